@@ -1,0 +1,39 @@
+// Package attempt is the delivery attempt log: one record per POST made,
+// listed per webhook newest first. No AWS SDK here.
+package attempt
+
+import (
+	"context"
+	"time"
+)
+
+// Outcome of one attempt.
+const (
+	OutcomeDelivered    = "delivered"
+	OutcomeRetrying     = "retrying"      // failed, will be retried
+	OutcomeDeadLettered = "dead_lettered" // failed, sent to the DLQ
+	OutcomeRemoved      = "removed"       // 410 Gone: webhook deleted
+	OutcomeSkipped      = "skipped"       // webhook deleted or disabled meanwhile
+)
+
+// Attempt is one POST to an endpoint (or a skip).
+type Attempt struct {
+	DeliveryID string    `json:"delivery_id"`
+	EventID    string    `json:"event_id"`
+	EventName  string    `json:"event_name"`
+	OrgID      string    `json:"organization_id"`
+	WebhookID  string    `json:"webhook_id"`
+	Attempt    int       `json:"attempt"`
+	At         time.Time `json:"at"`
+	Outcome    string    `json:"outcome"`
+	StatusCode int       `json:"status_code,omitempty"`
+	ErrorClass string    `json:"error_class,omitempty"` // timeout, connection_reset, tls, blocked_address, ...
+	LatencyMS  int64     `json:"latency_ms"`
+	Response   string    `json:"response_excerpt,omitempty"` // at most 1 KB
+}
+
+// Log lists recorded attempts.
+type Log interface {
+	// List returns the webhook's attempts newest first, paginated by an opaque cursor.
+	List(ctx context.Context, orgID, webhookID string, limit int, cursor string) ([]Attempt, string, error)
+}

@@ -1,0 +1,28 @@
+// Package awsclient builds the SDK configuration once for every adapter:
+// the standard credential chain in AWS, fixed dummy credentials and a
+// loopback endpoint for the local emulators.
+package awsclient
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// Load returns the SDK config for AWS (standard chain, region from the
+// environment). No custom http.Client is passed: this machine sets
+// AWS_CA_BUNDLE, which the SDK can only apply to its own client.
+func Load(ctx context.Context) (aws.Config, error) {
+	return awsconfig.LoadDefaultConfig(ctx)
+}
+
+// Local returns an SDK config for the emulators: static credentials so
+// nothing reads ~/.aws, and a fixed region matching goaws's ARNs.
+func Local(ctx context.Context, region string) (aws.Config, error) {
+	return awsconfig.LoadDefaultConfig(ctx,
+		awsconfig.WithRegion(region),
+		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")),
+	)
+}

@@ -1,0 +1,229 @@
+// Package emulator starts the local AWS emulators (dynalite for DynamoDB,
+// goaws for SQS) as child processes on loopback. Tests and `hookrelay dev`
+// share it, so both run the emulators the same way.
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// Environment variables that point at the emulators the Makefile installed.
+// When unset, the paths below the repository root are used.
+const (
+	EnvDynalite = "HOOKRELAY_DYNALITE" // path to dynalite's cli.js
+	EnvGoaws    = "HOOKRELAY_GOAWS"    // path to the goaws binary
+)
+
+// Region and AccountID are what goaws puts in queue ARNs; the SDK clients
+// for local use must use the same region.
+const (
+	Region    = "us-east-1"
+	AccountID = "100010001000"
+)
+
+// Process is a running emulator.
+type Process struct {
+	Name     string
+	Endpoint string // http://127.0.0.1:PORT
+	Port     int
+	cmd      *exec.Cmd
+	done     chan struct{}
+	waitErr  error
+}
+
+// Stop terminates the emulator and its children and waits for it to exit.
+func (p *Process) Stop() {
+	if p == nil || p.cmd == nil || p.cmd.Process == nil {
+		return
+	}
+	// The emulator runs in its own process group: signal the whole group so
+	// nothing it spawned outlives it.
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(5 * time.Second):
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+	}
+}
+
+// Options for starting an emulator.
+type Options struct {
+	Port    int    // 0 picks a free loopback port
+	DataDir string // dynalite: persist here (empty = in memory); goaws: config file dir (empty = temp)
+	Log     *os.File
+}
+
+// RepoRoot walks up from the working directory to the folder holding go.mod.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+func toolPath(env, rel string) (string, error) {
+	path := os.Getenv(env)
+	if path == "" {
+		root, err := RepoRoot()
+		if err != nil {
+			return "", err
+		}
+		path = filepath.Join(root, rel)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return "", fmt.Errorf("%s not found at %s: run `make tools` (set %s to override)", filepath.Base(rel), path, env)
+	}
+	return path, nil
+}
+
+// DynalitePath and GoawsPath locate the installed emulators.
+func DynalitePath() (string, error) { return toolPath(EnvDynalite, "node_modules/dynalite/cli.js") }
+func GoawsPath() (string, error)    { return toolPath(EnvGoaws, ".tools/bin/goaws") }
+
+// FreePort asks the kernel for a free loopback port.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// PortInUse reports whether something already listens on 127.0.0.1:port.
+func PortInUse(port int) bool {
+	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 200*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+// StartDynalite runs dynalite on loopback.
+func StartDynalite(ctx context.Context, o Options) (*Process, error) {
+	cli, err := DynalitePath()
+	if err != nil {
+		return nil, err
+	}
+	port, err := pickPort(o.Port)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{cli, "--host", "127.0.0.1", "--port", strconv.Itoa(port)}
+	if o.DataDir != "" {
+		if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
+			return nil, err
+		}
+		args = append(args, "--path", o.DataDir)
+	}
+	return start(ctx, "dynalite", port, o.Log, "node", args...)
+}
+
+// StartGoaws runs goaws with an explicit config: without one its visibility
+// timeout is 0. goaws always binds 0.0.0.0; Host makes every queue URL it
+// hands out point at loopback, so clients only ever talk to 127.0.0.1.
+func StartGoaws(ctx context.Context, o Options) (*Process, error) {
+	bin, err := GoawsPath()
+	if err != nil {
+		return nil, err
+	}
+	port, err := pickPort(o.Port)
+	if err != nil {
+		return nil, err
+	}
+	dir := o.DataDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "goaws-"); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	conf := filepath.Join(dir, "goaws.yaml")
+	yaml := fmt.Sprintf(`Local:
+  Host: 127.0.0.1
+  Port: %d
+  Region: %s
+  AccountId: "%s"
+  LogToFile: false
+  EnableDuplicates: false
+  QueueAttributeDefaults:
+    VisibilityTimeout: 30
+    ReceiveMessageWaitTimeSeconds: 0
+    MaximumMessageSize: 262144
+  Queues: []
+  Topics: []
+`, port, Region, AccountID)
+	if err := os.WriteFile(conf, []byte(yaml), 0o644); err != nil {
+		return nil, err
+	}
+	return start(ctx, "goaws", port, o.Log, bin, "-config", conf, "-loglevel", "warn", "Local")
+}
+
+func pickPort(port int) (int, error) {
+	if port != 0 {
+		if PortInUse(port) {
+			return 0, fmt.Errorf("port 127.0.0.1:%d is already in use", port)
+		}
+		return port, nil
+	}
+	return FreePort()
+}
+
+func start(ctx context.Context, name string, port int, logTo *os.File, bin string, args ...string) (*Process, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	if logTo != nil {
+		cmd.Stdout, cmd.Stderr = logTo, logTo
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	p := &Process{Name: name, Port: port, Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, done: make(chan struct{})}
+	go func() { p.waitErr = cmd.Wait(); close(p.done) }()
+	if err := waitReady(ctx, p); err != nil {
+		p.Stop()
+		return nil, err
+	}
+	return p, nil
+}
+
+func waitReady(ctx context.Context, p *Process) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-p.done:
+			return fmt.Errorf("%s exited before it was ready: %v", p.Name, p.waitErr)
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		if PortInUse(p.Port) {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("%s did not listen on 127.0.0.1:%d within 20s", p.Name, p.Port)
+}

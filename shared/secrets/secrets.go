@@ -1,0 +1,38 @@
+// Package secrets holds webhook signing secrets: their format, and the Store
+// interface with an AWS Secrets Manager adapter and a local one for dev.
+package secrets
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"time"
+)
+
+// Prefix starts every signing secret (Standard Webhooks convention).
+const Prefix = "whsec_"
+
+// ErrNotFound means the webhook has no secret (deleted, or never created).
+var ErrNotFound = errors.New("signing secret not found")
+
+// Generate returns "whsec_" + standard padded base64 of 32 random bytes.
+func Generate() (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return Prefix + base64.StdEncoding.EncodeToString(b[:]), nil
+}
+
+// Store keeps one secret per webhook. Values never leave it except through
+// Active (for signing) and the create/rotate responses.
+type Store interface {
+	Create(ctx context.Context, orgID, webhookID, secret string) error
+	// Rotate makes newSecret current and keeps the previous one valid for grace.
+	Rotate(ctx context.Context, orgID, webhookID, newSecret string, grace time.Duration) error
+	// Active returns the secrets valid at now, newest first.
+	Active(ctx context.Context, orgID, webhookID string, now time.Time) ([]string, error)
+	// ScheduleDeletion removes the secret (in AWS: after the recovery window).
+	ScheduleDeletion(ctx context.Context, orgID, webhookID string) error
+}

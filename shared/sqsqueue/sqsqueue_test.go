@@ -1,0 +1,72 @@
+package sqsqueue
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/testenv"
+)
+
+func TestSendBatchReceiveDeleteOnGoaws(t *testing.T) {
+	api := testenv.SQSClient(t, testenv.Goaws(t))
+	q := New(api)
+	url := testenv.Queue(t, api, "batch", map[string]string{"VisibilityTimeout": "30"})
+	ctx := context.Background()
+
+	var msgs []Message
+	for i := 0; i < 23; i++ {
+		msgs = append(msgs, Message{Body: fmt.Sprintf("m%d", i), Attributes: map[string]string{"n": fmt.Sprint(i), "empty": ""}})
+	}
+	calls, err := q.SendBatch(ctx, url, msgs)
+	if err != nil || calls != 3 {
+		t.Fatalf("SendBatch: calls=%d err=%v, want 3 calls", calls, err)
+	}
+	seen := map[string]bool{}
+	for len(seen) < 23 {
+		got, err := q.Receive(ctx, url, 10, time.Second, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 {
+			t.Fatalf("queue drained early: %d of 23", len(seen))
+		}
+		for _, m := range got {
+			if AttributesOf(m)["n"] == "" || m.Body != "m"+AttributesOf(m)["n"] {
+				t.Fatalf("attributes not carried: %+v", m)
+			}
+			seen[m.Body] = true
+			if err := q.Delete(ctx, url, m.ReceiptHandle); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func TestChangeVisibilityHidesThenReleases(t *testing.T) {
+	api := testenv.SQSClient(t, testenv.Goaws(t))
+	q := New(api)
+	url := testenv.Queue(t, api, "vis", map[string]string{"VisibilityTimeout": "30"})
+	ctx := context.Background()
+	if err := q.Send(ctx, url, Message{Body: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := q.Receive(ctx, url, 1, time.Second, 0)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("receive: %v %d", err, len(got))
+	}
+	if err := q.ChangeVisibility(ctx, url, got[0].ReceiptHandle, 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := q.Receive(ctx, url, 1, 0, 0); len(again) != 0 {
+		t.Fatal("message visible before its visibility timeout ended")
+	}
+	deadline := time.Now().Add(6 * time.Second)
+	for time.Now().Before(deadline) {
+		if again, _ := q.Receive(ctx, url, 1, time.Second, 0); len(again) == 1 {
+			return
+		}
+	}
+	t.Fatal("message never became visible again")
+}

@@ -1,0 +1,57 @@
+// Package webhook is the domain of a tenant's endpoint subscription. It
+// imports no AWS SDK: stores are adapters behind Store.
+package webhook
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+)
+
+// AllEvents is the event_types wildcard.
+const AllEvents = "*"
+
+// Webhook is one registered endpoint of one organization. The signing
+// secret is never part of it: it lives only in the secrets store.
+type Webhook struct {
+	ID         string    `json:"id"`
+	OrgID      string    `json:"organization_id"`
+	Name       string    `json:"name"`
+	URL        string    `json:"url"`
+	EventTypes []string  `json:"event_types"` // ["*"] when AllEvents
+	AllEvents  bool      `json:"all_events"`
+	Enabled    bool      `json:"enabled"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Subscribes reports whether an event of that name goes to this webhook.
+func (w Webhook) Subscribes(eventName string) bool {
+	return w.AllEvents || slices.Contains(w.EventTypes, eventName)
+}
+
+// Store errors. Adapters wrap them so callers use errors.Is.
+var (
+	ErrNotFound      = errors.New("webhook not found")
+	ErrLimitReached  = errors.New("webhook limit reached for organization")
+	ErrInvalidCursor = errors.New("invalid cursor")
+)
+
+// Store persists webhooks. Every method is scoped by organization: there is
+// no way to reach another org's webhook through it.
+type Store interface {
+	// Create stores a new webhook; ErrLimitReached when the org already has maxPerOrg.
+	Create(ctx context.Context, w Webhook, maxPerOrg int) error
+	Get(ctx context.Context, orgID, id string) (Webhook, error)
+	// List returns up to limit webhooks in creation order and an opaque
+	// cursor for the next page ("" when there is none).
+	List(ctx context.Context, orgID string, limit int, cursor string) ([]Webhook, string, error)
+	// Update replaces the mutable fields of an existing webhook (ErrNotFound if gone).
+	Update(ctx context.Context, w Webhook) error
+	// Delete removes it (ErrNotFound if it did not exist).
+	Delete(ctx context.Context, orgID, id string) error
+	// ForEachSubscribed calls fn with successive pages of the org's enabled
+	// webhooks subscribed to eventName or to all events.
+	ForEachSubscribed(ctx context.Context, orgID, eventName string, fn func([]Webhook) error) error
+}
