@@ -35,7 +35,9 @@ type Client struct {
 }
 
 // New returns a Client over an SDK client.
-func New(api *sqs.Client) *Client { return &Client{api: api, Retries: 3, Backoff: 100 * time.Millisecond} }
+func New(api *sqs.Client) *Client {
+	return &Client{api: api, Retries: 3, Backoff: 100 * time.Millisecond}
+}
 
 // API exposes the SDK client for the few callers that need raw calls
 // (queue creation in dev and tests).
