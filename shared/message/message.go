@@ -4,6 +4,7 @@
 package message
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -93,4 +94,20 @@ func PipelinePoison(reason string) bool {
 		return true
 	}
 	return false
+}
+
+// BuildEnvelope returns the exact bytes POSTed to endpoints. It is built
+// once per event (fan-out, test sends); data must be valid JSON.
+func BuildEnvelope(eventID, eventName, orgID string, timestamp int64, data json.RawMessage) ([]byte, error) {
+	if !json.Valid(data) {
+		return nil, fmt.Errorf("%w: data is not valid JSON", ErrMalformed)
+	}
+	// No HTML escaping: receivers see the producer's text as sent.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(Envelope{ID: eventID, EventName: eventName, OrgID: orgID, Timestamp: timestamp, Data: data}); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
