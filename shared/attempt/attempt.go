@@ -4,6 +4,7 @@ package attempt
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -37,3 +38,6 @@ type Log interface {
 	// List returns the webhook's attempts newest first, paginated by an opaque cursor.
 	List(ctx context.Context, orgID, webhookID string, limit int, cursor string) ([]Attempt, string, error)
 }
+
+// ErrNotFound means no delivery with that id exists for that webhook.
+var ErrNotFound = errors.New("delivery not found")
