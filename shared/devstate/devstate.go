@@ -1,0 +1,81 @@
+// Package devstate is the small file `hookrelay dev` writes while it runs,
+// so other commands (dlq, e2e scripts) find the local emulators and queues
+// without flags. It lives in the git-ignored data folder.
+package devstate
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hookrelay/hookrelay/shared/emulator"
+)
+
+// FileName is the state file inside the data folder.
+const FileName = "dev.json"
+
+// EnvDataDir overrides the data folder (default `.hookrelay` at the repo root).
+const EnvDataDir = "HOOKRELAY_DATA_DIR"
+
+// State describes a running `hookrelay dev`.
+type State struct {
+	PID              int    `json:"pid"`
+	API              string `json:"api"` // http://127.0.0.1:8080
+	DynamoEndpoint   string `json:"dynamodb_endpoint"`
+	SQSEndpoint      string `json:"sqs_endpoint"`
+	Region           string `json:"region"`
+	Table            string `json:"table"`
+	DeliveryQueueURL string `json:"delivery_queue_url"`
+	DLQURL           string `json:"dlq_url"`
+	IngestQueueURL   string `json:"ingest_queue_url"`
+	IngestDLQURL     string `json:"ingest_dlq_url"`
+}
+
+// ErrNotRunning means no state file exists: `make dev` is not running.
+var ErrNotRunning = errors.New("no local stack is running (start it with `make dev`)")
+
+// DataDir returns the data folder: $HOOKRELAY_DATA_DIR or <repo>/.hookrelay.
+func DataDir() (string, error) {
+	if d := os.Getenv(EnvDataDir); d != "" {
+		return d, nil
+	}
+	root, err := emulator.RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, ".hookrelay"), nil
+}
+
+// Write saves the state atomically.
+func Write(dir string, s State) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, FileName+".tmp")
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, FileName))
+}
+
+// Read loads the state of the running local stack.
+func Read(dir string) (State, error) {
+	b, err := os.ReadFile(filepath.Join(dir, FileName))
+	if errors.Is(err, os.ErrNotExist) {
+		return State{}, ErrNotRunning
+	}
+	if err != nil {
+		return State{}, err
+	}
+	var s State
+	if err := json.Unmarshal(b, &s); err != nil {
+		return State{}, fmt.Errorf("%s: %w", FileName, err)
+	}
+	return s, nil
+}
+
+// Remove deletes the state file when the local stack stops.
+func Remove(dir string) { _ = os.Remove(filepath.Join(dir, FileName)) }
