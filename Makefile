@@ -9,7 +9,8 @@ TOOLS         := $(CURDIR)/.tools
 GOAWS         := $(TOOLS)/bin/goaws
 FUNCTIONS     := $(notdir $(wildcard functions/*))
 BOOTSTRAPS    := $(foreach f,$(FUNCTIONS),bin/$(f)/bootstrap)
-GO_SOURCES     = $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './.tools/*' -not -path './cdk.out/*') go.mod go.sum
+GO_SOURCES     = $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './.tools/*' -not -path './cdk.out/*') go.mod go.sum \
+                 $(wildcard events/catalog/*.json events/samples/*.json)
 
 export HOOKRELAY_DYNALITE := $(CURDIR)/node_modules/dynalite/cli.js
 export HOOKRELAY_GOAWS    := $(GOAWS)

@@ -16,6 +16,9 @@ const Prefix = "whsec_"
 // ErrNotFound means the webhook has no secret (deleted, or never created).
 var ErrNotFound = errors.New("signing secret not found")
 
+// ErrExists means Create was called for a webhook that already has a secret.
+var ErrExists = errors.New("signing secret already exists")
+
 // Generate returns "whsec_" + standard padded base64 of 32 random bytes.
 func Generate() (string, error) {
 	var b [32]byte

@@ -1,0 +1,193 @@
+// Package events is the event catalog: for each event type a JSON Schema
+// of its data and an example payload. The default catalog is embedded from
+// catalog/ at build time; a deployment replaces the folder (or calls Load
+// with its own) to publish its own types.
+package events
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// TestEvent is the type sent by the API's "test webhook" endpoint. Every
+// catalog must define it, since every deployment offers that endpoint.
+const TestEvent = "webhook.test"
+
+// ErrUnknownType is wrapped by Validate for a name not in the catalog.
+var ErrUnknownType = errors.New("unknown event type")
+
+// File name suffixes of the catalog layout: <name>.schema.json holds the
+// JSON Schema of the event's data, <name>.example.json a valid payload.
+const (
+	schemaSuffix  = ".schema.json"
+	exampleSuffix = ".example.json"
+)
+
+// Type is one catalog entry as served by GET /api/v1/event-types.
+type Type struct {
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	Schema      json.RawMessage `json:"schema"`
+	Example     json.RawMessage `json:"example"`
+}
+
+// Catalog is an immutable, validated set of event types with their
+// compiled schemas; safe for concurrent use.
+type Catalog struct {
+	types    []Type // sorted by name
+	compiled map[string]*jsonschema.Schema
+}
+
+//go:embed catalog/*.json
+var embedded embed.FS
+
+// Default returns the embedded catalog. It is parsed once; the package
+// tests guarantee it loads, so a failure here is a build defect.
+func Default() *Catalog { return defaultCatalog() }
+
+var defaultCatalog = sync.OnceValue(func() *Catalog {
+	sub, err := fs.Sub(embedded, "catalog")
+	if err != nil {
+		panic("events: " + err.Error())
+	}
+	c, err := Load(sub)
+	if err != nil {
+		panic("events: embedded catalog: " + err.Error())
+	}
+	return c
+})
+
+// Load reads a catalog from the root of fsys (same layout as catalog/):
+// every schema needs an example and the reverse, every schema must compile
+// and every example must validate, and the TestEvent type must exist.
+func Load(fsys fs.FS) (*Catalog, error) {
+	files, err := fs.Glob(fsys, "*.json")
+	if err != nil {
+		return nil, fmt.Errorf("events: list catalog: %w", err)
+	}
+	schemas, examples := map[string][]byte{}, map[string][]byte{}
+	for _, file := range files {
+		var target map[string][]byte
+		name, ok := strings.CutSuffix(file, schemaSuffix)
+		if ok {
+			target = schemas
+		} else if name, ok = strings.CutSuffix(file, exampleSuffix); ok {
+			target = examples
+		} else {
+			return nil, fmt.Errorf("events: %s: want <name>%s or <name>%s", file, schemaSuffix, exampleSuffix)
+		}
+		data, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			return nil, fmt.Errorf("events: %w", err)
+		}
+		target[name] = data
+	}
+	for name := range examples {
+		if _, ok := schemas[name]; !ok {
+			return nil, fmt.Errorf("events: %s%s has no %s%s", name, exampleSuffix, name, schemaSuffix)
+		}
+	}
+
+	c := &Catalog{compiled: map[string]*jsonschema.Schema{}}
+	compiler := newCompiler()
+	for name, schema := range schemas {
+		example, ok := examples[name]
+		if !ok {
+			return nil, fmt.Errorf("events: %s%s has no %s%s", name, schemaSuffix, name, exampleSuffix)
+		}
+		t, compiled, err := loadType(compiler, name, schema, example)
+		if err != nil {
+			return nil, fmt.Errorf("events: %s: %w", name, err)
+		}
+		c.types = append(c.types, t)
+		c.compiled[name] = compiled
+	}
+	if _, ok := c.compiled[TestEvent]; !ok {
+		return nil, fmt.Errorf("events: the catalog must define %s (used by the test endpoint)", TestEvent)
+	}
+	slices.SortFunc(c.types, func(a, b Type) int { return strings.Compare(a.Name, b.Name) })
+	return c, nil
+}
+
+// newCompiler pins the draft, asserts formats (a "date-time" that is not a
+// date is a producer bug worth a 422) and refuses every external $ref so
+// loading never touches the network or the disk.
+func newCompiler() *jsonschema.Compiler {
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	c.UseLoader(jsonschema.SchemeURLLoader{})
+	return c
+}
+
+func loadType(compiler *jsonschema.Compiler, name string, schema, example []byte) (Type, *jsonschema.Schema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
+	if err != nil {
+		return Type{}, nil, fmt.Errorf("schema is not JSON: %w", err)
+	}
+	var meta struct {
+		Description string `json:"description"`
+	}
+	if err := json.Unmarshal(schema, &meta); err != nil || strings.TrimSpace(meta.Description) == "" {
+		return Type{}, nil, errors.New("schema needs a top-level description")
+	}
+	// A URL per file keeps compiler errors pointing at the right file.
+	url := "catalog:///" + name + schemaSuffix
+	if err := compiler.AddResource(url, doc); err != nil {
+		return Type{}, nil, fmt.Errorf("invalid schema: %w", err)
+	}
+	compiled, err := compiler.Compile(url)
+	if err != nil {
+		return Type{}, nil, fmt.Errorf("invalid schema: %w", err)
+	}
+	if err := validate(compiled, example); err != nil {
+		return Type{}, nil, fmt.Errorf("example does not validate: %w", err)
+	}
+	t := Type{
+		Name:        name,
+		Description: meta.Description,
+		Schema:      compact(schema),
+		Example:     compact(example),
+	}
+	return t, compiled, nil
+}
+
+// compact drops the files' indentation from API responses. Input has
+// already been parsed, so it is valid JSON.
+func compact(b []byte) json.RawMessage {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		return json.RawMessage(b)
+	}
+	return buf.Bytes()
+}
+
+// Has reports whether name is a catalog type.
+func (c *Catalog) Has(name string) bool {
+	_, ok := c.compiled[name]
+	return ok
+}
+
+// Types returns the catalog sorted by name. The slice is a copy; the
+// RawMessages are shared and must not be modified.
+func (c *Catalog) Types() []Type { return slices.Clone(c.types) }
+
+// Validate checks data against the schema of type name. Schema failures
+// (and data that is not JSON) are *ValidationError; an unknown name wraps
+// ErrUnknownType.
+func (c *Catalog) Validate(name string, data json.RawMessage) error {
+	compiled, ok := c.compiled[name]
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrUnknownType, name)
+	}
+	return validate(compiled, data)
+}

@@ -1,0 +1,168 @@
+package secrets
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"testing"
+	"time"
+)
+
+func TestAWSContract(t *testing.T) {
+	_, srv := newFakeSM(t)
+	testStoreContract(t, newAWSForTest(t, srv, ""))
+}
+
+func TestAWSCreateRequest(t *testing.T) {
+	f, srv := newFakeSM(t)
+	s := newAWSForTest(t, srv, "")
+	secret := mustGenerate(t)
+	if err := s.Create(context.Background(), "org_a", "wh_1", secret); err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.lastRequests()
+	if len(reqs) != 1 || reqs[0].Target != "secretsmanager.CreateSecret" {
+		t.Fatalf("requests = %+v, want one CreateSecret", reqs)
+	}
+	body := reqs[0].Body
+	if body["Name"] != "hookrelay/webhooks/org_a/wh_1" {
+		t.Errorf("Name = %v", body["Name"])
+	}
+	tags := map[string]string{}
+	for _, tag := range body["Tags"].([]any) {
+		kv := tag.(map[string]any)
+		tags[kv["Key"].(string)] = kv["Value"].(string)
+	}
+	want := map[string]string{"hookrelay:organization_id": "org_a", "hookrelay:webhook_id": "wh_1"}
+	if !maps.Equal(tags, want) {
+		t.Errorf("Tags = %v, want %v", tags, want)
+	}
+	doc := decodeSecretString(t, body["SecretString"].(string))
+	if !maps.Equal(doc, map[string]string{"current": secret}) {
+		t.Errorf("SecretString has fields %v, want only current", maps.Keys(doc))
+	}
+}
+
+func TestAWSRotateRequests(t *testing.T) {
+	f, srv := newFakeSM(t)
+	s := newAWSForTest(t, srv, "acme/hooks/") // slashes at the ends are trimmed
+	s.now = func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 500, time.UTC) }
+	ctx := context.Background()
+	old, next := mustGenerate(t), mustGenerate(t)
+	if err := s.Create(ctx, "org_a", "wh_1", old); err != nil {
+		t.Fatal(err)
+	}
+	f.lastRequests()
+	if err := s.Rotate(ctx, "org_a", "wh_1", next, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.lastRequests()
+	if len(reqs) != 2 || reqs[0].Target != "secretsmanager.GetSecretValue" || reqs[1].Target != "secretsmanager.PutSecretValue" {
+		t.Fatalf("requests = %+v, want GetSecretValue then PutSecretValue", reqs)
+	}
+	for _, r := range reqs {
+		if r.Body["SecretId"] != "acme/hooks/org_a/wh_1" {
+			t.Errorf("%s SecretId = %v", r.Target, r.Body["SecretId"])
+		}
+	}
+	doc := decodeSecretString(t, reqs[1].Body["SecretString"].(string))
+	want := map[string]string{"current": next, "previous": old, "previous_expires_at": "2026-11-23T11:00:00Z"}
+	if !maps.Equal(doc, want) {
+		t.Errorf("new version document differs (keys %v)", maps.Keys(doc))
+	}
+}
+
+func TestAWSScheduleDeletionRequest(t *testing.T) {
+	f, srv := newFakeSM(t)
+	s := newAWSForTest(t, srv, "")
+	ctx := context.Background()
+	if err := s.Create(ctx, "org_a", "wh_1", mustGenerate(t)); err != nil {
+		t.Fatal(err)
+	}
+	f.lastRequests()
+	if err := s.ScheduleDeletion(ctx, "org_a", "wh_1"); err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.lastRequests()
+	if len(reqs) != 1 || reqs[0].Target != "secretsmanager.DeleteSecret" {
+		t.Fatalf("requests = %+v, want one DeleteSecret", reqs)
+	}
+	body := reqs[0].Body
+	if body["SecretId"] != "hookrelay/webhooks/org_a/wh_1" || body["RecoveryWindowInDays"] != float64(7) {
+		t.Errorf("DeleteSecret body = %v", body)
+	}
+	if _, ok := body["ForceDeleteWithoutRecovery"]; ok {
+		t.Error("DeleteSecret must keep the recovery window")
+	}
+	// Creating the same name while it is pending deletion is a conflict.
+	if err := s.Create(ctx, "org_a", "wh_1", mustGenerate(t)); !errors.Is(err, ErrExists) {
+		t.Errorf("Create over a secret pending deletion: err = %v, want ErrExists", err)
+	}
+}
+
+func TestAWSActiveDropsExpiredPrevious(t *testing.T) {
+	f, srv := newFakeSM(t)
+	s := newAWSForTest(t, srv, "")
+	cur, prev := mustGenerate(t), mustGenerate(t)
+	f.secrets["hookrelay/webhooks/org_a/wh_1"] = `{"current":"` + cur + `","previous":"` + prev + `","previous_expires_at":"2026-11-23T11:00:00Z"}`
+	assertActive(t, s, "org_a", "wh_1", time.Date(2026, 11, 23, 10, 59, 59, 0, time.UTC), cur, prev)
+	assertActive(t, s, "org_a", "wh_1", time.Date(2026, 11, 23, 11, 0, 0, 0, time.UTC), cur)
+}
+
+func TestAWSErrorsNeverContainSecrets(t *testing.T) {
+	f, srv := newFakeSM(t)
+	s := newAWSForTest(t, srv, "")
+	ctx := context.Background()
+	old, next := mustGenerate(t), mustGenerate(t)
+	if err := s.Create(ctx, "org_a", "wh_1", old); err != nil {
+		t.Fatal(err)
+	}
+
+	// The fake rejects every call and echoes the request body, secret included.
+	f.setFail("ValidationException", "")
+	err := s.Create(ctx, "org_a", "wh_2", next)
+	if err == nil || hasValue(err, next) {
+		t.Fatalf("Create error leaks the secret or is nil: %v", err != nil)
+	}
+	if !hasValue(err, "[redacted]") || !hasValue(err, "hookrelay/webhooks/org_a/wh_2") {
+		t.Errorf("Create error should name the secret and mark the redaction: %q", err)
+	}
+	if errors.Is(err, ErrExists) || errors.Is(err, ErrNotFound) {
+		t.Errorf("a validation failure mapped to a sentinel: %v", err)
+	}
+
+	// Rotate: GetSecretValue succeeds, PutSecretValue echoes old and new.
+	f.setFail("ValidationException", "secretsmanager.PutSecretValue")
+	err = s.Rotate(ctx, "org_a", "wh_1", next, time.Hour)
+	if err == nil || hasValue(err, next) || hasValue(err, old) {
+		t.Fatalf("Rotate error leaks a secret or is nil")
+	}
+
+	// A stored value that is not our document: the error must not quote it.
+	f.setFail("", "")
+	f.mu.Lock()
+	f.secrets["hookrelay/webhooks/org_a/wh_3"] = "plain " + next
+	f.mu.Unlock()
+	_, err = s.Active(ctx, "org_a", "wh_3", time.Now())
+	if err == nil || hasValue(err, next) {
+		t.Fatalf("Active on a foreign value: err leaks or is nil")
+	}
+}
+
+func TestAWSMapsServiceErrors(t *testing.T) {
+	f, srv := newFakeSM(t)
+	s := newAWSForTest(t, srv, "")
+	ctx := context.Background()
+	f.setFail("ResourceNotFoundException", "")
+	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, ErrNotFound) {
+		t.Errorf("ResourceNotFoundException: err = %v, want ErrNotFound", err)
+	}
+	f.setFail("ResourceExistsException", "")
+	if err := s.Create(ctx, "org_a", "wh_1", mustGenerate(t)); !errors.Is(err, ErrExists) {
+		t.Errorf("ResourceExistsException: err = %v, want ErrExists", err)
+	}
+	f.setFail("InvalidRequestException", "") // echo message without "deletion"
+	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); err == nil || errors.Is(err, ErrNotFound) {
+		t.Errorf("unrelated InvalidRequestException: err = %v, want a plain error", err)
+	}
+}

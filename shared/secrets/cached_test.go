@@ -1,0 +1,169 @@
+package secrets
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// countingStore counts Active calls reaching the wrapped store and can hold
+// them until released, to observe concurrent misses.
+type countingStore struct {
+	Store
+	calls atomic.Int32
+	gate  chan struct{} // nil = do not block
+}
+
+func (s *countingStore) Active(ctx context.Context, orgID, webhookID string, now time.Time) ([]string, error) {
+	s.calls.Add(1)
+	if s.gate != nil {
+		<-s.gate
+	}
+	return s.Store.Active(ctx, orgID, webhookID, now)
+}
+
+// newCachedForTest returns the wrapper with a clock the test moves.
+func newCachedForTest(t *testing.T, ttl time.Duration) (*cached, *countingStore, *time.Time) {
+	t.Helper()
+	local, err := NewLocal("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := &countingStore{Store: local}
+	c := NewCached(inner, ttl).(*cached)
+	clock := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	c.now = func() time.Time { return clock }
+	return c, inner, &clock
+}
+
+func TestCachedServesWithinTTLAndRefetchesAfter(t *testing.T) {
+	ctx := context.Background()
+	c, inner, clock := newCachedForTest(t, time.Minute)
+	first, second := mustGenerate(t), mustGenerate(t)
+	if err := c.Create(ctx, "org_a", "wh_1", first); err != nil {
+		t.Fatal(err)
+	}
+	assertActive(t, c, "org_a", "wh_1", time.Now(), first)
+	assertActive(t, c, "org_a", "wh_1", time.Now(), first)
+	if n := inner.calls.Load(); n != 1 {
+		t.Fatalf("store called %d times within the TTL, want 1", n)
+	}
+
+	// A rotation made elsewhere (another Lambda) bypasses the wrapper: it
+	// is invisible until the entry expires, then visible.
+	if err := inner.Rotate(ctx, "org_a", "wh_1", second, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	*clock = clock.Add(59 * time.Second)
+	assertActive(t, c, "org_a", "wh_1", time.Now(), first)
+	*clock = clock.Add(time.Second)
+	assertActive(t, c, "org_a", "wh_1", time.Now(), second, first)
+	if n := inner.calls.Load(); n != 2 {
+		t.Fatalf("store called %d times, want 2 (one refetch after expiry)", n)
+	}
+}
+
+func TestCachedRotateAndDeleteInvalidate(t *testing.T) {
+	ctx := context.Background()
+	c, inner, _ := newCachedForTest(t, time.Hour)
+	first, second := mustGenerate(t), mustGenerate(t)
+	if err := c.Create(ctx, "org_a", "wh_1", first); err != nil {
+		t.Fatal(err)
+	}
+	assertActive(t, c, "org_a", "wh_1", time.Now(), first)
+	if err := c.Rotate(ctx, "org_a", "wh_1", second, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	assertActive(t, c, "org_a", "wh_1", time.Now(), second, first)
+	if err := c.ScheduleDeletion(ctx, "org_a", "wh_1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Active after deletion through the wrapper: err = %v, want ErrNotFound", err)
+	}
+	if n := inner.calls.Load(); n != 3 {
+		t.Fatalf("store called %d times, want 3 (each change forces a refetch)", n)
+	}
+}
+
+func TestCachedDoesNotCacheErrors(t *testing.T) {
+	ctx := context.Background()
+	c, inner, _ := newCachedForTest(t, time.Hour)
+	if _, err := c.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("err = %v, want ErrNotFound", err)
+	}
+	secret := mustGenerate(t)
+	if err := inner.Create(ctx, "org_a", "wh_1", secret); err != nil {
+		t.Fatal(err)
+	}
+	assertActive(t, c, "org_a", "wh_1", time.Now(), secret)
+}
+
+func TestCachedSharesConcurrentMisses(t *testing.T) {
+	ctx := context.Background()
+	c, inner, _ := newCachedForTest(t, time.Hour)
+	secret := mustGenerate(t)
+	if err := c.Create(ctx, "org_a", "wh_1", secret); err != nil {
+		t.Fatal(err)
+	}
+	inner.gate = make(chan struct{})
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := c.Active(ctx, "org_a", "wh_1", time.Now())
+			if err != nil || len(got) != 1 || got[0] != secret {
+				t.Errorf("concurrent Active returned %d secrets, err %v", len(got), err)
+			}
+		}()
+	}
+	// Let the goroutines pile up behind the first lookup, then release it.
+	for inner.calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+	close(inner.gate)
+	wg.Wait()
+	if n := inner.calls.Load(); n != 1 {
+		t.Fatalf("store called %d times for 10 concurrent misses, want 1", n)
+	}
+}
+
+func TestCachedReturnsCopies(t *testing.T) {
+	ctx := context.Background()
+	c, _, _ := newCachedForTest(t, time.Hour)
+	secret := mustGenerate(t)
+	if err := c.Create(ctx, "org_a", "wh_1", secret); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Active(ctx, "org_a", "wh_1", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got[0] = "tampered"
+	assertActive(t, c, "org_a", "wh_1", time.Now(), secret)
+}
+
+func TestCachedZeroTTLIsPassThrough(t *testing.T) {
+	local, err := NewLocal("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := &countingStore{Store: local}
+	s := NewCached(inner, 0)
+	if err := s.Create(context.Background(), "org_a", "wh_1", mustGenerate(t)); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := s.Active(context.Background(), "org_a", "wh_1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := inner.calls.Load(); n != 3 {
+		t.Fatalf("store called %d times with caching disabled, want 3", n)
+	}
+}

@@ -1,0 +1,95 @@
+package secrets
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+)
+
+// testStoreContract checks the semantics every Store must share, so the
+// local store used in dev cannot drift from the AWS one.
+func testStoreContract(t *testing.T, s Store) {
+	t.Helper()
+	ctx := context.Background()
+	first, second, third := mustGenerate(t), mustGenerate(t), mustGenerate(t)
+
+	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Active on unknown webhook: err = %v, want ErrNotFound", err)
+	}
+	if err := s.Rotate(ctx, "org_a", "wh_1", first, time.Hour); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Rotate on unknown webhook: err = %v, want ErrNotFound", err)
+	}
+	if err := s.ScheduleDeletion(ctx, "org_a", "wh_1"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("ScheduleDeletion on unknown webhook: err = %v, want ErrNotFound", err)
+	}
+
+	if err := s.Create(ctx, "org_a", "wh_1", first); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if err := s.Create(ctx, "org_a", "wh_1", second); !errors.Is(err, ErrExists) {
+		t.Fatalf("second Create: err = %v, want ErrExists", err)
+	}
+	assertActive(t, s, "org_a", "wh_1", time.Now(), first)
+	// The same webhook id under another org is another secret.
+	if _, err := s.Active(ctx, "org_b", "wh_1", time.Now()); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Active for another org: err = %v, want ErrNotFound", err)
+	}
+
+	before := time.Now()
+	if err := s.Rotate(ctx, "org_a", "wh_1", second, time.Hour); err != nil {
+		t.Fatalf("Rotate: %v", err)
+	}
+	after := time.Now()
+	assertActive(t, s, "org_a", "wh_1", after, second, first)
+	assertActive(t, s, "org_a", "wh_1", before.Add(time.Hour-time.Second), second, first)
+	assertActive(t, s, "org_a", "wh_1", after.Add(time.Hour+time.Second), second)
+
+	// A second rotation keeps only the secret it replaced.
+	if err := s.Rotate(ctx, "org_a", "wh_1", third, time.Hour); err != nil {
+		t.Fatalf("second Rotate: %v", err)
+	}
+	assertActive(t, s, "org_a", "wh_1", time.Now(), third, second)
+
+	// Zero grace retires the old secret at once.
+	fourth := mustGenerate(t)
+	if err := s.Rotate(ctx, "org_a", "wh_1", fourth, 0); err != nil {
+		t.Fatalf("Rotate without grace: %v", err)
+	}
+	assertActive(t, s, "org_a", "wh_1", time.Now(), fourth)
+
+	if err := s.ScheduleDeletion(ctx, "org_a", "wh_1"); err != nil {
+		t.Fatalf("ScheduleDeletion: %v", err)
+	}
+	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Active after deletion: err = %v, want ErrNotFound", err)
+	}
+
+	if err := s.Create(ctx, "org_a", "../wh_2", first); err == nil {
+		t.Fatal("Create accepted an id with a slash")
+	}
+	if err := s.Create(ctx, "org_a", "wh_2", ""); err == nil {
+		t.Fatal("Create accepted an empty secret")
+	}
+}
+
+func assertActive(t *testing.T, s Store, org, id string, now time.Time, want ...string) {
+	t.Helper()
+	got, err := s.Active(context.Background(), org, id, now)
+	if err != nil {
+		t.Fatalf("Active(%s): %v", now.Format(time.RFC3339), err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Active(%s) returned %d secrets in the wrong order or set (want %d)", now.Format(time.RFC3339), len(got), len(want))
+	}
+}
+
+func mustGenerate(t *testing.T) string {
+	t.Helper()
+	s, err := Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

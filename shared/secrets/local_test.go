@@ -1,0 +1,140 @@
+package secrets
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestLocalInMemoryContract(t *testing.T) {
+	s, err := NewLocal("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testStoreContract(t, s)
+}
+
+func TestLocalOnDiskContract(t *testing.T) {
+	s, err := NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	testStoreContract(t, s)
+}
+
+func TestLocalPersistsAcrossRestart(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "nested", "data") // created on demand
+	first, second := mustGenerate(t), mustGenerate(t)
+
+	s, err := NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(ctx, "org_a", "wh_1", first); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Rotate(ctx, "org_a", "wh_1", second, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(ctx, "org_a", "wh_gone", first); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ScheduleDeletion(ctx, "org_a", "wh_gone"); err != nil {
+		t.Fatal(err)
+	}
+
+	reopened, err := NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertActive(t, reopened, "org_a", "wh_1", time.Now(), second, first)
+	// The grace deadline survives the restart too.
+	assertActive(t, reopened, "org_a", "wh_1", time.Now().Add(time.Hour+time.Minute), second)
+	if _, err := reopened.Active(ctx, "org_a", "wh_gone", time.Now()); err == nil {
+		t.Fatal("deleted secret came back after restart")
+	}
+
+	info, err := os.Stat(filepath.Join(dir, localFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := info.Mode().Perm(); perm != 0o600 {
+		t.Fatalf("secrets file mode = %o, want 600", perm)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Fatalf("directory holds %d entries, want only %s (temp files left behind?)", len(entries), localFile)
+	}
+}
+
+func TestLocalCorruptFileErrorHidesContent(t *testing.T) {
+	dir := t.TempDir()
+	secret := mustGenerate(t)
+	// Truncated JSON whose bytes include a secret value.
+	if err := os.WriteFile(filepath.Join(dir, localFile), []byte(`{"org_a/wh_1":{"current":"`+secret+`"`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := NewLocal(dir)
+	if err == nil {
+		t.Fatal("NewLocal accepted a corrupt file")
+	}
+	if strings.Contains(err.Error(), secret) {
+		t.Fatal("error message contains the secret value")
+	}
+}
+
+func TestLocalWriteFailureKeepsMemoryAndDiskInSync(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Point the store at a directory that no longer exists, so the temp
+	// file cannot be created whoever runs the test.
+	s.path = filepath.Join(dir, "missing", localFile)
+	if err := s.Create(ctx, "org_a", "wh_1", mustGenerate(t)); err == nil {
+		t.Fatal("Create reported success although nothing was written")
+	}
+	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); err == nil {
+		t.Fatal("a secret that failed to persist is still served")
+	}
+}
+
+func TestLocalConcurrentCreates(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 20
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.Create(ctx, "org_a", "wh_"+string(rune('a'+i)), mustGenerate(t)); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	reopened, err := NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if _, err := reopened.Active(ctx, "org_a", "wh_"+string(rune('a'+i)), time.Now()); err != nil {
+			t.Fatalf("webhook %d lost: %v", i, err)
+		}
+	}
+}

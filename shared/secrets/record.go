@@ -1,0 +1,67 @@
+package secrets
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// record is the state of one webhook's secret, shared by every adapter so
+// the rotation rules live in one place. Its JSON form is the SecretString
+// stored in AWS Secrets Manager and the value kept by the local store.
+type record struct {
+	Current  string `json:"current"`
+	Previous string `json:"previous,omitempty"`
+	// PreviousExpiresAt bounds the rotation grace period; zero when there is
+	// no previous secret.
+	PreviousExpiresAt time.Time `json:"previous_expires_at,omitzero"`
+}
+
+// rotated returns the record after making next current at now. Only one
+// previous secret is kept: rotating again during a grace period ends the
+// older one's grace early, which is what a tenant rotating twice wants.
+func (r record) rotated(next string, now time.Time, grace time.Duration) record {
+	out := record{Current: next}
+	if grace > 0 {
+		out.Previous = r.Current
+		// Whole seconds: the stored value is plain RFC 3339, readable by any
+		// tool; the grace ends at most a second early.
+		out.PreviousExpiresAt = now.Add(grace).UTC().Truncate(time.Second)
+	}
+	return out
+}
+
+// active lists the secrets valid at now, newest first.
+func (r record) active(now time.Time) []string {
+	out := []string{r.Current}
+	if r.Previous != "" && now.Before(r.PreviousExpiresAt) {
+		out = append(out, r.Previous)
+	}
+	return out
+}
+
+// checkSecret rejects values that would make signatures meaningless. The
+// error never repeats the value.
+func checkSecret(secret string) error {
+	if secret == "" {
+		return errors.New("secrets: empty signing secret")
+	}
+	return nil
+}
+
+// checkIDs keeps ids to characters valid in a Secrets Manager name and free
+// of "/", so "<prefix>/<org>/<id>" can never name another tenant's secret.
+func checkIDs(orgID, webhookID string) error {
+	for _, id := range []string{orgID, webhookID} {
+		if id == "" {
+			return errors.New("secrets: empty organization or webhook id")
+		}
+		for _, c := range id {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+				c == '_' || c == '-' || c == '.' || c == '@' || c == '+' || c == '=') {
+				return fmt.Errorf("secrets: id %q has a character not allowed in a secret name", id)
+			}
+		}
+	}
+	return nil
+}
