@@ -1,0 +1,95 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// Error codes of the JSON error body. Clients switch on them.
+const (
+	codeInvalidJSON       = "invalid_json"
+	codeUnknownField      = "unknown_field"
+	codeBodyTooLarge      = "body_too_large"
+	codeInvalidName       = "invalid_name"
+	codeInvalidURL        = "invalid_url"
+	codeInvalidEventTypes = "invalid_event_types"
+	codeInvalidEnabled    = "invalid_enabled"
+	codeUnknownEventType  = "unknown_event_type"
+	codeInvalidEventName  = "invalid_event_name"
+	codeInvalidEventData  = "invalid_event_data"
+	codeInvalidEventID    = "invalid_event_id"
+	codeInvalidLimit      = "invalid_limit"
+	codeInvalidCursor     = "invalid_cursor"
+	codeLimitReached      = "limit_reached"
+	codeUnauthorized      = "unauthorized"
+	codeForbidden         = "forbidden"
+	codeNotFound          = "not_found"
+	codeRouteNotFound     = "route_not_found"
+	codeMethodNotAllowed  = "method_not_allowed"
+	codeInternal          = "internal_error"
+)
+
+// apiError is an error with its HTTP answer. Messages are written for the
+// tenant: they name the offending field and never echo secrets or tokens.
+type apiError struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+func fail(status int, code, format string, args ...any) *apiError {
+	return &apiError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	if e.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer`)
+	}
+	writeJSON(w, e.Status, errorBody{Error: errorDetail{Code: e.Code, Message: e.Message}})
+}
+
+// toAPIError maps domain errors to answers; anything unknown is a 500 whose
+// cause goes to the log, not to the client.
+func (s *server) toAPIError(r *http.Request, err error) *apiError {
+	var ae *apiError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &ae):
+		return ae
+	case errors.As(err, &tooBig):
+		return fail(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "request body exceeds %d bytes", tooBig.Limit)
+	case errors.Is(err, auth.ErrUnauthenticated):
+		return fail(http.StatusUnauthorized, codeUnauthorized, "%s", err.Error())
+	case errors.Is(err, webhook.ErrNotFound), errors.Is(err, secrets.ErrNotFound):
+		return errWebhookNotFound
+	case errors.Is(err, attempt.ErrNotFound):
+		return fail(http.StatusNotFound, codeNotFound, "delivery not found")
+	case errors.Is(err, webhook.ErrLimitReached):
+		return fail(http.StatusConflict, codeLimitReached, "organization already has the maximum of %d webhooks", s.d.Config.MaxWebhooks)
+	case errors.Is(err, webhook.ErrInvalidCursor):
+		return fail(http.StatusBadRequest, codeInvalidCursor, "cursor is invalid")
+	}
+	s.d.Logger.LogAttrs(r.Context(), slog.LevelError, "request failed",
+		slog.String("method", r.Method), slog.String("route", r.Pattern), slog.String("error", err.Error()))
+	return fail(http.StatusInternalServerError, codeInternal, "internal error")
+}
+
+var errWebhookNotFound = fail(http.StatusNotFound, codeNotFound, "webhook not found")

@@ -1,0 +1,91 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/hookrelay/hookrelay/events"
+	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/message"
+)
+
+// maxProducerID bounds the optional producer idempotency key.
+const maxProducerID = 128
+
+func (s *server) knownEventType(name string) bool { return s.d.Catalog.Has(name) }
+
+func (s *server) listEventTypes(w http.ResponseWriter, _ *http.Request, _ auth.Principal) error {
+	writeJSON(w, http.StatusOK, listJSON[events.Type]{Data: s.d.Catalog.Types()})
+	return nil
+}
+
+type publishInput struct {
+	EventName string          `json:"event_name"`
+	Data      json.RawMessage `json:"data"`
+	ID        string          `json:"id"`
+}
+
+type publishedJSON struct {
+	ID string `json:"id"`
+}
+
+func (s *server) publishEvent(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	var in publishInput
+	if err := decodeJSON(w, r, maxEventBody, &in); err != nil {
+		return err
+	}
+	if err := s.checkEvent(p.OrgID, in); err != nil {
+		return err
+	}
+	id, err := s.d.Publisher.Publish(r.Context(), p.OrgID, in.EventName, in.Data, in.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, publishedJSON{ID: id})
+	return nil
+}
+
+func (s *server) checkEvent(orgID string, in publishInput) error {
+	switch {
+	case in.EventName == "":
+		return invalid(codeInvalidEventName, "event_name is required")
+	case !s.d.Catalog.Has(in.EventName):
+		return invalid(codeUnknownEventType, "event_name: unknown event type %q", truncate(in.EventName, 100))
+	case len(in.Data) == 0 || string(in.Data) == "null":
+		return invalid(codeInvalidEventData, "data is required")
+	case len(in.ID) > maxProducerID || strings.ContainsFunc(in.ID, isControl):
+		return invalid(codeInvalidEventID, "id must be at most %d printable characters", maxProducerID)
+	}
+	if err := s.d.Catalog.Validate(in.EventName, in.Data); err != nil {
+		var verr *events.ValidationError
+		switch {
+		case errors.As(err, &verr):
+			return invalid(codeInvalidEventData, "%s: %s", dataPath(verr.Path), verr.Message)
+		case errors.Is(err, events.ErrUnknownType):
+			return invalid(codeUnknownEventType, "event_name: unknown event type %q", truncate(in.EventName, 100))
+		}
+		return err
+	}
+	// Measure the envelope fan-out will build (an event id has a fixed
+	// length, so a placeholder measures the same).
+	env, err := message.BuildEnvelope(ids.NewAt(ids.EventPrefix, s.now()), in.EventName, orgID, s.now().Unix(), in.Data)
+	if err != nil {
+		return invalid(codeInvalidEventData, "data is not valid JSON")
+	}
+	if len(env) > maxEnvelope {
+		return fail(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "event envelope is %d bytes; the limit is %d", len(env), maxEnvelope)
+	}
+	return nil
+}
+
+// dataPath names the failing location for the tenant: "data" for the
+// payload itself, "data/items/0" below it (the validator's JSON pointer).
+func dataPath(pointer string) string {
+	if pointer == "" || pointer == "/" {
+		return "data"
+	}
+	return "data" + pointer
+}

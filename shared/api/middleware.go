@@ -1,0 +1,122 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+)
+
+type requestInfoKey struct{}
+
+// requestInfo collects what the access log line needs from inner handlers.
+type requestInfo struct{ orgID string }
+
+// statusWriter remembers the status for the access log and whether the
+// header went out (a panic after that cannot become a clean 500).
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// ServeHTTP logs one line per request (never bodies or headers: they carry
+// tokens and secrets), recovers panics, and answers unmatched routes in
+// JSON instead of ServeMux's plain text.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	info := &requestInfo{}
+	r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
+	defer func() {
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		attrs := []slog.Attr{
+			slog.String("method", r.Method), slog.String("route", route),
+			slog.Int("status", sw.status), slog.Int64("latency_ms", time.Since(start).Milliseconds()),
+		}
+		if info.orgID != "" {
+			attrs = append(attrs, slog.String("org_id", info.orgID))
+		}
+		s.d.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+	}()
+	defer s.recoverPanic(sw, r)
+
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		s.unmatched(sw, r)
+		return
+	}
+	s.mux.ServeHTTP(sw, r)
+}
+
+func (s *server) recoverPanic(w *statusWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	// The panic value may hold request data; the stack holds only code
+	// locations, which is what debugging needs.
+	s.d.Logger.LogAttrs(r.Context(), slog.LevelError, "panic in handler",
+		slog.String("route", r.Pattern), slog.String("stack", string(debug.Stack())))
+	if w.status == 0 {
+		writeError(w, fail(http.StatusInternalServerError, codeInternal, "internal error"))
+	}
+}
+
+// unmatched lets ServeMux decide between 404, 405 (with its Allow header)
+// and a path-cleaning redirect, and rewrites the first two as JSON.
+func (s *server) unmatched(w http.ResponseWriter, r *http.Request) {
+	h, _ := s.mux.Handler(r)
+	probe := &headerProbe{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	switch {
+	case probe.status == http.StatusMethodNotAllowed:
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		writeError(w, fail(http.StatusMethodNotAllowed, codeMethodNotAllowed, "method %s is not allowed on this route", r.Method))
+	case probe.status >= 300 && probe.status < 400:
+		w.Header().Set("Location", probe.header.Get("Location"))
+		w.WriteHeader(probe.status)
+	default:
+		writeError(w, fail(http.StatusNotFound, codeRouteNotFound, "no such route"))
+	}
+}
+
+// headerProbe captures what ServeMux's fallback handler would answer.
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header { return p.header }
+func (p *headerProbe) Write(b []byte) (int, error) {
+	if p.status == 0 {
+		p.status = http.StatusOK
+	}
+	return len(b), nil
+}
+func (p *headerProbe) WriteHeader(code int) {
+	if p.status == 0 {
+		p.status = code
+	}
+}

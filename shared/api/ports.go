@@ -1,0 +1,22 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// Publisher puts a tenant's event on the bus (the same path producers use).
+type Publisher interface {
+	Publish(ctx context.Context, orgID, eventName string, data json.RawMessage, producerID string) (eventID string, err error)
+}
+
+// Deliveries starts deliveries on a tenant's request.
+type Deliveries interface {
+	// Resend queues the delivery again; errors.Is(err, attempt.ErrNotFound)
+	// when the webhook has no such delivery.
+	Resend(ctx context.Context, orgID, webhookID, deliveryID string) error
+	// SendTest queues a webhook.test event to w alone.
+	SendTest(ctx context.Context, w webhook.Webhook) (deliveryID string, err error)
+}

@@ -1,0 +1,147 @@
+package api
+
+import (
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// Webhook field limits.
+const (
+	maxURLLength  = 2048
+	maxNameLength = 100
+)
+
+// validator checks tenant input for webhooks. It is pure: no store, no
+// network (URLs are checked as written; the delivery client checks the
+// addresses a name resolves to when it connects).
+type validator struct {
+	// allowLoopback is dev mode: http:// is accepted on a loopback host.
+	allowLoopback bool
+	// known reports whether an event type is in the catalog.
+	known func(name string) bool
+}
+
+func invalid(code, format string, args ...any) *apiError {
+	return fail(http.StatusUnprocessableEntity, code, format, args...)
+}
+
+func (v validator) name(name string) error {
+	n := utf8.RuneCountInString(name)
+	switch {
+	case strings.TrimSpace(name) == "":
+		return invalid(codeInvalidName, "name must not be empty")
+	case n > maxNameLength:
+		return invalid(codeInvalidName, "name must be at most %d characters", maxNameLength)
+	case strings.ContainsFunc(name, isControl):
+		return invalid(codeInvalidName, "name must not contain control characters")
+	}
+	return nil
+}
+
+func isControl(r rune) bool { return r < ' ' || r == 0x7f }
+
+func (v validator) url(raw string) error {
+	if raw == "" {
+		return invalid(codeInvalidURL, "url must not be empty")
+	}
+	if len(raw) > maxURLLength {
+		return invalid(codeInvalidURL, "url must be at most %d characters", maxURLLength)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Opaque != "" || u.Hostname() == "" {
+		return invalid(codeInvalidURL, "url must be an absolute URL with a host")
+	}
+	if u.User != nil {
+		return invalid(codeInvalidURL, "url must not contain credentials")
+	}
+	if p := u.Port(); p != "" && !validPort(p) {
+		return invalid(codeInvalidURL, "url has an invalid port")
+	}
+	loopback := isLoopbackHost(u.Hostname())
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && v.allowLoopback && loopback:
+	case v.allowLoopback:
+		return invalid(codeInvalidURL, "url must use https (http is accepted only on a loopback host in dev mode)")
+	default:
+		return invalid(codeInvalidURL, "url must use https")
+	}
+	if !v.allowLoopback && (loopback || isNonPublicIP(u.Hostname())) {
+		return invalid(codeInvalidURL, "url must not point to a loopback, private or link-local address")
+	}
+	return nil
+}
+
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535
+}
+
+// isLoopbackHost: localhost names, 127.0.0.0/8 and ::1.
+func isLoopbackHost(host string) bool {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(h)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
+// isNonPublicIP catches literal addresses a deployed stack must never call
+// (private, link-local including the metadata service, unspecified).
+func isNonPublicIP(host string) bool {
+	ip := net.ParseIP(host)
+	if ip == nil {
+		return false
+	}
+	return ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast()
+}
+
+// subscription resolves event_types / all_events into the stored form:
+// all events is ["*"] with AllEvents set. eventTypes nil means absent.
+func (v validator) subscription(eventTypes []string, allEvents *bool) ([]string, bool, error) {
+	wildcard := len(eventTypes) == 1 && eventTypes[0] == webhook.AllEvents
+	all := allEvents != nil && *allEvents
+	switch {
+	case all && eventTypes != nil && !wildcard:
+		return nil, false, invalid(codeInvalidEventTypes, `event_types must be omitted or ["*"] when all_events is true`)
+	case all || wildcard && allEvents == nil:
+		return []string{webhook.AllEvents}, true, nil
+	case wildcard:
+		return nil, false, invalid(codeInvalidEventTypes, `event_types ["*"] contradicts all_events false`)
+	case eventTypes == nil:
+		return nil, false, invalid(codeInvalidEventTypes, `event_types is required (or all_events: true)`)
+	case len(eventTypes) == 0:
+		return nil, false, invalid(codeInvalidEventTypes, "event_types must not be empty")
+	}
+	seen := make(map[string]bool, len(eventTypes))
+	out := make([]string, 0, len(eventTypes))
+	for _, name := range eventTypes {
+		switch {
+		case name == webhook.AllEvents:
+			return nil, false, invalid(codeInvalidEventTypes, `event_types may contain "*" only on its own`)
+		case !v.known(name):
+			return nil, false, invalid(codeUnknownEventType, "event_types: unknown event type %q", truncate(name, 100))
+		case !seen[name]:
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out, false, nil
+}
+
+// truncate keeps error messages short when echoing tenant input.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}

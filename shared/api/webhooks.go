@@ -1,0 +1,243 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// webhookJSON is the one shape a webhook has in responses. It has no
+// secret field, so get and list cannot leak one.
+type webhookJSON struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	URL        string    `json:"url"`
+	EventTypes []string  `json:"event_types"`
+	AllEvents  bool      `json:"all_events"`
+	Enabled    bool      `json:"enabled"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+func toJSON(w webhook.Webhook) webhookJSON {
+	return webhookJSON{
+		ID: w.ID, Name: w.Name, URL: w.URL, EventTypes: w.EventTypes,
+		AllEvents: w.AllEvents, Enabled: w.Enabled,
+		CreatedAt: w.CreatedAt.UTC(), UpdatedAt: w.UpdatedAt.UTC(),
+	}
+}
+
+// createdWebhookJSON is the only response besides rotation with a secret.
+type createdWebhookJSON struct {
+	webhookJSON
+	SigningSecret string `json:"signing_secret"`
+}
+
+type listJSON[T any] struct {
+	Data       []T    `json:"data"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// webhookInput is the create and PATCH body. Pointers (and a nil slice)
+// tell an absent field from a zero one.
+type webhookInput struct {
+	Name       *string  `json:"name"`
+	URL        *string  `json:"url"`
+	EventTypes []string `json:"event_types"`
+	AllEvents  *bool    `json:"all_events"`
+	Enabled    *bool    `json:"enabled"`
+}
+
+func (s *server) now() time.Time { return s.d.Now().UTC() }
+
+// webhookFromPath loads the caller's webhook named in the URL. Ids that
+// cannot exist and other orgs' webhooks are both plain 404s.
+func (s *server) webhookFromPath(r *http.Request, p auth.Principal) (webhook.Webhook, error) {
+	id := r.PathValue("id")
+	if !ids.Valid(ids.WebhookPrefix, id) {
+		return webhook.Webhook{}, errWebhookNotFound
+	}
+	return s.d.Webhooks.Get(r.Context(), p.OrgID, id)
+}
+
+func (s *server) listWebhooks(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	limit, cursor, err := pageParams(r)
+	if err != nil {
+		return err
+	}
+	hooks, next, err := s.d.Webhooks.List(r.Context(), p.OrgID, limit, cursor)
+	if err != nil {
+		return err
+	}
+	out := listJSON[webhookJSON]{Data: make([]webhookJSON, 0, len(hooks)), NextCursor: next}
+	for _, h := range hooks {
+		out.Data = append(out.Data, toJSON(h))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *server) createWebhook(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	var in webhookInput
+	if err := decodeJSON(w, r, maxWebhookBody, &in); err != nil {
+		return err
+	}
+	hook, err := s.newWebhook(p.OrgID, in)
+	if err != nil {
+		return err
+	}
+	secret, err := secrets.Generate()
+	if err != nil {
+		return err
+	}
+	// Secret first, then the item: fan-out never sees a webhook without a
+	// secret. If the item cannot be written the secret is removed again, so
+	// a failed create leaves nothing behind.
+	if err := s.d.Secrets.Create(r.Context(), p.OrgID, hook.ID, secret); err != nil {
+		return err
+	}
+	if err := s.d.Webhooks.Create(r.Context(), hook, s.d.Config.MaxWebhooks); err != nil {
+		s.discardSecret(r.Context(), p.OrgID, hook.ID)
+		return err
+	}
+	writeJSON(w, http.StatusCreated, createdWebhookJSON{webhookJSON: toJSON(hook), SigningSecret: secret})
+	return nil
+}
+
+// discardSecret removes a secret whose webhook does not exist. It runs even
+// if the request was cancelled (the cancellation may be why we are here).
+func (s *server) discardSecret(ctx context.Context, orgID, webhookID string) {
+	if err := s.d.Secrets.ScheduleDeletion(context.WithoutCancel(ctx), orgID, webhookID); err != nil {
+		s.d.Logger.LogAttrs(ctx, slog.LevelError, "orphaned signing secret",
+			slog.String("org_id", orgID), slog.String("webhook_id", webhookID), slog.String("error", err.Error()))
+	}
+}
+
+func (s *server) newWebhook(orgID string, in webhookInput) (webhook.Webhook, error) {
+	if in.Name == nil {
+		return webhook.Webhook{}, invalid(codeInvalidName, "name is required")
+	}
+	if in.URL == nil {
+		return webhook.Webhook{}, invalid(codeInvalidURL, "url is required")
+	}
+	if err := s.valid.name(*in.Name); err != nil {
+		return webhook.Webhook{}, err
+	}
+	if err := s.valid.url(*in.URL); err != nil {
+		return webhook.Webhook{}, err
+	}
+	types, all, err := s.valid.subscription(in.EventTypes, in.AllEvents)
+	if err != nil {
+		return webhook.Webhook{}, err
+	}
+	now := s.now()
+	return webhook.Webhook{
+		ID: ids.NewAt(ids.WebhookPrefix, now), OrgID: orgID,
+		Name: *in.Name, URL: *in.URL, EventTypes: types, AllEvents: all,
+		Enabled:   in.Enabled == nil || *in.Enabled,
+		CreatedAt: now, UpdatedAt: now,
+	}, nil
+}
+
+func (s *server) getWebhook(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	hook, err := s.webhookFromPath(r, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toJSON(hook))
+	return nil
+}
+
+func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	hook, err := s.webhookFromPath(r, p)
+	if err != nil {
+		return err
+	}
+	var in webhookInput
+	if err := decodeJSON(w, r, maxWebhookBody, &in); err != nil {
+		return err
+	}
+	if err := s.applyPatch(&hook, in); err != nil {
+		return err
+	}
+	hook.UpdatedAt = s.now()
+	if err := s.d.Webhooks.Update(r.Context(), hook); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toJSON(hook))
+	return nil
+}
+
+// applyPatch changes only the fields present in the body.
+func (s *server) applyPatch(hook *webhook.Webhook, in webhookInput) error {
+	if in.Name != nil {
+		if err := s.valid.name(*in.Name); err != nil {
+			return err
+		}
+		hook.Name = *in.Name
+	}
+	if in.URL != nil {
+		if err := s.valid.url(*in.URL); err != nil {
+			return err
+		}
+		hook.URL = *in.URL
+	}
+	if in.Enabled != nil {
+		hook.Enabled = *in.Enabled
+	}
+	// "all_events": false alone on a webhook with a list changes nothing;
+	// on an all-events webhook it needs the list that replaces "*".
+	keepList := in.EventTypes == nil && in.AllEvents != nil && !*in.AllEvents && !hook.AllEvents
+	if (in.EventTypes != nil || in.AllEvents != nil) && !keepList {
+		types, all, err := s.valid.subscription(in.EventTypes, in.AllEvents)
+		if err != nil {
+			return err
+		}
+		hook.EventTypes, hook.AllEvents = types, all
+	}
+	return nil
+}
+
+func (s *server) deleteWebhook(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	id := r.PathValue("id")
+	if !ids.Valid(ids.WebhookPrefix, id) {
+		return errWebhookNotFound
+	}
+	if err := s.d.Webhooks.Delete(r.Context(), p.OrgID, id); err != nil {
+		return err
+	}
+	// The webhook is gone for the tenant whatever happens to the secret: a
+	// failure here is logged for operators rather than failing a delete a
+	// retry could not repeat (it would get 404).
+	s.discardSecret(r.Context(), p.OrgID, id)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type rotatedJSON struct {
+	SigningSecret           string    `json:"signing_secret"`
+	PreviousSecretExpiresAt time.Time `json:"previous_secret_expires_at"`
+}
+
+func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	hook, err := s.webhookFromPath(r, p)
+	if err != nil {
+		return err
+	}
+	secret, err := secrets.Generate()
+	if err != nil {
+		return err
+	}
+	grace := s.d.Config.SecretGrace
+	if err := s.d.Secrets.Rotate(r.Context(), p.OrgID, hook.ID, secret, grace); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rotatedJSON{SigningSecret: secret, PreviousSecretExpiresAt: s.now().Add(grace)})
+	return nil
+}

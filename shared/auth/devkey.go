@@ -1,0 +1,88 @@
+package auth
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hookrelay/hookrelay/shared/emulator"
+)
+
+// EnvDevKeyFile overrides where the dev signing key lives. It is dev-only,
+// so it is not part of shared/config (the Lambdas never read it).
+const EnvDevKeyFile = "HOOKRELAY_DEV_JWT_KEY_FILE"
+
+const devKeyName = "dev-jwt.key"
+
+// DevKey loads the dev signing key, creating it on first use. The path is
+// $HOOKRELAY_DEV_JWT_KEY_FILE, else <dir>/dev-jwt.key, where an empty dir
+// means .hookrelay under the repository root. `hookrelay token` and
+// `hookrelay dev` call it concurrently, so creation must not race: the key
+// is written to a temporary file and hard-linked into place, which either
+// publishes a complete file or fails because another process won.
+func DevKey(dir string) ([]byte, error) {
+	path, err := devKeyPath(dir)
+	if err != nil {
+		return nil, err
+	}
+	if key, err := readDevKey(path); !errors.Is(err, fs.ErrNotExist) {
+		return key, err
+	}
+	if err := createDevKey(path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, err
+	}
+	return readDevKey(path)
+}
+
+func devKeyPath(dir string) (string, error) {
+	if p := strings.TrimSpace(os.Getenv(EnvDevKeyFile)); p != "" {
+		return p, nil
+	}
+	if dir == "" {
+		root, err := emulator.RepoRoot()
+		if err != nil {
+			return "", fmt.Errorf("dev key: %w", err)
+		}
+		dir = filepath.Join(root, ".hookrelay")
+	}
+	return filepath.Join(dir, devKeyName), nil
+}
+
+func readDevKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(key) < 32 {
+		return nil, fmt.Errorf("dev key %s is not 32+ hex-encoded bytes; delete it to regenerate", path)
+	}
+	return key, nil
+}
+
+func createDevKey(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("dev key: %w", err)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), devKeyName+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("dev key: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	// CreateTemp opens with O_EXCL and mode 0600.
+	_, werr := tmp.WriteString(hex.EncodeToString(key) + "\n")
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		return fmt.Errorf("dev key: %w", err)
+	}
+	return os.Link(tmp.Name(), path)
+}

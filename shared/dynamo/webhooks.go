@@ -1,0 +1,386 @@
+package dynamo
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// Key parts of the webhook items (docs/internals.md).
+const (
+	orgPrefix     = "ORG#"
+	webhookPrefix = "WH#"
+	counterSK     = "COUNT"
+	counterAttr   = "webhook_count"
+)
+
+// WebhookStore is the DynamoDB implementation of webhook.Store.
+type WebhookStore struct {
+	db    *dynamodb.Client
+	table string
+	// pageSize caps items read per fan-out Query (0: DynamoDB's 1 MB
+	// pages). Tests lower it to exercise pagination.
+	pageSize int32
+}
+
+var _ webhook.Store = (*WebhookStore)(nil)
+
+// NewWebhookStore returns a store over the hookrelay table.
+func NewWebhookStore(db *dynamodb.Client, table string) *WebhookStore {
+	return &WebhookStore{db: db, table: table}
+}
+
+// webhookItem is the stored shape. Timestamps are RFC 3339 strings so the
+// table stays readable in the console.
+type webhookItem struct {
+	PK         string   `dynamodbav:"pk"`
+	SK         string   `dynamodbav:"sk"`
+	ID         string   `dynamodbav:"id"`
+	OrgID      string   `dynamodbav:"organization_id"`
+	Name       string   `dynamodbav:"name"`
+	URL        string   `dynamodbav:"url"`
+	EventTypes []string `dynamodbav:"event_types"`
+	AllEvents  bool     `dynamodbav:"all_events"`
+	Enabled    bool     `dynamodbav:"enabled"`
+	CreatedAt  string   `dynamodbav:"created_at"`
+	UpdatedAt  string   `dynamodbav:"updated_at"`
+}
+
+func orgPK(orgID string) string     { return orgPrefix + orgID }
+func webhookSK(id string) string    { return webhookPrefix + id }
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func toItem(w webhook.Webhook) webhookItem {
+	return webhookItem{
+		PK: orgPK(w.OrgID), SK: webhookSK(w.ID),
+		ID: w.ID, OrgID: w.OrgID, Name: w.Name, URL: w.URL,
+		EventTypes: w.EventTypes, AllEvents: w.AllEvents, Enabled: w.Enabled,
+		CreatedAt: formatTime(w.CreatedAt), UpdatedAt: formatTime(w.UpdatedAt),
+	}
+}
+
+func (it webhookItem) toWebhook() (webhook.Webhook, error) {
+	created, err := time.Parse(time.RFC3339Nano, it.CreatedAt)
+	if err != nil {
+		return webhook.Webhook{}, fmt.Errorf("webhook %s: created_at: %w", it.ID, err)
+	}
+	updated, err := time.Parse(time.RFC3339Nano, it.UpdatedAt)
+	if err != nil {
+		return webhook.Webhook{}, fmt.Errorf("webhook %s: updated_at: %w", it.ID, err)
+	}
+	return webhook.Webhook{
+		ID: it.ID, OrgID: it.OrgID, Name: it.Name, URL: it.URL,
+		EventTypes: it.EventTypes, AllEvents: it.AllEvents, Enabled: it.Enabled,
+		CreatedAt: created, UpdatedAt: updated,
+	}, nil
+}
+
+func keyOf(orgID, id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		AttrPK: &types.AttributeValueMemberS{Value: orgPK(orgID)},
+		AttrSK: &types.AttributeValueMemberS{Value: webhookSK(id)},
+	}
+}
+
+func counterKey(orgID string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		AttrPK: &types.AttributeValueMemberS{Value: orgPK(orgID)},
+		AttrSK: &types.AttributeValueMemberS{Value: counterSK},
+	}
+}
+
+func isConditionFailed(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	return errors.As(err, &ccf)
+}
+
+// Create reserves a slot in the org's counter, then puts the item. There
+// are no transactions (dynalite has none), so a failed put gives the slot
+// back; a crash between the two leaves the counter one too high, which only
+// ever errs on the side of the cap.
+func (s *WebhookStore) Create(ctx context.Context, w webhook.Webhook, maxPerOrg int) error {
+	if err := s.reserveSlot(ctx, w.OrgID, maxPerOrg); err != nil {
+		return err
+	}
+	item, err := attributevalue.MarshalMap(toItem(w))
+	if err == nil {
+		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName:           aws.String(s.table),
+			Item:                item,
+			ConditionExpression: aws.String("attribute_not_exists(#sk)"),
+			ExpressionAttributeNames: map[string]string{
+				"#sk": AttrSK,
+			},
+		})
+	}
+	if err != nil {
+		// The caller's context may be the reason the put failed; the
+		// rollback must still run.
+		if rerr := s.releaseSlot(context.WithoutCancel(ctx), w.OrgID); rerr != nil {
+			return errors.Join(fmt.Errorf("put webhook: %w", err), fmt.Errorf("release counter slot: %w", rerr))
+		}
+		if isConditionFailed(err) {
+			return fmt.Errorf("webhook %s already exists", w.ID)
+		}
+		return fmt.Errorf("put webhook: %w", err)
+	}
+	return nil
+}
+
+// reserveSlot increments the org's counter only while it is below the cap.
+func (s *WebhookStore) reserveSlot(ctx context.Context, orgID string, maxPerOrg int) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(s.table),
+		Key:                 counterKey(orgID),
+		UpdateExpression:    aws.String("ADD #n :one"),
+		ConditionExpression: aws.String("attribute_not_exists(#n) OR #n < :max"),
+		ExpressionAttributeNames: map[string]string{
+			"#n": counterAttr,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one": &types.AttributeValueMemberN{Value: "1"},
+			":max": &types.AttributeValueMemberN{Value: strconv.Itoa(maxPerOrg)},
+		},
+	})
+	if isConditionFailed(err) {
+		return webhook.ErrLimitReached
+	}
+	if err != nil {
+		return fmt.Errorf("reserve webhook slot: %w", err)
+	}
+	return nil
+}
+
+// releaseSlot decrements the counter, never below zero.
+func (s *WebhookStore) releaseSlot(ctx context.Context, orgID string) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(s.table),
+		Key:                 counterKey(orgID),
+		UpdateExpression:    aws.String("ADD #n :minus"),
+		ConditionExpression: aws.String("#n > :zero"),
+		ExpressionAttributeNames: map[string]string{
+			"#n": counterAttr,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":minus": &types.AttributeValueMemberN{Value: "-1"},
+			":zero":  &types.AttributeValueMemberN{Value: "0"},
+		},
+	})
+	if isConditionFailed(err) {
+		return nil // already zero: nothing to give back
+	}
+	return err
+}
+
+// Get returns one webhook of the org.
+func (s *WebhookStore) Get(ctx context.Context, orgID, id string) (webhook.Webhook, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            keyOf(orgID, id),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return webhook.Webhook{}, fmt.Errorf("get webhook: %w", err)
+	}
+	if out.Item == nil {
+		return webhook.Webhook{}, webhook.ErrNotFound
+	}
+	return decodeWebhook(out.Item)
+}
+
+func decodeWebhook(av map[string]types.AttributeValue) (webhook.Webhook, error) {
+	var it webhookItem
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return webhook.Webhook{}, fmt.Errorf("decode webhook: %w", err)
+	}
+	return it.toWebhook()
+}
+
+// List pages through the org's webhooks in creation order (ids are
+// time-ordered). It reads one item past the page so the cursor is empty
+// exactly when nothing follows: DynamoDB alone returns a LastEvaluatedKey
+// whenever a page is full, even if it was the last one.
+func (s *WebhookStore) List(ctx context.Context, orgID string, limit int, cursor string) ([]webhook.Webhook, string, error) {
+	if limit <= 0 {
+		return nil, "", fmt.Errorf("list webhooks: limit %d must be positive", limit)
+	}
+	var start map[string]types.AttributeValue
+	if cursor != "" {
+		id, err := decodeCursor(cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		start = keyOf(orgID, id)
+	}
+	var page []webhook.Webhook
+	for {
+		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+			TableName:              aws.String(s.table),
+			KeyConditionExpression: aws.String("#pk = :pk AND begins_with(#sk, :wh)"),
+			ExpressionAttributeNames: map[string]string{
+				"#pk": AttrPK, "#sk": AttrSK,
+			},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": &types.AttributeValueMemberS{Value: orgPK(orgID)},
+				":wh": &types.AttributeValueMemberS{Value: webhookPrefix},
+			},
+			ExclusiveStartKey: start,
+			Limit:             aws.Int32(int32(limit + 1 - len(page))),
+			ConsistentRead:    aws.Bool(true),
+		})
+		if err != nil {
+			return nil, "", fmt.Errorf("list webhooks: %w", err)
+		}
+		for _, av := range out.Items {
+			w, err := decodeWebhook(av)
+			if err != nil {
+				return nil, "", err
+			}
+			page = append(page, w)
+		}
+		if len(page) > limit {
+			return page[:limit], encodeCursor(page[limit-1].ID), nil
+		}
+		if out.LastEvaluatedKey == nil {
+			return page, "", nil
+		}
+		start = out.LastEvaluatedKey
+	}
+}
+
+// The cursor is the last returned webhook id, base64url-encoded so clients
+// treat it as opaque. The org is never part of it: the key is rebuilt from
+// the caller's org, so a cursor cannot reach into another org.
+func encodeCursor(id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(webhookSK(id)))
+}
+
+func decodeCursor(cursor string) (string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return "", webhook.ErrInvalidCursor
+	}
+	id, ok := strings.CutPrefix(string(raw), webhookPrefix)
+	if !ok || !ids.Valid(ids.WebhookPrefix, id) {
+		return "", webhook.ErrInvalidCursor
+	}
+	return id, nil
+}
+
+// Update replaces the mutable fields; the condition keeps it from
+// recreating a webhook deleted meanwhile (which would bypass the counter).
+func (s *WebhookStore) Update(ctx context.Context, w webhook.Webhook) error {
+	events, err := attributevalue.Marshal(w.EventTypes)
+	if err != nil {
+		return fmt.Errorf("update webhook: %w", err)
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(s.table),
+		Key:                 keyOf(w.OrgID, w.ID),
+		ConditionExpression: aws.String("attribute_exists(#sk)"),
+		UpdateExpression: aws.String("SET #name = :name, #url = :url, #events = :events, " +
+			"#all = :all, #enabled = :enabled, #updated = :updated"),
+		ExpressionAttributeNames: map[string]string{
+			"#sk": AttrSK, "#name": "name", "#url": "url", "#events": "event_types",
+			"#all": "all_events", "#enabled": "enabled", "#updated": "updated_at",
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":name":    &types.AttributeValueMemberS{Value: w.Name},
+			":url":     &types.AttributeValueMemberS{Value: w.URL},
+			":events":  events,
+			":all":     &types.AttributeValueMemberBOOL{Value: w.AllEvents},
+			":enabled": &types.AttributeValueMemberBOOL{Value: w.Enabled},
+			":updated": &types.AttributeValueMemberS{Value: formatTime(w.UpdatedAt)},
+		},
+	})
+	if isConditionFailed(err) {
+		return webhook.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("update webhook: %w", err)
+	}
+	return nil
+}
+
+// Delete removes the webhook and gives its slot back. Only the caller whose
+// conditional delete succeeded decrements, so concurrent deletes of the same
+// webhook cannot free two slots.
+func (s *WebhookStore) Delete(ctx context.Context, orgID, id string) error {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                aws.String(s.table),
+		Key:                      keyOf(orgID, id),
+		ConditionExpression:      aws.String("attribute_exists(#sk)"),
+		ExpressionAttributeNames: map[string]string{"#sk": AttrSK},
+	})
+	if isConditionFailed(err) {
+		return webhook.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("delete webhook: %w", err)
+	}
+	if err := s.releaseSlot(context.WithoutCancel(ctx), orgID); err != nil {
+		return fmt.Errorf("release counter slot: %w", err)
+	}
+	return nil
+}
+
+func (s *WebhookStore) limit() *int32 {
+	if s.pageSize <= 0 {
+		return nil
+	}
+	return aws.Int32(s.pageSize)
+}
+
+// ForEachSubscribed queries the org's partition with a filter, so fan-out
+// reads one partition however many events the org receives. Pages that the
+// filter empties entirely are not passed to fn.
+func (s *WebhookStore) ForEachSubscribed(ctx context.Context, orgID, eventName string, fn func([]webhook.Webhook) error) error {
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("#pk = :pk AND begins_with(#sk, :wh)"),
+		FilterExpression:       aws.String("#enabled = :true AND (#all = :true OR contains(#events, :event))"),
+		ExpressionAttributeNames: map[string]string{
+			"#pk": AttrPK, "#sk": AttrSK, "#enabled": "enabled", "#all": "all_events", "#events": "event_types",
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk":    &types.AttributeValueMemberS{Value: orgPK(orgID)},
+			":wh":    &types.AttributeValueMemberS{Value: webhookPrefix},
+			":true":  &types.AttributeValueMemberBOOL{Value: true},
+			":event": &types.AttributeValueMemberS{Value: eventName},
+		},
+		Limit: s.limit(),
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("query subscribed webhooks: %w", err)
+		}
+		if len(out.Items) == 0 {
+			continue
+		}
+		page := make([]webhook.Webhook, 0, len(out.Items))
+		for _, av := range out.Items {
+			w, err := decodeWebhook(av)
+			if err != nil {
+				return err
+			}
+			page = append(page, w)
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+	}
+	return nil
+}
