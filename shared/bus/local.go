@@ -1,0 +1,93 @@
+package bus
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/emulator"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+)
+
+// batchSender is the SQS call the local bus needs (*sqsqueue.Client).
+type batchSender interface {
+	SendBatch(ctx context.Context, queueURL string, msgs []sqsqueue.Message) (calls int, err error)
+}
+
+// Local is the dev adapter: there is no EventBridge emulator, so it does
+// what the bus's rule and SQS target would do and writes the EventBridge
+// event JSON straight onto the ingest queue.
+type Local struct {
+	queue   batchSender
+	url     string
+	Account string
+	Region  string
+	Now     func() time.Time
+}
+
+var _ Bus = (*Local)(nil)
+
+// NewLocal returns a bus that lands events on the ingest queue at
+// ingestQueueURL (config.IngestQueueURL).
+func NewLocal(queue batchSender, ingestQueueURL string) *Local {
+	return &Local{queue: queue, url: ingestQueueURL, Account: emulator.AccountID, Region: emulator.Region, Now: time.Now}
+}
+
+// Put follows the EventBridge adapter's batching rule (≤ 10 entries,
+// ≤ 256 KiB per call); SendBatch retries rejected entries itself.
+func (l *Local) Put(ctx context.Context, events []Event) error {
+	bodies := make([]sqsqueue.Message, len(events))
+	for i, e := range events {
+		body, err := l.record(e)
+		if err != nil {
+			return err
+		}
+		bodies[i] = sqsqueue.Message{Body: string(body)}
+	}
+	batches, err := split(bodies, func(m sqsqueue.Message) int { return len(m.Body) })
+	if err != nil {
+		return err
+	}
+	for i, batch := range batches {
+		if _, err := l.queue.SendBatch(ctx, l.url, batch); err != nil {
+			notPut := 0
+			for _, rest := range batches[i:] {
+				notPut += len(rest)
+			}
+			return fmt.Errorf("local bus: up to %d of %d events not put: %w", notPut, len(events), err)
+		}
+	}
+	return nil
+}
+
+// record is the message body EventBridge's SQS target would write.
+func (l *Local) record(e Event) ([]byte, error) {
+	detail, err := EncodeDetail(e)
+	if err != nil {
+		return nil, err
+	}
+	return marshal(Record{
+		Version:    "0",
+		ID:         newUUID(),
+		DetailType: e.EventName,
+		Source:     e.source(),
+		Account:    l.Account,
+		// EventBridge event times have one-second precision.
+		Time:      e.timeOr(l.Now()).Truncate(time.Second),
+		Region:    l.Region,
+		Resources: []string{},
+		Detail:    detail,
+	})
+}
+
+// newUUID returns a random (version 4) UUID, the form of EventBridge ids.
+func newUUID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("bus: crypto/rand failed: " + err.Error())
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

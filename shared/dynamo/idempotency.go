@@ -1,0 +1,120 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Key parts and attributes of producer idempotency items (docs/internals.md).
+const (
+	idemPrefix    = "IDEM#"
+	idemSK        = "IDEM"
+	idemEventAttr = "event_id"
+)
+
+// IdempotencyWindow is how long a producer id stays claimed (design: 24 h).
+const IdempotencyWindow = 24 * time.Hour
+
+// IdempotencyStore remembers which event a producer id of an org was
+// published as, so the same id is not published twice within the window.
+type IdempotencyStore struct {
+	db     *dynamodb.Client
+	table  string
+	Window time.Duration
+	Now    func() time.Time // tests move the clock past the window
+}
+
+// NewIdempotencyStore returns a store over the hookrelay table.
+func NewIdempotencyStore(db *dynamodb.Client, table string) *IdempotencyStore {
+	return &IdempotencyStore{db: db, table: table, Window: IdempotencyWindow, Now: time.Now}
+}
+
+func idemKey(orgID, producerID string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		AttrPK: &types.AttributeValueMemberS{Value: idemPrefix + orgID + "#" + producerID},
+		AttrSK: &types.AttributeValueMemberS{Value: idemSK},
+	}
+}
+
+// Claim records eventID as the event of (org, producer id) unless a live
+// claim exists, and returns the event id that owns the producer id: eventID
+// when this call claimed it, the earlier event's id for a duplicate.
+//
+// The condition treats an item past expires_at as absent because TTL
+// deletion is lazy in DynamoDB (up to days) and never happens in dynalite.
+func (s *IdempotencyStore) Claim(ctx context.Context, orgID, producerID, eventID string) (string, error) {
+	// A claim that disappears between the failed put and the read (expired
+	// and deleted, or released) is claimed again; twice is enough for that race.
+	for range 3 {
+		now := s.Now()
+		item := idemKey(orgID, producerID)
+		item[idemEventAttr] = &types.AttributeValueMemberS{Value: eventID}
+		item[AttrTTL] = &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Add(s.Window).Unix(), 10)}
+		_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName:                aws.String(s.table),
+			Item:                     item,
+			ConditionExpression:      aws.String("attribute_not_exists(#pk) OR #exp <= :now"),
+			ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#exp": AttrTTL},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)},
+			},
+		})
+		if err == nil {
+			return eventID, nil
+		}
+		if !isConditionFailed(err) {
+			return "", fmt.Errorf("claim producer id: %w", err)
+		}
+		owner, err := s.owner(ctx, orgID, producerID)
+		if err != nil {
+			return "", err
+		}
+		if owner != "" {
+			return owner, nil
+		}
+	}
+	return "", fmt.Errorf("claim producer id %q of %s: claim kept changing", producerID, orgID)
+}
+
+// owner reads the event id of a live claim ("" when there is none).
+func (s *IdempotencyStore) owner(ctx context.Context, orgID, producerID string) (string, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            idemKey(orgID, producerID),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return "", fmt.Errorf("read producer id claim: %w", err)
+	}
+	ev, _ := out.Item[idemEventAttr].(*types.AttributeValueMemberS)
+	exp, _ := out.Item[AttrTTL].(*types.AttributeValueMemberN)
+	if ev == nil || exp == nil {
+		return "", nil
+	}
+	if sec, err := strconv.ParseInt(exp.Value, 10, 64); err != nil || sec <= s.Now().Unix() {
+		return "", nil
+	}
+	return ev.Value, nil
+}
+
+// Release drops the claim if eventID still owns it: a publish that failed
+// after claiming must not make the producer's retry a silent no-op.
+func (s *IdempotencyStore) Release(ctx context.Context, orgID, producerID, eventID string) error {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       idemKey(orgID, producerID),
+		ConditionExpression:       aws.String("#ev = :ev"),
+		ExpressionAttributeNames:  map[string]string{"#ev": idemEventAttr},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":ev": &types.AttributeValueMemberS{Value: eventID}},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("release producer id claim: %w", err)
+	}
+	return nil
+}

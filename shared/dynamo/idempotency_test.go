@@ -1,0 +1,96 @@
+package dynamo_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+)
+
+func TestIdempotencyClaimDuplicateAndExpiry(t *testing.T) {
+	db, table := testenv.Table(t)
+	s := dynamo.NewIdempotencyStore(db, table)
+	now := time.Date(2025, 4, 18, 12, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return now }
+	ctx := context.Background()
+
+	claim := func(org, key, ev string) string {
+		t.Helper()
+		owner, err := s.Claim(ctx, org, key, ev)
+		if err != nil {
+			t.Fatalf("Claim(%s, %s, %s): %v", org, key, ev, err)
+		}
+		return owner
+	}
+	if got := claim("org_a", "order-42", "evt_1"); got != "evt_1" {
+		t.Fatalf("first claim owner = %s", got)
+	}
+	if got := claim("org_a", "order-42", "evt_1"); got != "evt_1" {
+		t.Fatalf("same event claiming again = %s, want evt_1 (a re-run is not a duplicate)", got)
+	}
+	now = now.Add(23*time.Hour + 59*time.Minute)
+	if got := claim("org_a", "order-42", "evt_2"); got != "evt_1" {
+		t.Fatalf("duplicate within 24 h owner = %s, want the original evt_1", got)
+	}
+	if got := claim("org_b", "order-42", "evt_3"); got != "evt_3" {
+		t.Fatalf("same producer id in another org = %s, want its own evt_3", got)
+	}
+	if got := claim("org_a", "order-43", "evt_4"); got != "evt_4" {
+		t.Fatalf("another producer id = %s", got)
+	}
+	// dynalite never deletes the TTL item: the store must treat it as gone.
+	now = now.Add(time.Minute)
+	if got := claim("org_a", "order-42", "evt_5"); got != "evt_5" {
+		t.Fatalf("claim after 24 h = %s, want the new evt_5", got)
+	}
+	if got := claim("org_a", "order-42", "evt_6"); got != "evt_5" {
+		t.Fatalf("the renewed claim lasts: got %s, want evt_5", got)
+	}
+}
+
+func TestIdempotencyReleaseOnlyByOwner(t *testing.T) {
+	db, table := testenv.Table(t)
+	s := dynamo.NewIdempotencyStore(db, table)
+	ctx := context.Background()
+	if _, err := s.Claim(ctx, "org_a", "k", "evt_1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(ctx, "org_a", "k", "evt_other"); err != nil {
+		t.Fatalf("release by a non-owner must be a no-op, got %v", err)
+	}
+	if owner, _ := s.Claim(ctx, "org_a", "k", "evt_2"); owner != "evt_1" {
+		t.Fatalf("a non-owner released the claim: owner %s", owner)
+	}
+	if err := s.Release(ctx, "org_a", "k", "evt_1"); err != nil {
+		t.Fatal(err)
+	}
+	if owner, _ := s.Claim(ctx, "org_a", "k", "evt_2"); owner != "evt_2" {
+		t.Fatalf("after release the id is free: owner %s, want evt_2", owner)
+	}
+}
+
+func TestIdempotencyConcurrentClaimsHaveOneWinner(t *testing.T) {
+	db, table := testenv.Table(t)
+	s := dynamo.NewIdempotencyStore(db, table)
+	ctx := context.Background()
+	owners := make([]string, 8)
+	var wg sync.WaitGroup
+	for i := range owners {
+		wg.Go(func() {
+			owner, err := s.Claim(ctx, "org_a", "race", "evt_"+string(rune('a'+i)))
+			if err != nil {
+				t.Error(err)
+			}
+			owners[i] = owner
+		})
+	}
+	wg.Wait()
+	for _, o := range owners {
+		if o != owners[0] || o == "" {
+			t.Fatalf("claimers disagree on the owner: %v", owners)
+		}
+	}
+}

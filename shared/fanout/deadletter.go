@@ -1,0 +1,52 @@
+package fanout
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+)
+
+// Ingest dead-letter reasons besides message.ReasonMalformed. All of them
+// are the operator's (or the producer's) to fix: retrying cannot help.
+const (
+	ReasonUnknownEventType = "unknown_event_type"
+	ReasonTooLarge         = "event_too_large"
+)
+
+// maxErrorAttr keeps last_error readable and far below the attribute limits.
+const maxErrorAttr = 512
+
+// deadLetter moves a record that can never be fanned out to the ingest DLQ,
+// body unchanged (so it can be redriven once fixed) with the reason as
+// attributes. The record is then consumed: returning nil deletes it rather
+// than letting SQS hand it back again and again. Only a failed DLQ write
+// returns an error, and then the ingest queue's own retry and redrive apply.
+func (h *Handler) deadLetter(ctx context.Context, rec events.SQSMessage, reason string, cause error, org, name string) error {
+	msg := sqsqueue.Message{Body: rec.Body, Attributes: map[string]string{
+		message.AttrReason:    reason,
+		message.AttrLastError: truncate(cause.Error(), maxErrorAttr),
+		message.AttrOrgID:     org,
+		message.AttrEventName: name,
+	}}
+	if err := h.d.Queue.Send(ctx, h.d.IngestDLQURL, msg); err != nil {
+		return fmt.Errorf("dead-letter %s (%s): %w", rec.MessageId, reason, err)
+	}
+	h.log.WarnContext(ctx, "event dead-lettered", "message_id", rec.MessageId, "reason", reason,
+		"org", org, "event", name, "error", cause)
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	// Cut on a rune boundary so the attribute stays valid UTF-8.
+	for n > 0 && s[n]&0xc0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}

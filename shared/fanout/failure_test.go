@@ -1,0 +1,150 @@
+package fanout
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// failingOrg makes the webhook query fail for one org only.
+type failingOrg struct {
+	Subscriptions
+	org string
+}
+
+func (f failingOrg) ForEachSubscribed(ctx context.Context, org, name string, fn func([]webhook.Webhook) error) error {
+	if org == f.org {
+		return errors.New("throttled")
+	}
+	return f.Subscriptions.ForEachSubscribed(ctx, org, name, fn)
+}
+
+func TestFailedFanOutIsReportedForThatRecordOnly(t *testing.T) {
+	e := newEnv(t, testCatalog)
+	e.webhook(t, "org_a", true, "*")
+	e.webhook(t, "org_broken", true, "*")
+	d := e.deps(testCatalog)
+	d.Webhooks = failingOrg{Subscriptions: e.store, org: "org_broken"}
+	h := NewHandler(d)
+
+	at := time.Now().UTC()
+	ok := record(t, "ok", bus.Record{ID: "u1", DetailType: "emailClick", Time: at, Detail: json.RawMessage(`{"organization_id":"org_a","data":{}}`)})
+	broken := record(t, "broken", bus.Record{ID: "u2", DetailType: "emailClick", Time: at, Detail: json.RawMessage(`{"organization_id":"org_broken","data":{}}`)})
+	resp, err := h.Handle(e.ctx, events.SQSEvent{Records: []events.SQSMessage{broken, ok}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "broken" {
+		t.Fatalf("failures %+v, want only the broken record", resp.BatchItemFailures)
+	}
+	e.drain(t, e.delivery, 1)
+	e.drain(t, e.dlq, 0) // a transient failure is retried, not dead-lettered
+}
+
+// recordingQueue keeps what would be sent, to count calls exactly.
+type recordingQueue struct {
+	batches [][]sqsqueue.Message
+	failDLQ bool
+}
+
+func (q *recordingQueue) SendBatch(_ context.Context, _ string, msgs []sqsqueue.Message) (int, error) {
+	q.batches = append(q.batches, msgs)
+	return 1, nil
+}
+
+func (q *recordingQueue) Send(context.Context, string, sqsqueue.Message) error {
+	if q.failDLQ {
+		return errors.New("dlq unavailable")
+	}
+	return nil
+}
+
+// pagedStore serves fixed page sizes, as a paginated query would.
+type pagedStore struct{ pages []int }
+
+func (p pagedStore) ForEachSubscribed(_ context.Context, org, _ string, fn func([]webhook.Webhook) error) error {
+	n := 0
+	for _, size := range p.pages {
+		page := make([]webhook.Webhook, size)
+		for i := range page {
+			page[i] = webhook.Webhook{ID: fmt.Sprintf("wh_%05d", n), OrgID: org, Enabled: true, AllEvents: true}
+			n++
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func pagedHandler(q *recordingQueue, pages ...int) *Handler {
+	return NewHandler(Deps{
+		Webhooks: pagedStore{pages: pages}, Queue: q, KnownEvent: func(string) bool { return true },
+		DeliveryQueueURL: "delivery", IngestDLQURL: "dlq", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+}
+
+func TestBatchesSpanPagesAndRespectTheSizeLimit(t *testing.T) {
+	at := time.Now().UTC()
+	small := record(t, "s", bus.Record{ID: "u1", DetailType: "emailClick", Time: at, Detail: json.RawMessage(`{"organization_id":"org_a","data":{}}`)})
+	q := &recordingQueue{}
+	h := pagedHandler(q, 7, 13, 1, 0, 22)
+	if resp, _ := h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{small}}); len(resp.BatchItemFailures) != 0 {
+		t.Fatal(resp.BatchItemFailures)
+	}
+	if len(q.batches) != 5 {
+		t.Fatalf("%d calls for 43 webhooks over uneven pages, want ceil(43/10) = 5", len(q.batches))
+	}
+	seen := map[string]bool{}
+	for i, b := range q.batches {
+		if want := min(10, 43-10*i); len(b) != want {
+			t.Errorf("batch %d has %d messages, want %d", i, len(b), want)
+		}
+		for _, m := range b {
+			d, err := message.Decode(m.Body)
+			if err != nil || seen[d.WebhookID] {
+				t.Fatalf("bad or repeated delivery %v %s", err, d.WebhookID)
+			}
+			seen[d.WebhookID] = true
+		}
+	}
+
+	// ~60 KiB envelopes: four fit in one 256 KiB request, not ten.
+	detail, _ := json.Marshal(map[string]any{"organization_id": "org_a", "data": map[string]string{"s": strings.Repeat("x", 60*1024)}})
+	big := record(t, "b", bus.Record{ID: "u2", DetailType: "emailClick", Time: at, Detail: detail})
+	q = &recordingQueue{}
+	pagedHandler(q, 10).Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{big}})
+	for _, b := range q.batches {
+		total := 0
+		for _, m := range b {
+			total += len(m.Body)
+		}
+		if len(b) > 4 || total > maxBatchBytes {
+			t.Fatalf("batch of %d messages, %d bytes exceeds the SQS request limit", len(b), total)
+		}
+	}
+	if len(q.batches) != 3 {
+		t.Fatalf("%d calls for 10 large messages, want 3 (4+4+2)", len(q.batches))
+	}
+}
+
+func TestDeadLetterFailureIsRetriedNotLost(t *testing.T) {
+	q := &recordingQueue{failDLQ: true}
+	resp, err := pagedHandler(q, 1).Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "bad", Body: "not json"}}})
+	if err != nil || len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "bad" {
+		t.Fatalf("resp %+v err %v: a record that could not be dead-lettered must stay on the queue", resp, err)
+	}
+}

@@ -1,0 +1,159 @@
+// Package fanout turns one producer event into one delivery message per
+// matching endpoint: the fanout Lambda's handler on the ingest queue, and
+// the publisher the API uses to put events on the bus. No AWS SDK here:
+// the stores and queues are small interfaces.
+package fanout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// Subscriptions pages through an org's enabled webhooks subscribed to an
+// event (webhook.Store satisfies it).
+type Subscriptions interface {
+	ForEachSubscribed(ctx context.Context, orgID, eventName string, fn func([]webhook.Webhook) error) error
+}
+
+// Queue is the SQS adapter (*sqsqueue.Client satisfies it).
+type Queue interface {
+	SendBatch(ctx context.Context, queueURL string, msgs []sqsqueue.Message) (calls int, err error)
+	Send(ctx context.Context, queueURL string, m sqsqueue.Message) error
+}
+
+// Claimer records that a producer id of an org was used by an event and
+// returns the event id that owns it (dynamo.IdempotencyStore satisfies it).
+type Claimer interface {
+	Claim(ctx context.Context, orgID, producerID, eventID string) (owner string, err error)
+}
+
+// Deps is everything the handler needs; the Lambda's main wires it.
+type Deps struct {
+	Webhooks Subscriptions
+	Queue    Queue
+	// KnownEvent reports whether the catalog has the event type; events of
+	// other types are dead-lettered.
+	KnownEvent func(eventName string) bool
+	// Claims deduplicates producers that PutEvents directly with a detail.id
+	// idempotency key (the API claims its own before publishing). Nil turns
+	// that deduplication off.
+	Claims           Claimer
+	DeliveryQueueURL string
+	IngestDLQURL     string
+	Logger           *slog.Logger
+}
+
+// Handler is the fanout Lambda handler.
+type Handler struct {
+	d   Deps
+	log *slog.Logger
+}
+
+// NewHandler returns the handler. It panics on missing wiring: that is a
+// deployment bug to surface at cold start, not per message.
+func NewHandler(d Deps) *Handler {
+	if d.Webhooks == nil || d.Queue == nil || d.KnownEvent == nil || d.DeliveryQueueURL == "" || d.IngestDLQURL == "" {
+		panic("fanout: Webhooks, Queue, KnownEvent, DeliveryQueueURL and IngestDLQURL are required")
+	}
+	log := d.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Handler{d: d, log: log}
+}
+
+// Handle fans out each record on its own. Records whose fan-out failed are
+// reported as batch item failures, so SQS retries only them after the
+// visibility timeout; malformed records are dead-lettered and consumed.
+func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	var resp events.SQSEventResponse
+	for _, rec := range ev.Records {
+		if err := h.handleRecord(ctx, rec); err != nil {
+			h.log.ErrorContext(ctx, "fan-out failed", "message_id", rec.MessageId, "error", err)
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+		}
+	}
+	return resp, nil
+}
+
+func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage) error {
+	start := time.Now()
+	r, d, err := bus.ParseRecord([]byte(rec.Body))
+	if err != nil {
+		return h.deadLetter(ctx, rec, message.ReasonMalformed, err, d.OrgID, r.DetailType)
+	}
+	name, org := r.DetailType, d.OrgID
+	if !h.d.KnownEvent(name) {
+		return h.deadLetter(ctx, rec, ReasonUnknownEventType, fmt.Errorf("event type %q is not in the catalog", name), org, name)
+	}
+	eventID, producerID := eventIdentity(r, d)
+	if producerID != "" && h.d.Claims != nil {
+		owner, err := h.d.Claims.Claim(ctx, org, producerID, eventID)
+		if err != nil {
+			return err
+		}
+		if owner != eventID {
+			h.log.InfoContext(ctx, "duplicate producer id: not fanned out", "org", org, "event", name,
+				"event_id", eventID, "original_event_id", owner)
+			return nil
+		}
+	}
+	// One envelope for every endpoint: the bytes the signatures will cover.
+	env, err := message.BuildEnvelope(eventID, name, org, r.Time.Unix(), d.Data)
+	if err != nil {
+		return h.deadLetter(ctx, rec, message.ReasonMalformed, err, org, name)
+	}
+	matched, calls, err := h.fanOut(ctx, message.Delivery{EventID: eventID, OrgID: org, EventName: name, Envelope: string(env)})
+	if errors.Is(err, errTooLarge) {
+		return h.deadLetter(ctx, rec, ReasonTooLarge, err, org, name)
+	}
+	if err != nil {
+		return fmt.Errorf("event %s (%s of %s, %d matched so far): %w", eventID, name, org, matched, err)
+	}
+	h.log.InfoContext(ctx, "fanned out", "org", org, "event", name, "event_id", eventID,
+		"matched", matched, "calls", calls, "ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// fanOut queues one delivery per subscribed webhook. Messages are batched
+// across the store's pages, so the number of SendMessageBatch calls is
+// ceil(matched/10) however the pages fall (plus retries of rejected entries).
+func (h *Handler) fanOut(ctx context.Context, tmpl message.Delivery) (matched, calls int, err error) {
+	b := &batcher{send: func(msgs []sqsqueue.Message) error {
+		n, err := h.d.Queue.SendBatch(ctx, h.d.DeliveryQueueURL, msgs)
+		calls += n
+		return err
+	}}
+	err = h.d.Webhooks.ForEachSubscribed(ctx, tmpl.OrgID, tmpl.EventName, func(page []webhook.Webhook) error {
+		for _, w := range page {
+			// The store promises this; checking again costs nothing and
+			// keeps a store bug from crossing tenants.
+			if w.OrgID != tmpl.OrgID || !w.Enabled || !w.Subscribes(tmpl.EventName) {
+				continue
+			}
+			body, err := deliveryFor(tmpl, w.ID).Encode()
+			if err != nil {
+				return err
+			}
+			if err := b.add(sqsqueue.Message{Body: body}); err != nil {
+				return err
+			}
+			matched++
+		}
+		return nil
+	})
+	if err == nil {
+		err = b.flush()
+	}
+	return matched, calls, err
+}
