@@ -52,7 +52,7 @@ bench: tools build ## benchmarks: delivery throughput, fan-out cost, binary size
 	@for f in $(BOOTSTRAPS); do stat -c '%s %n' $$f | awk '{printf "%-28s %6.2f MB (goal <= 10 MB)\n", $$2, $$1/1048576}'; done
 
 synth: tools build ## cdk synth the stack into cdk.out/
-	npx cdk synth --quiet
+	npx cdk synth --quiet $(CDK_ARGS)
 
 deploy: tools build ## cdk deploy (pass context with CDK_ARGS='-c key=value')
 	npx cdk deploy $(CDK_ARGS)

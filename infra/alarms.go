@@ -1,0 +1,151 @@
+package main
+
+import (
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/jsii-runtime-go"
+)
+
+const alarmPeriod = 5 * time.Minute
+
+// alarmTopic is encrypted with a customer managed key: CloudWatch cannot
+// publish to a topic encrypted with the AWS managed SNS key, so the key
+// policy must name cloudwatch.amazonaws.com.
+func (h *hookrelay) alarmTopic() awssns.Topic {
+	key := awskms.NewKey(h.stack, jsii.String("AlarmTopicKey"), &awskms.KeyProps{
+		Description:       jsii.String("hookrelay alarm topic encryption"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     h.removal,
+		PendingWindow:     awscdk.Duration_Days(jsii.Number(7)),
+	})
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudWatchAlarmsPublish"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]interface{}{
+			"StringEquals": map[string]interface{}{"aws:SourceAccount": h.stack.Account()},
+		},
+	}), nil)
+	topic := awssns.NewTopic(h.stack, jsii.String("AlarmTopic"), &awssns.TopicProps{
+		DisplayName: jsii.String("hookrelay alarms"),
+		MasterKey:   key,
+		EnforceSSL:  jsii.Bool(true),
+	})
+	if h.settings.AlarmEmail != "" {
+		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(h.settings.AlarmEmail), nil))
+	}
+	return topic
+}
+
+type alarmSpec struct {
+	id, description string
+	metric          awscloudwatch.IMetric
+	threshold       float64
+}
+
+func (h *hookrelay) alarm(topic awssns.Topic, a alarmSpec) {
+	alarm := awscloudwatch.NewAlarm(h.stack, jsii.String(a.id), &awscloudwatch.AlarmProps{
+		AlarmDescription:   jsii.String(a.description),
+		Metric:             a.metric,
+		Threshold:          jsii.Number(a.threshold),
+		EvaluationPeriods:  jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		// No data means an idle queue or function, which is healthy.
+		TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	action := awscloudwatchactions.NewSnsAction(topic)
+	alarm.AddAlarmAction(action)
+	alarm.AddOkAction(action)
+}
+
+func opts(stat string) *awscloudwatch.MetricOptions {
+	return &awscloudwatch.MetricOptions{Period: seconds(alarmPeriod), Statistic: jsii.String(stat)}
+}
+
+// addMonitoring wires the alarms operators act on and a dashboard.
+func (h *hookrelay) addMonitoring() {
+	topic := h.alarmTopic()
+	h.output("AlarmTopicArn", topic.TopicArn(), "Subscribe on-call here")
+	h.alarm(topic, alarmSpec{
+		id:          "DlqNotEmpty",
+		description: "Deliveries were dead-lettered: inspect and redrive with the admin API (GET /api/v1/admin/dlq)",
+		metric:      h.dlq.MetricApproximateNumberOfMessagesVisible(opts("Maximum")),
+		threshold:   1,
+	})
+	h.alarm(topic, alarmSpec{
+		id:          "IngestDlqNotEmpty",
+		description: "Producer events could not be fanned out (malformed or pipeline failure)",
+		metric:      h.ingestDLQ.MetricApproximateNumberOfMessagesVisible(opts("Maximum")),
+		threshold:   1,
+	})
+	h.alarm(topic, alarmSpec{
+		id: "DeliverErrors",
+		// Endpoint failures are batch item failures, not errors: an error
+		// here is the function itself failing.
+		description: "The deliver function failed (crash or timeout), not an endpoint",
+		metric:      h.deliver.MetricErrors(opts("Sum")),
+		threshold:   1,
+	})
+	h.alarm(topic, alarmSpec{
+		id:          "FanoutErrors",
+		description: "The fanout function failed (crash or timeout)",
+		metric:      h.fanout.MetricErrors(opts("Sum")),
+		threshold:   1,
+	})
+	h.alarm(topic, alarmSpec{
+		id:          "DeliveryBacklog",
+		description: "A delivery message is older than the whole retry schedule: deliveries are stuck or backlogged",
+		metric:      h.delivery.MetricApproximateAgeOfOldestMessage(opts("Maximum")),
+		threshold:   oldestMessageThreshold(h.settings).Seconds(),
+	})
+	h.alarm(topic, alarmSpec{
+		id:          "Api5xx",
+		description: "The tenant API returned 5xx responses",
+		metric:      h.stage.MetricServerError(opts("Sum")),
+		threshold:   5,
+	})
+	h.addDashboard()
+}
+
+func graph(title string, metrics ...awscloudwatch.IMetric) awscloudwatch.IWidget {
+	return awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
+		Title: jsii.String(title), Left: &metrics, Width: jsii.Number(8),
+	})
+}
+
+func (h *hookrelay) addDashboard() {
+	awscloudwatch.NewDashboard(h.stack, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
+		Widgets: &[]*[]awscloudwatch.IWidget{
+			{
+				graph("API requests / 4xx / 5xx", h.stage.MetricCount(opts("Sum")),
+					h.stage.MetricClientError(opts("Sum")), h.stage.MetricServerError(opts("Sum"))),
+				graph("API latency p99", h.stage.MetricLatency(opts("p99"))),
+				graph("Queue depth", h.ingest.MetricApproximateNumberOfMessagesVisible(opts("Maximum")),
+					h.delivery.MetricApproximateNumberOfMessagesVisible(opts("Maximum")),
+					h.delivery.MetricApproximateNumberOfMessagesNotVisible(opts("Maximum"))),
+			},
+			{
+				graph("Dead letters", h.dlq.MetricApproximateNumberOfMessagesVisible(opts("Maximum")),
+					h.ingestDLQ.MetricApproximateNumberOfMessagesVisible(opts("Maximum"))),
+				graph("Oldest delivery message (s)", h.delivery.MetricApproximateAgeOfOldestMessage(opts("Maximum"))),
+				graph("Function errors", h.api.MetricErrors(opts("Sum")), h.fanout.MetricErrors(opts("Sum")),
+					h.deliver.MetricErrors(opts("Sum"))),
+			},
+			{
+				graph("Function duration p99", h.api.MetricDuration(opts("p99")), h.fanout.MetricDuration(opts("p99")),
+					h.deliver.MetricDuration(opts("p99"))),
+				graph("Concurrent executions", h.fanout.Metric(jsii.String("ConcurrentExecutions"), opts("Maximum")),
+					h.deliver.Metric(jsii.String("ConcurrentExecutions"), opts("Maximum"))),
+				graph("Throttles", h.fanout.MetricThrottles(opts("Sum")), h.deliver.MetricThrottles(opts("Sum"))),
+			},
+		},
+	})
+}

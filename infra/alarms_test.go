@@ -1,0 +1,118 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+)
+
+func TestAlarmsNotifyTopic(t *testing.T) {
+	s := defaultStack(t)
+	topic := ref(s.id(t, "AlarmTopic"))
+	cases := []struct {
+		alarm, metric, namespace string
+		dimension                interface{}
+	}{
+		{"DlqNotEmpty", "ApproximateNumberOfMessagesVisible", "AWS/SQS", getAtt(s.id(t, "Dlq"), "QueueName")},
+		{"IngestDlqNotEmpty", "ApproximateNumberOfMessagesVisible", "AWS/SQS", getAtt(s.id(t, "IngestDlq"), "QueueName")},
+		{"DeliverErrors", "Errors", "AWS/Lambda", ref(s.id(t, "DeliverFunction"))},
+		{"DeliveryBacklog", "ApproximateAgeOfOldestMessage", "AWS/SQS", getAtt(s.id(t, "DeliveryQueue"), "QueueName")},
+		{"Api5xx", "5xx", "AWS/ApiGateway", ref(s.id(t, "HttpApi"))},
+	}
+	for _, c := range cases {
+		p := s.props(t, s.id(t, c.alarm))
+		if p["MetricName"] != c.metric || p["Namespace"] != c.namespace {
+			t.Errorf("%s watches %v/%v, want %s/%s", c.alarm, p["Namespace"], p["MetricName"], c.namespace, c.metric)
+		}
+		if !containsJSON(p["Dimensions"], c.dimension) {
+			t.Errorf("%s dimensions %v do not name %v", c.alarm, jsonOf(p["Dimensions"]), jsonOf(c.dimension))
+		}
+		if !containsJSON(p["AlarmActions"], topic) {
+			t.Errorf("%s does not notify the alarm topic: %v", c.alarm, p["AlarmActions"])
+		}
+	}
+	// A message retried on schedule grows as old as the schedule (210 s by
+	// default); the backlog alarm must not fire on healthy retries.
+	if th := num(s.props(t, s.id(t, "DeliveryBacklog"))["Threshold"]); th <= 210 {
+		t.Errorf("backlog threshold %vs fires during normal retries", th)
+	}
+	if th := num(s.props(t, s.id(t, "DlqNotEmpty"))["Threshold"]); th != 1 {
+		t.Errorf("DLQ alarm threshold %v, want 1 message", th)
+	}
+}
+
+func TestAlarmTopicEncryptedWithEmail(t *testing.T) {
+	s := defaultStack(t)
+	key := s.id(t, "AlarmTopicKey")
+	s.template.HasResourceProperties(str("AWS::SNS::Topic"), obj(map[string]interface{}{
+		"KmsMasterKeyId": getAtt(key, "Arn"),
+	}))
+	s.template.HasResourceProperties(str("AWS::KMS::Key"), obj(map[string]interface{}{
+		"EnableKeyRotation": true,
+		"KeyPolicy": obj(map[string]interface{}{
+			"Statement": arr(obj(map[string]interface{}{
+				"Principal": map[string]interface{}{"Service": "cloudwatch.amazonaws.com"},
+				"Action":    []interface{}{"kms:Decrypt", "kms:GenerateDataKey*"},
+			})),
+		}),
+	}))
+	s.template.HasResourceProperties(str("AWS::SNS::Subscription"), obj(map[string]interface{}{
+		"Protocol": "email",
+		"Endpoint": "oncall@example.com",
+		"TopicArn": ref(s.id(t, "AlarmTopic")),
+	}))
+	// Without alarmEmail there is no subscription.
+	none := synth(t, nil)
+	if subs := none.ofType("AWS::SNS::Subscription"); len(subs) != 0 {
+		t.Errorf("subscriptions without alarmEmail: %v", subs)
+	}
+}
+
+func TestDashboard(t *testing.T) {
+	s := defaultStack(t)
+	s.template.HasResourceProperties(str("AWS::CloudWatch::Dashboard"), obj(map[string]interface{}{
+		"DashboardBody": assertions.Match_AnyValue(),
+	}))
+	body := jsonOf(s.props(t, s.id(t, "Dashboard"))["DashboardBody"])
+	for _, metric := range []string{"ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible", "Errors", "5xx"} {
+		if !contains(body, metric) {
+			t.Errorf("dashboard lacks %s", metric)
+		}
+	}
+}
+
+func TestOutputs(t *testing.T) {
+	s := defaultStack(t)
+	want := map[string]interface{}{
+		"EventBusName":     ref(s.id(t, "Bus")),
+		"EventBusArn":      getAtt(s.id(t, "Bus"), "Arn"),
+		"DlqUrl":           ref(s.id(t, "Dlq")),
+		"DeliveryQueueUrl": ref(s.id(t, "DeliveryQueue")),
+		"IngestQueueUrl":   ref(s.id(t, "IngestQueue")),
+		"TableName":        ref(s.id(t, "Table")),
+	}
+	for name, value := range want {
+		s.template.HasOutput(str(name), obj(map[string]interface{}{"Value": value}))
+	}
+	s.template.HasOutput(str("ApiUrl"), obj(map[string]interface{}{
+		"Value": obj(map[string]interface{}{"Fn::Join": assertions.Match_AnyValue()}),
+	}))
+	outputs := s.template.FindOutputs(str("ApiUrl"), nil)
+	if url := jsonOf((*outputs)["ApiUrl"]); !contains(url, ".execute-api.") || !contains(url, s.id(t, "HttpApi")) {
+		t.Errorf("ApiUrl %s is not this API's execute-api endpoint", url)
+	}
+}
+
+func containsJSON(list interface{}, item interface{}) bool {
+	want := jsonOf(item)
+	items, _ := list.([]interface{})
+	for _, it := range items {
+		if jsonOf(it) == want || contains(jsonOf(it), want) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(s, sub string) bool { return sub != "" && strings.Contains(s, sub) }

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"encoding/json"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2authorizers"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Route paths served by the api function.
+const (
+	routeAPI     = "/api/v1/{proxy+}"
+	routeOpenAPI = "/openapi.json"
+)
+
+// accessLogFormat is one JSON line per request. No request bodies or tokens:
+// the authorizer's error and the caller's subject are enough to debug 401s.
+var accessLogFormat = func() string {
+	b, _ := json.Marshal(map[string]string{
+		"requestId":        "$context.requestId",
+		"ip":               "$context.identity.sourceIp",
+		"requestTime":      "$context.requestTime",
+		"httpMethod":       "$context.httpMethod",
+		"routeKey":         "$context.routeKey",
+		"path":             "$context.path",
+		"status":           "$context.status",
+		"responseLength":   "$context.responseLength",
+		"latency":          "$context.responseLatency",
+		"integrationError": "$context.integrationErrorMessage",
+		"authorizerError":  "$context.authorizer.error",
+		"sub":              "$context.authorizer.claims.sub",
+	})
+	return string(b)
+}()
+
+// addAPI creates the HTTP API. Tenants authenticate with a JWT from the
+// configured issuer (API Gateway validates signature, issuer, audience and
+// expiry before the function runs); only the OpenAPI document is public.
+func (h *hookrelay) addAPI() {
+	s := h.settings
+	h.httpAPI = awsapigatewayv2.NewHttpApi(h.stack, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{
+		Description: jsii.String("hookrelay tenant API"),
+		// Our own stage below carries throttling and access logs.
+		CreateDefaultStage: jsii.Bool(false),
+	})
+
+	accessLogs := awslogs.NewLogGroup(h.stack, jsii.String("ApiAccessLogs"), &awslogs.LogGroupProps{
+		Retention:     awslogs.RetentionDays_THREE_MONTHS,
+		RemovalPolicy: h.removal,
+	})
+	h.stage = awsapigatewayv2.NewHttpStage(h.stack, jsii.String("Stage"), &awsapigatewayv2.HttpStageProps{
+		HttpApi:    h.httpAPI,
+		StageName:  jsii.String(s.StageName),
+		AutoDeploy: jsii.Bool(true),
+		// Stage-wide default route throttling protects the table and the
+		// account's Lambda concurrency from one noisy tenant.
+		Throttle: &awsapigatewayv2.ThrottleSettings{
+			RateLimit:  jsii.Number(float64(s.APIRateLimit)),
+			BurstLimit: jsii.Number(float64(s.APIBurstLimit)),
+		},
+	})
+	// The L2 access-log setting wants a REST-API format object; the L1
+	// property takes the HTTP API's $context variables directly.
+	h.stage.Node().DefaultChild().(awsapigatewayv2.CfnStage).SetAccessLogSettings(
+		&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{
+			DestinationArn: accessLogs.LogGroupArn(),
+			Format:         jsii.String(accessLogFormat),
+		})
+
+	authorizer := awsapigatewayv2authorizers.NewHttpJwtAuthorizer(jsii.String("JwtAuthorizer"), jsii.String(s.JWTIssuer),
+		&awsapigatewayv2authorizers.HttpJwtAuthorizerProps{
+			JwtAudience:    jsii.Strings(s.JWTAudience...),
+			IdentitySource: jsii.Strings("$request.header.Authorization"),
+		})
+	integration := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("ApiIntegration"), h.api, nil)
+	h.httpAPI.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path:        jsii.String(routeAPI),
+		Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_ANY},
+		Integration: integration,
+		Authorizer:  authorizer,
+	})
+	public := h.httpAPI.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path:        jsii.String(routeOpenAPI),
+		Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_GET},
+		Integration: integration,
+	})
+	h.publicRoutes = append(h.publicRoutes, *public...)
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/hookrelay/hookrelay/shared/config"
+)
+
+// TestFunctionEnvIsConfigContract: the per-function lists only name
+// variables shared/config reads, and never the dev-only ones.
+func TestFunctionEnvIsConfigContract(t *testing.T) {
+	names := config.Names()
+	for fn, vars := range FunctionEnv {
+		for _, v := range vars {
+			if !slices.Contains(names, v) {
+				t.Errorf("%s: %s is not read by shared/config", fn, v)
+			}
+		}
+		for _, devOnly := range []string{config.EnvAddr, config.EnvAllowLoopback} {
+			if slices.Contains(vars, devOnly) {
+				t.Errorf("%s: dev-only %s must never be deployed", fn, devOnly)
+			}
+		}
+	}
+}
+
+// TestTemplateEnvMatchesFunctions: each synthesized function sets exactly
+// its FunctionEnv variables, all from config.Names(), and the values parse
+// with shared/config (what the function does at cold start).
+func TestTemplateEnvMatchesFunctions(t *testing.T) {
+	s := defaultStack(t)
+	names := config.Names()
+	for fn, path := range functionIDs {
+		vars, _ := s.props(t, s.id(t, path))["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+		var keys []string
+		for k := range vars {
+			keys = append(keys, k)
+			if !slices.Contains(names, k) {
+				t.Errorf("%s sets %s, which no function reads (not in config.Names())", fn, k)
+			}
+		}
+		want := slices.Clone(FunctionEnv[fn])
+		sort.Strings(keys)
+		sort.Strings(want)
+		if !slices.Equal(keys, want) {
+			t.Errorf("%s env keys = %v, want %v", fn, keys, want)
+		}
+		// Resource references resolve at deploy time; stand in for them.
+		lookup := func(k string) (string, bool) {
+			v, ok := vars[k]
+			if str, isStr := v.(string); isStr {
+				return str, ok
+			}
+			return "resolved-at-deploy", ok
+		}
+		if _, err := config.FromLookup(lookup); err != nil {
+			t.Errorf("%s: deployed environment does not parse: %v", fn, err)
+		}
+	}
+}
+
+// TestEnvValuesPointAtTheRightResources guards against swapped queue URLs.
+func TestEnvValuesPointAtTheRightResources(t *testing.T) {
+	s := defaultStack(t)
+	want := map[string]interface{}{
+		config.EnvTable:            ref(s.id(t, "Table")),
+		config.EnvEventBus:         ref(s.id(t, "Bus")),
+		config.EnvDeliveryQueueURL: ref(s.id(t, "DeliveryQueue")),
+		config.EnvDLQURL:           ref(s.id(t, "Dlq")),
+		config.EnvIngestDLQURL:     ref(s.id(t, "IngestDlq")),
+		config.EnvRetrySchedule:    "30s,1m0s,2m0s",
+		config.EnvHeaderPrefix:     "Hookrelay",
+		config.EnvSecretPrefix:     "hookrelay/webhooks",
+		config.EnvOrgClaim:         "org_id",
+	}
+	for fn, path := range functionIDs {
+		vars := s.props(t, s.id(t, path))["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+		for k, v := range vars {
+			if w, ok := want[k]; ok && jsonOf(v) != jsonOf(w) {
+				t.Errorf("%s: %s = %s, want %s", fn, k, jsonOf(v), jsonOf(w))
+			}
+		}
+	}
+}

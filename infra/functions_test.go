@@ -1,0 +1,107 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+)
+
+var functionIDs = map[string]string{fnAPI: "ApiFunction", fnFanout: "FanoutFunction", fnDeliver: "DeliverFunction"}
+
+func TestFunctionsRuntimeAndLogging(t *testing.T) {
+	s := defaultStack(t)
+	for name, path := range functionIDs {
+		fn := s.props(t, s.id(t, path))
+		if fn["Runtime"] != "provided.al2023" || fn["Handler"] != "bootstrap" || jsonOf(fn["Architectures"]) != `["arm64"]` {
+			t.Errorf("%s: runtime %v handler %v arch %v", name, fn["Runtime"], fn["Handler"], fn["Architectures"])
+		}
+		if num(fn["MemorySize"]) < 128 || num(fn["Timeout"]) <= 0 {
+			t.Errorf("%s: memory %v timeout %v must be explicit", name, fn["MemorySize"], fn["Timeout"])
+		}
+		lc, _ := fn["LoggingConfig"].(map[string]interface{})
+		if lc["LogFormat"] != "JSON" {
+			t.Errorf("%s: LogFormat = %v, want JSON", name, lc["LogFormat"])
+		}
+		// Logs go to the function's own group, with a retention.
+		logs := s.id(t, strings.TrimSuffix(path, "Function")+"Logs")
+		if jsonOf(lc["LogGroup"]) != jsonOf(ref(logs)) {
+			t.Errorf("%s: LogGroup = %v, want its own %s", name, lc["LogGroup"], logs)
+		}
+		if num(s.props(t, logs)["RetentionInDays"]) <= 0 {
+			t.Errorf("%s: log group without retention", name)
+		}
+	}
+	// The API answers within API Gateway's 30 s integration limit.
+	if to := num(s.props(t, s.id(t, "ApiFunction"))["Timeout"]); to >= 30 {
+		t.Errorf("api timeout %v s, want < 30", to)
+	}
+}
+
+func TestFanoutReservedConcurrency(t *testing.T) {
+	s := defaultStack(t)
+	if rc := s.props(t, s.id(t, "FanoutFunction"))["ReservedConcurrentExecutions"]; num(rc) != 5 {
+		t.Errorf("fanout reserved concurrency = %v, want 5", rc)
+	}
+	// Without a reservation the event source must not cap at it either.
+	s0 := synth(t, map[string]interface{}{CtxFanoutReserved: "0"})
+	s0.template.HasResourceProperties(str("AWS::Lambda::Function"), obj(map[string]interface{}{
+		"Description":                  assertions.Match_StringLikeRegexp(str("fan-out")),
+		"ReservedConcurrentExecutions": assertions.Match_Absent(),
+	}))
+}
+
+func TestEventSources(t *testing.T) {
+	s := defaultStack(t)
+	s.template.HasResourceProperties(str("AWS::Lambda::EventSourceMapping"), obj(map[string]interface{}{
+		"FunctionName":          ref(s.id(t, "FanoutFunction")),
+		"EventSourceArn":        getAtt(s.id(t, "IngestQueue"), "Arn"),
+		"BatchSize":             10,
+		"FunctionResponseTypes": []interface{}{"ReportBatchItemFailures"},
+		"ScalingConfig":         map[string]interface{}{"MaximumConcurrency": 5},
+	}))
+	s.template.HasResourceProperties(str("AWS::Lambda::EventSourceMapping"), obj(map[string]interface{}{
+		"FunctionName":          ref(s.id(t, "DeliverFunction")),
+		"EventSourceArn":        getAtt(s.id(t, "DeliveryQueue"), "Arn"),
+		"BatchSize":             10,
+		"FunctionResponseTypes": []interface{}{"ReportBatchItemFailures"},
+		"ScalingConfig":         map[string]interface{}{"MaximumConcurrency": 20},
+	}))
+}
+
+// TestDeliveryTimingsFollowContext: a longer delivery timeout lengthens the
+// deliver function and, with it, the queue's visibility.
+func TestDeliveryTimingsFollowContext(t *testing.T) {
+	s := synth(t, map[string]interface{}{CtxDeliveryTimeout: "40s", CtxRetrySchedule: "1m,2m,4m,8m,16m,32m,1h,2h,4h,8h,12h"})
+	fn := s.props(t, s.id(t, "DeliverFunction"))
+	if num(fn["Timeout"]) < 40 {
+		t.Errorf("deliver timeout %v < delivery timeout 40s", fn["Timeout"])
+	}
+	q := s.props(t, s.id(t, "DeliveryQueue"))
+	if num(q["VisibilityTimeout"]) < 6*num(fn["Timeout"]) {
+		t.Errorf("visibility %v < 6 x %v", q["VisibilityTimeout"], fn["Timeout"])
+	}
+	// 11 retries = 12 receives: the SQS safety net must not fire first.
+	if mrc := num(q["RedrivePolicy"].(map[string]interface{})["maxReceiveCount"]); mrc <= 12 {
+		t.Errorf("maxReceiveCount %v would redrive before the schedule ends", mrc)
+	}
+}
+
+// TestOneRolePerFunction: no role is shared and none has managed policies
+// (AWSLambdaBasicExecutionRole would allow writing to any log group).
+func TestOneRolePerFunction(t *testing.T) {
+	s := defaultStack(t)
+	seen := map[string]string{}
+	for name, path := range functionIDs {
+		role := jsonOf(s.props(t, s.id(t, path))["Role"])
+		if other, dup := seen[role]; dup {
+			t.Errorf("%s and %s share role %s", name, other, role)
+		}
+		seen[role] = name
+	}
+	for id, p := range s.ofType("AWS::IAM::Role") {
+		if p["ManagedPolicyArns"] != nil {
+			t.Errorf("role %s has managed policies %v", id, p["ManagedPolicyArns"])
+		}
+	}
+}

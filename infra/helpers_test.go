@@ -1,0 +1,222 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// assetDir makes a stand-in asset root with a dummy bootstrap per function,
+// so infra tests never depend on `make build`.
+func assetDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name := range FunctionEnv {
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name, "bootstrap"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// synthesized is one app built through buildApp (nag aspect included).
+type synthesized struct {
+	stack    awscdk.Stack
+	template assertions.Template
+	// resources is the raw template's Resources section for checks that
+	// need to walk values (policies, environment maps).
+	resources map[string]map[string]interface{}
+}
+
+// synth builds a stack from context; synthesis is slow under jsii, so the
+// default-context stack is shared by every test (see defaultStack).
+func synth(t testing.TB, context map[string]interface{}) *synthesized {
+	t.Helper()
+	// Start from cdk.json's context (feature flags change templates) so
+	// tests check what `cdk synth` deploys; the test's keys override it
+	// like `-c` does.
+	merged := cdkJSON(t).Context
+	for k, v := range context {
+		merged[k] = v
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &merged})
+	stack, err := buildApp(app, assetDir(t))
+	if err != nil {
+		t.Fatalf("buildApp: %v", err)
+	}
+	tpl := assertions.Template_FromStack(stack, nil)
+	raw, err := json.Marshal(tpl.ToJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Resources map[string]map[string]interface{}
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return &synthesized{stack: stack, template: tpl, resources: doc.Resources}
+}
+
+type cdkJSONFile struct {
+	App     string                 `json:"app"`
+	Context map[string]interface{} `json:"context"`
+	Watch   interface{}            `json:"watch"`
+}
+
+// cdkJSON reads the repository's cdk.json (tests run in infra/).
+func cdkJSON(t testing.TB) cdkJSONFile {
+	t.Helper()
+	b, err := os.ReadFile("../cdk.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f cdkJSONFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatalf("cdk.json: %v", err)
+	}
+	return f
+}
+
+var (
+	defaultOnce sync.Once
+	defaultSyn  *synthesized
+)
+
+// defaultStack is the stack as `cdk synth` builds it with an issuer and
+// audience given on the command line and an alarm email.
+func defaultStack(t *testing.T) *synthesized {
+	t.Helper()
+	defaultOnce.Do(func() {
+		defaultSyn = synth(t, map[string]interface{}{
+			CtxJWTIssuer:   "https://auth.example.com/",
+			CtxJWTAudience: "hookrelay-api, hookrelay-cli",
+			CtxAlarmEmail:  "oncall@example.com",
+		})
+	})
+	if defaultSyn == nil {
+		t.Fatal("default stack failed to synthesize")
+	}
+	return defaultSyn
+}
+
+// ofType returns the logical ids and properties of every resource of a type.
+func (s *synthesized) ofType(typ string) map[string]map[string]interface{} {
+	out := map[string]map[string]interface{}{}
+	for id, r := range s.resources {
+		if r["Type"] == typ {
+			props, _ := r["Properties"].(map[string]interface{})
+			out[id] = props
+		}
+	}
+	return out
+}
+
+func str(v string) *string { return jsii.String(v) }
+
+func obj(m map[string]interface{}) assertions.Matcher { return assertions.Match_ObjectLike(&m) }
+
+func arr(items ...interface{}) assertions.Matcher { return assertions.Match_ArrayWith(&items) }
+
+// id returns the logical id of the construct at path under the stack
+// (e.g. "DeliverFunction"), so tests never hard-code hashes.
+func (s *synthesized) id(t testing.TB, path string) string {
+	t.Helper()
+	var c constructs.IConstruct = s.stack
+	for _, part := range strings.Split(path, "/") {
+		if c = c.Node().TryFindChild(str(part)); c == nil {
+			t.Fatalf("no construct %q in the stack", path)
+		}
+	}
+	el, ok := c.Node().DefaultChild().(awscdk.CfnElement)
+	if !ok {
+		t.Fatalf("construct %q has no CloudFormation resource", path)
+	}
+	return *s.stack.GetLogicalId(el)
+}
+
+// props returns a resource's Properties by logical id.
+func (s *synthesized) props(t testing.TB, logicalID string) map[string]interface{} {
+	t.Helper()
+	r, ok := s.resources[logicalID]
+	if !ok {
+		t.Fatalf("no resource %s", logicalID)
+	}
+	p, _ := r["Properties"].(map[string]interface{})
+	return p
+}
+
+// ref and getAtt build the intrinsic forms the template uses.
+func ref(id string) map[string]interface{} { return map[string]interface{}{"Ref": id} }
+
+func getAtt(id, attr string) map[string]interface{} {
+	return map[string]interface{}{"Fn::GetAtt": []interface{}{id, attr}}
+}
+
+// statements returns the policy statements attached to a role.
+func (s *synthesized) statements(t testing.TB, roleID string) []map[string]interface{} {
+	t.Helper()
+	var out []map[string]interface{}
+	for _, p := range s.ofType("AWS::IAM::Policy") {
+		attached := false
+		for _, r := range p["Roles"].([]interface{}) {
+			if m, ok := r.(map[string]interface{}); ok && m["Ref"] == roleID {
+				attached = true
+			}
+		}
+		if !attached {
+			continue
+		}
+		for _, st := range p["PolicyDocument"].(map[string]interface{})["Statement"].([]interface{}) {
+			out = append(out, st.(map[string]interface{}))
+		}
+	}
+	return out
+}
+
+// actions lists a statement's actions whatever their JSON shape.
+func actions(st map[string]interface{}) []string {
+	switch a := st["Action"].(type) {
+	case string:
+		return []string{a}
+	case []interface{}:
+		out := make([]string, len(a))
+		for i, v := range a {
+			out[i] = v.(string)
+		}
+		return out
+	}
+	return nil
+}
+
+// jsonOf renders any template value for substring checks.
+func jsonOf(v interface{}) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func num(v interface{}) float64 {
+	f, _ := v.(float64)
+	return f
+}
+
+// assertionsWarnings lists the stack's warning messages.
+func assertionsWarnings(s *synthesized) *[]string {
+	var out []string
+	for _, m := range *assertions.Annotations_FromStack(s.stack).FindWarning(str("*"), assertions.Match_AnyValue()) {
+		out = append(out, fmt.Sprint(m.Entry.Data))
+	}
+	return &out
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"strings"
+	"time"
+)
+
+// Timing and size limits derived from the settings. They live together
+// because they constrain each other (queue visibility vs. function timeout,
+// retention vs. retry schedule, maxReceiveCount vs. schedule length).
+const (
+	apiTimeout    = 25 * time.Second // under the HTTP API's 30 s integration limit
+	fanoutTimeout = 60 * time.Second
+
+	apiMemoryMB     = 256
+	fanoutMemoryMB  = 256
+	deliverMemoryMB = 512 // ten parallel TLS handshakes per batch
+
+	sqsBatchSize = 10
+
+	// AWS recommends a queue visibility of at least 6x the consumer's
+	// timeout so retried invocations after throttling do not redeliver.
+	visibilityFactor = 6
+
+	ingestRetention   = 4 * 24 * time.Hour
+	deliveryRetention = 4 * 24 * time.Hour
+	dlqRetention      = 14 * 24 * time.Hour // the SQS maximum
+	// maxScheduleTotal leaves a day of slack in the delivery queue so a
+	// message never expires mid-retry (retention counts from the first send).
+	maxScheduleTotal = deliveryRetention - 24*time.Hour
+
+	ingestMaxReceive = 5
+	// minDeliveryMaxReceive is the redrive safety net: the deliver function
+	// dead-letters by itself after the schedule, SQS only catches poison.
+	minDeliveryMaxReceive = 10
+)
+
+// deliverTimeout bounds one batch: the POSTs run in parallel, so one
+// delivery timeout plus room for DynamoDB, SQS and Secrets Manager calls.
+func deliverTimeout(s Settings) time.Duration {
+	return s.DeliveryTimeout + 20*time.Second
+}
+
+// deliveryMaxReceive must exceed the attempts the schedule makes
+// (len+1 receives) or SQS would redrive a message before the function gives
+// up on it; the margin absorbs receives lost to crashes.
+func deliveryMaxReceive(s Settings) int {
+	return max(minDeliveryMaxReceive, len(s.RetrySchedule)+1+5)
+}
+
+func scheduleTotal(sched []time.Duration) time.Duration {
+	var t time.Duration
+	for _, d := range sched {
+		t += d
+	}
+	return t
+}
+
+// oldestMessageThreshold: a message that is being retried normally grows
+// as old as the whole schedule, so alarm only beyond that plus 15 minutes.
+func oldestMessageThreshold(s Settings) time.Duration {
+	return scheduleTotal(s.RetrySchedule) + 15*time.Minute
+}
+
+// scheduleString renders the schedule in the form config.ParseSchedule reads.
+func scheduleString(sched []time.Duration) string {
+	parts := make([]string, len(sched))
+	for i, d := range sched {
+		parts[i] = d.String()
+	}
+	return strings.Join(parts, ",")
+}

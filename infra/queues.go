@@ -1,0 +1,71 @@
+package main
+
+import (
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/jsii-runtime-go"
+)
+
+func seconds(d time.Duration) awscdk.Duration {
+	return awscdk.Duration_Seconds(jsii.Number(d.Seconds()))
+}
+
+// queue applies what every queue shares: SSE-SQS (no key cost, works as an
+// EventBridge target without a key policy), TLS-only access, and the
+// stack's removal policy.
+func (h *hookrelay) queue(id string, props awssqs.QueueProps) awssqs.Queue {
+	props.Encryption = awssqs.QueueEncryption_SQS_MANAGED
+	props.EnforceSSL = jsii.Bool(true)
+	props.RemovalPolicy = h.removal
+	return awssqs.NewQueue(h.stack, jsii.String(id), &props)
+}
+
+// addQueues creates ingest → (ingest DLQ) and delivery → (DLQ). DLQs keep
+// messages 14 days, longer than their sources: SQS keeps a redriven
+// message's original enqueue time, so a shorter DLQ retention would expire
+// it early.
+func (h *hookrelay) addQueues() {
+	h.ingestDLQ = h.queue("IngestDlq", awssqs.QueueProps{RetentionPeriod: seconds(dlqRetention)})
+	h.ingest = h.queue("IngestQueue", awssqs.QueueProps{
+		RetentionPeriod:   seconds(ingestRetention),
+		VisibilityTimeout: seconds(visibilityFactor * fanoutTimeout),
+		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: h.ingestDLQ, MaxReceiveCount: jsii.Number(ingestMaxReceive)},
+	})
+
+	h.dlq = h.queue("Dlq", awssqs.QueueProps{RetentionPeriod: seconds(dlqRetention)})
+	h.delivery = h.queue("DeliveryQueue", awssqs.QueueProps{
+		RetentionPeriod:   seconds(deliveryRetention),
+		VisibilityTimeout: seconds(visibilityFactor * deliverTimeout(h.settings)),
+		DeadLetterQueue: &awssqs.DeadLetterQueue{
+			Queue:           h.dlq,
+			MaxReceiveCount: jsii.Number(float64(deliveryMaxReceive(h.settings))),
+		},
+	})
+}
+
+// addBus creates the producers' bus and one rule forwarding every event on
+// it to the ingest queue. The pattern matches any source (a prefix of "")
+// because the bus itself is the contract; malformed events are rejected by
+// fan-out into the ingest DLQ where operators can see them, rather than
+// silently dropped by a narrower pattern.
+func (h *hookrelay) addBus() {
+	h.bus = awsevents.NewEventBus(h.stack, jsii.String("Bus"), &awsevents.EventBusProps{
+		Description: jsii.String("hookrelay producer events: DetailType = event name, Detail = {organization_id, data}"),
+	})
+	rule := awsevents.NewRule(h.stack, jsii.String("IngestRule"), &awsevents.RuleProps{
+		EventBus:     h.bus,
+		Description:  jsii.String("Every event on the hookrelay bus goes to the ingest queue"),
+		EventPattern: &awsevents.EventPattern{Source: awsevents.Match_Prefix(jsii.String(""))},
+	})
+	rule.AddTarget(awseventstargets.NewSqsQueue(h.ingest, &awseventstargets.SqsQueueProps{
+		// Events EventBridge cannot deliver (queue policy, throttling past
+		// a day) land in the ingest DLQ instead of vanishing.
+		DeadLetterQueue: h.ingestDLQ,
+		MaxEventAge:     awscdk.Duration_Hours(jsii.Number(24)),
+		RetryAttempts:   jsii.Number(185),
+	}))
+}

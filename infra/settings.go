@@ -1,0 +1,304 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/hookrelay/hookrelay/shared/config"
+)
+
+// Context keys. Every key is documented in docs/deploy.md and has a default
+// in DefaultSettings (cdk.json repeats the defaults; a test keeps them equal).
+const (
+	CtxStackName          = "stackName"
+	CtxHeaderPrefix       = "headerPrefix"
+	CtxJWTIssuer          = "jwtIssuer"
+	CtxJWTAudience        = "jwtAudience"
+	CtxOrgClaim           = "orgClaim"
+	CtxOperatorClaim      = "operatorClaim"
+	CtxOperatorValue      = "operatorValue"
+	CtxRetrySchedule      = "retrySchedule"
+	CtxDeliveryTimeout    = "deliveryTimeout"
+	CtxSecretGrace        = "secretGrace"
+	CtxSecretPrefix       = "secretPrefix"
+	CtxAttemptTTL         = "attemptTtl"
+	CtxStageName          = "stageName"
+	CtxRemovalPolicy      = "removalPolicy"
+	CtxMaxWebhooks        = "maxWebhooksPerOrg"
+	CtxAlarmEmail         = "alarmEmail"
+	CtxFanoutReserved     = "fanoutReservedConcurrency"
+	CtxDeliverConcurrency = "deliverMaxConcurrency"
+	CtxAPIRateLimit       = "apiRateLimit"
+	CtxAPIBurstLimit      = "apiBurstLimit"
+)
+
+// PlaceholderIssuer is used when no jwtIssuer is given so `cdk synth` works
+// out of the box. The .invalid TLD never resolves, so a stack deployed with
+// it fails closed: the authorizer rejects every token.
+const PlaceholderIssuer = "https://issuer.invalid/"
+
+// Settings is the validated deployment configuration.
+type Settings struct {
+	StackName       string
+	HeaderPrefix    string
+	JWTIssuer       string
+	JWTAudience     []string
+	OrgClaim        string
+	OperatorClaim   string
+	OperatorValue   string
+	RetrySchedule   []time.Duration
+	DeliveryTimeout time.Duration
+	SecretGrace     time.Duration
+	SecretPrefix    string
+	AttemptTTL      time.Duration
+	StageName       string
+	// RemovalPolicy is "retain" or "destroy" for every stateful resource.
+	RemovalPolicy     string
+	MaxWebhooksPerOrg int
+	AlarmEmail        string
+	// FanoutReservedConcurrency caps fan-out so a burst of producer events
+	// cannot starve the account or flood the delivery queue; 0 reserves
+	// nothing (new accounts with a 10-execution quota cannot reserve any).
+	FanoutReservedConcurrency int
+	// DeliverMaxConcurrency bounds parallel deliver invocations (the SQS
+	// event source's maximum concurrency), which bounds outbound POSTs.
+	DeliverMaxConcurrency int
+	APIRateLimit          int
+	APIBurstLimit         int
+}
+
+// DefaultSettings derives the defaults from shared/config so the stack and
+// the local runtime agree.
+func DefaultSettings() Settings {
+	d := config.Defaults()
+	return Settings{
+		StackName:                 "Hookrelay",
+		HeaderPrefix:              d.HeaderPrefix,
+		JWTIssuer:                 PlaceholderIssuer,
+		JWTAudience:               []string{"hookrelay"},
+		OrgClaim:                  d.OrgClaim,
+		OperatorClaim:             d.OperatorClaim,
+		OperatorValue:             d.OperatorValue,
+		RetrySchedule:             d.RetrySchedule,
+		DeliveryTimeout:           d.DeliveryTimeout,
+		SecretGrace:               d.SecretGrace,
+		SecretPrefix:              d.SecretPrefix,
+		AttemptTTL:                d.AttemptTTL,
+		StageName:                 "$default",
+		RemovalPolicy:             "retain",
+		MaxWebhooksPerOrg:         d.MaxWebhooks,
+		FanoutReservedConcurrency: 5,
+		DeliverMaxConcurrency:     20,
+		APIRateLimit:              50,
+		APIBurstLimit:             100,
+	}
+}
+
+// SettingsFromContext reads every key from the CDK context (cdk.json or
+// `-c key=value`) over the defaults and validates the result.
+func SettingsFromContext(node constructs.Node) (Settings, error) {
+	return settingsFrom(func(key string) interface{} {
+		return node.TryGetContext(jsii.String(key))
+	})
+}
+
+// settingsFrom is SettingsFromContext over any lookup (tests pass a map).
+func settingsFrom(lookup func(string) interface{}) (Settings, error) {
+	s := DefaultSettings()
+	r := ctxReader{lookup: lookup}
+	r.str(CtxStackName, &s.StackName)
+	r.str(CtxHeaderPrefix, &s.HeaderPrefix)
+	r.str(CtxJWTIssuer, &s.JWTIssuer)
+	r.list(CtxJWTAudience, &s.JWTAudience)
+	r.str(CtxOrgClaim, &s.OrgClaim)
+	r.str(CtxOperatorClaim, &s.OperatorClaim)
+	r.str(CtxOperatorValue, &s.OperatorValue)
+	if v, ok := r.get(CtxRetrySchedule); ok {
+		sched, err := config.ParseSchedule(v)
+		r.check(CtxRetrySchedule, v, err)
+		if err == nil {
+			s.RetrySchedule = sched
+		}
+	}
+	r.duration(CtxDeliveryTimeout, &s.DeliveryTimeout)
+	r.duration(CtxSecretGrace, &s.SecretGrace)
+	r.str(CtxSecretPrefix, &s.SecretPrefix)
+	r.duration(CtxAttemptTTL, &s.AttemptTTL)
+	r.str(CtxStageName, &s.StageName)
+	r.str(CtxRemovalPolicy, &s.RemovalPolicy)
+	r.integer(CtxMaxWebhooks, &s.MaxWebhooksPerOrg)
+	r.str(CtxAlarmEmail, &s.AlarmEmail)
+	r.integer(CtxFanoutReserved, &s.FanoutReservedConcurrency)
+	r.integer(CtxDeliverConcurrency, &s.DeliverMaxConcurrency)
+	r.integer(CtxAPIRateLimit, &s.APIRateLimit)
+	r.integer(CtxAPIBurstLimit, &s.APIBurstLimit)
+	if err := errors.Join(r.errs...); err != nil {
+		return Settings{}, err
+	}
+	return s, s.Validate()
+}
+
+var (
+	headerToken = regexp.MustCompile(`^[A-Za-z0-9-]{1,40}$`)
+	stageRe     = regexp.MustCompile(`^(\$default|[A-Za-z0-9_-]{1,128})$`)
+	stackRe     = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
+	// Characters Secrets Manager allows in a name, minus the wildcards that
+	// would widen the IAM scope.
+	secretPrefixRe = regexp.MustCompile(`^[A-Za-z0-9_+=.@-]+(/[A-Za-z0-9_+=.@-]+)*$`)
+)
+
+// Validate reports every problem at once, each naming its context key.
+func (s Settings) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...interface{}) {
+		errs = append(errs, fmt.Errorf("context %q: "+format, append([]interface{}{key}, args...)...))
+	}
+	if !stackRe.MatchString(s.StackName) {
+		bad(CtxStackName, "%q is not a valid stack name", s.StackName)
+	}
+	if !headerToken.MatchString(s.HeaderPrefix) {
+		bad(CtxHeaderPrefix, "%q must be letters, digits and '-' (it becomes X-<prefix>-Signature)", s.HeaderPrefix)
+	}
+	if !strings.HasPrefix(s.JWTIssuer, "https://") {
+		bad(CtxJWTIssuer, "%q must be an https:// URL (API Gateway fetches its OIDC discovery document)", s.JWTIssuer)
+	}
+	if len(s.JWTAudience) == 0 {
+		bad(CtxJWTAudience, "at least one audience is required")
+	}
+	for key, v := range map[string]string{CtxOrgClaim: s.OrgClaim, CtxOperatorClaim: s.OperatorClaim, CtxOperatorValue: s.OperatorValue} {
+		if v == "" {
+			bad(key, "must not be empty")
+		}
+	}
+	if len(s.RetrySchedule) == 0 {
+		bad(CtxRetrySchedule, "at least one step is required")
+	}
+	if total := scheduleTotal(s.RetrySchedule); total > maxScheduleTotal {
+		bad(CtxRetrySchedule, "steps add up to %s; they must fit in %s so messages outlive their retries in the delivery queue (retention %s)",
+			total, maxScheduleTotal, deliveryRetention)
+	}
+	if s.DeliveryTimeout <= 0 || s.DeliveryTimeout > 5*time.Minute {
+		bad(CtxDeliveryTimeout, "%s must be in (0, 5m]", s.DeliveryTimeout)
+	}
+	if s.SecretGrace <= 0 {
+		bad(CtxSecretGrace, "%s must be positive", s.SecretGrace)
+	}
+	if s.AttemptTTL < time.Hour {
+		bad(CtxAttemptTTL, "%s must be at least 1h", s.AttemptTTL)
+	}
+	if !secretPrefixRe.MatchString(s.SecretPrefix) {
+		bad(CtxSecretPrefix, "%q must be a Secrets Manager name path without wildcards or a trailing '/'", s.SecretPrefix)
+	}
+	if !stageRe.MatchString(s.StageName) {
+		bad(CtxStageName, "%q must be $default or letters, digits, '-' and '_'", s.StageName)
+	}
+	if s.RemovalPolicy != "retain" && s.RemovalPolicy != "destroy" {
+		bad(CtxRemovalPolicy, "%q must be retain or destroy", s.RemovalPolicy)
+	}
+	if s.MaxWebhooksPerOrg <= 0 {
+		bad(CtxMaxWebhooks, "%d must be positive", s.MaxWebhooksPerOrg)
+	}
+	if s.AlarmEmail != "" && !strings.Contains(s.AlarmEmail, "@") {
+		bad(CtxAlarmEmail, "%q is not an email address", s.AlarmEmail)
+	}
+	// The SQS event source's maximum concurrency must be 2..1000.
+	if s.FanoutReservedConcurrency != 0 && (s.FanoutReservedConcurrency < 2 || s.FanoutReservedConcurrency > 1000) {
+		bad(CtxFanoutReserved, "%d must be 0 (no reservation) or 2..1000", s.FanoutReservedConcurrency)
+	}
+	if s.DeliverMaxConcurrency < 2 || s.DeliverMaxConcurrency > 1000 {
+		bad(CtxDeliverConcurrency, "%d must be 2..1000", s.DeliverMaxConcurrency)
+	}
+	if s.APIRateLimit <= 0 {
+		bad(CtxAPIRateLimit, "%d must be positive", s.APIRateLimit)
+	}
+	if s.APIBurstLimit <= 0 {
+		bad(CtxAPIBurstLimit, "%d must be positive", s.APIBurstLimit)
+	}
+	return errors.Join(errs...)
+}
+
+// ctxReader collects every malformed value instead of stopping at the first.
+type ctxReader struct {
+	lookup func(string) interface{}
+	errs   []error
+}
+
+// get normalizes a context value: `-c k=v` gives strings, cdk.json may give
+// numbers, booleans or lists (lists are joined with commas).
+func (r *ctxReader) get(key string) (string, bool) {
+	var s string
+	switch v := r.lookup(key).(type) {
+	case nil:
+		return "", false
+	case string:
+		s = v
+	case float64:
+		s = strconv.FormatFloat(v, 'f', -1, 64)
+	case bool:
+		s = strconv.FormatBool(v)
+	case []interface{}:
+		parts := make([]string, 0, len(v))
+		for _, p := range v {
+			parts = append(parts, fmt.Sprint(p))
+		}
+		s = strings.Join(parts, ",")
+	default:
+		r.errs = append(r.errs, fmt.Errorf("context %q: unsupported value %v", key, v))
+		return "", false
+	}
+	s = strings.TrimSpace(s)
+	return s, s != ""
+}
+
+func (r *ctxReader) check(key, v string, err error) {
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("context %q=%q: %w", key, v, err))
+	}
+}
+
+func (r *ctxReader) str(key string, dst *string) {
+	if v, ok := r.get(key); ok {
+		*dst = v
+	}
+}
+
+func (r *ctxReader) list(key string, dst *[]string) {
+	v, ok := r.get(key)
+	if !ok {
+		return
+	}
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	*dst = out
+}
+
+func (r *ctxReader) duration(key string, dst *time.Duration) {
+	if v, ok := r.get(key); ok {
+		d, err := time.ParseDuration(v)
+		r.check(key, v, err)
+		if err == nil {
+			*dst = d
+		}
+	}
+}
+
+func (r *ctxReader) integer(key string, dst *int) {
+	if v, ok := r.get(key); ok {
+		n, err := strconv.Atoi(v)
+		r.check(key, v, err)
+		if err == nil {
+			*dst = n
+		}
+	}
+}

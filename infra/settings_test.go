@@ -1,0 +1,138 @@
+package main
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+)
+
+func lookupMap(m map[string]interface{}) func(string) interface{} {
+	return func(k string) interface{} { return m[k] }
+}
+
+func TestSettingsDefaults(t *testing.T) {
+	s, err := settingsFrom(lookupMap(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(s, DefaultSettings()) {
+		t.Errorf("empty context = %+v, want defaults", s)
+	}
+}
+
+// TestCDKJSONMatchesDefaults: cdk.json documents the defaults; it must not
+// drift from the code, must run the Go app, and must not enable watch.
+func TestCDKJSONMatchesDefaults(t *testing.T) {
+	f := cdkJSON(t)
+	if f.App != "go run ./infra" {
+		t.Errorf("cdk.json app = %q", f.App)
+	}
+	if f.Watch != nil {
+		t.Error("cdk.json must not configure watch")
+	}
+	s, err := settingsFrom(lookupMap(f.Context))
+	if err != nil {
+		t.Fatalf("cdk.json context: %v", err)
+	}
+	if !reflect.DeepEqual(s, DefaultSettings()) {
+		t.Errorf("cdk.json context = %+v\nwant %+v", s, DefaultSettings())
+	}
+}
+
+func TestSettingsFromContextValues(t *testing.T) {
+	s, err := settingsFrom(lookupMap(map[string]interface{}{
+		CtxJWTIssuer:       "https://tenant.auth0.com/",
+		CtxJWTAudience:     []interface{}{"a", "b"}, // list form from cdk.json
+		CtxRetrySchedule:   " 10s, 1m ",
+		CtxMaxWebhooks:     float64(7), // number form from cdk.json
+		CtxHeaderPrefix:    "Aigeon",
+		CtxRemovalPolicy:   "destroy",
+		CtxDeliveryTimeout: "15s",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.JWTIssuer != "https://tenant.auth0.com/" || !reflect.DeepEqual(s.JWTAudience, []string{"a", "b"}) ||
+		!reflect.DeepEqual(s.RetrySchedule, []time.Duration{10 * time.Second, time.Minute}) ||
+		s.MaxWebhooksPerOrg != 7 || s.HeaderPrefix != "Aigeon" || s.RemovalPolicy != "destroy" ||
+		s.DeliveryTimeout != 15*time.Second {
+		t.Errorf("parsed %+v", s)
+	}
+	s, err = settingsFrom(lookupMap(map[string]interface{}{CtxJWTAudience: "x, y ,"}))
+	if err != nil || !reflect.DeepEqual(s.JWTAudience, []string{"x", "y"}) {
+		t.Errorf("comma-separated audience = %v, %v", s.JWTAudience, err)
+	}
+}
+
+// TestInvalidContextFailsSynthesis: each bad value stops buildApp (so `cdk
+// synth` exits non-zero) with an error naming the key and the problem.
+func TestInvalidContextFailsSynthesis(t *testing.T) {
+	cases := []struct {
+		key   string
+		value interface{}
+		want  string
+	}{
+		{CtxRetrySchedule, "30s,soon", `"retrySchedule"="30s,soon"`},
+		{CtxRetrySchedule, "30s,13h", "must be in (0, 12h]"},
+		{CtxRetrySchedule, "12h,12h,12h,12h,12h,12h,12h", "must fit in"},
+		{CtxRemovalPolicy, "retian", `"retian" must be retain or destroy`},
+		{CtxJWTIssuer, "http://auth.example.com/", "must be an https:// URL"},
+		{CtxJWTAudience, " , ", "at least one audience"},
+		{CtxDeliveryTimeout, "10m", "must be in (0, 5m]"},
+		{CtxMaxWebhooks, "lots", `"maxWebhooksPerOrg"="lots"`},
+		{CtxHeaderPrefix, "X Bad", "letters, digits"},
+		{CtxSecretPrefix, "hooks/*", "without wildcards"},
+		{CtxStageName, "my stage", "stageName"},
+		{CtxFanoutReserved, "1", "2..1000"},
+		{CtxAlarmEmail, "oncall", "not an email"},
+	}
+	dir := assetDir(t)
+	for _, c := range cases {
+		app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]interface{}{c.key: c.value}})
+		_, err := buildApp(app, dir)
+		if err == nil {
+			t.Errorf("%s=%v: synthesis accepted it", c.key, c.value)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), c.key) {
+			t.Errorf("%s=%v: error %q lacks %q", c.key, c.value, err, c.want)
+		}
+	}
+}
+
+func TestMissingBinariesFailWithHint(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	_, err := buildApp(app, t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "make build") {
+		t.Errorf("error = %v, want a hint to run make build", err)
+	}
+}
+
+func TestInvalidSettingsPanicInConstructor(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "removalPolicy") {
+			t.Errorf("recover = %v, want a panic naming removalPolicy", r)
+		}
+	}()
+	s := DefaultSettings()
+	s.RemovalPolicy = "sometimes"
+	NewHookrelayStack(awscdk.NewApp(nil), "Bad", &HookrelayStackProps{AssetDir: os.TempDir(), Settings: s})
+}
+
+// The placeholder issuer synthesizes (make synth needs no flags) but warns.
+func TestPlaceholderIssuerWarns(t *testing.T) {
+	s := synth(t, nil)
+	found := false
+	for _, m := range *assertionsWarnings(s) {
+		if strings.Contains(m, "jwtIssuer is not set") {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("no warning for the placeholder issuer")
+	}
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// HookrelayStackProps configures the stack. AssetDir holds one folder per
+// function with its `bootstrap` binary (`bin` in the app, a temp dir in
+// tests, so infra tests never depend on `make build`).
+type HookrelayStackProps struct {
+	awscdk.StackProps
+	AssetDir string
+	Settings Settings
+}
+
+// hookrelay carries the constructs between the files that build them.
+type hookrelay struct {
+	stack    awscdk.Stack
+	settings Settings
+	removal  awscdk.RemovalPolicy
+
+	table                awsdynamodb.Table
+	bus                  awsevents.EventBus
+	ingest, ingestDLQ    awssqs.Queue
+	delivery, dlq        awssqs.Queue
+	api, fanout, deliver awslambda.Function
+	httpAPI              awsapigatewayv2.HttpApi
+	stage                awsapigatewayv2.HttpStage
+	// secretRoles and publicRoutes carry their nag suppressions (nag.go).
+	secretRoles  []awsiam.Role
+	publicRoutes []awsapigatewayv2.HttpRoute
+}
+
+// NewHookrelayStack builds the whole service. Settings must be valid
+// (SettingsFromContext validates); invalid ones panic with the reason,
+// as CDK constructors do.
+func NewHookrelayStack(scope constructs.Construct, id string, props *HookrelayStackProps) awscdk.Stack {
+	if err := props.Settings.Validate(); err != nil {
+		panic(fmt.Sprintf("hookrelay: invalid settings: %v", err))
+	}
+	stack := awscdk.NewStack(scope, &id, &props.StackProps)
+	h := &hookrelay{stack: stack, settings: props.Settings, removal: removalPolicy(props.Settings)}
+	if props.Settings.JWTIssuer == PlaceholderIssuer {
+		// Synth must work without an issuer (CI, make synth); a deploy with
+		// the placeholder is safe (every token is rejected) but useless.
+		awscdk.Annotations_Of(stack).AddWarningV2(jsii.String("hookrelay:placeholder-issuer"),
+			jsii.String("jwtIssuer is not set: the API will reject every token. Deploy with -c jwtIssuer=https://... -c jwtAudience=..."))
+	}
+
+	h.addTable()
+	h.addQueues()
+	h.addBus()
+	h.addFunctions(props.AssetDir)
+	h.addAPI()
+	h.addMonitoring()
+	h.addNagSuppressions()
+	h.addOutputs()
+	return stack
+}
+
+func removalPolicy(s Settings) awscdk.RemovalPolicy {
+	if s.RemovalPolicy == "destroy" {
+		return awscdk.RemovalPolicy_DESTROY
+	}
+	return awscdk.RemovalPolicy_RETAIN
+}
+
+func (h *hookrelay) output(id string, value *string, desc string) {
+	awscdk.NewCfnOutput(h.stack, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(desc)})
+}
+
+func (h *hookrelay) addOutputs() {
+	h.output("ApiUrl", h.stage.Url(), "Base URL of the tenant API (append api/v1/...)")
+	h.output("EventBusName", h.bus.EventBusName(), "Producers PutEvents here")
+	h.output("EventBusArn", h.bus.EventBusArn(), "Grant producers events:PutEvents on this ARN")
+	h.output("DlqUrl", h.dlq.QueueUrl(), "Dead-lettered deliveries (hookrelay dlq ...)")
+	h.output("DeliveryQueueUrl", h.delivery.QueueUrl(), "Pending deliveries")
+	h.output("IngestQueueUrl", h.ingest.QueueUrl(), "Events waiting for fan-out")
+	h.output("TableName", h.table.TableName(), "Webhooks, deliveries and attempt log")
+}
