@@ -1,0 +1,77 @@
+package delivery
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// DefaultWebhookCacheTTL bounds how long an update made through the API
+// (new URL, disabled) goes unseen by a warm delivery Lambda.
+const DefaultWebhookCacheTTL = 10 * time.Second
+
+const maxWebhookCacheEntries = 10_000
+
+// WebhookCache memoizes Get for a short TTL: a burst of events for one
+// webhook costs one read per TTL instead of one per message. Errors,
+// including not found, are not cached, so a deletion is seen at once once
+// the entry expires and a transient error is retried by the next message.
+type WebhookCache struct {
+	next WebhookGetter
+	ttl  time.Duration
+	// Now is the clock (tests pin it).
+	Now     func() time.Time
+	mu      sync.Mutex
+	entries map[string]cachedWebhook
+}
+
+type cachedWebhook struct {
+	w       webhook.Webhook
+	expires time.Time
+}
+
+// NewWebhookCache wraps next.
+func NewWebhookCache(next WebhookGetter, ttl time.Duration) *WebhookCache {
+	return &WebhookCache{next: next, ttl: ttl, Now: time.Now, entries: map[string]cachedWebhook{}}
+}
+
+// Get returns the cached webhook or loads it. Concurrent misses each load:
+// they are rare (one batch) and cheap (one GetItem).
+func (c *WebhookCache) Get(ctx context.Context, orgID, id string) (webhook.Webhook, error) {
+	key := orgID + "\x00" + id
+	now := c.Now()
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	c.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.w, nil
+	}
+	w, err := c.next.Get(ctx, orgID, id)
+	if err != nil {
+		c.Forget(orgID, id)
+		return webhook.Webhook{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= maxWebhookCacheEntries {
+		for k, e := range c.entries {
+			if !now.Before(e.expires) {
+				delete(c.entries, k)
+			}
+		}
+		if len(c.entries) >= maxWebhookCacheEntries {
+			clear(c.entries)
+		}
+	}
+	c.entries[key] = cachedWebhook{w: w, expires: now.Add(c.ttl)}
+	return w, nil
+}
+
+// Forget drops an entry (the handler calls it after removing a webhook).
+func (c *WebhookCache) Forget(orgID, id string) {
+	c.mu.Lock()
+	delete(c.entries, orgID+"\x00"+id)
+	c.mu.Unlock()
+}

@@ -1,0 +1,52 @@
+package delivery
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+)
+
+// dlqAttributes are the reason attributes of docs/internals.md. Empty
+// values are dropped by the SQS adapter.
+func dlqAttributes(reason string, d message.Delivery, rec attempt.DeliveryRecord, r result, at time.Time) map[string]string {
+	attrs := map[string]string{
+		message.AttrReason:      reason,
+		message.AttrLastError:   r.class,
+		message.AttrAttempts:    strconv.Itoa(rec.Attempts),
+		message.AttrOrgID:       d.OrgID,
+		message.AttrWebhookID:   d.WebhookID,
+		message.AttrEventName:   d.EventName,
+		message.AttrLastAttempt: at.UTC().Format(time.RFC3339),
+	}
+	if r.status != 0 {
+		attrs[message.AttrLastStatus] = strconv.Itoa(r.status)
+	}
+	if !rec.FirstAttemptAt.IsZero() {
+		attrs[message.AttrFirstAttempt] = rec.FirstAttemptAt.UTC().Format(time.RFC3339)
+	}
+	return attrs
+}
+
+// deadLetter moves m to the DLQ: send first, then delete, so a crash in
+// between duplicates the message in the DLQ rather than losing it. It
+// reports whether the message left the delivery queue's responsibility
+// (false: the caller reports a batch item failure and SQS keeps it).
+func (h *Handler) deadLetter(ctx context.Context, m events.SQSMessage, attrs map[string]string) bool {
+	if err := h.d.Queue.Send(ctx, h.cfg.DLQURL, sqsqueue.Message{Body: m.Body, Attributes: attrs}); err != nil {
+		h.log.ErrorContext(ctx, "dead-letter send failed; message kept for retry",
+			"message_id", m.MessageId, "reason", attrs[message.AttrReason], "error", err)
+		return false
+	}
+	// A failed delete is harmless: the message is not reported as failed,
+	// so the event source mapping deletes it as well.
+	if err := h.d.Queue.Delete(ctx, h.cfg.DeliveryQueueURL, m.ReceiptHandle); err != nil {
+		h.log.WarnContext(ctx, "delete after dead-letter failed", "message_id", m.MessageId, "error", err)
+	}
+	return true
+}

@@ -1,0 +1,90 @@
+// Package delivery is the deliver Lambda's handler: it POSTs each delivery
+// message of an SQS batch to its endpoint, signed, and applies the outcome
+// rules of the design of record (delivered, retried by visibility-timeout
+// backoff, dead-lettered with a reason, webhook removed on 410, skipped).
+// It is plain Go over the small interfaces below; functions/deliver wires
+// the adapters.
+package delivery
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// WebhookGetter loads a webhook (webhook.Store, or a WebhookCache over it).
+type WebhookGetter interface {
+	Get(ctx context.Context, orgID, id string) (webhook.Webhook, error)
+}
+
+// SecretSource returns a webhook's active signing secrets, newest first
+// (secrets.Store; secrets.NewCached in the Lambda).
+type SecretSource interface {
+	Active(ctx context.Context, orgID, webhookID string, now time.Time) ([]string, error)
+}
+
+// Queue is the part of *sqsqueue.Client the handler uses.
+type Queue interface {
+	ChangeVisibility(ctx context.Context, queueURL, receiptHandle string, d time.Duration) error
+	Delete(ctx context.Context, queueURL, receiptHandle string) error
+	Send(ctx context.Context, queueURL string, m sqsqueue.Message) error
+}
+
+// Records is the delivery record store (dynamo.DeliveryStore).
+type Records interface {
+	// BeginAttempt atomically counts an attempt and returns the record
+	// with the new count and the first attempt's time.
+	BeginAttempt(ctx context.Context, d message.Delivery, body string, now time.Time) (attempt.DeliveryRecord, error)
+	// Finish records a final outcome.
+	Finish(ctx context.Context, deliveryID, status string, statusCode int) error
+}
+
+// AttemptRecorder appends to the attempt log (dynamo.AttemptLog).
+type AttemptRecorder interface {
+	Append(ctx context.Context, a attempt.Attempt) error
+}
+
+// Remover deletes a webhook whose endpoint answered 410 Gone, with its
+// secret (WebhookRemover).
+type Remover interface {
+	Remove(ctx context.Context, orgID, webhookID string) error
+}
+
+// Deps is everything the handler needs. Client, Logger, Now and Jitter
+// have defaults; the rest are required.
+type Deps struct {
+	Webhooks WebhookGetter
+	Secrets  SecretSource
+	Queue    Queue
+	Records  Records
+	Attempts AttemptRecorder
+	Remover  Remover
+	// Config supplies RetrySchedule, DeliveryTimeout, HeaderPrefix,
+	// DeliveryQueueURL, DLQURL and AllowLoopback.
+	Config config.Config
+	// Client POSTs to endpoints; default netguard.NewClient from Config.
+	// Tests inject one trusting an httptest TLS certificate.
+	Client *http.Client
+	Logger *slog.Logger
+	Now    func() time.Time
+	// Jitter returns a random duration in [0, max]; it spreads retries of
+	// a burst so an endpoint that recovers is not hit by all at once.
+	Jitter func(max time.Duration) time.Duration
+	// Version is the User-Agent version; signing.DefaultVersion() if empty.
+	Version string
+}
+
+func randomJitter(max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	return rand.N(max + 1)
+}

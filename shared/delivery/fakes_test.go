@@ -1,0 +1,284 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// In-memory stand-ins for the adapters: the handler's logic is tested
+// here, the adapters on the emulators (integration_test.go, shared/dynamo).
+
+const (
+	testSecret = "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+	testDLQ    = "http://127.0.0.1/dlq"
+	testQueue  = "http://127.0.0.1/delivery"
+)
+
+type memWebhooks struct {
+	mu    sync.Mutex
+	hooks map[string]webhook.Webhook
+	gets  int
+}
+
+func (m *memWebhooks) Get(_ context.Context, org, id string) (webhook.Webhook, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.gets++
+	if id == "wh_panic" {
+		panic("store exploded")
+	}
+	w, ok := m.hooks[org+"/"+id]
+	if !ok {
+		return webhook.Webhook{}, webhook.ErrNotFound
+	}
+	return w, nil
+}
+
+func (m *memWebhooks) Delete(_ context.Context, org, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.hooks[org+"/"+id]; !ok {
+		return webhook.ErrNotFound
+	}
+	delete(m.hooks, org+"/"+id)
+	return nil
+}
+
+func (m *memWebhooks) put(w webhook.Webhook) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.hooks[w.OrgID+"/"+w.ID] = w
+}
+
+type memSecrets struct {
+	mu      sync.Mutex
+	active  []string
+	deleted []string
+}
+
+func (s *memSecrets) Active(context.Context, string, string, time.Time) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.active == nil {
+		return nil, secrets.ErrNotFound
+	}
+	return append([]string(nil), s.active...), nil
+}
+
+func (s *memSecrets) ScheduleDeletion(_ context.Context, _, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deleted = append(s.deleted, id)
+	return nil
+}
+
+type visibilityCall struct {
+	receipt string
+	delay   time.Duration
+}
+
+type sentMessage struct {
+	queue string
+	msg   sqsqueue.Message
+}
+
+type memQueue struct {
+	mu         sync.Mutex
+	visibility []visibilityCall
+	deleted    []string
+	sent       []sentMessage
+	failSend   bool
+}
+
+func (q *memQueue) ChangeVisibility(_ context.Context, _, receipt string, d time.Duration) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.visibility = append(q.visibility, visibilityCall{receipt, d})
+	return nil
+}
+
+func (q *memQueue) Delete(_ context.Context, _, receipt string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.deleted = append(q.deleted, receipt)
+	return nil
+}
+
+func (q *memQueue) Send(_ context.Context, url string, m sqsqueue.Message) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.failSend {
+		return errors.New("sqs unavailable")
+	}
+	q.sent = append(q.sent, sentMessage{url, m})
+	return nil
+}
+
+// memRecords is the delivery record store in memory (also used by the
+// benchmark: a mutex and a map, like the adapter's one UpdateItem).
+type memRecords struct {
+	mu   sync.Mutex
+	recs map[string]attempt.DeliveryRecord
+}
+
+func newMemRecords() *memRecords { return &memRecords{recs: map[string]attempt.DeliveryRecord{}} }
+
+func (r *memRecords) BeginAttempt(_ context.Context, d message.Delivery, body string, now time.Time) (attempt.DeliveryRecord, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rec := r.recs[d.DeliveryID]
+	rec.DeliveryID, rec.OrgID, rec.WebhookID, rec.EventID, rec.EventName, rec.Message = d.DeliveryID, d.OrgID, d.WebhookID, d.EventID, d.EventName, body
+	rec.Attempts++
+	if rec.FirstAttemptAt.IsZero() {
+		rec.FirstAttemptAt = now
+	}
+	rec.LastAttemptAt, rec.Status = now, attempt.StatusInFlight
+	r.recs[d.DeliveryID] = rec
+	return rec, nil
+}
+
+func (r *memRecords) Finish(_ context.Context, id, status string, code int) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rec, ok := r.recs[id]
+	if !ok {
+		return attempt.ErrNotFound
+	}
+	rec.Status, rec.LastStatusCode = status, code
+	r.recs[id] = rec
+	return nil
+}
+
+func (r *memRecords) Get(_ context.Context, id string) (attempt.DeliveryRecord, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rec, ok := r.recs[id]
+	if !ok {
+		return attempt.DeliveryRecord{}, attempt.ErrNotFound
+	}
+	return rec, nil
+}
+
+func (r *memRecords) ResetAttempts(_ context.Context, id string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rec, ok := r.recs[id]
+	if !ok {
+		return attempt.ErrNotFound
+	}
+	rec.Attempts, rec.FirstAttemptAt = 0, time.Time{}
+	r.recs[id] = rec
+	return nil
+}
+
+func (r *memRecords) get(id string) attempt.DeliveryRecord {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.recs[id]
+}
+
+type memAttempts struct {
+	mu  sync.Mutex
+	all []attempt.Attempt
+}
+
+func (a *memAttempts) Append(_ context.Context, at attempt.Attempt) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.all = append(a.all, at)
+	return nil
+}
+
+func (a *memAttempts) list() []attempt.Attempt {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]attempt.Attempt(nil), a.all...)
+}
+
+// syncBuffer collects log output written from parallel goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// env is a handler over fakes.
+type env struct {
+	h        *Handler
+	webhooks *memWebhooks
+	secrets  *memSecrets
+	queue    *memQueue
+	records  *memRecords
+	attempts *memAttempts
+	logs     *syncBuffer
+}
+
+func testConfig() config.Config {
+	c := config.Defaults()
+	c.DeliveryTimeout = 500 * time.Millisecond
+	c.DLQURL, c.DeliveryQueueURL = testDLQ, testQueue
+	c.AllowLoopback = true
+	return c
+}
+
+// newEnv builds a handler; jitter always returns its maximum, so retry
+// delays are exactly step × 1.1.
+func newEnv(t testing.TB, cfg config.Config, mutate func(*Deps)) *env {
+	t.Helper()
+	e := &env{
+		webhooks: &memWebhooks{hooks: map[string]webhook.Webhook{}},
+		secrets:  &memSecrets{active: []string{testSecret}},
+		queue:    &memQueue{}, records: newMemRecords(), attempts: &memAttempts{}, logs: &syncBuffer{},
+	}
+	d := Deps{
+		Webhooks: e.webhooks, Secrets: e.secrets, Queue: e.queue, Records: e.records, Attempts: e.attempts,
+		Remover: WebhookRemover{Webhooks: e.webhooks, Secrets: e.secrets}, Config: cfg,
+		Logger: slog.New(slog.NewJSONHandler(e.logs, nil)),
+		Jitter: func(max time.Duration) time.Duration { return max },
+	}
+	if mutate != nil {
+		mutate(&d)
+	}
+	e.h = NewHandler(d)
+	return e
+}
+
+// message returns a queue message delivering one event to webhook id.
+func sqsMessage(t testing.TB, org, webhookID, eventID string) events.SQSMessage {
+	t.Helper()
+	env, err := message.BuildEnvelope(eventID, "emailClick", org, 1745000000, []byte(`{"email":"ada@example.com"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := message.Delivery{DeliveryID: "dlv_" + eventID[4:] + webhookID[3:], EventID: eventID, OrgID: org, WebhookID: webhookID, EventName: "emailClick", Envelope: string(env)}
+	body, err := d.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return events.SQSMessage{MessageId: "m-" + webhookID + "-" + eventID, ReceiptHandle: "rh-" + webhookID + "-" + eventID, Body: body}
+}

@@ -1,0 +1,207 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/netguard"
+	"github.com/hookrelay/hookrelay/shared/signing"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// Handler processes delivery queue batches.
+type Handler struct {
+	d       Deps
+	cfg     config.Config
+	client  *http.Client
+	log     *slog.Logger
+	now     func() time.Time
+	jitter  func(time.Duration) time.Duration
+	version string
+}
+
+// NewHandler fills the defaults of d.
+func NewHandler(d Deps) *Handler {
+	h := &Handler{d: d, cfg: d.Config, client: d.Client, log: d.Logger, now: d.Now, jitter: d.Jitter, version: d.Version}
+	if h.client == nil {
+		h.client = netguard.NewClient(netguard.Options{Timeout: d.Config.DeliveryTimeout, AllowLoopback: d.Config.AllowLoopback})
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.jitter == nil {
+		h.jitter = randomJitter
+	}
+	if h.version == "" {
+		h.version = signing.DefaultVersion()
+	}
+	return h
+}
+
+// Handle processes the batch's messages in parallel and reports the ones
+// to retry as batch item failures; the event source mapping deletes the
+// others. It never returns an error: that would retry the whole batch,
+// re-POSTing deliveries that succeeded.
+func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	failed := make([]bool, len(ev.Records))
+	var wg sync.WaitGroup
+	for i, m := range ev.Records {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			failed[i] = !h.processSafely(ctx, m)
+		}()
+	}
+	wg.Wait()
+	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
+	for i, f := range failed {
+		if f {
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: ev.Records[i].MessageId})
+		}
+	}
+	return resp, nil
+}
+
+// processSafely confines a panic to its message, which is then retried.
+func (h *Handler) processSafely(ctx context.Context, m events.SQSMessage) (done bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			h.log.ErrorContext(ctx, "panic while delivering", "message_id", m.MessageId, "panic", fmt.Sprint(r))
+			done = false
+		}
+	}()
+	return h.process(ctx, m)
+}
+
+// process handles one message; false means "report as a batch item failure".
+func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
+	d, err := message.Decode(m.Body)
+	if err != nil {
+		// Poison can never succeed: straight to the DLQ, never a hot loop.
+		h.log.WarnContext(ctx, "malformed delivery message", "message_id", m.MessageId, "error", err)
+		return h.deadLetter(ctx, m, map[string]string{message.AttrReason: message.ReasonMalformed})
+	}
+	w, err := h.d.Webhooks.Get(ctx, d.OrgID, d.WebhookID)
+	switch {
+	case errors.Is(err, webhook.ErrNotFound):
+		return h.skip(ctx, m, d, ClassWebhookDeleted)
+	case err != nil:
+		// Transient (throttling, network): SQS brings it back after the
+		// queue's visibility timeout; nothing was attempted, nothing counted.
+		h.log.ErrorContext(ctx, "load webhook", "delivery_id", d.DeliveryID, "webhook_id", d.WebhookID, "error", err)
+		return false
+	case !w.Enabled:
+		return h.skip(ctx, m, d, ClassWebhookDisabled)
+	}
+
+	u, urlErr := netguard.ValidateURL(w.URL, h.cfg.AllowLoopback)
+	var active []string
+	if urlErr == nil {
+		if active, err = h.d.Secrets.Active(ctx, d.OrgID, d.WebhookID, h.now()); err != nil || len(active) == 0 {
+			h.log.ErrorContext(ctx, "load signing secrets", "delivery_id", d.DeliveryID, "webhook_id", d.WebhookID, "error", err)
+			return false
+		}
+	}
+
+	now := h.now()
+	rec, err := h.d.Records.BeginAttempt(ctx, d, m.Body, now)
+	if err != nil {
+		h.log.ErrorContext(ctx, "count attempt", "delivery_id", d.DeliveryID, "error", err)
+		return false
+	}
+	r := result{class: ClassInvalidURL}
+	if urlErr == nil {
+		r = h.post(ctx, u, d, active, now)
+	}
+	dec := decide(r, rec.Attempts, h.cfg.RetrySchedule, h.jitter)
+	outcome, done := h.apply(ctx, m, d, rec, r, dec, now)
+
+	h.record(ctx, d, rec.Attempts, now, outcome, r)
+	h.log.InfoContext(ctx, "delivery attempt",
+		"event", d.EventName, "event_id", d.EventID, "delivery_id", d.DeliveryID, "webhook_id", d.WebhookID,
+		"attempt", rec.Attempts, "outcome", outcome, "status", r.status, "error_class", r.class,
+		"reason", dec.reason, "retry_in", dec.delay, "latency_ms", r.latency.Milliseconds(), "url", netguard.Mask(w.URL))
+	return done
+}
+
+// apply carries out the decision and returns the outcome to record and
+// whether the message is done with.
+func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Delivery, rec attempt.DeliveryRecord, r result, dec decision, now time.Time) (string, bool) {
+	final := func(status string) {
+		if err := h.d.Records.Finish(ctx, d.DeliveryID, status, r.status); err != nil {
+			h.log.ErrorContext(ctx, "record final status", "delivery_id", d.DeliveryID, "error", err)
+		}
+	}
+	switch dec.act {
+	case actDelivered:
+		final(attempt.OutcomeDelivered)
+		return attempt.OutcomeDelivered, true
+	case actRemove:
+		if err := h.d.Remover.Remove(ctx, d.OrgID, d.WebhookID); err != nil {
+			h.log.ErrorContext(ctx, "remove gone webhook", "webhook_id", d.WebhookID, "error", err)
+			return attempt.OutcomeRetrying, false
+		}
+		if f, ok := h.d.Webhooks.(interface{ Forget(orgID, id string) }); ok {
+			f.Forget(d.OrgID, d.WebhookID)
+		}
+		final(attempt.OutcomeRemoved)
+		return attempt.OutcomeRemoved, true
+	case actRetry:
+		if err := h.d.Queue.ChangeVisibility(ctx, h.cfg.DeliveryQueueURL, m.ReceiptHandle, dec.delay); err != nil {
+			// Still a failure: it returns after the queue's own visibility timeout.
+			h.log.ErrorContext(ctx, "set retry backoff", "delivery_id", d.DeliveryID, "error", err)
+		}
+		return attempt.OutcomeRetrying, false
+	default:
+		if !h.deadLetter(ctx, m, dlqAttributes(dec.reason, d, rec, r, now)) {
+			return attempt.OutcomeRetrying, false
+		}
+		final(attempt.OutcomeDeadLettered)
+		return attempt.OutcomeDeadLettered, true
+	}
+}
+
+// skip consumes a delivery whose webhook was deleted or disabled after the
+// fan-out: it is not the endpoint's failure, so it is not dead-lettered.
+func (h *Handler) skip(ctx context.Context, m events.SQSMessage, d message.Delivery, class string) bool {
+	now := h.now()
+	rec, err := h.d.Records.BeginAttempt(ctx, d, m.Body, now)
+	if err != nil {
+		h.log.ErrorContext(ctx, "count attempt", "delivery_id", d.DeliveryID, "error", err)
+		return false
+	}
+	if err := h.d.Records.Finish(ctx, d.DeliveryID, attempt.OutcomeSkipped, 0); err != nil {
+		h.log.ErrorContext(ctx, "record final status", "delivery_id", d.DeliveryID, "error", err)
+	}
+	h.record(ctx, d, rec.Attempts, now, attempt.OutcomeSkipped, result{class: class})
+	h.log.InfoContext(ctx, "delivery attempt", "event", d.EventName, "event_id", d.EventID, "delivery_id", d.DeliveryID,
+		"webhook_id", d.WebhookID, "attempt", rec.Attempts, "outcome", attempt.OutcomeSkipped, "error_class", class)
+	return true
+}
+
+// record appends to the attempt log. A failure is logged, not retried:
+// retrying the message would POST again for the sake of a log line.
+func (h *Handler) record(ctx context.Context, d message.Delivery, n int, at time.Time, outcome string, r result) {
+	err := h.d.Attempts.Append(ctx, attempt.Attempt{
+		DeliveryID: d.DeliveryID, EventID: d.EventID, EventName: d.EventName, OrgID: d.OrgID, WebhookID: d.WebhookID,
+		Attempt: n, At: at, Outcome: outcome, StatusCode: r.status, ErrorClass: r.class,
+		LatencyMS: r.latency.Milliseconds(), Response: r.excerpt,
+	})
+	if err != nil {
+		h.log.ErrorContext(ctx, "record attempt", "delivery_id", d.DeliveryID, "attempt", n, "error", err)
+	}
+}

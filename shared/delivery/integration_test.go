@@ -1,0 +1,155 @@
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+	"github.com/hookrelay/hookrelay/shared/verify"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// pollLikeLambda emulates the SQS event source mapping: receive up to 10,
+// invoke the handler, delete what it did not report as failed.
+func pollLikeLambda(ctx context.Context, t *testing.T, q *sqsqueue.Client, url string, h *Handler) {
+	for ctx.Err() == nil {
+		msgs, err := q.Receive(ctx, url, 10, time.Second, 0)
+		if err != nil || len(msgs) == 0 {
+			continue
+		}
+		resp, err := h.Handle(ctx, events.SQSEvent{Records: msgs})
+		if err != nil {
+			t.Errorf("Handle: %v", err)
+			return
+		}
+		for _, m := range msgs {
+			if !slices.ContainsFunc(resp.BatchItemFailures, func(f events.SQSBatchItemFailure) bool { return f.ItemIdentifier == m.MessageId }) {
+				_ = q.Delete(ctx, url, m.ReceiptHandle) // already gone if the handler dead-lettered it
+			}
+		}
+	}
+}
+
+func TestDeliveryOnEmulators(t *testing.T) {
+	api := testenv.SQSClient(t, testenv.Goaws(t))
+	q := sqsqueue.New(api)
+	dlqURL := testenv.Queue(t, api, "deliveries-dlq", nil)
+	redrive, _ := json.Marshal(map[string]string{"deadLetterTargetArn": testenv.QueueARN("deliveries-dlq"), "maxReceiveCount": "10"})
+	queueURL := testenv.Queue(t, api, "deliveries", map[string]string{"VisibilityTimeout": "30", "RedrivePolicy": string(redrive)})
+	db, table := testenv.Table(t)
+	attempts := dynamo.NewAttemptLog(db, table, time.Hour)
+
+	var mu sync.Mutex
+	hits := map[string][]time.Time{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := verify.Verify(testSecret, r.Header, body, "Hookrelay", time.Now()); err != nil {
+			t.Errorf("receiver: %v", err)
+		}
+		mu.Lock()
+		hits[r.URL.Path] = append(hits[r.URL.Path], time.Now())
+		mu.Unlock()
+		var code int
+		fmt.Sscanf(r.URL.Path, "/%d", &code)
+		w.WriteHeader(code)
+	}))
+	defer srv.Close()
+
+	cfg := testConfig()
+	cfg.RetrySchedule = []time.Duration{time.Second, 2 * time.Second, 3 * time.Second}
+	cfg.DeliveryTimeout = 2 * time.Second
+	cfg.DLQURL, cfg.DeliveryQueueURL = dlqURL, queueURL
+	e := newEnv(t, cfg, func(d *Deps) {
+		d.Queue = q
+		d.Records = dynamo.NewDeliveryStore(db, table, time.Hour)
+		d.Attempts = attempts
+		d.Jitter = nil // the real ≤ 10 % jitter
+	})
+	for _, code := range []int{500, 400, 410} {
+		id := fmt.Sprintf("wh_%d", code)
+		e.webhooks.put(webhook.Webhook{ID: id, OrgID: "org_a", URL: fmt.Sprintf("%s/%d", srv.URL, code), Enabled: true})
+		if err := q.Send(context.Background(), queueURL, sqsqueue.Message{Body: sqsMessage(t, "org_a", id, "evt_1").Body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	go pollLikeLambda(ctx, t, q, queueURL, e.h)
+
+	// Collect the two dead-lettered messages.
+	dead := map[string]map[string]string{}
+	for len(dead) < 2 && ctx.Err() == nil {
+		msgs, err := q.Receive(ctx, dlqURL, 10, time.Second, 0)
+		if err != nil {
+			continue
+		}
+		for _, m := range msgs {
+			attrs := sqsqueue.AttributesOf(m)
+			dead[attrs[message.AttrWebhookID]] = attrs
+			_ = q.Delete(ctx, dlqURL, m.ReceiptHandle)
+		}
+	}
+	cancel()
+	if len(dead) != 2 {
+		t.Fatalf("dead-lettered: %v", dead)
+	}
+	if a := dead["wh_500"]; a[message.AttrReason] != message.ReasonRetriesExhausted || a[message.AttrAttempts] != "4" || a[message.AttrLastStatus] != "500" {
+		t.Errorf("always-500 DLQ attributes %v", a)
+	}
+	if a := dead["wh_400"]; a[message.AttrReason] != message.ReasonPermanentStatus || a[message.AttrAttempts] != "1" || a[message.AttrLastStatus] != "400" {
+		t.Errorf("400 DLQ attributes %v", a)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(hits["/400"]) != 1 || len(hits["/410"]) != 1 || len(hits["/500"]) != 4 {
+		t.Fatalf("POSTs per endpoint: 400×%d 410×%d 500×%d, want 1, 1, 4", len(hits["/400"]), len(hits["/410"]), len(hits["/500"]))
+	}
+	if _, err := e.webhooks.Get(context.Background(), "org_a", "wh_410"); err != webhook.ErrNotFound || len(e.secrets.deleted) != 1 {
+		t.Errorf("410: webhook still there (%v) or secret not scheduled for deletion (%v)", err, e.secrets.deleted)
+	}
+	// Backoff: each gap is at least its step (SQS visibility has second
+	// granularity, so allow 250 ms early) and not much more (1 s long poll).
+	times := hits["/500"]
+	for i, step := range cfg.RetrySchedule {
+		gap := times[i+1].Sub(times[i])
+		t.Logf("gap %d: %v (step %v)", i+1, gap, step)
+		if gap < step-250*time.Millisecond || gap > step+3*time.Second {
+			t.Errorf("gap between attempts %d and %d is %v, want ≈ %v", i+1, i+2, gap, step)
+		}
+	}
+
+	// The attempt log on DynamoDB has all four, newest first.
+	log, _, err := attempts.List(context.Background(), "org_a", "wh_500", 10, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range log {
+		got = append(got, fmt.Sprintf("%d:%s:%d", a.Attempt, a.Outcome, a.StatusCode))
+	}
+	want := []string{"4:" + attempt.OutcomeDeadLettered + ":500", "3:retrying:500", "2:retrying:500", "1:retrying:500"}
+	if !slices.Equal(got, want) {
+		t.Errorf("attempt log %v, want %v", got, want)
+	}
+
+	// Nothing left behind on the delivery queue.
+	if left, _ := q.Receive(context.Background(), queueURL, 10, time.Second, 0); len(left) != 0 {
+		t.Errorf("%d messages left on the delivery queue", len(left))
+	}
+}

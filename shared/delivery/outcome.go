@@ -1,0 +1,145 @@
+package delivery
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/netguard"
+)
+
+// Error classes recorded in the attempt log and the DLQ's last_error when
+// no HTTP status came back.
+const (
+	ClassTimeout           = "timeout"
+	ClassConnectionReset   = "connection_reset"
+	ClassConnectionRefused = "connection_refused"
+	ClassConnectionClosed  = "connection_closed"
+	ClassConnection        = "connection"
+	ClassDNS               = "dns"
+	ClassTLS               = "tls"
+	ClassBlockedAddress    = "blocked_address"
+	ClassInvalidURL        = "invalid_url"
+	ClassSigning           = "signing"
+	ClassWebhookDeleted    = "webhook_deleted"
+	ClassWebhookDisabled   = "webhook_disabled"
+)
+
+// maxVisibility is SQS's visibility timeout limit.
+const maxVisibility = 12 * time.Hour
+
+// result is what one POST produced.
+type result struct {
+	status     int    // 0 when no response
+	class      string // error class when no response
+	retryAfter time.Duration
+	hasRetry   bool // Retry-After present and valid
+	excerpt    string
+	latency    time.Duration
+}
+
+type action int
+
+const (
+	actDelivered action = iota
+	actRetry
+	actDeadLetter
+	actRemove
+)
+
+// decision is what to do with the message after attempt n.
+type decision struct {
+	act    action
+	reason string        // DLQ reason code
+	delay  time.Duration // visibility for actRetry
+}
+
+// decide applies the design's outcome table. Among 4xx only 410 and 429
+// are special: 408 Request Timeout, like 400/401/404/413, is permanent.
+// Unknown codes (1xx reaching us, ≥ 600) are retried: they say nothing
+// about the request being wrong.
+func decide(r result, n int, schedule []time.Duration, jitter func(time.Duration) time.Duration) decision {
+	switch {
+	case r.class == ClassBlockedAddress:
+		return decision{act: actDeadLetter, reason: message.ReasonBlockedAddress}
+	case r.class == ClassInvalidURL:
+		return decision{act: actDeadLetter, reason: message.ReasonInvalidURL}
+	case r.class != "":
+		// timeout, connection, TLS, DNS, signing: retryable
+	case r.status >= 200 && r.status < 300:
+		return decision{act: actDelivered}
+	case r.status == http.StatusGone:
+		return decision{act: actRemove}
+	case r.status == http.StatusTooManyRequests:
+	case r.status >= 400 && r.status < 500:
+		return decision{act: actDeadLetter, reason: message.ReasonPermanentStatus}
+	}
+	if n < 1 {
+		n = 1
+	}
+	if n > len(schedule) {
+		return decision{act: actDeadLetter, reason: message.ReasonRetriesExhausted}
+	}
+	step := schedule[n-1]
+	delay := step + jitter(step/10)
+	if r.status == http.StatusTooManyRequests && r.hasRetry && r.retryAfter > delay {
+		delay = r.retryAfter // the floor is the step: a receiver cannot make us retry faster
+	}
+	return decision{act: actRetry, delay: min(delay, maxVisibility)}
+}
+
+// parseRetryAfter reads delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s < 0 {
+			return 0, false
+		}
+		return time.Duration(min(s, int64(maxVisibility/time.Second))) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// errorClass names a transport error without its text: the text of a
+// *url.Error repeats the URL, which may carry credentials.
+func errorClass(err error) string {
+	var netErr net.Error
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	var alert tls.AlertError
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.Is(err, netguard.ErrBlockedAddress):
+		return ClassBlockedAddress
+	case errors.As(err, &certErr), errors.As(err, &recErr), errors.As(err, &alert),
+		errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invalid):
+		return ClassTLS
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return ClassTimeout
+	case errors.As(err, &dnsErr):
+		return ClassDNS
+	case errors.Is(err, syscall.ECONNRESET):
+		return ClassConnectionReset
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return ClassConnectionRefused
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return ClassConnectionClosed
+	}
+	return ClassConnection
+}

@@ -1,0 +1,64 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/signing"
+)
+
+const (
+	// maxResponseRead is how much of a response is read: enough for the
+	// connection to be reused after typical answers, bounded against
+	// endpoints that stream forever.
+	maxResponseRead = 64 << 10
+	// maxExcerpt is what the attempt log keeps of it.
+	maxExcerpt = 1 << 10
+)
+
+// post sends the envelope, signed with secrets at now, and reports what
+// came back. It never returns the transport error itself (see errorClass).
+func (h *Handler) post(ctx context.Context, u *url.URL, d message.Delivery, secretList []string, now time.Time) result {
+	body := []byte(d.Envelope)
+	hdr, err := signing.Headers(signing.Request{
+		Prefix: h.cfg.HeaderPrefix, Version: h.version, EventName: d.EventName,
+		DeliveryID: d.DeliveryID, Timestamp: now, Secrets: secretList, Body: body,
+	})
+	if err != nil {
+		return result{class: ClassSigning}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return result{class: ClassInvalidURL}
+	}
+	req.Header = hdr
+	start := time.Now()
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return result{class: errorClass(err), latency: time.Since(start)}
+	}
+	defer resp.Body.Close()
+	// A read error after the status line changes nothing: the status is
+	// the endpoint's answer.
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseRead))
+	r := result{status: resp.StatusCode, latency: time.Since(start), excerpt: excerpt(data)}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		r.retryAfter, r.hasRetry = parseRetryAfter(resp.Header.Get("Retry-After"), now)
+	}
+	return r
+}
+
+// excerpt keeps at most maxExcerpt bytes of valid UTF-8 (a rune cut at the
+// limit is dropped, not mangled).
+func excerpt(b []byte) string {
+	if len(b) > maxExcerpt {
+		b = b[:maxExcerpt]
+	}
+	return strings.ToValidUTF8(string(b), "")
+}

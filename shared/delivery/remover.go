@@ -1,0 +1,38 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// WebhookRemover removes a webhook whose endpoint answered 410 Gone.
+type WebhookRemover struct {
+	Webhooks interface {
+		Delete(ctx context.Context, orgID, id string) error
+	}
+	Secrets interface {
+		ScheduleDeletion(ctx context.Context, orgID, webhookID string) error
+	}
+	Logger *slog.Logger
+}
+
+// Remove deletes the webhook first, so fan-out stops sending to it, then
+// schedules its secret's deletion. Only the first can fail the delivery:
+// once the webhook is gone a retried message would be skipped and never
+// reach this point again, so a secret left behind is logged for operators
+// instead (an orphaned secret signs nothing).
+func (r WebhookRemover) Remove(ctx context.Context, orgID, webhookID string) error {
+	if err := r.Webhooks.Delete(ctx, orgID, webhookID); err != nil && !errors.Is(err, webhook.ErrNotFound) {
+		return err
+	}
+	if err := r.Secrets.ScheduleDeletion(ctx, orgID, webhookID); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+		if r.Logger != nil {
+			r.Logger.ErrorContext(ctx, "schedule deletion of a removed webhook's secret", "webhook_id", webhookID, "error", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// TestEventName is the event a test send carries (in the catalog).
+const TestEventName = "webhook.test"
+
+// ResendStore is the part of the delivery record store a resend needs.
+type ResendStore interface {
+	Get(ctx context.Context, deliveryID string) (attempt.DeliveryRecord, error)
+	ResetAttempts(ctx context.Context, deliveryID string) error
+}
+
+// Sender puts a message on a queue (*sqsqueue.Client).
+type Sender interface {
+	Send(ctx context.Context, queueURL string, m sqsqueue.Message) error
+}
+
+// Resender starts deliveries on a tenant's request (the API's Deliveries).
+type Resender struct {
+	records  ResendStore
+	queue    Sender
+	queueURL string
+	// Now is the clock of test events (tests pin it).
+	Now func() time.Time
+}
+
+// NewResender sends to the delivery queue at deliveryQueueURL.
+func NewResender(records ResendStore, queue Sender, deliveryQueueURL string) *Resender {
+	return &Resender{records: records, queue: queue, queueURL: deliveryQueueURL, Now: time.Now}
+}
+
+// Resend re-enqueues a past delivery with the same delivery id and the same
+// envelope bytes, with a fresh retry schedule. A delivery of another org or
+// webhook is not found, exactly like a missing one.
+func (r *Resender) Resend(ctx context.Context, orgID, webhookID, deliveryID string) error {
+	rec, err := r.records.Get(ctx, deliveryID)
+	if err != nil {
+		return err
+	}
+	if rec.OrgID != orgID || rec.WebhookID != webhookID {
+		return fmt.Errorf("delivery %s: %w", deliveryID, attempt.ErrNotFound)
+	}
+	d, err := message.Decode(rec.Message)
+	if err != nil || d.DeliveryID != deliveryID {
+		return fmt.Errorf("delivery %s: stored message unusable: %w", deliveryID, errors.Join(message.ErrMalformed, err))
+	}
+	if err := r.records.ResetAttempts(ctx, deliveryID); err != nil {
+		return err
+	}
+	return r.queue.Send(ctx, r.queueURL, sqsqueue.Message{Body: rec.Message})
+}
+
+// SendTest queues a webhook.test event to w alone and returns its
+// delivery id.
+func (r *Resender) SendTest(ctx context.Context, w webhook.Webhook) (string, error) {
+	now := r.Now()
+	eventID := ids.NewAt(ids.EventPrefix, now)
+	data, err := json.Marshal(map[string]string{"message": "This is a test event from hookrelay", "webhook_id": w.ID})
+	if err != nil {
+		return "", err
+	}
+	env, err := message.BuildEnvelope(eventID, TestEventName, w.OrgID, now.Unix(), data)
+	if err != nil {
+		return "", err
+	}
+	d := message.Delivery{
+		DeliveryID: ids.Delivery(eventID, w.ID), EventID: eventID, OrgID: w.OrgID, WebhookID: w.ID,
+		EventName: TestEventName, Envelope: string(env),
+	}
+	body, err := d.Encode()
+	if err != nil {
+		return "", err
+	}
+	if err := r.queue.Send(ctx, r.queueURL, sqsqueue.Message{Body: body}); err != nil {
+		return "", fmt.Errorf("queue test event: %w", err)
+	}
+	return d.DeliveryID, nil
+}

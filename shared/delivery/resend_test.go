@@ -1,0 +1,68 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+func TestResend(t *testing.T) {
+	ctx := context.Background()
+	recs, q := newMemRecords(), &memQueue{}
+	m := sqsMessage(t, "org_a", "wh_1", "evt_1")
+	d, _ := message.Decode(m.Body)
+	for range 4 {
+		recs.BeginAttempt(ctx, d, m.Body, time.Now())
+	}
+	r := NewResender(recs, q, testQueue)
+
+	for _, c := range []struct{ org, wh, id string }{
+		{"org_b", "wh_1", d.DeliveryID}, {"org_a", "wh_2", d.DeliveryID}, {"org_a", "wh_1", "dlv_missing"},
+	} {
+		if err := r.Resend(ctx, c.org, c.wh, c.id); !errors.Is(err, attempt.ErrNotFound) {
+			t.Errorf("Resend(%s, %s, %s) = %v, want ErrNotFound", c.org, c.wh, c.id, err)
+		}
+	}
+	if len(q.sent) != 0 || recs.get(d.DeliveryID).Attempts != 4 {
+		t.Fatal("a refused resend changed state")
+	}
+	if err := r.Resend(ctx, "org_a", "wh_1", d.DeliveryID); err != nil {
+		t.Fatal(err)
+	}
+	if len(q.sent) != 1 || q.sent[0].queue != testQueue || q.sent[0].msg.Body != m.Body || recs.get(d.DeliveryID).Attempts != 0 {
+		t.Fatalf("sent %+v, attempts %d", q.sent, recs.get(d.DeliveryID).Attempts)
+	}
+}
+
+func TestSendTest(t *testing.T) {
+	q := &memQueue{}
+	r := NewResender(newMemRecords(), q, testQueue)
+	now := time.Unix(1745000000, 0)
+	r.Now = func() time.Time { return now }
+	id, err := r.SendTest(context.Background(), webhook.Webhook{ID: "wh_1", OrgID: "org_a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q.sent) != 1 || q.sent[0].queue != testQueue {
+		t.Fatalf("sent %+v", q.sent)
+	}
+	d, err := message.Decode(q.sent[0].msg.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.DeliveryID != id || id != ids.Delivery(d.EventID, "wh_1") || !ids.Valid(ids.EventPrefix, d.EventID) ||
+		d.WebhookID != "wh_1" || d.OrgID != "org_a" || d.EventName != "webhook.test" {
+		t.Fatalf("message %+v, id %s", d, id)
+	}
+	want := `{"id":"` + d.EventID + `","event_name":"webhook.test","organization_id":"org_a","timestamp":1745000000,` +
+		`"data":{"message":"This is a test event from hookrelay","webhook_id":"wh_1"}}`
+	if d.Envelope != want {
+		t.Fatalf("envelope\n %s\nwant\n %s", d.Envelope, want)
+	}
+}

@@ -1,0 +1,138 @@
+package dynamo
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// AttemptLog is the attempt log: pk ATT#<org>#<webhook>, sk
+// <20-digit unix nanos>#<delivery_id>#<3-digit attempt>, so a reverse
+// query lists a webhook's attempts newest first.
+type AttemptLog struct {
+	db    *dynamodb.Client
+	table string
+	ttl   time.Duration
+	// Now is the clock readers use to treat expired items as absent (tests pin it).
+	Now func() time.Time
+}
+
+var _ attempt.Log = (*AttemptLog)(nil)
+
+// NewAttemptLog returns the log; entries expire ttl after the attempt
+// (config.AttemptTTL).
+func NewAttemptLog(db *dynamodb.Client, table string, ttl time.Duration) *AttemptLog {
+	return &AttemptLog{db: db, table: table, ttl: ttl, Now: time.Now}
+}
+
+// MaxAttemptPage bounds one List call.
+const MaxAttemptPage = 100
+
+// attemptItem stores the attempt under its JSON field names (the API's
+// names), so it is marshalled with TagKey "json" and the key fields too.
+type attemptItem struct {
+	PK        string `json:"pk"`
+	SK        string `json:"sk"`
+	ExpiresAt int64  `json:"expires_at"`
+	attempt.Attempt
+}
+
+func attemptPK(orgID, webhookID string) string { return "ATT#" + orgID + "#" + webhookID }
+
+func attemptSK(a attempt.Attempt) string {
+	return fmt.Sprintf("%020d#%s#%03d", a.At.UnixNano(), a.DeliveryID, a.Attempt)
+}
+
+// Append records one attempt.
+func (l *AttemptLog) Append(ctx context.Context, a attempt.Attempt) error {
+	a.At = a.At.UTC()
+	item, err := attributevalue.MarshalMapWithOptions(attemptItem{
+		PK: attemptPK(a.OrgID, a.WebhookID), SK: attemptSK(a), ExpiresAt: a.At.Add(l.ttl).Unix(), Attempt: a,
+	}, func(o *attributevalue.EncoderOptions) { o.TagKey = "json" })
+	if err != nil {
+		return err
+	}
+	_, err = l.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(l.table), Item: item})
+	if err != nil {
+		return fmt.Errorf("append attempt %s#%d: %w", a.DeliveryID, a.Attempt, err)
+	}
+	return nil
+}
+
+// List returns up to limit attempts newest first. Expired entries are
+// skipped (dynalite never deletes them, AWS only eventually), so a page is
+// filled by as many queries as it takes. The cursor is the sort key of the
+// last entry returned, opaque to callers and meaningful only within this
+// webhook's partition, so it cannot reach another webhook's log.
+func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit int, cursor string) ([]attempt.Attempt, string, error) {
+	if limit <= 0 || limit > MaxAttemptPage {
+		limit = MaxAttemptPage
+	}
+	pk := attemptPK(orgID, webhookID)
+	var start map[string]types.AttributeValue
+	if cursor != "" {
+		sk, err := decodeAttemptCursor(cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		start = map[string]types.AttributeValue{AttrPK: sAttr(pk), AttrSK: sAttr(sk)}
+	}
+	var out []attempt.Attempt
+	lastSK := ""
+	for {
+		res, err := l.db.Query(ctx, &dynamodb.QueryInput{
+			TableName:                 aws.String(l.table),
+			KeyConditionExpression:    aws.String("#pk = :pk"),
+			FilterExpression:          aws.String("#exp > :now"),
+			ExpressionAttributeNames:  map[string]string{"#pk": AttrPK, "#exp": AttrTTL},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAttr(pk), ":now": nAttr(l.Now().Unix())},
+			ScanIndexForward:          aws.Bool(false),
+			Limit:                     aws.Int32(int32(limit - len(out))),
+			ExclusiveStartKey:         start,
+		})
+		if err != nil {
+			return nil, "", fmt.Errorf("list attempts: %w", err)
+		}
+		for _, av := range res.Items {
+			var it attemptItem
+			if err := attributevalue.UnmarshalMapWithOptions(av, &it, func(o *attributevalue.DecoderOptions) { o.TagKey = "json" }); err != nil {
+				return nil, "", err
+			}
+			out = append(out, it.Attempt)
+			lastSK = it.SK
+		}
+		if res.LastEvaluatedKey == nil {
+			return out, "", nil
+		}
+		if len(out) == limit {
+			return out, encodeAttemptCursor(lastSK), nil
+		}
+		start = res.LastEvaluatedKey
+	}
+}
+
+func encodeAttemptCursor(sk string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(sk))
+}
+
+// decodeAttemptCursor accepts only what encodeAttemptCursor makes: a
+// well-formed sort key, never an arbitrary key value.
+func decodeAttemptCursor(c string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	sk := string(b)
+	parts := strings.Split(sk, "#")
+	if err != nil || len(parts) != 3 || len(parts[0]) != 20 || strings.Trim(parts[0], "0123456789") != "" || parts[1] == "" {
+		return "", webhook.ErrInvalidCursor
+	}
+	return sk, nil
+}

@@ -1,0 +1,183 @@
+// Package verify checks hookrelay webhook signatures on the receiving side.
+// Tenants who write their endpoint in Go import it; the algorithm (for any
+// language) is in docs/signatures.md.
+//
+// Read the raw body before parsing it (the signature covers the exact
+// bytes), then verify with the signing secret the API returned:
+//
+//	func handle(w http.ResponseWriter, r *http.Request) {
+//		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+//		if err != nil {
+//			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+//			return
+//		}
+//		if err := verify.Verify(secret, r.Header, body, "Hookrelay", time.Now()); err != nil {
+//			http.Error(w, "bad signature", http.StatusUnauthorized)
+//			return
+//		}
+//		// Deduplicate on r.Header.Get("X-Hookrelay-Delivery"): retries,
+//		// resends and redrives carry the same id.
+//		w.WriteHeader(http.StatusNoContent)
+//	}
+//
+// Verify checks every header family present: the Stripe-compatible
+// X-<Prefix>-Signature and the Standard Webhooks webhook-signature. At
+// least one must be present. A signature older or newer than five minutes is
+// refused (replay protection), comparisons are constant-time, and during a
+// secret rotation any of the v1 entries may match. A receiver that holds
+// both its old and new secret while it migrates uses Verifier with both.
+package verify
+
+import (
+	"crypto/hmac"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/signing"
+)
+
+// DefaultTolerance is the largest accepted distance between the signed
+// timestamp and the receiver's clock.
+const DefaultTolerance = 5 * time.Minute
+
+// DefaultPrefix is the header brand of a deployment that did not set one.
+const DefaultPrefix = "Hookrelay"
+
+// Errors; callers test them with errors.Is. None contains a secret.
+var (
+	ErrNoSignature = errors.New("verify: no signature header")
+	ErrMalformed   = errors.New("verify: malformed signature header")
+	ErrTimestamp   = errors.New("verify: timestamp outside tolerance")
+	ErrMismatch    = errors.New("verify: no signature matches")
+)
+
+// Verifier verifies with one or more secrets.
+type Verifier struct {
+	Secrets   []string
+	Prefix    string        // DefaultPrefix when empty
+	Tolerance time.Duration // DefaultTolerance when zero
+}
+
+// Verify checks headers and body with one secret (see the package doc).
+func Verify(secret string, headers http.Header, body []byte, prefix string, now time.Time) error {
+	return Verifier{Secrets: []string{secret}, Prefix: prefix}.Verify(headers, body, now)
+}
+
+// Verify checks every signature family present in headers; at least one
+// must be present and all present must verify.
+func (v Verifier) Verify(headers http.Header, body []byte, now time.Time) error {
+	prefix := v.Prefix
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	checked := 0
+	if raw := headers.Get(signing.HeaderName(prefix, "Signature")); raw != "" {
+		if err := v.verifyStripe(raw, body, now); err != nil {
+			return fmt.Errorf("%s: %w", signing.HeaderName(prefix, "Signature"), err)
+		}
+		checked++
+	}
+	if raw := headers.Get(signing.HeaderWebhookSignature); raw != "" {
+		if err := v.verifyStandard(headers, raw, body, now); err != nil {
+			return fmt.Errorf("%s: %w", signing.HeaderWebhookSignature, err)
+		}
+		checked++
+	}
+	if checked == 0 {
+		return ErrNoSignature
+	}
+	return nil
+}
+
+func (v Verifier) verifyStripe(raw string, body []byte, now time.Time) error {
+	sig, err := ParseSignatureHeader(raw)
+	if err != nil {
+		return err
+	}
+	if err := v.fresh(sig.Timestamp, now); err != nil {
+		return err
+	}
+	for _, secret := range v.Secrets {
+		want := signing.Sum(secret, sig.Timestamp, body)
+		if anyEqual(want, sig.V1) {
+			return nil
+		}
+	}
+	return ErrMismatch
+}
+
+func (v Verifier) verifyStandard(h http.Header, raw string, body []byte, now time.Time) error {
+	id := h.Get(signing.HeaderWebhookID)
+	t, err := parseTimestamp(h.Get(signing.HeaderWebhookTimestamp))
+	if id == "" || err != nil {
+		return fmt.Errorf("%w: webhook-id or webhook-timestamp missing or invalid", ErrMalformed)
+	}
+	sigs, err := ParseStandardSignatureHeader(raw)
+	if err != nil {
+		return err
+	}
+	if err := v.fresh(t, now); err != nil {
+		return err
+	}
+	for _, secret := range v.Secrets {
+		key, err := signing.StandardKey(secret)
+		if err != nil {
+			continue // not usable in this family; another secret may be
+		}
+		if anyEqual(signing.StandardSum(key, id, t, body), sigs) {
+			return nil
+		}
+	}
+	return ErrMismatch
+}
+
+func (v Verifier) fresh(t int64, now time.Time) error {
+	tol := v.Tolerance
+	if tol <= 0 {
+		tol = DefaultTolerance
+	}
+	// Seconds arithmetic: t is bounded by parseTimestamp, so no overflow.
+	d := now.Unix() - t
+	if d < 0 {
+		d = -d
+	}
+	if d > int64(tol/time.Second) {
+		return ErrTimestamp
+	}
+	return nil
+}
+
+// anyEqual compares want with every candidate in constant time per
+// candidate (hmac.Equal), so timing reveals nothing about the digest.
+func anyEqual(want []byte, candidates [][]byte) bool {
+	ok := false
+	for _, c := range candidates {
+		if hmac.Equal(want, c) {
+			ok = true
+		}
+	}
+	return ok
+}
+
+// maxTimestamp bounds parsed timestamps (year 5138) so arithmetic on them
+// cannot overflow.
+const maxTimestamp = 1 << 37
+
+func parseTimestamp(s string) (int64, error) {
+	if s == "" || len(s) > 12 {
+		return 0, ErrMalformed
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, ErrMalformed
+		}
+	}
+	t, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || t > maxTimestamp {
+		return 0, ErrMalformed
+	}
+	return t, nil
+}
