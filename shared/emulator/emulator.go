@@ -56,6 +56,10 @@ func (p *Process) Stop() {
 	}
 }
 
+// Done is closed when the emulator process has exited, so a long-running
+// caller (`hookrelay dev`) notices an emulator that died under it.
+func (p *Process) Done() <-chan struct{} { return p.done }
+
 // Options for starting an emulator.
 type Options struct {
 	Port    int    // 0 picks a free loopback port

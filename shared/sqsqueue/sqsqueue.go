@@ -132,6 +132,20 @@ func (c *Client) Delete(ctx context.Context, queueURL, receiptHandle string) err
 // shape the Lambda SQS event source delivers, so local pollers can hand
 // them to the same handlers. visibility 0 keeps the queue's default.
 func (c *Client) Receive(ctx context.Context, queueURL string, max int, wait, visibility time.Duration) ([]events.SQSMessage, error) {
+	return c.receive(ctx, queueURL, max, wait, visibility)
+}
+
+// ReceiveOnce is Receive without the SDK's retries. A receive whose
+// response is lost in transit (seen on goaws and on AWS as "use of closed
+// network connection" after a 200) has already made its messages
+// invisible; a silent retry returns other messages, so the first ones stay
+// hidden for their visibility timeout. Callers that must see every message
+// (the DLQ listing) take the error instead and wait that timeout out.
+func (c *Client) ReceiveOnce(ctx context.Context, queueURL string, max int, wait, visibility time.Duration) ([]events.SQSMessage, error) {
+	return c.receive(ctx, queueURL, max, wait, visibility, func(o *sqs.Options) { o.RetryMaxAttempts = 1 })
+}
+
+func (c *Client) receive(ctx context.Context, queueURL string, max int, wait, visibility time.Duration, optFns ...func(*sqs.Options)) ([]events.SQSMessage, error) {
 	in := &sqs.ReceiveMessageInput{
 		QueueUrl:                    aws.String(queueURL),
 		MaxNumberOfMessages:         int32(min(max, MaxBatch)),
@@ -142,7 +156,7 @@ func (c *Client) Receive(ctx context.Context, queueURL string, max int, wait, vi
 	if visibility > 0 {
 		in.VisibilityTimeout = int32(visibility / time.Second)
 	}
-	out, err := c.api.ReceiveMessage(ctx, in)
+	out, err := c.api.ReceiveMessage(ctx, in, optFns...)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return nil, ctx.Err()

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookrelay/hookrelay/shared/devrun"
+)
+
+func init() {
+	var verbose bool
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "Run the whole pipeline locally (emulators, API, fan-out, delivery) until Ctrl-C",
+		Long: `Starts dynalite and goaws on loopback, creates the table and queues, serves
+the API on HOOKRELAY_ADDR (default 127.0.0.1:8080) and runs the fan-out and
+delivery handlers on the queues as Lambda would. Data lives in .hookrelay/
+(HOOKRELAY_DATA_DIR to change): webhooks and secrets survive a restart.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			level := slog.LevelInfo
+			if verbose {
+				level = slog.LevelDebug
+			}
+			log := devrun.NewLogger(os.Stderr, level)
+			slog.SetDefault(log) // packages that log without a logger read alike
+			return runDev(cmd.Context(), cmd.OutOrStdout(), log)
+		},
+	}
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "also log debug lines (every batch)")
+	rootCmd.AddCommand(cmd)
+}
+
+func runDev(ctx context.Context, out io.Writer, log *slog.Logger) error {
+	// Ctrl-C during startup aborts it too; Start cleans up after itself.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, err := devrun.Start(ctx, devrun.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer s.Stop()
+	printBanner(out, s)
+	select {
+	case <-ctx.Done():
+		log.Info("stopping")
+		return nil
+	case <-s.Failed():
+		return s.Err()
+	}
+}
+
+func printBanner(w io.Writer, s *devrun.Stack) {
+	rel := s.DataDir
+	if wd, err := os.Getwd(); err == nil {
+		if r, err := filepath.Rel(wd, s.DataDir); err == nil && !filepath.IsAbs(r) && len(r) < len(rel) {
+			rel = r
+		}
+	}
+	fmt.Fprintf(w, `
+hookrelay dev is running (Ctrl-C to stop)
+  API        %s   (spec: %s/openapi.json)
+  token      go run ./cmd/hookrelay token --org org_a
+  receiver   go run ./cmd/hookrelay listen --port 9000 --secret whsec_...
+  data       %s   (webhooks and secrets persist; emulator logs: *.log)
+
+`, s.API, s.API, rel)
+}

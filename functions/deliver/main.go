@@ -1,0 +1,33 @@
+// The deliver Lambda: signs and POSTs each delivery of an SQS batch and
+// applies the outcome rules (retry by visibility timeout, DLQ, 410 removal).
+package main
+
+import (
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/hookrelay/hookrelay/shared/app"
+	"github.com/hookrelay/hookrelay/shared/app/deliverapp"
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+)
+
+func main() {
+	cfg, awsCfg, log, err := app.LambdaEnv()
+	if err != nil {
+		app.Fatal(log, err)
+	}
+	handler, err := deliverapp.New(deliverapp.Deps{
+		Config:  cfg,
+		Dynamo:  dynamodb.NewFromConfig(awsCfg),
+		SQS:     sqsqueue.New(sqs.NewFromConfig(awsCfg)),
+		Secrets: secrets.NewAWS(secretsmanager.NewFromConfig(awsCfg), cfg.SecretPrefix),
+		Logger:  log,
+	})
+	if err != nil {
+		app.Fatal(log, err)
+	}
+	lambda.Start(handler)
+}

@@ -1,0 +1,62 @@
+// Package apiapp wires the tenant and admin HTTP API (the api Lambda, and
+// the API `hookrelay dev` serves).
+package apiapp
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	catalog "github.com/hookrelay/hookrelay/events"
+	"github.com/hookrelay/hookrelay/shared/api"
+	"github.com/hookrelay/hookrelay/shared/app"
+	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/delivery"
+	"github.com/hookrelay/hookrelay/shared/dlq"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/fanout"
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+)
+
+// Deps are the adapters the API is built from.
+type Deps struct {
+	Config  config.Config
+	Dynamo  *dynamodb.Client
+	SQS     *sqsqueue.Client
+	Secrets secrets.Store
+	Bus     bus.Bus
+	Auth    auth.Authenticator
+	Logger  *slog.Logger
+}
+
+// New builds the API. The admin (DLQ) routes are served when a DLQ is configured.
+func New(d Deps) (http.Handler, error) {
+	c := d.Config
+	if err := app.Require("api", map[string]any{
+		"Dynamo": d.Dynamo, "SQS": d.SQS, "Secrets": d.Secrets, "Bus": d.Bus, "Auth": d.Auth,
+		config.EnvTable: c.Table, config.EnvDeliveryQueueURL: c.DeliveryQueueURL,
+	}); err != nil {
+		return nil, err
+	}
+	records := dynamo.NewDeliveryStore(d.Dynamo, c.Table, c.AttemptTTL)
+	var admin http.Handler
+	if c.DLQURL != "" {
+		admin = dlq.NewAdminHandler(dlq.New(d.SQS, c.DLQURL, c.DeliveryQueueURL, records))
+	}
+	return api.NewHandler(api.Deps{
+		Config:     c,
+		Auth:       d.Auth,
+		Webhooks:   dynamo.NewWebhookStore(d.Dynamo, c.Table),
+		Secrets:    d.Secrets,
+		Catalog:    catalog.Default(),
+		Publisher:  fanout.NewPublisher(d.Bus, dynamo.NewIdempotencyStore(d.Dynamo, c.Table)),
+		Deliveries: delivery.NewResender(records, d.SQS, c.DeliveryQueueURL),
+		Attempts:   dynamo.NewAttemptLog(d.Dynamo, c.Table, c.AttemptTTL),
+		Admin:      admin,
+		Logger:     app.Logger(d.Logger),
+	}), nil
+}

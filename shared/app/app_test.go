@@ -1,0 +1,52 @@
+package app
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hookrelay/hookrelay/shared/config"
+)
+
+type fakeClient struct{}
+
+// A Lambda deployed without its settings must fail at cold start naming
+// every missing one, not panic on the first message.
+func TestRequireNamesEveryMissingThing(t *testing.T) {
+	var nilClient *fakeClient
+	err := Require("deliver", map[string]any{
+		"Dynamo": nilClient, "SQS": &fakeClient{}, "Secrets": nil,
+		config.EnvTable: "", config.EnvDLQURL: "http://127.0.0.1/q",
+	})
+	if err == nil {
+		t.Fatal("Require accepted missing dependencies")
+	}
+	for _, want := range []string{"deliver: Dynamo is not set", "deliver: Secrets is not set", "deliver: " + config.EnvTable + " is not set"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+	for _, present := range []string{"SQS", config.EnvDLQURL} {
+		if strings.Contains(err.Error(), present) {
+			t.Errorf("error %q names %s, which is set", err, present)
+		}
+	}
+	if err := Require("api", map[string]any{"SQS": &fakeClient{}, "x": "y"}); err != nil {
+		t.Fatalf("all present: %v", err)
+	}
+}
+
+func TestLambdaAWSConfigFromRuntimeVariables(t *testing.T) {
+	env := map[string]string{"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "s3cr3t", "AWS_SESSION_TOKEN": "tok"}
+	cfg, err := lambdaAWSConfig(func(k string) string { return env[k] })
+	if err != nil || cfg.Region != "eu-west-1" {
+		t.Fatalf("config %+v %v", cfg, err)
+	}
+	creds, err := cfg.Credentials.Retrieve(t.Context())
+	if err != nil || creds.AccessKeyID != "AKID" || creds.SessionToken != "tok" {
+		t.Fatalf("credentials %+v %v", creds, err)
+	}
+	delete(env, "AWS_REGION")
+	if _, err := lambdaAWSConfig(func(k string) string { return env[k] }); err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Fatalf("missing region: %v", err)
+	}
+}

@@ -1,0 +1,51 @@
+// Package deliverapp wires the delivery-queue handler (the deliver Lambda,
+// and the delivery poller of `hookrelay dev`).
+package deliverapp
+
+import (
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/hookrelay/hookrelay/shared/app"
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/delivery"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+)
+
+// Deps are the adapters delivery is built from.
+type Deps struct {
+	Config  config.Config
+	Dynamo  *dynamodb.Client
+	SQS     *sqsqueue.Client
+	Secrets secrets.Store
+	Logger  *slog.Logger
+}
+
+// New builds the deliver handler. Webhooks and secrets are read through
+// short caches: the handler needs both for every message.
+func New(d Deps) (app.SQSHandler, error) {
+	c := d.Config
+	if err := app.Require("deliver", map[string]any{
+		"Dynamo": d.Dynamo, "SQS": d.SQS, "Secrets": d.Secrets, config.EnvTable: c.Table,
+		config.EnvDeliveryQueueURL: c.DeliveryQueueURL, config.EnvDLQURL: c.DLQURL,
+	}); err != nil {
+		return nil, err
+	}
+	log := app.Logger(d.Logger)
+	webhooks := dynamo.NewWebhookStore(d.Dynamo, c.Table)
+	secretStore := secrets.NewCached(d.Secrets, secrets.DefaultCacheTTL)
+	h := delivery.NewHandler(delivery.Deps{
+		Webhooks: delivery.NewWebhookCache(webhooks, delivery.DefaultWebhookCacheTTL),
+		Secrets:  secretStore,
+		Queue:    d.SQS,
+		Records:  dynamo.NewDeliveryStore(d.Dynamo, c.Table, c.AttemptTTL),
+		Attempts: dynamo.NewAttemptLog(d.Dynamo, c.Table, c.AttemptTTL),
+		Remover:  delivery.WebhookRemover{Webhooks: webhooks, Secrets: secretStore, Logger: log},
+		Config:   c,
+		Logger:   log,
+	})
+	return h.Handle, nil
+}

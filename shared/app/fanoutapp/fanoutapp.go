@@ -1,0 +1,45 @@
+// Package fanoutapp wires the ingest-queue handler (the fanout Lambda, and
+// the ingest poller of `hookrelay dev`).
+package fanoutapp
+
+import (
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	catalog "github.com/hookrelay/hookrelay/events"
+	"github.com/hookrelay/hookrelay/shared/app"
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/fanout"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+)
+
+// Deps are the adapters fan-out is built from.
+type Deps struct {
+	Config config.Config
+	Dynamo *dynamodb.Client
+	SQS    *sqsqueue.Client
+	Logger *slog.Logger
+}
+
+// New builds the fanout handler.
+func New(d Deps) (app.SQSHandler, error) {
+	c := d.Config
+	if err := app.Require("fanout", map[string]any{
+		"Dynamo": d.Dynamo, "SQS": d.SQS, config.EnvTable: c.Table,
+		config.EnvDeliveryQueueURL: c.DeliveryQueueURL, config.EnvIngestDLQURL: c.IngestDLQURL,
+	}); err != nil {
+		return nil, err
+	}
+	h := fanout.NewHandler(fanout.Deps{
+		Webhooks:         dynamo.NewWebhookStore(d.Dynamo, c.Table),
+		Queue:            d.SQS,
+		KnownEvent:       catalog.Default().Has,
+		Claims:           dynamo.NewIdempotencyStore(d.Dynamo, c.Table),
+		DeliveryQueueURL: c.DeliveryQueueURL,
+		IngestDLQURL:     c.IngestDLQURL,
+		Logger:           app.Logger(d.Logger),
+	})
+	return h.Handle, nil
+}

@@ -1,0 +1,326 @@
+// Package devrun is the local runtime behind `hookrelay dev`: emulators,
+// table and queues, the API on loopback, and pollers that feed the fan-out
+// and delivery handlers exactly as the Lambda SQS event sources do. End-to-
+// end tests start the same stack in-process through Start.
+package devrun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/hookrelay/hookrelay/shared/awsclient"
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devstate"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/emulator"
+	"github.com/hookrelay/hookrelay/shared/poller"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+)
+
+// Options configure a local stack. Zero values mean what `make dev` does.
+type Options struct {
+	// DataDir holds the lock, dynalite's files, secrets, logs and the state
+	// file; "" means devstate.DataDir() (.hookrelay at the repository root).
+	DataDir string
+	// Addr is the API address; "" takes HOOKRELAY_ADDR (default
+	// 127.0.0.1:8080). "127.0.0.1:0" picks a free port (tests).
+	Addr string
+	// Env overrides HOOKRELAY_* variables of the process environment, so
+	// tests choose e.g. a short HOOKRELAY_RETRY_SCHEDULE without Setenv.
+	Env map[string]string
+	// Logger defaults to NewLogger(os.Stderr, slog.LevelInfo).
+	Logger *slog.Logger
+	// FanoutConcurrency and DeliverConcurrency are the batches in flight per
+	// queue (defaults 2 and 4: Lambda scales further, a laptop need not).
+	FanoutConcurrency, DeliverConcurrency int
+}
+
+// Stack is a running local pipeline.
+type Stack struct {
+	API     string // http://127.0.0.1:PORT
+	DataDir string
+	Config  config.Config // as the handlers see it: queue URLs filled, AllowLoopback on
+	State   devstate.State
+	Dynamo  *dynamodb.Client
+	SQS     *sqsqueue.Client
+	Logger  *slog.Logger
+
+	closers  []func() // undo steps of Start, run in reverse by Stop
+	stopping chan struct{}
+	stopOnce sync.Once
+	failed   chan struct{}
+	failOnce sync.Once
+	err      error
+}
+
+// Start brings the whole stack up; on error everything it started is
+// stopped again. The caller must call Stop.
+func Start(ctx context.Context, o Options) (*Stack, error) {
+	s := &Stack{stopping: make(chan struct{}), failed: make(chan struct{}), Logger: o.Logger}
+	if s.Logger == nil {
+		s.Logger = NewLogger(os.Stderr, slog.LevelInfo)
+	}
+	if err := s.start(ctx, o); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Stack) start(ctx context.Context, o Options) error {
+	cfg, err := loadConfig(o)
+	if err != nil {
+		return err
+	}
+	if s.DataDir, err = dataDir(o.DataDir); err != nil {
+		return err
+	}
+	// Lock before the port check: a second `make dev` must say "already
+	// running", not "port in use".
+	lk, err := acquireLock(s.DataDir)
+	if err != nil {
+		return err
+	}
+	s.onStop(lk.release)
+	ln, err := listenLoopback(cfg.Addr)
+	if err != nil {
+		return err
+	}
+	s.onStop(func() { ln.Close() })
+	cfg.Addr = ln.Addr().String()
+	s.API = "http://" + cfg.Addr
+
+	dyn, goaws, err := s.startEmulators(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.connect(ctx, &cfg, dyn, goaws); err != nil {
+		return err
+	}
+	s.Config = cfg
+	h, err := newHandlers(cfg, s.Dynamo, s.SQS, s.DataDir, s.Logger)
+	if err != nil {
+		return fmt.Errorf("build the app: %w", err)
+	}
+	s.serve(ln, h.API)
+	s.poll(o, h.Fanout, h.Deliver)
+
+	s.State = devstate.State{
+		PID: os.Getpid(), API: s.API, DynamoEndpoint: dyn.Endpoint, SQSEndpoint: goaws.Endpoint,
+		Region: emulator.Region, Table: cfg.Table, DeliveryQueueURL: cfg.DeliveryQueueURL, DLQURL: cfg.DLQURL,
+		IngestQueueURL: cfg.IngestQueueURL, IngestDLQURL: cfg.IngestDLQURL,
+	}
+	if err := devstate.Write(s.DataDir, s.State); err != nil {
+		return fmt.Errorf("write %s: %w", devstate.FileName, err)
+	}
+	s.onStop(func() { devstate.Remove(s.DataDir) })
+	s.watch(dyn, goaws)
+	return nil
+}
+
+// loadConfig reads HOOKRELAY_* with Options.Env taking precedence. Dev mode
+// always allows loopback endpoints: that is what makes a local receiver work.
+func loadConfig(o Options) (config.Config, error) {
+	cfg, err := config.FromLookup(func(name string) (string, bool) {
+		if v, ok := o.Env[name]; ok {
+			return v, true
+		}
+		return os.LookupEnv(name)
+	})
+	if err != nil {
+		return cfg, err
+	}
+	if o.Addr != "" {
+		cfg.Addr = o.Addr
+	}
+	cfg.AllowLoopback = true
+	return cfg, nil
+}
+
+func dataDir(dir string) (string, error) {
+	if dir == "" {
+		var err error
+		if dir, err = devstate.DataDir(); err != nil {
+			return "", err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("data folder: %w", err)
+	}
+	return filepath.Abs(dir)
+}
+
+// startEmulators runs dynalite (persisted, so webhooks survive a restart)
+// and goaws (in memory: queues are recreated below), logging to files.
+func (s *Stack) startEmulators(ctx context.Context) (dyn, goaws *emulator.Process, err error) {
+	dynLog, err := s.logFile("dynamodb.log")
+	if err != nil {
+		return nil, nil, err
+	}
+	if dyn, err = emulator.StartDynalite(ctx, emulator.Options{DataDir: filepath.Join(s.DataDir, "dynamodb"), Log: dynLog}); err != nil {
+		return nil, nil, err
+	}
+	s.onStop(dyn.Stop)
+	goawsLog, err := s.logFile("goaws.log")
+	if err != nil {
+		return nil, nil, err
+	}
+	if goaws, err = emulator.StartGoaws(ctx, emulator.Options{DataDir: filepath.Join(s.DataDir, "goaws"), Log: goawsLog}); err != nil {
+		return nil, nil, err
+	}
+	s.onStop(goaws.Stop)
+	return dyn, goaws, nil
+}
+
+// logFile holds one emulator's output for this run (truncated at start).
+func (s *Stack) logFile(name string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(s.DataDir, name), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	s.onStop(func() { f.Close() })
+	return f, nil
+}
+
+// connect builds the clients, then the table and queues, and fills their
+// names into cfg.
+func (s *Stack) connect(ctx context.Context, cfg *config.Config, dyn, goaws *emulator.Process) error {
+	awsCfg, err := awsclient.Local(ctx, emulator.Region)
+	if err != nil {
+		return err
+	}
+	s.Dynamo = dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(dyn.Endpoint) })
+	sqsAPI := sqs.NewFromConfig(awsCfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(goaws.Endpoint) })
+	s.SQS = sqsqueue.New(sqsAPI)
+	if err := dynamo.EnsureTable(ctx, s.Dynamo, cfg.Table); err != nil {
+		return fmt.Errorf("create table %s: %w", cfg.Table, err)
+	}
+	q, err := createQueues(ctx, sqsAPI, *cfg)
+	if err != nil {
+		return err
+	}
+	cfg.IngestQueueURL, cfg.IngestDLQURL = q.Ingest, q.IngestDLQ
+	cfg.DeliveryQueueURL, cfg.DLQURL = q.Delivery, q.DLQ
+	return nil
+}
+
+func (s *Stack) serve(ln net.Listener, h http.Handler) {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			s.fail(fmt.Errorf("API server: %w", err))
+		}
+	}()
+	s.onStop(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		<-done
+	})
+}
+
+// poll runs the two event source mappings of the stack.
+func (s *Stack) poll(o Options, fanout, deliver poller.Handler) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, p := range []*poller.Poller{
+		{Name: "fanout", QueueURL: s.Config.IngestQueueURL, Handler: fanout,
+			Concurrency: orDefault(o.FanoutConcurrency, 2), Timeout: fanoutTimeout},
+		{Name: "deliver", QueueURL: s.Config.DeliveryQueueURL, Handler: deliver,
+			Concurrency: orDefault(o.DeliverConcurrency, 4), Timeout: deliverTimeout(s.Config)},
+	} {
+		p.Queue, p.Logger = s.SQS, s.Logger
+		wg.Go(func() {
+			if err := p.Run(ctx); err != nil {
+				s.fail(err)
+			}
+		})
+	}
+	s.onStop(func() { cancel(); wg.Wait() })
+}
+
+// watch reports an emulator that exits while the stack runs: the pipeline
+// cannot work without it, so `hookrelay dev` must stop rather than limp on.
+func (s *Stack) watch(procs ...*emulator.Process) {
+	for _, p := range procs {
+		go func() {
+			select {
+			case <-p.Done():
+				select {
+				case <-s.stopping:
+				default:
+					s.fail(fmt.Errorf("%s exited unexpectedly (see %s)", p.Name, filepath.Join(s.DataDir, logName(p.Name))))
+				}
+			case <-s.stopping:
+			}
+		}()
+	}
+}
+
+func logName(emulatorName string) string {
+	if emulatorName == "dynalite" {
+		return "dynamodb.log"
+	}
+	return emulatorName + ".log"
+}
+
+func (s *Stack) fail(err error) {
+	s.failOnce.Do(func() {
+		s.err = err
+		s.Logger.Error("local stack failed", "err", err)
+		close(s.failed)
+	})
+}
+
+// Failed is closed when a part of the stack stops on its own; Err says why.
+func (s *Stack) Failed() <-chan struct{} { return s.failed }
+
+// Err is the failure that closed Failed, nil before.
+func (s *Stack) Err() error {
+	select {
+	case <-s.failed:
+		return s.err
+	default:
+		return nil
+	}
+}
+
+// Stop stops pollers, the API, the emulators (and their children), removes
+// the state file and releases the lock. It is safe to call more than once.
+func (s *Stack) Stop() {
+	s.stopOnce.Do(func() {
+		close(s.stopping)
+		for i := len(s.closers) - 1; i >= 0; i-- {
+			s.closers[i]()
+		}
+		s.closers = nil
+	})
+}
+
+// onStop registers an undo step for Stop.
+func (s *Stack) onStop(f func()) { s.closers = append(s.closers, f) }
+
+func orDefault(n, def int) int {
+	if n > 0 {
+		return n
+	}
+	return def
+}

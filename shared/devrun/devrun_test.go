@@ -1,0 +1,218 @@
+package devrun
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/hookrelay/hookrelay/shared/devstate"
+	"github.com/hookrelay/hookrelay/shared/emulator"
+)
+
+// syncBuffer collects the stack's log; it is printed when a test fails.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startStack starts a stack on a free port and stops it when the test ends.
+func startStack(t *testing.T, dataDir string) *Stack {
+	t.Helper()
+	s, err := tryStart(t, dataDir, "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+func tryStart(t *testing.T, dataDir, addr string) (*Stack, error) {
+	t.Helper()
+	var logs syncBuffer
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("stack log:\n%s", logs.String())
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return Start(ctx, Options{
+		DataDir: dataDir,
+		Addr:    addr,
+		Env:     map[string]string{"HOOKRELAY_RETRY_SCHEDULE": "1s,1s,1s", "HOOKRELAY_DELIVERY_TIMEOUT": "2s"},
+		Logger:  NewLogger(&logs, slog.LevelDebug),
+	})
+}
+
+func TestStackServesTheAPIAndWritesItsState(t *testing.T) {
+	dir := t.TempDir()
+	s := startStack(t, dir)
+
+	resp, err := http.Get(s.API + "/openapi.json")
+	if err != nil {
+		t.Fatalf("GET /openapi.json: %v", err)
+	}
+	defer resp.Body.Close()
+	var spec map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&spec); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /openapi.json = %d, %v", resp.StatusCode, err)
+	}
+	if _, ok := spec["openapi"]; !ok {
+		t.Fatalf("/openapi.json has no openapi version: %v", spec)
+	}
+
+	st, err := devstate.Read(dir)
+	if err != nil {
+		t.Fatalf("devstate: %v", err)
+	}
+	if st.API != s.API || st.PID != os.Getpid() || st.Table != s.Config.Table ||
+		st.DeliveryQueueURL != s.Config.DeliveryQueueURL || st.DLQURL == "" || st.IngestQueueURL == "" || st.IngestDLQURL == "" {
+		t.Fatalf("state file %+v does not describe the stack %+v", st, s.Config)
+	}
+	if !s.Config.AllowLoopback {
+		t.Fatal("dev mode must allow loopback endpoints")
+	}
+}
+
+func TestDeliveryQueueHasTheRedriveAndVisibilityOfTheDesign(t *testing.T) {
+	s := startStack(t, t.TempDir())
+	out, err := s.SQS.API().GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
+		QueueUrl:       aws.String(s.Config.DeliveryQueueURL),
+		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll},
+	})
+	if err != nil {
+		t.Fatalf("queue attributes: %v", err)
+	}
+	vis, _ := strconv.Atoi(out.Attributes[string(types.QueueAttributeNameVisibilityTimeout)])
+	if min := 6 * s.Config.DeliveryTimeout; time.Duration(vis)*time.Second < min {
+		t.Errorf("delivery visibility timeout %ds is below 6 × the delivery timeout (%s)", vis, min)
+	}
+	var redrive struct {
+		Target     string `json:"deadLetterTargetArn"`
+		MaxReceive any    `json:"maxReceiveCount"`
+	}
+	if err := json.Unmarshal([]byte(out.Attributes[string(types.QueueAttributeNameRedrivePolicy)]), &redrive); err != nil {
+		t.Fatalf("redrive policy %q: %v", out.Attributes[string(types.QueueAttributeNameRedrivePolicy)], err)
+	}
+	if !strings.HasSuffix(redrive.Target, ":"+DeliveryDLQ) || fmt.Sprint(redrive.MaxReceive) != "10" {
+		t.Errorf("redrive policy = %+v, want the DLQ after 10 receives", redrive)
+	}
+}
+
+func TestSecondStartOnTheSameDataDirIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	startStack(t, dir)
+	s2, err := tryStart(t, dir, "127.0.0.1:0")
+	if err == nil {
+		s2.Stop()
+		t.Fatal("a second stack started on the same data folder")
+	}
+	want := fmt.Sprintf("hookrelay dev is already running (pid %d)", os.Getpid())
+	if !errors.Is(err, ErrAlreadyRunning) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("second Start: %v; want %q", err, want)
+	}
+}
+
+func TestPortInUseIsReportedBeforeAnythingStarts(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	dir := t.TempDir()
+	_, err = tryStart(t, dir, taken.Addr().String())
+	want := fmt.Sprintf("port %s is already in use", taken.Addr())
+	if !errors.Is(err, ErrPortInUse) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Start on a taken port: %v; want %q", err, want)
+	}
+	// Nothing was left behind: no emulator log was even created, and the
+	// lock is free again.
+	if _, err := os.Stat(dir + "/goaws.log"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("emulators were started before the port check (goaws.log: %v)", err)
+	}
+	lk, err := acquireLock(dir)
+	if err != nil {
+		t.Fatalf("lock not released after the failed start: %v", err)
+	}
+	lk.release()
+}
+
+func TestNonLoopbackAddressIsRefused(t *testing.T) {
+	_, err := tryStart(t, t.TempDir(), "0.0.0.0:0")
+	if err == nil || !strings.Contains(err.Error(), "loopback only") {
+		t.Fatalf("Start on 0.0.0.0: %v; want a loopback-only error", err)
+	}
+}
+
+func TestStopEndsEveryChildAndReleasesTheDataDir(t *testing.T) {
+	dir := t.TempDir()
+	s, err := tryStart(t, dir, "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	ports := []int{portOf(t, s.State.DynamoEndpoint), portOf(t, s.State.SQSEndpoint), portOf(t, s.API)}
+	s.Stop()
+	s.Stop() // idempotent
+
+	for _, p := range ports {
+		if emulator.PortInUse(p) {
+			t.Errorf("127.0.0.1:%d still answers after Stop", p)
+		}
+	}
+	if _, err := devstate.Read(dir); !errors.Is(err, devstate.ErrNotRunning) {
+		t.Errorf("state file left after Stop: %v", err)
+	}
+	if err := s.Err(); err != nil {
+		t.Errorf("a clean Stop reported a failure: %v", err)
+	}
+	lk, err := acquireLock(dir)
+	if err != nil {
+		t.Fatalf("lock held after Stop: %v", err)
+	}
+	lk.release()
+}
+
+func portOf(t *testing.T, endpoint string) int {
+	t.Helper()
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := strconv.Atoi(u.Port())
+	if err != nil {
+		t.Fatalf("no port in %s", endpoint)
+	}
+	return p
+}
+
+// drain reads a body so keep-alive connections are reused.
+func drain(r *http.Response) { _, _ = io.Copy(io.Discard, r.Body); r.Body.Close() }

@@ -1,0 +1,113 @@
+package devrun
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/hookrelay/hookrelay/shared/config"
+)
+
+// Local queue names. goaws keeps queues in memory, so they are recreated
+// at every start; CreateQueue with the same attributes is idempotent on
+// AWS too.
+const (
+	IngestQueue    = "hookrelay-ingest"
+	IngestDLQ      = "hookrelay-ingest-dlq"
+	DeliveryQueue  = "hookrelay-delivery"
+	DeliveryDLQ    = "hookrelay-dlq"
+	deliveryMaxRcv = 10 // the redrive policy is a safety net: delivery dead-letters itself with a reason
+	ingestMaxRcv   = 5
+	// ingestVisibility covers a fan-out invocation (fanoutTimeout) with room
+	// to delete, like the 6× rule AWS recommends for Lambda sources.
+	ingestVisibility = 60 * time.Second
+)
+
+// queueURLs are the four queues of the pipeline.
+type queueURLs struct {
+	Ingest, IngestDLQ, Delivery, DLQ string
+}
+
+// deliveryVisibility is the delivery queue's visibility timeout: at least
+// 6 × the delivery timeout (AWS's rule for a Lambda source, so a batch
+// whose POSTs all hang is not redelivered while it still runs). Retries do
+// not wait for it: delivery sets each failure's visibility to the schedule.
+// SQS counts it in whole seconds, so it is rounded up.
+func deliveryVisibility(cfg config.Config) time.Duration {
+	return (6*cfg.DeliveryTimeout + time.Second - 1).Truncate(time.Second)
+}
+
+// deliverTimeout bounds one deliver invocation, like the Lambda timeout:
+// five delivery timeouts, leaving the sixth of the visibility timeout to
+// delete the batch before it could be redelivered.
+func deliverTimeout(cfg config.Config) time.Duration {
+	return 5 * cfg.DeliveryTimeout
+}
+
+// fanoutTimeout bounds one fan-out invocation (DynamoDB queries and batch
+// sends only, no endpoint traffic).
+const fanoutTimeout = 30 * time.Second
+
+func createQueues(ctx context.Context, api *sqs.Client, cfg config.Config) (queueURLs, error) {
+	var q queueURLs
+	var err error
+	if q.IngestDLQ, err = createQueue(ctx, api, IngestDLQ, nil); err != nil {
+		return q, err
+	}
+	if q.DLQ, err = createQueue(ctx, api, DeliveryDLQ, nil); err != nil {
+		return q, err
+	}
+	ingestRedrive, err := redrivePolicy(ctx, api, q.IngestDLQ, ingestMaxRcv)
+	if err != nil {
+		return q, err
+	}
+	if q.Ingest, err = createQueue(ctx, api, IngestQueue, map[string]string{
+		string(types.QueueAttributeNameVisibilityTimeout): seconds(ingestVisibility),
+		string(types.QueueAttributeNameRedrivePolicy):     ingestRedrive,
+	}); err != nil {
+		return q, err
+	}
+	deliveryRedrive, err := redrivePolicy(ctx, api, q.DLQ, deliveryMaxRcv)
+	if err != nil {
+		return q, err
+	}
+	q.Delivery, err = createQueue(ctx, api, DeliveryQueue, map[string]string{
+		string(types.QueueAttributeNameVisibilityTimeout): seconds(deliveryVisibility(cfg)),
+		string(types.QueueAttributeNameRedrivePolicy):     deliveryRedrive,
+	})
+	return q, err
+}
+
+func createQueue(ctx context.Context, api *sqs.Client, name string, attrs map[string]string) (string, error) {
+	out, err := api.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
+	if err != nil {
+		return "", fmt.Errorf("create queue %s: %w", name, err)
+	}
+	return aws.ToString(out.QueueUrl), nil
+}
+
+// redrivePolicy asks the queue for its ARN rather than building one, so the
+// same code is right on goaws and on AWS.
+func redrivePolicy(ctx context.Context, api *sqs.Client, dlqURL string, maxReceive int) (string, error) {
+	out, err := api.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl:       aws.String(dlqURL),
+		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameQueueArn},
+	})
+	if err != nil {
+		return "", fmt.Errorf("queue arn of %s: %w", dlqURL, err)
+	}
+	arn := out.Attributes[string(types.QueueAttributeNameQueueArn)]
+	if arn == "" {
+		return "", fmt.Errorf("queue %s has no QueueArn attribute", dlqURL)
+	}
+	b, err := json.Marshal(map[string]string{"deadLetterTargetArn": arn, "maxReceiveCount": strconv.Itoa(maxReceive)})
+	return string(b), err
+}
+
+func seconds(d time.Duration) string { return strconv.Itoa(int(d / time.Second)) }

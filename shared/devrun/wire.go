@@ -1,0 +1,63 @@
+package devrun
+
+import (
+	"log/slog"
+	"net/http"
+	"path/filepath"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/hookrelay/hookrelay/shared/app/apiapp"
+	"github.com/hookrelay/hookrelay/shared/app/deliverapp"
+	"github.com/hookrelay/hookrelay/shared/app/fanoutapp"
+	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/poller"
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+)
+
+// handlers is what the stack runs: the same three entry points as the
+// Lambdas, built by the same wiring packages (shared/app/...) from the local adapters.
+type handlers struct {
+	API     http.Handler
+	Fanout  poller.Handler
+	Deliver poller.Handler
+}
+
+// newHandlers swaps in the local adapters for the services that have no
+// emulator: a file-backed secrets store (secrets survive a restart), a bus
+// that writes EventBridge-shaped records straight onto the ingest queue,
+// and JWTs signed with the dev key that `hookrelay token` uses.
+func newHandlers(cfg config.Config, db *dynamodb.Client, q *sqsqueue.Client, dataDir string, log *slog.Logger) (handlers, error) {
+	store, err := secrets.NewLocal(filepath.Join(dataDir, "secrets"))
+	if err != nil {
+		return handlers{}, err
+	}
+	key, err := auth.DevKey(dataDir)
+	if err != nil {
+		return handlers{}, err
+	}
+	apiHandler, err := apiapp.New(apiapp.Deps{
+		Config:  cfg,
+		Dynamo:  db,
+		SQS:     q,
+		Secrets: store,
+		Bus:     bus.NewLocal(q, cfg.IngestQueueURL),
+		Auth:    auth.NewDevJWT(key, cfg),
+		Logger:  log,
+	})
+	if err != nil {
+		return handlers{}, err
+	}
+	fan, err := fanoutapp.New(fanoutapp.Deps{Config: cfg, Dynamo: db, SQS: q, Logger: log})
+	if err != nil {
+		return handlers{}, err
+	}
+	deliver, err := deliverapp.New(deliverapp.Deps{Config: cfg, Dynamo: db, SQS: q, Secrets: store, Logger: log})
+	if err != nil {
+		return handlers{}, err
+	}
+	return handlers{API: apiHandler, Fanout: poller.Handler(fan), Deliver: poller.Handler(deliver)}, nil
+}

@@ -1,0 +1,144 @@
+// Package listener is the receiver behind `hookrelay listen`: a local
+// endpoint that verifies both signature families, prints every event and
+// answers with a chosen status or delay, so a developer can watch deliveries,
+// retries, dead-lettering and timeouts happen (like `stripe listen`).
+package listener
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/signing"
+	"github.com/hookrelay/hookrelay/shared/verify"
+)
+
+// maxBody bounds what one request may send: SQS messages, and so envelopes,
+// are at most 256 KiB.
+const maxBody = 1 << 20
+
+// Options choose the listener's answers. Zero values: status 200, no
+// failures first, no delay, prefix Hookrelay.
+type Options struct {
+	Secret    string        // whsec_... as the API returned it
+	Prefix    string        // X-<Prefix>-* header brand
+	Status    int           // the answer once FailFirst is used up
+	FailFirst int           // answer 500 to the first N requests of each delivery id
+	Delay     time.Duration // wait this long before answering (timeouts demo)
+	Out       io.Writer     // where events are printed
+	Now       func() time.Time
+}
+
+// Listener is an http.Handler.
+type Listener struct {
+	o        Options
+	verifier verify.Verifier
+	outMu    sync.Mutex // one event's block is never interleaved with another's
+	seenMu   sync.Mutex
+	seen     map[string]int // verified requests per delivery id
+}
+
+// New checks the options.
+func New(o Options) (*Listener, error) {
+	if !strings.HasPrefix(o.Secret, secrets.Prefix) {
+		return nil, fmt.Errorf("secret must be the signing_secret the API returned (%s...)", secrets.Prefix)
+	}
+	if _, err := signing.StandardKey(o.Secret); err != nil {
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	if o.Status == 0 {
+		o.Status = http.StatusOK
+	}
+	if o.Status < 200 || o.Status > 599 {
+		return nil, fmt.Errorf("status %d is not an HTTP status (200..599)", o.Status)
+	}
+	if o.FailFirst < 0 || o.Delay < 0 {
+		return nil, errors.New("fail-first and delay cannot be negative")
+	}
+	if o.Prefix == "" {
+		o.Prefix = verify.DefaultPrefix
+	}
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Listener{
+		o:        o,
+		verifier: verify.Verifier{Secrets: []string{o.Secret}, Prefix: o.Prefix},
+		seen:     map[string]int{},
+	}, nil
+}
+
+// ServeHTTP verifies, prints and answers one delivery.
+func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	now := l.o.Now()
+	if r.Method != http.MethodPost {
+		l.printf("%s  ✗ %s %s: hookrelay only POSTs\n", clock(now), r.Method, r.URL.Path)
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		l.printf("%s  ✗ body unreadable: %v\n", clock(now), err)
+		http.Error(w, "body too large or unreadable", http.StatusRequestEntityTooLarge)
+		return
+	}
+	req := l.describe(r.Header, body, now)
+	if !req.verified() {
+		l.printf("%s\n", req.badLine())
+		http.Error(w, "bad signature", http.StatusBadRequest)
+		return
+	}
+	req.attempt = l.count(req.delivery)
+	status := l.o.Status
+	if req.attempt <= l.o.FailFirst {
+		status = http.StatusInternalServerError
+	}
+	l.printf("%s", req.block(status, l.o.Delay))
+	if !l.wait(r) {
+		l.printf("%s  ↳ %s hung up before the %s delay ended: it counts as a timeout\n",
+			clock(l.o.Now()), req.delivery, l.o.Delay)
+		return
+	}
+	w.WriteHeader(status)
+}
+
+// count records one verified request of a delivery id and returns its
+// number. Forged requests are not counted, so they cannot use up
+// --fail-first.
+func (l *Listener) count(delivery string) int {
+	l.seenMu.Lock()
+	defer l.seenMu.Unlock()
+	l.seen[delivery]++
+	return l.seen[delivery]
+}
+
+// wait sleeps for the delay unless the sender gives up first.
+func (l *Listener) wait(r *http.Request) bool {
+	if l.o.Delay <= 0 {
+		return true
+	}
+	t := time.NewTimer(l.o.Delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+func (l *Listener) printf(format string, args ...any) {
+	l.outMu.Lock()
+	defer l.outMu.Unlock()
+	fmt.Fprintf(l.o.Out, format, args...)
+}
+
+func clock(t time.Time) string { return t.Format("15:04:05") }

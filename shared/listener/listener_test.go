@@ -1,0 +1,269 @@
+package listener
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/signing"
+)
+
+const body = `{"id":"evt_1","event_name":"emailClick","organization_id":"org_a","timestamp":1745000000,"data":{"email":"ada@example.com"}}`
+
+func newSecret(t *testing.T) string {
+	t.Helper()
+	s, err := secrets.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// out is a concurrency-safe output buffer.
+type out struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (o *out) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.Write(p)
+}
+
+func (o *out) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.String()
+}
+
+func newListener(t *testing.T, o Options) (*Listener, *out) {
+	t.Helper()
+	var buf out
+	o.Out = &buf
+	l, err := New(o)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return l, &buf
+}
+
+// signed builds a delivery POST exactly as the delivery handler signs it.
+func signed(t *testing.T, delivery string, at time.Time, secretList ...string) *http.Request {
+	t.Helper()
+	h, err := signing.Headers(signing.Request{
+		Prefix: "Hookrelay", EventName: "emailClick", DeliveryID: delivery,
+		Timestamp: at, Secrets: secretList, Body: []byte(body),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	r.Header = h
+	return r
+}
+
+func serve(l *Listener, r *http.Request) int {
+	w := httptest.NewRecorder()
+	l.ServeHTTP(w, r)
+	return w.Code
+}
+
+func TestVerifiedEventIsPrintedAndAnswered(t *testing.T) {
+	secret := newSecret(t)
+	l, buf := newListener(t, Options{Secret: secret})
+	if code := serve(l, signed(t, "dlv_a", time.Now(), secret)); code != http.StatusOK {
+		t.Fatalf("status %d, want 200", code)
+	}
+	got := buf.String()
+	for _, want := range []string{
+		"emailClick", "dlv_a", "attempt 1", "✓ X-Hookrelay-Signature", "✓ webhook-signature", "→ 200",
+		"\n      \"email\": \"ada@example.com\"", // the body is pretty-printed
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "✗") {
+		t.Errorf("a valid request was marked unverified:\n%s", got)
+	}
+}
+
+func TestFailFirstCountsPerDeliveryID(t *testing.T) {
+	secret := newSecret(t)
+	l, buf := newListener(t, Options{Secret: secret, FailFirst: 2, Status: http.StatusNoContent})
+	var codes []int
+	for _, d := range []string{"dlv_a", "dlv_a", "dlv_b", "dlv_a", "dlv_b", "dlv_b"} {
+		codes = append(codes, serve(l, signed(t, d, time.Now(), secret)))
+	}
+	want := []int{500, 500, 500, 204, 500, 204}
+	for i := range want {
+		if codes[i] != want[i] {
+			t.Fatalf("statuses %v, want %v", codes, want)
+		}
+	}
+	if !strings.Contains(buf.String(), "dlv_a  attempt 3") || !strings.Contains(buf.String(), "dlv_b  attempt 3") {
+		t.Errorf("attempts per delivery id not printed:\n%s", buf.String())
+	}
+}
+
+func TestBadSignaturesGet400AndUseNoAttempt(t *testing.T) {
+	secret := newSecret(t)
+	now := time.Now()
+	cases := map[string]func() *http.Request{
+		"another secret": func() *http.Request { return signed(t, "dlv_x", now, newSecret(t)) },
+		"tampered body": func() *http.Request {
+			r := signed(t, "dlv_x", now, secret)
+			r.Body = io.NopCloser(strings.NewReader(strings.Replace(body, "ada", "eve", 1)))
+			return r
+		},
+		"stale timestamp": func() *http.Request { return signed(t, "dlv_x", now.Add(-time.Hour), secret) },
+		"standard family missing": func() *http.Request {
+			r := signed(t, "dlv_x", now, secret)
+			r.Header.Del(signing.HeaderWebhookSignature)
+			return r
+		},
+		"stripe family missing": func() *http.Request {
+			r := signed(t, "dlv_x", now, secret)
+			r.Header.Del("X-Hookrelay-Signature")
+			return r
+		},
+	}
+	for name, req := range cases {
+		t.Run(name, func(t *testing.T) {
+			l, buf := newListener(t, Options{Secret: secret, FailFirst: 1})
+			if code := serve(l, req()); code != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", code)
+			}
+			if got := buf.String(); !strings.Contains(got, "✗") || !strings.Contains(got, "bad signature") {
+				t.Fatalf("output does not flag the request:\n%s", got)
+			}
+			// The forged request did not consume --fail-first.
+			if code := serve(l, signed(t, "dlv_x", now, secret)); code != http.StatusInternalServerError {
+				t.Fatalf("first genuine request answered %d, want 500 (fail-first 1)", code)
+			}
+		})
+	}
+}
+
+func TestRotationAcceptsTheOldSecret(t *testing.T) {
+	oldSecret, newSecretV := newSecret(t), newSecret(t)
+	l, _ := newListener(t, Options{Secret: oldSecret})
+	// During a rotation hookrelay signs with both, newest first.
+	if code := serve(l, signed(t, "dlv_r", time.Now(), newSecretV, oldSecret)); code != http.StatusOK {
+		t.Fatalf("status %d, want 200", code)
+	}
+}
+
+func TestCustomPrefix(t *testing.T) {
+	secret := newSecret(t)
+	l, buf := newListener(t, Options{Secret: secret, Prefix: "Aigeon"})
+	h, err := signing.Headers(signing.Request{Prefix: "Aigeon", EventName: "emailOpen", DeliveryID: "dlv_p",
+		Timestamp: time.Now(), Secrets: []string{secret}, Body: []byte(body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	r.Header = h
+	if code := serve(l, r); code != http.StatusOK || !strings.Contains(buf.String(), "✓ X-Aigeon-Signature") {
+		t.Fatalf("status %d, output:\n%s", code, buf.String())
+	}
+}
+
+func TestDelayHoldsTheAnswer(t *testing.T) {
+	secret := newSecret(t)
+	l, _ := newListener(t, Options{Secret: secret, Delay: 300 * time.Millisecond})
+	t0 := time.Now()
+	if code := serve(l, signed(t, "dlv_d", time.Now(), secret)); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	if took := time.Since(t0); took < 300*time.Millisecond {
+		t.Fatalf("answered after %s, before the 300ms delay", took)
+	}
+}
+
+func TestSenderTimeoutEndsTheDelay(t *testing.T) {
+	secret := newSecret(t)
+	l, buf := newListener(t, Options{Secret: secret, Delay: 10 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	t0 := time.Now()
+	serve(l, signed(t, "dlv_t", time.Now(), secret).WithContext(ctx))
+	if took := time.Since(t0); took > 2*time.Second {
+		t.Fatalf("the handler held on for %s after the sender gave up", took)
+	}
+	if !strings.Contains(buf.String(), "hung up") {
+		t.Fatalf("the timeout is not reported:\n%s", buf.String())
+	}
+}
+
+func TestNonPostAndNonJSON(t *testing.T) {
+	secret := newSecret(t)
+	l, buf := newListener(t, Options{Secret: secret})
+	if code := serve(l, httptest.NewRequest(http.MethodGet, "/", nil)); code != http.StatusMethodNotAllowed {
+		t.Fatalf("GET answered %d, want 405", code)
+	}
+	h, err := signing.Headers(signing.Request{Prefix: "Hookrelay", EventName: "x", DeliveryID: "dlv_n",
+		Timestamp: time.Now(), Secrets: []string{secret}, Body: []byte("not json\x1b[2J")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("not json\x1b[2J"))
+	r.Header = h
+	if code := serve(l, r); code != http.StatusOK {
+		t.Fatalf("signed non-JSON body answered %d", code)
+	}
+	if got := buf.String(); !strings.Contains(got, "not JSON") || strings.Contains(got, "\x1b") {
+		t.Fatalf("non-JSON body must be printed quoted:\n%q", got)
+	}
+}
+
+func TestHeaderValuesArePrintedSafely(t *testing.T) {
+	l, buf := newListener(t, Options{Secret: newSecret(t)})
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	r.Header.Set("X-Hookrelay-Event", "evil\x1b]0;pwned\x07")
+	serve(l, r)
+	if strings.ContainsAny(buf.String(), "\x1b\x07") {
+		t.Fatalf("control characters reached the terminal: %q", buf.String())
+	}
+}
+
+func TestNewRejectsBadOptions(t *testing.T) {
+	good := newSecret(t)
+	for name, o := range map[string]Options{
+		"no secret":          {},
+		"no whsec_ prefix":   {Secret: strings.TrimPrefix(good, "whsec_")},
+		"not base64":         {Secret: "whsec_???"},
+		"status not http":    {Secret: good, Status: 42},
+		"negative failfirst": {Secret: good, FailFirst: -1},
+		"negative delay":     {Secret: good, Delay: -time.Second},
+	} {
+		if _, err := New(o); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestListenBindsLoopbackAndReportsAPortInUse(t *testing.T) {
+	ln, err := Listen(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().(*net.TCPAddr)
+	if !addr.IP.IsLoopback() {
+		t.Fatalf("listening on %s, want loopback only", addr)
+	}
+	_, err = Listen(addr.Port)
+	if err == nil || !strings.Contains(err.Error(), "already in use") {
+		t.Fatalf("second Listen on %d: %v", addr.Port, err)
+	}
+}

@@ -1,0 +1,171 @@
+// Package poller emulates the Lambda SQS event source mapping for one queue
+// so `hookrelay dev` and end-to-end tests run the very handlers the Lambdas
+// run, with the same delivery semantics: long-polled batches of at most 10,
+// partial batch failures honoured, and the queue's visibility timeout as the
+// only retry clock (the poller never changes visibility itself).
+package poller
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Handler is a Lambda SQS handler with ReportBatchItemFailures.
+type Handler func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
+
+// Queue is what the poller needs from SQS; *sqsqueue.Client satisfies it.
+type Queue interface {
+	Receive(ctx context.Context, queueURL string, max int, wait, visibility time.Duration) ([]events.SQSMessage, error)
+	Delete(ctx context.Context, queueURL, receiptHandle string) error
+}
+
+// Defaults, chosen to match a Lambda event source mapping with batch size 10.
+const (
+	DefaultBatchSize = 10
+	DefaultWait      = 2 * time.Second
+	// deleteTimeout bounds the deletes that follow an invocation. They run
+	// even when the poller is being stopped: the handler has done the work,
+	// and skipping the delete would redeliver it.
+	deleteTimeout = 10 * time.Second
+	maxBackoff    = 5 * time.Second
+)
+
+// Poller feeds one queue to one handler. Zero fields take the defaults.
+type Poller struct {
+	Name     string // for logs: "fanout", "deliver"
+	Queue    Queue
+	QueueURL string
+	Handler  Handler
+	// BatchSize is the most messages per invocation (1..10).
+	BatchSize int
+	// Wait is the long-poll time of each ReceiveMessage (whole seconds).
+	Wait time.Duration
+	// Concurrency is the number of batches in flight at once.
+	Concurrency int
+	// Timeout bounds one invocation like a Lambda function timeout (0: none).
+	// Keep it below the queue's visibility timeout, as AWS requires.
+	Timeout time.Duration
+	Logger  *slog.Logger
+}
+
+// Run polls until ctx is cancelled, then waits for the batches in flight to
+// settle and returns nil. It returns an error only for a misconfiguration.
+func (p *Poller) Run(ctx context.Context) error {
+	if p.Queue == nil || p.QueueURL == "" || p.Handler == nil {
+		return fmt.Errorf("poller %q: Queue, QueueURL and Handler are required", p.Name)
+	}
+	if p.BatchSize < 0 || p.BatchSize > 10 {
+		return fmt.Errorf("poller %q: batch size %d is outside 1..10", p.Name, p.BatchSize)
+	}
+	workers := max(p.Concurrency, 1)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() { p.work(ctx) })
+	}
+	wg.Wait()
+	return nil
+}
+
+func (p *Poller) work(ctx context.Context) {
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		batch, err := p.Queue.Receive(ctx, p.QueueURL, p.batchSize(), p.wait(), 0)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			// A receive error is the queue's problem, not the messages':
+			// back off so a stopped emulator does not flood the log.
+			backoff = min(max(2*backoff, 100*time.Millisecond), maxBackoff)
+			p.logger().Warn("receive failed", "poller", p.Name, "err", err, "retry_in", backoff)
+			sleep(ctx, backoff)
+			continue
+		}
+		backoff = 0
+		if len(batch) > 0 {
+			p.process(ctx, batch)
+		}
+	}
+}
+
+// process invokes the handler once and deletes what it settled.
+func (p *Poller) process(ctx context.Context, batch []events.SQSMessage) {
+	resp, err := p.invoke(ctx, batch)
+	done, err := settle(batch, resp, err)
+	if err != nil {
+		p.logger().Warn("batch failed: every message returns after its visibility timeout",
+			"poller", p.Name, "messages", len(batch), "err", err)
+		return
+	}
+	if failed := len(batch) - len(done); failed > 0 {
+		p.logger().Debug("partial batch failure", "poller", p.Name, "messages", len(batch), "failed", failed)
+	}
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deleteTimeout)
+	defer cancel()
+	for _, m := range done {
+		err := p.Queue.Delete(dctx, p.QueueURL, m.ReceiptHandle)
+		switch {
+		case err == nil:
+		case alreadyGone(err):
+			// The handler removed it itself (delivery does after dead-lettering).
+			p.logger().Debug("message already deleted", "poller", p.Name, "message_id", m.MessageId)
+		default:
+			// Not fatal: the message comes back and the handler, idempotent
+			// by design, sees it again (as with Lambda's own delete failures).
+			p.logger().Warn("delete failed", "poller", p.Name, "message_id", m.MessageId, "err", err)
+		}
+	}
+}
+
+// invoke runs the handler like the Lambda runtime does: with a deadline,
+// and turning a panic into an invocation error instead of a crash.
+func (p *Poller) invoke(ctx context.Context, batch []events.SQSMessage) (resp events.SQSEventResponse, err error) {
+	if p.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.Timeout)
+		defer cancel()
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			p.logger().Error("handler panicked", "poller", p.Name, "panic", r, "stack", string(debug.Stack()))
+			resp, err = events.SQSEventResponse{}, fmt.Errorf("handler panicked: %v", r)
+		}
+	}()
+	return p.Handler(ctx, events.SQSEvent{Records: batch})
+}
+
+func (p *Poller) batchSize() int {
+	if p.BatchSize == 0 {
+		return DefaultBatchSize
+	}
+	return p.BatchSize
+}
+
+func (p *Poller) wait() time.Duration {
+	if p.Wait <= 0 {
+		return DefaultWait
+	}
+	return p.Wait
+}
+
+func (p *Poller) logger() *slog.Logger {
+	if p.Logger == nil {
+		return slog.Default()
+	}
+	return p.Logger
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
