@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/auth"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devstate"
 )
 
 func init() { rootCmd.AddCommand(newTokenCmd()) }
@@ -32,7 +33,12 @@ func newTokenCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			key, err := auth.DevKey("")
+			// The same folder `hookrelay dev` keeps its key in ($HOOKRELAY_DATA_DIR or .hookrelay).
+			dir, err := devstate.DataDir()
+			if err != nil {
+				return err
+			}
+			key, err := auth.DevKey(dir)
 			if err != nil {
 				return err
 			}
