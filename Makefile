@@ -16,7 +16,7 @@ export HOOKRELAY_DYNALITE := $(CURDIR)/node_modules/dynalite/cli.js
 export HOOKRELAY_GOAWS    := $(GOAWS)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: help tools dev test unit build bench synth deploy lint clean
+.PHONY: help tools dev test build bench synth deploy lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -36,11 +36,9 @@ $(GOAWS):
 dev: tools ## run the whole pipeline locally on 127.0.0.1:8080
 	go run ./cmd/hookrelay dev
 
-test: tools build lint ## unit, integration, CDK and end-to-end tests
+test: tools build lint ## unit, integration, CDK and end-to-end tests, then cdk synth
 	go test -count=1 -timeout 30m ./...
-
-unit: ## tests that need no emulator (fast feedback)
-	go test -count=1 -short ./...
+	out=$$(mktemp -d) && npx cdk synth --quiet -o "$$out" && rm -rf "$$out"
 
 build: $(BOOTSTRAPS) ## linux/arm64 bootstrap binary per Lambda under bin/
 
