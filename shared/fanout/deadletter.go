@@ -15,6 +15,7 @@ import (
 const (
 	ReasonUnknownEventType = "unknown_event_type"
 	ReasonTooLarge         = "event_too_large"
+	ReasonInvalidData      = "invalid_data" // data fails its type's JSON Schema
 )
 
 // maxErrorAttr keeps last_error readable and far below the attribute limits.

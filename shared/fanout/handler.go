@@ -6,6 +6,7 @@ package fanout
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,6 +45,11 @@ type Deps struct {
 	// KnownEvent reports whether the catalog has the event type; events of
 	// other types are dead-lettered.
 	KnownEvent func(eventName string) bool
+	// ValidateData checks an event's data against its type's schema. The
+	// API validates what it publishes; this catches producers that call
+	// PutEvents directly with data their endpoints cannot rely on. Nil
+	// skips the check.
+	ValidateData func(eventName string, data json.RawMessage) error
 	// Claims deduplicates producers that PutEvents directly with a detail.id
 	// idempotency key (the API claims its own before publishing). Nil turns
 	// that deduplication off.
@@ -95,6 +101,11 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage) error
 	name, org := r.DetailType, d.OrgID
 	if !h.d.KnownEvent(name) {
 		return h.deadLetter(ctx, rec, ReasonUnknownEventType, fmt.Errorf("event type %q is not in the catalog", name), org, name)
+	}
+	if h.d.ValidateData != nil {
+		if err := h.d.ValidateData(name, d.Data); err != nil {
+			return h.deadLetter(ctx, rec, ReasonInvalidData, err, org, name)
+		}
 	}
 	eventID, producerID := eventIdentity(r, d)
 	if producerID != "" && h.d.Claims != nil {

@@ -3,13 +3,16 @@ package fanout
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	catalog "github.com/hookrelay/hookrelay/events"
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
 // Every catalog sample, exactly as EventBridge's SQS target delivers it,
@@ -88,4 +91,40 @@ func TestCatalogSamplesFanOut(t *testing.T) {
 	}
 	e.drain(t, e.dlq, 0)
 	t.Logf("%d samples fanned out", len(samples))
+}
+
+// A producer that calls PutEvents directly skips the API's schema check;
+// fan-out applies it, so endpoints never receive data that breaks the
+// catalog's contract. The record goes to the ingest DLQ with the path.
+func TestDirectPutEventsWithInvalidDataIsDeadLettered(t *testing.T) {
+	e := newEnv(t, nil)
+	d := e.deps(nil)
+	d.KnownEvent, d.ValidateData = catalog.Default().Has, catalog.Default().Validate
+	e.h = NewHandler(d)
+	hook := e.webhook(t, "org_a", true, "*")
+
+	bad := record(t, "bad", bus.Record{ID: "u-bad", DetailType: "emailClick", Time: time.Now(),
+		Detail: json.RawMessage(`{"organization_id":"org_a","data":{"email":42}}`)})
+	samples, err := catalog.Samples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := events.SQSMessage{MessageId: "good", Body: string(samples["emailClick"])}
+	var det bus.Detail
+	if _, det, err = bus.ParseRecord(samples["emailClick"]); err != nil {
+		t.Fatal(err)
+	}
+	if det.OrgID != "org_a" {
+		hook = e.webhook(t, det.OrgID, true, "*")
+	}
+	e.handle(t, bad, good)
+
+	dead := e.drain(t, e.dlq, 1)
+	attrs := sqsqueue.AttributesOf(dead[0])
+	if dead[0].Body != bad.Body || attrs[message.AttrReason] != ReasonInvalidData || !strings.Contains(attrs[message.AttrLastError], "/email") {
+		t.Fatalf("dead letter %v body %.100s: want reason %s naming /email", attrs, dead[0].Body, ReasonInvalidData)
+	}
+	if got := deliveries(t, e.drain(t, e.delivery, 1)); len(got) != 1 || got[hook].EventName != "emailClick" {
+		t.Fatalf("the valid sample was not delivered to %s: %v", hook, got)
+	}
 }

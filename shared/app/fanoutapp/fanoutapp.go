@@ -36,6 +36,7 @@ func New(d Deps) (app.SQSHandler, error) {
 		Webhooks:         dynamo.NewWebhookStore(d.Dynamo, c.Table),
 		Queue:            d.SQS,
 		KnownEvent:       catalog.Default().Has,
+		ValidateData:     catalog.Default().Validate,
 		Claims:           dynamo.NewIdempotencyStore(d.Dynamo, c.Table),
 		DeliveryQueueURL: c.DeliveryQueueURL,
 		IngestDLQURL:     c.IngestDLQURL,
