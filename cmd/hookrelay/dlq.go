@@ -1,0 +1,167 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hookrelay/hookrelay/shared/dlq"
+)
+
+func init() { rootCmd.AddCommand(newDLQCmd()) }
+
+// newDLQCmd builds the command tree afresh, so tests run it with their own
+// flags and arguments.
+func newDLQCmd() *cobra.Command {
+	var target dlqTarget
+	cmd := &cobra.Command{
+		Use:   "dlq",
+		Short: "Inspect, redrive and purge the delivery dead-letter queue",
+		Long: `Operators' tools for the delivery DLQ. Without --stack, --dlq-url or
+HOOKRELAY_DLQ_URL they act on the running ` + "`make dev`" + `.
+Endpoint-tier entries (retries_exhausted, permanent_status, blocked_address,
+invalid_url) are the tenant's to fix; pipeline-tier entries
+(malformed_message, max_receive_exceeded) are the operator's.`,
+	}
+	target.addFlags(cmd.PersistentFlags())
+	cmd.AddCommand(newDLQListCmd(&target), newDLQShowCmd(&target), newDLQRedriveCmd(&target), newDLQPurgeCmd(&target))
+	return cmd
+}
+
+// filterFlags are the selection flags ls, redrive and purge share.
+type filterFlags struct{ spec dlq.FilterSpec }
+
+func (f *filterFlags) add(fs *pflag.FlagSet) {
+	fs.StringVar(&f.spec.OrgID, "org", "", "only this organization")
+	fs.StringVar(&f.spec.WebhookID, "webhook", "", "only this webhook")
+	fs.StringVar(&f.spec.Reason, "reason", "", "only this reason (retries_exhausted, permanent_status, blocked_address, invalid_url, malformed_message, max_receive_exceeded)")
+	fs.StringVar(&f.spec.Tier, "tier", "", "only this tier: endpoint or pipeline")
+	fs.StringVar(&f.spec.Since, "since", "", "only dead-lettered since: a duration (1h) or an RFC 3339 time")
+}
+
+func newDLQListCmd(target *dlqTarget) *cobra.Command {
+	var filters filterFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "ls",
+		Short: "List dead letters (peek only: nothing is removed)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			now := time.Now()
+			f, err := filters.spec.Filter(now)
+			if err != nil {
+				return err
+			}
+			ops, err := target.ops(cmd.Context(), io.Discard)
+			if err != nil {
+				return err
+			}
+			entries, err := ops.List(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeEntriesJSON(cmd.OutOrStdout(), entries)
+			}
+			return writeEntriesTable(cmd.OutOrStdout(), entries, now)
+		},
+	}
+	filters.add(cmd.Flags())
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of a table")
+	return cmd
+}
+
+func newDLQShowCmd(target *dlqTarget) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show ID",
+		Short: "Show one dead letter (message id or delivery id): attributes and envelope",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ops, err := target.ops(cmd.Context(), io.Discard)
+			if err != nil {
+				return err
+			}
+			e, err := ops.Show(cmd.Context(), args[0])
+			if errors.Is(err, dlq.ErrNotFound) {
+				return fmt.Errorf("%s: %w (it may be in flight in a running redrive)", args[0], err)
+			}
+			if err != nil {
+				return err
+			}
+			return writeEntry(cmd.OutOrStdout(), e)
+		},
+	}
+}
+
+func newDLQRedriveCmd(target *dlqTarget) *cobra.Command {
+	var filters filterFlags
+	var all, dryRun bool
+	cmd := &cobra.Command{
+		Use:   "redrive (--all | ID... | filters)",
+		Short: "Send dead letters back to the delivery queue (attempts reset, same delivery id)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			filters.spec.IDs = args
+			f, err := selection(filters.spec, all)
+			if err != nil {
+				return err
+			}
+			ops, err := target.ops(cmd.Context(), cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			bar := newProgress(out)
+			res, err := ops.Redrive(cmd.Context(), f, dryRun, bar.update)
+			bar.done()
+			writeRedriveResult(out, res)
+			return err
+		},
+	}
+	filters.add(cmd.Flags())
+	cmd.Flags().BoolVar(&all, "all", false, "redrive every dead letter")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "only report what would be redriven")
+	return cmd
+}
+
+func newDLQPurgeCmd(target *dlqTarget) *cobra.Command {
+	var filters filterFlags
+	var all, yes bool
+	cmd := &cobra.Command{
+		Use:   "purge (--all | ID... | filters) --yes",
+		Short: "Delete dead letters for good",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !yes {
+				return errors.New("purge deletes dead letters for good: add --yes to confirm")
+			}
+			filters.spec.IDs = args
+			f, err := selection(filters.spec, all)
+			if err != nil {
+				return err
+			}
+			ops, err := target.ops(cmd.Context(), io.Discard)
+			if err != nil {
+				return err
+			}
+			n, err := ops.Purge(cmd.Context(), f)
+			fmt.Fprintf(cmd.OutOrStdout(), "purged %d dead letters\n", n)
+			return err
+		},
+	}
+	filters.add(cmd.Flags())
+	cmd.Flags().BoolVar(&all, "all", false, "purge every dead letter")
+	cmd.Flags().BoolVar(&yes, "yes", false, "confirm the purge")
+	return cmd
+}
+
+// selection refuses to act on everything by omission.
+func selection(spec dlq.FilterSpec, all bool) (dlq.Filter, error) {
+	f, err := dlq.Select(spec, all, time.Now())
+	if errors.Is(err, dlq.ErrNoSelection) {
+		return f, fmt.Errorf("%w: pass --all, message ids, or filters (--org, --webhook, --reason, --tier, --since)", err)
+	}
+	return f, err
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/dlq"
+)
+
+func writeEntriesJSON(w io.Writer, entries []dlq.Entry) error {
+	if entries == nil {
+		entries = []dlq.Entry{} // [] rather than null for scripts
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(entries)
+}
+
+func writeEntriesTable(w io.Writer, entries []dlq.Entry, now time.Time) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tAGE\tREASON\tSTATUS\tATTEMPTS\tORG\tWEBHOOK\tEVENT")
+	for _, e := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", e.MessageID, age(now, e.DeadAt()), e.Reason,
+			status(e.LastStatus), e.Attempts, dash(e.OrgID), dash(e.WebhookID), dash(e.EventName))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d dead letters\n", len(entries))
+	return err
+}
+
+// writeEntry prints what the DLQ holds about one delivery. Nothing here
+// comes from Secrets Manager: messages never carry signing secrets.
+func writeEntry(w io.Writer, e dlq.Entry) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s:\t%s\n", k, v)
+		}
+	}
+	row("message id", e.MessageID)
+	if e.Delivery != nil {
+		row("delivery id", e.Delivery.DeliveryID)
+		row("event id", e.Delivery.EventID)
+	}
+	row("reason", e.Reason)
+	row("tier", e.Tier)
+	row("last status", status(e.LastStatus))
+	row("last error", e.LastError)
+	row("attempts", strconv.Itoa(e.Attempts))
+	row("organization", e.OrgID)
+	row("webhook", e.WebhookID)
+	row("event", e.EventName)
+	row("first attempt", timeString(e.FirstAttempt))
+	row("last attempt", timeString(e.LastAttempt))
+	row("sent to DLQ", timeString(e.SentAt))
+	row("not redrivable", e.DecodeError)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	label, text := "envelope", e.Raw
+	if e.Delivery != nil {
+		text = e.Delivery.Envelope
+	} else {
+		label = "body"
+	}
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, []byte(text), "", "  ") == nil {
+		text = pretty.String()
+	}
+	_, err := fmt.Fprintf(w, "\n%s:\n%s\n", label, text)
+	return err
+}
+
+func writeRedriveResult(w io.Writer, r dlq.Result) {
+	if r.DryRun {
+		fmt.Fprintf(w, "dry run: %d dead letters match, %d would be redriven\n", r.Matched, r.Eligible)
+	} else {
+		fmt.Fprintf(w, "redriven %d of %d matching dead letters\n", r.Redriven, r.Matched)
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(w, "skipped %s: %s\n", s.MessageID, s.Reason)
+	}
+}
+
+// progress draws a bar when stdout is a terminal and nothing otherwise
+// (pipes and CI logs get the summary only).
+type progress struct {
+	w     io.Writer
+	drawn bool
+}
+
+func newProgress(w io.Writer) *progress {
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			return &progress{w: w}
+		}
+	}
+	return &progress{}
+}
+
+func (p *progress) update(done, total int) {
+	if p.w == nil || total == 0 {
+		return
+	}
+	const width = 30
+	filled := width * done / total
+	fmt.Fprintf(p.w, "\r[%s%s] %d/%d", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total)
+	p.drawn = true
+}
+
+func (p *progress) done() {
+	if p.drawn {
+		fmt.Fprintln(p.w)
+	}
+}
+
+func age(now, t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+func status(code int) string {
+	if code == 0 {
+		return "-"
+	}
+	return strconv.Itoa(code)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func timeString(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}

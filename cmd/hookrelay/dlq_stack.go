@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+)
+
+// Stack output names the CDK stack (infra) exports for operator tooling.
+const (
+	outputDLQURL      = "DlqUrl"
+	outputDeliveryURL = "DeliveryQueueUrl"
+	outputTable       = "TableName"
+)
+
+// stackOutputs reads a deployed stack's outputs, so operators name the
+// stack instead of copying queue URLs around.
+func stackOutputs(ctx context.Context, api *cloudformation.Client, stack string) (map[string]string, error) {
+	out, err := api.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stack)})
+	if err != nil {
+		return nil, fmt.Errorf("describe stack %s: %w", stack, err)
+	}
+	if len(out.Stacks) == 0 {
+		return nil, fmt.Errorf("stack %s not found", stack)
+	}
+	outputs := make(map[string]string)
+	for _, o := range out.Stacks[0].Outputs {
+		outputs[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
+	}
+	return outputs, nil
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/spf13/pflag"
+
+	"github.com/hookrelay/hookrelay/shared/awsclient"
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devstate"
+	"github.com/hookrelay/hookrelay/shared/dlq"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+)
+
+// dlqTarget says which DLQ the commands act on: a deployed stack (flags,
+// environment or stack outputs, standard AWS credential chain) or, when
+// none is named, the running `make dev`.
+type dlqTarget struct {
+	dlqURL, queueURL, table, stack string
+}
+
+func (t *dlqTarget) addFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&t.dlqURL, "dlq-url", "", "DLQ URL of a deployed stack (env "+config.EnvDLQURL+")")
+	fs.StringVar(&t.queueURL, "queue-url", "", "delivery queue URL of a deployed stack (env "+config.EnvDeliveryQueueURL+")")
+	fs.StringVar(&t.table, "table", "", "DynamoDB table, to reset attempt counters on redrive (env "+config.EnvTable+")")
+	fs.StringVar(&t.stack, "stack", "", "read the URLs and table from this CloudFormation stack's outputs")
+}
+
+// ops builds the DLQ operations. Problems that do not stop the command
+// (no table to reset attempts in) are written to warn.
+func (t *dlqTarget) ops(ctx context.Context, warn io.Writer) (*dlq.Ops, error) {
+	dlqURL := firstSet(t.dlqURL, os.Getenv(config.EnvDLQURL))
+	queueURL := firstSet(t.queueURL, os.Getenv(config.EnvDeliveryQueueURL))
+	table := firstSet(t.table, os.Getenv(config.EnvTable))
+	if t.stack == "" && dlqURL == "" {
+		return t.devOps(ctx, warn)
+	}
+
+	cfg, err := awsclient.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if t.stack != "" {
+		out, err := stackOutputs(ctx, cloudformation.NewFromConfig(cfg), t.stack)
+		if err != nil {
+			return nil, err
+		}
+		dlqURL = firstSet(dlqURL, out[outputDLQURL])
+		queueURL = firstSet(queueURL, out[outputDeliveryURL])
+		table = firstSet(table, out[outputTable])
+	}
+	if dlqURL == "" {
+		return nil, fmt.Errorf("stack %s has no %s output: pass --dlq-url", t.stack, outputDLQURL)
+	}
+	q := sqsqueue.New(sqs.NewFromConfig(cfg))
+	return dlq.New(q, dlqURL, queueURL, resetter(dynamodb.NewFromConfig(cfg), table, warn)), nil
+}
+
+// devOps targets the emulators of the running `make dev`.
+func (t *dlqTarget) devOps(ctx context.Context, warn io.Writer) (*dlq.Ops, error) {
+	dir, err := devstate.DataDir()
+	if err != nil {
+		return nil, err
+	}
+	s, err := devstate.Read(dir)
+	if errors.Is(err, devstate.ErrNotRunning) {
+		return nil, fmt.Errorf("%w, or target a deployed stack with --stack, --dlq-url or %s", err, config.EnvDLQURL)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := awsclient.Local(ctx, s.Region)
+	if err != nil {
+		return nil, err
+	}
+	q := sqsqueue.New(sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(s.SQSEndpoint) }))
+	var db *dynamodb.Client
+	if s.DynamoEndpoint != "" {
+		db = dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(s.DynamoEndpoint) })
+	}
+	return dlq.New(q, s.DLQURL, s.DeliveryQueueURL, resetter(db, s.Table, warn)), nil
+}
+
+// resetter is the delivery store's attempt counter, or nil (with a warning:
+// redriven deliveries then keep their count and may dead-letter sooner).
+func resetter(db *dynamodb.Client, table string, warn io.Writer) dlq.AttemptResetter {
+	if db == nil || table == "" {
+		fmt.Fprintf(warn, "warning: no DynamoDB table (--table, --stack or %s): attempt counters will not be reset on redrive\n", config.EnvTable)
+		return nil
+	}
+	// The TTL only matters for writes that create records; a reset does not.
+	return dynamo.NewDeliveryStore(db, table, config.Defaults().AttemptTTL)
+}
+
+func firstSet(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+
+	"github.com/hookrelay/hookrelay/shared/devstate"
+	"github.com/hookrelay/hookrelay/shared/dlq"
+	"github.com/hookrelay/hookrelay/shared/emulator"
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+)
+
+// runDLQ executes `hookrelay dlq args...` in-process.
+func runDLQ(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := newDLQCmd()
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err = cmd.ExecuteContext(context.Background())
+	return out.String(), errOut.String(), err
+}
+
+// noTarget makes sure no DLQ is reachable: a refusal must come from the
+// argument checks, before any queue is touched.
+func noTarget(t *testing.T) {
+	t.Setenv(devstate.EnvDataDir, t.TempDir())
+	t.Setenv("HOOKRELAY_DLQ_URL", "")
+}
+
+func TestDLQRefusesAnEmptySelection(t *testing.T) {
+	noTarget(t)
+	_, _, err := runDLQ(t, "redrive")
+	if !errors.Is(err, dlq.ErrNoSelection) || !strings.Contains(err.Error(), "--all") {
+		t.Fatalf("redrive without selection: %v", err)
+	}
+	_, _, err = runDLQ(t, "redrive", "--dry-run")
+	if !errors.Is(err, dlq.ErrNoSelection) {
+		t.Fatalf("redrive --dry-run without selection: %v", err)
+	}
+	_, _, err = runDLQ(t, "purge", "--yes")
+	if !errors.Is(err, dlq.ErrNoSelection) {
+		t.Fatalf("purge --yes without selection: %v", err)
+	}
+	_, _, err = runDLQ(t, "redrive", "--all", "--org", "org_a")
+	if !errors.Is(err, dlq.ErrInvalidFilter) {
+		t.Fatalf("redrive --all with a filter: %v", err)
+	}
+}
+
+func TestDLQPurgeNeedsYes(t *testing.T) {
+	noTarget(t)
+	for _, args := range [][]string{{"purge", "--all"}, {"purge", "--org", "org_a"}, {"purge", "some-id"}} {
+		if _, _, err := runDLQ(t, args...); err == nil || !strings.Contains(err.Error(), "--yes") {
+			t.Errorf("%v: %v, want a refusal naming --yes", args, err)
+		}
+	}
+}
+
+func TestDLQRejectsBadFilters(t *testing.T) {
+	noTarget(t)
+	for _, args := range [][]string{{"ls", "--tier", "tenant"}, {"ls", "--since", "yesterday"}, {"redrive", "--since", "-1h"}} {
+		if _, _, err := runDLQ(t, args...); !errors.Is(err, dlq.ErrInvalidFilter) {
+			t.Errorf("%v: %v, want an invalid filter error", args, err)
+		}
+	}
+	// With valid arguments the next problem is the missing local stack.
+	if _, _, err := runDLQ(t, "ls"); !errors.Is(err, devstate.ErrNotRunning) {
+		t.Errorf("ls without make dev: %v", err)
+	}
+}
+
+func TestDLQAgainstALocalStack(t *testing.T) {
+	endpoint := testenv.Goaws(t)
+	api := testenv.SQSClient(t, endpoint)
+	deliveryURL := testenv.Queue(t, api, "deliveries", map[string]string{"VisibilityTimeout": "30"})
+	dlqURL := testenv.Queue(t, api, "deliveries-dlq", map[string]string{"VisibilityTimeout": "30"})
+	dir := t.TempDir()
+	t.Setenv(devstate.EnvDataDir, dir)
+	t.Setenv("HOOKRELAY_DLQ_URL", "")
+	if err := devstate.Write(dir, devstate.State{SQSEndpoint: endpoint, Region: emulator.Region, DeliveryQueueURL: deliveryURL, DLQURL: dlqURL}); err != nil {
+		t.Fatal(err)
+	}
+	q := sqsqueue.New(api)
+	var bodies []string
+	for i, wh := range []string{"wh_fixed", "wh_fixed", "wh_other"} {
+		d := message.Delivery{DeliveryID: fmt.Sprintf("dlv_%d", i), EventID: fmt.Sprintf("evt_%d", i), OrgID: "org_abc", WebhookID: wh, EventName: "emailClick", Envelope: `{"id":"evt","data":{"k":1}}`}
+		body, _ := d.Encode()
+		bodies = append(bodies, body)
+		attrs := map[string]string{message.AttrReason: message.ReasonRetriesExhausted, message.AttrLastStatus: "503", message.AttrAttempts: "4", message.AttrOrgID: "org_abc", message.AttrWebhookID: wh}
+		if err := q.Send(context.Background(), dlqURL, sqsqueue.Message{Body: body, Attributes: attrs}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	out, _, err := runDLQ(t, "ls", "--json", "--webhook", "wh_fixed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []dlq.Entry
+	if err := json.Unmarshal([]byte(out), &listed); err != nil || len(listed) != 2 {
+		t.Fatalf("ls --json: %v, %d entries in %s", err, len(listed), out)
+	}
+	table, _, err := runDLQ(t, "ls")
+	if err != nil || !strings.Contains(table, "REASON") || !strings.Contains(table, listed[0].MessageID) || !strings.Contains(table, "3 dead letters") {
+		t.Fatalf("ls table: %v\n%s", err, table)
+	}
+	shown, _, err := runDLQ(t, "show", "dlv_2")
+	if err != nil || !strings.Contains(shown, "wh_other") || !strings.Contains(shown, `"k": 1`) {
+		t.Fatalf("show: %v\n%s", err, shown)
+	}
+
+	out, warn, err := runDLQ(t, "redrive", "--webhook", "wh_fixed")
+	if err != nil || !strings.Contains(out, "redriven 2 of 2") {
+		t.Fatalf("redrive: %v\n%s", err, out)
+	}
+	if !strings.Contains(warn, "attempt counters will not be reset") {
+		t.Errorf("no warning about the missing table: %q", warn)
+	}
+	sent := map[string]bool{}
+	for {
+		msgs, err := q.ReceiveOnce(context.Background(), deliveryURL, 10, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) == 0 {
+			break
+		}
+		for _, m := range msgs {
+			sent[m.Body] = true
+		}
+	}
+	if len(sent) != 2 || !sent[bodies[0]] || !sent[bodies[1]] {
+		t.Fatalf("delivery queue holds %v", sent)
+	}
+	out, _, err = runDLQ(t, "purge", "--webhook", "wh_other", "--yes")
+	if err != nil || !strings.Contains(out, "purged 1 ") {
+		t.Fatalf("purge: %v %s", err, out)
+	}
+	if out, _, _ := runDLQ(t, "ls", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Fatalf("DLQ not empty after redrive and purge: %s", out)
+	}
+}
+
+func TestStackOutputsReadsDescribeStacks(t *testing.T) {
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		got = r.Form.Get("Action") + " " + r.Form.Get("StackName")
+		w.Header().Set("Content-Type", "text/xml")
+		fmt.Fprint(w, `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>
+<StackName>hookrelay</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-01-01T00:00:00Z</CreationTime>
+<Outputs><member><OutputKey>DlqUrl</OutputKey><OutputValue>https://sqs.eu-west-1.amazonaws.com/1/dlq</OutputValue></member>
+<member><OutputKey>DeliveryQueueUrl</OutputKey><OutputValue>https://sqs.eu-west-1.amazonaws.com/1/q</OutputValue></member></Outputs>
+</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>`)
+	}))
+	defer srv.Close()
+	api := cloudformation.NewFromConfig(testenv.AWSConfig(t), func(o *cloudformation.Options) { o.BaseEndpoint = aws.String(srv.URL) })
+	out, err := stackOutputs(context.Background(), api, "hookrelay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "DescribeStacks hookrelay" || out[outputDLQURL] != "https://sqs.eu-west-1.amazonaws.com/1/dlq" || out[outputDeliveryURL] != "https://sqs.eu-west-1.amazonaws.com/1/q" {
+		t.Fatalf("request %q, outputs %v", got, out)
+	}
+}

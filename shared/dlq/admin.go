@@ -1,0 +1,205 @@
+package dlq
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+// Admin routes. The handler matches these full paths: mount it under
+// /api/v1/admin/ without stripping the prefix.
+const (
+	RouteList    = "GET /api/v1/admin/dlq"
+	RouteShow    = "GET /api/v1/admin/dlq/{id}"
+	RouteRedrive = "POST /api/v1/admin/dlq/redrive"
+	RoutePurge   = "POST /api/v1/admin/dlq/purge"
+)
+
+// maxBody bounds admin request bodies; a selection is a few ids at most.
+const maxBody = 1 << 20
+
+// NewAdminHandler serves the DLQ operations as JSON.
+//
+// It does no authentication or authorization: the API that mounts it must
+// admit operators only (the operator claim, config OperatorClaim /
+// OperatorValue) and answer tenant tokens with 403 before calling it.
+func NewAdminHandler(ops *Ops) http.Handler {
+	h := adminHandler{ops: ops}
+	mux := http.NewServeMux()
+	mux.HandleFunc(RouteList, h.list)
+	mux.HandleFunc(RouteShow, h.show)
+	mux.HandleFunc(RouteRedrive, h.redrive)
+	mux.HandleFunc(RoutePurge, h.purge)
+	return mux
+}
+
+type adminHandler struct{ ops *Ops }
+
+type listResponse struct {
+	Entries []Entry `json:"entries"`
+	Count   int     `json:"count"`
+}
+
+type redriveRequest struct {
+	FilterSpec
+	All    bool `json:"all"`
+	DryRun bool `json:"dry_run"`
+}
+
+type purgeRequest struct {
+	FilterSpec
+	All     bool `json:"all"`
+	Confirm bool `json:"confirm"`
+}
+
+type purgeResponse struct {
+	Purged int `json:"purged"`
+}
+
+func (h adminHandler) list(w http.ResponseWriter, r *http.Request) {
+	spec, err := specFromQuery(r.URL.Query())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_filter", err.Error())
+		return
+	}
+	f, err := spec.Filter(h.ops.Now())
+	if err != nil {
+		writeFilterError(w, err)
+		return
+	}
+	entries, err := h.ops.List(r.Context(), f)
+	if err != nil {
+		writeQueueError(w, err)
+		return
+	}
+	if entries == nil {
+		entries = []Entry{} // a JSON array, never null
+	}
+	writeJSON(w, http.StatusOK, listResponse{Entries: entries, Count: len(entries)})
+}
+
+func (h adminHandler) show(w http.ResponseWriter, r *http.Request) {
+	e, err := h.ops.Show(r.Context(), r.PathValue("id"))
+	if errors.Is(err, ErrNotFound) {
+		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("no dead letter %q in the DLQ", r.PathValue("id")))
+		return
+	}
+	if err != nil {
+		writeQueueError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, e)
+}
+
+func (h adminHandler) redrive(w http.ResponseWriter, r *http.Request) {
+	var req redriveRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	f, err := Select(req.FilterSpec, req.All, h.ops.Now())
+	if err != nil {
+		writeFilterError(w, err)
+		return
+	}
+	res, err := h.ops.Redrive(r.Context(), f, req.DryRun, nil)
+	if err != nil {
+		writeQueueError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (h adminHandler) purge(w http.ResponseWriter, r *http.Request) {
+	var req purgeRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	if !req.Confirm {
+		writeError(w, http.StatusBadRequest, "confirmation_required", `purge deletes dead letters for good: send "confirm": true`)
+		return
+	}
+	f, err := Select(req.FilterSpec, req.All, h.ops.Now())
+	if err != nil {
+		writeFilterError(w, err)
+		return
+	}
+	n, err := h.ops.Purge(r.Context(), f)
+	if err != nil {
+		writeQueueError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, purgeResponse{Purged: n})
+}
+
+// specFromQuery reads filters from query parameters; an unknown parameter
+// is an error, because a misspelt filter would silently select more.
+func specFromQuery(q url.Values) (FilterSpec, error) {
+	var s FilterSpec
+	for k, vs := range q {
+		v := vs[len(vs)-1]
+		switch k {
+		case "organization_id":
+			s.OrgID = v
+		case "webhook_id":
+			s.WebhookID = v
+		case "reason":
+			s.Reason = v
+		case "tier":
+			s.Tier = v
+		case "since":
+			s.Since = v
+		case "id":
+			s.IDs = vs
+		default:
+			return FilterSpec{}, fmt.Errorf("unknown query parameter %q", k)
+		}
+	}
+	return s, nil
+}
+
+// readJSON decodes a body strictly: unknown fields are refused for the same
+// reason as unknown query parameters.
+func readJSON(w http.ResponseWriter, r *http.Request, dst any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_json", err.Error())
+		return false
+	}
+	return true
+}
+
+func writeFilterError(w http.ResponseWriter, err error) {
+	code := "invalid_filter"
+	if errors.Is(err, ErrNoSelection) {
+		code = "selection_required"
+	}
+	writeError(w, http.StatusBadRequest, code, err.Error())
+}
+
+func writeQueueError(w http.ResponseWriter, err error) {
+	writeError(w, http.StatusBadGateway, "queue_error", err.Error())
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	var b errorBody
+	b.Error.Code, b.Error.Message = code, msg
+	writeJSON(w, status, b)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}

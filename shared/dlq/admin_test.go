@@ -1,0 +1,89 @@
+package dlq
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func call(t *testing.T, h http.Handler, method, target, body string) (int, map[string]any) {
+	t.Helper()
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("%s %s: content type %q", method, target, ct)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		t.Fatalf("%s %s: %v in %s", method, target, err, rec.Body)
+	}
+	return rec.Code, out
+}
+
+func errorCode(body map[string]any) string {
+	e, _ := body["error"].(map[string]any)
+	code, _ := e["code"].(string)
+	return code
+}
+
+func TestAdminHandlerRoutes(t *testing.T) {
+	f := newFixture(t, 20)
+	h := NewAdminHandler(f.ops(nil))
+
+	status, body := call(t, h, "GET", "/api/v1/admin/dlq?organization_id=org_b&tier=endpoint", "")
+	want := f.bodies(func(s seed) bool { return s.org == "org_b" && s.tier == TierEndpoint })
+	if status != 200 || int(body["count"].(float64)) != len(want) {
+		t.Fatalf("list: %d %v, want %d entries", status, body["count"], len(want))
+	}
+	got := map[string]int{}
+	for _, e := range body["entries"].([]any) {
+		got[e.(map[string]any)["body"].(string)]++
+	}
+	sameSet(t, "admin list", got, want)
+
+	for _, bad := range []string{"?tier=bogus", "?since=yesterday", "?org=org_b"} {
+		if status, body := call(t, h, "GET", "/api/v1/admin/dlq"+bad, ""); status != 400 || errorCode(body) != "invalid_filter" {
+			t.Errorf("list%s: %d %v, want 400 invalid_filter", bad, status, body)
+		}
+	}
+
+	if status, body := call(t, h, "GET", "/api/v1/admin/dlq/dlv_004", ""); status != 200 || body["reason"] != "max_receive_exceeded" || body["tier"] != TierPipeline {
+		t.Errorf("show: %d %v", status, body)
+	}
+	if status, body := call(t, h, "GET", "/api/v1/admin/dlq/no-such-message", ""); status != 404 || errorCode(body) != "not_found" {
+		t.Errorf("show unknown: %d %v, want 404 not_found", status, body)
+	}
+
+	if status, body := call(t, h, "POST", "/api/v1/admin/dlq/purge", `{"organization_id":"org_a"}`); status != 400 || errorCode(body) != "confirmation_required" {
+		t.Errorf("purge without confirm: %d %v", status, body)
+	}
+	if status, body := call(t, h, "POST", "/api/v1/admin/dlq/purge", `{"confirm":true}`); status != 400 || errorCode(body) != "selection_required" {
+		t.Errorf("purge without selection: %d %v", status, body)
+	}
+	if status, body := call(t, h, "POST", "/api/v1/admin/dlq/redrive", `{"org_id":"org_a"}`); status != 400 || errorCode(body) != "invalid_json" {
+		t.Errorf("redrive with a misspelt filter: %d %v", status, body)
+	}
+	if status, body := call(t, h, "POST", "/api/v1/admin/dlq/redrive", `{"all":true,"tier":"endpoint"}`); status != 400 || errorCode(body) != "invalid_filter" {
+		t.Errorf("redrive all plus a filter: %d %v", status, body)
+	}
+	if all, err := f.ops(nil).List(context.Background(), Filter{}); err != nil || len(all) != 20 {
+		t.Fatalf("refused requests changed the DLQ: %d of 20 left (%v)", len(all), err)
+	}
+
+	status, body = call(t, h, "POST", "/api/v1/admin/dlq/redrive", `{"webhook_id":"wh_org_a_0","dry_run":true}`)
+	dry := f.bodies(func(s seed) bool { return s.webhook == "wh_org_a_0" })
+	if status != 200 || body["dry_run"] != true || int(body["eligible"].(float64)) != len(dry) || int(body["redriven"].(float64)) != 0 {
+		t.Errorf("dry-run redrive: %d %v, want %d eligible", status, body, len(dry))
+	}
+
+	purged := f.bodies(func(s seed) bool { return s.org == "org_a" })
+	status, body = call(t, h, "POST", "/api/v1/admin/dlq/purge", `{"organization_id":"org_a","confirm":true}`)
+	if status != 200 || int(body["purged"].(float64)) != len(purged) {
+		t.Fatalf("purge: %d %v, want %d", status, body, len(purged))
+	}
+	sameSet(t, "DLQ after purge", count(drain(t, f.q, f.dlqURL)), f.bodies(func(s seed) bool { return !purged[s.body] }))
+}

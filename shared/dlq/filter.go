@@ -1,0 +1,103 @@
+package dlq
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Filter selects dead letters. Zero fields match everything; set fields
+// must all match. An empty Filter selects the whole DLQ, so callers that
+// act on a selection (redrive, purge) ask for an explicit "all" first.
+type Filter struct {
+	OrgID     string
+	WebhookID string
+	Reason    string
+	Tier      string    // TierEndpoint, TierPipeline or ""
+	Since     time.Time // dead-lettered at or after (Entry.DeadAt)
+	// IDs are SQS message ids or delivery ids: operators copy the first
+	// from `dlq ls` and the second from the attempt log.
+	IDs []string
+}
+
+// ErrInvalidFilter wraps every filter the operator typed wrong.
+var ErrInvalidFilter = errors.New("invalid filter")
+
+// Empty reports whether the filter selects everything.
+func (f Filter) Empty() bool {
+	return f.OrgID == "" && f.WebhookID == "" && f.Reason == "" && f.Tier == "" && f.Since.IsZero() && len(f.IDs) == 0
+}
+
+// Matches reports whether e is selected.
+func (f Filter) Matches(e Entry) bool {
+	switch {
+	case f.OrgID != "" && e.OrgID != f.OrgID,
+		f.WebhookID != "" && e.WebhookID != f.WebhookID,
+		f.Reason != "" && e.Reason != f.Reason,
+		f.Tier != "" && e.Tier != f.Tier,
+		!f.Since.IsZero() && e.DeadAt().Before(f.Since):
+		return false
+	}
+	if len(f.IDs) > 0 {
+		byDelivery := e.Delivery != nil && slices.Contains(f.IDs, e.Delivery.DeliveryID)
+		return slices.Contains(f.IDs, e.MessageID) || byDelivery
+	}
+	return true
+}
+
+// FilterSpec is a Filter as operators type it: CLI flags, admin query
+// parameters and admin JSON bodies all parse through it, so they accept
+// the same values and fail with the same messages.
+type FilterSpec struct {
+	OrgID     string   `json:"organization_id,omitempty"`
+	WebhookID string   `json:"webhook_id,omitempty"`
+	Reason    string   `json:"reason,omitempty"`
+	Tier      string   `json:"tier,omitempty"`
+	Since     string   `json:"since,omitempty"` // a duration back from now ("1h") or RFC 3339
+	IDs       []string `json:"ids,omitempty"`
+}
+
+// Filter validates the spec; now anchors a relative Since.
+func (s FilterSpec) Filter(now time.Time) (Filter, error) {
+	f := Filter{
+		OrgID:     strings.TrimSpace(s.OrgID),
+		WebhookID: strings.TrimSpace(s.WebhookID),
+		Reason:    strings.TrimSpace(s.Reason),
+		Tier:      strings.TrimSpace(s.Tier),
+	}
+	for _, id := range s.IDs {
+		if id = strings.TrimSpace(id); id != "" {
+			f.IDs = append(f.IDs, id)
+		}
+	}
+	switch f.Tier {
+	case "", TierEndpoint, TierPipeline:
+	default:
+		return Filter{}, fmt.Errorf("%w: tier %q must be %q or %q", ErrInvalidFilter, f.Tier, TierEndpoint, TierPipeline)
+	}
+	if s.Since != "" {
+		t, err := ParseSince(s.Since, now)
+		if err != nil {
+			return Filter{}, err
+		}
+		f.Since = t
+	}
+	return f, nil
+}
+
+// ParseSince reads "90m" (that long before now) or an RFC 3339 time.
+func ParseSince(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if d, err := time.ParseDuration(s); err == nil {
+		if d <= 0 {
+			return time.Time{}, fmt.Errorf("%w: since %q must be a positive duration", ErrInvalidFilter, s)
+		}
+		return now.Add(-d), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%w: since %q is neither a duration (1h, 30m) nor an RFC 3339 time", ErrInvalidFilter, s)
+}

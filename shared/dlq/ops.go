@@ -1,0 +1,237 @@
+package dlq
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/smithy-go"
+
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+)
+
+// Queue is the part of the SQS adapter (sqsqueue.Client) the DLQ tools use.
+type Queue interface {
+	// ReceiveOnce must not retry behind the caller's back: see scan.
+	ReceiveOnce(ctx context.Context, queueURL string, max int, wait, visibility time.Duration) ([]events.SQSMessage, error)
+	Send(ctx context.Context, queueURL string, m sqsqueue.Message) error
+	ChangeVisibility(ctx context.Context, queueURL, receiptHandle string, d time.Duration) error
+	Delete(ctx context.Context, queueURL, receiptHandle string) error
+}
+
+// AttemptResetter zeroes a delivery's attempt counter (the delivery
+// record in DynamoDB) so a redriven delivery gets the full retry schedule
+// again instead of dead-lettering on its next failure.
+type AttemptResetter interface {
+	ResetAttempts(ctx context.Context, deliveryID string) error
+}
+
+// Ops runs operator actions on one DLQ and its delivery queue.
+type Ops struct {
+	q           Queue
+	dlqURL      string
+	deliveryURL string
+	reset       AttemptResetter
+
+	// PeekVisibility hides a message between its receive and the end of a
+	// scan. Short, so a crashed listing leaves nothing hidden for long; it
+	// bounds how long one scan may take before messages reappear.
+	PeekVisibility time.Duration
+	// HoldVisibility hides a message selected for redrive or purge, so a
+	// concurrent redrive cannot take it too; it is renewed while working.
+	HoldVisibility time.Duration
+	// Wait is the long-poll time of each receive. Non-zero, because a short
+	// poll on AWS samples a subset of servers and may return nothing.
+	Wait time.Duration
+	// Now is the clock (tests pin it).
+	Now func() time.Time
+}
+
+// New returns Ops over a DLQ and the delivery queue redrives go to. reset
+// may be nil, in which case attempt counters are left as they are.
+func New(q Queue, dlqURL, deliveryURL string, reset AttemptResetter) *Ops {
+	return &Ops{
+		q: q, dlqURL: dlqURL, deliveryURL: deliveryURL, reset: reset,
+		PeekVisibility: 2 * time.Second,
+		HoldVisibility: 30 * time.Second,
+		Wait:           time.Second,
+		Now:            time.Now,
+	}
+}
+
+// scan receives every visible message of the DLQ once, deduplicated by
+// message id, and returns the entries f selects, in receive order.
+//
+// Entries for which hold returns true are kept invisible for
+// HoldVisibility and returned still in flight; every other received
+// message is released at the end, at once, so listing never delays
+// anything. On error everything received is released.
+//
+// The scan ends when a receive returns nothing (all messages are in
+// flight: ours or a concurrent redrive's) or when a full pass of receives
+// brought no new id (messages whose peek ran out come back before unseen
+// ones on goaws). A receive whose response was lost has hidden its
+// messages for PeekVisibility: the scan waits that out and goes on, since
+// a listing that silently skips dead letters is worse than a slow one.
+func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool) (selected []Entry, err error) {
+	seen := make(map[string]int) // message id -> index in selected, or -1
+	var release, held []string   // receipt handles
+	defer func() {
+		if err != nil {
+			release = append(release, held...)
+			selected = nil
+		}
+		o.release(ctx, release)
+	}()
+	stale, lost := 0, 0
+	for {
+		msgs, err := o.q.ReceiveOnce(ctx, o.dlqURL, sqsqueue.MaxBatch, o.Wait, o.PeekVisibility)
+		if err != nil {
+			if !transient(ctx, err) || lost >= maxLostReceives {
+				return selected, err
+			}
+			lost++
+			if err := sleep(ctx, o.PeekVisibility+time.Second); err != nil {
+				return selected, err
+			}
+			continue
+		}
+		if len(msgs) == 0 {
+			return selected, nil
+		}
+		fresh := 0
+		for _, m := range msgs {
+			if i, ok := seen[m.MessageId]; ok {
+				// Received again: only the newest receipt handle works.
+				if i >= 0 && hold != nil && hold(selected[i]) {
+					selected[i].receipt = m.ReceiptHandle
+					held = append(held, m.ReceiptHandle)
+					if err := o.q.ChangeVisibility(ctx, o.dlqURL, m.ReceiptHandle, o.HoldVisibility); err != nil {
+						return selected, err
+					}
+				} else {
+					release = append(release, m.ReceiptHandle)
+				}
+				continue
+			}
+			fresh++
+			e := parseEntry(m)
+			seen[m.MessageId] = -1
+			switch {
+			case !f.Matches(e):
+				release = append(release, e.receipt)
+				continue
+			case hold != nil && hold(e):
+				held = append(held, e.receipt)
+				if err := o.q.ChangeVisibility(ctx, o.dlqURL, e.receipt, o.HoldVisibility); err != nil {
+					return selected, err
+				}
+			default:
+				release = append(release, e.receipt)
+			}
+			seen[m.MessageId] = len(selected)
+			selected = append(selected, e)
+		}
+		if fresh > 0 {
+			stale = 0
+		} else if stale++; stale > len(seen)/sqsqueue.MaxBatch {
+			return selected, nil
+		}
+	}
+}
+
+// maxLostReceives bounds how often one scan waits out a lost response.
+const maxLostReceives = 3
+
+// transient reports whether a receive failed in transit (worth waiting
+// out) rather than being refused by SQS or cancelled.
+func transient(ctx context.Context, err error) bool {
+	var apiErr smithy.APIError
+	return ctx.Err() == nil && !errors.As(err, &apiErr)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// release makes messages visible again (visibility 0). It runs even when
+// ctx is cancelled, since a cancelled redrive must hand back what it held.
+// Errors are ignored: a message whose visibility already ran out is visible
+// anyway (goaws then answers MessageNotInFlight, AWS ReceiptHandleIsInvalid).
+func (o *Ops) release(ctx context.Context, handles []string) {
+	if len(handles) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	// A few calls in flight: there is no batch call on goaws, and one by one
+	// over the internet would leave a large listing hidden for seconds.
+	const workers = 8
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range min(workers, len(handles)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for h := range work {
+				_ = o.q.ChangeVisibility(ctx, o.dlqURL, h, 0)
+			}
+		}()
+	}
+	for _, h := range handles {
+		work <- h
+	}
+	close(work)
+	wg.Wait()
+}
+
+// process applies fn to held entries one at a time, renewing the hold of
+// those still waiting so none reappears mid-run. It stops at the first
+// error or cancellation and releases the entries it did not get to, so a
+// resumed run finds them at once.
+func (o *Ops) process(ctx context.Context, held []Entry, fn func(context.Context, Entry) error, progress func(done, total int)) (done int, err error) {
+	defer func() {
+		rest := make([]string, 0, len(held)-done)
+		for _, e := range held[done:] {
+			rest = append(rest, e.receipt)
+		}
+		o.release(ctx, rest)
+	}()
+	renewed := o.Now()
+	for _, e := range held {
+		if err := ctx.Err(); err != nil {
+			return done, err
+		}
+		if o.Now().Sub(renewed) > o.HoldVisibility/2 {
+			if err := o.renew(ctx, held[done:]); err != nil {
+				return done, err
+			}
+			renewed = o.Now()
+		}
+		if err := fn(ctx, e); err != nil {
+			return done, err
+		}
+		done++
+		if progress != nil {
+			progress(done, len(held))
+		}
+	}
+	return done, nil
+}
+
+func (o *Ops) renew(ctx context.Context, held []Entry) error {
+	var errs []error
+	for _, e := range held {
+		errs = append(errs, o.q.ChangeVisibility(ctx, o.dlqURL, e.receipt, o.HoldVisibility))
+	}
+	return errors.Join(errs...)
+}

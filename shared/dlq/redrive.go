@@ -1,0 +1,84 @@
+package dlq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+)
+
+// Result reports a redrive.
+type Result struct {
+	DryRun bool `json:"dry_run"`
+	// Matched counts the entries the filter selected, Eligible those of them
+	// that can be redriven, Redriven those sent and deleted from the DLQ.
+	Matched  int       `json:"matched"`
+	Eligible int       `json:"eligible"`
+	Redriven int       `json:"redriven"`
+	Skipped  []Skipped `json:"skipped,omitempty"`
+}
+
+// Skipped is a selected entry left in the DLQ, and why.
+type Skipped struct {
+	MessageID string `json:"id"`
+	Reason    string `json:"reason"`
+}
+
+// ErrNoDeliveryQueue means the Ops was built without a delivery queue URL.
+var ErrNoDeliveryQueue = errors.New("no delivery queue URL: redrive needs one")
+
+// Redrive sends the selected dead letters back to the delivery queue. Per
+// message: reset the attempt counter, send the unchanged body (same
+// delivery id, so receivers deduplicate), then delete it from the DLQ. A
+// crash between send and delete leaves a duplicate, never a loss. Selected
+// messages are held invisible while the run lasts, so a concurrent redrive
+// cannot send them too. Bodies that are not delivery messages are skipped
+// and stay in the DLQ. With dryRun nothing is held, sent or deleted.
+// progress, if set, is called after each message with (done, total).
+func (o *Ops) Redrive(ctx context.Context, f Filter, dryRun bool, progress func(done, total int)) (Result, error) {
+	if o.deliveryURL == "" && !dryRun {
+		return Result{}, ErrNoDeliveryQueue
+	}
+	res := Result{DryRun: dryRun}
+	hold := func(e Entry) bool { return !dryRun && e.Redrivable() }
+	selected, err := o.scan(ctx, f, hold)
+	if err != nil {
+		return res, err
+	}
+	var eligible []Entry
+	for _, e := range selected {
+		if e.Redrivable() {
+			eligible = append(eligible, e)
+		} else {
+			res.Skipped = append(res.Skipped, Skipped{MessageID: e.MessageID, Reason: "body is not a delivery message: " + e.DecodeError})
+		}
+	}
+	res.Matched, res.Eligible = len(selected), len(eligible)
+	if dryRun {
+		return res, nil
+	}
+	if progress != nil {
+		progress(0, len(eligible))
+	}
+	res.Redriven, err = o.process(ctx, eligible, o.redriveOne, progress)
+	return res, err
+}
+
+func (o *Ops) redriveOne(ctx context.Context, e Entry) error {
+	if o.reset != nil {
+		// No record (expired, or the delivery never got to an attempt) is a
+		// counter that starts at 1 anyway.
+		if err := o.reset.ResetAttempts(ctx, e.Delivery.DeliveryID); err != nil && !errors.Is(err, attempt.ErrNotFound) {
+			return fmt.Errorf("reset attempts of %s: %w", e.Delivery.DeliveryID, err)
+		}
+	}
+	if err := o.q.Send(ctx, o.deliveryURL, sqsqueue.Message{Body: e.Raw}); err != nil {
+		return fmt.Errorf("send %s to the delivery queue: %w", e.MessageID, err)
+	}
+	if err := o.q.Delete(ctx, o.dlqURL, e.receipt); err != nil {
+		return fmt.Errorf("delete %s from the DLQ (already sent: a resumed redrive sends it again): %w", e.MessageID, err)
+	}
+	return nil
+}
