@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/events"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/dlq"
 )
 
 var pathParam = regexp.MustCompile(`\{[^}]+\}`)
@@ -38,7 +40,18 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newServer(Deps{Config: config.Defaults(), Catalog: events.Default()})
+	s := newServer(Deps{Config: config.Defaults(), Catalog: events.Default(), Admin: http.NotFoundHandler()})
+
+	// The admin routes are served by the DLQ package's handler behind the
+	// operator check: the document must list exactly those.
+	for _, pattern := range dlq.AdminRoutes {
+		method, path, _ := strings.Cut(pattern, " ")
+		route, _, err := router.FindRoute(httptest.NewRequest(method, concrete(path), nil))
+		if err != nil || route.Method != method || route.Path != path {
+			t.Errorf("admin route %s is not in the OpenAPI document (%v)", pattern, err)
+		}
+	}
+	adminOps := 0
 
 	public := map[string]bool{}
 	for _, rt := range s.routes() {
@@ -59,6 +72,16 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 		for method, op := range item.Operations() {
 			operations++
 			pattern := method + " " + path
+			if strings.HasPrefix(path, adminPrefix) {
+				adminOps++
+				if !slices.Contains(dlq.AdminRoutes, pattern) {
+					t.Errorf("spec operation %s is not an admin route", pattern)
+				}
+				if _, got := s.mux.Handler(httptest.NewRequest(method, concrete(path), nil)); got != adminPrefix {
+					t.Errorf("spec operation %s is not routed to the admin mount (%q)", pattern, got)
+				}
+				continue
+			}
 			_, got := s.mux.Handler(httptest.NewRequest(method, concrete(path), nil))
 			if got != pattern {
 				t.Errorf("spec operation %s is served by %q", pattern, got)
@@ -70,8 +93,8 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 			}
 		}
 	}
-	if operations != len(s.routes()) {
-		t.Errorf("%d spec operations, %d routes", operations, len(s.routes()))
+	if operations-adminOps != len(s.routes()) || adminOps != len(dlq.AdminRoutes) {
+		t.Errorf("%d spec operations (%d admin), %d routes + %d admin routes", operations, adminOps, len(s.routes()), len(dlq.AdminRoutes))
 	}
 }
 

@@ -17,6 +17,10 @@ const (
 	RoutePurge   = "POST /api/v1/admin/dlq/purge"
 )
 
+// AdminRoutes lists every route the admin handler serves (the API's
+// OpenAPI test checks the document against it).
+var AdminRoutes = []string{RouteList, RouteShow, RouteRedrive, RoutePurge}
+
 // maxBody bounds admin request bodies; a selection is a few ids at most.
 const maxBody = 1 << 20
 
@@ -28,10 +32,11 @@ const maxBody = 1 << 20
 func NewAdminHandler(ops *Ops) http.Handler {
 	h := adminHandler{ops: ops}
 	mux := http.NewServeMux()
-	mux.HandleFunc(RouteList, h.list)
-	mux.HandleFunc(RouteShow, h.show)
-	mux.HandleFunc(RouteRedrive, h.redrive)
-	mux.HandleFunc(RoutePurge, h.purge)
+	for route, handle := range map[string]http.HandlerFunc{
+		RouteList: h.list, RouteShow: h.show, RouteRedrive: h.redrive, RoutePurge: h.purge,
+	} {
+		mux.HandleFunc(route, handle)
+	}
 	return mux
 }
 
