@@ -342,7 +342,11 @@ func (a *recordingAdmin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.paths = append(a.paths, r.Method+" "+r.URL.Path)
 	p, _ := auth.FromContext(r.Context())
 	a.who = append(a.who, p)
+	// A distinctive status, in the document's error shape (every response is
+	// validated against the OpenAPI document).
+	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusTeapot)
+	_, _ = w.Write([]byte(`{"error":{"code":"recorded","message":"seen by the admin handler"}}`))
 }
 
 func TestAdminMount(t *testing.T) {
