@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/hookrelay/hookrelay/shared/wait"
 )
 
 // putEventsAPI is the one SDK call the adapter makes.
@@ -121,7 +123,7 @@ func (b *EventBridge) putBatch(ctx context.Context, batch []pending) (failed []E
 			return events(again), try + 1, last, nil
 		}
 		todo = again
-		if err := sleep(ctx, jitter(b.Backoff<<try)); err != nil {
+		if err := wait.Sleep(ctx, jitter(b.Backoff<<try)); err != nil {
 			return events(todo), try + 1, last, err
 		}
 	}
@@ -153,15 +155,4 @@ func jitter(d time.Duration) time.Duration {
 		return 0
 	}
 	return d + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

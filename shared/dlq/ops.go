@@ -10,6 +10,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/wait"
 )
 
 // Queue is the part of the SQS adapter (sqsqueue.Client) the DLQ tools use.
@@ -93,7 +94,7 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool) (select
 				return selected, err
 			}
 			lost++
-			if err := sleep(ctx, o.PeekVisibility+time.Second); err != nil {
+			if err := wait.Sleep(ctx, o.PeekVisibility+time.Second); err != nil {
 				return selected, err
 			}
 			continue
@@ -150,17 +151,6 @@ const maxLostReceives = 3
 func transient(ctx context.Context, err error) bool {
 	var apiErr smithy.APIError
 	return ctx.Err() == nil && !errors.As(err, &apiErr)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // release makes messages visible again (visibility 0). It runs even when

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/hookrelay/hookrelay/shared/wait"
 )
 
 // MaxBatch is the SQS limit of entries per batch call.
@@ -107,7 +109,7 @@ func (c *Client) sendChunk(ctx context.Context, queueURL string, chunk []Message
 			return calls, fmt.Errorf("sqs: %d of %d messages not sent after %d tries (last: %s)", len(failed), len(chunk), try+1, last)
 		}
 		pending = failed
-		if err := sleep(ctx, c.Backoff<<try); err != nil {
+		if err := wait.Sleep(ctx, c.Backoff<<try); err != nil {
 			return calls, err
 		}
 	}
@@ -209,15 +211,4 @@ func AttributesOf(m events.SQSMessage) map[string]string {
 		}
 	}
 	return out
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
