@@ -49,7 +49,7 @@ type env struct {
 	attempts *recordingAttempts
 	catalog  *events.Catalog
 	key      []byte
-	logs     *syncBuffer
+	logs     *testenv.Buffer
 	router   routers.Router
 	// seen collects every token and secret handed out, to prove none of
 	// them reaches the logs.
@@ -100,7 +100,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		attempts: &recordingAttempts{},
 		catalog:  events.Default(),
 		key:      bytes.Repeat([]byte{42}, 32),
-		logs:     &syncBuffer{},
+		logs:     &testenv.Buffer{},
 	}
 	d := api.Deps{
 		Config:     e.cfg,
@@ -462,23 +462,6 @@ func (s *failingStore) Create(ctx context.Context, w webhook.Webhook, max int) e
 		return s.createErr
 	}
 	return s.Store.Create(ctx, w, max)
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 var errBoom = errors.New("boom: internal detail that must not leak")

@@ -1,7 +1,6 @@
 package devrun
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,7 +13,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,25 +22,8 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/emulator"
+	"github.com/hookrelay/hookrelay/shared/testenv"
 )
-
-// syncBuffer collects the stack's log; it is printed when a test fails.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // startStack starts a stack on a free port and stops it when the test ends.
 func startStack(t *testing.T, dataDir string) *Stack {
@@ -57,7 +38,7 @@ func startStack(t *testing.T, dataDir string) *Stack {
 
 func tryStart(t *testing.T, dataDir, addr string) (*Stack, error) {
 	t.Helper()
-	var logs syncBuffer
+	var logs testenv.Buffer
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("stack log:\n%s", logs.String())

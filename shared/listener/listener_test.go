@@ -1,19 +1,18 @@
 package listener
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/signing"
+	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
 const body = `{"id":"evt_1","event_name":"emailClick","organization_id":"org_a","timestamp":1745000000,"data":{"email":"ada@example.com"}}`
@@ -27,27 +26,9 @@ func newSecret(t *testing.T) string {
 	return s
 }
 
-// out is a concurrency-safe output buffer.
-type out struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (o *out) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.Write(p)
-}
-
-func (o *out) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()
-}
-
-func newListener(t *testing.T, o Options) (*Listener, *out) {
+func newListener(t *testing.T, o Options) (*Listener, *testenv.Buffer) {
 	t.Helper()
-	var buf out
+	var buf testenv.Buffer
 	o.Out = &buf
 	l, err := New(o)
 	if err != nil {
