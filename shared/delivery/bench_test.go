@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,13 +19,34 @@ import (
 	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/netguard"
+	"github.com/hookrelay/hookrelay/shared/signing"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
-// The delivery path (parallel batch of 10, real signing with two secrets
-// as during a rotation, real loopback HTTP, attempt and delivery records in
-// memory, JSON logs formatted) against a bare net/http POST of the same
-// bytes with the same concurrency. Goal: ratio ≥ 0.8.
+// The delivery path (parallel batch of 10, real signing, real loopback
+// HTTP, attempt and delivery records in memory, JSON logs formatted)
+// against a bare net/http POST loop. Goal: ratio ≥ 0.8.
+//
+// The ratio is meant to measure hookrelay's own cost per delivery, so
+// everything the receiver does is made the same on both sides:
+//   - same receiver (one httptest server), same body bytes;
+//   - same header set: the bare loop sends the eight contract headers,
+//     signed once up front and shared read-only by its requests, so the
+//     receiver parses the same headers in both cases (with only
+//     Content-Type it parsed 2 headers against 8);
+//   - same concurrency: 10 POSTs in parallel per batch, one goroutine each;
+//   - same connection pool: the bare transport copies the keep-alive and
+//     idle-pool settings of the delivery client's transport, and both are
+//     warmed first; the dials metric counts connections opened during the
+//     timed loop (0 means every POST reused a kept-alive connection).
+//
+// What remains on the delivery side only is hookrelay's work and is
+// counted as its overhead: decoding the message, the webhook cache,
+// secrets, signing per attempt, the delivery record, the attempt log, the
+// JSON log line, the address guard and the client's timeouts (10 s).
+//
+// Sub-benchmarks: one active secret (the steady state) and two (during a
+// rotation, each signature family then carries two HMACs).
 
 const benchBatch = 10
 
@@ -48,13 +71,25 @@ type benchEnv struct {
 	bare  *http.Client
 	url   string
 	body  []byte
+	hdr   http.Header // the contract headers of one delivery, for the bare loop
+	dials atomic.Int64
 }
 
-func newBenchEnv(b *testing.B) *benchEnv {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// testSecretOld is the previous secret during a rotation.
+const testSecretOld = "whsec_ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
+
+func newBenchEnv(b *testing.B, secretList []string) *benchEnv {
+	e := &benchEnv{}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusNoContent)
 	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			e.dials.Add(1)
+		}
+	}
+	srv.Start()
 	b.Cleanup(srv.Close)
 	cfg := testConfig()
 	cfg.DeliveryTimeout = 10 * time.Second
@@ -65,16 +100,29 @@ func newBenchEnv(b *testing.B) *benchEnv {
 		hooks.put(webhook.Webhook{ID: id, OrgID: "org_a", URL: srv.URL + "/hook", Enabled: true})
 		batch.Records = append(batch.Records, sqsMessage(b, "org_a", id, "evt_bench"))
 	}
-	e := newEnv(b, cfg, func(d *Deps) {
+	env := newEnv(b, cfg, func(d *Deps) {
 		d.Webhooks = NewWebhookCache(hooks, DefaultWebhookCacheTTL)
 		d.Attempts = &ringAttempts{}
 		d.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
 		d.Client = netguard.NewClient(netguard.Options{Timeout: cfg.DeliveryTimeout, AllowLoopback: true})
 	})
-	e.secrets.active = []string{testSecret}
-	d, _ := message.Decode(batch.Records[0].Body)
-	bare := &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16, ForceAttemptHTTP2: true}}
-	return &benchEnv{h: e.h, batch: batch, bare: bare, url: srv.URL + "/hook", body: []byte(d.Envelope)}
+	env.secrets.active = secretList
+	d, err := message.Decode(batch.Records[0].Body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.hdr, err = signing.Headers(signing.Request{Prefix: cfg.HeaderPrefix, Version: env.h.version, EventName: d.EventName,
+		DeliveryID: d.DeliveryID, Timestamp: time.Now(), Secrets: secretList, Body: []byte(d.Envelope)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dt := env.h.client.Transport.(*http.Transport)
+	e.bare = &http.Client{Transport: &http.Transport{
+		Proxy: nil, ForceAttemptHTTP2: dt.ForceAttemptHTTP2, DisableKeepAlives: dt.DisableKeepAlives,
+		MaxIdleConns: dt.MaxIdleConns, MaxIdleConnsPerHost: dt.MaxIdleConnsPerHost, IdleConnTimeout: dt.IdleConnTimeout,
+	}}
+	e.h, e.batch, e.url, e.body = env.h, batch, srv.URL+"/hook", []byte(d.Envelope)
+	return e
 }
 
 func (e *benchEnv) deliverBatch(b *testing.B) {
@@ -87,56 +135,82 @@ func (e *benchEnv) deliverBatch(b *testing.B) {
 func (e *benchEnv) bareBatch(b *testing.B) {
 	var wg sync.WaitGroup
 	for range benchBatch {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			resp, err := e.bare.Post(e.url, "application/json", bytes.NewReader(e.body))
+		wg.Go(func() {
+			req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, e.url, bytes.NewReader(e.body))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			req.Header = e.hdr // read-only: the transport only writes it out
+			resp, err := e.bare.Do(req)
 			if err != nil {
 				b.Error(err)
 				return
 			}
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
-		}()
+		})
 	}
 	wg.Wait()
 }
 
+var benchSecrets = []struct {
+	name string
+	list []string
+}{
+	{"secrets=1", []string{testSecret}},
+	{"secrets=2", []string{testSecret, testSecretOld}},
+}
+
 func BenchmarkDeliveryBatch(b *testing.B) {
-	e := newBenchEnv(b)
-	e.deliverBatch(b) // warm the connections and the cache
-	for b.Loop() {
-		e.deliverBatch(b)
+	for _, s := range benchSecrets {
+		b.Run(s.name, func(b *testing.B) {
+			e := newBenchEnv(b, s.list)
+			e.deliverBatch(b) // warm the connections and the cache
+			e.dials.Store(0)
+			for b.Loop() {
+				e.deliverBatch(b)
+			}
+			b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "msgs/s")
+			b.ReportMetric(float64(e.dials.Load()), "dials")
+		})
 	}
-	b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "msgs/s")
 }
 
 func BenchmarkBarePOST(b *testing.B) {
-	e := newBenchEnv(b)
+	e := newBenchEnv(b, benchSecrets[0].list)
 	e.bareBatch(b)
+	e.dials.Store(0)
 	for b.Loop() {
 		e.bareBatch(b)
 	}
 	b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "msgs/s")
+	b.ReportMetric(float64(e.dials.Load()), "dials")
 }
 
 // BenchmarkDeliveryVsBare alternates the two in one run, so machine noise
 // hits both alike, and reports ratio = delivery throughput / bare throughput.
 func BenchmarkDeliveryVsBare(b *testing.B) {
-	e := newBenchEnv(b)
-	e.deliverBatch(b)
-	e.bareBatch(b)
-	var deliver, bare time.Duration
-	for b.Loop() {
-		start := time.Now()
-		e.deliverBatch(b)
-		mid := time.Now()
-		e.bareBatch(b)
-		deliver += mid.Sub(start)
-		bare += time.Since(mid)
+	for _, s := range benchSecrets {
+		b.Run(s.name, func(b *testing.B) {
+			e := newBenchEnv(b, s.list)
+			e.deliverBatch(b)
+			e.bareBatch(b)
+			e.dials.Store(0)
+			var deliver, bare time.Duration
+			for b.Loop() {
+				start := time.Now()
+				e.deliverBatch(b)
+				mid := time.Now()
+				e.bareBatch(b)
+				deliver += mid.Sub(start)
+				bare += time.Since(mid)
+			}
+			msgs := float64(b.N * benchBatch)
+			b.ReportMetric(msgs/deliver.Seconds(), "delivery_msgs/s")
+			b.ReportMetric(msgs/bare.Seconds(), "bare_msgs/s")
+			b.ReportMetric(bare.Seconds()/deliver.Seconds(), "ratio")
+			b.ReportMetric(float64(e.dials.Load()), "dials")
+		})
 	}
-	msgs := float64(b.N * benchBatch)
-	b.ReportMetric(msgs/deliver.Seconds(), "delivery_msgs/s")
-	b.ReportMetric(msgs/bare.Seconds(), "bare_msgs/s")
-	b.ReportMetric(bare.Seconds()/deliver.Seconds(), "ratio")
 }

@@ -24,8 +24,11 @@ type WebhookCache struct {
 	// Now is the clock (tests pin it).
 	Now     func() time.Time
 	mu      sync.Mutex
-	entries map[string]cachedWebhook
+	entries map[cacheKey]cachedWebhook
 }
+
+// cacheKey is the pair itself: no key string built per lookup.
+type cacheKey struct{ orgID, id string }
 
 type cachedWebhook struct {
 	w       webhook.Webhook
@@ -34,13 +37,13 @@ type cachedWebhook struct {
 
 // NewWebhookCache wraps next.
 func NewWebhookCache(next WebhookGetter, ttl time.Duration) *WebhookCache {
-	return &WebhookCache{next: next, ttl: ttl, Now: time.Now, entries: map[string]cachedWebhook{}}
+	return &WebhookCache{next: next, ttl: ttl, Now: time.Now, entries: map[cacheKey]cachedWebhook{}}
 }
 
 // Get returns the cached webhook or loads it. Concurrent misses each load:
 // they are rare (one batch) and cheap (one GetItem).
 func (c *WebhookCache) Get(ctx context.Context, orgID, id string) (webhook.Webhook, error) {
-	key := orgID + "\x00" + id
+	key := cacheKey{orgID, id}
 	now := c.Now()
 	c.mu.Lock()
 	e, ok := c.entries[key]
@@ -72,6 +75,6 @@ func (c *WebhookCache) Get(ctx context.Context, orgID, id string) (webhook.Webho
 // Forget drops an entry (the handler calls it after removing a webhook).
 func (c *WebhookCache) Forget(orgID, id string) {
 	c.mu.Lock()
-	delete(c.entries, orgID+"\x00"+id)
+	delete(c.entries, cacheKey{orgID, id})
 	c.mu.Unlock()
 }

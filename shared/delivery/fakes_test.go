@@ -1,7 +1,6 @@
 package delivery
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/testenv"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -209,24 +209,6 @@ func (a *memAttempts) list() []attempt.Attempt {
 	return append([]attempt.Attempt(nil), a.all...)
 }
 
-// syncBuffer collects log output written from parallel goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // env is a handler over fakes.
 type env struct {
 	h        *Handler
@@ -235,7 +217,7 @@ type env struct {
 	queue    *memQueue
 	records  *memRecords
 	attempts *memAttempts
-	logs     *syncBuffer
+	logs     *testenv.Buffer
 }
 
 func testConfig() config.Config {
@@ -253,7 +235,7 @@ func newEnv(t testing.TB, cfg config.Config, mutate func(*Deps)) *env {
 	e := &env{
 		webhooks: &memWebhooks{hooks: map[string]webhook.Webhook{}},
 		secrets:  &memSecrets{active: []string{testSecret}},
-		queue:    &memQueue{}, records: newMemRecords(), attempts: &memAttempts{}, logs: &syncBuffer{},
+		queue:    &memQueue{}, records: newMemRecords(), attempts: &memAttempts{}, logs: &testenv.Buffer{},
 	}
 	d := Deps{
 		Webhooks: e.webhooks, Secrets: e.secrets, Queue: e.queue, Records: e.records, Attempts: e.attempts,

@@ -59,12 +59,9 @@ func NewHandler(d Deps) *Handler {
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	failed := make([]bool, len(ev.Records))
 	var wg sync.WaitGroup
-	for i, m := range ev.Records {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			failed[i] = !h.processSafely(ctx, m)
-		}()
+	wg.Add(len(ev.Records))
+	for i := range ev.Records {
+		go h.processInto(ctx, ev.Records, i, failed, &wg)
 	}
 	wg.Wait()
 	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
@@ -74,6 +71,13 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 		}
 	}
 	return resp, nil
+}
+
+// processInto processes records[i] into failed[i]: the goroutine's
+// arguments are copied once, no per-message closure over a message copy.
+func (h *Handler) processInto(ctx context.Context, records []events.SQSMessage, i int, failed []bool, wg *sync.WaitGroup) {
+	defer wg.Done()
+	failed[i] = !h.processSafely(ctx, records[i])
 }
 
 // processSafely confines a panic to its message, which is then retried.
@@ -131,10 +135,17 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	outcome, done := h.apply(ctx, m, d, rec, r, dec, now)
 
 	h.record(ctx, d, rec.Attempts, now, outcome, r)
-	h.log.InfoContext(ctx, "delivery attempt",
-		"event", d.EventName, "event_id", d.EventID, "delivery_id", d.DeliveryID, "webhook_id", d.WebhookID,
-		"attempt", rec.Attempts, "outcome", outcome, "status", r.status, "error_class", r.class,
-		"reason", dec.reason, "retry_in", dec.delay, "latency_ms", r.latency.Milliseconds(), "url", netguard.Mask(w.URL))
+	masked := netguard.MaskURL(u) // the URL already parsed, not a second parse
+	if urlErr != nil {
+		masked = netguard.Mask(w.URL)
+	}
+	// Typed attributes: the same record as InfoContext with key/value
+	// pairs, without boxing each value into an interface.
+	h.log.LogAttrs(ctx, slog.LevelInfo, "delivery attempt",
+		slog.String("event", d.EventName), slog.String("event_id", d.EventID), slog.String("delivery_id", d.DeliveryID),
+		slog.String("webhook_id", d.WebhookID), slog.Int("attempt", rec.Attempts), slog.String("outcome", outcome),
+		slog.Int("status", r.status), slog.String("error_class", r.class), slog.String("reason", dec.reason),
+		slog.Duration("retry_in", dec.delay), slog.Int64("latency_ms", r.latency.Milliseconds()), slog.String("url", masked))
 	return done
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/message"
@@ -46,12 +47,30 @@ func (h *Handler) post(ctx context.Context, u *url.URL, d message.Delivery, secr
 	defer resp.Body.Close()
 	// A read error after the status line changes nothing: the status is
 	// the endpoint's answer.
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseRead))
-	r := result{status: resp.StatusCode, latency: time.Since(start), excerpt: excerpt(data)}
+	r := result{status: resp.StatusCode, excerpt: readResponse(resp.Body)}
+	r.latency = time.Since(start)
 	if resp.StatusCode == http.StatusTooManyRequests {
 		r.retryAfter, r.hasRetry = parseRetryAfter(resp.Header.Get("Retry-After"), now)
 	}
 	return r
+}
+
+// excerptBufs holds the buffers the first maxExcerpt bytes of responses
+// are read into: one per POST in flight, not one per response.
+var excerptBufs = sync.Pool{New: func() any { return new([maxExcerpt]byte) }}
+
+// readResponse reads at most maxResponseRead bytes of body, as
+// io.ReadAll(io.LimitReader(body, maxResponseRead)) would, and returns the
+// excerpt of them; the bytes past the excerpt are discarded without being
+// kept (a body read to its end lets the connection be reused).
+func readResponse(body io.Reader) string {
+	buf := excerptBufs.Get().(*[maxExcerpt]byte)
+	defer excerptBufs.Put(buf)
+	n, err := io.ReadFull(body, buf[:])
+	if err == nil {
+		io.CopyN(io.Discard, body, maxResponseRead-maxExcerpt)
+	}
+	return excerpt(buf[:n])
 }
 
 // excerpt keeps at most maxExcerpt bytes of valid UTF-8 (a rune cut at the

@@ -32,7 +32,16 @@ func ValidateURL(raw string, allowLoopback bool) (*url.URL, error) {
 // URLs often carry tokens, and user:password@ must never be logged.
 func Mask(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
+	if err != nil {
+		return "<invalid url>"
+	}
+	return MaskURL(u)
+}
+
+// MaskURL is Mask for an already parsed URL (no second parse on the
+// delivery path).
+func MaskURL(u *url.URL) string {
+	if u == nil || u.Host == "" {
 		return "<invalid url>"
 	}
 	return u.Scheme + "://" + u.Host + "/…"

@@ -40,14 +40,17 @@ func HeaderName(prefix, suffix string) string { return "X-" + prefix + "-" + suf
 // the secret string exactly as the API returned it (whsec_ prefix
 // included), over "<t>.<body>".
 func SignatureHex(secret string, t int64, body []byte) string {
-	return hex.EncodeToString(Sum(secret, t, body))
+	m := hexMACs.get(secret)
+	defer m.release()
+	sum := m.sum("", t, body)
+	return string(hex.AppendEncode(m.scratch[:0], sum))
 }
 
 // Sum is the raw digest behind SignatureHex (verifiers compare bytes).
 func Sum(secret string, t int64, body []byte) []byte {
-	m := hmac.New(sha256.New, []byte(secret))
-	writeSigned(m, "", t, body)
-	return m.Sum(nil)
+	m := hexMACs.get(secret)
+	defer m.release()
+	return append([]byte(nil), m.sum("", t, body)...)
 }
 
 // StandardKey is the Standard Webhooks key: the base64-decoded part after
@@ -90,32 +93,53 @@ func writeSigned(w interface{ Write([]byte) (int, error) }, msgID string, t int6
 // Signature returns the X-<Prefix>-Signature value "t=<t>,v1=<hex>[,v1=…]",
 // one v1 per secret in the order given (Active returns newest first).
 func Signature(secretList []string, t int64, body []byte) (string, error) {
+	b, err := appendSignature(nil, secretList, t, body)
+	return string(b), err
+}
+
+// appendSignature appends the Signature value to dst: one buffer for the
+// whole header value, the hex written straight into it.
+func appendSignature(dst []byte, secretList []string, t int64, body []byte) ([]byte, error) {
 	if len(secretList) == 0 {
-		return "", ErrNoSecret
+		return dst, ErrNoSecret
 	}
-	var b strings.Builder
-	b.WriteString("t=")
-	b.WriteString(strconv.FormatInt(t, 10))
+	dst = append(dst, "t="...)
+	dst = strconv.AppendInt(dst, t, 10)
 	for _, s := range secretList {
-		b.WriteString(",v1=")
-		b.WriteString(SignatureHex(s, t, body))
+		m := hexMACs.get(s)
+		dst = append(dst, ",v1="...)
+		dst = hex.AppendEncode(dst, m.sum("", t, body))
+		m.release()
 	}
-	return b.String(), nil
+	return dst, nil
 }
 
 // StandardSignature returns the webhook-signature value
 // "v1,<base64>[ v1,<base64>…]", one entry per secret in the order given.
 func StandardSignature(secretList []string, msgID string, t int64, body []byte) (string, error) {
+	b, err := appendStandardSignature(nil, secretList, msgID, t, body)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// appendStandardSignature appends the StandardSignature value to dst.
+func appendStandardSignature(dst []byte, secretList []string, msgID string, t int64, body []byte) ([]byte, error) {
 	if len(secretList) == 0 {
-		return "", ErrNoSecret
+		return dst, ErrNoSecret
 	}
-	parts := make([]string, 0, len(secretList))
 	for i, s := range secretList {
-		key, err := StandardKey(s)
+		m, err := stdMACs.getStandard(s)
 		if err != nil {
-			return "", fmt.Errorf("secret %d of %d: %w", i+1, len(secretList), err)
+			return dst, fmt.Errorf("secret %d of %d: %w", i+1, len(secretList), err)
 		}
-		parts = append(parts, "v1,"+SignatureBase64(key, msgID, t, body))
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, "v1,"...)
+		dst = base64.StdEncoding.AppendEncode(dst, m.sum(msgID, t, body))
+		m.release()
 	}
-	return strings.Join(parts, " "), nil
+	return dst, nil
 }
