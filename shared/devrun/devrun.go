@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/awsclient"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devstate"
@@ -45,6 +46,10 @@ type Options struct {
 	// FanoutConcurrency and DeliverConcurrency are the batches in flight per
 	// queue (defaults 2 and 4: Lambda scales further, a laptop need not).
 	FanoutConcurrency, DeliverConcurrency int
+	// WrapDeliver, when set, wraps the deliver handler the delivery poller
+	// invokes. Test-only (the e2e chaos test injects batch panics with it);
+	// `hookrelay dev` never sets it.
+	WrapDeliver func(app.SQSHandler) app.SQSHandler
 }
 
 // Stack is a running local pipeline.
@@ -113,6 +118,9 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 	h, err := newHandlers(cfg, s.Dynamo, s.SQS, s.DataDir, s.Logger)
 	if err != nil {
 		return fmt.Errorf("build the app: %w", err)
+	}
+	if o.WrapDeliver != nil {
+		h.Deliver = poller.Handler(o.WrapDeliver(app.SQSHandler(h.Deliver)))
 	}
 	s.serve(ln, h.API)
 	s.poll(o, h.Fanout, h.Deliver)

@@ -1,0 +1,405 @@
+package e2e
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/hookrelay/hookrelay/shared/app"
+	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/devrun"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/message"
+)
+
+// Chaos parameters. The seed fixes every endpoint answer (a function of the
+// endpoint, the delivery id and the request number of that delivery) and
+// the sequence of batch panics.
+const (
+	chaosSeed      = 20261123
+	chaosEvents    = 1000
+	chaosEndpoints = 3
+	// goneEndpoint answers 410 once, late in the run: at its goneAt-th
+	// request (of roughly 1,150 it receives).
+	goneEndpoint = 2
+	goneAt       = 900
+	// panicPerMille of deliver invocations panic, half before the handler
+	// runs (nothing happened) and half after (work done, batch not deleted:
+	// its deliveries come back, as after a Lambda crash).
+	panicPerMille = 10
+	chaosDeadline = 150 * time.Second
+)
+
+// chaosAnswer is an endpoint's deterministic answer to the n-th request of a
+// delivery. About 85 % succeed; a few deliveries fail every time so the
+// retries_exhausted path is exercised too.
+func chaosAnswer(endpoint int, delivery string, n int) answer {
+	if roll(endpoint, delivery, 0)%1000 < 4 { // ~0.4 % of deliveries: always down
+		return status(http.StatusInternalServerError)
+	}
+	r := roll(endpoint, delivery, n) % 1000
+	switch {
+	case r < 50:
+		return status(http.StatusInternalServerError)
+	case r < 70:
+		return status(http.StatusServiceUnavailable)
+	case r < 90:
+		return answer{reset: true}
+	case r < 110:
+		return answer{hang: deliveryTimeout + 500*time.Millisecond, status: http.StatusOK} // a timeout
+	case r < 120:
+		return status(http.StatusTooManyRequests)
+	case r < 127:
+		return status(http.StatusBadRequest)
+	case r < 133:
+		return status(http.StatusNotFound)
+	case r < 140:
+		return status(http.StatusUnprocessableEntity)
+	case r < 150:
+		return status(http.StatusNoContent)
+	}
+	return status(http.StatusOK)
+}
+
+func roll(endpoint int, delivery string, n int) uint64 {
+	h := fnv.New64a()
+	var b [24]byte
+	binary.BigEndian.PutUint64(b[0:], chaosSeed)
+	binary.BigEndian.PutUint64(b[8:], uint64(endpoint))
+	binary.BigEndian.PutUint64(b[16:], uint64(n))
+	h.Write(b[:])
+	h.Write([]byte(delivery))
+	return h.Sum64()
+}
+
+// chaosEndpoint is one receiver with its per-delivery request counts.
+type chaosEndpoint struct {
+	*receiver
+	idx  int
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+func newChaosEndpoint(t *testing.T, idx int) *chaosEndpoint {
+	e := &chaosEndpoint{idx: idx, seen: map[string]int{}}
+	e.receiver = newReceiver(t, func(total int, r *http.Request, _ []byte) answer {
+		d := r.Header.Get("X-Hookrelay-Delivery")
+		e.mu.Lock()
+		e.seen[d]++
+		n := e.seen[d]
+		e.mu.Unlock()
+		if idx == goneEndpoint && total == goneAt {
+			return status(http.StatusGone)
+		}
+		return chaosAnswer(idx, d, n)
+	})
+	return e
+}
+
+// panicker wraps the deliver handler and panics on a seeded 1 % of batches.
+type panicker struct {
+	mu            sync.Mutex
+	rng           *rand.Rand
+	before, after int
+}
+
+func (p *panicker) wrap(next app.SQSHandler) app.SQSHandler {
+	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		p.mu.Lock()
+		r := p.rng.IntN(2000)
+		switch {
+		case r < panicPerMille:
+			p.before++
+		case r < 2*panicPerMille:
+			p.after++
+		}
+		p.mu.Unlock()
+		if r < panicPerMille {
+			panic(fmt.Sprintf("chaos: deliver panics before handling %d messages", len(ev.Records)))
+		}
+		resp, err := next(ctx, ev)
+		if r < 2*panicPerMille {
+			panic(fmt.Sprintf("chaos: deliver panics after handling %d messages", len(ev.Records)))
+		}
+		return resp, err
+	}
+}
+
+func (p *panicker) counts() (before, after int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.before, p.after
+}
+
+// queueDepth is every message on the queue: visible, in flight, delayed.
+func queueDepth(ctx context.Context, s *stack, url string) (int, error) {
+	out, err := s.SQS.API().GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(url),
+		AttributeNames: []types.QueueAttributeName{
+			types.QueueAttributeNameApproximateNumberOfMessages,
+			types.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+			types.QueueAttributeNameApproximateNumberOfMessagesDelayed,
+		},
+	})
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, v := range out.Attributes {
+		n, _ := strconv.Atoi(v)
+		total += n
+	}
+	return total, nil
+}
+
+type pair struct {
+	event string
+	hook  int
+}
+
+// TestChaos sends 1,000 events to 3 endpoints that fail in every way the
+// design names, with a deliver handler that panics on 1 % of batches, and
+// checks that every (event, endpoint) pair ends delivered, dead-lettered
+// with a reason, or removed by 410. Nothing may be lost; duplicates are
+// counted and reported.
+func TestChaos(t *testing.T) {
+	start := time.Now()
+	pan := &panicker{rng: rand.New(rand.NewPCG(chaosSeed, 1))}
+	s := startTestStack(t, devrun.Options{
+		FanoutConcurrency:  4,
+		DeliverConcurrency: 12,
+		WrapDeliver:        pan.wrap,
+	})
+	s.collectDLQ()
+	t.Cleanup(s.dlq.stop)
+	a := newTenant(t, s, "chaos")
+
+	eps := make([]*chaosEndpoint, chaosEndpoints)
+	hooks := make([]createdWebhook, chaosEndpoints)
+	hookIdx := map[string]int{}
+	for i := range eps {
+		eps[i] = newChaosEndpoint(t, i)
+		hooks[i] = a.createWebhook(eps[i].url(fmt.Sprintf("/chaos/%d", i)), "emailClick")
+		hookIdx[hooks[i].ID] = i
+	}
+
+	// Publish through the bus, ten events per PutEvents, as a producer would.
+	producer := bus.NewLocal(s.SQS, s.State.IngestQueueURL)
+	eventIDs := make([]string, chaosEvents)
+	batch := make([]bus.Event, 0, bus.MaxEntries)
+	ctx := context.Background()
+	for i := range chaosEvents {
+		eventIDs[i] = ids.New(ids.EventPrefix)
+		batch = append(batch, bus.Event{OrgID: a.org, EventName: "emailClick", EventID: eventIDs[i], Data: clickData, Source: "com.example.chaos"})
+		if len(batch) == bus.MaxEntries || i == chaosEvents-1 {
+			if err := producer.Put(ctx, batch); err != nil {
+				t.Fatalf("put events: %v", err)
+			}
+			batch = batch[:0]
+		}
+	}
+	t.Logf("published %d events in %s", chaosEvents, time.Since(start).Round(time.Millisecond))
+
+	// Wait until both queues are empty (nothing visible, in flight or
+	// delayed) and the endpoints have been quiet for a few polls.
+	deadline := time.Now().Add(chaosDeadline)
+	stable, lastHits := 0, -1
+	for stable < 4 {
+		if time.Now().After(deadline) {
+			t.Errorf("queues not drained after %s; counting what arrived", chaosDeadline)
+			break
+		}
+		time.Sleep(time.Second)
+		ingest, err1 := queueDepth(ctx, s, s.State.IngestQueueURL)
+		delivery, err2 := queueDepth(ctx, s, s.State.DeliveryQueueURL)
+		hits := 0
+		for _, e := range eps {
+			hits += e.count()
+		}
+		if err1 == nil && err2 == nil && ingest == 0 && delivery == 0 && hits == lastHits {
+			stable++
+		} else {
+			stable = 0
+		}
+		lastHits = hits
+	}
+	drained := time.Since(start)
+	s.dlq.stop() // take what the collector has; nothing more can arrive
+	deadLetters := s.dlq.entries
+
+	// What each endpoint 2xx'd, by pair, and duplicates by delivery id.
+	delivered := map[pair]bool{}
+	okByDelivery := map[string]int{}
+	requests := 0
+	for i, e := range eps {
+		for _, h := range e.all() {
+			requests++
+			if h.answered < 200 || h.answered > 299 {
+				continue
+			}
+			var env struct {
+				ID    string `json:"id"`
+				OrgID string `json:"organization_id"`
+			}
+			if err := json.Unmarshal(h.body, &env); err != nil || env.OrgID != a.org {
+				t.Errorf("endpoint %d got %s", i, h.body)
+				continue
+			}
+			if err := verifyIndependently(hooks[i].SigningSecret, h.header, h.body, h.at); err != nil {
+				t.Errorf("endpoint %d: %v", i, err)
+			}
+			delivered[pair{env.ID, i}] = true
+			okByDelivery[h.delivery()]++
+		}
+	}
+	duplicates := 0
+	for _, n := range okByDelivery {
+		duplicates += n - 1
+	}
+
+	// Dead letters, by pair and reason.
+	dead := map[pair]string{}
+	byReason := map[string]int{}
+	for _, e := range deadLetters {
+		i, ok := hookIdx[e.Attrs[message.AttrWebhookID]]
+		reason := e.Attrs[message.AttrReason]
+		byReason[reason]++
+		switch {
+		case !ok:
+			t.Errorf("dead letter of an unknown webhook: %v", e.Attrs)
+		case reason != message.ReasonRetriesExhausted && reason != message.ReasonPermanentStatus:
+			t.Errorf("dead letter with reason %q (want retries_exhausted or permanent_status): %v", reason, e.Attrs)
+		case reason == message.ReasonRetriesExhausted && e.Attrs[message.AttrAttempts] != "4":
+			t.Errorf("retries_exhausted after %s attempts, want 4: %v", e.Attrs[message.AttrAttempts], e.Attrs)
+		default:
+			if _, twice := dead[pair{e.Delivery.EventID, i}]; twice {
+				t.Logf("pair (%s, endpoint %d) dead-lettered twice", e.Delivery.EventID, i)
+			}
+			dead[pair{e.Delivery.EventID, i}] = reason
+		}
+	}
+
+	// The removed endpoint: its webhook must be gone, and the attempt log
+	// (read from the table: the API no longer serves a deleted webhook's
+	// log) says which of its deliveries were removed or skipped.
+	removed := map[pair]string{}
+	goneHook := hooks[goneEndpoint].ID
+	if status, _ := a.call(http.MethodGet, "/api/v1/organization/webhooks/"+goneHook, nil); status != http.StatusNotFound {
+		t.Errorf("endpoint %d answered 410 but its webhook still exists (GET %d)", goneEndpoint, status)
+	}
+	var removedAt time.Time
+	for _, at := range attemptLog(t, s, a.org, goneHook) {
+		if at.Outcome == attempt.OutcomeRemoved || at.Outcome == attempt.OutcomeSkipped {
+			removed[pair{at.EventID, goneEndpoint}] = at.Outcome
+		}
+		if at.Outcome == attempt.OutcomeRemoved {
+			removedAt = at.At
+		}
+	}
+	// When each event was first attempted anywhere: an event whose ingest
+	// message came back late (after its visibility timeout) may be fanned
+	// out after the removal, and then rightly has no delivery to the removed
+	// webhook at all.
+	firstAttempt := map[string]time.Time{}
+	for i := range eps {
+		for _, at := range attemptLog(t, s, a.org, hooks[i].ID) {
+			if f, ok := firstAttempt[at.EventID]; !ok || at.At.Before(f) {
+				firstAttempt[at.EventID] = at.At
+			}
+		}
+	}
+
+	// Every pair must have ended somewhere.
+	var lost []string
+	removedCount := map[string]int{}
+	both := 0
+	for _, ev := range eventIDs {
+		for i := range eps {
+			p := pair{ev, i}
+			_, d := dead[p]
+			rm, r := removed[p]
+			switch {
+			case delivered[p]:
+				if d {
+					both++
+				}
+			case d:
+			case r:
+				removedCount[rm]++
+			case i == goneEndpoint && !removedAt.IsZero() && firstAttempt[ev].After(removedAt):
+				removedCount["not fanned out"]++
+			default:
+				lost = append(lost, fmt.Sprintf("(%s, endpoint %d, %s)", ev, i, ids.Delivery(ev, hooks[i].ID)))
+			}
+		}
+	}
+	before, after := pan.counts()
+	reasons := make([]string, 0, len(byReason))
+	for r, n := range byReason {
+		reasons = append(reasons, fmt.Sprintf("%s=%d", r, n))
+	}
+	sort.Strings(reasons)
+	t.Logf("chaos summary (seed %d): %d events × %d endpoints = %d pairs; %d requests; drained in %s",
+		chaosSeed, chaosEvents, chaosEndpoints, chaosEvents*chaosEndpoints, requests, drained.Round(time.Second))
+	t.Logf("  delivered:     %d pairs (%d also dead-lettered after a redelivery)", len(delivered), both)
+	t.Logf("  dead-lettered: %d pairs [%s]", len(dead), strings.Join(reasons, ", "))
+	t.Logf("  removed by 410 (endpoint %d): removed=%d skipped=%d not fanned out=%d (event fanned out after the removal)",
+		goneEndpoint, removedCount[attempt.OutcomeRemoved], removedCount[attempt.OutcomeSkipped], removedCount["not fanned out"])
+	t.Logf("  duplicates:    %d extra 2xx'd requests of an already delivered delivery id", duplicates)
+	t.Logf("  deliver panics: %d before handling, %d after handling", before, after)
+	t.Logf("  lost:          %d", len(lost))
+
+	if len(lost) > 0 {
+		t.Errorf("%d pairs lost (neither delivered, dead-lettered nor removed), e.g. %s",
+			len(lost), strings.Join(lost[:min(len(lost), 10)], " "))
+	}
+	if n := removedCount[attempt.OutcomeRemoved]; n != 1 {
+		t.Errorf("%d deliveries recorded as removed by 410, want exactly 1", n)
+	}
+	if before+after == 0 {
+		t.Error("no deliver invocation panicked: the chaos did not happen")
+	}
+	if len(dead) == 0 || byReason[message.ReasonRetriesExhausted] == 0 || byReason[message.ReasonPermanentStatus] == 0 {
+		t.Errorf("expected dead letters of both reasons, got %v", byReason)
+	}
+	ingestDLQ, err := queueDepth(ctx, s, s.State.IngestDLQURL)
+	if err != nil || ingestDLQ != 0 {
+		t.Errorf("ingest DLQ holds %d events (%v): fan-out lost some", ingestDLQ, err)
+	}
+}
+
+// attemptLog reads a webhook's whole attempt log from the table (the API
+// no longer serves the log of a deleted webhook).
+func attemptLog(t *testing.T, s *stack, org, webhookID string) []attempt.Attempt {
+	t.Helper()
+	log := dynamo.NewAttemptLog(s.Dynamo, s.Config.Table, s.Config.AttemptTTL)
+	var all []attempt.Attempt
+	for cursor := ""; ; {
+		page, next, err := log.List(context.Background(), org, webhookID, dynamo.MaxAttemptPage, cursor)
+		if err != nil {
+			t.Fatalf("attempt log of %s: %v", webhookID, err)
+		}
+		all = append(all, page...)
+		if next == "" {
+			return all
+		}
+		cursor = next
+	}
+}

@@ -1,0 +1,373 @@
+// Package e2e drives the whole local stack (shared/devrun: dynalite, goaws,
+// the API, the fan-out and delivery pollers) over HTTP as a user would:
+// webhooks are created with a dev token, events are published through the
+// API and through the bus, and deliveries land on receivers on 127.0.0.1.
+//
+// The seed-behaviour tests share one stack (sharedStack) and run in
+// parallel, each with its own organization; the chaos and quick-start tests
+// start their own stacks because they inject panics or read the DLQ with
+// the operator tools.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/devrun"
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+)
+
+// Timing of every stack the tests start: short enough that a delivery goes
+// through all four attempts in a few seconds.
+const (
+	retryStep       = time.Second
+	retrySchedule   = "1s,1s,1s"
+	deliveryTimeout = time.Second
+)
+
+func testEnv() map[string]string {
+	return map[string]string{
+		"HOOKRELAY_RETRY_SCHEDULE":   retrySchedule,
+		"HOOKRELAY_DELIVERY_TIMEOUT": deliveryTimeout.String(),
+	}
+}
+
+// logBuffer collects a stack's log so a failing test can show its part.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// linesWith returns the log lines that mention any of needles (all lines
+// when needles is empty), at most the last max of them.
+func (b *logBuffer) linesWith(max int, needles ...string) string {
+	b.mu.Lock()
+	all := strings.Split(b.buf.String(), "\n")
+	b.mu.Unlock()
+	var out []string
+	for _, l := range all {
+		if len(needles) == 0 {
+			out = append(out, l)
+			continue
+		}
+		for _, n := range needles {
+			if n != "" && strings.Contains(l, n) {
+				out = append(out, l)
+				break
+			}
+		}
+	}
+	if len(out) > max {
+		out = out[len(out)-max:]
+	}
+	return strings.Join(out, "\n")
+}
+
+// stack is a running devrun stack plus what the tests need around it.
+type stack struct {
+	*devrun.Stack
+	logs *logBuffer
+	dlq  *dlqCollector // nil unless collectDLQ was called
+}
+
+// startStack starts a stack on a free loopback port in its own data folder.
+// The caller stops it.
+func startStack(dataDir string, o devrun.Options) (*stack, error) {
+	logs := &logBuffer{}
+	o.DataDir, o.Addr, o.Logger = dataDir, "127.0.0.1:0", devrun.NewLogger(logs, slog.LevelInfo)
+	if o.Env == nil {
+		o.Env = testEnv()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s, err := devrun.Start(ctx, o)
+	if err != nil {
+		return nil, fmt.Errorf("start the local stack: %w\n%s", err, logs.linesWith(50))
+	}
+	return &stack{Stack: s, logs: logs}, nil
+}
+
+// startTestStack starts a stack for one test and stops it at its end.
+func startTestStack(t *testing.T, o devrun.Options) *stack {
+	t.Helper()
+	s, err := startStack(t.TempDir(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("stack log (last lines):\n%s", s.logs.linesWith(200))
+			if f, err := os.CreateTemp("", "hookrelay-e2e-stack-*.log"); err == nil {
+				f.WriteString(s.logs.linesWith(1 << 30))
+				f.Close()
+				t.Logf("whole stack log: %s", f.Name())
+			}
+		}
+		s.Stop()
+	})
+	return s
+}
+
+// The package's shared stack, started by the first test that asks for it
+// and stopped by TestMain.
+var (
+	sharedOnce sync.Once
+	shared     *stack
+	sharedErr  error
+	sharedDir  string
+)
+
+func sharedStack(t *testing.T) *stack {
+	t.Helper()
+	sharedOnce.Do(func() {
+		if sharedDir, sharedErr = os.MkdirTemp("", "hookrelay-e2e-"); sharedErr != nil {
+			return
+		}
+		if shared, sharedErr = startStack(sharedDir, devrun.Options{}); sharedErr == nil {
+			shared.collectDLQ()
+		}
+	})
+	if sharedErr != nil {
+		t.Fatal(sharedErr)
+	}
+	return shared
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared != nil {
+		shared.dlq.stop()
+		shared.Stop()
+	}
+	if sharedDir != "" {
+		os.RemoveAll(sharedDir)
+	}
+	os.Exit(code)
+}
+
+// tenant is one organization using the API with its dev token.
+type tenant struct {
+	t     *testing.T
+	s     *stack
+	org   string
+	token string
+	hooks []string // webhook ids created, for the log on failure
+}
+
+var orgSeq atomic.Int64
+
+// newTenant makes a fresh organization, so tests on the shared stack never
+// see each other's webhooks or events.
+func newTenant(t *testing.T, s *stack, label string) *tenant {
+	t.Helper()
+	key, err := auth.DevKey(s.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := fmt.Sprintf("org_%s_%d_%d", label, time.Now().UnixNano()%1e6, orgSeq.Add(1))
+	tok, err := auth.NewDevJWT(key, s.Config).Issue(org, false, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn := &tenant{t: t, s: s, org: org, token: tok}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("stack log of %s:\n%s", org, s.logs.linesWith(100, append([]string{org}, tn.hooks...)...))
+		}
+	})
+	return tn
+}
+
+// call makes one API request and returns the status and body.
+func (tn *tenant) call(method, path string, body any) (int, []byte) {
+	tn.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			tn.t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, tn.s.API+path, rd)
+	if err != nil {
+		tn.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tn.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tn.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tn.t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+// mustCall is call that fails the test on another status, and decodes the body.
+func (tn *tenant) mustCall(method, path string, body any, want int, out any) {
+	tn.t.Helper()
+	status, b := tn.call(method, path, body)
+	if status != want {
+		tn.t.Fatalf("%s %s: status %d, want %d: %s", method, path, status, want, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			tn.t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
+		}
+	}
+}
+
+type createdWebhook struct {
+	ID            string   `json:"id"`
+	URL           string   `json:"url"`
+	EventTypes    []string `json:"event_types"`
+	Enabled       bool     `json:"enabled"`
+	SigningSecret string   `json:"signing_secret"`
+}
+
+// createWebhook subscribes url to eventTypes (["*"] for every type).
+func (tn *tenant) createWebhook(url string, eventTypes ...string) createdWebhook {
+	tn.t.Helper()
+	var w createdWebhook
+	tn.mustCall(http.MethodPost, "/api/v1/organization/webhooks",
+		map[string]any{"name": "e2e " + tn.t.Name(), "url": url, "event_types": eventTypes}, http.StatusCreated, &w)
+	if !strings.HasPrefix(w.ID, "wh_") || !strings.HasPrefix(w.SigningSecret, "whsec_") {
+		tn.t.Fatalf("create webhook: unexpected answer %+v", w)
+	}
+	tn.hooks = append(tn.hooks, w.ID)
+	return w
+}
+
+// publish posts an event through the API and returns its id.
+func (tn *tenant) publish(eventName string, data json.RawMessage) string {
+	tn.t.Helper()
+	var out struct {
+		ID string `json:"id"`
+	}
+	tn.mustCall(http.MethodPost, "/api/v1/events", map[string]any{"event_name": eventName, "data": data}, http.StatusAccepted, &out)
+	if !strings.HasPrefix(out.ID, "evt_") {
+		tn.t.Fatalf("publish: id %q", out.ID)
+	}
+	return out.ID
+}
+
+// attempts returns the webhook's whole attempt log as the API lists it.
+func (tn *tenant) attempts(webhookID string) []attempt.Attempt {
+	tn.t.Helper()
+	var all []attempt.Attempt
+	cursor := ""
+	for {
+		path := "/api/v1/organization/webhooks/" + webhookID + "/deliveries?limit=100"
+		if cursor != "" {
+			path += "&cursor=" + cursor
+		}
+		var page struct {
+			Data       []attempt.Attempt `json:"data"`
+			NextCursor string            `json:"next_cursor"`
+		}
+		tn.mustCall(http.MethodGet, path, nil, http.StatusOK, &page)
+		all = append(all, page.Data...)
+		if page.NextCursor == "" {
+			return all
+		}
+		cursor = page.NextCursor
+	}
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", within, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// dlqEntry is one dead letter as the delivery handler wrote it.
+type dlqEntry struct {
+	Delivery message.Delivery
+	Attrs    map[string]string
+}
+
+// dlqCollector drains the DLQ of the shared stack in one place, so tests
+// running in parallel do not hide messages from each other by receiving
+// them. Entries are kept in memory, by delivery id.
+type dlqCollector struct {
+	mu      sync.Mutex
+	entries []dlqEntry
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+func (s *stack) collectDLQ() {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &dlqCollector{cancel: cancel, done: make(chan struct{})}
+	s.dlq = c
+	go func() {
+		defer close(c.done)
+		for ctx.Err() == nil {
+			msgs, err := s.SQS.Receive(ctx, s.State.DLQURL, 10, time.Second, 30*time.Second)
+			if err != nil {
+				time.Sleep(100 * time.Millisecond)
+				continue
+			}
+			for _, m := range msgs {
+				e := dlqEntry{Attrs: sqsqueue.AttributesOf(m)}
+				e.Delivery, _ = message.Decode(m.Body)
+				c.mu.Lock()
+				c.entries = append(c.entries, e)
+				c.mu.Unlock()
+				_ = s.SQS.Delete(context.Background(), s.State.DLQURL, m.ReceiptHandle)
+			}
+		}
+	}()
+}
+
+func (c *dlqCollector) stop() {
+	if c != nil {
+		c.cancel()
+		<-c.done
+	}
+}
+
+// forWebhook returns the dead letters of one webhook collected so far.
+func (c *dlqCollector) forWebhook(webhookID string) []dlqEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []dlqEntry
+	for _, e := range c.entries {
+		if e.Attrs[message.AttrWebhookID] == webhookID || e.Delivery.WebhookID == webhookID {
+			out = append(out, e)
+		}
+	}
+	return out
+}
