@@ -29,6 +29,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
 // Timing of every stack the tests start: short enough that a delivery goes
@@ -47,23 +48,12 @@ func testEnv() map[string]string {
 }
 
 // logBuffer collects a stack's log so a failing test can show its part.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
+type logBuffer struct{ testenv.Buffer }
 
 // linesWith returns the log lines that mention any of needles (all lines
 // when needles is empty), at most the last max of them.
 func (b *logBuffer) linesWith(max int, needles ...string) string {
-	b.mu.Lock()
-	all := strings.Split(b.buf.String(), "\n")
-	b.mu.Unlock()
+	all := strings.Split(b.String(), "\n")
 	var out []string
 	for _, l := range all {
 		if len(needles) == 0 {
