@@ -28,6 +28,14 @@ type validator struct {
 	known func(name string) bool
 }
 
+// invalidField rejects a webhook field (400, code naming the field). The
+// design's contract: `http://example.com` is a bad request.
+func invalidField(code, format string, args ...any) *apiError {
+	return fail(http.StatusBadRequest, code, format, args...)
+}
+
+// invalid rejects a published event that is well-formed JSON but breaks the
+// catalog (422: the request is understood, the content is not acceptable).
 func invalid(code, format string, args ...any) *apiError {
 	return fail(http.StatusUnprocessableEntity, code, format, args...)
 }
@@ -36,11 +44,11 @@ func (v validator) name(name string) error {
 	n := utf8.RuneCountInString(name)
 	switch {
 	case strings.TrimSpace(name) == "":
-		return invalid(codeInvalidName, "name must not be empty")
+		return invalidField(codeInvalidName, "name must not be empty")
 	case n > maxNameLength:
-		return invalid(codeInvalidName, "name must be at most %d characters", maxNameLength)
+		return invalidField(codeInvalidName, "name must be at most %d characters", maxNameLength)
 	case strings.ContainsFunc(name, isControl):
-		return invalid(codeInvalidName, "name must not contain control characters")
+		return invalidField(codeInvalidName, "name must not contain control characters")
 	}
 	return nil
 }
@@ -49,32 +57,32 @@ func isControl(r rune) bool { return r < ' ' || r == 0x7f }
 
 func (v validator) url(raw string) error {
 	if raw == "" {
-		return invalid(codeInvalidURL, "url must not be empty")
+		return invalidField(codeInvalidURL, "url must not be empty")
 	}
 	if len(raw) > maxURLLength {
-		return invalid(codeInvalidURL, "url must be at most %d characters", maxURLLength)
+		return invalidField(codeInvalidURL, "url must be at most %d characters", maxURLLength)
 	}
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || u.Opaque != "" || u.Hostname() == "" {
-		return invalid(codeInvalidURL, "url must be an absolute URL with a host")
+		return invalidField(codeInvalidURL, "url must be an absolute URL with a host")
 	}
 	if u.User != nil {
-		return invalid(codeInvalidURL, "url must not contain credentials")
+		return invalidField(codeInvalidURL, "url must not contain credentials")
 	}
 	if p := u.Port(); p != "" && !validPort(p) {
-		return invalid(codeInvalidURL, "url has an invalid port")
+		return invalidField(codeInvalidURL, "url has an invalid port")
 	}
 	loopback := isLoopbackHost(u.Hostname())
 	switch {
 	case u.Scheme == "https":
 	case u.Scheme == "http" && v.allowLoopback && loopback:
 	case v.allowLoopback:
-		return invalid(codeInvalidURL, "url must use https (http is accepted only on a loopback host in dev mode)")
+		return invalidField(codeInvalidURL, "url must use https (http is accepted only on a loopback host in dev mode)")
 	default:
-		return invalid(codeInvalidURL, "url must use https")
+		return invalidField(codeInvalidURL, "url must use https")
 	}
 	if !v.allowLoopback && (loopback || isNonPublicIP(u.Hostname())) {
-		return invalid(codeInvalidURL, "url must not point to a loopback, private or link-local address")
+		return invalidField(codeInvalidURL, "url must not point to a loopback, private or link-local address")
 	}
 	return nil
 }
@@ -112,24 +120,24 @@ func (v validator) subscription(eventTypes []string, allEvents *bool) ([]string,
 	all := allEvents != nil && *allEvents
 	switch {
 	case all && eventTypes != nil && !wildcard:
-		return nil, false, invalid(codeInvalidEventTypes, `event_types must be omitted or ["*"] when all_events is true`)
+		return nil, false, invalidField(codeInvalidEventTypes, `event_types must be omitted or ["*"] when all_events is true`)
 	case all || wildcard && allEvents == nil:
 		return []string{webhook.AllEvents}, true, nil
 	case wildcard:
-		return nil, false, invalid(codeInvalidEventTypes, `event_types ["*"] contradicts all_events false`)
+		return nil, false, invalidField(codeInvalidEventTypes, `event_types ["*"] contradicts all_events false`)
 	case eventTypes == nil:
-		return nil, false, invalid(codeInvalidEventTypes, `event_types is required (or all_events: true)`)
+		return nil, false, invalidField(codeInvalidEventTypes, `event_types is required (or all_events: true)`)
 	case len(eventTypes) == 0:
-		return nil, false, invalid(codeInvalidEventTypes, "event_types must not be empty")
+		return nil, false, invalidField(codeInvalidEventTypes, "event_types must not be empty")
 	}
 	seen := make(map[string]bool, len(eventTypes))
 	out := make([]string, 0, len(eventTypes))
 	for _, name := range eventTypes {
 		switch {
 		case name == webhook.AllEvents:
-			return nil, false, invalid(codeInvalidEventTypes, `event_types may contain "*" only on its own`)
+			return nil, false, invalidField(codeInvalidEventTypes, `event_types may contain "*" only on its own`)
 		case !v.known(name):
-			return nil, false, invalid(codeUnknownEventType, "event_types: unknown event type %q", truncate(name, 100))
+			return nil, false, invalidField(codeUnknownEventType, "event_types: unknown event type %q", truncate(name, 100))
 		case !seen[name]:
 			seen[name] = true
 			out = append(out, name)

@@ -121,10 +121,10 @@ func (s *server) discardSecret(ctx context.Context, orgID, webhookID string) {
 
 func (s *server) newWebhook(orgID string, in webhookInput) (webhook.Webhook, error) {
 	if in.Name == nil {
-		return webhook.Webhook{}, invalid(codeInvalidName, "name is required")
+		return webhook.Webhook{}, invalidField(codeInvalidName, "name is required")
 	}
 	if in.URL == nil {
-		return webhook.Webhook{}, invalid(codeInvalidURL, "url is required")
+		return webhook.Webhook{}, invalidField(codeInvalidURL, "url is required")
 	}
 	if err := s.valid.name(*in.Name); err != nil {
 		return webhook.Webhook{}, err

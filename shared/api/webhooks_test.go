@@ -74,7 +74,7 @@ func TestWebhookLifecycle(t *testing.T) {
 	}
 	// Leaving all events needs the list that replaces "*".
 	e.do(http.MethodPatch, webhooksPath+"/"+created.ID, tok, map[string]any{"all_events": false}).
-		wantError(t, http.StatusUnprocessableEntity, "invalid_event_types")
+		wantError(t, http.StatusBadRequest, "invalid_event_types")
 	p = e.do(http.MethodPatch, webhooksPath+"/"+created.ID, tok, map[string]any{"all_events": false, "event_types": []string{"emailClick", "emailClick"}}).webhook(t)
 	if p.AllEvents || !slices.Equal(p.EventTypes, []string{"emailClick"}) {
 		t.Fatalf("patched back to a list %+v", p)
@@ -165,27 +165,27 @@ func TestWebhookValidation(t *testing.T) {
 		{"trailing data", `{"name":"x","url":"https://a.example","all_events":true} {}`, 400, "invalid_json", ""},
 		{"wrong type", `{"name":5,"url":"https://a.example","all_events":true}`, 400, "invalid_json", "name"},
 		{"unknown field", `{"name":"x","url":"https://a.example","all_events":true,"secret":"x"}`, 400, "unknown_field", "secret"},
-		{"name missing", map[string]any{"url": "https://a.example", "all_events": true}, 422, "invalid_name", "name"},
-		{"name empty", map[string]any{"name": "  ", "url": "https://a.example", "all_events": true}, 422, "invalid_name", "name"},
-		{"name too long", map[string]any{"name": strings.Repeat("n", 101), "url": "https://a.example", "all_events": true}, 422, "invalid_name", "name"},
-		{"url missing", map[string]any{"name": "x", "all_events": true}, 422, "invalid_url", "url"},
-		{"url http", map[string]any{"name": "x", "url": "http://example.com/h", "all_events": true}, 422, "invalid_url", "https"},
-		{"url ftp", map[string]any{"name": "x", "url": "ftp://example.com/h", "all_events": true}, 422, "invalid_url", "url"},
-		{"url relative", map[string]any{"name": "x", "url": "/hooks", "all_events": true}, 422, "invalid_url", "url"},
-		{"url no host", map[string]any{"name": "x", "url": "https:///path", "all_events": true}, 422, "invalid_url", "url"},
-		{"url userinfo", map[string]any{"name": "x", "url": "https://user:pw@example.com/h", "all_events": true}, 422, "invalid_url", "url"},
-		{"url too long", map[string]any{"name": "x", "url": long, "all_events": true}, 422, "invalid_url", "url"},
-		{"url bad port", map[string]any{"name": "x", "url": "https://example.com:70000/h", "all_events": true}, 422, "invalid_url", "url"},
-		{"url loopback outside dev", map[string]any{"name": "x", "url": "https://127.0.0.1/h", "all_events": true}, 422, "invalid_url", "url"},
-		{"url localhost outside dev", map[string]any{"name": "x", "url": "https://localhost/h", "all_events": true}, 422, "invalid_url", "url"},
-		{"url private", map[string]any{"name": "x", "url": "https://10.1.2.3/h", "all_events": true}, 422, "invalid_url", "url"},
-		{"url metadata", map[string]any{"name": "x", "url": "https://169.254.169.254/latest", "all_events": true}, 422, "invalid_url", "url"},
-		{"event_types missing", map[string]any{"name": "x", "url": "https://a.example"}, 422, "invalid_event_types", "event_types"},
-		{"event_types empty", map[string]any{"name": "x", "url": "https://a.example", "event_types": []string{}}, 422, "invalid_event_types", "event_types"},
-		{"event_types unknown", map[string]any{"name": "x", "url": "https://a.example", "event_types": []string{"emailOpen", "nope"}}, 422, "unknown_event_type", "nope"},
-		{"wildcard mixed", map[string]any{"name": "x", "url": "https://a.example", "event_types": []string{"*", "emailOpen"}}, 422, "invalid_event_types", "event_types"},
-		{"all_events with list", map[string]any{"name": "x", "url": "https://a.example", "all_events": true, "event_types": []string{"emailOpen"}}, 422, "invalid_event_types", "event_types"},
-		{"wildcard with all_events false", map[string]any{"name": "x", "url": "https://a.example", "all_events": false, "event_types": []string{"*"}}, 422, "invalid_event_types", "event_types"},
+		{"name missing", map[string]any{"url": "https://a.example", "all_events": true}, 400, "invalid_name", "name"},
+		{"name empty", map[string]any{"name": "  ", "url": "https://a.example", "all_events": true}, 400, "invalid_name", "name"},
+		{"name too long", map[string]any{"name": strings.Repeat("n", 101), "url": "https://a.example", "all_events": true}, 400, "invalid_name", "name"},
+		{"url missing", map[string]any{"name": "x", "all_events": true}, 400, "invalid_url", "url"},
+		{"url http", map[string]any{"name": "x", "url": "http://example.com/h", "all_events": true}, 400, "invalid_url", "https"},
+		{"url ftp", map[string]any{"name": "x", "url": "ftp://example.com/h", "all_events": true}, 400, "invalid_url", "url"},
+		{"url relative", map[string]any{"name": "x", "url": "/hooks", "all_events": true}, 400, "invalid_url", "url"},
+		{"url no host", map[string]any{"name": "x", "url": "https:///path", "all_events": true}, 400, "invalid_url", "url"},
+		{"url userinfo", map[string]any{"name": "x", "url": "https://user:pw@example.com/h", "all_events": true}, 400, "invalid_url", "url"},
+		{"url too long", map[string]any{"name": "x", "url": long, "all_events": true}, 400, "invalid_url", "url"},
+		{"url bad port", map[string]any{"name": "x", "url": "https://example.com:70000/h", "all_events": true}, 400, "invalid_url", "url"},
+		{"url loopback outside dev", map[string]any{"name": "x", "url": "https://127.0.0.1/h", "all_events": true}, 400, "invalid_url", "url"},
+		{"url localhost outside dev", map[string]any{"name": "x", "url": "https://localhost/h", "all_events": true}, 400, "invalid_url", "url"},
+		{"url private", map[string]any{"name": "x", "url": "https://10.1.2.3/h", "all_events": true}, 400, "invalid_url", "url"},
+		{"url metadata", map[string]any{"name": "x", "url": "https://169.254.169.254/latest", "all_events": true}, 400, "invalid_url", "url"},
+		{"event_types missing", map[string]any{"name": "x", "url": "https://a.example"}, 400, "invalid_event_types", "event_types"},
+		{"event_types empty", map[string]any{"name": "x", "url": "https://a.example", "event_types": []string{}}, 400, "invalid_event_types", "event_types"},
+		{"event_types unknown", map[string]any{"name": "x", "url": "https://a.example", "event_types": []string{"emailOpen", "nope"}}, 400, "unknown_event_type", "nope"},
+		{"wildcard mixed", map[string]any{"name": "x", "url": "https://a.example", "event_types": []string{"*", "emailOpen"}}, 400, "invalid_event_types", "event_types"},
+		{"all_events with list", map[string]any{"name": "x", "url": "https://a.example", "all_events": true, "event_types": []string{"emailOpen"}}, 400, "invalid_event_types", "event_types"},
+		{"wildcard with all_events false", map[string]any{"name": "x", "url": "https://a.example", "all_events": false, "event_types": []string{"*"}}, 400, "invalid_event_types", "event_types"},
 		{"body over 64 KB", `{"name":"` + strings.Repeat("x", 64<<10) + `"}`, 413, "body_too_large", ""},
 	}
 	for _, c := range cases {
@@ -206,10 +206,10 @@ func TestWebhookValidation(t *testing.T) {
 	// PATCH runs the same checks and leaves the webhook unchanged.
 	hook := e.create(tok, createBody("valid", "emailOpen"))
 	path := webhooksPath + "/" + hook.ID
-	e.do(http.MethodPatch, path, tok, map[string]any{"url": "http://example.com"}).wantError(t, 422, "invalid_url")
-	e.do(http.MethodPatch, path, tok, map[string]any{"name": ""}).wantError(t, 422, "invalid_name")
-	e.do(http.MethodPatch, path, tok, map[string]any{"event_types": []string{}}).wantError(t, 422, "invalid_event_types")
-	e.do(http.MethodPatch, path, tok, map[string]any{"event_types": []string{"bogus"}}).wantError(t, 422, "unknown_event_type")
+	e.do(http.MethodPatch, path, tok, map[string]any{"url": "http://example.com"}).wantError(t, 400, "invalid_url")
+	e.do(http.MethodPatch, path, tok, map[string]any{"name": ""}).wantError(t, 400, "invalid_name")
+	e.do(http.MethodPatch, path, tok, map[string]any{"event_types": []string{}}).wantError(t, 400, "invalid_event_types")
+	e.do(http.MethodPatch, path, tok, map[string]any{"event_types": []string{"bogus"}}).wantError(t, 400, "unknown_event_type")
 	e.do(http.MethodPatch, path, tok, map[string]any{"id": "wh_other"}).wantError(t, 400, "unknown_field")
 	e.do(http.MethodPatch, path, tok, `{"name":"x"`).wantError(t, 400, "invalid_json")
 	e.do(http.MethodPatch, path, tok, `{"name":"`+strings.Repeat("x", 70<<10)+`"}`).wantError(t, 413, "body_too_large")
@@ -232,7 +232,7 @@ func TestDevModeAcceptsLoopbackHTTP(t *testing.T) {
 	}
 	for _, u := range []string{"http://example.com/h", "http://10.0.0.1/h", "http://192.168.1.1/h", "http://localhost.example.com/h"} {
 		msg := e.do(http.MethodPost, webhooksPath, tok, map[string]any{"name": "dev", "url": u, "all_events": true}).
-			wantError(t, http.StatusUnprocessableEntity, "invalid_url")
+			wantError(t, http.StatusBadRequest, "invalid_url")
 		if !strings.Contains(msg, "https") {
 			t.Fatalf("%s: message %q", u, msg)
 		}
