@@ -1,5 +1,5 @@
 // Command infra is the hookrelay CDK app (`cdk.json`: `go run ./infra`).
-// Configuration comes from CDK context; see docs/deploy.md.
+// Configuration comes from CDK context; see "Deploying to AWS" in README.md.
 package main
 
 import (

@@ -14,7 +14,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/config"
 )
 
-// Context keys. Every key is documented in docs/deploy.md and has a default
+// Context keys. Every key is documented in README.md ("Deploying to AWS") and has a default
 // in DefaultSettings (cdk.json repeats the defaults; a test keeps them equal).
 const (
 	CtxStackName          = "stackName"
