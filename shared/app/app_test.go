@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookrelay/hookrelay/shared/awsclient/ownbody"
 	"github.com/hookrelay/hookrelay/shared/config"
 )
 
@@ -40,6 +41,9 @@ func TestLambdaAWSConfigFromRuntimeVariables(t *testing.T) {
 	cfg, err := lambdaAWSConfig(func(k string) string { return env[k] })
 	if err != nil || cfg.Region != "eu-west-1" {
 		t.Fatalf("config %+v %v", cfg, err)
+	}
+	if _, ok := cfg.HTTPClient.(ownbody.Client); !ok {
+		t.Fatalf("HTTP client %T, want ownbody.Client", cfg.HTTPClient)
 	}
 	creds, err := cfg.Credentials.Retrieve(t.Context())
 	if err != nil || creds.AccessKeyID != "AKID" || creds.SessionToken != "tok" {

@@ -6,8 +6,10 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/hookrelay/hookrelay/shared/awsclient/ownbody"
 	"github.com/hookrelay/hookrelay/shared/config"
 )
 
@@ -35,6 +37,9 @@ func lambdaAWSConfig(getenv func(string) string) (aws.Config, error) {
 		return aws.Config{}, fmt.Errorf("AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set (the Lambda runtime sets them)")
 	}
 	return aws.Config{
+		// The same client as the emulators get: a retried call whose answer
+		// was cut off could count an attempt twice (see package ownbody).
+		HTTPClient:  ownbody.Wrap(awshttp.NewBuildableClient()),
 		Region:      region,
 		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(key, secret, getenv("AWS_SESSION_TOKEN"))),
 	}, nil

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/hookrelay/hookrelay/shared/awsclient/ownbody"
 )
 
 // Load returns the SDK config for AWS (standard chain, region from the
@@ -19,10 +21,17 @@ func Load(ctx context.Context) (aws.Config, error) {
 }
 
 // Local returns an SDK config for the emulators: static credentials so
-// nothing reads ~/.aws, and a fixed region matching goaws's ARNs.
+// nothing reads ~/.aws, a fixed region matching goaws's ARNs, and an HTTP
+// client that hands the transport request bodies the SDK cannot close
+// under it (see package ownbody).
 func Local(ctx context.Context, region string) (aws.Config, error) {
-	return awsconfig.LoadDefaultConfig(ctx,
+	cfg, err := awsconfig.LoadDefaultConfig(ctx,
 		awsconfig.WithRegion(region),
 		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")),
 	)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.HTTPClient = ownbody.Wrap(cfg.HTTPClient)
+	return cfg, nil
 }

@@ -138,9 +138,9 @@ func (c *Client) Receive(ctx context.Context, queueURL string, max int, wait, vi
 }
 
 // ReceiveOnce is Receive without the SDK's retries. A receive whose
-// response is lost in transit (seen on goaws and on AWS as "use of closed
-// network connection" after a 200) has already made its messages
-// invisible; a silent retry returns other messages, so the first ones stay
+// response is cut off ("use of closed network connection" after a 200; see
+// package awsclient/ownbody for the client-side cause we work around) has
+// already made its messages invisible; a silent retry returns other messages, so the first ones stay
 // hidden for their visibility timeout. Callers that must see every message
 // (the DLQ listing) take the error instead and wait that timeout out.
 func (c *Client) ReceiveOnce(ctx context.Context, queueURL string, max int, wait, visibility time.Duration) ([]events.SQSMessage, error) {
