@@ -44,6 +44,11 @@ func Decode(body string) (Delivery, error) {
 	if d, ok := decodeCanonical(body); ok {
 		return d, nil
 	}
+	return decodeGeneral(body)
+}
+
+// decodeGeneral is the encoding/json path (and the fast path's reference in tests).
+func decodeGeneral(body string) (Delivery, error) {
 	var d Delivery
 	if err := json.Unmarshal([]byte(body), &d); err != nil {
 		return Delivery{}, fmt.Errorf("%w: %v", ErrMalformed, err)
