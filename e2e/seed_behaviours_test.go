@@ -66,16 +66,14 @@ func envelope(id, eventName, org string, ts int64, data json.RawMessage) string 
 	return fmt.Sprintf(`{"id":%q,"event_name":%q,"organization_id":%q,"timestamp":%d,"data":%s}`, id, eventName, org, ts, data)
 }
 
-// envelopeTimestamp reads the timestamp of a delivered body.
-func envelopeTimestamp(t *testing.T, body []byte) int64 {
+// decodeEnvelope parses a delivered body as the envelope contract.
+func decodeEnvelope(t *testing.T, body []byte) message.Envelope {
 	t.Helper()
-	var e struct {
-		Timestamp int64 `json:"timestamp"`
-	}
+	var e message.Envelope
 	if err := json.Unmarshal(body, &e); err != nil {
 		t.Fatalf("body is not JSON: %s", body)
 	}
-	return e.Timestamp
+	return e
 }
 
 var deliveryIDPattern = regexp.MustCompile(`^dlv_[0-9a-f]{32}$`)
@@ -223,7 +221,7 @@ func TestPublishThroughTheAPIDeliversTheSignedEnvelopeOnceToSubscribersOnly(t *t
 	if h.header.Get("X-Hookrelay-Event") != "emailClick" {
 		t.Fatalf("click endpoint got %s", h.header.Get("X-Hookrelay-Event"))
 	}
-	ts := envelopeTimestamp(t, h.body)
+	ts := decodeEnvelope(t, h.body).Timestamp
 	if ts < before || ts > after {
 		t.Errorf("envelope timestamp %d outside the publish window [%d, %d]", ts, before, after)
 	}
@@ -245,7 +243,7 @@ func TestPublishThroughTheAPIDeliversTheSignedEnvelopeOnceToSubscribersOnly(t *t
 	}
 
 	// The open endpoint got only the open.
-	if hits := opens.all(); len(hits) != 1 || string(hits[0].body) != envelope(openID, "emailOpen", a.org, envelopeTimestamp(t, hits[0].body), openData) {
+	if hits := opens.all(); len(hits) != 1 || string(hits[0].body) != envelope(openID, "emailOpen", a.org, decodeEnvelope(t, hits[0].body).Timestamp, openData) {
 		t.Errorf("open endpoint got %d requests (want exactly the emailOpen %s): %s", len(hits), openID, bodies(hits))
 	} else {
 		checkRequest(t, hits[0], wOpen.SigningSecret, "emailOpen")
@@ -256,7 +254,7 @@ func TestPublishThroughTheAPIDeliversTheSignedEnvelopeOnceToSubscribersOnly(t *t
 	var gotIDs []string
 	for _, h := range hits {
 		checkRequest(t, h, wAll.SigningSecret, h.header.Get("X-Hookrelay-Event"))
-		gotIDs = append(gotIDs, eventIDOf(t, h.body))
+		gotIDs = append(gotIDs, decodeEnvelope(t, h.body).ID)
 		if h.delivery() == clicks.all()[0].delivery() {
 			t.Error("two webhooks share a delivery id for the same event")
 		}
@@ -268,7 +266,7 @@ func TestPublishThroughTheAPIDeliversTheSignedEnvelopeOnceToSubscribersOnly(t *t
 
 	// The other org's endpoint got only its own org's event.
 	hits = otherOrg.all()
-	if len(hits) != 1 || eventIDOf(t, hits[0].body) != otherID {
+	if len(hits) != 1 || decodeEnvelope(t, hits[0].body).ID != otherID {
 		t.Errorf("other org's endpoint got %d requests (want only %s): %s", len(hits), otherID, bodies(hits))
 	}
 	for _, h := range hits {
@@ -280,17 +278,6 @@ func TestPublishThroughTheAPIDeliversTheSignedEnvelopeOnceToSubscribersOnly(t *t
 	if status, _ := a.call(http.MethodGet, "/api/v1/organization/webhooks/"+wOther.ID, nil); status != http.StatusNotFound {
 		t.Errorf("another org's webhook: status %d, want 404", status)
 	}
-}
-
-func eventIDOf(t *testing.T, body []byte) string {
-	t.Helper()
-	var e struct {
-		ID string `json:"id"`
-	}
-	if err := json.Unmarshal(body, &e); err != nil {
-		t.Fatalf("body is not JSON: %s", body)
-	}
-	return e.ID
 }
 
 func bodies(hits []hit) string {
@@ -351,7 +338,7 @@ func TestPublishThroughTheBus(t *testing.T) {
 		var sawWithID, sawKeyed bool
 		for _, h := range hits {
 			checkRequest(t, h, rc.secret, "emailOpen")
-			id := eventIDOf(t, h.body)
+			id := decodeEnvelope(t, h.body).ID
 			if want := envelope(id, "emailOpen", a.org, at.Unix(), openData); string(h.body) != want {
 				t.Errorf("envelope\n got %s\nwant %s", h.body, want)
 			}
@@ -382,7 +369,7 @@ func TestPublishThroughTheBus(t *testing.T) {
 func eventIDs(t *testing.T, hits []hit) string {
 	var out []string
 	for _, h := range hits {
-		out = append(out, eventIDOf(t, h.body))
+		out = append(out, decodeEnvelope(t, h.body).ID)
 	}
 	return strings.Join(sorted(out), ",")
 }
@@ -406,7 +393,7 @@ func TestFailingTwiceThenSucceedingIsDeliveredOnTheThirdAttempt(t *testing.T) {
 	for _, h := range hits {
 		checkRequest(t, h, w.SigningSecret, "emailClick")
 	}
-	if got := eventIDOf(t, hits[0].body); got != id {
+	if got := decodeEnvelope(t, hits[0].body).ID; got != id {
 		t.Errorf("event id %s, want %s", got, id)
 	}
 	log = a.attempts(w.ID)
