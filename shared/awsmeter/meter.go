@@ -64,11 +64,11 @@ func (c Counts) Sub(earlier Counts) Counts {
 // Meter accumulates counts; the zero value is ready, and it is safe for
 // concurrent use.
 type Meter struct {
-	mu     sync.Mutex
-	calls  map[Op]int
-	bytes  map[Op]int64
-	rcu    float64
-	wcu    float64
+	mu    sync.Mutex
+	calls map[Op]int
+	bytes map[Op]int64
+	rcu   float64
+	wcu   float64
 }
 
 // Attach adds the meter's middleware to cfg: every client built from cfg
