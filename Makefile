@@ -4,9 +4,9 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-GOAWS_VERSION := v0.5.4
 TOOLS         := $(CURDIR)/.tools
 GOAWS         := $(TOOLS)/bin/goaws
+GOAWS_SRC     := $(wildcard tools/goaws-loopback/*.go) tools/goaws-loopback/go.mod tools/goaws-loopback/go.sum
 FUNCTIONS     := $(notdir $(wildcard functions/*))
 BOOTSTRAPS    := $(foreach f,$(FUNCTIONS),bin/$(f)/bootstrap)
 GO_SOURCES     = $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './.tools/*' -not -path './cdk.out/*') go.mod go.sum \
@@ -29,9 +29,10 @@ node_modules/.installed: package.json package-lock.json
 	echo 'module nodemodules' > node_modules/go.mod
 	touch $@
 
-$(GOAWS):
-	GOBIN=$(TOOLS)/gobin go install github.com/Admiral-Piett/goaws/app/cmd@$(GOAWS_VERSION)
-	mkdir -p $(dir $@) && mv $(TOOLS)/gobin/cmd $@
+# goaws's own command listens on every interface; tools/goaws-loopback
+# serves the same router (goaws version pinned in its go.mod) on 127.0.0.1.
+$(GOAWS): $(GOAWS_SRC)
+	cd tools/goaws-loopback && GOWORK=off go build -trimpath -o $@ .
 
 dev: tools ## run the whole pipeline locally on 127.0.0.1:8080
 	go run ./cmd/hookrelay dev

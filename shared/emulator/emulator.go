@@ -1,6 +1,7 @@
 // Package emulator starts the local AWS emulators (dynalite for DynamoDB,
-// goaws for SQS) as child processes on loopback. Tests and `hookrelay dev`
-// share it, so both run the emulators the same way.
+// goaws for SQS) as child processes on loopback, and refuses one that
+// listens anywhere else. Tests and `hookrelay dev` share it, so both run
+// the emulators the same way.
 package emulator
 
 import (
@@ -145,8 +146,9 @@ func StartDynalite(ctx context.Context, o Options) (*Process, error) {
 }
 
 // StartGoaws runs goaws with an explicit config: without one its visibility
-// timeout is 0. goaws always binds 0.0.0.0; Host makes every queue URL it
-// hands out point at loopback, so clients only ever talk to 127.0.0.1.
+// timeout is 0. The binary is tools/goaws-loopback (goaws's router served
+// on 127.0.0.1 only; upstream goaws binds every interface); Host makes every
+// queue URL it hands out point at loopback too.
 func StartGoaws(ctx context.Context, o Options) (*Process, error) {
 	bin, err := GoawsPath()
 	if err != nil {
@@ -208,6 +210,10 @@ func start(ctx context.Context, name string, port int, logTo *os.File, bin strin
 	p := &Process{Name: name, Port: port, Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, done: make(chan struct{})}
 	go func() { p.waitErr = cmd.Wait(); close(p.done) }()
 	if err := waitReady(ctx, p); err != nil {
+		p.Stop()
+		return nil, err
+	}
+	if err := requireLoopbackOnly(p); err != nil {
 		p.Stop()
 		return nil, err
 	}

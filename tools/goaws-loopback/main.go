@@ -1,0 +1,69 @@
+// goaws-loopback serves goaws's SQS/SNS router on 127.0.0.1 only. goaws's
+// own command binds 0.0.0.0 with no authentication: anyone who can reach
+// the machine could list the dev queues and inject deliveries that hookrelay
+// dev would sign with a tenant's real secret. This program loads goaws's
+// configuration and runs its router and its periodic tasks exactly as the
+// upstream command does; only the listen address differs.
+//
+// It is a module of its own so that goaws's dependencies (aws-sdk-go v1,
+// logrus, its own pinned SDK v2 versions) stay out of hookrelay's go.mod;
+// `make tools` builds it into .tools/bin/goaws.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/Admiral-Piett/goaws/app/conf"
+	"github.com/Admiral-Piett/goaws/app/gosqs"
+	"github.com/Admiral-Piett/goaws/app/router"
+	log "github.com/sirupsen/logrus"
+)
+
+// host is the only address served: loopback, by design not configurable.
+const host = "127.0.0.1"
+
+func main() {
+	config := flag.String("config", "", "goaws config file (required)")
+	level := flag.String("loglevel", "info", "log level")
+	flag.Parse()
+	if err := run(*config, *level, flag.Arg(0)); err != nil {
+		fmt.Fprintln(os.Stderr, "goaws-loopback:", err)
+		os.Exit(1)
+	}
+}
+
+func run(config, level, env string) error {
+	if config == "" {
+		// Without -config goaws searches the working directory tree for
+		// any goaws.yaml; an explicit file is the only predictable input.
+		return errors.New("-config is required")
+	}
+	lvl, err := log.ParseLevel(level)
+	if err != nil {
+		return fmt.Errorf("-loglevel: %w", err)
+	}
+	log.SetFormatter(&log.JSONFormatter{})
+	log.SetOutput(os.Stdout)
+	log.SetLevel(lvl)
+	if env == "" {
+		env = "Local"
+	}
+
+	ports := conf.LoadYamlConfig(config, env)
+	handler := router.New()
+	go gosqs.PeriodicTasks(time.Second, make(chan bool))
+
+	errs := make(chan error, len(ports))
+	for _, port := range ports {
+		srv := &http.Server{Addr: net.JoinHostPort(host, port), Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+		log.Warnf("goaws listening on %s", srv.Addr)
+		go func() { errs <- srv.ListenAndServe() }()
+	}
+	return <-errs
+}
