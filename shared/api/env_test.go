@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -79,13 +80,6 @@ func TestMain(m *testing.M) {
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
-	db := testenv.DynamoClient(t, dynaliteEndpoint)
-	table := fmt.Sprintf("api-test-%d", tableSeq.Add(1))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := dynamo.EnsureTable(ctx, db, table); err != nil {
-		t.Fatal(err)
-	}
 	local, err := secrets.NewLocal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +87,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	e := &env{
 		t:        t,
 		cfg:      config.Defaults(),
-		store:    dynamo.NewWebhookStore(db, table),
+		store:    newWebhookStore(t, testenv.DynamoClient(t, dynaliteEndpoint)),
 		secrets:  &trackingSecrets{Store: local, live: map[string]bool{}},
 		pub:      &recordingPublisher{},
 		dlv:      &recordingDeliveries{},
@@ -121,6 +115,18 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	e.router = e.specRouter()
 	t.Cleanup(e.checkLogs)
 	return e
+}
+
+// newWebhookStore is a webhook store over a fresh table on the package's dynalite.
+func newWebhookStore(t *testing.T, db *dynamodb.Client) *dynamo.WebhookStore {
+	t.Helper()
+	table := fmt.Sprintf("api-test-%d", tableSeq.Add(1))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := dynamo.EnsureTable(ctx, db, table); err != nil {
+		t.Fatal(err)
+	}
+	return dynamo.NewWebhookStore(db, table)
 }
 
 // specRouter loads the document the API serves, so every response the

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -209,7 +210,13 @@ func (s *server) deleteWebhook(w http.ResponseWriter, r *http.Request, p auth.Pr
 	if !ids.Valid(ids.WebhookPrefix, id) {
 		return errWebhookNotFound
 	}
-	if err := s.d.Webhooks.Delete(r.Context(), p.OrgID, id); err != nil {
+	switch err := s.d.Webhooks.Delete(r.Context(), p.OrgID, id); {
+	case errors.Is(err, webhook.ErrSlotNotReleased):
+		// Deleted, but the org's count kept the slot: operators see it,
+		// the tenant's delete succeeded and the secret goes below.
+		s.d.Logger.LogAttrs(r.Context(), slog.LevelError, "webhook deleted without releasing its slot",
+			slog.String("org_id", p.OrgID), slog.String("webhook_id", id), slog.String("error", err.Error()))
+	case err != nil:
 		return err
 	}
 	// The webhook is gone for the tenant whatever happens to the secret: a

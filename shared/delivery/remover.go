@@ -21,18 +21,25 @@ type WebhookRemover struct {
 }
 
 // Remove deletes the webhook first, so fan-out stops sending to it, then
-// schedules its secret's deletion. Only the first can fail the delivery:
+// schedules its secret's deletion whenever the webhook is gone (even if its
+// slot in the org's count was not released). Only the first can fail the delivery:
 // once the webhook is gone a retried message would be skipped and never
 // reach this point again, so a secret left behind is logged for operators
 // instead (an orphaned secret signs nothing).
 func (r WebhookRemover) Remove(ctx context.Context, orgID, webhookID string) error {
-	if err := r.Webhooks.Delete(ctx, orgID, webhookID); err != nil && !errors.Is(err, webhook.ErrNotFound) {
+	if err := r.Webhooks.Delete(ctx, orgID, webhookID); !webhook.Gone(err) {
 		return err
+	} else if errors.Is(err, webhook.ErrSlotNotReleased) {
+		r.logError(ctx, "removed webhook kept its slot in the org's count", webhookID, err)
 	}
 	if err := r.Secrets.ScheduleDeletion(ctx, orgID, webhookID); err != nil && !errors.Is(err, secrets.ErrNotFound) {
-		if r.Logger != nil {
-			r.Logger.ErrorContext(ctx, "schedule deletion of a removed webhook's secret", "webhook_id", webhookID, "error", err)
-		}
+		r.logError(ctx, "schedule deletion of a removed webhook's secret", webhookID, err)
 	}
 	return nil
+}
+
+func (r WebhookRemover) logError(ctx context.Context, msg, webhookID string, err error) {
+	if r.Logger != nil {
+		r.Logger.ErrorContext(ctx, msg, "webhook_id", webhookID, "error", err)
+	}
 }

@@ -316,7 +316,9 @@ func (s *WebhookStore) Update(ctx context.Context, w webhook.Webhook) error {
 
 // Delete removes the webhook and gives its slot back. Only the caller whose
 // conditional delete succeeded decrements, so concurrent deletes of the same
-// webhook cannot free two slots.
+// webhook cannot free two slots. A failed decrement cannot be retried
+// safely (a retry would get ErrNotFound, or free a second slot), so it is
+// reported as ErrSlotNotReleased: the webhook is gone all the same.
 func (s *WebhookStore) Delete(ctx context.Context, orgID, id string) error {
 	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName:                aws.String(s.table),
@@ -331,7 +333,7 @@ func (s *WebhookStore) Delete(ctx context.Context, orgID, id string) error {
 		return fmt.Errorf("delete webhook: %w", err)
 	}
 	if err := s.releaseSlot(context.WithoutCancel(ctx), orgID); err != nil {
-		return fmt.Errorf("release counter slot: %w", err)
+		return fmt.Errorf("%w: %w", webhook.ErrSlotNotReleased, err)
 	}
 	return nil
 }

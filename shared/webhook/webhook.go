@@ -36,7 +36,20 @@ var (
 	ErrNotFound      = errors.New("webhook not found")
 	ErrLimitReached  = errors.New("webhook limit reached for organization")
 	ErrInvalidCursor = errors.New("invalid cursor")
+	// ErrSlotNotReleased: Delete removed the webhook but could not give its
+	// slot back to the org's count. The webhook is gone (its secret must
+	// still be deleted); the count stays one high, which errs on the side
+	// of the cap.
+	ErrSlotNotReleased = errors.New("webhook deleted but its slot was not released")
 )
+
+// Gone reports whether Delete's answer means the webhook no longer exists:
+// deleted now, deleted before (ErrNotFound), or deleted with its slot kept.
+// Callers clean up after a webhook (its secret) whenever this holds, so a
+// failure after the delete cannot orphan anything.
+func Gone(deleteErr error) bool {
+	return deleteErr == nil || errors.Is(deleteErr, ErrNotFound) || errors.Is(deleteErr, ErrSlotNotReleased)
+}
 
 // Store persists webhooks. Every method is scoped by organization: there is
 // no way to reach another org's webhook through it.
@@ -49,7 +62,9 @@ type Store interface {
 	List(ctx context.Context, orgID string, limit int, cursor string) ([]Webhook, string, error)
 	// Update replaces the mutable fields of an existing webhook (ErrNotFound if gone).
 	Update(ctx context.Context, w Webhook) error
-	// Delete removes it (ErrNotFound if it did not exist).
+	// Delete removes it (ErrNotFound if it did not exist; an error wrapping
+	// ErrSlotNotReleased if it was removed but the org's count was not
+	// decremented).
 	Delete(ctx context.Context, orgID, id string) error
 	// ForEachSubscribed calls fn with successive pages of the org's enabled
 	// webhooks subscribed to eventName or to all events.
