@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/hookrelay/hookrelay/shared/auth"
 )
 
 // Route paths served by the api function.
@@ -81,6 +83,16 @@ func (h *hookrelay) addAPI() {
 		Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_ANY},
 		Integration: integration,
 		Authorizer:  authorizer,
+	})
+	// The admin API reads every tenant's dead letters: API Gateway also
+	// requires the operator scope there, and the function grants the
+	// operator role only on requests routed here (auth.AdminRoute).
+	h.httpAPI.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path:                jsii.String(auth.AdminRoute),
+		Methods:             &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_ANY},
+		Integration:         integration,
+		Authorizer:          authorizer,
+		AuthorizationScopes: jsii.Strings(s.OperatorScope),
 	})
 	public := h.httpAPI.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 		Path:        jsii.String(routeOpenAPI),

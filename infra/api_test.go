@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+
+	"github.com/hookrelay/hookrelay/shared/auth"
 )
 
 func TestHTTPAPIWithJWTAuthorizer(t *testing.T) {
@@ -30,6 +32,17 @@ func TestRoutes(t *testing.T) {
 		"RouteKey":          "ANY /api/v1/{proxy+}",
 		"AuthorizationType": "JWT",
 		"AuthorizerId":      ref(authorizer),
+	}))
+	// The admin API also needs the operator scope; the tenant route needs none.
+	s.template.HasResourceProperties(str("AWS::ApiGatewayV2::Route"), obj(map[string]interface{}{
+		"RouteKey":            "ANY " + auth.AdminRoute,
+		"AuthorizationType":   "JWT",
+		"AuthorizerId":        ref(authorizer),
+		"AuthorizationScopes": []interface{}{"hookrelay/operator"},
+	}))
+	s.template.HasResourceProperties(str("AWS::ApiGatewayV2::Route"), obj(map[string]interface{}{
+		"RouteKey":            "ANY /api/v1/{proxy+}",
+		"AuthorizationScopes": assertions.Match_Absent(),
 	}))
 	s.template.HasResourceProperties(str("AWS::ApiGatewayV2::Route"), obj(map[string]interface{}{
 		"RouteKey":          "GET /openapi.json",

@@ -24,6 +24,7 @@ const (
 	CtxOrgClaim           = "orgClaim"
 	CtxOperatorClaim      = "operatorClaim"
 	CtxOperatorValue      = "operatorValue"
+	CtxOperatorScope      = "operatorScope"
 	CtxRetrySchedule      = "retrySchedule"
 	CtxDeliveryTimeout    = "deliveryTimeout"
 	CtxSecretGrace        = "secretGrace"
@@ -46,13 +47,16 @@ const PlaceholderIssuer = "https://issuer.invalid/"
 
 // Settings is the validated deployment configuration.
 type Settings struct {
-	StackName       string
-	HeaderPrefix    string
-	JWTIssuer       string
-	JWTAudience     []string
-	OrgClaim        string
-	OperatorClaim   string
-	OperatorValue   string
+	StackName     string
+	HeaderPrefix  string
+	JWTIssuer     string
+	JWTAudience   []string
+	OrgClaim      string
+	OperatorClaim string
+	OperatorValue string
+	// OperatorScope is the OAuth scope API Gateway requires on the admin
+	// routes, on top of the operator claim the api function checks.
+	OperatorScope   string
 	RetrySchedule   []time.Duration
 	DeliveryTimeout time.Duration
 	SecretGrace     time.Duration
@@ -86,6 +90,7 @@ func DefaultSettings() Settings {
 		OrgClaim:                  d.OrgClaim,
 		OperatorClaim:             d.OperatorClaim,
 		OperatorValue:             d.OperatorValue,
+		OperatorScope:             "hookrelay/operator",
 		RetrySchedule:             d.RetrySchedule,
 		DeliveryTimeout:           d.DeliveryTimeout,
 		SecretGrace:               d.SecretGrace,
@@ -120,6 +125,7 @@ func settingsFrom(lookup func(string) interface{}) (Settings, error) {
 	r.str(CtxOrgClaim, &s.OrgClaim)
 	r.str(CtxOperatorClaim, &s.OperatorClaim)
 	r.str(CtxOperatorValue, &s.OperatorValue)
+	r.str(CtxOperatorScope, &s.OperatorScope)
 	if v, ok := r.get(CtxRetrySchedule); ok {
 		sched, err := config.ParseSchedule(v)
 		r.check(CtxRetrySchedule, v, err)
@@ -152,6 +158,9 @@ var (
 	// Characters Secrets Manager allows in a name, minus the wildcards that
 	// would widen the IAM scope.
 	secretPrefixRe = regexp.MustCompile(`^[A-Za-z0-9_+=.@-]+(/[A-Za-z0-9_+=.@-]+)*$`)
+	// An OAuth scope token (RFC 6749 section 3.3): printable ASCII without
+	// space, '"' or '\'. A space would make it two scopes.
+	scopeRe = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]{1,256}$`)
 )
 
 // Validate reports every problem at once, each naming its context key.
@@ -176,6 +185,9 @@ func (s Settings) Validate() error {
 		if v == "" {
 			bad(key, "must not be empty")
 		}
+	}
+	if !scopeRe.MatchString(s.OperatorScope) {
+		bad(CtxOperatorScope, "%q must be one OAuth scope (printable ASCII, no spaces, quotes or backslashes)", s.OperatorScope)
 	}
 	if len(s.RetrySchedule) == 0 {
 		bad(CtxRetrySchedule, "at least one step is required")

@@ -62,6 +62,10 @@ func TestSettingsFromContextValues(t *testing.T) {
 		s.DeliveryTimeout != 15*time.Second {
 		t.Errorf("parsed %+v", s)
 	}
+	s, err = settingsFrom(lookupMap(map[string]interface{}{CtxOperatorScope: "https://api.example.com/hookrelay:admin"}))
+	if err != nil || s.OperatorScope != "https://api.example.com/hookrelay:admin" {
+		t.Errorf("operator scope = %q, %v", s.OperatorScope, err)
+	}
 	s, err = settingsFrom(lookupMap(map[string]interface{}{CtxJWTAudience: "x, y ,"}))
 	if err != nil || !reflect.DeepEqual(s.JWTAudience, []string{"x", "y"}) {
 		t.Errorf("comma-separated audience = %v, %v", s.JWTAudience, err)
@@ -89,6 +93,8 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		{CtxStageName, "my stage", "stageName"},
 		{CtxFanoutReserved, "1", "2..1000"},
 		{CtxAlarmEmail, "oncall", "not an email"},
+		{CtxOperatorScope, "hookrelay/operator extra", "one OAuth scope"},
+		{CtxOperatorScope, `say"what`, "one OAuth scope"},
 	}
 	dir := assetDir(t)
 	for _, c := range cases {

@@ -7,6 +7,7 @@ package auth
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -43,24 +44,33 @@ type ClaimNames struct {
 	OperatorValue string
 }
 
-// principal builds a Principal from a claim lookup that returns every
-// value of a claim (a string claim has one, an array claim several).
-func (n ClaimNames) principal(claim func(name string) []string) (Principal, error) {
-	orgs := claim(n.OrgClaim)
-	if len(orgs) != 1 || !validOrg(orgs[0]) {
+// claimValue is one claim of a validated token as the caller can know it:
+// a string, or a list of strings whose elements are known exactly. A claim
+// of another type, or a list whose elements cannot be told apart (see
+// gatewayClaim), is neither and matches nothing.
+type claimValue struct {
+	str   string
+	isStr bool
+	list  []string
+}
+
+// has reports whether the claim is the string v or a list with v as an element.
+func (c claimValue) has(v string) bool {
+	return c.isStr && c.str == v || slices.Contains(c.list, v)
+}
+
+// principal builds a Principal from a claim lookup. The org must be a
+// string claim; the operator role is granted only on an exact match.
+func (n ClaimNames) principal(claim func(name string) claimValue) (Principal, error) {
+	org := claim(n.OrgClaim)
+	if !org.isStr || !validOrg(org.str) {
 		return Principal{}, unauthenticated("token has no valid " + n.OrgClaim + " claim")
 	}
-	p := Principal{OrgID: orgs[0]}
-	if subs := claim("sub"); len(subs) == 1 {
-		p.Subject = subs[0]
+	p := Principal{OrgID: org.str}
+	if sub := claim("sub"); sub.isStr {
+		p.Subject = sub.str
 	}
-	if n.OperatorClaim != "" && n.OperatorValue != "" {
-		for _, v := range claim(n.OperatorClaim) {
-			if v == n.OperatorValue {
-				p.Operator = true
-			}
-		}
-	}
+	p.Operator = n.OperatorClaim != "" && n.OperatorValue != "" && claim(n.OperatorClaim).has(n.OperatorValue)
 	return p, nil
 }
 

@@ -156,15 +156,18 @@ func TestIssueRejectsBadInput(t *testing.T) {
 
 // lambdaRequest builds a request the way the api Lambda receives it: the
 // api-proxy core package converts an HTTP API v2 event and puts its
-// request context (with the authorizer's claims) in the context.
-func lambdaRequest(t *testing.T, authorizer *events.APIGatewayV2HTTPRequestContextAuthorizerDescription) *http.Request {
+// request context (with the authorizer's claims and the matched route) in
+// the context.
+func lambdaRequest(t *testing.T, routeKey string, authorizer *events.APIGatewayV2HTTPRequestContextAuthorizerDescription) *http.Request {
 	t.Helper()
 	ev := events.APIGatewayV2HTTPRequest{
-		RawPath: "/api/v1/event-types",
-		Headers: map[string]string{"authorization": "Bearer whatever"},
+		RouteKey: routeKey,
+		RawPath:  "/api/v1/admin/dlq",
+		Headers:  map[string]string{"authorization": "Bearer whatever"},
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			RouteKey:   routeKey,
 			DomainName: "api.example.com",
-			HTTP:       events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: "/api/v1/event-types"},
+			HTTP:       events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: "/api/v1/admin/dlq"},
 			Authorizer: authorizer,
 		},
 	}
@@ -176,6 +179,12 @@ func lambdaRequest(t *testing.T, authorizer *events.APIGatewayV2HTTPRequestConte
 	return r
 }
 
+// Route keys as API Gateway reports them for the stack's two routes.
+const (
+	adminRouteKey  = "ANY " + auth.AdminRoute
+	tenantRouteKey = "ANY /api/v1/{proxy+}"
+)
+
 func jwtClaims(claims map[string]string) *events.APIGatewayV2HTTPRequestContextAuthorizerDescription {
 	return &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 		JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: claims},
@@ -184,36 +193,101 @@ func jwtClaims(claims map[string]string) *events.APIGatewayV2HTTPRequestContextA
 
 func TestLambdaClaims(t *testing.T) {
 	lc := auth.NewLambdaClaims(config.Defaults())
-	p, err := lc.Authenticate(lambdaRequest(t, jwtClaims(map[string]string{"org_id": "org_abc", "sub": "user-1"})))
+	p, err := lc.Authenticate(lambdaRequest(t, tenantRouteKey, jwtClaims(map[string]string{"org_id": "org_abc", "sub": "user-1"})))
 	if err != nil || p.OrgID != "org_abc" || p.Subject != "user-1" || p.Operator {
 		t.Fatalf("%+v %v", p, err)
 	}
-	// API Gateway flattens array claims to "[a b]".
-	p, err = lc.Authenticate(lambdaRequest(t, jwtClaims(map[string]string{"org_id": "org_abc", "role": "[billing operator]"})))
-	if err != nil || !p.Operator {
-		t.Fatalf("array role: %+v %v", p, err)
-	}
-	p, err = lc.Authenticate(lambdaRequest(t, jwtClaims(map[string]string{"org_id": "org_abc", "role": "operators"})))
-	if err != nil || p.Operator {
-		t.Fatalf("role must match exactly: %+v %v", p, err)
-	}
 
 	custom := auth.LambdaClaims{OrgClaim: "custom:org", OperatorClaim: "groups", OperatorValue: "ops"}
-	p, err = custom.Authenticate(lambdaRequest(t, jwtClaims(map[string]string{"custom:org": "org_c", "groups": "ops"})))
+	p, err = custom.Authenticate(lambdaRequest(t, adminRouteKey, jwtClaims(map[string]string{"custom:org": "org_c", "groups": "ops"})))
 	if err != nil || p.OrgID != "org_c" || !p.Operator {
 		t.Fatalf("custom claims: %+v %v", p, err)
 	}
 
 	for name, r := range map[string]*http.Request{
-		"no org claim":       lambdaRequest(t, jwtClaims(map[string]string{"sub": "user-1"})),
-		"org under another":  lambdaRequest(t, jwtClaims(map[string]string{"tenant": "org_abc"})),
-		"no authorizer":      lambdaRequest(t, nil),
-		"lambda authorizer":  lambdaRequest(t, &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: map[string]any{"org_id": "org_abc"}}),
+		"no org claim":       lambdaRequest(t, tenantRouteKey, jwtClaims(map[string]string{"sub": "user-1"})),
+		"org under another":  lambdaRequest(t, tenantRouteKey, jwtClaims(map[string]string{"tenant": "org_abc"})),
+		"org as a list":      lambdaRequest(t, tenantRouteKey, jwtClaims(map[string]string{"org_id": "[org_abc]"})),
+		"org with #":         lambdaRequest(t, tenantRouteKey, jwtClaims(map[string]string{"org_id": "a#b/c"})),
+		"no authorizer":      lambdaRequest(t, tenantRouteKey, nil),
+		"lambda authorizer":  lambdaRequest(t, tenantRouteKey, &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: map[string]any{"org_id": "org_abc"}}),
 		"not through lambda": bearer("x"),
 	} {
 		if _, err := lc.Authenticate(r); !errors.Is(err, auth.ErrUnauthenticated) {
 			t.Errorf("%s: %v, want ErrUnauthenticated", name, err)
 		}
+	}
+}
+
+// The role claim exactly as the HTTP API JWT authorizer puts it in
+// requestContext.authorizer.jwt.claims: strings, and arrays flattened to
+// "[" + elements joined by single spaces + "]" with nothing escaped.
+func TestLambdaOperatorClaimShapes(t *testing.T) {
+	lc := auth.NewLambdaClaims(config.Defaults())
+	cases := []struct {
+		token    string // the token's role claim, as JSON
+		flat     string // what API Gateway passes
+		operator bool
+	}{
+		{`"operator"`, "operator", true},
+		{`["operator"]`, "[operator]", true},
+		{`"not an operator"`, "not an operator", false},
+		{`["not an operator"]`, "[not an operator]", false},
+		{`["Billing operator"]`, "[Billing operator]", false},
+		{`["operator x"]`, "[operator x]", false},
+		{`["billing","operator"]`, "[billing operator]", false}, // indistinguishable from ["billing operator"]
+		{`["operator","operator"]`, "[operator operator]", false},
+		{`[" operator"]`, "[ operator]", false},
+		{`["operators"]`, "[operators]", false},
+		{`"operators"`, "operators", false},
+		{`"Operator"`, "Operator", false},
+		{`"operator]"`, "operator]", false},
+		{`"[operator"`, "[operator", false},
+		{`[]`, "[]", false},
+		{`""`, "", false},
+		{`[["operator"]]`, "[[operator]]", false},
+	}
+	for _, c := range cases {
+		p, err := lc.Authenticate(lambdaRequest(t, adminRouteKey, jwtClaims(map[string]string{"org_id": "org_abc", "role": c.flat})))
+		if err != nil || p.Operator != c.operator {
+			t.Errorf("role %s (flattened %q): operator=%v err=%v, want operator=%v", c.token, c.flat, p.Operator, err, c.operator)
+		}
+	}
+	// The role counts only where API Gateway enforced the operator scope.
+	p, err := lc.Authenticate(lambdaRequest(t, tenantRouteKey, jwtClaims(map[string]string{"org_id": "org_abc", "role": "operator"})))
+	if err != nil || p.Operator {
+		t.Fatalf("operator claim on a tenant route: %+v %v", p, err)
+	}
+}
+
+// Decoded JSON keeps array elements apart, so the dev verifier matches an
+// element exactly, whatever spaces the elements hold.
+func TestDevJWTOperatorClaimShapes(t *testing.T) {
+	dev := auth.NewDevJWT(testKey, config.Defaults())
+	future := time.Now().Add(time.Hour).Unix()
+	cases := []struct {
+		role     any
+		operator bool
+	}{
+		{"operator", true},
+		{[]string{"billing", "operator"}, true},
+		{[]string{"not an operator"}, false},
+		{"not an operator", false},
+		{[]string{"Billing operator"}, false},
+		{[]any{"operator", 1}, false},
+		{map[string]any{"operator": true}, false},
+		{true, false},
+	}
+	for _, c := range cases {
+		tok := sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": "org_abc", "role": c.role, "exp": future})
+		p, err := dev.Authenticate(bearer(tok))
+		if err != nil || p.Operator != c.operator {
+			t.Errorf("role %#v: operator=%v err=%v, want %v", c.role, p.Operator, err, c.operator)
+		}
+	}
+	orgList := sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": []string{"org_abc"}, "exp": future})
+	if _, err := dev.Authenticate(bearer(orgList)); !errors.Is(err, auth.ErrUnauthenticated) {
+		t.Fatalf("org as a list: %v", err)
 	}
 }
 

@@ -51,26 +51,27 @@ func (d DevJWT) Authenticate(r *http.Request) (Principal, error) {
 		// but a fixed message keeps that true whatever the library does.
 		return Principal{}, unauthenticated("invalid token")
 	}
-	return d.Names.principal(func(name string) []string { return mapClaim(claims, name) })
+	return d.Names.principal(func(name string) claimValue { return mapClaim(claims, name) })
 }
 
-// mapClaim returns a decoded claim's string values (a string or an array of strings).
-func mapClaim(claims jwt.MapClaims, name string) []string {
+// mapClaim reads a decoded claim: a string, or an array whose elements
+// are all strings (the JSON keeps them apart, so nothing is ambiguous).
+func mapClaim(claims jwt.MapClaims, name string) claimValue {
 	switch v := claims[name].(type) {
 	case string:
-		if v != "" {
-			return []string{v}
-		}
+		return claimValue{str: v, isStr: v != ""}
 	case []any:
-		var out []string
+		list := make([]string, 0, len(v))
 		for _, e := range v {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
+			s, ok := e.(string)
+			if !ok {
+				return claimValue{}
 			}
+			list = append(list, s)
 		}
-		return out
+		return claimValue{list: list}
 	}
-	return nil
+	return claimValue{}
 }
 
 // Issue mints a token this DevJWT accepts.
