@@ -62,7 +62,7 @@ func newServer(d Deps) *server {
 		d.Logger = slog.Default()
 	}
 	s := &server{d: d, mux: http.NewServeMux()}
-	s.valid = validator{allowLoopback: d.Config.AllowLoopback, known: s.knownEventType}
+	s.valid = validator{allowLoopback: d.Config.AllowLoopback, deniedPorts: d.Config.DeniedLoopbackPorts, known: s.knownEventType}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.endpoint(rt))
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -24,6 +25,9 @@ const (
 type validator struct {
 	// allowLoopback is dev mode: http:// is accepted on a loopback host.
 	allowLoopback bool
+	// deniedPorts are the dev stack's own loopback ports (emulators, API),
+	// refused here as the delivery client refuses them.
+	deniedPorts []int
 	// known reports whether an event type is in the catalog.
 	known func(name string) bool
 }
@@ -84,7 +88,21 @@ func (v validator) url(raw string) error {
 	if !v.allowLoopback && (loopback || isNonPublicIP(u.Hostname())) {
 		return invalidField(codeInvalidURL, "url must not point to a loopback, private or link-local address")
 	}
+	if loopback && slices.Contains(v.deniedPorts, effectivePort(u)) {
+		return invalidField(codeInvalidURL, "url must not point to the local stack's own services (its API or emulators)")
+	}
 	return nil
+}
+
+// effectivePort is the URL's port, or its scheme's default.
+func effectivePort(u *url.URL) int {
+	if p, err := strconv.Atoi(u.Port()); err == nil {
+		return p
+	}
+	if u.Scheme == "http" {
+		return 80
+	}
+	return 443
 }
 
 func validPort(p string) bool {

@@ -239,6 +239,28 @@ func TestDevModeAcceptsLoopbackHTTP(t *testing.T) {
 	}
 }
 
+// TestDevModeRefusesTheStacksOwnPorts: the loopback allowance stops at the
+// dev stack's own services (a URL at goaws ran ListQueues and stored the
+// reply in the attempt log).
+func TestDevModeRefusesTheStacksOwnPorts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(d *api.Deps) {
+		d.Config.AllowLoopback = true
+		d.Config.DeniedLoopbackPorts = []int{4100, 8080, 80}
+	})
+	tok := e.token("org_dev")
+	for _, u := range []string{"http://127.0.0.1:4100/", "http://localhost:8080/api/v1/organization/webhooks", "http://[::1]:4100/?Action=ListQueues", "http://localhost/h"} {
+		msg := e.do(http.MethodPost, webhooksPath, tok, map[string]any{"name": "dev", "url": u, "all_events": true}).
+			wantError(t, http.StatusBadRequest, "invalid_url")
+		if !strings.Contains(msg, "local stack") {
+			t.Fatalf("%s: message %q", u, msg)
+		}
+	}
+	if got := e.create(tok, map[string]any{"name": "dev", "url": "http://127.0.0.1:4101/h", "all_events": true}); got.URL != "http://127.0.0.1:4101/h" {
+		t.Fatalf("another loopback port was not accepted: %+v", got)
+	}
+}
+
 func TestPagination(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

@@ -57,6 +57,10 @@ type Config struct {
 	// accepted and the delivery client may connect to loopback.
 	AllowLoopback bool
 	Addr          string
+	// DeniedLoopbackPorts are the dev runtime's own ports (emulators, API):
+	// the loopback allowance never reaches them. Set by the dev runtime,
+	// never read from the environment.
+	DeniedLoopbackPorts []int
 }
 
 // Defaults returns the configuration used when no variable is set.

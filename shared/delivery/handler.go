@@ -35,7 +35,9 @@ type Handler struct {
 func NewHandler(d Deps) *Handler {
 	h := &Handler{d: d, cfg: d.Config, client: d.Client, log: d.Logger, now: d.Now, jitter: d.Jitter, version: d.Version}
 	if h.client == nil {
-		h.client = netguard.NewClient(netguard.Options{Timeout: d.Config.DeliveryTimeout, AllowLoopback: d.Config.AllowLoopback})
+		h.client = netguard.NewClient(netguard.Options{
+			Timeout: d.Config.DeliveryTimeout, AllowLoopback: d.Config.AllowLoopback, DeniedLoopbackPorts: d.Config.DeniedLoopbackPorts,
+		})
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.NewJSONHandler(io.Discard, nil))

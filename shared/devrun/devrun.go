@@ -56,7 +56,7 @@ type Options struct {
 type Stack struct {
 	API     string // http://127.0.0.1:PORT
 	DataDir string
-	Config  config.Config // as the handlers see it: queue URLs filled, AllowLoopback on
+	Config  config.Config // as the handlers see it: queue URLs filled, AllowLoopback on, own ports denied
 	State   devstate.State
 	Dynamo  *dynamodb.Client
 	SQS     *sqsqueue.Client
@@ -111,6 +111,7 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	cfg.DeniedLoopbackPorts = []int{ln.Addr().(*net.TCPAddr).Port, dyn.Port, goaws.Port}
 	if err := s.connect(ctx, &cfg, dyn, goaws); err != nil {
 		return err
 	}
@@ -139,7 +140,9 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 }
 
 // loadConfig reads HOOKRELAY_* with Options.Env taking precedence. Dev mode
-// always allows loopback endpoints: that is what makes a local receiver work.
+// always allows loopback endpoints: that is what makes a local receiver
+// work. Start then denies the stack's own ports (API, emulators): a webhook
+// URL must never drive them (a URL at goaws would run SQS actions).
 func loadConfig(o Options) (config.Config, error) {
 	cfg, err := config.FromLookup(func(name string) (string, bool) {
 		if v, ok := o.Env[name]; ok {

@@ -31,14 +31,7 @@ func TestWebhooksAndSecretsSurviveARestart(t *testing.T) {
 
 	dir := t.TempDir()
 	first := startStack(t, dir)
-	key, err := auth.DevKey(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, err := auth.IssueDevToken(key, "org_restart", false, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	token := devToken(t, dir, "org_restart")
 	var created struct {
 		ID            string `json:"id"`
 		SigningSecret string `json:"signing_secret"`
@@ -71,6 +64,21 @@ func TestWebhooksAndSecretsSurviveARestart(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("the test event never reached the endpoint")
 	}
+}
+
+// devToken issues a tenant token with the stack's dev key, as
+// `hookrelay token` does.
+func devToken(t *testing.T, dataDir, org string) string {
+	t.Helper()
+	key, err := auth.DevKey(dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := auth.IssueDevToken(key, org, false, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
 }
 
 // call sends an API request and decodes the JSON answer into out. want 0

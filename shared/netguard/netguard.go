@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"slices"
 	"syscall"
 	"time"
 )
@@ -43,6 +44,10 @@ type Options struct {
 	// RuntimeAPI is the Lambda runtime API host:port, refused even when
 	// loopback is allowed. Empty: read AWS_LAMBDA_RUNTIME_API.
 	RuntimeAPI string
+	// DeniedLoopbackPorts are refused on loopback even when loopback is
+	// allowed: the dev runtime's own services (emulators, API), which a
+	// webhook URL must never drive.
+	DeniedLoopbackPorts []int
 	// MaxIdlePerHost bounds idle keep-alive connections per host; a batch
 	// of 10 messages to one endpoint reuses its connections (default 16).
 	MaxIdlePerHost int
@@ -52,6 +57,7 @@ type Options struct {
 type Guard struct {
 	allowLoopback bool
 	runtimeAPI    netip.AddrPort // zero when unknown
+	deniedPorts   []int
 }
 
 // NewGuard returns the guard for o.
@@ -60,7 +66,7 @@ func NewGuard(o Options) *Guard {
 	if api == "" {
 		api = os.Getenv("AWS_LAMBDA_RUNTIME_API")
 	}
-	g := &Guard{allowLoopback: o.AllowLoopback}
+	g := &Guard{allowLoopback: o.AllowLoopback, deniedPorts: o.DeniedLoopbackPorts}
 	if ap, err := netip.ParseAddrPort(api); err == nil {
 		g.runtimeAPI = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 	}
@@ -73,7 +79,7 @@ func (g *Guard) Check(ap netip.AddrPort) error {
 	if g.runtimeAPI.IsValid() && ip == g.runtimeAPI.Addr() && (g.runtimeAPI.Port() == 0 || ap.Port() == g.runtimeAPI.Port()) {
 		return &BlockedError{Addr: ap.String()}
 	}
-	if Blocked(ip) && !(g.allowLoopback && ip.IsLoopback()) {
+	if Blocked(ip) && !(g.allowLoopback && ip.IsLoopback() && !slices.Contains(g.deniedPorts, int(ap.Port()))) {
 		return &BlockedError{Addr: ap.String()}
 	}
 	return nil

@@ -55,6 +55,12 @@ func TestGuardCheck(t *testing.T) {
 		{Options{RuntimeAPI: "127.0.0.1:9001", AllowLoopback: true}, "169.254.169.254:80", true},
 		{Options{RuntimeAPI: "127.0.0.1:9001", AllowLoopback: true}, "[fd00::1]:443", true},
 		{Options{RuntimeAPI: "127.0.0.1:9001"}, "8.8.8.8:443", false},
+		// The dev stack's own ports stay refused under the loopback allowance.
+		{Options{AllowLoopback: true, DeniedLoopbackPorts: []int{4100, 8080}}, "127.0.0.1:4100", true},
+		{Options{AllowLoopback: true, DeniedLoopbackPorts: []int{4100, 8080}}, "127.9.9.9:8080", true},
+		{Options{AllowLoopback: true, DeniedLoopbackPorts: []int{4100, 8080}}, "[::1]:4100", true},
+		{Options{AllowLoopback: true, DeniedLoopbackPorts: []int{4100, 8080}}, "[::ffff:127.0.0.1]:8080", true},
+		{Options{AllowLoopback: true, DeniedLoopbackPorts: []int{4100, 8080}}, "127.0.0.1:4101", false},
 	}
 	for _, c := range cases {
 		err := NewGuard(c.opts).Check(netip.MustParseAddrPort(c.addr))
