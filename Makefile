@@ -16,7 +16,7 @@ export HOOKRELAY_DYNALITE := $(CURDIR)/node_modules/dynalite/cli.js
 export HOOKRELAY_GOAWS    := $(GOAWS)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: help tools dev test build bench synth deploy lint clean
+.PHONY: help tools dev test build bench cost synth deploy lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ bin/%/bootstrap: $(GO_SOURCES)
 bench: tools build ## benchmarks: delivery throughput, fan-out cost, binary sizes
 	go test -run '^$$' -bench . -benchmem -count=1 ./...
 	@for f in $(BOOTSTRAPS); do stat -c '%s %n' $$f | awk '{printf "%-28s %6.2f MB (goal <= 10 MB)\n", $$2, $$1/1048576}'; done
+
+cost: tools ## run the local pipeline through fixed scenarios and print $ per million deliveries
+	go run ./cmd/costreport -events $(or $(EVENTS),1000)
 
 synth: tools build ## cdk synth the stack into cdk.out/
 	npx cdk synth --quiet $(CDK_ARGS)

@@ -1,0 +1,56 @@
+// costreport runs the local pipeline through the fixed scenarios of
+// `make cost` and prints, per delivery, the AWS calls the handlers made,
+// DynamoDB capacity, log bytes and dollars per million deliveries at list
+// prices.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+
+	"github.com/hookrelay/hookrelay/shared/cost"
+	"github.com/hookrelay/hookrelay/shared/costrun"
+)
+
+func main() {
+	n := flag.Int("events", 1000, "events per scenario")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, *n); err != nil {
+		fmt.Fprintln(os.Stderr, "costreport:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, events int) error {
+	fmt.Printf("hookrelay cost per delivery, measured on the local stack (%s/%s, %d CPUs)\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	fmt.Printf("prices: %s, %s\n", cost.PricesSource, cost.PricesDate)
+	fmt.Println("DynamoDB units are dynalite's, computed from item sizes by DynamoDB's rules (1 KB write, 4 KB read steps).")
+	fmt.Println()
+	for _, shape := range []costrun.Shape{costrun.Busy, costrun.Sparse} {
+		for _, endpoints := range []int{1, 10} {
+			for _, failFirst := range []bool{false, true} {
+				sc := costrun.Scenario{Events: events, Endpoints: endpoints, FailFirst: failFirst, Shape: shape}
+				dir, err := os.MkdirTemp("", "hookrelay-cost-")
+				if err != nil {
+					return err
+				}
+				m, err := costrun.Measure(ctx, sc, dir)
+				os.RemoveAll(dir)
+				if err != nil {
+					return fmt.Errorf("%s: %w", sc, err)
+				}
+				if err := cost.Write(os.Stdout, sc.String(), m, cost.Price(m)); err != nil {
+					return err
+				}
+				fmt.Println()
+			}
+		}
+	}
+	return cost.WriteFixed(os.Stdout)
+}

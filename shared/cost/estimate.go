@@ -1,0 +1,116 @@
+// Package cost turns what a run of the local pipeline counted into dollars
+// per million deliveries at list prices (prices.go). It separates what was
+// measured (the handlers' own AWS calls, metered on the wire; their
+// duration and log bytes) from what the local stack cannot observe and is
+// modelled (the Lambda event source's ReceiveMessage/DeleteMessageBatch,
+// EventBridge's put and its SQS target, Lambda's platform log lines).
+package cost
+
+import (
+	"math"
+	"sort"
+
+	"github.com/hookrelay/hookrelay/shared/awsmeter"
+)
+
+// Measurement is what one scenario run observed.
+type Measurement struct {
+	Events     int
+	Deliveries int // deliveries that ended delivered
+	Posts      int // POSTs the endpoints received
+	// Calls are the AWS calls the fanout and deliver handlers made.
+	Calls          awsmeter.Counts
+	Fanout         Invocations
+	Deliver        Invocations
+	HandlerLogByte int64 // bytes the handlers logged
+}
+
+// Invocations are one function's handler invocations.
+type Invocations struct {
+	Count int
+	// Settled counts invocations after which the event source deletes at
+	// least one message (one DeleteMessageBatch each).
+	Settled int
+	// BilledMS sums each invocation's measured handler time rounded up to
+	// the millisecond, as Lambda bills it.
+	BilledMS int64
+	MemoryMB int
+}
+
+// platformLogBytes is what Lambda itself logs per invocation (START, END
+// and REPORT lines), modelled from their usual length.
+const platformLogBytes = 400
+
+// Line is one priced item per delivery.
+type Line struct {
+	Item     string
+	Quantity float64 // per delivery
+	Unit     string
+	Dollars  float64 // per million deliveries
+	Modelled bool
+}
+
+// Estimate is the priced result of one run.
+type Estimate struct {
+	Lines []Line
+	// Total is the sum of Lines, per million deliveries; EventBridge's
+	// ingest is apart because it is per event, whatever hookrelay does.
+	Total       float64
+	EventBridge Line
+}
+
+// Price prices m per delivery.
+func Price(m Measurement) Estimate {
+	per := func(n float64) float64 { return n / float64(max(m.Deliveries, 1)) }
+	var e Estimate
+	add := func(l Line) {
+		e.Lines = append(e.Lines, l)
+		e.Total += l.Dollars
+	}
+	million := 1e6
+
+	// Measured AWS calls, by operation; DynamoDB is priced by capacity below.
+	ops := make([]awsmeter.Op, 0, len(m.Calls.Calls))
+	for op := range m.Calls.Calls {
+		ops = append(ops, op)
+	}
+	sort.Slice(ops, func(i, j int) bool { return ops[i].String() < ops[j].String() })
+	for _, op := range ops {
+		n := float64(m.Calls.Calls[op])
+		l := Line{Item: op.String(), Quantity: per(n), Unit: "calls"}
+		switch op.Service {
+		case "SQS":
+			// Each request is billed per 64 KB chunk; the meter keeps the
+			// bytes per operation, so calls are taken to be of equal size.
+			chunks := n * math.Max(1, math.Ceil(float64(m.Calls.Bytes[op])/n/SQSChunkBytes))
+			l.Dollars = per(chunks) * SQSPerRequest * million
+		case "Secrets Manager":
+			l.Dollars = per(n) * SecretsManagerPerCall * million
+		case "KMS":
+			l.Dollars = per(n) * KMSPerRequest * million
+		}
+		add(l)
+	}
+	add(Line{Item: "DynamoDB write units", Quantity: per(m.Calls.WriteUnits), Unit: "WRU", Dollars: per(m.Calls.WriteUnits) * DynamoPerWRU * million})
+	add(Line{Item: "DynamoDB read units", Quantity: per(m.Calls.ReadUnits), Unit: "RRU", Dollars: per(m.Calls.ReadUnits) * DynamoPerRRU * million})
+
+	// The event sources' own SQS calls: one long-poll receive per batch,
+	// one DeleteMessageBatch per batch with settled messages.
+	receives := float64(m.Fanout.Count + m.Deliver.Count)
+	deletes := float64(m.Fanout.Settled + m.Deliver.Settled)
+	add(Line{Item: "SQS ReceiveMessage (event sources)", Quantity: per(receives), Unit: "calls", Dollars: per(receives) * SQSPerRequest * million, Modelled: true})
+	add(Line{Item: "SQS DeleteMessageBatch (event sources)", Quantity: per(deletes), Unit: "calls", Dollars: per(deletes) * SQSPerRequest * million, Modelled: true})
+	add(Line{Item: "SQS SendMessage (EventBridge rule target)", Quantity: per(float64(m.Events)), Unit: "calls", Dollars: per(float64(m.Events)) * SQSPerRequest * million, Modelled: true})
+
+	invocations := receives
+	add(Line{Item: "Lambda requests", Quantity: per(invocations), Unit: "invocations", Dollars: per(invocations) * LambdaPerRequest * million})
+	gbs := (float64(m.Fanout.BilledMS)*float64(m.Fanout.MemoryMB) + float64(m.Deliver.BilledMS)*float64(m.Deliver.MemoryMB)) / 1000 / 1024
+	add(Line{Item: "Lambda duration (handler time measured locally)", Quantity: per(gbs), Unit: "GB-s", Dollars: per(gbs) * LambdaPerGBSecond * million})
+
+	add(Line{Item: "CloudWatch Logs (handler lines)", Quantity: per(float64(m.HandlerLogByte)), Unit: "bytes", Dollars: per(float64(m.HandlerLogByte)) / (1 << 30) * LogsPerGB * million})
+	platform := invocations * platformLogBytes
+	add(Line{Item: "CloudWatch Logs (Lambda START/END/REPORT)", Quantity: per(platform), Unit: "bytes", Dollars: per(platform) / (1 << 30) * LogsPerGB * million, Modelled: true})
+
+	e.EventBridge = Line{Item: "EventBridge PutEvents (ingest, per event)", Quantity: per(float64(m.Events)), Unit: "events", Dollars: per(float64(m.Events)) * EventBridgePerEvent * million, Modelled: true}
+	return e
+}

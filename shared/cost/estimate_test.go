@@ -1,0 +1,74 @@
+package cost
+
+import (
+	"math"
+	"testing"
+
+	"github.com/hookrelay/hookrelay/shared/awsmeter"
+)
+
+func TestPricePerMillionDeliveries(t *testing.T) {
+	send := awsmeter.Op{Service: "SQS", Operation: "SendMessageBatch"}
+	get := awsmeter.Op{Service: "Secrets Manager", Operation: "GetSecretValue"}
+	m := Measurement{
+		Events: 100, Deliveries: 1000, Posts: 1000,
+		Calls: awsmeter.Counts{
+			// 100 calls, one of them 100 KB: two 64 KB chunks.
+			Calls:      map[awsmeter.Op]int{send: 100, get: 10},
+			Bytes:      map[awsmeter.Op]int64{send: 99*1024 + 100*1024},
+			WriteUnits: 1000, ReadUnits: 500,
+		},
+		Fanout:         Invocations{Count: 10, Settled: 10, BilledMS: 1000, MemoryMB: 1024},
+		Deliver:        Invocations{Count: 100, Settled: 90, BilledMS: 4000, MemoryMB: 512},
+		HandlerLogByte: 1000 * 1024,
+	}
+	e := Price(m)
+	want := map[string]float64{
+		"SQS SendMessageBatch":                      0.1 * 0.40, // 199 KB in 100 calls: still 100 requests
+		"Secrets Manager GetSecretValue":            0.01 * 5,
+		"DynamoDB write units":                      0.625,
+		"DynamoDB read units":                       0.5 * 0.125,
+		"SQS ReceiveMessage (event sources)":        0.11 * 0.40,
+		"SQS DeleteMessageBatch (event sources)":    0.1 * 0.40,
+		"SQS SendMessage (EventBridge rule target)": 0.1 * 0.40,
+		"Lambda requests":                           0.11 * 0.20,
+		// (1 s × 1 GB + 4 s × 0.5 GB) / 1000 deliveries × $0.0000133334 × 1e6
+		"Lambda duration (handler time measured locally)": 3.0 / 1000 * 13.3334,
+		"CloudWatch Logs (handler lines)":                 1024.0 / (1 << 30) * 0.5 * 1e6,
+		"CloudWatch Logs (Lambda START/END/REPORT)":       0.11 * 400 / (1 << 30) * 0.5 * 1e6,
+	}
+	total := 0.0
+	for _, l := range e.Lines {
+		w, ok := want[l.Item]
+		if !ok {
+			t.Errorf("unexpected line %q", l.Item)
+			continue
+		}
+		if math.Abs(l.Dollars-w) > 1e-9 {
+			t.Errorf("%s: $%v per million, want $%v", l.Item, l.Dollars, w)
+		}
+		total += w
+		delete(want, l.Item)
+	}
+	if len(want) != 0 {
+		t.Errorf("missing lines: %v", want)
+	}
+	if math.Abs(e.Total-total) > 1e-9 {
+		t.Errorf("total $%v, want $%v", e.Total, total)
+	}
+	if math.Abs(e.EventBridge.Dollars-0.1) > 1e-9 {
+		t.Errorf("EventBridge $%v per million deliveries, want $0.10 (one event per ten deliveries)", e.EventBridge.Dollars)
+	}
+}
+
+func TestSQSPricesLargeRequestsPerChunk(t *testing.T) {
+	send := awsmeter.Op{Service: "SQS", Operation: "SendMessageBatch"}
+	// Ten calls of 200 KB: four 64 KB chunks each.
+	e := Price(Measurement{Deliveries: 1e6, Calls: awsmeter.Counts{
+		Calls: map[awsmeter.Op]int{send: 10}, Bytes: map[awsmeter.Op]int64{send: 10 * 200 * 1024}}})
+	for _, l := range e.Lines {
+		if l.Item == send.String() && math.Abs(l.Dollars-40*0.40/1e6) > 1e-12 {
+			t.Errorf("$%v, want 40 requests' worth", l.Dollars)
+		}
+	}
+}

@@ -1,0 +1,30 @@
+package cost
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// Fixed monthly items of a stack (infra/alarms.go: one KMS key for the
+// alarm topic, six alarms, one dashboard).
+const (
+	stackAlarms = 6
+	stackKeys   = 1
+)
+
+// idlePollsPerQueueMonth models the Lambda event source's long polls of an
+// empty queue: about five pollers, each a 20 s ReceiveMessage, all month.
+const idlePollsPerQueueMonth = 5 * 3 * 60 * 24 * 30
+
+// WriteFixed prints what a stack costs per month whatever its traffic.
+func WriteFixed(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "fixed monthly costs\t$/month\t")
+	fmt.Fprintf(tw, "  per webhook: Secrets Manager secret\t$%.2f\t\n", SecretsManagerPerSecretMonth)
+	fmt.Fprintf(tw, "  per stack: KMS key of the alarm topic\t$%.2f\t\n", stackKeys*KMSPerKeyMonth)
+	fmt.Fprintf(tw, "  per stack: %d CloudWatch alarms\t$%.2f\t\n", stackAlarms, stackAlarms*AlarmPerMonth)
+	fmt.Fprintf(tw, "  per stack: CloudWatch dashboard\t$%.2f\t\n", DashboardPerMonth)
+	fmt.Fprintf(tw, "  per stack: event sources' idle long polls, 2 queues [modelled]\t$%.2f\t\n", 2*idlePollsPerQueueMonth*SQSPerRequest)
+	return tw.Flush()
+}

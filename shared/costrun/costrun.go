@@ -1,0 +1,148 @@
+// Package costrun runs the local pipeline — the emulators and the very
+// fanout and deliver handlers the Lambdas run — through the fixed
+// scenarios of `make cost`, and measures them: every AWS call the handlers
+// make (package awsmeter), their time and log bytes. Dev tooling only: no
+// Lambda links it.
+package costrun
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/hookrelay/hookrelay/shared/awsclient"
+	"github.com/hookrelay/hookrelay/shared/awsmeter"
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/cost"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/emulator"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+)
+
+// Shape is a traffic shape: how many messages one invocation gets, and
+// how often a container starts cold (its caches empty).
+type Shape struct {
+	Name      string
+	BatchSize int
+	// ColdEvery rebuilds the deliver handler, caches and all, after that
+	// many deliver messages; 0 keeps one warm handler for the whole run.
+	ColdEvery int
+}
+
+// The two shapes `make cost` prints.
+var (
+	Busy   = Shape{Name: "busy (batches of 10, warm caches)", BatchSize: 10}
+	Sparse = Shape{Name: "sparse (1 message per invocation, caches cold every 100 deliveries)", BatchSize: 1, ColdEvery: 100}
+)
+
+// Scenario is one fixed workload.
+type Scenario struct {
+	Events    int
+	Endpoints int
+	// FailFirst makes every endpoint answer 503 to the first POST of each
+	// delivery: every delivery then takes exactly one retry.
+	FailFirst bool
+	Shape     Shape
+}
+
+func (s Scenario) String() string {
+	outcome := "first-attempt success"
+	if s.FailFirst {
+		outcome = "one retry each"
+	}
+	return fmt.Sprintf("N=%d, %s, %s", s.Endpoints, outcome, s.Shape.Name)
+}
+
+// Memory sizes the deployed functions have (infra/limits.go); duration is
+// priced at these.
+const (
+	FanoutMemoryMB  = 256
+	DeliverMemoryMB = 512
+)
+
+// stack is a fresh table and set of queues on fresh emulators.
+type stack struct {
+	cfg     config.Config
+	plain   aws.Config // setup and the event sources: not metered
+	metered aws.Config // the handlers' clients
+	meter   *awsmeter.Meter
+	dynEP   string
+	sqsEP   string
+	db      *dynamodb.Client
+	sqs     *sqsqueue.Client
+	stop    []func()
+}
+
+func (s *stack) close() {
+	for i := len(s.stop) - 1; i >= 0; i-- {
+		s.stop[i]()
+	}
+}
+
+func (s *stack) dynamo(cfg aws.Config) *dynamodb.Client {
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(s.dynEP) })
+}
+
+func (s *stack) queue(cfg aws.Config) *sqsqueue.Client {
+	return sqsqueue.New(sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(s.sqsEP) }))
+}
+
+func startStack(ctx context.Context, dataDir string) (_ *stack, err error) {
+	s := &stack{meter: &awsmeter.Meter{}}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	dyn, err := emulator.StartDynalite(ctx, emulator.Options{})
+	if err != nil {
+		return nil, err
+	}
+	s.stop = append(s.stop, dyn.Stop)
+	goaws, err := emulator.StartGoaws(ctx, emulator.Options{DataDir: dataDir})
+	if err != nil {
+		return nil, err
+	}
+	s.stop = append(s.stop, goaws.Stop)
+	s.dynEP, s.sqsEP = dyn.Endpoint, goaws.Endpoint
+	if s.plain, err = awsclient.Local(ctx, emulator.Region); err != nil {
+		return nil, err
+	}
+	s.metered = s.plain.Copy()
+	s.meter.Attach(&s.metered)
+	s.db, s.sqs = s.dynamo(s.plain), s.queue(s.plain)
+
+	s.cfg = config.Defaults()
+	s.cfg.AllowLoopback = true
+	s.cfg.RetrySchedule = []time.Duration{time.Second, time.Second, time.Second}
+	s.cfg.DeliveryTimeout = 5 * time.Second
+	if err := dynamo.EnsureTable(ctx, s.db, s.cfg.Table); err != nil {
+		return nil, err
+	}
+	for name, url := range map[string]*string{
+		"ingest": &s.cfg.IngestQueueURL, "ingest-dlq": &s.cfg.IngestDLQURL,
+		"delivery": &s.cfg.DeliveryQueueURL, "dlq": &s.cfg.DLQURL,
+	} {
+		out, err := s.sqs.API().CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("cost-" + name),
+			Attributes: map[string]string{"VisibilityTimeout": "30"}})
+		if err != nil {
+			return nil, fmt.Errorf("create queue %s: %w", name, err)
+		}
+		*url = aws.ToString(out.QueueUrl)
+	}
+	return s, nil
+}
+
+// Measure runs one scenario on fresh emulators.
+func Measure(ctx context.Context, sc Scenario, dataDir string) (cost.Measurement, error) {
+	s, err := startStack(ctx, dataDir)
+	if err != nil {
+		return cost.Measurement{}, err
+	}
+	defer s.close()
+	return s.run(ctx, sc)
+}

@@ -1,0 +1,54 @@
+package costrun
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hookrelay/hookrelay/shared/awsmeter"
+)
+
+// A run counts what happened: every delivery arrives once, a fan-out
+// query per event, and with warm caches one secret read per endpoint.
+func TestMeasureCountsARun(t *testing.T) {
+	m, err := Measure(context.Background(), Scenario{Events: 20, Endpoints: 2, Shape: Busy}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Events != 20 || m.Deliveries != 40 || m.Posts != 40 {
+		t.Fatalf("events %d, deliveries %d, posts %d; want 20, 40, 40", m.Events, m.Deliveries, m.Posts)
+	}
+	if q := m.Calls.Calls[awsmeter.Op{Service: "DynamoDB", Operation: "Query"}]; q != 20 {
+		t.Errorf("%d fan-out queries, want one per event", q)
+	}
+	if s := m.Calls.Service("Secrets Manager"); s != 2 {
+		t.Errorf("%d secret reads, want one per endpoint (the deliver cache is warm after)", s)
+	}
+	if m.Deliver.Count == 0 || m.Fanout.Count == 0 || m.Deliver.BilledMS < int64(m.Deliver.Count) {
+		t.Errorf("invocations not measured: fanout %+v, deliver %+v", m.Fanout, m.Deliver)
+	}
+	if m.Calls.WriteUnits < 40 || m.HandlerLogByte == 0 {
+		t.Errorf("write units %v, log bytes %d: not measured", m.Calls.WriteUnits, m.HandlerLogByte)
+	}
+}
+
+func TestSparseShapeStartsColdAndOneRetryEach(t *testing.T) {
+	m, err := Measure(context.Background(), Scenario{Events: 10, Endpoints: 1, FailFirst: true,
+		Shape: Shape{Name: "test", BatchSize: 1, ColdEvery: 5}}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Deliveries != 10 || m.Posts != 20 {
+		t.Fatalf("deliveries %d, posts %d; want 10 and 20 (one retry each)", m.Deliveries, m.Posts)
+	}
+	// 20 deliver messages in single-message invocations, a new container
+	// every 5: four cold starts, each reading the one secret again.
+	if m.Deliver.Count != 20 {
+		t.Errorf("%d deliver invocations, want 20", m.Deliver.Count)
+	}
+	if s := m.Calls.Service("Secrets Manager"); s != 4 {
+		t.Errorf("%d secret reads, want 4 (one per cold container)", s)
+	}
+	if v := m.Calls.Calls[awsmeter.Op{Service: "SQS", Operation: "ChangeMessageVisibility"}]; v != 10 {
+		t.Errorf("%d visibility changes, want one per retried delivery", v)
+	}
+}

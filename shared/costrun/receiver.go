@@ -1,0 +1,50 @@
+package costrun
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"sync"
+)
+
+// receiver is every endpoint of a run: one loopback server, a path per
+// endpoint. It counts POSTs and 2xx answers; with failFirst the first POST
+// of each delivery to each endpoint gets a 503.
+type receiver struct {
+	srv       *httptest.Server
+	failFirst bool
+	mu        sync.Mutex
+	seen      map[string]bool
+	posts     int
+	delivered int
+	done      chan struct{}
+	want      int
+}
+
+func newReceiver(want int, failFirst bool) *receiver {
+	r := &receiver{failFirst: failFirst, seen: map[string]bool{}, done: make(chan struct{}), want: want}
+	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
+	return r
+}
+
+func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
+	key := req.URL.Path + " " + req.Header.Get("Webhook-Id")
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.posts++
+	if r.failFirst && !r.seen[key] {
+		r.seen[key] = true
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	r.delivered++
+	if r.delivered == r.want {
+		close(r.done)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (r *receiver) counts() (posts, delivered int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.posts, r.delivered
+}

@@ -1,0 +1,180 @@
+package costrun
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hookrelay/hookrelay/events"
+	"github.com/hookrelay/hookrelay/shared/app"
+	"github.com/hookrelay/hookrelay/shared/app/deliverapp"
+	"github.com/hookrelay/hookrelay/shared/app/fanoutapp"
+	"github.com/hookrelay/hookrelay/shared/awsmeter"
+	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/cost"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/poller"
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+const (
+	orgID     = "org_cost"
+	eventName = "new-contact"
+	// runTimeout bounds a scenario: 10,000 deliveries take a minute or two
+	// on a small machine.
+	runTimeout = 15 * time.Minute
+)
+
+// byteCounter counts what the handlers log, as CloudWatch would ingest it.
+type byteCounter struct{ n atomic.Int64 }
+
+func (c *byteCounter) Write(p []byte) (int, error) {
+	c.n.Add(int64(len(p)))
+	return len(p), nil
+}
+
+// meteredSecrets counts secret reads as Secrets Manager calls: locally the
+// secrets live in a file, with no emulator on the wire to meter.
+type meteredSecrets struct {
+	secrets.Store
+	meter *awsmeter.Meter
+}
+
+func (m meteredSecrets) Active(ctx context.Context, orgID, webhookID string, now time.Time) ([]string, error) {
+	m.meter.Count("Secrets Manager", "GetSecretValue")
+	return m.Store.Active(ctx, orgID, webhookID, now)
+}
+
+func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) {
+	ctx, cancel := context.WithTimeout(ctx, runTimeout)
+	defer cancel()
+	want := sc.Events * sc.Endpoints
+	rcv := newReceiver(want, sc.FailFirst)
+	defer rcv.srv.Close()
+	store, err := secrets.NewLocal("")
+	if err != nil {
+		return cost.Measurement{}, err
+	}
+	if err := s.createWebhooks(ctx, store, rcv.srv.URL, sc.Endpoints); err != nil {
+		return cost.Measurement{}, err
+	}
+
+	logs := &byteCounter{}
+	log := slog.New(slog.NewJSONHandler(logs, nil))
+	dyn, q := s.dynamo(s.metered), s.queue(s.metered)
+	fan, err := newTimed(func() (app.SQSHandler, error) {
+		return fanoutapp.New(fanoutapp.Deps{Config: s.cfg, Dynamo: dyn, SQS: q, Logger: log})
+	}, 0, FanoutMemoryMB)
+	if err != nil {
+		return cost.Measurement{}, err
+	}
+	deliver, err := newTimed(func() (app.SQSHandler, error) {
+		return deliverapp.New(deliverapp.Deps{Config: s.cfg, Dynamo: dyn, SQS: q, Secrets: meteredSecrets{store, s.meter}, Logger: log})
+	}, sc.Shape.ColdEvery, DeliverMemoryMB)
+	if err != nil {
+		return cost.Measurement{}, err
+	}
+	before := s.meter.Snapshot()
+
+	if err := s.publish(ctx, sc.Events); err != nil {
+		return cost.Measurement{}, err
+	}
+	pollCtx, stopPolling := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, p := range []*poller.Poller{
+		{Name: "fanout", QueueURL: s.cfg.IngestQueueURL, Handler: poller.Handler(fan.Handle), Concurrency: 2},
+		{Name: "deliver", QueueURL: s.cfg.DeliveryQueueURL, Handler: poller.Handler(deliver.Handle), Concurrency: 4},
+	} {
+		p.Queue, p.BatchSize, p.Wait, p.Logger = s.sqs, sc.Shape.BatchSize, time.Second, slog.New(slog.NewTextHandler(io.Discard, nil))
+		wg.Go(func() { _ = p.Run(pollCtx) })
+	}
+	err = waitSettled(ctx, rcv, deliver, want)
+	stopPolling()
+	wg.Wait()
+	if err != nil {
+		return cost.Measurement{}, err
+	}
+	posts, delivered := rcv.counts()
+	m := cost.Measurement{
+		Events: sc.Events, Deliveries: delivered, Posts: posts,
+		Calls: s.meter.Snapshot().Sub(before), HandlerLogByte: logs.n.Load(),
+	}
+	m.Fanout, _ = fan.snapshot()
+	m.Deliver, _ = deliver.snapshot()
+	return m, nil
+}
+
+// waitSettled waits until every delivery reached its endpoint and the
+// deliver handler has settled every message (recorded its outcome).
+func waitSettled(ctx context.Context, rcv *receiver, deliver *timed, want int) error {
+	select {
+	case <-rcv.done:
+	case <-ctx.Done():
+		_, got := rcv.counts()
+		return fmt.Errorf("%d of %d deliveries arrived: %w", got, want, ctx.Err())
+	}
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if _, settled := deliver.snapshot(); settled >= want {
+			return nil
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return fmt.Errorf("deliver handler did not settle every message: %w", ctx.Err())
+		}
+	}
+}
+
+func (s *stack) createWebhooks(ctx context.Context, store secrets.Store, baseURL string, n int) error {
+	webhooks := dynamo.NewWebhookStore(s.db, s.cfg.Table)
+	now := time.Now()
+	for i := range n {
+		w := webhook.Webhook{
+			ID: ids.New(ids.WebhookPrefix), OrgID: orgID, Name: "endpoint " + strconv.Itoa(i),
+			URL: baseURL + "/endpoint/" + strconv.Itoa(i), EventTypes: []string{eventName}, Enabled: true,
+			CreatedAt: now, UpdatedAt: now,
+		}
+		secret, err := secrets.Generate()
+		if err != nil {
+			return err
+		}
+		if err := store.Create(ctx, orgID, w.ID, secret); err != nil {
+			return err
+		}
+		if err := webhooks.Create(ctx, w, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// publish lands the events on the ingest queue as EventBridge's rule
+// target would, ten per call like a producer's PutEvents.
+func (s *stack) publish(ctx context.Context, n int) error {
+	var data []byte
+	for _, t := range events.Default().Types() {
+		if t.Name == eventName {
+			data = t.Example
+		}
+	}
+	b := bus.NewLocal(s.sqs, s.cfg.IngestQueueURL)
+	for start := 0; start < n; start += bus.MaxEntries {
+		batch := make([]bus.Event, 0, bus.MaxEntries)
+		for range min(bus.MaxEntries, n-start) {
+			batch = append(batch, bus.Event{OrgID: orgID, EventName: eventName, Data: data})
+		}
+		if err := b.Put(ctx, batch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
