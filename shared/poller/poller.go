@@ -52,6 +52,8 @@ type Poller struct {
 	// Keep it below the queue's visibility timeout, as AWS requires.
 	Timeout time.Duration
 	Logger  *slog.Logger
+
+	receives receiveCounts
 }
 
 // Run polls until ctx is cancelled, then waits for the batches in flight to
@@ -89,6 +91,7 @@ func (p *Poller) work(ctx context.Context) {
 		}
 		backoff = 0
 		if len(batch) > 0 {
+			p.receives.stamp(batch)
 			p.process(ctx, batch)
 		}
 	}
@@ -112,7 +115,9 @@ func (p *Poller) process(ctx context.Context, batch []events.SQSMessage) {
 		err := p.Queue.Delete(dctx, p.QueueURL, m.ReceiptHandle)
 		switch {
 		case err == nil:
+			p.receives.forget(m.MessageId)
 		case alreadyGone(err):
+			p.receives.forget(m.MessageId)
 			// The handler removed it itself (delivery does after dead-lettering).
 			p.logger().Debug("message already deleted", "poller", p.Name, "message_id", m.MessageId)
 		default:

@@ -1,0 +1,65 @@
+package poller
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// goaws reports ApproximateReceiveCount 1 on every receive; the poller
+// supplies the true count, as the Lambda event source does.
+func TestHandlerSeesTheTrueReceiveCount(t *testing.T) {
+	f := newFixture(t, 1, "retried", "once")
+	var mu sync.Mutex
+	counts := map[string][]string{}
+	stop := start(t, &Poller{Name: "test", Queue: f.q, QueueURL: f.url, Wait: time.Second,
+		Handler: func(_ context.Context, e events.SQSEvent) (events.SQSEventResponse, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			var resp events.SQSEventResponse
+			for _, m := range e.Records {
+				counts[m.Body] = append(counts[m.Body], m.Attributes[AttrReceiveCount])
+				// Fail "retried" on its first two receives.
+				if m.Body == "retried" && len(counts[m.Body]) < 3 {
+					resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+				}
+			}
+			return resp, nil
+		}})
+	eventually(t, 20*time.Second, "the third receive of the retried message", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(counts["retried"]) == 3
+	})
+	stop()
+	mu.Lock()
+	defer mu.Unlock()
+	if got := counts["retried"]; !slices.Equal(got, []string{"1", "2", "3"}) {
+		t.Errorf("retried message saw receive counts %v, want [1 2 3]", got)
+	}
+	if got := counts["once"]; !slices.Equal(got, []string{"1"}) {
+		t.Errorf("settled message saw receive counts %v, want [1]", got)
+	}
+	if len(f.remaining(t, 2*time.Second)) != 0 {
+		t.Error("messages left on the queue")
+	}
+}
+
+func TestReceiveCountsNeverLowerTheQueuesOwn(t *testing.T) {
+	var r receiveCounts
+	batch := []events.SQSMessage{{MessageId: "a", Attributes: map[string]string{AttrReceiveCount: "4"}}, {MessageId: "b"}}
+	r.stamp(batch)
+	if batch[0].Attributes[AttrReceiveCount] != "4" || batch[1].Attributes[AttrReceiveCount] != "1" {
+		t.Errorf("counts %v and %v, want 4 (the queue's) and 1", batch[0].Attributes, batch[1].Attributes)
+	}
+	r.forget("b")
+	again := []events.SQSMessage{{MessageId: "b"}}
+	r.stamp(again)
+	if again[0].Attributes[AttrReceiveCount] != "1" {
+		t.Errorf("a forgotten (deleted) message counted %s, want to start over at 1", again[0].Attributes[AttrReceiveCount])
+	}
+}
