@@ -9,16 +9,12 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/attempt"
@@ -27,6 +23,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
 // Chaos parameters. The seed fixes every endpoint answer (a function of the
@@ -148,27 +145,6 @@ func (p *panicker) counts() (before, after int) {
 	return p.before, p.after
 }
 
-// queueDepth is every message on the queue: visible, in flight, delayed.
-func queueDepth(ctx context.Context, s *stack, url string) (int, error) {
-	out, err := s.SQS.API().GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-		QueueUrl: aws.String(url),
-		AttributeNames: []types.QueueAttributeName{
-			types.QueueAttributeNameApproximateNumberOfMessages,
-			types.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
-			types.QueueAttributeNameApproximateNumberOfMessagesDelayed,
-		},
-	})
-	if err != nil {
-		return 0, err
-	}
-	total := 0
-	for _, v := range out.Attributes {
-		n, _ := strconv.Atoi(v)
-		total += n
-	}
-	return total, nil
-}
-
 type pair struct {
 	event string
 	hook  int
@@ -227,8 +203,8 @@ func TestChaos(t *testing.T) {
 			break
 		}
 		time.Sleep(time.Second)
-		ingest, err1 := queueDepth(ctx, s, s.State.IngestQueueURL)
-		delivery, err2 := queueDepth(ctx, s, s.State.DeliveryQueueURL)
+		ingest, err1 := testenv.QueueDepth(ctx, s.SQS.API(), s.State.IngestQueueURL)
+		delivery, err2 := testenv.QueueDepth(ctx, s.SQS.API(), s.State.DeliveryQueueURL)
 		hits := 0
 		for _, e := range eps {
 			hits += e.count()
@@ -379,7 +355,7 @@ func TestChaos(t *testing.T) {
 	if len(dead) == 0 || byReason[message.ReasonRetriesExhausted] == 0 || byReason[message.ReasonPermanentStatus] == 0 {
 		t.Errorf("expected dead letters of both reasons, got %v", byReason)
 	}
-	ingestDLQ, err := queueDepth(ctx, s, s.State.IngestDLQURL)
+	ingestDLQ, err := testenv.QueueDepth(ctx, s.SQS.API(), s.State.IngestDLQURL)
 	if err != nil || ingestDLQ != 0 {
 		t.Errorf("ingest DLQ holds %d events (%v): fan-out lost some", ingestDLQ, err)
 	}

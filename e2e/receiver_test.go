@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
 // answer is what a receiver does with one request.
@@ -125,7 +127,7 @@ func (rc *receiver) count() int {
 // waitHits waits until the receiver has seen at least n requests.
 func (rc *receiver) waitHits(t *testing.T, n int, within time.Duration) []hit {
 	t.Helper()
-	waitFor(t, within, fmt.Sprintf("%d requests at %s (have %d)", n, rc.srv.URL, rc.count()), func() bool { return rc.count() >= n })
+	testenv.WaitFor(t, within, fmt.Sprintf("%d requests at %s (have %d)", n, rc.srv.URL, rc.count()), func() bool { return rc.count() >= n })
 	return rc.all()
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/testenv"
 	"github.com/hookrelay/hookrelay/shared/verify"
 )
 
@@ -122,7 +123,7 @@ func checkRequest(t *testing.T, h hit, secret, eventName string) {
 func (tn *tenant) waitOutcome(webhookID, deliveryID, outcome string, within time.Duration) []attempt.Attempt {
 	tn.t.Helper()
 	var log []attempt.Attempt
-	waitFor(tn.t, within, fmt.Sprintf("outcome %s of %s in the attempt log of %s", outcome, deliveryID, webhookID), func() bool {
+	testenv.WaitFor(tn.t, within, fmt.Sprintf("outcome %s of %s in the attempt log of %s", outcome, deliveryID, webhookID), func() bool {
 		log = tn.attempts(webhookID)
 		return slices.ContainsFunc(log, func(a attempt.Attempt) bool {
 			return a.Outcome == outcome && (deliveryID == "" || a.DeliveryID == deliveryID)
@@ -200,7 +201,7 @@ func TestPublishThroughTheAPIDeliversTheSignedEnvelopeOnceToSubscribersOnly(t *t
 		id string
 		n  int
 	}{{a, wClick.ID, 1}, {a, wOpen.ID, 1}, {a, wAll.ID, 2}, {b, wOther.ID, 1}} {
-		waitFor(t, 30*time.Second, "deliveries of "+w.id, func() bool {
+		testenv.WaitFor(t, 30*time.Second, "deliveries of "+w.id, func() bool {
 			n := 0
 			for _, at := range w.tn.attempts(w.id) {
 				if at.Outcome == attempt.OutcomeDelivered {
@@ -409,7 +410,7 @@ func TestFailingTwiceThenSucceedingIsDeliveredOnTheThirdAttempt(t *testing.T) {
 // waitDeadLetter waits for the webhook's one dead letter.
 func waitDeadLetter(t *testing.T, s *stack, webhookID string) dlqEntry {
 	t.Helper()
-	waitFor(t, 20*time.Second, "a dead letter of "+webhookID, func() bool { return len(s.dlq.forWebhook(webhookID)) > 0 })
+	testenv.WaitFor(t, 20*time.Second, "a dead letter of "+webhookID, func() bool { return len(s.dlq.forWebhook(webhookID)) > 0 })
 	return s.dlq.forWebhook(webhookID)[0]
 }
 
@@ -491,13 +492,13 @@ func TestGoneRemovesTheWebhookAfterOneAttempt(t *testing.T) {
 	a.publishRaw("emailClick", clickData)
 
 	r.waitHits(t, 1, 30*time.Second)
-	waitFor(t, 15*time.Second, "the webhook to be removed", func() bool {
+	testenv.WaitFor(t, 15*time.Second, "the webhook to be removed", func() bool {
 		status, _ := a.call(http.MethodGet, "/api/v1/organization/webhooks/"+w.ID, nil)
 		return status == http.StatusNotFound
 	})
 	// Later events reach the other webhook only.
 	second := a.publishRaw("emailClick", clickData)
-	waitFor(t, 30*time.Second, "the second event at the kept endpoint", func() bool {
+	testenv.WaitFor(t, 30*time.Second, "the second event at the kept endpoint", func() bool {
 		return strings.Contains(eventIDs(t, keep.all()), second)
 	})
 	time.Sleep(settle)
@@ -572,7 +573,7 @@ func TestSendTestEventAndResend(t *testing.T) {
 	hits = r.waitHits(t, 2, 30*time.Second)
 	checkSameDelivery(t, hits)
 	checkRequest(t, hits[1], w.SigningSecret, "webhook.test")
-	waitFor(t, 15*time.Second, "two delivered attempts", func() bool {
+	testenv.WaitFor(t, 15*time.Second, "two delivered attempts", func() bool {
 		n := 0
 		for _, at := range a.attempts(w.ID) {
 			if at.Outcome == attempt.OutcomeDelivered && at.DeliveryID == sent.DeliveryID {

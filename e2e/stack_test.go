@@ -290,18 +290,6 @@ func (tn *tenant) attempts(webhookID string) []attempt.Attempt {
 	}
 }
 
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // dlqEntry is one dead letter as the delivery handler wrote it.
 type dlqEntry struct {
 	Delivery message.Delivery

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/detach"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
@@ -44,8 +45,11 @@ func (h *Handler) deadLetter(ctx context.Context, m events.SQSMessage, attrs map
 		return false
 	}
 	// A failed delete is harmless: the message is not reported as failed,
-	// so the event source mapping deletes it as well.
-	if err := h.d.Queue.Delete(ctx, h.cfg.DeliveryQueueURL, m.ReceiptHandle); err != nil {
+	// so the event source mapping deletes it as well. It is attempted even
+	// if ctx ended during the send, which is already done.
+	dctx, cancel := detach.Bookkeeping(ctx)
+	defer cancel()
+	if err := h.d.Queue.Delete(dctx, h.cfg.DeliveryQueueURL, m.ReceiptHandle); err != nil {
 		h.log.WarnContext(ctx, "delete after dead-letter failed", "message_id", m.MessageId, "error", err)
 	}
 	return true

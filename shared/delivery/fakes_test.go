@@ -21,6 +21,7 @@ import (
 
 // In-memory stand-ins for the adapters: the handler's logic is tested
 // here, the adapters on the emulators (integration_test.go, shared/dynamo).
+// Like the adapters, the writes fail once their context has ended.
 
 const (
 	testSecret = "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
@@ -104,21 +105,30 @@ type memQueue struct {
 	failSend   bool
 }
 
-func (q *memQueue) ChangeVisibility(_ context.Context, _, receipt string, d time.Duration) error {
+func (q *memQueue) ChangeVisibility(ctx context.Context, _, receipt string, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.visibility = append(q.visibility, visibilityCall{receipt, d})
 	return nil
 }
 
-func (q *memQueue) Delete(_ context.Context, _, receipt string) error {
+func (q *memQueue) Delete(ctx context.Context, _, receipt string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.deleted = append(q.deleted, receipt)
 	return nil
 }
 
-func (q *memQueue) Send(_ context.Context, url string, m sqsqueue.Message) error {
+func (q *memQueue) Send(ctx context.Context, url string, m sqsqueue.Message) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.failSend {
@@ -137,7 +147,10 @@ type memRecords struct {
 
 func newMemRecords() *memRecords { return &memRecords{recs: map[string]attempt.DeliveryRecord{}} }
 
-func (r *memRecords) BeginAttempt(_ context.Context, d message.Delivery, body string, now time.Time) (attempt.DeliveryRecord, error) {
+func (r *memRecords) BeginAttempt(ctx context.Context, d message.Delivery, body string, now time.Time) (attempt.DeliveryRecord, error) {
+	if err := ctx.Err(); err != nil {
+		return attempt.DeliveryRecord{}, err
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rec := r.recs[d.DeliveryID]
@@ -151,7 +164,10 @@ func (r *memRecords) BeginAttempt(_ context.Context, d message.Delivery, body st
 	return rec, nil
 }
 
-func (r *memRecords) Finish(_ context.Context, id, status string, code int) error {
+func (r *memRecords) Finish(ctx context.Context, id, status string, code int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rec, ok := r.recs[id]
@@ -196,7 +212,10 @@ type memAttempts struct {
 	all []attempt.Attempt
 }
 
-func (a *memAttempts) Append(_ context.Context, at attempt.Attempt) error {
+func (a *memAttempts) Append(ctx context.Context, at attempt.Attempt) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.all = append(a.all, at)

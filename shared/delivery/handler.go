@@ -14,6 +14,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/detach"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/netguard"
 	"github.com/hookrelay/hookrelay/shared/signing"
@@ -133,10 +134,14 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	if urlErr == nil {
 		r = h.post(ctx, u, d, active, now)
 	}
+	// The attempt happened (counted, maybe POSTed): what follows records
+	// it, and must not be cut off by a deadline or shutdown reached now.
+	bctx, cancel := detach.Bookkeeping(ctx)
+	defer cancel()
 	dec := decide(r, rec.Attempts, h.cfg.RetrySchedule, h.jitter)
-	outcome, done := h.apply(ctx, m, d, rec, r, dec, now)
+	outcome, done := h.apply(bctx, m, d, rec, r, dec, now)
 
-	h.record(ctx, d, rec.Attempts, now, outcome, r)
+	h.record(bctx, d, rec.Attempts, now, outcome, r)
 	masked := netguard.MaskURL(u) // the URL already parsed, not a second parse
 	if urlErr != nil {
 		masked = netguard.Mask(w.URL)
@@ -197,10 +202,12 @@ func (h *Handler) skip(ctx context.Context, m events.SQSMessage, d message.Deliv
 		h.log.ErrorContext(ctx, "count attempt", "delivery_id", d.DeliveryID, "error", err)
 		return false
 	}
-	if err := h.d.Records.Finish(ctx, d.DeliveryID, attempt.OutcomeSkipped, 0); err != nil {
+	bctx, cancel := detach.Bookkeeping(ctx) // the attempt is counted: record how it ended
+	defer cancel()
+	if err := h.d.Records.Finish(bctx, d.DeliveryID, attempt.OutcomeSkipped, 0); err != nil {
 		h.log.ErrorContext(ctx, "record final status", "delivery_id", d.DeliveryID, "error", err)
 	}
-	h.record(ctx, d, rec.Attempts, now, attempt.OutcomeSkipped, result{class: class})
+	h.record(bctx, d, rec.Attempts, now, attempt.OutcomeSkipped, result{class: class})
 	h.log.InfoContext(ctx, "delivery attempt", "event", d.EventName, "event_id", d.EventID, "delivery_id", d.DeliveryID,
 		"webhook_id", d.WebhookID, "attempt", rec.Attempts, "outcome", attempt.OutcomeSkipped, "error_class", class)
 	return true

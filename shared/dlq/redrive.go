@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/detach"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
@@ -77,7 +78,11 @@ func (o *Ops) redriveOne(ctx context.Context, e Entry) error {
 	if err := o.q.Send(ctx, o.deliveryURL, sqsqueue.Message{Body: e.Raw}); err != nil {
 		return fmt.Errorf("send %s to the delivery queue: %w", e.MessageID, err)
 	}
-	if err := o.q.Delete(ctx, o.dlqURL, e.receipt); err != nil {
+	// Sent: the delete must happen even if the run is cancelled now, or a
+	// resumed redrive would send the delivery a second time.
+	dctx, cancel := detach.Bookkeeping(ctx)
+	defer cancel()
+	if err := o.q.Delete(dctx, o.dlqURL, e.receipt); err != nil {
 		return fmt.Errorf("delete %s from the DLQ (already sent: a resumed redrive sends it again): %w", e.MessageID, err)
 	}
 	return nil

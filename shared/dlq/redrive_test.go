@@ -11,6 +11,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
 func TestRedriveFilteredSubset(t *testing.T) {
@@ -164,6 +165,43 @@ func TestRedriveCancelledMidwayThenResumed(t *testing.T) {
 	// Cancellation is checked between messages: nothing lost, nothing twice.
 	sameSet(t, "delivery queue", count(drain(t, f.q, f.deliveryURL)), want)
 	sameSet(t, "DLQ", count(drain(t, f.q, f.dlqURL)), f.bodies(func(s seed) bool { return !want[s.body] }))
+}
+
+// cancelAfterSends cancels the run as its n-th send returns: Ctrl-C
+// landing between a send and its delete.
+type cancelAfterSends struct {
+	Queue
+	n      int
+	sends  atomic.Int64
+	cancel context.CancelFunc
+}
+
+func (q *cancelAfterSends) Send(ctx context.Context, url string, m sqsqueue.Message) error {
+	err := q.Queue.Send(ctx, url, m)
+	if int(q.sends.Add(1)) == q.n {
+		q.cancel()
+	}
+	return err
+}
+
+func TestRedriveCancelledRightAfterASendStillDeletesIt(t *testing.T) {
+	f := newFixture(t, 20)
+	want := f.bodies(func(s seed) bool { return s.deliveryID != "" })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	q := &cancelAfterSends{Queue: f.q, n: 5, cancel: cancel}
+	res, err := New(q, f.dlqURL, f.deliveryURL, nil).Redrive(ctx, Filter{}, false, nil)
+	if !errors.Is(err, context.Canceled) || res.Redriven != 5 {
+		t.Fatalf("cancelled redrive: %+v, %v; want 5 redriven, the 5th deleted after the cancel", res, err)
+	}
+	res, err = f.ops(nil).Redrive(context.Background(), Filter{}, false, nil)
+	if err != nil || res.Redriven != len(want)-5 {
+		t.Fatalf("resumed redrive: %+v, %v; want %d", res, err, len(want)-5)
+	}
+	// The 5th message left the DLQ although the run ended as it was sent:
+	// the resumed run did not send it again.
+	sameSet(t, "delivery queue", count(drain(t, f.q, f.deliveryURL)), want)
 }
 
 func TestConcurrentRedrivesSendEachMessageOnce(t *testing.T) {
