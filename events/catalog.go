@@ -11,16 +11,24 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/hookrelay/hookrelay/shared/message"
 )
 
 // TestEvent is the type sent by the API's "test webhook" endpoint. Every
 // catalog must define it, since every deployment offers that endpoint.
 const TestEvent = "webhook.test"
+
+// nameRe keeps event names within the pipeline's size arithmetic
+// (message.MaxEventName) and free of characters JSON would escape.
+var nameRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,` + strconv.Itoa(message.MaxEventName) + `}$`)
 
 // ErrUnknownType is wrapped by Validate for a name not in the catalog.
 var ErrUnknownType = errors.New("unknown event type")
@@ -98,6 +106,11 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	}
 
 	c := &Catalog{compiled: map[string]*jsonschema.Schema{}}
+	for name := range schemas {
+		if !nameRe.MatchString(name) {
+			return nil, fmt.Errorf("events: type name %q must be 1 to %d letters, digits, '.', '_' or '-'", name, message.MaxEventName)
+		}
+	}
 	compiler := newCompiler()
 	for name, schema := range schemas {
 		example, ok := examples[name]

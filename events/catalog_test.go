@@ -191,6 +191,15 @@ func TestLoadRejectsBrokenCatalogs(t *testing.T) {
 			delete(f, "webhook.test.schema.json")
 			delete(f, "webhook.test.example.json")
 		}},
+		{"name the pipeline would escape", `type name "order\"paid"`, func(f fstest.MapFS) {
+			f[`order"paid.schema.json`] = &fstest.MapFile{Data: []byte(`{"description":"x"}`)}
+			f[`order"paid.example.json`] = &fstest.MapFile{Data: []byte(`{}`)}
+		}},
+		{"name longer than the pipeline budgets", "must be 1 to 128", func(f fstest.MapFS) {
+			long := strings.Repeat("o", 129)
+			f[long+".schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x"}`)}
+			f[long+".example.json"] = &fstest.MapFile{Data: []byte(`{}`)}
+		}},
 		{"stray file", "notes.json: want <name>.schema.json", func(f fstest.MapFS) {
 			f["notes.json"] = &fstest.MapFile{Data: []byte(`{}`)}
 		}},

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hookrelay/hookrelay/events"
 	"github.com/hookrelay/hookrelay/shared/auth"
-	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
 )
 
@@ -37,7 +36,7 @@ func (s *server) publishEvent(w http.ResponseWriter, r *http.Request, p auth.Pri
 	if err := decodeJSON(w, r, maxEventBody, &in); err != nil {
 		return err
 	}
-	if err := s.checkEvent(p.OrgID, in); err != nil {
+	if err := s.checkEvent(in); err != nil {
 		return err
 	}
 	id, err := s.d.Publisher.Publish(r.Context(), p.OrgID, in.EventName, in.Data, in.ID)
@@ -48,7 +47,7 @@ func (s *server) publishEvent(w http.ResponseWriter, r *http.Request, p auth.Pri
 	return nil
 }
 
-func (s *server) checkEvent(orgID string, in publishInput) error {
+func (s *server) checkEvent(in publishInput) error {
 	switch {
 	case in.EventName == "":
 		return invalid(codeInvalidEventName, "event_name is required")
@@ -59,6 +58,14 @@ func (s *server) checkEvent(orgID string, in publishInput) error {
 	case len(in.ID) > maxProducerID || strings.ContainsFunc(in.ID, isControl):
 		return invalid(codeInvalidEventID, "id must be at most %d printable characters", maxProducerID)
 	}
+	// The pipeline's limits first: they are cheap, and the schema
+	// validator need not walk data nested thousands of levels deep.
+	if err := message.CheckData(in.Data); err != nil {
+		if errors.Is(err, message.ErrTooLarge) {
+			return fail(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "%s", err)
+		}
+		return invalid(codeInvalidEventData, "%s", err)
+	}
 	if err := s.d.Catalog.Validate(in.EventName, in.Data); err != nil {
 		var verr *events.ValidationError
 		switch {
@@ -68,15 +75,6 @@ func (s *server) checkEvent(orgID string, in publishInput) error {
 			return invalid(codeUnknownEventType, "event_name: unknown event type %q", truncate(in.EventName, 100))
 		}
 		return err
-	}
-	// Measure the envelope fan-out will build (an event id has a fixed
-	// length, so a placeholder measures the same).
-	env, err := message.BuildEnvelope(ids.NewAt(ids.EventPrefix, s.now()), in.EventName, orgID, s.now().Unix(), in.Data)
-	if err != nil {
-		return invalid(codeInvalidEventData, "data is not valid JSON")
-	}
-	if len(env) > maxEnvelope {
-		return fail(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "event envelope is %d bytes; the limit is %d", len(env), maxEnvelope)
 	}
 	return nil
 }

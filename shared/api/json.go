@@ -7,17 +7,16 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/hookrelay/hookrelay/shared/message"
 )
 
 // Request body limits.
 const (
 	maxWebhookBody = 64 << 10
-	// maxEnvelope is the EventBridge/SQS message limit the envelope built
-	// from a published event must fit in.
-	maxEnvelope = 256 << 10
-	// maxEventBody bounds reading a publish request; the exact check is on
-	// the envelope, which adds a few fields to data.
-	maxEventBody = maxEnvelope + 8<<10
+	// maxEventBody bounds reading a publish request; the exact check is
+	// message.CheckData on the data (compact), which the pipeline carries.
+	maxEventBody = message.MessageMax + 8<<10
 )
 
 // decodeJSON reads exactly one JSON object with no unknown fields.

@@ -14,12 +14,10 @@ import (
 // are the operator's (or the producer's) to fix: retrying cannot help.
 const (
 	ReasonUnknownEventType = "unknown_event_type"
-	ReasonTooLarge         = "event_too_large"
-	ReasonInvalidData      = "invalid_data" // data fails its type's JSON Schema
+	ReasonTooLarge         = "event_too_large" // data over message.MaxDataBytes
+	ReasonTooDeep          = "event_too_deep"  // data nested over message.MaxDataDepth
+	ReasonInvalidData      = "invalid_data"    // data fails its type's JSON Schema
 )
-
-// maxErrorAttr keeps last_error readable and far below the attribute limits.
-const maxErrorAttr = 512
 
 // deadLetter moves a record that can never be fanned out to the ingest DLQ,
 // body unchanged (so it can be redriven once fixed) with the reason as
@@ -29,7 +27,7 @@ const maxErrorAttr = 512
 func (h *Handler) deadLetter(ctx context.Context, rec events.SQSMessage, reason string, cause error, org, name string) error {
 	msg := sqsqueue.Message{Body: rec.Body, Attributes: map[string]string{
 		message.AttrReason:    reason,
-		message.AttrLastError: truncate(cause.Error(), maxErrorAttr),
+		message.AttrLastError: truncate(cause.Error(), message.MaxErrorAttr),
 		message.AttrOrgID:     org,
 		message.AttrEventName: name,
 	}}

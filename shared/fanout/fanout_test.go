@@ -156,10 +156,14 @@ func TestMalformedEventsAreDeadLetteredAndConsumed(t *testing.T) {
 	at := time.Date(2025, 4, 18, 12, 0, 0, 0, time.UTC)
 	valid := record(t, "ok", bus.Record{ID: "u-ok", DetailType: "emailClick", Time: at,
 		Detail: json.RawMessage(`{"organization_id":"org_a","data":{"a":1}}`)})
-	// Fits the ingest queue, but not once JSON-escaped into a delivery message.
+	// Fits the ingest queue, but not the pipeline's data limit.
 	huge := bus.Record{ID: "u6", DetailType: "emailClick", Time: at}
 	huge.Detail, _ = json.Marshal(map[string]any{"organization_id": "org_a",
-		"data": map[string]string{"s": strings.Repeat(`"`, 20*1024) + strings.Repeat("x", 200*1024)}})
+		"data": strings.Repeat("x", message.MaxDataBytes-1)})
+	// Data one level deeper than the API accepts: the event nests 10,001 levels.
+	deep := events.SQSMessage{MessageId: "too-deep", Body: `{"version":"0","id":"u7","detail-type":"emailClick","source":"s","account":"1",` +
+		`"time":"2025-04-18T12:00:00Z","region":"us-east-1","resources":[],"detail":{"organization_id":"org_a","data":` +
+		strings.Repeat("[", message.MaxDataDepth+1) + strings.Repeat("]", message.MaxDataDepth+1) + `}}`}
 	bad := map[string]struct {
 		msg    events.SQSMessage
 		reason string
@@ -171,6 +175,7 @@ func TestMalformedEventsAreDeadLetteredAndConsumed(t *testing.T) {
 		"no-detail":   {record(t, "no-detail", bus.Record{ID: "u4", DetailType: "emailClick", Time: at}), message.ReasonMalformed},
 		"bad-type":    {record(t, "bad-type", bus.Record{ID: "u5", DetailType: "emailExplode", Time: at, Detail: json.RawMessage(`{"organization_id":"org_a","data":{}}`)}), ReasonUnknownEventType},
 		"huge-record": {record(t, "huge-record", huge), ReasonTooLarge},
+		"too-deep":    {deep, ReasonTooDeep},
 	}
 	batch := []events.SQSMessage{valid}
 	for _, b := range bad {
@@ -187,6 +192,10 @@ func TestMalformedEventsAreDeadLetteredAndConsumed(t *testing.T) {
 				found = true
 				if attrs[message.AttrReason] != b.reason || attrs[message.AttrLastError] == "" {
 					t.Errorf("%s: attributes %v, want reason %s and an error", name, attrs, b.reason)
+				}
+				if b.reason == ReasonTooLarge && !strings.Contains(attrs[message.AttrLastError], "259072") ||
+					b.reason == ReasonTooDeep && !strings.Contains(attrs[message.AttrLastError], "9998") {
+					t.Errorf("%s: last_error %q does not name the limit", name, attrs[message.AttrLastError])
 				}
 			}
 		}

@@ -96,11 +96,23 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage) error
 	start := time.Now()
 	r, d, err := bus.ParseRecord([]byte(rec.Body))
 	if err != nil {
+		if depth := message.Depth([]byte(rec.Body)); depth > message.JSONDepthMax {
+			err = fmt.Errorf("%w: the event is nested %d levels deep, so its data is deeper than the limit of %d", message.ErrTooDeep, depth, message.MaxDataDepth)
+			return h.deadLetter(ctx, rec, ReasonTooDeep, err, d.OrgID, r.DetailType)
+		}
 		return h.deadLetter(ctx, rec, message.ReasonMalformed, err, d.OrgID, r.DetailType)
 	}
 	name, org := r.DetailType, d.OrgID
 	if !h.d.KnownEvent(name) {
 		return h.deadLetter(ctx, rec, ReasonUnknownEventType, fmt.Errorf("event type %q is not in the catalog", name), org, name)
+	}
+	// The API's limits, for producers that put events on the bus directly.
+	if err := message.CheckData(d.Data); err != nil {
+		reason := ReasonTooLarge
+		if errors.Is(err, message.ErrTooDeep) {
+			reason = ReasonTooDeep
+		}
+		return h.deadLetter(ctx, rec, reason, err, org, name)
 	}
 	if h.d.ValidateData != nil {
 		if err := h.d.ValidateData(name, d.Data); err != nil {

@@ -1,6 +1,7 @@
 // Package message defines what travels on the delivery queue and the DLQ.
-// Version 1 is a contract between fan-out, delivery, resend and redrive:
-// add fields, never change the meaning of one.
+// The version is a contract between fan-out, delivery, resend and redrive:
+// add fields, never change the meaning of one; a new encoding is a new
+// version, and Decode keeps reading the old ones.
 package message
 
 import (
@@ -8,10 +9,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
-// Version is the current delivery message version.
-const Version = 1
+// Version is the delivery message version Encode writes. Decode also
+// reads version 1, which may still sit in queues and DLQs after an upgrade.
+const Version = 2
 
 // Delivery is one event to one endpoint. Envelope holds the exact bytes
 // POSTed to the endpoint, built once at fan-out; retries resend them as-is.
@@ -22,39 +25,68 @@ type Delivery struct {
 	OrgID      string `json:"organization_id"`
 	WebhookID  string `json:"webhook_id"`
 	EventName  string `json:"event_name"`
-	// Envelope is a string, not json.RawMessage, so encoding never
-	// re-formats the bytes the signature covers.
-	Envelope string `json:"envelope"`
+	Envelope   string `json:"envelope"`
+}
+
+// wire is the queue message. Version 2 carries the envelope as raw JSON,
+// byte for byte; version 1 carried it as a JSON string, whose escaping
+// grew an envelope of many short strings by half or more (every `"`
+// becomes `\"`, and json.Marshal wrote <, > and & as 6-byte escapes), so
+// events well under the SQS limit became messages over it.
+type wire struct {
+	V          int             `json:"v"`
+	DeliveryID string          `json:"delivery_id"`
+	EventID    string          `json:"event_id"`
+	OrgID      string          `json:"organization_id"`
+	WebhookID  string          `json:"webhook_id"`
+	EventName  string          `json:"event_name"`
+	Envelope   json.RawMessage `json:"envelope,omitempty"`
 }
 
 // ErrMalformed marks a message that can never be delivered (poison).
 var ErrMalformed = errors.New("malformed delivery message")
 
-// Encode returns the queue message body.
+// Encode returns the queue message body (version 2). The envelope must be
+// a JSON object; it is spliced in verbatim rather than re-encoded, because
+// encoding/json would compact it and the signed bytes must not change.
 func (d Delivery) Encode() (string, error) {
-	d.V = Version
-	b, err := json.Marshal(d)
-	return string(b), err
-}
-
-// Decode parses and checks a queue message body. Bodies in Encode's exact
-// form take a hand-written fast path (decodeCanonical); everything else,
-// including every malformed body, goes through encoding/json.
-func Decode(body string) (Delivery, error) {
-	if d, ok := decodeCanonical(body); ok {
-		return d, nil
+	env := []byte(d.Envelope)
+	if !json.Valid(env) || !bytes.HasPrefix(env, []byte("{")) {
+		return "", fmt.Errorf("%w: envelope is not a JSON object", ErrMalformed)
 	}
-	return decodeGeneral(body)
+	head, err := marshal(wire{V: Version, DeliveryID: d.DeliveryID, EventID: d.EventID, OrgID: d.OrgID, WebhookID: d.WebhookID, EventName: d.EventName})
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.Grow(len(head) + len(envelopeKey) + len(env) + 1)
+	b.Write(head[:len(head)-1]) // drop the closing brace
+	b.WriteString(envelopeKey)
+	b.Write(env)
+	b.WriteByte('}')
+	return b.String(), nil
 }
 
-// decodeGeneral is the encoding/json path (and the fast path's reference in tests).
-func decodeGeneral(body string) (Delivery, error) {
-	var d Delivery
-	if err := json.Unmarshal([]byte(body), &d); err != nil {
+const envelopeKey = `,"envelope":`
+
+// Decode parses and checks a queue message body of version 1 or 2.
+func Decode(body string) (Delivery, error) {
+	var w wire
+	if err := json.Unmarshal([]byte(body), &w); err != nil {
 		return Delivery{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	if d.V != Version {
-		return Delivery{}, fmt.Errorf("%w: unsupported version %d", ErrMalformed, d.V)
+	d := Delivery{V: w.V, DeliveryID: w.DeliveryID, EventID: w.EventID, OrgID: w.OrgID, WebhookID: w.WebhookID, EventName: w.EventName}
+	switch {
+	case w.V == 1 && bytes.HasPrefix(w.Envelope, []byte(`"`)):
+		if err := json.Unmarshal(w.Envelope, &d.Envelope); err != nil {
+			return Delivery{}, fmt.Errorf("%w: envelope: %v", ErrMalformed, err)
+		}
+	case w.V == 2 && bytes.HasPrefix(w.Envelope, []byte("{")):
+		d.Envelope = string(w.Envelope)
+	case w.V == 1 || w.V == 2:
+		return Delivery{}, fmt.Errorf("%w: envelope of a version %d message must be a JSON %s", ErrMalformed, w.V, map[int]string{1: "string", 2: "object"}[w.V])
+	default:
+		return Delivery{}, fmt.Errorf("%w: unsupported version %d", ErrMalformed, w.V)
 	}
 	if d.DeliveryID == "" || d.EventID == "" || d.OrgID == "" || d.WebhookID == "" || d.EventName == "" || d.Envelope == "" {
 		return Delivery{}, fmt.Errorf("%w: missing field", ErrMalformed)
@@ -112,11 +144,16 @@ func BuildEnvelope(eventID, eventName, orgID string, timestamp int64, data json.
 	if !json.Valid(data) {
 		return nil, fmt.Errorf("%w: data is not valid JSON", ErrMalformed)
 	}
-	// No HTML escaping: receivers see the producer's text as sent.
+	return marshal(Envelope{ID: eventID, EventName: eventName, OrgID: orgID, Timestamp: timestamp, Data: data})
+}
+
+// marshal is json.Marshal without HTML escaping: receivers see the
+// producer's text as sent, and "<" does not cost six bytes.
+func marshal(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(Envelope{ID: eventID, EventName: eventName, OrgID: orgID, Timestamp: timestamp, Data: data}); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil

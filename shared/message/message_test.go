@@ -2,6 +2,7 @@ package message
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -19,19 +20,52 @@ func TestEnvelopeFieldOrderAndBytes(t *testing.T) {
 	}
 }
 
-func TestDeliveryRoundTripAndValidation(t *testing.T) {
-	d := Delivery{DeliveryID: "dlv_1", EventID: "evt_1", OrgID: "org", WebhookID: "wh_1", EventName: "x", Envelope: `{"a":1}`}
-	body, err := d.Encode()
-	if err != nil {
-		t.Fatal(err)
+func TestDeliveryRoundTripKeepsTheEnvelopeBytes(t *testing.T) {
+	// Whitespace, HTML characters, escapes and U+2028 must come back byte
+	// for byte: they are what the signature covers.
+	for _, env := range []string{
+		`{"a":1}`,
+		`{"id":"evt_1", "data": {"html":"<a href=\"x\">&amp;</a>","ls":"` + "\u2028" + `","esc":"\u00e9\n"} }`,
+	} {
+		d := Delivery{DeliveryID: "dlv_1", EventID: "evt_1", OrgID: "org", WebhookID: "wh_1", EventName: "x", Envelope: env}
+		body, err := d.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(body, `{"v":2,`) || !strings.HasSuffix(body, `"envelope":`+env+`}`) {
+			t.Fatalf("body %s does not carry the envelope raw", body)
+		}
+		got, err := Decode(body)
+		if err != nil || got.V != Version || got.Envelope != env || got.DeliveryID != "dlv_1" || got.EventName != "x" {
+			t.Fatalf("round trip: %+v %v", got, err)
+		}
 	}
-	got, err := Decode(body)
-	if err != nil || got.V != Version || got.Envelope != d.Envelope {
-		t.Fatalf("round trip: %+v %v", got, err)
+	if _, err := (Delivery{DeliveryID: "d", Envelope: "plain"}).Encode(); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("an envelope that is not a JSON object: %v, want ErrMalformed", err)
 	}
-	for _, bad := range []string{`not json`, `{"v":2}`, `{"v":1,"delivery_id":"d"}`} {
+}
+
+func TestDecodeReadsVersionOneMessages(t *testing.T) {
+	// Exactly what version 1 wrote, still in queues and DLQs after an upgrade.
+	v1 := `{"v":1,"delivery_id":"dlv_1","event_id":"evt_1","organization_id":"org","webhook_id":"wh_1","event_name":"x","envelope":"{\"id\":\"evt_1\",\"data\":{\"u\":\"\u003cb\u003e\"}}"}`
+	got, err := Decode(v1)
+	if err != nil || got.V != 1 || got.Envelope != `{"id":"evt_1","data":{"u":"<b>"}}` {
+		t.Fatalf("v1: %+v %v", got, err)
+	}
+}
+
+func TestDecodeRejectsPoison(t *testing.T) {
+	for _, bad := range []string{
+		`not json`,
+		`{"v":3,"delivery_id":"d","event_id":"e","organization_id":"o","webhook_id":"w","event_name":"n","envelope":{}}`,
+		`{"v":1,"delivery_id":"d"}`,
+		`{"v":2,"delivery_id":"d","event_id":"e","organization_id":"o","webhook_id":"w","event_name":"n","envelope":"{}"}`,
+		`{"v":1,"delivery_id":"d","event_id":"e","organization_id":"o","webhook_id":"w","event_name":"n","envelope":{}}`,
+		`{"v":2,"delivery_id":"d","event_id":"e","organization_id":"o","webhook_id":"w","event_name":"n"}`,
+		`{"v":2,"delivery_id":"","event_id":"e","organization_id":"o","webhook_id":"w","event_name":"n","envelope":{}}`,
+	} {
 		if _, err := Decode(bad); !errors.Is(err, ErrMalformed) {
-			t.Errorf("Decode(%q) = %v, want ErrMalformed", bad, err)
+			t.Errorf("Decode(%s) = %v, want ErrMalformed", bad, err)
 		}
 	}
 }

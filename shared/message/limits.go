@@ -1,0 +1,175 @@
+package message
+
+import (
+	"errors"
+	"fmt"
+)
+
+// What the pipeline can carry. An accepted event travels inside several
+// wrappers, each with a hard limit, and must fit the largest of them with
+// the largest values its other fields can take. The API (413/422) and
+// fan-out (ingest DLQ) both check MaxDataBytes and MaxDataDepth with
+// CheckData, so an event is refused where it enters, never lost on the way.
+//
+// The wrappers around an event's data (D, compact JSON), outermost hop
+// first. Each embeds D verbatim (raw JSON, never as an escaped string),
+// so its size is D plus a fixed overhead:
+//
+//  1. the PutEvents entry: 14 + source + detail-type + detail, where
+//     detail = {"organization_id":…,"data":D,"id":…} (EventBridge's own
+//     size calculation; limit 256 KiB);
+//  2. the ingest queue message the rule's SQS target writes: the whole
+//     EventBridge event (version, id, detail-type, source, account, time,
+//     region, resources, detail); limit 256 KiB. The target's DLQ is the
+//     ingest DLQ, which receives the same body plus EventBridge's error
+//     attributes, and fan-out's own dead letters add reason attributes;
+//  3. the delivery message: {"v":2,…,"envelope":E}, with the envelope
+//     E = {"id":…,"event_name":…,"organization_id":…,"timestamp":…,"data":D};
+//  4. the DLQ message: the delivery message plus the reason attributes.
+//
+// SQS counts a message's attributes (name, type "String" and value) in its
+// 256 KiB; EventBridge's event limit is the same 256 KiB.
+const (
+	// MessageMax is the SQS message limit and the EventBridge event limit.
+	MessageMax = 256 << 10
+
+	// Largest values of the variable fields.
+	MaxOrgID     = 128 // auth's organization id rule (letters, digits, _-.@+=: never escaped)
+	MaxEventName = 128 // catalog names (the events package holds them to this, unescaped)
+	maxSource    = 256 // EventBridge's Source limit; the API uses "hookrelay"
+	maxEventID   = 4 + 64
+	deliveryID   = 4 + 32 // dlv_ + 128 bits in hex
+	webhookID    = 3 + 26 // wh_ + ids.New
+	uuidLen      = 36     // EventBridge's event id
+	accountLen   = 12
+	maxRegion    = 32 // the longest region name today is 14
+	timeLen      = len("2006-01-02T15:04:05Z")
+	maxTimestamp = len("-9223372036854775808") // any int64
+	maxReason    = 32
+	// MaxErrorAttr bounds every last_error attribute (fan-out's carries an
+	// error text, the delivery DLQ's an error class).
+	MaxErrorAttr = 512
+	maxAttempts  = 10 // digits of an attempt counter
+	maxStatus    = 3
+
+	// targetDLQAttrs budgets the attributes EventBridge adds when it moves
+	// an event it could not put on the ingest queue to the ingest DLQ
+	// (RULE_ARN and TARGET_ARN, up to ~400 and ~150 bytes, ERROR_CODE,
+	// ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS). AWS does
+	// not bound ERROR_MESSAGE, so the budget keeps over a kilobyte for it.
+	targetDLQAttrs = 2048
+)
+
+// attr is what one string attribute costs: name, data type, value.
+func attr(name string, maxValue int) int { return len(name) + len("String") + maxValue }
+
+const (
+	detailOverhead = len(`{"organization_id":"","data":,"id":""}`) + MaxOrgID + maxEventID
+	entryOverhead  = 14 + maxSource + MaxEventName + detailOverhead
+	recordOverhead = len(`{"version":"0","id":"","detail-type":"","source":"","account":"","time":"","region":"","resources":[],"detail":}`) +
+		uuidLen + MaxEventName + maxSource + accountLen + timeLen + maxRegion + detailOverhead
+	envelopeOverhead = len(`{"id":"","event_name":"","organization_id":"","timestamp":,"data":}`) +
+		maxEventID + MaxEventName + MaxOrgID + maxTimestamp
+	deliveryOverhead = len(`{"v":2,"delivery_id":"","event_id":"","organization_id":"","webhook_id":"","event_name":"","envelope":}`) +
+		deliveryID + maxEventID + MaxOrgID + webhookID + MaxEventName + envelopeOverhead
+)
+
+// fanoutDLQAttrs and deliveryDLQAttrs are the reason attributes fan-out
+// and the deliver function add to a dead letter (their worst case).
+var (
+	fanoutDLQAttrs = attr(AttrReason, maxReason) + attr(AttrLastError, MaxErrorAttr) +
+		attr(AttrOrgID, MaxOrgID) + attr(AttrEventName, MaxEventName)
+	deliveryDLQAttrs = attr(AttrReason, maxReason) + attr(AttrLastError, MaxErrorAttr) + attr(AttrAttempts, maxAttempts) +
+		attr(AttrOrgID, MaxOrgID) + attr(AttrWebhookID, webhookID) + attr(AttrEventName, MaxEventName) +
+		attr(AttrFirstAttempt, timeLen) + attr(AttrLastAttempt, timeLen) + attr(AttrLastStatus, maxStatus)
+)
+
+// Overheads lists each wrapper's worst-case size beyond the data, by name
+// (tests hold the real encoders to these).
+func Overheads() map[string]int {
+	return map[string]int{
+		"eventbridge entry":           entryOverhead,
+		"ingest message":              recordOverhead,
+		"ingest dead letter (rule)":   recordOverhead + targetDLQAttrs,
+		"ingest dead letter (fanout)": recordOverhead + fanoutDLQAttrs,
+		"delivery message":            deliveryOverhead,
+		"delivery dead letter":        deliveryOverhead + deliveryDLQAttrs,
+	}
+}
+
+// MaxDataBytes is the largest event data (compact JSON) every wrapper
+// carries: MessageMax less the largest overhead, rounded down to a whole
+// KiB so the documented figure is simple (259,072 bytes = 253 KiB).
+var MaxDataBytes = func() int {
+	worst := 0
+	for _, n := range Overheads() {
+		worst = max(worst, n)
+	}
+	return (MessageMax - worst) &^ 1023
+}()
+
+// JSONDepthMax is encoding/json's nesting limit, which every decoder on
+// the path applies (API, fan-out, deliver, DLQ tooling).
+const JSONDepthMax = 10000
+
+// MaxDataDepth is the deepest data every wrapper can hold: the ingest
+// message nests data two levels down (event → detail → data), as does the
+// delivery message (message → envelope → data); the API request and the
+// envelope nest it one level down.
+const MaxDataDepth = JSONDepthMax - 2
+
+// Errors of CheckData; fan-out's ingest DLQ reasons name them.
+var (
+	ErrTooLarge = errors.New("event data too large")
+	ErrTooDeep  = errors.New("event data nested too deep")
+)
+
+// CheckData reports whether valid JSON data fits the pipeline. The size
+// that counts is the compact one: every wrapper compacts the data.
+func CheckData(data []byte) error {
+	size, depth := measure(data)
+	switch {
+	case size > MaxDataBytes:
+		return fmt.Errorf("%w: data is %d bytes of compact JSON; the limit is %d", ErrTooLarge, size, MaxDataBytes)
+	case depth > MaxDataDepth:
+		return fmt.Errorf("%w: data is nested %d levels deep; the limit is %d", ErrTooDeep, depth, MaxDataDepth)
+	}
+	return nil
+}
+
+// Depth is the nesting depth of valid JSON text (0 for a scalar).
+func Depth(doc []byte) int {
+	_, depth := measure(doc)
+	return depth
+}
+
+// measure returns the compact size and the nesting depth of valid JSON
+// text: whitespace outside strings does not count, and brackets inside
+// strings do not nest.
+func measure(data []byte) (size, depth int) {
+	level, inString, escaped := 0, false, false
+	for _, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == ' ', c == '\t', c == '\n', c == '\r':
+			continue
+		case c == '"':
+			inString = true
+		case c == '{', c == '[':
+			level++
+			depth = max(depth, level)
+		case c == '}', c == ']':
+			level--
+		}
+		size++
+	}
+	return size, depth
+}

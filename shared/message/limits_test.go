@@ -1,0 +1,144 @@
+package message
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestMeasureAgreesWithEncodingJSON(t *testing.T) {
+	for _, doc := range []string{
+		`1`, `"x"`, `{}`, `[]`, ` { "a" : [ 1 , { "b" : "}]\"[{" } ] } `,
+		"[\n\t[\r\n[]]]", `{"a":"\\","b":["\\\"", {"c":[[[]]]}]}`,
+	} {
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, []byte(doc)); err != nil {
+			t.Fatalf("%s: %v", doc, err)
+		}
+		size, depth := measure([]byte(doc))
+		if size != compact.Len() {
+			t.Errorf("measure(%s) size %d, compact is %d", doc, size, compact.Len())
+		}
+		if want := depthByDecoding(t, doc); depth != want {
+			t.Errorf("measure(%s) depth %d, want %d", doc, depth, want)
+		}
+	}
+}
+
+// depthByDecoding is the reference depth: the nesting of the decoded value.
+func depthByDecoding(t *testing.T, doc string) int {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(doc), &v); err != nil {
+		t.Fatal(err)
+	}
+	var depth func(any) int
+	depth = func(v any) int {
+		d := 0
+		switch x := v.(type) {
+		case map[string]any:
+			for _, e := range x {
+				d = max(d, depth(e))
+			}
+			return d + 1
+		case []any:
+			for _, e := range x {
+				d = max(d, depth(e))
+			}
+			return d + 1
+		}
+		return 0
+	}
+	return depth(v)
+}
+
+func nested(levels int) []byte {
+	return []byte(strings.Repeat("[", levels) + strings.Repeat("]", levels))
+}
+
+func TestCheckDataAtItsLimits(t *testing.T) {
+	exact := []byte(`"` + strings.Repeat("x", MaxDataBytes-2) + `"`)
+	if err := CheckData(exact); err != nil {
+		t.Fatalf("data of exactly MaxDataBytes: %v", err)
+	}
+	// Whitespace does not count: every wrapper compacts it away.
+	if err := CheckData(append([]byte("   "), exact...)); err != nil {
+		t.Fatalf("padded data: %v", err)
+	}
+	over := []byte(`"` + strings.Repeat("x", MaxDataBytes-1) + `"`)
+	if err := CheckData(over); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "259072") {
+		t.Fatalf("one byte over: %v, want ErrTooLarge naming the limit", err)
+	}
+	if err := CheckData(nested(MaxDataDepth)); err != nil {
+		t.Fatalf("data nested MaxDataDepth: %v", err)
+	}
+	if err := CheckData(nested(MaxDataDepth + 1)); !errors.Is(err, ErrTooDeep) || !strings.Contains(err.Error(), "9998") {
+		t.Fatalf("one level deeper: %v, want ErrTooDeep naming the limit", err)
+	}
+}
+
+func TestMaxDepthDataSurvivesTheDeliveryMessage(t *testing.T) {
+	env, err := BuildEnvelope("evt_1", "x", "org", 1, nested(MaxDataDepth))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := Delivery{DeliveryID: "dlv_1", EventID: "evt_1", OrgID: "org", WebhookID: "wh_1", EventName: "x", Envelope: string(env)}.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Decode(body); err != nil {
+		t.Fatalf("a delivery message of maximum-depth data: %v", err)
+	}
+	env, _ = BuildEnvelope("evt_1", "x", "org", 1, nested(MaxDataDepth+1))
+	body, _ = Delivery{DeliveryID: "dlv_1", EventID: "evt_1", OrgID: "org", WebhookID: "wh_1", EventName: "x", Envelope: string(env)}.Encode()
+	if _, err := Decode(body); err == nil {
+		t.Fatal("one level deeper decoded: MaxDataDepth is not the binding limit")
+	}
+}
+
+// The worst-case delivery message and its dead letter, built by the real
+// encoder with every variable field at its maximum, fit their budgets.
+func TestWorstCaseDeliveryFitsItsOverhead(t *testing.T) {
+	eventID := "evt_" + strings.Repeat("z", maxEventID-4)
+	name := strings.Repeat("n", MaxEventName)
+	org := strings.Repeat("o", MaxOrgID)
+	data := []byte(`"` + strings.Repeat("x", MaxDataBytes-2) + `"`)
+	env, err := BuildEnvelope(eventID, name, org, math.MinInt64, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(env) - len(data); got > envelopeOverhead {
+		t.Fatalf("envelope overhead %d > budget %d", got, envelopeOverhead)
+	}
+	body, err := Delivery{DeliveryID: "dlv_" + strings.Repeat("f", 32), EventID: eventID, OrgID: org,
+		WebhookID: "wh_" + strings.Repeat("w", 26), EventName: name, Envelope: string(env)}.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(body) - len(data); got != deliveryOverhead {
+		t.Fatalf("delivery message overhead %d, budget %d: the arithmetic no longer describes the encoder", got, deliveryOverhead)
+	}
+	if len(body)+deliveryDLQAttrs > MessageMax {
+		t.Fatalf("worst-case dead letter is %d bytes", len(body)+deliveryDLQAttrs)
+	}
+}
+
+// The README is the contract producers read; it must state these figures.
+func TestReadmeStatesTheLimits(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"259,072 bytes", "9,998 levels"} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("README does not state %q", want)
+		}
+	}
+	if MaxDataBytes != 259_072 || MaxDataDepth != 9_998 {
+		t.Errorf("limits changed (%d bytes, %d levels): update the README and docs/internals.md", MaxDataBytes, MaxDataDepth)
+	}
+}
