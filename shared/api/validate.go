@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/hookrelay/hookrelay/shared/netguard"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -85,8 +85,16 @@ func (v validator) url(raw string) error {
 	default:
 		return invalidField(codeInvalidURL, "url must use https")
 	}
-	if !v.allowLoopback && (loopback || isNonPublicIP(u.Hostname())) {
-		return invalidField(codeInvalidURL, "url must not point to a loopback, private or link-local address")
+	// The delivery client's own rule, applied to an address written in the
+	// URL: one it would refuse on every attempt is refused here. A name is
+	// checked when delivery connects to whatever it resolves to then.
+	if ip, err := netip.ParseAddr(strings.TrimSuffix(u.Hostname(), ".")); err == nil {
+		if netguard.Refused(ip, v.allowLoopback) {
+			return invalidField(codeInvalidURL, "url points to %s, an address deliveries are never sent to "+
+				"(loopback, private, link-local, shared, reserved, zoned, or embedding such an IPv4 address)", ip)
+		}
+	} else if loopback && !v.allowLoopback {
+		return invalidField(codeInvalidURL, "url must not point to a loopback host")
 	}
 	if loopback && slices.Contains(v.deniedPorts, effectivePort(u)) {
 		return invalidField(codeInvalidURL, "url must not point to the local stack's own services (its API or emulators)")
@@ -118,17 +126,6 @@ func isLoopbackHost(host string) bool {
 	}
 	ip, err := netip.ParseAddr(h)
 	return err == nil && ip.Unmap().IsLoopback()
-}
-
-// isNonPublicIP catches literal addresses a deployed stack must never call
-// (private, link-local including the metadata service, unspecified).
-func isNonPublicIP(host string) bool {
-	ip := net.ParseIP(host)
-	if ip == nil {
-		return false
-	}
-	return ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast()
 }
 
 // subscription resolves event_types / all_events into the stored form:

@@ -79,7 +79,7 @@ func (g *Guard) Check(ap netip.AddrPort) error {
 	if g.runtimeAPI.IsValid() && ip == g.runtimeAPI.Addr() && (g.runtimeAPI.Port() == 0 || ap.Port() == g.runtimeAPI.Port()) {
 		return &BlockedError{Addr: ap.String()}
 	}
-	if Blocked(ip) && !(g.allowLoopback && ip.IsLoopback() && !slices.Contains(g.deniedPorts, int(ap.Port()))) {
+	if Refused(ap.Addr(), g.allowLoopback) || ip.IsLoopback() && slices.Contains(g.deniedPorts, int(ap.Port())) {
 		return &BlockedError{Addr: ap.String()}
 	}
 	return nil

@@ -22,6 +22,9 @@ func TestBlockedClassification(t *testing.T) {
 		"::", "::1", "fe80::1", "fe80::1%eth0", "fc00::1", "fd00:ec2::254", "ff02::1",
 		"::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::ffff:a9fe:a9fe",
 		"::127.0.0.1", "64:ff9b::a9fe:a9fe", "64:ff9b::10.1.2.3", "2002:a9fe:a9fe::1", "2002:7f00:1::",
+		"192.88.99.1", "::ffff:0:7f00:1", "::ffff:0:a9fe:a9fe", "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+		"2001:2::1", "64:ff9b:1::a9fe:a9fe", "64:ff9b::c612:1", "2002:6440:1::", "2002:c058:6301::",
+		"2606:4700::1111%eth0", "240.0.0.1",
 	}
 	for _, s := range blocked {
 		if !Blocked(netip.MustParseAddr(s)) {
@@ -31,7 +34,7 @@ func TestBlockedClassification(t *testing.T) {
 	public := []string{
 		"1.1.1.1", "8.8.8.8", "93.184.216.34", "100.63.255.255", "100.128.0.0", "172.15.255.255",
 		"172.32.0.0", "192.169.0.1", "169.253.255.255", "2606:4700:4700::1111", "2a00:1450:4001::200e",
-		"::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1",
+		"::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1", "2001:4860:4860::8888", "2001:200::1",
 	}
 	for _, s := range public {
 		if Blocked(netip.MustParseAddr(s)) {
@@ -61,6 +64,11 @@ func TestGuardCheck(t *testing.T) {
 		{Options{AllowLoopback: true, DeniedLoopbackPorts: []int{4100, 8080}}, "[::1]:4100", true},
 		{Options{AllowLoopback: true, DeniedLoopbackPorts: []int{4100, 8080}}, "[::ffff:127.0.0.1]:8080", true},
 		{Options{AllowLoopback: true, DeniedLoopbackPorts: []int{4100, 8080}}, "127.0.0.1:4101", false},
+		// The allowance covers loopback itself, not addresses embedding it.
+		{Options{RuntimeAPI: "127.0.0.1:9001", AllowLoopback: true}, "[::127.0.0.1]:443", true},
+		{Options{RuntimeAPI: "127.0.0.1:9001", AllowLoopback: true}, "[64:ff9b::7f00:1]:443", true},
+		{Options{RuntimeAPI: "127.0.0.1:9001", AllowLoopback: true}, "[::1%lo]:443", true},
+		{Options{RuntimeAPI: "127.0.0.1:9001"}, "[2606:4700::1111%eth0]:443", true},
 	}
 	for _, c := range cases {
 		err := NewGuard(c.opts).Check(netip.MustParseAddrPort(c.addr))
