@@ -19,7 +19,9 @@ wait_for() {
   echo "quickstart: timed out waiting for '$2' in:" >&2; cat "$1" >&2; return 1
 }
 # listen FLAGS...: (re)start the receiver on $PORT; its output goes to listen.log.
-listen() { stop_listener; $HK listen --port "$PORT" --secret "$SECRET" "$@" >"$WORK/listen.log" 2>&1 & LPID=$!; wait_for "$WORK/listen.log" '^Listening on' >/dev/null; }
+# The secret goes in through the environment: a --secret value would be
+# readable by every user of the machine in the process list.
+listen() { stop_listener; HOOKRELAY_LISTEN_SECRET="$SECRET" $HK listen --port "$PORT" "$@" >"$WORK/listen.log" 2>&1 & LPID=$!; wait_for "$WORK/listen.log" '^Listening on' >/dev/null; }
 # publish: step 4, one emailClick event.
 publish() {
   curl -sf -X POST "$API/api/v1/events" -H "Authorization: Bearer $T" -H 'Content-Type: application/json' \

@@ -16,38 +16,49 @@ import (
 	"github.com/hookrelay/hookrelay/shared/listener"
 )
 
-func init() {
+func init() { rootCmd.AddCommand(newListenCmd()) }
+
+func newListenCmd() *cobra.Command {
 	var (
-		port int
-		o    listener.Options
+		port   int
+		secret string
+		o      listener.Options
 	)
 	cmd := &cobra.Command{
-		Use:   "listen --secret whsec_...",
+		Use:   "listen [--secret -]",
 		Short: "A local webhook receiver that verifies signatures and prints every event",
 		Long: `Receives deliveries on http://127.0.0.1:<port>/ (use that as the webhook URL
 with 'make dev'), verifies both signature families with the signing secret,
 prints each event, and answers with the status you choose. Bad signatures
 get 400. Demonstrate retries with --fail-first 2, the DLQ with --status 500
-or --status 400, and timeouts with a --delay above HOOKRELAY_DELIVERY_TIMEOUT.`,
-		Example: `  hookrelay listen --port 9000 --secret whsec_...
-  hookrelay listen --secret whsec_... --fail-first 2
-  hookrelay listen --secret whsec_... --delay 12s`,
+or --status 400, and timeouts with a --delay above HOOKRELAY_DELIVERY_TIMEOUT.
+
+The signing secret comes from $` + envListenSecret + `, or from stdin with
+--secret -, or from --secret whsec_... (visible to other users in the
+process list and kept in shell history: prefer the other two).`,
+		Example: `  HOOKRELAY_LISTEN_SECRET=whsec_... hookrelay listen --port 9000
+  hookrelay listen --secret - < secret.txt
+  hookrelay listen --fail-first 2
+  hookrelay listen --delay 12s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if o.Secret, err = listenSecret(secret, cmd.InOrStdin(), os.Getenv); err != nil {
+				return err
+			}
 			o.Out = cmd.OutOrStdout()
 			return runListen(cmd.Context(), port, o)
 		},
 	}
 	f := cmd.Flags()
 	f.IntVar(&port, "port", 9000, "port on 127.0.0.1")
-	f.StringVar(&o.Secret, "secret", "", "the webhook's signing_secret (whsec_...)")
+	f.StringVar(&secret, "secret", "", `the webhook's signing_secret; "-" reads it from stdin (default $`+envListenSecret+`)`)
 	f.IntVar(&o.Status, "status", http.StatusOK, "status to answer once --fail-first is used up")
 	f.IntVar(&o.FailFirst, "fail-first", 0, "answer 500 to the first N requests of each delivery id")
 	f.DurationVar(&o.Delay, "delay", 0, "wait this long before answering")
 	// Same default as the stack's: HOOKRELAY_HEADER_PREFIX, else Hookrelay.
 	f.StringVar(&o.Prefix, "prefix", defaultPrefix(), "header brand: X-<prefix>-Signature")
-	_ = cmd.MarkFlagRequired("secret")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func defaultPrefix() string {

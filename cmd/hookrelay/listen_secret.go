@@ -1,0 +1,42 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// envListenSecret holds the receiver's signing secret. It is the form the
+// README shows: a --secret value is visible to every user of the machine in
+// the process list and stays in the shell's history.
+const envListenSecret = "HOOKRELAY_LISTEN_SECRET"
+
+// secretFromStdin is the --secret value that reads the secret from stdin.
+const secretFromStdin = "-"
+
+var errNoListenSecret = errors.New("no signing secret: set " + envListenSecret +
+	", or pass --secret - and write it to stdin (--secret whsec_... also works, but is visible in the process list)")
+
+// listenSecret picks the secret: the flag when given ("-": the first line
+// of stdin), otherwise the environment variable.
+func listenSecret(flag string, stdin io.Reader, getenv func(string) string) (string, error) {
+	switch flag {
+	case "":
+		if s := strings.TrimSpace(getenv(envListenSecret)); s != "" {
+			return s, nil
+		}
+		return "", errNoListenSecret
+	case secretFromStdin:
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", fmt.Errorf("read the signing secret from stdin: %w", err)
+		}
+		if s := strings.TrimSpace(line); s != "" {
+			return s, nil
+		}
+		return "", errors.New("--secret -: stdin held no signing secret")
+	}
+	return flag, nil
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/signing"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+)
+
+func TestListenSecretSources(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(name string) string {
+			if name == envListenSecret {
+				return v
+			}
+			return ""
+		}
+	}
+	cases := []struct {
+		name, flag, stdin, env string
+		want                   string
+		wantErr                string
+	}{
+		{name: "flag", flag: "whsec_flag", want: "whsec_flag"},
+		{name: "environment", env: "whsec_env\n", want: "whsec_env"},
+		{name: "stdin", flag: "-", stdin: "  whsec_stdin\nignored\n", want: "whsec_stdin"},
+		{name: "stdin without newline", flag: "-", stdin: "whsec_stdin", want: "whsec_stdin"},
+		{name: "an explicit flag beats the environment", flag: "whsec_flag", env: "whsec_env", want: "whsec_flag"},
+		{name: "stdin beats the environment", flag: "-", stdin: "whsec_stdin\n", env: "whsec_env", want: "whsec_stdin"},
+		{name: "empty stdin", flag: "-", stdin: "\n", env: "whsec_env", wantErr: "stdin held no signing secret"},
+		{name: "none", wantErr: envListenSecret},
+		{name: "blank environment", env: "  ", wantErr: envListenSecret},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := listenSecret(c.flag, strings.NewReader(c.stdin), env(c.env))
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("got %q, %v; want an error mentioning %q", got, err, c.wantErr)
+				}
+				return
+			}
+			if err != nil || got != c.want {
+				t.Fatalf("got %q, %v; want %q", got, err, c.want)
+			}
+		})
+	}
+}
+
+func TestListenWithoutASecretSaysWhereToPutIt(t *testing.T) {
+	t.Setenv(envListenSecret, "")
+	var out testenv.Buffer
+	cmd := newListenCmd()
+	cmd.SetArgs([]string{"--port", "0"})
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	if err := cmd.Execute(); !errors.Is(err, errNoListenSecret) {
+		t.Fatalf("listen without a secret: %v, want the missing-secret error", err)
+	}
+	if strings.Contains(out.String(), "Listening") {
+		t.Fatalf("listened without a secret:\n%s", out.String())
+	}
+}
+
+// The secret from each source is the one the receiver verifies with: a
+// delivery signed with it is accepted.
+func TestListenVerifiesWithTheSecretFromEachSource(t *testing.T) {
+	for _, source := range []string{"environment", "stdin"} {
+		t.Run(source, func(t *testing.T) {
+			secret, err := secrets.Generate()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := newListenCmd()
+			args := []string{"--port", "0"}
+			if source == "environment" {
+				t.Setenv(envListenSecret, secret)
+			} else {
+				t.Setenv(envListenSecret, "")
+				args = append(args, "--secret", "-")
+				cmd.SetIn(strings.NewReader(secret + "\n"))
+			}
+			var out testenv.Buffer
+			cmd.SetArgs(args)
+			cmd.SetOut(&out)
+			cmd.SetErr(&out)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- cmd.ExecuteContext(ctx) }()
+			defer func() {
+				cancel()
+				if err := <-done; err != nil {
+					t.Errorf("listen: %v", err)
+				}
+			}()
+
+			addr := waitForMatch(t, &out, regexp.MustCompile(`Listening on (http://\S+/)`))
+			if code := postSigned(t, addr, secret); code != http.StatusOK {
+				t.Fatalf("delivery signed with the %s secret answered %d\n%s", source, code, out.String())
+			}
+			other, _ := secrets.Generate()
+			if code := postSigned(t, addr, other); code != http.StatusBadRequest {
+				t.Fatalf("delivery signed with another secret answered %d, want 400", code)
+			}
+		})
+	}
+}
+
+// waitForMatch polls out until re matches and returns its first group.
+func waitForMatch(t *testing.T, out *testenv.Buffer, re *regexp.Regexp) string {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			return m[1]
+		}
+	}
+	t.Fatalf("no %s in the output:\n%s", re, out.String())
+	return ""
+}
+
+func postSigned(t *testing.T, url, secret string) int {
+	t.Helper()
+	body := `{"id":"evt_1","event_name":"emailClick","organization_id":"org_a","timestamp":1745000000,"data":{}}`
+	h, err := signing.Headers(signing.Request{Prefix: "Hookrelay", EventName: "emailClick", DeliveryID: "dlv_1",
+		Timestamp: time.Now(), Secrets: []string{secret}, Body: []byte(body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = h
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(fmt.Errorf("post: %w", err))
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
