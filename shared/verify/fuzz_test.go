@@ -1,0 +1,152 @@
+package verify
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/signing"
+)
+
+// FuzzParseStandardSignatureHeader: never panics; refusals are
+// ErrMalformed; what it accepts is 1..maxEntries SHA-256 digests that
+// survive a format/parse round trip.
+func FuzzParseStandardSignatureHeader(f *testing.F) {
+	d := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	f.Add("v1," + d)
+	f.Add("v1a,xyz v1," + d + "  v1," + d)
+	f.Add("v1,")
+	f.Add("v1," + d[:43])
+	f.Add(",v1 v1,,")
+	f.Add(strings.Repeat("v2,x ", maxEntries+1))
+	f.Fuzz(func(t *testing.T, v string) {
+		sigs, err := ParseStandardSignatureHeader(v)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("error %v does not wrap ErrMalformed", err)
+			}
+			return
+		}
+		if len(sigs) == 0 || len(sigs) > maxEntries {
+			t.Fatalf("accepted %d entries from %q", len(sigs), v)
+		}
+		var parts []string
+		for _, s := range sigs {
+			if len(s) != 32 {
+				t.Fatalf("accepted a %d-byte digest from %q", len(s), v)
+			}
+			parts = append(parts, "v1,"+base64.StdEncoding.EncodeToString(s))
+		}
+		again, err := ParseStandardSignatureHeader(strings.Join(parts, " "))
+		if err != nil || len(again) != len(sigs) {
+			t.Fatalf("round trip of %q: %d entries, %v", v, len(again), err)
+		}
+		for i := range sigs {
+			if !bytes.Equal(again[i], sigs[i]) {
+				t.Fatalf("round trip of %q changed entry %d", v, i)
+			}
+		}
+	})
+}
+
+const fuzzSecret = "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
+var fuzzNow = time.Unix(1745000000, 0)
+
+// FuzzVerifyHeaders: arbitrary header values are refused with one of the
+// documented errors, never a panic; and an acceptance is only ever for a
+// value that carries the digest of this body under this secret.
+func FuzzVerifyHeaders(f *testing.F) {
+	good, err := signing.Headers(signing.Request{Prefix: DefaultPrefix, DeliveryID: "dlv_1", Timestamp: fuzzNow,
+		Secrets: []string{fuzzSecret}, Body: []byte(`{}`)})
+	if err != nil {
+		f.Fatal(err)
+	}
+	stripe := good.Get(signing.HeaderName(DefaultPrefix, "Signature"))
+	f.Add(stripe, "dlv_1", "1745000000", good.Get(signing.HeaderWebhookSignature), []byte(`{}`))
+	f.Add(stripe, "", "", "", []byte(`{}`))
+	f.Add("", "dlv_1", "1745000000", good.Get(signing.HeaderWebhookSignature), []byte(`{ }`))
+	f.Add("t=1745000000,v1=00", "x", "-1", "v1,AA==", []byte{})
+	f.Fuzz(func(t *testing.T, sig, id, ts, std string, body []byte) {
+		h := http.Header{}
+		h.Set(signing.HeaderName(DefaultPrefix, "Signature"), sig)
+		h.Set(signing.HeaderWebhookID, id)
+		h.Set(signing.HeaderWebhookTimestamp, ts)
+		h.Set(signing.HeaderWebhookSignature, std)
+		err := Verify(fuzzSecret, h, body, DefaultPrefix, fuzzNow)
+		if err != nil {
+			for _, known := range []error{ErrNoSignature, ErrMalformed, ErrTimestamp, ErrMismatch} {
+				if errors.Is(err, known) {
+					return
+				}
+			}
+			t.Fatalf("undocumented error %v", err)
+		}
+		if h.Get(signing.HeaderName(DefaultPrefix, "Signature")) == "" && h.Get(signing.HeaderWebhookSignature) == "" {
+			t.Fatal("accepted a request without a signature header")
+		}
+		if v := h.Get(signing.HeaderName(DefaultPrefix, "Signature")); v != "" {
+			s, err := ParseSignatureHeader(v)
+			if err != nil || !containsDigest(s.V1, signing.Sum(fuzzSecret, s.Timestamp, body)) {
+				t.Fatalf("accepted %q without this body's digest", v)
+			}
+		}
+		if v := h.Get(signing.HeaderWebhookSignature); v != "" {
+			sigs, err := ParseStandardSignatureHeader(v)
+			key, _ := signing.StandardKey(fuzzSecret)
+			stamp, terr := parseTimestamp(h.Get(signing.HeaderWebhookTimestamp))
+			if err != nil || terr != nil || !containsDigest(sigs, signing.StandardSum(key, h.Get(signing.HeaderWebhookID), stamp, body)) {
+				t.Fatalf("accepted %q without this body's digest", v)
+			}
+		}
+	})
+}
+
+// FuzzSignThenVerify: whatever the body, what signing produces verifies,
+// and changing one byte of the body breaks both signature families.
+func FuzzSignThenVerify(f *testing.F) {
+	f.Add([]byte(`{"id":"evt_1"}`), uint16(3), "dlv_1")
+	f.Add([]byte{}, uint16(0), "d")
+	f.Add([]byte{0xff, 0x00, '\n'}, uint16(1), "dlv_\u00e9")
+	f.Fuzz(func(t *testing.T, body []byte, at uint16, delivery string) {
+		if delivery == "" {
+			return // signing needs a delivery id (the webhook-id header)
+		}
+		h, err := signing.Headers(signing.Request{Prefix: DefaultPrefix, DeliveryID: delivery, Timestamp: fuzzNow,
+			Secrets: []string{fuzzSecret}, Body: body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Get(signing.HeaderWebhookID) != delivery {
+			return // a value net/http would not send as-is (e.g. with a newline)
+		}
+		if err := Verify(fuzzSecret, h, body, DefaultPrefix, fuzzNow); err != nil {
+			t.Fatalf("own signature refused: %v", err)
+		}
+		if len(body) == 0 {
+			return
+		}
+		changed := bytes.Clone(body)
+		changed[int(at)%len(changed)] ^= 0x01
+		for _, family := range []string{signing.HeaderName(DefaultPrefix, "Signature"), signing.HeaderWebhookSignature} {
+			one := h.Clone()
+			one.Del(family)
+			if err := Verify(fuzzSecret, one, changed, DefaultPrefix, fuzzNow); !errors.Is(err, ErrMismatch) {
+				t.Fatalf("changed body with only the other family than %s: %v, want ErrMismatch", family, err)
+			}
+		}
+	})
+}
+
+func containsDigest(list [][]byte, want []byte) bool {
+	for _, d := range list {
+		if bytes.Equal(d, want) {
+			return true
+		}
+	}
+	return false
+}
