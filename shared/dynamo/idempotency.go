@@ -12,10 +12,11 @@ import (
 )
 
 // Key parts and attributes of producer idempotency items (docs/internals.md).
+// The prefix is exported: fan-out's IAM grant is scoped by it (shared/permissions).
 const (
-	idemPrefix    = "IDEM#"
-	idemSK        = "IDEM"
-	idemEventAttr = "event_id"
+	IdempotencyKeyPrefix = "IDEM#"
+	idemSK               = "IDEM"
+	idemEventAttr        = "event_id"
 )
 
 // IdempotencyWindow is how long a producer id stays claimed (design: 24 h).
@@ -37,7 +38,7 @@ func NewIdempotencyStore(db *dynamodb.Client, table string) *IdempotencyStore {
 
 func idemKey(orgID, producerID string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
-		AttrPK: &types.AttributeValueMemberS{Value: idemPrefix + orgID + "#" + producerID},
+		AttrPK: &types.AttributeValueMemberS{Value: IdempotencyKeyPrefix + orgID + "#" + producerID},
 		AttrSK: &types.AttributeValueMemberS{Value: idemSK},
 	}
 }

@@ -18,9 +18,10 @@ import (
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
-// Key parts of the webhook items (docs/internals.md).
+// Key parts of the webhook items (docs/internals.md). The org prefix is
+// exported: fan-out's IAM grant is scoped by it (shared/permissions).
 const (
-	orgPrefix     = "ORG#"
+	OrgKeyPrefix  = "ORG#"
 	webhookPrefix = "WH#"
 	counterSK     = "COUNT"
 	counterAttr   = "webhook_count"
@@ -58,7 +59,7 @@ type webhookItem struct {
 	UpdatedAt  string   `dynamodbav:"updated_at"`
 }
 
-func orgPK(orgID string) string     { return orgPrefix + orgID }
+func orgPK(orgID string) string     { return OrgKeyPrefix + orgID }
 func webhookSK(id string) string    { return webhookPrefix + id }
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 

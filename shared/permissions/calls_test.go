@@ -1,0 +1,334 @@
+package permissions
+
+import (
+	"go/ast"
+	"go/types"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/packages"
+)
+
+const (
+	module    = "github.com/hookrelay/hookrelay"
+	sdkPrefix = "github.com/aws/aws-sdk-go-v2/service/"
+)
+
+// iamService is the IAM action prefix of each SDK service package.
+var iamService = map[string]string{
+	"dynamodb": "dynamodb", "sqs": "sqs", "secretsmanager": "secretsmanager", "eventbridge": "events", "kms": "kms",
+}
+
+// iamAction maps an SDK operation to the IAM action that authorizes it:
+// SQS's batch calls are authorized by their single-message actions.
+func iamAction(service, op string) string {
+	if service == "sqs" {
+		op = strings.TrimSuffix(op, "Batch")
+	}
+	return iamService[service] + ":" + op
+}
+
+// impliedByField: input fields that need a second action when set
+// (CreateSecret with Tags also needs TagResource).
+var impliedByField = map[string]string{
+	"secretsmanager.CreateSecretInput.Tags": "secretsmanager:TagResource",
+}
+
+// implicitMethods are called by the standard library through interfaces
+// our code never names (errors.Is, fmt, encoding/json, log/slog).
+var implicitMethods = []string{"Error", "Unwrap", "Is", "As", "String", "Format", "GoString",
+	"MarshalJSON", "UnmarshalJSON", "MarshalText", "UnmarshalText", "LogValue"}
+
+// fnNode is one function or method body of the module (or a package's
+// variable initializers, under a nil object).
+type fnNode struct {
+	calls    []*types.Func     // functions and methods used (called or taken as values)
+	types    []*types.TypeName // module types the body names
+	actions  []string          // IAM actions of the SDK inputs it builds
+	pkg      string
+	abstract []*types.Func // interface methods it calls
+}
+
+// codeGraph is the module's code as a use graph.
+type codeGraph struct {
+	funcs   map[*types.Func]*fnNode
+	inits   map[string][]*fnNode // per package: init functions and variable initializers
+	imports map[string][]string  // module imports per module package
+	named   map[string][]*types.TypeName
+	ifaces  []*types.Interface // interfaces from outside the module seen in the code
+	mains   map[string]*types.Func
+}
+
+func loadGraph(t *testing.T, patterns ...string) *codeGraph {
+	t.Helper()
+	// First the module packages the entry points link, then those packages
+	// with syntax (their dependencies are type-checked from export data).
+	deps, err := packages.Load(&packages.Config{Mode: packages.NeedName | packages.NeedImports | packages.NeedDeps, Dir: "../.."}, patterns...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine []string
+	packages.Visit(deps, nil, func(p *packages.Package) {
+		if p.PkgPath == module || strings.HasPrefix(p.PkgPath, module+"/") {
+			mine = append(mine, p.PkgPath)
+		}
+	})
+	pkgs, err := packages.Load(&packages.Config{
+		Mode: packages.NeedName | packages.NeedImports | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo,
+		Dir:  "../..",
+	}, mine...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &codeGraph{funcs: map[*types.Func]*fnNode{}, inits: map[string][]*fnNode{}, imports: map[string][]string{},
+		named: map[string][]*types.TypeName{}, mains: map[string]*types.Func{}}
+	seenIface := map[*types.Interface]bool{}
+	for _, p := range pkgs {
+		if len(p.Errors) > 0 {
+			t.Fatalf("%s: %v", p.PkgPath, p.Errors)
+		}
+		for path := range p.Imports {
+			if strings.HasPrefix(path, module+"/") {
+				g.imports[p.PkgPath] = append(g.imports[p.PkgPath], path)
+			}
+		}
+		for _, name := range p.Types.Scope().Names() {
+			if tn, ok := p.Types.Scope().Lookup(name).(*types.TypeName); ok {
+				g.named[p.PkgPath] = append(g.named[p.PkgPath], tn)
+			}
+		}
+		for _, tv := range p.TypesInfo.Types {
+			if n, ok := tv.Type.(*types.Named); ok && n.Obj().Pkg() != nil && !inModule(n.Obj().Pkg().Path()) {
+				if it, ok := n.Underlying().(*types.Interface); ok && !seenIface[it] {
+					seenIface[it] = true
+					g.ifaces = append(g.ifaces, it)
+				}
+			}
+		}
+		for _, f := range p.Syntax {
+			for _, decl := range f.Decls {
+				switch d := decl.(type) {
+				case *ast.FuncDecl:
+					obj := p.TypesInfo.Defs[d.Name].(*types.Func)
+					n := g.scan(p, d)
+					if d.Recv == nil && d.Name.Name == "init" {
+						g.inits[p.PkgPath] = append(g.inits[p.PkgPath], n)
+						continue
+					}
+					g.funcs[obj] = n
+					if p.Name == "main" && d.Recv == nil && d.Name.Name == "main" {
+						g.mains[p.PkgPath] = obj
+					}
+				case *ast.GenDecl:
+					g.inits[p.PkgPath] = append(g.inits[p.PkgPath], g.scan(p, d))
+				}
+			}
+		}
+	}
+	return g
+}
+
+func inModule(path string) bool { return path == module || strings.HasPrefix(path, module+"/") }
+
+// scan records what a declaration uses.
+func (g *codeGraph) scan(p *packages.Package, root ast.Node) *fnNode {
+	n := &fnNode{pkg: p.PkgPath}
+	ast.Inspect(root, func(x ast.Node) bool {
+		switch x := x.(type) {
+		case *ast.Ident:
+			switch obj := p.TypesInfo.Uses[x].(type) {
+			case *types.Func:
+				obj = obj.Origin()
+				if recv := obj.Signature().Recv(); recv != nil && types.IsInterface(recv.Type()) {
+					n.abstract = append(n.abstract, obj)
+				} else if obj.Pkg() != nil && inModule(obj.Pkg().Path()) {
+					n.calls = append(n.calls, obj)
+				}
+			case *types.TypeName:
+				if obj.Pkg() != nil && inModule(obj.Pkg().Path()) {
+					n.types = append(n.types, obj)
+				}
+			}
+		case *ast.CompositeLit:
+			n.actions = append(n.actions, sdkInput(p.TypesInfo.TypeOf(x), x)...)
+		}
+		return true
+	})
+	return n
+}
+
+// sdkInput returns the IAM actions of an SDK operation input literal:
+// building sqs.SendMessageInput means calling SendMessage.
+func sdkInput(t types.Type, lit *ast.CompositeLit) []string {
+	named, ok := t.(*types.Named)
+	if !ok || named.Obj().Pkg() == nil {
+		return nil
+	}
+	service, ok := strings.CutPrefix(named.Obj().Pkg().Path(), sdkPrefix)
+	op, isInput := strings.CutSuffix(named.Obj().Name(), "Input")
+	if !ok || !isInput || strings.Contains(service, "/") {
+		return nil
+	}
+	out := []string{iamAction(service, op)}
+	for _, el := range lit.Elts {
+		if kv, ok := el.(*ast.KeyValueExpr); ok {
+			if id, ok := kv.Key.(*ast.Ident); ok {
+				if a, ok := impliedByField[service+"."+named.Obj().Name()+"."+id.Name]; ok {
+					out = append(out, a)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// calledActions walks everything the entry point's code can run, method
+// dispatch through interfaces included, and returns the IAM actions of the
+// SDK operations it can call.
+func (g *codeGraph) calledActions(t *testing.T, mainPkg string) []string {
+	t.Helper()
+	linked := map[string]bool{}
+	var link func(string)
+	link = func(p string) {
+		if !linked[p] {
+			linked[p] = true
+			for _, q := range g.imports[p] {
+				link(q)
+			}
+		}
+	}
+	link(mainPkg)
+	main, ok := g.mains[mainPkg]
+	if !ok {
+		t.Fatalf("no func main in %s", mainPkg)
+	}
+
+	done := map[*fnNode]bool{}
+	var work []*fnNode
+	push := func(n *fnNode) {
+		if n != nil && !done[n] {
+			done[n] = true
+			work = append(work, n)
+		}
+	}
+	push(g.funcs[main])
+	for p := range linked {
+		for _, n := range g.inits[p] {
+			push(n)
+		}
+	}
+	usedTypes := map[*types.TypeName]bool{}
+	abstract := map[*types.Func]bool{}
+	actions := map[string]bool{}
+	// methodsOf pushes T's (and *T's) methods named in names.
+	methodsOf := func(tn *types.TypeName, match func(*types.Func) bool) {
+		ms := types.NewMethodSet(types.NewPointer(tn.Type()))
+		for i := range ms.Len() {
+			if m, ok := ms.At(i).Obj().(*types.Func); ok && match(m) {
+				push(g.funcs[m.Origin()])
+			}
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for len(work) > 0 {
+			n := work[len(work)-1]
+			work = work[:len(work)-1]
+			changed = true
+			for _, f := range n.calls {
+				push(g.funcs[f])
+			}
+			for _, tn := range n.types {
+				usedTypes[tn] = true
+			}
+			for _, f := range n.abstract {
+				abstract[f] = true
+			}
+			for _, a := range n.actions {
+				actions[a] = true
+			}
+		}
+		// A module type the code uses runs the methods that interfaces
+		// it may be converted to declare: ours the code calls, the
+		// standard library's (http.Handler, slog.Handler...), and the
+		// implicit ones.
+		for tn := range usedTypes {
+			if !linked[tn.Pkg().Path()] {
+				continue
+			}
+			ptr := types.NewPointer(tn.Type())
+			for f := range abstract {
+				iface := f.Signature().Recv().Type().Underlying().(*types.Interface)
+				if types.Implements(ptr, iface) {
+					methodsOf(tn, func(m *types.Func) bool { return m.Name() == f.Name() })
+				}
+			}
+			for _, iface := range g.ifaces {
+				if iface.NumMethods() > 0 && types.Implements(ptr, iface) {
+					methodsOf(tn, func(m *types.Func) bool {
+						found, _, _ := types.LookupFieldOrMethod(iface, false, nil, m.Name())
+						return found != nil
+					})
+				}
+			}
+			methodsOf(tn, func(m *types.Func) bool { return slices.Contains(implicitMethods, m.Name()) })
+		}
+		changed = len(work) > 0
+	}
+	out := make([]string, 0, len(actions))
+	for a := range actions {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestListedActionsAreExactlyWhatTheCodeCalls: each function's list (the
+// grants its own code needs) equals the SDK operations the code it links
+// can reach, so a new AWS call fails here until it is listed (and granted),
+// and a grant whose last caller is gone fails too.
+func TestListedActionsAreExactlyWhatTheCodeCalls(t *testing.T) {
+	g := loadGraph(t, "./functions/...")
+	entries, err := os.ReadDir("../../functions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		fn := e.Name()
+		if _, listed := ByFunction[fn]; !listed {
+			t.Errorf("functions/%s has no permission list", fn)
+			continue
+		}
+		got, want := g.calledActions(t, module+"/functions/"+fn), CodeActions(fn)
+		for _, a := range got {
+			if !slices.Contains(want, a) {
+				t.Errorf("%s calls %s, which its list does not grant", fn, a)
+			}
+		}
+		for _, a := range want {
+			if !slices.Contains(got, a) {
+				t.Errorf("%s is granted %s, which its code never calls", fn, a)
+			}
+		}
+	}
+}
+
+// TestAnalysisSeesCallsBeyondTheFunctions: the same walk over the CLI finds
+// what only `hookrelay dev` does (create the table and the queues), and
+// none of it reaches a Lambda: the walk follows what each entry point links.
+func TestAnalysisSeesCallsBeyondTheFunctions(t *testing.T) {
+	g := loadGraph(t, "./cmd/hookrelay", "./functions/...")
+	cli := g.calledActions(t, module+"/cmd/hookrelay")
+	for _, a := range []string{"dynamodb:CreateTable", "sqs:CreateQueue", "sqs:SendMessage", "dynamodb:Query"} {
+		if !slices.Contains(cli, a) {
+			t.Errorf("the CLI's walk misses %s: %v", a, cli)
+		}
+	}
+	for fn := range ByFunction {
+		if got := g.calledActions(t, module+"/functions/"+fn); slices.Contains(got, "dynamodb:CreateTable") {
+			t.Errorf("%s reaches CreateTable", fn)
+		}
+	}
+}
