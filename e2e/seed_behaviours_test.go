@@ -29,11 +29,6 @@ var (
 	openData  = json.RawMessage(`{"email":"jane.smith@example.com","contact_id":"ct_8f2k1","message_id":"msg_01hx9k2m4p","campaign_id":"cmp_spring","subject":"Spring & more: 20% off","occurred_at":"2026-11-23T10:00:00Z","user_agent":"Mozilla/5.0","ip_address":"203.0.113.7"}`)
 )
 
-// settle is how long tests watch for deliveries that must not happen
-// (duplicates, other orgs, other event types) once the expected ones are in:
-// longer than a retry step plus goaws's visibility granularity.
-const settle = 3 * time.Second
-
 // publishRaw posts the publish body byte for byte (json.Marshal would
 // HTML-escape the data and hide an escaping bug in the pipeline).
 func (tn *tenant) publishRaw(eventName string, data json.RawMessage) string {
@@ -155,14 +150,15 @@ func checkNewestFirst(t *testing.T, log []attempt.Attempt, deliveryID string, ou
 	}
 }
 
-// checkSpacing asserts consecutive requests are a retry step apart: SQS
-// visibility has one-second granularity and goaws adds about a second.
+// checkSpacing asserts consecutive requests are at least a retry step
+// apart (SQS visibility has one-second granularity: 250 ms early is
+// allowed). How much later is not asserted here: a loaded machine polls
+// late, and shared/delivery's tests check the backoff the handler sets.
 func checkSpacing(t *testing.T, hits []hit) {
 	t.Helper()
 	for i := 1; i < len(hits); i++ {
-		gap := hits[i].at.Sub(hits[i-1].at)
-		if gap < retryStep-250*time.Millisecond || gap > retryStep+3*time.Second {
-			t.Errorf("attempt %d came %s after attempt %d, want about %s (schedule %s)", i+1, gap.Round(time.Millisecond), i, retryStep, retrySchedule)
+		if gap := hits[i].at.Sub(hits[i-1].at); gap < retryStep-250*time.Millisecond {
+			t.Errorf("attempt %d came %s after attempt %d, want at least %s (schedule %s)", i+1, gap.Round(time.Millisecond), i, retryStep, retrySchedule)
 		}
 	}
 }
@@ -211,7 +207,9 @@ func TestPublishThroughTheAPIDeliversTheSignedEnvelopeOnceToSubscribersOnly(t *t
 			return n >= w.n
 		})
 	}
-	time.Sleep(settle) // anything delivered twice, or to the wrong endpoint, shows up now
+	// Anything delivered twice, or to the wrong endpoint (of either org),
+	// was queued before this marker: the endpoints share one delivery queue.
+	a.drained("emailClick", clicks, everything)
 
 	// The click endpoint got the click, once: exact envelope, headers, signatures.
 	hits := clicks.all()
@@ -325,7 +323,15 @@ func TestPublishThroughTheBus(t *testing.T) {
 
 	r1.waitHits(t, 2, 30*time.Second)
 	r2.waitHits(t, 2, 30*time.Second)
-	time.Sleep(settle)
+	// The marker takes the producer's path too, after the repeated put: a
+	// repeat that was not deduplicated would have reached the endpoints first.
+	a.awaitMarker(func() string {
+		id := ids.New(ids.EventPrefix)
+		if err := producer.Put(ctx, []bus.Event{{OrgID: a.org, EventName: "emailOpen", EventID: id, Data: markerData("emailOpen"), Time: at, Source: "com.example.email"}}); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}, r1, r2)
 
 	derived := regexp.MustCompile(`^evt_[0-9a-f]{32}$`)
 	for _, rc := range []struct {
@@ -384,8 +390,8 @@ func TestFailingTwiceThenSucceedingIsDeliveredOnTheThirdAttempt(t *testing.T) {
 	id := a.publishRaw("emailClick", clickData)
 
 	hits := r.waitHits(t, 3, 30*time.Second)
-	log := a.waitOutcome(w.ID, hits[0].delivery(), attempt.OutcomeDelivered, 15*time.Second)
-	time.Sleep(settle)
+	a.waitOutcome(w.ID, hits[0].delivery(), attempt.OutcomeDelivered, 15*time.Second) // final: no more attempts
+	a.drained("emailClick", r)
 	if hits = r.all(); len(hits) != 3 {
 		t.Fatalf("endpoint got %d requests, want 3", len(hits))
 	}
@@ -397,7 +403,7 @@ func TestFailingTwiceThenSucceedingIsDeliveredOnTheThirdAttempt(t *testing.T) {
 	if got := decodeEnvelope(t, hits[0].body).ID; got != id {
 		t.Errorf("event id %s, want %s", got, id)
 	}
-	log = a.attempts(w.ID)
+	log := a.attempts(w.ID)
 	checkNewestFirst(t, log, hits[0].delivery(), attempt.OutcomeDelivered, attempt.OutcomeRetrying, attempt.OutcomeRetrying)
 	if len(log) == 3 && (log[0].StatusCode != 200 || log[1].StatusCode != 503 || log[2].StatusCode != 500) {
 		t.Errorf("attempt statuses %d, %d, %d; want 200, 503, 500", log[0].StatusCode, log[1].StatusCode, log[2].StatusCode)
@@ -448,7 +454,8 @@ func TestAlwaysFailingIsDeadLetteredAfterFourAttempts(t *testing.T) {
 	a.publishRaw("emailClick", clickData)
 
 	e := waitDeadLetter(t, s, w.ID)
-	time.Sleep(settle) // a fifth attempt would arrive now
+	a.waitOutcome(w.ID, e.Delivery.DeliveryID, attempt.OutcomeDeadLettered, 15*time.Second) // final: no fifth attempt
+	a.drained("emailClick", r)
 	hits := r.all()
 	if len(hits) != 4 {
 		t.Fatalf("endpoint got %d requests, want exactly 4 (1 + %s)", len(hits), retrySchedule)
@@ -472,7 +479,8 @@ func TestPermanent4xxIsDeadLetteredAfterOneAttempt(t *testing.T) {
 	a.publishRaw("emailClick", clickData)
 
 	e := waitDeadLetter(t, s, w.ID)
-	time.Sleep(settle)
+	a.waitOutcome(w.ID, e.Delivery.DeliveryID, attempt.OutcomeDeadLettered, 15*time.Second) // final: no second attempt
+	a.drained("emailClick", r)
 	hits := r.all()
 	if len(hits) != 1 {
 		t.Fatalf("endpoint got %d requests, want exactly 1", len(hits))
@@ -498,10 +506,13 @@ func TestGoneRemovesTheWebhookAfterOneAttempt(t *testing.T) {
 	})
 	// Later events reach the other webhook only.
 	second := a.publishRaw("emailClick", clickData)
+	// No more requests can reach the gone endpoint: the handler removed the
+	// webhook in the invocation that consumed its delivery (410 is never
+	// retried), and the second event, fanned out after the removal, went
+	// through the delivery queue after anything queued for it before.
 	testenv.WaitFor(t, 30*time.Second, "the second event at the kept endpoint", func() bool {
 		return strings.Contains(eventIDs(t, keep.all()), second)
 	})
-	time.Sleep(settle)
 	if n := r.count(); n != 1 {
 		t.Errorf("gone endpoint got %d requests, want exactly 1", n)
 	}
@@ -521,7 +532,9 @@ func TestHangingLongerThanTheTimeoutIsRetried(t *testing.T) {
 	t.Parallel()
 	s := sharedStack(t)
 	a := newTenant(t, s, "hang")
-	r := newReceiver(t, sequence(answer{hang: 4 * deliveryTimeout, status: 200}, status(200)))
+	// The hang ends when hookrelay gives up on the request, so it can be
+	// far longer than the timeout whose effect the test measures.
+	r := newReceiver(t, sequence(answer{hang: time.Minute, status: 200}, status(200)))
 	w := a.createWebhook(r.url("/slow"), "emailClick")
 	a.publishRaw("emailClick", clickData)
 
@@ -533,7 +546,9 @@ func TestHangingLongerThanTheTimeoutIsRetried(t *testing.T) {
 		if log[1].ErrorClass != "timeout" || log[1].StatusCode != 0 {
 			t.Errorf("first attempt recorded as status %d class %q, want a timeout", log[1].StatusCode, log[1].ErrorClass)
 		}
-		if lat := time.Duration(log[1].LatencyMS) * time.Millisecond; lat < deliveryTimeout-100*time.Millisecond || lat > deliveryTimeout+2*time.Second {
+		// Well under the hang: the timeout cut the request short (the margin
+		// above it is a loaded machine's scheduling delay).
+		if lat := time.Duration(log[1].LatencyMS) * time.Millisecond; lat < deliveryTimeout-100*time.Millisecond || lat > deliveryTimeout+4*time.Second {
 			t.Errorf("timed-out attempt took %s, want about the %s delivery timeout", lat, deliveryTimeout)
 		}
 	}
@@ -590,7 +605,7 @@ func TestSendTestEventAndResend(t *testing.T) {
 	if status, _ := b.call(http.MethodPost, "/api/v1/organization/webhooks/"+w.ID+"/deliveries/"+sent.DeliveryID+"/resend", nil); status != http.StatusNotFound {
 		t.Errorf("resend by another org: status %d, want 404", status)
 	}
-	time.Sleep(settle)
+	a.drained("emailOpen", r) // a third request (the resend queued twice) would be in by now
 	if n := r.count(); n != 2 {
 		t.Errorf("endpoint got %d requests, want 2", n)
 	}

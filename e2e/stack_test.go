@@ -162,6 +162,9 @@ type tenant struct {
 	org   string
 	token string
 	hooks []string // webhook ids created, for the log on failure
+	// markers are the event ids of the tenant's marker events (see
+	// drained), which attempts leaves out.
+	markers map[string]bool
 }
 
 var orgSeq atomic.Int64
@@ -179,7 +182,7 @@ func newTenant(t *testing.T, s *stack, label string) *tenant {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tn := &tenant{t: t, s: s, org: org, token: tok}
+	tn := &tenant{t: t, s: s, org: org, token: tok, markers: map[string]bool{}}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("stack log of %s:\n%s", org, s.logs.linesWith(100, append([]string{org}, tn.hooks...)...))
@@ -267,7 +270,8 @@ func (tn *tenant) publish(eventName string, data json.RawMessage) string {
 	return out.ID
 }
 
-// attempts returns the webhook's whole attempt log as the API lists it.
+// attempts returns the webhook's whole attempt log as the API lists it,
+// without the tenant's marker events.
 func (tn *tenant) attempts(webhookID string) []attempt.Attempt {
 	tn.t.Helper()
 	var all []attempt.Attempt
@@ -282,7 +286,11 @@ func (tn *tenant) attempts(webhookID string) []attempt.Attempt {
 			NextCursor string            `json:"next_cursor"`
 		}
 		tn.mustCall(http.MethodGet, path, nil, http.StatusOK, &page)
-		all = append(all, page.Data...)
+		for _, a := range page.Data {
+			if !tn.markers[a.EventID] {
+				all = append(all, a)
+			}
+		}
 		if page.NextCursor == "" {
 			return all
 		}
