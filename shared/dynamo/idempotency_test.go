@@ -51,24 +51,44 @@ func TestIdempotencyClaimDuplicateAndExpiry(t *testing.T) {
 	}
 }
 
-func TestIdempotencyReleaseOnlyByOwner(t *testing.T) {
+func TestIdempotencyReservationStaysPendingUntilPublished(t *testing.T) {
 	db, table := testenv.Table(t)
 	s := dynamo.NewIdempotencyStore(db, table)
 	ctx := context.Background()
-	if _, err := s.Claim(ctx, "org_a", "k", "evt_1"); err != nil {
+	reserve := func(ev string) (string, bool) {
+		t.Helper()
+		owner, published, err := s.Reserve(ctx, "org_a", "k", ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return owner, published
+	}
+	if owner, published := reserve("evt_1"); owner != "evt_1" || published {
+		t.Fatalf("first reservation: %s published=%v, want evt_1 pending", owner, published)
+	}
+	// The publish never confirmed (bus failed, Lambda killed): a retry
+	// learns the owner and that it must publish it.
+	if owner, published := reserve("evt_2"); owner != "evt_1" || published {
+		t.Fatalf("retry of an unconfirmed publish: %s published=%v, want evt_1 pending", owner, published)
+	}
+	if err := s.Published(ctx, "org_a", "k", "evt_other"); err != nil {
+		t.Fatalf("confirming for a non-owner must be a no-op, got %v", err)
+	}
+	if _, published := reserve("evt_3"); published {
+		t.Fatal("a non-owner confirmed the claim")
+	}
+	if err := s.Published(ctx, "org_a", "k", "evt_1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Release(ctx, "org_a", "k", "evt_other"); err != nil {
-		t.Fatalf("release by a non-owner must be a no-op, got %v", err)
+	if owner, published := reserve("evt_4"); owner != "evt_1" || !published {
+		t.Fatalf("after confirmation: %s published=%v, want evt_1 published", owner, published)
 	}
-	if owner, _ := s.Claim(ctx, "org_a", "k", "evt_2"); owner != "evt_1" {
-		t.Fatalf("a non-owner released the claim: owner %s", owner)
-	}
-	if err := s.Release(ctx, "org_a", "k", "evt_1"); err != nil {
+	// Fan-out claims events already on the bus: complete from the start.
+	if _, err := s.Claim(ctx, "org_a", "direct", "evt_5"); err != nil {
 		t.Fatal(err)
 	}
-	if owner, _ := s.Claim(ctx, "org_a", "k", "evt_2"); owner != "evt_2" {
-		t.Fatalf("after release the id is free: owner %s, want evt_2", owner)
+	if owner, published, err := s.Reserve(ctx, "org_a", "direct", "evt_6"); err != nil || owner != "evt_5" || !published {
+		t.Fatalf("reserve over a fan-out claim: %s published=%v err=%v", owner, published, err)
 	}
 }
 
