@@ -8,18 +8,18 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/permissions"
 )
 
 // Function folder names under functions/ and the asset dir.
 const (
-	fnAPI     = "api"
-	fnFanout  = "fanout"
-	fnDeliver = "deliver"
+	fnAPI     = permissions.API
+	fnFanout  = permissions.Fanout
+	fnDeliver = permissions.Deliver
 )
 
 // FunctionEnv lists, per function, the config variables it needs; the stack
@@ -135,25 +135,30 @@ func (h *hookrelay) addFunctions(assetDir string) {
 		memoryMB: deliverMemoryMB, timeout: deliverTimeout(s),
 	})
 
-	fanoutSource := &awslambdaeventsources.SqsEventSourceProps{
+	// Plain event source mappings, not SqsEventSource: that one also
+	// grants ChangeMessageVisibility and GetQueueUrl, which the poller never
+	// uses. The poller's own actions are in shared/permissions.
+	fanoutMapping := &awslambda.EventSourceMappingOptions{
+		EventSourceArn:          h.ingest.QueueArn(),
 		BatchSize:               jsii.Number(sqsBatchSize),
 		ReportBatchItemFailures: jsii.Bool(true),
 	}
 	if s.FanoutReservedConcurrency > 0 {
 		// Pollers never invoke beyond the reservation, so messages are not
 		// throttled back to the queue (and towards the DLQ).
-		fanoutSource.MaxConcurrency = jsii.Number(float64(s.FanoutReservedConcurrency))
+		fanoutMapping.MaxConcurrency = jsii.Number(float64(s.FanoutReservedConcurrency))
 	}
-	h.fanout.AddEventSource(awslambdaeventsources.NewSqsEventSource(h.ingest, fanoutSource))
-	h.deliver.AddEventSource(awslambdaeventsources.NewSqsEventSource(h.delivery, &awslambdaeventsources.SqsEventSourceProps{
+	h.fanout.AddEventSourceMapping(jsii.String("IngestSource"), fanoutMapping)
+	h.deliver.AddEventSourceMapping(jsii.String("DeliverySource"), &awslambda.EventSourceMappingOptions{
+		EventSourceArn:          h.delivery.QueueArn(),
 		BatchSize:               jsii.Number(sqsBatchSize),
 		ReportBatchItemFailures: jsii.Bool(true),
 		MaxConcurrency:          jsii.Number(float64(s.DeliverMaxConcurrency)),
-	}))
+	})
 
-	h.grantAPI(apiRole)
-	h.grantFanout(fanoutRole)
-	h.grantDeliver(deliverRole)
+	h.grant(apiRole, permissions.API)
+	h.grant(fanoutRole, permissions.Fanout)
+	h.grant(deliverRole, permissions.Deliver)
 }
 
 // secretsArn scopes Secrets Manager to "<prefix>/*" in this account and
@@ -167,48 +172,48 @@ func (h *hookrelay) secretsArn() *string {
 	})
 }
 
-func (h *hookrelay) allowSecrets(role awsiam.Role, actions ...string) {
-	h.secretRoles = append(h.secretRoles, role)
-	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("WebhookSecrets"),
-		Actions:   jsii.Strings(actions...),
-		Resources: jsii.Strings(*h.secretsArn()),
-	}))
+// grant gives a function's role exactly its list in shared/permissions:
+// one statement per listed grant, on the resource's ARN, the table's
+// grants narrowed to partition-key prefixes where the list says so.
+func (h *hookrelay) grant(role awsiam.Role, function string) {
+	for _, g := range permissions.ByFunction[function] {
+		props := &awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings(g.Actions...),
+			Resources: jsii.Strings(*h.arn(g.Resource)),
+		}
+		if len(g.LeadingKeys) > 0 {
+			patterns := make([]string, len(g.LeadingKeys))
+			for i, prefix := range g.LeadingKeys {
+				patterns[i] = prefix + "*"
+			}
+			props.Conditions = &map[string]interface{}{
+				"ForAllValues:StringLike": map[string]interface{}{"dynamodb:LeadingKeys": patterns},
+			}
+		}
+		if g.Resource == permissions.Secrets {
+			h.secretRoles = append(h.secretRoles, role)
+		}
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(props))
+	}
 }
 
-// grantAPI: CRUD on webhooks and their secrets, publish over HTTP onto the
-// bus, resend/test onto the delivery queue, and operator DLQ
-// list/inspect/redrive/purge. Purge deletes the selected messages one by one
-// (shared/dlq), so sqs:PurgeQueue is not granted.
-func (h *hookrelay) grantAPI(role awsiam.Role) {
-	h.table.GrantReadWriteData(role)
-	h.allowSecrets(role,
-		"secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue",
-		"secretsmanager:DeleteSecret", "secretsmanager:TagResource")
-	h.bus.GrantPutEventsTo(role, nil)
-	h.delivery.GrantSendMessages(role)
-	h.dlq.GrantConsumeMessages(role)
-	h.dlq.GrantSendMessages(role)
-}
-
-// grantFanout: read subscriptions, claim the producer-idempotency key (a
-// conditional PutItem, then GetItem for the owner: dynamo.IdempotencyStore
-// Claim; producers that PutEvents directly are only deduplicated here),
-// enqueue deliveries, dead-letter poison events. The event source mapping grants consuming the ingest queue.
-func (h *hookrelay) grantFanout(role awsiam.Role) {
-	h.table.GrantReadData(role)
-	h.table.Grant(role, jsii.String("dynamodb:PutItem"))
-	h.delivery.GrantSendMessages(role)
-	h.ingestDLQ.GrantSendMessages(role)
-}
-
-// grantDeliver: delivery records and attempt log (and removing a webhook on
-// 410), visibility changes for backoff (consume grants), re-enqueue, dead-
-// letter, and read (or, on 410, delete) the webhook's secret.
-func (h *hookrelay) grantDeliver(role awsiam.Role) {
-	h.table.GrantReadWriteData(role)
-	h.delivery.GrantConsumeMessages(role)
-	h.delivery.GrantSendMessages(role)
-	h.dlq.GrantSendMessages(role)
-	h.allowSecrets(role, "secretsmanager:GetSecretValue", "secretsmanager:DeleteSecret")
+// arn is the ARN of a resource the permission lists name.
+func (h *hookrelay) arn(r permissions.Resource) *string {
+	switch r {
+	case permissions.Table:
+		return h.table.TableArn()
+	case permissions.Bus:
+		return h.bus.EventBusArn()
+	case permissions.IngestQueue:
+		return h.ingest.QueueArn()
+	case permissions.IngestDLQ:
+		return h.ingestDLQ.QueueArn()
+	case permissions.DeliveryQueue:
+		return h.delivery.QueueArn()
+	case permissions.DLQ:
+		return h.dlq.QueueArn()
+	case permissions.Secrets:
+		return h.secretsArn()
+	}
+	panic("hookrelay: no ARN for resource " + string(r))
 }
