@@ -5,8 +5,30 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/hookrelay/hookrelay/shared/app/apiapp"
+	"github.com/hookrelay/hookrelay/shared/app/deliverapp"
+	"github.com/hookrelay/hookrelay/shared/app/fanoutapp"
 	"github.com/hookrelay/hookrelay/shared/config"
 )
+
+// TestStackSetsWhatEachLambdaRequires: a Lambda fails its cold start
+// without its RequiredEnv (no dev defaults there), so the stack must set
+// every one of them, and the table and bus wherever a function uses them.
+func TestStackSetsWhatEachLambdaRequires(t *testing.T) {
+	required := map[string][]string{fnAPI: apiapp.RequiredEnv, fnFanout: fanoutapp.RequiredEnv, fnDeliver: deliverapp.RequiredEnv}
+	for fn, names := range required {
+		for _, name := range names {
+			if !slices.Contains(FunctionEnv[fn], name) {
+				t.Errorf("%s requires %s, which the stack does not set", fn, name)
+			}
+		}
+		for _, resource := range []string{config.EnvTable, config.EnvEventBus, config.EnvSecretPrefix} {
+			if slices.Contains(FunctionEnv[fn], resource) && !slices.Contains(names, resource) {
+				t.Errorf("%s would fall back to the dev default of %s", fn, resource)
+			}
+		}
+	}
+}
 
 // TestFunctionEnvIsConfigContract: the per-function lists only name
 // variables shared/config reads, and never the dev-only ones.

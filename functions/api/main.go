@@ -20,7 +20,7 @@ import (
 )
 
 func main() {
-	cfg, awsCfg, log, err := app.LambdaEnv()
+	cfg, awsCfg, log, err := app.LambdaEnv(apiapp.RequiredEnv...)
 	if err != nil {
 		app.Fatal(log, err)
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 func main() {
-	cfg, awsCfg, log, err := app.LambdaEnv()
+	cfg, awsCfg, log, err := app.LambdaEnv(deliverapp.RequiredEnv...)
 	if err != nil {
 		app.Fatal(log, err)
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	cfg, awsCfg, log, err := app.LambdaEnv()
+	cfg, awsCfg, log, err := app.LambdaEnv(fanoutapp.RequiredEnv...)
 	if err != nil {
 		app.Fatal(log, err)
 	}

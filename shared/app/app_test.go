@@ -54,3 +54,38 @@ func TestLambdaAWSConfigFromRuntimeVariables(t *testing.T) {
 		t.Fatalf("missing region: %v", err)
 	}
 }
+
+// In a Lambda, a missing table or bus variable fails the cold start: the
+// dev defaults ("hookrelay") would aim it at a resource not its own.
+func TestLambdaConfigRequiresItsResourceNames(t *testing.T) {
+	required := []string{config.EnvTable, config.EnvEventBus}
+	for _, env := range []map[string]string{
+		{},
+		{config.EnvEventBus: "bus-1"},
+		{config.EnvTable: "table-1", config.EnvEventBus: "  "},
+	} {
+		_, err := lambdaConfig(lookupIn(env), required)
+		if err == nil {
+			t.Fatalf("env %v: accepted without its table or bus", env)
+		}
+		for _, name := range required {
+			if _, set := env[name]; !set || strings.TrimSpace(env[name]) == "" {
+				if !strings.Contains(err.Error(), name) {
+					t.Errorf("env %v: error %q does not name %s", env, err, name)
+				}
+			}
+		}
+	}
+	cfg, err := lambdaConfig(lookupIn(map[string]string{config.EnvTable: "table-1", config.EnvEventBus: "bus-1"}), required)
+	if err != nil || cfg.Table != "table-1" || cfg.EventBus != "bus-1" {
+		t.Fatalf("all set: %+v, %v", cfg, err)
+	}
+	// Dev keeps its defaults: config itself still fills them.
+	if dev, err := config.FromLookup(lookupIn(nil)); err != nil || dev.Table != "hookrelay" || dev.EventBus != "hookrelay" {
+		t.Fatalf("dev defaults: %+v, %v", dev, err)
+	}
+}
+
+func lookupIn(env map[string]string) func(string) (string, bool) {
+	return func(name string) (string, bool) { v, ok := env[name]; return v, ok }
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -15,20 +16,39 @@ import (
 
 // LambdaEnv reads what every Lambda starts from: the configuration, the AWS
 // SDK config and a JSON logger, which the function's log group ingests as
-// structured fields.
+// structured fields. required names the variables the function must find
+// set: those whose dev default (a table or bus named "hookrelay") would
+// otherwise point a deployed function at a resource that is not its own.
 //
 // The SDK config is built from the variables the Lambda runtime sets
 // (AWS_REGION and the execution role's credentials) rather than with
 // config.LoadDefaultConfig: the full credential chain links STS, SSO and
 // IMDS clients a Lambda never uses, and the deliver binary must stay small.
-func LambdaEnv() (config.Config, aws.Config, *slog.Logger, error) {
+func LambdaEnv(required ...string) (config.Config, aws.Config, *slog.Logger, error) {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	cfg, err := config.Load()
+	cfg, err := lambdaConfig(os.LookupEnv, required)
 	if err != nil {
-		return config.Config{}, aws.Config{}, log, fmt.Errorf("configuration: %w", err)
+		return config.Config{}, aws.Config{}, log, err
 	}
 	awsCfg, err := lambdaAWSConfig(os.Getenv)
 	return cfg, awsCfg, log, err
+}
+
+func lambdaConfig(lookup func(string) (string, bool), required []string) (config.Config, error) {
+	var missing []string
+	for _, name := range required {
+		if v, ok := lookup(name); !ok || strings.TrimSpace(v) == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return config.Config{}, fmt.Errorf("configuration: %s must be set (the stack sets them; there is no default in a Lambda)", strings.Join(missing, ", "))
+	}
+	cfg, err := config.FromLookup(lookup)
+	if err != nil {
+		return config.Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	return cfg, nil
 }
 
 func lambdaAWSConfig(getenv func(string) string) (aws.Config, error) {

@@ -22,6 +22,10 @@ import (
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
+// RequiredEnv must be set in the api Lambda (app.LambdaEnv): the table,
+// bus and secret prefix have defaults for `hookrelay dev` only.
+var RequiredEnv = []string{config.EnvTable, config.EnvEventBus, config.EnvSecretPrefix}
+
 // Deps are the adapters the API is built from.
 type Deps struct {
 	Config  config.Config

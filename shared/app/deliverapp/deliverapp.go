@@ -15,6 +15,10 @@ import (
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
+// RequiredEnv must be set in the deliver Lambda (app.LambdaEnv): the
+// table and secret prefix have defaults for `hookrelay dev` only.
+var RequiredEnv = []string{config.EnvTable, config.EnvSecretPrefix}
+
 // Deps are the adapters delivery is built from.
 type Deps struct {
 	Config  config.Config

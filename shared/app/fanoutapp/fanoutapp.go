@@ -15,6 +15,10 @@ import (
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
+// RequiredEnv must be set in the fanout Lambda (app.LambdaEnv): the
+// table's default is for `hookrelay dev` only.
+var RequiredEnv = []string{config.EnvTable}
+
 // Deps are the adapters fan-out is built from.
 type Deps struct {
 	Config config.Config
