@@ -111,7 +111,10 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	cfg.DeniedLoopbackPorts = []int{ln.Addr().(*net.TCPAddr).Port, dyn.Port, goaws.Port}
+	// Every emulator the stack runs, in one list: each is watched, and each
+	// one's port is denied to webhooks along with the API's.
+	emulators := []*emulator.Process{dyn, goaws}
+	cfg.DeniedLoopbackPorts = ownPorts(ln, emulators)
 	if err := s.connect(ctx, &cfg, dyn, goaws); err != nil {
 		return err
 	}
@@ -135,7 +138,7 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 		return fmt.Errorf("write %s: %w", devstate.FileName, err)
 	}
 	s.onStop(func() { devstate.Remove(s.DataDir) })
-	s.watch(dyn, goaws)
+	s.watch(emulators...)
 	return nil
 }
 
@@ -284,6 +287,16 @@ func (s *Stack) watch(procs ...*emulator.Process) {
 			}
 		}()
 	}
+}
+
+// ownPorts are the stack's own loopback ports: the API's and every
+// emulator's. Dev mode's loopback allowance never reaches them.
+func ownPorts(api net.Listener, emulators []*emulator.Process) []int {
+	ports := []int{api.Addr().(*net.TCPAddr).Port}
+	for _, p := range emulators {
+		ports = append(ports, p.Port)
+	}
+	return ports
 }
 
 func logName(emulatorName string) string {
