@@ -46,10 +46,15 @@ func (f *filterFlags) add(fs *pflag.FlagSet) {
 func newDLQListCmd(target *dlqTarget) *cobra.Command {
 	var filters filterFlags
 	var asJSON bool
+	var limit int
+	var cursor string
 	cmd := &cobra.Command{
-		Use:   "ls",
-		Short: "List dead letters (peek only: nothing is removed)",
-		Args:  cobra.NoArgs,
+		Use:   "ls [--limit N] [--cursor C]",
+		Short: "List dead letters, a page at a time (peek only: nothing is removed)",
+		Long: `Lists one page of dead letters in message id order. When more follow,
+the command that prints the next page is written to stderr. Every page
+scans the whole DLQ (SQS cannot seek), holding only the page in memory.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			now := time.Now()
 			f, err := filters.spec.Filter(now)
@@ -60,18 +65,25 @@ func newDLQListCmd(target *dlqTarget) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			entries, err := ops.List(cmd.Context(), f)
+			page, err := ops.List(cmd.Context(), f, limit, cursor)
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				return writeEntriesJSON(cmd.OutOrStdout(), entries)
+				err = writeEntriesJSON(cmd.OutOrStdout(), page.Entries)
+			} else {
+				err = writeEntriesTable(cmd.OutOrStdout(), page.Entries, now)
 			}
-			return writeEntriesTable(cmd.OutOrStdout(), entries, now)
+			if err == nil && page.NextCursor != "" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "more dead letters follow: add --cursor %s (with the same filters)\n", page.NextCursor)
+			}
+			return err
 		},
 	}
 	filters.add(cmd.Flags())
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of a table")
+	cmd.Flags().IntVar(&limit, "limit", dlq.DefaultPageLimit, fmt.Sprintf("dead letters per page (at most %d)", dlq.MaxPageLimit))
+	cmd.Flags().StringVar(&cursor, "cursor", "", "continue a listing where the previous page ended")
 	return cmd
 }
 

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,6 +120,31 @@ func TestDLQAgainstALocalStack(t *testing.T) {
 	table, _, err := runDLQ(t, "ls")
 	if err != nil || !strings.Contains(table, "REASON") || !strings.Contains(table, listed[0].MessageID) || !strings.Contains(table, "3 dead letters") {
 		t.Fatalf("ls table: %v\n%s", err, table)
+	}
+	// One page at a time: the next page's command goes to stderr.
+	var paged []string
+	cursorArg := regexp.MustCompile(`--cursor (\S+)`)
+	args := []string{"ls", "--json", "--limit", "2"}
+	for pages := 1; ; pages++ {
+		out, hint, err := runDLQ(t, args...)
+		var page []dlq.Entry
+		if err != nil || json.Unmarshal([]byte(out), &page) != nil || len(page) > 2 {
+			t.Fatalf("ls page %d: %v, %s", pages, err, out)
+		}
+		for _, e := range page {
+			paged = append(paged, e.Raw)
+		}
+		m := cursorArg.FindStringSubmatch(hint)
+		if m == nil {
+			if pages != 2 {
+				t.Fatalf("3 dead letters in pages of 2 took %d pages", pages)
+			}
+			break
+		}
+		args = []string{"ls", "--json", "--limit", "2", "--cursor", m[1]}
+	}
+	if slices.Sort(paged); !slices.Equal(paged, slices.Sorted(slices.Values(bodies))) {
+		t.Fatalf("pages listed %v", paged)
 	}
 	shown, _, err := runDLQ(t, "show", "dlv_2")
 	if err != nil || !strings.Contains(shown, "wh_other") || !strings.Contains(shown, `"k": 1`) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 )
 
 // Admin routes. The handler matches these full paths: mount it under
@@ -43,8 +44,9 @@ func NewAdminHandler(ops *Ops) http.Handler {
 type adminHandler struct{ ops *Ops }
 
 type listResponse struct {
-	Entries []Entry `json:"entries"`
-	Count   int     `json:"count"`
+	Entries    []Entry `json:"entries"`
+	Count      int     `json:"count"`
+	NextCursor string  `json:"next_cursor,omitempty"`
 }
 
 type redriveRequest struct {
@@ -64,7 +66,13 @@ type purgeResponse struct {
 }
 
 func (h adminHandler) list(w http.ResponseWriter, r *http.Request) {
-	spec, err := specFromQuery(r.URL.Query())
+	q := r.URL.Query()
+	limit, cursor, err := pageFromQuery(q)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_page", err.Error())
+		return
+	}
+	spec, err := specFromQuery(q)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_filter", err.Error())
 		return
@@ -74,15 +82,41 @@ func (h adminHandler) list(w http.ResponseWriter, r *http.Request) {
 		writeFilterError(w, err)
 		return
 	}
-	entries, err := h.ops.List(r.Context(), f)
-	if err != nil {
+	page, err := h.ops.List(r.Context(), f, limit, cursor)
+	switch {
+	case errors.Is(err, ErrInvalidPage):
+		writeError(w, http.StatusBadRequest, "invalid_page", err.Error())
+		return
+	case errors.Is(err, ErrTooLarge):
+		writeError(w, http.StatusUnprocessableEntity, "dlq_too_large", err.Error())
+		return
+	case err != nil:
 		writeQueueError(w, err)
 		return
 	}
-	if entries == nil {
-		entries = []Entry{} // a JSON array, never null
+	if page.Entries == nil {
+		page.Entries = []Entry{} // a JSON array, never null
 	}
-	writeJSON(w, http.StatusOK, listResponse{Entries: entries, Count: len(entries)})
+	writeJSON(w, http.StatusOK, listResponse{Entries: page.Entries, Count: len(page.Entries), NextCursor: page.NextCursor})
+}
+
+// pageFromQuery takes limit (default DefaultPageLimit) and cursor out of q.
+func pageFromQuery(q url.Values) (int, string, error) {
+	limit := DefaultPageLimit
+	if vs, ok := q["limit"]; ok {
+		n, err := strconv.Atoi(vs[len(vs)-1])
+		if err != nil || n < 1 || n > MaxPageLimit {
+			return 0, "", fmt.Errorf("limit must be a whole number from 1 to %d", MaxPageLimit)
+		}
+		limit = n
+	}
+	var cursor string
+	if vs := q["cursor"]; len(vs) > 0 {
+		cursor = vs[len(vs)-1]
+	}
+	q.Del("limit")
+	q.Del("cursor")
+	return limit, cursor, nil
 }
 
 func (h adminHandler) show(w http.ResponseWriter, r *http.Request) {

@@ -2,27 +2,114 @@ package dlq
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 )
 
 // ErrNotFound means no visible dead letter has the requested id.
 var ErrNotFound = errors.New("dead letter not found")
 
-// List returns the dead letters f selects, in receive order. It only peeks:
-// nothing is deleted and every message is visible again when it returns.
-// Messages in flight elsewhere (a concurrent redrive) are not listed.
-func (o *Ops) List(ctx context.Context, f Filter) ([]Entry, error) {
-	return o.scan(ctx, f, nil)
+// Page sizes of a listing.
+const (
+	DefaultPageLimit = 100
+	MaxPageLimit     = 1000
+)
+
+// ErrInvalidPage wraps a limit or cursor the caller got wrong.
+var ErrInvalidPage = errors.New("invalid page")
+
+// ErrTooLarge means a listing would scan more than Ops.MaxScan messages.
+var ErrTooLarge = errors.New("the DLQ holds more visible messages than one listing scans")
+
+// Page is one page of a listing.
+type Page struct {
+	Entries []Entry
+	// NextCursor continues the listing; "" on the last page.
+	NextCursor string
+}
+
+// List returns one page of the dead letters f selects, ordered by message
+// id: the first limit entries after cursor ("" starts the listing). It only
+// peeks: nothing is deleted and every message is visible again when it
+// returns. Messages in flight elsewhere (a concurrent redrive) are not
+// listed.
+//
+// SQS cannot seek, so every page scans the whole DLQ; memory stays bounded
+// all the same: only the page's entries (at most limit+1) are kept whole,
+// and of every other message only its id and receipt handle, until the
+// scan releases it, for at most MaxScan messages (more is ErrTooLarge). The
+// message id order is what makes pages stable: a message dead-lettered
+// while an operator pages through lands on a later page or an earlier one,
+// never on two.
+func (o *Ops) List(ctx context.Context, f Filter, limit int, cursor string) (Page, error) {
+	if limit < 1 || limit > MaxPageLimit {
+		return Page{}, fmt.Errorf("%w: limit must be 1..%d", ErrInvalidPage, MaxPageLimit)
+	}
+	after, err := decodeCursor(cursor)
+	if err != nil {
+		return Page{}, err
+	}
+	p := pageSink{after: after, keep: limit + 1}
+	if _, err := o.scan(ctx, f, nil, p.offer); err != nil {
+		return Page{}, err
+	}
+	if len(p.entries) <= limit {
+		return Page{Entries: p.entries}, nil
+	}
+	return Page{Entries: p.entries[:limit], NextCursor: encodeCursor(p.entries[limit-1].MessageID)}, nil
+}
+
+// pageSink keeps the keep entries with the smallest message ids after
+// after, sorted; everything else it is offered is dropped at once.
+type pageSink struct {
+	after   string
+	keep    int
+	entries []Entry
+}
+
+func (p *pageSink) offer(e Entry) {
+	if e.MessageID <= p.after && p.after != "" {
+		return
+	}
+	i, dup := slices.BinarySearchFunc(p.entries, e.MessageID, func(x Entry, id string) int { return strings.Compare(x.MessageID, id) })
+	if dup || i >= p.keep {
+		return
+	}
+	p.entries = slices.Insert(p.entries, i, e)
+	if len(p.entries) > p.keep {
+		p.entries[len(p.entries)-1] = Entry{} // drop the body now, not when the slice is freed
+		p.entries = p.entries[:p.keep]
+	}
+}
+
+// The cursor is the last listed message id, base64url-encoded so callers
+// treat it as opaque.
+func encodeCursor(messageID string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(messageID))
+}
+
+func decodeCursor(cursor string) (string, error) {
+	if cursor == "" {
+		return "", nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || len(raw) == 0 {
+		return "", fmt.Errorf("%w: cursor is not one this listing returned", ErrInvalidPage)
+	}
+	return string(raw), nil
 }
 
 // Show returns one dead letter by message id or delivery id.
 func (o *Ops) Show(ctx context.Context, id string) (Entry, error) {
-	entries, err := o.List(ctx, Filter{IDs: []string{id}})
+	page, err := o.List(ctx, Filter{IDs: []string{id}}, 1, "")
 	if err != nil {
 		return Entry{}, err
 	}
-	if len(entries) == 0 {
+	if len(page.Entries) == 0 {
 		return Entry{}, ErrNotFound
 	}
-	return entries[0], nil
+	return page.Entries[0], nil
 }

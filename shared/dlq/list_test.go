@@ -11,7 +11,6 @@ import (
 func TestListFiltersExactlyAndOnlyPeeks(t *testing.T) {
 	f := newFixture(t, 100)
 	ops := f.ops(nil)
-	ctx := context.Background()
 	since := f.base.Add(-30 * time.Minute)
 
 	cases := []struct {
@@ -35,10 +34,7 @@ func TestListFiltersExactlyAndOnlyPeeks(t *testing.T) {
 		{"ids", Filter{IDs: []string{"dlv_005", "dlv_009", "dlv_nope"}}, func(s seed) bool { return s.deliveryID == "dlv_005" || s.deliveryID == "dlv_009" }},
 	}
 	for _, c := range cases {
-		got, err := ops.List(ctx, c.filter)
-		if err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
+		got := listAll(t, ops, c.filter, MaxPageLimit)
 		want := f.bodies(c.want)
 		if len(want) == 0 || (c.name != "all" && len(want) == len(f.seeds)) {
 			t.Fatalf("%s: the fixture makes this case trivial (%d of %d)", c.name, len(want), len(f.seeds))
@@ -55,10 +51,7 @@ func TestListFiltersExactlyAndOnlyPeeks(t *testing.T) {
 
 func TestListReadsAttributesAndClassifiesPoison(t *testing.T) {
 	f := newFixture(t, 5) // one of each kind
-	got, err := f.ops(nil).List(context.Background(), Filter{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := listAll(t, f.ops(nil), Filter{}, DefaultPageLimit)
 	byBody := map[string]Entry{}
 	for _, e := range got {
 		byBody[e.Raw] = e

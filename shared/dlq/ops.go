@@ -3,6 +3,7 @@ package dlq
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -48,6 +49,9 @@ type Ops struct {
 	Wait time.Duration
 	// Now is the clock (tests pin it).
 	Now func() time.Time
+	// MaxScan bounds the messages one listing scans (and so the ids and
+	// receipt handles it holds): a larger DLQ is ErrTooLarge.
+	MaxScan int
 }
 
 // New returns Ops over a DLQ and the delivery queue redrives go to. reset
@@ -59,6 +63,7 @@ func New(q Queue, dlqURL, deliveryURL string, reset AttemptResetter) *Ops {
 		HoldVisibility: 30 * time.Second,
 		Wait:           time.Second,
 		Now:            time.Now,
+		MaxScan:        50_000,
 	}
 }
 
@@ -70,13 +75,17 @@ func New(q Queue, dlqURL, deliveryURL string, reset AttemptResetter) *Ops {
 // message is released at the end, at once, so listing never delays
 // anything. On error everything received is released.
 //
+// With a sink, selected entries are handed to it instead of returned (a
+// listing keeps only its page), and the scan stops with ErrTooLarge past
+// MaxScan messages.
+//
 // The scan ends when a receive returns nothing (all messages are in
 // flight: ours or a concurrent redrive's) or when a full pass of receives
 // brought no new id (messages whose peek ran out come back before unseen
 // ones on goaws). A receive whose response was lost has hidden its
 // messages for PeekVisibility: the scan waits that out and goes on, since
 // a listing that silently skips dead letters is worse than a slow one.
-func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool) (selected []Entry, err error) {
+func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink func(Entry)) (selected []Entry, err error) {
 	seen := make(map[string]int) // message id -> index in selected, or -1
 	var release, held []string   // receipt handles
 	defer func() {
@@ -103,7 +112,7 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool) (select
 			return selected, nil
 		}
 		fresh := 0
-		for _, m := range msgs {
+		for i, m := range msgs {
 			if i, ok := seen[m.MessageId]; ok {
 				// Received again: only the newest receipt handle works.
 				if i >= 0 && hold != nil && hold(selected[i]) {
@@ -118,11 +127,21 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool) (select
 				continue
 			}
 			fresh++
+			if sink != nil && len(seen) >= o.MaxScan {
+				for _, rest := range msgs[i:] {
+					release = append(release, rest.ReceiptHandle)
+				}
+				return selected, fmt.Errorf("%w (%d): narrow it down with redrive or purge", ErrTooLarge, o.MaxScan)
+			}
 			e := parseEntry(m)
 			seen[m.MessageId] = -1
 			switch {
 			case !f.Matches(e):
 				release = append(release, e.receipt)
+				continue
+			case sink != nil:
+				release = append(release, e.receipt)
+				sink(e)
 				continue
 			case hold != nil && hold(e):
 				held = append(held, e.receipt)

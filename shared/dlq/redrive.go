@@ -44,7 +44,7 @@ func (o *Ops) Redrive(ctx context.Context, f Filter, dryRun bool, progress func(
 	}
 	res := Result{DryRun: dryRun}
 	hold := func(e Entry) bool { return !dryRun && e.Redrivable() }
-	selected, err := o.scan(ctx, f, hold)
+	selected, err := o.scan(ctx, f, hold, nil)
 	if err != nil {
 		return res, err
 	}
