@@ -72,7 +72,7 @@ func TestEventSources(t *testing.T) {
 // TestDeliveryTimingsFollowContext: a longer delivery timeout lengthens the
 // deliver function and, with it, the queue's visibility.
 func TestDeliveryTimingsFollowContext(t *testing.T) {
-	s := synth(t, map[string]interface{}{CtxDeliveryTimeout: "40s", CtxRetrySchedule: "1m,2m,4m,8m,16m,32m,1h,2h,4h,8h,12h"})
+	s := synth(t, map[string]interface{}{CtxDeliveryTimeout: "40s", CtxRetrySchedule: "1m,2m,4m,8m,16m,32m,1h,2h,4h,8h,10h"})
 	fn := s.props(t, s.id(t, "DeliverFunction"))
 	if num(fn["Timeout"]) < 40 {
 		t.Errorf("deliver timeout %v < delivery timeout 40s", fn["Timeout"])

@@ -22,12 +22,10 @@ const (
 	// timeout so retried invocations after throttling do not redeliver.
 	visibilityFactor = 6
 
-	ingestRetention   = 4 * 24 * time.Hour
-	deliveryRetention = 4 * 24 * time.Hour
-	dlqRetention      = 14 * 24 * time.Hour // the SQS maximum
-	// maxScheduleTotal leaves a day of slack in the delivery queue so a
-	// message never expires mid-retry (retention counts from the first send).
-	maxScheduleTotal = deliveryRetention - 24*time.Hour
+	ingestRetention = 4 * 24 * time.Hour
+	// The delivery queue's retention is config.DeliveryRetention: the
+	// deliver function keeps retries within config.RetryBudget of it.
+	dlqRetention = 14 * 24 * time.Hour // the SQS maximum
 
 	ingestMaxReceive = 5
 	// minDeliveryMaxReceive is the redrive safety net: the deliver function

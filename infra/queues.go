@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/hookrelay/hookrelay/shared/config"
 )
 
 func seconds(d time.Duration) awscdk.Duration {
@@ -38,7 +40,7 @@ func (h *hookrelay) addQueues() {
 
 	h.dlq = h.queue("Dlq", awssqs.QueueProps{RetentionPeriod: seconds(dlqRetention)})
 	h.delivery = h.queue("DeliveryQueue", awssqs.QueueProps{
-		RetentionPeriod:   seconds(deliveryRetention),
+		RetentionPeriod:   seconds(config.DeliveryRetention),
 		VisibilityTimeout: seconds(visibilityFactor * deliverTimeout(h.settings)),
 		DeadLetterQueue: &awssqs.DeadLetterQueue{
 			Queue:           h.dlq,

@@ -192,9 +192,9 @@ func (s Settings) Validate() error {
 	if len(s.RetrySchedule) == 0 {
 		bad(CtxRetrySchedule, "at least one step is required")
 	}
-	if total := scheduleTotal(s.RetrySchedule); total > maxScheduleTotal {
-		bad(CtxRetrySchedule, "steps add up to %s; they must fit in %s so messages outlive their retries in the delivery queue (retention %s)",
-			total, maxScheduleTotal, deliveryRetention)
+	if span := config.ScheduleSpan(s.RetrySchedule); span > config.RetryBudget {
+		bad(CtxRetrySchedule, "steps with their 10%% jitter span %s; they must fit in %s so messages outlive their retries in the delivery queue (retention %s)",
+			span, config.RetryBudget, config.DeliveryRetention)
 	}
 	if s.DeliveryTimeout <= 0 || s.DeliveryTimeout > 5*time.Minute {
 		bad(CtxDeliveryTimeout, "%s must be in (0, 5m]", s.DeliveryTimeout)

@@ -81,8 +81,9 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		want  string
 	}{
 		{CtxRetrySchedule, "30s,soon", `"retrySchedule"="30s,soon"`},
-		{CtxRetrySchedule, "30s,13h", "must be in (0, 12h]"},
-		{CtxRetrySchedule, "12h,12h,12h,12h,12h,12h,12h", "must fit in"},
+		{CtxRetrySchedule, "30s,13h", "must be in (0, 10h]"},
+		{CtxRetrySchedule, "30s,12h", "must be in (0, 10h]"},
+		{CtxRetrySchedule, "10h,10h,10h,10h,10h,10h,6h", "must fit in 72h"},
 		{CtxRemovalPolicy, "retian", `"retian" must be retain or destroy`},
 		{CtxJWTIssuer, "http://auth.example.com/", "must be an https:// URL"},
 		{CtxJWTAudience, " , ", "at least one audience"},

@@ -23,8 +23,8 @@ func newDLQCmd() *cobra.Command {
 		Short: "Inspect, redrive and purge the delivery dead-letter queue",
 		Long: `Operators' tools for the delivery DLQ. Without --stack, --dlq-url or
 HOOKRELAY_DLQ_URL they act on the running ` + "`make dev`" + `.
-Endpoint-tier entries (retries_exhausted, permanent_status, blocked_address,
-invalid_url) are the tenant's to fix; pipeline-tier entries
+Endpoint-tier entries (retries_exhausted, retry_budget_exhausted,
+permanent_status, blocked_address, invalid_url) are the tenant's to fix; pipeline-tier entries
 (malformed_message, max_receive_exceeded) are the operator's.`,
 	}
 	target.addFlags(cmd.PersistentFlags())
@@ -38,7 +38,7 @@ type filterFlags struct{ spec dlq.FilterSpec }
 func (f *filterFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.spec.OrgID, "org", "", "only this organization")
 	fs.StringVar(&f.spec.WebhookID, "webhook", "", "only this webhook")
-	fs.StringVar(&f.spec.Reason, "reason", "", "only this reason (retries_exhausted, permanent_status, blocked_address, invalid_url, malformed_message, max_receive_exceeded)")
+	fs.StringVar(&f.spec.Reason, "reason", "", "only this reason (retries_exhausted, retry_budget_exhausted, permanent_status, blocked_address, invalid_url, malformed_message, max_receive_exceeded)")
 	fs.StringVar(&f.spec.Tier, "tier", "", "only this tier: endpoint or pipeline")
 	fs.StringVar(&f.spec.Since, "since", "", "only dead-lettered since: a duration (1h) or an RFC 3339 time")
 }

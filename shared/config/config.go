@@ -124,8 +124,38 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	return c, nil
 }
 
+// Retry budget: what SQS can honour (docs/internals.md, "Retry budget").
+const (
+	// DeliveryRetention is the delivery queue's message retention (infra
+	// sets it); a message older than this vanishes without a dead letter.
+	DeliveryRetention = 4 * 24 * time.Hour
+	// RetryBudget is how long one message's retries may span, counted from
+	// when it was sent: a day less than the retention, so the last retry
+	// and its dead-lettering happen well before SQS would drop it. The
+	// deliver function dead-letters with retry_budget_exhausted instead of
+	// scheduling a retry past it.
+	RetryBudget = DeliveryRetention - 24*time.Hour
+	// MaxVisibility is SQS's limit on a visibility timeout, counted from the
+	// receive that the timeout extends.
+	MaxVisibility = 12 * time.Hour
+	// MaxRetryStep bounds a schedule step: with its jitter (up to 10 %) it
+	// stays an hour below MaxVisibility, so it never depends on the time a
+	// receipt has already used up.
+	MaxRetryStep = 10 * time.Hour
+)
+
+// ScheduleSpan is the longest time a schedule's retries can take: every
+// step with its maximum jitter (10 %).
+func ScheduleSpan(sched []time.Duration) time.Duration {
+	var t time.Duration
+	for _, d := range sched {
+		t += d + d/10
+	}
+	return t
+}
+
 // ParseSchedule parses "30s,60s,120s". Every step must be positive and at
-// most 12 h (the SQS visibility timeout limit).
+// most MaxRetryStep, and the whole schedule must fit in RetryBudget.
 func ParseSchedule(s string) ([]time.Duration, error) {
 	var out []time.Duration
 	for _, part := range strings.Split(s, ",") {
@@ -133,13 +163,20 @@ func ParseSchedule(s string) ([]time.Duration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("retry schedule %q: %w", s, err)
 		}
-		if d <= 0 || d > 12*time.Hour {
-			return nil, fmt.Errorf("retry schedule %q: step %s must be in (0, 12h]", s, d)
+		if d <= 0 || d > MaxRetryStep {
+			return nil, fmt.Errorf("retry schedule %q: step %s must be in (0, %s] (SQS's %s visibility limit, less jitter and margin)", s, d, fmtHours(MaxRetryStep), fmtHours(MaxVisibility))
 		}
 		out = append(out, d)
 	}
+	if span := ScheduleSpan(out); span > RetryBudget {
+		return nil, fmt.Errorf("retry schedule %q: steps with their 10%% jitter span %s; they must fit in %s (the delivery queue keeps messages %s)",
+			s, span, fmtHours(RetryBudget), fmtHours(DeliveryRetention))
+	}
 	return out, nil
 }
+
+// fmtHours writes whole hours as "72h" rather than "72h0m0s".
+func fmtHours(d time.Duration) string { return strings.TrimSuffix(d.String(), "0m0s") }
 
 // parser keeps the first error so Load reads as a flat list of fields.
 type parser struct {

@@ -132,13 +132,13 @@ func TestDecide(t *testing.T) {
 		{result{status: 600}, 1, decision{act: actRetry, delay: time.Second}},
 	}
 	for _, c := range cases {
-		if got := decide(c.r, c.n, sched, noJitter); got != c.want {
+		if got := decide(c.r, c.n, sched, noJitter, roomy); got != c.want {
 			t.Errorf("decide(%+v, n=%d) = %+v, want %+v", c.r, c.n, got, c.want)
 		}
 	}
 	// Jitter is at most 10 % of the step.
 	var asked time.Duration
-	decide(result{status: 500}, 2, sched, func(max time.Duration) time.Duration { asked = max; return max })
+	decide(result{status: 500}, 2, sched, func(max time.Duration) time.Duration { asked = max; return max }, roomy)
 	if asked != 200*time.Millisecond {
 		t.Fatalf("jitter bound %v, want 10%% of 2s", asked)
 	}

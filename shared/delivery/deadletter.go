@@ -38,8 +38,21 @@ func dlqAttributes(reason string, d message.Delivery, rec attempt.DeliveryRecord
 // between duplicates the message in the DLQ rather than losing it. It
 // reports whether the message left the delivery queue's responsibility
 // (false: the caller reports a batch item failure and SQS keeps it).
+//
+// Attributes that would not fit beside the body are dropped (least useful
+// first), and a send that fails all the same is tried once more with the
+// reason alone: SQS's size accounting must never keep a message cycling
+// between the delivery queue and a DLQ that refuses it.
 func (h *Handler) deadLetter(ctx context.Context, m events.SQSMessage, attrs map[string]string) bool {
-	if err := h.d.Queue.Send(ctx, h.cfg.DLQURL, sqsqueue.Message{Body: m.Body, Attributes: attrs}); err != nil {
+	attrs = message.FitAttributes(m.Body, attrs)
+	err := h.d.Queue.Send(ctx, h.cfg.DLQURL, sqsqueue.Message{Body: m.Body, Attributes: attrs})
+	if err != nil && len(attrs) > 1 {
+		h.log.WarnContext(ctx, "dead-letter send failed; trying again with the reason only",
+			"message_id", m.MessageId, "reason", attrs[message.AttrReason], "error", err)
+		reason := message.FitAttributes(m.Body, map[string]string{message.AttrReason: attrs[message.AttrReason]})
+		err = h.d.Queue.Send(ctx, h.cfg.DLQURL, sqsqueue.Message{Body: m.Body, Attributes: reason})
+	}
+	if err != nil {
 		h.log.ErrorContext(ctx, "dead-letter send failed; message kept for retry",
 			"message_id", m.MessageId, "reason", attrs[message.AttrReason], "error", err)
 		return false

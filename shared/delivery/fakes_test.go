@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -103,6 +104,12 @@ type memQueue struct {
 	deleted    []string
 	sent       []sentMessage
 	failSend   bool
+	// SQS's size rule, computed here independently of the code under
+	// test: body plus each attribute's name, "String" and value.
+	enforceSize bool
+	// maxAttrs > 0 refuses messages with more attributes (an accounting
+	// the handler cannot predict).
+	maxAttrs int
 }
 
 func (q *memQueue) ChangeVisibility(ctx context.Context, _, receipt string, d time.Duration) error {
@@ -133,6 +140,13 @@ func (q *memQueue) Send(ctx context.Context, url string, m sqsqueue.Message) err
 	defer q.mu.Unlock()
 	if q.failSend {
 		return errors.New("sqs unavailable")
+	}
+	size := len(m.Body)
+	for k, v := range m.Attributes {
+		size += len(k) + len("String") + len(v)
+	}
+	if q.enforceSize && size > 256*1024 || q.maxAttrs > 0 && len(m.Attributes) > q.maxAttrs {
+		return fmt.Errorf("InvalidParameterValue: message of %d bytes with %d attributes refused", size, len(m.Attributes))
 	}
 	q.sent = append(q.sent, sentMessage{url, m})
 	return nil

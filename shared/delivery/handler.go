@@ -96,6 +96,7 @@ func (h *Handler) processSafely(ctx context.Context, m events.SQSMessage) (done 
 
 // process handles one message; false means "report as a batch item failure".
 func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
+	received := h.now() // SQS's visibility limit counts from the receive, just before this
 	d, err := message.Decode(m.Body)
 	if err != nil {
 		// Poison can never succeed: straight to the DLQ, never a hot loop.
@@ -131,14 +132,19 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		return false
 	}
 	r := result{class: ClassInvalidURL}
-	if urlErr == nil {
+	switch {
+	case rec.Attempts > len(h.cfg.RetrySchedule)+1:
+		// The last attempt was made on an earlier receive, whose DLQ send
+		// failed: dead-letter now instead of POSTing again.
+		r = result{class: ClassRetriesSpent}
+	case urlErr == nil:
 		r = h.post(ctx, u, d, active, now)
 	}
 	// The attempt happened (counted, maybe POSTed): what follows records
 	// it, and must not be cut off by a deadline or shutdown reached now.
 	bctx, cancel := detach.Bookkeeping(ctx)
 	defer cancel()
-	dec := decide(r, rec.Attempts, h.cfg.RetrySchedule, h.jitter)
+	dec := decide(r, rec.Attempts, h.cfg.RetrySchedule, h.jitter, newBudget(received, sentAt(m, rec, now), h.now()))
 	outcome, done := h.apply(bctx, m, d, rec, r, dec, now)
 
 	h.record(bctx, d, rec.Attempts, now, outcome, r)

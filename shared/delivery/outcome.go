@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/netguard"
 )
@@ -31,10 +32,10 @@ const (
 	ClassSigning           = "signing"
 	ClassWebhookDeleted    = "webhook_deleted"
 	ClassWebhookDisabled   = "webhook_disabled"
+	// ClassRetriesSpent: an earlier receive made the last attempt but could
+	// not dead-letter it; this receive dead-letters without POSTing again.
+	ClassRetriesSpent = "retries_spent"
 )
-
-// maxVisibility is SQS's visibility timeout limit.
-const maxVisibility = 12 * time.Hour
 
 // result is what one POST produced.
 type result struct {
@@ -66,7 +67,12 @@ type decision struct {
 // are special: 408 Request Timeout, like 400/401/404/413, is permanent.
 // Unknown codes (1xx reaching us, ≥ 600) are retried: they say nothing
 // about the request being wrong.
-func decide(r result, n int, schedule []time.Duration, jitter func(time.Duration) time.Duration) decision {
+//
+// A retry is scheduled only within the budget: its delay is capped at what
+// SQS accepts from this receipt, and one that would end past the retry
+// budget dead-letters with retry_budget_exhausted instead, because SQS
+// would drop the message at its retention without a dead letter.
+func decide(r result, n int, schedule []time.Duration, jitter func(time.Duration) time.Duration, b budget) decision {
 	switch {
 	case r.class == ClassBlockedAddress:
 		return decision{act: actDeadLetter, reason: message.ReasonBlockedAddress}
@@ -93,7 +99,11 @@ func decide(r result, n int, schedule []time.Duration, jitter func(time.Duration
 	if r.status == http.StatusTooManyRequests && r.hasRetry && r.retryAfter > delay {
 		delay = r.retryAfter // the floor is the step: a receiver cannot make us retry faster
 	}
-	return decision{act: actRetry, delay: min(delay, maxVisibility)}
+	delay = min(delay, b.maxDelay)
+	if delay > b.left {
+		return decision{act: actDeadLetter, reason: message.ReasonRetryBudget}
+	}
+	return decision{act: actRetry, delay: delay}
 }
 
 // parseRetryAfter reads delay-seconds or an HTTP date (RFC 9110 §10.2.3).
@@ -105,7 +115,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if s < 0 {
 			return 0, false
 		}
-		return time.Duration(min(s, int64(maxVisibility/time.Second))) * time.Second, true
+		return time.Duration(min(s, int64(config.MaxVisibility/time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(t.Sub(now), 0), true

@@ -25,12 +25,13 @@ const (
 // than letting SQS hand it back again and again. Only a failed DLQ write
 // returns an error, and then the ingest queue's own retry and redrive apply.
 func (h *Handler) deadLetter(ctx context.Context, rec events.SQSMessage, reason string, cause error, org, name string) error {
-	msg := sqsqueue.Message{Body: rec.Body, Attributes: map[string]string{
+	// A record near the size limit keeps the attributes that fit.
+	msg := sqsqueue.Message{Body: rec.Body, Attributes: message.FitAttributes(rec.Body, map[string]string{
 		message.AttrReason:    reason,
 		message.AttrLastError: truncate(cause.Error(), message.MaxErrorAttr),
 		message.AttrOrgID:     org,
 		message.AttrEventName: name,
-	}}
+	})}
 	if err := h.d.Queue.Send(ctx, h.d.IngestDLQURL, msg); err != nil {
 		return fmt.Errorf("dead-letter %s (%s): %w", rec.MessageId, reason, err)
 	}

@@ -108,6 +108,51 @@ var MaxDataBytes = func() int {
 	return (MessageMax - worst) &^ 1023
 }()
 
+// SQSSize is what SQS counts against MessageMax: the body and, per
+// attribute, its name, data type and value.
+func SQSSize(body string, attrs map[string]string) int {
+	n := len(body)
+	for k, v := range attrs {
+		if v != "" { // the adapter drops empty values
+			n += attr(k, len(v))
+		}
+	}
+	return n
+}
+
+// trimOrder is the order FitAttributes drops dead-letter attributes in:
+// the least useful first, the reason last.
+var trimOrder = []string{AttrLastError, AttrFirstAttempt, AttrLastAttempt, AttrEventName, AttrWebhookID,
+	AttrOrgID, AttrAttempts, AttrLastStatus, AttrReason}
+
+// FitAttributes returns attrs, or a copy without the least useful ones,
+// so that body and attributes fit in one SQS message. Every event the API
+// accepts fits with all of them; a body near the limit (a version 1
+// message, a producer's record) keeps what fits rather than failing the
+// DLQ send on every receive.
+func FitAttributes(body string, attrs map[string]string) map[string]string {
+	if SQSSize(body, attrs) <= MessageMax {
+		return attrs
+	}
+	out := make(map[string]string, len(attrs))
+	for k, v := range attrs {
+		out[k] = v
+	}
+	for _, k := range trimOrder {
+		delete(out, k)
+		if SQSSize(body, out) <= MessageMax {
+			break
+		}
+	}
+	for k := range out { // names outside trimOrder, should there be any
+		if SQSSize(body, out) <= MessageMax {
+			break
+		}
+		delete(out, k)
+	}
+	return out
+}
+
 // JSONDepthMax is encoding/json's nesting limit, which every decoder on
 // the path applies (API, fan-out, deliver, DLQ tooling).
 const JSONDepthMax = 10000

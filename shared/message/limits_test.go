@@ -142,3 +142,24 @@ func TestReadmeStatesTheLimits(t *testing.T) {
 		t.Errorf("limits changed (%d bytes, %d levels): update the README and docs/internals.md", MaxDataBytes, MaxDataDepth)
 	}
 }
+
+func TestFitAttributesDropsTheLeastUsefulFirst(t *testing.T) {
+	attrs := map[string]string{AttrReason: ReasonPermanentStatus, AttrLastError: "timeout", AttrAttempts: "4",
+		AttrOrgID: "org_a", AttrFirstAttempt: "2026-11-30T10:00:00Z"}
+	small := "{}"
+	if got := FitAttributes(small, attrs); len(got) != len(attrs) {
+		t.Fatalf("a small body lost attributes: %v", got)
+	}
+	// Room for everything but last_error and first_attempt_at.
+	body := strings.Repeat("b", MessageMax-SQSSize("", attrs)+attr(AttrLastError, 7)+attr(AttrFirstAttempt, 20)-1)
+	got := FitAttributes(body, attrs)
+	if len(got) != 3 || got[AttrReason] == "" || got[AttrOrgID] == "" || got[AttrAttempts] == "" || SQSSize(body, got) > MessageMax {
+		t.Fatalf("kept %v", got)
+	}
+	if len(attrs) != 5 {
+		t.Fatal("FitAttributes changed its argument")
+	}
+	if got := FitAttributes(strings.Repeat("b", MessageMax-5), attrs); len(got) != 0 {
+		t.Fatalf("a body with no room kept %v", got)
+	}
+}

@@ -122,7 +122,8 @@ const (
 // is the operator's.
 const (
 	ReasonRetriesExhausted = "retries_exhausted"
-	ReasonPermanentStatus  = "permanent_status" // a 4xx other than 410 and 429
+	ReasonRetryBudget      = "retry_budget_exhausted" // the next retry would outlive config.RetryBudget
+	ReasonPermanentStatus  = "permanent_status"       // a 4xx other than 410 and 429
 	ReasonBlockedAddress   = "blocked_address"
 	ReasonInvalidURL       = "invalid_url"
 	ReasonMalformed        = "malformed_message"
