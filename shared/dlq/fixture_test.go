@@ -103,7 +103,17 @@ func makeSeed(t *testing.T, i int, base time.Time) seed {
 }
 
 // ops returns Ops over the fixture's queues with a recording resetter.
-func (f *fixture) ops(reset AttemptResetter) *Ops { return New(f.q, f.dlqURL, f.deliveryURL, reset) }
+func (f *fixture) ops(reset AttemptResetter) *Ops { return f.opsOver(f.q, reset) }
+
+// opsOver returns Ops over the fixture's queues through q. Receives do not
+// long-poll: goaws answers a short poll from the whole queue (AWS samples
+// a few servers, hence the default), and every scan ends with an empty
+// receive that would otherwise wait out the long poll.
+func (f *fixture) opsOver(q Queue, reset AttemptResetter) *Ops {
+	o := New(q, f.dlqURL, f.deliveryURL, reset)
+	o.Wait = 0
+	return o
+}
 
 // bodies returns the seed bodies pred selects.
 func (f *fixture) bodies(pred func(seed) bool) map[string]bool {

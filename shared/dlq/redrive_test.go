@@ -110,7 +110,7 @@ func TestRedriveCrashBetweenSendAndDeleteLosesNothing(t *testing.T) {
 	want := f.bodies(func(s seed) bool { return s.tier == TierEndpoint })
 	ctx := context.Background()
 
-	crashing := New(&failingDelete{Queue: f.q, ok: 7}, f.dlqURL, f.deliveryURL, nil)
+	crashing := f.opsOver(&failingDelete{Queue: f.q, ok: 7}, nil)
 	res, err := crashing.Redrive(ctx, Filter{Tier: TierEndpoint}, false, nil)
 	if err == nil || res.Redriven != 7 {
 		t.Fatalf("crashing redrive: %+v, %v; want an error after 7", res, err)
@@ -191,7 +191,7 @@ func TestRedriveCancelledRightAfterASendStillDeletesIt(t *testing.T) {
 	defer cancel()
 
 	q := &cancelAfterSends{Queue: f.q, n: 5, cancel: cancel}
-	res, err := New(q, f.dlqURL, f.deliveryURL, nil).Redrive(ctx, Filter{}, false, nil)
+	res, err := f.opsOver(q, nil).Redrive(ctx, Filter{}, false, nil)
 	if !errors.Is(err, context.Canceled) || res.Redriven != 5 {
 		t.Fatalf("cancelled redrive: %+v, %v; want 5 redriven, the 5th deleted after the cancel", res, err)
 	}

@@ -178,7 +178,7 @@ func TestSenderTimeoutEndsTheDelay(t *testing.T) {
 	defer cancel()
 	t0 := time.Now()
 	serve(l, signed(t, "dlv_t", time.Now(), secret).WithContext(ctx))
-	if took := time.Since(t0); took > 2*time.Second {
+	if took := time.Since(t0); took > 5*time.Second { // far below the 10 s delay, far above a prompt return
 		t.Fatalf("the handler held on for %s after the sender gave up", took)
 	}
 	if !strings.Contains(buf.String(), "hung up") {

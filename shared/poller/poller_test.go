@@ -9,17 +9,22 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
-// fixture is one goaws queue with messages sent to it.
+// fixture is one goaws queue with messages sent to it. Each test has its
+// own goaws, so the tests run in parallel: most of their time is spent
+// waiting out visibility timeouts.
 type fixture struct {
+	api *sqs.Client
 	q   *sqsqueue.Client
 	url string
 }
@@ -34,7 +39,7 @@ func newFixture(t *testing.T, visibility int, bodies ...string) fixture {
 			t.Fatalf("send: %v", err)
 		}
 	}
-	return fixture{q: q, url: url}
+	return fixture{api: api, q: q, url: url}
 }
 
 // start runs p in the background; the returned stop cancels it and reports
@@ -69,21 +74,24 @@ func start(t *testing.T, p *Poller) (stop func() time.Duration) {
 	return stop
 }
 
-// remaining receives everything left on the queue (waiting out visibility
-// timeouts up to patience) without deleting it.
-func (f fixture) remaining(t *testing.T, patience time.Duration) []string {
+// remaining receives everything left on the queue, without deleting it:
+// it holds what it receives, and once the queue's depth (visible, in
+// flight or delayed) equals what it holds, nothing else is there. Messages
+// still in flight are waited for until their visibility timeout ends.
+func (f fixture) remaining(t *testing.T) []string {
 	t.Helper()
 	var bodies []string
-	deadline := time.Now().Add(patience)
-	for time.Now().Before(deadline) {
-		msgs, err := f.q.Receive(context.Background(), f.url, 10, time.Second, time.Hour)
+	testenv.WaitFor(t, 30*time.Second, "every message on the queue in hand", func() bool {
+		msgs, err := f.q.Receive(context.Background(), f.url, 10, 0, time.Hour)
 		if err != nil {
 			t.Fatalf("receive: %v", err)
 		}
 		for _, m := range msgs {
 			bodies = append(bodies, m.Body)
 		}
-	}
+		depth, err := testenv.QueueDepth(context.Background(), f.api, f.url)
+		return err == nil && depth == len(bodies)
+	})
 	slices.Sort(bodies)
 	return bodies
 }
@@ -111,21 +119,11 @@ func (r *recorder) times(body string) []time.Time {
 	return slices.Clone(r.seen[body])
 }
 
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func TestPartialBatchFailureLeavesExactlyTheFailedMessages(t *testing.T) {
+	t.Parallel()
 	ok := []string{"ok-1", "ok-2", "ok-3"}
 	bad := []string{"fail-1", "fail-2", "fail-3"}
-	const visibility = 2 * time.Second
+	const visibility = time.Second
 	f := newFixture(t, int(visibility/time.Second), append(slices.Clone(ok), bad...)...)
 
 	var rec recorder
@@ -143,7 +141,7 @@ func TestPartialBatchFailureLeavesExactlyTheFailedMessages(t *testing.T) {
 
 	// Wait until every failed message came back once: that takes one
 	// visibility timeout, long enough for a wrongly kept success to return.
-	eventually(t, 15*time.Second, "failed messages to be redelivered", func() bool {
+	testenv.WaitFor(t, 15*time.Second, "failed messages to be redelivered", func() bool {
 		for _, b := range bad {
 			if len(rec.times(b)) < 2 {
 				return false
@@ -165,12 +163,13 @@ func TestPartialBatchFailureLeavesExactlyTheFailedMessages(t *testing.T) {
 			t.Errorf("%s redelivered after %s, before the %s visibility timeout", b, gap, visibility)
 		}
 	}
-	if got := f.remaining(t, visibility+2*time.Second); !slices.Equal(got, bad) {
+	if got := f.remaining(t); !slices.Equal(got, bad) {
 		t.Fatalf("queue holds %v, want exactly the failed %v", got, bad)
 	}
 }
 
 func TestWholeBatchFailuresLoseNothing(t *testing.T) {
+	t.Parallel()
 	cases := map[string]func(events.SQSEvent) (events.SQSEventResponse, error){
 		"panic": func(events.SQSEvent) (events.SQSEventResponse, error) { panic("handler bug") },
 		"error": func(events.SQSEvent) (events.SQSEventResponse, error) {
@@ -210,7 +209,7 @@ func TestWholeBatchFailuresLoseNothing(t *testing.T) {
 					return events.SQSEventResponse{}, nil
 				}})
 			// The poller survives the failure and the failed batch returns.
-			eventually(t, 15*time.Second, "every message to be handled successfully", func() bool {
+			testenv.WaitFor(t, 15*time.Second, "every message to be handled successfully", func() bool {
 				mu.Lock()
 				defer mu.Unlock()
 				return len(succeeded) >= len(bodies)
@@ -231,23 +230,29 @@ func TestWholeBatchFailuresLoseNothing(t *testing.T) {
 			if !slices.Equal(succeeded, bodies) {
 				t.Errorf("succeeded %v, want each of %v once", succeeded, bodies)
 			}
-			if left := f.remaining(t, 2*time.Second); len(left) != 0 {
-				t.Errorf("queue still holds %v after success", left)
+			// Run returned, so the deletes that follow each invocation are done.
+			if depth, err := testenv.QueueDepth(context.Background(), f.api, f.url); err != nil || depth != 0 {
+				t.Errorf("queue still holds %d messages after success (%v)", depth, err)
 			}
 		})
 	}
 }
 
 func TestCancelStopsPromptly(t *testing.T) {
+	t.Parallel()
+	// The bounds below are far above a prompt return, so a loaded machine
+	// cannot break them, and far below what not stopping would take.
 	t.Run("idle long poll", func(t *testing.T) {
+		const wait = 20 * time.Second // SQS's longest long poll
 		f := newFixture(t, 30)
-		stop := start(t, &Poller{Name: "test", Queue: f.q, QueueURL: f.url, Wait: 5 * time.Second, Concurrency: 3,
+		q := &receiveCounter{Queue: f.q}
+		stop := start(t, &Poller{Name: "test", Queue: q, QueueURL: f.url, Wait: wait, Concurrency: 3,
 			Handler: func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
 				return events.SQSEventResponse{}, nil
 			}})
-		time.Sleep(300 * time.Millisecond) // every worker is inside ReceiveMessage
-		if took := stop(); took > time.Second {
-			t.Fatalf("Run took %s to return during a 5s long poll", took)
+		testenv.WaitFor(t, 10*time.Second, "every worker inside ReceiveMessage", func() bool { return q.calls.Load() >= 3 })
+		if took := stop(); took > wait/4 {
+			t.Fatalf("Run took %s to return during a %s long poll", took, wait)
 		}
 	})
 	t.Run("handler in flight", func(t *testing.T) {
@@ -264,16 +269,28 @@ func TestCancelStopsPromptly(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("handler never invoked")
 		}
-		if took := stop(); took > time.Second {
+		if took := stop(); took > 5*time.Second {
 			t.Fatalf("Run took %s to return", took)
 		}
-		if left := f.remaining(t, 2500*time.Millisecond); !slices.Equal(left, []string{"slow"}) {
+		if left := f.remaining(t); !slices.Equal(left, []string{"slow"}) {
 			t.Fatalf("queue holds %v, want the interrupted message back", left)
 		}
 	})
 }
 
+// receiveCounter counts the receives started.
+type receiveCounter struct {
+	Queue
+	calls atomic.Int32
+}
+
+func (q *receiveCounter) Receive(ctx context.Context, url string, max int, wait, visibility time.Duration) ([]events.SQSMessage, error) {
+	q.calls.Add(1)
+	return q.Queue.Receive(ctx, url, max, wait, visibility)
+}
+
 func TestConcurrencyKeepsBatchesInFlight(t *testing.T) {
+	t.Parallel()
 	const n = 3
 	f := newFixture(t, 30, "c-1", "c-2", "c-3")
 	var (
@@ -311,6 +328,7 @@ func TestConcurrencyKeepsBatchesInFlight(t *testing.T) {
 }
 
 func TestTimeoutBoundsAnInvocation(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 30, "t-1")
 	got := make(chan error, 1)
 	stop := start(t, &Poller{Name: "test", Queue: f.q, QueueURL: f.url, Wait: time.Second, Timeout: 200 * time.Millisecond,
@@ -365,6 +383,7 @@ func (w *warnings) Handle(_ context.Context, r slog.Record) error {
 }
 
 func TestMessageTheHandlerDeletedItselfIsNotAWarning(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 30, "self-deleted")
 	var warn warnings
 	handled := make(chan struct{}, 1)

@@ -8,11 +8,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
 // goaws reports ApproximateReceiveCount 1 on every receive; the poller
 // supplies the true count, as the Lambda event source does.
 func TestHandlerSeesTheTrueReceiveCount(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 1, "retried", "once")
 	var mu sync.Mutex
 	counts := map[string][]string{}
@@ -30,7 +33,7 @@ func TestHandlerSeesTheTrueReceiveCount(t *testing.T) {
 			}
 			return resp, nil
 		}})
-	eventually(t, 20*time.Second, "the third receive of the retried message", func() bool {
+	testenv.WaitFor(t, 20*time.Second, "the third receive of the retried message", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(counts["retried"]) == 3
@@ -44,7 +47,7 @@ func TestHandlerSeesTheTrueReceiveCount(t *testing.T) {
 	if got := counts["once"]; !slices.Equal(got, []string{"1"}) {
 		t.Errorf("settled message saw receive counts %v, want [1]", got)
 	}
-	if len(f.remaining(t, 2*time.Second)) != 0 {
+	if len(f.remaining(t)) != 0 {
 		t.Error("messages left on the queue")
 	}
 }

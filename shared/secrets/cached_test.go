@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
 // countingStore counts Active calls reaching the wrapped store and can hold
@@ -110,27 +112,40 @@ func TestCachedSharesConcurrentMisses(t *testing.T) {
 		t.Fatal(err)
 	}
 	inner.gate = make(chan struct{})
+	waiting := &waitCounter{Context: ctx}
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got, err := c.Active(ctx, "org_a", "wh_1", time.Now())
+			got, err := c.Active(waiting, "org_a", "wh_1", time.Now())
 			if err != nil || len(got) != 1 || got[0] != secret {
 				t.Errorf("concurrent Active returned %d secrets, err %v", len(got), err)
 			}
 		}()
 	}
-	// Let the goroutines pile up behind the first lookup, then release it.
-	for inner.calls.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
-	time.Sleep(20 * time.Millisecond)
+	// Release the first lookup only once the nine others wait for it.
+	testenv.WaitFor(t, 10*time.Second, "one lookup and nine callers waiting for it", func() bool {
+		return inner.calls.Load() == 1 && waiting.n.Load() == 9
+	})
 	close(inner.gate)
 	wg.Wait()
 	if n := inner.calls.Load(); n != 1 {
 		t.Fatalf("store called %d times for 10 concurrent misses, want 1", n)
 	}
+}
+
+// waitCounter counts calls of Done: a caller of Active that waits for
+// another's lookup selects on ctx.Done, the one doing the lookup does not
+// (countingStore holds it at its gate first).
+type waitCounter struct {
+	context.Context
+	n atomic.Int32
+}
+
+func (c *waitCounter) Done() <-chan struct{} {
+	c.n.Add(1)
+	return c.Context.Done()
 }
 
 func TestCachedReturnsCopies(t *testing.T) {

@@ -30,24 +30,18 @@ func WaitFor(t testing.TB, within time.Duration, what string, cond func() bool) 
 	}
 }
 
-// QueueDepth counts every message on a queue: visible, in flight and
-// delayed. Zero means nothing is left to come back.
+// QueueDepth counts every message on a goaws queue: visible, in flight
+// and delayed. Zero means nothing is left to come back. goaws (unlike AWS)
+// counts them all in ApproximateNumberOfMessages; its NotVisible repeats
+// the in-flight ones, so adding it would count those twice.
+// TestQueueDepthCountsInFlightMessagesOnce pins this.
 func QueueDepth(ctx context.Context, api *sqs.Client, url string) (int, error) {
 	out, err := api.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-		QueueUrl: aws.String(url),
-		AttributeNames: []types.QueueAttributeName{
-			types.QueueAttributeNameApproximateNumberOfMessages,
-			types.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
-			types.QueueAttributeNameApproximateNumberOfMessagesDelayed,
-		},
+		QueueUrl:       aws.String(url),
+		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameApproximateNumberOfMessages},
 	})
 	if err != nil {
 		return 0, err
 	}
-	total := 0
-	for _, v := range out.Attributes {
-		n, _ := strconv.Atoi(v)
-		total += n
-	}
-	return total, nil
+	return strconv.Atoi(out.Attributes[string(types.QueueAttributeNameApproximateNumberOfMessages)])
 }
