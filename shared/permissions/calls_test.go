@@ -112,7 +112,7 @@ func loadGraph(t *testing.T, patterns ...string) *codeGraph {
 				switch d := decl.(type) {
 				case *ast.FuncDecl:
 					obj := p.TypesInfo.Defs[d.Name].(*types.Func)
-					n := g.scan(p, d)
+					n := g.scan(p, d.Body)
 					if d.Recv == nil && d.Name.Name == "init" {
 						g.inits[p.PkgPath] = append(g.inits[p.PkgPath], n)
 						continue
@@ -122,7 +122,15 @@ func loadGraph(t *testing.T, patterns ...string) *codeGraph {
 						g.mains[p.PkgPath] = obj
 					}
 				case *ast.GenDecl:
-					g.inits[p.PkgPath] = append(g.inits[p.PkgPath], g.scan(p, d))
+					// Variable initializers run; type declarations and
+					// signatures (an interface naming an input) do not.
+					for _, spec := range d.Specs {
+						if vs, ok := spec.(*ast.ValueSpec); ok {
+							for _, v := range vs.Values {
+								g.inits[p.PkgPath] = append(g.inits[p.PkgPath], g.scan(p, v))
+							}
+						}
+					}
 				}
 			}
 		}
@@ -145,37 +153,59 @@ func (g *codeGraph) scan(p *packages.Package, root ast.Node) *fnNode {
 					n.abstract = append(n.abstract, obj)
 				} else if obj.Pkg() != nil && inModule(obj.Pkg().Path()) {
 					n.calls = append(n.calls, obj)
+				} else if obj.Pkg() != nil && strings.HasPrefix(obj.Pkg().Path(), sdkPrefix) && strings.HasSuffix(obj.Name(), "Waiter") {
+					// A waiter builds its operation's input inside the SDK,
+					// out of this walk's sight: make it fail loudly.
+					n.actions = append(n.actions, "a waiter this walk cannot follow: "+obj.Pkg().Name()+"."+obj.Name())
 				}
 			case *types.TypeName:
 				if obj.Pkg() != nil && inModule(obj.Pkg().Path()) {
 					n.types = append(n.types, obj)
 				}
+				// Naming an operation's input in code that runs (a
+				// literal, new(), a variable) is how it is called.
+				n.actions = append(n.actions, sdkInput(obj.Type())...)
 			}
 		case *ast.CompositeLit:
-			n.actions = append(n.actions, sdkInput(p.TypesInfo.TypeOf(x), x)...)
+			n.actions = append(n.actions, impliedActions(p.TypesInfo.TypeOf(x), x)...)
 		}
 		return true
 	})
 	return n
 }
 
-// sdkInput returns the IAM actions of an SDK operation input literal:
-// building sqs.SendMessageInput means calling SendMessage.
-func sdkInput(t types.Type, lit *ast.CompositeLit) []string {
-	named, ok := t.(*types.Named)
-	if !ok || named.Obj().Pkg() == nil {
+// sdkInput returns the IAM action of an SDK operation input type:
+// sqs.SendMessageInput means calling SendMessage.
+func sdkInput(t types.Type) []string {
+	service, op, ok := sdkOperation(t)
+	if !ok {
 		return nil
 	}
-	service, ok := strings.CutPrefix(named.Obj().Pkg().Path(), sdkPrefix)
+	return []string{iamAction(service, op)}
+}
+
+func sdkOperation(t types.Type) (service, op string, ok bool) {
+	named, isNamed := t.(*types.Named)
+	if !isNamed || named.Obj().Pkg() == nil {
+		return "", "", false
+	}
+	service, inSDK := strings.CutPrefix(named.Obj().Pkg().Path(), sdkPrefix)
 	op, isInput := strings.CutSuffix(named.Obj().Name(), "Input")
-	if !ok || !isInput || strings.Contains(service, "/") {
+	return service, op, inSDK && isInput && !strings.Contains(service, "/")
+}
+
+// impliedActions are the second actions some input fields need when a
+// literal sets them (CreateSecret with Tags also needs TagResource).
+func impliedActions(t types.Type, lit *ast.CompositeLit) []string {
+	service, op, ok := sdkOperation(t)
+	if !ok {
 		return nil
 	}
-	out := []string{iamAction(service, op)}
+	var out []string
 	for _, el := range lit.Elts {
 		if kv, ok := el.(*ast.KeyValueExpr); ok {
 			if id, ok := kv.Key.(*ast.Ident); ok {
-				if a, ok := impliedByField[service+"."+named.Obj().Name()+"."+id.Name]; ok {
+				if a, ok := impliedByField[service+"."+op+"Input."+id.Name]; ok {
 					out = append(out, a)
 				}
 			}
