@@ -19,6 +19,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/devbus"
 	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/ids"
@@ -177,7 +178,7 @@ func TestChaos(t *testing.T) {
 	}
 
 	// Publish through the bus, ten events per PutEvents, as a producer would.
-	producer := bus.NewLocal(s.SQS, s.State.IngestQueueURL)
+	producer := devbus.NewLocal(s.SQS, s.State.IngestQueueURL)
 	eventIDs := make([]string, chaosEvents)
 	batch := make([]bus.Event, 0, bus.MaxEntries)
 	ctx := context.Background()

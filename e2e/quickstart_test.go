@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/devauth"
 	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/emulator"
@@ -117,7 +117,7 @@ func freePort(t *testing.T) int {
 func cleanEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "HOOKRELAY") || strings.HasPrefix(kv, auth.EnvDevKeyFile+"=") {
+		if !strings.HasPrefix(kv, "HOOKRELAY") || strings.HasPrefix(kv, devauth.EnvDevKeyFile+"=") {
 			env = append(env, kv)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/devbus"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/testenv"
@@ -295,7 +296,7 @@ func sorted(s []string) []string {
 }
 
 // TestPublishThroughTheBus puts EventBridge-shaped events on the ingest
-// queue as a producer's PutEvents lands them (bus.NewLocal writes what the
+// queue as a producer's PutEvents lands them (devbus.NewLocal writes what the
 // bus rule's SQS target writes): one carrying a hookrelay event id, one
 // carrying a producer idempotency key, put twice.
 func TestPublishThroughTheBus(t *testing.T) {
@@ -307,7 +308,7 @@ func TestPublishThroughTheBus(t *testing.T) {
 	w2 := a.createWebhook(r2.url("/two"), "emailOpen", "emailClick")
 	w3 := a.createWebhook(clicksOnly.url("/clicks"), "emailClick")
 
-	producer := bus.NewLocal(s.SQS, s.State.IngestQueueURL)
+	producer := devbus.NewLocal(s.SQS, s.State.IngestQueueURL)
 	at := time.Now().Add(-time.Minute).Truncate(time.Second)
 	ctx := context.Background()
 	withID := ids.New(ids.EventPrefix)

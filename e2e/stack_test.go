@@ -25,7 +25,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/attempt"
-	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/devauth"
 	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
@@ -173,12 +173,12 @@ var orgSeq atomic.Int64
 // see each other's webhooks or events.
 func newTenant(t *testing.T, s *stack, label string) *tenant {
 	t.Helper()
-	key, err := auth.DevKey(s.DataDir)
+	key, err := devauth.DevKey(s.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	org := fmt.Sprintf("org_%s_%d_%d", label, time.Now().UnixNano()%1e6, orgSeq.Add(1))
-	tok, err := auth.NewDevJWT(key, s.Config).Issue(org, false, time.Hour)
+	tok, err := devauth.NewDevJWT(key, s.Config).Issue(org, false, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

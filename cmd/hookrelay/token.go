@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookrelay/hookrelay/shared/auth"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devauth"
 	"github.com/hookrelay/hookrelay/shared/devstate"
 )
 
@@ -24,7 +24,7 @@ func newTokenCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "token --org ORG [--operator] [--ttl 24h]",
 		Short: "Print a JWT the local API (hookrelay dev) accepts",
-		Long: "Signs a token with the dev key (.hookrelay/dev-jwt.key, or $" + auth.EnvDevKeyFile +
+		Long: "Signs a token with the dev key (.hookrelay/dev-jwt.key, or $" + devauth.EnvDevKeyFile +
 			"), using the org and operator claim names from HOOKRELAY_* configuration. Only the token is printed, " +
 			"so it can be captured: TOKEN=$(hookrelay token --org org_abc).",
 		Args: cobra.NoArgs,
@@ -38,11 +38,11 @@ func newTokenCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			key, err := auth.DevKey(dir)
+			key, err := devauth.DevKey(dir)
 			if err != nil {
 				return err
 			}
-			tok, err := auth.NewDevJWT(key, cfg).Issue(org, operator, ttl)
+			tok, err := devauth.NewDevJWT(key, cfg).Issue(org, operator, ttl)
 			if err != nil {
 				return err
 			}

@@ -13,12 +13,12 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/hookrelay/hookrelay/shared/auth"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devauth"
 )
 
 func TestTokenPrintsATokenTheDevAPIAccepts(t *testing.T) {
-	t.Setenv(auth.EnvDevKeyFile, filepath.Join(t.TempDir(), "dev-jwt.key"))
+	t.Setenv(devauth.EnvDevKeyFile, filepath.Join(t.TempDir(), "dev-jwt.key"))
 	var out, errOut bytes.Buffer
 	cmd := newTokenCmd()
 	cmd.SetArgs([]string{"--org", "org_abc", "--operator", "--ttl", "1h"})
@@ -32,13 +32,13 @@ func TestTokenPrintsATokenTheDevAPIAccepts(t *testing.T) {
 	}
 	tok := strings.TrimSpace(out.String())
 
-	key, err := auth.DevKey("")
+	key, err := devauth.DevKey("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := httptest.NewRequest("GET", "/api/v1/event-types", nil)
 	r.Header.Set("Authorization", "Bearer "+tok)
-	p, err := auth.NewDevJWT(key, config.Defaults()).Authenticate(r)
+	p, err := devauth.NewDevJWT(key, config.Defaults()).Authenticate(r)
 	if err != nil || p.OrgID != "org_abc" || !p.Operator {
 		t.Fatalf("principal %+v, err %v", p, err)
 	}
@@ -53,7 +53,7 @@ func TestTokenPrintsATokenTheDevAPIAccepts(t *testing.T) {
 }
 
 func TestTokenRejectsBadTTL(t *testing.T) {
-	t.Setenv(auth.EnvDevKeyFile, filepath.Join(t.TempDir(), "dev-jwt.key"))
+	t.Setenv(devauth.EnvDevKeyFile, filepath.Join(t.TempDir(), "dev-jwt.key"))
 	cmd := newTokenCmd()
 	cmd.SetArgs([]string{"--org", "org_abc", "--ttl", "-5m"})
 	cmd.SetOut(&bytes.Buffer{})
@@ -67,7 +67,7 @@ func TestTokenRejectsBadTTL(t *testing.T) {
 // (this test binary, re-executed), so the exit status is the CLI's own.
 func TestTokenWithoutOrgExitsNonZero(t *testing.T) {
 	c := exec.Command(os.Args[0], "-test.run=^TestMainProcess$", "--", "token")
-	c.Env = append(os.Environ(), "HOOKRELAY_TEST_MAIN=1", auth.EnvDevKeyFile+"="+filepath.Join(t.TempDir(), "k"))
+	c.Env = append(os.Environ(), "HOOKRELAY_TEST_MAIN=1", devauth.EnvDevKeyFile+"="+filepath.Join(t.TempDir(), "k"))
 	var out, errOut bytes.Buffer
 	c.Stdout, c.Stderr = &out, &errOut
 	err := c.Run()

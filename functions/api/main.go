@@ -14,7 +14,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/app/apiapp"
 	"github.com/hookrelay/hookrelay/shared/auth"
-	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/awsbus"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
@@ -29,7 +29,7 @@ func main() {
 		Dynamo:  dynamodb.NewFromConfig(awsCfg),
 		SQS:     sqsqueue.New(sqs.NewFromConfig(awsCfg)),
 		Secrets: secrets.NewAWS(secretsmanager.NewFromConfig(awsCfg), cfg.SecretPrefix),
-		Bus:     bus.NewEventBridge(eventbridge.NewFromConfig(awsCfg), cfg.EventBus),
+		Bus:     awsbus.NewEventBridge(eventbridge.NewFromConfig(awsCfg), cfg.EventBus),
 		Auth:    auth.NewLambdaClaims(cfg),
 		Logger:  log,
 	})

@@ -26,8 +26,8 @@ import (
 	"github.com/hookrelay/hookrelay/events"
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/attempt"
-	"github.com/hookrelay/hookrelay/shared/auth"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devauth"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/emulator"
 	"github.com/hookrelay/hookrelay/shared/secrets"
@@ -98,7 +98,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	}
 	d := api.Deps{
 		Config:     e.cfg,
-		Auth:       auth.NewDevJWT(e.key, e.cfg),
+		Auth:       devauth.NewDevJWT(e.key, e.cfg),
 		Webhooks:   e.store,
 		Secrets:    e.secrets,
 		Catalog:    e.catalog,
@@ -152,7 +152,7 @@ func (e *env) specRouter() routers.Router {
 
 func (e *env) token(org string) string {
 	e.t.Helper()
-	tok, err := auth.NewDevJWT(e.key, e.cfg).Issue(org, false, time.Hour)
+	tok, err := devauth.NewDevJWT(e.key, e.cfg).Issue(org, false, time.Hour)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func (e *env) token(org string) string {
 
 func (e *env) operatorToken(org string) string {
 	e.t.Helper()
-	tok, err := auth.NewDevJWT(e.key, e.cfg).Issue(org, true, time.Hour)
+	tok, err := devauth.NewDevJWT(e.key, e.cfg).Issue(org, true, time.Hour)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 // Package auth turns a request into the tenant it acts for. In AWS the HTTP
 // API's JWT authorizer has already validated the token and the Lambda only
 // reads its claims (LambdaClaims); in dev mode the API validates tokens
-// itself with a local signing key (DevJWT).
+// itself with a local signing key (package devauth, never in a Lambda).
 package auth
 
 import (
@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/hookrelay/hookrelay/shared/config"
 )
 
 // Principal is the authenticated caller.
@@ -28,7 +30,9 @@ type Authenticator interface {
 // never carry the token.
 var ErrUnauthenticated = errors.New("unauthenticated")
 
-func unauthenticated(reason string) error {
+// Unauthenticated returns an error wrapping ErrUnauthenticated with reason
+// as its text.
+func Unauthenticated(reason string) error {
 	return &authError{reason: reason}
 }
 
@@ -44,27 +48,39 @@ type ClaimNames struct {
 	OperatorValue string
 }
 
-// claimValue is one claim of a validated token as the caller can know it:
+// ClaimValue is one claim of a validated token as the caller can know it:
 // a string, or a list of strings whose elements are known exactly. A claim
 // of another type, or a list whose elements cannot be told apart (see
 // gatewayClaim), is neither and matches nothing.
-type claimValue struct {
+// The zero ClaimValue is such a claim.
+type ClaimValue struct {
 	str   string
 	isStr bool
 	list  []string
 }
 
+// StringClaim is a string claim; "" is no claim.
+func StringClaim(s string) ClaimValue { return ClaimValue{str: s, isStr: s != ""} }
+
+// ListClaim is a list of strings known element by element.
+func ListClaim(list []string) ClaimValue { return ClaimValue{list: list} }
+
 // has reports whether the claim is the string v or a list with v as an element.
-func (c claimValue) has(v string) bool {
+func (c ClaimValue) has(v string) bool {
 	return c.isStr && c.str == v || slices.Contains(c.list, v)
 }
 
-// principal builds a Principal from a claim lookup. The org must be a
+// NewClaimNames takes the claim names from configuration.
+func NewClaimNames(cfg config.Config) ClaimNames {
+	return ClaimNames{OrgClaim: cfg.OrgClaim, OperatorClaim: cfg.OperatorClaim, OperatorValue: cfg.OperatorValue}
+}
+
+// Principal builds a Principal from a claim lookup. The org must be a
 // string claim; the operator role is granted only on an exact match.
-func (n ClaimNames) principal(claim func(name string) claimValue) (Principal, error) {
+func (n ClaimNames) Principal(claim func(name string) ClaimValue) (Principal, error) {
 	org := claim(n.OrgClaim)
-	if !org.isStr || !validOrg(org.str) {
-		return Principal{}, unauthenticated("token has no valid " + n.OrgClaim + " claim")
+	if !org.isStr || !ValidOrg(org.str) {
+		return Principal{}, Unauthenticated("token has no valid " + n.OrgClaim + " claim")
 	}
 	p := Principal{OrgID: org.str}
 	if sub := claim("sub"); sub.isStr {
@@ -74,11 +90,11 @@ func (n ClaimNames) principal(claim func(name string) claimValue) (Principal, er
 	return p, nil
 }
 
-// validOrg accepts org ids usable in every key that embeds them: DynamoDB
+// ValidOrg accepts org ids usable in every key that embeds them: DynamoDB
 // keys join parts with '#', and Secrets Manager names (the secrets adapter
 // allows exactly these characters) separate them with '/'. A token whose
 // org fails here is refused rather than failing later with a 500.
-func validOrg(org string) bool {
+func ValidOrg(org string) bool {
 	if org == "" || len(org) > 128 {
 		return false
 	}
@@ -91,8 +107,8 @@ func validOrg(org string) bool {
 	return true
 }
 
-// bearerToken extracts the token of an "Authorization: Bearer ..." header.
-func bearerToken(r *http.Request) (string, bool) {
+// BearerToken extracts the token of an "Authorization: Bearer ..." header.
+func BearerToken(r *http.Request) (string, bool) {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return "", false

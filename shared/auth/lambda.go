@@ -36,11 +36,11 @@ func NewLambdaClaims(cfg config.Config) LambdaClaims {
 func (l LambdaClaims) Authenticate(r *http.Request) (Principal, error) {
 	rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context())
 	if !ok || rc.Authorizer == nil || rc.Authorizer.JWT == nil {
-		return Principal{}, unauthenticated("no authorizer claims in request context")
+		return Principal{}, Unauthenticated("no authorizer claims in request context")
 	}
 	claims := rc.Authorizer.JWT.Claims
 	names := ClaimNames{OrgClaim: l.OrgClaim, OperatorClaim: l.OperatorClaim, OperatorValue: l.OperatorValue}
-	p, err := names.principal(func(name string) claimValue { return gatewayClaim(claims, name) })
+	p, err := names.Principal(func(name string) ClaimValue { return gatewayClaim(claims, name) })
 	if _, path, _ := strings.Cut(rc.RouteKey, " "); path != AdminRoute {
 		p.Operator = false
 	}
@@ -56,17 +56,17 @@ func (l LambdaClaims) Authenticate(r *http.Request) (Principal, error) {
 // other value is a string claim. Refusing the ambiguous lists is the price
 // of never granting on them: operators carry the role as a string claim or
 // as the only element of a list (see README, "Security").
-func gatewayClaim(claims map[string]string, name string) claimValue {
+func gatewayClaim(claims map[string]string, name string) ClaimValue {
 	v := claims[name]
 	if len(v) < 2 || v[0] != '[' || v[len(v)-1] != ']' {
-		return claimValue{str: v, isStr: v != ""}
+		return StringClaim(v)
 	}
 	switch inner := v[1 : len(v)-1]; {
 	case inner == "":
-		return claimValue{list: []string{}}
+		return ListClaim([]string{})
 	case strings.Contains(inner, " "):
-		return claimValue{}
+		return ClaimValue{}
 	default:
-		return claimValue{list: []string{inner}}
+		return ListClaim([]string{inner})
 	}
 }

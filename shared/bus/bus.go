@@ -1,7 +1,7 @@
 // Package bus puts events on the event bus that feeds fan-out: EventBridge
-// in AWS, the ingest queue directly in dev. Both adapters produce what the
-// fanout Lambda reads from the ingest queue (record.go), so dev and AWS run
-// the same fan-out code on the same bytes.
+// in AWS, the ingest queue directly in dev (package devbus). Both adapters
+// produce what the fanout Lambda reads from the ingest queue (record.go),
+// so dev and AWS run the same fan-out code on the same bytes.
 package bus
 
 import (
@@ -57,10 +57,10 @@ func (e *PutError) Error() string {
 // ErrTooLarge marks an event that cannot fit in one request at all.
 var ErrTooLarge = errors.New("event exceeds the bus request size limit")
 
-// split cuts items into requests of at most MaxEntries entries and
+// Split cuts items into requests of at most MaxEntries entries and
 // MaxRequestBytes bytes, keeping their order. size is an item's share of
 // the request size; an item that alone exceeds the limit is an error.
-func split[T any](items []T, size func(T) int) ([][]T, error) {
+func Split[T any](items []T, size func(T) int) ([][]T, error) {
 	var out [][]T
 	var cur []T
 	curBytes := 0
@@ -82,14 +82,16 @@ func split[T any](items []T, size func(T) int) ([][]T, error) {
 	return out, nil
 }
 
-func (e Event) source() string {
+// SourceOrDefault is the event's Source, or DefaultSource when it has none.
+func (e Event) SourceOrDefault() string {
 	if e.Source != "" {
 		return e.Source
 	}
 	return DefaultSource
 }
 
-func (e Event) timeOr(now time.Time) time.Time {
+// TimeOr is the event's Time in UTC, or now when it has none.
+func (e Event) TimeOr(now time.Time) time.Time {
 	if e.Time.IsZero() {
 		return now.UTC()
 	}

@@ -43,6 +43,9 @@ func EncodeDetail(e Event) ([]byte, error) {
 	return marshal(Detail{OrgID: e.OrgID, Data: e.Data, ID: e.EventID})
 }
 
+// EncodeRecord returns the message body EventBridge's SQS target writes for r.
+func EncodeRecord(r Record) ([]byte, error) { return marshal(r) }
+
 // marshal is json.Marshal without HTML escaping, which would rewrite
 // "<", ">" and "&" inside the producer's data.
 func marshal(v any) ([]byte, error) {

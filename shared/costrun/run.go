@@ -17,6 +17,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/awsmeter"
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/cost"
+	"github.com/hookrelay/hookrelay/shared/devbus"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/poller"
@@ -166,7 +167,7 @@ func (s *stack) publish(ctx context.Context, n int) error {
 			data = t.Example
 		}
 	}
-	b := bus.NewLocal(s.sqs, s.cfg.IngestQueueURL)
+	b := devbus.NewLocal(s.sqs, s.cfg.IngestQueueURL)
 	for start := 0; start < n; start += bus.MaxEntries {
 		batch := make([]bus.Event, 0, bus.MaxEntries)
 		for range min(bus.MaxEntries, n-start) {

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // LockFile is the lock inside the data folder that makes one `hookrelay
@@ -19,8 +18,9 @@ const LockFile = "dev.lock"
 // another stack holds the data folder.
 var ErrAlreadyRunning = errors.New("hookrelay dev is already running")
 
-// lock is an flock on <data>/dev.lock. The kernel drops it when the process
-// dies, so a crashed dev never leaves a stale lock behind (a pid file would).
+// lock is an OS file lock on <data>/dev.lock (flock, or LockFileEx on
+// Windows). The kernel drops it when the process dies, so a crashed dev
+// never leaves a stale lock behind (a pid file would).
 type lock struct{ f *os.File }
 
 func acquireLock(dataDir string) (*lock, error) {
@@ -29,16 +29,16 @@ func acquireLock(dataDir string) (*lock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := tryLock(f); err != nil {
 		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+		if errors.Is(err, errLocked) {
 			return nil, fmt.Errorf("%w (pid %s): stop it first, or set HOOKRELAY_DATA_DIR to use another data folder",
 				ErrAlreadyRunning, holderPID(path))
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
-	// The pid is informative only (for the message above); the flock is
-	// what excludes.
+	// The pid is informative only (for the message above); the file lock
+	// is what excludes.
 	if err := f.Truncate(0); err == nil {
 		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
@@ -59,7 +59,7 @@ func (l *lock) release() {
 	if l == nil || l.f == nil {
 		return
 	}
-	_ = syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+	_ = unlock(l.f)
 	_ = l.f.Close()
 	l.f = nil
 }

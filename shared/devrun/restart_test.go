@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/devauth"
 	"github.com/hookrelay/hookrelay/shared/verify"
 )
 
@@ -70,11 +70,11 @@ func TestWebhooksAndSecretsSurviveARestart(t *testing.T) {
 // `hookrelay token` does.
 func devToken(t *testing.T, dataDir, org string) string {
 	t.Helper()
-	key, err := auth.DevKey(dataDir)
+	key, err := devauth.DevKey(dataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := auth.IssueDevToken(key, org, false, time.Hour)
+	token, err := devauth.IssueDevToken(key, org, false, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,9 +10,9 @@ import (
 	"github.com/hookrelay/hookrelay/shared/app/apiapp"
 	"github.com/hookrelay/hookrelay/shared/app/deliverapp"
 	"github.com/hookrelay/hookrelay/shared/app/fanoutapp"
-	"github.com/hookrelay/hookrelay/shared/auth"
-	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devauth"
+	"github.com/hookrelay/hookrelay/shared/devbus"
 	"github.com/hookrelay/hookrelay/shared/poller"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
@@ -35,7 +35,7 @@ func newHandlers(cfg config.Config, db *dynamodb.Client, q *sqsqueue.Client, dat
 	if err != nil {
 		return handlers{}, err
 	}
-	key, err := auth.DevKey(dataDir)
+	key, err := devauth.DevKey(dataDir)
 	if err != nil {
 		return handlers{}, err
 	}
@@ -44,8 +44,8 @@ func newHandlers(cfg config.Config, db *dynamodb.Client, q *sqsqueue.Client, dat
 		Dynamo:  db,
 		SQS:     q,
 		Secrets: store,
-		Bus:     bus.NewLocal(q, cfg.IngestQueueURL),
-		Auth:    auth.NewDevJWT(key, cfg),
+		Bus:     devbus.NewLocal(q, cfg.IngestQueueURL),
+		Auth:    devauth.NewDevJWT(key, cfg),
 		Logger:  log,
 	})
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -46,13 +45,11 @@ func (p *Process) Stop() {
 	if p == nil || p.cmd == nil || p.cmd.Process == nil {
 		return
 	}
-	// The emulator runs in its own process group: signal the whole group so
-	// nothing it spawned outlives it.
-	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	terminate(p.cmd.Process)
 	select {
 	case <-p.done:
 	case <-time.After(5 * time.Second):
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		kill(p.cmd.Process)
 		<-p.done
 	}
 }
@@ -200,7 +197,7 @@ func pickPort(port int) (int, error) {
 
 func start(ctx context.Context, name string, port int, logTo *os.File, bin string, args ...string) (*Process, error) {
 	cmd := exec.Command(bin, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	ownProcessGroup(cmd)
 	if logTo != nil {
 		cmd.Stdout, cmd.Stderr = logTo, logTo
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/devbus"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
@@ -34,7 +35,7 @@ type env struct {
 	ingest   string
 	dlq      string
 	delivery string
-	bus      *bus.Local
+	bus      *devbus.Local
 	pub      *Publisher
 	h        *Handler
 }
@@ -52,7 +53,7 @@ func newEnv(t testing.TB, known []string) *env {
 		dlq:      testenv.Queue(t, api, "ingest-dlq", nil),
 		delivery: testenv.Queue(t, api, "delivery", nil),
 	}
-	e.bus = bus.NewLocal(e.q, e.ingest)
+	e.bus = devbus.NewLocal(e.q, e.ingest)
 	e.pub = NewPublisher(e.bus, e.idem)
 	e.h = NewHandler(e.deps(known))
 	return e

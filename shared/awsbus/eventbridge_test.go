@@ -1,4 +1,4 @@
-package bus
+package awsbus
 
 import (
 	"context"
@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/hookrelay/hookrelay/shared/awsclient"
+	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/bus/bustest"
 )
 
 // wireEntry is a PutEvents request entry as it travels on the wire.
@@ -93,21 +95,9 @@ func newFakeBus(t *testing.T, reject func(int, wireEntry) bool) (*EventBridge, *
 	return b, fake
 }
 
-func sampleEvents(n int) []Event {
-	out := make([]Event, n)
-	for i := range out {
-		out[i] = Event{
-			OrgID: "org_a", EventName: "emailClick", EventID: fmt.Sprintf("evt_%03d", i),
-			Data: json.RawMessage(fmt.Sprintf(`{"n":%d,"html":"<a href=\"x\">&</a>"}`, i)),
-			Time: time.Date(2025, 4, 18, 12, 0, i, 0, time.UTC),
-		}
-	}
-	return out
-}
-
-func decodeDetail(t *testing.T, s string) Detail {
+func decodeDetail(t *testing.T, s string) bus.Detail {
 	t.Helper()
-	var d Detail
+	var d bus.Detail
 	if err := json.Unmarshal([]byte(s), &d); err != nil {
 		t.Fatalf("detail %s: %v", s, err)
 	}
@@ -116,7 +106,7 @@ func decodeDetail(t *testing.T, s string) Detail {
 
 func TestEventBridgePutBatchesOfTenWithTheContractShape(t *testing.T) {
 	b, fake := newFakeBus(t, nil)
-	evs := sampleEvents(25)
+	evs := bustest.SampleEvents(25)
 	evs[3].Source = "com.example.mailer"
 	if err := b.Put(context.Background(), evs); err != nil {
 		t.Fatal(err)
@@ -131,7 +121,7 @@ func TestEventBridgePutBatchesOfTenWithTheContractShape(t *testing.T) {
 			if e.EventBusName != "hookrelay-test" || e.DetailType != "emailClick" {
 				t.Errorf("entry %d: bus %q detail-type %q", i, e.EventBusName, e.DetailType)
 			}
-			if wantSrc := map[bool]string{true: "com.example.mailer", false: DefaultSource}[i == 3]; e.Source != wantSrc {
+			if wantSrc := map[bool]string{true: "com.example.mailer", false: bus.DefaultSource}[i == 3]; e.Source != wantSrc {
 				t.Errorf("entry %d: source %q, want %q", i, e.Source, wantSrc)
 			}
 			if e.Time == nil || int64(*e.Time) != want.Time.Unix() {
@@ -152,7 +142,7 @@ func TestEventBridgeRetriesOnlyRejectedEntries(t *testing.T) {
 		id := decodeDetail(t, e.Detail).ID
 		return call == 0 && (id == "evt_002" || id == "evt_007")
 	})
-	if err := b.Put(context.Background(), sampleEvents(10)); err != nil {
+	if err := b.Put(context.Background(), bustest.SampleEvents(10)); err != nil {
 		t.Fatalf("Put after transient rejections: %v", err)
 	}
 	if len(fake.calls) != 2 {
@@ -172,8 +162,8 @@ func TestEventBridgeReportsEntriesStillRejectedAfterRetries(t *testing.T) {
 		return decodeDetail(t, e.Detail).ID == "evt_011"
 	})
 	b.Retries = 2
-	err := b.Put(context.Background(), sampleEvents(15))
-	var perr *PutError
+	err := b.Put(context.Background(), bustest.SampleEvents(15))
+	var perr *bus.PutError
 	if !errors.As(err, &perr) {
 		t.Fatalf("err = %v, want *PutError", err)
 	}
@@ -192,7 +182,7 @@ func TestEventBridgeReportsEntriesStillRejectedAfterRetries(t *testing.T) {
 func TestEventBridgeSplitsRequestsBySize(t *testing.T) {
 	b, fake := newFakeBus(t, nil)
 	big := strings.Repeat("x", 100*1024)
-	evs := sampleEvents(5)
+	evs := bustest.SampleEvents(5)
 	for i := range evs {
 		evs[i].Data = json.RawMessage(`{"blob":"` + big + `"}`)
 	}
@@ -204,15 +194,15 @@ func TestEventBridgeSplitsRequestsBySize(t *testing.T) {
 		t.Fatalf("requests %d, want 2+2+1 entries", len(fake.calls))
 	}
 
-	evs[0].Data = json.RawMessage(`{"blob":"` + strings.Repeat("x", MaxRequestBytes) + `"}`)
-	if err := b.Put(context.Background(), evs[:1]); !errors.Is(err, ErrTooLarge) {
+	evs[0].Data = json.RawMessage(`{"blob":"` + strings.Repeat("x", bus.MaxRequestBytes) + `"}`)
+	if err := b.Put(context.Background(), evs[:1]); !errors.Is(err, bus.ErrTooLarge) {
 		t.Fatalf("oversized event: err = %v, want ErrTooLarge", err)
 	}
 }
 
 func TestEventBridgeRejectsInvalidData(t *testing.T) {
 	b, fake := newFakeBus(t, nil)
-	err := b.Put(context.Background(), []Event{{OrgID: "org_a", EventName: "emailClick", Data: json.RawMessage(`{"a":`)}})
+	err := b.Put(context.Background(), []bus.Event{{OrgID: "org_a", EventName: "emailClick", Data: json.RawMessage(`{"a":`)}})
 	if err == nil || len(fake.calls) != 0 {
 		t.Fatalf("invalid JSON data: err=%v requests=%d, want an error before any request", err, len(fake.calls))
 	}

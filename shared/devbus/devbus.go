@@ -1,4 +1,8 @@
-package bus
+// Package devbus is the event bus of `hookrelay dev` and the tests: there
+// is no EventBridge emulator, so it does what the bus's rule and SQS target
+// would do and writes the EventBridge event JSON straight onto the ingest
+// queue. Lambdas never link it.
+package devbus
 
 import (
 	"context"
@@ -6,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/emulator"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
@@ -15,9 +20,7 @@ type batchSender interface {
 	SendBatch(ctx context.Context, queueURL string, msgs []sqsqueue.Message) (calls int, err error)
 }
 
-// Local is the dev adapter: there is no EventBridge emulator, so it does
-// what the bus's rule and SQS target would do and writes the EventBridge
-// event JSON straight onto the ingest queue.
+// Local lands events on the ingest queue.
 type Local struct {
 	queue   batchSender
 	url     string
@@ -26,7 +29,7 @@ type Local struct {
 	Now     func() time.Time
 }
 
-var _ Bus = (*Local)(nil)
+var _ bus.Bus = (*Local)(nil)
 
 // NewLocal returns a bus that lands events on the ingest queue at
 // ingestQueueURL (config.IngestQueueURL).
@@ -36,7 +39,7 @@ func NewLocal(queue batchSender, ingestQueueURL string) *Local {
 
 // Put follows the EventBridge adapter's batching rule (≤ 10 entries,
 // ≤ 256 KiB per call); SendBatch retries rejected entries itself.
-func (l *Local) Put(ctx context.Context, events []Event) error {
+func (l *Local) Put(ctx context.Context, events []bus.Event) error {
 	bodies := make([]sqsqueue.Message, len(events))
 	for i, e := range events {
 		body, err := l.record(e)
@@ -45,7 +48,7 @@ func (l *Local) Put(ctx context.Context, events []Event) error {
 		}
 		bodies[i] = sqsqueue.Message{Body: string(body)}
 	}
-	batches, err := split(bodies, func(m sqsqueue.Message) int { return len(m.Body) })
+	batches, err := bus.Split(bodies, func(m sqsqueue.Message) int { return len(m.Body) })
 	if err != nil {
 		return err
 	}
@@ -55,26 +58,26 @@ func (l *Local) Put(ctx context.Context, events []Event) error {
 			for _, rest := range batches[i:] {
 				notPut += len(rest)
 			}
-			return fmt.Errorf("local bus: up to %d of %d events not put: %w", notPut, len(events), err)
+			return fmt.Errorf("dev bus: up to %d of %d events not put: %w", notPut, len(events), err)
 		}
 	}
 	return nil
 }
 
 // record is the message body EventBridge's SQS target would write.
-func (l *Local) record(e Event) ([]byte, error) {
-	detail, err := EncodeDetail(e)
+func (l *Local) record(e bus.Event) ([]byte, error) {
+	detail, err := bus.EncodeDetail(e)
 	if err != nil {
 		return nil, err
 	}
-	return marshal(Record{
+	return bus.EncodeRecord(bus.Record{
 		Version:    "0",
 		ID:         newUUID(),
 		DetailType: e.EventName,
-		Source:     e.source(),
+		Source:     e.SourceOrDefault(),
 		Account:    l.Account,
 		// EventBridge event times have one-second precision.
-		Time:      e.timeOr(l.Now()).Truncate(time.Second),
+		Time:      e.TimeOr(l.Now()).Truncate(time.Second),
 		Region:    l.Region,
 		Resources: []string{},
 		Detail:    detail,
@@ -85,7 +88,7 @@ func (l *Local) record(e Event) ([]byte, error) {
 func newUUID() string {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		panic("bus: crypto/rand failed: " + err.Error())
+		panic("devbus: crypto/rand failed: " + err.Error())
 	}
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80

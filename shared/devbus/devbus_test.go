@@ -1,13 +1,14 @@
-package bus
+package devbus
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"regexp"
 	"testing"
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/bus/bustest"
 	"github.com/hookrelay/hookrelay/shared/emulator"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
@@ -33,7 +34,7 @@ func TestLocalLandsEventBridgeEventsOnTheIngestQueue(t *testing.T) {
 	now := time.Date(2025, 4, 18, 12, 0, 0, 700_000_000, time.UTC)
 	l.Now = func() time.Time { return now }
 
-	evs := sampleEvents(23)
+	evs := bustest.SampleEvents(23)
 	evs[0].Time = time.Time{} // the bus's clock
 	ctx := context.Background()
 	if err := l.Put(ctx, evs); err != nil {
@@ -44,7 +45,7 @@ func TestLocalLandsEventBridgeEventsOnTheIngestQueue(t *testing.T) {
 	}
 
 	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-	byID := map[string]Record{}
+	byID := map[string]bus.Record{}
 	for len(byID) < len(evs) {
 		msgs, err := q.Receive(ctx, url, 10, time.Second, 0)
 		if err != nil || len(msgs) == 0 {
@@ -61,12 +62,12 @@ func TestLocalLandsEventBridgeEventsOnTheIngestQueue(t *testing.T) {
 					t.Errorf("body lacks %q: %s", k, m.Body)
 				}
 			}
-			r, d, err := ParseRecord([]byte(m.Body))
+			r, d, err := bus.ParseRecord([]byte(m.Body))
 			if err != nil {
 				t.Fatalf("ParseRecord(%s): %v", m.Body, err)
 			}
 			if r.Version != "0" || !uuid.MatchString(r.ID) || r.Account != emulator.AccountID || r.Region != emulator.Region ||
-				r.Source != DefaultSource || r.DetailType != "emailClick" || r.Resources == nil {
+				r.Source != bus.DefaultSource || r.DetailType != "emailClick" || r.Resources == nil {
 				t.Errorf("record %+v", r)
 			}
 			byID[d.ID] = r
@@ -82,29 +83,5 @@ func TestLocalLandsEventBridgeEventsOnTheIngestQueue(t *testing.T) {
 	}
 	if got := byID["evt_005"].Time; !got.Equal(evs[5].Time) {
 		t.Errorf("time = %v, want the producer's %v", got, evs[5].Time)
-	}
-}
-
-func TestParseRecordNamesWhatIsMissing(t *testing.T) {
-	const ok = `{"version":"0","id":"u1","detail-type":"emailClick","source":"s","account":"1","time":"2025-04-18T12:00:00Z","region":"us-east-1","resources":[],"detail":{"organization_id":"org_a","data":{"a":1}}}`
-	r, d, err := ParseRecord([]byte(ok))
-	if err != nil || r.ID != "u1" || d.OrgID != "org_a" || string(d.Data) != `{"a":1}` || d.ID != "" || r.Time.Unix() != 1744977600 {
-		t.Fatalf("valid record: %+v %+v %v", r, d, err)
-	}
-	bad := map[string]string{
-		"not an EventBridge event": `{"id":`,
-		"missing id":               `{"detail-type":"emailClick","time":"2025-04-18T12:00:00Z","detail":{"organization_id":"o","data":{}}}`,
-		"detail-type":              `{"id":"u","time":"2025-04-18T12:00:00Z","detail":{"organization_id":"o","data":{}}}`,
-		"missing time":             `{"id":"u","detail-type":"x","detail":{"organization_id":"o","data":{}}}`,
-		"missing detail":           `{"id":"u","detail-type":"x","time":"2025-04-18T12:00:00Z"}`,
-		"not an object":            `{"id":"u","detail-type":"x","time":"2025-04-18T12:00:00Z","detail":"text"}`,
-		"organization_id":          `{"id":"u","detail-type":"x","time":"2025-04-18T12:00:00Z","detail":{"data":{}}}`,
-		"detail.data":              `{"id":"u","detail-type":"x","time":"2025-04-18T12:00:00Z","detail":{"organization_id":"o","data":null}}`,
-	}
-	for want, body := range bad {
-		_, _, err := ParseRecord([]byte(body))
-		if !errors.Is(err, ErrMalformed) || !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(err.Error()) {
-			t.Errorf("%s: err = %v, want ErrMalformed naming %q", body, err, want)
-		}
 	}
 }

@@ -1,4 +1,8 @@
-package auth
+// Package devauth is authentication for `hookrelay dev` only: the HS256
+// dev signing key, and tokens signed and checked with it. Deployed stacks
+// never link it; there API Gateway's JWT authorizer validates tokens and
+// the api Lambda reads their claims (auth.LambdaClaims).
+package devauth
 
 import (
 	"errors"
@@ -8,6 +12,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/hookrelay/hookrelay/shared/auth"
 	"github.com/hookrelay/hookrelay/shared/config"
 )
 
@@ -19,24 +24,22 @@ const devIssuer = "hookrelay-dev"
 // `hookrelay dev` only: deployed stacks use the API Gateway authorizer.
 type DevJWT struct {
 	Key   []byte
-	Names ClaimNames
+	Names auth.ClaimNames
 }
+
+var _ auth.Authenticator = DevJWT{}
 
 // NewDevJWT takes the claim names from configuration.
 func NewDevJWT(key []byte, cfg config.Config) DevJWT {
-	return DevJWT{Key: key, Names: claimNames(cfg)}
+	return DevJWT{Key: key, Names: auth.NewClaimNames(cfg)}
 }
 
-func claimNames(cfg config.Config) ClaimNames {
-	return ClaimNames{OrgClaim: cfg.OrgClaim, OperatorClaim: cfg.OperatorClaim, OperatorValue: cfg.OperatorValue}
-}
-
-// Authenticate implements Authenticator. Only HS256 is accepted (so "none"
+// Authenticate implements auth.Authenticator. Only HS256 is accepted (so "none"
 // and algorithm-confusion tokens fail) and exp is required.
-func (d DevJWT) Authenticate(r *http.Request) (Principal, error) {
-	raw, ok := bearerToken(r)
+func (d DevJWT) Authenticate(r *http.Request) (auth.Principal, error) {
+	raw, ok := auth.BearerToken(r)
 	if !ok {
-		return Principal{}, unauthenticated("missing bearer token")
+		return auth.Principal{}, auth.Unauthenticated("missing bearer token")
 	}
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) { return d.Key, nil },
@@ -45,38 +48,38 @@ func (d DevJWT) Authenticate(r *http.Request) (Principal, error) {
 	)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
-		return Principal{}, unauthenticated("token expired")
+		return auth.Principal{}, auth.Unauthenticated("token expired")
 	case err != nil:
 		// jwt's messages describe the failure, never the token's content,
 		// but a fixed message keeps that true whatever the library does.
-		return Principal{}, unauthenticated("invalid token")
+		return auth.Principal{}, auth.Unauthenticated("invalid token")
 	}
-	return d.Names.principal(func(name string) claimValue { return mapClaim(claims, name) })
+	return d.Names.Principal(func(name string) auth.ClaimValue { return mapClaim(claims, name) })
 }
 
 // mapClaim reads a decoded claim: a string, or an array whose elements
 // are all strings (the JSON keeps them apart, so nothing is ambiguous).
-func mapClaim(claims jwt.MapClaims, name string) claimValue {
+func mapClaim(claims jwt.MapClaims, name string) auth.ClaimValue {
 	switch v := claims[name].(type) {
 	case string:
-		return claimValue{str: v, isStr: v != ""}
+		return auth.StringClaim(v)
 	case []any:
 		list := make([]string, 0, len(v))
 		for _, e := range v {
 			s, ok := e.(string)
 			if !ok {
-				return claimValue{}
+				return auth.ClaimValue{}
 			}
 			list = append(list, s)
 		}
-		return claimValue{list: list}
+		return auth.ListClaim(list)
 	}
-	return claimValue{}
+	return auth.ClaimValue{}
 }
 
 // Issue mints a token this DevJWT accepts.
 func (d DevJWT) Issue(org string, operator bool, ttl time.Duration) (string, error) {
-	if !validOrg(org) {
+	if !auth.ValidOrg(org) {
 		return "", fmt.Errorf("invalid organization id %q", org)
 	}
 	if ttl <= 0 {

@@ -1,4 +1,6 @@
-package bus
+// Package awsbus is the EventBridge adapter of bus.Bus: PutEvents on the
+// hookrelay bus, whose rule targets the ingest queue.
+package awsbus
 
 import (
 	"context"
@@ -10,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
+	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/wait"
 )
 
@@ -29,7 +32,7 @@ type EventBridge struct {
 	Backoff time.Duration
 }
 
-var _ Bus = (*EventBridge)(nil)
+var _ bus.Bus = (*EventBridge)(nil)
 
 // NewEventBridge returns the adapter for the bus named busName
 // (config.EventBus).
@@ -41,7 +44,7 @@ func NewEventBridge(client *eventbridge.Client, busName string) *EventBridge {
 // EventBridge rejects are retried alone with backoff; whatever is still
 // rejected after the retries is returned as a *PutError, after every other
 // request has been tried, so one bad entry does not hold back the rest.
-func (b *EventBridge) Put(ctx context.Context, events []Event) error {
+func (b *EventBridge) Put(ctx context.Context, events []bus.Event) error {
 	prepared := make([]pending, len(events))
 	for i, e := range events {
 		en, size, err := b.entry(e)
@@ -50,11 +53,11 @@ func (b *EventBridge) Put(ctx context.Context, events []Event) error {
 		}
 		prepared[i] = pending{event: e, entry: en, size: size}
 	}
-	batches, err := split(prepared, func(p pending) int { return p.size })
+	batches, err := bus.Split(prepared, func(p pending) int { return p.size })
 	if err != nil {
 		return err
 	}
-	perr := &PutError{Total: len(events)}
+	perr := &bus.PutError{Total: len(events)}
 	for i, batch := range batches {
 		failed, tries, last, err := b.putBatch(ctx, batch)
 		perr.Failed = append(perr.Failed, failed...)
@@ -77,7 +80,7 @@ func (b *EventBridge) Put(ctx context.Context, events []Event) error {
 
 // pending is an event with its request entry, built once for every try.
 type pending struct {
-	event Event
+	event bus.Event
 	entry types.PutEventsRequestEntry
 	size  int
 }
@@ -85,9 +88,9 @@ type pending struct {
 // putBatch makes one request and retries only its rejected entries. It
 // returns the events still rejected; with err (a call that failed
 // outright) those are the events of that call.
-func (b *EventBridge) putBatch(ctx context.Context, batch []pending) (failed []Event, tries int, last string, err error) {
-	events := func(ps []pending) []Event {
-		out := make([]Event, len(ps))
+func (b *EventBridge) putBatch(ctx context.Context, batch []pending) (failed []bus.Event, tries int, last string, err error) {
+	events := func(ps []pending) []bus.Event {
+		out := make([]bus.Event, len(ps))
 		for i, p := range ps {
 			out[i] = p.event
 		}
@@ -132,21 +135,21 @@ func (b *EventBridge) putBatch(ctx context.Context, batch []pending) (failed []E
 // entry builds the request entry and its size by EventBridge's documented
 // calculation: 14 bytes for the time plus the UTF-8 lengths of source,
 // detail-type and detail.
-func (b *EventBridge) entry(e Event) (types.PutEventsRequestEntry, int, error) {
-	detail, err := EncodeDetail(e)
+func (b *EventBridge) entry(e bus.Event) (types.PutEventsRequestEntry, int, error) {
+	detail, err := bus.EncodeDetail(e)
 	if err != nil {
 		return types.PutEventsRequestEntry{}, 0, err
 	}
 	en := types.PutEventsRequestEntry{
 		EventBusName: aws.String(b.busName),
-		Source:       aws.String(e.source()),
+		Source:       aws.String(e.SourceOrDefault()),
 		DetailType:   aws.String(e.EventName),
 		Detail:       aws.String(string(detail)),
 	}
 	if !e.Time.IsZero() {
 		en.Time = aws.Time(e.Time.UTC())
 	}
-	return en, 14 + len(e.source()) + len(e.EventName) + len(detail), nil
+	return en, 14 + len(e.SourceOrDefault()) + len(e.EventName) + len(detail), nil
 }
 
 // jitter spreads retries of concurrent producers over [d, 1.5d).

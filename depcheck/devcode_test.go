@@ -1,0 +1,33 @@
+package depcheck
+
+import (
+	"strings"
+	"testing"
+)
+
+// devOnly are the packages that exist for `hookrelay dev` and the tests:
+// emulator launchers, the local runtime and its state file, the dev JWT
+// key and signer, the local bus, the test receiver and test fixtures.
+var devOnly = []string{
+	"cmd/", "e2e",
+	"shared/emulator", "shared/devrun", "shared/devstate", "shared/devauth", "shared/devbus",
+	"shared/listener", "shared/testenv", "shared/bus/bustest",
+	"github.com/golang-jwt/", // only the dev signer checks JWTs; API Gateway does it in AWS
+}
+
+func TestLambdasLinkNoDevelopmentCode(t *testing.T) {
+	g := graph(t)
+	functions := packagesUnder(g, "functions")
+	if len(functions) < 3 {
+		t.Fatalf("found Lambdas %v, want functions/api, deliver and fanout at least", functions)
+	}
+	for _, fn := range functions {
+		for _, dep := range g[fn] {
+			for _, dev := range devOnly {
+				if strings.HasPrefix(strings.TrimPrefix(dep, module), dev) {
+					t.Errorf("%s links %s (development code)", fn, dep)
+				}
+			}
+		}
+	}
+}
