@@ -62,6 +62,7 @@ deploy: tools build ## cdk deploy (pass context with CDK_ARGS='-c key=value')
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
+	cd tools/goaws-loopback && GOWORK=off go vet ./...
 
 clean: ## remove build output and local data
 	rm -rf bin cdk.out .hookrelay
