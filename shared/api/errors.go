@@ -27,6 +27,7 @@ const (
 	codeInvalidEventID    = "invalid_event_id"
 	codeInvalidLimit      = "invalid_limit"
 	codeInvalidCursor     = "invalid_cursor"
+	codeInvalidQuery      = "invalid_query"
 	codeLimitReached      = "limit_reached"
 	codeUnauthorized      = "unauthorized"
 	codeForbidden         = "forbidden"

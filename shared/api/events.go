@@ -55,7 +55,7 @@ func (s *server) checkEvent(in publishInput) error {
 		return invalid(codeUnknownEventType, "event_name: unknown event type %q", truncate(in.EventName, 100))
 	case len(in.Data) == 0 || string(in.Data) == "null":
 		return invalid(codeInvalidEventData, "data is required")
-	case len(in.ID) > maxProducerID || strings.ContainsFunc(in.ID, isControl):
+	case len(in.ID) > maxProducerID || strings.ContainsFunc(in.ID, hiddenOrControl):
 		return invalid(codeInvalidEventID, "id must be at most %d printable characters", maxProducerID)
 	}
 	// The pipeline's limits first: they are cheap, and the schema

@@ -7,6 +7,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/hookrelay/hookrelay/events"
@@ -109,6 +110,13 @@ func (s *server) endpoint(rt route) http.Handler {
 				info.orgID = p.OrgID
 			}
 			r = r.WithContext(auth.WithPrincipal(r.Context(), p))
+		}
+		// r.URL.Query() drops what it cannot parse: ?cursor=%%% would
+		// silently be the first page.
+		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+			writeError(w, fail(http.StatusBadRequest, codeInvalidQuery,
+				"query string is malformed: every %% must start a %%XX escape, and parameters are separated by &"))
+			return
 		}
 		if err := rt.handle(w, r, p); err != nil {
 			writeError(w, s.toAPIError(r, err))

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/strictjson"
 )
 
 // Request body limits.
@@ -19,21 +20,10 @@ const (
 	maxEventBody = message.MessageMax + 8<<10
 )
 
-// decodeJSON reads exactly one JSON object with no unknown fields.
+// decodeJSON reads exactly one JSON object with no unknown fields, whose
+// text is valid UTF-8 (see strictjson).
 func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
-	if err == nil {
-		// Trailing data ("{}{}" or "{} x") is malformed, and reading to
-		// EOF also enforces the size limit on what follows.
-		if err = dec.Decode(&struct{}{}); err == io.EOF {
-			return nil
-		} else if err == nil {
-			err = errors.New("trailing data after the JSON object")
-		}
-	}
-	return bodyError(err)
+	return bodyError(strictjson.Decode(w, r, limit, dst))
 }
 
 func bodyError(err error) error {
@@ -41,8 +31,12 @@ func bodyError(err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
+	case err == nil:
+		return nil
 	case errors.As(err, &tooBig):
 		return err
+	case errors.Is(err, strictjson.ErrNotText):
+		return fail(http.StatusBadRequest, codeInvalidJSON, "request body must be valid UTF-8 text: a string holds invalid UTF-8 or an unpaired surrogate escape")
 	case errors.Is(err, io.EOF):
 		return fail(http.StatusBadRequest, codeInvalidJSON, "request body must be a JSON object")
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):

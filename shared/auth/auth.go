@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/ids"
 )
 
 // Principal is the authenticated caller.
@@ -79,8 +80,13 @@ func NewClaimNames(cfg config.Config) ClaimNames {
 // string claim; the operator role is granted only on an exact match.
 func (n ClaimNames) Principal(claim func(name string) ClaimValue) (Principal, error) {
 	org := claim(n.OrgClaim)
-	if !org.isStr || !ValidOrg(org.str) {
-		return Principal{}, Unauthenticated("token has no valid " + n.OrgClaim + " claim")
+	switch {
+	case !org.isStr:
+		return Principal{}, Unauthenticated("token has no " + n.OrgClaim + " claim (a string holding the organization id)")
+	case !ids.ValidOrg(org.str):
+		// A token whose org fails here is refused rather than failing
+		// later in a store key with a 500.
+		return Principal{}, Unauthenticated("token's " + n.OrgClaim + " claim is not a valid organization id (" + ids.OrgRule + ")")
 	}
 	p := Principal{OrgID: org.str}
 	if sub := claim("sub"); sub.isStr {
@@ -88,23 +94,6 @@ func (n ClaimNames) Principal(claim func(name string) ClaimValue) (Principal, er
 	}
 	p.Operator = n.OperatorClaim != "" && n.OperatorValue != "" && claim(n.OperatorClaim).has(n.OperatorValue)
 	return p, nil
-}
-
-// ValidOrg accepts org ids usable in every key that embeds them: DynamoDB
-// keys join parts with '#', and Secrets Manager names (the secrets adapter
-// allows exactly these characters) separate them with '/'. A token whose
-// org fails here is refused rather than failing later with a 500.
-func ValidOrg(org string) bool {
-	if org == "" || len(org) > 128 {
-		return false
-	}
-	for _, c := range org {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			c == '_' || c == '-' || c == '.' || c == '@' || c == '+' || c == '=') {
-			return false
-		}
-	}
-	return true
 }
 
 // BearerToken extracts the token of an "Authorization: Bearer ..." header.

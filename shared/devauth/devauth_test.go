@@ -137,6 +137,9 @@ func TestDevJWTRejects(t *testing.T) {
 	if _, err := dev.Authenticate(basic); !errors.Is(err, auth.ErrUnauthenticated) {
 		t.Fatalf("basic auth: %v", err)
 	}
+	if _, err := dev.Authenticate(bearer(cases["org with #"])); err == nil || !strings.Contains(err.Error(), "not a valid organization id") {
+		t.Fatalf("an invalid org should be named as such: %v", err)
+	}
 	expired := cases["expired"]
 	if _, err := dev.Authenticate(bearer(expired)); err == nil || !strings.Contains(err.Error(), "expired") {
 		t.Fatalf("expired token error should say so: %v", err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/auth"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/ids"
 )
 
 // devIssuer marks tokens minted by IssueDevToken, so a dev token is
@@ -79,8 +80,8 @@ func mapClaim(claims jwt.MapClaims, name string) auth.ClaimValue {
 
 // Issue mints a token this DevJWT accepts.
 func (d DevJWT) Issue(org string, operator bool, ttl time.Duration) (string, error) {
-	if !auth.ValidOrg(org) {
-		return "", fmt.Errorf("invalid organization id %q", org)
+	if !ids.ValidOrg(org) {
+		return "", fmt.Errorf("invalid organization id %q: %s", org, ids.OrgRule)
 	}
 	if ttl <= 0 {
 		return "", fmt.Errorf("ttl %s must be positive", ttl)

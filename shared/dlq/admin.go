@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/hookrelay/hookrelay/shared/strictjson"
 )
 
 // Admin routes. The handler matches these full paths: mount it under
@@ -199,11 +201,9 @@ func specFromQuery(q url.Values) (FilterSpec, error) {
 }
 
 // readJSON decodes a body strictly: unknown fields are refused for the same
-// reason as unknown query parameters.
+// reason as unknown query parameters, and text that is not valid UTF-8 too.
 func readJSON(w http.ResponseWriter, r *http.Request, dst any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
+	if err := strictjson.Decode(w, r, maxBody, dst); err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_json", err.Error())
 		return false
 	}

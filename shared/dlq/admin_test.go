@@ -69,6 +69,12 @@ func TestAdminHandlerRoutes(t *testing.T) {
 	if status, body := call(t, h, "POST", "/api/v1/admin/dlq/redrive", `{"all":true,"tier":"endpoint"}`); status != 400 || errorCode(body) != "invalid_filter" {
 		t.Errorf("redrive all plus a filter: %d %v", status, body)
 	}
+	// Text that is not valid UTF-8 is refused, not read with U+FFFD in it.
+	for _, body := range []string{"{\"organization_id\":\"org_a\xff\",\"confirm\":true}", `{"organization_id":"org_a\udc00","confirm":true}`} {
+		if status, resp := call(t, h, "POST", "/api/v1/admin/dlq/purge", body); status != 400 || errorCode(resp) != "invalid_json" {
+			t.Errorf("purge with %q: %d %v, want 400 invalid_json", body, status, resp)
+		}
+	}
 	if all := listAll(t, f.ops(nil), Filter{}, DefaultPageLimit); len(all) != 20 {
 		t.Fatalf("refused requests changed the DLQ: %d of 20 left", len(all))
 	}

@@ -3,9 +3,11 @@ package fanout
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
@@ -17,6 +19,7 @@ const (
 	ReasonTooLarge         = "event_too_large" // data over message.MaxDataBytes
 	ReasonTooDeep          = "event_too_deep"  // data nested over message.MaxDataDepth
 	ReasonInvalidData      = "invalid_data"    // data fails its type's JSON Schema
+	ReasonInvalidOrg       = "invalid_organization_id"
 )
 
 // deadLetter moves a record that can never be fanned out to the ingest DLQ,
@@ -25,6 +28,9 @@ const (
 // than letting SQS hand it back again and again. Only a failed DLQ write
 // returns an error, and then the ingest queue's own retry and redrive apply.
 func (h *Handler) deadLetter(ctx context.Context, rec events.SQSMessage, reason string, cause error, org, name string) error {
+	if !ids.ValidOrg(org) {
+		org = "" // not an attribute value SQS must accept; the body keeps it
+	}
 	// A record near the size limit keeps the attributes that fit.
 	msg := sqsqueue.Message{Body: rec.Body, Attributes: message.FitAttributes(rec.Body, map[string]string{
 		message.AttrReason:    reason,
@@ -49,4 +55,14 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// quote shows a producer's value in an error: at most 64 bytes of it,
+// escaped to ASCII so the error attribute is always one SQS accepts.
+func quote(s string) string {
+	q := strconv.QuoteToASCII(truncate(s, 64))
+	if len(s) > 64 {
+		q += "..."
+	}
+	return q
 }

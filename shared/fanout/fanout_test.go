@@ -176,6 +176,12 @@ func TestMalformedEventsAreDeadLetteredAndConsumed(t *testing.T) {
 		"bad-type":    {record(t, "bad-type", bus.Record{ID: "u5", DetailType: "emailExplode", Time: at, Detail: json.RawMessage(`{"organization_id":"org_a","data":{}}`)}), ReasonUnknownEventType},
 		"huge-record": {record(t, "huge-record", huge), ReasonTooLarge},
 		"too-deep":    {deep, ReasonTooDeep},
+		// Producers calling PutEvents directly are not held to the API's rule
+		// for organization ids; fan-out applies it.
+		"bad-org": {record(t, "bad-org", bus.Record{ID: "u8", DetailType: "emailClick", Time: at,
+			Detail: json.RawMessage(`{"organization_id":"a#b/c","data":{"a":1}}`)}), ReasonInvalidOrg},
+		"nul-org": {record(t, "nul-org", bus.Record{ID: "u9", DetailType: "emailClick", Time: at,
+			Detail: json.RawMessage(`{"organization_id":"org_a\u0000","data":{"a":1}}`)}), ReasonInvalidOrg},
 	}
 	batch := []events.SQSMessage{valid}
 	for _, b := range bad {
@@ -192,6 +198,10 @@ func TestMalformedEventsAreDeadLetteredAndConsumed(t *testing.T) {
 				found = true
 				if attrs[message.AttrReason] != b.reason || attrs[message.AttrLastError] == "" {
 					t.Errorf("%s: attributes %v, want reason %s and an error", name, attrs, b.reason)
+				}
+				if b.reason == ReasonInvalidOrg && (attrs[message.AttrOrgID] != "" ||
+					!strings.Contains(attrs[message.AttrLastError], "is not a valid organization id")) {
+					t.Errorf("%s: attributes %v, want no org attribute and the rule in last_error", name, attrs)
 				}
 				if b.reason == ReasonTooLarge && !strings.Contains(attrs[message.AttrLastError], "259072") ||
 					b.reason == ReasonTooDeep && !strings.Contains(attrs[message.AttrLastError], "9998") {

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
@@ -103,6 +104,12 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage) error
 		return h.deadLetter(ctx, rec, message.ReasonMalformed, err, d.OrgID, r.DetailType)
 	}
 	name, org := r.DetailType, d.OrgID
+	// The org becomes part of store keys and secret names: one that breaks
+	// the rule the API applies to tokens is never looked up.
+	if !ids.ValidOrg(org) {
+		return h.deadLetter(ctx, rec, ReasonInvalidOrg,
+			fmt.Errorf("detail.organization_id %s is not a valid organization id (%s)", quote(org), ids.OrgRule), org, name)
+	}
 	if !h.d.KnownEvent(name) {
 		return h.deadLetter(ctx, rec, ReasonUnknownEventType, fmt.Errorf("event type %q is not in the catalog", name), org, name)
 	}

@@ -58,3 +58,25 @@ func Valid(prefix, id string) bool {
 	}
 	return true
 }
+
+// OrgRule describes ValidOrg's rule for error messages.
+const OrgRule = "1 to 128 characters from A-Z a-z 0-9 _ - . @ + ="
+
+// ValidOrg reports whether org can be an organization id. Organization ids
+// come from the issuer's token or a producer's event, never from hookrelay,
+// and are embedded in every key: DynamoDB keys join parts with '#', and
+// Secrets Manager names (which allow exactly these characters) separate
+// them with '/'. The API refuses a token whose org breaks this rule, and
+// fan-out dead-letters an event whose org does.
+func ValidOrg(org string) bool {
+	if org == "" || len(org) > 128 {
+		return false
+	}
+	for _, c := range org {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			c == '_' || c == '-' || c == '.' || c == '@' || c == '+' || c == '=') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,100 @@
+// Package strictjson decodes request bodies without encoding/json's
+// leniency on text: it replaces invalid UTF-8 and unpaired UTF-16
+// surrogate escapes ("\ud800") with U+FFFD, so a body the client never
+// meant would be stored as if it had. Such a body is refused instead.
+package strictjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// ErrNotText marks a body that is not valid Unicode text.
+var ErrNotText = errors.New("request body is not valid UTF-8 text")
+
+// ErrTrailingData marks a body with more after its JSON value.
+var ErrTrailingData = errors.New("trailing data after the JSON object")
+
+// Decode reads the body (at most limit bytes; beyond that the error is
+// an *http.MaxBytesError), checks it with CheckText, and decodes exactly
+// one JSON value into dst, refusing unknown fields. Other errors are
+// encoding/json's.
+func Decode(w http.ResponseWriter, r *http.Request, limit int64, dst any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		return err
+	}
+	if err := CheckText(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return err
+	}
+	// Trailing data ("{}{}" or "{} x") is malformed.
+	if err := dec.Decode(&struct{}{}); err != io.EOF {
+		if err == nil {
+			err = ErrTrailingData
+		}
+		return err
+	}
+	return nil
+}
+
+// CheckText reports (as ErrNotText) invalid UTF-8 anywhere in b, and
+// \u escapes that name half a surrogate pair. A backslash appears in valid
+// JSON only inside strings, so every escape is found without parsing.
+func CheckText(b []byte) error {
+	if !utf8.Valid(b) {
+		return ErrNotText
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		i++ // the escaped character, skipped whatever it is ("\\u" is not an escape)
+		if i == len(b) || b[i] != 'u' {
+			continue
+		}
+		r, ok := hex4(b[i+1:])
+		if !ok || !utf16.IsSurrogate(r) {
+			continue // a syntax error is the decoder's to report
+		}
+		if r >= 0xdc00 || len(b) < i+11 || b[i+5] != '\\' || b[i+6] != 'u' {
+			return ErrNotText
+		}
+		if low, ok := hex4(b[i+7:]); !ok || low < 0xdc00 || low > 0xdfff {
+			return ErrNotText
+		}
+		i += 10
+	}
+	return nil
+}
+
+// hex4 reads the four hex digits of a \u escape.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}

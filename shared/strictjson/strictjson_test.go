@@ -1,0 +1,80 @@
+package strictjson
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestCheckText(t *testing.T) {
+	valid := []string{
+		`{"name":"hello"}`,
+		`{"name":"héllo ✓ 😀"}`,
+		`{"name":"\ud83d\ude00"}`, // a surrogate pair: one code point
+		`{"name":"\uD83D\uDE00"}`,
+		`{"name":"\u00e9\u0041"}`,
+		`{"name":"\\ud800"}`,        // an escaped backslash, then the text "ud800"
+		`{"name":"\\\ud83d\ude00"}`, // backslash, then a pair
+		`{"name":"\u12"}`,           // malformed, left to the JSON decoder
+		`\`,
+	}
+	for _, s := range valid {
+		if err := CheckText([]byte(s)); err != nil {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+	invalid := []string{
+		"{\"name\":\"a\xffb\"}",       // not UTF-8
+		"{\"name\":\"\xe2\x82\"}",     // a truncated sequence
+		"{\"name\":\"\xed\xa0\x80\"}", // a surrogate encoded in UTF-8
+		"{\"name\":\"\xc0\xaf\"}",     // an overlong encoding
+		`{"name":"\ud800"}`,           // a lone high surrogate
+		`{"name":"\udc00"}`,           // a lone low surrogate
+		`{"name":"\ud800\u0041"}`,     // high, then not a low one
+		`{"name":"\ud800\ud800"}`,     // high, high
+		`{"name":"x\ud83d"}`,          // cut before its pair
+		`{"name":"\\\ud800"}`,         // backslash, then a lone surrogate
+		`{"a":"ok","b":["\uDFFF"]}`,   // anywhere in the document
+	}
+	for _, s := range invalid {
+		if err := CheckText([]byte(s)); !errors.Is(err, ErrNotText) {
+			t.Errorf("%q: %v, want ErrNotText", s, err)
+		}
+	}
+}
+
+func decode(body string, limit int64) error {
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	var dst struct {
+		Name string `json:"name"`
+	}
+	return Decode(httptest.NewRecorder(), r, limit, &dst)
+}
+
+func TestDecode(t *testing.T) {
+	if err := decode(`{"name":"x"}`, 100); err != nil {
+		t.Fatal(err)
+	}
+	if err := decode("{\"name\":\"\xff\"}", 100); !errors.Is(err, ErrNotText) {
+		t.Errorf("invalid UTF-8: %v", err)
+	}
+	if err := decode(`{"name":"x"} {}`, 100); !errors.Is(err, ErrTrailingData) {
+		t.Errorf("trailing object: %v", err)
+	}
+	if err := decode(`{"name":"x"} x`, 100); err == nil {
+		t.Error("trailing garbage accepted")
+	}
+	if err := decode(`{"name":"x","other":1}`, 100); err == nil || !strings.Contains(err.Error(), "unknown field") {
+		t.Errorf("unknown field: %v", err)
+	}
+	if err := decode(``, 100); err != io.EOF {
+		t.Errorf("empty body: %v", err)
+	}
+	var tooBig *http.MaxBytesError
+	if err := decode(`{"name":"`+strings.Repeat("x", 200)+`"}`, 100); !errors.As(err, &tooBig) {
+		t.Errorf("over the limit: %v", err)
+	}
+}
