@@ -40,7 +40,7 @@ func TestFunctionEnvIsConfigContract(t *testing.T) {
 				t.Errorf("%s: %s is not read by shared/config", fn, v)
 			}
 		}
-		for _, devOnly := range []string{config.EnvAddr, config.EnvAllowLoopback} {
+		for _, devOnly := range []string{config.EnvAddr, config.EnvAllowLoopback, config.EnvDevAudience} {
 			if slices.Contains(vars, devOnly) {
 				t.Errorf("%s: dev-only %s must never be deployed", fn, devOnly)
 			}

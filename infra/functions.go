@@ -24,7 +24,7 @@ const (
 
 // FunctionEnv lists, per function, the config variables it needs; the stack
 // sets exactly these (a test checks them against config.Names()). Dev-only
-// knobs (HOOKRELAY_ADDR, HOOKRELAY_ALLOW_LOOPBACK) are never set: a deployed
+// knobs (HOOKRELAY_ADDR, HOOKRELAY_ALLOW_LOOPBACK, HOOKRELAY_DEV_AUDIENCE) are never set: a deployed
 // function must not accept loopback endpoints.
 var FunctionEnv = map[string][]string{
 	fnAPI: {

@@ -46,6 +46,10 @@ func TestTokenPrintsATokenTheDevAPIAccepts(t *testing.T) {
 	if _, _, err := jwt.NewParser().ParseUnverified(tok, claims); err != nil {
 		t.Fatal(err)
 	}
+	// Issued for the audience the dev API requires (HOOKRELAY_DEV_AUDIENCE).
+	if aud, _ := claims.GetAudience(); len(aud) != 1 || aud[0] != config.Defaults().DevAudience {
+		t.Fatalf("aud %v, want [%s]", aud, config.Defaults().DevAudience)
+	}
 	exp, err := claims.GetExpirationTime()
 	if err != nil || exp.Sub(time.Now().Add(time.Hour)).Abs() > time.Minute {
 		t.Fatalf("exp %v, want about an hour from now", exp)

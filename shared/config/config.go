@@ -32,6 +32,10 @@ const (
 	EnvAttemptTTL       = "HOOKRELAY_ATTEMPT_TTL"
 	EnvAllowLoopback    = "HOOKRELAY_ALLOW_LOOPBACK"
 	EnvAddr             = "HOOKRELAY_ADDR"
+	// EnvDevAudience is the aud the local API (hookrelay dev) requires and
+	// `hookrelay token` issues. Dev only: deployed stacks check the
+	// audience at API Gateway (the jwtAudience context).
+	EnvDevAudience = "HOOKRELAY_DEV_AUDIENCE"
 )
 
 // Config is the parsed environment. Zero values never reach handlers:
@@ -57,6 +61,8 @@ type Config struct {
 	// accepted and the delivery client may connect to loopback.
 	AllowLoopback bool
 	Addr          string
+	// DevAudience is the aud claim the dev token check requires.
+	DevAudience string
 	// DeniedLoopbackPorts are the dev runtime's own ports (emulators, API):
 	// the loopback allowance never reaches them. Set by the dev runtime,
 	// never read from the environment.
@@ -79,6 +85,9 @@ func Defaults() Config {
 		MaxWebhooks:     100,
 		AttemptTTL:      30 * 24 * time.Hour,
 		Addr:            "127.0.0.1:8080",
+		// The deployed stack's default jwtAudience, so a token made for
+		// one is made for the other.
+		DevAudience: "hookrelay",
 	}
 }
 
@@ -89,7 +98,7 @@ func Names() []string {
 		EnvDeliveryQueueURL, EnvDLQURL, EnvIngestQueueURL, EnvIngestDLQURL,
 		EnvEventBus, EnvSecretPrefix, EnvSecretGrace, EnvOrgClaim,
 		EnvOperatorClaim, EnvOperatorValue, EnvMaxWebhooks, EnvAttemptTTL,
-		EnvAllowLoopback, EnvAddr,
+		EnvAllowLoopback, EnvAddr, EnvDevAudience,
 	}
 }
 
@@ -118,6 +127,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	p.duration(EnvAttemptTTL, &c.AttemptTTL)
 	p.boolean(EnvAllowLoopback, &c.AllowLoopback)
 	p.str(EnvAddr, &c.Addr)
+	p.str(EnvDevAudience, &c.DevAudience)
 	if p.err != nil {
 		return Config{}, p.err
 	}

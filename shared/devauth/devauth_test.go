@@ -82,7 +82,7 @@ func TestDevJWTHonoursConfiguredClaims(t *testing.T) {
 	}
 	// An array role claim counts when it contains the operator value.
 	arr := sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{
-		"tenant": "org_y", "groups": []string{"billing", "ops"}, "exp": time.Now().Add(time.Hour).Unix(),
+		"tenant": "org_y", "groups": []string{"billing", "ops"}, "exp": time.Now().Add(time.Hour).Unix(), "aud": "hookrelay",
 	})
 	if p, err := dev.Authenticate(bearer(arr)); err != nil || !p.Operator {
 		t.Fatalf("array role: %+v %v", p, err)
@@ -119,7 +119,11 @@ func TestDevJWTRejects(t *testing.T) {
 		"numeric org":    sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": 42, "exp": future}),
 		"org with #":     sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": "org_a#WH#x", "exp": future}),
 		"org with /":     sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": "org_a/wh_1", "exp": future}),
-		"not yet valid":  sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": "org_abc", "exp": future, "nbf": future}),
+		"not yet valid":  sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": "org_abc", "exp": future, "nbf": future, "aud": "hookrelay"}),
+		"no audience":    sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": "org_abc", "exp": future}),
+		"wrong audience": sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": "org_abc", "exp": future, "aud": "another-service"}),
+		"audience list without ours": sign(t, jwt.SigningMethodHS256, testKey,
+			jwt.MapClaims{"org_id": "org_abc", "exp": future, "aud": []string{"a", "hookrelay-admin"}}),
 	}
 	for name, tok := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -174,13 +178,13 @@ func TestDevJWTOperatorClaimShapes(t *testing.T) {
 		{true, false},
 	}
 	for _, c := range cases {
-		tok := sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": "org_abc", "role": c.role, "exp": future})
+		tok := sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": "org_abc", "role": c.role, "exp": future, "aud": "hookrelay"})
 		p, err := dev.Authenticate(bearer(tok))
 		if err != nil || p.Operator != c.operator {
 			t.Errorf("role %#v: operator=%v err=%v, want %v", c.role, p.Operator, err, c.operator)
 		}
 	}
-	orgList := sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": []string{"org_abc"}, "exp": future})
+	orgList := sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": []string{"org_abc"}, "exp": future, "aud": "hookrelay"})
 	if _, err := dev.Authenticate(bearer(orgList)); !errors.Is(err, auth.ErrUnauthenticated) {
 		t.Fatalf("org as a list: %v", err)
 	}
@@ -241,5 +245,34 @@ func TestDevKeyEnvOverrideAndCorruptFile(t *testing.T) {
 	}
 	if _, err := devauth.DevKey(""); err == nil {
 		t.Fatal("corrupt key accepted")
+	}
+}
+
+// The audience is configurable; tokens are issued for the configured one
+// and accepted only there.
+func TestDevJWTAudienceIsConfigured(t *testing.T) {
+	cfg, err := config.FromLookup(func(name string) (string, bool) {
+		return "hookrelay-staging", name == config.EnvDevAudience
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	staging := devauth.NewDevJWT(testKey, cfg)
+	tok, err := staging.Issue("org_abc", false, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := staging.Authenticate(bearer(tok)); err != nil {
+		t.Fatalf("own audience: %v", err)
+	}
+	if _, err := devauth.NewDevJWT(testKey, config.Defaults()).Authenticate(bearer(tok)); !errors.Is(err, auth.ErrUnauthenticated) {
+		t.Fatalf("a hookrelay-staging token at the default audience: %v, want ErrUnauthenticated", err)
+	}
+	claims := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(tok, claims); err != nil {
+		t.Fatal(err)
+	}
+	if aud, _ := claims.GetAudience(); len(aud) != 1 || aud[0] != "hookrelay-staging" {
+		t.Fatalf("issued aud %v", aud)
 	}
 }

@@ -26,17 +26,22 @@ const devIssuer = "hookrelay-dev"
 type DevJWT struct {
 	Key   []byte
 	Names auth.ClaimNames
+	// Audience is the aud a token must carry (what API Gateway's
+	// authorizer checks in a deployed stack), so a token minted for
+	// another service with the same key is refused.
+	Audience string
 }
 
 var _ auth.Authenticator = DevJWT{}
 
-// NewDevJWT takes the claim names from configuration.
+// NewDevJWT takes the claim names and the audience from configuration.
 func NewDevJWT(key []byte, cfg config.Config) DevJWT {
-	return DevJWT{Key: key, Names: auth.NewClaimNames(cfg)}
+	return DevJWT{Key: key, Names: auth.NewClaimNames(cfg), Audience: cfg.DevAudience}
 }
 
 // Authenticate implements auth.Authenticator. Only HS256 is accepted (so "none"
-// and algorithm-confusion tokens fail) and exp is required.
+// and algorithm-confusion tokens fail), exp is required, and aud must
+// contain Audience.
 func (d DevJWT) Authenticate(r *http.Request) (auth.Principal, error) {
 	raw, ok := auth.BearerToken(r)
 	if !ok {
@@ -46,6 +51,7 @@ func (d DevJWT) Authenticate(r *http.Request) (auth.Principal, error) {
 	_, err := jwt.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) { return d.Key, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
+		jwt.WithAudience(d.Audience),
 	)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
@@ -92,6 +98,7 @@ func (d DevJWT) Issue(org string, operator bool, ttl time.Duration) (string, err
 		"sub":            "dev:" + org,
 		"iat":            now.Unix(),
 		"exp":            now.Add(ttl).Unix(),
+		"aud":            d.Audience,
 		d.Names.OrgClaim: org,
 	}
 	if operator {
