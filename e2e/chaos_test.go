@@ -157,6 +157,7 @@ type pair struct {
 // with a reason, or removed by 410. Nothing may be lost; duplicates are
 // counted and reported.
 func TestChaos(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	pan := &panicker{rng: rand.New(rand.NewPCG(chaosSeed, 1))}
 	s := startTestStack(t, devrun.Options{

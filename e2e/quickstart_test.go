@@ -24,6 +24,7 @@ import (
 // its output shows what the README promises: a verified delivery, a
 // delivery on the third attempt after two 500s, and a DLQ entry.
 func TestQuickstartScript(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Fatalf("the quick start needs curl: %v", err)
 	}
