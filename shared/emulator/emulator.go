@@ -217,8 +217,13 @@ func start(ctx context.Context, name string, port int, logTo *os.File, bin strin
 	return p, nil
 }
 
+// readyTimeout bounds an emulator's start. Generous: on a loaded 2-core
+// machine several node and goaws processes start at once (parallel tests),
+// and a slow start must not fail a test; a broken one still fails.
+const readyTimeout = 60 * time.Second
+
 func waitReady(ctx context.Context, p *Process) error {
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(readyTimeout)
 	for time.Now().Before(deadline) {
 		select {
 		case <-p.done:
@@ -232,5 +237,5 @@ func waitReady(ctx context.Context, p *Process) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("%s did not listen on 127.0.0.1:%d within 20s", p.Name, p.Port)
+	return fmt.Errorf("%s did not listen on 127.0.0.1:%d within %s", p.Name, p.Port, readyTimeout)
 }

@@ -33,6 +33,7 @@ func (f failingOrg) ForEachSubscribed(ctx context.Context, org, name string, fn 
 }
 
 func TestFailedFanOutIsReportedForThatRecordOnly(t *testing.T) {
+	t.Parallel() // its own emulators
 	e := newEnv(t, testCatalog)
 	e.webhook(t, "org_a", true, "*")
 	e.webhook(t, "org_broken", true, "*")

@@ -32,6 +32,7 @@ func jsonEqual(t testing.TB, a, b []byte) bool {
 }
 
 func TestPublishedEventReachesExactlyTheSubscribedWebhooks(t *testing.T) {
+	t.Parallel() // its own emulators
 	e := newEnv(t, testCatalog)
 	click := e.webhook(t, "org_a", true, "emailClick")
 	all := e.webhook(t, "org_a", true, "*")
@@ -135,6 +136,7 @@ func sameSet(a, b []string) bool {
 }
 
 func TestEventsWithNobodyToDeliverTo(t *testing.T) {
+	t.Parallel() // its own emulators
 	e := newEnv(t, testCatalog)
 	e.webhook(t, "org_disabled", false, "*")
 	e.webhook(t, "org_open", true, "emailOpen")
@@ -151,6 +153,7 @@ func TestEventsWithNobodyToDeliverTo(t *testing.T) {
 }
 
 func TestMalformedEventsAreDeadLetteredAndConsumed(t *testing.T) {
+	t.Parallel() // its own emulators
 	e := newEnv(t, testCatalog)
 	hook := e.webhook(t, "org_a", true, "*")
 	at := time.Date(2025, 4, 18, 12, 0, 0, 0, time.UTC)
@@ -220,6 +223,7 @@ func TestMalformedEventsAreDeadLetteredAndConsumed(t *testing.T) {
 }
 
 func TestDirectPutEventsIdentity(t *testing.T) {
+	t.Parallel() // its own emulators
 	e := newEnv(t, testCatalog)
 	hook := e.webhook(t, "org_a", true, "emailClick")
 	at := time.Date(2025, 4, 18, 12, 0, 0, 0, time.UTC)

@@ -28,6 +28,7 @@ func shortStrings(size int) json.RawMessage {
 // (goaws) ingest queue, are fanned out, not dead-lettered, and their data
 // reaches the delivery message byte for byte.
 func TestEventsAtThePipelineLimitsAreFannedOut(t *testing.T) {
+	t.Parallel() // its own emulators
 	cases := map[string]json.RawMessage{
 		"188 KB of short strings":       shortStrings(188 << 10),
 		"maximum size of short strings": shortStrings(message.MaxDataBytes),

@@ -12,6 +12,7 @@ import (
 )
 
 func TestPublishDeduplicatesProducerIDsPerOrg(t *testing.T) {
+	t.Parallel() // its own emulators
 	e := newEnv(t, testCatalog)
 	data := json.RawMessage(`{"a":1}`)
 	first, err := e.pub.Publish(e.ctx, "org_a", "emailClick", data, "order-42")
@@ -86,6 +87,7 @@ func (e *env) publishedIDs(t *testing.T, want int) []string {
 }
 
 func TestPublishRetryAfterAFailedBusPublishes(t *testing.T) {
+	t.Parallel() // its own emulators
 	e := newEnv(t, testCatalog)
 	p := NewPublisher(&failingBus{Bus: e.bus, failures: 1}, e.idem)
 	if id, err := p.Publish(e.ctx, "org_a", "emailClick", json.RawMessage(`{}`), "order-7"); err == nil {
@@ -102,6 +104,7 @@ func TestPublishRetryAfterAFailedBusPublishes(t *testing.T) {
 }
 
 func TestPublishRetryAfterATimedOutPublishPublishes(t *testing.T) {
+	t.Parallel() // its own emulators
 	e := newEnv(t, testCatalog)
 	hang := &hangingBus{entered: make(chan struct{}, 1), release: make(chan struct{})}
 	ctx, cancel := context.WithTimeout(e.ctx, 50*time.Millisecond)
@@ -122,6 +125,7 @@ func TestPublishRetryAfterATimedOutPublishPublishes(t *testing.T) {
 // anything): another instance's retry must publish, under the same event
 // id, and later retries get that id without publishing again.
 func TestPublishRetryWhileTheFirstPublishHangsPublishesTheSameEvent(t *testing.T) {
+	t.Parallel() // its own emulators
 	e := newEnv(t, testCatalog)
 	hang := &hangingBus{entered: make(chan struct{}, 1), release: make(chan struct{})}
 	first := make(chan error, 1)
@@ -157,6 +161,7 @@ func (idemDown) Published(context.Context, string, string, string) error {
 }
 
 func TestPublishAnUnconfirmedClaimRepublishesTheSameEventID(t *testing.T) {
+	t.Parallel() // its own emulators
 	e := newEnv(t, testCatalog)
 	id, err := NewPublisher(e.bus, idemDown{e.idem}).Publish(e.ctx, "org_a", "emailClick", json.RawMessage(`{}`), "order-10")
 	if err != nil {

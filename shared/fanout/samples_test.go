@@ -19,6 +19,7 @@ import (
 // fans out to the one endpoint subscribed to its type with the producer's
 // data, under the real catalog.
 func TestCatalogSamplesFanOut(t *testing.T) {
+	t.Parallel() // its own emulators
 	samples, err := catalog.Samples()
 	if err != nil {
 		t.Fatal(err)
@@ -97,6 +98,7 @@ func TestCatalogSamplesFanOut(t *testing.T) {
 // fan-out applies it, so endpoints never receive data that breaks the
 // catalog's contract. The record goes to the ingest DLQ with the path.
 func TestDirectPutEventsWithInvalidDataIsDeadLettered(t *testing.T) {
+	t.Parallel() // its own emulators
 	e := newEnv(t, nil)
 	d := e.deps(nil)
 	d.KnownEvent, d.ValidateData = catalog.Default().Has, catalog.Default().Validate
