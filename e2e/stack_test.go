@@ -28,7 +28,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/devauth"
 	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/message"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
@@ -327,7 +327,7 @@ func (s *stack) collectDLQ() {
 				continue
 			}
 			for _, m := range msgs {
-				e := dlqEntry{Attrs: sqsqueue.AttributesOf(m)}
+				e := dlqEntry{Attrs: queue.AttributesOf(m)}
 				e.Delivery, _ = message.Decode(m.Body)
 				c.mu.Lock()
 				c.entries = append(c.entries, e)

@@ -20,6 +20,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/dlq"
 	"github.com/hookrelay/hookrelay/shared/emulator"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
@@ -104,7 +105,7 @@ func TestDLQAgainstALocalStack(t *testing.T) {
 		body, _ := d.Encode()
 		bodies = append(bodies, body)
 		attrs := map[string]string{message.AttrReason: message.ReasonRetriesExhausted, message.AttrLastStatus: "503", message.AttrAttempts: "4", message.AttrOrgID: "org_abc", message.AttrWebhookID: wh}
-		if err := q.Send(context.Background(), dlqURL, sqsqueue.Message{Body: body, Attributes: attrs}); err != nil {
+		if err := q.Send(context.Background(), dlqURL, queue.Message{Body: body, Attributes: attrs}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/app/apiapp"
 	"github.com/hookrelay/hookrelay/shared/auth"
 	"github.com/hookrelay/hookrelay/shared/awsbus"
-	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/awssecrets"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
@@ -28,7 +28,7 @@ func main() {
 		Config:  cfg,
 		Dynamo:  dynamodb.NewFromConfig(awsCfg),
 		SQS:     sqsqueue.New(sqs.NewFromConfig(awsCfg)),
-		Secrets: secrets.NewAWS(secretsmanager.NewFromConfig(awsCfg), cfg.SecretPrefix),
+		Secrets: awssecrets.New(secretsmanager.NewFromConfig(awsCfg), cfg.SecretPrefix),
 		Bus:     awsbus.NewEventBridge(eventbridge.NewFromConfig(awsCfg), cfg.EventBus),
 		Auth:    auth.NewLambdaClaims(cfg),
 		Logger:  log,

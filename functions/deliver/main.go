@@ -10,7 +10,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/app/deliverapp"
-	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/awssecrets"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
@@ -23,7 +23,7 @@ func main() {
 		Config:  cfg,
 		Dynamo:  dynamodb.NewFromConfig(awsCfg),
 		SQS:     sqsqueue.New(sqs.NewFromConfig(awsCfg)),
-		Secrets: secrets.NewAWS(secretsmanager.NewFromConfig(awsCfg), cfg.SecretPrefix),
+		Secrets: awssecrets.New(secretsmanager.NewFromConfig(awsCfg), cfg.SecretPrefix),
 		Logger:  log,
 	})
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/detach"
 	"github.com/hookrelay/hookrelay/shared/message"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
 // dlqAttributes are the reason attributes of docs/internals.md. Empty
@@ -45,12 +45,12 @@ func dlqAttributes(reason string, d message.Delivery, rec attempt.DeliveryRecord
 // between the delivery queue and a DLQ that refuses it.
 func (h *Handler) deadLetter(ctx context.Context, m events.SQSMessage, attrs map[string]string) bool {
 	attrs = message.FitAttributes(m.Body, attrs)
-	err := h.d.Queue.Send(ctx, h.cfg.DLQURL, sqsqueue.Message{Body: m.Body, Attributes: attrs})
+	err := h.d.Queue.Send(ctx, h.cfg.DLQURL, queue.Message{Body: m.Body, Attributes: attrs})
 	if err != nil && len(attrs) > 1 {
 		h.log.WarnContext(ctx, "dead-letter send failed; trying again with the reason only",
 			"message_id", m.MessageId, "reason", attrs[message.AttrReason], "error", err)
 		reason := message.FitAttributes(m.Body, map[string]string{message.AttrReason: attrs[message.AttrReason]})
-		err = h.d.Queue.Send(ctx, h.cfg.DLQURL, sqsqueue.Message{Body: m.Body, Attributes: reason})
+		err = h.d.Queue.Send(ctx, h.cfg.DLQURL, queue.Message{Body: m.Body, Attributes: reason})
 	}
 	if err != nil {
 		h.log.ErrorContext(ctx, "dead-letter send failed; message kept for retry",

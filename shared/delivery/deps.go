@@ -16,7 +16,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/message"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -35,7 +35,7 @@ type SecretSource interface {
 type Queue interface {
 	ChangeVisibility(ctx context.Context, queueURL, receiptHandle string, d time.Duration) error
 	Delete(ctx context.Context, queueURL, receiptHandle string) error
-	Send(ctx context.Context, queueURL string, m sqsqueue.Message) error
+	Send(ctx context.Context, queueURL string, m queue.Message) error
 }
 
 // Records is the delivery record store (dynamo.DeliveryStore).

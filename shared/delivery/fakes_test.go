@@ -14,8 +14,8 @@ import (
 	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/secrets"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -95,7 +95,7 @@ type visibilityCall struct {
 
 type sentMessage struct {
 	queue string
-	msg   sqsqueue.Message
+	msg   queue.Message
 }
 
 type memQueue struct {
@@ -132,7 +132,7 @@ func (q *memQueue) Delete(ctx context.Context, _, receipt string) error {
 	return nil
 }
 
-func (q *memQueue) Send(ctx context.Context, url string, m sqsqueue.Message) error {
+func (q *memQueue) Send(ctx context.Context, url string, m queue.Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

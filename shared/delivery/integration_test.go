@@ -17,6 +17,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 	"github.com/hookrelay/hookrelay/shared/verify"
@@ -84,7 +85,7 @@ func TestDeliveryOnEmulators(t *testing.T) {
 	for _, code := range []int{500, 400, 410} {
 		id := fmt.Sprintf("wh_%d", code)
 		e.webhooks.put(webhook.Webhook{ID: id, OrgID: "org_a", URL: fmt.Sprintf("%s/%d", srv.URL, code), Enabled: true})
-		if err := q.Send(context.Background(), queueURL, sqsqueue.Message{Body: sqsMessage(t, "org_a", id, "evt_1").Body}); err != nil {
+		if err := q.Send(context.Background(), queueURL, queue.Message{Body: sqsMessage(t, "org_a", id, "evt_1").Body}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -103,7 +104,7 @@ func TestDeliveryOnEmulators(t *testing.T) {
 			continue
 		}
 		for _, m := range msgs {
-			attrs := sqsqueue.AttributesOf(m)
+			attrs := queue.AttributesOf(m)
 			dead[attrs[message.AttrWebhookID]] = attrs
 			_ = q.Delete(ctx, dlqURL, m.ReceiptHandle)
 		}

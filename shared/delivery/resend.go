@@ -10,7 +10,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -25,7 +25,7 @@ type ResendStore interface {
 
 // Sender puts a message on a queue (*sqsqueue.Client).
 type Sender interface {
-	Send(ctx context.Context, queueURL string, m sqsqueue.Message) error
+	Send(ctx context.Context, queueURL string, m queue.Message) error
 }
 
 // Resender starts deliveries on a tenant's request (the API's Deliveries).
@@ -60,7 +60,7 @@ func (r *Resender) Resend(ctx context.Context, orgID, webhookID, deliveryID stri
 	if err := r.records.ResetAttempts(ctx, deliveryID); err != nil {
 		return err
 	}
-	return r.queue.Send(ctx, r.queueURL, sqsqueue.Message{Body: rec.Message})
+	return r.queue.Send(ctx, r.queueURL, queue.Message{Body: rec.Message})
 }
 
 // SendTest queues a webhook.test event to w alone and returns its
@@ -84,7 +84,7 @@ func (r *Resender) SendTest(ctx context.Context, w webhook.Webhook) (string, err
 	if err != nil {
 		return "", err
 	}
-	if err := r.queue.Send(ctx, r.queueURL, sqsqueue.Message{Body: body}); err != nil {
+	if err := r.queue.Send(ctx, r.queueURL, queue.Message{Body: body}); err != nil {
 		return "", fmt.Errorf("queue test event: %w", err)
 	}
 	return d.DeliveryID, nil

@@ -11,7 +11,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/message"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -23,7 +23,7 @@ type cancelOnSend struct {
 	cancel context.CancelFunc
 }
 
-func (q cancelOnSend) Send(ctx context.Context, url string, m sqsqueue.Message) error {
+func (q cancelOnSend) Send(ctx context.Context, url string, m queue.Message) error {
 	err := q.memQueue.Send(ctx, url, m)
 	q.cancel()
 	return err

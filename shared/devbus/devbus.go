@@ -12,12 +12,12 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/emulator"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
 // batchSender is the SQS call the local bus needs (*sqsqueue.Client).
 type batchSender interface {
-	SendBatch(ctx context.Context, queueURL string, msgs []sqsqueue.Message) (calls int, err error)
+	SendBatch(ctx context.Context, queueURL string, msgs []queue.Message) (calls int, err error)
 }
 
 // Local lands events on the ingest queue.
@@ -40,15 +40,15 @@ func NewLocal(queue batchSender, ingestQueueURL string) *Local {
 // Put follows the EventBridge adapter's batching rule (≤ 10 entries,
 // ≤ 256 KiB per call); SendBatch retries rejected entries itself.
 func (l *Local) Put(ctx context.Context, events []bus.Event) error {
-	bodies := make([]sqsqueue.Message, len(events))
+	bodies := make([]queue.Message, len(events))
 	for i, e := range events {
 		body, err := l.record(e)
 		if err != nil {
 			return err
 		}
-		bodies[i] = sqsqueue.Message{Body: string(body)}
+		bodies[i] = queue.Message{Body: string(body)}
 	}
-	batches, err := bus.Split(bodies, func(m sqsqueue.Message) int { return len(m.Body) })
+	batches, err := bus.Split(bodies, func(m queue.Message) int { return len(m.Body) })
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/bus/bustest"
 	"github.com/hookrelay/hookrelay/shared/emulator"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
@@ -20,7 +21,7 @@ type countingSender struct {
 	sizes []int
 }
 
-func (c *countingSender) SendBatch(ctx context.Context, url string, msgs []sqsqueue.Message) (int, error) {
+func (c *countingSender) SendBatch(ctx context.Context, url string, msgs []queue.Message) (int, error) {
 	c.sizes = append(c.sizes, len(msgs))
 	return c.q.SendBatch(ctx, url, msgs)
 }

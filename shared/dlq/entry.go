@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hookrelay/hookrelay/shared/message"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
 // Tiers: endpoint failures are the tenant's to fix (redrive once the
@@ -68,7 +68,7 @@ func (e Entry) Redrivable() bool { return e.Delivery != nil }
 // because they are what the delivery Lambda recorded; the body fills the
 // gaps for pipeline poison, which SQS moved without attributes.
 func parseEntry(m events.SQSMessage) Entry {
-	a := sqsqueue.AttributesOf(m)
+	a := queue.AttributesOf(m)
 	e := Entry{
 		MessageID:    m.MessageId,
 		receipt:      m.ReceiptHandle,

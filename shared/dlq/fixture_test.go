@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
@@ -54,11 +55,11 @@ func newFixture(t *testing.T, n int) *fixture {
 		dlqURL:      testenv.Queue(t, api, "deliveries-dlq", map[string]string{"VisibilityTimeout": "30"}),
 		base:        time.Now().UTC().Truncate(time.Second),
 	}
-	var msgs []sqsqueue.Message
+	var msgs []queue.Message
 	for i := range n {
 		s := makeSeed(t, i, f.base)
 		f.seeds = append(f.seeds, s)
-		msgs = append(msgs, sqsqueue.Message{Body: s.body, Attributes: s.attrs})
+		msgs = append(msgs, queue.Message{Body: s.body, Attributes: s.attrs})
 	}
 	if _, err := f.q.SendBatch(context.Background(), f.dlqURL, msgs); err != nil {
 		t.Fatalf("seed DLQ: %v", err)
@@ -136,7 +137,7 @@ func drain(t *testing.T, q *sqsqueue.Client, url string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for lost := 0; ; {
-		msgs, err := q.ReceiveOnce(context.Background(), url, sqsqueue.MaxBatch, 0, hold)
+		msgs, err := q.ReceiveOnce(context.Background(), url, queue.MaxBatch, 0, hold)
 		if err != nil {
 			if lost++; lost > 3 {
 				t.Fatal(err)

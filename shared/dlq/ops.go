@@ -8,9 +8,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/smithy-go"
 
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/wait"
 )
 
@@ -18,7 +17,7 @@ import (
 type Queue interface {
 	// ReceiveOnce must not retry behind the caller's back: see scan.
 	ReceiveOnce(ctx context.Context, queueURL string, max int, wait, visibility time.Duration) ([]events.SQSMessage, error)
-	Send(ctx context.Context, queueURL string, m sqsqueue.Message) error
+	Send(ctx context.Context, queueURL string, m queue.Message) error
 	ChangeVisibility(ctx context.Context, queueURL, receiptHandle string, d time.Duration) error
 	Delete(ctx context.Context, queueURL, receiptHandle string) error
 }
@@ -97,7 +96,7 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink fu
 	}()
 	stale, lost := 0, 0
 	for {
-		msgs, err := o.q.ReceiveOnce(ctx, o.dlqURL, sqsqueue.MaxBatch, o.Wait, o.PeekVisibility)
+		msgs, err := o.q.ReceiveOnce(ctx, o.dlqURL, queue.MaxBatch, o.Wait, o.PeekVisibility)
 		if err != nil {
 			if !transient(ctx, err) || lost >= maxLostReceives {
 				return selected, err
@@ -156,7 +155,7 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink fu
 		}
 		if fresh > 0 {
 			stale = 0
-		} else if stale++; stale > len(seen)/sqsqueue.MaxBatch {
+		} else if stale++; stale > len(seen)/queue.MaxBatch {
 			return selected, nil
 		}
 	}
@@ -168,8 +167,7 @@ const maxLostReceives = 3
 // transient reports whether a receive failed in transit (worth waiting
 // out) rather than being refused by SQS or cancelled.
 func transient(ctx context.Context, err error) bool {
-	var apiErr smithy.APIError
-	return ctx.Err() == nil && !errors.As(err, &apiErr)
+	return ctx.Err() == nil && errors.Is(err, queue.ErrLost)
 }
 
 // release makes messages visible again (visibility 0). It runs even when

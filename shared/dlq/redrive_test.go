@@ -11,7 +11,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/message"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
 func TestRedriveFilteredSubset(t *testing.T) {
@@ -176,7 +176,7 @@ type cancelAfterSends struct {
 	cancel context.CancelFunc
 }
 
-func (q *cancelAfterSends) Send(ctx context.Context, url string, m sqsqueue.Message) error {
+func (q *cancelAfterSends) Send(ctx context.Context, url string, m queue.Message) error {
 	err := q.Queue.Send(ctx, url, m)
 	if int(q.sends.Add(1)) == q.n {
 		q.cancel()

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
 // maxBatchBytes is SQS's cap on one message and on one SendMessageBatch
@@ -20,17 +20,17 @@ var errTooLarge = errors.New("delivery message exceeds the SQS size limit")
 // entries and maxBatchBytes, so pages of any size cost ceil(n/10) calls
 // for events of ordinary size.
 type batcher struct {
-	send  func([]sqsqueue.Message) error
-	cur   []sqsqueue.Message
+	send  func([]queue.Message) error
+	cur   []queue.Message
 	bytes int
 }
 
-func (b *batcher) add(m sqsqueue.Message) error {
+func (b *batcher) add(m queue.Message) error {
 	n := len(m.Body)
 	if n > maxBatchBytes {
 		return fmt.Errorf("%w: %d bytes (limit %d)", errTooLarge, n, maxBatchBytes)
 	}
-	if len(b.cur) == sqsqueue.MaxBatch || b.bytes+n > maxBatchBytes {
+	if len(b.cur) == queue.MaxBatch || b.bytes+n > maxBatchBytes {
 		if err := b.flush(); err != nil {
 			return err
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/hookrelay/hookrelay/shared/bus"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
 // countingQueue counts SQS calls and messages on the way to goaws.
@@ -22,14 +22,14 @@ type countingQueue struct {
 	calls, msgs atomic.Int64
 }
 
-func (c *countingQueue) SendBatch(ctx context.Context, url string, msgs []sqsqueue.Message) (int, error) {
+func (c *countingQueue) SendBatch(ctx context.Context, url string, msgs []queue.Message) (int, error) {
 	n, err := c.Queue.SendBatch(ctx, url, msgs)
 	c.calls.Add(int64(n))
 	c.msgs.Add(int64(len(msgs)))
 	return n, err
 }
 
-func (c *countingQueue) Send(ctx context.Context, url string, m sqsqueue.Message) error {
+func (c *countingQueue) Send(ctx context.Context, url string, m queue.Message) error {
 	c.calls.Add(1)
 	return c.Queue.Send(ctx, url, m)
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
 // Ingest dead-letter reasons besides message.ReasonMalformed. All of them
@@ -32,7 +32,7 @@ func (h *Handler) deadLetter(ctx context.Context, rec events.SQSMessage, reason 
 		org = "" // not an attribute value SQS must accept; the body keeps it
 	}
 	// A record near the size limit keeps the attributes that fit.
-	msg := sqsqueue.Message{Body: rec.Body, Attributes: message.FitAttributes(rec.Body, map[string]string{
+	msg := queue.Message{Body: rec.Body, Attributes: message.FitAttributes(rec.Body, map[string]string{
 		message.AttrReason:    reason,
 		message.AttrLastError: truncate(cause.Error(), message.MaxErrorAttr),
 		message.AttrOrgID:     org,

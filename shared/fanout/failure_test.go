@@ -15,7 +15,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/message"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -57,16 +57,16 @@ func TestFailedFanOutIsReportedForThatRecordOnly(t *testing.T) {
 
 // recordingQueue keeps what would be sent, to count calls exactly.
 type recordingQueue struct {
-	batches [][]sqsqueue.Message
+	batches [][]queue.Message
 	failDLQ bool
 }
 
-func (q *recordingQueue) SendBatch(_ context.Context, _ string, msgs []sqsqueue.Message) (int, error) {
+func (q *recordingQueue) SendBatch(_ context.Context, _ string, msgs []queue.Message) (int, error) {
 	q.batches = append(q.batches, msgs)
 	return 1, nil
 }
 
-func (q *recordingQueue) Send(context.Context, string, sqsqueue.Message) error {
+func (q *recordingQueue) Send(context.Context, string, queue.Message) error {
 	if q.failDLQ {
 		return errors.New("dlq unavailable")
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
 // jsonEqual compares two JSON texts by meaning.
@@ -194,7 +194,7 @@ func TestMalformedEventsAreDeadLetteredAndConsumed(t *testing.T) {
 
 	dead := e.drain(t, e.dlq, len(bad))
 	for _, m := range dead {
-		attrs := sqsqueue.AttributesOf(m)
+		attrs := queue.AttributesOf(m)
 		var found bool
 		for name, b := range bad {
 			if b.msg.Body == m.Body {

@@ -17,7 +17,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -29,8 +29,8 @@ type Subscriptions interface {
 
 // Queue is the SQS adapter (*sqsqueue.Client satisfies it).
 type Queue interface {
-	SendBatch(ctx context.Context, queueURL string, msgs []sqsqueue.Message) (calls int, err error)
-	Send(ctx context.Context, queueURL string, m sqsqueue.Message) error
+	SendBatch(ctx context.Context, queueURL string, msgs []queue.Message) (calls int, err error)
+	Send(ctx context.Context, queueURL string, m queue.Message) error
 }
 
 // Claimer records that a producer id of an org was used by an event and
@@ -159,7 +159,7 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage) error
 // across the store's pages, so the number of SendMessageBatch calls is
 // ceil(matched/10) however the pages fall (plus retries of rejected entries).
 func (h *Handler) fanOut(ctx context.Context, tmpl message.Delivery) (matched, calls int, err error) {
-	b := &batcher{send: func(msgs []sqsqueue.Message) error {
+	b := &batcher{send: func(msgs []queue.Message) error {
 		n, err := h.d.Queue.SendBatch(ctx, h.d.DeliveryQueueURL, msgs)
 		calls += n
 		return err
@@ -175,7 +175,7 @@ func (h *Handler) fanOut(ctx context.Context, tmpl message.Delivery) (matched, c
 			if err != nil {
 				return err
 			}
-			if err := b.add(sqsqueue.Message{Body: body}); err != nil {
+			if err := b.add(queue.Message{Body: body}); err != nil {
 				return err
 			}
 			matched++

@@ -12,7 +12,7 @@ import (
 	catalog "github.com/hookrelay/hookrelay/events"
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/message"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
 // Every catalog sample, exactly as EventBridge's SQS target delivers it,
@@ -122,7 +122,7 @@ func TestDirectPutEventsWithInvalidDataIsDeadLettered(t *testing.T) {
 	e.handle(t, bad, good)
 
 	dead := e.drain(t, e.dlq, 1)
-	attrs := sqsqueue.AttributesOf(dead[0])
+	attrs := queue.AttributesOf(dead[0])
 	if dead[0].Body != bad.Body || attrs[message.AttrReason] != ReasonInvalidData || !strings.Contains(attrs[message.AttrLastError], "/email") {
 		t.Fatalf("dead letter %v body %.100s: want reason %s naming /email", attrs, dead[0].Body, ReasonInvalidData)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
@@ -35,7 +36,7 @@ func newFixture(t *testing.T, visibility int, bodies ...string) fixture {
 	url := testenv.Queue(t, api, "poller-test", map[string]string{"VisibilityTimeout": fmt.Sprint(visibility)})
 	q := sqsqueue.New(api)
 	for _, b := range bodies {
-		if err := q.Send(context.Background(), url, sqsqueue.Message{Body: b}); err != nil {
+		if err := q.Send(context.Background(), url, queue.Message{Body: b}); err != nil {
 			t.Fatalf("send: %v", err)
 		}
 	}

@@ -1,4 +1,4 @@
-package secrets
+package secrets_test
 
 import (
 	"context"
@@ -8,13 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/secrets/secretstest"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
 // countingStore counts Active calls reaching the wrapped store and can hold
 // them until released, to observe concurrent misses.
 type countingStore struct {
-	Store
+	secrets.Store
 	calls atomic.Int32
 	gate  chan struct{} // nil = do not block
 }
@@ -28,28 +30,27 @@ func (s *countingStore) Active(ctx context.Context, orgID, webhookID string, now
 }
 
 // newCachedForTest returns the wrapper with a clock the test moves.
-func newCachedForTest(t *testing.T, ttl time.Duration) (*cached, *countingStore, *time.Time) {
+func newCachedForTest(t *testing.T, ttl time.Duration) (secrets.Store, *countingStore, *time.Time) {
 	t.Helper()
-	local, err := NewLocal("")
+	local, err := secrets.NewLocal("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	inner := &countingStore{Store: local}
-	c := NewCached(inner, ttl).(*cached)
 	clock := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	c.now = func() time.Time { return clock }
+	c := secrets.NewCachedAt(inner, ttl, func() time.Time { return clock })
 	return c, inner, &clock
 }
 
 func TestCachedServesWithinTTLAndRefetchesAfter(t *testing.T) {
 	ctx := context.Background()
 	c, inner, clock := newCachedForTest(t, time.Minute)
-	first, second := mustGenerate(t), mustGenerate(t)
+	first, second := secretstest.Generate(t), secretstest.Generate(t)
 	if err := c.Create(ctx, "org_a", "wh_1", first); err != nil {
 		t.Fatal(err)
 	}
-	assertActive(t, c, "org_a", "wh_1", time.Now(), first)
-	assertActive(t, c, "org_a", "wh_1", time.Now(), first)
+	secretstest.AssertActive(t, c, "org_a", "wh_1", time.Now(), first)
+	secretstest.AssertActive(t, c, "org_a", "wh_1", time.Now(), first)
 	if n := inner.calls.Load(); n != 1 {
 		t.Fatalf("store called %d times within the TTL, want 1", n)
 	}
@@ -60,9 +61,9 @@ func TestCachedServesWithinTTLAndRefetchesAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	*clock = clock.Add(59 * time.Second)
-	assertActive(t, c, "org_a", "wh_1", time.Now(), first)
+	secretstest.AssertActive(t, c, "org_a", "wh_1", time.Now(), first)
 	*clock = clock.Add(time.Second)
-	assertActive(t, c, "org_a", "wh_1", time.Now(), second, first)
+	secretstest.AssertActive(t, c, "org_a", "wh_1", time.Now(), second, first)
 	if n := inner.calls.Load(); n != 2 {
 		t.Fatalf("store called %d times, want 2 (one refetch after expiry)", n)
 	}
@@ -71,19 +72,19 @@ func TestCachedServesWithinTTLAndRefetchesAfter(t *testing.T) {
 func TestCachedRotateAndDeleteInvalidate(t *testing.T) {
 	ctx := context.Background()
 	c, inner, _ := newCachedForTest(t, time.Hour)
-	first, second := mustGenerate(t), mustGenerate(t)
+	first, second := secretstest.Generate(t), secretstest.Generate(t)
 	if err := c.Create(ctx, "org_a", "wh_1", first); err != nil {
 		t.Fatal(err)
 	}
-	assertActive(t, c, "org_a", "wh_1", time.Now(), first)
+	secretstest.AssertActive(t, c, "org_a", "wh_1", time.Now(), first)
 	if err := c.Rotate(ctx, "org_a", "wh_1", second, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	assertActive(t, c, "org_a", "wh_1", time.Now(), second, first)
+	secretstest.AssertActive(t, c, "org_a", "wh_1", time.Now(), second, first)
 	if err := c.ScheduleDeletion(ctx, "org_a", "wh_1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, ErrNotFound) {
+	if _, err := c.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("Active after deletion through the wrapper: err = %v, want ErrNotFound", err)
 	}
 	if n := inner.calls.Load(); n != 3 {
@@ -94,20 +95,20 @@ func TestCachedRotateAndDeleteInvalidate(t *testing.T) {
 func TestCachedDoesNotCacheErrors(t *testing.T) {
 	ctx := context.Background()
 	c, inner, _ := newCachedForTest(t, time.Hour)
-	if _, err := c.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, ErrNotFound) {
+	if _, err := c.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("err = %v, want ErrNotFound", err)
 	}
-	secret := mustGenerate(t)
+	secret := secretstest.Generate(t)
 	if err := inner.Create(ctx, "org_a", "wh_1", secret); err != nil {
 		t.Fatal(err)
 	}
-	assertActive(t, c, "org_a", "wh_1", time.Now(), secret)
+	secretstest.AssertActive(t, c, "org_a", "wh_1", time.Now(), secret)
 }
 
 func TestCachedSharesConcurrentMisses(t *testing.T) {
 	ctx := context.Background()
 	c, inner, _ := newCachedForTest(t, time.Hour)
-	secret := mustGenerate(t)
+	secret := secretstest.Generate(t)
 	if err := c.Create(ctx, "org_a", "wh_1", secret); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,7 @@ func (c *waitCounter) Done() <-chan struct{} {
 func TestCachedReturnsCopies(t *testing.T) {
 	ctx := context.Background()
 	c, _, _ := newCachedForTest(t, time.Hour)
-	secret := mustGenerate(t)
+	secret := secretstest.Generate(t)
 	if err := c.Create(ctx, "org_a", "wh_1", secret); err != nil {
 		t.Fatal(err)
 	}
@@ -160,17 +161,17 @@ func TestCachedReturnsCopies(t *testing.T) {
 		t.Fatal(err)
 	}
 	got[0] = "tampered"
-	assertActive(t, c, "org_a", "wh_1", time.Now(), secret)
+	secretstest.AssertActive(t, c, "org_a", "wh_1", time.Now(), secret)
 }
 
 func TestCachedZeroTTLIsPassThrough(t *testing.T) {
-	local, err := NewLocal("")
+	local, err := secrets.NewLocal("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	inner := &countingStore{Store: local}
-	s := NewCached(inner, 0)
-	if err := s.Create(context.Background(), "org_a", "wh_1", mustGenerate(t)); err != nil {
+	s := secrets.NewCached(inner, 0)
+	if err := s.Create(context.Background(), "org_a", "wh_1", secretstest.Generate(t)); err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {

@@ -22,7 +22,7 @@ const localFile = "secrets.json"
 type Local struct {
 	mu      sync.Mutex
 	path    string            // "" = memory only
-	records map[string]record // key: orgID + "/" + webhookID
+	records map[string]Record // key: orgID + "/" + webhookID
 	now     func() time.Time  // tests move the clock
 }
 
@@ -30,7 +30,7 @@ var _ Store = (*Local)(nil)
 
 // NewLocal opens (or creates) the store in dir; dir "" keeps it in memory.
 func NewLocal(dir string) (*Local, error) {
-	l := &Local{records: map[string]record{}, now: time.Now}
+	l := &Local{records: map[string]Record{}, now: time.Now}
 	if dir == "" {
 		return l, nil
 	}
@@ -57,10 +57,10 @@ func localKey(orgID, webhookID string) string { return orgID + "/" + webhookID }
 
 // Create stores the first secret of a webhook.
 func (l *Local) Create(_ context.Context, orgID, webhookID, secret string) error {
-	if err := checkIDs(orgID, webhookID); err != nil {
+	if err := CheckIDs(orgID, webhookID); err != nil {
 		return err
 	}
-	if err := checkSecret(secret); err != nil {
+	if err := CheckSecret(secret); err != nil {
 		return err
 	}
 	l.mu.Lock()
@@ -69,15 +69,15 @@ func (l *Local) Create(_ context.Context, orgID, webhookID, secret string) error
 	if _, ok := l.records[key]; ok {
 		return fmt.Errorf("secrets: webhook %s: %w", webhookID, ErrExists)
 	}
-	return l.update(key, record{Current: secret})
+	return l.update(key, Record{Current: secret})
 }
 
 // Rotate makes newSecret current; the old one stays valid until now+grace.
 func (l *Local) Rotate(_ context.Context, orgID, webhookID, newSecret string, grace time.Duration) error {
-	if err := checkIDs(orgID, webhookID); err != nil {
+	if err := CheckIDs(orgID, webhookID); err != nil {
 		return err
 	}
-	if err := checkSecret(newSecret); err != nil {
+	if err := CheckSecret(newSecret); err != nil {
 		return err
 	}
 	l.mu.Lock()
@@ -87,7 +87,7 @@ func (l *Local) Rotate(_ context.Context, orgID, webhookID, newSecret string, gr
 	if !ok {
 		return fmt.Errorf("secrets: webhook %s: %w", webhookID, ErrNotFound)
 	}
-	return l.update(key, r.rotated(newSecret, l.now(), grace))
+	return l.update(key, r.Rotated(newSecret, l.now(), grace))
 }
 
 // Active returns the current secret, then the previous one while in grace.
@@ -98,7 +98,7 @@ func (l *Local) Active(_ context.Context, orgID, webhookID string, now time.Time
 	if !ok {
 		return nil, fmt.Errorf("secrets: webhook %s: %w", webhookID, ErrNotFound)
 	}
-	return r.active(now), nil
+	return r.Active(now), nil
 }
 
 // ScheduleDeletion removes the secret at once (there is no recovery window
@@ -110,15 +110,15 @@ func (l *Local) ScheduleDeletion(_ context.Context, orgID, webhookID string) err
 	if _, ok := l.records[key]; !ok {
 		return fmt.Errorf("secrets: webhook %s: %w", webhookID, ErrNotFound)
 	}
-	return l.update(key, record{})
+	return l.update(key, Record{})
 }
 
 // update sets (or, for the zero record, deletes) key and persists. On a
 // write failure the in-memory map is restored so memory and disk agree.
 // Callers hold l.mu.
-func (l *Local) update(key string, r record) error {
+func (l *Local) update(key string, r Record) error {
 	old, had := l.records[key]
-	if r == (record{}) {
+	if r == (Record{}) {
 		delete(l.records, key)
 	} else {
 		l.records[key] = r

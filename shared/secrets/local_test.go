@@ -1,4 +1,4 @@
-package secrets
+package secrets_test
 
 import (
 	"context"
@@ -8,30 +8,33 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/secrets/secretstest"
 )
 
 func TestLocalInMemoryContract(t *testing.T) {
-	s, err := NewLocal("")
+	s, err := secrets.NewLocal("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	testStoreContract(t, s)
+	secretstest.Contract(t, s)
 }
 
 func TestLocalOnDiskContract(t *testing.T) {
-	s, err := NewLocal(t.TempDir())
+	s, err := secrets.NewLocal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	testStoreContract(t, s)
+	secretstest.Contract(t, s)
 }
 
 func TestLocalPersistsAcrossRestart(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "nested", "data") // created on demand
-	first, second := mustGenerate(t), mustGenerate(t)
+	first, second := secretstest.Generate(t), secretstest.Generate(t)
 
-	s, err := NewLocal(dir)
+	s, err := secrets.NewLocal(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,18 +51,18 @@ func TestLocalPersistsAcrossRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	reopened, err := NewLocal(dir)
+	reopened, err := secrets.NewLocal(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertActive(t, reopened, "org_a", "wh_1", time.Now(), second, first)
+	secretstest.AssertActive(t, reopened, "org_a", "wh_1", time.Now(), second, first)
 	// The grace deadline survives the restart too.
-	assertActive(t, reopened, "org_a", "wh_1", time.Now().Add(time.Hour+time.Minute), second)
+	secretstest.AssertActive(t, reopened, "org_a", "wh_1", time.Now().Add(time.Hour+time.Minute), second)
 	if _, err := reopened.Active(ctx, "org_a", "wh_gone", time.Now()); err == nil {
 		t.Fatal("deleted secret came back after restart")
 	}
 
-	info, err := os.Stat(filepath.Join(dir, localFile))
+	info, err := os.Stat(filepath.Join(dir, secrets.LocalFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,18 +74,18 @@ func TestLocalPersistsAcrossRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(entries) != 1 {
-		t.Fatalf("directory holds %d entries, want only %s (temp files left behind?)", len(entries), localFile)
+		t.Fatalf("directory holds %d entries, want only %s (temp files left behind?)", len(entries), secrets.LocalFile)
 	}
 }
 
 func TestLocalCorruptFileErrorHidesContent(t *testing.T) {
 	dir := t.TempDir()
-	secret := mustGenerate(t)
+	secret := secretstest.Generate(t)
 	// Truncated JSON whose bytes include a secret value.
-	if err := os.WriteFile(filepath.Join(dir, localFile), []byte(`{"org_a/wh_1":{"current":"`+secret+`"`), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, secrets.LocalFile), []byte(`{"org_a/wh_1":{"current":"`+secret+`"`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := NewLocal(dir)
+	_, err := secrets.NewLocal(dir)
 	if err == nil {
 		t.Fatal("NewLocal accepted a corrupt file")
 	}
@@ -94,14 +97,14 @@ func TestLocalCorruptFileErrorHidesContent(t *testing.T) {
 func TestLocalWriteFailureKeepsMemoryAndDiskInSync(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := NewLocal(dir)
+	s, err := secrets.NewLocal(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Point the store at a directory that no longer exists, so the temp
 	// file cannot be created whoever runs the test.
-	s.path = filepath.Join(dir, "missing", localFile)
-	if err := s.Create(ctx, "org_a", "wh_1", mustGenerate(t)); err == nil {
+	s.SetPath(filepath.Join(dir, "missing", secrets.LocalFile))
+	if err := s.Create(ctx, "org_a", "wh_1", secretstest.Generate(t)); err == nil {
 		t.Fatal("Create reported success although nothing was written")
 	}
 	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); err == nil {
@@ -112,7 +115,7 @@ func TestLocalWriteFailureKeepsMemoryAndDiskInSync(t *testing.T) {
 func TestLocalConcurrentCreates(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := NewLocal(dir)
+	s, err := secrets.NewLocal(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,13 +125,13 @@ func TestLocalConcurrentCreates(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := s.Create(ctx, "org_a", "wh_"+string(rune('a'+i)), mustGenerate(t)); err != nil {
+			if err := s.Create(ctx, "org_a", "wh_"+string(rune('a'+i)), secretstest.Generate(t)); err != nil {
 				t.Error(err)
 			}
 		}()
 	}
 	wg.Wait()
-	reopened, err := NewLocal(dir)
+	reopened, err := secrets.NewLocal(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

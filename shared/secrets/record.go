@@ -6,10 +6,10 @@ import (
 	"time"
 )
 
-// record is the state of one webhook's secret, shared by every adapter so
+// Record is the state of one webhook's secret, shared by every adapter so
 // the rotation rules live in one place. Its JSON form is the SecretString
 // stored in AWS Secrets Manager and the value kept by the local store.
-type record struct {
+type Record struct {
 	Current  string `json:"current"`
 	Previous string `json:"previous,omitempty"`
 	// PreviousExpiresAt bounds the rotation grace period; zero when there is
@@ -17,11 +17,11 @@ type record struct {
 	PreviousExpiresAt time.Time `json:"previous_expires_at,omitzero"`
 }
 
-// rotated returns the record after making next current at now. Only one
+// Rotated returns the record after making next current at now. Only one
 // previous secret is kept: rotating again during a grace period ends the
 // older one's grace early, which is what a tenant rotating twice wants.
-func (r record) rotated(next string, now time.Time, grace time.Duration) record {
-	out := record{Current: next}
+func (r Record) Rotated(next string, now time.Time, grace time.Duration) Record {
+	out := Record{Current: next}
 	if grace > 0 {
 		out.Previous = r.Current
 		// Whole seconds: the stored value is plain RFC 3339, readable by any
@@ -31,8 +31,8 @@ func (r record) rotated(next string, now time.Time, grace time.Duration) record 
 	return out
 }
 
-// active lists the secrets valid at now, newest first.
-func (r record) active(now time.Time) []string {
+// Active lists the secrets valid at now, newest first.
+func (r Record) Active(now time.Time) []string {
 	out := []string{r.Current}
 	if r.Previous != "" && now.Before(r.PreviousExpiresAt) {
 		out = append(out, r.Previous)
@@ -40,18 +40,18 @@ func (r record) active(now time.Time) []string {
 	return out
 }
 
-// checkSecret rejects values that would make signatures meaningless. The
+// CheckSecret rejects values that would make signatures meaningless. The
 // error never repeats the value.
-func checkSecret(secret string) error {
+func CheckSecret(secret string) error {
 	if secret == "" {
 		return errors.New("secrets: empty signing secret")
 	}
 	return nil
 }
 
-// checkIDs keeps ids to characters valid in a Secrets Manager name and free
+// CheckIDs keeps ids to characters valid in a Secrets Manager name and free
 // of "/", so "<prefix>/<org>/<id>" can never name another tenant's secret.
-func checkIDs(orgID, webhookID string) error {
+func CheckIDs(orgID, webhookID string) error {
 	for _, id := range []string{orgID, webhookID} {
 		if id == "" {
 			return errors.New("secrets: empty organization or webhook id")

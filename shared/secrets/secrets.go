@@ -1,5 +1,7 @@
-// Package secrets holds webhook signing secrets: their format, and the Store
-// interface with an AWS Secrets Manager adapter and a local one for dev.
+// Package secrets holds webhook signing secrets: their format, the Store
+// interface with its rotation rules, a cache in front of any Store, and the
+// local Store of dev and tests. The Secrets Manager adapter is package
+// awssecrets.
 package secrets
 
 import (

@@ -1,5 +1,6 @@
 // Package sqsqueue is hookrelay's one adapter for SQS. Handlers depend on
-// the small interfaces their packages declare; this type satisfies them.
+// the small interfaces their packages declare over queue.Message; this
+// type satisfies them.
 // It speaks the JSON protocol, which both AWS and goaws v0.5.4 answer.
 package sqsqueue
 
@@ -14,19 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go"
 
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/wait"
 )
-
-// MaxBatch is the SQS limit of entries per batch call.
-const MaxBatch = 10
-
-// Message is an outgoing message: a body and string attributes.
-type Message struct {
-	Body       string
-	Attributes map[string]string
-	Delay      time.Duration
-}
 
 // Client wraps the SDK client.
 type Client struct {
@@ -46,7 +39,7 @@ func New(api *sqs.Client) *Client {
 func (c *Client) API() *sqs.Client { return c.api }
 
 // Send puts one message on a queue.
-func (c *Client) Send(ctx context.Context, queueURL string, m Message) error {
+func (c *Client) Send(ctx context.Context, queueURL string, m queue.Message) error {
 	_, err := c.api.SendMessage(ctx, &sqs.SendMessageInput{
 		QueueUrl:          aws.String(queueURL),
 		MessageBody:       aws.String(m.Body),
@@ -60,9 +53,9 @@ func (c *Client) Send(ctx context.Context, queueURL string, m Message) error {
 // call reports as failed. goaws leaves Successful empty, so success is read
 // as "not listed in Failed". Calls reports how many SendMessageBatch calls
 // were made (for fan-out's cost accounting).
-func (c *Client) SendBatch(ctx context.Context, queueURL string, msgs []Message) (calls int, err error) {
-	for start := 0; start < len(msgs); start += MaxBatch {
-		chunk := msgs[start:min(start+MaxBatch, len(msgs))]
+func (c *Client) SendBatch(ctx context.Context, queueURL string, msgs []queue.Message) (calls int, err error) {
+	for start := 0; start < len(msgs); start += queue.MaxBatch {
+		chunk := msgs[start:min(start+queue.MaxBatch, len(msgs))]
 		n, err := c.sendChunk(ctx, queueURL, chunk)
 		calls += n
 		if err != nil {
@@ -72,8 +65,8 @@ func (c *Client) SendBatch(ctx context.Context, queueURL string, msgs []Message)
 	return calls, nil
 }
 
-func (c *Client) sendChunk(ctx context.Context, queueURL string, chunk []Message) (int, error) {
-	pending := make(map[string]Message, len(chunk))
+func (c *Client) sendChunk(ctx context.Context, queueURL string, chunk []queue.Message) (int, error) {
+	pending := make(map[string]queue.Message, len(chunk))
 	for i, m := range chunk {
 		pending[strconv.Itoa(i)] = m
 	}
@@ -93,7 +86,7 @@ func (c *Client) sendChunk(ctx context.Context, queueURL string, chunk []Message
 		if err != nil {
 			return calls, err
 		}
-		failed := make(map[string]Message, len(out.Failed))
+		failed := make(map[string]queue.Message, len(out.Failed))
 		var last string
 		for _, f := range out.Failed {
 			id := aws.ToString(f.Id)
@@ -142,15 +135,21 @@ func (c *Client) Receive(ctx context.Context, queueURL string, max int, wait, vi
 // package awsclient/ownbody for the client-side cause we work around) has
 // already made its messages invisible; a silent retry returns other messages, so the first ones stay
 // hidden for their visibility timeout. Callers that must see every message
-// (the DLQ listing) take the error instead and wait that timeout out.
+// (the DLQ listing) take the error instead and wait that timeout out: an
+// error SQS did not answer with (no API error code) wraps queue.ErrLost.
 func (c *Client) ReceiveOnce(ctx context.Context, queueURL string, max int, wait, visibility time.Duration) ([]events.SQSMessage, error) {
-	return c.receive(ctx, queueURL, max, wait, visibility, func(o *sqs.Options) { o.RetryMaxAttempts = 1 })
+	msgs, err := c.receive(ctx, queueURL, max, wait, visibility, func(o *sqs.Options) { o.RetryMaxAttempts = 1 })
+	var apiErr smithy.APIError
+	if err != nil && ctx.Err() == nil && !errors.As(err, &apiErr) {
+		return nil, fmt.Errorf("%w: %w", queue.ErrLost, err)
+	}
+	return msgs, err
 }
 
 func (c *Client) receive(ctx context.Context, queueURL string, max int, wait, visibility time.Duration, optFns ...func(*sqs.Options)) ([]events.SQSMessage, error) {
 	in := &sqs.ReceiveMessageInput{
 		QueueUrl:                    aws.String(queueURL),
-		MaxNumberOfMessages:         int32(min(max, MaxBatch)),
+		MaxNumberOfMessages:         int32(min(max, queue.MaxBatch)),
 		WaitTimeSeconds:             int32(wait / time.Second),
 		MessageAttributeNames:       []string{"All"},
 		MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll},
@@ -198,17 +197,6 @@ func toAttributes(in map[string]string) map[string]types.MessageAttributeValue {
 			continue // SQS rejects empty attribute values
 		}
 		out[k] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
-	}
-	return out
-}
-
-// AttributesOf flattens a received message's string attributes.
-func AttributesOf(m events.SQSMessage) map[string]string {
-	out := make(map[string]string, len(m.MessageAttributes))
-	for k, v := range m.MessageAttributes {
-		if v.StringValue != nil {
-			out[k] = *v.StringValue
-		}
 	}
 	return out
 }

@@ -2,10 +2,14 @@ package sqsqueue
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
@@ -15,9 +19,9 @@ func TestSendBatchReceiveDeleteOnGoaws(t *testing.T) {
 	url := testenv.Queue(t, api, "batch", map[string]string{"VisibilityTimeout": "30"})
 	ctx := context.Background()
 
-	var msgs []Message
+	var msgs []queue.Message
 	for i := 0; i < 23; i++ {
-		msgs = append(msgs, Message{Body: fmt.Sprintf("m%d", i), Attributes: map[string]string{"n": fmt.Sprint(i), "empty": ""}})
+		msgs = append(msgs, queue.Message{Body: fmt.Sprintf("m%d", i), Attributes: map[string]string{"n": fmt.Sprint(i), "empty": ""}})
 	}
 	calls, err := q.SendBatch(ctx, url, msgs)
 	if err != nil || calls != 3 {
@@ -33,7 +37,7 @@ func TestSendBatchReceiveDeleteOnGoaws(t *testing.T) {
 			t.Fatalf("queue drained early: %d of 23", len(seen))
 		}
 		for _, m := range got {
-			if AttributesOf(m)["n"] == "" || m.Body != "m"+AttributesOf(m)["n"] {
+			if queue.AttributesOf(m)["n"] == "" || m.Body != "m"+queue.AttributesOf(m)["n"] {
 				t.Fatalf("attributes not carried: %+v", m)
 			}
 			seen[m.Body] = true
@@ -49,7 +53,7 @@ func TestChangeVisibilityHidesThenReleases(t *testing.T) {
 	q := New(api)
 	url := testenv.Queue(t, api, "vis", map[string]string{"VisibilityTimeout": "30"})
 	ctx := context.Background()
-	if err := q.Send(ctx, url, Message{Body: "x"}); err != nil {
+	if err := q.Send(ctx, url, queue.Message{Body: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := q.Receive(ctx, url, 1, time.Second, 0)
@@ -69,4 +73,27 @@ func TestChangeVisibilityHidesThenReleases(t *testing.T) {
 		}
 	}
 	t.Fatal("message never became visible again")
+}
+
+// ReceiveOnce tells a receive whose answer never arrived (the queue may
+// have hidden messages) from one SQS refused.
+func TestReceiveOnceMarksLostAnswers(t *testing.T) {
+	ctx := context.Background()
+	cut := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}))
+	defer cut.Close()
+	_, err := New(testenv.SQSClient(t, cut.URL)).ReceiveOnce(ctx, cut.URL+"/100010001000/q", 1, 0, 0)
+	if !errors.Is(err, queue.ErrLost) {
+		t.Fatalf("connection closed before an answer: err = %v, want queue.ErrLost", err)
+	}
+
+	endpoint := testenv.Goaws(t)
+	_, err = New(testenv.SQSClient(t, endpoint)).ReceiveOnce(ctx, endpoint+"/100010001000/missing", 1, 0, 0)
+	if err == nil || errors.Is(err, queue.ErrLost) {
+		t.Fatalf("receive from a missing queue: err = %v, want SQS's refusal, not ErrLost", err)
+	}
 }

@@ -1,4 +1,7 @@
-package secrets
+// Package secretstest checks a secrets.Store against the semantics every
+// adapter must share, so the local store used in dev cannot drift from the
+// Secrets Manager one.
+package secretstest
 
 import (
 	"context"
@@ -6,34 +9,35 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/hookrelay/hookrelay/shared/secrets"
 )
 
-// testStoreContract checks the semantics every Store must share, so the
-// local store used in dev cannot drift from the AWS one.
-func testStoreContract(t *testing.T, s Store) {
+// Contract runs the Store contract on s, an empty store.
+func Contract(t *testing.T, s secrets.Store) {
 	t.Helper()
 	ctx := context.Background()
-	first, second, third := mustGenerate(t), mustGenerate(t), mustGenerate(t)
+	first, second, third := Generate(t), Generate(t), Generate(t)
 
-	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("Active on unknown webhook: err = %v, want ErrNotFound", err)
 	}
-	if err := s.Rotate(ctx, "org_a", "wh_1", first, time.Hour); !errors.Is(err, ErrNotFound) {
+	if err := s.Rotate(ctx, "org_a", "wh_1", first, time.Hour); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("Rotate on unknown webhook: err = %v, want ErrNotFound", err)
 	}
-	if err := s.ScheduleDeletion(ctx, "org_a", "wh_1"); !errors.Is(err, ErrNotFound) {
+	if err := s.ScheduleDeletion(ctx, "org_a", "wh_1"); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("ScheduleDeletion on unknown webhook: err = %v, want ErrNotFound", err)
 	}
 
 	if err := s.Create(ctx, "org_a", "wh_1", first); err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	if err := s.Create(ctx, "org_a", "wh_1", second); !errors.Is(err, ErrExists) {
+	if err := s.Create(ctx, "org_a", "wh_1", second); !errors.Is(err, secrets.ErrExists) {
 		t.Fatalf("second Create: err = %v, want ErrExists", err)
 	}
-	assertActive(t, s, "org_a", "wh_1", time.Now(), first)
+	AssertActive(t, s, "org_a", "wh_1", time.Now(), first)
 	// The same webhook id under another org is another secret.
-	if _, err := s.Active(ctx, "org_b", "wh_1", time.Now()); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Active(ctx, "org_b", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("Active for another org: err = %v, want ErrNotFound", err)
 	}
 
@@ -42,27 +46,27 @@ func testStoreContract(t *testing.T, s Store) {
 		t.Fatalf("Rotate: %v", err)
 	}
 	after := time.Now()
-	assertActive(t, s, "org_a", "wh_1", after, second, first)
-	assertActive(t, s, "org_a", "wh_1", before.Add(time.Hour-time.Second), second, first)
-	assertActive(t, s, "org_a", "wh_1", after.Add(time.Hour+time.Second), second)
+	AssertActive(t, s, "org_a", "wh_1", after, second, first)
+	AssertActive(t, s, "org_a", "wh_1", before.Add(time.Hour-time.Second), second, first)
+	AssertActive(t, s, "org_a", "wh_1", after.Add(time.Hour+time.Second), second)
 
 	// A second rotation keeps only the secret it replaced.
 	if err := s.Rotate(ctx, "org_a", "wh_1", third, time.Hour); err != nil {
 		t.Fatalf("second Rotate: %v", err)
 	}
-	assertActive(t, s, "org_a", "wh_1", time.Now(), third, second)
+	AssertActive(t, s, "org_a", "wh_1", time.Now(), third, second)
 
 	// Zero grace retires the old secret at once.
-	fourth := mustGenerate(t)
+	fourth := Generate(t)
 	if err := s.Rotate(ctx, "org_a", "wh_1", fourth, 0); err != nil {
 		t.Fatalf("Rotate without grace: %v", err)
 	}
-	assertActive(t, s, "org_a", "wh_1", time.Now(), fourth)
+	AssertActive(t, s, "org_a", "wh_1", time.Now(), fourth)
 
 	if err := s.ScheduleDeletion(ctx, "org_a", "wh_1"); err != nil {
 		t.Fatalf("ScheduleDeletion: %v", err)
 	}
-	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("Active after deletion: err = %v, want ErrNotFound", err)
 	}
 
@@ -74,7 +78,8 @@ func testStoreContract(t *testing.T, s Store) {
 	}
 }
 
-func assertActive(t *testing.T, s Store, org, id string, now time.Time, want ...string) {
+// AssertActive fails t unless s.Active returns exactly want, in order.
+func AssertActive(t *testing.T, s secrets.Store, org, id string, now time.Time, want ...string) {
 	t.Helper()
 	got, err := s.Active(context.Background(), org, id, now)
 	if err != nil {
@@ -85,9 +90,10 @@ func assertActive(t *testing.T, s Store, org, id string, now time.Time, want ...
 	}
 }
 
-func mustGenerate(t *testing.T) string {
+// Generate returns a new secret or fails t.
+func Generate(t *testing.T) string {
 	t.Helper()
-	s, err := Generate()
+	s, err := secrets.Generate()
 	if err != nil {
 		t.Fatal(err)
 	}

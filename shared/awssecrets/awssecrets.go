@@ -1,4 +1,5 @@
-package secrets
+// Package awssecrets is the AWS Secrets Manager adapter of secrets.Store.
+package awssecrets
 
 import (
 	"context"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/secrets"
 )
 
 // Tag keys on every webhook secret, so operators and IAM conditions can
@@ -26,43 +28,43 @@ const (
 // restored by an operator (the AWS minimum is 7).
 const RecoveryWindowDays = 7
 
-// AWS keeps one Secrets Manager secret per webhook, named
+// Store keeps one Secrets Manager secret per webhook, named
 // "<prefix>/<org>/<webhook_id>", whose SecretString is the JSON record
 // {"current","previous","previous_expires_at"}. Holding both secrets in one
 // value makes Active a single GetSecretValue call.
-type AWS struct {
+type Store struct {
 	api    *secretsmanager.Client
 	prefix string
 	now    func() time.Time // tests pin the rotation time
 }
 
-var _ Store = (*AWS)(nil)
+var _ secrets.Store = (*Store)(nil)
 
-// NewAWS uses prefix for secret names; "" means the configured default.
-func NewAWS(api *secretsmanager.Client, prefix string) *AWS {
+// New uses prefix for secret names; "" means the configured default.
+func New(api *secretsmanager.Client, prefix string) *Store {
 	prefix = strings.Trim(prefix, "/")
 	if prefix == "" {
 		prefix = config.Defaults().SecretPrefix
 	}
-	return &AWS{api: api, prefix: prefix, now: time.Now}
+	return &Store{api: api, prefix: prefix, now: time.Now}
 }
 
 // Name is the secret name of a webhook (exported for operators' tooling and
 // the infra IAM policy, which grants "<prefix>/*").
-func (a *AWS) Name(orgID, webhookID string) string {
+func (a *Store) Name(orgID, webhookID string) string {
 	return a.prefix + "/" + orgID + "/" + webhookID
 }
 
 // Create stores the first secret. The name is deterministic, so a retried
 // create after a timeout surfaces as ErrExists rather than a duplicate.
-func (a *AWS) Create(ctx context.Context, orgID, webhookID, secret string) error {
-	if err := checkIDs(orgID, webhookID); err != nil {
+func (a *Store) Create(ctx context.Context, orgID, webhookID, secret string) error {
+	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
 		return err
 	}
-	if err := checkSecret(secret); err != nil {
+	if err := secrets.CheckSecret(secret); err != nil {
 		return err
 	}
-	value, err := encodeRecord(record{Current: secret})
+	value, err := encodeRecord(secrets.Record{Current: secret})
 	if err != nil {
 		return err
 	}
@@ -82,18 +84,18 @@ func (a *AWS) Create(ctx context.Context, orgID, webhookID, secret string) error
 // Secrets Manager has no conditional write, so two concurrent rotations of
 // one webhook are last-writer-wins; both callers got a valid secret back,
 // and only the loser's is not kept, which a tenant fixes by rotating again.
-func (a *AWS) Rotate(ctx context.Context, orgID, webhookID, newSecret string, grace time.Duration) error {
-	if err := checkIDs(orgID, webhookID); err != nil {
+func (a *Store) Rotate(ctx context.Context, orgID, webhookID, newSecret string, grace time.Duration) error {
+	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
 		return err
 	}
-	if err := checkSecret(newSecret); err != nil {
+	if err := secrets.CheckSecret(newSecret); err != nil {
 		return err
 	}
 	r, err := a.get(ctx, orgID, webhookID)
 	if err != nil {
 		return err
 	}
-	value, err := encodeRecord(r.rotated(newSecret, a.now(), grace))
+	value, err := encodeRecord(r.Rotated(newSecret, a.now(), grace))
 	if err != nil {
 		return err
 	}
@@ -105,21 +107,21 @@ func (a *AWS) Rotate(ctx context.Context, orgID, webhookID, newSecret string, gr
 }
 
 // Active returns the current secret, then the previous one while in grace.
-func (a *AWS) Active(ctx context.Context, orgID, webhookID string, now time.Time) ([]string, error) {
-	if err := checkIDs(orgID, webhookID); err != nil {
+func (a *Store) Active(ctx context.Context, orgID, webhookID string, now time.Time) ([]string, error) {
+	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
 		return nil, err
 	}
 	r, err := a.get(ctx, orgID, webhookID)
 	if err != nil {
 		return nil, err
 	}
-	return r.active(now), nil
+	return r.Active(now), nil
 }
 
 // ScheduleDeletion deletes with a recovery window rather than at once, so
 // an operator can undo a mistaken delete (or a spurious 410) for a week.
-func (a *AWS) ScheduleDeletion(ctx context.Context, orgID, webhookID string) error {
-	if err := checkIDs(orgID, webhookID); err != nil {
+func (a *Store) ScheduleDeletion(ctx context.Context, orgID, webhookID string) error {
+	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
 		return err
 	}
 	_, err := a.api.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{
@@ -129,22 +131,22 @@ func (a *AWS) ScheduleDeletion(ctx context.Context, orgID, webhookID string) err
 	return a.wrap("delete", orgID, webhookID, err)
 }
 
-func (a *AWS) get(ctx context.Context, orgID, webhookID string) (record, error) {
+func (a *Store) get(ctx context.Context, orgID, webhookID string) (secrets.Record, error) {
 	out, err := a.api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
 		SecretId: aws.String(a.Name(orgID, webhookID)),
 	})
 	if err != nil {
-		return record{}, a.wrap("read", orgID, webhookID, err)
+		return secrets.Record{}, a.wrap("read", orgID, webhookID, err)
 	}
-	var r record
+	var r secrets.Record
 	// The JSON error is dropped on purpose: it may quote the value.
 	if out.SecretString == nil || json.Unmarshal([]byte(*out.SecretString), &r) != nil || r.Current == "" {
-		return record{}, fmt.Errorf("secrets: %s is not a hookrelay secret document", a.Name(orgID, webhookID))
+		return secrets.Record{}, fmt.Errorf("secrets: %s is not a hookrelay secret document", a.Name(orgID, webhookID))
 	}
 	return r, nil
 }
 
-func encodeRecord(r record) (string, error) {
+func encodeRecord(r secrets.Record) (string, error) {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return "", errors.New("secrets: encode secret document")
@@ -155,7 +157,7 @@ func encodeRecord(r record) (string, error) {
 // wrap maps service errors to the package's sentinels and names the secret
 // in the message. Any value in values is redacted from the text in case
 // the service (or a proxy) echoes the request.
-func (a *AWS) wrap(op, orgID, webhookID string, err error, values ...string) error {
+func (a *Store) wrap(op, orgID, webhookID string, err error, values ...string) error {
 	if err == nil {
 		return nil
 	}
@@ -167,15 +169,15 @@ func (a *AWS) wrap(op, orgID, webhookID string, err error, values ...string) err
 	)
 	switch {
 	case errors.As(err, &notFound):
-		sentinel = ErrNotFound
+		sentinel = secrets.ErrNotFound
 	case errors.As(err, &exists):
-		sentinel = ErrExists
+		sentinel = secrets.ErrExists
 	case errors.As(err, &invalid) && strings.Contains(strings.ToLower(invalid.ErrorMessage()), "deletion"):
 		// A secret scheduled for deletion answers InvalidRequestException:
 		// to readers it is gone, and its name is still taken for creators.
-		sentinel = ErrNotFound
+		sentinel = secrets.ErrNotFound
 		if op == "create" {
-			sentinel = ErrExists
+			sentinel = secrets.ErrExists
 		}
 	}
 	if sentinel != nil {

@@ -1,4 +1,4 @@
-package secrets
+package awssecrets
 
 import (
 	"context"
@@ -45,7 +45,7 @@ func newFakeSM(t *testing.T) (*fakeSM, *httptest.Server) {
 
 // newAWSForTest builds the adapter the way production does, only with the
 // endpoint pointed at srv (no custom http.Client: AWS_CA_BUNDLE is set).
-func newAWSForTest(t *testing.T, srv *httptest.Server, prefix string) *AWS {
+func newStoreForTest(t *testing.T, srv *httptest.Server, prefix string) *Store {
 	t.Helper()
 	cfg, err := awsclient.Local(context.Background(), "us-east-1")
 	if err != nil {
@@ -54,7 +54,7 @@ func newAWSForTest(t *testing.T, srv *httptest.Server, prefix string) *AWS {
 	api := secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) {
 		o.BaseEndpoint = aws.String(srv.URL)
 	})
-	return NewAWS(api, prefix)
+	return New(api, prefix)
 }
 
 func (f *fakeSM) ServeHTTP(w http.ResponseWriter, r *http.Request) {

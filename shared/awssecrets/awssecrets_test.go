@@ -1,4 +1,4 @@
-package secrets
+package awssecrets
 
 import (
 	"context"
@@ -6,17 +6,20 @@ import (
 	"maps"
 	"testing"
 	"time"
+
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/secrets/secretstest"
 )
 
 func TestAWSContract(t *testing.T) {
 	_, srv := newFakeSM(t)
-	testStoreContract(t, newAWSForTest(t, srv, ""))
+	secretstest.Contract(t, newStoreForTest(t, srv, ""))
 }
 
 func TestAWSCreateRequest(t *testing.T) {
 	f, srv := newFakeSM(t)
-	s := newAWSForTest(t, srv, "")
-	secret := mustGenerate(t)
+	s := newStoreForTest(t, srv, "")
+	secret := secretstest.Generate(t)
 	if err := s.Create(context.Background(), "org_a", "wh_1", secret); err != nil {
 		t.Fatal(err)
 	}
@@ -45,10 +48,10 @@ func TestAWSCreateRequest(t *testing.T) {
 
 func TestAWSRotateRequests(t *testing.T) {
 	f, srv := newFakeSM(t)
-	s := newAWSForTest(t, srv, "acme/hooks/") // slashes at the ends are trimmed
+	s := newStoreForTest(t, srv, "acme/hooks/") // slashes at the ends are trimmed
 	s.now = func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 500, time.UTC) }
 	ctx := context.Background()
-	old, next := mustGenerate(t), mustGenerate(t)
+	old, next := secretstest.Generate(t), secretstest.Generate(t)
 	if err := s.Create(ctx, "org_a", "wh_1", old); err != nil {
 		t.Fatal(err)
 	}
@@ -74,9 +77,9 @@ func TestAWSRotateRequests(t *testing.T) {
 
 func TestAWSScheduleDeletionRequest(t *testing.T) {
 	f, srv := newFakeSM(t)
-	s := newAWSForTest(t, srv, "")
+	s := newStoreForTest(t, srv, "")
 	ctx := context.Background()
-	if err := s.Create(ctx, "org_a", "wh_1", mustGenerate(t)); err != nil {
+	if err := s.Create(ctx, "org_a", "wh_1", secretstest.Generate(t)); err != nil {
 		t.Fatal(err)
 	}
 	f.lastRequests()
@@ -95,25 +98,25 @@ func TestAWSScheduleDeletionRequest(t *testing.T) {
 		t.Error("DeleteSecret must keep the recovery window")
 	}
 	// Creating the same name while it is pending deletion is a conflict.
-	if err := s.Create(ctx, "org_a", "wh_1", mustGenerate(t)); !errors.Is(err, ErrExists) {
+	if err := s.Create(ctx, "org_a", "wh_1", secretstest.Generate(t)); !errors.Is(err, secrets.ErrExists) {
 		t.Errorf("Create over a secret pending deletion: err = %v, want ErrExists", err)
 	}
 }
 
 func TestAWSActiveDropsExpiredPrevious(t *testing.T) {
 	f, srv := newFakeSM(t)
-	s := newAWSForTest(t, srv, "")
-	cur, prev := mustGenerate(t), mustGenerate(t)
+	s := newStoreForTest(t, srv, "")
+	cur, prev := secretstest.Generate(t), secretstest.Generate(t)
 	f.secrets["hookrelay/webhooks/org_a/wh_1"] = `{"current":"` + cur + `","previous":"` + prev + `","previous_expires_at":"2026-11-23T11:00:00Z"}`
-	assertActive(t, s, "org_a", "wh_1", time.Date(2026, 11, 23, 10, 59, 59, 0, time.UTC), cur, prev)
-	assertActive(t, s, "org_a", "wh_1", time.Date(2026, 11, 23, 11, 0, 0, 0, time.UTC), cur)
+	secretstest.AssertActive(t, s, "org_a", "wh_1", time.Date(2026, 11, 23, 10, 59, 59, 0, time.UTC), cur, prev)
+	secretstest.AssertActive(t, s, "org_a", "wh_1", time.Date(2026, 11, 23, 11, 0, 0, 0, time.UTC), cur)
 }
 
 func TestAWSErrorsNeverContainSecrets(t *testing.T) {
 	f, srv := newFakeSM(t)
-	s := newAWSForTest(t, srv, "")
+	s := newStoreForTest(t, srv, "")
 	ctx := context.Background()
-	old, next := mustGenerate(t), mustGenerate(t)
+	old, next := secretstest.Generate(t), secretstest.Generate(t)
 	if err := s.Create(ctx, "org_a", "wh_1", old); err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +130,7 @@ func TestAWSErrorsNeverContainSecrets(t *testing.T) {
 	if !hasValue(err, "[redacted]") || !hasValue(err, "hookrelay/webhooks/org_a/wh_2") {
 		t.Errorf("Create error should name the secret and mark the redaction: %q", err)
 	}
-	if errors.Is(err, ErrExists) || errors.Is(err, ErrNotFound) {
+	if errors.Is(err, secrets.ErrExists) || errors.Is(err, secrets.ErrNotFound) {
 		t.Errorf("a validation failure mapped to a sentinel: %v", err)
 	}
 
@@ -151,18 +154,18 @@ func TestAWSErrorsNeverContainSecrets(t *testing.T) {
 
 func TestAWSMapsServiceErrors(t *testing.T) {
 	f, srv := newFakeSM(t)
-	s := newAWSForTest(t, srv, "")
+	s := newStoreForTest(t, srv, "")
 	ctx := context.Background()
 	f.setFail("ResourceNotFoundException", "")
-	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
 		t.Errorf("ResourceNotFoundException: err = %v, want ErrNotFound", err)
 	}
 	f.setFail("ResourceExistsException", "")
-	if err := s.Create(ctx, "org_a", "wh_1", mustGenerate(t)); !errors.Is(err, ErrExists) {
+	if err := s.Create(ctx, "org_a", "wh_1", secretstest.Generate(t)); !errors.Is(err, secrets.ErrExists) {
 		t.Errorf("ResourceExistsException: err = %v, want ErrExists", err)
 	}
 	f.setFail("InvalidRequestException", "") // echo message without "deletion"
-	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); err == nil || errors.Is(err, ErrNotFound) {
+	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); err == nil || errors.Is(err, secrets.ErrNotFound) {
 		t.Errorf("unrelated InvalidRequestException: err = %v, want a plain error", err)
 	}
 }

@@ -1,0 +1,74 @@
+package depcheck
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// domain are the packages that hold hookrelay's rules. They declare the
+// small interfaces they need and never see an AWS SDK type, so they read
+// (and test) without AWS; shared/app/* wires them to the adapters.
+var domain = []string{
+	"shared/api", "shared/attempt", "shared/auth", "shared/bus", "shared/config",
+	"shared/delivery", "shared/dlq", "shared/fanout", "shared/ids", "shared/message",
+	"shared/netguard", "shared/queue", "shared/secrets", "shared/signing",
+	"shared/verify", "shared/webhook",
+}
+
+// adapters are the AWS adapters, one per service: each imports the SDK
+// client of its service and no other.
+var adapters = map[string]string{
+	"shared/dynamo":     "dynamodb",
+	"shared/sqsqueue":   "sqs",
+	"shared/awsbus":     "eventbridge",
+	"shared/awssecrets": "secretsmanager",
+}
+
+const sdk = "github.com/aws/aws-sdk-go-v2"
+
+func TestDomainLinksNoAWSSDK(t *testing.T) {
+	g := graph(t)
+	for _, name := range domain {
+		p, ok := g[name]
+		if !ok {
+			t.Errorf("domain package %s does not exist (renamed? update this list)", name)
+			continue
+		}
+		if sdkDeps := linksPrefix(p, sdk, "github.com/aws/smithy-go"); len(sdkDeps) > 0 {
+			t.Errorf("%s links the AWS SDK: %v", name, sdkDeps)
+		}
+	}
+}
+
+func TestOneAdapterPerAWSService(t *testing.T) {
+	g := graph(t)
+	for name, p := range g {
+		var services []string
+		for _, imp := range p.imports {
+			if rest, ok := strings.CutPrefix(imp, sdk+"/service/"); ok {
+				services = append(services, strings.Split(rest, "/")[0])
+			}
+		}
+		slices.Sort(services)
+		services = slices.Compact(services)
+		if len(services) == 0 || isWiring(name) {
+			continue
+		}
+		if want, ok := adapters[name]; !ok || len(services) != 1 || services[0] != want {
+			t.Errorf("%s imports the SDK clients of %v; only the adapter of a service may, one service each (%v)", name, services, adapters)
+		}
+	}
+}
+
+// isWiring reports the packages that construct SDK clients to hand them to
+// the adapters (Lambda mains, the local runtime, the CDK app, tests' and
+// tools' plumbing), which is what wiring is for.
+func isWiring(name string) bool {
+	for _, pre := range []string{"functions/", "cmd/", "infra", "shared/app/", "shared/devrun", "shared/testenv", "shared/costrun", "shared/permissions", "shared/awsmeter"} {
+		if strings.HasPrefix(name, pre) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,39 @@
+// Package queue is what the domain knows of a message queue: the message it
+// sends and the batch limit it plans for. The SQS adapter (package
+// sqsqueue) sends them; received messages arrive as aws-lambda-go's
+// events.SQSMessage, the shape the Lambda event source and the local
+// poller both deliver.
+package queue
+
+import (
+	"errors"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// MaxBatch is the SQS limit of entries per batch call.
+const MaxBatch = 10
+
+// Message is an outgoing message: a body and string attributes.
+type Message struct {
+	Body       string
+	Attributes map[string]string
+	Delay      time.Duration
+}
+
+// ErrLost marks a call whose answer was lost in transit: the queue may have
+// acted on it (a receive hid its messages). A call the queue refused is not
+// ErrLost.
+var ErrLost = errors.New("queue: answer lost in transit")
+
+// AttributesOf flattens a received message's string attributes.
+func AttributesOf(m events.SQSMessage) map[string]string {
+	out := make(map[string]string, len(m.MessageAttributes))
+	for k, v := range m.MessageAttributes {
+		if v.StringValue != nil {
+			out[k] = *v.StringValue
+		}
+	}
+	return out
+}
