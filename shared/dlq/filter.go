@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hookrelay/hookrelay/shared/ids"
 )
 
 // Filter selects dead letters. Zero fields match everything; set fields
@@ -71,6 +73,10 @@ func (s FilterSpec) Filter(now time.Time) (Filter, error) {
 		if id = strings.TrimSpace(id); id != "" {
 			f.IDs = append(f.IDs, id)
 		}
+	}
+	if f.OrgID != "" && !ids.ValidOrg(f.OrgID) {
+		// No dead letter can carry it: a typo, said so instead of an empty list.
+		return Filter{}, fmt.Errorf("%w: organization_id %q is not a valid organization id (%s)", ErrInvalidFilter, f.OrgID, ids.OrgRule)
 	}
 	switch f.Tier {
 	case "", TierEndpoint, TierPipeline:
