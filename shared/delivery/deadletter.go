@@ -43,7 +43,8 @@ func dlqAttributes(reason string, d message.Delivery, rec attempt.DeliveryRecord
 // first), and a send that fails all the same is tried once more with the
 // reason alone: SQS's size accounting must never keep a message cycling
 // between the delivery queue and a DLQ that refuses it.
-func (h *Handler) deadLetter(ctx context.Context, m events.SQSMessage, attrs map[string]string) bool {
+// sent, if not nil, runs between the send and the delete.
+func (h *Handler) deadLetter(ctx context.Context, m events.SQSMessage, attrs map[string]string, sent func()) bool {
 	attrs = message.FitAttributes(m.Body, attrs)
 	err := h.d.Queue.Send(ctx, h.cfg.DLQURL, queue.Message{Body: m.Body, Attributes: attrs})
 	if err != nil && len(attrs) > 1 {
@@ -56,6 +57,9 @@ func (h *Handler) deadLetter(ctx context.Context, m events.SQSMessage, attrs map
 		h.log.ErrorContext(ctx, "dead-letter send failed; message kept for retry",
 			"message_id", m.MessageId, "reason", attrs[message.AttrReason], "error", err)
 		return false
+	}
+	if sent != nil {
+		sent()
 	}
 	// A failed delete is harmless: the message is not reported as failed,
 	// so the event source mapping deletes it as well. It is attempted even

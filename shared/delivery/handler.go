@@ -101,7 +101,7 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	if err != nil {
 		// Poison can never succeed: straight to the DLQ, never a hot loop.
 		h.log.WarnContext(ctx, "malformed delivery message", "message_id", m.MessageId, "error", err)
-		return h.deadLetter(ctx, m, map[string]string{message.AttrReason: message.ReasonMalformed})
+		return h.deadLetter(ctx, m, map[string]string{message.AttrReason: message.ReasonMalformed}, nil)
 	}
 	w, err := h.d.Webhooks.Get(ctx, d.OrgID, d.WebhookID)
 	switch {
@@ -191,10 +191,11 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 		}
 		return attempt.OutcomeRetrying, false
 	default:
-		if !h.deadLetter(ctx, m, dlqAttributes(dec.reason, d, rec, r, now)) {
+		// The final status is written between the DLQ send and the delete,
+		// so a crash after the delete cannot leave the record in flight.
+		if !h.deadLetter(ctx, m, dlqAttributes(dec.reason, d, rec, r, now), func() { final(attempt.OutcomeDeadLettered) }) {
 			return attempt.OutcomeRetrying, false
 		}
-		final(attempt.OutcomeDeadLettered)
 		return attempt.OutcomeDeadLettered, true
 	}
 }
@@ -210,18 +211,26 @@ func (h *Handler) skip(ctx context.Context, m events.SQSMessage, d message.Deliv
 	}
 	bctx, cancel := detach.Bookkeeping(ctx) // the attempt is counted: record how it ended
 	defer cancel()
+	// The records are all that is left of a skipped delivery, with its
+	// reason: if either fails, the message comes back to write them (a skip
+	// POSTs nothing, so repeating it costs nothing).
+	recorded := true
 	if err := h.d.Records.Finish(bctx, d.DeliveryID, attempt.OutcomeSkipped, 0); err != nil {
 		h.log.ErrorContext(ctx, "record final status", "delivery_id", d.DeliveryID, "error", err)
+		recorded = false
 	}
-	h.record(bctx, d, rec.Attempts, now, attempt.OutcomeSkipped, result{class: class})
+	if !h.record(bctx, d, rec.Attempts, now, attempt.OutcomeSkipped, result{class: class}) {
+		recorded = false
+	}
 	h.log.InfoContext(ctx, "delivery attempt", "event", d.EventName, "event_id", d.EventID, "delivery_id", d.DeliveryID,
 		"webhook_id", d.WebhookID, "attempt", rec.Attempts, "outcome", attempt.OutcomeSkipped, "error_class", class)
-	return true
+	return recorded
 }
 
-// record appends to the attempt log. A failure is logged, not retried:
-// retrying the message would POST again for the sake of a log line.
-func (h *Handler) record(ctx context.Context, d message.Delivery, n int, at time.Time, outcome string, r result) {
+// record appends to the attempt log and reports whether it did. After a
+// POST a failure is only logged: retrying the message would POST again
+// for the sake of a log line.
+func (h *Handler) record(ctx context.Context, d message.Delivery, n int, at time.Time, outcome string, r result) bool {
 	err := h.d.Attempts.Append(ctx, attempt.Attempt{
 		DeliveryID: d.DeliveryID, EventID: d.EventID, EventName: d.EventName, OrgID: d.OrgID, WebhookID: d.WebhookID,
 		Attempt: n, At: at, Outcome: outcome, StatusCode: r.status, ErrorClass: r.class,
@@ -230,4 +239,5 @@ func (h *Handler) record(ctx context.Context, d message.Delivery, n int, at time
 	if err != nil {
 		h.log.ErrorContext(ctx, "record attempt", "delivery_id", d.DeliveryID, "attempt", n, "error", err)
 	}
+	return err == nil
 }
