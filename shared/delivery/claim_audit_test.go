@@ -24,6 +24,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/poller"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 	"github.com/hookrelay/hookrelay/shared/webhook"
@@ -218,7 +219,7 @@ func TestEveryExitFromTheDeliveryQueueKeepsTheClaim(t *testing.T) {
 			path := fmt.Sprintf("/%s/%s", name, c.endpoint)
 			e.webhooks.put(webhook.Webhook{ID: "wh_audit", OrgID: "org_a", URL: srv.URL + path, Enabled: !c.disabled})
 			m := sqsMessage(t, "org_a", "wh_audit", "evt_"+strings.ReplaceAll(name, "-", ""))
-			if err := sqsqueue.New(plainSQS).Send(context.Background(), queueURL, sqsqueue.Message{Body: m.Body}); err != nil {
+			if err := sqsqueue.New(plainSQS).Send(context.Background(), queueURL, queue.Message{Body: m.Body}); err != nil {
 				t.Fatal(err)
 			}
 
@@ -271,7 +272,7 @@ func TestEveryExitFromTheDeliveryQueueKeepsTheClaim(t *testing.T) {
 			}
 			if c.want == endDeadLettered {
 				msgs, err := sqsqueue.New(plainSQS).Receive(ctx, in.dlqURL, 10, time.Second, 0)
-				if err != nil || len(msgs) == 0 || sqsqueue.AttributesOf(msgs[0])[message.AttrReason] != message.ReasonPermanentStatus {
+				if err != nil || len(msgs) == 0 || queue.AttributesOf(msgs[0])[message.AttrReason] != message.ReasonPermanentStatus {
 					t.Fatalf("dead letter without its reason: %v %+v", err, msgs)
 				}
 			}
