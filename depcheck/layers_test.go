@@ -1,6 +1,7 @@
 package depcheck
 
 import (
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -13,7 +14,7 @@ var domain = []string{
 	"shared/api", "shared/attempt", "shared/auth", "shared/bus", "shared/config",
 	"shared/delivery", "shared/dlq", "shared/fanout", "shared/ids", "shared/message",
 	"shared/netguard", "shared/queue", "shared/secrets", "shared/signing",
-	"shared/verify", "shared/webhook",
+	"shared/webhook", "verify",
 }
 
 // adapters are the AWS adapters, one per service: each imports the SDK
@@ -71,4 +72,18 @@ func isWiring(name string) bool {
 		}
 	}
 	return false
+}
+
+// The receiver package is what tenants import into their own services: it
+// must cost them nothing beyond the standard library.
+func TestReceiverPackageIsStandardLibraryOnly(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "./verify")
+	cmd.Dir = ".."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	if got := strings.Fields(string(out)); !slices.Equal(got, []string{module + "verify"}) {
+		t.Fatalf("verify links %v beyond the standard library", got)
+	}
 }

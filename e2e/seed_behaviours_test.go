@@ -19,7 +19,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/testenv"
-	"github.com/hookrelay/hookrelay/shared/verify"
+	"github.com/hookrelay/hookrelay/verify"
 )
 
 // Data of the events the tests publish: valid against the catalog, and
@@ -76,7 +76,7 @@ func decodeEnvelope(t *testing.T, body []byte) message.Envelope {
 var deliveryIDPattern = regexp.MustCompile(`^dlv_[0-9a-f]{32}$`)
 
 // checkRequest asserts the request headers of the contract and both
-// signatures, with the independent verifier and with shared/verify.
+// signatures, with the independent verifier and with the verify package.
 func checkRequest(t *testing.T, h hit, secret, eventName string) {
 	t.Helper()
 	want := map[string]string{
@@ -110,7 +110,7 @@ func checkRequest(t *testing.T, h hit, secret, eventName string) {
 		t.Errorf("independent verification: %v", err)
 	}
 	if err := verify.Verify(secret, h.header, h.body, "Hookrelay", h.at); err != nil {
-		t.Errorf("shared/verify: %v", err)
+		t.Errorf("verify: %v", err)
 	}
 }
 

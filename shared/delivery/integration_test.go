@@ -20,8 +20,8 @@ import (
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
-	"github.com/hookrelay/hookrelay/shared/verify"
 	"github.com/hookrelay/hookrelay/shared/webhook"
+	"github.com/hookrelay/hookrelay/verify"
 )
 
 // pollLikeLambda emulates the SQS event source mapping: receive up to 10,

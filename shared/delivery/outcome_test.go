@@ -19,8 +19,8 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/message"
-	"github.com/hookrelay/hookrelay/shared/verify"
 	"github.com/hookrelay/hookrelay/shared/webhook"
+	"github.com/hookrelay/hookrelay/verify"
 )
 
 // receiver is a loopback endpoint whose path picks its behaviour. Every

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/devauth"
-	"github.com/hookrelay/hookrelay/shared/verify"
+	"github.com/hookrelay/hookrelay/verify"
 )
 
 // received is one request a test endpoint got.

@@ -14,8 +14,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/secrets"
-	"github.com/hookrelay/hookrelay/shared/signing"
-	"github.com/hookrelay/hookrelay/shared/verify"
+	"github.com/hookrelay/hookrelay/verify"
 )
 
 // maxBody bounds what one request may send: SQS messages, and so envelopes,
@@ -48,7 +47,7 @@ func New(o Options) (*Listener, error) {
 	if !strings.HasPrefix(o.Secret, secrets.Prefix) {
 		return nil, fmt.Errorf("secret must be the signing_secret the API returned (%s...)", secrets.Prefix)
 	}
-	if _, err := signing.StandardKey(o.Secret); err != nil {
+	if _, err := verify.StandardKey(o.Secret); err != nil {
 		return nil, fmt.Errorf("secret: %w", err)
 	}
 	if o.Status == 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/signing"
 	"github.com/hookrelay/hookrelay/shared/testenv"
+	"github.com/hookrelay/hookrelay/verify"
 )
 
 const body = `{"id":"evt_1","event_name":"emailClick","organization_id":"org_a","timestamp":1745000000,"data":{"email":"ada@example.com"}}`
@@ -109,7 +110,7 @@ func TestBadSignaturesGet400AndUseNoAttempt(t *testing.T) {
 		"stale timestamp": func() *http.Request { return signed(t, "dlv_x", now.Add(-time.Hour), secret) },
 		"standard family missing": func() *http.Request {
 			r := signed(t, "dlv_x", now, secret)
-			r.Header.Del(signing.HeaderWebhookSignature)
+			r.Header.Del(verify.HeaderWebhookSignature)
 			return r
 		},
 		"stripe family missing": func() *http.Request {

@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/hookrelay/hookrelay/shared/signing"
+	"github.com/hookrelay/hookrelay/verify"
 )
 
 // errMissing marks a signature family whose headers are absent. hookrelay
@@ -37,20 +37,20 @@ type family struct {
 // failed. verify.Verifier checks whatever families a header set carries,
 // so each check gets only its own family's headers.
 func (l *Listener) describe(h http.Header, body []byte, now time.Time) request {
-	sigHeader := signing.HeaderName(l.o.Prefix, "Signature")
+	sigHeader := verify.HeaderName(l.o.Prefix, "Signature")
 	req := request{
 		at:       now,
-		event:    h.Get(signing.HeaderName(l.o.Prefix, "Event")),
-		delivery: h.Get(signing.HeaderName(l.o.Prefix, "Delivery")),
+		event:    h.Get(verify.HeaderName(l.o.Prefix, "Event")),
+		delivery: h.Get(verify.HeaderName(l.o.Prefix, "Delivery")),
 		body:     body,
 	}
 	if req.delivery == "" {
-		req.delivery = h.Get(signing.HeaderWebhookID)
+		req.delivery = h.Get(verify.HeaderWebhookID)
 	}
 	req.families = []family{
 		{sigHeader, l.check(h, body, now, sigHeader)},
-		{signing.HeaderWebhookSignature, l.check(h, body, now,
-			signing.HeaderWebhookSignature, signing.HeaderWebhookID, signing.HeaderWebhookTimestamp)},
+		{verify.HeaderWebhookSignature, l.check(h, body, now,
+			verify.HeaderWebhookSignature, verify.HeaderWebhookID, verify.HeaderWebhookTimestamp)},
 	}
 	return req
 }

@@ -10,10 +10,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"time"
+
+	"github.com/hookrelay/hookrelay/verify"
 )
 
-// Prefix starts every signing secret (Standard Webhooks convention).
-const Prefix = "whsec_"
+// Prefix starts every signing secret (Standard Webhooks convention); the
+// receiver package verify defines it.
+const Prefix = verify.SecretPrefix
 
 // ErrNotFound means the webhook has no secret (deleted, or never created).
 var ErrNotFound = errors.New("signing secret not found")

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hookrelay/hookrelay/verify"
 )
 
 // Request is what the headers of one POST depend on.
@@ -79,9 +81,9 @@ func namesFor(prefix, version string) *headerNames {
 	}
 	n := &headerNames{
 		prefix: prefix, version: version,
-		event:     http.CanonicalHeaderKey(HeaderName(prefix, "Event")),
-		delivery:  http.CanonicalHeaderKey(HeaderName(prefix, "Delivery")),
-		signature: http.CanonicalHeaderKey(HeaderName(prefix, "Signature")),
+		event:     http.CanonicalHeaderKey(verify.HeaderName(prefix, "Event")),
+		delivery:  http.CanonicalHeaderKey(verify.HeaderName(prefix, "Delivery")),
+		signature: http.CanonicalHeaderKey(verify.HeaderName(prefix, "Signature")),
 		userAgent: "hookrelay/" + version,
 	}
 	lastNames.Store(n)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+
+	"github.com/hookrelay/hookrelay/verify"
 )
 
 // Signing runs for every attempt with the same few secrets, so keyed
@@ -68,7 +70,7 @@ func (c *macCache) get(secret string) *keyedMAC {
 }
 
 // getStandard returns a state for secret; for the Standard Webhooks cache
-// it fails with ErrBadSecret when the secret does not decode (never cached).
+// it fails with verify.ErrBadSecret when the secret does not decode (never cached).
 func (c *macCache) getStandard(secret string) (*keyedMAC, error) {
 	if p, ok := c.pools.Load(secret); ok {
 		return p.(*sync.Pool).Get().(*keyedMAC), nil
@@ -76,7 +78,7 @@ func (c *macCache) getStandard(secret string) (*keyedMAC, error) {
 	key := []byte(secret)
 	if c.standard {
 		var err error
-		if key, err = StandardKey(secret); err != nil {
+		if key, err = verify.StandardKey(secret); err != nil {
 			return nil, err
 		}
 	}

@@ -1,40 +1,23 @@
 // Package signing signs the requests hookrelay POSTs to endpoints, in the
-// two header families of the design of record: a Stripe-compatible
+// two header families of docs/signatures.md: a Stripe-compatible
 // X-<Prefix>-Signature and the Standard Webhooks webhook-* headers. Both
-// come from the same secret, so a receiver may verify either.
+// come from the same secret, so a receiver may verify either. The scheme
+// itself (header names, keys, digests) is the receiver package's, verify.
 package signing
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
-	"github.com/hookrelay/hookrelay/shared/secrets"
-)
-
-// Standard Webhooks header names (lower case as the spec writes them;
-// net/http canonicalizes them on the wire, header names are case-insensitive).
-const (
-	HeaderWebhookID        = "webhook-id"
-	HeaderWebhookTimestamp = "webhook-timestamp"
-	HeaderWebhookSignature = "webhook-signature"
+	"github.com/hookrelay/hookrelay/verify"
 )
 
 // ErrNoSecret means there is nothing to sign with: a request must never go
 // out unsigned.
 var ErrNoSecret = errors.New("signing: no active secret")
-
-// ErrBadSecret means a secret cannot be used as a Standard Webhooks key.
-// The message never contains the secret.
-var ErrBadSecret = errors.New("signing: secret is not whsec_ + base64")
-
-// HeaderName returns "X-<prefix>-<suffix>", e.g. X-Hookrelay-Signature.
-func HeaderName(prefix, suffix string) string { return "X-" + prefix + "-" + suffix }
 
 // SignatureHex is the Stripe-compatible v1 value: hex HMAC-SHA256 keyed by
 // the secret string exactly as the API returned it (whsec_ prefix
@@ -46,48 +29,10 @@ func SignatureHex(secret string, t int64, body []byte) string {
 	return string(hex.AppendEncode(m.scratch[:0], sum))
 }
 
-// Sum is the raw digest behind SignatureHex (verifiers compare bytes).
-func Sum(secret string, t int64, body []byte) []byte {
-	m := hexMACs.get(secret)
-	defer m.release()
-	return append([]byte(nil), m.sum("", t, body)...)
-}
-
-// StandardKey is the Standard Webhooks key: the base64-decoded part after
-// "whsec_". A secret without the prefix is decoded whole, as the Standard
-// Webhooks libraries do.
-func StandardKey(secret string) ([]byte, error) {
-	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, secrets.Prefix))
-	if err != nil || len(key) == 0 {
-		return nil, ErrBadSecret
-	}
-	return key, nil
-}
-
 // SignatureBase64 is the Standard Webhooks value: base64 HMAC-SHA256 keyed
 // by StandardKey over "<msgID>.<t>.<body>".
 func SignatureBase64(key []byte, msgID string, t int64, body []byte) string {
-	return base64.StdEncoding.EncodeToString(StandardSum(key, msgID, t, body))
-}
-
-// StandardSum is the raw digest behind SignatureBase64.
-func StandardSum(key []byte, msgID string, t int64, body []byte) []byte {
-	m := hmac.New(sha256.New, key)
-	writeSigned(m, msgID, t, body)
-	return m.Sum(nil)
-}
-
-// writeSigned streams the signed message without concatenating the body
-// into a new buffer (bodies can be large, signing runs per attempt).
-func writeSigned(w interface{ Write([]byte) (int, error) }, msgID string, t int64, body []byte) {
-	var ts [20]byte
-	if msgID != "" {
-		w.Write([]byte(msgID))
-		w.Write([]byte{'.'})
-	}
-	w.Write(strconv.AppendInt(ts[:0], t, 10))
-	w.Write([]byte{'.'})
-	w.Write(body)
+	return base64.StdEncoding.EncodeToString(verify.StandardSum(key, msgID, t, body))
 }
 
 // Signature returns the X-<Prefix>-Signature value "t=<t>,v1=<hex>[,v1=…]",

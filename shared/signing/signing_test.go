@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hookrelay/hookrelay/verify"
 )
 
 // Fixed vectors. The expected values were computed once, independently of
@@ -34,7 +36,7 @@ func TestSignatureHexVector(t *testing.T) {
 
 // The Standard Webhooks specification's own published example.
 func TestStandardWebhooksSpecVector(t *testing.T) {
-	key, err := StandardKey("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+	key, err := verify.StandardKey("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,8 +101,8 @@ func TestNoSecretNeverSignsEmpty(t *testing.T) {
 func TestBadStandardSecretDoesNotLeak(t *testing.T) {
 	const secret = "whsec_not*base64!"
 	_, err := StandardSignature([]string{secret}, vecID, vecT, []byte(vecBody))
-	if !errors.Is(err, ErrBadSecret) {
-		t.Fatalf("err = %v, want ErrBadSecret", err)
+	if !errors.Is(err, verify.ErrBadSecret) {
+		t.Fatalf("err = %v, want verify.ErrBadSecret", err)
 	}
 	if msg := err.Error(); len(msg) == 0 || strings.Contains(msg, "not*base64") {
 		t.Fatalf("error leaks the secret: %q", msg)

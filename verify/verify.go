@@ -1,6 +1,8 @@
 // Package verify checks hookrelay webhook signatures on the receiving side.
-// Tenants who write their endpoint in Go import it; the algorithm (for any
-// language) is in docs/signatures.md.
+// Tenants who write their endpoint in Go import
+// github.com/hookrelay/hookrelay/verify; it uses the standard library only
+// and keeps no state between calls. The algorithm (for any language) is in
+// docs/signatures.md.
 //
 // Read the raw body before parsing it (the signature covers the exact
 // bytes), then verify with the signing secret the API returned:
@@ -35,8 +37,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/hookrelay/hookrelay/shared/signing"
 )
 
 // DefaultTolerance is the largest accepted distance between the signed
@@ -74,15 +74,15 @@ func (v Verifier) Verify(headers http.Header, body []byte, now time.Time) error 
 		prefix = DefaultPrefix
 	}
 	checked := 0
-	if raw := headers.Get(signing.HeaderName(prefix, "Signature")); raw != "" {
+	if raw := headers.Get(HeaderName(prefix, "Signature")); raw != "" {
 		if err := v.verifyStripe(raw, body, now); err != nil {
-			return fmt.Errorf("%s: %w", signing.HeaderName(prefix, "Signature"), err)
+			return fmt.Errorf("%s: %w", HeaderName(prefix, "Signature"), err)
 		}
 		checked++
 	}
-	if raw := headers.Get(signing.HeaderWebhookSignature); raw != "" {
+	if raw := headers.Get(HeaderWebhookSignature); raw != "" {
 		if err := v.verifyStandard(headers, raw, body, now); err != nil {
-			return fmt.Errorf("%s: %w", signing.HeaderWebhookSignature, err)
+			return fmt.Errorf("%s: %w", HeaderWebhookSignature, err)
 		}
 		checked++
 	}
@@ -101,7 +101,7 @@ func (v Verifier) verifyStripe(raw string, body []byte, now time.Time) error {
 		return err
 	}
 	for _, secret := range v.Secrets {
-		want := signing.Sum(secret, sig.Timestamp, body)
+		want := Sum(secret, sig.Timestamp, body)
 		if anyEqual(want, sig.V1) {
 			return nil
 		}
@@ -110,8 +110,8 @@ func (v Verifier) verifyStripe(raw string, body []byte, now time.Time) error {
 }
 
 func (v Verifier) verifyStandard(h http.Header, raw string, body []byte, now time.Time) error {
-	id := h.Get(signing.HeaderWebhookID)
-	t, err := parseTimestamp(h.Get(signing.HeaderWebhookTimestamp))
+	id := h.Get(HeaderWebhookID)
+	t, err := parseTimestamp(h.Get(HeaderWebhookTimestamp))
 	if id == "" || err != nil {
 		return fmt.Errorf("%w: webhook-id or webhook-timestamp missing or invalid", ErrMalformed)
 	}
@@ -123,11 +123,11 @@ func (v Verifier) verifyStandard(h http.Header, raw string, body []byte, now tim
 		return err
 	}
 	for _, secret := range v.Secrets {
-		key, err := signing.StandardKey(secret)
+		key, err := StandardKey(secret)
 		if err != nil {
 			continue // not usable in this family; another secret may be
 		}
-		if anyEqual(signing.StandardSum(key, id, t, body), sigs) {
+		if anyEqual(StandardSum(key, id, t, body), sigs) {
 			return nil
 		}
 	}

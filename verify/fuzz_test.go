@@ -1,4 +1,4 @@
-package verify
+package verify_test
 
 import (
 	"bytes"
@@ -10,10 +10,11 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/signing"
+	"github.com/hookrelay/hookrelay/verify"
 )
 
 // FuzzParseStandardSignatureHeader: never panics; refusals are
-// ErrMalformed; what it accepts is 1..maxEntries SHA-256 digests that
+// ErrMalformed; what it accepts is 1..verify.MaxEntries SHA-256 digests that
 // survive a format/parse round trip.
 func FuzzParseStandardSignatureHeader(f *testing.F) {
 	d := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
@@ -22,16 +23,16 @@ func FuzzParseStandardSignatureHeader(f *testing.F) {
 	f.Add("v1,")
 	f.Add("v1," + d[:43])
 	f.Add(",v1 v1,,")
-	f.Add(strings.Repeat("v2,x ", maxEntries+1))
+	f.Add(strings.Repeat("v2,x ", verify.MaxEntries+1))
 	f.Fuzz(func(t *testing.T, v string) {
-		sigs, err := ParseStandardSignatureHeader(v)
+		sigs, err := verify.ParseStandardSignatureHeader(v)
 		if err != nil {
-			if !errors.Is(err, ErrMalformed) {
+			if !errors.Is(err, verify.ErrMalformed) {
 				t.Fatalf("error %v does not wrap ErrMalformed", err)
 			}
 			return
 		}
-		if len(sigs) == 0 || len(sigs) > maxEntries {
+		if len(sigs) == 0 || len(sigs) > verify.MaxEntries {
 			t.Fatalf("accepted %d entries from %q", len(sigs), v)
 		}
 		var parts []string
@@ -41,7 +42,7 @@ func FuzzParseStandardSignatureHeader(f *testing.F) {
 			}
 			parts = append(parts, "v1,"+base64.StdEncoding.EncodeToString(s))
 		}
-		again, err := ParseStandardSignatureHeader(strings.Join(parts, " "))
+		again, err := verify.ParseStandardSignatureHeader(strings.Join(parts, " "))
 		if err != nil || len(again) != len(sigs) {
 			t.Fatalf("round trip of %q: %d entries, %v", v, len(again), err)
 		}
@@ -61,45 +62,45 @@ var fuzzNow = time.Unix(1745000000, 0)
 // documented errors, never a panic; and an acceptance is only ever for a
 // value that carries the digest of this body under this secret.
 func FuzzVerifyHeaders(f *testing.F) {
-	good, err := signing.Headers(signing.Request{Prefix: DefaultPrefix, DeliveryID: "dlv_1", Timestamp: fuzzNow,
+	good, err := signing.Headers(signing.Request{Prefix: verify.DefaultPrefix, DeliveryID: "dlv_1", Timestamp: fuzzNow,
 		Secrets: []string{fuzzSecret}, Body: []byte(`{}`)})
 	if err != nil {
 		f.Fatal(err)
 	}
-	stripe := good.Get(signing.HeaderName(DefaultPrefix, "Signature"))
-	f.Add(stripe, "dlv_1", "1745000000", good.Get(signing.HeaderWebhookSignature), []byte(`{}`))
+	stripe := good.Get(verify.HeaderName(verify.DefaultPrefix, "Signature"))
+	f.Add(stripe, "dlv_1", "1745000000", good.Get(verify.HeaderWebhookSignature), []byte(`{}`))
 	f.Add(stripe, "", "", "", []byte(`{}`))
-	f.Add("", "dlv_1", "1745000000", good.Get(signing.HeaderWebhookSignature), []byte(`{ }`))
+	f.Add("", "dlv_1", "1745000000", good.Get(verify.HeaderWebhookSignature), []byte(`{ }`))
 	f.Add("t=1745000000,v1=00", "x", "-1", "v1,AA==", []byte{})
 	f.Fuzz(func(t *testing.T, sig, id, ts, std string, body []byte) {
 		h := http.Header{}
-		h.Set(signing.HeaderName(DefaultPrefix, "Signature"), sig)
-		h.Set(signing.HeaderWebhookID, id)
-		h.Set(signing.HeaderWebhookTimestamp, ts)
-		h.Set(signing.HeaderWebhookSignature, std)
-		err := Verify(fuzzSecret, h, body, DefaultPrefix, fuzzNow)
+		h.Set(verify.HeaderName(verify.DefaultPrefix, "Signature"), sig)
+		h.Set(verify.HeaderWebhookID, id)
+		h.Set(verify.HeaderWebhookTimestamp, ts)
+		h.Set(verify.HeaderWebhookSignature, std)
+		err := verify.Verify(fuzzSecret, h, body, verify.DefaultPrefix, fuzzNow)
 		if err != nil {
-			for _, known := range []error{ErrNoSignature, ErrMalformed, ErrTimestamp, ErrMismatch} {
+			for _, known := range []error{verify.ErrNoSignature, verify.ErrMalformed, verify.ErrTimestamp, verify.ErrMismatch} {
 				if errors.Is(err, known) {
 					return
 				}
 			}
 			t.Fatalf("undocumented error %v", err)
 		}
-		if h.Get(signing.HeaderName(DefaultPrefix, "Signature")) == "" && h.Get(signing.HeaderWebhookSignature) == "" {
+		if h.Get(verify.HeaderName(verify.DefaultPrefix, "Signature")) == "" && h.Get(verify.HeaderWebhookSignature) == "" {
 			t.Fatal("accepted a request without a signature header")
 		}
-		if v := h.Get(signing.HeaderName(DefaultPrefix, "Signature")); v != "" {
-			s, err := ParseSignatureHeader(v)
-			if err != nil || !containsDigest(s.V1, signing.Sum(fuzzSecret, s.Timestamp, body)) {
+		if v := h.Get(verify.HeaderName(verify.DefaultPrefix, "Signature")); v != "" {
+			s, err := verify.ParseSignatureHeader(v)
+			if err != nil || !containsDigest(s.V1, verify.Sum(fuzzSecret, s.Timestamp, body)) {
 				t.Fatalf("accepted %q without this body's digest", v)
 			}
 		}
-		if v := h.Get(signing.HeaderWebhookSignature); v != "" {
-			sigs, err := ParseStandardSignatureHeader(v)
-			key, _ := signing.StandardKey(fuzzSecret)
-			stamp, terr := parseTimestamp(h.Get(signing.HeaderWebhookTimestamp))
-			if err != nil || terr != nil || !containsDigest(sigs, signing.StandardSum(key, h.Get(signing.HeaderWebhookID), stamp, body)) {
+		if v := h.Get(verify.HeaderWebhookSignature); v != "" {
+			sigs, err := verify.ParseStandardSignatureHeader(v)
+			key, _ := verify.StandardKey(fuzzSecret)
+			stamp, terr := verify.ParseTimestamp(h.Get(verify.HeaderWebhookTimestamp))
+			if err != nil || terr != nil || !containsDigest(sigs, verify.StandardSum(key, h.Get(verify.HeaderWebhookID), stamp, body)) {
 				t.Fatalf("accepted %q without this body's digest", v)
 			}
 		}
@@ -116,15 +117,15 @@ func FuzzSignThenVerify(f *testing.F) {
 		if delivery == "" {
 			return // signing needs a delivery id (the webhook-id header)
 		}
-		h, err := signing.Headers(signing.Request{Prefix: DefaultPrefix, DeliveryID: delivery, Timestamp: fuzzNow,
+		h, err := signing.Headers(signing.Request{Prefix: verify.DefaultPrefix, DeliveryID: delivery, Timestamp: fuzzNow,
 			Secrets: []string{fuzzSecret}, Body: body})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if h.Get(signing.HeaderWebhookID) != delivery {
+		if h.Get(verify.HeaderWebhookID) != delivery {
 			return // a value net/http would not send as-is (e.g. with a newline)
 		}
-		if err := Verify(fuzzSecret, h, body, DefaultPrefix, fuzzNow); err != nil {
+		if err := verify.Verify(fuzzSecret, h, body, verify.DefaultPrefix, fuzzNow); err != nil {
 			t.Fatalf("own signature refused: %v", err)
 		}
 		if len(body) == 0 {
@@ -132,10 +133,10 @@ func FuzzSignThenVerify(f *testing.F) {
 		}
 		changed := bytes.Clone(body)
 		changed[int(at)%len(changed)] ^= 0x01
-		for _, family := range []string{signing.HeaderName(DefaultPrefix, "Signature"), signing.HeaderWebhookSignature} {
+		for _, family := range []string{verify.HeaderName(verify.DefaultPrefix, "Signature"), verify.HeaderWebhookSignature} {
 			one := h.Clone()
 			one.Del(family)
-			if err := Verify(fuzzSecret, one, changed, DefaultPrefix, fuzzNow); !errors.Is(err, ErrMismatch) {
+			if err := verify.Verify(fuzzSecret, one, changed, verify.DefaultPrefix, fuzzNow); !errors.Is(err, verify.ErrMismatch) {
 				t.Fatalf("changed body with only the other family than %s: %v, want ErrMismatch", family, err)
 			}
 		}

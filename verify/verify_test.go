@@ -1,4 +1,4 @@
-package verify
+package verify_test
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/signing"
+	"github.com/hookrelay/hookrelay/verify"
 )
 
 const (
@@ -65,19 +66,19 @@ func TestVerify(t *testing.T) {
 		{"signer output, custom prefix", secretNew, signed(t, "Aigeon", secretNew), body, "Aigeon", now, nil},
 		{"stripe family only", secretNew, stripeOnly, body, "Hookrelay", now, nil},
 		{"standard family only", secretOld, standardOnly, body, "Hookrelay", now, nil},
-		{"tampered body", secretNew, vectorHeaders(), strings.Replace(body, "ada@", "eve@", 1), "Hookrelay", now, ErrMismatch},
-		{"wrong secret", "whsec_" + strings.Repeat("Zm9v", 10) + "YmE=", vectorHeaders(), body, "Hookrelay", now, ErrMismatch},
-		{"one family tampered", secretNew, tamperedStd, body, "Hookrelay", now, ErrMismatch},
-		{"stale by 5m01s", secretNew, vectorHeaders(), body, "Hookrelay", signedAt.Add(5*time.Minute + time.Second), ErrTimestamp},
-		{"from the future by 6m", secretNew, vectorHeaders(), body, "Hookrelay", signedAt.Add(-6 * time.Minute), ErrTimestamp},
+		{"tampered body", secretNew, vectorHeaders(), strings.Replace(body, "ada@", "eve@", 1), "Hookrelay", now, verify.ErrMismatch},
+		{"wrong secret", "whsec_" + strings.Repeat("Zm9v", 10) + "YmE=", vectorHeaders(), body, "Hookrelay", now, verify.ErrMismatch},
+		{"one family tampered", secretNew, tamperedStd, body, "Hookrelay", now, verify.ErrMismatch},
+		{"stale by 5m01s", secretNew, vectorHeaders(), body, "Hookrelay", signedAt.Add(5*time.Minute + time.Second), verify.ErrTimestamp},
+		{"from the future by 6m", secretNew, vectorHeaders(), body, "Hookrelay", signedAt.Add(-6 * time.Minute), verify.ErrTimestamp},
 		{"exactly 5m old", secretNew, vectorHeaders(), body, "Hookrelay", signedAt.Add(5 * time.Minute), nil},
 		{"wrong prefix sees only the standard family", secretNew, vectorHeaders(), body, "Aigeon", now, nil},
-		{"no headers", secretNew, http.Header{}, body, "Hookrelay", now, ErrNoSignature},
-		{"standard without webhook-id", secretNew, noID, body, "Hookrelay", now, ErrMalformed},
+		{"no headers", secretNew, http.Header{}, body, "Hookrelay", now, verify.ErrNoSignature},
+		{"standard without webhook-id", secretNew, noID, body, "Hookrelay", now, verify.ErrMalformed},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := Verify(c.secret, c.headers, []byte(c.body), c.prefix, c.now)
+			err := verify.Verify(c.secret, c.headers, []byte(c.body), c.prefix, c.now)
 			if c.want == nil && err != nil || c.want != nil && !errors.Is(err, c.want) {
 				t.Fatalf("Verify = %v, want %v", err, c.want)
 			}
@@ -89,17 +90,17 @@ func TestVerify(t *testing.T) {
 // by the previous secret alone still verifies.
 func TestVerifierWithSeveralReceiverSecrets(t *testing.T) {
 	h := signed(t, "Hookrelay", secretOld)
-	v := Verifier{Secrets: []string{secretNew, secretOld}}
+	v := verify.Verifier{Secrets: []string{secretNew, secretOld}}
 	if err := v.Verify(h, []byte(body), signedAt); err != nil {
 		t.Fatalf("Verify = %v", err)
 	}
-	if err := (Verifier{Secrets: []string{secretNew}}).Verify(h, []byte(body), signedAt); !errors.Is(err, ErrMismatch) {
+	if err := (verify.Verifier{Secrets: []string{secretNew}}).Verify(h, []byte(body), signedAt); !errors.Is(err, verify.ErrMismatch) {
 		t.Fatalf("new secret alone: %v, want ErrMismatch", err)
 	}
 }
 
 func TestErrorsNeverContainSecret(t *testing.T) {
-	err := Verify(secretNew, vectorHeaders(), []byte("x"), "Hookrelay", signedAt)
+	err := verify.Verify(secretNew, vectorHeaders(), []byte("x"), "Hookrelay", signedAt)
 	if err == nil || strings.Contains(err.Error(), secretNew[6:20]) {
 		t.Fatalf("err = %v", err)
 	}
@@ -109,14 +110,14 @@ func TestParseSignatureHeader(t *testing.T) {
 	d := strings.Repeat("ab", 32)
 	good := []string{"t=1,v1=" + d, " t=1 , v1=" + d + ",v0=zz,v2=whatever", "v1=" + d + ",t=42,v1=" + d}
 	for _, g := range good {
-		if _, err := ParseSignatureHeader(g); err != nil {
+		if _, err := verify.ParseSignatureHeader(g); err != nil {
 			t.Errorf("%q: %v", g, err)
 		}
 	}
 	bad := []string{"", "t=1", "v1=" + d, "t=1,t=2,v1=" + d, "t=-1,v1=" + d, "t=1,v1=abc", "t=1,v1=" + d[:62] + "zz",
-		"t=1;v1=" + d, "t=99999999999999,v1=" + d, "t=1,v1=" + d + strings.Repeat(",v1="+d, maxEntries)}
+		"t=1;v1=" + d, "t=99999999999999,v1=" + d, "t=1,v1=" + d + strings.Repeat(",v1="+d, verify.MaxEntries)}
 	for _, b := range bad {
-		if _, err := ParseSignatureHeader(b); !errors.Is(err, ErrMalformed) {
+		if _, err := verify.ParseSignatureHeader(b); !errors.Is(err, verify.ErrMalformed) {
 			t.Errorf("%q: err = %v, want ErrMalformed", b, err)
 		}
 	}
@@ -130,17 +131,17 @@ func FuzzParseSignatureHeader(f *testing.F) {
 	f.Add("t=,v1=")
 	f.Add("v1=x,t=1,,=")
 	f.Fuzz(func(t *testing.T, v string) {
-		s, err := ParseSignatureHeader(v)
+		s, err := verify.ParseSignatureHeader(v)
 		if err != nil {
-			if !errors.Is(err, ErrMalformed) {
+			if !errors.Is(err, verify.ErrMalformed) {
 				t.Fatalf("error %v does not wrap ErrMalformed", err)
 			}
 			return
 		}
-		if s.Timestamp < 0 || s.Timestamp > maxTimestamp || len(s.V1) == 0 || len(s.V1) > maxEntries+1 {
+		if s.Timestamp < 0 || s.Timestamp > verify.MaxTimestamp || len(s.V1) == 0 || len(s.V1) > verify.MaxEntries+1 {
 			t.Fatalf("accepted out-of-range value %+v from %q", s, v)
 		}
-		again, err := ParseSignatureHeader(s.String())
+		again, err := verify.ParseSignatureHeader(s.String())
 		if err != nil || again.String() != s.String() {
 			t.Fatalf("round trip of %q: %q, %v", v, again.String(), err)
 		}

@@ -1,0 +1,9 @@
+package verify
+
+// Internals the external tests check bounds against.
+const (
+	MaxEntries   = maxEntries
+	MaxTimestamp = maxTimestamp
+)
+
+var ParseTimestamp = parseTimestamp
