@@ -14,7 +14,7 @@ import (
 var wantTypes = []string{
 	"buyer-intent-detected", "contactUnsubscribe", "emailClick", "emailHardBounce",
 	"emailOpen", "emailSoftBounce", "new-contact", "new-question", "new-session",
-	"session-active", "session-escalated", "webhook.test",
+	"session-active", "session-escalated", "webhook.disabled", "webhook.enabled", "webhook.test",
 }
 
 func TestDefaultTypesSortedAndComplete(t *testing.T) {
