@@ -11,7 +11,7 @@ import (
 // small interfaces they need and never see an AWS SDK type, so they read
 // (and test) without AWS; shared/app/* wires them to the adapters.
 var domain = []string{
-	"shared/api", "shared/attempt", "shared/auth", "shared/bus", "shared/config",
+	"shared/api", "shared/auth", "shared/bus", "shared/config", "shared/deliverylog",
 	"shared/delivery", "shared/dlq", "shared/fanout", "shared/ids", "shared/message",
 	"shared/netguard", "shared/queue", "shared/secrets", "shared/signing",
 	"shared/webhook", "verify",

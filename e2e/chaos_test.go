@@ -17,8 +17,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hookrelay/hookrelay/shared/app"
-	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/devbus"
 	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
@@ -275,10 +275,10 @@ func TestChaos(t *testing.T) {
 	}
 	var removedAt time.Time
 	for _, at := range attemptLog(t, s, a.org, goneHook) {
-		if at.Outcome == attempt.OutcomeRemoved || at.Outcome == attempt.OutcomeSkipped {
+		if at.Outcome == deliverylog.OutcomeRemoved || at.Outcome == deliverylog.OutcomeSkipped {
 			removed[pair{at.EventID, goneEndpoint}] = at.Outcome
 		}
-		if at.Outcome == attempt.OutcomeRemoved {
+		if at.Outcome == deliverylog.OutcomeRemoved {
 			removedAt = at.At
 		}
 	}
@@ -330,7 +330,7 @@ func TestChaos(t *testing.T) {
 	t.Logf("  delivered:     %d pairs (%d also dead-lettered after a redelivery)", len(delivered), both)
 	t.Logf("  dead-lettered: %d pairs [%s]", len(dead), strings.Join(reasons, ", "))
 	t.Logf("  removed by 410 (endpoint %d): removed=%d skipped=%d not fanned out=%d (event fanned out after the removal)",
-		goneEndpoint, removedCount[attempt.OutcomeRemoved], removedCount[attempt.OutcomeSkipped], removedCount["not fanned out"])
+		goneEndpoint, removedCount[deliverylog.OutcomeRemoved], removedCount[deliverylog.OutcomeSkipped], removedCount["not fanned out"])
 	t.Logf("  duplicates:    %d extra 2xx'd requests of an already delivered delivery id", duplicates)
 	t.Logf("  deliver panics: %d before handling, %d after handling", before, after)
 	t.Logf("  lost:          %d", len(lost))
@@ -339,7 +339,7 @@ func TestChaos(t *testing.T) {
 		t.Errorf("%d pairs lost (neither delivered, dead-lettered nor removed), e.g. %s",
 			len(lost), strings.Join(lost[:min(len(lost), 10)], " "))
 	}
-	if n := removedCount[attempt.OutcomeRemoved]; n != 1 {
+	if n := removedCount[deliverylog.OutcomeRemoved]; n != 1 {
 		t.Errorf("%d deliveries recorded as removed by 410, want exactly 1", n)
 	}
 	if before+after == 0 {
@@ -372,10 +372,10 @@ func queuesEmpty(ctx context.Context, t *testing.T, s *stack, urls ...string) bo
 
 // attemptLog reads a webhook's whole attempt log from the table (the API
 // no longer serves the log of a deleted webhook).
-func attemptLog(t *testing.T, s *stack, org, webhookID string) []attempt.Attempt {
+func attemptLog(t *testing.T, s *stack, org, webhookID string) []deliverylog.Attempt {
 	t.Helper()
 	log := dynamo.NewAttemptLog(s.Dynamo, s.Config.Table, s.Config.AttemptTTL)
-	var all []attempt.Attempt
+	var all []deliverylog.Attempt
 	for cursor := ""; ; {
 		page, next, err := log.List(context.Background(), org, webhookID, dynamo.MaxAttemptPage, cursor)
 		if err != nil {

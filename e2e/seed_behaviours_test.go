@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/devbus"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
@@ -116,12 +116,12 @@ func checkRequest(t *testing.T, h hit, secret, eventName string) {
 
 // waitOutcome waits until the webhook's attempt log has an attempt with
 // the outcome for the delivery ("" matches any delivery).
-func (tn *tenant) waitOutcome(webhookID, deliveryID, outcome string, within time.Duration) []attempt.Attempt {
+func (tn *tenant) waitOutcome(webhookID, deliveryID, outcome string, within time.Duration) []deliverylog.Attempt {
 	tn.t.Helper()
-	var log []attempt.Attempt
+	var log []deliverylog.Attempt
 	testenv.WaitFor(tn.t, within, fmt.Sprintf("outcome %s of %s in the attempt log of %s", outcome, deliveryID, webhookID), func() bool {
 		log = tn.attempts(webhookID)
-		return slices.ContainsFunc(log, func(a attempt.Attempt) bool {
+		return slices.ContainsFunc(log, func(a deliverylog.Attempt) bool {
 			return a.Outcome == outcome && (deliveryID == "" || a.DeliveryID == deliveryID)
 		})
 	})
@@ -130,7 +130,7 @@ func (tn *tenant) waitOutcome(webhookID, deliveryID, outcome string, within time
 
 // checkNewestFirst asserts the attempt log lists one delivery's attempts
 // newest first with the given outcomes (newest first too).
-func checkNewestFirst(t *testing.T, log []attempt.Attempt, deliveryID string, outcomes ...string) {
+func checkNewestFirst(t *testing.T, log []deliverylog.Attempt, deliveryID string, outcomes ...string) {
 	t.Helper()
 	var got []string
 	for i, a := range log {
@@ -201,7 +201,7 @@ func TestPublishThroughTheAPIDeliversTheSignedEnvelopeOnceToSubscribersOnly(t *t
 		testenv.WaitFor(t, 30*time.Second, "deliveries of "+w.id, func() bool {
 			n := 0
 			for _, at := range w.tn.attempts(w.id) {
-				if at.Outcome == attempt.OutcomeDelivered {
+				if at.Outcome == deliverylog.OutcomeDelivered {
 					n++
 				}
 			}
@@ -237,7 +237,7 @@ func TestPublishThroughTheAPIDeliversTheSignedEnvelopeOnceToSubscribersOnly(t *t
 		t.Error("the click delivery verifies with another webhook's secret")
 	}
 	log := a.attempts(wClick.ID)
-	checkNewestFirst(t, log, h.delivery(), attempt.OutcomeDelivered)
+	checkNewestFirst(t, log, h.delivery(), deliverylog.OutcomeDelivered)
 	if len(log) == 1 && (log[0].EventID != clickID || log[0].StatusCode != 200 || log[0].EventName != "emailClick") {
 		t.Errorf("attempt log entry %+v", log[0])
 	}
@@ -391,7 +391,7 @@ func TestFailingTwiceThenSucceedingIsDeliveredOnTheThirdAttempt(t *testing.T) {
 	id := a.publishRaw("emailClick", clickData)
 
 	hits := r.waitHits(t, 3, 30*time.Second)
-	a.waitOutcome(w.ID, hits[0].delivery(), attempt.OutcomeDelivered, 15*time.Second) // final: no more attempts
+	a.waitOutcome(w.ID, hits[0].delivery(), deliverylog.OutcomeDelivered, 15*time.Second) // final: no more attempts
 	a.drained("emailClick", r)
 	if hits = r.all(); len(hits) != 3 {
 		t.Fatalf("endpoint got %d requests, want 3", len(hits))
@@ -405,7 +405,7 @@ func TestFailingTwiceThenSucceedingIsDeliveredOnTheThirdAttempt(t *testing.T) {
 		t.Errorf("event id %s, want %s", got, id)
 	}
 	log := a.attempts(w.ID)
-	checkNewestFirst(t, log, hits[0].delivery(), attempt.OutcomeDelivered, attempt.OutcomeRetrying, attempt.OutcomeRetrying)
+	checkNewestFirst(t, log, hits[0].delivery(), deliverylog.OutcomeDelivered, deliverylog.OutcomeRetrying, deliverylog.OutcomeRetrying)
 	if len(log) == 3 && (log[0].StatusCode != 200 || log[1].StatusCode != 503 || log[2].StatusCode != 500) {
 		t.Errorf("attempt statuses %d, %d, %d; want 200, 503, 500", log[0].StatusCode, log[1].StatusCode, log[2].StatusCode)
 	}
@@ -455,7 +455,7 @@ func TestAlwaysFailingIsDeadLetteredAfterFourAttempts(t *testing.T) {
 	a.publishRaw("emailClick", clickData)
 
 	e := waitDeadLetter(t, s, w.ID)
-	a.waitOutcome(w.ID, e.Delivery.DeliveryID, attempt.OutcomeDeadLettered, 15*time.Second) // final: no fifth attempt
+	a.waitOutcome(w.ID, e.Delivery.DeliveryID, deliverylog.OutcomeDeadLettered, 15*time.Second) // final: no fifth attempt
 	a.drained("emailClick", r)
 	hits := r.all()
 	if len(hits) != 4 {
@@ -468,7 +468,7 @@ func TestAlwaysFailingIsDeadLetteredAfterFourAttempts(t *testing.T) {
 		t.Errorf("%d dead letters, want 1", n)
 	}
 	checkNewestFirst(t, a.attempts(w.ID), hits[0].delivery(),
-		attempt.OutcomeDeadLettered, attempt.OutcomeRetrying, attempt.OutcomeRetrying, attempt.OutcomeRetrying)
+		deliverylog.OutcomeDeadLettered, deliverylog.OutcomeRetrying, deliverylog.OutcomeRetrying, deliverylog.OutcomeRetrying)
 }
 
 func TestPermanent4xxIsDeadLetteredAfterOneAttempt(t *testing.T) {
@@ -480,14 +480,14 @@ func TestPermanent4xxIsDeadLetteredAfterOneAttempt(t *testing.T) {
 	a.publishRaw("emailClick", clickData)
 
 	e := waitDeadLetter(t, s, w.ID)
-	a.waitOutcome(w.ID, e.Delivery.DeliveryID, attempt.OutcomeDeadLettered, 15*time.Second) // final: no second attempt
+	a.waitOutcome(w.ID, e.Delivery.DeliveryID, deliverylog.OutcomeDeadLettered, 15*time.Second) // final: no second attempt
 	a.drained("emailClick", r)
 	hits := r.all()
 	if len(hits) != 1 {
 		t.Fatalf("endpoint got %d requests, want exactly 1", len(hits))
 	}
 	checkDeadLetter(t, e, a, w, hits[0].delivery(), message.ReasonPermanentStatus, 1, 400)
-	checkNewestFirst(t, a.attempts(w.ID), hits[0].delivery(), attempt.OutcomeDeadLettered)
+	checkNewestFirst(t, a.attempts(w.ID), hits[0].delivery(), deliverylog.OutcomeDeadLettered)
 }
 
 func TestGoneRemovesTheWebhookAfterOneAttempt(t *testing.T) {
@@ -540,9 +540,9 @@ func TestHangingLongerThanTheTimeoutIsRetried(t *testing.T) {
 	a.publishRaw("emailClick", clickData)
 
 	hits := r.waitHits(t, 2, 30*time.Second)
-	log := a.waitOutcome(w.ID, hits[0].delivery(), attempt.OutcomeDelivered, 15*time.Second)
+	log := a.waitOutcome(w.ID, hits[0].delivery(), deliverylog.OutcomeDelivered, 15*time.Second)
 	checkSameDelivery(t, hits[:2])
-	checkNewestFirst(t, log, hits[0].delivery(), attempt.OutcomeDelivered, attempt.OutcomeRetrying)
+	checkNewestFirst(t, log, hits[0].delivery(), deliverylog.OutcomeDelivered, deliverylog.OutcomeRetrying)
 	if len(log) == 2 {
 		if log[1].ErrorClass != "timeout" || log[1].StatusCode != 0 {
 			t.Errorf("first attempt recorded as status %d class %q, want a timeout", log[1].StatusCode, log[1].ErrorClass)
@@ -582,7 +582,7 @@ func TestSendTestEventAndResend(t *testing.T) {
 	if err := json.Unmarshal(h.body, &env); err != nil || env.EventName != "webhook.test" || env.OrgID != a.org || env.Data.WebhookID != w.ID {
 		t.Errorf("test event body %s", h.body)
 	}
-	a.waitOutcome(w.ID, sent.DeliveryID, attempt.OutcomeDelivered, 15*time.Second)
+	a.waitOutcome(w.ID, sent.DeliveryID, deliverylog.OutcomeDelivered, 15*time.Second)
 
 	// Resend re-delivers the same delivery: same id, same bytes.
 	a.mustCall(http.MethodPost, "/api/v1/organization/webhooks/"+w.ID+"/deliveries/"+sent.DeliveryID+"/resend", nil, http.StatusAccepted, nil)
@@ -592,7 +592,7 @@ func TestSendTestEventAndResend(t *testing.T) {
 	testenv.WaitFor(t, 15*time.Second, "two delivered attempts", func() bool {
 		n := 0
 		for _, at := range a.attempts(w.ID) {
-			if at.Outcome == attempt.OutcomeDelivered && at.DeliveryID == sent.DeliveryID {
+			if at.Outcome == deliverylog.OutcomeDelivered && at.DeliveryID == sent.DeliveryID {
 				n++
 			}
 		}

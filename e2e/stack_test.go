@@ -24,7 +24,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/devauth"
 	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/message"
@@ -272,9 +272,9 @@ func (tn *tenant) publish(eventName string, data json.RawMessage) string {
 
 // attempts returns the webhook's whole attempt log as the API lists it,
 // without the tenant's marker events.
-func (tn *tenant) attempts(webhookID string) []attempt.Attempt {
+func (tn *tenant) attempts(webhookID string) []deliverylog.Attempt {
 	tn.t.Helper()
-	var all []attempt.Attempt
+	var all []deliverylog.Attempt
 	cursor := ""
 	for {
 		path := "/api/v1/organization/webhooks/" + webhookID + "/deliveries?limit=100"
@@ -282,8 +282,8 @@ func (tn *tenant) attempts(webhookID string) []attempt.Attempt {
 			path += "&cursor=" + cursor
 		}
 		var page struct {
-			Data       []attempt.Attempt `json:"data"`
-			NextCursor string            `json:"next_cursor"`
+			Data       []deliverylog.Attempt `json:"data"`
+			NextCursor string                `json:"next_cursor"`
 		}
 		tn.mustCall(http.MethodGet, path, nil, http.StatusOK, &page)
 		for _, a := range page.Data {

@@ -3,8 +3,8 @@ package api
 import (
 	"net/http"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/ids"
 )
 
@@ -25,9 +25,9 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request, p auth.P
 		return err
 	}
 	if attempts == nil {
-		attempts = []attempt.Attempt{}
+		attempts = []deliverylog.Attempt{}
 	}
-	writeJSON(w, http.StatusOK, listJSON[attempt.Attempt]{Data: attempts, NextCursor: next})
+	writeJSON(w, http.StatusOK, listJSON[deliverylog.Attempt]{Data: attempts, NextCursor: next})
 	return nil
 }
 
@@ -38,7 +38,7 @@ func (s *server) resendDelivery(w http.ResponseWriter, r *http.Request, p auth.P
 	}
 	deliveryID := r.PathValue("delivery_id")
 	if !ids.Valid(ids.DeliveryPrefix, deliveryID) {
-		return attempt.ErrNotFound
+		return deliverylog.ErrNotFound
 	}
 	if err := s.d.Deliveries.Resend(r.Context(), p.OrgID, hook.ID, deliveryID); err != nil {
 		return err

@@ -25,8 +25,8 @@ import (
 
 	"github.com/hookrelay/hookrelay/events"
 	"github.com/hookrelay/hookrelay/shared/api"
-	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/devauth"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/emulator"
@@ -443,12 +443,12 @@ type listCall struct {
 type recordingAttempts struct {
 	mu       sync.Mutex
 	calls    []listCall
-	attempts []attempt.Attempt
+	attempts []deliverylog.Attempt
 	next     string
 	err      error
 }
 
-func (a *recordingAttempts) List(_ context.Context, org, webhookID string, limit int, cursor string) ([]attempt.Attempt, string, error) {
+func (a *recordingAttempts) List(_ context.Context, org, webhookID string, limit int, cursor string) ([]deliverylog.Attempt, string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.calls = append(a.calls, listCall{org, webhookID, limit, cursor})

@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -81,7 +81,7 @@ func (s *server) toAPIError(r *http.Request, err error) *apiError {
 		return fail(http.StatusUnauthorized, codeUnauthorized, "%s", err.Error())
 	case errors.Is(err, webhook.ErrNotFound), errors.Is(err, secrets.ErrNotFound):
 		return errWebhookNotFound
-	case errors.Is(err, attempt.ErrNotFound):
+	case errors.Is(err, deliverylog.ErrNotFound):
 		return fail(http.StatusNotFound, codeNotFound, "delivery not found")
 	case errors.Is(err, webhook.ErrLimitReached):
 		return fail(http.StatusConflict, codeLimitReached, "organization already has the maximum of %d webhooks", s.d.Config.MaxWebhooks)

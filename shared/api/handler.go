@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/events"
-	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/auth"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -27,7 +27,7 @@ type Deps struct {
 	Catalog    *events.Catalog
 	Publisher  Publisher
 	Deliveries Deliveries
-	Attempts   attempt.Log
+	Attempts   deliverylog.Log
 	Admin      http.Handler // mounted at /api/v1/admin/ for operators; nil: not served
 	Now        func() time.Time
 	Logger     *slog.Logger

@@ -14,8 +14,8 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
 	"github.com/hookrelay/hookrelay/shared/api"
-	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -68,9 +68,9 @@ func TestDeliveryRoutes(t *testing.T) {
 	const dlv = "dlv_0123456789abcdef0123456789abcdef"
 
 	at := time.Date(2025, 4, 18, 12, 0, 0, 0, time.UTC)
-	e.attempts.attempts = []attempt.Attempt{{
+	e.attempts.attempts = []deliverylog.Attempt{{
 		DeliveryID: dlv, EventID: "evt_1", EventName: "emailOpen", OrgID: "org_dlv", WebhookID: hook.ID,
-		Attempt: 2, At: at, Outcome: attempt.OutcomeRetrying, StatusCode: 503, LatencyMS: 12, Response: "busy",
+		Attempt: 2, At: at, Outcome: deliverylog.OutcomeRetrying, StatusCode: 503, LatencyMS: 12, Response: "busy",
 	}}
 	e.attempts.next = "opaque-next"
 	res := e.do(http.MethodGet, base+"/deliveries?limit=5&cursor=abc", tok, nil)
@@ -78,8 +78,8 @@ func TestDeliveryRoutes(t *testing.T) {
 		t.Fatalf("deliveries: %d %s", res.status, res.body)
 	}
 	var page struct {
-		Data       []attempt.Attempt `json:"data"`
-		NextCursor string            `json:"next_cursor"`
+		Data       []deliverylog.Attempt `json:"data"`
+		NextCursor string                `json:"next_cursor"`
 	}
 	if err := json.Unmarshal(res.body, &page); err != nil {
 		t.Fatal(err)
@@ -106,7 +106,7 @@ func TestDeliveryRoutes(t *testing.T) {
 	if want := (resendCall{"org_dlv", hook.ID, dlv}); len(e.dlv.resends) != 1 || e.dlv.resends[0] != want {
 		t.Fatalf("resend called with %+v", e.dlv.resends)
 	}
-	e.dlv.resendErr = fmt.Errorf("lookup: %w", attempt.ErrNotFound)
+	e.dlv.resendErr = fmt.Errorf("lookup: %w", deliverylog.ErrNotFound)
 	e.do(http.MethodPost, base+"/deliveries/"+dlv+"/resend", tok, nil).wantError(t, 404, "not_found")
 	e.dlv.resendErr = errBoom
 	if msg := e.do(http.MethodPost, base+"/deliveries/"+dlv+"/resend", tok, nil).wantError(t, 500, "internal_error"); strings.Contains(msg, "boom") {

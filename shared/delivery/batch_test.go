@@ -8,7 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -66,9 +66,9 @@ func TestMixedBatchReportsExactlyTheFailures(t *testing.T) {
 		outcomes[a.WebhookID+"/"+a.EventID] = a.Outcome
 	}
 	for k, v := range map[string]string{
-		"wh_ok/evt_1": attempt.OutcomeDelivered, "wh_ok/evt_2": attempt.OutcomeDelivered, "wh_500/evt_1": attempt.OutcomeRetrying,
-		"wh_400/evt_1": attempt.OutcomeDeadLettered, "wh_gone/evt_1": attempt.OutcomeRemoved, "wh_429/evt_1": attempt.OutcomeRetrying,
-		"wh_deleted/evt_1": attempt.OutcomeSkipped, "wh_off/evt_1": attempt.OutcomeSkipped,
+		"wh_ok/evt_1": deliverylog.OutcomeDelivered, "wh_ok/evt_2": deliverylog.OutcomeDelivered, "wh_500/evt_1": deliverylog.OutcomeRetrying,
+		"wh_400/evt_1": deliverylog.OutcomeDeadLettered, "wh_gone/evt_1": deliverylog.OutcomeRemoved, "wh_429/evt_1": deliverylog.OutcomeRetrying,
+		"wh_deleted/evt_1": deliverylog.OutcomeSkipped, "wh_off/evt_1": deliverylog.OutcomeSkipped,
 	} {
 		if outcomes[k] != v {
 			t.Errorf("%s: outcome %q, want %q", k, outcomes[k], v)

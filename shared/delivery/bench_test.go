@@ -16,7 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/netguard"
 	"github.com/hookrelay/hookrelay/shared/signing"
@@ -53,11 +53,11 @@ const benchBatch = 10
 // ringAttempts keeps the last entries only, so long runs stay flat in memory.
 type ringAttempts struct {
 	mu   sync.Mutex
-	buf  [1024]attempt.Attempt
+	buf  [1024]deliverylog.Attempt
 	next int
 }
 
-func (r *ringAttempts) Append(_ context.Context, a attempt.Attempt) error {
+func (r *ringAttempts) Append(_ context.Context, a deliverylog.Attempt) error {
 	r.mu.Lock()
 	r.buf[r.next%len(r.buf)] = a
 	r.next++

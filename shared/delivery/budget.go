@@ -6,8 +6,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 )
 
 // receiptMargin is taken off SQS's 12 h visibility limit, which counts
@@ -37,7 +37,7 @@ func newBudget(received, sent, now time.Time) budget {
 // SentTimestamp, and the delivery's first attempt (which a resend or
 // redrive clears when it sends a new message). goaws reports the receive
 // time as SentTimestamp, so locally the first attempt is what counts.
-func sentAt(m events.SQSMessage, rec attempt.DeliveryRecord, now time.Time) time.Time {
+func sentAt(m events.SQSMessage, rec deliverylog.DeliveryRecord, now time.Time) time.Time {
 	sent := now
 	if ms, err := strconv.ParseInt(m.Attributes["SentTimestamp"], 10, 64); err == nil && time.UnixMilli(ms).Before(sent) {
 		sent = time.UnixMilli(ms)

@@ -10,8 +10,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -64,15 +64,15 @@ func TestBudgetCountsFromReceiptAndSend(t *testing.T) {
 		t.Fatalf("budget %+v", b)
 	}
 	sqsSent := events.SQSMessage{Attributes: map[string]string{"SentTimestamp": strconv.FormatInt(now.Add(-2*time.Hour).UnixMilli(), 10)}}
-	first := attempt.DeliveryRecord{FirstAttemptAt: now.Add(-3 * time.Hour)}
+	first := deliverylog.DeliveryRecord{FirstAttemptAt: now.Add(-3 * time.Hour)}
 	for _, c := range []struct {
 		m    events.SQSMessage
-		rec  attempt.DeliveryRecord
+		rec  deliverylog.DeliveryRecord
 		want time.Time
 	}{
-		{sqsSent, attempt.DeliveryRecord{}, now.Add(-2 * time.Hour)},
+		{sqsSent, deliverylog.DeliveryRecord{}, now.Add(-2 * time.Hour)},
 		{sqsSent, first, now.Add(-3 * time.Hour)}, // goaws: SentTimestamp is the receive
-		{events.SQSMessage{}, attempt.DeliveryRecord{}, now},
+		{events.SQSMessage{}, deliverylog.DeliveryRecord{}, now},
 	} {
 		if got := sentAt(c.m, c.rec, now); !got.Equal(c.want) {
 			t.Errorf("sentAt = %v, want %v", got, c.want)
@@ -97,7 +97,7 @@ func TestRetryPastTheBudgetIsDeadLettered(t *testing.T) {
 		e.queue.sent[0].msg.Attributes[message.AttrAttempts] != "1" {
 		t.Fatalf("DLQ %+v, want one retry_budget_exhausted after attempt 1", e.queue.sent)
 	}
-	if rec := e.records.get(deliveryIDOf(t, m)); rec.Status != attempt.OutcomeDeadLettered {
+	if rec := e.records.get(deliveryIDOf(t, m)); rec.Status != deliverylog.OutcomeDeadLettered {
 		t.Fatalf("record status %q, want dead_lettered (never in_flight forever)", rec.Status)
 	}
 }

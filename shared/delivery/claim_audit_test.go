@@ -20,7 +20,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/poller"
@@ -144,11 +144,11 @@ func (in *injector) stepOf(client string, input any) string {
 			return stepDLQSend
 		}
 	case *dynamodb.UpdateItemInput:
-		if st, ok := v.ExpressionAttributeValues[":st"].(*ddbtypes.AttributeValueMemberS); ok && st.Value == attempt.OutcomeSkipped {
+		if st, ok := v.ExpressionAttributeValues[":st"].(*ddbtypes.AttributeValueMemberS); ok && st.Value == deliverylog.OutcomeSkipped {
 			return stepSkipStatus
 		}
 	case *dynamodb.PutItemInput:
-		if o, ok := v.Item["outcome"].(*ddbtypes.AttributeValueMemberS); ok && o.Value == attempt.OutcomeSkipped {
+		if o, ok := v.Item["outcome"].(*ddbtypes.AttributeValueMemberS); ok && o.Value == deliverylog.OutcomeSkipped {
 			return stepSkipLog
 		}
 	}
@@ -252,14 +252,14 @@ func TestEveryExitFromTheDeliveryQueueKeepsTheClaim(t *testing.T) {
 			reached := func() bool {
 				switch c.want {
 				case endDelivered:
-					return rc.delivered(path) && status() == attempt.OutcomeDelivered
+					return rc.delivered(path) && status() == deliverylog.OutcomeDelivered
 				case endDeadLettered:
 					n, err := testenv.QueueDepth(ctx, plainSQS, in.dlqURL)
-					return err == nil && n > 0 && status() == attempt.OutcomeDeadLettered
+					return err == nil && n > 0 && status() == deliverylog.OutcomeDeadLettered
 				default:
 					entries, _, err := log.List(ctx, "org_a", "wh_audit", 10, "")
-					return err == nil && status() == attempt.OutcomeSkipped && len(entries) > 0 &&
-						entries[0].Outcome == attempt.OutcomeSkipped && entries[0].ErrorClass == ClassWebhookDisabled
+					return err == nil && status() == deliverylog.OutcomeSkipped && len(entries) > 0 &&
+						entries[0].Outcome == deliverylog.OutcomeSkipped && entries[0].ErrorClass == ClassWebhookDisabled
 				}
 			}
 			testenv.WaitFor(t, 60*time.Second, c.want, reached)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/detach"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
@@ -15,7 +15,7 @@ import (
 
 // dlqAttributes are the reason attributes of docs/internals.md. Empty
 // values are dropped by the SQS adapter.
-func dlqAttributes(reason string, d message.Delivery, rec attempt.DeliveryRecord, r result, at time.Time) map[string]string {
+func dlqAttributes(reason string, d message.Delivery, rec deliverylog.DeliveryRecord, r result, at time.Time) map[string]string {
 	attrs := map[string]string{
 		message.AttrReason:      reason,
 		message.AttrLastError:   r.class,

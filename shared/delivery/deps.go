@@ -13,8 +13,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
@@ -42,14 +42,14 @@ type Queue interface {
 type Records interface {
 	// BeginAttempt atomically counts an attempt and returns the record
 	// with the new count and the first attempt's time.
-	BeginAttempt(ctx context.Context, d message.Delivery, body string, now time.Time) (attempt.DeliveryRecord, error)
+	BeginAttempt(ctx context.Context, d message.Delivery, body string, now time.Time) (deliverylog.DeliveryRecord, error)
 	// Finish records a final outcome.
 	Finish(ctx context.Context, deliveryID, status string, statusCode int) error
 }
 
 // AttemptRecorder appends to the attempt log (dynamo.AttemptLog).
 type AttemptRecorder interface {
-	Append(ctx context.Context, a attempt.Attempt) error
+	Append(ctx context.Context, a deliverylog.Attempt) error
 }
 
 // Remover deletes a webhook whose endpoint answered 410 Gone, with its

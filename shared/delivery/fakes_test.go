@@ -11,8 +11,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/secrets"
@@ -156,14 +156,14 @@ func (q *memQueue) Send(ctx context.Context, url string, m queue.Message) error 
 // benchmark: a mutex and a map, like the adapter's one UpdateItem).
 type memRecords struct {
 	mu   sync.Mutex
-	recs map[string]attempt.DeliveryRecord
+	recs map[string]deliverylog.DeliveryRecord
 }
 
-func newMemRecords() *memRecords { return &memRecords{recs: map[string]attempt.DeliveryRecord{}} }
+func newMemRecords() *memRecords { return &memRecords{recs: map[string]deliverylog.DeliveryRecord{}} }
 
-func (r *memRecords) BeginAttempt(ctx context.Context, d message.Delivery, body string, now time.Time) (attempt.DeliveryRecord, error) {
+func (r *memRecords) BeginAttempt(ctx context.Context, d message.Delivery, body string, now time.Time) (deliverylog.DeliveryRecord, error) {
 	if err := ctx.Err(); err != nil {
-		return attempt.DeliveryRecord{}, err
+		return deliverylog.DeliveryRecord{}, err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -173,7 +173,7 @@ func (r *memRecords) BeginAttempt(ctx context.Context, d message.Delivery, body 
 	if rec.FirstAttemptAt.IsZero() {
 		rec.FirstAttemptAt = now
 	}
-	rec.LastAttemptAt, rec.Status = now, attempt.StatusInFlight
+	rec.LastAttemptAt, rec.Status = now, deliverylog.StatusInFlight
 	r.recs[d.DeliveryID] = rec
 	return rec, nil
 }
@@ -186,19 +186,19 @@ func (r *memRecords) Finish(ctx context.Context, id, status string, code int) er
 	defer r.mu.Unlock()
 	rec, ok := r.recs[id]
 	if !ok {
-		return attempt.ErrNotFound
+		return deliverylog.ErrNotFound
 	}
 	rec.Status, rec.LastStatusCode = status, code
 	r.recs[id] = rec
 	return nil
 }
 
-func (r *memRecords) Get(_ context.Context, id string) (attempt.DeliveryRecord, error) {
+func (r *memRecords) Get(_ context.Context, id string) (deliverylog.DeliveryRecord, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rec, ok := r.recs[id]
 	if !ok {
-		return attempt.DeliveryRecord{}, attempt.ErrNotFound
+		return deliverylog.DeliveryRecord{}, deliverylog.ErrNotFound
 	}
 	return rec, nil
 }
@@ -208,14 +208,14 @@ func (r *memRecords) ResetAttempts(_ context.Context, id string) error {
 	defer r.mu.Unlock()
 	rec, ok := r.recs[id]
 	if !ok {
-		return attempt.ErrNotFound
+		return deliverylog.ErrNotFound
 	}
 	rec.Attempts, rec.FirstAttemptAt = 0, time.Time{}
 	r.recs[id] = rec
 	return nil
 }
 
-func (r *memRecords) get(id string) attempt.DeliveryRecord {
+func (r *memRecords) get(id string) deliverylog.DeliveryRecord {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.recs[id]
@@ -223,10 +223,10 @@ func (r *memRecords) get(id string) attempt.DeliveryRecord {
 
 type memAttempts struct {
 	mu  sync.Mutex
-	all []attempt.Attempt
+	all []deliverylog.Attempt
 }
 
-func (a *memAttempts) Append(ctx context.Context, at attempt.Attempt) error {
+func (a *memAttempts) Append(ctx context.Context, at deliverylog.Attempt) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -236,10 +236,10 @@ func (a *memAttempts) Append(ctx context.Context, at attempt.Attempt) error {
 	return nil
 }
 
-func (a *memAttempts) list() []attempt.Attempt {
+func (a *memAttempts) list() []deliverylog.Attempt {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return append([]attempt.Attempt(nil), a.all...)
+	return append([]deliverylog.Attempt(nil), a.all...)
 }
 
 // env is a handler over fakes.

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"testing/iotest"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -48,7 +48,7 @@ func TestAttemptLogLine(t *testing.T) {
 	rc := newReceiver(t, false)
 	e := newEnv(t, testConfig(), nil)
 	e.webhooks.put(webhook.Webhook{ID: "wh_ok", OrgID: "org_a", URL: rc.srv.URL + "/status/204?token=x", Enabled: true})
-	checkOne(t, e, sqsMessage(t, "org_a", "wh_ok", "evt_1"), want{outcome: attempt.OutcomeDelivered, status: 204})
+	checkOne(t, e, sqsMessage(t, "org_a", "wh_ok", "evt_1"), want{outcome: deliverylog.OutcomeDelivered, status: 204})
 	line := strings.TrimSpace(e.logs.String())
 	dec := json.NewDecoder(strings.NewReader(line))
 	dec.UseNumber()

@@ -12,8 +12,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/detach"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/netguard"
@@ -164,7 +164,7 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 
 // apply carries out the decision and returns the outcome to record and
 // whether the message is done with.
-func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Delivery, rec attempt.DeliveryRecord, r result, dec decision, now time.Time) (string, bool) {
+func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Delivery, rec deliverylog.DeliveryRecord, r result, dec decision, now time.Time) (string, bool) {
 	final := func(status string) {
 		if err := h.d.Records.Finish(ctx, d.DeliveryID, status, r.status); err != nil {
 			h.log.ErrorContext(ctx, "record final status", "delivery_id", d.DeliveryID, "error", err)
@@ -172,31 +172,31 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 	}
 	switch dec.act {
 	case actDelivered:
-		final(attempt.OutcomeDelivered)
-		return attempt.OutcomeDelivered, true
+		final(deliverylog.OutcomeDelivered)
+		return deliverylog.OutcomeDelivered, true
 	case actRemove:
 		if err := h.d.Remover.Remove(ctx, d.OrgID, d.WebhookID); err != nil {
 			h.log.ErrorContext(ctx, "remove gone webhook", "webhook_id", d.WebhookID, "error", err)
-			return attempt.OutcomeRetrying, false
+			return deliverylog.OutcomeRetrying, false
 		}
 		if f, ok := h.d.Webhooks.(interface{ Forget(orgID, id string) }); ok {
 			f.Forget(d.OrgID, d.WebhookID)
 		}
-		final(attempt.OutcomeRemoved)
-		return attempt.OutcomeRemoved, true
+		final(deliverylog.OutcomeRemoved)
+		return deliverylog.OutcomeRemoved, true
 	case actRetry:
 		if err := h.d.Queue.ChangeVisibility(ctx, h.cfg.DeliveryQueueURL, m.ReceiptHandle, dec.delay); err != nil {
 			// Still a failure: it returns after the queue's own visibility timeout.
 			h.log.ErrorContext(ctx, "set retry backoff", "delivery_id", d.DeliveryID, "error", err)
 		}
-		return attempt.OutcomeRetrying, false
+		return deliverylog.OutcomeRetrying, false
 	default:
 		// The final status is written between the DLQ send and the delete,
 		// so a crash after the delete cannot leave the record in flight.
-		if !h.deadLetter(ctx, m, dlqAttributes(dec.reason, d, rec, r, now), func() { final(attempt.OutcomeDeadLettered) }) {
-			return attempt.OutcomeRetrying, false
+		if !h.deadLetter(ctx, m, dlqAttributes(dec.reason, d, rec, r, now), func() { final(deliverylog.OutcomeDeadLettered) }) {
+			return deliverylog.OutcomeRetrying, false
 		}
-		return attempt.OutcomeDeadLettered, true
+		return deliverylog.OutcomeDeadLettered, true
 	}
 }
 
@@ -215,15 +215,15 @@ func (h *Handler) skip(ctx context.Context, m events.SQSMessage, d message.Deliv
 	// reason: if either fails, the message comes back to write them (a skip
 	// POSTs nothing, so repeating it costs nothing).
 	recorded := true
-	if err := h.d.Records.Finish(bctx, d.DeliveryID, attempt.OutcomeSkipped, 0); err != nil {
+	if err := h.d.Records.Finish(bctx, d.DeliveryID, deliverylog.OutcomeSkipped, 0); err != nil {
 		h.log.ErrorContext(ctx, "record final status", "delivery_id", d.DeliveryID, "error", err)
 		recorded = false
 	}
-	if !h.record(bctx, d, rec.Attempts, now, attempt.OutcomeSkipped, result{class: class}) {
+	if !h.record(bctx, d, rec.Attempts, now, deliverylog.OutcomeSkipped, result{class: class}) {
 		recorded = false
 	}
 	h.log.InfoContext(ctx, "delivery attempt", "event", d.EventName, "event_id", d.EventID, "delivery_id", d.DeliveryID,
-		"webhook_id", d.WebhookID, "attempt", rec.Attempts, "outcome", attempt.OutcomeSkipped, "error_class", class)
+		"webhook_id", d.WebhookID, "attempt", rec.Attempts, "outcome", deliverylog.OutcomeSkipped, "error_class", class)
 	return recorded
 }
 
@@ -231,7 +231,7 @@ func (h *Handler) skip(ctx context.Context, m events.SQSMessage, d message.Deliv
 // POST a failure is only logged: retrying the message would POST again
 // for the sake of a log line.
 func (h *Handler) record(ctx context.Context, d message.Delivery, n int, at time.Time, outcome string, r result) bool {
-	err := h.d.Attempts.Append(ctx, attempt.Attempt{
+	err := h.d.Attempts.Append(ctx, deliverylog.Attempt{
 		DeliveryID: d.DeliveryID, EventID: d.EventID, EventName: d.EventName, OrgID: d.OrgID, WebhookID: d.WebhookID,
 		Attempt: n, At: at, Outcome: outcome, StatusCode: r.status, ErrorClass: r.class,
 		LatencyMS: r.latency.Milliseconds(), Response: r.excerpt,

@@ -14,7 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
@@ -160,13 +160,13 @@ func TestDeliveryOnEmulators(t *testing.T) {
 	for _, a := range log {
 		got = append(got, fmt.Sprintf("%d:%s:%d", a.Attempt, a.Outcome, a.StatusCode))
 	}
-	want := []string{"4:" + attempt.OutcomeDeadLettered + ":500", "3:retrying:500", "2:retrying:500", "1:retrying:500"}
+	want := []string{"4:" + deliverylog.OutcomeDeadLettered + ":500", "3:retrying:500", "2:retrying:500", "1:retrying:500"}
 	if !slices.Equal(got, want) {
 		t.Errorf("attempt log %v, want %v", got, want)
 	}
 	const dlv500 = "dlv_1500" // sqsMessage's delivery id for evt_1 to wh_500
-	if rec, err := records.Get(context.Background(), dlv500); err != nil || rec.Status != attempt.OutcomeDeadLettered {
-		t.Errorf("delivery record %+v (%v), want status %s", rec, err, attempt.OutcomeDeadLettered)
+	if rec, err := records.Get(context.Background(), dlv500); err != nil || rec.Status != deliverylog.OutcomeDeadLettered {
+		t.Errorf("delivery record %+v (%v), want status %s", rec, err, deliverylog.OutcomeDeadLettered)
 	}
 
 }

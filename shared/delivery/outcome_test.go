@@ -17,7 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 	"github.com/hookrelay/hookrelay/verify"
@@ -108,12 +108,12 @@ func TestOutcomeTable(t *testing.T) {
 	httpDate := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
 
 	retry := func(status int, class string) want {
-		return want{outcome: attempt.OutcomeRetrying, failed: true, status: status, class: class, delay: [2]time.Duration{step, step}}
+		return want{outcome: deliverylog.OutcomeRetrying, failed: true, status: status, class: class, delay: [2]time.Duration{step, step}}
 	}
 	permanent := func(status int) want {
-		return want{outcome: attempt.OutcomeDeadLettered, status: status, reason: message.ReasonPermanentStatus}
+		return want{outcome: deliverylog.OutcomeDeadLettered, status: status, reason: message.ReasonPermanentStatus}
 	}
-	delivered := func(status int) want { return want{outcome: attempt.OutcomeDelivered, status: status} }
+	delivered := func(status int) want { return want{outcome: deliverylog.OutcomeDelivered, status: status} }
 
 	cases := []struct {
 		name     string
@@ -130,16 +130,16 @@ func TestOutcomeTable(t *testing.T) {
 		{"404", plain.srv.URL + "/status/404", true, permanent(404)},
 		// design.md: among 4xx only 410 and 429 are special, so 408 is permanent.
 		{"408", plain.srv.URL + "/status/408", true, permanent(408)},
-		{"410", plain.srv.URL + "/status/410", true, want{outcome: attempt.OutcomeRemoved, status: 410}},
+		{"410", plain.srv.URL + "/status/410", true, want{outcome: deliverylog.OutcomeRemoved, status: 410}},
 		{"413", plain.srv.URL + "/status/413", true, permanent(413)},
 		{"429 without Retry-After", plain.srv.URL + "/status/429", true, retry(429, "")},
 		{"429 Retry-After above the step", plain.srv.URL + "/retry-after?v=120", true,
-			want{outcome: attempt.OutcomeRetrying, failed: true, status: 429, delay: [2]time.Duration{120 * time.Second, 120 * time.Second}}},
+			want{outcome: deliverylog.OutcomeRetrying, failed: true, status: 429, delay: [2]time.Duration{120 * time.Second, 120 * time.Second}}},
 		{"429 Retry-After below the step", plain.srv.URL + "/retry-after?v=1", true, retry(429, "")},
 		{"429 Retry-After HTTP date", plain.srv.URL + "/retry-after?v=" + url.QueryEscape(httpDate), true,
-			want{outcome: attempt.OutcomeRetrying, failed: true, status: 429, delay: [2]time.Duration{time.Hour - 3*time.Second, time.Hour}}},
+			want{outcome: deliverylog.OutcomeRetrying, failed: true, status: 429, delay: [2]time.Duration{time.Hour - 3*time.Second, time.Hour}}},
 		{"429 Retry-After beyond 12h", plain.srv.URL + "/retry-after?v=999999", true,
-			want{outcome: attempt.OutcomeRetrying, failed: true, status: 429, delay: [2]time.Duration{12*time.Hour - receiptMargin - time.Minute, 12*time.Hour - receiptMargin}}},
+			want{outcome: deliverylog.OutcomeRetrying, failed: true, status: 429, delay: [2]time.Duration{12*time.Hour - receiptMargin - time.Minute, 12*time.Hour - receiptMargin}}},
 		{"500", plain.srv.URL + "/status/500", true, retry(500, "")},
 		{"502", plain.srv.URL + "/status/502", true, retry(502, "")},
 		{"503", plain.srv.URL + "/status/503", true, retry(503, "")},
@@ -147,9 +147,9 @@ func TestOutcomeTable(t *testing.T) {
 		{"connection reset", plain.srv.URL + "/reset", true, retry(0, ClassConnectionReset)},
 		{"TLS: untrusted certificate", untrusted.srv.URL + "/status/200", true, retry(0, ClassTLS)},
 		{"refused address: loopback with dev mode off", untrusted.srv.URL + "/status/200", false,
-			want{outcome: attempt.OutcomeDeadLettered, class: ClassBlockedAddress, reason: message.ReasonBlockedAddress}},
+			want{outcome: deliverylog.OutcomeDeadLettered, class: ClassBlockedAddress, reason: message.ReasonBlockedAddress}},
 		{"invalid URL: http outside dev mode", plain.srv.URL + "/status/200", false,
-			want{outcome: attempt.OutcomeDeadLettered, class: ClassInvalidURL, reason: message.ReasonInvalidURL}},
+			want{outcome: deliverylog.OutcomeDeadLettered, class: ClassInvalidURL, reason: message.ReasonInvalidURL}},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -193,7 +193,7 @@ func checkOne(t *testing.T, e *env, m events.SQSMessage, w want) {
 	}
 	q := e.queue
 	switch w.outcome {
-	case attempt.OutcomeRetrying:
+	case deliverylog.OutcomeRetrying:
 		if len(q.visibility) != 1 || q.visibility[0].receipt != m.ReceiptHandle ||
 			q.visibility[0].delay < w.delay[0] || q.visibility[0].delay > w.delay[1] {
 			t.Errorf("visibility calls %+v, want one in %v", q.visibility, w.delay)
@@ -201,7 +201,7 @@ func checkOne(t *testing.T, e *env, m events.SQSMessage, w want) {
 		if len(q.sent)+len(q.deleted) != 0 {
 			t.Errorf("retry sent %+v / deleted %v", q.sent, q.deleted)
 		}
-	case attempt.OutcomeDeadLettered:
+	case deliverylog.OutcomeDeadLettered:
 		if len(q.sent) != 1 || q.sent[0].queue != testDLQ || q.sent[0].msg.Body != m.Body {
 			t.Fatalf("DLQ sends %+v", q.sent)
 		}
@@ -224,15 +224,15 @@ func checkOne(t *testing.T, e *env, m events.SQSMessage, w want) {
 		}
 	}
 	rec := e.records.get(a.DeliveryID)
-	wantStatus := attempt.StatusInFlight
-	if w.outcome != attempt.OutcomeRetrying {
+	wantStatus := deliverylog.StatusInFlight
+	if w.outcome != deliverylog.OutcomeRetrying {
 		wantStatus = w.outcome
 	}
 	if rec.Status != wantStatus {
 		t.Errorf("record status %q, want %q", rec.Status, wantStatus)
 	}
 	_, err = e.webhooks.Get(context.Background(), "org_a", a.WebhookID)
-	if removed := err != nil; removed != (w.outcome == attempt.OutcomeRemoved) || removed && len(e.secrets.deleted) != 1 {
+	if removed := err != nil; removed != (w.outcome == deliverylog.OutcomeRemoved) || removed && len(e.secrets.deleted) != 1 {
 		t.Errorf("webhook removed=%v, secrets deleted %v", removed, e.secrets.deleted)
 	}
 	logs := e.logs.String()
@@ -248,7 +248,7 @@ func TestResponseExcerptIsBoundedUTF8(t *testing.T) {
 	rc := newReceiver(t, false)
 	e := newEnv(t, testConfig(), nil)
 	e.webhooks.put(webhook.Webhook{ID: "wh_big", OrgID: "org_a", URL: rc.srv.URL + "/big", Enabled: true})
-	checkOne(t, e, sqsMessage(t, "org_a", "wh_big", "evt_1"), want{outcome: attempt.OutcomeDelivered, status: 200})
+	checkOne(t, e, sqsMessage(t, "org_a", "wh_big", "evt_1"), want{outcome: deliverylog.OutcomeDelivered, status: 200})
 	ex := e.attempts.list()[0].Response
 	if len(ex) < maxExcerpt-1 || len(ex) > maxExcerpt || strings.Trim(ex, "é") != "" {
 		t.Fatalf("excerpt of %d bytes, not whole runes of the body", len(ex))

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -25,7 +25,7 @@ func TestDevStackPortsAreBlockedAddresses(t *testing.T) {
 	e := newEnv(t, cfg, nil)
 	e.webhooks.put(webhook.Webhook{ID: "wh_own", OrgID: "org_a", URL: own.srv.URL + "/status/200", Enabled: true})
 	checkOne(t, e, sqsMessage(t, "org_a", "wh_own", "evt_own"),
-		want{outcome: attempt.OutcomeDeadLettered, class: ClassBlockedAddress, reason: message.ReasonBlockedAddress})
+		want{outcome: deliverylog.OutcomeDeadLettered, class: ClassBlockedAddress, reason: message.ReasonBlockedAddress})
 	if n := own.hits.Load(); n != 0 {
 		t.Fatalf("the stack's own port received %d requests", n)
 	}

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
@@ -19,7 +19,7 @@ const TestEventName = "webhook.test"
 
 // ResendStore is the part of the delivery record store a resend needs.
 type ResendStore interface {
-	Get(ctx context.Context, deliveryID string) (attempt.DeliveryRecord, error)
+	Get(ctx context.Context, deliveryID string) (deliverylog.DeliveryRecord, error)
 	ResetAttempts(ctx context.Context, deliveryID string) error
 }
 
@@ -51,7 +51,7 @@ func (r *Resender) Resend(ctx context.Context, orgID, webhookID, deliveryID stri
 		return err
 	}
 	if rec.OrgID != orgID || rec.WebhookID != webhookID {
-		return fmt.Errorf("delivery %s: %w", deliveryID, attempt.ErrNotFound)
+		return fmt.Errorf("delivery %s: %w", deliveryID, deliverylog.ErrNotFound)
 	}
 	d, err := message.Decode(rec.Message)
 	if err != nil || d.DeliveryID != deliveryID {

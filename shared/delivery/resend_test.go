@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/webhook"
@@ -25,7 +25,7 @@ func TestResend(t *testing.T) {
 	for _, c := range []struct{ org, wh, id string }{
 		{"org_b", "wh_1", d.DeliveryID}, {"org_a", "wh_2", d.DeliveryID}, {"org_a", "wh_1", "dlv_missing"},
 	} {
-		if err := r.Resend(ctx, c.org, c.wh, c.id); !errors.Is(err, attempt.ErrNotFound) {
+		if err := r.Resend(ctx, c.org, c.wh, c.id); !errors.Is(err, deliverylog.ErrNotFound) {
 			t.Errorf("Resend(%s, %s, %s) = %v, want ErrNotFound", c.org, c.wh, c.id, err)
 		}
 	}

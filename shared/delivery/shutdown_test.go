@@ -9,7 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
@@ -49,11 +49,11 @@ func TestContextEndingAfterDeadLetterStillRecordsIt(t *testing.T) {
 		t.Errorf("deleted %v, want the message's receipt", e.queue.deleted)
 	}
 	as := e.attempts.list()
-	if len(as) != 1 || as[0].Outcome != attempt.OutcomeDeadLettered || as[0].StatusCode != 400 {
+	if len(as) != 1 || as[0].Outcome != deliverylog.OutcomeDeadLettered || as[0].StatusCode != 400 {
 		t.Fatalf("attempt log %+v, want one dead_lettered entry", as)
 	}
-	if rec := e.records.get(as[0].DeliveryID); rec.Status != attempt.OutcomeDeadLettered {
-		t.Errorf("record status %q, want %q", rec.Status, attempt.OutcomeDeadLettered)
+	if rec := e.records.get(as[0].DeliveryID); rec.Status != deliverylog.OutcomeDeadLettered {
+		t.Errorf("record status %q, want %q", rec.Status, deliverylog.OutcomeDeadLettered)
 	}
 }
 
@@ -78,7 +78,7 @@ func TestContextEndingDuringThePOSTStillSchedulesTheRetry(t *testing.T) {
 	if len(e.queue.visibility) != 1 || e.queue.visibility[0].delay != step {
 		t.Errorf("visibility calls %+v, want the first backoff step %s", e.queue.visibility, step)
 	}
-	if as := e.attempts.list(); len(as) != 1 || as[0].Outcome != attempt.OutcomeRetrying {
+	if as := e.attempts.list(); len(as) != 1 || as[0].Outcome != deliverylog.OutcomeRetrying {
 		t.Errorf("attempt log %+v, want one retrying entry", as)
 	}
 }
@@ -92,11 +92,11 @@ func TestContextEndingAfterSkipCountStillFinishesIt(t *testing.T) {
 
 	resp, _ := e.h.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{m}})
 	as := e.attempts.list()
-	if len(resp.BatchItemFailures) != 0 || len(as) != 1 || as[0].Outcome != attempt.OutcomeSkipped {
+	if len(resp.BatchItemFailures) != 0 || len(as) != 1 || as[0].Outcome != deliverylog.OutcomeSkipped {
 		t.Fatalf("failures %+v, attempt log %+v, want one skipped entry", resp.BatchItemFailures, as)
 	}
-	if rec := e.records.get(as[0].DeliveryID); rec.Status != attempt.OutcomeSkipped {
-		t.Errorf("record status %q, want %q", rec.Status, attempt.OutcomeSkipped)
+	if rec := e.records.get(as[0].DeliveryID); rec.Status != deliverylog.OutcomeSkipped {
+		t.Errorf("record status %q, want %q", rec.Status, deliverylog.OutcomeSkipped)
 	}
 }
 
@@ -106,7 +106,7 @@ type cancelOnBegin struct {
 	cancel context.CancelFunc
 }
 
-func (r cancelOnBegin) BeginAttempt(ctx context.Context, d message.Delivery, body string, now time.Time) (attempt.DeliveryRecord, error) {
+func (r cancelOnBegin) BeginAttempt(ctx context.Context, d message.Delivery, body string, now time.Time) (deliverylog.DeliveryRecord, error) {
 	rec, err := r.memRecords.BeginAttempt(ctx, d, body, now)
 	r.cancel()
 	return rec, err

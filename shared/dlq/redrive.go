@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/detach"
 	"github.com/hookrelay/hookrelay/shared/queue"
 )
@@ -71,7 +71,7 @@ func (o *Ops) redriveOne(ctx context.Context, e Entry) error {
 	if o.reset != nil {
 		// No record (expired, or the delivery never got to an attempt) is a
 		// counter that starts at 1 anyway.
-		if err := o.reset.ResetAttempts(ctx, e.Delivery.DeliveryID); err != nil && !errors.Is(err, attempt.ErrNotFound) {
+		if err := o.reset.ResetAttempts(ctx, e.Delivery.DeliveryID); err != nil && !errors.Is(err, deliverylog.ErrNotFound) {
 			return fmt.Errorf("reset attempts of %s: %w", e.Delivery.DeliveryID, err)
 		}
 	}

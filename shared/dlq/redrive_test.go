@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
 )
@@ -254,7 +254,7 @@ func TestRedriveTreatsAMissingDeliveryRecordAsReset(t *testing.T) {
 type missingRecords struct{}
 
 func (missingRecords) ResetAttempts(_ context.Context, id string) error {
-	return fmt.Errorf("delivery %s: %w", id, attempt.ErrNotFound)
+	return fmt.Errorf("delivery %s: %w", id, deliverylog.ErrNotFound)
 }
 
 type failingReset struct{}

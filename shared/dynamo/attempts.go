@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -27,7 +27,7 @@ type AttemptLog struct {
 	Now func() time.Time
 }
 
-var _ attempt.Log = (*AttemptLog)(nil)
+var _ deliverylog.Log = (*AttemptLog)(nil)
 
 // NewAttemptLog returns the log; entries expire ttl after the attempt
 // (config.AttemptTTL).
@@ -44,17 +44,17 @@ type attemptItem struct {
 	PK        string `json:"pk"`
 	SK        string `json:"sk"`
 	ExpiresAt int64  `json:"expires_at"`
-	attempt.Attempt
+	deliverylog.Attempt
 }
 
 func attemptPK(orgID, webhookID string) string { return "ATT#" + orgID + "#" + webhookID }
 
-func attemptSK(a attempt.Attempt) string {
+func attemptSK(a deliverylog.Attempt) string {
 	return fmt.Sprintf("%020d#%s#%03d", a.At.UnixNano(), a.DeliveryID, a.Attempt)
 }
 
 // Append records one attempt.
-func (l *AttemptLog) Append(ctx context.Context, a attempt.Attempt) error {
+func (l *AttemptLog) Append(ctx context.Context, a deliverylog.Attempt) error {
 	a.At = a.At.UTC()
 	item, err := attributevalue.MarshalMapWithOptions(attemptItem{
 		PK: attemptPK(a.OrgID, a.WebhookID), SK: attemptSK(a), ExpiresAt: a.At.Add(l.ttl).Unix(), Attempt: a,
@@ -74,7 +74,7 @@ func (l *AttemptLog) Append(ctx context.Context, a attempt.Attempt) error {
 // filled by as many queries as it takes. The cursor is the sort key of the
 // last entry returned, opaque to callers and meaningful only within this
 // webhook's partition, so it cannot reach another webhook's log.
-func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit int, cursor string) ([]attempt.Attempt, string, error) {
+func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit int, cursor string) ([]deliverylog.Attempt, string, error) {
 	if limit <= 0 || limit > MaxAttemptPage {
 		limit = MaxAttemptPage
 	}
@@ -87,7 +87,7 @@ func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit in
 		}
 		start = map[string]types.AttributeValue{AttrPK: sAttr(pk), AttrSK: sAttr(sk)}
 	}
-	var out []attempt.Attempt
+	var out []deliverylog.Attempt
 	lastSK := ""
 	for {
 		res, err := l.db.Query(ctx, &dynamodb.QueryInput{

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 	"github.com/hookrelay/hookrelay/shared/webhook"
@@ -21,23 +21,23 @@ func TestAttemptLogListsNewestFirstWithCursor(t *testing.T) {
 	t0 := time.Date(2025, 4, 18, 12, 0, 0, 0, time.UTC)
 	log.Now = func() time.Time { return t0.Add(time.Hour) }
 
-	mk := func(org, wh string, i int, at time.Time) attempt.Attempt {
-		return attempt.Attempt{
+	mk := func(org, wh string, i int, at time.Time) deliverylog.Attempt {
+		return deliverylog.Attempt{
 			DeliveryID: fmt.Sprintf("dlv_%02d", i/3), EventID: "evt_x", EventName: "emailClick", OrgID: org, WebhookID: wh,
-			Attempt: i%3 + 1, At: at, Outcome: attempt.OutcomeRetrying, StatusCode: 500 + i, ErrorClass: "",
+			Attempt: i%3 + 1, At: at, Outcome: deliverylog.OutcomeRetrying, StatusCode: 500 + i, ErrorClass: "",
 			LatencyMS: int64(i), Response: fmt.Sprintf("oops %d", i),
 		}
 	}
-	var want []attempt.Attempt
+	var want []deliverylog.Attempt
 	for i := 0; i < 23; i++ {
 		a := mk("org_a", "wh_1", i, t0.Add(time.Duration(i)*time.Second))
 		if err := log.Append(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		want = append([]attempt.Attempt{a}, want...) // newest first
+		want = append([]deliverylog.Attempt{a}, want...) // newest first
 	}
 	// Other webhooks and orgs, and an expired entry of wh_1, never show.
-	for _, a := range []attempt.Attempt{
+	for _, a := range []deliverylog.Attempt{
 		mk("org_a", "wh_2", 1, t0), mk("org_b", "wh_1", 2, t0),
 		mk("org_a", "wh_1", 99, t0.Add(-48*time.Hour)),
 	} {
@@ -46,7 +46,7 @@ func TestAttemptLogListsNewestFirstWithCursor(t *testing.T) {
 		}
 	}
 
-	var got []attempt.Attempt
+	var got []deliverylog.Attempt
 	cursor, pages := "", 0
 	for {
 		page, next, err := log.List(ctx, "org_a", "wh_1", 10, cursor)

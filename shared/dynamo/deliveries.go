@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/message"
 )
 
@@ -47,8 +47,8 @@ type deliveryItem struct {
 	ExpiresAt      int64     `dynamodbav:"expires_at"`
 }
 
-func (it deliveryItem) record(id string) attempt.DeliveryRecord {
-	return attempt.DeliveryRecord{
+func (it deliveryItem) record(id string) deliverylog.DeliveryRecord {
+	return deliverylog.DeliveryRecord{
 		DeliveryID: id, OrgID: it.OrgID, WebhookID: it.WebhookID, EventID: it.EventID, EventName: it.EventName,
 		Message: it.Message, Attempts: it.Attempts, FirstAttemptAt: it.FirstAttemptAt, LastAttemptAt: it.LastAttemptAt,
 		Status: it.Status, LastStatusCode: it.LastStatusCode,
@@ -66,10 +66,10 @@ func deliveryKey(id string) map[string]types.AttributeValue {
 // still counts and retries stay bounded) and returns the record with the
 // new count. One UpdateItem: ADD is atomic under concurrent receives, and
 // first_attempt_at is set only by the first.
-func (s *DeliveryStore) BeginAttempt(ctx context.Context, d message.Delivery, body string, now time.Time) (attempt.DeliveryRecord, error) {
+func (s *DeliveryStore) BeginAttempt(ctx context.Context, d message.Delivery, body string, now time.Time) (deliverylog.DeliveryRecord, error) {
 	nowAV, err := attributevalue.Marshal(now.UTC())
 	if err != nil {
-		return attempt.DeliveryRecord{}, err
+		return deliverylog.DeliveryRecord{}, err
 	}
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(s.table),
@@ -82,7 +82,7 @@ func (s *DeliveryStore) BeginAttempt(ctx context.Context, d message.Delivery, bo
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":org": sAttr(d.OrgID), ":wh": sAttr(d.WebhookID), ":evt": sAttr(d.EventID), ":name": sAttr(d.EventName),
-			":msg": sAttr(body), ":now": nowAV, ":st": sAttr(attempt.StatusInFlight),
+			":msg": sAttr(body), ":now": nowAV, ":st": sAttr(deliverylog.StatusInFlight),
 			":exp": nAttr(now.Add(s.ttl).Unix()), ":one": nAttr(1),
 		},
 		// UPDATED_NEW returns every attribute the expression names, which is
@@ -90,11 +90,11 @@ func (s *DeliveryStore) BeginAttempt(ctx context.Context, d message.Delivery, bo
 		ReturnValues: types.ReturnValueUpdatedNew,
 	})
 	if err != nil {
-		return attempt.DeliveryRecord{}, fmt.Errorf("delivery %s: begin attempt: %w", d.DeliveryID, err)
+		return deliverylog.DeliveryRecord{}, fmt.Errorf("delivery %s: begin attempt: %w", d.DeliveryID, err)
 	}
 	var it deliveryItem
 	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
-		return attempt.DeliveryRecord{}, err
+		return deliverylog.DeliveryRecord{}, err
 	}
 	return it.record(d.DeliveryID), nil
 }
@@ -113,19 +113,19 @@ func (s *DeliveryStore) Finish(ctx context.Context, deliveryID, status string, s
 	return deliveryErr(deliveryID, "finish", err)
 }
 
-// Get returns the record; attempt.ErrNotFound when absent or expired
+// Get returns the record; deliverylog.ErrNotFound when absent or expired
 // (dynalite, and AWS for up to days, keep expired items).
-func (s *DeliveryStore) Get(ctx context.Context, deliveryID string) (attempt.DeliveryRecord, error) {
+func (s *DeliveryStore) Get(ctx context.Context, deliveryID string) (deliverylog.DeliveryRecord, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: deliveryKey(deliveryID), ConsistentRead: aws.Bool(true)})
 	if err != nil {
-		return attempt.DeliveryRecord{}, fmt.Errorf("delivery %s: get: %w", deliveryID, err)
+		return deliverylog.DeliveryRecord{}, fmt.Errorf("delivery %s: get: %w", deliveryID, err)
 	}
 	var it deliveryItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return attempt.DeliveryRecord{}, err
+		return deliverylog.DeliveryRecord{}, err
 	}
 	if out.Item == nil || it.ExpiresAt <= s.Now().Unix() {
-		return attempt.DeliveryRecord{}, fmt.Errorf("delivery %s: %w", deliveryID, attempt.ErrNotFound)
+		return deliverylog.DeliveryRecord{}, fmt.Errorf("delivery %s: %w", deliveryID, deliverylog.ErrNotFound)
 	}
 	return it.record(deliveryID), nil
 }
@@ -139,7 +139,7 @@ func (s *DeliveryStore) ResetAttempts(ctx context.Context, deliveryID string) er
 		UpdateExpression:          aws.String("SET #n = :zero, #st = :st REMOVE #first"),
 		ConditionExpression:       aws.String("attribute_exists(#pk)"),
 		ExpressionAttributeNames:  map[string]string{"#n": "attempts", "#st": "status", "#first": "first_attempt_at", "#pk": AttrPK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": nAttr(0), ":st": sAttr(attempt.StatusInFlight)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": nAttr(0), ":st": sAttr(deliverylog.StatusInFlight)},
 	})
 	return deliveryErr(deliveryID, "reset", err)
 }
@@ -150,7 +150,7 @@ func deliveryErr(id, op string, err error) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &cond):
-		return fmt.Errorf("delivery %s: %w", id, attempt.ErrNotFound)
+		return fmt.Errorf("delivery %s: %w", id, deliverylog.ErrNotFound)
 	default:
 		return fmt.Errorf("delivery %s: %s: %w", id, op, err)
 	}

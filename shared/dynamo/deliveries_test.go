@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookrelay/hookrelay/shared/attempt"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/testenv"
@@ -32,7 +32,7 @@ func TestDeliveryStoreCountsResetsAndFinishes(t *testing.T) {
 		if rec.Attempts != n || !rec.FirstAttemptAt.Equal(t0.Add(time.Minute)) || !rec.LastAttemptAt.Equal(at) {
 			t.Fatalf("attempt %d: %+v", n, rec)
 		}
-		if rec.DeliveryID != "dlv_1" || rec.OrgID != "org_a" || rec.WebhookID != "wh_1" || rec.Message != body || rec.Status != attempt.StatusInFlight {
+		if rec.DeliveryID != "dlv_1" || rec.OrgID != "org_a" || rec.WebhookID != "wh_1" || rec.Message != body || rec.Status != deliverylog.StatusInFlight {
 			t.Fatalf("record fields: %+v", rec)
 		}
 	}
@@ -63,11 +63,11 @@ func TestDeliveryStoreCountsResetsAndFinishes(t *testing.T) {
 		}
 	}
 
-	if err := s.Finish(ctx, "dlv_1", attempt.OutcomeDeadLettered, 500); err != nil {
+	if err := s.Finish(ctx, "dlv_1", deliverylog.OutcomeDeadLettered, 500); err != nil {
 		t.Fatal(err)
 	}
 	rec, err := s.Get(ctx, "dlv_1")
-	if err != nil || rec.Status != attempt.OutcomeDeadLettered || rec.LastStatusCode != 500 || rec.Attempts != 15 || rec.Message != body {
+	if err != nil || rec.Status != deliverylog.OutcomeDeadLettered || rec.LastStatusCode != 500 || rec.Attempts != 15 || rec.Message != body {
 		t.Fatalf("Get after Finish: %+v, %v", rec, err)
 	}
 
@@ -80,19 +80,19 @@ func TestDeliveryStoreCountsResetsAndFinishes(t *testing.T) {
 	}
 
 	// Unknown ids are not found and are not created by Finish or Reset.
-	if err := s.Finish(ctx, "dlv_missing", attempt.OutcomeDelivered, 200); !errors.Is(err, attempt.ErrNotFound) {
+	if err := s.Finish(ctx, "dlv_missing", deliverylog.OutcomeDelivered, 200); !errors.Is(err, deliverylog.ErrNotFound) {
 		t.Fatalf("Finish unknown: %v", err)
 	}
-	if err := s.ResetAttempts(ctx, "dlv_missing"); !errors.Is(err, attempt.ErrNotFound) {
+	if err := s.ResetAttempts(ctx, "dlv_missing"); !errors.Is(err, deliverylog.ErrNotFound) {
 		t.Fatalf("Reset unknown: %v", err)
 	}
-	if _, err := s.Get(ctx, "dlv_missing"); !errors.Is(err, attempt.ErrNotFound) {
+	if _, err := s.Get(ctx, "dlv_missing"); !errors.Is(err, deliverylog.ErrNotFound) {
 		t.Fatalf("Get unknown: %v", err)
 	}
 
 	// Past expires_at (last attempt + ttl) the record reads as absent.
 	s.Now = func() time.Time { return t0.Add(3*time.Hour + time.Second) }
-	if _, err := s.Get(ctx, "dlv_1"); !errors.Is(err, attempt.ErrNotFound) {
+	if _, err := s.Get(ctx, "dlv_1"); !errors.Is(err, deliverylog.ErrNotFound) {
 		t.Fatalf("Get expired: %v", err)
 	}
 }

@@ -1,6 +1,8 @@
-// Package attempt is the delivery attempt log: one record per POST made,
-// listed per webhook newest first. No AWS SDK here.
-package attempt
+// Package deliverylog is what hookrelay remembers of its deliveries: each
+// delivery's record (attempt counter, status, the queue message for a
+// resend) and the attempt log, one entry per POST made, listed per webhook
+// newest first. The DynamoDB adapter (package dynamo) stores both.
+package deliverylog
 
 import (
 	"context"
