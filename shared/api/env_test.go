@@ -40,7 +40,7 @@ var secretPattern = regexp.MustCompile(`^whsec_[A-Za-z0-9+/]{43}=$`)
 // env is the API wired to a real dynalite table and the local secrets
 // store, with recording doubles for the other teams' interfaces.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	h        http.Handler
 	cfg      config.Config
 	store    webhook.Store
@@ -78,7 +78,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func newEnv(t *testing.T, opts ...envOption) *env {
+func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	local, err := secrets.NewLocal(t.TempDir())
 	if err != nil {
@@ -118,7 +118,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 }
 
 // newWebhookStore is a webhook store over a fresh table on the package's dynalite.
-func newWebhookStore(t *testing.T, db *dynamodb.Client) *dynamo.WebhookStore {
+func newWebhookStore(t testing.TB, db *dynamodb.Client) *dynamo.WebhookStore {
 	t.Helper()
 	table := fmt.Sprintf("api-test-%d", tableSeq.Add(1))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -262,7 +262,7 @@ func (e *env) checkLogs() {
 	}
 }
 
-func (res response) json(t *testing.T) map[string]any {
+func (res response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(res.body, &m); err != nil {
@@ -272,7 +272,7 @@ func (res response) json(t *testing.T) map[string]any {
 }
 
 // wantError asserts the status and the JSON error code, and returns the message.
-func (res response) wantError(t *testing.T, status int, code string) string {
+func (res response) wantError(t testing.TB, status int, code string) string {
 	t.Helper()
 	var body struct {
 		Error struct {
@@ -301,7 +301,7 @@ type webhookBody struct {
 	SigningSecret string    `json:"signing_secret"`
 }
 
-func (res response) webhook(t *testing.T) webhookBody {
+func (res response) webhook(t testing.TB) webhookBody {
 	t.Helper()
 	var w webhookBody
 	if err := json.Unmarshal(res.body, &w); err != nil {
@@ -315,7 +315,7 @@ type listBody struct {
 	NextCursor string        `json:"next_cursor"`
 }
 
-func (res response) list(t *testing.T) listBody {
+func (res response) list(t testing.TB) listBody {
 	t.Helper()
 	var l listBody
 	if err := json.Unmarshal(res.body, &l); err != nil {

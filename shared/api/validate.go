@@ -102,6 +102,12 @@ func (v validator) url(raw string) error {
 			return invalidField(codeInvalidURL, "url points to %s, an address deliveries are never sent to "+
 				"(loopback, private, link-local, shared, reserved, zoned, or embedding such an IPv4 address)", ip)
 		}
+	} else if endsInNumber(u.Hostname()) {
+		// Not a dotted quad, yet what browsers (the WHATWG URL standard)
+		// and inet_aton read as IPv4: 127.1, 0x7f.0.0.1, 2130706433 are
+		// 127.0.0.1. No DNS name ends in a number, so no such URL can be
+		// delivered to as intended.
+		return invalidField(codeInvalidURL, "url host is a numeric address in a non-standard form: write an IPv4 address as four decimal numbers")
 	} else if loopback && !v.allowLoopback {
 		return invalidField(codeInvalidURL, "url must not point to a loopback host")
 	}
@@ -125,6 +131,17 @@ func effectivePort(u *url.URL) int {
 func validPort(p string) bool {
 	n, err := strconv.Atoi(p)
 	return err == nil && n >= 1 && n <= 65535
+}
+
+// endsInNumber is the WHATWG URL standard's test for a host it parses as
+// IPv4: the last label (a trailing dot aside) is decimal digits or 0x hex.
+func endsInNumber(host string) bool {
+	labels := strings.Split(strings.TrimSuffix(host, "."), ".")
+	last := strings.ToLower(labels[len(labels)-1])
+	if hex, ok := strings.CutPrefix(last, "0x"); ok {
+		return strings.Trim(hex, "0123456789abcdef") == ""
+	}
+	return last != "" && strings.Trim(last, "0123456789") == ""
 }
 
 // isLoopbackHost: localhost names, 127.0.0.0/8 and ::1.
