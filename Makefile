@@ -10,7 +10,7 @@ GOAWS_SRC     := $(wildcard tools/goaws-loopback/*.go) tools/goaws-loopback/go.m
 FUNCTIONS     := $(notdir $(wildcard functions/*))
 BOOTSTRAPS    := $(foreach f,$(FUNCTIONS),bin/$(f)/bootstrap)
 GO_SOURCES     = $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './.tools/*' -not -path './cdk.out/*') go.mod go.sum \
-                 $(wildcard events/catalog/*.json events/samples/*.json)
+                 $(wildcard catalog/types/*.json catalog/samples/*.json)
 
 export HOOKRELAY_DYNALITE := $(CURDIR)/node_modules/dynalite/cli.js
 export HOOKRELAY_GOAWS    := $(GOAWS)

@@ -23,7 +23,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
-	"github.com/hookrelay/hookrelay/events"
+	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
@@ -48,7 +48,7 @@ type env struct {
 	pub      *recordingPublisher
 	dlv      *recordingDeliveries
 	attempts *recordingAttempts
-	catalog  *events.Catalog
+	catalog  *catalog.Catalog
 	key      []byte
 	logs     *testenv.Buffer
 	router   routers.Router
@@ -92,7 +92,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 		pub:      &recordingPublisher{},
 		dlv:      &recordingDeliveries{},
 		attempts: &recordingAttempts{},
-		catalog:  events.Default(),
+		catalog:  catalog.Default(),
 		key:      bytes.Repeat([]byte{42}, 32),
 		logs:     &testenv.Buffer{},
 	}

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/hookrelay/hookrelay/events"
+	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/auth"
 	"github.com/hookrelay/hookrelay/shared/message"
 )
@@ -17,7 +17,7 @@ const maxProducerID = 128
 func (s *server) knownEventType(name string) bool { return s.d.Catalog.Has(name) }
 
 func (s *server) listEventTypes(w http.ResponseWriter, _ *http.Request, _ auth.Principal) error {
-	writeJSON(w, http.StatusOK, listJSON[events.Type]{Data: s.d.Catalog.Types()})
+	writeJSON(w, http.StatusOK, listJSON[catalog.Type]{Data: s.d.Catalog.Types()})
 	return nil
 }
 
@@ -67,11 +67,11 @@ func (s *server) checkEvent(in publishInput) error {
 		return invalid(codeInvalidEventData, "%s", err)
 	}
 	if err := s.d.Catalog.Validate(in.EventName, in.Data); err != nil {
-		var verr *events.ValidationError
+		var verr *catalog.ValidationError
 		switch {
 		case errors.As(err, &verr):
 			return invalid(codeInvalidEventData, "%s: %s", dataPath(verr.Path), verr.Message)
-		case errors.Is(err, events.ErrUnknownType):
+		case errors.Is(err, catalog.ErrUnknownType):
 			return invalid(codeUnknownEventType, "event_name: unknown event type %q", truncate(in.EventName, 100))
 		}
 		return err

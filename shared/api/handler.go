@@ -10,7 +10,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/hookrelay/hookrelay/events"
+	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/auth"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
@@ -24,7 +24,7 @@ type Deps struct {
 	Auth       auth.Authenticator
 	Webhooks   webhook.Store
 	Secrets    secrets.Store
-	Catalog    *events.Catalog
+	Catalog    *catalog.Catalog
 	Publisher  Publisher
 	Deliveries Deliveries
 	Attempts   deliverylog.Log

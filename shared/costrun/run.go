@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hookrelay/hookrelay/events"
+	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/app/deliverapp"
 	"github.com/hookrelay/hookrelay/shared/app/fanoutapp"
@@ -162,7 +162,7 @@ func (s *stack) createWebhooks(ctx context.Context, store secrets.Store, baseURL
 // target would, ten per call like a producer's PutEvents.
 func (s *stack) publish(ctx context.Context, n int) error {
 	var data []byte
-	for _, t := range events.Default().Types() {
+	for _, t := range catalog.Default().Types() {
 		if t.Name == eventName {
 			data = t.Example
 		}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	catalog "github.com/hookrelay/hookrelay/events"
+	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"

@@ -8,7 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	catalog "github.com/hookrelay/hookrelay/events"
+	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/auth"

@@ -1,8 +1,8 @@
-// Package events is the event catalog: for each event type a JSON Schema
+// Package catalog is the event catalog: for each event type a JSON Schema
 // of its data and an example payload. The default catalog is embedded from
-// catalog/ at build time; a deployment replaces the folder (or calls Load
+// types/ at build time; a deployment replaces the folder (or calls Load
 // with its own) to publish its own types.
-package events
+package catalog
 
 import (
 	"bytes"
@@ -55,7 +55,7 @@ type Catalog struct {
 	compiled map[string]*jsonschema.Schema
 }
 
-//go:embed catalog/*.json
+//go:embed types/*.json
 var embedded embed.FS
 
 // Default returns the embedded catalog. It is parsed once; the package
@@ -63,24 +63,24 @@ var embedded embed.FS
 func Default() *Catalog { return defaultCatalog() }
 
 var defaultCatalog = sync.OnceValue(func() *Catalog {
-	sub, err := fs.Sub(embedded, "catalog")
+	sub, err := fs.Sub(embedded, "types")
 	if err != nil {
-		panic("events: " + err.Error())
+		panic("catalog: " + err.Error())
 	}
 	c, err := Load(sub)
 	if err != nil {
-		panic("events: embedded catalog: " + err.Error())
+		panic("catalog: embedded catalog: " + err.Error())
 	}
 	return c
 })
 
-// Load reads a catalog from the root of fsys (same layout as catalog/):
+// Load reads a catalog from the root of fsys (same layout as types/):
 // every schema needs an example and the reverse, every schema must compile
 // and every example must validate, and the TestEvent type must exist.
 func Load(fsys fs.FS) (*Catalog, error) {
 	files, err := fs.Glob(fsys, "*.json")
 	if err != nil {
-		return nil, fmt.Errorf("events: list catalog: %w", err)
+		return nil, fmt.Errorf("catalog: list catalog: %w", err)
 	}
 	schemas, examples := map[string][]byte{}, map[string][]byte{}
 	for _, file := range files {
@@ -91,41 +91,41 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		} else if name, ok = strings.CutSuffix(file, exampleSuffix); ok {
 			target = examples
 		} else {
-			return nil, fmt.Errorf("events: %s: want <name>%s or <name>%s", file, schemaSuffix, exampleSuffix)
+			return nil, fmt.Errorf("catalog: %s: want <name>%s or <name>%s", file, schemaSuffix, exampleSuffix)
 		}
 		data, err := fs.ReadFile(fsys, file)
 		if err != nil {
-			return nil, fmt.Errorf("events: %w", err)
+			return nil, fmt.Errorf("catalog: %w", err)
 		}
 		target[name] = data
 	}
 	for name := range examples {
 		if _, ok := schemas[name]; !ok {
-			return nil, fmt.Errorf("events: %s%s has no %s%s", name, exampleSuffix, name, schemaSuffix)
+			return nil, fmt.Errorf("catalog: %s%s has no %s%s", name, exampleSuffix, name, schemaSuffix)
 		}
 	}
 
 	c := &Catalog{compiled: map[string]*jsonschema.Schema{}}
 	for name := range schemas {
 		if !nameRe.MatchString(name) {
-			return nil, fmt.Errorf("events: type name %q must be 1 to %d letters, digits, '.', '_' or '-'", name, message.MaxEventName)
+			return nil, fmt.Errorf("catalog: type name %q must be 1 to %d letters, digits, '.', '_' or '-'", name, message.MaxEventName)
 		}
 	}
 	compiler := newCompiler()
 	for name, schema := range schemas {
 		example, ok := examples[name]
 		if !ok {
-			return nil, fmt.Errorf("events: %s%s has no %s%s", name, schemaSuffix, name, exampleSuffix)
+			return nil, fmt.Errorf("catalog: %s%s has no %s%s", name, schemaSuffix, name, exampleSuffix)
 		}
 		t, compiled, err := loadType(compiler, name, schema, example)
 		if err != nil {
-			return nil, fmt.Errorf("events: %s: %w", name, err)
+			return nil, fmt.Errorf("catalog: %s: %w", name, err)
 		}
 		c.types = append(c.types, t)
 		c.compiled[name] = compiled
 	}
 	if _, ok := c.compiled[TestEvent]; !ok {
-		return nil, fmt.Errorf("events: the catalog must define %s (used by the test endpoint)", TestEvent)
+		return nil, fmt.Errorf("catalog: the catalog must define %s (used by the test endpoint)", TestEvent)
 	}
 	slices.SortFunc(c.types, func(a, b Type) int { return strings.Compare(a.Name, b.Name) })
 	return c, nil

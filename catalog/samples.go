@@ -1,4 +1,4 @@
-package events
+package catalog
 
 import (
 	"embed"
@@ -19,13 +19,13 @@ var samples embed.FS
 func Samples() (map[string][]byte, error) {
 	files, err := fs.Glob(samples, "samples/*"+sampleSuffix)
 	if err != nil {
-		return nil, fmt.Errorf("events: list samples: %w", err)
+		return nil, fmt.Errorf("catalog: list samples: %w", err)
 	}
 	out := make(map[string][]byte, len(files))
 	for _, file := range files {
 		data, err := samples.ReadFile(file)
 		if err != nil {
-			return nil, fmt.Errorf("events: %w", err)
+			return nil, fmt.Errorf("catalog: %w", err)
 		}
 		out[strings.TrimSuffix(strings.TrimPrefix(file, "samples/"), sampleSuffix)] = data
 	}
