@@ -185,7 +185,8 @@ func newTenant(t *testing.T, s *stack, label string) *tenant {
 	tn := &tenant{t: t, s: s, org: org, token: tok, markers: map[string]bool{}}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("stack log of %s:\n%s", org, s.logs.linesWith(100, append([]string{org}, tn.hooks...)...))
+			// Errors too: a failed request's error line does not name the org.
+			t.Logf("stack log of %s, and errors:\n%s", org, s.logs.linesWith(100, append([]string{org, "level=ERROR"}, tn.hooks...)...))
 		}
 	})
 	return tn
