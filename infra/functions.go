@@ -38,6 +38,7 @@ var FunctionEnv = map[string][]string{
 	fnDeliver: {
 		config.EnvTable, config.EnvDeliveryQueueURL, config.EnvDLQURL, config.EnvSecretPrefix,
 		config.EnvRetrySchedule, config.EnvDeliveryTimeout, config.EnvHeaderPrefix, config.EnvAttemptTTL,
+		config.EnvDisableAfter, config.EnvDisableMinFailures, config.EnvParkedTTL,
 	},
 }
 
@@ -62,6 +63,10 @@ func (h *hookrelay) envValues() map[string]*string {
 		config.EnvDeliveryTimeout:  jsii.String(s.DeliveryTimeout.String()),
 		config.EnvHeaderPrefix:     jsii.String(s.HeaderPrefix),
 		config.EnvAttemptTTL:       jsii.String(s.AttemptTTL.String()),
+		// "0s", never "": an empty value would mean "unset" (the default).
+		config.EnvDisableAfter:       jsii.String(s.DisableAfter.String()),
+		config.EnvDisableMinFailures: jsii.String(strconv.Itoa(s.DisableMinFailures)),
+		config.EnvParkedTTL:          jsii.String(s.ParkedTTL.String()),
 	}
 }
 

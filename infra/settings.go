@@ -38,6 +38,9 @@ const (
 	CtxDeliverConcurrency = "deliverMaxConcurrency"
 	CtxAPIRateLimit       = "apiRateLimit"
 	CtxAPIBurstLimit      = "apiBurstLimit"
+	CtxDisableAfter       = "autoDisableAfter"
+	CtxDisableMinFailures = "autoDisableMinFailures"
+	CtxParkedTTL          = "parkedTtl"
 )
 
 // PlaceholderIssuer is used when no jwtIssuer is given so `cdk synth` works
@@ -76,6 +79,12 @@ type Settings struct {
 	DeliverMaxConcurrency int
 	APIRateLimit          int
 	APIBurstLimit         int
+	// DisableAfter and DisableMinFailures: an endpoint failing every
+	// delivery for that long and that many deliveries is disabled (0 in
+	// either turns it off); ParkedTTL keeps its deliveries for a recover.
+	DisableAfter       time.Duration
+	DisableMinFailures int
+	ParkedTTL          time.Duration
 }
 
 // DefaultSettings derives the defaults from shared/config so the stack and
@@ -103,6 +112,9 @@ func DefaultSettings() Settings {
 		DeliverMaxConcurrency:     20,
 		APIRateLimit:              50,
 		APIBurstLimit:             100,
+		DisableAfter:              d.DisableAfter,
+		DisableMinFailures:        d.DisableMinFailures,
+		ParkedTTL:                 d.ParkedTTL,
 	}
 }
 
@@ -145,6 +157,9 @@ func settingsFrom(lookup func(string) interface{}) (Settings, error) {
 	r.integer(CtxDeliverConcurrency, &s.DeliverMaxConcurrency)
 	r.integer(CtxAPIRateLimit, &s.APIRateLimit)
 	r.integer(CtxAPIBurstLimit, &s.APIBurstLimit)
+	r.duration(CtxDisableAfter, &s.DisableAfter)
+	r.integer(CtxDisableMinFailures, &s.DisableMinFailures)
+	r.duration(CtxParkedTTL, &s.ParkedTTL)
 	if err := errors.Join(r.errs...); err != nil {
 		return Settings{}, err
 	}
@@ -232,6 +247,17 @@ func (s Settings) Validate() error {
 	}
 	if s.APIBurstLimit <= 0 {
 		bad(CtxAPIBurstLimit, "%d must be positive", s.APIBurstLimit)
+	}
+	if s.DisableAfter < 0 {
+		bad(CtxDisableAfter, "%s must be 0 (off) or positive", s.DisableAfter)
+	}
+	if s.DisableMinFailures < 0 {
+		bad(CtxDisableMinFailures, "%d must be 0 (off) or positive", s.DisableMinFailures)
+	}
+	// A parked delivery must outlive a weekend's outage, and its body is
+	// re-sent from the item, so it must not expire before it is recovered.
+	if s.ParkedTTL < time.Hour {
+		bad(CtxParkedTTL, "%s must be at least 1h", s.ParkedTTL)
 	}
 	return errors.Join(errs...)
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+
+	"github.com/hookrelay/hookrelay/shared/config"
 )
 
 func lookupMap(m map[string]interface{}) func(string) interface{} {
@@ -74,6 +76,17 @@ func TestSettingsFromContextValues(t *testing.T) {
 
 // TestInvalidContextFailsSynthesis: each bad value stops buildApp (so `cdk
 // synth` exits non-zero) with an error naming the key and the problem.
+// TestAutoDisableOffIsDeployedAsZero: 0 turns auto-disable off in the
+// deployed deliver function too (an empty value would mean the default).
+func TestAutoDisableOffIsDeployedAsZero(t *testing.T) {
+	s := synth(t, map[string]interface{}{CtxDisableAfter: "0", CtxDisableMinFailures: float64(0), CtxParkedTTL: "48h"})
+	vars := s.props(t, s.id(t, functionIDs[fnDeliver]))["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+	c, err := config.FromLookup(func(k string) (string, bool) { v, ok := vars[k].(string); return v, ok })
+	if err != nil || c.AutoDisable() || c.ParkedTTL != 48*time.Hour {
+		t.Fatalf("deployed %v: auto-disable %v, parked %s, %v; want off and 48h", vars, c.AutoDisable(), c.ParkedTTL, err)
+	}
+}
+
 func TestInvalidContextFailsSynthesis(t *testing.T) {
 	cases := []struct {
 		key   string
@@ -96,6 +109,9 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		{CtxAlarmEmail, "oncall", "not an email"},
 		{CtxOperatorScope, "hookrelay/operator extra", "one OAuth scope"},
 		{CtxOperatorScope, `say"what`, "one OAuth scope"},
+		{CtxDisableAfter, "-1h", "0 (off) or positive"},
+		{CtxDisableMinFailures, float64(-3), "0 (off) or positive"},
+		{CtxParkedTTL, "10m", "at least 1h"},
 	}
 	dir := assetDir(t)
 	for _, c := range cases {

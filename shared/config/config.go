@@ -32,6 +32,14 @@ const (
 	EnvAttemptTTL       = "HOOKRELAY_ATTEMPT_TTL"
 	EnvAllowLoopback    = "HOOKRELAY_ALLOW_LOOPBACK"
 	EnvAddr             = "HOOKRELAY_ADDR"
+	// Endpoint health (README "Endpoint health"): an endpoint whose every
+	// delivery failed for EnvDisableAfter and at least EnvDisableMinFailures
+	// deliveries is disabled; either set to 0 turns auto-disable off.
+	EnvDisableAfter       = "HOOKRELAY_DISABLE_AFTER"
+	EnvDisableMinFailures = "HOOKRELAY_DISABLE_MIN_FAILURES"
+	// EnvParkedTTL is how long a delivery parked for a disabled endpoint is
+	// kept for a recover call (DynamoDB TTL).
+	EnvParkedTTL = "HOOKRELAY_PARKED_TTL"
 	// EnvDevAudience is the aud the local API (hookrelay dev) requires and
 	// `hookrelay token` issues. Dev only: deployed stacks check the
 	// audience at API Gateway (the jwtAudience context).
@@ -57,6 +65,11 @@ type Config struct {
 	OperatorValue    string
 	MaxWebhooks      int
 	AttemptTTL       time.Duration
+	// DisableAfter and DisableMinFailures are the auto-disable threshold;
+	// either 0 turns it off (AutoDisable reports which).
+	DisableAfter       time.Duration
+	DisableMinFailures int
+	ParkedTTL          time.Duration
 	// AllowLoopback is true only in dev mode: http:// URLs on loopback are
 	// accepted and the delivery client may connect to loopback.
 	AllowLoopback bool
@@ -84,6 +97,11 @@ func Defaults() Config {
 		OperatorValue:   "operator",
 		MaxWebhooks:     100,
 		AttemptTTL:      30 * 24 * time.Hour,
+		// Five days of nothing but failures, and enough deliveries that a
+		// quiet endpoint is not disabled for two failed events.
+		DisableAfter:       5 * 24 * time.Hour,
+		DisableMinFailures: 20,
+		ParkedTTL:          7 * 24 * time.Hour,
 		Addr:            "127.0.0.1:8080",
 		// The deployed stack's default jwtAudience, so a token made for
 		// one is made for the other.
@@ -99,6 +117,7 @@ func Names() []string {
 		EnvEventBus, EnvSecretPrefix, EnvSecretGrace, EnvOrgClaim,
 		EnvOperatorClaim, EnvOperatorValue, EnvMaxWebhooks, EnvAttemptTTL,
 		EnvAllowLoopback, EnvAddr, EnvDevAudience,
+		EnvDisableAfter, EnvDisableMinFailures, EnvParkedTTL,
 	}
 }
 
@@ -128,11 +147,17 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	p.boolean(EnvAllowLoopback, &c.AllowLoopback)
 	p.str(EnvAddr, &c.Addr)
 	p.str(EnvDevAudience, &c.DevAudience)
+	p.durationOrZero(EnvDisableAfter, &c.DisableAfter)
+	p.integerOrZero(EnvDisableMinFailures, &c.DisableMinFailures)
+	p.duration(EnvParkedTTL, &c.ParkedTTL)
 	if p.err != nil {
 		return Config{}, p.err
 	}
 	return c, nil
 }
+
+// AutoDisable reports whether failing endpoints are disabled at all.
+func (c Config) AutoDisable() bool { return c.DisableAfter > 0 && c.DisableMinFailures > 0 }
 
 // Retry budget: what SQS can honour (docs/internals.md, "Retry budget").
 const (
@@ -228,6 +253,23 @@ func (p *parser) duration(name string, dst *time.Duration) {
 	*dst = d
 }
 
+// durationOrZero is duration where 0 is a value (a knob's "off").
+func (p *parser) durationOrZero(name string, dst *time.Duration) {
+	v, ok := p.get(name)
+	if !ok {
+		return
+	}
+	d, err := time.ParseDuration(v)
+	if err == nil && d < 0 {
+		err = fmt.Errorf("must be 0 (off) or positive")
+	}
+	if err != nil {
+		p.fail(name, v, err)
+		return
+	}
+	*dst = d
+}
+
 func (p *parser) durations(name string, dst *[]time.Duration) {
 	v, ok := p.get(name)
 	if !ok {
@@ -249,6 +291,23 @@ func (p *parser) integer(name string, dst *int) {
 	n, err := strconv.Atoi(v)
 	if err == nil && n <= 0 {
 		err = fmt.Errorf("must be positive")
+	}
+	if err != nil {
+		p.fail(name, v, err)
+		return
+	}
+	*dst = n
+}
+
+// integerOrZero is integer where 0 is a value (a knob's "off").
+func (p *parser) integerOrZero(name string, dst *int) {
+	v, ok := p.get(name)
+	if !ok {
+		return
+	}
+	n, err := strconv.Atoi(v)
+	if err == nil && n < 0 {
+		err = fmt.Errorf("must be 0 (off) or positive")
 	}
 	if err != nil {
 		p.fail(name, v, err)

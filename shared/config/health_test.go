@@ -1,0 +1,49 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func lookupOf(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+}
+
+func TestHealthKnobsDefaultsAndOff(t *testing.T) {
+	c, err := FromLookup(lookupOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DisableAfter != 120*time.Hour || c.DisableMinFailures != 20 || c.ParkedTTL != 168*time.Hour || !c.AutoDisable() {
+		t.Fatalf("defaults: after %s, min %d, parked %s, on %v", c.DisableAfter, c.DisableMinFailures, c.ParkedTTL, c.AutoDisable())
+	}
+	for _, env := range []map[string]string{
+		{EnvDisableAfter: "0"}, {EnvDisableMinFailures: "0"}, {EnvDisableAfter: "0s", EnvDisableMinFailures: "3"},
+	} {
+		c, err := FromLookup(lookupOf(env))
+		if err != nil {
+			t.Fatalf("%v: %v", env, err)
+		}
+		if c.AutoDisable() {
+			t.Errorf("%v: auto-disable still on", env)
+		}
+	}
+	c, err = FromLookup(lookupOf(map[string]string{EnvDisableAfter: "2s", EnvDisableMinFailures: "3", EnvParkedTTL: "1h"}))
+	if err != nil || c.DisableAfter != 2*time.Second || c.DisableMinFailures != 3 || c.ParkedTTL != time.Hour || !c.AutoDisable() {
+		t.Fatalf("set: %+v, %v", c, err)
+	}
+}
+
+func TestHealthKnobsRejectBadValues(t *testing.T) {
+	for _, tc := range []struct{ name, value string }{
+		{EnvDisableAfter, "-1h"}, {EnvDisableAfter, "soon"},
+		{EnvDisableMinFailures, "-2"}, {EnvDisableMinFailures, "many"},
+		{EnvParkedTTL, "0"}, {EnvParkedTTL, "-1h"},
+	} {
+		_, err := FromLookup(lookupOf(map[string]string{tc.name: tc.value}))
+		if err == nil || !strings.Contains(err.Error(), tc.name) {
+			t.Errorf("%s=%q: error %v, want one naming the variable", tc.name, tc.value, err)
+		}
+	}
+}
