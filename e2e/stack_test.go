@@ -78,6 +78,7 @@ type stack struct {
 	*devrun.Stack
 	logs *logBuffer
 	dlq  *dlqCollector // nil unless collectDLQ was called
+	tap  *queueTap     // every message the handlers received, for the secret audit
 }
 
 // startStack starts a stack on a free loopback port in its own data folder.
@@ -88,13 +89,15 @@ func startStack(dataDir string, o devrun.Options) (*stack, error) {
 	if o.Env == nil {
 		o.Env = testEnv()
 	}
+	tap := &queueTap{}
+	o.WrapFanout, o.WrapDeliver = tap.wrap(o.WrapFanout), tap.wrap(o.WrapDeliver)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	s, err := devrun.Start(ctx, o)
 	if err != nil {
 		return nil, fmt.Errorf("start the local stack: %w\n%s", err, logs.linesWith(50))
 	}
-	return &stack{Stack: s, logs: logs}, nil
+	return &stack{Stack: s, logs: logs, tap: tap}, nil
 }
 
 // startTestStack starts a stack for one test and stops it at its end.
@@ -112,6 +115,9 @@ func startTestStack(t *testing.T, o devrun.Options) *stack {
 				f.Close()
 				t.Logf("whole stack log: %s", f.Name())
 			}
+		}
+		if err := s.auditSecrets(auditMinimum{}); err != nil {
+			t.Error(err)
 		}
 		s.Stop()
 	})
@@ -147,6 +153,10 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared != nil {
 		shared.dlq.stop()
+		if err := shared.auditSecrets(auditMinimum{secrets: 1, messages: 1, items: 1}); err != nil {
+			fmt.Fprintln(os.Stderr, "FAIL: secret audit of the shared stack:", err)
+			code = 1
+		}
 		shared.Stop()
 	}
 	if sharedDir != "" {
@@ -255,6 +265,7 @@ func (tn *tenant) createWebhook(url string, eventTypes ...string) createdWebhook
 		tn.t.Fatalf("create webhook: unexpected answer %+v", w)
 	}
 	tn.hooks = append(tn.hooks, w.ID)
+	createdSecrets.add(w.SigningSecret)
 	return w
 }
 

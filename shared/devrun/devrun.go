@@ -50,6 +50,9 @@ type Options struct {
 	// invokes. Test-only (the e2e chaos test injects batch panics with it);
 	// `hookrelay dev` never sets it.
 	WrapDeliver func(app.SQSHandler) app.SQSHandler
+	// WrapFanout does the same for the fan-out handler (the e2e secret
+	// audit reads every ingest message through it).
+	WrapFanout func(app.SQSHandler) app.SQSHandler
 }
 
 // Stack is a running local pipeline.
@@ -125,6 +128,9 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 	}
 	if o.WrapDeliver != nil {
 		h.Deliver = poller.Handler(o.WrapDeliver(app.SQSHandler(h.Deliver)))
+	}
+	if o.WrapFanout != nil {
+		h.Fanout = poller.Handler(o.WrapFanout(app.SQSHandler(h.Fanout)))
 	}
 	s.serve(ln, h.API)
 	s.poll(o, h.Fanout, h.Deliver)
