@@ -44,3 +44,38 @@ func TestDeleteWhoseCounterReleaseFails(t *testing.T) {
 		t.Fatalf("operators are not told about the kept slot:\n%s", logs)
 	}
 }
+
+// A delete whose secret deletion fails answers 5xx, and its retry, which
+// finds the webhook gone, schedules the secret then: the retry finishes the
+// delete instead of answering 404 over an orphaned secret. Another org's
+// retry of the same id reaches nothing.
+func TestDeleteRetriedAfterTheSecretDeletionFailedFinishesIt(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tok := e.token("org_retry")
+	hook := e.create(tok, createBody("retry", "emailOpen"))
+
+	e.secrets.mu.Lock()
+	e.secrets.failDeletions = 1
+	e.secrets.mu.Unlock()
+	msg := e.do(http.MethodDelete, webhooksPath+"/"+hook.ID, tok, nil).wantError(t, http.StatusInternalServerError, "internal_error")
+	if strings.Contains(msg, "boom") {
+		t.Fatalf("the cause leaked to the client: %q", msg)
+	}
+	e.do(http.MethodGet, webhooksPath+"/"+hook.ID, tok, nil).wantError(t, http.StatusNotFound, "not_found")
+	if live := e.secrets.liveIDs(); !live["org_retry/"+hook.ID] {
+		t.Fatalf("the failed deletion was reported as done: live %v", live)
+	}
+
+	e.do(http.MethodDelete, webhooksPath+"/"+hook.ID, e.token("org_other"), nil).wantError(t, http.StatusNotFound, "not_found")
+	if live := e.secrets.liveIDs(); !live["org_retry/"+hook.ID] {
+		t.Fatal("another org's delete removed the secret")
+	}
+	if res := e.do(http.MethodDelete, webhooksPath+"/"+hook.ID, tok, nil); res.status != http.StatusNoContent {
+		t.Fatalf("retried delete: %d %s", res.status, res.body)
+	}
+	if live := e.secrets.liveIDs(); len(live) != 0 {
+		t.Fatalf("orphaned secrets after the retry: %v", live)
+	}
+	e.do(http.MethodDelete, webhooksPath+"/"+hook.ID, tok, nil).wantError(t, http.StatusNotFound, "not_found")
+}

@@ -347,6 +347,8 @@ type trackingSecrets struct {
 	mu         sync.Mutex
 	live       map[string]bool
 	failCreate error
+	// failDeletions fails that many ScheduleDeletion calls before passing them on.
+	failDeletions int
 }
 
 func (s *trackingSecrets) Create(ctx context.Context, org, id, secret string) error {
@@ -363,6 +365,13 @@ func (s *trackingSecrets) Create(ctx context.Context, org, id, secret string) er
 }
 
 func (s *trackingSecrets) ScheduleDeletion(ctx context.Context, org, id string) error {
+	s.mu.Lock()
+	if s.failDeletions > 0 {
+		s.failDeletions--
+		s.mu.Unlock()
+		return errBoom
+	}
+	s.mu.Unlock()
 	err := s.Store.ScheduleDeletion(ctx, org, id)
 	if err == nil {
 		s.mu.Lock()

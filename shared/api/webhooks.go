@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -216,13 +217,25 @@ func (s *server) deleteWebhook(w http.ResponseWriter, r *http.Request, p auth.Pr
 		// the tenant's delete succeeded and the secret goes below.
 		s.d.Logger.LogAttrs(r.Context(), slog.LevelError, "webhook deleted without releasing its slot",
 			slog.String("org_id", p.OrgID), slog.String("webhook_id", id), slog.String("error", err.Error()))
+	case errors.Is(err, webhook.ErrNotFound):
+		// Gone already: perhaps by an earlier attempt of this delete whose
+		// secret deletion failed. Retrying that deletion here is what makes
+		// the retry finish the job; with no secret left it is a plain 404.
+		// (Secrets are keyed by org too: another org's id finds nothing.)
+		if err := s.d.Secrets.ScheduleDeletion(r.Context(), p.OrgID, id); err != nil {
+			return err // secrets.ErrNotFound is the 404
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
 	case err != nil:
 		return err
 	}
-	// The webhook is gone for the tenant whatever happens to the secret: a
-	// failure here is logged for operators rather than failing a delete a
-	// retry could not repeat (it would get 404).
-	s.discardSecret(r.Context(), p.OrgID, id)
+	// The webhook is gone. If its secret cannot be scheduled for deletion
+	// now, the delete fails (5xx) so the client retries, and the retry
+	// takes the branch above.
+	if err := s.d.Secrets.ScheduleDeletion(context.WithoutCancel(r.Context()), p.OrgID, id); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+		return fmt.Errorf("webhook deleted, its secret not yet (a retried delete finishes it): %w", err)
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
