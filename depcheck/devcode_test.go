@@ -3,12 +3,12 @@ package depcheck
 import "testing"
 
 // devOnly are the packages that exist for `hookrelay dev` and the tests:
-// emulator launchers, the local runtime and its state file, the dev JWT
+// emulator launchers, the local runtime (its pollers) and its state file, the dev JWT
 // key and signer, the local bus, the test receiver and test fixtures.
 var devOnly = []string{
 	"cmd/", "e2e",
 	"shared/emulator", "shared/devrun", "shared/devstate", "shared/devauth", "shared/devbus",
-	"shared/listener", "shared/testenv", "shared/bus/bustest", "shared/secrets/secretstest",
+	"shared/listener", "shared/poller", "shared/testenv", "shared/bus/bustest", "shared/secrets/secretstest",
 	"github.com/golang-jwt/", // only the dev signer checks JWTs; API Gateway does it in AWS
 }
 

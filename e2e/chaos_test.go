@@ -16,7 +16,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/devbus"
@@ -24,6 +23,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
@@ -118,7 +118,7 @@ type panicker struct {
 	before, after int
 }
 
-func (p *panicker) wrap(next app.SQSHandler) app.SQSHandler {
+func (p *panicker) wrap(next queue.Handler) queue.Handler {
 	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 		p.mu.Lock()
 		r := p.rng.IntN(2000)

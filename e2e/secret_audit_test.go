@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 )
@@ -102,8 +101,8 @@ type queueTap struct {
 }
 
 // wrap puts the tap outside inner (a test's own wrapper, may be nil).
-func (q *queueTap) wrap(inner func(app.SQSHandler) app.SQSHandler) func(app.SQSHandler) app.SQSHandler {
-	return func(h app.SQSHandler) app.SQSHandler {
+func (q *queueTap) wrap(inner func(queue.Handler) queue.Handler) func(queue.Handler) queue.Handler {
+	return func(h queue.Handler) queue.Handler {
 		if inner != nil {
 			h = inner(h)
 		}

@@ -7,21 +7,15 @@
 package app
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
 	"sort"
-
-	"github.com/aws/aws-lambda-go/events"
 )
 
-// SQSHandler is the signature of an SQS-triggered Lambda handler; the dev
-// pollers call it the way the event source mapping does.
-type SQSHandler func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
-
-// Require names every missing dependency or setting at once, so a
+// Require is the one check of required dependencies and settings, for
+// every entry point's wiring: it names every missing one at once, so a
 // misconfigured deployment fails at cold start with one clear message.
 // A value is missing when it is nil (including a typed nil) or "".
 func Require(entry string, things map[string]any) error {

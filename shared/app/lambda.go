@@ -35,14 +35,13 @@ func LambdaEnv(required ...string) (config.Config, aws.Config, *slog.Logger, err
 }
 
 func lambdaConfig(lookup func(string) (string, bool), required []string) (config.Config, error) {
-	var missing []string
+	values := make(map[string]any, len(required))
 	for _, name := range required {
-		if v, ok := lookup(name); !ok || strings.TrimSpace(v) == "" {
-			missing = append(missing, name)
-		}
+		v, _ := lookup(name)
+		values[name] = strings.TrimSpace(v)
 	}
-	if len(missing) > 0 {
-		return config.Config{}, fmt.Errorf("configuration: %s must be set (the stack sets them; there is no default in a Lambda)", strings.Join(missing, ", "))
+	if err := Require("configuration", values); err != nil {
+		return config.Config{}, fmt.Errorf("%w\n(the stack sets them; there is no default in a Lambda)", err)
 	}
 	cfg, err := config.FromLookup(lookup)
 	if err != nil {

@@ -7,8 +7,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/cost"
+	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
 // timed wraps a handler like the Lambda runtime would bill it: it counts
@@ -16,17 +16,17 @@ import (
 // messages they settled. build makes a new handler (a cold container)
 // every coldEvery messages; 0 never does.
 type timed struct {
-	build     func() (app.SQSHandler, error)
+	build     func() (queue.Handler, error)
 	coldEvery int
 
 	mu       sync.Mutex
-	handler  app.SQSHandler
+	handler  queue.Handler
 	messages int // since the last cold start
 	inv      cost.Invocations
 	settled  int // messages settled in total
 }
 
-func newTimed(build func() (app.SQSHandler, error), coldEvery, memoryMB int) (*timed, error) {
+func newTimed(build func() (queue.Handler, error), coldEvery, memoryMB int) (*timed, error) {
 	h, err := build()
 	if err != nil {
 		return nil, err
@@ -34,7 +34,7 @@ func newTimed(build func() (app.SQSHandler, error), coldEvery, memoryMB int) (*t
 	return &timed{build: build, coldEvery: coldEvery, handler: h, inv: cost.Invocations{MemoryMB: memoryMB}}, nil
 }
 
-func (t *timed) current(batch int) (app.SQSHandler, error) {
+func (t *timed) current(batch int) (queue.Handler, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.coldEvery > 0 && t.messages >= t.coldEvery {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/catalog"
-	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/app/deliverapp"
 	"github.com/hookrelay/hookrelay/shared/app/fanoutapp"
 	"github.com/hookrelay/hookrelay/shared/awsmeter"
@@ -21,6 +20,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/poller"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -70,13 +70,13 @@ func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) 
 	logs := &byteCounter{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	dyn, q := s.dynamo(s.metered), s.queue(s.metered)
-	fan, err := newTimed(func() (app.SQSHandler, error) {
+	fan, err := newTimed(func() (queue.Handler, error) {
 		return fanoutapp.New(fanoutapp.Deps{Config: s.cfg, Dynamo: dyn, SQS: q, Logger: log})
 	}, 0, FanoutMemoryMB)
 	if err != nil {
 		return cost.Measurement{}, err
 	}
-	deliver, err := newTimed(func() (app.SQSHandler, error) {
+	deliver, err := newTimed(func() (queue.Handler, error) {
 		return deliverapp.New(deliverapp.Deps{Config: s.cfg, Dynamo: dyn, SQS: q, Secrets: meteredSecrets{store, s.meter}, Logger: log})
 	}, sc.Shape.ColdEvery, DeliverMemoryMB)
 	if err != nil {
@@ -90,8 +90,8 @@ func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) 
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for _, p := range []*poller.Poller{
-		{Name: "fanout", QueueURL: s.cfg.IngestQueueURL, Handler: poller.Handler(fan.Handle), Concurrency: 2},
-		{Name: "deliver", QueueURL: s.cfg.DeliveryQueueURL, Handler: poller.Handler(deliver.Handle), Concurrency: 4},
+		{Name: "fanout", QueueURL: s.cfg.IngestQueueURL, Handler: queue.Handler(fan.Handle), Concurrency: 2},
+		{Name: "deliver", QueueURL: s.cfg.DeliveryQueueURL, Handler: queue.Handler(deliver.Handle), Concurrency: 4},
 	} {
 		p.Queue, p.BatchSize, p.Wait, p.Logger = s.sqs, sc.Shape.BatchSize, time.Second, slog.New(slog.NewTextHandler(io.Discard, nil))
 		wg.Go(func() { _ = p.Run(pollCtx) })

@@ -20,13 +20,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/awsclient"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/emulator"
 	"github.com/hookrelay/hookrelay/shared/poller"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
@@ -49,10 +49,10 @@ type Options struct {
 	// WrapDeliver, when set, wraps the deliver handler the delivery poller
 	// invokes. Test-only (the e2e chaos test injects batch panics with it);
 	// `hookrelay dev` never sets it.
-	WrapDeliver func(app.SQSHandler) app.SQSHandler
+	WrapDeliver func(queue.Handler) queue.Handler
 	// WrapFanout does the same for the fan-out handler (the e2e secret
 	// audit reads every ingest message through it).
-	WrapFanout func(app.SQSHandler) app.SQSHandler
+	WrapFanout func(queue.Handler) queue.Handler
 }
 
 // Stack is a running local pipeline.
@@ -127,10 +127,10 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 		return fmt.Errorf("build the app: %w", err)
 	}
 	if o.WrapDeliver != nil {
-		h.Deliver = poller.Handler(o.WrapDeliver(app.SQSHandler(h.Deliver)))
+		h.Deliver = o.WrapDeliver(h.Deliver)
 	}
 	if o.WrapFanout != nil {
-		h.Fanout = poller.Handler(o.WrapFanout(app.SQSHandler(h.Fanout)))
+		h.Fanout = o.WrapFanout(h.Fanout)
 	}
 	s.serve(ln, h.API)
 	s.poll(o, h.Fanout, h.Deliver)
@@ -258,7 +258,7 @@ func (s *Stack) serve(ln net.Listener, h http.Handler) {
 }
 
 // poll runs the two event source mappings of the stack.
-func (s *Stack) poll(o Options, fanout, deliver poller.Handler) {
+func (s *Stack) poll(o Options, fanout, deliver queue.Handler) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for _, p := range []*poller.Poller{

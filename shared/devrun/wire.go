@@ -13,7 +13,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devauth"
 	"github.com/hookrelay/hookrelay/shared/devbus"
-	"github.com/hookrelay/hookrelay/shared/poller"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
@@ -22,8 +22,8 @@ import (
 // Lambdas, built by the same wiring packages (shared/app/...) from the local adapters.
 type handlers struct {
 	API     http.Handler
-	Fanout  poller.Handler
-	Deliver poller.Handler
+	Fanout  queue.Handler
+	Deliver queue.Handler
 }
 
 // newHandlers swaps in the local adapters for the services that have no
@@ -59,5 +59,5 @@ func newHandlers(cfg config.Config, db *dynamodb.Client, q *sqsqueue.Client, dat
 	if err != nil {
 		return handlers{}, err
 	}
-	return handlers{API: apiHandler, Fanout: poller.Handler(fan), Deliver: poller.Handler(deliver)}, nil
+	return handlers{API: apiHandler, Fanout: queue.Handler(fan), Deliver: queue.Handler(deliver)}, nil
 }

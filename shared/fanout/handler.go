@@ -39,7 +39,9 @@ type Claimer interface {
 	Claim(ctx context.Context, orgID, producerID, eventID string) (owner string, err error)
 }
 
-// Deps is everything the handler needs; the Lambda's main wires it.
+// Deps is everything the handler needs. Webhooks, Queue, KnownEvent and
+// both queue URLs are required: the wiring (shared/app/fanoutapp) checks
+// them with app.Require at cold start.
 type Deps struct {
 	Webhooks Subscriptions
 	Queue    Queue
@@ -66,12 +68,8 @@ type Handler struct {
 	log *slog.Logger
 }
 
-// NewHandler returns the handler. It panics on missing wiring: that is a
-// deployment bug to surface at cold start, not per message.
+// NewHandler returns the handler.
 func NewHandler(d Deps) *Handler {
-	if d.Webhooks == nil || d.Queue == nil || d.KnownEvent == nil || d.DeliveryQueueURL == "" || d.IngestDLQURL == "" {
-		panic("fanout: Webhooks, Queue, KnownEvent, DeliveryQueueURL and IngestDLQURL are required")
-	}
 	log := d.Logger
 	if log == nil {
 		log = slog.Default()

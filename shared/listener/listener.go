@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/wait"
 	"github.com/hookrelay/hookrelay/verify"
 )
 
@@ -121,17 +122,7 @@ func (l *Listener) count(delivery string) int {
 
 // wait sleeps for the delay unless the sender gives up first.
 func (l *Listener) wait(r *http.Request) bool {
-	if l.o.Delay <= 0 {
-		return true
-	}
-	t := time.NewTimer(l.o.Delay)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
+	return l.o.Delay <= 0 || wait.Sleep(r.Context(), l.o.Delay) == nil
 }
 
 func (l *Listener) printf(format string, args ...any) {

@@ -14,10 +14,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-)
 
-// Handler is a Lambda SQS handler with ReportBatchItemFailures.
-type Handler func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
+	"github.com/hookrelay/hookrelay/shared/app"
+	"github.com/hookrelay/hookrelay/shared/queue"
+	"github.com/hookrelay/hookrelay/shared/wait"
+)
 
 // Queue is what the poller needs from SQS; *sqsqueue.Client satisfies it.
 type Queue interface {
@@ -41,7 +42,7 @@ type Poller struct {
 	Name     string // for logs: "fanout", "deliver"
 	Queue    Queue
 	QueueURL string
-	Handler  Handler
+	Handler  queue.Handler
 	// BatchSize is the most messages per invocation (1..10).
 	BatchSize int
 	// Wait is the long-poll time of each ReceiveMessage (whole seconds).
@@ -59,8 +60,8 @@ type Poller struct {
 // Run polls until ctx is cancelled, then waits for the batches in flight to
 // settle and returns nil. It returns an error only for a misconfiguration.
 func (p *Poller) Run(ctx context.Context) error {
-	if p.Queue == nil || p.QueueURL == "" || p.Handler == nil {
-		return fmt.Errorf("poller %q: Queue, QueueURL and Handler are required", p.Name)
+	if err := app.Require("poller "+p.Name, map[string]any{"Queue": p.Queue, "QueueURL": p.QueueURL, "Handler": p.Handler}); err != nil {
+		return err
 	}
 	if p.BatchSize < 0 || p.BatchSize > 10 {
 		return fmt.Errorf("poller %q: batch size %d is outside 1..10", p.Name, p.BatchSize)
@@ -86,7 +87,7 @@ func (p *Poller) work(ctx context.Context) {
 			// back off so a stopped emulator does not flood the log.
 			backoff = min(max(2*backoff, 100*time.Millisecond), maxBackoff)
 			p.logger().Warn("receive failed", "poller", p.Name, "err", err, "retry_in", backoff)
-			sleep(ctx, backoff)
+			_ = wait.Sleep(ctx, backoff) // cancellation ends the loop above
 			continue
 		}
 		backoff = 0
@@ -164,13 +165,4 @@ func (p *Poller) logger() *slog.Logger {
 		return slog.Default()
 	}
 	return p.Logger
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

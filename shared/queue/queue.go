@@ -6,6 +6,7 @@
 package queue
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -26,6 +27,11 @@ type Message struct {
 // acted on it (a receive hid its messages). A call the queue refused is not
 // ErrLost.
 var ErrLost = errors.New("queue: answer lost in transit")
+
+// Handler handles one batch of received messages, with the contract of an
+// SQS-triggered Lambda using ReportBatchItemFailures: the Lambdas run it
+// under the event source mapping, `hookrelay dev` under its pollers.
+type Handler func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
 
 // AttributesOf flattens a received message's string attributes.
 func AttributesOf(m events.SQSMessage) map[string]string {

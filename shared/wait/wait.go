@@ -1,5 +1,6 @@
-// Package wait holds the one context-aware sleep the adapters' retry loops
-// share: a retry must stop waiting as soon as its caller gives up.
+// Package wait holds the one context-aware sleep: adapters' retry loops,
+// the DLQ scan, the dev pollers' backoff and the test receiver's delay all
+// stop waiting as soon as their caller gives up.
 package wait
 
 import (

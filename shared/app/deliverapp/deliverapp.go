@@ -11,6 +11,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/delivery"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
@@ -30,7 +31,7 @@ type Deps struct {
 
 // New builds the deliver handler. Webhooks and secrets are read through
 // short caches: the handler needs both for every message.
-func New(d Deps) (app.SQSHandler, error) {
+func New(d Deps) (queue.Handler, error) {
 	c := d.Config
 	if err := app.Require("deliver", map[string]any{
 		"Dynamo": d.Dynamo, "SQS": d.SQS, "Secrets": d.Secrets, config.EnvTable: c.Table,

@@ -12,6 +12,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/fanout"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
@@ -28,7 +29,7 @@ type Deps struct {
 }
 
 // New builds the fanout handler.
-func New(d Deps) (app.SQSHandler, error) {
+func New(d Deps) (queue.Handler, error) {
 	c := d.Config
 	if err := app.Require("fanout", map[string]any{
 		"Dynamo": d.Dynamo, "SQS": d.SQS, config.EnvTable: c.Table,
