@@ -151,3 +151,32 @@ func containsDigest(list [][]byte, want []byte) bool {
 	}
 	return false
 }
+
+// FuzzStandardKey: the secret parser never panics; a refusal is
+// verify.ErrBadSecret with no key; an accepted secret yields a non-empty key that
+// its canonical form (verify.SecretPrefix + padded base64) yields again, so two
+// spellings of one secret can never sign differently.
+func FuzzStandardKey(f *testing.F) {
+	for _, s := range []string{
+		fuzzSecret, strings.TrimPrefix(fuzzSecret, verify.SecretPrefix), verify.SecretPrefix, verify.SecretPrefix + "====",
+		verify.SecretPrefix + "AAEC\nAwQF", verify.SecretPrefix + "-_8", verify.SecretPrefix + verify.SecretPrefix + "AAAA", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, secret string) {
+		key, err := verify.StandardKey(secret)
+		if err != nil {
+			if !errors.Is(err, verify.ErrBadSecret) || key != nil {
+				t.Fatalf("StandardKey(%q) = %x, %v; want nil, ErrBadSecret", secret, key, err)
+			}
+			return
+		}
+		if len(key) == 0 {
+			t.Fatalf("StandardKey(%q) accepted an empty key", secret)
+		}
+		again, err := verify.StandardKey(verify.SecretPrefix + base64.StdEncoding.EncodeToString(key))
+		if err != nil || !bytes.Equal(again, key) {
+			t.Fatalf("canonical form of %q: %x, %v", secret, again, err)
+		}
+	})
+}
