@@ -102,7 +102,7 @@ func Defaults() Config {
 		DisableAfter:       5 * 24 * time.Hour,
 		DisableMinFailures: 20,
 		ParkedTTL:          7 * 24 * time.Hour,
-		Addr:            "127.0.0.1:8080",
+		Addr:               "127.0.0.1:8080",
 		// The deployed stack's default jwtAudience, so a token made for
 		// one is made for the other.
 		DevAudience: "hookrelay",
