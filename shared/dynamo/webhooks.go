@@ -57,6 +57,12 @@ type webhookItem struct {
 	Enabled    bool     `dynamodbav:"enabled"`
 	CreatedAt  string   `dynamodbav:"created_at"`
 	UpdatedAt  string   `dynamodbav:"updated_at"`
+	// Disable reason and health (health.go); absent on a healthy webhook.
+	DisabledReason      string `dynamodbav:"disabled_reason,omitempty"`
+	DisabledAt          string `dynamodbav:"disabled_at,omitempty"`
+	ConsecutiveFailures int    `dynamodbav:"consecutive_failures,omitempty"`
+	FailingSince        string `dynamodbav:"failing_since,omitempty"`
+	LastSuccessAt       string `dynamodbav:"last_success_at,omitempty"`
 }
 
 func orgPK(orgID string) string     { return OrgKeyPrefix + orgID }
@@ -69,6 +75,9 @@ func toItem(w webhook.Webhook) webhookItem {
 		ID: w.ID, OrgID: w.OrgID, Name: w.Name, URL: w.URL,
 		EventTypes: w.EventTypes, AllEvents: w.AllEvents, Enabled: w.Enabled,
 		CreatedAt: formatTime(w.CreatedAt), UpdatedAt: formatTime(w.UpdatedAt),
+		DisabledReason: w.DisabledReason, DisabledAt: formatOptional(w.DisabledAt, formatTime),
+		ConsecutiveFailures: w.Health.ConsecutiveFailures,
+		FailingSince:        formatOptional(w.Health.FailingSince, sortableTime), LastSuccessAt: formatOptional(w.Health.LastSuccessAt, formatTime),
 	}
 }
 
@@ -81,11 +90,20 @@ func (it webhookItem) toWebhook() (webhook.Webhook, error) {
 	if err != nil {
 		return webhook.Webhook{}, fmt.Errorf("webhook %s: updated_at: %w", it.ID, err)
 	}
-	return webhook.Webhook{
+	w := webhook.Webhook{
 		ID: it.ID, OrgID: it.OrgID, Name: it.Name, URL: it.URL,
 		EventTypes: it.EventTypes, AllEvents: it.AllEvents, Enabled: it.Enabled,
-		CreatedAt: created, UpdatedAt: updated,
-	}, nil
+		CreatedAt: created, UpdatedAt: updated, DisabledReason: it.DisabledReason,
+	}
+	var errs [3]error
+	w.DisabledAt, errs[0] = parseOptional(it.DisabledAt)
+	w.Health.FailingSince, errs[1] = parseOptional(it.FailingSince)
+	w.Health.LastSuccessAt, errs[2] = parseOptional(it.LastSuccessAt)
+	w.Health.ConsecutiveFailures = it.ConsecutiveFailures
+	if err := errors.Join(errs[:]...); err != nil {
+		return webhook.Webhook{}, fmt.Errorf("webhook %s: %w", it.ID, err)
+	}
+	return w, nil
 }
 
 func keyOf(orgID, id string) map[string]types.AttributeValue {
@@ -287,16 +305,24 @@ func (s *WebhookStore) Update(ctx context.Context, w webhook.Webhook) error {
 	if err != nil {
 		return fmt.Errorf("update webhook: %w", err)
 	}
+	update := "SET #name = :name, #url = :url, #events = :events, #all = :all, #enabled = :enabled, #updated = :updated"
+	if w.Enabled {
+		// Enabled means no disable reason: a tenant's enable ends hookrelay's.
+		update += " REMOVE #reason, #disabledAt"
+	}
+	names := map[string]string{
+		"#sk": AttrSK, "#name": "name", "#url": "url", "#events": "event_types",
+		"#all": "all_events", "#enabled": "enabled", "#updated": "updated_at",
+	}
+	if w.Enabled {
+		names["#reason"], names["#disabledAt"] = attrDisabledReason, attrDisabledAt
+	}
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           aws.String(s.table),
-		Key:                 keyOf(w.OrgID, w.ID),
-		ConditionExpression: aws.String("attribute_exists(#sk)"),
-		UpdateExpression: aws.String("SET #name = :name, #url = :url, #events = :events, " +
-			"#all = :all, #enabled = :enabled, #updated = :updated"),
-		ExpressionAttributeNames: map[string]string{
-			"#sk": AttrSK, "#name": "name", "#url": "url", "#events": "event_types",
-			"#all": "all_events", "#enabled": "enabled", "#updated": "updated_at",
-		},
+		TableName:                aws.String(s.table),
+		Key:                      keyOf(w.OrgID, w.ID),
+		ConditionExpression:      aws.String("attribute_exists(#sk)"),
+		UpdateExpression:         aws.String(update),
+		ExpressionAttributeNames: names,
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":name":    &types.AttributeValueMemberS{Value: w.Name},
 			":url":     &types.AttributeValueMemberS{Value: w.URL},
@@ -348,20 +374,23 @@ func (s *WebhookStore) limit() *int32 {
 
 // ForEachSubscribed queries the org's partition with a filter, so fan-out
 // reads one partition however many events the org receives. Pages that the
-// filter empties entirely are not passed to fn.
+// filter empties entirely are not passed to fn. A webhook disabled for
+// failing is included: its deliveries are parked for a recover, not dropped.
 func (s *WebhookStore) ForEachSubscribed(ctx context.Context, orgID, eventName string, fn func([]webhook.Webhook) error) error {
 	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
 		TableName:              aws.String(s.table),
 		KeyConditionExpression: aws.String("#pk = :pk AND begins_with(#sk, :wh)"),
-		FilterExpression:       aws.String("#enabled = :true AND (#all = :true OR contains(#events, :event))"),
+		FilterExpression:       aws.String("(#enabled = :true OR #reason = :failing) AND (#all = :true OR contains(#events, :event))"),
 		ExpressionAttributeNames: map[string]string{
 			"#pk": AttrPK, "#sk": AttrSK, "#enabled": "enabled", "#all": "all_events", "#events": "event_types",
+			"#reason": attrDisabledReason,
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk":    &types.AttributeValueMemberS{Value: orgPK(orgID)},
-			":wh":    &types.AttributeValueMemberS{Value: webhookPrefix},
-			":true":  &types.AttributeValueMemberBOOL{Value: true},
-			":event": &types.AttributeValueMemberS{Value: eventName},
+			":pk":      &types.AttributeValueMemberS{Value: orgPK(orgID)},
+			":wh":      &types.AttributeValueMemberS{Value: webhookPrefix},
+			":true":    &types.AttributeValueMemberBOOL{Value: true},
+			":event":   &types.AttributeValueMemberS{Value: eventName},
+			":failing": &types.AttributeValueMemberS{Value: webhook.DisabledFailing},
 		},
 		Limit: s.limit(),
 	})

@@ -24,7 +24,17 @@ type Webhook struct {
 	Enabled    bool      `json:"enabled"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
+	// DisabledReason is DisabledFailing when hookrelay disabled it, ""
+	// otherwise; DisabledAt is when (zero unless DisabledReason is set).
+	DisabledReason string    `json:"disabled_reason,omitempty"`
+	DisabledAt     time.Time `json:"disabled_at,omitzero"`
+	Health         Health    `json:"health"`
 }
+
+// Parks reports whether deliveries to w are parked rather than POSTed:
+// hookrelay disabled it for failing, and only a recover (or the tenant's
+// enable) lets them through again.
+func (w Webhook) Parks() bool { return !w.Enabled && w.DisabledReason == DisabledFailing }
 
 // Subscribes reports whether an event of that name goes to this webhook.
 func (w Webhook) Subscribes(eventName string) bool {

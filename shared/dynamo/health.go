@@ -1,0 +1,150 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// Health attributes of the webhook item (docs/internals.md).
+const (
+	attrDisabledReason = "disabled_reason"
+	attrDisabledAt     = "disabled_at"
+	attrFailures       = "consecutive_failures"
+	attrFailingSince   = "failing_since"
+	attrLastSuccess    = "last_success_at"
+)
+
+var _ webhook.HealthStore = (*WebhookStore)(nil)
+
+// formatOptional leaves a zero time out of the item (omitempty).
+func formatOptional(t time.Time, format func(time.Time) string) string {
+	if t.IsZero() {
+		return ""
+	}
+	return format(t)
+}
+
+func parseOptional(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}
+
+// healthUpdate runs one conditional UpdateItem on an existing webhook; a
+// failed condition is reported as ok=false, a missing webhook included.
+func (s *WebhookStore) healthUpdate(ctx context.Context, in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOutput, bool, error) {
+	in.TableName = aws.String(s.table)
+	out, err := s.db.UpdateItem(ctx, in)
+	if isConditionFailed(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return out, true, nil
+}
+
+// RecordFailure adds one to the run and starts it at failedAt if none is
+// running; it returns the health after the write.
+func (s *WebhookStore) RecordFailure(ctx context.Context, orgID, id string, failedAt time.Time) (webhook.Health, error) {
+	out, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
+		Key:                 keyOf(orgID, id),
+		ConditionExpression: aws.String("attribute_exists(#sk)"),
+		UpdateExpression:    aws.String("SET #since = if_not_exists(#since, :at) ADD #n :one"),
+		ExpressionAttributeNames: map[string]string{
+			"#sk": AttrSK, "#since": attrFailingSince, "#n": attrFailures,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":at": &types.AttributeValueMemberS{Value: sortableTime(failedAt)}, ":one": &types.AttributeValueMemberN{Value: "1"},
+		},
+		ReturnValues: types.ReturnValueAllNew,
+	})
+	switch {
+	case err != nil:
+		return webhook.Health{}, fmt.Errorf("record failure: %w", err)
+	case !ok:
+		return webhook.Health{}, webhook.ErrNotFound
+	}
+	w, err := decodeWebhook(out.Attributes)
+	return w.Health, err
+}
+
+// RecordRecovery zeroes a running count and stamps the success; the
+// condition makes it a no-op when nothing is running.
+func (s *WebhookStore) RecordRecovery(ctx context.Context, orgID, id string, at time.Time) error {
+	_, _, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
+		Key:                 keyOf(orgID, id),
+		ConditionExpression: aws.String("#n > :zero"),
+		UpdateExpression:    aws.String("SET #n = :zero, #last = :at REMOVE #since"),
+		ExpressionAttributeNames: map[string]string{
+			"#n": attrFailures, "#last": attrLastSuccess, "#since": attrFailingSince,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":zero": &types.AttributeValueMemberN{Value: "0"}, ":at": &types.AttributeValueMemberS{Value: formatTime(at)},
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("record recovery: %w", err)
+	}
+	return nil
+}
+
+// sortableTime is RFC 3339 in UTC with all nine fraction digits: fixed
+// width, so string order is time order (failing_since is compared in a
+// condition; RFC3339Nano drops trailing zeros, which breaks that order).
+func sortableTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z07:00") }
+
+// DisableFailing re-checks the threshold in the condition, so a success
+// recorded since the caller read the health keeps the webhook enabled,
+// and of concurrent callers exactly one disables (and notifies).
+func (s *WebhookStore) DisableFailing(ctx context.Context, orgID, id string, at time.Time, t webhook.Threshold) (bool, error) {
+	if !t.On() {
+		return false, nil
+	}
+	_, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
+		Key:                 keyOf(orgID, id),
+		ConditionExpression: aws.String("#enabled = :true AND #n >= :min AND #since <= :cutoff"),
+		UpdateExpression:    aws.String("SET #enabled = :false, #reason = :failing, #at = :at"),
+		ExpressionAttributeNames: map[string]string{
+			"#enabled": "enabled", "#n": attrFailures, "#since": attrFailingSince,
+			"#reason": attrDisabledReason, "#at": attrDisabledAt,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":true": &types.AttributeValueMemberBOOL{Value: true}, ":false": &types.AttributeValueMemberBOOL{Value: false},
+			":min":     &types.AttributeValueMemberN{Value: strconv.Itoa(t.MinFailures)},
+			":cutoff":  &types.AttributeValueMemberS{Value: sortableTime(at.Add(-t.After))},
+			":failing": &types.AttributeValueMemberS{Value: webhook.DisabledFailing},
+			":at":      &types.AttributeValueMemberS{Value: formatTime(at)},
+		},
+	})
+	if err != nil {
+		return false, fmt.Errorf("disable failing webhook: %w", err)
+	}
+	return ok, nil
+}
+
+// ResetHealth clears the run (count and start); the last success stays.
+func (s *WebhookStore) ResetHealth(ctx context.Context, orgID, id string) error {
+	_, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
+		Key:                      keyOf(orgID, id),
+		ConditionExpression:      aws.String("attribute_exists(#sk)"),
+		UpdateExpression:         aws.String("REMOVE #n, #since"),
+		ExpressionAttributeNames: map[string]string{"#sk": AttrSK, "#n": attrFailures, "#since": attrFailingSince},
+	})
+	switch {
+	case err != nil:
+		return fmt.Errorf("reset health: %w", err)
+	case !ok:
+		return webhook.ErrNotFound
+	}
+	return nil
+}

@@ -1,0 +1,57 @@
+package webhook
+
+import (
+	"context"
+	"time"
+)
+
+// DisabledFailing is the disabled_reason of an endpoint hookrelay disabled
+// because every delivery to it failed past the auto-disable threshold.
+// While it holds, the endpoint's deliveries are parked, not POSTed; an
+// endpoint the tenant disabled has no reason and its deliveries are skipped.
+const DisabledFailing = "failing"
+
+// Health is an endpoint's delivery record (README "Endpoint health").
+// Counting is cheap by rule: a failed delivery (one that ended in the DLQ)
+// is counted by the write that already records its failure; a successful
+// delivery writes only when it ends a failure run (ConsecutiveFailures was
+// above zero), and that write is when LastSuccessAt is recorded. A healthy
+// endpoint's deliveries therefore never write here.
+type Health struct {
+	ConsecutiveFailures int       `json:"consecutive_failures"`
+	FailingSince        time.Time `json:"failing_since,omitzero"`   // first failed delivery of the run; zero when not failing
+	LastSuccessAt       time.Time `json:"last_success_at,omitzero"` // the success that last ended a failure run
+}
+
+// Threshold is the auto-disable rule: failing every delivery for After and
+// at least MinFailures deliveries. Either zero turns it off.
+type Threshold struct {
+	After       time.Duration
+	MinFailures int
+}
+
+// On reports whether the rule disables anything at all.
+func (t Threshold) On() bool { return t.After > 0 && t.MinFailures > 0 }
+
+// Crossed reports whether an endpoint with health h is to be disabled at now.
+func (t Threshold) Crossed(h Health, now time.Time) bool {
+	return t.On() && h.ConsecutiveFailures >= t.MinFailures && !h.FailingSince.IsZero() && !now.Before(h.FailingSince.Add(t.After))
+}
+
+// HealthStore records delivery outcomes on the webhook. Each method is one
+// conditional write that never recreates a deleted webhook (ErrNotFound).
+type HealthStore interface {
+	// RecordFailure counts a failed delivery whose first attempt was at
+	// failedAt (which starts the run if none is running) and returns the
+	// health after it.
+	RecordFailure(ctx context.Context, orgID, id string, failedAt time.Time) (Health, error)
+	// RecordRecovery ends a failure run at a successful delivery; a no-op
+	// when none is running (a concurrent recovery got there first).
+	RecordRecovery(ctx context.Context, orgID, id string, at time.Time) error
+	// DisableFailing disables the webhook with DisabledFailing at at, only
+	// if it is enabled and its stored health still crosses t (a success
+	// meanwhile wins); it reports whether this call disabled it.
+	DisableFailing(ctx context.Context, orgID, id string, at time.Time, t Threshold) (bool, error)
+	// ResetHealth clears the failure run (a tenant's enable starts over).
+	ResetHealth(ctx context.Context, orgID, id string) error
+}
