@@ -29,8 +29,10 @@ type Deps struct {
 	Deliveries Deliveries
 	Attempts   deliverylog.Log
 	Admin      http.Handler // mounted at /api/v1/admin/ for operators; nil: not served
-	Now        func() time.Time
-	Logger     *slog.Logger
+	// PortalLogins issues tenant portal links; nil: the portal is not served.
+	PortalLogins PortalLogins
+	Now          func() time.Time
+	Logger       *slog.Logger
 }
 
 // handlerFunc is an endpoint: it writes its success answer itself and
@@ -93,6 +95,7 @@ func (s *server) routes() []route {
 		{pattern: "POST " + webhookPath + "/test", handle: s.sendTest},
 		{pattern: "GET /api/v1/event-types", handle: s.listEventTypes},
 		{pattern: "POST /api/v1/events", handle: s.publishEvent},
+		{pattern: "POST " + portalSessionsPath, handle: s.createPortalSession},
 	}
 }
 
@@ -102,7 +105,7 @@ func (s *server) endpoint(rt route) http.Handler {
 		var p auth.Principal
 		if !rt.public {
 			var err error
-			if p, err = s.d.Auth.Authenticate(r); err != nil {
+			if p, err = s.authenticate(r); err != nil {
 				writeError(w, s.toAPIError(r, err))
 				return
 			}

@@ -1,0 +1,156 @@
+package dynamo_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/portalsession"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+)
+
+func TestPortalLoginIsSingleUseAndOpensASession(t *testing.T) {
+	db, table := testenv.Table(t)
+	m := portalsession.New(dynamo.NewPortalTokenStore(db, table))
+	now := time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)
+	m.Now = func() time.Time { return now }
+	ctx := context.Background()
+
+	login, exp, err := m.StartLogin(ctx, "org_a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := now.Add(portalsession.LoginTTL); !exp.Equal(want) {
+		t.Fatalf("login expires %s, want %s", exp, want)
+	}
+	sessTok, s, err := m.Redeem(ctx, login)
+	if err != nil {
+		t.Fatalf("redeem: %v", err)
+	}
+	if s.OrgID != "org_a" || s.CSRF == "" || !s.ExpiresAt.Equal(now.Add(portalsession.SessionTTL)) {
+		t.Fatalf("session = %+v", s)
+	}
+	if _, _, err := m.Redeem(ctx, login); !errors.Is(err, portalsession.ErrInvalid) {
+		t.Fatalf("second redeem: err = %v, want ErrInvalid", err)
+	}
+	got, err := m.Lookup(ctx, sessTok)
+	if err != nil || got != s {
+		t.Fatalf("lookup = %+v, %v; want %+v", got, err, s)
+	}
+	if _, err := m.Lookup(ctx, login); !errors.Is(err, portalsession.ErrInvalid) {
+		t.Fatalf("a login token used as a session: err = %v, want ErrInvalid", err)
+	}
+
+	// dynalite never deletes expired items: the manager refuses them.
+	now = now.Add(portalsession.SessionTTL)
+	if _, err := m.Lookup(ctx, sessTok); !errors.Is(err, portalsession.ErrInvalid) {
+		t.Fatalf("lookup at expiry: err = %v, want ErrInvalid", err)
+	}
+}
+
+func TestPortalExpiredLoginAndLogout(t *testing.T) {
+	db, table := testenv.Table(t)
+	m := portalsession.New(dynamo.NewPortalTokenStore(db, table))
+	now := time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)
+	m.Now = func() time.Time { return now }
+	ctx := context.Background()
+
+	stale, _, err := m.StartLogin(ctx, "org_a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(portalsession.LoginTTL)
+	if _, _, err := m.Redeem(ctx, stale); !errors.Is(err, portalsession.ErrInvalid) {
+		t.Fatalf("redeem at expiry: err = %v, want ErrInvalid", err)
+	}
+
+	login, _, err := m.StartLogin(ctx, "org_a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessTok, _, err := m.Redeem(ctx, login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.End(ctx, sessTok); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Lookup(ctx, sessTok); !errors.Is(err, portalsession.ErrInvalid) {
+		t.Fatalf("lookup after logout: err = %v, want ErrInvalid", err)
+	}
+	if err := m.End(ctx, sessTok); err != nil {
+		t.Fatalf("ending an ended session: %v", err)
+	}
+}
+
+func TestPortalConcurrentRedeemsOpenOneSession(t *testing.T) {
+	db, table := testenv.Table(t)
+	m := portalsession.New(dynamo.NewPortalTokenStore(db, table))
+	ctx := context.Background()
+	login, _, err := m.StartLogin(ctx, "org_a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, errs[i] = m.Redeem(ctx, login)
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, portalsession.ErrInvalid):
+			t.Fatalf("redeem: %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d of %d concurrent redeems succeeded, want exactly 1", ok, len(errs))
+	}
+}
+
+func TestPortalTokensAreStoredAsHashesWithTTL(t *testing.T) {
+	db, table := testenv.Table(t)
+	m := portalsession.New(dynamo.NewPortalTokenStore(db, table))
+	ctx := context.Background()
+	login, exp, err := m.StartLogin(ctx, "org_a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(table)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Items) != 1 {
+		t.Fatalf("%d items, want 1", len(out.Items))
+	}
+	var item map[string]any
+	if err := attributevalue.UnmarshalMap(out.Items[0], &item); err != nil {
+		t.Fatal(err)
+	}
+	if want := "PORTAL#LOGIN#" + portalsession.Hash(login); item["pk"] != want || item["sk"] != "PORTAL" {
+		t.Fatalf("key = %v/%v, want %s/PORTAL", item["pk"], item["sk"], want)
+	}
+	if item["expires_at"] != float64(exp.Unix()) {
+		t.Fatalf("expires_at = %v, want %d", item["expires_at"], exp.Unix())
+	}
+	for k, v := range item {
+		if s, ok := v.(string); ok && strings.Contains(s, login) {
+			t.Fatalf("attribute %s holds the token itself", k)
+		}
+	}
+}
