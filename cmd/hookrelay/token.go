@@ -33,16 +33,7 @@ func newTokenCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// The same folder `hookrelay dev` keeps its key in ($HOOKRELAY_DATA_DIR or .hookrelay).
-			dir, err := devstate.DataDir()
-			if err != nil {
-				return err
-			}
-			key, err := devauth.DevKey(dir)
-			if err != nil {
-				return err
-			}
-			tok, err := devauth.NewDevJWT(key, cfg).Issue(org, operator, ttl)
+			tok, err := devToken(cfg, org, operator, ttl)
 			if err != nil {
 				return err
 			}
@@ -55,4 +46,18 @@ func newTokenCmd() *cobra.Command {
 	cmd.Flags().DurationVar(&ttl, "ttl", 24*time.Hour, "token lifetime")
 	_ = cmd.MarkFlagRequired("org")
 	return cmd
+}
+
+// devToken signs a token the local API accepts, with the key in the folder
+// `hookrelay dev` keeps it in ($HOOKRELAY_DATA_DIR or .hookrelay).
+func devToken(cfg config.Config, org string, operator bool, ttl time.Duration) (string, error) {
+	dir, err := devstate.DataDir()
+	if err != nil {
+		return "", err
+	}
+	key, err := devauth.DevKey(dir)
+	if err != nil {
+		return "", err
+	}
+	return devauth.NewDevJWT(key, cfg).Issue(org, operator, ttl)
 }

@@ -44,6 +44,11 @@ const (
 	// `hookrelay token` issues. Dev only: deployed stacks check the
 	// audience at API Gateway (the jwtAudience context).
 	EnvDevAudience = "HOOKRELAY_DEV_AUDIENCE"
+	// The tenant portal's brand (shared/portal) and who may frame it.
+	EnvPortalName           = "HOOKRELAY_PORTAL_PRODUCT_NAME"
+	EnvPortalAccent         = "HOOKRELAY_PORTAL_ACCENT_COLOR"
+	EnvPortalLogoURL        = "HOOKRELAY_PORTAL_LOGO_URL"
+	EnvPortalFrameAncestors = "HOOKRELAY_PORTAL_FRAME_ANCESTORS"
 )
 
 // Config is the parsed environment. Zero values never reach handlers:
@@ -80,6 +85,7 @@ type Config struct {
 	// the loopback allowance never reaches them. Set by the dev runtime,
 	// never read from the environment.
 	DeniedLoopbackPorts []int
+	Portal              Portal
 }
 
 // Defaults returns the configuration used when no variable is set.
@@ -106,6 +112,7 @@ func Defaults() Config {
 		// The deployed stack's default jwtAudience, so a token made for
 		// one is made for the other.
 		DevAudience: "hookrelay",
+		Portal:      DefaultPortal(),
 	}
 }
 
@@ -118,6 +125,7 @@ func Names() []string {
 		EnvOperatorClaim, EnvOperatorValue, EnvMaxWebhooks, EnvAttemptTTL,
 		EnvAllowLoopback, EnvAddr, EnvDevAudience,
 		EnvDisableAfter, EnvDisableMinFailures, EnvParkedTTL,
+		EnvPortalName, EnvPortalAccent, EnvPortalLogoURL, EnvPortalFrameAncestors,
 	}
 }
 
@@ -150,6 +158,13 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	p.durationOrZero(EnvDisableAfter, &c.DisableAfter)
 	p.integerOrZero(EnvDisableMinFailures, &c.DisableMinFailures)
 	p.duration(EnvParkedTTL, &c.ParkedTTL)
+	p.str(EnvPortalName, &c.Portal.ProductName)
+	p.str(EnvPortalAccent, &c.Portal.AccentColor)
+	p.str(EnvPortalLogoURL, &c.Portal.LogoURL)
+	p.list(EnvPortalFrameAncestors, &c.Portal.FrameAncestors)
+	if p.err == nil {
+		p.err = c.Portal.Validate()
+	}
 	if p.err != nil {
 		return Config{}, p.err
 	}
@@ -234,6 +249,13 @@ func (p *parser) fail(name, v string, err error) {
 func (p *parser) str(name string, dst *string) {
 	if v, ok := p.get(name); ok {
 		*dst = v
+	}
+}
+
+// list reads a comma-separated value.
+func (p *parser) list(name string, dst *[]string) {
+	if v, ok := p.get(name); ok {
+		*dst = SplitList(v)
 	}
 }
 

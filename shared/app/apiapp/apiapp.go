@@ -18,6 +18,8 @@ import (
 	"github.com/hookrelay/hookrelay/shared/dlq"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/fanout"
+	"github.com/hookrelay/hookrelay/shared/portal"
+	"github.com/hookrelay/hookrelay/shared/portalsession"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
@@ -37,7 +39,8 @@ type Deps struct {
 	Logger  *slog.Logger
 }
 
-// New builds the API. The admin (DLQ) routes are served when a DLQ is configured.
+// New builds the API and the tenant portal next to it. The admin (DLQ)
+// routes are served when a DLQ is configured.
 func New(d Deps) (http.Handler, error) {
 	c := d.Config
 	if err := app.Require("api", map[string]any{
@@ -51,16 +54,25 @@ func New(d Deps) (http.Handler, error) {
 	if c.DLQURL != "" {
 		admin = dlq.NewAdminHandler(dlq.New(d.SQS, c.DLQURL, c.DeliveryQueueURL, records))
 	}
-	return api.NewHandler(api.Deps{
+	types := catalog.Default()
+	sessions := portalsession.New(dynamo.NewPortalTokenStore(d.Dynamo, c.Table))
+	apiHandler := api.NewHandler(api.Deps{
 		Config:     c,
 		Auth:       d.Auth,
 		Webhooks:   dynamo.NewWebhookStore(d.Dynamo, c.Table),
 		Secrets:    d.Secrets,
-		Catalog:    catalog.Default(),
+		Catalog:    types,
 		Publisher:  fanout.NewPublisher(d.Bus, dynamo.NewIdempotencyStore(d.Dynamo, c.Table)),
 		Deliveries: delivery.NewResender(records, d.SQS, c.DeliveryQueueURL),
 		Attempts:   dynamo.NewAttemptLog(d.Dynamo, c.Table, c.AttemptTTL),
 		Admin:      admin,
 		Logger:     app.Logger(d.Logger),
-	}), nil
+		// The portal's login links.
+		PortalLogins: sessions,
+	})
+	pages, err := portal.New(portal.Options{API: apiHandler, Sessions: sessions, Catalog: types, Config: c, Logger: app.Logger(d.Logger)})
+	if err != nil {
+		return nil, err
+	}
+	return portal.Mount(apiHandler, pages), nil
 }

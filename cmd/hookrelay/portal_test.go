@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devrun"
+	"github.com/hookrelay/hookrelay/shared/devstate"
+)
+
+// TestPortalPrintsAWorkingSignInURL runs the command against a local stack
+// found through HOOKRELAY_ADDR and signs in with the URL it prints.
+func TestPortalPrintsAWorkingSignInURL(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s, err := devrun.Start(ctx, devrun.Options{DataDir: dir, Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	t.Setenv(devstate.EnvDataDir, dir)
+	t.Setenv(config.EnvAddr, strings.TrimPrefix(s.API, "http://"))
+
+	var out bytes.Buffer
+	cmd := newPortalCmd()
+	cmd.SetArgs([]string{"--org", "org_cli"})
+	cmd.SetOut(&out)
+	cmd.SetErr(&bytes.Buffer{})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	url := strings.TrimSpace(out.String())
+	if !strings.HasPrefix(url, s.API+"/portal/login?token=") {
+		t.Fatalf("printed %q, want a login URL of %s", url, s.API)
+	}
+
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	get := func(u string) (int, string) {
+		t.Helper()
+		res, err := client.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if status, body := get(url); status != http.StatusOK || !strings.Contains(body, "You are signed in") {
+		t.Fatalf("sign in: %d %s", status, body)
+	}
+	if status, body := get(s.API + "/portal/"); status != http.StatusOK || !strings.Contains(body, "No webhooks yet") {
+		t.Fatalf("portal home: %d %s", status, body)
+	}
+	if status, _ := get(url); status != http.StatusUnauthorized {
+		t.Fatalf("second use of the link: %d, want 401", status)
+	}
+}
+
+func TestPortalNeedsAnOrgOrAToken(t *testing.T) {
+	cmd := newPortalCmd()
+	cmd.SetArgs(nil)
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetErr(&bytes.Buffer{})
+	if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), "--org is required") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,218 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/hookrelay/hookrelay/shared/emulator"
+)
+
+// The browser tests drive Debian's headless Chromium. They fail, never
+// skip, when it is missing: `make tools` installs it.
+
+// Viewports the portal must work at: a laptop and a small phone.
+const (
+	desktopWidth, desktopHeight = 1280, 900
+	phoneWidth, phoneHeight     = 375, 812
+	stepTimeout                 = 45 * time.Second
+)
+
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "/usr/bin/chromium"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("chromium not found: run `make tools` (it installs Debian's chromium package)")
+	return ""
+}
+
+// browser is one fresh headless Chromium (its own profile: no cookies).
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func newBrowser(t *testing.T, width, height int) *browser {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(width, height),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	// A loaded CI machine is slow; a stuck page must still end the test.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx() // closes the browser and waits for it
+		cancelAlloc()
+	})
+	// The first action starts the browser, which lives as long as the
+	// context of that call: it runs on ctx, not on a step's shorter one.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return &browser{t: t, ctx: ctx}
+}
+
+// run performs actions and fails the test on the first error.
+func (b *browser) run(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	// One step never waits long: a page that does not come is a failure to
+	// report, not a reason to wait for the test's deadline.
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.fail(err)
+	}
+}
+
+func (b *browser) fail(err error) {
+	b.t.Helper()
+	url, _ := chromedp.Run(b.ctx, chromedp.Location())
+	b.t.Fatalf("browser at %s: %v", url, err)
+}
+
+// waitVisible polls the current document until an element matching sel
+// is rendered. It evaluates afresh each time rather than watching nodes,
+// so it follows navigations a click or a form submission starts (an
+// evaluation during one fails and is retried).
+func (b *browser) waitVisible(sel string) {
+	b.t.Helper()
+	quoted, _ := json.Marshal(sel)
+	expr := `(() => { const e = document.querySelector(` + string(quoted) + `); return !!e && e.getClientRects().length > 0; })()`
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			url, _ := chromedp.Run(b.ctx, chromedp.Location())
+			b.screenshot("failed-"+strings.ReplaceAll(b.t.Name(), "/", "-"), "")
+			b.t.Fatalf("browser at %s: %q did not appear within %s (last error: %v)", url, sel, stepTimeout, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// text returns the text of the first element matching sel, once visible.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	b.waitVisible(sel)
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.fail(err)
+	}
+	return s
+}
+
+// truth evaluates a JavaScript expression that yields a boolean.
+func (b *browser) truth(expr string) bool {
+	b.t.Helper()
+	ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](expr))
+	if err != nil {
+		b.fail(err)
+	}
+	return ok
+}
+
+// html returns the outer HTML of the first element matching sel.
+func (b *browser) html(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.OuterHTML(chromedp.CSS(sel)))
+	if err != nil {
+		b.fail(err)
+	}
+	return s
+}
+
+// reloadUntil reloads the page until the expression is true.
+func (b *browser) reloadUntil(within time.Duration, what, expr string) {
+	b.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		b.run(chromedp.WaitReady(chromedp.CSS("body")))
+		if b.truth(expr) {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("timed out after %s waiting for %s", within, what)
+		}
+		b.run(chromedp.Sleep(300*time.Millisecond), chromedp.Reload())
+	}
+}
+
+// viewShot saves what the viewport shows (a phone's first screen).
+func (b *browser) viewShot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.fail(err)
+	}
+	b.save(name, "", png)
+}
+
+// screenshot saves the whole page as .screenshots/<name>.png (git-ignored)
+// and, when docName is set, as docs/<docName> for the README.
+func (b *browser) screenshot(name, docName string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.fail(err)
+	}
+	b.save(name, docName, png)
+}
+
+func (b *browser) save(name, docName string, png []byte) {
+	b.t.Helper()
+	root, err := emulator.RepoRoot()
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	dir := filepath.Join(root, ".screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	if docName != "" {
+		if err := os.WriteFile(filepath.Join(root, "docs", docName), png, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+}
+
+// noHorizontalScroll fails when the page is wider than the viewport.
+func (b *browser) noHorizontalScroll(page string) {
+	b.t.Helper()
+	over, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
+	if err != nil {
+		b.fail(err)
+	}
+	if over > 0 {
+		b.t.Errorf("%s: the page is %d px wider than the viewport", page, over)
+	}
+}

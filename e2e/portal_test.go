@@ -1,0 +1,284 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/portalsession"
+	"github.com/hookrelay/hookrelay/verify"
+)
+
+// portalLink asks the API for a portal sign-in URL, as the deploying
+// team's backend does.
+func (tn *tenant) portalLink() string {
+	tn.t.Helper()
+	var out struct {
+		URL       string    `json:"url"`
+		ExpiresAt time.Time `json:"expires_at"`
+	}
+	tn.mustCall(http.MethodPost, "/api/v1/organization/portal-sessions", nil, http.StatusCreated, &out)
+	if !strings.HasPrefix(out.URL, tn.s.API+"/portal/login?token=") || time.Until(out.ExpiresAt) <= 0 {
+		tn.t.Fatalf("portal session %+v", out)
+	}
+	return out.URL
+}
+
+// signIn opens a sign-in link and waits for the webhooks list.
+func (b *browser) signIn(link string) {
+	b.t.Helper()
+	b.run(chromedp.Navigate(link))
+	b.waitVisible(`a[href$="webhooks/new"]`)
+}
+
+// open navigates to url and waits until sel is visible.
+func (b *browser) open(url, sel string) {
+	b.t.Helper()
+	b.run(chromedp.Navigate(url))
+	b.waitVisible(sel)
+}
+
+// click clicks an element and waits until sel is visible on the next page.
+func (b *browser) click(target, thenVisible string) {
+	b.t.Helper()
+	b.run(chromedp.Click(chromedp.CSS(target)))
+	b.waitVisible(thenVisible)
+}
+
+// TestPortalWholeFlow is the seeds' dashboard flow in a real browser:
+// create a webhook for two event types, copy the secret shown once, verify
+// a test delivery with it, see it in the attempt log, resend it, rotate
+// the secret, disable and delete the endpoint.
+func TestPortalWholeFlow(t *testing.T) {
+	t.Parallel()
+	s := sharedStack(t)
+	tn := newTenant(t, s, "portal")
+	rc := newReceiver(t, nil)
+	b := newBrowser(t, desktopWidth, desktopHeight)
+
+	b.signIn(tn.portalLink())
+	if got := b.text(".empty h2"); got != "No webhooks yet" {
+		t.Fatalf("empty list says %q", got)
+	}
+	b.screenshot("list-empty", "")
+
+	b.click(`a.button.primary[href$="webhooks/new"]`, "#name")
+	b.screenshot("create-empty", "")
+
+	// The API's own error appears next to the URL field, in words.
+	b.run(
+		chromedp.SendKeys(chromedp.CSS("#name"), "Orders endpoint"),
+		chromedp.SendKeys(chromedp.CSS("#url"), "http://example.com/hooks"),
+		chromedp.Click(chromedp.CSS(`input[value="emailOpen"]`)),
+	)
+	b.click(`form button[type="submit"].primary`, "#url-error")
+	if msg := b.text("#url-error"); !strings.Contains(msg, "https") {
+		t.Fatalf("url error %q does not say why", msg)
+	}
+	if !b.truth(`document.querySelector('input[value="emailOpen"]').checked && document.querySelector('#name').value === "Orders endpoint"`) {
+		t.Fatal("the form lost what was typed")
+	}
+	b.screenshot("create-error", "")
+
+	b.run(
+		chromedp.SetValue(chromedp.CSS("#url"), rc.url("/hooks")),
+		chromedp.Click(chromedp.CSS(`input[value="emailClick"]`)),
+	)
+	b.screenshot("create-filled", "portal-create.png")
+	b.click(`form button[type="submit"].primary`, "#secret")
+	secret := strings.TrimSpace(b.text("#secret"))
+	if !strings.HasPrefix(secret, "whsec_") || !strings.Contains(b.text(".warning"), "won't see it again") {
+		t.Fatalf("secret %q / warning not shown", secret)
+	}
+	b.screenshot("created-secret", "")
+
+	hooks := tn.listWebhooks()
+	if len(hooks) != 1 || hooks[0].URL != rc.url("/hooks") || strings.Join(hooks[0].EventTypes, ",") != "emailClick,emailOpen" && strings.Join(hooks[0].EventTypes, ",") != "emailOpen,emailClick" {
+		t.Fatalf("webhooks after create: %+v", hooks)
+	}
+	id := hooks[0].ID
+	tn.hooks = append(tn.hooks, id)
+
+	// Send a test event and verify it with the secret read from the page.
+	b.click(`a.button.primary[href$="webhooks/`+id+`"]`, `form[action$="/test"] button`)
+	b.click(`form[action$="/test"] button`, ".notice")
+	first := rc.waitHits(t, 1, 30*time.Second)[0]
+	if err := verify.Verify(secret, first.header, first.body, "Hookrelay", time.Now()); err != nil {
+		t.Fatalf("the test delivery does not verify with the secret shown: %v", err)
+	}
+	if ev := first.header.Get("X-Hookrelay-Event"); ev != "webhook.test" {
+		t.Fatalf("event header %q", ev)
+	}
+	b.reloadUntil(30*time.Second, "the delivered attempt in the log",
+		`[...document.querySelectorAll('tr[data-delivery]')].some(r => r.textContent.includes('Delivered') && r.textContent.includes('webhook.test'))`)
+	b.screenshot("endpoint", "portal-endpoint.png")
+
+	// Resend: the same delivery id arrives again and a second attempt is logged.
+	b.click(`tr[data-delivery="`+first.delivery()+`"] form[action$="/resend"] button`, ".notice")
+	second := rc.waitHits(t, 2, 30*time.Second)[1]
+	if second.delivery() != first.delivery() {
+		t.Fatalf("resend delivered %s, want the same delivery %s", second.delivery(), first.delivery())
+	}
+	b.reloadUntil(30*time.Second, "the resent attempt in the log",
+		`document.querySelectorAll('tr[data-delivery="`+first.delivery()+`"]').length >= 2`)
+
+	// Filter the log by outcome.
+	b.open(s.API+"/portal/webhooks/"+id+"?outcome=dead_lettered", ".empty-log")
+
+	// Rotate: a new secret, the old one's expiry, and deliveries that verify with the new one.
+	b.open(s.API+"/portal/webhooks/"+id, `form[action$="/rotate"] button`)
+	b.click(`form[action$="/rotate"] button`, "#secret")
+	rotated := strings.TrimSpace(b.text("#secret"))
+	if rotated == secret || !strings.HasPrefix(rotated, "whsec_") || !strings.Contains(b.text("#previous-expiry"), "UTC") {
+		t.Fatalf("rotation shows %q", rotated)
+	}
+	b.screenshot("rotated-secret", "")
+	b.click(`a.button.primary[href$="webhooks/`+id+`"]`, `form[action$="/test"] button`)
+	b.click(`form[action$="/test"] button`, ".notice")
+	third := rc.waitHits(t, 3, 30*time.Second)[2]
+	// The delivery side reuses secrets for up to a minute (secrets.DefaultCacheTTL),
+	// so this one is signed with the old secret, the new one or both: a
+	// receiver holding both during the grace period accepts it.
+	migrating := verify.Verifier{Secrets: []string{rotated, secret}, Prefix: "Hookrelay"}
+	if err := migrating.Verify(third.header, third.body, time.Now()); err != nil {
+		t.Fatalf("delivery after rotation does not verify with the two secrets: %v", err)
+	}
+
+	// Disable, then delete with confirmation.
+	b.click(`form[action$="/enabled"] button`, ".badge.off")
+	if hk := tn.getWebhook(id); hk.Enabled {
+		t.Fatal("the endpoint is still enabled after Disable")
+	}
+	b.click(`a[href$="/delete"]`, `form[action$="/delete"] button.danger`)
+	b.screenshot("delete-confirm", "")
+	b.click(`form[action$="/delete"] button.danger`, ".empty")
+	if got := b.text(".notice"); !strings.Contains(got, "deleted") {
+		t.Fatalf("after delete the list says %q", got)
+	}
+	if status, _ := tn.call(http.MethodGet, "/api/v1/organization/webhooks/"+id, nil); status != http.StatusNotFound {
+		t.Fatalf("deleted webhook: GET %d, want 404", status)
+	}
+}
+
+// TestPortalPagesAtPhoneWidth walks every page at 375 px: nothing is wider
+// than the screen, and each page gets a screenshot.
+func TestPortalPagesAtPhoneWidth(t *testing.T) {
+	t.Parallel()
+	s := sharedStack(t)
+	tn := newTenant(t, s, "phone")
+	rc := newReceiver(t, nil)
+	hook := tn.createWebhook(rc.url("/phone"), "emailOpen", "emailClick")
+	var q struct {
+		DeliveryID string `json:"delivery_id"`
+	}
+	tn.mustCall(http.MethodPost, "/api/v1/organization/webhooks/"+hook.ID+"/test", nil, http.StatusAccepted, &q)
+	rc.waitHits(t, 1, 30*time.Second)
+
+	b := newBrowser(t, phoneWidth, phoneHeight)
+	b.signIn(tn.portalLink())
+	pages := []struct{ name, path, visible string }{
+		{"list", "/portal/", "table.cards"},
+		{"create", "/portal/webhooks/new", "#name"},
+		{"endpoint", "/portal/webhooks/" + hook.ID, `form[action$="/test"] button`},
+		{"delete", "/portal/webhooks/" + hook.ID + "/delete", "button.danger"},
+		{"events", "/portal/events", ".event-doc"},
+		{"verify", "/portal/verify", "#code-go"},
+	}
+	for _, p := range pages {
+		b.open(s.API+p.path, p.visible)
+		if p.name == "endpoint" {
+			b.reloadUntil(30*time.Second, "the attempt in the log", `document.querySelectorAll('tr[data-delivery]').length > 0`)
+		}
+		b.noHorizontalScroll(p.name)
+		b.screenshot("phone-"+p.name, "")
+		b.viewShot("phone-" + p.name + "-top")
+	}
+	// Desktop screenshots of the read-only pages too.
+	d := newBrowser(t, desktopWidth, desktopHeight)
+	d.signIn(tn.portalLink())
+	d.screenshot("list", "")
+	for _, p := range pages[4:] {
+		d.open(s.API+p.path, p.visible)
+		d.screenshot(p.name, "")
+	}
+	if got := d.text("#code-go"); !strings.Contains(got, `verify.Verify(secret, r.Header, body, "Hookrelay"`) {
+		t.Fatalf("the Go snippet does not use this deployment's prefix: %s", got)
+	}
+}
+
+// TestPortalIsolationAndLinks: another organization's portal sees none of
+// the first's endpoints; expired and reused links are refused.
+func TestPortalIsolationAndLinks(t *testing.T) {
+	t.Parallel()
+	s := sharedStack(t)
+	a := newTenant(t, s, "owner")
+	other := newTenant(t, s, "other")
+	hook := a.createWebhook("http://127.0.0.1:9/owner", "emailOpen")
+
+	link := other.portalLink()
+	b := newBrowser(t, desktopWidth, desktopHeight)
+	b.signIn(link)
+	html := b.html("main")
+	if strings.Contains(html, hook.ID) || !strings.Contains(html, "No webhooks yet") {
+		t.Fatalf("the other org's portal shows: %s", html)
+	}
+	b.open(s.API+"/portal/webhooks/"+hook.ID, "main h1")
+	if got := b.text("main h1"); got != "Not found" {
+		t.Fatalf("another org's endpoint page: %q, want Not found", got)
+	}
+
+	// The link was used: a second browser gets nowhere with it.
+	again := newBrowser(t, desktopWidth, desktopHeight)
+	again.open(link, "main h1")
+	if got := again.text("main h1"); got != "This link has expired" {
+		t.Fatalf("reused link: %q", got)
+	}
+	again.screenshot("link-expired", "")
+
+	// An expired link (stored as the API stores it, with a past expiry).
+	token := "EXPIREDLINKTOKEN" + strings.ToUpper(a.org[len(a.org)-6:])
+	store := dynamo.NewPortalTokenStore(s.Dynamo, s.Config.Table)
+	if err := store.Put(context.Background(), portalsession.Token{
+		Kind: portalsession.KindLogin, Hash: portalsession.Hash(token), OrgID: a.org, ExpiresAt: time.Now().Add(-time.Second),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	again.open(s.API+portalsession.LoginPath+"?token="+token, "main h1")
+	if got := again.text("main h1"); got != "This link has expired" {
+		t.Fatalf("expired link: %q", got)
+	}
+	// And without a session every page asks to sign in again.
+	again.open(s.API+"/portal/", "main h1")
+	if got := again.text("main h1"); got != "Your session has ended" {
+		t.Fatalf("no session: %q", got)
+	}
+}
+
+type listedWebhook struct {
+	ID         string   `json:"id"`
+	URL        string   `json:"url"`
+	EventTypes []string `json:"event_types"`
+	Enabled    bool     `json:"enabled"`
+}
+
+// listWebhooks reads the organization's webhooks through the JSON API.
+func (tn *tenant) listWebhooks() []listedWebhook {
+	tn.t.Helper()
+	var page struct {
+		Data []listedWebhook `json:"data"`
+	}
+	tn.mustCall(http.MethodGet, "/api/v1/organization/webhooks", nil, http.StatusOK, &page)
+	return page.Data
+}
+
+func (tn *tenant) getWebhook(id string) listedWebhook {
+	tn.t.Helper()
+	var w listedWebhook
+	tn.mustCall(http.MethodGet, "/api/v1/organization/webhooks/"+id, nil, http.StatusOK, &w)
+	return w
+}

@@ -1,0 +1,55 @@
+package config
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestPortalBrandFromEnvironment(t *testing.T) {
+	env := map[string]string{
+		EnvPortalName: "Acme CRM", EnvPortalAccent: "#0A7F5a", EnvPortalLogoURL: "https://cdn.acme.example/logo.svg",
+		EnvPortalFrameAncestors: "https://app.acme.example, https://*.acme.example:8443",
+	}
+	c, err := FromLookup(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Portal
+	if p.ProductName != "Acme CRM" || p.AccentColor != "#0A7F5a" || p.LogoURL != env[EnvPortalLogoURL] ||
+		!slices.Equal(p.FrameAncestors, []string{"https://app.acme.example", "https://*.acme.example:8443"}) {
+		t.Fatalf("portal %+v", p)
+	}
+	if got := p.LogoOrigin(); got != "https://cdn.acme.example" {
+		t.Fatalf("logo origin %q", got)
+	}
+	if err := Defaults().Portal.Validate(); err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+}
+
+func TestPortalBrandRejectsUnsafeValues(t *testing.T) {
+	for name, p := range map[string]Portal{
+		EnvPortalName:                     {ProductName: strings.Repeat("x", 61), AccentColor: "#000000"},
+		EnvPortalName + " ctl":            {ProductName: "a\nb", AccentColor: "#000000"},
+		EnvPortalAccent:                   {ProductName: "A", AccentColor: "red;}body{display:none"},
+		EnvPortalLogoURL:                  {ProductName: "A", AccentColor: "#000000", LogoURL: "http://cdn.example/logo.png"},
+		EnvPortalLogoURL + " ;":           {ProductName: "A", AccentColor: "#000000", LogoURL: "https://cdn.example/a.png; script-src *"},
+		EnvPortalFrameAncestors:           {ProductName: "A", AccentColor: "#000000", FrameAncestors: []string{"*"}},
+		EnvPortalFrameAncestors + " path": {ProductName: "A", AccentColor: "#000000", FrameAncestors: []string{"https://a.example/x"}},
+	} {
+		err := p.Validate()
+		if err == nil || !strings.Contains(err.Error(), strings.Fields(name)[0]) {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+	_, err := FromLookup(func(k string) (string, bool) {
+		if k == EnvPortalAccent {
+			return "blue", true
+		}
+		return "", false
+	})
+	if err == nil || !strings.Contains(err.Error(), EnvPortalAccent) {
+		t.Fatalf("Load with a bad accent: %v", err)
+	}
+}

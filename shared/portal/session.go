@@ -1,0 +1,166 @@
+package portal
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/api"
+	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/portalsession"
+)
+
+// cookieName holds the session token. No __Host- prefix: that needs
+// Path=/, and the portal may live under a base path.
+const cookieName = "portal_session"
+
+// visit is one authenticated request: the session and the API client
+// acting for its organization.
+type visit struct {
+	w    http.ResponseWriter
+	r    *http.Request
+	s    portalsession.Session
+	root string // relative URL of the portal's root from this page ("./", "../")
+	h    *Handler
+}
+
+// call makes a JSON API request for the session's organization.
+func (v *visit) call(method, path string, body, out any) error {
+	p := auth.Principal{OrgID: v.s.OrgID, Subject: "portal"}
+	return api.Call(v.r.Context(), v.h.o.API, p, method, path, body, out)
+}
+
+// page wraps a GET handler: it needs a live session.
+func (h *Handler) page(fn func(*visit) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		v, ok := h.visitor(w, r)
+		if !ok {
+			return
+		}
+		if err := fn(v); err != nil {
+			h.failed(v, err)
+		}
+	})
+}
+
+// form wraps a state-changing POST: a live session, a same-origin request
+// and the session's anti-forgery token. With the SameSite=Strict cookie
+// these are three independent guards against cross-site requests.
+func (h *Handler) form(fn func(*visit) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		v, ok := h.visitor(w, r)
+		if !ok {
+			return
+		}
+		if !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(v.s.CSRF)) != 1 {
+			h.message(w, r, http.StatusForbidden, "This form has expired",
+				"The request did not come from this page, or the page is out of date. Reload the page and try again.")
+			return
+		}
+		if err := fn(v); err != nil {
+			h.failed(v, err)
+		}
+	})
+}
+
+func (h *Handler) visitor(w http.ResponseWriter, r *http.Request) (*visit, bool) {
+	c, err := r.Cookie(cookieName)
+	var s portalsession.Session
+	if err == nil {
+		s, err = h.o.Sessions.Lookup(r.Context(), c.Value)
+	}
+	if err != nil {
+		if !errors.Is(err, portalsession.ErrInvalid) && !errors.Is(err, http.ErrNoCookie) {
+			h.o.Logger.Error("portal session lookup failed", "error", err.Error())
+			h.message(w, r, http.StatusInternalServerError, "Something went wrong", "We could not check your session. Try again in a moment.")
+			return nil, false
+		}
+		h.message(w, r, http.StatusUnauthorized, "Your session has ended",
+			"Sessions last one hour. Open the webhooks page from "+h.o.Config.Portal.ProductName+" again to continue.")
+		return nil, false
+	}
+	return &visit{w: w, r: r, s: s, root: rootOf(r.URL.Path), h: h}, true
+}
+
+// sameOrigin refuses requests a browser marks as coming from another site.
+// Browsers that send neither header still face the token check.
+func sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
+		return false
+	}
+	if origin := r.Header.Get("Origin"); origin != "" {
+		u, err := url.Parse(origin)
+		if err != nil || u.Host != r.Host {
+			return false
+		}
+	}
+	return true
+}
+
+// login exchanges a login link's token for a session cookie.
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	token, s, err := h.o.Sessions.Redeem(r.Context(), r.URL.Query().Get("token"))
+	if errors.Is(err, portalsession.ErrInvalid) {
+		h.message(w, r, http.StatusUnauthorized, "This link has expired",
+			"Sign-in links work once and only for a few minutes. Open the webhooks page from "+h.o.Config.Portal.ProductName+" again to get a new one.")
+		return
+	}
+	if err != nil {
+		h.o.Logger.Error("portal login failed", "error", err.Error())
+		h.message(w, r, http.StatusInternalServerError, "Something went wrong", "We could not sign you in. Try the link again in a moment.")
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: cookieName, Value: token,
+		// No Path: the browser scopes the cookie to this page's folder,
+		// which is the portal's root under whatever base path serves it.
+		Expires: s.ExpiresAt, MaxAge: int(time.Until(s.ExpiresAt).Seconds()),
+		HttpOnly: true, Secure: isHTTPS(r), SameSite: http.SameSiteStrictMode,
+	})
+	// A page, not a redirect: a redirect would still belong to the
+	// navigation from the deploying team's site, and the Strict cookie
+	// would not be sent with it. This page's own navigation is same-site.
+	h.render(w, r, http.StatusOK, "signedin", view{Root: rootOf(r.URL.Path), Title: "Signed in"})
+}
+
+func (h *Handler) logout(v *visit) error {
+	c, _ := v.r.Cookie(cookieName) // visitor() found it
+	if err := h.o.Sessions.End(v.r.Context(), c.Value); err != nil {
+		return err
+	}
+	http.SetCookie(v.w, &http.Cookie{Name: cookieName, Value: "", MaxAge: -1, HttpOnly: true, Secure: isHTTPS(v.r), SameSite: http.SameSiteStrictMode})
+	h.message(v.w, v.r, http.StatusOK, "You are signed out", "Open the webhooks page from "+h.o.Config.Portal.ProductName+" again to sign in.")
+	return nil
+}
+
+func isHTTPS(r *http.Request) bool {
+	if p := r.Header.Get("X-Forwarded-Proto"); p != "" {
+		return p == "https"
+	}
+	return r.TLS != nil
+}
+
+// rootOf is the relative URL from a portal page to the portal's root, so
+// links work under any base path the API is served from.
+func rootOf(path string) string {
+	rest := strings.TrimPrefix(path, Prefix)
+	if n := strings.Count(rest, "/"); n > 0 {
+		return strings.Repeat("../", n)
+	}
+	return "./"
+}
+
+// seeOther redirects to a portal page after a change (303: the browser
+// GETs it). Location stays relative for the same base-path reason.
+func (v *visit) seeOther(page string) error {
+	v.w.Header().Set("Location", v.root+page)
+	v.w.WriteHeader(http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,49 @@
+package portal
+
+import (
+	"testing"
+
+	"github.com/hookrelay/hookrelay/catalog"
+)
+
+func TestRootOfIsRelativeToThePortal(t *testing.T) {
+	for path, want := range map[string]string{
+		"/portal/":                       "./",
+		"/portal/events":                 "./",
+		"/portal/login":                  "./",
+		"/portal/webhooks/new":           "../",
+		"/portal/webhooks/wh_1":          "../",
+		"/portal/webhooks/wh_1/delete":   "../../",
+		"/portal/webhooks/wh_1/rotate":   "../../",
+		"/portal/static/portal.css":      "../",
+		"/portal/webhooks/wh_1/resend/x": "../../../",
+	} {
+		if got := rootOf(path); got != want {
+			t.Errorf("rootOf(%s) = %q, want %q", path, got, want)
+		}
+	}
+}
+
+func TestEventGroups(t *testing.T) {
+	for name, want := range map[string]string{
+		"emailOpen": "Email", "email.open": "Email", "new-contact": "New", "webhook.test": "Webhook",
+		"invoice_paid": "Invoice", "ping": "Ping", "URLChanged": "URLChanged",
+	} {
+		if got := groupOf(name); got != want {
+			t.Errorf("groupOf(%s) = %q, want %q", name, got, want)
+		}
+	}
+	groups := groupTypes(catalog.Default().Types())
+	seen := 0
+	for _, g := range groups {
+		for _, ty := range g.Types {
+			seen++
+			if groupOf(ty.Name) != g.Name || ty.Description == "" || ty.Example == "" || ty.Schema == "" {
+				t.Errorf("group %s holds %+v", g.Name, ty)
+			}
+		}
+	}
+	if seen != len(catalog.Default().Types()) {
+		t.Fatalf("groups hold %d types, the catalog %d", seen, len(catalog.Default().Types()))
+	}
+}

@@ -1,0 +1,340 @@
+package portal
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/hookrelay/hookrelay/shared/api"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
+)
+
+// recentAttempts is how many of its latest attempts a webhook's success
+// rate on the list is computed over.
+const recentAttempts = 20
+
+type listRow struct {
+	hook
+	Last        *deliverylog.Attempt
+	Rate        string // "95%", or "" when there are no attempts
+	RecentCount int
+}
+
+type listData struct {
+	Rows       []listRow
+	NextCursor string
+}
+
+func (h *Handler) list(v *visit) error {
+	var page list[hook]
+	path := webhooksAPI + "?limit=50"
+	if c := v.r.URL.Query().Get("cursor"); c != "" {
+		path += "&cursor=" + url.QueryEscape(c)
+	}
+	if err := v.call(http.MethodGet, path, nil, &page); err != nil {
+		return err
+	}
+	rows := make([]listRow, len(page.Data))
+	errs := make([]error, len(page.Data))
+	var wg sync.WaitGroup
+	limit := make(chan struct{}, 8) // bound the parallel attempt-log reads
+	for i, hk := range page.Data {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			limit <- struct{}{}
+			defer func() { <-limit }()
+			rows[i], errs[i] = v.summarize(hk)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return v.show(http.StatusOK, "list", view{Title: "Webhooks", Nav: "list", Notice: notice(v.r), Data: listData{Rows: rows, NextCursor: page.NextCursor}})
+}
+
+// summarize adds the last delivery and the recent success rate to a row.
+func (v *visit) summarize(hk hook) (listRow, error) {
+	var page attemptPage
+	if err := v.call(http.MethodGet, webhookAPI(hk.ID)+"/deliveries?limit=20", nil, &page); err != nil {
+		return listRow{}, err
+	}
+	row := listRow{hook: hk}
+	if len(page.Data) > 0 {
+		row.Last = &page.Data[0]
+	}
+	made, ok := 0, 0
+	for _, a := range page.Data {
+		if a.Outcome == deliverylog.OutcomeSkipped {
+			continue // nothing was sent
+		}
+		made++
+		if a.Outcome == deliverylog.OutcomeDelivered {
+			ok++
+		}
+	}
+	row.RecentCount = made
+	if made > 0 {
+		row.Rate = percent(ok, made)
+	}
+	return row, nil
+}
+
+// formData is the create and edit form: the values typed and the API's
+// errors, each next to its field.
+type formData struct {
+	ID         string
+	Name       string
+	URL        string
+	AllEvents  bool
+	Selected   map[string]bool
+	Groups     []eventGroup
+	NameError  string
+	URLError   string
+	TypesError string
+}
+
+func (h *Handler) newForm(v *visit) error {
+	return v.show(http.StatusOK, "new", view{Title: "Create webhook", Nav: "list", Data: h.form0(formData{Selected: map[string]bool{}})})
+}
+
+func (h *Handler) form0(f formData) formData {
+	f.Groups = groupTypes(h.o.Catalog.Types())
+	return f
+}
+
+// readForm reads the create and edit form into the API's body.
+func readForm(r *http.Request) (formData, webhookInput) {
+	f := formData{
+		Name: r.PostFormValue("name"), URL: strings.TrimSpace(r.PostFormValue("url")),
+		AllEvents: r.PostFormValue("all_events") != "", Selected: map[string]bool{},
+	}
+	in := webhookInput{Name: &f.Name, URL: &f.URL}
+	if f.AllEvents {
+		in.AllEvents = &f.AllEvents
+	} else {
+		in.EventTypes = r.PostForm["event_types"]
+		for _, t := range in.EventTypes {
+			f.Selected[t] = true
+		}
+		if len(in.EventTypes) == 0 {
+			// Sent as an empty list so the API says what is missing.
+			in.EventTypes = []string{}
+			in.AllEvents = &f.AllEvents
+		}
+	}
+	return f, in
+}
+
+// fieldError puts an API validation error next to its field; false when
+// the error is not about one field.
+func (f *formData) fieldError(err error) bool {
+	var ce *api.CallError
+	if !errors.As(err, &ce) || ce.Status != http.StatusBadRequest {
+		return false
+	}
+	msg := sentence(ce.Message)
+	switch ce.Code {
+	case "invalid_name":
+		f.NameError = msg
+	case "invalid_url":
+		f.URLError = msg
+	case "invalid_event_types", "unknown_event_type":
+		f.TypesError = msg
+	default:
+		return false
+	}
+	return true
+}
+
+// formError is the page-level text of an error no field owns.
+func formError(err error) (string, bool) {
+	var ce *api.CallError
+	if errors.As(err, &ce) && ce.Status < 500 && ce.Status != http.StatusNotFound {
+		return sentence(ce.Message), true
+	}
+	return "", false
+}
+
+func (h *Handler) create(v *visit) error {
+	f, in := readForm(v.r)
+	var created createdHook
+	err := v.call(http.MethodPost, webhooksAPI, in, &created)
+	if err != nil {
+		f = h.form0(f)
+		if f.fieldError(err) {
+			return v.show(http.StatusBadRequest, "new", view{Title: "Create webhook", Nav: "list", Error: "Check the fields marked below.", Data: f})
+		}
+		if msg, ok := formError(err); ok {
+			return v.show(http.StatusConflict, "new", view{Title: "Create webhook", Nav: "list", Error: msg, Data: f})
+		}
+		return err
+	}
+	return v.show(http.StatusCreated, "secret", view{Title: "Webhook created", Nav: "list", Data: secretData{
+		Hook: created.hook, Secret: created.SigningSecret, Created: true,
+	}})
+}
+
+type secretData struct {
+	Hook             hook
+	Secret           string
+	Created          bool
+	PreviousValidTil string
+}
+
+type endpointData struct {
+	Hook       hook
+	Form       formData
+	Attempts   []deliverylog.Attempt
+	Outcome    string
+	Outcomes   []string
+	Cursor     string
+	NextCursor string
+}
+
+var outcomes = []string{deliverylog.OutcomeDelivered, deliverylog.OutcomeRetrying, deliverylog.OutcomeDeadLettered, deliverylog.OutcomeRemoved, deliverylog.OutcomeSkipped}
+
+func (v *visit) webhook() (hook, error) {
+	var hk hook
+	err := v.call(http.MethodGet, webhookAPI(v.r.PathValue("id")), nil, &hk)
+	return hk, err
+}
+
+func (h *Handler) endpoint(v *visit) error {
+	hk, err := v.webhook()
+	if err != nil {
+		return err
+	}
+	f := formData{ID: hk.ID, Name: hk.Name, URL: hk.URL, AllEvents: hk.AllEvents, Selected: map[string]bool{}}
+	for _, t := range hk.EventTypes {
+		f.Selected[t] = true
+	}
+	return h.showEndpoint(v, http.StatusOK, hk, h.form0(f), "")
+}
+
+// showEndpoint renders the endpoint page with one page of its attempt log
+// (?outcome= filters it, ?cursor= pages through it).
+func (h *Handler) showEndpoint(v *visit, status int, hk hook, f formData, errText string) error {
+	q := v.r.URL.Query()
+	d := endpointData{Hook: hk, Form: f, Outcomes: outcomes, Outcome: q.Get("outcome"), Cursor: q.Get("cursor")}
+	path := webhookAPI(hk.ID) + "/deliveries?limit=" + pageSize(d.Outcome)
+	if d.Cursor != "" {
+		path += "&cursor=" + url.QueryEscape(d.Cursor)
+	}
+	var page attemptPage
+	if err := v.call(http.MethodGet, path, nil, &page); err != nil {
+		return err
+	}
+	for _, a := range page.Data {
+		if d.Outcome == "" || a.Outcome == d.Outcome {
+			d.Attempts = append(d.Attempts, a)
+		}
+	}
+	d.NextCursor = page.NextCursor
+	return v.show(status, "endpoint", view{Title: hk.Name, Nav: "list", Notice: notice(v.r), Error: errText, Data: d})
+}
+
+// pageSize reads more attempts per page when filtering, so a filtered page
+// is rarely empty (the API lists all outcomes).
+func pageSize(outcome string) string {
+	if outcome != "" {
+		return "100"
+	}
+	return "20"
+}
+
+func (h *Handler) edit(v *visit) error {
+	hk, err := v.webhook()
+	if err != nil {
+		return err
+	}
+	f, in := readForm(v.r)
+	f.ID = hk.ID
+	if err := v.call(http.MethodPatch, webhookAPI(hk.ID), in, nil); err != nil {
+		f = h.form0(f)
+		if f.fieldError(err) {
+			return h.showEndpoint(v, http.StatusBadRequest, hk, f, "The changes were not saved: check the fields marked below.")
+		}
+		if msg, ok := formError(err); ok {
+			return h.showEndpoint(v, http.StatusBadRequest, hk, f, msg)
+		}
+		return err
+	}
+	return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=saved")
+}
+
+func (h *Handler) setEnabled(v *visit) error {
+	enabled := v.r.PostFormValue("enabled") == "true"
+	id := v.r.PathValue("id")
+	if err := v.call(http.MethodPatch, webhookAPI(id), webhookInput{Enabled: &enabled}, nil); err != nil {
+		return err
+	}
+	done := "disabled"
+	if enabled {
+		done = "enabled"
+	}
+	return v.seeOther("webhooks/" + url.PathEscape(id) + "?done=" + done)
+}
+
+func (h *Handler) confirmDelete(v *visit) error {
+	hk, err := v.webhook()
+	if err != nil {
+		return err
+	}
+	return v.show(http.StatusOK, "delete", view{Title: "Delete " + hk.Name, Nav: "list", Data: hk})
+}
+
+func (h *Handler) delete(v *visit) error {
+	if err := v.call(http.MethodDelete, webhookAPI(v.r.PathValue("id")), nil, nil); err != nil {
+		return err
+	}
+	return v.seeOther("?done=deleted")
+}
+
+func (h *Handler) rotate(v *visit) error {
+	hk, err := v.webhook()
+	if err != nil {
+		return err
+	}
+	var rot rotatedSecret
+	if err := v.call(http.MethodPost, webhookAPI(hk.ID)+"/rotate-secret", nil, &rot); err != nil {
+		return err
+	}
+	return v.show(http.StatusOK, "secret", view{Title: "New signing secret", Nav: "list", Data: secretData{
+		Hook: hk, Secret: rot.SigningSecret, PreviousValidTil: when(rot.PreviousSecretExpiresAt),
+	}})
+}
+
+func (h *Handler) sendTest(v *visit) error {
+	id := v.r.PathValue("id")
+	var q queued
+	if err := v.call(http.MethodPost, webhookAPI(id)+"/test", nil, &q); err != nil {
+		return err
+	}
+	return v.seeOther("webhooks/" + url.PathEscape(id) + "?done=test")
+}
+
+func (h *Handler) resend(v *visit) error {
+	id := v.r.PathValue("id")
+	dlv := v.r.PostFormValue("delivery_id")
+	if err := v.call(http.MethodPost, webhookAPI(id)+"/deliveries/"+url.PathEscape(dlv)+"/resend", nil, nil); err != nil {
+		return err
+	}
+	return v.seeOther("webhooks/" + url.PathEscape(id) + "?done=resent")
+}
+
+// notices are the outcomes a redirect reports; ?done= only ever selects
+// one of these fixed texts.
+var notices = map[string]string{
+	"saved":    "Changes saved.",
+	"enabled":  "The endpoint is enabled: new events are delivered to it.",
+	"disabled": "The endpoint is disabled: no events are delivered to it until you enable it.",
+	"deleted":  "The endpoint was deleted.",
+	"test":     "A test event (webhook.test) is on its way. It appears in the attempt log below within seconds; refresh to see it.",
+	"resent":   "The delivery was queued again. The new attempt appears in the log below; refresh to see it.",
+}
+
+func notice(r *http.Request) string { return notices[r.URL.Query().Get("done")] }
