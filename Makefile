@@ -16,12 +16,22 @@ export HOOKRELAY_DYNALITE := $(CURDIR)/node_modules/dynalite/cli.js
 export HOOKRELAY_GOAWS    := $(GOAWS)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: help tools dev test build bench cost synth deploy lint clean
+.PHONY: help tools chromium dev test build bench cost synth deploy lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-tools: node_modules/.installed $(GOAWS) ## install the pinned emulators and CDK CLI
+tools: node_modules/.installed $(GOAWS) chromium ## install the pinned emulators, the CDK CLI and Chromium
+
+# The portal's browser tests drive Debian's chromium (headless). They fail,
+# never skip, without it, so tools stops here with the reason instead.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "make tools: the browser tests need Chromium; this system has no apt-get: install its chromium package and run make tools again" >&2; exit 1; \
+	fi; \
+	sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	$$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
