@@ -16,6 +16,10 @@ import (
 const (
 	routeAPI     = "/api/v1/{proxy+}"
 	routeOpenAPI = "/openapi.json"
+	// The tenant portal's pages (shared/portal): they authenticate with the
+	// portal session cookie, which the function checks, so no authorizer.
+	routePortal     = "/portal/{proxy+}"
+	routePortalRoot = "/portal"
 )
 
 // accessLogFormat is one JSON line per request. No request bodies or tokens:
@@ -100,4 +104,12 @@ func (h *hookrelay) addAPI() {
 		Integration: integration,
 	})
 	h.publicRoutes = append(h.publicRoutes, *public...)
+	for _, path := range []string{routePortal, routePortalRoot} {
+		pages := h.httpAPI.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+			Path:        jsii.String(path),
+			Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_GET, awsapigatewayv2.HttpMethod_POST},
+			Integration: integration,
+		})
+		h.cookieRoutes = append(h.cookieRoutes, *pages...)
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -31,6 +32,9 @@ var FunctionEnv = map[string][]string{
 		config.EnvTable, config.EnvEventBus, config.EnvDeliveryQueueURL, config.EnvDLQURL,
 		config.EnvSecretPrefix, config.EnvSecretGrace, config.EnvOrgClaim,
 		config.EnvOperatorClaim, config.EnvOperatorValue, config.EnvMaxWebhooks,
+		// The portal: its brand, and the header names its snippets show.
+		config.EnvHeaderPrefix, config.EnvPortalName, config.EnvPortalAccent,
+		config.EnvPortalLogoURL, config.EnvPortalFrameAncestors,
 	},
 	fnFanout: {
 		config.EnvTable, config.EnvDeliveryQueueURL, config.EnvIngestDLQURL,
@@ -67,6 +71,11 @@ func (h *hookrelay) envValues() map[string]*string {
 		config.EnvDisableAfter:       jsii.String(s.DisableAfter.String()),
 		config.EnvDisableMinFailures: jsii.String(strconv.Itoa(s.DisableMinFailures)),
 		config.EnvParkedTTL:          jsii.String(s.ParkedTTL.String()),
+		config.EnvPortalName:         jsii.String(s.Portal.ProductName),
+		config.EnvPortalAccent:       jsii.String(s.Portal.AccentColor),
+		// "" when unset: shared/config then keeps its default (no logo, no framing).
+		config.EnvPortalLogoURL:        jsii.String(s.Portal.LogoURL),
+		config.EnvPortalFrameAncestors: jsii.String(strings.Join(s.Portal.FrameAncestors, ",")),
 	}
 }
 

@@ -31,4 +31,10 @@ func (h *hookrelay) addNagSuppressions() {
 			Reason: jsii.String("GET /openapi.json serves the static API description, which contains no tenant data; all /api/v1 routes use the JWT authorizer."),
 		}}, jsii.Bool(true))
 	}
+	for _, route := range h.cookieRoutes {
+		cdknag.NagSuppressions_AddResourceSuppressions(route, &[]*cdknag.NagPackSuppression{{
+			Id:     jsii.String("AwsSolutions-APIG4"),
+			Reason: jsii.String("The tenant portal's pages authenticate with an HttpOnly session cookie that the function checks (a JWT authorizer reads no cookies); sessions come from POST /api/v1/organization/portal-sessions, which uses the JWT authorizer."),
+		}}, jsii.Bool(true))
+	}
 }

@@ -41,6 +41,11 @@ const (
 	CtxDisableAfter       = "autoDisableAfter"
 	CtxDisableMinFailures = "autoDisableMinFailures"
 	CtxParkedTTL          = "parkedTtl"
+	// The tenant portal's brand and the origins that may frame it.
+	CtxPortalProductName    = "portalProductName"
+	CtxPortalAccentColor    = "portalAccentColor"
+	CtxPortalLogoURL        = "portalLogoUrl"
+	CtxPortalFrameAncestors = "portalFrameAncestors"
 )
 
 // PlaceholderIssuer is used when no jwtIssuer is given so `cdk synth` works
@@ -85,6 +90,8 @@ type Settings struct {
 	DisableAfter       time.Duration
 	DisableMinFailures int
 	ParkedTTL          time.Duration
+	// Portal is the tenant portal's brand (validated by shared/config).
+	Portal config.Portal
 }
 
 // DefaultSettings derives the defaults from shared/config so the stack and
@@ -115,6 +122,7 @@ func DefaultSettings() Settings {
 		DisableAfter:              d.DisableAfter,
 		DisableMinFailures:        d.DisableMinFailures,
 		ParkedTTL:                 d.ParkedTTL,
+		Portal:                    d.Portal,
 	}
 }
 
@@ -160,6 +168,10 @@ func settingsFrom(lookup func(string) interface{}) (Settings, error) {
 	r.duration(CtxDisableAfter, &s.DisableAfter)
 	r.integer(CtxDisableMinFailures, &s.DisableMinFailures)
 	r.duration(CtxParkedTTL, &s.ParkedTTL)
+	r.str(CtxPortalProductName, &s.Portal.ProductName)
+	r.str(CtxPortalAccentColor, &s.Portal.AccentColor)
+	r.str(CtxPortalLogoURL, &s.Portal.LogoURL)
+	r.list(CtxPortalFrameAncestors, &s.Portal.FrameAncestors)
 	if err := errors.Join(r.errs...); err != nil {
 		return Settings{}, err
 	}
@@ -259,7 +271,18 @@ func (s Settings) Validate() error {
 	if s.ParkedTTL < time.Hour {
 		bad(CtxParkedTTL, "%s must be at least 1h", s.ParkedTTL)
 	}
+	if err := s.Portal.ValidateAs(portalContextNames); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// portalContextNames words the brand's errors like the other keys'.
+var portalContextNames = config.PortalNames{
+	ProductName:    fmt.Sprintf("context %q", CtxPortalProductName),
+	AccentColor:    fmt.Sprintf("context %q", CtxPortalAccentColor),
+	LogoURL:        fmt.Sprintf("context %q", CtxPortalLogoURL),
+	FrameAncestors: fmt.Sprintf("context %q", CtxPortalFrameAncestors),
 }
 
 // ctxReader collects every malformed value instead of stopping at the first.

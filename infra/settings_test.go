@@ -112,6 +112,10 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		{CtxDisableAfter, "-1h", "0 (off) or positive"},
 		{CtxDisableMinFailures, float64(-3), "0 (off) or positive"},
 		{CtxParkedTTL, "10m", "at least 1h"},
+		{CtxPortalProductName, strings.Repeat("n", 61), "printable characters"},
+		{CtxPortalAccentColor, "purple", "a colour like #4f46e5"},
+		{CtxPortalLogoURL, "http://cdn.example.com/logo.png", "https:// image URL"},
+		{CtxPortalFrameAncestors, "https://app.example.com,*", "https origin"},
 	}
 	dir := assetDir(t)
 	for _, c := range cases {

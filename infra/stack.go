@@ -39,6 +39,7 @@ type hookrelay struct {
 	// secretRoles and publicRoutes carry their nag suppressions (nag.go).
 	secretRoles  []awsiam.Role
 	publicRoutes []awsapigatewayv2.HttpRoute
+	cookieRoutes []awsapigatewayv2.HttpRoute // the portal's pages
 }
 
 // NewHookrelayStack builds the whole service. Settings must be valid

@@ -35,26 +35,40 @@ var (
 	frameOriginRe = regexp.MustCompile(`^https://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?$`)
 )
 
-// Validate reports every problem at once, naming the variable (the CDK
-// stack rewords them with its context keys).
-func (p Portal) Validate() error {
+// PortalNames name Portal's fields in error messages: the environment
+// variables (PortalEnv), or the CDK context keys.
+type PortalNames struct{ ProductName, AccentColor, LogoURL, FrameAncestors string }
+
+// PortalEnv names the fields by their environment variables.
+var PortalEnv = PortalNames{EnvPortalName, EnvPortalAccent, EnvPortalLogoURL, EnvPortalFrameAncestors}
+
+// Validate reports every problem at once, naming the variables.
+func (p Portal) Validate() error { return p.ValidateAs(PortalEnv) }
+
+// ValidateAs is Validate with the fields named by n. The values end up in
+// HTML, a stylesheet and the Content-Security-Policy header, so anything
+// that could break out of those is refused.
+func (p Portal) ValidateAs(n PortalNames) error {
 	var errs []error
-	n := utf8.RuneCountInString(p.ProductName)
-	if strings.TrimSpace(p.ProductName) == "" || n > maxProductName || strings.ContainsFunc(p.ProductName, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		errs = append(errs, fmt.Errorf("%s=%q: must be 1 to %d printable characters", EnvPortalName, p.ProductName, maxProductName))
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
+	}
+	runes := utf8.RuneCountInString(p.ProductName)
+	if strings.TrimSpace(p.ProductName) == "" || runes > maxProductName || strings.ContainsFunc(p.ProductName, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		bad(n.ProductName, "%q must be 1 to %d printable characters", p.ProductName, maxProductName)
 	}
 	if !accentRe.MatchString(p.AccentColor) {
-		errs = append(errs, fmt.Errorf("%s=%q: must be a colour like #4f46e5", EnvPortalAccent, p.AccentColor))
+		bad(n.AccentColor, "%q must be a colour like #4f46e5", p.AccentColor)
 	}
 	if p.LogoURL != "" {
 		u, err := url.Parse(p.LogoURL)
 		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || strings.ContainsAny(p.LogoURL, " ;,'\"") {
-			errs = append(errs, fmt.Errorf("%s=%q: must be an https:// image URL", EnvPortalLogoURL, p.LogoURL))
+			bad(n.LogoURL, "%q must be an https:// image URL", p.LogoURL)
 		}
 	}
 	for _, o := range p.FrameAncestors {
 		if !frameOriginRe.MatchString(o) {
-			errs = append(errs, fmt.Errorf("%s: %q must be an https origin such as https://app.example.com or https://*.example.com", EnvPortalFrameAncestors, o))
+			bad(n.FrameAncestors, "%q must be an https origin such as https://app.example.com or https://*.example.com", o)
 		}
 	}
 	return errors.Join(errs...)
