@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"github.com/hookrelay/hookrelay/shared/httpstatus"
 )
 
 type requestInfoKey struct{}
@@ -13,35 +15,12 @@ type requestInfoKey struct{}
 // requestInfo collects what the access log line needs from inner handlers.
 type requestInfo struct{ orgID string }
 
-// statusWriter remembers the status for the access log and whether the
-// header went out (a panic after that cannot become a clean 500).
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // ServeHTTP logs one line per request (never bodies or headers: they carry
 // tokens and secrets), recovers panics, and answers unmatched routes in
 // JSON instead of ServeMux's plain text.
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &httpstatus.Writer{ResponseWriter: w}
 	info := &requestInfo{}
 	r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
 	defer func() {
@@ -51,7 +30,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		attrs := []slog.Attr{
 			slog.String("method", r.Method), slog.String("route", route),
-			slog.Int("status", sw.status), slog.Int64("latency_ms", time.Since(start).Milliseconds()),
+			slog.Int("status", sw.Status), slog.Int64("latency_ms", time.Since(start).Milliseconds()),
 		}
 		if info.orgID != "" {
 			attrs = append(attrs, slog.String("org_id", info.orgID))
@@ -67,7 +46,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(sw, r)
 }
 
-func (s *server) recoverPanic(w *statusWriter, r *http.Request) {
+func (s *server) recoverPanic(w *httpstatus.Writer, r *http.Request) {
 	v := recover()
 	if v == nil {
 		return
@@ -79,7 +58,7 @@ func (s *server) recoverPanic(w *statusWriter, r *http.Request) {
 	// locations, which is what debugging needs.
 	s.d.Logger.LogAttrs(r.Context(), slog.LevelError, "panic in handler",
 		slog.String("route", r.Pattern), slog.String("stack", string(debug.Stack())))
-	if w.status == 0 {
+	if w.Status == 0 {
 		writeError(w, fail(http.StatusInternalServerError, codeInternal, "internal error"))
 	}
 }

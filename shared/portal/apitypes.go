@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
 // JSON API paths the portal calls (the public API contract).
@@ -15,17 +16,9 @@ const (
 
 func webhookAPI(id string) string { return webhooksAPI + "/" + url.PathEscape(id) }
 
-// hook is a webhook as the API returns it.
-type hook struct {
-	ID         string    `json:"id"`
-	Name       string    `json:"name"`
-	URL        string    `json:"url"`
-	EventTypes []string  `json:"event_types"`
-	AllEvents  bool      `json:"all_events"`
-	Enabled    bool      `json:"enabled"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
-}
+// hook is a webhook as the API returns it: the domain type carries the
+// API's JSON names.
+type hook = webhook.Webhook
 
 type list[T any] struct {
 	Data       []T    `json:"data"`
@@ -33,7 +26,7 @@ type list[T any] struct {
 }
 
 type createdHook struct {
-	hook
+	webhook.Webhook
 	SigningSecret string `json:"signing_secret"`
 }
 

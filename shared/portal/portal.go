@@ -21,6 +21,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/httpstatus"
 	"github.com/hookrelay/hookrelay/shared/portalsession"
 )
 
@@ -103,7 +104,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(h.o.Config.Portal.FrameAncestors) == 0 {
 		hd.Set("X-Frame-Options", "DENY")
 	}
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &httpstatus.Writer{ResponseWriter: w}
 	if _, pattern := h.mux.Handler(r); pattern == "" {
 		h.message(sw, r, http.StatusNotFound, "Page not found", "There is no such page. Use the menu above to find your way.")
 	} else {
@@ -114,7 +115,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		route = "unmatched"
 	}
 	h.o.Logger.LogAttrs(r.Context(), slog.LevelInfo, "portal request",
-		slog.String("method", r.Method), slog.String("route", route), slog.Int("status", sw.status))
+		slog.String("method", r.Method), slog.String("route", route), slog.Int("status", sw.Status))
 }
 
 // contentSecurityPolicy allows only the portal's own scripts, styles and
@@ -131,25 +132,6 @@ func contentSecurityPolicy(b config.Portal) string {
 	}
 	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src " + img +
 		"; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors " + frame
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
 }
 
 // Mount serves the portal's pages under Prefix and everything else from

@@ -174,7 +174,7 @@ func (h *Handler) create(v *visit) error {
 		return err
 	}
 	return v.show(http.StatusCreated, "secret", view{Title: "Webhook created", Nav: "list", Data: secretData{
-		Hook: created.hook, Secret: created.SigningSecret, Created: true,
+		Hook: created.Webhook, Secret: created.SigningSecret, Created: true,
 	}})
 }
 
