@@ -174,8 +174,13 @@ func (b *browser) viewShot(name string) {
 	b.save(name, "", png)
 }
 
+// envDocScreenshots, set to 1, makes the tests also refresh the README's
+// screenshots in docs/ (tracked files, so never by default).
+const envDocScreenshots = "HOOKRELAY_DOC_SCREENSHOTS"
+
 // screenshot saves the whole page as .screenshots/<name>.png (git-ignored)
-// and, when docName is set, as docs/<docName> for the README.
+// and, when docName is set and $HOOKRELAY_DOC_SCREENSHOTS is 1, as
+// docs/<docName> for the README.
 func (b *browser) screenshot(name, docName string) {
 	b.t.Helper()
 	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
@@ -198,7 +203,7 @@ func (b *browser) save(name, docName string, png []byte) {
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
-	if docName != "" {
+	if docName != "" && os.Getenv(envDocScreenshots) == "1" {
 		if err := os.WriteFile(filepath.Join(root, "docs", docName), png, 0o644); err != nil {
 			b.t.Fatal(err)
 		}
