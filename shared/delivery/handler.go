@@ -62,9 +62,8 @@ func NewHandler(d Deps) *Handler {
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	failed := make([]bool, len(ev.Records))
 	var wg sync.WaitGroup
-	wg.Add(len(ev.Records))
-	for i := range ev.Records {
-		go h.processInto(ctx, ev.Records, i, failed, &wg)
+	for i, m := range ev.Records {
+		wg.Go(func() { failed[i] = !h.processSafely(ctx, m) })
 	}
 	wg.Wait()
 	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
@@ -74,13 +73,6 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 		}
 	}
 	return resp, nil
-}
-
-// processInto processes records[i] into failed[i]: the goroutine's
-// arguments are copied once, no per-message closure over a message copy.
-func (h *Handler) processInto(ctx context.Context, records []events.SQSMessage, i int, failed []bool, wg *sync.WaitGroup) {
-	defer wg.Done()
-	failed[i] = !h.processSafely(ctx, records[i])
 }
 
 // processSafely confines a panic to its message, which is then retried.

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/message"
@@ -55,22 +54,11 @@ func (h *Handler) post(ctx context.Context, u *url.URL, d message.Delivery, secr
 	return r
 }
 
-// excerptBufs holds the buffers the first maxExcerpt bytes of responses
-// are read into: one per POST in flight, not one per response.
-var excerptBufs = sync.Pool{New: func() any { return new([maxExcerpt]byte) }}
-
-// readResponse reads at most maxResponseRead bytes of body, as
-// io.ReadAll(io.LimitReader(body, maxResponseRead)) would, and returns the
-// excerpt of them; the bytes past the excerpt are discarded without being
-// kept (a body read to its end lets the connection be reused).
+// readResponse reads at most maxResponseRead bytes of body (a body read to
+// its end lets the connection be reused) and returns their excerpt.
 func readResponse(body io.Reader) string {
-	buf := excerptBufs.Get().(*[maxExcerpt]byte)
-	defer excerptBufs.Put(buf)
-	n, err := io.ReadFull(body, buf[:])
-	if err == nil {
-		io.CopyN(io.Discard, body, maxResponseRead-maxExcerpt)
-	}
-	return excerpt(buf[:n])
+	b, _ := io.ReadAll(io.LimitReader(body, maxResponseRead))
+	return excerpt(b)
 }
 
 // excerpt keeps at most maxExcerpt bytes of valid UTF-8 (a rune cut at the

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/hookrelay/hookrelay/verify"
 )
@@ -23,14 +24,11 @@ var ErrNoSecret = errors.New("signing: no active secret")
 // the secret string exactly as the API returned it (whsec_ prefix
 // included), over "<t>.<body>".
 func SignatureHex(secret string, t int64, body []byte) string {
-	m := hexMACs.get(secret)
-	defer m.release()
-	sum := m.sum("", t, body)
-	return string(hex.AppendEncode(m.scratch[:0], sum))
+	return hex.EncodeToString(verify.Sum(secret, t, body))
 }
 
 // SignatureBase64 is the Standard Webhooks value: base64 HMAC-SHA256 keyed
-// by StandardKey over "<msgID>.<t>.<body>".
+// by verify.StandardKey over "<msgID>.<t>.<body>".
 func SignatureBase64(key []byte, msgID string, t int64, body []byte) string {
 	return base64.StdEncoding.EncodeToString(verify.StandardSum(key, msgID, t, body))
 }
@@ -38,53 +36,30 @@ func SignatureBase64(key []byte, msgID string, t int64, body []byte) string {
 // Signature returns the X-<Prefix>-Signature value "t=<t>,v1=<hex>[,v1=…]",
 // one v1 per secret in the order given (Active returns newest first).
 func Signature(secretList []string, t int64, body []byte) (string, error) {
-	b, err := appendSignature(nil, secretList, t, body)
-	return string(b), err
-}
-
-// appendSignature appends the Signature value to dst: one buffer for the
-// whole header value, the hex written straight into it.
-func appendSignature(dst []byte, secretList []string, t int64, body []byte) ([]byte, error) {
 	if len(secretList) == 0 {
-		return dst, ErrNoSecret
+		return "", ErrNoSecret
 	}
-	dst = append(dst, "t="...)
-	dst = strconv.AppendInt(dst, t, 10)
+	var b strings.Builder
+	b.WriteString("t=" + strconv.FormatInt(t, 10))
 	for _, s := range secretList {
-		m := hexMACs.get(s)
-		dst = append(dst, ",v1="...)
-		dst = hex.AppendEncode(dst, m.sum("", t, body))
-		m.release()
+		b.WriteString(",v1=" + SignatureHex(s, t, body))
 	}
-	return dst, nil
+	return b.String(), nil
 }
 
 // StandardSignature returns the webhook-signature value
 // "v1,<base64>[ v1,<base64>…]", one entry per secret in the order given.
 func StandardSignature(secretList []string, msgID string, t int64, body []byte) (string, error) {
-	b, err := appendStandardSignature(nil, secretList, msgID, t, body)
-	if err != nil {
-		return "", err
-	}
-	return string(b), nil
-}
-
-// appendStandardSignature appends the StandardSignature value to dst.
-func appendStandardSignature(dst []byte, secretList []string, msgID string, t int64, body []byte) ([]byte, error) {
 	if len(secretList) == 0 {
-		return dst, ErrNoSecret
+		return "", ErrNoSecret
 	}
+	entries := make([]string, len(secretList))
 	for i, s := range secretList {
-		m, err := stdMACs.getStandard(s)
+		key, err := verify.StandardKey(s)
 		if err != nil {
-			return dst, fmt.Errorf("secret %d of %d: %w", i+1, len(secretList), err)
+			return "", fmt.Errorf("signing: secret %d of %d: %w", i+1, len(secretList), err)
 		}
-		if i > 0 {
-			dst = append(dst, ' ')
-		}
-		dst = append(dst, "v1,"...)
-		dst = base64.StdEncoding.AppendEncode(dst, m.sum(msgID, t, body))
-		m.release()
+		entries[i] = "v1," + SignatureBase64(key, msgID, t, body)
 	}
-	return dst, nil
+	return strings.Join(entries, " "), nil
 }
