@@ -221,3 +221,17 @@ func (b *browser) noHorizontalScroll(page string) {
 		b.t.Errorf("%s: the page is %d px wider than the viewport", page, over)
 	}
 }
+
+// everyInputLabelled fails for a visible form control without a label.
+func (b *browser) everyInputLabelled(page string) {
+	b.t.Helper()
+	unlabelled, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+		.filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+		.map(e => e.name || e.id || e.outerHTML)`))
+	if err != nil {
+		b.fail(err)
+	}
+	if len(unlabelled) > 0 {
+		b.t.Errorf("%s: controls without a label: %v", page, unlabelled)
+	}
+}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -54,7 +55,10 @@ func (pc *portalClient) do(method, u string, form url.Values, header map[string]
 	return res, string(b)
 }
 
-var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]{64})"`)
+var (
+	csrfField   = regexp.MustCompile(`name="csrf" value="([0-9a-f]{64})"`)
+	shownSecret = regexp.MustCompile(`<code id="secret" class="secret">(whsec_[^<]+)</code>`)
+)
 
 // TestPortalRefusesForgedRequests: a state change needs the session's form
 // token and a same-origin request; the cookie is HttpOnly and Strict; the
@@ -85,10 +89,10 @@ func TestPortalRefusesForgedRequests(t *testing.T) {
 		t.Errorf("CSP %q allows unsafe sources", csp)
 	}
 
-	page, html := pc.do(http.MethodGet, s.API+"/portal/webhooks/new", nil, nil)
-	m := csrfField.FindStringSubmatch(html)
-	if page.StatusCode != http.StatusOK || m == nil {
-		t.Fatalf("create page: %d, csrf field found: %v", page.StatusCode, m != nil)
+	createPage, body := pc.do(http.MethodGet, s.API+"/portal/webhooks/new", nil, nil)
+	m := csrfField.FindStringSubmatch(body)
+	if createPage.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("create page: %d, csrf field found: %v", createPage.StatusCode, m != nil)
 	}
 	form := url.Values{"name": {"forged"}, "url": {"http://127.0.0.1:9/forged"}, "event_types": {"emailOpen"}}
 	origin := map[string]string{"Origin": s.API, "Sec-Fetch-Site": "same-origin"}
@@ -121,9 +125,12 @@ func TestPortalRefusesForgedRequests(t *testing.T) {
 	}
 
 	form.Set("csrf", m[1])
-	if res, html := pc.do(http.MethodPost, s.API+"/portal/webhooks/new", form, origin); res.StatusCode != http.StatusCreated || !strings.Contains(html, "whsec_") {
+	res, page := pc.do(http.MethodPost, s.API+"/portal/webhooks/new", form, origin)
+	secret := shownSecret.FindStringSubmatch(page)
+	if res.StatusCode != http.StatusCreated || secret == nil {
 		t.Fatalf("genuine create: %d", res.StatusCode)
 	}
+	createdSecrets.add(html.UnescapeString(secret[1])) // html/template writes + as &#43;
 	if res, _ := pc.do(http.MethodGet, s.API+"/portal/webhooks/new", nil, nil); res.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("pages may be cached: Cache-Control %q", res.Header.Get("Cache-Control"))
 	}
@@ -135,7 +142,7 @@ func TestPortalRefusesForgedRequests(t *testing.T) {
 		}
 	}
 
-	if res, html := pc.do(http.MethodPost, s.API+"/portal/logout", url.Values{"csrf": {m[1]}}, origin); res.StatusCode != http.StatusOK || !strings.Contains(html, "signed out") {
+	if res, body := pc.do(http.MethodPost, s.API+"/portal/logout", url.Values{"csrf": {m[1]}}, origin); res.StatusCode != http.StatusOK || !strings.Contains(body, "signed out") {
 		t.Fatalf("logout: %d", res.StatusCode)
 	}
 	if res, _ := pc.do(http.MethodGet, s.API+"/portal/", nil, nil); res.StatusCode != http.StatusUnauthorized {

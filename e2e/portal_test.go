@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/portalsession"
@@ -70,28 +71,29 @@ func TestPortalWholeFlow(t *testing.T) {
 	b.click(`a.button.primary[href$="webhooks/new"]`, "#name")
 	b.screenshot("create-empty", "")
 
-	// The API's own error appears next to the URL field, in words.
 	b.run(
 		chromedp.SendKeys(chromedp.CSS("#name"), "Orders endpoint"),
-		chromedp.SendKeys(chromedp.CSS("#url"), "http://example.com/hooks"),
+		chromedp.SendKeys(chromedp.CSS("#url"), rc.url("/hooks")),
 		chromedp.Click(chromedp.CSS(`input[value="emailOpen"]`)),
+		chromedp.Click(chromedp.CSS(`input[value="emailClick"]`)),
 	)
+	b.screenshot("create-filled", "portal-create.png")
+
+	// The API's own error appears next to the URL field, in words, and the
+	// form keeps what was typed.
+	b.run(chromedp.SetValue(chromedp.CSS("#url"), "http://example.com/hooks"))
 	b.click(`form button[type="submit"].primary`, "#url-error")
 	if msg := b.text("#url-error"); !strings.Contains(msg, "https") {
 		t.Fatalf("url error %q does not say why", msg)
 	}
-	if !b.truth(`document.querySelector('input[value="emailOpen"]').checked && document.querySelector('#name').value === "Orders endpoint"`) {
+	if !b.truth(`document.querySelector('input[value="emailOpen"]').checked && document.querySelector('input[value="emailClick"]').checked && document.querySelector('#name').value === "Orders endpoint"`) {
 		t.Fatal("the form lost what was typed")
 	}
 	b.screenshot("create-error", "")
-
-	b.run(
-		chromedp.SetValue(chromedp.CSS("#url"), rc.url("/hooks")),
-		chromedp.Click(chromedp.CSS(`input[value="emailClick"]`)),
-	)
-	b.screenshot("create-filled", "portal-create.png")
+	b.run(chromedp.SetValue(chromedp.CSS("#url"), rc.url("/hooks")))
 	b.click(`form button[type="submit"].primary`, "#secret")
 	secret := strings.TrimSpace(b.text("#secret"))
+	createdSecrets.add(secret) // the secret audit searches the stack for it
 	if !strings.HasPrefix(secret, "whsec_") || !strings.Contains(b.text(".warning"), "won't see it again") {
 		t.Fatalf("secret %q / warning not shown", secret)
 	}
@@ -134,6 +136,7 @@ func TestPortalWholeFlow(t *testing.T) {
 	b.open(s.API+"/portal/webhooks/"+id, `form[action$="/rotate"] button`)
 	b.click(`form[action$="/rotate"] button`, "#secret")
 	rotated := strings.TrimSpace(b.text("#secret"))
+	createdSecrets.add(rotated)
 	if rotated == secret || !strings.HasPrefix(rotated, "whsec_") || !strings.Contains(b.text("#previous-expiry"), "UTC") {
 		t.Fatalf("rotation shows %q", rotated)
 	}
@@ -195,9 +198,27 @@ func TestPortalPagesAtPhoneWidth(t *testing.T) {
 			b.reloadUntil(30*time.Second, "the attempt in the log", `document.querySelectorAll('tr[data-delivery]').length > 0`)
 		}
 		b.noHorizontalScroll(p.name)
+		b.everyInputLabelled(p.name)
 		b.screenshot("phone-"+p.name, "")
 		b.viewShot("phone-" + p.name + "-top")
 	}
+	// Keyboard only: Tab from the top of the list reaches "Create webhook",
+	// and Enter on it opens the create form.
+	b.open(s.API+"/portal/", "table.cards")
+	reached := false
+	for range 12 {
+		b.run(chromedp.KeyEvent(kb.Tab))
+		if b.truth(`document.activeElement && document.activeElement.textContent.trim() === "Create webhook"`) {
+			reached = true
+			break
+		}
+	}
+	if !reached {
+		t.Fatal(`Tab never reached "Create webhook"`)
+	}
+	b.run(chromedp.KeyEvent(kb.Enter))
+	b.waitVisible("#name")
+
 	// Desktop screenshots of the read-only pages too.
 	d := newBrowser(t, desktopWidth, desktopHeight)
 	d.signIn(tn.portalLink())

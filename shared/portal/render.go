@@ -131,12 +131,13 @@ func (h *Handler) failed(v *visit, err error) {
 	}
 }
 
-// sentence capitalizes an API message for display.
+// sentence ends an API message for display. The words stay the API's own
+// (they name the field as the API does, such as "url").
 func sentence(msg string) string {
-	if msg == "" {
+	if msg == "" || strings.HasSuffix(msg, ".") {
 		return msg
 	}
-	return strings.ToUpper(msg[:1]) + msg[1:] + "."
+	return msg + "."
 }
 
 // static serves the embedded assets; brand.css carries the accent colour
