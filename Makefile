@@ -16,12 +16,15 @@ export HOOKRELAY_DYNALITE := $(CURDIR)/node_modules/dynalite/cli.js
 export HOOKRELAY_GOAWS    := $(GOAWS)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: help tools chromium dev test build bench cost synth deploy lint clean
+.PHONY: help tools runtools chromium dev test build bench cost synth deploy lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-tools: node_modules/.installed $(GOAWS) chromium ## install the pinned emulators, the CDK CLI and Chromium
+tools: runtools chromium ## install the pinned emulators, the CDK CLI and Chromium
+
+# What running the stack needs (dev, synth, deploy, bench): no browser.
+runtools: node_modules/.installed $(GOAWS)
 
 # The portal's browser tests drive Debian's chromium (headless). They fail,
 # never skip, without it, so tools stops here with the reason instead.
@@ -44,7 +47,7 @@ node_modules/.installed: package.json package-lock.json
 $(GOAWS): $(GOAWS_SRC)
 	cd tools/goaws-loopback && GOWORK=off go build -trimpath -o $@ .
 
-dev: tools ## run the whole pipeline locally on 127.0.0.1:8080
+dev: runtools ## run the whole pipeline locally on 127.0.0.1:8080
 	go run ./cmd/hookrelay dev
 
 test: tools build lint ## unit, integration, CDK and end-to-end tests, then cdk synth
@@ -56,17 +59,17 @@ build: $(BOOTSTRAPS) ## linux/arm64 bootstrap binary per Lambda under bin/
 bin/%/bootstrap: $(GO_SOURCES)
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $@ ./functions/$*
 
-bench: tools build ## benchmarks: delivery throughput, fan-out cost, binary sizes
+bench: runtools build ## benchmarks: delivery throughput, fan-out cost, binary sizes
 	go test -run '^$$' -bench . -benchmem -count=1 ./...
 	@for f in $(BOOTSTRAPS); do stat -c '%s %n' $$f | awk '{printf "%-28s %6.2f MB (goal <= 10 MB)\n", $$2, $$1/1048576}'; done
 
-cost: tools ## run the local pipeline through fixed scenarios and print $ per million deliveries
+cost: runtools ## run the local pipeline through fixed scenarios and print $ per million deliveries
 	go run ./cmd/costreport -events $(or $(EVENTS),1000)
 
-synth: tools build ## cdk synth the stack into cdk.out/
+synth: runtools build ## cdk synth the stack into cdk.out/
 	npx cdk synth --quiet $(CDK_ARGS)
 
-deploy: tools build ## cdk deploy (pass context with CDK_ARGS='-c key=value')
+deploy: runtools build ## cdk deploy (pass context with CDK_ARGS='-c key=value')
 	npx cdk deploy $(CDK_ARGS)
 
 lint: ## gofmt and go vet
