@@ -17,7 +17,10 @@ import (
 )
 
 // operation is one authenticated operation of the served OpenAPI document.
-type operation struct{ method, path string }
+type operation struct {
+	method, path string
+	body         bool // it takes a request body
+}
 
 // specOperations lists every operation of the document the API serves
 // that requires a token, so a route added to the API (and, as
@@ -34,7 +37,7 @@ func (e *env) specOperations() []operation {
 			if op.Security != nil && len(*op.Security) == 0 {
 				continue // public
 			}
-			ops = append(ops, operation{method, path})
+			ops = append(ops, operation{method, path, op.RequestBody != nil})
 		}
 	}
 	if len(ops) < 10 {

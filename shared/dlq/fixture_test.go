@@ -44,7 +44,7 @@ var fixtureOrgs = []string{"org_a", "org_b", "org_c"}
 // and a valid body without attributes (the pipeline tier, as SQS's own
 // redrive leaves them). Orgs rotate by i%3, webhooks by i%2 within an org;
 // entry i died i minutes before base.
-func newFixture(t *testing.T, n int) *fixture {
+func newFixture(t testing.TB, n int) *fixture {
 	t.Helper()
 	endpoint := testenv.Goaws(t)
 	api := testenv.SQSClient(t, endpoint)
@@ -67,7 +67,7 @@ func newFixture(t *testing.T, n int) *fixture {
 	return f
 }
 
-func makeSeed(t *testing.T, i int, base time.Time) seed {
+func makeSeed(t testing.TB, i int, base time.Time) seed {
 	org := fixtureOrgs[i%3]
 	s := seed{
 		deliveryID: fmt.Sprintf("dlv_%03d", i),
