@@ -255,6 +255,7 @@ func (e *env) checkResponse(r *http.Request, res response) error {
 // checkLogs runs at cleanup: no token or secret ever reaches the log.
 func (e *env) checkLogs() {
 	logs := e.logs.String()
+	testenv.CheckLogLines(e.t, logs)
 	for _, s := range e.seen {
 		if strings.Contains(logs, s) {
 			e.t.Errorf("logs contain a token or secret")

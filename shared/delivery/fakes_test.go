@@ -280,6 +280,8 @@ func newEnv(t testing.TB, cfg config.Config, mutate func(*Deps)) *env {
 		mutate(&d)
 	}
 	e.h = NewHandler(d)
+	// Every line a test made the handler write follows the log schema.
+	t.Cleanup(func() { testenv.CheckLogLines(t, e.logs.String()) })
 	return e
 }
 

@@ -144,13 +144,9 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	if urlErr != nil {
 		masked = netguard.Mask(w.URL)
 	}
-	// Typed attributes: the same record as InfoContext with key/value
-	// pairs, without boxing each value into an interface.
-	h.log.LogAttrs(ctx, slog.LevelInfo, "delivery attempt",
-		slog.String("event", d.EventName), slog.String("event_id", d.EventID), slog.String("delivery_id", d.DeliveryID),
-		slog.String("webhook_id", d.WebhookID), slog.Int("attempt", rec.Attempts), slog.String("outcome", outcome),
-		slog.Int("status", r.status), slog.String("error_class", r.class), slog.String("reason", dec.reason),
-		slog.Duration("retry_in", dec.delay), slog.Int64("latency_ms", r.latency.Milliseconds()), slog.String("url", masked))
+	h.logAttempt(ctx, d, rec.Attempts, outcome,
+		"status", r.status, "error_class", r.class, "reason", dec.reason,
+		"retry_in", dec.delay, "latency_ms", r.latency.Milliseconds(), "url", masked)
 	return done
 }
 
@@ -214,8 +210,7 @@ func (h *Handler) skip(ctx context.Context, m events.SQSMessage, d message.Deliv
 	if !h.record(bctx, d, rec.Attempts, now, deliverylog.OutcomeSkipped, result{class: class}) {
 		recorded = false
 	}
-	h.log.InfoContext(ctx, "delivery attempt", "event", d.EventName, "event_id", d.EventID, "delivery_id", d.DeliveryID,
-		"webhook_id", d.WebhookID, "attempt", rec.Attempts, "outcome", deliverylog.OutcomeSkipped, "error_class", class)
+	h.logAttempt(ctx, d, rec.Attempts, deliverylog.OutcomeSkipped, "error_class", class)
 	return recorded
 }
 

@@ -9,7 +9,8 @@ import (
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
-// The attempt log line keeps its keys, order and types.
+// The attempt log line keeps its keys, order and types: the organization
+// first, then the webhook, delivery and event it is about.
 func TestAttemptLogLine(t *testing.T) {
 	rc := newReceiver(t, false)
 	e := newEnv(t, testConfig(), nil)
@@ -28,10 +29,10 @@ func TestAttemptLogLine(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := strings.Join(keys, ","); got != "time,level,msg,event,event_id,delivery_id,webhook_id,attempt,outcome,status,error_class,reason,retry_in,latency_ms,url" {
+	if got := strings.Join(keys, ","); got != "time,level,msg,org_id,webhook_id,delivery_id,event_id,event_name,attempt,outcome,status,error_class,reason,retry_in,latency_ms,url" {
 		t.Fatalf("keys %s", got)
 	}
-	for _, frag := range []string{`"level":"INFO"`, `"msg":"delivery attempt"`, `"attempt":1,`, `"status":204,`, `"error_class":"",`, `"retry_in":0,`,
+	for _, frag := range []string{`"level":"INFO"`, `"msg":"delivery attempt"`, `"org_id":"org_a"`, `"attempt":1,`, `"status":204,`, `"error_class":"",`, `"retry_in":0,`,
 		`"url":"` + rc.srv.URL + `/…"`} {
 		if !strings.Contains(line, frag) {
 			t.Errorf("log line lacks %s:\n%s", frag, line)

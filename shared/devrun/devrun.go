@@ -315,7 +315,7 @@ func logName(emulatorName string) string {
 func (s *Stack) fail(err error) {
 	s.failOnce.Do(func() {
 		s.err = err
-		s.Logger.Error("local stack failed", "err", err)
+		s.Logger.Error("local stack failed", "error", err)
 		close(s.failed)
 	})
 }

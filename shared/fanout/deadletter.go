@@ -42,7 +42,7 @@ func (h *Handler) deadLetter(ctx context.Context, rec events.SQSMessage, reason 
 		return fmt.Errorf("dead-letter %s (%s): %w", rec.MessageId, reason, err)
 	}
 	h.log.WarnContext(ctx, "event dead-lettered", "message_id", rec.MessageId, "reason", reason,
-		"org", org, "event", name, "error", cause)
+		"org_id", org, "event_name", name, "error", cause)
 	return nil
 }
 

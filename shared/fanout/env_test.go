@@ -3,7 +3,6 @@ package fanout
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"slices"
 	"testing"
@@ -38,6 +37,7 @@ type env struct {
 	bus      *devbus.Local
 	pub      *Publisher
 	h        *Handler
+	logs     *testenv.Buffer
 }
 
 func newEnv(t testing.TB, known []string) *env {
@@ -52,10 +52,12 @@ func newEnv(t testing.TB, known []string) *env {
 		ingest:   testenv.Queue(t, api, "ingest", nil),
 		dlq:      testenv.Queue(t, api, "ingest-dlq", nil),
 		delivery: testenv.Queue(t, api, "delivery", nil),
+		logs:     &testenv.Buffer{},
 	}
 	e.bus = devbus.NewLocal(e.q, e.ingest)
 	e.pub = NewPublisher(e.bus, e.idem)
 	e.h = NewHandler(e.deps(known))
+	t.Cleanup(func() { testenv.CheckLogLines(t, e.logs.String()) })
 	return e
 }
 
@@ -67,7 +69,7 @@ func (e *env) deps(known []string) Deps {
 		Claims:           e.idem,
 		DeliveryQueueURL: e.delivery,
 		IngestDLQURL:     e.dlq,
-		Logger:           slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:           slog.New(slog.NewJSONHandler(e.logs, nil)),
 	}
 }
 

@@ -131,7 +131,7 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage) error
 			return err
 		}
 		if owner != eventID {
-			h.log.InfoContext(ctx, "duplicate producer id: not fanned out", "org", org, "event", name,
+			h.log.InfoContext(ctx, "duplicate producer id: not fanned out", "org_id", org, "event_name", name,
 				"event_id", eventID, "original_event_id", owner)
 			return nil
 		}
@@ -148,8 +148,8 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage) error
 	if err != nil {
 		return fmt.Errorf("event %s (%s of %s, %d matched so far): %w", eventID, name, org, matched, err)
 	}
-	h.log.InfoContext(ctx, "fanned out", "org", org, "event", name, "event_id", eventID,
-		"matched", matched, "calls", calls, "ms", time.Since(start).Milliseconds())
+	h.log.InfoContext(ctx, "fanned out", "org_id", org, "event_name", name, "event_id", eventID,
+		"matched", matched, "calls", calls, "latency_ms", time.Since(start).Milliseconds())
 	return nil
 }
 

@@ -66,8 +66,8 @@ func (p *Publisher) Publish(ctx context.Context, orgID, eventName string, data j
 		// The event is on the bus whatever happens next; an unconfirmed
 		// claim only means a retry would publish it once more.
 		if err := p.idem.Published(context.WithoutCancel(ctx), orgID, producerID, eventID); err != nil {
-			p.Log.WarnContext(ctx, "published, but the producer id claim was not confirmed", "org", orgID,
-				"event", eventName, "event_id", eventID, "error", err)
+			p.Log.WarnContext(ctx, "published, but the producer id claim was not confirmed", "org_id", orgID,
+				"event_name", eventName, "event_id", eventID, "error", err)
 		}
 	}
 	return eventID, nil

@@ -86,7 +86,7 @@ func (p *Poller) work(ctx context.Context) {
 			// A receive error is the queue's problem, not the messages':
 			// back off so a stopped emulator does not flood the log.
 			backoff = min(max(2*backoff, 100*time.Millisecond), maxBackoff)
-			p.logger().Warn("receive failed", "poller", p.Name, "err", err, "retry_in", backoff)
+			p.logger().Warn("receive failed", "poller", p.Name, "error", err, "retry_in", backoff)
 			_ = wait.Sleep(ctx, backoff) // cancellation ends the loop above
 			continue
 		}
@@ -104,7 +104,7 @@ func (p *Poller) process(ctx context.Context, batch []events.SQSMessage) {
 	done, err := settle(batch, resp, err)
 	if err != nil {
 		p.logger().Warn("batch failed: every message returns after its visibility timeout",
-			"poller", p.Name, "messages", len(batch), "err", err)
+			"poller", p.Name, "messages", len(batch), "error", err)
 		return
 	}
 	if failed := len(batch) - len(done); failed > 0 {
@@ -124,7 +124,7 @@ func (p *Poller) process(ctx context.Context, batch []events.SQSMessage) {
 		default:
 			// Not fatal: the message comes back and the handler, idempotent
 			// by design, sees it again (as with Lambda's own delete failures).
-			p.logger().Warn("delete failed", "poller", p.Name, "message_id", m.MessageId, "err", err)
+			p.logger().Warn("delete failed", "poller", p.Name, "message_id", m.MessageId, "error", err)
 		}
 	}
 }
@@ -139,7 +139,7 @@ func (p *Poller) invoke(ctx context.Context, batch []events.SQSMessage) (resp ev
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			p.logger().Error("handler panicked", "poller", p.Name, "panic", r, "stack", string(debug.Stack()))
+			p.logger().Error("handler panicked", "poller", p.Name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			resp, err = events.SQSEventResponse{}, fmt.Errorf("handler panicked: %v", r)
 		}
 	}()
