@@ -8,6 +8,11 @@ import (
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
+// patience is how long a test waits for a state before it fails: far
+// beyond the seconds the pipeline needs, so a loaded machine makes a test
+// slower, never red.
+const patience = time.Minute
+
 // markerCampaign tags marker events: receivers answer them 200 and keep
 // them apart from the deliveries a test counts, and tenant.attempts leaves
 // them out of the attempt log.
@@ -47,6 +52,6 @@ func (tn *tenant) awaitMarker(publish func() string, rs ...*receiver) {
 	id := publish()
 	tn.markers[id] = true
 	for _, r := range rs {
-		testenv.WaitFor(tn.t, 30*time.Second, "marker "+id+" at "+r.srv.URL, func() bool { return r.gotMarker(id) })
+		testenv.WaitFor(tn.t, patience, "marker "+id+" at "+r.srv.URL, func() bool { return r.gotMarker(id) })
 	}
 }

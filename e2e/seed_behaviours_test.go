@@ -198,7 +198,7 @@ func TestPublishThroughTheAPIDeliversTheSignedEnvelopeOnceToSubscribersOnly(t *t
 		id string
 		n  int
 	}{{a, wClick.ID, 1}, {a, wOpen.ID, 1}, {a, wAll.ID, 2}, {b, wOther.ID, 1}} {
-		testenv.WaitFor(t, 30*time.Second, "deliveries of "+w.id, func() bool {
+		testenv.WaitFor(t, patience, "deliveries of "+w.id, func() bool {
 			n := 0
 			for _, at := range w.tn.attempts(w.id) {
 				if at.Outcome == deliverylog.OutcomeDelivered {
@@ -322,8 +322,8 @@ func TestPublishThroughTheBus(t *testing.T) {
 		}
 	}
 
-	r1.waitHits(t, 2, 30*time.Second)
-	r2.waitHits(t, 2, 30*time.Second)
+	r1.waitHits(t, 2, patience)
+	r2.waitHits(t, 2, patience)
 	// The marker takes the producer's path too, after the repeated put: a
 	// repeat that was not deduplicated would have reached the endpoints first.
 	a.awaitMarker(func() string {
@@ -390,8 +390,8 @@ func TestFailingTwiceThenSucceedingIsDeliveredOnTheThirdAttempt(t *testing.T) {
 	w := a.createWebhook(r.url("/flaky"), "emailClick")
 	id := a.publishRaw("emailClick", clickData)
 
-	hits := r.waitHits(t, 3, 30*time.Second)
-	a.waitOutcome(w.ID, hits[0].delivery(), deliverylog.OutcomeDelivered, 15*time.Second) // final: no more attempts
+	hits := r.waitHits(t, 3, patience)
+	a.waitOutcome(w.ID, hits[0].delivery(), deliverylog.OutcomeDelivered, patience) // final: no more attempts
 	a.drained("emailClick", r)
 	if hits = r.all(); len(hits) != 3 {
 		t.Fatalf("endpoint got %d requests, want 3", len(hits))
@@ -417,7 +417,7 @@ func TestFailingTwiceThenSucceedingIsDeliveredOnTheThirdAttempt(t *testing.T) {
 // waitDeadLetter waits for the webhook's one dead letter.
 func waitDeadLetter(t *testing.T, s *stack, webhookID string) dlqEntry {
 	t.Helper()
-	testenv.WaitFor(t, 20*time.Second, "a dead letter of "+webhookID, func() bool { return len(s.dlq.forWebhook(webhookID)) > 0 })
+	testenv.WaitFor(t, patience, "a dead letter of "+webhookID, func() bool { return len(s.dlq.forWebhook(webhookID)) > 0 })
 	return s.dlq.forWebhook(webhookID)[0]
 }
 
@@ -455,7 +455,7 @@ func TestAlwaysFailingIsDeadLetteredAfterFourAttempts(t *testing.T) {
 	a.publishRaw("emailClick", clickData)
 
 	e := waitDeadLetter(t, s, w.ID)
-	a.waitOutcome(w.ID, e.Delivery.DeliveryID, deliverylog.OutcomeDeadLettered, 15*time.Second) // final: no fifth attempt
+	a.waitOutcome(w.ID, e.Delivery.DeliveryID, deliverylog.OutcomeDeadLettered, patience) // final: no fifth attempt
 	a.drained("emailClick", r)
 	hits := r.all()
 	if len(hits) != 4 {
@@ -480,7 +480,7 @@ func TestPermanent4xxIsDeadLetteredAfterOneAttempt(t *testing.T) {
 	a.publishRaw("emailClick", clickData)
 
 	e := waitDeadLetter(t, s, w.ID)
-	a.waitOutcome(w.ID, e.Delivery.DeliveryID, deliverylog.OutcomeDeadLettered, 15*time.Second) // final: no second attempt
+	a.waitOutcome(w.ID, e.Delivery.DeliveryID, deliverylog.OutcomeDeadLettered, patience) // final: no second attempt
 	a.drained("emailClick", r)
 	hits := r.all()
 	if len(hits) != 1 {
@@ -500,8 +500,8 @@ func TestGoneRemovesTheWebhookAfterOneAttempt(t *testing.T) {
 	wKeep := a.createWebhook(keep.url("/keep"), "emailClick")
 	a.publishRaw("emailClick", clickData)
 
-	r.waitHits(t, 1, 30*time.Second)
-	testenv.WaitFor(t, 15*time.Second, "the webhook to be removed", func() bool {
+	r.waitHits(t, 1, patience)
+	testenv.WaitFor(t, patience, "the webhook to be removed", func() bool {
 		status, _ := a.call(http.MethodGet, "/api/v1/organization/webhooks/"+w.ID, nil)
 		return status == http.StatusNotFound
 	})
@@ -511,7 +511,7 @@ func TestGoneRemovesTheWebhookAfterOneAttempt(t *testing.T) {
 	// webhook in the invocation that consumed its delivery (410 is never
 	// retried), and the second event, fanned out after the removal, went
 	// through the delivery queue after anything queued for it before.
-	testenv.WaitFor(t, 30*time.Second, "the second event at the kept endpoint", func() bool {
+	testenv.WaitFor(t, patience, "the second event at the kept endpoint", func() bool {
 		return strings.Contains(eventIDs(t, keep.all()), second)
 	})
 	if n := r.count(); n != 1 {
@@ -539,8 +539,8 @@ func TestHangingLongerThanTheTimeoutIsRetried(t *testing.T) {
 	w := a.createWebhook(r.url("/slow"), "emailClick")
 	a.publishRaw("emailClick", clickData)
 
-	hits := r.waitHits(t, 2, 30*time.Second)
-	log := a.waitOutcome(w.ID, hits[0].delivery(), deliverylog.OutcomeDelivered, 15*time.Second)
+	hits := r.waitHits(t, 2, patience)
+	log := a.waitOutcome(w.ID, hits[0].delivery(), deliverylog.OutcomeDelivered, patience)
 	checkSameDelivery(t, hits[:2])
 	checkNewestFirst(t, log, hits[0].delivery(), deliverylog.OutcomeDelivered, deliverylog.OutcomeRetrying)
 	if len(log) == 2 {
@@ -566,7 +566,7 @@ func TestSendTestEventAndResend(t *testing.T) {
 		DeliveryID string `json:"delivery_id"`
 	}
 	a.mustCall(http.MethodPost, "/api/v1/organization/webhooks/"+w.ID+"/test", nil, http.StatusAccepted, &sent)
-	hits := r.waitHits(t, 1, 30*time.Second)
+	hits := r.waitHits(t, 1, patience)
 	h := hits[0]
 	if h.delivery() != sent.DeliveryID {
 		t.Errorf("test delivery id %s, API returned %s", h.delivery(), sent.DeliveryID)
@@ -582,14 +582,14 @@ func TestSendTestEventAndResend(t *testing.T) {
 	if err := json.Unmarshal(h.body, &env); err != nil || env.EventName != "webhook.test" || env.OrgID != a.org || env.Data.WebhookID != w.ID {
 		t.Errorf("test event body %s", h.body)
 	}
-	a.waitOutcome(w.ID, sent.DeliveryID, deliverylog.OutcomeDelivered, 15*time.Second)
+	a.waitOutcome(w.ID, sent.DeliveryID, deliverylog.OutcomeDelivered, patience)
 
 	// Resend re-delivers the same delivery: same id, same bytes.
 	a.mustCall(http.MethodPost, "/api/v1/organization/webhooks/"+w.ID+"/deliveries/"+sent.DeliveryID+"/resend", nil, http.StatusAccepted, nil)
-	hits = r.waitHits(t, 2, 30*time.Second)
+	hits = r.waitHits(t, 2, patience)
 	checkSameDelivery(t, hits)
 	checkRequest(t, hits[1], w.SigningSecret, "webhook.test")
-	testenv.WaitFor(t, 15*time.Second, "two delivered attempts", func() bool {
+	testenv.WaitFor(t, patience, "two delivered attempts", func() bool {
 		n := 0
 		for _, at := range a.attempts(w.ID) {
 			if at.Outcome == deliverylog.OutcomeDelivered && at.DeliveryID == sent.DeliveryID {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -128,12 +129,16 @@ func TestPublishRetryWhileTheFirstPublishHangsPublishesTheSameEvent(t *testing.T
 	t.Parallel() // its own emulators
 	e := newEnv(t, testCatalog)
 	hang := &hangingBus{entered: make(chan struct{}, 1), release: make(chan struct{})}
-	first := make(chan error, 1)
+	var firstErr error
+	firstDone := make(chan struct{})
 	go func() {
-		_, err := NewPublisher(hang, e.idem).Publish(e.ctx, "org_a", "emailClick", json.RawMessage(`{"n":1}`), "order-9")
-		first <- err
+		defer close(firstDone)
+		_, firstErr = NewPublisher(hang, e.idem).Publish(e.ctx, "org_a", "emailClick", json.RawMessage(`{"n":1}`), "order-9")
 	}()
-	<-hang.entered // claimed, and stuck in the bus
+	var kill sync.Once
+	killFirst := func() { kill.Do(func() { close(hang.release) }); <-firstDone }
+	t.Cleanup(killFirst) // joined however the test ends
+	<-hang.entered       // claimed, and stuck in the bus
 
 	id, err := e.pub.Publish(e.ctx, "org_a", "emailClick", json.RawMessage(`{"n":1}`), "order-9")
 	if err != nil {
@@ -147,8 +152,8 @@ func TestPublishRetryWhileTheFirstPublishHangsPublishesTheSameEvent(t *testing.T
 		t.Fatalf("a retry after the confirmed publish: %q (%v), want %q", again, err, id)
 	}
 	e.drain(t, e.ingest, 0) // confirmed: not published a second time
-	close(hang.release)
-	if err := <-first; err == nil {
+	killFirst()
+	if firstErr == nil {
 		t.Fatal("the killed publish reported success")
 	}
 }

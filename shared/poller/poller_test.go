@@ -64,7 +64,7 @@ func start(t *testing.T, p *Poller) (stop func() time.Duration) {
 				if err != nil {
 					t.Errorf("Run: %v", err)
 				}
-			case <-time.After(10 * time.Second):
+			case <-time.After(30 * time.Second):
 				t.Fatal("Run did not return after cancel")
 			}
 			took = time.Since(t0)
@@ -267,7 +267,7 @@ func TestCancelStopsPromptly(t *testing.T) {
 			}})
 		select {
 		case <-entered:
-		case <-time.After(10 * time.Second):
+		case <-time.After(30 * time.Second):
 			t.Fatal("handler never invoked")
 		}
 		if took := stop(); took > 5*time.Second {
@@ -320,7 +320,7 @@ func TestConcurrencyKeepsBatchesInFlight(t *testing.T) {
 		}})
 	select {
 	case <-release:
-	case <-time.After(15 * time.Second):
+	case <-time.After(30 * time.Second):
 		mu.Lock()
 		defer mu.Unlock()
 		t.Fatalf("at most %d batches were in flight, want %d", peak, n)
@@ -343,7 +343,7 @@ func TestTimeoutBoundsAnInvocation(t *testing.T) {
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("handler context ended with %v, want deadline exceeded", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("the invocation was not bounded by Timeout")
 	}
 	stop()
@@ -401,7 +401,7 @@ func TestMessageTheHandlerDeletedItselfIsNotAWarning(t *testing.T) {
 	stop := start(t, p)
 	select {
 	case <-handled:
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("handler never invoked")
 	}
 	stop()
