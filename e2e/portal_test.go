@@ -152,6 +152,17 @@ func TestPortalWholeFlow(t *testing.T) {
 		t.Fatalf("delivery after rotation does not verify with the two secrets: %v", err)
 	}
 
+	// Edit: switch to all events with the toggle, and save.
+	b.open(s.API+"/portal/webhooks/"+id, "#all_events")
+	b.run(chromedp.Click(chromedp.CSS("#all_events")))
+	if !b.truth(`document.querySelector('input[value="emailOpen"]').disabled`) {
+		t.Error("with All events on, the single types stay selectable")
+	}
+	b.click(`section[aria-labelledby="edit-title"] button[type="submit"]`, ".notice")
+	if hk := tn.getWebhook(id); strings.Join(hk.EventTypes, ",") != "*" {
+		t.Fatalf("after saving All events: event_types %v", hk.EventTypes)
+	}
+
 	// Disable, then delete with confirmation.
 	b.click(`form[action$="/enabled"] button`, ".badge.off")
 	if hk := tn.getWebhook(id); hk.Enabled {

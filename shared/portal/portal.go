@@ -17,6 +17,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 
 	"github.com/hookrelay/hookrelay/catalog"
@@ -105,6 +106,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hd.Set("X-Frame-Options", "DENY")
 	}
 	sw := &httpstatus.Writer{ResponseWriter: w}
+	defer h.recoverPanic(sw, r)
 	if _, pattern := h.mux.Handler(r); pattern == "" {
 		h.message(sw, r, http.StatusNotFound, "Page not found", "There is no such page. Use the menu above to find your way.")
 	} else {
@@ -116,6 +118,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.o.Logger.LogAttrs(r.Context(), slog.LevelInfo, "portal request",
 		slog.String("method", r.Method), slog.String("route", route), slog.Int("status", sw.Status))
+}
+
+// recoverPanic turns a panic into an error page (the api Lambda's adapter
+// would otherwise fail the whole invocation), logging code locations only.
+func (h *Handler) recoverPanic(w *httpstatus.Writer, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	h.o.Logger.LogAttrs(r.Context(), slog.LevelError, "panic in portal handler",
+		slog.String("route", r.Pattern), slog.String("stack", string(debug.Stack())))
+	if w.Status == 0 {
+		h.message(w, r, http.StatusInternalServerError, "Something went wrong", "The service could not complete this request. Try again in a moment.")
+	}
 }
 
 // contentSecurityPolicy allows only the portal's own scripts, styles and

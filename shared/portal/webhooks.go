@@ -150,13 +150,14 @@ func (f *formData) fieldError(err error) bool {
 	return true
 }
 
-// formError is the page-level text of an error no field owns.
-func formError(err error) (string, bool) {
+// formError is the status and page-level text of a refusal no field owns
+// (such as the webhook limit); false for errors the form cannot show.
+func formError(err error) (int, string, bool) {
 	var ce *api.CallError
 	if errors.As(err, &ce) && ce.Status < 500 && ce.Status != http.StatusNotFound {
-		return sentence(ce.Message), true
+		return ce.Status, sentence(ce.Message), true
 	}
-	return "", false
+	return 0, "", false
 }
 
 func (h *Handler) create(v *visit) error {
@@ -168,8 +169,8 @@ func (h *Handler) create(v *visit) error {
 		if f.fieldError(err) {
 			return v.show(http.StatusBadRequest, "new", view{Title: "Create webhook", Nav: "list", Error: "Check the fields marked below.", Data: f})
 		}
-		if msg, ok := formError(err); ok {
-			return v.show(http.StatusConflict, "new", view{Title: "Create webhook", Nav: "list", Error: msg, Data: f})
+		if status, msg, ok := formError(err); ok {
+			return v.show(status, "new", view{Title: "Create webhook", Nav: "list", Error: msg, Data: f})
 		}
 		return err
 	}
@@ -258,8 +259,8 @@ func (h *Handler) edit(v *visit) error {
 		if f.fieldError(err) {
 			return h.showEndpoint(v, http.StatusBadRequest, hk, f, "The changes were not saved: check the fields marked below.")
 		}
-		if msg, ok := formError(err); ok {
-			return h.showEndpoint(v, http.StatusBadRequest, hk, f, msg)
+		if status, msg, ok := formError(err); ok {
+			return h.showEndpoint(v, status, hk, f, msg)
 		}
 		return err
 	}
