@@ -16,7 +16,7 @@ var (
 	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
 )
 
-// producerDetail is the producer contract of design.md.
+// producerDetail is the producer contract of the README ("Putting an event").
 type producerDetail struct {
 	OrganizationID string          `json:"organization_id"`
 	ID             string          `json:"id,omitempty"`

@@ -163,7 +163,7 @@ func (rc *receiver) waitHits(t *testing.T, n int, within time.Duration) []hit {
 }
 
 // verifyIndependently checks both signature families of one request from
-// design.md alone, without any hookrelay package:
+// docs/signatures.md alone, without any hookrelay package:
 //   - X-Hookrelay-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret string, "<t>.<body>")>
 //   - webhook-signature: v1,<base64 HMAC-SHA256(base64decode(secret after "whsec_"), "<id>.<t>.<body>")>
 //     with webhook-id and webhook-timestamp.

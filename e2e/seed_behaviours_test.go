@@ -58,7 +58,7 @@ func (tn *tenant) publishRaw(eventName string, data json.RawMessage) string {
 	return out.ID
 }
 
-// envelope is the exact body design.md specifies.
+// envelope is the exact body the README ("The envelope and its signatures") specifies.
 func envelope(id, eventName, org string, ts int64, data json.RawMessage) string {
 	return fmt.Sprintf(`{"id":%q,"event_name":%q,"organization_id":%q,"timestamp":%d,"data":%s}`, id, eventName, org, ts, data)
 }

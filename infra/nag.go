@@ -22,7 +22,7 @@ func (h *hookrelay) addNagSuppressions() {
 			AppliesTo: &[]interface{}{secretsWildcard},
 		}}, jsii.Bool(true))
 	}
-	// The OpenAPI document is public by design (design of record: clients
+	// The OpenAPI document is public on purpose (README, "The API": clients
 	// and docs tooling fetch it before they hold a token) and reveals no
 	// tenant data; every /api/v1 route is behind the JWT authorizer.
 	for _, route := range h.publicRoutes {

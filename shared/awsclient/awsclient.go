@@ -14,8 +14,8 @@ import (
 )
 
 // Load returns the SDK config for AWS (standard chain, region from the
-// environment). No custom http.Client is passed: this machine sets
-// AWS_CA_BUNDLE, which the SDK can only apply to its own client.
+// environment). No custom http.Client is passed: the SDK applies settings
+// such as AWS_CA_BUNDLE (a corporate proxy's CA) only to its own client.
 func Load(ctx context.Context) (aws.Config, error) {
 	return awsconfig.LoadDefaultConfig(ctx)
 }

@@ -22,7 +22,7 @@ type Record struct {
 	Detail     json.RawMessage `json:"detail"`
 }
 
-// Detail is the producer contract's detail (design.md): the organization,
+// Detail is the producer contract's detail (README, "Putting an event"): the organization,
 // the event data, and an optional id — a hookrelay "evt_" id when the
 // event came through the API, otherwise a producer idempotency key.
 type Detail struct {

@@ -1,6 +1,7 @@
 // Package config reads the environment knobs shared by the Lambdas and the
 // local runtime. The names are a contract: the CDK stack sets exactly these
-// (infra tests check that), and design.md documents the public ones.
+// (infra tests check that), and the README ("Configuration") documents
+// the public ones.
 package config
 
 import (

@@ -1,6 +1,6 @@
 // Package delivery is the deliver Lambda's handler: it POSTs each delivery
 // message of an SQS batch to its endpoint, signed, and applies the outcome
-// rules of the design of record (delivered, retried by visibility-timeout
+// rules of the README's "How it works" (delivered, retried by visibility-timeout
 // backoff, dead-lettered with a reason, webhook removed on 410, skipped).
 // It is plain Go over the small interfaces below; functions/deliver wires
 // the adapters.

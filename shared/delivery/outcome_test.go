@@ -128,7 +128,7 @@ func TestOutcomeTable(t *testing.T) {
 		{"400", plain.srv.URL + "/status/400", true, permanent(400)},
 		{"401", plain.srv.URL + "/status/401", true, permanent(401)},
 		{"404", plain.srv.URL + "/status/404", true, permanent(404)},
-		// design.md: among 4xx only 410 and 429 are special, so 408 is permanent.
+		// README ("How it works"): among 4xx only 410 and 429 are special, so 408 is permanent.
 		{"408", plain.srv.URL + "/status/408", true, permanent(408)},
 		{"410", plain.srv.URL + "/status/410", true, want{outcome: deliverylog.OutcomeRemoved, status: 410}},
 		{"413", plain.srv.URL + "/status/413", true, permanent(413)},

@@ -94,7 +94,8 @@ func Decode(body string) (Delivery, error) {
 	return d, nil
 }
 
-// Envelope is the JSON body POSTed to endpoints (design.md). Field order is
+// Envelope is the JSON body POSTed to endpoints (README, "The envelope and its
+// signatures"). Field order is
 // the order of the contract.
 type Envelope struct {
 	ID        string          `json:"id"`

@@ -22,8 +22,8 @@ var LogKeys = map[string]string{
 	"retry_in": "number", "latency_ms": "number", "url": "string",
 	// fan-out
 	"matched": "number", "calls": "number", "original_event_id": "string",
-	// API requests
-	"method": "string", "route": "string",
+	// API and portal requests
+	"method": "string", "route": "string", "page": "string",
 	// dev pollers and panics
 	"poller": "string", "messages": "number", "failed": "number", "panic": "string", "stack": "string",
 }
