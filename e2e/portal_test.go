@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/portalsession"
 	"github.com/hookrelay/hookrelay/verify"
@@ -313,4 +314,42 @@ func (tn *tenant) getWebhook(id string) listedWebhook {
 	var w listedWebhook
 	tn.mustCall(http.MethodGet, "/api/v1/organization/webhooks/"+id, nil, http.StatusOK, &w)
 	return w
+}
+
+// TestPortalShowsTheDeployingTeamsBrand: product name, accent colour and
+// logo come from the environment (CDK context in AWS), and the CSP admits
+// the logo's origin and the configured framing origins.
+func TestPortalShowsTheDeployingTeamsBrand(t *testing.T) {
+	t.Parallel()
+	env := testEnv()
+	env["HOOKRELAY_PORTAL_PRODUCT_NAME"] = "Acme CRM"
+	env["HOOKRELAY_PORTAL_ACCENT_COLOR"] = "#0a7f5a"
+	env["HOOKRELAY_PORTAL_LOGO_URL"] = "https://cdn.acme.example/logo.svg"
+	env["HOOKRELAY_PORTAL_FRAME_ANCESTORS"] = "https://app.acme.example"
+	s := startTestStack(t, devrun.Options{Env: env})
+	tn := newTenant(t, s, "brand")
+
+	_, signedIn := signInHTTP(t, tn)
+	csp := signedIn.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"img-src 'self' https://cdn.acme.example;", "frame-ancestors https://app.acme.example"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if xfo := signedIn.Header.Get("X-Frame-Options"); xfo != "" {
+		t.Errorf("X-Frame-Options %q would forbid the allowed framing", xfo)
+	}
+
+	b := newBrowser(t, desktopWidth, desktopHeight)
+	b.signIn(tn.portalLink())
+	if got := b.text(".brand-name"); got != "Acme CRM" {
+		t.Fatalf("header shows %q", got)
+	}
+	if !b.truth(`document.querySelector('img.logo').getAttribute('src') === "https://cdn.acme.example/logo.svg"`) {
+		t.Error("the logo is not shown")
+	}
+	if !b.truth(`getComputedStyle(document.querySelector('a.button.primary')).backgroundColor === "rgb(10, 127, 90)"`) {
+		t.Error("the primary button does not use the accent colour")
+	}
+	b.screenshot("brand", "")
 }
