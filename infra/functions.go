@@ -40,7 +40,7 @@ var FunctionEnv = map[string][]string{
 		config.EnvTable, config.EnvDeliveryQueueURL, config.EnvIngestDLQURL,
 	},
 	fnDeliver: {
-		config.EnvTable, config.EnvDeliveryQueueURL, config.EnvDLQURL, config.EnvSecretPrefix,
+		config.EnvTable, config.EnvEventBus, config.EnvDeliveryQueueURL, config.EnvDLQURL, config.EnvSecretPrefix,
 		config.EnvRetrySchedule, config.EnvDeliveryTimeout, config.EnvHeaderPrefix, config.EnvAttemptTTL,
 		config.EnvDisableAfter, config.EnvDisableMinFailures, config.EnvParkedTTL,
 	},

@@ -86,10 +86,21 @@ func TestReviewFindingsStayClosed(t *testing.T) {
 	if a := s.roleActions(t, fanout, "secretsmanager"); len(a) > 0 {
 		t.Errorf("fanout can use secrets: %v", a)
 	}
-	for _, role := range []string{fanout, deliver} {
-		if a := s.roleActions(t, role, "events"); len(a) > 0 {
-			t.Errorf("%s can publish events: %v", role, a)
+	if a := s.roleActions(t, fanout, "events"); len(a) > 0 {
+		t.Errorf("fanout can publish events: %v", a)
+	}
+	// Deliver publishes one thing, the webhook.disabled notice, on the
+	// stack's own bus.
+	bus := jsonOf(getAtt(s.id(t, "Bus"), "Arn"))
+	for _, st := range s.statements(t, deliver) {
+		for _, a := range actions(st) {
+			if strings.HasPrefix(a, "events:") && (a != "events:PutEvents" || jsonOf(st["Resource"]) != bus) {
+				t.Errorf("deliver may %s on %s; only PutEvents on the stack's bus", a, jsonOf(st["Resource"]))
+			}
 		}
+	}
+	if a := s.roleActions(t, deliver, "events"); !slices.Equal(a, []string{"events:PutEvents"}) {
+		t.Errorf("deliver's events actions %v, want PutEvents (health notices)", a)
 	}
 }
 

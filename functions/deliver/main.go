@@ -5,11 +5,13 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/app/deliverapp"
+	"github.com/hookrelay/hookrelay/shared/awsbus"
 	"github.com/hookrelay/hookrelay/shared/awssecrets"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
@@ -24,6 +26,7 @@ func main() {
 		Dynamo:  dynamodb.NewFromConfig(awsCfg),
 		SQS:     sqsqueue.New(sqs.NewFromConfig(awsCfg)),
 		Secrets: awssecrets.New(secretsmanager.NewFromConfig(awsCfg), cfg.SecretPrefix),
+		Bus:     awsbus.NewEventBridge(eventbridge.NewFromConfig(awsCfg), cfg.EventBus),
 		Logger:  log,
 	})
 	if err != nil {

@@ -77,7 +77,9 @@ func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) 
 		return cost.Measurement{}, err
 	}
 	deliver, err := newTimed(func() (queue.Handler, error) {
-		return deliverapp.New(deliverapp.Deps{Config: s.cfg, Dynamo: dyn, SQS: q, Secrets: meteredSecrets{store, s.meter}, Logger: log})
+		return deliverapp.New(deliverapp.Deps{
+			Config: s.cfg, Dynamo: dyn, SQS: q, Secrets: meteredSecrets{store, s.meter}, Bus: devbus.NewLocal(q, s.cfg.IngestQueueURL), Logger: log,
+		})
 	}, sc.Shape.ColdEvery, DeliverMemoryMB)
 	if err != nil {
 		return cost.Measurement{}, err

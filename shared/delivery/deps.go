@@ -67,6 +67,12 @@ type Deps struct {
 	Records  Records
 	Attempts AttemptRecorder
 	Remover  Remover
+	// Health, Parked and Notify keep endpoint health (health.go): count
+	// failures, disable past the threshold, park and announce. Nil turns
+	// that part off (tests of other rules).
+	Health webhook.HealthStore
+	Parked deliverylog.ParkedStore
+	Notify Notifier
 	// Config supplies RetrySchedule, DeliveryTimeout, HeaderPrefix,
 	// DeliveryQueueURL, DLQURL and AllowLoopback.
 	Config config.Config

@@ -104,6 +104,8 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		// queue's visibility timeout; nothing was attempted, nothing counted.
 		h.log.ErrorContext(ctx, "load webhook", "delivery_id", d.DeliveryID, "webhook_id", d.WebhookID, "error", err)
 		return false
+	case w.Parks():
+		return h.park(ctx, m, d)
 	case !w.Enabled:
 		return h.skip(ctx, m, d, ClassWebhookDisabled)
 	}
@@ -138,6 +140,7 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	defer cancel()
 	dec := decide(r, rec.Attempts, h.cfg.RetrySchedule, h.jitter, newBudget(received, sentAt(m, rec, now), h.now()))
 	outcome, done := h.apply(bctx, m, d, rec, r, dec, now)
+	h.health(bctx, w, outcome, rec, now)
 
 	h.record(bctx, d, rec.Attempts, now, outcome, r)
 	masked := netguard.MaskURL(u) // the URL already parsed, not a second parse

@@ -39,12 +39,13 @@ func newHandlers(cfg config.Config, db *dynamodb.Client, q *sqsqueue.Client, dat
 	if err != nil {
 		return handlers{}, err
 	}
+	local := devbus.NewLocal(q, cfg.IngestQueueURL)
 	apiHandler, err := apiapp.New(apiapp.Deps{
 		Config:  cfg,
 		Dynamo:  db,
 		SQS:     q,
 		Secrets: store,
-		Bus:     devbus.NewLocal(q, cfg.IngestQueueURL),
+		Bus:     local,
 		Auth:    devauth.NewDevJWT(key, cfg),
 		Logger:  log,
 	})
@@ -55,7 +56,7 @@ func newHandlers(cfg config.Config, db *dynamodb.Client, q *sqsqueue.Client, dat
 	if err != nil {
 		return handlers{}, err
 	}
-	deliver, err := deliverapp.New(deliverapp.Deps{Config: cfg, Dynamo: db, SQS: q, Secrets: store, Logger: log})
+	deliver, err := deliverapp.New(deliverapp.Deps{Config: cfg, Dynamo: db, SQS: q, Secrets: store, Bus: local, Logger: log})
 	if err != nil {
 		return handlers{}, err
 	}

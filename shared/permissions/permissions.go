@@ -77,12 +77,15 @@ var ByFunction = map[string][]Grant{
 	// The webhook (GetItem), delivery records (UpdateItem, GetItem), the
 	// attempt log (PutItem), removal on 410 (DeleteItem, counter
 	// UpdateItem); its secrets (read, delete on 410); retries by
-	// visibility, dead-lettering (send to the DLQ, then delete).
+	// visibility, dead-lettering (send to the DLQ, then delete); endpoint
+	// health on the webhook item and parked deliveries (UpdateItem,
+	// PutItem); the webhook.disabled notice (PutEvents).
 	Deliver: {
 		{Resource: Table, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}},
 		{Resource: Secrets, Actions: []string{"secretsmanager:GetSecretValue", "secretsmanager:DeleteSecret"}},
 		{Resource: DeliveryQueue, Actions: []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage"}},
 		{Resource: DLQ, Actions: []string{"sqs:SendMessage"}},
+		{Resource: Bus, Actions: []string{"events:PutEvents"}},
 		{Resource: DeliveryQueue, Actions: pollerActions, Poller: true},
 	},
 }

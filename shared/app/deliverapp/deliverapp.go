@@ -8,17 +8,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/hookrelay/hookrelay/shared/app"
+	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/delivery"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/healthnotice"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
 // RequiredEnv must be set in the deliver Lambda (app.LambdaEnv): the
-// table and secret prefix have defaults for `hookrelay dev` only.
-var RequiredEnv = []string{config.EnvTable, config.EnvSecretPrefix}
+// table, bus (health notices) and secret prefix have defaults for
+// `hookrelay dev` only.
+var RequiredEnv = []string{config.EnvTable, config.EnvEventBus, config.EnvSecretPrefix}
 
 // Deps are the adapters delivery is built from.
 type Deps struct {
@@ -26,7 +29,9 @@ type Deps struct {
 	Dynamo  *dynamodb.Client
 	SQS     *sqsqueue.Client
 	Secrets secrets.Store
-	Logger  *slog.Logger
+	// Bus publishes the webhook.disabled notice of an endpoint disabled for failing.
+	Bus    bus.Bus
+	Logger *slog.Logger
 }
 
 // New builds the deliver handler. Webhooks and secrets are read through
@@ -34,7 +39,7 @@ type Deps struct {
 func New(d Deps) (queue.Handler, error) {
 	c := d.Config
 	if err := app.Require("deliver", map[string]any{
-		"Dynamo": d.Dynamo, "SQS": d.SQS, "Secrets": d.Secrets, config.EnvTable: c.Table,
+		"Dynamo": d.Dynamo, "SQS": d.SQS, "Secrets": d.Secrets, "Bus": d.Bus, config.EnvTable: c.Table,
 		config.EnvDeliveryQueueURL: c.DeliveryQueueURL, config.EnvDLQURL: c.DLQURL,
 	}); err != nil {
 		return nil, err
@@ -49,6 +54,9 @@ func New(d Deps) (queue.Handler, error) {
 		Records:  dynamo.NewDeliveryStore(d.Dynamo, c.Table, c.AttemptTTL),
 		Attempts: dynamo.NewAttemptLog(d.Dynamo, c.Table, c.AttemptTTL),
 		Remover:  delivery.WebhookRemover{Webhooks: webhooks, Secrets: secretStore, Logger: log},
+		Health:   webhooks,
+		Parked:   dynamo.NewParkedStore(d.Dynamo, c.Table, c.ParkedTTL),
+		Notify:   healthnotice.Publisher{Bus: d.Bus},
 		Config:   c,
 		Logger:   log,
 	})

@@ -1,0 +1,109 @@
+package delivery
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/healthnotice"
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// MsgWebhookDisabled is the log line of an auto-disable; the stack's
+// metric filter counts it (WebhooksAutoDisabled) and alarms on it.
+const MsgWebhookDisabled = "webhook disabled for failing"
+
+// Notifier announces an endpoint disabled for failing (healthnotice.Publisher).
+type Notifier interface {
+	Disabled(ctx context.Context, w webhook.Webhook) error
+}
+
+// health applies README "Endpoint health" to one delivery's outcome. It
+// writes only on a failure path or when a success ends a failure run, so a
+// healthy endpoint's deliveries cost nothing here.
+func (h *Handler) health(ctx context.Context, w webhook.Webhook, outcome string, rec deliverylog.DeliveryRecord, now time.Time) {
+	if h.d.Health == nil {
+		return
+	}
+	switch outcome {
+	case deliverylog.OutcomeDelivered:
+		// The count is as fresh as the webhook read (WebhookCache TTL): a
+		// success that finds it at zero writes nothing.
+		if w.Health.ConsecutiveFailures == 0 {
+			return
+		}
+		if err := h.d.Health.RecordRecovery(ctx, w.OrgID, w.ID, now); err != nil {
+			h.log.ErrorContext(ctx, "record endpoint recovery", "webhook_id", w.ID, "error", err)
+		}
+		h.forget(w)
+	case deliverylog.OutcomeDeadLettered:
+		h.failed(ctx, w, rec, now)
+	}
+}
+
+// failed counts a dead-lettered delivery (its run starts at the delivery's
+// first attempt) and disables the endpoint once the run crosses the threshold.
+func (h *Handler) failed(ctx context.Context, w webhook.Webhook, rec deliverylog.DeliveryRecord, now time.Time) {
+	defer h.forget(w) // the next delivery reads the new count, not a cached one
+	start := rec.FirstAttemptAt
+	if start.IsZero() {
+		start = now
+	}
+	hl, err := h.d.Health.RecordFailure(ctx, w.OrgID, w.ID, start)
+	if err != nil {
+		h.log.ErrorContext(ctx, "record endpoint failure", "webhook_id", w.ID, "error", err)
+		return
+	}
+	threshold := webhook.Threshold{After: h.cfg.DisableAfter, MinFailures: h.cfg.DisableMinFailures}
+	if !w.Enabled || !threshold.Crossed(hl, now) {
+		return
+	}
+	disabled, err := h.d.Health.DisableFailing(ctx, w.OrgID, w.ID, now, threshold)
+	if err != nil || !disabled {
+		if err != nil {
+			h.log.ErrorContext(ctx, "disable failing endpoint", "webhook_id", w.ID, "error", err)
+		}
+		return
+	}
+	w.Enabled, w.DisabledReason, w.DisabledAt, w.Health = false, webhook.DisabledFailing, now, hl
+	h.log.LogAttrs(ctx, slog.LevelWarn, MsgWebhookDisabled,
+		slog.String("organization_id", w.OrgID), slog.String("webhook_id", w.ID), slog.String("reason", w.DisabledReason),
+		slog.Int("consecutive_failures", hl.ConsecutiveFailures), slog.Time("failing_since", hl.FailingSince))
+	if h.d.Notify != nil {
+		if err := h.d.Notify.Disabled(ctx, w); err != nil {
+			h.log.ErrorContext(ctx, "notify endpoint disabled", "webhook_id", w.ID, "error", err)
+		}
+	}
+}
+
+func (h *Handler) forget(w webhook.Webhook) {
+	if f, ok := h.d.Webhooks.(interface{ Forget(orgID, id string) }); ok {
+		f.Forget(w.OrgID, w.ID)
+	}
+}
+
+// park keeps a delivery for an endpoint disabled for failing until a
+// recover (or config.ParkedTTL): not POSTed, not dead-lettered. A health
+// notice is not kept: it describes the endpoint's own state, and a
+// recover announces itself.
+func (h *Handler) park(ctx context.Context, m events.SQSMessage, d message.Delivery) bool {
+	if healthnotice.IsNotice(d.EventName) || h.d.Parked == nil {
+		return h.skip(ctx, m, d, ClassWebhookDisabled)
+	}
+	p := deliverylog.Parked{
+		OrgID: d.OrgID, WebhookID: d.WebhookID, DeliveryID: d.DeliveryID,
+		ParkedAt: sentAt(m, deliverylog.DeliveryRecord{}, h.now()), Message: m.Body,
+	}
+	if err := h.d.Parked.Park(ctx, p); err != nil {
+		h.log.ErrorContext(ctx, "park delivery", "delivery_id", d.DeliveryID, "webhook_id", d.WebhookID, "error", err)
+		return false // SQS brings it back: parking is retried, nothing lost
+	}
+	h.log.LogAttrs(ctx, slog.LevelInfo, "delivery attempt",
+		slog.String("event", d.EventName), slog.String("event_id", d.EventID), slog.String("delivery_id", d.DeliveryID),
+		slog.String("webhook_id", d.WebhookID), slog.String("outcome", deliverylog.OutcomeParked))
+	return true
+}

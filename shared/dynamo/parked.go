@@ -1,0 +1,126 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
+)
+
+// ParkedStore keeps deliveries parked for an endpoint disabled for failing:
+// pk PARK#<org>#<webhook_id>, sk <parked at, sortableTime>#<delivery_id>,
+// so one Query lists a webhook's parked deliveries oldest first.
+type ParkedStore struct {
+	db    *dynamodb.Client
+	table string
+	ttl   time.Duration
+	// Now is the clock readers use to treat expired items as absent.
+	Now func() time.Time
+}
+
+var _ deliverylog.ParkedStore = (*ParkedStore)(nil)
+
+// NewParkedStore returns the store; items expire ttl after they were
+// parked (config.ParkedTTL).
+func NewParkedStore(db *dynamodb.Client, table string, ttl time.Duration) *ParkedStore {
+	return &ParkedStore{db: db, table: table, ttl: ttl, Now: time.Now}
+}
+
+type parkedItem struct {
+	PK         string `dynamodbav:"pk"`
+	SK         string `dynamodbav:"sk"`
+	DeliveryID string `dynamodbav:"delivery_id"`
+	Message    string `dynamodbav:"message"`
+	ExpiresAt  int64  `dynamodbav:"expires_at"`
+}
+
+func parkedPK(orgID, webhookID string) string { return "PARK#" + orgID + "#" + webhookID }
+
+func parkedSK(at time.Time, deliveryID string) string { return sortableTime(at) + "#" + deliveryID }
+
+func parkedKey(p deliverylog.Parked) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		AttrPK: &types.AttributeValueMemberS{Value: parkedPK(p.OrgID, p.WebhookID)},
+		AttrSK: &types.AttributeValueMemberS{Value: parkedSK(p.ParkedAt, p.DeliveryID)},
+	}
+}
+
+// Park writes the item; the same delivery parked again overwrites it.
+func (s *ParkedStore) Park(ctx context.Context, p deliverylog.Parked) error {
+	item, err := attributevalue.MarshalMap(parkedItem{
+		PK: parkedPK(p.OrgID, p.WebhookID), SK: parkedSK(p.ParkedAt, p.DeliveryID),
+		DeliveryID: p.DeliveryID, Message: p.Message, ExpiresAt: s.Now().Add(s.ttl).Unix(),
+	})
+	if err == nil {
+		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item})
+	}
+	if err != nil {
+		return fmt.Errorf("park delivery %s: %w", p.DeliveryID, err)
+	}
+	return nil
+}
+
+// Since queries from since (or just past after) in key order, skipping
+// expired items (dynalite, and AWS for a while, keep them).
+func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since time.Time, after deliverylog.Parked, limit int) ([]deliverylog.Parked, error) {
+	cond := "#pk = :pk AND #sk >= :from"
+	from := sortableTime(since)
+	if after.DeliveryID != "" {
+		cond = "#pk = :pk AND #sk > :from"
+		from = max(from, parkedSK(after.ParkedAt, after.DeliveryID))
+	}
+	var out []deliverylog.Parked
+	var start map[string]types.AttributeValue
+	now := s.Now().Unix()
+	for len(out) < limit {
+		res, err := s.db.Query(ctx, &dynamodb.QueryInput{
+			TableName:                 aws.String(s.table),
+			KeyConditionExpression:    aws.String(cond),
+			ExpressionAttributeNames:  map[string]string{"#pk": AttrPK, "#sk": AttrSK},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAttr(parkedPK(orgID, webhookID)), ":from": sAttr(from)},
+			ExclusiveStartKey:         start,
+			Limit:                     aws.Int32(int32(limit - len(out))),
+			ConsistentRead:            aws.Bool(true),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list parked deliveries: %w", err)
+		}
+		for _, av := range res.Items {
+			var it parkedItem
+			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+				return nil, fmt.Errorf("decode parked delivery: %w", err)
+			}
+			if it.ExpiresAt <= now {
+				continue
+			}
+			stamp, _, _ := strings.Cut(it.SK, "#")
+			at, err := time.Parse(time.RFC3339Nano, stamp)
+			if err != nil {
+				return nil, fmt.Errorf("parked delivery %s: %w", it.DeliveryID, err)
+			}
+			out = append(out, deliverylog.Parked{OrgID: orgID, WebhookID: webhookID, DeliveryID: it.DeliveryID, ParkedAt: at, Message: it.Message})
+		}
+		if res.LastEvaluatedKey == nil {
+			break
+		}
+		start = res.LastEvaluatedKey
+	}
+	return out, nil
+}
+
+// Unpark deletes the item (absent already is fine: a TTL or a concurrent
+// recover removed it).
+func (s *ParkedStore) Unpark(ctx context.Context, p deliverylog.Parked) error {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: parkedKey(p)})
+	if err != nil {
+		return fmt.Errorf("unpark delivery %s: %w", p.DeliveryID, err)
+	}
+	return nil
+}

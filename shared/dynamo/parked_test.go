@@ -1,0 +1,75 @@
+package dynamo_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+)
+
+func TestParkedStore(t *testing.T) {
+	db, table := testenv.Table(t)
+	s := dynamo.NewParkedStore(db, table, time.Hour)
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return t0 }
+	park := func(org, wh string, i int, at time.Time) deliverylog.Parked {
+		p := deliverylog.Parked{OrgID: org, WebhookID: wh, DeliveryID: fmt.Sprintf("dlv_%02d", i), ParkedAt: at, Message: fmt.Sprintf(`{"n":%d}`, i)}
+		if err := s.Park(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// Parked out of order, and with the fraction-less second that
+	// RFC3339Nano would sort after its own fractions.
+	park("org_a", "wh_1", 3, t0.Add(time.Second+500*time.Millisecond))
+	park("org_a", "wh_1", 1, t0)
+	park("org_a", "wh_1", 2, t0.Add(time.Second))
+	park("org_a", "wh_1", 4, t0.Add(time.Minute))
+	park("org_a", "wh_2", 9, t0) // another webhook
+	park("org_b", "wh_1", 8, t0) // another org
+
+	ids := func(ps []deliverylog.Parked) (out []string) {
+		for _, p := range ps {
+			out = append(out, p.DeliveryID)
+		}
+		return out
+	}
+	all, err := s.Since(ctx, "org_a", "wh_1", time.Time{}, deliverylog.Parked{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(ids(all)); got != "[dlv_01 dlv_02 dlv_03 dlv_04]" {
+		t.Fatalf("oldest first: %s", got)
+	}
+	if all[2].Message != `{"n":3}` || !all[2].ParkedAt.Equal(t0.Add(1500*time.Millisecond)) || all[2].OrgID != "org_a" || all[2].WebhookID != "wh_1" {
+		t.Fatalf("round trip: %+v", all[2])
+	}
+	page, err := s.Since(ctx, "org_a", "wh_1", t0.Add(time.Second), deliverylog.Parked{}, 2)
+	if err != nil || fmt.Sprint(ids(page)) != "[dlv_02 dlv_03]" {
+		t.Fatalf("since +1s, 2: %v, %v", ids(page), err)
+	}
+	next, err := s.Since(ctx, "org_a", "wh_1", t0.Add(time.Second), page[1], 2)
+	if err != nil || fmt.Sprint(ids(next)) != "[dlv_04]" {
+		t.Fatalf("after dlv_03: %v, %v", ids(next), err)
+	}
+	if err := s.Unpark(ctx, all[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Unpark(ctx, all[0]); err != nil {
+		t.Fatalf("unpark twice: %v", err)
+	}
+	// An hour later every item is past its TTL: absent, though dynalite keeps it.
+	s.Now = func() time.Time { return t0.Add(time.Hour) }
+	if left, err := s.Since(ctx, "org_a", "wh_1", time.Time{}, deliverylog.Parked{}, 10); err != nil || len(left) != 0 {
+		t.Fatalf("expired items listed: %v, %v", ids(left), err)
+	}
+	s.Now = func() time.Time { return t0 }
+	if left, _ := s.Since(ctx, "org_a", "wh_1", time.Time{}, deliverylog.Parked{}, 10); fmt.Sprint(ids(left)) != "[dlv_02 dlv_03 dlv_04]" {
+		t.Fatalf("after unpark: %v", ids(left))
+	}
+}

@@ -1,0 +1,77 @@
+// Package healthnotice tells an organization that one of its endpoints was
+// disabled for failing or enabled again: it publishes webhook.disabled and
+// webhook.enabled (catalog types) through the normal pipeline, so the
+// org's endpoints subscribed to them receive a signed delivery like any
+// other event. No AWS SDK here: it publishes through the bus port.
+package healthnotice
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// Event types (catalog/types/webhook.{disabled,enabled}.schema.json).
+const (
+	Disabled = "webhook.disabled"
+	Enabled  = "webhook.enabled"
+)
+
+// Reasons of a webhook.enabled event.
+const (
+	ReasonRecovered = "recovered" // POST /webhooks/{id}/recover
+	ReasonTenant    = "tenant"    // PATCH enabled=true
+)
+
+// IsNotice reports whether an event is one of these notices. A parked
+// endpoint does not keep them for a recover: they describe its own state.
+func IsNotice(eventName string) bool { return eventName == Disabled || eventName == Enabled }
+
+// Publisher puts the notices on the bus.
+type Publisher struct{ Bus bus.Bus }
+
+type disabledData struct {
+	WebhookID           string    `json:"webhook_id"`
+	Name                string    `json:"name"`
+	Reason              string    `json:"reason"`
+	DisabledAt          time.Time `json:"disabled_at"`
+	FailingSince        time.Time `json:"failing_since,omitzero"`
+	ConsecutiveFailures int       `json:"consecutive_failures"`
+}
+
+type enabledData struct {
+	WebhookID string    `json:"webhook_id"`
+	Name      string    `json:"name"`
+	Reason    string    `json:"reason"`
+	EnabledAt time.Time `json:"enabled_at"`
+}
+
+// Disabled announces w, just disabled for failing (w.DisabledAt, w.Health).
+func (p Publisher) Disabled(ctx context.Context, w webhook.Webhook) error {
+	return p.put(ctx, w.OrgID, Disabled, w.DisabledAt, disabledData{
+		WebhookID: w.ID, Name: w.Name, Reason: w.DisabledReason, DisabledAt: w.DisabledAt.UTC(),
+		FailingSince: w.Health.FailingSince.UTC(), ConsecutiveFailures: w.Health.ConsecutiveFailures,
+	})
+}
+
+// Enabled announces w, enabled again at at for reason.
+func (p Publisher) Enabled(ctx context.Context, w webhook.Webhook, reason string, at time.Time) error {
+	return p.put(ctx, w.OrgID, Enabled, at, enabledData{WebhookID: w.ID, Name: w.Name, Reason: reason, EnabledAt: at.UTC()})
+}
+
+func (p Publisher) put(ctx context.Context, orgID, name string, at time.Time, data any) error {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	err = p.Bus.Put(ctx, []bus.Event{{OrgID: orgID, EventName: name, EventID: ids.NewAt(ids.EventPrefix, at), Data: raw, Time: at}})
+	if err != nil {
+		return fmt.Errorf("publish %s: %w", name, err)
+	}
+	return nil
+}
