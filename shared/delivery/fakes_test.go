@@ -255,7 +255,9 @@ type env struct {
 
 func testConfig() config.Config {
 	c := config.Defaults()
-	c.DeliveryTimeout = 500 * time.Millisecond
+	// Generous: a TLS handshake on a loaded 2-core machine can take longer
+	// than a second, and the timeout case waits for it in full anyway.
+	c.DeliveryTimeout = 5 * time.Second
 	c.DLQURL, c.DeliveryQueueURL = testDLQ, testQueue
 	c.AllowLoopback = true
 	return c
