@@ -153,8 +153,20 @@ func TestPortalWholeFlow(t *testing.T) {
 		t.Fatalf("delivery after rotation does not verify with the two secrets: %v", err)
 	}
 
-	// Edit: switch to all events with the toggle, and save.
+	// Edit: no event at all is refused next to the event picker; then
+	// switch to all events with the toggle, and save.
 	b.open(s.API+"/portal/webhooks/"+id, "#all_events")
+	b.run(
+		chromedp.Click(chromedp.CSS(`input[value="emailOpen"]`)),
+		chromedp.Click(chromedp.CSS(`input[value="emailClick"]`)),
+	)
+	b.click(`section[aria-labelledby="edit-title"] button[type="submit"]`, "#types-error")
+	if msg := b.text("#types-error"); !strings.Contains(msg, "event_types") {
+		t.Fatalf("types error %q", msg)
+	}
+	if hk := tn.getWebhook(id); len(hk.EventTypes) != 2 {
+		t.Fatalf("a refused edit changed the events to %v", hk.EventTypes)
+	}
 	b.run(chromedp.Click(chromedp.CSS("#all_events")))
 	if !b.truth(`document.querySelector('input[value="emailOpen"]').disabled`) {
 		t.Error("with All events on, the single types stay selectable")

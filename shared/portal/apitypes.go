@@ -46,7 +46,7 @@ type attemptPage = list[deliverylog.Attempt]
 type webhookInput struct {
 	Name       *string  `json:"name,omitempty"`
 	URL        *string  `json:"url,omitempty"`
-	EventTypes []string `json:"event_types,omitempty"`
+	EventTypes []string `json:"event_types"` // nil: absent (null); empty: "none", which the API refuses
 	AllEvents  *bool    `json:"all_events,omitempty"`
 	Enabled    *bool    `json:"enabled,omitempty"`
 }
