@@ -155,6 +155,7 @@ func (h *hookrelay) addFunctions(assetDir string) {
 	fanoutMapping := &awslambda.EventSourceMappingOptions{
 		EventSourceArn:          h.ingest.QueueArn(),
 		BatchSize:               jsii.Number(sqsBatchSize),
+		MaxBatchingWindow:       batchWindow(s.FanoutBatchWindow),
 		ReportBatchItemFailures: jsii.Bool(true),
 	}
 	if s.FanoutReservedConcurrency > 0 {
@@ -166,6 +167,7 @@ func (h *hookrelay) addFunctions(assetDir string) {
 	h.deliver.AddEventSourceMapping(jsii.String("DeliverySource"), &awslambda.EventSourceMappingOptions{
 		EventSourceArn:          h.delivery.QueueArn(),
 		BatchSize:               jsii.Number(sqsBatchSize),
+		MaxBatchingWindow:       batchWindow(s.DeliverBatchWindow),
 		ReportBatchItemFailures: jsii.Bool(true),
 		MaxConcurrency:          jsii.Number(float64(s.DeliverMaxConcurrency)),
 	})
@@ -173,6 +175,14 @@ func (h *hookrelay) addFunctions(assetDir string) {
 	h.grant(apiRole, permissions.API)
 	h.grant(fanoutRole, permissions.Fanout)
 	h.grant(deliverRole, permissions.Deliver)
+}
+
+// batchWindow is the event source's batching window; nil for 0 (none).
+func batchWindow(d time.Duration) awscdk.Duration {
+	if d <= 0 {
+		return nil
+	}
+	return awscdk.Duration_Seconds(jsii.Number(d.Seconds()))
 }
 
 // secretsArn scopes Secrets Manager to "<prefix>/*" in this account and

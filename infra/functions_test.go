@@ -54,19 +54,40 @@ func TestFanoutReservedConcurrency(t *testing.T) {
 func TestEventSources(t *testing.T) {
 	s := defaultStack(t)
 	s.template.HasResourceProperties(str("AWS::Lambda::EventSourceMapping"), obj(map[string]interface{}{
-		"FunctionName":          ref(s.id(t, "FanoutFunction")),
-		"EventSourceArn":        getAtt(s.id(t, "IngestQueue"), "Arn"),
-		"BatchSize":             10,
-		"FunctionResponseTypes": []interface{}{"ReportBatchItemFailures"},
-		"ScalingConfig":         map[string]interface{}{"MaximumConcurrency": 5},
+		"FunctionName":                   ref(s.id(t, "FanoutFunction")),
+		"EventSourceArn":                 getAtt(s.id(t, "IngestQueue"), "Arn"),
+		"BatchSize":                      10,
+		"MaximumBatchingWindowInSeconds": 1,
+		"FunctionResponseTypes":          []interface{}{"ReportBatchItemFailures"},
+		"ScalingConfig":                  map[string]interface{}{"MaximumConcurrency": 5},
 	}))
 	s.template.HasResourceProperties(str("AWS::Lambda::EventSourceMapping"), obj(map[string]interface{}{
-		"FunctionName":          ref(s.id(t, "DeliverFunction")),
-		"EventSourceArn":        getAtt(s.id(t, "DeliveryQueue"), "Arn"),
-		"BatchSize":             10,
-		"FunctionResponseTypes": []interface{}{"ReportBatchItemFailures"},
-		"ScalingConfig":         map[string]interface{}{"MaximumConcurrency": 20},
+		"FunctionName":                   ref(s.id(t, "DeliverFunction")),
+		"EventSourceArn":                 getAtt(s.id(t, "DeliveryQueue"), "Arn"),
+		"BatchSize":                      10,
+		"MaximumBatchingWindowInSeconds": 1,
+		"FunctionResponseTypes":          []interface{}{"ReportBatchItemFailures"},
+		"ScalingConfig":                  map[string]interface{}{"MaximumConcurrency": 20},
 	}))
+}
+
+// TestBatchWindowsFollowContext: each source takes its own window, 0 none,
+// and the queue's visibility covers the window on top of 6 × the timeout.
+func TestBatchWindowsFollowContext(t *testing.T) {
+	s := synth(t, map[string]interface{}{CtxFanoutBatchWindow: "0s", CtxDeliverBatchWindow: "20s"})
+	s.template.HasResourceProperties(str("AWS::Lambda::EventSourceMapping"), obj(map[string]interface{}{
+		"FunctionName":                   ref(s.id(t, "FanoutFunction")),
+		"MaximumBatchingWindowInSeconds": assertions.Match_Absent(),
+	}))
+	s.template.HasResourceProperties(str("AWS::Lambda::EventSourceMapping"), obj(map[string]interface{}{
+		"FunctionName":                   ref(s.id(t, "DeliverFunction")),
+		"MaximumBatchingWindowInSeconds": 20,
+	}))
+	vis := num(s.props(t, s.id(t, "DeliveryQueue"))["VisibilityTimeout"])
+	timeout := num(s.props(t, s.id(t, "DeliverFunction"))["Timeout"])
+	if vis < 6*timeout+20 {
+		t.Errorf("delivery queue visibility %vs < 6 x %vs + the 20 s window", vis, timeout)
+	}
 }
 
 // TestDeliveryTimingsFollowContext: a longer delivery timeout lengthens the

@@ -17,6 +17,8 @@ const (
 	deliverMemoryMB = 512 // ten parallel TLS handshakes per batch
 
 	sqsBatchSize = 10
+	// maxBatchWindow is the SQS event source's MaximumBatchingWindowInSeconds limit.
+	maxBatchWindow = 5 * time.Minute
 
 	// AWS recommends a queue visibility of at least 6x the consumer's
 	// timeout so retried invocations after throttling do not redeliver.

@@ -34,14 +34,14 @@ func (h *hookrelay) addQueues() {
 	h.ingestDLQ = h.queue("IngestDlq", awssqs.QueueProps{RetentionPeriod: seconds(dlqRetention)})
 	h.ingest = h.queue("IngestQueue", awssqs.QueueProps{
 		RetentionPeriod:   seconds(ingestRetention),
-		VisibilityTimeout: seconds(visibilityFactor * fanoutTimeout),
+		VisibilityTimeout: seconds(visibilityFactor*fanoutTimeout + h.settings.FanoutBatchWindow),
 		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: h.ingestDLQ, MaxReceiveCount: jsii.Number(ingestMaxReceive)},
 	})
 
 	h.dlq = h.queue("Dlq", awssqs.QueueProps{RetentionPeriod: seconds(dlqRetention)})
 	h.delivery = h.queue("DeliveryQueue", awssqs.QueueProps{
 		RetentionPeriod:   seconds(config.DeliveryRetention),
-		VisibilityTimeout: seconds(visibilityFactor * deliverTimeout(h.settings)),
+		VisibilityTimeout: seconds(visibilityFactor*deliverTimeout(h.settings) + h.settings.DeliverBatchWindow),
 		DeadLetterQueue: &awssqs.DeadLetterQueue{
 			Queue:           h.dlq,
 			MaxReceiveCount: jsii.Number(float64(deliveryMaxReceive(h.settings))),

@@ -36,6 +36,8 @@ const (
 	CtxAlarmEmail         = "alarmEmail"
 	CtxFanoutReserved     = "fanoutReservedConcurrency"
 	CtxDeliverConcurrency = "deliverMaxConcurrency"
+	CtxFanoutBatchWindow  = "fanoutBatchWindow"
+	CtxDeliverBatchWindow = "deliverBatchWindow"
 	CtxAPIRateLimit       = "apiRateLimit"
 	CtxAPIBurstLimit      = "apiBurstLimit"
 	CtxDisableAfter       = "autoDisableAfter"
@@ -82,8 +84,15 @@ type Settings struct {
 	// DeliverMaxConcurrency bounds parallel deliver invocations (the SQS
 	// event source's maximum concurrency), which bounds outbound POSTs.
 	DeliverMaxConcurrency int
-	APIRateLimit          int
-	APIBurstLimit         int
+	// FanoutBatchWindow and DeliverBatchWindow are the event sources'
+	// MaximumBatchingWindowInSeconds: how long a poller gathers messages
+	// before invoking. Light traffic then pays one invocation and one
+	// receive/delete per window instead of per message, for up to that
+	// much more latency; busy traffic fills batches of 10 sooner anyway.
+	FanoutBatchWindow  time.Duration
+	DeliverBatchWindow time.Duration
+	APIRateLimit       int
+	APIBurstLimit      int
 	// DisableAfter and DisableMinFailures: an endpoint failing every
 	// delivery for that long and that many deliveries is disabled (0 in
 	// either turns it off); ParkedTTL keeps its deliveries for a recover.
@@ -117,6 +126,8 @@ func DefaultSettings() Settings {
 		MaxWebhooksPerOrg:         d.MaxWebhooks,
 		FanoutReservedConcurrency: 5,
 		DeliverMaxConcurrency:     20,
+		FanoutBatchWindow:         time.Second,
+		DeliverBatchWindow:        time.Second,
 		APIRateLimit:              50,
 		APIBurstLimit:             100,
 		DisableAfter:              d.DisableAfter,
@@ -163,6 +174,8 @@ func settingsFrom(lookup func(string) interface{}) (Settings, error) {
 	r.str(CtxAlarmEmail, &s.AlarmEmail)
 	r.integer(CtxFanoutReserved, &s.FanoutReservedConcurrency)
 	r.integer(CtxDeliverConcurrency, &s.DeliverMaxConcurrency)
+	r.duration(CtxFanoutBatchWindow, &s.FanoutBatchWindow)
+	r.duration(CtxDeliverBatchWindow, &s.DeliverBatchWindow)
 	r.integer(CtxAPIRateLimit, &s.APIRateLimit)
 	r.integer(CtxAPIBurstLimit, &s.APIBurstLimit)
 	r.duration(CtxDisableAfter, &s.DisableAfter)
@@ -253,6 +266,11 @@ func (s Settings) Validate() error {
 	}
 	if s.DeliverMaxConcurrency < 2 || s.DeliverMaxConcurrency > 1000 {
 		bad(CtxDeliverConcurrency, "%d must be 2..1000", s.DeliverMaxConcurrency)
+	}
+	for key, w := range map[string]time.Duration{CtxFanoutBatchWindow: s.FanoutBatchWindow, CtxDeliverBatchWindow: s.DeliverBatchWindow} {
+		if w < 0 || w > maxBatchWindow || w%time.Second != 0 {
+			bad(key, "%s must be whole seconds in [0s, %s] (the SQS event source's batching window)", w, maxBatchWindow)
+		}
 	}
 	if s.APIRateLimit <= 0 {
 		bad(CtxAPIRateLimit, "%d must be positive", s.APIRateLimit)

@@ -106,6 +106,8 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		{CtxSecretPrefix, "hooks/*", "without wildcards"},
 		{CtxStageName, "my stage", "stageName"},
 		{CtxFanoutReserved, "1", "2..1000"},
+		{CtxFanoutBatchWindow, "1500ms", "whole seconds"},
+		{CtxDeliverBatchWindow, "6m", "whole seconds in [0s, 5m0s]"},
 		{CtxAlarmEmail, "oncall", "not an email"},
 		{CtxOperatorScope, "hookrelay/operator extra", "one OAuth scope"},
 		{CtxOperatorScope, `say"what`, "one OAuth scope"},

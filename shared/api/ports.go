@@ -14,7 +14,7 @@ type Publisher interface {
 
 // Deliveries starts deliveries on a tenant's request.
 type Deliveries interface {
-	// Resend queues the delivery again; errors.Is(err, attempt.ErrNotFound)
+	// Resend queues the delivery again; errors.Is(err, deliverylog.ErrNotFound)
 	// when the webhook has no such delivery.
 	Resend(ctx context.Context, orgID, webhookID, deliveryID string) error
 	// SendTest queues a webhook.test event to w alone.

@@ -17,10 +17,9 @@ import (
 
 func TestMeterCountsCallsAndDynamoCapacity(t *testing.T) {
 	ctx := context.Background()
-	var m awsmeter.Meter
+	db, m := testenv.MeteredDynamo(t)
 	cfg := testenv.AWSConfig(t)
 	m.Attach(&cfg)
-	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(testenv.Dynalite(t)) })
 	q := sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(testenv.Goaws(t)) })
 	if err := dynamo.EnsureTable(ctx, db, "metered"); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -159,6 +160,24 @@ func TestParseRetryAfter(t *testing.T) {
 		if _, ok := parseRetryAfter(v, now); ok {
 			t.Errorf("%q accepted", v)
 		}
+	}
+}
+
+func TestWebhookCacheMissesOfABatchShareOneRead(t *testing.T) {
+	store := &memWebhooks{hooks: map[string]webhook.Webhook{}}
+	store.put(webhook.Webhook{ID: "wh_1", OrgID: "org_a", URL: "https://a.example/", Enabled: true})
+	c := NewWebhookCache(store, 10*time.Second)
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			if w, err := c.Get(context.Background(), "org_a", "wh_1"); err != nil || w.ID != "wh_1" {
+				t.Error(w, err)
+			}
+		})
+	}
+	wg.Wait()
+	if store.gets != 1 {
+		t.Errorf("%d store reads for ten concurrent misses, want 1", store.gets)
 	}
 }
 

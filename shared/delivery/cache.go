@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -15,7 +17,8 @@ const DefaultWebhookCacheTTL = 10 * time.Second
 const maxWebhookCacheEntries = 10_000
 
 // WebhookCache memoizes Get for a short TTL: a burst of events for one
-// webhook costs one read per TTL instead of one per message. Errors,
+// webhook costs one read per TTL instead of one per message, and the
+// concurrent misses of a batch share one read. Errors,
 // including not found, are not cached, so a deletion is seen at once once
 // the entry expires and a transient error is retried by the next message.
 type WebhookCache struct {
@@ -25,6 +28,7 @@ type WebhookCache struct {
 	Now     func() time.Time
 	mu      sync.Mutex
 	entries map[cacheKey]cachedWebhook
+	loads   singleflight.Group
 }
 
 // cacheKey is the pair itself: no key string built per lookup.
@@ -40,17 +44,35 @@ func NewWebhookCache(next WebhookGetter, ttl time.Duration) *WebhookCache {
 	return &WebhookCache{next: next, ttl: ttl, Now: time.Now, entries: map[cacheKey]cachedWebhook{}}
 }
 
-// Get returns the cached webhook or loads it. Concurrent misses each load:
-// they are rare (one batch) and cheap (one GetItem).
+// Get returns the cached webhook or loads it; concurrent misses for one
+// webhook (the messages of a batch) wait for a single load.
 func (c *WebhookCache) Get(ctx context.Context, orgID, id string) (webhook.Webhook, error) {
 	key := cacheKey{orgID, id}
 	now := c.Now()
-	c.mu.Lock()
-	e, ok := c.entries[key]
-	c.mu.Unlock()
-	if ok && now.Before(e.expires) {
-		return e.w, nil
+	if w, ok := c.cached(key, now); ok {
+		return w, nil
 	}
+	v, err, _ := c.loads.Do(orgID+"\x00"+id, func() (any, error) { return c.load(ctx, key, now) })
+	if err != nil {
+		return webhook.Webhook{}, err
+	}
+	return v.(webhook.Webhook), nil
+}
+
+func (c *WebhookCache) cached(key cacheKey, now time.Time) (webhook.Webhook, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	return e.w, ok && now.Before(e.expires)
+}
+
+// load reads the webhook unless a load that finished since the caller's
+// miss has cached it: then no miss ever causes a second read.
+func (c *WebhookCache) load(ctx context.Context, key cacheKey, now time.Time) (webhook.Webhook, error) {
+	if w, ok := c.cached(key, now); ok {
+		return w, nil
+	}
+	orgID, id := key.orgID, key.id
 	w, err := c.next.Get(ctx, orgID, id)
 	if err != nil {
 		c.Forget(orgID, id)

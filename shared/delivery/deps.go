@@ -15,7 +15,6 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
-	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -38,18 +37,18 @@ type Queue interface {
 	Send(ctx context.Context, queueURL string, m queue.Message) error
 }
 
-// Records is the delivery record store (dynamo.DeliveryStore).
+// Records is the delivery record store (dynamo.DeliveryStore): written
+// only before a retry, read only when a message comes back.
 type Records interface {
-	// BeginAttempt atomically counts an attempt and returns the record
-	// with the new count and the first attempt's time.
-	BeginAttempt(ctx context.Context, d message.Delivery, body string, now time.Time) (deliverylog.DeliveryRecord, error)
-	// Finish records a final outcome.
-	Finish(ctx context.Context, deliveryID, status string, statusCode int) error
+	// Get returns the record; deliverylog.ErrNotFound when there is none.
+	Get(ctx context.Context, deliveryID string) (deliverylog.DeliveryRecord, error)
+	Save(ctx context.Context, rec deliverylog.DeliveryRecord) error
 }
 
-// AttemptRecorder appends to the attempt log (dynamo.AttemptLog).
+// AttemptRecorder appends to the attempt log (dynamo.AttemptLog). message
+// is the queue body when no delivery record keeps it, "" otherwise.
 type AttemptRecorder interface {
-	Append(ctx context.Context, a deliverylog.Attempt) error
+	Append(ctx context.Context, a deliverylog.Attempt, message string) error
 }
 
 // Remover deletes a webhook whose endpoint answered 410 Gone, with its

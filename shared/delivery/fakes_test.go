@@ -153,49 +153,31 @@ func (q *memQueue) Send(ctx context.Context, url string, m queue.Message) error 
 }
 
 // memRecords is the delivery record store in memory (also used by the
-// benchmark: a mutex and a map, like the adapter's one UpdateItem).
+// benchmark: a mutex and a map, like the adapter's one PutItem).
 type memRecords struct {
-	mu   sync.Mutex
-	recs map[string]deliverylog.DeliveryRecord
+	mu    sync.Mutex
+	recs  map[string]deliverylog.DeliveryRecord
+	saves int
+	gets  int
 }
 
 func newMemRecords() *memRecords { return &memRecords{recs: map[string]deliverylog.DeliveryRecord{}} }
 
-func (r *memRecords) BeginAttempt(ctx context.Context, d message.Delivery, body string, now time.Time) (deliverylog.DeliveryRecord, error) {
-	if err := ctx.Err(); err != nil {
-		return deliverylog.DeliveryRecord{}, err
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	rec := r.recs[d.DeliveryID]
-	rec.DeliveryID, rec.OrgID, rec.WebhookID, rec.EventID, rec.EventName, rec.Message = d.DeliveryID, d.OrgID, d.WebhookID, d.EventID, d.EventName, body
-	rec.Attempts++
-	if rec.FirstAttemptAt.IsZero() {
-		rec.FirstAttemptAt = now
-	}
-	rec.LastAttemptAt, rec.Status = now, deliverylog.StatusInFlight
-	r.recs[d.DeliveryID] = rec
-	return rec, nil
-}
-
-func (r *memRecords) Finish(ctx context.Context, id, status string, code int) error {
+func (r *memRecords) Save(ctx context.Context, rec deliverylog.DeliveryRecord) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	rec, ok := r.recs[id]
-	if !ok {
-		return deliverylog.ErrNotFound
-	}
-	rec.Status, rec.LastStatusCode = status, code
-	r.recs[id] = rec
+	r.recs[rec.DeliveryID] = rec
+	r.saves++
 	return nil
 }
 
 func (r *memRecords) Get(_ context.Context, id string) (deliverylog.DeliveryRecord, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.gets++
 	rec, ok := r.recs[id]
 	if !ok {
 		return deliverylog.DeliveryRecord{}, deliverylog.ErrNotFound
@@ -222,18 +204,42 @@ func (r *memRecords) get(id string) deliverylog.DeliveryRecord {
 }
 
 type memAttempts struct {
-	mu  sync.Mutex
-	all []deliverylog.Attempt
+	mu       sync.Mutex
+	all      []deliverylog.Attempt
+	messages map[string]string // delivery id: the body an entry kept
 }
 
-func (a *memAttempts) Append(ctx context.Context, at deliverylog.Attempt) error {
+func (a *memAttempts) Append(ctx context.Context, at deliverylog.Attempt, msg string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.all = append(a.all, at)
+	if msg != "" {
+		if a.messages == nil {
+			a.messages = map[string]string{}
+		}
+		a.messages[at.DeliveryID] = msg
+	}
 	return nil
+}
+
+func (a *memAttempts) FindMessage(_ context.Context, org, wh, id string) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, at := range a.all {
+		if at.DeliveryID == id && at.OrgID == org && at.WebhookID == wh && a.messages[id] != "" {
+			return a.messages[id], nil
+		}
+	}
+	return "", deliverylog.ErrNotFound
+}
+
+func (a *memAttempts) message(id string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.messages[id]
 }
 
 func (a *memAttempts) list() []deliverylog.Attempt {

@@ -119,51 +119,64 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		}
 	}
 
-	now := h.now()
-	rec, err := h.d.Records.BeginAttempt(ctx, d, m.Body, now)
+	n, prior, err := h.attemptOf(ctx, m, d.DeliveryID)
 	if err != nil {
-		h.log.ErrorContext(ctx, "count attempt", "delivery_id", d.DeliveryID, "error", err)
+		h.log.ErrorContext(ctx, "read attempt count", "delivery_id", d.DeliveryID, "error", err)
 		return false
 	}
+	now := h.now()
 	r := result{class: ClassInvalidURL}
 	switch {
-	case rec.Attempts > len(h.cfg.RetrySchedule)+1:
+	case n > len(h.cfg.RetrySchedule)+1:
 		// The last attempt was made on an earlier receive, whose DLQ send
 		// failed: dead-letter now instead of POSTing again.
 		r = result{class: ClassRetriesSpent}
 	case urlErr == nil:
 		r = h.post(ctx, u, d, active, now)
 	}
-	// The attempt happened (counted, maybe POSTed): what follows records
-	// it, and must not be cut off by a deadline or shutdown reached now.
+	// The attempt happened (maybe POSTed): what follows records it, and
+	// must not be cut off by a deadline or shutdown reached now.
 	bctx, cancel := detach.Bookkeeping(ctx)
 	defer cancel()
-	dec := decide(r, rec.Attempts, h.cfg.RetrySchedule, h.jitter, newBudget(received, sentAt(m, rec, now), h.now()))
-	outcome, done := h.apply(bctx, m, d, rec, r, dec, now)
-	h.health(bctx, w, outcome, rec, now)
-
-	h.record(bctx, d, rec.Attempts, now, outcome, r)
+	dec := decide(r, n, h.cfg.RetrySchedule, h.jitter, newBudget(received, sentAt(m, prior.DeliveryRecord, now), h.now()))
+	rec := prior.next(d, m.Body, n, now, r.status)
+	counted := false // whether the record holds attempt n
+	if dec.act == actRetry {
+		// The count must be stored before the message can come back.
+		counted = h.save(bctx, rec)
+	}
+	rec.stored = rec.stored || counted
+	entered := false // whether apply wrote the attempt entry already
+	outcome, done := h.apply(bctx, m, d, rec, r, dec, now, func(outcome string) {
+		h.record(bctx, rec, outcome, r)
+		entered = true
+	})
+	if !done && !counted {
+		// A dead letter or removal that failed: the message comes back,
+		// and must find this attempt counted.
+		counted = h.save(bctx, rec)
+	}
+	rec.stored = rec.stored || counted
+	h.health(bctx, w, outcome, rec.DeliveryRecord, now)
+	if !entered {
+		h.record(bctx, rec, outcome, r)
+	}
 	masked := netguard.MaskURL(u) // the URL already parsed, not a second parse
 	if urlErr != nil {
 		masked = netguard.Mask(w.URL)
 	}
-	h.logAttempt(ctx, d, rec.Attempts, outcome,
+	h.logAttempt(ctx, d, n, outcome,
 		"status", r.status, "error_class", r.class, "reason", dec.reason,
 		"retry_in", dec.delay, "latency_ms", r.latency.Milliseconds(), "url", masked)
 	return done
 }
 
 // apply carries out the decision and returns the outcome to record and
-// whether the message is done with.
-func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Delivery, rec deliverylog.DeliveryRecord, r result, dec decision, now time.Time) (string, bool) {
-	final := func(status string) {
-		if err := h.d.Records.Finish(ctx, d.DeliveryID, status, r.status); err != nil {
-			h.log.ErrorContext(ctx, "record final status", "delivery_id", d.DeliveryID, "error", err)
-		}
-	}
+// whether the message is done with. recordAs writes the attempt entry
+// where the outcome needs it earlier than after apply returns.
+func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Delivery, rec record, r result, dec decision, now time.Time, recordAs func(outcome string)) (string, bool) {
 	switch dec.act {
 	case actDelivered:
-		final(deliverylog.OutcomeDelivered)
 		return deliverylog.OutcomeDelivered, true
 	case actRemove:
 		if err := h.d.Remover.Remove(ctx, d.OrgID, d.WebhookID); err != nil {
@@ -173,7 +186,6 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 		if f, ok := h.d.Webhooks.(interface{ Forget(orgID, id string) }); ok {
 			f.Forget(d.OrgID, d.WebhookID)
 		}
-		final(deliverylog.OutcomeRemoved)
 		return deliverylog.OutcomeRemoved, true
 	case actRetry:
 		if err := h.d.Queue.ChangeVisibility(ctx, h.cfg.DeliveryQueueURL, m.ReceiptHandle, dec.delay); err != nil {
@@ -182,9 +194,9 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 		}
 		return deliverylog.OutcomeRetrying, false
 	default:
-		// The final status is written between the DLQ send and the delete,
-		// so a crash after the delete cannot leave the record in flight.
-		if !h.deadLetter(ctx, m, dlqAttributes(dec.reason, d, rec, r, now), func() { final(deliverylog.OutcomeDeadLettered) }) {
+		// The attempt entry is written between the DLQ send and the delete,
+		// so a crash after the delete cannot lose it.
+		if !h.deadLetter(ctx, m, dlqAttributes(dec.reason, d, rec.DeliveryRecord, r, now), func() { recordAs(deliverylog.OutcomeDeadLettered) }) {
 			return deliverylog.OutcomeRetrying, false
 		}
 		return deliverylog.OutcomeDeadLettered, true
@@ -194,40 +206,42 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 // skip consumes a delivery whose webhook was deleted or disabled after the
 // fan-out: it is not the endpoint's failure, so it is not dead-lettered.
 func (h *Handler) skip(ctx context.Context, m events.SQSMessage, d message.Delivery, class string) bool {
-	now := h.now()
-	rec, err := h.d.Records.BeginAttempt(ctx, d, m.Body, now)
+	n, prior, err := h.attemptOf(ctx, m, d.DeliveryID)
 	if err != nil {
-		h.log.ErrorContext(ctx, "count attempt", "delivery_id", d.DeliveryID, "error", err)
+		h.log.ErrorContext(ctx, "read attempt count", "delivery_id", d.DeliveryID, "error", err)
 		return false
 	}
-	bctx, cancel := detach.Bookkeeping(ctx) // the attempt is counted: record how it ended
+	// The message is consumed whatever happens now: record it regardless.
+	bctx, cancel := detach.Bookkeeping(ctx)
 	defer cancel()
-	// The records are all that is left of a skipped delivery, with its
-	// reason: if either fails, the message comes back to write them (a skip
-	// POSTs nothing, so repeating it costs nothing).
-	recorded := true
-	if err := h.d.Records.Finish(bctx, d.DeliveryID, deliverylog.OutcomeSkipped, 0); err != nil {
-		h.log.ErrorContext(ctx, "record final status", "delivery_id", d.DeliveryID, "error", err)
-		recorded = false
-	}
-	if !h.record(bctx, d, rec.Attempts, now, deliverylog.OutcomeSkipped, result{class: class}) {
-		recorded = false
-	}
-	h.logAttempt(ctx, d, rec.Attempts, deliverylog.OutcomeSkipped, "error_class", class)
+	// The entry is all that is left of a skipped delivery, with its reason:
+	// if it fails, the message comes back to write it (a skip POSTs
+	// nothing, so repeating it costs nothing).
+	recorded := h.record(bctx, prior.next(d, m.Body, n, h.now(), 0), deliverylog.OutcomeSkipped, result{class: class})
+	h.logAttempt(ctx, d, n, deliverylog.OutcomeSkipped, "error_class", class)
 	return recorded
 }
 
-// record appends to the attempt log and reports whether it did. After a
-// POST a failure is only logged: retrying the message would POST again
-// for the sake of a log line.
-func (h *Handler) record(ctx context.Context, d message.Delivery, n int, at time.Time, outcome string, r result) bool {
+// record appends to the attempt log, with the queue body when no delivery
+// record keeps it (so a resend finds it), and reports whether it did.
+// After a POST a failure is only logged: retrying the message would POST
+// again for the sake of a log line.
+func (h *Handler) record(ctx context.Context, rec record, outcome string, r result) bool {
+	body := ""
+	if !rec.stored {
+		body = rec.Message
+	}
+	excerpt := r.excerpt
+	if outcome == deliverylog.OutcomeDelivered {
+		excerpt = truncateUTF8(excerpt, maxDeliveredExcerpt)
+	}
 	err := h.d.Attempts.Append(ctx, deliverylog.Attempt{
-		DeliveryID: d.DeliveryID, EventID: d.EventID, EventName: d.EventName, OrgID: d.OrgID, WebhookID: d.WebhookID,
-		Attempt: n, At: at, Outcome: outcome, StatusCode: r.status, ErrorClass: r.class,
-		LatencyMS: r.latency.Milliseconds(), Response: r.excerpt,
-	})
+		DeliveryID: rec.DeliveryID, EventID: rec.EventID, EventName: rec.EventName, OrgID: rec.OrgID, WebhookID: rec.WebhookID,
+		Attempt: rec.Attempts, At: rec.LastAttemptAt, Outcome: outcome, StatusCode: r.status, ErrorClass: r.class,
+		LatencyMS: r.latency.Milliseconds(), Response: excerpt,
+	}, body)
 	if err != nil {
-		h.log.ErrorContext(ctx, "record attempt", "delivery_id", d.DeliveryID, "attempt", n, "error", err)
+		h.log.ErrorContext(ctx, "record attempt", "delivery_id", rec.DeliveryID, "attempt", rec.Attempts, "error", err)
 	}
 	return err == nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -12,39 +13,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/poller"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 	"github.com/hookrelay/hookrelay/verify"
 )
-
-// pollLikeLambda emulates the SQS event source mapping: receive up to 10,
-// invoke the handler, delete what it did not report as failed (even when
-// ctx ends meanwhile: the handler's work is done).
-func pollLikeLambda(ctx context.Context, t *testing.T, q *sqsqueue.Client, url string, h *Handler) {
-	for ctx.Err() == nil {
-		msgs, err := q.Receive(ctx, url, 10, time.Second, 0)
-		if err != nil || len(msgs) == 0 {
-			continue
-		}
-		resp, err := h.Handle(ctx, events.SQSEvent{Records: msgs})
-		if err != nil {
-			t.Errorf("Handle: %v", err)
-			return
-		}
-		for _, m := range msgs {
-			if !slices.ContainsFunc(resp.BatchItemFailures, func(f events.SQSBatchItemFailure) bool { return f.ItemIdentifier == m.MessageId }) {
-				_ = q.Delete(context.WithoutCancel(ctx), url, m.ReceiptHandle) // already gone if the handler dead-lettered it
-			}
-		}
-	}
-}
 
 func TestDeliveryOnEmulators(t *testing.T) {
 	api := testenv.SQSClient(t, testenv.Goaws(t))
@@ -91,10 +69,14 @@ func TestDeliveryOnEmulators(t *testing.T) {
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	var poller sync.WaitGroup
-	stop := func() { cancel(); poller.Wait() }
+	// The local event source: it supplies the true receive count that
+	// numbers attempts after the first.
+	var polling sync.WaitGroup
+	stop := func() { cancel(); polling.Wait() }
 	defer stop()
-	poller.Go(func() { pollLikeLambda(ctx, t, q, queueURL, e.h) })
+	p := &poller.Poller{Name: "deliver", Queue: q, QueueURL: queueURL, Handler: e.h.Handle, Wait: time.Second,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	polling.Go(func() { _ = p.Run(ctx) })
 
 	// Collect the two dead-lettered messages.
 	dead := map[string]map[string]string{}
@@ -165,8 +147,13 @@ func TestDeliveryOnEmulators(t *testing.T) {
 		t.Errorf("attempt log %v, want %v", got, want)
 	}
 	const dlv500 = "dlv_1500" // sqsMessage's delivery id for evt_1 to wh_500
-	if rec, err := records.Get(context.Background(), dlv500); err != nil || rec.Status != deliverylog.OutcomeDeadLettered {
-		t.Errorf("delivery record %+v (%v), want status %s", rec, err, deliverylog.OutcomeDeadLettered)
+	// The record was written before each retry: it holds the count and
+	// the body; the 400, never retried, keeps its body on its entry.
+	if rec, err := records.Get(context.Background(), dlv500); err != nil || rec.Attempts != 3 || rec.Message != sqsMessage(t, "org_a", "wh_500", "evt_1").Body {
+		t.Errorf("delivery record %+v (%v), want 3 attempts and the body", rec, err)
+	}
+	if body, err := attempts.FindMessage(context.Background(), "org_a", "wh_400", "dlv_1400"); err != nil || body != sqsMessage(t, "org_a", "wh_400", "evt_1").Body {
+		t.Errorf("400's entry body %q (%v), want the message", body, err)
 	}
 
 }

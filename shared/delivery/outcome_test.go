@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -72,8 +73,10 @@ func newReceiver(t *testing.T, tlsServer bool) *receiver {
 		conn.(*net.TCPConn).SetLinger(0) // close with RST
 		conn.Close()
 	})
-	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/big/{code}", func(w http.ResponseWriter, r *http.Request) {
 		check(r)
+		code, _ := strconv.Atoi(r.PathValue("code"))
+		w.WriteHeader(code)
 		w.Write([]byte(strings.Repeat("é", 50_000)))
 	})
 	rc.srv = httptest.NewUnstartedServer(mux)
@@ -220,13 +223,15 @@ func checkOne(t *testing.T, e *env, m events.SQSMessage, w want) {
 			t.Errorf("queue touched: %+v", q)
 		}
 	}
-	rec := e.records.get(a.DeliveryID)
-	wantStatus := deliverylog.StatusInFlight
-	if w.outcome != deliverylog.OutcomeRetrying {
-		wantStatus = w.outcome
-	}
-	if rec.Status != wantStatus {
-		t.Errorf("record status %q, want %q", rec.Status, wantStatus)
+	// A retry stores the count and the body in a record; any other first
+	// attempt writes its attempt entry alone, with the body for a resend.
+	rec, err := e.records.Get(context.Background(), a.DeliveryID)
+	if w.outcome == deliverylog.OutcomeRetrying {
+		if err != nil || rec.Attempts != 1 || rec.Message != m.Body || e.attempts.message(a.DeliveryID) != "" {
+			t.Errorf("record %+v, %v; entry body %q: want the record to keep count and body", rec, err, e.attempts.message(a.DeliveryID))
+		}
+	} else if !errors.Is(err, deliverylog.ErrNotFound) || e.records.saves != 0 || e.attempts.message(a.DeliveryID) != m.Body {
+		t.Errorf("record %+v, %v; entry body %q: want no record, the body on the entry", rec, err, e.attempts.message(a.DeliveryID))
 	}
 	_, err = e.webhooks.Get(context.Background(), "org_a", a.WebhookID)
 	if removed := err != nil; removed != (w.outcome == deliverylog.OutcomeRemoved) || removed && len(e.secrets.deleted) != 1 {
@@ -243,12 +248,21 @@ func checkOne(t *testing.T, e *env, m events.SQSMessage, w want) {
 
 func TestResponseExcerptIsBoundedUTF8(t *testing.T) {
 	rc := newReceiver(t, false)
-	e := newEnv(t, testConfig(), nil)
-	e.webhooks.put(webhook.Webhook{ID: "wh_big", OrgID: "org_a", URL: rc.srv.URL + "/big", Enabled: true})
-	checkOne(t, e, sqsMessage(t, "org_a", "wh_big", "evt_1"), want{outcome: deliverylog.OutcomeDelivered, status: 200})
-	ex := e.attempts.list()[0].Response
-	if len(ex) < maxExcerpt-1 || len(ex) > maxExcerpt || strings.Trim(ex, "é") != "" {
-		t.Fatalf("excerpt of %d bytes, not whole runes of the body", len(ex))
+	// A failure keeps up to 1 KB of the answer; a success, whose entry is
+	// the delivery's one write, a short excerpt.
+	for _, c := range []struct {
+		code    int
+		outcome string
+		limit   int
+	}{{500, deliverylog.OutcomeRetrying, maxExcerpt}, {200, deliverylog.OutcomeDelivered, maxDeliveredExcerpt}} {
+		e := newEnv(t, testConfig(), nil)
+		e.webhooks.put(webhook.Webhook{ID: "wh_big", OrgID: "org_a", URL: rc.srv.URL + "/big/" + strconv.Itoa(c.code), Enabled: true})
+		checkOne(t, e, sqsMessage(t, "org_a", "wh_big", "evt_1"), want{outcome: c.outcome, status: c.code, failed: c.code != 200,
+			delay: [2]time.Duration{step, step}})
+		ex := e.attempts.list()[0].Response
+		if len(ex) < c.limit-1 || len(ex) > c.limit || strings.Trim(ex, "é") != "" {
+			t.Errorf("%d: excerpt of %d bytes, want whole runes of the body up to %d", c.code, len(ex), c.limit)
+		}
 	}
 }
 

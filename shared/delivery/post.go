@@ -20,6 +20,9 @@ const (
 	maxResponseRead = 64 << 10
 	// maxExcerpt is what the attempt log keeps of it.
 	maxExcerpt = 1 << 10
+	// maxDeliveredExcerpt is what it keeps of a 2xx answer: a first-attempt
+	// success writes that entry alone, and it must stay within 1 KB.
+	maxDeliveredExcerpt = 128
 )
 
 // post sends the envelope, signed with secrets at now, and reports what
@@ -68,4 +71,12 @@ func excerpt(b []byte) string {
 		b = b[:maxExcerpt]
 	}
 	return strings.ToValidUTF8(string(b), "")
+}
+
+// truncateUTF8 shortens valid UTF-8 to at most limit bytes of whole runes.
+func truncateUTF8(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	return strings.ToValidUTF8(s[:limit], "")
 }

@@ -23,6 +23,12 @@ type ResendStore interface {
 	ResetAttempts(ctx context.Context, deliveryID string) error
 }
 
+// MessageFinder finds the queue body kept on the attempt log entry of a
+// delivery that has no delivery record (dynamo.AttemptLog).
+type MessageFinder interface {
+	FindMessage(ctx context.Context, orgID, webhookID, deliveryID string) (string, error)
+}
+
 // Sender puts a message on a queue (*sqsqueue.Client).
 type Sender interface {
 	Send(ctx context.Context, queueURL string, m queue.Message) error
@@ -31,6 +37,7 @@ type Sender interface {
 // Resender starts deliveries on a tenant's request (the API's Deliveries).
 type Resender struct {
 	records  ResendStore
+	log      MessageFinder
 	queue    Sender
 	queueURL string
 	// Now is the clock of test events (tests pin it).
@@ -38,29 +45,47 @@ type Resender struct {
 }
 
 // NewResender sends to the delivery queue at deliveryQueueURL.
-func NewResender(records ResendStore, queue Sender, deliveryQueueURL string) *Resender {
-	return &Resender{records: records, queue: queue, queueURL: deliveryQueueURL, Now: time.Now}
+func NewResender(records ResendStore, log MessageFinder, queue Sender, deliveryQueueURL string) *Resender {
+	return &Resender{records: records, log: log, queue: queue, queueURL: deliveryQueueURL, Now: time.Now}
 }
 
 // Resend re-enqueues a past delivery with the same delivery id and the same
 // envelope bytes, with a fresh retry schedule. A delivery of another org or
-// webhook is not found, exactly like a missing one.
+// webhook is not found, exactly like a missing one. A delivery that was
+// ever retried has a record; one that never was keeps its body on its
+// attempt log entry.
 func (r *Resender) Resend(ctx context.Context, orgID, webhookID, deliveryID string) error {
-	rec, err := r.records.Get(ctx, deliveryID)
+	body, hasRecord, err := r.message(ctx, orgID, webhookID, deliveryID)
 	if err != nil {
 		return err
 	}
-	if rec.OrgID != orgID || rec.WebhookID != webhookID {
-		return fmt.Errorf("delivery %s: %w", deliveryID, deliverylog.ErrNotFound)
-	}
-	d, err := message.Decode(rec.Message)
-	if err != nil || d.DeliveryID != deliveryID {
+	d, err := message.Decode(body)
+	if err != nil || d.DeliveryID != deliveryID || d.OrgID != orgID || d.WebhookID != webhookID {
 		return fmt.Errorf("delivery %s: stored message unusable: %w", deliveryID, errors.Join(message.ErrMalformed, err))
 	}
-	if err := r.records.ResetAttempts(ctx, deliveryID); err != nil {
-		return err
+	if hasRecord {
+		// The resent message is attempt 1 by its receive count; the reset
+		// keeps a crash before its first record from continuing the old count.
+		if err := r.records.ResetAttempts(ctx, deliveryID); err != nil {
+			return err
+		}
 	}
-	return r.queue.Send(ctx, r.queueURL, queue.Message{Body: rec.Message})
+	return r.queue.Send(ctx, r.queueURL, queue.Message{Body: body})
+}
+
+func (r *Resender) message(ctx context.Context, orgID, webhookID, deliveryID string) (body string, hasRecord bool, err error) {
+	rec, err := r.records.Get(ctx, deliveryID)
+	switch {
+	case err == nil:
+		if rec.OrgID != orgID || rec.WebhookID != webhookID {
+			return "", false, fmt.Errorf("delivery %s: %w", deliveryID, deliverylog.ErrNotFound)
+		}
+		return rec.Message, true, nil
+	case !errors.Is(err, deliverylog.ErrNotFound):
+		return "", false, err
+	}
+	body, err = r.log.FindMessage(ctx, orgID, webhookID, deliveryID)
+	return body, false, err
 }
 
 // SendTest queues a webhook.test event to w alone and returns its

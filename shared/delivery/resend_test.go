@@ -14,16 +14,20 @@ import (
 
 func TestResend(t *testing.T) {
 	ctx := context.Background()
-	recs, q := newMemRecords(), &memQueue{}
-	m := sqsMessage(t, "org_a", "wh_1", "evt_1")
-	d, _ := message.Decode(m.Body)
-	for range 4 {
-		recs.BeginAttempt(ctx, d, m.Body, time.Now())
-	}
-	r := NewResender(recs, q, testQueue)
+	recs, log, q := newMemRecords(), &memAttempts{}, &memQueue{}
+	// A retried delivery has a record; a first-attempt success only its
+	// attempt log entry with the body.
+	retried := sqsMessage(t, "org_a", "wh_1", "evt_1")
+	d, _ := message.Decode(retried.Body)
+	recs.Save(ctx, deliverylog.DeliveryRecord{DeliveryID: d.DeliveryID, OrgID: "org_a", WebhookID: "wh_1", Message: retried.Body, Attempts: 4})
+	once := sqsMessage(t, "org_a", "wh_1", "evt_2")
+	d2, _ := message.Decode(once.Body)
+	log.Append(ctx, deliverylog.Attempt{DeliveryID: d2.DeliveryID, OrgID: "org_a", WebhookID: "wh_1", Attempt: 1}, once.Body)
+	r := NewResender(recs, log, q, testQueue)
 
 	for _, c := range []struct{ org, wh, id string }{
 		{"org_b", "wh_1", d.DeliveryID}, {"org_a", "wh_2", d.DeliveryID}, {"org_a", "wh_1", "dlv_missing"},
+		{"org_b", "wh_1", d2.DeliveryID}, {"org_a", "wh_2", d2.DeliveryID},
 	} {
 		if err := r.Resend(ctx, c.org, c.wh, c.id); !errors.Is(err, deliverylog.ErrNotFound) {
 			t.Errorf("Resend(%s, %s, %s) = %v, want ErrNotFound", c.org, c.wh, c.id, err)
@@ -35,14 +39,20 @@ func TestResend(t *testing.T) {
 	if err := r.Resend(ctx, "org_a", "wh_1", d.DeliveryID); err != nil {
 		t.Fatal(err)
 	}
-	if len(q.sent) != 1 || q.sent[0].queue != testQueue || q.sent[0].msg.Body != m.Body || recs.get(d.DeliveryID).Attempts != 0 {
+	if len(q.sent) != 1 || q.sent[0].queue != testQueue || q.sent[0].msg.Body != retried.Body || recs.get(d.DeliveryID).Attempts != 0 {
 		t.Fatalf("sent %+v, attempts %d", q.sent, recs.get(d.DeliveryID).Attempts)
+	}
+	if err := r.Resend(ctx, "org_a", "wh_1", d2.DeliveryID); err != nil {
+		t.Fatal(err)
+	}
+	if len(q.sent) != 2 || q.sent[1].msg.Body != once.Body {
+		t.Fatalf("sent %+v, want the body kept on the attempt entry", q.sent)
 	}
 }
 
 func TestSendTest(t *testing.T) {
 	q := &memQueue{}
-	r := NewResender(newMemRecords(), q, testQueue)
+	r := NewResender(newMemRecords(), &memAttempts{}, q, testQueue)
 	now := time.Unix(1745000000, 0)
 	r.Now = func() time.Time { return now }
 	id, err := r.SendTest(context.Background(), webhook.Webhook{ID: "wh_1", OrgID: "org_a"})

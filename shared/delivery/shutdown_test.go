@@ -5,12 +5,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
-	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -52,8 +50,8 @@ func TestContextEndingAfterDeadLetterStillRecordsIt(t *testing.T) {
 	if len(as) != 1 || as[0].Outcome != deliverylog.OutcomeDeadLettered || as[0].StatusCode != 400 {
 		t.Fatalf("attempt log %+v, want one dead_lettered entry", as)
 	}
-	if rec := e.records.get(as[0].DeliveryID); rec.Status != deliverylog.OutcomeDeadLettered {
-		t.Errorf("record status %q, want %q", rec.Status, deliverylog.OutcomeDeadLettered)
+	if e.attempts.message(as[0].DeliveryID) != m.Body {
+		t.Errorf("the entry does not keep the body for a resend")
 	}
 }
 
@@ -83,11 +81,11 @@ func TestContextEndingDuringThePOSTStillSchedulesTheRetry(t *testing.T) {
 	}
 }
 
-func TestContextEndingAfterSkipCountStillFinishesIt(t *testing.T) {
+func TestContextEndingAtTheSkipStillRecordsIt(t *testing.T) {
 	e := newEnv(t, testConfig(), nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	e.h.d.Records = cancelOnBegin{e.records, cancel}
+	e.h.d.Webhooks = cancelOnGet{e.webhooks, cancel}
 	m := sqsMessage(t, "org_a", "wh_gone", "evt_1") // no such webhook: skipped
 
 	resp, _ := e.h.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{m}})
@@ -95,19 +93,16 @@ func TestContextEndingAfterSkipCountStillFinishesIt(t *testing.T) {
 	if len(resp.BatchItemFailures) != 0 || len(as) != 1 || as[0].Outcome != deliverylog.OutcomeSkipped {
 		t.Fatalf("failures %+v, attempt log %+v, want one skipped entry", resp.BatchItemFailures, as)
 	}
-	if rec := e.records.get(as[0].DeliveryID); rec.Status != deliverylog.OutcomeSkipped {
-		t.Errorf("record status %q, want %q", rec.Status, deliverylog.OutcomeSkipped)
-	}
 }
 
-// cancelOnBegin ends the invocation's context once the attempt is counted.
-type cancelOnBegin struct {
-	*memRecords
+// cancelOnGet ends the invocation's context once the webhook was looked up.
+type cancelOnGet struct {
+	*memWebhooks
 	cancel context.CancelFunc
 }
 
-func (r cancelOnBegin) BeginAttempt(ctx context.Context, d message.Delivery, body string, now time.Time) (deliverylog.DeliveryRecord, error) {
-	rec, err := r.memRecords.BeginAttempt(ctx, d, body, now)
-	r.cancel()
-	return rec, err
+func (w cancelOnGet) Get(ctx context.Context, org, id string) (webhook.Webhook, error) {
+	hook, err := w.memWebhooks.Get(ctx, org, id)
+	w.cancel()
+	return hook, err
 }

@@ -2,11 +2,10 @@ package deliverylog
 
 import "time"
 
-// DeliveryRecord is the state of one delivery (one event to one webhook)
-// across its attempts. Its attempt counter, incremented atomically before
-// every POST, is the retry arithmetic's n: SQS's ApproximateReceiveCount
-// is approximate on AWS and always 1 on goaws. It keeps the queue message
-// so a resend can re-enqueue the exact bytes.
+// DeliveryRecord is the state of a delivery (one event to one webhook)
+// that needed a retry, written before each: its count of attempts made is
+// where the next attempt continues (a first receive is attempt 1 without
+// it). It keeps the queue message so a resend can re-enqueue the exact bytes.
 type DeliveryRecord struct {
 	DeliveryID     string
 	OrgID          string

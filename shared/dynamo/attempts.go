@@ -44,6 +44,12 @@ type attemptItem struct {
 	PK        string `json:"pk"`
 	SK        string `json:"sk"`
 	ExpiresAt int64  `json:"expires_at"`
+	// Message is the delivery queue body, deflated, kept on the entry of a
+	// delivery that has no delivery record (it never needed a retry), so a
+	// resend finds it; never part of the API's view. Deflated, a catalog
+	// event's body is about 60 % of its size, and the entry of a
+	// first-attempt success (its delivery's only write) stays within 1 KB.
+	Message []byte `json:"message,omitempty"`
 	deliverylog.Attempt
 }
 
@@ -53,11 +59,16 @@ func attemptSK(a deliverylog.Attempt) string {
 	return fmt.Sprintf("%020d#%s#%03d", a.At.UnixNano(), a.DeliveryID, a.Attempt)
 }
 
-// Append records one attempt.
-func (l *AttemptLog) Append(ctx context.Context, a deliverylog.Attempt) error {
+// Append records one attempt; message is the delivery's queue body when no
+// delivery record keeps it ("" otherwise).
+func (l *AttemptLog) Append(ctx context.Context, a deliverylog.Attempt, message string) error {
 	a.At = a.At.UTC()
+	var body []byte
+	if message != "" {
+		body = deflate(message)
+	}
 	item, err := attributevalue.MarshalMapWithOptions(attemptItem{
-		PK: attemptPK(a.OrgID, a.WebhookID), SK: attemptSK(a), ExpiresAt: a.At.Add(l.ttl).Unix(), Attempt: a,
+		PK: attemptPK(a.OrgID, a.WebhookID), SK: attemptSK(a), ExpiresAt: a.At.Add(l.ttl).Unix(), Message: body, Attempt: a,
 	}, func(o *attributevalue.EncoderOptions) { o.TagKey = "json" })
 	if err != nil {
 		return err
@@ -119,6 +130,46 @@ func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit in
 		}
 		start = res.LastEvaluatedKey
 	}
+}
+
+// maxMessageSearchItems bounds how much of a webhook's log FindMessage
+// reads: a resend is a person's action on a delivery they saw in the log,
+// which lists newest first.
+const maxMessageSearchItems = 20_000
+
+// FindMessage returns the queue body kept on an attempt entry of the
+// delivery, searching the webhook's log newest first (deliverylog.ErrNotFound
+// when it is not among the newest maxMessageSearchItems entries).
+func (l *AttemptLog) FindMessage(ctx context.Context, orgID, webhookID, deliveryID string) (string, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                aws.String(l.table),
+		KeyConditionExpression:   aws.String("#pk = :pk"),
+		FilterExpression:         aws.String("#dlv = :dlv AND attribute_exists(#msg) AND #exp > :now"),
+		ProjectionExpression:     aws.String("#msg"),
+		ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#dlv": "delivery_id", "#msg": "message", "#exp": AttrTTL},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": sAttr(attemptPK(orgID, webhookID)), ":dlv": sAttr(deliveryID), ":now": nAttr(l.Now().Unix()),
+		},
+		ScanIndexForward: aws.Bool(false),
+	}
+	read := 0
+	for read < maxMessageSearchItems {
+		res, err := l.db.Query(ctx, in)
+		if err != nil {
+			return "", fmt.Errorf("delivery %s: find message: %w", deliveryID, err)
+		}
+		for _, item := range res.Items {
+			if m, ok := item["message"].(*types.AttributeValueMemberB); ok {
+				return inflate(m.Value)
+			}
+		}
+		read += int(res.ScannedCount)
+		if res.LastEvaluatedKey == nil {
+			break
+		}
+		in.ExclusiveStartKey = res.LastEvaluatedKey
+	}
+	return "", fmt.Errorf("delivery %s: %w", deliveryID, deliverylog.ErrNotFound)
 }
 
 func encodeAttemptCursor(sk string) string {

@@ -31,7 +31,7 @@ func TestAttemptLogListsNewestFirstWithCursor(t *testing.T) {
 	var want []deliverylog.Attempt
 	for i := 0; i < 23; i++ {
 		a := mk("org_a", "wh_1", i, t0.Add(time.Duration(i)*time.Second))
-		if err := log.Append(ctx, a); err != nil {
+		if err := log.Append(ctx, a, ""); err != nil {
 			t.Fatal(err)
 		}
 		want = append([]deliverylog.Attempt{a}, want...) // newest first
@@ -41,7 +41,7 @@ func TestAttemptLogListsNewestFirstWithCursor(t *testing.T) {
 		mk("org_a", "wh_2", 1, t0), mk("org_b", "wh_1", 2, t0),
 		mk("org_a", "wh_1", 99, t0.Add(-48*time.Hour)),
 	} {
-		if err := log.Append(ctx, a); err != nil {
+		if err := log.Append(ctx, a, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -71,5 +71,47 @@ func TestAttemptLogListsNewestFirstWithCursor(t *testing.T) {
 		if _, _, err := log.List(ctx, "org_a", "wh_1", 10, bad); !errors.Is(err, webhook.ErrInvalidCursor) {
 			t.Errorf("cursor %q: err = %v, want ErrInvalidCursor", bad, err)
 		}
+	}
+}
+
+func TestFindMessageReadsTheEntryThatKeepsIt(t *testing.T) {
+	db, table := testenv.Table(t)
+	log := dynamo.NewAttemptLog(db, table, 24*time.Hour)
+	ctx := context.Background()
+	t0 := time.Date(2025, 4, 18, 12, 0, 0, 0, time.UTC)
+	log.Now = func() time.Time { return t0.Add(time.Hour) }
+	entry := func(org, wh, dlv string, at time.Time) deliverylog.Attempt {
+		return deliverylog.Attempt{DeliveryID: dlv, OrgID: org, WebhookID: wh, Attempt: 1, At: at, Outcome: deliverylog.OutcomeDelivered}
+	}
+	for _, e := range []struct {
+		a   deliverylog.Attempt
+		msg string
+	}{
+		{entry("org_a", "wh_1", "dlv_1", t0), "body 1"},
+		{entry("org_a", "wh_1", "dlv_2", t0.Add(time.Second)), ""}, // its record keeps the message
+		{entry("org_a", "wh_2", "dlv_3", t0), "other webhook"},
+		{entry("org_a", "wh_1", "dlv_old", t0.Add(-48*time.Hour)), "expired"},
+	} {
+		if err := log.Append(ctx, e.a, e.msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Entries after the wanted one are read past.
+	for i := range 30 {
+		if err := log.Append(ctx, entry("org_a", "wh_1", fmt.Sprintf("dlv_x%d", i), t0.Add(time.Minute)), "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := log.FindMessage(ctx, "org_a", "wh_1", "dlv_1"); err != nil || got != "body 1" {
+		t.Fatalf("FindMessage = %q, %v; want body 1", got, err)
+	}
+	for _, dlv := range []string{"dlv_2", "dlv_3", "dlv_old", "dlv_none"} {
+		if got, err := log.FindMessage(ctx, "org_a", "wh_1", dlv); !errors.Is(err, deliverylog.ErrNotFound) {
+			t.Errorf("FindMessage(%s) = %q, %v; want not found", dlv, got, err)
+		}
+	}
+	page, _, err := log.List(ctx, "org_a", "wh_1", 100, "")
+	if err != nil || len(page) != 32 {
+		t.Fatalf("List: %d entries, %v; want 32", len(page), err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"time"
 
@@ -13,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
-	"github.com/hookrelay/hookrelay/shared/message"
 )
 
 // DeliveryStore keeps delivery records: pk DLV#<delivery_id>, sk DLV.
@@ -62,55 +62,22 @@ func deliveryKey(id string) map[string]types.AttributeValue {
 	}
 }
 
-// BeginAttempt counts an attempt before it is made (so a crash mid-POST
-// still counts and retries stay bounded) and returns the record with the
-// new count. One UpdateItem: ADD is atomic under concurrent receives, and
-// first_attempt_at is set only by the first.
-func (s *DeliveryStore) BeginAttempt(ctx context.Context, d message.Delivery, body string, now time.Time) (deliverylog.DeliveryRecord, error) {
-	nowAV, err := attributevalue.Marshal(now.UTC())
-	if err != nil {
-		return deliverylog.DeliveryRecord{}, err
-	}
-	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table),
-		Key:       deliveryKey(d.DeliveryID),
-		UpdateExpression: aws.String("SET #org = :org, #wh = :wh, #evt = :evt, #name = :name, #msg = :msg, " +
-			"#first = if_not_exists(#first, :now), #last = :now, #st = :st, #exp = :exp ADD #n :one"),
-		ExpressionAttributeNames: map[string]string{
-			"#org": "organization_id", "#wh": "webhook_id", "#evt": "event_id", "#name": "event_name", "#msg": "message",
-			"#first": "first_attempt_at", "#last": "last_attempt_at", "#st": "status", "#exp": AttrTTL, "#n": "attempts",
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":org": sAttr(d.OrgID), ":wh": sAttr(d.WebhookID), ":evt": sAttr(d.EventID), ":name": sAttr(d.EventName),
-			":msg": sAttr(body), ":now": nowAV, ":st": sAttr(deliverylog.StatusInFlight),
-			":exp": nAttr(now.Add(s.ttl).Unix()), ":one": nAttr(1),
-		},
-		// UPDATED_NEW returns every attribute the expression names, which is
-		// all of them but the key.
-		ReturnValues: types.ReturnValueUpdatedNew,
+// Save writes the record after a failed attempt that will be retried:
+// the count the next attempt continues from, and the message a resend
+// re-enqueues. One PutItem: the record holds nothing else worth keeping.
+func (s *DeliveryStore) Save(ctx context.Context, rec deliverylog.DeliveryRecord) error {
+	item, err := attributevalue.MarshalMap(deliveryItem{
+		OrgID: rec.OrgID, WebhookID: rec.WebhookID, EventID: rec.EventID, EventName: rec.EventName,
+		Message: rec.Message, Attempts: rec.Attempts, FirstAttemptAt: rec.FirstAttemptAt.UTC(),
+		LastAttemptAt: rec.LastAttemptAt.UTC(), Status: rec.Status, LastStatusCode: rec.LastStatusCode,
+		ExpiresAt: rec.LastAttemptAt.Add(s.ttl).Unix(),
 	})
 	if err != nil {
-		return deliverylog.DeliveryRecord{}, fmt.Errorf("delivery %s: begin attempt: %w", d.DeliveryID, err)
+		return err
 	}
-	var it deliveryItem
-	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
-		return deliverylog.DeliveryRecord{}, err
-	}
-	return it.record(d.DeliveryID), nil
-}
-
-// Finish records a final outcome (delivered, dead-lettered, removed,
-// skipped) and the last HTTP status.
-func (s *DeliveryStore) Finish(ctx context.Context, deliveryID, status string, statusCode int) error {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       deliveryKey(deliveryID),
-		UpdateExpression:          aws.String("SET #st = :st, #code = :code"),
-		ConditionExpression:       aws.String("attribute_exists(#pk)"),
-		ExpressionAttributeNames:  map[string]string{"#st": "status", "#code": "last_status_code", "#pk": AttrPK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":st": sAttr(status), ":code": nAttr(int64(statusCode))},
-	})
-	return deliveryErr(deliveryID, "finish", err)
+	maps.Copy(item, deliveryKey(rec.DeliveryID))
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item})
+	return deliveryErr(rec.DeliveryID, "save", err)
 }
 
 // Get returns the record; deliverylog.ErrNotFound when absent or expired

@@ -3,8 +3,7 @@ package dynamo_test
 import (
 	"context"
 	"errors"
-	"sort"
-	"sync"
+	"reflect"
 	"testing"
 	"time"
 
@@ -14,7 +13,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
-func TestDeliveryStoreCountsResetsAndFinishes(t *testing.T) {
+func TestDeliveryStoreSavesResetsAndExpires(t *testing.T) {
 	db, table := testenv.Table(t)
 	s := dynamo.NewDeliveryStore(db, table, time.Hour)
 	ctx := context.Background()
@@ -22,67 +21,33 @@ func TestDeliveryStoreCountsResetsAndFinishes(t *testing.T) {
 	s.Now = func() time.Time { return t0 }
 	d := message.Delivery{DeliveryID: "dlv_1", EventID: "evt_1", OrgID: "org_a", WebhookID: "wh_1", EventName: "emailClick", Envelope: "{}"}
 	body, _ := d.Encode()
-
-	for n := 1; n <= 3; n++ {
-		at := t0.Add(time.Duration(n) * time.Minute)
-		rec, err := s.BeginAttempt(ctx, d, body, at)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if rec.Attempts != n || !rec.FirstAttemptAt.Equal(t0.Add(time.Minute)) || !rec.LastAttemptAt.Equal(at) {
-			t.Fatalf("attempt %d: %+v", n, rec)
-		}
-		if rec.DeliveryID != "dlv_1" || rec.OrgID != "org_a" || rec.WebhookID != "wh_1" || rec.Message != body || rec.Status != deliverylog.StatusInFlight {
-			t.Fatalf("record fields: %+v", rec)
-		}
+	want := deliverylog.DeliveryRecord{
+		DeliveryID: "dlv_1", OrgID: "org_a", WebhookID: "wh_1", EventID: "evt_1", EventName: "emailClick", Message: body,
+		Attempts: 2, FirstAttemptAt: t0.Add(-time.Minute), LastAttemptAt: t0, Status: deliverylog.StatusInFlight, LastStatusCode: 503,
 	}
-
-	// The counter is atomic: concurrent receives of one message get distinct n.
-	var mu sync.Mutex
-	var got []int
-	var wg sync.WaitGroup
-	for i := 0; i < 12; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rec, err := s.BeginAttempt(ctx, d, body, t0.Add(time.Hour))
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			mu.Lock()
-			got = append(got, rec.Attempts)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	sort.Ints(got)
-	for i, n := range got {
-		if n != 4+i {
-			t.Fatalf("concurrent attempt numbers %v, want 4..15 each once", got)
-		}
-	}
-
-	if err := s.Finish(ctx, "dlv_1", deliverylog.OutcomeDeadLettered, 500); err != nil {
+	if err := s.Save(ctx, want); err != nil {
 		t.Fatal(err)
 	}
-	rec, err := s.Get(ctx, "dlv_1")
-	if err != nil || rec.Status != deliverylog.OutcomeDeadLettered || rec.LastStatusCode != 500 || rec.Attempts != 15 || rec.Message != body {
-		t.Fatalf("Get after Finish: %+v, %v", rec, err)
+	if got, err := s.Get(ctx, "dlv_1"); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Get = %+v, %v; want %+v", got, err, want)
+	}
+	// A later save replaces the record.
+	want.Attempts, want.LastAttemptAt = 3, t0.Add(time.Minute)
+	if err := s.Save(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(ctx, "dlv_1"); err != nil || got.Attempts != 3 {
+		t.Fatalf("Get after the second save = %+v, %v", got, err)
 	}
 
 	if err := s.ResetAttempts(ctx, "dlv_1"); err != nil {
 		t.Fatal(err)
 	}
-	rec, err = s.BeginAttempt(ctx, d, body, t0.Add(2*time.Hour))
-	if err != nil || rec.Attempts != 1 || !rec.FirstAttemptAt.Equal(t0.Add(2*time.Hour)) {
-		t.Fatalf("after reset: %+v, %v (want attempt 1 with a new first attempt time)", rec, err)
+	if got, err := s.Get(ctx, "dlv_1"); err != nil || got.Attempts != 0 || !got.FirstAttemptAt.IsZero() || got.Message != body {
+		t.Fatalf("after reset: %+v, %v (want 0 attempts, no first attempt, the message kept)", got, err)
 	}
 
-	// Unknown ids are not found and are not created by Finish or Reset.
-	if err := s.Finish(ctx, "dlv_missing", deliverylog.OutcomeDelivered, 200); !errors.Is(err, deliverylog.ErrNotFound) {
-		t.Fatalf("Finish unknown: %v", err)
-	}
+	// Unknown ids are not found and are not created by Reset.
 	if err := s.ResetAttempts(ctx, "dlv_missing"); !errors.Is(err, deliverylog.ErrNotFound) {
 		t.Fatalf("Reset unknown: %v", err)
 	}
@@ -91,7 +56,7 @@ func TestDeliveryStoreCountsResetsAndFinishes(t *testing.T) {
 	}
 
 	// Past expires_at (last attempt + ttl) the record reads as absent.
-	s.Now = func() time.Time { return t0.Add(3*time.Hour + time.Second) }
+	s.Now = func() time.Time { return t0.Add(time.Minute + time.Hour + time.Second) }
 	if _, err := s.Get(ctx, "dlv_1"); !errors.Is(err, deliverylog.ErrNotFound) {
 		t.Fatalf("Get expired: %v", err)
 	}

@@ -34,6 +34,8 @@ type WebhookStore struct {
 	// pageSize caps items read per fan-out Query (0: DynamoDB's 1 MB
 	// pages). Tests lower it to exercise pagination.
 	pageSize int32
+	// eventualGets makes Get read eventually consistent first.
+	eventualGets bool
 }
 
 var _ webhook.Store = (*WebhookStore)(nil)
@@ -203,12 +205,30 @@ func (s *WebhookStore) releaseSlot(ctx context.Context, orgID string) error {
 	return err
 }
 
+// EventuallyConsistent returns the store with Get reading eventually
+// consistent, for half the read units: for delivery, which caches webhooks
+// and so sees changes late anyway. A webhook not found is read again
+// consistently, so one created a moment before its first event is found.
+func (s *WebhookStore) EventuallyConsistent() *WebhookStore {
+	c := *s
+	c.eventualGets = true
+	return &c
+}
+
 // Get returns one webhook of the org.
 func (s *WebhookStore) Get(ctx context.Context, orgID, id string) (webhook.Webhook, error) {
+	w, err := s.get(ctx, orgID, id, !s.eventualGets)
+	if errors.Is(err, webhook.ErrNotFound) && s.eventualGets {
+		return s.get(ctx, orgID, id, true)
+	}
+	return w, err
+}
+
+func (s *WebhookStore) get(ctx context.Context, orgID, id string, consistent bool) (webhook.Webhook, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
 		Key:            keyOf(orgID, id),
-		ConsistentRead: aws.Bool(true),
+		ConsistentRead: aws.Bool(consistent),
 	})
 	if err != nil {
 		return webhook.Webhook{}, fmt.Errorf("get webhook: %w", err)

@@ -105,6 +105,11 @@ type Envelope struct {
 	Data      json.RawMessage `json:"data"`
 }
 
+// AttrReceiveCount is the SQS system attribute (not a message attribute)
+// the event source passes on with every message: how many times it has
+// been received, this time included. Delivery takes 1 to mean attempt 1.
+const AttrReceiveCount = "ApproximateReceiveCount"
+
 // DLQ message attribute names: the reason a delivery was dead-lettered.
 // Operators' tooling filters on these.
 const (

@@ -74,12 +74,12 @@ var ByFunction = map[string][]Grant{
 		{Resource: IngestDLQ, Actions: []string{"sqs:SendMessage"}},
 		{Resource: IngestQueue, Actions: pollerActions, Poller: true},
 	},
-	// The webhook (GetItem), delivery records (UpdateItem, GetItem), the
-	// attempt log (PutItem), removal on 410 (DeleteItem, counter
-	// UpdateItem); its secrets (read, delete on 410); retries by
-	// visibility, dead-lettering (send to the DLQ, then delete); endpoint
-	// health on the webhook item and parked deliveries (UpdateItem,
-	// PutItem); the webhook.disabled notice (PutEvents).
+	// The webhook (GetItem), delivery records (PutItem before a retry,
+	// GetItem when a message comes back), the attempt log (PutItem),
+	// removal on 410 (DeleteItem, counter UpdateItem); its secrets (read,
+	// delete on 410); retries by visibility, dead-lettering (send to the
+	// DLQ, then delete); endpoint health on the webhook item and parked
+	// deliveries (UpdateItem, PutItem); the webhook.disabled notice (PutEvents).
 	Deliver: {
 		{Resource: Table, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}},
 		{Resource: Secrets, Actions: []string{"secretsmanager:GetSecretValue", "secretsmanager:DeleteSecret"}},

@@ -5,11 +5,9 @@ import (
 	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
-)
 
-// AttrReceiveCount is the SQS system attribute the Lambda event source
-// passes on: how many times the message has been received, this time included.
-const AttrReceiveCount = "ApproximateReceiveCount"
+	"github.com/hookrelay/hookrelay/shared/message"
+)
 
 // maxTracked bounds the receive counts kept: a message that left the queue
 // without being deleted here (moved to a DLQ by the queue) is never forgotten.
@@ -37,13 +35,13 @@ func (r *receiveCounts) stamp(batch []events.SQSMessage) {
 		m := &batch[i]
 		r.n[m.MessageId]++
 		n := r.n[m.MessageId]
-		if reported, err := strconv.Atoi(m.Attributes[AttrReceiveCount]); err == nil && reported > n {
+		if reported, err := strconv.Atoi(m.Attributes[message.AttrReceiveCount]); err == nil && reported > n {
 			n = reported
 		}
 		if m.Attributes == nil {
 			m.Attributes = map[string]string{}
 		}
-		m.Attributes[AttrReceiveCount] = strconv.Itoa(n)
+		m.Attributes[message.AttrReceiveCount] = strconv.Itoa(n)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
@@ -25,7 +26,7 @@ func TestHandlerSeesTheTrueReceiveCount(t *testing.T) {
 			defer mu.Unlock()
 			var resp events.SQSEventResponse
 			for _, m := range e.Records {
-				counts[m.Body] = append(counts[m.Body], m.Attributes[AttrReceiveCount])
+				counts[m.Body] = append(counts[m.Body], m.Attributes[message.AttrReceiveCount])
 				// Fail "retried" on its first two receives.
 				if m.Body == "retried" && len(counts[m.Body]) < 3 {
 					resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
@@ -54,15 +55,15 @@ func TestHandlerSeesTheTrueReceiveCount(t *testing.T) {
 
 func TestReceiveCountsNeverLowerTheQueuesOwn(t *testing.T) {
 	var r receiveCounts
-	batch := []events.SQSMessage{{MessageId: "a", Attributes: map[string]string{AttrReceiveCount: "4"}}, {MessageId: "b"}}
+	batch := []events.SQSMessage{{MessageId: "a", Attributes: map[string]string{message.AttrReceiveCount: "4"}}, {MessageId: "b"}}
 	r.stamp(batch)
-	if batch[0].Attributes[AttrReceiveCount] != "4" || batch[1].Attributes[AttrReceiveCount] != "1" {
+	if batch[0].Attributes[message.AttrReceiveCount] != "4" || batch[1].Attributes[message.AttrReceiveCount] != "1" {
 		t.Errorf("counts %v and %v, want 4 (the queue's) and 1", batch[0].Attributes, batch[1].Attributes)
 	}
 	r.forget("b")
 	again := []events.SQSMessage{{MessageId: "b"}}
 	r.stamp(again)
-	if again[0].Attributes[AttrReceiveCount] != "1" {
-		t.Errorf("a forgotten (deleted) message counted %s, want to start over at 1", again[0].Attributes[AttrReceiveCount])
+	if again[0].Attributes[message.AttrReceiveCount] != "1" {
+		t.Errorf("a forgotten (deleted) message counted %s, want to start over at 1", again[0].Attributes[message.AttrReceiveCount])
 	}
 }

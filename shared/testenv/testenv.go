@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/hookrelay/hookrelay/shared/awsclient"
+	"github.com/hookrelay/hookrelay/shared/awsmeter"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/emulator"
 )
@@ -58,6 +59,17 @@ func Goaws(t testing.TB) string {
 // DynamoClient returns a client for endpoint.
 func DynamoClient(t testing.TB, endpoint string) *dynamodb.Client {
 	return dynamodb.NewFromConfig(AWSConfig(t), func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) })
+}
+
+// MeteredDynamo starts dynalite and returns a client whose calls and
+// consumed capacity the returned meter counts.
+func MeteredDynamo(t testing.TB) (*dynamodb.Client, *awsmeter.Meter) {
+	t.Helper()
+	m := &awsmeter.Meter{}
+	cfg := AWSConfig(t)
+	m.Attach(&cfg)
+	endpoint := Dynalite(t)
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) }), m
 }
 
 // SQSClient returns a client for endpoint.

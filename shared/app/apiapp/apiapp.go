@@ -50,6 +50,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	records := dynamo.NewDeliveryStore(d.Dynamo, c.Table, c.AttemptTTL)
+	attempts := dynamo.NewAttemptLog(d.Dynamo, c.Table, c.AttemptTTL)
 	var admin http.Handler
 	if c.DLQURL != "" {
 		admin = dlq.NewAdminHandler(dlq.New(d.SQS, c.DLQURL, c.DeliveryQueueURL, records))
@@ -63,8 +64,8 @@ func New(d Deps) (http.Handler, error) {
 		Secrets:    d.Secrets,
 		Catalog:    types,
 		Publisher:  fanout.NewPublisher(d.Bus, dynamo.NewIdempotencyStore(d.Dynamo, c.Table)),
-		Deliveries: delivery.NewResender(records, d.SQS, c.DeliveryQueueURL),
-		Attempts:   dynamo.NewAttemptLog(d.Dynamo, c.Table, c.AttemptTTL),
+		Deliveries: delivery.NewResender(records, attempts, d.SQS, c.DeliveryQueueURL),
+		Attempts:   attempts,
 		Admin:      admin,
 		Logger:     app.Logger(d.Logger),
 		// The portal's login links.

@@ -48,7 +48,7 @@ func New(d Deps) (queue.Handler, error) {
 	webhooks := dynamo.NewWebhookStore(d.Dynamo, c.Table)
 	secretStore := secrets.NewCached(d.Secrets, secrets.DefaultCacheTTL)
 	h := delivery.NewHandler(delivery.Deps{
-		Webhooks: delivery.NewWebhookCache(webhooks, delivery.DefaultWebhookCacheTTL),
+		Webhooks: delivery.NewWebhookCache(webhooks.EventuallyConsistent(), delivery.DefaultWebhookCacheTTL),
 		Secrets:  secretStore,
 		Queue:    d.SQS,
 		Records:  dynamo.NewDeliveryStore(d.Dynamo, c.Table, c.AttemptTTL),

@@ -1,0 +1,65 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/message"
+)
+
+// record is the delivery record as of this attempt; stored says whether
+// the store holds it (then the attempt log entry need not keep the body).
+type record struct {
+	deliverylog.DeliveryRecord
+	stored bool
+}
+
+// attemptOf numbers this attempt. A message received for the first time
+// has never been attempted: attempt 1, without a read. A message received
+// again continues from its delivery record, which is written before every
+// retry; without one (a crash between the POST and the record, or before
+// the POST) the attempt is taken to be 1 again. That repeats at most the
+// attempt the crash cut short, and the queue's redrive policy bounds
+// receives, so a message is never lost nor retried forever.
+func (h *Handler) attemptOf(ctx context.Context, m events.SQSMessage, deliveryID string) (int, record, error) {
+	if n, err := strconv.Atoi(m.Attributes[message.AttrReceiveCount]); err == nil && n <= 1 {
+		return 1, record{}, nil
+	}
+	rec, err := h.d.Records.Get(ctx, deliveryID)
+	switch {
+	case errors.Is(err, deliverylog.ErrNotFound):
+		return 1, record{}, nil
+	case err != nil:
+		return 0, record{}, err
+	}
+	return rec.Attempts + 1, record{DeliveryRecord: rec, stored: true}, nil
+}
+
+// next is the record after attempt n, made at now with that HTTP status.
+func (p record) next(d message.Delivery, body string, n int, now time.Time, status int) record {
+	first := p.FirstAttemptAt
+	if first.IsZero() {
+		first = now
+	}
+	return record{stored: p.stored, DeliveryRecord: deliverylog.DeliveryRecord{
+		DeliveryID: d.DeliveryID, OrgID: d.OrgID, WebhookID: d.WebhookID, EventID: d.EventID, EventName: d.EventName,
+		Message: body, Attempts: n, FirstAttemptAt: first, LastAttemptAt: now,
+		Status: deliverylog.StatusInFlight, LastStatusCode: status,
+	}}
+}
+
+// save stores the record before a retry and reports whether it did. A
+// failure is logged: the next attempt then repeats this one's number,
+// one attempt more than the schedule at most.
+func (h *Handler) save(ctx context.Context, rec record) bool {
+	if err := h.d.Records.Save(ctx, rec.DeliveryRecord); err != nil {
+		h.log.ErrorContext(ctx, "record attempt count", "delivery_id", rec.DeliveryID, "attempt", rec.Attempts, "error", err)
+		return false
+	}
+	return true
+}

@@ -1,0 +1,53 @@
+package dynamo_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/awsmeter"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// Delivery's webhook reads cost half a read unit; a webhook not found is
+// read again consistently before it counts as gone.
+func TestEventuallyConsistentGet(t *testing.T) {
+	ctx := context.Background()
+	db, m := testenv.MeteredDynamo(t)
+	if err := dynamo.EnsureTable(ctx, db, "eventual"); err != nil {
+		t.Fatal(err)
+	}
+	store := dynamo.NewWebhookStore(db, "eventual")
+	now := time.Now()
+	w := webhook.Webhook{ID: "wh_1", OrgID: "org_a", Name: "n", URL: "https://example.com", EventTypes: []string{"emailOpen"}, Enabled: true, CreatedAt: now, UpdatedAt: now}
+	if err := store.Create(ctx, w, 10); err != nil {
+		t.Fatal(err)
+	}
+	eventual := store.EventuallyConsistent()
+	get := awsmeter.Op{Service: "DynamoDB", Operation: "GetItem"}
+
+	before := m.Snapshot()
+	if got, err := eventual.Get(ctx, "org_a", "wh_1"); err != nil || got.ID != "wh_1" {
+		t.Fatalf("Get = %+v, %v", got, err)
+	}
+	if d := m.Snapshot().Sub(before); d.Calls[get] != 1 || d.ReadUnits != 0.5 {
+		t.Errorf("existing webhook: %d reads, %v units; want one eventually consistent read (0.5)", d.Calls[get], d.ReadUnits)
+	}
+	before = m.Snapshot()
+	if _, err := eventual.Get(ctx, "org_a", "wh_missing"); !errors.Is(err, webhook.ErrNotFound) {
+		t.Fatalf("missing webhook: %v", err)
+	}
+	if d := m.Snapshot().Sub(before); d.Calls[get] != 2 || d.ReadUnits != 1.5 {
+		t.Errorf("missing webhook: %d reads, %v units; want an eventual then a consistent read (0.5 + 1)", d.Calls[get], d.ReadUnits)
+	}
+	before = m.Snapshot()
+	if _, err := store.Get(ctx, "org_a", "wh_1"); err != nil {
+		t.Fatal(err)
+	}
+	if d := m.Snapshot().Sub(before); d.Calls[get] != 1 || d.ReadUnits != 1 {
+		t.Errorf("the API's store: %d reads, %v units; want one consistent read", d.Calls[get], d.ReadUnits)
+	}
+}
