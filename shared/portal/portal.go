@@ -11,6 +11,7 @@
 package portal
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -106,6 +107,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hd.Set("X-Frame-Options", "DENY")
 	}
 	sw := &httpstatus.Writer{ResponseWriter: w}
+	info := &requestInfo{}
+	r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
 	defer h.recoverPanic(sw, r)
 	if _, pattern := h.mux.Handler(r); pattern == "" {
 		h.message(sw, r, http.StatusNotFound, "Page not found", "There is no such page. Use the menu above to find your way.")
@@ -116,9 +119,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if route == "" {
 		route = "unmatched"
 	}
-	h.o.Logger.LogAttrs(r.Context(), slog.LevelInfo, "portal request",
-		slog.String("method", r.Method), slog.String("route", route), slog.Int("status", sw.Status))
+	attrs := []slog.Attr{slog.String("method", r.Method), slog.String("route", route), slog.Int("status", sw.Status)}
+	if info.orgID != "" {
+		attrs = append(attrs, slog.String("org_id", info.orgID))
+	}
+	h.o.Logger.LogAttrs(r.Context(), slog.LevelInfo, "portal request", attrs...)
 }
+
+type requestInfoKey struct{}
+
+// requestInfo carries the session's organization from the page handler to
+// the request's log line.
+type requestInfo struct{ orgID string }
 
 // recoverPanic turns a panic into an error page (the api Lambda's adapter
 // would otherwise fail the whole invocation), logging code locations only.

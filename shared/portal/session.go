@@ -85,6 +85,9 @@ func (h *Handler) visitor(w http.ResponseWriter, r *http.Request) (*visit, bool)
 			"Sessions last one hour. Open the webhooks page from "+h.o.Config.Portal.ProductName+" again to continue.")
 		return nil, false
 	}
+	if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+		info.orgID = s.OrgID
+	}
 	return &visit{w: w, r: r, s: s, root: rootOf(r.URL.Path), h: h}, true
 }
 
