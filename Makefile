@@ -72,10 +72,12 @@ synth: runtools build ## cdk synth the stack into cdk.out/
 deploy: runtools build ## cdk deploy (pass context with CDK_ARGS='-c key=value')
 	npx cdk deploy $(CDK_ARGS)
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet, and a build for macOS and a vet for Windows (a clone works there too)
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	cd tools/goaws-loopback && GOWORK=off go vet ./...
+	GOOS=darwin go build ./...
+	GOOS=windows go vet ./...
 
 clean: ## remove build output and local data
 	rm -rf bin cdk.out .hookrelay

@@ -4,10 +4,10 @@ import "testing"
 
 // devOnly are the packages that exist for `hookrelay dev` and the tests:
 // emulator launchers, the local runtime (its pollers) and its state file, the dev JWT
-// key and signer, the local bus, the test receiver and test fixtures.
+// key and signer, the local bus and secret store, the test receiver and test fixtures.
 var devOnly = []string{
 	"cmd/", "e2e",
-	"shared/emulator", "shared/devrun", "shared/devstate", "shared/devauth", "shared/devbus",
+	"shared/emulator", "shared/devrun", "shared/devstate", "shared/devauth", "shared/devbus", "shared/devsecrets",
 	"shared/listener", "shared/poller", "shared/testenv", "shared/bus/bustest", "shared/secrets/secretstest",
 	"github.com/golang-jwt/", // only the dev signer checks JWTs; API Gateway does it in AWS
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/devauth"
+	"github.com/hookrelay/hookrelay/shared/devsecrets"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/emulator"
 	"github.com/hookrelay/hookrelay/shared/secrets"
@@ -80,7 +81,7 @@ func TestMain(m *testing.M) {
 
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
-	local, err := secrets.NewLocal(t.TempDir())
+	local, err := devsecrets.NewLocal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

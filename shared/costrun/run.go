@@ -17,6 +17,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/cost"
 	"github.com/hookrelay/hookrelay/shared/devbus"
+	"github.com/hookrelay/hookrelay/shared/devsecrets"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/poller"
@@ -59,7 +60,7 @@ func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) 
 	want := sc.Events * sc.Endpoints
 	rcv := newReceiver(want, sc.FailFirst)
 	defer rcv.srv.Close()
-	store, err := secrets.NewLocal("")
+	store, err := devsecrets.NewLocal("")
 	if err != nil {
 		return cost.Measurement{}, err
 	}

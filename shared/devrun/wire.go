@@ -13,8 +13,8 @@ import (
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devauth"
 	"github.com/hookrelay/hookrelay/shared/devbus"
+	"github.com/hookrelay/hookrelay/shared/devsecrets"
 	"github.com/hookrelay/hookrelay/shared/queue"
-	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
@@ -31,7 +31,7 @@ type handlers struct {
 // that writes EventBridge-shaped records straight onto the ingest queue,
 // and JWTs signed with the dev key that `hookrelay token` uses.
 func newHandlers(cfg config.Config, db *dynamodb.Client, q *sqsqueue.Client, dataDir string, log *slog.Logger) (handlers, error) {
-	store, err := secrets.NewLocal(filepath.Join(dataDir, "secrets"))
+	store, err := devsecrets.NewLocal(filepath.Join(dataDir, "secrets"))
 	if err != nil {
 		return handlers{}, err
 	}

@@ -65,7 +65,7 @@ func (c *cached) ScheduleDeletion(ctx context.Context, orgID, webhookID string) 
 }
 
 func (c *cached) Active(ctx context.Context, orgID, webhookID string, now time.Time) ([]string, error) {
-	key := localKey(orgID, webhookID)
+	key := cacheKey(orgID, webhookID)
 	c.mu.Lock()
 	if e, ok := c.entries[key]; ok && !c.stale(e) {
 		c.mu.Unlock()
@@ -123,6 +123,9 @@ func (c *cached) sweep() {
 
 func (c *cached) invalidate(orgID, webhookID string) {
 	c.mu.Lock()
-	delete(c.entries, localKey(orgID, webhookID))
+	delete(c.entries, cacheKey(orgID, webhookID))
 	c.mu.Unlock()
 }
+
+// cacheKey names one webhook's entry; ids never contain "/" (CheckIDs).
+func cacheKey(orgID, webhookID string) string { return orgID + "/" + webhookID }

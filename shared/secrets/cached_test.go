@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/devsecrets"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/secrets/secretstest"
 	"github.com/hookrelay/hookrelay/shared/testenv"
@@ -32,7 +33,7 @@ func (s *countingStore) Active(ctx context.Context, orgID, webhookID string, now
 // newCachedForTest returns the wrapper with a clock the test moves.
 func newCachedForTest(t *testing.T, ttl time.Duration) (secrets.Store, *countingStore, *time.Time) {
 	t.Helper()
-	local, err := secrets.NewLocal("")
+	local, err := devsecrets.NewLocal("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func TestCachedReturnsCopies(t *testing.T) {
 }
 
 func TestCachedZeroTTLIsPassThrough(t *testing.T) {
-	local, err := secrets.NewLocal("")
+	local, err := devsecrets.NewLocal("")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 // Package secrets holds webhook signing secrets: their format, the Store
-// interface with its rotation rules, a cache in front of any Store, and the
-// local Store of dev and tests. The Secrets Manager adapter is package
-// awssecrets.
+// interface with its rotation rules, and a cache in front of any Store.
+// The Secrets Manager adapter is package awssecrets; dev and the tests use
+// devsecrets.
 package secrets
 
 import (

@@ -1,4 +1,4 @@
-package secrets_test
+package devsecrets_test
 
 import (
 	"context"
@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/devsecrets"
 	"github.com/hookrelay/hookrelay/shared/secrets/secretstest"
 )
 
 func TestLocalInMemoryContract(t *testing.T) {
-	s, err := secrets.NewLocal("")
+	s, err := devsecrets.NewLocal("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +22,7 @@ func TestLocalInMemoryContract(t *testing.T) {
 }
 
 func TestLocalOnDiskContract(t *testing.T) {
-	s, err := secrets.NewLocal(t.TempDir())
+	s, err := devsecrets.NewLocal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestLocalPersistsAcrossRestart(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "nested", "data") // created on demand
 	first, second := secretstest.Generate(t), secretstest.Generate(t)
 
-	s, err := secrets.NewLocal(dir)
+	s, err := devsecrets.NewLocal(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestLocalPersistsAcrossRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	reopened, err := secrets.NewLocal(dir)
+	reopened, err := devsecrets.NewLocal(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestLocalPersistsAcrossRestart(t *testing.T) {
 		t.Fatal("deleted secret came back after restart")
 	}
 
-	info, err := os.Stat(filepath.Join(dir, secrets.LocalFile))
+	info, err := os.Stat(filepath.Join(dir, devsecrets.LocalFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestLocalPersistsAcrossRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(entries) != 1 {
-		t.Fatalf("directory holds %d entries, want only %s (temp files left behind?)", len(entries), secrets.LocalFile)
+		t.Fatalf("directory holds %d entries, want only %s (temp files left behind?)", len(entries), devsecrets.LocalFile)
 	}
 }
 
@@ -82,10 +82,10 @@ func TestLocalCorruptFileErrorHidesContent(t *testing.T) {
 	dir := t.TempDir()
 	secret := secretstest.Generate(t)
 	// Truncated JSON whose bytes include a secret value.
-	if err := os.WriteFile(filepath.Join(dir, secrets.LocalFile), []byte(`{"org_a/wh_1":{"current":"`+secret+`"`), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, devsecrets.LocalFile), []byte(`{"org_a/wh_1":{"current":"`+secret+`"`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := secrets.NewLocal(dir)
+	_, err := devsecrets.NewLocal(dir)
 	if err == nil {
 		t.Fatal("NewLocal accepted a corrupt file")
 	}
@@ -97,13 +97,13 @@ func TestLocalCorruptFileErrorHidesContent(t *testing.T) {
 func TestLocalWriteFailureKeepsMemoryAndDiskInSync(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := secrets.NewLocal(dir)
+	s, err := devsecrets.NewLocal(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Point the store at a directory that no longer exists, so the temp
 	// file cannot be created whoever runs the test.
-	s.SetPath(filepath.Join(dir, "missing", secrets.LocalFile))
+	s.SetPath(filepath.Join(dir, "missing", devsecrets.LocalFile))
 	if err := s.Create(ctx, "org_a", "wh_1", secretstest.Generate(t)); err == nil {
 		t.Fatal("Create reported success although nothing was written")
 	}
@@ -115,7 +115,7 @@ func TestLocalWriteFailureKeepsMemoryAndDiskInSync(t *testing.T) {
 func TestLocalConcurrentCreates(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := secrets.NewLocal(dir)
+	s, err := devsecrets.NewLocal(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestLocalConcurrentCreates(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	reopened, err := secrets.NewLocal(dir)
+	reopened, err := devsecrets.NewLocal(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,7 @@
-package secrets
+// Package devsecrets is the secrets.Store of `hookrelay dev` and the tests:
+// in memory, or a 0600 JSON file so secrets survive a dev restart. Lambdas
+// never link it; they use the Secrets Manager adapter (awssecrets).
+package devsecrets
 
 import (
 	"context"
@@ -10,27 +13,29 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/hookrelay/hookrelay/shared/secrets"
 )
 
 // localFile is the file name under the Local store's directory.
 const localFile = "secrets.json"
 
 // Local is the Store used by `hookrelay dev` and by tests. It follows the
-// AWS adapter's semantics (grace period, ErrNotFound, ErrExists) so code
+// AWS adapter's semantics (grace period, secrets.ErrNotFound, secrets.ErrExists) so code
 // exercised locally behaves the same when deployed. With a directory it
 // persists to a 0600 JSON file so secrets survive a dev restart.
 type Local struct {
 	mu      sync.Mutex
-	path    string            // "" = memory only
-	records map[string]Record // key: orgID + "/" + webhookID
-	now     func() time.Time  // tests move the clock
+	path    string                    // "" = memory only
+	records map[string]secrets.Record // key: orgID + "/" + webhookID
+	now     func() time.Time          // tests move the clock
 }
 
-var _ Store = (*Local)(nil)
+var _ secrets.Store = (*Local)(nil)
 
 // NewLocal opens (or creates) the store in dir; dir "" keeps it in memory.
 func NewLocal(dir string) (*Local, error) {
-	l := &Local{records: map[string]Record{}, now: time.Now}
+	l := &Local{records: map[string]secrets.Record{}, now: time.Now}
 	if dir == "" {
 		return l, nil
 	}
@@ -57,27 +62,27 @@ func localKey(orgID, webhookID string) string { return orgID + "/" + webhookID }
 
 // Create stores the first secret of a webhook.
 func (l *Local) Create(_ context.Context, orgID, webhookID, secret string) error {
-	if err := CheckIDs(orgID, webhookID); err != nil {
+	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
 		return err
 	}
-	if err := CheckSecret(secret); err != nil {
+	if err := secrets.CheckSecret(secret); err != nil {
 		return err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	key := localKey(orgID, webhookID)
 	if _, ok := l.records[key]; ok {
-		return fmt.Errorf("secrets: webhook %s: %w", webhookID, ErrExists)
+		return fmt.Errorf("secrets: webhook %s: %w", webhookID, secrets.ErrExists)
 	}
-	return l.update(key, Record{Current: secret})
+	return l.update(key, secrets.Record{Current: secret})
 }
 
 // Rotate makes newSecret current; the old one stays valid until now+grace.
 func (l *Local) Rotate(_ context.Context, orgID, webhookID, newSecret string, grace time.Duration) error {
-	if err := CheckIDs(orgID, webhookID); err != nil {
+	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
 		return err
 	}
-	if err := CheckSecret(newSecret); err != nil {
+	if err := secrets.CheckSecret(newSecret); err != nil {
 		return err
 	}
 	l.mu.Lock()
@@ -85,7 +90,7 @@ func (l *Local) Rotate(_ context.Context, orgID, webhookID, newSecret string, gr
 	key := localKey(orgID, webhookID)
 	r, ok := l.records[key]
 	if !ok {
-		return fmt.Errorf("secrets: webhook %s: %w", webhookID, ErrNotFound)
+		return fmt.Errorf("secrets: webhook %s: %w", webhookID, secrets.ErrNotFound)
 	}
 	return l.update(key, r.Rotated(newSecret, l.now(), grace))
 }
@@ -96,7 +101,7 @@ func (l *Local) Active(_ context.Context, orgID, webhookID string, now time.Time
 	defer l.mu.Unlock()
 	r, ok := l.records[localKey(orgID, webhookID)]
 	if !ok {
-		return nil, fmt.Errorf("secrets: webhook %s: %w", webhookID, ErrNotFound)
+		return nil, fmt.Errorf("secrets: webhook %s: %w", webhookID, secrets.ErrNotFound)
 	}
 	return r.Active(now), nil
 }
@@ -108,17 +113,17 @@ func (l *Local) ScheduleDeletion(_ context.Context, orgID, webhookID string) err
 	defer l.mu.Unlock()
 	key := localKey(orgID, webhookID)
 	if _, ok := l.records[key]; !ok {
-		return fmt.Errorf("secrets: webhook %s: %w", webhookID, ErrNotFound)
+		return fmt.Errorf("secrets: webhook %s: %w", webhookID, secrets.ErrNotFound)
 	}
-	return l.update(key, Record{})
+	return l.update(key, secrets.Record{})
 }
 
 // update sets (or, for the zero record, deletes) key and persists. On a
 // write failure the in-memory map is restored so memory and disk agree.
 // Callers hold l.mu.
-func (l *Local) update(key string, r Record) error {
+func (l *Local) update(key string, r secrets.Record) error {
 	old, had := l.records[key]
-	if r == (Record{}) {
+	if r == (secrets.Record{}) {
 		delete(l.records, key)
 	} else {
 		l.records[key] = r
