@@ -12,7 +12,7 @@ import (
 // (and test) without AWS; shared/app/* wires them to the adapters.
 var domain = []string{
 	"shared/api", "shared/auth", "shared/bus", "shared/config", "shared/deliverylog",
-	"shared/delivery", "shared/dlq", "shared/fanout", "shared/ids", "shared/message",
+	"shared/delivery", "shared/dlq", "shared/fanout", "shared/healthnotice", "shared/ids", "shared/message",
 	"shared/netguard", "shared/queue", "shared/secrets", "shared/signing",
 	"shared/webhook", "verify",
 }

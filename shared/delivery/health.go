@@ -71,7 +71,7 @@ func (h *Handler) failed(ctx context.Context, w webhook.Webhook, rec deliverylog
 	}
 	w.Enabled, w.DisabledReason, w.DisabledAt, w.Health = false, webhook.DisabledFailing, now, hl
 	h.log.LogAttrs(ctx, slog.LevelWarn, MsgWebhookDisabled,
-		slog.String("organization_id", w.OrgID), slog.String("webhook_id", w.ID), slog.String("reason", w.DisabledReason),
+		slog.String("org_id", w.OrgID), slog.String("webhook_id", w.ID), slog.String("reason", w.DisabledReason),
 		slog.Int("consecutive_failures", hl.ConsecutiveFailures), slog.Time("failing_since", hl.FailingSince))
 	if h.d.Notify != nil {
 		if err := h.d.Notify.Disabled(ctx, w); err != nil {
@@ -103,7 +103,7 @@ func (h *Handler) park(ctx context.Context, m events.SQSMessage, d message.Deliv
 		return false // SQS brings it back: parking is retried, nothing lost
 	}
 	h.log.LogAttrs(ctx, slog.LevelInfo, "delivery attempt",
-		slog.String("event", d.EventName), slog.String("event_id", d.EventID), slog.String("delivery_id", d.DeliveryID),
-		slog.String("webhook_id", d.WebhookID), slog.String("outcome", deliverylog.OutcomeParked))
+		slog.String("org_id", d.OrgID), slog.String("webhook_id", d.WebhookID), slog.String("delivery_id", d.DeliveryID),
+		slog.String("event_id", d.EventID), slog.String("event_name", d.EventName), slog.String("outcome", deliverylog.OutcomeParked))
 	return true
 }

@@ -20,6 +20,8 @@ var LogKeys = map[string]string{
 	// one delivery attempt
 	"outcome": "string", "status": "number", "error_class": "string", "reason": "string",
 	"retry_in": "number", "latency_ms": "number", "url": "string",
+	// endpoint health
+	"consecutive_failures": "number", "failing_since": "string",
 	// fan-out
 	"matched": "number", "calls": "number", "original_event_id": "string",
 	// API and portal requests
