@@ -16,35 +16,47 @@ const maxBatchBytes = 256 * 1024
 // anything was sent.
 var errTooLarge = errors.New("delivery message exceeds the SQS size limit")
 
-// batcher groups messages into SendMessageBatch calls of at most 10
-// entries and maxBatchBytes, so pages of any size cost ceil(n/10) calls
-// for events of ordinary size.
+// batcher groups the messages of a whole invocation into SendMessageBatch
+// calls of at most 10 entries and maxBatchBytes: a batch of ten events to
+// one endpoint each costs one call, not ten, and pages of any size cost
+// ceil(n/10) calls for events of ordinary size. Each message belongs to the
+// record (its index in the batch) that made it; a call that fails after
+// its retries marks the records with a message in it as failed, so SQS
+// brings them back, and never fails the record that happened to fill it.
 type batcher struct {
-	send  func([]queue.Message) error
-	cur   []queue.Message
-	bytes int
+	send   func([]queue.Message) error
+	cur    []queue.Message
+	owners []int
+	bytes  int
+	failed map[int]error
 }
 
-func (b *batcher) add(m queue.Message) error {
+func (b *batcher) add(owner int, m queue.Message) error {
 	n := len(m.Body)
 	if n > maxBatchBytes {
 		return fmt.Errorf("%w: %d bytes (limit %d)", errTooLarge, n, maxBatchBytes)
 	}
 	if len(b.cur) == queue.MaxBatch || b.bytes+n > maxBatchBytes {
-		if err := b.flush(); err != nil {
-			return err
-		}
+		b.flush()
 	}
 	b.cur = append(b.cur, m)
+	b.owners = append(b.owners, owner)
 	b.bytes += n
 	return nil
 }
 
-func (b *batcher) flush() error {
+// flush sends what is pending; a failure is kept against its records.
+func (b *batcher) flush() {
 	if len(b.cur) == 0 {
-		return nil
+		return
 	}
-	err := b.send(b.cur)
-	b.cur, b.bytes = nil, 0
-	return err
+	if err := b.send(b.cur); err != nil {
+		if b.failed == nil {
+			b.failed = map[int]error{}
+		}
+		for _, o := range b.owners {
+			b.failed[o] = err
+		}
+	}
+	b.cur, b.owners, b.bytes = nil, nil, 0
 }

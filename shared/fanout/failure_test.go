@@ -57,12 +57,16 @@ func TestFailedFanOutIsReportedForThatRecordOnly(t *testing.T) {
 
 // recordingQueue keeps what would be sent, to count calls exactly.
 type recordingQueue struct {
-	batches [][]queue.Message
-	failDLQ bool
+	batches  [][]queue.Message
+	failDLQ  bool
+	failCall int // 1-based SendBatch call that fails; 0 none
 }
 
 func (q *recordingQueue) SendBatch(_ context.Context, _ string, msgs []queue.Message) (int, error) {
 	q.batches = append(q.batches, msgs)
+	if len(q.batches) == q.failCall {
+		return 1, errors.New("sqs unavailable")
+	}
 	return 1, nil
 }
 
@@ -139,6 +143,36 @@ func TestBatchesSpanPagesAndRespectTheSizeLimit(t *testing.T) {
 	}
 	if len(q.batches) != 3 {
 		t.Fatalf("%d calls for 10 large messages, want 3 (4+4+2)", len(q.batches))
+	}
+}
+
+// The records of one invocation share SendMessageBatch calls; a failed
+// call fails exactly the records with a delivery in it.
+func TestRecordsOfAnInvocationShareCalls(t *testing.T) {
+	at := time.Now().UTC()
+	var recs []events.SQSMessage
+	for i := range 10 {
+		recs = append(recs, record(t, fmt.Sprintf("r%d", i), bus.Record{ID: fmt.Sprintf("u%d", i), DetailType: "emailClick", Time: at,
+			Detail: json.RawMessage(`{"organization_id":"org_a","data":{}}`)}))
+	}
+	q := &recordingQueue{}
+	if resp, _ := pagedHandler(q, 1).Handle(context.Background(), events.SQSEvent{Records: recs}); len(resp.BatchItemFailures) != 0 {
+		t.Fatal(resp.BatchItemFailures)
+	}
+	if len(q.batches) != 1 || len(q.batches[0]) != 10 {
+		t.Fatalf("%d calls for ten events to one endpoint each, want one of 10", len(q.batches))
+	}
+
+	// Four endpoints each: records 0-1 and half of 2 fill the first call,
+	// which fails; records 2 to 4 the second, and so on.
+	q = &recordingQueue{failCall: 1}
+	resp, _ := pagedHandler(q, 4).Handle(context.Background(), events.SQSEvent{Records: recs})
+	var failed []string
+	for _, f := range resp.BatchItemFailures {
+		failed = append(failed, f.ItemIdentifier)
+	}
+	if len(q.batches) != 4 || strings.Join(failed, ",") != "r0,r1,r2" {
+		t.Fatalf("%d calls, failed records %v; want 4 calls and r0,r1,r2 (the first call's)", len(q.batches), failed)
 	}
 }
 

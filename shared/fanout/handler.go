@@ -77,13 +77,28 @@ func NewHandler(d Deps) *Handler {
 	return &Handler{d: d, log: log}
 }
 
-// Handle fans out each record on its own. Records whose fan-out failed are
-// reported as batch item failures, so SQS retries only them after the
-// visibility timeout; malformed records are dead-lettered and consumed.
+// Handle fans out each record, the deliveries of all of them sharing
+// SendMessageBatch calls. Records whose fan-out failed (or whose
+// deliveries were in a call that failed) are reported as batch item
+// failures, so SQS retries only them after the visibility timeout;
+// malformed records are dead-lettered and consumed.
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	b := &batcher{send: func(msgs []queue.Message) error {
+		_, err := h.d.Queue.SendBatch(ctx, h.d.DeliveryQueueURL, msgs)
+		return err
+	}}
+	errs := make([]error, len(ev.Records))
+	for i, rec := range ev.Records {
+		errs[i] = h.handleRecord(ctx, rec, i, b)
+	}
+	b.flush()
 	var resp events.SQSEventResponse
-	for _, rec := range ev.Records {
-		if err := h.handleRecord(ctx, rec); err != nil {
+	for i, rec := range ev.Records {
+		err := errs[i]
+		if err == nil && b.failed[i] != nil {
+			err = fmt.Errorf("queue deliveries: %w", b.failed[i])
+		}
+		if err != nil {
 			h.log.ErrorContext(ctx, "fan-out failed", "message_id", rec.MessageId, "error", err)
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
 		}
@@ -91,7 +106,8 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	return resp, nil
 }
 
-func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage) error {
+// handleRecord fans out record i of the invocation into b.
+func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, i int, b *batcher) error {
 	start := time.Now()
 	r, d, err := bus.ParseRecord([]byte(rec.Body))
 	if err != nil {
@@ -141,7 +157,7 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage) error
 	if err != nil {
 		return h.deadLetter(ctx, rec, message.ReasonMalformed, err, org, name)
 	}
-	matched, calls, err := h.fanOut(ctx, message.Delivery{EventID: eventID, OrgID: org, EventName: name, Envelope: string(env)})
+	matched, err := h.fanOut(ctx, message.Delivery{EventID: eventID, OrgID: org, EventName: name, Envelope: string(env)}, i, b)
 	if errors.Is(err, errTooLarge) {
 		return h.deadLetter(ctx, rec, ReasonTooLarge, err, org, name)
 	}
@@ -149,19 +165,15 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage) error
 		return fmt.Errorf("event %s (%s of %s, %d matched so far): %w", eventID, name, org, matched, err)
 	}
 	h.log.InfoContext(ctx, "fanned out", "org_id", org, "event_name", name, "event_id", eventID,
-		"matched", matched, "calls", calls, "latency_ms", time.Since(start).Milliseconds())
+		"matched", matched, "latency_ms", time.Since(start).Milliseconds())
 	return nil
 }
 
-// fanOut queues one delivery per subscribed webhook. Messages are batched
-// across the store's pages, so the number of SendMessageBatch calls is
-// ceil(matched/10) however the pages fall (plus retries of rejected entries).
-func (h *Handler) fanOut(ctx context.Context, tmpl message.Delivery) (matched, calls int, err error) {
-	b := &batcher{send: func(msgs []queue.Message) error {
-		n, err := h.d.Queue.SendBatch(ctx, h.d.DeliveryQueueURL, msgs)
-		calls += n
-		return err
-	}}
+// fanOut adds one delivery per subscribed webhook to b, as record i's.
+// Messages are batched across the store's pages and the invocation's
+// records, so the SendMessageBatch calls are ceil(deliveries/10) however
+// the pages fall (plus retries of rejected entries).
+func (h *Handler) fanOut(ctx context.Context, tmpl message.Delivery, i int, b *batcher) (matched int, err error) {
 	err = h.d.Webhooks.ForEachSubscribed(ctx, tmpl.OrgID, tmpl.EventName, func(page []webhook.Webhook) error {
 		for _, w := range page {
 			// The store promises this; checking again costs nothing and
@@ -173,15 +185,12 @@ func (h *Handler) fanOut(ctx context.Context, tmpl message.Delivery) (matched, c
 			if err != nil {
 				return err
 			}
-			if err := b.add(queue.Message{Body: body}); err != nil {
+			if err := b.add(i, queue.Message{Body: body}); err != nil {
 				return err
 			}
 			matched++
 		}
 		return nil
 	})
-	if err == nil {
-		err = b.flush()
-	}
-	return matched, calls, err
+	return matched, err
 }

@@ -23,7 +23,7 @@ var LogKeys = map[string]string{
 	// endpoint health
 	"consecutive_failures": "number", "failing_since": "string",
 	// fan-out
-	"matched": "number", "calls": "number", "original_event_id": "string",
+	"matched": "number", "original_event_id": "string",
 	// API and portal requests
 	"method": "string", "route": "string", "page": "string",
 	// dev pollers and panics
