@@ -1,8 +1,14 @@
 package app
 
 import (
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/hookrelay/hookrelay/shared/awsclient/ownbody"
 	"github.com/hookrelay/hookrelay/shared/config"
@@ -88,4 +94,38 @@ func TestLambdaConfigRequiresItsResourceNames(t *testing.T) {
 
 func lookupIn(env map[string]string) func(string) (string, bool) {
 	return func(name string) (string, bool) { v, ok := env[name]; return v, ok }
+}
+
+// The SDK's endpoint variables reach each service client as they would
+// through config.LoadDefaultConfig: the service's own first, then the
+// general one, else AWS's regional endpoint.
+func TestLambdaAWSConfigHonoursEndpointVariables(t *testing.T) {
+	for k, v := range map[string]string{
+		"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "x",
+		"AWS_ENDPOINT_URL_DYNAMODB":        "http://127.0.0.1:8001",
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER": "http://127.0.0.1:8002",
+		"AWS_ENDPOINT_URL":                 "http://127.0.0.1:8003",
+	} {
+		t.Setenv(k, v)
+	}
+	cfg, err := lambdaAWSConfig(os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string]*string{
+		"http://127.0.0.1:8001": dynamodb.NewFromConfig(cfg).Options().BaseEndpoint,
+		"http://127.0.0.1:8002": secretsmanager.NewFromConfig(cfg).Options().BaseEndpoint,
+		"http://127.0.0.1:8003": sqs.NewFromConfig(cfg).Options().BaseEndpoint,
+	} {
+		if aws.ToString(got) != name {
+			t.Errorf("endpoint %q, want %q", aws.ToString(got), name)
+		}
+	}
+	os.Unsetenv("AWS_ENDPOINT_URL")
+	if cfg, err = lambdaAWSConfig(os.Getenv); err != nil {
+		t.Fatal(err)
+	}
+	if got := sqs.NewFromConfig(cfg).Options().BaseEndpoint; got != nil {
+		t.Errorf("no variable: endpoint %q, want the SDK's regional endpoint", *got)
+	}
 }

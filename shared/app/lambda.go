@@ -24,6 +24,7 @@ import (
 // (AWS_REGION and the execution role's credentials) rather than with
 // config.LoadDefaultConfig: the full credential chain links STS, SSO and
 // IMDS clients a Lambda never uses, and the deliver binary must stay small.
+// The SDK's endpoint variables are honoured all the same (endpoints.go).
 func LambdaEnv(required ...string) (config.Config, aws.Config, *slog.Logger, error) {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	cfg, err := lambdaConfig(os.LookupEnv, required)
@@ -58,10 +59,19 @@ func lambdaAWSConfig(getenv func(string) string) (aws.Config, error) {
 	return aws.Config{
 		// The same client as the emulators get: a retried call whose answer
 		// was cut off could count an attempt twice (see package ownbody).
-		HTTPClient:  ownbody.Wrap(awshttp.NewBuildableClient()),
-		Region:      region,
-		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(key, secret, getenv("AWS_SESSION_TOKEN"))),
+		HTTPClient:    ownbody.Wrap(awshttp.NewBuildableClient()),
+		Region:        region,
+		Credentials:   aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(key, secret, getenv("AWS_SESSION_TOKEN"))),
+		BaseEndpoint:  baseEndpoint(getenv("AWS_ENDPOINT_URL")),
+		ConfigSources: []any{envEndpoints(getenv)},
 	}, nil
+}
+
+func baseEndpoint(url string) *string {
+	if url == "" {
+		return nil
+	}
+	return aws.String(url)
 }
 
 // Fatal logs a cold-start failure and exits: Lambda reports the init error.

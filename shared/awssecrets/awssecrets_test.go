@@ -9,21 +9,22 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/secrets/secretstest"
+	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
 func TestAWSContract(t *testing.T) {
-	_, srv := newFakeSM(t)
-	secretstest.Contract(t, newStoreForTest(t, srv, ""))
+	f := testenv.NewSecretsManager(t)
+	secretstest.Contract(t, newStoreForTest(t, f, ""))
 }
 
 func TestAWSCreateRequest(t *testing.T) {
-	f, srv := newFakeSM(t)
-	s := newStoreForTest(t, srv, "")
+	f := testenv.NewSecretsManager(t)
+	s := newStoreForTest(t, f, "")
 	secret := secretstest.Generate(t)
 	if err := s.Create(context.Background(), "org_a", "wh_1", secret); err != nil {
 		t.Fatal(err)
 	}
-	reqs := f.lastRequests()
+	reqs := f.Requests()
 	if len(reqs) != 1 || reqs[0].Target != "secretsmanager.CreateSecret" {
 		t.Fatalf("requests = %+v, want one CreateSecret", reqs)
 	}
@@ -47,19 +48,19 @@ func TestAWSCreateRequest(t *testing.T) {
 }
 
 func TestAWSRotateRequests(t *testing.T) {
-	f, srv := newFakeSM(t)
-	s := newStoreForTest(t, srv, "acme/hooks/") // slashes at the ends are trimmed
+	f := testenv.NewSecretsManager(t)
+	s := newStoreForTest(t, f, "acme/hooks/") // slashes at the ends are trimmed
 	s.now = func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 500, time.UTC) }
 	ctx := context.Background()
 	old, next := secretstest.Generate(t), secretstest.Generate(t)
 	if err := s.Create(ctx, "org_a", "wh_1", old); err != nil {
 		t.Fatal(err)
 	}
-	f.lastRequests()
+	f.Requests()
 	if err := s.Rotate(ctx, "org_a", "wh_1", next, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	reqs := f.lastRequests()
+	reqs := f.Requests()
 	if len(reqs) != 2 || reqs[0].Target != "secretsmanager.GetSecretValue" || reqs[1].Target != "secretsmanager.PutSecretValue" {
 		t.Fatalf("requests = %+v, want GetSecretValue then PutSecretValue", reqs)
 	}
@@ -76,17 +77,17 @@ func TestAWSRotateRequests(t *testing.T) {
 }
 
 func TestAWSScheduleDeletionRequest(t *testing.T) {
-	f, srv := newFakeSM(t)
-	s := newStoreForTest(t, srv, "")
+	f := testenv.NewSecretsManager(t)
+	s := newStoreForTest(t, f, "")
 	ctx := context.Background()
 	if err := s.Create(ctx, "org_a", "wh_1", secretstest.Generate(t)); err != nil {
 		t.Fatal(err)
 	}
-	f.lastRequests()
+	f.Requests()
 	if err := s.ScheduleDeletion(ctx, "org_a", "wh_1"); err != nil {
 		t.Fatal(err)
 	}
-	reqs := f.lastRequests()
+	reqs := f.Requests()
 	if len(reqs) != 1 || reqs[0].Target != "secretsmanager.DeleteSecret" {
 		t.Fatalf("requests = %+v, want one DeleteSecret", reqs)
 	}
@@ -104,17 +105,17 @@ func TestAWSScheduleDeletionRequest(t *testing.T) {
 }
 
 func TestAWSActiveDropsExpiredPrevious(t *testing.T) {
-	f, srv := newFakeSM(t)
-	s := newStoreForTest(t, srv, "")
+	f := testenv.NewSecretsManager(t)
+	s := newStoreForTest(t, f, "")
 	cur, prev := secretstest.Generate(t), secretstest.Generate(t)
-	f.secrets["hookrelay/webhooks/org_a/wh_1"] = `{"current":"` + cur + `","previous":"` + prev + `","previous_expires_at":"2026-11-23T11:00:00Z"}`
+	f.Put("hookrelay/webhooks/org_a/wh_1", `{"current":"`+cur+`","previous":"`+prev+`","previous_expires_at":"2026-11-23T11:00:00Z"}`)
 	secretstest.AssertActive(t, s, "org_a", "wh_1", time.Date(2026, 11, 23, 10, 59, 59, 0, time.UTC), cur, prev)
 	secretstest.AssertActive(t, s, "org_a", "wh_1", time.Date(2026, 11, 23, 11, 0, 0, 0, time.UTC), cur)
 }
 
 func TestAWSErrorsNeverContainSecrets(t *testing.T) {
-	f, srv := newFakeSM(t)
-	s := newStoreForTest(t, srv, "")
+	f := testenv.NewSecretsManager(t)
+	s := newStoreForTest(t, f, "")
 	ctx := context.Background()
 	old, next := secretstest.Generate(t), secretstest.Generate(t)
 	if err := s.Create(ctx, "org_a", "wh_1", old); err != nil {
@@ -122,7 +123,7 @@ func TestAWSErrorsNeverContainSecrets(t *testing.T) {
 	}
 
 	// The fake rejects every call and echoes the request body, secret included.
-	f.setFail("ValidationException", "")
+	f.Fail("ValidationException", "")
 	err := s.Create(ctx, "org_a", "wh_2", next)
 	if err == nil || hasValue(err, next) {
 		t.Fatalf("Create error leaks the secret or is nil: %v", err != nil)
@@ -135,17 +136,15 @@ func TestAWSErrorsNeverContainSecrets(t *testing.T) {
 	}
 
 	// Rotate: GetSecretValue succeeds, PutSecretValue echoes old and new.
-	f.setFail("ValidationException", "secretsmanager.PutSecretValue")
+	f.Fail("ValidationException", "secretsmanager.PutSecretValue")
 	err = s.Rotate(ctx, "org_a", "wh_1", next, time.Hour)
 	if err == nil || hasValue(err, next) || hasValue(err, old) {
 		t.Fatalf("Rotate error leaks a secret or is nil")
 	}
 
 	// A stored value that is not our document: the error must not quote it.
-	f.setFail("", "")
-	f.mu.Lock()
-	f.secrets["hookrelay/webhooks/org_a/wh_3"] = "plain " + next
-	f.mu.Unlock()
+	f.Fail("", "")
+	f.Put("hookrelay/webhooks/org_a/wh_3", "plain "+next)
 	_, err = s.Active(ctx, "org_a", "wh_3", time.Now())
 	if err == nil || hasValue(err, next) {
 		t.Fatalf("Active on a foreign value: err leaks or is nil")
@@ -153,18 +152,18 @@ func TestAWSErrorsNeverContainSecrets(t *testing.T) {
 }
 
 func TestAWSMapsServiceErrors(t *testing.T) {
-	f, srv := newFakeSM(t)
-	s := newStoreForTest(t, srv, "")
+	f := testenv.NewSecretsManager(t)
+	s := newStoreForTest(t, f, "")
 	ctx := context.Background()
-	f.setFail("ResourceNotFoundException", "")
+	f.Fail("ResourceNotFoundException", "")
 	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
 		t.Errorf("ResourceNotFoundException: err = %v, want ErrNotFound", err)
 	}
-	f.setFail("ResourceExistsException", "")
+	f.Fail("ResourceExistsException", "")
 	if err := s.Create(ctx, "org_a", "wh_1", secretstest.Generate(t)); !errors.Is(err, secrets.ErrExists) {
 		t.Errorf("ResourceExistsException: err = %v, want ErrExists", err)
 	}
-	f.setFail("InvalidRequestException", "") // echo message without "deletion"
+	f.Fail("InvalidRequestException", "") // echo message without "deletion"
 	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); err == nil || errors.Is(err, secrets.ErrNotFound) {
 		t.Errorf("unrelated InvalidRequestException: err = %v, want a plain error", err)
 	}
