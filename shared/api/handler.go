@@ -28,7 +28,14 @@ type Deps struct {
 	Publisher  Publisher
 	Deliveries Deliveries
 	Attempts   deliverylog.Log
-	Admin      http.Handler // mounted at /api/v1/admin/ for operators; nil: not served
+	// Health resets an endpoint's failure run when it is enabled; Notices
+	// announces an endpoint disabled for failing that is enabled again;
+	// Recovery re-queues what it missed. Nil Health or Notices skip that
+	// step (tests of other routes); Recovery is required for /recover.
+	Health   webhook.HealthStore
+	Notices  EnableNotifier
+	Recovery Recovery
+	Admin    http.Handler // mounted at /api/v1/admin/ for operators; nil: not served
 	// PortalLogins issues tenant portal links; nil: the portal is not served.
 	PortalLogins PortalLogins
 	Now          func() time.Time
@@ -93,6 +100,7 @@ func (s *server) routes() []route {
 		{pattern: "GET " + webhookPath + "/deliveries", handle: s.listDeliveries},
 		{pattern: "POST " + webhookPath + "/deliveries/{delivery_id}/resend", handle: s.resendDelivery},
 		{pattern: "POST " + webhookPath + "/test", handle: s.sendTest},
+		{pattern: "POST " + webhookPath + "/recover", handle: s.recoverWebhook},
 		{pattern: "GET /api/v1/event-types", handle: s.listEventTypes},
 		{pattern: "POST /api/v1/events", handle: s.publishEvent},
 		{pattern: "POST " + portalSessionsPath, handle: s.createPortalSession},

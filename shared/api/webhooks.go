@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/healthnotice"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/webhook"
@@ -25,6 +26,11 @@ type webhookJSON struct {
 	Enabled    bool      `json:"enabled"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
+	// DisabledReason is "failing" when hookrelay disabled it (README
+	// "Endpoint health"), with DisabledAt; absent otherwise.
+	DisabledReason string     `json:"disabled_reason,omitempty"`
+	DisabledAt     *time.Time `json:"disabled_at,omitempty"`
+	Health         healthJSON `json:"health"`
 }
 
 func toJSON(w webhook.Webhook) webhookJSON {
@@ -32,6 +38,7 @@ func toJSON(w webhook.Webhook) webhookJSON {
 		ID: w.ID, Name: w.Name, URL: w.URL, EventTypes: w.EventTypes,
 		AllEvents: w.AllEvents, Enabled: w.Enabled,
 		CreatedAt: w.CreatedAt.UTC(), UpdatedAt: w.UpdatedAt.UTC(),
+		DisabledReason: w.DisabledReason, DisabledAt: optionalTime(w.DisabledAt), Health: toHealthJSON(w.Health),
 	}
 }
 
@@ -165,12 +172,23 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request, p auth.Pr
 	if err := decodeJSON(w, r, maxWebhookBody, &in); err != nil {
 		return err
 	}
+	wasEnabled, wasParked := hook.Enabled, hook.Parks()
 	if err := s.applyPatch(&hook, in); err != nil {
 		return err
+	}
+	enabling := hook.Enabled && !wasEnabled
+	if enabling {
+		// The tenant's enable starts the endpoint's health over.
+		if err := s.prepareEnable(r.Context(), &hook); err != nil {
+			return err
+		}
 	}
 	hook.UpdatedAt = s.now()
 	if err := s.d.Webhooks.Update(r.Context(), hook); err != nil {
 		return err
+	}
+	if enabling && wasParked {
+		s.announceEnabled(r.Context(), hook, healthnotice.ReasonTenant)
 	}
 	writeJSON(w, http.StatusOK, toJSON(hook))
 	return nil

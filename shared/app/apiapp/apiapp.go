@@ -18,6 +18,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/dlq"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/fanout"
+	"github.com/hookrelay/hookrelay/shared/healthnotice"
 	"github.com/hookrelay/hookrelay/shared/portal"
 	"github.com/hookrelay/hookrelay/shared/portalsession"
 	"github.com/hookrelay/hookrelay/shared/secrets"
@@ -51,16 +52,24 @@ func New(d Deps) (http.Handler, error) {
 	}
 	records := dynamo.NewDeliveryStore(d.Dynamo, c.Table, c.AttemptTTL)
 	attempts := dynamo.NewAttemptLog(d.Dynamo, c.Table, c.AttemptTTL)
+	webhooks := dynamo.NewWebhookStore(d.Dynamo, c.Table)
+	recovery := delivery.Recovery{
+		Parked: dynamo.NewParkedStore(d.Dynamo, c.Table, c.ParkedTTL), Records: records, Queue: d.SQS, QueueURL: c.DeliveryQueueURL,
+	}
 	var admin http.Handler
 	if c.DLQURL != "" {
-		admin = dlq.NewAdminHandler(dlq.New(d.SQS, c.DLQURL, c.DeliveryQueueURL, records))
+		ops := dlq.New(d.SQS, c.DLQURL, c.DeliveryQueueURL, records)
+		admin, recovery.DeadLetters = dlq.NewAdminHandler(ops), ops
 	}
 	types := catalog.Default()
 	sessions := portalsession.New(dynamo.NewPortalTokenStore(d.Dynamo, c.Table))
 	apiHandler := api.NewHandler(api.Deps{
 		Config:     c,
 		Auth:       d.Auth,
-		Webhooks:   dynamo.NewWebhookStore(d.Dynamo, c.Table),
+		Webhooks:   webhooks,
+		Health:     webhooks,
+		Notices:    healthnotice.Publisher{Bus: d.Bus},
+		Recovery:   recovery,
 		Secrets:    d.Secrets,
 		Catalog:    types,
 		Publisher:  fanout.NewPublisher(d.Bus, dynamo.NewIdempotencyStore(d.Dynamo, c.Table)),

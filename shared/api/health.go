@@ -1,0 +1,131 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/delivery"
+	"github.com/hookrelay/hookrelay/shared/healthnotice"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// EnableNotifier announces an endpoint enabled again (healthnotice.Publisher).
+type EnableNotifier interface {
+	Enabled(ctx context.Context, w webhook.Webhook, reason string, at time.Time) error
+}
+
+// Recovery re-queues an endpoint's parked and dead-lettered deliveries
+// (delivery.Recovery).
+type Recovery interface {
+	Requeue(ctx context.Context, w webhook.Webhook, since time.Time) (delivery.RecoverResult, error)
+}
+
+const codeInvalidSince = "invalid_since"
+
+// healthJSON is the endpoint health of a webhook response.
+type healthJSON struct {
+	ConsecutiveFailures int        `json:"consecutive_failures"`
+	FailingSince        *time.Time `json:"failing_since,omitempty"`
+	LastSuccessAt       *time.Time `json:"last_success_at,omitempty"`
+}
+
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func toHealthJSON(h webhook.Health) healthJSON {
+	return healthJSON{ConsecutiveFailures: h.ConsecutiveFailures, FailingSince: optionalTime(h.FailingSince), LastSuccessAt: optionalTime(h.LastSuccessAt)}
+}
+
+// prepareEnable turns a disabled hook into an enabled one with a new
+// health run: the stored counters are reset first, so a crash before the
+// update leaves a disabled webhook with fresh counters, never an enabled
+// one that the next failure disables again at once.
+func (s *server) prepareEnable(ctx context.Context, hook *webhook.Webhook) error {
+	if s.d.Health != nil {
+		if err := s.d.Health.ResetHealth(ctx, hook.OrgID, hook.ID); err != nil {
+			return err
+		}
+	}
+	hook.Enabled, hook.DisabledReason, hook.DisabledAt = true, "", time.Time{}
+	hook.Health.ConsecutiveFailures, hook.Health.FailingSince = 0, time.Time{}
+	return nil
+}
+
+// announceEnabled tells the org that an endpoint hookrelay had disabled
+// for failing is back. The enable is done: a failed notice is logged.
+func (s *server) announceEnabled(ctx context.Context, hook webhook.Webhook, reason string) {
+	if s.d.Notices == nil {
+		return
+	}
+	if err := s.d.Notices.Enabled(ctx, hook, reason, hook.UpdatedAt); err != nil {
+		s.d.Logger.LogAttrs(ctx, slog.LevelError, "notify endpoint enabled",
+			slog.String("org_id", hook.OrgID), slog.String("webhook_id", hook.ID), slog.String("error", err.Error()))
+	}
+}
+
+type recoverInput struct {
+	Since *string `json:"since"`
+}
+
+type recoverJSON struct {
+	delivery.RecoverResult
+	Enabled bool `json:"enabled"` // this call enabled the webhook
+}
+
+// recoverWebhook enables the webhook if it is disabled and re-queues its
+// dead-lettered and parked deliveries since the given time.
+func (s *server) recoverWebhook(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	hook, err := s.webhookFromPath(r, p)
+	if err != nil {
+		return err
+	}
+	var in recoverInput
+	if err := decodeJSON(w, r, maxWebhookBody, &in); err != nil {
+		return err
+	}
+	now := s.now()
+	if in.Since == nil {
+		return invalidField(codeInvalidSince, "since is required (RFC 3339)")
+	}
+	since, err := time.Parse(time.RFC3339, *in.Since)
+	if err != nil {
+		return invalidField(codeInvalidSince, "since must be an RFC 3339 time such as 2026-11-28T10:00:00Z")
+	}
+	if since.After(now) {
+		return invalidField(codeInvalidSince, "since is in the future")
+	}
+	out := recoverJSON{}
+	if !hook.Enabled {
+		wasParked := hook.Parks()
+		if err := s.prepareEnable(r.Context(), &hook); err != nil {
+			return err
+		}
+		hook.UpdatedAt = now
+		if err := s.d.Webhooks.Update(r.Context(), hook); err != nil {
+			return err
+		}
+		out.Enabled = true
+		if wasParked {
+			s.announceEnabled(r.Context(), hook, healthnotice.ReasonRecovered)
+		}
+	}
+	res, err := s.d.Recovery.Requeue(r.Context(), hook, since)
+	if err != nil {
+		return err
+	}
+	if res.Err != nil {
+		s.d.Logger.LogAttrs(r.Context(), slog.LevelError, "recover: dead letters not redriven",
+			slog.String("org_id", p.OrgID), slog.String("webhook_id", hook.ID), slog.String("error", res.Err.Error()))
+	}
+	out.RecoverResult = res
+	writeJSON(w, http.StatusAccepted, out)
+	return nil
+}

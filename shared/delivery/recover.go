@@ -1,0 +1,101 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/queue"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// Recover limits: one call queues at most RecoverMax parked deliveries (a
+// later call with the same since continues), spread over time at
+// RecoverRate per second by SQS message delays, so an endpoint coming back
+// is not hit by its whole backlog at once. SQS delays stop at 15 minutes.
+const (
+	RecoverMax  = 1000
+	RecoverRate = 10
+	maxSQSDelay = 15 * time.Minute
+)
+
+// DeadLetterRedriver sends an endpoint's dead letters since a time back to
+// the delivery queue (the operators' DLQ redrive with a webhook filter).
+type DeadLetterRedriver interface {
+	RedriveWebhook(ctx context.Context, orgID, webhookID string, since time.Time) (int, error)
+}
+
+// Recovery re-queues what an endpoint missed: its dead letters and its
+// parked deliveries since a time, oldest first (dead letters failed before
+// the endpoint was disabled, parked ones after), each with its original
+// delivery id and bytes and a fresh retry schedule.
+type Recovery struct {
+	Parked  deliverylog.ParkedStore
+	Records interface {
+		ResetAttempts(ctx context.Context, deliveryID string) error
+	}
+	Queue       Sender
+	QueueURL    string
+	DeadLetters DeadLetterRedriver
+	Rate, Max   int // RecoverRate and RecoverMax when zero
+}
+
+// RecoverResult counts what one call queued.
+type RecoverResult struct {
+	Queued       int  `json:"queued"`
+	Parked       int  `json:"parked"`
+	DeadLettered int  `json:"dead_lettered"`
+	More         bool `json:"more"` // parked deliveries remain: call again
+	// DeadLettersIncomplete: the DLQ could not be redriven (Err says why,
+	// for the log); the parked deliveries were queued all the same.
+	DeadLettersIncomplete bool  `json:"dead_letters_incomplete,omitempty"`
+	Err                   error `json:"-"`
+}
+
+// Requeue queues w's dead letters, then its parked deliveries, since since.
+// A parked delivery is sent, then unparked: a crash in between sends it
+// again on the next call (same delivery id, which receivers deduplicate),
+// never loses it.
+func (r Recovery) Requeue(ctx context.Context, w webhook.Webhook, since time.Time) (RecoverResult, error) {
+	rate, limit := r.Rate, r.Max
+	if rate <= 0 {
+		rate = RecoverRate
+	}
+	if limit <= 0 {
+		limit = RecoverMax
+	}
+	var res RecoverResult
+	if r.DeadLetters != nil {
+		n, err := r.DeadLetters.RedriveWebhook(ctx, w.OrgID, w.ID, since)
+		res.DeadLettered, res.Queued = n, n
+		if err != nil {
+			// The shared DLQ may be too large to scan in one request: the
+			// tenant's parked deliveries must not wait on it.
+			res.DeadLettersIncomplete, res.Err = true, fmt.Errorf("redrive dead letters: %w", err)
+		}
+	}
+	parked, err := r.Parked.Since(ctx, w.OrgID, w.ID, since, deliverylog.Parked{}, limit+1)
+	if err != nil {
+		return res, err
+	}
+	if len(parked) > limit {
+		parked, res.More = parked[:limit], true
+	}
+	for _, p := range parked {
+		if err := r.Records.ResetAttempts(ctx, p.DeliveryID); err != nil && !errors.Is(err, deliverylog.ErrNotFound) {
+			return res, err
+		}
+		delay := min(time.Duration(res.Queued)*time.Second/time.Duration(rate), maxSQSDelay)
+		if err := r.Queue.Send(ctx, r.QueueURL, queue.Message{Body: p.Message, Delay: delay}); err != nil {
+			return res, fmt.Errorf("queue parked delivery %s: %w", p.DeliveryID, err)
+		}
+		res.Queued++
+		res.Parked++
+		if err := r.Parked.Unpark(context.WithoutCancel(ctx), p); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}

@@ -1,0 +1,84 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+type fakeDeadLetters struct {
+	n     int
+	err   error
+	calls []string
+}
+
+func (f *fakeDeadLetters) RedriveWebhook(_ context.Context, org, wh string, since time.Time) (int, error) {
+	f.calls = append(f.calls, org+"/"+wh+"@"+since.Format(time.RFC3339))
+	return f.n, f.err
+}
+
+func TestRequeueOldestFirstAtABoundedRate(t *testing.T) {
+	db, table := testenv.Table(t)
+	parked := dynamo.NewParkedStore(db, table, time.Hour)
+	ctx := context.Background()
+	t0 := time.Now().UTC().Truncate(time.Second)
+	var bodies []string
+	for i := range 5 {
+		m := sqsMessage(t, "org_a", "wh_1", fmt.Sprintf("evt_%d", i))
+		bodies = append(bodies, m.Body)
+		d, _ := message.Decode(m.Body)
+		// Parked newest first: the store orders them.
+		if err := parked.Park(ctx, deliverylog.Parked{OrgID: "org_a", WebhookID: "wh_1", DeliveryID: d.DeliveryID, ParkedAt: t0.Add(time.Duration(10-i) * time.Minute), Message: m.Body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	records, q, dead := newMemRecords(), &memQueue{}, &fakeDeadLetters{n: 2}
+	first, _ := message.Decode(bodies[4])
+	records.recs[first.DeliveryID] = deliverylog.DeliveryRecord{DeliveryID: first.DeliveryID, Attempts: 3, FirstAttemptAt: t0}
+	r := Recovery{Parked: parked, Records: records, Queue: q, QueueURL: testQueue, DeadLetters: dead, Rate: 2, Max: 3}
+	w := webhook.Webhook{ID: "wh_1", OrgID: "org_a", Enabled: true}
+
+	res, err := r.Requeue(ctx, w, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res != (RecoverResult{Queued: 5, Parked: 3, DeadLettered: 2, More: true}) {
+		t.Fatalf("result %+v", res)
+	}
+	if len(dead.calls) != 1 || dead.calls[0] != "org_a/wh_1@"+t0.Format(time.RFC3339) {
+		t.Fatalf("dead letter redrive %v", dead.calls)
+	}
+	// Oldest first (evt_4 was parked first), after the 2 dead letters: at
+	// 2 per second the delays are 1 s, 1.5 s, 2 s.
+	for i, s := range q.sent {
+		if s.queue != testQueue || s.msg.Body != bodies[4-i] || s.msg.Delay != time.Duration(2+i)*time.Second/2 {
+			t.Errorf("send %d: %s delay %s", i, s.msg.Body[:40], s.msg.Delay)
+		}
+	}
+	if rec := records.get(first.DeliveryID); rec.Attempts != 0 || !rec.FirstAttemptAt.IsZero() {
+		t.Fatalf("attempts not reset: %+v", rec)
+	}
+	left, _ := parked.Since(ctx, "org_a", "wh_1", time.Time{}, deliverylog.Parked{}, 10)
+	if len(left) != 2 {
+		t.Fatalf("%d parked left, want 2", len(left))
+	}
+
+	// The next call continues; a DLQ that cannot be scanned does not hold
+	// the parked deliveries back.
+	dead.n, dead.err = 0, errors.New("dlq_too_large")
+	res, err = r.Requeue(ctx, w, t0)
+	if err != nil || res.Parked != 2 || res.More || !res.DeadLettersIncomplete || res.Err == nil {
+		t.Fatalf("second call %+v, %v", res, err)
+	}
+	if len(q.sent) != 5 {
+		t.Fatalf("%d sent in all, want each of the 5 once", len(q.sent))
+	}
+}
