@@ -167,7 +167,7 @@ func TestMain(m *testing.M) {
 
 // tenant is one organization using the API with its dev token.
 type tenant struct {
-	t     *testing.T
+	t     testing.TB
 	s     *stack
 	org   string
 	token string
@@ -181,7 +181,7 @@ var orgSeq atomic.Int64
 
 // newTenant makes a fresh organization, so tests on the shared stack never
 // see each other's webhooks or events.
-func newTenant(t *testing.T, s *stack, label string) *tenant {
+func newTenant(t testing.TB, s *stack, label string) *tenant {
 	t.Helper()
 	key, err := devauth.DevKey(s.DataDir)
 	if err != nil {

@@ -1,0 +1,169 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hookrelay/hookrelay/shared/devrun"
+	"github.com/hookrelay/hookrelay/shared/message"
+)
+
+// The local pipeline's speed on a `make dev` stack (its defaults: two
+// fan-out and four delivery batches in flight), with two endpoints on one
+// loopback receiver subscribed to the published type:
+//   - burst: 1,000 events published over the API by 8 publishers at once;
+//     deliveries/s from the first publish to the 2,000th receipt (goal ≥ 500);
+//   - paced: 20 events/s, so 40 deliveries/s; publish-to-receipt p50 and
+//     p99, from the start of the publish request (goals ≤ 50 ms, ≤ 100 ms).
+func BenchmarkLocalPipeline(b *testing.B) {
+	s, err := startStack(b.TempDir(), devrun.Options{Env: map[string]string{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Stop()
+	tn := newTenant(b, s, "bench")
+	rc := newReceiver(b, nil)
+	for _, path := range []string{"/a", "/b"} {
+		tn.createWebhook(rc.url(path), "emailOpen")
+	}
+	example, err := os.ReadFile("../catalog/types/emailOpen.example.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := &publisher{
+		api: s.API, token: tn.token, data: example,
+		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}, Timeout: lambdaPatience},
+	}
+	const endpoints = 2
+	// A first event warms the webhook cache and the connections.
+	if _, err := p.publish(); err != nil {
+		b.Fatal(err)
+	}
+	waitReceipts(b, rc, endpoints)
+
+	b.Run("burst", func(b *testing.B) {
+		const events, publishers = 1000, 8
+		for b.Loop() {
+			before := rc.count()
+			start := time.Now()
+			var g errgroup.Group
+			for range publishers {
+				g.Go(func() error {
+					for range events / publishers {
+						if _, err := p.publish(); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			}
+			if err := g.Wait(); err != nil {
+				b.Fatal(err)
+			}
+			hits := waitReceipts(b, rc, before+events*endpoints)
+			b.ReportMetric(float64(events*endpoints)/hits[len(hits)-1].at.Sub(start).Seconds(), "deliveries/s")
+		}
+	})
+
+	b.Run("paced", func(b *testing.B) {
+		const events, perSecond = 200, 20
+		for b.Loop() {
+			before := rc.count()
+			var mu sync.Mutex
+			published := map[string]time.Time{}
+			var g errgroup.Group
+			tick := time.NewTicker(time.Second / perSecond)
+			for range events {
+				<-tick.C
+				g.Go(func() error {
+					at := time.Now()
+					id, err := p.publish()
+					mu.Lock()
+					published[id] = at
+					mu.Unlock()
+					return err
+				})
+			}
+			tick.Stop()
+			if err := g.Wait(); err != nil {
+				b.Fatal(err)
+			}
+			var latencies []time.Duration
+			for _, h := range waitReceipts(b, rc, before+events*endpoints)[before:] {
+				var env message.Envelope
+				if err := json.Unmarshal(h.body, &env); err != nil {
+					b.Fatal(err)
+				}
+				at, ok := published[env.ID]
+				if !ok {
+					b.Fatalf("received event %s that this run did not publish", env.ID)
+				}
+				latencies = append(latencies, h.at.Sub(at))
+			}
+			slices.Sort(latencies)
+			b.ReportMetric(ms(latencies[len(latencies)/2]), "p50-ms")
+			b.ReportMetric(ms(latencies[len(latencies)*99/100]), "p99-ms")
+		}
+	})
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// waitReceipts waits until rc has n hits and returns them; more than n (a
+// duplicate delivery) fails the benchmark as a lost one would.
+func waitReceipts(b *testing.B, rc *receiver, n int) []hit {
+	b.Helper()
+	deadline := time.Now().Add(2 * lambdaPatience)
+	for rc.count() < n && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	hits := rc.all()
+	if len(hits) != n {
+		b.Fatalf("%d receipts, want %d", len(hits), n)
+	}
+	return hits
+}
+
+// publisher publishes events over the API as a tenant's producer would.
+type publisher struct {
+	api, token string
+	data       json.RawMessage
+	client     *http.Client
+}
+
+func (p *publisher) publish() (string, error) {
+	body, err := json.Marshal(map[string]any{"event_name": "emailOpen", "data": p.data})
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, p.api+"/api/v1/events", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+p.token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	var out struct {
+		ID string `json:"id"`
+	}
+	if err != nil || resp.StatusCode != http.StatusAccepted || json.Unmarshal(raw, &out) != nil {
+		return "", fmt.Errorf("publish: %d %s (%v)", resp.StatusCode, raw, err)
+	}
+	return out.ID, nil
+}
