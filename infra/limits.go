@@ -30,22 +30,12 @@ const (
 	dlqRetention = 14 * 24 * time.Hour // the SQS maximum
 
 	ingestMaxReceive = 5
-	// minDeliveryMaxReceive is the redrive safety net: the deliver function
-	// dead-letters by itself after the schedule, SQS only catches poison.
-	minDeliveryMaxReceive = 10
 )
 
 // deliverTimeout bounds one batch: the POSTs run in parallel, so one
 // delivery timeout plus room for DynamoDB, SQS and Secrets Manager calls.
 func deliverTimeout(s Settings) time.Duration {
 	return s.DeliveryTimeout + 20*time.Second
-}
-
-// deliveryMaxReceive must exceed the attempts the schedule makes
-// (len+1 receives) or SQS would redrive a message before the function gives
-// up on it; the margin absorbs receives lost to crashes.
-func deliveryMaxReceive(s Settings) int {
-	return max(minDeliveryMaxReceive, len(s.RetrySchedule)+1+5)
 }
 
 func scheduleTotal(sched []time.Duration) time.Duration {

@@ -44,7 +44,7 @@ func (h *hookrelay) addQueues() {
 		VisibilityTimeout: seconds(visibilityFactor*deliverTimeout(h.settings) + h.settings.DeliverBatchWindow),
 		DeadLetterQueue: &awssqs.DeadLetterQueue{
 			Queue:           h.dlq,
-			MaxReceiveCount: jsii.Number(float64(deliveryMaxReceive(h.settings))),
+			MaxReceiveCount: jsii.Number(float64(config.DeliveryMaxReceive(h.settings.RetrySchedule))),
 		},
 	})
 }

@@ -193,7 +193,20 @@ const (
 	// stays an hour below MaxVisibility, so it never depends on the time a
 	// receipt has already used up.
 	MaxRetryStep = 10 * time.Hour
+	// MaxDeferrals bounds how often a delivery to an endpoint that keeps
+	// timing out is put back without an attempt. Each deferral is a receive,
+	// so the delivery queue's maxReceiveCount allows for them (infra).
+	MaxDeferrals = 10
 )
+
+// DeliveryMaxReceive is the delivery queue's maxReceiveCount (AWS and
+// dev): it must exceed the receives the deliver function uses (len+1
+// attempts, plus up to MaxDeferrals deferrals) or SQS would redrive a
+// message before the function gives up on it with a reason; the margin of
+// 5 absorbs receives lost to crashes. It is a safety net for poison only.
+func DeliveryMaxReceive(sched []time.Duration) int {
+	return max(10, len(sched)+1+5) + MaxDeferrals
+}
 
 // ScheduleSpan is the longest time a schedule's retries can take: every
 // step with its maximum jitter (10 %).

@@ -30,11 +30,13 @@ type Handler struct {
 	now     func() time.Time
 	jitter  func(time.Duration) time.Duration
 	version string
+	gate    *gate
 }
 
 // NewHandler fills the defaults of d.
 func NewHandler(d Deps) *Handler {
-	h := &Handler{d: d, cfg: d.Config, client: d.Client, log: d.Logger, now: d.Now, jitter: d.Jitter, version: d.Version}
+	h := &Handler{d: d, cfg: d.Config, client: d.Client, log: d.Logger, now: d.Now, jitter: d.Jitter, version: d.Version,
+		gate: newGate(d.Config.DeliveryTimeout)}
 	if h.client == nil {
 		h.client = netguard.NewClient(netguard.Options{
 			Timeout: d.Config.DeliveryTimeout, AllowLoopback: d.Config.AllowLoopback, DeniedLoopbackPorts: d.Config.DeniedLoopbackPorts,
@@ -89,6 +91,7 @@ func (h *Handler) processSafely(ctx context.Context, m events.SQSMessage) (done 
 // process handles one message; false means "report as a batch item failure".
 func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	received := h.now() // SQS's visibility limit counts from the receive, just before this
+	var posted result   // what the POST gave, for the endpoint gate
 	d, err := message.Decode(m.Body)
 	if err != nil {
 		// Poison can never succeed: straight to the DLQ, never a hot loop.
@@ -111,6 +114,16 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	}
 
 	u, urlErr := netguard.ValidateURL(w.URL, h.cfg.AllowLoopback)
+	if urlErr == nil {
+		now := h.now()
+		// A delivery deferred often enough, or whose deferral would outlive
+		// its retry budget, is attempted whatever the endpoint's state.
+		force := mustAttempt(m) || h.gate.deferral(receivesOf(m)) > newBudget(received, sentAt(m, deliverylog.DeliveryRecord{}, now), now).left
+		if !h.gate.admit(d.WebhookID, now, force) {
+			return h.deferDelivery(ctx, m, d, received)
+		}
+		defer func() { h.gate.done(d.WebhookID, posted, h.now()) }()
+	}
 	var active []string
 	if urlErr == nil {
 		if active, err = h.d.Secrets.Active(ctx, d.OrgID, d.WebhookID, h.now()); err != nil || len(active) == 0 {
@@ -133,6 +146,7 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		r = result{class: ClassRetriesSpent}
 	case urlErr == nil:
 		r = h.post(ctx, u, d, active, now)
+		posted = r
 	}
 	// The attempt happened (maybe POSTed): what follows records it, and
 	// must not be cut off by a deadline or shutdown reached now.
@@ -201,6 +215,22 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 		}
 		return deliverylog.OutcomeDeadLettered, true
 	}
+}
+
+// deferDelivery puts a delivery to an endpoint that keeps timing out back
+// on the queue without an attempt (the gate's deferral, within what SQS
+// accepts from this receipt); it is a batch item failure either way.
+func (h *Handler) deferDelivery(ctx context.Context, m events.SQSMessage, d message.Delivery, received time.Time) bool {
+	now := h.now()
+	wait := h.gate.deferral(receivesOf(m))
+	wait = min(wait+h.jitter(wait/10), newBudget(received, now, now).maxDelay)
+	if err := h.d.Queue.ChangeVisibility(ctx, h.cfg.DeliveryQueueURL, m.ReceiptHandle, wait); err != nil {
+		h.log.ErrorContext(ctx, "defer delivery", "delivery_id", d.DeliveryID, "error", err)
+	}
+	h.log.LogAttrs(ctx, slog.LevelInfo, "delivery deferred: the endpoint keeps timing out",
+		slog.String("delivery_id", d.DeliveryID), slog.String("webhook_id", d.WebhookID),
+		slog.Int("receives", receivesOf(m)), slog.Duration("retry_in", wait))
+	return false
 }
 
 // skip consumes a delivery whose webhook was deleted or disabled after the

@@ -70,7 +70,7 @@ func (r *Resender) Resend(ctx context.Context, orgID, webhookID, deliveryID stri
 			return err
 		}
 	}
-	return r.queue.Send(ctx, r.queueURL, queue.Message{Body: body})
+	return r.queue.Send(ctx, r.queueURL, queue.Message{Body: body, Group: d.OrgID})
 }
 
 func (r *Resender) message(ctx context.Context, orgID, webhookID, deliveryID string) (body string, hasRecord bool, err error) {
@@ -109,7 +109,7 @@ func (r *Resender) SendTest(ctx context.Context, w webhook.Webhook) (string, err
 	if err != nil {
 		return "", err
 	}
-	if err := r.queue.Send(ctx, r.queueURL, queue.Message{Body: body}); err != nil {
+	if err := r.queue.Send(ctx, r.queueURL, queue.Message{Body: body, Group: d.OrgID}); err != nil {
 		return "", fmt.Errorf("queue test event: %w", err)
 	}
 	return d.DeliveryID, nil

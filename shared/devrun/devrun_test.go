@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/emulator"
 	"github.com/hookrelay/hookrelay/shared/testenv"
@@ -104,8 +105,9 @@ func TestDeliveryQueueHasTheRedriveAndVisibilityOfTheDesign(t *testing.T) {
 	if err := json.Unmarshal([]byte(out.Attributes[string(types.QueueAttributeNameRedrivePolicy)]), &redrive); err != nil {
 		t.Fatalf("redrive policy %q: %v", out.Attributes[string(types.QueueAttributeNameRedrivePolicy)], err)
 	}
-	if !strings.HasSuffix(redrive.Target, ":"+DeliveryDLQ) || fmt.Sprint(redrive.MaxReceive) != "10" {
-		t.Errorf("redrive policy = %+v, want the DLQ after 10 receives", redrive)
+	// The same count as the deployed queue: attempts and deferrals first.
+	if want := config.DeliveryMaxReceive(s.Config.RetrySchedule); !strings.HasSuffix(redrive.Target, ":"+DeliveryDLQ) || fmt.Sprint(redrive.MaxReceive) != fmt.Sprint(want) {
+		t.Errorf("redrive policy = %+v, want the DLQ after %d receives", redrive, want)
 	}
 }
 

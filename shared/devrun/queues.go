@@ -18,12 +18,11 @@ import (
 // at every start; CreateQueue with the same attributes is idempotent on
 // AWS too.
 const (
-	IngestQueue    = "hookrelay-ingest"
-	IngestDLQ      = "hookrelay-ingest-dlq"
-	DeliveryQueue  = "hookrelay-delivery"
-	DeliveryDLQ    = "hookrelay-dlq"
-	deliveryMaxRcv = 10 // the redrive policy is a safety net: delivery dead-letters itself with a reason
-	ingestMaxRcv   = 5
+	IngestQueue   = "hookrelay-ingest"
+	IngestDLQ     = "hookrelay-ingest-dlq"
+	DeliveryQueue = "hookrelay-delivery"
+	DeliveryDLQ   = "hookrelay-dlq"
+	ingestMaxRcv  = 5
 	// ingestVisibility covers a fan-out invocation (fanoutTimeout) with room
 	// to delete, like the 6× rule AWS recommends for Lambda sources.
 	ingestVisibility = 60 * time.Second
@@ -73,7 +72,7 @@ func createQueues(ctx context.Context, api *sqs.Client, cfg config.Config) (queu
 	}); err != nil {
 		return q, err
 	}
-	deliveryRedrive, err := redrivePolicy(ctx, api, q.DLQ, deliveryMaxRcv)
+	deliveryRedrive, err := redrivePolicy(ctx, api, q.DLQ, config.DeliveryMaxReceive(cfg.RetrySchedule))
 	if err != nil {
 		return q, err
 	}

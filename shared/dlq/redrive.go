@@ -75,7 +75,7 @@ func (o *Ops) redriveOne(ctx context.Context, e Entry) error {
 			return fmt.Errorf("reset attempts of %s: %w", e.Delivery.DeliveryID, err)
 		}
 	}
-	if err := o.q.Send(ctx, o.deliveryURL, queue.Message{Body: e.Raw}); err != nil {
+	if err := o.q.Send(ctx, o.deliveryURL, queue.Message{Body: e.Raw, Group: e.Delivery.OrgID}); err != nil {
 		return fmt.Errorf("send %s to the delivery queue: %w", e.MessageID, err)
 	}
 	// Sent: the delete must happen even if the run is cancelled now, or a

@@ -185,7 +185,7 @@ func (h *Handler) fanOut(ctx context.Context, tmpl message.Delivery, i int, b *b
 			if err != nil {
 				return err
 			}
-			if err := b.add(i, queue.Message{Body: body}); err != nil {
+			if err := b.add(i, queue.Message{Body: body, Group: tmpl.OrgID}); err != nil {
 				return err
 			}
 			matched++

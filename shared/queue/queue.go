@@ -21,6 +21,10 @@ type Message struct {
 	Body       string
 	Attributes map[string]string
 	Delay      time.Duration
+	// Group is the tenant the message belongs to (SQS MessageGroupId). On
+	// a standard queue it makes SQS a fair queue: a tenant with a backlog
+	// does not delay the others' messages. Empty: no group.
+	Group string
 }
 
 // ErrLost marks a call whose answer was lost in transit: the queue may have

@@ -45,6 +45,7 @@ func (c *Client) Send(ctx context.Context, queueURL string, m queue.Message) err
 		MessageBody:       aws.String(m.Body),
 		MessageAttributes: toAttributes(m.Attributes),
 		DelaySeconds:      int32(m.Delay / time.Second),
+		MessageGroupId:    group(m.Group),
 	})
 	return err
 }
@@ -79,6 +80,7 @@ func (c *Client) sendChunk(ctx context.Context, queueURL string, chunk []queue.M
 				MessageBody:       aws.String(m.Body),
 				MessageAttributes: toAttributes(m.Attributes),
 				DelaySeconds:      int32(m.Delay / time.Second),
+				MessageGroupId:    group(m.Group),
 			})
 		}
 		calls++
@@ -185,6 +187,14 @@ func toLambdaMessage(m types.Message, queueURL string) events.SQSMessage {
 		EventSource:       "aws:sqs",
 		EventSourceARN:    queueURL,
 	}
+}
+
+// group is the MessageGroupId of a message: nil (absent) without a group.
+func group(g string) *string {
+	if g == "" {
+		return nil
+	}
+	return aws.String(g)
 }
 
 func toAttributes(in map[string]string) map[string]types.MessageAttributeValue {

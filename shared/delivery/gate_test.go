@@ -1,0 +1,81 @@
+package delivery
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+func TestGateDefersAnEndpointThatTimesOut(t *testing.T) {
+	g := newGate(10 * time.Second)
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	if !g.admit("wh_a", now, false) || !g.admit("wh_a", now, false) {
+		t.Fatal("an endpoint with no history is not limited")
+	}
+	g.done("wh_a", result{class: ClassTimeout}, now.Add(10*time.Second))
+	g.done("wh_a", result{class: ClassTimeout}, now.Add(10*time.Second))
+	if g.admit("wh_a", now.Add(39*time.Second), false) {
+		t.Fatal("admitted during the cool-down (3 × the delivery timeout)")
+	}
+	if !g.admit("wh_b", now.Add(39*time.Second), false) {
+		t.Fatal("another endpoint is held back by wh_a")
+	}
+	if !g.admit("wh_a", now.Add(39*time.Second), true) {
+		t.Fatal("a forced delivery was refused")
+	}
+	g.done("wh_a", result{class: ClassTimeout}, now.Add(40*time.Second))
+	// After the cool-down: one probe at a time.
+	later := now.Add(71 * time.Second)
+	if !g.admit("wh_a", later, false) || g.admit("wh_a", later, false) {
+		t.Fatal("want exactly one probe while the endpoint is suspect")
+	}
+	g.done("wh_a", result{status: 500}, later.Add(time.Second)) // answered within the timeout
+	if !g.admit("wh_a", later.Add(time.Second), false) || !g.admit("wh_a", later.Add(time.Second), false) {
+		t.Fatal("an endpoint that answers again is not limited")
+	}
+	if got := []time.Duration{g.deferral(1), g.deferral(2), g.deferral(8), g.deferral(20)}; got[0] != 30*time.Second ||
+		got[1] != time.Minute || got[2] != 32*time.Minute || got[3] != 32*time.Minute {
+		t.Fatalf("deferrals %v, want 30s doubling per receive up to 64 cool-downs", got)
+	}
+}
+
+// The handler: after a timeout, the next delivery to that endpoint does
+// not POST, counts no attempt and comes back after the cool-down; one
+// deferred MaxDeferrals times is attempted anyway.
+func TestHandlerDefersDeliveriesToAnEndpointThatTimesOut(t *testing.T) {
+	rc := newReceiver(t, false)
+	// Delivery timeout 500 ms: cool-down 1.5 s. The clock stands still, so
+	// a slow machine cannot outlast the cool-down between the two handles.
+	start := time.Now()
+	e := newEnv(t, testConfig(), func(d *Deps) { d.Now = func() time.Time { return start } })
+	e.webhooks.put(webhook.Webhook{ID: "wh_slow", OrgID: "org_a", URL: rc.srv.URL + "/slow", Enabled: true})
+	handle := func(m events.SQSMessage) {
+		t.Helper()
+		if resp, _ := e.h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{m}}); len(resp.BatchItemFailures) != 1 {
+			t.Fatalf("%s: failures %v, want the message kept", m.MessageId, resp.BatchItemFailures)
+		}
+	}
+	handle(sqsMessage(t, "org_a", "wh_slow", "evt_1")) // times out
+	second := sqsMessage(t, "org_a", "wh_slow", "evt_2")
+	handle(second)
+	if rc.hits.Load() != 1 {
+		t.Fatalf("%d POSTs, want the second delivery deferred", rc.hits.Load())
+	}
+	if rec := e.records.get(deliveryIDOf(t, second)); rec.Attempts != 0 {
+		t.Fatalf("a deferral counted attempt %d", rec.Attempts)
+	}
+	if v := e.queue.visibility[len(e.queue.visibility)-1]; v.receipt != second.ReceiptHandle || v.delay != 1650*time.Millisecond {
+		t.Fatalf("deferral visibility %+v, want the cool-down 1.5 s + 10 %%", v)
+	}
+	second.Attributes = map[string]string{"ApproximateReceiveCount": strconv.Itoa(config.MaxDeferrals + 1)}
+	handle(second)
+	if rc.hits.Load() != 2 || e.records.get(deliveryIDOf(t, second)).Attempts != 1 {
+		t.Fatalf("after %d deferrals: %d POSTs, want the delivery attempted", config.MaxDeferrals, rc.hits.Load())
+	}
+}
