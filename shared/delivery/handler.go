@@ -228,8 +228,7 @@ func (h *Handler) deferDelivery(ctx context.Context, m events.SQSMessage, d mess
 		h.log.ErrorContext(ctx, "defer delivery", "delivery_id", d.DeliveryID, "error", err)
 	}
 	h.log.LogAttrs(ctx, slog.LevelInfo, "delivery deferred: the endpoint keeps timing out",
-		slog.String("delivery_id", d.DeliveryID), slog.String("webhook_id", d.WebhookID),
-		slog.Int("receives", receivesOf(m)), slog.Duration("retry_in", wait))
+		slog.String("delivery_id", d.DeliveryID), slog.String("webhook_id", d.WebhookID), slog.Duration("retry_in", wait))
 	return false
 }
 
