@@ -53,7 +53,9 @@ func TestHandlerDefersDeliveriesToAnEndpointThatTimesOut(t *testing.T) {
 	// Delivery timeout 500 ms: cool-down 1.5 s. The clock stands still, so
 	// a slow machine cannot outlast the cool-down between the two handles.
 	start := time.Now()
-	e := newEnv(t, testConfig(), func(d *Deps) { d.Now = func() time.Time { return start } })
+	cfg := testConfig()
+	cfg.DeliveryTimeout = 500 * time.Millisecond
+	e := newEnv(t, cfg, func(d *Deps) { d.Now = func() time.Time { return start } })
 	e.webhooks.put(webhook.Webhook{ID: "wh_slow", OrgID: "org_a", URL: rc.srv.URL + "/slow", Enabled: true})
 	handle := func(m events.SQSMessage) {
 		t.Helper()
