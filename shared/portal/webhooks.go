@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -59,7 +60,7 @@ func (h *Handler) list(v *visit) error {
 // summarize adds the last delivery and the recent success rate to a row.
 func (v *visit) summarize(hk hook) (listRow, error) {
 	var page attemptPage
-	if err := v.call(http.MethodGet, webhookAPI(hk.ID)+"/deliveries?limit=20", nil, &page); err != nil {
+	if err := v.call(http.MethodGet, webhookAPI(hk.ID)+"/deliveries?limit="+strconv.Itoa(recentAttempts), nil, &page); err != nil {
 		return listRow{}, err
 	}
 	row := listRow{hook: hk}
