@@ -52,6 +52,7 @@ dev: runtools ## run the whole pipeline locally on 127.0.0.1:8080
 
 test: tools build lint ## unit, integration, CDK and end-to-end tests, then cdk synth
 	go test -count=1 -timeout 30m ./...
+	cd tools/goaws-loopback && GOWORK=off go test -count=1 ./...
 	out=$$(mktemp -d) && npx cdk synth --quiet -o "$$out" && rm -rf "$$out"
 
 build: $(BOOTSTRAPS) ## linux/arm64 bootstrap binary per Lambda under bin/

@@ -3,7 +3,8 @@
 // the machine could list the dev queues and inject deliveries that hookrelay
 // dev would sign with a tenant's real secret. This program loads goaws's
 // configuration and runs its router and its periodic tasks exactly as the
-// upstream command does; only the listen address differs.
+// upstream command does; only the listen address differs, and long polls
+// answer as soon as a message arrives (longpoll.go).
 //
 // It is a module of its own so that goaws's dependencies (aws-sdk-go v1,
 // logrus, its own pinned SDK v2 versions) stay out of hookrelay's go.mod;
@@ -56,7 +57,7 @@ func run(config, level, env string) error {
 	}
 
 	ports := conf.LoadYamlConfig(config, env)
-	handler := router.New()
+	handler := newLongPoll(router.New())
 	go gosqs.PeriodicTasks(time.Second, make(chan bool))
 
 	errs := make(chan error, len(ports))
