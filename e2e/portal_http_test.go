@@ -76,6 +76,21 @@ func TestPortalRefusesForgedRequests(t *testing.T) {
 			t.Errorf("Set-Cookie %q lacks %s", cookie, want)
 		}
 	}
+	if strings.Contains(cookie, "Secure") {
+		t.Errorf("Set-Cookie %q is Secure on plain http (the browser would drop it)", cookie)
+	}
+	// Behind API Gateway (https) the cookie is Secure.
+	behindTLS, _ := pc.do(http.MethodGet, tn.portalLink(), nil, map[string]string{"X-Forwarded-Proto": "https"})
+	if c := behindTLS.Header.Get("Set-Cookie"); behindTLS.StatusCode != http.StatusOK || !strings.Contains(c, "Secure") {
+		t.Errorf("over https: %d, Set-Cookie %q lacks Secure", behindTLS.StatusCode, c)
+	}
+	// /portal without the slash leads to the portal, relatively.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if res, err := noFollow.Get(s.API + "/portal"); err != nil || res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "portal/" {
+		t.Errorf("GET /portal: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
 	if strings.Contains(cookie, "Path=") {
 		t.Errorf("Set-Cookie %q names a Path: the portal's folder must scope it under any base path", cookie)
 	}
