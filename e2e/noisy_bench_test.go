@@ -1,0 +1,129 @@
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hookrelay/hookrelay/shared/devrun"
+	"github.com/hookrelay/hookrelay/shared/message"
+)
+
+// The noisy neighbour on a `make dev` stack (delivery timeout 1 s): tenant
+// A publishes 2,000 events to an endpoint that answers after the timeout,
+// tenant B 20 events (10/s) to a fast endpoint. Reported: B's
+// publish-to-receipt p99 alone ("alone") and during A's load ("noisy"),
+// and their ratio (goal ≤ 2).
+func BenchmarkNoisyNeighbour(b *testing.B) {
+	const (
+		timeout   = time.Second
+		aEvents   = 2000
+		bEvents   = 20
+		bPerSec   = 10
+		aWriters  = 8
+		aHeadroom = 200 // B starts once A has published this many
+	)
+	s, err := startStack(b.TempDir(), devrun.Options{Env: map[string]string{"HOOKRELAY_DELIVERY_TIMEOUT": timeout.String()}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Stop()
+	example, err := os.ReadFile("../catalog/types/emailOpen.example.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: aWriters}, Timeout: lambdaPatience}
+	tenantOf := func(label string, rc *receiver) *publisher {
+		tn := newTenant(b, s, label)
+		tn.createWebhook(rc.url("/"+label), "emailOpen")
+		return &publisher{api: s.API, token: tn.token, data: example, client: client}
+	}
+	slow := newReceiver(b, func(int, *http.Request, []byte) answer { return answer{hang: timeout + 500*time.Millisecond, status: 200} })
+	fast := newReceiver(b, nil)
+	a, bt := tenantOf("a", slow), tenantOf("b", fast)
+	// One event each warms the caches and connections.
+	if _, err := bt.publish(); err != nil {
+		b.Fatal(err)
+	}
+	waitReceipts(b, fast, 1)
+
+	// bLatencies publishes B's events, paced, and returns their
+	// publish-to-receipt latencies, sorted.
+	bLatencies := func(b *testing.B) []time.Duration {
+		before := fast.count()
+		var mu sync.Mutex
+		published := map[string]time.Time{}
+		var g errgroup.Group
+		tick := time.NewTicker(time.Second / bPerSec)
+		for range bEvents {
+			<-tick.C
+			g.Go(func() error {
+				at := time.Now()
+				id, err := bt.publish()
+				mu.Lock()
+				published[id] = at
+				mu.Unlock()
+				return err
+			})
+		}
+		tick.Stop()
+		if err := g.Wait(); err != nil {
+			b.Fatal(err)
+		}
+		var out []time.Duration
+		for _, h := range waitReceipts(b, fast, before+bEvents)[before:] {
+			var env message.Envelope
+			if err := json.Unmarshal(h.body, &env); err != nil {
+				b.Fatal(err)
+			}
+			out = append(out, h.at.Sub(published[env.ID]))
+		}
+		slices.Sort(out)
+		return out
+	}
+	p99 := func(ls []time.Duration) time.Duration { return ls[len(ls)*99/100] }
+
+	var alone, noisy time.Duration
+	b.Run("alone", func(b *testing.B) {
+		for b.Loop() {
+			alone = p99(bLatencies(b))
+			b.ReportMetric(ms(alone), "B-p99-ms")
+		}
+	})
+	b.Run("noisy", func(b *testing.B) {
+		for b.Loop() {
+			var g errgroup.Group
+			var published sync.WaitGroup
+			published.Add(aHeadroom)
+			for w := range aWriters {
+				g.Go(func() error {
+					for i := range aEvents / aWriters {
+						if _, err := a.publish(); err != nil {
+							return err
+						}
+						if n := i*aWriters + w; n < aHeadroom {
+							published.Done()
+						}
+					}
+					return nil
+				})
+			}
+			published.Wait()
+			noisy = p99(bLatencies(b))
+			if err := g.Wait(); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(ms(noisy), "B-p99-ms")
+			b.ReportMetric(float64(slow.count()), "A-POSTs")
+		}
+	})
+	if alone > 0 && noisy > 0 {
+		b.Logf("B's publish-to-receipt p99: %s alone, %s beside A's backlog (%.1fx; goal <= 2x)", alone, noisy, float64(noisy)/float64(alone))
+	}
+}
