@@ -44,7 +44,9 @@ func BenchmarkNoisyNeighbour(b *testing.B) {
 		tn.createWebhook(rc.url("/"+label), "emailOpen")
 		return &publisher{api: s.API, token: tn.token, data: example, client: client}
 	}
-	slow := newReceiver(b, func(int, *http.Request, []byte) answer { return answer{hang: timeout + 500*time.Millisecond, status: 200} })
+	slow := newReceiver(b, func(int, *http.Request, []byte) answer {
+		return answer{hang: timeout + 500*time.Millisecond, status: 200}
+	})
 	fast := newReceiver(b, nil)
 	a, bt := tenantOf("a", slow), tenantOf("b", fast)
 	// One event each warms the caches and connections.
