@@ -23,6 +23,9 @@ type Measurement struct {
 	Fanout         Invocations
 	Deliver        Invocations
 	HandlerLogByte int64 // bytes the handlers logged
+	// PeakHeapBytes is the largest live heap of the local process during
+	// the run (handlers, pollers and receiver together).
+	PeakHeapBytes uint64
 }
 
 // Invocations are one function's handler invocations.

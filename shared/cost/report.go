@@ -10,7 +10,8 @@ import (
 // what it costs per million deliveries.
 func Write(w io.Writer, title string, m Measurement, e Estimate) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s: %d events, %d deliveries, %d POSTs\n", title, m.Events, m.Deliveries, m.Posts)
+	fmt.Fprintf(tw, "%s: %d events, %d deliveries, %d POSTs, peak live heap %.1f MiB\n",
+		title, m.Events, m.Deliveries, m.Posts, float64(m.PeakHeapBytes)/(1<<20))
 	fmt.Fprintln(tw, "  item\tper delivery\tunit\t$/M deliveries\t")
 	for _, l := range append(e.Lines, e.EventBridge) {
 		if l == e.EventBridge {

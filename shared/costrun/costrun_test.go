@@ -26,8 +26,8 @@ func TestMeasureCountsARun(t *testing.T) {
 	if m.Deliver.Count == 0 || m.Fanout.Count == 0 || m.Deliver.BilledMS < int64(m.Deliver.Count) {
 		t.Errorf("invocations not measured: fanout %+v, deliver %+v", m.Fanout, m.Deliver)
 	}
-	if m.HandlerLogByte == 0 {
-		t.Error("log bytes not measured")
+	if m.HandlerLogByte == 0 || m.PeakHeapBytes == 0 {
+		t.Errorf("log bytes %d, peak heap %d: not measured", m.HandlerLogByte, m.PeakHeapBytes)
 	}
 	// The budget of a first-attempt success: one DynamoDB write of at most
 	// 1 KB (the attempt entry), no read but the webhook's on a cold cache.

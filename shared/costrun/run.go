@@ -90,6 +90,8 @@ func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) 
 	if err := s.publish(ctx, sc.Events); err != nil {
 		return cost.Measurement{}, err
 	}
+	stopSampling := make(chan struct{})
+	peak := peakHeap(stopSampling)
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for _, p := range []*poller.Poller{
@@ -102,13 +104,15 @@ func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) 
 	err = waitSettled(ctx, rcv, deliver, want)
 	stopPolling()
 	wg.Wait()
+	close(stopSampling)
+	peakBytes := <-peak
 	if err != nil {
 		return cost.Measurement{}, err
 	}
 	posts, delivered := rcv.counts()
 	m := cost.Measurement{
 		Events: sc.Events, Deliveries: delivered, Posts: posts,
-		Calls: s.meter.Snapshot().Sub(before), HandlerLogByte: logs.n.Load(),
+		Calls: s.meter.Snapshot().Sub(before), HandlerLogByte: logs.n.Load(), PeakHeapBytes: peakBytes,
 	}
 	m.Fanout, _ = fan.snapshot()
 	m.Deliver, _ = deliver.snapshot()
