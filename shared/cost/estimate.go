@@ -56,10 +56,20 @@ type Line struct {
 // Estimate is the priced result of one run.
 type Estimate struct {
 	Lines []Line
-	// Total is the sum of Lines, per million deliveries; EventBridge's
-	// ingest is apart because it is per event, whatever hookrelay does.
-	Total       float64
-	EventBridge Line
+	// Total is the sum of Lines, per million deliveries. Ingest is apart:
+	// EventBridge's put and its rule's SQS send are per event, paid once
+	// however many endpoints the event goes to, whatever the delivery path.
+	Total  float64
+	Ingest []Line
+}
+
+// IngestTotal sums the ingest lines.
+func (e Estimate) IngestTotal() float64 {
+	sum := 0.0
+	for _, l := range e.Ingest {
+		sum += l.Dollars
+	}
+	return sum
 }
 
 // Price prices m per delivery.
@@ -103,7 +113,6 @@ func Price(m Measurement) Estimate {
 	deletes := float64(m.Fanout.Settled + m.Deliver.Settled)
 	add(Line{Item: "SQS ReceiveMessage (event sources)", Quantity: per(receives), Unit: "calls", Dollars: per(receives) * SQSPerRequest * million, Modelled: true})
 	add(Line{Item: "SQS DeleteMessageBatch (event sources)", Quantity: per(deletes), Unit: "calls", Dollars: per(deletes) * SQSPerRequest * million, Modelled: true})
-	add(Line{Item: "SQS SendMessage (EventBridge rule target)", Quantity: per(float64(m.Events)), Unit: "calls", Dollars: per(float64(m.Events)) * SQSPerRequest * million, Modelled: true})
 
 	invocations := receives
 	add(Line{Item: "Lambda requests", Quantity: per(invocations), Unit: "invocations", Dollars: per(invocations) * LambdaPerRequest * million})
@@ -114,6 +123,10 @@ func Price(m Measurement) Estimate {
 	platform := invocations * platformLogBytes
 	add(Line{Item: "CloudWatch Logs (Lambda START/END/REPORT)", Quantity: per(platform), Unit: "bytes", Dollars: per(platform) / (1 << 30) * LogsPerGB * million, Modelled: true})
 
-	e.EventBridge = Line{Item: "EventBridge PutEvents (ingest, per event)", Quantity: per(float64(m.Events)), Unit: "events", Dollars: per(float64(m.Events)) * EventBridgePerEvent * million, Modelled: true}
+	events := per(float64(m.Events))
+	e.Ingest = []Line{
+		{Item: "EventBridge PutEvents", Quantity: events, Unit: "events", Dollars: events * EventBridgePerEvent * million, Modelled: true},
+		{Item: "SQS SendMessage (EventBridge rule target)", Quantity: events, Unit: "calls", Dollars: events * SQSPerRequest * million, Modelled: true},
+	}
 	return e
 }

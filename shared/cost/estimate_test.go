@@ -24,14 +24,13 @@ func TestPricePerMillionDeliveries(t *testing.T) {
 	}
 	e := Price(m)
 	want := map[string]float64{
-		"SQS SendMessageBatch":                      0.1 * 0.40, // 199 KB in 100 calls: still 100 requests
-		"Secrets Manager GetSecretValue":            0.01 * 5,
-		"DynamoDB write units":                      0.625,
-		"DynamoDB read units":                       0.5 * 0.125,
-		"SQS ReceiveMessage (event sources)":        0.11 * 0.40,
-		"SQS DeleteMessageBatch (event sources)":    0.1 * 0.40,
-		"SQS SendMessage (EventBridge rule target)": 0.1 * 0.40,
-		"Lambda requests":                           0.11 * 0.20,
+		"SQS SendMessageBatch":                   0.1 * 0.40, // 199 KB in 100 calls: still 100 requests
+		"Secrets Manager GetSecretValue":         0.01 * 5,
+		"DynamoDB write units":                   0.625,
+		"DynamoDB read units":                    0.5 * 0.125,
+		"SQS ReceiveMessage (event sources)":     0.11 * 0.40,
+		"SQS DeleteMessageBatch (event sources)": 0.1 * 0.40,
+		"Lambda requests":                        0.11 * 0.20,
 		// (1 s × 1 GB + 4 s × 0.5 GB) / 1000 deliveries × $0.0000133334 × 1e6
 		"Lambda duration (handler time measured locally)": 3.0 / 1000 * 13.3334,
 		"CloudWatch Logs (handler lines)":                 1024.0 / (1 << 30) * 0.5 * 1e6,
@@ -56,8 +55,11 @@ func TestPricePerMillionDeliveries(t *testing.T) {
 	if math.Abs(e.Total-total) > 1e-9 {
 		t.Errorf("total $%v, want $%v", e.Total, total)
 	}
-	if math.Abs(e.EventBridge.Dollars-0.1) > 1e-9 {
-		t.Errorf("EventBridge $%v per million deliveries, want $0.10 (one event per ten deliveries)", e.EventBridge.Dollars)
+	// One event per ten deliveries: EventBridge $1/M events and the
+	// rule's SQS send $0.40/M, a tenth of each per delivery.
+	if len(e.Ingest) != 2 || math.Abs(e.Ingest[0].Dollars-0.1) > 1e-9 || math.Abs(e.Ingest[1].Dollars-0.04) > 1e-9 ||
+		math.Abs(e.IngestTotal()-0.14) > 1e-9 {
+		t.Errorf("ingest %+v, want $0.10 EventBridge and $0.04 SQS per million deliveries", e.Ingest)
 	}
 }
 

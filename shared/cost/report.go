@@ -13,12 +13,18 @@ func Write(w io.Writer, title string, m Measurement, e Estimate) error {
 	fmt.Fprintf(tw, "%s: %d events, %d deliveries, %d POSTs, peak live heap %.1f MiB\n",
 		title, m.Events, m.Deliveries, m.Posts, float64(m.PeakHeapBytes)/(1<<20))
 	fmt.Fprintln(tw, "  item\tper delivery\tunit\t$/M deliveries\t")
-	for _, l := range append(e.Lines, e.EventBridge) {
-		if l == e.EventBridge {
-			fmt.Fprintf(tw, "  %s\t\t\t$%.3f\t\n", "total (excluding ingest below)", e.Total)
-		}
+	line := func(l Line) {
 		fmt.Fprintf(tw, "  %s%s\t%.3f\t%s\t$%.3f\t\n", l.Item, modelled(l), l.Quantity, l.Unit, l.Dollars)
 	}
+	for _, l := range e.Lines {
+		line(l)
+	}
+	fmt.Fprintf(tw, "  %s\t\t\t$%.3f\t\n", "TOTAL per delivery, ingest excluded", e.Total)
+	fmt.Fprintln(tw, "  ingest, per event (shared by the event's N deliveries):\t\t\t\t")
+	for _, l := range e.Ingest {
+		line(l)
+	}
+	fmt.Fprintf(tw, "  %s\t\t\t$%.3f\t\n", "TOTAL with ingest", e.Total+e.IngestTotal())
 	return tw.Flush()
 }
 
