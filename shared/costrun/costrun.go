@@ -61,7 +61,7 @@ func (s Scenario) String() string {
 // priced at these.
 const (
 	FanoutMemoryMB  = 256
-	DeliverMemoryMB = 512
+	DeliverMemoryMB = 256
 )
 
 // stack is a fresh table and set of queues on fresh emulators.
