@@ -8,12 +8,18 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/hookrelay/hookrelay/shared/delivery"
 )
 
 const alarmPeriod = 5 * time.Minute
+
+// metricNamespace holds the stack's own metrics (from metric filters).
+const metricNamespace = "Hookrelay"
 
 // alarmTopic is encrypted with a customer managed key: CloudWatch cannot
 // publish to a topic encrypted with the AWS managed SNS key, so the key
@@ -112,7 +118,27 @@ func (h *hookrelay) addMonitoring() {
 		metric:      h.stage.MetricServerError(opts("Sum")),
 		threshold:   5,
 	})
+	h.alarm(topic, alarmSpec{
+		id: "WebhooksAutoDisabled",
+		description: "An endpoint failed every delivery for the auto-disable period and was disabled; its deliveries are parked. " +
+			"The deliver log line \"" + delivery.MsgWebhookDisabled + "\" names the organization and webhook; the tenant was sent webhook.disabled",
+		metric:    h.autoDisabledMetric(),
+		threshold: 1,
+	})
 	h.addDashboard()
+}
+
+// autoDisabledMetric counts the deliver function's auto-disable log lines
+// (a metric filter: no API call from the function).
+func (h *hookrelay) autoDisabledMetric() awscloudwatch.IMetric {
+	filter := awslogs.NewMetricFilter(h.stack, jsii.String("WebhooksAutoDisabledFilter"), &awslogs.MetricFilterProps{
+		LogGroup:        h.deliver.LogGroup(),
+		FilterPattern:   awslogs.FilterPattern_StringValue(jsii.String("$.msg"), jsii.String("="), jsii.String(delivery.MsgWebhookDisabled)),
+		MetricNamespace: jsii.String(metricNamespace),
+		MetricName:      jsii.String("WebhooksAutoDisabled"),
+		MetricValue:     jsii.String("1"),
+	})
+	return filter.Metric(opts("Sum"))
 }
 
 func graph(title string, metrics ...awscloudwatch.IMetric) awscloudwatch.IWidget {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+
+	"github.com/hookrelay/hookrelay/shared/delivery"
 )
 
 func TestAlarmsNotifyTopic(t *testing.T) {
@@ -36,6 +38,21 @@ func TestAlarmsNotifyTopic(t *testing.T) {
 	// default); the backlog alarm must not fire on healthy retries.
 	if th := num(s.props(t, s.id(t, "DeliveryBacklog"))["Threshold"]); th <= 210 {
 		t.Errorf("backlog threshold %vs fires during normal retries", th)
+	}
+	// Auto-disables: a metric filter on the deliver log line, alarmed at one.
+	filter := s.props(t, s.id(t, "WebhooksAutoDisabledFilter"))
+	if jsonOf(filter["LogGroupName"]) != jsonOf(ref(s.id(t, "DeliverLogs"))) ||
+		filter["FilterPattern"] != `{ $.msg = "`+delivery.MsgWebhookDisabled+`" }` {
+		t.Errorf("auto-disable filter %s", jsonOf(filter))
+	}
+	tr := jsonOf(filter["MetricTransformations"])
+	if !strings.Contains(tr, `"MetricName":"WebhooksAutoDisabled"`) || !strings.Contains(tr, `"MetricNamespace":"Hookrelay"`) || !strings.Contains(tr, `"MetricValue":"1"`) {
+		t.Errorf("auto-disable metric %s", tr)
+	}
+	alarm := s.props(t, s.id(t, "WebhooksAutoDisabled"))
+	if alarm["MetricName"] != "WebhooksAutoDisabled" || alarm["Namespace"] != "Hookrelay" || num(alarm["Threshold"]) != 1 ||
+		!containsJSON(alarm["AlarmActions"], topic) {
+		t.Errorf("auto-disable alarm %s", jsonOf(alarm))
 	}
 	if th := num(s.props(t, s.id(t, "DlqNotEmpty"))["Threshold"]); th != 1 {
 		t.Errorf("DLQ alarm threshold %v, want 1 message", th)
