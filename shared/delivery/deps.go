@@ -69,7 +69,7 @@ type Deps struct {
 	// Health, Parked and Notify keep endpoint health (health.go): count
 	// failures, disable past the threshold, park and announce. Nil turns
 	// that part off (tests of other rules).
-	Health webhook.HealthStore
+	Health HealthStore
 	Parked deliverylog.ParkedStore
 	Notify Notifier
 	// Config supplies RetrySchedule, DeliveryTimeout, HeaderPrefix,

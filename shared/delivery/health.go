@@ -17,6 +17,25 @@ import (
 // metric filter counts it (WebhooksAutoDisabled) and alarms on it.
 const MsgWebhookDisabled = "webhook disabled for failing"
 
+// HealthStore is the webhook store's health side plus its consistent Get
+// (dynamo.WebhookStore).
+type HealthStore interface {
+	webhook.HealthStore
+	Get(ctx context.Context, orgID, id string) (webhook.Webhook, error)
+}
+
+// confirmParked reads a webhook that the cache (or an eventually consistent
+// read) shows disabled for failing again, consistently: a recover enables
+// it and then re-queues its deliveries at once, and those must be POSTed,
+// not parked again by a stale read. Parking is rare; the read is cheap.
+func (h *Handler) confirmParked(ctx context.Context, w webhook.Webhook) (webhook.Webhook, error) {
+	if h.d.Health == nil {
+		return w, nil
+	}
+	h.forget(w)
+	return h.d.Health.Get(ctx, w.OrgID, w.ID)
+}
+
 // Notifier announces an endpoint disabled for failing (healthnotice.Publisher).
 type Notifier interface {
 	Disabled(ctx context.Context, w webhook.Webhook) error

@@ -202,3 +202,35 @@ func TestSuccessEndsTheFailureRunWithOneWrite(t *testing.T) {
 		t.Fatalf("after the reset and 2 failures: %+v", w)
 	}
 }
+
+// A recover enables the webhook and re-queues its deliveries at once: a
+// warm cache that still shows it disabled for failing must not park them
+// again.
+func TestStaleParkedCacheIsReadAgain(t *testing.T) {
+	rc := newReceiver(t, false)
+	he := newHealthEnv(t, time.Hour, 1)
+	cache := NewWebhookCache(he.store, time.Hour)
+	cache.Now = func() time.Time { return he.now }
+	he.h.d.Webhooks = cache
+	he.create(t, "wh_back", rc.srv.URL+"/status/400", true)
+	he.handle(t, sqsMessage(t, "org_a", "wh_back", "evt_1"))
+	he.now = he.now.Add(time.Hour)
+	he.handle(t, sqsMessage(t, "org_a", "wh_back", "evt_2")) // the second failure, an hour on, disables it
+	if w := he.get(t, "wh_back"); !w.Parks() {
+		t.Fatalf("not disabled: %+v", w)
+	}
+	he.handle(t, sqsMessage(t, "org_a", "wh_back", "evt_3")) // parked; the cache now holds the disabled webhook
+	if _, err := cache.Get(context.Background(), "org_a", "wh_back"); err != nil {
+		t.Fatal(err)
+	}
+	w := he.get(t, "wh_back")
+	w.Enabled, w.DisabledReason, w.URL = true, "", rc.srv.URL+"/status/204"
+	if err := he.store.Update(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	hits := rc.hits.Load()
+	he.handle(t, sqsMessage(t, "org_a", "wh_back", "evt_3"))
+	if rc.hits.Load() != hits+1 {
+		t.Fatalf("the re-queued delivery was not POSTed (parked again from the cache?)")
+	}
+}

@@ -177,8 +177,9 @@ func (h *Handler) fanOut(ctx context.Context, tmpl message.Delivery, i int, b *b
 	err = h.d.Webhooks.ForEachSubscribed(ctx, tmpl.OrgID, tmpl.EventName, func(page []webhook.Webhook) error {
 		for _, w := range page {
 			// The store promises this; checking again costs nothing and
-			// keeps a store bug from crossing tenants.
-			if w.OrgID != tmpl.OrgID || !w.Enabled || !w.Subscribes(tmpl.EventName) {
+			// keeps a store bug from crossing tenants. A webhook disabled
+			// for failing still gets its deliveries: deliver parks them.
+			if w.OrgID != tmpl.OrgID || !(w.Enabled || w.Parks()) || !w.Subscribes(tmpl.EventName) {
 				continue
 			}
 			body, err := deliveryFor(tmpl, w.ID).Encode()
