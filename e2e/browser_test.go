@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ import (
 const (
 	desktopWidth, desktopHeight = 1280, 900
 	phoneWidth, phoneHeight     = 375, 812
-	stepTimeout                 = 45 * time.Second
+	stepTimeout                 = patience
 )
 
 func chromiumPath(t *testing.T) string {
@@ -93,13 +94,19 @@ func (b *browser) fail(err error) {
 }
 
 // waitVisible polls the current document until an element matching sel
-// is rendered. It evaluates afresh each time rather than watching nodes,
-// so it follows navigations a click or a form submission starts (an
-// evaluation during one fails and is retried).
+// is rendered.
 func (b *browser) waitVisible(sel string) {
 	b.t.Helper()
 	quoted, _ := json.Marshal(sel)
-	expr := `(() => { const e = document.querySelector(` + string(quoted) + `); return !!e && e.getClientRects().length > 0; })()`
+	b.waitTrue(`(() => { const e = document.querySelector(`+string(quoted)+`); return !!e && e.getClientRects().length > 0; })()`, strconv.Quote(sel)+" to appear")
+}
+
+// waitTrue polls until a JavaScript expression is true in the current
+// document. It evaluates afresh each time rather than watching nodes, so
+// it follows navigations a click or a form submission starts (an
+// evaluation during one fails and is retried).
+func (b *browser) waitTrue(expr, what string) {
+	b.t.Helper()
 	deadline := time.Now().Add(stepTimeout)
 	for {
 		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
@@ -111,7 +118,7 @@ func (b *browser) waitVisible(sel string) {
 		if time.Now().After(deadline) {
 			url, _ := chromedp.Run(b.ctx, chromedp.Location())
 			b.screenshot("failed-"+strings.ReplaceAll(b.t.Name(), "/", "-"), "")
-			b.t.Fatalf("browser at %s: %q did not appear within %s (last error: %v)", url, sel, stepTimeout, err)
+			b.t.Fatalf("browser at %s: waited %s for %s (last error: %v)", url, stepTimeout, what, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/portalsession"
+	"github.com/hookrelay/hookrelay/shared/testenv"
 	"github.com/hookrelay/hookrelay/verify"
 )
 
@@ -110,24 +111,25 @@ func TestPortalWholeFlow(t *testing.T) {
 	// Send a test event and verify it with the secret read from the page.
 	b.click(`a.button.primary[href$="webhooks/`+id+`"]`, `form[action$="/test"] button`)
 	b.click(`form[action$="/test"] button`, ".notice")
-	first := rc.waitHits(t, 1, 30*time.Second)[0]
+	first := rc.waitHits(t, 1, patience)[0]
 	if err := verify.Verify(secret, first.header, first.body, "Hookrelay", time.Now()); err != nil {
 		t.Fatalf("the test delivery does not verify with the secret shown: %v", err)
 	}
 	if ev := first.header.Get("X-Hookrelay-Event"); ev != "webhook.test" {
 		t.Fatalf("event header %q", ev)
 	}
-	b.reloadUntil(30*time.Second, "the delivered attempt in the log",
+	b.reloadUntil(patience, "the delivered attempt in the log",
 		`[...document.querySelectorAll('tr[data-delivery]')].some(r => r.textContent.includes('Delivered') && r.textContent.includes('webhook.test'))`)
 	b.screenshot("endpoint", "portal-endpoint.png")
 
 	// Resend: the same delivery id arrives again and a second attempt is logged.
-	b.click(`tr[data-delivery="`+first.delivery()+`"] form[action$="/resend"] button`, ".notice")
-	second := rc.waitHits(t, 2, 30*time.Second)[1]
+	b.run(chromedp.Click(chromedp.CSS(`tr[data-delivery="` + first.delivery() + `"] form[action$="/resend"] button`)))
+	b.waitTrue(`location.search.includes("done=resent") && document.readyState === "complete"`, "the page after resend")
+	second := rc.waitHits(t, 2, patience)[1]
 	if second.delivery() != first.delivery() {
 		t.Fatalf("resend delivered %s, want the same delivery %s", second.delivery(), first.delivery())
 	}
-	b.reloadUntil(30*time.Second, "the resent attempt in the log",
+	b.reloadUntil(patience, "the resent attempt in the log",
 		`document.querySelectorAll('tr[data-delivery="`+first.delivery()+`"]').length >= 2`)
 
 	// Filter the log by outcome.
@@ -144,7 +146,7 @@ func TestPortalWholeFlow(t *testing.T) {
 	b.screenshot("rotated-secret", "")
 	b.click(`a.button.primary[href$="webhooks/`+id+`"]`, `form[action$="/test"] button`)
 	b.click(`form[action$="/test"] button`, ".notice")
-	third := rc.waitHits(t, 3, 30*time.Second)[2]
+	third := rc.waitHits(t, 3, patience)[2]
 	// The delivery side reuses secrets for up to a minute (secrets.DefaultCacheTTL),
 	// so this one is signed with the old secret, the new one or both: a
 	// receiver holding both during the grace period accepts it.
@@ -204,7 +206,7 @@ func TestPortalPagesAtPhoneWidth(t *testing.T) {
 		DeliveryID string `json:"delivery_id"`
 	}
 	tn.mustCall(http.MethodPost, "/api/v1/organization/webhooks/"+hook.ID+"/test", nil, http.StatusAccepted, &q)
-	rc.waitHits(t, 1, 30*time.Second)
+	rc.waitHits(t, 1, patience)
 
 	b := newBrowser(t, phoneWidth, phoneHeight)
 	b.signIn(tn.portalLink())
@@ -219,7 +221,7 @@ func TestPortalPagesAtPhoneWidth(t *testing.T) {
 	for _, p := range pages {
 		b.open(s.API+p.path, p.visible)
 		if p.name == "endpoint" {
-			b.reloadUntil(30*time.Second, "the attempt in the log", `document.querySelectorAll('tr[data-delivery]').length > 0`)
+			b.reloadUntil(patience, "the attempt in the log", `document.querySelectorAll('tr[data-delivery]').length > 0`)
 		}
 		b.noHorizontalScroll(p.name)
 		b.everyInputLabelled(p.name)
@@ -364,4 +366,35 @@ func TestPortalShowsTheDeployingTeamsBrand(t *testing.T) {
 		t.Error("the primary button does not use the accent colour")
 	}
 	b.screenshot("brand", "")
+}
+
+// TestPortalAttemptLogPages: the attempt log shows 20 attempts a page and
+// pages on with the API's cursor.
+func TestPortalAttemptLogPages(t *testing.T) {
+	t.Parallel()
+	s := sharedStack(t)
+	tn := newTenant(t, s, "pages")
+	rc := newReceiver(t, nil)
+	hook := tn.createWebhook(rc.url("/pages"), "emailOpen")
+	const sent = 21
+	for range sent {
+		tn.mustCall(http.MethodPost, "/api/v1/organization/webhooks/"+hook.ID+"/test", nil, http.StatusAccepted, nil)
+	}
+	rc.waitHits(t, sent, patience)
+	testenv.WaitFor(t, patience, "every attempt in the log", func() bool { return len(tn.attempts(hook.ID)) == sent })
+
+	b := newBrowser(t, desktopWidth, desktopHeight)
+	b.signIn(tn.portalLink())
+	b.open(s.API+"/portal/webhooks/"+hook.ID, "tr[data-delivery]")
+	if !b.truth(`document.querySelectorAll('tr[data-delivery]').length === 20`) {
+		t.Fatal("the first page does not hold 20 attempts")
+	}
+	b.run(chromedp.Click(chromedp.CSS(`a[href*="cursor="]`)))
+	b.waitTrue(`location.search.includes("cursor=") && document.readyState === "complete"`, "the older page")
+	if !b.truth(`document.querySelectorAll('tr[data-delivery]').length === 1`) {
+		t.Fatalf("the second page does not hold the 21st attempt: %s", b.html("main"))
+	}
+	if b.truth(`!!document.querySelector('a[href*="cursor="]')`) {
+		t.Error("the last page links to an older one")
+	}
 }
