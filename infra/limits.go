@@ -12,8 +12,8 @@ const (
 	apiTimeout    = 25 * time.Second // under the HTTP API's 30 s integration limit
 	fanoutTimeout = 60 * time.Second
 
-	apiMemoryMB     = 256
-	fanoutMemoryMB  = 256
+	apiMemoryMB    = 256
+	fanoutMemoryMB = 256
 	// deliverMemoryMB: `make cost` measures the local pipeline's peak live
 	// heap at 41 MiB at most (fan-out, delivery, pollers and receiver in one
 	// process, batches of 10 to 10 endpoints); 256 MB holds that with the
