@@ -1,14 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,7 +15,7 @@ func init() { rootCmd.AddCommand(newPortalCmd()) }
 // newPortalCmd builds `hookrelay portal`: what the deploying team's backend
 // does for its user, done for a developer against `make dev`.
 func newPortalCmd() *cobra.Command {
-	var org, apiURL, token string
+	var target apiTarget
 	cmd := &cobra.Command{
 		Use:   "portal --org ORG",
 		Short: "Print a tenant portal sign-in URL for an organization",
@@ -33,60 +28,22 @@ func newPortalCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if token == "" {
-				if org == "" {
-					return errors.New("--org is required (or pass --token)")
-				}
-				if token, err = devToken(cfg, org, false, 5*time.Minute); err != nil {
-					return err
-				}
-			}
-			if apiURL == "" {
-				apiURL = "http://" + cfg.Addr
-			}
-			url, err := requestPortalSession(strings.TrimSuffix(apiURL, "/"), token)
-			if err != nil {
+			if err := target.resolve(cfg); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintln(cmd.OutOrStdout(), url)
+			var out struct {
+				URL string `json:"url"`
+			}
+			if err := target.call(http.MethodPost, "/api/v1/organization/portal-sessions", struct{}{}, http.StatusCreated, &out); err != nil {
+				return err
+			}
+			if out.URL == "" {
+				return errors.New("the API answered without a url")
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), out.URL)
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&org, "org", "", "organization whose webhooks the portal shows (signs a dev token)")
-	cmd.Flags().StringVar(&apiURL, "api", "", "API root URL (default http://$"+config.EnvAddr+", the running make dev)")
-	cmd.Flags().StringVar(&token, "token", "", "bearer token to use instead of a dev token (a deployed stack)")
+	target.addFlags(cmd.Flags(), "organization whose webhooks the portal shows (signs a dev token)")
 	return cmd
-}
-
-func requestPortalSession(apiURL, token string) (string, error) {
-	req, err := http.NewRequest(http.MethodPost, apiURL+"/api/v1/organization/portal-sessions", bytes.NewReader([]byte("{}")))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	client := &http.Client{Timeout: 15 * time.Second}
-	res, err := client.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("%w (is `make dev` running?)", err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(res.Body, 64<<10))
-	if err != nil {
-		return "", err
-	}
-	var out struct {
-		URL   string `json:"url"`
-		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	if err := json.Unmarshal(body, &out); err != nil {
-		return "", fmt.Errorf("the API answered %s with a body that is not JSON", res.Status)
-	}
-	if res.StatusCode != http.StatusCreated || out.URL == "" {
-		return "", fmt.Errorf("the API answered %s: %s: %s", res.Status, out.Error.Code, out.Error.Message)
-	}
-	return out.URL, nil
 }
