@@ -87,9 +87,10 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 		_, err := h.d.Queue.SendBatch(ctx, h.d.DeliveryQueueURL, msgs)
 		return err
 	}}
+	subs := newSubscriptionMemo(h.d.Webhooks)
 	errs := make([]error, len(ev.Records))
 	for i, rec := range ev.Records {
-		errs[i] = h.handleRecord(ctx, rec, i, b)
+		errs[i] = h.handleRecord(ctx, rec, i, subs, b)
 	}
 	b.flush()
 	var resp events.SQSEventResponse
@@ -107,7 +108,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 }
 
 // handleRecord fans out record i of the invocation into b.
-func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, i int, b *batcher) error {
+func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, i int, subs Subscriptions, b *batcher) error {
 	start := time.Now()
 	r, d, err := bus.ParseRecord([]byte(rec.Body))
 	if err != nil {
@@ -157,7 +158,7 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, i int
 	if err != nil {
 		return h.deadLetter(ctx, rec, message.ReasonMalformed, err, org, name)
 	}
-	matched, err := h.fanOut(ctx, message.Delivery{EventID: eventID, OrgID: org, EventName: name, Envelope: string(env)}, i, b)
+	matched, err := fanOut(ctx, subs, message.Delivery{EventID: eventID, OrgID: org, EventName: name, Envelope: string(env)}, i, b)
 	if errors.Is(err, errTooLarge) {
 		return h.deadLetter(ctx, rec, ReasonTooLarge, err, org, name)
 	}
@@ -169,12 +170,13 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, i int
 	return nil
 }
 
-// fanOut adds one delivery per subscribed webhook to b, as record i's.
+// fanOut adds one delivery per webhook of subs subscribed to the event to
+// b, as record i's.
 // Messages are batched across the store's pages and the invocation's
 // records, so the SendMessageBatch calls are ceil(deliveries/10) however
 // the pages fall (plus retries of rejected entries).
-func (h *Handler) fanOut(ctx context.Context, tmpl message.Delivery, i int, b *batcher) (matched int, err error) {
-	err = h.d.Webhooks.ForEachSubscribed(ctx, tmpl.OrgID, tmpl.EventName, func(page []webhook.Webhook) error {
+func fanOut(ctx context.Context, subs Subscriptions, tmpl message.Delivery, i int, b *batcher) (matched int, err error) {
+	err = subs.ForEachSubscribed(ctx, tmpl.OrgID, tmpl.EventName, func(page []webhook.Webhook) error {
 		for _, w := range page {
 			// The store promises this; checking again costs nothing and
 			// keeps a store bug from crossing tenants. A webhook disabled
