@@ -179,6 +179,19 @@ func TestTenantEnableResetsHealth(t *testing.T) {
 	if h, _ := he.get(t, tok, failing)["health"].(map[string]any); h["consecutive_failures"] != float64(1) {
 		t.Fatalf("a PATCH of an enabled webhook reset its health: %v", h)
 	}
+	// The tenant's own disable of a webhook disabled for failing makes it a
+	// manual disable: no reason, so its deliveries are skipped, not parked.
+	other := he.failing(t, tok, "org_abc")
+	he.do(http.MethodPatch, webhooksPath+"/"+other, tok, map[string]any{"enabled": false})
+	if got := he.get(t, tok, other); got["enabled"] != false || got["disabled_reason"] != nil || got["disabled_at"] != nil {
+		t.Fatalf("disabled by the tenant: %v", got)
+	}
+	// A rename of a webhook disabled for failing keeps it parking.
+	third := he.failing(t, tok, "org_abc")
+	he.do(http.MethodPatch, webhooksPath+"/"+third, tok, map[string]any{"name": "still failing"})
+	if got := he.get(t, tok, third); got["disabled_reason"] != "failing" {
+		t.Fatalf("renamed: %v", got)
+	}
 	// A webhook the tenant disabled and enables again is not announced.
 	manual := he.create(tok, createBody("manual", "emailOpen")).ID
 	he.do(http.MethodPatch, webhooksPath+"/"+manual, tok, map[string]any{"enabled": false})

@@ -177,6 +177,10 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request, p auth.Pr
 		return err
 	}
 	enabling := hook.Enabled && !wasEnabled
+	if in.Enabled != nil && !*in.Enabled {
+		// The tenant's own disable: its deliveries are skipped, not parked.
+		hook.DisabledReason, hook.DisabledAt = "", time.Time{}
+	}
 	if enabling {
 		// The tenant's enable starts the endpoint's health over.
 		if err := s.prepareEnable(r.Context(), &hook); err != nil {

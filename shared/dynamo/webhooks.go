@@ -326,15 +326,18 @@ func (s *WebhookStore) Update(ctx context.Context, w webhook.Webhook) error {
 		return fmt.Errorf("update webhook: %w", err)
 	}
 	update := "SET #name = :name, #url = :url, #events = :events, #all = :all, #enabled = :enabled, #updated = :updated"
-	if w.Enabled {
-		// Enabled means no disable reason: a tenant's enable ends hookrelay's.
+	// Enabled means no disable reason (a tenant's enable ends hookrelay's),
+	// and a reason the caller cleared (a tenant's own disable) is removed;
+	// one the caller read back is kept.
+	clearReason := w.Enabled || w.DisabledReason == ""
+	if clearReason {
 		update += " REMOVE #reason, #disabledAt"
 	}
 	names := map[string]string{
 		"#sk": AttrSK, "#name": "name", "#url": "url", "#events": "event_types",
 		"#all": "all_events", "#enabled": "enabled", "#updated": "updated_at",
 	}
-	if w.Enabled {
+	if clearReason {
 		names["#reason"], names["#disabledAt"] = attrDisabledReason, attrDisabledAt
 	}
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
