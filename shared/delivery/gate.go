@@ -14,7 +14,7 @@ import (
 // function's batches: a batch ends when its slowest POST does, so one
 // tenant's dead endpoint would otherwise occupy every invocation for the
 // whole delivery timeout, again and again, while the other tenants' deliveries
-// wait. After a timeout, deliveries to that webhook are deferred (put back
+// wait. After tripAfter timeouts in a row, deliveries to that webhook are deferred (put back
 // with a visibility delay, no attempt counted) for a cool-down; then one
 // probe at a time goes out until one answers within the timeout. The
 // state is per process (per Lambda instance), which is enough to bound the
@@ -27,9 +27,14 @@ type gate struct {
 
 type endpoint struct {
 	inflight  int
-	suspect   bool      // the last answer was a timeout
+	timeouts  int       // consecutive timeouts
+	suspect   bool      // tripAfter timeouts in a row, and no answer since
 	slowUntil time.Time // no POST before this
 }
+
+// tripAfter consecutive timeouts make an endpoint one that keeps timing
+// out; an endpoint that times out now and then is not deferred.
+const tripAfter = 3
 
 // maxGateEntries bounds the gate's memory; forgetting only loses history.
 const maxGateEntries = 10000
@@ -70,17 +75,19 @@ func (g *gate) done(id string, r result, now time.Time) {
 	e.inflight = max(e.inflight-1, 0)
 	switch {
 	case r.class == ClassTimeout:
-		e.suspect, e.slowUntil = true, now.Add(g.cool)
+		if e.timeouts++; e.timeouts >= tripAfter {
+			e.suspect, e.slowUntil = true, now.Add(g.cool)
+		}
 	case r.status != 0:
-		e.suspect = false // it answers within the timeout again
+		e.suspect, e.timeouts = false, 0 // it answers within the timeout again
 	}
 }
 
 // deferral is how long a deferred delivery waits: the cool-down, doubled
 // for each earlier receive (so a long-dead endpoint's backlog spreads out
-// instead of cycling), at most 64 cool-downs.
+// instead of cycling), at most 8 cool-downs.
 func (g *gate) deferral(receives int) time.Duration {
-	return g.cool << min(max(receives-1, 0), 6)
+	return g.cool << min(max(receives-1, 0), 3)
 }
 
 // receivesOf is SQS's ApproximateReceiveCount (1 when absent).

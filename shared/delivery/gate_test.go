@@ -15,11 +15,21 @@ import (
 func TestGateDefersAnEndpointThatTimesOut(t *testing.T) {
 	g := newGate(10 * time.Second)
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-	if !g.admit("wh_a", now, false) || !g.admit("wh_a", now, false) {
-		t.Fatal("an endpoint with no history is not limited")
+	for range 3 {
+		if !g.admit("wh_a", now, false) {
+			t.Fatal("an endpoint with no history is not limited")
+		}
+	}
+	// An endpoint that times out now and then is not deferred.
+	g.done("wh_a", result{class: ClassTimeout}, now.Add(10*time.Second))
+	g.done("wh_a", result{status: 200}, now.Add(10*time.Second))
+	g.done("wh_a", result{class: ClassTimeout}, now.Add(10*time.Second))
+	if !g.admit("wh_a", now.Add(10*time.Second), false) {
+		t.Fatal("one timeout after an answer deferred the endpoint")
 	}
 	g.done("wh_a", result{class: ClassTimeout}, now.Add(10*time.Second))
-	g.done("wh_a", result{class: ClassTimeout}, now.Add(10*time.Second))
+	g.admit("wh_a", now.Add(10*time.Second), false)
+	g.done("wh_a", result{class: ClassTimeout}, now.Add(10*time.Second)) // the third in a row
 	if g.admit("wh_a", now.Add(39*time.Second), false) {
 		t.Fatal("admitted during the cool-down (3 × the delivery timeout)")
 	}
@@ -39,9 +49,9 @@ func TestGateDefersAnEndpointThatTimesOut(t *testing.T) {
 	if !g.admit("wh_a", later.Add(time.Second), false) || !g.admit("wh_a", later.Add(time.Second), false) {
 		t.Fatal("an endpoint that answers again is not limited")
 	}
-	if got := []time.Duration{g.deferral(1), g.deferral(2), g.deferral(8), g.deferral(20)}; got[0] != 30*time.Second ||
-		got[1] != time.Minute || got[2] != 32*time.Minute || got[3] != 32*time.Minute {
-		t.Fatalf("deferrals %v, want 30s doubling per receive up to 64 cool-downs", got)
+	if got := []time.Duration{g.deferral(1), g.deferral(2), g.deferral(4), g.deferral(20)}; got[0] != 30*time.Second ||
+		got[1] != time.Minute || got[2] != 4*time.Minute || got[3] != 4*time.Minute {
+		t.Fatalf("deferrals %v, want 30s doubling per receive up to 8 cool-downs", got)
 	}
 }
 
@@ -63,11 +73,13 @@ func TestHandlerDefersDeliveriesToAnEndpointThatTimesOut(t *testing.T) {
 			t.Fatalf("%s: failures %v, want the message kept", m.MessageId, resp.BatchItemFailures)
 		}
 	}
-	handle(sqsMessage(t, "org_a", "wh_slow", "evt_1")) // times out
-	second := sqsMessage(t, "org_a", "wh_slow", "evt_2")
+	for _, ev := range []string{"evt_1", "evt_2", "evt_3"} { // three timeouts in a row
+		handle(sqsMessage(t, "org_a", "wh_slow", ev))
+	}
+	second := sqsMessage(t, "org_a", "wh_slow", "evt_4")
 	handle(second)
-	if rc.hits.Load() != 1 {
-		t.Fatalf("%d POSTs, want the second delivery deferred", rc.hits.Load())
+	if rc.hits.Load() != 3 {
+		t.Fatalf("%d POSTs, want the fourth delivery deferred", rc.hits.Load())
 	}
 	if rec := e.records.get(deliveryIDOf(t, second)); rec.Attempts != 0 {
 		t.Fatalf("a deferral counted attempt %d", rec.Attempts)
@@ -77,7 +89,7 @@ func TestHandlerDefersDeliveriesToAnEndpointThatTimesOut(t *testing.T) {
 	}
 	second.Attributes = map[string]string{"ApproximateReceiveCount": strconv.Itoa(config.MaxDeferrals + 1)}
 	handle(second)
-	if rc.hits.Load() != 2 || e.records.get(deliveryIDOf(t, second)).Attempts != 1 {
+	if rc.hits.Load() != 4 || e.records.get(deliveryIDOf(t, second)).Attempts != 1 {
 		t.Fatalf("after %d deferrals: %d POSTs, want the delivery attempted", config.MaxDeferrals, rc.hits.Load())
 	}
 }

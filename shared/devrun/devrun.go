@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -25,6 +26,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/emulator"
+	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/poller"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
@@ -257,6 +259,15 @@ func (s *Stack) serve(ln net.Listener, h http.Handler) {
 	})
 }
 
+// deliveryOrg is a delivery message's tenant ("" for poison).
+func deliveryOrg(m events.SQSMessage) string {
+	d, err := message.Decode(m.Body)
+	if err != nil {
+		return ""
+	}
+	return d.OrgID
+}
+
 // poll runs the two event source mappings of the stack.
 func (s *Stack) poll(o Options, fanout, deliver queue.Handler) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -264,8 +275,11 @@ func (s *Stack) poll(o Options, fanout, deliver queue.Handler) {
 	for _, p := range []*poller.Poller{
 		{Name: "fanout", QueueURL: s.Config.IngestQueueURL, Handler: fanout,
 			Concurrency: orDefault(o.FanoutConcurrency, 2), Timeout: fanoutTimeout},
+		// Fair dispatch by organization: what SQS fair queues do on AWS
+		// with the MessageGroupId fan-out sets (goaws does not).
 		{Name: "deliver", QueueURL: s.Config.DeliveryQueueURL, Handler: deliver,
-			Concurrency: orDefault(o.DeliverConcurrency, 4), Timeout: deliverTimeout(s.Config)},
+			Concurrency: orDefault(o.DeliverConcurrency, 4), Timeout: deliverTimeout(s.Config),
+			Group: deliveryOrg, StaleAfter: deliveryVisibility(s.Config) / 2},
 	} {
 		p.Queue, p.Logger = s.SQS, s.Logger
 		wg.Go(func() {

@@ -54,6 +54,12 @@ type Poller struct {
 	// Keep it below the queue's visibility timeout, as AWS requires.
 	Timeout time.Duration
 	Logger  *slog.Logger
+	// Group, when set, turns on fair dispatch (fair.go): the tenant a
+	// message belongs to, as SQS's MessageGroupId would say.
+	Group func(events.SQSMessage) string
+	// StaleAfter drops pooled messages this old instead of handling them
+	// (fair dispatch only; keep it under the queue's visibility timeout).
+	StaleAfter time.Duration
 
 	receives receiveCounts
 }
@@ -68,6 +74,10 @@ func (p *Poller) Run(ctx context.Context) error {
 		return fmt.Errorf("poller %q: batch size %d is outside 1..10", p.Name, p.BatchSize)
 	}
 	workers := max(p.Concurrency, 1)
+	if p.Group != nil {
+		p.runFair(ctx, workers)
+		return nil
+	}
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() { p.work(ctx) })
