@@ -131,6 +131,10 @@ func (in *injector) on(client string) testenv.Fault {
 
 func (in *injector) stepOf(client string, input any) string {
 	switch v := input.(type) {
+	case *sqs.DeleteMessageBatchInput:
+		if client == "event source" {
+			return stepESMDelete
+		}
 	case *sqs.DeleteMessageInput:
 		if client == "event source" {
 			return stepESMDelete
