@@ -51,15 +51,24 @@ type Type struct {
 // Catalog is an immutable, validated set of event types with their
 // compiled schemas; safe for concurrent use.
 type Catalog struct {
-	types    []Type // sorted by name
+	types []Type            // sorted by name
+	urls  map[string]string // type name -> its schema's resource in compiler
+
+	// compiler holds every schema; the embedded catalog compiles a type
+	// on its first use (Default), any other catalog all of them in Load.
+	mu       sync.Mutex
+	compiler *jsonschema.Compiler
 	compiled map[string]*jsonschema.Schema
 }
 
 //go:embed types/*.json
 var embedded embed.FS
 
-// Default returns the embedded catalog. It is parsed once; the package
-// tests guarantee it loads, so a failure here is a build defect.
+// Default returns the embedded catalog. It is parsed once, and each
+// schema is compiled when its type is first validated: compiling all of
+// them took a third of the api and fanout Lambdas' cold start, and a
+// container sees few types. The package tests guarantee the embedded
+// catalog loads in full (Load), so a failure here is a build defect.
 func Default() *Catalog { return defaultCatalog() }
 
 var defaultCatalog = sync.OnceValue(func() *Catalog {
@@ -67,7 +76,7 @@ var defaultCatalog = sync.OnceValue(func() *Catalog {
 	if err != nil {
 		panic("catalog: " + err.Error())
 	}
-	c, err := Load(sub)
+	c, err := load(sub, false)
 	if err != nil {
 		panic("catalog: embedded catalog: " + err.Error())
 	}
@@ -77,7 +86,11 @@ var defaultCatalog = sync.OnceValue(func() *Catalog {
 // Load reads a catalog from the root of fsys (same layout as types/):
 // every schema needs an example and the reverse, every schema must compile
 // and every example must validate, and the TestEvent type must exist.
-func Load(fsys fs.FS) (*Catalog, error) {
+func Load(fsys fs.FS) (*Catalog, error) { return load(fsys, true) }
+
+// load reads fsys; eager compiles every schema and validates every
+// example now, otherwise only the files' layout and JSON are checked.
+func load(fsys fs.FS, eager bool) (*Catalog, error) {
 	files, err := fs.Glob(fsys, "*.json")
 	if err != nil {
 		return nil, fmt.Errorf("catalog: list catalog: %w", err)
@@ -105,26 +118,32 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		}
 	}
 
-	c := &Catalog{compiled: map[string]*jsonschema.Schema{}}
+	c := &Catalog{urls: map[string]string{}, compiled: map[string]*jsonschema.Schema{}, compiler: newCompiler()}
 	for name := range schemas {
 		if !nameRe.MatchString(name) {
 			return nil, fmt.Errorf("catalog: type name %q must be 1 to %d letters, digits, '.', '_' or '-'", name, message.MaxEventName)
 		}
 	}
-	compiler := newCompiler()
 	for name, schema := range schemas {
 		example, ok := examples[name]
 		if !ok {
 			return nil, fmt.Errorf("catalog: %s%s has no %s%s", name, schemaSuffix, name, exampleSuffix)
 		}
-		t, compiled, err := loadType(compiler, name, schema, example)
+		t, url, err := addType(c.compiler, name, schema, example)
 		if err != nil {
 			return nil, fmt.Errorf("catalog: %s: %w", name, err)
 		}
 		c.types = append(c.types, t)
-		c.compiled[name] = compiled
+		c.urls[name] = url
 	}
-	if _, ok := c.compiled[TestEvent]; !ok {
+	for name := range c.urls {
+		if eager {
+			if err := c.check(name, examples[name]); err != nil {
+				return nil, fmt.Errorf("catalog: %s: %w", name, err)
+			}
+		}
+	}
+	if _, ok := c.urls[TestEvent]; !ok {
 		return nil, fmt.Errorf("catalog: the catalog must define %s (used by the test endpoint)", TestEvent)
 	}
 	slices.SortFunc(c.types, func(a, b Type) int { return strings.Compare(a.Name, b.Name) })
@@ -142,28 +161,26 @@ func newCompiler() *jsonschema.Compiler {
 	return c
 }
 
-func loadType(compiler *jsonschema.Compiler, name string, schema, example []byte) (Type, *jsonschema.Schema, error) {
+// addType adds a type's schema to compiler and returns the type and the
+// schema's resource URL.
+func addType(compiler *jsonschema.Compiler, name string, schema, example []byte) (Type, string, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
 	if err != nil {
-		return Type{}, nil, fmt.Errorf("schema is not JSON: %w", err)
+		return Type{}, "", fmt.Errorf("schema is not JSON: %w", err)
+	}
+	if !json.Valid(example) {
+		return Type{}, "", errors.New("example is not JSON")
 	}
 	var meta struct {
 		Description string `json:"description"`
 	}
 	if err := json.Unmarshal(schema, &meta); err != nil || strings.TrimSpace(meta.Description) == "" {
-		return Type{}, nil, errors.New("schema needs a top-level description")
+		return Type{}, "", errors.New("schema needs a top-level description")
 	}
 	// A URL per file keeps compiler errors pointing at the right file.
 	url := "catalog:///" + name + schemaSuffix
 	if err := compiler.AddResource(url, doc); err != nil {
-		return Type{}, nil, fmt.Errorf("invalid schema: %w", err)
-	}
-	compiled, err := compiler.Compile(url)
-	if err != nil {
-		return Type{}, nil, fmt.Errorf("invalid schema: %w", err)
-	}
-	if err := validate(compiled, example); err != nil {
-		return Type{}, nil, fmt.Errorf("example does not validate: %w", err)
+		return Type{}, "", fmt.Errorf("invalid schema: %w", err)
 	}
 	t := Type{
 		Name:        name,
@@ -171,7 +188,35 @@ func loadType(compiler *jsonschema.Compiler, name string, schema, example []byte
 		Schema:      compact(schema),
 		Example:     compact(example),
 	}
-	return t, compiled, nil
+	return t, url, nil
+}
+
+// check compiles a type's schema and validates its example with it.
+func (c *Catalog) check(name string, example []byte) error {
+	compiled, err := c.schema(name)
+	if err != nil {
+		return err
+	}
+	if err := validate(compiled, example); err != nil {
+		return fmt.Errorf("example does not validate: %w", err)
+	}
+	return nil
+}
+
+// schema returns the compiled schema of a known type, compiling it on
+// first use (the compiler is not safe for concurrent use).
+func (c *Catalog) schema(name string) (*jsonschema.Schema, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.compiled[name]; ok {
+		return s, nil
+	}
+	s, err := c.compiler.Compile(c.urls[name])
+	if err != nil {
+		return nil, fmt.Errorf("invalid schema: %w", err)
+	}
+	c.compiled[name] = s
+	return s, nil
 }
 
 // compact drops the files' indentation from API responses. Input has
@@ -186,7 +231,7 @@ func compact(b []byte) json.RawMessage {
 
 // Has reports whether name is a catalog type.
 func (c *Catalog) Has(name string) bool {
-	_, ok := c.compiled[name]
+	_, ok := c.urls[name]
 	return ok
 }
 
@@ -198,9 +243,12 @@ func (c *Catalog) Types() []Type { return slices.Clone(c.types) }
 // (and data that is not JSON) are *ValidationError; an unknown name wraps
 // ErrUnknownType.
 func (c *Catalog) Validate(name string, data json.RawMessage) error {
-	compiled, ok := c.compiled[name]
-	if !ok {
+	if !c.Has(name) {
 		return fmt.Errorf("%w: %q", ErrUnknownType, name)
+	}
+	compiled, err := c.schema(name)
+	if err != nil {
+		return fmt.Errorf("catalog: %s: %w", name, err)
 	}
 	return validate(compiled, data)
 }

@@ -3,8 +3,10 @@ package catalog
 import (
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 )
@@ -240,4 +242,27 @@ func withField(t *testing.T, data json.RawMessage, edit func(map[string]any)) js
 		t.Fatal(err)
 	}
 	return out
+}
+
+// Default compiles a schema on first use; Load, which deployments with
+// their own catalog go through, checks everything at once. The embedded
+// catalog must pass that full check, and Default must validate every
+// example once compiled, concurrently.
+func TestEmbeddedCatalogPassesTheFullLoad(t *testing.T) {
+	sub, err := fs.Sub(embedded, "types")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(sub); err != nil {
+		t.Fatalf("embedded catalog: %v", err)
+	}
+	var wg sync.WaitGroup
+	for _, typ := range Default().Types() {
+		wg.Go(func() {
+			if err := Default().Validate(typ.Name, typ.Example); err != nil {
+				t.Errorf("%s: example does not validate: %v", typ.Name, err)
+			}
+		})
+	}
+	wg.Wait()
 }
