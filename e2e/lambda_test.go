@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -37,12 +36,17 @@ import (
 // lambdaPatience bounds one invocation or one cold start on a loaded machine.
 const lambdaPatience = time.Minute
 
+// bootstrapDir holds the bootstraps built for this test binary; TestMain
+// removes it after every test and benchmark that used them.
+var bootstrapDir string
+
 // buildLambdas builds the three bootstraps once per test binary.
 var buildLambdas = sync.OnceValues(func() (map[string]string, error) {
 	dir, err := os.MkdirTemp("", "hookrelay-bootstraps-")
 	if err != nil {
 		return nil, err
 	}
+	bootstrapDir = dir
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	return runtimeapi.Build(ctx, "..", dir)
@@ -54,7 +58,6 @@ func bootstraps(tb testing.TB) map[string]string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { os.RemoveAll(filepath.Dir(filepath.Dir(bins["api"]))) })
 	return bins
 }
 

@@ -162,6 +162,9 @@ func TestMain(m *testing.M) {
 	if sharedDir != "" {
 		os.RemoveAll(sharedDir)
 	}
+	if bootstrapDir != "" {
+		os.RemoveAll(bootstrapDir)
+	}
 	os.Exit(code)
 }
 
