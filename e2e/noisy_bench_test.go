@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"encoding/json"
 	"net/http"
 	"os"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -12,7 +10,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/hookrelay/hookrelay/shared/devrun"
-	"github.com/hookrelay/hookrelay/shared/message"
 )
 
 // The noisy neighbour on a `make dev` stack (delivery timeout 1 s): tenant
@@ -59,37 +56,7 @@ func BenchmarkNoisyNeighbour(b *testing.B) {
 	// publish-to-receipt latencies and the publish calls' own (the 202),
 	// sorted.
 	bLatencies := func(b *testing.B) (receipt, accept []time.Duration) {
-		before := fast.count()
-		var mu sync.Mutex
-		published := map[string]time.Time{}
-		var g errgroup.Group
-		tick := time.NewTicker(time.Second / bPerSec)
-		for range bEvents {
-			<-tick.C
-			g.Go(func() error {
-				at := time.Now()
-				id, err := bt.publish()
-				mu.Lock()
-				published[id] = at
-				accept = append(accept, time.Since(at))
-				mu.Unlock()
-				return err
-			})
-		}
-		tick.Stop()
-		if err := g.Wait(); err != nil {
-			b.Fatal(err)
-		}
-		for _, h := range waitReceipts(b, fast, before+bEvents)[before:] {
-			var env message.Envelope
-			if err := json.Unmarshal(h.body, &env); err != nil {
-				b.Fatal(err)
-			}
-			receipt = append(receipt, h.at.Sub(published[env.ID]))
-		}
-		slices.Sort(receipt)
-		slices.Sort(accept)
-		return receipt, accept
+		return pacedLatencies(b, bt, fast, bEvents, bEvents, bPerSec)
 	}
 	p99 := func(ls []time.Duration) time.Duration { return ls[len(ls)*99/100] }
 
