@@ -147,7 +147,7 @@ func TestPortalWholeFlow(t *testing.T) {
 	b.click(`a.button.primary[href$="webhooks/`+id+`"]`, `form[action$="/test"] button`)
 	b.click(`form[action$="/test"] button`, ".notice")
 	third := rc.waitHits(t, 3, patience)[2]
-	// The delivery side reuses secrets for up to a minute (secrets.DefaultCacheTTL),
+	// The delivery side sees the rotation when its webhook cache (10 s) expires,
 	// so this one is signed with the old secret, the new one or both: a
 	// receiver holding both during the grace period accepts it.
 	migrating := verify.Verifier{Secrets: []string{rotated, secret}, Prefix: "Hookrelay"}

@@ -280,6 +280,11 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request, p auth.Pri
 	if err := s.d.Secrets.Rotate(r.Context(), p.OrgID, hook.ID, secret, grace); err != nil {
 		return err
 	}
+	// Delivery caches secrets by this count: it signs with the new secret
+	// from its next read of the webhook (within its webhook cache's TTL).
+	if err := s.d.Webhooks.BumpSecretVersion(r.Context(), p.OrgID, hook.ID); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, rotatedJSON{SigningSecret: secret, PreviousSecretExpiresAt: s.now().Add(grace)})
 	return nil
 }

@@ -337,6 +337,10 @@ func TestRotateSecret(t *testing.T) {
 	if err != nil || !slices.Equal(active, []string{body.SigningSecret, hook.SigningSecret}) {
 		t.Fatalf("active secrets after rotation: %d %v (want new, old)", len(active), err)
 	}
+	// Delivery's secrets cache is keyed by the version the rotation bumped.
+	if stored, err := e.store.Get(context.Background(), "org_rot", hook.ID); err != nil || stored.SecretVersion != 1 {
+		t.Fatalf("secret version after one rotation: %d (%v), want 1", stored.SecretVersion, err)
+	}
 	// After the grace period only the new one signs.
 	later, err := e.secrets.Active(context.Background(), "org_rot", hook.ID, time.Now().Add(e.cfg.SecretGrace+time.Minute))
 	if err != nil || !slices.Equal(later, []string{body.SigningSecret}) {

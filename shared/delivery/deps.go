@@ -24,10 +24,10 @@ type WebhookGetter interface {
 	Get(ctx context.Context, orgID, id string) (webhook.Webhook, error)
 }
 
-// SecretSource returns a webhook's active signing secrets, newest first
-// (secrets.Store; secrets.NewCached in the Lambda).
+// SecretSource returns a webhook's active signing secrets at its secret
+// version, newest first (SecretCache over the secrets store).
 type SecretSource interface {
-	Active(ctx context.Context, orgID, webhookID string, now time.Time) ([]string, error)
+	Active(ctx context.Context, orgID, webhookID string, version int, now time.Time) ([]string, error)
 }
 
 // Queue is the part of *sqsqueue.Client the handler uses.

@@ -70,11 +70,13 @@ type memSecrets struct {
 	mu      sync.Mutex
 	active  []string
 	deleted []string
+	reads   int
 }
 
 func (s *memSecrets) Active(context.Context, string, string, time.Time) ([]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.reads++
 	if s.active == nil {
 		return nil, secrets.ErrNotFound
 	}
@@ -279,7 +281,7 @@ func newEnv(t testing.TB, cfg config.Config, mutate func(*Deps)) *env {
 		queue:    &memQueue{}, records: newMemRecords(), attempts: &memAttempts{}, logs: &testenv.Buffer{},
 	}
 	d := Deps{
-		Webhooks: e.webhooks, Secrets: e.secrets, Queue: e.queue, Records: e.records, Attempts: e.attempts,
+		Webhooks: e.webhooks, Secrets: NewSecretCache(e.secrets), Queue: e.queue, Records: e.records, Attempts: e.attempts,
 		Remover: WebhookRemover{Webhooks: e.webhooks, Secrets: e.secrets}, Config: cfg,
 		Logger: slog.New(slog.NewJSONHandler(e.logs, nil)),
 		Jitter: func(max time.Duration) time.Duration { return max },

@@ -129,7 +129,7 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	}
 	var active []string
 	if urlErr == nil {
-		if active, err = h.d.Secrets.Active(ctx, d.OrgID, d.WebhookID, h.now()); err != nil || len(active) == 0 {
+		if active, err = h.d.Secrets.Active(ctx, d.OrgID, d.WebhookID, w.SecretVersion, h.now()); err != nil || len(active) == 0 {
 			h.log.ErrorContext(ctx, "load signing secrets", "delivery_id", d.DeliveryID, "webhook_id", d.WebhookID, "error", err)
 			return false
 		}

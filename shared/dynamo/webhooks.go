@@ -65,6 +65,7 @@ type webhookItem struct {
 	ConsecutiveFailures int    `dynamodbav:"consecutive_failures,omitempty"`
 	FailingSince        string `dynamodbav:"failing_since,omitempty"`
 	LastSuccessAt       string `dynamodbav:"last_success_at,omitempty"`
+	SecretVersion       int    `dynamodbav:"secret_version,omitempty"`
 }
 
 func orgPK(orgID string) string     { return OrgKeyPrefix + orgID }
@@ -80,6 +81,7 @@ func toItem(w webhook.Webhook) webhookItem {
 		DisabledReason: w.DisabledReason, DisabledAt: formatOptional(w.DisabledAt, formatTime),
 		ConsecutiveFailures: w.Health.ConsecutiveFailures,
 		FailingSince:        formatOptional(w.Health.FailingSince, sortableTime), LastSuccessAt: formatOptional(w.Health.LastSuccessAt, formatTime),
+		SecretVersion:       w.SecretVersion,
 	}
 }
 
@@ -95,7 +97,7 @@ func (it webhookItem) toWebhook() (webhook.Webhook, error) {
 	w := webhook.Webhook{
 		ID: it.ID, OrgID: it.OrgID, Name: it.Name, URL: it.URL,
 		EventTypes: it.EventTypes, AllEvents: it.AllEvents, Enabled: it.Enabled,
-		CreatedAt: created, UpdatedAt: updated, DisabledReason: it.DisabledReason,
+		CreatedAt: created, UpdatedAt: updated, DisabledReason: it.DisabledReason, SecretVersion: it.SecretVersion,
 	}
 	var errs [3]error
 	w.DisabledAt, errs[0] = parseOptional(it.DisabledAt)
@@ -316,6 +318,26 @@ func decodeCursor(cursor string) (string, error) {
 		return "", webhook.ErrInvalidCursor
 	}
 	return id, nil
+}
+
+// BumpSecretVersion counts a rotation of the webhook's signing secret
+// (ADD, so it never goes back whatever else updates the item).
+func (s *WebhookStore) BumpSecretVersion(ctx context.Context, orgID, id string) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       keyOf(orgID, id),
+		ConditionExpression:       aws.String("attribute_exists(#sk)"),
+		UpdateExpression:          aws.String("ADD #v :one"),
+		ExpressionAttributeNames:  map[string]string{"#sk": AttrSK, "#v": "secret_version"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
+	})
+	if isConditionFailed(err) {
+		return webhook.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("bump secret version: %w", err)
+	}
+	return nil
 }
 
 // Update replaces the mutable fields; the condition keeps it from

@@ -29,6 +29,10 @@ type Webhook struct {
 	DisabledReason string    `json:"disabled_reason,omitempty"`
 	DisabledAt     time.Time `json:"disabled_at,omitzero"`
 	Health         Health    `json:"health"`
+	// SecretVersion counts the signing secret's rotations: delivery keys
+	// its secrets cache by it, so a rotation is seen as soon as the webhook
+	// is read again. Internal: not part of the API's view.
+	SecretVersion int `json:"-"`
 }
 
 // Parks reports whether deliveries to w are parked rather than POSTed:
@@ -72,6 +76,9 @@ type Store interface {
 	List(ctx context.Context, orgID string, limit int, cursor string) ([]Webhook, string, error)
 	// Update replaces the mutable fields of an existing webhook (ErrNotFound if gone).
 	Update(ctx context.Context, w Webhook) error
+	// BumpSecretVersion counts a rotation of its signing secret
+	// (ErrNotFound if gone); Update never changes the count.
+	BumpSecretVersion(ctx context.Context, orgID, id string) error
 	// Delete removes it (ErrNotFound if it did not exist; an error wrapping
 	// ErrSlotNotReleased if it was removed but the org's count was not
 	// decremented).

@@ -34,8 +34,9 @@ type Deps struct {
 	Logger *slog.Logger
 }
 
-// New builds the deliver handler. Webhooks and secrets are read through
-// short caches: the handler needs both for every message.
+// New builds the deliver handler. Webhooks are read through a short cache
+// and secrets through one per secret version: the handler needs both for
+// every message.
 func New(d Deps) (queue.Handler, error) {
 	c := d.Config
 	if err := app.Require("deliver", map[string]any{
@@ -46,14 +47,13 @@ func New(d Deps) (queue.Handler, error) {
 	}
 	log := app.Logger(d.Logger)
 	webhooks := dynamo.NewWebhookStore(d.Dynamo, c.Table)
-	secretStore := secrets.NewCached(d.Secrets, secrets.DefaultCacheTTL)
 	h := delivery.NewHandler(delivery.Deps{
 		Webhooks: delivery.NewWebhookCache(webhooks.EventuallyConsistent(), delivery.DefaultWebhookCacheTTL),
-		Secrets:  secretStore,
+		Secrets:  delivery.NewSecretCache(d.Secrets),
 		Queue:    d.SQS,
 		Records:  dynamo.NewDeliveryStore(d.Dynamo, c.Table, c.AttemptTTL),
 		Attempts: dynamo.NewAttemptLog(d.Dynamo, c.Table, c.AttemptTTL),
-		Remover:  delivery.WebhookRemover{Webhooks: webhooks, Secrets: secretStore, Logger: log},
+		Remover:  delivery.WebhookRemover{Webhooks: webhooks, Secrets: d.Secrets, Logger: log},
 		Health:   webhooks,
 		Parked:   dynamo.NewParkedStore(d.Dynamo, c.Table, c.ParkedTTL),
 		Notify:   healthnotice.Publisher{Bus: d.Bus},

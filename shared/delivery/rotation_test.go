@@ -1,0 +1,81 @@
+package delivery
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hookrelay/hookrelay/shared/webhook"
+	"github.com/hookrelay/hookrelay/verify"
+)
+
+// A rotation bumps the webhook's secret version; delivery, which caches
+// secrets per version for the container's life, signs with the new secret
+// (and the old one during grace) from the first delivery that reads the
+// webhook again: 12 s after the rotation, past the 10 s webhook cache.
+func TestRotationSignsWithTheNewSecretWithinTheWebhookCacheTTL(t *testing.T) {
+	var mu sync.Mutex
+	var got []*http.Request
+	var bodies [][]byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got, bodies = append(got, r), append(bodies, body)
+		mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+
+	t0 := time.Now()
+	clock := t0
+	now := func() time.Time { return clock }
+	e := newEnv(t, testConfig(), nil)
+	cache := NewWebhookCache(e.webhooks, DefaultWebhookCacheTTL)
+	cache.Now = now
+	e.h.d.Webhooks, e.h.now = cache, now
+	e.secrets.active = []string{testSecretOld}
+	hook := webhook.Webhook{ID: "wh_rot", OrgID: "org_a", URL: srv.URL, Enabled: true}
+	e.webhooks.put(hook)
+
+	deliver := func(event string) (*http.Request, []byte) {
+		t.Helper()
+		m := received(sqsMessage(t, "org_a", "wh_rot", event), 1)
+		if resp, _ := e.h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{m}}); len(resp.BatchItemFailures) != 0 {
+			t.Fatalf("delivery failed: %+v", resp)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return got[len(got)-1], bodies[len(bodies)-1]
+	}
+	verifies := func(r *http.Request, body []byte, secret string) bool {
+		return verify.Verifier{Secrets: []string{secret}, Prefix: "Hookrelay"}.Verify(r.Header, body, clock) == nil
+	}
+
+	if r, b := deliver("evt_1"); !verifies(r, b, testSecretOld) {
+		t.Fatal("before the rotation: not signed with the secret")
+	}
+	// The API rotates: the store's active list and the webhook's version.
+	e.secrets.mu.Lock()
+	e.secrets.active = []string{testSecret, testSecretOld}
+	e.secrets.mu.Unlock()
+	hook.SecretVersion = 1
+	e.webhooks.put(hook)
+
+	clock = t0.Add(12 * time.Second)
+	r, b := deliver("evt_2")
+	if !verifies(r, b, testSecret) || !verifies(r, b, testSecretOld) {
+		t.Fatalf("12 s after the rotation: new secret %v, old one (grace) %v; want both",
+			verifies(r, b, testSecret), verifies(r, b, testSecretOld))
+	}
+	// Steady traffic reads nothing more: one read per secret version.
+	clock = t0.Add(13 * time.Second)
+	deliver("evt_3")
+	if e.secrets.reads != 2 {
+		t.Errorf("%d secret-store reads, want 2 (one per version)", e.secrets.reads)
+	}
+}

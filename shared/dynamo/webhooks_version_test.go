@@ -1,0 +1,40 @@
+package dynamo_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// The secret version only ever counts up: an Update (made from an earlier
+// read) never sets it back.
+func TestSecretVersionCountsRotations(t *testing.T) {
+	ctx := context.Background()
+	db, table := testenv.Table(t)
+	store := dynamo.NewWebhookStore(db, table)
+	now := time.Now()
+	w := webhook.Webhook{ID: "wh_1", OrgID: "org_a", Name: "n", URL: "https://example.com", EventTypes: []string{"emailOpen"}, Enabled: true, CreatedAt: now, UpdatedAt: now}
+	if err := store.Create(ctx, w, 10); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := store.BumpSecretVersion(ctx, "org_a", "wh_1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Name = "renamed" // w still has version 0
+	if err := store.Update(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := store.Get(ctx, "org_a", "wh_1"); err != nil || got.SecretVersion != 2 || got.Name != "renamed" {
+		t.Fatalf("after two rotations and an update: %+v, %v; want version 2", got, err)
+	}
+	if err := store.BumpSecretVersion(ctx, "org_a", "wh_missing"); !errors.Is(err, webhook.ErrNotFound) {
+		t.Fatalf("bump of a missing webhook: %v", err)
+	}
+}
