@@ -81,7 +81,7 @@ func toItem(w webhook.Webhook) webhookItem {
 		DisabledReason: w.DisabledReason, DisabledAt: formatOptional(w.DisabledAt, formatTime),
 		ConsecutiveFailures: w.Health.ConsecutiveFailures,
 		FailingSince:        formatOptional(w.Health.FailingSince, sortableTime), LastSuccessAt: formatOptional(w.Health.LastSuccessAt, formatTime),
-		SecretVersion:       w.SecretVersion,
+		SecretVersion: w.SecretVersion,
 	}
 }
 
