@@ -34,7 +34,7 @@ chromium:
 		echo "make tools: the browser tests need Chromium; this system has no apt-get: install its chromium package and run make tools again" >&2; exit 1; \
 	fi; \
 	sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-	$$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium
+	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

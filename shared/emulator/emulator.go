@@ -128,18 +128,18 @@ func StartDynalite(ctx context.Context, o Options) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	port, err := pickPort(o.Port)
-	if err != nil {
-		return nil, err
-	}
-	args := []string{cli, "--host", "127.0.0.1", "--port", strconv.Itoa(port)}
 	if o.DataDir != "" {
 		if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
 			return nil, err
 		}
-		args = append(args, "--path", o.DataDir)
 	}
-	return start(ctx, "dynalite", port, o.Log, "node", args...)
+	return onFreePort(o, func(port int) (*Process, error) {
+		args := []string{cli, "--host", "127.0.0.1", "--port", strconv.Itoa(port)}
+		if o.DataDir != "" {
+			args = append(args, "--path", o.DataDir)
+		}
+		return start(ctx, "dynalite", port, o.Log, "node", args...)
+	})
 }
 
 // StartGoaws runs goaws with an explicit config: without one its visibility
@@ -151,10 +151,12 @@ func StartGoaws(ctx context.Context, o Options) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	port, err := pickPort(o.Port)
-	if err != nil {
-		return nil, err
-	}
+	return onFreePort(o, func(port int) (*Process, error) { return launchGoaws(ctx, o, bin, port) })
+}
+
+// launchGoaws writes goaws's config for port and starts it there.
+func launchGoaws(ctx context.Context, o Options, bin string, port int) (*Process, error) {
+	var err error
 	dir := o.DataDir
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "goaws-"); err != nil {
@@ -183,6 +185,27 @@ func StartGoaws(ctx context.Context, o Options) (*Process, error) {
 		return nil, err
 	}
 	return start(ctx, "goaws", port, o.Log, bin, "-config", conf, "-loglevel", "warn", "Local")
+}
+
+// errExitedEarly marks an emulator that exited before it listened, as one
+// does when its port was taken first.
+var errExitedEarly = errors.New("exited before it was ready")
+
+// onFreePort runs launch on o.Port, or on a free port. A port FreePort
+// picked is free only until someone binds it: a parallel test's emulator
+// can take it first, and then ours exits. Such a start is tried again on
+// another port, a few times.
+func onFreePort(o Options, launch func(port int) (*Process, error)) (*Process, error) {
+	for tries := 1; ; tries++ {
+		port, err := pickPort(o.Port)
+		if err != nil {
+			return nil, err
+		}
+		p, err := launch(port)
+		if err == nil || o.Port != 0 || !errors.Is(err, errExitedEarly) || tries == 3 {
+			return p, err
+		}
+	}
 }
 
 func pickPort(port int) (int, error) {
@@ -222,17 +245,36 @@ func start(ctx context.Context, name string, port int, logTo *os.File, bin strin
 // and a slow start must not fail a test; a broken one still fails.
 const readyTimeout = 60 * time.Second
 
+// listening reports whether p itself listens on its port. A dial alone is
+// no proof: if another process took the port first, the dial reaches that
+// one while p has exited or is about to.
+func (p *Process) listening() bool {
+	addrs, err := ListeningAddrs(p.cmd.Process.Pid)
+	if errors.Is(err, errors.ErrUnsupported) { // no /proc: the dial is the evidence there is
+		return PortInUse(p.Port)
+	}
+	if err != nil { // gone, or not readable yet: waitReady looks again
+		return false
+	}
+	for _, a := range addrs {
+		if int(a.Port()) == p.Port {
+			return true
+		}
+	}
+	return false
+}
+
 func waitReady(ctx context.Context, p *Process) error {
 	deadline := time.Now().Add(readyTimeout)
 	for time.Now().Before(deadline) {
 		select {
 		case <-p.done:
-			return fmt.Errorf("%s exited before it was ready: %v", p.Name, p.waitErr)
+			return fmt.Errorf("%s %w: %v", p.Name, errExitedEarly, p.waitErr)
 		case <-ctx.Done():
 			return ctx.Err()
 		default:
 		}
-		if PortInUse(p.Port) {
+		if p.listening() {
 			return nil
 		}
 		time.Sleep(50 * time.Millisecond)
