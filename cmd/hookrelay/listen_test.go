@@ -117,13 +117,12 @@ func TestListenVerifiesWithTheSecretFromEachSource(t *testing.T) {
 // waitForMatch polls out until re matches and returns its first group.
 func waitForMatch(t *testing.T, out *testenv.Buffer, re *regexp.Regexp) string {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := re.FindStringSubmatch(out.String()); m != nil {
-			return m[1]
-		}
-	}
-	t.Fatalf("no %s in the output:\n%s", re, out.String())
-	return ""
+	var m []string
+	testenv.WaitFor(t, 20*time.Second, re.String()+" in the output", func() bool {
+		m = re.FindStringSubmatch(out.String())
+		return m != nil
+	})
+	return m[1]
 }
 
 func postSigned(t *testing.T, url, secret string) int {
