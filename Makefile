@@ -7,6 +7,8 @@ SHELL := bash
 TOOLS         := $(CURDIR)/.tools
 GOAWS         := $(TOOLS)/bin/goaws
 GOAWS_SRC     := $(wildcard tools/goaws-loopback/*.go) tools/goaws-loopback/go.mod tools/goaws-loopback/go.sum
+KMS           := $(TOOLS)/bin/local-kms
+KMS_SRC       := $(wildcard tools/kms-loopback/*.go) tools/kms-loopback/go.mod tools/kms-loopback/go.sum
 FUNCTIONS     := $(notdir $(wildcard functions/*))
 BOOTSTRAPS    := $(foreach f,$(FUNCTIONS),bin/$(f)/bootstrap)
 GO_SOURCES     = $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './.tools/*' -not -path './cdk.out/*') go.mod go.sum \
@@ -14,6 +16,7 @@ GO_SOURCES     = $(shell find . -name '*.go' -not -path './node_modules/*' -not 
 
 export HOOKRELAY_DYNALITE := $(CURDIR)/node_modules/dynalite/cli.js
 export HOOKRELAY_GOAWS    := $(GOAWS)
+export HOOKRELAY_KMS      := $(KMS)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 .PHONY: help tools runtools chromium dev test build bench cost synth deploy lint clean
@@ -24,7 +27,7 @@ help: ## list the targets
 tools: runtools chromium ## install the pinned emulators, the CDK CLI and Chromium
 
 # What running the stack needs (dev, synth, deploy, bench): no browser.
-runtools: node_modules/.installed $(GOAWS)
+runtools: node_modules/.installed $(GOAWS) $(KMS)
 
 # The portal's browser tests drive Debian's chromium (headless). They fail,
 # never skip, without it, so tools stops here with the reason instead.
@@ -47,12 +50,19 @@ node_modules/.installed: package.json package-lock.json
 $(GOAWS): $(GOAWS_SRC)
 	cd tools/goaws-loopback && GOWORK=off go build -trimpath -o $@ .
 
+# local-kms's own command listens on every interface too; tools/kms-loopback
+# serves its handler (local-kms pinned in its go.mod,
+# github.com/nsmithuk/local-kms v0.0.0-20260228092603-2a5e92d09ab6) on 127.0.0.1.
+$(KMS): $(KMS_SRC)
+	cd tools/kms-loopback && GOWORK=off go build -trimpath -o $@ .
+
 dev: runtools ## run the whole pipeline locally on 127.0.0.1:8080
 	go run ./cmd/hookrelay dev
 
 test: tools build lint ## unit, integration, CDK and end-to-end tests, then cdk synth
 	go test -count=1 -timeout 30m ./...
 	cd tools/goaws-loopback && GOWORK=off go test -count=1 ./...
+	cd tools/kms-loopback && GOWORK=off go test -count=1 ./...
 	out=$$(mktemp -d) && npx cdk synth --quiet -o "$$out" && rm -rf "$$out"
 
 build: $(BOOTSTRAPS) ## linux/arm64 bootstrap binary per Lambda under bin/
@@ -77,6 +87,7 @@ lint: ## gofmt, go vet, and a build for macOS and a vet for Windows (a clone wor
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	cd tools/goaws-loopback && GOWORK=off go vet ./...
+	cd tools/kms-loopback && GOWORK=off go vet ./...
 	GOOS=darwin go build ./...
 	GOOS=windows go vet ./...
 

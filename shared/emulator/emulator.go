@@ -1,5 +1,5 @@
 // Package emulator starts the local AWS emulators (dynalite for DynamoDB,
-// goaws for SQS) as child processes on loopback, and refuses one that
+// goaws for SQS, local-kms for KMS) as child processes on loopback, and refuses one that
 // listens anywhere else. Tests and `hookrelay dev` share it, so both run
 // the emulators the same way.
 package emulator
@@ -21,6 +21,7 @@ import (
 const (
 	EnvDynalite = "HOOKRELAY_DYNALITE" // path to dynalite's cli.js
 	EnvGoaws    = "HOOKRELAY_GOAWS"    // path to the goaws binary
+	EnvKMS      = "HOOKRELAY_KMS"      // path to the local-kms binary (tools/kms-loopback)
 )
 
 // Region and AccountID are what goaws puts in queue ARNs; the SDK clients
@@ -98,9 +99,10 @@ func toolPath(env, rel string) (string, error) {
 	return path, nil
 }
 
-// DynalitePath and GoawsPath locate the installed emulators.
+// DynalitePath, GoawsPath and KMSPath locate the installed emulators.
 func DynalitePath() (string, error) { return toolPath(EnvDynalite, "node_modules/dynalite/cli.js") }
 func GoawsPath() (string, error)    { return toolPath(EnvGoaws, ".tools/bin/goaws") }
+func KMSPath() (string, error)      { return toolPath(EnvKMS, ".tools/bin/local-kms") }
 
 // FreePort asks the kernel for a free loopback port.
 func FreePort() (int, error) {
@@ -185,6 +187,30 @@ func launchGoaws(ctx context.Context, o Options, bin string, port int) (*Process
 		return nil, err
 	}
 	return start(ctx, "goaws", port, o.Log, bin, "-config", conf, "-loglevel", "warn", "Local")
+}
+
+// StartKMS runs local-kms through tools/kms-loopback (its handler served
+// on 127.0.0.1 only; upstream local-kms binds every interface). Its key
+// database lives in DataDir (a temp dir when empty), so `hookrelay dev`
+// keeps its key, and with it every envelope, across restarts.
+func StartKMS(ctx context.Context, o Options) (*Process, error) {
+	bin, err := KMSPath()
+	if err != nil {
+		return nil, err
+	}
+	dir := o.DataDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "local-kms-"); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	return onFreePort(o, func(port int) (*Process, error) {
+		return start(ctx, "local-kms", port, o.Log, bin,
+			"-port", strconv.Itoa(port), "-data", dir, "-region", Region, "-account", AccountID)
+	})
 }
 
 // errExitedEarly marks an emulator that exited before it listened, as one

@@ -13,6 +13,7 @@ func TestEmulatorsListenOnLoopbackOnly(t *testing.T) {
 	for name, start := range map[string]func(context.Context, Options) (*Process, error){
 		"dynalite": StartDynalite,
 		"goaws":    StartGoaws,
+		"kms":      StartKMS,
 	} {
 		t.Run(name, func(t *testing.T) {
 			p, err := start(context.Background(), Options{DataDir: t.TempDir()})
