@@ -12,7 +12,7 @@ import (
 // (and test) without AWS; shared/app/* wires them to the adapters.
 var domain = []string{
 	"shared/api", "shared/auth", "shared/bus", "shared/config", "shared/deliverylog",
-	"shared/delivery", "shared/dlq", "shared/fanout", "shared/healthnotice", "shared/ids", "shared/message",
+	"shared/delivery", "shared/dlq", "shared/envelope", "shared/fanout", "shared/healthnotice", "shared/ids", "shared/message",
 	"shared/netguard", "shared/queue", "shared/secrets", "shared/signing",
 	"shared/webhook", "verify",
 }
@@ -24,6 +24,7 @@ var adapters = map[string]string{
 	"shared/sqsqueue":   "sqs",
 	"shared/awsbus":     "eventbridge",
 	"shared/awssecrets": "secretsmanager",
+	"shared/awskms":     "kms",
 }
 
 const sdk = "github.com/aws/aws-sdk-go-v2"

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,27 +131,23 @@ func isConditionFailed(err error) bool {
 	return errors.As(err, &ccf)
 }
 
-// Create reserves a slot in the org's counter, then puts the item. There
-// are no transactions (dynalite has none), so a failed put gives the slot
+// Create reserves a slot in the org's counter, then writes the item. There
+// are no transactions (dynalite has none), so a failed write gives the slot
 // back; a crash between the two leaves the counter one too high, which only
-// ever errs on the side of the cap.
+// ever errs on the side of the cap. The write is an update, not a put, so
+// sealed secrets already on the key (the envelope store writes them first)
+// stay; its condition is on the id, which only a webhook has.
 func (s *WebhookStore) Create(ctx context.Context, w webhook.Webhook, maxPerOrg int) error {
 	if err := s.reserveSlot(ctx, w.OrgID, maxPerOrg); err != nil {
 		return err
 	}
-	item, err := attributevalue.MarshalMap(toItem(w))
+	in, err := createUpdate(w)
 	if err == nil {
-		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName:           aws.String(s.table),
-			Item:                item,
-			ConditionExpression: aws.String("attribute_not_exists(#sk)"),
-			ExpressionAttributeNames: map[string]string{
-				"#sk": AttrSK,
-			},
-		})
+		in.TableName = aws.String(s.table)
+		_, err = s.db.UpdateItem(ctx, in)
 	}
 	if err != nil {
-		// The caller's context may be the reason the put failed; the
+		// The caller's context may be the reason the write failed; the
 		// rollback must still run.
 		if rerr := s.releaseSlot(context.WithoutCancel(ctx), w.OrgID); rerr != nil {
 			return errors.Join(fmt.Errorf("put webhook: %w", err), fmt.Errorf("release counter slot: %w", rerr))
@@ -160,6 +158,33 @@ func (s *WebhookStore) Create(ctx context.Context, w webhook.Webhook, maxPerOrg 
 		return fmt.Errorf("put webhook: %w", err)
 	}
 	return nil
+}
+
+// createUpdate sets every attribute of the webhook's item, on condition
+// that no webhook has that key yet.
+func createUpdate(w webhook.Webhook) (*dynamodb.UpdateItemInput, error) {
+	item, err := attributevalue.MarshalMap(toItem(w))
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{"#id": attrID}
+	values := map[string]types.AttributeValue{}
+	var sets []string
+	for _, attr := range slices.Sorted(maps.Keys(item)) {
+		if attr == AttrPK || attr == AttrSK {
+			continue
+		}
+		n := strconv.Itoa(len(sets))
+		names["#a"+n], values[":v"+n] = attr, item[attr]
+		sets = append(sets, "#a"+n+" = :v"+n)
+	}
+	return &dynamodb.UpdateItemInput{
+		Key:                       keyOf(w.OrgID, w.ID),
+		UpdateExpression:          aws.String("SET " + strings.Join(sets, ", ")),
+		ConditionExpression:       aws.String("attribute_not_exists(#id)"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	}, nil
 }
 
 // reserveSlot increments the org's counter only while it is below the cap.
@@ -241,12 +266,34 @@ func (s *WebhookStore) get(ctx context.Context, orgID, id string, consistent boo
 	return decodeWebhook(out.Item)
 }
 
+// decodeWebhook returns webhook.ErrNotFound for an item without an id:
+// sealed secrets written before their webhook (SealedItems.CreateSealed),
+// whose webhook does not exist yet, or never will if its create failed.
 func decodeWebhook(av map[string]types.AttributeValue) (webhook.Webhook, error) {
 	var it webhookItem
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
 		return webhook.Webhook{}, fmt.Errorf("decode webhook: %w", err)
 	}
+	if it.ID == "" {
+		return webhook.Webhook{}, webhook.ErrNotFound
+	}
 	return it.toWebhook()
+}
+
+// decodeWebhooks decodes a page, leaving out items that are no webhook yet.
+func decodeWebhooks(items []map[string]types.AttributeValue) ([]webhook.Webhook, error) {
+	out := make([]webhook.Webhook, 0, len(items))
+	for _, av := range items {
+		w, err := decodeWebhook(av)
+		if errors.Is(err, webhook.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, nil
 }
 
 // List pages through the org's webhooks in creation order (ids are
@@ -284,13 +331,11 @@ func (s *WebhookStore) List(ctx context.Context, orgID string, limit int, cursor
 		if err != nil {
 			return nil, "", fmt.Errorf("list webhooks: %w", err)
 		}
-		for _, av := range out.Items {
-			w, err := decodeWebhook(av)
-			if err != nil {
-				return nil, "", err
-			}
-			page = append(page, w)
+		hooks, err := decodeWebhooks(out.Items)
+		if err != nil {
+			return nil, "", err
 		}
+		page = append(page, hooks...)
 		if len(page) > limit {
 			return page[:limit], encodeCursor(page[limit-1].ID), nil
 		}
@@ -444,16 +489,12 @@ func (s *WebhookStore) ForEachSubscribed(ctx context.Context, orgID, eventName s
 		if err != nil {
 			return fmt.Errorf("query subscribed webhooks: %w", err)
 		}
-		if len(out.Items) == 0 {
-			continue
+		page, err := decodeWebhooks(out.Items)
+		if err != nil {
+			return err
 		}
-		page := make([]webhook.Webhook, 0, len(out.Items))
-		for _, av := range out.Items {
-			w, err := decodeWebhook(av)
-			if err != nil {
-				return err
-			}
-			page = append(page, w)
+		if len(page) == 0 {
+			continue
 		}
 		if err := fn(page); err != nil {
 			return err

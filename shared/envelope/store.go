@@ -1,0 +1,126 @@
+package envelope
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/secrets"
+)
+
+// Store is the envelope secrets.Store. One per container: its data key
+// cache is what makes steady-state reads free of KMS calls.
+type Store struct {
+	items Items
+	keys  *keyCache
+	now   func() time.Time // tests pin the rotation time
+}
+
+var _ secrets.Store = (*Store)(nil)
+
+// New seals with data keys from kms and keeps the sealed form in items.
+func New(kms KeyService, items Items) *Store {
+	return &Store{items: items, keys: newKeyCache(kms), now: time.Now}
+}
+
+// Create generates the webhook's data key (one KMS call) and stores the
+// sealed first record.
+func (s *Store) Create(ctx context.Context, orgID, webhookID, secret string) error {
+	if err := check(orgID, webhookID, secret); err != nil {
+		return err
+	}
+	key, encrypted, err := s.keys.kms.GenerateDataKey(ctx, orgID, webhookID)
+	if err != nil {
+		return fmt.Errorf("secrets: create webhook %s: generate data key: %w", webhookID, err)
+	}
+	box, err := seal(key, orgID, webhookID, secrets.Record{Current: secret})
+	if err != nil {
+		return err
+	}
+	err = s.items.CreateSealed(ctx, orgID, webhookID, Sealed{DataKey: encrypted, Box: box})
+	if errors.Is(err, ErrSealedExists) {
+		return fmt.Errorf("secrets: webhook %s: %w", webhookID, secrets.ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("secrets: create webhook %s: %w", webhookID, err)
+	}
+	s.keys.remember(orgID, webhookID, encrypted, key)
+	return nil
+}
+
+// Rotate reseals the rotated record under the same data key, on condition
+// that nobody resealed meanwhile: of two concurrent rotations one fails
+// (and its caller gets an error, not a secret that is not kept).
+func (s *Store) Rotate(ctx context.Context, orgID, webhookID, newSecret string, grace time.Duration) error {
+	if err := check(orgID, webhookID, newSecret); err != nil {
+		return err
+	}
+	old, r, key, err := s.read(ctx, orgID, webhookID)
+	if err != nil {
+		return err
+	}
+	box, err := seal(key, orgID, webhookID, r.Rotated(newSecret, s.now(), grace))
+	if err != nil {
+		return err
+	}
+	return s.wrap("rotate", webhookID, s.items.ReplaceSealed(ctx, orgID, webhookID, old, Sealed{DataKey: old.DataKey, Box: box}))
+}
+
+// Active returns the current secret, then the previous one while in grace.
+func (s *Store) Active(ctx context.Context, orgID, webhookID string, now time.Time) ([]string, error) {
+	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
+		return nil, err
+	}
+	_, r, _, err := s.read(ctx, orgID, webhookID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Active(now), nil
+}
+
+// ScheduleDeletion removes the sealed secrets at once: without its item's
+// ciphertext a data key opens nothing, so there is nothing to keep for a
+// recovery window (a deleted webhook's item is gone with them anyway).
+func (s *Store) ScheduleDeletion(ctx context.Context, orgID, webhookID string) error {
+	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
+		return err
+	}
+	return s.wrap("delete", webhookID, s.items.RemoveSealed(ctx, orgID, webhookID))
+}
+
+// read returns the stored form, the record it opens to, and the data key.
+func (s *Store) read(ctx context.Context, orgID, webhookID string) (Sealed, secrets.Record, []byte, error) {
+	sealed, err := s.items.GetSealed(ctx, orgID, webhookID)
+	if err != nil {
+		return Sealed{}, secrets.Record{}, nil, s.wrap("read", webhookID, err)
+	}
+	key, err := s.keys.plaintext(ctx, orgID, webhookID, sealed.DataKey)
+	if err != nil {
+		return Sealed{}, secrets.Record{}, nil, fmt.Errorf("secrets: read webhook %s: decrypt data key: %w", webhookID, err)
+	}
+	r, err := open(key, orgID, webhookID, sealed.Box)
+	if err != nil {
+		return Sealed{}, secrets.Record{}, nil, fmt.Errorf("secrets: read webhook %s: %w", webhookID, err)
+	}
+	return sealed, r, key, nil
+}
+
+func check(orgID, webhookID, secret string) error {
+	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
+		return err
+	}
+	return secrets.CheckSecret(secret)
+}
+
+// wrap maps the item port's errors to the secrets sentinels.
+func (s *Store) wrap(op, webhookID string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrNoSealed):
+		return fmt.Errorf("secrets: %s webhook %s: %w", op, webhookID, secrets.ErrNotFound)
+	default:
+		return fmt.Errorf("secrets: %s webhook %s: %w", op, webhookID, err)
+	}
+}
