@@ -3,8 +3,10 @@
 // the machine could list the dev queues and inject deliveries that hookrelay
 // dev would sign with a tenant's real secret. This program loads goaws's
 // configuration and runs its router and its periodic tasks exactly as the
-// upstream command does; only the listen address differs, and long polls
-// answer as soon as a message arrives (longpoll.go).
+// upstream command does; only the listen address differs, long polls
+// answer as soon as a message arrives (longpoll.go), and a standard queue
+// whose messages carry a MessageGroupId is a fair queue, as on AWS
+// (fairorder.go).
 //
 // It is a module of its own so that goaws's dependencies (aws-sdk-go v1,
 // logrus, its own pinned SDK v2 versions) stay out of hookrelay's go.mod;
@@ -57,7 +59,7 @@ func run(config, level, env string) error {
 	}
 
 	ports := conf.LoadYamlConfig(config, env)
-	handler := newLongPoll(router.New())
+	handler := newLongPoll(fairOrder{next: router.New()})
 	go gosqs.PeriodicTasks(time.Second, make(chan bool))
 
 	errs := make(chan error, len(ports))
