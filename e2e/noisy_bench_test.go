@@ -16,7 +16,8 @@ import (
 // A publishes 2,000 events to an endpoint that answers after the timeout,
 // tenant B 20 events (10/s) to a fast endpoint. Reported: B's
 // publish-to-receipt p99 alone ("alone") and during A's load ("noisy"),
-// and their ratio (goal ≤ 2).
+// their ratio (x-alone, goal ≤ 2), and the p99 of each stage of B's way
+// (stages_bench_test.go), which says where the time went.
 func BenchmarkNoisyNeighbour(b *testing.B) {
 	const (
 		timeout   = time.Second
@@ -26,7 +27,11 @@ func BenchmarkNoisyNeighbour(b *testing.B) {
 		aWriters  = 8
 		aHeadroom = 200 // B starts once A has published this many
 	)
-	s, err := startStack(b.TempDir(), devrun.Options{Env: map[string]string{"HOOKRELAY_DELIVERY_TIMEOUT": timeout.String()}})
+	clock := newStageClock()
+	s, err := startStack(b.TempDir(), devrun.Options{
+		Env:        map[string]string{"HOOKRELAY_DELIVERY_TIMEOUT": timeout.String()},
+		WrapFanout: clock.wrapFanout, WrapDeliver: clock.wrapDeliver,
+	})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -52,11 +57,13 @@ func BenchmarkNoisyNeighbour(b *testing.B) {
 	}
 	waitReceipts(b, fast, 1)
 
-	// bLatencies publishes B's events, paced, and returns their
-	// publish-to-receipt latencies and the publish calls' own (the 202),
-	// sorted.
+	// bLatencies publishes B's events, paced, reports the p99 of each
+	// stage of their way, and returns their publish-to-receipt latencies
+	// and the publish calls' own (the 202), sorted.
 	bLatencies := func(b *testing.B) (receipt, accept []time.Duration) {
-		return pacedLatencies(b, bt, fast, bEvents, bEvents, bPerSec)
+		samples := pacedSamples(b, bt, fast, bEvents, bEvents, bPerSec)
+		clock.reportStages(b, samples)
+		return latencies(samples)
 	}
 	p99 := func(ls []time.Duration) time.Duration { return ls[len(ls)*99/100] }
 
@@ -96,6 +103,9 @@ func BenchmarkNoisyNeighbour(b *testing.B) {
 			b.ReportMetric(ms(noisy), "B-p99-ms")
 			b.ReportMetric(ms(p99(accept)), "B-publish-p99-ms")
 			b.ReportMetric(float64(slow.count()), "A-POSTs")
+			if alone > 0 {
+				b.ReportMetric(float64(noisy)/float64(alone), "x-alone")
+			}
 		}
 	})
 	if alone > 0 && noisy > 0 {

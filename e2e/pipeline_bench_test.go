@@ -91,9 +91,34 @@ func BenchmarkLocalPipeline(b *testing.B) {
 // latencies (from the start of the publish request) and the publish
 // calls' own (the 202), both sorted.
 func pacedLatencies(b *testing.B, p *publisher, rc *receiver, receipts, events, perSecond int) (receipt, accept []time.Duration) {
+	return latencies(pacedSamples(b, p, rc, receipts, events, perSecond))
+}
+
+// latencies are the samples' publish-to-receipt and publish (202) times,
+// both sorted.
+func latencies(samples []sample) (receipt, accept []time.Duration) {
+	for _, s := range samples {
+		receipt = append(receipt, s.received.Sub(s.start))
+		accept = append(accept, s.accepted.Sub(s.start))
+	}
+	slices.Sort(receipt)
+	slices.Sort(accept)
+	return receipt, accept
+}
+
+// sample is one receipt of a paced event: when its publish request
+// started, when the 202 came back, and when the endpoint received it.
+type sample struct {
+	id                        string
+	start, accepted, received time.Time
+}
+
+// pacedSamples publishes events through p at perSecond, waits for the
+// receipts they cause at rc, and returns one sample per receipt.
+func pacedSamples(b *testing.B, p *publisher, rc *receiver, receipts, events, perSecond int) []sample {
 	before := rc.count()
 	var mu sync.Mutex
-	published := map[string]time.Time{}
+	published := map[string]sample{}
 	var g errgroup.Group
 	tick := time.NewTicker(time.Second / time.Duration(perSecond))
 	for range events {
@@ -102,8 +127,7 @@ func pacedLatencies(b *testing.B, p *publisher, rc *receiver, receipts, events, 
 			at := time.Now()
 			id, err := p.publish()
 			mu.Lock()
-			published[id] = at
-			accept = append(accept, time.Since(at))
+			published[id] = sample{id: id, start: at, accepted: time.Now()}
 			mu.Unlock()
 			return err
 		})
@@ -112,20 +136,20 @@ func pacedLatencies(b *testing.B, p *publisher, rc *receiver, receipts, events, 
 	if err := g.Wait(); err != nil {
 		b.Fatal(err)
 	}
+	var samples []sample
 	for _, h := range waitReceipts(b, rc, before+receipts)[before:] {
 		var env message.Envelope
 		if err := json.Unmarshal(h.body, &env); err != nil {
 			b.Fatal(err)
 		}
-		at, ok := published[env.ID]
+		s, ok := published[env.ID]
 		if !ok {
 			b.Fatalf("received event %s that this run did not publish", env.ID)
 		}
-		receipt = append(receipt, h.at.Sub(at))
+		s.received = h.at
+		samples = append(samples, s)
 	}
-	slices.Sort(receipt)
-	slices.Sort(accept)
-	return receipt, accept
+	return samples
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
