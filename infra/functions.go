@@ -122,9 +122,12 @@ func (h *hookrelay) function(assetDir string, spec fnSpec) (awslambda.Function, 
 		Environment:  &env,
 		LogGroup:     logs,
 		// JSON logs: the functions log with slog's JSON handler and
-		// Logs Insights can filter on level and fields.
+		// Logs Insights can filter on level and fields. System logs at
+		// WARN: Lambda's START/END/REPORT lines (INFO) would cost more per
+		// delivery than the handler's own lines; Lambda's metrics carry
+		// the same durations.
 		LoggingFormat:         awslambda.LoggingFormat_JSON,
-		ApplicationLogLevelV2: awslambda.ApplicationLogLevel_INFO,
+		ApplicationLogLevelV2: applicationLogLevels[h.settings.LogLevel],
 		SystemLogLevelV2:      awslambda.SystemLogLevel_WARN,
 	}
 	if spec.reserved > 0 {
@@ -240,4 +243,13 @@ func (h *hookrelay) arn(r permissions.Resource) *string {
 		return h.secretsArn()
 	}
 	panic("hookrelay: no ARN for resource " + string(r))
+}
+
+// applicationLogLevels are the logLevel values: the levels the functions
+// log at (shared/app maps Lambda's setting to slog's).
+var applicationLogLevels = map[string]awslambda.ApplicationLogLevel{
+	"DEBUG": awslambda.ApplicationLogLevel_DEBUG,
+	"INFO":  awslambda.ApplicationLogLevel_INFO,
+	"WARN":  awslambda.ApplicationLogLevel_WARN,
+	"ERROR": awslambda.ApplicationLogLevel_ERROR,
 }

@@ -90,6 +90,26 @@ func TestBatchWindowsFollowContext(t *testing.T) {
 	}
 }
 
+// TestLogLevelsFollowContext: every function logs JSON at the logLevel
+// setting (INFO unless set) and Lambda's own lines at WARN, which keeps
+// START/END/REPORT out of the log groups.
+func TestLogLevelsFollowContext(t *testing.T) {
+	for _, c := range []struct {
+		ctx  map[string]interface{}
+		want string
+	}{{nil, "INFO"}, {map[string]interface{}{CtxLogLevel: "DEBUG"}, "DEBUG"}} {
+		s := synth(t, c.ctx)
+		for _, fn := range functionIDs {
+			got := s.props(t, s.id(t, fn))["LoggingConfig"]
+			want := map[string]interface{}{"LogFormat": "JSON", "ApplicationLogLevel": c.want, "SystemLogLevel": "WARN"}
+			if cfg, ok := got.(map[string]interface{}); !ok || cfg["LogFormat"] != want["LogFormat"] ||
+				cfg["ApplicationLogLevel"] != want["ApplicationLogLevel"] || cfg["SystemLogLevel"] != want["SystemLogLevel"] {
+				t.Errorf("context %v: %s LoggingConfig = %v, want %v", c.ctx, fn, got, want)
+			}
+		}
+	}
+}
+
 // TestDeliveryTimingsFollowContext: a longer delivery timeout lengthens the
 // deliver function and, with it, the queue's visibility.
 func TestDeliveryTimingsFollowContext(t *testing.T) {

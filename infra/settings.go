@@ -43,6 +43,7 @@ const (
 	CtxDisableAfter       = "autoDisableAfter"
 	CtxDisableMinFailures = "autoDisableMinFailures"
 	CtxParkedTTL          = "parkedTtl"
+	CtxLogLevel           = "logLevel"
 	// The tenant portal's brand and the origins that may frame it.
 	CtxPortalProductName    = "portalProductName"
 	CtxPortalAccentColor    = "portalAccentColor"
@@ -99,6 +100,11 @@ type Settings struct {
 	DisableAfter       time.Duration
 	DisableMinFailures int
 	ParkedTTL          time.Duration
+	// LogLevel is the functions' application log level (Lambda's advanced
+	// logging controls): INFO logs what an operator acts on; DEBUG adds a
+	// line per delivered attempt and per event fanned out, which costs
+	// more in CloudWatch Logs than the rest of a delivery's logging.
+	LogLevel string
 	// Portal is the tenant portal's brand (validated by shared/config).
 	Portal config.Portal
 }
@@ -133,6 +139,7 @@ func DefaultSettings() Settings {
 		DisableAfter:              d.DisableAfter,
 		DisableMinFailures:        d.DisableMinFailures,
 		ParkedTTL:                 d.ParkedTTL,
+		LogLevel:                  "INFO",
 		Portal:                    d.Portal,
 	}
 }
@@ -181,6 +188,7 @@ func settingsFrom(lookup func(string) interface{}) (Settings, error) {
 	r.duration(CtxDisableAfter, &s.DisableAfter)
 	r.integer(CtxDisableMinFailures, &s.DisableMinFailures)
 	r.duration(CtxParkedTTL, &s.ParkedTTL)
+	r.str(CtxLogLevel, &s.LogLevel)
 	r.str(CtxPortalProductName, &s.Portal.ProductName)
 	r.str(CtxPortalAccentColor, &s.Portal.AccentColor)
 	r.str(CtxPortalLogoURL, &s.Portal.LogoURL)
@@ -250,6 +258,9 @@ func (s Settings) Validate() error {
 	}
 	if !stageRe.MatchString(s.StageName) {
 		bad(CtxStageName, "%q must be $default or letters, digits, '-' and '_'", s.StageName)
+	}
+	if _, ok := applicationLogLevels[s.LogLevel]; !ok {
+		bad(CtxLogLevel, "%q must be DEBUG, INFO, WARN or ERROR", s.LogLevel)
 	}
 	if s.RemovalPolicy != "retain" && s.RemovalPolicy != "destroy" {
 		bad(CtxRemovalPolicy, "%q must be retain or destroy", s.RemovalPolicy)

@@ -98,6 +98,8 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		{CtxRetrySchedule, "30s,12h", "must be in (0, 10h]"},
 		{CtxRetrySchedule, "10h,10h,10h,10h,10h,10h,6h", "must fit in 72h"},
 		{CtxRemovalPolicy, "retian", `"retian" must be retain or destroy`},
+		{CtxLogLevel, "TRACE", `"TRACE" must be DEBUG, INFO, WARN or ERROR`},
+		{CtxLogLevel, "info", `"info" must be DEBUG, INFO, WARN or ERROR`},
 		{CtxJWTIssuer, "http://auth.example.com/", "must be an https:// URL"},
 		{CtxJWTAudience, " , ", "at least one audience"},
 		{CtxDeliveryTimeout, "10m", "must be in (0, 5m]"},

@@ -8,6 +8,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
@@ -18,24 +19,27 @@ import (
 
 func main() {
 	n := flag.Int("events", 1000, "events per scenario")
+	var level slog.Level // INFO: the stack's default logLevel
+	flag.TextVar(&level, "log-level", level, "the stack's logLevel to price the handlers' log lines at (DEBUG adds a line per delivery)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *n); err != nil {
+	if err := run(ctx, *n, level); err != nil {
 		fmt.Fprintln(os.Stderr, "costreport:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, events int) error {
+func run(ctx context.Context, events int, level slog.Level) error {
 	fmt.Printf("hookrelay cost per delivery, measured on the local stack (%s/%s, %d CPUs)\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
 	fmt.Printf("prices: %s, %s\n", cost.PricesSource, cost.PricesDate)
 	fmt.Println("DynamoDB units are dynalite's, computed from item sizes by DynamoDB's rules (1 KB write, 4 KB read steps).")
+	fmt.Printf("logs: the handlers' lines at logLevel %s; Lambda's START/END/REPORT lines are off (systemLogLevel WARN).\n", level)
 	fmt.Println()
 	for _, shape := range []costrun.Shape{costrun.Busy, costrun.Sparse} {
 		for _, endpoints := range []int{1, 10} {
 			for _, failFirst := range []bool{false, true} {
-				sc := costrun.Scenario{Events: events, Endpoints: endpoints, FailFirst: failFirst, Shape: shape}
+				sc := costrun.Scenario{Events: events, Endpoints: endpoints, FailFirst: failFirst, Shape: shape, LogLevel: level}
 				dir, err := os.MkdirTemp("", "hookrelay-cost-")
 				if err != nil {
 					return err

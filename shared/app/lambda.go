@@ -15,8 +15,8 @@ import (
 )
 
 // LambdaEnv reads what every Lambda starts from: the configuration, the AWS
-// SDK config and a JSON logger, which the function's log group ingests as
-// structured fields. required names the variables the function must find
+// SDK config and a JSON logger at the function's application log level,
+// which the function's log group ingests as structured fields. required names the variables the function must find
 // set: those whose dev default (a table or bus named "hookrelay") would
 // otherwise point a deployed function at a resource that is not its own.
 //
@@ -26,7 +26,7 @@ import (
 // IMDS clients a Lambda never uses, and the deliver binary must stay small.
 // The SDK's endpoint variables are honoured all the same (endpoints.go).
 func LambdaEnv(required ...string) (config.Config, aws.Config, *slog.Logger, error) {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: lambdaLogLevel(os.Getenv)}))
 	cfg, err := lambdaConfig(os.LookupEnv, required)
 	if err != nil {
 		return config.Config{}, aws.Config{}, log, err

@@ -3,7 +3,7 @@
 // measured (the handlers' own AWS calls, metered on the wire; their
 // duration and log bytes) from what the local stack cannot observe and is
 // modelled (the Lambda event source's ReceiveMessage/DeleteMessageBatch,
-// EventBridge's put and its SQS target, Lambda's platform log lines).
+// EventBridge's put and its SQS target).
 package cost
 
 import (
@@ -39,10 +39,6 @@ type Invocations struct {
 	BilledMS int64
 	MemoryMB int
 }
-
-// platformLogBytes is what Lambda itself logs per invocation (START, END
-// and REPORT lines), modelled from their usual length.
-const platformLogBytes = 400
 
 // Line is one priced item per delivery.
 type Line struct {
@@ -120,8 +116,8 @@ func Price(m Measurement) Estimate {
 	add(Line{Item: "Lambda duration (handler time measured locally)", Quantity: per(gbs), Unit: "GB-s", Dollars: per(gbs) * LambdaPerGBSecond * million})
 
 	add(Line{Item: "CloudWatch Logs (handler lines)", Quantity: per(float64(m.HandlerLogByte)), Unit: "bytes", Dollars: per(float64(m.HandlerLogByte)) / (1 << 30) * LogsPerGB * million})
-	platform := invocations * platformLogBytes
-	add(Line{Item: "CloudWatch Logs (Lambda START/END/REPORT)", Quantity: per(platform), Unit: "bytes", Dollars: per(platform) / (1 << 30) * LogsPerGB * million, Modelled: true})
+	// Lambda's own START/END/REPORT lines cost nothing: the stack sets
+	// the functions' system log level to WARN, which leaves them out.
 
 	events := per(float64(m.Events))
 	e.Ingest = []Line{

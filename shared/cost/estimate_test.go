@@ -34,7 +34,6 @@ func TestPricePerMillionDeliveries(t *testing.T) {
 		// (1 s × 1 GB + 4 s × 0.5 GB) / 1000 deliveries × $0.0000133334 × 1e6
 		"Lambda duration (handler time measured locally)": 3.0 / 1000 * 13.3334,
 		"CloudWatch Logs (handler lines)":                 1024.0 / (1 << 30) * 0.5 * 1e6,
-		"CloudWatch Logs (Lambda START/END/REPORT)":       0.11 * 400 / (1 << 30) * 0.5 * 1e6,
 	}
 	total := 0.0
 	for _, l := range e.Lines {

@@ -8,6 +8,7 @@ package costrun
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -47,6 +48,10 @@ type Scenario struct {
 	// delivery: every delivery then takes exactly one retry.
 	FailFirst bool
 	Shape     Shape
+	// LogLevel is the stack's logLevel setting: the handlers' lines below
+	// it are not written, as Lambda would not ingest them. The zero value
+	// is INFO, the default.
+	LogLevel slog.Level
 }
 
 func (s Scenario) String() string {

@@ -2,6 +2,7 @@ package costrun
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 
 	"github.com/hookrelay/hookrelay/shared/awsmeter"
@@ -28,8 +29,13 @@ func TestMeasureCountsARun(t *testing.T) {
 	if m.Deliver.Count == 0 || m.Fanout.Count == 0 || m.Deliver.BilledMS < int64(m.Deliver.Count) {
 		t.Errorf("invocations not measured: fanout %+v, deliver %+v", m.Fanout, m.Deliver)
 	}
-	if m.HandlerLogByte == 0 || m.PeakHeapBytes == 0 {
-		t.Errorf("log bytes %d, peak heap %d: not measured", m.HandlerLogByte, m.PeakHeapBytes)
+	if m.PeakHeapBytes == 0 {
+		t.Errorf("peak heap not measured")
+	}
+	// At the default logLevel (INFO) a first-attempt success writes no
+	// log line: its attempt entry records it.
+	if m.HandlerLogByte != 0 {
+		t.Errorf("%d bytes of handler log lines for first-attempt successes at INFO, want none", m.HandlerLogByte)
 	}
 	// The budget of a first-attempt success: one DynamoDB write of at most
 	// 1 KB (the attempt entry), no read but the webhook's on a cold cache.
@@ -67,5 +73,21 @@ func TestSparseShapeStartsColdAndOneRetryEach(t *testing.T) {
 	}
 	if v := m.Calls.Calls[awsmeter.Op{Service: "SQS", Operation: "ChangeMessageVisibility"}]; v != 10 {
 		t.Errorf("%d visibility changes, want one per retried delivery", v)
+	}
+	// A retry is logged at INFO: an operator may act on it.
+	if m.HandlerLogByte == 0 {
+		t.Errorf("no handler log lines for 10 retries")
+	}
+}
+
+// TestDebugLogLevelPricesALinePerDelivery: at logLevel DEBUG every
+// delivered attempt and every event fanned out is a line, and is counted.
+func TestDebugLogLevelPricesALinePerDelivery(t *testing.T) {
+	m, err := Measure(context.Background(), Scenario{Events: 5, Endpoints: 1, Shape: Busy, LogLevel: slog.LevelDebug}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if per := m.HandlerLogByte / int64(m.Deliveries); per < 200 {
+		t.Errorf("%d bytes of handler log lines per delivery at DEBUG, want both lines (≥ 200 bytes)", per)
 	}
 }

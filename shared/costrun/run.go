@@ -69,7 +69,7 @@ func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) 
 	}
 
 	logs := &byteCounter{}
-	log := slog.New(slog.NewJSONHandler(logs, nil))
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: sc.LogLevel}))
 	dyn, q := s.dynamo(s.metered), s.queue(s.metered)
 	fan, err := newTimed(func() (queue.Handler, error) {
 		return fanoutapp.New(fanoutapp.Deps{Config: s.cfg, Dynamo: dyn, SQS: q, Logger: log})

@@ -283,7 +283,9 @@ func newEnv(t testing.TB, cfg config.Config, mutate func(*Deps)) *env {
 	d := Deps{
 		Webhooks: e.webhooks, Secrets: NewSecretCache(e.secrets), Queue: e.queue, Records: e.records, Attempts: e.attempts,
 		Remover: WebhookRemover{Webhooks: e.webhooks, Secrets: e.secrets}, Config: cfg,
-		Logger: slog.New(slog.NewJSONHandler(e.logs, nil)),
+		// DEBUG: the tests see (and check) every line, also those a
+		// deployed stack at logLevel INFO leaves out.
+		Logger: slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Jitter: func(max time.Duration) time.Duration { return max },
 	}
 	if mutate != nil {

@@ -1,6 +1,7 @@
 package devrun
 
 import (
+	"context"
 	"io"
 	"log/slog"
 )
@@ -19,3 +20,19 @@ func NewLogger(w io.Writer, level slog.Leveler) *slog.Logger {
 		},
 	}))
 }
+
+// everyLine is l writing every line whatever its level. A deployed stack
+// leaves the fan-out and delivery handlers' DEBUG lines (an event fanned
+// out, an attempt delivered) out of CloudWatch for their cost; `make dev`
+// shows them, since seeing each delivery is what it is run for.
+func everyLine(l *slog.Logger) *slog.Logger { return slog.New(allLevels{l.Handler()}) }
+
+type allLevels struct{ slog.Handler }
+
+func (allLevels) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h allLevels) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return allLevels{h.Handler.WithAttrs(attrs)}
+}
+
+func (h allLevels) WithGroup(name string) slog.Handler { return allLevels{h.Handler.WithGroup(name)} }

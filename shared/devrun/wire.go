@@ -52,11 +52,13 @@ func newHandlers(cfg config.Config, db *dynamodb.Client, q *sqsqueue.Client, dat
 	if err != nil {
 		return handlers{}, err
 	}
-	fan, err := fanoutapp.New(fanoutapp.Deps{Config: cfg, Dynamo: db, SQS: q, Logger: log})
+	// The pipeline's handlers write every line here, DEBUG included: a
+	// developer watches each delivered attempt go by.
+	fan, err := fanoutapp.New(fanoutapp.Deps{Config: cfg, Dynamo: db, SQS: q, Logger: everyLine(log)})
 	if err != nil {
 		return handlers{}, err
 	}
-	deliver, err := deliverapp.New(deliverapp.Deps{Config: cfg, Dynamo: db, SQS: q, Secrets: store, Bus: local, Logger: log})
+	deliver, err := deliverapp.New(deliverapp.Deps{Config: cfg, Dynamo: db, SQS: q, Secrets: store, Bus: local, Logger: everyLine(log)})
 	if err != nil {
 		return handlers{}, err
 	}

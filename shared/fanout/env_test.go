@@ -69,7 +69,7 @@ func (e *env) deps(known []string) Deps {
 		Claims:           e.idem,
 		DeliveryQueueURL: e.delivery,
 		IngestDLQURL:     e.dlq,
-		Logger:           slog.New(slog.NewJSONHandler(e.logs, nil)),
+		Logger:           slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), // every line, checked against the schema
 	}
 }
 

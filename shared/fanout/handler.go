@@ -165,7 +165,9 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, i int
 	if err != nil {
 		return fmt.Errorf("event %s (%s of %s, %d matched so far): %w", eventID, name, org, matched, err)
 	}
-	h.log.InfoContext(ctx, "fanned out", "org_id", org, "event_name", name, "event_id", eventID,
+	// DEBUG: an event fanned out is the normal case and each of its
+	// deliveries is recorded; at INFO this line is paid for every event.
+	h.log.DebugContext(ctx, "fanned out", "org_id", org, "event_name", name, "event_id", eventID,
 		"matched", matched, "latency_ms", time.Since(start).Milliseconds())
 	return nil
 }
