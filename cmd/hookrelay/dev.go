@@ -69,7 +69,7 @@ func printBanner(w io.Writer, s *devrun.Stack) {
 hookrelay dev is running (Ctrl-C to stop)
   API        %s   (spec: %s/openapi.json)
   token      go run ./cmd/hookrelay token --org org_a
-  receiver   go run ./cmd/hookrelay listen --port 9000 --secret whsec_...
+  receiver   HOOKRELAY_LISTEN_SECRET=whsec_... go run ./cmd/hookrelay listen --port 9000
   data       %s   (webhooks and secrets persist; emulator logs: *.log)
 
 `, s.API, s.API, rel)
