@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,7 +31,7 @@ const (
 var FunctionEnv = map[string][]string{
 	fnAPI: {
 		config.EnvTable, config.EnvEventBus, config.EnvDeliveryQueueURL, config.EnvDLQURL,
-		config.EnvSecretPrefix, config.EnvSecretGrace, config.EnvOrgClaim,
+		config.EnvSecretPrefix, config.EnvSecretGrace, config.EnvSecretStore, config.EnvOrgClaim,
 		config.EnvOperatorClaim, config.EnvOperatorValue, config.EnvMaxWebhooks,
 		// The portal: its brand, and the header names its snippets show.
 		config.EnvHeaderPrefix, config.EnvPortalName, config.EnvPortalAccent,
@@ -41,16 +42,28 @@ var FunctionEnv = map[string][]string{
 	},
 	fnDeliver: {
 		config.EnvTable, config.EnvEventBus, config.EnvDeliveryQueueURL, config.EnvDLQURL, config.EnvSecretPrefix,
-		config.EnvRetrySchedule, config.EnvDeliveryTimeout, config.EnvHeaderPrefix, config.EnvAttemptTTL,
+		config.EnvSecretStore, config.EnvRetrySchedule, config.EnvDeliveryTimeout, config.EnvHeaderPrefix, config.EnvAttemptTTL,
 		config.EnvDisableAfter, config.EnvDisableMinFailures, config.EnvParkedTTL,
 	},
+}
+
+// envelopeEnv is what api and deliver need on top of FunctionEnv when the
+// secret store is the envelope one: the key, which exists only then.
+var envelopeEnv = map[string][]string{fnAPI: {config.EnvSecretKey}, fnDeliver: {config.EnvSecretKey}}
+
+// envNames is the function's variables under the stack's settings.
+func (h *hookrelay) envNames(function string) []string {
+	if h.secretsKey == nil {
+		return FunctionEnv[function]
+	}
+	return append(slices.Clone(FunctionEnv[function]), envelopeEnv[function]...)
 }
 
 // envValues maps every config variable to its deployed value; each function
 // picks its subset from FunctionEnv.
 func (h *hookrelay) envValues() map[string]*string {
 	s := h.settings
-	return map[string]*string{
+	values := map[string]*string{
 		config.EnvTable:            h.table.TableName(),
 		config.EnvEventBus:         h.bus.EventBusName(),
 		config.EnvDeliveryQueueURL: h.delivery.QueueUrl(),
@@ -59,6 +72,7 @@ func (h *hookrelay) envValues() map[string]*string {
 		config.EnvIngestDLQURL:     h.ingestDLQ.QueueUrl(),
 		config.EnvSecretPrefix:     jsii.String(s.SecretPrefix),
 		config.EnvSecretGrace:      jsii.String(s.SecretGrace.String()),
+		config.EnvSecretStore:      jsii.String(s.SecretStore),
 		config.EnvOrgClaim:         jsii.String(s.OrgClaim),
 		config.EnvOperatorClaim:    jsii.String(s.OperatorClaim),
 		config.EnvOperatorValue:    jsii.String(s.OperatorValue),
@@ -77,6 +91,10 @@ func (h *hookrelay) envValues() map[string]*string {
 		config.EnvPortalLogoURL:        jsii.String(s.Portal.LogoURL),
 		config.EnvPortalFrameAncestors: jsii.String(strings.Join(s.Portal.FrameAncestors, ",")),
 	}
+	if h.secretsKey != nil {
+		values[config.EnvSecretKey] = h.secretsKey.KeyArn()
+	}
+	return values
 }
 
 type fnSpec struct {
@@ -104,7 +122,7 @@ func (h *hookrelay) function(assetDir string, spec fnSpec) (awslambda.Function, 
 
 	all := h.envValues()
 	env := map[string]*string{}
-	for _, name := range FunctionEnv[spec.name] {
+	for _, name := range h.envNames(spec.name) {
 		if all[name] == nil {
 			panic("hookrelay: no deployed value for " + name + " (" + spec.name + ")")
 		}
@@ -203,10 +221,14 @@ func (h *hookrelay) secretsArn() *string {
 // one statement per listed grant, on the resource's ARN, the table's
 // grants narrowed to partition-key prefixes where the list says so.
 func (h *hookrelay) grant(role awsiam.Role, function string) {
-	for _, g := range permissions.ByFunction[function] {
+	for _, g := range permissions.Grants(function, h.settings.SecretStore) {
 		props := &awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings(g.Actions...),
 			Resources: jsii.Strings(*h.arn(g.Resource)),
+		}
+		if g.WebhookContext {
+			cond := map[string]interface{}(permissions.WebhookContextCondition())
+			props.Conditions = &cond
 		}
 		if len(g.LeadingKeys) > 0 {
 			patterns := make([]string, len(g.LeadingKeys))
@@ -241,6 +263,8 @@ func (h *hookrelay) arn(r permissions.Resource) *string {
 		return h.dlq.QueueArn()
 	case permissions.Secrets:
 		return h.secretsArn()
+	case permissions.SecretsKey:
+		return h.secretsKey.KeyArn()
 	}
 	panic("hookrelay: no ARN for resource " + string(r))
 }

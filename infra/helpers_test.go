@@ -93,7 +93,26 @@ func cdkJSON(t testing.TB) cdkJSONFile {
 var (
 	defaultOnce sync.Once
 	defaultSyn  *synthesized
+
+	envelopeOnce sync.Once
+	envelopeSyn  *synthesized
 )
+
+// envelopeStack is the default stack with secretStore=envelope.
+func envelopeStack(t *testing.T) *synthesized {
+	t.Helper()
+	envelopeOnce.Do(func() {
+		envelopeSyn = synth(t, map[string]interface{}{
+			CtxJWTIssuer:   "https://auth.example.com/",
+			CtxJWTAudience: "hookrelay-api, hookrelay-cli",
+			CtxSecretStore: "envelope",
+		})
+	})
+	if envelopeSyn == nil {
+		t.Fatal("envelope stack failed to synthesize")
+	}
+	return envelopeSyn
+}
 
 // defaultStack is the stack as `cdk synth` builds it with an issuer and
 // audience given on the command line and an alarm email.

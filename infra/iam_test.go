@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/permissions"
 )
 
@@ -176,7 +177,16 @@ func (s *synthesized) permissions(t testing.TB, roleID string) []string {
 // shared/permissions (which a test there checks against the code), plus
 // writing its own log group; nothing else, on no other resource.
 func TestExactPermissions(t *testing.T) {
-	s := defaultStack(t)
+	checkExactPermissions(t, defaultStack(t), config.SecretStoreSecretsManager)
+}
+
+// The same with the envelope secret store: the KMS key's grants (with the
+// encryption context condition) instead of any Secrets Manager one.
+func TestExactPermissionsEnvelope(t *testing.T) {
+	checkExactPermissions(t, envelopeStack(t), config.SecretStoreEnvelope)
+}
+
+func checkExactPermissions(t *testing.T, s *synthesized, store string) {
 	arns := map[permissions.Resource]interface{}{
 		permissions.Table:         getAtt(s.id(t, "Table"), "Arn"),
 		permissions.Bus:           getAtt(s.id(t, "Bus"), "Arn"),
@@ -188,14 +198,23 @@ func TestExactPermissions(t *testing.T) {
 			"arn:", ref("AWS::Partition"), ":secretsmanager:", ref("AWS::Region"), ":", ref("AWS::AccountId"),
 			":secret:hookrelay/webhooks/*"}}},
 	}
+	if store == config.SecretStoreEnvelope {
+		arns[permissions.SecretsKey] = getAtt(s.id(t, "SecretsKey"), "Arn")
+	}
+	// Written out here, not taken from permissions: the deployed condition
+	// is what this test holds to.
+	webhookContext := map[string]interface{}{
+		"ForAllValues:StringEquals": map[string]interface{}{"kms:EncryptionContextKeys": []interface{}{"org", "webhook"}},
+		"Null":                      map[string]interface{}{"kms:EncryptionContext:org": "false", "kms:EncryptionContext:webhook": "false"},
+	}
 	roles := map[string]string{permissions.API: "Api", permissions.Fanout: "Fanout", permissions.Deliver: "Deliver"}
-	for fn, grants := range permissions.ByFunction {
+	for _, fn := range permissions.Functions() {
 		id := roles[fn]
 		var want []string
 		for _, a := range []string{"logs:CreateLogStream", "logs:PutLogEvents"} {
 			want = append(want, a+" on "+jsonOf(getAtt(s.id(t, id+"Logs"), "Arn")))
 		}
-		for _, g := range grants {
+		for _, g := range permissions.Grants(fn, store) {
 			cond := ""
 			if len(g.LeadingKeys) > 0 {
 				patterns := []interface{}{}
@@ -203,6 +222,9 @@ func TestExactPermissions(t *testing.T) {
 					patterns = append(patterns, p+"*")
 				}
 				cond = " if " + jsonOf(map[string]interface{}{"ForAllValues:StringLike": map[string]interface{}{"dynamodb:LeadingKeys": patterns}})
+			}
+			if g.WebhookContext {
+				cond = " if " + jsonOf(webhookContext)
 			}
 			for _, a := range g.Actions {
 				want = append(want, a+" on "+jsonOf(arns[g.Resource])+cond)
@@ -219,6 +241,44 @@ func TestExactPermissions(t *testing.T) {
 			if !slices.Contains(got, p) {
 				t.Errorf("%s: missing permission %s", id, p)
 			}
+		}
+	}
+}
+
+// With the envelope store no role may touch Secrets Manager, deliver may
+// only decrypt, and only with the webhook context; api and deliver find
+// the key's ARN in their environment.
+func TestEnvelopeStoreGrantsAndEnv(t *testing.T) {
+	s := envelopeStack(t)
+	key := jsonOf(getAtt(s.id(t, "SecretsKey"), "Arn"))
+	for _, role := range []string{"ApiRole", "FanoutRole", "DeliverRole"} {
+		if a := s.roleActions(t, s.id(t, role), "secretsmanager"); len(a) > 0 {
+			t.Errorf("%s may %v in envelope mode", role, a)
+		}
+		for _, st := range s.statements(t, s.id(t, role)) {
+			if slices.ContainsFunc(actions(st), func(a string) bool { return strings.HasPrefix(a, "kms:") }) &&
+				(jsonOf(st["Resource"]) != key || st["Condition"] == nil) {
+				t.Errorf("%s: KMS statement beyond the secrets key's context grant: %s", role, jsonOf(st))
+			}
+		}
+	}
+	if a := s.roleActions(t, s.id(t, "DeliverRole"), "kms"); !slices.Equal(a, []string{"kms:Decrypt"}) {
+		t.Errorf("deliver's KMS actions %v, want only kms:Decrypt", a)
+	}
+	if a := s.roleActions(t, s.id(t, "FanoutRole"), "kms"); len(a) > 0 {
+		t.Errorf("fanout's KMS actions %v, want none", a)
+	}
+	if rot := s.resources[s.id(t, "SecretsKey")]["Properties"].(map[string]interface{})["EnableKeyRotation"]; rot != true {
+		t.Errorf("secrets key rotation = %v, want true", rot)
+	}
+	for fn, path := range functionIDs {
+		vars := s.props(t, s.id(t, path))["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+		wantKey := fn == fnAPI || fn == fnDeliver
+		if got, ok := vars[config.EnvSecretKey]; ok != wantKey || (ok && jsonOf(got) != key) {
+			t.Errorf("%s: %s = %v, want the key's ARN: %v", fn, config.EnvSecretKey, jsonOf(got), wantKey)
+		}
+		if wantKey && vars[config.EnvSecretStore] != config.SecretStoreEnvelope {
+			t.Errorf("%s: %s = %v", fn, config.EnvSecretStore, vars[config.EnvSecretStore])
 		}
 	}
 }

@@ -29,6 +29,7 @@ const (
 	CtxDeliveryTimeout    = "deliveryTimeout"
 	CtxSecretGrace        = "secretGrace"
 	CtxSecretPrefix       = "secretPrefix"
+	CtxSecretStore        = "secretStore"
 	CtxAttemptTTL         = "attemptTtl"
 	CtxStageName          = "stageName"
 	CtxRemovalPolicy      = "removalPolicy"
@@ -72,8 +73,12 @@ type Settings struct {
 	DeliveryTimeout time.Duration
 	SecretGrace     time.Duration
 	SecretPrefix    string
-	AttemptTTL      time.Duration
-	StageName       string
+	// SecretStore is config.SecretStoreSecretsManager (one secret per
+	// webhook) or config.SecretStoreEnvelope (sealed on the webhook item
+	// under a KMS data key; the stack then creates the KMS key).
+	SecretStore string
+	AttemptTTL  time.Duration
+	StageName   string
 	// RemovalPolicy is "retain" or "destroy" for every stateful resource.
 	RemovalPolicy     string
 	MaxWebhooksPerOrg int
@@ -126,6 +131,7 @@ func DefaultSettings() Settings {
 		DeliveryTimeout:           d.DeliveryTimeout,
 		SecretGrace:               d.SecretGrace,
 		SecretPrefix:              d.SecretPrefix,
+		SecretStore:               d.SecretStore,
 		AttemptTTL:                d.AttemptTTL,
 		StageName:                 "$default",
 		RemovalPolicy:             "retain",
@@ -174,6 +180,7 @@ func settingsFrom(lookup func(string) interface{}) (Settings, error) {
 	r.duration(CtxDeliveryTimeout, &s.DeliveryTimeout)
 	r.duration(CtxSecretGrace, &s.SecretGrace)
 	r.str(CtxSecretPrefix, &s.SecretPrefix)
+	r.str(CtxSecretStore, &s.SecretStore)
 	r.duration(CtxAttemptTTL, &s.AttemptTTL)
 	r.str(CtxStageName, &s.StageName)
 	r.str(CtxRemovalPolicy, &s.RemovalPolicy)
@@ -255,6 +262,9 @@ func (s Settings) Validate() error {
 	}
 	if !secretPrefixRe.MatchString(s.SecretPrefix) {
 		bad(CtxSecretPrefix, "%q must be a Secrets Manager name path without wildcards or a trailing '/'", s.SecretPrefix)
+	}
+	if s.SecretStore != config.SecretStoreSecretsManager && s.SecretStore != config.SecretStoreEnvelope {
+		bad(CtxSecretStore, "%q must be %s or %s", s.SecretStore, config.SecretStoreSecretsManager, config.SecretStoreEnvelope)
 	}
 	if !stageRe.MatchString(s.StageName) {
 		bad(CtxStageName, "%q must be $default or letters, digits, '-' and '_'", s.StageName)

@@ -106,6 +106,7 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		{CtxMaxWebhooks, "lots", `"maxWebhooksPerOrg"="lots"`},
 		{CtxHeaderPrefix, "X Bad", "letters, digits"},
 		{CtxSecretPrefix, "hooks/*", "without wildcards"},
+		{CtxSecretStore, "kms", `"kms" must be secretsmanager or envelope`},
 		{CtxStageName, "my stage", "stageName"},
 		{CtxFanoutReserved, "1", "2..1000"},
 		{CtxFanoutBatchWindow, "1500ms", "whole seconds"},

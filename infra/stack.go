@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -34,6 +35,7 @@ type hookrelay struct {
 	ingest, ingestDLQ    awssqs.Queue
 	delivery, dlq        awssqs.Queue
 	api, fanout, deliver awslambda.Function
+	secretsKey           awskms.Key // the envelope store's key; nil with Secrets Manager
 	httpAPI              awsapigatewayv2.HttpApi
 	stage                awsapigatewayv2.HttpStage
 	// secretRoles and publicRoutes carry their nag suppressions (nag.go).
@@ -59,6 +61,7 @@ func NewHookrelayStack(scope constructs.Construct, id string, props *HookrelaySt
 	}
 
 	h.addTable()
+	h.addSecretsKey()
 	h.addQueues()
 	h.addBus()
 	h.addFunctions(props.AssetDir)
@@ -88,4 +91,7 @@ func (h *hookrelay) addOutputs() {
 	h.output("DeliveryQueueUrl", h.delivery.QueueUrl(), "Pending deliveries")
 	h.output("IngestQueueUrl", h.ingest.QueueUrl(), "Events waiting for fan-out")
 	h.output("TableName", h.table.TableName(), "Webhooks, deliveries and attempt log")
+	if h.secretsKey != nil {
+		h.output("SecretsKeyArn", h.secretsKey.KeyArn(), "KMS key of the envelope secret store (hookrelay secrets migrate)")
+	}
 }

@@ -12,18 +12,23 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devrun"
 )
 
 func init() {
 	var verbose bool
+	var secretStore string
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run the whole pipeline locally (emulators, API, fan-out, delivery) until Ctrl-C",
 		Long: `Starts dynalite and goaws on loopback, creates the table and queues, serves
 the API on HOOKRELAY_ADDR (default 127.0.0.1:8080) and runs the fan-out and
 delivery handlers on the queues as Lambda would. Data lives in .hookrelay/
-(HOOKRELAY_DATA_DIR to change): webhooks and secrets survive a restart.`,
+(HOOKRELAY_DATA_DIR to change): webhooks and secrets survive a restart.
+--secret-store envelope (or HOOKRELAY_SECRET_STORE=envelope) keeps signing
+secrets sealed on the webhook items under a local-kms data key, as a stack
+deployed with -c secretStore=envelope does; the default keeps them in a file.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			level := slog.LevelInfo
@@ -32,18 +37,26 @@ delivery handlers on the queues as Lambda would. Data lives in .hookrelay/
 			}
 			log := devrun.NewLogger(os.Stderr, level)
 			slog.SetDefault(log) // packages that log without a logger read alike
-			return runDev(cmd.Context(), cmd.OutOrStdout(), log)
+			env := map[string]string{}
+			if secretStore != "" {
+				if err := config.CheckSecretStore(secretStore); err != nil {
+					return err
+				}
+				env[config.EnvSecretStore] = secretStore
+			}
+			return runDev(cmd.Context(), cmd.OutOrStdout(), log, env)
 		},
 	}
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "also log debug lines (every batch)")
+	cmd.Flags().StringVar(&secretStore, "secret-store", "", "secretsmanager (default: a local file stands in) or envelope (local-kms); overrides "+config.EnvSecretStore)
 	rootCmd.AddCommand(cmd)
 }
 
-func runDev(ctx context.Context, out io.Writer, log *slog.Logger) error {
+func runDev(ctx context.Context, out io.Writer, log *slog.Logger, env map[string]string) error {
 	// Ctrl-C during startup aborts it too; Start cleans up after itself.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	s, err := devrun.Start(ctx, devrun.Options{Logger: log})
+	s, err := devrun.Start(ctx, devrun.Options{Logger: log, Env: env})
 	if err != nil {
 		return err
 	}
@@ -71,6 +84,7 @@ hookrelay dev is running (Ctrl-C to stop)
   token      go run ./cmd/hookrelay token --org org_a
   receiver   HOOKRELAY_LISTEN_SECRET=whsec_... go run ./cmd/hookrelay listen --port 9000
   data       %s   (webhooks and secrets persist; emulator logs: *.log)
+  secrets    %s
 
-`, s.API, s.API, rel)
+`, s.API, s.API, rel, s.Config.SecretStore)
 }

@@ -7,15 +7,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/app/apiapp"
+	"github.com/hookrelay/hookrelay/shared/app/secretstore"
 	"github.com/hookrelay/hookrelay/shared/auth"
 	"github.com/hookrelay/hookrelay/shared/awsbus"
-	"github.com/hookrelay/hookrelay/shared/awssecrets"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
@@ -24,11 +23,16 @@ func main() {
 	if err != nil {
 		app.Fatal(log, err)
 	}
+	db := dynamodb.NewFromConfig(awsCfg)
+	store, err := secretstore.New(cfg, awsCfg, db)
+	if err != nil {
+		app.Fatal(log, err)
+	}
 	handler, err := apiapp.New(apiapp.Deps{
 		Config:  cfg,
-		Dynamo:  dynamodb.NewFromConfig(awsCfg),
+		Dynamo:  db,
 		SQS:     sqsqueue.New(sqs.NewFromConfig(awsCfg)),
-		Secrets: awssecrets.New(secretsmanager.NewFromConfig(awsCfg), cfg.SecretPrefix),
+		Secrets: store,
 		Bus:     awsbus.NewEventBridge(eventbridge.NewFromConfig(awsCfg), cfg.EventBus),
 		Auth:    auth.NewLambdaClaims(cfg),
 		Logger:  log,

@@ -6,13 +6,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/app/deliverapp"
+	"github.com/hookrelay/hookrelay/shared/app/secretstore"
 	"github.com/hookrelay/hookrelay/shared/awsbus"
-	"github.com/hookrelay/hookrelay/shared/awssecrets"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
@@ -21,11 +20,16 @@ func main() {
 	if err != nil {
 		app.Fatal(log, err)
 	}
+	db := dynamodb.NewFromConfig(awsCfg)
+	store, err := secretstore.New(cfg, awsCfg, db)
+	if err != nil {
+		app.Fatal(log, err)
+	}
 	handler, err := deliverapp.New(deliverapp.Deps{
 		Config:  cfg,
-		Dynamo:  dynamodb.NewFromConfig(awsCfg),
+		Dynamo:  db,
 		SQS:     sqsqueue.New(sqs.NewFromConfig(awsCfg)),
-		Secrets: awssecrets.New(secretsmanager.NewFromConfig(awsCfg), cfg.SecretPrefix),
+		Secrets: store,
 		Bus:     awsbus.NewEventBridge(eventbridge.NewFromConfig(awsCfg), cfg.EventBus),
 		Logger:  log,
 	})

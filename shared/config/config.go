@@ -26,13 +26,17 @@ const (
 	EnvEventBus         = "HOOKRELAY_EVENT_BUS"
 	EnvSecretPrefix     = "HOOKRELAY_SECRET_PREFIX"
 	EnvSecretGrace      = "HOOKRELAY_SECRET_GRACE"
-	EnvOrgClaim         = "HOOKRELAY_ORG_CLAIM"
-	EnvOperatorClaim    = "HOOKRELAY_OPERATOR_CLAIM"
-	EnvOperatorValue    = "HOOKRELAY_OPERATOR_VALUE"
-	EnvMaxWebhooks      = "HOOKRELAY_MAX_WEBHOOKS_PER_ORG"
-	EnvAttemptTTL       = "HOOKRELAY_ATTEMPT_TTL"
-	EnvAllowLoopback    = "HOOKRELAY_ALLOW_LOOPBACK"
-	EnvAddr             = "HOOKRELAY_ADDR"
+	// EnvSecretStore picks where signing secrets live (SecretStore*);
+	// EnvSecretKey is the KMS key of the envelope store.
+	EnvSecretStore   = "HOOKRELAY_SECRET_STORE"
+	EnvSecretKey     = "HOOKRELAY_SECRET_KEY_ID"
+	EnvOrgClaim      = "HOOKRELAY_ORG_CLAIM"
+	EnvOperatorClaim = "HOOKRELAY_OPERATOR_CLAIM"
+	EnvOperatorValue = "HOOKRELAY_OPERATOR_VALUE"
+	EnvMaxWebhooks   = "HOOKRELAY_MAX_WEBHOOKS_PER_ORG"
+	EnvAttemptTTL    = "HOOKRELAY_ATTEMPT_TTL"
+	EnvAllowLoopback = "HOOKRELAY_ALLOW_LOOPBACK"
+	EnvAddr          = "HOOKRELAY_ADDR"
 	// Endpoint health (README "Endpoint health"): an endpoint whose every
 	// delivery failed for EnvDisableAfter and at least EnvDisableMinFailures
 	// deliveries is disabled; either set to 0 turns auto-disable off.
@@ -52,6 +56,13 @@ const (
 	EnvPortalFrameAncestors = "HOOKRELAY_PORTAL_FRAME_ANCESTORS"
 )
 
+// The secret stores EnvSecretStore names: one Secrets Manager secret per
+// webhook, or the secrets sealed under a KMS data key on the webhook item.
+const (
+	SecretStoreSecretsManager = "secretsmanager"
+	SecretStoreEnvelope       = "envelope"
+)
+
 // Config is the parsed environment. Zero values never reach handlers:
 // Load fills every default.
 type Config struct {
@@ -66,11 +77,15 @@ type Config struct {
 	EventBus         string
 	SecretPrefix     string
 	SecretGrace      time.Duration
-	OrgClaim         string
-	OperatorClaim    string
-	OperatorValue    string
-	MaxWebhooks      int
-	AttemptTTL       time.Duration
+	// SecretStore is SecretStoreSecretsManager or SecretStoreEnvelope;
+	// SecretKeyID the envelope store's KMS key (id, ARN or alias).
+	SecretStore   string
+	SecretKeyID   string
+	OrgClaim      string
+	OperatorClaim string
+	OperatorValue string
+	MaxWebhooks   int
+	AttemptTTL    time.Duration
 	// DisableAfter and DisableMinFailures are the auto-disable threshold;
 	// either 0 turns it off (AutoDisable reports which).
 	DisableAfter       time.Duration
@@ -99,6 +114,7 @@ func Defaults() Config {
 		EventBus:        "hookrelay",
 		SecretPrefix:    "hookrelay/webhooks",
 		SecretGrace:     24 * time.Hour,
+		SecretStore:     SecretStoreSecretsManager,
 		OrgClaim:        "org_id",
 		OperatorClaim:   "role",
 		OperatorValue:   "operator",
@@ -122,7 +138,7 @@ func Names() []string {
 	return []string{
 		EnvRetrySchedule, EnvDeliveryTimeout, EnvHeaderPrefix, EnvTable,
 		EnvDeliveryQueueURL, EnvDLQURL, EnvIngestQueueURL, EnvIngestDLQURL,
-		EnvEventBus, EnvSecretPrefix, EnvSecretGrace, EnvOrgClaim,
+		EnvEventBus, EnvSecretPrefix, EnvSecretGrace, EnvSecretStore, EnvSecretKey, EnvOrgClaim,
 		EnvOperatorClaim, EnvOperatorValue, EnvMaxWebhooks, EnvAttemptTTL,
 		EnvAllowLoopback, EnvAddr, EnvDevAudience,
 		EnvDisableAfter, EnvDisableMinFailures, EnvParkedTTL,
@@ -148,6 +164,8 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	p.str(EnvEventBus, &c.EventBus)
 	p.str(EnvSecretPrefix, &c.SecretPrefix)
 	p.duration(EnvSecretGrace, &c.SecretGrace)
+	p.str(EnvSecretStore, &c.SecretStore)
+	p.str(EnvSecretKey, &c.SecretKeyID)
 	p.str(EnvOrgClaim, &c.OrgClaim)
 	p.str(EnvOperatorClaim, &c.OperatorClaim)
 	p.str(EnvOperatorValue, &c.OperatorValue)
@@ -166,10 +184,21 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	if p.err == nil {
 		p.err = c.Portal.Validate()
 	}
+	if p.err == nil {
+		p.err = CheckSecretStore(c.SecretStore)
+	}
 	if p.err != nil {
 		return Config{}, p.err
 	}
 	return c, nil
+}
+
+// CheckSecretStore accepts the names of the two secret stores.
+func CheckSecretStore(name string) error {
+	if name != SecretStoreSecretsManager && name != SecretStoreEnvelope {
+		return fmt.Errorf("%s=%q: must be %s or %s", EnvSecretStore, name, SecretStoreSecretsManager, SecretStoreEnvelope)
+	}
+	return nil
 }
 
 // AutoDisable reports whether failing endpoints are disabled at all.

@@ -119,12 +119,23 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 	// Every emulator the stack runs, in one list: each is watched, and each
 	// one's port is denied to webhooks along with the API's.
 	emulators := []*emulator.Process{dyn, goaws}
+	kms, err := s.startKMS(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if kms != nil {
+		emulators = append(emulators, kms)
+	}
 	cfg.DeniedLoopbackPorts = ownPorts(ln, emulators)
 	if err := s.connect(ctx, &cfg, dyn, goaws); err != nil {
 		return err
 	}
+	store, err := s.secretStore(ctx, &cfg, kms)
+	if err != nil {
+		return err
+	}
 	s.Config = cfg
-	h, err := newHandlers(cfg, s.Dynamo, s.SQS, s.DataDir, s.Logger)
+	h, err := newHandlers(cfg, s.Dynamo, s.SQS, store, s.DataDir, s.Logger)
 	if err != nil {
 		return fmt.Errorf("build the app: %w", err)
 	}
@@ -141,6 +152,10 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 		PID: os.Getpid(), API: s.API, DynamoEndpoint: dyn.Endpoint, SQSEndpoint: goaws.Endpoint,
 		Region: emulator.Region, Table: cfg.Table, DeliveryQueueURL: cfg.DeliveryQueueURL, DLQURL: cfg.DLQURL,
 		IngestQueueURL: cfg.IngestQueueURL, IngestDLQURL: cfg.IngestDLQURL,
+		SecretStore: cfg.SecretStore, SecretKeyID: cfg.SecretKeyID,
+	}
+	if kms != nil {
+		s.State.KMSEndpoint = kms.Endpoint
 	}
 	if err := devstate.Write(s.DataDir, s.State); err != nil {
 		return fmt.Errorf("write %s: %w", devstate.FileName, err)

@@ -3,7 +3,6 @@ package devrun
 import (
 	"log/slog"
 	"net/http"
-	"path/filepath"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -13,8 +12,8 @@ import (
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devauth"
 	"github.com/hookrelay/hookrelay/shared/devbus"
-	"github.com/hookrelay/hookrelay/shared/devsecrets"
 	"github.com/hookrelay/hookrelay/shared/queue"
+	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
@@ -27,14 +26,10 @@ type handlers struct {
 }
 
 // newHandlers swaps in the local adapters for the services that have no
-// emulator: a file-backed secrets store (secrets survive a restart), a bus
-// that writes EventBridge-shaped records straight onto the ingest queue,
-// and JWTs signed with the dev key that `hookrelay token` uses.
-func newHandlers(cfg config.Config, db *dynamodb.Client, q *sqsqueue.Client, dataDir string, log *slog.Logger) (handlers, error) {
-	store, err := devsecrets.NewLocal(filepath.Join(dataDir, "secrets"))
-	if err != nil {
-		return handlers{}, err
-	}
+// emulator: a bus that writes EventBridge-shaped records straight onto the
+// ingest queue, and JWTs signed with the dev key that `hookrelay token`
+// uses; store is the secret store (secrets.go).
+func newHandlers(cfg config.Config, db *dynamodb.Client, q *sqsqueue.Client, store secrets.Store, dataDir string, log *slog.Logger) (handlers, error) {
 	key, err := devauth.DevKey(dataDir)
 	if err != nil {
 		return handlers{}, err

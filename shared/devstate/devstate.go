@@ -31,6 +31,11 @@ type State struct {
 	DLQURL           string `json:"dlq_url"`
 	IngestQueueURL   string `json:"ingest_queue_url"`
 	IngestDLQURL     string `json:"ingest_dlq_url"`
+	// SecretStore is the stack's secret store; KMSEndpoint and SecretKeyID
+	// are local-kms and its key, with the envelope store only.
+	SecretStore string `json:"secret_store"`
+	KMSEndpoint string `json:"kms_endpoint,omitempty"`
+	SecretKeyID string `json:"secret_key_id,omitempty"`
 }
 
 // ErrNotRunning means no state file exists: `make dev` is not running.

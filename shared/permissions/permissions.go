@@ -7,8 +7,10 @@
 package permissions
 
 import (
+	"maps"
 	"slices"
 
+	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 )
 
@@ -24,6 +26,8 @@ const (
 	DLQ           Resource = "dlq"
 	// Secrets is every webhook signing secret under the configured prefix.
 	Secrets Resource = "secrets"
+	// SecretsKey is the KMS key of the envelope secret store.
+	SecretsKey Resource = "secrets-key"
 )
 
 // Grant allows Actions on Resource.
@@ -36,6 +40,21 @@ type Grant struct {
 	// Poller marks the actions Lambda's event source mapping performs
 	// with the function's role, not the function's code.
 	Poller bool
+	// WebhookContext, on the secrets key, allows the actions only with
+	// exactly the encryption context keys {org, webhook} that shared/awskms
+	// sends, both present (WebhookContextCondition): the key cannot
+	// encrypt or decrypt anything else through these roles.
+	WebhookContext bool
+}
+
+// WebhookContextCondition is the IAM condition of a WebhookContext grant.
+// ForAllValues alone would also match a request with no context at all,
+// so the Null checks require both keys.
+func WebhookContextCondition() map[string]any {
+	return map[string]any{
+		"ForAllValues:StringEquals": map[string]any{"kms:EncryptionContextKeys": []any{"org", "webhook"}},
+		"Null":                      map[string]any{"kms:EncryptionContext:org": "false", "kms:EncryptionContext:webhook": "false"},
+	}
 }
 
 // Function names, as the folders under functions/.
@@ -48,17 +67,44 @@ const (
 // pollerActions are what an SQS event source mapping needs on its queue.
 var pollerActions = []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
 
-// ByFunction is every grant of every function.
-var ByFunction = map[string][]Grant{
+// Grants is every grant of a function with the given secret store
+// (config.SecretStore*): the grants every mode shares, then its store's.
+func Grants(function, secretStore string) []Grant {
+	return slices.Concat(shared[function], secretGrants[secretStore][function])
+}
+
+// Functions names every function with grants, sorted.
+func Functions() []string { return slices.Sorted(maps.Keys(shared)) }
+
+// SecretStores are the modes secretGrants covers.
+var SecretStores = []string{config.SecretStoreSecretsManager, config.SecretStoreEnvelope}
+
+// secretGrants are what each secret store needs. Secrets Manager: api
+// creates, rotates (read, then write), reads and deletes; deliver reads,
+// and deletes on 410. Envelope (the secrets live on the table, which the
+// shared grants cover): api generates a webhook's data key and decrypts it
+// to rotate; deliver only decrypts. Neither touches Secrets Manager then.
+var secretGrants = map[string]map[string][]Grant{
+	config.SecretStoreSecretsManager: {
+		API: {{Resource: Secrets, Actions: []string{"secretsmanager:CreateSecret", "secretsmanager:TagResource",
+			"secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue", "secretsmanager:DeleteSecret"}}},
+		Deliver: {{Resource: Secrets, Actions: []string{"secretsmanager:GetSecretValue", "secretsmanager:DeleteSecret"}}},
+	},
+	config.SecretStoreEnvelope: {
+		API:     {{Resource: SecretsKey, Actions: []string{"kms:GenerateDataKey", "kms:Decrypt"}, WebhookContext: true}},
+		Deliver: {{Resource: SecretsKey, Actions: []string{"kms:Decrypt"}, WebhookContext: true}},
+	},
+}
+
+// shared are the grants of every function whatever the secret store.
+var shared = map[string][]Grant{
 	// Webhook CRUD with the per-org counter, resend/test records, the
-	// attempt log, producer-idempotency claims (and their release); the
-	// secrets; publishing; resend/test and DLQ redrive onto the delivery
+	// attempt log, producer-idempotency claims (and their release);
+	// publishing; resend/test and DLQ redrive onto the delivery
 	// queue; operator DLQ list/inspect/redrive/purge (receive, hold or
 	// release by visibility, delete one by one: no PurgeQueue).
 	API: {
 		{Resource: Table, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"}},
-		{Resource: Secrets, Actions: []string{"secretsmanager:CreateSecret", "secretsmanager:TagResource",
-			"secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue", "secretsmanager:DeleteSecret"}},
 		{Resource: Bus, Actions: []string{"events:PutEvents"}},
 		{Resource: DeliveryQueue, Actions: []string{"sqs:SendMessage"}},
 		{Resource: DLQ, Actions: []string{"sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage"}},
@@ -76,13 +122,11 @@ var ByFunction = map[string][]Grant{
 	},
 	// The webhook (GetItem), delivery records (PutItem before a retry,
 	// GetItem when a message comes back), the attempt log (PutItem),
-	// removal on 410 (DeleteItem, counter UpdateItem); its secrets (read,
-	// delete on 410); retries by visibility, dead-lettering (send to the
+	// removal on 410 (DeleteItem, counter UpdateItem); retries by visibility, dead-lettering (send to the
 	// DLQ, then delete); endpoint health on the webhook item and parked
 	// deliveries (UpdateItem, PutItem); the webhook.disabled notice (PutEvents).
 	Deliver: {
 		{Resource: Table, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}},
-		{Resource: Secrets, Actions: []string{"secretsmanager:GetSecretValue", "secretsmanager:DeleteSecret"}},
 		{Resource: DeliveryQueue, Actions: []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage"}},
 		{Resource: DLQ, Actions: []string{"sqs:SendMessage"}},
 		{Resource: Bus, Actions: []string{"events:PutEvents"}},
@@ -90,19 +134,18 @@ var ByFunction = map[string][]Grant{
 	},
 }
 
-// CodeActions is the set of actions a function's own code calls (the
-// grants without Poller), sorted and without repeats.
+// CodeActions is the set of actions a function's own code can call (the
+// grants without Poller) in any secret store, sorted and without repeats:
+// a binary links both stores and picks one at cold start.
 func CodeActions(function string) []string {
-	seen := map[string]bool{}
 	var out []string
-	for _, g := range ByFunction[function] {
-		for _, a := range g.Actions {
-			if !g.Poller && !seen[a] {
-				seen[a] = true
-				out = append(out, a)
+	for _, store := range SecretStores {
+		for _, g := range Grants(function, store) {
+			if !g.Poller {
+				out = append(out, g.Actions...)
 			}
 		}
 	}
 	slices.Sort(out)
-	return out
+	return slices.Compact(out)
 }

@@ -1,0 +1,28 @@
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/hookrelay/hookrelay/shared/config"
+)
+
+// addSecretsKey creates the envelope secret store's KMS key (only with
+// secretStore=envelope). A key of its own rather than the alarm topic's:
+// that key's policy lets CloudWatch generate data keys with any context,
+// and a key used for nothing but webhook secrets keeps its CloudTrail
+// record and its grants (only with the {org, webhook} context, see
+// shared/permissions) about those secrets alone. Yearly rotation is
+// automatic and transparent: KMS keeps old key material for decryption.
+// It follows the stack's removal policy: with "retain" (the default) the
+// key outlives the stack like the table whose secrets it opens.
+func (h *hookrelay) addSecretsKey() {
+	if h.settings.SecretStore != config.SecretStoreEnvelope {
+		return
+	}
+	h.secretsKey = awskms.NewKey(h.stack, jsii.String("SecretsKey"), &awskms.KeyProps{
+		Description:       jsii.String("hookrelay webhook signing secrets (envelope store data keys)"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     h.removal,
+	})
+}
