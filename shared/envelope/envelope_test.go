@@ -293,4 +293,3 @@ func TestEnvelopeConcurrentRotationFails(t *testing.T) {
 	}
 	secretstest.AssertActive(t, a, "org_a", "wh_1", time.Now(), second, first)
 }
-
