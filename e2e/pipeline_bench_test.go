@@ -19,7 +19,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/message"
 )
 
-// The local pipeline's speed on a `make dev` stack (its defaults: two
+// The local pipeline's speed on a `make dev` stack (its defaults: five
 // fan-out and four delivery batches in flight), with two endpoints on one
 // loopback receiver subscribed to the published type:
 //   - burst: 1,000 events published over the API by 8 publishers at once;

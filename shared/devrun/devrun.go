@@ -46,7 +46,13 @@ type Options struct {
 	// Logger defaults to NewLogger(os.Stderr, slog.LevelInfo).
 	Logger *slog.Logger
 	// FanoutConcurrency and DeliverConcurrency are the batches in flight per
-	// queue (defaults 2 and 4: Lambda scales further, a laptop need not).
+	// queue. Fan-out defaults to 5, the deployed fan-out's maximum
+	// concurrency (fanoutReservedConcurrency): the ingest queue has no
+	// message groups on AWS either (EventBridge sets MessageGroupId only on
+	// FIFO targets), so what keeps one tenant's burst from delaying the
+	// others' events there is fan-out's pace, which the local stack must
+	// not understate. Delivery defaults to 4 (Lambda scales to 20; a laptop
+	// need not).
 	FanoutConcurrency, DeliverConcurrency int
 	// WrapDeliver, when set, wraps the deliver handler the delivery poller
 	// invokes. Test-only (the e2e chaos test injects batch panics with it);
@@ -289,7 +295,7 @@ func (s *Stack) poll(o Options, fanout, deliver queue.Handler) {
 	var wg sync.WaitGroup
 	for _, p := range []*poller.Poller{
 		{Name: "fanout", QueueURL: s.Config.IngestQueueURL, Handler: fanout,
-			Concurrency: orDefault(o.FanoutConcurrency, 2), Timeout: fanoutTimeout},
+			Concurrency: orDefault(o.FanoutConcurrency, 5), Timeout: fanoutTimeout},
 		// Fair dispatch by organization: what SQS fair queues do on AWS
 		// with the MessageGroupId fan-out sets (goaws does not).
 		{Name: "deliver", QueueURL: s.Config.DeliveryQueueURL, Handler: deliver,
