@@ -282,3 +282,22 @@ func TestEnvelopeStoreGrantsAndEnv(t *testing.T) {
 		}
 	}
 }
+
+// With secretsKeyArn the stack creates no key and grants (and passes) the
+// given one: the key the migration sealed the secrets under.
+func TestEnvelopeStoreWithExistingKey(t *testing.T) {
+	const arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	s := synth(t, map[string]interface{}{CtxSecretStore: "envelope", CtxSecretsKeyArn: arn})
+	for id, r := range s.resources {
+		if r["Type"] == "AWS::KMS::Key" && strings.HasPrefix(id, "SecretsKey") {
+			t.Errorf("a secrets key %s was created besides the given one", id)
+		}
+	}
+	if !s.allows(t, s.id(t, "DeliverRole"), "kms:Decrypt", arn) {
+		t.Error("deliver may not decrypt with the given key")
+	}
+	vars := s.props(t, s.id(t, functionIDs[fnDeliver]))["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+	if vars[config.EnvSecretKey] != arn {
+		t.Errorf("deliver's %s = %v, want %s", config.EnvSecretKey, vars[config.EnvSecretKey], arn)
+	}
+}

@@ -15,9 +15,15 @@ import (
 // shared/permissions) about those secrets alone. Yearly rotation is
 // automatic and transparent: KMS keeps old key material for decryption.
 // It follows the stack's removal policy: with "retain" (the default) the
-// key outlives the stack like the table whose secrets it opens.
+// key outlives the stack like the table whose secrets it opens. With
+// secretsKeyArn the stack uses that key instead: the one the secrets were
+// sealed under by `hookrelay secrets migrate` before the switch.
 func (h *hookrelay) addSecretsKey() {
 	if h.settings.SecretStore != config.SecretStoreEnvelope {
+		return
+	}
+	if arn := h.settings.SecretsKeyArn; arn != "" {
+		h.secretsKey = awskms.Key_FromKeyArn(h.stack, jsii.String("SecretsKey"), jsii.String(arn))
 		return
 	}
 	h.secretsKey = awskms.NewKey(h.stack, jsii.String("SecretsKey"), &awskms.KeyProps{

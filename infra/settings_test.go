@@ -107,6 +107,7 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		{CtxHeaderPrefix, "X Bad", "letters, digits"},
 		{CtxSecretPrefix, "hooks/*", "without wildcards"},
 		{CtxSecretStore, "kms", `"kms" must be secretsmanager or envelope`},
+		{CtxSecretsKeyArn, "arn:aws:kms:us-east-1:123456789012:key/1234abcd", "with secretStore=envelope only"},
 		{CtxStageName, "my stage", "stageName"},
 		{CtxFanoutReserved, "1", "2..1000"},
 		{CtxFanoutBatchWindow, "1500ms", "whole seconds"},

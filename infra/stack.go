@@ -35,7 +35,7 @@ type hookrelay struct {
 	ingest, ingestDLQ    awssqs.Queue
 	delivery, dlq        awssqs.Queue
 	api, fanout, deliver awslambda.Function
-	secretsKey           awskms.Key // the envelope store's key; nil with Secrets Manager
+	secretsKey           awskms.IKey // the envelope store's key; nil with Secrets Manager
 	httpAPI              awsapigatewayv2.HttpApi
 	stage                awsapigatewayv2.HttpStage
 	// secretRoles and publicRoutes carry their nag suppressions (nag.go).
@@ -91,6 +91,8 @@ func (h *hookrelay) addOutputs() {
 	h.output("DeliveryQueueUrl", h.delivery.QueueUrl(), "Pending deliveries")
 	h.output("IngestQueueUrl", h.ingest.QueueUrl(), "Events waiting for fan-out")
 	h.output("TableName", h.table.TableName(), "Webhooks, deliveries and attempt log")
+	h.output("SecretStore", jsii.String(h.settings.SecretStore), "Where signing secrets live (hookrelay secrets migrate)")
+	h.output("SecretPrefix", jsii.String(h.settings.SecretPrefix), "Secrets Manager name prefix of the signing secrets")
 	if h.secretsKey != nil {
 		h.output("SecretsKeyArn", h.secretsKey.KeyArn(), "KMS key of the envelope secret store (hookrelay secrets migrate)")
 	}

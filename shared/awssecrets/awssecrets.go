@@ -72,12 +72,16 @@ func (a *Store) Create(ctx context.Context, orgID, webhookID, secret string) err
 		Name:         aws.String(a.Name(orgID, webhookID)),
 		Description:  aws.String("hookrelay signing secret for webhook " + webhookID),
 		SecretString: aws.String(value),
-		Tags: []types.Tag{
-			{Key: aws.String(TagOrganization), Value: aws.String(orgID)},
-			{Key: aws.String(TagWebhook), Value: aws.String(webhookID)},
-		},
+		Tags:         tags(orgID, webhookID),
 	})
 	return a.wrap("create", orgID, webhookID, err, secret)
+}
+
+func tags(orgID, webhookID string) []types.Tag {
+	return []types.Tag{
+		{Key: aws.String(TagOrganization), Value: aws.String(orgID)},
+		{Key: aws.String(TagWebhook), Value: aws.String(webhookID)},
+	}
 }
 
 // Rotate reads the record and writes a new version with newSecret current.

@@ -30,11 +30,16 @@ func (s *Store) Create(ctx context.Context, orgID, webhookID, secret string) err
 	if err := check(orgID, webhookID, secret); err != nil {
 		return err
 	}
+	return s.create(ctx, orgID, webhookID, secrets.Record{Current: secret})
+}
+
+// create seals r under a new data key onto an item without sealed secrets.
+func (s *Store) create(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
 	key, encrypted, err := s.keys.kms.GenerateDataKey(ctx, orgID, webhookID)
 	if err != nil {
 		return fmt.Errorf("secrets: create webhook %s: generate data key: %w", webhookID, err)
 	}
-	box, err := seal(key, orgID, webhookID, secrets.Record{Current: secret})
+	box, err := seal(key, orgID, webhookID, r)
 	if err != nil {
 		return err
 	}
@@ -60,11 +65,16 @@ func (s *Store) Rotate(ctx context.Context, orgID, webhookID, newSecret string, 
 	if err != nil {
 		return err
 	}
-	box, err := seal(key, orgID, webhookID, r.Rotated(newSecret, s.now(), grace))
+	return s.reseal(ctx, "rotate", orgID, webhookID, old, key, r.Rotated(newSecret, s.now(), grace))
+}
+
+// reseal replaces old with r sealed under the same data key.
+func (s *Store) reseal(ctx context.Context, op, orgID, webhookID string, old Sealed, key []byte, r secrets.Record) error {
+	box, err := seal(key, orgID, webhookID, r)
 	if err != nil {
 		return err
 	}
-	return s.wrap("rotate", webhookID, s.items.ReplaceSealed(ctx, orgID, webhookID, old, Sealed{DataKey: old.DataKey, Box: box}))
+	return s.wrap(op, webhookID, s.items.ReplaceSealed(ctx, orgID, webhookID, old, Sealed{DataKey: old.DataKey, Box: box}))
 }
 
 // Active returns the current secret, then the previous one while in grace.
@@ -123,4 +133,30 @@ func (s *Store) wrap(op, webhookID string, err error) error {
 	default:
 		return fmt.Errorf("secrets: %s webhook %s: %w", op, webhookID, err)
 	}
+}
+
+// Record returns the webhook's whole record (for the store migration);
+// secrets.ErrNotFound when its item holds none.
+func (s *Store) Record(ctx context.Context, orgID, webhookID string) (secrets.Record, error) {
+	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
+		return secrets.Record{}, err
+	}
+	_, r, _, err := s.read(ctx, orgID, webhookID)
+	return r, err
+}
+
+// PutRecord makes the item hold r: sealed under its data key when it has
+// one (on condition that nobody resealed meanwhile), else under a new one.
+func (s *Store) PutRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
+	if err := check(orgID, webhookID, r.Current); err != nil {
+		return err
+	}
+	old, _, key, err := s.read(ctx, orgID, webhookID)
+	if errors.Is(err, secrets.ErrNotFound) {
+		return s.create(ctx, orgID, webhookID, r)
+	}
+	if err != nil {
+		return err
+	}
+	return s.reseal(ctx, "write", orgID, webhookID, old, key, r)
 }

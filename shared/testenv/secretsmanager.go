@@ -11,7 +11,7 @@ import (
 )
 
 // SecretsManager is a fake Secrets Manager (no emulator of it runs here):
-// the JSON 1.1 protocol of the four calls the awssecrets adapter makes,
+// the JSON 1.1 protocol of the calls the awssecrets adapter makes,
 // with AWS's error types, on a loopback httptest server. It records every
 // request so tests can check the adapter's wire requests.
 type SecretsManager struct {
@@ -129,6 +129,13 @@ func (f *SecretsManager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.deleted[name] = true
 			smReply(w, map[string]any{"ARN": arn, "Name": name, "DeletionDate": 1.7e9})
 		}
+	case "secretsmanager.RestoreSecret":
+		if !exists {
+			smFail(w, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+			return
+		}
+		delete(f.deleted, name)
+		smReply(w, map[string]any{"ARN": arn, "Name": name})
 	default:
 		smFail(w, "InvalidAction", "unexpected target "+target)
 	}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hookrelay/hookrelay/shared/awsclient"
+	"github.com/hookrelay/hookrelay/shared/awskms"
+	"github.com/hookrelay/hookrelay/shared/awssecrets"
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/envelope"
+	"github.com/hookrelay/hookrelay/shared/secretmigrate"
+)
+
+// Stack outputs the migration reads (infra sets them).
+const (
+	outputSecretStore  = "SecretStore"
+	outputSecretPrefix = "SecretPrefix"
+	outputSecretsKey   = "SecretsKeyArn"
+)
+
+func init() { rootCmd.AddCommand(newSecretsCmd()) }
+
+func newSecretsCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "secrets", Short: "Operators' tools for the webhook signing secrets of a deployed stack"}
+	cmd.AddCommand(newSecretsMigrateCmd())
+	return cmd
+}
+
+// secretsTarget is the deployed stack a migration acts on: named, or
+// given as its table, key, prefix and running store.
+type secretsTarget struct {
+	stack, table, key, prefix, live string
+}
+
+func (t *secretsTarget) addFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&t.stack, "stack", "", "read the table, key, prefix and running store from this CloudFormation stack's outputs")
+	fs.StringVar(&t.table, "table", "", "DynamoDB table (env "+config.EnvTable+")")
+	fs.StringVar(&t.key, "kms-key", "", "KMS key of the envelope store: needed to move to it from a stack that has none yet (env "+config.EnvSecretKey+")")
+	fs.StringVar(&t.prefix, "secret-prefix", "", "Secrets Manager name prefix (env "+config.EnvSecretPrefix+", default "+config.Defaults().SecretPrefix+")")
+	fs.StringVar(&t.live, "live", "", "the store the stack runs with now, secretsmanager or envelope (env "+config.EnvSecretStore+")")
+}
+
+// resolve fills what flags and environment leave open from the stack.
+func (t *secretsTarget) resolve(ctx context.Context, cf *cloudformation.Client) error {
+	t.table = firstSet(t.table, os.Getenv(config.EnvTable))
+	t.key = firstSet(t.key, os.Getenv(config.EnvSecretKey))
+	t.prefix = firstSet(t.prefix, os.Getenv(config.EnvSecretPrefix))
+	t.live = firstSet(t.live, os.Getenv(config.EnvSecretStore))
+	if t.stack != "" {
+		out, err := stackOutputs(ctx, cf, t.stack)
+		if err != nil {
+			return err
+		}
+		t.table, t.key, t.prefix = firstSet(t.table, out[outputTable]), firstSet(t.key, out[outputSecretsKey]), firstSet(t.prefix, out[outputSecretPrefix])
+		// A stack from before the setting has no output: it runs on Secrets Manager.
+		t.live = firstSet(t.live, out[outputSecretStore], config.SecretStoreSecretsManager)
+	}
+	switch {
+	case t.table == "":
+		return fmt.Errorf("name the stack (--stack) or its table (--table or %s)", config.EnvTable)
+	case t.live == "":
+		return fmt.Errorf("say which store the stack runs with now (--live or %s), or name the stack (--stack)", config.EnvSecretStore)
+	}
+	return config.CheckSecretStore(t.live)
+}
+
+func newSecretsMigrateCmd() *cobra.Command {
+	var target secretsTarget
+	var to string
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:   "migrate --to envelope|secretsmanager [--dry-run]",
+		Short: "Move every webhook's signing secrets to the other secret store, losing none",
+		Long: `Walks every webhook of a deployed stack: copies its secrets to the target
+store, reads them back and compares, then marks the webhook item with the
+target. While the stack still runs with the other store (secretStore), its
+secrets there are kept (and kept in sync by a rerun); once it runs with the
+target, a run also removes them. Every step can be repeated: a run that stops
+anywhere is finished by running it again. Typical use:
+  hookrelay secrets migrate --stack S --to envelope --kms-key ARN --dry-run
+  hookrelay secrets migrate --stack S --to envelope --kms-key ARN
+  make deploy CDK_ARGS='-c secretStore=envelope ...'
+  hookrelay secrets migrate --stack S --to envelope   # picks up changes, removes the old secrets`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := config.CheckSecretStore(to); err != nil {
+				return fmt.Errorf("--to: %w", err)
+			}
+			m, err := target.migration(cmd.Context(), to)
+			if err != nil {
+				return err
+			}
+			m.DryRun, m.Out = dryRun, cmd.OutOrStdout()
+			rep, err := m.Run(cmd.Context())
+			printMigrationReport(cmd.OutOrStdout(), rep, m)
+			return err
+		},
+	}
+	target.addFlags(cmd.Flags())
+	cmd.Flags().StringVar(&to, "to", "", "the target store: envelope or secretsmanager")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print what would be done and change nothing")
+	return cmd
+}
+
+// migration builds the stores over the standard AWS credential chain
+// (AWS_ENDPOINT_URL_* reach other endpoints).
+func (t *secretsTarget) migration(ctx context.Context, to string) (secretmigrate.Migration, error) {
+	cfg, err := awsclient.Load(ctx)
+	if err != nil {
+		return secretmigrate.Migration{}, err
+	}
+	if err := t.resolve(ctx, cloudformation.NewFromConfig(cfg)); err != nil {
+		return secretmigrate.Migration{}, err
+	}
+	if t.key == "" {
+		return secretmigrate.Migration{}, fmt.Errorf("the envelope store needs its KMS key: --kms-key or %s (a stack running it has the %s output)", config.EnvSecretKey, outputSecretsKey)
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	sm := awssecrets.New(secretsmanager.NewFromConfig(cfg), t.prefix)
+	env := envelope.New(awskms.New(kms.NewFromConfig(cfg), t.key), dynamo.NewSealedItems(db, t.table))
+	m := secretmigrate.Migration{From: sm, To: env, ToName: to, Live: t.live, Webhooks: dynamo.NewWebhookStore(db, t.table).SecretMarkers()}
+	if to == config.SecretStoreSecretsManager {
+		m.From, m.To = env, sm
+	}
+	return m, nil
+}
+
+func printMigrationReport(w io.Writer, rep secretmigrate.Report, m secretmigrate.Migration) {
+	verb := ""
+	if m.DryRun {
+		verb = "dry run, nothing changed: "
+	}
+	fmt.Fprintf(w, "%s%d webhooks: %d copied, %d switched to %s, %d old forms removed, %d unchanged\n",
+		verb, rep.Webhooks, rep.Copied, rep.Marked, m.ToName, rep.Removed, rep.Unchanged)
+	if m.Live != m.ToName {
+		fmt.Fprintf(w, "the stack runs with %s: its secrets there are kept. Deploy with -c secretStore=%s, then run this again to pick up changes since and remove them.\n", m.Live, m.ToName)
+	}
+}

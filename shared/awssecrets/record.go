@@ -1,0 +1,59 @@
+package awssecrets
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/hookrelay/hookrelay/shared/secrets"
+)
+
+// Record returns the webhook's whole record (for the store migration);
+// secrets.ErrNotFound when there is no secret, or one scheduled for deletion.
+func (a *Store) Record(ctx context.Context, orgID, webhookID string) (secrets.Record, error) {
+	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
+		return secrets.Record{}, err
+	}
+	return a.get(ctx, orgID, webhookID)
+}
+
+// PutRecord makes the webhook's secret hold r: a new version of an
+// existing secret, a restored one if it was scheduled for deletion (its
+// name stays taken until then: a migration back within the recovery
+// window), or a new secret.
+func (a *Store) PutRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
+	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
+		return err
+	}
+	if err := secrets.CheckSecret(r.Current); err != nil {
+		return err
+	}
+	value, err := encodeRecord(r)
+	if err != nil {
+		return err
+	}
+	name := aws.String(a.Name(orgID, webhookID))
+	put := func() error {
+		_, err := a.api.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: name, SecretString: aws.String(value)})
+		return err
+	}
+	err = put()
+	var notFound *types.ResourceNotFoundException
+	var invalid *types.InvalidRequestException
+	switch {
+	case errors.As(err, &notFound):
+		_, err = a.api.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+			Name: name, Description: aws.String("hookrelay signing secret for webhook " + webhookID),
+			SecretString: aws.String(value), Tags: tags(orgID, webhookID),
+		})
+	case errors.As(err, &invalid) && strings.Contains(strings.ToLower(invalid.ErrorMessage()), "deletion"):
+		if _, err = a.api.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: name}); err == nil {
+			err = put()
+		}
+	}
+	return a.wrap("write", orgID, webhookID, err, r.Current, r.Previous)
+}

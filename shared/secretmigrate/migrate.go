@@ -1,0 +1,190 @@
+// Package secretmigrate moves every webhook's signing secrets from one
+// secret store to the other (`hookrelay secrets migrate`) without ever
+// holding a webhook's secrets in neither. Per webhook: copy the record to
+// the target store, read it back and compare, then mark the item with the
+// target ("switch"), and only then, and only once the stack runs with the
+// target store, remove the source form. Each step is idempotent, so a run
+// that stops anywhere is finished by running again.
+package secretmigrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// Store is a secret store with whole-record access.
+type Store interface {
+	// Record returns the webhook's record; secrets.ErrNotFound if none.
+	Record(ctx context.Context, orgID, webhookID string) (secrets.Record, error)
+	// PutRecord makes the store hold r for the webhook.
+	PutRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error
+	ScheduleDeletion(ctx context.Context, orgID, webhookID string) error
+}
+
+// Webhook is one webhook and the store its item is marked with ("" when
+// it was never migrated).
+type Webhook struct{ OrgID, ID, SecretStore string }
+
+// Webhooks walks and marks the webhook items.
+type Webhooks interface {
+	ForEach(ctx context.Context, fn func(Webhook) error) error
+	// Mark switches the item to store; webhook.ErrNotFound if it is gone.
+	Mark(ctx context.Context, orgID, id, store string) error
+}
+
+// Migration moves secrets From one store To the other.
+type Migration struct {
+	From, To Store
+	ToName   string // the target store's name (config.SecretStore*)
+	// Live is the store the stack runs with now. While it is not ToName
+	// the source stays (the functions still read it) and is kept in sync;
+	// once it is, the source form is removed.
+	Live     string
+	Webhooks Webhooks
+	DryRun   bool
+	Out      io.Writer // one line per webhook that needs something
+}
+
+// Report counts what a run did (or, dry, would do).
+type Report struct {
+	Webhooks, Copied, Marked, Removed, Unchanged int
+}
+
+// Run migrates every webhook; it stops at the first error (nothing is
+// lost: a rerun resumes).
+func (m Migration) Run(ctx context.Context) (Report, error) {
+	var rep Report
+	err := m.Webhooks.ForEach(ctx, func(w Webhook) error {
+		rep.Webhooks++
+		return m.one(ctx, w, &rep)
+	})
+	return rep, err
+}
+
+func (m Migration) one(ctx context.Context, w Webhook, rep *Report) error {
+	src, srcErr := m.From.Record(ctx, w.OrgID, w.ID)
+	dst, dstErr := m.To.Record(ctx, w.OrgID, w.ID)
+	for _, err := range []error{srcErr, dstErr} {
+		if err != nil && !errors.Is(err, secrets.ErrNotFound) {
+			return fmt.Errorf("webhook %s: %w", w.ID, err)
+		}
+	}
+	hasSrc, hasDst := srcErr == nil, dstErr == nil
+	if !hasSrc && !hasDst {
+		m.say("%s/%s: no secret in either store: skipped", w.OrgID, w.ID)
+		return nil
+	}
+	live := m.Live == m.ToName
+	acts := 0
+	if hasSrc && (!hasDst || m.sourceWins(src, dst, w, live)) {
+		acts++
+		m.say("%s/%s: %s the secrets to %s", w.OrgID, w.ID, m.verb("copy"), m.ToName)
+		if err := m.copy(ctx, w, src); err != nil {
+			return err
+		}
+		rep.Copied++
+	}
+	if w.SecretStore != m.ToName {
+		acts++
+		m.say("%s/%s: %s the item to %s", w.OrgID, w.ID, m.verb("switch"), m.ToName)
+		if err := m.mark(ctx, w); err != nil {
+			return err
+		}
+		rep.Marked++
+	}
+	if hasSrc && live {
+		acts++
+		m.say("%s/%s: %s the old form", w.OrgID, w.ID, m.verb("remove"))
+		if !m.DryRun {
+			if err := m.From.ScheduleDeletion(ctx, w.OrgID, w.ID); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+				return fmt.Errorf("webhook %s: remove the old form: %w", w.ID, err)
+			}
+		}
+		rep.Removed++
+	}
+	if acts == 0 {
+		rep.Unchanged++
+	}
+	return nil
+}
+
+// sourceWins decides which differing record is right. A record that is a
+// rotation of the other is newer; otherwise the source while the stack
+// still runs on it or the item was never switched, else the target (the
+// live store of a switched item).
+func (m Migration) sourceWins(src, dst secrets.Record, w Webhook, live bool) bool {
+	switch {
+	case same(src, dst):
+		return false
+	case rotationOf(src, dst):
+		return true
+	case rotationOf(dst, src):
+		return false
+	}
+	return !live || w.SecretStore != m.ToName
+}
+
+// copy writes r to the target and reads it back.
+func (m Migration) copy(ctx context.Context, w Webhook, r secrets.Record) error {
+	if m.DryRun {
+		return nil
+	}
+	if err := m.To.PutRecord(ctx, w.OrgID, w.ID, r); err != nil {
+		return fmt.Errorf("webhook %s: copy: %w", w.ID, err)
+	}
+	back, err := m.To.Record(ctx, w.OrgID, w.ID)
+	if err != nil {
+		return fmt.Errorf("webhook %s: read the copy back: %w", w.ID, err)
+	}
+	if !same(back, r) {
+		return fmt.Errorf("webhook %s: the copy reads back different secrets", w.ID)
+	}
+	return nil
+}
+
+// mark switches the item. A webhook deleted meanwhile may have left the
+// copy behind (an envelope write recreates a bare item): it is removed.
+func (m Migration) mark(ctx context.Context, w Webhook) error {
+	if m.DryRun {
+		return nil
+	}
+	err := m.Webhooks.Mark(ctx, w.OrgID, w.ID, m.ToName)
+	if errors.Is(err, webhook.ErrNotFound) {
+		m.say("%s/%s: deleted meanwhile: its copy is removed", w.OrgID, w.ID)
+		if err := m.To.ScheduleDeletion(ctx, w.OrgID, w.ID); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+			return fmt.Errorf("webhook %s: remove the copy of a deleted webhook: %w", w.ID, err)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("webhook %s: switch: %w", w.ID, err)
+	}
+	return nil
+}
+
+func (m Migration) verb(v string) string {
+	if m.DryRun {
+		return "would " + v
+	}
+	return v
+}
+
+func (m Migration) say(format string, args ...any) {
+	if m.Out != nil {
+		fmt.Fprintf(m.Out, format+"\n", args...)
+	}
+}
+
+func same(a, b secrets.Record) bool {
+	return a.Current == b.Current && a.Previous == b.Previous && a.PreviousExpiresAt.Equal(b.PreviousExpiresAt)
+}
+
+// rotationOf reports whether a is b rotated once (a's previous is b's current).
+func rotationOf(a, b secrets.Record) bool {
+	return a.Current != b.Current && a.Previous != "" && a.Previous == b.Current
+}
