@@ -32,7 +32,7 @@ var FunctionEnv = map[string][]string{
 	fnAPI: {
 		config.EnvTable, config.EnvEventBus, config.EnvDeliveryQueueURL, config.EnvDLQURL,
 		config.EnvSecretPrefix, config.EnvSecretGrace, config.EnvSecretStore, config.EnvOrgClaim,
-		config.EnvOperatorClaim, config.EnvOperatorValue, config.EnvMaxWebhooks,
+		config.EnvOperatorClaim, config.EnvOperatorValue, config.EnvMaxWebhooks, config.EnvOrgRateLimit,
 		// The portal: its brand, and the header names its snippets show.
 		config.EnvHeaderPrefix, config.EnvPortalName, config.EnvPortalAccent,
 		config.EnvPortalLogoURL, config.EnvPortalFrameAncestors,
@@ -77,6 +77,7 @@ func (h *hookrelay) envValues() map[string]*string {
 		config.EnvOperatorClaim:    jsii.String(s.OperatorClaim),
 		config.EnvOperatorValue:    jsii.String(s.OperatorValue),
 		config.EnvMaxWebhooks:      jsii.String(strconv.Itoa(s.MaxWebhooksPerOrg)),
+		config.EnvOrgRateLimit:     jsii.String(strconv.Itoa(s.OrgRateLimit)),
 		config.EnvRetrySchedule:    jsii.String(scheduleString(s.RetrySchedule)),
 		config.EnvDeliveryTimeout:  jsii.String(s.DeliveryTimeout.String()),
 		config.EnvHeaderPrefix:     jsii.String(s.HeaderPrefix),

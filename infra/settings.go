@@ -42,6 +42,7 @@ const (
 	CtxDeliverBatchWindow = "deliverBatchWindow"
 	CtxAPIRateLimit       = "apiRateLimit"
 	CtxAPIBurstLimit      = "apiBurstLimit"
+	CtxOrgRateLimit       = "orgRateLimit"
 	CtxDisableAfter       = "autoDisableAfter"
 	CtxDisableMinFailures = "autoDisableMinFailures"
 	CtxParkedTTL          = "parkedTtl"
@@ -104,6 +105,12 @@ type Settings struct {
 	DeliverBatchWindow time.Duration
 	APIRateLimit       int
 	APIBurstLimit      int
+	// OrgRateLimit is each organization's API requests per second per api
+	// container (burst twice that; 0: none): API Gateway cannot throttle
+	// per client, so the api function does, approximately. The default is
+	// half the stage's rate: from one container, one organization cannot
+	// take all of it.
+	OrgRateLimit int
 	// DisableAfter and DisableMinFailures: an endpoint failing every
 	// delivery for that long and that many deliveries is disabled (0 in
 	// either turns it off); ParkedTTL keeps its deliveries for a recover.
@@ -147,6 +154,7 @@ func DefaultSettings() Settings {
 		DeliverBatchWindow:        time.Second,
 		APIRateLimit:              50,
 		APIBurstLimit:             100,
+		OrgRateLimit:              25,
 		DisableAfter:              d.DisableAfter,
 		DisableMinFailures:        d.DisableMinFailures,
 		ParkedTTL:                 d.ParkedTTL,
@@ -198,6 +206,7 @@ func settingsFrom(lookup func(string) interface{}) (Settings, error) {
 	r.duration(CtxDeliverBatchWindow, &s.DeliverBatchWindow)
 	r.integer(CtxAPIRateLimit, &s.APIRateLimit)
 	r.integer(CtxAPIBurstLimit, &s.APIBurstLimit)
+	r.integer(CtxOrgRateLimit, &s.OrgRateLimit)
 	r.duration(CtxDisableAfter, &s.DisableAfter)
 	r.integer(CtxDisableMinFailures, &s.DisableMinFailures)
 	r.duration(CtxParkedTTL, &s.ParkedTTL)
@@ -308,6 +317,9 @@ func (s Settings) Validate() error {
 	}
 	if s.APIBurstLimit <= 0 {
 		bad(CtxAPIBurstLimit, "%d must be positive", s.APIBurstLimit)
+	}
+	if s.OrgRateLimit < 0 || s.OrgRateLimit > 10000 {
+		bad(CtxOrgRateLimit, "%d must be 0 (no limit) to 10000", s.OrgRateLimit)
 	}
 	if s.DisableAfter < 0 {
 		bad(CtxDisableAfter, "%s must be 0 (off) or positive", s.DisableAfter)

@@ -87,6 +87,22 @@ func TestAutoDisableOffIsDeployedAsZero(t *testing.T) {
 	}
 }
 
+// TestOrgRateLimitReachesTheAPIFunction: the api function reads the
+// per-organization limit from the context (25 by default, 0 for none).
+func TestOrgRateLimitReachesTheAPIFunction(t *testing.T) {
+	for _, c := range []struct {
+		ctx  map[string]interface{}
+		want int
+	}{{nil, 25}, {map[string]interface{}{CtxOrgRateLimit: float64(0)}, 0}, {map[string]interface{}{CtxOrgRateLimit: "7"}, 7}} {
+		s := synth(t, c.ctx)
+		vars := s.props(t, s.id(t, functionIDs[fnAPI]))["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+		cfg, err := config.FromLookup(func(k string) (string, bool) { v, ok := vars[k].(string); return v, ok })
+		if err != nil || cfg.OrgRateLimit != c.want {
+			t.Errorf("context %v: api function's limit %d (%v), want %d", c.ctx, cfg.OrgRateLimit, err, c.want)
+		}
+	}
+}
+
 func TestInvalidContextFailsSynthesis(t *testing.T) {
 	cases := []struct {
 		key   string
@@ -115,6 +131,7 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		{CtxAlarmEmail, "oncall", "not an email"},
 		{CtxOperatorScope, "hookrelay/operator extra", "one OAuth scope"},
 		{CtxOperatorScope, `say"what`, "one OAuth scope"},
+		{CtxOrgRateLimit, float64(-1), "0 (no limit) to 10000"},
 		{CtxDisableAfter, "-1h", "0 (off) or positive"},
 		{CtxDisableMinFailures, float64(-3), "0 (off) or positive"},
 		{CtxParkedTTL, "10m", "at least 1h"},

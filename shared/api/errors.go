@@ -29,6 +29,7 @@ const (
 	codeInvalidCursor     = "invalid_cursor"
 	codeInvalidQuery      = "invalid_query"
 	codeLimitReached      = "limit_reached"
+	codeRateLimited       = "rate_limited"
 	codeUnauthorized      = "unauthorized"
 	codeForbidden         = "forbidden"
 	codeNotFound          = "not_found"

@@ -58,6 +58,7 @@ type server struct {
 	d     Deps
 	mux   *http.ServeMux
 	valid validator
+	limit *orgLimiter
 }
 
 // NewHandler returns the API. Missing Now and Logger get defaults; the other
@@ -71,7 +72,7 @@ func newServer(d Deps) *server {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &server{d: d, mux: http.NewServeMux()}
+	s := &server{d: d, mux: http.NewServeMux(), limit: newOrgLimiter(d.Config.OrgRateLimit)}
 	s.valid = validator{allowLoopback: d.Config.AllowLoopback, deniedPorts: d.Config.DeniedLoopbackPorts, known: s.knownEventType}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.endpoint(rt))
@@ -119,6 +120,13 @@ func (s *server) endpoint(rt route) http.Handler {
 			}
 			if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
 				info.orgID = p.OrgID
+			}
+			// Operators (the admin API) are not a tenant to hold back.
+			if !p.Operator {
+				if wait := s.limit.wait(p.OrgID, s.d.Now()); wait > 0 {
+					writeRateLimited(w, wait, s.limit.perSecond)
+					return
+				}
 			}
 			r = r.WithContext(auth.WithPrincipal(r.Context(), p))
 		}

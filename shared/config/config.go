@@ -34,6 +34,7 @@ const (
 	EnvOperatorClaim = "HOOKRELAY_OPERATOR_CLAIM"
 	EnvOperatorValue = "HOOKRELAY_OPERATOR_VALUE"
 	EnvMaxWebhooks   = "HOOKRELAY_MAX_WEBHOOKS_PER_ORG"
+	EnvOrgRateLimit  = "HOOKRELAY_ORG_RATE_LIMIT"
 	EnvAttemptTTL    = "HOOKRELAY_ATTEMPT_TTL"
 	EnvAllowLoopback = "HOOKRELAY_ALLOW_LOOPBACK"
 	EnvAddr          = "HOOKRELAY_ADDR"
@@ -85,7 +86,11 @@ type Config struct {
 	OperatorClaim string
 	OperatorValue string
 	MaxWebhooks   int
-	AttemptTTL    time.Duration
+	// OrgRateLimit is the API requests per second one organization may
+	// make to one process (one api container), with a burst of twice that;
+	// 0 means no limit.
+	OrgRateLimit int
+	AttemptTTL   time.Duration
 	// DisableAfter and DisableMinFailures are the auto-disable threshold;
 	// either 0 turns it off (AutoDisable reports which).
 	DisableAfter       time.Duration
@@ -139,7 +144,7 @@ func Names() []string {
 		EnvRetrySchedule, EnvDeliveryTimeout, EnvHeaderPrefix, EnvTable,
 		EnvDeliveryQueueURL, EnvDLQURL, EnvIngestQueueURL, EnvIngestDLQURL,
 		EnvEventBus, EnvSecretPrefix, EnvSecretGrace, EnvSecretStore, EnvSecretKey, EnvOrgClaim,
-		EnvOperatorClaim, EnvOperatorValue, EnvMaxWebhooks, EnvAttemptTTL,
+		EnvOperatorClaim, EnvOperatorValue, EnvMaxWebhooks, EnvOrgRateLimit, EnvAttemptTTL,
 		EnvAllowLoopback, EnvAddr, EnvDevAudience,
 		EnvDisableAfter, EnvDisableMinFailures, EnvParkedTTL,
 		EnvPortalName, EnvPortalAccent, EnvPortalLogoURL, EnvPortalFrameAncestors,
@@ -170,6 +175,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	p.str(EnvOperatorClaim, &c.OperatorClaim)
 	p.str(EnvOperatorValue, &c.OperatorValue)
 	p.integer(EnvMaxWebhooks, &c.MaxWebhooks)
+	p.integerOrZero(EnvOrgRateLimit, &c.OrgRateLimit)
 	p.duration(EnvAttemptTTL, &c.AttemptTTL)
 	p.boolean(EnvAllowLoopback, &c.AllowLoopback)
 	p.str(EnvAddr, &c.Addr)

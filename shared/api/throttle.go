@@ -1,0 +1,65 @@
+package api
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// API Gateway HTTP APIs throttle per stage and route, never per client, so
+// one organization could take the whole stage limit. orgLimiter gives each
+// organization a token bucket of its own in this process: on AWS that is
+// one api container, so the limit an organization meets is approximate
+// (each warm container grants it the rate), but one tenant's burst is
+// refused by the containers it lands on instead of the stage refusing
+// everyone.
+type orgLimiter struct {
+	perSecond int // 0: no limit
+	mu        sync.Mutex
+	buckets   map[string]*rate.Limiter
+}
+
+// maxBuckets bounds the limiter's memory; forgetting a bucket only hands
+// that organization a fresh burst.
+const maxBuckets = 10000
+
+func newOrgLimiter(perSecond int) *orgLimiter {
+	return &orgLimiter{perSecond: perSecond, buckets: map[string]*rate.Limiter{}}
+}
+
+// wait is how long org must wait before its next request is served at
+// now: 0 to serve it now (and the request takes a token).
+func (l *orgLimiter) wait(org string, now time.Time) time.Duration {
+	if l.perSecond <= 0 {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[org]
+	if b == nil {
+		if len(l.buckets) >= maxBuckets {
+			l.buckets = map[string]*rate.Limiter{}
+		}
+		b = rate.NewLimiter(rate.Limit(l.perSecond), 2*l.perSecond)
+		l.buckets[org] = b
+	}
+	r := b.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now) // a refused request takes no token
+		return d
+	}
+	return 0
+}
+
+// writeRateLimited answers 429 to a request refused for wait, with the
+// wait in Retry-After (whole seconds, rounded up: at least 1).
+func writeRateLimited(w http.ResponseWriter, wait time.Duration, perSecond int) {
+	secs := max(int(math.Ceil(wait.Seconds())), 1)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	writeError(w, fail(http.StatusTooManyRequests, codeRateLimited,
+		"the organization is over its API limit of %d requests per second; retry after %d s", perSecond, secs))
+}
