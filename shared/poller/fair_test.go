@@ -1,11 +1,17 @@
 package poller
 
 import (
+	"context"
 	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hookrelay/hookrelay/shared/queue"
+	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
 func groupOfID(m events.SQSMessage) string { return m.MessageId[:1] }
@@ -70,4 +76,55 @@ func TestFairPoolDropsStaleMessagesAndCloses(t *testing.T) {
 	if _, batch := f.take(10, 0, time.Now); batch != nil || f.waitRoom(1) {
 		t.Fatal("a closed pool still serves")
 	}
+}
+
+// On the local stack's goaws (a fair queue for messages with a group, as
+// SQS is), tenant b's one message, sent after tenant a's sixty, is handled
+// in the second batch, not after a's backlog: the queue hands it out in
+// the first receive and the pool serves b (nothing in flight) next.
+func TestFairDispatchOnGoawsServesTheQuietTenantBeforeTheBacklog(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 30)
+	var sends []queue.Message
+	for i := range 60 {
+		sends = append(sends, queue.Message{Body: fmt.Sprintf("a%02d", i), Group: "a"})
+	}
+	sends = append(sends, queue.Message{Body: "b00", Group: "b"})
+	if _, err := f.q.SendBatch(context.Background(), f.url, sends); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var batches [][]string
+	start(t, &Poller{Name: "test", Queue: f.q, QueueURL: f.url, Wait: time.Second, Concurrency: 1,
+		Group: func(m events.SQSMessage) string { return m.Body[:1] },
+		Handler: func(_ context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+			var bodies []string
+			for _, m := range ev.Records {
+				bodies = append(bodies, m.Body)
+			}
+			mu.Lock()
+			batches = append(batches, bodies)
+			mu.Unlock()
+			return events.SQSEventResponse{}, nil
+		}})
+	handled := func() (n int) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, b := range batches {
+			n += len(b)
+		}
+		return n
+	}
+	testenv.WaitFor(t, 30*time.Second, "every message handled", func() bool { return handled() == len(sends) })
+	mu.Lock()
+	defer mu.Unlock()
+	for i, b := range batches {
+		if slices.Contains(b, "b00") {
+			if i > 1 {
+				t.Errorf("b's message was handled in batch %d, behind a's backlog: %v", i+1, batches)
+			}
+			return
+		}
+	}
+	t.Fatalf("b's message was never handled: %v", batches)
 }
