@@ -21,7 +21,9 @@ const idlePollsPerQueueMonth = 5 * 3 * 60 * 24 * 30
 func WriteFixed(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "fixed monthly costs\t$/month\t")
-	fmt.Fprintf(tw, "  per webhook: Secrets Manager secret\t$%.2f\t\n", SecretsManagerPerSecretMonth)
+	fmt.Fprintf(tw, "  per webhook, secretStore=secretsmanager: Secrets Manager secret\t$%.2f\t\n", SecretsManagerPerSecretMonth)
+	fmt.Fprintf(tw, "  per webhook, secretStore=envelope: none (sealed on the webhook item)\t$%.2f\t\n", 0.0)
+	fmt.Fprintf(tw, "  per stack, secretStore=envelope: KMS key of the secrets\t$%.2f\t\n", KMSPerKeyMonth)
 	fmt.Fprintf(tw, "  per stack: KMS key of the alarm topic\t$%.2f\t\n", stackKeys*KMSPerKeyMonth)
 	fmt.Fprintf(tw, "  per stack: %d CloudWatch alarms\t$%.2f\t\n", stackAlarms, stackAlarms*AlarmPerMonth)
 	fmt.Fprintf(tw, "  per stack: CloudWatch dashboard\t$%.2f\t\n", DashboardPerMonth)

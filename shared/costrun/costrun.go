@@ -9,18 +9,22 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/hookrelay/hookrelay/shared/awsclient"
+	"github.com/hookrelay/hookrelay/shared/awskms"
 	"github.com/hookrelay/hookrelay/shared/awsmeter"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/cost"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/emulator"
+	"github.com/hookrelay/hookrelay/shared/envelope"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
@@ -52,14 +56,23 @@ type Scenario struct {
 	// it are not written, as Lambda would not ingest them. The zero value
 	// is INFO, the default.
 	LogLevel slog.Level
+	// SecretStore is the stack's secretStore ("" is the default,
+	// secretsmanager); envelope runs local-kms and meters its calls.
+	SecretStore string
 }
+
+func (s Scenario) envelope() bool { return s.SecretStore == config.SecretStoreEnvelope }
 
 func (s Scenario) String() string {
 	outcome := "first-attempt success"
 	if s.FailFirst {
 		outcome = "one retry each"
 	}
-	return fmt.Sprintf("N=%d, %s, %s", s.Endpoints, outcome, s.Shape.Name)
+	store := ""
+	if s.envelope() {
+		store = ", secretStore=envelope"
+	}
+	return fmt.Sprintf("N=%d, %s, %s%s", s.Endpoints, outcome, s.Shape.Name, store)
 }
 
 // Memory sizes the deployed functions have (infra/limits.go); duration is
@@ -77,6 +90,8 @@ type stack struct {
 	meter   *awsmeter.Meter
 	dynEP   string
 	sqsEP   string
+	kmsEP   string // local-kms, with the envelope store only
+	keyID   string
 	db      *dynamodb.Client
 	sqs     *sqsqueue.Client
 	stop    []func()
@@ -96,7 +111,29 @@ func (s *stack) queue(cfg aws.Config) *sqsqueue.Client {
 	return sqsqueue.New(sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(s.sqsEP) }))
 }
 
-func startStack(ctx context.Context, dataDir string) (_ *stack, err error) {
+func (s *stack) kms(cfg aws.Config) *kms.Client {
+	return kms.NewFromConfig(cfg, func(o *kms.Options) { o.BaseEndpoint = aws.String(s.kmsEP) })
+}
+
+// secrets is an envelope store over cfg's clients: a new one is a new
+// container (its data key cache empty).
+func (s *stack) secrets(cfg aws.Config) *envelope.Store {
+	return envelope.New(awskms.New(s.kms(cfg), s.keyID), dynamo.NewSealedItems(s.dynamo(cfg), s.cfg.Table))
+}
+
+// startKMS runs local-kms and makes the stack's key.
+func (s *stack) startKMS(ctx context.Context, dataDir string) error {
+	p, err := emulator.StartKMS(ctx, emulator.Options{DataDir: filepath.Join(dataDir, "kms")})
+	if err != nil {
+		return err
+	}
+	s.stop = append(s.stop, p.Stop)
+	s.kmsEP = p.Endpoint
+	s.keyID, err = awskms.EnsureAlias(ctx, s.kms(s.plain), "alias/hookrelay-cost")
+	return err
+}
+
+func startStack(ctx context.Context, dataDir string, withKMS bool) (_ *stack, err error) {
 	s := &stack{meter: &awsmeter.Meter{}}
 	defer func() {
 		if err != nil {
@@ -121,6 +158,11 @@ func startStack(ctx context.Context, dataDir string) (_ *stack, err error) {
 	s.meter.Attach(&s.metered)
 	s.db, s.sqs = s.dynamo(s.plain), s.queue(s.plain)
 
+	if withKMS {
+		if err := s.startKMS(ctx, dataDir); err != nil {
+			return nil, err
+		}
+	}
 	s.cfg = config.Defaults()
 	s.cfg.AllowLoopback = true
 	s.cfg.RetrySchedule = []time.Duration{time.Second, time.Second, time.Second}
@@ -144,7 +186,7 @@ func startStack(ctx context.Context, dataDir string) (_ *stack, err error) {
 
 // Measure runs one scenario on fresh emulators.
 func Measure(ctx context.Context, sc Scenario, dataDir string) (cost.Measurement, error) {
-	s, err := startStack(ctx, dataDir)
+	s, err := startStack(ctx, dataDir, sc.envelope())
 	if err != nil {
 		return cost.Measurement{}, err
 	}

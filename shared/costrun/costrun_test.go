@@ -91,3 +91,35 @@ func TestDebugLogLevelPricesALinePerDelivery(t *testing.T) {
 		t.Errorf("%d bytes of handler log lines per delivery at DEBUG, want both lines (≥ 200 bytes)", per)
 	}
 }
+
+// With the envelope store a container reads a webhook's sealed secrets
+// once (a consistent GetItem) and asks KMS once for its data key; warm,
+// it makes no KMS, Secrets Manager or extra DynamoDB call, and a delivery
+// still writes once.
+func TestEnvelopeStoreCallsPerContainer(t *testing.T) {
+	m, err := Measure(context.Background(), Scenario{Events: 10, Endpoints: 2, SecretStore: "envelope",
+		Shape: Shape{Name: "test", BatchSize: 1, ColdEvery: 5}}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Deliveries != 20 {
+		t.Fatalf("%d deliveries, want 20", m.Deliveries)
+	}
+	// 20 single-message invocations, a new container every 5: 4 containers,
+	// each seeing both webhooks at most (2..8 first reads in all).
+	kmsCalls := m.Calls.Calls[awsmeter.Op{Service: "KMS", Operation: "Decrypt"}]
+	if m.Calls.Service("KMS") != kmsCalls || kmsCalls < 4 || kmsCalls > 8 {
+		t.Errorf("KMS calls %v, want one Decrypt per container and webhook (4..8)", m.Calls.Calls)
+	}
+	if s := m.Calls.Service("Secrets Manager"); s != 0 {
+		t.Errorf("%d Secrets Manager calls with the envelope store", s)
+	}
+	// Per container and webhook: the webhook's read (again when its 10 s
+	// cache expires, on a slow machine) and one of the sealed secrets.
+	if g := m.Calls.Calls[awsmeter.Op{Service: "DynamoDB", Operation: "GetItem"}]; g < 2*kmsCalls || g > m.Deliver.Count+kmsCalls {
+		t.Errorf("%d GetItem for %d first reads in %d invocations, want two per first read", g, kmsCalls, m.Deliver.Count)
+	}
+	if m.Calls.WriteUnits != float64(m.Deliveries) {
+		t.Errorf("%v write units for %d deliveries, want one each", m.Calls.WriteUnits, m.Deliveries)
+	}
+}

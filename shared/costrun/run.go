@@ -43,7 +43,8 @@ func (c *byteCounter) Write(p []byte) (int, error) {
 }
 
 // meteredSecrets counts secret reads as Secrets Manager calls: locally the
-// secrets live in a file, with no emulator on the wire to meter.
+// secrets live in a file, with no emulator on the wire to meter. (The
+// envelope store's KMS and DynamoDB calls are metered on the wire.)
 type meteredSecrets struct {
 	secrets.Store
 	meter *awsmeter.Meter
@@ -60,9 +61,19 @@ func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) 
 	want := sc.Events * sc.Endpoints
 	rcv := newReceiver(want, sc.FailFirst)
 	defer rcv.srv.Close()
-	store, err := devsecrets.NewLocal("")
-	if err != nil {
-		return cost.Measurement{}, err
+	// The API's store (not metered) creates the secrets; each deliver
+	// container gets its own, metered.
+	var store secrets.Store
+	deliverSecrets := func() secrets.Store { return meteredSecrets{store, s.meter} }
+	if sc.envelope() {
+		store = s.secrets(s.plain)
+		deliverSecrets = func() secrets.Store { return s.secrets(s.metered) }
+	} else {
+		local, err := devsecrets.NewLocal("")
+		if err != nil {
+			return cost.Measurement{}, err
+		}
+		store = local
 	}
 	if err := s.createWebhooks(ctx, store, rcv.srv.URL, sc.Endpoints); err != nil {
 		return cost.Measurement{}, err
@@ -79,7 +90,7 @@ func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) 
 	}
 	deliver, err := newTimed(func() (queue.Handler, error) {
 		return deliverapp.New(deliverapp.Deps{
-			Config: s.cfg, Dynamo: dyn, SQS: q, Secrets: meteredSecrets{store, s.meter}, Bus: devbus.NewLocal(q, s.cfg.IngestQueueURL), Logger: log,
+			Config: s.cfg, Dynamo: dyn, SQS: q, Secrets: deliverSecrets(), Bus: devbus.NewLocal(q, s.cfg.IngestQueueURL), Logger: log,
 		})
 	}, sc.Shape.ColdEvery, DeliverMemoryMB)
 	if err != nil {
