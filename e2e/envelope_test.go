@@ -85,15 +85,19 @@ func TestEnvelopeSecretStore(t *testing.T) {
 			}
 		}
 	}
+
+	// The delete takes the sealed secrets with the item; a retried delete
+	// finds nothing (404), as with Secrets Manager.
+	tn.mustCall(http.MethodDelete, "/api/v1/organization/webhooks/"+hook.ID, nil, http.StatusNoContent, nil)
+	if item := webhookItem(t, s, tn.org, hook.ID); item != nil {
+		t.Errorf("the deleted webhook's item is still there (attributes %s)", slicesOf(item))
+	}
+	tn.mustCall(http.MethodDelete, "/api/v1/organization/webhooks/"+hook.ID, nil, http.StatusNotFound, nil)
 }
 
-// sealedForms reads the webhook's sealed attributes and decrypts its data
-// key through local-kms, and returns them in every encoding a leak could
-// take (raw, base64, hex).
-func sealedForms(t *testing.T, s *stack, org, id string) map[string]string {
+func webhookItem(t *testing.T, s *stack, org, id string) map[string]types.AttributeValue {
 	t.Helper()
-	ctx := context.Background()
-	out, err := s.Dynamo.GetItem(ctx, &dynamodb.GetItemInput{
+	out, err := s.Dynamo.GetItem(context.Background(), &dynamodb.GetItemInput{
 		TableName: aws.String(s.State.Table), ConsistentRead: aws.Bool(true),
 		Key: map[string]types.AttributeValue{
 			dynamo.AttrPK: &types.AttributeValueMemberS{Value: dynamo.OrgKeyPrefix + org},
@@ -103,10 +107,20 @@ func sealedForms(t *testing.T, s *stack, org, id string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, _ := out.Item[dynamo.AttrSealedKey].(*types.AttributeValueMemberB)
-	box, _ := out.Item[dynamo.AttrSealedBox].(*types.AttributeValueMemberB)
+	return out.Item
+}
+
+// sealedForms reads the webhook's sealed attributes and decrypts its data
+// key through local-kms, and returns them in every encoding a leak could
+// take (raw, base64, hex).
+func sealedForms(t *testing.T, s *stack, org, id string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	item := webhookItem(t, s, org, id)
+	key, _ := item[dynamo.AttrSealedKey].(*types.AttributeValueMemberB)
+	box, _ := item[dynamo.AttrSealedBox].(*types.AttributeValueMemberB)
 	if key == nil || box == nil {
-		t.Fatalf("the webhook item has no sealed secrets (attributes %v)", slicesOf(out.Item))
+		t.Fatalf("the webhook item has no sealed secrets (attributes %v)", slicesOf(item))
 	}
 	api := kms.NewFromConfig(testenv.AWSConfig(t), func(o *kms.Options) { o.BaseEndpoint = aws.String(s.State.KMSEndpoint) })
 	plain, err := api.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: key.Value, EncryptionContext: map[string]string{"org": org, "webhook": id}})

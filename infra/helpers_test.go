@@ -90,46 +90,42 @@ func cdkJSON(t testing.TB) cdkJSONFile {
 	return f
 }
 
-var (
-	defaultOnce sync.Once
-	defaultSyn  *synthesized
+// sharedStack synthesizes a stack once for every test that asks for it
+// (synthesis is slow under jsii).
+type sharedStack struct {
+	name    string
+	context map[string]interface{}
+	once    sync.Once
+	syn     *synthesized
+}
 
-	envelopeOnce sync.Once
-	envelopeSyn  *synthesized
+func (s *sharedStack) get(t *testing.T) *synthesized {
+	t.Helper()
+	s.once.Do(func() { s.syn = synth(t, s.context) })
+	if s.syn == nil {
+		t.Fatal(s.name + " stack failed to synthesize")
+	}
+	return s.syn
+}
+
+var (
+	// The stack as `cdk synth` builds it with an issuer and audience given
+	// on the command line and an alarm email.
+	defaultShared = sharedStack{name: "default", context: map[string]interface{}{
+		CtxJWTIssuer:   "https://auth.example.com/",
+		CtxJWTAudience: "hookrelay-api, hookrelay-cli",
+		CtxAlarmEmail:  "oncall@example.com",
+	}}
+	// The same (no alarm email) with secretStore=envelope.
+	envelopeShared = sharedStack{name: "envelope", context: map[string]interface{}{
+		CtxJWTIssuer:   "https://auth.example.com/",
+		CtxJWTAudience: "hookrelay-api, hookrelay-cli",
+		CtxSecretStore: "envelope",
+	}}
 )
 
-// envelopeStack is the default stack with secretStore=envelope.
-func envelopeStack(t *testing.T) *synthesized {
-	t.Helper()
-	envelopeOnce.Do(func() {
-		envelopeSyn = synth(t, map[string]interface{}{
-			CtxJWTIssuer:   "https://auth.example.com/",
-			CtxJWTAudience: "hookrelay-api, hookrelay-cli",
-			CtxSecretStore: "envelope",
-		})
-	})
-	if envelopeSyn == nil {
-		t.Fatal("envelope stack failed to synthesize")
-	}
-	return envelopeSyn
-}
-
-// defaultStack is the stack as `cdk synth` builds it with an issuer and
-// audience given on the command line and an alarm email.
-func defaultStack(t *testing.T) *synthesized {
-	t.Helper()
-	defaultOnce.Do(func() {
-		defaultSyn = synth(t, map[string]interface{}{
-			CtxJWTIssuer:   "https://auth.example.com/",
-			CtxJWTAudience: "hookrelay-api, hookrelay-cli",
-			CtxAlarmEmail:  "oncall@example.com",
-		})
-	})
-	if defaultSyn == nil {
-		t.Fatal("default stack failed to synthesize")
-	}
-	return defaultSyn
-}
+func defaultStack(t *testing.T) *synthesized  { return defaultShared.get(t) }
+func envelopeStack(t *testing.T) *synthesized { return envelopeShared.get(t) }
 
 // ofType returns the logical ids and properties of every resource of a type.
 func (s *synthesized) ofType(typ string) map[string]map[string]interface{} {

@@ -158,14 +158,8 @@ func StartGoaws(ctx context.Context, o Options) (*Process, error) {
 
 // launchGoaws writes goaws's config for port and starts it there.
 func launchGoaws(ctx context.Context, o Options, bin string, port int) (*Process, error) {
-	var err error
-	dir := o.DataDir
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "goaws-"); err != nil {
-			return nil, err
-		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir, err := dataDir(o, "goaws-", 0o755)
+	if err != nil {
 		return nil, err
 	}
 	conf := filepath.Join(dir, "goaws.yaml")
@@ -198,19 +192,22 @@ func StartKMS(ctx context.Context, o Options) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := o.DataDir
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "local-kms-"); err != nil {
-			return nil, err
-		}
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	dir, err := dataDir(o, "local-kms-", 0o700) // key material
+	if err != nil {
 		return nil, err
 	}
 	return onFreePort(o, func(port int) (*Process, error) {
 		return start(ctx, "local-kms", port, o.Log, bin,
 			"-port", strconv.Itoa(port), "-data", dir, "-region", Region, "-account", AccountID)
 	})
+}
+
+// dataDir is o.DataDir, created with perm, or a new temp dir.
+func dataDir(o Options, tempPrefix string, perm os.FileMode) (string, error) {
+	if o.DataDir == "" {
+		return os.MkdirTemp("", tempPrefix)
+	}
+	return o.DataDir, os.MkdirAll(o.DataDir, perm)
 }
 
 // errExitedEarly marks an emulator that exited before it listened, as one
