@@ -54,7 +54,7 @@ func TestEnvelopeSecretStore(t *testing.T) {
 	// cache holds one 10 s): publish until a delivery carries the new
 	// secret's signature, then it must carry the old one's too.
 	var signedNew *hit
-	testenv.WaitFor(t, 40*time.Second, "a delivery signed with the rotated secret", func() bool {
+	testenv.WaitFor(t, time.Minute, "a delivery signed with the rotated secret", func() bool {
 		n := rc.count()
 		tn.publish("emailClick", clickData)
 		for _, h := range rc.waitHits(t, n+1, 30*time.Second)[n:] {

@@ -127,6 +127,13 @@ type receipt struct {
 }
 
 func TestLambdaBinariesCreateFanOutAndDeliver(t *testing.T) {
+	t.Run(config.SecretStoreSecretsManager, func(t *testing.T) { lambdaCreateFanOutDeliver(t, config.SecretStoreSecretsManager) })
+	// With the envelope store no function may call Secrets Manager: it is
+	// not pointed at anything but the endpoint that fails the test.
+	t.Run(config.SecretStoreEnvelope, func(t *testing.T) { lambdaCreateFanOutDeliver(t, config.SecretStoreEnvelope) })
+}
+
+func lambdaCreateFanOutDeliver(t *testing.T, store string) {
 	bins := bootstraps(t)
 	ctx := context.Background()
 	db, table := testenv.Table(t)
@@ -136,14 +143,20 @@ func TestLambdaBinariesCreateFanOutAndDeliver(t *testing.T) {
 	for _, env := range []string{config.EnvIngestQueueURL, config.EnvIngestDLQURL, config.EnvDeliveryQueueURL, config.EnvDLQURL} {
 		queues[env] = testenv.Queue(t, sqsAPI, strings.ToLower(strings.TrimPrefix(env, "HOOKRELAY_")), nil)
 	}
-	sm := testenv.NewSecretsManager(t)
-	settings := map[string]string{config.EnvTable: table, config.EnvAllowLoopback: "true"}
+	settings := map[string]string{config.EnvTable: table, config.EnvAllowLoopback: "true", config.EnvSecretStore: store}
 	for k, v := range queues {
 		settings[k] = v
 	}
-	env := lambdaEnv(unexpectedAWS(t), map[string]string{
-		"DYNAMODB": *db.Options().BaseEndpoint, "SQS": goaws, "SECRETS_MANAGER": sm.URL,
-	}, settings)
+	endpoints := map[string]string{"DYNAMODB": *db.Options().BaseEndpoint, "SQS": goaws}
+	var sm *testenv.SecretsManager
+	if store == config.SecretStoreEnvelope {
+		kmsAPI, keyID := testenv.LocalKMS(t)
+		endpoints["KMS"], settings[config.EnvSecretKey] = *kmsAPI.Options().BaseEndpoint, keyID
+	} else {
+		sm = testenv.NewSecretsManager(t)
+		endpoints["SECRETS_MANAGER"] = sm.URL
+	}
+	env := lambdaEnv(unexpectedAWS(t), endpoints, settings)
 
 	receipts := make(chan receipt, 1)
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -177,8 +190,12 @@ func TestLambdaBinariesCreateFanOutAndDeliver(t *testing.T) {
 	if err != nil || stored.URL != receiver.URL+"/hook" {
 		t.Fatalf("webhook in dynalite: %+v, %v", stored, err)
 	}
-	if _, ok := sm.Secret("hookrelay/webhooks/" + org + "/" + hook.ID); !ok {
-		t.Fatalf("no signing secret stored for %s", hook.ID)
+	if sm != nil {
+		if _, ok := sm.Secret("hookrelay/webhooks/" + org + "/" + hook.ID); !ok {
+			t.Fatalf("no signing secret stored for %s", hook.ID)
+		}
+	} else if _, err := dynamo.NewSealedItems(db, table).GetSealed(ctx, org, hook.ID); err != nil {
+		t.Fatalf("no sealed signing secrets on %s: %v", hook.ID, err)
 	}
 
 	// fanout: an ingest record as EventBridge's SQS target writes it.
