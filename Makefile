@@ -12,14 +12,17 @@ KMS_SRC       := $(wildcard tools/kms-loopback/*.go) tools/kms-loopback/go.mod t
 FUNCTIONS     := $(notdir $(wildcard functions/*))
 BOOTSTRAPS    := $(foreach f,$(FUNCTIONS),bin/$(f)/bootstrap)
 GO_SOURCES     = $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './.tools/*' -not -path './cdk.out/*') go.mod go.sum \
-                 $(wildcard catalog/types/*.json catalog/samples/*.json)
+                 $(wildcard catalog/types/*.json catalog/samples/*.json shared/portal/static/* shared/portal/snippets/*)
+# The portal's pages are templ templates (shared/portal/*.templ), compiled
+# to the committed *_templ.go by the templ version go.mod requires.
+TEMPL          = go run github.com/a-h/templ/cmd/templ@$(shell go list -m -f '{{.Version}}' github.com/a-h/templ)
 
 export HOOKRELAY_DYNALITE := $(CURDIR)/node_modules/dynalite/cli.js
 export HOOKRELAY_GOAWS    := $(GOAWS)
 export HOOKRELAY_KMS      := $(KMS)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: help tools runtools chromium dev test build bench cost synth deploy lint clean
+.PHONY: help tools runtools chromium dev test build generate bench cost synth deploy lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -70,6 +73,9 @@ build: $(BOOTSTRAPS) ## linux/arm64 bootstrap binary per Lambda under bin/
 bin/%/bootstrap: $(GO_SOURCES)
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $@ ./functions/$*
 
+generate: ## compile the portal's templ templates into shared/portal/*_templ.go
+	cd shared/portal && $(TEMPL) generate
+
 bench: runtools build ## benchmarks: delivery throughput, fan-out cost, binary sizes
 	go test -run '^$$' -bench . -benchmem -count=1 ./...
 	@for f in $(BOOTSTRAPS); do stat -c '%s %n' $$f | awk '{printf "%-28s %6.2f MB (goal <= 10 MB)\n", $$2, $$1/1048576}'; done
@@ -83,8 +89,11 @@ synth: runtools build ## cdk synth the stack into cdk.out/
 deploy: runtools build ## cdk deploy (pass context with CDK_ARGS='-c key=value')
 	npx cdk deploy $(CDK_ARGS)
 
-lint: ## gofmt, go vet, and a build for macOS and a vet for Windows (a clone works there too)
+lint: ## gofmt, generated templates current, go vet, and a build for macOS and a vet for Windows (a clone works there too)
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@cd shared/portal && for f in *.templ; do \
+		if ! $(TEMPL) generate -f "$$f" -stdout | cmp -s - "$${f%.templ}_templ.go"; then echo "shared/portal/$$f changed: run make generate"; exit 1; fi; \
+	done
 	go vet ./...
 	cd tools/goaws-loopback && GOWORK=off go vet ./...
 	cd tools/kms-loopback && GOWORK=off go vet ./...

@@ -3,6 +3,7 @@ module github.com/hookrelay/hookrelay
 go 1.26
 
 require (
+	github.com/a-h/templ v0.3.960
 	github.com/aws/aws-cdk-go/awscdk/v2 v2.220.0
 	github.com/aws/aws-lambda-go v1.55.1
 	github.com/aws/aws-sdk-go-v2 v1.47.7

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
-	texttemplate "text/template"
 	"unicode"
 
 	"github.com/hookrelay/hookrelay/catalog"
@@ -74,7 +74,7 @@ func indent(raw json.RawMessage) string {
 }
 
 func (h *Handler) catalog(v *visit) error {
-	return v.show(http.StatusOK, "events", view{Title: "Event catalog", Nav: "events", Data: groupTypes(h.o.Catalog.Types())})
+	return v.show(http.StatusOK, view{Title: "Event catalog", Nav: "events", Content: bind(eventsPage, groupTypes(h.o.Catalog.Types()))})
 }
 
 // headerNames are this deployment's delivery header names.
@@ -97,23 +97,31 @@ func namesFor(prefix string) headerNames {
 //go:embed snippets/*.tmpl
 var snippetFS embed.FS
 
-var snippetTemplates = texttemplate.Must(texttemplate.ParseFS(snippetFS, "snippets/*.tmpl"))
-
 // snippet is one language's receiver code for this deployment.
 type snippet struct {
 	ID, Language, Code string
 }
 
 // snippets renders the receiver code of every language with the
-// deployment's header names.
+// deployment's header names: each {{.Name}} in a snippet file is one of
+// headerNames' fields (plain replacement: text/template would bring
+// reflection into the binary, see content).
 func snippets(n headerNames) ([]snippet, error) {
+	fill := strings.NewReplacer(
+		"{{.Prefix}}", n.Prefix, "{{.SignatureHeader}}", n.SignatureHeader,
+		"{{.SignatureHeaderLower}}", n.SignatureHeaderLower, "{{.EventHeader}}", n.EventHeader,
+		"{{.DeliveryHeader}}", n.DeliveryHeader,
+	)
 	out := []snippet{{ID: "go", Language: "Go"}, {ID: "js", Language: "Node.js"}, {ID: "py", Language: "Python"}}
 	for i := range out {
-		var b strings.Builder
-		if err := snippetTemplates.ExecuteTemplate(&b, "verify."+out[i].ID+".tmpl", n); err != nil {
+		b, err := snippetFS.ReadFile("snippets/verify." + out[i].ID + ".tmpl")
+		if err != nil {
 			return nil, err
 		}
-		out[i].Code = b.String()
+		out[i].Code = fill.Replace(string(b))
+		if strings.Contains(out[i].Code, "{{") {
+			return nil, fmt.Errorf("portal: snippet %s has a placeholder that is not a header name", out[i].ID)
+		}
 	}
 	return out, nil
 }
@@ -129,5 +137,5 @@ func (h *Handler) verify(v *visit) error {
 	if err != nil {
 		return err
 	}
-	return v.show(http.StatusOK, "verify", view{Title: "Verify your endpoint", Nav: "verify", Data: verifyData{headerNames: n, Snippets: sn}})
+	return v.show(http.StatusOK, view{Title: "Verify your endpoint", Nav: "verify", Content: bind(verifyPage, verifyData{headerNames: n, Snippets: sn})})
 }

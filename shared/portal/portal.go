@@ -15,7 +15,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -39,18 +38,14 @@ type Options struct {
 	Logger   *slog.Logger
 }
 
-//go:embed templates/*.html
-var templateFS embed.FS
-
 //go:embed static
 var staticFS embed.FS
 
 // Handler serves the portal's pages under Prefix.
 type Handler struct {
-	o     Options
-	mux   *http.ServeMux
-	pages map[string]*template.Template
-	csp   string
+	o   Options
+	mux *http.ServeMux
+	csp string
 }
 
 // New builds the portal.
@@ -64,11 +59,7 @@ func New(o Options) (*Handler, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	pages, err := parsePages()
-	if err != nil {
-		return nil, err
-	}
-	h := &Handler{o: o, mux: http.NewServeMux(), pages: pages, csp: contentSecurityPolicy(o.Config.Portal)}
+	h := &Handler{o: o, mux: http.NewServeMux(), csp: contentSecurityPolicy(o.Config.Portal)}
 	h.routes()
 	return h, nil
 }

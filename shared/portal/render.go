@@ -2,64 +2,44 @@ package portal
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
-	"html/template"
-	"io/fs"
-	"mime"
 	"net/http"
 	"path"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/a-h/templ"
 
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
-	"github.com/hookrelay/hookrelay/shared/netguard"
 )
 
-// view is what every page template gets.
+// view is what every page shares: the layout's parts, and the page's own
+// content, which is built once Root and CSRF are known.
 type view struct {
-	Root   string // relative URL of the portal's root
-	Brand  config.Portal
-	CSRF   string
-	Title  string
-	Nav    string // the menu entry to highlight
-	Notice string // a success message
-	Error  string // a page-level error, in words
-	Data   any
+	Root    string // relative URL of the portal's root
+	Brand   config.Portal
+	CSRF    string
+	Title   string
+	Nav     string          // the menu entry to highlight
+	Notice  string          // a success message
+	Error   string          // a page-level error, in words
+	Head    templ.Component // more of <head> (the signed-in page's refresh)
+	Content content
 }
 
-// pageNames are the templates under templates/ that are whole pages; the
-// others (layout, partials) are shared by all of them.
-var pageNames = []string{"list", "new", "secret", "endpoint", "delete", "events", "verify", "message", "signedin"}
-
-var funcs = template.FuncMap{
-	"mask":    netguard.Mask,
-	"when":    when,
-	"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"outcome": outcomeLabel,
-	"join":    strings.Join,
-	"initial": func(s string) string { r, _ := utf8.DecodeRuneInString(s); return strings.ToUpper(string(r)) },
-}
-
-func parsePages() (map[string]*template.Template, error) {
-	shared, err := fs.Glob(templateFS, "templates/_*.html")
-	if err != nil {
-		return nil, err
-	}
-	pages := map[string]*template.Template{}
-	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, append(shared, "templates/"+name+".html")...)
-		if err != nil {
-			return nil, fmt.Errorf("portal: template %s: %w", name, err)
-		}
-		pages[name] = t
-	}
-	return pages, nil
-}
+// content is a page's body below the notices. Pages are templ templates
+// (*.templ, compiled to *_templ.go by `make generate`) rather than
+// html/template files: executing an html/template looks methods up by
+// name through reflection, and then the linker must keep every exported
+// method of every type in the binary, which put the api Lambda about 5 MB
+// over its size budget. templ escapes every text and attribute value and
+// checks URL schemes, as html/template did.
+type content func(view) templ.Component
 
 func when(t time.Time) string {
 	if t.IsZero() {
@@ -87,16 +67,18 @@ func outcomeLabel(o string) string {
 
 func percent(part, whole int) string { return strconv.Itoa(part*100/whole) + "%" }
 
-// render writes a whole page. Templates execute into a buffer first, so a
-// template error becomes a clean 500 rather than half a page.
-func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, v view) {
+// render writes a whole page. It renders into a buffer first, so an error
+// becomes a clean 500 rather than half a page; not under the request's
+// context, which templ would check, as a page is built in memory in
+// microseconds and a visitor who left needs no error logged.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, v view) {
 	v.Brand = h.o.Config.Portal
 	if v.Root == "" {
 		v.Root = rootOf(r.URL.Path)
 	}
 	var buf bytes.Buffer
-	if err := h.pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
-		h.o.Logger.Error("portal template failed", "page", page, "error", err.Error())
+	if err := layout(v).Render(context.Background(), &buf); err != nil {
+		h.o.Logger.Error("portal page failed to render", "route", r.Pattern, "error", err.Error())
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -106,15 +88,15 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 }
 
 // show renders a page of an authenticated visit.
-func (v *visit) show(status int, page string, data view) error {
+func (v *visit) show(status int, data view) error {
 	data.Root, data.CSRF = v.root, v.s.CSRF
-	v.h.render(v.w, v.r, status, page, data)
+	v.h.render(v.w, v.r, status, data)
 	return nil
 }
 
 // message is a page with a title and one paragraph (errors, signed out).
 func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, title, text string) {
-	h.render(w, r, status, "message", view{Title: title, Data: text})
+	h.render(w, r, status, view{Title: title, Content: bind(messagePage, text)})
 }
 
 // failed shows an error no page handled itself, in the API's words.
@@ -155,6 +137,15 @@ func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
 		h.message(w, r, http.StatusNotFound, "Page not found", "There is no such file.")
 		return
 	}
-	w.Header().Set("Content-Type", mime.TypeByExtension(path.Ext(name)))
+	w.Header().Set("Content-Type", staticTypes[path.Ext(name)])
 	_, _ = w.Write(b)
+}
+
+// staticTypes are the media types of the embedded assets, by extension
+// (a test checks every asset has one). A table rather than
+// mime.TypeByExtension, whose answer depends on the host's mime.types
+// files and whose tables weigh on the api Lambda's size budget.
+var staticTypes = map[string]string{
+	".css": "text/css; charset=utf-8",
+	".js":  "text/javascript; charset=utf-8",
 }

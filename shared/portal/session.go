@@ -33,7 +33,10 @@ func (v *visit) call(method, path string, body, out any) error {
 	return api.Call(v.r.Context(), v.h.o.API, p, method, path, body, out)
 }
 
-// page wraps a GET handler: it needs a live session.
+// page wraps a GET handler: it needs a live session. Not inlined, as
+// view_parts.go explains.
+//
+//go:noinline
 func (h *Handler) page(fn func(*visit) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
@@ -49,7 +52,10 @@ func (h *Handler) page(fn func(*visit) error) http.Handler {
 
 // form wraps a state-changing POST: a live session, a same-origin request
 // and the session's anti-forgery token. With the SameSite=Strict cookie
-// these are three independent guards against cross-site requests.
+// these are three independent guards against cross-site requests. Not
+// inlined, as view_parts.go explains.
+//
+//go:noinline
 func (h *Handler) form(fn func(*visit) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
@@ -58,7 +64,12 @@ func (h *Handler) form(fn func(*visit) error) http.Handler {
 		if !ok {
 			return
 		}
-		if !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(v.s.CSRF)) != 1 {
+		// ParseForm rather than PostFormValue: the portal's forms are
+		// urlencoded, and PostFormValue would link the multipart parser
+		// into the api Lambda. A body that does not parse (too large, or
+		// multipart) leaves PostForm empty, so the token check refuses it.
+		_ = r.ParseForm()
+		if !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(v.s.CSRF)) != 1 {
 			h.message(w, r, http.StatusForbidden, "This form has expired",
 				"The request did not come from this page, or the page is out of date. Reload the page and try again.")
 			return
@@ -130,7 +141,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	// A page, not a redirect: a redirect would still belong to the
 	// navigation from the deploying team's site, and the Strict cookie
 	// would not be sent with it. This page's own navigation is same-site.
-	h.render(w, r, http.StatusOK, "signedin", view{Root: rootOf(r.URL.Path), Title: "Signed in"})
+	h.render(w, r, http.StatusOK, view{Root: rootOf(r.URL.Path), Title: "Signed in", Head: refreshToRoot(), Content: signedInPage})
 }
 
 func (h *Handler) logout(v *visit) error {

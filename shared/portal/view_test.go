@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"path"
 	"testing"
 
 	"github.com/hookrelay/hookrelay/catalog"
@@ -45,5 +46,17 @@ func TestEventGroups(t *testing.T) {
 	}
 	if seen != len(catalog.Default().Types()) {
 		t.Fatalf("groups hold %d types, the catalog %d", seen, len(catalog.Default().Types()))
+	}
+}
+
+func TestEveryAssetHasAMediaType(t *testing.T) {
+	assets, err := staticFS.ReadDir("static")
+	if err != nil || len(assets) == 0 {
+		t.Fatalf("no embedded assets (%v)", err)
+	}
+	for _, a := range assets {
+		if staticTypes[path.Ext(a.Name())] == "" {
+			t.Errorf("static/%s: staticTypes has no media type for %q", a.Name(), path.Ext(a.Name()))
+		}
 	}
 }

@@ -54,7 +54,7 @@ func (h *Handler) list(v *visit) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	return v.show(http.StatusOK, "list", view{Title: "Webhooks", Nav: "list", Notice: notice(v.r), Data: listData{Rows: rows, NextCursor: page.NextCursor}})
+	return v.show(http.StatusOK, view{Title: "Webhooks", Nav: "list", Notice: notice(v.r), Content: bind(listPage, listData{Rows: rows, NextCursor: page.NextCursor})})
 }
 
 // summarize adds the last delivery and the recent success rate to a row.
@@ -99,7 +99,7 @@ type formData struct {
 }
 
 func (h *Handler) newForm(v *visit) error {
-	return v.show(http.StatusOK, "new", view{Title: "Create webhook", Nav: "list", Data: h.form0(formData{Selected: map[string]bool{}})})
+	return v.show(http.StatusOK, view{Title: "Create webhook", Nav: "list", Content: bind(newPage, h.form0(formData{Selected: map[string]bool{}}))})
 }
 
 func (h *Handler) form0(f formData) formData {
@@ -110,8 +110,8 @@ func (h *Handler) form0(f formData) formData {
 // readForm reads the create and edit form into the API's body.
 func readForm(r *http.Request) (formData, webhookInput) {
 	f := formData{
-		Name: r.PostFormValue("name"), URL: strings.TrimSpace(r.PostFormValue("url")),
-		AllEvents: r.PostFormValue("all_events") != "", Selected: map[string]bool{},
+		Name: r.PostForm.Get("name"), URL: strings.TrimSpace(r.PostForm.Get("url")),
+		AllEvents: r.PostForm.Get("all_events") != "", Selected: map[string]bool{},
 	}
 	in := webhookInput{Name: &f.Name, URL: &f.URL}
 	if f.AllEvents {
@@ -168,16 +168,16 @@ func (h *Handler) create(v *visit) error {
 	if err != nil {
 		f = h.form0(f)
 		if f.fieldError(err) {
-			return v.show(http.StatusBadRequest, "new", view{Title: "Create webhook", Nav: "list", Error: "Check the fields marked below.", Data: f})
+			return v.show(http.StatusBadRequest, view{Title: "Create webhook", Nav: "list", Error: "Check the fields marked below.", Content: bind(newPage, f)})
 		}
 		if status, msg, ok := formError(err); ok {
-			return v.show(status, "new", view{Title: "Create webhook", Nav: "list", Error: msg, Data: f})
+			return v.show(status, view{Title: "Create webhook", Nav: "list", Error: msg, Content: bind(newPage, f)})
 		}
 		return err
 	}
-	return v.show(http.StatusCreated, "secret", view{Title: "Webhook created", Nav: "list", Data: secretData{
+	return v.show(http.StatusCreated, view{Title: "Webhook created", Nav: "list", Content: bind(secretPage, secretData{
 		Hook: created.Webhook, Secret: created.SigningSecret, Created: true,
-	}})
+	})})
 }
 
 type secretData struct {
@@ -236,7 +236,7 @@ func (h *Handler) showEndpoint(v *visit, status int, hk hook, f formData, errTex
 		}
 	}
 	d.NextCursor = page.NextCursor
-	return v.show(status, "endpoint", view{Title: hk.Name, Nav: "list", Notice: notice(v.r), Error: errText, Data: d})
+	return v.show(status, view{Title: hk.Name, Nav: "list", Notice: notice(v.r), Error: errText, Content: bind(endpointPage, d)})
 }
 
 // pageSize reads more attempts per page when filtering, so a filtered page
@@ -269,7 +269,7 @@ func (h *Handler) edit(v *visit) error {
 }
 
 func (h *Handler) setEnabled(v *visit) error {
-	enabled := v.r.PostFormValue("enabled") == "true"
+	enabled := v.r.PostForm.Get("enabled") == "true"
 	id := v.r.PathValue("id")
 	if err := v.call(http.MethodPatch, webhookAPI(id), webhookInput{Enabled: &enabled}, nil); err != nil {
 		return err
@@ -286,7 +286,7 @@ func (h *Handler) confirmDelete(v *visit) error {
 	if err != nil {
 		return err
 	}
-	return v.show(http.StatusOK, "delete", view{Title: "Delete " + hk.Name, Nav: "list", Data: hk})
+	return v.show(http.StatusOK, view{Title: "Delete " + hk.Name, Nav: "list", Content: bind(deletePage, hk)})
 }
 
 func (h *Handler) delete(v *visit) error {
@@ -305,9 +305,9 @@ func (h *Handler) rotate(v *visit) error {
 	if err := v.call(http.MethodPost, webhookAPI(hk.ID)+"/rotate-secret", nil, &rot); err != nil {
 		return err
 	}
-	return v.show(http.StatusOK, "secret", view{Title: "New signing secret", Nav: "list", Data: secretData{
+	return v.show(http.StatusOK, view{Title: "New signing secret", Nav: "list", Content: bind(secretPage, secretData{
 		Hook: hk, Secret: rot.SigningSecret, PreviousValidTil: when(rot.PreviousSecretExpiresAt),
-	}})
+	})})
 }
 
 func (h *Handler) sendTest(v *visit) error {
@@ -321,7 +321,7 @@ func (h *Handler) sendTest(v *visit) error {
 
 func (h *Handler) resend(v *visit) error {
 	id := v.r.PathValue("id")
-	dlv := v.r.PostFormValue("delivery_id")
+	dlv := v.r.PostForm.Get("delivery_id")
 	if err := v.call(http.MethodPost, webhookAPI(id)+"/deliveries/"+url.PathEscape(dlv)+"/resend", nil, nil); err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ var LogKeys = map[string]string{
 	// fan-out
 	"matched": "number", "original_event_id": "string",
 	// API and portal requests
-	"method": "string", "route": "string", "page": "string",
+	"method": "string", "route": "string",
 	// dev pollers and panics
 	"poller": "string", "messages": "number", "failed": "number", "panic": "string", "stack": "string",
 }
