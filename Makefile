@@ -70,8 +70,15 @@ test: tools build lint ## unit, integration, CDK and end-to-end tests, then cdk 
 
 build: $(BOOTSTRAPS) ## linux/arm64 bootstrap binary per Lambda under bin/
 
+# Build tags per Lambda: shared/runtimeapi.BuildTags says why, and a test
+# checks these lines against it.
+TAGS_api     := lambda.norpc,nethttpomithttp2
+TAGS_deliver := lambda.norpc
+TAGS_fanout  := lambda.norpc,nethttpomithttp2
+
 bin/%/bootstrap: $(GO_SOURCES)
-	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $@ ./functions/$*
+	$(if $(TAGS_$*),,$(error the Makefile sets no TAGS_$* for functions/$*))
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags $(TAGS_$*) -trimpath -ldflags='-s -w' -o $@ ./functions/$*
 
 generate: ## compile the portal's templ templates into shared/portal/*_templ.go
 	cd shared/portal && $(TEMPL) generate

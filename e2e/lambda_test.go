@@ -49,7 +49,7 @@ var buildLambdas = sync.OnceValues(func() (map[string]string, error) {
 	bootstrapDir = dir
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	return runtimeapi.Build(ctx, "..", dir)
+	return runtimeapi.Build(ctx, "..", dir, runtimeapi.Host)
 })
 
 func bootstraps(tb testing.TB) map[string]string {

@@ -12,17 +12,47 @@ import (
 // Functions are the Lambdas under functions/, by directory name.
 var Functions = []string{"api", "deliver", "fanout"}
 
+// BuildTags are each Lambda's build tags, as the Makefile's build target
+// sets them (a test compares the two). lambda.norpc: the provided.al2023
+// runtime never uses aws-lambda-go's RPC mode. nethttpomithttp2 leaves
+// net/http's bundled HTTP/2 out (about 320 KB) of the Lambdas whose only
+// HTTP peers are AWS APIs, which all speak HTTP/1.1; deliver keeps HTTP/2
+// for webhook endpoints.
+var BuildTags = map[string]string{
+	"api":     "lambda.norpc,nethttpomithttp2",
+	"deliver": "lambda.norpc",
+	"fanout":  "lambda.norpc,nethttpomithttp2",
+}
+
+// SizeBudget is the most a bootstrap built for Deployed may weigh (10 MB
+// as make bench prints sizes, in units of 2^20 bytes).
+const SizeBudget = 10 << 20
+
+// BuildFlags are the other flags of the Makefile's build target.
+var BuildFlags = []string{"-trimpath", "-ldflags=-s -w"}
+
+// Deployed is what the stack runs: Lambda on arm64 (Graviton).
+var Deployed = Target{OS: "linux", Arch: "arm64"}
+
+// Host is this machine, where a built bootstrap can run.
+var Host = Target{OS: runtime.GOOS, Arch: runtime.GOARCH}
+
+// Target is an operating system and architecture to build for.
+type Target struct{ OS, Arch string }
+
 // Build compiles every Lambda of the module at moduleDir into
-// outDir/<function>/bootstrap for the host's OS and architecture, with the
-// flags of the Makefile's build target (which builds for linux/arm64), so
-// what runs here is the deployed binary but for its instruction set.
-func Build(ctx context.Context, moduleDir, outDir string) (map[string]string, error) {
+// outDir/<function>/bootstrap for target, with the Makefile's build flags
+// (the Makefile builds for Deployed; tests that run the binaries build
+// for Host, so what runs is the deployed binary but for its instruction
+// set).
+func Build(ctx context.Context, moduleDir, outDir string, target Target) (map[string]string, error) {
 	bins := make(map[string]string, len(Functions))
 	for _, fn := range Functions {
 		bin := filepath.Join(outDir, fn, "bootstrap")
-		cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", bin, "./functions/"+fn)
+		args := append([]string{"build", "-tags", BuildTags[fn]}, BuildFlags...)
+		cmd := exec.CommandContext(ctx, "go", append(args, "-o", bin, "./functions/"+fn)...)
 		cmd.Dir = moduleDir
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+target.OS, "GOARCH="+target.Arch)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("build %s: %w\n%s", fn, err, out)
 		}
