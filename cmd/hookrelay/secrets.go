@@ -48,23 +48,34 @@ func (t *secretsTarget) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&t.table, "table", "", "DynamoDB table (env "+config.EnvTable+")")
 	fs.StringVar(&t.key, "kms-key", "", "KMS key of the envelope store: needed to move to it from a stack that has none yet (env "+config.EnvSecretKey+")")
 	fs.StringVar(&t.prefix, "secret-prefix", "", "Secrets Manager name prefix (env "+config.EnvSecretPrefix+", default "+config.Defaults().SecretPrefix+")")
-	fs.StringVar(&t.live, "live", "", "the store the stack runs with now, secretsmanager or envelope (env "+config.EnvSecretStore+")")
+	fs.StringVar(&t.live, "live", "", "without --stack: the store the stack runs with now, secretsmanager or envelope (env "+config.EnvSecretStore+")")
 }
 
-// resolve fills what flags and environment leave open from the stack.
-func (t *secretsTarget) resolve(ctx context.Context, cf *cloudformation.Client) error {
-	t.table = firstSet(t.table, os.Getenv(config.EnvTable))
-	t.key = firstSet(t.key, os.Getenv(config.EnvSecretKey))
-	t.prefix = firstSet(t.prefix, os.Getenv(config.EnvSecretPrefix))
-	t.live = firstSet(t.live, os.Getenv(config.EnvSecretStore))
+// resolve fills what the flags leave open: from the stack's outputs when
+// one is named (before the environment, which may still hold a local
+// stack's values), else from the environment. Which store the stack runs
+// with decides whether old secrets are removed, so with --stack only the
+// stack says it.
+func (t *secretsTarget) resolve(ctx context.Context, cf func() *cloudformation.Client) error {
+	env := func(name string) string { return os.Getenv(name) }
 	if t.stack != "" {
-		out, err := stackOutputs(ctx, cf, t.stack)
+		if t.live != "" {
+			return fmt.Errorf("--live: with --stack the store the stack runs with is read from its %s output", outputSecretStore)
+		}
+		out, err := stackOutputs(ctx, cf(), t.stack)
 		if err != nil {
 			return err
 		}
-		t.table, t.key, t.prefix = firstSet(t.table, out[outputTable]), firstSet(t.key, out[outputSecretsKey]), firstSet(t.prefix, out[outputSecretPrefix])
+		t.table = firstSet(t.table, out[outputTable], env(config.EnvTable))
+		t.key = firstSet(t.key, out[outputSecretsKey], env(config.EnvSecretKey))
+		t.prefix = firstSet(t.prefix, out[outputSecretPrefix], env(config.EnvSecretPrefix))
 		// A stack from before the setting has no output: it runs on Secrets Manager.
-		t.live = firstSet(t.live, out[outputSecretStore], config.SecretStoreSecretsManager)
+		t.live = firstSet(out[outputSecretStore], config.SecretStoreSecretsManager)
+	} else {
+		t.table = firstSet(t.table, env(config.EnvTable))
+		t.key = firstSet(t.key, env(config.EnvSecretKey))
+		t.prefix = firstSet(t.prefix, env(config.EnvSecretPrefix))
+		t.live = firstSet(t.live, env(config.EnvSecretStore))
 	}
 	switch {
 	case t.table == "":
@@ -120,7 +131,7 @@ func (t *secretsTarget) migration(ctx context.Context, to string) (secretmigrate
 	if err != nil {
 		return secretmigrate.Migration{}, err
 	}
-	if err := t.resolve(ctx, cloudformation.NewFromConfig(cfg)); err != nil {
+	if err := t.resolve(ctx, func() *cloudformation.Client { return cloudformation.NewFromConfig(cfg) }); err != nil {
 		return secretmigrate.Migration{}, err
 	}
 	if t.key == "" {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,8 +48,15 @@ func TestSecretsMigrateCommand(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Any other service (CloudFormation) is a loopback endpoint that fails
+	// the test: nothing leaves the machine.
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("unexpected AWS call %s %s", r.Header.Get("X-Amz-Target"), r.URL)
+		http.Error(w, "unexpected", http.StatusBadRequest)
+	}))
+	t.Cleanup(elsewhere.Close)
 	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL_DYNAMODB": *db.Options().BaseEndpoint, "AWS_ENDPOINT_URL_KMS": *kmsAPI.Options().BaseEndpoint,
+		"AWS_ENDPOINT_URL": elsewhere.URL, "AWS_ENDPOINT_URL_DYNAMODB": *db.Options().BaseEndpoint, "AWS_ENDPOINT_URL_KMS": *kmsAPI.Options().BaseEndpoint,
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER": fake.URL, "AWS_REGION": "us-east-1",
 		"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
 		"AWS_CONFIG_FILE": empty, "AWS_SHARED_CREDENTIALS_FILE": empty, "AWS_EC2_METADATA_DISABLED": "true",
@@ -74,7 +83,9 @@ func TestSecretsMigrateCommand(t *testing.T) {
 
 	// Bad input changes nothing and says why.
 	fake.Requests()
-	for _, args := range [][]string{{"--to", "vault", "--live", "secretsmanager"}, {"--to", "envelope", "--live", "vault"}, {"--to", "envelope"}} {
+	for _, args := range [][]string{{"--to", "vault", "--live", "secretsmanager"}, {"--to", "envelope", "--live", "vault"}, {"--to", "envelope"},
+		// With a stack, only the stack says which store it runs with.
+		{"--to", "envelope", "--stack", "Hookrelay", "--live", "envelope"}} {
 		if out, err := runSecrets(t, append(target, args...)...); err == nil {
 			t.Errorf("%v accepted: %s", args, out)
 		}
