@@ -86,5 +86,13 @@ hookrelay dev is running (Ctrl-C to stop)
   data       %s   (webhooks and secrets persist; emulator logs: *.log)
   secrets    %s
 
-`, s.API, s.API, rel, s.Config.SecretStore)
+`, s.API, s.API, rel, secretStoreNote(s.Config.SecretStore))
+}
+
+// secretStoreNote says where make dev keeps the signing secrets.
+func secretStoreNote(store string) string {
+	if store == config.SecretStoreEnvelope {
+		return "envelope: sealed on the webhook items under a local-kms data key (--secret-store)"
+	}
+	return "in a 0600 file standing in for Secrets Manager (--secret-store envelope for the envelope store)"
 }
