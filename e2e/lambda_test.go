@@ -131,6 +131,8 @@ func TestLambdaBinariesCreateFanOutAndDeliver(t *testing.T) {
 	// With the envelope store no function may call Secrets Manager: it is
 	// not pointed at anything but the endpoint that fails the test.
 	t.Run(config.SecretStoreEnvelope, func(t *testing.T) { lambdaCreateFanOutDeliver(t, config.SecretStoreEnvelope) })
+	// While moving, the webhook's secrets go to both stores.
+	t.Run(config.SecretStoreToEnvelope, func(t *testing.T) { lambdaCreateFanOutDeliver(t, config.SecretStoreToEnvelope) })
 }
 
 func lambdaCreateFanOutDeliver(t *testing.T, store string) {
@@ -149,10 +151,12 @@ func lambdaCreateFanOutDeliver(t *testing.T, store string) {
 	}
 	endpoints := map[string]string{"DYNAMODB": *db.Options().BaseEndpoint, "SQS": goaws}
 	var sm *testenv.SecretsManager
-	if store == config.SecretStoreEnvelope {
+	target, source := config.SecretStores(store)
+	if config.UsesKMS(store) {
 		kmsAPI, keyID := testenv.LocalKMS(t)
 		endpoints["KMS"], settings[config.EnvSecretKey] = *kmsAPI.Options().BaseEndpoint, keyID
-	} else {
+	}
+	if target == config.SecretStoreSecretsManager || source == config.SecretStoreSecretsManager {
 		sm = testenv.NewSecretsManager(t)
 		endpoints["SECRETS_MANAGER"] = sm.URL
 	}
@@ -194,8 +198,11 @@ func lambdaCreateFanOutDeliver(t *testing.T, store string) {
 		if _, ok := sm.Secret("hookrelay/webhooks/" + org + "/" + hook.ID); !ok {
 			t.Fatalf("no signing secret stored for %s", hook.ID)
 		}
-	} else if _, err := dynamo.NewSealedItems(db, table).GetSealed(ctx, org, hook.ID); err != nil {
-		t.Fatalf("no sealed signing secrets on %s: %v", hook.ID, err)
+	}
+	if config.UsesKMS(store) {
+		if _, err := dynamo.NewSealedItems(db, table).GetSealed(ctx, org, hook.ID); err != nil {
+			t.Fatalf("no sealed signing secrets on %s: %v", hook.ID, err)
+		}
 	}
 
 	// fanout: an ingest record as EventBridge's SQS target writes it.

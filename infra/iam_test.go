@@ -198,7 +198,7 @@ func checkExactPermissions(t *testing.T, s *synthesized, store string) {
 			"arn:", ref("AWS::Partition"), ":secretsmanager:", ref("AWS::Region"), ":", ref("AWS::AccountId"),
 			":secret:hookrelay/webhooks/*"}}},
 	}
-	if store == config.SecretStoreEnvelope {
+	if config.UsesKMS(store) {
 		arns[permissions.SecretsKey] = getAtt(s.id(t, "SecretsKey"), "Arn")
 	}
 	// Written out here, not taken from permissions: the deployed condition
@@ -245,6 +245,16 @@ func checkExactPermissions(t *testing.T, s *synthesized, store string) {
 	}
 }
 
+// While migrating, both stores' grants: the bridge writes both and reads
+// the target, then the source.
+func TestExactPermissionsMigrating(t *testing.T) {
+	for _, store := range []string{config.SecretStoreToEnvelope, config.SecretStoreToSecretsManager} {
+		t.Run(store, func(t *testing.T) {
+			checkExactPermissions(t, synth(t, map[string]interface{}{CtxSecretStore: store}), store)
+		})
+	}
+}
+
 // With the envelope store no role may touch Secrets Manager, deliver may
 // only decrypt, and only with the webhook context; api and deliver find
 // the key's ARN in their environment.
@@ -280,24 +290,5 @@ func TestEnvelopeStoreGrantsAndEnv(t *testing.T) {
 		if wantKey && vars[config.EnvSecretStore] != config.SecretStoreEnvelope {
 			t.Errorf("%s: %s = %v", fn, config.EnvSecretStore, vars[config.EnvSecretStore])
 		}
-	}
-}
-
-// With secretsKeyArn the stack creates no key and grants (and passes) the
-// given one: the key the migration sealed the secrets under.
-func TestEnvelopeStoreWithExistingKey(t *testing.T) {
-	const arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-	s := synth(t, map[string]interface{}{CtxSecretStore: "envelope", CtxSecretsKeyArn: arn})
-	for id, r := range s.resources {
-		if r["Type"] == "AWS::KMS::Key" && strings.HasPrefix(id, "SecretsKey") {
-			t.Errorf("a secrets key %s was created besides the given one", id)
-		}
-	}
-	if !s.allows(t, s.id(t, "DeliverRole"), "kms:Decrypt", arn) {
-		t.Error("deliver may not decrypt with the given key")
-	}
-	vars := s.props(t, s.id(t, functionIDs[fnDeliver]))["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
-	if vars[config.EnvSecretKey] != arn {
-		t.Errorf("deliver's %s = %v, want %s", config.EnvSecretKey, vars[config.EnvSecretKey], arn)
 	}
 }

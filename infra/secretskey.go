@@ -7,23 +7,18 @@ import (
 	"github.com/hookrelay/hookrelay/shared/config"
 )
 
-// addSecretsKey creates the envelope secret store's KMS key (only with
-// secretStore=envelope). A key of its own rather than the alarm topic's:
+// addSecretsKey creates the envelope secret store's KMS key (with
+// secretStore=envelope, and while migrating to or from it: the same
+// construct, so the key stays the same across those deploys). A key of its own rather than the alarm topic's:
 // that key's policy lets CloudWatch generate data keys with any context,
 // and a key used for nothing but webhook secrets keeps its CloudTrail
 // record and its grants (only with the {org, webhook} context, see
 // shared/permissions) about those secrets alone. Yearly rotation is
 // automatic and transparent: KMS keeps old key material for decryption.
 // It follows the stack's removal policy: with "retain" (the default) the
-// key outlives the stack like the table whose secrets it opens. With
-// secretsKeyArn the stack uses that key instead: the one the secrets were
-// sealed under by `hookrelay secrets migrate` before the switch.
+// key outlives the stack like the table whose secrets it opens.
 func (h *hookrelay) addSecretsKey() {
-	if h.settings.SecretStore != config.SecretStoreEnvelope {
-		return
-	}
-	if arn := h.settings.SecretsKeyArn; arn != "" {
-		h.secretsKey = awskms.Key_FromKeyArn(h.stack, jsii.String("SecretsKey"), jsii.String(arn))
+	if !config.UsesKMS(h.settings.SecretStore) {
 		return
 	}
 	h.secretsKey = awskms.NewKey(h.stack, jsii.String("SecretsKey"), &awskms.KeyProps{

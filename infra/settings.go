@@ -30,7 +30,6 @@ const (
 	CtxSecretGrace        = "secretGrace"
 	CtxSecretPrefix       = "secretPrefix"
 	CtxSecretStore        = "secretStore"
-	CtxSecretsKeyArn      = "secretsKeyArn"
 	CtxAttemptTTL         = "attemptTtl"
 	CtxStageName          = "stageName"
 	CtxRemovalPolicy      = "removalPolicy"
@@ -77,14 +76,11 @@ type Settings struct {
 	SecretPrefix    string
 	// SecretStore is config.SecretStoreSecretsManager (one secret per
 	// webhook) or config.SecretStoreEnvelope (sealed on the webhook item
-	// under a KMS data key; the stack then creates the KMS key).
+	// under a KMS data key; the stack then creates the KMS key), or a move
+	// between them (both stores written, both granted).
 	SecretStore string
-	// SecretsKeyArn, with the envelope store, is an existing KMS key to use
-	// instead of creating one (the key `hookrelay secrets migrate` sealed
-	// the secrets under before the stack switched).
-	SecretsKeyArn string
-	AttemptTTL    time.Duration
-	StageName     string
+	AttemptTTL  time.Duration
+	StageName   string
 	// RemovalPolicy is "retain" or "destroy" for every stateful resource.
 	RemovalPolicy     string
 	MaxWebhooksPerOrg int
@@ -194,7 +190,6 @@ func settingsFrom(lookup func(string) interface{}) (Settings, error) {
 	r.duration(CtxSecretGrace, &s.SecretGrace)
 	r.str(CtxSecretPrefix, &s.SecretPrefix)
 	r.str(CtxSecretStore, &s.SecretStore)
-	r.str(CtxSecretsKeyArn, &s.SecretsKeyArn)
 	r.duration(CtxAttemptTTL, &s.AttemptTTL)
 	r.str(CtxStageName, &s.StageName)
 	r.str(CtxRemovalPolicy, &s.RemovalPolicy)
@@ -225,7 +220,6 @@ var (
 	headerToken = regexp.MustCompile(`^[A-Za-z0-9-]{1,40}$`)
 	stageRe     = regexp.MustCompile(`^(\$default|[A-Za-z0-9_-]{1,128})$`)
 	stackRe     = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
-	kmsKeyArnRe = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$`)
 	// Characters Secrets Manager allows in a name, minus the wildcards that
 	// would widen the IAM scope.
 	secretPrefixRe = regexp.MustCompile(`^[A-Za-z0-9_+=.@-]+(/[A-Za-z0-9_+=.@-]+)*$`)
@@ -279,11 +273,9 @@ func (s Settings) Validate() error {
 	if !secretPrefixRe.MatchString(s.SecretPrefix) {
 		bad(CtxSecretPrefix, "%q must be a Secrets Manager name path without wildcards or a trailing '/'", s.SecretPrefix)
 	}
-	if s.SecretStore != config.SecretStoreSecretsManager && s.SecretStore != config.SecretStoreEnvelope {
-		bad(CtxSecretStore, "%q must be %s or %s", s.SecretStore, config.SecretStoreSecretsManager, config.SecretStoreEnvelope)
-	}
-	if s.SecretsKeyArn != "" && (s.SecretStore != config.SecretStoreEnvelope || !kmsKeyArnRe.MatchString(s.SecretsKeyArn)) {
-		bad(CtxSecretsKeyArn, "%q must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), with secretStore=envelope only", s.SecretsKeyArn)
+	if config.CheckSecretStore(s.SecretStore) != nil {
+		bad(CtxSecretStore, "%q must be %s, %s, %s or %s", s.SecretStore, config.SecretStoreSecretsManager, config.SecretStoreEnvelope,
+			config.SecretStoreToEnvelope, config.SecretStoreToSecretsManager)
 	}
 	if !stageRe.MatchString(s.StageName) {
 		bad(CtxStageName, "%q must be $default or letters, digits, '-' and '_'", s.StageName)

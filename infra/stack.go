@@ -35,7 +35,7 @@ type hookrelay struct {
 	ingest, ingestDLQ    awssqs.Queue
 	delivery, dlq        awssqs.Queue
 	api, fanout, deliver awslambda.Function
-	secretsKey           awskms.IKey // the envelope store's key; nil with Secrets Manager
+	secretsKey           awskms.Key // the envelope store's key; nil with Secrets Manager alone
 	httpAPI              awsapigatewayv2.HttpApi
 	stage                awsapigatewayv2.HttpStage
 	// secretRoles and publicRoutes carry their nag suppressions (nag.go).

@@ -39,8 +39,8 @@ deployed with -c secretStore=envelope does; the default keeps them in a file.`,
 			slog.SetDefault(log) // packages that log without a logger read alike
 			env := map[string]string{}
 			if secretStore != "" {
-				if err := config.CheckSecretStore(secretStore); err != nil {
-					return err
+				if secretStore != config.SecretStoreSecretsManager && secretStore != config.SecretStoreEnvelope {
+					return fmt.Errorf("--secret-store %q: must be %s or %s", secretStore, config.SecretStoreSecretsManager, config.SecretStoreEnvelope)
 				}
 				env[config.EnvSecretStore] = secretStore
 			}

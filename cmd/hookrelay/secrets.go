@@ -46,9 +46,9 @@ type secretsTarget struct {
 func (t *secretsTarget) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&t.stack, "stack", "", "read the table, key, prefix and running store from this CloudFormation stack's outputs")
 	fs.StringVar(&t.table, "table", "", "DynamoDB table (env "+config.EnvTable+")")
-	fs.StringVar(&t.key, "kms-key", "", "KMS key of the envelope store: needed to move to it from a stack that has none yet (env "+config.EnvSecretKey+")")
+	fs.StringVar(&t.key, "kms-key", "", "KMS key of the envelope store, when the stack no longer names it (env "+config.EnvSecretKey+")")
 	fs.StringVar(&t.prefix, "secret-prefix", "", "Secrets Manager name prefix (env "+config.EnvSecretPrefix+", default "+config.Defaults().SecretPrefix+")")
-	fs.StringVar(&t.live, "live", "", "without --stack: the store the stack runs with now, secretsmanager or envelope (env "+config.EnvSecretStore+")")
+	fs.StringVar(&t.live, "live", "", "without --stack: the stack's secretStore setting now (env "+config.EnvSecretStore+")")
 }
 
 // resolve fills what the flags leave open: from the stack's outputs when
@@ -95,18 +95,20 @@ func newSecretsMigrateCmd() *cobra.Command {
 		Short: "Move every webhook's signing secrets to the other secret store, losing none",
 		Long: `Walks every webhook of a deployed stack: copies its secrets to the target
 store, reads them back and compares, then marks the webhook item with the
-target. While the stack still runs with the other store (secretStore), its
-secrets there are kept (and kept in sync by a rerun); once it runs with the
-target, a run also removes them. Every step can be repeated: a run that stops
+target. The stack must run with secretStore=migrating-to-<target> (every
+create and rotation goes to both stores, reads take the target first) or
+with the target: in the first case the old store's secrets are kept, in the
+second a run removes them. Every step can be repeated: a run that stops
 anywhere is finished by running it again. Typical use:
-  hookrelay secrets migrate --stack S --to envelope --kms-key ARN --dry-run
-  hookrelay secrets migrate --stack S --to envelope --kms-key ARN
+  make deploy CDK_ARGS='-c secretStore=migrating-to-envelope ...'
+  hookrelay secrets migrate --stack S --to envelope --dry-run
+  hookrelay secrets migrate --stack S --to envelope
   make deploy CDK_ARGS='-c secretStore=envelope ...'
-  hookrelay secrets migrate --stack S --to envelope   # picks up changes, removes the old secrets`,
+  hookrelay secrets migrate --stack S --to envelope   # removes the old secrets`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := config.CheckSecretStore(to); err != nil {
-				return fmt.Errorf("--to: %w", err)
+			if to != config.SecretStoreSecretsManager && to != config.SecretStoreEnvelope {
+				return fmt.Errorf("--to %q: must be %s or %s", to, config.SecretStoreSecretsManager, config.SecretStoreEnvelope)
 			}
 			m, err := target.migration(cmd.Context(), to)
 			if err != nil {
@@ -155,6 +157,6 @@ func printMigrationReport(w io.Writer, rep secretmigrate.Report, m secretmigrate
 	fmt.Fprintf(w, "%s%d webhooks: %d copied, %d switched to %s, %d old forms removed, %d unchanged\n",
 		verb, rep.Webhooks, rep.Copied, rep.Marked, m.ToName, rep.Removed, rep.Unchanged)
 	if m.Live != m.ToName {
-		fmt.Fprintf(w, "the stack runs with %s: its secrets there are kept. Deploy with -c secretStore=%s, then run this again to pick up changes since and remove them.\n", m.Live, m.ToName)
+		fmt.Fprintf(w, "the stack runs with %s: the old store's secrets are kept. Deploy with -c secretStore=%s, then run this again to remove them.\n", m.Live, m.ToName)
 	}
 }

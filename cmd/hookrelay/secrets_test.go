@@ -84,6 +84,9 @@ func TestSecretsMigrateCommand(t *testing.T) {
 	// Bad input changes nothing and says why.
 	fake.Requests()
 	for _, args := range [][]string{{"--to", "vault", "--live", "secretsmanager"}, {"--to", "envelope", "--live", "vault"}, {"--to", "envelope"},
+		// A stack still on the old store alone would leave its next
+		// creations behind at the switch.
+		{"--to", "envelope", "--live", "secretsmanager"},
 		// With a stack, only the stack says which store it runs with.
 		{"--to", "envelope", "--stack", "Hookrelay", "--live", "envelope"}} {
 		if out, err := runSecrets(t, append(target, args...)...); err == nil {
@@ -94,7 +97,7 @@ func TestSecretsMigrateCommand(t *testing.T) {
 		t.Fatalf("refused commands called Secrets Manager: %v", reqs)
 	}
 
-	out, err := runSecrets(t, append(target, "--to", "envelope", "--live", "secretsmanager", "--dry-run")...)
+	out, err := runSecrets(t, append(target, "--to", "envelope", "--live", "migrating-to-envelope", "--dry-run")...)
 	if err != nil || !strings.Contains(out, "org_a/wh_2: would copy the secrets to envelope") || !strings.Contains(out, "dry run, nothing changed: 2 webhooks: 2 copied") {
 		t.Fatalf("dry run: %v\n%s", err, out)
 	}
@@ -102,7 +105,7 @@ func TestSecretsMigrateCommand(t *testing.T) {
 		t.Fatalf("the dry run wrote: %v", err)
 	}
 
-	out, err = runSecrets(t, append(target, "--to", "envelope", "--live", "secretsmanager")...)
+	out, err = runSecrets(t, append(target, "--to", "envelope", "--live", "migrating-to-envelope")...)
 	if err != nil || !strings.Contains(out, "2 webhooks: 2 copied, 2 switched to envelope, 0 old forms removed") || !strings.Contains(out, "Deploy with -c secretStore=envelope") {
 		t.Fatalf("copy: %v\n%s", err, out)
 	}

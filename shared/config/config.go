@@ -58,11 +58,33 @@ const (
 )
 
 // The secret stores EnvSecretStore names: one Secrets Manager secret per
-// webhook, or the secrets sealed under a KMS data key on the webhook item.
+// webhook, or the secrets sealed under a KMS data key on the webhook item;
+// and the two moves between them, while `hookrelay secrets migrate` runs:
+// writes go to both stores, reads to the target first.
 const (
-	SecretStoreSecretsManager = "secretsmanager"
-	SecretStoreEnvelope       = "envelope"
+	SecretStoreSecretsManager   = "secretsmanager"
+	SecretStoreEnvelope         = "envelope"
+	SecretStoreToEnvelope       = "migrating-to-envelope"
+	SecretStoreToSecretsManager = "migrating-to-secretsmanager"
 )
+
+// SecretStores returns the store a setting writes and reads first, and,
+// while migrating, the one it moves from ("" otherwise).
+func SecretStores(setting string) (target, source string) {
+	switch setting {
+	case SecretStoreToEnvelope:
+		return SecretStoreEnvelope, SecretStoreSecretsManager
+	case SecretStoreToSecretsManager:
+		return SecretStoreSecretsManager, SecretStoreEnvelope
+	}
+	return setting, ""
+}
+
+// UsesKMS reports whether a setting needs the envelope store's key.
+func UsesKMS(setting string) bool {
+	target, source := SecretStores(setting)
+	return target == SecretStoreEnvelope || source == SecretStoreEnvelope
+}
 
 // Config is the parsed environment. Zero values never reach handlers:
 // Load fills every default.
@@ -199,12 +221,14 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	return c, nil
 }
 
-// CheckSecretStore accepts the names of the two secret stores.
+// CheckSecretStore accepts the two stores and the two moves between them.
 func CheckSecretStore(name string) error {
-	if name != SecretStoreSecretsManager && name != SecretStoreEnvelope {
-		return fmt.Errorf("%s=%q: must be %s or %s", EnvSecretStore, name, SecretStoreSecretsManager, SecretStoreEnvelope)
+	switch name {
+	case SecretStoreSecretsManager, SecretStoreEnvelope, SecretStoreToEnvelope, SecretStoreToSecretsManager:
+		return nil
 	}
-	return nil
+	return fmt.Errorf("%s=%q: must be %s, %s, %s or %s", EnvSecretStore, name,
+		SecretStoreSecretsManager, SecretStoreEnvelope, SecretStoreToEnvelope, SecretStoreToSecretsManager)
 }
 
 // AutoDisable reports whether failing endpoints are disabled at all.

@@ -24,8 +24,12 @@ const devKeyAlias = "alias/hookrelay-dev"
 // startKMS runs local-kms when the envelope store is selected
 // (HOOKRELAY_SECRET_STORE=envelope), and nothing otherwise.
 func (s *Stack) startKMS(ctx context.Context, cfg config.Config) (*emulator.Process, error) {
-	if cfg.SecretStore != config.SecretStoreEnvelope {
+	switch cfg.SecretStore {
+	case config.SecretStoreSecretsManager:
 		return nil, nil
+	case config.SecretStoreEnvelope:
+	default: // the moves need both stores' record access; dev's file store has none
+		return nil, fmt.Errorf("%s=%s: make dev runs %s or %s", config.EnvSecretStore, cfg.SecretStore, config.SecretStoreSecretsManager, config.SecretStoreEnvelope)
 	}
 	logTo, err := s.logFile("kms.log")
 	if err != nil {

@@ -67,10 +67,12 @@ const (
 // pollerActions are what an SQS event source mapping needs on its queue.
 var pollerActions = []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
 
-// Grants is every grant of a function with the given secret store
-// (config.SecretStore*): the grants every mode shares, then its store's.
+// Grants is every grant of a function with the given secretStore setting
+// (config.SecretStore*): the grants every mode shares, then its store's,
+// or while migrating both stores'.
 func Grants(function, secretStore string) []Grant {
-	return slices.Concat(shared[function], secretGrants[secretStore][function])
+	target, source := config.SecretStores(secretStore)
+	return slices.Concat(shared[function], secretGrants[target][function], secretGrants[source][function])
 }
 
 // Functions names every function with grants, sorted.

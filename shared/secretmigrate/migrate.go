@@ -3,7 +3,8 @@
 // holding a webhook's secrets in neither. Per webhook: copy the record to
 // the target store, read it back and compare, then mark the item with the
 // target ("switch"), and only then, and only once the stack runs with the
-// target store, remove the source form. Each step is idempotent, so a run
+// target store alone, remove the source form. Until then the stack runs a
+// Bridge, which writes both stores. Each step is idempotent, so a run
 // that stops anywhere is finished by running again.
 package secretmigrate
 
@@ -13,6 +14,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -41,9 +43,9 @@ type Webhooks interface {
 type Migration struct {
 	From, To Store
 	ToName   string // the target store's name (config.SecretStore*)
-	// Live is the store the stack runs with now. While it is not ToName
-	// the source stays (the functions still read it) and is kept in sync;
-	// once it is, the source form is removed.
+	// Live is the stack's secretStore setting now: the move to ToName
+	// (config.SecretStoreTo...: the source stays, the functions still
+	// read it) or ToName itself (the source form is removed).
 	Live     string
 	Webhooks Webhooks
 	DryRun   bool
@@ -56,9 +58,14 @@ type Report struct {
 }
 
 // Run migrates every webhook; it stops at the first error (nothing is
-// lost: a rerun resumes).
+// lost: a rerun resumes). It refuses a stack that still runs on the
+// source alone: the webhooks created or rotated between the copy and the
+// switch would have their secrets in the source alone at the switch.
 func (m Migration) Run(ctx context.Context) (Report, error) {
 	var rep Report
+	if target, _ := config.SecretStores(m.Live); target != m.ToName {
+		return rep, fmt.Errorf("the stack runs with secretStore=%s: deploy it with -c secretStore=migrating-to-%s first (every create and rotation then goes to both stores), then migrate", m.Live, m.ToName)
+	}
 	err := m.Webhooks.ForEach(ctx, func(w Webhook) error {
 		rep.Webhooks++
 		return m.one(ctx, w, &rep)

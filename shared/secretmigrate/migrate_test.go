@@ -27,8 +27,10 @@ import (
 )
 
 const (
-	sm  = config.SecretStoreSecretsManager
-	env = config.SecretStoreEnvelope
+	sm    = config.SecretStoreSecretsManager
+	env   = config.SecretStoreEnvelope
+	toEnv = config.SecretStoreToEnvelope
+	toSM  = config.SecretStoreToSecretsManager
 )
 
 // world is one table on dynalite, one local-kms key and the fake Secrets
@@ -131,7 +133,7 @@ func TestMigrateToEnvelopeAndBack(t *testing.T) {
 
 	// A dry run reads, prints, and changes nothing.
 	w.smFake.Requests()
-	rep, out, err := w.migrate(env, sm, true)
+	rep, out, err := w.migrate(env, toEnv, true)
 	if err != nil || rep.Webhooks != 2 || rep.Copied != 2 || rep.Marked != 2 || rep.Removed != 0 {
 		t.Fatalf("dry run: %+v, %v", rep, err)
 	}
@@ -147,17 +149,18 @@ func TestMigrateToEnvelopeAndBack(t *testing.T) {
 		t.Fatalf("dry run wrote the envelope: %v", err)
 	}
 
-	// While the stack still runs on Secrets Manager the copy is kept in sync
-	// and Secrets Manager keeps every secret.
-	if rep, _, err := w.migrate(env, sm, false); err != nil || rep.Copied != 2 || rep.Marked != 2 || rep.Removed != 0 {
+	// While the stack moves (writes to both) the copy is kept in sync and
+	// Secrets Manager keeps every secret.
+	if rep, _, err := w.migrate(env, toEnv, false); err != nil || rep.Copied != 2 || rep.Marked != 2 || rep.Removed != 0 {
 		t.Fatalf("copy: %+v, %v", rep, err)
 	}
 	w.requireBoth("wh_1")
 	w.requireBoth("wh_2")
-	if rep, _, err := w.migrate(env, sm, false); err != nil || rep.Unchanged != 2 {
+	if rep, _, err := w.migrate(env, toEnv, false); err != nil || rep.Unchanged != 2 {
 		t.Fatalf("rerun: %+v, %v; want both unchanged", rep, err)
 	}
-	// A rotation before the deploy reaches the copy on the next run.
+	// A rotation the bridge did not see (written to Secrets Manager alone)
+	// reaches the copy on the next run.
 	next := secretstest.Generate(t)
 	if err := w.sm.Rotate(ctx, "org_a", "wh_1", next, time.Hour); err != nil {
 		t.Fatal(err)
@@ -179,7 +182,7 @@ func TestMigrateToEnvelopeAndBack(t *testing.T) {
 
 	// And back, within Secrets Manager's recovery window: the scheduled
 	// secrets are restored and hold the envelope's records.
-	if rep, _, err := w.migrate(sm, env, false); err != nil || rep.Copied != 2 || rep.Removed != 0 {
+	if rep, _, err := w.migrate(sm, toSM, false); err != nil || rep.Copied != 2 || rep.Removed != 0 {
 		t.Fatalf("back, copy: %+v, %v", rep, err)
 	}
 	w.requireBoth("wh_1")
@@ -197,6 +200,20 @@ func TestMigrateToEnvelopeAndBack(t *testing.T) {
 
 // A run that dies between copying a webhook and switching it loses
 // nothing: every webhook still has its secrets, and a rerun finishes.
+// A stack on the source alone is refused: what it creates after the copy
+// would be left behind at the switch.
+func TestMigrateRefusesAStackOnTheSourceAlone(t *testing.T) {
+	w := newWorld(t)
+	w.create("wh_1", w.sm)
+	w.smFake.Requests()
+	if _, _, err := w.migrate(env, sm, false); err == nil || !strings.Contains(err.Error(), "migrating-to-envelope") {
+		t.Fatalf("err = %v, want the refusal naming migrating-to-envelope", err)
+	}
+	if reqs := w.smFake.Requests(); len(reqs) != 0 {
+		t.Errorf("the refused run called Secrets Manager %d times", len(reqs))
+	}
+}
+
 func TestMigrateResumesAfterACrash(t *testing.T) {
 	w := newWorld(t)
 	secretsOf := map[string]string{}
@@ -205,14 +222,14 @@ func TestMigrateResumesAfterACrash(t *testing.T) {
 	}
 	crashAt := "wh_2"
 	w.markFault.Store(&crashAt)
-	if _, _, err := w.migrate(env, sm, false); err == nil || !strings.Contains(err.Error(), "injected") {
+	if _, _, err := w.migrate(env, toEnv, false); err == nil || !strings.Contains(err.Error(), "injected") {
 		t.Fatalf("the crashed run returned %v", err)
 	}
 	for id, secret := range secretsOf {
 		secretstest.AssertActive(t, w.sm, "org_a", id, time.Now(), secret)
 	}
 	w.markFault.Store(nil)
-	if rep, _, err := w.migrate(env, sm, false); err != nil || rep.Marked < 2 {
+	if rep, _, err := w.migrate(env, toEnv, false); err != nil || rep.Marked < 2 {
 		t.Fatalf("rerun: %+v, %v", rep, err)
 	}
 	// The stack switched; the removal of one old form fails, then a rerun
