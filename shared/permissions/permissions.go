@@ -72,14 +72,27 @@ var pollerActions = []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:Get
 // or while migrating both stores'.
 func Grants(function, secretStore string) []Grant {
 	target, source := config.SecretStores(secretStore)
-	return slices.Concat(shared[function], secretGrants[target][function], secretGrants[source][function])
+	out := slices.Concat(shared[function], secretGrants[target][function], secretGrants[source][function])
+	if source != "" {
+		out = append(out, migratingGrants[function]...)
+	}
+	return out
+}
+
+// migratingGrants are what a move needs beyond both stores' grants: the
+// bridge writes whole records, and writing one to a Secrets Manager secret
+// scheduled for deletion (a move back within its recovery window)
+// restores it first.
+var migratingGrants = map[string][]Grant{
+	API: {{Resource: Secrets, Actions: []string{"secretsmanager:RestoreSecret"}}},
 }
 
 // Functions names every function with grants, sorted.
 func Functions() []string { return slices.Sorted(maps.Keys(shared)) }
 
-// SecretStores are the modes secretGrants covers.
-var SecretStores = []string{config.SecretStoreSecretsManager, config.SecretStoreEnvelope}
+// SecretStores are the secretStore settings, each with its own grants.
+var SecretStores = []string{config.SecretStoreSecretsManager, config.SecretStoreEnvelope,
+	config.SecretStoreToEnvelope, config.SecretStoreToSecretsManager}
 
 // secretGrants are what each secret store needs. Secrets Manager: api
 // creates, rotates (read, then write), reads and deletes; deliver reads,
