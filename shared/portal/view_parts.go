@@ -13,8 +13,8 @@ import (
 // Templates (and the page and form wrappers) that several places call are
 // marked //go:noinline: a templ component returns a closure, and every
 // call site the compiler inlines it into gets its own copy of that
-// closure's code. The api Lambda is close to its 10 MB budget (the
-// TestLambdaBinariesFitTheBudget test in e2e), so each copy counts.
+// closure's code (about 18 KB in all), and the api Lambda has a 10 MB
+// budget (TestLambdaBinariesFitTheBudget, in e2e).
 
 // bind gives a page template its data; the layout supplies the view.
 func bind[T any](tmpl func(view, T) templ.Component, data T) content {
