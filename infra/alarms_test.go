@@ -6,8 +6,21 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 
+	"github.com/hookrelay/hookrelay/shared/cost"
 	"github.com/hookrelay/hookrelay/shared/delivery"
 )
+
+// make cost prices a stack's alarms and dashboards (shared/cost); a new
+// alarm must show up in its fixed monthly costs.
+func TestCostReportCountsTheStacksAlarms(t *testing.T) {
+	s := defaultStack(t)
+	if n := len(s.ofType("AWS::CloudWatch::Alarm")); n != cost.StackAlarms {
+		t.Errorf("the stack has %d alarms, make cost prices cost.StackAlarms = %d", n, cost.StackAlarms)
+	}
+	if n := len(s.ofType("AWS::CloudWatch::Dashboard")); n != cost.StackDashboards {
+		t.Errorf("the stack has %d dashboards, make cost prices cost.StackDashboards = %d", n, cost.StackDashboards)
+	}
+}
 
 func TestAlarmsNotifyTopic(t *testing.T) {
 	s := defaultStack(t)
