@@ -25,12 +25,12 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 .PHONY: help tools runtools chromium dev test build generate bench cost synth deploy lint clean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
 tools: runtools chromium ## install the pinned emulators, the CDK CLI and Chromium
 
 # What running the stack needs (dev, synth, deploy, bench): no browser.
-runtools: node_modules/.installed $(GOAWS) $(KMS)
+runtools: node_modules/.installed $(GOAWS) $(KMS) ## install the pinned emulators and the CDK CLI only (no browser)
 
 # The portal's browser tests drive Debian's chromium (headless). They fail,
 # never skip, without it, so tools stops here with the reason instead.
@@ -59,8 +59,11 @@ $(GOAWS): $(GOAWS_SRC)
 $(KMS): $(KMS_SRC)
 	cd tools/kms-loopback && GOWORK=off go build -trimpath -o $@ .
 
+# Built, then run: `go run` exits 1 whenever it gets a SIGINT, so make
+# would report Ctrl-C, the way to stop dev, as a failed recipe.
 dev: runtools ## run the whole pipeline locally on 127.0.0.1:8080
-	go run ./cmd/hookrelay dev
+	go build -o $(TOOLS)/bin/hookrelay ./cmd/hookrelay
+	$(TOOLS)/bin/hookrelay dev
 
 test: tools build lint ## unit, integration, CDK and end-to-end tests, then cdk synth
 	go test -count=1 -timeout 30m ./...

@@ -89,10 +89,12 @@ hookrelay dev is running (Ctrl-C to stop)
 `, s.API, s.API, rel, secretStoreNote(s.Config.SecretStore))
 }
 
-// secretStoreNote says where make dev keeps the signing secrets.
+// secretStoreNote says where make dev keeps the signing secrets, and how
+// to pick the other store in a way that works with make too (make takes no
+// --secret-store: it would refuse it as one of its own options).
 func secretStoreNote(store string) string {
 	if store == config.SecretStoreEnvelope {
-		return "envelope: sealed on the webhook items under a local-kms data key (--secret-store)"
+		return "envelope: sealed on the webhook items under a local-kms data key (" + config.EnvSecretStore + "=envelope)"
 	}
-	return "in a 0600 file standing in for Secrets Manager (--secret-store envelope for the envelope store)"
+	return "in a 0600 file standing in for Secrets Manager (" + config.EnvSecretStore + "=envelope make dev for the envelope store)"
 }
