@@ -58,7 +58,7 @@ func (p record) next(d message.Delivery, body string, n int, now time.Time, stat
 // one attempt more than the schedule at most.
 func (h *Handler) save(ctx context.Context, rec record) bool {
 	if err := h.d.Records.Save(ctx, rec.DeliveryRecord); err != nil {
-		h.log.ErrorContext(ctx, "record attempt count", "delivery_id", rec.DeliveryID, "attempt", rec.Attempts, "error", err)
+		h.log.ErrorContext(ctx, "record attempt count", "org_id", rec.OrgID, "webhook_id", rec.WebhookID, "delivery_id", rec.DeliveryID, "attempt", rec.Attempts, "error", err)
 		return false
 	}
 	return true

@@ -108,7 +108,7 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	case err != nil:
 		// Transient (throttling, network): SQS brings it back after the
 		// queue's visibility timeout; nothing was attempted, nothing counted.
-		h.log.ErrorContext(ctx, "load webhook", "delivery_id", d.DeliveryID, "webhook_id", d.WebhookID, "error", err)
+		h.log.ErrorContext(ctx, "load webhook", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 		return false
 	case w.Parks():
 		return h.park(ctx, m, d)
@@ -130,14 +130,14 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	var active []string
 	if urlErr == nil {
 		if active, err = h.d.Secrets.Active(ctx, d.OrgID, d.WebhookID, w.SecretVersion, h.now()); err != nil || len(active) == 0 {
-			h.log.ErrorContext(ctx, "load signing secrets", "delivery_id", d.DeliveryID, "webhook_id", d.WebhookID, "error", err)
+			h.log.ErrorContext(ctx, "load signing secrets", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 			return false
 		}
 	}
 
 	n, prior, err := h.attemptOf(ctx, m, d.DeliveryID)
 	if err != nil {
-		h.log.ErrorContext(ctx, "read attempt count", "delivery_id", d.DeliveryID, "error", err)
+		h.log.ErrorContext(ctx, "read attempt count", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 		return false
 	}
 	now := h.now()
@@ -197,7 +197,7 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 		return deliverylog.OutcomeDelivered, true
 	case actRemove:
 		if err := h.d.Remover.Remove(ctx, d.OrgID, d.WebhookID); err != nil {
-			h.log.ErrorContext(ctx, "remove gone webhook", "webhook_id", d.WebhookID, "error", err)
+			h.log.ErrorContext(ctx, "remove gone webhook", "org_id", d.OrgID, "webhook_id", d.WebhookID, "error", err)
 			return deliverylog.OutcomeRetrying, false
 		}
 		if f, ok := h.d.Webhooks.(interface{ Forget(orgID, id string) }); ok {
@@ -207,7 +207,7 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 	case actRetry:
 		if err := h.d.Queue.ChangeVisibility(ctx, h.cfg.DeliveryQueueURL, m.ReceiptHandle, dec.delay); err != nil {
 			// Still a failure: it returns after the queue's own visibility timeout.
-			h.log.ErrorContext(ctx, "set retry backoff", "delivery_id", d.DeliveryID, "error", err)
+			h.log.ErrorContext(ctx, "set retry backoff", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 		}
 		return deliverylog.OutcomeRetrying, false
 	default:
@@ -228,10 +228,11 @@ func (h *Handler) deferDelivery(ctx context.Context, m events.SQSMessage, d mess
 	wait := h.gate.deferral(receivesOf(m))
 	wait = min(wait+h.jitter(wait/10), newBudget(received, now, now).maxDelay)
 	if err := h.d.Queue.ChangeVisibility(ctx, h.cfg.DeliveryQueueURL, m.ReceiptHandle, wait); err != nil {
-		h.log.ErrorContext(ctx, "defer delivery", "delivery_id", d.DeliveryID, "error", err)
+		h.log.ErrorContext(ctx, "defer delivery", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 	}
 	h.log.LogAttrs(ctx, slog.LevelInfo, "delivery deferred: the endpoint keeps timing out",
-		slog.String("delivery_id", d.DeliveryID), slog.String("webhook_id", d.WebhookID), slog.Duration("retry_in", wait))
+		slog.String("org_id", d.OrgID), slog.String("webhook_id", d.WebhookID), slog.String("delivery_id", d.DeliveryID),
+		slog.Duration("retry_in", wait))
 	return false
 }
 
@@ -240,7 +241,7 @@ func (h *Handler) deferDelivery(ctx context.Context, m events.SQSMessage, d mess
 func (h *Handler) skip(ctx context.Context, m events.SQSMessage, d message.Delivery, class string) bool {
 	n, prior, err := h.attemptOf(ctx, m, d.DeliveryID)
 	if err != nil {
-		h.log.ErrorContext(ctx, "read attempt count", "delivery_id", d.DeliveryID, "error", err)
+		h.log.ErrorContext(ctx, "read attempt count", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 		return false
 	}
 	// The message is consumed whatever happens now: record it regardless.
@@ -273,7 +274,7 @@ func (h *Handler) record(ctx context.Context, rec record, outcome string, r resu
 		LatencyMS: r.latency.Milliseconds(), Response: excerpt,
 	}, body)
 	if err != nil {
-		h.log.ErrorContext(ctx, "record attempt", "delivery_id", rec.DeliveryID, "attempt", rec.Attempts, "error", err)
+		h.log.ErrorContext(ctx, "record attempt", "org_id", rec.OrgID, "webhook_id", rec.WebhookID, "delivery_id", rec.DeliveryID, "attempt", rec.Attempts, "error", err)
 	}
 	return err == nil
 }

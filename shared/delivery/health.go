@@ -56,7 +56,7 @@ func (h *Handler) health(ctx context.Context, w webhook.Webhook, outcome string,
 			return
 		}
 		if err := h.d.Health.RecordRecovery(ctx, w.OrgID, w.ID, now); err != nil {
-			h.log.ErrorContext(ctx, "record endpoint recovery", "webhook_id", w.ID, "error", err)
+			h.log.ErrorContext(ctx, "record endpoint recovery", "org_id", w.OrgID, "webhook_id", w.ID, "error", err)
 		}
 		h.forget(w)
 	case deliverylog.OutcomeDeadLettered:
@@ -74,7 +74,7 @@ func (h *Handler) failed(ctx context.Context, w webhook.Webhook, rec deliverylog
 	}
 	hl, err := h.d.Health.RecordFailure(ctx, w.OrgID, w.ID, start)
 	if err != nil {
-		h.log.ErrorContext(ctx, "record endpoint failure", "webhook_id", w.ID, "error", err)
+		h.log.ErrorContext(ctx, "record endpoint failure", "org_id", w.OrgID, "webhook_id", w.ID, "error", err)
 		return
 	}
 	threshold := webhook.Threshold{After: h.cfg.DisableAfter, MinFailures: h.cfg.DisableMinFailures}
@@ -84,7 +84,7 @@ func (h *Handler) failed(ctx context.Context, w webhook.Webhook, rec deliverylog
 	disabled, err := h.d.Health.DisableFailing(ctx, w.OrgID, w.ID, now, threshold)
 	if err != nil || !disabled {
 		if err != nil {
-			h.log.ErrorContext(ctx, "disable failing endpoint", "webhook_id", w.ID, "error", err)
+			h.log.ErrorContext(ctx, "disable failing endpoint", "org_id", w.OrgID, "webhook_id", w.ID, "error", err)
 		}
 		return
 	}
@@ -94,7 +94,7 @@ func (h *Handler) failed(ctx context.Context, w webhook.Webhook, rec deliverylog
 		slog.Int("consecutive_failures", hl.ConsecutiveFailures), slog.Time("failing_since", hl.FailingSince))
 	if h.d.Notify != nil {
 		if err := h.d.Notify.Disabled(ctx, w); err != nil {
-			h.log.ErrorContext(ctx, "notify endpoint disabled", "webhook_id", w.ID, "error", err)
+			h.log.ErrorContext(ctx, "notify endpoint disabled", "org_id", w.OrgID, "webhook_id", w.ID, "error", err)
 		}
 	}
 }
@@ -118,7 +118,7 @@ func (h *Handler) park(ctx context.Context, m events.SQSMessage, d message.Deliv
 		ParkedAt: sentAt(m, deliverylog.DeliveryRecord{}, h.now()), Message: m.Body,
 	}
 	if err := h.d.Parked.Park(ctx, p); err != nil {
-		h.log.ErrorContext(ctx, "park delivery", "delivery_id", d.DeliveryID, "webhook_id", d.WebhookID, "error", err)
+		h.log.ErrorContext(ctx, "park delivery", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 		return false // SQS brings it back: parking is retried, nothing lost
 	}
 	h.log.LogAttrs(ctx, slog.LevelInfo, "delivery attempt",

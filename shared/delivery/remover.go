@@ -30,16 +30,16 @@ func (r WebhookRemover) Remove(ctx context.Context, orgID, webhookID string) err
 	if err := r.Webhooks.Delete(ctx, orgID, webhookID); !webhook.Gone(err) {
 		return err
 	} else if errors.Is(err, webhook.ErrSlotNotReleased) {
-		r.logError(ctx, "removed webhook kept its slot in the org's count", webhookID, err)
+		r.logError(ctx, "removed webhook kept its slot in the org's count", orgID, webhookID, err)
 	}
 	if err := r.Secrets.ScheduleDeletion(ctx, orgID, webhookID); err != nil && !errors.Is(err, secrets.ErrNotFound) {
-		r.logError(ctx, "schedule deletion of a removed webhook's secret", webhookID, err)
+		r.logError(ctx, "schedule deletion of a removed webhook's secret", orgID, webhookID, err)
 	}
 	return nil
 }
 
-func (r WebhookRemover) logError(ctx context.Context, msg, webhookID string, err error) {
+func (r WebhookRemover) logError(ctx context.Context, msg, orgID, webhookID string, err error) {
 	if r.Logger != nil {
-		r.Logger.ErrorContext(ctx, msg, "webhook_id", webhookID, "error", err)
+		r.Logger.ErrorContext(ctx, msg, "org_id", orgID, "webhook_id", webhookID, "error", err)
 	}
 }

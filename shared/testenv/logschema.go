@@ -40,8 +40,9 @@ var secretURL = regexp.MustCompile(`https?://[^\s"]*[?@]`)
 
 // CheckLogLines fails t for each line of text (JSON lines, as the Lambdas
 // write) that is not a JSON object, uses a key outside LogKeys or with
-// another type, has a url beyond its scheme and host, a URL with
-// credentials or a query anywhere, or a signing secret (whsec_...).
+// another type, names a webhook, delivery or event without its org_id,
+// has a url beyond its scheme and host, a URL with credentials or a query
+// anywhere, or a signing secret (whsec_...).
 func CheckLogLines(t testing.TB, text string) {
 	t.Helper()
 	for line := range strings.Lines(text) {
@@ -63,6 +64,15 @@ func CheckLogLine(line string) string {
 	}
 	if strings.Contains(line, "whsec_") {
 		return "holds a signing secret"
+	}
+	// A tenant's lines are found by org_id: a line naming one of its
+	// webhooks, deliveries or events must name the organization too.
+	if _, ok := fields["org_id"]; !ok {
+		for _, k := range []string{"webhook_id", "delivery_id", "event_id"} {
+			if _, named := fields[k]; named {
+				return k + " without org_id"
+			}
+		}
 	}
 	for k, v := range fields {
 		want, ok := LogKeys[k]

@@ -51,6 +51,9 @@ func TestCheckLogLineRefuses(t *testing.T) {
 		`{"msg":"x","error":"Post \"https://u:p@example.com/\""}`: "error holds a URL",
 		`{"msg":"x","error":"dial https://example.com/?t=1"}`:     "error holds a URL",
 		`{"msg":"x","error":"secret whsec_abc"}`:                  "signing secret",
+		`{"msg":"x","webhook_id":"wh_1","error":"boom"}`:          "webhook_id without org_id",
+		`{"msg":"x","delivery_id":"dlv_1"}`:                       "delivery_id without org_id",
+		`{"msg":"x","event_id":"evt_1"}`:                          "event_id without org_id",
 	} {
 		if why := CheckLogLine(line); !strings.Contains(why, want) {
 			t.Errorf("%s: %q, want a refusal naming %q", line, why, want)
