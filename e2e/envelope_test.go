@@ -99,10 +99,7 @@ func webhookItem(t *testing.T, s *stack, org, id string) map[string]types.Attrib
 	t.Helper()
 	out, err := s.Dynamo.GetItem(context.Background(), &dynamodb.GetItemInput{
 		TableName: aws.String(s.State.Table), ConsistentRead: aws.Bool(true),
-		Key: map[string]types.AttributeValue{
-			dynamo.AttrPK: &types.AttributeValueMemberS{Value: dynamo.OrgKeyPrefix + org},
-			dynamo.AttrSK: &types.AttributeValueMemberS{Value: "WH#" + id},
-		},
+		Key: dynamo.WebhookKey(org, id),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -57,7 +57,7 @@ func (s *WebhookStore) healthUpdate(ctx context.Context, in *dynamodb.UpdateItem
 // running; it returns the health after the write.
 func (s *WebhookStore) RecordFailure(ctx context.Context, orgID, id string, failedAt time.Time) (webhook.Health, error) {
 	out, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
-		Key:                 keyOf(orgID, id),
+		Key:                 WebhookKey(orgID, id),
 		ConditionExpression: aws.String("attribute_exists(#sk)"),
 		UpdateExpression:    aws.String("SET #since = if_not_exists(#since, :at) ADD #n :one"),
 		ExpressionAttributeNames: map[string]string{
@@ -82,7 +82,7 @@ func (s *WebhookStore) RecordFailure(ctx context.Context, orgID, id string, fail
 // condition makes it a no-op when nothing is running.
 func (s *WebhookStore) RecordRecovery(ctx context.Context, orgID, id string, at time.Time) error {
 	_, _, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
-		Key:                 keyOf(orgID, id),
+		Key:                 WebhookKey(orgID, id),
 		ConditionExpression: aws.String("#n > :zero"),
 		UpdateExpression:    aws.String("SET #n = :zero, #last = :at REMOVE #since"),
 		ExpressionAttributeNames: map[string]string{
@@ -111,7 +111,7 @@ func (s *WebhookStore) DisableFailing(ctx context.Context, orgID, id string, at 
 		return false, nil
 	}
 	_, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
-		Key:                 keyOf(orgID, id),
+		Key:                 WebhookKey(orgID, id),
 		ConditionExpression: aws.String("#enabled = :true AND #n >= :min AND #since <= :cutoff"),
 		UpdateExpression:    aws.String("SET #enabled = :false, #reason = :failing, #at = :at"),
 		ExpressionAttributeNames: map[string]string{
@@ -135,7 +135,7 @@ func (s *WebhookStore) DisableFailing(ctx context.Context, orgID, id string, at 
 // ResetHealth clears the run (count and start); the last success stays.
 func (s *WebhookStore) ResetHealth(ctx context.Context, orgID, id string) error {
 	_, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
-		Key:                      keyOf(orgID, id),
+		Key:                      WebhookKey(orgID, id),
 		ConditionExpression:      aws.String("attribute_exists(#sk)"),
 		UpdateExpression:         aws.String("REMOVE #n, #since"),
 		ExpressionAttributeNames: map[string]string{"#sk": AttrSK, "#n": attrFailures, "#since": attrFailingSince},

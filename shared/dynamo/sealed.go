@@ -48,7 +48,7 @@ func sealedValues(s envelope.Sealed) map[string]types.AttributeValue {
 func (s *SealedItems) GetSealed(ctx context.Context, orgID, webhookID string) (envelope.Sealed, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:                aws.String(s.table),
-		Key:                      keyOf(orgID, webhookID),
+		Key:                      WebhookKey(orgID, webhookID),
 		ConsistentRead:           aws.Bool(true),
 		ProjectionExpression:     aws.String("#k, #b"),
 		ExpressionAttributeNames: sealedNames,
@@ -71,7 +71,7 @@ func (s *SealedItems) GetSealed(ctx context.Context, orgID, webhookID string) (e
 func (s *SealedItems) CreateSealed(ctx context.Context, orgID, webhookID string, sealed envelope.Sealed) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
-		Key:                       keyOf(orgID, webhookID),
+		Key:                       WebhookKey(orgID, webhookID),
 		UpdateExpression:          aws.String("SET #k = :k, #b = :b"),
 		ConditionExpression:       aws.String("attribute_not_exists(#b)"),
 		ExpressionAttributeNames:  sealedNames,
@@ -92,7 +92,7 @@ func (s *SealedItems) ReplaceSealed(ctx context.Context, orgID, webhookID string
 	values[":old"] = &types.AttributeValueMemberB{Value: old.Box}
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
-		Key:                       keyOf(orgID, webhookID),
+		Key:                       WebhookKey(orgID, webhookID),
 		UpdateExpression:          aws.String("SET #k = :k, #b = :b"),
 		ConditionExpression:       aws.String("#b = :old"),
 		ExpressionAttributeNames:  sealedNames,
@@ -115,7 +115,7 @@ func (s *SealedItems) ReplaceSealed(ctx context.Context, orgID, webhookID string
 func (s *SealedItems) RemoveSealed(ctx context.Context, orgID, webhookID string) error {
 	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName:                aws.String(s.table),
-		Key:                      keyOf(orgID, webhookID),
+		Key:                      WebhookKey(orgID, webhookID),
 		ConditionExpression:      aws.String("attribute_exists(#b) AND attribute_not_exists(#id)"),
 		ExpressionAttributeNames: map[string]string{"#b": AttrSealedBox, "#id": attrID},
 	})
@@ -127,7 +127,7 @@ func (s *SealedItems) RemoveSealed(ctx context.Context, orgID, webhookID string)
 	}
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(s.table),
-		Key:                      keyOf(orgID, webhookID),
+		Key:                      WebhookKey(orgID, webhookID),
 		UpdateExpression:         aws.String("REMOVE #k, #b"),
 		ConditionExpression:      aws.String("attribute_exists(#b)"),
 		ExpressionAttributeNames: sealedNames,

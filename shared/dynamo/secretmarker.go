@@ -70,7 +70,7 @@ func (m SecretMarkers) ForEach(ctx context.Context, fn func(secretmigrate.Webhoo
 func (m SecretMarkers) Mark(ctx context.Context, orgID, id, store string) error {
 	_, err := m.s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(m.s.table),
-		Key:                       keyOf(orgID, id),
+		Key:                       WebhookKey(orgID, id),
 		UpdateExpression:          aws.String("SET #store = :store"),
 		ConditionExpression:       aws.String("attribute_exists(#id)"),
 		ExpressionAttributeNames:  map[string]string{"#store": attrSecretStore, "#id": attrID},

@@ -112,7 +112,9 @@ func (it webhookItem) toWebhook() (webhook.Webhook, error) {
 	return w, nil
 }
 
-func keyOf(orgID, id string) map[string]types.AttributeValue {
+// WebhookKey is the key of organization orgID's webhook id in the table
+// (tests that read the item raw use it rather than the layout).
+func WebhookKey(orgID, id string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
 		AttrPK: &types.AttributeValueMemberS{Value: orgPK(orgID)},
 		AttrSK: &types.AttributeValueMemberS{Value: webhookSK(id)},
@@ -179,7 +181,7 @@ func createUpdate(w webhook.Webhook) (*dynamodb.UpdateItemInput, error) {
 		sets = append(sets, "#a"+n+" = :v"+n)
 	}
 	return &dynamodb.UpdateItemInput{
-		Key:                       keyOf(w.OrgID, w.ID),
+		Key:                       WebhookKey(w.OrgID, w.ID),
 		UpdateExpression:          aws.String("SET " + strings.Join(sets, ", ")),
 		ConditionExpression:       aws.String("attribute_not_exists(#id)"),
 		ExpressionAttributeNames:  names,
@@ -254,7 +256,7 @@ func (s *WebhookStore) Get(ctx context.Context, orgID, id string) (webhook.Webho
 func (s *WebhookStore) get(ctx context.Context, orgID, id string, consistent bool) (webhook.Webhook, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
-		Key:            keyOf(orgID, id),
+		Key:            WebhookKey(orgID, id),
 		ConsistentRead: aws.Bool(consistent),
 	})
 	if err != nil {
@@ -310,7 +312,7 @@ func (s *WebhookStore) List(ctx context.Context, orgID string, limit int, cursor
 		if err != nil {
 			return nil, "", err
 		}
-		start = keyOf(orgID, id)
+		start = WebhookKey(orgID, id)
 	}
 	var page []webhook.Webhook
 	for {
@@ -370,7 +372,7 @@ func decodeCursor(cursor string) (string, error) {
 func (s *WebhookStore) BumpSecretVersion(ctx context.Context, orgID, id string) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
-		Key:                       keyOf(orgID, id),
+		Key:                       WebhookKey(orgID, id),
 		ConditionExpression:       aws.String("attribute_exists(#sk)"),
 		UpdateExpression:          aws.String("ADD #v :one"),
 		ExpressionAttributeNames:  map[string]string{"#sk": AttrSK, "#v": "secret_version"},
@@ -409,7 +411,7 @@ func (s *WebhookStore) Update(ctx context.Context, w webhook.Webhook) error {
 	}
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(s.table),
-		Key:                      keyOf(w.OrgID, w.ID),
+		Key:                      WebhookKey(w.OrgID, w.ID),
 		ConditionExpression:      aws.String("attribute_exists(#sk)"),
 		UpdateExpression:         aws.String(update),
 		ExpressionAttributeNames: names,
@@ -439,7 +441,7 @@ func (s *WebhookStore) Update(ctx context.Context, w webhook.Webhook) error {
 func (s *WebhookStore) Delete(ctx context.Context, orgID, id string) error {
 	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName:                aws.String(s.table),
-		Key:                      keyOf(orgID, id),
+		Key:                      WebhookKey(orgID, id),
 		ConditionExpression:      aws.String("attribute_exists(#sk)"),
 		ExpressionAttributeNames: map[string]string{"#sk": AttrSK},
 	})

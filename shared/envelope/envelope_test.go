@@ -73,10 +73,7 @@ func (s *stack) item(t *testing.T, org, id string) map[string]types.AttributeVal
 	t.Helper()
 	out, err := s.db.GetItem(context.Background(), &dynamodb.GetItemInput{
 		TableName: aws.String(s.table), ConsistentRead: aws.Bool(true),
-		Key: map[string]types.AttributeValue{
-			dynamo.AttrPK: &types.AttributeValueMemberS{Value: dynamo.OrgKeyPrefix + org},
-			dynamo.AttrSK: &types.AttributeValueMemberS{Value: "WH#" + id},
-		},
+		Key: dynamo.WebhookKey(org, id),
 	})
 	if err != nil {
 		t.Fatal(err)
