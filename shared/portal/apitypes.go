@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/delivery"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -34,6 +35,9 @@ type rotatedSecret struct {
 	SigningSecret           string    `json:"signing_secret"`
 	PreviousSecretExpiresAt time.Time `json:"previous_secret_expires_at"`
 }
+
+// recovered is the answer of POST .../recover: what it queued again.
+type recovered = delivery.RecoverResult
 
 type queued struct {
 	DeliveryID string `json:"delivery_id"`

@@ -14,6 +14,7 @@ import (
 	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
 // hostile is what a tenant, an endpoint's response or a deployer could put
@@ -39,6 +40,9 @@ func TestEveryPageEscapesWhatItShows(t *testing.T) {
 		ID: mark("id"), Name: mark("name"), URL: "https://example.com/" + mark("url"),
 		EventTypes: []string{mark("type")}, Enabled: true, CreatedAt: at,
 	}
+	parked := hk
+	parked.Enabled, parked.DisabledReason, parked.DisabledAt = false, webhook.DisabledFailing, at
+	parked.Health = webhook.Health{ConsecutiveFailures: 20, FailingSince: at}
 	attempt := deliverylog.Attempt{
 		DeliveryID: mark("delivery"), EventName: mark("event"), Attempt: 2, At: at, Outcome: mark("outcome"),
 		StatusCode: 500, ErrorClass: mark("error_class"), LatencyMS: 7, Response: mark("response"),
@@ -74,6 +78,9 @@ func TestEveryPageEscapesWhatItShows(t *testing.T) {
 			Hook: hk, Form: form, Attempts: []deliverylog.Attempt{attempt}, Outcomes: outcomes, Outcome: mark("filter"),
 			Cursor: mark("cursor"), NextCursor: mark("next"),
 		})}, []string{mark("name"), mark("url"), mark("type"), mark("id"), mark("delivery"), mark("event"), mark("outcome"), mark("error_class"), mark("response"), mark("form_name"), mark("form_url"), mark("name_error")}},
+		{"endpoint disabled for failing", view{Content: bind(endpointPage, endpointData{
+			Hook: parked, Form: form, Outcomes: outcomes, Recover: recoverData{Show: true, Since: mark("since"), Error: mark("since_error")},
+		})}, []string{mark("name"), mark("since"), mark("since_error"), "Disabled by Acme"}},
 		{"delete", view{Content: bind(deletePage, hk)}, []string{mark("name")}},
 		{"events", view{Content: bind(eventsPage, types)}, []string{mark("type_name"), mark("description"), "[schema]", "[example]"}},
 		{"verify", view{Content: bind(verifyPage, verifyData{headerNames: namesFor("Acme"), Snippets: sn})}, []string{mark("snippet")}},
@@ -94,11 +101,13 @@ func TestEveryPageEscapesWhatItShows(t *testing.T) {
 				}
 			}
 			// Values in links are escaped for their part of the URL.
-			if c.page == "endpoint" {
-				for _, want := range []string{"webhooks/" + url.PathEscape(hk.ID) + "/resend", "cursor=" + url.QueryEscape(mark("next"))} {
-					if !strings.Contains(text, want) {
-						t.Errorf("no link holds %q", want)
-					}
+			links := map[string][]string{
+				"endpoint":                      {"webhooks/" + url.PathEscape(hk.ID) + "/resend", "cursor=" + url.QueryEscape(mark("next"))},
+				"endpoint disabled for failing": {"webhooks/" + url.PathEscape(hk.ID) + "/recover"},
+			}
+			for _, want := range links[c.page] {
+				if !strings.Contains(text, want) {
+					t.Errorf("no link holds %q", want)
 				}
 			}
 		})

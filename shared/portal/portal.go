@@ -80,6 +80,7 @@ func (h *Handler) routes() {
 	h.mux.Handle("POST "+p+"/webhooks/{id}/rotate", h.form(h.rotate))
 	h.mux.Handle("POST "+p+"/webhooks/{id}/test", h.form(h.sendTest))
 	h.mux.Handle("POST "+p+"/webhooks/{id}/resend", h.form(h.resend))
+	h.mux.Handle("POST "+p+"/webhooks/{id}/recover", h.form(h.recoverEndpoint))
 	h.mux.Handle("GET "+p+"/events", h.page(h.catalog))
 	h.mux.Handle("GET "+p+"/verify", h.page(h.verify))
 }

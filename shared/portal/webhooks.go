@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
@@ -188,13 +189,15 @@ type secretData struct {
 }
 
 type endpointData struct {
-	Hook       hook
-	Form       formData
-	Attempts   []deliverylog.Attempt
-	Outcome    string
-	Outcomes   []string
-	Cursor     string
-	NextCursor string
+	Hook        hook
+	LastSuccess time.Time // newest successful delivery known, or zero
+	Recover     recoverData
+	Form        formData
+	Attempts    []deliverylog.Attempt
+	Outcome     string
+	Outcomes    []string
+	Cursor      string
+	NextCursor  string
 }
 
 var outcomes = []string{deliverylog.OutcomeDelivered, deliverylog.OutcomeRetrying, deliverylog.OutcomeDeadLettered, deliverylog.OutcomeRemoved, deliverylog.OutcomeSkipped}
@@ -210,18 +213,25 @@ func (h *Handler) endpoint(v *visit) error {
 	if err != nil {
 		return err
 	}
+	return h.showEndpoint(v, http.StatusOK, hk, h.settingsForm(hk), "", "")
+}
+
+// settingsForm is the edit form holding the webhook's current settings.
+func (h *Handler) settingsForm(hk hook) formData {
 	f := formData{ID: hk.ID, Name: hk.Name, URL: hk.URL, AllEvents: hk.AllEvents, Selected: map[string]bool{}}
 	for _, t := range hk.EventTypes {
 		f.Selected[t] = true
 	}
-	return h.showEndpoint(v, http.StatusOK, hk, h.form0(f), "")
+	return h.form0(f)
 }
 
-// showEndpoint renders the endpoint page with one page of its attempt log
-// (?outcome= filters it, ?cursor= pages through it).
-func (h *Handler) showEndpoint(v *visit, status int, hk hook, f formData, errText string) error {
+// showEndpoint renders the endpoint page with its health, one page of its
+// attempt log (?outcome= filters it, ?cursor= pages through it) and the
+// API's refusals: errText for the page, sinceErr for the Recover form.
+func (h *Handler) showEndpoint(v *visit, status int, hk hook, f formData, errText, sinceErr string) error {
 	q := v.r.URL.Query()
-	d := endpointData{Hook: hk, Form: f, Outcomes: outcomes, Outcome: q.Get("outcome"), Cursor: q.Get("cursor")}
+	d := endpointData{Hook: hk, Form: f, Outcomes: outcomes, Outcome: q.Get("outcome"), Cursor: q.Get("cursor"), Recover: recoverForm(v.r, hk)}
+	d.Recover.Error = sinceErr
 	path := webhookAPI(hk.ID) + "/deliveries?limit=" + pageSize(d.Outcome)
 	if d.Cursor != "" {
 		path += "&cursor=" + url.QueryEscape(d.Cursor)
@@ -236,6 +246,11 @@ func (h *Handler) showEndpoint(v *visit, status int, hk hook, f formData, errTex
 		}
 	}
 	d.NextCursor = page.NextCursor
+	newest := page.Data
+	if d.Cursor != "" {
+		newest = nil // an older page says nothing of the latest success
+	}
+	d.LastSuccess = lastSuccess(hk, newest)
 	return v.show(status, view{Title: hk.Name, Nav: "list", Notice: notice(v.r), Error: errText, Content: bind(endpointPage, d)})
 }
 
@@ -258,10 +273,10 @@ func (h *Handler) edit(v *visit) error {
 	if err := v.call(http.MethodPatch, webhookAPI(hk.ID), in, nil); err != nil {
 		f = h.form0(f)
 		if f.fieldError(err) {
-			return h.showEndpoint(v, http.StatusBadRequest, hk, f, "The changes were not saved: check the fields marked below.")
+			return h.showEndpoint(v, http.StatusBadRequest, hk, f, "The changes were not saved: check the fields marked below.", "")
 		}
 		if status, msg, ok := formError(err); ok {
-			return h.showEndpoint(v, status, hk, f, msg)
+			return h.showEndpoint(v, status, hk, f, msg, "")
 		}
 		return err
 	}
@@ -339,4 +354,10 @@ var notices = map[string]string{
 	"resent":   "The delivery was queued again. The new attempt appears in the log below; refresh to see it.",
 }
 
-func notice(r *http.Request) string { return notices[r.URL.Query().Get("done")] }
+func notice(r *http.Request) string {
+	q := r.URL.Query()
+	if q.Get("done") == "recovered" {
+		return recoveredNotice(q)
+	}
+	return notices[q.Get("done")]
+}

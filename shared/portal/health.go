@@ -1,0 +1,147 @@
+package portal
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/api"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
+)
+
+// health is which of its four states an endpoint is in, as the API's
+// enabled, disabled_reason and health fields tell it.
+type health int
+
+const (
+	healthy         health = iota
+	failing                // enabled, its last deliveries failed
+	disabledFailing        // hookrelay disabled it: its events are parked
+	disabledByTenant
+)
+
+func healthOf(hk hook) health {
+	switch {
+	case hk.Parks():
+		return disabledFailing
+	case !hk.Enabled:
+		return disabledByTenant
+	case hk.Health.ConsecutiveFailures > 0:
+		return failing
+	}
+	return healthy
+}
+
+// lastSuccess is the newest successful delivery the page knows of: in the
+// newest page of the attempt log, or else the success that last ended a
+// failure run (health.last_success_at, which a healthy endpoint's
+// deliveries never write).
+func lastSuccess(hk hook, newest []deliverylog.Attempt) time.Time {
+	for _, a := range newest {
+		if a.Outcome == deliverylog.OutcomeDelivered {
+			return a.At
+		}
+	}
+	return hk.Health.LastSuccessAt
+}
+
+// recoverData is the Recover form: from when to redeliver, and the API's
+// refusal of that time.
+type recoverData struct {
+	Show  bool
+	Since string
+	Error string
+}
+
+// recoverForm is shown for an endpoint hookrelay disabled for failing,
+// again after a recover that left parked deliveries behind (?more=1), and
+// with the refusal of one. It holds the time typed when a recover was
+// refused, the one that recover used, or else the start of the failure
+// run: every dead letter and parked delivery of the run is from then on.
+func recoverForm(r *http.Request, hk hook) recoverData {
+	q := r.URL.Query()
+	refused := r.PostForm.Has("since")
+	d := recoverData{Show: hk.Parks() || q.Get("more") == "1" || refused}
+	switch {
+	case refused:
+		d.Since = r.PostForm.Get("since")
+	case q.Get("since") != "":
+		d.Since = q.Get("since")
+	case !hk.Health.FailingSince.IsZero():
+		d.Since = hk.Health.FailingSince.UTC().Format(time.RFC3339)
+	case !hk.DisabledAt.IsZero():
+		d.Since = hk.DisabledAt.UTC().Format(time.RFC3339)
+	}
+	return d
+}
+
+type recoverInput struct {
+	Since string `json:"since"`
+}
+
+// recoverEndpoint enables an endpoint and re-queues what it missed since
+// the time given, then reports the counts through the redirect.
+func (h *Handler) recoverEndpoint(v *visit) error {
+	id := v.r.PathValue("id")
+	since := strings.TrimSpace(v.r.PostForm.Get("since"))
+	var res recovered
+	if refused := v.call(http.MethodPost, webhookAPI(id)+"/recover", recoverInput{Since: since}, &res); refused != nil {
+		status, msg, ok := formError(refused)
+		if !ok {
+			return refused
+		}
+		hk, err := v.webhook()
+		if err != nil {
+			return err
+		}
+		return h.showEndpoint(v, status, hk, h.settingsForm(hk), "Nothing was recovered. "+msg, sinceError(refused))
+	}
+	q := url.Values{"done": {"recovered"}, "queued": {strconv.Itoa(res.Queued)}}
+	if res.More {
+		q.Set("more", "1")
+		q.Set("since", since)
+	}
+	if res.DeadLettersIncomplete {
+		q.Set("incomplete", "1")
+	}
+	return v.seeOther("webhooks/" + url.PathEscape(id) + "?" + q.Encode())
+}
+
+// sinceError is the API's refusal of the time typed, for the field.
+func sinceError(err error) string {
+	var ce *api.CallError
+	if errors.As(err, &ce) && ce.Code == "invalid_since" {
+		return sentence(ce.Message)
+	}
+	return ""
+}
+
+// recoveredNotice reports a recover from the redirect's query: only the
+// count (a number) and two flags reach the fixed sentences.
+func recoveredNotice(q url.Values) string {
+	n, err := strconv.Atoi(q.Get("queued"))
+	if err != nil || n < 0 {
+		return ""
+	}
+	msg := "The endpoint is enabled. " + plural(n, "missed delivery was", "missed deliveries were") + " queued again; they appear in the attempt log below as they are delivered."
+	if n == 0 {
+		msg = "The endpoint is enabled. No missed deliveries were found since that time."
+	}
+	if q.Get("more") == "1" {
+		msg += " More parked deliveries remain: press Recover again to queue the next ones."
+	}
+	if q.Get("incomplete") == "1" {
+		msg += " Dead-lettered deliveries could not be searched just now: recover again later to queue them too."
+	}
+	return msg
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}

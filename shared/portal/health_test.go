@@ -1,0 +1,287 @@
+package portal
+
+import (
+	"encoding/json"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/catalog"
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/portalsession"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+var (
+	tags        = regexp.MustCompile(`<[^>]*>`)
+	spaces      = regexp.MustCompile(`\s+`)
+	beforePoint = regexp.MustCompile(` ([.,])`)
+)
+
+// words is a page's text as a reader sees it: no tags, one space apart.
+func words(page string) string {
+	text := spaces.ReplaceAllString(html.UnescapeString(tags.ReplaceAllString(page, " ")), " ")
+	return strings.TrimSpace(beforePoint.ReplaceAllString(text, "$1"))
+}
+
+func testHandler(api http.Handler) *Handler {
+	return &Handler{o: Options{
+		API: api, Catalog: catalog.Default(), Config: config.Config{Portal: config.Portal{ProductName: "Acme", AccentColor: "#4f46e5"}},
+		Logger: slog.New(slog.DiscardHandler),
+	}}
+}
+
+func renderPage(h *Handler, c content) string {
+	w := httptest.NewRecorder()
+	h.render(w, httptest.NewRequest("GET", "/portal/webhooks/wh_1", nil), 200, view{CSRF: "token", Content: c})
+	return w.Body.String()
+}
+
+var (
+	disabledAt   = time.Date(2026, 11, 28, 10, 30, 0, 0, time.UTC)
+	failingSince = time.Date(2026, 11, 23, 9, 15, 7, 0, time.UTC)
+	succeededAt  = time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+)
+
+// endpoints in each health state.
+func healthyHook() hook {
+	return hook{ID: "wh_1", Name: "Orders", URL: "https://example.com/h", AllEvents: true, Enabled: true,
+		Health: webhook.Health{LastSuccessAt: succeededAt}}
+}
+
+func failingHook() hook {
+	hk := healthyHook()
+	hk.Health = webhook.Health{ConsecutiveFailures: 7, FailingSince: failingSince, LastSuccessAt: succeededAt}
+	return hk
+}
+
+func disabledFailingHook() hook {
+	hk := failingHook()
+	hk.Health.ConsecutiveFailures = 20
+	hk.Enabled, hk.DisabledReason, hk.DisabledAt = false, webhook.DisabledFailing, disabledAt
+	return hk
+}
+
+func disabledByTenantHook() hook {
+	hk := healthyHook()
+	hk.Enabled = false
+	return hk
+}
+
+func TestHealthCardAndBadgesSayEachState(t *testing.T) {
+	h := testHandler(nil)
+	for _, c := range []struct {
+		name        string
+		hook        hook
+		card        []string // text the health card shows
+		badge       string   // the list's state column
+		recoverForm bool
+	}{
+		{"healthy", healthyHook(), []string{"Health: healthy", "Last successful delivery: 2026-11-20 08:00:00 UTC"}, "Enabled", false},
+		{"failing", failingHook(), []string{
+			"Health: failing", "7 failed deliveries in a row since 2026-11-23 09:15:07 UTC.",
+			"If every delivery keeps failing, Acme disables the endpoint",
+		}, "Enabled Failing", false},
+		{"disabled for failing", disabledFailingHook(), []string{
+			"Disabled by Acme: every delivery failed",
+			"Disabled at 2026-11-28 10:30:00 UTC after 20 failed deliveries in a row since 2026-11-23 09:15:07 UTC.",
+			"New events are held for it, not sent.",
+		}, "Disabled (failing)", true},
+		{"disabled by the tenant", disabledByTenantHook(), []string{"Disabled by your team", "events meanwhile are not kept"}, "Disabled", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/portal/webhooks/wh_1", nil)
+			d := endpointData{Hook: c.hook, LastSuccess: c.hook.Health.LastSuccessAt, Recover: recoverForm(req, c.hook)}
+			page := renderPage(h, bind(endpointPage, d))
+			text := words(page)
+			for _, want := range c.card {
+				if !strings.Contains(text, want) {
+					t.Errorf("the endpoint page does not say %q:\n%s", want, text)
+				}
+			}
+			if got := strings.Contains(page, `action="../webhooks/wh_1/recover"`); got != c.recoverForm {
+				t.Errorf("Recover form shown: %v, want %v", got, c.recoverForm)
+			}
+			if c.recoverForm && !strings.Contains(page, `name="since" type="text" value="2026-11-23T09:15:07Z"`) {
+				t.Errorf("the Recover form does not start at the failure run's start:\n%s", page)
+			}
+			list := words(renderPage(h, bind(listPage, listData{Rows: []listRow{{hook: c.hook}}})))
+			if !strings.Contains(list, "All events "+c.badge+" No deliveries yet") {
+				t.Errorf("the list's state is not %q:\n%s", c.badge, list)
+			}
+		})
+	}
+}
+
+// TestLastSuccessPrefersTheAttemptLog: a healthy endpoint's deliveries
+// never write last_success_at, so the newest delivered attempt tells.
+func TestLastSuccessPrefersTheAttemptLog(t *testing.T) {
+	hk := healthyHook()
+	newer := succeededAt.Add(time.Hour)
+	log := []deliverylog.Attempt{
+		{Outcome: deliverylog.OutcomeRetrying, At: newer.Add(time.Minute)},
+		{Outcome: deliverylog.OutcomeDelivered, At: newer},
+	}
+	if got := lastSuccess(hk, log); !got.Equal(newer) {
+		t.Errorf("lastSuccess = %v, want the delivered attempt's %v", got, newer)
+	}
+	if got := lastSuccess(hk, log[:1]); !got.Equal(succeededAt) {
+		t.Errorf("lastSuccess with no delivered attempt = %v, want health's %v", got, succeededAt)
+	}
+}
+
+// fakeAPI answers the portal's in-process calls for one webhook the way
+// the JSON API does, and records each request.
+type fakeAPI struct {
+	t        *testing.T
+	hook     hook
+	recover  func(since string) (int, any)
+	requests []string // "METHOD path body"
+}
+
+func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	f.requests = append(f.requests, r.Method+" "+r.URL.RequestURI()+" "+string(body))
+	w.Header().Set("Content-Type", "application/json")
+	answer := func(status int, v any) {
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	hookPath := webhookAPI(f.hook.ID)
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == hookPath:
+		answer(http.StatusOK, f.hook)
+	case r.Method == http.MethodGet && r.URL.Path == hookPath+"/deliveries":
+		answer(http.StatusOK, attemptPage{Data: []deliverylog.Attempt{}})
+	case r.Method == http.MethodPost && r.URL.Path == hookPath+"/recover":
+		var in struct {
+			Since string `json:"since"`
+		}
+		if err := json.Unmarshal(body, &in); err != nil {
+			f.t.Errorf("recover body %q: %v", body, err)
+		}
+		answer(f.recover(in.Since))
+	default:
+		answer(http.StatusNotFound, map[string]any{"error": map[string]string{"code": "not_found", "message": "webhook not found"}})
+	}
+}
+
+// post runs a portal form handler as h.form does once the session and
+// token are checked.
+func post(h *Handler, fn func(*visit) error, path string, form url.Values) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	_ = r.ParseForm()
+	r.SetPathValue("id", "wh_1")
+	v := &visit{w: w, r: r, s: portalsession.Session{OrgID: "org_a", CSRF: "token"}, root: rootOf(r.URL.Path), h: h}
+	if err := fn(v); err != nil {
+		h.failed(v, err)
+	}
+	return w
+}
+
+func get(h *Handler, fn func(*visit) error, target string) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodGet, target, nil)
+	r.SetPathValue("id", "wh_1")
+	v := &visit{w: w, r: r, s: portalsession.Session{OrgID: "org_a", CSRF: "token"}, root: rootOf(r.URL.Path), h: h}
+	if err := fn(v); err != nil {
+		h.failed(v, err)
+	}
+	return w
+}
+
+func TestRecoverPostsAndShowsTheResult(t *testing.T) {
+	api := &fakeAPI{t: t, hook: disabledFailingHook(), recover: func(string) (int, any) {
+		return http.StatusAccepted, map[string]any{"enabled": true, "queued": 1000, "parked": 997, "dead_lettered": 3, "more": true}
+	}}
+	h := testHandler(api)
+	w := post(h, h.recoverEndpoint, "/portal/webhooks/wh_1/recover", url.Values{"since": {" 2026-11-23T09:15:07Z "}, "csrf": {"token"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("recover: %d\n%s", w.Code, w.Body)
+	}
+	if want := `POST /api/v1/organization/webhooks/wh_1/recover {"since":"2026-11-23T09:15:07Z"}`; len(api.requests) != 1 || api.requests[0] != want {
+		t.Fatalf("API requests %q, want one %q", api.requests, want)
+	}
+	loc := w.Header().Get("Location")
+	if want := "../../webhooks/wh_1?done=recovered&more=1&queued=1000&since=2026-11-23T09%3A15%3A07Z"; loc != want {
+		t.Fatalf("redirect to %q, want %q", loc, want)
+	}
+
+	// The page it leads to: the endpoint is enabled now; the notice gives
+	// the count, and the form is back for the deliveries still parked.
+	api.hook.Enabled, api.hook.DisabledReason, api.hook.DisabledAt, api.hook.Health = true, "", time.Time{}, webhook.Health{}
+	page := get(h, h.endpoint, "/portal/webhooks/wh_1?"+strings.SplitN(loc, "?", 2)[1]).Body.String()
+	text := words(page)
+	for _, want := range []string{
+		"The endpoint is enabled. 1000 missed deliveries were queued again",
+		"More parked deliveries remain: press Recover again",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the page after recover does not say %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(page, `name="since" type="text" value="2026-11-23T09:15:07Z"`) {
+		t.Errorf("the Recover form is not there again with the same time:\n%s", page)
+	}
+}
+
+func TestRecoveredNoticeReadsOnlyNumbersAndFlags(t *testing.T) {
+	for q, want := range map[string]string{
+		"queued=1":                 "1 missed delivery was queued again",
+		"queued=0":                 "No missed deliveries were found since that time.",
+		"queued=4&incomplete=1":    "Dead-lettered deliveries could not be searched just now",
+		"queued=<script>":          "",
+		"queued=-3":                "",
+		"queued=2&more=<b>x</b>":   "2 missed deliveries were queued again; they appear",
+		"more=1&queued=12&since=x": "press Recover again",
+	} {
+		v, _ := url.ParseQuery(q)
+		got := recoveredNotice(v)
+		if want == "" && got != "" || !strings.Contains(got, want) {
+			t.Errorf("recoveredNotice(%s) = %q, want it to hold %q", q, got, want)
+		}
+		if strings.Contains(got, "<") || strings.Contains(got, "more parked") && v.Get("more") != "1" {
+			t.Errorf("recoveredNotice(%s) = %q took text from the query", q, got)
+		}
+	}
+}
+
+func TestRecoverRefusalIsShownOnTheEndpointPage(t *testing.T) {
+	api := &fakeAPI{t: t, hook: disabledFailingHook(), recover: func(string) (int, any) {
+		return http.StatusBadRequest, map[string]any{"error": map[string]string{"code": "invalid_since", "message": "since must be an RFC 3339 time such as 2026-11-28T10:00:00Z"}}
+	}}
+	h := testHandler(api)
+	w := post(h, h.recoverEndpoint, "/portal/webhooks/wh_1/recover", url.Values{"since": {"yesterday"}})
+	if w.Code != http.StatusBadRequest {
+		t.Fatalf("refused recover: %d", w.Code)
+	}
+	page := w.Body.String()
+	text := words(page)
+	for _, want := range []string{
+		"Nothing was recovered. since must be an RFC 3339 time such as 2026-11-28T10:00:00Z.", // the page's alert
+		"Disabled by Acme: every delivery failed",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the refusal page does not say %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(page, `<p class="field-error" id="since-error">since must be`) || !strings.Contains(page, `value="yesterday" autocomplete="off" spellcheck="false" aria-invalid="true"`) {
+		t.Errorf("the field keeps neither the value typed nor its error:\n%s", page)
+	}
+
+	// Another organization's webhook (or a deleted one): the API's 404.
+	api.hook.ID = "wh_other"
+	if w := post(h, h.recoverEndpoint, "/portal/webhooks/wh_1/recover", url.Values{"since": {"2026-11-23T09:15:07Z"}}); w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "Not found") {
+		t.Errorf("recover of a webhook the API does not find: %d", w.Code)
+	}
+}
