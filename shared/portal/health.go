@@ -23,6 +23,14 @@ const (
 	disabledByTenant
 )
 
+// String names the state for the page's data-health attribute.
+func (s health) String() string {
+	return [...]string{"healthy", "failing", "disabled-failing", "disabled"}[s]
+}
+
+// class is the health card's style (portal.css).
+func (s health) class() string { return [...]string{"ok", "warn", "bad", "off"}[s] }
+
 func healthOf(hk hook) health {
 	switch {
 	case hk.Parks():

@@ -177,21 +177,19 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // post runs a portal form handler as h.form does once the session and
 // token are checked.
 func post(h *Handler, fn func(*visit) error, path string, form url.Values) *httptest.ResponseRecorder {
-	w := httptest.NewRecorder()
 	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	_ = r.ParseForm()
-	r.SetPathValue("id", "wh_1")
-	v := &visit{w: w, r: r, s: portalsession.Session{OrgID: "org_a", CSRF: "token"}, root: rootOf(r.URL.Path), h: h}
-	if err := fn(v); err != nil {
-		h.failed(v, err)
-	}
-	return w
+	return serve(h, fn, r)
 }
 
 func get(h *Handler, fn func(*visit) error, target string) *httptest.ResponseRecorder {
+	return serve(h, fn, httptest.NewRequest(http.MethodGet, target, nil))
+}
+
+// serve runs a page handler for webhook wh_1 in org_a's session.
+func serve(h *Handler, fn func(*visit) error, r *http.Request) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
-	r := httptest.NewRequest(http.MethodGet, target, nil)
 	r.SetPathValue("id", "wh_1")
 	v := &visit{w: w, r: r, s: portalsession.Session{OrgID: "org_a", CSRF: "token"}, root: rootOf(r.URL.Path), h: h}
 	if err := fn(v); err != nil {
