@@ -135,6 +135,17 @@ func (b *browser) text(sel string) string {
 	return s
 }
 
+// value returns the value of the form field matching sel, once visible.
+func (b *browser) value(sel string) string {
+	b.t.Helper()
+	b.waitVisible(sel)
+	s, err := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS(sel)))
+	if err != nil {
+		b.fail(err)
+	}
+	return s
+}
+
 // truth evaluates a JavaScript expression that yields a boolean.
 func (b *browser) truth(expr string) bool {
 	b.t.Helper()
