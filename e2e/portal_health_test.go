@@ -72,6 +72,12 @@ func TestPortalRecoversAnEndpointDisabledForFailing(t *testing.T) {
 		}
 	}
 	b.screenshot("health-disabled", "portal-health.png")
+	phone := newBrowser(t, phoneWidth, phoneHeight)
+	phone.signIn(tn.portalLink())
+	phone.open(page, `form[action$="/recover"] button`)
+	phone.noHorizontalScroll("endpoint disabled for failing")
+	phone.everyInputLabelled("endpoint disabled for failing")
+	phone.viewShot("phone-health-disabled-top")
 
 	// Another organization's session gets Not found, and changes nothing.
 	other := newTenant(t, s, "portalhealth-other")
