@@ -88,7 +88,7 @@ func TestHealthCardAndBadgesSayEachState(t *testing.T) {
 		{"healthy", healthyHook(), []string{"Health: healthy", "Last successful delivery: 2026-11-20 08:00:00 UTC"}, "Enabled", false},
 		{"failing", failingHook(), []string{
 			"Health: failing", "7 failed deliveries in a row since 2026-11-23 09:15:07 UTC.",
-			"If every delivery keeps failing, Acme disables the endpoint",
+			"Last successful delivery: 2026-11-20 08:00:00 UTC", "one successful delivery ends the run",
 		}, "Enabled Failing", false},
 		{"disabled for failing", disabledFailingHook(), []string{
 			"Disabled by Acme: every delivery failed",
