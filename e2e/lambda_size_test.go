@@ -14,7 +14,7 @@ import (
 // can come from far away: html/template once made the linker keep every
 // exported method in the api Lambda, 5 MB more, and nothing failed.
 func TestLambdaBinariesFitTheBudget(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), lambdaPatience*5)
+	ctx, cancel := context.WithTimeout(context.Background(), buildPatience)
 	defer cancel()
 	bins, err := runtimeapi.Build(ctx, "..", t.TempDir(), runtimeapi.Deployed)
 	if err != nil {
