@@ -115,7 +115,10 @@ func TestFairDispatchOnGoawsServesTheQuietTenantBeforeTheBacklog(t *testing.T) {
 		}
 		return n
 	}
-	testenv.WaitFor(t, 30*time.Second, "every message handled", func() bool { return handled() == len(sends) })
+	// At least: on a machine loaded past the queue's 30 s visibility a
+	// message comes back and is handled twice, which is not what this
+	// test is about.
+	testenv.WaitFor(t, time.Minute, "every message handled", func() bool { return handled() >= len(sends) })
 	mu.Lock()
 	defer mu.Unlock()
 	for i, b := range batches {
