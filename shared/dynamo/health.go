@@ -58,10 +58,10 @@ func (s *WebhookStore) healthUpdate(ctx context.Context, in *dynamodb.UpdateItem
 func (s *WebhookStore) RecordFailure(ctx context.Context, orgID, id string, failedAt time.Time) (webhook.Health, error) {
 	out, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
 		Key:                 WebhookKey(orgID, id),
-		ConditionExpression: aws.String("attribute_exists(#sk)"),
+		ConditionExpression: aws.String(webhookExists),
 		UpdateExpression:    aws.String("SET #since = if_not_exists(#since, :at) ADD #n :one"),
 		ExpressionAttributeNames: map[string]string{
-			"#sk": AttrSK, "#since": attrFailingSince, "#n": attrFailures,
+			"#id": attrID, "#since": attrFailingSince, "#n": attrFailures,
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":at": &types.AttributeValueMemberS{Value: sortableTime(failedAt)}, ":one": &types.AttributeValueMemberN{Value: "1"},
@@ -136,9 +136,9 @@ func (s *WebhookStore) DisableFailing(ctx context.Context, orgID, id string, at 
 func (s *WebhookStore) ResetHealth(ctx context.Context, orgID, id string) error {
 	_, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
 		Key:                      WebhookKey(orgID, id),
-		ConditionExpression:      aws.String("attribute_exists(#sk)"),
+		ConditionExpression:      aws.String(webhookExists),
 		UpdateExpression:         aws.String("REMOVE #n, #since"),
-		ExpressionAttributeNames: map[string]string{"#sk": AttrSK, "#n": attrFailures, "#since": attrFailingSince},
+		ExpressionAttributeNames: map[string]string{"#id": attrID, "#n": attrFailures, "#since": attrFailingSince},
 	})
 	switch {
 	case err != nil:

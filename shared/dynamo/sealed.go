@@ -21,6 +21,12 @@ const (
 	attrID        = "id"
 )
 
+// webhookExists is the condition of every write to an existing webhook.
+// Its key alone does not say so: the envelope store writes a new webhook's
+// sealed secrets on that key before the webhook, and a create that failed
+// after that leaves them there; only a webhook has an id.
+const webhookExists = "attribute_exists(#id)"
+
 // SealedItems is envelope.Items on the webhook items.
 type SealedItems struct {
 	db    *dynamodb.Client

@@ -72,7 +72,7 @@ func (m SecretMarkers) Mark(ctx context.Context, orgID, id, store string) error 
 		TableName:                 aws.String(m.s.table),
 		Key:                       WebhookKey(orgID, id),
 		UpdateExpression:          aws.String("SET #store = :store"),
-		ConditionExpression:       aws.String("attribute_exists(#id)"),
+		ConditionExpression:       aws.String(webhookExists),
 		ExpressionAttributeNames:  map[string]string{"#store": attrSecretStore, "#id": attrID},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":store": &types.AttributeValueMemberS{Value: store}},
 	})

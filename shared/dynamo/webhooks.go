@@ -373,9 +373,9 @@ func (s *WebhookStore) BumpSecretVersion(ctx context.Context, orgID, id string) 
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
 		Key:                       WebhookKey(orgID, id),
-		ConditionExpression:       aws.String("attribute_exists(#sk)"),
+		ConditionExpression:       aws.String(webhookExists),
 		UpdateExpression:          aws.String("ADD #v :one"),
-		ExpressionAttributeNames:  map[string]string{"#sk": AttrSK, "#v": "secret_version"},
+		ExpressionAttributeNames:  map[string]string{"#id": attrID, "#v": "secret_version"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
 	})
 	if isConditionFailed(err) {
@@ -403,7 +403,7 @@ func (s *WebhookStore) Update(ctx context.Context, w webhook.Webhook) error {
 		update += " REMOVE #reason, #disabledAt"
 	}
 	names := map[string]string{
-		"#sk": AttrSK, "#name": "name", "#url": "url", "#events": "event_types",
+		"#id": attrID, "#name": "name", "#url": "url", "#events": "event_types",
 		"#all": "all_events", "#enabled": "enabled", "#updated": "updated_at",
 	}
 	if clearReason {
@@ -412,7 +412,7 @@ func (s *WebhookStore) Update(ctx context.Context, w webhook.Webhook) error {
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(s.table),
 		Key:                      WebhookKey(w.OrgID, w.ID),
-		ConditionExpression:      aws.String("attribute_exists(#sk)"),
+		ConditionExpression:      aws.String(webhookExists),
 		UpdateExpression:         aws.String(update),
 		ExpressionAttributeNames: names,
 		ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -442,8 +442,8 @@ func (s *WebhookStore) Delete(ctx context.Context, orgID, id string) error {
 	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName:                aws.String(s.table),
 		Key:                      WebhookKey(orgID, id),
-		ConditionExpression:      aws.String("attribute_exists(#sk)"),
-		ExpressionAttributeNames: map[string]string{"#sk": AttrSK},
+		ConditionExpression:      aws.String(webhookExists),
+		ExpressionAttributeNames: map[string]string{"#id": attrID},
 	})
 	if isConditionFailed(err) {
 		return webhook.ErrNotFound
