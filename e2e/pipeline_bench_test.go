@@ -17,6 +17,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
 // The local pipeline's speed on a `make dev` stack (its defaults: five
@@ -158,10 +159,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // duplicate delivery) fails the benchmark as a lost one would.
 func waitReceipts(b *testing.B, rc *receiver, n int) []hit {
 	b.Helper()
-	deadline := time.Now().Add(2 * lambdaPatience)
-	for rc.count() < n && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	testenv.WaitFor(b, 2*lambdaPatience, fmt.Sprintf("%d receipts", n), func() bool { return rc.count() >= n })
 	hits := rc.all()
 	if len(hits) != n {
 		b.Fatalf("%d receipts, want %d", len(hits), n)
