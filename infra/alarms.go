@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -11,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/hookrelay/hookrelay/shared/delivery"
@@ -108,8 +111,8 @@ func (h *hookrelay) addMonitoring() {
 	})
 	h.alarm(topic, alarmSpec{
 		id:          "DeliveryBacklog",
-		description: "A delivery message is older than the whole retry schedule: deliveries are stuck or backlogged",
-		metric:      h.delivery.MetricApproximateAgeOfOldestMessage(opts("Maximum")),
+		description: "A delivery message (in any delivery lane) is older than the whole retry schedule: deliveries are stuck or backlogged",
+		metric:      h.oldestDeliveryAge(),
 		threshold:   oldestMessageThreshold(h.settings).Seconds(),
 	})
 	h.alarm(topic, alarmSpec{
@@ -141,6 +144,34 @@ func (h *hookrelay) autoDisabledMetric() awscloudwatch.IMetric {
 	return filter.Metric(opts("Sum"))
 }
 
+// laneMetrics is one metric per delivery lane, lane i at index i, each
+// labelled with its lane so the dashboard tells them apart.
+func (h *hookrelay) laneMetrics(label, stat string, metric func(awssqs.Queue, *awscloudwatch.MetricOptions) awscloudwatch.Metric) []awscloudwatch.IMetric {
+	out := make([]awscloudwatch.IMetric, len(h.delivery))
+	for lane, q := range h.delivery {
+		o := opts(stat)
+		o.Label = jsii.String(fmt.Sprintf("delivery lane %d %s", lane, label))
+		out[lane] = metric(q, o)
+	}
+	return out
+}
+
+// oldestDeliveryAge is the age of the oldest message over every delivery
+// lane: one alarm covers them all (alarms are priced per alarm, and a stuck
+// lane is one problem whichever lane it is).
+func (h *hookrelay) oldestDeliveryAge() awscloudwatch.IMetric {
+	using := map[string]awscloudwatch.IMetric{}
+	for lane, m := range h.laneMetrics("oldest message", "Maximum", awssqs.Queue.MetricApproximateAgeOfOldestMessage) {
+		using[fmt.Sprintf("lane%d", lane)] = m
+	}
+	return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression:   jsii.String("MAX(METRICS())"),
+		UsingMetrics: &using,
+		Label:        jsii.String("oldest delivery message, any lane (s)"),
+		Period:       seconds(alarmPeriod),
+	})
+}
+
 func graph(title string, metrics ...awscloudwatch.IMetric) awscloudwatch.IWidget {
 	return awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
 		Title: jsii.String(title), Left: &metrics, Width: jsii.Number(8),
@@ -154,14 +185,16 @@ func (h *hookrelay) addDashboard() {
 				graph("API requests / 4xx / 5xx", h.stage.MetricCount(opts("Sum")),
 					h.stage.MetricClientError(opts("Sum")), h.stage.MetricServerError(opts("Sum"))),
 				graph("API latency p99", h.stage.MetricLatency(opts("p99"))),
-				graph("Queue depth", h.ingest.MetricApproximateNumberOfMessagesVisible(opts("Maximum")),
-					h.delivery.MetricApproximateNumberOfMessagesVisible(opts("Maximum")),
-					h.delivery.MetricApproximateNumberOfMessagesNotVisible(opts("Maximum"))),
+				graph("Queue depth", slices.Concat(
+					[]awscloudwatch.IMetric{h.ingest.MetricApproximateNumberOfMessagesVisible(opts("Maximum"))},
+					h.laneMetrics("visible", "Maximum", awssqs.Queue.MetricApproximateNumberOfMessagesVisible),
+					h.laneMetrics("in flight", "Maximum", awssqs.Queue.MetricApproximateNumberOfMessagesNotVisible))...),
 			},
 			{
 				graph("Dead letters", h.dlq.MetricApproximateNumberOfMessagesVisible(opts("Maximum")),
 					h.ingestDLQ.MetricApproximateNumberOfMessagesVisible(opts("Maximum"))),
-				graph("Oldest delivery message (s)", h.delivery.MetricApproximateAgeOfOldestMessage(opts("Maximum"))),
+				graph("Oldest delivery message (s)",
+					h.laneMetrics("oldest message", "Maximum", awssqs.Queue.MetricApproximateAgeOfOldestMessage)...),
 				graph("Function errors", h.api.MetricErrors(opts("Sum")), h.fanout.MetricErrors(opts("Sum")),
 					h.deliver.MetricErrors(opts("Sum"))),
 			},

@@ -32,7 +32,7 @@ func TestAlarmsNotifyTopic(t *testing.T) {
 		{"DlqNotEmpty", "ApproximateNumberOfMessagesVisible", "AWS/SQS", getAtt(s.id(t, "Dlq"), "QueueName")},
 		{"IngestDlqNotEmpty", "ApproximateNumberOfMessagesVisible", "AWS/SQS", getAtt(s.id(t, "IngestDlq"), "QueueName")},
 		{"DeliverErrors", "Errors", "AWS/Lambda", ref(s.id(t, "DeliverFunction"))},
-		{"DeliveryBacklog", "ApproximateAgeOfOldestMessage", "AWS/SQS", getAtt(s.id(t, "DeliveryQueue"), "QueueName")},
+		// DeliveryBacklog watches every lane: lanes_test.go.
 		{"Api5xx", "5xx", "AWS/ApiGateway", ref(s.id(t, "HttpApi"))},
 	}
 	for _, c := range cases {
@@ -49,8 +49,12 @@ func TestAlarmsNotifyTopic(t *testing.T) {
 	}
 	// A message retried on schedule grows as old as the schedule (210 s by
 	// default); the backlog alarm must not fire on healthy retries.
-	if th := num(s.props(t, s.id(t, "DeliveryBacklog"))["Threshold"]); th <= 210 {
+	backlog := s.props(t, s.id(t, "DeliveryBacklog"))
+	if th := num(backlog["Threshold"]); th <= 210 {
 		t.Errorf("backlog threshold %vs fires during normal retries", th)
+	}
+	if !containsJSON(backlog["AlarmActions"], topic) {
+		t.Errorf("DeliveryBacklog does not notify the alarm topic: %v", backlog["AlarmActions"])
 	}
 	// Auto-disables: a metric filter on the deliver log line, alarmed at one.
 	filter := s.props(t, s.id(t, "WebhooksAutoDisabledFilter"))
@@ -118,7 +122,7 @@ func TestOutputs(t *testing.T) {
 		"EventBusName":     ref(s.id(t, "Bus")),
 		"EventBusArn":      getAtt(s.id(t, "Bus"), "Arn"),
 		"DlqUrl":           ref(s.id(t, "Dlq")),
-		"DeliveryQueueUrl": ref(s.id(t, "DeliveryQueue")),
+		"DeliveryQueueUrl": s.laneURLs(t),
 		"IngestQueueUrl":   ref(s.id(t, "IngestQueue")),
 		"TableName":        ref(s.id(t, "Table")),
 	}

@@ -89,7 +89,7 @@ func TestEnvValuesPointAtTheRightResources(t *testing.T) {
 	want := map[string]interface{}{
 		config.EnvTable:            ref(s.id(t, "Table")),
 		config.EnvEventBus:         ref(s.id(t, "Bus")),
-		config.EnvDeliveryQueueURL: ref(s.id(t, "DeliveryQueue")),
+		config.EnvDeliveryQueueURL: s.laneURLs(t),
 		config.EnvDLQURL:           ref(s.id(t, "Dlq")),
 		config.EnvIngestDLQURL:     ref(s.id(t, "IngestDlq")),
 		config.EnvRetrySchedule:    "30s,1m0s,2m0s",

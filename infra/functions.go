@@ -66,7 +66,7 @@ func (h *hookrelay) envValues() map[string]*string {
 	values := map[string]*string{
 		config.EnvTable:            h.table.TableName(),
 		config.EnvEventBus:         h.bus.EventBusName(),
-		config.EnvDeliveryQueueURL: h.delivery.QueueUrl(),
+		config.EnvDeliveryQueueURL: h.deliveryURLs(),
 		config.EnvDLQURL:           h.dlq.QueueUrl(),
 		config.EnvIngestQueueURL:   h.ingest.QueueUrl(),
 		config.EnvIngestDLQURL:     h.ingestDLQ.QueueUrl(),
@@ -186,13 +186,17 @@ func (h *hookrelay) addFunctions(assetDir string) {
 		fanoutMapping.MaxConcurrency = jsii.Number(float64(s.FanoutReservedConcurrency))
 	}
 	h.fanout.AddEventSourceMapping(jsii.String("IngestSource"), fanoutMapping)
-	h.deliver.AddEventSourceMapping(jsii.String("DeliverySource"), &awslambda.EventSourceMappingOptions{
-		EventSourceArn:          h.delivery.QueueArn(),
-		BatchSize:               jsii.Number(sqsBatchSize),
-		MaxBatchingWindow:       batchWindow(s.DeliverBatchWindow),
-		ReportBatchItemFailures: jsii.Bool(true),
-		MaxConcurrency:          jsii.Number(float64(s.DeliverMaxConcurrency)),
-	})
+	// One mapping per lane, each with an equal share of the total: a
+	// tenant whose endpoints hang can hold only its own lane's invocations.
+	for lane, queue := range h.delivery {
+		h.deliver.AddEventSourceMapping(jsii.String(laneID("DeliverySource", lane)), &awslambda.EventSourceMappingOptions{
+			EventSourceArn:          queue.QueueArn(),
+			BatchSize:               jsii.Number(sqsBatchSize),
+			MaxBatchingWindow:       batchWindow(s.DeliverBatchWindow),
+			ReportBatchItemFailures: jsii.Bool(true),
+			MaxConcurrency:          jsii.Number(float64(laneConcurrency(s))),
+		})
+	}
 
 	h.grant(apiRole, permissions.API)
 	h.grant(fanoutRole, permissions.Fanout)
@@ -225,7 +229,7 @@ func (h *hookrelay) grant(role awsiam.Role, function string) {
 	for _, g := range permissions.Grants(function, h.settings.SecretStore) {
 		props := &awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings(g.Actions...),
-			Resources: jsii.Strings(*h.arn(g.Resource)),
+			Resources: h.arns(g.Resource),
 		}
 		if g.WebhookContext {
 			cond := map[string]interface{}(permissions.WebhookContextCondition())
@@ -247,25 +251,30 @@ func (h *hookrelay) grant(role awsiam.Role, function string) {
 	}
 }
 
-// arn is the ARN of a resource the permission lists name.
-func (h *hookrelay) arn(r permissions.Resource) *string {
+// arns are the ARNs of a resource the permission lists name: one, except
+// the delivery queue, which is every lane's queue.
+func (h *hookrelay) arns(r permissions.Resource) *[]*string {
 	switch r {
 	case permissions.Table:
-		return h.table.TableArn()
+		return &[]*string{h.table.TableArn()}
 	case permissions.Bus:
-		return h.bus.EventBusArn()
+		return &[]*string{h.bus.EventBusArn()}
 	case permissions.IngestQueue:
-		return h.ingest.QueueArn()
+		return &[]*string{h.ingest.QueueArn()}
 	case permissions.IngestDLQ:
-		return h.ingestDLQ.QueueArn()
+		return &[]*string{h.ingestDLQ.QueueArn()}
 	case permissions.DeliveryQueue:
-		return h.delivery.QueueArn()
+		arns := make([]*string, len(h.delivery))
+		for i, q := range h.delivery {
+			arns[i] = q.QueueArn()
+		}
+		return &arns
 	case permissions.DLQ:
-		return h.dlq.QueueArn()
+		return &[]*string{h.dlq.QueueArn()}
 	case permissions.Secrets:
-		return h.secretsArn()
+		return &[]*string{h.secretsArn()}
 	case permissions.SecretsKey:
-		return h.secretsKey.KeyArn()
+		return &[]*string{h.secretsKey.KeyArn()}
 	}
 	panic("hookrelay: no ARN for resource " + string(r))
 }

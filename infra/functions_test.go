@@ -61,14 +61,7 @@ func TestEventSources(t *testing.T) {
 		"FunctionResponseTypes":          []interface{}{"ReportBatchItemFailures"},
 		"ScalingConfig":                  map[string]interface{}{"MaximumConcurrency": 5},
 	}))
-	s.template.HasResourceProperties(str("AWS::Lambda::EventSourceMapping"), obj(map[string]interface{}{
-		"FunctionName":                   ref(s.id(t, "DeliverFunction")),
-		"EventSourceArn":                 getAtt(s.id(t, "DeliveryQueue"), "Arn"),
-		"BatchSize":                      10,
-		"MaximumBatchingWindowInSeconds": 1,
-		"FunctionResponseTypes":          []interface{}{"ReportBatchItemFailures"},
-		"ScalingConfig":                  map[string]interface{}{"MaximumConcurrency": 20},
-	}))
+	// The deliver function's sources, one per lane: lanes_test.go.
 }
 
 // TestBatchWindowsFollowContext: each source takes its own window, 0 none,
@@ -83,10 +76,11 @@ func TestBatchWindowsFollowContext(t *testing.T) {
 		"FunctionName":                   ref(s.id(t, "DeliverFunction")),
 		"MaximumBatchingWindowInSeconds": 20,
 	}))
-	vis := num(s.props(t, s.id(t, "DeliveryQueue"))["VisibilityTimeout"])
 	timeout := num(s.props(t, s.id(t, "DeliverFunction"))["Timeout"])
-	if vis < 6*timeout+20 {
-		t.Errorf("delivery queue visibility %vs < 6 x %vs + the 20 s window", vis, timeout)
+	for _, lane := range deliveryLanes {
+		if vis := num(s.props(t, s.id(t, lane))["VisibilityTimeout"]); vis < 6*timeout+20 {
+			t.Errorf("%s visibility %vs < 6 x %vs + the 20 s window", lane, vis, timeout)
+		}
 	}
 }
 
@@ -118,13 +112,15 @@ func TestDeliveryTimingsFollowContext(t *testing.T) {
 	if num(fn["Timeout"]) < 40 {
 		t.Errorf("deliver timeout %v < delivery timeout 40s", fn["Timeout"])
 	}
-	q := s.props(t, s.id(t, "DeliveryQueue"))
-	if num(q["VisibilityTimeout"]) < 6*num(fn["Timeout"]) {
-		t.Errorf("visibility %v < 6 x %v", q["VisibilityTimeout"], fn["Timeout"])
-	}
-	// 11 retries = 12 receives: the SQS safety net must not fire first.
-	if mrc := num(q["RedrivePolicy"].(map[string]interface{})["maxReceiveCount"]); mrc <= 12 {
-		t.Errorf("maxReceiveCount %v would redrive before the schedule ends", mrc)
+	for _, lane := range deliveryLanes {
+		q := s.props(t, s.id(t, lane))
+		if num(q["VisibilityTimeout"]) < 6*num(fn["Timeout"]) {
+			t.Errorf("%s visibility %v < 6 x %v", lane, q["VisibilityTimeout"], fn["Timeout"])
+		}
+		// 11 retries = 12 receives: the SQS safety net must not fire first.
+		if mrc := num(q["RedrivePolicy"].(map[string]interface{})["maxReceiveCount"]); mrc <= 12 {
+			t.Errorf("%s maxReceiveCount %v would redrive before the schedule ends", lane, mrc)
+		}
 	}
 }
 

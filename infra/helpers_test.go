@@ -173,6 +173,30 @@ func (s *synthesized) props(t testing.TB, logicalID string) map[string]interface
 	return p
 }
 
+// deliveryLanes are the delivery lanes' queue construct ids, lane i at
+// index i. Written out, not derived from laneID: lane 0 keeps the id the
+// stack had before lanes (an upgraded stack keeps its queue and messages).
+var deliveryLanes = []string{"DeliveryQueue", "DeliveryQueueLane1", "DeliveryQueueLane2", "DeliveryQueueLane3"}
+
+// laneRefs maps each delivery lane's queue logical id through f, lane order.
+func (s *synthesized) laneRefs(t testing.TB, f func(id string) map[string]interface{}) []interface{} {
+	t.Helper()
+	out := make([]interface{}, len(deliveryLanes))
+	for i, q := range deliveryLanes {
+		out[i] = f(s.id(t, q))
+	}
+	return out
+}
+
+// laneURLs is the template form of config.EnvDeliveryQueueURL and the
+// DeliveryQueueUrl output: the lanes' URLs joined with commas, lane 0 first.
+func (s *synthesized) laneURLs(t testing.TB) map[string]interface{} {
+	t.Helper()
+	return map[string]interface{}{"Fn::Join": []interface{}{",", s.laneRefs(t, ref)}}
+}
+
+func queueArn(id string) map[string]interface{} { return getAtt(id, "Arn") }
+
 // ref and getAtt build the intrinsic forms the template uses.
 func ref(id string) map[string]interface{} { return map[string]interface{}{"Ref": id} }
 

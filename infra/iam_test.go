@@ -50,15 +50,16 @@ func (s *synthesized) roleActions(t testing.TB, roleID, service string) []string
 func TestReviewFindingsStayClosed(t *testing.T) {
 	s := defaultStack(t)
 	table := getAtt(s.id(t, "Table"), "Arn")
-	delivery := getAtt(s.id(t, "DeliveryQueue"), "Arn")
 	dlq := getAtt(s.id(t, "Dlq"), "Arn")
 	api, fanout, deliver := s.id(t, "ApiRole"), s.id(t, "FanoutRole"), s.id(t, "DeliverRole")
 
 	if s.allows(t, api, "sqs:SendMessage", dlq) {
 		t.Error("api may send to the DLQ; redrive sends to the delivery queue")
 	}
-	if s.allows(t, deliver, "sqs:SendMessage", delivery) {
-		t.Error("deliver may send to the delivery queue; retries change visibility")
+	for _, lane := range s.laneRefs(t, queueArn) {
+		if s.allows(t, deliver, "sqs:SendMessage", lane) {
+			t.Errorf("deliver may send to delivery lane %s; retries change visibility", jsonOf(lane))
+		}
 	}
 	if s.allows(t, deliver, "dynamodb:Query", table) {
 		t.Error("deliver may Query the table; it never does")
@@ -187,19 +188,20 @@ func TestExactPermissionsEnvelope(t *testing.T) {
 }
 
 func checkExactPermissions(t *testing.T, s *synthesized, store string) {
-	arns := map[permissions.Resource]interface{}{
-		permissions.Table:         getAtt(s.id(t, "Table"), "Arn"),
-		permissions.Bus:           getAtt(s.id(t, "Bus"), "Arn"),
-		permissions.IngestQueue:   getAtt(s.id(t, "IngestQueue"), "Arn"),
-		permissions.IngestDLQ:     getAtt(s.id(t, "IngestDlq"), "Arn"),
-		permissions.DeliveryQueue: getAtt(s.id(t, "DeliveryQueue"), "Arn"),
-		permissions.DLQ:           getAtt(s.id(t, "Dlq"), "Arn"),
-		permissions.Secrets: map[string]interface{}{"Fn::Join": []interface{}{"", []interface{}{
+	// Each resource's ARNs: the delivery queue is every lane's queue.
+	arns := map[permissions.Resource][]interface{}{
+		permissions.Table:         {getAtt(s.id(t, "Table"), "Arn")},
+		permissions.Bus:           {getAtt(s.id(t, "Bus"), "Arn")},
+		permissions.IngestQueue:   {getAtt(s.id(t, "IngestQueue"), "Arn")},
+		permissions.IngestDLQ:     {getAtt(s.id(t, "IngestDlq"), "Arn")},
+		permissions.DeliveryQueue: s.laneRefs(t, queueArn),
+		permissions.DLQ:           {getAtt(s.id(t, "Dlq"), "Arn")},
+		permissions.Secrets: {map[string]interface{}{"Fn::Join": []interface{}{"", []interface{}{
 			"arn:", ref("AWS::Partition"), ":secretsmanager:", ref("AWS::Region"), ":", ref("AWS::AccountId"),
-			":secret:hookrelay/webhooks/*"}}},
+			":secret:hookrelay/webhooks/*"}}}},
 	}
 	if config.UsesKMS(store) {
-		arns[permissions.SecretsKey] = getAtt(s.id(t, "SecretsKey"), "Arn")
+		arns[permissions.SecretsKey] = []interface{}{getAtt(s.id(t, "SecretsKey"), "Arn")}
 	}
 	// Written out here, not taken from permissions: the deployed condition
 	// is what this test holds to.
@@ -227,7 +229,9 @@ func checkExactPermissions(t *testing.T, s *synthesized, store string) {
 				cond = " if " + jsonOf(webhookContext)
 			}
 			for _, a := range g.Actions {
-				want = append(want, a+" on "+jsonOf(arns[g.Resource])+cond)
+				for _, arn := range arns[g.Resource] {
+					want = append(want, a+" on "+jsonOf(arn)+cond)
+				}
 			}
 		}
 		slices.Sort(want)

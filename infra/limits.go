@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"time"
+
+	"github.com/hookrelay/hookrelay/shared/lanes"
 )
 
 // Timing and size limits derived from the settings. They live together
@@ -40,6 +42,13 @@ const (
 // delivery timeout plus room for DynamoDB, SQS and Secrets Manager calls.
 func deliverTimeout(s Settings) time.Duration {
 	return s.DeliveryTimeout + 20*time.Second
+}
+
+// laneConcurrency is each delivery lane's share of deliverMaxConcurrency
+// (its event source's maximum concurrency); validation keeps it at least 2,
+// the event source's minimum.
+func laneConcurrency(s Settings) int {
+	return s.DeliverMaxConcurrency / lanes.Count
 }
 
 func scheduleTotal(sched []time.Duration) time.Duration {

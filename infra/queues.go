@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 )
 
 func seconds(d time.Duration) awscdk.Duration {
@@ -26,10 +28,10 @@ func (h *hookrelay) queue(id string, props awssqs.QueueProps) awssqs.Queue {
 	return awssqs.NewQueue(h.stack, jsii.String(id), &props)
 }
 
-// addQueues creates ingest → (ingest DLQ) and delivery → (DLQ). DLQs keep
-// messages 14 days, longer than their sources: SQS keeps a redriven
-// message's original enqueue time, so a shorter DLQ retention would expire
-// it early.
+// addQueues creates ingest → (ingest DLQ) and the delivery lanes → (DLQ).
+// DLQs keep messages 14 days, longer than their sources: SQS keeps a
+// redriven message's original enqueue time, so a shorter DLQ retention
+// would expire it early.
 func (h *hookrelay) addQueues() {
 	h.ingestDLQ = h.queue("IngestDlq", awssqs.QueueProps{RetentionPeriod: seconds(dlqRetention)})
 	h.ingest = h.queue("IngestQueue", awssqs.QueueProps{
@@ -39,14 +41,36 @@ func (h *hookrelay) addQueues() {
 	})
 
 	h.dlq = h.queue("Dlq", awssqs.QueueProps{RetentionPeriod: seconds(dlqRetention)})
-	h.delivery = h.queue("DeliveryQueue", awssqs.QueueProps{
-		RetentionPeriod:   seconds(config.DeliveryRetention),
-		VisibilityTimeout: seconds(visibilityFactor*deliverTimeout(h.settings) + h.settings.DeliverBatchWindow),
-		DeadLetterQueue: &awssqs.DeadLetterQueue{
-			Queue:           h.dlq,
-			MaxReceiveCount: jsii.Number(float64(config.DeliveryMaxReceive(h.settings.RetrySchedule))),
-		},
-	})
+	for lane := range lanes.Count {
+		h.delivery = append(h.delivery, h.queue(laneID("DeliveryQueue", lane), awssqs.QueueProps{
+			RetentionPeriod:   seconds(config.DeliveryRetention),
+			VisibilityTimeout: seconds(visibilityFactor*deliverTimeout(h.settings) + h.settings.DeliverBatchWindow),
+			DeadLetterQueue: &awssqs.DeadLetterQueue{
+				Queue:           h.dlq,
+				MaxReceiveCount: jsii.Number(float64(config.DeliveryMaxReceive(h.settings.RetrySchedule))),
+			},
+		}))
+	}
+}
+
+// laneID is the construct id of a delivery lane's resource: lane 0 keeps
+// the id the stack had before lanes, so an upgraded stack keeps its queue
+// (and the messages in it) and its event source mapping.
+func laneID(base string, lane int) string {
+	if lane == 0 {
+		return base
+	}
+	return base + "Lane" + strconv.Itoa(lane)
+}
+
+// deliveryURLs is what config.EnvDeliveryQueueURL carries: the lanes' queue
+// URLs, comma-separated, lane i at index i (what lanes.Parse reads).
+func (h *hookrelay) deliveryURLs() *string {
+	urls := make([]*string, len(h.delivery))
+	for i, q := range h.delivery {
+		urls[i] = q.QueueUrl()
+	}
+	return awscdk.Fn_Join(jsii.String(","), &urls)
 }
 
 // addBus creates the producers' bus and one rule forwarding every event on

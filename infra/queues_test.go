@@ -10,7 +10,7 @@ import (
 
 func TestQueuesEncryptedAndTLSOnly(t *testing.T) {
 	s := defaultStack(t)
-	for _, q := range []string{"IngestQueue", "IngestDlq", "DeliveryQueue", "Dlq"} {
+	for _, q := range append([]string{"IngestQueue", "IngestDlq", "Dlq"}, deliveryLanes...) {
 		id := s.id(t, q)
 		p := s.props(t, id)
 		if p["SqsManagedSseEnabled"] != true && p["KmsMasterKeyId"] == nil {
@@ -32,7 +32,11 @@ func TestQueuesEncryptedAndTLSOnly(t *testing.T) {
 
 func TestRedriveAndRetention(t *testing.T) {
 	s := defaultStack(t)
-	for source, dlq := range map[string]string{"IngestQueue": "IngestDlq", "DeliveryQueue": "Dlq"} {
+	redrives := map[string]string{"IngestQueue": "IngestDlq"}
+	for _, lane := range deliveryLanes {
+		redrives[lane] = "Dlq"
+	}
+	for source, dlq := range redrives {
 		src, dead := s.props(t, s.id(t, source)), s.props(t, s.id(t, dlq))
 		rp, _ := src["RedrivePolicy"].(map[string]interface{})
 		if jsonOf(rp["deadLetterTargetArn"]) != jsonOf(getAtt(s.id(t, dlq), "Arn")) || num(rp["maxReceiveCount"]) < 1 {
@@ -48,15 +52,21 @@ func TestRedriveAndRetention(t *testing.T) {
 	}
 	// Safety net only: with the default 3-step schedule (4 attempts) SQS
 	// must not redrive before the function dead-letters by itself.
-	rp := s.props(t, s.id(t, "DeliveryQueue"))["RedrivePolicy"].(map[string]interface{})
-	if num(rp["maxReceiveCount"]) < 10 {
-		t.Errorf("delivery maxReceiveCount = %v, want >= 10", rp["maxReceiveCount"])
+	for _, lane := range deliveryLanes {
+		rp := s.props(t, s.id(t, lane))["RedrivePolicy"].(map[string]interface{})
+		if num(rp["maxReceiveCount"]) < 10 {
+			t.Errorf("%s maxReceiveCount = %v, want >= 10", lane, rp["maxReceiveCount"])
+		}
 	}
 }
 
 func TestVisibilityCoversConsumers(t *testing.T) {
 	s := defaultStack(t)
-	for queue, fn := range map[string]string{"IngestQueue": "FanoutFunction", "DeliveryQueue": "DeliverFunction"} {
+	consumers := map[string]string{"IngestQueue": "FanoutFunction"}
+	for _, lane := range deliveryLanes {
+		consumers[lane] = "DeliverFunction"
+	}
+	for queue, fn := range consumers {
 		vis := num(s.props(t, s.id(t, queue))["VisibilityTimeout"])
 		timeout := num(s.props(t, s.id(t, fn))["Timeout"])
 		if timeout <= 0 || vis < 6*timeout {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 )
 
 // Context keys. Every key is documented in README.md ("Deploying to AWS") and has a default
@@ -89,8 +90,10 @@ type Settings struct {
 	// cannot starve the account or flood the delivery queue; 0 reserves
 	// nothing (new accounts with a 10-execution quota cannot reserve any).
 	FanoutReservedConcurrency int
-	// DeliverMaxConcurrency bounds parallel deliver invocations (the SQS
-	// event source's maximum concurrency), which bounds outbound POSTs.
+	// DeliverMaxConcurrency bounds parallel deliver invocations, which
+	// bounds outbound POSTs. It is the total, split evenly over the
+	// delivery lanes: each lane's SQS event source gets
+	// DeliverMaxConcurrency / lanes.Count (rounded down).
 	DeliverMaxConcurrency int
 	// FanoutBatchWindow and DeliverBatchWindow are the event sources'
 	// MaximumBatchingWindowInSeconds: how long a poller gathers messages
@@ -296,8 +299,11 @@ func (s Settings) Validate() error {
 	if s.FanoutReservedConcurrency != 0 && (s.FanoutReservedConcurrency < 2 || s.FanoutReservedConcurrency > 1000) {
 		bad(CtxFanoutReserved, "%d must be 0 (no reservation) or 2..1000", s.FanoutReservedConcurrency)
 	}
-	if s.DeliverMaxConcurrency < 2 || s.DeliverMaxConcurrency > 1000 {
-		bad(CtxDeliverConcurrency, "%d must be 2..1000", s.DeliverMaxConcurrency)
+	// Split over the lanes, each share must still be an event source's
+	// minimum of 2.
+	if s.DeliverMaxConcurrency < 2*lanes.Count || s.DeliverMaxConcurrency > 1000 {
+		bad(CtxDeliverConcurrency, "%d must be %d..1000: it is split evenly over the %d delivery lanes, and each lane's event source needs at least 2",
+			s.DeliverMaxConcurrency, 2*lanes.Count, lanes.Count)
 	}
 	for key, w := range map[string]time.Duration{CtxFanoutBatchWindow: s.FanoutBatchWindow, CtxDeliverBatchWindow: s.DeliverBatchWindow} {
 		if w < 0 || w > maxBatchWindow || w%time.Second != 0 {

@@ -33,7 +33,8 @@ type hookrelay struct {
 	table                awsdynamodb.Table
 	bus                  awsevents.EventBus
 	ingest, ingestDLQ    awssqs.Queue
-	delivery, dlq        awssqs.Queue
+	delivery             []awssqs.Queue // the lanes: lane i is delivery[i]
+	dlq                  awssqs.Queue
 	api, fanout, deliver awslambda.Function
 	secretsKey           awskms.Key // the envelope store's key; nil with Secrets Manager alone
 	httpAPI              awsapigatewayv2.HttpApi
@@ -88,7 +89,7 @@ func (h *hookrelay) addOutputs() {
 	h.output("EventBusName", h.bus.EventBusName(), "Producers PutEvents here")
 	h.output("EventBusArn", h.bus.EventBusArn(), "Grant producers events:PutEvents on this ARN")
 	h.output("DlqUrl", h.dlq.QueueUrl(), "Dead-lettered deliveries (hookrelay dlq ...)")
-	h.output("DeliveryQueueUrl", h.delivery.QueueUrl(), "Pending deliveries")
+	h.output("DeliveryQueueUrl", h.deliveryURLs(), "Pending deliveries: the delivery lanes' queue URLs, comma-separated, lane 0 first")
 	h.output("IngestQueueUrl", h.ingest.QueueUrl(), "Events waiting for fan-out")
 	h.output("TableName", h.table.TableName(), "Webhooks, deliveries and attempt log")
 	h.output("SecretStore", jsii.String(h.settings.SecretStore), "Where signing secrets live (hookrelay secrets migrate)")
