@@ -22,6 +22,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
@@ -197,12 +198,13 @@ func TestChaos(t *testing.T) {
 
 	// Wait until the pipeline is empty, checking its queues in the order
 	// messages flow: a handler queues what follows before its own message
-	// is deleted, so ingest empty, then delivery empty, then the DLQ empty
+	// is deleted, so ingest empty, then every delivery lane empty, then the DLQ empty
 	// (the collector deletes what it took) means every request was made and
 	// every dead letter collected. "Empty" counts in-flight and delayed
 	// messages: a retry waiting out its backoff is not done.
 	deadline := time.Now().Add(chaosDeadline)
-	for !queuesEmpty(ctx, t, s, s.State.IngestQueueURL, s.State.DeliveryQueueURL, s.State.DLQURL) {
+	pipeline := append(append([]string{s.State.IngestQueueURL}, lanes.Parse(s.State.DeliveryQueueURL)...), s.State.DLQURL)
+	for !queuesEmpty(ctx, t, s, pipeline...) {
 		if time.Now().After(deadline) {
 			t.Errorf("queues not drained after %s; counting what arrived", chaosDeadline)
 			break

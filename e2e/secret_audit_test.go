@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 )
@@ -140,8 +141,11 @@ func (s *stack) auditSecrets(min auditMinimum) error {
 	if s.dlq != nil {
 		channels["dead letters collected during the run"] = s.dlq.texts()
 	}
-	for name, url := range map[string]string{"ingest queue": s.State.IngestQueueURL, "ingest DLQ": s.State.IngestDLQURL,
-		"delivery queue": s.State.DeliveryQueueURL, "delivery DLQ": s.State.DLQURL} {
+	queues := map[string]string{"ingest queue": s.State.IngestQueueURL, "ingest DLQ": s.State.IngestDLQURL, "delivery DLQ": s.State.DLQURL}
+	for i, u := range lanes.Parse(s.State.DeliveryQueueURL) {
+		queues[fmt.Sprintf("delivery lane %d", i)] = u
+	}
+	for name, url := range queues {
 		texts, err := s.peek(ctx, url)
 		if err != nil {
 			return fmt.Errorf("peek the %s: %w", name, err)

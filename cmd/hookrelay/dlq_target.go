@@ -18,6 +18,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/dlq"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
@@ -30,7 +31,7 @@ type dlqTarget struct {
 
 func (t *dlqTarget) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&t.dlqURL, "dlq-url", "", "DLQ URL of a deployed stack (env "+config.EnvDLQURL+")")
-	fs.StringVar(&t.queueURL, "queue-url", "", "delivery queue URL of a deployed stack (env "+config.EnvDeliveryQueueURL+")")
+	fs.StringVar(&t.queueURL, "queue-url", "", "delivery lanes' queue URLs of a deployed stack, comma-separated (env "+config.EnvDeliveryQueueURL+")")
 	fs.StringVar(&t.table, "table", "", "DynamoDB table, to reset attempt counters on redrive (env "+config.EnvTable+")")
 	fs.StringVar(&t.stack, "stack", "", "read the URLs and table from this CloudFormation stack's outputs")
 }
@@ -62,7 +63,7 @@ func (t *dlqTarget) ops(ctx context.Context, warn io.Writer) (*dlq.Ops, error) {
 		return nil, fmt.Errorf("stack %s has no %s output: pass --dlq-url", t.stack, outputDLQURL)
 	}
 	q := sqsqueue.New(sqs.NewFromConfig(cfg))
-	return dlq.New(q, dlqURL, queueURL, resetter(dynamodb.NewFromConfig(cfg), table, warn)), nil
+	return dlq.New(q, dlqURL, lanes.Parse(queueURL), resetter(dynamodb.NewFromConfig(cfg), table, warn)), nil
 }
 
 // devOps targets the emulators of the running `make dev`.
@@ -87,7 +88,7 @@ func (t *dlqTarget) devOps(ctx context.Context, warn io.Writer) (*dlq.Ops, error
 	if s.DynamoEndpoint != "" {
 		db = dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(s.DynamoEndpoint) })
 	}
-	return dlq.New(q, s.DLQURL, s.DeliveryQueueURL, resetter(db, s.Table, warn)), nil
+	return dlq.New(q, s.DLQURL, lanes.Parse(s.DeliveryQueueURL), resetter(db, s.Table, warn)), nil
 }
 
 // resetter is the delivery store's attempt counter, or nil (with a warning:

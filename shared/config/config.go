@@ -10,15 +10,18 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hookrelay/hookrelay/shared/lanes"
 )
 
 // Environment variable names. Keep this list in sync with infra (a test
 // compares the synthesized template with Names()).
 const (
-	EnvRetrySchedule    = "HOOKRELAY_RETRY_SCHEDULE"
-	EnvDeliveryTimeout  = "HOOKRELAY_DELIVERY_TIMEOUT"
-	EnvHeaderPrefix     = "HOOKRELAY_HEADER_PREFIX"
-	EnvTable            = "HOOKRELAY_TABLE"
+	EnvRetrySchedule   = "HOOKRELAY_RETRY_SCHEDULE"
+	EnvDeliveryTimeout = "HOOKRELAY_DELIVERY_TIMEOUT"
+	EnvHeaderPrefix    = "HOOKRELAY_HEADER_PREFIX"
+	EnvTable           = "HOOKRELAY_TABLE"
+	// EnvDeliveryQueueURL holds the delivery lanes' queue URLs, comma-separated.
 	EnvDeliveryQueueURL = "HOOKRELAY_DELIVERY_QUEUE_URL"
 	EnvDLQURL           = "HOOKRELAY_DLQ_URL"
 	EnvIngestQueueURL   = "HOOKRELAY_INGEST_QUEUE_URL"
@@ -89,17 +92,18 @@ func UsesKMS(setting string) bool {
 // Config is the parsed environment. Zero values never reach handlers:
 // Load fills every default.
 type Config struct {
-	RetrySchedule    []time.Duration
-	DeliveryTimeout  time.Duration
-	HeaderPrefix     string
-	Table            string
-	DeliveryQueueURL string
-	DLQURL           string
-	IngestQueueURL   string
-	IngestDLQURL     string
-	EventBus         string
-	SecretPrefix     string
-	SecretGrace      time.Duration
+	RetrySchedule   []time.Duration
+	DeliveryTimeout time.Duration
+	HeaderPrefix    string
+	Table           string
+	// DeliveryQueues are the delivery lanes' queues (package lanes).
+	DeliveryQueues lanes.Lanes
+	DLQURL         string
+	IngestQueueURL string
+	IngestDLQURL   string
+	EventBus       string
+	SecretPrefix   string
+	SecretGrace    time.Duration
 	// SecretStore is SecretStoreSecretsManager or SecretStoreEnvelope;
 	// SecretKeyID the envelope store's KMS key (id, ARN or alias).
 	SecretStore   string
@@ -184,7 +188,9 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	p.duration(EnvDeliveryTimeout, &c.DeliveryTimeout)
 	p.str(EnvHeaderPrefix, &c.HeaderPrefix)
 	p.str(EnvTable, &c.Table)
-	p.str(EnvDeliveryQueueURL, &c.DeliveryQueueURL)
+	if v, ok := p.get(EnvDeliveryQueueURL); ok {
+		c.DeliveryQueues = lanes.Parse(v)
+	}
 	p.str(EnvDLQURL, &c.DLQURL)
 	p.str(EnvIngestQueueURL, &c.IngestQueueURL)
 	p.str(EnvIngestDLQURL, &c.IngestDLQURL)

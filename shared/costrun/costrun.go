@@ -25,6 +25,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/emulator"
 	"github.com/hookrelay/hookrelay/shared/envelope"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
@@ -170,9 +171,12 @@ func startStack(ctx context.Context, dataDir string, withKMS bool) (_ *stack, er
 	if err := dynamo.EnsureTable(ctx, s.db, s.cfg.Table); err != nil {
 		return nil, err
 	}
+	// One delivery lane: every scenario's events are one organization's,
+	// which a deployed stack's lanes send to one queue as well.
+	var delivery string
 	for name, url := range map[string]*string{
 		"ingest": &s.cfg.IngestQueueURL, "ingest-dlq": &s.cfg.IngestDLQURL,
-		"delivery": &s.cfg.DeliveryQueueURL, "dlq": &s.cfg.DLQURL,
+		"delivery": &delivery, "dlq": &s.cfg.DLQURL,
 	} {
 		out, err := s.sqs.API().CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("cost-" + name),
 			Attributes: map[string]string{"VisibilityTimeout": "30"}})
@@ -181,6 +185,7 @@ func startStack(ctx context.Context, dataDir string, withKMS bool) (_ *stack, er
 		}
 		*url = aws.ToString(out.QueueUrl)
 	}
+	s.cfg.DeliveryQueues = lanes.Lanes{delivery}
 	return s, nil
 }
 

@@ -107,7 +107,7 @@ func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) 
 	var wg sync.WaitGroup
 	for _, p := range []*poller.Poller{
 		{Name: "fanout", QueueURL: s.cfg.IngestQueueURL, Handler: queue.Handler(fan.Handle), Concurrency: 2},
-		{Name: "deliver", QueueURL: s.cfg.DeliveryQueueURL, Handler: queue.Handler(deliver.Handle), Concurrency: 4},
+		{Name: "deliver", QueueURL: s.cfg.DeliveryQueues[0], Handler: queue.Handler(deliver.Handle), Concurrency: 4},
 	} {
 		p.Queue, p.BatchSize, p.Wait, p.Logger = s.sqs, sc.Shape.BatchSize, time.Second, slog.New(slog.NewTextHandler(io.Discard, nil))
 		wg.Go(func() { _ = p.Run(pollCtx) })

@@ -22,6 +22,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/poller"
 	"github.com/hookrelay/hookrelay/shared/queue"
@@ -209,7 +210,7 @@ func TestEveryExitFromTheDeliveryQueueKeepsTheClaim(t *testing.T) {
 			cfg := testConfig()
 			cfg.RetrySchedule = []time.Duration{time.Second}
 			cfg.DeliveryTimeout = 2 * time.Second
-			cfg.DLQURL, cfg.DeliveryQueueURL = in.dlqURL, queueURL
+			cfg.DLQURL, cfg.DeliveryQueues = in.dlqURL, lanes.Lanes{queueURL}
 			e := newEnv(t, cfg, func(d *Deps) {
 				d.Queue = sqsqueue.New(testenv.FaultySQS(t, sqsEndpoint, in.on("handler")))
 				d.Records = dynamo.NewDeliveryStore(faultyDB, table, time.Hour)

@@ -66,7 +66,7 @@ func (h *Handler) deadLetter(ctx context.Context, m events.SQSMessage, attrs map
 	// if ctx ended during the send, which is already done.
 	dctx, cancel := detach.Bookkeeping(ctx)
 	defer cancel()
-	if err := h.d.Queue.Delete(dctx, h.cfg.DeliveryQueueURL, m.ReceiptHandle); err != nil {
+	if err := h.d.Queue.Delete(dctx, h.laneOf(ctx, m), m.ReceiptHandle); err != nil {
 		h.log.WarnContext(ctx, "delete after dead-letter failed", "message_id", m.MessageId, "error", err)
 	}
 	return true

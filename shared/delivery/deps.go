@@ -73,7 +73,7 @@ type Deps struct {
 	Parked deliverylog.ParkedStore
 	Notify Notifier
 	// Config supplies RetrySchedule, DeliveryTimeout, HeaderPrefix,
-	// DeliveryQueueURL, DLQURL and AllowLoopback.
+	// DeliveryQueues, DLQURL and AllowLoopback.
 	Config config.Config
 	// Client POSTs to endpoints; default netguard.NewClient from Config.
 	// Tests inject one trusting an httptest TLS certificate.

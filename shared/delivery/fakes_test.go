@@ -13,6 +13,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/secrets"
@@ -93,6 +94,7 @@ func (s *memSecrets) ScheduleDeletion(_ context.Context, _, id string) error {
 type visibilityCall struct {
 	receipt string
 	delay   time.Duration
+	queue   string
 }
 
 type sentMessage struct {
@@ -104,6 +106,7 @@ type memQueue struct {
 	mu         sync.Mutex
 	visibility []visibilityCall
 	deleted    []string
+	deletedAt  []string // the queue of each delete
 	sent       []sentMessage
 	failSend   bool
 	// SQS's size rule, computed here independently of the code under
@@ -114,23 +117,24 @@ type memQueue struct {
 	maxAttrs int
 }
 
-func (q *memQueue) ChangeVisibility(ctx context.Context, _, receipt string, d time.Duration) error {
+func (q *memQueue) ChangeVisibility(ctx context.Context, url, receipt string, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.visibility = append(q.visibility, visibilityCall{receipt, d})
+	q.visibility = append(q.visibility, visibilityCall{receipt, d, url})
 	return nil
 }
 
-func (q *memQueue) Delete(ctx context.Context, _, receipt string) error {
+func (q *memQueue) Delete(ctx context.Context, url, receipt string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.deleted = append(q.deleted, receipt)
+	q.deletedAt = append(q.deletedAt, url)
 	return nil
 }
 
@@ -266,7 +270,7 @@ func testConfig() config.Config {
 	// Generous: a TLS handshake on a loaded 2-core machine can take longer
 	// than a second, and the timeout case waits for it in full anyway.
 	c.DeliveryTimeout = 5 * time.Second
-	c.DLQURL, c.DeliveryQueueURL = testDLQ, testQueue
+	c.DLQURL, c.DeliveryQueues = testDLQ, lanes.Lanes{testQueue}
 	c.AllowLoopback = true
 	return c
 }

@@ -205,7 +205,7 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 		}
 		return deliverylog.OutcomeRemoved, true
 	case actRetry:
-		if err := h.d.Queue.ChangeVisibility(ctx, h.cfg.DeliveryQueueURL, m.ReceiptHandle, dec.delay); err != nil {
+		if err := h.d.Queue.ChangeVisibility(ctx, h.laneOf(ctx, m), m.ReceiptHandle, dec.delay); err != nil {
 			// Still a failure: it returns after the queue's own visibility timeout.
 			h.log.ErrorContext(ctx, "set retry backoff", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 		}
@@ -227,7 +227,7 @@ func (h *Handler) deferDelivery(ctx context.Context, m events.SQSMessage, d mess
 	now := h.now()
 	wait := h.gate.deferral(receivesOf(m))
 	wait = min(wait+h.jitter(wait/10), newBudget(received, now, now).maxDelay)
-	if err := h.d.Queue.ChangeVisibility(ctx, h.cfg.DeliveryQueueURL, m.ReceiptHandle, wait); err != nil {
+	if err := h.d.Queue.ChangeVisibility(ctx, h.laneOf(ctx, m), m.ReceiptHandle, wait); err != nil {
 		h.log.ErrorContext(ctx, "defer delivery", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 	}
 	h.log.LogAttrs(ctx, slog.LevelInfo, "delivery deferred: the endpoint keeps timing out",

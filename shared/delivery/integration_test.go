@@ -15,6 +15,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/poller"
 	"github.com/hookrelay/hookrelay/shared/queue"
@@ -52,7 +53,7 @@ func TestDeliveryOnEmulators(t *testing.T) {
 	cfg := testConfig()
 	cfg.RetrySchedule = []time.Duration{time.Second, 2 * time.Second, 3 * time.Second}
 	cfg.DeliveryTimeout = 2 * time.Second
-	cfg.DLQURL, cfg.DeliveryQueueURL = dlqURL, queueURL
+	cfg.DLQURL, cfg.DeliveryQueues = dlqURL, lanes.Lanes{queueURL}
 	records := dynamo.NewDeliveryStore(db, table, time.Hour)
 	e := newEnv(t, cfg, func(d *Deps) {
 		d.Queue = q

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -37,7 +38,7 @@ type Recovery struct {
 		ResetAttempts(ctx context.Context, deliveryID string) error
 	}
 	Queue       Sender
-	QueueURL    string
+	Lanes       lanes.Lanes // the delivery lanes; the webhook's organization's gets them
 	DeadLetters DeadLetterRedriver
 	Rate, Max   int // RecoverRate and RecoverMax when zero
 }
@@ -88,7 +89,7 @@ func (r Recovery) Requeue(ctx context.Context, w webhook.Webhook, since time.Tim
 			return res, err
 		}
 		delay := min(time.Duration(res.Queued)*time.Second/time.Duration(rate), maxSQSDelay)
-		if err := r.Queue.Send(ctx, r.QueueURL, queue.Message{Body: p.Message, Delay: delay}); err != nil {
+		if err := r.Queue.Send(ctx, r.Lanes.For(w.OrgID), queue.Message{Body: p.Message, Delay: delay, Group: w.OrgID}); err != nil {
 			return res, fmt.Errorf("queue parked delivery %s: %w", p.DeliveryID, err)
 		}
 		res.Queued++

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 	"github.com/hookrelay/hookrelay/shared/webhook"
@@ -43,7 +44,7 @@ func TestRequeueOldestFirstAtABoundedRate(t *testing.T) {
 	records, q, dead := newMemRecords(), &memQueue{}, &fakeDeadLetters{n: 2}
 	first, _ := message.Decode(bodies[4])
 	records.recs[first.DeliveryID] = deliverylog.DeliveryRecord{DeliveryID: first.DeliveryID, Attempts: 3, FirstAttemptAt: t0}
-	r := Recovery{Parked: parked, Records: records, Queue: q, QueueURL: testQueue, DeadLetters: dead, Rate: 2, Max: 3}
+	r := Recovery{Parked: parked, Records: records, Queue: q, Lanes: lanes.Lanes{testQueue}, DeadLetters: dead, Rate: 2, Max: 3}
 	w := webhook.Webhook{ID: "wh_1", OrgID: "org_a", Enabled: true}
 
 	res, err := r.Requeue(ctx, w, t0)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
@@ -36,17 +37,17 @@ type Sender interface {
 
 // Resender starts deliveries on a tenant's request (the API's Deliveries).
 type Resender struct {
-	records  ResendStore
-	log      MessageFinder
-	queue    Sender
-	queueURL string
+	records ResendStore
+	log     MessageFinder
+	queue   Sender
+	lanes   lanes.Lanes
 	// Now is the clock of test events (tests pin it).
 	Now func() time.Time
 }
 
-// NewResender sends to the delivery queue at deliveryQueueURL.
-func NewResender(records ResendStore, log MessageFinder, queue Sender, deliveryQueueURL string) *Resender {
-	return &Resender{records: records, log: log, queue: queue, queueURL: deliveryQueueURL, Now: time.Now}
+// NewResender sends to the organization's delivery lane.
+func NewResender(records ResendStore, log MessageFinder, queue Sender, delivery lanes.Lanes) *Resender {
+	return &Resender{records: records, log: log, queue: queue, lanes: delivery, Now: time.Now}
 }
 
 // Resend re-enqueues a past delivery with the same delivery id and the same
@@ -70,7 +71,7 @@ func (r *Resender) Resend(ctx context.Context, orgID, webhookID, deliveryID stri
 			return err
 		}
 	}
-	return r.queue.Send(ctx, r.queueURL, queue.Message{Body: body, Group: d.OrgID})
+	return r.queue.Send(ctx, r.lanes.For(d.OrgID), queue.Message{Body: body, Group: d.OrgID})
 }
 
 func (r *Resender) message(ctx context.Context, orgID, webhookID, deliveryID string) (body string, hasRecord bool, err error) {
@@ -109,7 +110,7 @@ func (r *Resender) SendTest(ctx context.Context, w webhook.Webhook) (string, err
 	if err != nil {
 		return "", err
 	}
-	if err := r.queue.Send(ctx, r.queueURL, queue.Message{Body: body, Group: d.OrgID}); err != nil {
+	if err := r.queue.Send(ctx, r.lanes.For(d.OrgID), queue.Message{Body: body, Group: d.OrgID}); err != nil {
 		return "", fmt.Errorf("queue test event: %w", err)
 	}
 	return d.DeliveryID, nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -23,7 +24,7 @@ func TestResend(t *testing.T) {
 	once := sqsMessage(t, "org_a", "wh_1", "evt_2")
 	d2, _ := message.Decode(once.Body)
 	log.Append(ctx, deliverylog.Attempt{DeliveryID: d2.DeliveryID, OrgID: "org_a", WebhookID: "wh_1", Attempt: 1}, once.Body)
-	r := NewResender(recs, log, q, testQueue)
+	r := NewResender(recs, log, q, lanes.Lanes{testQueue})
 
 	for _, c := range []struct{ org, wh, id string }{
 		{"org_b", "wh_1", d.DeliveryID}, {"org_a", "wh_2", d.DeliveryID}, {"org_a", "wh_1", "dlv_missing"},
@@ -52,7 +53,7 @@ func TestResend(t *testing.T) {
 
 func TestSendTest(t *testing.T) {
 	q := &memQueue{}
-	r := NewResender(newMemRecords(), &memAttempts{}, q, testQueue)
+	r := NewResender(newMemRecords(), &memAttempts{}, q, lanes.Lanes{testQueue})
 	now := time.Unix(1745000000, 0)
 	r.Now = func() time.Time { return now }
 	id, err := r.SendTest(context.Background(), webhook.Webhook{ID: "wh_1", OrgID: "org_a"})

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -51,8 +52,8 @@ type Options struct {
 	// message groups on AWS either (EventBridge sets MessageGroupId only on
 	// FIFO targets), so what keeps one tenant's burst from delaying the
 	// others' events there is fan-out's pace, which the local stack must
-	// not understate. Delivery defaults to 4 (Lambda scales to 20; a laptop
-	// need not).
+	// not understate. Delivery defaults to 4 per lane (Lambda scales to 5
+	// a lane; a laptop need not).
 	FanoutConcurrency, DeliverConcurrency int
 	// WrapDeliver, when set, wraps the deliver handler the delivery poller
 	// invokes. Test-only (the e2e chaos test injects batch panics with it);
@@ -156,7 +157,7 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 
 	s.State = devstate.State{
 		PID: os.Getpid(), API: s.API, DynamoEndpoint: dyn.Endpoint, SQSEndpoint: goaws.Endpoint,
-		Region: emulator.Region, Table: cfg.Table, DeliveryQueueURL: cfg.DeliveryQueueURL, DLQURL: cfg.DLQURL,
+		Region: emulator.Region, Table: cfg.Table, DeliveryQueueURL: cfg.DeliveryQueues.String(), DLQURL: cfg.DLQURL,
 		IngestQueueURL: cfg.IngestQueueURL, IngestDLQURL: cfg.IngestDLQURL,
 		SecretStore: cfg.SecretStore, SecretKeyID: cfg.SecretKeyID,
 	}
@@ -255,7 +256,7 @@ func (s *Stack) connect(ctx context.Context, cfg *config.Config, dyn, goaws *emu
 		return err
 	}
 	cfg.IngestQueueURL, cfg.IngestDLQURL = q.Ingest, q.IngestDLQ
-	cfg.DeliveryQueueURL, cfg.DLQURL = q.Delivery, q.DLQ
+	cfg.DeliveryQueues, cfg.DLQURL = q.Delivery, q.DLQ
 	return nil
 }
 
@@ -289,19 +290,25 @@ func deliveryOrg(m events.SQSMessage) string {
 	return d.OrgID
 }
 
-// poll runs the two event source mappings of the stack.
+// poll runs the event source mappings of the stack: fan-out's, and one
+// per delivery lane, each with its own consumers as on AWS.
 func (s *Stack) poll(o Options, fanout, deliver queue.Handler) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	for _, p := range []*poller.Poller{
-		{Name: "fanout", QueueURL: s.Config.IngestQueueURL, Handler: fanout,
-			Concurrency: orDefault(o.FanoutConcurrency, 5), Timeout: fanoutTimeout},
+	pollers := []*poller.Poller{{Name: "fanout", QueueURL: s.Config.IngestQueueURL, Handler: fanout,
+		Concurrency: orDefault(o.FanoutConcurrency, 5), Timeout: fanoutTimeout}}
+	for i, u := range s.Config.DeliveryQueues {
+		name := "deliver"
+		if i > 0 {
+			name += "-lane" + strconv.Itoa(i)
+		}
 		// Fair dispatch by organization: what SQS fair queues do on AWS
 		// with the MessageGroupId fan-out sets (goaws does not).
-		{Name: "deliver", QueueURL: s.Config.DeliveryQueueURL, Handler: deliver,
+		pollers = append(pollers, &poller.Poller{Name: name, QueueURL: u, Handler: deliver,
 			Concurrency: orDefault(o.DeliverConcurrency, 4), Timeout: deliverTimeout(s.Config),
-			Group: deliveryOrg, StaleAfter: deliveryVisibility(s.Config) / 2},
-	} {
+			Group: deliveryOrg, StaleAfter: deliveryVisibility(s.Config) / 2})
+	}
+	for _, p := range pollers {
 		p.Queue, p.Logger = s.SQS, s.Logger
 		wg.Go(func() {
 			if err := p.Run(ctx); err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/emulator"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
@@ -77,7 +78,7 @@ func TestStackServesTheAPIAndWritesItsState(t *testing.T) {
 		t.Fatalf("devstate: %v", err)
 	}
 	if st.API != s.API || st.PID != os.Getpid() || st.Table != s.Config.Table ||
-		st.DeliveryQueueURL != s.Config.DeliveryQueueURL || st.DLQURL == "" || st.IngestQueueURL == "" || st.IngestDLQURL == "" {
+		st.DeliveryQueueURL != s.Config.DeliveryQueues.String() || len(s.Config.DeliveryQueues) != lanes.Count || st.DLQURL == "" || st.IngestQueueURL == "" || st.IngestDLQURL == "" {
 		t.Fatalf("state file %+v does not describe the stack %+v", st, s.Config)
 	}
 	if !s.Config.AllowLoopback {
@@ -85,10 +86,22 @@ func TestStackServesTheAPIAndWritesItsState(t *testing.T) {
 	}
 }
 
-func TestDeliveryQueueHasTheRedriveAndVisibilityOfTheDesign(t *testing.T) {
+// TestDeliveryLanesHaveTheRedriveAndVisibilityOfTheDesign: every lane is a
+// delivery queue like the deployed ones, redriving to the one DLQ.
+func TestDeliveryLanesHaveTheRedriveAndVisibilityOfTheDesign(t *testing.T) {
 	s := startStack(t, t.TempDir())
+	if len(s.Config.DeliveryQueues) != lanes.Count {
+		t.Fatalf("%d delivery lanes, want %d", len(s.Config.DeliveryQueues), lanes.Count)
+	}
+	for _, u := range s.Config.DeliveryQueues {
+		checkDeliveryQueue(t, s, u)
+	}
+}
+
+func checkDeliveryQueue(t *testing.T, s *Stack, queueURL string) {
+	t.Helper()
 	out, err := s.SQS.API().GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
-		QueueUrl:       aws.String(s.Config.DeliveryQueueURL),
+		QueueUrl:       aws.String(queueURL),
 		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll},
 	})
 	if err != nil {

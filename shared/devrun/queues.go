@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 )
 
 // Local queue names. goaws keeps queues in memory, so they are recreated
@@ -20,7 +21,7 @@ import (
 const (
 	IngestQueue   = "hookrelay-ingest"
 	IngestDLQ     = "hookrelay-ingest-dlq"
-	DeliveryQueue = "hookrelay-delivery"
+	DeliveryQueue = "hookrelay-delivery" // lane 0; lane i > 0 adds "-lane<i>"
 	DeliveryDLQ   = "hookrelay-dlq"
 	ingestMaxRcv  = 5
 	// ingestVisibility covers a fan-out invocation (fanoutTimeout) with room
@@ -28,9 +29,10 @@ const (
 	ingestVisibility = 60 * time.Second
 )
 
-// queueURLs are the four queues of the pipeline.
+// queueURLs are the queues of the pipeline.
 type queueURLs struct {
-	Ingest, IngestDLQ, Delivery, DLQ string
+	Ingest, IngestDLQ, DLQ string
+	Delivery               lanes.Lanes
 }
 
 // deliveryVisibility is the delivery queue's visibility timeout: at least
@@ -76,11 +78,21 @@ func createQueues(ctx context.Context, api *sqs.Client, cfg config.Config) (queu
 	if err != nil {
 		return q, err
 	}
-	q.Delivery, err = createQueue(ctx, api, DeliveryQueue, map[string]string{
-		string(types.QueueAttributeNameVisibilityTimeout): seconds(deliveryVisibility(cfg)),
-		string(types.QueueAttributeNameRedrivePolicy):     deliveryRedrive,
-	})
-	return q, err
+	for i := range lanes.Count {
+		name := DeliveryQueue
+		if i > 0 {
+			name += "-lane" + strconv.Itoa(i)
+		}
+		u, err := createQueue(ctx, api, name, map[string]string{
+			string(types.QueueAttributeNameVisibilityTimeout): seconds(deliveryVisibility(cfg)),
+			string(types.QueueAttributeNameRedrivePolicy):     deliveryRedrive,
+		})
+		if err != nil {
+			return q, err
+		}
+		q.Delivery = append(q.Delivery, u)
+	}
+	return q, nil
 }
 
 func createQueue(ctx context.Context, api *sqs.Client, name string, attrs map[string]string) (string, error) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
@@ -111,7 +112,7 @@ func (f *fixture) ops(reset AttemptResetter) *Ops { return f.opsOver(f.q, reset)
 // a few servers, hence the default), and every scan ends with an empty
 // receive that would otherwise wait out the long poll.
 func (f *fixture) opsOver(q Queue, reset AttemptResetter) *Ops {
-	o := New(q, f.dlqURL, f.deliveryURL, reset)
+	o := New(q, f.dlqURL, lanes.Lanes{f.deliveryURL}, reset)
 	o.Wait = 0
 	return o
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/wait"
 )
@@ -29,12 +30,12 @@ type AttemptResetter interface {
 	ResetAttempts(ctx context.Context, deliveryID string) error
 }
 
-// Ops runs operator actions on one DLQ and its delivery queue.
+// Ops runs operator actions on one DLQ and its delivery lanes.
 type Ops struct {
-	q           Queue
-	dlqURL      string
-	deliveryURL string
-	reset       AttemptResetter
+	q        Queue
+	dlqURL   string
+	delivery lanes.Lanes
+	reset    AttemptResetter
 
 	// PeekVisibility hides a message between its receive and the end of a
 	// scan. Short, so a crashed listing leaves nothing hidden for long; it
@@ -53,11 +54,12 @@ type Ops struct {
 	MaxScan int
 }
 
-// New returns Ops over a DLQ and the delivery queue redrives go to. reset
-// may be nil, in which case attempt counters are left as they are.
-func New(q Queue, dlqURL, deliveryURL string, reset AttemptResetter) *Ops {
+// New returns Ops over a DLQ and the delivery lanes redrives go to (each
+// delivery to its organization's). reset may be nil, in which case attempt
+// counters are left as they are.
+func New(q Queue, dlqURL string, delivery lanes.Lanes, reset AttemptResetter) *Ops {
 	return &Ops{
-		q: q, dlqURL: dlqURL, deliveryURL: deliveryURL, reset: reset,
+		q: q, dlqURL: dlqURL, delivery: delivery, reset: reset,
 		PeekVisibility: 2 * time.Second,
 		HoldVisibility: 30 * time.Second,
 		Wait:           time.Second,

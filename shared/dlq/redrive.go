@@ -30,7 +30,8 @@ type Skipped struct {
 // ErrNoDeliveryQueue means the Ops was built without a delivery queue URL.
 var ErrNoDeliveryQueue = errors.New("no delivery queue URL: redrive needs one")
 
-// Redrive sends the selected dead letters back to the delivery queue. Per
+// Redrive sends the selected dead letters back to their organizations'
+// delivery lanes. Per
 // message: reset the attempt counter, send the unchanged body (same
 // delivery id, so receivers deduplicate), then delete it from the DLQ. A
 // crash between send and delete leaves a duplicate, never a loss. Selected
@@ -39,7 +40,7 @@ var ErrNoDeliveryQueue = errors.New("no delivery queue URL: redrive needs one")
 // and stay in the DLQ. With dryRun nothing is held, sent or deleted.
 // progress, if set, is called after each message with (done, total).
 func (o *Ops) Redrive(ctx context.Context, f Filter, dryRun bool, progress func(done, total int)) (Result, error) {
-	if o.deliveryURL == "" && !dryRun {
+	if len(o.delivery) == 0 && !dryRun {
 		return Result{}, ErrNoDeliveryQueue
 	}
 	res := Result{DryRun: dryRun}
@@ -75,7 +76,7 @@ func (o *Ops) redriveOne(ctx context.Context, e Entry) error {
 			return fmt.Errorf("reset attempts of %s: %w", e.Delivery.DeliveryID, err)
 		}
 	}
-	if err := o.q.Send(ctx, o.deliveryURL, queue.Message{Body: e.Raw, Group: e.Delivery.OrgID}); err != nil {
+	if err := o.q.Send(ctx, o.delivery.For(e.Delivery.OrgID), queue.Message{Body: e.Raw, Group: e.Delivery.OrgID}); err != nil {
 		return fmt.Errorf("send %s to the delivery queue: %w", e.MessageID, err)
 	}
 	// Sent: the delete must happen even if the run is cancelled now, or a

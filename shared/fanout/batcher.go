@@ -60,3 +60,40 @@ func (b *batcher) flush() {
 	}
 	b.cur, b.owners, b.bytes = nil, nil, 0
 }
+
+// laneBatchers keeps one batcher per delivery lane: every delivery of an
+// event goes to its organization's lane, so an invocation's events share a
+// call per lane rather than per event.
+type laneBatchers struct {
+	send func(queueURL string, msgs []queue.Message) error
+	by   map[string]*batcher
+}
+
+// to is the batcher of the lane at queueURL.
+func (l *laneBatchers) to(queueURL string) *batcher {
+	b := l.by[queueURL]
+	if b == nil {
+		b = &batcher{send: func(msgs []queue.Message) error { return l.send(queueURL, msgs) }}
+		if l.by == nil {
+			l.by = map[string]*batcher{}
+		}
+		l.by[queueURL] = b
+	}
+	return b
+}
+
+func (l *laneBatchers) flush() {
+	for _, b := range l.by {
+		b.flush()
+	}
+}
+
+// failed is the error of a call that carried a message of record i, if any.
+func (l *laneBatchers) failed(i int) error {
+	for _, b := range l.by {
+		if err := b.failed[i]; err != nil {
+			return err
+		}
+	}
+	return nil
+}

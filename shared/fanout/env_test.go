@@ -14,6 +14,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/devbus"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
@@ -63,13 +64,13 @@ func newEnv(t testing.TB, known []string) *env {
 
 func (e *env) deps(known []string) Deps {
 	return Deps{
-		Webhooks:         e.store,
-		Queue:            e.q,
-		KnownEvent:       func(name string) bool { return slices.Contains(known, name) },
-		Claims:           e.idem,
-		DeliveryQueueURL: e.delivery,
-		IngestDLQURL:     e.dlq,
-		Logger:           slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), // every line, checked against the schema
+		Webhooks:       e.store,
+		Queue:          e.q,
+		KnownEvent:     func(name string) bool { return slices.Contains(known, name) },
+		Claims:         e.idem,
+		DeliveryQueues: lanes.Lanes{e.delivery},
+		IngestDLQURL:   e.dlq,
+		Logger:         slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), // every line, checked against the schema
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
@@ -58,12 +59,14 @@ func TestFailedFanOutIsReportedForThatRecordOnly(t *testing.T) {
 // recordingQueue keeps what would be sent, to count calls exactly.
 type recordingQueue struct {
 	batches  [][]queue.Message
+	urls     []string // the queue of each batch
 	failDLQ  bool
 	failCall int // 1-based SendBatch call that fails; 0 none
 }
 
-func (q *recordingQueue) SendBatch(_ context.Context, _ string, msgs []queue.Message) (int, error) {
+func (q *recordingQueue) SendBatch(_ context.Context, url string, msgs []queue.Message) (int, error) {
 	q.batches = append(q.batches, msgs)
+	q.urls = append(q.urls, url)
 	if len(q.batches) == q.failCall {
 		return 1, errors.New("sqs unavailable")
 	}
@@ -98,7 +101,7 @@ func (p pagedStore) ForEachSubscribed(_ context.Context, org, _ string, fn func(
 func pagedHandler(q *recordingQueue, pages ...int) *Handler {
 	return NewHandler(Deps{
 		Webhooks: pagedStore{pages: pages}, Queue: q, KnownEvent: func(string) bool { return true },
-		DeliveryQueueURL: "delivery", IngestDLQURL: "dlq", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		DeliveryQueues: lanes.Lanes{"delivery"}, IngestDLQURL: "dlq", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 }
 
@@ -181,5 +184,45 @@ func TestDeadLetterFailureIsRetriedNotLost(t *testing.T) {
 	resp, err := pagedHandler(q, 1).Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "bad", Body: "not json"}}})
 	if err != nil || len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "bad" {
 		t.Fatalf("resp %+v err %v: a record that could not be dead-lettered must stay on the queue", resp, err)
+	}
+}
+
+// TestEachOrganizationsDeliveriesGoToItsLane: one invocation's events of
+// two organizations on different lanes make one call per lane, each
+// holding only that organization's deliveries.
+func TestEachOrganizationsDeliveriesGoToItsLane(t *testing.T) {
+	l := lanes.Lanes{"lane0", "lane1", "lane2", "lane3"}
+	orgs := []string{"org_a"}
+	for i := 0; len(orgs) < 2; i++ {
+		if org := fmt.Sprintf("org_%d", i); l.For(org) != l.For(orgs[0]) {
+			orgs = append(orgs, org)
+		}
+	}
+	q := &recordingQueue{}
+	h := NewHandler(Deps{
+		Webhooks: pagedStore{pages: []int{3}}, Queue: q, KnownEvent: func(string) bool { return true },
+		DeliveryQueues: l, IngestDLQURL: "dlq", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	var recs []events.SQSMessage
+	for i, org := range append(orgs, orgs...) {
+		detail, _ := json.Marshal(map[string]any{"organization_id": org, "data": map[string]any{}})
+		recs = append(recs, record(t, fmt.Sprint(i), bus.Record{ID: fmt.Sprintf("e%d", i), DetailType: "emailClick", Time: time.Now().UTC(), Detail: detail}))
+	}
+	if resp, _ := h.Handle(context.Background(), events.SQSEvent{Records: recs}); len(resp.BatchItemFailures) != 0 {
+		t.Fatal(resp.BatchItemFailures)
+	}
+	if len(q.batches) != 2 {
+		t.Fatalf("%d calls for two organizations' 12 deliveries on two lanes, want 2: %v", len(q.batches), q.urls)
+	}
+	for i, b := range q.batches {
+		if len(b) != 6 {
+			t.Errorf("call %d carries %d deliveries, want 6", i, len(b))
+		}
+		for _, m := range b {
+			d, err := message.Decode(m.Body)
+			if err != nil || l.For(d.OrgID) != q.urls[i] {
+				t.Errorf("delivery of %s sent to %s, its lane is %s (%v)", d.OrgID, q.urls[i], l.For(d.OrgID), err)
+			}
+		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
@@ -56,10 +57,12 @@ type Deps struct {
 	// Claims deduplicates producers that PutEvents directly with a detail.id
 	// idempotency key (the API claims its own before publishing). Nil turns
 	// that deduplication off.
-	Claims           Claimer
-	DeliveryQueueURL string
-	IngestDLQURL     string
-	Logger           *slog.Logger
+	Claims Claimer
+	// DeliveryQueues are the delivery lanes; an event's deliveries go to
+	// its organization's.
+	DeliveryQueues lanes.Lanes
+	IngestDLQURL   string
+	Logger         *slog.Logger
 }
 
 // Handler is the fanout Lambda handler.
@@ -83,8 +86,8 @@ func NewHandler(d Deps) *Handler {
 // failures, so SQS retries only them after the visibility timeout;
 // malformed records are dead-lettered and consumed.
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	b := &batcher{send: func(msgs []queue.Message) error {
-		_, err := h.d.Queue.SendBatch(ctx, h.d.DeliveryQueueURL, msgs)
+	b := &laneBatchers{send: func(queueURL string, msgs []queue.Message) error {
+		_, err := h.d.Queue.SendBatch(ctx, queueURL, msgs)
 		return err
 	}}
 	subs := newSubscriptionMemo(h.d.Webhooks)
@@ -96,8 +99,8 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	var resp events.SQSEventResponse
 	for i, rec := range ev.Records {
 		err := errs[i]
-		if err == nil && b.failed[i] != nil {
-			err = fmt.Errorf("queue deliveries: %w", b.failed[i])
+		if failed := b.failed(i); err == nil && failed != nil {
+			err = fmt.Errorf("queue deliveries: %w", failed)
 		}
 		if err != nil {
 			h.log.ErrorContext(ctx, "fan-out failed", "message_id", rec.MessageId, "error", err)
@@ -107,8 +110,9 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	return resp, nil
 }
 
-// handleRecord fans out record i of the invocation into b.
-func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, i int, subs Subscriptions, b *batcher) error {
+// handleRecord fans out record i of the invocation into its
+// organization's lane.
+func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, i int, subs Subscriptions, b *laneBatchers) error {
 	start := time.Now()
 	r, d, err := bus.ParseRecord([]byte(rec.Body))
 	if err != nil {
@@ -158,7 +162,7 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, i int
 	if err != nil {
 		return h.deadLetter(ctx, rec, message.ReasonMalformed, err, org, name)
 	}
-	matched, err := fanOut(ctx, subs, message.Delivery{EventID: eventID, OrgID: org, EventName: name, Envelope: string(env)}, i, b)
+	matched, err := fanOut(ctx, subs, message.Delivery{EventID: eventID, OrgID: org, EventName: name, Envelope: string(env)}, i, b.to(h.d.DeliveryQueues.For(org)))
 	if errors.Is(err, errTooLarge) {
 		return h.deadLetter(ctx, rec, ReasonTooLarge, err, org, name)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -53,7 +54,7 @@ func TestAnInvocationLooksUpEachOrgAndTypeOnce(t *testing.T) {
 	q := &recordingQueue{}
 	h := NewHandler(Deps{
 		Webhooks: store, Queue: q, KnownEvent: func(string) bool { return true },
-		DeliveryQueueURL: "delivery", IngestDLQURL: "dlq", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		DeliveryQueues: lanes.Lanes{"delivery"}, IngestDLQURL: "dlq", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	resp, _ := h.Handle(context.Background(), events.SQSEvent{Records: recs})
 	if len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "0" {

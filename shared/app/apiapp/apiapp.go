@@ -46,7 +46,7 @@ func New(d Deps) (http.Handler, error) {
 	c := d.Config
 	if err := app.Require("api", map[string]any{
 		"Dynamo": d.Dynamo, "SQS": d.SQS, "Secrets": d.Secrets, "Bus": d.Bus, "Auth": d.Auth,
-		config.EnvTable: c.Table, config.EnvDeliveryQueueURL: c.DeliveryQueueURL,
+		config.EnvTable: c.Table, config.EnvDeliveryQueueURL: c.DeliveryQueues.String(),
 	}); err != nil {
 		return nil, err
 	}
@@ -54,11 +54,11 @@ func New(d Deps) (http.Handler, error) {
 	attempts := dynamo.NewAttemptLog(d.Dynamo, c.Table, c.AttemptTTL)
 	webhooks := dynamo.NewWebhookStore(d.Dynamo, c.Table)
 	recovery := delivery.Recovery{
-		Parked: dynamo.NewParkedStore(d.Dynamo, c.Table, c.ParkedTTL), Records: records, Queue: d.SQS, QueueURL: c.DeliveryQueueURL,
+		Parked: dynamo.NewParkedStore(d.Dynamo, c.Table, c.ParkedTTL), Records: records, Queue: d.SQS, Lanes: c.DeliveryQueues,
 	}
 	var admin http.Handler
 	if c.DLQURL != "" {
-		ops := dlq.New(d.SQS, c.DLQURL, c.DeliveryQueueURL, records)
+		ops := dlq.New(d.SQS, c.DLQURL, c.DeliveryQueues, records)
 		admin, recovery.DeadLetters = dlq.NewAdminHandler(ops), ops
 	}
 	types := catalog.Default()
@@ -73,7 +73,7 @@ func New(d Deps) (http.Handler, error) {
 		Secrets:    d.Secrets,
 		Catalog:    types,
 		Publisher:  fanout.NewPublisher(d.Bus, dynamo.NewIdempotencyStore(d.Dynamo, c.Table)),
-		Deliveries: delivery.NewResender(records, attempts, d.SQS, c.DeliveryQueueURL),
+		Deliveries: delivery.NewResender(records, attempts, d.SQS, c.DeliveryQueues),
 		Attempts:   attempts,
 		Admin:      admin,
 		Logger:     app.Logger(d.Logger),

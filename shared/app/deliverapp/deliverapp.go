@@ -41,7 +41,7 @@ func New(d Deps) (queue.Handler, error) {
 	c := d.Config
 	if err := app.Require("deliver", map[string]any{
 		"Dynamo": d.Dynamo, "SQS": d.SQS, "Secrets": d.Secrets, "Bus": d.Bus, config.EnvTable: c.Table,
-		config.EnvDeliveryQueueURL: c.DeliveryQueueURL, config.EnvDLQURL: c.DLQURL,
+		config.EnvDeliveryQueueURL: c.DeliveryQueues.String(), config.EnvDLQURL: c.DLQURL,
 	}); err != nil {
 		return nil, err
 	}

@@ -33,19 +33,19 @@ func New(d Deps) (queue.Handler, error) {
 	c := d.Config
 	if err := app.Require("fanout", map[string]any{
 		"Dynamo": d.Dynamo, "SQS": d.SQS, config.EnvTable: c.Table,
-		config.EnvDeliveryQueueURL: c.DeliveryQueueURL, config.EnvIngestDLQURL: c.IngestDLQURL,
+		config.EnvDeliveryQueueURL: c.DeliveryQueues.String(), config.EnvIngestDLQURL: c.IngestDLQURL,
 	}); err != nil {
 		return nil, err
 	}
 	h := fanout.NewHandler(fanout.Deps{
-		Webhooks:         dynamo.NewWebhookStore(d.Dynamo, c.Table),
-		Queue:            d.SQS,
-		KnownEvent:       catalog.Default().Has,
-		ValidateData:     catalog.Default().Validate,
-		Claims:           dynamo.NewIdempotencyStore(d.Dynamo, c.Table),
-		DeliveryQueueURL: c.DeliveryQueueURL,
-		IngestDLQURL:     c.IngestDLQURL,
-		Logger:           app.Logger(d.Logger),
+		Webhooks:       dynamo.NewWebhookStore(d.Dynamo, c.Table),
+		Queue:          d.SQS,
+		KnownEvent:     catalog.Default().Has,
+		ValidateData:   catalog.Default().Validate,
+		Claims:         dynamo.NewIdempotencyStore(d.Dynamo, c.Table),
+		DeliveryQueues: c.DeliveryQueues,
+		IngestDLQURL:   c.IngestDLQURL,
+		Logger:         app.Logger(d.Logger),
 	})
 	return h.Handle, nil
 }
