@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -172,30 +173,48 @@ type publisher struct {
 	api, token string
 	data       json.RawMessage
 	client     *http.Client
+	// patient producers answer 429 by waiting its Retry-After and trying
+	// again, as the API asks; others fail on it.
+	patient bool
 }
 
 func (p *publisher) publish() (string, error) {
+	for {
+		id, retryAfter, err := p.publishOnce()
+		if retryAfter == 0 || !p.patient {
+			return id, err
+		}
+		time.Sleep(retryAfter)
+	}
+}
+
+// publishOnce makes one request; retryAfter is set when it got 429.
+func (p *publisher) publishOnce() (id string, retryAfter time.Duration, err error) {
 	body, err := json.Marshal(map[string]any{"event_name": "emailOpen", "data": p.data})
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, p.api+"/api/v1/events", bytes.NewReader(body))
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	req.Header.Set("Authorization", "Bearer "+p.token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusTooManyRequests {
+		secs, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+		retryAfter = time.Duration(max(secs, 1)) * time.Second
+	}
 	var out struct {
 		ID string `json:"id"`
 	}
 	if err != nil || resp.StatusCode != http.StatusAccepted || json.Unmarshal(raw, &out) != nil {
-		return "", fmt.Errorf("publish: %d %s (%v)", resp.StatusCode, raw, err)
+		return "", retryAfter, fmt.Errorf("publish: %d %s (%v)", resp.StatusCode, raw, err)
 	}
-	return out.ID, nil
+	return out.ID, 0, nil
 }

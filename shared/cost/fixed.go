@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+
+	"github.com/hookrelay/hookrelay/shared/lanes"
 )
 
 // Fixed monthly items of a stack (infra/alarms.go: one KMS key for the
@@ -29,6 +31,8 @@ func WriteFixed(w io.Writer) error {
 	fmt.Fprintf(tw, "  per stack: KMS key of the alarm topic\t$%.2f\t\n", stackKeys*KMSPerKeyMonth)
 	fmt.Fprintf(tw, "  per stack: %d CloudWatch alarms\t$%.2f\t\n", StackAlarms, StackAlarms*AlarmPerMonth)
 	fmt.Fprintf(tw, "  per stack: CloudWatch dashboard\t$%.2f\t\n", StackDashboards*DashboardPerMonth)
-	fmt.Fprintf(tw, "  per stack: event sources' idle long polls, 2 queues [modelled]\t$%.2f\t\n", 2*idlePollsPerQueueMonth*SQSPerRequest)
+	// The ingest queue and every delivery lane has its own event source.
+	polled := 1 + lanes.Count
+	fmt.Fprintf(tw, "  per stack: event sources' idle long polls, %d queues [modelled]\t$%.2f\t\n", polled, float64(polled)*idlePollsPerQueueMonth*SQSPerRequest)
 	return tw.Flush()
 }
