@@ -16,7 +16,6 @@ import (
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devbus"
 	"github.com/hookrelay/hookrelay/shared/devrun"
-	"github.com/hookrelay/hookrelay/shared/lanes"
 )
 
 // The noisy neighbour on `make dev` stacks (delivery timeout 1 s): tenant
@@ -155,21 +154,5 @@ func noisyNeighbour(b *testing.B, k noisyKind) {
 	})
 	if alone > 0 && noisy > 0 {
 		b.Logf("%s: B's publish-to-receipt p99: %s alone, %s beside A (%.1fx; goal <= 2x)", k.name, alone, noisy, float64(noisy)/float64(alone))
-	}
-}
-
-// tenantOnLane makes a tenant whose deliveries share other's delivery lane
-// (same) or use another one: organization ids are random, so it draws until
-// one falls where asked.
-func tenantOnLane(b *testing.B, s *stack, label, other string, same bool) *tenant {
-	l := s.Config.DeliveryQueues
-	if len(l) != lanes.Count {
-		b.Fatalf("%d delivery lanes, want %d", len(l), lanes.Count)
-	}
-	for {
-		tn := newTenant(b, s, label)
-		if (l.For(tn.org) == l.For(other)) == same {
-			return tn
-		}
 	}
 }
