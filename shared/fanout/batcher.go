@@ -82,12 +82,6 @@ func (l *laneBatchers) to(queueURL string) *batcher {
 	return b
 }
 
-func (l *laneBatchers) flush() {
-	for _, b := range l.by {
-		b.flush()
-	}
-}
-
 // failed is the error of a call that carried a message of record i, if any.
 func (l *laneBatchers) failed(i int) error {
 	for _, b := range l.by {

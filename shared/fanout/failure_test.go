@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,6 +59,7 @@ func TestFailedFanOutIsReportedForThatRecordOnly(t *testing.T) {
 
 // recordingQueue keeps what would be sent, to count calls exactly.
 type recordingQueue struct {
+	mu       sync.Mutex // lanes send at once
 	batches  [][]queue.Message
 	urls     []string // the queue of each batch
 	failDLQ  bool
@@ -65,6 +67,8 @@ type recordingQueue struct {
 }
 
 func (q *recordingQueue) SendBatch(_ context.Context, url string, msgs []queue.Message) (int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
 	q.batches = append(q.batches, msgs)
 	q.urls = append(q.urls, url)
 	if len(q.batches) == q.failCall {
@@ -224,5 +228,71 @@ func TestEachOrganizationsDeliveriesGoToItsLane(t *testing.T) {
 				t.Errorf("delivery of %s sent to %s, its lane is %s (%v)", d.OrgID, q.urls[i], l.For(d.OrgID), err)
 			}
 		}
+	}
+}
+
+// blockingStore holds every lookup of one organization until released.
+type blockingStore struct {
+	pagedStore
+	org     string
+	release chan struct{}
+}
+
+func (s blockingStore) ForEachSubscribed(ctx context.Context, org, name string, fn func([]webhook.Webhook) error) error {
+	if org == s.org {
+		<-s.release
+	}
+	return s.pagedStore.ForEachSubscribed(ctx, org, name, fn)
+}
+
+// signallingQueue tells sent of every SendBatch call, by queue.
+type signallingQueue struct {
+	recordingQueue
+	sent chan string
+}
+
+func (q *signallingQueue) SendBatch(ctx context.Context, url string, msgs []queue.Message) (int, error) {
+	n, err := q.recordingQueue.SendBatch(ctx, url, msgs)
+	q.sent <- url
+	return n, err
+}
+
+// TestALanesDeliveriesDoNotWaitForAnotherLanesLookups: in one invocation,
+// organization B's deliveries are sent while organization A's subscription
+// lookup (another lane) still hangs.
+func TestALanesDeliveriesDoNotWaitForAnotherLanesLookups(t *testing.T) {
+	l := lanes.Lanes{"lane0", "lane1", "lane2", "lane3"}
+	orgA, orgB := "org_a", ""
+	for i := 0; orgB == ""; i++ {
+		if org := fmt.Sprintf("org_%d", i); l.For(org) != l.For(orgA) {
+			orgB = org
+		}
+	}
+	release := make(chan struct{})
+	q := &signallingQueue{sent: make(chan string, 4)}
+	h := NewHandler(Deps{
+		Webhooks: blockingStore{pagedStore: pagedStore{pages: []int{2}}, org: orgA, release: release},
+		Queue:    q, KnownEvent: func(string) bool { return true },
+		DeliveryQueues: l, IngestDLQURL: "dlq", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	var recs []events.SQSMessage
+	for i, org := range []string{orgA, orgB} {
+		detail, _ := json.Marshal(map[string]any{"organization_id": org, "data": map[string]any{}})
+		recs = append(recs, record(t, fmt.Sprint(i), bus.Record{ID: fmt.Sprintf("e%d", i), DetailType: "emailClick", Time: time.Now().UTC(), Detail: detail}))
+	}
+	done := make(chan events.SQSEventResponse)
+	go func() {
+		resp, _ := h.Handle(context.Background(), events.SQSEvent{Records: recs})
+		done <- resp
+	}()
+	if got := <-q.sent; got != l.For(orgB) {
+		t.Errorf("first send went to %s while A's lookup hangs, want B's lane %s", got, l.For(orgB))
+	}
+	close(release)
+	if got := <-q.sent; got != l.For(orgA) {
+		t.Errorf("second send went to %s, want A's lane %s", got, l.For(orgA))
+	}
+	if resp := <-done; len(resp.BatchItemFailures) != 0 {
+		t.Fatal(resp.BatchItemFailures)
 	}
 }

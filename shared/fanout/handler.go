@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -85,17 +86,35 @@ func NewHandler(d Deps) *Handler {
 // deliveries were in a call that failed) are reported as batch item
 // failures, so SQS retries only them after the visibility timeout;
 // malformed records are dead-lettered and consumed.
+//
+// Each delivery lane's records are fanned out on their own, in order, with
+// their own lookups and batcher, beside the other lanes': a tenant's
+// records in the same invocation (its lookups, its sends) never hold back
+// another lane's deliveries.
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	b := &laneBatchers{send: func(queueURL string, msgs []queue.Message) error {
 		_, err := h.d.Queue.SendBatch(ctx, queueURL, msgs)
 		return err
 	}}
-	subs := newSubscriptionMemo(h.d.Webhooks)
-	errs := make([]error, len(ev.Records))
+	parsed := make([]parsedRecord, len(ev.Records))
+	byLane := map[*batcher][]int{}
 	for i, rec := range ev.Records {
-		errs[i] = h.handleRecord(ctx, rec, i, subs, b)
+		parsed[i].r, parsed[i].d, parsed[i].err = bus.ParseRecord([]byte(rec.Body))
+		lane := b.to(h.d.DeliveryQueues.For(parsed[i].d.OrgID))
+		byLane[lane] = append(byLane[lane], i)
 	}
-	b.flush()
+	errs := make([]error, len(ev.Records))
+	var wg sync.WaitGroup
+	for lane, records := range byLane {
+		wg.Go(func() {
+			subs := newSubscriptionMemo(h.d.Webhooks)
+			for _, i := range records {
+				errs[i] = h.handleRecord(ctx, ev.Records[i], parsed[i], i, subs, lane)
+			}
+			lane.flush()
+		})
+	}
+	wg.Wait()
 	var resp events.SQSEventResponse
 	for i, rec := range ev.Records {
 		err := errs[i]
@@ -110,11 +129,18 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	return resp, nil
 }
 
-// handleRecord fans out record i of the invocation into its
+// parsedRecord is an ingest record as bus.ParseRecord read it.
+type parsedRecord struct {
+	r   bus.Record
+	d   bus.Detail
+	err error
+}
+
+// handleRecord fans out record i of the invocation into b, its
 // organization's lane.
-func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, i int, subs Subscriptions, b *laneBatchers) error {
+func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, p parsedRecord, i int, subs Subscriptions, b *batcher) error {
 	start := time.Now()
-	r, d, err := bus.ParseRecord([]byte(rec.Body))
+	r, d, err := p.r, p.d, p.err
 	if err != nil {
 		if depth := message.Depth([]byte(rec.Body)); depth > message.JSONDepthMax {
 			err = fmt.Errorf("%w: the event is nested %d levels deep, so its data is deeper than the limit of %d", message.ErrTooDeep, depth, message.MaxDataDepth)
@@ -162,7 +188,7 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, i int
 	if err != nil {
 		return h.deadLetter(ctx, rec, message.ReasonMalformed, err, org, name)
 	}
-	matched, err := fanOut(ctx, subs, message.Delivery{EventID: eventID, OrgID: org, EventName: name, Envelope: string(env)}, i, b.to(h.d.DeliveryQueues.For(org)))
+	matched, err := fanOut(ctx, subs, message.Delivery{EventID: eventID, OrgID: org, EventName: name, Envelope: string(env)}, i, b)
 	if errors.Is(err, errTooLarge) {
 		return h.deadLetter(ctx, rec, ReasonTooLarge, err, org, name)
 	}
