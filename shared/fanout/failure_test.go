@@ -285,8 +285,13 @@ func TestALanesDeliveriesDoNotWaitForAnotherLanesLookups(t *testing.T) {
 		resp, _ := h.Handle(context.Background(), events.SQSEvent{Records: recs})
 		done <- resp
 	}()
-	if got := <-q.sent; got != l.For(orgB) {
-		t.Errorf("first send went to %s while A's lookup hangs, want B's lane %s", got, l.For(orgB))
+	select {
+	case got := <-q.sent:
+		if got != l.For(orgB) {
+			t.Errorf("first send went to %s while A's lookup hangs, want B's lane %s", got, l.For(orgB))
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("B's deliveries were not sent while A's lookup hung")
 	}
 	close(release)
 	if got := <-q.sent; got != l.For(orgA) {
