@@ -114,7 +114,7 @@ func newDLQRedriveCmd(target *dlqTarget) *cobra.Command {
 	var all, dryRun bool
 	cmd := &cobra.Command{
 		Use:   "redrive (--all | ID... | filters)",
-		Short: "Send dead letters back to the delivery queue (attempts reset, same delivery id)",
+		Short: "Send dead letters back to their organizations' delivery lanes (attempts reset, same delivery id)",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			filters.spec.IDs = args
 			f, err := selection(filters.spec, all)
