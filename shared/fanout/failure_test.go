@@ -301,3 +301,27 @@ func TestALanesDeliveriesDoNotWaitForAnotherLanesLookups(t *testing.T) {
 		t.Fatal(resp.BatchItemFailures)
 	}
 }
+
+// panickingStore panics on every lookup.
+type panickingStore struct{}
+
+func (panickingStore) ForEachSubscribed(context.Context, string, string, func([]webhook.Webhook) error) error {
+	panic("store bug")
+}
+
+// TestAPanicInALaneIsTheInvocations: a panic while fanning out one lane's
+// records reaches Handle's caller (who retries the batch), not the process.
+func TestAPanicInALaneIsTheInvocations(t *testing.T) {
+	h := NewHandler(Deps{
+		Webhooks: panickingStore{}, Queue: &recordingQueue{}, KnownEvent: func(string) bool { return true },
+		DeliveryQueues: lanes.Lanes{"lane0", "lane1"}, IngestDLQURL: "dlq", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	rec := record(t, "p", bus.Record{ID: "p1", DetailType: "emailClick", Time: time.Now().UTC(), Detail: json.RawMessage(`{"organization_id":"org_a","data":{}}`)})
+	defer func() {
+		if r := recover(); r != "store bug" {
+			t.Fatalf("recovered %v, want the store's panic", r)
+		}
+	}()
+	h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{rec}})
+	t.Fatal("Handle returned instead of panicking")
+}

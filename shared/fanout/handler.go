@@ -105,8 +105,14 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	}
 	errs := make([]error, len(ev.Records))
 	var wg sync.WaitGroup
+	var panicked sync.Map // lane → what its goroutine panicked with
 	for lane, records := range byLane {
 		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					panicked.Store(lane, r)
+				}
+			}()
 			subs := newSubscriptionMemo(h.d.Webhooks)
 			for _, i := range records {
 				errs[i] = h.handleRecord(ctx, ev.Records[i], parsed[i], i, subs, lane)
@@ -115,6 +121,10 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 		})
 	}
 	wg.Wait()
+	// A panic stays the invocation's, as when the records ran in Handle's
+	// own goroutine: the caller (Lambda's runtime, the dev poller) handles
+	// it instead of the process dying.
+	panicked.Range(func(_, r any) bool { panic(r) })
 	var resp events.SQSEventResponse
 	for i, rec := range ev.Records {
 		err := errs[i]
