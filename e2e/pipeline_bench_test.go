@@ -19,6 +19,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/testenv"
+	"github.com/hookrelay/hookrelay/shared/wait"
 )
 
 // The local pipeline's speed on a `make dev` stack (its defaults: five
@@ -184,7 +185,11 @@ func (p *publisher) publish() (string, error) {
 		if retryAfter == 0 || !p.patient {
 			return id, err
 		}
-		time.Sleep(retryAfter)
+		// The pause the API asked for: a producer's pacing, which no
+		// figure or assertion takes as evidence of anything.
+		if err := wait.Sleep(context.Background(), retryAfter); err != nil {
+			return "", err
+		}
 	}
 }
 
