@@ -46,7 +46,9 @@ func (l *Local) Put(ctx context.Context, events []bus.Event) error {
 		if err != nil {
 			return err
 		}
-		bodies[i] = queue.Message{Body: string(body)}
+		// The group EventBridge's target reads at bus.OrgPath: the ingest
+		// queue is a fair queue by organization.
+		bodies[i] = queue.Message{Body: string(body), Group: e.OrgID}
 	}
 	batches, err := bus.Split(bodies, func(m queue.Message) int { return len(m.Body) })
 	if err != nil {
