@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,9 +27,8 @@ import (
 //   - api: A publishes through the API at the per-organization limit a
 //     deployed stack has by default (orgRateLimit 25/s), waiting out each
 //     429's Retry-After; A and B on different delivery lanes.
-//   - bus: A puts its 2,000 events on the bus at once, 10 to a PutEvents
-//     call as a producer bursting would (the bus is not rate limited);
-//     different lanes. The ingest queue is fair by organization.
+//   - bus: A puts its 2,000 events on the bus at once (a producer calling
+//     PutEvents is not rate limited); different lanes.
 //   - bus-same-lane: the same burst, with A and B on one lane (1 tenant in
 //     lanes.Count shares a given tenant's lane), where only fair dispatch
 //     and the endpoint gate stand between them.
@@ -118,40 +116,29 @@ func noisyNeighbour(b *testing.B, k noisyKind) {
 	b.Run("noisy", func(b *testing.B) {
 		for b.Loop() {
 			var g errgroup.Group
-			var putN atomic.Int64
-			headroom := make(chan struct{})
-			var once sync.Once
-			// A producer bursting onto the bus batches its PutEvents (10
-			// entries a call, EventBridge's most); the API takes one event
-			// a request.
-			perCall := 1
-			if k.viaBus {
-				perCall = 10
-			}
-			burst := make([]bus.Event, perCall)
-			for i := range burst {
-				burst[i] = bus.Event{OrgID: ta.org, EventName: "emailOpen", Data: json.RawMessage(example)}
-			}
-			for range aWriters {
+			var published sync.WaitGroup
+			published.Add(aHeadroom)
+			for w := range aWriters {
 				g.Go(func() error {
-					for range aEvents / aWriters / perCall {
+					for i := range aEvents / aWriters {
 						var err error
 						if k.viaBus {
-							err = devbus.NewLocal(s.SQS, s.Config.IngestQueueURL).Put(context.Background(), burst)
+							err = devbus.NewLocal(s.SQS, s.Config.IngestQueueURL).Put(context.Background(),
+								[]bus.Event{{OrgID: ta.org, EventName: "emailOpen", Data: json.RawMessage(example)}})
 						} else {
 							_, err = a.publish()
 						}
 						if err != nil {
 							return err
 						}
-						if putN.Add(int64(perCall)) >= aHeadroom {
-							once.Do(func() { close(headroom) })
+						if n := i*aWriters + w; n < aHeadroom {
+							published.Done()
 						}
 					}
 					return nil
 				})
 			}
-			<-headroom
+			published.Wait()
 			receipt, accept := bLatencies(b)
 			noisy = p99(receipt)
 			if err := g.Wait(); err != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/lanes"
 )
@@ -95,14 +94,4 @@ func (h *hookrelay) addBus() {
 		MaxEventAge:     awscdk.Duration_Hours(jsii.Number(24)),
 		RetryAttempts:   jsii.Number(185),
 	}))
-	// Each event's organization is its message group (a dynamic path
-	// parameter EventBridge resolves per event): the ingest queue is an SQS
-	// fair queue, so one tenant's burst does not hold back the others'
-	// events. An event whose organization cannot be a group (missing,
-	// empty, over 128 characters, outside printable ASCII) fails the target
-	// and lands in the ingest DLQ above. The override because this CDK
-	// version allows a MessageGroupId on FIFO targets only; the
-	// CloudFormation property takes it on any queue.
-	rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(
-		jsii.String("Targets.0.SqsParameters.MessageGroupId"), jsii.String(bus.OrgPath))
 }

@@ -86,8 +86,6 @@ func TestBusRuleToIngestQueue(t *testing.T) {
 		"Targets": arr(obj(map[string]interface{}{
 			"Arn":              getAtt(ingest, "Arn"),
 			"DeadLetterConfig": map[string]interface{}{"Arn": getAtt(ingestDLQ, "Arn")},
-			// A fair queue by organization.
-			"SqsParameters": map[string]interface{}{"MessageGroupId": "$.detail.organization_id"},
 		})),
 	}))
 	// EventBridge may send to the ingest queue (and its DLQ), from this rule only.

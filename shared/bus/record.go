@@ -31,13 +31,6 @@ type Detail struct {
 	ID    string          `json:"id,omitempty"`
 }
 
-// OrgPath is the JSON path of the organization in a Record. The bus's rule
-// gives it to EventBridge's SQS target as the message group (a dynamic
-// path parameter), so the ingest queue is an SQS fair queue with one group
-// per organization: one tenant's burst on the bus does not hold the
-// others' events behind it.
-const OrgPath = "$.detail.organization_id"
-
 // ErrMalformed marks an ingest message that can never be fanned out:
 // retrying it cannot help, so fan-out dead-letters it.
 var ErrMalformed = errors.New("malformed event")

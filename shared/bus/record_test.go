@@ -1,10 +1,8 @@
 package bus
 
 import (
-	"encoding/json"
 	"errors"
 	"regexp"
-	"strings"
 	"testing"
 )
 
@@ -29,32 +27,5 @@ func TestParseRecordNamesWhatIsMissing(t *testing.T) {
 		if !errors.Is(err, ErrMalformed) || !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(err.Error()) {
 			t.Errorf("%s: err = %v, want ErrMalformed naming %q", body, err, want)
 		}
-	}
-}
-
-// The path the bus's rule hands EventBridge must name the organization in
-// the record fan-out reads, whatever the JSON tags become.
-func TestOrgPathNamesTheRecordsOrganization(t *testing.T) {
-	detail, err := EncodeDetail(Event{OrgID: "org_path", EventName: "emailClick", Data: json.RawMessage(`{"organization_id":"not_this"}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := EncodeRecord(Record{ID: "u1", DetailType: "emailClick", Detail: detail})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		t.Fatal(err)
-	}
-	for _, key := range strings.Split(strings.TrimPrefix(OrgPath, "$."), ".") {
-		obj, ok := v.(map[string]any)
-		if !ok {
-			t.Fatalf("%s: %q is not inside an object in %s", OrgPath, key, body)
-		}
-		v = obj[key]
-	}
-	if v != "org_path" {
-		t.Fatalf("%s is %v in %s, want the organization", OrgPath, v, body)
 	}
 }

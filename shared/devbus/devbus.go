@@ -46,9 +46,7 @@ func (l *Local) Put(ctx context.Context, events []bus.Event) error {
 		if err != nil {
 			return err
 		}
-		// The group EventBridge's target reads at bus.OrgPath: the ingest
-		// queue is a fair queue by organization.
-		bodies[i] = queue.Message{Body: string(body), Group: e.OrgID}
+		bodies[i] = queue.Message{Body: string(body)}
 	}
 	batches, err := bus.Split(bodies, func(m queue.Message) int { return len(m.Body) })
 	if err != nil {

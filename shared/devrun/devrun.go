@@ -48,11 +48,12 @@ type Options struct {
 	Logger *slog.Logger
 	// FanoutConcurrency and DeliverConcurrency are the batches in flight per
 	// queue. Fan-out defaults to 5, the deployed fan-out's maximum
-	// concurrency (fanoutReservedConcurrency): the ingest queue is fair by
-	// organization (bus.OrgPath), but an organization's event still waits
-	// for a free fan-out, so the local stack must not overstate fan-out's
-	// pace. Delivery defaults to 4 per lane (Lambda scales to 5 a lane; a
-	// laptop need not).
+	// concurrency (fanoutReservedConcurrency): the ingest queue has no
+	// message groups on AWS either (EventBridge sets MessageGroupId only on
+	// FIFO targets), so what keeps one tenant's burst from delaying the
+	// others' events there is fan-out's pace, which the local stack must
+	// not understate. Delivery defaults to 4 per lane (Lambda scales to 5
+	// a lane; a laptop need not).
 	FanoutConcurrency, DeliverConcurrency int
 	// WrapDeliver, when set, wraps the deliver handler the delivery poller
 	// invokes. Test-only (the e2e chaos test injects batch panics with it);

@@ -63,7 +63,7 @@ func TestFairOrderServesEveryGroupBeforeABacklog(t *testing.T) {
 	}
 }
 
-// A queue without message groups keeps goaws's order.
+// A queue without message groups (the ingest queue) keeps goaws's order.
 func TestFairOrderLeavesUngroupedQueuesInOrder(t *testing.T) {
 	srv := httptest.NewServer(fairOrder{next: router.New()})
 	t.Cleanup(srv.Close)
