@@ -21,12 +21,14 @@ import (
 // The noisy neighbour on `make dev` stacks (delivery timeout 1 s): tenant
 // A publishes 2,000 events to an endpoint that answers after the timeout,
 // tenant B 20 events (10/s) to a fast endpoint, starting once A's first
-// events are in, so B's run overlaps A's first POSTs hanging. Three kinds
+// events are in, so B's run overlaps A's first POSTs hanging. Four kinds
 // of A, each on a fresh stack with its own B-alone baseline:
 //
 //   - api: A publishes through the API at the per-organization limit a
 //     deployed stack has by default (orgRateLimit 25/s), waiting out each
 //     429's Retry-After; A and B on different delivery lanes.
+//   - api-same-lane: the same, with A and B on one lane: the API's limit
+//     does not shorten the first wave of A's POSTs hanging there.
 //   - bus: A puts its 2,000 events on the bus at once (a producer calling
 //     PutEvents is not rate limited); different lanes.
 //   - bus-same-lane: the same burst, with A and B on one lane (1 tenant in
@@ -39,6 +41,7 @@ import (
 func BenchmarkNoisyNeighbour(b *testing.B) {
 	for _, k := range []noisyKind{
 		{name: "api", rateLimit: 25},
+		{name: "api-same-lane", rateLimit: 25, sameLane: true},
 		{name: "bus", viaBus: true},
 		{name: "bus-same-lane", viaBus: true, sameLane: true},
 	} {
