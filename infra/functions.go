@@ -38,7 +38,9 @@ var FunctionEnv = map[string][]string{
 		config.EnvPortalLogoURL, config.EnvPortalFrameAncestors,
 	},
 	fnFanout: {
-		config.EnvTable, config.EnvDeliveryQueueURL, config.EnvIngestDLQURL,
+		// The delivery timeout is how long a busy tenant's events count
+		// toward crowding its lane (lanes.Chooser).
+		config.EnvTable, config.EnvDeliveryQueueURL, config.EnvIngestDLQURL, config.EnvDeliveryTimeout,
 	},
 	fnDeliver: {
 		config.EnvTable, config.EnvEventBus, config.EnvDeliveryQueueURL, config.EnvDLQURL, config.EnvSecretPrefix,

@@ -60,16 +60,22 @@ type Deps struct {
 	// that deduplication off.
 	Claims Claimer
 	// DeliveryQueues are the delivery lanes; an event's deliveries go to
-	// its organization's.
+	// its organization's, unless another organization crowds that lane
+	// (lanes.Chooser).
 	DeliveryQueues lanes.Lanes
-	IngestDLQURL   string
-	Logger         *slog.Logger
+	// LaneWindow is how long an organization's events count toward
+	// crowding a lane: the delivery timeout, for which a hanging endpoint
+	// holds a lane's consumer. Zero turns crowding off (home lanes only).
+	LaneWindow   time.Duration
+	IngestDLQURL string
+	Logger       *slog.Logger
 }
 
 // Handler is the fanout Lambda handler.
 type Handler struct {
-	d   Deps
-	log *slog.Logger
+	d     Deps
+	log   *slog.Logger
+	lanes *lanes.Chooser
 }
 
 // NewHandler returns the handler.
@@ -78,7 +84,7 @@ func NewHandler(d Deps) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{d: d, log: log}
+	return &Handler{d: d, log: log, lanes: lanes.NewChooser(d.DeliveryQueues, d.LaneWindow)}
 }
 
 // Handle fans out each record, the deliveries of all of them sharing
@@ -96,11 +102,16 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 		_, err := h.d.Queue.SendBatch(ctx, queueURL, msgs)
 		return err
 	}}
+	now := time.Now()
 	parsed := make([]parsedRecord, len(ev.Records))
 	byLane := map[*batcher][]int{}
 	for i, rec := range ev.Records {
 		parsed[i].r, parsed[i].d, parsed[i].err = bus.ParseRecord([]byte(rec.Body))
-		lane := b.to(h.d.DeliveryQueues.For(parsed[i].d.OrgID))
+		url := h.d.DeliveryQueues.For(parsed[i].d.OrgID) // a record that will be dead-lettered counts nowhere
+		if parsed[i].err == nil {
+			url = h.lanes.Pick(parsed[i].d.OrgID, now)
+		}
+		lane := b.to(url)
 		byLane[lane] = append(byLane[lane], i)
 	}
 	errs := make([]error, len(ev.Records))

@@ -41,9 +41,14 @@ func (l Lanes) For(org string) string {
 	if len(l) == 0 {
 		return ""
 	}
+	return l[l.index(org)]
+}
+
+// index is the number of org's lane; there must be at least one.
+func (l Lanes) index(org string) int {
 	h := fnv.New32a()
 	h.Write([]byte(org))
-	return l[h.Sum32()%uint32(len(l))]
+	return int(h.Sum32() % uint32(len(l)))
 }
 
 // Source is the URL of the lane a received message came from, given the

@@ -44,6 +44,7 @@ func New(d Deps) (queue.Handler, error) {
 		ValidateData:   catalog.Default().Validate,
 		Claims:         dynamo.NewIdempotencyStore(d.Dynamo, c.Table),
 		DeliveryQueues: c.DeliveryQueues,
+		LaneWindow:     c.DeliveryTimeout,
 		IngestDLQURL:   c.IngestDLQURL,
 		Logger:         app.Logger(d.Logger),
 	})
