@@ -27,13 +27,12 @@ import (
 //   - api: A publishes through the API at the per-organization limit a
 //     deployed stack has by default (orgRateLimit 25/s), waiting out each
 //     429's Retry-After; A and B on different delivery lanes.
-//   - api-same-lane: the same, with A and B on one lane: the API's limit
-//     does not shorten the first wave of A's POSTs hanging there.
+//   - api-same-lane: the same, with B's home lane A's: fan-out sends B
+//     around the lane A crowds (lanes.Chooser).
 //   - bus: A puts its 2,000 events on the bus at once (a producer calling
 //     PutEvents is not rate limited); different lanes.
-//   - bus-same-lane: the same burst, with A and B on one lane (1 tenant in
-//     lanes.Count shares a given tenant's lane), where only fair dispatch
-//     and the endpoint gate stand between them.
+//   - bus-same-lane: the same burst, with B's home lane A's (1 tenant in
+//     lanes.Count has a given tenant's home lane).
 //
 // Reported per kind: B's publish-to-receipt p99 alone and beside A, their
 // ratio (x-alone, goal <= 2), and the p99 of each stage of B's way
@@ -54,7 +53,7 @@ type noisyKind struct {
 	name      string
 	rateLimit int  // the API's per-organization limit (0: none)
 	viaBus    bool // A puts its events on the bus instead of the API
-	sameLane  bool // A's deliveries share B's lane
+	sameLane  bool // A's home lane is B's
 }
 
 func noisyNeighbour(b *testing.B, k noisyKind) {
