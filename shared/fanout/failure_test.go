@@ -238,7 +238,7 @@ func handleEventsOf(t *testing.T, h *Handler, orgs ...string) {
 	}
 }
 
-// An organization that has sent a lane a full batch and more than another
+// An organization that has sent a lane lanes.Heavy events and more than another
 // keeps that lane; the other's deliveries go around it, so a hanging
 // endpoint of the first can hold only the lane it crowds. With home lanes
 // only, both would share it.
