@@ -24,8 +24,8 @@ const Heavy = 5
 // choice changes only who waits for whom.
 //
 // The counts are this process's (one Lambda instance's): each fan-out
-// instance sees its share of a busy tenant's events, which is enough to
-// rank it first.
+// instance sees its share of every tenant's events, so a tenant sending
+// the most overall is the one each instance ranks first.
 type Chooser struct {
 	lanes  Lanes
 	window time.Duration
@@ -39,7 +39,8 @@ type Chooser struct {
 }
 
 // NewChooser returns a chooser over l that weighs the events of the last
-// one to two windows.
+// one to two windows. A zero window counts nothing: every organization
+// stays home.
 func NewChooser(l Lanes, window time.Duration) *Chooser {
 	c := &Chooser{lanes: l, window: window}
 	c.cur, c.prev = c.empty(), c.empty()

@@ -112,6 +112,16 @@ func TestEveryLaneCrowdedKeepsHome(t *testing.T) {
 	}
 }
 
+func TestAZeroWindowKeepsEveryoneHome(t *testing.T) {
+	c := NewChooser(four, 0)
+	at := time.Unix(1000, 0)
+	orgs := sharingHome(t, four, 2)
+	pickN(c, orgs[0], 100, at)
+	if got := c.Pick(orgs[1], at); got != four.For(orgs[1]) {
+		t.Fatalf("went to %s with a zero window, want home %s", got, four.For(orgs[1]))
+	}
+}
+
 func TestOneLaneIsEveryonesLane(t *testing.T) {
 	c := NewChooser(Lanes{"only"}, time.Second)
 	at := time.Unix(1000, 0)
