@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"time"
 
@@ -298,13 +297,9 @@ func (s *Stack) poll(o Options, fanout, deliver queue.Handler) {
 	pollers := []*poller.Poller{{Name: "fanout", QueueURL: s.Config.IngestQueueURL, Handler: fanout,
 		Concurrency: orDefault(o.FanoutConcurrency, 5), Timeout: fanoutTimeout}}
 	for i, u := range s.Config.DeliveryQueues {
-		name := "deliver"
-		if i > 0 {
-			name += "-lane" + strconv.Itoa(i)
-		}
 		// Fair dispatch by organization: what SQS fair queues do on AWS
 		// with the MessageGroupId fan-out sets (goaws does not).
-		pollers = append(pollers, &poller.Poller{Name: name, QueueURL: u, Handler: deliver,
+		pollers = append(pollers, &poller.Poller{Name: laneName("deliver", i), QueueURL: u, Handler: deliver,
 			Concurrency: orDefault(o.DeliverConcurrency, 4), Timeout: deliverTimeout(s.Config),
 			Group: deliveryOrg, StaleAfter: deliveryVisibility(s.Config) / 2})
 	}

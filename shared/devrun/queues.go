@@ -21,7 +21,7 @@ import (
 const (
 	IngestQueue   = "hookrelay-ingest"
 	IngestDLQ     = "hookrelay-ingest-dlq"
-	DeliveryQueue = "hookrelay-delivery" // lane 0; lane i > 0 adds "-lane<i>"
+	DeliveryQueue = "hookrelay-delivery" // lane 0; see laneName
 	DeliveryDLQ   = "hookrelay-dlq"
 	ingestMaxRcv  = 5
 	// ingestVisibility covers a fan-out invocation (fanoutTimeout) with room
@@ -79,11 +79,7 @@ func createQueues(ctx context.Context, api *sqs.Client, cfg config.Config) (queu
 		return q, err
 	}
 	for i := range lanes.Count {
-		name := DeliveryQueue
-		if i > 0 {
-			name += "-lane" + strconv.Itoa(i)
-		}
-		u, err := createQueue(ctx, api, name, map[string]string{
+		u, err := createQueue(ctx, api, laneName(DeliveryQueue, i), map[string]string{
 			string(types.QueueAttributeNameVisibilityTimeout): seconds(deliveryVisibility(cfg)),
 			string(types.QueueAttributeNameRedrivePolicy):     deliveryRedrive,
 		})
@@ -93,6 +89,15 @@ func createQueues(ctx context.Context, api *sqs.Client, cfg config.Config) (queu
 		q.Delivery = append(q.Delivery, u)
 	}
 	return q, nil
+}
+
+// laneName names delivery lane i's queue or poller: lane 0 keeps base (the
+// name before lanes), lane i > 0 adds "-lane<i>".
+func laneName(base string, lane int) string {
+	if lane == 0 {
+		return base
+	}
+	return base + "-lane" + strconv.Itoa(lane)
 }
 
 func createQueue(ctx context.Context, api *sqs.Client, name string, attrs map[string]string) (string, error) {

@@ -31,10 +31,10 @@ type Skipped struct {
 var ErrNoDeliveryQueue = errors.New("no delivery queue URL: redrive needs one")
 
 // Redrive sends the selected dead letters back to their organizations'
-// delivery lanes. Per
-// message: reset the attempt counter, send the unchanged body (same
-// delivery id, so receivers deduplicate), then delete it from the DLQ. A
-// crash between send and delete leaves a duplicate, never a loss. Selected
+// delivery lanes. Per message: reset the attempt counter, send the
+// unchanged body (same delivery id, so receivers deduplicate), then delete
+// it from the DLQ. A crash between send and delete leaves a duplicate,
+// never a loss. Selected
 // messages are held invisible while the run lasts, so a concurrent redrive
 // cannot send them too. Bodies that are not delivery messages are skipped
 // and stay in the DLQ. With dryRun nothing is held, sent or deleted.

@@ -62,7 +62,7 @@ func (b *batcher) flush() {
 }
 
 // laneBatchers keeps one batcher per delivery lane: every delivery of an
-// event goes to its organization's lane, so an invocation's events share a
+// event goes to the lane chosen for it, so an invocation's events share a
 // call per lane rather than per event.
 type laneBatchers struct {
 	send func(queueURL string, msgs []queue.Message) error

@@ -157,8 +157,8 @@ type parsedRecord struct {
 	err error
 }
 
-// handleRecord fans out record i of the invocation into b, its
-// organization's lane.
+// handleRecord fans out record i of the invocation into b, the lane
+// chosen for it.
 func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, p parsedRecord, i int, subs Subscriptions, b *batcher) error {
 	start := time.Now()
 	r, d, err := p.r, p.d, p.err
