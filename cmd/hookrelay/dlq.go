@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/hookrelay/hookrelay/shared/dlq"
+	"github.com/hookrelay/hookrelay/shared/message"
 )
 
 func init() { rootCmd.AddCommand(newDLQCmd()) }
@@ -38,7 +40,7 @@ type filterFlags struct{ spec dlq.FilterSpec }
 func (f *filterFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.spec.OrgID, "org", "", "only this organization")
 	fs.StringVar(&f.spec.WebhookID, "webhook", "", "only this webhook")
-	fs.StringVar(&f.spec.Reason, "reason", "", "only this reason (retries_exhausted, retry_budget_exhausted, permanent_status, blocked_address, invalid_url, malformed_message, max_receive_exceeded)")
+	fs.StringVar(&f.spec.Reason, "reason", "", "only this reason ("+strings.Join(message.DeadLetterReasons, ", ")+")")
 	fs.StringVar(&f.spec.Tier, "tier", "", "only this tier: endpoint or pipeline")
 	fs.StringVar(&f.spec.Since, "since", "", "only dead-lettered since: a duration (1h) or an RFC 3339 time")
 }

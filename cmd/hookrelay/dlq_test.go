@@ -76,7 +76,7 @@ func TestDLQPurgeNeedsYes(t *testing.T) {
 
 func TestDLQRejectsBadFilters(t *testing.T) {
 	noTarget(t)
-	for _, args := range [][]string{{"ls", "--tier", "tenant"}, {"ls", "--since", "yesterday"}, {"redrive", "--since", "-1h"}} {
+	for _, args := range [][]string{{"ls", "--tier", "tenant"}, {"ls", "--reason", "bogus"}, {"purge", "--reason", "permanent", "--yes"}, {"ls", "--since", "yesterday"}, {"redrive", "--since", "-1h"}} {
 		if _, _, err := runDLQ(t, args...); !errors.Is(err, dlq.ErrInvalidFilter) {
 			t.Errorf("%v: %v, want an invalid filter error", args, err)
 		}

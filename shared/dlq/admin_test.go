@@ -44,7 +44,7 @@ func TestAdminHandlerRoutes(t *testing.T) {
 	}
 	sameSet(t, "admin list", got, want)
 
-	for _, bad := range []string{"?tier=bogus", "?since=yesterday", "?org=org_b", "?organization_id=org%20b", "?organization_id=a%23b"} {
+	for _, bad := range []string{"?tier=bogus", "?reason=bogus", "?since=yesterday", "?org=org_b", "?organization_id=org%20b", "?organization_id=a%23b"} {
 		if status, body := call(t, h, "GET", "/api/v1/admin/dlq"+bad, ""); status != 400 || errorCode(body) != "invalid_filter" {
 			t.Errorf("list%s: %d %v, want 400 invalid_filter", bad, status, body)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/message"
 )
 
 // Filter selects dead letters. Zero fields match everything; set fields
@@ -77,6 +78,10 @@ func (s FilterSpec) Filter(now time.Time) (Filter, error) {
 	if f.OrgID != "" && !ids.ValidOrg(f.OrgID) {
 		// No dead letter can carry it: a typo, said so instead of an empty list.
 		return Filter{}, fmt.Errorf("%w: organization_id %q is not a valid organization id (%s)", ErrInvalidFilter, f.OrgID, ids.OrgRule)
+	}
+	if f.Reason != "" && !slices.Contains(message.DeadLetterReasons, f.Reason) {
+		// Like an invalid org: no dead letter can carry it, so an empty list would hide the typo.
+		return Filter{}, fmt.Errorf("%w: reason %q is none of %s", ErrInvalidFilter, f.Reason, strings.Join(message.DeadLetterReasons, ", "))
 	}
 	switch f.Tier {
 	case "", TierEndpoint, TierPipeline:

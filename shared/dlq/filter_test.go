@@ -2,8 +2,11 @@ package dlq
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/hookrelay/hookrelay/shared/message"
 )
 
 func TestParseSince(t *testing.T) {
@@ -38,5 +41,20 @@ func TestSelectNeedsAllOrAFilterButNotBoth(t *testing.T) {
 	f, err := Select(FilterSpec{WebhookID: " wh_1 ", Tier: TierEndpoint}, false, now)
 	if err != nil || f.WebhookID != "wh_1" || f.Tier != TierEndpoint {
 		t.Errorf("filter: %+v %v", f, err)
+	}
+}
+
+// A reason no dead letter can carry is a typo: refused, naming the reasons,
+// instead of an empty list (or a purge that silently matches nothing).
+func TestAFilterTakesOnlyDeadLetterReasons(t *testing.T) {
+	now := time.Now()
+	for _, r := range message.DeadLetterReasons {
+		if f, err := (FilterSpec{Reason: " " + r + " "}).Filter(now); err != nil || f.Reason != r {
+			t.Errorf("reason %q: %+v %v", r, f, err)
+		}
+	}
+	_, err := FilterSpec{Reason: "permanent"}.Filter(now)
+	if !errors.Is(err, ErrInvalidFilter) || !strings.Contains(err.Error(), message.ReasonPermanentStatus) {
+		t.Errorf("reason permanent: %v, want ErrInvalidFilter naming the reasons", err)
 	}
 }

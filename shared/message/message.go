@@ -136,6 +136,13 @@ const (
 	ReasonMaxReceive       = "max_receive_exceeded" // SQS redrive moved it: no attributes
 )
 
+// DeadLetterReasons are every reason a delivery dead letter can carry, in
+// the order operators read them: the endpoint's first, then the pipeline's.
+var DeadLetterReasons = []string{
+	ReasonRetriesExhausted, ReasonRetryBudget, ReasonPermanentStatus, ReasonBlockedAddress, ReasonInvalidURL,
+	ReasonMalformed, ReasonMaxReceive,
+}
+
 // PipelinePoison reports whether a reason is the operator's tier.
 func PipelinePoison(reason string) bool {
 	switch reason {
