@@ -22,7 +22,8 @@ import (
 // TestQuickstartScript runs scripts/quickstart.sh, the README's quick start,
 // against a local stack on a free port, with the CLI built once, and checks
 // its output shows what the README promises: a verified delivery, a
-// delivery on the third attempt after two 500s, and a DLQ entry.
+// delivery on the third attempt after two 500s, a DLQ entry, and its
+// redrive delivered under the same delivery id.
 func TestQuickstartScript(t *testing.T) {
 	t.Parallel()
 	if _, err := exec.LookPath("curl"); err != nil {
@@ -87,8 +88,23 @@ func TestQuickstartScript(t *testing.T) {
 	}
 	// Step 6: the 400 is in the DLQ, as `hookrelay dlq ls` shows it.
 	dlqRow := regexp.MustCompile(`(?m)^\S+\s+\S+\s+permanent_status\s+400\s+1\s+org_a\s+` + webhook[1] + `\s+emailClick\s*$`)
-	if !dlqRow.MatchString(section(text, "== 6.", "")) {
+	if !dlqRow.MatchString(section(text, "== 6.", "== 7.")) {
 		t.Error("`hookrelay dlq ls` shows no permanent_status entry with status 400 after 1 attempt for the webhook")
+	}
+	// Step 7: the redrive delivers that delivery, same id, and empties the DLQ.
+	dead := regexp.MustCompile(`(dlv_[0-9a-f]{32})  attempt 1  ` + verified + `  → 400`).FindStringSubmatch(section(text, "== 6.", "== 7."))
+	if dead == nil {
+		t.Fatal("step 6 printed no delivery answered 400")
+	}
+	redrive := section(text, "== 7.", "")
+	if !strings.Contains(redrive, "redriven 1 of 1 matching dead letters") {
+		t.Error("the redrive did not report redriving the one dead letter")
+	}
+	if !regexp.MustCompile(dead[1] + `  attempt 1  ` + verified + `  → 200`).MatchString(redrive) {
+		t.Errorf("the redriven delivery %s was not received verified with 200", dead[1])
+	}
+	if !regexp.MustCompile(`(?m)^0 dead letters$`).MatchString(redrive) {
+		t.Error("`hookrelay dlq ls` still lists dead letters for the webhook after the redrive")
 	}
 }
 

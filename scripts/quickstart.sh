@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README quick start, step by step: a verified delivery, a retry and a
-# dead letter. Run it while `make dev` runs in another terminal.
+# dead letter, and its redrive. Run it while `make dev` runs in another
+# terminal.
 # Knobs: HOOKRELAY_ADDR (API, default 127.0.0.1:8080), LISTEN_PORT (receiver,
 # default 9000), HOOKRELAY (the CLI, default `go run ./cmd/hookrelay`),
 # QUICKSTART_WAIT (seconds to wait for each step, default 300: the default
@@ -56,6 +57,13 @@ curl -sf "$API/api/v1/organization/webhooks/$ID/deliveries?limit=3" -H "Authoriz
 echo "== 6. a dead letter: 400 is permanent, so the delivery goes to the DLQ at once"
 listen --status 400
 publish
-wait_for "$WORK/listen.log" 'attempt 1 .*→ 400' >/dev/null
+wait_for "$WORK/listen.log" 'attempt 1 .*→ 400'
 for _ in $(seq 30); do $HK dlq ls --webhook "$ID" >"$WORK/dlq.txt" && grep -q permanent_status "$WORK/dlq.txt" && break; sleep 1; done
 cat "$WORK/dlq.txt"
+
+echo "== 7. the endpoint fixed (the receiver answers 200 again): redrive its dead letters, same delivery id"
+DLV=$(grep -o 'dlv_[0-9a-f]*  attempt 1 .*→ 400' "$WORK/listen.log" | head -1 | cut -d' ' -f1)
+listen
+$HK dlq redrive --webhook "$ID"
+wait_for "$WORK/listen.log" "${DLV:?no dead-lettered delivery id in the receiver output} .*→ 200"
+$HK dlq ls --webhook "$ID"

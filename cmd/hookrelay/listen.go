@@ -32,6 +32,8 @@ with 'make dev'), verifies both signature families with the signing secret,
 prints each event, and answers with the status you choose. Bad signatures
 get 400. Demonstrate retries with --fail-first 2, the DLQ with --status 500
 or --status 400, and timeouts with a --delay above HOOKRELAY_DELIVERY_TIMEOUT.
+Each line's "attempt N" counts the requests this receiver has had for that
+delivery id since it started (the pipeline sends no attempt number).
 
 The signing secret comes from $` + envListenSecret + `, or from stdin with
 --secret -, or from --secret whsec_... (visible to other users in the
