@@ -1,0 +1,137 @@
+package verify_test
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// snippetCase is one call of a documented verifier: verify(secret,
+// headers, body, prefix, 300, now).
+type snippetCase struct {
+	Name    string            `json:"name"`
+	Secret  string            `json:"secret"`
+	Headers map[string]string `json:"headers"` // lower-case names, as Node and the Python snippet take them
+	Body    string            `json:"body"`
+	Prefix  string            `json:"prefix"`
+	Now     int64             `json:"now"`
+	Want    bool              `json:"want"`
+}
+
+// snippetCases are docs/signatures.md's test vectors, tampered copies of
+// them and malformed headers, which must fail the check without an
+// exception (a receiver that throws answers 500, and hookrelay retries).
+func snippetCases() []snippetCase {
+	both := map[string]string{}
+	for k, v := range vectorHeaders() {
+		both[strings.ToLower(k)] = v[0]
+	}
+	with := func(changes map[string]string) map[string]string {
+		h := map[string]string{}
+		for k, v := range both {
+			h[k] = v
+		}
+		for k, v := range changes {
+			if v == "" {
+				delete(h, k)
+			} else {
+				h[k] = v
+			}
+		}
+		return h
+	}
+	stripe, std := both["x-hookrelay-signature"], both["webhook-signature"]
+	newOnly := with(map[string]string{"x-hookrelay-signature": stripe[:strings.LastIndex(stripe, ",")], "webhook-signature": strings.Fields(std)[0]})
+	now := signedAt.Unix() + 90
+	c := func(name, secret string, h map[string]string, want bool) snippetCase {
+		return snippetCase{Name: name, Secret: secret, Headers: h, Body: body, Prefix: "Hookrelay", Now: now, Want: want}
+	}
+	cases := []snippetCase{
+		c("both families, new secret", secretNew, both, true),
+		c("both families, old secret", secretOld, both, true),
+		c("Stripe-compatible family alone", secretNew, with(map[string]string{"webhook-signature": ""}), true),
+		c("Standard Webhooks family alone", secretOld, with(map[string]string{"x-hookrelay-signature": ""}), true),
+		c("new secret's entries alone, new secret", secretNew, newOnly, true),
+		c("new secret's entries alone, old secret", secretOld, newOnly, false),
+		c("another secret", "whsec_"+strings.Repeat("A", 43)+"=", both, false),
+		c("no signature header", secretNew, map[string]string{}, false),
+		c("no t=", secretNew, with(map[string]string{"x-hookrelay-signature": "v1=" + strings.Repeat("0", 64)}), false),
+		c("t without a value", secretNew, with(map[string]string{"x-hookrelay-signature": "t," + stripe}), false),
+		c("t not a number", secretNew, with(map[string]string{"x-hookrelay-signature": strings.Replace(stripe, "t=1745000000", "t=17450000x0", 1)}), false),
+		c("v1 of the right length, not ASCII", secretNew, with(map[string]string{"x-hookrelay-signature": "t=1745000000,v1=" + strings.Repeat("é", 64)}), false),
+		c("no webhook-id", secretNew, with(map[string]string{"webhook-id": ""}), false),
+		c("webhook-timestamp not a number", secretNew, with(map[string]string{"webhook-timestamp": "1745000000.5"}), false),
+		c("webhook-signature not base64", secretNew, with(map[string]string{"x-hookrelay-signature": "", "webhook-signature": "v1,ü"}), false),
+	}
+	changed := c("a changed body", secretNew, both, false)
+	changed.Body = strings.Replace(body, "ada@", "eve@", 1)
+	late := c("400 s after the timestamp", secretNew, both, false)
+	late.Now = signedAt.Unix() + 400
+	acme := c("another header prefix", secretNew, map[string]string{"x-acme-signature": stripe}, true)
+	acme.Prefix = "Acme"
+	return append(cases, changed, late, acme)
+}
+
+// TestTheDocsNodeVerifier runs docs/signatures.md's Node.js snippet, as
+// written there, on snippetCases: tenants copy it.
+func TestTheDocsNodeVerifier(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("the Node.js snippet needs node (make tools installs the CDK CLI with it): %v", err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "verify.js"), []byte(docSnippet(t, "## Node.js", "```js")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const harness = `const { verify } = require("./verify.js");
+const cases = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
+console.log(JSON.stringify(cases.map((c) => {
+  try { return verify(c.secret, c.headers, Buffer.from(c.body), c.prefix, 300, c.now); }
+  catch (e) { return "threw " + e.name + ": " + e.message; }
+})));`
+	if err := os.WriteFile(filepath.Join(dir, "run.js"), []byte(harness), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := snippetCases()
+	in, err := json.Marshal(cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, "run.js")
+	cmd.Dir, cmd.Stdin = dir, strings.NewReader(string(in))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	var got []any
+	if err := json.Unmarshal(out, &got); err != nil || len(got) != len(cases) {
+		t.Fatalf("node printed %s (%v)", out, err)
+	}
+	for i, c := range cases {
+		if got[i] != c.Want {
+			t.Errorf("%s: verify gave %v, want %v", c.Name, got[i], c.Want)
+		}
+	}
+}
+
+// docSnippet returns the first code block opened by fence after heading
+// in docs/signatures.md.
+func docSnippet(t *testing.T, heading, fence string) string {
+	t.Helper()
+	doc, err := os.ReadFile("../docs/signatures.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(doc), "\n"+heading+"\n")
+	if ok {
+		_, section, ok = strings.Cut(section, fence+"\n")
+	}
+	code, _, closed := strings.Cut(section, "\n```")
+	if !ok || !closed {
+		t.Fatalf("docs/signatures.md has no %s block under %q", fence, heading)
+	}
+	return code + "\n"
+}
