@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/mail"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -243,8 +245,8 @@ func (s Settings) Validate() error {
 	if !headerToken.MatchString(s.HeaderPrefix) {
 		bad(CtxHeaderPrefix, "%q must be letters, digits and '-' (it becomes X-<prefix>-Signature)", s.HeaderPrefix)
 	}
-	if !strings.HasPrefix(s.JWTIssuer, "https://") {
-		bad(CtxJWTIssuer, "%q must be an https:// URL (API Gateway fetches its OIDC discovery document)", s.JWTIssuer)
+	if u, err := url.Parse(s.JWTIssuer); err != nil || u.Scheme != "https" || u.Host == "" {
+		bad(CtxJWTIssuer, "%q must be an https:// URL with a host (API Gateway fetches its OIDC discovery document)", s.JWTIssuer)
 	}
 	if len(s.JWTAudience) == 0 {
 		bad(CtxJWTAudience, "at least one audience is required")
@@ -264,8 +266,10 @@ func (s Settings) Validate() error {
 		bad(CtxRetrySchedule, "steps with their 10%% jitter span %s; they must fit in %s so messages outlive their retries in the delivery queue (retention %s)",
 			span, config.RetryBudget, config.DeliveryRetention)
 	}
-	if s.DeliveryTimeout <= 0 || s.DeliveryTimeout > 5*time.Minute {
-		bad(CtxDeliveryTimeout, "%s must be in (0, 5m]", s.DeliveryTimeout)
+	// Whole seconds: the deliver function's timeout is this plus 20 s, and
+	// Lambda takes whole seconds.
+	if s.DeliveryTimeout <= 0 || s.DeliveryTimeout > 5*time.Minute || s.DeliveryTimeout%time.Second != 0 {
+		bad(CtxDeliveryTimeout, "%s must be whole seconds in (0, 5m]", s.DeliveryTimeout)
 	}
 	if s.SecretGrace <= 0 {
 		bad(CtxSecretGrace, "%s must be positive", s.SecretGrace)
@@ -292,8 +296,8 @@ func (s Settings) Validate() error {
 	if s.MaxWebhooksPerOrg <= 0 {
 		bad(CtxMaxWebhooks, "%d must be positive", s.MaxWebhooksPerOrg)
 	}
-	if s.AlarmEmail != "" && !strings.Contains(s.AlarmEmail, "@") {
-		bad(CtxAlarmEmail, "%q is not an email address", s.AlarmEmail)
+	if a, err := mail.ParseAddress(s.AlarmEmail); s.AlarmEmail != "" && (err != nil || a.Address != s.AlarmEmail) {
+		bad(CtxAlarmEmail, "%q is not an email address (name@domain)", s.AlarmEmail)
 	}
 	// The SQS event source's maximum concurrency must be 2..1000.
 	if s.FanoutReservedConcurrency != 0 && (s.FanoutReservedConcurrency < 2 || s.FanoutReservedConcurrency > 1000) {
@@ -351,7 +355,9 @@ type ctxReader struct {
 }
 
 // get normalizes a context value: `-c k=v` gives strings, cdk.json may give
-// numbers, booleans or lists (lists are joined with commas).
+// numbers, booleans or lists (lists are joined with commas). A key given
+// empty is set to "": Validate refuses it where a value is required, and
+// it means "none" where none is allowed (alarmEmail, the portal's logo).
 func (r *ctxReader) get(key string) (string, bool) {
 	var s string
 	switch v := r.lookup(key).(type) {
@@ -373,8 +379,7 @@ func (r *ctxReader) get(key string) (string, bool) {
 		r.errs = append(r.errs, fmt.Errorf("context %q: unsupported value %v", key, v))
 		return "", false
 	}
-	s = strings.TrimSpace(s)
-	return s, s != ""
+	return strings.TrimSpace(s), true
 }
 
 func (r *ctxReader) check(key, v string, err error) {

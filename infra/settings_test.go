@@ -72,6 +72,11 @@ func TestSettingsFromContextValues(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(s.JWTAudience, []string{"x", "y"}) {
 		t.Errorf("comma-separated audience = %v, %v", s.JWTAudience, err)
 	}
+	// cdk.json's "none": empty where none is allowed.
+	s, err = settingsFrom(lookupMap(map[string]interface{}{CtxAlarmEmail: "", CtxPortalLogoURL: " ", CtxPortalFrameAncestors: []interface{}{}}))
+	if err != nil || s.AlarmEmail != "" || s.Portal.LogoURL != "" || len(s.Portal.FrameAncestors) != 0 {
+		t.Errorf("empty optional keys = %q %q %v, %v", s.AlarmEmail, s.Portal.LogoURL, s.Portal.FrameAncestors, err)
+	}
 }
 
 // TestInvalidContextFailsSynthesis: each bad value stops buildApp (so `cdk
@@ -118,7 +123,18 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		{CtxLogLevel, "info", `"info" must be DEBUG, INFO, WARN or ERROR`},
 		{CtxJWTIssuer, "http://auth.example.com/", "must be an https:// URL"},
 		{CtxJWTAudience, " , ", "at least one audience"},
-		{CtxDeliveryTimeout, "10m", "must be in (0, 5m]"},
+		{CtxDeliveryTimeout, "10m", "must be whole seconds in (0, 5m]"},
+		// The deliver function's timeout (this + 20 s) must be whole seconds.
+		{CtxDeliveryTimeout, "1500ms", "must be whole seconds in (0, 5m]"},
+		{CtxJWTIssuer, "https://", "with a host"},
+		// A key given empty is not the default: refused where a value is required.
+		{CtxPortalProductName, "   ", "printable characters"},
+		{CtxOrgClaim, "", "must not be empty"},
+		{CtxOperatorValue, " ", "must not be empty"},
+		{CtxStackName, "", "not a valid stack name"},
+		{CtxJWTAudience, "", "at least one audience"},
+		{CtxDeliveryTimeout, "", "invalid duration"},
+		{CtxMaxWebhooks, "", `"maxWebhooksPerOrg"=""`},
 		{CtxMaxWebhooks, "lots", `"maxWebhooksPerOrg"="lots"`},
 		{CtxHeaderPrefix, "X Bad", "letters, digits"},
 		{CtxSecretPrefix, "hooks/*", "without wildcards"},
@@ -130,6 +146,8 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		{CtxFanoutBatchWindow, "1500ms", "whole seconds"},
 		{CtxDeliverBatchWindow, "6m", "whole seconds in [0s, 5m0s]"},
 		{CtxAlarmEmail, "oncall", "not an email"},
+		{CtxAlarmEmail, "@", "not an email"},
+		{CtxAlarmEmail, "On call <oncall@example.com>", "not an email"},
 		{CtxOperatorScope, "hookrelay/operator extra", "one OAuth scope"},
 		{CtxOperatorScope, `say"what`, "one OAuth scope"},
 		{CtxOrgRateLimit, float64(-1), "0 (no limit) to 10000"},
