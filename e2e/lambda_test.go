@@ -198,6 +198,12 @@ func lambdaCreateFanOutDeliver(t *testing.T, store string) {
 	if err := json.Unmarshal([]byte(body), &hook); err != nil || hook.ID == "" || !strings.HasPrefix(hook.Secret, "whsec_") {
 		t.Fatalf("create webhook answered %s (%v)", body, err)
 	}
+	// A named stage ("-c stageName=prod") comes with the stage in the path.
+	staged := httpAPIEvent("GET", "/prod/api/v1/organization/webhooks/"+hook.ID, org, "")
+	staged.RequestContext.Stage = "prod"
+	if got := invoke[events.APIGatewayV2HTTPResponse](t, api, staged); got.StatusCode != http.StatusOK || !strings.Contains(got.Body, hook.ID) {
+		t.Fatalf("GET through the stage prod: %d %s", got.StatusCode, got.Body)
+	}
 	stored, err := dynamo.NewWebhookStore(db, table).Get(ctx, org, hook.ID)
 	if err != nil || stored.URL != receiver.URL+"/hook" {
 		t.Fatalf("webhook in dynalite: %+v, %v", stored, err)

@@ -103,4 +103,9 @@ func TestStageNameFromContext(t *testing.T) {
 		"StageName":            "prod",
 		"DefaultRouteSettings": obj(map[string]interface{}{"ThrottlingRateLimit": 7}),
 	}))
+	// ${ApiUrl}api/v1/... must reach the stage: its URL has no trailing "/".
+	outputs := s.template.FindOutputs(str("ApiUrl"), nil)
+	if url := jsonOf((*outputs)["ApiUrl"]); !contains(url, `/prod/"`) {
+		t.Errorf("ApiUrl %s does not end in /prod/", url)
+	}
 }

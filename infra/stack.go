@@ -85,7 +85,7 @@ func (h *hookrelay) output(id string, value *string, desc string) {
 }
 
 func (h *hookrelay) addOutputs() {
-	h.output("ApiUrl", h.stage.Url(), "Base URL of the tenant API (append api/v1/...)")
+	h.output("ApiUrl", h.apiURL(), "Base URL of the tenant API (append api/v1/...)")
 	h.output("EventBusName", h.bus.EventBusName(), "Producers PutEvents here")
 	h.output("EventBusArn", h.bus.EventBusArn(), "Grant producers events:PutEvents on this ARN")
 	h.output("DlqUrl", h.dlq.QueueUrl(), "Dead-lettered deliveries (hookrelay dlq ...)")
@@ -97,4 +97,14 @@ func (h *hookrelay) addOutputs() {
 	if h.secretsKey != nil {
 		h.output("SecretsKeyArn", h.secretsKey.KeyArn(), "KMS key of the envelope secret store (hookrelay secrets migrate)")
 	}
+}
+
+// apiURL is the API's base URL ending in "/", so ${ApiUrl}api/v1/... works
+// on any stage: the $default stage's URL ends in "/", a named stage's in
+// "/<stage>".
+func (h *hookrelay) apiURL() *string {
+	if h.settings.StageName == "$default" {
+		return h.stage.Url()
+	}
+	return awscdk.Fn_Join(jsii.String(""), &[]*string{h.stage.Url(), jsii.String("/")})
 }

@@ -84,5 +84,5 @@ func New(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return portal.Mount(apiHandler, pages), nil
+	return api.StripStage(portal.Mount(apiHandler, pages)), nil
 }
