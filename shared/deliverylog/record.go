@@ -16,7 +16,7 @@ type DeliveryRecord struct {
 	Attempts       int
 	FirstAttemptAt time.Time
 	LastAttemptAt  time.Time
-	Status         string // StatusInFlight, then a final Outcome*
+	Status         string // StatusInFlight: a record is written only while attempts remain (or a dead letter or removal failed)
 	LastStatusCode int
 }
 

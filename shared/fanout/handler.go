@@ -107,7 +107,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	byLane := map[*batcher][]int{}
 	for i, rec := range ev.Records {
 		parsed[i].r, parsed[i].d, parsed[i].err = bus.ParseRecord([]byte(rec.Body))
-		url := h.d.DeliveryQueues.For(parsed[i].d.OrgID) // a record that will be dead-lettered counts nowhere
+		url := h.d.DeliveryQueues.For(parsed[i].d.OrgID) // a record that cannot be parsed counts nowhere
 		if parsed[i].err == nil {
 			url = h.lanes.Pick(parsed[i].d.OrgID, now)
 		}

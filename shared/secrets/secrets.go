@@ -1,5 +1,6 @@
-// Package secrets holds webhook signing secrets: their format, the Store
-// interface with its rotation rules, and a cache in front of any Store.
+// Package secrets holds webhook signing secrets: their format and the Store
+// interface with its rotation rules (deliver caches them per version:
+// delivery.SecretCache).
 // The Secrets Manager adapter is package awssecrets; dev and the tests use
 // devsecrets.
 package secrets
