@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/wait"
@@ -138,14 +139,29 @@ func (c *Client) Receive(ctx context.Context, queueURL string, max int, wait, vi
 // already made its messages invisible; a silent retry returns other messages, so the first ones stay
 // hidden for their visibility timeout. Callers that must see every message
 // (the DLQ listing) take the error instead and wait that timeout out: an
-// error SQS did not answer with (no API error code) wraps queue.ErrLost.
+// request that went out and got no readable answer wraps queue.ErrLost. A
+// request that never went out (no credentials, a bad endpoint) hid nothing:
+// its error is returned as it is, at once.
 func (c *Client) ReceiveOnce(ctx context.Context, queueURL string, max int, wait, visibility time.Duration) ([]events.SQSMessage, error) {
 	msgs, err := c.receive(ctx, queueURL, max, wait, visibility, func(o *sqs.Options) { o.RetryMaxAttempts = 1 })
-	var apiErr smithy.APIError
-	if err != nil && ctx.Err() == nil && !errors.As(err, &apiErr) {
+	if err != nil && ctx.Err() == nil && sentUnanswered(err) {
 		return nil, fmt.Errorf("%w: %w", queue.ErrLost, err)
 	}
 	return msgs, err
+}
+
+// sentUnanswered reports whether a call reached the wire and its answer
+// did not come back readable: the send failed in transit, or the response
+// was cut off before it could be read. SQS's own refusals (an API error
+// code) are answers.
+func sentUnanswered(err error) bool {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return false
+	}
+	var sendErr *smithyhttp.RequestSendError
+	var readErr *smithy.DeserializationError
+	return errors.As(err, &sendErr) || errors.As(err, &readErr)
 }
 
 func (c *Client) receive(ctx context.Context, queueURL string, max int, wait, visibility time.Duration, optFns ...func(*sqs.Options)) ([]events.SQSMessage, error) {

@@ -6,8 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
@@ -95,5 +100,21 @@ func TestReceiveOnceMarksLostAnswers(t *testing.T) {
 	_, err = New(testenv.SQSClient(t, endpoint)).ReceiveOnce(ctx, endpoint+"/100010001000/missing", 1, 0, 0)
 	if err == nil || errors.Is(err, queue.ErrLost) {
 		t.Fatalf("receive from a missing queue: err = %v, want SQS's refusal, not ErrLost", err)
+	}
+
+	// Without credentials nothing is sent, so nothing was hidden: the
+	// caller gets the real cause at once instead of waiting a loss out.
+	var sent atomic.Bool
+	counting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sent.Store(true) }))
+	defer counting.Close()
+	noCreds := sqs.NewFromConfig(testenv.AWSConfig(t), func(o *sqs.Options) {
+		o.BaseEndpoint = aws.String(counting.URL)
+		o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{}, errors.New("no credentials configured")
+		})
+	})
+	_, err = New(noCreds).ReceiveOnce(ctx, counting.URL+"/100010001000/q", 1, 0, 0)
+	if err == nil || errors.Is(err, queue.ErrLost) || !strings.Contains(err.Error(), "no credentials configured") || sent.Load() {
+		t.Fatalf("receive without credentials: err = %v (request sent: %v), want the credentials error, not ErrLost", err, sent.Load())
 	}
 }
