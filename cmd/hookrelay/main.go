@@ -18,6 +18,7 @@ var rootCmd = &cobra.Command{
 }
 
 func main() {
+	refuseUnknown(rootCmd)
 	if err := rootCmd.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)

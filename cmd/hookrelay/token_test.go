@@ -2,10 +2,7 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,35 +64,14 @@ func TestTokenRejectsBadTTL(t *testing.T) {
 	}
 }
 
-// TestTokenWithoutOrgExitsNonZero runs the real main() in a child process
-// (this test binary, re-executed), so the exit status is the CLI's own.
+// TestTokenWithoutOrgExitsNonZero runs the real main(), so the exit status
+// is the CLI's own.
 func TestTokenWithoutOrgExitsNonZero(t *testing.T) {
-	c := exec.Command(os.Args[0], "-test.run=^TestMainProcess$", "--", "token")
-	c.Env = append(os.Environ(), "HOOKRELAY_TEST_MAIN=1", devauth.EnvDevKeyFile+"="+filepath.Join(t.TempDir(), "k"))
-	var out, errOut bytes.Buffer
-	c.Stdout, c.Stderr = &out, &errOut
-	err := c.Run()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
-		t.Fatalf("exit: %v, want a non-zero status", err)
+	out, errOut, code := runMain(t, []string{devauth.EnvDevKeyFile + "=" + filepath.Join(t.TempDir(), "k")}, "token")
+	if code == 0 {
+		t.Fatal("exit 0, want a non-zero status")
 	}
-	if !strings.Contains(errOut.String(), `"org"`) || out.Len() != 0 {
-		t.Fatalf("stdout %q stderr %q: want an error naming --org and no token", out.String(), errOut.String())
+	if !strings.Contains(errOut, `"org"`) || out != "" {
+		t.Fatalf("stdout %q stderr %q: want an error naming --org and no token", out, errOut)
 	}
-}
-
-// TestMainProcess is the child of TestTokenWithoutOrgExitsNonZero: with
-// HOOKRELAY_TEST_MAIN set it becomes the CLI, arguments after "--".
-func TestMainProcess(t *testing.T) {
-	if os.Getenv("HOOKRELAY_TEST_MAIN") != "1" {
-		return
-	}
-	for i, a := range os.Args {
-		if a == "--" {
-			os.Args = append([]string{"hookrelay"}, os.Args[i+1:]...)
-			break
-		}
-	}
-	main()
-	os.Exit(0)
 }
