@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -27,9 +28,11 @@ import (
 // none is named, the running `make dev`.
 type dlqTarget struct {
 	dlqURL, queueURL, table, stack string
+	flags                          *pflag.FlagSet
 }
 
 func (t *dlqTarget) addFlags(fs *pflag.FlagSet) {
+	t.flags = fs
 	fs.StringVar(&t.dlqURL, "dlq-url", "", "DLQ URL of a deployed stack (env "+config.EnvDLQURL+")")
 	fs.StringVar(&t.queueURL, "queue-url", "", "delivery lanes' queue URLs of a deployed stack, comma-separated (env "+config.EnvDeliveryQueueURL+")")
 	fs.StringVar(&t.table, "table", "", "DynamoDB table, to reset attempt counters on redrive (env "+config.EnvTable+")")
@@ -42,6 +45,9 @@ func (t *dlqTarget) ops(ctx context.Context, warn io.Writer) (*dlq.Ops, error) {
 	dlqURL := firstSet(t.dlqURL, os.Getenv(config.EnvDLQURL))
 	queueURL := firstSet(t.queueURL, os.Getenv(config.EnvDeliveryQueueURL))
 	table := firstSet(t.table, os.Getenv(config.EnvTable))
+	if err := t.check(dlqURL); err != nil {
+		return nil, err
+	}
 	if t.stack == "" && dlqURL == "" {
 		return t.devOps(ctx, warn)
 	}
@@ -64,6 +70,26 @@ func (t *dlqTarget) ops(ctx context.Context, warn io.Writer) (*dlq.Ops, error) {
 	}
 	q := sqsqueue.New(sqs.NewFromConfig(cfg))
 	return dlq.New(q, dlqURL, lanes.Parse(queueURL), resetter(dynamodb.NewFromConfig(cfg), table, warn)), nil
+}
+
+// check refuses flags that would be ignored: an empty --stack or --dlq-url
+// (they would fall back to the running `make dev`), and --queue-url or
+// --table without a deployed stack's DLQ (make dev has its own).
+func (t *dlqTarget) check(dlqURL string) error {
+	for _, name := range []string{"stack", "dlq-url"} {
+		if f := t.flags.Lookup(name); f.Changed && strings.TrimSpace(f.Value.String()) == "" {
+			return fmt.Errorf("--%s is empty: give a value, or leave the flag out to act on the running `make dev`", name)
+		}
+	}
+	if t.stack != "" || dlqURL != "" {
+		return nil
+	}
+	for _, name := range []string{"queue-url", "table"} {
+		if t.flags.Lookup(name).Changed {
+			return fmt.Errorf("--%s needs --dlq-url or --stack (or %s): without them the commands act on the running `make dev`, which has its own", name, config.EnvDLQURL)
+		}
+	}
+	return nil
 }
 
 // devOps targets the emulators of the running `make dev`.
