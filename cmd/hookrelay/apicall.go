@@ -6,44 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
-	"strings"
 	"time"
-
-	"github.com/hookrelay/hookrelay/shared/config"
 )
-
-// apiTarget is how the tenant-API commands reach an API: the running
-// `make dev` with a dev token for --org by default, or --api and --token.
-type apiTarget struct {
-	org, apiURL, token string
-}
-
-func (a *apiTarget) addFlags(flags interface {
-	StringVar(p *string, name, value, usage string)
-}, orgUsage string) {
-	flags.StringVar(&a.org, "org", "", orgUsage)
-	flags.StringVar(&a.apiURL, "api", "", "API root URL (default http://$"+config.EnvAddr+", the running make dev)")
-	flags.StringVar(&a.token, "token", "", "bearer token to use instead of a dev token (a deployed stack)")
-}
-
-// resolve fills the token (a short dev token for --org) and the API URL.
-func (a *apiTarget) resolve(cfg config.Config) error {
-	if a.token == "" {
-		if a.org == "" {
-			return errors.New("--org is required (or pass --token)")
-		}
-		var err error
-		if a.token, err = devToken(cfg, a.org, false, 5*time.Minute); err != nil {
-			return err
-		}
-	}
-	if a.apiURL == "" {
-		a.apiURL = "http://" + cfg.Addr
-	}
-	a.apiURL = strings.TrimSuffix(a.apiURL, "/")
-	return nil
-}
 
 // call sends in (if not nil) as JSON to method path and decodes a want answer into
 // out; any other answer is an error naming the API's error code and message.
@@ -67,7 +33,10 @@ func (a *apiTarget) call(method, path string, in any, want int, out any) error {
 	client := &http.Client{Timeout: 60 * time.Second}
 	res, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("%w (is `make dev` running?)", err)
+		if a.local && connectionRefused(err) {
+			return fmt.Errorf("%w (is `make dev` running?)", err)
+		}
+		return err
 	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(res.Body, 64<<10))
@@ -90,4 +59,11 @@ func (a *apiTarget) call(method, path string, in any, want int, out any) error {
 		return fmt.Errorf("the API answered %s with a body that is not JSON", res.Status)
 	}
 	return nil
+}
+
+// connectionRefused reports whether err is a failure to connect (nothing
+// listening, no route), the error a stopped `make dev` gives.
+func connectionRefused(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }

@@ -21,7 +21,8 @@ func newPortalCmd() *cobra.Command {
 		Short: "Print a tenant portal sign-in URL for an organization",
 		Long: "Asks the API for a portal session (POST /api/v1/organization/portal-sessions) and prints its URL: " +
 			"open it in a browser within 5 minutes; it works once. By default it signs a dev token for --org and calls the " +
-			"running `make dev` at http://$" + config.EnvAddr + "; pass --api and --token to use a deployed stack.",
+			"running `make dev` (found through its state file, or at http://$" + config.EnvAddr + " when that is set); " +
+			"pass --api and --token to use a deployed stack.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := config.Load()

@@ -17,7 +17,8 @@ import (
 )
 
 // TestPortalPrintsAWorkingSignInURL runs the command against a local stack
-// found through HOOKRELAY_ADDR and signs in with the URL it prints.
+// on a port of its own, found through its state file, and signs in with
+// the URL it prints.
 func TestPortalPrintsAWorkingSignInURL(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -28,7 +29,7 @@ func TestPortalPrintsAWorkingSignInURL(t *testing.T) {
 	}
 	t.Cleanup(s.Stop)
 	t.Setenv(devstate.EnvDataDir, dir)
-	t.Setenv(config.EnvAddr, strings.TrimPrefix(s.API, "http://"))
+	t.Setenv(config.EnvAddr, "")
 
 	var out bytes.Buffer
 	cmd := newPortalCmd()

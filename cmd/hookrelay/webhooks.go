@@ -52,7 +52,8 @@ func newRecoverCmd() *cobra.Command {
 		Short: "Enable a webhook if disabled and redeliver its dead-lettered and parked deliveries since a time",
 		Long: "Calls POST /api/v1/organization/webhooks/{id}/recover: the webhook is enabled if it was disabled, and its " +
 			"deliveries dead-lettered or parked since --since are queued again, oldest first, with their original delivery " +
-			"ids. By default it signs a dev token for --org and calls the running `make dev`; pass --api and --token " +
+			"ids. By default it signs a dev token for --org and calls the running `make dev` (found through its state " +
+			"file, or at http://$" + config.EnvAddr + " when that is set); pass --api and --token " +
 			"for a deployed stack.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

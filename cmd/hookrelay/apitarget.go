@@ -1,0 +1,86 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devstate"
+)
+
+// apiTarget is how the tenant-API commands reach an API: the running
+// `make dev` with a dev token for --org by default, or --api and --token.
+type apiTarget struct {
+	org, apiURL, token string
+	// local: the URL is the running make dev's (not --api), so a failed
+	// connection may mean it is not running.
+	local bool
+}
+
+func (a *apiTarget) addFlags(flags interface {
+	StringVar(p *string, name, value, usage string)
+}, orgUsage string) {
+	flags.StringVar(&a.org, "org", "", orgUsage)
+	flags.StringVar(&a.apiURL, "api", "", "API root URL, http(s)://host[:port] (default: http://$"+config.EnvAddr+" if set, else the running make dev's)")
+	flags.StringVar(&a.token, "token", "", "bearer token to use instead of a dev token (a deployed stack)")
+}
+
+// resolve checks --api and fills the API URL (the running make dev's by
+// default) and the token (a short dev token for --org).
+func (a *apiTarget) resolve(cfg config.Config) error {
+	if a.token == "" && a.org == "" {
+		return errors.New("--org is required (or pass --token)")
+	}
+	var err error
+	if a.apiURL != "" {
+		if a.apiURL, err = checkAPIURL(a.apiURL); err != nil {
+			return fmt.Errorf("--api %w", err)
+		}
+	} else if err = a.localAPI(cfg); err != nil {
+		return err
+	}
+	if a.token == "" {
+		a.token, err = devToken(cfg, a.org, false, 5*time.Minute)
+	}
+	return err
+}
+
+// localAPI finds the running `make dev` as the dlq commands do, through
+// its state file; $HOOKRELAY_ADDR, when set, names it instead.
+func (a *apiTarget) localAPI(cfg config.Config) error {
+	a.local = true
+	if strings.TrimSpace(os.Getenv(config.EnvAddr)) != "" {
+		a.apiURL = "http://" + cfg.Addr
+		return nil
+	}
+	dir, err := devstate.DataDir()
+	if err != nil {
+		return err
+	}
+	s, err := devstate.Read(dir)
+	if errors.Is(err, devstate.ErrNotRunning) {
+		return fmt.Errorf("%w, or name an API with --api (and --token for a deployed stack)", err)
+	}
+	if err != nil {
+		return err
+	}
+	if a.apiURL, err = checkAPIURL(s.API); err != nil {
+		return fmt.Errorf("the API in %s: %w", filepath.Join(dir, devstate.FileName), err)
+	}
+	return nil
+}
+
+// checkAPIURL accepts an http(s) URL with a host, without a query or a
+// fragment (request paths are appended to it), and drops a trailing /.
+func checkAPIURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q: want an http or https URL with a host, such as http://127.0.0.1:8080", raw)
+	}
+	return strings.TrimSuffix(raw, "/"), nil
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devauth"
+	"github.com/hookrelay/hookrelay/shared/devstate"
+)
+
+// fakeAPI answers the portal and recover calls with its name, so a test
+// sees which API a command reached.
+func fakeAPI(t *testing.T, name string) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+			http.Error(w, "no token", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if strings.HasSuffix(r.URL.Path, "/recover") {
+			w.WriteHeader(http.StatusAccepted)
+			fmt.Fprintf(w, `{"queued":%d}`, len(name))
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"url":"http://%s/portal/login?token=t"}`, name)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// localDev is a make dev data folder whose state file names api, with
+// HOOKRELAY_ADDR unset.
+func localDev(t *testing.T, api string) {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv(devstate.EnvDataDir, dir)
+	t.Setenv(devauth.EnvDevKeyFile, "")
+	t.Setenv(config.EnvAddr, "")
+	if api == "" {
+		return
+	}
+	if err := devstate.Write(dir, devstate.State{API: api}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func runAPICmd(t *testing.T, cmd *cobra.Command, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&bytes.Buffer{})
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err := cmd.Execute()
+	return out.String(), err
+}
+
+// portal and webhooks recover find the running make dev through its state
+// file, whatever its port; HOOKRELAY_ADDR and --api still name another API.
+func TestAPICommandsFindTheRunningDevStack(t *testing.T) {
+	dev, byAddr, byFlag := fakeAPI(t, "dev"), fakeAPI(t, "byaddr"), fakeAPI(t, "byflag")
+	localDev(t, dev.URL)
+	recoverArgs := []string{"recover", "wh_1", "--since", "1h", "--org", "org_a"}
+
+	if out, err := runAPICmd(t, newPortalCmd(), "--org", "org_a"); err != nil || out != "http://dev/portal/login?token=t\n" {
+		t.Fatalf("portal with a state file: %q, %v", out, err)
+	}
+	if out, err := runAPICmd(t, newWebhooksCmd(), recoverArgs...); err != nil || !strings.Contains(out, "queued 3 ") {
+		t.Fatalf("recover with a state file: %q, %v", out, err)
+	}
+	if out, err := runAPICmd(t, newPortalCmd(), "--org", "org_a", "--api", byFlag.URL+"/"); err != nil || !strings.Contains(out, "//byflag/") {
+		t.Fatalf("portal --api: %q, %v", out, err)
+	}
+	t.Setenv(config.EnvAddr, strings.TrimPrefix(byAddr.URL, "http://"))
+	if out, err := runAPICmd(t, newPortalCmd(), "--org", "org_a"); err != nil || !strings.Contains(out, "//byaddr/") {
+		t.Fatalf("portal with %s: %q, %v", config.EnvAddr, out, err)
+	}
+	if out, err := runAPICmd(t, newWebhooksCmd(), recoverArgs...); err != nil || !strings.Contains(out, "queued 6 ") {
+		t.Fatalf("recover with %s: %q, %v", config.EnvAddr, out, err)
+	}
+}
+
+func TestAPICommandsWithoutADevStack(t *testing.T) {
+	localDev(t, "")
+	_, err := runAPICmd(t, newPortalCmd(), "--org", "org_a")
+	if !errors.Is(err, devstate.ErrNotRunning) || !strings.Contains(err.Error(), "--api") {
+		t.Fatalf("no make dev: %v, want a hint at make dev and --api", err)
+	}
+}
+
+// --api is checked before anything is signed or sent.
+func TestAPIFlagMustBeAnHTTPURL(t *testing.T) {
+	localDev(t, "")
+	for _, api := range []string{"127.0.0.1:8092", "localhost:8092", "ftp://127.0.0.1/", "http://", "http://:8080", "https:///v1", "http://127.0.0.1:8092/?x=1", "127.0.0.1"} {
+		for _, cmd := range []*cobra.Command{newPortalCmd(), newWebhooksCmd()} {
+			args := []string{"--org", "org_a", "--api", api}
+			if cmd.Name() == "webhooks" {
+				args = append([]string{"recover", "wh_1", "--since", "1h"}, args...)
+			}
+			_, err := runAPICmd(t, cmd, args...)
+			want := fmt.Sprintf("--api %q: want an http or https URL with a host", api)
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s --api %q: %v, want %q", cmd.Name(), api, err, want)
+			}
+		}
+	}
+}
+
+// The make dev hint is added to a failed connection to the local stack,
+// not to other failures.
+func TestMakeDevHintOnlyOnConnectionErrors(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := "http://" + ln.Addr().String()
+	ln.Close()
+	localDev(t, stopped)
+	if _, err := runAPICmd(t, newPortalCmd(), "--org", "org_a"); err == nil || !strings.Contains(err.Error(), "(is `make dev` running?)") {
+		t.Fatalf("a stopped make dev: %v, want the hint", err)
+	}
+
+	var hits atomic.Int32
+	hangUp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}))
+	t.Cleanup(hangUp.Close)
+	localDev(t, hangUp.URL)
+	_, err = runAPICmd(t, newPortalCmd(), "--org", "org_a")
+	if err == nil || hits.Load() == 0 || strings.Contains(err.Error(), "make dev") {
+		t.Fatalf("an API that hangs up (%d requests): %v, want an error without the make dev hint", hits.Load(), err)
+	}
+}
