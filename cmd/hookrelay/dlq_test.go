@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -76,7 +77,8 @@ func TestDLQPurgeNeedsYes(t *testing.T) {
 
 func TestDLQRejectsBadFilters(t *testing.T) {
 	noTarget(t)
-	for _, args := range [][]string{{"ls", "--tier", "tenant"}, {"ls", "--reason", "bogus"}, {"purge", "--reason", "permanent", "--yes"}, {"ls", "--since", "yesterday"}, {"redrive", "--since", "-1h"}} {
+	for _, args := range [][]string{{"ls", "--tier", "tenant"}, {"ls", "--reason", "bogus"}, {"purge", "--reason", "permanent", "--yes"}, {"ls", "--since", "yesterday"}, {"redrive", "--since", "-1h"},
+		{"ls", "--webhook", "bad id"}, {"purge", "--webhook", "WH_1", "--yes"}, {"redrive", "--since", time.Now().Add(time.Hour).Format(time.RFC3339)}} {
 		if _, _, err := runDLQ(t, args...); !errors.Is(err, dlq.ErrInvalidFilter) {
 			t.Errorf("%v: %v, want an invalid filter error", args, err)
 		}

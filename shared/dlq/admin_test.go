@@ -44,7 +44,8 @@ func TestAdminHandlerRoutes(t *testing.T) {
 	}
 	sameSet(t, "admin list", got, want)
 
-	for _, bad := range []string{"?tier=bogus", "?reason=bogus", "?since=yesterday", "?org=org_b", "?organization_id=org%20b", "?organization_id=a%23b"} {
+	for _, bad := range []string{"?tier=bogus", "?reason=bogus", "?since=yesterday", "?org=org_b", "?organization_id=org%20b", "?organization_id=a%23b",
+		"?webhook_id=bad%20id", "?webhook_id=org_a", "?since=2999-01-01T00:00:00Z"} {
 		if status, body := call(t, h, "GET", "/api/v1/admin/dlq"+bad, ""); status != 400 || errorCode(body) != "invalid_filter" {
 			t.Errorf("list%s: %d %v, want 400 invalid_filter", bad, status, body)
 		}
@@ -66,6 +67,11 @@ func TestAdminHandlerRoutes(t *testing.T) {
 	if status, body := call(t, h, "POST", "/api/v1/admin/dlq/redrive", `{"org_id":"org_a"}`); status != 400 || errorCode(body) != "invalid_json" {
 		t.Errorf("redrive with a misspelt filter: %d %v", status, body)
 	}
+	for _, filter := range []string{`"webhook_id":"wh_ORGA0"`, `"since":"2999-01-01T00:00:00Z"`} {
+		if status, body := call(t, h, "POST", "/api/v1/admin/dlq/purge", `{"confirm":true,`+filter+`}`); status != 400 || errorCode(body) != "invalid_filter" {
+			t.Errorf("purge with %s: %d %v, want 400 invalid_filter", filter, status, body)
+		}
+	}
 	if status, body := call(t, h, "POST", "/api/v1/admin/dlq/redrive", `{"all":true,"tier":"endpoint"}`); status != 400 || errorCode(body) != "invalid_filter" {
 		t.Errorf("redrive all plus a filter: %d %v", status, body)
 	}
@@ -79,8 +85,8 @@ func TestAdminHandlerRoutes(t *testing.T) {
 		t.Fatalf("refused requests changed the DLQ: %d of 20 left", len(all))
 	}
 
-	status, body = call(t, h, "POST", "/api/v1/admin/dlq/redrive", `{"webhook_id":"wh_org_a_0","dry_run":true}`)
-	dry := f.bodies(func(s seed) bool { return s.webhook == "wh_org_a_0" })
+	status, body = call(t, h, "POST", "/api/v1/admin/dlq/redrive", `{"webhook_id":"wh_orga0","dry_run":true}`)
+	dry := f.bodies(func(s seed) bool { return s.webhook == "wh_orga0" })
 	if status != 200 || body["dry_run"] != true || int(body["eligible"].(float64)) != len(dry) || int(body["redriven"].(float64)) != 0 {
 		t.Errorf("dry-run redrive: %d %v, want %d eligible", status, body, len(dry))
 	}

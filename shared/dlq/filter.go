@@ -79,6 +79,9 @@ func (s FilterSpec) Filter(now time.Time) (Filter, error) {
 		// No dead letter can carry it: a typo, said so instead of an empty list.
 		return Filter{}, fmt.Errorf("%w: organization_id %q is not a valid organization id (%s)", ErrInvalidFilter, f.OrgID, ids.OrgRule)
 	}
+	if f.WebhookID != "" && !ids.Valid(ids.WebhookPrefix, f.WebhookID) {
+		return Filter{}, fmt.Errorf("%w: webhook_id %q is not a webhook id (%s followed by 0-9 a-z)", ErrInvalidFilter, f.WebhookID, ids.WebhookPrefix)
+	}
 	if f.Reason != "" && !slices.Contains(message.DeadLetterReasons, f.Reason) {
 		// Like an invalid org: no dead letter can carry it, so an empty list would hide the typo.
 		return Filter{}, fmt.Errorf("%w: reason %q is none of %s", ErrInvalidFilter, f.Reason, strings.Join(message.DeadLetterReasons, ", "))
@@ -98,7 +101,8 @@ func (s FilterSpec) Filter(now time.Time) (Filter, error) {
 	return f, nil
 }
 
-// ParseSince reads "90m" (that long before now) or an RFC 3339 time.
+// ParseSince reads "90m" (that long before now) or an RFC 3339 time not in
+// the future.
 func ParseSince(s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if d, err := time.ParseDuration(s); err == nil {
@@ -107,8 +111,13 @@ func ParseSince(s string, now time.Time) (time.Time, error) {
 		}
 		return now.Add(-d), nil
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: since %q is neither a duration (1h, 30m) nor an RFC 3339 time", ErrInvalidFilter, s)
 	}
-	return time.Time{}, fmt.Errorf("%w: since %q is neither a duration (1h, 30m) nor an RFC 3339 time", ErrInvalidFilter, s)
+	if t.After(now) {
+		// Nothing was dead-lettered then yet: a typo, like an invalid org.
+		return time.Time{}, fmt.Errorf("%w: since %q is in the future", ErrInvalidFilter, s)
+	}
+	return t, nil
 }

@@ -17,7 +17,10 @@ func TestParseSince(t *testing.T) {
 	if got, err := ParseSince("2026-04-30T08:00:00Z", now); err != nil || !got.Equal(time.Date(2026, 4, 30, 8, 0, 0, 0, time.UTC)) {
 		t.Errorf("RFC 3339: %v %v", got, err)
 	}
-	for _, bad := range []string{"yesterday", "-1h", "0s", "2026-04-30"} {
+	if got, err := ParseSince("2026-05-01T12:00:00Z", now); err != nil || !got.Equal(now) {
+		t.Errorf("now: %v %v", got, err)
+	}
+	for _, bad := range []string{"yesterday", "-1h", "0s", "2026-04-30", "2026-05-01T12:00:01Z", "2026-05-01T15:00:00+02:00"} {
 		if _, err := ParseSince(bad, now); !errors.Is(err, ErrInvalidFilter) {
 			t.Errorf("%q: %v, want ErrInvalidFilter", bad, err)
 		}
@@ -56,5 +59,30 @@ func TestAFilterTakesOnlyDeadLetterReasons(t *testing.T) {
 	_, err := FilterSpec{Reason: "permanent"}.Filter(now)
 	if !errors.Is(err, ErrInvalidFilter) || !strings.Contains(err.Error(), message.ReasonPermanentStatus) {
 		t.Errorf("reason permanent: %v, want ErrInvalidFilter naming the reasons", err)
+	}
+}
+
+// A webhook id in a form no webhook has is a typo: refused like an
+// invalid organization id, instead of an empty list or a purge of nothing.
+func TestAFilterTakesOnlyWebhookIDs(t *testing.T) {
+	now := time.Now()
+	if f, err := (FilterSpec{WebhookID: " wh_01jd3k4m5n6p7q8r9s0t1v2w3x "}).Filter(now); err != nil || f.WebhookID != "wh_01jd3k4m5n6p7q8r9s0t1v2w3x" {
+		t.Errorf("valid id: %+v %v", f, err)
+	}
+	for _, bad := range []string{"bad id", "wh_", "01jd3k4m5n6p7q8r9s0t1v2w3x", "wh_A1", "wh_a#b", "org_a", "dlv_1"} {
+		_, err := FilterSpec{WebhookID: bad}.Filter(now)
+		if !errors.Is(err, ErrInvalidFilter) || !strings.Contains(err.Error(), "not a webhook id") {
+			t.Errorf("webhook %q: %v, want ErrInvalidFilter", bad, err)
+		}
+	}
+}
+
+// A since in the future would select nothing: refused, as webhooks
+// recover refuses it.
+func TestAFilterRefusesASinceInTheFuture(t *testing.T) {
+	now := time.Now()
+	_, err := FilterSpec{Since: now.Add(time.Hour).Format(time.RFC3339)}.Filter(now)
+	if !errors.Is(err, ErrInvalidFilter) || !strings.Contains(err.Error(), "in the future") {
+		t.Errorf("since in an hour: %v, want ErrInvalidFilter saying so", err)
 	}
 }

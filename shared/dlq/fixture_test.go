@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -73,7 +74,7 @@ func makeSeed(t testing.TB, i int, base time.Time) seed {
 	s := seed{
 		deliveryID: fmt.Sprintf("dlv_%03d", i),
 		org:        org,
-		webhook:    fmt.Sprintf("wh_%s_%d", org, i%2),
+		webhook:    fmt.Sprintf("wh_%s%d", strings.ReplaceAll(org, "_", ""), i%2), // a valid webhook id: wh_orga0
 	}
 	d := message.Delivery{
 		DeliveryID: s.deliveryID, EventID: fmt.Sprintf("evt_%03d", i), OrgID: org, WebhookID: s.webhook,

@@ -20,7 +20,7 @@ func TestListFiltersExactlyAndOnlyPeeks(t *testing.T) {
 	}{
 		{"all", Filter{}, func(seed) bool { return true }},
 		{"org", Filter{OrgID: "org_b"}, func(s seed) bool { return s.org == "org_b" }},
-		{"webhook", Filter{WebhookID: "wh_org_a_1"}, func(s seed) bool { return s.webhook == "wh_org_a_1" }},
+		{"webhook", Filter{WebhookID: "wh_orga1"}, func(s seed) bool { return s.webhook == "wh_orga1" }},
 		{"reason", Filter{Reason: message.ReasonBlockedAddress}, func(s seed) bool { return s.reason == message.ReasonBlockedAddress }},
 		{"missing attributes", Filter{Reason: message.ReasonMaxReceive}, func(s seed) bool { return s.reason == message.ReasonMaxReceive }},
 		{"endpoint tier", Filter{Tier: TierEndpoint}, func(s seed) bool { return s.tier == TierEndpoint }},
