@@ -58,6 +58,7 @@ func (t *secretsTarget) addFlags(fs *pflag.FlagSet) {
 // stack says it.
 func (t *secretsTarget) resolve(ctx context.Context, cf func() *cloudformation.Client) error {
 	env := func(name string) string { return os.Getenv(name) }
+	liveFrom := func() string { return fmt.Sprintf("--live %q", t.live) }
 	if t.stack != "" {
 		if t.live != "" {
 			return fmt.Errorf("--live: with --stack the store the stack runs with is read from its %s output", outputSecretStore)
@@ -71,11 +72,15 @@ func (t *secretsTarget) resolve(ctx context.Context, cf func() *cloudformation.C
 		t.prefix = firstSet(t.prefix, out[outputSecretPrefix], env(config.EnvSecretPrefix))
 		// A stack from before the setting has no output: it runs on Secrets Manager.
 		t.live = firstSet(out[outputSecretStore], config.SecretStoreSecretsManager)
+		liveFrom = func() string { return fmt.Sprintf("stack %s's %s output %q", t.stack, outputSecretStore, t.live) }
 	} else {
 		t.table = firstSet(t.table, env(config.EnvTable))
 		t.key = firstSet(t.key, env(config.EnvSecretKey))
 		t.prefix = firstSet(t.prefix, env(config.EnvSecretPrefix))
-		t.live = firstSet(t.live, env(config.EnvSecretStore))
+		if t.live == "" {
+			t.live = env(config.EnvSecretStore)
+			liveFrom = func() string { return fmt.Sprintf("%s=%q", config.EnvSecretStore, t.live) }
+		}
 	}
 	switch {
 	case t.table == "":
@@ -83,7 +88,10 @@ func (t *secretsTarget) resolve(ctx context.Context, cf func() *cloudformation.C
 	case t.live == "":
 		return fmt.Errorf("say which store the stack runs with now (--live or %s), or name the stack (--stack)", config.EnvSecretStore)
 	}
-	return config.CheckSecretStore(t.live)
+	if !config.ValidSecretStore(t.live) {
+		return fmt.Errorf("%s: must be %s", liveFrom(), config.SecretStoreChoices)
+	}
+	return nil
 }
 
 func newSecretsMigrateCmd() *cobra.Command {
@@ -116,8 +124,12 @@ anywhere is finished by running it again. Typical use:
 			}
 			m.DryRun, m.Out = dryRun, cmd.OutOrStdout()
 			rep, err := m.Run(cmd.Context())
+			if err != nil {
+				// The lines per webhook say how far it got; a rerun resumes.
+				return err
+			}
 			printMigrationReport(cmd.OutOrStdout(), rep, m)
-			return err
+			return nil
 		},
 	}
 	target.addFlags(cmd.Flags())
@@ -134,6 +146,10 @@ func (t *secretsTarget) migration(ctx context.Context, to string) (secretmigrate
 		return secretmigrate.Migration{}, err
 	}
 	if err := t.resolve(ctx, func() *cloudformation.Client { return cloudformation.NewFromConfig(cfg) }); err != nil {
+		return secretmigrate.Migration{}, err
+	}
+	// Before anything is read or printed: a refusal is the only output.
+	if err := secretmigrate.CheckLive(t.live, to); err != nil {
 		return secretmigrate.Migration{}, err
 	}
 	if t.key == "" {

@@ -37,6 +37,30 @@ func runSecrets(t *testing.T, args ...string) (string, error) {
 	return out.String(), err
 }
 
+// offlineAWS sets the standard credential chain to local values and every
+// AWS endpoint to a loopback server that fails the test: nothing leaves
+// the machine, and a service a test does not point elsewhere is not called.
+func offlineAWS(t *testing.T) {
+	t.Helper()
+	empty := filepath.Join(t.TempDir(), "none")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("unexpected AWS call %s %s", r.Header.Get("X-Amz-Target"), r.URL)
+		http.Error(w, "unexpected", http.StatusBadRequest)
+	}))
+	t.Cleanup(elsewhere.Close)
+	for k, v := range map[string]string{
+		"AWS_ENDPOINT_URL": elsewhere.URL, "AWS_REGION": "us-east-1",
+		"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
+		"AWS_CONFIG_FILE": empty, "AWS_SHARED_CREDENTIALS_FILE": empty, "AWS_EC2_METADATA_DISABLED": "true",
+		"HOOKRELAY_TABLE": "", "HOOKRELAY_SECRET_KEY_ID": "", "HOOKRELAY_SECRET_PREFIX": "", "HOOKRELAY_SECRET_STORE": "",
+	} {
+		t.Setenv(k, v)
+	}
+}
+
 // The command against dynalite, local-kms and the fake Secrets Manager,
 // reached as a deployed stack is: the standard credential chain, with the
 // endpoints from AWS_ENDPOINT_URL_*.
@@ -44,23 +68,10 @@ func TestSecretsMigrateCommand(t *testing.T) {
 	db, table := testenv.Table(t)
 	kmsAPI, keyID := testenv.LocalKMS(t)
 	fake := testenv.NewSecretsManager(t)
-	empty := filepath.Join(t.TempDir(), "none")
-	if err := os.WriteFile(empty, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	// Any other service (CloudFormation) is a loopback endpoint that fails
-	// the test: nothing leaves the machine.
-	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("unexpected AWS call %s %s", r.Header.Get("X-Amz-Target"), r.URL)
-		http.Error(w, "unexpected", http.StatusBadRequest)
-	}))
-	t.Cleanup(elsewhere.Close)
+	offlineAWS(t)
 	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL": elsewhere.URL, "AWS_ENDPOINT_URL_DYNAMODB": *db.Options().BaseEndpoint, "AWS_ENDPOINT_URL_KMS": *kmsAPI.Options().BaseEndpoint,
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER": fake.URL, "AWS_REGION": "us-east-1",
-		"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
-		"AWS_CONFIG_FILE": empty, "AWS_SHARED_CREDENTIALS_FILE": empty, "AWS_EC2_METADATA_DISABLED": "true",
-		"HOOKRELAY_TABLE": "", "HOOKRELAY_SECRET_KEY_ID": "", "HOOKRELAY_SECRET_PREFIX": "", "HOOKRELAY_SECRET_STORE": "",
+		"AWS_ENDPOINT_URL_DYNAMODB": *db.Options().BaseEndpoint, "AWS_ENDPOINT_URL_KMS": *kmsAPI.Options().BaseEndpoint,
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER": fake.URL,
 	} {
 		t.Setenv(k, v)
 	}

@@ -229,13 +229,23 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 
 // CheckSecretStore accepts the two stores and the two moves between them.
 func CheckSecretStore(name string) error {
+	if !ValidSecretStore(name) {
+		return fmt.Errorf("%s=%q: must be %s", EnvSecretStore, name, SecretStoreChoices)
+	}
+	return nil
+}
+
+// ValidSecretStore reports whether name is a secret store setting.
+func ValidSecretStore(name string) bool {
 	switch name {
 	case SecretStoreSecretsManager, SecretStoreEnvelope, SecretStoreToEnvelope, SecretStoreToSecretsManager:
-		return nil
+		return true
 	}
-	return fmt.Errorf("%s=%q: must be %s, %s, %s or %s", EnvSecretStore, name,
-		SecretStoreSecretsManager, SecretStoreEnvelope, SecretStoreToEnvelope, SecretStoreToSecretsManager)
+	return false
 }
+
+// SecretStoreChoices lists the settings ValidSecretStore accepts, for messages.
+const SecretStoreChoices = SecretStoreSecretsManager + ", " + SecretStoreEnvelope + ", " + SecretStoreToEnvelope + " or " + SecretStoreToSecretsManager
 
 // AutoDisable reports whether failing endpoints are disabled at all.
 func (c Config) AutoDisable() bool { return c.DisableAfter > 0 && c.DisableMinFailures > 0 }

@@ -63,14 +63,24 @@ type Report struct {
 // switch would have their secrets in the source alone at the switch.
 func (m Migration) Run(ctx context.Context) (Report, error) {
 	var rep Report
-	if target, _ := config.SecretStores(m.Live); target != m.ToName {
-		return rep, fmt.Errorf("the stack runs with secretStore=%s: deploy it with -c secretStore=migrating-to-%s first (every create and rotation then goes to both stores), then migrate", m.Live, m.ToName)
+	if err := CheckLive(m.Live, m.ToName); err != nil {
+		return rep, err
 	}
 	err := m.Webhooks.ForEach(ctx, func(w Webhook) error {
 		rep.Webhooks++
 		return m.one(ctx, w, &rep)
 	})
 	return rep, err
+}
+
+// CheckLive refuses a migration to store while the stack runs with the
+// setting live: only the move to store (migrating-to-<store>) or store
+// itself will do. Callers check it before doing or printing anything.
+func CheckLive(live, store string) error {
+	if target, _ := config.SecretStores(live); target != store {
+		return fmt.Errorf("the stack runs with secretStore=%s: deploy it with -c secretStore=migrating-to-%s first (every create and rotation then goes to both stores), then migrate", live, store)
+	}
+	return nil
 }
 
 func (m Migration) one(ctx context.Context, w Webhook, rep *Report) error {

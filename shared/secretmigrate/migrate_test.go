@@ -198,8 +198,6 @@ func TestMigrateToEnvelopeAndBack(t *testing.T) {
 	}
 }
 
-// A run that dies between copying a webhook and switching it loses
-// nothing: every webhook still has its secrets, and a rerun finishes.
 // A stack on the source alone is refused: what it creates after the copy
 // would be left behind at the switch.
 func TestMigrateRefusesAStackOnTheSourceAlone(t *testing.T) {
@@ -214,6 +212,27 @@ func TestMigrateRefusesAStackOnTheSourceAlone(t *testing.T) {
 	}
 }
 
+// CheckLive accepts the move to the target or the target itself, nothing
+// else, so the CLI can refuse before it reads or prints anything.
+func TestCheckLive(t *testing.T) {
+	for _, c := range []struct {
+		live, to string
+		ok       bool
+	}{
+		{"migrating-to-envelope", "envelope", true}, {"envelope", "envelope", true},
+		{"secretsmanager", "envelope", false}, {"migrating-to-secretsmanager", "envelope", false}, {"", "envelope", false},
+		{"migrating-to-secretsmanager", "secretsmanager", true}, {"secretsmanager", "secretsmanager", true},
+		{"envelope", "secretsmanager", false}, {"migrating-to-envelope", "secretsmanager", false},
+	} {
+		err := secretmigrate.CheckLive(c.live, c.to)
+		if (err == nil) != c.ok || (err != nil && !strings.Contains(err.Error(), "-c secretStore=migrating-to-"+c.to)) {
+			t.Errorf("live %q, to %q: %v, want ok=%v", c.live, c.to, err, c.ok)
+		}
+	}
+}
+
+// A run that dies between copying a webhook and switching it loses
+// nothing: every webhook still has its secrets, and a rerun finishes.
 func TestMigrateResumesAfterACrash(t *testing.T) {
 	w := newWorld(t)
 	secretsOf := map[string]string{}
