@@ -24,8 +24,8 @@ func newTokenCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "token --org ORG [--operator] [--ttl 24h]",
 		Short: "Print a JWT the local API (hookrelay dev) accepts",
-		Long: "Signs a token with the dev key (.hookrelay/dev-jwt.key, or $" + devauth.EnvDevKeyFile +
-			"), using the org and operator claim names from HOOKRELAY_* configuration. Only the token is printed, " +
+		Long: "Signs a token with the dev key: the file $" + devauth.EnvDevKeyFile + " names (make dev creates it on its " +
+			"first start), else .hookrelay/dev-jwt.key; using the org and operator claim names from HOOKRELAY_* configuration. Only the token is printed, " +
 			"so it can be captured: TOKEN=$(hookrelay token --org org_abc).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -48,14 +48,11 @@ func newTokenCmd() *cobra.Command {
 	return cmd
 }
 
-// devToken signs a token the local API accepts, with the key in the folder
+// devToken signs a token the local API accepts, with the key
+// $HOOKRELAY_DEV_JWT_KEY_FILE names, else the one in the folder
 // `hookrelay dev` keeps it in ($HOOKRELAY_DATA_DIR or .hookrelay).
 func devToken(cfg config.Config, org string, operator bool, ttl time.Duration) (string, error) {
-	dir, err := devstate.DataDir()
-	if err != nil {
-		return "", err
-	}
-	key, err := devauth.DevKey(dir)
+	key, err := devauth.SigningKey(devstate.DataDir)
 	if err != nil {
 		return "", err
 	}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,10 +14,14 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devauth"
+	"github.com/hookrelay/hookrelay/shared/devstate"
 )
 
 func TestTokenPrintsATokenTheDevAPIAccepts(t *testing.T) {
 	t.Setenv(devauth.EnvDevKeyFile, filepath.Join(t.TempDir(), "dev-jwt.key"))
+	if _, err := devauth.DevKey(""); err != nil { // as make dev does on its first start
+		t.Fatal(err)
+	}
 	var out, errOut bytes.Buffer
 	cmd := newTokenCmd()
 	cmd.SetArgs([]string{"--org", "org_abc", "--operator", "--ttl", "1h"})
@@ -29,7 +35,7 @@ func TestTokenPrintsATokenTheDevAPIAccepts(t *testing.T) {
 	}
 	tok := strings.TrimSpace(out.String())
 
-	key, err := devauth.DevKey("")
+	key, err := devauth.SigningKey(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,6 +56,44 @@ func TestTokenPrintsATokenTheDevAPIAccepts(t *testing.T) {
 	exp, err := claims.GetExpirationTime()
 	if err != nil || exp.Sub(time.Now().Add(time.Hour)).Abs() > time.Minute {
 		t.Fatalf("exp %v, want about an hour from now", exp)
+	}
+}
+
+// A key file named by the variable is not made up: the running API checks
+// with the one make dev made, so a new key would only sign rejected tokens.
+func TestTokenRefusesAMissingKeyFile(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nonexistent", "dir", "k")
+	out, errOut, code := runMain(t, []string{devauth.EnvDevKeyFile + "=" + missing}, "token", "--org", "org_y")
+	if code == 0 || out != "" || !strings.Contains(errOut, devauth.EnvDevKeyFile+"="+missing+": no key there") {
+		t.Fatalf("exit %d, stdout %q, stderr %q: want only an error naming the missing key", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Dir(filepath.Dir(missing))); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the refused command created the key's folder: %v", err)
+	}
+}
+
+// The variable names the key, so the command needs no repository around it.
+func TestTokenWithAKeyFileOutsideTheRepository(t *testing.T) {
+	keyFile := filepath.Join(t.TempDir(), "dev-jwt.key")
+	t.Setenv(devauth.EnvDevKeyFile, keyFile)
+	key, err := devauth.DevKey("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(devstate.EnvDataDir, "")
+	t.Chdir(t.TempDir())
+	var out bytes.Buffer
+	cmd := newTokenCmd()
+	cmd.SetArgs([]string{"--org", "org_y"})
+	cmd.SetOut(&out)
+	cmd.SetErr(&bytes.Buffer{})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/api/v1/event-types", nil)
+	r.Header.Set("Authorization", "Bearer "+strings.TrimSpace(out.String()))
+	if p, err := devauth.NewDevJWT(key, config.Defaults()).Authenticate(r); err != nil || p.OrgID != "org_y" {
+		t.Fatalf("principal %+v, err %v", p, err)
 	}
 }
 

@@ -248,6 +248,37 @@ func TestDevKeyEnvOverrideAndCorruptFile(t *testing.T) {
 	}
 }
 
+// SigningKey reads the file the variable names, and never makes one there;
+// without the variable it is the data folder's key, made on first use.
+func TestSigningKey(t *testing.T) {
+	noDir := func() (string, error) { return "", errors.New("the data folder was looked for") }
+	missing := filepath.Join(t.TempDir(), "no", "k")
+	t.Setenv(devauth.EnvDevKeyFile, missing)
+	if _, err := devauth.SigningKey(noDir); err == nil || !strings.Contains(err.Error(), devauth.EnvDevKeyFile+"="+missing) {
+		t.Fatalf("missing key file: %v, want an error naming it", err)
+	}
+	if _, err := os.Stat(filepath.Dir(missing)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("SigningKey made the key's folder: %v", err)
+	}
+	made, err := devauth.DevKey("") // make dev's first start
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key, err := devauth.SigningKey(noDir); err != nil || !bytes.Equal(key, made) {
+		t.Fatalf("existing key file: %x %v", key, err)
+	}
+
+	t.Setenv(devauth.EnvDevKeyFile, "")
+	dir := filepath.Join(t.TempDir(), "state")
+	key, err := devauth.SigningKey(func() (string, error) { return dir, nil })
+	if err != nil || len(key) != 32 {
+		t.Fatalf("data folder key: %x %v", key, err)
+	}
+	if again, err := devauth.DevKey(dir); err != nil || !bytes.Equal(again, key) {
+		t.Fatalf("make dev would use another key: %x %v", again, err)
+	}
+}
+
 // The audience is configurable; tokens are issued for the configured one
 // and accepted only there.
 func TestDevJWTAudienceIsConfigured(t *testing.T) {

@@ -39,6 +39,28 @@ func DevKey(dir string) ([]byte, error) {
 	return readDevKey(path)
 }
 
+// SigningKey is the key a dev token is signed with (`hookrelay token`,
+// and the commands that sign one for --org). The file
+// $HOOKRELAY_DEV_JWT_KEY_FILE names is used first, without looking for the
+// repository, and must exist: `make dev` creates it on its first start,
+// and a key made here instead would not be the one the running API checks
+// with. Without the variable it is DevKey of dataDir(), created if
+// missing (the `make dev` that starts later uses it).
+func SigningKey(dataDir func() (string, error)) ([]byte, error) {
+	if p := strings.TrimSpace(os.Getenv(EnvDevKeyFile)); p != "" {
+		key, err := readDevKey(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s=%s: no key there (`make dev` creates it on its first start with the same %s)", EnvDevKeyFile, p, EnvDevKeyFile)
+		}
+		return key, err
+	}
+	dir, err := dataDir()
+	if err != nil {
+		return nil, err
+	}
+	return DevKey(dir)
+}
+
 func devKeyPath(dir string) (string, error) {
 	if p := strings.TrimSpace(os.Getenv(EnvDevKeyFile)); p != "" {
 		return p, nil
