@@ -44,6 +44,10 @@ process list and kept in shell history: prefer the other two).`,
   hookrelay listen --delay 12s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// listener.New takes 0 for 200; an explicit --status 0 is a mistake.
+			if err := listener.CheckStatus(o.Status); err != nil {
+				return fmt.Errorf("--%w", err)
+			}
 			var err error
 			if o.Secret, err = listenSecret(secret, cmd.InOrStdin(), os.Getenv); err != nil {
 				return err

@@ -70,6 +70,30 @@ func TestListenWithoutASecretSaysWhereToPutIt(t *testing.T) {
 	}
 }
 
+// A status the listener cannot answer with is refused before it listens:
+// --status 0 too, which the banner used to show as "answers 0" (it
+// answered 200). A cancelled context stops a listener that did start.
+func TestListenRefusesAStatusOutOfRange(t *testing.T) {
+	secret, err := secrets.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(envListenSecret, secret)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, status := range []string{"0", "199", "600", "-1"} {
+		var out testenv.Buffer
+		cmd := newListenCmd()
+		cmd.SetArgs([]string{"--port", "0", "--status", status})
+		cmd.SetOut(&out)
+		cmd.SetErr(&out)
+		err := cmd.ExecuteContext(ctx)
+		if err == nil || !strings.Contains(err.Error(), "--status "+status+" is not an HTTP status") || strings.Contains(out.String(), "Listening") {
+			t.Errorf("--status %s: %v, printed %q; want a refusal before listening", status, err, out.String())
+		}
+	}
+}
+
 // The secret from each source is the one the receiver verifies with: a
 // delivery signed with it is accepted.
 func TestListenVerifiesWithTheSecretFromEachSource(t *testing.T) {

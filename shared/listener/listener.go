@@ -43,7 +43,15 @@ type Listener struct {
 	seen     map[string]int // verified requests per delivery id
 }
 
-// New checks the options.
+// CheckStatus refuses a status the listener cannot answer with.
+func CheckStatus(status int) error {
+	if status < 200 || status > 599 {
+		return fmt.Errorf("status %d is not an HTTP status (200..599)", status)
+	}
+	return nil
+}
+
+// New checks the options; a zero Status means 200.
 func New(o Options) (*Listener, error) {
 	if !strings.HasPrefix(o.Secret, secrets.Prefix) {
 		return nil, fmt.Errorf("secret must be the signing_secret the API returned (%s...)", secrets.Prefix)
@@ -54,8 +62,8 @@ func New(o Options) (*Listener, error) {
 	if o.Status == 0 {
 		o.Status = http.StatusOK
 	}
-	if o.Status < 200 || o.Status > 599 {
-		return nil, fmt.Errorf("status %d is not an HTTP status (200..599)", o.Status)
+	if err := CheckStatus(o.Status); err != nil {
+		return nil, err
 	}
 	if o.FailFirst < 0 || o.Delay < 0 {
 		return nil, errors.New("fail-first and delay cannot be negative")
