@@ -97,7 +97,7 @@ func TestQuickstartScript(t *testing.T) {
 		t.Fatal("step 6 printed no delivery answered 400")
 	}
 	redrive := section(text, "== 7.", "")
-	if !strings.Contains(redrive, "redriven 1 of 1 matching dead letters") {
+	if !regexp.MustCompile(`(?m)^redriven 1 of 1 matching dead letter$`).MatchString(redrive) {
 		t.Error("the redrive did not report redriving the one dead letter")
 	}
 	if !regexp.MustCompile(dead[1] + `  attempt 1  ` + verified + `  → 200`).MatchString(redrive) {

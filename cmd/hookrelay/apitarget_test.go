@@ -18,8 +18,8 @@ import (
 	"github.com/hookrelay/hookrelay/shared/devstate"
 )
 
-// fakeAPI answers the portal and recover calls with its name, so a test
-// sees which API a command reached.
+// fakeAPI answers the portal and recover calls with its name (a portal
+// URL on it; queued: its length), so a test sees which API a command reached.
 func fakeAPI(t *testing.T, name string) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {

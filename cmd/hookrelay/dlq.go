@@ -161,7 +161,7 @@ func newDLQPurgeCmd(target *dlqTarget) *cobra.Command {
 				return err
 			}
 			n, err := ops.Purge(cmd.Context(), f)
-			fmt.Fprintf(cmd.OutOrStdout(), "purged %d dead letters\n", n)
+			fmt.Fprintf(cmd.OutOrStdout(), "purged %s\n", plural(n, "dead letter", "dead letters"))
 			return err
 		},
 	}

@@ -34,7 +34,7 @@ func writeEntriesTable(w io.Writer, entries []dlq.Entry, now time.Time) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%d dead letters\n", len(entries))
+	_, err := fmt.Fprintln(w, plural(len(entries), "dead letter", "dead letters"))
 	return err
 }
 
@@ -83,9 +83,9 @@ func writeEntry(w io.Writer, e dlq.Entry) error {
 
 func writeRedriveResult(w io.Writer, r dlq.Result) {
 	if r.DryRun {
-		fmt.Fprintf(w, "dry run: %d dead letters match, %d would be redriven\n", r.Matched, r.Eligible)
+		fmt.Fprintf(w, "dry run: %s, %d would be redriven\n", plural(r.Matched, "dead letter matches", "dead letters match"), r.Eligible)
 	} else {
-		fmt.Fprintf(w, "redriven %d of %d matching dead letters\n", r.Redriven, r.Matched)
+		fmt.Fprintf(w, "redriven %d of %s\n", r.Redriven, plural(r.Matched, "matching dead letter", "matching dead letters"))
 	}
 	for _, s := range r.Skipped {
 		fmt.Fprintf(w, "skipped %s: %s\n", s.MessageID, s.Reason)

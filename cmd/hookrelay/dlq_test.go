@@ -178,7 +178,7 @@ func TestDLQAgainstALocalStack(t *testing.T) {
 		t.Fatalf("delivery queue holds %v", sent)
 	}
 	out, _, err = runDLQ(t, "purge", "--webhook", "wh_other", "--yes")
-	if err != nil || !strings.Contains(out, "purged 1 ") {
+	if err != nil || !strings.Contains(out, "purged 1 dead letter\n") {
 		t.Fatalf("purge: %v %s", err, out)
 	}
 	if out, _, _ := runDLQ(t, "ls", "--json"); strings.TrimSpace(out) != "[]" {

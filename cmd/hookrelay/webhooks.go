@@ -91,7 +91,7 @@ func newRecoverCmd() *cobra.Command {
 			if out.Enabled {
 				fmt.Fprintf(w, "enabled %s\n", id)
 			}
-			fmt.Fprintf(w, "queued %d deliveries (%d dead-lettered, %d parked) since %s\n", out.Queued, out.DeadLettered, out.Parked, body["since"])
+			fmt.Fprintf(w, "queued %s (%d dead-lettered, %d parked) since %s\n", plural(out.Queued, "delivery", "deliveries"), out.DeadLettered, out.Parked, body["since"])
 			if out.More {
 				fmt.Fprintln(w, "more parked deliveries remain: run the command again with the same --since")
 			}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/dlq"
+)
+
+// One of a thing is singular in what the commands print; the e2e quick
+// start test matches "redriven 1 of 1 matching dead letter" and "0 dead letters".
+func TestOutputCountsOneInTheSingular(t *testing.T) {
+	var b bytes.Buffer
+	for _, c := range []struct {
+		write func()
+		want  string
+	}{
+		{func() { writeRedriveResult(&b, dlq.Result{Matched: 1, Redriven: 1}) }, "redriven 1 of 1 matching dead letter\n"},
+		{func() { writeRedriveResult(&b, dlq.Result{Matched: 2, Redriven: 1}) }, "redriven 1 of 2 matching dead letters\n"},
+		{func() { writeRedriveResult(&b, dlq.Result{DryRun: true, Matched: 1, Eligible: 1}) }, "dry run: 1 dead letter matches, 1 would be redriven\n"},
+		{func() { writeRedriveResult(&b, dlq.Result{DryRun: true, Matched: 3, Eligible: 2}) }, "dry run: 3 dead letters match, 2 would be redriven\n"},
+		{func() { _ = writeEntriesTable(&b, []dlq.Entry{{MessageID: "m1"}}, time.Now()) }, "\n1 dead letter\n"},
+		{func() { _ = writeEntriesTable(&b, nil, time.Now()) }, "\n0 dead letters\n"},
+	} {
+		b.Reset()
+		if c.write(); !strings.HasSuffix(b.String(), c.want) {
+			t.Errorf("printed %q, want it to end in %q", b.String(), c.want)
+		}
+	}
+}
+
+func TestRecoverCountsOneDelivery(t *testing.T) {
+	api := fakeAPI(t, "x") // answers queued: 1, the length of its name
+	out, err := runAPICmd(t, newWebhooksCmd(), "recover", "wh_1", "--since", "1h", "--api", api.URL, "--token", "t")
+	if err != nil || !strings.HasPrefix(out, "queued 1 delivery (0 dead-lettered, 0 parked) since ") {
+		t.Fatalf("recover: %q, %v", out, err)
+	}
+}
