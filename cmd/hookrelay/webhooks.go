@@ -42,6 +42,18 @@ func parseSince(v string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
+// oneWebhookID names the argument recover is missing, where cobra's
+// ExactArgs would say "accepts 1 arg(s), received 0".
+func oneWebhookID(_ *cobra.Command, args []string) error {
+	switch len(args) {
+	case 0:
+		return errors.New("missing WEBHOOK_ID: the id of the webhook to recover (wh_...)")
+	case 1:
+		return nil
+	}
+	return fmt.Errorf("want one WEBHOOK_ID, got %d arguments: %q", len(args), args)
+}
+
 func newRecoverCmd() *cobra.Command {
 	var (
 		target apiTarget
@@ -55,7 +67,7 @@ func newRecoverCmd() *cobra.Command {
 			"ids. By default it signs a dev token for --org and calls the running `make dev` (found through its state " +
 			"file, or at http://$" + config.EnvAddr + " when that is set); pass --api and --token " +
 			"for a deployed stack.",
-		Args: cobra.ExactArgs(1),
+		Args: oneWebhookID,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := args[0]
 			if !ids.Valid(ids.WebhookPrefix, id) {

@@ -86,6 +86,8 @@ func TestRecoverRefusesBadArguments(t *testing.T) {
 		{[]string{"wh_01jd3k4m5n6p7q8r9s0t1v2w3x", "--since", "2999-01-01T00:00:00Z", "--org", "org_a"}, "in the future"},
 		{[]string{"not-a-webhook", "--since", "1h", "--org", "org_a"}, "not a webhook id"},
 		{[]string{"wh_01jd3k4m5n6p7q8r9s0t1v2w3x", "--since", "1h"}, "--org is required"},
+		{[]string{"--since", "1h", "--org", "org_a"}, "missing WEBHOOK_ID"},
+		{[]string{"wh_1", "wh_2", "--since", "1h", "--org", "org_a"}, "want one WEBHOOK_ID, got 2"},
 	} {
 		if _, err := runRecover(t, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
