@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // runMain runs the real main() in a child process (this test binary,
@@ -26,6 +28,19 @@ func runMain(t *testing.T, env []string, args ...string) (stdout, stderr string,
 		t.Fatal(err)
 	}
 	return out.String(), errOut.String(), code
+}
+
+// runCmd executes a command built afresh, in-process, and returns what it
+// printed on stdout.
+func runCmd(t *testing.T, cmd *cobra.Command, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&bytes.Buffer{})
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err := cmd.Execute()
+	return out.String(), err
 }
 
 // TestMainProcess is the child of runMain: with HOOKRELAY_TEST_MAIN set it

@@ -33,7 +33,7 @@ func TestOutputCountsOneInTheSingular(t *testing.T) {
 
 func TestRecoverCountsOneDelivery(t *testing.T) {
 	api := fakeAPI(t, "x") // answers queued: 1, the length of its name
-	out, err := runAPICmd(t, newWebhooksCmd(), "recover", "wh_1", "--since", "1h", "--api", api.URL, "--token", "t")
+	out, err := runCmd(t, newWebhooksCmd(), "recover", "wh_1", "--since", "1h", "--api", api.URL, "--token", "t")
 	if err != nil || !strings.HasPrefix(out, "queued 1 delivery (0 dead-lettered, 0 parked) since ") {
 		t.Fatalf("recover: %q, %v", out, err)
 	}

@@ -82,16 +82,12 @@ func TestTokenWithAKeyFileOutsideTheRepository(t *testing.T) {
 	}
 	t.Setenv(devstate.EnvDataDir, "")
 	t.Chdir(t.TempDir())
-	var out bytes.Buffer
-	cmd := newTokenCmd()
-	cmd.SetArgs([]string{"--org", "org_y"})
-	cmd.SetOut(&out)
-	cmd.SetErr(&bytes.Buffer{})
-	if err := cmd.Execute(); err != nil {
+	out, err := runCmd(t, newTokenCmd(), "--org", "org_y")
+	if err != nil {
 		t.Fatal(err)
 	}
 	r := httptest.NewRequest("GET", "/api/v1/event-types", nil)
-	r.Header.Set("Authorization", "Bearer "+strings.TrimSpace(out.String()))
+	r.Header.Set("Authorization", "Bearer "+strings.TrimSpace(out))
 	if p, err := devauth.NewDevJWT(key, config.Defaults()).Authenticate(r); err != nil || p.OrgID != "org_y" {
 		t.Fatalf("principal %+v, err %v", p, err)
 	}
