@@ -79,7 +79,15 @@ TAGS_api     := lambda.norpc,nethttpomithttp2
 TAGS_deliver := lambda.norpc
 TAGS_fanout  := lambda.norpc,nethttpomithttp2
 
-bin/%/bootstrap: $(GO_SOURCES)
+# The Lambdas embed catalog/types and compile a schema on its first use;
+# checking the whole catalog here keeps a broken one out of a deployment
+# (catalog_test.go's TestMain prints the file at fault).
+bin/catalog-checked: $(wildcard catalog/types/*.json) $(wildcard catalog/*.go)
+	@mkdir -p bin
+	go test -count=1 -run '^$$' ./catalog
+	@touch $@
+
+bin/%/bootstrap: $(GO_SOURCES) bin/catalog-checked
 	$(if $(TAGS_$*),,$(error the Makefile sets no TAGS_$* for functions/$*))
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags $(TAGS_$*) -trimpath -ldflags='-s -w' -o $@ ./functions/$*
 

@@ -22,9 +22,18 @@ import (
 	"github.com/hookrelay/hookrelay/shared/message"
 )
 
-// TestEvent is the type sent by the API's "test webhook" endpoint. Every
-// catalog must define it, since every deployment offers that endpoint.
-const TestEvent = "webhook.test"
+// hookrelay's own event types. Every catalog must define them, since every
+// deployment sends them: TestEvent from the API's "test webhook" endpoint,
+// the other two when an endpoint is disabled for failing or enabled again.
+const (
+	TestEvent       = "webhook.test"
+	WebhookDisabled = "webhook.disabled"
+	WebhookEnabled  = "webhook.enabled"
+)
+
+// embeddedDir is where the embedded catalog's files are in the repository,
+// for its error messages.
+const embeddedDir = "catalog/types/"
 
 // nameRe keeps event names within the pipeline's size arithmetic
 // (message.MaxEventName) and free of characters JSON would escape.
@@ -72,25 +81,39 @@ var embedded embed.FS
 func Default() *Catalog { return defaultCatalog() }
 
 var defaultCatalog = sync.OnceValue(func() *Catalog {
-	sub, err := fs.Sub(embedded, "types")
+	c, err := load(embeddedTypes(), false, embeddedDir)
 	if err != nil {
-		panic("catalog: " + err.Error())
-	}
-	c, err := load(sub, false)
-	if err != nil {
-		panic("catalog: embedded catalog: " + err.Error())
+		panic(err.Error())
 	}
 	return c
 })
 
+// CheckEmbedded loads the embedded catalog in full, as Load does: the
+// check `go test ./catalog`, `make build` and `hookrelay dev` run first,
+// so a broken catalog is one clear error naming its file, never a panic
+// in Default.
+func CheckEmbedded() error {
+	_, err := load(embeddedTypes(), true, embeddedDir)
+	return err
+}
+
+func embeddedTypes() fs.FS {
+	sub, err := fs.Sub(embedded, "types")
+	if err != nil {
+		panic("catalog: " + err.Error()) // "types" is a valid path: cannot happen
+	}
+	return sub
+}
+
 // Load reads a catalog from the root of fsys (same layout as types/):
 // every schema needs an example and the reverse, every schema must compile
-// and every example must validate, and the TestEvent type must exist.
-func Load(fsys fs.FS) (*Catalog, error) { return load(fsys, true) }
+// and every example must validate, and hookrelay's own types must exist.
+func Load(fsys fs.FS) (*Catalog, error) { return load(fsys, true, "") }
 
 // load reads fsys; eager compiles every schema and validates every
 // example now, otherwise only the files' layout and JSON are checked.
-func load(fsys fs.FS, eager bool) (*Catalog, error) {
+// Errors name files as dir + their name in fsys.
+func load(fsys fs.FS, eager bool, dir string) (*Catalog, error) {
 	files, err := fs.Glob(fsys, "*.json")
 	if err != nil {
 		return nil, fmt.Errorf("catalog: list catalog: %w", err)
@@ -104,7 +127,7 @@ func load(fsys fs.FS, eager bool) (*Catalog, error) {
 		} else if name, ok = strings.CutSuffix(file, exampleSuffix); ok {
 			target = examples
 		} else {
-			return nil, fmt.Errorf("catalog: %s: want <name>%s or <name>%s", file, schemaSuffix, exampleSuffix)
+			return nil, fmt.Errorf("catalog: %s%s: want <name>%s or <name>%s", dir, file, schemaSuffix, exampleSuffix)
 		}
 		data, err := fs.ReadFile(fsys, file)
 		if err != nil {
@@ -114,24 +137,24 @@ func load(fsys fs.FS, eager bool) (*Catalog, error) {
 	}
 	for name := range examples {
 		if _, ok := schemas[name]; !ok {
-			return nil, fmt.Errorf("catalog: %s%s has no %s%s", name, exampleSuffix, name, schemaSuffix)
+			return nil, fmt.Errorf("catalog: %s%s%s has no %s%s", dir, name, exampleSuffix, name, schemaSuffix)
 		}
 	}
 
 	c := &Catalog{urls: map[string]string{}, compiled: map[string]*jsonschema.Schema{}, compiler: newCompiler()}
 	for name := range schemas {
 		if !nameRe.MatchString(name) {
-			return nil, fmt.Errorf("catalog: type name %q must be 1 to %d letters, digits, '.', '_' or '-'", name, message.MaxEventName)
+			return nil, fmt.Errorf("catalog: %s%s%s: type name %q must be 1 to %d letters, digits, '.', '_' or '-'", dir, name, schemaSuffix, name, message.MaxEventName)
 		}
 	}
 	for name, schema := range schemas {
 		example, ok := examples[name]
 		if !ok {
-			return nil, fmt.Errorf("catalog: %s%s has no %s%s", name, schemaSuffix, name, exampleSuffix)
+			return nil, fmt.Errorf("catalog: %s%s%s has no %s%s", dir, name, schemaSuffix, name, exampleSuffix)
 		}
 		t, url, err := addType(c.compiler, name, schema, example)
 		if err != nil {
-			return nil, fmt.Errorf("catalog: %s: %w", name, err)
+			return nil, fmt.Errorf("catalog: %s%s: %w", dir, err.file, err.err)
 		}
 		c.types = append(c.types, t)
 		c.urls[name] = url
@@ -139,12 +162,14 @@ func load(fsys fs.FS, eager bool) (*Catalog, error) {
 	for name := range c.urls {
 		if eager {
 			if err := c.check(name, examples[name]); err != nil {
-				return nil, fmt.Errorf("catalog: %s: %w", name, err)
+				return nil, fmt.Errorf("catalog: %s%s: %w", dir, err.file, err.err)
 			}
 		}
 	}
-	if _, ok := c.urls[TestEvent]; !ok {
-		return nil, fmt.Errorf("catalog: the catalog must define %s (used by the test endpoint)", TestEvent)
+	for _, own := range []string{TestEvent, WebhookDisabled, WebhookEnabled} {
+		if _, ok := c.urls[own]; !ok {
+			return nil, fmt.Errorf("catalog: %s%s%s is missing: every catalog must define %s, which hookrelay itself sends", dir, own, schemaSuffix, own)
+		}
 	}
 	slices.SortFunc(c.types, func(a, b Type) int { return strings.Compare(a.Name, b.Name) })
 	return c, nil
@@ -161,26 +186,44 @@ func newCompiler() *jsonschema.Compiler {
 	return c
 }
 
+// fileError is a problem with one of a type's files.
+type fileError struct {
+	file string // <name>.schema.json or <name>.example.json
+	err  error
+}
+
+func schemaError(name string, err error) *fileError {
+	// The compiler names the schema by its resource URL; the file says it.
+	var ref *jsonschema.LoadURLError
+	if errors.As(err, &ref) {
+		err = fmt.Errorf("$ref %q: a $ref may only point inside the same file (#/...)", ref.URL)
+	}
+	return &fileError{file: name + schemaSuffix, err: err}
+}
+
 // addType adds a type's schema to compiler and returns the type and the
 // schema's resource URL.
-func addType(compiler *jsonschema.Compiler, name string, schema, example []byte) (Type, string, error) {
+func addType(compiler *jsonschema.Compiler, name string, schema, example []byte) (Type, string, *fileError) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
 	if err != nil {
-		return Type{}, "", fmt.Errorf("schema is not JSON: %w", err)
+		return Type{}, "", schemaError(name, fmt.Errorf("not JSON: %w", err))
 	}
 	if !json.Valid(example) {
-		return Type{}, "", errors.New("example is not JSON")
+		return Type{}, "", &fileError{file: name + exampleSuffix, err: errors.New("not JSON")}
 	}
 	var meta struct {
 		Description string `json:"description"`
 	}
 	if err := json.Unmarshal(schema, &meta); err != nil || strings.TrimSpace(meta.Description) == "" {
-		return Type{}, "", errors.New("schema needs a top-level description")
+		return Type{}, "", schemaError(name, errors.New("a schema needs a top-level description"))
+	}
+	if err := checkFormats(schema); err != nil {
+		return Type{}, "", schemaError(name, err)
 	}
 	// A URL per file keeps compiler errors pointing at the right file.
 	url := "catalog:///" + name + schemaSuffix
 	if err := compiler.AddResource(url, doc); err != nil {
-		return Type{}, "", fmt.Errorf("invalid schema: %w", err)
+		return Type{}, "", schemaError(name, fmt.Errorf("invalid schema: %w", err))
 	}
 	t := Type{
 		Name:        name,
@@ -192,13 +235,13 @@ func addType(compiler *jsonschema.Compiler, name string, schema, example []byte)
 }
 
 // check compiles a type's schema and validates its example with it.
-func (c *Catalog) check(name string, example []byte) error {
+func (c *Catalog) check(name string, example []byte) *fileError {
 	compiled, err := c.schema(name)
 	if err != nil {
-		return err
+		return schemaError(name, err)
 	}
 	if err := validate(compiled, example); err != nil {
-		return fmt.Errorf("example does not validate: %w", err)
+		return &fileError{file: name + exampleSuffix, err: fmt.Errorf("does not validate against its schema: %w", err)}
 	}
 	return nil
 }

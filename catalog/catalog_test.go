@@ -3,7 +3,9 @@ package catalog
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -11,12 +13,15 @@ import (
 	"testing/fstest"
 )
 
-// The types the seeds define; a deployment's catalog may differ, the
-// default one must not lose any of these.
-var wantTypes = []string{
-	"buyer-intent-detected", "contactUnsubscribe", "emailClick", "emailHardBounce",
-	"emailOpen", "emailSoftBounce", "new-contact", "new-question", "new-session",
-	"session-active", "session-escalated", "webhook.disabled", "webhook.enabled", "webhook.test",
+// TestMain checks the embedded catalog in full before any test calls
+// Default, which panics on a broken one: a deployment that broke a file
+// gets one line naming it instead of a panic that stops every test.
+func TestMain(m *testing.M) {
+	if err := CheckEmbedded(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
 }
 
 func TestDefaultTypesSortedAndComplete(t *testing.T) {
@@ -37,8 +42,15 @@ func TestDefaultTypesSortedAndComplete(t *testing.T) {
 			t.Errorf("Has(%q) = false for a listed type", typ.Name)
 		}
 	}
-	if !slices.Equal(names, wantTypes) {
-		t.Fatalf("Types() = %v\nwant      %v", names, wantTypes)
+	// A deployment's catalog may add and remove types: only the order and
+	// hookrelay's own types are fixed.
+	if !slices.IsSorted(names) {
+		t.Errorf("Types() = %v, not sorted by name", names)
+	}
+	for _, own := range []string{TestEvent, WebhookDisabled, WebhookEnabled} {
+		if !slices.Contains(names, own) {
+			t.Errorf("Types() = %v lacks %s", names, own)
+		}
 	}
 	if c.Has("emailopen") || c.Has("") {
 		t.Error("Has accepts names not in the catalog (names are case-sensitive)")
@@ -135,8 +147,12 @@ const (
 
 func minimalCatalog() fstest.MapFS {
 	return fstest.MapFS{
-		"webhook.test.schema.json":  {Data: []byte(testSchema)},
-		"webhook.test.example.json": {Data: []byte(testExample)},
+		"webhook.test.schema.json":      {Data: []byte(testSchema)},
+		"webhook.test.example.json":     {Data: []byte(testExample)},
+		"webhook.disabled.schema.json":  {Data: []byte(testSchema)},
+		"webhook.disabled.example.json": {Data: []byte(testExample)},
+		"webhook.enabled.schema.json":   {Data: []byte(testSchema)},
+		"webhook.enabled.example.json":  {Data: []byte(testExample)},
 		"orderPaid.schema.json": {Data: []byte(`{"description":"An order was paid.","type":"object",
 			"required":["a/b"],"properties":{"a/b":{"type":"object","properties":{"x~y":{"type":"integer"}}}}}`)},
 		"orderPaid.example.json": {Data: []byte(`{"a/b":{"x~y":1}}`)},
@@ -152,7 +168,7 @@ func TestLoadOwnCatalog(t *testing.T) {
 	for _, typ := range c.Types() {
 		names = append(names, typ.Name)
 	}
-	if !slices.Equal(names, []string{"orderPaid", TestEvent}) {
+	if !slices.Equal(names, []string{"orderPaid", WebhookDisabled, WebhookEnabled, TestEvent}) {
 		t.Fatalf("Types() = %v", names)
 	}
 	if c.Has("emailOpen") {
@@ -174,24 +190,43 @@ func TestLoadRejectsBrokenCatalogs(t *testing.T) {
 		{"orphan example", "orderShipped.example.json has no orderShipped.schema.json", func(f fstest.MapFS) {
 			f["orderShipped.example.json"] = &fstest.MapFile{Data: []byte(`{}`)}
 		}},
-		{"invalid schema", "orderPaid: invalid schema", func(f fstest.MapFS) {
+		{"invalid schema", "orderPaid.schema.json: invalid schema", func(f fstest.MapFS) {
 			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","type":12}`)}
 		}},
-		{"schema not JSON", "orderPaid: schema is not JSON", func(f fstest.MapFS) {
+		{"a type JSON Schema does not have", "orderPaid.schema.json: invalid schema", func(f fstest.MapFS) {
+			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","properties":{"n":{"type":"integr"}}}`)}
+		}},
+		{"schema not JSON", "orderPaid.schema.json: not JSON", func(f fstest.MapFS) {
 			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":`)}
 		}},
-		{"external ref", "orderPaid: invalid schema", func(f fstest.MapFS) {
+		{"external ref", "orderPaid.schema.json: $ref \"https://example.com/s.json\": a $ref may only point inside the same file", func(f fstest.MapFS) {
 			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","$ref":"https://example.com/s.json"}`)}
 		}},
-		{"no description", "orderPaid: schema needs a top-level description", func(f fstest.MapFS) {
+		{"ref to another file", "a $ref may only point inside the same file (#/...)", func(f fstest.MapFS) {
+			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","$ref":"common.schema.json"}`)}
+		}},
+		{"misspelt format", `orderPaid.schema.json: format "datetime" is not one the catalog asserts`, func(f fstest.MapFS) {
+			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","properties":{"paid_at":{"type":"string","format":"datetime"}}}`)}
+		}},
+		{"misspelt format in $defs", `format "e-mail"`, func(f fstest.MapFS) {
+			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","$defs":{"who":{"format":"e-mail"}}}`)}
+		}},
+		{"example not JSON", "orderPaid.example.json: not JSON", func(f fstest.MapFS) {
+			f["orderPaid.example.json"] = &fstest.MapFile{Data: []byte(`{"a/b":`)}
+		}},
+		{"no description", "orderPaid.schema.json: a schema needs a top-level description", func(f fstest.MapFS) {
 			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"type":"object"}`)}
 		}},
-		{"example fails its schema", "orderPaid: example does not validate: /a~1b", func(f fstest.MapFS) {
+		{"example fails its schema", "orderPaid.example.json: does not validate against its schema: /a~1b", func(f fstest.MapFS) {
 			f["orderPaid.example.json"] = &fstest.MapFile{Data: []byte(`{"a/b":"x"}`)}
 		}},
-		{"no test event", "must define webhook.test", func(f fstest.MapFS) {
+		{"no test event", "webhook.test.schema.json is missing: every catalog must define webhook.test", func(f fstest.MapFS) {
 			delete(f, "webhook.test.schema.json")
 			delete(f, "webhook.test.example.json")
+		}},
+		{"no health notice type", "webhook.disabled.schema.json is missing", func(f fstest.MapFS) {
+			delete(f, "webhook.disabled.schema.json")
+			delete(f, "webhook.disabled.example.json")
 		}},
 		{"name the pipeline would escape", `type name "order\"paid"`, func(f fstest.MapFS) {
 			f[`order"paid.schema.json`] = &fstest.MapFile{Data: []byte(`{"description":"x"}`)}
@@ -213,6 +248,11 @@ func TestLoadRejectsBrokenCatalogs(t *testing.T) {
 			_, err := Load(fsys)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Load error = %v, want it to contain %q", err, tc.want)
+			}
+			// The embedded catalog's errors give the file's place in the repository.
+			_, err = load(fsys, true, embeddedDir)
+			if err == nil || !strings.Contains(err.Error(), embeddedDir) {
+				t.Fatalf("embedded load error = %v, want it to name the file under %s", err, embeddedDir)
 			}
 		})
 	}
@@ -265,4 +305,21 @@ func TestEmbeddedCatalogPassesTheFullLoad(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// A property named "format", and data values (enum, const, default,
+// examples) holding a "format" key, are not format keywords.
+func TestLoadTakesFormatsOnlyFromSchemaKeywords(t *testing.T) {
+	fsys := minimalCatalog()
+	fsys["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","type":"object",
+		"properties":{"format":{"type":"string","format":"date-time"},
+			"shape":{"enum":[{"format":"square"}],"default":{"format":"round"},"examples":[{"format":"oval"}]}}}`)}
+	fsys["orderPaid.example.json"] = &fstest.MapFile{Data: []byte(`{"format":"2026-11-30T10:00:00Z","shape":{"format":"square"}}`)}
+	c, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate("orderPaid", json.RawMessage(`{"format":"yesterday"}`)); err == nil {
+		t.Error("the date-time format of the property named format is not asserted")
+	}
 }

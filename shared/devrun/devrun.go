@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/awsclient"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devstate"
@@ -63,6 +64,9 @@ type Options struct {
 	WrapFanout func(queue.Handler) queue.Handler
 }
 
+// checkCatalog is catalog.CheckEmbedded; a test breaks it.
+var checkCatalog = catalog.CheckEmbedded
+
 // Stack is a running local pipeline.
 type Stack struct {
 	API     string // http://127.0.0.1:PORT
@@ -96,6 +100,11 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 }
 
 func (s *Stack) start(ctx context.Context, o Options) error {
+	// The handlers compile a type's schema on its first use; a catalog
+	// edited wrong is one error naming its file now, not a panic later.
+	if err := checkCatalog(); err != nil {
+		return err
+	}
 	cfg, err := loadConfig(o)
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/emulator"
@@ -212,3 +213,18 @@ func portOf(t *testing.T, endpoint string) int {
 
 // drain reads a body so keep-alive connections are reused.
 func drain(r *http.Response) { _, _ = io.Copy(io.Discard, r.Body); r.Body.Close() }
+
+// A catalog edited wrong stops `make dev` with the catalog's own error,
+// before anything starts, instead of a handler panicking on first use.
+func TestABrokenCatalogStopsTheStartFirst(t *testing.T) {
+	broken := errors.New("catalog: catalog/types/orderPaid.schema.json: not JSON")
+	checkCatalog = func() error { return broken }
+	t.Cleanup(func() { checkCatalog = catalog.CheckEmbedded })
+	dir := t.TempDir()
+	if _, err := tryStart(t, dir, "127.0.0.1:0"); !errors.Is(err, broken) {
+		t.Fatalf("Start with a broken catalog: %v, want the catalog's error", err)
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
+		t.Errorf("the failed start left %v in its data dir (%v)", entries, err)
+	}
+}

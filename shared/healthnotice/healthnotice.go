@@ -11,15 +11,17 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
-// Event types (catalog/types/webhook.{disabled,enabled}.schema.json).
+// Event types (catalog/types/webhook.{disabled,enabled}.schema.json; every
+// catalog must define them).
 const (
-	Disabled = "webhook.disabled"
-	Enabled  = "webhook.enabled"
+	Disabled = catalog.WebhookDisabled
+	Enabled  = catalog.WebhookEnabled
 )
 
 // Reasons of a webhook.enabled event.
