@@ -54,7 +54,7 @@ func newDLQListCmd(target *dlqTarget) *cobra.Command {
 		Use:   "ls [--limit N] [--cursor C]",
 		Short: "List dead letters, a page at a time (peek only: nothing is removed)",
 		Long: `Lists one page of dead letters in message id order. When more follow,
-the command that prints the next page is written to stderr. Every page
+stderr says which --cursor to add (with the same filters) for the next page. Every page
 scans the whole DLQ (SQS cannot seek), holding only the page in memory.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
