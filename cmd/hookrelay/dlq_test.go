@@ -207,4 +207,27 @@ func TestStackOutputsReadsDescribeStacks(t *testing.T) {
 	if got != "DescribeStacks hookrelay" || out[outputDLQURL] != "https://sqs.eu-west-1.amazonaws.com/1/dlq" || out[outputDeliveryURL] != "https://sqs.eu-west-1.amazonaws.com/1/q" {
 		t.Fatalf("request %q, outputs %v", got, out)
 	}
+
+	// Without credentials nothing is sent: the error says what to configure.
+	noCreds := cloudformation.NewFromConfig(testenv.AWSConfig(t), func(o *cloudformation.Options) {
+		o.BaseEndpoint = aws.String(srv.URL)
+		o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{}, errors.New("no credentials configured")
+		})
+	})
+	if _, err := stackOutputs(context.Background(), noCreds, "hookrelay"); err == nil || !strings.Contains(err.Error(), "configure AWS credentials and a region") {
+		t.Fatalf("without credentials: %v, want the hint", err)
+	}
+	// A refusal is AWS's answer: it gets no hint.
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type>
+<Code>ValidationError</Code><Message>Stack with id nope does not exist</Message></Error><RequestId>r</RequestId></ErrorResponse>`)
+	}))
+	defer refusing.Close()
+	refused := cloudformation.NewFromConfig(testenv.AWSConfig(t), func(o *cloudformation.Options) { o.BaseEndpoint = aws.String(refusing.URL) })
+	if _, err := stackOutputs(context.Background(), refused, "nope"); err == nil || !strings.Contains(err.Error(), "does not exist") || strings.Contains(err.Error(), "configure AWS") {
+		t.Fatalf("a refused describe: %v, want AWS's error without the hint", err)
+	}
 }
