@@ -76,24 +76,24 @@ var embedded embed.FS
 // Default returns the embedded catalog. It is parsed once, and each
 // schema is compiled when its type is first validated: compiling all of
 // them took a third of the api and fanout Lambdas' cold start, and a
-// container sees few types. The package tests guarantee the embedded
-// catalog loads in full (Load), so a failure here is a build defect.
-func Default() *Catalog { return defaultCatalog() }
+// container sees few types. `go test ./catalog`, `make build` and
+// `hookrelay dev` check the whole catalog first (CheckEmbedded), so an
+// error here means that check was skipped: the caller fails its start.
+func Default() (*Catalog, error) { return defaultCatalog() }
 
-var defaultCatalog = sync.OnceValue(func() *Catalog {
-	c, err := load(embeddedTypes(), false, embeddedDir)
-	if err != nil {
-		panic(err.Error())
-	}
-	return c
-})
+var defaultCatalog = sync.OnceValues(loadDefault)
+
+// typesFS holds the embedded catalog's files; a test swaps in a broken one.
+var typesFS = embeddedTypes()
+
+func loadDefault() (*Catalog, error) { return load(typesFS, false, embeddedDir) }
 
 // CheckEmbedded loads the embedded catalog in full, as Load does: the
 // check `go test ./catalog`, `make build` and `hookrelay dev` run first,
-// so a broken catalog is one clear error naming its file, never a panic
-// in Default.
+// so a broken catalog is one clear error naming its file before anything
+// serves it.
 func CheckEmbedded() error {
-	_, err := load(embeddedTypes(), true, embeddedDir)
+	_, err := load(typesFS, true, embeddedDir)
 	return err
 }
 

@@ -3,9 +3,6 @@ package catalog
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io/fs"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -13,19 +10,20 @@ import (
 	"testing/fstest"
 )
 
-// TestMain checks the embedded catalog in full before any test calls
-// Default, which panics on a broken one: a deployment that broke a file
-// gets one line naming it instead of a panic that stops every test.
-func TestMain(m *testing.M) {
-	if err := CheckEmbedded(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+// embeddedCatalog is Default for a test: a deployment that broke a file
+// sees each test that needs the catalog fail naming it, and the tests of
+// Load on their own catalogs still run.
+func embeddedCatalog(t *testing.T) *Catalog {
+	t.Helper()
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
 	}
-	os.Exit(m.Run())
+	return c
 }
 
 func TestDefaultTypesSortedAndComplete(t *testing.T) {
-	c := Default()
+	c := embeddedCatalog(t)
 	var names []string
 	for _, typ := range c.Types() {
 		names = append(names, typ.Name)
@@ -55,13 +53,13 @@ func TestDefaultTypesSortedAndComplete(t *testing.T) {
 	if c.Has("emailopen") || c.Has("") {
 		t.Error("Has accepts names not in the catalog (names are case-sensitive)")
 	}
-	if Default() != c {
+	if again, _ := Default(); again != c {
 		t.Error("Default() parsed the catalog again")
 	}
 }
 
 func TestTypesReturnsACopy(t *testing.T) {
-	c := Default()
+	c := embeddedCatalog(t)
 	got := c.Types()
 	got[0].Name = "changed"
 	if c.Types()[0].Name == "changed" {
@@ -70,7 +68,7 @@ func TestTypesReturnsACopy(t *testing.T) {
 }
 
 func TestEveryExampleValidatesAndMayBeExtended(t *testing.T) {
-	c := Default()
+	c := embeddedCatalog(t)
 	for _, typ := range c.Types() {
 		if err := c.Validate(typ.Name, typ.Example); err != nil {
 			t.Errorf("%s example: %v", typ.Name, err)
@@ -84,7 +82,7 @@ func TestEveryExampleValidatesAndMayBeExtended(t *testing.T) {
 }
 
 func TestValidateReportsThePath(t *testing.T) {
-	c := Default()
+	c := embeddedCatalog(t)
 	cases := []struct {
 		name, typ, path string
 		edit            func(m map[string]any)
@@ -119,7 +117,7 @@ func TestValidateReportsThePath(t *testing.T) {
 }
 
 func TestValidateRootErrors(t *testing.T) {
-	c := Default()
+	c := embeddedCatalog(t)
 	for _, data := range []string{`{"message":`, ``, `not json`, `{} {}`, `[1,2]`, `"text"`} {
 		var verr *ValidationError
 		if err := c.Validate(TestEvent, json.RawMessage(data)); !errors.As(err, &verr) || verr.Path != "/" {
@@ -129,7 +127,7 @@ func TestValidateRootErrors(t *testing.T) {
 }
 
 func TestValidateUnknownType(t *testing.T) {
-	err := Default().Validate("emailForward", json.RawMessage(`{}`))
+	err := embeddedCatalog(t).Validate("emailForward", json.RawMessage(`{}`))
 	if !errors.Is(err, ErrUnknownType) || !strings.Contains(err.Error(), "emailForward") {
 		t.Fatalf("err = %v, want ErrUnknownType naming the type", err)
 	}
@@ -284,27 +282,41 @@ func withField(t *testing.T, data json.RawMessage, edit func(map[string]any)) js
 	return out
 }
 
-// Default compiles a schema on first use; Load, which deployments with
-// their own catalog go through, checks everything at once. The embedded
-// catalog must pass that full check, and Default must validate every
-// example once compiled, concurrently.
+// Default compiles a schema on first use; CheckEmbedded, which `make
+// build` and `hookrelay dev` run first, checks everything at once. The
+// embedded catalog must pass that full check, and Default must validate
+// every example once compiled, concurrently.
 func TestEmbeddedCatalogPassesTheFullLoad(t *testing.T) {
-	sub, err := fs.Sub(embedded, "types")
-	if err != nil {
+	if err := CheckEmbedded(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(sub); err != nil {
-		t.Fatalf("embedded catalog: %v", err)
-	}
+	c := embeddedCatalog(t)
 	var wg sync.WaitGroup
-	for _, typ := range Default().Types() {
+	for _, typ := range c.Types() {
 		wg.Go(func() {
-			if err := Default().Validate(typ.Name, typ.Example); err != nil {
+			if err := c.Validate(typ.Name, typ.Example); err != nil {
 				t.Errorf("%s: example does not validate: %v", typ.Name, err)
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// A catalog broken past the build's check reaches Default as an error the
+// Lambdas' cold start reports (app.Fatal), not as a panic.
+func TestDefaultReportsABrokenCatalog(t *testing.T) {
+	broken := minimalCatalog()
+	broken["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":`)}
+	typesFS, defaultCatalog = broken, sync.OnceValues(loadDefault)
+	t.Cleanup(func() { typesFS, defaultCatalog = embeddedTypes(), sync.OnceValues(loadDefault) })
+
+	c, err := Default()
+	if c != nil || err == nil || !strings.Contains(err.Error(), "catalog/types/orderPaid.schema.json: not JSON") {
+		t.Fatalf("Default() = %v, %v; want the error naming catalog/types/orderPaid.schema.json", c, err)
+	}
+	if err := CheckEmbedded(); err == nil || !strings.Contains(err.Error(), "catalog/types/orderPaid.schema.json") {
+		t.Fatalf("CheckEmbedded() = %v, want the error naming the file", err)
+	}
 }
 
 // A property named "format", and data values (enum, const, default,

@@ -24,7 +24,7 @@ type producerDetail struct {
 }
 
 func TestSamplesOnePerTypeAndValid(t *testing.T) {
-	c := Default()
+	c := embeddedCatalog(t)
 	samples, err := Samples()
 	if err != nil {
 		t.Fatal(err)

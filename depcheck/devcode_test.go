@@ -8,7 +8,7 @@ import "testing"
 var devOnly = []string{
 	"cmd/", "e2e",
 	"shared/emulator", "shared/devrun", "shared/devstate", "shared/devauth", "shared/devbus", "shared/devsecrets",
-	"shared/listener", "shared/poller", "shared/testenv", "shared/runtimeapi", "shared/bus/bustest", "shared/secrets/secretstest",
+	"shared/listener", "shared/poller", "shared/testenv", "shared/runtimeapi", "shared/bus/bustest", "shared/secrets/secretstest", "catalog/catalogtest",
 	"github.com/golang-jwt/", // only the dev signer checks JWTs; API Gateway does it in AWS
 }
 

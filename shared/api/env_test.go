@@ -24,6 +24,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/hookrelay/hookrelay/catalog"
+	"github.com/hookrelay/hookrelay/catalog/catalogtest"
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
@@ -93,7 +94,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 		pub:      &recordingPublisher{},
 		dlv:      &recordingDeliveries{},
 		attempts: &recordingAttempts{},
-		catalog:  catalog.Default(),
+		catalog:  catalogtest.Default(t),
 		key:      bytes.Repeat([]byte{42}, 32),
 		logs:     &testenv.Buffer{},
 	}

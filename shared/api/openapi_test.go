@@ -12,7 +12,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
-	"github.com/hookrelay/hookrelay/catalog"
+	"github.com/hookrelay/hookrelay/catalog/catalogtest"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/dlq"
 )
@@ -40,7 +40,7 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newServer(Deps{Config: config.Defaults(), Catalog: catalog.Default(), Admin: http.NotFoundHandler()})
+	s := newServer(Deps{Config: config.Defaults(), Catalog: catalogtest.Default(t), Admin: http.NotFoundHandler()})
 
 	// The admin routes are served by the DLQ package's handler behind the
 	// operator check: the document must list exactly those.
@@ -99,7 +99,7 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 }
 
 func TestOpenAPIServedAsEmbedded(t *testing.T) {
-	s := newServer(Deps{Config: config.Defaults(), Catalog: catalog.Default()})
+	s := newServer(Deps{Config: config.Defaults(), Catalog: catalogtest.Default(t)})
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/openapi.json", nil))
 	if rec.Code != http.StatusOK || rec.Body.String() != string(openAPISpec) || rec.Header().Get("Content-Type") != "application/json" {

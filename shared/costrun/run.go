@@ -179,8 +179,12 @@ func (s *stack) createWebhooks(ctx context.Context, store secrets.Store, baseURL
 // publish lands the events on the ingest queue as EventBridge's rule
 // target would, ten per call like a producer's PutEvents.
 func (s *stack) publish(ctx context.Context, n int) error {
+	types, err := catalog.Default()
+	if err != nil {
+		return err
+	}
 	var data []byte
-	for _, t := range catalog.Default().Types() {
+	for _, t := range types.Types() {
 		if t.Name == eventName {
 			data = t.Example
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hookrelay/hookrelay/catalog"
+	"github.com/hookrelay/hookrelay/catalog/catalogtest"
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
@@ -29,7 +30,8 @@ func TestCatalogSamplesFanOut(t *testing.T) {
 	}
 	e := newEnv(t, nil)
 	d := e.deps(nil)
-	d.KnownEvent = catalog.Default().Has
+	types := catalogtest.Default(t)
+	d.KnownEvent = types.Has
 	e.h = NewHandler(d)
 
 	hookOf := map[string]string{} // event type -> webhook id
@@ -44,10 +46,10 @@ func TestCatalogSamplesFanOut(t *testing.T) {
 		if err != nil {
 			t.Fatalf("sample %s: %v", name, err)
 		}
-		if r.DetailType != name || !catalog.Default().Has(name) {
+		if r.DetailType != name || !types.Has(name) {
 			t.Fatalf("sample %s has detail-type %q", name, r.DetailType)
 		}
-		if err := catalog.Default().Validate(name, det.Data); err != nil {
+		if err := types.Validate(name, det.Data); err != nil {
 			t.Fatalf("sample %s data does not match its schema: %v", name, err)
 		}
 		hookOf[name] = e.webhook(t, det.OrgID, true, name)
@@ -101,7 +103,8 @@ func TestDirectPutEventsWithInvalidDataIsDeadLettered(t *testing.T) {
 	t.Parallel() // its own emulators
 	e := newEnv(t, nil)
 	d := e.deps(nil)
-	d.KnownEvent, d.ValidateData = catalog.Default().Has, catalog.Default().Validate
+	types := catalogtest.Default(t)
+	d.KnownEvent, d.ValidateData = types.Has, types.Validate
 	e.h = NewHandler(d)
 	hook := e.webhook(t, "org_a", true, "*")
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookrelay/hookrelay/catalog"
+	"github.com/hookrelay/hookrelay/catalog/catalogtest"
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/healthnotice"
 	"github.com/hookrelay/hookrelay/shared/ids"
@@ -48,7 +48,7 @@ func TestNoticesMatchTheCatalog(t *testing.T) {
 		if ev.EventName != want || ev.OrgID != "org_a" || !ids.Valid(ids.EventPrefix, ev.EventID) {
 			t.Errorf("event %d: %+v", i, ev)
 		}
-		if err := catalog.Default().Validate(ev.EventName, ev.Data); err != nil {
+		if err := catalogtest.Default(t).Validate(ev.EventName, ev.Data); err != nil {
 			t.Errorf("%s data %s: %v", ev.EventName, ev.Data, err)
 		}
 		var data map[string]any

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookrelay/hookrelay/catalog"
+	"github.com/hookrelay/hookrelay/catalog/catalogtest"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/portalsession"
@@ -32,9 +32,9 @@ func words(page string) string {
 	return strings.TrimSpace(beforePoint.ReplaceAllString(text, "$1"))
 }
 
-func testHandler(api http.Handler) *Handler {
+func testHandler(t testing.TB, api http.Handler) *Handler {
 	return &Handler{o: Options{
-		API: api, Catalog: catalog.Default(), Config: config.Config{Portal: config.Portal{ProductName: "Acme", AccentColor: "#4f46e5"}},
+		API: api, Catalog: catalogtest.Default(t), Config: config.Config{Portal: config.Portal{ProductName: "Acme", AccentColor: "#4f46e5"}},
 		Logger: slog.New(slog.DiscardHandler),
 	}}
 }
@@ -77,7 +77,7 @@ func disabledByTenantHook() hook {
 }
 
 func TestHealthCardAndBadgesSayEachState(t *testing.T) {
-	h := testHandler(nil)
+	h := testHandler(t, nil)
 	for _, c := range []struct {
 		name        string
 		hook        hook
@@ -202,7 +202,7 @@ func TestRecoverPostsAndShowsTheResult(t *testing.T) {
 	api := &fakeAPI{t: t, hook: disabledFailingHook(), recover: func(string) (int, any) {
 		return http.StatusAccepted, map[string]any{"enabled": true, "queued": 1000, "parked": 997, "dead_lettered": 3, "more": true}
 	}}
-	h := testHandler(api)
+	h := testHandler(t, api)
 	w := post(h, h.recoverEndpoint, "/portal/webhooks/wh_1/recover", url.Values{"since": {" 2026-11-23T09:15:07Z "}, "csrf": {"token"}})
 	if w.Code != http.StatusSeeOther {
 		t.Fatalf("recover: %d\n%s", w.Code, w.Body)
@@ -258,7 +258,7 @@ func TestRecoverRefusalIsShownOnTheEndpointPage(t *testing.T) {
 	api := &fakeAPI{t: t, hook: disabledFailingHook(), recover: func(string) (int, any) {
 		return http.StatusBadRequest, map[string]any{"error": map[string]string{"code": "invalid_since", "message": "since must be an RFC 3339 time such as 2026-11-28T10:00:00Z"}}
 	}}
-	h := testHandler(api)
+	h := testHandler(t, api)
 	w := post(h, h.recoverEndpoint, "/portal/webhooks/wh_1/recover", url.Values{"since": {"yesterday"}})
 	if w.Code != http.StatusBadRequest {
 		t.Fatalf("refused recover: %d", w.Code)

@@ -4,7 +4,7 @@ import (
 	"path"
 	"testing"
 
-	"github.com/hookrelay/hookrelay/catalog"
+	"github.com/hookrelay/hookrelay/catalog/catalogtest"
 )
 
 func TestRootOfIsRelativeToThePortal(t *testing.T) {
@@ -34,7 +34,8 @@ func TestEventGroups(t *testing.T) {
 			t.Errorf("groupOf(%s) = %q, want %q", name, got, want)
 		}
 	}
-	groups := groupTypes(catalog.Default().Types())
+	types := catalogtest.Default(t).Types()
+	groups := groupTypes(types)
 	seen := 0
 	for _, g := range groups {
 		for _, ty := range g.Types {
@@ -44,8 +45,8 @@ func TestEventGroups(t *testing.T) {
 			}
 		}
 	}
-	if seen != len(catalog.Default().Types()) {
-		t.Fatalf("groups hold %d types, the catalog %d", seen, len(catalog.Default().Types()))
+	if seen != len(types) {
+		t.Fatalf("groups hold %d types, the catalog %d", seen, len(types))
 	}
 }
 

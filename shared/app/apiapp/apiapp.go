@@ -61,7 +61,10 @@ func New(d Deps) (http.Handler, error) {
 		ops := dlq.New(d.SQS, c.DLQURL, c.DeliveryQueues, records)
 		admin, recovery.DeadLetters = dlq.NewAdminHandler(ops), ops
 	}
-	types := catalog.Default()
+	types, err := catalog.Default()
+	if err != nil {
+		return nil, err
+	}
 	sessions := portalsession.New(dynamo.NewPortalTokenStore(d.Dynamo, c.Table))
 	apiHandler := api.NewHandler(api.Deps{
 		Config:     c,

@@ -37,11 +37,15 @@ func New(d Deps) (queue.Handler, error) {
 	}); err != nil {
 		return nil, err
 	}
+	types, err := catalog.Default()
+	if err != nil {
+		return nil, err
+	}
 	h := fanout.NewHandler(fanout.Deps{
 		Webhooks:       dynamo.NewWebhookStore(d.Dynamo, c.Table),
 		Queue:          d.SQS,
-		KnownEvent:     catalog.Default().Has,
-		ValidateData:   catalog.Default().Validate,
+		KnownEvent:     types.Has,
+		ValidateData:   types.Validate,
 		Claims:         dynamo.NewIdempotencyStore(d.Dynamo, c.Table),
 		DeliveryQueues: c.DeliveryQueues,
 		LaneWindow:     c.DeliveryTimeout,
