@@ -62,6 +62,7 @@ type Type struct {
 type Catalog struct {
 	types []Type            // sorted by name
 	urls  map[string]string // type name -> its schema's resource in compiler
+	dir   string            // where its files are, for error messages
 
 	// compiler holds every schema; the embedded catalog compiles a type
 	// on its first use (Default), any other catalog all of them in Load.
@@ -141,7 +142,7 @@ func load(fsys fs.FS, eager bool, dir string) (*Catalog, error) {
 		}
 	}
 
-	c := &Catalog{urls: map[string]string{}, compiled: map[string]*jsonschema.Schema{}, compiler: newCompiler()}
+	c := &Catalog{urls: map[string]string{}, dir: dir, compiled: map[string]*jsonschema.Schema{}, compiler: newCompiler()}
 	for name := range schemas {
 		if !nameRe.MatchString(name) {
 			return nil, fmt.Errorf("catalog: %s%s%s: type name %q must be 1 to %d letters, digits, '.', '_' or '-'", dir, name, schemaSuffix, name, message.MaxEventName)
@@ -154,7 +155,7 @@ func load(fsys fs.FS, eager bool, dir string) (*Catalog, error) {
 		}
 		t, url, err := addType(c.compiler, name, schema, example)
 		if err != nil {
-			return nil, fmt.Errorf("catalog: %s%s: %w", dir, err.file, err.err)
+			return nil, err.in(dir)
 		}
 		c.types = append(c.types, t)
 		c.urls[name] = url
@@ -162,7 +163,7 @@ func load(fsys fs.FS, eager bool, dir string) (*Catalog, error) {
 	for name := range c.urls {
 		if eager {
 			if err := c.check(name, examples[name]); err != nil {
-				return nil, fmt.Errorf("catalog: %s%s: %w", dir, err.file, err.err)
+				return nil, err.in(dir)
 			}
 		}
 	}
@@ -192,13 +193,32 @@ type fileError struct {
 	err  error
 }
 
+// in names the file by its place: dir is where the catalog's files are.
+func (e *fileError) in(dir string) error {
+	return fmt.Errorf("catalog: %s%s: %w", dir, e.file, e.err)
+}
+
+// resourceBase prefixes each schema's URL in the compiler. It is ours, not
+// the author's: schemaError takes it out of the compiler's messages.
+const resourceBase = "catalog:///"
+
 func schemaError(name string, err error) *fileError {
-	// The compiler names the schema by its resource URL; the file says it.
 	var ref *jsonschema.LoadURLError
-	if errors.As(err, &ref) {
+	var meta *jsonschema.SchemaValidationError
+	var verr *jsonschema.ValidationError
+	switch {
+	case errors.As(err, &ref):
 		err = fmt.Errorf("$ref %q: a $ref may only point inside the same file (#/...)", ref.URL)
+	case errors.As(err, &meta) && errors.As(meta.Err, &verr):
+		// The metaschema's error tree runs over several lines; its deepest
+		// cause says what to fix and where.
+		err = fmt.Errorf("invalid schema: %w", fromSchemaError(verr))
 	}
-	return &fileError{file: name + schemaSuffix, err: err}
+	// The file is named before this message: a URL of it says it twice, and
+	// a relative $ref reads as the author wrote it.
+	msg := strings.ReplaceAll(err.Error(), resourceBase+name+schemaSuffix, "")
+	msg = strings.ReplaceAll(msg, resourceBase, "")
+	return &fileError{file: name + schemaSuffix, err: errors.New(msg)}
 }
 
 // addType adds a type's schema to compiler and returns the type and the
@@ -221,7 +241,7 @@ func addType(compiler *jsonschema.Compiler, name string, schema, example []byte)
 		return Type{}, "", schemaError(name, err)
 	}
 	// A URL per file keeps compiler errors pointing at the right file.
-	url := "catalog:///" + name + schemaSuffix
+	url := resourceBase + name + schemaSuffix
 	if err := compiler.AddResource(url, doc); err != nil {
 		return Type{}, "", schemaError(name, fmt.Errorf("invalid schema: %w", err))
 	}
@@ -291,7 +311,7 @@ func (c *Catalog) Validate(name string, data json.RawMessage) error {
 	}
 	compiled, err := c.schema(name)
 	if err != nil {
-		return fmt.Errorf("catalog: %s: %w", name, err)
+		return schemaError(name, err).in(c.dir)
 	}
 	return validate(compiled, data)
 }

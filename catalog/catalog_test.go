@@ -191,7 +191,7 @@ func TestLoadRejectsBrokenCatalogs(t *testing.T) {
 		{"invalid schema", "orderPaid.schema.json: invalid schema", func(f fstest.MapFS) {
 			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","type":12}`)}
 		}},
-		{"a type JSON Schema does not have", "orderPaid.schema.json: invalid schema", func(f fstest.MapFS) {
+		{"a type JSON Schema does not have", "orderPaid.schema.json: invalid schema: /properties/n/type: value must be one of 'array', 'boolean', 'integer'", func(f fstest.MapFS) {
 			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","properties":{"n":{"type":"integr"}}}`)}
 		}},
 		{"schema not JSON", "orderPaid.schema.json: not JSON", func(f fstest.MapFS) {
@@ -200,7 +200,7 @@ func TestLoadRejectsBrokenCatalogs(t *testing.T) {
 		{"external ref", "orderPaid.schema.json: $ref \"https://example.com/s.json\": a $ref may only point inside the same file", func(f fstest.MapFS) {
 			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","$ref":"https://example.com/s.json"}`)}
 		}},
-		{"ref to another file", "a $ref may only point inside the same file (#/...)", func(f fstest.MapFS) {
+		{"ref to another file", `orderPaid.schema.json: $ref "common.schema.json": a $ref may only point inside the same file (#/...)`, func(f fstest.MapFS) {
 			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","$ref":"common.schema.json"}`)}
 		}},
 		{"misspelt format", `orderPaid.schema.json: format "datetime" is not one the catalog asserts`, func(f fstest.MapFS) {
@@ -208,6 +208,9 @@ func TestLoadRejectsBrokenCatalogs(t *testing.T) {
 		}},
 		{"misspelt format in $defs", `format "e-mail"`, func(f fstest.MapFS) {
 			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","$defs":{"who":{"format":"e-mail"}}}`)}
+		}},
+		{"ref to a place the file does not have", `orderPaid.schema.json: invalid schema: json-pointer in "#/$defs/who" not found`, func(f fstest.MapFS) {
+			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","$ref":"#/$defs/who"}`)}
 		}},
 		{"example not JSON", "orderPaid.example.json: not JSON", func(f fstest.MapFS) {
 			f["orderPaid.example.json"] = &fstest.MapFile{Data: []byte(`{"a/b":`)}
@@ -246,6 +249,10 @@ func TestLoadRejectsBrokenCatalogs(t *testing.T) {
 			_, err := Load(fsys)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Load error = %v, want it to contain %q", err, tc.want)
+			}
+			// One line, naming the file as it is, not the compiler's URL of it.
+			if msg := err.Error(); strings.Contains(msg, "\n") || strings.Contains(msg, resourceBase) {
+				t.Fatalf("Load error = %q, want one line without %s", msg, resourceBase)
 			}
 			// The embedded catalog's errors give the file's place in the repository.
 			_, err = load(fsys, true, embeddedDir)
@@ -316,6 +323,22 @@ func TestDefaultReportsABrokenCatalog(t *testing.T) {
 	}
 	if err := CheckEmbedded(); err == nil || !strings.Contains(err.Error(), "catalog/types/orderPaid.schema.json") {
 		t.Fatalf("CheckEmbedded() = %v, want the error naming the file", err)
+	}
+}
+
+// The embedded catalog compiles a schema on first use: a schema the build's
+// check never saw fails Validate naming its file, not the type alone.
+func TestLazyCompileErrorNamesTheFile(t *testing.T) {
+	fsys := minimalCatalog()
+	fsys["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","properties":{"n":{"type":"integr"}}}`)}
+	c, err := load(fsys, false, embeddedDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Validate("orderPaid", json.RawMessage(`{"n":1}`))
+	want := "catalog: catalog/types/orderPaid.schema.json: invalid schema: /properties/n/type: "
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("Validate error = %v, want it to start %q", err, want)
 	}
 }
 
