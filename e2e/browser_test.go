@@ -95,6 +95,19 @@ func (b *browser) fail(err error) {
 
 // waitVisible polls the current document until an element matching sel
 // is rendered.
+// reloadShowsTheEndpoint checks that a page answering a POST with a new
+// secret (after) took the endpoint's address, so a reload is a GET of the
+// endpoint's page: it must not send the form again.
+func (b *browser) reloadShowsTheEndpoint(id, after string) {
+	b.t.Helper()
+	b.waitTrue(`location.pathname.endsWith("/portal/webhooks/`+id+`")`, "the endpoint's address after "+after)
+	b.run(chromedp.Reload())
+	b.waitVisible(`form[action$="/test"] button`)
+	if b.truth(`document.querySelector("#secret") !== null`) {
+		b.t.Fatalf("a reload after %s showed a secret again: the form was sent again", after)
+	}
+}
+
 func (b *browser) waitVisible(sel string) {
 	b.t.Helper()
 	quoted, _ := json.Marshal(sel)

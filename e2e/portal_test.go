@@ -107,9 +107,17 @@ func TestPortalWholeFlow(t *testing.T) {
 	}
 	id := hooks[0].ID
 	tn.hooks = append(tn.hooks, id)
+	if !b.truth(`document.querySelector('a.button.primary[href$="webhooks/` + id + `"]') !== null`) {
+		t.Fatal("the secret page has no link to the endpoint")
+	}
+	// The page's address is the endpoint's: a reload shows the endpoint,
+	// without the secret, and creates nothing.
+	b.reloadShowsTheEndpoint(id, "create")
+	if n := len(tn.listWebhooks()); n != 1 {
+		t.Fatalf("a reload after create left %d webhooks", n)
+	}
 
 	// Send a test event and verify it with the secret read from the page.
-	b.click(`a.button.primary[href$="webhooks/`+id+`"]`, `form[action$="/test"] button`)
 	b.click(`form[action$="/test"] button`, ".notice")
 	first := rc.waitHits(t, 1, patience)[0]
 	if err := verify.Verify(secret, first.header, first.body, "Hookrelay", time.Now()); err != nil {
@@ -144,7 +152,7 @@ func TestPortalWholeFlow(t *testing.T) {
 		t.Fatalf("rotation shows %q", rotated)
 	}
 	b.screenshot("rotated-secret", "")
-	b.click(`a.button.primary[href$="webhooks/`+id+`"]`, `form[action$="/test"] button`)
+	b.reloadShowsTheEndpoint(id, "rotate")
 	b.click(`form[action$="/test"] button`, ".notice")
 	third := rc.waitHits(t, 3, patience)[2]
 	// The delivery side sees the rotation when its webhook cache (10 s) expires,
@@ -396,5 +404,25 @@ func TestPortalAttemptLogPages(t *testing.T) {
 	}
 	if b.truth(`!!document.querySelector('a[href*="cursor="]')`) {
 		t.Error("the last page links to an older one")
+	}
+}
+
+// TestPortalListWrapsALongName: a name of 100 letters without a space
+// (the API's limit) wraps in its cell; the list's other columns stay in
+// view at desktop width instead of behind a horizontal scrollbar.
+func TestPortalListWrapsALongName(t *testing.T) {
+	t.Parallel()
+	s := sharedStack(t)
+	tn := newTenant(t, s, "longname")
+	hook := tn.createWebhook("http://127.0.0.1:9/long", "emailOpen") // nothing is sent to it
+	tn.mustCall(http.MethodPatch, "/api/v1/organization/webhooks/"+hook.ID,
+		map[string]any{"name": strings.Repeat("é", 100)}, http.StatusOK, nil)
+
+	b := newBrowser(t, desktopWidth, desktopHeight)
+	b.signIn(tn.portalLink())
+	b.open(s.API+"/portal/", "table.cards")
+	if !b.truth(`(() => { const w = document.querySelector(".table-wrap"); return w.scrollWidth <= w.clientWidth })()`) {
+		b.screenshot("list-long-name", "")
+		t.Fatal("the list scrolls sideways with a long name")
 	}
 }

@@ -161,6 +161,8 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(http.StatusOK, f.hook)
 	case r.Method == http.MethodGet && r.URL.Path == hookPath+"/deliveries":
 		answer(http.StatusOK, attemptPage{Data: []deliverylog.Attempt{}})
+	case r.Method == http.MethodPost && (r.URL.Path == hookPath+"/test" || strings.HasPrefix(r.URL.Path, hookPath+"/deliveries/")):
+		answer(http.StatusAccepted, map[string]any{"delivery_id": "dlv_1"})
 	case r.Method == http.MethodPost && r.URL.Path == hookPath+"/recover":
 		var in struct {
 			Since string `json:"since"`
@@ -281,5 +283,40 @@ func TestRecoverRefusalIsShownOnTheEndpointPage(t *testing.T) {
 	api.hook.ID = "wh_other"
 	if w := post(h, h.recoverEndpoint, "/portal/webhooks/wh_1/recover", url.Values{"since": {"2026-11-23T09:15:07Z"}}); w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "Not found") {
 		t.Errorf("recover of a webhook the API does not find: %d", w.Code)
+	}
+}
+
+// A test event or a resend at a disabled endpoint is not sent: the notice
+// says what happens to it instead of promising an attempt.
+func TestTestAndResendSayWhatADisabledEndpointDoesWithThem(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		hook       hook
+		done, says string
+	}{
+		{"enabled", healthyHook(), "", "is on its way"},
+		{"disabled by the tenant", disabledByTenantHook(), "-skipped", "appears in the log as skipped"},
+		{"disabled for failing", disabledFailingHook(), "-held", "held with its other missed deliveries until you recover"},
+	} {
+		api := &fakeAPI{t: t, hook: c.hook}
+		h := testHandler(t, api)
+		for _, send := range []struct {
+			what, path string
+			fn         func(*visit) error
+			form       url.Values
+		}{
+			{"test", "/portal/webhooks/wh_1/test", h.sendTest, url.Values{"csrf": {"token"}}},
+			{"resent", "/portal/webhooks/wh_1/resend", h.resend, url.Values{"csrf": {"token"}, "delivery_id": {"dlv_1"}}},
+		} {
+			w := post(h, send.fn, send.path, send.form)
+			loc := w.Header().Get("Location")
+			if want := "../../webhooks/wh_1?done=" + send.what + c.done; w.Code != http.StatusSeeOther || loc != want {
+				t.Fatalf("%s, %s: %d to %q, want 303 to %q\n%s", c.name, send.what, w.Code, loc, want, w.Body)
+			}
+			page := words(get(h, h.endpoint, "/portal/webhooks/wh_1?"+strings.SplitN(loc, "?", 2)[1]).Body.String())
+			if c.done != "" && !strings.Contains(page, c.says) || c.done == "" && send.what == "test" && !strings.Contains(page, c.says) {
+				t.Errorf("%s, %s: the page does not say %q:\n%s", c.name, send.what, c.says, page)
+			}
+		}
 	}
 }

@@ -326,21 +326,41 @@ func (h *Handler) rotate(v *visit) error {
 }
 
 func (h *Handler) sendTest(v *visit) error {
-	id := v.r.PathValue("id")
-	var q queued
-	if err := v.call(http.MethodPost, webhookAPI(id)+"/test", nil, &q); err != nil {
+	hk, err := v.webhook()
+	if err != nil {
 		return err
 	}
-	return v.seeOther("webhooks/" + url.PathEscape(id) + "?done=test")
+	var q queued
+	if err := v.call(http.MethodPost, webhookAPI(hk.ID)+"/test", nil, &q); err != nil {
+		return err
+	}
+	return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=test" + fate(hk))
 }
 
 func (h *Handler) resend(v *visit) error {
-	id := v.r.PathValue("id")
-	dlv := v.r.PostForm.Get("delivery_id")
-	if err := v.call(http.MethodPost, webhookAPI(id)+"/deliveries/"+url.PathEscape(dlv)+"/resend", nil, nil); err != nil {
+	hk, err := v.webhook()
+	if err != nil {
 		return err
 	}
-	return v.seeOther("webhooks/" + url.PathEscape(id) + "?done=resent")
+	dlv := v.r.PostForm.Get("delivery_id")
+	if err := v.call(http.MethodPost, webhookAPI(hk.ID)+"/deliveries/"+url.PathEscape(dlv)+"/resend", nil, nil); err != nil {
+		return err
+	}
+	return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=resent" + fate(hk))
+}
+
+// fate names what a delivery queued now meets at a disabled endpoint, so
+// the notice does not promise an attempt that will not be made: a parked
+// endpoint (disabled for failing) holds it for a recover, one the tenant
+// disabled skips it.
+func fate(hk hook) string {
+	switch {
+	case hk.Parks():
+		return "-held"
+	case !hk.Enabled:
+		return "-skipped"
+	}
+	return ""
 }
 
 // notices are the outcomes a redirect reports; ?done= only ever selects
@@ -352,6 +372,11 @@ var notices = map[string]string{
 	"deleted":  "The endpoint was deleted.",
 	"test":     "A test event (webhook.test) is on its way. It appears in the attempt log below within seconds; refresh to see it.",
 	"resent":   "The delivery was queued again. The new attempt appears in the log below; refresh to see it.",
+	// At a disabled endpoint nothing is sent: say what happens instead.
+	"test-skipped":   "The endpoint is disabled, so the test event (webhook.test) is not sent: it appears in the log as skipped. Enable the endpoint to receive events.",
+	"resent-skipped": "The endpoint is disabled, so the delivery is not sent again: it appears in the log as skipped. Enable the endpoint to receive events.",
+	"test-held":      "The endpoint is disabled for failing, so the test event (webhook.test) is held with its other missed deliveries until you recover the endpoint below.",
+	"resent-held":    "The endpoint is disabled for failing, so the delivery is held with its other missed deliveries until you recover the endpoint below.",
 }
 
 func notice(r *http.Request) string {

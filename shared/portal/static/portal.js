@@ -30,7 +30,16 @@
     sync();
   });
 
-  // Filters apply on change; their submit button stays for keyboards and no-script.
+  // A page showing a new secret answered a POST (create, rotate): its
+  // address becomes the endpoint's page, so a reload shows that page
+  // instead of sending the form again (a second webhook, or a second
+  // rotation that drops the secret the endpoint still uses).
+  var shown = document.querySelector("[data-replace-url]");
+  if (shown && window.history.replaceState) {
+    window.history.replaceState(null, "", shown.getAttribute("data-replace-url"));
+  }
+
+    // Filters apply on change; their submit button stays for keyboards and no-script.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
