@@ -144,7 +144,8 @@ type fakeAPI struct {
 	t        *testing.T
 	hook     hook
 	recover  func(since string) (int, any)
-	requests []string // "METHOD path body"
+	attempts func(cursor string) attemptPage // nil: an empty log
+	requests []string                        // "METHOD path body"
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -160,7 +161,11 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && r.URL.Path == hookPath:
 		answer(http.StatusOK, f.hook)
 	case r.Method == http.MethodGet && r.URL.Path == hookPath+"/deliveries":
-		answer(http.StatusOK, attemptPage{Data: []deliverylog.Attempt{}})
+		page := attemptPage{Data: []deliverylog.Attempt{}}
+		if f.attempts != nil {
+			page = f.attempts(r.URL.Query().Get("cursor"))
+		}
+		answer(http.StatusOK, page)
 	case r.Method == http.MethodPost && (r.URL.Path == hookPath+"/test" || strings.HasPrefix(r.URL.Path, hookPath+"/deliveries/")):
 		answer(http.StatusAccepted, map[string]any{"delivery_id": "dlv_1"})
 	case r.Method == http.MethodPost && r.URL.Path == hookPath+"/recover":
@@ -318,5 +323,26 @@ func TestTestAndResendSayWhatADisabledEndpointDoesWithThem(t *testing.T) {
 				t.Errorf("%s, %s: the page does not say %q:\n%s", c.name, send.what, c.says, page)
 			}
 		}
+	}
+}
+
+// The health card is the endpoint's, not the page's: an older page of the
+// attempt log (failures under a success since) says what the newest does.
+func TestHealthCardIsTheSameOnOlderPages(t *testing.T) {
+	recovered := time.Date(2026, 11, 30, 18, 9, 59, 0, time.UTC)
+	hk := healthyHook()
+	hk.Health = webhook.Health{} // healthy, never failed long enough to record a success
+	api := &fakeAPI{t: t, hook: hk, attempts: func(cursor string) attemptPage {
+		if cursor == "" {
+			return attemptPage{Data: []deliverylog.Attempt{{Outcome: deliverylog.OutcomeDelivered, At: recovered}}, NextCursor: "older"}
+		}
+		return attemptPage{Data: []deliverylog.Attempt{{Outcome: deliverylog.OutcomeRetrying, At: recovered.Add(-time.Hour)}}}
+	}}
+	h := testHandler(t, api)
+	newest := words(get(h, h.endpoint, "/portal/webhooks/wh_1").Body.String())
+	older := words(get(h, h.endpoint, "/portal/webhooks/wh_1?cursor=older").Body.String())
+	want := "Last successful delivery"
+	if !strings.Contains(newest, want) || !strings.Contains(older, want) || !strings.Contains(older, "18:09:59") {
+		t.Fatalf("health on the newest page:\n%s\n\non an older page:\n%s", newest, older)
 	}
 }

@@ -248,7 +248,13 @@ func (h *Handler) showEndpoint(v *visit, status int, hk hook, f formData, errTex
 	d.NextCursor = page.NextCursor
 	newest := page.Data
 	if d.Cursor != "" {
-		newest = nil // an older page says nothing of the latest success
+		// An older page says nothing of the latest success: the health
+		// card reads the newest page, so it says the same on every page.
+		var first attemptPage
+		if err := v.call(http.MethodGet, webhookAPI(hk.ID)+"/deliveries?limit="+pageSize(""), nil, &first); err != nil {
+			return err
+		}
+		newest = first.Data
 	}
 	d.LastSuccess = lastSuccess(hk, newest)
 	return v.show(status, view{Title: hk.Name, Nav: "list", Notice: notice(v.r), Error: errText, Content: bind(endpointPage, d)})
