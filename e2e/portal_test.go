@@ -171,7 +171,7 @@ func TestPortalWholeFlow(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`input[value="emailClick"]`)),
 	)
 	b.click(`section[aria-labelledby="edit-title"] button[type="submit"]`, "#types-error")
-	if msg := b.text("#types-error"); !strings.Contains(msg, "event_types") {
+	if msg := b.text("#types-error"); !strings.Contains(msg, "Choose the events to send") {
 		t.Fatalf("types error %q", msg)
 	}
 	if hk := tn.getWebhook(id); len(hk.EventTypes) != 2 {

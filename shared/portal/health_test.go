@@ -346,3 +346,33 @@ func TestHealthCardIsTheSameOnOlderPages(t *testing.T) {
 		t.Fatalf("health on the newest page:\n%s\n\non an older page:\n%s", newest, older)
 	}
 }
+
+// An empty create or edit form marks every missing field at once, in the
+// form's words, and sends nothing to the API.
+func TestAnEmptyFormMarksEveryMissingField(t *testing.T) {
+	for _, c := range []struct {
+		name, path string
+		fn         func(h *Handler) func(*visit) error
+	}{
+		{"create", "/portal/webhooks/new", func(h *Handler) func(*visit) error { return h.create }},
+		{"edit", "/portal/webhooks/wh_1", func(h *Handler) func(*visit) error { return h.edit }},
+	} {
+		api := &fakeAPI{t: t, hook: healthyHook()}
+		h := testHandler(t, api)
+		w := post(h, c.fn(h), c.path, url.Values{"csrf": {"token"}, "name": {"  "}, "url": {""}})
+		page := words(w.Body.String())
+		if w.Code != http.StatusBadRequest {
+			t.Fatalf("%s: %d, want 400", c.name, w.Code)
+		}
+		for _, want := range []string{"Give the endpoint a name.", "Enter the endpoint URL", "Choose the events to send"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s: the page does not say %q:\n%s", c.name, want, page)
+			}
+		}
+		for _, req := range api.requests {
+			if !strings.HasPrefix(req, "GET ") {
+				t.Errorf("%s: the form was sent to the API: %s", c.name, req)
+			}
+		}
+	}
+}

@@ -131,6 +131,21 @@ func readForm(r *http.Request) (formData, webhookInput) {
 	return f, in
 }
 
+// missing marks every required field left empty, in the form's own words,
+// so one submit shows them all (the API stops at the first); true if any.
+func (f *formData) missing() bool {
+	if strings.TrimSpace(f.Name) == "" {
+		f.NameError = "Give the endpoint a name."
+	}
+	if f.URL == "" {
+		f.URLError = "Enter the endpoint URL deliveries are POSTed to."
+	}
+	if !f.AllEvents && len(f.Selected) == 0 {
+		f.TypesError = "Choose the events to send, or All events."
+	}
+	return f.NameError != "" || f.URLError != "" || f.TypesError != ""
+}
+
 // fieldError puts an API validation error next to its field; false when
 // the error is not about one field.
 func (f *formData) fieldError(err error) bool {
@@ -164,6 +179,9 @@ func formError(err error) (int, string, bool) {
 
 func (h *Handler) create(v *visit) error {
 	f, in := readForm(v.r)
+	if f.missing() {
+		return v.show(http.StatusBadRequest, view{Title: "Create webhook", Nav: "list", Error: "Check the fields marked below.", Content: bind(newPage, h.form0(f))})
+	}
 	var created createdHook
 	err := v.call(http.MethodPost, webhooksAPI, in, &created)
 	if err != nil {
@@ -276,6 +294,9 @@ func (h *Handler) edit(v *visit) error {
 	}
 	f, in := readForm(v.r)
 	f.ID = hk.ID
+	if f.missing() {
+		return h.showEndpoint(v, http.StatusBadRequest, hk, h.form0(f), "The changes were not saved: check the fields marked below.", "")
+	}
 	if err := v.call(http.MethodPatch, webhookAPI(hk.ID), in, nil); err != nil {
 		f = h.form0(f)
 		if f.fieldError(err) {
