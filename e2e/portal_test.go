@@ -409,7 +409,8 @@ func TestPortalAttemptLogPages(t *testing.T) {
 
 // TestPortalListWrapsALongName: a name of 100 letters without a space
 // (the API's limit) wraps in its cell; the list's other columns stay in
-// view at desktop width instead of behind a horizontal scrollbar.
+// view at desktop width instead of behind a horizontal scrollbar. The
+// events page's examples wrap the same way.
 func TestPortalListWrapsALongName(t *testing.T) {
 	t.Parallel()
 	s := sharedStack(t)
@@ -424,5 +425,12 @@ func TestPortalListWrapsALongName(t *testing.T) {
 	if !b.truth(`(() => { const w = document.querySelector(".table-wrap"); return w.scrollWidth <= w.clientWidth })()`) {
 		b.screenshot("list-long-name", "")
 		t.Fatal("the list scrolls sideways with a long name")
+	}
+	// The catalog's examples (compact JSON, one line each) wrap too: no
+	// payload is cut off behind a scrollbar.
+	b.open(s.API+"/portal/events", ".event-doc pre")
+	if clipped := b.html(`.event-doc`); !b.truth(`[...document.querySelectorAll(".event-doc pre")].every(p => p.scrollWidth <= p.clientWidth)`) {
+		b.screenshot("events-clipped", "")
+		t.Fatalf("an example on the events page is cut off:\n%.300s", clipped)
 	}
 }
