@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/catalog/catalogtest"
+	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/portalsession"
@@ -373,6 +374,26 @@ func TestAnEmptyFormMarksEveryMissingField(t *testing.T) {
 			if !strings.HasPrefix(req, "GET ") {
 				t.Errorf("%s: the form was sent to the API: %s", c.name, req)
 			}
+		}
+	}
+}
+
+// The API's refusals appear under their fields with the form's labels, not
+// the API's field names.
+func TestAPIRefusalsUseTheFormsLabels(t *testing.T) {
+	for code, c := range map[string]struct{ msg, field, want string }{
+		"invalid_url":         {"url must use https (http is accepted only on a loopback host in dev mode)", "url", "The endpoint URL must use https (http is accepted only on a loopback host in dev mode)."},
+		"invalid_name":        {"name must be at most 100 characters", "name", "The name must be at most 100 characters."},
+		"invalid_event_types": {"event_types must not be empty", "types", "The events must not be empty."},
+		"unknown_event_type":  {"unknown event type \"orderPaid\"", "types", "unknown event type \"orderPaid\"."},
+	} {
+		var f formData
+		if !f.fieldError(&api.CallError{Status: http.StatusBadRequest, Code: code, Message: c.msg}) {
+			t.Fatalf("%s: not put next to a field", code)
+		}
+		got := map[string]string{"url": f.URLError, "name": f.NameError, "types": f.TypesError}[c.field]
+		if got != c.want {
+			t.Errorf("%s: %q, want %q", code, got, c.want)
 		}
 	}
 }

@@ -153,18 +153,27 @@ func (f *formData) fieldError(err error) bool {
 	if !errors.As(err, &ce) || ce.Status != http.StatusBadRequest {
 		return false
 	}
-	msg := sentence(ce.Message)
 	switch ce.Code {
 	case "invalid_name":
-		f.NameError = msg
+		f.NameError = labelled(ce.Message, "name", "The name")
 	case "invalid_url":
-		f.URLError = msg
+		f.URLError = labelled(ce.Message, "url", "The endpoint URL")
 	case "invalid_event_types", "unknown_event_type":
-		f.TypesError = msg
+		f.TypesError = labelled(ce.Message, "event_types", "The events")
 	default:
 		return false
 	}
 	return true
+}
+
+// labelled is an API message for the form: the API names its JSON field
+// ("url must use https"), the form the field's label ("The endpoint URL
+// must use https.").
+func labelled(msg, field, label string) string {
+	if rest, ok := strings.CutPrefix(msg, field+" "); ok {
+		msg = label + " " + rest
+	}
+	return sentence(msg)
 }
 
 // formError is the status and page-level text of a refusal no field owns
