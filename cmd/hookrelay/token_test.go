@@ -93,14 +93,21 @@ func TestTokenWithAKeyFileOutsideTheRepository(t *testing.T) {
 	}
 }
 
+// A token lives whole seconds (exp is in seconds): a ttl under one
+// second would print a token that has already expired.
 func TestTokenRejectsBadTTL(t *testing.T) {
-	t.Setenv(devauth.EnvDevKeyFile, filepath.Join(t.TempDir(), "dev-jwt.key"))
-	cmd := newTokenCmd()
-	cmd.SetArgs([]string{"--org", "org_abc", "--ttl", "-5m"})
-	cmd.SetOut(&bytes.Buffer{})
-	cmd.SetErr(&bytes.Buffer{})
-	if err := cmd.Execute(); err == nil {
-		t.Fatal("negative ttl accepted")
+	keyFile := filepath.Join(t.TempDir(), "dev-jwt.key")
+	t.Setenv(devauth.EnvDevKeyFile, keyFile)
+	if _, err := devauth.DevKey(""); err != nil { // the key exists: only the ttl can be refused
+		t.Fatal(err)
+	}
+	for _, ttl := range []string{"-5m", "0s", "1ns", "999ms"} {
+		if _, err := runCmd(t, newTokenCmd(), "--org", "org_abc", "--ttl", ttl); err == nil || !strings.Contains(err.Error(), "ttl") {
+			t.Errorf("--ttl %s: %v, want the ttl refused", ttl, err)
+		}
+	}
+	if _, err := runCmd(t, newTokenCmd(), "--org", "org_abc", "--ttl", "1s"); err != nil {
+		t.Errorf("--ttl 1s: %v", err)
 	}
 }
 

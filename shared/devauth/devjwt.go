@@ -89,8 +89,9 @@ func (d DevJWT) Issue(org string, operator bool, ttl time.Duration) (string, err
 	if !ids.ValidOrg(org) {
 		return "", fmt.Errorf("invalid organization id %q: %s", org, ids.OrgRule)
 	}
-	if ttl <= 0 {
-		return "", fmt.Errorf("ttl %s must be positive", ttl)
+	// exp counts whole seconds: under one, the token is expired when made.
+	if ttl < time.Second {
+		return "", fmt.Errorf("ttl %s must be at least 1s", ttl)
 	}
 	now := time.Now()
 	claims := jwt.MapClaims{
