@@ -280,9 +280,8 @@ func (s Settings) Validate() error {
 	if !secretPrefixRe.MatchString(s.SecretPrefix) {
 		bad(CtxSecretPrefix, "%q must be a Secrets Manager name path without wildcards or a trailing '/'", s.SecretPrefix)
 	}
-	if config.CheckSecretStore(s.SecretStore) != nil {
-		bad(CtxSecretStore, "%q must be %s, %s, %s or %s", s.SecretStore, config.SecretStoreSecretsManager, config.SecretStoreEnvelope,
-			config.SecretStoreToEnvelope, config.SecretStoreToSecretsManager)
+	if !config.ValidSecretStore(s.SecretStore) {
+		bad(CtxSecretStore, "%q must be %s", s.SecretStore, config.SecretStoreChoices)
 	}
 	if !stageRe.MatchString(s.StageName) {
 		bad(CtxStageName, "%q must be $default or letters, digits, '-' and '_'", s.StageName)

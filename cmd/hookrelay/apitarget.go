@@ -58,11 +58,7 @@ func (a *apiTarget) localAPI(cfg config.Config) error {
 		a.apiURL = "http://" + cfg.Addr
 		return nil
 	}
-	dir, err := devstate.DataDir()
-	if err != nil {
-		return err
-	}
-	s, err := devstate.Read(dir)
+	s, dir, err := devstate.Running()
 	if errors.Is(err, devstate.ErrNotRunning) {
 		return fmt.Errorf("%w, or name an API with --api (and --token for a deployed stack)", err)
 	}

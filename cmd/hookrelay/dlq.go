@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/dlq"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/phrase"
 )
 
 func init() { rootCmd.AddCommand(newDLQCmd()) }
@@ -161,7 +162,7 @@ func newDLQPurgeCmd(target *dlqTarget) *cobra.Command {
 				return err
 			}
 			n, err := ops.Purge(cmd.Context(), f)
-			fmt.Fprintf(cmd.OutOrStdout(), "purged %s\n", plural(n, "dead letter", "dead letters"))
+			fmt.Fprintf(cmd.OutOrStdout(), "purged %s\n", phrase.Count(n, "dead letter", "dead letters"))
 			return err
 		},
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/dlq"
+	"github.com/hookrelay/hookrelay/shared/phrase"
 )
 
 func writeEntriesJSON(w io.Writer, entries []dlq.Entry) error {
@@ -34,7 +35,7 @@ func writeEntriesTable(w io.Writer, entries []dlq.Entry, now time.Time) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(w, plural(len(entries), "dead letter", "dead letters"))
+	_, err := fmt.Fprintln(w, phrase.Count(len(entries), "dead letter", "dead letters"))
 	return err
 }
 
@@ -83,9 +84,9 @@ func writeEntry(w io.Writer, e dlq.Entry) error {
 
 func writeRedriveResult(w io.Writer, r dlq.Result) {
 	if r.DryRun {
-		fmt.Fprintf(w, "dry run: %s, %d would be redriven\n", plural(r.Matched, "dead letter matches", "dead letters match"), r.Eligible)
+		fmt.Fprintf(w, "dry run: %s, %d would be redriven\n", phrase.Count(r.Matched, "dead letter matches", "dead letters match"), r.Eligible)
 	} else {
-		fmt.Fprintf(w, "redriven %d of %s\n", r.Redriven, plural(r.Matched, "matching dead letter", "matching dead letters"))
+		fmt.Fprintf(w, "redriven %d of %s\n", r.Redriven, phrase.Count(r.Matched, "matching dead letter", "matching dead letters"))
 	}
 	for _, s := range r.Skipped {
 		fmt.Fprintf(w, "skipped %s: %s\n", s.MessageID, s.Reason)

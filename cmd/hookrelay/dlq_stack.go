@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/hookrelay/hookrelay/shared/awserr"
 )
 
 // Stack output names the CDK stack (infra) exports for operator tooling.
@@ -23,7 +22,7 @@ const (
 func stackOutputs(ctx context.Context, api *cloudformation.Client, stack string) (map[string]string, error) {
 	out, err := api.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stack)})
 	if err != nil {
-		return nil, fmt.Errorf("describe stack %s: %w%s", stack, err, neverSentHint(err))
+		return nil, fmt.Errorf("describe stack %s: %w%s", stack, err, unsentHint(err))
 	}
 	if len(out.Stacks) == 0 {
 		return nil, fmt.Errorf("stack %s not found", stack)
@@ -35,13 +34,10 @@ func stackOutputs(ctx context.Context, api *cloudformation.Client, stack string)
 	return outputs, nil
 }
 
-// neverSentHint points at the usual cause when a call failed before it
-// left this machine: neither AWS answered it (an API error) nor did it
-// fail in transit, so the SDK had no credentials or no region.
-func neverSentHint(err error) string {
-	var apiErr smithy.APIError
-	var sendErr *smithyhttp.RequestSendError
-	if errors.As(err, &apiErr) || errors.As(err, &sendErr) {
+// unsentHint points at the usual cause of a call that never left this
+// machine: the SDK had no credentials or no region.
+func unsentHint(err error) string {
+	if !awserr.Unsent(err) {
 		return ""
 	}
 	return " (the request never left: configure AWS credentials and a region, e.g. AWS_PROFILE and AWS_REGION)"

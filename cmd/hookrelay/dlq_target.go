@@ -94,11 +94,7 @@ func (t *dlqTarget) check(dlqURL string) error {
 
 // devOps targets the emulators of the running `make dev`.
 func (t *dlqTarget) devOps(ctx context.Context, warn io.Writer) (*dlq.Ops, error) {
-	dir, err := devstate.DataDir()
-	if err != nil {
-		return nil, err
-	}
-	s, err := devstate.Read(dir)
+	s, _, err := devstate.Running()
 	if errors.Is(err, devstate.ErrNotRunning) {
 		return nil, fmt.Errorf("%w, or target a deployed stack with --stack, --dlq-url or %s", err, config.EnvDLQURL)
 	}

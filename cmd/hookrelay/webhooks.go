@@ -11,6 +11,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/phrase"
 )
 
 func init() { rootCmd.AddCommand(newWebhooksCmd()) }
@@ -103,7 +104,7 @@ func newRecoverCmd() *cobra.Command {
 			if out.Enabled {
 				fmt.Fprintf(w, "enabled %s\n", id)
 			}
-			fmt.Fprintf(w, "queued %s (%d dead-lettered, %d parked) since %s\n", plural(out.Queued, "delivery", "deliveries"), out.DeadLettered, out.Parked, body["since"])
+			fmt.Fprintf(w, "queued %s (%d dead-lettered, %d parked) since %s\n", phrase.Count(out.Queued, "delivery", "deliveries"), out.DeadLettered, out.Parked, body["since"])
 			if out.More {
 				fmt.Fprintln(w, "more parked deliveries remain: run the command again with the same --since")
 			}

@@ -82,5 +82,16 @@ func Read(dir string) (State, error) {
 	return s, nil
 }
 
+// Running reads the state of the `make dev` that runs on the data folder
+// (DataDir), and names that folder; ErrNotRunning when none does.
+func Running() (State, string, error) {
+	dir, err := DataDir()
+	if err != nil {
+		return State{}, "", err
+	}
+	s, err := Read(dir)
+	return s, dir, err
+}
+
 // Remove deletes the state file when the local stack stops.
 func Remove(dir string) { _ = os.Remove(filepath.Join(dir, FileName)) }

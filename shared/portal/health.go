@@ -10,6 +10,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/phrase"
 )
 
 // health is which of its four states an endpoint is in, as the API's
@@ -134,7 +135,7 @@ func recoveredNotice(q url.Values) string {
 	if err != nil || n < 0 {
 		return ""
 	}
-	msg := "The endpoint is enabled. " + plural(n, "missed delivery was", "missed deliveries were") + " queued again; they appear in the attempt log below as they are delivered."
+	msg := "The endpoint is enabled. " + phrase.Count(n, "missed delivery was", "missed deliveries were") + " queued again; they appear in the attempt log below as they are delivered."
 	if n == 0 {
 		msg = "The endpoint is enabled. No missed deliveries were found since that time."
 	}
@@ -145,11 +146,4 @@ func recoveredNotice(q url.Values) string {
 		msg += " Dead-lettered deliveries could not be searched just now: recover again later to queue them too."
 	}
 	return msg
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }

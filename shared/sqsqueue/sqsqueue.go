@@ -16,8 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/hookrelay/hookrelay/shared/awserr"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/wait"
 )
@@ -156,12 +156,7 @@ func (c *Client) ReceiveOnce(ctx context.Context, queueURL string, max int, wait
 // code) are answers.
 func sentUnanswered(err error) bool {
 	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return false
-	}
-	var sendErr *smithyhttp.RequestSendError
-	var readErr *smithy.DeserializationError
-	return errors.As(err, &sendErr) || errors.As(err, &readErr)
+	return !awserr.Unsent(err) && !errors.As(err, &apiErr)
 }
 
 func (c *Client) receive(ctx context.Context, queueURL string, max int, wait, visibility time.Duration, optFns ...func(*sqs.Options)) ([]events.SQSMessage, error) {
