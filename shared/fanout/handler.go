@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/healthnotice"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
@@ -232,9 +233,8 @@ func fanOut(ctx context.Context, subs Subscriptions, tmpl message.Delivery, i in
 	err = subs.ForEachSubscribed(ctx, tmpl.OrgID, tmpl.EventName, func(page []webhook.Webhook) error {
 		for _, w := range page {
 			// The store promises this; checking again costs nothing and
-			// keeps a store bug from crossing tenants. A webhook disabled
-			// for failing still gets its deliveries: deliver parks them.
-			if w.OrgID != tmpl.OrgID || !(w.Enabled || w.Parks()) || !w.Subscribes(tmpl.EventName) {
+			// keeps a store bug from crossing tenants.
+			if w.OrgID != tmpl.OrgID || !receives(w, tmpl.EventName) || !w.Subscribes(tmpl.EventName) {
 				continue
 			}
 			body, err := deliveryFor(tmpl, w.ID).Encode()
@@ -249,4 +249,12 @@ func fanOut(ctx context.Context, subs Subscriptions, tmpl message.Delivery, i in
 		return nil
 	})
 	return matched, err
+}
+
+// receives says whether w gets a delivery of eventName at all. A webhook
+// disabled for failing still gets its events (deliver parks them for a
+// recover), but not the health notices: they tell the organization's
+// other endpoints about it, and deliver would only skip them.
+func receives(w webhook.Webhook, eventName string) bool {
+	return w.Enabled || (w.Parks() && !healthnotice.IsNotice(eventName))
 }
