@@ -96,10 +96,25 @@ func decodeCursor(cursor string) (string, error) {
 		return "", nil
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil || len(raw) == 0 {
+	if err != nil || !messageIDShaped(raw) {
 		return "", fmt.Errorf("%w: cursor is not one this listing returned", ErrInvalidPage)
 	}
 	return string(raw), nil
+}
+
+// messageIDShaped says whether raw can be an SQS message id (a UUID on AWS
+// and in goaws; SQS allows up to 100 characters): a cursor that decodes to
+// anything else was not made by encodeCursor, and would page from nowhere.
+func messageIDShaped(raw []byte) bool {
+	if len(raw) == 0 || len(raw) > 100 {
+		return false
+	}
+	for _, c := range raw {
+		if !(c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // Show returns one dead letter by message id or delivery id.

@@ -2,6 +2,7 @@ package dlq
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -73,7 +74,9 @@ func TestListRefusesBadPagesAndScansAtMostMaxScan(t *testing.T) {
 	for _, c := range []struct {
 		limit  int
 		cursor string
-	}{{0, ""}, {MaxPageLimit + 1, ""}, {10, "%%%"}, {10, "not base64!"}} {
+	}{{0, ""}, {MaxPageLimit + 1, ""}, {10, "%%%"}, {10, "not base64!"},
+		{10, base64.RawURLEncoding.EncodeToString([]byte("page 2"))}, {10, base64.RawURLEncoding.EncodeToString([]byte{0xff, 0xfe})},
+		{10, base64.RawURLEncoding.EncodeToString([]byte(strings.Repeat("a", 101)))}} {
 		if _, err := ops.List(ctx, Filter{}, c.limit, c.cursor); !errors.Is(err, ErrInvalidPage) {
 			t.Errorf("limit %d cursor %q: %v, want ErrInvalidPage", c.limit, c.cursor, err)
 		}
