@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/catalog"
+	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/app/deliverapp"
 	"github.com/hookrelay/hookrelay/shared/app/fanoutapp"
 	"github.com/hookrelay/hookrelay/shared/awsmeter"
@@ -89,7 +90,7 @@ func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) 
 		return cost.Measurement{}, err
 	}
 	deliver, err := newTimed(func() (queue.Handler, error) {
-		return deliverapp.New(deliverapp.Deps{
+		return deliverapp.New(app.Adapters{
 			Config: s.cfg, Dynamo: dyn, SQS: q, Secrets: deliverSecrets(), Bus: devbus.NewLocal(q, s.cfg.IngestQueueURL), Logger: log,
 		})
 	}, sc.Shape.ColdEvery, DeliverMemoryMB)

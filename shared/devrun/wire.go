@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/app/apiapp"
 	"github.com/hookrelay/hookrelay/shared/app/deliverapp"
 	"github.com/hookrelay/hookrelay/shared/app/fanoutapp"
@@ -35,25 +36,19 @@ func newHandlers(cfg config.Config, db *dynamodb.Client, q *sqsqueue.Client, sto
 		return handlers{}, err
 	}
 	local := devbus.NewLocal(q, cfg.IngestQueueURL)
-	apiHandler, err := apiapp.New(apiapp.Deps{
-		Config:  cfg,
-		Dynamo:  db,
-		SQS:     q,
-		Secrets: store,
-		Bus:     local,
-		Auth:    devauth.NewDevJWT(key, cfg),
-		Logger:  log,
-	})
+	adapters := app.Adapters{Config: cfg, Dynamo: db, SQS: q, Secrets: store, Bus: local, Logger: log}
+	apiHandler, err := apiapp.New(apiapp.Deps{Adapters: adapters, Auth: devauth.NewDevJWT(key, cfg)})
 	if err != nil {
 		return handlers{}, err
 	}
 	// The pipeline's handlers write every line here, DEBUG included: a
 	// developer watches each delivered attempt go by.
-	fan, err := fanoutapp.New(fanoutapp.Deps{Config: cfg, Dynamo: db, SQS: q, Logger: everyLine(log)})
+	adapters.Logger = everyLine(log)
+	fan, err := fanoutapp.New(fanoutapp.Deps{Config: cfg, Dynamo: db, SQS: q, Logger: adapters.Logger})
 	if err != nil {
 		return handlers{}, err
 	}
-	deliver, err := deliverapp.New(deliverapp.Deps{Config: cfg, Dynamo: db, SQS: q, Secrets: store, Bus: local, Logger: everyLine(log)})
+	deliver, err := deliverapp.New(adapters)
 	if err != nil {
 		return handlers{}, err
 	}

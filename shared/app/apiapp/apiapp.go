@@ -3,16 +3,12 @@
 package apiapp
 
 import (
-	"log/slog"
 	"net/http"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/auth"
-	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/delivery"
 	"github.com/hookrelay/hookrelay/shared/dlq"
@@ -21,23 +17,16 @@ import (
 	"github.com/hookrelay/hookrelay/shared/healthnotice"
 	"github.com/hookrelay/hookrelay/shared/portal"
 	"github.com/hookrelay/hookrelay/shared/portalsession"
-	"github.com/hookrelay/hookrelay/shared/secrets"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
 // RequiredEnv must be set in the api Lambda (app.LambdaEnv): the table,
 // bus and secret prefix have defaults for `hookrelay dev` only.
 var RequiredEnv = []string{config.EnvTable, config.EnvEventBus, config.EnvSecretPrefix}
 
-// Deps are the adapters the API is built from.
+// Deps are the adapters the API is built from, and how it authenticates.
 type Deps struct {
-	Config  config.Config
-	Dynamo  *dynamodb.Client
-	SQS     *sqsqueue.Client
-	Secrets secrets.Store
-	Bus     bus.Bus
-	Auth    auth.Authenticator
-	Logger  *slog.Logger
+	app.Adapters
+	Auth auth.Authenticator
 }
 
 // New builds the API and the tenant portal next to it. The admin (DLQ)

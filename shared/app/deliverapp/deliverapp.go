@@ -3,19 +3,12 @@
 package deliverapp
 
 import (
-	"log/slog"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"github.com/hookrelay/hookrelay/shared/app"
-	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/delivery"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/healthnotice"
 	"github.com/hookrelay/hookrelay/shared/queue"
-	"github.com/hookrelay/hookrelay/shared/secrets"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
 // RequiredEnv must be set in the deliver Lambda (app.LambdaEnv): the
@@ -23,16 +16,9 @@ import (
 // `hookrelay dev` only.
 var RequiredEnv = []string{config.EnvTable, config.EnvEventBus, config.EnvSecretPrefix}
 
-// Deps are the adapters delivery is built from.
-type Deps struct {
-	Config  config.Config
-	Dynamo  *dynamodb.Client
-	SQS     *sqsqueue.Client
-	Secrets secrets.Store
-	// Bus publishes the webhook.disabled notice of an endpoint disabled for failing.
-	Bus    bus.Bus
-	Logger *slog.Logger
-}
+// Deps are the adapters delivery is built from; Bus publishes the
+// webhook.disabled notice of an endpoint disabled for failing.
+type Deps = app.Adapters
 
 // New builds the deliver handler. Webhooks are read through a short cache
 // and secrets through one per secret version: the handler needs both for
