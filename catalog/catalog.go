@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -55,6 +56,10 @@ type Type struct {
 	Description string          `json:"description"`
 	Schema      json.RawMessage `json:"schema"`
 	Example     json.RawMessage `json:"example"`
+	// Group is the heading the portal lists the type under: the schema's
+	// optional top-level "x-hookrelay-group" ("" without one). The API
+	// serves it inside the schema only.
+	Group string `json:"-"`
 }
 
 // Catalog is an immutable, validated set of event types with their
@@ -232,10 +237,15 @@ func addType(compiler *jsonschema.Compiler, name string, schema, example []byte)
 		return Type{}, "", &fileError{file: name + exampleSuffix, err: errors.New("not JSON")}
 	}
 	var meta struct {
-		Description string `json:"description"`
+		Description string          `json:"description"`
+		Group       json.RawMessage `json:"x-hookrelay-group"`
 	}
 	if err := json.Unmarshal(schema, &meta); err != nil || strings.TrimSpace(meta.Description) == "" {
 		return Type{}, "", schemaError(name, errors.New("a schema needs a top-level description"))
+	}
+	group, err := groupName(meta.Group)
+	if err != nil {
+		return Type{}, "", schemaError(name, err)
 	}
 	if err := checkFormats(schema); err != nil {
 		return Type{}, "", schemaError(name, err)
@@ -250,8 +260,25 @@ func addType(compiler *jsonschema.Compiler, name string, schema, example []byte)
 		Description: meta.Description,
 		Schema:      compact(schema),
 		Example:     compact(example),
+		Group:       group,
 	}
 	return t, url, nil
+}
+
+// maxGroupName keeps a group a heading, not a paragraph.
+const maxGroupName = 40
+
+// groupName reads a schema's optional "x-hookrelay-group" (raw is nil
+// without one).
+func groupName(raw json.RawMessage) (string, error) {
+	if raw == nil {
+		return "", nil
+	}
+	var g string
+	if err := json.Unmarshal(raw, &g); err != nil || strings.TrimSpace(g) == "" || utf8.RuneCountInString(g) > maxGroupName {
+		return "", fmt.Errorf(`"x-hookrelay-group" must be a non-empty string of at most %d characters, not %s`, maxGroupName, raw)
+	}
+	return strings.TrimSpace(g), nil
 }
 
 // check compiles a type's schema and validates its example with it.

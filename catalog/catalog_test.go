@@ -196,6 +196,23 @@ func TestLoadOwnCatalog(t *testing.T) {
 	if c.Has("emailOpen") {
 		t.Error("a loaded catalog contains the default types")
 	}
+	// A schema may name the portal's heading for its type; the API serves
+	// it inside the schema, not as a field of its own.
+	fsys := minimalCatalog()
+	fsys["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"Paid.","x-hookrelay-group":" Billing "}`)}
+	fsys["orderPaid.example.json"] = &fstest.MapFile{Data: []byte(`{}`)}
+	grouped, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range grouped.Types() {
+		if want := map[string]string{"orderPaid": "Billing"}[typ.Name]; typ.Group != want {
+			t.Errorf("%s's group %q, want %q", typ.Name, typ.Group, want)
+		}
+	}
+	if out, _ := json.Marshal(grouped.Types()[0]); strings.Contains(string(out), `"group"`) || !strings.Contains(string(out), `"x-hookrelay-group":" Billing "`) {
+		t.Errorf("the API's form of a grouped type: %s", out)
+	}
 	// Pointer tokens are escaped per RFC 6901.
 	var verr *ValidationError
 	if err := c.Validate("orderPaid", json.RawMessage(`{"a/b":{"x~y":"one"}}`)); !errors.As(err, &verr) || verr.Path != "/a~1b/x~0y" {
@@ -261,6 +278,15 @@ func TestLoadRejectsBrokenCatalogs(t *testing.T) {
 			long := strings.Repeat("o", 129)
 			f[long+".schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x"}`)}
 			f[long+".example.json"] = &fstest.MapFile{Data: []byte(`{}`)}
+		}},
+		{"group not a string", `orderPaid.schema.json: "x-hookrelay-group" must be a non-empty string of at most 40 characters, not 7`, func(f fstest.MapFS) {
+			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","x-hookrelay-group":7}`)}
+		}},
+		{"empty group", `"x-hookrelay-group" must be a non-empty string`, func(f fstest.MapFS) {
+			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","x-hookrelay-group":" "}`)}
+		}},
+		{"group longer than a heading", `"x-hookrelay-group" must be a non-empty string of at most 40`, func(f fstest.MapFS) {
+			f["orderPaid.schema.json"] = &fstest.MapFile{Data: []byte(`{"description":"x","x-hookrelay-group":"` + strings.Repeat("g", 41) + `"}`)}
 		}},
 		{"stray file", "notes.json: want <name>.schema.json", func(f fstest.MapFS) {
 			f["notes.json"] = &fstest.MapFile{Data: []byte(`{}`)}

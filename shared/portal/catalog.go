@@ -13,8 +13,9 @@ import (
 	"github.com/hookrelay/hookrelay/verify"
 )
 
-// eventGroup is the catalog's types that share a leading word
-// ("emailOpen", "emailClick" → Email), for the event picker.
+// eventGroup is the catalog's types under one heading, for the event
+// picker: the group their schemas name ("x-hookrelay-group"), else their
+// name's leading word ("emailOpen", "emailClick" → Email).
 type eventGroup struct {
 	Name  string
 	Types []eventType
@@ -32,7 +33,10 @@ func groupTypes(types []catalog.Type) []eventGroup {
 	var groups []eventGroup
 	index := map[string]int{}
 	for _, t := range types {
-		g := groupOf(t.Name)
+		g := t.Group
+		if g == "" {
+			g = groupOf(t.Name)
+		}
 		i, ok := index[g]
 		if !ok {
 			i = len(groups)

@@ -1,9 +1,13 @@
 package portal
 
 import (
+	"cmp"
 	"path"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/catalog/catalogtest"
 )
 
@@ -34,14 +38,20 @@ func TestEventGroups(t *testing.T) {
 			t.Errorf("groupOf(%s) = %q, want %q", name, got, want)
 		}
 	}
+	// A type is listed under the group its schema names, else under its
+	// name's leading word.
 	types := catalogtest.Default(t).Types()
+	wantGroup := map[string]string{}
+	for _, ty := range types {
+		wantGroup[ty.Name] = cmp.Or(ty.Group, groupOf(ty.Name))
+	}
 	groups := groupTypes(types)
 	seen := 0
 	for _, g := range groups {
 		for _, ty := range g.Types {
 			seen++
-			if groupOf(ty.Name) != g.Name || ty.Description == "" || ty.Example == "" || ty.Schema == "" {
-				t.Errorf("group %s holds %+v", g.Name, ty)
+			if want := wantGroup[ty.Name]; g.Name != want || ty.Description == "" || ty.Example == "" || ty.Schema == "" {
+				t.Errorf("group %s holds %+v, want it under %q", g.Name, ty, want)
 			}
 		}
 	}
@@ -59,5 +69,25 @@ func TestEveryAssetHasAMediaType(t *testing.T) {
 		if staticTypes[path.Ext(a.Name())] == "" {
 			t.Errorf("static/%s: staticTypes has no media type for %q", a.Name(), path.Ext(a.Name()))
 		}
+	}
+}
+
+func TestEventGroupsNamedBySchemas(t *testing.T) {
+	typ := func(name, group string) catalog.Type {
+		return catalog.Type{Name: name, Group: group, Description: name, Schema: []byte(`{}`), Example: []byte(`{}`)}
+	}
+	var got []string
+	for _, g := range groupTypes([]catalog.Type{
+		typ("buyer-intent", "Conversations"), typ("emailOpen", ""), typ("new-contact", "Conversations"), typ("new-order", ""),
+	}) {
+		var names []string
+		for _, ty := range g.Types {
+			names = append(names, ty.Name)
+		}
+		got = append(got, g.Name+": "+strings.Join(names, " "))
+	}
+	want := []string{"Conversations: buyer-intent new-contact", "Email: emailOpen", "New: new-order"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("groups %q, want %q", got, want)
 	}
 }
