@@ -35,7 +35,7 @@ func (t *dlqTarget) addFlags(fs *pflag.FlagSet) {
 	t.flags = fs
 	fs.StringVar(&t.dlqURL, "dlq-url", "", "DLQ URL of a deployed stack (env "+config.EnvDLQURL+")")
 	fs.StringVar(&t.queueURL, "queue-url", "", "delivery lanes' queue URLs of a deployed stack, comma-separated (env "+config.EnvDeliveryQueueURL+")")
-	fs.StringVar(&t.table, "table", "", "DynamoDB table, to reset attempt counters on redrive (env "+config.EnvTable+")")
+	fs.StringVar(&t.table, "table", "", "DynamoDB table: attempt counters reset on redrive, and the lock that keeps scans of the DLQ from overlapping (env "+config.EnvTable+")")
 	fs.StringVar(&t.stack, "stack", "", "read the URLs and table from this CloudFormation stack's outputs")
 }
 
@@ -68,8 +68,7 @@ func (t *dlqTarget) ops(ctx context.Context, warn io.Writer) (*dlq.Ops, error) {
 	if dlqURL == "" {
 		return nil, fmt.Errorf("stack %s has no %s output: pass --dlq-url", t.stack, outputDLQURL)
 	}
-	q := sqsqueue.New(sqs.NewFromConfig(cfg))
-	return dlq.New(q, dlqURL, lanes.Parse(queueURL), resetter(dynamodb.NewFromConfig(cfg), table, warn)), nil
+	return newOps(sqsqueue.New(sqs.NewFromConfig(cfg)), dlqURL, queueURL, dynamodb.NewFromConfig(cfg), table, warn), nil
 }
 
 // check refuses flags that would be ignored: an empty --stack or --dlq-url
@@ -110,18 +109,22 @@ func (t *dlqTarget) devOps(ctx context.Context, warn io.Writer) (*dlq.Ops, error
 	if s.DynamoEndpoint != "" {
 		db = dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(s.DynamoEndpoint) })
 	}
-	return dlq.New(q, s.DLQURL, lanes.Parse(s.DeliveryQueueURL), resetter(db, s.Table, warn)), nil
+	return newOps(q, s.DLQURL, s.DeliveryQueueURL, db, s.Table, warn), nil
 }
 
-// resetter is the delivery store's attempt counter, or nil (with a warning:
-// redriven deliveries then keep their count and may dead-letter sooner).
-func resetter(db *dynamodb.Client, table string, warn io.Writer) dlq.AttemptResetter {
+// newOps builds the DLQ operations with the table's attempt counters and
+// scan lock. Without a table (a warning): redriven deliveries keep their
+// count and may dead-letter sooner, and a scan may overlap the stack's
+// own (a tenant's recover), each missing what the other holds.
+func newOps(q *sqsqueue.Client, dlqURL, queueURL string, db *dynamodb.Client, table string, warn io.Writer) *dlq.Ops {
 	if db == nil || table == "" {
-		fmt.Fprintf(warn, "warning: no DynamoDB table (--table, --stack or %s): attempt counters will not be reset on redrive\n", config.EnvTable)
-		return nil
+		fmt.Fprintf(warn, "warning: no DynamoDB table (--table, --stack or %s): attempt counters will not be reset on redrive, and scans are not kept from overlapping\n", config.EnvTable)
+		return dlq.New(q, dlqURL, lanes.Parse(queueURL), nil)
 	}
 	// The TTL only matters for writes that create records; a reset does not.
-	return dynamo.NewDeliveryStore(db, table, config.Defaults().AttemptTTL)
+	ops := dlq.New(q, dlqURL, lanes.Parse(queueURL), dynamo.NewDeliveryStore(db, table, config.Defaults().AttemptTTL))
+	ops.Locks = dynamo.NewLocks(db, table)
+	return ops
 }
 
 func firstSet(vs ...string) string {

@@ -219,6 +219,11 @@ func writeFilterError(w http.ResponseWriter, err error) {
 }
 
 func writeQueueError(w http.ResponseWriter, err error) {
+	if errors.Is(err, ErrBusy) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(ScanLockTTL.Seconds())))
+		writeError(w, http.StatusConflict, "dlq_busy", err.Error())
+		return
+	}
 	writeError(w, http.StatusBadGateway, "queue_error", err.Error())
 }
 

@@ -53,7 +53,10 @@ func (o *Ops) List(ctx context.Context, f Filter, limit int, cursor string) (Pag
 		return Page{}, err
 	}
 	p := pageSink{after: after, keep: limit + 1}
-	if _, err := o.scan(ctx, f, nil, p.offer); err != nil {
+	if _, err := o.scan(ctx, f, nil, p.offer, scanLimits{max: o.MaxScan, lockWait: o.LockWait}); err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			err = fmt.Errorf("%w: narrow it down with redrive or purge", err)
+		}
 		return Page{}, err
 	}
 	if len(p.entries) <= limit {

@@ -52,6 +52,20 @@ type Ops struct {
 	// MaxScan bounds the messages one listing scans (and so the ids and
 	// receipt handles it holds): a larger DLQ is ErrTooLarge.
 	MaxScan int
+	// Locks, when set, let one scan of the DLQ run at a time across
+	// processes (lock.go); LockWait is how long an operator's scan waits
+	// for the one running (then ErrBusy).
+	Locks    Locks
+	LockWait time.Duration
+	// RecoverMaxScan and RecoverLockWait bound a tenant's recover (recover.go).
+	RecoverMaxScan  int
+	RecoverLockWait time.Duration
+}
+
+// scanLimits are how far one scan may go.
+type scanLimits struct {
+	max      int           // messages it may receive before ErrTooLarge; 0: no bound
+	lockWait time.Duration // how long it waits for the scan lock
 }
 
 // New returns Ops over a DLQ and the delivery lanes redrives go to (each
@@ -60,13 +74,20 @@ type Ops struct {
 func New(q Queue, dlqURL string, delivery lanes.Lanes, reset AttemptResetter) *Ops {
 	return &Ops{
 		q: q, dlqURL: dlqURL, delivery: delivery, reset: reset,
-		PeekVisibility: 2 * time.Second,
-		HoldVisibility: 30 * time.Second,
-		Wait:           time.Second,
-		Now:            time.Now,
-		MaxScan:        50_000,
+		PeekVisibility:  2 * time.Second,
+		HoldVisibility:  30 * time.Second,
+		Wait:            time.Second,
+		Now:             time.Now,
+		MaxScan:         50_000,
+		LockWait:        20 * time.Second,
+		RecoverMaxScan:  RecoverMaxScan,
+		RecoverLockWait: RecoverLockWait,
 	}
 }
+
+// operatorScan is how far an operator's redrive or purge goes: the whole
+// DLQ, however large.
+func (o *Ops) operatorScan() scanLimits { return scanLimits{lockWait: o.LockWait} }
 
 // scan receives every visible message of the DLQ once, deduplicated by
 // message id, and returns the entries f selects, in receive order.
@@ -77,8 +98,11 @@ func New(q Queue, dlqURL string, delivery lanes.Lanes, reset AttemptResetter) *O
 // anything. On error everything received is released.
 //
 // With a sink, selected entries are handed to it instead of returned (a
-// listing keeps only its page), and the scan stops with ErrTooLarge past
-// MaxScan messages.
+// listing keeps only its page). The scan stops with ErrTooLarge past
+// lim.max messages.
+//
+// It holds the scan lock (lock.go) from its first receive until it has
+// released what it did not hold: another scan would miss those.
 //
 // The scan ends when a receive returns nothing (all messages are in
 // flight: ours or a concurrent redrive's) or when a full pass of receives
@@ -86,7 +110,12 @@ func New(q Queue, dlqURL string, delivery lanes.Lanes, reset AttemptResetter) *O
 // ones on goaws). A receive whose response was lost has hidden its
 // messages for PeekVisibility: the scan waits that out and goes on, since
 // a listing that silently skips dead letters is worse than a slow one.
-func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink func(Entry)) (selected []Entry, err error) {
+func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink func(Entry), lim scanLimits) (selected []Entry, err error) {
+	lock, err := o.lockScan(ctx, lim.lockWait)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.unlock(ctx)       // after the release below
 	seen := make(map[string]int) // message id -> index in selected, or -1
 	var release, held []string   // receipt handles
 	defer func() {
@@ -98,6 +127,9 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink fu
 	}()
 	stale, lost := 0, 0
 	for {
+		if err := lock.keep(ctx); err != nil {
+			return selected, err
+		}
 		msgs, err := o.q.ReceiveOnce(ctx, o.dlqURL, queue.MaxBatch, o.Wait, o.PeekVisibility)
 		if err != nil {
 			if !transient(ctx, err) || lost >= maxLostReceives {
@@ -128,11 +160,11 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink fu
 				continue
 			}
 			fresh++
-			if sink != nil && len(seen) >= o.MaxScan {
+			if lim.max > 0 && len(seen) >= lim.max {
 				for _, rest := range msgs[i:] {
 					release = append(release, rest.ReceiptHandle)
 				}
-				return selected, fmt.Errorf("%w (%d): narrow it down with redrive or purge", ErrTooLarge, o.MaxScan)
+				return selected, fmt.Errorf("%w (%d)", ErrTooLarge, lim.max)
 			}
 			e := parseEntry(m)
 			seen[m.MessageId] = -1

@@ -6,7 +6,7 @@ import "context"
 // released untouched. Like Redrive it holds what it selected, so a
 // concurrent redrive never sends a message this purge is deleting.
 func (o *Ops) Purge(ctx context.Context, f Filter) (int, error) {
-	selected, err := o.scan(ctx, f, func(Entry) bool { return true }, nil)
+	selected, err := o.scan(ctx, f, func(Entry) bool { return true }, nil, o.operatorScan())
 	if err != nil {
 		return 0, err
 	}

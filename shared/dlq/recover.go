@@ -5,11 +5,26 @@ import (
 	"time"
 )
 
+// Limits of a tenant's recover, which scans the shared DLQ within an API
+// request (Ops.RecoverMaxScan and Ops.RecoverLockWait by default): a DLQ
+// larger than this is for the operators' redrive, and a recover waits
+// this long for another scan. Either limit, or a recover of the same
+// organization less than RecoverInterval ago, is an error: the caller
+// reports its dead letters as incomplete.
+const (
+	RecoverMaxScan  = 10_000
+	RecoverLockWait = 5 * time.Second
+)
+
 // RedriveWebhook redrives one endpoint's dead letters since a time (a
 // tenant's recover call): Redrive with an organization, webhook and since
 // filter, so it holds, resets, sends and deletes exactly as an operator's
 // redrive does. It returns how many were sent back.
 func (o *Ops) RedriveWebhook(ctx context.Context, orgID, webhookID string, since time.Time) (int, error) {
-	res, err := o.Redrive(ctx, Filter{OrgID: orgID, WebhookID: webhookID, Since: since}, false, nil)
+	if err := o.claimRecoverScan(ctx, orgID); err != nil {
+		return 0, err
+	}
+	res, err := o.redrive(ctx, Filter{OrgID: orgID, WebhookID: webhookID, Since: since}, false, nil,
+		scanLimits{max: o.RecoverMaxScan, lockWait: o.RecoverLockWait})
 	return res.Redriven, err
 }

@@ -40,12 +40,16 @@ var ErrNoDeliveryQueue = errors.New("no delivery queue URL: redrive needs one")
 // and stay in the DLQ. With dryRun nothing is held, sent or deleted.
 // progress, if set, is called after each message with (done, total).
 func (o *Ops) Redrive(ctx context.Context, f Filter, dryRun bool, progress func(done, total int)) (Result, error) {
+	return o.redrive(ctx, f, dryRun, progress, o.operatorScan())
+}
+
+func (o *Ops) redrive(ctx context.Context, f Filter, dryRun bool, progress func(done, total int), lim scanLimits) (Result, error) {
 	if len(o.delivery) == 0 && !dryRun {
 		return Result{}, ErrNoDeliveryQueue
 	}
 	res := Result{DryRun: dryRun}
 	hold := func(e Entry) bool { return !dryRun && e.Redrivable() }
-	selected, err := o.scan(ctx, f, hold, nil)
+	selected, err := o.scan(ctx, f, hold, nil, lim)
 	if err != nil {
 		return res, err
 	}

@@ -48,6 +48,7 @@ func New(d Deps) (http.Handler, error) {
 	var admin http.Handler
 	if c.DLQURL != "" {
 		ops := dlq.New(d.SQS, c.DLQURL, c.DeliveryQueues, records)
+		ops.Locks = dynamo.NewLocks(d.Dynamo, c.Table)
 		admin, recovery.DeadLetters = dlq.NewAdminHandler(ops), ops
 	}
 	types, err := catalog.Default()

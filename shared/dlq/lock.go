@@ -1,0 +1,131 @@
+package dlq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/detach"
+	"github.com/hookrelay/hookrelay/shared/wait"
+)
+
+// Locks are named locks shared by every process that scans the DLQ (the
+// api Lambdas and the CLI), ending by themselves: dynamo.Locks.
+type Locks interface {
+	// Acquire takes name for ttl unless it is held; "" when it is.
+	Acquire(ctx context.Context, name string, ttl time.Duration) (token string, err error)
+	// Extend moves the end of a held lock; false when token lost it.
+	Extend(ctx context.Context, name, token string, ttl time.Duration) (bool, error)
+	Release(ctx context.Context, name, token string) error
+}
+
+// A scan receives every message of the DLQ and hides each until it ends,
+// so two scans at once would each miss what the other holds: a recover
+// would miss dead letters, a listing would come back short. With Locks,
+// one scan runs at a time.
+const (
+	scanLockName = "dlq-scan"
+	// ScanLockTTL is how long a crashed scan can keep the others out.
+	ScanLockTTL = 30 * time.Second
+	// lockPoll is how often a scan waiting for the lock tries again.
+	lockPoll = 200 * time.Millisecond
+)
+
+// ErrBusy means another scan of the DLQ kept it for longer than this one
+// could wait.
+var ErrBusy = errors.New("another scan of the DLQ is running: try again shortly")
+
+// errLockLost means the scan lock ended (the scan outlived ScanLockTTL
+// without extending it) and another scan may be running.
+var errLockLost = errors.New("the DLQ scan lock was lost: another scan may have missed messages this one held")
+
+// scanLock is a scan's hold on the lock; the zero value (no Locks) holds
+// nothing and keeps nothing out.
+type scanLock struct {
+	locks    Locks
+	token    string
+	extended time.Time
+	now      func() time.Time
+}
+
+// lockScan takes the scan lock, waiting up to patience for the scan that
+// holds it: ErrBusy after that.
+func (o *Ops) lockScan(ctx context.Context, patience time.Duration) (*scanLock, error) {
+	l := &scanLock{locks: o.Locks, now: o.Now}
+	if o.Locks == nil {
+		return l, nil
+	}
+	deadline := o.Now().Add(patience)
+	for {
+		tok, err := o.Locks.Acquire(ctx, scanLockName, ScanLockTTL)
+		if err != nil {
+			return nil, err
+		}
+		if tok != "" {
+			l.token, l.extended = tok, o.Now()
+			return l, nil
+		}
+		if !o.Now().Before(deadline) {
+			return nil, ErrBusy
+		}
+		if err := wait.Sleep(ctx, lockPoll); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// keep extends the lock once a third of it has run, so a long scan keeps
+// it and a crashed one lets go within ScanLockTTL.
+func (l *scanLock) keep(ctx context.Context) error {
+	if l.token == "" || l.now().Sub(l.extended) < ScanLockTTL/3 {
+		return nil
+	}
+	ok, err := l.locks.Extend(ctx, scanLockName, l.token, ScanLockTTL)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errLockLost
+	}
+	l.extended = l.now()
+	return nil
+}
+
+// unlock frees the lock, even when ctx is cancelled: the next scan must
+// not wait out ScanLockTTL. A failure only delays it that long.
+func (l *scanLock) unlock(ctx context.Context) {
+	if l.token == "" {
+		return
+	}
+	ctx, cancel := detach.Bookkeeping(ctx)
+	defer cancel()
+	_ = l.locks.Release(ctx, scanLockName, l.token)
+}
+
+// RecoverInterval is how often one organization's recovers may scan the
+// DLQ. Each scan reads the whole shared DLQ and keeps the other scans
+// waiting, so without a bound one tenant calling recover in a loop would
+// keep the others' recovers and the operators' listings out, and run up
+// the receive bill with every call.
+const RecoverInterval = 30 * time.Second
+
+// ErrRecentScan means the organization's last recover scanned the DLQ
+// less than RecoverInterval ago.
+var ErrRecentScan = fmt.Errorf("this organization's dead letters were looked for less than %s ago", RecoverInterval)
+
+// claimRecoverScan takes the organization's turn to scan, or ErrRecentScan.
+// The turn is never released: it ends after RecoverInterval.
+func (o *Ops) claimRecoverScan(ctx context.Context, orgID string) error {
+	if o.Locks == nil {
+		return nil
+	}
+	tok, err := o.Locks.Acquire(ctx, "dlq-recover#"+orgID, RecoverInterval)
+	if err != nil {
+		return err
+	}
+	if tok == "" {
+		return ErrRecentScan
+	}
+	return nil
+}

@@ -1,0 +1,193 @@
+package dlq
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+)
+
+// lockedOps returns Ops over the fixture's queues with the table's locks.
+func (f *fixture) lockedOps(t *testing.T) (*Ops, *dynamo.Locks) {
+	t.Helper()
+	db, table := testenv.Table(t)
+	locks := dynamo.NewLocks(db, table)
+	ops := f.ops(nil)
+	ops.Locks = locks
+	return ops, locks
+}
+
+// A scan hides every message until it ends. Tenants recovering endpoints
+// with no dead letters and operators listing, all at once, must not make
+// each other miss any: with the lock they take turns.
+func TestConcurrentScansTakeTurns(t *testing.T) {
+	f := newFixture(t, 40)
+	ops, _ := f.lockedOps(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := range 3 {
+		wg.Go(func() {
+			for range 3 {
+				page, err := ops.List(ctx, Filter{}, 1000, "")
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(page.Entries) != len(f.seeds) {
+					errs <- errors.New("a listing beside other scans came back short")
+					return
+				}
+			}
+		})
+		wg.Go(func() {
+			// An organization of its own each, so the recover interval
+			// does not stand in for the lock.
+			n, err := ops.RedriveWebhook(ctx, "org_none"+string(rune('a'+i)), "wh_none", f.base.Add(-24*time.Hour))
+			if err != nil || n != 0 {
+				errs <- errors.New("a recover with nothing to find failed or found something")
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestRecoverLooksInTheDLQOncePerInterval(t *testing.T) {
+	f := newFixture(t, 30)
+	ops, locks := f.lockedOps(t)
+	now := time.Now()
+	locks.Now = func() time.Time { return now }
+	ctx := context.Background()
+	since := f.base.Add(-24 * time.Hour)
+	redrivable := func(org, webhook string) int {
+		n := 0
+		for _, s := range f.seeds {
+			if s.org == org && s.webhook == webhook && s.deliveryID != "" {
+				n++
+			}
+		}
+		return n
+	}
+
+	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", since); err != nil || n != redrivable("org_a", "wh_orga0") {
+		t.Fatalf("first recover: %d, %v; want %d", n, err, redrivable("org_a", "wh_orga0"))
+	}
+	if _, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga1", since); !errors.Is(err, ErrRecentScan) {
+		t.Fatalf("the same organization again at once: %v, want ErrRecentScan", err)
+	}
+	if n, err := ops.RedriveWebhook(ctx, "org_b", "wh_orgb0", since); err != nil || n != redrivable("org_b", "wh_orgb0") {
+		t.Fatalf("another organization: %d, %v", n, err)
+	}
+	now = now.Add(RecoverInterval + time.Second) // a lock ends on a whole second at or after its ttl
+	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga1", since); err != nil || n != redrivable("org_a", "wh_orga1") {
+		t.Fatalf("after the interval: %d, %v; want %d", n, err, redrivable("org_a", "wh_orga1"))
+	}
+}
+
+func TestScanWaitsForTheRunningOneThenGivesUp(t *testing.T) {
+	f := newFixture(t, 10)
+	ops, locks := f.lockedOps(t)
+	ops.LockWait, ops.RecoverLockWait = 300*time.Millisecond, 300*time.Millisecond
+	ctx := context.Background()
+	token, err := locks.Acquire(ctx, scanLockName, time.Minute) // a scan elsewhere
+	if err != nil || token == "" {
+		t.Fatalf("acquire: %q, %v", token, err)
+	}
+	if _, err := ops.List(ctx, Filter{}, 100, ""); !errors.Is(err, ErrBusy) {
+		t.Fatalf("list beside a running scan: %v, want ErrBusy", err)
+	}
+	if _, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", f.base.Add(-time.Hour)); !errors.Is(err, ErrBusy) {
+		t.Fatalf("recover beside a running scan: %v, want ErrBusy", err)
+	}
+	req := httptest.NewRequest("GET", "/api/v1/admin/dlq", nil)
+	rec := httptest.NewRecorder()
+	NewAdminHandler(ops).ServeHTTP(rec, req)
+	if rec.Code != http.StatusConflict || rec.Header().Get("Retry-After") != "30" {
+		t.Fatalf("admin list beside a running scan: %d, Retry-After %q: %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+	if _, body := call(t, NewAdminHandler(ops), "GET", "/api/v1/admin/dlq", ""); errorCode(body) != "dlq_busy" {
+		t.Fatalf("error body %v", body)
+	}
+	// Once it ends, the next scan runs and sees everything.
+	if err := locks.Release(ctx, scanLockName, token); err != nil {
+		t.Fatal(err)
+	}
+	if page, err := ops.List(ctx, Filter{}, 100, ""); err != nil || len(page.Entries) != len(f.seeds) {
+		t.Fatalf("list after the scan ended: %d entries, %v", len(page.Entries), err)
+	}
+}
+
+func TestRecoverReadsABoundedDLQ(t *testing.T) {
+	f := newFixture(t, 30)
+	ops, _ := f.lockedOps(t)
+	ops.RecoverMaxScan = 10
+	ctx := context.Background()
+	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", f.base.Add(-24*time.Hour)); !errors.Is(err, ErrTooLarge) || n != 0 {
+		t.Fatalf("recover over a DLQ above its bound: %d, %v; want ErrTooLarge and nothing sent", n, err)
+	}
+	if got := drain(t, f.q, f.deliveryURL); len(got) != 0 {
+		t.Fatalf("%d deliveries sent by a recover that gave up", len(got))
+	}
+	if page, err := ops.List(ctx, Filter{}, 100, ""); err != nil || len(page.Entries) != len(f.seeds) {
+		t.Fatalf("the DLQ after: %d entries, %v; want all %d back", len(page.Entries), err, len(f.seeds))
+	}
+}
+
+// spyLocks is the table's locks, counting extensions, or refusing them
+// as if the lock had ended and another scan had taken it.
+type spyLocks struct {
+	*dynamo.Locks
+	extended atomic.Int32
+	lost     bool
+}
+
+func (s *spyLocks) Extend(ctx context.Context, name, token string, ttl time.Duration) (bool, error) {
+	s.extended.Add(1)
+	if s.lost {
+		return false, nil
+	}
+	return s.Locks.Extend(ctx, name, token, ttl)
+}
+
+func TestALongScanKeepsTheLockOrStops(t *testing.T) {
+	f := newFixture(t, 25)
+	ops, locks := f.lockedOps(t)
+	spy := &spyLocks{Locks: locks}
+	ops.Locks = spy
+	// Every reading of the clock is 11 s on: each receive is due to
+	// extend (a third of ScanLockTTL).
+	var mu sync.Mutex
+	clock := time.Now()
+	ops.Now = func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		clock = clock.Add(11 * time.Second)
+		return clock
+	}
+	ctx := context.Background()
+	if page, err := ops.List(ctx, Filter{}, 100, ""); err != nil || len(page.Entries) != len(f.seeds) {
+		t.Fatalf("a long listing: %d entries, %v", len(page.Entries), err)
+	}
+	if spy.extended.Load() < 3 {
+		t.Fatalf("a scan of %d receives extended its lock %d times", len(f.seeds)/10+1, spy.extended.Load())
+	}
+	spy.lost = true
+	if _, err := ops.List(ctx, Filter{}, 100, ""); !errors.Is(err, errLockLost) {
+		t.Fatalf("a scan whose lock was taken: %v, want errLockLost", err)
+	}
+	spy.lost = false
+	if page, err := ops.List(ctx, Filter{}, 100, ""); err != nil || len(page.Entries) != len(f.seeds) {
+		t.Fatalf("after the stopped scan: %d entries, %v; want every message released", len(page.Entries), err)
+	}
+}

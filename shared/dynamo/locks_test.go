@@ -1,0 +1,107 @@
+package dynamo_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+)
+
+func TestLocksHoldEndAndBelongToTheirToken(t *testing.T) {
+	db, table := testenv.Table(t)
+	l := dynamo.NewLocks(db, table)
+	now := time.Date(2026, 11, 30, 12, 0, 0, 400_000_000, time.UTC)
+	l.Now = func() time.Time { return now }
+	ctx := context.Background()
+	acquire := func(name string) string {
+		t.Helper()
+		tok, err := l.Acquire(ctx, name, 30*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+
+	first := acquire("dlq-scan")
+	if first == "" {
+		t.Fatal("a free lock was not taken")
+	}
+	if tok := acquire("dlq-scan"); tok != "" {
+		t.Fatal("a held lock was taken again")
+	}
+	if tok := acquire("dlq-recover#org_a"); tok == "" {
+		t.Fatal("another name is another lock")
+	}
+	// It lasts at least its ttl: whole seconds round up.
+	now = now.Add(30 * time.Second)
+	if tok := acquire("dlq-scan"); tok != "" {
+		t.Fatal("taken before 30 s had passed")
+	}
+	// Extended by its holder only.
+	if ok, err := l.Extend(ctx, "dlq-scan", "lck_other", time.Minute); ok || err != nil {
+		t.Fatalf("extend with a stranger's token: %v, %v", ok, err)
+	}
+	if ok, err := l.Extend(ctx, "dlq-scan", first, time.Minute); !ok || err != nil {
+		t.Fatalf("extend by the holder: %v, %v", ok, err)
+	}
+	now = now.Add(59 * time.Second)
+	if tok := acquire("dlq-scan"); tok != "" {
+		t.Fatal("taken within the extension")
+	}
+	// Released by its holder only.
+	if err := l.Release(ctx, "dlq-scan", "lck_other"); err != nil {
+		t.Fatal(err)
+	}
+	if tok := acquire("dlq-scan"); tok != "" {
+		t.Fatal("a stranger's release freed the lock")
+	}
+	if err := l.Release(ctx, "dlq-scan", first); err != nil {
+		t.Fatal(err)
+	}
+	second := acquire("dlq-scan")
+	if second == "" {
+		t.Fatal("a released lock was not taken")
+	}
+	// A lock that ended goes to the next taker; the old holder has lost it.
+	now = now.Add(31 * time.Second)
+	third := acquire("dlq-scan")
+	if third == "" {
+		t.Fatal("an ended lock was not taken")
+	}
+	if ok, err := l.Extend(ctx, "dlq-scan", second, time.Minute); ok || err != nil {
+		t.Fatalf("the old holder extended a lock it lost: %v, %v", ok, err)
+	}
+	if err := l.Release(ctx, "dlq-scan", second); err != nil {
+		t.Fatal(err)
+	}
+	if tok := acquire("dlq-scan"); tok != "" {
+		t.Fatal("the old holder's release freed the new holder's lock")
+	}
+}
+
+func TestLocksOneTakerAtATime(t *testing.T) {
+	db, table := testenv.Table(t)
+	l := dynamo.NewLocks(db, table)
+	var wg sync.WaitGroup
+	tokens := make([]string, 8)
+	errs := make([]error, 8)
+	for i := range tokens {
+		wg.Go(func() { tokens[i], errs[i] = l.Acquire(context.Background(), "dlq-scan", time.Minute) })
+	}
+	wg.Wait()
+	taken := 0
+	for i, tok := range tokens {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if tok != "" {
+			taken++
+		}
+	}
+	if taken != 1 {
+		t.Fatalf("%d of 8 concurrent takers got the lock, want 1", taken)
+	}
+}
