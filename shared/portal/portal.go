@@ -68,6 +68,7 @@ func (h *Handler) routes() {
 	p := strings.TrimSuffix(Prefix, "/")
 	h.mux.HandleFunc("GET "+p+"/static/{name}", h.static)
 	h.mux.HandleFunc("GET "+portalsession.LoginPath, h.login)
+	h.mux.HandleFunc("POST "+portalsession.LoginPath, h.switchLogin)
 	h.mux.Handle("POST "+p+"/logout", h.form(h.logout))
 	h.mux.Handle("GET "+p+"/{$}", h.page(h.list))
 	h.mux.Handle("GET "+p+"/webhooks/new", h.page(h.newForm))

@@ -17,6 +17,13 @@ import (
 // Path=/, and the portal may live under a base path.
 const cookieName = "portal_session"
 
+// orgCookieName names the organization this browser's session acts for.
+// The session cookie is SameSite=Strict, so a login link opened from
+// another site arrives without it; this one is Lax, so it arrives, and a
+// link for another organization is not followed without asking (see
+// login). It is no credential: it grants nothing.
+const orgCookieName = "portal_org"
+
 // visit is one authenticated request: the session and the API client
 // acting for its organization.
 type visit struct {
@@ -117,10 +124,48 @@ func sameOrigin(r *http.Request) bool {
 	return true
 }
 
-// login exchanges a login link's token for a session cookie.
+// login exchanges a login link's token for a session cookie. A browser
+// signed in to another organization is asked first: any tenant can mint
+// links for its own organization, and one opened for it by another site
+// would otherwise swap the session silently, so that the endpoint the
+// user sets up next (its URL's own tokens included) is the other
+// tenant's to read.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	token, s, err := h.o.Sessions.Redeem(r.Context(), r.URL.Query().Get("token"))
+	token := r.URL.Query().Get("token")
+	if c, err := r.Cookie(orgCookieName); err == nil {
+		if org, err := h.o.Sessions.LoginOrg(r.Context(), token); err == nil && org != c.Value {
+			h.render(w, r, http.StatusOK, view{Root: rootOf(r.URL.Path), Title: "Switch organization?",
+				Content: bind(switchOrgPage, switchOrg{From: c.Value, To: org, Token: token})})
+			return
+		}
+	}
+	h.signIn(w, r, token)
+}
+
+// switchOrg is login's question to a browser signed in to another
+// organization.
+type switchOrg struct {
+	From, To string // organization ids: the session's, the link's
+	Token    string // the link's login token, used only if the visitor continues
+}
+
+// switchLogin is the answer to login's question: only from the portal's
+// own page, which alone shows the link's token in a form.
+func (h *Handler) switchLogin(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	_ = r.ParseForm() // as in form: no multipart parser
+	if !sameOrigin(r) {
+		h.message(w, r, http.StatusForbidden, "This form has expired",
+			"The request did not come from this page. Open the webhooks page from "+h.o.Config.Portal.ProductName+" again.")
+		return
+	}
+	h.signIn(w, r, r.PostForm.Get("token"))
+}
+
+func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, loginToken string) {
+	token, s, err := h.o.Sessions.Redeem(r.Context(), loginToken)
 	if errors.Is(err, portalsession.ErrInvalid) {
 		h.message(w, r, http.StatusUnauthorized, "This link has expired",
 			"Sign-in links work once and only for a few minutes. Open the webhooks page from "+h.o.Config.Portal.ProductName+" again to get a new one.")
@@ -131,17 +176,26 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.message(w, r, http.StatusInternalServerError, "Something went wrong", "We could not sign you in. Try the link again in a moment.")
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: cookieName, Value: token,
-		// No Path: the browser scopes the cookie to this page's folder,
-		// which is the portal's root under whatever base path serves it.
-		Expires: s.ExpiresAt, MaxAge: int(time.Until(s.ExpiresAt).Seconds()),
-		HttpOnly: true, Secure: isHTTPS(r), SameSite: http.SameSiteStrictMode,
-	})
+	setCookie(w, r, cookieName, token, s.ExpiresAt, http.SameSiteStrictMode)
+	setCookie(w, r, orgCookieName, s.OrgID, s.ExpiresAt, http.SameSiteLaxMode)
 	// A page, not a redirect: a redirect would still belong to the
 	// navigation from the deploying team's site, and the Strict cookie
 	// would not be sent with it. This page's own navigation is same-site.
 	h.render(w, r, http.StatusOK, view{Root: rootOf(r.URL.Path), Title: "Signed in", Head: refreshToRoot(), Content: signedInPage})
+}
+
+// setCookie sets one of the portal's cookies until expires (in the past:
+// removes it). No Path: the browser scopes the cookie to this page's
+// folder, which is the portal's root under whatever base path serves it.
+func setCookie(w http.ResponseWriter, r *http.Request, name, value string, expires time.Time, site http.SameSite) {
+	maxAge := int(time.Until(expires).Seconds())
+	if maxAge <= 0 {
+		maxAge = -1
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: name, Value: value, Expires: expires, MaxAge: maxAge,
+		HttpOnly: true, Secure: isHTTPS(r), SameSite: site,
+	})
 }
 
 func (h *Handler) logout(v *visit) error {
@@ -149,7 +203,8 @@ func (h *Handler) logout(v *visit) error {
 	if err := h.o.Sessions.End(v.r.Context(), c.Value); err != nil {
 		return err
 	}
-	http.SetCookie(v.w, &http.Cookie{Name: cookieName, Value: "", MaxAge: -1, HttpOnly: true, Secure: isHTTPS(v.r), SameSite: http.SameSiteStrictMode})
+	setCookie(v.w, v.r, cookieName, "", time.Time{}, http.SameSiteStrictMode)
+	setCookie(v.w, v.r, orgCookieName, "", time.Time{}, http.SameSiteLaxMode)
 	h.message(v.w, v.r, http.StatusOK, "You are signed out", "Open the webhooks page from "+h.o.Config.Portal.ProductName+" again to sign in.")
 	return nil
 }

@@ -96,6 +96,22 @@ func (m *Manager) Redeem(ctx context.Context, loginToken string) (sessionToken s
 	return sessionToken, session(sessionToken, t.OrgID, exp), nil
 }
 
+// LoginOrg returns the organization a login token would open a session
+// for, without using it up.
+func (m *Manager) LoginOrg(ctx context.Context, loginToken string) (string, error) {
+	if loginToken == "" {
+		return "", ErrInvalid
+	}
+	t, err := m.Store.Get(ctx, KindLogin, Hash(loginToken))
+	if err != nil {
+		return "", err
+	}
+	if !m.Now().Before(t.ExpiresAt) {
+		return "", ErrInvalid
+	}
+	return t.OrgID, nil
+}
+
 // Lookup returns the live session of a session token.
 func (m *Manager) Lookup(ctx context.Context, sessionToken string) (Session, error) {
 	if sessionToken == "" {

@@ -1,0 +1,135 @@
+package portal
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/hookrelay/hookrelay/catalog/catalogtest"
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/portalsession"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+)
+
+// loginPortal is the portal with real session storage (dynalite); its API
+// answers nothing, which signing in never asks.
+func loginPortal(t *testing.T) (*Handler, *portalsession.Manager) {
+	db, table := testenv.Table(t)
+	sessions := portalsession.New(dynamo.NewPortalTokenStore(db, table))
+	h, err := New(Options{
+		API: http.NotFoundHandler(), Sessions: sessions, Catalog: catalogtest.Default(t),
+		Config: config.Config{Portal: config.Portal{ProductName: "Acme", AccentColor: "#4f46e5"}}, Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, sessions
+}
+
+func link(t *testing.T, m *portalsession.Manager, org string) string {
+	t.Helper()
+	token, _, err := m.StartLogin(context.Background(), org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
+func cookies(w *httptest.ResponseRecorder) map[string]*http.Cookie {
+	out := map[string]*http.Cookie{}
+	for _, c := range w.Result().Cookies() {
+		out[c.Name] = c
+	}
+	return out
+}
+
+// A login link for another organization than the browser's session is
+// not followed without asking: another tenant can mint such links and
+// have a site open them, which would swap the session unseen.
+func TestLoginAsksBeforeSwitchingOrganization(t *testing.T) {
+	h, m := loginPortal(t)
+	open := func(token string, have ...*http.Cookie) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, "/portal/login?token="+url.QueryEscape(token), nil)
+		r.Header.Set("Sec-Fetch-Site", "cross-site") // the deploying team's page links here
+		for _, c := range have {
+			r.AddCookie(c)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+
+	// First sign-in: both cookies; the organization's is sent cross-site.
+	w := open(link(t, m, "org_b"))
+	got := cookies(w)
+	session, org := got[cookieName], got[orgCookieName]
+	if w.Code != http.StatusOK || session == nil || org == nil || org.Value != "org_b" {
+		t.Fatalf("first sign-in: %d, cookies %v", w.Code, got)
+	}
+	if session.SameSite != http.SameSiteStrictMode || org.SameSite != http.SameSiteLaxMode || !org.HttpOnly || org.MaxAge <= 0 {
+		t.Fatalf("cookie attributes: session %+v, organization %+v", session, org)
+	}
+
+	// The same organization again signs in at once.
+	if w := open(link(t, m, "org_b"), org); w.Code != http.StatusOK || cookies(w)[cookieName] == nil {
+		t.Fatalf("a link of the same organization: %d, cookies %v", w.Code, cookies(w))
+	}
+
+	// Another organization's link asks, and changes nothing yet.
+	other := link(t, m, "org_a")
+	w = open(other, org)
+	page := words(w.Body.String())
+	if w.Code != http.StatusOK || len(cookies(w)) != 0 ||
+		!strings.Contains(page, "Switch organization?") || !strings.Contains(page, "signed in to the webhooks of organization org_b") ||
+		!strings.Contains(page, "for organization org_a") || !strings.Contains(page, "Continue to org_a") || !strings.Contains(page, "Stay with org_b") {
+		t.Fatalf("another organization's link: %d, cookies %v, page %q", w.Code, cookies(w), page)
+	}
+	if got, err := m.LoginOrg(context.Background(), other); err != nil || got != "org_a" {
+		t.Fatalf("asking used up the link: %q, %v", got, err)
+	}
+
+	// The answer counts only from the portal's own page.
+	post := func(token, site string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "/portal/login", strings.NewReader(url.Values{"token": {token}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Sec-Fetch-Site", site)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	if w := post(other, "cross-site"); w.Code != http.StatusForbidden || len(cookies(w)) != 0 {
+		t.Fatalf("a continue posted from another site: %d, cookies %v", w.Code, cookies(w))
+	}
+	w = post(other, "same-origin")
+	if got := cookies(w); w.Code != http.StatusOK || got[cookieName] == nil || got[orgCookieName] == nil || got[orgCookieName].Value != "org_a" {
+		t.Fatalf("continue: %d, cookies %v", w.Code, got)
+	}
+	if s, err := m.Lookup(context.Background(), cookies(w)[cookieName].Value); err != nil || s.OrgID != "org_a" {
+		t.Fatalf("the new session: %+v, %v", s, err)
+	}
+	if w := post(other, "same-origin"); w.Code != http.StatusUnauthorized {
+		t.Fatalf("the link a second time: %d", w.Code)
+	}
+}
+
+func TestSignOutForgetsTheOrganization(t *testing.T) {
+	h, m := loginPortal(t)
+	token, s, err := m.Redeem(context.Background(), link(t, m, "org_b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodPost, "/portal/logout", strings.NewReader(url.Values{"csrf": {s.CSRF}}.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.AddCookie(&http.Cookie{Name: cookieName, Value: token})
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	got := cookies(w)
+	if w.Code != http.StatusOK || got[cookieName] == nil || got[cookieName].MaxAge >= 0 || got[orgCookieName] == nil || got[orgCookieName].MaxAge >= 0 {
+		t.Fatalf("sign out: %d, cookies %v", w.Code, got)
+	}
+}
