@@ -163,6 +163,7 @@ func TestWebhookValidation(t *testing.T) {
 		{"not an object", `[1,2]`, 400, "invalid_json", ""},
 		{"empty body", ``, 400, "invalid_json", ""},
 		{"trailing data", `{"name":"x","url":"https://a.example","all_events":true} {}`, 400, "invalid_json", ""},
+		{"a trailing object with a field", `{"name":"x","url":"https://a.example","all_events":true}{"a":1}`, 400, "invalid_json", ""},
 		{"wrong type", `{"name":5,"url":"https://a.example","all_events":true}`, 400, "invalid_json", "name"},
 		{"unknown field", `{"name":"x","url":"https://a.example","all_events":true,"secret":"x"}`, 400, "unknown_field", "secret"},
 		{"name missing", map[string]any{"url": "https://a.example", "all_events": true}, 400, "invalid_name", "name"},

@@ -37,12 +37,10 @@ func Decode(w http.ResponseWriter, r *http.Request, limit int64, dst any) error 
 	if err := dec.Decode(dst); err != nil {
 		return err
 	}
-	// Trailing data ("{}{}" or "{} x") is malformed.
-	if err := dec.Decode(&struct{}{}); err != io.EOF {
-		if err == nil {
-			err = ErrTrailingData
-		}
-		return err
+	// Trailing data ("{}{}", "{} x") is malformed, whatever it holds: a
+	// second Decode would report a field of a trailing object as unknown.
+	if _, err := dec.Token(); err != io.EOF {
+		return ErrTrailingData
 	}
 	return nil
 }

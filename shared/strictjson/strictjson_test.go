@@ -64,8 +64,14 @@ func TestDecode(t *testing.T) {
 	if err := decode(`{"name":"x"} {}`, 100); !errors.Is(err, ErrTrailingData) {
 		t.Errorf("trailing object: %v", err)
 	}
-	if err := decode(`{"name":"x"} x`, 100); err == nil {
-		t.Error("trailing garbage accepted")
+	if err := decode(`{"name":"x"} x`, 100); !errors.Is(err, ErrTrailingData) {
+		t.Errorf("trailing garbage: %v", err)
+	}
+	if err := decode(`{"name":"x"}{"a":1}`, 100); !errors.Is(err, ErrTrailingData) {
+		t.Errorf("a trailing object with a field: %v, want ErrTrailingData, not an unknown field", err)
+	}
+	if err := decode("{\"name\":\"x\"} \n\t", 100); err != nil {
+		t.Errorf("trailing white space: %v", err)
 	}
 	if err := decode(`{"name":"x","other":1}`, 100); err == nil || !strings.Contains(err.Error(), "unknown field") {
 		t.Errorf("unknown field: %v", err)
