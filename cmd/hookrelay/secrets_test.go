@@ -126,7 +126,7 @@ func TestSecretsMigrateCommand(t *testing.T) {
 	}
 	for id, secret := range want {
 		secretstest.AssertActive(t, env, "org_a", id, time.Now(), secret)
-		if _, err := sm.Active(ctx, "org_a", id, time.Now()); !errors.Is(err, secrets.ErrNotFound) {
+		if _, err := secretstest.Active(ctx, sm, "org_a", id, time.Now()); !errors.Is(err, secrets.ErrNotFound) {
 			t.Errorf("%s: still in Secrets Manager: %v", id, err)
 		}
 	}

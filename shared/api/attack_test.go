@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/hookrelay/hookrelay/shared/api"
+	"github.com/hookrelay/hookrelay/shared/secrets/secretstest"
 )
 
 // operation is one authenticated operation of the served OpenAPI document.
@@ -161,7 +162,7 @@ func TestEveryRouteRefusesBadCredentials(t *testing.T) {
 	if hooks, _, err := e.store.List(context.Background(), "org_attacker", 10, ""); err != nil || len(hooks) != 0 {
 		t.Errorf("the attacker's org gained webhooks: %d, %v", len(hooks), err)
 	}
-	if active, err := e.secrets.Active(context.Background(), "org_victim", hook.ID, time.Now()); err != nil || len(active) != 1 {
+	if active, err := secretstest.Active(context.Background(), e.secrets, "org_victim", hook.ID, time.Now()); err != nil || len(active) != 1 {
 		t.Errorf("the victim's secret changed: %d secrets, %v", len(active), err)
 	}
 }

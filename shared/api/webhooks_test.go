@@ -13,6 +13,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/secrets/secretstest"
 )
 
 func TestWebhookLifecycle(t *testing.T) {
@@ -33,7 +34,7 @@ func TestWebhookLifecycle(t *testing.T) {
 		created.CreatedAt.Before(before) || !created.CreatedAt.Equal(created.UpdatedAt) {
 		t.Fatalf("created %+v", created)
 	}
-	active, err := e.secrets.Active(ctx, "org_abc", created.ID, time.Now())
+	active, err := secretstest.Active(ctx, e.secrets, "org_abc", created.ID, time.Now())
 	if err != nil || !slices.Equal(active, []string{created.SigningSecret}) {
 		t.Fatalf("stored secret: %v %v", len(active), err)
 	}
@@ -98,7 +99,7 @@ func TestWebhookLifecycle(t *testing.T) {
 	}
 	e.do(http.MethodGet, webhooksPath+"/"+created.ID, tok, nil).wantError(t, http.StatusNotFound, "not_found")
 	e.do(http.MethodDelete, webhooksPath+"/"+created.ID, tok, nil).wantError(t, http.StatusNotFound, "not_found")
-	if _, err := e.secrets.Active(ctx, "org_abc", created.ID, time.Now()); !errors.Is(err, secrets.ErrNotFound) {
+	if _, err := secretstest.Active(ctx, e.secrets, "org_abc", created.ID, time.Now()); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("secret after delete: %v", err)
 	}
 	if live := e.secrets.liveIDs(); len(live) != 1 || !live["org_abc/"+all.ID] {
@@ -141,7 +142,7 @@ func TestTenantIsolation(t *testing.T) {
 	if got.Name != "a-hook" {
 		t.Fatalf("org_a's webhook changed: %+v", got)
 	}
-	active, err := e.secrets.Active(context.Background(), "org_a", hook.ID, time.Now())
+	active, err := secretstest.Active(context.Background(), e.secrets, "org_a", hook.ID, time.Now())
 	if err != nil || !slices.Equal(active, []string{hook.SigningSecret}) {
 		t.Fatalf("org_a's secret changed: %d %v", len(active), err)
 	}
@@ -334,7 +335,7 @@ func TestRotateSecret(t *testing.T) {
 	if d := body.PreviousSecretExpiresAt.Sub(wantExpiry); d < -5*time.Second || d > 5*time.Second {
 		t.Fatalf("previous_secret_expires_at %v, want about %v", body.PreviousSecretExpiresAt, wantExpiry)
 	}
-	active, err := e.secrets.Active(context.Background(), "org_rot", hook.ID, time.Now())
+	active, err := secretstest.Active(context.Background(), e.secrets, "org_rot", hook.ID, time.Now())
 	if err != nil || !slices.Equal(active, []string{body.SigningSecret, hook.SigningSecret}) {
 		t.Fatalf("active secrets after rotation: %d %v (want new, old)", len(active), err)
 	}
@@ -343,7 +344,7 @@ func TestRotateSecret(t *testing.T) {
 		t.Fatalf("secret version after one rotation: %d (%v), want 1", stored.SecretVersion, err)
 	}
 	// After the grace period only the new one signs.
-	later, err := e.secrets.Active(context.Background(), "org_rot", hook.ID, time.Now().Add(e.cfg.SecretGrace+time.Minute))
+	later, err := secretstest.Active(context.Background(), e.secrets, "org_rot", hook.ID, time.Now().Add(e.cfg.SecretGrace+time.Minute))
 	if err != nil || !slices.Equal(later, []string{body.SigningSecret}) {
 		t.Fatalf("active after grace: %d %v", len(later), err)
 	}

@@ -110,18 +110,6 @@ func (a *Store) Rotate(ctx context.Context, orgID, webhookID, newSecret string, 
 	return a.wrap("rotate", orgID, webhookID, err, newSecret, r.Current)
 }
 
-// Active returns the current secret, then the previous one while in grace.
-func (a *Store) Active(ctx context.Context, orgID, webhookID string, now time.Time) ([]string, error) {
-	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
-		return nil, err
-	}
-	r, err := a.get(ctx, orgID, webhookID)
-	if err != nil {
-		return nil, err
-	}
-	return r.Active(now), nil
-}
-
 // ScheduleDeletion deletes with a recovery window rather than at once, so
 // an operator can undo a mistaken delete (or a spurious 410) for a week.
 func (a *Store) ScheduleDeletion(ctx context.Context, orgID, webhookID string) error {

@@ -145,7 +145,7 @@ func TestAWSErrorsNeverContainSecrets(t *testing.T) {
 	// A stored value that is not our document: the error must not quote it.
 	f.Fail("", "")
 	f.Put("hookrelay/webhooks/org_a/wh_3", "plain "+next)
-	_, err = s.Active(ctx, "org_a", "wh_3", time.Now())
+	_, err = secretstest.Active(ctx, s, "org_a", "wh_3", time.Now())
 	if err == nil || hasValue(err, next) {
 		t.Fatalf("Active on a foreign value: err leaks or is nil")
 	}
@@ -156,7 +156,7 @@ func TestAWSMapsServiceErrors(t *testing.T) {
 	s := newStoreForTest(t, f, "")
 	ctx := context.Background()
 	f.Fail("ResourceNotFoundException", "")
-	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
+	if _, err := secretstest.Active(ctx, s, "org_a", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
 		t.Errorf("ResourceNotFoundException: err = %v, want ErrNotFound", err)
 	}
 	f.Fail("ResourceExistsException", "")
@@ -164,7 +164,7 @@ func TestAWSMapsServiceErrors(t *testing.T) {
 		t.Errorf("ResourceExistsException: err = %v, want ErrExists", err)
 	}
 	f.Fail("InvalidRequestException", "") // echo message without "deletion"
-	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); err == nil || errors.Is(err, secrets.ErrNotFound) {
+	if _, err := secretstest.Active(ctx, s, "org_a", "wh_1", time.Now()); err == nil || errors.Is(err, secrets.ErrNotFound) {
 		t.Errorf("unrelated InvalidRequestException: err = %v, want a plain error", err)
 	}
 }

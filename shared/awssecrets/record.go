@@ -12,8 +12,8 @@ import (
 	"github.com/hookrelay/hookrelay/shared/secrets"
 )
 
-// Record returns the webhook's whole record (for the store migration);
-// secrets.ErrNotFound when there is no secret, or one scheduled for deletion.
+// Record returns the webhook's whole record; secrets.ErrNotFound when there
+// is no secret, or one scheduled for deletion.
 func (a *Store) Record(ctx context.Context, orgID, webhookID string) (secrets.Record, error) {
 	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
 		return secrets.Record{}, err

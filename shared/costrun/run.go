@@ -51,9 +51,9 @@ type meteredSecrets struct {
 	meter *awsmeter.Meter
 }
 
-func (m meteredSecrets) Active(ctx context.Context, orgID, webhookID string, now time.Time) ([]string, error) {
+func (m meteredSecrets) Record(ctx context.Context, orgID, webhookID string) (secrets.Record, error) {
 	m.meter.Count("Secrets Manager", "GetSecretValue")
-	return m.Store.Active(ctx, orgID, webhookID, now)
+	return m.Store.Record(ctx, orgID, webhookID)
 }
 
 func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) {

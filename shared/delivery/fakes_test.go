@@ -68,20 +68,29 @@ func (m *memWebhooks) put(w webhook.Webhook) {
 }
 
 type memSecrets struct {
-	mu      sync.Mutex
-	active  []string
-	deleted []string
-	reads   int
+	mu     sync.Mutex
+	active []string // newest first; nil: no secret
+	// previousEnds is the end of active[1]'s grace; zero: none in a test.
+	previousEnds time.Time
+	deleted      []string
+	reads        int
 }
 
-func (s *memSecrets) Active(context.Context, string, string, time.Time) ([]string, error) {
+func (s *memSecrets) Record(context.Context, string, string) (secrets.Record, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reads++
 	if s.active == nil {
-		return nil, secrets.ErrNotFound
+		return secrets.Record{}, secrets.ErrNotFound
 	}
-	return append([]string(nil), s.active...), nil
+	r := secrets.Record{Current: s.active[0]}
+	if len(s.active) > 1 {
+		r.Previous, r.PreviousExpiresAt = s.active[1], s.previousEnds
+		if r.PreviousExpiresAt.IsZero() {
+			r.PreviousExpiresAt = time.Now().Add(24 * time.Hour)
+		}
+	}
+	return r, nil
 }
 
 func (s *memSecrets) ScheduleDeletion(_ context.Context, _, id string) error {

@@ -18,7 +18,8 @@ import (
 // A rotation bumps the webhook's secret version; delivery, which caches
 // secrets per version for the container's life, signs with the new secret
 // (and the old one during grace) from the first delivery that reads the
-// webhook again: 12 s after the rotation, past the 10 s webhook cache.
+// webhook again: 12 s after the rotation, past the 10 s webhook cache. The
+// old one stops when its grace ends, from the same cached read.
 func TestRotationSignsWithTheNewSecretWithinTheWebhookCacheTTL(t *testing.T) {
 	var mu sync.Mutex
 	var got []*http.Request
@@ -62,6 +63,7 @@ func TestRotationSignsWithTheNewSecretWithinTheWebhookCacheTTL(t *testing.T) {
 	// The API rotates: the store's active list and the webhook's version.
 	e.secrets.mu.Lock()
 	e.secrets.active = []string{testSecret, testSecretOld}
+	e.secrets.previousEnds = t0.Add(20 * time.Second)
 	e.secrets.mu.Unlock()
 	hook.SecretVersion = 1
 	e.webhooks.put(hook)
@@ -75,6 +77,12 @@ func TestRotationSignsWithTheNewSecretWithinTheWebhookCacheTTL(t *testing.T) {
 	// Steady traffic reads nothing more: one read per secret version.
 	clock = t0.Add(13 * time.Second)
 	deliver("evt_3")
+	// Past the grace the old secret signs no more.
+	clock = t0.Add(20 * time.Second)
+	if r, b := deliver("evt_4"); !verifies(r, b, testSecret) || verifies(r, b, testSecretOld) {
+		t.Fatalf("at the end of the grace: new secret %v, old one %v; want the new one alone",
+			verifies(r, b, testSecret), verifies(r, b, testSecretOld))
+	}
 	if e.secrets.reads != 2 {
 		t.Errorf("%d secret-store reads, want 2 (one per version)", e.secrets.reads)
 	}

@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"golang.org/x/sync/singleflight"
+
+	"github.com/hookrelay/hookrelay/shared/secrets"
 )
 
-// SecretStore returns a webhook's active signing secrets, newest first
-// (secrets.Store).
+// SecretStore returns a webhook's signing secrets with the end of a
+// rotation's grace (secrets.Store).
 type SecretStore interface {
-	Active(ctx context.Context, orgID, webhookID string, now time.Time) ([]string, error)
+	Record(ctx context.Context, orgID, webhookID string) (secrets.Record, error)
 }
 
 const maxSecretCacheEntries = 10_000
@@ -21,10 +23,9 @@ const maxSecretCacheEntries = 10_000
 // secret version: the store is read once per webhook and version, so steady
 // traffic makes no secret-store call at all, and a rotation (which bumps
 // the version on the webhook item) is signed with from the first delivery
-// that reads the webhook again, within the webhook cache's TTL. The list is
-// the one active at the read, so the previous secret of a rotation keeps
-// being offered after its grace until the container ends: an extra
-// signature with a retired secret is harmless to receivers.
+// that reads the webhook again, within the webhook cache's TTL. It keeps
+// the whole record and picks the active secrets at each signing, so the
+// previous secret of a rotation stops signing when its grace ends.
 type SecretCache struct {
 	store   SecretStore
 	mu      sync.Mutex
@@ -34,7 +35,7 @@ type SecretCache struct {
 
 type versionedSecrets struct {
 	version int
-	secrets []string
+	record  secrets.Record
 }
 
 // NewSecretCache wraps store.
@@ -42,18 +43,18 @@ func NewSecretCache(store SecretStore) *SecretCache {
 	return &SecretCache{store: store, entries: map[cacheKey]versionedSecrets{}}
 }
 
-// Active returns the webhook's secrets at that version; concurrent misses
-// share one read. Errors are not cached.
+// Active returns the webhook's secrets at that version that sign at now,
+// newest first; concurrent misses share one read. Errors are not cached.
 func (c *SecretCache) Active(ctx context.Context, orgID, webhookID string, version int, now time.Time) ([]string, error) {
 	key := cacheKey{orgID, webhookID}
-	if s, ok := c.cached(key, version); ok {
-		return s, nil
+	if r, ok := c.cached(key, version); ok {
+		return r.Active(now), nil
 	}
 	v, err, _ := c.loads.Do(orgID+"\x00"+webhookID+"\x00"+strconv.Itoa(version), func() (any, error) {
-		if s, ok := c.cached(key, version); ok {
-			return s, nil
+		if r, ok := c.cached(key, version); ok {
+			return r, nil
 		}
-		s, err := c.store.Active(ctx, orgID, webhookID, now)
+		r, err := c.store.Record(ctx, orgID, webhookID)
 		if err != nil {
 			return nil, err
 		}
@@ -62,18 +63,18 @@ func (c *SecretCache) Active(ctx context.Context, orgID, webhookID string, versi
 		if len(c.entries) >= maxSecretCacheEntries {
 			clear(c.entries)
 		}
-		c.entries[key] = versionedSecrets{version: version, secrets: s}
-		return s, nil
+		c.entries[key] = versionedSecrets{version: version, record: r}
+		return r, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return v.([]string), nil
+	return v.(secrets.Record).Active(now), nil
 }
 
-func (c *SecretCache) cached(key cacheKey, version int) ([]string, bool) {
+func (c *SecretCache) cached(key cacheKey, version int) (secrets.Record, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
-	return e.secrets, ok && e.version == version
+	return e.record, ok && e.version == version
 }

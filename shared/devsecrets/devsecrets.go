@@ -95,15 +95,15 @@ func (l *Local) Rotate(_ context.Context, orgID, webhookID, newSecret string, gr
 	return l.update(key, r.Rotated(newSecret, l.now(), grace))
 }
 
-// Active returns the current secret, then the previous one while in grace.
-func (l *Local) Active(_ context.Context, orgID, webhookID string, now time.Time) ([]string, error) {
+// Record returns the webhook's secrets with the end of their grace.
+func (l *Local) Record(_ context.Context, orgID, webhookID string) (secrets.Record, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	r, ok := l.records[localKey(orgID, webhookID)]
 	if !ok {
-		return nil, fmt.Errorf("secrets: webhook %s: %w", webhookID, secrets.ErrNotFound)
+		return secrets.Record{}, fmt.Errorf("secrets: webhook %s: %w", webhookID, secrets.ErrNotFound)
 	}
-	return r.Active(now), nil
+	return r, nil
 }
 
 // ScheduleDeletion removes the secret at once (there is no recovery window

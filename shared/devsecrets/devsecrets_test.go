@@ -58,7 +58,7 @@ func TestLocalPersistsAcrossRestart(t *testing.T) {
 	secretstest.AssertActive(t, reopened, "org_a", "wh_1", time.Now(), second, first)
 	// The grace deadline survives the restart too.
 	secretstest.AssertActive(t, reopened, "org_a", "wh_1", time.Now().Add(time.Hour+time.Minute), second)
-	if _, err := reopened.Active(ctx, "org_a", "wh_gone", time.Now()); err == nil {
+	if _, err := secretstest.Active(ctx, reopened, "org_a", "wh_gone", time.Now()); err == nil {
 		t.Fatal("deleted secret came back after restart")
 	}
 
@@ -107,7 +107,7 @@ func TestLocalWriteFailureKeepsMemoryAndDiskInSync(t *testing.T) {
 	if err := s.Create(ctx, "org_a", "wh_1", secretstest.Generate(t)); err == nil {
 		t.Fatal("Create reported success although nothing was written")
 	}
-	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); err == nil {
+	if _, err := secretstest.Active(ctx, s, "org_a", "wh_1", time.Now()); err == nil {
 		t.Fatal("a secret that failed to persist is still served")
 	}
 }
@@ -136,7 +136,7 @@ func TestLocalConcurrentCreates(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range n {
-		if _, err := reopened.Active(ctx, "org_a", "wh_"+string(rune('a'+i)), time.Now()); err != nil {
+		if _, err := secretstest.Active(ctx, reopened, "org_a", "wh_"+string(rune('a'+i)), time.Now()); err != nil {
 			t.Fatalf("webhook %d lost: %v", i, err)
 		}
 	}

@@ -189,7 +189,7 @@ func TestEnvelopeBindsSecretsToTheirWebhook(t *testing.T) {
 			t.Fatal(err)
 		}
 		for name, store := range map[string]*envelope.Store{"warm": st, "cold": s.store()} {
-			if got, err := store.Active(ctx, target[0], target[1], time.Now()); err == nil {
+			if got, err := secretstest.Active(ctx, store, target[0], target[1], time.Now()); err == nil {
 				t.Errorf("%s container opened %s/%s's copy of another webhook's secrets (%d secrets)", name, target[0], target[1], len(got))
 			}
 		}

@@ -77,18 +77,6 @@ func (s *Store) reseal(ctx context.Context, op, orgID, webhookID string, old Sea
 	return s.wrap(op, webhookID, s.items.ReplaceSealed(ctx, orgID, webhookID, old, Sealed{DataKey: old.DataKey, Box: box}))
 }
 
-// Active returns the current secret, then the previous one while in grace.
-func (s *Store) Active(ctx context.Context, orgID, webhookID string, now time.Time) ([]string, error) {
-	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
-		return nil, err
-	}
-	_, r, _, err := s.read(ctx, orgID, webhookID)
-	if err != nil {
-		return nil, err
-	}
-	return r.Active(now), nil
-}
-
 // ScheduleDeletion removes the sealed secrets at once: without its item's
 // ciphertext a data key opens nothing, so there is nothing to keep for a
 // recovery window (a deleted webhook's item is gone with them anyway).
@@ -135,8 +123,8 @@ func (s *Store) wrap(op, webhookID string, err error) error {
 	}
 }
 
-// Record returns the webhook's whole record (for the store migration);
-// secrets.ErrNotFound when its item holds none.
+// Record returns the webhook's whole record; secrets.ErrNotFound when its
+// item holds none.
 func (s *Store) Record(ctx context.Context, orgID, webhookID string) (secrets.Record, error) {
 	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
 		return secrets.Record{}, err

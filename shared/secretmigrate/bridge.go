@@ -8,7 +8,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/secrets"
 )
 
-// RecordStore is a secrets.Store with whole-record access: both adapters.
+// RecordStore is a secrets.Store that also writes whole records: both adapters.
 type RecordStore interface {
 	secrets.Store
 	Store
@@ -56,15 +56,6 @@ func (b Bridge) Rotate(ctx context.Context, orgID, webhookID, newSecret string, 
 		now = b.Now
 	}
 	return b.PutRecord(ctx, orgID, webhookID, r.Rotated(newSecret, now(), grace))
-}
-
-// Active reads the target's record, else the source's.
-func (b Bridge) Active(ctx context.Context, orgID, webhookID string, now time.Time) ([]string, error) {
-	r, err := b.Record(ctx, orgID, webhookID)
-	if err != nil {
-		return nil, err
-	}
-	return r.Active(now), nil
 }
 
 // Record is the target's record, else the source's.

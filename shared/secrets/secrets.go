@@ -35,13 +35,16 @@ func Generate() (string, error) {
 }
 
 // Store keeps one secret per webhook. Values never leave it except through
-// Active (for signing) and the create/rotate responses.
+// Record (for signing) and the create/rotate responses.
 type Store interface {
 	Create(ctx context.Context, orgID, webhookID, secret string) error
 	// Rotate makes newSecret current and keeps the previous one valid for grace.
 	Rotate(ctx context.Context, orgID, webhookID, newSecret string, grace time.Duration) error
-	// Active returns the secrets valid at now, newest first.
-	Active(ctx context.Context, orgID, webhookID string, now time.Time) ([]string, error)
+	// Record returns the webhook's secrets with the end of a rotation's
+	// grace: Record.Active picks those that sign at a given time, so a
+	// reader that keeps the record stops signing with a retired secret on
+	// time. ErrNotFound when there is none.
+	Record(ctx context.Context, orgID, webhookID string) (Record, error)
 	// ScheduleDeletion removes the secret (in AWS: after the recovery window).
 	ScheduleDeletion(ctx context.Context, orgID, webhookID string) error
 }

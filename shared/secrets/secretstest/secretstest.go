@@ -19,7 +19,7 @@ func Contract(t *testing.T, s secrets.Store) {
 	ctx := context.Background()
 	first, second, third := Generate(t), Generate(t), Generate(t)
 
-	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
+	if _, err := Active(ctx, s, "org_a", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("Active on unknown webhook: err = %v, want ErrNotFound", err)
 	}
 	if err := s.Rotate(ctx, "org_a", "wh_1", first, time.Hour); !errors.Is(err, secrets.ErrNotFound) {
@@ -37,7 +37,7 @@ func Contract(t *testing.T, s secrets.Store) {
 	}
 	AssertActive(t, s, "org_a", "wh_1", time.Now(), first)
 	// The same webhook id under another org is another secret.
-	if _, err := s.Active(ctx, "org_b", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
+	if _, err := Active(ctx, s, "org_b", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("Active for another org: err = %v, want ErrNotFound", err)
 	}
 
@@ -66,7 +66,7 @@ func Contract(t *testing.T, s secrets.Store) {
 	if err := s.ScheduleDeletion(ctx, "org_a", "wh_1"); err != nil {
 		t.Fatalf("ScheduleDeletion: %v", err)
 	}
-	if _, err := s.Active(ctx, "org_a", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
+	if _, err := Active(ctx, s, "org_a", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("Active after deletion: err = %v, want ErrNotFound", err)
 	}
 
@@ -78,10 +78,20 @@ func Contract(t *testing.T, s secrets.Store) {
 	}
 }
 
-// AssertActive fails t unless s.Active returns exactly want, in order.
+// Active is what a delivery at now signs with: the secrets of the
+// webhook's record valid then, newest first.
+func Active(ctx context.Context, s secrets.Store, org, id string, now time.Time) ([]string, error) {
+	r, err := s.Record(ctx, org, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Active(now), nil
+}
+
+// AssertActive fails t unless Active returns exactly want, in order.
 func AssertActive(t *testing.T, s secrets.Store, org, id string, now time.Time, want ...string) {
 	t.Helper()
-	got, err := s.Active(context.Background(), org, id, now)
+	got, err := Active(context.Background(), s, org, id, now)
 	if err != nil {
 		t.Fatalf("Active(%s): %v", now.Format(time.RFC3339), err)
 	}
