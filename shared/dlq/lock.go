@@ -115,17 +115,23 @@ const RecoverInterval = 30 * time.Second
 var ErrRecentScan = fmt.Errorf("this organization's dead letters were looked for less than %s ago", RecoverInterval)
 
 // claimRecoverScan takes the organization's turn to scan, or ErrRecentScan.
-// The turn is never released: it ends after RecoverInterval.
-func (o *Ops) claimRecoverScan(ctx context.Context, orgID string) error {
+// A turn used ends after RecoverInterval; giveBack returns one that was
+// not (the scan never got the DLQ).
+func (o *Ops) claimRecoverScan(ctx context.Context, orgID string) (giveBack func(), err error) {
 	if o.Locks == nil {
-		return nil
+		return func() {}, nil
 	}
-	tok, err := o.Locks.Acquire(ctx, "dlq-recover#"+orgID, RecoverInterval)
+	name := "dlq-recover#" + orgID
+	tok, err := o.Locks.Acquire(ctx, name, RecoverInterval)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if tok == "" {
-		return ErrRecentScan
+		return nil, ErrRecentScan
 	}
-	return nil
+	return func() {
+		ctx, cancel := detach.Bookkeeping(ctx)
+		defer cancel()
+		_ = o.Locks.Release(ctx, name, tok) // else the turn ends by itself
+	}, nil
 }

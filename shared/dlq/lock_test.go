@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
@@ -30,6 +32,9 @@ func (f *fixture) lockedOps(t *testing.T) (*Ops, *dynamo.Locks) {
 func TestConcurrentScansTakeTurns(t *testing.T) {
 	f := newFixture(t, 40)
 	ops, _ := f.lockedOps(t)
+	// About turns, not patience (TestScanWaitsForTheRunningOneThenGivesUp):
+	// on a starved machine twelve scans may queue for a while.
+	ops.LockWait, ops.RecoverLockWait = time.Minute, time.Minute
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
@@ -126,6 +131,11 @@ func TestScanWaitsForTheRunningOneThenGivesUp(t *testing.T) {
 	if page, err := ops.List(ctx, Filter{}, 100, ""); err != nil || len(page.Entries) != len(f.seeds) {
 		t.Fatalf("list after the scan ended: %d entries, %v", len(page.Entries), err)
 	}
+	// The recover that gave up read nothing: its organization's turn was
+	// given back.
+	if _, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", f.base.Add(-time.Hour)); err != nil {
+		t.Fatalf("recover after one that found the DLQ busy: %v", err)
+	}
 }
 
 func TestRecoverReadsABoundedDLQ(t *testing.T) {
@@ -144,17 +154,18 @@ func TestRecoverReadsABoundedDLQ(t *testing.T) {
 	}
 }
 
-// spyLocks is the table's locks, counting extensions, or refusing them
-// as if the lock had ended and another scan had taken it.
+// spyLocks is the table's locks, counting extensions, and refusing those
+// from the refuseFrom-th on (0: none), as if the lock had ended and
+// another scan had taken it.
 type spyLocks struct {
 	*dynamo.Locks
-	extended atomic.Int32
-	lost     bool
+	extended   atomic.Int32
+	refuseFrom atomic.Int32
 }
 
 func (s *spyLocks) Extend(ctx context.Context, name, token string, ttl time.Duration) (bool, error) {
-	s.extended.Add(1)
-	if s.lost {
+	n := s.extended.Add(1)
+	if from := s.refuseFrom.Load(); from > 0 && n >= from {
 		return false, nil
 	}
 	return s.Locks.Extend(ctx, name, token, ttl)
@@ -182,12 +193,60 @@ func TestALongScanKeepsTheLockOrStops(t *testing.T) {
 	if spy.extended.Load() < 3 {
 		t.Fatalf("a scan of %d receives extended its lock %d times", len(f.seeds)/10+1, spy.extended.Load())
 	}
-	spy.lost = true
+	// The lock is lost after the first receive. What the scan holds by
+	// then must be released, not left to its peek (long here).
+	ops.PeekVisibility = time.Minute
+	spy.refuseFrom.Store(spy.extended.Load() + 2)
 	if _, err := ops.List(ctx, Filter{}, 100, ""); !errors.Is(err, errLockLost) {
 		t.Fatalf("a scan whose lock was taken: %v, want errLockLost", err)
 	}
-	spy.lost = false
+	spy.refuseFrom.Store(0)
 	if page, err := ops.List(ctx, Filter{}, 100, ""); err != nil || len(page.Entries) != len(f.seeds) {
 		t.Fatalf("after the stopped scan: %d entries, %v; want every message released", len(page.Entries), err)
+	}
+}
+
+// slowQueue answers each receive late, as a large DLQ over the internet
+// keeps a scan going.
+type slowQueue struct {
+	Queue
+	delay time.Duration
+}
+
+func (s slowQueue) ReceiveOnce(ctx context.Context, url string, max int, wait, visibility time.Duration) ([]events.SQSMessage, error) {
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(s.delay):
+	}
+	return s.Queue.ReceiveOnce(ctx, url, max, wait, visibility)
+}
+
+// An api Lambda's request has a deadline, after which the process may be
+// stopped mid-cleanup, leaving the lock to keep every scan out for
+// ScanLockTTL. A scan that cannot finish stops early enough to release
+// its messages and the lock first.
+func TestAScanUnderADeadlineCleansUpBeforeIt(t *testing.T) {
+	f := newFixture(t, 30)
+	db, table := testenv.Table(t)
+	locks := dynamo.NewLocks(db, table)
+	ops := f.opsOver(slowQueue{Queue: f.q, delay: 300 * time.Millisecond}, nil)
+	ops.Locks = locks
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupTime+500*time.Millisecond)
+	defer cancel()
+
+	_, err := ops.List(ctx, Filter{}, 100, "")
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("a listing that cannot finish in its time: %v, caller's deadline passed: %v; want an error before the deadline", err, ctx.Err())
+	}
+	token, err := locks.Acquire(context.Background(), scanLockName, time.Minute)
+	if err != nil || token == "" {
+		t.Fatalf("the lock after the stopped scan: %q, %v; want it free", token, err)
+	}
+	if err := locks.Release(context.Background(), scanLockName, token); err != nil {
+		t.Fatal(err)
+	}
+	if page, err := f.ops(nil).List(context.Background(), Filter{}, 100, ""); err != nil || len(page.Entries) != len(f.seeds) {
+		t.Fatalf("after the stopped scan: %d entries, %v; want every message back", len(page.Entries), err)
 	}
 }

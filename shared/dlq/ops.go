@@ -102,7 +102,10 @@ func (o *Ops) operatorScan() scanLimits { return scanLimits{lockWait: o.LockWait
 // lim.max messages.
 //
 // It holds the scan lock (lock.go) from its first receive until it has
-// released what it did not hold: another scan would miss those.
+// released what it did not hold: another scan would miss those. Under a
+// deadline (an api Lambda's request) it stops receiving cleanupTime
+// before it, so the release and the unlock run before the process is
+// stopped.
 //
 // The scan ends when a receive returns nothing (all messages are in
 // flight: ours or a concurrent redrive's) or when a full pass of receives
@@ -111,7 +114,9 @@ func (o *Ops) operatorScan() scanLimits { return scanLimits{lockWait: o.LockWait
 // messages for PeekVisibility: the scan waits that out and goes on, since
 // a listing that silently skips dead letters is worse than a slow one.
 func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink func(Entry), lim scanLimits) (selected []Entry, err error) {
-	lock, err := o.lockScan(ctx, lim.lockWait)
+	work, stop := withCleanupTime(ctx)
+	defer stop()
+	lock, err := o.lockScan(work, lim.lockWait)
 	if err != nil {
 		return nil, err
 	}
@@ -127,17 +132,23 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink fu
 	}()
 	stale, lost := 0, 0
 	for {
-		if err := lock.keep(ctx); err != nil {
+		if work.Err() != nil && ctx.Err() == nil {
+			return selected, fmt.Errorf("the DLQ scan stopped short of the request's deadline after %d messages: narrow it down, or use the CLI", len(seen))
+		}
+		if err := lock.keep(work); err != nil {
 			return selected, err
 		}
-		msgs, err := o.q.ReceiveOnce(ctx, o.dlqURL, queue.MaxBatch, o.Wait, o.PeekVisibility)
+		msgs, err := o.q.ReceiveOnce(work, o.dlqURL, queue.MaxBatch, o.Wait, o.PeekVisibility)
 		if err != nil {
+			if work.Err() != nil && ctx.Err() == nil {
+				continue // out of time: said above
+			}
 			if !transient(ctx, err) || lost >= maxLostReceives {
 				return selected, err
 			}
 			lost++
-			if err := wait.Sleep(ctx, o.PeekVisibility+time.Second); err != nil {
-				return selected, err
+			if err := wait.Sleep(work, o.PeekVisibility+time.Second); err != nil {
+				continue
 			}
 			continue
 		}
@@ -151,7 +162,7 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink fu
 				if i >= 0 && hold != nil && hold(selected[i]) {
 					selected[i].receipt = m.ReceiptHandle
 					held = append(held, m.ReceiptHandle)
-					if err := o.q.ChangeVisibility(ctx, o.dlqURL, m.ReceiptHandle, o.HoldVisibility); err != nil {
+					if err := o.q.ChangeVisibility(work, o.dlqURL, m.ReceiptHandle, o.HoldVisibility); err != nil {
 						return selected, err
 					}
 				} else {
@@ -178,7 +189,7 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink fu
 				continue
 			case hold != nil && hold(e):
 				held = append(held, e.receipt)
-				if err := o.q.ChangeVisibility(ctx, o.dlqURL, e.receipt, o.HoldVisibility); err != nil {
+				if err := o.q.ChangeVisibility(work, o.dlqURL, e.receipt, o.HoldVisibility); err != nil {
 					return selected, err
 				}
 			default:
@@ -198,6 +209,19 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink fu
 // maxLostReceives bounds how often one scan waits out a lost response.
 const maxLostReceives = 3
 
+// cleanupTime is what a scan leaves of its caller's deadline to make its
+// messages visible again and free the scan lock: a process stopped at its
+// deadline first would keep every other scan out for ScanLockTTL.
+const cleanupTime = 5 * time.Second
+
+// withCleanupTime is ctx ending cleanupTime before its deadline, if any.
+func withCleanupTime(ctx context.Context) (context.Context, context.CancelFunc) {
+	if deadline, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(ctx, deadline.Add(-cleanupTime))
+	}
+	return context.WithCancel(ctx)
+}
+
 // transient reports whether a receive failed in transit (worth waiting
 // out) rather than being refused by SQS or cancelled.
 func transient(ctx context.Context, err error) bool {
@@ -212,7 +236,11 @@ func (o *Ops) release(ctx context.Context, handles []string) {
 	if len(handles) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	end := time.Now().Add(30 * time.Second)
+	if deadline, ok := ctx.Deadline(); ok && deadline.Add(-time.Second).Before(end) {
+		end = deadline.Add(-time.Second) // leaves the unlock its turn
+	}
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), end)
 	defer cancel()
 	// A few calls in flight: there is no batch call on goaws, and one by one
 	// over the internet would leave a large listing hidden for seconds.

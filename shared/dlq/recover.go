@@ -2,6 +2,7 @@ package dlq
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -21,10 +22,14 @@ const (
 // filter, so it holds, resets, sends and deletes exactly as an operator's
 // redrive does. It returns how many were sent back.
 func (o *Ops) RedriveWebhook(ctx context.Context, orgID, webhookID string, since time.Time) (int, error) {
-	if err := o.claimRecoverScan(ctx, orgID); err != nil {
+	giveBack, err := o.claimRecoverScan(ctx, orgID)
+	if err != nil {
 		return 0, err
 	}
 	res, err := o.redrive(ctx, Filter{OrgID: orgID, WebhookID: webhookID, Since: since}, false, nil,
 		scanLimits{max: o.RecoverMaxScan, lockWait: o.RecoverLockWait})
+	if errors.Is(err, ErrBusy) {
+		giveBack() // another scan kept it from the DLQ: nothing was read
+	}
 	return res.Redriven, err
 }

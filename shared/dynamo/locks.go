@@ -63,12 +63,15 @@ func (l *Locks) Acquire(ctx context.Context, name string, ttl time.Duration) (st
 	item[lockTokenAttr] = &types.AttributeValueMemberS{Value: token}
 	item[AttrTTL] = until(now, ttl)
 	_, err := l.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                aws.String(l.table),
-		Item:                     item,
-		ConditionExpression:      aws.String("attribute_not_exists(#pk) OR #exp <= :now"),
-		ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#exp": AttrTTL},
+		TableName: aws.String(l.table),
+		Item:      item,
+		// Its own token passes too: the SDK retries a put whose answer was
+		// lost, and the retry must not find the lock held by itself.
+		ConditionExpression:      aws.String("attribute_not_exists(#pk) OR #exp <= :now OR #tok = :tok"),
+		ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#exp": AttrTTL, "#tok": lockTokenAttr},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)},
+			":tok": &types.AttributeValueMemberS{Value: token},
 		},
 	})
 	if isConditionFailed(err) {

@@ -3,8 +3,11 @@ package dynamo_test
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/testenv"
@@ -103,5 +106,33 @@ func TestLocksOneTakerAtATime(t *testing.T) {
 	}
 	if taken != 1 {
 		t.Fatalf("%d of 8 concurrent takers got the lock, want 1", taken)
+	}
+}
+
+// The SDK sends a put again when its answer was lost. The lock was taken
+// by the first send: the second must find it its own, not held.
+func TestLockAcquireSurvivesARetriedPut(t *testing.T) {
+	endpoint := testenv.Dynalite(t)
+	var resent atomic.Bool
+	db := testenv.FaultyDynamo(t, endpoint, func(_ context.Context, in any, call func() error) error {
+		if _, put := in.(*dynamodb.PutItemInput); put && resent.CompareAndSwap(false, true) {
+			_ = call() // applied; its answer lost on the way back
+		}
+		return call()
+	})
+	ctx := context.Background()
+	if err := dynamo.EnsureTable(ctx, db, "hookrelay-locks"); err != nil {
+		t.Fatal(err)
+	}
+	l := dynamo.NewLocks(db, "hookrelay-locks")
+	token, err := l.Acquire(ctx, "dlq-scan", time.Minute)
+	if err != nil || token == "" || !resent.Load() {
+		t.Fatalf("acquire whose put was sent twice: %q, %v (resent %v); want the lock", token, err, resent.Load())
+	}
+	if other, err := l.Acquire(ctx, "dlq-scan", time.Minute); other != "" || err != nil {
+		t.Fatalf("a second taker: %q, %v; want it held", other, err)
+	}
+	if ok, err := l.Extend(ctx, "dlq-scan", token, time.Minute); !ok || err != nil {
+		t.Fatalf("the holder's token: %v, %v", ok, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -18,6 +19,7 @@ import (
 // name's leading word ("emailOpen", "emailClick" → Email).
 type eventGroup struct {
 	Name  string
+	ID    string // for the page's anchors: a group's name may hold spaces
 	Types []eventType
 }
 
@@ -41,7 +43,7 @@ func groupTypes(types []catalog.Type) []eventGroup {
 		if !ok {
 			i = len(groups)
 			index[g] = i
-			groups = append(groups, eventGroup{Name: g})
+			groups = append(groups, eventGroup{Name: g, ID: "group-" + strconv.Itoa(i)})
 		}
 		groups[i].Types = append(groups[i].Types, eventType{
 			Name: t.Name, Description: t.Description, Schema: indent(t.Schema), Example: indent(t.Example),

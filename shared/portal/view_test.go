@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -87,6 +88,11 @@ func TestEventGroupsNamedBySchemas(t *testing.T) {
 		got = append(got, g.Name+": "+strings.Join(names, " "))
 	}
 	want := []string{"Conversations: buyer-intent new-contact", "Email: emailOpen", "New: new-order"}
+	for i, g := range groupTypes([]catalog.Type{typ("a", "Order events"), typ("b", "Order events"), typ("c", "")}) {
+		if want := "group-" + strconv.Itoa(i); g.ID != want {
+			t.Errorf("group %q's id %q, want %q (an id holds no space)", g.Name, g.ID, want)
+		}
+	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("groups %q, want %q", got, want)
 	}

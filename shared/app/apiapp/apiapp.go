@@ -4,6 +4,7 @@ package apiapp
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/api"
@@ -49,6 +50,8 @@ func New(d Deps) (http.Handler, error) {
 	if c.DLQURL != "" {
 		ops := dlq.New(d.SQS, c.DLQURL, c.DeliveryQueues, records)
 		ops.Locks = dynamo.NewLocks(d.Dynamo, c.Table)
+		// Within the api function's timeout: wait, then scan, then clean up.
+		ops.LockWait = 10 * time.Second
 		admin, recovery.DeadLetters = dlq.NewAdminHandler(ops), ops
 	}
 	types, err := catalog.Default()
