@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -133,7 +134,10 @@ func newDLQRedriveCmd(target *dlqTarget) *cobra.Command {
 			res, err := ops.Redrive(cmd.Context(), f, dryRun, bar.update)
 			bar.done()
 			writeRedriveResult(out, res)
-			return err
+			if err != nil {
+				return err
+			}
+			return allFound(args, res.Matched)
 		},
 	}
 	filters.add(cmd.Flags())
@@ -163,13 +167,27 @@ func newDLQPurgeCmd(target *dlqTarget) *cobra.Command {
 			}
 			n, err := ops.Purge(cmd.Context(), f)
 			fmt.Fprintf(cmd.OutOrStdout(), "purged %s\n", phrase.Count(n, "dead letter", "dead letters"))
-			return err
+			if err != nil {
+				return err
+			}
+			return allFound(args, n)
 		},
 	}
 	filters.add(cmd.Flags())
 	cmd.Flags().BoolVar(&all, "all", false, "purge every dead letter")
 	cmd.Flags().BoolVar(&yes, "yes", false, "confirm the purge")
 	return cmd
+}
+
+// allFound fails a command given ids (message or delivery ids) that found
+// fewer dead letters than ids, as show does for one: a mistyped id, or one
+// already redriven or purged, must not read as done.
+func allFound(ids []string, found int) error {
+	if missing := len(slices.Compact(slices.Sorted(slices.Values(ids)))) - found; missing > 0 {
+		return fmt.Errorf("%s of %d matched no dead letter (mistyped, already redriven or purged, or in flight in a running redrive)",
+			phrase.Count(missing, "id", "ids"), len(ids))
+	}
+	return nil
 }
 
 // selection refuses to act on everything by omission.

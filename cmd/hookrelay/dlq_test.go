@@ -154,6 +154,14 @@ func TestDLQAgainstALocalStack(t *testing.T) {
 		t.Fatalf("show: %v\n%s", err, shown)
 	}
 
+	// Ids that find nothing fail, as show does: a mistyped id is not done.
+	if out, _, err := runDLQ(t, "redrive", "dlv_2", "no-such-letter", "--dry-run"); err == nil || !strings.Contains(err.Error(), "1 id of 2 matched no dead letter") || !strings.Contains(out, "1 dead letter matches") {
+		t.Fatalf("redrive of a known and an unknown id: %v\n%s", err, out)
+	}
+	if _, _, err := runDLQ(t, "purge", "no-such-letter", "--yes"); err == nil || !strings.Contains(err.Error(), "1 id of 1 matched no dead letter") {
+		t.Fatalf("purge of an unknown id: %v", err)
+	}
+
 	out, warn, err := runDLQ(t, "redrive", "--webhook", "wh_fixed")
 	if err != nil || !strings.Contains(out, "redriven 2 of 2") {
 		t.Fatalf("redrive: %v\n%s", err, out)

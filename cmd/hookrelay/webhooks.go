@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -88,33 +89,42 @@ func newRecoverCmd() *cobra.Command {
 			if err := target.resolve(cfg); err != nil {
 				return err
 			}
-			var out struct {
-				Enabled               bool `json:"enabled"`
-				Queued                int  `json:"queued"`
-				DeadLettered          int  `json:"dead_lettered"`
-				Parked                int  `json:"parked"`
-				More                  bool `json:"more"`
-				DeadLettersIncomplete bool `json:"dead_letters_incomplete"`
-			}
+			var out recovered
 			body := map[string]string{"since": from.UTC().Format(time.RFC3339)}
 			if err := target.call(http.MethodPost, "/api/v1/organization/webhooks/"+id+"/recover", body, http.StatusAccepted, &out); err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
-			if out.Enabled {
-				fmt.Fprintf(w, "enabled %s\n", id)
-			}
-			fmt.Fprintf(w, "queued %s (%d dead-lettered, %d parked) since %s\n", phrase.Count(out.Queued, "delivery", "deliveries"), out.DeadLettered, out.Parked, body["since"])
-			if out.More {
-				fmt.Fprintln(w, "more parked deliveries remain: run the command again with the same --since")
-			}
-			if out.DeadLettersIncomplete {
-				fmt.Fprintln(w, "the dead-letter queue could not be redriven now: run again later or ask an operator")
-			}
+			out.write(cmd.OutOrStdout(), id, body["since"])
 			return nil
 		},
 	}
 	target.addFlags(cmd.Flags(), "organization the webhook belongs to (signs a dev token)")
 	cmd.Flags().StringVar(&since, "since", "", "recover what failed since this long ago (24h) or since an RFC 3339 time")
 	return cmd
+}
+
+// recovered is the recover call's answer.
+type recovered struct {
+	Enabled               bool `json:"enabled"`
+	Queued                int  `json:"queued"`
+	DeadLettered          int  `json:"dead_lettered"`
+	Parked                int  `json:"parked"`
+	More                  bool `json:"more"`
+	DeadLettersIncomplete bool `json:"dead_letters_incomplete"`
+}
+
+// write prints the answer. The next call for more must use the time this
+// one resolved, not the same relative --since: "9s" later would begin
+// after the parked deliveries still waiting.
+func (r recovered) write(w io.Writer, id, since string) {
+	if r.Enabled {
+		fmt.Fprintf(w, "enabled %s\n", id)
+	}
+	fmt.Fprintf(w, "queued %s (%d dead-lettered, %d parked) since %s\n", phrase.Count(r.Queued, "delivery", "deliveries"), r.DeadLettered, r.Parked, since)
+	if r.More {
+		fmt.Fprintf(w, "more parked deliveries remain: run the command again with --since %s\n", since)
+	}
+	if r.DeadLettersIncomplete {
+		fmt.Fprintln(w, "the dead-letter queue could not be redriven now: run again later or ask an operator")
+	}
 }

@@ -94,3 +94,13 @@ func TestRecoverRefusesBadArguments(t *testing.T) {
 		}
 	}
 }
+
+// The hint for more uses the time this call resolved: the same relative
+// --since, run later, would begin after the parked deliveries still held.
+func TestRecoverSaysWhichSinceContinues(t *testing.T) {
+	var out bytes.Buffer
+	recovered{Queued: 1000, Parked: 1000, More: true}.write(&out, "wh_1", "2026-11-30T19:33:12Z")
+	if !strings.Contains(out.String(), "run the command again with --since 2026-11-30T19:33:12Z") {
+		t.Fatalf("output %q", out.String())
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/detach"
@@ -110,6 +111,9 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		// queue's visibility timeout; nothing was attempted, nothing counted.
 		h.log.ErrorContext(ctx, "load webhook", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 		return false
+	case w.Parks() && d.EventName == catalog.TestEvent:
+		// The tenant checks a fixed endpoint before recovering it: the
+		// test is POSTed and logged like any attempt, not parked.
 	case w.Parks():
 		return h.park(ctx, m, d)
 	case !w.Enabled:

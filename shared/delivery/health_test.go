@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/healthnotice"
@@ -89,17 +90,22 @@ func (he *healthEnv) dlqSends() int {
 
 // noticeMessage is a webhook.disabled delivery to webhookID.
 func noticeMessage(t *testing.T, webhookID string) events.SQSMessage {
+	return namedMessage(t, webhookID, "notice", healthnotice.Disabled, `{"webhook_id":"wh_x","reason":"failing","disabled_at":"2026-11-28T10:00:00Z"}`)
+}
+
+// namedMessage is a delivery of an event of name to org_a's webhookID.
+func namedMessage(t *testing.T, webhookID, tag, name, data string) events.SQSMessage {
 	t.Helper()
-	env, err := message.BuildEnvelope("evt_notice", healthnotice.Disabled, "org_a", 1745000000, []byte(`{"webhook_id":"wh_x","reason":"failing","disabled_at":"2026-11-28T10:00:00Z"}`))
+	env, err := message.BuildEnvelope("evt_"+tag, name, "org_a", 1745000000, []byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := message.Delivery{DeliveryID: "dlv_notice" + webhookID, EventID: "evt_notice", OrgID: "org_a", WebhookID: webhookID, EventName: healthnotice.Disabled, Envelope: string(env)}
+	d := message.Delivery{DeliveryID: "dlv_" + tag + webhookID, EventID: "evt_" + tag, OrgID: "org_a", WebhookID: webhookID, EventName: name, Envelope: string(env)}
 	body, err := d.Encode()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return events.SQSMessage{MessageId: "m-notice-" + webhookID, ReceiptHandle: "rh-notice-" + webhookID, Body: body}
+	return events.SQSMessage{MessageId: "m-" + tag + "-" + webhookID, ReceiptHandle: "rh-" + tag + "-" + webhookID, Body: body}
 }
 
 func TestFailingEndpointIsDisabledThenParked(t *testing.T) {
@@ -161,6 +167,21 @@ func TestFailingEndpointIsDisabledThenParked(t *testing.T) {
 	}
 	if skipped != 2 {
 		t.Fatalf("skipped %d (the notice and the manually disabled endpoint's delivery), want 2", skipped)
+	}
+
+	// A test event is POSTed all the same, and logged: the tenant checks
+	// the endpoint before recovering it (this one still answers 400).
+	test := namedMessage(t, "wh_down", "test", catalog.TestEvent, `{"message":"hi","webhook_id":"wh_down"}`)
+	he.handle(t, test)
+	if rc.hits.Load() != hits+1 {
+		t.Fatalf("a test event to the parked endpoint: %d POSTs, want 1", rc.hits.Load()-hits)
+	}
+	logged := false
+	for _, a := range he.attempts.list() {
+		logged = logged || a.DeliveryID == "dlv_testwh_down" && a.StatusCode == 400
+	}
+	if p, _ := he.parked.Since(context.Background(), "org_a", "wh_down", time.Time{}, deliverylog.Parked{}, 10); !logged || len(p) != 1 {
+		t.Fatalf("the test: in the attempt log %v, parked deliveries %d (want 1, evt_4's)", logged, len(p))
 	}
 }
 

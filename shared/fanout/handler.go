@@ -210,7 +210,8 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, p par
 	if err != nil {
 		return h.deadLetter(ctx, rec, message.ReasonMalformed, err, org, name)
 	}
-	matched, err := fanOut(ctx, subs, message.Delivery{EventID: eventID, OrgID: org, EventName: name, Envelope: string(env)}, i, b)
+	tmpl := message.Delivery{EventID: eventID, OrgID: org, EventName: name, Envelope: string(env)}
+	matched, err := fanOut(ctx, subs, tmpl, healthnotice.Subject(name, d.Data), i, b)
 	if errors.Is(err, errTooLarge) {
 		return h.deadLetter(ctx, rec, ReasonTooLarge, err, org, name)
 	}
@@ -225,16 +226,16 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, p par
 }
 
 // fanOut adds one delivery per webhook of subs subscribed to the event to
-// b, as record i's.
+// b, as record i's, except to the webhook a health notice is about.
 // Messages are batched across the store's pages and the invocation's
 // records, so the SendMessageBatch calls are ceil(deliveries/10) however
 // the pages fall (plus retries of rejected entries).
-func fanOut(ctx context.Context, subs Subscriptions, tmpl message.Delivery, i int, b *batcher) (matched int, err error) {
+func fanOut(ctx context.Context, subs Subscriptions, tmpl message.Delivery, about string, i int, b *batcher) (matched int, err error) {
 	err = subs.ForEachSubscribed(ctx, tmpl.OrgID, tmpl.EventName, func(page []webhook.Webhook) error {
 		for _, w := range page {
 			// The store promises this; checking again costs nothing and
 			// keeps a store bug from crossing tenants.
-			if w.OrgID != tmpl.OrgID || !receives(w, tmpl.EventName) || !w.Subscribes(tmpl.EventName) {
+			if w.OrgID != tmpl.OrgID || w.ID == about || !receives(w, tmpl.EventName) || !w.Subscribes(tmpl.EventName) {
 				continue
 			}
 			body, err := deliveryFor(tmpl, w.ID).Encode()

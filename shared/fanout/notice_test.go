@@ -58,3 +58,25 @@ func TestParkedEndpointGetsItsEventsButNoHealthNotices(t *testing.T) {
 		t.Fatalf("deliveries by webhook %v, want %v", got, want)
 	}
 }
+
+// An endpoint enabled again is the subject of the webhook.enabled notice,
+// not one of its readers: the notice goes to the organization's other
+// endpoints.
+func TestHealthNoticesSkipTheEndpointTheyAreAbout(t *testing.T) {
+	t.Parallel() // its own emulators
+	e := newEnv(t, append(slices.Clone(testCatalog), healthnotice.Disabled, healthnotice.Enabled))
+	subject := e.webhook(t, "org_a", true, "*")
+	other := e.webhook(t, "org_a", true, "*")
+	for _, name := range []string{healthnotice.Enabled, healthnotice.Disabled} {
+		data := json.RawMessage(`{"webhook_id":"` + subject + `","name":"hook","reason":"recovered"}`)
+		if _, err := e.pub.Publish(e.ctx, "org_a", name, data, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.handle(t, e.drain(t, e.ingest, 2)...)
+	for _, m := range e.drain(t, e.delivery, 2) {
+		if d, err := message.Decode(m.Body); err != nil || d.WebhookID != other {
+			t.Fatalf("a notice about %s went to %s (%v), want only %s", subject, d.WebhookID, err, other)
+		}
+	}
+}

@@ -34,6 +34,21 @@ const (
 // endpoint does not keep them for a recover: they describe its own state.
 func IsNotice(eventName string) bool { return eventName == Disabled || eventName == Enabled }
 
+// Subject is the webhook a notice's data is about ("" for any other
+// event): fan-out sends a notice to the organization's other endpoints.
+func Subject(eventName string, data json.RawMessage) string {
+	if !IsNotice(eventName) {
+		return ""
+	}
+	var d struct {
+		WebhookID string `json:"webhook_id"`
+	}
+	if json.Unmarshal(data, &d) != nil {
+		return ""
+	}
+	return d.WebhookID
+}
+
 // Publisher puts the notices on the bus.
 type Publisher struct{ Bus bus.Bus }
 

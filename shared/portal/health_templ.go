@@ -252,7 +252,7 @@ func healthCard(v view, d endpointData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</p><p>New events are held for it, not sent. Once your endpoint works again, <strong>Recover</strong> enables it and sends what it missed (its failed and held deliveries since the time below). <strong>Enable</strong> only sends new events.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</p><p>New events are held for it, not sent. <strong>Send test event</strong> still sends one, to check it. Once your endpoint works again, <strong>Recover</strong> enables it and sends what it missed (its failed and held deliveries since the time below). <strong>Enable</strong> only sends new events.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

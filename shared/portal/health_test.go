@@ -94,7 +94,7 @@ func TestHealthCardAndBadgesSayEachState(t *testing.T) {
 		{"disabled for failing", disabledFailingHook(), []string{
 			"Disabled by Acme: every delivery failed",
 			"Disabled at 2026-11-28 10:30:00 UTC after 20 failed deliveries in a row since 2026-11-23 09:15:07 UTC.",
-			"New events are held for it, not sent.",
+			"New events are held for it, not sent. Send test event still sends one, to check it.",
 		}, "Disabled (failing)", true},
 		{"disabled by the tenant", disabledByTenantHook(), []string{"Disabled by your team", "events meanwhile are not kept"}, "Disabled", false},
 	} {
@@ -293,16 +293,19 @@ func TestRecoverRefusalIsShownOnTheEndpointPage(t *testing.T) {
 }
 
 // A test event or a resend at a disabled endpoint is not sent: the notice
-// says what happens to it instead of promising an attempt.
+// says what happens to it instead of promising an attempt; a test at an
+// endpoint disabled for failing is sent, to check it before a recover.
 func TestTestAndResendSayWhatADisabledEndpointDoesWithThem(t *testing.T) {
 	for _, c := range []struct {
 		name       string
 		hook       hook
+		only       string // "test" or "resent": the case is that send's alone
 		done, says string
 	}{
-		{"enabled", healthyHook(), "", "is on its way"},
-		{"disabled by the tenant", disabledByTenantHook(), "-skipped", "appears in the log as skipped"},
-		{"disabled for failing", disabledFailingHook(), "-held", "held with its other missed deliveries until you recover"},
+		{"enabled", healthyHook(), "", "", "is on its way"},
+		{"disabled by the tenant", disabledByTenantHook(), "", "-skipped", "appears in the log as skipped"},
+		{"disabled for failing", disabledFailingHook(), "resent", "-held", "held with its other missed deliveries until you recover"},
+		{"disabled for failing", disabledFailingHook(), "test", "-check", "sent to it all the same, so you can check it works"},
 	} {
 		api := &fakeAPI{t: t, hook: c.hook}
 		h := testHandler(t, api)
@@ -314,6 +317,9 @@ func TestTestAndResendSayWhatADisabledEndpointDoesWithThem(t *testing.T) {
 			{"test", "/portal/webhooks/wh_1/test", h.sendTest, url.Values{"csrf": {"token"}}},
 			{"resent", "/portal/webhooks/wh_1/resend", h.resend, url.Values{"csrf": {"token"}, "delivery_id": {"dlv_1"}}},
 		} {
+			if c.only != "" && c.only != send.what {
+				continue
+			}
 			w := post(h, send.fn, send.path, send.form)
 			loc := w.Header().Get("Location")
 			if want := "../../webhooks/wh_1?done=" + send.what + c.done; w.Code != http.StatusSeeOther || loc != want {

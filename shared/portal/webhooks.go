@@ -370,7 +370,7 @@ func (h *Handler) sendTest(v *visit) error {
 	if err := v.call(http.MethodPost, webhookAPI(hk.ID)+"/test", nil, &q); err != nil {
 		return err
 	}
-	return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=test" + fate(hk))
+	return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=test" + fate(hk, true))
 }
 
 func (h *Handler) resend(v *visit) error {
@@ -382,15 +382,18 @@ func (h *Handler) resend(v *visit) error {
 	if err := v.call(http.MethodPost, webhookAPI(hk.ID)+"/deliveries/"+url.PathEscape(dlv)+"/resend", nil, nil); err != nil {
 		return err
 	}
-	return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=resent" + fate(hk))
+	return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=resent" + fate(hk, false))
 }
 
-// fate names what a delivery queued now meets at a disabled endpoint, so
-// the notice does not promise an attempt that will not be made: a parked
-// endpoint (disabled for failing) holds it for a recover, one the tenant
-// disabled skips it.
-func fate(hk hook) string {
+// fate names what a delivery queued now (a test event or not) meets at a
+// disabled endpoint, so the notice does not promise an attempt that will
+// not be made: a parked endpoint (disabled for failing) holds it for a
+// recover, except a test, which is sent to check the endpoint; one the
+// tenant disabled skips it.
+func fate(hk hook, test bool) string {
 	switch {
+	case hk.Parks() && test:
+		return "-check"
 	case hk.Parks():
 		return "-held"
 	case !hk.Enabled:
@@ -411,7 +414,7 @@ var notices = map[string]string{
 	// At a disabled endpoint nothing is sent: say what happens instead.
 	"test-skipped":   "The endpoint is disabled, so the test event (webhook.test) is not sent: it appears in the log as skipped. Enable the endpoint to receive events.",
 	"resent-skipped": "The endpoint is disabled, so the delivery is not sent again: it appears in the log as skipped. Enable the endpoint to receive events.",
-	"test-held":      "The endpoint is disabled for failing, so the test event (webhook.test) is held with its other missed deliveries until you recover the endpoint below.",
+	"test-check":     "The endpoint is disabled for failing, but a test event (webhook.test) is sent to it all the same, so you can check it works before you recover it below. The attempt appears in the log below within seconds; refresh to see it.",
 	"resent-held":    "The endpoint is disabled for failing, so the delivery is held with its other missed deliveries until you recover the endpoint below.",
 }
 
