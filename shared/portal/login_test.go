@@ -84,7 +84,9 @@ func TestLoginAsksBeforeSwitchingOrganization(t *testing.T) {
 	other := link(t, m, "org_a")
 	w = open(other, org)
 	page := words(w.Body.String())
-	if w.Code != http.StatusOK || len(cookies(w)) != 0 ||
+	nonce := cookies(w)[switchCookieName]
+	if w.Code != http.StatusOK || len(cookies(w)) != 1 || nonce == nil || nonce.SameSite != http.SameSiteStrictMode ||
+		!strings.Contains(w.Body.String(), `name="nonce" value="`+nonce.Value+`"`) ||
 		!strings.Contains(page, "Switch organization?") || !strings.Contains(page, "signed in to the webhooks of organization org_b") ||
 		!strings.Contains(page, "for organization org_a") || !strings.Contains(page, "Continue to org_a") || !strings.Contains(page, "Stay with org_b") {
 		t.Fatalf("another organization's link: %d, cookies %v, page %q", w.Code, cookies(w), page)
@@ -93,26 +95,45 @@ func TestLoginAsksBeforeSwitchingOrganization(t *testing.T) {
 		t.Fatalf("asking used up the link: %q, %v", got, err)
 	}
 
-	// The answer counts only from the portal's own page.
-	post := func(token, site string) *httptest.ResponseRecorder {
-		r := httptest.NewRequest(http.MethodPost, "/portal/login", strings.NewReader(url.Values{"token": {token}}.Encode()))
+	// The answer counts only from the portal's own page: same origin, and
+	// the question's nonce in both its form and its Strict cookie (which a
+	// post from another site would not carry, whatever headers it sends).
+	post := func(token, site string, cookie *http.Cookie, formNonce string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "/portal/login", strings.NewReader(url.Values{"token": {token}, "nonce": {formNonce}}.Encode()))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		r.Header.Set("Sec-Fetch-Site", site)
+		if site != "" {
+			r.Header.Set("Sec-Fetch-Site", site)
+		}
+		if cookie != nil {
+			r.AddCookie(cookie)
+		}
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		return w
 	}
-	if w := post(other, "cross-site"); w.Code != http.StatusForbidden || len(cookies(w)) != 0 {
-		t.Fatalf("a continue posted from another site: %d, cookies %v", w.Code, cookies(w))
+	for _, refused := range []struct {
+		name      string
+		site      string
+		cookie    *http.Cookie
+		formNonce string
+	}{
+		{"from another site", "cross-site", nonce, nonce.Value},
+		{"without the question's cookie, from a browser sending no fetch headers", "", nil, nonce.Value},
+		{"with another nonce", "same-origin", nonce, "forged"},
+	} {
+		if w := post(other, refused.site, refused.cookie, refused.formNonce); w.Code != http.StatusForbidden || len(cookies(w)) != 0 {
+			t.Fatalf("a continue %s: %d, cookies %v", refused.name, w.Code, cookies(w))
+		}
 	}
-	w = post(other, "same-origin")
-	if got := cookies(w); w.Code != http.StatusOK || got[cookieName] == nil || got[orgCookieName] == nil || got[orgCookieName].Value != "org_a" {
+	w = post(other, "same-origin", nonce, nonce.Value)
+	if got := cookies(w); w.Code != http.StatusOK || got[cookieName] == nil || got[orgCookieName] == nil || got[orgCookieName].Value != "org_a" ||
+		got[switchCookieName] == nil || got[switchCookieName].MaxAge >= 0 {
 		t.Fatalf("continue: %d, cookies %v", w.Code, got)
 	}
 	if s, err := m.Lookup(context.Background(), cookies(w)[cookieName].Value); err != nil || s.OrgID != "org_a" {
 		t.Fatalf("the new session: %+v, %v", s, err)
 	}
-	if w := post(other, "same-origin"); w.Code != http.StatusUnauthorized {
+	if w := post(other, "same-origin", nonce, nonce.Value); w.Code != http.StatusUnauthorized {
 		t.Fatalf("the link a second time: %d", w.Code)
 	}
 }
@@ -131,5 +152,15 @@ func TestSignOutForgetsTheOrganization(t *testing.T) {
 	got := cookies(w)
 	if w.Code != http.StatusOK || got[cookieName] == nil || got[cookieName].MaxAge >= 0 || got[orgCookieName] == nil || got[orgCookieName].MaxAge >= 0 {
 		t.Fatalf("sign out: %d, cookies %v", w.Code, got)
+	}
+}
+
+// Every signed-in page names the session's organization, so a switch
+// (asked, or after a session ended) is seen before an endpoint is set up.
+func TestPagesNameTheOrganization(t *testing.T) {
+	h := testHandler(t, &fakeAPI{t: t, hook: healthyHook()})
+	page := get(h, h.endpoint, "/portal/webhooks/wh_1").Body.String()
+	if !strings.Contains(page, `<span class="org" title="Organization">org_a</span>`) {
+		t.Fatalf("the page does not name org_a:\n%s", page)
 	}
 }

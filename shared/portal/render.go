@@ -24,6 +24,7 @@ type view struct {
 	Root    string // relative URL of the portal's root
 	Brand   config.Portal
 	CSRF    string
+	Org     string // the session's organization, shown so a switch is seen
 	Title   string
 	Nav     string          // the menu entry to highlight
 	Notice  string          // a success message
@@ -89,7 +90,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, v v
 
 // show renders a page of an authenticated visit.
 func (v *visit) show(status int, data view) error {
-	data.Root, data.CSRF = v.root, v.s.CSRF
+	data.Root, data.CSRF, data.Org = v.root, v.s.CSRF, v.s.OrgID
 	v.h.render(v.w, v.r, status, data)
 	return nil
 }

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"crypto/rand"
 	"crypto/subtle"
 	"errors"
 	"net/http"
@@ -23,6 +24,11 @@ const cookieName = "portal_session"
 // link for another organization is not followed without asking (see
 // login). It is no credential: it grants nothing.
 const orgCookieName = "portal_org"
+
+// switchCookieName holds the nonce of login's question, which its form
+// echoes: a Strict cookie, so the answer can only come from that page,
+// even from a browser that sends neither Origin nor Sec-Fetch-Site.
+const switchCookieName = "portal_switch"
 
 // visit is one authenticated request: the session and the API client
 // acting for its organization.
@@ -135,8 +141,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
 	if c, err := r.Cookie(orgCookieName); err == nil {
 		if org, err := h.o.Sessions.LoginOrg(r.Context(), token); err == nil && org != c.Value {
+			nonce := rand.Text()
+			setCookie(w, r, switchCookieName, nonce, time.Now().Add(portalsession.LoginTTL), http.SameSiteStrictMode)
 			h.render(w, r, http.StatusOK, view{Root: rootOf(r.URL.Path), Title: "Switch organization?",
-				Content: bind(switchOrgPage, switchOrg{From: c.Value, To: org, Token: token})})
+				Content: bind(switchOrgPage, switchOrg{From: c.Value, To: org, Token: token, Nonce: nonce})})
 			return
 		}
 	}
@@ -148,6 +156,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 type switchOrg struct {
 	From, To string // organization ids: the session's, the link's
 	Token    string // the link's login token, used only if the visitor continues
+	Nonce    string // the question's, also in its Strict cookie
 }
 
 // switchLogin is the answer to login's question: only from the portal's
@@ -156,11 +165,13 @@ func (h *Handler) switchLogin(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	_ = r.ParseForm() // as in form: no multipart parser
-	if !sameOrigin(r) {
+	c, err := r.Cookie(switchCookieName)
+	if err != nil || !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostForm.Get("nonce"))) != 1 {
 		h.message(w, r, http.StatusForbidden, "This form has expired",
 			"The request did not come from this page. Open the webhooks page from "+h.o.Config.Portal.ProductName+" again.")
 		return
 	}
+	setCookie(w, r, switchCookieName, "", time.Time{}, http.SameSiteStrictMode)
 	h.signIn(w, r, r.PostForm.Get("token"))
 }
 
