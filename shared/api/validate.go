@@ -82,6 +82,10 @@ func (v validator) url(raw string) error {
 	if u.User != nil {
 		return invalidField(codeInvalidURL, "url must not contain credentials")
 	}
+	if emptyLabel(u.Hostname()) {
+		// No resolver answers for such a name: every delivery would fail.
+		return invalidField(codeInvalidURL, "url host has an empty label (two dots in a row, or a leading dot)")
+	}
 	if p := u.Port(); p != "" && !validPort(p) {
 		return invalidField(codeInvalidURL, "url has an invalid port")
 	}
@@ -142,6 +146,15 @@ func endsInNumber(host string) bool {
 		return strings.Trim(hex, "0123456789abcdef") == ""
 	}
 	return last != "" && strings.Trim(last, "0123456789") == ""
+}
+
+// emptyLabel reports a DNS name with an empty label; one trailing dot
+// (the root) is allowed. IPv6 literals have no labels.
+func emptyLabel(host string) bool {
+	if strings.Contains(host, ":") {
+		return false
+	}
+	return slices.Contains(strings.Split(strings.TrimSuffix(host, "."), "."), "")
 }
 
 // isLoopbackHost: localhost names, 127.0.0.0/8 and ::1.
