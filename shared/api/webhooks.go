@@ -277,6 +277,9 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request, p auth.Pri
 		return err
 	}
 	grace := s.d.Config.SecretGrace
+	// The store's rule (whole seconds) from a time no later than its own:
+	// the old secret signs until this time at least, never less.
+	graceEnd := secrets.Record{}.Rotated(secret, s.now(), grace).PreviousExpiresAt
 	if err := s.d.Secrets.Rotate(r.Context(), p.OrgID, hook.ID, secret, grace); err != nil {
 		return err
 	}
@@ -285,6 +288,6 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request, p auth.Pri
 	if err := s.d.Webhooks.BumpSecretVersion(r.Context(), p.OrgID, hook.ID); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, rotatedJSON{SigningSecret: secret, PreviousSecretExpiresAt: s.now().Add(grace)})
+	writeJSON(w, http.StatusOK, rotatedJSON{SigningSecret: secret, PreviousSecretExpiresAt: graceEnd})
 	return nil
 }

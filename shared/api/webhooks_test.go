@@ -338,6 +338,12 @@ func TestRotateSecret(t *testing.T) {
 	if d := body.PreviousSecretExpiresAt.Sub(wantExpiry); d < -5*time.Second || d > 5*time.Second {
 		t.Fatalf("previous_secret_expires_at %v, want about %v", body.PreviousSecretExpiresAt, wantExpiry)
 	}
+	// The store's end in whole seconds, or a second before it when one
+	// ticked over meanwhile: the old secret signs until this time at least.
+	rec, err := e.secrets.Record(context.Background(), "org_rot", hook.ID)
+	if gap := rec.PreviousExpiresAt.Sub(body.PreviousSecretExpiresAt); err != nil || gap < 0 || gap > time.Second || body.PreviousSecretExpiresAt.Nanosecond() != 0 {
+		t.Fatalf("previous_secret_expires_at %v, the store's end %v (%v)", body.PreviousSecretExpiresAt, rec.PreviousExpiresAt, err)
+	}
 	active, err := secretstest.Active(context.Background(), e.secrets, "org_rot", hook.ID, time.Now())
 	if err != nil || !slices.Equal(active, []string{body.SigningSecret, hook.SigningSecret}) {
 		t.Fatalf("active secrets after rotation: %d %v (want new, old)", len(active), err)

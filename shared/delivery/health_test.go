@@ -183,6 +183,20 @@ func TestFailingEndpointIsDisabledThenParked(t *testing.T) {
 	if p, _ := he.parked.Since(context.Background(), "org_a", "wh_down", time.Time{}, deliverylog.Parked{}, 10); !logged || len(p) != 1 {
 		t.Fatalf("the test: in the attempt log %v, parked deliveries %d (want 1, evt_4's)", logged, len(p))
 	}
+	// Neither a failed nor a passed test moves the failure run: its start
+	// is where a recover begins.
+	w = he.get(t, "wh_down")
+	w.URL = rc.srv.URL + "/status/204"
+	if err := he.store.Update(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	he.handle(t, namedMessage(t, "wh_down", "test2", catalog.TestEvent, `{"message":"hi","webhook_id":"wh_down"}`))
+	if rc.hits.Load() != hits+2 {
+		t.Fatalf("the second test: %d POSTs in all, want 2", rc.hits.Load()-hits)
+	}
+	if h := he.get(t, "wh_down").Health; h.ConsecutiveFailures != 3 || !h.FailingSince.Equal(start) || !h.LastSuccessAt.IsZero() {
+		t.Fatalf("health after a failed and a passed test: %+v, want the run of 3 since %s untouched", h, start)
+	}
 }
 
 func TestSuccessEndsTheFailureRunWithOneWrite(t *testing.T) {
