@@ -137,7 +137,7 @@ func newDLQRedriveCmd(target *dlqTarget) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return allFound(args, res.Matched)
+			return allFound(f, res.Unmatched)
 		},
 	}
 	filters.add(cmd.Flags())
@@ -165,12 +165,12 @@ func newDLQPurgeCmd(target *dlqTarget) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			n, err := ops.Purge(cmd.Context(), f)
-			fmt.Fprintf(cmd.OutOrStdout(), "purged %s\n", phrase.Count(n, "dead letter", "dead letters"))
+			res, err := ops.Purge(cmd.Context(), f)
+			fmt.Fprintf(cmd.OutOrStdout(), "purged %s\n", phrase.Count(res.Purged, "dead letter", "dead letters"))
 			if err != nil {
 				return err
 			}
-			return allFound(args, n)
+			return allFound(f, res.Unmatched)
 		},
 	}
 	filters.add(cmd.Flags())
@@ -179,15 +179,17 @@ func newDLQPurgeCmd(target *dlqTarget) *cobra.Command {
 	return cmd
 }
 
-// allFound fails a command given ids (message or delivery ids) that found
-// fewer dead letters than ids, as show does for one: a mistyped id, or one
-// already redriven or purged, must not read as done.
-func allFound(ids []string, found int) error {
-	if missing := len(slices.Compact(slices.Sorted(slices.Values(ids)))) - found; missing > 0 {
-		return fmt.Errorf("%s of %d matched no dead letter (mistyped, already redriven or purged, or in flight in a running redrive)",
-			phrase.Count(missing, "id", "ids"), len(ids))
+// allFound fails a command given ids (message or delivery ids, as f
+// holds them) of which unmatched selected no dead letter, naming them, as
+// show does for one: a mistyped id, or one already redriven or purged,
+// must not read as done.
+func allFound(f dlq.Filter, unmatched []string) error {
+	if len(unmatched) == 0 {
+		return nil
 	}
-	return nil
+	given := len(slices.Compact(slices.Sorted(slices.Values(f.IDs))))
+	return fmt.Errorf("%s of %d matched no dead letter (mistyped, already redriven or purged, or in flight in a running redrive): %s",
+		phrase.Count(len(unmatched), "id", "ids"), given, strings.Join(unmatched, ", "))
 }
 
 // selection refuses to act on everything by omission.

@@ -89,27 +89,53 @@ func TestDLQRejectsBadFilters(t *testing.T) {
 	}
 }
 
-func TestDLQAgainstALocalStack(t *testing.T) {
+// localDLQ is a `make dev` state on goaws that the dlq commands find, with
+// an empty DLQ and delivery queue.
+type localDLQ struct {
+	q                   *sqsqueue.Client
+	dlqURL, deliveryURL string
+}
+
+func newLocalDLQ(t *testing.T) localDLQ {
+	t.Helper()
 	endpoint := testenv.Goaws(t)
 	api := testenv.SQSClient(t, endpoint)
-	deliveryURL := testenv.Queue(t, api, "deliveries", map[string]string{"VisibilityTimeout": "30"})
-	dlqURL := testenv.Queue(t, api, "deliveries-dlq", map[string]string{"VisibilityTimeout": "30"})
+	l := localDLQ{
+		q:           sqsqueue.New(api),
+		deliveryURL: testenv.Queue(t, api, "deliveries", map[string]string{"VisibilityTimeout": "30"}),
+		dlqURL:      testenv.Queue(t, api, "deliveries-dlq", map[string]string{"VisibilityTimeout": "30"}),
+	}
 	dir := t.TempDir()
 	t.Setenv(devstate.EnvDataDir, dir)
 	t.Setenv("HOOKRELAY_DLQ_URL", "")
-	if err := devstate.Write(dir, devstate.State{SQSEndpoint: endpoint, Region: emulator.Region, DeliveryQueueURL: deliveryURL, DLQURL: dlqURL}); err != nil {
+	if err := devstate.Write(dir, devstate.State{SQSEndpoint: endpoint, Region: emulator.Region, DeliveryQueueURL: l.deliveryURL, DLQURL: l.dlqURL}); err != nil {
 		t.Fatal(err)
 	}
-	q := sqsqueue.New(api)
+	return l
+}
+
+// deadLetter puts a delivery of org_abc to webhook on the DLQ as the
+// delivery Lambda does after its retries, and returns its body.
+func (l localDLQ) deadLetter(t *testing.T, deliveryID, webhook string) string {
+	t.Helper()
+	d := message.Delivery{DeliveryID: deliveryID, EventID: "evt_" + deliveryID, OrgID: "org_abc", WebhookID: webhook, EventName: "emailClick", Envelope: `{"id":"evt","data":{"k":1}}`}
+	body, err := d.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs := map[string]string{message.AttrReason: message.ReasonRetriesExhausted, message.AttrLastStatus: "503", message.AttrAttempts: "4", message.AttrOrgID: "org_abc", message.AttrWebhookID: webhook}
+	if err := l.q.Send(context.Background(), l.dlqURL, queue.Message{Body: body, Attributes: attrs}); err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
+func TestDLQAgainstALocalStack(t *testing.T) {
+	l := newLocalDLQ(t)
+	q, deliveryURL := l.q, l.deliveryURL
 	var bodies []string
 	for i, wh := range []string{"wh_fixed", "wh_fixed", "wh_other"} {
-		d := message.Delivery{DeliveryID: fmt.Sprintf("dlv_%d", i), EventID: fmt.Sprintf("evt_%d", i), OrgID: "org_abc", WebhookID: wh, EventName: "emailClick", Envelope: `{"id":"evt","data":{"k":1}}`}
-		body, _ := d.Encode()
-		bodies = append(bodies, body)
-		attrs := map[string]string{message.AttrReason: message.ReasonRetriesExhausted, message.AttrLastStatus: "503", message.AttrAttempts: "4", message.AttrOrgID: "org_abc", message.AttrWebhookID: wh}
-		if err := q.Send(context.Background(), dlqURL, queue.Message{Body: body, Attributes: attrs}); err != nil {
-			t.Fatal(err)
-		}
+		bodies = append(bodies, l.deadLetter(t, fmt.Sprintf("dlv_%d", i), wh))
 	}
 
 	out, _, err := runDLQ(t, "ls", "--json", "--webhook", "wh_fixed")
@@ -155,7 +181,7 @@ func TestDLQAgainstALocalStack(t *testing.T) {
 	}
 
 	// Ids that find nothing fail, as show does: a mistyped id is not done.
-	if out, _, err := runDLQ(t, "redrive", "dlv_2", "no-such-letter", "--dry-run"); err == nil || !strings.Contains(err.Error(), "1 id of 2 matched no dead letter") || !strings.Contains(out, "1 dead letter matches") {
+	if out, _, err := runDLQ(t, "redrive", "dlv_2", "no-such-letter", "--dry-run"); err == nil || !strings.Contains(err.Error(), "1 id of 2 matched no dead letter") || !strings.HasSuffix(err.Error(), ": no-such-letter") || !strings.Contains(out, "1 dead letter matches") {
 		t.Fatalf("redrive of a known and an unknown id: %v\n%s", err, out)
 	}
 	if _, _, err := runDLQ(t, "purge", "no-such-letter", "--yes"); err == nil || !strings.Contains(err.Error(), "1 id of 1 matched no dead letter") {
@@ -191,6 +217,44 @@ func TestDLQAgainstALocalStack(t *testing.T) {
 	}
 	if out, _, _ := runDLQ(t, "ls", "--json"); strings.TrimSpace(out) != "[]" {
 		t.Fatalf("DLQ not empty after redrive and purge: %s", out)
+	}
+}
+
+// Ids are checked one by one, not counted against the dead letters they
+// selected: a delivery id may select two (a failed Resend leaves a second
+// letter with it), and a message id given with its own delivery id one.
+func TestDLQNamesEachIDThatMatchedNothing(t *testing.T) {
+	l := newLocalDLQ(t)
+	l.deadLetter(t, "dlv_twice", "wh_fixed")
+	l.deadLetter(t, "dlv_twice", "wh_fixed")
+	l.deadLetter(t, "dlv_once", "wh_other")
+	out, _, err := runDLQ(t, "ls", "--json", "--webhook", "wh_other")
+	var listed []dlq.Entry
+	if err != nil || json.Unmarshal([]byte(out), &listed) != nil || len(listed) != 1 {
+		t.Fatalf("ls: %v\n%s", err, out)
+	}
+	once := listed[0].MessageID
+
+	// The typo is named once, trimmed as the filter uses it.
+	const typo = "1 id of 2 matched no dead letter (mistyped, already redriven or purged, or in flight in a running redrive): dlv_typo"
+	out, _, err = runDLQ(t, "redrive", "dlv_twice", "dlv_typo", " dlv_typo", "--dry-run")
+	if err == nil || err.Error() != typo || !strings.Contains(out, "2 dead letters match") {
+		t.Fatalf("redrive of a delivery id with two letters and a typo: %v\n%s", err, out)
+	}
+	out, _, err = runDLQ(t, "redrive", once, "dlv_once", "--dry-run")
+	if err != nil || !strings.Contains(out, "1 dead letter matches") {
+		t.Fatalf("redrive of a message id and its own delivery id: %v\n%s", err, out)
+	}
+	out, _, err = runDLQ(t, "purge", once, "dlv_once", "--yes")
+	if err != nil || out != "purged 1 dead letter\n" {
+		t.Fatalf("purge of a message id and its own delivery id: %v\n%s", err, out)
+	}
+	out, _, err = runDLQ(t, "purge", "dlv_twice", "dlv_typo", "--yes")
+	if err == nil || err.Error() != typo || out != "purged 2 dead letters\n" {
+		t.Fatalf("purge of a delivery id with two letters and a typo: %v\n%s", err, out)
+	}
+	if out, _, _ := runDLQ(t, "ls", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Fatalf("DLQ not empty after the purges: %s", out)
 	}
 }
 

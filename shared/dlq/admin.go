@@ -166,12 +166,12 @@ func (h adminHandler) purge(w http.ResponseWriter, r *http.Request) {
 		writeFilterError(w, err)
 		return
 	}
-	n, err := h.ops.Purge(r.Context(), f)
+	res, err := h.ops.Purge(r.Context(), f)
 	if err != nil {
 		writeQueueError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, purgeResponse{Purged: n})
+	writeJSON(w, http.StatusOK, purgeResponse{Purged: res.Purged})
 }
 
 // specFromQuery reads filters from query parameters; an unknown parameter

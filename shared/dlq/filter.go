@@ -50,6 +50,29 @@ func (f Filter) Matches(e Entry) bool {
 	return true
 }
 
+// unmatched returns, once each, the ids of f that selected none of
+// selected: mistyped, or gone (redriven, purged, in flight). Counting the
+// selected cannot tell: one delivery id may select two dead letters (a
+// failed Resend, or a redrive whose DLQ delete failed, leaves a second),
+// and a message id given with its own delivery id selects one.
+func (f Filter) unmatched(selected []Entry) []string {
+	found := make(map[string]bool, 2*len(selected))
+	for _, e := range selected {
+		found[e.MessageID] = true
+		if e.Delivery != nil {
+			found[e.Delivery.DeliveryID] = true
+		}
+	}
+	var missing []string
+	for _, id := range f.IDs {
+		if !found[id] {
+			missing = append(missing, id)
+			found[id] = true // named once
+		}
+	}
+	return missing
+}
+
 // FilterSpec is a Filter as operators type it: CLI flags, admin query
 // parameters and admin JSON bodies all parse through it, so they accept
 // the same values and fail with the same messages.

@@ -86,3 +86,20 @@ func TestAFilterRefusesASinceInTheFuture(t *testing.T) {
 		t.Errorf("since in an hour: %v, want ErrInvalidFilter saying so", err)
 	}
 }
+
+func TestUnmatchedNamesEachIDThatSelectedNothing(t *testing.T) {
+	twice := &message.Delivery{DeliveryID: "dlv_twice"}
+	selected := []Entry{
+		{MessageID: "m1", Delivery: twice},
+		{MessageID: "m2", Delivery: twice}, // a failed Resend's second letter
+		{MessageID: "m3", Delivery: &message.Delivery{DeliveryID: "dlv_once"}},
+		{MessageID: "m4"}, // poison: no delivery id
+	}
+	f := Filter{IDs: []string{"dlv_twice", "dlv_typo", "m3", "dlv_once", "m4", "dlv_typo", "m9"}}
+	if got := f.unmatched(selected); strings.Join(got, ",") != "dlv_typo,m9" {
+		t.Fatalf("unmatched %q, want dlv_typo and m9 once each", got)
+	}
+	if got := (Filter{IDs: []string{"m1"}}).unmatched(nil); strings.Join(got, ",") != "m1" {
+		t.Fatalf("nothing selected: %q", got)
+	}
+}

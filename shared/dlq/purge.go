@@ -2,15 +2,24 @@ package dlq
 
 import "context"
 
-// Purge deletes the selected dead letters and returns how many. Others are
+// PurgeResult reports a purge.
+type PurgeResult struct {
+	Purged int
+	// Unmatched are the filter's ids that selected no dead letter.
+	Unmatched []string
+}
+
+// Purge deletes the selected dead letters and says how many. Others are
 // released untouched. Like Redrive it holds what it selected, so a
 // concurrent redrive never sends a message this purge is deleting.
-func (o *Ops) Purge(ctx context.Context, f Filter) (int, error) {
+func (o *Ops) Purge(ctx context.Context, f Filter) (PurgeResult, error) {
 	selected, err := o.scan(ctx, f, func(Entry) bool { return true }, nil, o.operatorScan())
 	if err != nil {
-		return 0, err
+		return PurgeResult{}, err
 	}
-	return o.process(ctx, selected, func(ctx context.Context, e Entry) error {
+	res := PurgeResult{Unmatched: f.unmatched(selected)}
+	res.Purged, err = o.process(ctx, selected, func(ctx context.Context, e Entry) error {
 		return o.q.Delete(ctx, o.dlqURL, e.receipt)
 	}, nil)
+	return res, err
 }

@@ -11,10 +11,11 @@ func TestPurgeDeletesOnlyMatches(t *testing.T) {
 	f := newFixture(t, 100)
 	ops := f.ops(nil)
 	match := func(s seed) bool { return s.org == "org_c" && s.reason == message.ReasonPermanentStatus }
-	n, err := ops.Purge(context.Background(), Filter{OrgID: "org_c", Reason: message.ReasonPermanentStatus})
-	if err != nil {
-		t.Fatal(err)
+	res, err := ops.Purge(context.Background(), Filter{OrgID: "org_c", Reason: message.ReasonPermanentStatus})
+	if err != nil || len(res.Unmatched) != 0 {
+		t.Fatalf("%+v, %v", res, err)
 	}
+	n := res.Purged
 	if want := len(f.bodies(match)); n != want || n == 0 {
 		t.Fatalf("purged %d, want %d", n, want)
 	}

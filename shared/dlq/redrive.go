@@ -19,6 +19,9 @@ type Result struct {
 	Eligible int       `json:"eligible"`
 	Redriven int       `json:"redriven"`
 	Skipped  []Skipped `json:"skipped,omitempty"`
+	// Unmatched are the filter's ids that selected no dead letter (not in
+	// the admin API's answer).
+	Unmatched []string `json:"-"`
 }
 
 // Skipped is a selected entry left in the DLQ, and why.
@@ -62,6 +65,7 @@ func (o *Ops) redrive(ctx context.Context, f Filter, dryRun bool, progress func(
 		}
 	}
 	res.Matched, res.Eligible = len(selected), len(eligible)
+	res.Unmatched = f.unmatched(selected)
 	if dryRun {
 		return res, nil
 	}
