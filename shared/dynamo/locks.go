@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/hookrelay/hookrelay/shared/detach"
 	"github.com/hookrelay/hookrelay/shared/ids"
 )
 
@@ -78,6 +79,12 @@ func (l *Locks) Acquire(ctx context.Context, name string, ttl time.Duration) (st
 		return "", nil
 	}
 	if err != nil {
+		// The put may have been applied with its answer lost or cut off by
+		// the caller's deadline: free it, or nobody could take the lock
+		// until ttl ends.
+		rctx, cancel := detach.Bookkeeping(ctx)
+		defer cancel()
+		_ = l.Release(rctx, name, token)
 		return "", fmt.Errorf("acquire lock %s: %w", name, err)
 	}
 	return token, nil

@@ -136,3 +136,26 @@ func TestLockAcquireSurvivesARetriedPut(t *testing.T) {
 		t.Fatalf("the holder's token: %v, %v", ok, err)
 	}
 }
+
+func TestLockAcquireThatFailsAfterItsPutLeavesItFree(t *testing.T) {
+	endpoint := testenv.Dynalite(t)
+	var cut atomic.Bool
+	db := testenv.FaultyDynamo(t, endpoint, func(_ context.Context, in any, call func() error) error {
+		if _, put := in.(*dynamodb.PutItemInput); put && cut.CompareAndSwap(false, true) {
+			_ = call() // applied; the caller's deadline ends before the answer
+			return context.DeadlineExceeded
+		}
+		return call()
+	})
+	ctx := context.Background()
+	if err := dynamo.EnsureTable(ctx, db, "hookrelay-locks"); err != nil {
+		t.Fatal(err)
+	}
+	l := dynamo.NewLocks(db, "hookrelay-locks")
+	if token, err := l.Acquire(ctx, "dlq-scan", time.Minute); token != "" || err == nil {
+		t.Fatalf("acquire cut off after its put: %q, %v; want an error", token, err)
+	}
+	if token, err := l.Acquire(ctx, "dlq-scan", time.Minute); token == "" || err != nil {
+		t.Fatalf("the next taker: %q, %v; want the lock free, not held for a token nobody has", token, err)
+	}
+}
