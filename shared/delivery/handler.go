@@ -93,6 +93,7 @@ func (h *Handler) processSafely(ctx context.Context, m events.SQSMessage) (done 
 func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	received := h.now() // SQS's visibility limit counts from the receive, just before this
 	var posted result   // what the POST gave, for the endpoint gate
+	once := false       // a single attempt, whatever it gives
 	d, err := message.Decode(m.Body)
 	if err != nil {
 		// Poison can never succeed: straight to the DLQ, never a hot loop.
@@ -113,7 +114,8 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		return false
 	case w.Parks() && d.EventName == catalog.TestEvent:
 		// The tenant checks a fixed endpoint before recovering it: the
-		// test is POSTed and logged like any attempt, not parked.
+		// test is POSTed once and logged, not parked (decision.once).
+		once = true
 	case w.Parks():
 		return h.park(ctx, m, d)
 	case !w.Enabled:
@@ -147,7 +149,7 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	now := h.now()
 	r := result{class: ClassInvalidURL}
 	switch {
-	case n > len(h.cfg.RetrySchedule)+1:
+	case n > len(h.cfg.RetrySchedule)+1 && !once:
 		// The last attempt was made on an earlier receive, whose DLQ send
 		// failed: dead-letter now instead of POSTing again.
 		r = result{class: ClassRetriesSpent}
@@ -160,6 +162,9 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	bctx, cancel := detach.Bookkeeping(ctx)
 	defer cancel()
 	dec := decide(r, n, h.cfg.RetrySchedule, h.jitter, newBudget(received, sentAt(m, prior.DeliveryRecord, now), h.now()))
+	if once {
+		dec = dec.once()
+	}
 	rec := prior.next(d, m.Body, n, now, r.status)
 	counted := false // whether the record holds attempt n
 	if dec.act == actRetry {
@@ -208,6 +213,8 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 			f.Forget(d.OrgID, d.WebhookID)
 		}
 		return deliverylog.OutcomeRemoved, true
+	case actFinish:
+		return deliverylog.OutcomeFailed, true
 	case actRetry:
 		if err := h.d.Queue.ChangeVisibility(ctx, h.laneOf(ctx, m), m.ReceiptHandle, dec.delay); err != nil {
 			// Still a failure: it returns after the queue's own visibility timeout.

@@ -2,6 +2,8 @@ package delivery
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -11,9 +13,12 @@ import (
 
 	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/dlq"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/healthnotice"
+	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -30,8 +35,9 @@ func (n *recordingNotifier) Disabled(_ context.Context, w webhook.Webhook) error
 	return nil
 }
 
-// healthEnv is a handler whose webhooks, health and parked deliveries are
-// the DynamoDB adapters on dynalite, with a clock the test moves.
+// healthEnv is a handler whose webhooks (the 410 remover's too), health
+// and parked deliveries are the DynamoDB adapters on dynalite, with a
+// clock the test moves; more changes its other Deps.
 type healthEnv struct {
 	*env
 	store  *dynamo.WebhookStore
@@ -40,7 +46,7 @@ type healthEnv struct {
 	now    time.Time
 }
 
-func newHealthEnv(t *testing.T, after time.Duration, minFailures int) *healthEnv {
+func newHealthEnv(t *testing.T, after time.Duration, minFailures int, more ...func(*Deps)) *healthEnv {
 	db, table := testenv.Table(t)
 	he := &healthEnv{
 		store: dynamo.NewWebhookStore(db, table), parked: dynamo.NewParkedStore(db, table, time.Hour),
@@ -51,7 +57,12 @@ func newHealthEnv(t *testing.T, after time.Duration, minFailures int) *healthEnv
 	cfg.DisableAfter, cfg.DisableMinFailures = after, minFailures
 	he.env = newEnv(t, cfg, func(d *Deps) {
 		d.Webhooks, d.Health, d.Parked, d.Notify = he.store, he.store, he.parked, he.notify
+		remover := d.Remover.(WebhookRemover)
+		remover.Webhooks, d.Remover = he.store, remover
 		d.Now = func() time.Time { return he.now }
+		for _, f := range more {
+			f(d)
+		}
 	})
 	return he
 }
@@ -170,18 +181,19 @@ func TestFailingEndpointIsDisabledThenParked(t *testing.T) {
 	}
 
 	// A test event is POSTed all the same, and logged: the tenant checks
-	// the endpoint before recovering it (this one still answers 400).
+	// the endpoint before recovering it (this one still answers 400). It
+	// is not dead-lettered: that is the attempt's whole answer.
 	test := namedMessage(t, "wh_down", "test", catalog.TestEvent, `{"message":"hi","webhook_id":"wh_down"}`)
 	he.handle(t, test)
-	if rc.hits.Load() != hits+1 {
-		t.Fatalf("a test event to the parked endpoint: %d POSTs, want 1", rc.hits.Load()-hits)
+	if rc.hits.Load() != hits+1 || he.dlqSends() != dead {
+		t.Fatalf("a test event to the parked endpoint: %d POSTs and %d dead letters, want 1 and none", rc.hits.Load()-hits, he.dlqSends()-dead)
 	}
 	logged := false
 	for _, a := range he.attempts.list() {
-		logged = logged || a.DeliveryID == "dlv_testwh_down" && a.StatusCode == 400
+		logged = logged || a.DeliveryID == "dlv_testwh_down" && a.StatusCode == 400 && a.Outcome == deliverylog.OutcomeFailed
 	}
 	if p, _ := he.parked.Since(context.Background(), "org_a", "wh_down", time.Time{}, deliverylog.Parked{}, 10); !logged || len(p) != 1 {
-		t.Fatalf("the test: in the attempt log %v, parked deliveries %d (want 1, evt_4's)", logged, len(p))
+		t.Fatalf("the test: in the attempt log as failed %v, parked deliveries %d (want 1, evt_4's)", logged, len(p))
 	}
 	// Neither a failed nor a passed test moves the failure run: its start
 	// is where a recover begins.
@@ -196,6 +208,78 @@ func TestFailingEndpointIsDisabledThenParked(t *testing.T) {
 	}
 	if h := he.get(t, "wh_down").Health; h.ConsecutiveFailures != 3 || !h.FailingSince.Equal(start) || !h.LastSuccessAt.IsZero() {
 		t.Fatalf("health after a failed and a passed test: %+v, want the run of 3 since %s untouched", h, start)
+	}
+}
+
+// A test event at an endpoint disabled for failing is one attempt: POSTed
+// once, logged with what it got, then done with whatever that was. A retry
+// or a dead letter would come back with a recover as a missed delivery,
+// and a 410 would delete the webhook and strand its parked deliveries.
+func TestATestAtAParkedEndpointIsOneAttempt(t *testing.T) {
+	api := testenv.SQSClient(t, testenv.Goaws(t))
+	q := sqsqueue.New(api)
+	dlqURL := testenv.Queue(t, api, "deliveries-dlq", nil)
+	queueURL := testenv.Queue(t, api, "deliveries", nil)
+	rc := newReceiver(t, false)
+	he := newHealthEnv(t, time.Hour, 1, func(d *Deps) {
+		d.Queue, d.Config.DLQURL, d.Config.DeliveryQueues = q, dlqURL, lanes.Lanes{queueURL}
+	})
+	ctx := context.Background()
+	he.create(t, "wh_down", rc.srv.URL+"/status/400", true)
+	start := he.now
+	he.handle(t, sqsMessage(t, "org_a", "wh_down", "evt_1"))
+	he.now = he.now.Add(time.Hour)
+	he.handle(t, sqsMessage(t, "org_a", "wh_down", "evt_2")) // the second failure, an hour on, disables it
+	he.handle(t, sqsMessage(t, "org_a", "wh_down", "evt_3")) // parked
+	if w := he.get(t, "wh_down"); !w.Parks() {
+		t.Fatalf("not disabled for failing: %+v", w)
+	}
+
+	for i, status := range []int{503, 400, 410} {
+		w := he.get(t, "wh_down")
+		w.URL = fmt.Sprintf("%s/status/%d", rc.srv.URL, status)
+		if err := he.store.Update(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		tag := fmt.Sprintf("test%d", i)
+		hits := rc.hits.Load()
+		he.handle(t, namedMessage(t, "wh_down", tag, catalog.TestEvent, `{"message":"hi","webhook_id":"wh_down"}`))
+		if rc.hits.Load() != hits+1 {
+			t.Fatalf("a test answered %d: %d POSTs, want 1", status, rc.hits.Load()-hits)
+		}
+		var entries []string
+		for _, a := range he.attempts.list() {
+			if a.DeliveryID == "dlv_"+tag+"wh_down" {
+				entries = append(entries, fmt.Sprintf("%d:%s:%d", a.Attempt, a.Outcome, a.StatusCode))
+			}
+		}
+		if want := fmt.Sprintf("1:%s:%d", deliverylog.OutcomeFailed, status); len(entries) != 1 || entries[0] != want {
+			t.Fatalf("a test answered %d: attempt log %v, want [%s]", status, entries, want)
+		}
+		// No record: nothing is left in flight for the message to continue.
+		if rec, err := he.records.Get(ctx, "dlv_"+tag+"wh_down"); !errors.Is(err, deliverylog.ErrNotFound) {
+			t.Fatalf("a test answered %d left a delivery record %+v (%v)", status, rec, err)
+		}
+	}
+	w := he.get(t, "wh_down") // after the 410 too
+	if !w.Parks() || w.Health.ConsecutiveFailures != 2 || !w.Health.FailingSince.Equal(start) {
+		t.Fatalf("the webhook after the tests: %+v, want it disabled for failing with its run of 2 since %s", w, start)
+	}
+	if p, err := he.parked.Since(ctx, "org_a", "wh_down", time.Time{}, deliverylog.Parked{}, 10); err != nil || len(p) != 1 {
+		t.Fatalf("parked deliveries after the tests: %d, %v; want evt_3's", len(p), err)
+	}
+	if n, err := testenv.QueueDepth(ctx, api, dlqURL); err != nil || n != 2 {
+		t.Fatalf("DLQ depth %d, %v; want 2, the events' (no test)", n, err)
+	}
+
+	// The recover since the run's start (in whole seconds, as the portal
+	// sends it) brings back the two events and the parked one: no test.
+	ops := dlq.New(q, dlqURL, lanes.Lanes{queueURL}, he.records)
+	ops.Wait = 0 // goaws answers a short poll from the whole queue
+	r := Recovery{Parked: he.parked, Records: he.records, Queue: q, Lanes: lanes.Lanes{queueURL}, DeadLetters: ops}
+	res, err := r.Requeue(ctx, w, w.Health.FailingSince.Truncate(time.Second))
+	if err != nil || res != (RecoverResult{Queued: 3, DeadLettered: 2, Parked: 1}) {
+		t.Fatalf("recover: %+v, %v; want the 2 dead-lettered events and the parked one", res, err)
 	}
 }
 

@@ -54,6 +54,7 @@ const (
 	actRetry
 	actDeadLetter
 	actRemove
+	actFinish // failed, and done with: no retry, no dead letter, no removal
 )
 
 // decision is what to do with the message after attempt n.
@@ -104,6 +105,18 @@ func decide(r result, n int, schedule []time.Duration, jitter func(time.Duration
 		return decision{act: actDeadLetter, reason: message.ReasonRetryBudget}
 	}
 	return decision{act: actRetry, delay: delay}
+}
+
+// once is the decision for a delivery that gets a single attempt, a test
+// event at an endpoint disabled for failing: the tenant checks a fix
+// before recovering it, and the attempt log entry is the answer. A retry
+// or a dead letter would reach that recover as a missed delivery, and a
+// 410 would delete the webhook with its parked deliveries.
+func (dec decision) once() decision {
+	if dec.act == actDelivered {
+		return dec
+	}
+	return decision{act: actFinish}
 }
 
 // parseRetryAfter reads delay-seconds or an HTTP date (RFC 9110 §10.2.3).

@@ -17,6 +17,9 @@ const (
 	OutcomeDeadLettered = "dead_lettered" // failed, sent to the DLQ
 	OutcomeRemoved      = "removed"       // 410 Gone: webhook deleted
 	OutcomeSkipped      = "skipped"       // webhook deleted or disabled meanwhile
+	// OutcomeFailed: a test event at an endpoint disabled for failing
+	// failed its one attempt; it is neither retried nor dead-lettered.
+	OutcomeFailed = "failed"
 )
 
 // Attempt is one POST to an endpoint (or a skip).

@@ -23,6 +23,8 @@ type Filter struct {
 	// IDs are SQS message ids or delivery ids: operators copy the first
 	// from `dlq ls` and the second from the attempt log.
 	IDs []string
+	// ExceptEvent leaves out the dead letters of this event name.
+	ExceptEvent string
 }
 
 // ErrInvalidFilter wraps every filter the operator typed wrong.
@@ -30,7 +32,7 @@ var ErrInvalidFilter = errors.New("invalid filter")
 
 // Empty reports whether the filter selects everything.
 func (f Filter) Empty() bool {
-	return f.OrgID == "" && f.WebhookID == "" && f.Reason == "" && f.Tier == "" && f.Since.IsZero() && len(f.IDs) == 0
+	return f.OrgID == "" && f.WebhookID == "" && f.Reason == "" && f.Tier == "" && f.Since.IsZero() && len(f.IDs) == 0 && f.ExceptEvent == ""
 }
 
 // Matches reports whether e is selected.
@@ -40,6 +42,7 @@ func (f Filter) Matches(e Entry) bool {
 		f.WebhookID != "" && e.WebhookID != f.WebhookID,
 		f.Reason != "" && e.Reason != f.Reason,
 		f.Tier != "" && e.Tier != f.Tier,
+		f.ExceptEvent != "" && e.EventName == f.ExceptEvent,
 		!f.Since.IsZero() && e.DeadAt().Before(f.Since):
 		return false
 	}

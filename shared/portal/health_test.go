@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/catalog/catalogtest"
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/config"
@@ -294,28 +295,43 @@ func TestRecoverRefusalIsShownOnTheEndpointPage(t *testing.T) {
 
 // A test event or a resend at a disabled endpoint is not sent: the notice
 // says what happens to it instead of promising an attempt; a test at an
-// endpoint disabled for failing is sent, to check it before a recover.
+// endpoint disabled for failing is sent once, to check it before a
+// recover, and so is a resent test (its log row names the event).
 func TestTestAndResendSayWhatADisabledEndpointDoesWithThem(t *testing.T) {
 	for _, c := range []struct {
 		name       string
 		hook       hook
 		only       string // "test" or "resent": the case is that send's alone
+		resent     string // the event of the resent delivery
 		done, says string
 	}{
-		{"enabled", healthyHook(), "", "", "is on its way"},
-		{"disabled by the tenant", disabledByTenantHook(), "", "-skipped", "appears in the log as skipped"},
-		{"disabled for failing", disabledFailingHook(), "resent", "-held", "held with its other missed deliveries until you recover"},
-		{"disabled for failing", disabledFailingHook(), "test", "-check", "sent to it all the same, so you can check it works"},
+		{"enabled", healthyHook(), "", "emailClick", "", "is on its way"},
+		{"disabled by the tenant", disabledByTenantHook(), "", "emailClick", "-skipped", "appears in the log as skipped"},
+		{"disabled for failing", disabledFailingHook(), "resent", "emailClick", "-held", "held with its other missed deliveries until you recover"},
+		{"disabled for failing", disabledFailingHook(), "test", "emailClick", "-check", "sent to it all the same, once and without retries, so you can check it works"},
+		{"disabled for failing, a test resent", disabledFailingHook(), "resent", catalog.TestEvent, "-check", "this test event (webhook.test) is sent to it again all the same, once and without retries"},
 	} {
-		api := &fakeAPI{t: t, hook: c.hook}
+		api := &fakeAPI{t: t, hook: c.hook, attempts: func(string) attemptPage {
+			return attemptPage{Data: []deliverylog.Attempt{{DeliveryID: "dlv_1", EventName: c.resent, Outcome: deliverylog.OutcomeDelivered}}}
+		}}
 		h := testHandler(t, api)
+		// The form posts what the attempt log row's Resend button holds.
+		resendForm := url.Values{"csrf": {"token"}}
+		for _, in := range hiddenInputs.FindAllStringSubmatch(get(h, h.endpoint, "/portal/webhooks/wh_1").Body.String(), -1) {
+			if in[1] == "delivery_id" || in[1] == "event_name" {
+				resendForm.Set(in[1], html.UnescapeString(in[2]))
+			}
+		}
+		if resendForm.Get("delivery_id") != "dlv_1" || resendForm.Get("event_name") != c.resent {
+			t.Fatalf("%s: the log row's Resend form holds %v, want dlv_1 and %s", c.name, resendForm, c.resent)
+		}
 		for _, send := range []struct {
 			what, path string
 			fn         func(*visit) error
 			form       url.Values
 		}{
 			{"test", "/portal/webhooks/wh_1/test", h.sendTest, url.Values{"csrf": {"token"}}},
-			{"resent", "/portal/webhooks/wh_1/resend", h.resend, url.Values{"csrf": {"token"}, "delivery_id": {"dlv_1"}}},
+			{"resent", "/portal/webhooks/wh_1/resend", h.resend, resendForm},
 		} {
 			if c.only != "" && c.only != send.what {
 				continue
@@ -332,6 +348,9 @@ func TestTestAndResendSayWhatADisabledEndpointDoesWithThem(t *testing.T) {
 		}
 	}
 }
+
+// hiddenInputs finds a page's hidden form fields: name, value.
+var hiddenInputs = regexp.MustCompile(`<input type="hidden" name="([a-z_]+)" value="([^"]*)"`)
 
 // The health card is the endpoint's, not the page's: an older page of the
 // attempt log (failures under a success since) says what the newest does.

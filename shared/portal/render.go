@@ -62,6 +62,8 @@ func outcomeLabel(o string) string {
 		return "Endpoint answered 410 Gone"
 	case deliverylog.OutcomeSkipped:
 		return "Skipped"
+	case deliverylog.OutcomeFailed:
+		return "Failed, not retried (test)"
 	}
 	return o
 }

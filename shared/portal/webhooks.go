@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 )
@@ -227,7 +228,7 @@ type endpointData struct {
 	NextCursor  string
 }
 
-var outcomes = []string{deliverylog.OutcomeDelivered, deliverylog.OutcomeRetrying, deliverylog.OutcomeDeadLettered, deliverylog.OutcomeRemoved, deliverylog.OutcomeSkipped}
+var outcomes = []string{deliverylog.OutcomeDelivered, deliverylog.OutcomeRetrying, deliverylog.OutcomeDeadLettered, deliverylog.OutcomeRemoved, deliverylog.OutcomeSkipped, deliverylog.OutcomeFailed}
 
 func (v *visit) webhook() (hook, error) {
 	var hk hook
@@ -382,14 +383,18 @@ func (h *Handler) resend(v *visit) error {
 	if err := v.call(http.MethodPost, webhookAPI(hk.ID)+"/deliveries/"+url.PathEscape(dlv)+"/resend", nil, nil); err != nil {
 		return err
 	}
-	return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=resent" + fate(hk, false))
+	// The event name comes from the attempt log row the Resend button is
+	// on: a resent test keeps its name, so a parked endpoint gets it. The
+	// name only chooses which fixed notice the sender reads.
+	test := v.r.PostForm.Get("event_name") == catalog.TestEvent
+	return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=resent" + fate(hk, test))
 }
 
 // fate names what a delivery queued now (a test event or not) meets at a
 // disabled endpoint, so the notice does not promise an attempt that will
 // not be made: a parked endpoint (disabled for failing) holds it for a
-// recover, except a test, which is sent to check the endpoint; one the
-// tenant disabled skips it.
+// recover, except a test, which is sent once to check the endpoint; one
+// the tenant disabled skips it.
 func fate(hk hook, test bool) string {
 	switch {
 	case hk.Parks() && test:
@@ -414,7 +419,8 @@ var notices = map[string]string{
 	// At a disabled endpoint nothing is sent: say what happens instead.
 	"test-skipped":   "The endpoint is disabled, so the test event (webhook.test) is not sent: it appears in the log as skipped. Enable the endpoint to receive events.",
 	"resent-skipped": "The endpoint is disabled, so the delivery is not sent again: it appears in the log as skipped. Enable the endpoint to receive events.",
-	"test-check":     "The endpoint is disabled for failing, but a test event (webhook.test) is sent to it all the same, so you can check it works before you recover it below. The attempt appears in the log below within seconds; refresh to see it.",
+	"test-check":     "The endpoint is disabled for failing, but a test event (webhook.test) is sent to it all the same, once and without retries, so you can check it works before you recover it below. The attempt appears in the log below within seconds; refresh to see it.",
+	"resent-check":   "The endpoint is disabled for failing, but this test event (webhook.test) is sent to it again all the same, once and without retries, so you can check it works before you recover it below. The attempt appears in the log below within seconds; refresh to see it.",
 	"resent-held":    "The endpoint is disabled for failing, so the delivery is held with its other missed deliveries until you recover the endpoint below.",
 }
 
