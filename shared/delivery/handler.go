@@ -101,8 +101,8 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		return h.deadLetter(ctx, m, map[string]string{message.AttrReason: message.ReasonMalformed}, nil)
 	}
 	w, err := h.d.Webhooks.Get(ctx, d.OrgID, d.WebhookID)
-	if err == nil && w.Parks() {
-		w, err = h.confirmParked(ctx, w)
+	if err == nil && !w.Enabled {
+		w, err = h.confirmDisabled(ctx, w)
 	}
 	switch {
 	case errors.Is(err, webhook.ErrNotFound):

@@ -24,11 +24,12 @@ type HealthStore interface {
 	Get(ctx context.Context, orgID, id string) (webhook.Webhook, error)
 }
 
-// confirmParked reads a webhook that the cache (or an eventually consistent
-// read) shows disabled for failing again, consistently: a recover enables
+// confirmDisabled reads a webhook that the cache (or an eventually
+// consistent read) shows disabled again, consistently: a recover enables
 // it and then re-queues its deliveries at once, and those must be POSTed,
-// not parked again by a stale read. Parking is rare; the read is cheap.
-func (h *Handler) confirmParked(ctx context.Context, w webhook.Webhook) (webhook.Webhook, error) {
+// not parked again or skipped as webhook_disabled by a stale read.
+// Deliveries to a disabled endpoint are rare; the read is cheap.
+func (h *Handler) confirmDisabled(ctx context.Context, w webhook.Webhook) (webhook.Webhook, error) {
 	if h.d.Health == nil {
 		return w, nil
 	}

@@ -353,3 +353,28 @@ func TestStaleParkedCacheIsReadAgain(t *testing.T) {
 		t.Fatalf("the re-queued delivery was not POSTed (parked again from the cache?)")
 	}
 }
+
+// The same for an endpoint the tenant disabled: a recover enables it and
+// re-queues its dead letters at once, and a warm cache that still shows it
+// disabled must not skip them as webhook_disabled, which was false by then.
+func TestStaleDisabledCacheIsReadAgain(t *testing.T) {
+	rc := newReceiver(t, false)
+	he := newHealthEnv(t, time.Hour, 1)
+	cache := NewWebhookCache(he.store, time.Hour)
+	cache.Now = func() time.Time { return he.now }
+	he.h.d.Webhooks = cache
+	he.create(t, "wh_off", rc.srv.URL+"/status/204", false)
+	if w, err := cache.Get(context.Background(), "org_a", "wh_off"); err != nil || w.Enabled {
+		t.Fatalf("cached: %+v, %v; want the disabled webhook", w, err)
+	}
+	w := he.get(t, "wh_off")
+	w.Enabled = true
+	if err := he.store.Update(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	hits := rc.hits.Load()
+	he.handle(t, sqsMessage(t, "org_a", "wh_off", "evt_1"))
+	if rc.hits.Load() != hits+1 {
+		t.Fatalf("the re-queued delivery was not POSTed (skipped as disabled from the cache?)")
+	}
+}
