@@ -19,7 +19,7 @@ type Filter struct {
 	WebhookID string
 	Reason    string
 	Tier      string    // TierEndpoint, TierPipeline or ""
-	Since     time.Time // dead-lettered at or after (Entry.DeadAt)
+	Since     time.Time // dead-lettered at or after (Entry.DeadAt), in whole seconds
 	// IDs are SQS message ids or delivery ids: operators copy the first
 	// from `dlq ls` and the second from the attempt log.
 	IDs []string
@@ -43,7 +43,10 @@ func (f Filter) Matches(e Entry) bool {
 		f.Reason != "" && e.Reason != f.Reason,
 		f.Tier != "" && e.Tier != f.Tier,
 		f.ExceptEvent != "" && e.EventName == f.ExceptEvent,
-		!f.Since.IsZero() && e.DeadAt().Before(f.Since):
+		// A dead letter records its last attempt in whole seconds: the
+		// failure run's start (failing_since, with its fraction) must
+		// select one that failed in that same second.
+		!f.Since.IsZero() && e.DeadAt().Before(f.Since.Truncate(time.Second)):
 		return false
 	}
 	if len(f.IDs) > 0 {

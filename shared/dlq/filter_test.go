@@ -103,3 +103,16 @@ func TestUnmatchedNamesEachIDThatSelectedNothing(t *testing.T) {
 		t.Fatalf("nothing selected: %q", got)
 	}
 }
+
+// A recover since an endpoint's failing_since (fractional seconds) selects
+// the dead letter of the run's first failure, recorded in whole seconds.
+func TestSinceSelectsALetterOfItsOwnSecond(t *testing.T) {
+	since := time.Date(2026, 5, 1, 12, 0, 0, 700_000_000, time.UTC)
+	e := Entry{LastAttempt: since.Truncate(time.Second)}
+	if !(Filter{Since: since}).Matches(e) {
+		t.Fatalf("a letter of since's own second was left out")
+	}
+	if (Filter{Since: since}).Matches(Entry{LastAttempt: since.Truncate(time.Second).Add(-time.Second)}) {
+		t.Fatalf("a letter of the second before was selected")
+	}
+}
