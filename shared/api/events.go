@@ -4,15 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
 )
-
-// maxProducerID bounds the optional producer idempotency key.
-const maxProducerID = 128
 
 func (s *server) knownEventType(name string) bool { return s.d.Catalog.Has(name) }
 
@@ -55,8 +52,8 @@ func (s *server) checkEvent(in publishInput) error {
 		return invalid(codeUnknownEventType, "event_name: unknown event type %q", truncate(in.EventName, 100))
 	case len(in.Data) == 0 || string(in.Data) == "null":
 		return invalid(codeInvalidEventData, "data is required")
-	case len(in.ID) > maxProducerID || strings.ContainsFunc(in.ID, hiddenOrControl):
-		return invalid(codeInvalidEventID, "id must be at most %d printable characters", maxProducerID)
+	case !ids.ValidProducerID(in.ID):
+		return invalid(codeInvalidEventID, "id must be %s", ids.ProducerIDRule)
 	}
 	// The pipeline's limits first: they are cheap, and the schema
 	// validator need not walk data nested thousands of levels deep.

@@ -7,9 +7,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/netguard"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -53,19 +53,11 @@ func (v validator) name(name string) error {
 	case n > maxNameLength:
 		return invalidField(codeInvalidName, "name must be at most %d characters", maxNameLength)
 	}
-	if i := strings.IndexFunc(name, hiddenOrControl); i >= 0 {
+	if i := strings.IndexFunc(name, ids.HiddenOrControl); i >= 0 {
 		r, _ := utf8.DecodeRuneInString(name[i:])
 		return invalidField(codeInvalidName, "name must not contain control, bidirectional-formatting or line-separator characters (found U+%04X)", r)
 	}
 	return nil
-}
-
-// hiddenOrControl is refused in names and producer ids: control characters
-// (category Cc), the bidirectional controls (U+061C, U+200E/F,
-// U+202A-U+202E, U+2066-U+2069) that make text display as something it is
-// not, and line and paragraph separators.
-func hiddenOrControl(r rune) bool {
-	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || unicode.In(r, unicode.Zl, unicode.Zp)
 }
 
 func (v validator) url(raw string) error {

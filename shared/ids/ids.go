@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Prefixes of the ids, so an id names its kind in logs and errors.
@@ -79,4 +80,27 @@ func ValidOrg(org string) bool {
 		}
 	}
 	return true
+}
+
+// MaxProducerID bounds a producer idempotency key, in bytes: the API's
+// "id" and a direct producer's detail.id. It is part of a DynamoDB key,
+// which may not exceed 2,048 bytes.
+const MaxProducerID = 128
+
+// ProducerIDRule describes ValidProducerID's rule for error messages.
+const ProducerIDRule = "at most 128 printable characters"
+
+// ValidProducerID reports whether id can be a producer idempotency key
+// ("" is none). The API answers 422 for one that breaks the rule, and
+// fan-out dead-letters an event whose detail.id does.
+func ValidProducerID(id string) bool {
+	return len(id) <= MaxProducerID && !strings.ContainsFunc(id, HiddenOrControl)
+}
+
+// HiddenOrControl is refused in names and producer ids: control characters
+// (category Cc), the bidirectional controls (U+061C, U+200E/F,
+// U+202A-U+202E, U+2066-U+2069) that make text display as something it is
+// not, and line and paragraph separators.
+func HiddenOrControl(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || unicode.In(r, unicode.Zl, unicode.Zp)
 }

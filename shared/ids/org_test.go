@@ -18,3 +18,18 @@ func TestValidOrg(t *testing.T) {
 		}
 	}
 }
+
+func TestValidProducerID(t *testing.T) {
+	for _, id := range []string{"", "click-123", "日本語", "team 👩\u200d💻", strings.Repeat("k", MaxProducerID)} {
+		if !ValidProducerID(id) {
+			t.Errorf("%q refused", id)
+		}
+	}
+	// Past DynamoDB's 2,048-byte key a claim could never be written.
+	for _, id := range []string{strings.Repeat("k", MaxProducerID+1), strings.Repeat("é", 65), strings.Repeat("k", 3000),
+		"k\x00", "k\n", "k\u0085", "k\u202e1", "k\u2028", "k\u061c"} {
+		if ValidProducerID(id) {
+			t.Errorf("%q accepted", id)
+		}
+	}
+}
