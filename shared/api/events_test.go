@@ -63,3 +63,30 @@ func TestPublishAcceptsOnlyWhatThePipelineCarries(t *testing.T) {
 		t.Fatalf("published %d events, want the %d accepted ones", len(e.pub.calls), accepted)
 	}
 }
+
+// SQS refuses U+FFFE and U+FFFF in a message, the ingest queue's DLQ too:
+// such data would be accepted here and dropped on the way.
+func TestPublishRefusesTheNoncharactersSQSRefuses(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tok := e.token("org_nonchar")
+	publish := func(subject string) response {
+		return e.do(http.MethodPost, "/api/v1/events", tok, `{"event_name":"emailClick","data":`+
+			`{"email":"a@example.com","message_id":"m1","url":"https://x.test/","occurred_at":"2026-11-23T10:00:00Z","subject":"`+subject+`"}}`)
+	}
+	for _, subject := range []string{"a\uffff", "\ufffeb", `a\uffff`, `\uFFFE`, `\uFfFf`} {
+		msg := publish(subject).wantError(t, http.StatusUnprocessableEntity, "invalid_event_data")
+		if !strings.Contains(msg, "U+FFF") {
+			t.Errorf("%q: message %q does not name the character", subject, msg)
+		}
+	}
+	// Their neighbours, and an escaped backslash before "uffff", are text.
+	for _, subject := range []string{"a\ufffd", `\ufffd`, `\\uffff`, "\U0010ffff"} {
+		if res := publish(subject); res.status != http.StatusAccepted {
+			t.Errorf("%q: %d %s", subject, res.status, res.body)
+		}
+	}
+	if len(e.pub.calls) != 4 {
+		t.Fatalf("published %d events, want the 4 accepted ones", len(e.pub.calls))
+	}
+}

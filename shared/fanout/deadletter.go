@@ -2,6 +2,7 @@ package fanout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -20,7 +21,23 @@ const (
 	ReasonTooDeep          = "event_too_deep"  // data nested over message.MaxDataDepth
 	ReasonInvalidData      = "invalid_data"    // data fails its type's JSON Schema
 	ReasonInvalidOrg       = "invalid_organization_id"
+	// ReasonNoncharacter: data holds U+FFFE or U+FFFF (raw or escaped),
+	// which SQS refuses in a message (message.ErrNoncharacter).
+	ReasonNoncharacter = "event_noncharacter"
+	// ReasonInvalidProducerID: detail.id breaks ids.ValidProducerID.
+	ReasonInvalidProducerID = "invalid_producer_id"
 )
+
+// dataReason names the rule of message.CheckData that err reports broken.
+func dataReason(err error) string {
+	switch {
+	case errors.Is(err, message.ErrTooDeep):
+		return ReasonTooDeep
+	case errors.Is(err, message.ErrNoncharacter):
+		return ReasonNoncharacter
+	}
+	return ReasonTooLarge
+}
 
 // deadLetter moves a record that can never be fanned out to the ingest DLQ,
 // body unchanged (so it can be redriven once fixed) with the reason as

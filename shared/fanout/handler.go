@@ -182,11 +182,11 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, p par
 	}
 	// The API's limits, for producers that put events on the bus directly.
 	if err := message.CheckData(d.Data); err != nil {
-		reason := ReasonTooLarge
-		if errors.Is(err, message.ErrTooDeep) {
-			reason = ReasonTooDeep
-		}
-		return h.deadLetter(ctx, rec, reason, err, org, name)
+		return h.deadLetter(ctx, rec, dataReason(err), err, org, name)
+	}
+	if !ids.ValidProducerID(d.ID) { // else the claim's key may pass DynamoDB's 2,048 bytes
+		return h.deadLetter(ctx, rec, ReasonInvalidProducerID, fmt.Errorf("detail.id %s (%d bytes) is not a valid producer id (%s)",
+			quote(d.ID), len(d.ID), ids.ProducerIDRule), org, name)
 	}
 	if h.d.ValidateData != nil {
 		if err := h.d.ValidateData(name, d.Data); err != nil {

@@ -5,8 +5,14 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
 // shortStrings is compact data of many empty strings, exactly size bytes:
@@ -52,5 +58,67 @@ func TestEventsAtThePipelineLimitsAreFannedOut(t *testing.T) {
 				t.Fatalf("envelope data differs from the published data (err %v)", err)
 			}
 		})
+	}
+}
+
+// A producer putting events on the bus directly is held to the API's rules
+// on data characters and on detail.id, each dead letter's reason naming
+// the rule broken: SQS refuses U+FFFE/U+FFFF in a message, and a producer
+// id past DynamoDB's 2,048-byte key would fail every claim until SQS moved
+// the record to the DLQ with no reason at all.
+func TestDirectRecordsBreakingTheAPIRulesAreDeadLettered(t *testing.T) {
+	t.Parallel() // its own emulators
+	e := newEnv(t, testCatalog)
+	hook := e.webhook(t, "org_a", true, "*")
+	at := time.Date(2025, 4, 18, 12, 0, 0, 0, time.UTC)
+	direct := func(msgID, detail string) events.SQSMessage {
+		return record(t, msgID, bus.Record{ID: "bridge-" + msgID, DetailType: "emailClick", Time: at, Detail: json.RawMessage(detail)})
+	}
+	withID := func(msgID, id string) events.SQSMessage {
+		detail, err := json.Marshal(map[string]any{"organization_id": "org_a", "id": id, "data": map[string]any{"a": 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return direct(msgID, string(detail))
+	}
+	bad := map[string]struct {
+		msg       events.SQSMessage
+		reason    string
+		lastError string
+	}{
+		"raw U+FFFF":      {direct("raw-ffff", "{\"organization_id\":\"org_a\",\"data\":{\"s\":\"a\uffff\"}}"), ReasonNoncharacter, "U+FFFF"},
+		"raw U+FFFE":      {direct("raw-fffe", "{\"organization_id\":\"org_a\",\"data\":[\"\ufffe\"]}"), ReasonNoncharacter, "U+FFFE"},
+		"escaped U+FFFF":  {direct("esc-ffff", `{"organization_id":"org_a","data":{"s":"\uFFFF"}}`), ReasonNoncharacter, "U+FFFF"},
+		"escaped U+FFFE":  {direct("esc-fffe", `{"organization_id":"org_a","data":{"\ufffe":1}}`), ReasonNoncharacter, "U+FFFE"},
+		"129-byte id":     {withID("id-129", strings.Repeat("k", ids.MaxProducerID+1)), ReasonInvalidProducerID, "(129 bytes)"},
+		"3 KB id":         {withID("id-3k", strings.Repeat("k", 3000)), ReasonInvalidProducerID, "(3000 bytes)"},
+		"control char id": {withID("id-nul", "k\x00"), ReasonInvalidProducerID, `"k\x00"`},
+	}
+	batch := []events.SQSMessage{withID("id-128", strings.Repeat("k", ids.MaxProducerID))} // at the limit: fanned out
+	for _, b := range bad {
+		batch = append(batch, b.msg)
+	}
+	e.handle(t, batch...) // consumed: none reported as a failure
+
+	for _, m := range e.drain(t, e.dlq, len(bad)) {
+		attrs := queue.AttributesOf(m)
+		name := ""
+		for n, b := range bad {
+			if b.msg.Body == m.Body {
+				name = n
+			}
+		}
+		if name == "" {
+			t.Errorf("dead letter body changed or unexpected: %.200s", m.Body)
+			continue
+		}
+		b := bad[name]
+		if attrs[message.AttrReason] != b.reason || !strings.Contains(attrs[message.AttrLastError], b.lastError) ||
+			b.reason == ReasonInvalidProducerID && !strings.Contains(attrs[message.AttrLastError], ids.ProducerIDRule) {
+			t.Errorf("%s: attributes %v, want reason %s and a last_error naming the rule and %s", name, attrs, b.reason, b.lastError)
+		}
+	}
+	if got := deliveries(t, e.drain(t, e.delivery, 1)); got[hook].EventID == "" {
+		t.Fatalf("the record with a 128-byte id was not delivered: %v", got)
 	}
 }

@@ -1,6 +1,7 @@
 package message
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 )
@@ -8,8 +9,9 @@ import (
 // What the pipeline can carry. An accepted event travels inside several
 // wrappers, each with a hard limit, and must fit the largest of them with
 // the largest values its other fields can take. The API (413/422) and
-// fan-out (ingest DLQ) both check MaxDataBytes and MaxDataDepth with
-// CheckData, so an event is refused where it enters, never lost on the way.
+// fan-out (ingest DLQ) both check MaxDataBytes, MaxDataDepth and the
+// characters SQS refuses with CheckData, so an event is refused where it
+// enters, never lost on the way.
 //
 // The wrappers around an event's data (D, compact JSON), outermost hop
 // first. Each embeds D verbatim (raw JSON, never as an escaped string),
@@ -165,44 +167,66 @@ const MaxDataDepth = JSONDepthMax - 2
 
 // Errors of CheckData; fan-out's ingest DLQ reasons name them.
 var (
-	ErrTooLarge = errors.New("event data too large")
-	ErrTooDeep  = errors.New("event data nested too deep")
+	ErrTooLarge     = errors.New("event data too large")
+	ErrTooDeep      = errors.New("event data nested too deep")
+	ErrNoncharacter = errors.New("event data holds a noncharacter SQS refuses")
 )
 
 // CheckData reports whether valid JSON data fits the pipeline. The size
 // that counts is the compact one: every wrapper compacts the data.
+//
+// SQS refuses a message body holding a character outside #x9 | #xA | #xD |
+// #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF, and the ingest queue's
+// DLQ is SQS too: EventBridge would drop such an event. Valid JSON text
+// that is valid UTF-8 (the API's strictjson rule) can hold only two of
+// them, the noncharacters U+FFFE and U+FFFF: the other control characters
+// appear only escaped, and any JSON encoder keeps them escaped; surrogates
+// are not UTF-8, a lone surrogate escape is refused by the API (strictjson),
+// and a direct record's is carried as sent (the encoders keep data's bytes;
+// encoding/json decodes one as U+FFFD). The noncharacters are refused
+// escaped as well ("\uffff"), since an encoder may write a character it
+// decoded raw (EventBridge's, or encoding/json, which escapes only
+// controls, U+2028/9 and HTML).
 func CheckData(data []byte) error {
-	size, depth := measure(data)
+	size, depth, nonchar := measure(data)
 	switch {
 	case size > MaxDataBytes:
 		return fmt.Errorf("%w: data is %d bytes of compact JSON; the limit is %d", ErrTooLarge, size, MaxDataBytes)
 	case depth > MaxDataDepth:
 		return fmt.Errorf("%w: data is nested %d levels deep; the limit is %d", ErrTooDeep, depth, MaxDataDepth)
+	case nonchar != 0:
+		return fmt.Errorf("%w: data holds U+%04X (raw or as a \\u escape); SQS accepts no U+FFFE or U+FFFF", ErrNoncharacter, nonchar)
 	}
 	return nil
 }
 
 // Depth is the nesting depth of valid JSON text (0 for a scalar).
 func Depth(doc []byte) int {
-	_, depth := measure(doc)
+	_, depth, _ := measure(doc)
 	return depth
 }
 
-// measure returns the compact size and the nesting depth of valid JSON
-// text: whitespace outside strings does not count, and brackets inside
-// strings do not nest.
-func measure(data []byte) (size, depth int) {
+// measure returns the compact size, the nesting depth and the first
+// noncharacter U+FFFE or U+FFFF (0 if none) of valid JSON text:
+// whitespace outside strings does not count, and brackets inside strings
+// do not nest.
+func measure(data []byte) (size, depth int, nonchar rune) {
 	level, inString, escaped := 0, false, false
-	for _, c := range data {
+	for i, c := range data {
 		switch {
 		case inString:
 			switch {
 			case escaped:
 				escaped = false
+				if c == 'u' && nonchar == 0 {
+					nonchar = escapedNoncharacter(data[i+1:])
+				}
 			case c == '\\':
 				escaped = true
 			case c == '"':
 				inString = false
+			case c == 0xef && nonchar == 0:
+				nonchar = rawNoncharacter(data[i:])
 			}
 		case c == ' ', c == '\t', c == '\n', c == '\r':
 			continue
@@ -216,5 +240,28 @@ func measure(data []byte) (size, depth int) {
 		}
 		size++
 	}
-	return size, depth
+	return size, depth, nonchar
+}
+
+// escapedNoncharacter reads the four hex digits after "\u" (any case).
+func escapedNoncharacter(hex []byte) rune {
+	if len(hex) < 4 || !bytes.EqualFold(hex[:3], []byte("fff")) {
+		return 0
+	}
+	switch hex[3] | 0x20 { // lower case
+	case 'e':
+		return 0xfffe
+	case 'f':
+		return 0xffff
+	}
+	return 0
+}
+
+// rawNoncharacter reads valid UTF-8 from a lead byte 0xEF: U+FFFE is EF BF
+// BE, U+FFFF is EF BF BF.
+func rawNoncharacter(b []byte) rune {
+	if len(b) < 3 || b[1] != 0xbf || b[2]&^1 != 0xbe {
+		return 0
+	}
+	return 0xfffe | rune(b[2]&1)
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestMeasureAgreesWithEncodingJSON(t *testing.T) {
@@ -19,7 +21,7 @@ func TestMeasureAgreesWithEncodingJSON(t *testing.T) {
 		if err := json.Compact(&compact, []byte(doc)); err != nil {
 			t.Fatalf("%s: %v", doc, err)
 		}
-		size, depth := measure([]byte(doc))
+		size, depth, _ := measure([]byte(doc))
 		if size != compact.Len() {
 			t.Errorf("measure(%s) size %d, compact is %d", doc, size, compact.Len())
 		}
@@ -162,4 +164,79 @@ func TestFitAttributesDropsTheLeastUsefulFirst(t *testing.T) {
 	if got := FitAttributes(strings.Repeat("b", MessageMax-5), attrs); len(got) != 0 {
 		t.Fatalf("a body with no room kept %v", got)
 	}
+}
+
+func TestCheckDataRefusesTheNoncharactersSQSRefuses(t *testing.T) {
+	for _, data := range []string{
+		"\"a\uffff\"", "\"\ufffe\"", "{\"k\ufffe\":1}", "[1,\"x\uffffy\"]",
+		`"\uffff"`, `"\uFFFE"`, `"\uFfFf"`, `{"a":["\ufffe"]}`, `"\\\uffff"`,
+	} {
+		err := CheckData([]byte(data))
+		if !errors.Is(err, ErrNoncharacter) || !strings.Contains(err.Error(), "U+FFF") {
+			t.Errorf("%q: %v, want ErrNoncharacter naming the character", data, err)
+		}
+		if err != nil && !sqsText(err.Error()) {
+			t.Errorf("%q: the error %q cannot be an SQS attribute", data, err)
+		}
+	}
+	// Escaped backslashes, neighbours and the noncharacters SQS accepts.
+	for _, data := range []string{
+		`"\\uffff"`, `"\\\\ufffe"`, `"\ufffd"`, "\"\ufffd\"", `"\uefff"`, `"\uffef"`, `"fff\u0066"`,
+		"\"\U0001fffe\U0010ffff\"", `"\ud83f\udfff"`, "\"\u00ef\u00bf\u00bf\"", `"\u0000\u001f"`,
+	} {
+		if err := CheckData([]byte(data)); err != nil {
+			t.Errorf("%q: %v", data, err)
+		}
+	}
+}
+
+// Every character SQS refuses, raw or escaped in valid JSON: either
+// CheckData refuses the data, or encoding/json writes it again (decoded,
+// then encoded as the pipeline's encoders do) as text SQS accepts.
+func TestWhatCheckDataAcceptsReachesSQSAsValidText(t *testing.T) {
+	var refused []rune
+	for r := rune(0); r < 0x20; r++ {
+		if r != '\t' && r != '\n' && r != '\r' {
+			refused = append(refused, r)
+		}
+	}
+	for r := rune(0xd800); r <= 0xdfff; r++ {
+		refused = append(refused, r)
+	}
+	refused = append(refused, 0xfffe, 0xffff)
+	for _, r := range refused {
+		candidates := []string{fmt.Sprintf(`"\u%04x"`, r), fmt.Sprintf(`"\u%04X"`, r)}
+		if utf8.ValidRune(r) {
+			candidates = append(candidates, `"`+string(r)+`"`)
+		}
+		for _, data := range candidates {
+			if !json.Valid([]byte(data)) || CheckData([]byte(data)) != nil {
+				continue
+			}
+			var v any
+			if err := json.Unmarshal([]byte(data), &v); err != nil {
+				t.Fatal(err)
+			}
+			out, err := marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !sqsText(string(out)) {
+				t.Errorf("U+%04X as %q passed CheckData, and encoding/json writes %q", r, data, out)
+			}
+		}
+	}
+}
+
+// sqsText reports whether SQS accepts s in a message: #x9 | #xA | #xD |
+// #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
+func sqsText(s string) bool {
+	for _, r := range s {
+		ok := r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xd7ff ||
+			r >= 0xe000 && r <= 0xfffd || r >= 0x10000 && r <= 0x10ffff
+		if !ok {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
 }
