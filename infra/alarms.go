@@ -96,6 +96,20 @@ func (h *hookrelay) addMonitoring() {
 		threshold:   1,
 	})
 	h.alarm(topic, alarmSpec{
+		id: "IngestRuleFailedInvocations",
+		description: "EventBridge could not put producer events on the ingest queue (an event too large for SQS, a character SQS refuses, " +
+			"the queue's policy); the ingest DLQ holds them unless IngestRuleDlqFailed fires too",
+		metric:    h.ingestRuleMetric("FailedInvocations"),
+		threshold: 1,
+	})
+	h.alarm(topic, alarmSpec{
+		id: "IngestRuleDlqFailed",
+		description: "EventBridge dropped producer events: neither the ingest queue nor the ingest DLQ took them " +
+			"(the events are lost; the producer must put them again, within the README's limits)",
+		metric:    h.ingestRuleMetric("InvocationsFailedToBeSentToDlq"),
+		threshold: 1,
+	})
+	h.alarm(topic, alarmSpec{
 		id: "DeliverErrors",
 		// Endpoint failures are batch item failures, not errors: an error
 		// here is the function itself failing.
@@ -129,6 +143,27 @@ func (h *hookrelay) addMonitoring() {
 		threshold: 1,
 	})
 	h.addDashboard()
+}
+
+// ingestRuleMetric is one of the ingest rule's AWS/Events metrics. A rule
+// on a custom bus reports them under both EventBusName and RuleName (the
+// RuleName alone is the default bus's). EventBridge sends these only when
+// they are not zero, so missing data is the healthy case.
+//
+// The rule's name comes from its ARN (rule/<bus>/<name> on a custom bus):
+// the rule's Ref, which CDK's RuleName is, reads "<bus>|<name>" there.
+func (h *hookrelay) ingestRuleMetric(name string) awscloudwatch.IMetric {
+	ruleName := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), h.ingestRule.RuleArn(), nil))
+	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace:  jsii.String("AWS/Events"),
+		MetricName: jsii.String(name),
+		DimensionsMap: &map[string]*string{
+			"EventBusName": h.bus.EventBusName(),
+			"RuleName":     ruleName,
+		},
+		Period:    seconds(alarmPeriod),
+		Statistic: jsii.String("Sum"),
+	})
 }
 
 // autoDisabledMetric counts the deliver function's auto-disable log lines

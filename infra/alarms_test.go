@@ -76,6 +76,41 @@ func TestAlarmsNotifyTopic(t *testing.T) {
 	}
 }
 
+// EventBridge drops an event that neither the ingest queue nor its DLQ
+// takes (over SQS's size, a character SQS refuses); only the rule's
+// metrics see it. A rule on a custom bus reports them under the bus's name
+// and the rule's bare name, which is the last part of the rule's ARN.
+func TestIngestRuleFailuresAlarm(t *testing.T) {
+	s := defaultStack(t)
+	topic := ref(s.id(t, "AlarmTopic"))
+	rule := s.props(t, s.id(t, "IngestRule"))
+	if jsonOf(rule["EventBusName"]) != jsonOf(ref(s.id(t, "Bus"))) {
+		t.Fatalf("the ingest rule is not on the stack's bus: %s", jsonOf(rule["EventBusName"]))
+	}
+	ruleName := map[string]interface{}{"Fn::Select": []interface{}{2.0,
+		map[string]interface{}{"Fn::Split": []interface{}{"/", getAtt(s.id(t, "IngestRule"), "Arn")}}}}
+	for alarm, metric := range map[string]string{
+		"IngestRuleFailedInvocations": "FailedInvocations",
+		"IngestRuleDlqFailed":         "InvocationsFailedToBeSentToDlq",
+	} {
+		p := s.props(t, s.id(t, alarm))
+		if p["Namespace"] != "AWS/Events" || p["MetricName"] != metric || p["Statistic"] != "Sum" ||
+			num(p["Threshold"]) != 1 || p["ComparisonOperator"] != "GreaterThanOrEqualToThreshold" || p["TreatMissingData"] != "notBreaching" {
+			t.Errorf("%s: %s", alarm, jsonOf(p))
+		}
+		want := []interface{}{
+			map[string]interface{}{"Name": "EventBusName", "Value": ref(s.id(t, "Bus"))},
+			map[string]interface{}{"Name": "RuleName", "Value": ruleName},
+		}
+		if jsonOf(p["Dimensions"]) != jsonOf(want) {
+			t.Errorf("%s dimensions %s, want %s", alarm, jsonOf(p["Dimensions"]), jsonOf(want))
+		}
+		if !containsJSON(p["AlarmActions"], topic) || !containsJSON(p["OKActions"], topic) {
+			t.Errorf("%s does not notify the alarm topic: %s", alarm, jsonOf(p))
+		}
+	}
+}
+
 func TestAlarmTopicEncryptedWithEmail(t *testing.T) {
 	s := defaultStack(t)
 	key := s.id(t, "AlarmTopicKey")

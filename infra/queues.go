@@ -82,14 +82,17 @@ func (h *hookrelay) addBus() {
 	h.bus = awsevents.NewEventBus(h.stack, jsii.String("Bus"), &awsevents.EventBusProps{
 		Description: jsii.String("hookrelay producer events: DetailType = event name, Detail = {organization_id, data}"),
 	})
-	rule := awsevents.NewRule(h.stack, jsii.String("IngestRule"), &awsevents.RuleProps{
+	h.ingestRule = awsevents.NewRule(h.stack, jsii.String("IngestRule"), &awsevents.RuleProps{
 		EventBus:     h.bus,
 		Description:  jsii.String("Every event on the hookrelay bus goes to the ingest queue"),
 		EventPattern: &awsevents.EventPattern{Source: awsevents.Match_Prefix(jsii.String(""))},
 	})
-	rule.AddTarget(awseventstargets.NewSqsQueue(h.ingest, &awseventstargets.SqsQueueProps{
+	h.ingestRule.AddTarget(awseventstargets.NewSqsQueue(h.ingest, &awseventstargets.SqsQueueProps{
 		// Events EventBridge cannot deliver (queue policy, throttling past
-		// a day) land in the ingest DLQ instead of vanishing.
+		// a day) land in the ingest DLQ instead of vanishing. One the DLQ
+		// refuses too (over SQS's size, a character SQS does not take) is
+		// dropped: the IngestRuleFailedInvocations and IngestRuleDlqFailed
+		// alarms (alarms.go) report it.
 		DeadLetterQueue: h.ingestDLQ,
 		MaxEventAge:     awscdk.Duration_Hours(jsii.Number(24)),
 		RetryAttempts:   jsii.Number(185),

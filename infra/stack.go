@@ -32,6 +32,7 @@ type hookrelay struct {
 
 	table                awsdynamodb.Table
 	bus                  awsevents.EventBus
+	ingestRule           awsevents.Rule // the bus's one rule: every event to the ingest queue
 	ingest, ingestDLQ    awssqs.Queue
 	delivery             []awssqs.Queue // the lanes: lane i is delivery[i]
 	dlq                  awssqs.Queue

@@ -68,8 +68,11 @@ func attr(name string, maxValue int) int { return len(name) + len("String") + ma
 const (
 	detailOverhead = len(`{"organization_id":"","data":,"id":""}`) + MaxOrgID + maxEventID
 	entryOverhead  = 14 + maxSource + MaxEventName + detailOverhead
-	recordOverhead = len(`{"version":"0","id":"","detail-type":"","source":"","account":"","time":"","region":"","resources":[],"detail":}`) +
-		uuidLen + MaxEventName + maxSource + accountLen + timeLen + maxRegion + detailOverhead
+	// entryToRecord is what the rule's SQS target writes around an entry's
+	// Source, DetailType and Detail: the EventBridge event's own fields.
+	entryToRecord = len(`{"version":"0","id":"","detail-type":"","source":"","account":"","time":"","region":"","resources":[],"detail":}`) +
+		uuidLen + accountLen + timeLen + maxRegion
+	recordOverhead   = entryToRecord + MaxEventName + maxSource + detailOverhead
 	envelopeOverhead = len(`{"id":"","event_name":"","organization_id":"","timestamp":,"data":}`) +
 		maxEventID + MaxEventName + MaxOrgID + maxTimestamp
 	deliveryOverhead = len(`{"v":2,"delivery_id":"","event_id":"","organization_id":"","webhook_id":"","event_name":"","envelope":}`) +
@@ -109,6 +112,18 @@ var MaxDataBytes = func() int {
 	}
 	return (MessageMax - worst) &^ 1023
 }()
+
+// MaxEntryBytes bounds a direct producer's whole PutEvents entry as
+// EventBridge counts it (Source, DetailType, Detail, each Resources item,
+// 14 for a Time): the ingest message is that entry's fields with the
+// event's own around them (entryToRecord; each Resources item adds its
+// quotes and comma, 3 bytes, which the rounding leaves room for), and
+// the ingest DLQ's copy adds EventBridge's attributes. Within it the
+// ingest queue takes the event and, should it refuse it, the ingest DLQ
+// too. Beyond it PutEvents may accept an event that neither takes, and
+// EventBridge drops it (only the rule's metrics count it). Rounded down to
+// a whole KiB, as MaxDataBytes is.
+const MaxEntryBytes = (MessageMax - entryToRecord - targetDLQAttrs) &^ 1023
 
 // SQSSize is what SQS counts against MessageMax: the body and, per
 // attribute, its name, data type and value.

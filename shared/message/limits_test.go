@@ -135,13 +135,14 @@ func TestReadmeStatesTheLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"259,072 bytes", "9,998 levels"} {
+	for _, want := range []string{"259,072 bytes", "9,998 levels", "at most 259,072 bytes (253 KiB)", "up to 212 bytes"} {
 		if !strings.Contains(string(readme), want) {
 			t.Errorf("README does not state %q", want)
 		}
 	}
-	if MaxDataBytes != 259_072 || MaxDataDepth != 9_998 {
-		t.Errorf("limits changed (%d bytes, %d levels): update the README and docs/internals.md", MaxDataBytes, MaxDataDepth)
+	if MaxDataBytes != 259_072 || MaxDataDepth != 9_998 || MaxEntryBytes != 259_072 || entryToRecord != 212 {
+		t.Errorf("limits changed (%d bytes, %d levels, entries %d bytes of which the event's fields %d): update the README and docs/internals.md",
+			MaxDataBytes, MaxDataDepth, MaxEntryBytes, entryToRecord)
 	}
 }
 
