@@ -48,10 +48,11 @@ func idemKey(orgID, producerID string) map[string]types.AttributeValue {
 // claim exists, and returns the event id that owns the producer id: eventID
 // when this call claimed it, the earlier event's id for a duplicate.
 // Fan-out claims events that are already on the bus, so its claims are
-// complete from the start.
-func (s *IdempotencyStore) Claim(ctx context.Context, orgID, producerID, eventID string) (string, error) {
-	owner, _, err := s.claim(ctx, orgID, producerID, eventID, false)
-	return owner, err
+// complete from the start. published reports whether the owner's claim is
+// confirmed: it is not while the owner is an API publish that failed, timed
+// out or was killed (Reserve), and nothing may be on the bus under it.
+func (s *IdempotencyStore) Claim(ctx context.Context, orgID, producerID, eventID string) (owner string, published bool, err error) {
+	return s.claim(ctx, orgID, producerID, eventID, false)
 }
 
 // Reserve is Claim before a publish: the claim stays pending until

@@ -19,9 +19,9 @@ func TestIdempotencyClaimDuplicateAndExpiry(t *testing.T) {
 
 	claim := func(org, key, ev string) string {
 		t.Helper()
-		owner, err := s.Claim(ctx, org, key, ev)
-		if err != nil {
-			t.Fatalf("Claim(%s, %s, %s): %v", org, key, ev, err)
+		owner, published, err := s.Claim(ctx, org, key, ev)
+		if err != nil || !published {
+			t.Fatalf("Claim(%s, %s, %s): published=%v err=%v, want a claim complete from the start", org, key, ev, published, err)
 		}
 		return owner
 	}
@@ -77,14 +77,23 @@ func TestIdempotencyReservationStaysPendingUntilPublished(t *testing.T) {
 	if _, published := reserve("evt_3"); published {
 		t.Fatal("a non-owner confirmed the claim")
 	}
+	// Fan-out meets the unconfirmed publish when the producer falls back to
+	// putting the event on the bus itself: it learns that nothing may be
+	// on the bus under evt_1 yet.
+	if owner, published, err := s.Claim(ctx, "org_a", "k", "evt_direct"); err != nil || owner != "evt_1" || published {
+		t.Fatalf("claim over an unconfirmed publish: %s published=%v err=%v, want evt_1 pending", owner, published, err)
+	}
 	if err := s.Published(ctx, "org_a", "k", "evt_1"); err != nil {
 		t.Fatal(err)
 	}
 	if owner, published := reserve("evt_4"); owner != "evt_1" || !published {
 		t.Fatalf("after confirmation: %s published=%v, want evt_1 published", owner, published)
 	}
+	if owner, published, err := s.Claim(ctx, "org_a", "k", "evt_direct"); err != nil || owner != "evt_1" || !published {
+		t.Fatalf("claim after confirmation: %s published=%v err=%v, want evt_1 published", owner, published, err)
+	}
 	// Fan-out claims events already on the bus: complete from the start.
-	if _, err := s.Claim(ctx, "org_a", "direct", "evt_5"); err != nil {
+	if _, _, err := s.Claim(ctx, "org_a", "direct", "evt_5"); err != nil {
 		t.Fatal(err)
 	}
 	if owner, published, err := s.Reserve(ctx, "org_a", "direct", "evt_6"); err != nil || owner != "evt_5" || !published {
@@ -100,7 +109,7 @@ func TestIdempotencyConcurrentClaimsHaveOneWinner(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range owners {
 		wg.Go(func() {
-			owner, err := s.Claim(ctx, "org_a", "race", "evt_"+string(rune('a'+i)))
+			owner, _, err := s.Claim(ctx, "org_a", "race", "evt_"+string(rune('a'+i)))
 			if err != nil {
 				t.Error(err)
 			}

@@ -37,9 +37,12 @@ type Queue interface {
 }
 
 // Claimer records that a producer id of an org was used by an event and
-// returns the event id that owns it (dynamo.IdempotencyStore satisfies it).
+// returns the event id that owns it, and whether that owner's claim is
+// confirmed (dynamo.IdempotencyStore satisfies it). Published confirms a
+// claim the API left pending (claimProducerID).
 type Claimer interface {
-	Claim(ctx context.Context, orgID, producerID, eventID string) (owner string, err error)
+	Claim(ctx context.Context, orgID, producerID, eventID string) (owner string, published bool, err error)
+	Published(ctx context.Context, orgID, producerID, eventID string) error
 }
 
 // Deps is everything the handler needs. Webhooks, Queue, KnownEvent and
@@ -57,8 +60,9 @@ type Deps struct {
 	// skips the check.
 	ValidateData func(eventName string, data json.RawMessage) error
 	// Claims deduplicates producers that PutEvents directly with a detail.id
-	// idempotency key (the API claims its own before publishing). Nil turns
-	// that deduplication off.
+	// idempotency key (the API claims its own before publishing; a direct
+	// put of a key whose API publish was never confirmed is fanned out
+	// under that publish's event id). Nil turns that deduplication off.
 	Claims Claimer
 	// DeliveryQueues are the delivery lanes; an event's deliveries go to
 	// its organization's, unless another organization crowds that lane
@@ -194,15 +198,11 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, p par
 		}
 	}
 	eventID, producerID := eventIdentity(r, d)
+	confirm := false
 	if producerID != "" && h.d.Claims != nil {
-		owner, err := h.d.Claims.Claim(ctx, org, producerID, eventID)
-		if err != nil {
+		eventID, confirm, err = h.claimProducerID(ctx, org, name, producerID, eventID)
+		if err != nil || eventID == "" {
 			return err
-		}
-		if owner != eventID {
-			h.log.InfoContext(ctx, "duplicate producer id: not fanned out", "org_id", org, "event_name", name,
-				"event_id", eventID, "original_event_id", owner)
-			return nil
 		}
 	}
 	// One envelope for every endpoint: the bytes the signatures will cover.
@@ -217,6 +217,9 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, p par
 	}
 	if err != nil {
 		return fmt.Errorf("event %s (%s of %s, %d matched so far): %w", eventID, name, org, matched, err)
+	}
+	if confirm {
+		h.confirmClaim(ctx, b, i, org, name, producerID, eventID)
 	}
 	// DEBUG: an event fanned out is the normal case and each of its
 	// deliveries is recorded; at INFO this line is paid for every event.

@@ -125,12 +125,12 @@ var shared = map[string][]Grant{
 		{Resource: DLQ, Actions: []string{"sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage"}},
 	},
 	// Subscriptions by org (Query), producer-idempotency claims (a
-	// conditional PutItem, then GetItem for the owner) and nothing else on
-	// the table; deliveries onto the delivery queue, poison events onto the
-	// ingest DLQ.
+	// conditional PutItem, then GetItem for the owner, UpdateItem to
+	// confirm a claim the API left pending) and nothing else on the table;
+	// deliveries onto the delivery queue, poison events onto the ingest DLQ.
 	Fanout: {
 		{Resource: Table, Actions: []string{"dynamodb:Query"}, LeadingKeys: []string{dynamo.OrgKeyPrefix}},
-		{Resource: Table, Actions: []string{"dynamodb:PutItem", "dynamodb:GetItem"}, LeadingKeys: []string{dynamo.IdempotencyKeyPrefix}},
+		{Resource: Table, Actions: []string{"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"}, LeadingKeys: []string{dynamo.IdempotencyKeyPrefix}},
 		{Resource: DeliveryQueue, Actions: []string{"sqs:SendMessage"}},
 		{Resource: IngestDLQ, Actions: []string{"sqs:SendMessage"}},
 		{Resource: IngestQueue, Actions: pollerActions, Poller: true},
