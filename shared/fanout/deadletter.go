@@ -48,12 +48,15 @@ func (h *Handler) deadLetter(ctx context.Context, rec events.SQSMessage, reason 
 	if !ids.ValidOrg(org) {
 		org = "" // not an attribute value SQS must accept; the body keeps it
 	}
-	// A record near the size limit keeps the attributes that fit.
+	// A record near the size limit keeps the attributes that fit. The event
+	// name, and an error quoting the producer's text (a schema error names
+	// a JSON key), may hold characters SQS refuses in an attribute, which
+	// would fail this send on every receive: they are replaced.
 	msg := queue.Message{Body: rec.Body, Attributes: message.FitAttributes(rec.Body, map[string]string{
 		message.AttrReason:    reason,
-		message.AttrLastError: truncate(cause.Error(), message.MaxErrorAttr),
+		message.AttrLastError: truncate(message.ToSQSText(cause.Error()), message.MaxErrorAttr),
 		message.AttrOrgID:     org,
-		message.AttrEventName: name,
+		message.AttrEventName: message.ToSQSText(name),
 	})}
 	if err := h.d.Queue.Send(ctx, h.d.IngestDLQURL, msg); err != nil {
 		return fmt.Errorf("dead-letter %s (%s): %w", rec.MessageId, reason, err)

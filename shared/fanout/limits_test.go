@@ -122,3 +122,31 @@ func TestDirectRecordsBreakingTheAPIRulesAreDeadLettered(t *testing.T) {
 		t.Fatalf("the record with a 128-byte id was not delivered: %v", got)
 	}
 }
+
+// A producer's event name may hold characters SQS refuses in an attribute
+// (EventBridge's JSON carries them escaped): the dead letter's attributes
+// replace them, or its send would fail on every receive and the record
+// reach the DLQ without a reason.
+func TestDeadLetterAttributesAreTextSQSAccepts(t *testing.T) {
+	t.Parallel() // its own emulators
+	e := newEnv(t, testCatalog)
+	at := time.Date(2025, 4, 18, 12, 0, 0, 0, time.UTC)
+	names := map[string]string{"ctl": "email\x01Click", "nonchar": "email\uffffClick"}
+	var batch []events.SQSMessage
+	for id, name := range names {
+		batch = append(batch, record(t, id, bus.Record{ID: "bridge-" + id, DetailType: name, Time: at,
+			Detail: json.RawMessage(`{"organization_id":"org_a","data":{}}`)}))
+	}
+	e.handle(t, batch...)
+	for _, m := range e.drain(t, e.dlq, len(names)) {
+		attrs := queue.AttributesOf(m)
+		for k, v := range attrs {
+			if !message.SQSText(v) {
+				t.Errorf("attribute %s = %q: SQS refuses it", k, v)
+			}
+		}
+		if attrs[message.AttrReason] != ReasonUnknownEventType || attrs[message.AttrEventName] != "email\ufffdClick" {
+			t.Errorf("attributes %q, want reason %s and the name with U+FFFD", attrs, ReasonUnknownEventType)
+		}
+	}
+}

@@ -176,7 +176,7 @@ func TestCheckDataRefusesTheNoncharactersSQSRefuses(t *testing.T) {
 		if !errors.Is(err, ErrNoncharacter) || !strings.Contains(err.Error(), "U+FFF") {
 			t.Errorf("%q: %v, want ErrNoncharacter naming the character", data, err)
 		}
-		if err != nil && !sqsText(err.Error()) {
+		if err != nil && !SQSText(err.Error()) {
 			t.Errorf("%q: the error %q cannot be an SQS attribute", data, err)
 		}
 	}
@@ -222,22 +222,9 @@ func TestWhatCheckDataAcceptsReachesSQSAsValidText(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !sqsText(string(out)) {
+			if !SQSText(string(out)) {
 				t.Errorf("U+%04X as %q passed CheckData, and encoding/json writes %q", r, data, out)
 			}
 		}
 	}
-}
-
-// sqsText reports whether SQS accepts s in a message: #x9 | #xA | #xD |
-// #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
-func sqsText(s string) bool {
-	for _, r := range s {
-		ok := r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xd7ff ||
-			r >= 0xe000 && r <= 0xfffd || r >= 0x10000 && r <= 0x10ffff
-		if !ok {
-			return false
-		}
-	}
-	return utf8.ValidString(s)
 }
