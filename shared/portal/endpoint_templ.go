@@ -5,10 +5,8 @@ package portal
 
 //lint:file-ignore SA4006 This context is only used if a nested component is present.
 
-import (
-	"github.com/a-h/templ"
-	templruntime "github.com/a-h/templ/runtime"
-)
+import "github.com/a-h/templ"
+import templruntime "github.com/a-h/templ/runtime"
 
 // endpointPage is one webhook: its state, health and actions, a page of
 // its attempt log, and its settings form.
