@@ -46,6 +46,8 @@ var FunctionEnv = map[string][]string{
 		config.EnvTable, config.EnvEventBus, config.EnvDeliveryQueueURL, config.EnvDLQURL, config.EnvSecretPrefix,
 		config.EnvSecretStore, config.EnvRetrySchedule, config.EnvDeliveryTimeout, config.EnvHeaderPrefix, config.EnvAttemptTTL,
 		config.EnvDisableAfter, config.EnvDisableMinFailures, config.EnvParkedTTL,
+		// What the 12 h visibility limit's margin must cover (budget.go).
+		config.EnvDeliverBatchWindow,
 	},
 }
 
@@ -88,6 +90,7 @@ func (h *hookrelay) envValues() map[string]*string {
 		config.EnvDisableAfter:       jsii.String(s.DisableAfter.String()),
 		config.EnvDisableMinFailures: jsii.String(strconv.Itoa(s.DisableMinFailures)),
 		config.EnvParkedTTL:          jsii.String(s.ParkedTTL.String()),
+		config.EnvDeliverBatchWindow: jsii.String(s.DeliverBatchWindow.String()),
 		config.EnvPortalName:         jsii.String(s.Portal.ProductName),
 		config.EnvPortalAccent:       jsii.String(s.Portal.AccentColor),
 		// "" when unset: shared/config then keeps its default (no logo, no framing).

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+
+	"github.com/hookrelay/hookrelay/shared/config"
 )
 
 var functionIDs = map[string]string{fnAPI: "ApiFunction", fnFanout: "FanoutFunction", fnDeliver: "DeliverFunction"}
@@ -76,7 +78,12 @@ func TestBatchWindowsFollowContext(t *testing.T) {
 		"FunctionName":                   ref(s.id(t, "DeliverFunction")),
 		"MaximumBatchingWindowInSeconds": 20,
 	}))
-	timeout := num(s.props(t, s.id(t, "DeliverFunction"))["Timeout"])
+	// The deliver function leaves the window out of SQS's 12 h (budget.go).
+	deliver := s.props(t, s.id(t, "DeliverFunction"))
+	if v := deliver["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})[config.EnvDeliverBatchWindow]; v != "20s" {
+		t.Errorf("deliver's %s = %v, want 20s", config.EnvDeliverBatchWindow, v)
+	}
+	timeout := num(deliver["Timeout"])
 	for _, lane := range deliveryLanes {
 		if vis := num(s.props(t, s.id(t, lane))["VisibilityTimeout"]); vis < 6*timeout+20 {
 			t.Errorf("%s visibility %vs < 6 x %vs + the 20 s window", lane, vis, timeout)

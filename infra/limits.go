@@ -23,8 +23,6 @@ const (
 	deliverMemoryMB = 256
 
 	sqsBatchSize = 10
-	// maxBatchWindow is the SQS event source's MaximumBatchingWindowInSeconds limit.
-	maxBatchWindow = 5 * time.Minute
 
 	// AWS recommends a queue visibility of at least 6x the consumer's
 	// timeout so retried invocations after throttling do not redeliver.

@@ -309,8 +309,8 @@ func (s Settings) Validate() error {
 			s.DeliverMaxConcurrency, 2*lanes.Count, lanes.Count)
 	}
 	for key, w := range map[string]time.Duration{CtxFanoutBatchWindow: s.FanoutBatchWindow, CtxDeliverBatchWindow: s.DeliverBatchWindow} {
-		if w < 0 || w > maxBatchWindow || w%time.Second != 0 {
-			bad(key, "%s must be whole seconds in [0s, %s] (the SQS event source's batching window)", w, maxBatchWindow)
+		if w < 0 || w > config.MaxBatchWindow || w%time.Second != 0 {
+			bad(key, "%s must be whole seconds in [0s, %s] (the SQS event source's batching window)", w, config.MaxBatchWindow)
 		}
 	}
 	if s.APIRateLimit <= 0 {

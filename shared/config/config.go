@@ -46,6 +46,10 @@ const (
 	// deliveries is disabled; either set to 0 turns auto-disable off.
 	EnvDisableAfter       = "HOOKRELAY_DISABLE_AFTER"
 	EnvDisableMinFailures = "HOOKRELAY_DISABLE_MIN_FAILURES"
+	// EnvDeliverBatchWindow is the delivery queues' event source batching
+	// window (infra's deliverBatchWindow): how long before the deliver
+	// function sees a message SQS may have received it.
+	EnvDeliverBatchWindow = "HOOKRELAY_DELIVER_BATCH_WINDOW"
 	// EnvParkedTTL is how long a delivery parked for a disabled endpoint is
 	// kept for a recover call (DynamoDB TTL).
 	EnvParkedTTL = "HOOKRELAY_PARKED_TTL"
@@ -122,6 +126,10 @@ type Config struct {
 	DisableAfter       time.Duration
 	DisableMinFailures int
 	ParkedTTL          time.Duration
+	// DeliverBatchWindow is how long the event source may hold a message
+	// it received before handing it to the deliver function (0 in make
+	// dev, whose pollers hand a batch over as they receive it).
+	DeliverBatchWindow time.Duration
 	// AllowLoopback is true only in dev mode: http:// URLs on loopback are
 	// accepted and the delivery client may connect to loopback.
 	AllowLoopback bool
@@ -172,7 +180,7 @@ func Names() []string {
 		EnvEventBus, EnvSecretPrefix, EnvSecretGrace, EnvSecretStore, EnvSecretKey, EnvOrgClaim,
 		EnvOperatorClaim, EnvOperatorValue, EnvMaxWebhooks, EnvOrgRateLimit, EnvAttemptTTL,
 		EnvAllowLoopback, EnvAddr, EnvDevAudience,
-		EnvDisableAfter, EnvDisableMinFailures, EnvParkedTTL,
+		EnvDisableAfter, EnvDisableMinFailures, EnvParkedTTL, EnvDeliverBatchWindow,
 		EnvPortalName, EnvPortalAccent, EnvPortalLogoURL, EnvPortalFrameAncestors,
 	}
 }
@@ -211,6 +219,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	p.durationOrZero(EnvDisableAfter, &c.DisableAfter)
 	p.integerOrZero(EnvDisableMinFailures, &c.DisableMinFailures)
 	p.duration(EnvParkedTTL, &c.ParkedTTL)
+	p.durationOrZero(EnvDeliverBatchWindow, &c.DeliverBatchWindow)
 	p.str(EnvPortalName, &c.Portal.ProductName)
 	p.str(EnvPortalAccent, &c.Portal.AccentColor)
 	p.str(EnvPortalLogoURL, &c.Portal.LogoURL)
@@ -220,6 +229,9 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if p.err == nil {
 		p.err = CheckSecretStore(c.SecretStore)
+	}
+	if p.err == nil && c.DeliverBatchWindow > MaxBatchWindow {
+		p.err = fmt.Errorf("%s=%s: must be at most %s (the SQS event source's batching window)", EnvDeliverBatchWindow, c.DeliverBatchWindow, MaxBatchWindow)
 	}
 	if p.err != nil {
 		return Config{}, p.err
@@ -264,6 +276,10 @@ const (
 	// MaxVisibility is SQS's limit on a visibility timeout, counted from the
 	// receive that the timeout extends.
 	MaxVisibility = 12 * time.Hour
+	// MaxBatchWindow is the SQS event source's MaximumBatchingWindowInSeconds
+	// limit: a message waits at most this long between the event source's
+	// receive and the handler.
+	MaxBatchWindow = 5 * time.Minute
 	// MaxRetryStep bounds a schedule step: with its jitter (up to 10 %) it
 	// stays an hour below MaxVisibility, so it never depends on the time a
 	// receipt has already used up.

@@ -195,3 +195,23 @@ func TestSpentRetriesAreDeadLetteredWithoutAnotherPOST(t *testing.T) {
 		t.Fatalf("DLQ %+v", e.queue.sent)
 	}
 }
+
+// The event source may hold a message for its whole batching window
+// before the handler sees it, and SQS's 12 h counts from its receive: a
+// Retry-After near 12 h asks for no more than 12 h less the window and
+// the margin, counted from when the handler saw the message.
+func TestRetryAfterNear12hLeavesTheBatchWindowOut(t *testing.T) {
+	rc := newReceiver(t, false)
+	seen := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	for _, window := range []time.Duration{0, time.Second, config.MaxBatchWindow} {
+		cfg := testConfig()
+		cfg.DeliverBatchWindow = window
+		e := newEnv(t, cfg, func(d *Deps) { d.Now = func() time.Time { return seen } })
+		e.webhooks.put(webhook.Webhook{ID: "wh_429", OrgID: "org_a", URL: rc.srv.URL + "/retry-after?v=43199", Enabled: true})
+		resp, _ := e.h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{sqsMessage(t, "org_a", "wh_429", "evt_1")}})
+		want := config.MaxVisibility - window - receiptMargin
+		if len(resp.BatchItemFailures) != 1 || len(e.queue.visibility) != 1 || e.queue.visibility[0].delay != want {
+			t.Fatalf("window %s: failures %v, visibility %+v; want one retry in %s", window, resp.BatchItemFailures, e.queue.visibility, want)
+		}
+	}
+}

@@ -91,9 +91,10 @@ func (h *Handler) processSafely(ctx context.Context, m events.SQSMessage) (done 
 
 // process handles one message; false means "report as a batch item failure".
 func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
-	received := h.now() // SQS's visibility limit counts from the receive, just before this
-	var posted result   // what the POST gave, for the endpoint gate
-	once := false       // a single attempt, whatever it gives
+	// SQS's visibility limit counts from the receive, up to the batching window before this.
+	received := receivedBy(h.now(), h.cfg.DeliverBatchWindow)
+	var posted result // what the POST gave, for the endpoint gate
+	once := false     // a single attempt, whatever it gives
 	d, err := message.Decode(m.Body)
 	if err != nil {
 		// Poison can never succeed: straight to the DLQ, never a hot loop.
