@@ -88,7 +88,7 @@ func ValidOrg(org string) bool {
 const MaxProducerID = 128
 
 // ProducerIDRule describes ValidProducerID's rule for error messages.
-const ProducerIDRule = "at most 128 printable characters"
+const ProducerIDRule = "at most 128 bytes (UTF-8), with no control, bidirectional or line-separator characters"
 
 // ValidProducerID reports whether id can be a producer idempotency key
 // ("" is none). The API answers 422 for one that breaks the rule, and
