@@ -82,7 +82,7 @@ func (h *hookrelay) envValues() map[string]*string {
 		config.EnvOperatorValue:    jsii.String(s.OperatorValue),
 		config.EnvMaxWebhooks:      jsii.String(strconv.Itoa(s.MaxWebhooksPerOrg)),
 		config.EnvOrgRateLimit:     jsii.String(strconv.Itoa(s.OrgRateLimit)),
-		config.EnvRetrySchedule:    jsii.String(scheduleString(s.RetrySchedule)),
+		config.EnvRetrySchedule:    jsii.String(config.FormatSchedule(s.RetrySchedule)),
 		config.EnvDeliveryTimeout:  jsii.String(s.DeliveryTimeout.String()),
 		config.EnvHeaderPrefix:     jsii.String(s.HeaderPrefix),
 		config.EnvAttemptTTL:       jsii.String(s.AttemptTTL.String()),

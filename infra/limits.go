@@ -1,7 +1,6 @@
 package main
 
 import (
-	"strings"
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/lanes"
@@ -61,13 +60,4 @@ func scheduleTotal(sched []time.Duration) time.Duration {
 // as old as the whole schedule, so alarm only beyond that plus 15 minutes.
 func oldestMessageThreshold(s Settings) time.Duration {
 	return scheduleTotal(s.RetrySchedule) + 15*time.Minute
-}
-
-// scheduleString renders the schedule in the form config.ParseSchedule reads.
-func scheduleString(sched []time.Duration) string {
-	parts := make([]string, len(sched))
-	for i, d := range sched {
-		parts[i] = d.String()
-	}
-	return strings.Join(parts, ",")
 }
