@@ -12,9 +12,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -22,27 +20,29 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
-	"github.com/hookrelay/hookrelay/shared/lanes"
-	"github.com/hookrelay/hookrelay/shared/message"
-	"github.com/hookrelay/hookrelay/shared/poller"
-	"github.com/hookrelay/hookrelay/shared/queue"
-	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
-	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
 // The claim audit: every place a delivery message leaves the delivery
 // queue, each failed in every way a process can fail there, and the event
-// still ends delivered, dead-lettered or recorded as skipped with a reason.
+// still ends delivered, dead-lettered, recorded as skipped with a reason,
+// removed by a 410, or parked and then delivered by a recover.
 //
-// Exits: the event source's delete after a handled message, the visibility
-// change of a retry, the DLQ send and the delete after it, and a skip's
-// one record (its attempt log entry). The final state is read where the
-// handler leaves it: the delivery's newest attempt log entry. Faults, injected once into
-// the real SDK call to the real emulator: the process killed before the
-// call or right after it (a panic the handler confines to the message, as
-// a crash leaves it to come back), the emulator unreachable, and the
-// invocation's context cancelled (deadline, shutdown) just before it.
+// Exits: the event source's delete after a handled message (delivered,
+// skipped, parked, removed), the visibility change of a retry and the
+// delivery record saved before it, the gate's deferral (the visibility
+// change of a delivery to an endpoint that keeps timing out), the DLQ send
+// and the delete after it, a skip's one record (its attempt log entry), the
+// parked item of an endpoint disabled for failing, the webhook's removal on
+// a 410, and a recover's send and unpark of what was parked (recover_test.go
+// and shared/dlq cover the dead letters it redrives). The final state is
+// read where the handler leaves it: the delivery's newest attempt log entry,
+// the DLQ, the parked items, the webhook. Faults, injected once into the
+// real SDK call to the real emulator: the process killed before the call
+// or right after it (a panic the handler confines to the message, as a
+// crash leaves it to come back; a recover's caller sees it fail and calls
+// again), the emulator unreachable, and the invocation's context cancelled
+// (deadline, shutdown) just before it.
 
 const (
 	killedBefore = "killed before"
@@ -53,11 +53,17 @@ const (
 
 // Steps, and what each SDK call of a step looks like.
 const (
-	stepESMDelete  = "event source delete"
-	stepVisibility = "visibility change"
-	stepDLQSend    = "DLQ send"
-	stepDLQDelete  = "delete after DLQ send"
-	stepSkipLog    = "skip: attempt log entry"
+	stepESMDelete     = "event source delete"
+	stepVisibility    = "visibility change"
+	stepRecordSave    = "record save before a retry"
+	stepDeferral      = "deferral visibility change"
+	stepDLQSend       = "DLQ send"
+	stepDLQDelete     = "delete after DLQ send"
+	stepSkipLog       = "skip: attempt log entry"
+	stepPark          = "park: parked item"
+	stepRemove        = "410: webhook remove"
+	stepRecoverSend   = "recover: send"
+	stepRecoverUnpark = "recover: unpark"
 )
 
 // Final states the claim allows.
@@ -65,31 +71,56 @@ const (
 	endDelivered    = "delivered"
 	endDeadLettered = "dead-lettered"
 	endSkipped      = "skipped with a reason"
+	// Removed: the webhook is gone, and the delivery's entry says removed
+	// (or, when the process died after the removal, skipped as
+	// webhook_deleted when the message came back).
+	endRemoved = "removed by 410"
+	// Parked, not POSTed, while the endpoint is disabled for failing; then
+	// enabled and recovered, and delivered.
+	endRecovered = "parked, then delivered by a recover"
+)
+
+// Webhook states after fan-out.
+const (
+	hookEnabled  = ""
+	hookDisabled = "disabled by its tenant"
+	hookFailing  = "disabled for failing"
 )
 
 type auditCase struct {
 	step, fault string
-	endpoint    string // "ok", "flaky" (500 once, then 200) or "bad" (400)
-	disabled    bool   // the webhook was disabled after fan-out
+	endpoint    string // "ok", "flaky" (500 once, then 200), "bad" (400) or "gone" (410)
+	hook        string // the webhook's state after fan-out
+	deferred    bool   // the endpoint keeps timing out in this process: the gate defers
 	want        string
 }
 
 func auditCases() []auditCase {
 	all := []string{killedBefore, killedAfter, unreachable, cancelled}
 	var cs []auditCase
-	add := func(step, endpoint string, disabled bool, want string, faults ...string) {
+	add := func(c auditCase, faults ...string) {
 		for _, f := range faults {
-			cs = append(cs, auditCase{step: step, fault: f, endpoint: endpoint, disabled: disabled, want: want})
+			c.fault = f
+			cs = append(cs, c)
 		}
 	}
 	// The event source's delete is not the handler's code: a crash there
 	// means it never happens (killed) or fails (unreachable).
-	add(stepESMDelete, "ok", false, endDelivered, killedBefore, unreachable)
-	add(stepESMDelete, "ok", true, endSkipped, killedBefore, unreachable)
-	add(stepVisibility, "flaky", false, endDelivered, all...)
-	add(stepDLQSend, "bad", false, endDeadLettered, all...)
-	add(stepDLQDelete, "bad", false, endDeadLettered, all...)
-	add(stepSkipLog, "ok", true, endSkipped, all...)
+	esm := []string{killedBefore, unreachable}
+	add(auditCase{step: stepESMDelete, endpoint: "ok", want: endDelivered}, esm...)
+	add(auditCase{step: stepESMDelete, endpoint: "ok", hook: hookDisabled, want: endSkipped}, esm...)
+	add(auditCase{step: stepESMDelete, endpoint: "ok", hook: hookFailing, want: endRecovered}, esm...)
+	add(auditCase{step: stepESMDelete, endpoint: "gone", want: endRemoved}, esm...)
+	add(auditCase{step: stepVisibility, endpoint: "flaky", want: endDelivered}, all...)
+	add(auditCase{step: stepRecordSave, endpoint: "flaky", want: endDelivered}, all...)
+	add(auditCase{step: stepDeferral, endpoint: "ok", deferred: true, want: endDelivered}, all...)
+	add(auditCase{step: stepDLQSend, endpoint: "bad", want: endDeadLettered}, all...)
+	add(auditCase{step: stepDLQDelete, endpoint: "bad", want: endDeadLettered}, all...)
+	add(auditCase{step: stepSkipLog, endpoint: "ok", hook: hookDisabled, want: endSkipped}, all...)
+	add(auditCase{step: stepPark, endpoint: "ok", hook: hookFailing, want: endRecovered}, all...)
+	add(auditCase{step: stepRemove, endpoint: "gone", want: endRemoved}, all...)
+	add(auditCase{step: stepRecoverSend, endpoint: "ok", hook: hookFailing, want: endRecovered}, all...)
+	add(auditCase{step: stepRecoverUnpark, endpoint: "ok", hook: hookFailing, want: endRecovered}, all...)
 	return cs
 }
 
@@ -99,13 +130,15 @@ type injector struct {
 	dlqURL      string
 	fired       atomic.Bool
 	mu          sync.Mutex
-	cancel      context.CancelFunc // the current invocation's
+	// cancel ends the current handler invocation ("handler") or recover
+	// call ("recover"): a cancelled fault ends the one its call is part of.
+	cancel map[string]context.CancelFunc
 }
 
 var errKilled = errors.New("process killed")
 
-// on is the testenv.Fault for one client ("handler", "event source",
-// "dynamodb").
+// on is the testenv.Fault for one client: "handler" and "dynamodb" (the
+// handler's), "event source" (the poller's), "recover" (a recover call's).
 func (in *injector) on(client string) testenv.Fault {
 	return func(ctx context.Context, input any, call func() error) error {
 		if in.stepOf(client, input) != in.step || !in.fired.CompareAndSwap(false, true) {
@@ -123,11 +156,24 @@ func (in *injector) on(client string) testenv.Fault {
 			return &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
 		default: // cancelled: the invocation ends now; the call gets whatever context it was given
 			in.mu.Lock()
-			in.cancel()
+			in.cancel[callerOf(client)]()
 			in.mu.Unlock()
 			return call()
 		}
 	}
+}
+
+func callerOf(client string) string {
+	if client == "recover" {
+		return "recover"
+	}
+	return "handler"
+}
+
+func (in *injector) setCancel(caller string, cancel context.CancelFunc) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.cancel[caller] = cancel
 }
 
 func (in *injector) stepOf(client string, input any) string {
@@ -142,20 +188,48 @@ func (in *injector) stepOf(client string, input any) string {
 		}
 		return stepDLQDelete
 	case *sqs.ChangeMessageVisibilityInput:
+		// A deferred delivery's endpoint never fails: its only visibility
+		// changes are the gate's.
+		if in.step == stepDeferral {
+			return stepDeferral
+		}
 		return stepVisibility
 	case *sqs.SendMessageInput:
+		if client == "recover" {
+			return stepRecoverSend
+		}
 		if aws.ToString(v.QueueUrl) == in.dlqURL {
 			return stepDLQSend
 		}
 	case *dynamodb.PutItemInput:
-		if o, ok := v.Item["outcome"].(*ddbtypes.AttributeValueMemberS); ok && o.Value == deliverylog.OutcomeSkipped {
+		switch {
+		case attrS(v.Item, "outcome") == deliverylog.OutcomeSkipped:
 			return stepSkipLog
+		case strings.HasPrefix(attrS(v.Item, dynamo.AttrPK), "PARK#"):
+			return stepPark
+		case strings.HasPrefix(attrS(v.Item, dynamo.AttrPK), "DLV#"):
+			return stepRecordSave
+		}
+	case *dynamodb.DeleteItemInput:
+		switch {
+		case strings.HasPrefix(attrS(v.Key, dynamo.AttrPK), "PARK#"):
+			return stepRecoverUnpark
+		case strings.HasPrefix(attrS(v.Key, dynamo.AttrSK), "WH#"):
+			return stepRemove
 		}
 	}
 	return ""
 }
 
-// auditReceiver answers per path: /<case>/ok, /<case>/flaky, /<case>/bad.
+func attrS(item map[string]ddbtypes.AttributeValue, name string) string {
+	if s, ok := item[name].(*ddbtypes.AttributeValueMemberS); ok {
+		return s.Value
+	}
+	return ""
+}
+
+// auditReceiver answers per path: /<case>/ok, /<case>/flaky, /<case>/bad,
+// /<case>/gone.
 type auditReceiver struct {
 	mu   sync.Mutex
 	hits map[string][]int // path → statuses answered
@@ -168,6 +242,8 @@ func (rc *auditReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasSuffix(r.URL.Path, "/bad"):
 		code = http.StatusBadRequest
+	case strings.HasSuffix(r.URL.Path, "/gone"):
+		code = http.StatusGone
 	case strings.HasSuffix(r.URL.Path, "/flaky") && len(rc.hits[r.URL.Path]) == 0:
 		code = http.StatusInternalServerError
 	}
@@ -175,104 +251,47 @@ func (rc *auditReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(code)
 }
 
-func (rc *auditReceiver) delivered(path string) bool {
+// answered reports whether path was answered code at least once.
+func (rc *auditReceiver) answered(path string, code int) bool {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	for _, code := range rc.hits[path] {
-		if code == http.StatusOK {
+	for _, c := range rc.hits[path] {
+		if c == code {
 			return true
 		}
 	}
 	return false
 }
 
+func (rc *auditReceiver) posts(path string) int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return len(rc.hits[path])
+}
+
+// auditWidth cases run at once. Each mostly waits on a visibility timeout,
+// so they run in goroutines of their own rather than under -parallel
+// (GOMAXPROCS, 2 on CI), which would queue those waits one after another;
+// the bound keeps a loaded machine from starving their POSTs.
+const auditWidth = 8
+
 func TestEveryExitFromTheDeliveryQueueKeepsTheClaim(t *testing.T) {
 	sqsEndpoint, ddbEndpoint := testenv.Goaws(t), testenv.Dynalite(t)
-	plainSQS := testenv.SQSClient(t, sqsEndpoint)
 	rc := &auditReceiver{hits: map[string][]int{}}
 	srv := httptest.NewServer(rc)
 	t.Cleanup(srv.Close)
 
+	slots := make(chan struct{}, auditWidth)
+	var wg sync.WaitGroup
 	for i, c := range auditCases() {
-		t.Run(fmt.Sprintf("%s/%s", c.step, c.fault), func(t *testing.T) {
-			t.Parallel()
-			name := fmt.Sprintf("audit-%02d", i)
-			in := &injector{step: c.step, fault: c.fault}
-			queueURL := testenv.Queue(t, plainSQS, name, map[string]string{"VisibilityTimeout": "2"})
-			in.dlqURL = testenv.Queue(t, plainSQS, name+"-dlq", nil)
-			plainDB := testenv.DynamoClient(t, ddbEndpoint)
-			table := "hookrelay-" + name
-			if err := dynamo.EnsureTable(context.Background(), plainDB, table); err != nil {
-				t.Fatal(err)
-			}
-			faultyDB := testenv.FaultyDynamo(t, ddbEndpoint, in.on("dynamodb"))
-
-			cfg := testConfig()
-			cfg.RetrySchedule = []time.Duration{time.Second}
-			cfg.DeliveryTimeout = 2 * time.Second
-			cfg.DLQURL, cfg.DeliveryQueues = in.dlqURL, lanes.Lanes{queueURL}
-			e := newEnv(t, cfg, func(d *Deps) {
-				d.Queue = sqsqueue.New(testenv.FaultySQS(t, sqsEndpoint, in.on("handler")))
-				d.Records = dynamo.NewDeliveryStore(faultyDB, table, time.Hour)
-				d.Attempts = dynamo.NewAttemptLog(faultyDB, table, time.Hour)
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			t.Run(fmt.Sprintf("%s/%s/%s", c.step, c.want, c.fault), func(t *testing.T) {
+				a := newAuditRun(t, c, fmt.Sprintf("audit-%02d", i), sqsEndpoint, ddbEndpoint, srv.URL, rc)
+				a.run()
 			})
-			path := fmt.Sprintf("/%s/%s", name, c.endpoint)
-			e.webhooks.put(webhook.Webhook{ID: "wh_audit", OrgID: "org_a", URL: srv.URL + path, Enabled: !c.disabled})
-			m := sqsMessage(t, "org_a", "wh_audit", "evt_"+strings.ReplaceAll(name, "-", ""))
-			if err := sqsqueue.New(plainSQS).Send(context.Background(), queueURL, queue.Message{Body: m.Body}); err != nil {
-				t.Fatal(err)
-			}
-
-			ctx, stop := context.WithCancel(context.Background())
-			var wg sync.WaitGroup
-			defer wg.Wait()
-			defer stop()
-			p := &poller.Poller{Name: "deliver", Queue: sqsqueue.New(testenv.FaultySQS(t, sqsEndpoint, in.on("event source"))),
-				QueueURL: queueURL, Wait: time.Second, Logger: e.h.log,
-				Handler: func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-					ictx, cancel := context.WithCancel(ctx)
-					defer cancel()
-					in.mu.Lock()
-					in.cancel = cancel
-					in.mu.Unlock()
-					return e.h.Handle(ictx, ev)
-				}}
-			wg.Go(func() { _ = p.Run(ctx) })
-
-			log := dynamo.NewAttemptLog(plainDB, table, time.Hour)
-			newest := func() deliverylog.Attempt {
-				entries, _, err := log.List(ctx, "org_a", "wh_audit", 10, "")
-				if err != nil || len(entries) == 0 {
-					return deliverylog.Attempt{}
-				}
-				return entries[0]
-			}
-			reached := func() bool {
-				switch c.want {
-				case endDelivered:
-					return rc.delivered(path) && newest().Outcome == deliverylog.OutcomeDelivered
-				case endDeadLettered:
-					n, err := testenv.QueueDepth(ctx, plainSQS, in.dlqURL)
-					return err == nil && n > 0 && newest().Outcome == deliverylog.OutcomeDeadLettered
-				default:
-					e := newest()
-					return e.Outcome == deliverylog.OutcomeSkipped && e.ErrorClass == ClassWebhookDisabled
-				}
-			}
-			testenv.WaitFor(t, 60*time.Second, c.want, reached)
-			testenv.WaitFor(t, 30*time.Second, "an empty delivery queue", func() bool {
-				n, err := testenv.QueueDepth(ctx, plainSQS, queueURL)
-				return err == nil && n == 0
-			})
-			if !in.fired.Load() {
-				t.Fatalf("the %s fault never fired at %s: the step was not exercised", c.fault, c.step)
-			}
-			if c.want == endDeadLettered {
-				msgs, err := sqsqueue.New(plainSQS).Receive(ctx, in.dlqURL, 10, time.Second, 0)
-				if err != nil || len(msgs) == 0 || queue.AttributesOf(msgs[0])[message.AttrReason] != message.ReasonPermanentStatus {
-					t.Fatalf("dead letter without its reason: %v %+v", err, msgs)
-				}
-			}
 		})
 	}
+	wg.Wait()
 }
