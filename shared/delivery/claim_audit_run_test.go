@@ -32,12 +32,13 @@ import (
 type auditRun struct {
 	t           *testing.T
 	c           auditCase
-	in          *injector
+	in          *testenv.OneFault
 	e           *env
 	rc          *auditReceiver
 	plainSQS    *sqs.Client
 	sqsEndpoint string
 	queueURL    string
+	dlqURL      string
 	path        string
 	hook        webhook.Webhook
 	store       *dynamo.WebhookStore // unfaulted: the test's own reads and writes
@@ -47,10 +48,11 @@ type auditRun struct {
 }
 
 func newAuditRun(t *testing.T, c auditCase, name, sqsEndpoint, ddbEndpoint, srvURL string, rc *auditReceiver) *auditRun {
-	a := &auditRun{t: t, c: c, rc: rc, in: &injector{step: c.step, fault: c.fault, cancel: map[string]context.CancelFunc{}},
+	a := &auditRun{t: t, c: c, rc: rc,
 		plainSQS: testenv.SQSClient(t, sqsEndpoint), sqsEndpoint: sqsEndpoint}
 	a.queueURL = testenv.Queue(t, a.plainSQS, name, map[string]string{"VisibilityTimeout": "2"})
-	a.in.dlqURL = testenv.Queue(t, a.plainSQS, name+"-dlq", nil)
+	a.dlqURL = testenv.Queue(t, a.plainSQS, name+"-dlq", nil)
+	a.in = &testenv.OneFault{Step: c.step, Kind: c.fault, StepOf: auditStepOf(c.step, a.dlqURL)}
 	plainDB := testenv.DynamoClient(t, ddbEndpoint)
 	table := "hookrelay-" + name
 	if err := dynamo.EnsureTable(context.Background(), plainDB, table); err != nil {
@@ -59,8 +61,8 @@ func newAuditRun(t *testing.T, c auditCase, name, sqsEndpoint, ddbEndpoint, srvU
 	a.store, a.parked = dynamo.NewWebhookStore(plainDB, table), dynamo.NewParkedStore(plainDB, table, time.Hour)
 	a.log = dynamo.NewAttemptLog(plainDB, table, time.Hour)
 
-	faultyDB := testenv.FaultyDynamo(t, ddbEndpoint, a.in.on("dynamodb"))
-	faultyQueue := sqsqueue.New(testenv.FaultySQS(t, sqsEndpoint, a.in.on("handler")))
+	faultyDB := testenv.FaultyDynamo(t, ddbEndpoint, a.in.On("handler"))
+	faultyQueue := sqsqueue.New(testenv.FaultySQS(t, sqsEndpoint, a.in.On("handler")))
 	hooks := dynamo.NewWebhookStore(faultyDB, table)
 	records := dynamo.NewDeliveryStore(faultyDB, table, time.Hour)
 	parked := dynamo.NewParkedStore(faultyDB, table, time.Hour)
@@ -69,15 +71,15 @@ func newAuditRun(t *testing.T, c auditCase, name, sqsEndpoint, ddbEndpoint, srvU
 	// the flaky endpoint's case one, not its delivery.
 	cfg.RetrySchedule = []time.Duration{time.Second, time.Second}
 	cfg.DeliveryTimeout = 2 * time.Second
-	cfg.DLQURL, cfg.DeliveryQueues = a.in.dlqURL, lanes.Lanes{a.queueURL}
+	cfg.DLQURL, cfg.DeliveryQueues = a.dlqURL, lanes.Lanes{a.queueURL}
 	a.e = newEnv(t, cfg, func(d *Deps) {
 		d.Queue, d.Records, d.Attempts = faultyQueue, records, dynamo.NewAttemptLog(faultyDB, table, time.Hour)
 		d.Webhooks, d.Health, d.Parked = hooks, hooks, parked
 		d.Remover = WebhookRemover{Webhooks: hooks, Secrets: d.Remover.(WebhookRemover).Secrets}
 	})
-	recoverDB := testenv.FaultyDynamo(t, ddbEndpoint, a.in.on("recover"))
+	recoverDB := testenv.FaultyDynamo(t, ddbEndpoint, a.in.On("recover"))
 	a.recovery = Recovery{Parked: dynamo.NewParkedStore(recoverDB, table, time.Hour), Records: dynamo.NewDeliveryStore(recoverDB, table, time.Hour),
-		Queue: sqsqueue.New(testenv.FaultySQS(t, sqsEndpoint, a.in.on("recover"))), Lanes: lanes.Lanes{a.queueURL}}
+		Queue: sqsqueue.New(testenv.FaultySQS(t, sqsEndpoint, a.in.On("recover"))), Lanes: lanes.Lanes{a.queueURL}}
 
 	a.path = fmt.Sprintf("/%s/%s", name, c.endpoint)
 	now := time.Now().UTC()
@@ -108,19 +110,19 @@ func (a *auditRun) run() {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer stop()
-	p := &poller.Poller{Name: "deliver", Queue: sqsqueue.New(testenv.FaultySQS(t, a.sqsEndpoint, a.in.on("event source"))),
+	p := &poller.Poller{Name: "deliver", Queue: sqsqueue.New(testenv.FaultySQS(t, a.sqsEndpoint, a.in.OnPoller("event source"))),
 		QueueURL: a.queueURL, Wait: time.Second, Logger: a.e.h.log,
 		Handler: func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 			ictx, cancel := context.WithCancel(ctx)
 			defer cancel()
-			a.in.setCancel("handler", cancel)
+			a.in.SetCancel("handler", cancel)
 			return a.e.h.Handle(ictx, ev)
 		}}
 	wg.Go(func() { _ = p.Run(ctx) })
 
 	switch {
 	case c.deferred:
-		testenv.WaitFor(t, 60*time.Second, "the deferral's fault", a.in.fired.Load)
+		testenv.WaitFor(t, 60*time.Second, "the deferral's fault", a.in.Fired)
 		// Nothing was POSTed yet: the visibility change was the gate's.
 		if n := a.rc.posts(a.path); n != 0 {
 			t.Fatalf("POSTed %d times through a closed gate", n)
@@ -131,12 +133,12 @@ func (a *auditRun) run() {
 	}
 	testenv.WaitFor(t, 60*time.Second, c.want, func() bool { return a.reached(ctx) })
 	testenv.WaitFor(t, 30*time.Second, "an empty delivery queue", func() bool { return a.queueEmpty(ctx) })
-	if !a.in.fired.Load() {
+	if !a.in.Fired() {
 		t.Fatalf("the %s fault never fired at %s: the step was not exercised", c.fault, c.step)
 	}
 	switch {
 	case c.want == endDeadLettered:
-		msgs, err := sqsqueue.New(a.plainSQS).Receive(ctx, a.in.dlqURL, 10, time.Second, 0)
+		msgs, err := sqsqueue.New(a.plainSQS).Receive(ctx, a.dlqURL, 10, time.Second, 0)
 		if err != nil || len(msgs) == 0 || queue.AttributesOf(msgs[0])[message.AttrReason] != message.ReasonPermanentStatus {
 			t.Fatalf("dead letter without its reason: %v %+v", err, msgs)
 		}
@@ -163,7 +165,7 @@ func (a *auditRun) reached(ctx context.Context) bool {
 	case endDelivered, endRecovered:
 		return a.rc.answered(a.path, http.StatusOK) && e.Outcome == deliverylog.OutcomeDelivered
 	case endDeadLettered:
-		n, err := testenv.QueueDepth(ctx, a.plainSQS, a.in.dlqURL)
+		n, err := testenv.QueueDepth(ctx, a.plainSQS, a.dlqURL)
 		return err == nil && n > 0 && e.Outcome == deliverylog.OutcomeDeadLettered
 	case endRemoved:
 		_, err := a.store.Get(ctx, a.hook.OrgID, a.hook.ID)
@@ -206,7 +208,7 @@ func (a *auditRun) parkThenRecover(ctx context.Context) {
 	t := a.t
 	atRecover := a.c.step == stepRecoverSend || a.c.step == stepRecoverUnpark
 	testenv.WaitFor(t, 60*time.Second, "the delivery parked and out of the queue", func() bool {
-		return (atRecover || a.in.fired.Load()) && len(a.parkedItems(ctx)) > 0 && a.queueEmpty(ctx)
+		return (atRecover || a.in.Fired()) && len(a.parkedItems(ctx)) > 0 && a.queueEmpty(ctx)
 	})
 	if n := a.rc.posts(a.path); n != 0 {
 		t.Fatalf("POSTed %d times while disabled for failing", n)
@@ -230,7 +232,7 @@ func (a *auditRun) parkThenRecover(ctx context.Context) {
 func (a *auditRun) recoverOnce(ctx context.Context) (err error) {
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	a.in.setCancel("recover", cancel)
+	a.in.SetCancel("recover", cancel)
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("recover killed: %v", r)

@@ -1,16 +1,11 @@
 package delivery
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
-	"syscall"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -43,13 +38,6 @@ import (
 // crash leaves it to come back; a recover's caller sees it fail and calls
 // again), the emulator unreachable, and the invocation's context cancelled
 // (deadline, shutdown) just before it.
-
-const (
-	killedBefore = "killed before"
-	killedAfter  = "killed after"
-	unreachable  = "emulator unreachable"
-	cancelled    = "context cancelled"
-)
 
 // Steps, and what each SDK call of a step looks like.
 const (
@@ -96,7 +84,7 @@ type auditCase struct {
 }
 
 func auditCases() []auditCase {
-	all := []string{killedBefore, killedAfter, unreachable, cancelled}
+	all := testenv.AllFaults
 	var cs []auditCase
 	add := func(c auditCase, faults ...string) {
 		for _, f := range faults {
@@ -106,7 +94,7 @@ func auditCases() []auditCase {
 	}
 	// The event source's delete is not the handler's code: a crash there
 	// means it never happens (killed) or fails (unreachable).
-	esm := []string{killedBefore, unreachable}
+	esm := []string{testenv.KilledBefore, testenv.Unreachable}
 	add(auditCase{step: stepESMDelete, endpoint: "ok", want: endDelivered}, esm...)
 	add(auditCase{step: stepESMDelete, endpoint: "ok", hook: hookDisabled, want: endSkipped}, esm...)
 	add(auditCase{step: stepESMDelete, endpoint: "ok", hook: hookFailing, want: endRecovered}, esm...)
@@ -124,59 +112,15 @@ func auditCases() []auditCase {
 	return cs
 }
 
-// injector fails the first call of its step, its way.
-type injector struct {
-	step, fault string
-	dlqURL      string
-	fired       atomic.Bool
-	mu          sync.Mutex
-	// cancel ends the current handler invocation ("handler") or recover
-	// call ("recover"): a cancelled fault ends the one its call is part of.
-	cancel map[string]context.CancelFunc
-}
-
-var errKilled = errors.New("process killed")
-
-// on is the testenv.Fault for one client: "handler" and "dynamodb" (the
-// handler's), "event source" (the poller's), "recover" (a recover call's).
-func (in *injector) on(client string) testenv.Fault {
-	return func(ctx context.Context, input any, call func() error) error {
-		if in.stepOf(client, input) != in.step || !in.fired.CompareAndSwap(false, true) {
-			return call()
-		}
-		switch {
-		case client == "event source" && in.fault == killedBefore:
-			return errKilled // the poller's process died before deleting
-		case in.fault == killedBefore:
-			panic(errKilled)
-		case in.fault == killedAfter:
-			_ = call()
-			panic(errKilled)
-		case in.fault == unreachable:
-			return &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
-		default: // cancelled: the invocation ends now; the call gets whatever context it was given
-			in.mu.Lock()
-			in.cancel[callerOf(client)]()
-			in.mu.Unlock()
-			return call()
-		}
+// auditStepOf names the step of each call of the handler's clients
+// ("handler"), the poller's ("event source") and a recover's ("recover").
+func auditStepOf(step, dlqURL string) func(client string, input any) string {
+	return func(client string, input any) string {
+		return stepOf(step, dlqURL, client, input)
 	}
 }
 
-func callerOf(client string) string {
-	if client == "recover" {
-		return "recover"
-	}
-	return "handler"
-}
-
-func (in *injector) setCancel(caller string, cancel context.CancelFunc) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	in.cancel[caller] = cancel
-}
-
-func (in *injector) stepOf(client string, input any) string {
+func stepOf(step, dlqURL, client string, input any) string {
 	switch v := input.(type) {
 	case *sqs.DeleteMessageBatchInput:
 		if client == "event source" {
@@ -190,7 +134,7 @@ func (in *injector) stepOf(client string, input any) string {
 	case *sqs.ChangeMessageVisibilityInput:
 		// A deferred delivery's endpoint never fails: its only visibility
 		// changes are the gate's.
-		if in.step == stepDeferral {
+		if step == stepDeferral {
 			return stepDeferral
 		}
 		return stepVisibility
@@ -198,7 +142,7 @@ func (in *injector) stepOf(client string, input any) string {
 		if client == "recover" {
 			return stepRecoverSend
 		}
-		if aws.ToString(v.QueueUrl) == in.dlqURL {
+		if aws.ToString(v.QueueUrl) == dlqURL {
 			return stepDLQSend
 		}
 	case *dynamodb.PutItemInput:
@@ -269,29 +213,15 @@ func (rc *auditReceiver) posts(path string) int {
 	return len(rc.hits[path])
 }
 
-// auditWidth cases run at once. Each mostly waits on a visibility timeout,
-// so they run in goroutines of their own rather than under -parallel
-// (GOMAXPROCS, 2 on CI), which would queue those waits one after another;
-// the bound keeps a loaded machine from starving their POSTs.
-const auditWidth = 8
-
 func TestEveryExitFromTheDeliveryQueueKeepsTheClaim(t *testing.T) {
 	sqsEndpoint, ddbEndpoint := testenv.Goaws(t), testenv.Dynalite(t)
 	rc := &auditReceiver{hits: map[string][]int{}}
 	srv := httptest.NewServer(rc)
 	t.Cleanup(srv.Close)
 
-	slots := make(chan struct{}, auditWidth)
-	var wg sync.WaitGroup
-	for i, c := range auditCases() {
-		wg.Go(func() {
-			slots <- struct{}{}
-			defer func() { <-slots }()
-			t.Run(fmt.Sprintf("%s/%s/%s", c.step, c.want, c.fault), func(t *testing.T) {
-				a := newAuditRun(t, c, fmt.Sprintf("audit-%02d", i), sqsEndpoint, ddbEndpoint, srv.URL, rc)
-				a.run()
-			})
-		})
-	}
-	wg.Wait()
+	name := func(c auditCase) string { return fmt.Sprintf("%s/%s/%s", c.step, c.want, c.fault) }
+	// Eight at a time: each case mostly waits on its queue's 2 s visibility timeout.
+	testenv.RunWide(t, 8, auditCases(), name, func(t *testing.T, i int, c auditCase) {
+		newAuditRun(t, c, fmt.Sprintf("audit-%02d", i), sqsEndpoint, ddbEndpoint, srv.URL, rc).run()
+	})
 }
