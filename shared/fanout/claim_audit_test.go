@@ -1,0 +1,204 @@
+package fanout
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/lanes"
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/poller"
+	"github.com/hookrelay/hookrelay/shared/queue"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// The fan-out's claim audit (shared/delivery has the delivery queue's):
+// every place an ingest record leaves the ingest queue, failed once in
+// every way a process can fail there (testenv.OneFault: killed before or
+// after the call, the emulator unreachable, the invocation cancelled just
+// before it), and the event still ends fanned out (a delivery message to
+// its endpoint, with the same delivery id however often it was sent) or in
+// the ingest DLQ, body unchanged, with its reason.
+//
+// Exits: SendMessageBatch to the delivery lane, the ingest DLQ send of a
+// record that can never be fanned out (malformed, too large), and the
+// event source's delete after either.
+
+const (
+	stepLaneSend  = "delivery lane send"
+	stepIngestDLQ = "ingest DLQ send"
+	stepESMDelete = "event source delete"
+)
+
+type fanoutCase struct {
+	step, fault string
+	record      string // "valid", "malformed" or "too large"
+	reason      string // the dead letter's; "" when the record fans out
+}
+
+func fanoutCases() []fanoutCase {
+	var cs []fanoutCase
+	add := func(c fanoutCase, faults ...string) {
+		for _, f := range faults {
+			c.fault = f
+			cs = append(cs, c)
+		}
+	}
+	// The event source's delete is not the handler's code: a crash there
+	// means it never happens (killed) or fails (unreachable).
+	esm := []string{testenv.KilledBefore, testenv.Unreachable}
+	add(fanoutCase{step: stepLaneSend, record: "valid"}, testenv.AllFaults...)
+	add(fanoutCase{step: stepIngestDLQ, record: "malformed", reason: message.ReasonMalformed}, testenv.AllFaults...)
+	add(fanoutCase{step: stepIngestDLQ, record: "too large", reason: ReasonTooLarge}, testenv.AllFaults...)
+	add(fanoutCase{step: stepESMDelete, record: "valid"}, esm...)
+	add(fanoutCase{step: stepESMDelete, record: "malformed", reason: message.ReasonMalformed}, esm...)
+	return cs
+}
+
+// fanoutStepOf names the step of each call of the handler's client
+// ("handler") and the poller's ("event source").
+func fanoutStepOf(dlqURL string) func(client string, input any) string {
+	return func(client string, input any) string {
+		switch v := input.(type) {
+		case *sqs.SendMessageBatchInput:
+			return stepLaneSend
+		case *sqs.SendMessageInput:
+			if aws.ToString(v.QueueUrl) == dlqURL {
+				return stepIngestDLQ
+			}
+		case *sqs.DeleteMessageBatchInput:
+			if client == "event source" {
+				return stepESMDelete
+			}
+		}
+		return ""
+	}
+}
+
+// auditRecord is the ingest record of a case's event for org.
+func auditRecord(t *testing.T, kind, org string) string {
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	r := bus.Record{ID: "u-" + org, DetailType: "emailClick", Time: at}
+	switch kind {
+	case "malformed":
+		return "<html>oops " + org
+	case "too large": // fits the ingest queue, not the pipeline's data limit
+		r.Detail, _ = json.Marshal(map[string]any{"organization_id": org, "data": strings.Repeat("x", message.MaxDataBytes-1)})
+	default:
+		r.Detail = json.RawMessage(fmt.Sprintf(`{"organization_id":%q,"data":{"a":1}}`, org))
+	}
+	return record(t, org, r).Body
+}
+
+func TestEveryExitFromTheIngestQueueKeepsTheClaim(t *testing.T) {
+	sqsEndpoint := testenv.Goaws(t)
+	db, table := testenv.Table(t)
+	store := dynamo.NewWebhookStore(db, table)
+	name := func(c fanoutCase) string { return fmt.Sprintf("%s/%s/%s", c.step, c.record, c.fault) }
+	// Eight at a time: each case mostly waits on its queue's 2 s visibility timeout.
+	testenv.RunWide(t, 8, fanoutCases(), name, func(t *testing.T, i int, c fanoutCase) {
+		org := fmt.Sprintf("org_audit%02d", i) // each case's own endpoint
+		now := time.Now().UTC()
+		hook := webhook.Webhook{ID: fmt.Sprintf("wh_audit%02d", i), OrgID: org, Name: "audit", URL: "https://example.com/hook",
+			EventTypes: []string{"emailClick"}, Enabled: true, CreatedAt: now, UpdatedAt: now}
+		if err := store.Create(context.Background(), hook, 100); err != nil {
+			t.Fatal(err)
+		}
+		auditFanOut(t, c, store, sqsEndpoint, org, hook.ID)
+	})
+}
+
+// auditFanOut runs one case: its own ingest queue, ingest DLQ and delivery
+// queue, the handler over a faulty client, and the event source's poller.
+func auditFanOut(t *testing.T, c fanoutCase, store *dynamo.WebhookStore, sqsEndpoint, org, hookID string) {
+	plain := testenv.SQSClient(t, sqsEndpoint)
+	q := sqsqueue.New(plain)
+	ingest := testenv.Queue(t, plain, org+"-ingest", map[string]string{"VisibilityTimeout": "2"})
+	dlq := testenv.Queue(t, plain, org+"-ingest-dlq", nil)
+	delivery := testenv.Queue(t, plain, org+"-delivery", nil)
+	fault := &testenv.OneFault{Step: c.step, Kind: c.fault, StepOf: fanoutStepOf(dlq)}
+	logs := &testenv.Buffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	t.Cleanup(func() { testenv.CheckLogLines(t, logs.String()) })
+	h := NewHandler(Deps{
+		Webhooks: store, Queue: sqsqueue.New(testenv.FaultySQS(t, sqsEndpoint, fault.On("handler"))),
+		KnownEvent: func(name string) bool { return name == "emailClick" }, DeliveryQueues: lanes.Lanes{delivery},
+		IngestDLQURL: dlq, Logger: log,
+	})
+	body := auditRecord(t, c.record, org)
+	if err := q.Send(context.Background(), ingest, queue.Message{Body: body}); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer stop()
+	p := &poller.Poller{Name: "fanout", Queue: sqsqueue.New(testenv.FaultySQS(t, sqsEndpoint, fault.OnPoller("event source"))),
+		QueueURL: ingest, Wait: time.Second, Logger: log,
+		Handler: func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+			ictx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			fault.SetCancel("handler", cancel)
+			return h.Handle(ictx, ev)
+		}}
+	wg.Go(func() { _ = p.Run(ctx) })
+
+	depth := func(url string) int {
+		n, err := testenv.QueueDepth(ctx, plain, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	end, other := delivery, dlq
+	if c.reason != "" {
+		end, other = dlq, delivery
+	}
+	testenv.WaitFor(t, 60*time.Second, "the record fanned out or dead-lettered, and consumed", func() bool {
+		return depth(end) > 0 && depth(ingest) == 0
+	})
+	if !fault.Fired() {
+		t.Fatalf("the %s fault never fired at %s: the step was not exercised", c.fault, c.step)
+	}
+	if n := depth(other); n != 0 {
+		t.Fatalf("%d messages where none belong (%s)", n, other)
+	}
+	msgs, err := q.Receive(ctx, end, 10, time.Second, 0)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("receive %s: %d, %v", end, len(msgs), err)
+	}
+	if c.reason != "" {
+		for _, m := range msgs {
+			if m.Body != body || queue.AttributesOf(m)[message.AttrReason] != c.reason {
+				t.Fatalf("dead letter changed or without its reason %s: %v %.80s", c.reason, queue.AttributesOf(m), m.Body)
+			}
+		}
+		return
+	}
+	// Sent more than once (a crash after the send), still one delivery.
+	ids := map[string]bool{}
+	for _, m := range msgs {
+		d, err := message.Decode(m.Body)
+		if err != nil || d.WebhookID != hookID || d.OrgID != org {
+			t.Fatalf("delivery %+v, %v", d, err)
+		}
+		ids[d.DeliveryID] = true
+	}
+	if len(ids) != 1 {
+		t.Fatalf("deliveries of one event to one endpoint under %d ids", len(ids))
+	}
+}
