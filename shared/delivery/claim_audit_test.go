@@ -29,8 +29,8 @@ import (
 // change of a delivery to an endpoint that keeps timing out), the DLQ send
 // and the delete after it, a skip's one record (its attempt log entry), the
 // parked item of an endpoint disabled for failing, the webhook's removal on
-// a 410, and a recover's send and unpark of what was parked (recover_test.go
-// and shared/dlq cover the dead letters it redrives). The final state is
+// a 410, and a recover's send and unpark of what was parked (shared/dlq's
+// claim audit covers the dead letters it redrives). The final state is
 // read where the handler leaves it: the delivery's newest attempt log entry,
 // the DLQ, the parked items, the webhook. Faults, injected once into the
 // real SDK call to the real emulator: the process killed before the call
