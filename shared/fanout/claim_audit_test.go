@@ -35,7 +35,9 @@ import (
 //
 // Exits: SendMessageBatch to the delivery lane, the ingest DLQ send of a
 // record that can never be fanned out (malformed, too large), and the
-// event source's delete after either.
+// event source's delete after either. The record that fans out carries a
+// producer's idempotency key, claimed before the send: when the send
+// fails, the record comes back and finds its own claim.
 
 const (
 	stepLaneSend  = "delivery lane send"
@@ -97,8 +99,8 @@ func auditRecord(t *testing.T, kind, org string) string {
 		return "<html>oops " + org
 	case "too large": // fits the ingest queue, not the pipeline's data limit
 		r.Detail, _ = json.Marshal(map[string]any{"organization_id": org, "data": strings.Repeat("x", message.MaxDataBytes-1)})
-	default:
-		r.Detail = json.RawMessage(fmt.Sprintf(`{"organization_id":%q,"data":{"a":1}}`, org))
+	default: // put on the bus directly, with the producer's idempotency key: claimed before the send
+		r.Detail = json.RawMessage(fmt.Sprintf(`{"id":"order-1","organization_id":%q,"data":{"a":1}}`, org))
 	}
 	return record(t, org, r).Body
 }
@@ -106,7 +108,7 @@ func auditRecord(t *testing.T, kind, org string) string {
 func TestEveryExitFromTheIngestQueueKeepsTheClaim(t *testing.T) {
 	sqsEndpoint := testenv.Goaws(t)
 	db, table := testenv.Table(t)
-	store := dynamo.NewWebhookStore(db, table)
+	store, claims := dynamo.NewWebhookStore(db, table), dynamo.NewIdempotencyStore(db, table)
 	name := func(c fanoutCase) string { return fmt.Sprintf("%s/%s/%s", c.step, c.record, c.fault) }
 	// Eight at a time: each case mostly waits on its queue's 2 s visibility timeout.
 	testenv.RunWide(t, 8, fanoutCases(), name, func(t *testing.T, i int, c fanoutCase) {
@@ -117,13 +119,14 @@ func TestEveryExitFromTheIngestQueueKeepsTheClaim(t *testing.T) {
 		if err := store.Create(context.Background(), hook, 100); err != nil {
 			t.Fatal(err)
 		}
-		auditFanOut(t, c, store, sqsEndpoint, org, hook.ID)
+		auditFanOut(t, c, Deps{Webhooks: store, Claims: claims}, sqsEndpoint, org, hook.ID)
 	})
 }
 
 // auditFanOut runs one case: its own ingest queue, ingest DLQ and delivery
 // queue, the handler over a faulty client, and the event source's poller.
-func auditFanOut(t *testing.T, c fanoutCase, store *dynamo.WebhookStore, sqsEndpoint, org, hookID string) {
+// d has the case's stores.
+func auditFanOut(t *testing.T, c fanoutCase, d Deps, sqsEndpoint, org, hookID string) {
 	plain := testenv.SQSClient(t, sqsEndpoint)
 	q := sqsqueue.New(plain)
 	ingest := testenv.Queue(t, plain, org+"-ingest", map[string]string{"VisibilityTimeout": "2"})
@@ -133,11 +136,9 @@ func auditFanOut(t *testing.T, c fanoutCase, store *dynamo.WebhookStore, sqsEndp
 	logs := &testenv.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	t.Cleanup(func() { testenv.CheckLogLines(t, logs.String()) })
-	h := NewHandler(Deps{
-		Webhooks: store, Queue: sqsqueue.New(testenv.FaultySQS(t, sqsEndpoint, fault.On("handler"))),
-		KnownEvent: func(name string) bool { return name == "emailClick" }, DeliveryQueues: lanes.Lanes{delivery},
-		IngestDLQURL: dlq, Logger: log,
-	})
+	d.Queue, d.DeliveryQueues, d.IngestDLQURL = sqsqueue.New(testenv.FaultySQS(t, sqsEndpoint, fault.On("handler"))), lanes.Lanes{delivery}, dlq
+	d.KnownEvent, d.Logger = func(name string) bool { return name == "emailClick" }, log
+	h := NewHandler(d)
 	body := auditRecord(t, c.record, org)
 	if err := q.Send(context.Background(), ingest, queue.Message{Body: body}); err != nil {
 		t.Fatal(err)
