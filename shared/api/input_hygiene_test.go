@@ -68,6 +68,7 @@ func TestNamesRefuseHiddenAndControlCharacters(t *testing.T) {
 		"a\u200eb", "a\u200fb", "a\u061cb", // marks
 		"a\u0085b", "a\u0000b", "tab\there", "a\u007fb", // C0, C1, DEL
 		"a\u2028b", "a\u2029b", // line and paragraph separators
+		"a\ufffeb", "a\uffffb", // noncharacters SQS refuses (the name goes into health notices)
 	} {
 		msg := e.do(http.MethodPost, webhooksPath, tok, map[string]any{"name": name, "url": "https://example.com/h", "all_events": true}).
 			wantError(t, http.StatusBadRequest, "invalid_name")

@@ -55,7 +55,7 @@ func (v validator) name(name string) error {
 	}
 	if i := strings.IndexFunc(name, ids.HiddenOrControl); i >= 0 {
 		r, _ := utf8.DecodeRuneInString(name[i:])
-		return invalidField(codeInvalidName, "name must not contain control, bidirectional-formatting or line-separator characters (found U+%04X)", r)
+		return invalidField(codeInvalidName, "name must not contain control, bidirectional-formatting, line-separator, U+FFFE or U+FFFF characters (found U+%04X)", r)
 	}
 	return nil
 }

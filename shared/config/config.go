@@ -230,9 +230,9 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	if p.err == nil {
 		p.err = CheckSecretStore(c.SecretStore)
 	}
-	if min := MinDisableAfter(c.RetrySchedule); p.err == nil && c.AutoDisable() && c.DisableAfter < min {
+	if least := MinDisableAfter(c.RetrySchedule); p.err == nil && c.AutoDisable() && c.DisableAfter < least {
 		p.err = fmt.Errorf("%s=%s is shorter than the span of %s=%s (%s with its jitter): a delivery sent before an endpoint's failure run could still be retrying at the disable and be parked where a recover from failing_since does not look",
-			EnvDisableAfter, c.DisableAfter, EnvRetrySchedule, FormatSchedule(c.RetrySchedule), min)
+			EnvDisableAfter, c.DisableAfter, EnvRetrySchedule, FormatSchedule(c.RetrySchedule), least)
 	}
 	if p.err == nil && c.DeliverBatchWindow > MaxBatchWindow {
 		p.err = fmt.Errorf("%s=%s: must be at most %s (the SQS event source's batching window)", EnvDeliverBatchWindow, c.DeliverBatchWindow, MaxBatchWindow)

@@ -81,7 +81,8 @@ func (l *Locks) Acquire(ctx context.Context, name string, ttl time.Duration) (st
 	if err != nil {
 		// The put may have been applied with its answer lost or cut off by
 		// the caller's deadline: free it, or nobody could take the lock
-		// until ttl ends.
+		// until ttl ends. Best effort: a put still on its way when this
+		// delete lands wins, and then the lock ends with its ttl.
 		rctx, cancel := detach.Bookkeeping(ctx)
 		defer cancel()
 		_ = l.Release(rctx, name, token)

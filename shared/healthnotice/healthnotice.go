@@ -14,6 +14,7 @@ import (
 	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -71,14 +72,14 @@ type enabledData struct {
 // Disabled announces w, just disabled for failing (w.DisabledAt, w.Health).
 func (p Publisher) Disabled(ctx context.Context, w webhook.Webhook) error {
 	return p.put(ctx, w.OrgID, Disabled, w.DisabledAt, disabledData{
-		WebhookID: w.ID, Name: w.Name, Reason: w.DisabledReason, DisabledAt: w.DisabledAt.UTC(),
+		WebhookID: w.ID, Name: message.ToSQSText(w.Name), Reason: w.DisabledReason, DisabledAt: w.DisabledAt.UTC(),
 		FailingSince: w.Health.FailingSince.UTC(), ConsecutiveFailures: w.Health.ConsecutiveFailures,
 	})
 }
 
 // Enabled announces w, enabled again at at for reason.
 func (p Publisher) Enabled(ctx context.Context, w webhook.Webhook, reason string, at time.Time) error {
-	return p.put(ctx, w.OrgID, Enabled, at, enabledData{WebhookID: w.ID, Name: w.Name, Reason: reason, EnabledAt: at.UTC()})
+	return p.put(ctx, w.OrgID, Enabled, at, enabledData{WebhookID: w.ID, Name: message.ToSQSText(w.Name), Reason: reason, EnabledAt: at.UTC()})
 }
 
 func (p Publisher) put(ctx context.Context, orgID, name string, at time.Time, data any) error {

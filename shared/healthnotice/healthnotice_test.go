@@ -11,6 +11,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/healthnotice"
 	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -71,5 +72,29 @@ func TestPublishErrorNamesTheNotice(t *testing.T) {
 	err := healthnotice.Publisher{Bus: b}.Enabled(context.Background(), webhook.Webhook{ID: "wh_x", OrgID: "org_a"}, healthnotice.ReasonTenant, time.Now())
 	if err == nil || !errors.Is(err, b.err) {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// A name stored before U+FFFE/U+FFFF were refused in names must not make
+// the notice about its endpoint something SQS refuses (on AWS, EventBridge
+// would drop it; fan-out dead-letters it).
+func TestNoticesCarryOnlyTextSQSAccepts(t *testing.T) {
+	w := webhook.Webhook{ID: "wh_01jd3k4m5n6p7q8r9s0t1v2w3x", OrgID: "org_a", Name: "CRM \uffff\ufffe", DisabledReason: webhook.DisabledFailing, DisabledAt: time.Now()}
+	b := &recordingBus{}
+	p := healthnotice.Publisher{Bus: b}
+	if err := p.Disabled(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Enabled(context.Background(), w, healthnotice.ReasonRecovered, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range b.got {
+		if err := message.CheckData(ev.Data); err != nil {
+			t.Errorf("%s data %s: %v", ev.EventName, ev.Data, err)
+		}
+		var d struct{ Name string }
+		if err := json.Unmarshal(ev.Data, &d); err != nil || d.Name != "CRM \ufffd\ufffd" {
+			t.Errorf("%s name %q, %v; want the refused characters as U+FFFD", ev.EventName, d.Name, err)
+		}
 	}
 }

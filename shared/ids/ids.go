@@ -88,7 +88,7 @@ func ValidOrg(org string) bool {
 const MaxProducerID = 128
 
 // ProducerIDRule describes ValidProducerID's rule for error messages.
-const ProducerIDRule = "at most 128 bytes (UTF-8), with no control, bidirectional or line-separator characters"
+const ProducerIDRule = "at most 128 bytes (UTF-8), with no control, bidirectional, line-separator, U+FFFE or U+FFFF characters"
 
 // ValidProducerID reports whether id can be a producer idempotency key
 // ("" is none). The API answers 422 for one that breaks the rule, and
@@ -100,7 +100,10 @@ func ValidProducerID(id string) bool {
 // HiddenOrControl is refused in names and producer ids: control characters
 // (category Cc), the bidirectional controls (U+061C, U+200E/F,
 // U+202A-U+202E, U+2066-U+2069) that make text display as something it is
-// not, and line and paragraph separators.
+// not, line and paragraph separators, and the noncharacters U+FFFE and
+// U+FFFF, which SQS refuses in a message (a webhook's name travels in its
+// health notices).
 func HiddenOrControl(r rune) bool {
-	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || unicode.In(r, unicode.Zl, unicode.Zp)
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || unicode.In(r, unicode.Zl, unicode.Zp) ||
+		r == '\uFFFE' || r == '\uFFFF'
 }

@@ -27,7 +27,7 @@ func TestValidProducerID(t *testing.T) {
 	}
 	// Past DynamoDB's 2,048-byte key a claim could never be written.
 	for _, id := range []string{strings.Repeat("k", MaxProducerID+1), strings.Repeat("é", 65), strings.Repeat("k", 3000),
-		"k\x00", "k\n", "k\u0085", "k\u202e1", "k\u2028", "k\u061c"} {
+		"k\x00", "k\n", "k\u0085", "k\u202e1", "k\u2028", "k\u061c", "k\ufffe", "k\uffff"} {
 		if ValidProducerID(id) {
 			t.Errorf("%q accepted", id)
 		}
