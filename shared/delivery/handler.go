@@ -12,7 +12,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/detach"
@@ -113,9 +112,10 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		// queue's visibility timeout; nothing was attempted, nothing counted.
 		h.log.ErrorContext(ctx, "load webhook", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 		return false
-	case w.Parks() && d.EventName == catalog.TestEvent:
+	case w.Parks() && d.Test:
 		// The tenant checks a fixed endpoint before recovering it: the
-		// test is POSTed once and logged, not parked (decision.once).
+		// test is POSTed once and logged, not parked (decision.once). A
+		// producer's own webhook.test carries no mark and is parked.
 		once = true
 	case w.Parks():
 		return h.park(ctx, m, d)

@@ -46,7 +46,7 @@ type Notifier interface {
 // writes only on a failure path or when a success ends a failure run, so a
 // healthy endpoint's deliveries cost nothing here.
 func (h *Handler) health(ctx context.Context, w webhook.Webhook, outcome string, rec deliverylog.DeliveryRecord, now time.Time) {
-	// At an endpoint disabled for failing only test events are POSTed:
+	// At an endpoint disabled for failing only the tenant's tests are POSTed:
 	// they neither end its failure run nor add to it, since the run's
 	// start is where a recover begins to send what was missed.
 	if h.d.Health == nil || w.Parks() {

@@ -1,9 +1,11 @@
 package delivery
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -119,6 +121,22 @@ func namedMessage(t *testing.T, webhookID, tag, name, data string) events.SQSMes
 	return events.SQSMessage{MessageId: "m-" + tag + "-" + webhookID, ReceiptHandle: "rh-" + tag + "-" + webhookID, Body: body}
 }
 
+// tenantTestMessage is a test the tenant sent to org_a's webhookID (marked
+// as SendTest marks it).
+func tenantTestMessage(t *testing.T, webhookID, tag string) events.SQSMessage {
+	t.Helper()
+	m := namedMessage(t, webhookID, tag, catalog.TestEvent, `{"message":"hi","webhook_id":"`+webhookID+`"}`)
+	d, err := message.Decode(m.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Test = true
+	if m.Body, err = d.Encode(); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 func TestFailingEndpointIsDisabledThenParked(t *testing.T) {
 	rc := newReceiver(t, false)
 	he := newHealthEnv(t, 2*time.Hour, 3)
@@ -180,10 +198,10 @@ func TestFailingEndpointIsDisabledThenParked(t *testing.T) {
 		t.Fatalf("skipped %d (the notice and the manually disabled endpoint's delivery), want 2", skipped)
 	}
 
-	// A test event is POSTed all the same, and logged: the tenant checks
+	// The tenant's test is POSTed all the same, and logged: the tenant checks
 	// the endpoint before recovering it (this one still answers 400). It
 	// is not dead-lettered: that is the attempt's whole answer.
-	test := namedMessage(t, "wh_down", "test", catalog.TestEvent, `{"message":"hi","webhook_id":"wh_down"}`)
+	test := tenantTestMessage(t, "wh_down", "test")
 	he.handle(t, test)
 	if rc.hits.Load() != hits+1 || he.dlqSends() != dead {
 		t.Fatalf("a test event to the parked endpoint: %d POSTs and %d dead letters, want 1 and none", rc.hits.Load()-hits, he.dlqSends()-dead)
@@ -202,7 +220,7 @@ func TestFailingEndpointIsDisabledThenParked(t *testing.T) {
 	if err := he.store.Update(context.Background(), w); err != nil {
 		t.Fatal(err)
 	}
-	he.handle(t, namedMessage(t, "wh_down", "test2", catalog.TestEvent, `{"message":"hi","webhook_id":"wh_down"}`))
+	he.handle(t, tenantTestMessage(t, "wh_down", "test2"))
 	if rc.hits.Load() != hits+2 {
 		t.Fatalf("the second test: %d POSTs in all, want 2", rc.hits.Load()-hits)
 	}
@@ -211,10 +229,12 @@ func TestFailingEndpointIsDisabledThenParked(t *testing.T) {
 	}
 }
 
-// A test event at an endpoint disabled for failing is one attempt: POSTed
-// once, logged with what it got, then done with whatever that was. A retry
-// or a dead letter would come back with a recover as a missed delivery,
-// and a 410 would delete the webhook and strand its parked deliveries.
+// The tenant's test (POST …/test, and a resend of it) at an endpoint
+// disabled for failing is one attempt: POSTed once, logged with what it
+// got, then done with whatever that was. A retry or a dead letter would
+// come back with a recover as a missed delivery, and a 410 would delete
+// the webhook and strand its parked deliveries. A producer's own
+// webhook.test is no such check: it is parked, and the recover sends it.
 func TestATestAtAParkedEndpointIsOneAttempt(t *testing.T) {
 	api := testenv.SQSClient(t, testenv.Goaws(t))
 	q := sqsqueue.New(api)
@@ -235,51 +255,110 @@ func TestATestAtAParkedEndpointIsOneAttempt(t *testing.T) {
 		t.Fatalf("not disabled for failing: %+v", w)
 	}
 
+	// The API's Resender queues the tests; each is handed to deliver as
+	// the event source would.
+	tests := &memQueue{}
+	resender := NewResender(he.records, he.attempts, tests, lanes.Lanes{queueURL})
+	handleQueued := func(i int) {
+		t.Helper()
+		tests.mu.Lock()
+		body := tests.sent[i].msg.Body
+		tests.mu.Unlock()
+		he.handle(t, events.SQSMessage{MessageId: fmt.Sprintf("m-test-%d", i), ReceiptHandle: fmt.Sprintf("rh-test-%d", i), Body: body})
+	}
+	entries := func(deliveryID string) []string {
+		var out []string
+		for _, a := range he.attempts.list() {
+			if a.DeliveryID == deliveryID {
+				out = append(out, fmt.Sprintf("%d:%s:%d", a.Attempt, a.Outcome, a.StatusCode))
+			}
+		}
+		return out
+	}
+	var first string // the first test's delivery id
 	for i, status := range []int{503, 400, 410} {
 		w := he.get(t, "wh_down")
 		w.URL = fmt.Sprintf("%s/status/%d", rc.srv.URL, status)
 		if err := he.store.Update(ctx, w); err != nil {
 			t.Fatal(err)
 		}
-		tag := fmt.Sprintf("test%d", i)
+		id, err := resender.SendTest(ctx, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first = cmp.Or(first, id)
 		hits := rc.hits.Load()
-		he.handle(t, namedMessage(t, "wh_down", tag, catalog.TestEvent, `{"message":"hi","webhook_id":"wh_down"}`))
+		handleQueued(i)
 		if rc.hits.Load() != hits+1 {
 			t.Fatalf("a test answered %d: %d POSTs, want 1", status, rc.hits.Load()-hits)
 		}
-		var entries []string
-		for _, a := range he.attempts.list() {
-			if a.DeliveryID == "dlv_"+tag+"wh_down" {
-				entries = append(entries, fmt.Sprintf("%d:%s:%d", a.Attempt, a.Outcome, a.StatusCode))
-			}
-		}
-		if want := fmt.Sprintf("1:%s:%d", deliverylog.OutcomeFailed, status); len(entries) != 1 || entries[0] != want {
-			t.Fatalf("a test answered %d: attempt log %v, want [%s]", status, entries, want)
+		if got, want := entries(id), fmt.Sprintf("1:%s:%d", deliverylog.OutcomeFailed, status); len(got) != 1 || got[0] != want {
+			t.Fatalf("a test answered %d: attempt log %v, want [%s]", status, got, want)
 		}
 		// No record: nothing is left in flight for the message to continue.
-		if rec, err := he.records.Get(ctx, "dlv_"+tag+"wh_down"); !errors.Is(err, deliverylog.ErrNotFound) {
+		if rec, err := he.records.Get(ctx, id); !errors.Is(err, deliverylog.ErrNotFound) {
 			t.Fatalf("a test answered %d left a delivery record %+v (%v)", status, rec, err)
 		}
+	}
+	// A resend of the first test (its body kept on its attempt log entry)
+	// is the tenant's test again: one more attempt, ending with the 410.
+	if err := resender.Resend(ctx, "org_a", "wh_down", first); err != nil {
+		t.Fatal(err)
+	}
+	hits := rc.hits.Load()
+	handleQueued(3)
+	want := []string{fmt.Sprintf("1:%s:503", deliverylog.OutcomeFailed), fmt.Sprintf("1:%s:410", deliverylog.OutcomeFailed)}
+	if got := entries(first); rc.hits.Load() != hits+1 || !slices.Equal(got, want) {
+		t.Fatalf("the resent test: %d POSTs, attempt log %v; want 1 POST and %v", rc.hits.Load()-hits, got, want)
+	}
+
+	// A producer may publish webhook.test itself: fan-out's message has
+	// no test mark, so it is parked like any other event, never POSTed.
+	he.handle(t, namedMessage(t, "wh_down", "ping", catalog.TestEvent, `{"message":"ping","webhook_id":"wh_down"}`))
+	if rc.hits.Load() != hits+1 {
+		t.Fatalf("a producer's webhook.test at the parked endpoint was POSTed (%d POSTs)", rc.hits.Load()-hits-1)
 	}
 	w := he.get(t, "wh_down") // after the 410 too
 	if !w.Parks() || w.Health.ConsecutiveFailures != 2 || !w.Health.FailingSince.Equal(start) {
 		t.Fatalf("the webhook after the tests: %+v, want it disabled for failing with its run of 2 since %s", w, start)
 	}
-	if p, err := he.parked.Since(ctx, "org_a", "wh_down", time.Time{}, deliverylog.Parked{}, 10); err != nil || len(p) != 1 {
-		t.Fatalf("parked deliveries after the tests: %d, %v; want evt_3's", len(p), err)
+	if p, err := he.parked.Since(ctx, "org_a", "wh_down", time.Time{}, deliverylog.Parked{}, 10); err != nil || len(p) != 2 {
+		t.Fatalf("parked deliveries after the tests: %d, %v; want evt_3's and the producer's webhook.test", len(p), err)
 	}
 	if n, err := testenv.QueueDepth(ctx, api, dlqURL); err != nil || n != 2 {
 		t.Fatalf("DLQ depth %d, %v; want 2, the events' (no test)", n, err)
 	}
 
 	// The recover since the run's start (in whole seconds, as the portal
-	// sends it) brings back the two events and the parked one: no test.
+	// sends it) brings back the two dead-lettered events and the two
+	// parked ones, the producer's webhook.test among them: no test.
 	ops := dlq.New(q, dlqURL, lanes.Lanes{queueURL}, he.records)
 	ops.Wait = 0 // goaws answers a short poll from the whole queue
 	r := Recovery{Parked: he.parked, Records: he.records, Queue: q, Lanes: lanes.Lanes{queueURL}, DeadLetters: ops}
 	res, err := r.Requeue(ctx, w, w.Health.FailingSince.Truncate(time.Second))
-	if err != nil || res != (RecoverResult{Queued: 3, DeadLettered: 2, Parked: 1}) {
-		t.Fatalf("recover: %+v, %v; want the 2 dead-lettered events and the parked one", res, err)
+	if err != nil || res != (RecoverResult{Queued: 4, DeadLettered: 2, Parked: 2}) {
+		t.Fatalf("recover: %+v, %v; want the 2 dead-lettered events and the 2 parked ones", res, err)
+	}
+	// Enabled again (as the API's recover does first), the endpoint gets
+	// all four, the producer's webhook.test included.
+	w.Enabled, w.DisabledReason, w.URL = true, "", rc.srv.URL+"/status/204"
+	if err := he.store.Update(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	var queued []events.SQSMessage
+	testenv.WaitFor(t, 10*time.Second, "the recovered deliveries on the delivery queue", func() bool {
+		msgs, err := q.Receive(ctx, queueURL, 10, 0, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		queued = append(queued, msgs...)
+		return len(queued) >= 4
+	})
+	for _, m := range queued {
+		he.handle(t, m)
+	}
+	if got, want := entries("dlv_pingwh_down"), fmt.Sprintf("1:%s:204", deliverylog.OutcomeDelivered); len(got) != 1 || got[0] != want {
+		t.Fatalf("the producer's webhook.test after the recover: attempt log %v, want [%s]", got, want)
 	}
 }
 

@@ -107,11 +107,12 @@ func decide(r result, n int, schedule []time.Duration, jitter func(time.Duration
 	return decision{act: actRetry, delay: delay}
 }
 
-// once is the decision for a delivery that gets a single attempt, a test
-// event at an endpoint disabled for failing: the tenant checks a fix
-// before recovering it, and the attempt log entry is the answer. A retry
-// or a dead letter would reach that recover as a missed delivery, and a
-// 410 would delete the webhook with its parked deliveries.
+// once is the decision for a delivery that gets a single attempt, the
+// tenant's test (message.Delivery.Test) at an endpoint disabled for
+// failing: the tenant checks a fix before recovering it, and the attempt
+// log entry is the answer. A retry or a dead letter would reach that
+// recover as a missed delivery, and a 410 would delete the webhook with
+// its parked deliveries.
 func (dec decision) once() decision {
 	if dec.act == actDelivered {
 		return dec

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/lanes"
@@ -14,9 +15,6 @@ import (
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
-
-// TestEventName is the event a test send carries (in the catalog).
-const TestEventName = "webhook.test"
 
 // ResendStore is the part of the delivery record store a resend needs.
 type ResendStore interface {
@@ -54,7 +52,8 @@ func NewResender(records ResendStore, log MessageFinder, queue Sender, delivery 
 // envelope bytes, with a fresh retry schedule. A delivery of another org or
 // webhook is not found, exactly like a missing one. A delivery that was
 // ever retried has a record; one that never was keeps its body on its
-// attempt log entry.
+// attempt log entry. Either way the stored queue body is sent as it is, so
+// a resent test stays a test (message.Delivery.Test).
 func (r *Resender) Resend(ctx context.Context, orgID, webhookID, deliveryID string) error {
 	body, hasRecord, err := r.message(ctx, orgID, webhookID, deliveryID)
 	if err != nil {
@@ -90,7 +89,9 @@ func (r *Resender) message(ctx context.Context, orgID, webhookID, deliveryID str
 }
 
 // SendTest queues a webhook.test event to w alone and returns its
-// delivery id.
+// delivery id. The message is marked a test (message.Delivery.Test), which
+// tells it from a producer's own webhook.test: at an endpoint disabled for
+// failing, only the tenant's check is POSTed (once) rather than parked.
 func (r *Resender) SendTest(ctx context.Context, w webhook.Webhook) (string, error) {
 	now := r.Now()
 	eventID := ids.NewAt(ids.EventPrefix, now)
@@ -98,13 +99,13 @@ func (r *Resender) SendTest(ctx context.Context, w webhook.Webhook) (string, err
 	if err != nil {
 		return "", err
 	}
-	env, err := message.BuildEnvelope(eventID, TestEventName, w.OrgID, now.Unix(), data)
+	env, err := message.BuildEnvelope(eventID, catalog.TestEvent, w.OrgID, now.Unix(), data)
 	if err != nil {
 		return "", err
 	}
 	d := message.Delivery{
 		DeliveryID: ids.Delivery(eventID, w.ID), EventID: eventID, OrgID: w.OrgID, WebhookID: w.ID,
-		EventName: TestEventName, Envelope: string(env),
+		EventName: catalog.TestEvent, Envelope: string(env), Test: true,
 	}
 	body, err := d.Encode()
 	if err != nil {

@@ -68,7 +68,7 @@ func TestSendTest(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d.DeliveryID != id || id != ids.Delivery(d.EventID, "wh_1") || !ids.Valid(ids.EventPrefix, d.EventID) ||
-		d.WebhookID != "wh_1" || d.OrgID != "org_a" || d.EventName != "webhook.test" {
+		d.WebhookID != "wh_1" || d.OrgID != "org_a" || d.EventName != "webhook.test" || !d.Test {
 		t.Fatalf("message %+v, id %s", d, id)
 	}
 	want := `{"id":"` + d.EventID + `","event_name":"webhook.test","organization_id":"org_a","timestamp":1745000000,` +

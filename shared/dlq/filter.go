@@ -23,8 +23,9 @@ type Filter struct {
 	// IDs are SQS message ids or delivery ids: operators copy the first
 	// from `dlq ls` and the second from the attempt log.
 	IDs []string
-	// ExceptEvent leaves out the dead letters of this event name.
-	ExceptEvent string
+	// ExceptTests leaves out the dead letters of the tenant's own tests
+	// (message.Delivery.Test), not those of a producer's webhook.test.
+	ExceptTests bool
 }
 
 // ErrInvalidFilter wraps every filter the operator typed wrong.
@@ -32,7 +33,7 @@ var ErrInvalidFilter = errors.New("invalid filter")
 
 // Empty reports whether the filter selects everything.
 func (f Filter) Empty() bool {
-	return f.OrgID == "" && f.WebhookID == "" && f.Reason == "" && f.Tier == "" && f.Since.IsZero() && len(f.IDs) == 0 && f.ExceptEvent == ""
+	return f.OrgID == "" && f.WebhookID == "" && f.Reason == "" && f.Tier == "" && f.Since.IsZero() && len(f.IDs) == 0 && !f.ExceptTests
 }
 
 // Matches reports whether e is selected.
@@ -42,7 +43,7 @@ func (f Filter) Matches(e Entry) bool {
 		f.WebhookID != "" && e.WebhookID != f.WebhookID,
 		f.Reason != "" && e.Reason != f.Reason,
 		f.Tier != "" && e.Tier != f.Tier,
-		f.ExceptEvent != "" && e.EventName == f.ExceptEvent,
+		f.ExceptTests && e.Delivery != nil && e.Delivery.Test,
 		// A dead letter records its last attempt in whole seconds: the
 		// failure run's start (failing_since, with its fraction) must
 		// select one that failed in that same second.

@@ -26,6 +26,13 @@ type Delivery struct {
 	WebhookID  string `json:"webhook_id"`
 	EventName  string `json:"event_name"`
 	Envelope   string `json:"envelope"`
+	// Test marks the tenant's own check of an endpoint (POST …/test, and
+	// a resend of it, which re-sends these bytes): at an endpoint disabled
+	// for failing it is POSTed once instead of parked, and a recover
+	// leaves its dead letter. Only the test send sets it, never fan-out: a
+	// producer may publish webhook.test too, and that event is delivered,
+	// parked or dead-lettered like any other.
+	Test bool `json:"test,omitempty"`
 }
 
 // wire is the queue message. Version 2 carries the envelope as raw JSON,
@@ -40,6 +47,7 @@ type wire struct {
 	OrgID      string          `json:"organization_id"`
 	WebhookID  string          `json:"webhook_id"`
 	EventName  string          `json:"event_name"`
+	Test       bool            `json:"test,omitempty"` // absent in what fan-out writes and in older messages
 	Envelope   json.RawMessage `json:"envelope,omitempty"`
 }
 
@@ -54,7 +62,7 @@ func (d Delivery) Encode() (string, error) {
 	if !json.Valid(env) || !bytes.HasPrefix(env, []byte("{")) {
 		return "", fmt.Errorf("%w: envelope is not a JSON object", ErrMalformed)
 	}
-	head, err := marshal(wire{V: Version, DeliveryID: d.DeliveryID, EventID: d.EventID, OrgID: d.OrgID, WebhookID: d.WebhookID, EventName: d.EventName})
+	head, err := marshal(wire{V: Version, DeliveryID: d.DeliveryID, EventID: d.EventID, OrgID: d.OrgID, WebhookID: d.WebhookID, EventName: d.EventName, Test: d.Test})
 	if err != nil {
 		return "", err
 	}
@@ -75,7 +83,7 @@ func Decode(body string) (Delivery, error) {
 	if err := json.Unmarshal([]byte(body), &w); err != nil {
 		return Delivery{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	d := Delivery{V: w.V, DeliveryID: w.DeliveryID, EventID: w.EventID, OrgID: w.OrgID, WebhookID: w.WebhookID, EventName: w.EventName}
+	d := Delivery{V: w.V, DeliveryID: w.DeliveryID, EventID: w.EventID, OrgID: w.OrgID, WebhookID: w.WebhookID, EventName: w.EventName, Test: w.Test}
 	switch {
 	case w.V == 1 && bytes.HasPrefix(w.Envelope, []byte(`"`)):
 		if err := json.Unmarshal(w.Envelope, &d.Envelope); err != nil {

@@ -45,6 +45,34 @@ func TestDeliveryRoundTripKeepsTheEnvelopeBytes(t *testing.T) {
 	}
 }
 
+// The tenant's test mark travels with the message and is left out of
+// every other one, so a message written before the field existed (or by
+// fan-out) reads as no test.
+func TestTheTestMarkIsAdditive(t *testing.T) {
+	d := Delivery{DeliveryID: "dlv_1", EventID: "evt_1", OrgID: "org", WebhookID: "wh_1", EventName: "webhook.test", Envelope: `{"a":1}`}
+	plain, err := d.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"v":2,"delivery_id":"dlv_1","event_id":"evt_1","organization_id":"org","webhook_id":"wh_1","event_name":"webhook.test","envelope":{"a":1}}`
+	if plain != want {
+		t.Fatalf("unmarked body\n %s\nwant\n %s", plain, want)
+	}
+	d.Test = true
+	marked, err := d.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Replace(want, `,"envelope"`, `,"test":true,"envelope"`, 1); marked != want {
+		t.Fatalf("marked body\n %s\nwant\n %s", marked, want)
+	}
+	for body, test := range map[string]bool{plain: false, marked: true} {
+		if got, err := Decode(body); err != nil || got.Test != test {
+			t.Errorf("Decode(%s) = %+v, %v; want Test %v", body, got, err, test)
+		}
+	}
+}
+
 func TestDecodeReadsVersionOneMessages(t *testing.T) {
 	// Exactly what version 1 wrote, still in queues and DLQs after an upgrade.
 	v1 := `{"v":1,"delivery_id":"dlv_1","event_id":"evt_1","organization_id":"org","webhook_id":"wh_1","event_name":"x","envelope":"{\"id\":\"evt_1\",\"data\":{\"u\":\"\u003cb\u003e\"}}"}`

@@ -384,8 +384,11 @@ func (h *Handler) resend(v *visit) error {
 		return err
 	}
 	// The event name comes from the attempt log row the Resend button is
-	// on: a resent test keeps its name, so a parked endpoint gets it. The
-	// name only chooses which fixed notice the sender reads.
+	// on. Deliver tells the tenant's test (sent once to a parked endpoint)
+	// by a mark in the queue message, which neither the attempt log nor the
+	// resend answer shows: the name stands in for it, so a producer's own
+	// webhook.test, parked when resent, gets the test's notice. The name
+	// only chooses which fixed notice the sender reads.
 	test := v.r.PostForm.Get("event_name") == catalog.TestEvent
 	return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=resent" + fate(hk, test))
 }
