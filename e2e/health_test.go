@@ -18,15 +18,13 @@ import (
 
 // Endpoint health on the local stack: an endpoint answering 400 (a
 // permanent failure: dead-lettered at once) is disabled after 3 failed
-// deliveries spanning 4 s; what is published meanwhile is parked, neither
+// deliveries spanning 2 s; what is published meanwhile is parked, neither
 // POSTed nor dead-lettered; recover delivers the dead letters and the
 // parked deliveries since a time exactly once, with their original
 // delivery ids and valid signatures; a second endpoint hears about the
 // disable and the re-enable; a success in between resets the count.
 const (
-	// At least the span of the stacks' schedule (1s,1s,1s with its jitter:
-	// 3.3 s), as config.MinDisableAfter requires.
-	healthPeriod   = 4 * time.Second
+	healthPeriod   = 2 * time.Second
 	healthFailures = 3
 )
 

@@ -16,17 +16,14 @@ import (
 
 // TestPortalRecoversAnEndpointDisabledForFailing drives a real endpoint
 // through the portal: failing after one failed delivery, disabled by
-// hookrelay after the second (auto-disable after 2 failures and 2 ms), an
+// hookrelay after the second (auto-disable after 2 failures and 1 ms), an
 // event parked meanwhile; the tenant sees each state, a refused time, and
 // Recover queues the two dead letters and the parked delivery, which
 // arrive. Another organization's session cannot recover it.
 func TestPortalRecoversAnEndpointDisabledForFailing(t *testing.T) {
 	t.Parallel()
 	env := testEnv()
-	// A one-step schedule of 1 ms, so that a 2 ms period covers its span
-	// (config.MinDisableAfter); a 400 is dead-lettered without a retry.
-	env["HOOKRELAY_RETRY_SCHEDULE"] = "1ms"
-	env["HOOKRELAY_DISABLE_AFTER"] = "2ms"
+	env["HOOKRELAY_DISABLE_AFTER"] = "1ms"
 	env["HOOKRELAY_DISABLE_MIN_FAILURES"] = "2"
 	s := startTestStack(t, devrun.Options{Env: env})
 	tn := newTenant(t, s, "portalhealth")

@@ -328,12 +328,6 @@ func (s Settings) Validate() error {
 	if s.DisableMinFailures < 0 {
 		bad(CtxDisableMinFailures, "%d must be 0 (off) or positive", s.DisableMinFailures)
 	}
-	// config.MinDisableAfter says why.
-	if least := config.MinDisableAfter(s.RetrySchedule); s.DisableAfter > 0 && s.DisableMinFailures > 0 && s.DisableAfter < least {
-		bad(CtxDisableAfter, "%s is shorter than the span of %q (%s with its jitter): a delivery sent before an endpoint's failure run "+
-			"could still be retrying at the disable and be parked where a recover from failing_since does not look; "+
-			"set it to at least %s or shorten %q", s.DisableAfter, CtxRetrySchedule, least, least, CtxRetrySchedule)
-	}
 	// A parked delivery must outlive a weekend's outage, and its body is
 	// re-sent from the item, so it must not expire before it is recovered.
 	if s.ParkedTTL < time.Hour {

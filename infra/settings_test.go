@@ -205,30 +205,3 @@ func TestPlaceholderIssuerWarns(t *testing.T) {
 		t.Error("no warning for the placeholder issuer")
 	}
 }
-
-// An auto-disable period shorter than the retry schedule's span could park
-// a delivery sent before the failure run began, under a key a recover from
-// failing_since misses (config.MinDisableAfter): synth refuses it, naming
-// both keys; the defaults, a period of exactly the span, and auto-disable
-// turned off pass.
-func TestAutoDisableAfterCoversTheSchedule(t *testing.T) {
-	short := map[string]interface{}{CtxRetrySchedule: "1h,6h,10h", CtxDisableAfter: "1h"}
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &short})
-	_, err := buildApp(app, assetDir(t))
-	if err == nil || !strings.Contains(err.Error(), `"`+CtxDisableAfter+`"`) || !strings.Contains(err.Error(), `"`+CtxRetrySchedule+`"`) ||
-		!strings.Contains(err.Error(), "18h42m0s") {
-		t.Fatalf("synth of %v: %v, want a refusal naming both keys and the span 18h42m", short, err)
-	}
-	if err := DefaultSettings().Validate(); err != nil {
-		t.Fatalf("the defaults: %v", err)
-	}
-	for _, ok := range []map[string]interface{}{
-		{CtxRetrySchedule: "1h,6h,10h", CtxDisableAfter: "18h42m"},
-		{CtxRetrySchedule: "1h,6h,10h", CtxDisableAfter: "0"},
-		{CtxRetrySchedule: "1h,6h,10h", CtxDisableAfter: "1h", CtxDisableMinFailures: float64(0)},
-	} {
-		if _, err := settingsFrom(func(k string) interface{} { return ok[k] }); err != nil {
-			t.Errorf("%v: %v", ok, err)
-		}
-	}
-}

@@ -230,10 +230,6 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	if p.err == nil {
 		p.err = CheckSecretStore(c.SecretStore)
 	}
-	if least := MinDisableAfter(c.RetrySchedule); p.err == nil && c.AutoDisable() && c.DisableAfter < least {
-		p.err = fmt.Errorf("%s=%s is shorter than the span of %s=%s (%s with its jitter): a delivery sent before an endpoint's failure run could still be retrying at the disable and be parked where a recover from failing_since does not look",
-			EnvDisableAfter, c.DisableAfter, EnvRetrySchedule, FormatSchedule(c.RetrySchedule), least)
-	}
 	if p.err == nil && c.DeliverBatchWindow > MaxBatchWindow {
 		p.err = fmt.Errorf("%s=%s: must be at most %s (the SQS event source's batching window)", EnvDeliverBatchWindow, c.DeliverBatchWindow, MaxBatchWindow)
 	}
@@ -312,26 +308,6 @@ func ScheduleSpan(sched []time.Duration) time.Duration {
 	}
 	return t
 }
-
-// MinDisableAfter is the shortest auto-disable period a schedule allows:
-// its span. Why: a parked delivery is keyed by when it was sent (s), and
-// a recover from the portal starts at the endpoint's failing_since (F), so
-// one sent before F and parked would be missed, and expire unseen. The
-// disable comes at D ≥ F + autoDisableAfter (webhook.Threshold), and only
-// a receive at or after D parks a delivery. A delivery's receives follow
-// the schedule: the first when it is sent, each next one a step (with at
-// most 10 % jitter) after the attempt before it, so the last comes by
-// s + ScheduleSpan plus the time its attempts took (each within the
-// deliver function's timeout). With s < F and autoDisableAfter ≥
-// ScheduleSpan, s + ScheduleSpan < F + autoDisableAfter ≤ D: a delivery
-// sent before F has made its last attempt (delivered or dead-lettered,
-// never parked) before the disable, or at most its attempts' own seconds
-// after it, instead of up to the schedule's hours. What a schedule cannot
-// bound stays outside the rule: a receiver's Retry-After above its step
-// (up to the 72 h retry budget), the endpoint gate's deferrals, and a
-// backlogged queue's late receives; a recover with an earlier since finds
-// those.
-func MinDisableAfter(sched []time.Duration) time.Duration { return ScheduleSpan(sched) }
 
 // FormatSchedule writes a schedule as ParseSchedule reads it.
 func FormatSchedule(sched []time.Duration) string {

@@ -47,26 +47,3 @@ func TestHealthKnobsRejectBadValues(t *testing.T) {
 		}
 	}
 }
-
-// make dev and the functions refuse what synth refuses: an auto-disable
-// period shorter than the schedule's span (MinDisableAfter), unless
-// auto-disable is off; the defaults pass.
-func TestDisableAfterCoversTheSchedule(t *testing.T) {
-	_, err := FromLookup(lookupOf(map[string]string{EnvRetrySchedule: "1h,6h,10h", EnvDisableAfter: "1h"}))
-	if err == nil || !strings.Contains(err.Error(), EnvDisableAfter) || !strings.Contains(err.Error(), EnvRetrySchedule) || !strings.Contains(err.Error(), "18h42m0s") {
-		t.Fatalf("err = %v, want a refusal naming both variables and the span", err)
-	}
-	d := Defaults()
-	if d.DisableAfter < MinDisableAfter(d.RetrySchedule) {
-		t.Fatalf("the defaults: %s under %s", d.DisableAfter, MinDisableAfter(d.RetrySchedule))
-	}
-	for _, env := range []map[string]string{
-		{EnvRetrySchedule: "1h,6h,10h", EnvDisableAfter: "18h42m"},
-		{EnvRetrySchedule: "1h,6h,10h", EnvDisableAfter: "0"},
-		{EnvRetrySchedule: "1h,6h,10h", EnvDisableAfter: "1h", EnvDisableMinFailures: "0"},
-	} {
-		if _, err := FromLookup(lookupOf(env)); err != nil {
-			t.Errorf("%v: %v", env, err)
-		}
-	}
-}

@@ -119,7 +119,7 @@ func (h *Handler) park(ctx context.Context, m events.SQSMessage, d message.Deliv
 	}
 	p := deliverylog.Parked{
 		OrgID: d.OrgID, WebhookID: d.WebhookID, DeliveryID: d.DeliveryID,
-		ParkedAt: sentAt(m, deliverylog.DeliveryRecord{}, h.now()), Message: m.Body,
+		SentAt: sentAt(m, deliverylog.DeliveryRecord{}, h.now()), ParkedAt: h.now(), Message: m.Body,
 	}
 	if err := h.d.Parked.Park(ctx, p); err != nil {
 		h.log.ErrorContext(ctx, "park delivery", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)

@@ -36,8 +36,10 @@ func TestRequeueOldestFirstAtABoundedRate(t *testing.T) {
 		m := sqsMessage(t, "org_a", "wh_1", fmt.Sprintf("evt_%d", i))
 		bodies = append(bodies, m.Body)
 		d, _ := message.Decode(m.Body)
-		// Parked newest first: the store orders them.
-		if err := parked.Park(ctx, deliverylog.Parked{OrgID: "org_a", WebhookID: "wh_1", DeliveryID: d.DeliveryID, ParkedAt: t0.Add(time.Duration(10-i) * time.Minute), Message: m.Body}); err != nil {
+		// Parked newest first: the store orders them. Sent before since
+		// (retries due after the disable), parked after it: since counts
+		// the park.
+		if err := parked.Park(ctx, deliverylog.Parked{OrgID: "org_a", WebhookID: "wh_1", DeliveryID: d.DeliveryID, SentAt: t0.Add(-time.Duration(i) * time.Minute), ParkedAt: t0.Add(time.Hour), Message: m.Body}); err != nil {
 			t.Fatal(err)
 		}
 	}

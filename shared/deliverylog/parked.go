@@ -15,9 +15,14 @@ type Parked struct {
 	OrgID      string
 	WebhookID  string
 	DeliveryID string
-	// ParkedAt orders a webhook's parked deliveries; it is the delivery
+	// SentAt orders a webhook's parked deliveries; it is the delivery
 	// message's send time, so parking the same message twice (a crash
 	// before the queue delete) writes the same item.
+	SentAt time.Time
+	// ParkedAt is when it was parked: what a recover's since compares. A
+	// delivery sent before its endpoint's failure run began (a retry due
+	// after the disable) is parked after it all the same, and must come
+	// back with the run's recover.
 	ParkedAt time.Time
 	Message  string
 }
@@ -26,8 +31,9 @@ type Parked struct {
 type ParkedStore interface {
 	Park(ctx context.Context, p Parked) error
 	// Since returns up to limit of the webhook's parked deliveries parked at
-	// or after since, oldest first, starting after the one named by after
-	// (its ParkedAt and DeliveryID; zero Parked for the first page).
+	// or after since (ParkedAt), oldest sent first, starting after the one
+	// named by after (its SentAt and DeliveryID; zero Parked for the first
+	// page).
 	Since(ctx context.Context, orgID, webhookID string, since time.Time, after Parked, limit int) ([]Parked, error)
 	// Unpark removes one once it is back on the delivery queue.
 	Unpark(ctx context.Context, p Parked) error

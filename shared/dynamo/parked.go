@@ -11,12 +11,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 )
 
 // ParkedStore keeps deliveries parked for an endpoint disabled for failing:
-// pk PARK#<org>#<webhook_id>, sk <parked at, sortableTime>#<delivery_id>,
-// so one Query lists a webhook's parked deliveries oldest first.
+// pk PARK#<org>#<webhook_id>, sk <sent at, sortableTime>#<delivery_id>,
+// so one Query lists a webhook's parked deliveries oldest first; parked_at
+// says when each was parked.
 type ParkedStore struct {
 	db    *dynamodb.Client
 	table string
@@ -39,6 +41,9 @@ type parkedItem struct {
 	DeliveryID string `dynamodbav:"delivery_id"`
 	Message    string `dynamodbav:"message"`
 	ExpiresAt  int64  `dynamodbav:"expires_at"`
+	// ParkedAt (sortableTime) is absent on items parked before it was
+	// stored: their send time stands in.
+	ParkedAt string `dynamodbav:"parked_at,omitempty"`
 }
 
 func parkedPK(orgID, webhookID string) string { return "PARK#" + orgID + "#" + webhookID }
@@ -48,15 +53,15 @@ func parkedSK(at time.Time, deliveryID string) string { return sortableTime(at) 
 func parkedKey(p deliverylog.Parked) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
 		AttrPK: &types.AttributeValueMemberS{Value: parkedPK(p.OrgID, p.WebhookID)},
-		AttrSK: &types.AttributeValueMemberS{Value: parkedSK(p.ParkedAt, p.DeliveryID)},
+		AttrSK: &types.AttributeValueMemberS{Value: parkedSK(p.SentAt, p.DeliveryID)},
 	}
 }
 
 // Park writes the item; the same delivery parked again overwrites it.
 func (s *ParkedStore) Park(ctx context.Context, p deliverylog.Parked) error {
 	item, err := attributevalue.MarshalMap(parkedItem{
-		PK: parkedPK(p.OrgID, p.WebhookID), SK: parkedSK(p.ParkedAt, p.DeliveryID),
-		DeliveryID: p.DeliveryID, Message: p.Message, ExpiresAt: s.Now().Add(s.ttl).Unix(),
+		PK: parkedPK(p.OrgID, p.WebhookID), SK: parkedSK(p.SentAt, p.DeliveryID),
+		DeliveryID: p.DeliveryID, Message: p.Message, ExpiresAt: s.Now().Add(s.ttl).Unix(), ParkedAt: sortableTime(p.ParkedAt),
 	})
 	if err == nil {
 		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item})
@@ -67,14 +72,20 @@ func (s *ParkedStore) Park(ctx context.Context, p deliverylog.Parked) error {
 	return nil
 }
 
-// Since queries from since (or just past after) in key order, skipping
-// expired items (dynalite, and AWS for a while, keep them).
+// Since queries in key order (send time) from the earliest send a
+// delivery parked at since can have (or just past after), keeping those
+// parked at or after since and skipping expired items (dynalite, and AWS
+// for a while, keep them). A message is received, and so parked, at most
+// its queue's retention after it was sent.
 func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since time.Time, after deliverylog.Parked, limit int) ([]deliverylog.Parked, error) {
 	cond := "#pk = :pk AND #sk >= :from"
-	from := sortableTime(since)
+	from := ""
+	if !since.IsZero() {
+		from = sortableTime(since.Add(-config.DeliveryRetention))
+	}
 	if after.DeliveryID != "" {
 		cond = "#pk = :pk AND #sk > :from"
-		from = max(from, parkedSK(after.ParkedAt, after.DeliveryID))
+		from = max(from, parkedSK(after.SentAt, after.DeliveryID))
 	}
 	var out []deliverylog.Parked
 	var start map[string]types.AttributeValue
@@ -101,11 +112,20 @@ func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since 
 				continue
 			}
 			stamp, _, _ := strings.Cut(it.SK, "#")
-			at, err := time.Parse(time.RFC3339Nano, stamp)
+			sent, err := time.Parse(time.RFC3339Nano, stamp)
 			if err != nil {
 				return nil, fmt.Errorf("parked delivery %s: %w", it.DeliveryID, err)
 			}
-			out = append(out, deliverylog.Parked{OrgID: orgID, WebhookID: webhookID, DeliveryID: it.DeliveryID, ParkedAt: at, Message: it.Message})
+			parked := sent
+			if it.ParkedAt != "" {
+				if parked, err = time.Parse(time.RFC3339Nano, it.ParkedAt); err != nil {
+					return nil, fmt.Errorf("parked delivery %s: %w", it.DeliveryID, err)
+				}
+			}
+			if parked.Before(since) {
+				continue
+			}
+			out = append(out, deliverylog.Parked{OrgID: orgID, WebhookID: webhookID, DeliveryID: it.DeliveryID, SentAt: sent, ParkedAt: parked, Message: it.Message})
 		}
 		if res.LastEvaluatedKey == nil {
 			break

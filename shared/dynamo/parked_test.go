@@ -6,6 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/testenv"
@@ -18,7 +22,7 @@ func TestParkedStore(t *testing.T) {
 	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	s.Now = func() time.Time { return t0 }
 	park := func(org, wh string, i int, at time.Time) deliverylog.Parked {
-		p := deliverylog.Parked{OrgID: org, WebhookID: wh, DeliveryID: fmt.Sprintf("dlv_%02d", i), ParkedAt: at, Message: fmt.Sprintf(`{"n":%d}`, i)}
+		p := deliverylog.Parked{OrgID: org, WebhookID: wh, DeliveryID: fmt.Sprintf("dlv_%02d", i), SentAt: at, ParkedAt: at, Message: fmt.Sprintf(`{"n":%d}`, i)}
 		if err := s.Park(ctx, p); err != nil {
 			t.Fatal(err)
 		}
@@ -46,7 +50,7 @@ func TestParkedStore(t *testing.T) {
 	if got := fmt.Sprint(ids(all)); got != "[dlv_01 dlv_02 dlv_03 dlv_04]" {
 		t.Fatalf("oldest first: %s", got)
 	}
-	if all[2].Message != `{"n":3}` || !all[2].ParkedAt.Equal(t0.Add(1500*time.Millisecond)) || all[2].OrgID != "org_a" || all[2].WebhookID != "wh_1" {
+	if all[2].Message != `{"n":3}` || !all[2].SentAt.Equal(t0.Add(1500*time.Millisecond)) || !all[2].ParkedAt.Equal(all[2].SentAt) || all[2].OrgID != "org_a" || all[2].WebhookID != "wh_1" {
 		t.Fatalf("round trip: %+v", all[2])
 	}
 	page, err := s.Since(ctx, "org_a", "wh_1", t0.Add(time.Second), deliverylog.Parked{}, 2)
@@ -71,5 +75,49 @@ func TestParkedStore(t *testing.T) {
 	s.Now = func() time.Time { return t0 }
 	if left, _ := s.Since(ctx, "org_a", "wh_1", time.Time{}, deliverylog.Parked{}, 10); fmt.Sprint(ids(left)) != "[dlv_02 dlv_03 dlv_04]" {
 		t.Fatalf("after unpark: %v", ids(left))
+	}
+}
+
+// A recover's since compares when a delivery was parked, not sent: a retry
+// of a delivery sent before the endpoint's failure run began is parked
+// after the disable, and must come back with the run's recover.
+func TestParkedSinceCountsTheParkTime(t *testing.T) {
+	db, table := testenv.Table(t)
+	s := dynamo.NewParkedStore(db, table, 30*24*time.Hour)
+	ctx := context.Background()
+	failingSince := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return failingSince }
+	for _, p := range []deliverylog.Parked{
+		{DeliveryID: "dlv_sent_before_run", SentAt: failingSince.Add(-26 * time.Hour), ParkedAt: failingSince.Add(2 * time.Hour)},
+		{DeliveryID: "dlv_in_run", SentAt: failingSince.Add(time.Hour), ParkedAt: failingSince.Add(2 * time.Hour)},
+		{DeliveryID: "dlv_parked_before", SentAt: failingSince.Add(-3 * time.Hour), ParkedAt: failingSince.Add(-time.Hour)},
+	} {
+		p.OrgID, p.WebhookID, p.Message = "org_a", "wh_1", "{}"
+		if err := s.Park(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An item parked before parked_at was stored: its send time stands in.
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "PARK#org_a#wh_1"}, "sk": &types.AttributeValueMemberS{Value: "2026-11-20T09:30:00.000000000Z#dlv_legacy"},
+		"delivery_id": &types.AttributeValueMemberS{Value: "dlv_legacy"}, "message": &types.AttributeValueMemberS{Value: "{}"},
+		"expires_at": &types.AttributeValueMemberN{Value: fmt.Sprint(failingSince.Add(time.Hour).Unix())},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	after := deliverylog.Parked{}
+	for { // pages of one, as a recover's "more" continues
+		page, err := s.Since(ctx, "org_a", "wh_1", failingSince, after, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		got, after = append(got, page[0].DeliveryID), page[0]
+	}
+	if fmt.Sprint(got) != "[dlv_sent_before_run dlv_legacy dlv_in_run]" {
+		t.Fatalf("parked since the run began, oldest sent first: %v", got)
 	}
 }
