@@ -180,7 +180,8 @@ func TestFailingEndpointIsDisabledThenParked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || got[0].Message != parkedMsg.Body || !got[0].SentAt.Equal(time.UnixMilli(1745000000123)) {
+	if len(got) != 1 || got[0].Message != parkedMsg.Body || !got[0].SentAt.Equal(time.UnixMilli(1745000000123)) ||
+		!got[0].ParkedAt.Equal(he.now) {
 		t.Fatalf("parked = %+v, want evt_4's message once", got)
 	}
 	for _, id := range []string{"wh_off"} {

@@ -72,17 +72,20 @@ func (s *ParkedStore) Park(ctx context.Context, p deliverylog.Parked) error {
 	return nil
 }
 
+// parkLead is the longest a delivery can wait between its send and its
+// park: a message is received at most its queue's retention after it was
+// sent, and the event source may hold it a batching window more.
+const parkLead = config.DeliveryRetention + config.MaxBatchWindow
+
 // Since queries in key order (send time) from the earliest send a
 // delivery parked at since can have (or just past after), keeping those
 // parked at or after since and skipping expired items (dynalite, and AWS
-// for a while, keep them). A message is received, and so parked, at most
-// its queue's retention after it was sent.
+// for a while, keep them). The filter leaves what was parked earlier (an
+// earlier disable's) on the server: it is read, but its bodies do not
+// travel.
 func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since time.Time, after deliverylog.Parked, limit int) ([]deliverylog.Parked, error) {
 	cond := "#pk = :pk AND #sk >= :from"
-	from := ""
-	if !since.IsZero() {
-		from = sortableTime(since.Add(-config.DeliveryRetention))
-	}
+	from := sortableTime(since.Add(-parkLead))
 	if after.DeliveryID != "" {
 		cond = "#pk = :pk AND #sk > :from"
 		from = max(from, parkedSK(after.SentAt, after.DeliveryID))
@@ -94,8 +97,9 @@ func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since 
 		res, err := s.db.Query(ctx, &dynamodb.QueryInput{
 			TableName:                 aws.String(s.table),
 			KeyConditionExpression:    aws.String(cond),
-			ExpressionAttributeNames:  map[string]string{"#pk": AttrPK, "#sk": AttrSK},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAttr(parkedPK(orgID, webhookID)), ":from": sAttr(from)},
+			FilterExpression:          aws.String("attribute_not_exists(#parked) OR #parked >= :since"),
+			ExpressionAttributeNames:  map[string]string{"#pk": AttrPK, "#sk": AttrSK, "#parked": "parked_at"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAttr(parkedPK(orgID, webhookID)), ":from": sAttr(from), ":since": sAttr(sortableTime(since))},
 			ExclusiveStartKey:         start,
 			Limit:                     aws.Int32(int32(limit - len(out))),
 			ConsistentRead:            aws.Bool(true),

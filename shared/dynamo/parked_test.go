@@ -88,6 +88,8 @@ func TestParkedSinceCountsTheParkTime(t *testing.T) {
 	failingSince := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	s.Now = func() time.Time { return failingSince }
 	for _, p := range []deliverylog.Parked{
+		// Received at the end of its queue's retention, after a batching window.
+		{DeliveryID: "dlv_at_retention", SentAt: failingSince.Add(-96*time.Hour - 4*time.Minute), ParkedAt: failingSince.Add(time.Minute)},
 		{DeliveryID: "dlv_sent_before_run", SentAt: failingSince.Add(-26 * time.Hour), ParkedAt: failingSince.Add(2 * time.Hour)},
 		{DeliveryID: "dlv_in_run", SentAt: failingSince.Add(time.Hour), ParkedAt: failingSince.Add(2 * time.Hour)},
 		{DeliveryID: "dlv_parked_before", SentAt: failingSince.Add(-3 * time.Hour), ParkedAt: failingSince.Add(-time.Hour)},
@@ -117,7 +119,7 @@ func TestParkedSinceCountsTheParkTime(t *testing.T) {
 		}
 		got, after = append(got, page[0].DeliveryID), page[0]
 	}
-	if fmt.Sprint(got) != "[dlv_sent_before_run dlv_legacy dlv_in_run]" {
+	if fmt.Sprint(got) != "[dlv_at_retention dlv_sent_before_run dlv_legacy dlv_in_run]" {
 		t.Fatalf("parked since the run began, oldest sent first: %v", got)
 	}
 }
