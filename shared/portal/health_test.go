@@ -310,6 +310,7 @@ func TestTestAndResendSayWhatADisabledEndpointDoesWithThem(t *testing.T) {
 		{"disabled for failing", disabledFailingHook(), "resent", "emailClick", "-held", "held with its other missed deliveries until you recover"},
 		{"disabled for failing", disabledFailingHook(), "test", "emailClick", "-check", "sent to it all the same, once and without retries, so you can check it works"},
 		{"disabled for failing, a test resent", disabledFailingHook(), "resent", catalog.TestEvent, "-check", "this test event (webhook.test) is sent to it again all the same, once and without retries"},
+		{"disabled for failing, a published webhook.test resent", disabledFailingHook(), "resent", catalog.TestEvent, "-check", "a webhook.test event the product published is held with the other missed deliveries"},
 	} {
 		api := &fakeAPI{t: t, hook: c.hook, attempts: func(string) attemptPage {
 			return attemptPage{Data: []deliverylog.Attempt{{DeliveryID: "dlv_1", EventName: c.resent, Outcome: deliverylog.OutcomeDelivered}}}
