@@ -402,15 +402,22 @@ func TestSuccessEndsTheFailureRunWithOneWrite(t *testing.T) {
 	}
 }
 
+// newCachedHealthEnv reads webhooks through a warm cache, as a deliver
+// container does, that keeps what it read for an hour of the env's clock.
+func newCachedHealthEnv(t *testing.T) (*healthEnv, *WebhookCache) {
+	he := newHealthEnv(t, time.Hour, 1)
+	cache := NewWebhookCache(he.store, time.Hour)
+	cache.Now = func() time.Time { return he.now }
+	he.h.d.Webhooks = cache
+	return he, cache
+}
+
 // A recover enables the webhook and re-queues its deliveries at once: a
 // warm cache that still shows it disabled for failing must not park them
 // again.
 func TestStaleParkedCacheIsReadAgain(t *testing.T) {
 	rc := newReceiver(t, false)
-	he := newHealthEnv(t, time.Hour, 1)
-	cache := NewWebhookCache(he.store, time.Hour)
-	cache.Now = func() time.Time { return he.now }
-	he.h.d.Webhooks = cache
+	he, cache := newCachedHealthEnv(t)
 	he.create(t, "wh_back", rc.srv.URL+"/status/400", true)
 	he.handle(t, sqsMessage(t, "org_a", "wh_back", "evt_1"))
 	he.now = he.now.Add(time.Hour)
@@ -439,10 +446,7 @@ func TestStaleParkedCacheIsReadAgain(t *testing.T) {
 // disabled must not skip them as webhook_disabled, which was false by then.
 func TestStaleDisabledCacheIsReadAgain(t *testing.T) {
 	rc := newReceiver(t, false)
-	he := newHealthEnv(t, time.Hour, 1)
-	cache := NewWebhookCache(he.store, time.Hour)
-	cache.Now = func() time.Time { return he.now }
-	he.h.d.Webhooks = cache
+	he, cache := newCachedHealthEnv(t)
 	he.create(t, "wh_off", rc.srv.URL+"/status/204", false)
 	if w, err := cache.Get(context.Background(), "org_a", "wh_off"); err != nil || w.Enabled {
 		t.Fatalf("cached: %+v, %v; want the disabled webhook", w, err)
