@@ -20,16 +20,16 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/hookrelay/hookrelay/catalog/ownevents"
 	"github.com/hookrelay/hookrelay/shared/message"
 )
 
-// hookrelay's own event types. Every catalog must define them, since every
-// deployment sends them: TestEvent from the API's "test webhook" endpoint,
-// the other two when an endpoint is disabled for failing or enabled again.
+// hookrelay's own event types (see package ownevents), which every catalog
+// must define.
 const (
-	TestEvent       = "webhook.test"
-	WebhookDisabled = "webhook.disabled"
-	WebhookEnabled  = "webhook.enabled"
+	TestEvent       = ownevents.TestEvent
+	WebhookDisabled = ownevents.WebhookDisabled
+	WebhookEnabled  = ownevents.WebhookEnabled
 )
 
 // embeddedDir is where the embedded catalog's files are in the repository,

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hookrelay/hookrelay/catalog"
+	"github.com/hookrelay/hookrelay/catalog/ownevents"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/lanes"
@@ -99,13 +99,13 @@ func (r *Resender) SendTest(ctx context.Context, w webhook.Webhook) (string, err
 	if err != nil {
 		return "", err
 	}
-	env, err := message.BuildEnvelope(eventID, catalog.TestEvent, w.OrgID, now.Unix(), data)
+	env, err := message.BuildEnvelope(eventID, ownevents.TestEvent, w.OrgID, now.Unix(), data)
 	if err != nil {
 		return "", err
 	}
 	d := message.Delivery{
 		DeliveryID: ids.Delivery(eventID, w.ID), EventID: eventID, OrgID: w.OrgID, WebhookID: w.ID,
-		EventName: catalog.TestEvent, Envelope: string(env), Test: true,
+		EventName: ownevents.TestEvent, Envelope: string(env), Test: true,
 	}
 	body, err := d.Encode()
 	if err != nil {

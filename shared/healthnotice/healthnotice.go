@@ -11,7 +11,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hookrelay/hookrelay/catalog"
+	"github.com/hookrelay/hookrelay/catalog/ownevents"
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
@@ -21,8 +21,8 @@ import (
 // Event types (catalog/types/webhook.{disabled,enabled}.schema.json; every
 // catalog must define them).
 const (
-	Disabled = catalog.WebhookDisabled
-	Enabled  = catalog.WebhookEnabled
+	Disabled = ownevents.WebhookDisabled
+	Enabled  = ownevents.WebhookEnabled
 )
 
 // Reasons of a webhook.enabled event.
