@@ -69,7 +69,7 @@ func TestRequeueOldestFirstAtABoundedRate(t *testing.T) {
 	if rec := records.get(first.DeliveryID); rec.Attempts != 0 || !rec.FirstAttemptAt.IsZero() {
 		t.Fatalf("attempts not reset: %+v", rec)
 	}
-	left, _ := parked.Since(ctx, "org_a", "wh_1", time.Time{}, deliverylog.Parked{}, 10)
+	left, _ := parked.Since(ctx, "org_a", "wh_1", time.Time{}, 10)
 	if len(left) != 2 {
 		t.Fatalf("%d parked left, want 2", len(left))
 	}

@@ -31,10 +31,9 @@ type Parked struct {
 type ParkedStore interface {
 	Park(ctx context.Context, p Parked) error
 	// Since returns up to limit of the webhook's parked deliveries parked at
-	// or after since (ParkedAt), oldest sent first, starting after the one
-	// named by after (its SentAt and DeliveryID; zero Parked for the first
-	// page).
-	Since(ctx context.Context, orgID, webhookID string, since time.Time, after Parked, limit int) ([]Parked, error)
+	// or after since (ParkedAt), oldest sent first. A recover unparks what
+	// it queued, so calling again with the same since gets the next ones.
+	Since(ctx context.Context, orgID, webhookID string, since time.Time, limit int) ([]Parked, error)
 	// Unpark removes one once it is back on the delivery queue.
 	Unpark(ctx context.Context, p Parked) error
 }

@@ -78,25 +78,20 @@ func (s *ParkedStore) Park(ctx context.Context, p deliverylog.Parked) error {
 const parkLead = config.DeliveryRetention + config.MaxBatchWindow
 
 // Since queries in key order (send time) from the earliest send a
-// delivery parked at since can have (or just past after), keeping those
+// delivery parked at since can have, keeping those
 // parked at or after since and skipping expired items (dynalite, and AWS
 // for a while, keep them). The filter leaves what was parked earlier (an
 // earlier disable's) on the server: it is read, but its bodies do not
 // travel.
-func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since time.Time, after deliverylog.Parked, limit int) ([]deliverylog.Parked, error) {
-	cond := "#pk = :pk AND #sk >= :from"
+func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since time.Time, limit int) ([]deliverylog.Parked, error) {
 	from := sortableTime(since.Add(-parkLead))
-	if after.DeliveryID != "" {
-		cond = "#pk = :pk AND #sk > :from"
-		from = max(from, parkedSK(after.SentAt, after.DeliveryID))
-	}
 	var out []deliverylog.Parked
 	var start map[string]types.AttributeValue
 	now := s.Now().Unix()
 	for len(out) < limit {
 		res, err := s.db.Query(ctx, &dynamodb.QueryInput{
 			TableName:                 aws.String(s.table),
-			KeyConditionExpression:    aws.String(cond),
+			KeyConditionExpression:    aws.String("#pk = :pk AND #sk >= :from"),
 			FilterExpression:          aws.String("attribute_not_exists(#parked) OR #parked >= :since"),
 			ExpressionAttributeNames:  map[string]string{"#pk": AttrPK, "#sk": AttrSK, "#parked": "parked_at"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAttr(parkedPK(orgID, webhookID)), ":from": sAttr(from), ":since": sAttr(sortableTime(since))},
