@@ -88,6 +88,10 @@ func TestHealthCardAndBadgesSayEachState(t *testing.T) {
 		recoverForm bool
 	}{
 		{"healthy", healthyHook(), []string{"Health: healthy", "Last successful delivery: 2026-11-20 08:00:00 UTC"}, "Enabled", false},
+		// Recovered with no success known: the log below may show the
+		// failures before the recover, so the card claims nothing older.
+		{"healthy, no success known", hook{ID: "wh_1", Name: "Orders", URL: "https://example.com/h", AllEvents: true, Enabled: true},
+			[]string{"Health: healthy", "No delivery has failed since it was created or last enabled."}, "Enabled", false},
 		{"failing", failingHook(), []string{
 			"Health: failing", "7 failed deliveries in a row since 2026-11-23 09:15:07 UTC.",
 			"Last successful delivery: 2026-11-20 08:00:00 UTC", "one successful delivery ends the run",
