@@ -30,13 +30,24 @@ func writeEntriesTable(w io.Writer, entries []dlq.Entry, now time.Time) error {
 	fmt.Fprintln(tw, "ID\tAGE\tREASON\tSTATUS\tATTEMPTS\tORG\tWEBHOOK\tEVENT")
 	for _, e := range entries {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", e.MessageID, age(now, e.DeadAt()), e.Reason,
-			status(e.LastStatus), e.Attempts, dash(e.OrgID), dash(e.WebhookID), dash(e.EventName))
+			status(e.LastStatus), e.Attempts, dash(e.OrgID), dash(e.WebhookID), dash(eventOf(e)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintln(w, phrase.Count(len(entries), "dead letter", "dead letters"))
 	return err
+}
+
+// eventOf names the entry's event, marking a tenant's own test (sent with
+// POST …/test), which a tenant's recover leaves here for the operators:
+// nothing else tells it from a producer's webhook.test, which a redrive
+// should deliver.
+func eventOf(e dlq.Entry) string {
+	if e.EventName != "" && e.Delivery != nil && e.Delivery.Test {
+		return e.EventName + " (tenant's test)"
+	}
+	return e.EventName
 }
 
 // writeEntry prints what the DLQ holds about one delivery. Nothing here
@@ -60,7 +71,7 @@ func writeEntry(w io.Writer, e dlq.Entry) error {
 	row("attempts", strconv.Itoa(e.Attempts))
 	row("organization", e.OrgID)
 	row("webhook", e.WebhookID)
-	row("event", e.EventName)
+	row("event", eventOf(e))
 	row("first attempt", timeString(e.FirstAttempt))
 	row("last attempt", timeString(e.LastAttempt))
 	row("sent to DLQ", timeString(e.SentAt))
