@@ -17,6 +17,7 @@ import (
 type record struct {
 	deliverylog.DeliveryRecord
 	stored bool
+	test   bool // the tenant's own test (message.Delivery.Test), for its log entry
 }
 
 // attemptOf numbers this attempt. A message received for the first time
@@ -46,7 +47,7 @@ func (p record) next(d message.Delivery, body string, n int, now time.Time, stat
 	if first.IsZero() {
 		first = now
 	}
-	return record{stored: p.stored, DeliveryRecord: deliverylog.DeliveryRecord{
+	return record{stored: p.stored, test: d.Test, DeliveryRecord: deliverylog.DeliveryRecord{
 		DeliveryID: d.DeliveryID, OrgID: d.OrgID, WebhookID: d.WebhookID, EventID: d.EventID, EventName: d.EventName,
 		Message: body, Attempts: n, FirstAttemptAt: first, LastAttemptAt: now,
 		Status: deliverylog.StatusInFlight, LastStatusCode: status,

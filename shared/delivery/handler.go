@@ -283,7 +283,7 @@ func (h *Handler) record(ctx context.Context, rec record, outcome string, r resu
 	err := h.d.Attempts.Append(ctx, deliverylog.Attempt{
 		DeliveryID: rec.DeliveryID, EventID: rec.EventID, EventName: rec.EventName, OrgID: rec.OrgID, WebhookID: rec.WebhookID,
 		Attempt: rec.Attempts, At: rec.LastAttemptAt, Outcome: outcome, StatusCode: r.status, ErrorClass: r.class,
-		LatencyMS: r.latency.Milliseconds(), Response: excerpt,
+		LatencyMS: r.latency.Milliseconds(), Response: excerpt, Test: rec.test,
 	}, body)
 	if err != nil {
 		h.log.ErrorContext(ctx, "record attempt", "org_id", rec.OrgID, "webhook_id", rec.WebhookID, "delivery_id", rec.DeliveryID, "attempt", rec.Attempts, "error", err)

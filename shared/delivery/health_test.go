@@ -267,11 +267,15 @@ func TestATestAtAParkedEndpointIsOneAttempt(t *testing.T) {
 		tests.mu.Unlock()
 		he.handle(t, events.SQSMessage{MessageId: fmt.Sprintf("m-test-%d", i), ReceiptHandle: fmt.Sprintf("rh-test-%d", i), Body: body})
 	}
-	entries := func(deliveryID string) []string {
+	entries := func(deliveryID string) []string { // attempt:outcome:status, then ":test" for the tenant's test
 		var out []string
 		for _, a := range he.attempts.list() {
 			if a.DeliveryID == deliveryID {
-				out = append(out, fmt.Sprintf("%d:%s:%d", a.Attempt, a.Outcome, a.StatusCode))
+				mark := ""
+				if a.Test {
+					mark = ":test"
+				}
+				out = append(out, fmt.Sprintf("%d:%s:%d%s", a.Attempt, a.Outcome, a.StatusCode, mark))
 			}
 		}
 		return out
@@ -293,7 +297,7 @@ func TestATestAtAParkedEndpointIsOneAttempt(t *testing.T) {
 		if rc.hits.Load() != hits+1 {
 			t.Fatalf("a test answered %d: %d POSTs, want 1", status, rc.hits.Load()-hits)
 		}
-		if got, want := entries(id), fmt.Sprintf("1:%s:%d", deliverylog.OutcomeFailed, status); len(got) != 1 || got[0] != want {
+		if got, want := entries(id), fmt.Sprintf("1:%s:%d:test", deliverylog.OutcomeFailed, status); len(got) != 1 || got[0] != want {
 			t.Fatalf("a test answered %d: attempt log %v, want [%s]", status, got, want)
 		}
 		// No record: nothing is left in flight for the message to continue.
@@ -308,7 +312,7 @@ func TestATestAtAParkedEndpointIsOneAttempt(t *testing.T) {
 	}
 	hits := rc.hits.Load()
 	handleQueued(3)
-	want := []string{fmt.Sprintf("1:%s:503", deliverylog.OutcomeFailed), fmt.Sprintf("1:%s:410", deliverylog.OutcomeFailed)}
+	want := []string{fmt.Sprintf("1:%s:503:test", deliverylog.OutcomeFailed), fmt.Sprintf("1:%s:410:test", deliverylog.OutcomeFailed)}
 	if got := entries(first); rc.hits.Load() != hits+1 || !slices.Equal(got, want) {
 		t.Fatalf("the resent test: %d POSTs, attempt log %v; want 1 POST and %v", rc.hits.Load()-hits, got, want)
 	}

@@ -36,6 +36,9 @@ type Attempt struct {
 	ErrorClass string    `json:"error_class,omitempty"` // timeout, connection_reset, tls, blocked_address, ...
 	LatencyMS  int64     `json:"latency_ms"`
 	Response   string    `json:"response_excerpt,omitempty"` // at most 1 KB
+	// Test marks an attempt of the tenant's own test (POST …/test, or a
+	// resend of it), as its queue message is marked (message.Delivery.Test).
+	Test bool `json:"test,omitempty"`
 }
 
 // Log lists recorded attempts.

@@ -25,7 +25,7 @@ func TestAttemptLogListsNewestFirstWithCursor(t *testing.T) {
 		return deliverylog.Attempt{
 			DeliveryID: fmt.Sprintf("dlv_%02d", i/3), EventID: "evt_x", EventName: "emailClick", OrgID: org, WebhookID: wh,
 			Attempt: i%3 + 1, At: at, Outcome: deliverylog.OutcomeRetrying, StatusCode: 500 + i, ErrorClass: "",
-			LatencyMS: int64(i), Response: fmt.Sprintf("oops %d", i),
+			LatencyMS: int64(i), Response: fmt.Sprintf("oops %d", i), Test: i%5 == 0,
 		}
 	}
 	var want []deliverylog.Attempt

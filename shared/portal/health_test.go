@@ -300,35 +300,37 @@ func TestRecoverRefusalIsShownOnTheEndpointPage(t *testing.T) {
 // A test event or a resend at a disabled endpoint is not sent: the notice
 // says what happens to it instead of promising an attempt; a test at an
 // endpoint disabled for failing is sent once, to check it before a
-// recover, and so is a resent test (its log row names the event).
+// recover, and so is a resent test (its log row carries the test mark; a
+// webhook.test a producer published has none, and is held).
 func TestTestAndResendSayWhatADisabledEndpointDoesWithThem(t *testing.T) {
 	for _, c := range []struct {
 		name       string
 		hook       hook
 		only       string // "test" or "resent": the case is that send's alone
 		resent     string // the event of the resent delivery
+		test       bool   // the resent delivery was the tenant's test
 		done, says string
 	}{
-		{"enabled", healthyHook(), "", "emailClick", "", "is on its way"},
-		{"disabled by the tenant", disabledByTenantHook(), "", "emailClick", "-skipped", "appears in the log as skipped"},
-		{"disabled for failing", disabledFailingHook(), "resent", "emailClick", "-held", "held with its other missed deliveries until you recover"},
-		{"disabled for failing", disabledFailingHook(), "test", "emailClick", "-check", "sent to it all the same, once and without retries, so you can check it works"},
-		{"disabled for failing, a test resent", disabledFailingHook(), "resent", catalog.TestEvent, "-check", "this test event (webhook.test) is sent to it again all the same, once and without retries"},
-		{"disabled for failing, a published webhook.test resent", disabledFailingHook(), "resent", catalog.TestEvent, "-check", "a webhook.test event the product published is held with the other missed deliveries"},
+		{"enabled", healthyHook(), "", "emailClick", false, "", "is on its way"},
+		{"disabled by the tenant", disabledByTenantHook(), "", "emailClick", false, "-skipped", "appears in the log as skipped"},
+		{"disabled for failing", disabledFailingHook(), "resent", "emailClick", false, "-held", "held with its other missed deliveries until you recover"},
+		{"disabled for failing", disabledFailingHook(), "test", "emailClick", false, "-check", "sent to it all the same, once and without retries, so you can check it works"},
+		{"disabled for failing, a test resent", disabledFailingHook(), "resent", catalog.TestEvent, true, "-check", "this test event is sent to it again all the same, once and without retries"},
+		{"disabled for failing, a published webhook.test resent", disabledFailingHook(), "resent", catalog.TestEvent, false, "-held", "held with its other missed deliveries until you recover"},
 	} {
 		api := &fakeAPI{t: t, hook: c.hook, attempts: func(string) attemptPage {
-			return attemptPage{Data: []deliverylog.Attempt{{DeliveryID: "dlv_1", EventName: c.resent, Outcome: deliverylog.OutcomeDelivered}}}
+			return attemptPage{Data: []deliverylog.Attempt{{DeliveryID: "dlv_1", EventName: c.resent, Outcome: deliverylog.OutcomeDelivered, Test: c.test}}}
 		}}
 		h := testHandler(t, api)
 		// The form posts what the attempt log row's Resend button holds.
 		resendForm := url.Values{"csrf": {"token"}}
 		for _, in := range hiddenInputs.FindAllStringSubmatch(get(h, h.endpoint, "/portal/webhooks/wh_1").Body.String(), -1) {
-			if in[1] == "delivery_id" || in[1] == "event_name" {
+			if in[1] == "delivery_id" || in[1] == "test" {
 				resendForm.Set(in[1], html.UnescapeString(in[2]))
 			}
 		}
-		if resendForm.Get("delivery_id") != "dlv_1" || resendForm.Get("event_name") != c.resent {
-			t.Fatalf("%s: the log row's Resend form holds %v, want dlv_1 and %s", c.name, resendForm, c.resent)
+		if resendForm.Get("delivery_id") != "dlv_1" || resendForm.Has("test") != c.test {
+			t.Fatalf("%s: the log row's Resend form holds %v, want dlv_1 and the test mark %v", c.name, resendForm, c.test)
 		}
 		for _, send := range []struct {
 			what, path string

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 )
@@ -383,13 +382,11 @@ func (h *Handler) resend(v *visit) error {
 	if err := v.call(http.MethodPost, webhookAPI(hk.ID)+"/deliveries/"+url.PathEscape(dlv)+"/resend", nil, nil); err != nil {
 		return err
 	}
-	// The event name comes from the attempt log row the Resend button is
-	// on. Deliver tells the tenant's test (sent once to a parked endpoint)
-	// by a mark in the queue message, which neither the attempt log nor the
-	// resend answer shows: the name stands in for it, and the test's notice
-	// says that a producer's own webhook.test is held instead. The name
-	// only chooses which fixed notice the sender reads.
-	test := v.r.PostForm.Get("event_name") == catalog.TestEvent
+	// The attempt log row the Resend button is on says whether it was the
+	// tenant's own test, which a parked endpoint is sent once (deliver goes
+	// by the same mark, on the queue message). The field only chooses which
+	// fixed notice the sender reads.
+	test := v.r.PostForm.Get("test") == "1"
 	return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=resent" + fate(hk, test))
 }
 
@@ -423,7 +420,7 @@ var notices = map[string]string{
 	"test-skipped":   "The endpoint is disabled, so the test event (webhook.test) is not sent: it appears in the log as skipped. Enable the endpoint to receive events.",
 	"resent-skipped": "The endpoint is disabled, so the delivery is not sent again: it appears in the log as skipped. Enable the endpoint to receive events.",
 	"test-check":     "The endpoint is disabled for failing, but a test event (webhook.test) is sent to it all the same, once and without retries, so you can check it works before you recover it below. The attempt appears in the log below within seconds; refresh to see it.",
-	"resent-check":   "The endpoint is disabled for failing, but this test event (webhook.test) is sent to it again all the same, once and without retries, so you can check it works before you recover it below. The attempt appears in the log below within seconds; refresh to see it. (Only a test sent with Send test event is: a webhook.test event the product published is held with the other missed deliveries until you recover.)",
+	"resent-check":   "The endpoint is disabled for failing, but this test event is sent to it again all the same, once and without retries, so you can check it works before you recover it below. The attempt appears in the log below within seconds; refresh to see it.",
 	"resent-held":    "The endpoint is disabled for failing, so the delivery is held with its other missed deliveries until you recover the endpoint below.",
 }
 
