@@ -39,12 +39,11 @@ func writeEntriesTable(w io.Writer, entries []dlq.Entry, now time.Time) error {
 	return err
 }
 
-// eventOf names the entry's event, marking a tenant's own test (sent with
-// POST …/test), which a tenant's recover leaves here for the operators:
-// nothing else tells it from a producer's webhook.test, which a redrive
-// should deliver.
+// eventOf names the entry's event, marking a tenant's own test, which a
+// tenant's recover leaves here for the operators: nothing else tells it
+// from a producer's webhook.test, which a redrive should deliver.
 func eventOf(e dlq.Entry) string {
-	if e.EventName != "" && e.Delivery != nil && e.Delivery.Test {
+	if e.EventName != "" && e.TenantTest() {
 		return e.EventName + " (tenant's test)"
 	}
 	return e.EventName

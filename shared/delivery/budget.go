@@ -13,16 +13,9 @@ import (
 // receiptMargin is taken off SQS's 12 h visibility limit, which counts
 // from the receive: it covers the time between the event source's handing
 // a batch over and the handler's first look at the message, and clock
-// differences. The batching window before that is receivedBy's.
+// differences. The batching window before that the handler takes off its
+// start (config.DeliverBatchWindow).
 const receiptMargin = 5 * time.Minute
-
-// receivedBy is the earliest the event source may have received a message
-// the handler sees at seen: it holds what it receives for up to its
-// batching window (config.DeliverBatchWindow, up to 5 min) before invoking,
-// and SQS's 12 h counts from that receive.
-func receivedBy(seen time.Time, window time.Duration) time.Time {
-	return seen.Add(-window)
-}
 
 // budget is what SQS can honour for a message's next retry.
 type budget struct {

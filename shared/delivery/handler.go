@@ -90,8 +90,10 @@ func (h *Handler) processSafely(ctx context.Context, m events.SQSMessage) (done 
 
 // process handles one message; false means "report as a batch item failure".
 func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
-	// SQS's visibility limit counts from the receive, up to the batching window before this.
-	received := receivedBy(h.now(), h.cfg.DeliverBatchWindow)
+	// SQS's visibility limit counts from the receive: the event source
+	// may have held the message for its batching window (up to 5 min)
+	// before this invocation.
+	received := h.now().Add(-h.cfg.DeliverBatchWindow)
 	var posted result // what the POST gave, for the endpoint gate
 	once := false     // a single attempt, whatever it gives
 	d, err := message.Decode(m.Body)

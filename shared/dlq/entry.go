@@ -60,6 +60,11 @@ func (e Entry) DeadAt() time.Time {
 	return e.SentAt
 }
 
+// TenantTest reports whether the entry is the dead letter of a test the
+// tenant sent (POST …/test, message.Delivery.Test), not of a producer's
+// webhook.test: a tenant's recover leaves it for the operators.
+func (e Entry) TenantTest() bool { return e.Delivery != nil && e.Delivery.Test }
+
 // Redrivable reports whether the body is a delivery message the delivery
 // Lambda would accept; anything else would only dead-letter again.
 func (e Entry) Redrivable() bool { return e.Delivery != nil }

@@ -43,7 +43,7 @@ func (f Filter) Matches(e Entry) bool {
 		f.WebhookID != "" && e.WebhookID != f.WebhookID,
 		f.Reason != "" && e.Reason != f.Reason,
 		f.Tier != "" && e.Tier != f.Tier,
-		f.ExceptTests && e.Delivery != nil && e.Delivery.Test,
+		f.ExceptTests && e.TenantTest(),
 		// A dead letter records its last attempt in whole seconds: the
 		// failure run's start (failing_since, with its fraction) must
 		// select one that failed in that same second.
