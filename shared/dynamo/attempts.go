@@ -82,9 +82,11 @@ func (l *AttemptLog) Append(ctx context.Context, a deliverylog.Attempt, message 
 
 // List returns up to limit attempts newest first. Expired entries are
 // skipped (dynalite never deletes them, AWS only eventually), so a page is
-// filled by as many queries as it takes. The cursor is the sort key of the
-// last entry returned, opaque to callers and meaningful only within this
-// webhook's partition, so it cannot reach another webhook's log.
+// filled by as many queries as it takes. It reads one entry past the page so
+// the cursor is empty exactly when nothing follows, as WebhookStore.List
+// does. The cursor is the sort key of the last entry returned, opaque to
+// callers and meaningful only within this webhook's partition, so it cannot
+// reach another webhook's log.
 func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit int, cursor string) ([]deliverylog.Attempt, string, error) {
 	if limit <= 0 || limit > MaxAttemptPage {
 		limit = MaxAttemptPage
@@ -99,7 +101,7 @@ func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit in
 		start = map[string]types.AttributeValue{AttrPK: sAttr(pk), AttrSK: sAttr(sk)}
 	}
 	var out []deliverylog.Attempt
-	lastSK := ""
+	var sks []string
 	for {
 		res, err := l.db.Query(ctx, &dynamodb.QueryInput{
 			TableName:                 aws.String(l.table),
@@ -108,7 +110,7 @@ func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit in
 			ExpressionAttributeNames:  map[string]string{"#pk": AttrPK, "#exp": AttrTTL},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAttr(pk), ":now": nAttr(l.Now().Unix())},
 			ScanIndexForward:          aws.Bool(false),
-			Limit:                     aws.Int32(int32(limit - len(out))),
+			Limit:                     aws.Int32(int32(limit + 1 - len(out))),
 			ExclusiveStartKey:         start,
 		})
 		if err != nil {
@@ -120,13 +122,13 @@ func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit in
 				return nil, "", err
 			}
 			out = append(out, it.Attempt)
-			lastSK = it.SK
+			sks = append(sks, it.SK)
+		}
+		if len(out) > limit {
+			return out[:limit], encodeAttemptCursor(sks[limit-1]), nil
 		}
 		if res.LastEvaluatedKey == nil {
 			return out, "", nil
-		}
-		if len(out) == limit {
-			return out, encodeAttemptCursor(lastSK), nil
 		}
 		start = res.LastEvaluatedKey
 	}

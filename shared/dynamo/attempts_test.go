@@ -46,25 +46,29 @@ func TestAttemptLogListsNewestFirstWithCursor(t *testing.T) {
 		}
 	}
 
-	var got []deliverylog.Attempt
-	cursor, pages := "", 0
-	for {
-		page, next, err := log.List(ctx, "org_a", "wh_1", 10, cursor)
-		if err != nil {
-			t.Fatal(err)
+	// A full last page has no cursor (the 23-entry page, the 1-entry pages):
+	// a client stops there instead of asking for an empty page.
+	for _, limit := range []int{10, 23, 1} {
+		var got []deliverylog.Attempt
+		cursor, pages := "", 0
+		for {
+			page, next, err := log.List(ctx, "org_a", "wh_1", limit, cursor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages++
+			got = append(got, page...)
+			if next == "" {
+				break
+			}
+			if pages > len(want) {
+				t.Fatal("cursor does not advance")
+			}
+			cursor = next
 		}
-		pages++
-		got = append(got, page...)
-		if next == "" {
-			break
+		if wantPages := (len(want) + limit - 1) / limit; pages != wantPages || !reflect.DeepEqual(got, want) {
+			t.Fatalf("limit %d: pages=%d (want %d), got %d attempts:\n%+v\nwant %d:\n%+v", limit, pages, wantPages, len(got), got, len(want), want)
 		}
-		if pages > 5 {
-			t.Fatal("cursor does not advance")
-		}
-		cursor = next
-	}
-	if pages != 3 || !reflect.DeepEqual(got, want) {
-		t.Fatalf("pages=%d, got %d attempts:\n%+v\nwant %d:\n%+v", pages, len(got), got, len(want), want)
 	}
 
 	for _, bad := range []string{"!!", "Zm9v", "MDAwMDAwMDAwMDAwMDAwMDAwMDAjI2Rsdl8x"} {
