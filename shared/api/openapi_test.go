@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -104,5 +105,45 @@ func TestOpenAPIServedAsEmbedded(t *testing.T) {
 	s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/openapi.json", nil))
 	if rec.Code != http.StatusOK || rec.Body.String() != string(openAPISpec) || rec.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("GET /openapi.json: %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+}
+
+// TestOpenAPIEventExamplesPassTheCatalog: an example event in the document
+// (any object with event_name and data) is one the API accepts, so a tool
+// that replays the document's examples starts from a working call.
+func TestOpenAPIEventExamplesPassTheCatalog(t *testing.T) {
+	var doc any
+	if err := json.Unmarshal(openAPISpec, &doc); err != nil {
+		t.Fatal(err)
+	}
+	c := catalogtest.Default(t)
+	found := 0
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			name, isName := v["event_name"].(string)
+			if data, hasData := v["data"]; isName && hasData {
+				found++
+				raw, err := json.Marshal(data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := c.Validate(name, raw); err != nil {
+					t.Errorf("example %s data %s: %v", name, raw, err)
+				}
+			}
+			for _, child := range v {
+				walk(child)
+			}
+		case []any:
+			for _, child := range v {
+				walk(child)
+			}
+		}
+	}
+	walk(doc)
+	if found == 0 {
+		t.Fatal("the document has no example event")
 	}
 }
