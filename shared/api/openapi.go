@@ -1,7 +1,10 @@
 package api
 
 import (
+	"bytes"
 	_ "embed"
+	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/hookrelay/hookrelay/shared/auth"
@@ -13,10 +16,47 @@ import (
 //go:embed openapi.json
 var openAPISpec []byte
 
-func (s *server) openAPI(w http.ResponseWriter, _ *http.Request, _ auth.Principal) error {
+// The document is served with its servers set to where the caller reached
+// it, as the portal link is: OpenAPI resolves a server path against the
+// host alone, so a fixed "/" would miss a named stage's /<stage>/ prefix.
+// The embedded bytes are split once around the servers value.
+var specHead, specTail = splitAtServers(openAPISpec)
+
+// splitAtServers returns the document up to its top-level "servers" key
+// and after that key's value (the ':' between them left out).
+func splitAtServers(doc []byte) ([]byte, []byte) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		panic(fmt.Sprintf("openapi.json is not a JSON object: %v", err))
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			panic(fmt.Sprintf("openapi.json: %v", err))
+		}
+		start := dec.InputOffset()
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			panic(fmt.Sprintf("openapi.json: %v", err))
+		}
+		if key == "servers" {
+			return doc[:start], doc[dec.InputOffset():]
+		}
+	}
+	panic("openapi.json has no servers")
+}
+
+func (s *server) openAPI(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {
+	servers, err := json.Marshal([]map[string]string{{"url": publicRoot(r)}})
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(openAPISpec)
+	_, _ = w.Write(specHead)
+	_, _ = w.Write([]byte(": "))
+	_, _ = w.Write(servers)
+	_, _ = w.Write(specTail)
 	return nil
 }

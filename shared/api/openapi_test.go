@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
@@ -99,13 +102,73 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	}
 }
 
-func TestOpenAPIServedAsEmbedded(t *testing.T) {
+// TestOpenAPIServedWithTheCallersServer: the served document is the
+// embedded one but for servers, which names the scheme, host and stage the
+// caller used, so a client generated from ${ApiUrl}openapi.json calls the
+// operations under a named stage too (OpenAPI would resolve the embedded
+// "/" against the host alone).
+func TestOpenAPIServedWithTheCallersServer(t *testing.T) {
 	s := newServer(Deps{Config: config.Defaults(), Catalog: catalogtest.Default(t)})
+	lambda := httpadapter.NewV2(StripStage(s))
+	for _, c := range []struct{ stage, path, server, operation string }{
+		{"prod", "/prod/openapi.json", "https://h.example/prod", "https://h.example/prod/api/v1/event-types"},
+		{"$default", "/openapi.json", "https://h.example", "https://h.example/api/v1/event-types"},
+	} {
+		res, err := lambda.ProxyWithContext(context.Background(), events.APIGatewayV2HTTPRequest{
+			Version: "2.0", RawPath: c.path,
+			Headers: map[string]string{"host": "h.example", "x-forwarded-proto": "https"},
+			RequestContext: events.APIGatewayV2HTTPRequestContext{
+				Stage: c.stage, DomainName: "h.example",
+				HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: http.MethodGet, Path: c.path},
+			},
+		})
+		if err != nil || res.StatusCode != http.StatusOK || res.Headers["Content-Type"] != "application/json" {
+			t.Fatalf("stage %s: GET %s: %v %d %v", c.stage, c.path, err, res.StatusCode, res.Headers)
+		}
+		served := checkServedDocument(t, []byte(res.Body), c.server)
+		router, err := gorillamux.NewRouter(served)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if route, _, err := router.FindRoute(httptest.NewRequest(http.MethodGet, c.operation, nil)); err != nil || route.Path != "/api/v1/event-types" {
+			t.Errorf("stage %s: %s resolves to no operation of the served document: %v", c.stage, c.operation, err)
+		}
+	}
+
+	// make dev: plain HTTP, no stage.
 	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/openapi.json", nil))
-	if rec.Code != http.StatusOK || rec.Body.String() != string(openAPISpec) || rec.Header().Get("Content-Type") != "application/json" {
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/openapi.json", nil))
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("GET /openapi.json: %d %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
+	checkServedDocument(t, rec.Body.Bytes(), "http://127.0.0.1:8080")
+}
+
+// checkServedDocument asserts that doc is the embedded document with
+// servers [{"url": server}], and returns it loaded.
+func checkServedDocument(t *testing.T, doc []byte, server string) *openapi3.T {
+	t.Helper()
+	var served, embedded map[string]any
+	if err := json.Unmarshal(doc, &served); err != nil {
+		t.Fatalf("served document: %v", err)
+	}
+	if err := json.Unmarshal(openAPISpec, &embedded); err != nil {
+		t.Fatal(err)
+	}
+	want := []any{map[string]any{"url": server}}
+	if !reflect.DeepEqual(served["servers"], want) {
+		t.Errorf("servers = %v, want %v", served["servers"], want)
+	}
+	delete(served, "servers")
+	delete(embedded, "servers")
+	if !reflect.DeepEqual(served, embedded) {
+		t.Error("the served document differs from the embedded one beyond servers")
+	}
+	loaded, err := openapi3.NewLoader().LoadFromData(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loaded
 }
 
 // TestOpenAPIEventExamplesPassTheCatalog: an example event in the document
