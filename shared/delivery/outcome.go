@@ -35,6 +35,10 @@ const (
 	// ClassRetriesSpent: an earlier receive made the last attempt but could
 	// not dead-letter it; this receive dead-letters without POSTing again.
 	ClassRetriesSpent = "retries_spent"
+	// ClassHeadersTooLarge: the endpoint's response headers exceeded
+	// netguard.MaxResponseHeaderBytes, so its status was never read; like
+	// a connection error, retried.
+	ClassHeadersTooLarge = "response_headers_too_large"
 )
 
 // result is what one POST produced.
@@ -80,7 +84,7 @@ func decide(r result, n int, schedule []time.Duration, jitter func(time.Duration
 	case r.class == ClassInvalidURL:
 		return decision{act: actDeadLetter, reason: message.ReasonInvalidURL}
 	case r.class != "":
-		// timeout, connection, TLS, DNS, signing: retryable
+		// timeout, connection, TLS, DNS, signing, response headers too large: retryable
 	case r.status >= 200 && r.status < 300:
 		return decision{act: actDelivered}
 	case r.status == http.StatusGone:
@@ -151,6 +155,8 @@ func errorClass(err error) string {
 	switch {
 	case errors.Is(err, netguard.ErrBlockedAddress):
 		return ClassBlockedAddress
+	case netguard.HeadersTooLarge(err):
+		return ClassHeadersTooLarge
 	case errors.As(err, &certErr), errors.As(err, &recErr), errors.As(err, &alert),
 		errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invalid):
 		return ClassTLS

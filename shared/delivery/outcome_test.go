@@ -73,6 +73,13 @@ func newReceiver(t *testing.T, tlsServer bool) *receiver {
 		conn.(*net.TCPConn).SetLinger(0) // close with RST
 		conn.Close()
 	})
+	mux.HandleFunc("/big-headers", func(w http.ResponseWriter, r *http.Request) {
+		check(r)
+		for i := range 80 {
+			w.Header().Set(fmt.Sprintf("X-Padding-%d", i), strings.Repeat("a", 1<<10))
+		}
+		w.WriteHeader(http.StatusOK)
+	})
 	mux.HandleFunc("/big/{code}", func(w http.ResponseWriter, r *http.Request) {
 		check(r)
 		code, _ := strconv.Atoi(r.PathValue("code"))
@@ -145,6 +152,8 @@ func TestOutcomeTable(t *testing.T) {
 		{"503", plain.srv.URL + "/status/503", true, retry(503, "")},
 		{"timeout", plain.srv.URL + "/slow", true, retry(0, ClassTimeout)},
 		{"connection reset", plain.srv.URL + "/reset", true, retry(0, ClassConnectionReset)},
+		// Its 200 sits behind 80 KB of headers, past what the client reads.
+		{"response headers over 64 KB", plain.srv.URL + "/big-headers", true, retry(0, ClassHeadersTooLarge)},
 		{"TLS: untrusted certificate", untrusted.srv.URL + "/status/200", true, retry(0, ClassTLS)},
 		{"refused address: loopback with dev mode off", untrusted.srv.URL + "/status/200", false,
 			want{outcome: deliverylog.OutcomeDeadLettered, class: ClassBlockedAddress, reason: message.ReasonBlockedAddress}},

@@ -16,6 +16,7 @@ import (
 	"net/netip"
 	"os"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -31,6 +32,24 @@ func (e *BlockedError) Error() string { return fmt.Sprintf("%s: %s", ErrBlockedA
 
 // Is makes errors.Is(err, ErrBlockedAddress) true.
 func (e *BlockedError) Is(target error) bool { return target == ErrBlockedAddress }
+
+// MaxResponseHeaderBytes bounds an endpoint's response header block (Go's
+// default is 10 MB per response, and a batch POSTs ten at once in one small
+// function). Delivery reads no response header but Retry-After, and no
+// webhook receiver needs more than a few KB.
+const MaxResponseHeaderBytes = 64 << 10
+
+// HeadersTooLarge reports whether err is the client refusing a response
+// whose header block exceeds MaxResponseHeaderBytes. net/http has no error
+// value for it, over HTTP/1 or HTTP/2, only these texts.
+func HeadersTooLarge(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "server response headers exceeded") ||
+		strings.Contains(s, "response header list larger than advertised limit")
+}
 
 // Options configure the client.
 type Options struct {
@@ -99,7 +118,9 @@ func (g *Guard) control(network, address string, _ syscall.RawConn) error {
 // NewClient returns the delivery client: guarded dialer, no proxy (proxy
 // variables would let the request leave from elsewhere and the guard would
 // check the proxy, not the target), no redirects (a 3xx is an outcome, and
-// following it would reach an unvalidated URL), and the timeout.
+// following it would reach an unvalidated URL), the timeout, and response
+// headers of at most MaxResponseHeaderBytes (over HTTP/2 too: the transport
+// advertises it as SETTINGS_MAX_HEADER_LIST_SIZE and checks the decoded size).
 func NewClient(o Options) *http.Client {
 	g := NewGuard(o)
 	dialer := &net.Dialer{Timeout: o.Timeout, KeepAlive: 30 * time.Second, Control: g.control}
@@ -108,15 +129,16 @@ func NewClient(o Options) *http.Client {
 		idle = 16
 	}
 	tr := &http.Transport{
-		Proxy:                 nil,
-		DialContext:           dialer.DialContext,
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: o.RootCAs},
-		ForceAttemptHTTP2:     true,
-		TLSHandshakeTimeout:   o.Timeout,
-		ResponseHeaderTimeout: o.Timeout,
-		MaxIdleConns:          256,
-		MaxIdleConnsPerHost:   idle,
-		IdleConnTimeout:       60 * time.Second,
+		Proxy:                  nil,
+		DialContext:            dialer.DialContext,
+		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: o.RootCAs},
+		ForceAttemptHTTP2:      true,
+		TLSHandshakeTimeout:    o.Timeout,
+		ResponseHeaderTimeout:  o.Timeout,
+		MaxResponseHeaderBytes: MaxResponseHeaderBytes,
+		MaxIdleConns:           256,
+		MaxIdleConnsPerHost:    idle,
+		IdleConnTimeout:        60 * time.Second,
 	}
 	return &http.Client{
 		Transport:     tr,
