@@ -123,7 +123,7 @@ func (s *server) endpoint(rt route) http.Handler {
 			}
 			// Operators (the admin API) are not a tenant to hold back.
 			if !p.Operator {
-				if wait := s.limit.wait(p.OrgID, s.d.Now()); wait > 0 {
+				if wait := s.admit(r, p.OrgID, s.d.Now()); wait > 0 {
 					writeRateLimited(w, wait, s.limit.perSecond)
 					return
 				}

@@ -204,7 +204,7 @@ func get(h *Handler, fn func(*visit) error, target string) *httptest.ResponseRec
 func serve(h *Handler, fn func(*visit) error, r *http.Request) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
 	r.SetPathValue("id", "wh_1")
-	v := &visit{w: w, r: r, s: portalsession.Session{OrgID: "org_a", CSRF: "token"}, root: rootOf(r.URL.Path), h: h}
+	v := &visit{w: w, r: r, s: portalsession.Session{OrgID: "org_a", CSRF: "token"}, root: rootOf(r.URL.Path), h: h, ctx: r.Context()}
 	if err := fn(v); err != nil {
 		h.failed(v, err)
 	}

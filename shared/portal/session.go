@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"errors"
@@ -38,12 +39,16 @@ type visit struct {
 	s    portalsession.Session
 	root string // relative URL of the portal's root from this page ("./", "../")
 	h    *Handler
+	// ctx is the request's context for API calls: they share the
+	// request's one admission (api.AdmitOnce). Not r's own context: form
+	// parses r after the visit is made, so v.r must stay that request.
+	ctx context.Context
 }
 
 // call makes a JSON API request for the session's organization.
 func (v *visit) call(method, path string, body, out any) error {
 	p := auth.Principal{OrgID: v.s.OrgID, Subject: "portal"}
-	return api.Call(v.r.Context(), v.h.o.API, p, method, path, body, out)
+	return api.Call(v.ctx, v.h.o.API, p, method, path, body, out)
 }
 
 // page wraps a GET handler: it needs a live session. Not inlined, as
@@ -112,7 +117,9 @@ func (h *Handler) visitor(w http.ResponseWriter, r *http.Request) (*visit, bool)
 	if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
 		info.orgID = s.OrgID
 	}
-	return &visit{w: w, r: r, s: s, root: rootOf(r.URL.Path), h: h}, true
+	// One page or form is one request against the organization's API
+	// rate limit, whatever number of API calls it makes.
+	return &visit{w: w, r: r, s: s, root: rootOf(r.URL.Path), h: h, ctx: api.AdmitOnce(r.Context())}, true
 }
 
 // sameOrigin refuses requests a browser marks as coming from another site.

@@ -1,0 +1,169 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/api"
+	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/portal"
+	"github.com/hookrelay/hookrelay/shared/portalsession"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+)
+
+// call is an in-process GET of the event types for org, answering the
+// status the API gave (200, or the CallError's).
+func call(ctx context.Context, e *env, org string) int {
+	e.t.Helper()
+	err := api.Call(ctx, e.h, auth.Principal{OrgID: org, Subject: "portal"}, http.MethodGet, "/api/v1/event-types", nil, nil)
+	var ce *api.CallError
+	switch {
+	case err == nil:
+		return http.StatusOK
+	case errors.As(err, &ce):
+		return ce.Status
+	default:
+		e.t.Fatal(err)
+		return 0
+	}
+}
+
+// Calls under one AdmitOnce cost their organization one token together
+// (rate 2/s, burst 4: ten calls pass, then the organization's own
+// clients get the three tokens left); a call refused takes nothing and
+// admits nothing; calls without it, and another organization's calls
+// under it, are charged one each as before.
+func TestAdmitOnceChargesTheOrganizationOnce(t *testing.T) {
+	t.Parallel()
+	clock := &manualClock{now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
+	e := newEnv(t, withOrgRateLimit(2, clock))
+	tok := e.token("org_page")
+
+	page := api.AdmitOnce(context.Background())
+	for i := range 10 {
+		if got := call(page, e, "org_page"); got != http.StatusOK {
+			t.Fatalf("call %d of one page: %d", i+1, got)
+		}
+	}
+	for i := range 3 {
+		if res := e.do(http.MethodGet, "/api/v1/event-types", tok, nil); res.status != http.StatusOK {
+			t.Fatalf("client request %d after the page: %d %s (the page took more than one token)", i+1, res.status, res.body)
+		}
+	}
+	e.do(http.MethodGet, "/api/v1/event-types", tok, nil).wantError(t, http.StatusTooManyRequests, "rate_limited")
+
+	// The bucket is empty: a new page is refused and admits nothing, so it
+	// stays refused until a token is back, then takes just that one.
+	next := api.AdmitOnce(context.Background())
+	if got := call(next, e, "org_page"); got != http.StatusTooManyRequests {
+		t.Fatalf("a page over the limit: %d, want 429", got)
+	}
+	if got := call(next, e, "org_page"); got != http.StatusTooManyRequests {
+		t.Fatalf("the refused page's second call: %d, want 429", got)
+	}
+	clock.advance(500 * time.Millisecond)
+	for i := range 5 {
+		if got := call(next, e, "org_page"); got != http.StatusOK {
+			t.Fatalf("call %d once a token is back: %d", i+1, got)
+		}
+	}
+	e.do(http.MethodGet, "/api/v1/event-types", tok, nil).wantError(t, http.StatusTooManyRequests, "rate_limited")
+
+	// Without AdmitOnce each in-process call is a request.
+	clock.advance(2 * time.Second)
+	for i := range 4 {
+		if got := call(context.Background(), e, "org_plain"); got != http.StatusOK {
+			t.Fatalf("plain call %d within the burst: %d", i+1, got)
+		}
+	}
+	if got := call(context.Background(), e, "org_plain"); got != http.StatusTooManyRequests {
+		t.Fatalf("fifth plain call: %d, want 429", got)
+	}
+	// What one organization's page paid does not admit another's calls.
+	for i := range 4 {
+		if got := call(page, e, "org_other"); got != http.StatusOK {
+			t.Fatalf("org_other's call %d within its burst: %d", i+1, got)
+		}
+	}
+	if got := call(page, e, "org_other"); got != http.StatusTooManyRequests {
+		t.Fatalf("org_other's fifth call under org_page's admission: %d, want 429", got)
+	}
+}
+
+// The finding this answers: an organization with 50 endpoints, limit
+// 25/s (burst 50). The portal's list page makes 51 API calls (the list
+// and each endpoint's attempt log); it renders, and costs the
+// organization one request: its backend then publishes 49 times in the
+// same instant, and only the 50th is refused.
+func TestPortalListPageCostsTheOrganizationOneRequest(t *testing.T) {
+	t.Parallel()
+	clock := &manualClock{now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
+	e := newEnv(t, withOrgRateLimit(25, clock))
+	tok := e.token("org_many")
+	const endpoints = 50
+	for i := range endpoints {
+		clock.advance(time.Second) // creating them is not what is measured
+		e.create(tok, map[string]any{"name": fmt.Sprintf("Endpoint %02d", i), "url": "https://example.com/hooks", "all_events": true})
+	}
+	clock.advance(3 * time.Second) // a full bucket: 50 tokens
+
+	db := testenv.DynamoClient(t, dynaliteEndpoint)
+	table := fmt.Sprintf("api-test-%d", tableSeq.Add(1))
+	if err := dynamo.EnsureTable(context.Background(), db, table); err != nil {
+		t.Fatal(err)
+	}
+	sessions := portalsession.New(dynamo.NewPortalTokenStore(db, table))
+	pages, err := portal.New(portal.Options{API: e.h, Sessions: sessions, Catalog: e.catalog, Config: e.cfg, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := sessions.StartLogin(context.Background(), "org_many")
+	if err != nil {
+		t.Fatal(err)
+	}
+	login := httptest.NewRecorder()
+	pages.ServeHTTP(login, httptest.NewRequest(http.MethodGet, portalsession.LoginPath+"?token="+url.QueryEscape(token), nil))
+	var session *http.Cookie
+	for _, c := range login.Result().Cookies() {
+		if c.Name == "portal_session" {
+			session = c
+		}
+	}
+	if login.Code != http.StatusOK || session == nil {
+		t.Fatalf("sign in: %d, cookies %v", login.Code, login.Result().Cookies())
+	}
+
+	list := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodGet, portal.Prefix, nil)
+	r.AddCookie(session)
+	pages.ServeHTTP(list, r)
+	body := list.Body.String()
+	if list.Code != http.StatusOK {
+		t.Fatalf("list page: %d %s", list.Code, body)
+	}
+	for i := range endpoints {
+		if name := fmt.Sprintf("Endpoint %02d", i); !strings.Contains(body, name) {
+			t.Fatalf("the list page lacks %s", name)
+		}
+	}
+	if got := len(e.attempts.calls); got != endpoints {
+		t.Fatalf("the page read %d attempt logs, want %d (one per endpoint)", got, endpoints)
+	}
+
+	event := `{"event_name":"emailClick","data":` + clickData(t, 200) + `}`
+	for i := range 2*25 - 1 {
+		if res := e.do(http.MethodPost, "/api/v1/events", tok, event); res.status != http.StatusAccepted {
+			t.Fatalf("backend publish %d after the page: %d %s", i+1, res.status, res.body)
+		}
+	}
+	e.do(http.MethodPost, "/api/v1/events", tok, event).wantError(t, http.StatusTooManyRequests, "rate_limited")
+}
