@@ -137,6 +137,20 @@ func TestPortalWholeFlow(t *testing.T) {
 	if second.delivery() != first.delivery() {
 		t.Fatalf("resend delivered %s, want the same delivery %s", second.delivery(), first.delivery())
 	}
+	// The signed ids a receiver deduplicates on are the same too, and the
+	// delivery id among them is the header's.
+	strict := verify.Verifier{Secrets: []string{secret}, RequireStandardWebhooks: true}
+	ids := [2]verify.Delivery{}
+	for i, h := range []hit{first, second} {
+		d, err := strict.VerifyDelivery(h.header, h.body, time.Now())
+		if err != nil || d.EventID == "" || d.DeliveryID != first.delivery() {
+			t.Fatalf("delivery %d: signed ids %+v, %v; want the event's id and delivery %s", i+1, d, err, first.delivery())
+		}
+		ids[i] = d
+	}
+	if ids[0] != ids[1] {
+		t.Fatalf("the resend's signed ids %+v differ from the first delivery's %+v", ids[1], ids[0])
+	}
 	b.reloadUntil(patience, "the resent attempt in the log",
 		`document.querySelectorAll('tr[data-delivery="`+first.delivery()+`"]').length >= 2`)
 
@@ -261,7 +275,7 @@ func TestPortalPagesAtPhoneWidth(t *testing.T) {
 		d.open(s.API+p.path, p.visible)
 		d.screenshot(p.name, "")
 	}
-	if got := d.text("#code-go"); !strings.Contains(got, `verify.Verify(secret, r.Header, body, "Hookrelay"`) {
+	if got := d.text("#code-go"); !strings.Contains(got, `verify.VerifyDelivery(secret, r.Header, body, "Hookrelay"`) {
 		t.Fatalf("the Go snippet does not use this deployment's prefix: %s", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hookrelay/hookrelay/verify"
@@ -17,20 +18,32 @@ import (
 const secret = "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 
 // webhookHandler is a receiver's endpoint: read the raw body (the signature
-// covers the exact bytes), verify it, and only then act on the event.
-func webhookHandler(secret string) http.Handler {
+// covers the exact bytes), verify it, and only then act on the event, once
+// per signed event id (a real receiver keeps the ids in its database).
+func webhookHandler(secret string, act func(eventID string)) http.Handler {
+	var mu sync.Mutex
+	seen := map[string]bool{}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 		if err != nil {
 			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
-		if err := verify.Verify(secret, r.Header, body, verify.DefaultPrefix, time.Now()); err != nil {
+		d, err := verify.VerifyDelivery(secret, r.Header, body, verify.DefaultPrefix, time.Now())
+		if err != nil {
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
-		// Deduplicate on r.Header.Get("X-Hookrelay-Delivery"): retries,
-		// resends and redrives carry the same id.
+		// Deduplicate on d.EventID, which the signature covers: retries,
+		// resends and redrives carry the same. Never on the
+		// X-Hookrelay-Delivery header, which no signature covers.
+		mu.Lock()
+		first := !seen[d.EventID]
+		seen[d.EventID] = true
+		mu.Unlock()
+		if first {
+			act(d.EventID)
+		}
 		w.WriteHeader(http.StatusNoContent)
 	})
 }
@@ -46,13 +59,16 @@ func signedRequest(secret, body string, at time.Time) *http.Request {
 }
 
 func Example_handler() {
-	h := webhookHandler(secret)
+	h := webhookHandler(secret, func(eventID string) { fmt.Println("acting on", eventID) })
 	body := `{"id":"evt_1","event_name":"emailClick","data":{"email":"ada@example.com"}}`
+	replayed := signedRequest(secret, body, time.Now())
+	replayed.Header.Set("X-Hookrelay-Delivery", "dlv_made_up")
 	for _, c := range []struct {
 		name string
 		r    *http.Request
 	}{
 		{"signed", signedRequest(secret, body, time.Now())},
+		{"replayed under a new delivery header", replayed},
 		{"other secret", signedRequest("whsec_b3RoZXI=", body, time.Now())},
 		{"ten minutes old", signedRequest(secret, body, time.Now().Add(-10*time.Minute))},
 		{"unsigned", httptest.NewRequest(http.MethodPost, "/webhooks/hookrelay", strings.NewReader(body))},
@@ -62,7 +78,9 @@ func Example_handler() {
 		fmt.Println(c.name, rec.Code)
 	}
 	// Output:
+	// acting on evt_1
 	// signed 204
+	// replayed under a new delivery header 204
 	// other secret 401
 	// ten minutes old 401
 	// unsigned 401

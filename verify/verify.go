@@ -5,7 +5,8 @@
 // docs/signatures.md.
 //
 // Read the raw body before parsing it (the signature covers the exact
-// bytes), then verify with the signing secret the API returned:
+// bytes), then verify with the signing secret the API returned, and
+// deduplicate on the event id VerifyDelivery returns:
 //
 //	func handle(w http.ResponseWriter, r *http.Request) {
 //		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
@@ -13,14 +14,19 @@
 //			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 //			return
 //		}
-//		if err := verify.Verify(secret, r.Header, body, "Hookrelay", time.Now()); err != nil {
+//		d, err := verify.VerifyDelivery(secret, r.Header, body, "Hookrelay", time.Now())
+//		if err != nil {
 //			http.Error(w, "bad signature", http.StatusUnauthorized)
 //			return
 //		}
-//		// Deduplicate on r.Header.Get("X-Hookrelay-Delivery"): retries,
-//		// resends and redrives carry the same id.
+//		// Deduplicate on d.EventID: retries, resends and redrives carry
+//		// the same, and the signature covers it.
 //		w.WriteHeader(http.StatusNoContent)
 //	}
+//
+// Never deduplicate on the X-Hookrelay-Delivery header: no signature covers
+// it, so whoever saw one delivery could replay it within the tolerance
+// under a new id. VerifyDelivery returns only ids a signature covers.
 //
 // Verify checks every header family present: the Stripe-compatible
 // X-<Prefix>-Signature and the Standard Webhooks webhook-signature. At
@@ -59,6 +65,10 @@ type Verifier struct {
 	Secrets   []string
 	Prefix    string        // DefaultPrefix when empty
 	Tolerance time.Duration // DefaultTolerance when zero
+	// RequireStandardWebhooks refuses a request without webhook-signature
+	// (ErrNoSignature), which hookrelay always sends: then webhook-id, which
+	// that signature covers, is authenticated on every request verified.
+	RequireStandardWebhooks bool
 }
 
 // Verify checks headers and body with one secret (see the package doc).
@@ -67,8 +77,16 @@ func Verify(secret string, headers http.Header, body []byte, prefix string, now 
 }
 
 // Verify checks every signature family present in headers; at least one
-// must be present and all present must verify.
+// must be present (webhook-signature, with RequireStandardWebhooks) and
+// all present must verify.
 func (v Verifier) Verify(headers http.Header, body []byte, now time.Time) error {
+	_, err := v.check(headers, body, now)
+	return err
+}
+
+// check is Verify, also telling whether the Standard Webhooks family (the
+// one that signs webhook-id) was verified.
+func (v Verifier) check(headers http.Header, body []byte, now time.Time) (standard bool, err error) {
 	prefix := v.Prefix
 	if prefix == "" {
 		prefix = DefaultPrefix
@@ -76,20 +94,24 @@ func (v Verifier) Verify(headers http.Header, body []byte, now time.Time) error 
 	checked := 0
 	if raw := headers.Get(HeaderName(prefix, "Signature")); raw != "" {
 		if err := v.verifyStripe(raw, body, now); err != nil {
-			return fmt.Errorf("%s: %w", HeaderName(prefix, "Signature"), err)
+			return false, fmt.Errorf("%s: %w", HeaderName(prefix, "Signature"), err)
 		}
 		checked++
 	}
 	if raw := headers.Get(HeaderWebhookSignature); raw != "" {
 		if err := v.verifyStandard(headers, raw, body, now); err != nil {
-			return fmt.Errorf("%s: %w", HeaderWebhookSignature, err)
+			return false, fmt.Errorf("%s: %w", HeaderWebhookSignature, err)
 		}
+		standard = true
 		checked++
 	}
-	if checked == 0 {
-		return ErrNoSignature
+	if v.RequireStandardWebhooks && !standard {
+		return false, fmt.Errorf("%s: %w", HeaderWebhookSignature, ErrNoSignature)
 	}
-	return nil
+	if checked == 0 {
+		return false, ErrNoSignature
+	}
+	return standard, nil
 }
 
 func (v Verifier) verifyStripe(raw string, body []byte, now time.Time) error {

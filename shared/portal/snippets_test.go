@@ -38,7 +38,7 @@ func TestSnippetsVerifyRealDeliveries(t *testing.T) {
 	for _, s := range sn {
 		code[s.ID] = s.Code
 	}
-	if !strings.Contains(code["go"], `verify.Verify(secret, r.Header, body, "Acme", time.Now())`) {
+	if !strings.Contains(code["go"], `verify.VerifyDelivery(secret, r.Header, body, "Acme", time.Now())`) {
 		t.Errorf("Go snippet does not use the deployment's prefix:\n%s", code["go"])
 	}
 	if _, err := parser.ParseFile(token.NewFileSet(), "verify.go", code["go"], 0); err != nil {

@@ -15,7 +15,7 @@ type Request struct {
 	Prefix     string // header brand, config.HeaderPrefix ("Hookrelay")
 	Version    string // User-Agent version; DefaultVersion() when empty
 	EventName  string
-	DeliveryID string // same across retries: receivers deduplicate on it
+	DeliveryID string // same across retries; only webhook-signature covers it
 	Timestamp  time.Time
 	Secrets    []string // active secrets, newest first
 	Body       []byte
