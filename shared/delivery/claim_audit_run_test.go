@@ -85,8 +85,11 @@ func newAuditRun(t *testing.T, c auditCase, name, sqsEndpoint, ddbEndpoint, srvU
 	now := time.Now().UTC()
 	a.hook = webhook.Webhook{ID: "wh_audit", OrgID: "org_a", Name: name, URL: srvURL + a.path, EventTypes: []string{"emailClick"},
 		Enabled: c.hook == hookEnabled, CreatedAt: now, UpdatedAt: now}
-	if c.hook == hookFailing {
+	switch c.hook {
+	case hookFailing:
 		a.hook.DisabledReason, a.hook.DisabledAt = webhook.DisabledFailing, now
+	case hookUnsubscribed:
+		a.hook.EventTypes, a.hook.Enabled = []string{"emailOpen"}, true
 	}
 	if err := a.store.Create(context.Background(), a.hook, 100); err != nil {
 		t.Fatal(err)
@@ -171,6 +174,8 @@ func (a *auditRun) reached(ctx context.Context) bool {
 		_, err := a.store.Get(ctx, a.hook.OrgID, a.hook.ID)
 		return errors.Is(err, webhook.ErrNotFound) && a.rc.answered(a.path, http.StatusGone) &&
 			(e.Outcome == deliverylog.OutcomeRemoved || e.Outcome == deliverylog.OutcomeSkipped && e.ErrorClass == ClassWebhookDeleted)
+	case endUnsubscribed:
+		return e.Outcome == deliverylog.OutcomeSkipped && e.ErrorClass == ClassUnsubscribed && a.rc.posts(a.path) == 0
 	default:
 		return e.Outcome == deliverylog.OutcomeSkipped && e.ErrorClass == ClassWebhookDisabled
 	}

@@ -59,6 +59,8 @@ const (
 	endDelivered    = "delivered"
 	endDeadLettered = "dead-lettered"
 	endSkipped      = "skipped with a reason"
+	// Skipped as unsubscribed: the webhook dropped the event's type.
+	endUnsubscribed = "skipped as unsubscribed"
 	// Removed: the webhook is gone, and the delivery's entry says removed
 	// (or, when the process died after the removal, skipped as
 	// webhook_deleted when the message came back).
@@ -73,6 +75,8 @@ const (
 	hookEnabled  = ""
 	hookDisabled = "disabled by its tenant"
 	hookFailing  = "disabled for failing"
+	// Enabled, but its event types no longer hold the event's (a PATCH).
+	hookUnsubscribed = "unsubscribed from the event"
 )
 
 type auditCase struct {
@@ -98,6 +102,7 @@ func auditCases() []auditCase {
 	add(auditCase{step: stepESMDelete, endpoint: "ok", want: endDelivered}, esm...)
 	add(auditCase{step: stepESMDelete, endpoint: "ok", hook: hookDisabled, want: endSkipped}, esm...)
 	add(auditCase{step: stepESMDelete, endpoint: "ok", hook: hookFailing, want: endRecovered}, esm...)
+	add(auditCase{step: stepESMDelete, endpoint: "ok", hook: hookUnsubscribed, want: endUnsubscribed}, esm...)
 	add(auditCase{step: stepESMDelete, endpoint: "gone", want: endRemoved}, esm...)
 	add(auditCase{step: stepVisibility, endpoint: "flaky", want: endDelivered}, all...)
 	add(auditCase{step: stepRecordSave, endpoint: "flaky", want: endDelivered}, all...)
@@ -105,6 +110,7 @@ func auditCases() []auditCase {
 	add(auditCase{step: stepDLQSend, endpoint: "bad", want: endDeadLettered}, all...)
 	add(auditCase{step: stepDLQDelete, endpoint: "bad", want: endDeadLettered}, all...)
 	add(auditCase{step: stepSkipLog, endpoint: "ok", hook: hookDisabled, want: endSkipped}, all...)
+	add(auditCase{step: stepSkipLog, endpoint: "ok", hook: hookUnsubscribed, want: endUnsubscribed}, all...)
 	add(auditCase{step: stepPark, endpoint: "ok", hook: hookFailing, want: endRecovered}, all...)
 	add(auditCase{step: stepRemove, endpoint: "gone", want: endRemoved}, all...)
 	add(auditCase{step: stepRecoverSend, endpoint: "ok", hook: hookFailing, want: endRecovered}, all...)

@@ -61,7 +61,13 @@ func (m *memWebhooks) Delete(_ context.Context, org, id string) error {
 	return nil
 }
 
+// put stores w. One stored without event types subscribes to all, as
+// fan-out would send it every message these tests make; the tests of a
+// subscription (subscription_test.go) set theirs.
 func (m *memWebhooks) put(w webhook.Webhook) {
+	if w.EventTypes == nil && !w.AllEvents {
+		w.EventTypes, w.AllEvents = []string{webhook.AllEvents}, true
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.hooks[w.OrgID+"/"+w.ID] = w

@@ -103,8 +103,8 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		return h.deadLetter(ctx, m, map[string]string{message.AttrReason: message.ReasonMalformed}, nil)
 	}
 	w, err := h.d.Webhooks.Get(ctx, d.OrgID, d.WebhookID)
-	if err == nil && !w.Enabled {
-		w, err = h.confirmDisabled(ctx, w)
+	if err == nil && (!w.Enabled || !wants(w, d)) {
+		w, err = h.confirm(ctx, w)
 	}
 	switch {
 	case errors.Is(err, webhook.ErrNotFound):
@@ -114,6 +114,9 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		// queue's visibility timeout; nothing was attempted, nothing counted.
 		h.log.ErrorContext(ctx, "load webhook", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 		return false
+	case !wants(w, d):
+		// Before parking: a recover would only send it back here.
+		return h.skip(ctx, m, d, ClassUnsubscribed)
 	case w.Parks() && d.Test:
 		// The tenant checks a fixed endpoint before recovering it: the
 		// test is POSTed once and logged, not parked (decision.once). A
@@ -250,8 +253,9 @@ func (h *Handler) deferDelivery(ctx context.Context, m events.SQSMessage, d mess
 	return false
 }
 
-// skip consumes a delivery whose webhook was deleted or disabled after the
-// fan-out: it is not the endpoint's failure, so it is not dead-lettered.
+// skip consumes a delivery whose webhook was deleted, disabled or
+// unsubscribed from its event type after the fan-out: it is not the
+// endpoint's failure, so it is not dead-lettered.
 func (h *Handler) skip(ctx context.Context, m events.SQSMessage, d message.Delivery, class string) bool {
 	n, prior, err := h.attemptOf(ctx, m, d.DeliveryID)
 	if err != nil {

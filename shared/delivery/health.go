@@ -24,12 +24,14 @@ type HealthStore interface {
 	Get(ctx context.Context, orgID, id string) (webhook.Webhook, error)
 }
 
-// confirmDisabled reads a webhook that the cache (or an eventually
-// consistent read) shows disabled again, consistently: a recover enables
-// it and then re-queues its deliveries at once, and those must be POSTed,
-// not parked again or skipped as webhook_disabled by a stale read.
-// Deliveries to a disabled endpoint are rare; the read is cheap.
-func (h *Handler) confirmDisabled(ctx context.Context, w webhook.Webhook) (webhook.Webhook, error) {
+// confirm reads again, consistently, a webhook that the cache (or an
+// eventually consistent read) shows disabled or not subscribed to the
+// delivery's event type: a recover enables it and then re-queues its
+// deliveries at once, and a tenant who adds an event type may publish it
+// at once; those must be POSTed, not parked again or skipped as
+// webhook_disabled or unsubscribed by a stale read. Such deliveries are
+// rare; the read is cheap.
+func (h *Handler) confirm(ctx context.Context, w webhook.Webhook) (webhook.Webhook, error) {
 	if h.d.Health == nil {
 		return w, nil
 	}

@@ -71,7 +71,10 @@ func newHealthEnv(t *testing.T, after time.Duration, minFailures int, more ...fu
 
 func (he *healthEnv) create(t *testing.T, id, url string, enabled bool) {
 	t.Helper()
-	w := webhook.Webhook{ID: id, OrgID: "org_a", Name: id, URL: url, EventTypes: []string{"emailClick"}, Enabled: enabled, CreatedAt: he.now, UpdatedAt: he.now}
+	// All events: fan-out sends it every message these tests make (a
+	// producer's webhook.test, the notices).
+	w := webhook.Webhook{ID: id, OrgID: "org_a", Name: id, URL: url, EventTypes: []string{webhook.AllEvents}, AllEvents: true,
+		Enabled: enabled, CreatedAt: he.now, UpdatedAt: he.now}
 	if err := he.store.Create(context.Background(), w, 100); err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,9 @@ const (
 	ClassSigning           = "signing"
 	ClassWebhookDeleted    = "webhook_deleted"
 	ClassWebhookDisabled   = "webhook_disabled"
+	// ClassUnsubscribed: the webhook no longer subscribes to the
+	// delivery's event type (a PATCH of its event_types after the fan-out).
+	ClassUnsubscribed = "unsubscribed"
 	// ClassRetriesSpent: an earlier receive made the last attempt but could
 	// not dead-letter it; this receive dead-letters without POSTing again.
 	ClassRetriesSpent = "retries_spent"

@@ -16,7 +16,7 @@ const (
 	OutcomeRetrying     = "retrying"      // failed, will be retried
 	OutcomeDeadLettered = "dead_lettered" // failed, sent to the DLQ
 	OutcomeRemoved      = "removed"       // 410 Gone: webhook deleted
-	OutcomeSkipped      = "skipped"       // webhook deleted or disabled meanwhile
+	OutcomeSkipped      = "skipped"       // webhook deleted, disabled or unsubscribed meanwhile
 	// OutcomeFailed: a test event at an endpoint disabled for failing
 	// failed its one attempt; it is neither retried nor dead-lettered.
 	OutcomeFailed = "failed"
