@@ -134,14 +134,19 @@ func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit in
 	}
 }
 
-// maxMessageSearchItems bounds how much of a webhook's log FindMessage
+// MaxMessageSearchPages bounds how much of a webhook's log FindMessage
 // reads: a resend is a person's action on a delivery they saw in the log,
-// which lists newest first.
-const maxMessageSearchItems = 20_000
+// which lists newest first. DynamoDB ends a Query page at 1 MB of items read
+// (before the filter, which is what it bills), so the bound is on bytes and
+// read units, whatever the entries' bodies: at most 4 MB, 512 eventually
+// consistent read units and four round trips per call. That is thousands
+// of entries of catalog-sized events, a few dozen of the largest: an id
+// not found within it is not found, like a made-up one.
+const MaxMessageSearchPages = 4
 
 // FindMessage returns the queue body kept on an attempt entry of the
 // delivery, searching the webhook's log newest first (deliverylog.ErrNotFound
-// when it is not among the newest maxMessageSearchItems entries).
+// when it is not within the newest MaxMessageSearchPages pages).
 func (l *AttemptLog) FindMessage(ctx context.Context, orgID, webhookID, deliveryID string) (string, error) {
 	in := &dynamodb.QueryInput{
 		TableName:                aws.String(l.table),
@@ -154,8 +159,7 @@ func (l *AttemptLog) FindMessage(ctx context.Context, orgID, webhookID, delivery
 		},
 		ScanIndexForward: aws.Bool(false),
 	}
-	read := 0
-	for read < maxMessageSearchItems {
+	for range MaxMessageSearchPages {
 		res, err := l.db.Query(ctx, in)
 		if err != nil {
 			return "", fmt.Errorf("delivery %s: find message: %w", deliveryID, err)
@@ -165,7 +169,6 @@ func (l *AttemptLog) FindMessage(ctx context.Context, orgID, webhookID, delivery
 				return inflate(m.Value)
 			}
 		}
-		read += int(res.ScannedCount)
 		if res.LastEvaluatedKey == nil {
 			break
 		}

@@ -2,12 +2,15 @@ package dynamo_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"reflect"
 	"testing"
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/awsmeter"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/testenv"
@@ -117,5 +120,58 @@ func TestFindMessageReadsTheEntryThatKeepsIt(t *testing.T) {
 	page, _, err := log.List(ctx, "org_a", "wh_1", 100, "")
 	if err != nil || len(page) != 32 {
 		t.Fatalf("List: %d entries, %v; want 32", len(page), err)
+	}
+}
+
+// A search for a delivery the log does not keep (a made-up id, or one too
+// old) reads at most MaxMessageSearchPages pages of the log, whatever the
+// size of the bodies on its entries: a tenant cannot make one resend read
+// its whole log. Each entry here keeps a body of ~150 KB that deflate
+// cannot shrink, the largest an event makes.
+func TestFindMessageReadsBoundedPages(t *testing.T) {
+	ctx := context.Background()
+	db, m := testenv.MeteredDynamo(t)
+	if err := dynamo.EnsureTable(ctx, db, "findbound"); err != nil {
+		t.Fatal(err)
+	}
+	log := dynamo.NewAttemptLog(db, "findbound", 24*time.Hour)
+	t0 := time.Date(2025, 4, 18, 12, 0, 0, 0, time.UTC)
+	log.Now = func() time.Time { return t0.Add(time.Hour) }
+	body := func() string {
+		b := make([]byte, 150<<10)
+		rand.Read(b)
+		return base64.StdEncoding.EncodeToString(b)[:150<<10]
+	}
+	const entries = 60 // ~9 MB: more than the bound reads
+	for i := range entries {
+		a := deliverylog.Attempt{DeliveryID: fmt.Sprintf("dlv_%03d", i), OrgID: "org_a", WebhookID: "wh_1", Attempt: 1,
+			At: t0.Add(time.Duration(i) * time.Second), Outcome: deliverylog.OutcomeDelivered}
+		if err := log.Append(ctx, a, body()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	query := awsmeter.Op{Service: "DynamoDB", Operation: "Query"}
+	// A page is 1 MB of items read, the last item may end past it; at 4 KB
+	// a unit, halved for an eventually consistent read.
+	const unitsPerPage = (1<<20 + 150<<10) / (4 << 10) / 2
+
+	before := m.Snapshot()
+	if got, err := log.FindMessage(ctx, "org_a", "wh_1", fmt.Sprintf("dlv_%03d", entries-1)); err != nil || len(got) != 150<<10 {
+		t.Fatalf("newest entry: %d bytes, %v", len(got), err)
+	}
+	if d := m.Snapshot().Sub(before); d.Calls[query] != 1 {
+		t.Errorf("newest entry: %d queries, want 1", d.Calls[query])
+	}
+	for _, dlv := range []string{"dlv_doesnotexist", "dlv_000"} { // made up; kept, but past the bound
+		before := m.Snapshot()
+		if _, err := log.FindMessage(ctx, "org_a", "wh_1", dlv); !errors.Is(err, deliverylog.ErrNotFound) {
+			t.Fatalf("%s: %v, want not found", dlv, err)
+		}
+		d := m.Snapshot().Sub(before)
+		t.Logf("FindMessage(%s) over %d entries of 150 KB: %d Query calls, %.0f read units", dlv, entries, d.Calls[query], d.ReadUnits)
+		if d.Calls[query] != dynamo.MaxMessageSearchPages || d.ReadUnits > dynamo.MaxMessageSearchPages*unitsPerPage {
+			t.Errorf("%s: %d queries, %.0f read units; want %d pages, at most %d units", dlv, d.Calls[query], d.ReadUnits,
+				dynamo.MaxMessageSearchPages, dynamo.MaxMessageSearchPages*unitsPerPage)
+		}
 	}
 }
