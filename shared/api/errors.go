@@ -22,6 +22,7 @@ const (
 	codeInvalidEventTypes = "invalid_event_types"
 	codeInvalidEnabled    = "invalid_enabled"
 	codeUnknownEventType  = "unknown_event_type"
+	codeReservedEventType = "reserved_event_type"
 	codeInvalidEventName  = "invalid_event_name"
 	codeInvalidEventData  = "invalid_event_data"
 	codeInvalidEventID    = "invalid_event_id"

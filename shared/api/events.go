@@ -7,6 +7,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/healthnotice"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
 )
@@ -50,6 +51,10 @@ func (s *server) checkEvent(in publishInput) error {
 		return invalid(codeInvalidEventName, "event_name is required")
 	case !s.d.Catalog.Has(in.EventName):
 		return invalid(codeUnknownEventType, "event_name: unknown event type %q", truncate(in.EventName, 100))
+	case healthnotice.IsNotice(in.EventName):
+		// Endpoints act on these (page someone, fail over): only
+		// hookrelay may say an endpoint was disabled or enabled.
+		return invalid(codeReservedEventType, "event_name: %s is sent by hookrelay itself, not published", in.EventName)
 	case len(in.Data) == 0 || string(in.Data) == "null":
 		return invalid(codeInvalidEventData, "data is required")
 	case !ids.ValidProducerID(in.ID):

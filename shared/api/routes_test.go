@@ -194,6 +194,19 @@ func TestEventRoutes(t *testing.T) {
 		wantError(t, http.StatusUnprocessableEntity, "unknown_event_type")
 	e.do(http.MethodPost, "/api/v1/events", tok, map[string]any{"data": example}).
 		wantError(t, http.StatusUnprocessableEntity, "invalid_event_name")
+	// hookrelay's own notices are in the catalog (tenants subscribe to
+	// them) but only hookrelay sends them; a tenant's webhook.test is an event like any other.
+	reserved := 0
+	for _, ty := range e.catalog.Types() {
+		if ty.Name == "webhook.disabled" || ty.Name == "webhook.enabled" {
+			e.do(http.MethodPost, "/api/v1/events", tok, map[string]any{"event_name": ty.Name, "data": ty.Example}).
+				wantError(t, http.StatusUnprocessableEntity, "reserved_event_type")
+			reserved++
+		}
+	}
+	if reserved != 2 {
+		t.Fatalf("the catalog has %d of hookrelay's two notices", reserved)
+	}
 	e.do(http.MethodPost, "/api/v1/events", tok, map[string]any{"event_name": "emailClick"}).
 		wantError(t, http.StatusUnprocessableEntity, "invalid_event_data")
 	e.do(http.MethodPost, "/api/v1/events", tok, map[string]any{"event_name": "emailClick", "data": example, "id": strings.Repeat("k", 200)}).

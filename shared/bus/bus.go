@@ -12,8 +12,11 @@ import (
 	"time"
 )
 
-// DefaultSource is the EventBridge Source of events published through the
-// API. The rule matches the bus, not the source, so producers may use their own.
+// DefaultSource is the EventBridge Source of the events hookrelay itself
+// publishes: the API's and its health notices. The rule matches the bus,
+// not the source, so producers use their own; fan-out trusts a detail.id
+// as a hookrelay event id, and accepts hookrelay's notice types, only from
+// this source (Record.FromHookrelay).
 const DefaultSource = "hookrelay"
 
 // Bus publishes events. Put either accepts every event or returns an error

@@ -23,13 +23,18 @@ type Record struct {
 }
 
 // Detail is the producer contract's detail (README, "Putting an event"): the organization,
-// the event data, and an optional id — a hookrelay "evt_" id when the
-// event came through the API, otherwise a producer idempotency key.
+// the event data, and an optional id — a hookrelay "evt_" id when hookrelay
+// published the event (Record.FromHookrelay), otherwise a producer
+// idempotency key.
 type Detail struct {
 	OrgID string          `json:"organization_id"`
 	Data  json.RawMessage `json:"data"`
 	ID    string          `json:"id,omitempty"`
 }
+
+// FromHookrelay reports whether hookrelay itself put the event (through
+// the API, or a health notice), by its source: producers use their own.
+func (r Record) FromHookrelay() bool { return r.Source == DefaultSource }
 
 // ErrMalformed marks an ingest message that can never be fanned out:
 // retrying it cannot help, so fan-out dead-letters it.

@@ -26,6 +26,10 @@ const (
 	ReasonNoncharacter = "event_noncharacter"
 	// ReasonInvalidProducerID: detail.id breaks ids.ValidProducerID.
 	ReasonInvalidProducerID = "invalid_producer_id"
+	// ReasonReservedEventType: a producer put one of hookrelay's own
+	// notices (webhook.disabled, webhook.enabled), which only hookrelay
+	// sends: endpoints must be able to trust them.
+	ReasonReservedEventType = "reserved_event_type"
 )
 
 // dataReason names the rule of message.CheckData that err reports broken.

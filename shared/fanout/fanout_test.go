@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hookrelay/hookrelay/shared/bus"
+	"github.com/hookrelay/hookrelay/shared/healthnotice"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
@@ -266,9 +267,42 @@ func TestDirectPutEventsIdentity(t *testing.T) {
 	e.handle(t, direct("k3", "33333333-b491-4cf7-a9f1-bf3703467718", `{"organization_id":"org_b","data":{},"id":"order-42"}`))
 	e.drain(t, e.delivery, 1)
 
-	// An "evt_" detail.id (the API's) is the event id as-is.
-	api := deliveryOf(direct("a1", "44444444-b491-4cf7-a9f1-bf3703467718", `{"organization_id":"org_a","data":{},"id":"evt_01jqexample"}`))
-	if api.EventID != "evt_01jqexample" || api.DeliveryID != ids.Delivery("evt_01jqexample", hook) {
+	// An "evt_" detail.id that hookrelay put (the API's) is the event id as-is.
+	fromAPI := record(t, "a1", bus.Record{Version: "0", Source: bus.DefaultSource, ID: "44444444-b491-4cf7-a9f1-bf3703467718",
+		DetailType: "emailClick", Time: at, Detail: json.RawMessage(`{"organization_id":"org_a","data":{},"id":"evt_01jqexample"}`)})
+	if api := deliveryOf(fromAPI); api.EventID != "evt_01jqexample" || api.DeliveryID != ids.Delivery("evt_01jqexample", hook) {
 		t.Fatalf("API event id not kept: %+v", api)
+	}
+	// From a producer the same form is an idempotency key like any other:
+	// the event gets its own id, and a second put is not fanned out.
+	own := deliveryOf(direct("e1", "55555555-b491-4cf7-a9f1-bf3703467718", `{"organization_id":"org_a","data":{},"id":"evt_order42"}`))
+	if own.EventID == "evt_order42" || !ids.Valid(ids.EventPrefix, own.EventID) {
+		t.Fatalf("a producer's evt_ key became the event id: %+v", own)
+	}
+	e.handle(t, direct("e2", "66666666-b491-4cf7-a9f1-bf3703467718", `{"organization_id":"org_a","data":{},"id":"evt_order42"}`))
+	e.drain(t, e.delivery, 0)
+}
+
+// webhook.disabled and webhook.enabled tell endpoints about one another, so
+// receivers act on them: only hookrelay's own source may put them.
+func TestProducersCannotPutHookrelaysNotices(t *testing.T) {
+	t.Parallel() // its own emulators
+	e := newEnv(t, append(slices.Clone(testCatalog), healthnotice.Disabled, healthnotice.Enabled))
+	hook := e.webhook(t, "org_a", true, healthnotice.Disabled, healthnotice.Enabled)
+	at := time.Date(2025, 4, 18, 12, 0, 0, 0, time.UTC)
+	notice := func(msgID, source, name string) events.SQSMessage {
+		return record(t, msgID, bus.Record{Version: "0", Source: source, ID: "bridge-" + msgID, DetailType: name, Time: at,
+			Detail: json.RawMessage(`{"organization_id":"org_a","data":{"webhook_id":"wh_other"}}`)})
+	}
+	forged := []events.SQSMessage{notice("f1", "com.example.producer", healthnotice.Disabled), notice("f2", "", healthnotice.Enabled)}
+	e.handle(t, append(forged, notice("h1", bus.DefaultSource, healthnotice.Disabled))...)
+
+	for _, m := range e.drain(t, e.dlq, len(forged)) {
+		if attrs := queue.AttributesOf(m); attrs[message.AttrReason] != ReasonReservedEventType || !strings.Contains(attrs[message.AttrLastError], "hookrelay's own") {
+			t.Errorf("dead letter attributes %v, want reason %s", attrs, ReasonReservedEventType)
+		}
+	}
+	if got := deliveries(t, e.drain(t, e.delivery, 1)); got[hook].EventName != healthnotice.Disabled {
+		t.Fatalf("hookrelay's own notice was not delivered: %v", got)
 	}
 }

@@ -184,6 +184,10 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, p par
 	if !h.d.KnownEvent(name) {
 		return h.deadLetter(ctx, rec, ReasonUnknownEventType, fmt.Errorf("event type %q is not in the catalog", name), org, name)
 	}
+	if healthnotice.IsNotice(name) && !r.FromHookrelay() {
+		return h.deadLetter(ctx, rec, ReasonReservedEventType,
+			fmt.Errorf("event type %q is hookrelay's own notice; source %s may not put it", name, quote(r.Source)), org, name)
+	}
 	// The API's limits, for producers that put events on the bus directly.
 	if err := message.CheckData(d.Data); err != nil {
 		return h.deadLetter(ctx, rec, dataReason(err), err, org, name)

@@ -12,13 +12,15 @@ import (
 // eventIdentity picks the event id endpoints will see, and the producer
 // idempotency key to claim ("" when there is none to claim).
 //
-//   - detail.id is a hookrelay event id: the API published it and already
-//     claimed the producer's key; it is the id the API returned.
+//   - hookrelay published the event with its own event id as detail.id: the
+//     API already claimed the producer's key, and it is the id the API
+//     returned.
 //   - otherwise the id derives from EventBridge's event id, so a re-run of
 //     the same SQS record yields the same event id and delivery ids; a
-//     non-empty detail.id is then the producer's idempotency key.
+//     non-empty detail.id is then the producer's idempotency key, whatever
+//     its form (a producer's own "evt_..." keys are keys too).
 func eventIdentity(r bus.Record, d bus.Detail) (eventID, producerID string) {
-	if ids.Valid(ids.EventPrefix, d.ID) {
+	if r.FromHookrelay() && ids.Valid(ids.EventPrefix, d.ID) {
 		return d.ID, ""
 	}
 	return derivedEventID(r.ID), d.ID
