@@ -297,8 +297,9 @@ func sorted(s []string) []string {
 
 // TestPublishThroughTheBus puts EventBridge-shaped events on the ingest
 // queue as a producer's PutEvents lands them (devbus.NewLocal writes what the
-// bus rule's SQS target writes): one carrying a hookrelay event id, one
-// carrying a producer idempotency key, put twice.
+// bus rule's SQS target writes): one carrying a hookrelay event id under
+// hookrelay's own source (as the API puts them), one carrying a producer
+// idempotency key, put twice.
 func TestPublishThroughTheBus(t *testing.T) {
 	t.Parallel()
 	s := sharedStack(t)
@@ -312,7 +313,7 @@ func TestPublishThroughTheBus(t *testing.T) {
 	at := time.Now().Add(-time.Minute).Truncate(time.Second)
 	ctx := context.Background()
 	withID := ids.New(ids.EventPrefix)
-	if err := producer.Put(ctx, []bus.Event{{OrgID: a.org, EventName: "emailOpen", EventID: withID, Data: openData, Time: at, Source: "com.example.email"}}); err != nil {
+	if err := producer.Put(ctx, []bus.Event{{OrgID: a.org, EventName: "emailOpen", EventID: withID, Data: openData, Time: at, Source: bus.DefaultSource}}); err != nil {
 		t.Fatal(err)
 	}
 	keyed := bus.Event{OrgID: a.org, EventName: "emailOpen", EventID: "order-42", Data: openData, Time: at, Source: "com.example.email"}
@@ -324,11 +325,13 @@ func TestPublishThroughTheBus(t *testing.T) {
 
 	r1.waitHits(t, 2, patience)
 	r2.waitHits(t, 2, patience)
-	// The marker takes the producer's path too, after the repeated put: a
-	// repeat that was not deduplicated would have reached the endpoints first.
+	// The marker takes the same queue, after the repeated put: a repeat
+	// that was not deduplicated would have reached the endpoints first. It
+	// carries its event id as the API's events do, so the endpoints' bodies
+	// name it.
 	a.awaitMarker(func() string {
 		id := ids.New(ids.EventPrefix)
-		if err := producer.Put(ctx, []bus.Event{{OrgID: a.org, EventName: "emailOpen", EventID: id, Data: markerData("emailOpen"), Time: at, Source: "com.example.email"}}); err != nil {
+		if err := producer.Put(ctx, []bus.Event{{OrgID: a.org, EventName: "emailOpen", EventID: id, Data: markerData("emailOpen"), Time: at, Source: bus.DefaultSource}}); err != nil {
 			t.Fatal(err)
 		}
 		return id
