@@ -179,14 +179,15 @@ func TestChaos(t *testing.T) {
 		hookIdx[hooks[i].ID] = i
 	}
 
-	// Publish through the bus, ten events per PutEvents, as a producer would.
+	// Publish through the bus, ten events per PutEvents, as the API does:
+	// under hookrelay's own source, so each event keeps the id chosen here.
 	producer := devbus.NewLocal(s.SQS, s.State.IngestQueueURL)
 	eventIDs := make([]string, chaosEvents)
 	batch := make([]bus.Event, 0, bus.MaxEntries)
 	ctx := context.Background()
 	for i := range chaosEvents {
 		eventIDs[i] = ids.New(ids.EventPrefix)
-		batch = append(batch, bus.Event{OrgID: a.org, EventName: "emailClick", EventID: eventIDs[i], Data: clickData, Source: "com.example.chaos"})
+		batch = append(batch, bus.Event{OrgID: a.org, EventName: "emailClick", EventID: eventIDs[i], Data: clickData, Source: bus.DefaultSource})
 		if len(batch) == bus.MaxEntries || i == chaosEvents-1 {
 			if err := producer.Put(ctx, batch); err != nil {
 				t.Fatalf("put events: %v", err)
