@@ -40,7 +40,7 @@ func (s *server) resendDelivery(w http.ResponseWriter, r *http.Request, p auth.P
 	if !ids.Valid(ids.DeliveryPrefix, deliveryID) {
 		return deliverylog.ErrNotFound
 	}
-	if err := s.d.Deliveries.Resend(r.Context(), p.OrgID, hook.ID, deliveryID); err != nil {
+	if err := s.d.Deliveries.Resend(r.Context(), hook, deliveryID); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusAccepted, deliveryJSON{DeliveryID: deliveryID})

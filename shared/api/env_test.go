@@ -426,10 +426,10 @@ type recordingDeliveries struct {
 	panicMsg  string
 }
 
-func (d *recordingDeliveries) Resend(_ context.Context, org, webhookID, deliveryID string) error {
+func (d *recordingDeliveries) Resend(_ context.Context, w webhook.Webhook, deliveryID string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.resends = append(d.resends, resendCall{org, webhookID, deliveryID})
+	d.resends = append(d.resends, resendCall{w.OrgID, w.ID, deliveryID})
 	return d.resendErr
 }
 

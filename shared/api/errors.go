@@ -30,6 +30,7 @@ const (
 	codeInvalidCursor     = "invalid_cursor"
 	codeInvalidQuery      = "invalid_query"
 	codeLimitReached      = "limit_reached"
+	codeNotSubscribed     = "not_subscribed"
 	codeRateLimited       = "rate_limited"
 	codeUnauthorized      = "unauthorized"
 	codeForbidden         = "forbidden"
@@ -74,6 +75,7 @@ func writeError(w http.ResponseWriter, e *apiError) {
 func (s *server) toAPIError(r *http.Request, err error) *apiError {
 	var ae *apiError
 	var tooBig *http.MaxBytesError
+	var unsubscribed *webhook.NotSubscribedError
 	switch {
 	case errors.As(err, &ae):
 		return ae
@@ -85,6 +87,9 @@ func (s *server) toAPIError(r *http.Request, err error) *apiError {
 		return errWebhookNotFound
 	case errors.Is(err, deliverylog.ErrNotFound):
 		return fail(http.StatusNotFound, codeNotFound, "delivery not found")
+	case errors.As(err, &unsubscribed):
+		return fail(http.StatusConflict, codeNotSubscribed,
+			"the webhook does not subscribe to %s: add it to event_types (or set all_events) to resend this delivery", unsubscribed.EventName)
 	case errors.Is(err, webhook.ErrLimitReached):
 		return fail(http.StatusConflict, codeLimitReached, "organization already has the maximum of %d webhooks", s.d.Config.MaxWebhooks)
 	case errors.Is(err, webhook.ErrInvalidCursor):

@@ -14,9 +14,10 @@ type Publisher interface {
 
 // Deliveries starts deliveries on a tenant's request.
 type Deliveries interface {
-	// Resend queues the delivery again; errors.Is(err, deliverylog.ErrNotFound)
-	// when the webhook has no such delivery.
-	Resend(ctx context.Context, orgID, webhookID, deliveryID string) error
+	// Resend queues a delivery to w again; errors.Is(err, deliverylog.ErrNotFound)
+	// when w has no such delivery, a *webhook.NotSubscribedError when w no
+	// longer subscribes to its event type.
+	Resend(ctx context.Context, w webhook.Webhook, deliveryID string) error
 	// SendTest queues a webhook.test event to w alone.
 	SendTest(ctx context.Context, w webhook.Webhook) (deliveryID string, err error)
 }

@@ -108,6 +108,10 @@ func TestDeliveryRoutes(t *testing.T) {
 	}
 	e.dlv.resendErr = fmt.Errorf("lookup: %w", deliverylog.ErrNotFound)
 	e.do(http.MethodPost, base+"/deliveries/"+dlv+"/resend", tok, nil).wantError(t, 404, "not_found")
+	e.dlv.resendErr = &webhook.NotSubscribedError{EventName: "emailClick"}
+	if msg := e.do(http.MethodPost, base+"/deliveries/"+dlv+"/resend", tok, nil).wantError(t, 409, "not_subscribed"); !strings.Contains(msg, "emailClick") {
+		t.Fatalf("409 without the event type: %q", msg)
+	}
 	e.dlv.resendErr = errBoom
 	if msg := e.do(http.MethodPost, base+"/deliveries/"+dlv+"/resend", tok, nil).wantError(t, 500, "internal_error"); strings.Contains(msg, "boom") {
 		t.Fatalf("500 leaks the cause: %q", msg)

@@ -310,7 +310,7 @@ func TestATestAtAParkedEndpointIsOneAttempt(t *testing.T) {
 	}
 	// A resend of the first test (its body kept on its attempt log entry)
 	// is the tenant's test again: one more attempt, ending with the 410.
-	if err := resender.Resend(ctx, "org_a", "wh_down", first); err != nil {
+	if err := resender.Resend(ctx, he.get(t, "wh_down"), first); err != nil {
 		t.Fatal(err)
 	}
 	hits := rc.hits.Load()

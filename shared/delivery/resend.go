@@ -48,20 +48,27 @@ func NewResender(records ResendStore, log MessageFinder, queue Sender, delivery 
 	return &Resender{records: records, log: log, queue: queue, lanes: delivery, Now: time.Now}
 }
 
-// Resend re-enqueues a past delivery with the same delivery id and the same
-// envelope bytes, with a fresh retry schedule. A delivery of another org or
-// webhook is not found, exactly like a missing one. A delivery that was
-// ever retried has a record; one that never was keeps its body on its
-// attempt log entry. Either way the stored queue body is sent as it is, so
-// a resent test stays a test (message.Delivery.Test).
-func (r *Resender) Resend(ctx context.Context, orgID, webhookID, deliveryID string) error {
-	body, hasRecord, err := r.message(ctx, orgID, webhookID, deliveryID)
+// Resend re-enqueues a past delivery to w with the same delivery id and
+// the same envelope bytes, with a fresh retry schedule. A delivery of
+// another org or webhook is not found, exactly like a missing one. A
+// delivery that was ever retried has a record; one that never was keeps
+// its body on its attempt log entry. Either way the stored queue body is
+// sent as it is, so a resent test stays a test (message.Delivery.Test).
+// One of an event type w no longer subscribes to is refused
+// (*webhook.NotSubscribedError), nothing queued or reset: deliver would
+// only skip it, and the tenant gets that answer now rather than a skip in
+// the attempt log.
+func (r *Resender) Resend(ctx context.Context, w webhook.Webhook, deliveryID string) error {
+	body, hasRecord, err := r.message(ctx, w.OrgID, w.ID, deliveryID)
 	if err != nil {
 		return err
 	}
 	d, err := message.Decode(body)
-	if err != nil || d.DeliveryID != deliveryID || d.OrgID != orgID || d.WebhookID != webhookID {
+	if err != nil || d.DeliveryID != deliveryID || d.OrgID != w.OrgID || d.WebhookID != w.ID {
 		return fmt.Errorf("delivery %s: stored message unusable: %w", deliveryID, errors.Join(message.ErrMalformed, err))
+	}
+	if !wants(w, d) {
+		return &webhook.NotSubscribedError{EventName: d.EventName}
 	}
 	if hasRecord {
 		// The resent message is attempt 1 by its receive count; the reset

@@ -25,25 +25,36 @@ func TestResend(t *testing.T) {
 	d2, _ := message.Decode(once.Body)
 	log.Append(ctx, deliverylog.Attempt{DeliveryID: d2.DeliveryID, OrgID: "org_a", WebhookID: "wh_1", Attempt: 1}, once.Body)
 	r := NewResender(recs, log, q, lanes.Lanes{testQueue})
+	hook := func(org, id string, types ...string) webhook.Webhook {
+		return webhook.Webhook{OrgID: org, ID: id, EventTypes: types}
+	}
 
 	for _, c := range []struct{ org, wh, id string }{
 		{"org_b", "wh_1", d.DeliveryID}, {"org_a", "wh_2", d.DeliveryID}, {"org_a", "wh_1", "dlv_missing"},
 		{"org_b", "wh_1", d2.DeliveryID}, {"org_a", "wh_2", d2.DeliveryID},
 	} {
-		if err := r.Resend(ctx, c.org, c.wh, c.id); !errors.Is(err, deliverylog.ErrNotFound) {
+		if err := r.Resend(ctx, hook(c.org, c.wh, "emailClick"), c.id); !errors.Is(err, deliverylog.ErrNotFound) {
 			t.Errorf("Resend(%s, %s, %s) = %v, want ErrNotFound", c.org, c.wh, c.id, err)
+		}
+	}
+	// The webhook dropped emailClick since: refused with the type named,
+	// rather than queued for deliver to skip.
+	for _, id := range []string{d.DeliveryID, d2.DeliveryID} {
+		var ns *webhook.NotSubscribedError
+		if err := r.Resend(ctx, hook("org_a", "wh_1", "emailOpen"), id); !errors.As(err, &ns) || ns.EventName != "emailClick" {
+			t.Errorf("Resend of %s to a webhook that dropped emailClick = %v, want a NotSubscribedError", id, err)
 		}
 	}
 	if len(q.sent) != 0 || recs.get(d.DeliveryID).Attempts != 4 {
 		t.Fatal("a refused resend changed state")
 	}
-	if err := r.Resend(ctx, "org_a", "wh_1", d.DeliveryID); err != nil {
+	if err := r.Resend(ctx, hook("org_a", "wh_1", "emailClick"), d.DeliveryID); err != nil {
 		t.Fatal(err)
 	}
 	if len(q.sent) != 1 || q.sent[0].queue != testQueue || q.sent[0].msg.Body != retried.Body || recs.get(d.DeliveryID).Attempts != 0 {
 		t.Fatalf("sent %+v, attempts %d", q.sent, recs.get(d.DeliveryID).Attempts)
 	}
-	if err := r.Resend(ctx, "org_a", "wh_1", d2.DeliveryID); err != nil {
+	if err := r.Resend(ctx, webhook.Webhook{OrgID: "org_a", ID: "wh_1", EventTypes: []string{webhook.AllEvents}, AllEvents: true}, d2.DeliveryID); err != nil {
 		t.Fatal(err)
 	}
 	if len(q.sent) != 2 || q.sent[1].msg.Body != once.Body {
@@ -52,8 +63,8 @@ func TestResend(t *testing.T) {
 }
 
 func TestSendTest(t *testing.T) {
-	q := &memQueue{}
-	r := NewResender(newMemRecords(), &memAttempts{}, q, lanes.Lanes{testQueue})
+	q, log := &memQueue{}, &memAttempts{}
+	r := NewResender(newMemRecords(), log, q, lanes.Lanes{testQueue})
 	now := time.Unix(1745000000, 0)
 	r.Now = func() time.Time { return now }
 	id, err := r.SendTest(context.Background(), webhook.Webhook{ID: "wh_1", OrgID: "org_a"})
@@ -75,5 +86,15 @@ func TestSendTest(t *testing.T) {
 		`"data":{"message":"This is a test event from hookrelay","webhook_id":"wh_1"}}`
 	if d.Envelope != want {
 		t.Fatalf("envelope\n %s\nwant\n %s", d.Envelope, want)
+	}
+
+	// Its resend goes whatever the webhook subscribes to, as the test did.
+	ctx := context.Background()
+	if err := log.Append(ctx, deliverylog.Attempt{DeliveryID: id, OrgID: "org_a", WebhookID: "wh_1", Attempt: 1}, q.sent[0].msg.Body); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Resend(ctx, webhook.Webhook{ID: "wh_1", OrgID: "org_a", EventTypes: []string{"emailOpen"}}, id); err != nil ||
+		len(q.sent) != 2 || q.sent[1].msg.Body != q.sent[0].msg.Body {
+		t.Fatalf("resend of the test: %v, sent %d", err, len(q.sent))
 	}
 }

@@ -57,6 +57,13 @@ var (
 	ErrSlotNotReleased = errors.New("webhook deleted but its slot was not released")
 )
 
+// NotSubscribedError: a delivery asked for (a tenant's resend) is of an
+// event type the webhook no longer subscribes to, which deliver would
+// only skip.
+type NotSubscribedError struct{ EventName string }
+
+func (e *NotSubscribedError) Error() string { return "webhook does not subscribe to " + e.EventName }
+
 // Gone reports whether Delete's answer means the webhook no longer exists:
 // deleted now, deleted before (ErrNotFound), or deleted with its slot kept.
 // Callers clean up after a webhook (its secret) whenever this holds, so a
