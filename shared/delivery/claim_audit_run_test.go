@@ -188,7 +188,7 @@ func (a *auditRun) queueEmpty(ctx context.Context) bool {
 }
 
 func (a *auditRun) parkedItems(ctx context.Context) []deliverylog.Parked {
-	ps, err := a.parked.Since(ctx, a.hook.OrgID, a.hook.ID, time.Time{}, 10)
+	ps, _, err := a.parked.Since(ctx, a.hook.OrgID, a.hook.ID, time.Time{}, 10)
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -179,7 +179,7 @@ func TestFailingEndpointIsDisabledThenParked(t *testing.T) {
 	if rc.hits.Load() != hits || he.dlqSends() != dead {
 		t.Fatalf("while disabled: %d POSTs and %d dead letters more, want none", rc.hits.Load()-hits, he.dlqSends()-dead)
 	}
-	got, err := he.parked.Since(context.Background(), "org_a", "wh_down", time.Time{}, 10)
+	got, _, err := he.parked.Since(context.Background(), "org_a", "wh_down", time.Time{}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestFailingEndpointIsDisabledThenParked(t *testing.T) {
 		t.Fatalf("parked = %+v, want evt_4's message once", got)
 	}
 	for _, id := range []string{"wh_off"} {
-		if p, _ := he.parked.Since(context.Background(), "org_a", id, time.Time{}, 10); len(p) != 0 {
+		if p, _, _ := he.parked.Since(context.Background(), "org_a", id, time.Time{}, 10); len(p) != 0 {
 			t.Fatalf("a manually disabled endpoint parked %d deliveries", len(p))
 		}
 	}
@@ -214,7 +214,7 @@ func TestFailingEndpointIsDisabledThenParked(t *testing.T) {
 	for _, a := range he.attempts.list() {
 		logged = logged || a.DeliveryID == "dlv_testwh_down" && a.StatusCode == 400 && a.Outcome == deliverylog.OutcomeFailed
 	}
-	if p, _ := he.parked.Since(context.Background(), "org_a", "wh_down", time.Time{}, 10); !logged || len(p) != 1 {
+	if p, _, _ := he.parked.Since(context.Background(), "org_a", "wh_down", time.Time{}, 10); !logged || len(p) != 1 {
 		t.Fatalf("the test: in the attempt log as failed %v, parked deliveries %d (want 1, evt_4's)", logged, len(p))
 	}
 	// Neither a failed nor a passed test moves the failure run: its start
@@ -330,7 +330,7 @@ func TestATestAtAParkedEndpointIsOneAttempt(t *testing.T) {
 	if !w.Parks() || w.Health.ConsecutiveFailures != 2 || !w.Health.FailingSince.Equal(start) {
 		t.Fatalf("the webhook after the tests: %+v, want it disabled for failing with its run of 2 since %s", w, start)
 	}
-	if p, err := he.parked.Since(ctx, "org_a", "wh_down", time.Time{}, 10); err != nil || len(p) != 2 {
+	if p, _, err := he.parked.Since(ctx, "org_a", "wh_down", time.Time{}, 10); err != nil || len(p) != 2 {
 		t.Fatalf("parked deliveries after the tests: %d, %v; want evt_3's and the producer's webhook.test", len(p), err)
 	}
 	if n, err := testenv.QueueDepth(ctx, api, dlqURL); err != nil || n != 2 {

@@ -77,10 +77,11 @@ func (r Recovery) Requeue(ctx context.Context, w webhook.Webhook, since time.Tim
 			res.DeadLettersIncomplete, res.Err = true, fmt.Errorf("redrive dead letters: %w", err)
 		}
 	}
-	parked, err := r.Parked.Since(ctx, w.OrgID, w.ID, since, limit+1)
+	parked, more, err := r.Parked.Since(ctx, w.OrgID, w.ID, since, limit+1)
 	if err != nil {
 		return res, err
 	}
+	res.More = more
 	if len(parked) > limit {
 		parked, res.More = parked[:limit], true
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,7 +70,7 @@ func TestRequeueOldestFirstAtABoundedRate(t *testing.T) {
 	if rec := records.get(first.DeliveryID); rec.Attempts != 0 || !rec.FirstAttemptAt.IsZero() {
 		t.Fatalf("attempts not reset: %+v", rec)
 	}
-	left, _ := parked.Since(ctx, "org_a", "wh_1", time.Time{}, 10)
+	left, _, _ := parked.Since(ctx, "org_a", "wh_1", time.Time{}, 10)
 	if len(left) != 2 {
 		t.Fatalf("%d parked left, want 2", len(left))
 	}
@@ -83,5 +84,36 @@ func TestRequeueOldestFirstAtABoundedRate(t *testing.T) {
 	}
 	if len(q.sent) != 5 {
 		t.Fatalf("%d sent in all, want each of the 5 once", len(q.sent))
+	}
+}
+
+// A call that stops at the parked store's read bound (many large
+// deliveries parked before since lie in the range it looks through)
+// answers more, and the next call with the same since gets the rest.
+func TestRequeueSaysMoreAtTheReadBound(t *testing.T) {
+	db, table := testenv.Table(t)
+	parked := dynamo.NewParkedStore(db, table, 7*24*time.Hour)
+	ctx := context.Background()
+	since := time.Now().UTC().Truncate(time.Second)
+	earlier := `{"padding":"` + strings.Repeat("a", 200<<10) + `"}`
+	for i := range 50 { // ~10 MB parked by an earlier disable, sent within the 4 days before since
+		sent := since.Add(-48*time.Hour + time.Duration(i)*time.Minute)
+		if err := parked.Park(ctx, deliverylog.Parked{OrgID: "org_a", WebhookID: "wh_1", DeliveryID: fmt.Sprintf("dlv_earlier%02d", i), SentAt: sent, ParkedAt: sent, Message: earlier}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := sqsMessage(t, "org_a", "wh_1", "evt_1")
+	d, _ := message.Decode(m.Body)
+	if err := parked.Park(ctx, deliverylog.Parked{OrgID: "org_a", WebhookID: "wh_1", DeliveryID: d.DeliveryID, SentAt: since.Add(time.Minute), ParkedAt: since.Add(time.Minute), Message: m.Body}); err != nil {
+		t.Fatal(err)
+	}
+	q := &memQueue{}
+	r := Recovery{Parked: parked, Records: newMemRecords(), Queue: q, Lanes: lanes.Lanes{testQueue}}
+	w := webhook.Webhook{ID: "wh_1", OrgID: "org_a", Enabled: true}
+	if res, err := r.Requeue(ctx, w, since); err != nil || res != (RecoverResult{More: true}) {
+		t.Fatalf("first call %+v, %v; want nothing queued, and more", res, err)
+	}
+	if res, err := r.Requeue(ctx, w, since); err != nil || res != (RecoverResult{Queued: 1, Parked: 1}) || len(q.sent) != 1 || q.sent[0].msg.Body != m.Body {
+		t.Fatalf("second call %+v, %v, sent %d; want the one parked since", res, err, len(q.sent))
 	}
 }

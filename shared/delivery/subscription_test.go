@@ -69,7 +69,7 @@ func TestADroppedEventTypeIsSkippedNotPOSTed(t *testing.T) {
 			t.Errorf("%s: %s/%s, want %s/%s", id, e.Outcome, e.ErrorClass, deliverylog.OutcomeSkipped, ClassUnsubscribed)
 		}
 	}
-	if p, err := he.parked.Since(context.Background(), "org_a", "wh_down", time.Time{}, 10); err != nil || len(p) != 0 {
+	if p, _, err := he.parked.Since(context.Background(), "org_a", "wh_down", time.Time{}, 10); err != nil || len(p) != 0 {
 		t.Fatalf("parked %d, %v; want none", len(p), err)
 	}
 }

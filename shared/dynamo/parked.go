@@ -77,35 +77,54 @@ func (s *ParkedStore) Park(ctx context.Context, p deliverylog.Parked) error {
 // sent, and the event source may hold it a batching window more.
 const parkLead = config.DeliveryRetention + config.MaxBatchWindow
 
+// MaxParkedPages bounds what one Since call reads: DynamoDB ends a Query
+// page at 1 MB of items read (before the filter, which is what it bills),
+// so at most 8 MB and 2,048 consistent read units per call, whatever the
+// bodies, and however many deliveries parked before since (an earlier
+// disable's, kept 7 days) lie in the range it must look through.
+const MaxParkedPages = 8
+
 // Since queries in key order (send time) from the earliest send a
 // delivery parked at since can have, keeping those
 // parked at or after since and skipping expired items (dynalite, and AWS
 // for a while, keep them). The filter leaves what was parked earlier (an
 // earlier disable's) on the server: it is read, but its bodies do not
-// travel.
-func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since time.Time, limit int) ([]deliverylog.Parked, error) {
+// travel. more is true when the read bound stopped it before limit: then
+// the next call for the same since starts where this one found nothing to
+// keep before (parkscan.go), so a run of calls gets through any number of
+// deliveries parked before since.
+func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since time.Time, limit int) (out []deliverylog.Parked, more bool, err error) {
 	from := sortableTime(since.Add(-parkLead))
-	var out []deliverylog.Parked
+	sinceKey := sortableTime(since)
+	resume, err := s.resumeFrom(ctx, orgID, webhookID, sinceKey)
+	if err != nil {
+		return nil, false, err
+	}
+	from = max(from, resume)
 	var start map[string]types.AttributeValue
+	keptFrom := "" // the sort key of the first delivery kept
 	now := s.Now().Unix()
-	for len(out) < limit {
+	for page := 0; len(out) < limit; page++ {
+		if page == MaxParkedPages {
+			return out, true, s.leaveBehind(ctx, orgID, webhookID, sinceKey, from, keptFrom, start)
+		}
 		res, err := s.db.Query(ctx, &dynamodb.QueryInput{
 			TableName:                 aws.String(s.table),
 			KeyConditionExpression:    aws.String("#pk = :pk AND #sk >= :from"),
 			FilterExpression:          aws.String("attribute_not_exists(#parked) OR #parked >= :since"),
 			ExpressionAttributeNames:  map[string]string{"#pk": AttrPK, "#sk": AttrSK, "#parked": "parked_at"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAttr(parkedPK(orgID, webhookID)), ":from": sAttr(from), ":since": sAttr(sortableTime(since))},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAttr(parkedPK(orgID, webhookID)), ":from": sAttr(from), ":since": sAttr(sinceKey)},
 			ExclusiveStartKey:         start,
 			Limit:                     aws.Int32(int32(limit - len(out))),
 			ConsistentRead:            aws.Bool(true),
 		})
 		if err != nil {
-			return nil, fmt.Errorf("list parked deliveries: %w", err)
+			return nil, false, fmt.Errorf("list parked deliveries: %w", err)
 		}
 		for _, av := range res.Items {
 			var it parkedItem
 			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-				return nil, fmt.Errorf("decode parked delivery: %w", err)
+				return nil, false, fmt.Errorf("decode parked delivery: %w", err)
 			}
 			if it.ExpiresAt <= now {
 				continue
@@ -113,16 +132,19 @@ func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since 
 			stamp, _, _ := strings.Cut(it.SK, "#")
 			sent, err := time.Parse(time.RFC3339Nano, stamp)
 			if err != nil {
-				return nil, fmt.Errorf("parked delivery %s: %w", it.DeliveryID, err)
+				return nil, false, fmt.Errorf("parked delivery %s: %w", it.DeliveryID, err)
 			}
 			parked := sent
 			if it.ParkedAt != "" {
 				if parked, err = time.Parse(time.RFC3339Nano, it.ParkedAt); err != nil {
-					return nil, fmt.Errorf("parked delivery %s: %w", it.DeliveryID, err)
+					return nil, false, fmt.Errorf("parked delivery %s: %w", it.DeliveryID, err)
 				}
 			}
 			if parked.Before(since) {
 				continue
+			}
+			if keptFrom == "" {
+				keptFrom = it.SK
 			}
 			out = append(out, deliverylog.Parked{OrgID: orgID, WebhookID: webhookID, DeliveryID: it.DeliveryID, SentAt: sent, ParkedAt: parked, Message: it.Message})
 		}
@@ -131,7 +153,23 @@ func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since 
 		}
 		start = res.LastEvaluatedKey
 	}
-	return out, nil
+	return out, false, nil
+}
+
+// leaveBehind records where a scan stopped by the read bound may resume:
+// at the first delivery it kept (the caller queues and unparks it), or,
+// having kept none, at the last item it read (next, the page's
+// LastEvaluatedKey; read once more, never skipped). Everything before was
+// read and kept nothing.
+func (s *ParkedStore) leaveBehind(ctx context.Context, orgID, webhookID, sinceKey, from, keptFrom string, next map[string]types.AttributeValue) error {
+	at := keptFrom
+	if sk, ok := next[AttrSK].(*types.AttributeValueMemberS); at == "" && ok {
+		at = sk.Value
+	}
+	if at <= from {
+		return nil
+	}
+	return s.leaveAt(ctx, orgID, webhookID, sinceKey, at)
 }
 
 // Unpark deletes the item (absent already is fine: a TTL or a concurrent

@@ -2,6 +2,8 @@ package dynamo_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/hookrelay/hookrelay/shared/awsmeter"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/testenv"
@@ -43,7 +46,7 @@ func TestParkedStore(t *testing.T) {
 		}
 		return out
 	}
-	all, err := s.Since(ctx, "org_a", "wh_1", time.Time{}, 10)
+	all, _, err := s.Since(ctx, "org_a", "wh_1", time.Time{}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +56,7 @@ func TestParkedStore(t *testing.T) {
 	if all[2].Message != `{"n":3}` || !all[2].SentAt.Equal(t0.Add(1500*time.Millisecond)) || !all[2].ParkedAt.Equal(all[2].SentAt) || all[2].OrgID != "org_a" || all[2].WebhookID != "wh_1" {
 		t.Fatalf("round trip: %+v", all[2])
 	}
-	page, err := s.Since(ctx, "org_a", "wh_1", t0.Add(time.Second), 2)
+	page, _, err := s.Since(ctx, "org_a", "wh_1", t0.Add(time.Second), 2)
 	if err != nil || fmt.Sprint(ids(page)) != "[dlv_02 dlv_03]" {
 		t.Fatalf("since +1s, 2: %v, %v", ids(page), err)
 	}
@@ -65,11 +68,11 @@ func TestParkedStore(t *testing.T) {
 	}
 	// An hour later every item is past its TTL: absent, though dynalite keeps it.
 	s.Now = func() time.Time { return t0.Add(time.Hour) }
-	if left, err := s.Since(ctx, "org_a", "wh_1", time.Time{}, 10); err != nil || len(left) != 0 {
+	if left, _, err := s.Since(ctx, "org_a", "wh_1", time.Time{}, 10); err != nil || len(left) != 0 {
 		t.Fatalf("expired items listed: %v, %v", ids(left), err)
 	}
 	s.Now = func() time.Time { return t0 }
-	if left, _ := s.Since(ctx, "org_a", "wh_1", time.Time{}, 10); fmt.Sprint(ids(left)) != "[dlv_02 dlv_03 dlv_04]" {
+	if left, _, _ := s.Since(ctx, "org_a", "wh_1", time.Time{}, 10); fmt.Sprint(ids(left)) != "[dlv_02 dlv_03 dlv_04]" {
 		t.Fatalf("after unpark: %v", ids(left))
 	}
 }
@@ -105,9 +108,9 @@ func TestParkedSinceCountsTheParkTime(t *testing.T) {
 	}
 	var got []string
 	for { // pages of one, each unparked, as a recover's "more" continues
-		page, err := s.Since(ctx, "org_a", "wh_1", failingSince, 1)
-		if err != nil {
-			t.Fatal(err)
+		page, more, err := s.Since(ctx, "org_a", "wh_1", failingSince, 1)
+		if err != nil || more {
+			t.Fatal(more, err)
 		}
 		if len(page) == 0 {
 			break
@@ -119,5 +122,76 @@ func TestParkedSinceCountsTheParkTime(t *testing.T) {
 	}
 	if fmt.Sprint(got) != "[dlv_at_retention dlv_sent_before_run dlv_legacy dlv_in_run]" {
 		t.Fatalf("parked since the run began, oldest sent first: %v", got)
+	}
+}
+
+// A recover must look through the deliveries sent in the 4 days before its
+// since, and those parked before since (an earlier disable's, kept 7 days)
+// are read and left there. One call reads at most MaxParkedPages pages of
+// them, whatever their bodies; it says more, and the next call with the
+// same since continues after what it read instead of reading it again, so
+// a run of calls gets to the deliveries after them, oldest sent first.
+func TestParkedSinceReadsBoundedPages(t *testing.T) {
+	ctx := context.Background()
+	db, m := testenv.MeteredDynamo(t)
+	if err := dynamo.EnsureTable(ctx, db, "parkbound"); err != nil {
+		t.Fatal(err)
+	}
+	s := dynamo.NewParkedStore(db, "parkbound", 7*24*time.Hour)
+	since := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return since.Add(time.Hour) }
+	big := func() string {
+		b := make([]byte, 150<<10)
+		rand.Read(b)
+		return base64.StdEncoding.EncodeToString(b) // 200 KB
+	}
+	park := func(id string, sent, parked time.Time, msg string) {
+		if err := s.Park(ctx, deliverylog.Parked{OrgID: "org_a", WebhookID: "wh_1", DeliveryID: id, SentAt: sent, ParkedAt: parked, Message: msg}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const before = 60 // ~12 MB parked before since, in the range a recover looks through
+	for i := range before {
+		sent := since.Add(-72*time.Hour + time.Duration(i)*time.Minute)
+		park(fmt.Sprintf("dlv_before%02d", i), sent, sent.Add(time.Second), big())
+	}
+	park("dlv_retry", since.Add(-time.Hour), since.Add(time.Minute), `{"n":1}`) // sent before since, parked after
+	park("dlv_after1", since.Add(2*time.Minute), since.Add(2*time.Minute), `{"n":2}`)
+	park("dlv_after2", since.Add(3*time.Minute), since.Add(3*time.Minute), `{"n":3}`)
+
+	query := awsmeter.Op{Service: "DynamoDB", Operation: "Query"}
+	// A page is 1 MB of items read, the last item may end past it; at 4 KB
+	// a consistent read unit.
+	const unitsPerPage = (1<<20 + 200<<10) / (4 << 10)
+	var got []string
+	calls := 0
+	for more := true; more; calls++ {
+		if calls == 5 {
+			t.Fatalf("no end after %d calls: %v", calls, got)
+		}
+		b := m.Snapshot()
+		page, next, err := s.Since(ctx, "org_a", "wh_1", since, 1001)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := m.Snapshot().Sub(b)
+		t.Logf("call %d: %d kept, more=%v, %d Query calls, %.0f read units", calls+1, len(page), next, d.Calls[query], d.ReadUnits)
+		if d.Calls[query] > dynamo.MaxParkedPages || d.ReadUnits > dynamo.MaxParkedPages*unitsPerPage+2 {
+			t.Errorf("call %d: %d queries, %.0f read units; want at most %d pages", calls+1, d.Calls[query], d.ReadUnits, dynamo.MaxParkedPages)
+		}
+		for _, p := range page { // as a recover does: queue, then unpark
+			got = append(got, p.DeliveryID)
+			if err := s.Unpark(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		more = next
+	}
+	if fmt.Sprint(got) != "[dlv_retry dlv_after1 dlv_after2]" || calls != 2 {
+		t.Fatalf("got %v in %d calls; want the 3 parked since, oldest sent first, in 2", got, calls)
+	}
+	// Another since starts over: the position serves its own since only.
+	if page, more, err := s.Since(ctx, "org_a", "wh_1", since.Add(-72*time.Hour+time.Second), 1001); err != nil || !more || len(page) == 0 || page[0].DeliveryID != "dlv_before00" {
+		t.Fatalf("another since: %d kept (first %v), more=%v, %v; want the earliest, and more", len(page), page, more, err)
 	}
 }
