@@ -2,12 +2,14 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/auth"
 	"github.com/hookrelay/hookrelay/shared/delivery"
+	"github.com/hookrelay/hookrelay/shared/dlq"
 	"github.com/hookrelay/hookrelay/shared/healthnotice"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -122,10 +124,20 @@ func (s *server) recoverWebhook(w http.ResponseWriter, r *http.Request, p auth.P
 		return err
 	}
 	if res.Err != nil {
-		s.d.Logger.LogAttrs(r.Context(), slog.LevelError, "recover: dead letters not redriven",
+		s.d.Logger.LogAttrs(r.Context(), incompleteRecoverLevel(res.Err), "recover: dead letters not redriven",
 			slog.String("org_id", p.OrgID), slog.String("webhook_id", hook.ID), slog.String("error", res.Err.Error()))
 	}
 	out.RecoverResult = res
 	writeJSON(w, http.StatusAccepted, out)
 	return nil
+}
+
+// incompleteRecoverLevel is INFO for a recover within dlq.RecoverInterval
+// of the organization's last, which README calls normal (the second call
+// of a more run, a double click): ERROR stays for a scan that failed.
+func incompleteRecoverLevel(err error) slog.Level {
+	if errors.Is(err, dlq.ErrRecentScan) {
+		return slog.LevelInfo
+	}
+	return slog.LevelError
 }

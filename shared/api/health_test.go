@@ -2,13 +2,18 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/delivery"
+	"github.com/hookrelay/hookrelay/shared/dlq"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/healthnotice"
 	"github.com/hookrelay/hookrelay/shared/webhook"
@@ -42,15 +47,63 @@ type requeueCall struct {
 }
 
 type recordingRecovery struct {
-	mu    sync.Mutex
-	calls []requeueCall
+	mu       sync.Mutex
+	calls    []requeueCall
+	dlqError error // the dead letters' error the next calls report
 }
 
 func (r *recordingRecovery) Requeue(_ context.Context, w webhook.Webhook, since time.Time) (delivery.RecoverResult, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls = append(r.calls, requeueCall{w, since})
+	if r.dlqError != nil {
+		return delivery.RecoverResult{Queued: 2, Parked: 2, DeadLettersIncomplete: true, Err: r.dlqError}, nil
+	}
 	return delivery.RecoverResult{Queued: 3, Parked: 2, DeadLettered: 1}, nil
+}
+
+func (r *recordingRecovery) failDeadLetters(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.dlqError = err
+}
+
+// TestRecoverTooSoonIsNotAnError: a recover within dlq.RecoverInterval of
+// the organization's last is normal (README), so its skipped dead letters
+// are logged at INFO; a DLQ that could not be read stays an ERROR.
+func TestRecoverTooSoonIsNotAnError(t *testing.T) {
+	t.Parallel()
+	he := newHealthEnv(t)
+	tok := he.token("org_abc")
+	id := he.create(tok, createBody("flaky", "emailOpen")).ID
+	path := webhooksPath + "/" + id + "/recover"
+	since := map[string]any{"since": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)}
+	levels := func() []string {
+		var got []string
+		for _, line := range strings.Split(he.logs.String(), "\n") {
+			var l struct{ Level, Msg, Error string }
+			if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "recover: dead letters not redriven" {
+				got = append(got, l.Level+" "+l.Error)
+			}
+		}
+		return got
+	}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("redrive dead letters: %w", dlq.ErrRecentScan), "INFO redrive dead letters: " + dlq.ErrRecentScan.Error()},
+		{errors.New("redrive dead letters: receive: connection refused"), "ERROR redrive dead letters: receive: connection refused"},
+	} {
+		he.recovery.failDeadLetters(c.err)
+		res := he.do(http.MethodPost, path, tok, since)
+		if out := res.json(t); res.status != http.StatusAccepted || out["dead_letters_incomplete"] != true {
+			t.Fatalf("recover: %d %s", res.status, res.body)
+		}
+		if got := levels(); len(got) == 0 || got[len(got)-1] != c.want {
+			t.Errorf("logged %q, want last %q", got, c.want)
+		}
+	}
 }
 
 type healthEnv struct {
