@@ -12,7 +12,8 @@ import (
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
-// Error codes of the JSON error body. Clients switch on them.
+// Error codes of the JSON error body. Clients switch on them; the OpenAPI
+// document lists them per status (a test checks it names every one).
 const (
 	codeInvalidJSON       = "invalid_json"
 	codeUnknownField      = "unknown_field"
@@ -20,7 +21,6 @@ const (
 	codeInvalidName       = "invalid_name"
 	codeInvalidURL        = "invalid_url"
 	codeInvalidEventTypes = "invalid_event_types"
-	codeInvalidEnabled    = "invalid_enabled"
 	codeUnknownEventType  = "unknown_event_type"
 	codeReservedEventType = "reserved_event_type"
 	codeInvalidEventName  = "invalid_event_name"
@@ -29,6 +29,7 @@ const (
 	codeInvalidLimit      = "invalid_limit"
 	codeInvalidCursor     = "invalid_cursor"
 	codeInvalidQuery      = "invalid_query"
+	codeInvalidSince      = "invalid_since"
 	codeLimitReached      = "limit_reached"
 	codeNotSubscribed     = "not_subscribed"
 	codeRateLimited       = "rate_limited"

@@ -25,8 +25,6 @@ type Recovery interface {
 	Requeue(ctx context.Context, w webhook.Webhook, since time.Time) (delivery.RecoverResult, error)
 }
 
-const codeInvalidSince = "invalid_since"
-
 // healthJSON is the endpoint health of a webhook response.
 type healthJSON struct {
 	ConsecutiveFailures int        `json:"consecutive_failures"`

@@ -24,6 +24,20 @@ const (
 // OpenAPI test checks the document against it).
 var AdminRoutes = []string{RouteList, RouteShow, RouteRedrive, RoutePurge}
 
+// Error codes of the admin API's JSON error body; the API's OpenAPI
+// document lists them per status (a test there checks it names every one).
+const (
+	codeInvalidJSON          = "invalid_json"
+	codeInvalidPage          = "invalid_page"
+	codeInvalidFilter        = "invalid_filter"
+	codeSelectionRequired    = "selection_required"
+	codeConfirmationRequired = "confirmation_required"
+	codeNotFound             = "not_found"
+	codeDLQBusy              = "dlq_busy"
+	codeDLQTooLarge          = "dlq_too_large"
+	codeQueueError           = "queue_error"
+)
+
 // maxBody bounds admin request bodies; a selection is a few ids at most.
 const maxBody = 1 << 20
 
@@ -71,12 +85,12 @@ func (h adminHandler) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit, cursor, err := pageFromQuery(q)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_page", err.Error())
+		writeError(w, http.StatusBadRequest, codeInvalidPage, err.Error())
 		return
 	}
 	spec, err := specFromQuery(q)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_filter", err.Error())
+		writeError(w, http.StatusBadRequest, codeInvalidFilter, err.Error())
 		return
 	}
 	f, err := spec.Filter(h.ops.Now())
@@ -87,10 +101,10 @@ func (h adminHandler) list(w http.ResponseWriter, r *http.Request) {
 	page, err := h.ops.List(r.Context(), f, limit, cursor)
 	switch {
 	case errors.Is(err, ErrInvalidPage):
-		writeError(w, http.StatusBadRequest, "invalid_page", err.Error())
+		writeError(w, http.StatusBadRequest, codeInvalidPage, err.Error())
 		return
 	case errors.Is(err, ErrTooLarge):
-		writeError(w, http.StatusUnprocessableEntity, "dlq_too_large", err.Error())
+		writeError(w, http.StatusUnprocessableEntity, codeDLQTooLarge, err.Error())
 		return
 	case err != nil:
 		writeQueueError(w, err)
@@ -103,28 +117,35 @@ func (h adminHandler) list(w http.ResponseWriter, r *http.Request) {
 }
 
 // pageFromQuery takes limit (default DefaultPageLimit) and cursor out of q.
+// An empty limit= or cursor= is absent, as on the tenant API's lists.
 func pageFromQuery(q url.Values) (int, string, error) {
 	limit := DefaultPageLimit
-	if vs, ok := q["limit"]; ok {
-		n, err := strconv.Atoi(vs[len(vs)-1])
+	if v := lastValue(q, "limit"); v != "" {
+		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > MaxPageLimit {
 			return 0, "", fmt.Errorf("limit must be a whole number from 1 to %d", MaxPageLimit)
 		}
 		limit = n
 	}
-	var cursor string
-	if vs := q["cursor"]; len(vs) > 0 {
-		cursor = vs[len(vs)-1]
-	}
+	cursor := lastValue(q, "cursor")
 	q.Del("limit")
 	q.Del("cursor")
 	return limit, cursor, nil
 }
 
+// lastValue is the last value of key in q ("" when absent), as the
+// filters read a repeated parameter.
+func lastValue(q url.Values, key string) string {
+	if vs := q[key]; len(vs) > 0 {
+		return vs[len(vs)-1]
+	}
+	return ""
+}
+
 func (h adminHandler) show(w http.ResponseWriter, r *http.Request) {
 	e, err := h.ops.Show(r.Context(), r.PathValue("id"))
 	if errors.Is(err, ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("no dead letter %q in the DLQ", r.PathValue("id")))
+		writeError(w, http.StatusNotFound, codeNotFound, fmt.Sprintf("no dead letter %q in the DLQ", r.PathValue("id")))
 		return
 	}
 	if err != nil {
@@ -158,7 +179,7 @@ func (h adminHandler) purge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !req.Confirm {
-		writeError(w, http.StatusBadRequest, "confirmation_required", `purge deletes dead letters for good: send "confirm": true`)
+		writeError(w, http.StatusBadRequest, codeConfirmationRequired, `purge deletes dead letters for good: send "confirm": true`)
 		return
 	}
 	f, err := Select(req.FilterSpec, req.All, h.ops.Now())
@@ -204,16 +225,16 @@ func specFromQuery(q url.Values) (FilterSpec, error) {
 // reason as unknown query parameters, and text that is not valid UTF-8 too.
 func readJSON(w http.ResponseWriter, r *http.Request, dst any) bool {
 	if err := strictjson.Decode(w, r, maxBody, dst); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_json", err.Error())
+		writeError(w, http.StatusBadRequest, codeInvalidJSON, err.Error())
 		return false
 	}
 	return true
 }
 
 func writeFilterError(w http.ResponseWriter, err error) {
-	code := "invalid_filter"
+	code := codeInvalidFilter
 	if errors.Is(err, ErrNoSelection) {
-		code = "selection_required"
+		code = codeSelectionRequired
 	}
 	writeError(w, http.StatusBadRequest, code, err.Error())
 }
@@ -221,10 +242,10 @@ func writeFilterError(w http.ResponseWriter, err error) {
 func writeQueueError(w http.ResponseWriter, err error) {
 	if errors.Is(err, ErrBusy) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(ScanLockTTL.Seconds())))
-		writeError(w, http.StatusConflict, "dlq_busy", err.Error())
+		writeError(w, http.StatusConflict, codeDLQBusy, err.Error())
 		return
 	}
-	writeError(w, http.StatusBadGateway, "queue_error", err.Error())
+	writeError(w, http.StatusBadGateway, codeQueueError, err.Error())
 }
 
 type errorBody struct {

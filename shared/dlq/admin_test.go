@@ -1,13 +1,37 @@
 package dlq
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
+// apiSpec routes requests to the API's OpenAPI document, which describes
+// the admin routes this package serves.
+var apiSpec = sync.OnceValues(func() (routers.Router, error) {
+	raw, err := os.ReadFile("../api/openapi.json")
+	if err != nil {
+		return nil, err
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(raw)
+	if err != nil {
+		return nil, err
+	}
+	return gorillamux.NewRouter(doc)
+})
+
+// call sends a request to h and checks the answer against the OpenAPI
+// document (status, error codes and body) before returning it.
 func call(t *testing.T, h http.Handler, method, target, body string) (int, map[string]any) {
 	t.Helper()
 	req := httptest.NewRequest(method, target, strings.NewReader(body))
@@ -15,6 +39,23 @@ func call(t *testing.T, h http.Handler, method, target, body string) (int, map[s
 	h.ServeHTTP(rec, req)
 	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
 		t.Fatalf("%s %s: content type %q", method, target, ct)
+	}
+	router, err := apiSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := httptest.NewRequest(method, target, nil)
+	if route, params, err := router.FindRoute(probe); err == nil {
+		in := &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: probe, PathParams: params, Route: route},
+			Status:                 rec.Code,
+			Header:                 rec.Header(),
+			Options:                &openapi3filter.Options{IncludeResponseStatus: true},
+		}
+		in.SetBodyBytes(rec.Body.Bytes())
+		if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+			t.Errorf("%s %s -> %d does not match the OpenAPI document: %v", method, target, rec.Code, err)
+		}
 	}
 	var out map[string]any
 	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
@@ -50,6 +91,17 @@ func TestAdminHandlerRoutes(t *testing.T) {
 			t.Errorf("list%s: %d %v, want 400 invalid_filter", bad, status, body)
 		}
 	}
+
+	// id, repeated, selects dead letters by delivery id (or message id).
+	status, body = call(t, h, "GET", "/api/v1/admin/dlq?id=dlv_004&id=dlv_007", "")
+	if status != 200 {
+		t.Fatalf("list by id: %d %v", status, body)
+	}
+	got = map[string]int{}
+	for _, e := range body["entries"].([]any) {
+		got[e.(map[string]any)["body"].(string)]++
+	}
+	sameSet(t, "admin list by id", got, f.bodies(func(s seed) bool { return s.deliveryID == "dlv_004" || s.deliveryID == "dlv_007" }))
 
 	if status, body := call(t, h, "GET", "/api/v1/admin/dlq/dlv_004", ""); status != 200 || body["reason"] != "max_receive_exceeded" || body["tier"] != TierPipeline {
 		t.Errorf("show: %d %v", status, body)

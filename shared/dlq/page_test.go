@@ -147,4 +147,15 @@ func TestAdminListPages(t *testing.T) {
 			t.Errorf("list%s: %d %v, want 400 invalid_page", bad, status, body)
 		}
 	}
+
+	// The README writes the list as ?limit=&cursor=: sent literally, the
+	// empty values are absent (the first page at the default limit), as on
+	// the tenant API's lists.
+	status, body := call(t, h, "GET", "/api/v1/admin/dlq?limit=&cursor=", "")
+	if status != 200 || int(body["count"].(float64)) != 15 || body["next_cursor"] != nil {
+		t.Errorf("list?limit=&cursor=: %d %v, want the 15 entries on one page", status, body)
+	}
+	if status, body := call(t, h, "GET", "/api/v1/admin/dlq?cursor=&limit=6", ""); status != 200 || int(body["count"].(float64)) != 6 || body["next_cursor"] == nil {
+		t.Errorf("list?cursor=&limit=6: %d %v, want the first page of 6", status, body)
+	}
 }
