@@ -165,7 +165,7 @@ func (h *hookrelay) addFunctions(assetDir string) {
 	var apiRole, fanoutRole, deliverRole awsiam.Role
 	h.api, apiRole = h.function(assetDir, fnSpec{
 		name: fnAPI, description: "hookrelay tenant and admin API",
-		memoryMB: apiMemoryMB, timeout: apiTimeout,
+		memoryMB: apiMemoryMB, timeout: apiTimeout, reserved: s.APIReservedConcurrency,
 	})
 	h.fanout, fanoutRole = h.function(assetDir, fnSpec{
 		name: fnFanout, description: "hookrelay fan-out: event -> one delivery message per subscribed webhook",

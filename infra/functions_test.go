@@ -40,17 +40,27 @@ func TestFunctionsRuntimeAndLogging(t *testing.T) {
 	}
 }
 
-func TestFanoutReservedConcurrency(t *testing.T) {
+// Fan-out's reservation caps a burst of producer events; the api
+// function's keeps tenants' API traffic from taking the account's
+// concurrency from deliver and fan-out. 0 reserves nothing.
+func TestReservedConcurrency(t *testing.T) {
 	s := defaultStack(t)
-	if rc := s.props(t, s.id(t, "FanoutFunction"))["ReservedConcurrentExecutions"]; num(rc) != 5 {
-		t.Errorf("fanout reserved concurrency = %v, want 5", rc)
+	for _, c := range []struct {
+		function, key, description string
+		want                       float64
+	}{
+		{"FanoutFunction", CtxFanoutReserved, "fan-out", 5},
+		{"ApiFunction", CtxAPIReserved, "tenant and admin API", 50},
+	} {
+		if rc := s.props(t, s.id(t, c.function))["ReservedConcurrentExecutions"]; num(rc) != c.want {
+			t.Errorf("%s reserved concurrency = %v, want %v", c.function, rc, c.want)
+		}
+		s0 := synth(t, map[string]interface{}{c.key: "0"})
+		s0.template.HasResourceProperties(str("AWS::Lambda::Function"), obj(map[string]interface{}{
+			"Description":                  assertions.Match_StringLikeRegexp(str(c.description)),
+			"ReservedConcurrentExecutions": assertions.Match_Absent(),
+		}))
 	}
-	// Without a reservation the event source must not cap at it either.
-	s0 := synth(t, map[string]interface{}{CtxFanoutReserved: "0"})
-	s0.template.HasResourceProperties(str("AWS::Lambda::Function"), obj(map[string]interface{}{
-		"Description":                  assertions.Match_StringLikeRegexp(str("fan-out")),
-		"ReservedConcurrentExecutions": assertions.Match_Absent(),
-	}))
 }
 
 func TestEventSources(t *testing.T) {

@@ -39,6 +39,7 @@ const (
 	CtxMaxWebhooks        = "maxWebhooksPerOrg"
 	CtxAlarmEmail         = "alarmEmail"
 	CtxFanoutReserved     = "fanoutReservedConcurrency"
+	CtxAPIReserved        = "apiReservedConcurrency"
 	CtxDeliverConcurrency = "deliverMaxConcurrency"
 	CtxFanoutBatchWindow  = "fanoutBatchWindow"
 	CtxDeliverBatchWindow = "deliverBatchWindow"
@@ -92,6 +93,11 @@ type Settings struct {
 	// cannot starve the account or flood the delivery queue; 0 reserves
 	// nothing (new accounts with a 10-execution quota cannot reserve any).
 	FanoutReservedConcurrency int
+	// APIReservedConcurrency reserves (and caps) the api function's
+	// concurrency, so no tenant's API traffic (each request a container of
+	// its own for its duration) can take the account's concurrency from
+	// deliver and fan-out; 0 reserves nothing.
+	APIReservedConcurrency int
 	// DeliverMaxConcurrency bounds parallel deliver invocations, which
 	// bounds outbound POSTs. It is the total, split evenly over the
 	// delivery lanes: each lane's SQS event source gets
@@ -150,6 +156,7 @@ func DefaultSettings() Settings {
 		RemovalPolicy:             "retain",
 		MaxWebhooksPerOrg:         d.MaxWebhooks,
 		FanoutReservedConcurrency: 5,
+		APIReservedConcurrency:    50,
 		DeliverMaxConcurrency:     20,
 		FanoutBatchWindow:         time.Second,
 		DeliverBatchWindow:        time.Second,
@@ -201,6 +208,7 @@ func settingsFrom(lookup func(string) interface{}) (Settings, error) {
 	r.integer(CtxMaxWebhooks, &s.MaxWebhooksPerOrg)
 	r.str(CtxAlarmEmail, &s.AlarmEmail)
 	r.integer(CtxFanoutReserved, &s.FanoutReservedConcurrency)
+	r.integer(CtxAPIReserved, &s.APIReservedConcurrency)
 	r.integer(CtxDeliverConcurrency, &s.DeliverMaxConcurrency)
 	r.duration(CtxFanoutBatchWindow, &s.FanoutBatchWindow)
 	r.duration(CtxDeliverBatchWindow, &s.DeliverBatchWindow)
@@ -301,6 +309,9 @@ func (s Settings) Validate() error {
 	// The SQS event source's maximum concurrency must be 2..1000.
 	if s.FanoutReservedConcurrency != 0 && (s.FanoutReservedConcurrency < 2 || s.FanoutReservedConcurrency > 1000) {
 		bad(CtxFanoutReserved, "%d must be 0 (no reservation) or 2..1000", s.FanoutReservedConcurrency)
+	}
+	if s.APIReservedConcurrency < 0 || s.APIReservedConcurrency > 1000 {
+		bad(CtxAPIReserved, "%d must be 0 (no reservation) or 1..1000", s.APIReservedConcurrency)
 	}
 	// Split over the lanes, each share must still be an event source's
 	// minimum of 2.

@@ -141,6 +141,8 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		{CtxSecretStore, "kms", `"kms" must be secretsmanager, envelope, migrating-to-envelope or migrating-to-secretsmanager`},
 		{CtxStageName, "my stage", "stageName"},
 		{CtxFanoutReserved, "1", "2..1000"},
+		{CtxAPIReserved, float64(-1), "0 (no reservation) or 1..1000"},
+		{CtxAPIReserved, "1001", "0 (no reservation) or 1..1000"},
 		// 7 over 4 lanes would leave each lane's event source 1, under SQS's minimum of 2.
 		{CtxDeliverConcurrency, "7", "8..1000: it is split evenly over the 4 delivery lanes"},
 		{CtxFanoutBatchWindow, "1500ms", "whole seconds"},
