@@ -13,7 +13,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/listener"
+	"github.com/hookrelay/hookrelay/verify"
 )
 
 func init() { rootCmd.AddCommand(newListenCmd()) }
@@ -52,6 +54,9 @@ process list and kept in shell history: prefer the other two).`,
 			if o.Secret, err = listenSecret(secret, cmd.InOrStdin(), os.Getenv); err != nil {
 				return err
 			}
+			if !cmd.Flags().Changed("prefix") {
+				o.Prefix = listenPrefix()
+			}
 			o.Out = cmd.OutOrStdout()
 			return runListen(cmd.Context(), port, o)
 		},
@@ -62,14 +67,23 @@ process list and kept in shell history: prefer the other two).`,
 	f.IntVar(&o.Status, "status", http.StatusOK, "status to answer once --fail-first is used up")
 	f.IntVar(&o.FailFirst, "fail-first", 0, "answer 500 to the first N requests of each delivery id")
 	f.DurationVar(&o.Delay, "delay", 0, "wait this long before answering")
-	// Same default as the stack's: HOOKRELAY_HEADER_PREFIX, else Hookrelay.
-	f.StringVar(&o.Prefix, "prefix", defaultPrefix(), "header brand: X-<prefix>-Signature")
+	f.StringVar(&o.Prefix, "prefix", "", "header brand: X-<prefix>-Signature (default $"+config.EnvHeaderPrefix+", else the running make dev's, else "+config.Defaults().HeaderPrefix+")")
 	return cmd
 }
 
-func defaultPrefix() string {
-	if cfg, err := config.Load(); err == nil {
-		return cfg.HeaderPrefix
+// listenPrefix is the header brand listen checks without --prefix:
+// $HOOKRELAY_HEADER_PREFIX when set, as the stack reads it; else the one
+// the running `make dev` sends (its state file), so a receiver started in
+// another terminal as the quick start shows verifies a stack started with
+// HOOKRELAY_HEADER_PREFIX; else the stack's default.
+func listenPrefix() string {
+	if os.Getenv(config.EnvHeaderPrefix) != "" {
+		if cfg, err := config.Load(); err == nil {
+			return cfg.HeaderPrefix
+		}
+	}
+	if s, _, err := devstate.Running(); err == nil && s.HeaderPrefix != "" {
+		return s.HeaderPrefix
 	}
 	return config.Defaults().HeaderPrefix
 }
@@ -90,6 +104,7 @@ func runListen(ctx context.Context, port int, o listener.Options) error {
 	go func() { served <- srv.Serve(ln) }()
 
 	fmt.Fprintf(o.Out, "Listening on http://%s/ (Ctrl-C to stop)\n", ln.Addr())
+	fmt.Fprintf(o.Out, "  checks %s and webhook-signature\n", verify.HeaderName(o.Prefix, "Signature"))
 	fmt.Fprintf(o.Out, "  answers %s\n\n", answers(o))
 	select {
 	case err := <-served:

@@ -10,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/signing"
 	"github.com/hookrelay/hookrelay/shared/testenv"
@@ -112,30 +116,76 @@ func TestListenVerifiesWithTheSecretFromEachSource(t *testing.T) {
 				args = append(args, "--secret", "-")
 				cmd.SetIn(strings.NewReader(secret + "\n"))
 			}
-			var out testenv.Buffer
-			cmd.SetArgs(args)
-			cmd.SetOut(&out)
-			cmd.SetErr(&out)
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() { done <- cmd.ExecuteContext(ctx) }()
-			defer func() {
-				cancel()
-				if err := <-done; err != nil {
-					t.Errorf("listen: %v", err)
-				}
-			}()
-
-			addr := waitForMatch(t, &out, regexp.MustCompile(`Listening on (http://\S+/)`))
-			if code := postSigned(t, addr, secret); code != http.StatusOK {
+			addr, out := startListen(t, cmd, args)
+			if code := postSigned(t, addr, "Hookrelay", secret); code != http.StatusOK {
 				t.Fatalf("delivery signed with the %s secret answered %d\n%s", source, code, out.String())
 			}
 			other, _ := secrets.Generate()
-			if code := postSigned(t, addr, other); code != http.StatusBadRequest {
+			if code := postSigned(t, addr, "Hookrelay", other); code != http.StatusBadRequest {
 				t.Fatalf("delivery signed with another secret answered %d, want 400", code)
 			}
 		})
 	}
+}
+
+// Without --prefix, listen checks the X-<prefix>-Signature the running
+// make dev sends (its state file names its HOOKRELAY_HEADER_PREFIX), so
+// the quick start's command works in another terminal; the variable in
+// listen's own environment, then --prefix, take precedence.
+func TestListenChecksTheRunningDevsHeaderPrefix(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(devstate.EnvDataDir, dir)
+	if err := devstate.Write(dir, devstate.State{PID: 1, HeaderPrefix: "Aigeon"}); err != nil {
+		t.Fatal(err)
+	}
+	secret, err := secrets.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(envListenSecret, secret)
+	for _, c := range []struct {
+		name, env string
+		args      []string
+		want      string // the prefix the receiver accepts
+	}{
+		{"the running make dev's", "", nil, "Aigeon"},
+		{"the environment's", "Acme", nil, "Acme"},
+		{"--prefix", "Acme", []string{"--prefix", "Brand"}, "Brand"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv(config.EnvHeaderPrefix, c.env)
+			addr, out := startListen(t, newListenCmd(), append([]string{"--port", "0"}, c.args...))
+			if code := postSigned(t, addr, c.want, secret); code != http.StatusOK {
+				t.Fatalf("a delivery with X-%s-Signature answered %d\n%s", c.want, code, out.String())
+			}
+			if code := postSigned(t, addr, "Hookrelay", secret); code != http.StatusBadRequest {
+				t.Fatalf("a delivery with X-Hookrelay-Signature answered %d, want 400 (no X-%s-Signature)", code, c.want)
+			}
+			if !strings.Contains(out.String(), "checks X-"+c.want+"-Signature and webhook-signature") {
+				t.Errorf("listen does not say what it checks:\n%s", out.String())
+			}
+		})
+	}
+}
+
+// startListen runs a listen command until the test ends, and returns the
+// address it listens on and its output.
+func startListen(t *testing.T, cmd *cobra.Command, args []string) (string, *testenv.Buffer) {
+	t.Helper()
+	out := &testenv.Buffer{}
+	cmd.SetArgs(args)
+	cmd.SetOut(out)
+	cmd.SetErr(out)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("listen: %v", err)
+		}
+	})
+	return waitForMatch(t, out, regexp.MustCompile(`Listening on (http://\S+/)`)), out
 }
 
 // waitForMatch polls out until re matches and returns its first group.
@@ -149,10 +199,12 @@ func waitForMatch(t *testing.T, out *testenv.Buffer, re *regexp.Regexp) string {
 	return m[1]
 }
 
-func postSigned(t *testing.T, url, secret string) int {
+// postSigned posts a delivery signed with secret under the header prefix
+// (X-<prefix>-Signature) and returns the status.
+func postSigned(t *testing.T, url, prefix, secret string) int {
 	t.Helper()
 	body := `{"id":"evt_1","event_name":"emailClick","organization_id":"org_a","timestamp":1745000000,"data":{}}`
-	h, err := signing.Headers(signing.Request{Prefix: "Hookrelay", EventName: "emailClick", DeliveryID: "dlv_1",
+	h, err := signing.Headers(signing.Request{Prefix: prefix, EventName: "emailClick", DeliveryID: "dlv_1",
 		Timestamp: time.Now(), Secrets: []string{secret}, Body: []byte(body)})
 	if err != nil {
 		t.Fatal(err)

@@ -167,7 +167,7 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 		PID: os.Getpid(), API: s.API, DynamoEndpoint: dyn.Endpoint, SQSEndpoint: goaws.Endpoint,
 		Region: emulator.Region, Table: cfg.Table, DeliveryQueueURL: cfg.DeliveryQueues.String(), DLQURL: cfg.DLQURL,
 		IngestQueueURL: cfg.IngestQueueURL, IngestDLQURL: cfg.IngestDLQURL,
-		SecretStore: cfg.SecretStore, SecretKeyID: cfg.SecretKeyID,
+		SecretStore: cfg.SecretStore, SecretKeyID: cfg.SecretKeyID, HeaderPrefix: cfg.HeaderPrefix,
 	}
 	if kms != nil {
 		s.State.KMSEndpoint = kms.Endpoint

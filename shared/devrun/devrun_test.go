@@ -79,7 +79,8 @@ func TestStackServesTheAPIAndWritesItsState(t *testing.T) {
 		t.Fatalf("devstate: %v", err)
 	}
 	if st.API != s.API || st.PID != os.Getpid() || st.Table != s.Config.Table ||
-		st.DeliveryQueueURL != s.Config.DeliveryQueues.String() || len(s.Config.DeliveryQueues) != lanes.Count || st.DLQURL == "" || st.IngestQueueURL == "" || st.IngestDLQURL == "" {
+		st.DeliveryQueueURL != s.Config.DeliveryQueues.String() || len(s.Config.DeliveryQueues) != lanes.Count || st.DLQURL == "" || st.IngestQueueURL == "" || st.IngestDLQURL == "" ||
+		st.HeaderPrefix != s.Config.HeaderPrefix {
 		t.Fatalf("state file %+v does not describe the stack %+v", st, s.Config)
 	}
 	if !s.Config.AllowLoopback {

@@ -36,6 +36,9 @@ type State struct {
 	SecretStore string `json:"secret_store"`
 	KMSEndpoint string `json:"kms_endpoint,omitempty"`
 	SecretKeyID string `json:"secret_key_id,omitempty"`
+	// HeaderPrefix brands the deliveries' X-<prefix>-* headers, so
+	// `hookrelay listen` checks the ones this stack sends.
+	HeaderPrefix string `json:"header_prefix,omitempty"`
 }
 
 // ErrNotRunning means no state file exists: `make dev` is not running.
