@@ -25,6 +25,8 @@ type answer struct {
 	status int           // HTTP status to answer (when not reset or hang)
 	hang   time.Duration // wait this long first (longer than the delivery timeout: a timeout)
 	reset  bool          // close the connection without answering (RST)
+	// retryAfter is the Retry-After header to answer with ("" for none).
+	retryAfter string
 }
 
 func status(code int) answer { return answer{status: code} }
@@ -90,6 +92,9 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 	if a.reset {
 		resetConnection(w)
 		return
+	}
+	if a.retryAfter != "" {
+		w.Header().Set("Retry-After", a.retryAfter)
 	}
 	w.WriteHeader(a.status)
 	rc.mu.Lock()
