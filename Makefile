@@ -118,5 +118,8 @@ lint: ## gofmt, generated templates current, go vet, and a build for macOS and a
 	GOOS=darwin go build ./...
 	GOOS=windows go vet ./...
 
-clean: ## remove build output and local data
-	rm -rf bin cdk.out .hookrelay
+# The data folder goes first, and not while make dev runs on it: the
+# stack would go on without its data, state file and token key.
+clean: ## remove build output and local data (refused while make dev runs)
+	HOOKRELAY_DATA_DIR=$(CURDIR)/.hookrelay go run ./cmd/hookrelay dev --clean
+	rm -rf bin cdk.out

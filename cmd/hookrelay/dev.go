@@ -14,10 +14,11 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devrun"
+	"github.com/hookrelay/hookrelay/shared/devstate"
 )
 
 func init() {
-	var verbose bool
+	var verbose, clean bool
 	var secretStore string
 	cmd := &cobra.Command{
 		Use:   "dev",
@@ -31,6 +32,9 @@ secrets sealed on the webhook items under a local-kms data key, as a stack
 deployed with -c secretStore=envelope does; the default keeps them in a file.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if clean {
+				return cleanData(cmd.OutOrStdout())
+			}
 			level := slog.LevelInfo
 			if verbose {
 				level = slog.LevelDebug
@@ -48,8 +52,23 @@ deployed with -c secretStore=envelope does; the default keeps them in a file.`,
 		},
 	}
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "also log debug lines (every batch)")
+	cmd.Flags().BoolVar(&clean, "clean", false, "remove the data folder and exit, refused while a dev runs on it (make clean)")
 	cmd.Flags().StringVar(&secretStore, "secret-store", "", "secretsmanager (default: a local file stands in) or envelope (local-kms); overrides "+config.EnvSecretStore)
 	rootCmd.AddCommand(cmd)
+}
+
+// cleanData is make clean's removal of the data folder: refused while a
+// dev runs on it, which would go on without its data and state file.
+func cleanData(out io.Writer) error {
+	dir, err := devstate.DataDir()
+	if err != nil {
+		return err
+	}
+	if err := devrun.Clean(dir); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "removed %s\n", dir)
+	return nil
 }
 
 func runDev(ctx context.Context, out io.Writer, log *slog.Logger, env map[string]string) error {

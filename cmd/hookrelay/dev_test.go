@@ -1,10 +1,14 @@
 package main
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devstate"
 )
 
 // The banner's hint for the envelope store must be something a user who
@@ -20,5 +24,21 @@ func TestSecretStoreNoteNamesACommandMakeAccepts(t *testing.T) {
 	}
 	if note := secretStoreNote(config.SecretStoreEnvelope); !strings.HasPrefix(note, "envelope:") {
 		t.Errorf("envelope store's note %q does not name the store", note)
+	}
+}
+
+// make clean runs `dev --clean` on the data folder: it goes, and the
+// command says which (devrun's tests cover the refusal under a stack).
+func TestDevCleanRemovesTheDataFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), ".hookrelay")
+	if err := os.MkdirAll(filepath.Join(dir, "dynalite"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := runMain(t, []string{devstate.EnvDataDir + "=" + dir}, "dev", "--clean")
+	if code != 0 || !strings.Contains(stdout, "removed "+dir) {
+		t.Fatalf("dev --clean: exit %d, %q %q", code, stdout, stderr)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("%s is still there: %v", dir, err)
 	}
 }
