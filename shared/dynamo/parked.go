@@ -149,6 +149,11 @@ func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since 
 			out = append(out, deliverylog.Parked{OrgID: orgID, WebhookID: webhookID, DeliveryID: it.DeliveryID, SentAt: sent, ParkedAt: parked, Message: it.Message})
 		}
 		if res.LastEvaluatedKey == nil {
+			// Read to the end: a later run with this since starts over, and
+			// finds a delivery parked meanwhile wherever its send time is.
+			if resume != "" {
+				return out, false, s.forgetPosition(ctx, orgID, webhookID)
+			}
 			break
 		}
 		start = res.LastEvaluatedKey

@@ -163,32 +163,45 @@ func TestParkedSinceReadsBoundedPages(t *testing.T) {
 	// A page is 1 MB of items read, the last item may end past it; at 4 KB
 	// a consistent read unit.
 	const unitsPerPage = (1<<20 + 200<<10) / (4 << 10)
-	var got []string
-	calls := 0
-	for more := true; more; calls++ {
-		if calls == 5 {
-			t.Fatalf("no end after %d calls: %v", calls, got)
-		}
-		b := m.Snapshot()
-		page, next, err := s.Since(ctx, "org_a", "wh_1", since, 1001)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d := m.Snapshot().Sub(b)
-		t.Logf("call %d: %d kept, more=%v, %d Query calls, %.0f read units", calls+1, len(page), next, d.Calls[query], d.ReadUnits)
-		if d.Calls[query] > dynamo.MaxParkedPages || d.ReadUnits > dynamo.MaxParkedPages*unitsPerPage+2 {
-			t.Errorf("call %d: %d queries, %.0f read units; want at most %d pages", calls+1, d.Calls[query], d.ReadUnits, dynamo.MaxParkedPages)
-		}
-		for _, p := range page { // as a recover does: queue, then unpark
-			got = append(got, p.DeliveryID)
-			if err := s.Unpark(ctx, p); err != nil {
+	// run calls Since as recover's "more" run does, unparking what each
+	// call returns (queued), until a call says no more.
+	run := func() (got []string, calls int) {
+		for more := true; more; calls++ {
+			if calls == 5 {
+				t.Fatalf("no end after %d calls: %v", calls, got)
+			}
+			b := m.Snapshot()
+			page, next, err := s.Since(ctx, "org_a", "wh_1", since, 1001)
+			if err != nil {
 				t.Fatal(err)
 			}
+			d := m.Snapshot().Sub(b)
+			t.Logf("call %d: %d kept, more=%v, %d Query calls, %.0f read units", calls+1, len(page), next, d.Calls[query], d.ReadUnits)
+			if d.Calls[query] > dynamo.MaxParkedPages || d.ReadUnits > dynamo.MaxParkedPages*unitsPerPage+2 {
+				t.Errorf("call %d: %d queries, %.0f read units; want at most %d pages", calls+1, d.Calls[query], d.ReadUnits, dynamo.MaxParkedPages)
+			}
+			for _, p := range page {
+				got = append(got, p.DeliveryID)
+				if err := s.Unpark(ctx, p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			more = next
 		}
-		more = next
+		return got, calls
 	}
-	if fmt.Sprint(got) != "[dlv_retry dlv_after1 dlv_after2]" || calls != 2 {
+	if got, calls := run(); fmt.Sprint(got) != "[dlv_retry dlv_after1 dlv_after2]" || calls != 2 {
 		t.Fatalf("got %v in %d calls; want the 3 parked since, oldest sent first, in 2", got, calls)
+	}
+	// That run read to the end, so the next run with this since starts
+	// over: a delivery sent long before, parked after since, is found
+	// though it lies before where the first call stopped. A call that kept
+	// one leaves its position there (were the queueing to fail, the next
+	// call must not skip it), so the next reads the pages after it again:
+	// three calls.
+	park("dlv_late", since.Add(-72*time.Hour+30*time.Second), since.Add(time.Hour), `{"n":4}`)
+	if got, calls := run(); fmt.Sprint(got) != "[dlv_late]" || calls != 3 {
+		t.Fatalf("a later run: %v in %d calls; want dlv_late in 3", got, calls)
 	}
 	// Another since starts over: the position serves its own since only.
 	if page, more, err := s.Since(ctx, "org_a", "wh_1", since.Add(-72*time.Hour+time.Second), 1001); err != nil || !more || len(page) == 0 || page[0].DeliveryID != "dlv_before00" {

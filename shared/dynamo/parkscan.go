@@ -34,11 +34,15 @@ type parkScanItem struct {
 
 func parkScanPK(orgID, webhookID string) string { return parkScanKeyPrefix + orgID + "#" + webhookID }
 
+func parkScanKey(orgID, webhookID string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{AttrPK: sAttr(parkScanPK(orgID, webhookID)), AttrSK: sAttr(parkScanSK)}
+}
+
 // resumeFrom is the sort key a scan for since may start at, "" when no
 // live position was left for that since.
 func (s *ParkedStore) resumeFrom(ctx context.Context, orgID, webhookID, since string) (string, error) {
 	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: map[string]types.AttributeValue{AttrPK: sAttr(parkScanPK(orgID, webhookID)), AttrSK: sAttr(parkScanSK)}, ConsistentRead: aws.Bool(true),
+		TableName: aws.String(s.table), Key: parkScanKey(orgID, webhookID), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
 		return "", fmt.Errorf("read parked scan position: %w", err)
@@ -51,6 +55,15 @@ func (s *ParkedStore) resumeFrom(ctx context.Context, orgID, webhookID, since st
 		return "", nil
 	}
 	return it.From, nil
+}
+
+// forgetPosition deletes the position once a scan has read to the end.
+func (s *ParkedStore) forgetPosition(ctx context.Context, orgID, webhookID string) error {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: parkScanKey(orgID, webhookID)})
+	if err != nil {
+		return fmt.Errorf("delete parked scan position: %w", err)
+	}
+	return nil
 }
 
 // leaveAt records from as the scan position for since.
