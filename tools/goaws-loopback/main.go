@@ -6,7 +6,8 @@
 // upstream command does; only the listen address differs, long polls
 // answer as soon as a message arrives (longpoll.go), and a standard queue
 // whose messages carry a MessageGroupId is a fair queue, as on AWS
-// (fairorder.go).
+// (fairorder.go), and queues can be created beside other traffic without
+// crashing goaws (mapguard.go).
 //
 // It is a module of its own so that goaws's dependencies (aws-sdk-go v1,
 // logrus, its own pinned SDK v2 versions) stay out of hookrelay's go.mod;
@@ -27,6 +28,12 @@ import (
 	"github.com/Admiral-Piett/goaws/app/router"
 	log "github.com/sirupsen/logrus"
 )
+
+// newHandler is goaws's router behind this program's additions, the map
+// guard innermost so that a long poll's wait holds no lock (mapguard.go).
+func newHandler() http.Handler {
+	return newLongPoll(fairOrder{next: mapGuard{next: router.New()}})
+}
 
 // host is the only address served: loopback, by design not configurable.
 const host = "127.0.0.1"
@@ -59,7 +66,7 @@ func run(config, level, env string) error {
 	}
 
 	ports := conf.LoadYamlConfig(config, env)
-	handler := newLongPoll(fairOrder{next: router.New()})
+	handler := newHandler()
 	go gosqs.PeriodicTasks(time.Second, make(chan bool))
 
 	errs := make(chan error, len(ports))
