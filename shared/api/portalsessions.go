@@ -8,8 +8,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/awslabs/aws-lambda-go-api-proxy/core"
-
 	"github.com/hookrelay/hookrelay/shared/auth"
 )
 
@@ -60,16 +58,9 @@ func decodeOptionalJSON(w http.ResponseWriter, r *http.Request, limit int64, dst
 // the API, so the link works wherever the API is served: the execute-api
 // domain with a named stage, a custom domain, or `make dev`.
 func publicRoot(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if proto := r.Header.Get("X-Forwarded-Proto"); proto == "https" || proto == "http" {
-		scheme = proto
-	}
-	root := url.URL{Scheme: scheme, Host: r.Host}
-	if rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok && rc.Stage != "" && rc.Stage != "$default" {
-		root.Path = "/" + rc.Stage
+	root := url.URL{Scheme: Scheme(r), Host: r.Host}
+	if stage := NamedStage(r); stage != "" {
+		root.Path = "/" + stage
 	}
 	return root.String()
 }

@@ -3,8 +3,6 @@ package api
 import (
 	"net/http"
 	"strings"
-
-	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 )
 
 // StripStage serves a named API Gateway stage's requests as if at the
@@ -13,12 +11,12 @@ import (
 // path as it is.
 func StripStage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context())
-		if !ok || rc.Stage == "" || rc.Stage == "$default" {
+		stage := NamedStage(r)
+		if stage == "" {
 			next.ServeHTTP(w, r)
 			return
 		}
-		prefix := "/" + rc.Stage
+		prefix := "/" + stage
 		rest, found := strings.CutPrefix(r.URL.Path, prefix)
 		if !found || (rest != "" && !strings.HasPrefix(rest, "/")) {
 			next.ServeHTTP(w, r) // "/production/..." is not under "/prod"
