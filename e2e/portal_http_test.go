@@ -79,10 +79,12 @@ func TestPortalRefusesForgedRequests(t *testing.T) {
 	if strings.Contains(cookie, "Secure") {
 		t.Errorf("Set-Cookie %q is Secure on plain http (the browser would drop it)", cookie)
 	}
-	// Behind API Gateway (https) the cookie is Secure.
+	// Behind API Gateway (https) the cookie is a host-only __Host- one
+	// (README "Cookies"): Secure, Path=/.
 	behindTLS, _ := pc.do(http.MethodGet, tn.portalLink(), nil, map[string]string{"X-Forwarded-Proto": "https"})
-	if c := behindTLS.Header.Get("Set-Cookie"); behindTLS.StatusCode != http.StatusOK || !strings.Contains(c, "Secure") {
-		t.Errorf("over https: %d, Set-Cookie %q lacks Secure", behindTLS.StatusCode, c)
+	if c := behindTLS.Header.Get("Set-Cookie"); behindTLS.StatusCode != http.StatusOK || !strings.HasPrefix(c, "__Host-portal_session=") ||
+		!strings.Contains(c, "; Secure") || !strings.Contains(c, "; Path=/;") || strings.Contains(c, "Domain=") {
+		t.Errorf("over https: %d, Set-Cookie %q is not a __Host- cookie", behindTLS.StatusCode, c)
 	}
 	// /portal without the slash leads to the portal, relatively.
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -15,22 +15,6 @@ import (
 	"github.com/hookrelay/hookrelay/shared/portalsession"
 )
 
-// cookieName holds the session token. No __Host- prefix: that needs
-// Path=/, and the portal may live under a base path.
-const cookieName = "portal_session"
-
-// orgCookieName names the organization this browser's session acts for.
-// The session cookie is SameSite=Strict, so a login link opened from
-// another site arrives without it; this one is Lax, so it arrives, and a
-// link for another organization is not followed without asking (see
-// login). It is no credential: it grants nothing.
-const orgCookieName = "portal_org"
-
-// switchCookieName holds the nonce of login's question, which its form
-// echoes: a Strict cookie, so the answer can only come from that page,
-// even from a browser that sends neither Origin nor Sec-Fetch-Site.
-const switchCookieName = "portal_switch"
-
 // visit is one authenticated request: the session and the API client
 // acting for its organization.
 type visit struct {
@@ -99,7 +83,7 @@ func (h *Handler) form(fn func(*visit) error) http.Handler {
 }
 
 func (h *Handler) visitor(w http.ResponseWriter, r *http.Request) (*visit, bool) {
-	c, err := r.Cookie(cookieName)
+	c, err := readCookie(r, cookieName)
 	var s portalsession.Session
 	if err == nil {
 		s, err = h.o.Sessions.Lookup(r.Context(), c.Value)
@@ -146,7 +130,7 @@ func sameOrigin(r *http.Request) bool {
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	token := r.URL.Query().Get("token")
-	if c, err := r.Cookie(orgCookieName); err == nil {
+	if c, err := readCookie(r, orgCookieName); err == nil {
 		if org, err := h.o.Sessions.LoginOrg(r.Context(), token); err == nil && org != c.Value {
 			nonce := rand.Text()
 			setCookie(w, r, switchCookieName, nonce, time.Now().Add(portalsession.LoginTTL), http.SameSiteStrictMode)
@@ -172,7 +156,7 @@ func (h *Handler) switchLogin(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	_ = r.ParseForm() // as in form: no multipart parser
-	c, err := r.Cookie(switchCookieName)
+	c, err := readCookie(r, switchCookieName)
 	if err != nil || !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostForm.Get("nonce"))) != 1 {
 		h.message(w, r, http.StatusForbidden, "This form has expired",
 			"The request did not come from this page. Open the webhooks page from "+h.o.Config.Portal.ProductName+" again.")
@@ -202,22 +186,8 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, loginToken stri
 	h.render(w, r, http.StatusOK, view{Root: rootOf(r.URL.Path), Title: "Signed in", Head: refreshToRoot(), Content: signedInPage})
 }
 
-// setCookie sets one of the portal's cookies until expires (in the past:
-// removes it). No Path: the browser scopes the cookie to this page's
-// folder, which is the portal's root under whatever base path serves it.
-func setCookie(w http.ResponseWriter, r *http.Request, name, value string, expires time.Time, site http.SameSite) {
-	maxAge := int(time.Until(expires).Seconds())
-	if maxAge <= 0 {
-		maxAge = -1
-	}
-	http.SetCookie(w, &http.Cookie{
-		Name: name, Value: value, Expires: expires, MaxAge: maxAge,
-		HttpOnly: true, Secure: isHTTPS(r), SameSite: site,
-	})
-}
-
 func (h *Handler) logout(v *visit) error {
-	c, _ := v.r.Cookie(cookieName) // visitor() found it
+	c, _ := readCookie(v.r, cookieName) // visitor() found it
 	if err := h.o.Sessions.End(v.r.Context(), c.Value); err != nil {
 		return err
 	}
@@ -225,13 +195,6 @@ func (h *Handler) logout(v *visit) error {
 	setCookie(v.w, v.r, orgCookieName, "", time.Time{}, http.SameSiteLaxMode)
 	h.message(v.w, v.r, http.StatusOK, "You are signed out", "Open the webhooks page from "+h.o.Config.Portal.ProductName+" again to sign in.")
 	return nil
-}
-
-func isHTTPS(r *http.Request) bool {
-	if p := r.Header.Get("X-Forwarded-Proto"); p != "" {
-		return p == "https"
-	}
-	return r.TLS != nil
 }
 
 // rootOf is the relative URL from a portal page to the portal's root, so
