@@ -140,7 +140,7 @@ func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit in
 // (before the filter, which is what it bills), so the bound is on bytes and
 // read units, whatever the entries' bodies: at most 4 MB, 512 eventually
 // consistent read units and four round trips per call. That is thousands
-// of entries of catalog-sized events, a few dozen of the largest: an id
+// of entries of catalog-sized events, about 20 of the largest: an id
 // not found within it is not found, like a made-up one.
 const MaxMessageSearchPages = 4
 
