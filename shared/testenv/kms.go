@@ -15,11 +15,7 @@ import (
 // and the key's id.
 func LocalKMS(t testing.TB) (*kms.Client, string) {
 	t.Helper()
-	p, err := emulator.StartKMS(context.Background(), emulator.Options{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatalf("start local-kms: %v", err)
-	}
-	t.Cleanup(p.Stop)
+	p := startEmulator(t, "local-kms", emulator.Options{DataDir: t.TempDir()}, emulator.StartKMS)
 	client := KMSClient(t, p.Endpoint)
 	keyID, err := awskms.EnsureAlias(context.Background(), client, "alias/hookrelay-test")
 	if err != nil {

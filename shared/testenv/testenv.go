@@ -37,23 +37,13 @@ func AWSConfig(t testing.TB) aws.Config {
 // Dynalite starts dynalite and returns its endpoint.
 func Dynalite(t testing.TB) string {
 	t.Helper()
-	p, err := emulator.StartDynalite(context.Background(), emulator.Options{})
-	if err != nil {
-		t.Fatalf("start dynalite: %v", err)
-	}
-	t.Cleanup(p.Stop)
-	return p.Endpoint
+	return startEmulator(t, "dynalite", emulator.Options{}, emulator.StartDynalite).Endpoint
 }
 
 // Goaws starts goaws and returns its endpoint.
 func Goaws(t testing.TB) string {
 	t.Helper()
-	p, err := emulator.StartGoaws(context.Background(), emulator.Options{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatalf("start goaws: %v", err)
-	}
-	t.Cleanup(p.Stop)
-	return p.Endpoint
+	return startEmulator(t, "goaws", emulator.Options{DataDir: t.TempDir()}, emulator.StartGoaws).Endpoint
 }
 
 // DynamoClient returns a client for endpoint.
