@@ -17,7 +17,7 @@ import (
 // supplies the true count, as the Lambda event source does.
 func TestHandlerSeesTheTrueReceiveCount(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, 1, "retried", "once")
+	f := newFixture(t, stallVisibility, "retried", "once")
 	var mu sync.Mutex
 	counts := map[string][]string{}
 	stop := start(t, &Poller{Name: "test", Queue: f.q, QueueURL: f.url, Wait: time.Second,
