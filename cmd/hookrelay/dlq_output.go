@@ -25,7 +25,9 @@ func writeEntriesJSON(w io.Writer, entries []dlq.Entry) error {
 	return enc.Encode(entries)
 }
 
-func writeEntriesTable(w io.Writer, entries []dlq.Entry, now time.Time) error {
+// writeEntriesTable prints a page of dead letters and counts them; more
+// says another page follows, so the count does not read as the total.
+func writeEntriesTable(w io.Writer, entries []dlq.Entry, more bool, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tAGE\tREASON\tSTATUS\tATTEMPTS\tORG\tWEBHOOK\tEVENT")
 	for _, e := range entries {
@@ -35,7 +37,11 @@ func writeEntriesTable(w io.Writer, entries []dlq.Entry, now time.Time) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(w, phrase.Count(len(entries), "dead letter", "dead letters"))
+	count := phrase.Count(len(entries), "dead letter", "dead letters")
+	if more {
+		count += " on this page, more follow"
+	}
+	_, err := fmt.Fprintln(w, count)
 	return err
 }
 

@@ -150,6 +150,10 @@ func TestDLQAgainstALocalStack(t *testing.T) {
 	if err != nil || !strings.Contains(table, "REASON") || !strings.Contains(table, listed[0].MessageID) || !strings.Contains(table, "3 dead letters") {
 		t.Fatalf("ls table: %v\n%s", err, table)
 	}
+	// A page's count is not the total when more follow.
+	if first, _, err := runDLQ(t, "ls", "--limit", "2"); err != nil || !strings.Contains(first, "\n2 dead letters on this page, more follow\n") {
+		t.Fatalf("ls --limit 2 of 3: %v\n%s", err, first)
+	}
 	// One page at a time: the next page's command goes to stderr.
 	var paged []string
 	cursorArg := regexp.MustCompile(`--cursor (\S+)`)
