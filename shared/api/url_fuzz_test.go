@@ -93,4 +93,15 @@ func TestNumericHostFormsAreRefused(t *testing.T) {
 			t.Errorf("%s: %v, want accepted", raw, err)
 		}
 	}
+	// In dev mode, http to such a form of a loopback address is told what
+	// is wrong with the host, not to use https (which would not help).
+	dev := validator{known: func(string) bool { return true }, allowLoopback: true}
+	for _, raw := range []string{"http://127.1:9001/h", "http://0x7f.0.0.1:9001/", "http://2130706433:9001/"} {
+		if err := dev.url(raw); err == nil || !strings.Contains(err.Error(), "non-standard form") {
+			t.Errorf("dev mode, %s: %v, want a refusal naming the numeric form", raw, err)
+		}
+	}
+	if err := dev.url("http://127.0.0.1:9001/h"); err != nil {
+		t.Errorf("dev mode, http://127.0.0.1:9001/h: %v, want accepted", err)
+	}
 }

@@ -81,6 +81,16 @@ func (v validator) url(raw string) error {
 	if p := u.Port(); p != "" && !validPort(p) {
 		return invalidField(codeInvalidURL, "url has an invalid port")
 	}
+	ip, ipErr := netip.ParseAddr(strings.TrimSuffix(u.Hostname(), "."))
+	if ipErr != nil && endsInNumber(u.Hostname()) {
+		// Not a dotted quad, yet what browsers (the WHATWG URL standard)
+		// and inet_aton read as IPv4: 127.1, 0x7f.0.0.1, 2130706433 are
+		// 127.0.0.1. No DNS name ends in a number, so no such URL can be
+		// delivered to as intended, whatever its scheme: this is said
+		// first, as http on such a loopback address would be told to use
+		// https instead.
+		return invalidField(codeInvalidURL, "url host is a numeric address in a non-standard form: write an IPv4 address as four decimal numbers")
+	}
 	loopback := isLoopbackHost(u.Hostname())
 	switch {
 	case u.Scheme == "https":
@@ -93,17 +103,11 @@ func (v validator) url(raw string) error {
 	// The delivery client's own rule, applied to an address written in the
 	// URL: one it would refuse on every attempt is refused here. A name is
 	// checked when delivery connects to whatever it resolves to then.
-	if ip, err := netip.ParseAddr(strings.TrimSuffix(u.Hostname(), ".")); err == nil {
+	if ipErr == nil {
 		if netguard.Refused(ip, v.allowLoopback) {
 			return invalidField(codeInvalidURL, "url points to %s, an address deliveries are never sent to "+
 				"(loopback, private, link-local, shared, reserved, zoned, or embedding such an IPv4 address)", ip)
 		}
-	} else if endsInNumber(u.Hostname()) {
-		// Not a dotted quad, yet what browsers (the WHATWG URL standard)
-		// and inet_aton read as IPv4: 127.1, 0x7f.0.0.1, 2130706433 are
-		// 127.0.0.1. No DNS name ends in a number, so no such URL can be
-		// delivered to as intended.
-		return invalidField(codeInvalidURL, "url host is a numeric address in a non-standard form: write an IPv4 address as four decimal numbers")
 	} else if loopback && !v.allowLoopback {
 		return invalidField(codeInvalidURL, "url must not point to a loopback host")
 	}
