@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -58,6 +57,13 @@ func newReceiver(t *testing.T, tlsServer bool) *receiver {
 	mux.HandleFunc("/retry-after", func(w http.ResponseWriter, r *http.Request) {
 		check(r)
 		w.Header().Set("Retry-After", r.URL.Query().Get("v"))
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	// An HTTP date an hour after the answer, formatted as it is sent: a
+	// date fixed before the cases ran would age with every case before it.
+	mux.HandleFunc("/retry-after-hour-date", func(w http.ResponseWriter, r *http.Request) {
+		check(r)
+		w.Header().Set("Retry-After", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat))
 		w.WriteHeader(http.StatusTooManyRequests)
 	})
 	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
@@ -112,7 +118,6 @@ const step = 33 * time.Second // 30 s + the 10 % jitter the test jitter returns
 func TestOutcomeTable(t *testing.T) {
 	plain := newReceiver(t, false)
 	untrusted := newReceiver(t, true)
-	httpDate := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
 
 	retry := func(status int, class string) want {
 		return want{outcome: deliverylog.OutcomeRetrying, failed: true, status: status, class: class, delay: [2]time.Duration{step, step}}
@@ -143,8 +148,9 @@ func TestOutcomeTable(t *testing.T) {
 		{"429 Retry-After above the step", plain.srv.URL + "/retry-after?v=120", true,
 			want{outcome: deliverylog.OutcomeRetrying, failed: true, status: 429, delay: [2]time.Duration{120 * time.Second, 120 * time.Second}}},
 		{"429 Retry-After below the step", plain.srv.URL + "/retry-after?v=1", true, retry(429, "")},
-		{"429 Retry-After HTTP date", plain.srv.URL + "/retry-after?v=" + url.QueryEscape(httpDate), true,
-			want{outcome: deliverylog.OutcomeRetrying, failed: true, status: 429, delay: [2]time.Duration{time.Hour - 3*time.Second, time.Hour}}},
+		// The date has whole seconds, and a stall may pass between answer and handling.
+		{"429 Retry-After HTTP date", plain.srv.URL + "/retry-after-hour-date", true,
+			want{outcome: deliverylog.OutcomeRetrying, failed: true, status: 429, delay: [2]time.Duration{time.Hour - 10*time.Second, time.Hour}}},
 		{"429 Retry-After beyond 12h", plain.srv.URL + "/retry-after?v=999999", true,
 			want{outcome: deliverylog.OutcomeRetrying, failed: true, status: 429, delay: [2]time.Duration{12*time.Hour - receiptMargin - time.Minute, 12*time.Hour - receiptMargin}}},
 		{"500", plain.srv.URL + "/status/500", true, retry(500, "")},
