@@ -11,6 +11,10 @@ import (
 	"time"
 )
 
+// apiTransport carries the API calls; a variable so that a test can refuse
+// a connection without relying on a closed port staying free.
+var apiTransport = http.DefaultTransport
+
 // call sends in (if not nil) as JSON to method path and decodes a want answer into
 // out; any other answer is an error naming the API's error code and message.
 func (a *apiTarget) call(method, path string, in any, want int, out any) error {
@@ -30,7 +34,7 @@ func (a *apiTarget) call(method, path string, in any, want int, out any) error {
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	client := &http.Client{Timeout: 60 * time.Second}
+	client := &http.Client{Transport: apiTransport, Timeout: 60 * time.Second}
 	res, err := client.Do(req)
 	if err != nil {
 		if a.local && connectionRefused(err) {

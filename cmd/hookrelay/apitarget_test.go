@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -106,12 +110,22 @@ func TestAPIFlagMustBeAnHTTPURL(t *testing.T) {
 // The make dev hint is added to a failed connection to the local stack,
 // not to other failures.
 func TestMakeDevHintOnlyOnConnectionErrors(t *testing.T) {
-	stopped := httptest.NewServer(http.NotFoundHandler())
-	stopped.Close() // a port nothing listens on any more
-	localDev(t, stopped.URL)
-	if _, err := runCmd(t, newPortalCmd(), "--org", "org_a"); err == nil || !strings.Contains(err.Error(), "(is `make dev` running?)") {
-		t.Fatalf("a stopped make dev: %v, want the hint", err)
+	// A stopped make dev: the connection is refused. The dialer refuses it,
+	// as the kernel does for a port nothing listens on; a port closed by
+	// the test could be taken by a parallel package before the call.
+	refusing := http.DefaultTransport.(*http.Transport).Clone()
+	refusing.DialContext = func(_ context.Context, network, addr string) (net.Conn, error) {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	}
+	t.Run("stopped make dev", func(t *testing.T) {
+		apiTransport = refusing
+		t.Cleanup(func() { apiTransport = http.DefaultTransport })
+		localDev(t, "http://127.0.0.1:8092")
+		_, err := runCmd(t, newPortalCmd(), "--org", "org_a")
+		if err == nil || !strings.Contains(err.Error(), "connection refused (is `make dev` running?)") {
+			t.Fatalf("a stopped make dev: %v, want the hint", err)
+		}
+	})
 
 	// An API that hangs up: the request went out and got no answer.
 	hangUp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
