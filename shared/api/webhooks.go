@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
+	"slices"
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/auth"
@@ -172,6 +174,8 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request, p auth.Pr
 	if err := decodeJSON(w, r, maxWebhookBody, &in); err != nil {
 		return err
 	}
+	before := hook
+	before.EventTypes = slices.Clone(hook.EventTypes)
 	wasEnabled, wasParked := hook.Enabled, hook.Parks()
 	if err := s.applyPatch(&hook, in); err != nil {
 		return err
@@ -186,6 +190,12 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request, p auth.Pr
 		if err := s.prepareEnable(r.Context(), &hook); err != nil {
 			return err
 		}
+	}
+	if reflect.DeepEqual(hook, before) {
+		// Nothing changed ({}, or the values it has): updated_at stays
+		// the time of the last change.
+		writeJSON(w, http.StatusOK, toJSON(hook))
+		return nil
 	}
 	hook.UpdatedAt = s.now()
 	if err := s.d.Webhooks.Update(r.Context(), hook); err != nil {
