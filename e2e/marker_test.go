@@ -40,18 +40,20 @@ func markerData(eventName string) json.RawMessage {
 // taken no later than the marker. Retries are different: a message waiting
 // out its backoff is not visible, so for those a test first waits for the
 // state that ends them (delivered, dead-lettered, removed).
-func (tn *tenant) drained(eventName string, rs ...*receiver) {
+// It returns the marker's event id.
+func (tn *tenant) drained(eventName string, rs ...*receiver) string {
 	tn.t.Helper()
-	tn.awaitMarker(func() string { return tn.publishRaw(eventName, markerData(eventName)) }, rs...)
+	return tn.awaitMarker(func() string { return tn.publishRaw(eventName, markerData(eventName)) }, rs...)
 }
 
 // awaitMarker publishes a marker with publish (which returns its event id)
-// and waits until every receiver in rs got it.
-func (tn *tenant) awaitMarker(publish func() string, rs ...*receiver) {
+// and waits until every receiver in rs got it. It returns the marker's id.
+func (tn *tenant) awaitMarker(publish func() string, rs ...*receiver) string {
 	tn.t.Helper()
 	id := publish()
 	tn.markers[id] = true
 	for _, r := range rs {
 		testenv.WaitFor(tn.t, patience, "marker "+id+" at "+r.srv.URL, func() bool { return r.gotMarker(id) })
 	}
+	return id
 }
