@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -20,7 +21,8 @@ import (
 )
 
 // TestQuickstartScript runs scripts/quickstart.sh, the README's quick start,
-// against a local stack on a free port, with the CLI built once, and checks
+// against a local stack, with the receiver on a free port no other test can
+// be handed (see receiverPort) and the CLI built once, and checks
 // its output shows what the README promises: a verified delivery, a
 // delivery on the third attempt after two 500s, a DLQ entry, and its
 // redrive delivered under the same delivery id.
@@ -40,7 +42,7 @@ func TestQuickstartScript(t *testing.T) {
 		t.Fatalf("go build ./cmd/hookrelay: %v\n%s", err, out)
 	}
 	s := startTestStack(t, devrun.Options{})
-	port := freePort(t)
+	port := receiverPort(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -117,15 +119,43 @@ func section(text, from, to string) string {
 	return rest
 }
 
-// freePort returns a loopback port nothing listens on right now.
-func freePort(t *testing.T) int {
+// receiverPort returns a loopback port for the quick start's receiver,
+// free now, below the kernel's ephemeral port range. The script binds it
+// only after a token, a webhook and a process start, and binds it again at
+// each of its three receiver restarts. Every bind to port 0 and every
+// outgoing connection (the emulators, stacks, receivers and clients of
+// the tests running beside this one) gets a port of the ephemeral range,
+// never one below it, so nothing takes this port in those gaps: only a
+// process asking for this very port could.
+func receiverPort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	lo, hi := 10000, ephemeralLow()
+	if hi-lo < 1000 {
+		lo = 1024
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	for range 100 {
+		p := lo + rand.IntN(hi-lo)
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err == nil {
+			ln.Close()
+			return p
+		}
+	}
+	t.Fatalf("no free loopback port in %d-%d", lo, hi-1)
+	return 0
+}
+
+// ephemeralLow is the first port of the kernel's ephemeral range (Linux's
+// default where it cannot be read).
+func ephemeralLow() int {
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil && n > 1024 {
+				return n
+			}
+		}
+	}
+	return 32768
 }
 
 // cleanEnv is the test's environment without HOOKRELAY_* settings, so the
