@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -70,5 +72,19 @@ func TestConcurrentCreatesBesideTrafficKeepGoawsUp(t *testing.T) {
 	}
 	if got != creators*perCreator {
 		t.Fatalf("ListQueues shows %d of the %d queues created", got, creators*perCreator)
+	}
+}
+
+// A query-protocol CreateQueue is a writer too: its action is read from
+// the form, which stays parsed for goaws.
+func TestMapGuardReadsTheQueryProtocolsAction(t *testing.T) {
+	body := url.Values{"Action": {"CreateQueue"}, "QueueName": {"q"}}.Encode()
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if got := action(r); !writers[got] || got != "CreateQueue" {
+		t.Fatalf("action = %q, want the writer CreateQueue", got)
+	}
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("QueueName") != "q" {
+		t.Fatalf("form after the guard read it: %v %v", r.PostForm, err)
 	}
 }
