@@ -17,9 +17,10 @@ func TestADroppedEventTypeIsNeitherRetriedNorResent(t *testing.T) {
 	s := sharedStack(t)
 	a := newTenant(t, s, "unsubscribed")
 	// The first answer (429, the status whose Retry-After deliver honours)
-	// asks for the retry in 15 s, well past the cache: the retry reads the
-	// webhook as the PATCH left it.
-	r := newReceiver(t, sequence(answer{status: http.StatusTooManyRequests, retryAfter: "15"}, status(http.StatusOK)))
+	// asks for the retry in 30 s, well past the cache: the retry reads the
+	// webhook as the PATCH left it, which lands within a few seconds of the
+	// first attempt even on a stalled machine.
+	r := newReceiver(t, sequence(answer{status: http.StatusTooManyRequests, retryAfter: "30"}, status(http.StatusOK)))
 	w := a.createWebhook(r.url("/dropped"), "emailClick")
 	a.publishRaw("emailClick", clickData)
 	dlv := r.waitHits(t, 1, patience)[0].delivery()

@@ -80,6 +80,20 @@ func (c *WebhookCache) load(ctx context.Context, key cacheKey, now time.Time) (w
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.put(key, w, now)
+	return w, nil
+}
+
+// Remember caches w, read just now by the caller (a consistent read), so
+// the next delivery to it reads nothing.
+func (c *WebhookCache) Remember(w webhook.Webhook) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.put(cacheKey{w.OrgID, w.ID}, w, c.Now())
+}
+
+// put stores an entry; c.mu is held.
+func (c *WebhookCache) put(key cacheKey, w webhook.Webhook, now time.Time) {
 	if len(c.entries) >= maxWebhookCacheEntries {
 		for k, e := range c.entries {
 			if !now.Before(e.expires) {
@@ -91,7 +105,6 @@ func (c *WebhookCache) load(ctx context.Context, key cacheKey, now time.Time) (w
 		}
 	}
 	c.entries[key] = cachedWebhook{w: w, expires: now.Add(c.ttl)}
-	return w, nil
 }
 
 // Forget drops an entry (the handler calls it after removing a webhook).

@@ -30,13 +30,21 @@ type HealthStore interface {
 // deliveries at once, and a tenant who adds an event type may publish it
 // at once; those must be POSTed, not parked again or skipped as
 // webhook_disabled or unsubscribed by a stale read. Such deliveries are
-// rare; the read is cheap.
+// rare; the read is cheap, and the cache keeps it, so the deliveries that
+// follow (of the types it does subscribe to) read nothing.
 func (h *Handler) confirm(ctx context.Context, w webhook.Webhook) (webhook.Webhook, error) {
 	if h.d.Health == nil {
 		return w, nil
 	}
-	h.forget(w)
-	return h.d.Health.Get(ctx, w.OrgID, w.ID)
+	fresh, err := h.d.Health.Get(ctx, w.OrgID, w.ID)
+	if err != nil {
+		h.forget(w)
+		return fresh, err
+	}
+	if c, ok := h.d.Webhooks.(interface{ Remember(webhook.Webhook) }); ok {
+		c.Remember(fresh)
+	}
+	return fresh, nil
 }
 
 // Notifier announces an endpoint disabled for failing (healthnotice.Publisher).

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -106,5 +107,42 @@ func TestAnAddedEventTypeIsNotSkippedByAStaleCache(t *testing.T) {
 	he.handle(t, sqsMessage(t, "org_a", "wh_1", "evt_1"))
 	if e := he.entryOf(t, "dlv_11"); rc.hits.Load() != 1 || e.Outcome != deliverylog.OutcomeDelivered {
 		t.Fatalf("a type just added: %d POSTs, entry %+v; want 1, delivered", rc.hits.Load(), e)
+	}
+}
+
+// countingGetter counts the reads that reach the store behind the cache.
+type countingGetter struct {
+	next  WebhookGetter
+	reads atomic.Int64
+}
+
+func (c *countingGetter) Get(ctx context.Context, orgID, id string) (webhook.Webhook, error) {
+	c.reads.Add(1)
+	return c.next.Get(ctx, orgID, id)
+}
+
+// The consistent read that confirms a skip stays in the cache: the
+// deliveries that follow to that webhook, of the types it does subscribe
+// to, read nothing (README: no read with a warm cache).
+func TestASkipLeavesTheCacheWarm(t *testing.T) {
+	rc := newReceiver(t, false)
+	counter := &countingGetter{}
+	he := newHealthEnv(t, 2*time.Hour, 3, func(d *Deps) {
+		counter.next = d.Webhooks
+		d.Webhooks = NewWebhookCache(counter, time.Hour)
+	})
+	he.create(t, "wh_1", rc.srv.URL+"/status/200", true)
+	he.subscribe(t, "wh_1", "emailOpen")
+	he.handle(t, sqsMessage(t, "org_a", "wh_1", "evt_1")) // emailClick: skipped
+	if e := he.entryOf(t, "dlv_11"); e.ErrorClass != ClassUnsubscribed {
+		t.Fatalf("the dropped type: %+v, want skipped as %s", e, ClassUnsubscribed)
+	}
+	reads := counter.reads.Load()
+	he.handle(t, namedMessage(t, "wh_1", "open", "emailOpen", `{"email":"ada@example.com"}`))
+	if e := he.entryOf(t, "dlv_openwh_1"); rc.hits.Load() != 1 || e.Outcome != deliverylog.OutcomeDelivered {
+		t.Fatalf("the subscribed type: %d POSTs, entry %+v; want 1, delivered", rc.hits.Load(), e)
+	}
+	if n := counter.reads.Load() - reads; n != 0 {
+		t.Fatalf("the delivery after the skip read the webhook %d times, want none (warm cache)", n)
 	}
 }

@@ -152,7 +152,7 @@ func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since 
 			// Read to the end: a later run with this since starts over, and
 			// finds a delivery parked meanwhile wherever its send time is.
 			if resume != "" {
-				return out, false, s.forgetPosition(ctx, orgID, webhookID)
+				return out, false, s.forgetPosition(ctx, orgID, webhookID, sinceKey)
 			}
 			break
 		}

@@ -207,4 +207,41 @@ func TestParkedSinceReadsBoundedPages(t *testing.T) {
 	if page, more, err := s.Since(ctx, "org_a", "wh_1", since.Add(-72*time.Hour+time.Second), 1001); err != nil || !more || len(page) == 0 || page[0].DeliveryID != "dlv_before00" {
 		t.Fatalf("another since: %d kept (first %v), more=%v, %v; want the earliest, and more", len(page), page, more, err)
 	}
+
+	// Two runs with different since values, their calls interleaved (two
+	// tabs, or a tenant and a script): each keeps its own position, so
+	// neither sets the other back and both end, the delivery parked
+	// since both returned once.
+	park("dlv_both", since.Add(-time.Hour), since.Add(2*time.Hour), `{"n":5}`)
+	runs := []struct {
+		since time.Time
+		done  bool
+		calls int
+	}{{since: since.Add(time.Minute)}, {since: since.Add(2 * time.Minute)}}
+	var got []string
+	for !runs[0].done || !runs[1].done {
+		for i := range runs {
+			r := &runs[i]
+			if r.done {
+				continue
+			}
+			if r.calls++; r.calls > 4 {
+				t.Fatalf("run with since %s: no end after %d calls (got %v)", r.since.Format(time.RFC3339), r.calls-1, got)
+			}
+			page, more, err := s.Since(ctx, "org_a", "wh_1", r.since, 1001)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range page {
+				got = append(got, p.DeliveryID)
+				if err := s.Unpark(ctx, p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r.done = !more
+		}
+	}
+	if fmt.Sprint(got) != "[dlv_both]" {
+		t.Fatalf("interleaved runs returned %v, want dlv_both once", got)
+	}
 }

@@ -15,10 +15,11 @@ import (
 // read bound, found nothing to keep before. The next call for the same
 // webhook and since starts there instead of reading the same deliveries
 // parked before since again (they stay parked, and would stop every call
-// at the same place). pk PARKSCAN#<org>#<webhook_id>, sk PARKSCAN.
+// at the same place). pk PARKSCAN#<org>#<webhook_id>, sk PARKSCAN#<since>:
+// one per since, so runs with different since values (two tabs, a tenant
+// and a script) never move each other's position back.
 const (
 	parkScanKeyPrefix = "PARKSCAN#"
-	parkScanSK        = "PARKSCAN"
 	// parkScanTTL is how long a position serves the calls of one recover
 	// run (a "more" answer is followed at once).
 	parkScanTTL = time.Hour
@@ -34,15 +35,17 @@ type parkScanItem struct {
 
 func parkScanPK(orgID, webhookID string) string { return parkScanKeyPrefix + orgID + "#" + webhookID }
 
-func parkScanKey(orgID, webhookID string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{AttrPK: sAttr(parkScanPK(orgID, webhookID)), AttrSK: sAttr(parkScanSK)}
+func parkScanSK(since string) string { return parkScanKeyPrefix + since }
+
+func parkScanKey(orgID, webhookID, since string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{AttrPK: sAttr(parkScanPK(orgID, webhookID)), AttrSK: sAttr(parkScanSK(since))}
 }
 
 // resumeFrom is the sort key a scan for since may start at, "" when no
 // live position was left for that since.
 func (s *ParkedStore) resumeFrom(ctx context.Context, orgID, webhookID, since string) (string, error) {
 	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: parkScanKey(orgID, webhookID), ConsistentRead: aws.Bool(true),
+		TableName: aws.String(s.table), Key: parkScanKey(orgID, webhookID, since), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
 		return "", fmt.Errorf("read parked scan position: %w", err)
@@ -57,9 +60,9 @@ func (s *ParkedStore) resumeFrom(ctx context.Context, orgID, webhookID, since st
 	return it.From, nil
 }
 
-// forgetPosition deletes the position once a scan has read to the end.
-func (s *ParkedStore) forgetPosition(ctx context.Context, orgID, webhookID string) error {
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: parkScanKey(orgID, webhookID)})
+// forgetPosition deletes since's position once a scan has read to the end.
+func (s *ParkedStore) forgetPosition(ctx context.Context, orgID, webhookID, since string) error {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: parkScanKey(orgID, webhookID, since)})
 	if err != nil {
 		return fmt.Errorf("delete parked scan position: %w", err)
 	}
@@ -69,7 +72,7 @@ func (s *ParkedStore) forgetPosition(ctx context.Context, orgID, webhookID strin
 // leaveAt records from as the scan position for since.
 func (s *ParkedStore) leaveAt(ctx context.Context, orgID, webhookID, since, from string) error {
 	item, err := attributevalue.MarshalMap(parkScanItem{
-		PK: parkScanPK(orgID, webhookID), SK: parkScanSK, Since: since, From: from, ExpiresAt: s.Now().Add(parkScanTTL).Unix(),
+		PK: parkScanPK(orgID, webhookID), SK: parkScanSK(since), Since: since, From: from, ExpiresAt: s.Now().Add(parkScanTTL).Unix(),
 	})
 	if err == nil {
 		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item})
