@@ -1,0 +1,34 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devstate"
+)
+
+// TestMain keeps the package's tests off the developer's own stack: the
+// CLI finds `make dev` through <repo>/.hookrelay/dev.json (unless
+// $HOOKRELAY_DATA_DIR names another folder) and brands headers with
+// $HOOKRELAY_HEADER_PREFIX, so a `HOOKRELAY_HEADER_PREFIX=Aigeon make dev`
+// running in this checkout would otherwise change what listen checks.
+// Tests that need a data folder or a prefix still set their own.
+func TestMain(m *testing.M) {
+	// runMain's child inherits the isolation, plus the variables its
+	// test passes on purpose: it must not replace them.
+	if os.Getenv("HOOKRELAY_TEST_MAIN") == "1" {
+		os.Exit(m.Run())
+	}
+	dir, err := os.MkdirTemp("", "hookrelay-cli-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv(devstate.EnvDataDir, dir)
+	os.Unsetenv(config.EnvHeaderPrefix)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
