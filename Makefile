@@ -118,8 +118,12 @@ lint: ## gofmt, generated templates current, go vet, and a build for macOS and a
 	GOOS=darwin go build ./...
 	GOOS=windows go vet ./...
 
-# The data folder goes first, and not while make dev runs on it: the
-# stack would go on without its data, state file and token key.
-clean: ## remove build output and local data (refused while make dev runs)
-	HOOKRELAY_DATA_DIR=$(CURDIR)/.hookrelay go run ./cmd/hookrelay dev --clean
+# Build output goes first and whatever the tree's state: make clean is
+# what a broken tree needs, and bin/ and cdk.out/ need no CLI. The data
+# folder goes through `dev --clean`, never while make dev runs on it (the
+# stack would go on without its data, state file and token key); when the
+# CLI does not build, `rm -rf .hookrelay` with make dev stopped does it.
+clean: ## remove build output, and local data unless make dev runs
 	rm -rf bin cdk.out
+	@HOOKRELAY_DATA_DIR=$(CURDIR)/.hookrelay go run ./cmd/hookrelay dev --clean || \
+		{ echo "make clean: kept .hookrelay (bin/ and cdk.out/ are gone); if the CLI does not build, stop make dev and rm -rf .hookrelay" >&2; exit 2; }
