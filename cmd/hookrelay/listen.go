@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookrelay/hookrelay/shared/config"
-	"github.com/hookrelay/hookrelay/shared/devstate"
+	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/listener"
 	"github.com/hookrelay/hookrelay/verify"
 )
@@ -73,16 +73,17 @@ process list and kept in shell history: prefer the other two).`,
 
 // listenPrefix is the header brand listen checks without --prefix:
 // $HOOKRELAY_HEADER_PREFIX when set, as the stack reads it; else the one
-// the running `make dev` sends (its state file), so a receiver started in
-// another terminal as the quick start shows verifies a stack started with
-// HOOKRELAY_HEADER_PREFIX; else the stack's default.
+// the running `make dev` sends (its state file, while that dev holds its
+// lock: a killed dev's leftover file does not count), so a receiver
+// started in another terminal as the quick start shows verifies a stack
+// started with HOOKRELAY_HEADER_PREFIX; else the stack's default.
 func listenPrefix() string {
 	if os.Getenv(config.EnvHeaderPrefix) != "" {
 		if cfg, err := config.Load(); err == nil {
 			return cfg.HeaderPrefix
 		}
 	}
-	if s, _, err := devstate.Running(); err == nil && s.HeaderPrefix != "" {
+	if s, err := devrun.Running(); err == nil && s.HeaderPrefix != "" {
 		return s.HeaderPrefix
 	}
 	return config.Defaults().HeaderPrefix

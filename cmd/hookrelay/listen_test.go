@@ -133,11 +133,7 @@ func TestListenVerifiesWithTheSecretFromEachSource(t *testing.T) {
 // the quick start's command works in another terminal; the variable in
 // listen's own environment, then --prefix, take precedence.
 func TestListenChecksTheRunningDevsHeaderPrefix(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv(devstate.EnvDataDir, dir)
-	if err := devstate.Write(dir, devstate.State{PID: 1, HeaderPrefix: "Aigeon"}); err != nil {
-		t.Fatal(err)
-	}
+	startDevStack(t, map[string]string{config.EnvHeaderPrefix: "Aigeon"})
 	secret, err := secrets.Generate()
 	if err != nil {
 		t.Fatal(err)
@@ -154,17 +150,46 @@ func TestListenChecksTheRunningDevsHeaderPrefix(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Setenv(config.EnvHeaderPrefix, c.env)
-			addr, out := startListen(t, newListenCmd(), append([]string{"--port", "0"}, c.args...))
-			if code := postSigned(t, addr, c.want, secret); code != http.StatusOK {
-				t.Fatalf("a delivery with X-%s-Signature answered %d\n%s", c.want, code, out.String())
-			}
-			if code := postSigned(t, addr, "Hookrelay", secret); code != http.StatusBadRequest {
-				t.Fatalf("a delivery with X-Hookrelay-Signature answered %d, want 400 (no X-%s-Signature)", code, c.want)
-			}
-			if !strings.Contains(out.String(), "checks X-"+c.want+"-Signature and webhook-signature") {
-				t.Errorf("listen does not say what it checks:\n%s", out.String())
-			}
+			listenAccepts(t, c.args, c.want, secret)
 		})
+	}
+}
+
+// A state file left by a make dev that was killed (no process holds its
+// lock) is no running stack: listen checks the default prefix, not the
+// dead stack's.
+func TestListenIgnoresALeftoverDevsHeaderPrefix(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(devstate.EnvDataDir, dir)
+	if err := devstate.Write(dir, devstate.State{PID: 1, HeaderPrefix: "Aigeon"}); err != nil {
+		t.Fatal(err)
+	}
+	secret, err := secrets.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(envListenSecret, secret)
+	listenAccepts(t, nil, config.Defaults().HeaderPrefix, secret)
+}
+
+// listenAccepts starts listen with args and shows it verifies the
+// X-<want>-Signature of a delivery signed with secret, refuses one that
+// carries only X-<other>-Signature, and says which it checks.
+func listenAccepts(t *testing.T, args []string, want, secret string) {
+	t.Helper()
+	addr, out := startListen(t, newListenCmd(), append([]string{"--port", "0"}, args...))
+	if code := postSigned(t, addr, want, secret); code != http.StatusOK {
+		t.Fatalf("a delivery with X-%s-Signature answered %d\n%s", want, code, out.String())
+	}
+	other := "Aigeon"
+	if want == other {
+		other = "Hookrelay"
+	}
+	if code := postSigned(t, addr, other, secret); code != http.StatusBadRequest {
+		t.Fatalf("a delivery with X-%s-Signature answered %d, want 400 (no X-%s-Signature)", other, code, want)
+	}
+	if !strings.Contains(out.String(), "checks X-"+want+"-Signature and webhook-signature") {
+		t.Errorf("listen does not say what it checks:\n%s", out.String())
 	}
 }
 

@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
@@ -12,23 +10,13 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/config"
-	"github.com/hookrelay/hookrelay/shared/devrun"
-	"github.com/hookrelay/hookrelay/shared/devstate"
 )
 
 // TestPortalPrintsAWorkingSignInURL runs the command against a local stack
 // on a port of its own, found through its state file, and signs in with
 // the URL it prints.
 func TestPortalPrintsAWorkingSignInURL(t *testing.T) {
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	s, err := devrun.Start(ctx, devrun.Options{DataDir: dir, Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	t.Setenv(devstate.EnvDataDir, dir)
+	s := startDevStack(t, nil)
 	t.Setenv(config.EnvAddr, "")
 
 	var out bytes.Buffer

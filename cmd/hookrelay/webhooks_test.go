@@ -2,18 +2,13 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/config"
-	"github.com/hookrelay/hookrelay/shared/devrun"
-	"github.com/hookrelay/hookrelay/shared/devstate"
 )
 
 func runRecover(t *testing.T, args ...string) (string, error) {
@@ -30,15 +25,7 @@ func runRecover(t *testing.T, args ...string) (string, error) {
 // TestRecoverAgainstTheLocalStack enables a disabled webhook through the
 // command, as a developer would against make dev.
 func TestRecoverAgainstTheLocalStack(t *testing.T) {
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	s, err := devrun.Start(ctx, devrun.Options{DataDir: dir, Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	t.Setenv(devstate.EnvDataDir, dir)
+	s := startDevStack(t, nil)
 	t.Setenv(config.EnvAddr, strings.TrimPrefix(s.API, "http://"))
 	tok, err := devToken(s.Config, "org_cli", false, time.Hour)
 	if err != nil {
