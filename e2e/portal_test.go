@@ -120,7 +120,7 @@ func TestPortalWholeFlow(t *testing.T) {
 	// Send a test event and verify it with the secret read from the page.
 	b.click(`form[action$="/test"] button`, ".notice")
 	first := rc.waitHits(t, 1, patience)[0]
-	if err := verify.Verify(secret, first.header, first.body, "Hookrelay", time.Now()); err != nil {
+	if err := verify.Verify(secret, first.header, first.body, "Hookrelay", first.at); err != nil {
 		t.Fatalf("the test delivery does not verify with the secret shown: %v", err)
 	}
 	if ev := first.header.Get("X-Hookrelay-Event"); ev != "webhook.test" {
@@ -142,7 +142,7 @@ func TestPortalWholeFlow(t *testing.T) {
 	strict := verify.Verifier{Secrets: []string{secret}, RequireStandardWebhooks: true}
 	ids := [2]verify.Delivery{}
 	for i, h := range []hit{first, second} {
-		d, err := strict.VerifyDelivery(h.header, h.body, time.Now())
+		d, err := strict.VerifyDelivery(h.header, h.body, h.at)
 		if err != nil || d.EventID == "" || d.DeliveryID != first.delivery() {
 			t.Fatalf("delivery %d: signed ids %+v, %v; want the event's id and delivery %s", i+1, d, err, first.delivery())
 		}
@@ -173,7 +173,7 @@ func TestPortalWholeFlow(t *testing.T) {
 	// so this one is signed with the old secret, the new one or both: a
 	// receiver holding both during the grace period accepts it.
 	migrating := verify.Verifier{Secrets: []string{rotated, secret}, Prefix: "Hookrelay"}
-	if err := migrating.Verify(third.header, third.body, time.Now()); err != nil {
+	if err := migrating.Verify(third.header, third.body, third.at); err != nil {
 		t.Fatalf("delivery after rotation does not verify with the two secrets: %v", err)
 	}
 
