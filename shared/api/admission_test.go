@@ -37,32 +37,39 @@ func call(ctx context.Context, e *env, org string) int {
 	}
 }
 
-// Calls under one AdmitOnce cost their organization one token together
-// (rate 2/s, burst 4: ten calls pass, then the organization's own
-// clients get the three tokens left); a call refused takes nothing and
-// admits nothing; calls without it, and another organization's calls
-// under it, are charged one each as before.
-func TestAdmitOnceChargesTheOrganizationOnce(t *testing.T) {
+// Calls under one AdmitOnce cost their organization one token per ten
+// (rate 2/s, burst 4: eleven calls take two tokens, then the
+// organization's own clients get the two left); a call refused takes
+// nothing and admits nothing; an admitted page's later calls are served
+// from an empty bucket too, and the organization's next requests wait
+// that debt out; calls without it, and another organization's calls under
+// it, are charged one each as before.
+func TestAdmitOnceChargesATokenPerTenCalls(t *testing.T) {
 	t.Parallel()
 	clock := &manualClock{now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
 	e := newEnv(t, withOrgRateLimit(2, clock))
 	tok := e.token("org_page")
-
-	page := api.AdmitOnce(context.Background())
-	for i := range 10 {
-		if got := call(page, e, "org_page"); got != http.StatusOK {
-			t.Fatalf("call %d of one page: %d", i+1, got)
+	pageCalls := func(ctx context.Context, from, to int) {
+		t.Helper()
+		for i := from; i <= to; i++ {
+			if got := call(ctx, e, "org_page"); got != http.StatusOK {
+				t.Fatalf("call %d of one page: %d", i, got)
+			}
 		}
 	}
-	for i := range 3 {
+
+	page := api.AdmitOnce(context.Background())
+	pageCalls(page, 1, 11)
+	for i := range 2 {
 		if res := e.do(http.MethodGet, "/api/v1/event-types", tok, nil); res.status != http.StatusOK {
-			t.Fatalf("client request %d after the page: %d %s (the page took more than one token)", i+1, res.status, res.body)
+			t.Fatalf("client request %d after the page: %d %s (11 calls took more than two tokens)", i+1, res.status, res.body)
 		}
 	}
 	e.do(http.MethodGet, "/api/v1/event-types", tok, nil).wantError(t, http.StatusTooManyRequests, "rate_limited")
 
 	// The bucket is empty: a new page is refused and admits nothing, so it
-	// stays refused until a token is back, then takes just that one.
+	// stays refused until a token is back, then takes just that one for
+	// its first ten calls.
 	next := api.AdmitOnce(context.Background())
 	if got := call(next, e, "org_page"); got != http.StatusTooManyRequests {
 		t.Fatalf("a page over the limit: %d, want 429", got)
@@ -71,12 +78,18 @@ func TestAdmitOnceChargesTheOrganizationOnce(t *testing.T) {
 		t.Fatalf("the refused page's second call: %d, want 429", got)
 	}
 	clock.advance(500 * time.Millisecond)
-	for i := range 5 {
-		if got := call(next, e, "org_page"); got != http.StatusOK {
-			t.Fatalf("call %d once a token is back: %d", i+1, got)
-		}
-	}
+	pageCalls(next, 1, 10)
 	e.do(http.MethodGet, "/api/v1/event-types", tok, nil).wantError(t, http.StatusTooManyRequests, "rate_limited")
+	// Admitted, the page renders whole: calls 11 and 21 take their tokens
+	// from the empty bucket, two in debt, so the organization's clients
+	// wait 1.5 s for the next one, not 0.5 s.
+	pageCalls(next, 11, 21)
+	clock.advance(time.Second)
+	e.do(http.MethodGet, "/api/v1/event-types", tok, nil).wantError(t, http.StatusTooManyRequests, "rate_limited")
+	clock.advance(500 * time.Millisecond)
+	if res := e.do(http.MethodGet, "/api/v1/event-types", tok, nil); res.status != http.StatusOK {
+		t.Fatalf("client request once the page's debt is paid: %d %s", res.status, res.body)
+	}
 
 	// Without AdmitOnce each in-process call is a request.
 	clock.advance(2 * time.Second)
@@ -99,12 +112,14 @@ func TestAdmitOnceChargesTheOrganizationOnce(t *testing.T) {
 	}
 }
 
-// The finding this answers: an organization with 50 endpoints, limit
-// 25/s (burst 50). The portal's list page makes 51 API calls (the list
-// and each endpoint's attempt log); it renders, and costs the
-// organization one request: its backend then publishes 49 times in the
-// same instant, and only the 50th is refused.
-func TestPortalListPageCostsTheOrganizationOneRequest(t *testing.T) {
+// An organization with 50 endpoints, limit 25/s (burst 50). The portal's
+// list page makes 51 API calls (the list and each endpoint's attempt
+// log); it renders, and costs the organization six requests (one per ten
+// calls): its backend then publishes 44 times in the same instant, and
+// only the 45th is refused. One token for the page would let a tenant
+// reloading it read 51 times faster than its limit; a token per call
+// would let the page take the backend's whole burst.
+func TestPortalListPageCostsTheOrganizationATokenPerTenCalls(t *testing.T) {
 	t.Parallel()
 	clock := &manualClock{now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
 	e := newEnv(t, withOrgRateLimit(25, clock))
@@ -160,7 +175,7 @@ func TestPortalListPageCostsTheOrganizationOneRequest(t *testing.T) {
 	}
 
 	event := `{"event_name":"emailClick","data":` + clickData(t, 200) + `}`
-	for i := range 2*25 - 1 {
+	for i := range 2*25 - 6 {
 		if res := e.do(http.MethodPost, "/api/v1/events", tok, event); res.status != http.StatusAccepted {
 			t.Fatalf("backend publish %d after the page: %d %s", i+1, res.status, res.body)
 		}

@@ -40,8 +40,8 @@ func (e *CallError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e
 // limits, errors and access log. The principal never has the operator
 // role: an in-process caller cannot reach the admin API.
 //
-// Each call is a request against the organization's rate limit, unless
-// ctx comes from AdmitOnce.
+// Each call is a request against the organization's rate limit; under a
+// ctx from AdmitOnce, ten calls are one.
 //
 // body, when not nil, is sent as JSON; a 2xx answer is decoded into out
 // (when not nil); any other answer is a *CallError.

@@ -39,6 +39,27 @@ func (l *orgLimiter) wait(org string, now time.Time) time.Duration {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	r := l.bucket(org).ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now) // a refused request takes no token
+		return d
+	}
+	return 0
+}
+
+// charge takes a token from org at now even when its bucket is empty: the
+// debt delays org's next requests until the rate has paid it back.
+func (l *orgLimiter) charge(org string, now time.Time) {
+	if l.perSecond <= 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.bucket(org).ReserveN(now, 1)
+}
+
+// bucket is org's token bucket (made full on first use); l.mu is held.
+func (l *orgLimiter) bucket(org string) *rate.Limiter {
 	b := l.buckets[org]
 	if b == nil {
 		if len(l.buckets) >= maxBuckets {
@@ -47,12 +68,7 @@ func (l *orgLimiter) wait(org string, now time.Time) time.Duration {
 		b = rate.NewLimiter(rate.Limit(l.perSecond), 2*l.perSecond)
 		l.buckets[org] = b
 	}
-	r := b.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now) // a refused request takes no token
-		return d
-	}
-	return 0
+	return b
 }
 
 // writeRateLimited answers 429 to a request refused for wait, with the

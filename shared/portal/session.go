@@ -101,8 +101,8 @@ func (h *Handler) visitor(w http.ResponseWriter, r *http.Request) (*visit, bool)
 	if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
 		info.orgID = s.OrgID
 	}
-	// One page or form is one request against the organization's API
-	// rate limit, whatever number of API calls it makes.
+	// A page or form costs the organization one request of its API rate
+	// limit per ten API calls it makes (api.AdmitOnce).
 	return &visit{w: w, r: r, s: s, root: rootOf(r.URL.Path), h: h, ctx: api.AdmitOnce(r.Context())}, true
 }
 
