@@ -87,7 +87,10 @@ func (s *server) toAPIError(r *http.Request, err error) *apiError {
 	case errors.Is(err, webhook.ErrNotFound), errors.Is(err, secrets.ErrNotFound):
 		return errWebhookNotFound
 	case errors.Is(err, deliverylog.ErrNotFound):
-		return fail(http.StatusNotFound, codeNotFound, "delivery not found")
+		// A tenant who sees the delivery in the portal's log may still get
+		// this for an old one: say how far a resend reaches.
+		return fail(http.StatusNotFound, codeNotFound,
+			"delivery not found: a resend finds a delivery by its retry record, or by its attempt log entry among the webhook's newest 4 MB of log")
 	case errors.As(err, &unsubscribed):
 		return fail(http.StatusConflict, codeNotSubscribed,
 			"the webhook does not subscribe to %s: add it to event_types (or set all_events) to resend this delivery", unsubscribed.EventName)

@@ -107,7 +107,9 @@ func TestDeliveryRoutes(t *testing.T) {
 		t.Fatalf("resend called with %+v", e.dlv.resends)
 	}
 	e.dlv.resendErr = fmt.Errorf("lookup: %w", deliverylog.ErrNotFound)
-	e.do(http.MethodPost, base+"/deliveries/"+dlv+"/resend", tok, nil).wantError(t, 404, "not_found")
+	if msg := e.do(http.MethodPost, base+"/deliveries/"+dlv+"/resend", tok, nil).wantError(t, 404, "not_found"); !strings.Contains(msg, "newest 4 MB") {
+		t.Fatalf("404 does not say how far a resend reaches: %q", msg)
+	}
 	e.dlv.resendErr = &webhook.NotSubscribedError{EventName: "emailClick"}
 	if msg := e.do(http.MethodPost, base+"/deliveries/"+dlv+"/resend", tok, nil).wantError(t, 409, "not_subscribed"); !strings.Contains(msg, "emailClick") {
 		t.Fatalf("409 without the event type: %q", msg)
