@@ -34,7 +34,8 @@ type ParkedStore interface {
 	// or after since (ParkedAt), oldest sent first. A recover unparks what
 	// it queued, so calling again with the same since gets the next ones.
 	// Each call reads a bounded amount: more says it stopped there, before
-	// limit, and the next call with the same since continues.
+	// limit, or that a delivery was parked behind it meanwhile; the next
+	// call with the same since continues.
 	Since(ctx context.Context, orgID, webhookID string, since time.Time, limit int) (ps []Parked, more bool, err error)
 	// Unpark removes one once it is back on the delivery queue.
 	Unpark(ctx context.Context, p Parked) error

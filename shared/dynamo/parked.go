@@ -58,13 +58,20 @@ func parkedKey(p deliverylog.Parked) map[string]types.AttributeValue {
 }
 
 // Park writes the item; the same delivery parked again overwrites it.
+// Then it moves back any recover run's position past it (parkscan.go), so
+// the run reads it. A failure there fails the park, which the delivery's
+// next receive repeats.
 func (s *ParkedStore) Park(ctx context.Context, p deliverylog.Parked) error {
+	sk, parkedAt := parkedSK(p.SentAt, p.DeliveryID), sortableTime(p.ParkedAt)
 	item, err := attributevalue.MarshalMap(parkedItem{
-		PK: parkedPK(p.OrgID, p.WebhookID), SK: parkedSK(p.SentAt, p.DeliveryID),
-		DeliveryID: p.DeliveryID, Message: p.Message, ExpiresAt: s.Now().Add(s.ttl).Unix(), ParkedAt: sortableTime(p.ParkedAt),
+		PK: parkedPK(p.OrgID, p.WebhookID), SK: sk,
+		DeliveryID: p.DeliveryID, Message: p.Message, ExpiresAt: s.Now().Add(s.ttl).Unix(), ParkedAt: parkedAt,
 	})
 	if err == nil {
 		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item})
+	}
+	if err == nil {
+		err = s.pullPositions(ctx, p.OrgID, p.WebhookID, sk, parkedAt)
 	}
 	if err != nil {
 		return fmt.Errorf("park delivery %s: %w", p.DeliveryID, err)
@@ -92,7 +99,8 @@ const MaxParkedPages = 8
 // travel. more is true when the read bound stopped it before limit: then
 // the next call for the same since starts where this one found nothing to
 // keep before (parkscan.go), so a run of calls gets through any number of
-// deliveries parked before since.
+// deliveries parked before since. It is true too when a delivery was
+// parked behind this call meanwhile: the next call reads from there.
 func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since time.Time, limit int) (out []deliverylog.Parked, more bool, err error) {
 	from := sortableTime(since.Add(-parkLead))
 	sinceKey := sortableTime(since)
@@ -101,12 +109,20 @@ func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since 
 		return nil, false, err
 	}
 	from = max(from, resume)
+	opened := resume // the position as stored, which closeAt expects
+	if resume == "" {
+		if err := s.openAt(ctx, orgID, webhookID, sinceKey, from); err != nil {
+			return nil, false, err
+		}
+		opened = from
+	}
 	var start map[string]types.AttributeValue
 	keptFrom := "" // the sort key of the first delivery kept
 	now := s.Now().Unix()
 	for page := 0; len(out) < limit; page++ {
 		if page == MaxParkedPages {
-			return out, true, s.leaveBehind(ctx, orgID, webhookID, sinceKey, from, keptFrom, start)
+			_, err := s.closeAt(ctx, orgID, webhookID, sinceKey, opened, resumeAt(from, keptFrom, start))
+			return out, true, err
 		}
 		res, err := s.db.Query(ctx, &dynamodb.QueryInput{
 			TableName:                 aws.String(s.table),
@@ -151,30 +167,30 @@ func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since 
 		if res.LastEvaluatedKey == nil {
 			// Read to the end: a later run with this since starts over, and
 			// finds a delivery parked meanwhile wherever its send time is.
-			if resume != "" {
-				return out, false, s.forgetPosition(ctx, orgID, webhookID, sinceKey)
-			}
-			break
+			// One parked behind this call meanwhile moved the position
+			// back: the next call of this run reads from there.
+			moved, err := s.closeAt(ctx, orgID, webhookID, sinceKey, opened, "")
+			return out, moved, err
 		}
 		start = res.LastEvaluatedKey
 	}
+	// limit reached (the caller says more): the position stays where this
+	// call started, or where Park moved it back; the next call reads again
+	// only what is still parked.
 	return out, false, nil
 }
 
-// leaveBehind records where a scan stopped by the read bound may resume:
-// at the first delivery it kept (the caller queues and unparks it), or,
-// having kept none, at the last item it read (next, the page's
-// LastEvaluatedKey; read once more, never skipped). Everything before was
-// read and kept nothing.
-func (s *ParkedStore) leaveBehind(ctx context.Context, orgID, webhookID, sinceKey, from, keptFrom string, next map[string]types.AttributeValue) error {
+// resumeAt is where a call stopped before the end may be resumed: at the
+// first delivery it kept (the caller queues and unparks it), or, having
+// kept none, at the last item it read (next, the page's LastEvaluatedKey;
+// read once more, never skipped). Everything before was read and kept
+// nothing. Never before from, where the call started.
+func resumeAt(from, keptFrom string, next map[string]types.AttributeValue) string {
 	at := keptFrom
 	if sk, ok := next[AttrSK].(*types.AttributeValueMemberS); at == "" && ok {
 		at = sk.Value
 	}
-	if at <= from {
-		return nil
-	}
-	return s.leaveAt(ctx, orgID, webhookID, sinceKey, at)
+	return max(at, from)
 }
 
 // Unpark deletes the item (absent already is fine: a TTL or a concurrent

@@ -163,9 +163,19 @@ func TestParkedSinceReadsBoundedPages(t *testing.T) {
 	// A page is 1 MB of items read, the last item may end past it; at 4 KB
 	// a consistent read unit.
 	const unitsPerPage = (1<<20 + 200<<10) / (4 << 10)
+	// unpark does what recover does with a call's deliveries once queued.
+	unpark := func(page []deliverylog.Parked) (ids []string) {
+		for _, p := range page {
+			ids = append(ids, p.DeliveryID)
+			if err := s.Unpark(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return ids
+	}
 	// run calls Since as recover's "more" run does, unparking what each
-	// call returns (queued), until a call says no more.
-	run := func() (got []string, calls int) {
+	// call returns, until a call says no more.
+	run := func(since time.Time) (got []string, calls int) {
 		for more := true; more; calls++ {
 			if calls == 5 {
 				t.Fatalf("no end after %d calls: %v", calls, got)
@@ -180,17 +190,12 @@ func TestParkedSinceReadsBoundedPages(t *testing.T) {
 			if d.Calls[query] > dynamo.MaxParkedPages || d.ReadUnits > dynamo.MaxParkedPages*unitsPerPage+2 {
 				t.Errorf("call %d: %d queries, %.0f read units; want at most %d pages", calls+1, d.Calls[query], d.ReadUnits, dynamo.MaxParkedPages)
 			}
-			for _, p := range page {
-				got = append(got, p.DeliveryID)
-				if err := s.Unpark(ctx, p); err != nil {
-					t.Fatal(err)
-				}
-			}
+			got = append(got, unpark(page)...)
 			more = next
 		}
 		return got, calls
 	}
-	if got, calls := run(); fmt.Sprint(got) != "[dlv_retry dlv_after1 dlv_after2]" || calls != 2 {
+	if got, calls := run(since); fmt.Sprint(got) != "[dlv_retry dlv_after1 dlv_after2]" || calls != 2 {
 		t.Fatalf("got %v in %d calls; want the 3 parked since, oldest sent first, in 2", got, calls)
 	}
 	// That run read to the end, so the next run with this since starts
@@ -200,7 +205,7 @@ func TestParkedSinceReadsBoundedPages(t *testing.T) {
 	// call must not skip it), so the next reads the pages after it again:
 	// three calls.
 	park("dlv_late", since.Add(-72*time.Hour+30*time.Second), since.Add(time.Hour), `{"n":4}`)
-	if got, calls := run(); fmt.Sprint(got) != "[dlv_late]" || calls != 3 {
+	if got, calls := run(since); fmt.Sprint(got) != "[dlv_late]" || calls != 3 {
 		t.Fatalf("a later run: %v in %d calls; want dlv_late in 3", got, calls)
 	}
 	// Another since starts over: the position serves its own since only.
@@ -232,16 +237,24 @@ func TestParkedSinceReadsBoundedPages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, p := range page {
-				got = append(got, p.DeliveryID)
-				if err := s.Unpark(ctx, p); err != nil {
-					t.Fatal(err)
-				}
-			}
+			got = append(got, unpark(page)...)
 			r.done = !more
 		}
 	}
 	if fmt.Sprint(got) != "[dlv_both]" {
 		t.Fatalf("interleaved runs returned %v, want dlv_both once", got)
+	}
+
+	// A delivery parked behind a run while it goes on (it read the endpoint
+	// as disabled just before the recover enabled it) moves the run's
+	// position back, so a later call of the same run reads it: the run does
+	// not end with it still parked.
+	later := since.Add(3 * time.Hour)
+	if page, more, err := s.Since(ctx, "org_a", "wh_1", later, 1001); err != nil || !more || len(page) != 0 {
+		t.Fatalf("first call: %d kept, more=%v, %v; want none kept and more (the read bound)", len(page), more, err)
+	}
+	park("dlv_behind", since.Add(-72*time.Hour+5*time.Minute+30*time.Second), later.Add(time.Minute), `{"n":6}`)
+	if got, _ := run(later); fmt.Sprint(got) != "[dlv_behind]" {
+		t.Fatalf("the run's later calls returned %v, want the delivery parked behind it", got)
 	}
 }

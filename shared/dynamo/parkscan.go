@@ -18,6 +18,13 @@ import (
 // at the same place). pk PARKSCAN#<org>#<webhook_id>, sk PARKSCAN#<since>:
 // one per since, so runs with different since values (two tabs, a tenant
 // and a script) never move each other's position back.
+//
+// A call opens the position before it reads and moves or deletes it after,
+// each on condition that it still holds what the call started from. Park
+// moves back every open position past the delivery it parks
+// (pullPositions). So a delivery parked behind a scan while a run goes on
+// (one that read the endpoint as disabled just before the recover enabled
+// it) is read by a later call of that run: the run does not end without it.
 const (
 	parkScanKeyPrefix = "PARKSCAN#"
 	// parkScanTTL is how long a position serves the calls of one recover
@@ -60,17 +67,8 @@ func (s *ParkedStore) resumeFrom(ctx context.Context, orgID, webhookID, since st
 	return it.From, nil
 }
 
-// forgetPosition deletes since's position once a scan has read to the end.
-func (s *ParkedStore) forgetPosition(ctx context.Context, orgID, webhookID, since string) error {
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: parkScanKey(orgID, webhookID, since)})
-	if err != nil {
-		return fmt.Errorf("delete parked scan position: %w", err)
-	}
-	return nil
-}
-
-// leaveAt records from as the scan position for since.
-func (s *ParkedStore) leaveAt(ctx context.Context, orgID, webhookID, since, from string) error {
+// openAt records from as since's position before a call reads from it.
+func (s *ParkedStore) openAt(ctx context.Context, orgID, webhookID, since, from string) error {
 	item, err := attributevalue.MarshalMap(parkScanItem{
 		PK: parkScanPK(orgID, webhookID), SK: parkScanSK(since), Since: since, From: from, ExpiresAt: s.Now().Add(parkScanTTL).Unix(),
 	})
@@ -79,6 +77,69 @@ func (s *ParkedStore) leaveAt(ctx context.Context, orgID, webhookID, since, from
 	}
 	if err != nil {
 		return fmt.Errorf("record parked scan position: %w", err)
+	}
+	return nil
+}
+
+// closeAt deletes since's position once a call read to the end, or (to
+// != "") moves it to where the next call starts, in either case only if
+// it is still opened, where the call started. Otherwise Park moved it back
+// meanwhile: it stays, and closeAt reports moved (the run is not done).
+func (s *ParkedStore) closeAt(ctx context.Context, orgID, webhookID, since, opened, to string) (moved bool, err error) {
+	cond := aws.String("#from = :opened")
+	names := map[string]string{"#from": "from"}
+	if to == "" {
+		_, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+			TableName: aws.String(s.table), Key: parkScanKey(orgID, webhookID, since), ConditionExpression: cond,
+			ExpressionAttributeNames: names, ExpressionAttributeValues: map[string]types.AttributeValue{":opened": sAttr(opened)},
+		})
+	} else {
+		_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: aws.String(s.table), Key: parkScanKey(orgID, webhookID, since), ConditionExpression: cond,
+			UpdateExpression: aws.String("SET #from = :to"), ExpressionAttributeNames: names,
+			ExpressionAttributeValues: map[string]types.AttributeValue{":opened": sAttr(opened), ":to": sAttr(to)},
+		})
+	}
+	if isConditionFailed(err) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("move parked scan position: %w", err)
+	}
+	return false, nil
+}
+
+// pullPositions moves back, to sk, every open position of the webhook
+// that a delivery parked at parkedAt belongs to (since at or before it)
+// and that lies past sk.
+func (s *ParkedStore) pullPositions(ctx context.Context, orgID, webhookID, sk, parkedAt string) error {
+	res, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": AttrPK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAttr(parkScanPK(orgID, webhookID))},
+		ConsistentRead:            aws.Bool(true),
+	})
+	if err != nil {
+		return fmt.Errorf("read parked scan positions: %w", err)
+	}
+	for _, av := range res.Items {
+		var it parkScanItem
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return fmt.Errorf("decode parked scan position: %w", err)
+		}
+		if it.Since > parkedAt || it.From <= sk {
+			continue
+		}
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: aws.String(s.table), Key: parkScanKey(orgID, webhookID, it.Since),
+			ConditionExpression: aws.String("#from > :sk"), UpdateExpression: aws.String("SET #from = :sk"),
+			ExpressionAttributeNames:  map[string]string{"#from": "from"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":sk": sAttr(sk)},
+		})
+		if err != nil && !isConditionFailed(err) {
+			return fmt.Errorf("move parked scan position back: %w", err)
+		}
 	}
 	return nil
 }
