@@ -61,8 +61,14 @@ func TestReviewFindingsStayClosed(t *testing.T) {
 			t.Errorf("deliver may send to delivery lane %s; retries change visibility", jsonOf(lane))
 		}
 	}
-	if s.allows(t, deliver, "dynamodb:Query", table) {
-		t.Error("deliver may Query the table; it never does")
+	if !s.allows(t, deliver, "dynamodb:Query", table) {
+		t.Error("deliver may not Query the table; a park reads the recover positions it moves back")
+	}
+	// Deliver queries one kind of item: the recover positions a park moves back.
+	for _, st := range s.statements(t, deliver) {
+		if slices.Contains(actions(st), "dynamodb:Query") && jsonOf(st["Condition"]) != `{"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["PARKSCAN#*"]}}` {
+			t.Errorf("deliver may Query items beyond the recover positions: %s", jsonOf(st))
+		}
 	}
 	for _, role := range []string{api, fanout, deliver} {
 		for _, a := range s.roleActions(t, role, "dynamodb") {

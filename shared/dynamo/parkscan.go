@@ -26,7 +26,9 @@ import (
 // (one that read the endpoint as disabled just before the recover enabled
 // it) is read by a later call of that run: the run does not end without it.
 const (
-	parkScanKeyPrefix = "PARKSCAN#"
+	// ParkScanKeyPrefix starts the positions' partition keys, the only
+	// items deliver queries (permissions.go).
+	ParkScanKeyPrefix = "PARKSCAN#"
 	// parkScanTTL is how long a position serves the calls of one recover
 	// run (a "more" answer is followed at once).
 	parkScanTTL = time.Hour
@@ -40,9 +42,9 @@ type parkScanItem struct {
 	ExpiresAt int64  `dynamodbav:"expires_at"`
 }
 
-func parkScanPK(orgID, webhookID string) string { return parkScanKeyPrefix + orgID + "#" + webhookID }
+func parkScanPK(orgID, webhookID string) string { return ParkScanKeyPrefix + orgID + "#" + webhookID }
 
-func parkScanSK(since string) string { return parkScanKeyPrefix + since }
+func parkScanSK(since string) string { return ParkScanKeyPrefix + since }
 
 func parkScanKey(orgID, webhookID, since string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{AttrPK: sAttr(parkScanPK(orgID, webhookID)), AttrSK: sAttr(parkScanSK(since))}

@@ -139,9 +139,12 @@ var shared = map[string][]Grant{
 	// GetItem when a message comes back), the attempt log (PutItem),
 	// removal on 410 (DeleteItem, counter UpdateItem); retries by visibility, dead-lettering (send to the
 	// DLQ, then delete); endpoint health on the webhook item and parked
-	// deliveries (UpdateItem, PutItem); the webhook.disabled notice (PutEvents).
+	// deliveries (UpdateItem, PutItem), and a park's read of the recover
+	// positions it moves back (Query, on those items only); the
+	// webhook.disabled notice (PutEvents).
 	Deliver: {
 		{Resource: Table, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}},
+		{Resource: Table, Actions: []string{"dynamodb:Query"}, LeadingKeys: []string{dynamo.ParkScanKeyPrefix}},
 		{Resource: DeliveryQueue, Actions: []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage"}},
 		{Resource: DLQ, Actions: []string{"sqs:SendMessage"}},
 		{Resource: Bus, Actions: []string{"events:PutEvents"}},
