@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/devstate"
 )
 
@@ -58,7 +59,7 @@ func (a *apiTarget) localAPI(cfg config.Config) error {
 		a.apiURL = "http://" + cfg.Addr
 		return nil
 	}
-	s, dir, err := devstate.Running()
+	s, dir, err := devrun.Running()
 	if errors.Is(err, devstate.ErrNotRunning) {
 		return fmt.Errorf("%w, or name an API with --api (and --token for a deployed stack)", err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devauth"
+	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/devstate"
 )
 
@@ -54,6 +55,18 @@ func localDev(t *testing.T, api string) {
 	if err := devstate.Write(dir, devstate.State{API: api}); err != nil {
 		t.Fatal(err)
 	}
+	holdDevLock(t, dir)
+}
+
+// holdDevLock holds dir's dev lock for the test, as the running make dev
+// whose state file the test wrote would.
+func holdDevLock(t *testing.T, dir string) {
+	t.Helper()
+	release, err := devrun.Hold(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(release)
 }
 
 // portal and webhooks recover find the running make dev through its state
@@ -86,6 +99,28 @@ func TestAPICommandsWithoutADevStack(t *testing.T) {
 	_, err := runCmd(t, newPortalCmd(), "--org", "org_a")
 	if !errors.Is(err, devstate.ErrNotRunning) || !strings.Contains(err.Error(), "--api") {
 		t.Fatalf("no make dev: %v, want a hint at make dev and --api", err)
+	}
+}
+
+// A state file left by a make dev that was killed names an API nobody
+// serves: the commands say no stack runs instead of failing to connect.
+func TestAPICommandsIgnoreAKilledDevsStateFile(t *testing.T) {
+	dev := fakeAPI(t, "dev")
+	dir := t.TempDir()
+	t.Setenv(devstate.EnvDataDir, dir)
+	t.Setenv(devauth.EnvDevKeyFile, "")
+	t.Setenv(config.EnvAddr, "")
+	if err := devstate.Write(dir, devstate.State{API: dev.URL}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		cmd  *cobra.Command
+		args []string
+	}{{newPortalCmd(), []string{"--org", "org_a"}}, {newWebhooksCmd(), []string{"recover", "wh_1", "--since", "1h", "--org", "org_a"}}} {
+		out, err := runCmd(t, c.cmd, c.args...)
+		if !errors.Is(err, devstate.ErrNotRunning) || strings.Contains(out, "//dev/") {
+			t.Fatalf("%s with a killed dev's state file: %q, %v; want ErrNotRunning", c.cmd.Name(), out, err)
+		}
 	}
 }
 

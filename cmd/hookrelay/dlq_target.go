@@ -16,6 +16,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/awsclient"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/dlq"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
@@ -93,7 +94,7 @@ func (t *dlqTarget) check(dlqURL string) error {
 
 // devOps targets the emulators of the running `make dev`.
 func (t *dlqTarget) devOps(ctx context.Context, warn io.Writer) (*dlq.Ops, error) {
-	s, _, err := devstate.Running()
+	s, _, err := devrun.Running()
 	if errors.Is(err, devstate.ErrNotRunning) {
 		return nil, fmt.Errorf("%w, or target a deployed stack with --stack, --dlq-url or %s", err, config.EnvDLQURL)
 	}

@@ -89,6 +89,20 @@ func TestDLQRejectsBadFilters(t *testing.T) {
 	}
 }
 
+// A state file left by a make dev that was killed names emulators that
+// are gone: dlq says no stack runs instead of failing to connect.
+func TestDLQIgnoresAKilledDevsStateFile(t *testing.T) {
+	noTarget(t)
+	dir := t.TempDir()
+	t.Setenv(devstate.EnvDataDir, dir)
+	if err := devstate.Write(dir, devstate.State{SQSEndpoint: "http://127.0.0.1:9", Region: emulator.Region, DLQURL: "http://127.0.0.1:9/q/dlq"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runDLQ(t, "ls"); !errors.Is(err, devstate.ErrNotRunning) {
+		t.Fatalf("ls with a killed dev's state file: %v, want ErrNotRunning", err)
+	}
+}
+
 // localDLQ is a `make dev` state on goaws that the dlq commands find, with
 // an empty DLQ and delivery queue.
 type localDLQ struct {
@@ -111,6 +125,7 @@ func newLocalDLQ(t *testing.T) localDLQ {
 	if err := devstate.Write(dir, devstate.State{SQSEndpoint: endpoint, Region: emulator.Region, DeliveryQueueURL: l.deliveryURL, DLQURL: l.dlqURL}); err != nil {
 		t.Fatal(err)
 	}
+	holdDevLock(t, dir)
 	return l
 }
 

@@ -83,7 +83,7 @@ func listenPrefix() string {
 			return cfg.HeaderPrefix
 		}
 	}
-	if s, err := devrun.Running(); err == nil && s.HeaderPrefix != "" {
+	if s, _, err := devrun.Running(); err == nil && s.HeaderPrefix != "" {
 		return s.HeaderPrefix
 	}
 	return config.Defaults().HeaderPrefix

@@ -45,6 +45,17 @@ func acquireLock(dataDir string) (*lock, error) {
 	return &lock{f: f}, nil
 }
 
+// Hold takes the data folder's dev lock, as a running `hookrelay dev`
+// does, until release: a stand-in for a dev (a test's fake stack) holds
+// it so that the CLI takes its state file for a running stack's.
+func Hold(dataDir string) (release func(), err error) {
+	l, err := acquireLock(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return l.release, nil
+}
+
 func holderPID(path string) string {
 	b, err := os.ReadFile(path)
 	if pid := strings.TrimSpace(string(b)); err == nil && pid != "" {

@@ -9,22 +9,22 @@ import (
 )
 
 // Running reads the state of the `hookrelay dev` that runs on the data
-// folder now: one that holds its lock. A state file left by a dev that
-// was killed (SIGKILL, a closed terminal) is devstate.ErrNotRunning, so
-// nothing takes its settings for a stack's.
-func Running() (devstate.State, error) {
+// folder now, one that holds its lock, and names that folder. A state
+// file left by a dev that was killed (SIGKILL, a closed terminal) is
+// devstate.ErrNotRunning, so nothing takes its settings for a stack's.
+func Running() (devstate.State, string, error) {
 	s, dir, err := devstate.Running()
 	if err != nil {
-		return devstate.State{}, err
+		return devstate.State{}, dir, err
 	}
 	held, err := lockHeld(dir)
 	if err != nil {
-		return devstate.State{}, err
+		return devstate.State{}, dir, err
 	}
 	if !held {
-		return devstate.State{}, devstate.ErrNotRunning
+		return devstate.State{}, dir, devstate.ErrNotRunning
 	}
-	return s, nil
+	return s, dir, nil
 }
 
 // lockHeld reports whether a process holds the data folder's dev lock.

@@ -17,7 +17,7 @@ func TestRunningNeedsTheDevLockHeld(t *testing.T) {
 	if err := devstate.Write(dir, devstate.State{PID: 1, HeaderPrefix: "Aigeon"}); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := Running(); !errors.Is(err, devstate.ErrNotRunning) {
+	if s, _, err := Running(); !errors.Is(err, devstate.ErrNotRunning) {
 		t.Fatalf("a state file without its lock file: %+v, %v; want ErrNotRunning", s, err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, LockFile)); !errors.Is(err, os.ErrNotExist) {
@@ -28,16 +28,16 @@ func TestRunningNeedsTheDevLockHeld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, err := Running(); err != nil || s.HeaderPrefix != "Aigeon" {
+	if s, _, err := Running(); err != nil || s.HeaderPrefix != "Aigeon" {
 		t.Fatalf("with the lock held: %+v, %v; want the state file's", s, err)
 	}
-	if s, err := Running(); err != nil || s.HeaderPrefix != "Aigeon" {
+	if s, _, err := Running(); err != nil || s.HeaderPrefix != "Aigeon" {
 		t.Fatalf("a second probe: %+v, %v; the first must not have taken the lock", s, err)
 	}
 	held.release()
 
 	// The dev stopped (the lock file stays) but its state file did not go.
-	if s, err := Running(); !errors.Is(err, devstate.ErrNotRunning) {
+	if s, _, err := Running(); !errors.Is(err, devstate.ErrNotRunning) {
 		t.Fatalf("after the dev released its lock: %+v, %v; want ErrNotRunning", s, err)
 	}
 	again, err := acquireLock(dir)
