@@ -9,11 +9,8 @@ import (
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
-// JSON API paths the portal calls (the public API contract).
-const (
-	webhooksAPI   = "/api/v1/organization/webhooks"
-	eventTypesAPI = "/api/v1/event-types"
-)
+// webhooksAPI is the JSON API path the portal calls (the public API contract).
+const webhooksAPI = "/api/v1/organization/webhooks"
 
 func webhookAPI(id string) string { return webhooksAPI + "/" + url.PathEscape(id) }
 
