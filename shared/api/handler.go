@@ -128,7 +128,6 @@ func (s *server) endpoint(rt route) http.Handler {
 					return
 				}
 			}
-			r = r.WithContext(auth.WithPrincipal(r.Context(), p))
 		}
 		// r.URL.Query() drops what it cannot parse: ?cursor=%%% would
 		// silently be the first page.

@@ -291,13 +291,10 @@ func TestRoutingErrorsPanicsAndLogs(t *testing.T) {
 
 type recordingAdmin struct {
 	paths []string
-	who   []auth.Principal
 }
 
 func (a *recordingAdmin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.paths = append(a.paths, r.Method+" "+r.URL.Path)
-	p, _ := auth.FromContext(r.Context())
-	a.who = append(a.who, p)
 	// A status the API itself never answers, documented for the admin
 	// routes (every response is validated against the OpenAPI document).
 	w.Header().Set("Content-Type", "application/json")
@@ -312,8 +309,8 @@ func TestAdminMount(t *testing.T) {
 	if res := e.do(http.MethodPost, "/api/v1/admin/dlq/redrive", e.operatorToken("org_ops"), nil); res.status != http.StatusBadGateway {
 		t.Fatalf("operator: %d %s", res.status, res.body)
 	}
-	if !slices.Equal(admin.paths, []string{"POST /api/v1/admin/dlq/redrive"}) || !admin.who[0].Operator || admin.who[0].OrgID != "org_ops" {
-		t.Fatalf("admin saw %v %+v", admin.paths, admin.who)
+	if !slices.Equal(admin.paths, []string{"POST /api/v1/admin/dlq/redrive"}) {
+		t.Fatalf("admin saw %v", admin.paths)
 	}
 	e.do(http.MethodGet, "/api/v1/admin/dlq", e.token("org_tenant"), nil).wantError(t, http.StatusForbidden, "forbidden")
 	e.do(http.MethodGet, "/api/v1/admin/dlq", "", nil).wantError(t, http.StatusUnauthorized, "unauthorized")
