@@ -404,18 +404,11 @@ func (r *ctxReader) str(key string, dst *string) {
 	}
 }
 
+// list reads a comma-separated value the way the functions read theirs.
 func (r *ctxReader) list(key string, dst *[]string) {
-	v, ok := r.get(key)
-	if !ok {
-		return
+	if v, ok := r.get(key); ok {
+		*dst = config.SplitList(v)
 	}
-	var out []string
-	for _, p := range strings.Split(v, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	*dst = out
 }
 
 func (r *ctxReader) duration(key string, dst *time.Duration) {
