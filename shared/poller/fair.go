@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-
-	"github.com/hookrelay/hookrelay/shared/wait"
 )
 
 // Fair dispatch models SQS fair queues for `make dev` (goaws hands out
@@ -163,21 +161,9 @@ func (p *Poller) runFair(ctx context.Context, workers int) {
 
 func (p *Poller) fetch(ctx context.Context, pool *fairPool) {
 	lookahead := 4 * max(p.Concurrency, 1) * p.batchSize() // four batches per worker
-	backoff := time.Duration(0)
+	var backoff time.Duration
 	for ctx.Err() == nil && pool.waitRoom(lookahead) {
-		batch, err := p.Queue.Receive(ctx, p.QueueURL, p.batchSize(), p.wait(), 0)
-		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			backoff = min(max(2*backoff, 100*time.Millisecond), maxBackoff)
-			p.logger().Warn("receive failed", "poller", p.Name, "error", err, "retry_in", backoff)
-			_ = wait.Sleep(ctx, backoff)
-			continue
-		}
-		backoff = 0
-		if len(batch) > 0 {
-			p.receives.stamp(batch)
+		if batch := p.receive(ctx, &backoff); len(batch) > 0 {
 			pool.add(batch, p.Group, time.Now())
 		}
 	}

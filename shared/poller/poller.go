@@ -87,26 +87,35 @@ func (p *Poller) Run(ctx context.Context) error {
 }
 
 func (p *Poller) work(ctx context.Context) {
-	backoff := time.Duration(0)
+	var backoff time.Duration
 	for ctx.Err() == nil {
-		batch, err := p.Queue.Receive(ctx, p.QueueURL, p.batchSize(), p.wait(), 0)
-		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			// A receive error is the queue's problem, not the messages':
-			// back off so a stopped emulator does not flood the log.
-			backoff = min(max(2*backoff, 100*time.Millisecond), maxBackoff)
-			p.logger().Warn("receive failed", "poller", p.Name, "error", err, "retry_in", backoff)
-			_ = wait.Sleep(ctx, backoff) // cancellation ends the loop above
-			continue
-		}
-		backoff = 0
-		if len(batch) > 0 {
-			p.receives.stamp(batch)
+		if batch := p.receive(ctx, &backoff); len(batch) > 0 {
 			p.process(ctx, batch)
 		}
 	}
+}
+
+// receive takes the next batch with each message's true receive count,
+// or none. A receive error is the queue's problem, not the messages':
+// it backs off (*backoff doubles from 100 ms up to maxBackoff, and a
+// receive that works resets it) so a stopped emulator does not flood the
+// log; cancellation ends the sleep and the caller's loop.
+func (p *Poller) receive(ctx context.Context, backoff *time.Duration) []events.SQSMessage {
+	batch, err := p.Queue.Receive(ctx, p.QueueURL, p.batchSize(), p.wait(), 0)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		*backoff = min(max(2*(*backoff), 100*time.Millisecond), maxBackoff)
+		p.logger().Warn("receive failed", "poller", p.Name, "error", err, "retry_in", *backoff)
+		_ = wait.Sleep(ctx, *backoff)
+		return nil
+	}
+	*backoff = 0
+	if len(batch) > 0 {
+		p.receives.stamp(batch)
+	}
+	return batch
 }
 
 // process invokes the handler once and deletes what it settled.
