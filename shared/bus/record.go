@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/hookrelay/hookrelay/shared/plainjson"
 )
 
 // Record is an EventBridge event as the EventBridge → SQS target writes it
@@ -45,23 +47,11 @@ func EncodeDetail(e Event) ([]byte, error) {
 	if !json.Valid(e.Data) {
 		return nil, fmt.Errorf("bus: %s for %s: data is not valid JSON", e.EventName, e.OrgID)
 	}
-	return marshal(Detail{OrgID: e.OrgID, Data: e.Data, ID: e.EventID})
+	return plainjson.Marshal(Detail{OrgID: e.OrgID, Data: e.Data, ID: e.EventID})
 }
 
 // EncodeRecord returns the message body EventBridge's SQS target writes for r.
-func EncodeRecord(r Record) ([]byte, error) { return marshal(r) }
-
-// marshal is json.Marshal without HTML escaping, which would rewrite
-// "<", ">" and "&" inside the producer's data.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
+func EncodeRecord(r Record) ([]byte, error) { return plainjson.Marshal(r) }
 
 // ParseRecord reads an ingest message body. Every error wraps ErrMalformed
 // and says which part is wrong (it becomes the dead letter's last_error).

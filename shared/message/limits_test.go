@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/hookrelay/hookrelay/shared/plainjson"
 )
 
 func TestMeasureAgreesWithEncodingJSON(t *testing.T) {
@@ -218,7 +220,7 @@ func TestWhatCheckDataAcceptsReachesSQSAsValidText(t *testing.T) {
 			if err := json.Unmarshal([]byte(data), &v); err != nil {
 				t.Fatal(err)
 			}
-			out, err := marshal(v)
+			out, err := plainjson.Marshal(v)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/hookrelay/hookrelay/shared/plainjson"
 )
 
 // Version is the delivery message version Encode writes. Decode also
@@ -62,7 +64,7 @@ func (d Delivery) Encode() (string, error) {
 	if !json.Valid(env) || !bytes.HasPrefix(env, []byte("{")) {
 		return "", fmt.Errorf("%w: envelope is not a JSON object", ErrMalformed)
 	}
-	head, err := marshal(wire{V: Version, DeliveryID: d.DeliveryID, EventID: d.EventID, OrgID: d.OrgID, WebhookID: d.WebhookID, EventName: d.EventName, Test: d.Test})
+	head, err := plainjson.Marshal(wire{V: Version, DeliveryID: d.DeliveryID, EventID: d.EventID, OrgID: d.OrgID, WebhookID: d.WebhookID, EventName: d.EventName, Test: d.Test})
 	if err != nil {
 		return "", err
 	}
@@ -166,17 +168,5 @@ func BuildEnvelope(eventID, eventName, orgID string, timestamp int64, data json.
 	if !json.Valid(data) {
 		return nil, fmt.Errorf("%w: data is not valid JSON", ErrMalformed)
 	}
-	return marshal(Envelope{ID: eventID, EventName: eventName, OrgID: orgID, Timestamp: timestamp, Data: data})
-}
-
-// marshal is json.Marshal without HTML escaping: receivers see the
-// producer's text as sent, and "<" does not cost six bytes.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return plainjson.Marshal(Envelope{ID: eventID, EventName: eventName, OrgID: orgID, Timestamp: timestamp, Data: data})
 }
