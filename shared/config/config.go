@@ -374,93 +374,64 @@ func (p *parser) list(name string, dst *[]string) {
 }
 
 func (p *parser) duration(name string, dst *time.Duration) {
-	v, ok := p.get(name)
-	if !ok {
-		return
-	}
-	d, err := time.ParseDuration(v)
-	if err == nil && d <= 0 {
-		err = fmt.Errorf("must be positive")
-	}
-	if err != nil {
-		p.fail(name, v, err)
-		return
-	}
-	*dst = d
+	read(p, name, dst, positive(time.ParseDuration))
 }
 
 // durationOrZero is duration where 0 is a value (a knob's "off").
 func (p *parser) durationOrZero(name string, dst *time.Duration) {
-	v, ok := p.get(name)
-	if !ok {
-		return
-	}
-	d, err := time.ParseDuration(v)
-	if err == nil && d < 0 {
-		err = fmt.Errorf("must be 0 (off) or positive")
-	}
-	if err != nil {
-		p.fail(name, v, err)
-		return
-	}
-	*dst = d
+	read(p, name, dst, positiveOrZero(time.ParseDuration))
 }
 
 func (p *parser) durations(name string, dst *[]time.Duration) {
-	v, ok := p.get(name)
-	if !ok {
-		return
-	}
-	ds, err := ParseSchedule(v)
-	if err != nil {
-		p.fail(name, v, err)
-		return
-	}
-	*dst = ds
+	read(p, name, dst, ParseSchedule)
 }
 
 func (p *parser) integer(name string, dst *int) {
-	v, ok := p.get(name)
-	if !ok {
-		return
-	}
-	n, err := strconv.Atoi(v)
-	if err == nil && n <= 0 {
-		err = fmt.Errorf("must be positive")
-	}
-	if err != nil {
-		p.fail(name, v, err)
-		return
-	}
-	*dst = n
+	read(p, name, dst, positive(strconv.Atoi))
 }
 
 // integerOrZero is integer where 0 is a value (a knob's "off").
 func (p *parser) integerOrZero(name string, dst *int) {
-	v, ok := p.get(name)
-	if !ok {
-		return
-	}
-	n, err := strconv.Atoi(v)
-	if err == nil && n < 0 {
-		err = fmt.Errorf("must be 0 (off) or positive")
-	}
-	if err != nil {
-		p.fail(name, v, err)
-		return
-	}
-	*dst = n
+	read(p, name, dst, positiveOrZero(strconv.Atoi))
 }
 
 func (p *parser) boolean(name string, dst *bool) {
+	read(p, name, dst, strconv.ParseBool)
+}
+
+// read sets *dst to name's value as parse reads it; a value parse
+// refuses is kept as the error (a method cannot take a type parameter).
+func read[T any](p *parser, name string, dst *T, parse func(string) (T, error)) {
 	v, ok := p.get(name)
 	if !ok {
 		return
 	}
-	b, err := strconv.ParseBool(v)
+	x, err := parse(v)
 	if err != nil {
 		p.fail(name, v, err)
 		return
 	}
-	*dst = b
+	*dst = x
+}
+
+// positive refuses what parse reads as 0 or less.
+func positive[T int | time.Duration](parse func(string) (T, error)) func(string) (T, error) {
+	return func(v string) (T, error) {
+		x, err := parse(v)
+		if err == nil && x <= 0 {
+			err = fmt.Errorf("must be positive")
+		}
+		return x, err
+	}
+}
+
+// positiveOrZero refuses what parse reads as less than 0.
+func positiveOrZero[T int | time.Duration](parse func(string) (T, error)) func(string) (T, error) {
+	return func(v string) (T, error) {
+		x, err := parse(v)
+		if err == nil && x < 0 {
+			err = fmt.Errorf("must be 0 (off) or positive")
+		}
+		return x, err
+	}
 }
