@@ -119,6 +119,9 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 		return err
 	}
 	s.onStop(lk.release)
+	if err := checkSecretStore(s.DataDir, cfg.SecretStore); err != nil {
+		return err
+	}
 	ln, err := listenLoopback(cfg.Addr)
 	if err != nil {
 		return err
@@ -174,6 +177,9 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 	}
 	if err := devstate.Write(s.DataDir, s.State); err != nil {
 		return fmt.Errorf("write %s: %w", devstate.FileName, err)
+	}
+	if err := markSecretStore(s.DataDir, cfg.SecretStore); err != nil {
+		return err
 	}
 	s.onStop(func() { devstate.Remove(s.DataDir) })
 	s.watch(emulators...)
