@@ -152,19 +152,22 @@ func (e *env) specRouter() routers.Router {
 	return r
 }
 
+// token is a tenant's bearer token for org; operatorToken an operator's.
 func (e *env) token(org string) string {
 	e.t.Helper()
-	tok, err := devauth.NewDevJWT(e.key, e.cfg).Issue(org, false, time.Hour)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.seen = append(e.seen, tok)
-	return tok
+	return e.issue(org, false)
 }
 
 func (e *env) operatorToken(org string) string {
 	e.t.Helper()
-	tok, err := devauth.NewDevJWT(e.key, e.cfg).Issue(org, true, time.Hour)
+	return e.issue(org, true)
+}
+
+// issue mints a token, and remembers it among the values the logs may
+// never show (seen).
+func (e *env) issue(org string, operator bool) string {
+	e.t.Helper()
+	tok, err := devauth.NewDevJWT(e.key, e.cfg).Issue(org, operator, time.Hour)
 	if err != nil {
 		e.t.Fatal(err)
 	}
