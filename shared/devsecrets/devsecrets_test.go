@@ -13,19 +13,23 @@ import (
 	"github.com/hookrelay/hookrelay/shared/secrets/secretstest"
 )
 
-func TestLocalInMemoryContract(t *testing.T) {
-	s, err := devsecrets.NewLocal("")
+// openLocal opens the store in dir ("": in memory only).
+func openLocal(t *testing.T, dir string) *devsecrets.Local {
+	t.Helper()
+	s, err := devsecrets.NewLocal(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+func TestLocalInMemoryContract(t *testing.T) {
+	s := openLocal(t, "")
 	secretstest.Contract(t, s)
 }
 
 func TestLocalOnDiskContract(t *testing.T) {
-	s, err := devsecrets.NewLocal(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openLocal(t, t.TempDir())
 	secretstest.Contract(t, s)
 }
 
@@ -34,10 +38,7 @@ func TestLocalPersistsAcrossRestart(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "nested", "data") // created on demand
 	first, second := secretstest.Generate(t), secretstest.Generate(t)
 
-	s, err := devsecrets.NewLocal(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openLocal(t, dir)
 	if err := s.Create(ctx, "org_a", "wh_1", first); err != nil {
 		t.Fatal(err)
 	}
@@ -51,10 +52,7 @@ func TestLocalPersistsAcrossRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	reopened, err := devsecrets.NewLocal(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reopened := openLocal(t, dir)
 	secretstest.AssertActive(t, reopened, "org_a", "wh_1", time.Now(), second, first)
 	// The grace deadline survives the restart too.
 	secretstest.AssertActive(t, reopened, "org_a", "wh_1", time.Now().Add(time.Hour+time.Minute), second)
@@ -97,10 +95,7 @@ func TestLocalCorruptFileErrorHidesContent(t *testing.T) {
 func TestLocalWriteFailureKeepsMemoryAndDiskInSync(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := devsecrets.NewLocal(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openLocal(t, dir)
 	// Point the store at a directory that no longer exists, so the temp
 	// file cannot be created whoever runs the test.
 	s.SetPath(filepath.Join(dir, "missing", devsecrets.LocalFile))
@@ -115,10 +110,7 @@ func TestLocalWriteFailureKeepsMemoryAndDiskInSync(t *testing.T) {
 func TestLocalConcurrentCreates(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := devsecrets.NewLocal(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openLocal(t, dir)
 	const n = 20
 	var wg sync.WaitGroup
 	for i := range n {
@@ -131,10 +123,7 @@ func TestLocalConcurrentCreates(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	reopened, err := devsecrets.NewLocal(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reopened := openLocal(t, dir)
 	for i := range n {
 		if _, err := secretstest.Active(ctx, reopened, "org_a", "wh_"+string(rune('a'+i)), time.Now()); err != nil {
 			t.Fatalf("webhook %d lost: %v", i, err)
