@@ -35,8 +35,7 @@ func TestDeleteWhoseSlotReleaseFails(t *testing.T) {
 	}
 	store := dynamo.NewWebhookStore(db, "hookrelay-faults")
 	now := time.Now()
-	w := webhook.Webhook{ID: ids.NewAt(ids.WebhookPrefix, now), OrgID: "org_f", Name: "f", URL: "https://example.com/",
-		EventTypes: []string{"emailOpen"}, Enabled: true, CreatedAt: now, UpdatedAt: now}
+	w := testHook("org_f", ids.NewAt(ids.WebhookPrefix, now), now)
 	if err := store.Create(ctx, w, 1); err != nil {
 		t.Fatal(err)
 	}

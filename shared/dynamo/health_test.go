@@ -22,14 +22,7 @@ func TestWebhookHealth(t *testing.T) {
 	create := func(t *testing.T, org string) webhook.Webhook {
 		t.Helper()
 		seq++
-		w := webhook.Webhook{
-			ID: ids.NewAt(ids.WebhookPrefix, t0.Add(time.Duration(seq)*time.Millisecond)), OrgID: org, Name: "h",
-			URL: "https://example.com/h", EventTypes: []string{"emailOpen"}, Enabled: true, CreatedAt: t0, UpdatedAt: t0,
-		}
-		if err := store.Create(ctx, w, 100); err != nil {
-			t.Fatal(err)
-		}
-		return w
+		return createHook(t, store, testHook(org, ids.NewAt(ids.WebhookPrefix, t0.Add(time.Duration(seq)*time.Millisecond)), t0))
 	}
 	get := func(t *testing.T, w webhook.Webhook) webhook.Webhook {
 		t.Helper()
@@ -38,6 +31,15 @@ func TestWebhookHealth(t *testing.T) {
 			t.Fatal(err)
 		}
 		return got
+	}
+	// failAtT0 records n failed deliveries to w, all at t0.
+	failAtT0 := func(t *testing.T, w webhook.Webhook, n int) {
+		t.Helper()
+		for range n {
+			if _, err := store.RecordFailure(ctx, w.OrgID, w.ID, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	threshold := webhook.Threshold{After: time.Hour, MinFailures: 3}
 
@@ -75,11 +77,7 @@ func TestWebhookHealth(t *testing.T) {
 
 	t.Run("disable needs both the period and the count, once", func(t *testing.T) {
 		w := create(t, "org_h2")
-		for i := 0; i < 3; i++ {
-			if _, err := store.RecordFailure(ctx, w.OrgID, w.ID, t0); err != nil {
-				t.Fatal(err)
-			}
-		}
+		failAtT0(t, w, 3)
 		// 59m59.9s after the first failure: not yet (the fraction matters).
 		if ok, err := store.DisableFailing(ctx, w.OrgID, w.ID, t0.Add(time.Hour-100*time.Millisecond), threshold); err != nil || ok {
 			t.Fatalf("disabled before the period: %v, %v", ok, err)
@@ -118,11 +116,7 @@ func TestWebhookHealth(t *testing.T) {
 
 	t.Run("a success recorded meanwhile keeps it enabled", func(t *testing.T) {
 		w := create(t, "org_h3")
-		for i := 0; i < 3; i++ {
-			if _, err := store.RecordFailure(ctx, w.OrgID, w.ID, t0); err != nil {
-				t.Fatal(err)
-			}
-		}
+		failAtT0(t, w, 3)
 		if err := store.RecordRecovery(ctx, w.OrgID, w.ID, t0.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
@@ -136,11 +130,7 @@ func TestWebhookHealth(t *testing.T) {
 
 	t.Run("the tenant's enable clears the reason; reset clears the run", func(t *testing.T) {
 		w := create(t, "org_h4")
-		for i := 0; i < 3; i++ {
-			if _, err := store.RecordFailure(ctx, w.OrgID, w.ID, t0); err != nil {
-				t.Fatal(err)
-			}
-		}
+		failAtT0(t, w, 3)
 		if ok, err := store.DisableFailing(ctx, w.OrgID, w.ID, t0.Add(time.Hour), threshold); err != nil || !ok {
 			t.Fatalf("disable: %v, %v", ok, err)
 		}
@@ -160,11 +150,7 @@ func TestWebhookHealth(t *testing.T) {
 
 	t.Run("fan-out sees failing-disabled webhooks, not manually disabled ones", func(t *testing.T) {
 		failing, manual, healthy := create(t, "org_h5"), create(t, "org_h5"), create(t, "org_h5")
-		for i := 0; i < 3; i++ {
-			if _, err := store.RecordFailure(ctx, failing.OrgID, failing.ID, t0); err != nil {
-				t.Fatal(err)
-			}
-		}
+		failAtT0(t, failing, 3)
 		if ok, err := store.DisableFailing(ctx, failing.OrgID, failing.ID, t0.Add(time.Hour), threshold); err != nil || !ok {
 			t.Fatalf("disable: %v, %v", ok, err)
 		}

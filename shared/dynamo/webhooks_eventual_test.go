@@ -21,11 +21,7 @@ func TestEventuallyConsistentGet(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := dynamo.NewWebhookStore(db, "eventual")
-	now := time.Now()
-	w := webhook.Webhook{ID: "wh_1", OrgID: "org_a", Name: "n", URL: "https://example.com", EventTypes: []string{"emailOpen"}, Enabled: true, CreatedAt: now, UpdatedAt: now}
-	if err := store.Create(ctx, w, 10); err != nil {
-		t.Fatal(err)
-	}
+	createHook(t, store, testHook("org_a", "wh_1", time.Now()))
 	eventual := store.EventuallyConsistent()
 	get := awsmeter.Op{Service: "DynamoDB", Operation: "GetItem"}
 

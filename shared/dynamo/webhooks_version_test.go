@@ -17,11 +17,7 @@ func TestSecretVersionCountsRotations(t *testing.T) {
 	ctx := context.Background()
 	db, table := testenv.Table(t)
 	store := dynamo.NewWebhookStore(db, table)
-	now := time.Now()
-	w := webhook.Webhook{ID: "wh_1", OrgID: "org_a", Name: "n", URL: "https://example.com", EventTypes: []string{"emailOpen"}, Enabled: true, CreatedAt: now, UpdatedAt: now}
-	if err := store.Create(ctx, w, 10); err != nil {
-		t.Fatal(err)
-	}
+	w := createHook(t, store, testHook("org_a", "wh_1", time.Now()))
 	for range 2 {
 		if err := store.BumpSecretVersion(ctx, "org_a", "wh_1"); err != nil {
 			t.Fatal(err)
