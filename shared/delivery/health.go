@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -135,8 +136,50 @@ func (h *Handler) park(ctx context.Context, m events.SQSMessage, d message.Deliv
 		h.log.ErrorContext(ctx, "park delivery", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 		return false // SQS brings it back: parking is retried, nothing lost
 	}
+	if !h.stillParks(ctx, m, p) {
+		return false
+	}
 	h.log.LogAttrs(ctx, slog.LevelInfo, "delivery attempt",
 		slog.String("org_id", d.OrgID), slog.String("webhook_id", d.WebhookID), slog.String("delivery_id", d.DeliveryID),
 		slog.String("event_id", d.EventID), slog.String("event_name", d.EventName), slog.String("outcome", deliverylog.OutcomeParked))
 	return true
+}
+
+// stillParks reads the webhook again, consistently, after its delivery was
+// parked, and reports whether the park stands. A recover enables the
+// endpoint, then reads its parked deliveries: a deliver that read it
+// disabled before the enable may write its park after that read, and a
+// park at an enabled endpoint is one no recover is due to fetch. Either
+// this read comes after the park and sees the enable, or the recover's
+// read comes after the park and queues it. So a park the webhook no
+// longer calls for (enabled, disabled by the tenant, deleted) is taken
+// back, and the message comes back at once for the path that applies
+// now; if it is gone already, a recover queued it, and this message is
+// done. On a failed read the message comes back and parks again.
+func (h *Handler) stillParks(ctx context.Context, m events.SQSMessage, p deliverylog.Parked) bool {
+	if h.d.Health == nil {
+		return true
+	}
+	w, err := h.d.Health.Get(ctx, p.OrgID, p.WebhookID)
+	switch {
+	case err == nil && w.Parks():
+		return true
+	case err != nil && !errors.Is(err, webhook.ErrNotFound):
+		h.log.ErrorContext(ctx, "confirm park", "org_id", p.OrgID, "webhook_id", p.WebhookID, "delivery_id", p.DeliveryID, "error", err)
+		return false
+	}
+	h.forget(webhook.Webhook{OrgID: p.OrgID, ID: p.WebhookID})
+	removed, err := h.d.Parked.Unpark(ctx, p)
+	if err != nil {
+		h.log.ErrorContext(ctx, "take back park", "org_id", p.OrgID, "webhook_id", p.WebhookID, "delivery_id", p.DeliveryID, "error", err)
+		return false
+	}
+	if !removed {
+		return true // the recover queued it: its copy is the delivery now
+	}
+	if err := h.d.Queue.ChangeVisibility(ctx, h.laneOf(ctx, m), m.ReceiptHandle, 0); err != nil {
+		// It comes back after the queue's visibility timeout instead.
+		h.log.ErrorContext(ctx, "return taken-back park", "org_id", p.OrgID, "webhook_id", p.WebhookID, "delivery_id", p.DeliveryID, "error", err)
+	}
+	return false
 }

@@ -95,7 +95,7 @@ func (r Recovery) Requeue(ctx context.Context, w webhook.Webhook, since time.Tim
 		}
 		res.Queued++
 		res.Parked++
-		if err := r.Parked.Unpark(context.WithoutCancel(ctx), p); err != nil {
+		if _, err := r.Parked.Unpark(context.WithoutCancel(ctx), p); err != nil {
 			return res, err
 		}
 	}

@@ -37,6 +37,9 @@ type ParkedStore interface {
 	// limit, or that a delivery was parked behind it meanwhile; the next
 	// call with the same since continues.
 	Since(ctx context.Context, orgID, webhookID string, since time.Time, limit int) (ps []Parked, more bool, err error)
-	// Unpark removes one once it is back on the delivery queue.
-	Unpark(ctx context.Context, p Parked) error
+	// Unpark removes one once it is back on the delivery queue, or when
+	// deliver takes back a park that came too late (the endpoint was
+	// enabled meanwhile). removed says it was still there: absent, a
+	// recover queued it already.
+	Unpark(ctx context.Context, p Parked) (removed bool, err error)
 }

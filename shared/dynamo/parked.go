@@ -193,12 +193,19 @@ func resumeAt(from, keptFrom string, next map[string]types.AttributeValue) strin
 	return max(at, from)
 }
 
-// Unpark deletes the item (absent already is fine: a TTL or a concurrent
-// recover removed it).
-func (s *ParkedStore) Unpark(ctx context.Context, p deliverylog.Parked) error {
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: parkedKey(p)})
-	if err != nil {
-		return fmt.Errorf("unpark delivery %s: %w", p.DeliveryID, err)
+// Unpark deletes the item and reports whether it was there (absent
+// already is no error: a TTL or a concurrent recover removed it). The
+// condition tells the two apart without reading the body back.
+func (s *ParkedStore) Unpark(ctx context.Context, p deliverylog.Parked) (bool, error) {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(s.table), Key: parkedKey(p),
+		ConditionExpression: aws.String("attribute_exists(#pk)"), ExpressionAttributeNames: map[string]string{"#pk": AttrPK},
+	})
+	switch {
+	case isConditionFailed(err):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("unpark delivery %s: %w", p.DeliveryID, err)
 	}
-	return nil
+	return true, nil
 }

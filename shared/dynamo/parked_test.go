@@ -60,11 +60,11 @@ func TestParkedStore(t *testing.T) {
 	if err != nil || fmt.Sprint(ids(page)) != "[dlv_02 dlv_03]" {
 		t.Fatalf("since +1s, 2: %v, %v", ids(page), err)
 	}
-	if err := s.Unpark(ctx, all[0]); err != nil {
-		t.Fatal(err)
+	if removed, err := s.Unpark(ctx, all[0]); err != nil || !removed {
+		t.Fatalf("unpark: %v, %v; want removed", removed, err)
 	}
-	if err := s.Unpark(ctx, all[0]); err != nil {
-		t.Fatalf("unpark twice: %v", err)
+	if removed, err := s.Unpark(ctx, all[0]); err != nil || removed {
+		t.Fatalf("unpark twice: %v, %v; want no error, nothing removed", removed, err)
 	}
 	// An hour later every item is past its TTL: absent, though dynalite keeps it.
 	s.Now = func() time.Time { return t0.Add(time.Hour) }
@@ -116,7 +116,7 @@ func TestParkedSinceCountsTheParkTime(t *testing.T) {
 			break
 		}
 		got = append(got, page[0].DeliveryID)
-		if err := s.Unpark(ctx, page[0]); err != nil {
+		if _, err := s.Unpark(ctx, page[0]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -167,7 +167,7 @@ func TestParkedSinceReadsBoundedPages(t *testing.T) {
 	unpark := func(page []deliverylog.Parked) (ids []string) {
 		for _, p := range page {
 			ids = append(ids, p.DeliveryID)
-			if err := s.Unpark(ctx, p); err != nil {
+			if _, err := s.Unpark(ctx, p); err != nil {
 				t.Fatal(err)
 			}
 		}

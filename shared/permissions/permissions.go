@@ -139,7 +139,8 @@ var shared = map[string][]Grant{
 	// GetItem when a message comes back), the attempt log (PutItem),
 	// removal on 410 (DeleteItem, counter UpdateItem); retries by visibility, dead-lettering (send to the
 	// DLQ, then delete); endpoint health on the webhook item and parked
-	// deliveries (UpdateItem, PutItem), and a park's read of the recover
+	// deliveries (UpdateItem, PutItem; DeleteItem when a park came after
+	// the recover that enabled the endpoint), and a park's read of the recover
 	// positions it moves back (Query, on those items only); the
 	// webhook.disabled notice (PutEvents).
 	Deliver: {
