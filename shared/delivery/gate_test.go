@@ -2,13 +2,16 @@ package delivery
 
 import (
 	"context"
+	"net/http"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/netguard"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -65,7 +68,15 @@ func TestHandlerDefersDeliveriesToAnEndpointThatTimesOut(t *testing.T) {
 	start := time.Now()
 	cfg := testConfig()
 	cfg.DeliveryTimeout = 500 * time.Millisecond
-	e := newEnv(t, cfg, func(d *Deps) { d.Now = func() time.Time { return start } })
+	// The POSTs are counted where the handler sends them: one that a
+	// stalled machine had not brought to the receiver within the 500 ms is
+	// a timeout all the same, yet the receiver never saw it.
+	posts := &postCounter{}
+	e := newEnv(t, cfg, func(d *Deps) {
+		d.Now = func() time.Time { return start }
+		d.Client = netguard.NewClient(netguard.Options{Timeout: cfg.DeliveryTimeout, AllowLoopback: true})
+		posts.next, d.Client.Transport = d.Client.Transport, posts
+	})
 	e.webhooks.put(webhook.Webhook{ID: "wh_slow", OrgID: "org_a", URL: rc.srv.URL + "/slow", Enabled: true})
 	handle := func(m events.SQSMessage) {
 		t.Helper()
@@ -78,8 +89,8 @@ func TestHandlerDefersDeliveriesToAnEndpointThatTimesOut(t *testing.T) {
 	}
 	second := sqsMessage(t, "org_a", "wh_slow", "evt_4")
 	handle(second)
-	if rc.hits.Load() != 3 {
-		t.Fatalf("%d POSTs, want the fourth delivery deferred", rc.hits.Load())
+	if posts.n.Load() != 3 {
+		t.Fatalf("%d POSTs, want the fourth delivery deferred", posts.n.Load())
 	}
 	if rec := e.records.get(deliveryIDOf(t, second)); rec.Attempts != 0 {
 		t.Fatalf("a deferral counted attempt %d", rec.Attempts)
@@ -89,7 +100,18 @@ func TestHandlerDefersDeliveriesToAnEndpointThatTimesOut(t *testing.T) {
 	}
 	second.Attributes = map[string]string{"ApproximateReceiveCount": strconv.Itoa(config.MaxDeferrals + 1)}
 	handle(second)
-	if rc.hits.Load() != 4 || e.records.get(deliveryIDOf(t, second)).Attempts != 1 {
-		t.Fatalf("after %d deferrals: %d POSTs, want the delivery attempted", config.MaxDeferrals, rc.hits.Load())
+	if posts.n.Load() != 4 || e.records.get(deliveryIDOf(t, second)).Attempts != 1 {
+		t.Fatalf("after %d deferrals: %d POSTs, want the delivery attempted", config.MaxDeferrals, posts.n.Load())
 	}
+}
+
+// postCounter counts the requests a client sends through it.
+type postCounter struct {
+	next http.RoundTripper
+	n    atomic.Int32
+}
+
+func (c *postCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.next.RoundTrip(r)
 }
