@@ -20,17 +20,12 @@ const AdminRoute = "/api/v1/admin/{proxy+}"
 // LambdaClaims reads the claims the HTTP API JWT authorizer put in the
 // request context (payload v2). The token itself was validated by API
 // Gateway before the Lambda ran, so nothing is verified here: a request
-// without authorizer claims (a misconfigured route) is refused.
-type LambdaClaims struct {
-	OrgClaim      string
-	OperatorClaim string
-	OperatorValue string
-}
+// without authorizer claims (a misconfigured route) is refused. Its
+// fields are the claim names it reads.
+type LambdaClaims ClaimNames
 
 // NewLambdaClaims takes the claim names from configuration.
-func NewLambdaClaims(cfg config.Config) LambdaClaims {
-	return LambdaClaims{OrgClaim: cfg.OrgClaim, OperatorClaim: cfg.OperatorClaim, OperatorValue: cfg.OperatorValue}
-}
+func NewLambdaClaims(cfg config.Config) LambdaClaims { return LambdaClaims(NewClaimNames(cfg)) }
 
 // Authenticate implements Authenticator.
 func (l LambdaClaims) Authenticate(r *http.Request) (Principal, error) {
@@ -39,8 +34,7 @@ func (l LambdaClaims) Authenticate(r *http.Request) (Principal, error) {
 		return Principal{}, Unauthenticated("no authorizer claims in request context")
 	}
 	claims := rc.Authorizer.JWT.Claims
-	names := ClaimNames{OrgClaim: l.OrgClaim, OperatorClaim: l.OperatorClaim, OperatorValue: l.OperatorValue}
-	p, err := names.Principal(func(name string) ClaimValue { return gatewayClaim(claims, name) })
+	p, err := ClaimNames(l).Principal(func(name string) ClaimValue { return gatewayClaim(claims, name) })
 	if _, path, _ := strings.Cut(rc.RouteKey, " "); path != AdminRoute {
 		p.Operator = false
 	}
