@@ -10,22 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/secrets/secretstest"
 	"github.com/hookrelay/hookrelay/shared/signing"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 	"github.com/hookrelay/hookrelay/verify"
 )
 
 const body = `{"id":"evt_1","event_name":"emailClick","organization_id":"org_a","timestamp":1745000000,"data":{"email":"ada@example.com"}}`
-
-func newSecret(t *testing.T) string {
-	t.Helper()
-	s, err := secrets.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 func newListener(t *testing.T, o Options) (*Listener, *testenv.Buffer) {
 	t.Helper()
@@ -60,7 +51,7 @@ func serve(l *Listener, r *http.Request) int {
 }
 
 func TestVerifiedEventIsPrintedAndAnswered(t *testing.T) {
-	secret := newSecret(t)
+	secret := secretstest.Generate(t)
 	l, buf := newListener(t, Options{Secret: secret})
 	if code := serve(l, signed(t, "dlv_a", time.Now(), secret)); code != http.StatusOK {
 		t.Fatalf("status %d, want 200", code)
@@ -80,7 +71,7 @@ func TestVerifiedEventIsPrintedAndAnswered(t *testing.T) {
 }
 
 func TestFailFirstCountsPerDeliveryID(t *testing.T) {
-	secret := newSecret(t)
+	secret := secretstest.Generate(t)
 	l, buf := newListener(t, Options{Secret: secret, FailFirst: 2, Status: http.StatusNoContent})
 	var codes []int
 	for _, d := range []string{"dlv_a", "dlv_a", "dlv_b", "dlv_a", "dlv_b", "dlv_b"} {
@@ -98,10 +89,10 @@ func TestFailFirstCountsPerDeliveryID(t *testing.T) {
 }
 
 func TestBadSignaturesGet400AndUseNoAttempt(t *testing.T) {
-	secret := newSecret(t)
+	secret := secretstest.Generate(t)
 	now := time.Now()
 	cases := map[string]func() *http.Request{
-		"another secret": func() *http.Request { return signed(t, "dlv_x", now, newSecret(t)) },
+		"another secret": func() *http.Request { return signed(t, "dlv_x", now, secretstest.Generate(t)) },
 		"tampered body": func() *http.Request {
 			r := signed(t, "dlv_x", now, secret)
 			r.Body = io.NopCloser(strings.NewReader(strings.Replace(body, "ada", "eve", 1)))
@@ -137,16 +128,16 @@ func TestBadSignaturesGet400AndUseNoAttempt(t *testing.T) {
 }
 
 func TestRotationAcceptsTheOldSecret(t *testing.T) {
-	oldSecret, newSecretV := newSecret(t), newSecret(t)
+	oldSecret, newSecret := secretstest.Generate(t), secretstest.Generate(t)
 	l, _ := newListener(t, Options{Secret: oldSecret})
 	// During a rotation hookrelay signs with both, newest first.
-	if code := serve(l, signed(t, "dlv_r", time.Now(), newSecretV, oldSecret)); code != http.StatusOK {
+	if code := serve(l, signed(t, "dlv_r", time.Now(), newSecret, oldSecret)); code != http.StatusOK {
 		t.Fatalf("status %d, want 200", code)
 	}
 }
 
 func TestCustomPrefix(t *testing.T) {
-	secret := newSecret(t)
+	secret := secretstest.Generate(t)
 	l, buf := newListener(t, Options{Secret: secret, Prefix: "Aigeon"})
 	h, err := signing.Headers(signing.Request{Prefix: "Aigeon", EventName: "emailOpen", DeliveryID: "dlv_p",
 		Timestamp: time.Now(), Secrets: []string{secret}, Body: []byte(body)})
@@ -161,7 +152,7 @@ func TestCustomPrefix(t *testing.T) {
 }
 
 func TestDelayHoldsTheAnswer(t *testing.T) {
-	secret := newSecret(t)
+	secret := secretstest.Generate(t)
 	l, _ := newListener(t, Options{Secret: secret, Delay: 300 * time.Millisecond})
 	t0 := time.Now()
 	if code := serve(l, signed(t, "dlv_d", time.Now(), secret)); code != http.StatusOK {
@@ -173,7 +164,7 @@ func TestDelayHoldsTheAnswer(t *testing.T) {
 }
 
 func TestSenderTimeoutEndsTheDelay(t *testing.T) {
-	secret := newSecret(t)
+	secret := secretstest.Generate(t)
 	l, buf := newListener(t, Options{Secret: secret, Delay: 10 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
@@ -188,7 +179,7 @@ func TestSenderTimeoutEndsTheDelay(t *testing.T) {
 }
 
 func TestNonPostAndNonJSON(t *testing.T) {
-	secret := newSecret(t)
+	secret := secretstest.Generate(t)
 	l, buf := newListener(t, Options{Secret: secret})
 	if code := serve(l, httptest.NewRequest(http.MethodGet, "/", nil)); code != http.StatusMethodNotAllowed {
 		t.Fatalf("GET answered %d, want 405", code)
@@ -209,7 +200,7 @@ func TestNonPostAndNonJSON(t *testing.T) {
 }
 
 func TestHeaderValuesArePrintedSafely(t *testing.T) {
-	l, buf := newListener(t, Options{Secret: newSecret(t)})
+	l, buf := newListener(t, Options{Secret: secretstest.Generate(t)})
 	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
 	r.Header.Set("X-Hookrelay-Event", "evil\x1b]0;pwned\x07")
 	serve(l, r)
@@ -219,7 +210,7 @@ func TestHeaderValuesArePrintedSafely(t *testing.T) {
 }
 
 func TestNewRejectsBadOptions(t *testing.T) {
-	good := newSecret(t)
+	good := secretstest.Generate(t)
 	for name, o := range map[string]Options{
 		"no secret":          {},
 		"no whsec_ prefix":   {Secret: strings.TrimPrefix(good, "whsec_")},
