@@ -6,10 +6,6 @@ import (
 	"time"
 )
 
-func lookupOf(env map[string]string) func(string) (string, bool) {
-	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-}
-
 func TestHealthKnobsDefaultsAndOff(t *testing.T) {
 	c, err := FromLookup(lookupOf(nil))
 	if err != nil {

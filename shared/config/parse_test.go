@@ -7,6 +7,11 @@ import (
 	"time"
 )
 
+// lookupOf is an environment holding only env.
+func lookupOf(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+}
+
 // Each kind of setting: what it takes, and what it refuses with which
 // error (the message names the variable and the value as given).
 func TestSettingKinds(t *testing.T) {

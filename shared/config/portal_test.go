@@ -11,7 +11,7 @@ func TestPortalBrandFromEnvironment(t *testing.T) {
 		EnvPortalName: "Acme CRM", EnvPortalAccent: "#0A7F5a", EnvPortalLogoURL: "https://cdn.acme.example/logo.svg",
 		EnvPortalFrameAncestors: "https://app.acme.example, https://*.acme.example:8443",
 	}
-	c, err := FromLookup(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	c, err := FromLookup(lookupOf(env))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,12 +43,7 @@ func TestPortalBrandRejectsUnsafeValues(t *testing.T) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}
-	_, err := FromLookup(func(k string) (string, bool) {
-		if k == EnvPortalAccent {
-			return "blue", true
-		}
-		return "", false
-	})
+	_, err := FromLookup(lookupOf(map[string]string{EnvPortalAccent: "blue"}))
 	if err == nil || !strings.Contains(err.Error(), EnvPortalAccent) {
 		t.Fatalf("Load with a bad accent: %v", err)
 	}

@@ -25,7 +25,7 @@ func TestParseScheduleKeepsRetriesWithinWhatSQSHonours(t *testing.T) {
 	if _, err := ParseSchedule("10h,10h,10h,10h,10h,10h,5h"); err != nil {
 		t.Errorf("a 65 h schedule fits: %v", err)
 	}
-	if _, err := FromLookup(func(k string) (string, bool) { return "12h", k == EnvRetrySchedule }); err == nil {
+	if _, err := FromLookup(lookupOf(map[string]string{EnvRetrySchedule: "12h"})); err == nil {
 		t.Error("Load accepted a schedule SQS cannot honour")
 	}
 }
