@@ -55,7 +55,7 @@ func TestTemplateEnvMatchesFunctions(t *testing.T) {
 	s := defaultStack(t)
 	names := config.Names()
 	for fn, path := range functionIDs {
-		vars, _ := s.props(t, s.id(t, path))["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+		vars := s.env(t, path)
 		var keys []string
 		for k := range vars {
 			keys = append(keys, k)
@@ -98,7 +98,7 @@ func TestEnvValuesPointAtTheRightResources(t *testing.T) {
 		config.EnvOrgClaim:         "org_id",
 	}
 	for fn, path := range functionIDs {
-		vars := s.props(t, s.id(t, path))["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+		vars := s.env(t, path)
 		for k, v := range vars {
 			if w, ok := want[k]; ok && jsonOf(v) != jsonOf(w) {
 				t.Errorf("%s: %s = %s, want %s", fn, k, jsonOf(v), jsonOf(w))

@@ -90,7 +90,7 @@ func TestBatchWindowsFollowContext(t *testing.T) {
 	}))
 	// The deliver function leaves the window out of SQS's 12 h (budget.go).
 	deliver := s.props(t, s.id(t, "DeliverFunction"))
-	if v := deliver["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})[config.EnvDeliverBatchWindow]; v != "20s" {
+	if v := s.env(t, "DeliverFunction")[config.EnvDeliverBatchWindow]; v != "20s" {
 		t.Errorf("deliver's %s = %v, want 20s", config.EnvDeliverBatchWindow, v)
 	}
 	timeout := num(deliver["Timeout"])

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/hookrelay/hookrelay/shared/config"
 )
 
 // assetDir makes a stand-in asset root with a dummy bootstrap per function,
@@ -171,6 +173,23 @@ func (s *synthesized) props(t testing.TB, logicalID string) map[string]interface
 	}
 	p, _ := r["Properties"].(map[string]interface{})
 	return p
+}
+
+// env returns the environment variables of the function at path.
+func (s *synthesized) env(t testing.TB, path string) map[string]interface{} {
+	t.Helper()
+	env, _ := s.props(t, s.id(t, path))["Environment"].(map[string]interface{})
+	vars, ok := env["Variables"].(map[string]interface{})
+	if !ok {
+		t.Fatalf("function %s has no environment variables", path)
+	}
+	return vars
+}
+
+// deployedConfig reads the function at path's environment as it does at cold start.
+func (s *synthesized) deployedConfig(t testing.TB, path string) (config.Config, error) {
+	vars := s.env(t, path)
+	return config.FromLookup(func(k string) (string, bool) { v, ok := vars[k].(string); return v, ok })
 }
 
 // deliveryLanes are the delivery lanes' queue construct ids, lane i at

@@ -292,7 +292,7 @@ func TestEnvelopeStoreGrantsAndEnv(t *testing.T) {
 		t.Errorf("secrets key rotation = %v, want true", rot)
 	}
 	for fn, path := range functionIDs {
-		vars := s.props(t, s.id(t, path))["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+		vars := s.env(t, path)
 		wantKey := fn == fnAPI || fn == fnDeliver
 		if got, ok := vars[config.EnvSecretKey]; ok != wantKey || (ok && jsonOf(got) != key) {
 			t.Errorf("%s: %s = %v, want the key's ARN: %v", fn, config.EnvSecretKey, jsonOf(got), wantKey)

@@ -89,7 +89,7 @@ func TestDeliveryURLsAreTheLanesInOrder(t *testing.T) {
 	s := defaultStack(t)
 	want := jsonOf(s.laneURLs(t))
 	for fn, path := range functionIDs {
-		vars := s.props(t, s.id(t, path))["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+		vars := s.env(t, path)
 		if v, ok := vars[config.EnvDeliveryQueueURL]; ok && jsonOf(v) != want {
 			t.Errorf("%s: %s = %s, want %s", fn, config.EnvDeliveryQueueURL, jsonOf(v), want)
 		}

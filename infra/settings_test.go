@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-
-	"github.com/hookrelay/hookrelay/shared/config"
 )
 
 func lookupMap(m map[string]interface{}) func(string) interface{} {
@@ -85,10 +83,9 @@ func TestSettingsFromContextValues(t *testing.T) {
 // deployed deliver function too (an empty value would mean the default).
 func TestAutoDisableOffIsDeployedAsZero(t *testing.T) {
 	s := synth(t, map[string]interface{}{CtxDisableAfter: "0", CtxDisableMinFailures: float64(0), CtxParkedTTL: "48h"})
-	vars := s.props(t, s.id(t, functionIDs[fnDeliver]))["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
-	c, err := config.FromLookup(func(k string) (string, bool) { v, ok := vars[k].(string); return v, ok })
+	c, err := s.deployedConfig(t, functionIDs[fnDeliver])
 	if err != nil || c.AutoDisable() || c.ParkedTTL != 48*time.Hour {
-		t.Fatalf("deployed %v: auto-disable %v, parked %s, %v; want off and 48h", vars, c.AutoDisable(), c.ParkedTTL, err)
+		t.Fatalf("deployed %v: auto-disable %v, parked %s, %v; want off and 48h", s.env(t, functionIDs[fnDeliver]), c.AutoDisable(), c.ParkedTTL, err)
 	}
 }
 
@@ -100,8 +97,7 @@ func TestOrgRateLimitReachesTheAPIFunction(t *testing.T) {
 		want int
 	}{{nil, 25}, {map[string]interface{}{CtxOrgRateLimit: float64(0)}, 0}, {map[string]interface{}{CtxOrgRateLimit: "7"}, 7}} {
 		s := synth(t, c.ctx)
-		vars := s.props(t, s.id(t, functionIDs[fnAPI]))["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
-		cfg, err := config.FromLookup(func(k string) (string, bool) { v, ok := vars[k].(string); return v, ok })
+		cfg, err := s.deployedConfig(t, functionIDs[fnAPI])
 		if err != nil || cfg.OrgRateLimit != c.want {
 			t.Errorf("context %v: api function's limit %d (%v), want %d", c.ctx, cfg.OrgRateLimit, err, c.want)
 		}
