@@ -175,9 +175,10 @@ func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since 
 		start = res.LastEvaluatedKey
 	}
 	// limit reached (the caller says more): the position stays where this
-	// call started, or where Park moved it back; the next call reads again
-	// only what is still parked.
-	return out, false, nil
+	// call started, or where Park moved it back, for another hour; the next
+	// call reads again only what is still parked.
+	moved, err := s.closeAt(ctx, orgID, webhookID, sinceKey, opened, opened)
+	return out, moved, err
 }
 
 // resumeAt is where a call stopped before the end may be resumed: at the

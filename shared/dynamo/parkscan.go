@@ -30,7 +30,7 @@ const (
 	// items deliver queries (permissions.go).
 	ParkScanKeyPrefix = "PARKSCAN#"
 	// parkScanTTL is how long a position serves the calls of one recover
-	// run (a "more" answer is followed at once).
+	// run after its last call (a "more" answer is followed at once).
 	parkScanTTL = time.Hour
 )
 
@@ -84,9 +84,10 @@ func (s *ParkedStore) openAt(ctx context.Context, orgID, webhookID, since, from 
 }
 
 // closeAt deletes since's position once a call read to the end, or (to
-// != "") moves it to where the next call starts, in either case only if
-// it is still opened, where the call started. Otherwise Park moved it back
-// meanwhile: it stays, and closeAt reports moved (the run is not done).
+// != "") moves it to where the next call starts (to == opened keeps it)
+// for another parkScanTTL, in either case only if it is still opened,
+// where the call started. Otherwise Park moved it back meanwhile: it
+// stays, and closeAt reports moved (the run is not done).
 func (s *ParkedStore) closeAt(ctx context.Context, orgID, webhookID, since, opened, to string) (moved bool, err error) {
 	cond := aws.String("#from = :opened")
 	names := map[string]string{"#from": "from"}
@@ -96,10 +97,15 @@ func (s *ParkedStore) closeAt(ctx context.Context, orgID, webhookID, since, open
 			ExpressionAttributeNames: names, ExpressionAttributeValues: map[string]types.AttributeValue{":opened": sAttr(opened)},
 		})
 	} else {
+		// The hour counts from this call: a run whose calls go on for
+		// longer must not start over (and read again what it went past).
+		names["#exp"] = AttrTTL
 		_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: aws.String(s.table), Key: parkScanKey(orgID, webhookID, since), ConditionExpression: cond,
-			UpdateExpression: aws.String("SET #from = :to"), ExpressionAttributeNames: names,
-			ExpressionAttributeValues: map[string]types.AttributeValue{":opened": sAttr(opened), ":to": sAttr(to)},
+			UpdateExpression: aws.String("SET #from = :to, #exp = :exp"), ExpressionAttributeNames: names,
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":opened": sAttr(opened), ":to": sAttr(to), ":exp": nAttr(s.Now().Add(parkScanTTL).Unix()),
+			},
 		})
 	}
 	if isConditionFailed(err) {
