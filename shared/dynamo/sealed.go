@@ -83,13 +83,7 @@ func (s *SealedItems) CreateSealed(ctx context.Context, orgID, webhookID string,
 		ExpressionAttributeNames:  sealedNames,
 		ExpressionAttributeValues: sealedValues(sealed),
 	})
-	if isConditionFailed(err) {
-		return envelope.ErrSealedExists
-	}
-	if err != nil {
-		return fmt.Errorf("put sealed secrets: %w", err)
-	}
-	return nil
+	return conditionalWrite(err, envelope.ErrSealedExists, "put sealed secrets")
 }
 
 // ReplaceSealed writes next only over old's box.
@@ -138,11 +132,5 @@ func (s *SealedItems) RemoveSealed(ctx context.Context, orgID, webhookID string)
 		ConditionExpression:      aws.String("attribute_exists(#b)"),
 		ExpressionAttributeNames: sealedNames,
 	})
-	if isConditionFailed(err) {
-		return envelope.ErrNoSealed
-	}
-	if err != nil {
-		return fmt.Errorf("remove sealed secrets: %w", err)
-	}
-	return nil
+	return conditionalWrite(err, envelope.ErrNoSealed, "remove sealed secrets")
 }

@@ -76,11 +76,5 @@ func (m SecretMarkers) Mark(ctx context.Context, orgID, id, store string) error 
 		ExpressionAttributeNames:  map[string]string{"#store": attrSecretStore, "#id": attrID},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":store": &types.AttributeValueMemberS{Value: store}},
 	})
-	if isConditionFailed(err) {
-		return webhook.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("mark secret store: %w", err)
-	}
-	return nil
+	return conditionalWrite(err, webhook.ErrNotFound, "mark secret store")
 }

@@ -133,6 +133,19 @@ func isConditionFailed(err error) bool {
 	return errors.As(err, &ccf)
 }
 
+// conditionalWrite is what a conditional write's err means to its
+// caller: refused when the condition failed, err named by what when the
+// call failed otherwise, nil when the item was written.
+func conditionalWrite(err, refused error, what string) error {
+	if isConditionFailed(err) {
+		return refused
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
 // Create reserves a slot in the org's counter, then writes the item. There
 // are no transactions (dynalite has none), so a failed write gives the slot
 // back; a crash between the two leaves the counter one too high, which only
@@ -204,13 +217,7 @@ func (s *WebhookStore) reserveSlot(ctx context.Context, orgID string, maxPerOrg 
 			":max": &types.AttributeValueMemberN{Value: strconv.Itoa(maxPerOrg)},
 		},
 	})
-	if isConditionFailed(err) {
-		return webhook.ErrLimitReached
-	}
-	if err != nil {
-		return fmt.Errorf("reserve webhook slot: %w", err)
-	}
-	return nil
+	return conditionalWrite(err, webhook.ErrLimitReached, "reserve webhook slot")
 }
 
 // releaseSlot decrements the counter, never below zero.
@@ -378,13 +385,7 @@ func (s *WebhookStore) BumpSecretVersion(ctx context.Context, orgID, id string) 
 		ExpressionAttributeNames:  map[string]string{"#id": attrID, "#v": "secret_version"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
 	})
-	if isConditionFailed(err) {
-		return webhook.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("bump secret version: %w", err)
-	}
-	return nil
+	return conditionalWrite(err, webhook.ErrNotFound, "bump secret version")
 }
 
 // Update replaces the mutable fields; the condition keeps it from
@@ -424,13 +425,7 @@ func (s *WebhookStore) Update(ctx context.Context, w webhook.Webhook) error {
 			":updated": &types.AttributeValueMemberS{Value: formatTime(w.UpdatedAt)},
 		},
 	})
-	if isConditionFailed(err) {
-		return webhook.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("update webhook: %w", err)
-	}
-	return nil
+	return conditionalWrite(err, webhook.ErrNotFound, "update webhook")
 }
 
 // Delete removes the webhook and gives its slot back. Only the caller whose
@@ -445,11 +440,8 @@ func (s *WebhookStore) Delete(ctx context.Context, orgID, id string) error {
 		ConditionExpression:      aws.String(webhookExists),
 		ExpressionAttributeNames: map[string]string{"#id": attrID},
 	})
-	if isConditionFailed(err) {
-		return webhook.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("delete webhook: %w", err)
+	if err := conditionalWrite(err, webhook.ErrNotFound, "delete webhook"); err != nil {
+		return err
 	}
 	if err := s.releaseSlot(context.WithoutCancel(ctx), orgID); err != nil {
 		return fmt.Errorf("%w: %w", webhook.ErrSlotNotReleased, err)
