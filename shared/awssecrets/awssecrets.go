@@ -58,10 +58,7 @@ func (a *Store) Name(orgID, webhookID string) string {
 // Create stores the first secret. The name is deterministic, so a retried
 // create after a timeout surfaces as ErrExists rather than a duplicate.
 func (a *Store) Create(ctx context.Context, orgID, webhookID, secret string) error {
-	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
-		return err
-	}
-	if err := secrets.CheckSecret(secret); err != nil {
+	if err := secrets.CheckWrite(orgID, webhookID, secret); err != nil {
 		return err
 	}
 	value, err := encodeRecord(secrets.Record{Current: secret})
@@ -89,10 +86,7 @@ func tags(orgID, webhookID string) []types.Tag {
 // one webhook are last-writer-wins; both callers got a valid secret back,
 // and only the loser's is not kept, which a tenant fixes by rotating again.
 func (a *Store) Rotate(ctx context.Context, orgID, webhookID, newSecret string, grace time.Duration) error {
-	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
-		return err
-	}
-	if err := secrets.CheckSecret(newSecret); err != nil {
+	if err := secrets.CheckWrite(orgID, webhookID, newSecret); err != nil {
 		return err
 	}
 	r, err := a.get(ctx, orgID, webhookID)

@@ -26,10 +26,7 @@ func (a *Store) Record(ctx context.Context, orgID, webhookID string) (secrets.Re
 // name stays taken until then: a migration back within the recovery
 // window), or a new secret.
 func (a *Store) PutRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
-	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
-		return err
-	}
-	if err := secrets.CheckSecret(r.Current); err != nil {
+	if err := secrets.CheckWrite(orgID, webhookID, r.Current); err != nil {
 		return err
 	}
 	value, err := encodeRecord(r)

@@ -62,10 +62,7 @@ func localKey(orgID, webhookID string) string { return orgID + "/" + webhookID }
 
 // Create stores the first secret of a webhook.
 func (l *Local) Create(_ context.Context, orgID, webhookID, secret string) error {
-	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
-		return err
-	}
-	if err := secrets.CheckSecret(secret); err != nil {
+	if err := secrets.CheckWrite(orgID, webhookID, secret); err != nil {
 		return err
 	}
 	l.mu.Lock()
@@ -79,10 +76,7 @@ func (l *Local) Create(_ context.Context, orgID, webhookID, secret string) error
 
 // Rotate makes newSecret current; the old one stays valid until now+grace.
 func (l *Local) Rotate(_ context.Context, orgID, webhookID, newSecret string, grace time.Duration) error {
-	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
-		return err
-	}
-	if err := secrets.CheckSecret(newSecret); err != nil {
+	if err := secrets.CheckWrite(orgID, webhookID, newSecret); err != nil {
 		return err
 	}
 	l.mu.Lock()

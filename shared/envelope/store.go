@@ -27,7 +27,7 @@ func New(kms KeyService, items Items) *Store {
 // Create generates the webhook's data key (one KMS call) and stores the
 // sealed first record.
 func (s *Store) Create(ctx context.Context, orgID, webhookID, secret string) error {
-	if err := check(orgID, webhookID, secret); err != nil {
+	if err := secrets.CheckWrite(orgID, webhookID, secret); err != nil {
 		return err
 	}
 	return s.create(ctx, orgID, webhookID, secrets.Record{Current: secret})
@@ -58,7 +58,7 @@ func (s *Store) create(ctx context.Context, orgID, webhookID string, r secrets.R
 // that nobody resealed meanwhile: of two concurrent rotations one fails
 // (and its caller gets an error, not a secret that is not kept).
 func (s *Store) Rotate(ctx context.Context, orgID, webhookID, newSecret string, grace time.Duration) error {
-	if err := check(orgID, webhookID, newSecret); err != nil {
+	if err := secrets.CheckWrite(orgID, webhookID, newSecret); err != nil {
 		return err
 	}
 	old, r, key, err := s.read(ctx, orgID, webhookID)
@@ -104,13 +104,6 @@ func (s *Store) read(ctx context.Context, orgID, webhookID string) (Sealed, secr
 	return sealed, r, key, nil
 }
 
-func check(orgID, webhookID, secret string) error {
-	if err := secrets.CheckIDs(orgID, webhookID); err != nil {
-		return err
-	}
-	return secrets.CheckSecret(secret)
-}
-
 // wrap maps the item port's errors to the secrets sentinels.
 func (s *Store) wrap(op, webhookID string, err error) error {
 	switch {
@@ -136,7 +129,7 @@ func (s *Store) Record(ctx context.Context, orgID, webhookID string) (secrets.Re
 // PutRecord makes the item hold r: sealed under its data key when it has
 // one (on condition that nobody resealed meanwhile), else under a new one.
 func (s *Store) PutRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
-	if err := check(orgID, webhookID, r.Current); err != nil {
+	if err := secrets.CheckWrite(orgID, webhookID, r.Current); err != nil {
 		return err
 	}
 	old, _, key, err := s.read(ctx, orgID, webhookID)

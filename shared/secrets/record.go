@@ -49,6 +49,15 @@ func CheckSecret(secret string) error {
 	return nil
 }
 
+// CheckWrite checks what every store checks before it stores secret for
+// a webhook: the ids (CheckIDs) and the secret (CheckSecret).
+func CheckWrite(orgID, webhookID, secret string) error {
+	if err := CheckIDs(orgID, webhookID); err != nil {
+		return err
+	}
+	return CheckSecret(secret)
+}
+
 // CheckIDs keeps ids to characters valid in a Secrets Manager name and free
 // of "/", so "<prefix>/<org>/<id>" can never name another tenant's secret.
 func CheckIDs(orgID, webhookID string) error {

@@ -76,6 +76,13 @@ func Contract(t *testing.T, s secrets.Store) {
 	if err := s.Create(ctx, "org_a", "wh_2", ""); err == nil {
 		t.Fatal("Create accepted an empty secret")
 	}
+	if err := s.Create(ctx, "org_a", "wh_3", first); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if err := s.Rotate(ctx, "org_a", "wh_3", "", time.Hour); err == nil {
+		t.Fatal("Rotate accepted an empty secret")
+	}
+	AssertActive(t, s, "org_a", "wh_3", time.Now(), first)
 }
 
 // Active is what a delivery at now signs with: the secrets of the
