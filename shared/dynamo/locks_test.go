@@ -112,19 +112,13 @@ func TestLocksOneTakerAtATime(t *testing.T) {
 // The SDK sends a put again when its answer was lost. The lock was taken
 // by the first send: the second must find it its own, not held.
 func TestLockAcquireSurvivesARetriedPut(t *testing.T) {
-	endpoint := testenv.Dynalite(t)
 	var resent atomic.Bool
-	db := testenv.FaultyDynamo(t, endpoint, func(_ context.Context, in any, call func() error) error {
-		if _, put := in.(*dynamodb.PutItemInput); put && resent.CompareAndSwap(false, true) {
-			_ = call() // applied; its answer lost on the way back
-		}
+	l := locksWithFirstPut(t, func(call func() error) error {
+		resent.Store(true)
+		_ = call() // applied; its answer lost on the way back
 		return call()
 	})
 	ctx := context.Background()
-	if err := dynamo.EnsureTable(ctx, db, "hookrelay-locks"); err != nil {
-		t.Fatal(err)
-	}
-	l := dynamo.NewLocks(db, "hookrelay-locks")
 	token, err := l.Acquire(ctx, "dlq-scan", time.Minute)
 	if err != nil || token == "" || !resent.Load() {
 		t.Fatalf("acquire whose put was sent twice: %q, %v (resent %v); want the lock", token, err, resent.Load())
@@ -138,24 +132,32 @@ func TestLockAcquireSurvivesARetriedPut(t *testing.T) {
 }
 
 func TestLockAcquireThatFailsAfterItsPutLeavesItFree(t *testing.T) {
-	endpoint := testenv.Dynalite(t)
-	var cut atomic.Bool
-	db := testenv.FaultyDynamo(t, endpoint, func(_ context.Context, in any, call func() error) error {
-		if _, put := in.(*dynamodb.PutItemInput); put && cut.CompareAndSwap(false, true) {
-			_ = call() // applied; the caller's deadline ends before the answer
-			return context.DeadlineExceeded
-		}
-		return call()
+	l := locksWithFirstPut(t, func(call func() error) error {
+		_ = call() // applied; the caller's deadline ends before the answer
+		return context.DeadlineExceeded
 	})
 	ctx := context.Background()
-	if err := dynamo.EnsureTable(ctx, db, "hookrelay-locks"); err != nil {
-		t.Fatal(err)
-	}
-	l := dynamo.NewLocks(db, "hookrelay-locks")
 	if token, err := l.Acquire(ctx, "dlq-scan", time.Minute); token != "" || err == nil {
 		t.Fatalf("acquire cut off after its put: %q, %v; want an error", token, err)
 	}
 	if token, err := l.Acquire(ctx, "dlq-scan", time.Minute); token == "" || err != nil {
 		t.Fatalf("the next taker: %q, %v; want the lock free, not held for a token nobody has", token, err)
 	}
+}
+
+// locksWithFirstPut is Locks on a table of its own whose first PutItem
+// goes through first (call sends it), every other call as it is.
+func locksWithFirstPut(t *testing.T, first func(call func() error) error) *dynamo.Locks {
+	t.Helper()
+	var used atomic.Bool
+	db := testenv.FaultyDynamo(t, testenv.Dynalite(t), func(_ context.Context, in any, call func() error) error {
+		if _, put := in.(*dynamodb.PutItemInput); put && used.CompareAndSwap(false, true) {
+			return first(call)
+		}
+		return call()
+	})
+	if err := dynamo.EnsureTable(context.Background(), db, "hookrelay-locks"); err != nil {
+		t.Fatal(err)
+	}
+	return dynamo.NewLocks(db, "hookrelay-locks")
 }
