@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,7 +29,8 @@ import (
 // delivery record saved before it, the gate's deferral (the visibility
 // change of a delivery to an endpoint that keeps timing out), the DLQ send
 // and the delete after it, a skip's one record (its attempt log entry), the
-// parked item of an endpoint disabled for failing, the webhook's removal on
+// parked item of an endpoint disabled for failing and the read of the
+// webhook that confirms the park, the webhook's removal on
 // a 410, and a recover's send and unpark of what was parked (shared/dlq's
 // claim audit covers the dead letters it redrives). The final state is
 // read where the handler leaves it: the delivery's newest attempt log entry,
@@ -49,6 +51,7 @@ const (
 	stepDLQDelete     = "delete after DLQ send"
 	stepSkipLog       = "skip: attempt log entry"
 	stepPark          = "park: parked item"
+	stepParkCheck     = "park: webhook read again"
 	stepRemove        = "410: webhook remove"
 	stepRecoverSend   = "recover: send"
 	stepRecoverUnpark = "recover: unpark"
@@ -112,6 +115,7 @@ func auditCases() []auditCase {
 	add(auditCase{step: stepSkipLog, endpoint: "ok", hook: hookDisabled, want: endSkipped}, all...)
 	add(auditCase{step: stepSkipLog, endpoint: "ok", hook: hookUnsubscribed, want: endUnsubscribed}, all...)
 	add(auditCase{step: stepPark, endpoint: "ok", hook: hookFailing, want: endRecovered}, all...)
+	add(auditCase{step: stepParkCheck, endpoint: "ok", hook: hookFailing, want: endRecovered}, all...)
 	add(auditCase{step: stepRemove, endpoint: "gone", want: endRemoved}, all...)
 	add(auditCase{step: stepRecoverSend, endpoint: "ok", hook: hookFailing, want: endRecovered}, all...)
 	add(auditCase{step: stepRecoverUnpark, endpoint: "ok", hook: hookFailing, want: endRecovered}, all...)
@@ -120,9 +124,21 @@ func auditCases() []auditCase {
 
 // auditStepOf names the step of each call of the handler's clients
 // ("handler"), the poller's ("event source") and a recover's ("recover").
+// The handler's first read of the webhook after a park is the park's
+// check (Handler.stillParks), which only the order of calls tells from
+// the reads before it.
 func auditStepOf(step, dlqURL string) func(client string, input any) string {
+	var parked atomic.Bool
 	return func(client string, input any) string {
-		return stepOf(step, dlqURL, client, input)
+		s := stepOf(step, dlqURL, client, input)
+		if get, ok := input.(*dynamodb.GetItemInput); ok && client == "handler" && parked.Load() &&
+			strings.HasPrefix(attrS(get.Key, dynamo.AttrSK), "WH#") {
+			return stepParkCheck
+		}
+		if s == stepPark && client == "handler" {
+			parked.Store(true)
+		}
+		return s
 	}
 }
 
