@@ -66,14 +66,16 @@ type recoverData struct {
 }
 
 // recoverForm is shown for an endpoint hookrelay disabled for failing,
-// again after a recover that left parked deliveries behind (?more=1), and
-// with the refusal of one. It holds the time typed when a recover was
+// again after a recover that left parked deliveries behind (?more=1) or
+// could not search the dead letters (?incomplete=1: the notice says to
+// recover again later, and the endpoint is enabled by then), and with the
+// refusal of one. It holds the time typed when a recover was
 // refused, the one that recover used, or else the start of the failure
 // run: every dead letter and parked delivery of the run is from then on.
 func recoverForm(r *http.Request, hk hook) recoverData {
 	q := r.URL.Query()
 	refused := r.PostForm.Has("since")
-	d := recoverData{Show: hk.Parks() || q.Get("more") == "1" || refused}
+	d := recoverData{Show: hk.Parks() || q.Get("more") == "1" || q.Get("incomplete") == "1" || refused}
 	switch {
 	case refused:
 		d.Since = r.PostForm.Get("since")
@@ -111,10 +113,13 @@ func (h *Handler) recoverEndpoint(v *visit) error {
 	q := url.Values{"done": {"recovered"}, "queued": {strconv.Itoa(res.Queued)}}
 	if res.More {
 		q.Set("more", "1")
-		q.Set("since", since)
 	}
 	if res.DeadLettersIncomplete {
 		q.Set("incomplete", "1")
+	}
+	if res.More || res.DeadLettersIncomplete {
+		// The form comes back with this time for the call that goes on.
+		q.Set("since", since)
 	}
 	return v.seeOther("webhooks/" + url.PathEscape(id) + "?" + q.Encode())
 }

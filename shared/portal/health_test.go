@@ -246,6 +246,30 @@ func TestRecoverPostsAndShowsTheResult(t *testing.T) {
 	}
 }
 
+// A recover that could not search the dead letters (another scan, or one
+// of the organization's within 30 s) says to recover again later: the
+// endpoint it enabled shows the form again with the same time, or the
+// tenant would have no Recover to press.
+func TestRecoverWithDeadLettersIncompleteOffersItAgain(t *testing.T) {
+	api := &fakeAPI{t: t, hook: disabledFailingHook(), recover: func(string) (int, any) {
+		return http.StatusAccepted, map[string]any{"enabled": true, "queued": 2, "parked": 2, "more": false, "dead_letters_incomplete": true}
+	}}
+	h := testHandler(t, api)
+	w := post(h, h.recoverEndpoint, "/portal/webhooks/wh_1/recover", url.Values{"since": {"2026-11-23T09:15:07Z"}, "csrf": {"token"}})
+	loc := w.Header().Get("Location")
+	if want := "../../webhooks/wh_1?done=recovered&incomplete=1&queued=2&since=2026-11-23T09%3A15%3A07Z"; loc != want {
+		t.Fatalf("redirect to %q, want %q", loc, want)
+	}
+	api.hook.Enabled, api.hook.DisabledReason, api.hook.DisabledAt, api.hook.Health = true, "", time.Time{}, webhook.Health{}
+	page := get(h, h.endpoint, "/portal/webhooks/wh_1?"+strings.SplitN(loc, "?", 2)[1]).Body.String()
+	if !strings.Contains(words(page), "recover again later") {
+		t.Errorf("the page does not say to recover again later:\n%s", words(page))
+	}
+	if !strings.Contains(page, `name="since" type="text" value="2026-11-23T09:15:07Z"`) {
+		t.Errorf("the Recover form is not there again with the same time:\n%s", page)
+	}
+}
+
 func TestRecoveredNoticeReadsOnlyNumbersAndFlags(t *testing.T) {
 	for q, want := range map[string]string{
 		"queued=1":                 "1 missed delivery was queued again",
