@@ -127,6 +127,34 @@ func TestBadSignaturesGet400AndUseNoAttempt(t *testing.T) {
 	}
 }
 
+// A bad signature's line names each failing header once, with why it
+// failed: verify's error already starts with the header's name.
+func TestBadSignatureLineNamesEachHeaderOnce(t *testing.T) {
+	l, buf := newListener(t, Options{Secret: secretstest.Generate(t)})
+	if code := serve(l, signed(t, "dlv_w", time.Now(), secretstest.Generate(t))); code != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400", code)
+	}
+	got := buf.String()
+	for _, want := range []string{
+		"(X-Hookrelay-Signature: verify: no signature matches; webhook-signature: verify: no signature matches)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "Signature: X-Hookrelay-Signature") || strings.Contains(got, "webhook-signature: webhook-signature") {
+		t.Fatalf("a header is named twice:\n%s", got)
+	}
+	secret := secretstest.Generate(t)
+	l, buf = newListener(t, Options{Secret: secret})
+	r := signed(t, "dlv_m", time.Now(), secret)
+	r.Header.Del(verify.HeaderWebhookSignature)
+	serve(l, r)
+	if got := buf.String(); !strings.Contains(got, "(webhook-signature: missing)") {
+		t.Fatalf("a missing family is not named:\n%s", got)
+	}
+}
+
 func TestRotationAcceptsTheOldSecret(t *testing.T) {
 	oldSecret, newSecret := secretstest.Generate(t), secretstest.Generate(t)
 	l, _ := newListener(t, Options{Secret: oldSecret})

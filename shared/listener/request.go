@@ -95,8 +95,12 @@ func (r request) marks() string {
 func (r request) badLine() string {
 	var why []string
 	for _, f := range r.families {
-		if f.err != nil {
+		switch {
+		case f.err == nil:
+		case errors.Is(f.err, errMissing):
 			why = append(why, fmt.Sprintf("%s: %v", f.name, f.err))
+		default: // verify's errors start with the header's name already
+			why = append(why, f.err.Error())
 		}
 	}
 	return fmt.Sprintf("%s  %s  %s  %s  → 400 bad signature (%s)",
