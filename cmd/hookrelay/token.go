@@ -25,7 +25,7 @@ func newTokenCmd() *cobra.Command {
 		Use:   "token --org ORG [--operator] [--ttl 24h]",
 		Short: "Print a JWT the local API (hookrelay dev) accepts",
 		Long: "Signs a token with the dev key: the file $" + devauth.EnvDevKeyFile + " names (make dev creates it on its " +
-			"first start), else .hookrelay/dev-jwt.key; using the org and operator claim names from HOOKRELAY_* configuration. Only the token is printed, " +
+			"first start), else dev-jwt.key in the data folder ($HOOKRELAY_DATA_DIR, else .hookrelay); using the org and operator claim names from HOOKRELAY_* configuration. Only the token is printed, " +
 			"so it can be captured: TOKEN=$(hookrelay token --org org_abc).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
