@@ -119,34 +119,43 @@ func (s *ParkedStore) closeAt(ctx context.Context, orgID, webhookID, since, open
 
 // pullPositions moves back, to sk, every open position of the webhook
 // that a delivery parked at parkedAt belongs to (since at or before it)
-// and that lies past sk.
+// and that lies past sk. It reads every page: positions of runs left
+// unfinished (one per since) stay until their hour ends, and one past the
+// first 1 MB must move back too. The filter leaves the positions that
+// need no move (expired, or not past sk) on the server.
 func (s *ParkedStore) pullPositions(ctx context.Context, orgID, webhookID, sk, parkedAt string) error {
-	res, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(s.table),
-		KeyConditionExpression:    aws.String("#pk = :pk"),
-		ExpressionAttributeNames:  map[string]string{"#pk": AttrPK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAttr(parkScanPK(orgID, webhookID))},
-		ConsistentRead:            aws.Bool(true),
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("#pk = :pk AND #sk <= :upto"),
+		FilterExpression:       aws.String("#from > :sk AND #exp > :now"),
+		ExpressionAttributeNames: map[string]string{
+			"#pk": AttrPK, "#sk": AttrSK, "#from": "from", "#exp": AttrTTL,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": sAttr(parkScanPK(orgID, webhookID)), ":upto": sAttr(parkScanSK(parkedAt)),
+			":sk": sAttr(sk), ":now": nAttr(s.Now().Unix()),
+		},
+		ConsistentRead: aws.Bool(true),
 	})
-	if err != nil {
-		return fmt.Errorf("read parked scan positions: %w", err)
-	}
-	for _, av := range res.Items {
-		var it parkScanItem
-		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-			return fmt.Errorf("decode parked scan position: %w", err)
+	for p.HasMorePages() {
+		res, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("read parked scan positions: %w", err)
 		}
-		if it.Since > parkedAt || it.From <= sk {
-			continue
-		}
-		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName: aws.String(s.table), Key: parkScanKey(orgID, webhookID, it.Since),
-			ConditionExpression: aws.String("#from > :sk"), UpdateExpression: aws.String("SET #from = :sk"),
-			ExpressionAttributeNames:  map[string]string{"#from": "from"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":sk": sAttr(sk)},
-		})
-		if err != nil && !isConditionFailed(err) {
-			return fmt.Errorf("move parked scan position back: %w", err)
+		for _, av := range res.Items {
+			var it parkScanItem
+			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+				return fmt.Errorf("decode parked scan position: %w", err)
+			}
+			_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+				TableName: aws.String(s.table), Key: parkScanKey(orgID, webhookID, it.Since),
+				ConditionExpression: aws.String("#from > :sk"), UpdateExpression: aws.String("SET #from = :sk"),
+				ExpressionAttributeNames:  map[string]string{"#from": "from"},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":sk": sAttr(sk)},
+			})
+			if err != nil && !isConditionFailed(err) {
+				return fmt.Errorf("move parked scan position back: %w", err)
+			}
 		}
 	}
 	return nil

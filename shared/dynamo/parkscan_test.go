@@ -5,8 +5,13 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
@@ -65,5 +70,49 @@ func TestParkedScanPositionLivesWhileTheRunGoesOn(t *testing.T) {
 	}
 	if fmt.Sprint(got) != "[dlv_after]" || calls < 3 {
 		t.Fatalf("got %v in %d calls, want dlv_after in 3 or more (the reads before it take more than two)", got, calls)
+	}
+}
+
+// Park moves back every open position of the webhook, however many pages
+// they take: positions of abandoned runs (one per since) stay until their
+// hour ends, and DynamoDB ends a Query page at 1 MB. The padding makes
+// four positions pass it; the one past the park sorts last.
+func TestParkPullsPositionsBeyondTheFirstPage(t *testing.T) {
+	ctx := context.Background()
+	db, table := testenv.Table(t)
+	s := dynamo.NewParkedStore(db, table, 7*24*time.Hour)
+	since := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	now := since.Add(time.Hour)
+	s.Now = func() time.Time { return now }
+	stamp := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z07:00") }
+	pad := strings.Repeat("p", 300<<10)
+	position := func(since time.Time, from string) {
+		if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: "PARKSCAN#org_a#wh_1"}, "sk": &types.AttributeValueMemberS{Value: "PARKSCAN#" + stamp(since)},
+			"since": &types.AttributeValueMemberS{Value: stamp(since)}, "from": &types.AttributeValueMemberS{Value: from},
+			"expires_at": &types.AttributeValueMemberN{Value: fmt.Sprint(now.Add(time.Hour).Unix())},
+			"pad":        &types.AttributeValueMemberS{Value: pad},
+		}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 4 { // abandoned runs' positions, before the one that matters
+		position(since.Add(-time.Duration(4-i)*time.Hour), "0000")
+	}
+	// The run with since: its first call stopped at the read bound after
+	// the deliveries sent up to 10:00 the day before.
+	position(since, stamp(since.Add(-23*time.Hour))+"#dlv_zz")
+	// A delivery sent before that, parked after since (a retry), behind
+	// the position: the run's next call must read it.
+	sent := since.Add(-30 * time.Hour)
+	if err := s.Park(ctx, deliverylog.Parked{OrgID: "org_a", WebhookID: "wh_1", DeliveryID: "dlv_behind", SentAt: sent, ParkedAt: since.Add(time.Minute), Message: "{}"}); err != nil {
+		t.Fatal(err)
+	}
+	page, _, err := s.Since(ctx, "org_a", "wh_1", since, 1001)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) != 1 || page[0].DeliveryID != "dlv_behind" {
+		t.Fatalf("the run's next call got %v, want dlv_behind (its position was not moved back)", page)
 	}
 }
