@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -99,9 +100,22 @@ func (s *server) toAPIError(r *http.Request, err error) *apiError {
 	case errors.Is(err, webhook.ErrInvalidCursor):
 		return fail(http.StatusBadRequest, codeInvalidCursor, "cursor is invalid")
 	}
-	s.d.Logger.LogAttrs(r.Context(), slog.LevelError, "request failed",
+	level, msg := slog.LevelError, "request failed"
+	if callerGone(r, err) {
+		level, msg = slog.LevelInfo, "request canceled"
+	}
+	s.d.Logger.LogAttrs(r.Context(), level, msg,
 		slog.String("method", r.Method), slog.String("route", r.Pattern), slog.String("error", err.Error()))
 	return fail(http.StatusInternalServerError, codeInternal, "internal error")
+}
+
+// callerGone reports whether err is only the request's own cancellation:
+// the caller hung up (make dev's server cancels the request's context
+// then, and a browser leaving a portal page cancels its in-process calls;
+// Lambda never cancels an invocation's). That is no failure of the
+// service, so it is not logged as an error for an operator to chase.
+func callerGone(r *http.Request, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(r.Context().Err(), context.Canceled)
 }
 
 var errWebhookNotFound = fail(http.StatusNotFound, codeNotFound, "webhook not found")

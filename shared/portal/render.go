@@ -111,7 +111,13 @@ func (h *Handler) failed(v *visit, err error) {
 	case errors.As(err, &ce) && ce.Status < 500:
 		h.message(v.w, v.r, ce.Status, "That did not work", sentence(ce.Message))
 	default:
-		h.o.Logger.Error("portal page failed", "route", v.r.Pattern, "error", err.Error())
+		if errors.Is(v.r.Context().Err(), context.Canceled) {
+			// The browser left the page (make dev's server then cancels
+			// its calls; Lambda never does): no failure of the service.
+			h.o.Logger.Info("portal page canceled", "route", v.r.Pattern, "error", err.Error())
+		} else {
+			h.o.Logger.Error("portal page failed", "route", v.r.Pattern, "error", err.Error())
+		}
 		h.message(v.w, v.r, http.StatusInternalServerError, "Something went wrong", "The service could not complete this request. Try again in a moment.")
 	}
 }
