@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // An endpoint's response header block is bounded at MaxResponseHeaderBytes,
@@ -43,7 +42,7 @@ func TestClientBoundsResponseHeaders(t *testing.T) {
 	defer h2.Close()
 	pool := x509.NewCertPool()
 	pool.AddCert(h2.Certificate())
-	c := NewClient(Options{Timeout: 5 * time.Second, AllowLoopback: true, RootCAs: pool})
+	c := NewClient(Options{Timeout: testTimeout, AllowLoopback: true, RootCAs: pool})
 	post := func(u string) (*http.Response, error) {
 		return c.Post(u, "application/json", strings.NewReader("{}"))
 	}

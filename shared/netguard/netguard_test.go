@@ -12,6 +12,12 @@ import (
 	"time"
 )
 
+// testTimeout bounds the test clients' requests to loopback servers: they
+// take milliseconds, and the bound only ends a hang. It is far above a
+// starved machine's stalls (a TLS handshake on a loaded 2-core machine
+// has taken over 500 ms), since a request it cut short fails the test.
+const testTimeout = 30 * time.Second
+
 // Classification is tested on parsed addresses only: nothing here dials a
 // private or public address.
 func TestBlockedClassification(t *testing.T) {
@@ -92,7 +98,7 @@ func TestClientRefusesLoopbackAtConnect(t *testing.T) {
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer srv.Close()
-	c := NewClient(Options{Timeout: 2 * time.Second})
+	c := NewClient(Options{Timeout: testTimeout})
 	for _, u := range []string{srv.URL, strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)} {
 		resp, err := c.Post(u, "application/json", strings.NewReader("{}"))
 		if err == nil {
@@ -115,7 +121,7 @@ func TestClientDevModeNoRedirectsNoProxy(t *testing.T) {
 	mux.HandleFunc("/elsewhere", func(w http.ResponseWriter, r *http.Request) { followed.Add(1) })
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	c := NewClient(Options{Timeout: 2 * time.Second, AllowLoopback: true})
+	c := NewClient(Options{Timeout: testTimeout, AllowLoopback: true})
 	if c.Transport.(*http.Transport).Proxy != nil {
 		t.Fatal("transport consults proxy settings")
 	}
@@ -132,13 +138,13 @@ func TestClientDevModeNoRedirectsNoProxy(t *testing.T) {
 func TestClientTLSWithInjectedRoots(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
 	defer srv.Close()
-	untrusted := NewClient(Options{Timeout: 2 * time.Second, AllowLoopback: true})
+	untrusted := NewClient(Options{Timeout: testTimeout, AllowLoopback: true})
 	if _, err := untrusted.Get(srv.URL); err == nil {
 		t.Fatal("untrusted certificate accepted")
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
-	trusted := NewClient(Options{Timeout: 2 * time.Second, AllowLoopback: true, RootCAs: pool})
+	trusted := NewClient(Options{Timeout: testTimeout, AllowLoopback: true, RootCAs: pool})
 	resp, err := trusted.Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
