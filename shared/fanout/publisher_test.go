@@ -182,3 +182,23 @@ func TestPublishAnUnconfirmedClaimRepublishesTheSameEventID(t *testing.T) {
 		t.Fatalf("bus carried %v, want %s twice", got, id)
 	}
 }
+
+// An empty producer id is none (README, OpenAPI): every publish is an
+// event of its own, published with an id of its own.
+func TestPublishAnEmptyProducerIDIsNone(t *testing.T) {
+	t.Parallel() // its own emulators
+	e := newEnv(t, testCatalog)
+	data := json.RawMessage(`{"a":1}`)
+	first, err := e.pub.Publish(e.ctx, "org_a", "emailClick", data, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := e.pub.Publish(e.ctx, "org_a", "emailClick", data, "")
+	if err != nil || second == first {
+		t.Fatalf("second publish with an empty id returned %q (%v), want an event of its own (first %q)", second, err, first)
+	}
+	got := e.publishedIDs(t, 2)
+	if len(got) != 2 || got[0] == got[1] {
+		t.Fatalf("bus carried %v, want two events", got)
+	}
+}
