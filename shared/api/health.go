@@ -104,17 +104,25 @@ func (s *server) recoverWebhook(w http.ResponseWriter, r *http.Request, p auth.P
 	}
 	out := recoverJSON{}
 	if !hook.Enabled {
-		wasParked := hook.Parks()
+		read := hook
 		if err := s.prepareEnable(r.Context(), &hook); err != nil {
 			return err
 		}
 		hook.UpdatedAt = now
-		if err := s.d.Webhooks.Update(r.Context(), hook); err != nil {
+		switch err := s.d.Webhooks.Update(r.Context(), read, hook); {
+		case errors.Is(err, webhook.ErrChanged):
+			// Enabled meanwhile (the tenant, another recover): requeue
+			// all the same, the enable is not this call's.
+			if hook, err = s.webhookFromPath(r, p); err != nil {
+				return err
+			}
+		case err != nil:
 			return err
-		}
-		out.Enabled = true
-		if wasParked {
-			s.announceEnabled(r.Context(), hook, healthnotice.ReasonRecovered)
+		default:
+			out.Enabled = true
+			if read.Parks() {
+				s.announceEnabled(r.Context(), hook, healthnotice.ReasonRecovered)
+			}
 		}
 	}
 	res, err := s.d.Recovery.Requeue(r.Context(), hook, since)

@@ -166,7 +166,7 @@ func (s *server) getWebhook(w http.ResponseWriter, r *http.Request, p auth.Princ
 }
 
 func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	hook, err := s.webhookFromPath(r, p)
+	read, err := s.webhookFromPath(r, p)
 	if err != nil {
 		return err
 	}
@@ -174,13 +174,41 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request, p auth.Pr
 	if err := decodeJSON(w, r, maxWebhookBody, &in); err != nil {
 		return err
 	}
-	before := hook
-	before.EventTypes = slices.Clone(hook.EventTypes)
-	wasEnabled, wasParked := hook.Enabled, hook.Parks()
-	if err := s.applyPatch(&hook, in); err != nil {
-		return err
+	for attempt := 1; ; attempt++ {
+		hook, enabled, err := s.patchWebhook(r, read, in)
+		if errors.Is(err, webhook.ErrChanged) && attempt < maxUpdateAttempts {
+			// Enabled or disabled meanwhile (hookrelay's disable for
+			// failing, a recover): the patch applies to what it is now.
+			if read, err = s.webhookFromPath(r, p); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if enabled {
+			s.announceEnabled(r.Context(), hook, healthnotice.ReasonTenant)
+		}
+		writeJSON(w, http.StatusOK, toJSON(hook))
+		return nil
 	}
-	enabling := hook.Enabled && !wasEnabled
+}
+
+// maxUpdateAttempts bounds an update's reads of a webhook that keeps
+// being enabled or disabled under it: past that, its error is a 500.
+const maxUpdateAttempts = 3
+
+// patchWebhook applies the body to the webhook as read and stores it;
+// enabled says whether it enabled a webhook hookrelay had disabled for
+// failing.
+func (s *server) patchWebhook(r *http.Request, read webhook.Webhook, in webhookInput) (webhook.Webhook, bool, error) {
+	hook := read
+	hook.EventTypes = slices.Clone(read.EventTypes)
+	if err := s.applyPatch(&hook, in); err != nil {
+		return hook, false, err
+	}
+	enabling := hook.Enabled && !read.Enabled
 	if in.Enabled != nil && !*in.Enabled {
 		// The tenant's own disable: its deliveries are skipped, not parked.
 		hook.DisabledReason, hook.DisabledAt = "", time.Time{}
@@ -188,24 +216,19 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request, p auth.Pr
 	if enabling {
 		// The tenant's enable starts the endpoint's health over.
 		if err := s.prepareEnable(r.Context(), &hook); err != nil {
-			return err
+			return hook, false, err
 		}
 	}
-	if reflect.DeepEqual(hook, before) {
+	if reflect.DeepEqual(hook, read) {
 		// Nothing changed ({}, or the values it has): updated_at stays
 		// the time of the last change.
-		writeJSON(w, http.StatusOK, toJSON(hook))
-		return nil
+		return hook, false, nil
 	}
 	hook.UpdatedAt = s.now()
-	if err := s.d.Webhooks.Update(r.Context(), hook); err != nil {
-		return err
+	if err := s.d.Webhooks.Update(r.Context(), read, hook); err != nil {
+		return hook, false, err
 	}
-	if enabling && wasParked {
-		s.announceEnabled(r.Context(), hook, healthnotice.ReasonTenant)
-	}
-	writeJSON(w, http.StatusOK, toJSON(hook))
-	return nil
+	return hook, enabling && read.Parks(), nil
 }
 
 // applyPatch changes only the fields present in the body.

@@ -218,8 +218,9 @@ func (a *auditRun) parkThenRecover(ctx context.Context) {
 	if n := a.rc.posts(a.path); n != 0 {
 		t.Fatalf("POSTed %d times while disabled for failing", n)
 	}
+	read := a.hook
 	a.hook.Enabled, a.hook.DisabledReason = true, ""
-	if err := a.store.Update(ctx, a.hook); err != nil {
+	if err := a.store.Update(ctx, read, a.hook); err != nil {
 		t.Fatal(err)
 	}
 	for try := 1; ; try++ {

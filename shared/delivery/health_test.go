@@ -221,7 +221,7 @@ func TestFailingEndpointIsDisabledThenParked(t *testing.T) {
 	// is where a recover begins.
 	w = he.get(t, "wh_down")
 	w.URL = rc.srv.URL + "/status/204"
-	if err := he.store.Update(context.Background(), w); err != nil {
+	if err := he.store.Update(context.Background(), w, w); err != nil {
 		t.Fatal(err)
 	}
 	he.handle(t, tenantTestMessage(t, "wh_down", "test2"))
@@ -285,9 +285,10 @@ func TestATestAtAParkedEndpointIsOneAttempt(t *testing.T) {
 	}
 	var first string // the first test's delivery id
 	for i, status := range []int{503, 400, 410} {
-		w := he.get(t, "wh_down")
+		read := he.get(t, "wh_down")
+		w := read
 		w.URL = fmt.Sprintf("%s/status/%d", rc.srv.URL, status)
-		if err := he.store.Update(ctx, w); err != nil {
+		if err := he.store.Update(ctx, read, w); err != nil {
 			t.Fatal(err)
 		}
 		id, err := resender.SendTest(ctx, w)
@@ -349,8 +350,9 @@ func TestATestAtAParkedEndpointIsOneAttempt(t *testing.T) {
 	}
 	// Enabled again (as the API's recover does first), the endpoint gets
 	// all four, the producer's webhook.test included.
+	read := w
 	w.Enabled, w.DisabledReason, w.URL = true, "", rc.srv.URL+"/status/204"
-	if err := he.store.Update(ctx, w); err != nil {
+	if err := he.store.Update(ctx, read, w); err != nil {
 		t.Fatal(err)
 	}
 	var queued []events.SQSMessage
@@ -378,7 +380,7 @@ func TestSuccessEndsTheFailureRunWithOneWrite(t *testing.T) {
 	he.handle(t, sqsMessage(t, "org_a", "wh_flaky", "evt_2"))
 	w := he.get(t, "wh_flaky")
 	w.URL = rc.srv.URL + "/status/204"
-	if err := he.store.Update(context.Background(), w); err != nil {
+	if err := he.store.Update(context.Background(), w, w); err != nil {
 		t.Fatal(err)
 	}
 	he.now = he.now.Add(30 * time.Minute)
@@ -397,7 +399,7 @@ func TestSuccessEndsTheFailureRunWithOneWrite(t *testing.T) {
 	// Two more failures after the reset do not reach the count of 3.
 	w = he.get(t, "wh_flaky")
 	w.URL = rc.srv.URL + "/status/400"
-	if err := he.store.Update(context.Background(), w); err != nil {
+	if err := he.store.Update(context.Background(), w, w); err != nil {
 		t.Fatal(err)
 	}
 	he.now = he.now.Add(2 * time.Hour)
@@ -436,9 +438,10 @@ func TestStaleParkedCacheIsReadAgain(t *testing.T) {
 	if _, err := cache.Get(context.Background(), "org_a", "wh_back"); err != nil {
 		t.Fatal(err)
 	}
-	w := he.get(t, "wh_back")
+	read := he.get(t, "wh_back")
+	w := read
 	w.Enabled, w.DisabledReason, w.URL = true, "", rc.srv.URL+"/status/204"
-	if err := he.store.Update(context.Background(), w); err != nil {
+	if err := he.store.Update(context.Background(), read, w); err != nil {
 		t.Fatal(err)
 	}
 	hits := rc.hits.Load()
@@ -458,9 +461,10 @@ func TestStaleDisabledCacheIsReadAgain(t *testing.T) {
 	if w, err := cache.Get(context.Background(), "org_a", "wh_off"); err != nil || w.Enabled {
 		t.Fatalf("cached: %+v, %v; want the disabled webhook", w, err)
 	}
-	w := he.get(t, "wh_off")
+	read := he.get(t, "wh_off")
+	w := read
 	w.Enabled = true
-	if err := he.store.Update(context.Background(), w); err != nil {
+	if err := he.store.Update(context.Background(), read, w); err != nil {
 		t.Fatal(err)
 	}
 	hits := rc.hits.Load()

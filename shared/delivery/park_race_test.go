@@ -68,9 +68,10 @@ func parkRace(t *testing.T, afterThePut bool, wantPosts, wantSent int) {
 			ran = true
 			// The tenant's recover, as the API runs it: enable, then requeue.
 			ctx := context.Background()
-			w := he.get(t, "wh_race")
+			read := he.get(t, "wh_race")
+			w := read
 			w.Enabled, w.DisabledReason, w.UpdatedAt = true, "", he.now
-			if err := he.store.Update(ctx, w); err != nil {
+			if err := he.store.Update(ctx, read, w); err != nil {
 				t.Fatal(err)
 			}
 			r := Recovery{Parked: he.parked, Records: he.records, Queue: recovered, Lanes: lanes.Lanes{testQueue}}

@@ -15,7 +15,7 @@ func (he *healthEnv) subscribe(t *testing.T, id string, types ...string) {
 	t.Helper()
 	w := he.get(t, id)
 	w.EventTypes, w.AllEvents = types, false
-	if err := he.store.Update(context.Background(), w); err != nil {
+	if err := he.store.Update(context.Background(), w, w); err != nil {
 		t.Fatal(err)
 	}
 }

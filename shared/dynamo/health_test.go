@@ -138,8 +138,9 @@ func TestWebhookHealth(t *testing.T) {
 		if err := store.ResetHealth(ctx, w.OrgID, w.ID); err != nil {
 			t.Fatal(err)
 		}
+		read := got
 		got.Enabled = true
-		if err := store.Update(ctx, got); err != nil {
+		if err := store.Update(ctx, read, got); err != nil {
 			t.Fatal(err)
 		}
 		got = get(t, w)
@@ -154,8 +155,9 @@ func TestWebhookHealth(t *testing.T) {
 		if ok, err := store.DisableFailing(ctx, failing.OrgID, failing.ID, t0.Add(time.Hour), threshold); err != nil || !ok {
 			t.Fatalf("disable: %v, %v", ok, err)
 		}
+		read := manual
 		manual.Enabled = false
-		if err := store.Update(ctx, manual); err != nil {
+		if err := store.Update(ctx, read, manual); err != nil {
 			t.Fatal(err)
 		}
 		var seen []string

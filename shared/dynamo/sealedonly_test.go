@@ -31,7 +31,8 @@ func TestSealedSecretsAloneAreNoWebhook(t *testing.T) {
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	writes := map[string]func() error{
 		"Update": func() error {
-			return store.Update(ctx, webhook.Webhook{ID: id, OrgID: org, Name: "h", URL: "https://example.com/h", AllEvents: true, Enabled: true, UpdatedAt: now})
+			w := webhook.Webhook{ID: id, OrgID: org, Name: "h", URL: "https://example.com/h", AllEvents: true, Enabled: true, UpdatedAt: now}
+			return store.Update(ctx, w, w)
 		},
 		"BumpSecretVersion": func() error { return store.BumpSecretVersion(ctx, org, id) },
 		"RecordFailure":     func() error { _, err := store.RecordFailure(ctx, org, id, now); return err },

@@ -388,9 +388,15 @@ func (s *WebhookStore) BumpSecretVersion(ctx context.Context, orgID, id string) 
 	return conditionalWrite(err, webhook.ErrNotFound, "bump secret version")
 }
 
-// Update replaces the mutable fields; the condition keeps it from
-// recreating a webhook deleted meanwhile (which would bypass the counter).
-func (s *WebhookStore) Update(ctx context.Context, w webhook.Webhook) error {
+// Update replaces the mutable fields. Its condition keeps it from
+// recreating a webhook deleted meanwhile (which would bypass the counter)
+// and from undoing an enable or disable made since read: the disable for
+// failing (DisableFailing) writes only enabled and the reason, so an
+// update that read the webhook enabled would enable it again.
+func (s *WebhookStore) Update(ctx context.Context, read, w webhook.Webhook) error {
+	if read.OrgID != w.OrgID || read.ID != w.ID {
+		return fmt.Errorf("update webhook: read %s/%s, update %s/%s", read.OrgID, read.ID, w.OrgID, w.ID)
+	}
 	events, err := attributevalue.Marshal(w.EventTypes)
 	if err != nil {
 		return fmt.Errorf("update webhook: %w", err)
@@ -413,19 +419,27 @@ func (s *WebhookStore) Update(ctx context.Context, w webhook.Webhook) error {
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(s.table),
 		Key:                      WebhookKey(w.OrgID, w.ID),
-		ConditionExpression:      aws.String(webhookExists),
+		ConditionExpression:      aws.String(webhookExists + " AND #enabled = :wasEnabled"),
 		UpdateExpression:         aws.String(update),
 		ExpressionAttributeNames: names,
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":name":    &types.AttributeValueMemberS{Value: w.Name},
-			":url":     &types.AttributeValueMemberS{Value: w.URL},
-			":events":  events,
-			":all":     &types.AttributeValueMemberBOOL{Value: w.AllEvents},
-			":enabled": &types.AttributeValueMemberBOOL{Value: w.Enabled},
-			":updated": &types.AttributeValueMemberS{Value: formatTime(w.UpdatedAt)},
+			":wasEnabled": &types.AttributeValueMemberBOOL{Value: read.Enabled},
+			":name":       &types.AttributeValueMemberS{Value: w.Name},
+			":url":        &types.AttributeValueMemberS{Value: w.URL},
+			":events":     events,
+			":all":        &types.AttributeValueMemberBOOL{Value: w.AllEvents},
+			":enabled":    &types.AttributeValueMemberBOOL{Value: w.Enabled},
+			":updated":    &types.AttributeValueMemberS{Value: formatTime(w.UpdatedAt)},
 		},
 	})
-	return conditionalWrite(err, webhook.ErrNotFound, "update webhook")
+	if err = conditionalWrite(err, webhook.ErrChanged, "update webhook"); !errors.Is(err, webhook.ErrChanged) {
+		return err
+	}
+	// Refused: gone, or enabled or disabled since read.
+	if _, err := s.get(ctx, w.OrgID, w.ID, true); err != nil {
+		return err
+	}
+	return webhook.ErrChanged
 }
 
 // Delete removes the webhook and gives its slot back. Only the caller whose

@@ -69,7 +69,7 @@ func TestWebhookStore(t *testing.T) {
 		}
 		other := w
 		other.OrgID = "org_iso_b"
-		if err := store.Update(ctx, other); !errors.Is(err, webhook.ErrNotFound) {
+		if err := store.Update(ctx, other, other); !errors.Is(err, webhook.ErrNotFound) {
 			t.Fatalf("update from other org: %v, want ErrNotFound", err)
 		}
 		if _, err := store.Get(ctx, "org_iso_a", w.ID); err != nil {
@@ -222,11 +222,12 @@ func TestWebhookStore(t *testing.T) {
 	})
 
 	t.Run("update changes mutable fields and never recreates", func(t *testing.T) {
-		w := mustCreate(t, newHook("org_upd", "emailOpen"), 100)
+		read := mustCreate(t, newHook("org_upd", "emailOpen"), 100)
+		w := read
 		w.Name, w.URL, w.Enabled = "renamed", "https://example.org/new", false
 		w.EventTypes, w.AllEvents = []string{webhook.AllEvents}, true
 		w.UpdatedAt = w.UpdatedAt.Add(time.Hour)
-		if err := store.Update(ctx, w); err != nil {
+		if err := store.Update(ctx, read, w); err != nil {
 			t.Fatal(err)
 		}
 		got, err := store.Get(ctx, "org_upd", w.ID)
@@ -241,7 +242,7 @@ func TestWebhookStore(t *testing.T) {
 		if err := store.Delete(ctx, "org_upd", w.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := store.Update(ctx, w); !errors.Is(err, webhook.ErrNotFound) {
+		if err := store.Update(ctx, w, w); !errors.Is(err, webhook.ErrNotFound) {
 			t.Fatalf("update of deleted: %v, want ErrNotFound", err)
 		}
 		if _, err := store.Get(ctx, "org_upd", w.ID); !errors.Is(err, webhook.ErrNotFound) {

@@ -23,8 +23,9 @@ func TestSecretVersionCountsRotations(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	read := w
 	w.Name = "renamed" // w still has version 0
-	if err := store.Update(ctx, w); err != nil {
+	if err := store.Update(ctx, read, w); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := store.Get(ctx, "org_a", "wh_1"); err != nil || got.SecretVersion != 2 || got.Name != "renamed" {

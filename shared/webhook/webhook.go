@@ -50,6 +50,9 @@ var (
 	ErrNotFound      = errors.New("webhook not found")
 	ErrLimitReached  = errors.New("webhook limit reached for organization")
 	ErrInvalidCursor = errors.New("invalid cursor")
+	// ErrChanged: Update found the webhook enabled or disabled since the
+	// caller read it; read it again and apply the change to that.
+	ErrChanged = errors.New("webhook enabled or disabled since it was read")
 	// ErrSlotNotReleased: Delete removed the webhook but could not give its
 	// slot back to the org's count. The webhook is gone (its secret must
 	// still be deleted); the count stays one high, which errs on the side
@@ -81,8 +84,12 @@ type Store interface {
 	// List returns up to limit webhooks in creation order and an opaque
 	// cursor for the next page ("" when there is none).
 	List(ctx context.Context, orgID string, limit int, cursor string) ([]Webhook, string, error)
-	// Update replaces the mutable fields of an existing webhook (ErrNotFound if gone).
-	Update(ctx context.Context, w Webhook) error
+	// Update replaces the mutable fields of read, the webhook as the
+	// caller read it, with w's: ErrNotFound if it is gone, ErrChanged if
+	// it was enabled or disabled since the read (hookrelay's disable for
+	// failing, a recover, another update), which the caller's w would
+	// otherwise undo.
+	Update(ctx context.Context, read, w Webhook) error
 	// BumpSecretVersion counts a rotation of its signing secret
 	// (ErrNotFound if gone); Update never changes the count.
 	BumpSecretVersion(ctx context.Context, orgID, id string) error
