@@ -51,7 +51,7 @@ func DataDir() (string, error) {
 	}
 	root, err := emulator.RepoRoot()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("make dev keeps its data in .hookrelay of the hookrelay repository, but there is %w: run this inside the repository, or set %s", err, EnvDataDir)
 	}
 	return filepath.Join(root, ".hookrelay"), nil
 }

@@ -2,6 +2,7 @@ package devstate
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -21,5 +22,23 @@ func TestWriteReadRemove(t *testing.T) {
 	Remove(dir)
 	if _, err := Read(dir); !errors.Is(err, ErrNotRunning) {
 		t.Fatalf("after remove: %v", err)
+	}
+}
+
+// Outside the repository, with no HOOKRELAY_DATA_DIR, the commands that
+// find `make dev` through its data folder say where they looked and
+// what to do, not only that a go.mod is missing.
+func TestDataDirOutsideTheRepositorySaysWhatToDo(t *testing.T) {
+	t.Setenv(EnvDataDir, "")
+	dir := t.TempDir()
+	t.Chdir(dir)
+	_, err := DataDir()
+	if err == nil {
+		t.Fatal("no error outside the repository")
+	}
+	for _, want := range []string{dir, "hookrelay repository", EnvDataDir} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
 	}
 }

@@ -68,17 +68,17 @@ type Options struct {
 
 // RepoRoot walks up from the working directory to the folder holding go.mod.
 func RepoRoot() (string, error) {
-	dir, err := os.Getwd()
+	cwd, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
-	for {
+	for dir := cwd; ; {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
+			return "", fmt.Errorf("no go.mod in %s or any folder above it", cwd)
 		}
 		dir = parent
 	}
