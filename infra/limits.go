@@ -3,6 +3,7 @@ package main
 import (
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/lanes"
 )
 
@@ -30,7 +31,9 @@ const (
 	ingestRetention = 4 * 24 * time.Hour
 	// The delivery queue's retention is config.DeliveryRetention: the
 	// deliver function keeps retries within config.RetryBudget of it.
-	dlqRetention = 14 * 24 * time.Hour // the SQS maximum
+	// The DLQ's is config.DLQRetention (the SQS maximum): the tenants'
+	// index of their dead letters is kept longer (config.DeadLetterIndexTTL).
+	dlqRetention = config.DLQRetention
 
 	ingestMaxReceive = 5
 )

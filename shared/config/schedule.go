@@ -11,6 +11,15 @@ const (
 	// DeliveryRetention is the delivery queue's message retention (infra
 	// sets it); a message older than this vanishes without a dead letter.
 	DeliveryRetention = 4 * 24 * time.Hour
+	// DLQRetention is the delivery DLQ's message retention (infra sets it,
+	// the SQS maximum). A tenant's index of its dead letters
+	// (DeadLetterIndexTTL) outlives it.
+	DLQRetention = 14 * 24 * time.Hour
+	// DeadLetterIndexTTL is how long an index item of a dead letter is kept
+	// from its dead-lettering: a day longer than the DLQ keeps the letter,
+	// so no dead letter still in the DLQ loses its item (its tombstone, once
+	// recovered, which keeps an operator's redrive from sending it again).
+	DeadLetterIndexTTL = DLQRetention + 24*time.Hour
 	// RetryBudget is how long one message's retries may span, counted from
 	// when it was sent: a day less than the retention, so the last retry
 	// and its dead-lettering happen well before SQS would drop it. The

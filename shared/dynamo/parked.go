@@ -137,14 +137,11 @@ func (s *ParkedStore) Since(ctx context.Context, orgID, webhookID string, since 
 		if err != nil {
 			return nil, false, fmt.Errorf("list parked deliveries: %w", err)
 		}
-		for _, av := range res.Items {
-			var it parkedItem
-			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-				return nil, false, fmt.Errorf("decode parked delivery: %w", err)
-			}
-			if it.ExpiresAt <= now {
-				continue
-			}
+		items, err := liveItems(res.Items, now, func(it parkedItem) int64 { return it.ExpiresAt })
+		if err != nil {
+			return nil, false, fmt.Errorf("decode parked delivery: %w", err)
+		}
+		for _, it := range items {
 			stamp, _, _ := strings.Cut(it.SK, "#")
 			sent, err := time.Parse(time.RFC3339Nano, stamp)
 			if err != nil {

@@ -86,7 +86,8 @@ var (
 		attr(AttrOrgID, MaxOrgID) + attr(AttrEventName, MaxEventName)
 	deliveryDLQAttrs = attr(AttrReason, maxReason) + attr(AttrLastError, MaxErrorAttr) + attr(AttrAttempts, maxAttempts) +
 		attr(AttrOrgID, MaxOrgID) + attr(AttrWebhookID, webhookID) + attr(AttrEventName, MaxEventName) +
-		attr(AttrFirstAttempt, timeLen) + attr(AttrLastAttempt, timeLen) + attr(AttrLastStatus, maxStatus)
+		attr(AttrFirstAttempt, timeLen) + attr(AttrLastAttempt, timeLen) + attr(AttrLastStatus, maxStatus) +
+		attr(AttrDeadLetterID, len("2006-01-02T15:04:05.000000000Z#")+deliveryID)
 )
 
 // Overheads lists each wrapper's worst-case size beyond the data, by name
@@ -138,9 +139,11 @@ func SQSSize(body string, attrs map[string]string) int {
 }
 
 // trimOrder is the order FitAttributes drops dead-letter attributes in:
-// the least useful first, the reason last.
+// the least useful first, the reason last, and the dead letter's id last
+// but one: without it an operator's redrive cannot see that the tenant
+// recovered the letter already.
 var trimOrder = []string{AttrLastError, AttrFirstAttempt, AttrLastAttempt, AttrEventName, AttrWebhookID,
-	AttrOrgID, AttrAttempts, AttrLastStatus, AttrReason}
+	AttrOrgID, AttrAttempts, AttrLastStatus, AttrDeadLetterID, AttrReason}
 
 // FitAttributes returns attrs, or a copy without the least useful ones,
 // so that body and attributes fit in one SQS message. Every event the API

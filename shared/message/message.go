@@ -132,6 +132,10 @@ const (
 	AttrEventName    = "event_name"
 	AttrFirstAttempt = "first_attempt_at" // RFC 3339
 	AttrLastAttempt  = "last_attempt_at"  // RFC 3339
+	// AttrDeadLetterID is the letter's id in its webhook's index of dead
+	// letters (deliverylog.DeadLetter.ID), which deliver writes before the
+	// DLQ send: the operators' tools read the tenant's tombstone by it.
+	AttrDeadLetterID = "dead_letter_id"
 )
 
 // Reason codes. Endpoint failures are the tenant's to fix; pipeline poison
