@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dlq"
 	"github.com/hookrelay/hookrelay/shared/phrase"
 )
@@ -55,6 +56,18 @@ func eventOf(e dlq.Entry) string {
 	return e.EventName
 }
 
+// closedNote says who closed the letter's index item.
+func closedNote(e dlq.Entry) string {
+	switch e.ClosedBy {
+	case deliverylog.ClosedByRecover:
+		return "recovered by its tenant"
+	case deliverylog.ClosedByRedrive:
+		return "redriven"
+	default:
+		return e.ClosedBy
+	}
+}
+
 // writeEntry prints what the DLQ holds about one delivery. Nothing here
 // comes from Secrets Manager: messages never carry signing secrets.
 func writeEntry(w io.Writer, e dlq.Entry) error {
@@ -80,6 +93,9 @@ func writeEntry(w io.Writer, e dlq.Entry) error {
 	row("first attempt", timeString(e.FirstAttempt))
 	row("last attempt", timeString(e.LastAttempt))
 	row("sent to DLQ", timeString(e.SentAt))
+	if e.Closed() {
+		row("closed", closedNote(e)+" at "+timeString(e.ClosedAt)+" (a redrive deletes it unsent)")
+	}
 	row("not redrivable", e.DecodeError)
 	if err := tw.Flush(); err != nil {
 		return err
@@ -103,6 +119,9 @@ func writeRedriveResult(w io.Writer, r dlq.Result) {
 		fmt.Fprintf(w, "dry run: %s, %d would be redriven\n", phrase.Count(r.Matched, "dead letter matches", "dead letters match"), r.Eligible)
 	} else {
 		fmt.Fprintf(w, "redriven %d of %s\n", r.Redriven, phrase.Count(r.Matched, "matching dead letter", "matching dead letters"))
+	}
+	if r.Closed > 0 {
+		fmt.Fprintf(w, "deleted %s unsent: sent back already (by their tenants' recover or an earlier run)\n", phrase.Count(r.Closed, "dead letter", "dead letters"))
 	}
 	for _, s := range r.Skipped {
 		fmt.Fprintf(w, "skipped %s: %s\n", s.MessageID, s.Reason)

@@ -113,18 +113,20 @@ func (t *dlqTarget) devOps(ctx context.Context, warn io.Writer) (*dlq.Ops, error
 	return newOps(q, s.DLQURL, s.DeliveryQueueURL, db, s.Table, warn), nil
 }
 
-// newOps builds the DLQ operations with the table's attempt counters and
-// scan lock. Without a table (a warning): redriven deliveries keep their
-// count and may dead-letter sooner, and a scan may overlap the stack's
-// own (a tenant's recover), each missing what the other holds.
+// newOps builds the DLQ operations with the table's attempt counters, scan
+// lock and the tenants' index of dead letters. Without a table (a
+// warning): redriven deliveries keep their count and may dead-letter
+// sooner, a scan may overlap the stack's own (an admin API listing), each
+// missing what the other holds, and a letter its tenant recovered already
+// is neither shown so nor kept from being sent again.
 func newOps(q *sqsqueue.Client, dlqURL, queueURL string, db *dynamodb.Client, table string, warn io.Writer) *dlq.Ops {
 	if db == nil || table == "" {
-		fmt.Fprintf(warn, "warning: no DynamoDB table (--table, --stack or %s): attempt counters will not be reset on redrive, and scans are not kept from overlapping\n", config.EnvTable)
+		fmt.Fprintf(warn, "warning: no DynamoDB table (--table, --stack or %s): attempt counters will not be reset on redrive, scans are not kept from overlapping, and dead letters their tenants recovered already are redriven again\n", config.EnvTable)
 		return dlq.New(q, dlqURL, lanes.Parse(queueURL), nil)
 	}
 	// The TTL only matters for writes that create records; a reset does not.
 	ops := dlq.New(q, dlqURL, lanes.Parse(queueURL), dynamo.NewDeliveryStore(db, table, config.Defaults().AttemptTTL))
-	ops.Locks = dynamo.NewLocks(db, table)
+	ops.Locks, ops.Index = dynamo.NewLocks(db, table), dynamo.NewDeadLetterIndex(db, table)
 	return ops
 }
 

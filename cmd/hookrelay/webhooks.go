@@ -125,6 +125,6 @@ func (r recovered) write(w io.Writer, id, since string) {
 		fmt.Fprintf(w, "more parked deliveries remain: run the command again with --since %s\n", since)
 	}
 	if r.DeadLettersIncomplete {
-		fmt.Fprintln(w, "the dead-letter queue could not be redriven now: run again later or ask an operator")
+		fmt.Fprintln(w, "not every dead letter could be queued now: run the command again in 30 s (or ask an operator)")
 	}
 }

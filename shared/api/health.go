@@ -140,9 +140,10 @@ func (s *server) recoverWebhook(w http.ResponseWriter, r *http.Request, p auth.P
 
 // incompleteRecoverLevel is INFO for a recover within dlq.RecoverInterval
 // of the organization's last, which README calls normal (the second call
-// of a more run, a double click): ERROR stays for a scan that failed.
+// of a more run, a double click), and for one that sent back what one
+// call may (the next continues): ERROR stays for a read or send that failed.
 func incompleteRecoverLevel(err error) slog.Level {
-	if errors.Is(err, dlq.ErrRecentScan) {
+	if errors.Is(err, dlq.ErrRecentScan) || errors.Is(err, dlq.ErrMoreDeadLetters) {
 		return slog.LevelInfo
 	}
 	return slog.LevelError

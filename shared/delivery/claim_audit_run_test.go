@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -41,10 +42,11 @@ type auditRun struct {
 	dlqURL      string
 	path        string
 	hook        webhook.Webhook
-	store       *dynamo.WebhookStore // unfaulted: the test's own reads and writes
-	parked      *dynamo.ParkedStore  // unfaulted
-	log         *dynamo.AttemptLog   // unfaulted
-	recovery    Recovery             // over faulty clients of its own
+	store       *dynamo.WebhookStore    // unfaulted: the test's own reads and writes
+	parked      *dynamo.ParkedStore     // unfaulted
+	log         *dynamo.AttemptLog      // unfaulted
+	index       *dynamo.DeadLetterIndex // unfaulted
+	recovery    Recovery                // over faulty clients of its own
 }
 
 func newAuditRun(t *testing.T, c auditCase, name, sqsEndpoint, ddbEndpoint, srvURL string, rc *auditReceiver) *auditRun {
@@ -60,6 +62,7 @@ func newAuditRun(t *testing.T, c auditCase, name, sqsEndpoint, ddbEndpoint, srvU
 	}
 	a.store, a.parked = dynamo.NewWebhookStore(plainDB, table), dynamo.NewParkedStore(plainDB, table, time.Hour)
 	a.log = dynamo.NewAttemptLog(plainDB, table, time.Hour)
+	a.index = dynamo.NewDeadLetterIndex(plainDB, table)
 
 	faultyDB := testenv.FaultyDynamo(t, ddbEndpoint, a.in.On("handler"))
 	faultyQueue := sqsqueue.New(testenv.FaultySQS(t, sqsEndpoint, a.in.On("handler")))
@@ -75,6 +78,7 @@ func newAuditRun(t *testing.T, c auditCase, name, sqsEndpoint, ddbEndpoint, srvU
 	a.e = newEnv(t, cfg, func(d *Deps) {
 		d.Queue, d.Records, d.Attempts = faultyQueue, records, dynamo.NewAttemptLog(faultyDB, table, time.Hour)
 		d.Webhooks, d.Health, d.Parked = hooks, hooks, parked
+		d.DeadLetters = dynamo.NewDeadLetterIndex(faultyDB, table)
 		d.Remover = WebhookRemover{Webhooks: hooks, Secrets: d.Remover.(WebhookRemover).Secrets}
 	})
 	recoverDB := testenv.FaultyDynamo(t, ddbEndpoint, a.in.On("recover"))
@@ -144,6 +148,18 @@ func (a *auditRun) run() {
 		msgs, err := sqsqueue.New(a.plainSQS).Receive(ctx, a.dlqURL, 10, time.Second, 0)
 		if err != nil || len(msgs) == 0 || queue.AttributesOf(msgs[0])[message.AttrReason] != message.ReasonPermanentStatus {
 			t.Fatalf("dead letter without its reason: %v %+v", err, msgs)
+		}
+		// Each DLQ copy names an open item of the webhook's index, which
+		// the tenant's recover reads: none is in the DLQ unseen by it.
+		open, _, err := a.index.Open(ctx, a.hook.OrgID, a.hook.ID, time.Time{}, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			id := queue.AttributesOf(m)[message.AttrDeadLetterID]
+			if !slices.ContainsFunc(open, func(d deliverylog.DeadLetter) bool { return d.ID() == id && d.Message == m.Body }) {
+				t.Fatalf("the DLQ copy names index item %q, which the index does not hold open (%d open)", id, len(open))
+			}
 		}
 	case c.want == endRecovered:
 		if left := a.parkedItems(ctx); len(left) != 0 {

@@ -28,13 +28,15 @@ import (
 // skipped, parked, removed), the visibility change of a retry and the
 // delivery record saved before it, the gate's deferral (the visibility
 // change of a delivery to an endpoint that keeps timing out), the DLQ send
-// and the delete after it, a skip's one record (its attempt log entry), the
-// parked item of an endpoint disabled for failing and the read of the
-// webhook that confirms the park, the webhook's removal on
+// with the index item written before it and the delete after it, a skip's
+// one record (its attempt log entry), the parked item of an endpoint
+// disabled for failing and the read of the webhook that confirms the park,
+// the webhook's removal on
 // a 410, and a recover's send and unpark of what was parked (shared/dlq's
 // claim audit covers the dead letters it redrives). The final state is
 // read where the handler leaves it: the delivery's newest attempt log entry,
-// the DLQ, the parked items, the webhook. Faults, injected once into the
+// the DLQ and the index items its letters name, the parked items, the
+// webhook. Faults, injected once into the
 // real SDK call to the real emulator: the process killed before the call
 // or right after it (a panic the handler confines to the message, as a
 // crash leaves it to come back; a recover's caller sees it fail and calls
@@ -47,6 +49,7 @@ const (
 	stepVisibility    = "visibility change"
 	stepRecordSave    = "record save before a retry"
 	stepDeferral      = "deferral visibility change"
+	stepDLQIndex      = "dead-letter index item"
 	stepDLQSend       = "DLQ send"
 	stepDLQDelete     = "delete after DLQ send"
 	stepSkipLog       = "skip: attempt log entry"
@@ -110,6 +113,7 @@ func auditCases() []auditCase {
 	add(auditCase{step: stepVisibility, endpoint: "flaky", want: endDelivered}, all...)
 	add(auditCase{step: stepRecordSave, endpoint: "flaky", want: endDelivered}, all...)
 	add(auditCase{step: stepDeferral, endpoint: "ok", deferred: true, want: endDelivered}, all...)
+	add(auditCase{step: stepDLQIndex, endpoint: "bad", want: endDeadLettered}, all...)
 	add(auditCase{step: stepDLQSend, endpoint: "bad", want: endDeadLettered}, all...)
 	add(auditCase{step: stepDLQDelete, endpoint: "bad", want: endDeadLettered}, all...)
 	add(auditCase{step: stepSkipLog, endpoint: "ok", hook: hookDisabled, want: endSkipped}, all...)
@@ -173,6 +177,8 @@ func stepOf(step, dlqURL, client string, input any) string {
 			return stepSkipLog
 		case strings.HasPrefix(attrS(v.Item, dynamo.AttrPK), "PARK#"):
 			return stepPark
+		case strings.HasPrefix(attrS(v.Item, dynamo.AttrPK), "DLQ#"):
+			return stepDLQIndex
 		case strings.HasPrefix(attrS(v.Item, dynamo.AttrPK), "DLV#"):
 			return stepRecordSave
 		}

@@ -41,8 +41,8 @@ func dlqAttributes(reason string, d message.Delivery, rec deliverylog.DeliveryRe
 //
 // Attributes that would not fit beside the body are dropped (least useful
 // first), and a send that fails all the same is tried once more with the
-// reason alone: SQS's size accounting must never keep a message cycling
-// between the delivery queue and a DLQ that refuses it.
+// reason alone (and the index item's id): SQS's size accounting must never
+// keep a message cycling between the delivery queue and a DLQ that refuses it.
 // sent, if not nil, runs between the send and the delete.
 func (h *Handler) deadLetter(ctx context.Context, m events.SQSMessage, attrs map[string]string, sent func()) bool {
 	attrs = message.FitAttributes(m.Body, attrs)
@@ -50,8 +50,13 @@ func (h *Handler) deadLetter(ctx context.Context, m events.SQSMessage, attrs map
 	if err != nil && len(attrs) > 1 {
 		h.log.WarnContext(ctx, "dead-letter send failed; trying again with the reason only",
 			"message_id", m.MessageId, "reason", attrs[message.AttrReason], "error", err)
-		reason := message.FitAttributes(m.Body, map[string]string{message.AttrReason: attrs[message.AttrReason]})
-		err = h.d.Queue.Send(ctx, h.cfg.DLQURL, queue.Message{Body: m.Body, Attributes: reason})
+		// The index item's id too, if it fits: an operator's redrive
+		// without it would send a letter its tenant recovered already.
+		least := map[string]string{message.AttrReason: attrs[message.AttrReason]}
+		if id := attrs[message.AttrDeadLetterID]; id != "" {
+			least[message.AttrDeadLetterID] = id
+		}
+		err = h.d.Queue.Send(ctx, h.cfg.DLQURL, queue.Message{Body: m.Body, Attributes: message.FitAttributes(m.Body, least)})
 	}
 	if err != nil {
 		h.log.ErrorContext(ctx, "dead-letter send failed; message kept for retry",
@@ -69,5 +74,28 @@ func (h *Handler) deadLetter(ctx context.Context, m events.SQSMessage, attrs map
 	if err := h.d.Queue.Delete(dctx, h.laneOf(ctx, m), m.ReceiptHandle); err != nil {
 		h.log.WarnContext(ctx, "delete after dead-letter failed", "message_id", m.MessageId, "error", err)
 	}
+	return true
+}
+
+// indexDeadLetter writes the letter's item in its webhook's index of dead
+// letters, which the tenant's recover reads, and names it in attrs
+// (message.AttrDeadLetterID) for the operators' tools. It runs before the
+// DLQ send: if it fails, nothing is sent, and the message is kept for
+// retry exactly as when the send fails, so every letter deliver puts in
+// the DLQ has its item. One written before a send that then failed is an
+// item without a letter: a recover may send that delivery once more,
+// with the same delivery id (never a loss). A tenant's own test is not
+// indexed: a recover leaves it for the operators.
+func (h *Handler) indexDeadLetter(ctx context.Context, m events.SQSMessage, d message.Delivery, at time.Time, attrs map[string]string) bool {
+	if h.d.DeadLetters == nil || d.Test {
+		return true
+	}
+	dl := deliverylog.DeadLetter{OrgID: d.OrgID, WebhookID: d.WebhookID, DeliveryID: d.DeliveryID, At: at, Message: m.Body}
+	if err := h.d.DeadLetters.Add(ctx, dl); err != nil {
+		h.log.ErrorContext(ctx, "dead-letter index write failed; message kept for retry",
+			"message_id", m.MessageId, "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
+		return false
+	}
+	attrs[message.AttrDeadLetterID] = dl.ID()
 	return true
 }

@@ -72,6 +72,10 @@ type Deps struct {
 	Health HealthStore
 	Parked deliverylog.ParkedStore
 	Notify Notifier
+	// DeadLetters is each webhook's index of its dead letters, written
+	// before each DLQ send, which the tenant's recover reads. Nil writes
+	// none (tests of other rules).
+	DeadLetters deliverylog.DeadLetterIndex
 	// Config supplies RetrySchedule, DeliveryTimeout, HeaderPrefix,
 	// DeliveryQueues, DLQURL and AllowLoopback.
 	Config config.Config

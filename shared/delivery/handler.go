@@ -228,9 +228,15 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 		}
 		return deliverylog.OutcomeRetrying, false
 	default:
+		attrs := dlqAttributes(dec.reason, d, rec.DeliveryRecord, r, now)
+		// The index item first: a DLQ letter the tenant's recover cannot
+		// find would be missed without a word.
+		if !h.indexDeadLetter(ctx, m, d, now, attrs) {
+			return deliverylog.OutcomeRetrying, false
+		}
 		// The attempt entry is written between the DLQ send and the delete,
 		// so a crash after the delete cannot lose it.
-		if !h.deadLetter(ctx, m, dlqAttributes(dec.reason, d, rec.DeliveryRecord, r, now), func() { recordAs(deliverylog.OutcomeDeadLettered) }) {
+		if !h.deadLetter(ctx, m, attrs, func() { recordAs(deliverylog.OutcomeDeadLettered) }) {
 			return deliverylog.OutcomeRetrying, false
 		}
 		return deliverylog.OutcomeDeadLettered, true

@@ -3,10 +3,12 @@ package dlq
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
@@ -18,33 +20,53 @@ import (
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
-// The claim audit of a tenant's recover of its dead letters (the delivery
-// queue's and the ingest queue's are in shared/delivery and shared/fanout):
-// RedriveWebhook's every step, failed once in every way a process can fail
-// there (testenv.OneFault), and the dead letter is at every point in the
-// DLQ or sent back, so the tenant's next recover call finishes it: in the
-// delivery queue, body unchanged, with its attempts reset, and gone from
-// the DLQ.
+// The claim audit of the ways a dead letter goes back to its delivery lane
+// (the delivery queue's and the ingest queue's are in shared/delivery and
+// shared/fanout): a tenant's recover (RedriveWebhook, from the webhook's
+// index of dead letters) and an operator's redrive (Redrive, from the
+// DLQ), each step failed once in every way a process can fail there
+// (testenv.OneFault). The caller calls again until it says it is done;
+// then the other one runs, unfaulted. At every point the letter is in the
+// DLQ with its item open, or was sent back; at the end it was sent back
+// once, or twice (a crash between the send and the tombstone or delete:
+// the same delivery id again, which receivers deduplicate), never lost,
+// with its attempts reset, its item closed and the DLQ copy gone.
 //
-// Steps: the hold of a selected dead letter (its visibility change), the
-// reset of its delivery record's attempts, the send to its lane, and the
-// delete from the DLQ.
+// Steps: the recover's read of the index, the reset of the delivery's
+// attempts, the send to its lane, the tombstone (the index item closed);
+// the redrive's hold of the DLQ copy, its read of the tombstone, the reset,
+// the send, the tombstone and the delete from the DLQ.
 
 const (
-	stepHold   = "hold"
-	stepReset  = "reset attempts"
-	stepSend   = "send to the delivery lane"
-	stepDelete = "delete from the DLQ"
+	stepIndexRead = "read the index"
+	stepHold      = "hold"
+	stepState     = "read the tombstone"
+	stepReset     = "reset attempts"
+	stepSend      = "send to the delivery lane"
+	stepClose     = "close the index item"
+	stepDelete    = "delete from the DLQ"
 )
 
-// recoverStepOf names the step of each SDK call RedriveWebhook makes.
-func recoverStepOf(_ string, input any) string {
+const (
+	byRecover = "recover"
+	byRedrive = "redrive"
+)
+
+// auditStepOf names the step of each SDK call a recover or redrive makes.
+func auditStepOf(_ string, input any) string {
 	switch v := input.(type) {
 	case *sqs.ChangeMessageVisibilityInput:
 		if v.VisibilityTimeout > 0 { // 0 releases what a run did not get to
 			return stepHold
 		}
+	case *dynamodb.QueryInput:
+		return stepIndexRead
+	case *dynamodb.GetItemInput:
+		return stepState
 	case *dynamodb.UpdateItemInput:
+		if pk, ok := v.Key[dynamo.AttrPK].(*ddbtypes.AttributeValueMemberS); ok && strings.HasPrefix(pk.Value, "DLQ#") {
+			return stepClose
+		}
 		return stepReset
 	case *sqs.SendMessageInput:
 		return stepSend
@@ -54,9 +76,9 @@ func recoverStepOf(_ string, input any) string {
 	return ""
 }
 
-type recoverCase struct{ step, fault string }
+type auditCase struct{ by, step, fault string }
 
-func TestEveryStepOfARecoversRedriveKeepsTheClaim(t *testing.T) {
+func TestEveryStepOfARecoverOrRedriveKeepsTheClaim(t *testing.T) {
 	sqsEndpoint := testenv.Goaws(t)
 	ddbEndpoint := testenv.Dynalite(t)
 	plainDB := testenv.DynamoClient(t, ddbEndpoint)
@@ -64,28 +86,36 @@ func TestEveryStepOfARecoversRedriveKeepsTheClaim(t *testing.T) {
 	if err := dynamo.EnsureTable(context.Background(), plainDB, table); err != nil {
 		t.Fatal(err)
 	}
-	var cases []recoverCase
-	for _, step := range []string{stepHold, stepReset, stepSend, stepDelete} {
-		for _, f := range testenv.AllFaults {
-			cases = append(cases, recoverCase{step, f})
+	steps := map[string][]string{
+		byRecover: {stepIndexRead, stepReset, stepSend, stepClose},
+		byRedrive: {stepHold, stepState, stepReset, stepSend, stepClose, stepDelete},
+	}
+	var cases []auditCase
+	for _, by := range []string{byRecover, byRedrive} {
+		for _, step := range steps[by] {
+			for _, f := range testenv.AllFaults {
+				cases = append(cases, auditCase{by, step, f})
+			}
 		}
 	}
-	name := func(c recoverCase) string { return c.step + "/" + c.fault }
+	name := func(c auditCase) string { return c.by + "/" + c.step + "/" + c.fault }
 	// Eight at a time: a case mostly waits for what a failed call held.
-	testenv.RunWide(t, 8, cases, name, func(t *testing.T, i int, c recoverCase) {
-		auditRecover(t, c, fmt.Sprintf("recover-%02d", i), sqsEndpoint, ddbEndpoint, plainDB, table)
+	testenv.RunWide(t, 8, cases, name, func(t *testing.T, i int, c auditCase) {
+		audit(t, c, fmt.Sprintf("audit-%02d", i), sqsEndpoint, ddbEndpoint, plainDB, table)
 	})
 }
 
-func auditRecover(t *testing.T, c recoverCase, name, sqsEndpoint, ddbEndpoint string, plainDB *dynamodb.Client, table string) {
+func audit(t *testing.T, c auditCase, name, sqsEndpoint, ddbEndpoint string, plainDB *dynamodb.Client, table string) {
 	ctx := context.Background()
 	plain := testenv.SQSClient(t, sqsEndpoint)
 	dlqURL := testenv.Queue(t, plain, name+"-dlq", nil)
 	deliveryURL := testenv.Queue(t, plain, name+"-delivery", nil)
 	records := dynamo.NewDeliveryStore(plainDB, table, time.Hour)
+	index := dynamo.NewDeadLetterIndex(plainDB, table)
 
-	// One dead letter, whose delivery was attempted three times.
-	org, hook := "org_a", "wh_"+name[len("recover-"):]
+	// One dead letter, whose delivery was attempted three times, as
+	// deliver leaves it: its index item, then its DLQ copy naming it.
+	org, hook := "org_a", "wh_"+name[len("audit-"):]
 	d := message.Delivery{DeliveryID: "dlv_" + name, EventID: "evt_" + name, OrgID: org, WebhookID: hook, EventName: "emailClick",
 		Envelope: `{"id":"evt_1","event_name":"emailClick","organization_id":"org_a","timestamp":1745000000,"data":{}}`}
 	body, err := d.Encode()
@@ -97,60 +127,94 @@ func auditRecover(t *testing.T, c recoverCase, name, sqsEndpoint, ddbEndpoint st
 		EventName: d.EventName, Message: body, Attempts: 3, FirstAttemptAt: dead, LastAttemptAt: dead, Status: deliverylog.StatusInFlight}); err != nil {
 		t.Fatal(err)
 	}
+	item := deliverylog.DeadLetter{OrgID: org, WebhookID: hook, DeliveryID: d.DeliveryID, At: dead, Message: body}
+	if err := index.Add(ctx, item); err != nil {
+		t.Fatal(err)
+	}
 	attrs := map[string]string{message.AttrReason: message.ReasonRetriesExhausted, message.AttrAttempts: "3",
 		message.AttrOrgID: org, message.AttrWebhookID: hook, message.AttrEventName: d.EventName,
-		message.AttrFirstAttempt: dead.Format(time.RFC3339), message.AttrLastAttempt: dead.Format(time.RFC3339)}
+		message.AttrFirstAttempt: dead.Format(time.RFC3339), message.AttrLastAttempt: dead.Format(time.RFC3339),
+		message.AttrDeadLetterID: item.ID()}
 	if err := sqsqueue.New(plain).Send(ctx, dlqURL, queue.Message{Body: body, Attributes: attrs}); err != nil {
 		t.Fatal(err)
 	}
 
-	fault := &testenv.OneFault{Step: c.step, Kind: c.fault, StepOf: recoverStepOf}
-	o := New(sqsqueue.New(testenv.FaultySQS(t, sqsEndpoint, fault.On("recover"))), dlqURL, lanes.Lanes{deliveryURL},
-		dynamo.NewDeliveryStore(testenv.FaultyDynamo(t, ddbEndpoint, fault.On("recover")), table, time.Hour))
-	// What a killed call held comes back within a second or two.
-	o.Wait, o.PeekVisibility, o.HoldVisibility = 0, time.Second, 2*time.Second
-	recoverOnce := func() (n int, err error) {
+	fault := &testenv.OneFault{Step: c.step, Kind: c.fault, StepOf: auditStepOf}
+	opsOver := func(q *sqs.Client, db *dynamodb.Client) *Ops {
+		o := New(sqsqueue.New(q), dlqURL, lanes.Lanes{deliveryURL}, dynamo.NewDeliveryStore(db, table, time.Hour))
+		o.Index = dynamo.NewDeadLetterIndex(db, table)
+		// What a killed call held comes back within a second or two.
+		o.Wait, o.PeekVisibility, o.HoldVisibility = 0, time.Second, 2*time.Second
+		return o
+	}
+	faulty := opsOver(testenv.FaultySQS(t, sqsEndpoint, fault.On(c.by)), testenv.FaultyDynamo(t, ddbEndpoint, fault.On(c.by)))
+	plainOps := opsOver(plain, plainDB)
+	run := func(o *Ops, by string) (done bool, err error) {
 		rctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		fault.SetCancel("recover", cancel)
+		fault.SetCancel(by, cancel)
 		defer func() {
 			if r := recover(); r != nil {
-				err = fmt.Errorf("recover killed: %v", r)
+				err = fmt.Errorf("%s killed: %v", by, r)
 			}
 		}()
-		return o.RedriveWebhook(rctx, org, hook, dead)
+		if by == byRecover {
+			_, err = o.RedriveWebhook(rctx, org, hook, dead)
+			return err == nil, err
+		}
+		_, err = o.Redrive(rctx, Filter{WebhookID: hook}, false, nil)
+		return err == nil && depth(t, plain, dlqURL) == 0, err
 	}
-	depth := func(url string) int {
-		n, err := testenv.QueueDepth(ctx, plain, url)
+	closed := func() bool {
+		st, err := index.State(ctx, item.Ref())
 		if err != nil {
 			t.Fatal(err)
 		}
-		return n
+		return st.By != ""
 	}
 
-	// The tenant calls again until its recover says it is done; at every
-	// point the dead letter is still in the DLQ, or was sent back.
-	testenv.WaitFor(t, 60*time.Second, "a recover call that finishes", func() bool {
-		_, err := recoverOnce()
-		inDLQ, sent := depth(dlqURL), depth(deliveryURL)
-		if inDLQ+sent == 0 {
-			t.Fatalf("the dead letter is neither in the DLQ nor sent back (after %v)", err)
+	// The caller calls again until it says it is done; at every point the
+	// letter is in the DLQ with its item open, or was sent back.
+	testenv.WaitFor(t, 60*time.Second, "a "+c.by+" that finishes", func() bool {
+		done, err := run(faulty, c.by)
+		inDLQ, sent := depth(t, plain, dlqURL), depth(t, plain, deliveryURL)
+		if sent == 0 && (inDLQ == 0 || closed()) {
+			t.Fatalf("the dead letter is neither sent back nor in the DLQ with its item open (DLQ %d, closed %v, after %v)", inDLQ, closed(), err)
 		}
-		return err == nil && inDLQ == 0
+		return done
 	})
 	if !fault.Fired() {
 		t.Fatalf("the %s fault never fired at %s: the step was not exercised", c.fault, c.step)
 	}
+	// Then the other, unfaulted: the recover after an operator's redrive
+	// sends it again only if the redrive's tombstone failed; the redrive
+	// after a recover deletes the DLQ copy unsent.
+	other := map[string]string{byRecover: byRedrive, byRedrive: byRecover}[c.by]
+	if done, err := run(plainOps, other); !done {
+		t.Fatalf("the %s after: %v", other, err)
+	}
 	msgs, err := sqsqueue.New(plain).Receive(ctx, deliveryURL, 10, time.Second, 0)
-	if err != nil || len(msgs) == 0 {
-		t.Fatalf("nothing sent back: %v", err)
+	if err != nil || len(msgs) == 0 || len(msgs) > 2 {
+		t.Fatalf("sent back %d times (%v): want once, or twice after a crash", len(msgs), err)
 	}
 	for _, m := range msgs {
 		if m.Body != body {
 			t.Fatalf("sent back changed: %.80s", m.Body)
 		}
 	}
+	if n := depth(t, plain, dlqURL); n != 0 || !closed() {
+		t.Fatalf("after both: %d in the DLQ, item closed %v; want the copy gone and the item closed", n, closed())
+	}
 	if rec, err := records.Get(ctx, d.DeliveryID); err != nil || rec.Attempts != 0 {
 		t.Fatalf("attempts not reset: %+v, %v", rec, err)
 	}
+}
+
+func depth(t *testing.T, api *sqs.Client, url string) int {
+	t.Helper()
+	n, err := testenv.QueueDepth(context.Background(), api, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

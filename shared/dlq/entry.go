@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
 )
@@ -44,6 +45,17 @@ type Entry struct {
 	LastAttempt  time.Time `json:"last_attempt_at,omitzero"`
 	// SentAt is SQS's SentTimestamp. goaws reports the receive time instead.
 	SentAt time.Time `json:"sent_at,omitzero"`
+	// ClosedBy and ClosedAt are the tombstone of the letter's item in its
+	// webhook's index of dead letters (deliverylog.ClosedBy*), which Show
+	// reads: "recover" when its tenant's recover sent it back already, so
+	// a redrive deletes this copy instead of sending it (a listing leaves
+	// such a letter out); empty when open, or without an item.
+	ClosedBy string    `json:"closed_by,omitempty"`
+	ClosedAt time.Time `json:"closed_at,omitzero"`
+
+	// ref names the letter's index item; invalid when it has none (a
+	// tenant's test, pipeline poison, an attribute trimmed for size).
+	ref deliverylog.Ref
 
 	// receipt is the handle of the latest receive; it never leaves the
 	// package because it is a short-lived capability on the message.
@@ -62,8 +74,14 @@ func (e Entry) DeadAt() time.Time {
 
 // TenantTest reports whether the entry is the dead letter of a test the
 // tenant sent (POST …/test, message.Delivery.Test), not of a producer's
-// webhook.test: a tenant's recover leaves it for the operators.
+// webhook.test: deliver indexes none, so a tenant's recover leaves it for
+// the operators.
 func (e Entry) TenantTest() bool { return e.Delivery != nil && e.Delivery.Test }
+
+// Closed reports whether the letter's index item is closed: sent back by
+// its tenant's recover (or by an operator's redrive or purge that stopped
+// before deleting this copy), so this copy is not to be delivered.
+func (e Entry) Closed() bool { return e.ClosedBy != "" }
 
 // Redrivable reports whether the body is a delivery message the delivery
 // Lambda would accept; anything else would only dead-letter again.
@@ -96,6 +114,9 @@ func parseEntry(m events.SQSMessage) Entry {
 		e.OrgID = firstNonEmpty(e.OrgID, d.OrgID)
 		e.WebhookID = firstNonEmpty(e.WebhookID, d.WebhookID)
 		e.EventName = firstNonEmpty(e.EventName, d.EventName)
+		// The body's organization and webhook: the item is deliver's, keyed
+		// by the delivery it dead-lettered.
+		e.ref = deliverylog.Ref{OrgID: d.OrgID, WebhookID: d.WebhookID, ID: a[message.AttrDeadLetterID]}
 	} else {
 		e.DecodeError = err.Error()
 	}

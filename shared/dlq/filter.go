@@ -23,9 +23,6 @@ type Filter struct {
 	// IDs are SQS message ids or delivery ids: operators copy the first
 	// from `dlq ls` and the second from the attempt log.
 	IDs []string
-	// ExceptTests leaves out the dead letters of the tenant's own tests
-	// (message.Delivery.Test), not those of a producer's webhook.test.
-	ExceptTests bool
 }
 
 // ErrInvalidFilter wraps every filter the operator typed wrong.
@@ -33,7 +30,7 @@ var ErrInvalidFilter = errors.New("invalid filter")
 
 // Empty reports whether the filter selects everything.
 func (f Filter) Empty() bool {
-	return f.OrgID == "" && f.WebhookID == "" && f.Reason == "" && f.Tier == "" && f.Since.IsZero() && len(f.IDs) == 0 && !f.ExceptTests
+	return f.OrgID == "" && f.WebhookID == "" && f.Reason == "" && f.Tier == "" && f.Since.IsZero() && len(f.IDs) == 0
 }
 
 // Matches reports whether e is selected.
@@ -43,7 +40,6 @@ func (f Filter) Matches(e Entry) bool {
 		f.WebhookID != "" && e.WebhookID != f.WebhookID,
 		f.Reason != "" && e.Reason != f.Reason,
 		f.Tier != "" && e.Tier != f.Tier,
-		f.ExceptTests && e.TenantTest(),
 		// A dead letter records its last attempt in whole seconds: the
 		// failure run's start (failing_since, with its fraction) must
 		// select one that failed in that same second.

@@ -9,6 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
@@ -27,6 +31,9 @@ type seed struct {
 	tier       string
 	lastAt     time.Time // zero for pipeline poison
 	attrs      map[string]string
+	// dead is the letter's index item, as deliver writes it before the DLQ
+	// send (the endpoint tier only: SQS's own redrive writes none).
+	dead *deliverylog.DeadLetter
 }
 
 type fixture struct {
@@ -36,6 +43,11 @@ type fixture struct {
 	deliveryURL string
 	seeds       []seed
 	base        time.Time
+	// db, table and idx: the table, made by withIndex; idx, once made,
+	// holds the items of the endpoint tier's seeds, and ops uses it.
+	db    *dynamodb.Client
+	table string
+	idx   *dynamo.DeadLetterIndex
 }
 
 var fixtureOrgs = []string{"org_a", "org_b", "org_c"}
@@ -97,6 +109,8 @@ func makeSeed(t testing.TB, i int, base time.Time) seed {
 			message.AttrFirstAttempt: s.lastAt.Add(-3 * time.Minute).Format(time.RFC3339),
 			message.AttrLastAttempt:  s.lastAt.Format(time.RFC3339),
 		}
+		s.dead = &deliverylog.DeadLetter{OrgID: org, WebhookID: s.webhook, DeliveryID: s.deliveryID, At: s.lastAt, Message: body}
+		s.attrs[message.AttrDeadLetterID] = s.dead.ID()
 	case 3:
 		s = seed{body: fmt.Sprintf(`{"v":1,"garbage":%d`, i), reason: message.ReasonMalformed, tier: TierPipeline}
 	case 4:
@@ -115,7 +129,41 @@ func (f *fixture) ops(reset AttemptResetter) *Ops { return f.opsOver(f.q, reset)
 func (f *fixture) opsOver(q Queue, reset AttemptResetter) *Ops {
 	o := New(q, f.dlqURL, lanes.Lanes{f.deliveryURL}, reset)
 	o.Wait = 0
+	if f.idx != nil {
+		o.Index = f.idx
+	}
 	return o
+}
+
+// tableOf makes the fixture's table (one dynalite per fixture) once.
+func (f *fixture) tableOf(t *testing.T) (*dynamodb.Client, string) {
+	t.Helper()
+	if f.db == nil {
+		f.db, f.table = testenv.Table(t)
+	}
+	return f.db, f.table
+}
+
+// withIndex writes the index items of the endpoint tier's seeds, as
+// deliver did before sending them, and has ops use the index from now on.
+func (f *fixture) withIndex(t *testing.T) *dynamo.DeadLetterIndex {
+	t.Helper()
+	db, table := f.tableOf(t)
+	f.idx = dynamo.NewDeadLetterIndex(db, table)
+	for _, s := range f.seeds {
+		if s.dead != nil {
+			if err := f.idx.Add(context.Background(), *s.dead); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return f.idx
+}
+
+// indexed returns the bodies of the seeds of org's webhook that have an
+// index item: what its recover sends back.
+func (f *fixture) indexed(org, webhook string) map[string]bool {
+	return f.bodies(func(s seed) bool { return s.dead != nil && s.org == org && s.webhook == webhook })
 }
 
 // bodies returns the seed bodies pred selects.

@@ -35,7 +35,9 @@ type Page struct {
 // id: the first limit entries after cursor ("" starts the listing). It only
 // peeks: nothing is deleted and every message is visible again when it
 // returns. Messages in flight elsewhere (a concurrent redrive) are not
-// listed.
+// listed, nor is a letter whose index item is closed (its tenant recovered
+// it, so a redrive would only delete it): a listing shows what is still to
+// be done; Show finds such a letter all the same.
 //
 // SQS cannot seek, so every page scans the whole DLQ; memory stays bounded
 // all the same: only the page's entries (at most limit+1) are kept whole,
@@ -43,8 +45,18 @@ type Page struct {
 // scan releases it, for at most MaxScan messages (more is ErrTooLarge). The
 // message id order is what makes pages stable: a message dead-lettered
 // while an operator pages through lands on a later page or an earlier one,
-// never on two.
+// never on two. The index is read only for a letter about to enter the
+// page (on a DLQ in random order, about limit × ln(DLQ size / limit)
+// reads), never for the rest of the scan.
 func (o *Ops) List(ctx context.Context, f Filter, limit int, cursor string) (Page, error) {
+	return o.list(ctx, f, limit, cursor, func(e Entry) (bool, error) {
+		c, err := o.closedState(ctx, e)
+		return c.By == "", err
+	})
+}
+
+// list is List keeping what keep accepts (nil: everything).
+func (o *Ops) list(ctx context.Context, f Filter, limit int, cursor string, keep func(Entry) (bool, error)) (Page, error) {
 	if limit < 1 || limit > MaxPageLimit {
 		return Page{}, fmt.Errorf("%w: limit must be 1..%d", ErrInvalidPage, MaxPageLimit)
 	}
@@ -52,12 +64,15 @@ func (o *Ops) List(ctx context.Context, f Filter, limit int, cursor string) (Pag
 	if err != nil {
 		return Page{}, err
 	}
-	p := pageSink{after: after, keep: limit + 1}
+	p := pageSink{after: after, keep: limit + 1, accept: keep}
 	if _, err := o.scan(ctx, f, nil, p.offer, scanLimits{max: o.MaxScan, lockWait: o.LockWait}); err != nil {
 		if errors.Is(err, ErrTooLarge) {
 			err = fmt.Errorf("%w: narrow it down with redrive or purge", err)
 		}
 		return Page{}, err
+	}
+	if p.err != nil {
+		return Page{}, fmt.Errorf("read the tenants' index of dead letters: %w", p.err)
 	}
 	if len(p.entries) <= limit {
 		return Page{Entries: p.entries}, nil
@@ -66,20 +81,30 @@ func (o *Ops) List(ctx context.Context, f Filter, limit int, cursor string) (Pag
 }
 
 // pageSink keeps the keep entries with the smallest message ids after
-// after, sorted; everything else it is offered is dropped at once.
+// after that accept (if set) takes, sorted; everything else it is offered
+// is dropped at once. accept is asked only about an entry that would enter
+// the page; its first error stops the sink (err).
 type pageSink struct {
 	after   string
 	keep    int
+	accept  func(Entry) (bool, error)
 	entries []Entry
+	err     error
 }
 
 func (p *pageSink) offer(e Entry) {
-	if e.MessageID <= p.after && p.after != "" {
+	if p.err != nil || e.MessageID <= p.after && p.after != "" {
 		return
 	}
 	i, dup := slices.BinarySearchFunc(p.entries, e.MessageID, func(x Entry, id string) int { return strings.Compare(x.MessageID, id) })
 	if dup || i >= p.keep {
 		return
+	}
+	if p.accept != nil {
+		ok, err := p.accept(e)
+		if p.err = err; err != nil || !ok {
+			return
+		}
 	}
 	p.entries = slices.Insert(p.entries, i, e)
 	if len(p.entries) > p.keep {
@@ -120,14 +145,21 @@ func messageIDShaped(raw []byte) bool {
 	return true
 }
 
-// Show returns one dead letter by message id or delivery id.
+// Show returns one dead letter by message id or delivery id, with its
+// index item's tombstone (Entry.ClosedBy) if closed.
 func (o *Ops) Show(ctx context.Context, id string) (Entry, error) {
-	page, err := o.List(ctx, Filter{IDs: []string{id}}, 1, "")
+	page, err := o.list(ctx, Filter{IDs: []string{id}}, 1, "", nil)
 	if err != nil {
 		return Entry{}, err
 	}
 	if len(page.Entries) == 0 {
 		return Entry{}, ErrNotFound
 	}
-	return page.Entries[0], nil
+	e := page.Entries[0]
+	c, err := o.closedState(ctx, e)
+	if err != nil {
+		return Entry{}, err
+	}
+	e.ClosedBy, e.ClosedAt = c.By, c.At
+	return e, nil
 }

@@ -21,7 +21,7 @@ type Locks interface {
 }
 
 // A scan receives every message of the DLQ and hides each until it ends,
-// so two scans at once would each miss what the other holds: a recover
+// so two scans at once would each miss what the other holds: a redrive
 // would miss dead letters, a listing would come back short. With Locks,
 // one scan runs at a time.
 const (
@@ -103,20 +103,19 @@ func (l *scanLock) unlock(ctx context.Context) {
 	_ = l.locks.Release(ctx, scanLockName, l.token)
 }
 
-// RecoverInterval is how often one organization's recovers may scan the
-// DLQ. Each scan reads the whole shared DLQ and keeps the other scans
-// waiting, so without a bound one tenant calling recover in a loop would
-// keep the others' recovers and the operators' listings out, and run up
-// the receive bill with every call.
+// RecoverInterval is how often one organization's recovers may read its
+// dead letters: each call may send up to RecoverMax of them at once, so
+// without a bound one tenant calling recover in a loop would run up the
+// read and send bill with every call.
 const RecoverInterval = 30 * time.Second
 
-// ErrRecentScan means the organization's last recover scanned the DLQ
-// less than RecoverInterval ago.
+// ErrRecentScan means the organization's last recover read its dead
+// letters less than RecoverInterval ago.
 var ErrRecentScan = fmt.Errorf("this organization's dead letters were looked for less than %s ago", RecoverInterval)
 
-// claimRecoverScan takes the organization's turn to scan, or ErrRecentScan.
-// A turn used ends after RecoverInterval; giveBack returns one that was
-// not (the scan never got the DLQ).
+// claimRecoverScan takes the organization's turn to read its dead letters,
+// or ErrRecentScan. A turn used ends after RecoverInterval; giveBack
+// returns one that was not (the read failed, nothing was sent).
 func (o *Ops) claimRecoverScan(ctx context.Context, orgID string) (giveBack func(), err error) {
 	if o.Locks == nil {
 		return func() {}, nil

@@ -19,22 +19,22 @@ import (
 // lockedOps returns Ops over the fixture's queues with the table's locks.
 func (f *fixture) lockedOps(t *testing.T) (*Ops, *dynamo.Locks) {
 	t.Helper()
-	db, table := testenv.Table(t)
+	db, table := f.tableOf(t)
 	locks := dynamo.NewLocks(db, table)
 	ops := f.ops(nil)
 	ops.Locks = locks
 	return ops, locks
 }
 
-// A scan hides every message until it ends. Tenants recovering endpoints
-// with no dead letters and operators listing, all at once, must not make
-// each other miss any: with the lock they take turns.
+// A scan hides every message until it ends. Operators listing, and
+// redrives selecting nothing, all at once, must not make each other miss
+// any: with the lock they take turns.
 func TestConcurrentScansTakeTurns(t *testing.T) {
 	f := newFixture(t, 40)
 	ops, _ := f.lockedOps(t)
 	// About turns, not patience (TestScanWaitsForTheRunningOneThenGivesUp):
 	// on a starved machine twelve scans may queue for a while.
-	ops.LockWait, ops.RecoverLockWait = time.Minute, time.Minute
+	ops.LockWait = time.Minute
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
@@ -53,11 +53,9 @@ func TestConcurrentScansTakeTurns(t *testing.T) {
 			}
 		})
 		wg.Go(func() {
-			// An organization of its own each, so the recover interval
-			// does not stand in for the lock.
-			n, err := ops.RedriveWebhook(ctx, "org_none"+string(rune('a'+i)), "wh_none", f.base.Add(-24*time.Hour))
-			if err != nil || n != 0 {
-				errs <- errors.New("a recover with nothing to find failed or found something")
+			res, err := ops.Redrive(ctx, Filter{OrgID: "org_none" + string(rune('a'+i))}, false, nil)
+			if err != nil || res.Matched != 0 {
+				errs <- errors.New("a redrive with nothing to find failed or found something")
 			}
 		})
 	}
@@ -68,42 +66,37 @@ func TestConcurrentScansTakeTurns(t *testing.T) {
 	}
 }
 
-func TestRecoverLooksInTheDLQOncePerInterval(t *testing.T) {
+func TestRecoverReadsTheIndexOncePerInterval(t *testing.T) {
 	f := newFixture(t, 30)
 	ops, locks := f.lockedOps(t)
+	f.withIndex(t)
+	ops.Index = f.idx
 	now := time.Now()
 	locks.Now = func() time.Time { return now }
 	ctx := context.Background()
 	since := f.base.Add(-24 * time.Hour)
-	redrivable := func(org, webhook string) int {
-		n := 0
-		for _, s := range f.seeds {
-			if s.org == org && s.webhook == webhook && s.deliveryID != "" {
-				n++
-			}
-		}
-		return n
-	}
 
-	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", since); err != nil || n != redrivable("org_a", "wh_orga0") {
-		t.Fatalf("first recover: %d, %v; want %d", n, err, redrivable("org_a", "wh_orga0"))
+	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", since); err != nil || n != len(f.indexed("org_a", "wh_orga0")) {
+		t.Fatalf("first recover: %d, %v; want %d", n, err, len(f.indexed("org_a", "wh_orga0")))
 	}
 	if _, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga1", since); !errors.Is(err, ErrRecentScan) {
 		t.Fatalf("the same organization again at once: %v, want ErrRecentScan", err)
 	}
-	if n, err := ops.RedriveWebhook(ctx, "org_b", "wh_orgb0", since); err != nil || n != redrivable("org_b", "wh_orgb0") {
+	if n, err := ops.RedriveWebhook(ctx, "org_b", "wh_orgb0", since); err != nil || n != len(f.indexed("org_b", "wh_orgb0")) {
 		t.Fatalf("another organization: %d, %v", n, err)
 	}
 	now = now.Add(RecoverInterval + time.Second) // a lock ends on a whole second at or after its ttl
-	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga1", since); err != nil || n != redrivable("org_a", "wh_orga1") {
-		t.Fatalf("after the interval: %d, %v; want %d", n, err, redrivable("org_a", "wh_orga1"))
+	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga1", since); err != nil || n != len(f.indexed("org_a", "wh_orga1")) {
+		t.Fatalf("after the interval: %d, %v; want %d", n, err, len(f.indexed("org_a", "wh_orga1")))
 	}
 }
 
 func TestScanWaitsForTheRunningOneThenGivesUp(t *testing.T) {
 	f := newFixture(t, 10)
 	ops, locks := f.lockedOps(t)
-	ops.LockWait, ops.RecoverLockWait = 300*time.Millisecond, 300*time.Millisecond
+	ops.LockWait = 300 * time.Millisecond
+	f.withIndex(t)
+	ops.Index = f.idx
 	ctx := context.Background()
 	token, err := locks.Acquire(ctx, scanLockName, time.Minute) // a scan elsewhere
 	if err != nil || token == "" {
@@ -112,8 +105,10 @@ func TestScanWaitsForTheRunningOneThenGivesUp(t *testing.T) {
 	if _, err := ops.List(ctx, Filter{}, 100, ""); !errors.Is(err, ErrBusy) {
 		t.Fatalf("list beside a running scan: %v, want ErrBusy", err)
 	}
-	if _, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", f.base.Add(-time.Hour)); !errors.Is(err, ErrBusy) {
-		t.Fatalf("recover beside a running scan: %v, want ErrBusy", err)
+	// A tenant's recover reads its index, not the DLQ: a scan running
+	// keeps no tenant waiting.
+	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", f.base.Add(-24*time.Hour)); err != nil || n != len(f.indexed("org_a", "wh_orga0")) {
+		t.Fatalf("recover beside a running scan: %d, %v; want its %d dead letters", n, err, len(f.indexed("org_a", "wh_orga0")))
 	}
 	req := httptest.NewRequest("GET", "/api/v1/admin/dlq", nil)
 	rec := httptest.NewRecorder()
@@ -128,29 +123,9 @@ func TestScanWaitsForTheRunningOneThenGivesUp(t *testing.T) {
 	if err := locks.Release(ctx, scanLockName, token); err != nil {
 		t.Fatal(err)
 	}
-	if page, err := ops.List(ctx, Filter{}, 100, ""); err != nil || len(page.Entries) != len(f.seeds) {
-		t.Fatalf("list after the scan ended: %d entries, %v", len(page.Entries), err)
-	}
-	// The recover that gave up read nothing: its organization's turn was
-	// given back.
-	if _, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", f.base.Add(-time.Hour)); err != nil {
-		t.Fatalf("recover after one that found the DLQ busy: %v", err)
-	}
-}
-
-func TestRecoverReadsABoundedDLQ(t *testing.T) {
-	f := newFixture(t, 30)
-	ops, _ := f.lockedOps(t)
-	ops.RecoverMaxScan = 10
-	ctx := context.Background()
-	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", f.base.Add(-24*time.Hour)); !errors.Is(err, ErrTooLarge) || n != 0 {
-		t.Fatalf("recover over a DLQ above its bound: %d, %v; want ErrTooLarge and nothing sent", n, err)
-	}
-	if got := drain(t, f.q, f.deliveryURL); len(got) != 0 {
-		t.Fatalf("%d deliveries sent by a recover that gave up", len(got))
-	}
-	if page, err := ops.List(ctx, Filter{}, 100, ""); err != nil || len(page.Entries) != len(f.seeds) {
-		t.Fatalf("the DLQ after: %d entries, %v; want all %d back", len(page.Entries), err, len(f.seeds))
+	// All but what the recover sent back, which a listing leaves out.
+	if page, err := ops.List(ctx, Filter{}, 100, ""); err != nil || len(page.Entries) != len(f.seeds)-len(f.indexed("org_a", "wh_orga0")) {
+		t.Fatalf("list after the scan ended: %d entries, %v; want %d", len(page.Entries), err, len(f.seeds)-len(f.indexed("org_a", "wh_orga0")))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/wait"
@@ -57,9 +58,14 @@ type Ops struct {
 	// for the one running (then ErrBusy).
 	Locks    Locks
 	LockWait time.Duration
-	// RecoverMaxScan and RecoverLockWait bound a tenant's recover (recover.go).
-	RecoverMaxScan  int
-	RecoverLockWait time.Duration
+	// Index is the tenants' index of their dead letters, which deliver
+	// writes before each DLQ send: a tenant's recover reads it instead of
+	// the DLQ (recover.go), and redrive, purge and listings read or close
+	// the items of the letters they act on (index.go). Nil: a recover
+	// fails, and the operators' tools act on the DLQ alone.
+	Index deliverylog.DeadLetterIndex
+	// RecoverMax bounds the dead letters one recover sends (recover.go).
+	RecoverMax int
 }
 
 // scanLimits are how far one scan may go.
@@ -74,14 +80,13 @@ type scanLimits struct {
 func New(q Queue, dlqURL string, delivery lanes.Lanes, reset AttemptResetter) *Ops {
 	return &Ops{
 		q: q, dlqURL: dlqURL, delivery: delivery, reset: reset,
-		PeekVisibility:  2 * time.Second,
-		HoldVisibility:  30 * time.Second,
-		Wait:            time.Second,
-		Now:             time.Now,
-		MaxScan:         50_000,
-		LockWait:        20 * time.Second,
-		RecoverMaxScan:  RecoverMaxScan,
-		RecoverLockWait: RecoverLockWait,
+		PeekVisibility: 2 * time.Second,
+		HoldVisibility: 30 * time.Second,
+		Wait:           time.Second,
+		Now:            time.Now,
+		MaxScan:        50_000,
+		LockWait:       20 * time.Second,
+		RecoverMax:     RecoverMax,
 	}
 }
 

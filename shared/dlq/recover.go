@@ -3,38 +3,91 @@ package dlq
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
+
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/detach"
+	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
-// Limits of a tenant's recover, which scans the shared DLQ within an API
-// request (Ops.RecoverMaxScan and Ops.RecoverLockWait by default): a DLQ
-// larger than this is for the operators' redrive, and a recover waits
-// this long for another scan. Either limit, or a recover of the same
-// organization less than RecoverInterval ago, is an error: the caller
-// reports its dead letters as incomplete.
-const (
-	RecoverMaxScan  = 10_000
-	RecoverLockWait = 5 * time.Second
-)
+// RecoverMax bounds the dead letters one recover sends back (Ops.RecoverMax
+// by default): a webhook with more is told so (ErrMoreDeadLetters), and its
+// next recover continues. Only the webhook's own letters count: a recover
+// reads its webhook's index, never the shared DLQ.
+const RecoverMax = 10_000
 
-// RedriveWebhook redrives one endpoint's dead letters since a time (a
-// tenant's recover call): Redrive with an organization, webhook and since
-// filter, so it holds, resets, sends and deletes exactly as an operator's
-// redrive does. It returns how many were sent back. The dead letter of a
-// test the tenant sent (POST …/test, message.Delivery.Test) stays in the
-// DLQ: a recover brings back the events the endpoint missed, and an old
-// test is none (the tenant sends a new one). A producer's webhook.test is
-// such an event, and is redriven.
+// ErrMoreDeadLetters means a recover sent back what one call may, and the
+// webhook has more dead letters since the time: the next recover sends them.
+var ErrMoreDeadLetters = errors.New("more dead letters than one recover sends back: recover again")
+
+// RedriveWebhook sends one endpoint's dead letters since a time back to its
+// organization's delivery lane (a tenant's recover call), reading them from
+// the webhook's index of dead letters (deliverylog.DeadLetterIndex), not
+// from the shared DLQ, so no other tenant's dead letters, however many,
+// count against it or keep it waiting. Per letter, oldest first: reset the
+// attempt counter, send the unchanged body (same delivery id, so receivers
+// deduplicate), then close its index item (the tombstone). A crash between
+// send and close sends it again on the next recover: one extra delivery at
+// most, never a loss. The letter's copy stays in the DLQ, where an
+// operator's redrive finds the tombstone and deletes it instead of sending
+// it. A test the tenant sent (POST …/test) is not indexed: its dead letter
+// stays in the DLQ for the operators, while a producer's webhook.test is an
+// event like any other, and is recovered.
+//
+// An organization's recovers read its letters at most once per
+// RecoverInterval (ErrRecentScan): each call sends up to RecoverMax of them
+// at once, fewer if its deadline comes first (ErrMoreDeadLetters either way).
 func (o *Ops) RedriveWebhook(ctx context.Context, orgID, webhookID string, since time.Time) (int, error) {
+	switch {
+	case o.Index == nil:
+		return 0, ErrNoIndex
+	case len(o.delivery) == 0:
+		return 0, ErrNoDeliveryQueue
+	}
 	giveBack, err := o.claimRecoverScan(ctx, orgID)
 	if err != nil {
 		return 0, err
 	}
-	f := Filter{OrgID: orgID, WebhookID: webhookID, Since: since, ExceptTests: true}
-	res, err := o.redrive(ctx, f, false, nil,
-		scanLimits{max: o.RecoverMaxScan, lockWait: o.RecoverLockWait})
-	if errors.Is(err, ErrBusy) {
-		giveBack() // another scan kept it from the DLQ: nothing was read
+	letters, more, err := o.Index.Open(ctx, orgID, webhookID, since, o.RecoverMax)
+	if err != nil {
+		giveBack() // nothing was sent
+		return 0, err
 	}
-	return res.Redriven, err
+	// Under the api function's deadline, the sends stop short of it, and
+	// the call answers what it sent: the next one sends the rest.
+	work, stop := withCleanupTime(ctx)
+	defer stop()
+	for i, d := range letters {
+		switch {
+		case ctx.Err() != nil:
+			return i, ctx.Err()
+		case work.Err() != nil:
+			return i, ErrMoreDeadLetters
+		}
+		if err := o.recoverOne(work, d); err != nil {
+			return i, err
+		}
+	}
+	if more {
+		return len(letters), ErrMoreDeadLetters
+	}
+	return len(letters), nil
+}
+
+func (o *Ops) recoverOne(ctx context.Context, d deliverylog.DeadLetter) error {
+	if err := o.resetAttempts(ctx, d.DeliveryID); err != nil {
+		return err
+	}
+	if err := o.q.Send(ctx, o.delivery.For(d.OrgID), queue.Message{Body: d.Message, Group: d.OrgID}); err != nil {
+		return fmt.Errorf("send dead letter %s to the delivery queue: %w", d.DeliveryID, err)
+	}
+	// Sent: the tombstone must follow even if the call is cancelled now,
+	// or an operator's redrive would send the DLQ copy as well.
+	bctx, cancel := detach.Bookkeeping(ctx)
+	defer cancel()
+	if err := o.Index.Close(bctx, d.Ref(), deliverylog.ClosedByRecover, o.Now()); err != nil {
+		return fmt.Errorf("dead letter %s sent back, but not marked so (the next recover or an operator's redrive sends it once more): %w", d.DeliveryID, err)
+	}
+	return nil
 }

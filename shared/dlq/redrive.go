@@ -15,10 +15,14 @@ type Result struct {
 	DryRun bool `json:"dry_run"`
 	// Matched counts the entries the filter selected, Eligible those of them
 	// that can be redriven, Redriven those sent and deleted from the DLQ.
-	Matched  int       `json:"matched"`
-	Eligible int       `json:"eligible"`
-	Redriven int       `json:"redriven"`
-	Skipped  []Skipped `json:"skipped,omitempty"`
+	Matched  int `json:"matched"`
+	Eligible int `json:"eligible"`
+	Redriven int `json:"redriven"`
+	// Closed counts eligible letters deleted without being sent: their
+	// index item says their tenant's recover sent them back already (or
+	// an earlier run did, or purged them, and stopped before the delete).
+	Closed  int       `json:"closed,omitempty"`
+	Skipped []Skipped `json:"skipped,omitempty"`
 	// Unmatched are the filter's ids that selected no dead letter (not in
 	// the admin API's answer).
 	Unmatched []string `json:"-"`
@@ -34,10 +38,11 @@ type Skipped struct {
 var ErrNoDeliveryQueue = errors.New("no delivery queue URL: redrive needs one")
 
 // Redrive sends the selected dead letters back to their organizations'
-// delivery lanes. Per message: reset the attempt counter, send the
-// unchanged body (same delivery id, so receivers deduplicate), then delete
-// it from the DLQ. A crash between send and delete leaves a duplicate,
-// never a loss. Selected
+// delivery lanes. Per message: read its index item (a letter whose item is
+// closed, which its tenant recovered already, is only deleted), reset the
+// attempt counter, send the unchanged body (same delivery id, so receivers
+// deduplicate), close the item, then delete it from the DLQ. A crash
+// between send and delete leaves a duplicate, never a loss. Selected
 // messages are held invisible while the run lasts, so a concurrent redrive
 // cannot send them too. Bodies that are not delivery messages are skipped
 // and stay in the DLQ. With dryRun nothing is held, sent or deleted.
@@ -72,27 +77,58 @@ func (o *Ops) redrive(ctx context.Context, f Filter, dryRun bool, progress func(
 	if progress != nil {
 		progress(0, len(eligible))
 	}
-	res.Redriven, err = o.process(ctx, eligible, o.redriveOne, progress)
+	done, err := o.process(ctx, eligible, func(ctx context.Context, e Entry) error {
+		closed, err := o.redriveOne(ctx, e)
+		if closed {
+			res.Closed++
+		}
+		return err
+	}, progress)
+	res.Redriven = done - res.Closed
 	return res, err
 }
 
-func (o *Ops) redriveOne(ctx context.Context, e Entry) error {
-	if o.reset != nil {
-		// No record (expired, or the delivery never got to an attempt) is a
-		// counter that starts at 1 anyway.
-		if err := o.reset.ResetAttempts(ctx, e.Delivery.DeliveryID); err != nil && !errors.Is(err, deliverylog.ErrNotFound) {
-			return fmt.Errorf("reset attempts of %s: %w", e.Delivery.DeliveryID, err)
-		}
+// resetAttempts zeroes a delivery's attempt counter, if there is a store.
+// No record (expired, or the delivery never got to an attempt) is a
+// counter that starts at 1 anyway.
+func (o *Ops) resetAttempts(ctx context.Context, deliveryID string) error {
+	if o.reset == nil {
+		return nil
 	}
-	if err := o.q.Send(ctx, o.delivery.For(e.Delivery.OrgID), queue.Message{Body: e.Raw, Group: e.Delivery.OrgID}); err != nil {
-		return fmt.Errorf("send %s to the delivery queue: %w", e.MessageID, err)
-	}
-	// Sent: the delete must happen even if the run is cancelled now, or a
-	// resumed redrive would send the delivery a second time.
-	dctx, cancel := detach.Bookkeeping(ctx)
-	defer cancel()
-	if err := o.q.Delete(dctx, o.dlqURL, e.receipt); err != nil {
-		return fmt.Errorf("delete %s from the DLQ (already sent: a resumed redrive sends it again): %w", e.MessageID, err)
+	if err := o.reset.ResetAttempts(ctx, deliveryID); err != nil && !errors.Is(err, deliverylog.ErrNotFound) {
+		return fmt.Errorf("reset attempts of %s: %w", deliveryID, err)
 	}
 	return nil
+}
+
+// redriveOne sends e back and deletes it, or only deletes it when its
+// index item is closed (closed true).
+func (o *Ops) redriveOne(ctx context.Context, e Entry) (closed bool, err error) {
+	state, err := o.closedState(ctx, e)
+	if err != nil {
+		return false, err
+	}
+	if state.By == "" {
+		if err := o.resetAttempts(ctx, e.Delivery.DeliveryID); err != nil {
+			return false, err
+		}
+		if err := o.q.Send(ctx, o.delivery.For(e.Delivery.OrgID), queue.Message{Body: e.Raw, Group: e.Delivery.OrgID}); err != nil {
+			return false, fmt.Errorf("send %s to the delivery queue: %w", e.MessageID, err)
+		}
+	}
+	// Sent (or sent before): the tombstone and the delete must happen even
+	// if the run is cancelled now, or a recover or a resumed redrive would
+	// send the delivery a second time.
+	dctx, cancel := detach.Bookkeeping(ctx)
+	defer cancel()
+	var closeErr error
+	if state.By == "" {
+		if err := o.closeItem(dctx, e, deliverylog.ClosedByRedrive); err != nil {
+			closeErr = fmt.Errorf("%s sent, but its index item not closed (its tenant's recover may send it once more): %w", e.MessageID, err)
+		}
+	}
+	if err := o.q.Delete(dctx, o.dlqURL, e.receipt); err != nil {
+		return false, errors.Join(closeErr, fmt.Errorf("delete %s from the DLQ (already sent: a resumed redrive sends it again): %w", e.MessageID, err))
+	}
+	return state.By != "", closeErr
 }

@@ -49,7 +49,7 @@ func New(d Deps) (http.Handler, error) {
 	var admin http.Handler
 	if c.DLQURL != "" {
 		ops := dlq.New(d.SQS, c.DLQURL, c.DeliveryQueues, records)
-		ops.Locks = dynamo.NewLocks(d.Dynamo, c.Table)
+		ops.Locks, ops.Index = dynamo.NewLocks(d.Dynamo, c.Table), dynamo.NewDeadLetterIndex(d.Dynamo, c.Table)
 		// Within the api function's timeout: wait, then scan, then clean up.
 		ops.LockWait = 10 * time.Second
 		admin, recovery.DeadLetters = dlq.NewAdminHandler(ops), ops

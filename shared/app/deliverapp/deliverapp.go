@@ -34,17 +34,18 @@ func New(d Deps) (queue.Handler, error) {
 	log := app.Logger(d.Logger)
 	webhooks := dynamo.NewWebhookStore(d.Dynamo, c.Table)
 	h := delivery.NewHandler(delivery.Deps{
-		Webhooks: delivery.NewWebhookCache(webhooks.EventuallyConsistent(), delivery.DefaultWebhookCacheTTL),
-		Secrets:  delivery.NewSecretCache(d.Secrets),
-		Queue:    d.SQS,
-		Records:  dynamo.NewDeliveryStore(d.Dynamo, c.Table, c.AttemptTTL),
-		Attempts: dynamo.NewAttemptLog(d.Dynamo, c.Table, c.AttemptTTL),
-		Remover:  delivery.WebhookRemover{Webhooks: webhooks, Secrets: d.Secrets, Logger: log},
-		Health:   webhooks,
-		Parked:   dynamo.NewParkedStore(d.Dynamo, c.Table, c.ParkedTTL),
-		Notify:   healthnotice.Publisher{Bus: d.Bus},
-		Config:   c,
-		Logger:   log,
+		Webhooks:    delivery.NewWebhookCache(webhooks.EventuallyConsistent(), delivery.DefaultWebhookCacheTTL),
+		Secrets:     delivery.NewSecretCache(d.Secrets),
+		Queue:       d.SQS,
+		Records:     dynamo.NewDeliveryStore(d.Dynamo, c.Table, c.AttemptTTL),
+		Attempts:    dynamo.NewAttemptLog(d.Dynamo, c.Table, c.AttemptTTL),
+		Remover:     delivery.WebhookRemover{Webhooks: webhooks, Secrets: d.Secrets, Logger: log},
+		Health:      webhooks,
+		Parked:      dynamo.NewParkedStore(d.Dynamo, c.Table, c.ParkedTTL),
+		Notify:      healthnotice.Publisher{Bus: d.Bus},
+		DeadLetters: dynamo.NewDeadLetterIndex(d.Dynamo, c.Table),
+		Config:      c,
+		Logger:      log,
 	})
 	return h.Handle, nil
 }
