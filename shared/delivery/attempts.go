@@ -20,23 +20,35 @@ type record struct {
 	test   bool // the tenant's own test (message.Delivery.Test), for its log entry
 }
 
+// errSuperseded: the message belongs to a retry schedule a resend of its
+// delivery replaced (message.Delivery.Resend); the resend's message goes on.
+var errSuperseded = errors.New("a resend superseded this retry schedule")
+
 // attemptOf numbers this attempt. A message received for the first time
-// has never been attempted: attempt 1, without a read. A message received
-// again continues from its delivery record, which is written before every
-// retry; without one (a crash between the POST and the record, or before
-// the POST) the attempt is taken to be 1 again. That repeats at most the
-// attempt the crash cut short, and the queue's redrive policy bounds
-// receives, so a message is never lost nor retried forever.
-func (h *Handler) attemptOf(ctx context.Context, m events.SQSMessage, deliveryID string) (int, record, error) {
-	if n, err := strconv.Atoi(m.Attributes[message.AttrReceiveCount]); err == nil && n <= 1 {
+// has never been attempted: attempt 1, without a read, unless a resend
+// sent it (a record may hold the schedule it supersedes). A message
+// received again continues from its delivery record, which is written
+// before every retry; without one (a crash between the POST and the
+// record, or before the POST) the attempt is taken to be 1 again. That
+// repeats at most the attempt the crash cut short, and the queue's
+// redrive policy bounds receives, so a message is never lost nor retried
+// forever. A message of a schedule older than the record's is
+// errSuperseded; one newer (a resend's, read before the resend marked the
+// record) starts its schedule at 1.
+func (h *Handler) attemptOf(ctx context.Context, m events.SQSMessage, d message.Delivery) (int, record, error) {
+	if n, err := strconv.Atoi(m.Attributes[message.AttrReceiveCount]); err == nil && n <= 1 && d.Resend == 0 {
 		return 1, record{}, nil
 	}
-	rec, err := h.d.Records.Get(ctx, deliveryID)
+	rec, err := h.d.Records.Get(ctx, d.DeliveryID)
 	switch {
 	case errors.Is(err, deliverylog.ErrNotFound):
 		return 1, record{}, nil
 	case err != nil:
 		return 0, record{}, err
+	case d.Resend < rec.Resend:
+		return 0, record{}, errSuperseded
+	case d.Resend > rec.Resend:
+		return 1, record{stored: true}, nil
 	}
 	return rec.Attempts + 1, record{DeliveryRecord: rec, stored: true}, nil
 }
@@ -50,7 +62,7 @@ func (p record) next(d message.Delivery, body string, n int, now time.Time, stat
 	return record{stored: p.stored, test: d.Test, DeliveryRecord: deliverylog.DeliveryRecord{
 		DeliveryID: d.DeliveryID, OrgID: d.OrgID, WebhookID: d.WebhookID, EventID: d.EventID, EventName: d.EventName,
 		Message: body, Attempts: n, FirstAttemptAt: first, LastAttemptAt: now,
-		Status: deliverylog.StatusInFlight, LastStatusCode: status,
+		Status: deliverylog.StatusInFlight, LastStatusCode: status, Resend: d.Resend,
 	}}
 }
 

@@ -218,6 +218,17 @@ func (r *memRecords) ResetAttempts(_ context.Context, id string) error {
 	return nil
 }
 
+// Supersede is the adapter's: a record behind resend starts over at it.
+func (r *memRecords) Supersede(_ context.Context, id string, resend int) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rec, ok := r.recs[id]; ok && rec.Resend < resend {
+		rec.Attempts, rec.FirstAttemptAt, rec.Resend = 0, time.Time{}, resend
+		r.recs[id] = rec
+	}
+	return nil
+}
+
 func (r *memRecords) get(id string) deliverylog.DeliveryRecord {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -147,10 +147,9 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		}
 	}
 
-	n, prior, err := h.attemptOf(ctx, m, d.DeliveryID)
+	n, prior, err := h.attemptOf(ctx, m, d)
 	if err != nil {
-		h.log.ErrorContext(ctx, "read attempt count", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
-		return false
+		return h.attemptUnknown(ctx, d, err)
 	}
 	now := h.now()
 	r := result{class: ClassInvalidURL}
@@ -259,14 +258,25 @@ func (h *Handler) deferDelivery(ctx context.Context, m events.SQSMessage, d mess
 	return false
 }
 
+// attemptUnknown handles attemptOf's error: a superseded message is done
+// with (logged), a failed read comes back to try again.
+func (h *Handler) attemptUnknown(ctx context.Context, d message.Delivery, err error) bool {
+	if errors.Is(err, errSuperseded) {
+		h.log.LogAttrs(ctx, slog.LevelInfo, "delivery dropped: a resend replaced its retries",
+			slog.String("org_id", d.OrgID), slog.String("webhook_id", d.WebhookID), slog.String("delivery_id", d.DeliveryID))
+		return true
+	}
+	h.log.ErrorContext(ctx, "read attempt count", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
+	return false
+}
+
 // skip consumes a delivery whose webhook was deleted, disabled or
 // unsubscribed from its event type after the fan-out: it is not the
 // endpoint's failure, so it is not dead-lettered.
 func (h *Handler) skip(ctx context.Context, m events.SQSMessage, d message.Delivery, class string) bool {
-	n, prior, err := h.attemptOf(ctx, m, d.DeliveryID)
+	n, prior, err := h.attemptOf(ctx, m, d)
 	if err != nil {
-		h.log.ErrorContext(ctx, "read attempt count", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
-		return false
+		return h.attemptUnknown(ctx, d, err)
 	}
 	// The message is consumed whatever happens now: record it regardless.
 	bctx, cancel := detach.Bookkeeping(ctx)

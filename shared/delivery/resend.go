@@ -19,7 +19,7 @@ import (
 // ResendStore is the part of the delivery record store a resend needs.
 type ResendStore interface {
 	Get(ctx context.Context, deliveryID string) (deliverylog.DeliveryRecord, error)
-	ResetAttempts(ctx context.Context, deliveryID string) error
+	Supersede(ctx context.Context, deliveryID string, resend int) error
 }
 
 // MessageFinder finds the queue body kept on the attempt log entry of a
@@ -49,7 +49,8 @@ func NewResender(records ResendStore, log MessageFinder, queue Sender, delivery 
 }
 
 // Resend re-enqueues a past delivery to w with the same delivery id and
-// the same envelope bytes, with a fresh retry schedule. A delivery of
+// the same envelope bytes, with a fresh retry schedule that supersedes
+// the one still pending, if any (message.Delivery.Resend). A delivery of
 // another org or webhook is not found, exactly like a missing one. A
 // delivery that was ever retried has a record; one that never was keeps
 // its body on its attempt log entry. Either way the stored queue body is
@@ -59,7 +60,7 @@ func NewResender(records ResendStore, log MessageFinder, queue Sender, delivery 
 // only skip it, and the tenant gets that answer now rather than a skip in
 // the attempt log.
 func (r *Resender) Resend(ctx context.Context, w webhook.Webhook, deliveryID string) error {
-	body, hasRecord, err := r.message(ctx, w.OrgID, w.ID, deliveryID)
+	body, rec, hasRecord, err := r.message(ctx, w.OrgID, w.ID, deliveryID)
 	if err != nil {
 		return err
 	}
@@ -71,28 +72,38 @@ func (r *Resender) Resend(ctx context.Context, w webhook.Webhook, deliveryID str
 		return &webhook.NotSubscribedError{EventName: d.EventName}
 	}
 	if hasRecord {
-		// The resent message is attempt 1 by its receive count; the reset
-		// keeps a crash before its first record from continuing the old count.
-		if err := r.records.ResetAttempts(ctx, deliveryID); err != nil {
+		// A record means retries may be pending: the resent message starts
+		// a schedule of its own, which deliver counts from 1 (it reads the
+		// record of a resent message), and the record then drops theirs.
+		d.Resend = max(rec.Resend, d.Resend) + 1
+		if body, err = d.Encode(); err != nil {
 			return err
 		}
 	}
-	return r.queue.Send(ctx, r.lanes.For(d.OrgID), queue.Message{Body: body, Group: d.OrgID})
+	if err := r.queue.Send(ctx, r.lanes.For(d.OrgID), queue.Message{Body: body, Group: d.OrgID}); err != nil {
+		return err
+	}
+	if !hasRecord {
+		return nil
+	}
+	// After the send: a crash before this leaves the old schedule running
+	// beside the new one (the same delivery id, twice), never neither.
+	return r.records.Supersede(ctx, deliveryID, d.Resend)
 }
 
-func (r *Resender) message(ctx context.Context, orgID, webhookID, deliveryID string) (body string, hasRecord bool, err error) {
-	rec, err := r.records.Get(ctx, deliveryID)
+func (r *Resender) message(ctx context.Context, orgID, webhookID, deliveryID string) (body string, rec deliverylog.DeliveryRecord, hasRecord bool, err error) {
+	rec, err = r.records.Get(ctx, deliveryID)
 	switch {
 	case err == nil:
 		if rec.OrgID != orgID || rec.WebhookID != webhookID {
-			return "", false, fmt.Errorf("delivery %s: %w", deliveryID, deliverylog.ErrNotFound)
+			return "", rec, false, fmt.Errorf("delivery %s: %w", deliveryID, deliverylog.ErrNotFound)
 		}
-		return rec.Message, true, nil
+		return rec.Message, rec, true, nil
 	case !errors.Is(err, deliverylog.ErrNotFound):
-		return "", false, err
+		return "", rec, false, err
 	}
 	body, err = r.log.FindMessage(ctx, orgID, webhookID, deliveryID)
-	return body, false, err
+	return body, deliverylog.DeliveryRecord{}, false, err
 }
 
 // SendTest queues a webhook.test event to w alone and returns its

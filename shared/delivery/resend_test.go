@@ -51,8 +51,18 @@ func TestResend(t *testing.T) {
 	if err := r.Resend(ctx, hook("org_a", "wh_1", "emailClick"), d.DeliveryID); err != nil {
 		t.Fatal(err)
 	}
-	if len(q.sent) != 1 || q.sent[0].queue != testQueue || q.sent[0].msg.Body != retried.Body || recs.get(d.DeliveryID).Attempts != 0 {
-		t.Fatalf("sent %+v, attempts %d", q.sent, recs.get(d.DeliveryID).Attempts)
+	// The resend's message is the retried one's, marked the first resend,
+	// and the record now counts that schedule from 0.
+	want := d
+	want.Resend = 1
+	if len(q.sent) != 1 || q.sent[0].queue != testQueue {
+		t.Fatalf("sent %+v", q.sent)
+	}
+	if got, err := message.Decode(q.sent[0].msg.Body); err != nil || got != want {
+		t.Fatalf("resent %+v, %v; want %+v", got, err, want)
+	}
+	if rec := recs.get(d.DeliveryID); rec.Attempts != 0 || rec.Resend != 1 {
+		t.Fatalf("record after the resend: attempts %d, resend %d; want 0, 1", rec.Attempts, rec.Resend)
 	}
 	if err := r.Resend(ctx, webhook.Webhook{OrgID: "org_a", ID: "wh_1", EventTypes: []string{webhook.AllEvents}, AllEvents: true}, d2.DeliveryID); err != nil {
 		t.Fatal(err)

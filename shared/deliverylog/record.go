@@ -18,6 +18,9 @@ type DeliveryRecord struct {
 	LastAttemptAt  time.Time
 	Status         string // StatusInFlight: a record is written only while attempts remain (or a dead letter or removal failed)
 	LastStatusCode int
+	// Resend is the message.Delivery.Resend of the retry schedule the
+	// record counts: a message of an earlier one was superseded.
+	Resend int
 }
 
 // StatusInFlight is a delivery's status between attempts (and after a

@@ -44,6 +44,7 @@ type deliveryItem struct {
 	LastAttemptAt  time.Time `dynamodbav:"last_attempt_at"`
 	Status         string    `dynamodbav:"status"`
 	LastStatusCode int       `dynamodbav:"last_status_code"`
+	Resend         int       `dynamodbav:"resend,omitempty"`
 	ExpiresAt      int64     `dynamodbav:"expires_at"`
 }
 
@@ -51,7 +52,7 @@ func (it deliveryItem) record(id string) deliverylog.DeliveryRecord {
 	return deliverylog.DeliveryRecord{
 		DeliveryID: id, OrgID: it.OrgID, WebhookID: it.WebhookID, EventID: it.EventID, EventName: it.EventName,
 		Message: it.Message, Attempts: it.Attempts, FirstAttemptAt: it.FirstAttemptAt, LastAttemptAt: it.LastAttemptAt,
-		Status: it.Status, LastStatusCode: it.LastStatusCode,
+		Status: it.Status, LastStatusCode: it.LastStatusCode, Resend: it.Resend,
 	}
 }
 
@@ -70,7 +71,7 @@ func (s *DeliveryStore) Save(ctx context.Context, rec deliverylog.DeliveryRecord
 		OrgID: rec.OrgID, WebhookID: rec.WebhookID, EventID: rec.EventID, EventName: rec.EventName,
 		Message: rec.Message, Attempts: rec.Attempts, FirstAttemptAt: rec.FirstAttemptAt.UTC(),
 		LastAttemptAt: rec.LastAttemptAt.UTC(), Status: rec.Status, LastStatusCode: rec.LastStatusCode,
-		ExpiresAt: rec.LastAttemptAt.Add(s.ttl).Unix(),
+		Resend: rec.Resend, ExpiresAt: rec.LastAttemptAt.Add(s.ttl).Unix(),
 	})
 	if err != nil {
 		return err
@@ -109,6 +110,27 @@ func (s *DeliveryStore) ResetAttempts(ctx context.Context, deliveryID string) er
 		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": nAttr(0), ":st": sAttr(deliverylog.StatusInFlight)},
 	})
 	return deliveryErr(deliveryID, "reset", err)
+}
+
+// Supersede starts the count over for the schedule of the resend-th
+// resend, whose message is already on its way: messages of the earlier
+// schedules are dropped from now on. A record already at that resend (its
+// message was attempted first) or gone is left as it is.
+func (s *DeliveryStore) Supersede(ctx context.Context, deliveryID string, resend int) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(s.table),
+		Key:                      deliveryKey(deliveryID),
+		UpdateExpression:         aws.String("SET #n = :zero, #st = :st, #resend = :resend REMOVE #first"),
+		ConditionExpression:      aws.String("attribute_exists(#pk) AND (attribute_not_exists(#resend) OR #resend < :resend)"),
+		ExpressionAttributeNames: map[string]string{"#n": "attempts", "#st": "status", "#first": "first_attempt_at", "#pk": AttrPK, "#resend": "resend"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":zero": nAttr(0), ":st": sAttr(deliverylog.StatusInFlight), ":resend": nAttr(int64(resend)),
+		},
+	})
+	if err := deliveryErr(deliveryID, "supersede", err); !errors.Is(err, deliverylog.ErrNotFound) {
+		return err
+	}
+	return nil
 }
 
 func deliveryErr(id, op string, err error) error {

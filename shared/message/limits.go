@@ -75,8 +75,8 @@ const (
 	recordOverhead   = entryToRecord + MaxEventName + maxSource + detailOverhead
 	envelopeOverhead = len(`{"id":"","event_name":"","organization_id":"","timestamp":,"data":}`) +
 		maxEventID + MaxEventName + MaxOrgID + maxTimestamp
-	deliveryOverhead = len(`{"v":2,"delivery_id":"","event_id":"","organization_id":"","webhook_id":"","event_name":"","envelope":}`) +
-		deliveryID + maxEventID + MaxOrgID + webhookID + MaxEventName + envelopeOverhead
+	deliveryOverhead = len(`{"v":2,"delivery_id":"","event_id":"","organization_id":"","webhook_id":"","event_name":"","test":true,"resend":,"envelope":}`) +
+		deliveryID + maxEventID + MaxOrgID + webhookID + MaxEventName + maxAttempts + envelopeOverhead
 )
 
 // fanoutDLQAttrs and deliveryDLQAttrs are the reason attributes fan-out

@@ -119,7 +119,7 @@ func TestWorstCaseDeliveryFitsItsOverhead(t *testing.T) {
 		t.Fatalf("envelope overhead %d > budget %d", got, envelopeOverhead)
 	}
 	body, err := Delivery{DeliveryID: "dlv_" + strings.Repeat("f", 32), EventID: eventID, OrgID: org,
-		WebhookID: "wh_" + strings.Repeat("w", 26), EventName: name, Envelope: string(env)}.Encode()
+		WebhookID: "wh_" + strings.Repeat("w", 26), EventName: name, Envelope: string(env), Test: true, Resend: 9_999_999_999}.Encode()
 	if err != nil {
 		t.Fatal(err)
 	}

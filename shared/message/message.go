@@ -35,6 +35,12 @@ type Delivery struct {
 	// producer may publish webhook.test too, and that event is delivered,
 	// parked or dead-lettered like any other.
 	Test bool `json:"test,omitempty"`
+	// Resend counts the tenant's resends of the delivery: 0 from fan-out,
+	// n on the message of the n-th resend (and on its retries, parks and
+	// dead letters, which keep the body). A resend supersedes the retries
+	// still pending: deliver drops a message whose Resend is below its
+	// delivery record's, so one delivery id has one retry schedule.
+	Resend int `json:"resend,omitempty"`
 }
 
 // wire is the queue message. Version 2 carries the envelope as raw JSON,
@@ -50,6 +56,7 @@ type wire struct {
 	WebhookID  string          `json:"webhook_id"`
 	EventName  string          `json:"event_name"`
 	Test       bool            `json:"test,omitempty"` // absent in what fan-out writes and in older messages
+	Resend     int             `json:"resend,omitempty"`
 	Envelope   json.RawMessage `json:"envelope,omitempty"`
 }
 
@@ -64,7 +71,7 @@ func (d Delivery) Encode() (string, error) {
 	if !json.Valid(env) || !bytes.HasPrefix(env, []byte("{")) {
 		return "", fmt.Errorf("%w: envelope is not a JSON object", ErrMalformed)
 	}
-	head, err := plainjson.Marshal(wire{V: Version, DeliveryID: d.DeliveryID, EventID: d.EventID, OrgID: d.OrgID, WebhookID: d.WebhookID, EventName: d.EventName, Test: d.Test})
+	head, err := plainjson.Marshal(wire{V: Version, DeliveryID: d.DeliveryID, EventID: d.EventID, OrgID: d.OrgID, WebhookID: d.WebhookID, EventName: d.EventName, Test: d.Test, Resend: d.Resend})
 	if err != nil {
 		return "", err
 	}
@@ -85,7 +92,7 @@ func Decode(body string) (Delivery, error) {
 	if err := json.Unmarshal([]byte(body), &w); err != nil {
 		return Delivery{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	d := Delivery{V: w.V, DeliveryID: w.DeliveryID, EventID: w.EventID, OrgID: w.OrgID, WebhookID: w.WebhookID, EventName: w.EventName, Test: w.Test}
+	d := Delivery{V: w.V, DeliveryID: w.DeliveryID, EventID: w.EventID, OrgID: w.OrgID, WebhookID: w.WebhookID, EventName: w.EventName, Test: w.Test, Resend: w.Resend}
 	switch {
 	case w.V == 1 && bytes.HasPrefix(w.Envelope, []byte(`"`)):
 		if err := json.Unmarshal(w.Envelope, &d.Envelope); err != nil {

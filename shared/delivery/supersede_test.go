@@ -1,0 +1,121 @@
+package delivery
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/lanes"
+	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// A resend of a delivery whose retries are pending replaces them: the
+// old schedule's message is dropped when it comes back, unPOSTed, and the
+// resend's gets the whole schedule, so the delivery makes 1 + 4 attempts
+// and ends dead-lettered once (before, both schedules ran on one count:
+// 6 POSTs and two dead letters of one delivery id).
+func TestAResendSupersedesThePendingRetries(t *testing.T) {
+	rc := newReceiver(t, false)
+	e := newEnv(t, testConfig(), nil)
+	hook := webhook.Webhook{ID: "wh_500", OrgID: "org_a", URL: rc.srv.URL + "/status/500", Enabled: true, AllEvents: true}
+	e.webhooks.put(hook)
+	old := sqsMessage(t, "org_a", "wh_500", "evt_1")
+	id := deliveryIDOf(t, old)
+	handle := func(m events.SQSMessage, receive int) bool {
+		t.Helper()
+		resp, err := e.h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{received(m, receive)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(resp.BatchItemFailures) == 0
+	}
+
+	if handle(old, 1) { // 500: retry pending
+		t.Fatal("the first attempt's 500 was not retried")
+	}
+	if err := NewResender(e.records, e.attempts, e.queue, lanes.Lanes{testQueue}).Resend(context.Background(), hook, id); err != nil {
+		t.Fatal(err)
+	}
+	resent := e.queue.sent[len(e.queue.sent)-1]
+	if resent.queue != testQueue {
+		t.Fatalf("resent to %s", resent.queue)
+	}
+	fresh := old
+	fresh.Body, fresh.MessageId, fresh.ReceiptHandle = resent.msg.Body, "resent", "resent-receipt"
+
+	// The old schedule's message comes back: consumed, nothing POSTed.
+	if !handle(old, 2) || rc.hits.Load() != 1 {
+		t.Fatalf("the superseded message: %d POSTs, want it dropped unPOSTed", rc.hits.Load())
+	}
+	// The resend's runs its whole schedule: attempts 1 to 4, one dead letter.
+	for n := 1; n <= 4; n++ {
+		if done := handle(fresh, n); done != (n == 4) {
+			t.Fatalf("the resend's receive %d: done %v", n, done)
+		}
+		as := e.attempts.list()
+		if a := as[len(as)-1]; a.Attempt != n {
+			t.Fatalf("the resend's receive %d logged attempt %d", n, a.Attempt)
+		}
+	}
+	if got := rc.hits.Load(); got != 5 {
+		t.Fatalf("%d POSTs, want 5 (1 before the resend, 4 after)", got)
+	}
+	var dead int
+	for _, a := range e.attempts.list() {
+		if a.Outcome == deliverylog.OutcomeDeadLettered {
+			dead++
+		}
+	}
+	if dead != 1 {
+		t.Fatalf("%d dead letters of %s, want 1", dead, id)
+	}
+	// Still superseded after the resend's schedule ended.
+	if !handle(old, 3) || rc.hits.Load() != 5 {
+		t.Fatal("the old message came back and was POSTed")
+	}
+}
+
+// The resend's message may be attempted before the resend marks the
+// record (it is sent first, so a crash in between leaves two schedules,
+// never none): it starts at 1, and the mark that follows leaves its count.
+func TestAResendAttemptedBeforeItsMarkStartsAtOne(t *testing.T) {
+	rc := newReceiver(t, false)
+	e := newEnv(t, testConfig(), nil)
+	e.webhooks.put(webhook.Webhook{ID: "wh_500", OrgID: "org_a", URL: rc.srv.URL + "/status/500", Enabled: true, AllEvents: true})
+	old := sqsMessage(t, "org_a", "wh_500", "evt_1")
+	id := deliveryIDOf(t, old)
+	for n := 1; n <= 2; n++ {
+		if _, err := e.h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{received(old, n)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := message.Decode(old.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Resend = 1
+	fresh := old
+	if fresh.Body, err = d.Encode(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{received(fresh, 1)}}); err != nil {
+		t.Fatal(err)
+	}
+	if rec := e.records.get(id); rec.Attempts != 1 || rec.Resend != 1 {
+		t.Fatalf("after the resend's first attempt: attempts %d, resend %d; want 1, 1", rec.Attempts, rec.Resend)
+	}
+	if err := e.records.Supersede(context.Background(), id, 1); err != nil {
+		t.Fatal(err)
+	}
+	if rec := e.records.get(id); rec.Attempts != 1 {
+		t.Fatalf("the late mark reset the resend's count to %d", rec.Attempts)
+	}
+	hits := rc.hits.Load()
+	resp, err := e.h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{received(old, 3)}})
+	if err != nil || len(resp.BatchItemFailures) != 0 || rc.hits.Load() != hits {
+		t.Fatalf("the old message after the resend's attempt: %+v, %v, %d POSTs; want dropped", resp, err, rc.hits.Load()-hits)
+	}
+}
