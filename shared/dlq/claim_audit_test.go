@@ -149,6 +149,11 @@ func audit(t *testing.T, c auditCase, name, sqsEndpoint, ddbEndpoint string, pla
 	}
 	faulty := opsOver(testenv.FaultySQS(t, sqsEndpoint, fault.On(c.by)), testenv.FaultyDynamo(t, ddbEndpoint, fault.On(c.by)))
 	plainOps := opsOver(plain, plainDB)
+	// The run after is not faulted, so nothing it holds need come back
+	// soon: its peek and hold outlast a stall of a loaded machine. With
+	// the 1 s and 2 s above, a hold that ran out before its delete (or a
+	// peek before its hold) failed the run, and with it the test.
+	plainOps.PeekVisibility, plainOps.HoldVisibility = 30*time.Second, time.Minute
 	run := func(o *Ops, by string) (done bool, err error) {
 		rctx, cancel := context.WithCancel(ctx)
 		defer cancel()
