@@ -49,7 +49,7 @@ type RecoverResult struct {
 	Parked       int  `json:"parked"`
 	DeadLettered int  `json:"dead_lettered"`
 	More         bool `json:"more"` // parked deliveries remain: call again
-	// DeadLettersIncomplete: the DLQ could not be redriven (Err says why,
+	// DeadLettersIncomplete: not all dead letters were queued (Err says why,
 	// for the log); the parked deliveries were queued all the same.
 	DeadLettersIncomplete bool  `json:"dead_letters_incomplete,omitempty"`
 	Err                   error `json:"-"`
@@ -72,8 +72,8 @@ func (r Recovery) Requeue(ctx context.Context, w webhook.Webhook, since time.Tim
 		n, err := r.DeadLetters.RedriveWebhook(ctx, w.OrgID, w.ID, since)
 		res.DeadLettered, res.Queued = n, n
 		if err != nil {
-			// The shared DLQ may be too large to scan in one request: the
-			// tenant's parked deliveries must not wait on it.
+			// The webhook may have more dead letters than one call
+			// queues: its parked deliveries must not wait on them.
 			res.DeadLettersIncomplete, res.Err = true, fmt.Errorf("redrive dead letters: %w", err)
 		}
 	}
