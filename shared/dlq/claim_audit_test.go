@@ -39,6 +39,8 @@ import (
 
 const (
 	stepIndexRead = "read the index"
+	stepPosRead   = "read the open-from position"
+	stepPosMove   = "move the open-from position"
 	stepHold      = "hold"
 	stepState     = "read the tombstone"
 	stepReset     = "reset attempts"
@@ -62,9 +64,15 @@ func auditStepOf(_ string, input any) string {
 	case *dynamodb.QueryInput:
 		return stepIndexRead
 	case *dynamodb.GetItemInput:
+		if strings.HasPrefix(pkOf(v.Key), dynamo.DeadLetterPosKeyPrefix) {
+			return stepPosRead
+		}
 		return stepState
 	case *dynamodb.UpdateItemInput:
-		if pk, ok := v.Key[dynamo.AttrPK].(*ddbtypes.AttributeValueMemberS); ok && strings.HasPrefix(pk.Value, "DLQ#") {
+		switch pk := pkOf(v.Key); {
+		case strings.HasPrefix(pk, dynamo.DeadLetterPosKeyPrefix):
+			return stepPosMove
+		case strings.HasPrefix(pk, "DLQ#"):
 			return stepClose
 		}
 		return stepReset
@@ -74,6 +82,14 @@ func auditStepOf(_ string, input any) string {
 		return stepDelete
 	}
 	return ""
+}
+
+func pkOf(key map[string]ddbtypes.AttributeValue) string {
+	pk, _ := key[dynamo.AttrPK].(*ddbtypes.AttributeValueMemberS)
+	if pk == nil {
+		return ""
+	}
+	return pk.Value
 }
 
 type auditCase struct{ by, step, fault string }
@@ -87,7 +103,7 @@ func TestEveryStepOfARecoverOrRedriveKeepsTheClaim(t *testing.T) {
 		t.Fatal(err)
 	}
 	steps := map[string][]string{
-		byRecover: {stepIndexRead, stepReset, stepSend, stepClose},
+		byRecover: {stepPosRead, stepIndexRead, stepPosMove, stepReset, stepSend, stepClose},
 		byRedrive: {stepHold, stepState, stepReset, stepSend, stepClose, stepDelete},
 	}
 	var cases []auditCase
@@ -122,7 +138,9 @@ func audit(t *testing.T, c auditCase, name, sqsEndpoint, ddbEndpoint string, pla
 	if err != nil {
 		t.Fatal(err)
 	}
-	dead := time.Now().UTC().Truncate(time.Second)
+	// Dead-lettered long enough ago that a recover moves its open-from
+	// position (never past LateDeadLetterWrite ago) up to the item.
+	dead := time.Now().UTC().Truncate(time.Second).Add(-dynamo.LateDeadLetterWrite - 10*time.Minute)
 	if err := records.Save(ctx, deliverylog.DeliveryRecord{DeliveryID: d.DeliveryID, OrgID: org, WebhookID: hook, EventID: d.EventID,
 		EventName: d.EventName, Message: body, Attempts: 3, FirstAttemptAt: dead, LastAttemptAt: dead, Status: deliverylog.StatusInFlight}); err != nil {
 		t.Fatal(err)

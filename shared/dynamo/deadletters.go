@@ -75,44 +75,84 @@ func (x *DeadLetterIndex) Add(ctx context.Context, d deliverylog.DeadLetter) err
 // in the range (tombstones are a hundred bytes or so).
 const MaxDeadLetterPages = 8
 
+// LateDeadLetterWrite bounds how long after the time its sort key holds
+// (the start of the last attempt) an index item is written: within that
+// deliver invocation, which Lambda ends within 15 min; a minute more for
+// clocks apart. The open-from position never passes now less this, so an
+// item written after an Open read past its place is never skipped.
+const LateDeadLetterWrite = 16 * time.Minute
+
 // Open queries the webhook's items from since, leaving closed ones on the
 // server (read, billed, but they do not travel) and skipping expired ones.
+// Tombstones stay until their TTL, so each call would read again every
+// one since since, and once they fill the read bound no call with that
+// since would reach the open items after them: Open starts at since's
+// open-from position (deadletterpos.go) and moves it up to its first open
+// item (or where its bound stopped it), never past now less
+// LateDeadLetterWrite.
 func (x *DeadLetterIndex) Open(ctx context.Context, orgID, webhookID string, since time.Time, limit int) ([]deliverylog.DeadLetter, bool, error) {
-	var out []deliverylog.DeadLetter
+	now := x.Now()
+	from := sortableTime(since.Truncate(time.Second))
+	pos, err := x.openFrom(ctx, orgID, webhookID, from, now)
+	if err != nil {
+		return nil, false, err
+	}
+	out, more, reached, err := x.open(ctx, orgID, webhookID, max(from, pos), limit, now.Unix())
+	if err != nil {
+		return nil, false, err
+	}
+	if next := min(reached, sortableTime(now.Add(-LateDeadLetterWrite))); next > max(from, pos) {
+		if err := x.moveOpenFrom(ctx, orgID, webhookID, from, next, now); err != nil {
+			return nil, false, err
+		}
+	}
+	return out, more, nil
+}
+
+// open reads the open items from the sort key from on; reached is the key
+// before which it found none open: its first open item, where its read
+// bound stopped it, or past every key at the end of the partition.
+func (x *DeadLetterIndex) open(ctx context.Context, orgID, webhookID, from string, limit int, now int64) (out []deliverylog.DeadLetter, more bool, reached string, err error) {
 	var start map[string]types.AttributeValue
-	now := x.Now().Unix()
+	reached = "~" // after every letter's key, which starts with a digit
 	for page := 0; ; page++ {
 		if page == MaxDeadLetterPages {
-			return out, true, nil
+			if len(out) == 0 {
+				reached = start[AttrSK].(*types.AttributeValueMemberS).Value
+			}
+			return out, true, reached, nil
 		}
 		res, err := x.db.Query(ctx, &dynamodb.QueryInput{
 			TableName:                 aws.String(x.table),
 			KeyConditionExpression:    aws.String("#pk = :pk AND #sk >= :from"),
 			FilterExpression:          aws.String("attribute_not_exists(#closed)"),
 			ExpressionAttributeNames:  map[string]string{"#pk": AttrPK, "#sk": AttrSK, "#closed": "closed_by"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAttr(deadLetterPK(orgID, webhookID)), ":from": sAttr(sortableTime(since.Truncate(time.Second)))},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAttr(deadLetterPK(orgID, webhookID)), ":from": sAttr(from)},
 			ExclusiveStartKey:         start,
 			ConsistentRead:            aws.Bool(true),
 		})
 		if err != nil {
-			return nil, false, fmt.Errorf("list dead letters: %w", err)
+			return nil, false, "", fmt.Errorf("list dead letters: %w", err)
 		}
 		items, err := liveItems(res.Items, now, func(it deadLetterItem) int64 { return it.ExpiresAt })
 		if err != nil {
-			return nil, false, fmt.Errorf("decode dead letter: %w", err)
+			return nil, false, "", fmt.Errorf("decode dead letter: %w", err)
 		}
 		for _, it := range items {
+			if len(out) == 0 {
+				reached = it.SK
+			}
 			if len(out) == limit {
-				return out, true, nil
+				return out, true, reached, nil
 			}
 			d, err := it.deadLetter(orgID, webhookID)
 			if err != nil {
-				return nil, false, err
+				return nil, false, "", err
 			}
 			out = append(out, d)
 		}
 		if res.LastEvaluatedKey == nil {
-			return out, false, nil
+			return out, false, reached, nil
 		}
 		start = res.LastEvaluatedKey
 	}

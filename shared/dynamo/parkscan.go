@@ -53,17 +53,28 @@ func parkScanKey(orgID, webhookID, since string) map[string]types.AttributeValue
 // resumeFrom is the sort key a scan for since may start at, "" when no
 // live position was left for that since.
 func (s *ParkedStore) resumeFrom(ctx context.Context, orgID, webhookID, since string) (string, error) {
-	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: parkScanKey(orgID, webhookID, since), ConsistentRead: aws.Bool(true),
-	})
+	from, err := positionFrom(ctx, s.db, s.table, parkScanKey(orgID, webhookID, since), s.Now())
 	if err != nil {
-		return "", fmt.Errorf("read parked scan position: %w", err)
+		return "", fmt.Errorf("parked scan position: %w", err)
 	}
-	var it parkScanItem
+	return from, nil
+}
+
+// positionFrom reads the from of a scan position (a parked scan's, the
+// dead letters' open-from), "" when absent or past its expires_at.
+func positionFrom(ctx context.Context, db *dynamodb.Client, table string, key map[string]types.AttributeValue, now time.Time) (string, error) {
+	res, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return "", fmt.Errorf("read: %w", err)
+	}
+	var it struct {
+		From      string `dynamodbav:"from"`
+		ExpiresAt int64  `dynamodbav:"expires_at"`
+	}
 	if err := attributevalue.UnmarshalMap(res.Item, &it); err != nil {
-		return "", fmt.Errorf("decode parked scan position: %w", err)
+		return "", fmt.Errorf("decode: %w", err)
 	}
-	if it.ExpiresAt <= s.Now().Unix() { // absent, or past its hour
+	if it.ExpiresAt <= now.Unix() {
 		return "", nil
 	}
 	return it.From, nil
