@@ -115,13 +115,15 @@ func writeEntry(w io.Writer, e dlq.Entry) error {
 }
 
 func writeRedriveResult(w io.Writer, r dlq.Result) {
+	deleted := "deleted"
 	if r.DryRun {
-		fmt.Fprintf(w, "dry run: %s, %d would be redriven\n", phrase.Count(r.Matched, "dead letter matches", "dead letters match"), r.Eligible)
+		fmt.Fprintf(w, "dry run: %s, %d would be redriven\n", phrase.Count(r.Matched, "dead letter matches", "dead letters match"), r.Eligible-r.Closed)
+		deleted = "would delete"
 	} else {
 		fmt.Fprintf(w, "redriven %d of %s\n", r.Redriven, phrase.Count(r.Matched, "matching dead letter", "matching dead letters"))
 	}
 	if r.Closed > 0 {
-		fmt.Fprintf(w, "deleted %s unsent: sent back already (by their tenants' recover or an earlier run)\n", phrase.Count(r.Closed, "dead letter", "dead letters"))
+		fmt.Fprintf(w, "%s %s unsent: sent back already (by their tenants' recover or an earlier run)\n", deleted, phrase.Count(r.Closed, "dead letter", "dead letters"))
 	}
 	for _, s := range r.Skipped {
 		fmt.Fprintf(w, "skipped %s: %s\n", s.MessageID, s.Reason)

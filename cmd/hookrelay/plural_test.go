@@ -21,6 +21,8 @@ func TestOutputCountsOneInTheSingular(t *testing.T) {
 		{func() { writeRedriveResult(&b, dlq.Result{Matched: 2, Redriven: 1}) }, "redriven 1 of 2 matching dead letters\n"},
 		{func() { writeRedriveResult(&b, dlq.Result{DryRun: true, Matched: 1, Eligible: 1}) }, "dry run: 1 dead letter matches, 1 would be redriven\n"},
 		{func() { writeRedriveResult(&b, dlq.Result{DryRun: true, Matched: 3, Eligible: 2}) }, "dry run: 3 dead letters match, 2 would be redriven\n"},
+		{func() { writeRedriveResult(&b, dlq.Result{DryRun: true, Matched: 3, Eligible: 3, Closed: 2}) }, "dry run: 3 dead letters match, 1 would be redriven\nwould delete 2 dead letters unsent: sent back already (by their tenants' recover or an earlier run)\n"},
+		{func() { writeRedriveResult(&b, dlq.Result{Matched: 3, Redriven: 1, Closed: 2}) }, "redriven 1 of 3 matching dead letters\ndeleted 2 dead letters unsent: sent back already (by their tenants' recover or an earlier run)\n"},
 		{func() { _ = writeEntriesTable(&b, []dlq.Entry{{MessageID: "m1"}}, false, time.Now()) }, "\n1 dead letter\n"},
 		{func() { _ = writeEntriesTable(&b, nil, false, time.Now()) }, "\n0 dead letters\n"},
 		{func() { _ = writeEntriesTable(&b, []dlq.Entry{{MessageID: "m1"}}, true, time.Now()) }, "\n1 dead letter on this page, more follow\n"},

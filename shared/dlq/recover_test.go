@@ -176,9 +176,15 @@ func TestARecoveredLetterIsNotRedrivenAgain(t *testing.T) {
 
 	// The operator's redrive of org_a: the recovered copies are deleted
 	// unsent; the letters without an item (max_receive_exceeded) are sent.
-	res, err := ops.Redrive(ctx, Filter{OrgID: "org_a"}, false, nil)
+	// Its dry run says so first (it counted the recovered copies as to
+	// be redriven, s24 review).
 	unindexed := f.bodies(func(s seed) bool { return s.org == "org_a" && s.dead == nil && s.deliveryID != "" })
 	closedA := len(f.indexed("org_a", "wh_orga0")) + len(f.indexed("org_a", "wh_orga1")) - 1
+	dry, err := ops.Redrive(ctx, Filter{OrgID: "org_a"}, true, nil)
+	if err != nil || dry.Closed != closedA || dry.Eligible-dry.Closed != len(unindexed) || dry.Redriven != 0 {
+		t.Fatalf("dry run of the operator's redrive of org_a: %+v, %v; want %d to redrive and %d closed", dry, err, len(unindexed), closedA)
+	}
+	res, err := ops.Redrive(ctx, Filter{OrgID: "org_a"}, false, nil)
 	if err != nil || res.Redriven != len(unindexed) || res.Closed != closedA {
 		t.Fatalf("operator redrive of org_a: %+v, %v; want %d redriven (no index item) and %d closed", res, err, len(unindexed), closedA)
 	}

@@ -18,9 +18,10 @@ type Result struct {
 	Matched  int `json:"matched"`
 	Eligible int `json:"eligible"`
 	Redriven int `json:"redriven"`
-	// Closed counts eligible letters deleted without being sent: their
-	// index item says their tenant's recover sent them back already (or
-	// an earlier run did, or purged them, and stopped before the delete).
+	// Closed counts eligible letters deleted without being sent (on a dry
+	// run, to be): their index item says their tenant's recover sent them
+	// back already (or an earlier run did, or purged them, and stopped
+	// before the delete).
 	Closed  int       `json:"closed,omitempty"`
 	Skipped []Skipped `json:"skipped,omitempty"`
 	// Unmatched are the filter's ids that selected no dead letter (not in
@@ -45,7 +46,8 @@ var ErrNoDeliveryQueue = errors.New("no delivery queue URL: redrive needs one")
 // between send and delete leaves a duplicate, never a loss. Selected
 // messages are held invisible while the run lasts, so a concurrent redrive
 // cannot send them too. Bodies that are not delivery messages are skipped
-// and stay in the DLQ. With dryRun nothing is held, sent or deleted.
+// and stay in the DLQ. With dryRun nothing is held, sent or deleted; the
+// index items are read, to count what would be deleted unsent.
 // progress, if set, is called after each message with (done, total).
 func (o *Ops) Redrive(ctx context.Context, f Filter, dryRun bool, progress func(done, total int)) (Result, error) {
 	return o.redrive(ctx, f, dryRun, progress, o.operatorScan())
@@ -72,6 +74,17 @@ func (o *Ops) redrive(ctx context.Context, f Filter, dryRun bool, progress func(
 	res.Matched, res.Eligible = len(selected), len(eligible)
 	res.Unmatched = f.unmatched(selected)
 	if dryRun {
+		// What the run would delete unsent, so that "would be redriven"
+		// is what the run sends.
+		for _, e := range eligible {
+			state, err := o.closedState(ctx, e)
+			if err != nil {
+				return res, err
+			}
+			if state.By != "" {
+				res.Closed++
+			}
+		}
 		return res, nil
 	}
 	if progress != nil {
