@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -20,10 +21,6 @@ type record struct {
 	test   bool // the tenant's own test (message.Delivery.Test), for its log entry
 }
 
-// errSuperseded: the message belongs to a retry schedule a resend of its
-// delivery replaced (message.Delivery.Resend); the resend's message goes on.
-var errSuperseded = errors.New("a resend superseded this retry schedule")
-
 // attemptOf numbers this attempt. A message received for the first time
 // has never been attempted: attempt 1, without a read, unless a resend
 // sent it (a record may hold the schedule it supersedes). A message
@@ -33,7 +30,7 @@ var errSuperseded = errors.New("a resend superseded this retry schedule")
 // repeats at most the attempt the crash cut short, and the queue's
 // redrive policy bounds receives, so a message is never lost nor retried
 // forever. A message of a schedule older than the record's is
-// errSuperseded; one newer (a resend's, read before the resend marked the
+// deliverylog.ErrSuperseded; one newer (a resend's, read before the resend marked the
 // record) starts its schedule at 1.
 func (h *Handler) attemptOf(ctx context.Context, m events.SQSMessage, d message.Delivery) (int, record, error) {
 	if n, err := strconv.Atoi(m.Attributes[message.AttrReceiveCount]); err == nil && n <= 1 && d.Resend == 0 {
@@ -46,7 +43,7 @@ func (h *Handler) attemptOf(ctx context.Context, m events.SQSMessage, d message.
 	case err != nil:
 		return 0, record{}, err
 	case d.Resend < rec.Resend:
-		return 0, record{}, errSuperseded
+		return 0, record{}, deliverylog.ErrSuperseded
 	case d.Resend > rec.Resend:
 		return 1, record{stored: true}, nil
 	}
@@ -68,9 +65,18 @@ func (p record) next(d message.Delivery, body string, n int, now time.Time, stat
 
 // save stores the record before a retry and reports whether it did. A
 // failure is logged: the next attempt then repeats this one's number,
-// one attempt more than the schedule at most.
+// one attempt more than the schedule at most. A save refused because a
+// resend superseded this schedule (a copy of it attempted on its first
+// receive, unread) keeps the resend's count: the message comes back and
+// is dropped.
 func (h *Handler) save(ctx context.Context, rec record) bool {
-	if err := h.d.Records.Save(ctx, rec.DeliveryRecord); err != nil {
+	err := h.d.Records.Save(ctx, rec.DeliveryRecord)
+	if errors.Is(err, deliverylog.ErrSuperseded) {
+		h.log.LogAttrs(ctx, slog.LevelInfo, "attempt count not recorded: a resend replaced this delivery's retries",
+			slog.String("org_id", rec.OrgID), slog.String("webhook_id", rec.WebhookID), slog.String("delivery_id", rec.DeliveryID))
+		return false
+	}
+	if err != nil {
 		h.log.ErrorContext(ctx, "record attempt count", "org_id", rec.OrgID, "webhook_id", rec.WebhookID, "delivery_id", rec.DeliveryID, "attempt", rec.Attempts, "error", err)
 		return false
 	}

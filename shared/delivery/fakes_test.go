@@ -190,6 +190,9 @@ func (r *memRecords) Save(ctx context.Context, rec deliverylog.DeliveryRecord) e
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if rec.Resend < r.recs[rec.DeliveryID].Resend { // as the adapter's condition
+		return deliverylog.ErrSuperseded
+	}
 	r.recs[rec.DeliveryID] = rec
 	r.saves++
 	return nil

@@ -261,7 +261,7 @@ func (h *Handler) deferDelivery(ctx context.Context, m events.SQSMessage, d mess
 // attemptUnknown handles attemptOf's error: a superseded message is done
 // with (logged), a failed read comes back to try again.
 func (h *Handler) attemptUnknown(ctx context.Context, d message.Delivery, err error) bool {
-	if errors.Is(err, errSuperseded) {
+	if errors.Is(err, deliverylog.ErrSuperseded) {
 		h.log.LogAttrs(ctx, slog.LevelInfo, "delivery dropped: a resend replaced its retries",
 			slog.String("org_id", d.OrgID), slog.String("webhook_id", d.WebhookID), slog.String("delivery_id", d.DeliveryID))
 		return true

@@ -12,18 +12,15 @@ import (
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
-// A resend of a delivery whose retries are pending replaces them: the
-// old schedule's message is dropped when it comes back, unPOSTed, and the
-// resend's gets the whole schedule, so the delivery makes 1 + 4 attempts
-// and ends dead-lettered once (before, both schedules ran on one count:
-// 6 POSTs and two dead letters of one delivery id).
-func TestAResendSupersedesThePendingRetries(t *testing.T) {
+// failingEndpoint is a webhook answering 500, its first delivery's
+// message, and handle, which reports whether a receive of a message was
+// done with.
+func failingEndpoint(t *testing.T) (*receiver, *env, webhook.Webhook, events.SQSMessage, string, func(events.SQSMessage, int) bool) {
 	rc := newReceiver(t, false)
 	e := newEnv(t, testConfig(), nil)
 	hook := webhook.Webhook{ID: "wh_500", OrgID: "org_a", URL: rc.srv.URL + "/status/500", Enabled: true, AllEvents: true}
 	e.webhooks.put(hook)
 	old := sqsMessage(t, "org_a", "wh_500", "evt_1")
-	id := deliveryIDOf(t, old)
 	handle := func(m events.SQSMessage, receive int) bool {
 		t.Helper()
 		resp, err := e.h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{received(m, receive)}})
@@ -32,6 +29,16 @@ func TestAResendSupersedesThePendingRetries(t *testing.T) {
 		}
 		return len(resp.BatchItemFailures) == 0
 	}
+	return rc, e, hook, old, deliveryIDOf(t, old), handle
+}
+
+// A resend of a delivery whose retries are pending replaces them: the
+// old schedule's message is dropped when it comes back, unPOSTed, and the
+// resend's gets the whole schedule, so the delivery makes 1 + 4 attempts
+// and ends dead-lettered once (before, both schedules ran on one count:
+// 6 POSTs and two dead letters of one delivery id).
+func TestAResendSupersedesThePendingRetries(t *testing.T) {
+	rc, e, hook, old, id, handle := failingEndpoint(t)
 
 	if handle(old, 1) { // 500: retry pending
 		t.Fatal("the first attempt's 500 was not retried")
@@ -117,5 +124,45 @@ func TestAResendAttemptedBeforeItsMarkStartsAtOne(t *testing.T) {
 	resp, err := e.h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{received(old, 3)}})
 	if err != nil || len(resp.BatchItemFailures) != 0 || rc.hits.Load() != hits {
 		t.Fatalf("the old message after the resend's attempt: %+v, %v, %d POSTs; want dropped", resp, err, rc.hits.Load()-hits)
+	}
+}
+
+// s24 review R4: a copy of the schedule a resend replaced, on its first
+// receive (its dead letter sent back by a recover or an operator's
+// redrive), is attempted without a read, and the record it saved for its
+// retry carried its older resend over the resend's: the resend's next
+// receive then started over at attempt 1, a second schedule on one
+// message, past the receives the queue's maxReceiveCount allows for with a
+// long schedule. Its save is refused now; the copy comes back and is
+// dropped, and the resend's count goes on.
+func TestAnOlderScheduleDoesNotRestartTheResend(t *testing.T) {
+	rc, e, hook, old, id, handle := failingEndpoint(t)
+	lastAttempt := func() int {
+		as := e.attempts.list()
+		return as[len(as)-1].Attempt
+	}
+	handle(old, 1)
+	if err := NewResender(e.records, e.attempts, e.queue, lanes.Lanes{testQueue}).Resend(context.Background(), hook, id); err != nil {
+		t.Fatal(err)
+	}
+	fresh := old
+	fresh.Body, fresh.MessageId, fresh.ReceiptHandle = e.queue.sent[len(e.queue.sent)-1].msg.Body, "resent", "resent-receipt"
+	handle(fresh, 1)
+	handle(fresh, 2)
+	sentBack := old
+	sentBack.MessageId, sentBack.ReceiptHandle = "sent-back", "sent-back-receipt"
+	if handle(sentBack, 1) {
+		t.Fatal("the sent-back copy's 500 ended it")
+	}
+	if rec := e.records.get(id); rec.Resend != 1 || rec.Attempts != 2 {
+		t.Fatalf("after the older schedule's copy: record resend %d, attempts %d; want the resend's (1, 2)", rec.Resend, rec.Attempts)
+	}
+	handle(fresh, 3)
+	if n := lastAttempt(); n != 3 {
+		t.Fatalf("the resend's third receive was attempt %d, want 3", n)
+	}
+	hits := rc.hits.Load()
+	if !handle(sentBack, 2) || rc.hits.Load() != hits {
+		t.Fatal("the older schedule's copy came back and was not dropped")
 	}
 }

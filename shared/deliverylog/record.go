@@ -1,6 +1,9 @@
 package deliverylog
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // DeliveryRecord is the state of a delivery (one event to one webhook)
 // that needed a retry, written before each: its count of attempts made is
@@ -26,3 +29,8 @@ type DeliveryRecord struct {
 // StatusInFlight is a delivery's status between attempts (and after a
 // resend reset it).
 const StatusInFlight = "in_flight"
+
+// ErrSuperseded means a delivery's message, or the record its attempt
+// would save, belongs to a retry schedule a resend replaced (a lower
+// Resend than the record's): the resend's schedule goes on, this one ends.
+var ErrSuperseded = errors.New("a resend superseded this retry schedule")

@@ -66,6 +66,7 @@ func deliveryKey(id string) map[string]types.AttributeValue {
 // Save writes the record after a failed attempt that will be retried:
 // the count the next attempt continues from, and the message a resend
 // re-enqueues. One PutItem: the record holds nothing else worth keeping.
+// A record of a later resend (still live) is kept: deliverylog.ErrSuperseded.
 func (s *DeliveryStore) Save(ctx context.Context, rec deliverylog.DeliveryRecord) error {
 	item, err := attributevalue.MarshalMap(deliveryItem{
 		OrgID: rec.OrgID, WebhookID: rec.WebhookID, EventID: rec.EventID, EventName: rec.EventName,
@@ -77,7 +78,20 @@ func (s *DeliveryStore) Save(ctx context.Context, rec deliverylog.DeliveryRecord
 		return err
 	}
 	maps.Copy(item, deliveryKey(rec.DeliveryID))
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item})
+	// A schedule a resend superseded must not carry its count over the
+	// resend's (a copy of it attempted unread, on its first receive);
+	// an expired record counts nothing any more.
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table), Item: item,
+		ConditionExpression:      aws.String("attribute_not_exists(#resend) OR #resend <= :resend OR #exp <= :now"),
+		ExpressionAttributeNames: map[string]string{"#resend": "resend", "#exp": AttrTTL},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":resend": nAttr(int64(rec.Resend)), ":now": nAttr(s.Now().Unix()),
+		},
+	})
+	if isConditionFailed(err) {
+		return fmt.Errorf("delivery %s: save: %w", rec.DeliveryID, deliverylog.ErrSuperseded)
+	}
 	return deliveryErr(rec.DeliveryID, "save", err)
 }
 

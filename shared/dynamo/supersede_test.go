@@ -2,6 +2,7 @@ package dynamo_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -46,5 +47,42 @@ func TestSupersedeMarksTheRecordOnce(t *testing.T) {
 	}
 	if _, err := s.Get(ctx, "dlv_missing"); err == nil {
 		t.Fatal("the mark created a record")
+	}
+}
+
+// A save of a schedule older than the record's (a copy of it attempted
+// unread on its first receive) is refused and keeps the resend's count;
+// once the record expired, it is a record like any other.
+func TestSaveOfASupersededScheduleIsRefused(t *testing.T) {
+	db, table := testenv.Table(t)
+	s := dynamo.NewDeliveryStore(db, table, time.Hour)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	s.Now = func() time.Time { return now }
+	resent := deliverylog.DeliveryRecord{DeliveryID: "dlv_1", OrgID: "org_a", WebhookID: "wh_1", EventID: "evt_1", EventName: "emailClick",
+		Message: `{"resend":1}`, Attempts: 2, FirstAttemptAt: now, LastAttemptAt: now, Status: deliverylog.StatusInFlight, LastStatusCode: 503, Resend: 1}
+	if err := s.Save(ctx, resent); err != nil {
+		t.Fatal(err)
+	}
+	older := resent
+	older.Message, older.Attempts, older.Resend = "{}", 1, 0
+	if err := s.Save(ctx, older); !errors.Is(err, deliverylog.ErrSuperseded) {
+		t.Fatalf("save of the older schedule: %v, want ErrSuperseded", err)
+	}
+	if got, err := s.Get(ctx, "dlv_1"); err != nil || got.Resend != 1 || got.Attempts != 2 {
+		t.Fatalf("after the refused save: %+v, %v; want the resend's record", got, err)
+	}
+	next := resent
+	next.Attempts = 3
+	if err := s.Save(ctx, next); err != nil {
+		t.Fatalf("the resend's own next save: %v", err)
+	}
+	now = now.Add(time.Hour)
+	older.LastAttemptAt = now
+	if err := s.Save(ctx, older); err != nil {
+		t.Fatalf("save over an expired record: %v", err)
+	}
+	if got, err := s.Get(ctx, "dlv_1"); err != nil || got.Resend != 0 || got.Attempts != 1 {
+		t.Fatalf("after the save over an expired record: %+v, %v", got, err)
 	}
 }
