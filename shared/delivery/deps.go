@@ -43,6 +43,9 @@ type Records interface {
 	// Get returns the record; deliverylog.ErrNotFound when there is none.
 	Get(ctx context.Context, deliveryID string) (deliverylog.DeliveryRecord, error)
 	Save(ctx context.Context, rec deliverylog.DeliveryRecord) error
+	// EndResend lets copies of the schedules the resend-th resend
+	// superseded count again, if the record is still at that resend.
+	EndResend(ctx context.Context, deliveryID string, resend int) error
 }
 
 // AttemptRecorder appends to the attempt log (dynamo.AttemptLog). message

@@ -198,6 +198,16 @@ func (r *memRecords) Save(ctx context.Context, rec deliverylog.DeliveryRecord) e
 	return nil
 }
 
+func (r *memRecords) EndResend(_ context.Context, id string, resend int) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rec, ok := r.recs[id]; ok && rec.Resend == resend {
+		rec.Resend = 0
+		r.recs[id] = rec
+	}
+	return nil
+}
+
 func (r *memRecords) Get(_ context.Context, id string) (deliverylog.DeliveryRecord, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -281,6 +281,16 @@ func (h *Handler) skip(ctx context.Context, m events.SQSMessage, d message.Deliv
 	// The message is consumed whatever happens now: record it regardless.
 	bctx, cancel := detach.Bookkeeping(ctx)
 	defer cancel()
+	if d.Resend > 0 {
+		// A resend's schedule that ends here supersedes nothing any more:
+		// an older copy sent back later is then the delivery's only one.
+		// If this fails, the message comes back to try again (a skip POSTs
+		// nothing).
+		if err := h.d.Records.EndResend(bctx, d.DeliveryID, d.Resend); err != nil {
+			h.log.ErrorContext(ctx, "end skipped resend", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
+			return false
+		}
+	}
 	// The entry is all that is left of a skipped delivery, with its reason:
 	// if it fails, the message comes back to write it (a skip POSTs
 	// nothing, so repeating it costs nothing).

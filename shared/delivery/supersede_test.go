@@ -166,3 +166,38 @@ func TestAnOlderScheduleDoesNotRestartTheResend(t *testing.T) {
 		t.Fatal("the older schedule's copy came back and was not dropped")
 	}
 }
+
+// s24 review R5: a resend whose message is skipped (the tenant disabled
+// the endpoint, or unsubscribed it) ends with neither a POST nor a dead
+// letter. The dead letter of the schedule it superseded, sent back later
+// by a recover, is then the delivery's only copy: it runs its schedule,
+// instead of being dropped as superseded after its first attempt.
+func TestASkippedResendSupersedesNothing(t *testing.T) {
+	rc, e, hook, old, id, handle := failingEndpoint(t)
+	for n := 1; n <= 4; n++ { // the whole schedule: a dead letter
+		handle(old, n)
+	}
+	if err := NewResender(e.records, e.attempts, e.queue, lanes.Lanes{testQueue}).Resend(context.Background(), hook, id); err != nil {
+		t.Fatal(err)
+	}
+	fresh := old
+	fresh.Body, fresh.MessageId, fresh.ReceiptHandle = e.queue.sent[len(e.queue.sent)-1].msg.Body, "resent", "resent-receipt"
+	disabled := hook
+	disabled.Enabled = false
+	e.webhooks.put(disabled)
+	if !handle(fresh, 1) {
+		t.Fatal("the resend to a disabled endpoint was not skipped")
+	}
+	e.webhooks.put(hook)
+	hits := rc.hits.Load()
+	sentBack := old
+	sentBack.MessageId, sentBack.ReceiptHandle = "sent-back", "sent-back-receipt"
+	for n := 1; n <= 2; n++ {
+		if handle(sentBack, n) {
+			t.Fatalf("the recovered dead letter's receive %d ended it", n)
+		}
+	}
+	if got := rc.hits.Load() - hits; got != 2 {
+		t.Fatalf("the recovered dead letter was POSTed %d times in 2 receives, want 2 (not dropped as superseded)", got)
+	}
+}

@@ -147,6 +147,27 @@ func (s *DeliveryStore) Supersede(ctx context.Context, deliveryID string, resend
 	return nil
 }
 
+// EndResend removes the record's mark of the resend-th resend, whose
+// schedule ended with neither a POST nor a dead letter (skipped: the
+// webhook disabled, deleted or unsubscribed): a copy of a schedule it
+// superseded, sent back later by a recover or a redrive, is then the
+// delivery's only one and must run, not be dropped. A record at another
+// resend, or gone, is left as it is.
+func (s *DeliveryStore) EndResend(ctx context.Context, deliveryID string, resend int) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       deliveryKey(deliveryID),
+		UpdateExpression:          aws.String("REMOVE #resend"),
+		ConditionExpression:       aws.String("#resend = :resend"),
+		ExpressionAttributeNames:  map[string]string{"#resend": "resend"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":resend": nAttr(int64(resend))},
+	})
+	if err := deliveryErr(deliveryID, "end resend", err); !errors.Is(err, deliverylog.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
 func deliveryErr(id, op string, err error) error {
 	var cond *types.ConditionalCheckFailedException
 	switch {

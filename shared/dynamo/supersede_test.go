@@ -86,3 +86,42 @@ func TestSaveOfASupersededScheduleIsRefused(t *testing.T) {
 		t.Fatalf("after the save over an expired record: %+v, %v", got, err)
 	}
 }
+
+// EndResend removes the mark of that resend only: a record a later resend
+// marked meanwhile keeps its mark, and an unknown id is no error.
+func TestEndResendRemovesThatResendsMark(t *testing.T) {
+	db, table := testenv.Table(t)
+	s := dynamo.NewDeliveryStore(db, table, time.Hour)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	rec := deliverylog.DeliveryRecord{DeliveryID: "dlv_1", OrgID: "org_a", WebhookID: "wh_1", EventID: "evt_1", EventName: "emailClick",
+		Message: "{}", Attempts: 3, FirstAttemptAt: now, LastAttemptAt: now, Status: deliverylog.StatusInFlight, LastStatusCode: 503}
+	if err := s.Save(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Supersede(ctx, "dlv_1", 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EndResend(ctx, "dlv_1", 1); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(ctx, "dlv_1"); err != nil || got.Resend != 2 {
+		t.Fatalf("after ending resend 1 of a record at 2: %+v, %v; want resend 2 kept", got, err)
+	}
+	if err := s.EndResend(ctx, "dlv_1", 2); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(ctx, "dlv_1"); err != nil || got.Resend != 0 {
+		t.Fatalf("after ending resend 2: %+v, %v; want no mark", got, err)
+	}
+	// The older schedule's save counts again.
+	if err := s.Save(ctx, rec); err != nil {
+		t.Fatalf("save of the older schedule after the end: %v", err)
+	}
+	if err := s.EndResend(ctx, "dlv_missing", 1); err != nil {
+		t.Fatalf("end of an unknown delivery: %v", err)
+	}
+	if _, err := s.Get(ctx, "dlv_missing"); err == nil {
+		t.Fatal("the end created a record")
+	}
+}

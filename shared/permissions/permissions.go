@@ -136,7 +136,8 @@ var shared = map[string][]Grant{
 		{Resource: IngestQueue, Actions: pollerActions, Poller: true},
 	},
 	// The webhook (GetItem), delivery records (PutItem before a retry,
-	// GetItem when a message comes back), the attempt log (PutItem),
+	// GetItem when a message comes back, UpdateItem when a resend's
+	// message is skipped), the attempt log (PutItem),
 	// removal on 410 (DeleteItem, counter UpdateItem); retries by visibility, dead-lettering (send to the
 	// DLQ, then delete); endpoint health on the webhook item and parked
 	// deliveries (UpdateItem, PutItem; DeleteItem when a park came after
