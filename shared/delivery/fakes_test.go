@@ -176,13 +176,16 @@ func (q *memQueue) Send(ctx context.Context, url string, m queue.Message) error 
 // memRecords is the delivery record store in memory (also used by the
 // benchmark: a mutex and a map, like the adapter's one PutItem).
 type memRecords struct {
-	mu    sync.Mutex
-	recs  map[string]deliverylog.DeliveryRecord
-	saves int
-	gets  int
+	mu       sync.Mutex
+	recs     map[string]deliverylog.DeliveryRecord
+	proposed map[string]int // delivery id: the resend Propose announced
+	saves    int
+	gets     int
 }
 
-func newMemRecords() *memRecords { return &memRecords{recs: map[string]deliverylog.DeliveryRecord{}} }
+func newMemRecords() *memRecords {
+	return &memRecords{recs: map[string]deliverylog.DeliveryRecord{}, proposed: map[string]int{}}
+}
 
 func (r *memRecords) Save(ctx context.Context, rec deliverylog.DeliveryRecord) error {
 	if err := ctx.Err(); err != nil {
@@ -194,6 +197,7 @@ func (r *memRecords) Save(ctx context.Context, rec deliverylog.DeliveryRecord) e
 		return deliverylog.ErrSuperseded
 	}
 	r.recs[rec.DeliveryID] = rec
+	delete(r.proposed, rec.DeliveryID) // a PutItem: the whole item
 	r.saves++
 	return nil
 }
@@ -201,6 +205,9 @@ func (r *memRecords) Save(ctx context.Context, rec deliverylog.DeliveryRecord) e
 func (r *memRecords) EndResend(_ context.Context, id string, resend int) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.proposed[id] == resend {
+		delete(r.proposed, id)
+	}
 	if rec, ok := r.recs[id]; ok && rec.Resend == resend {
 		rec.Resend = 0
 		r.recs[id] = rec
@@ -231,13 +238,24 @@ func (r *memRecords) ResetAttempts(_ context.Context, id string) error {
 	return nil
 }
 
-// Supersede is the adapter's: a record behind resend starts over at it.
+// Propose and Supersede are the adapter's: an announced resend ahead of
+// the record's starts its count over.
+func (r *memRecords) Propose(_ context.Context, id string, resend int) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.recs[id]; ok {
+		r.proposed[id] = resend
+	}
+	return nil
+}
+
 func (r *memRecords) Supersede(_ context.Context, id string, resend int) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if rec, ok := r.recs[id]; ok && rec.Resend < resend {
+	if rec, ok := r.recs[id]; ok && rec.Resend < resend && r.proposed[id] == resend {
 		rec.Attempts, rec.FirstAttemptAt, rec.Resend = 0, time.Time{}, resend
 		r.recs[id] = rec
+		delete(r.proposed, id)
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 // ResendStore is the part of the delivery record store a resend needs.
 type ResendStore interface {
 	Get(ctx context.Context, deliveryID string) (deliverylog.DeliveryRecord, error)
+	Propose(ctx context.Context, deliveryID string, resend int) error
 	Supersede(ctx context.Context, deliveryID string, resend int) error
 }
 
@@ -77,6 +78,13 @@ func (r *Resender) Resend(ctx context.Context, w webhook.Webhook, deliveryID str
 		// record of a resent message), and the record then drops theirs.
 		d.Resend = max(rec.Resend, d.Resend) + 1
 		if body, err = d.Encode(); err != nil {
+			return err
+		}
+		// Announced before the send: a skip of the message that comes
+		// before the mark below withdraws it, so the mark never lands on a
+		// schedule that ended unPOSTed (its superseded copies would then
+		// be dropped with nothing left to deliver).
+		if err := r.records.Propose(ctx, deliveryID, d.Resend); err != nil {
 			return err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -189,6 +190,58 @@ func TestASkippedResendSupersedesNothing(t *testing.T) {
 		t.Fatal("the resend to a disabled endpoint was not skipped")
 	}
 	e.webhooks.put(hook)
+	sentBackRuns(t, rc, old, handle)
+}
+
+// skippingSender hands each message it sends to skip before returning:
+// deliver takes the resend's message, and skips it, between its send and
+// the resend's mark of the record.
+type skippingSender struct {
+	Sender
+	skip func(body string)
+}
+
+func (s skippingSender) Send(ctx context.Context, url string, m queue.Message) error {
+	if err := s.Sender.Send(ctx, url, m); err != nil {
+		return err
+	}
+	s.skip(m.Body)
+	return nil
+}
+
+// The same skip before the resend marked the record: the mark must not
+// land then (it would outlive the schedule it stands for, and drop the
+// recovered dead letter as superseded, with nothing left to deliver).
+func TestAResendSkippedBeforeItsMarkSupersedesNothing(t *testing.T) {
+	rc, e, hook, old, id, handle := failingEndpoint(t)
+	for n := 1; n <= 4; n++ { // the whole schedule: a dead letter
+		handle(old, n)
+	}
+	disabled := hook
+	disabled.Enabled = false
+	sender := skippingSender{Sender: e.queue, skip: func(body string) {
+		e.webhooks.put(disabled)
+		fresh := old
+		fresh.Body, fresh.MessageId, fresh.ReceiptHandle = body, "resent", "resent-receipt"
+		if !handle(fresh, 1) {
+			t.Error("the resend to a disabled endpoint was not skipped")
+		}
+		e.webhooks.put(hook)
+	}}
+	if err := NewResender(e.records, e.attempts, sender, lanes.Lanes{testQueue}).Resend(context.Background(), hook, id); err != nil {
+		t.Fatal(err)
+	}
+	if rec := e.records.get(id); rec.Resend != 0 {
+		t.Fatalf("the record carries resend %d after its schedule was skipped, want no mark", rec.Resend)
+	}
+	sentBackRuns(t, rc, old, handle)
+}
+
+// sentBackRuns has old's dead letter sent back (a recover, a redrive) and
+// received twice: each receive must POST it (a 500, retried), not drop it
+// as superseded.
+func sentBackRuns(t *testing.T, rc *receiver, old events.SQSMessage, handle func(events.SQSMessage, int) bool) {
+	t.Helper()
 	hits := rc.hits.Load()
 	sentBack := old
 	sentBack.MessageId, sentBack.ReceiptHandle = "sent-back", "sent-back-receipt"

@@ -126,25 +126,57 @@ func (s *DeliveryStore) ResetAttempts(ctx context.Context, deliveryID string) er
 	return deliveryErr(deliveryID, "reset", err)
 }
 
+// attrProposed names the resend a Propose announced and its Supersede has
+// not made effective yet.
+const attrProposed = "proposed_resend"
+
+// Propose announces the resend-th resend before its message is sent: the
+// Supersede after the send takes effect only while the announcement
+// stands, and a skip of that message (EndResend) withdraws it, so a
+// schedule that ended unPOSTed before the mark can never be marked. A
+// record gone is left gone (nothing to supersede).
+func (s *DeliveryStore) Propose(ctx context.Context, deliveryID string, resend int) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       deliveryKey(deliveryID),
+		UpdateExpression:          aws.String("SET #p = :resend"),
+		ConditionExpression:       aws.String("attribute_exists(#pk)"),
+		ExpressionAttributeNames:  map[string]string{"#p": attrProposed, "#pk": AttrPK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":resend": nAttr(int64(resend))},
+	})
+	return ignoreRefusal(deliveryErr(deliveryID, "propose", err))
+}
+
 // Supersede starts the count over for the schedule of the resend-th
 // resend, whose message is already on its way: messages of the earlier
-// schedules are dropped from now on. A record already at that resend (its
-// message was attempted first) or gone is left as it is.
+// schedules are dropped from now on. It takes effect only on the
+// record's standing announcement of that resend (Propose): a record
+// already at that resend (its message was attempted first, and its save
+// replaced the record), one whose announcement a skip withdrew, or one
+// gone is left as it is.
 func (s *DeliveryStore) Supersede(ctx context.Context, deliveryID string, resend int) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(s.table),
-		Key:                      deliveryKey(deliveryID),
-		UpdateExpression:         aws.String("SET #n = :zero, #st = :st, #resend = :resend REMOVE #first"),
-		ConditionExpression:      aws.String("attribute_exists(#pk) AND (attribute_not_exists(#resend) OR #resend < :resend)"),
-		ExpressionAttributeNames: map[string]string{"#n": "attempts", "#st": "status", "#first": "first_attempt_at", "#pk": AttrPK, "#resend": "resend"},
+		TableName:        aws.String(s.table),
+		Key:              deliveryKey(deliveryID),
+		UpdateExpression: aws.String("SET #n = :zero, #st = :st, #resend = :resend REMOVE #first, #p"),
+		ConditionExpression: aws.String("attribute_exists(#pk) AND #p = :resend AND " +
+			"(attribute_not_exists(#resend) OR #resend < :resend)"),
+		ExpressionAttributeNames: map[string]string{"#n": "attempts", "#st": "status", "#first": "first_attempt_at", "#pk": AttrPK,
+			"#resend": "resend", "#p": attrProposed},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":zero": nAttr(0), ":st": sAttr(deliverylog.StatusInFlight), ":resend": nAttr(int64(resend)),
 		},
 	})
-	if err := deliveryErr(deliveryID, "supersede", err); !errors.Is(err, deliverylog.ErrNotFound) {
-		return err
+	return ignoreRefusal(deliveryErr(deliveryID, "supersede", err))
+}
+
+// ignoreRefusal: a refused conditional write (deliveryErr's ErrNotFound)
+// is no error here.
+func ignoreRefusal(err error) error {
+	if errors.Is(err, deliverylog.ErrNotFound) {
+		return nil
 	}
-	return nil
+	return err
 }
 
 // EndResend removes the record's mark of the resend-th resend, whose
@@ -154,7 +186,19 @@ func (s *DeliveryStore) Supersede(ctx context.Context, deliveryID string, resend
 // delivery's only one and must run, not be dropped. A record at another
 // resend, or gone, is left as it is.
 func (s *DeliveryStore) EndResend(ctx context.Context, deliveryID string, resend int) error {
+	// First the announcement, so a Supersede still to come cannot mark it.
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       deliveryKey(deliveryID),
+		UpdateExpression:          aws.String("REMOVE #p"),
+		ConditionExpression:       aws.String("#p = :resend"),
+		ExpressionAttributeNames:  map[string]string{"#p": attrProposed},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":resend": nAttr(int64(resend))},
+	})
+	if err := ignoreRefusal(deliveryErr(deliveryID, "withdraw resend", err)); err != nil {
+		return err
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
 		Key:                       deliveryKey(deliveryID),
 		UpdateExpression:          aws.String("REMOVE #resend"),
@@ -162,10 +206,7 @@ func (s *DeliveryStore) EndResend(ctx context.Context, deliveryID string, resend
 		ExpressionAttributeNames:  map[string]string{"#resend": "resend"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":resend": nAttr(int64(resend))},
 	})
-	if err := deliveryErr(deliveryID, "end resend", err); !errors.Is(err, deliverylog.ErrNotFound) {
-		return err
-	}
-	return nil
+	return ignoreRefusal(deliveryErr(deliveryID, "end resend", err))
 }
 
 func deliveryErr(id, op string, err error) error {

@@ -15,15 +15,9 @@ import (
 // a record already at that resend (the resend's message was attempted
 // first) keeps its count, and an unknown id is no error and no record.
 func TestSupersedeMarksTheRecordOnce(t *testing.T) {
-	db, table := testenv.Table(t)
-	s := dynamo.NewDeliveryStore(db, table, time.Hour)
-	ctx := context.Background()
-	now := time.Now().UTC().Truncate(time.Second)
-	rec := deliverylog.DeliveryRecord{DeliveryID: "dlv_1", OrgID: "org_a", WebhookID: "wh_1", EventID: "evt_1", EventName: "emailClick",
-		Message: "{}", Attempts: 2, FirstAttemptAt: now, LastAttemptAt: now, Status: deliverylog.StatusInFlight, LastStatusCode: 503}
-	if err := s.Save(ctx, rec); err != nil {
-		t.Fatal(err)
-	}
+	s, rec := savedRecord(t, 2)
+	ctx, now := context.Background(), rec.LastAttemptAt
+	propose(t, s, "dlv_1", 1)
 	if err := s.Supersede(ctx, "dlv_1", 1); err != nil {
 		t.Fatal(err)
 	}
@@ -41,6 +35,9 @@ func TestSupersedeMarksTheRecordOnce(t *testing.T) {
 	}
 	if again, err := s.Get(ctx, "dlv_1"); err != nil || again.Attempts != 1 || again.Resend != 1 {
 		t.Fatalf("after a repeated mark: %+v, %v; want the resend's count kept", again, err)
+	}
+	if err := s.Propose(ctx, "dlv_missing", 1); err != nil {
+		t.Fatalf("proposal for an unknown delivery: %v", err)
 	}
 	if err := s.Supersede(ctx, "dlv_missing", 1); err != nil {
 		t.Fatalf("mark of an unknown delivery: %v", err)
@@ -90,15 +87,9 @@ func TestSaveOfASupersededScheduleIsRefused(t *testing.T) {
 // EndResend removes the mark of that resend only: a record a later resend
 // marked meanwhile keeps its mark, and an unknown id is no error.
 func TestEndResendRemovesThatResendsMark(t *testing.T) {
-	db, table := testenv.Table(t)
-	s := dynamo.NewDeliveryStore(db, table, time.Hour)
+	s, rec := savedRecord(t, 3)
 	ctx := context.Background()
-	now := time.Now().UTC().Truncate(time.Second)
-	rec := deliverylog.DeliveryRecord{DeliveryID: "dlv_1", OrgID: "org_a", WebhookID: "wh_1", EventID: "evt_1", EventName: "emailClick",
-		Message: "{}", Attempts: 3, FirstAttemptAt: now, LastAttemptAt: now, Status: deliverylog.StatusInFlight, LastStatusCode: 503}
-	if err := s.Save(ctx, rec); err != nil {
-		t.Fatal(err)
-	}
+	propose(t, s, "dlv_1", 2)
 	if err := s.Supersede(ctx, "dlv_1", 2); err != nil {
 		t.Fatal(err)
 	}
@@ -124,4 +115,70 @@ func TestEndResendRemovesThatResendsMark(t *testing.T) {
 	if _, err := s.Get(ctx, "dlv_missing"); err == nil {
 		t.Fatal("the end created a record")
 	}
+}
+
+func propose(t *testing.T, s *dynamo.DeliveryStore, id string, resend int) {
+	t.Helper()
+	if err := s.Propose(context.Background(), id, resend); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A mark takes effect only on its standing proposal: none proposed, one
+// withdrawn by the skip of the resend's message (EndResend), or one a save
+// of the record replaced (the resend's message was attempted first) is
+// not marked over.
+func TestSupersedeNeedsItsStandingProposal(t *testing.T) {
+	db, table := testenv.Table(t)
+	s := dynamo.NewDeliveryStore(db, table, time.Hour)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	rec := deliverylog.DeliveryRecord{DeliveryID: "dlv_1", OrgID: "org_a", WebhookID: "wh_1", EventID: "evt_1", EventName: "emailClick",
+		Message: "{}", Attempts: 3, FirstAttemptAt: now, LastAttemptAt: now, Status: deliverylog.StatusInFlight, LastStatusCode: 503}
+	if err := s.Save(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	unmarked := func(what string) {
+		t.Helper()
+		if got, err := s.Get(ctx, "dlv_1"); err != nil || got.Resend != 0 || got.Attempts != 3 {
+			t.Fatalf("%s: %+v, %v; want the record unmarked", what, got, err)
+		}
+	}
+	if err := s.Supersede(ctx, "dlv_1", 1); err != nil {
+		t.Fatal(err)
+	}
+	unmarked("a mark never proposed")
+
+	propose(t, s, "dlv_1", 1)
+	if err := s.EndResend(ctx, "dlv_1", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Supersede(ctx, "dlv_1", 1); err != nil {
+		t.Fatal(err)
+	}
+	unmarked("a mark whose proposal the skip withdrew")
+
+	propose(t, s, "dlv_1", 2)
+	if err := s.Save(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Supersede(ctx, "dlv_1", 2); err != nil {
+		t.Fatal(err)
+	}
+	unmarked("a mark whose proposal a save replaced")
+}
+
+// savedRecord is a store on a fresh table holding dlv_1's record of
+// that many attempts, the last one failed.
+func savedRecord(t *testing.T, attempts int) (*dynamo.DeliveryStore, deliverylog.DeliveryRecord) {
+	t.Helper()
+	db, table := testenv.Table(t)
+	s := dynamo.NewDeliveryStore(db, table, time.Hour)
+	now := time.Now().UTC().Truncate(time.Second)
+	rec := deliverylog.DeliveryRecord{DeliveryID: "dlv_1", OrgID: "org_a", WebhookID: "wh_1", EventID: "evt_1", EventName: "emailClick",
+		Message: "{}", Attempts: attempts, FirstAttemptAt: now, LastAttemptAt: now, Status: deliverylog.StatusInFlight, LastStatusCode: 503}
+	if err := s.Save(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	return s, rec
 }
