@@ -30,8 +30,8 @@ type record struct {
 // repeats at most the attempt the crash cut short, and the queue's
 // redrive policy bounds receives, so a message is never lost nor retried
 // forever. A message of a schedule older than the record's is
-// deliverylog.ErrSuperseded; one newer (a resend's, read before the resend marked the
-// record) starts its schedule at 1.
+// deliverylog.ErrSuperseded; one newer (a resend's, read before the
+// resend marked the record) starts its schedule at 1.
 func (h *Handler) attemptOf(ctx context.Context, m events.SQSMessage, d message.Delivery) (int, record, error) {
 	if n, err := strconv.Atoi(m.Attributes[message.AttrReceiveCount]); err == nil && n <= 1 && d.Resend == 0 {
 		return 1, record{}, nil

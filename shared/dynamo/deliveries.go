@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"strconv"
@@ -89,10 +88,7 @@ func (s *DeliveryStore) Save(ctx context.Context, rec deliverylog.DeliveryRecord
 			":resend": nAttr(int64(rec.Resend)), ":now": nAttr(s.Now().Unix()),
 		},
 	})
-	if isConditionFailed(err) {
-		return fmt.Errorf("delivery %s: save: %w", rec.DeliveryID, deliverylog.ErrSuperseded)
-	}
-	return deliveryErr(rec.DeliveryID, "save", err)
+	return deliveryWrite(rec.DeliveryID, "save", err, deliverylog.ErrSuperseded)
 }
 
 // Get returns the record; deliverylog.ErrNotFound when absent or expired
@@ -123,7 +119,7 @@ func (s *DeliveryStore) ResetAttempts(ctx context.Context, deliveryID string) er
 		ExpressionAttributeNames:  map[string]string{"#n": "attempts", "#st": "status", "#first": "first_attempt_at", "#pk": AttrPK},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": nAttr(0), ":st": sAttr(deliverylog.StatusInFlight)},
 	})
-	return deliveryErr(deliveryID, "reset", err)
+	return deliveryWrite(deliveryID, "reset", err, deliverylog.ErrNotFound)
 }
 
 // attrProposed names the resend a Propose announced and its Supersede has
@@ -144,7 +140,7 @@ func (s *DeliveryStore) Propose(ctx context.Context, deliveryID string, resend i
 		ExpressionAttributeNames:  map[string]string{"#p": attrProposed, "#pk": AttrPK},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":resend": nAttr(int64(resend))},
 	})
-	return ignoreRefusal(deliveryErr(deliveryID, "propose", err))
+	return deliveryWrite(deliveryID, "propose", err, nil)
 }
 
 // Supersede starts the count over for the schedule of the resend-th
@@ -167,16 +163,7 @@ func (s *DeliveryStore) Supersede(ctx context.Context, deliveryID string, resend
 			":zero": nAttr(0), ":st": sAttr(deliverylog.StatusInFlight), ":resend": nAttr(int64(resend)),
 		},
 	})
-	return ignoreRefusal(deliveryErr(deliveryID, "supersede", err))
-}
-
-// ignoreRefusal: a refused conditional write (deliveryErr's ErrNotFound)
-// is no error here.
-func ignoreRefusal(err error) error {
-	if errors.Is(err, deliverylog.ErrNotFound) {
-		return nil
-	}
-	return err
+	return deliveryWrite(deliveryID, "supersede", err, nil)
 }
 
 // EndResend removes the record's mark of the resend-th resend, whose
@@ -187,38 +174,35 @@ func ignoreRefusal(err error) error {
 // resend, or gone, is left as it is.
 func (s *DeliveryStore) EndResend(ctx context.Context, deliveryID string, resend int) error {
 	// First the announcement, so a Supersede still to come cannot mark it.
+	if err := s.removeIfResend(ctx, deliveryID, attrProposed, resend); err != nil {
+		return err
+	}
+	return s.removeIfResend(ctx, deliveryID, "resend", resend)
+}
+
+// removeIfResend removes the record's attribute while it holds resend.
+func (s *DeliveryStore) removeIfResend(ctx context.Context, deliveryID, attr string, resend int) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
 		Key:                       deliveryKey(deliveryID),
-		UpdateExpression:          aws.String("REMOVE #p"),
-		ConditionExpression:       aws.String("#p = :resend"),
-		ExpressionAttributeNames:  map[string]string{"#p": attrProposed},
+		UpdateExpression:          aws.String("REMOVE #a"),
+		ConditionExpression:       aws.String("#a = :resend"),
+		ExpressionAttributeNames:  map[string]string{"#a": attr},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":resend": nAttr(int64(resend))},
 	})
-	if err := ignoreRefusal(deliveryErr(deliveryID, "withdraw resend", err)); err != nil {
-		return err
-	}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       deliveryKey(deliveryID),
-		UpdateExpression:          aws.String("REMOVE #resend"),
-		ConditionExpression:       aws.String("#resend = :resend"),
-		ExpressionAttributeNames:  map[string]string{"#resend": "resend"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":resend": nAttr(int64(resend))},
-	})
-	return ignoreRefusal(deliveryErr(deliveryID, "end resend", err))
+	return deliveryWrite(deliveryID, "remove "+attr, err, nil)
 }
 
-func deliveryErr(id, op string, err error) error {
-	var cond *types.ConditionalCheckFailedException
+// deliveryWrite is conditionalWrite for a delivery record, naming it:
+// refused (nil: no error) when the condition failed.
+func deliveryWrite(id, op string, err, refused error) error {
 	switch {
-	case err == nil:
+	case err == nil, refused == nil && isConditionFailed(err):
 		return nil
-	case errors.As(err, &cond):
-		return fmt.Errorf("delivery %s: %w", id, deliverylog.ErrNotFound)
-	default:
-		return fmt.Errorf("delivery %s: %s: %w", id, op, err)
+	case isConditionFailed(err):
+		err = refused
 	}
+	return fmt.Errorf("delivery %s: %s: %w", id, op, err)
 }
 
 func sAttr(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
