@@ -24,6 +24,7 @@ func FuzzWebhookURL(f *testing.F) {
 		"https://0.1.2.3/", "https://198.18.0.1/", "https://240.0.0.1/", "https://127.1/", "https://0x7f.0.0.1/",
 		"https://2130706433/", "https://example.com.:443/", "https://[::ffff:127.0.0.1]/", "https://EXAMPLE.com:0/",
 		"https:example.com", "//example.com", "https://%31%32%37.0.0.1/", "https://127.0.0.1./", "https://[::1]:99999/",
+		"https://１２７.０.０.１/", "https://127。0。0。1/", "http://ｌｏｃａｌｈｏｓｔ:8080/", "https://xn--bcher-kva.example/h",
 	} {
 		f.Add(s)
 	}
@@ -44,6 +45,9 @@ func FuzzWebhookURL(f *testing.F) {
 			u, err := netguard.ValidateURL(raw, false)
 			if err != nil {
 				t.Fatalf("the API accepts %q, delivery refuses it: %v", raw, err)
+			}
+			if strings.IndexFunc(u.Hostname(), isNonASCII) >= 0 {
+				t.Fatalf("accepted %q, whose host net/http maps with IDNA before it connects", raw)
 			}
 			if u.Scheme != "https" || u.User != nil || isLoopbackHost(u.Hostname()) {
 				t.Fatalf("accepted %q: scheme %s, credentials %v, host %q", raw, u.Scheme, u.User != nil, u.Hostname())

@@ -74,6 +74,14 @@ func (v validator) url(raw string) error {
 	if u.User != nil {
 		return invalidField(codeInvalidURL, "url must not contain credentials")
 	}
+	if strings.IndexFunc(u.Hostname(), isNonASCII) >= 0 {
+		// net/http maps such a host with IDNA before it connects, so
+		// fullwidth or ideographic characters (１２７.０.０.１, 127。0。0。1,
+		// ｌｏｃａｌｈｏｓｔ) would name addresses the checks below read as
+		// a name; the mapping's tables do not fit the api function's size
+		// budget, and the xn-- form of a name is its exact ASCII spelling.
+		return invalidField(codeInvalidURL, "url host must be ASCII: write an internationalised domain name in its xn-- (punycode) form")
+	}
 	if emptyLabel(u.Hostname()) {
 		// No resolver answers for such a name: every delivery would fail.
 		return invalidField(codeInvalidURL, "url host has an empty label (two dots in a row, or a leading dot)")
@@ -116,6 +124,8 @@ func (v validator) url(raw string) error {
 	}
 	return nil
 }
+
+func isNonASCII(r rune) bool { return r >= utf8.RuneSelf }
 
 // effectivePort is the URL's port, or its scheme's default.
 func effectivePort(u *url.URL) int {
