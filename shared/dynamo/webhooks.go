@@ -474,9 +474,14 @@ func (s *WebhookStore) limit() *int32 {
 // reads one partition however many events the org receives. Pages that the
 // filter empties entirely are not passed to fn. A webhook disabled for
 // failing is included: its deliveries are parked for a recover, not dropped.
+// The read is consistent whatever the store's mode: this query alone
+// decides whether an accepted event reaches a webhook, and an eventually
+// consistent one could miss a webhook created, enabled or subscribed just
+// before the publish, with no delivery and no trace.
 func (s *WebhookStore) ForEachSubscribed(ctx context.Context, orgID, eventName string, fn func([]webhook.Webhook) error) error {
 	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
 		TableName:              aws.String(s.table),
+		ConsistentRead:         aws.Bool(true),
 		KeyConditionExpression: aws.String("#pk = :pk AND begins_with(#sk, :wh)"),
 		FilterExpression:       aws.String("(#enabled = :true OR #reason = :failing) AND (#all = :true OR contains(#events, :event))"),
 		ExpressionAttributeNames: map[string]string{

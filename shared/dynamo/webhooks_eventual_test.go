@@ -47,3 +47,28 @@ func TestEventuallyConsistentGet(t *testing.T) {
 		t.Errorf("the API's store: %d reads, %v units; want one consistent read", d.Calls[get], d.ReadUnits)
 	}
 }
+
+// Fan-out's subscription query reads consistently (a whole read unit for
+// a small partition, not half): it alone decides whether an accepted event
+// reaches a webhook, so one created, enabled or subscribed just before the
+// publish must be in it.
+func TestSubscriptionQueryIsConsistent(t *testing.T) {
+	ctx := context.Background()
+	db, m := testenv.MeteredDynamo(t)
+	if err := dynamo.EnsureTable(ctx, db, "subsconsistent"); err != nil {
+		t.Fatal(err)
+	}
+	store := dynamo.NewWebhookStore(db, "subsconsistent")
+	createHook(t, store, testHook("org_a", "wh_1", time.Now()))
+	query := awsmeter.Op{Service: "DynamoDB", Operation: "Query"}
+	for _, s := range []*dynamo.WebhookStore{store, store.EventuallyConsistent()} {
+		before := m.Snapshot()
+		found := 0
+		if err := s.ForEachSubscribed(ctx, "org_a", "emailOpen", func(p []webhook.Webhook) error { found += len(p); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if d := m.Snapshot().Sub(before); found != 1 || d.Calls[query] != 1 || d.ReadUnits != 1 {
+			t.Errorf("found %d webhooks in %d queries, %v read units; want 1 in one consistent query (1 unit)", found, d.Calls[query], d.ReadUnits)
+		}
+	}
+}
