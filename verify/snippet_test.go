@@ -64,6 +64,8 @@ func snippetCases() []snippetCase {
 		c("v1 of the right length, not ASCII", secretNew, with(map[string]string{"x-hookrelay-signature": "t=1745000000,v1=" + strings.Repeat("é", 64)}), false),
 		c("no webhook-id", secretNew, with(map[string]string{"webhook-id": ""}), false),
 		c("webhook-timestamp not a number", secretNew, with(map[string]string{"webhook-timestamp": "1745000000.5"}), false),
+		c("t of 5,000 digits", secretNew, with(map[string]string{"x-hookrelay-signature": "t=" + strings.Repeat("9", 5000) + "," + stripe}), false),
+		c("webhook-timestamp of 5,000 digits", secretNew, with(map[string]string{"x-hookrelay-signature": "", "webhook-timestamp": strings.Repeat("9", 5000)}), false),
 		c("webhook-signature not base64", secretNew, with(map[string]string{"x-hookrelay-signature": "", "webhook-signature": "v1,ü"}), false),
 	}
 	changed := c("a changed body", secretNew, both, false)
@@ -78,37 +80,57 @@ func snippetCases() []snippetCase {
 // TestTheDocsNodeVerifier runs docs/signatures.md's Node.js snippet, as
 // written there, on snippetCases: tenants copy it.
 func TestTheDocsNodeVerifier(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("the Node.js snippet needs node (make tools installs the CDK CLI with it): %v", err)
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "verify.js"), []byte(docSnippet(t, "## Node.js", "```js")), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	const harness = `const { verify } = require("./verify.js");
+	runDocsVerifier(t, "node", "node (make tools installs the CDK CLI with it)", "verify.js", docSnippet(t, "## Node.js", "```js"), "run.js",
+		`const { verify } = require("./verify.js");
 const cases = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
 console.log(JSON.stringify(cases.map((c) => {
   try { return verify(c.secret, c.headers, Buffer.from(c.body), c.prefix, 300, c.now); }
   catch (e) { return "threw " + e.name + ": " + e.message; }
-})));`
-	if err := os.WriteFile(filepath.Join(dir, "run.js"), []byte(harness), 0o600); err != nil {
-		t.Fatal(err)
+})));`)
+}
+
+// TestTheDocsPythonVerifier runs docs/signatures.md's Python snippet the
+// same way.
+func TestTheDocsPythonVerifier(t *testing.T) {
+	runDocsVerifier(t, "python3", "python3 (Debian has it)", "verify.py", docSnippet(t, "## Python", "```python"), "run.py",
+		`import json, sys
+from verify import verify
+def call(c):
+    try:
+        return verify(c["secret"], c["headers"], c["body"].encode(), c["prefix"], 300, c["now"])
+    except Exception as e:
+        return "threw %s: %s" % (type(e).__name__, e)
+print(json.dumps([call(c) for c in json.load(sys.stdin)]))`)
+}
+
+// runDocsVerifier writes a documented snippet and a harness that prints
+// its answer to each of snippetCases (read from stdin) as a JSON array,
+// runs the harness with interpreter, and checks every answer.
+func runDocsVerifier(t *testing.T, interpreter, why, snippetFile, snippet, harnessFile, harness string) {
+	path, err := exec.LookPath(interpreter)
+	if err != nil {
+		t.Fatalf("the documented snippet needs %s: %v", why, err)
+	}
+	dir := t.TempDir()
+	for name, src := range map[string]string{snippetFile: snippet, harnessFile: harness} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cases := snippetCases()
 	in, err := json.Marshal(cases)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(node, "run.js")
+	cmd := exec.Command(path, harnessFile)
 	cmd.Dir, cmd.Stdin = dir, strings.NewReader(string(in))
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("node: %v\n%s", err, out)
+		t.Fatalf("%s: %v\n%s", interpreter, err, out)
 	}
 	var got []any
 	if err := json.Unmarshal(out, &got); err != nil || len(got) != len(cases) {
-		t.Fatalf("node printed %s (%v)", out, err)
+		t.Fatalf("%s printed %s (%v)", interpreter, out, err)
 	}
 	for i, c := range cases {
 		if got[i] != c.Want {
