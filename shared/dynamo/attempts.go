@@ -53,7 +53,10 @@ type attemptItem struct {
 	deliverylog.Attempt
 }
 
-func attemptPK(orgID, webhookID string) string { return "ATT#" + orgID + "#" + webhookID }
+// AttemptKeyPrefix starts the attempt log's partition keys.
+const AttemptKeyPrefix = "ATT#"
+
+func attemptPK(orgID, webhookID string) string { return AttemptKeyPrefix + orgID + "#" + webhookID }
 
 func attemptSK(a deliverylog.Attempt) string {
 	return fmt.Sprintf("%020d#%s#%03d", a.At.UnixNano(), a.DeliveryID, a.Attempt)

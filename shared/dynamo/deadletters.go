@@ -45,7 +45,12 @@ type deadLetterItem struct {
 	ClosedAt  string `dynamodbav:"closed_at,omitempty"`
 }
 
-func deadLetterPK(orgID, webhookID string) string { return "DLQ#" + orgID + "#" + webhookID }
+// DeadLetterKeyPrefix starts the dead-letter index's partition keys.
+const DeadLetterKeyPrefix = "DLQ#"
+
+func deadLetterPK(orgID, webhookID string) string {
+	return DeadLetterKeyPrefix + orgID + "#" + webhookID
+}
 
 func deadLetterKey(r deliverylog.Ref) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{AttrPK: sAttr(deadLetterPK(r.OrgID, r.WebhookID)), AttrSK: sAttr(r.ID)}

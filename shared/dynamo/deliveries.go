@@ -55,9 +55,12 @@ func (it deliveryItem) record(id string) deliverylog.DeliveryRecord {
 	}
 }
 
+// DeliveryKeyPrefix starts the delivery records' partition keys.
+const DeliveryKeyPrefix = "DLV#"
+
 func deliveryKey(id string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
-		AttrPK: &types.AttributeValueMemberS{Value: "DLV#" + id},
+		AttrPK: &types.AttributeValueMemberS{Value: DeliveryKeyPrefix + id},
 		AttrSK: &types.AttributeValueMemberS{Value: deliverySK},
 	}
 }

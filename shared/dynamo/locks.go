@@ -16,7 +16,7 @@ import (
 
 // Key parts and attributes of lock items (docs/internals.md).
 const (
-	lockKeyPrefix = "LOCK#"
+	LockKeyPrefix = "LOCK#"
 	lockSK        = "LOCK"
 	lockTokenAttr = "token"
 )
@@ -39,7 +39,7 @@ func NewLocks(db *dynamodb.Client, table string) *Locks {
 
 func lockKey(name string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
-		AttrPK: &types.AttributeValueMemberS{Value: lockKeyPrefix + name},
+		AttrPK: &types.AttributeValueMemberS{Value: LockKeyPrefix + name},
 		AttrSK: &types.AttributeValueMemberS{Value: lockSK},
 	}
 }

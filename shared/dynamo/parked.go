@@ -46,7 +46,10 @@ type parkedItem struct {
 	ParkedAt string `dynamodbav:"parked_at,omitempty"`
 }
 
-func parkedPK(orgID, webhookID string) string { return "PARK#" + orgID + "#" + webhookID }
+// ParkedKeyPrefix starts the parked deliveries' partition keys.
+const ParkedKeyPrefix = "PARK#"
+
+func parkedPK(orgID, webhookID string) string { return ParkedKeyPrefix + orgID + "#" + webhookID }
 
 func parkedSK(at time.Time, deliveryID string) string { return sortableTime(at) + "#" + deliveryID }
 

@@ -15,9 +15,9 @@ import (
 
 // Key parts and attributes of portal token items (docs/internals.md).
 const (
-	portalPrefix  = "PORTAL#"
-	portalSK      = "PORTAL"
-	portalOrgAttr = "organization_id"
+	PortalKeyPrefix = "PORTAL#"
+	portalSK        = "PORTAL"
+	portalOrgAttr   = "organization_id"
 )
 
 // PortalTokenStore keeps the portal's login and session tokens (by hash)
@@ -36,7 +36,7 @@ func NewPortalTokenStore(db *dynamodb.Client, table string) *PortalTokenStore {
 
 func portalKey(kind, hash string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
-		AttrPK: &types.AttributeValueMemberS{Value: portalPrefix + kind + "#" + hash},
+		AttrPK: &types.AttributeValueMemberS{Value: PortalKeyPrefix + kind + "#" + hash},
 		AttrSK: &types.AttributeValueMemberS{Value: portalSK},
 	}
 }

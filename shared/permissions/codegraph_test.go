@@ -98,7 +98,7 @@ func loadGraph(t *testing.T, patterns ...string) *codeGraph {
 					// Variable initializers run; type declarations and
 					// signatures (an interface naming an input) do not.
 					for _, spec := range d.Specs {
-						if vs, ok := spec.(*ast.ValueSpec); ok {
+						if vs, ok := spec.(*ast.ValueSpec); ok && !implementsCheck(p, vs) {
 							for _, v := range vs.Values {
 								g.inits[p.PkgPath] = append(g.inits[p.PkgPath], g.scan(p, v))
 							}
@@ -109,6 +109,23 @@ func loadGraph(t *testing.T, patterns ...string) *codeGraph {
 		}
 	}
 	return g
+}
+
+// implementsCheck reports `var _ I = (*T)(nil)`: a compile-time check
+// that runs nothing, so it makes no use of T's methods.
+func implementsCheck(p *packages.Package, vs *ast.ValueSpec) bool {
+	for _, name := range vs.Names {
+		if name.Name != "_" {
+			return false
+		}
+	}
+	for _, v := range vs.Values {
+		call, ok := v.(*ast.CallExpr)
+		if !ok || len(call.Args) != 1 || !p.TypesInfo.Types[call.Fun].IsType() || !p.TypesInfo.Types[call.Args[0]].IsNil() {
+			return false
+		}
+	}
+	return len(vs.Values) > 0
 }
 
 func inModule(path string) bool { return path == module || strings.HasPrefix(path, module+"/") }
@@ -151,6 +168,27 @@ func (g *codeGraph) scan(p *packages.Package, root ast.Node) *fnNode {
 // dispatch through interfaces included, and returns the IAM actions of the
 // SDK operations it can call.
 func (g *codeGraph) calledActions(t *testing.T, mainPkg string) []string {
+	t.Helper()
+	_, actions := g.reach(t, mainPkg)
+	return actions
+}
+
+// reachedFuncs is the module's functions the code mainPkg links can run.
+func (g *codeGraph) reachedFuncs(t *testing.T, mainPkg string) map[*types.Func]bool {
+	t.Helper()
+	reached, _ := g.reach(t, mainPkg)
+	out := map[*types.Func]bool{}
+	for f, n := range g.funcs {
+		if reached[n] {
+			out[f] = true
+		}
+	}
+	return out
+}
+
+// reach walks what mainPkg's code can run: the functions reached, and the
+// IAM actions of the SDK inputs they build, sorted.
+func (g *codeGraph) reach(t *testing.T, mainPkg string) (map[*fnNode]bool, []string) {
 	t.Helper()
 	linked := map[string]bool{}
 	var link func(string)
@@ -245,5 +283,5 @@ func (g *codeGraph) calledActions(t *testing.T, mainPkg string) []string {
 		out = append(out, a)
 	}
 	slices.Sort(out)
-	return out
+	return done, out
 }

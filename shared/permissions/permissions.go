@@ -143,9 +143,12 @@ var shared = map[string][]Grant{
 	// deliveries (UpdateItem, PutItem; DeleteItem when a park came after
 	// the recover that enabled the endpoint), and a park's read of the recover
 	// positions it moves back (Query, on those items only); the
-	// webhook.disabled notice (PutEvents).
+	// webhook.disabled notice (PutEvents). Items only of the kinds its code
+	// keys (not the portal's sessions, idempotency claims or operator
+	// locks): it is the function that talks to tenants' hosts.
 	Deliver: {
-		{Resource: Table, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}},
+		{Resource: Table, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, LeadingKeys: []string{
+			dynamo.OrgKeyPrefix, dynamo.DeliveryKeyPrefix, dynamo.AttemptKeyPrefix, dynamo.ParkedKeyPrefix, dynamo.ParkScanKeyPrefix, dynamo.DeadLetterKeyPrefix}},
 		{Resource: Table, Actions: []string{"dynamodb:Query"}, LeadingKeys: []string{dynamo.ParkScanKeyPrefix}},
 		{Resource: DeliveryQueue, Actions: []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage"}},
 		{Resource: DLQ, Actions: []string{"sqs:SendMessage"}},
