@@ -136,6 +136,11 @@ func TestDevJWTRejects(t *testing.T) {
 			}
 		})
 	}
+	// A token of an earlier dev key (make clean deletes the key) is told
+	// how to get one this stack accepts.
+	if _, err := dev.Authenticate(bearer(cases["wrong key"])); err == nil || !strings.Contains(err.Error(), "hookrelay token --org") {
+		t.Errorf("a token of another key: %v, want a message naming `hookrelay token`", err)
+	}
 	basic := bearer("")
 	basic.Header.Set("Authorization", "Basic dXNlcjpwYXNz")
 	if _, err := dev.Authenticate(basic); !errors.Is(err, auth.ErrUnauthenticated) {

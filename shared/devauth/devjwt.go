@@ -59,7 +59,9 @@ func (d DevJWT) Authenticate(r *http.Request) (auth.Principal, error) {
 	case err != nil:
 		// jwt's messages describe the failure, never the token's content,
 		// but a fixed message keeps that true whatever the library does.
-		return auth.Principal{}, auth.Unauthenticated("invalid token")
+		// The usual cause locally is a token of an earlier dev key (make
+		// clean deletes it), so the message says how to get a good one.
+		return auth.Principal{}, auth.Unauthenticated("invalid token: not signed by this make dev's key (mint a new one with `go run ./cmd/hookrelay token --org ORG`) or not for this API")
 	}
 	return d.Names.Principal(func(name string) auth.ClaimValue { return mapClaim(claims, name) })
 }

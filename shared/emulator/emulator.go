@@ -94,7 +94,7 @@ func toolPath(env, rel string) (string, error) {
 		path = filepath.Join(root, rel)
 	}
 	if _, err := os.Stat(path); err != nil {
-		return "", fmt.Errorf("%s not found at %s: run `make tools` (set %s to override)", filepath.Base(rel), path, env)
+		return "", fmt.Errorf("%s not found at %s: run `make runtools` (set %s to override)", filepath.Base(rel), path, env)
 	}
 	return path, nil
 }

@@ -29,7 +29,7 @@ func requireLoopbackOnly(p *Process) error {
 func loopbackOnly(name string, addrs []netip.AddrPort) error {
 	for _, a := range addrs {
 		if !a.Addr().Unmap().IsLoopback() {
-			return fmt.Errorf("%s %w: it listens on %s (an old build? `make tools` rebuilds the emulators)", name, ErrNotLoopback, a)
+			return fmt.Errorf("%s %w: it listens on %s (an old build? `make runtools` rebuilds the emulators)", name, ErrNotLoopback, a)
 		}
 	}
 	return nil
