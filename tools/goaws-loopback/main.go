@@ -6,8 +6,9 @@
 // upstream command does; only the listen address differs, long polls
 // answer as soon as a message arrives (longpoll.go), and a standard queue
 // whose messages carry a MessageGroupId is a fair queue, as on AWS
-// (fairorder.go), and queues can be created beside other traffic without
-// crashing goaws (mapguard.go).
+// (fairorder.go), queues can be created beside other traffic without
+// crashing goaws (mapguard.go), and a request whose Host is not loopback
+// with goaws's port is refused, against DNS rebinding (hostguard.go).
 //
 // It is a module of its own so that goaws's dependencies (aws-sdk-go v1,
 // logrus, its own pinned SDK v2 versions) stay out of hookrelay's go.mod;
@@ -29,10 +30,12 @@ import (
 	log "github.com/sirupsen/logrus"
 )
 
-// newHandler is goaws's router behind this program's additions, the map
-// guard innermost so that a long poll's wait holds no lock (mapguard.go).
+// newHandler is goaws's router behind this program's additions, the Host
+// check outermost so that a refused request reaches nothing (hostguard.go),
+// the map guard innermost so that a long poll's wait holds no lock
+// (mapguard.go).
 func newHandler() http.Handler {
-	return newLongPoll(fairOrder{next: mapGuard{next: router.New()}})
+	return hostGuard{next: newLongPoll(fairOrder{next: mapGuard{next: router.New()}})}
 }
 
 // host is the only address served: loopback, by design not configurable.

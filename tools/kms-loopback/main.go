@@ -3,8 +3,10 @@
 // anyone who can reach the machine could decrypt the dev stack's envelope
 // data keys, and with them every webhook's signing secret. This program
 // runs local-kms's request handler and database exactly as its command
-// does; only the listen address differs, and there is no seed file (the
-// callers create their key through the API, as in AWS).
+// does; only the listen address differs, a request whose Host is not
+// loopback with this port is refused, against DNS rebinding
+// (hostguard.go), and there is no seed file (the callers create their key
+// through the API, as in AWS).
 //
 // It is a module of its own so that local-kms's dependencies (aws-sdk-go
 // v1, logrus, goleveldb) stay out of hookrelay's go.mod; `make tools`
@@ -61,8 +63,14 @@ func run(port int, dir, region, account string) error {
 
 	srv := &http.Server{
 		Addr:              net.JoinHostPort(host, strconv.Itoa(port)),
-		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { kms.HandleRequest(w, r, db) }),
+		Handler:           newHandler(db),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	return srv.ListenAndServe()
+}
+
+// newHandler is local-kms's request handler on db behind the Host check,
+// so that a refused request reaches neither the handler nor the keys.
+func newHandler(db *data.Database) http.Handler {
+	return hostGuard{next: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { kms.HandleRequest(w, r, db) })}
 }
