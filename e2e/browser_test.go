@@ -93,8 +93,6 @@ func (b *browser) fail(err error) {
 	b.t.Fatalf("browser at %s: %v", url, err)
 }
 
-// waitVisible polls the current document until an element matching sel
-// is rendered.
 // reloadShowsTheEndpoint checks that a page answering a POST with a new
 // secret (after) took the endpoint's address, so a reload is a GET of the
 // endpoint's page: it must not send the form again.
@@ -108,10 +106,46 @@ func (b *browser) reloadShowsTheEndpoint(id, after string) {
 	}
 }
 
+// waitVisible polls the current document until an element matching sel
+// is rendered.
 func (b *browser) waitVisible(sel string) {
 	b.t.Helper()
+	b.waitTrue(visible(sel), strconv.Quote(sel)+" to appear")
+}
+
+// visible is a JavaScript expression: an element matching sel is rendered.
+func visible(sel string) string {
 	quoted, _ := json.Marshal(sel)
-	b.waitTrue(`(() => { const e = document.querySelector(`+string(quoted)+`); return !!e && e.getClientRects().length > 0; })()`, strconv.Quote(sel)+" to appear")
+	return `(() => { const e = document.querySelector(` + string(quoted) + `); return !!e && e.getClientRects().length > 0; })()`
+}
+
+// press clicks an element that starts a navigation (a link, a form's
+// button) once it is visible, and marks the document it clicked in.
+// chromedp's Click holds a node id, and the navigation the click starts
+// can drop that node before chromedp's last call about it returns: the
+// click happened, yet Click fails ("Could not find node with given id").
+// Here the page's own script clicks, after the evaluation has returned, so
+// an evaluation that fails never clicked and is retried, and one that
+// returns has clicked once.
+func (b *browser) press(target string) {
+	b.t.Helper()
+	quoted, _ := json.Marshal(target)
+	b.waitTrue(`(() => { if (!`+visible(target)+`) return false;
+		const e = document.querySelector(`+string(quoted)+`);
+		window.`+pressedMark+` = true;
+		setTimeout(() => e.click(), 0);
+		return true; })()`, strconv.Quote(target)+" to click")
+}
+
+// pressedMark marks a document press clicked in: the page that follows
+// has not got it, so a wait for that page never passes on the one before.
+const pressedMark = "__hookrelayPressed"
+
+// waitNextPage waits until a page other than the one press clicked in
+// shows sel.
+func (b *browser) waitNextPage(sel string) {
+	b.t.Helper()
+	b.waitTrue("!window."+pressedMark+" && "+visible(sel), strconv.Quote(sel)+" to appear on the next page")
 }
 
 // waitTrue polls until a JavaScript expression is true in the current

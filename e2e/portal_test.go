@@ -49,8 +49,8 @@ func (b *browser) open(url, sel string) {
 // click clicks an element and waits until sel is visible on the next page.
 func (b *browser) click(target, thenVisible string) {
 	b.t.Helper()
-	b.run(chromedp.Click(chromedp.CSS(target)))
-	b.waitVisible(thenVisible)
+	b.press(target)
+	b.waitNextPage(thenVisible)
 }
 
 // TestPortalWholeFlow is the seeds' dashboard flow in a real browser:
@@ -131,7 +131,7 @@ func TestPortalWholeFlow(t *testing.T) {
 	b.screenshot("endpoint", "portal-endpoint.png")
 
 	// Resend: the same delivery id arrives again and a second attempt is logged.
-	b.run(chromedp.Click(chromedp.CSS(`tr[data-delivery="` + first.delivery() + `"] form[action$="/resend"] button`)))
+	b.press(`tr[data-delivery="` + first.delivery() + `"] form[action$="/resend"] button`)
 	b.waitTrue(`location.search.includes("done=resent") && document.readyState === "complete"`, "the page after resend")
 	second := rc.waitHits(t, 2, patience)[1]
 	if second.delivery() != first.delivery() {
@@ -411,7 +411,7 @@ func TestPortalAttemptLogPages(t *testing.T) {
 	if !b.truth(`document.querySelectorAll('tr[data-delivery]').length === 20`) {
 		t.Fatal("the first page does not hold 20 attempts")
 	}
-	b.run(chromedp.Click(chromedp.CSS(`a[href*="cursor="]`)))
+	b.press(`a[href*="cursor="]`)
 	b.waitTrue(`location.search.includes("cursor=") && document.readyState === "complete"`, "the older page")
 	if !b.truth(`document.querySelectorAll('tr[data-delivery]').length === 1`) {
 		t.Fatalf("the second page does not hold the 21st attempt: %s", b.html("main"))
