@@ -106,6 +106,11 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	if err == nil && (!w.Enabled || !wants(w, d)) {
 		w, err = h.confirm(ctx, w)
 	}
+	if err == nil && w.Parks() && w.DisabledNoticePending {
+		// The disable's notice was not put (or not known to be): each
+		// delivery that finds the endpoint parked puts it again.
+		h.announceDisabled(ctx, w)
+	}
 	switch {
 	case errors.Is(err, webhook.ErrNotFound):
 		return h.skip(ctx, m, d, ClassWebhookDeleted)

@@ -103,15 +103,29 @@ func (h *Handler) failed(ctx context.Context, w webhook.Webhook, rec deliverylog
 		}
 		return
 	}
-	w.Enabled, w.DisabledReason, w.DisabledAt, w.Health = false, webhook.DisabledFailing, now, hl
+	w.Enabled, w.DisabledReason, w.DisabledAt, w.Health, w.DisabledNoticePending = false, webhook.DisabledFailing, now, hl, true
 	h.log.LogAttrs(ctx, slog.LevelWarn, MsgWebhookDisabled,
 		slog.String("org_id", w.OrgID), slog.String("webhook_id", w.ID), slog.String("reason", w.DisabledReason),
 		slog.Int("consecutive_failures", hl.ConsecutiveFailures), slog.Time("failing_since", hl.FailingSince))
-	if h.d.Notify != nil {
-		if err := h.d.Notify.Disabled(ctx, w); err != nil {
-			h.log.ErrorContext(ctx, "notify endpoint disabled", "org_id", w.OrgID, "webhook_id", w.ID, "error", err)
-		}
+	h.announceDisabled(ctx, w)
+}
+
+// announceDisabled puts the webhook.disabled notice of w's disable and
+// then clears the disable's pending mark. A put that fails (or a process
+// that stops first) leaves the mark, and the next delivery that finds w
+// parked puts the notice again, under the same event id.
+func (h *Handler) announceDisabled(ctx context.Context, w webhook.Webhook) {
+	if h.d.Notify == nil || h.d.Health == nil {
+		return
 	}
+	if err := h.d.Notify.Disabled(ctx, w); err != nil {
+		h.log.ErrorContext(ctx, "notify endpoint disabled", "org_id", w.OrgID, "webhook_id", w.ID, "error", err)
+		return
+	}
+	if err := h.d.Health.DisabledNoticeSent(ctx, w.OrgID, w.ID, w.DisabledAt); err != nil {
+		h.log.ErrorContext(ctx, "clear pending disabled notice", "org_id", w.OrgID, "webhook_id", w.ID, "error", err)
+	}
+	h.forget(w)
 }
 
 func (h *Handler) forget(w webhook.Webhook) {

@@ -26,16 +26,25 @@ import (
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
+// recordingNotifier keeps the notices it was asked to put, and answers
+// err (a failed put) while it is set.
 type recordingNotifier struct {
 	mu       sync.Mutex
 	disabled []webhook.Webhook
+	err      error
 }
 
 func (n *recordingNotifier) Disabled(_ context.Context, w webhook.Webhook) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.disabled = append(n.disabled, w)
-	return nil
+	return n.err
+}
+
+func (n *recordingNotifier) fail(err error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.err = err
 }
 
 // healthEnv is a handler whose webhooks (the 410 remover's too), health

@@ -17,6 +17,7 @@ import (
 const (
 	attrDisabledReason = "disabled_reason"
 	attrDisabledAt     = "disabled_at"
+	attrDisabledNotice = "disabled_notice_pending"
 	attrFailures       = "consecutive_failures"
 	attrFailingSince   = "failing_since"
 	attrLastSuccess    = "last_success_at"
@@ -113,10 +114,10 @@ func (s *WebhookStore) DisableFailing(ctx context.Context, orgID, id string, at 
 	_, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
 		Key:                 WebhookKey(orgID, id),
 		ConditionExpression: aws.String("#enabled = :true AND #n >= :min AND #since <= :cutoff"),
-		UpdateExpression:    aws.String("SET #enabled = :false, #reason = :failing, #at = :at"),
+		UpdateExpression:    aws.String("SET #enabled = :false, #reason = :failing, #at = :at, #notice = :true"),
 		ExpressionAttributeNames: map[string]string{
 			"#enabled": "enabled", "#n": attrFailures, "#since": attrFailingSince,
-			"#reason": attrDisabledReason, "#at": attrDisabledAt,
+			"#reason": attrDisabledReason, "#at": attrDisabledAt, "#notice": attrDisabledNotice,
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":true": &types.AttributeValueMemberBOOL{Value: true}, ":false": &types.AttributeValueMemberBOOL{Value: false},
@@ -130,6 +131,25 @@ func (s *WebhookStore) DisableFailing(ctx context.Context, orgID, id string, at 
 		return false, fmt.Errorf("disable failing webhook: %w", err)
 	}
 	return ok, nil
+}
+
+// DisabledNoticeSent removes the pending mark, only from the disable at
+// disabledAt: a later disable's mark stays for its own notice.
+func (s *WebhookStore) DisabledNoticeSent(ctx context.Context, orgID, id string, disabledAt time.Time) error {
+	_, _, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
+		Key:                      WebhookKey(orgID, id),
+		ConditionExpression:      aws.String("#notice = :true AND #at = :at"),
+		UpdateExpression:         aws.String("REMOVE #notice"),
+		ExpressionAttributeNames: map[string]string{"#notice": attrDisabledNotice, "#at": attrDisabledAt},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":true": &types.AttributeValueMemberBOOL{Value: true},
+			":at":   &types.AttributeValueMemberS{Value: formatTime(disabledAt)},
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("clear pending disabled notice: %w", err)
+	}
+	return nil
 }
 
 // ResetHealth clears the run (count and start); the last success stays.

@@ -149,6 +149,36 @@ func TestWebhookHealth(t *testing.T) {
 		}
 	})
 
+	t.Run("a disable's notice is pending until sent, and only that disable's send clears it", func(t *testing.T) {
+		w := create(t, "org_h7")
+		failAtT0(t, w, 3)
+		at := t0.Add(time.Hour)
+		if ok, err := store.DisableFailing(ctx, w.OrgID, w.ID, at, threshold); err != nil || !ok {
+			t.Fatalf("disable: %v, %v", ok, err)
+		}
+		if !get(t, w).DisabledNoticePending {
+			t.Fatal("the disable left no pending notice")
+		}
+		if err := store.DisabledNoticeSent(ctx, w.OrgID, w.ID, at.Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if !get(t, w).DisabledNoticePending {
+			t.Fatal("another disable's send cleared the notice")
+		}
+		if err := store.DisabledNoticeSent(ctx, w.OrgID, w.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		if got := get(t, w); got.DisabledNoticePending || !got.Parks() {
+			t.Fatalf("after the send: %+v", got)
+		}
+		if err := store.DisabledNoticeSent(ctx, w.OrgID, w.ID, at); err != nil {
+			t.Fatalf("a second send: %v, want a no-op", err)
+		}
+		if err := store.DisabledNoticeSent(ctx, w.OrgID, "wh_gone", at); err != nil {
+			t.Fatalf("a deleted webhook's send: %v, want a no-op", err)
+		}
+	})
+
 	t.Run("fan-out sees failing-disabled webhooks, not manually disabled ones", func(t *testing.T) {
 		failing, manual, healthy := create(t, "org_h5"), create(t, "org_h5"), create(t, "org_h5")
 		failAtT0(t, failing, 3)

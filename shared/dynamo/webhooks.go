@@ -64,6 +64,7 @@ type webhookItem struct {
 	// Disable reason and health (health.go); absent on a healthy webhook.
 	DisabledReason      string `dynamodbav:"disabled_reason,omitempty"`
 	DisabledAt          string `dynamodbav:"disabled_at,omitempty"`
+	DisabledNotice      bool   `dynamodbav:"disabled_notice_pending,omitempty"`
 	ConsecutiveFailures int    `dynamodbav:"consecutive_failures,omitempty"`
 	FailingSince        string `dynamodbav:"failing_since,omitempty"`
 	LastSuccessAt       string `dynamodbav:"last_success_at,omitempty"`
@@ -81,6 +82,7 @@ func toItem(w webhook.Webhook) webhookItem {
 		EventTypes: w.EventTypes, AllEvents: w.AllEvents, Enabled: w.Enabled,
 		CreatedAt: formatTime(w.CreatedAt), UpdatedAt: formatTime(w.UpdatedAt),
 		DisabledReason: w.DisabledReason, DisabledAt: formatOptional(w.DisabledAt, formatTime),
+		DisabledNotice:      w.DisabledNoticePending,
 		ConsecutiveFailures: w.Health.ConsecutiveFailures,
 		FailingSince:        formatOptional(w.Health.FailingSince, sortableTime), LastSuccessAt: formatOptional(w.Health.LastSuccessAt, formatTime),
 		SecretVersion: w.SecretVersion,
@@ -100,6 +102,7 @@ func (it webhookItem) toWebhook() (webhook.Webhook, error) {
 		ID: it.ID, OrgID: it.OrgID, Name: it.Name, URL: it.URL,
 		EventTypes: it.EventTypes, AllEvents: it.AllEvents, Enabled: it.Enabled,
 		CreatedAt: created, UpdatedAt: updated, DisabledReason: it.DisabledReason, SecretVersion: it.SecretVersion,
+		DisabledNoticePending: it.DisabledNotice,
 	}
 	var errs [3]error
 	w.DisabledAt, errs[0] = parseOptional(it.DisabledAt)
@@ -407,14 +410,15 @@ func (s *WebhookStore) Update(ctx context.Context, read, w webhook.Webhook) erro
 	// one the caller read back is kept.
 	clearReason := w.Enabled || w.DisabledReason == ""
 	if clearReason {
-		update += " REMOVE #reason, #disabledAt"
+		// A notice of a disable that is over is not to be announced.
+		update += " REMOVE #reason, #disabledAt, #notice"
 	}
 	names := map[string]string{
 		"#id": attrID, "#name": "name", "#url": "url", "#events": "event_types",
 		"#all": "all_events", "#enabled": "enabled", "#updated": "updated_at",
 	}
 	if clearReason {
-		names["#reason"], names["#disabledAt"] = attrDisabledReason, attrDisabledAt
+		names["#reason"], names["#disabledAt"], names["#notice"] = attrDisabledReason, attrDisabledAt, attrDisabledNotice
 	}
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(s.table),

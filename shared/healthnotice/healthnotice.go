@@ -69,9 +69,12 @@ type enabledData struct {
 	EnabledAt time.Time `json:"enabled_at"`
 }
 
-// Disabled announces w, just disabled for failing (w.DisabledAt, w.Health).
+// Disabled announces w, disabled for failing at w.DisabledAt (w.Health).
+// The event id is derived from the webhook and the disable, so the notice
+// put again after a failed put (README "Telling the tenant") is the same
+// event to its receivers.
 func (p Publisher) Disabled(ctx context.Context, w webhook.Webhook) error {
-	return p.put(ctx, w.OrgID, Disabled, w.DisabledAt, disabledData{
+	return p.put(ctx, w.OrgID, Disabled, DisabledEventID(w), w.DisabledAt, disabledData{
 		WebhookID: w.ID, Name: message.ToSQSText(w.Name), Reason: w.DisabledReason, DisabledAt: w.DisabledAt.UTC(),
 		FailingSince: w.Health.FailingSince.UTC(), ConsecutiveFailures: w.Health.ConsecutiveFailures,
 	})
@@ -79,15 +82,21 @@ func (p Publisher) Disabled(ctx context.Context, w webhook.Webhook) error {
 
 // Enabled announces w, enabled again at at for reason.
 func (p Publisher) Enabled(ctx context.Context, w webhook.Webhook, reason string, at time.Time) error {
-	return p.put(ctx, w.OrgID, Enabled, at, enabledData{WebhookID: w.ID, Name: message.ToSQSText(w.Name), Reason: reason, EnabledAt: at.UTC()})
+	return p.put(ctx, w.OrgID, Enabled, ids.NewAt(ids.EventPrefix, at), at, enabledData{WebhookID: w.ID, Name: message.ToSQSText(w.Name), Reason: reason, EnabledAt: at.UTC()})
 }
 
-func (p Publisher) put(ctx context.Context, orgID, name string, at time.Time, data any) error {
+// DisabledEventID is the id of w's webhook.disabled notice for its disable
+// at w.DisabledAt.
+func DisabledEventID(w webhook.Webhook) string {
+	return ids.DerivedAt(ids.EventPrefix, w.DisabledAt, Disabled+"#"+w.OrgID+"#"+w.ID)
+}
+
+func (p Publisher) put(ctx context.Context, orgID, name, eventID string, at time.Time, data any) error {
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return err
 	}
-	err = p.Bus.Put(ctx, []bus.Event{{OrgID: orgID, EventName: name, EventID: ids.NewAt(ids.EventPrefix, at), Data: raw, Time: at}})
+	err = p.Bus.Put(ctx, []bus.Event{{OrgID: orgID, EventName: name, EventID: eventID, Data: raw, Time: at}})
 	if err != nil {
 		return fmt.Errorf("publish %s: %w", name, err)
 	}

@@ -38,6 +38,17 @@ func NewAt(prefix string, t time.Time) string {
 	return prefix + encoding.EncodeToString(b[:])
 }
 
+// DerivedAt is NewAt with the random bits taken from a hash of seed: the
+// same (time, seed) always makes the same id, so an event announced again
+// after a failed put keeps the id its receivers deduplicate on.
+func DerivedAt(prefix string, t time.Time, seed string) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(t.UnixMilli())<<16)
+	sum := sha256.Sum256([]byte(seed))
+	copy(b[6:], sum[:10])
+	return prefix + encoding.EncodeToString(b[:])
+}
+
 // Delivery is deterministic in (event, webhook): a re-run fan-out, a retry,
 // a resend and a redrive all carry the same id, so receivers can deduplicate.
 func Delivery(eventID, webhookID string) string {

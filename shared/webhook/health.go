@@ -50,8 +50,13 @@ type HealthStore interface {
 	RecordRecovery(ctx context.Context, orgID, id string, at time.Time) error
 	// DisableFailing disables the webhook with DisabledFailing at at, only
 	// if it is enabled and its stored health still crosses t (a success
-	// meanwhile wins); it reports whether this call disabled it.
+	// meanwhile wins); it reports whether this call disabled it. The
+	// disable marks its webhook.disabled notice pending.
 	DisableFailing(ctx context.Context, orgID, id string, at time.Time, t Threshold) (bool, error)
+	// DisabledNoticeSent clears the pending mark of the notice of the
+	// disable at disabledAt once the notice is on the bus; a no-op when the
+	// mark is gone or belongs to another disable.
+	DisabledNoticeSent(ctx context.Context, orgID, id string, disabledAt time.Time) error
 	// ResetHealth clears the failure run (a tenant's enable starts over).
 	ResetHealth(ctx context.Context, orgID, id string) error
 }

@@ -28,7 +28,11 @@ type Webhook struct {
 	// otherwise; DisabledAt is when (zero unless DisabledReason is set).
 	DisabledReason string    `json:"disabled_reason,omitempty"`
 	DisabledAt     time.Time `json:"disabled_at,omitzero"`
-	Health         Health    `json:"health"`
+	// DisabledNoticePending: the webhook.disabled notice of the disable at
+	// DisabledAt is not known to be on the bus yet (its put failed, or the
+	// process stopped before it). Internal: not part of the API's view.
+	DisabledNoticePending bool   `json:"-"`
+	Health                Health `json:"health"`
 	// SecretVersion counts the signing secret's rotations: delivery keys
 	// its secrets cache by it, so a rotation is seen as soon as the webhook
 	// is read again. Internal: not part of the API's view.
