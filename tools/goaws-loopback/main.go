@@ -8,7 +8,7 @@
 // whose messages carry a MessageGroupId is a fair queue, as on AWS
 // (fairorder.go), queues can be created beside other traffic without
 // crashing goaws (mapguard.go), and a request whose Host is not loopback
-// with goaws's port is refused, against DNS rebinding (hostguard.go).
+// with goaws's port is refused, against DNS rebinding (tools/loopbackguard).
 //
 // It is a module of its own so that goaws's dependencies (aws-sdk-go v1,
 // logrus, its own pinned SDK v2 versions) stay out of hookrelay's go.mod;
@@ -28,14 +28,16 @@ import (
 	"github.com/Admiral-Piett/goaws/app/gosqs"
 	"github.com/Admiral-Piett/goaws/app/router"
 	log "github.com/sirupsen/logrus"
+
+	"github.com/hookrelay/hookrelay/tools/loopbackguard"
 )
 
 // newHandler is goaws's router behind this program's additions, the Host
-// check outermost so that a refused request reaches nothing (hostguard.go),
+// check outermost so that a refused request reaches nothing (tools/loopbackguard),
 // the map guard innermost so that a long poll's wait holds no lock
 // (mapguard.go).
 func newHandler() http.Handler {
-	return hostGuard{next: newLongPoll(fairOrder{next: mapGuard{next: router.New()}})}
+	return loopbackguard.Handler("goaws-loopback", newLongPoll(fairOrder{next: mapGuard{next: router.New()}}))
 }
 
 // host is the only address served: loopback, by design not configurable.

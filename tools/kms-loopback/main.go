@@ -5,7 +5,7 @@
 // runs local-kms's request handler and database exactly as its command
 // does; only the listen address differs, a request whose Host is not
 // loopback with this port is refused, against DNS rebinding
-// (hostguard.go), and there is no seed file (the callers create their key
+// (tools/loopbackguard), and there is no seed file (the callers create their key
 // through the API, as in AWS).
 //
 // It is a module of its own so that local-kms's dependencies (aws-sdk-go
@@ -27,6 +27,8 @@ import (
 	kms "github.com/nsmithuk/local-kms/src"
 	"github.com/nsmithuk/local-kms/src/config"
 	"github.com/nsmithuk/local-kms/src/data"
+
+	"github.com/hookrelay/hookrelay/tools/loopbackguard"
 )
 
 // host is the only address served: loopback, by design not configurable.
@@ -72,5 +74,5 @@ func run(port int, dir, region, account string) error {
 // newHandler is local-kms's request handler on db behind the Host check,
 // so that a refused request reaches neither the handler nor the keys.
 func newHandler(db *data.Database) http.Handler {
-	return hostGuard{next: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { kms.HandleRequest(w, r, db) })}
+	return loopbackguard.Handler("kms-loopback", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { kms.HandleRequest(w, r, db) }))
 }

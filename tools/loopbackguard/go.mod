@@ -1,0 +1,3 @@
+module github.com/hookrelay/hookrelay/tools/loopbackguard
+
+go 1.22
