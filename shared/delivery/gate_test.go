@@ -116,3 +116,48 @@ func (c *postCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.n.Add(1)
 	return c.next.RoundTrip(r)
 }
+
+// A deferral never ends past the retry budget: the force check compares
+// the budget with the wait it would set, jitter included. The test's
+// jitter is the full 10 %, so with a 5 s timeout the deferral is 15 s and
+// the wait 16.5 s.
+func TestDeferralWithItsJitterStaysWithinTheRetryBudget(t *testing.T) {
+	rc := newReceiver(t, false)
+	now := time.Now()
+	e := newEnv(t, testConfig(), func(d *Deps) { d.Now = func() time.Time { return now } })
+	e.webhooks.put(webhook.Webhook{ID: "wh_slow", OrgID: "org_a", URL: rc.srv.URL + "/status/200", Enabled: true, AllEvents: true})
+	for range tripAfter {
+		e.h.gate.admit("wh_slow", now, true)
+		e.h.gate.done("wh_slow", result{class: ClassTimeout}, now)
+	}
+	for _, c := range []struct {
+		event    string
+		left     time.Duration // of the retry budget at the receive
+		deferred bool
+	}{
+		{"evt_1", 20 * time.Second, true},  // 16.5 s fit: deferred
+		{"evt_2", 16 * time.Second, false}, // 15 s would fit, 16.5 s not: attempted
+	} {
+		m := sqsMessage(t, "org_a", "wh_slow", c.event)
+		sent := now.Add(-config.RetryBudget + c.left)
+		m.Attributes = map[string]string{"SentTimestamp": strconv.FormatInt(sent.UnixMilli(), 10), "ApproximateReceiveCount": "1"}
+		deferrals, hits := len(e.queue.visibility), rc.hits.Load()
+		resp, err := e.h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{m}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.deferred {
+			if len(e.queue.visibility) != deferrals || rc.hits.Load() != hits+1 || len(resp.BatchItemFailures) != 0 {
+				t.Fatalf("%s, %s of budget left: deferred %v, POSTs %d, want it attempted and delivered",
+					c.event, c.left, e.queue.visibility[deferrals:], rc.hits.Load()-hits)
+			}
+			continue
+		}
+		if len(e.queue.visibility) != deferrals+1 || rc.hits.Load() != hits {
+			t.Fatalf("%s, %s of budget left: %d deferrals, %d POSTs, want it deferred", c.event, c.left, len(e.queue.visibility)-deferrals, rc.hits.Load()-hits)
+		}
+		if v := e.queue.visibility[deferrals]; v.delay != 16500*time.Millisecond || now.Add(v.delay).After(sent.Add(config.RetryBudget)) {
+			t.Fatalf("%s deferred %s with %s of budget left, want 16.5 s within it", c.event, v.delay, c.left)
+		}
+	}
+}

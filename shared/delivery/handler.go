@@ -137,10 +137,13 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	if urlErr == nil {
 		now := h.now()
 		// A delivery deferred often enough, or whose deferral would outlive
-		// its retry budget, is attempted whatever the endpoint's state.
-		force := mustAttempt(m) || h.gate.deferral(receivesOf(m)) > newBudget(received, sentAt(m, deliverylog.DeliveryRecord{}, now), now).left
+		// its retry budget, is attempted whatever the endpoint's state. The
+		// wait is drawn once, jitter included, so the deferral set is the
+		// one checked against the budget.
+		wait := h.deferralWait(m, received, now)
+		force := mustAttempt(m) || wait > newBudget(received, sentAt(m, deliverylog.DeliveryRecord{}, now), now).left
 		if !h.gate.admit(d.WebhookID, now, force) {
-			return h.deferDelivery(ctx, m, d, received)
+			return h.deferDelivery(ctx, m, d, wait)
 		}
 		defer func() { h.gate.done(d.WebhookID, posted, h.now()) }()
 	}
@@ -247,13 +250,18 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 	}
 }
 
-// deferDelivery puts a delivery to an endpoint that keeps timing out back
-// on the queue without an attempt (the gate's deferral, within what SQS
-// accepts from this receipt); it is a batch item failure either way.
-func (h *Handler) deferDelivery(ctx context.Context, m events.SQSMessage, d message.Delivery, received time.Time) bool {
-	now := h.now()
+// deferralWait is how long the gate would defer m now: its deferral plus
+// up to 10 % jitter, within what SQS accepts from this receipt.
+func (h *Handler) deferralWait(m events.SQSMessage, received, now time.Time) time.Duration {
 	wait := h.gate.deferral(receivesOf(m))
-	wait = min(wait+h.jitter(wait/10), newBudget(received, now, now).maxDelay)
+	return min(wait+h.jitter(wait/10), newBudget(received, now, now).maxDelay)
+}
+
+// deferDelivery puts a delivery to an endpoint that keeps timing out back
+// on the queue without an attempt, for wait (deferralWait's, the one the
+// force check compared with the retry budget); it is a batch item failure
+// either way.
+func (h *Handler) deferDelivery(ctx context.Context, m events.SQSMessage, d message.Delivery, wait time.Duration) bool {
 	if err := h.d.Queue.ChangeVisibility(ctx, h.laneOf(ctx, m), m.ReceiptHandle, wait); err != nil {
 		h.log.ErrorContext(ctx, "defer delivery", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 	}
