@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +101,7 @@ func TestPortalWholeFlow(t *testing.T) {
 		t.Fatalf("secret %q / warning not shown", secret)
 	}
 	b.screenshot("created-secret", "")
+	b.copyFallsBackToSelecting(secret)
 
 	hooks := tn.listWebhooks()
 	if len(hooks) != 1 || hooks[0].URL != rc.url("/hooks") || strings.Join(hooks[0].EventTypes, ",") != "emailClick,emailOpen" && strings.Join(hooks[0].EventTypes, ",") != "emailOpen,emailClick" {
@@ -447,4 +449,23 @@ func TestPortalListWrapsALongName(t *testing.T) {
 		b.screenshot("events-clipped", "")
 		t.Fatalf("an example on the events page is cut off:\n%.300s", clipped)
 	}
+}
+
+// copyFallsBackToSelecting: Copy says it copied, to screen readers too
+// (a live region); where the browser refuses the clipboard (a cross-origin
+// iframe without allow="clipboard-write") it selects the secret for the
+// keyboard's copy and says so.
+func (b *browser) copyFallsBackToSelecting(secret string) {
+	b.t.Helper()
+	b.truth(`(() => { navigator.clipboard.writeText = () => Promise.resolve(); return true })()`)
+	b.press(`button[data-copy="secret"]`)
+	b.waitTrue(`document.querySelector('button[data-copy="secret"]').textContent === "Copied" &&
+		document.querySelector('[data-copy-status="secret"][aria-live="polite"]').textContent.includes("Copied")`, "Copied, in the button and the live region")
+	b.truth(`(() => { navigator.clipboard.writeText = () => Promise.reject(new DOMException("blocked by permissions policy", "NotAllowedError"));
+		document.execCommand = () => false; window.getSelection().removeAllRanges(); return true })()`)
+	b.press(`button[data-copy="secret"]`)
+	b.waitTrue(`document.querySelector('button[data-copy="secret"]').textContent.includes("Ctrl+C") &&
+		window.getSelection().toString().trim() === `+strconv.Quote(secret)+` &&
+		document.querySelector('[data-copy-status="secret"]').textContent.includes("selected")`, "the secret selected for the keyboard's copy")
+	b.screenshot("copy-refused", "")
 }

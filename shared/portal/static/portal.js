@@ -3,17 +3,58 @@
   "use strict";
 
   // Copy buttons: data-copy names the element whose text is copied. They
-  // stay hidden where there is no script or no clipboard.
+  // stay hidden where there is no script. A browser may refuse the
+  // clipboard (a cross-origin iframe without allow="clipboard-write"):
+  // then the text is selected, copied the old way if the browser lets it,
+  // or left selected for the keyboard's copy. Each button's result is also
+  // said in a live region (data-copy-status, or one made here), since a
+  // screen reader does not announce a button's changed text.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
-    if (!navigator.clipboard) return;
+    var id = button.getAttribute("data-copy");
+    var status = document.querySelector('[data-copy-status="' + id + '"]');
+    if (!status) {
+      status = document.createElement("span");
+      status.className = "sr-only";
+      status.setAttribute("role", "status");
+      status.setAttribute("aria-live", "polite");
+      button.parentNode.insertBefore(status, button.nextSibling);
+    }
+    var label = button.textContent;
+    var timer;
+    var say = function (text, spoken, reset) {
+      clearTimeout(timer);
+      button.textContent = text;
+      status.textContent = spoken;
+      if (reset) timer = setTimeout(function () { button.textContent = label; status.textContent = ""; }, 2000);
+    };
+    var select = function (source) {
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+    };
+    var fallback = function (source) {
+      select(source);
+      var copied = false;
+      try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+      if (copied) {
+        say("Copied", "Copied to the clipboard", true);
+      } else {
+        say("Selected: press Ctrl+C or \u2318C", "The clipboard is not available here. The text is selected: press Control C, or Command C on a Mac, to copy it.", false);
+      }
+    };
     button.hidden = false;
     button.addEventListener("click", function () {
-      var source = document.getElementById(button.getAttribute("data-copy"));
+      var source = document.getElementById(id);
+      if (!navigator.clipboard || !navigator.clipboard.writeText) {
+        fallback(source);
+        return;
+      }
       navigator.clipboard.writeText(source.textContent.trim()).then(function () {
-        button.textContent = "Copied";
-        setTimeout(function () { button.textContent = "Copy"; }, 2000);
+        say("Copied", "Copied to the clipboard", true);
       }, function () {
-        button.textContent = "Copy failed: select the text";
+        fallback(source);
       });
     });
   });
@@ -39,7 +80,7 @@
     window.history.replaceState(null, "", shown.getAttribute("data-replace-url"));
   }
 
-    // Filters apply on change; their submit button stays for keyboards and no-script.
+  // Filters apply on change; their submit button stays for keyboards and no-script.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
