@@ -160,7 +160,13 @@ func TestPortalWholeFlow(t *testing.T) {
 	b.open(s.API+"/portal/webhooks/"+id+"?outcome=dead_lettered", ".empty-log")
 
 	// Rotate: a new secret, the old one's expiry, and deliveries that verify with the new one.
-	b.open(s.API+"/portal/webhooks/"+id, `form[action$="/rotate"] button`)
+	// Rotate secret asks first, saying how long the current secret lasts.
+	b.open(s.API+"/portal/webhooks/"+id, `a[href$="/rotate"]`)
+	b.click(`a[href$="/rotate"]`, `form[action$="/rotate"] button`)
+	if got := b.text("main"); !strings.Contains(got, "Rotate the signing secret?") || !strings.Contains(got, "keeps working for 24 hours after the rotation") || !strings.Contains(got, "Only one previous secret is kept") {
+		t.Fatalf("the rotate confirmation says %q", got)
+	}
+	b.screenshot("rotate-confirm", "")
 	b.click(`form[action$="/rotate"] button`, "#secret")
 	rotated := strings.TrimSpace(b.text("#secret"))
 	createdSecrets.add(rotated)
@@ -202,8 +208,17 @@ func TestPortalWholeFlow(t *testing.T) {
 		t.Fatalf("after saving All events: event_types %v", hk.EventTypes)
 	}
 
-	// Disable, then delete with confirmation.
-	b.click(`form[action$="/enabled"] button`, ".badge.off")
+	// Disable asks first, saying events meanwhile are not kept; then
+	// delete with confirmation.
+	b.click(`a[href$="/disable"]`, `form[action$="/enabled"] button.danger`)
+	if got := b.text("main"); !strings.Contains(got, "Disable this webhook?") || !strings.Contains(got, "Events sent while it is disabled are not kept") {
+		t.Fatalf("the disable confirmation says %q", got)
+	}
+	if hk := tn.getWebhook(id); !hk.Enabled {
+		t.Fatal("the endpoint was disabled before the confirmation")
+	}
+	b.screenshot("disable-confirm", "")
+	b.click(`form[action$="/enabled"] button.danger`, ".badge.off")
 	if hk := tn.getWebhook(id); hk.Enabled {
 		t.Fatal("the endpoint is still enabled after Disable")
 	}

@@ -2,8 +2,10 @@ package portal
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func renderSecret(t *testing.T, d secretData) string {
@@ -38,6 +40,60 @@ func TestSecretPageLeadsWithCopy(t *testing.T) {
 		}
 		if !strings.Contains(page, `<a class="button" href="../../webhooks/wh_1">I've stored it: continue to the endpoint</a>`) {
 			t.Errorf("created=%v: no plain Continue button:\n%s", created, page)
+		}
+	}
+}
+
+// TestDisableAndRotateAskFirst: the endpoint page's Disable and Rotate
+// secret lead to a confirmation page, as Delete does, and only that page's
+// form changes anything.
+func TestDisableAndRotateAskFirst(t *testing.T) {
+	api := &fakeAPI{t: t, hook: healthyHook()}
+	h := testHandler(t, api)
+	h.o.Config.SecretGrace = 24 * time.Hour
+
+	page := get(h, h.endpoint, "/portal/webhooks/wh_1").Body.String()
+	for _, want := range []string{`<a class="button" href="../webhooks/wh_1/disable">Disable…</a>`, `<a class="button" href="../webhooks/wh_1/rotate">Rotate secret…</a>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the endpoint page lacks %s", want)
+		}
+	}
+	for _, unwanted := range []string{`action="../webhooks/wh_1/rotate"`, `action="../webhooks/wh_1/enabled"`} {
+		if strings.Contains(page, unwanted) {
+			t.Errorf("the endpoint page still posts at once: %s", unwanted)
+		}
+	}
+
+	w := get(h, h.confirmDisable, "/portal/webhooks/wh_1/disable")
+	page = w.Body.String()
+	if w.Code != http.StatusOK || !strings.Contains(words(page), "Disable this webhook? Orders ( https://example.com/… ) stops receiving events at once. Events sent while it is disabled are not kept: enabling it again delivers only new events.") ||
+		!strings.Contains(page, `<form method="post" action="../../webhooks/wh_1/enabled" class="actions"><input type="hidden" name="csrf" value="token"><input type="hidden" name="enabled" value="false"> <button type="submit" class="button danger">Disable webhook</button>`) {
+		t.Errorf("disable confirmation (%d):\n%s", w.Code, page)
+	}
+
+	w = get(h, h.confirmRotate, "/portal/webhooks/wh_1/rotate")
+	page = w.Body.String()
+	if w.Code != http.StatusOK || !strings.Contains(words(page), "Rotate the signing secret? A new signing secret for Orders is shown once. The current secret keeps working for 24 hours after the rotation (deliveries are signed with both)") ||
+		!strings.Contains(words(page), "Only one previous secret is kept: if this secret was itself rotated in less than that time, the secret before it stops working at once.") ||
+		!strings.Contains(page, `<form method="post" action="../../webhooks/wh_1/rotate" class="actions">`) {
+		t.Errorf("rotate confirmation (%d):\n%s", w.Code, page)
+	}
+	for _, r := range api.requests {
+		if !strings.HasPrefix(r, "GET ") {
+			t.Errorf("showing the pages changed something: %s", r)
+		}
+	}
+	// A disabled endpoint's Enable still acts at once: it loses nothing.
+	api.hook = disabledByTenantHook()
+	if page := get(h, h.endpoint, "/portal/webhooks/wh_1").Body.String(); !strings.Contains(page, `<input type="hidden" name="enabled" value="true"> <button type="submit" class="button">Enable</button>`) {
+		t.Errorf("a disabled endpoint has no Enable button:\n%s", page)
+	}
+}
+
+func TestDurationWords(t *testing.T) {
+	for d, want := range map[time.Duration]string{24 * time.Hour: "24 hours", time.Hour: "1 hour", 90 * time.Minute: "90 minutes", 45 * time.Second: "45 seconds", 0: "", 1500 * time.Millisecond: "1.5s"} {
+		if got := durationWords(d); got != want {
+			t.Errorf("durationWords(%s) = %q, want %q", d, got, want)
 		}
 	}
 }

@@ -241,6 +241,49 @@ func (h *Handler) confirmDelete(v *visit) error {
 	return v.show(http.StatusOK, view{Title: "Delete " + hk.Name, Nav: "list", Content: bind(deletePage, hk)})
 }
 
+func (h *Handler) confirmDisable(v *visit) error {
+	hk, err := v.webhook()
+	if err != nil {
+		return err
+	}
+	return v.show(http.StatusOK, view{Title: "Disable " + hk.Name, Nav: "list", Content: bind(disablePage, hk)})
+}
+
+type rotateData struct {
+	Hook  hook
+	Grace string // the deployment's grace period in words, or ""
+}
+
+func (h *Handler) confirmRotate(v *visit) error {
+	hk, err := v.webhook()
+	if err != nil {
+		return err
+	}
+	return v.show(http.StatusOK, view{Title: "Rotate the secret of " + hk.Name, Nav: "list", Content: bind(rotatePage, rotateData{Hook: hk, Grace: durationWords(h.o.Config.SecretGrace)})})
+}
+
+// durationWords is a grace period as the confirmation says it: "24 hours",
+// "90 minutes", or "" when it is not known.
+func durationWords(d time.Duration) string {
+	unit := func(n int64, one string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return itoa(n) + " " + one + "s"
+	}
+	switch {
+	case d <= 0:
+		return ""
+	case d%time.Hour == 0:
+		return unit(int64(d/time.Hour), "hour")
+	case d%time.Minute == 0:
+		return unit(int64(d/time.Minute), "minute")
+	case d%time.Second == 0:
+		return unit(int64(d/time.Second), "second")
+	}
+	return d.String()
+}
+
 func (h *Handler) delete(v *visit) error {
 	if err := v.call(http.MethodDelete, webhookAPI(v.r.PathValue("id")), nil, nil); err != nil {
 		return err
