@@ -155,6 +155,12 @@ func TestPortalWholeFlow(t *testing.T) {
 	}
 	b.reloadUntil(patience, "the resent attempt in the log",
 		`document.querySelectorAll('tr[data-delivery="`+first.delivery()+`"]').length >= 2`)
+	// Each row names its event id (the payload's id, which the receiver
+	// deduplicates on) and its delivery id (webhook-id).
+	if !b.truth(`[...document.querySelectorAll('tr[data-delivery="` + first.delivery() + `"]')].every(r =>
+		[...r.querySelectorAll('.ids code')].map(c => c.textContent).join(" ") === "` + ids[0].EventID + ` ` + first.delivery() + `")`) {
+		t.Fatalf("the log's rows do not show event %s and delivery %s: %s", ids[0].EventID, first.delivery(), b.html("table.log"))
+	}
 
 	// Filter the log by outcome.
 	b.open(s.API+"/portal/webhooks/"+id+"?outcome=dead_lettered", ".empty-log")
@@ -261,6 +267,8 @@ func TestPortalPagesAtPhoneWidth(t *testing.T) {
 		b.open(s.API+p.path, p.visible)
 		if p.name == "endpoint" {
 			b.reloadUntil(patience, "the attempt in the log", `document.querySelectorAll('tr[data-delivery]').length > 0`)
+			// The card layout shows the delivery id too.
+			b.waitTrue(visible(`tr[data-delivery="`+q.DeliveryID+`"] .ids dd`)+` && document.querySelector('tr[data-delivery] .ids').textContent.includes("`+q.DeliveryID+`")`, "the delivery id in the card")
 		}
 		b.noHorizontalScroll(p.name)
 		b.everyInputLabelled(p.name)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hookrelay/hookrelay/shared/deliverylog"
 )
 
 func renderSecret(t *testing.T, d secretData) string {
@@ -94,6 +96,26 @@ func TestDurationWords(t *testing.T) {
 	for d, want := range map[time.Duration]string{24 * time.Hour: "24 hours", time.Hour: "1 hour", 90 * time.Minute: "90 minutes", 45 * time.Second: "45 seconds", 0: "", 1500 * time.Millisecond: "1.5s"} {
 		if got := durationWords(d); got != want {
 			t.Errorf("durationWords(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestAttemptLogShowsEventAndDeliveryIDs: each attempt names its event id
+// and delivery id, so a tenant can follow one event through its attempts
+// and match it to the receiver's logs.
+func TestAttemptLogShowsEventAndDeliveryIDs(t *testing.T) {
+	api := &fakeAPI{t: t, hook: healthyHook(), attempts: func(string) attemptPage {
+		return attemptPage{Data: []deliverylog.Attempt{
+			{DeliveryID: "dlv_2", EventID: "evt_b", EventName: "emailClick", Attempt: 1, Outcome: deliverylog.OutcomeDelivered, At: succeededAt},
+			{DeliveryID: "dlv_1", EventID: "evt_a", EventName: "emailClick", Attempt: 2, Outcome: deliverylog.OutcomeDeadLettered, At: succeededAt},
+		}}
+	}}
+	h := testHandler(t, api)
+	page := get(h, h.endpoint, "/portal/webhooks/wh_1").Body.String()
+	for _, id := range [][2]string{{"evt_b", "dlv_2"}, {"evt_a", "dlv_1"}} {
+		want := `<dl class="ids"><div><dt>Event id</dt><dd><code>` + id[0] + `</code></dd></div><div><dt>Delivery id</dt><dd><code>` + id[1] + `</code></dd></div></dl>`
+		if !strings.Contains(page, want) {
+			t.Errorf("the attempt log lacks %s:\n%s", want, page)
 		}
 	}
 }
