@@ -3,6 +3,7 @@ package poller
 import (
 	"context"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -65,5 +66,42 @@ func TestReceiveCountsNeverLowerTheQueuesOwn(t *testing.T) {
 	r.stamp(again)
 	if again[0].Attributes[message.AttrReceiveCount] != "1" {
 		t.Errorf("a forgotten (deleted) message counted %s, want to start over at 1", again[0].Attributes[message.AttrReceiveCount])
+	}
+}
+
+// Past maxTracked counts, the poller forgets the messages it has not
+// received for longest, never all of them: a message received within the
+// last generation keeps its exact count, and one it forgot, still on the
+// queue, never comes back as a first receive (deliver would restart its
+// retry schedule without reading its record).
+func TestForgottenReceiveCountsNeverLookLikeAFirstReceive(t *testing.T) {
+	var r receiveCounts
+	stamp := func(id string) string {
+		b := []events.SQSMessage{{MessageId: id, Attributes: map[string]string{message.AttrReceiveCount: "1"}}} // goaws's count
+		r.stamp(b)
+		return b[0].Attributes[message.AttrReceiveCount]
+	}
+	others := func(prefix string, n int) {
+		batch := make([]events.SQSMessage, n)
+		for i := range batch {
+			batch[i] = events.SQSMessage{MessageId: prefix + strconv.Itoa(i)}
+		}
+		r.stamp(batch)
+	}
+	for range 3 {
+		stamp("retrying") // in its backoff while the others come and go
+	}
+	stamp("steady") // received once every half of maxTracked
+	others("a", maxTracked/2)
+	stamp("steady")
+	others("b", maxTracked/2)
+	if got := stamp("steady"); got != "3" {
+		t.Errorf("a message received in every generation stamped %s on its third receive, want its exact count 3", got)
+	}
+	if got := stamp("retrying"); got == "1" {
+		t.Error("a message received 4 times, forgotten, is stamped as a first receive")
+	}
+	if got := stamp("new"); got != "2" {
+		t.Errorf("after forgetting, an unknown message stamped %s, want 2: it may be a forgotten one", got)
 	}
 }
