@@ -384,7 +384,7 @@ func TestPortalShowsTheDeployingTeamsBrand(t *testing.T) {
 	t.Parallel()
 	env := testEnv()
 	env["HOOKRELAY_PORTAL_PRODUCT_NAME"] = "Acme CRM"
-	env["HOOKRELAY_PORTAL_ACCENT_COLOR"] = "#0a7f5a"
+	env["HOOKRELAY_PORTAL_ACCENT_COLOR"] = "#facc15" // light: white text on it would be 1.5:1
 	env["HOOKRELAY_PORTAL_LOGO_URL"] = "https://cdn.acme.example/logo.svg"
 	env["HOOKRELAY_PORTAL_FRAME_ANCESTORS"] = "https://app.acme.example"
 	s := startTestStack(t, devrun.Options{Env: env})
@@ -409,8 +409,20 @@ func TestPortalShowsTheDeployingTeamsBrand(t *testing.T) {
 	if !b.truth(`document.querySelector('img.logo').getAttribute('src') === "https://cdn.acme.example/logo.svg"`) {
 		t.Error("the logo is not shown")
 	}
-	if !b.truth(`getComputedStyle(document.querySelector('a.button.primary')).backgroundColor === "rgb(10, 127, 90)"`) {
+	if !b.truth(`getComputedStyle(document.querySelector('a.button.primary')).backgroundColor === "rgb(250, 204, 21)"`) {
 		t.Error("the primary button does not use the accent colour")
+	}
+	// On a light accent the button's text is dark, and links use the
+	// accent darkened until it reads on the page (4.5:1).
+	if !b.truth(`getComputedStyle(document.querySelector('a.button.primary')).color === "rgb(17, 24, 39)"`) {
+		t.Error("the primary button's text is not dark on the light accent")
+	}
+	if !b.truth(`(() => {
+		const hex = getComputedStyle(document.documentElement).getPropertyValue('--accent-text').trim();
+		const a = document.createElement('a'); a.href = '#'; a.textContent = 'x'; document.querySelector('main').appendChild(a);
+		const color = getComputedStyle(a).color; a.remove();
+		return /^#[0-9a-f]{6}$/.test(hex) && hex !== "#facc15" && color === 'rgb(' + [1, 3, 5].map(i => parseInt(hex.slice(i, i + 2), 16)).join(', ') + ')' })()`) {
+		t.Error("links do not use the darkened accent")
 	}
 	b.screenshot("brand", "")
 }

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
+	"io"
 	"net/http"
 	"path"
 	"strconv"
@@ -132,13 +132,14 @@ func sentence(msg string) string {
 }
 
 // static serves the embedded assets; brand.css carries the accent colour
-// (a stylesheet rather than an inline style, which the CSP forbids).
+// and the text colours that read on it and as it (contrast.go), a
+// stylesheet rather than an inline style, which the CSP forbids.
 func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	if name == "brand.css" {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		fmt.Fprintf(w, ":root{--accent:%s}\n", h.o.Config.Portal.AccentColor)
+		_, _ = io.WriteString(w, brandCSS(h.o.Config.Portal.AccentColor))
 		return
 	}
 	b, err := staticFS.ReadFile("static/" + path.Base(name))
