@@ -63,6 +63,8 @@ func closedNote(e dlq.Entry) string {
 		return "recovered by its tenant"
 	case deliverylog.ClosedByRedrive:
 		return "redriven"
+	case deliverylog.ClosedByRetried:
+		return "left to the delivery's next receive (its DLQ send had failed)"
 	default:
 		return e.ClosedBy
 	}

@@ -2,8 +2,10 @@ package delivery
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -179,7 +181,11 @@ func stepOf(step, dlqURL, client string, input any) string {
 			return stepPark
 		case strings.HasPrefix(attrS(v.Item, dynamo.AttrPK), "DLQ#"):
 			return stepDLQIndex
-		case strings.HasPrefix(attrS(v.Item, dynamo.AttrPK), "DLV#"):
+		}
+	case *dynamodb.UpdateItemInput:
+		// The save sets the whole record, the stored message with it; the
+		// resend's marks (Propose, Supersede) set no message.
+		if strings.HasPrefix(attrS(v.Key, dynamo.AttrPK), dynamo.DeliveryKeyPrefix) && slices.Contains(slices.Collect(maps.Values(v.ExpressionAttributeNames)), "message") {
 			return stepRecordSave
 		}
 	case *dynamodb.DeleteItemInput:

@@ -99,3 +99,23 @@ func (h *Handler) indexDeadLetter(ctx context.Context, m events.SQSMessage, d me
 	attrs[message.AttrDeadLetterID] = dl.ID()
 	return true
 }
+
+// unindexDeadLetter closes the index item written for a letter whose DLQ
+// send failed. The message is kept, and its next receive delivers it or
+// dead-letters it under an item of its own; this one, left open, would
+// let the tenant's recover send the delivery once more, and bring back
+// one an operator purged or redrove. A send that reached SQS despite its
+// error leaves a letter naming this closed item, which a redrive deletes
+// unsent: the kept message is the delivery's own. A close that fails
+// leaves the item open (a recover may then send the delivery once more).
+func (h *Handler) unindexDeadLetter(ctx context.Context, d message.Delivery, attrs map[string]string) {
+	id := attrs[message.AttrDeadLetterID]
+	if id == "" {
+		return
+	}
+	ref := deliverylog.Ref{OrgID: d.OrgID, WebhookID: d.WebhookID, ID: id}
+	if err := h.d.DeadLetters.Close(ctx, ref, deliverylog.ClosedByRetried, h.now()); err != nil {
+		h.log.ErrorContext(ctx, "close the index item of an unsent dead letter",
+			"org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
+	}
+}

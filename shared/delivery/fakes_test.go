@@ -174,7 +174,7 @@ func (q *memQueue) Send(ctx context.Context, url string, m queue.Message) error 
 }
 
 // memRecords is the delivery record store in memory (also used by the
-// benchmark: a mutex and a map, like the adapter's one PutItem).
+// benchmark: a mutex and a map, like the adapter's one write).
 type memRecords struct {
 	mu       sync.Mutex
 	recs     map[string]deliverylog.DeliveryRecord
@@ -196,8 +196,7 @@ func (r *memRecords) Save(ctx context.Context, rec deliverylog.DeliveryRecord) e
 	if rec.Resend < r.recs[rec.DeliveryID].Resend { // as the adapter's condition
 		return deliverylog.ErrSuperseded
 	}
-	r.recs[rec.DeliveryID] = rec
-	delete(r.proposed, rec.DeliveryID) // a PutItem: the whole item
+	r.recs[rec.DeliveryID] = rec // the proposal stands, as the adapter's UpdateItem leaves it
 	r.saves++
 	return nil
 }

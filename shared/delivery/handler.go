@@ -161,11 +161,13 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	}
 	now := h.now()
 	r := result{class: ClassInvalidURL}
+	// The last attempt was made on an earlier receive, whose dead-lettering
+	// failed: dead-letter it now as that attempt (its count, status and
+	// time), neither POSTing again nor counting one more.
+	spent := n > len(h.cfg.RetrySchedule)+1 && !once
 	switch {
-	case n > len(h.cfg.RetrySchedule)+1 && !once:
-		// The last attempt was made on an earlier receive, whose DLQ send
-		// failed: dead-letter now instead of POSTing again.
-		r = result{class: ClassRetriesSpent}
+	case spent:
+		r = result{class: ClassRetriesSpent, status: prior.LastStatusCode}
 	case urlErr == nil:
 		r = h.post(ctx, u, d, active, now)
 		posted = r
@@ -179,6 +181,10 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		dec = dec.once()
 	}
 	rec := prior.next(d, m.Body, n, now, r.status)
+	if spent {
+		rec = prior
+		rec.test = d.Test
+	}
 	counted := false // whether the record holds attempt n
 	if dec.act == actRetry {
 		// The count must be stored before the message can come back.
@@ -235,7 +241,7 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 		}
 		return deliverylog.OutcomeRetrying, false
 	default:
-		attrs := dlqAttributes(dec.reason, d, rec.DeliveryRecord, r, now)
+		attrs := dlqAttributes(dec.reason, d, rec.DeliveryRecord, r, rec.LastAttemptAt)
 		// The index item first: a DLQ letter the tenant's recover cannot
 		// find would be missed without a word.
 		if !h.indexDeadLetter(ctx, m, d, now, attrs) {
@@ -244,6 +250,7 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 		// The attempt entry is written between the DLQ send and the delete,
 		// so a crash after the delete cannot lose it.
 		if !h.deadLetter(ctx, m, attrs, func() { recordAs(deliverylog.OutcomeDeadLettered) }) {
+			h.unindexDeadLetter(ctx, d, attrs)
 			return deliverylog.OutcomeRetrying, false
 		}
 		return deliverylog.OutcomeDeadLettered, true

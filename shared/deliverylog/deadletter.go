@@ -54,6 +54,9 @@ const (
 	ClosedByRecover = "recover" // the tenant's recover sent it back
 	ClosedByRedrive = "redrive" // an operator's redrive sent it back
 	ClosedByPurge   = "purge"   // an operator's purge deleted it
+	// ClosedByRetried: deliver's DLQ send failed; the message was kept,
+	// and a later receive delivered it or dead-lettered it anew.
+	ClosedByRetried = "retried"
 )
 
 // Closed is the tombstone of a dead letter whose fate was decided; the

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -67,10 +69,14 @@ func deliveryKey(id string) map[string]types.AttributeValue {
 
 // Save writes the record after a failed attempt that will be retried:
 // the count the next attempt continues from, and the message a resend
-// re-enqueues. One PutItem: the record holds nothing else worth keeping.
-// A record of a later resend (still live) is kept: deliverylog.ErrSuperseded.
+// re-enqueues. One UpdateItem that sets every field of the record and
+// leaves a resend's standing announcement (Propose) alone: a retry of the
+// schedule it replaces, saved between the resend's Propose and its
+// Supersede, must not withdraw it, or the old schedule would go on beside
+// the resend's. A record of a later resend (still live) is kept:
+// deliverylog.ErrSuperseded.
 func (s *DeliveryStore) Save(ctx context.Context, rec deliverylog.DeliveryRecord) error {
-	item, err := attributevalue.MarshalMap(deliveryItem{
+	fields, err := attributevalue.MarshalMap(deliveryItem{
 		OrgID: rec.OrgID, WebhookID: rec.WebhookID, EventID: rec.EventID, EventName: rec.EventName,
 		Message: rec.Message, Attempts: rec.Attempts, FirstAttemptAt: rec.FirstAttemptAt.UTC(),
 		LastAttemptAt: rec.LastAttemptAt.UTC(), Status: rec.Status, LastStatusCode: rec.LastStatusCode,
@@ -79,19 +85,38 @@ func (s *DeliveryStore) Save(ctx context.Context, rec deliverylog.DeliveryRecord
 	if err != nil {
 		return err
 	}
-	maps.Copy(item, deliveryKey(rec.DeliveryID))
+	update, names, values := setAll(fields)
+	if rec.Resend == 0 {
+		// An expired record's resend must not outlive it.
+		update += " REMOVE #resend"
+	}
+	names["#resend"], names["#exp"] = "resend", AttrTTL
+	values[":resend"], values[":now"] = nAttr(int64(rec.Resend)), nAttr(s.Now().Unix())
 	// A schedule a resend superseded must not carry its count over the
 	// resend's (a copy of it attempted unread, on its first receive);
 	// an expired record counts nothing any more.
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(s.table), Item: item,
-		ConditionExpression:      aws.String("attribute_not_exists(#resend) OR #resend <= :resend OR #exp <= :now"),
-		ExpressionAttributeNames: map[string]string{"#resend": "resend", "#exp": AttrTTL},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":resend": nAttr(int64(rec.Resend)), ":now": nAttr(s.Now().Unix()),
-		},
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table), Key: deliveryKey(rec.DeliveryID),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String("attribute_not_exists(#resend) OR #resend <= :resend OR #exp <= :now"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
 	})
 	return deliveryWrite(rec.DeliveryID, "save", err, deliverylog.ErrSuperseded)
+}
+
+// setAll is an update expression that sets each of fields (marshalled
+// attributes), with its names and values.
+func setAll(fields map[string]types.AttributeValue) (string, map[string]string, map[string]types.AttributeValue) {
+	keys := slices.Sorted(maps.Keys(fields))
+	names := make(map[string]string, len(keys)+2)
+	values := make(map[string]types.AttributeValue, len(keys)+2)
+	sets := make([]string, len(keys))
+	for i, k := range keys {
+		names["#f"+strconv.Itoa(i)], values[":f"+strconv.Itoa(i)] = k, fields[k]
+		sets[i] = "#f" + strconv.Itoa(i) + " = :f" + strconv.Itoa(i)
+	}
+	return "SET " + strings.Join(sets, ", "), names, values
 }
 
 // Get returns the record; deliverylog.ErrNotFound when absent or expired

@@ -124,10 +124,9 @@ func propose(t *testing.T, s *dynamo.DeliveryStore, id string, resend int) {
 	}
 }
 
-// A mark takes effect only on its standing proposal: none proposed, one
-// withdrawn by the skip of the resend's message (EndResend), or one a save
-// of the record replaced (the resend's message was attempted first) is
-// not marked over.
+// A mark takes effect only on its standing proposal: none proposed or one
+// withdrawn by the skip of the resend's message (EndResend) is not marked
+// over, nor a record the resend's own message saved first.
 func TestSupersedeNeedsItsStandingProposal(t *testing.T) {
 	db, table := testenv.Table(t)
 	s := dynamo.NewDeliveryStore(db, table, time.Hour)
@@ -158,14 +157,43 @@ func TestSupersedeNeedsItsStandingProposal(t *testing.T) {
 	}
 	unmarked("a mark whose proposal the skip withdrew")
 
+	// The resend's own message attempted first: its save holds its
+	// schedule, which the mark must not start over.
 	propose(t, s, "dlv_1", 2)
-	if err := s.Save(ctx, rec); err != nil {
+	own := rec
+	own.Resend, own.Attempts = 2, 1
+	if err := s.Save(ctx, own); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Supersede(ctx, "dlv_1", 2); err != nil {
 		t.Fatal(err)
 	}
-	unmarked("a mark whose proposal a save replaced")
+	if got, err := s.Get(ctx, "dlv_1"); err != nil || got.Resend != 2 || got.Attempts != 1 {
+		t.Fatalf("a mark after the resend's own save: %+v, %v; want that save's record (resend 2, attempt 1)", got, err)
+	}
+}
+
+// A retry of the schedule a resend replaces, saved between the resend's
+// Propose and its Supersede, leaves the proposal standing: the Supersede
+// still marks the record, so the old schedule's copies are dropped.
+func TestASaveOfTheOldScheduleKeepsTheProposal(t *testing.T) {
+	s, rec := savedRecord(t, 2)
+	ctx := context.Background()
+	propose(t, s, "dlv_1", 1)
+	rec.Attempts++
+	if err := s.Save(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Supersede(ctx, "dlv_1", 1); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(ctx, "dlv_1"); err != nil || got.Resend != 1 || got.Attempts != 0 {
+		t.Fatalf("after the old schedule's save and the Supersede: %+v, %v; want the record marked (resend 1, count 0)", got, err)
+	}
+	rec.Attempts++
+	if err := s.Save(ctx, rec); !errors.Is(err, deliverylog.ErrSuperseded) {
+		t.Fatalf("a later save of the old schedule: %v, want ErrSuperseded", err)
+	}
 }
 
 // savedRecord is a store on a fresh table holding dlv_1's record of
