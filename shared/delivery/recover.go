@@ -13,19 +13,21 @@ import (
 )
 
 // Recover limits: one call queues at most RecoverMax parked deliveries (a
-// later call with the same since continues), spread over time at
-// RecoverRate per second by SQS message delays, so an endpoint coming back
-// is not hit by its whole backlog at once. SQS delays stop at 15 minutes.
+// later call with the same since continues). What a call queues, its dead
+// letters and then its parked deliveries, is spread over time at
+// RecoverRate per second by SQS message delays (queue.Pace), so an
+// endpoint coming back is not hit by its whole backlog at once. SQS delays
+// stop at 15 minutes.
 const (
 	RecoverMax  = 1000
 	RecoverRate = 10
-	maxSQSDelay = 15 * time.Minute
 )
 
 // DeadLetterRedriver sends an endpoint's dead letters since a time back to
-// the delivery queue (the operators' DLQ redrive with a webhook filter).
+// the delivery queue (dlq.Ops, reading the webhook's index of its dead
+// letters), the i-th delayed pace.Delay(i).
 type DeadLetterRedriver interface {
-	RedriveWebhook(ctx context.Context, orgID, webhookID string, since time.Time) (int, error)
+	RedriveWebhook(ctx context.Context, orgID, webhookID string, since time.Time, pace queue.Pace) (int, error)
 }
 
 // Recovery re-queues what an endpoint missed: its dead letters and its
@@ -67,9 +69,12 @@ func (r Recovery) Requeue(ctx context.Context, w webhook.Webhook, since time.Tim
 	if limit <= 0 {
 		limit = RecoverMax
 	}
+	// One pace for both: the parked deliveries continue where the dead
+	// letters stopped (the i-th queued is delayed pace.Delay(i)).
+	pace := queue.Pace{Rate: rate}
 	var res RecoverResult
 	if r.DeadLetters != nil {
-		n, err := r.DeadLetters.RedriveWebhook(ctx, w.OrgID, w.ID, since)
+		n, err := r.DeadLetters.RedriveWebhook(ctx, w.OrgID, w.ID, since, pace)
 		res.DeadLettered, res.Queued = n, n
 		if err != nil {
 			// The webhook may have more dead letters than one call
@@ -89,8 +94,7 @@ func (r Recovery) Requeue(ctx context.Context, w webhook.Webhook, since time.Tim
 		if err := r.Records.ResetAttempts(ctx, p.DeliveryID); err != nil && !errors.Is(err, deliverylog.ErrNotFound) {
 			return res, err
 		}
-		delay := min(time.Duration(res.Queued)*time.Second/time.Duration(rate), maxSQSDelay)
-		if err := r.Queue.Send(ctx, r.Lanes.For(w.OrgID), queue.Message{Body: p.Message, Delay: delay, Group: w.OrgID}); err != nil {
+		if err := r.Queue.Send(ctx, r.Lanes.For(w.OrgID), queue.Message{Body: p.Message, Delay: pace.Delay(res.Queued), Group: w.OrgID}); err != nil {
 			return res, fmt.Errorf("queue parked delivery %s: %w", p.DeliveryID, err)
 		}
 		res.Queued++

@@ -8,10 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/dlq"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -22,8 +26,8 @@ type fakeDeadLetters struct {
 	calls []string
 }
 
-func (f *fakeDeadLetters) RedriveWebhook(_ context.Context, org, wh string, since time.Time) (int, error) {
-	f.calls = append(f.calls, org+"/"+wh+"@"+since.Format(time.RFC3339))
+func (f *fakeDeadLetters) RedriveWebhook(_ context.Context, org, wh string, since time.Time, pace queue.Pace) (int, error) {
+	f.calls = append(f.calls, fmt.Sprintf("%s/%s@%s at %d/s", org, wh, since.Format(time.RFC3339), pace.Rate))
 	return f.n, f.err
 }
 
@@ -57,7 +61,7 @@ func TestRequeueOldestFirstAtABoundedRate(t *testing.T) {
 	if res != (RecoverResult{Queued: 5, Parked: 3, DeadLettered: 2, More: true}) {
 		t.Fatalf("result %+v", res)
 	}
-	if len(dead.calls) != 1 || dead.calls[0] != "org_a/wh_1@"+t0.Format(time.RFC3339) {
+	if len(dead.calls) != 1 || dead.calls[0] != "org_a/wh_1@"+t0.Format(time.RFC3339)+" at 2/s" {
 		t.Fatalf("dead letter redrive %v", dead.calls)
 	}
 	// Oldest first (evt_4 was parked first), after the 2 dead letters: at
@@ -115,5 +119,57 @@ func TestRequeueSaysMoreAtTheReadBound(t *testing.T) {
 	}
 	if res, err := r.Requeue(ctx, w, since); err != nil || res != (RecoverResult{Queued: 1, Parked: 1}) || len(q.sent) != 1 || q.sent[0].msg.Body != m.Body {
 		t.Fatalf("second call %+v, %v, sent %d; want the one parked since", res, err, len(q.sent))
+	}
+}
+
+// noReceives is a memQueue as dlq.Ops's queue: a recover reads the
+// webhook's index, never the DLQ.
+type noReceives struct{ *memQueue }
+
+func (noReceives) ReceiveOnce(context.Context, string, int, time.Duration, time.Duration) ([]events.SQSMessage, error) {
+	return nil, nil
+}
+
+// A recover spreads all it queues at its rate, as the README says: the
+// dead letters first, the first of them undelayed, then the parked
+// deliveries after them, never two at once at the start.
+func TestRecoverSpreadsDeadLettersThenParkedDeliveries(t *testing.T) {
+	db, table := testenv.Table(t)
+	index, parked := dynamo.NewDeadLetterIndex(db, table), dynamo.NewParkedStore(db, table, time.Hour)
+	ctx := context.Background()
+	since := time.Now().UTC().Truncate(time.Second)
+	var want []string // bodies, in the order they are due
+	for i := range 3 {
+		m := sqsMessage(t, "org_a", "wh_1", fmt.Sprintf("evt_dead%d", i))
+		d, _ := message.Decode(m.Body)
+		if err := index.Add(ctx, deliverylog.DeadLetter{OrgID: "org_a", WebhookID: "wh_1", DeliveryID: d.DeliveryID, At: since.Add(time.Duration(i) * time.Minute), Message: m.Body}); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, m.Body)
+	}
+	for i := range 2 {
+		m := sqsMessage(t, "org_a", "wh_1", fmt.Sprintf("evt_parked%d", i))
+		d, _ := message.Decode(m.Body)
+		at := since.Add(time.Hour + time.Duration(i)*time.Minute)
+		if err := parked.Park(ctx, deliverylog.Parked{OrgID: "org_a", WebhookID: "wh_1", DeliveryID: d.DeliveryID, SentAt: at, ParkedAt: at, Message: m.Body}); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, m.Body)
+	}
+	q, records := &memQueue{}, newMemRecords()
+	ops := dlq.New(noReceives{q}, testDLQ, lanes.Lanes{testQueue}, records)
+	ops.Index = index
+	r := Recovery{Parked: parked, Records: records, Queue: q, Lanes: lanes.Lanes{testQueue}, DeadLetters: ops, Rate: 2}
+	res, err := r.Requeue(ctx, webhook.Webhook{ID: "wh_1", OrgID: "org_a", Enabled: true}, since)
+	if err != nil || res != (RecoverResult{Queued: 5, DeadLettered: 3, Parked: 2}) {
+		t.Fatalf("recover: %+v, %v; want the 3 dead letters and the 2 parked", res, err)
+	}
+	if len(q.sent) != len(want) {
+		t.Fatalf("%d sent, want %d", len(q.sent), len(want))
+	}
+	for i, s := range q.sent { // at 2 per second: 0, 0.5 s, 1 s, 1.5 s, 2 s
+		if s.msg.Body != want[i] || s.msg.Delay != time.Duration(i)*time.Second/2 {
+			t.Errorf("send %d: %s delayed %s, want %s delayed %s", i, s.msg.Body[:60], s.msg.Delay, want[i][:60], time.Duration(i)*time.Second/2)
+		}
 	}
 }

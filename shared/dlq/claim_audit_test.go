@@ -182,7 +182,7 @@ func audit(t *testing.T, c auditCase, name, sqsEndpoint, ddbEndpoint string, pla
 			}
 		}()
 		if by == byRecover {
-			_, err = o.RedriveWebhook(rctx, org, hook, dead)
+			_, err = o.RedriveWebhook(rctx, org, hook, dead, queue.Pace{})
 			return err == nil, err
 		}
 		_, err = o.Redrive(rctx, Filter{WebhookID: hook}, false, nil)

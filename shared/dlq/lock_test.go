@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
@@ -76,17 +77,17 @@ func TestRecoverReadsTheIndexOncePerInterval(t *testing.T) {
 	ctx := context.Background()
 	since := f.base.Add(-24 * time.Hour)
 
-	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", since); err != nil || n != len(f.indexed("org_a", "wh_orga0")) {
+	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", since, queue.Pace{}); err != nil || n != len(f.indexed("org_a", "wh_orga0")) {
 		t.Fatalf("first recover: %d, %v; want %d", n, err, len(f.indexed("org_a", "wh_orga0")))
 	}
-	if _, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga1", since); !errors.Is(err, ErrRecentScan) {
+	if _, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga1", since, queue.Pace{}); !errors.Is(err, ErrRecentScan) {
 		t.Fatalf("the same organization again at once: %v, want ErrRecentScan", err)
 	}
-	if n, err := ops.RedriveWebhook(ctx, "org_b", "wh_orgb0", since); err != nil || n != len(f.indexed("org_b", "wh_orgb0")) {
+	if n, err := ops.RedriveWebhook(ctx, "org_b", "wh_orgb0", since, queue.Pace{}); err != nil || n != len(f.indexed("org_b", "wh_orgb0")) {
 		t.Fatalf("another organization: %d, %v", n, err)
 	}
 	now = now.Add(RecoverInterval + time.Second) // a lock ends on a whole second at or after its ttl
-	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga1", since); err != nil || n != len(f.indexed("org_a", "wh_orga1")) {
+	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga1", since, queue.Pace{}); err != nil || n != len(f.indexed("org_a", "wh_orga1")) {
 		t.Fatalf("after the interval: %d, %v; want %d", n, err, len(f.indexed("org_a", "wh_orga1")))
 	}
 }
@@ -107,7 +108,7 @@ func TestScanWaitsForTheRunningOneThenGivesUp(t *testing.T) {
 	}
 	// A tenant's recover reads its index, not the DLQ: a scan running
 	// keeps no tenant waiting.
-	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", f.base.Add(-24*time.Hour)); err != nil || n != len(f.indexed("org_a", "wh_orga0")) {
+	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", f.base.Add(-24*time.Hour), queue.Pace{}); err != nil || n != len(f.indexed("org_a", "wh_orga0")) {
 		t.Fatalf("recover beside a running scan: %d, %v; want its %d dead letters", n, err, len(f.indexed("org_a", "wh_orga0")))
 	}
 	req := httptest.NewRequest("GET", "/api/v1/admin/dlq", nil)

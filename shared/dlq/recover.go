@@ -22,7 +22,9 @@ const RecoverMax = 10_000
 var ErrMoreDeadLetters = errors.New("more dead letters than one recover sends back: recover again")
 
 // RedriveWebhook sends one endpoint's dead letters since a time back to its
-// organization's delivery lane (a tenant's recover call), reading them from
+// organization's delivery lane (a tenant's recover call), the i-th delayed
+// pace.Delay(i) so the endpoint is not hit by them all at once (a zero
+// pace sends them undelayed), reading them from
 // the webhook's index of dead letters (deliverylog.DeadLetterIndex), not
 // from the shared DLQ, so no other tenant's dead letters, however many,
 // count against it or keep it waiting. Per letter, oldest first: reset the
@@ -36,9 +38,9 @@ var ErrMoreDeadLetters = errors.New("more dead letters than one recover sends ba
 // event like any other, and is recovered.
 //
 // An organization's recovers read its letters at most once per
-// RecoverInterval (ErrRecentScan): each call sends up to RecoverMax of them
-// at once, fewer if its deadline comes first (ErrMoreDeadLetters either way).
-func (o *Ops) RedriveWebhook(ctx context.Context, orgID, webhookID string, since time.Time) (int, error) {
+// RecoverInterval (ErrRecentScan): each call sends up to RecoverMax of them,
+// fewer if its deadline comes first (ErrMoreDeadLetters either way).
+func (o *Ops) RedriveWebhook(ctx context.Context, orgID, webhookID string, since time.Time, pace queue.Pace) (int, error) {
 	switch {
 	case o.Index == nil:
 		return 0, ErrNoIndex
@@ -65,7 +67,7 @@ func (o *Ops) RedriveWebhook(ctx context.Context, orgID, webhookID string, since
 		case work.Err() != nil:
 			return i, ErrMoreDeadLetters
 		}
-		if err := o.recoverOne(work, d); err != nil {
+		if err := o.recoverOne(work, d, pace.Delay(i)); err != nil {
 			return i, err
 		}
 	}
@@ -75,11 +77,11 @@ func (o *Ops) RedriveWebhook(ctx context.Context, orgID, webhookID string, since
 	return len(letters), nil
 }
 
-func (o *Ops) recoverOne(ctx context.Context, d deliverylog.DeadLetter) error {
+func (o *Ops) recoverOne(ctx context.Context, d deliverylog.DeadLetter, delay time.Duration) error {
 	if err := o.resetAttempts(ctx, d.DeliveryID); err != nil {
 		return err
 	}
-	if err := o.q.Send(ctx, o.delivery.For(d.OrgID), queue.Message{Body: d.Message, Group: d.OrgID}); err != nil {
+	if err := o.q.Send(ctx, o.delivery.For(d.OrgID), queue.Message{Body: d.Message, Delay: delay, Group: d.OrgID}); err != nil {
 		return fmt.Errorf("send dead letter %s to the delivery queue: %w", d.DeliveryID, err)
 	}
 	// Sent: the tombstone must follow even if the call is cancelled now,

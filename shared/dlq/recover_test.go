@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,7 +60,7 @@ func TestAnotherTenantsFloodDoesNotCountAgainstARecover(t *testing.T) {
 	ops.RecoverMax = 25 // stands for 10,000: the flood alone is larger
 	ctx := context.Background()
 	want := f.indexed("org_a", "wh_orga0")
-	n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", f.base.Add(-24*time.Hour))
+	n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", f.base.Add(-24*time.Hour), queue.Pace{})
 	if err != nil || n != len(want) {
 		t.Fatalf("recover beside a flood of 60 of org_z's letters: %d sent, %v; want its %d and complete", n, err, len(want))
 	}
@@ -76,10 +77,10 @@ func TestARecoverSendsItsBoundAndTheNextTheRest(t *testing.T) {
 	ops := f.ops(nil)
 	ops.RecoverMax = 3
 	ctx := context.Background()
-	if n, err := ops.RedriveWebhook(ctx, "org_z", "wh_orgz0", f.base.Add(-time.Hour)); !errors.Is(err, ErrMoreDeadLetters) || n != 3 {
+	if n, err := ops.RedriveWebhook(ctx, "org_z", "wh_orgz0", f.base.Add(-time.Hour), queue.Pace{}); !errors.Is(err, ErrMoreDeadLetters) || n != 3 {
 		t.Fatalf("first recover of 5 with a bound of 3: %d, %v; want 3 and ErrMoreDeadLetters", n, err)
 	}
-	if n, err := ops.RedriveWebhook(ctx, "org_z", "wh_orgz0", f.base.Add(-time.Hour)); err != nil || n != 2 {
+	if n, err := ops.RedriveWebhook(ctx, "org_z", "wh_orgz0", f.base.Add(-time.Hour), queue.Pace{}); err != nil || n != 2 {
 		t.Fatalf("second recover: %d, %v; want the other 2, complete", n, err)
 	}
 	if got := drain(t, f.q, f.deliveryURL); len(got) != 5 {
@@ -87,7 +88,7 @@ func TestARecoverSendsItsBoundAndTheNextTheRest(t *testing.T) {
 	}
 	// since is in whole seconds, as the DLQ's filter: a letter dead in the
 	// second since falls in (the floods died at base).
-	if n, err := ops.RedriveWebhook(ctx, "org_z", "wh_orgz0", f.base.Add(time.Second)); err != nil || n != 0 {
+	if n, err := ops.RedriveWebhook(ctx, "org_z", "wh_orgz0", f.base.Add(time.Second), queue.Pace{}); err != nil || n != 0 {
 		t.Fatalf("recover since after the letters died: %d, %v; want none", n, err)
 	}
 }
@@ -100,7 +101,7 @@ func TestARecoverStopsShortOfItsDeadline(t *testing.T) {
 	f.floodOf(t, "org_z", "wh_orgz0", 3)
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupTime/2)
 	defer cancel()
-	if n, err := f.ops(nil).RedriveWebhook(ctx, "org_z", "wh_orgz0", f.base.Add(-time.Hour)); !errors.Is(err, ErrMoreDeadLetters) || n != 0 {
+	if n, err := f.ops(nil).RedriveWebhook(ctx, "org_z", "wh_orgz0", f.base.Add(-time.Hour), queue.Pace{}); !errors.Is(err, ErrMoreDeadLetters) || n != 0 {
 		t.Fatalf("recover with less time left than its cleanup: %d, %v; want none sent and ErrMoreDeadLetters", n, err)
 	}
 	if open, _, err := f.idx.Open(context.Background(), "org_z", "wh_orgz0", time.Time{}, 10); err != nil || len(open) != 3 {
@@ -120,7 +121,7 @@ func TestARecoveredLetterIsNotRedrivenAgain(t *testing.T) {
 	ctx := context.Background()
 	since := f.base.Add(-24 * time.Hour)
 	recovered := f.indexed("org_a", "wh_orga0")
-	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", since); err != nil || n != len(recovered) {
+	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga0", since, queue.Pace{}); err != nil || n != len(recovered) {
 		t.Fatalf("recover: %d, %v", n, err)
 	}
 	sameSet(t, "recovered", count(drain(t, f.q, f.deliveryURL)), recovered)
@@ -165,7 +166,7 @@ func TestARecoveredLetterIsNotRedrivenAgain(t *testing.T) {
 	if res, err := ops.Purge(ctx, Filter{IDs: []string{purgeID}}); err != nil || res.Purged != 1 {
 		t.Fatalf("purge %s: %+v, %v", purgeID, res, err)
 	}
-	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga1", since); err != nil || n != len(f.indexed("org_a", "wh_orga1"))-1 {
+	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga1", since, queue.Pace{}); err != nil || n != len(f.indexed("org_a", "wh_orga1"))-1 {
 		t.Fatalf("recover after a purge of one of its letters: %d, %v; want all but the purged", n, err)
 	}
 	for _, b := range drain(t, f.q, f.deliveryURL) {
@@ -215,7 +216,7 @@ func TestALetterWithoutAnItemIsRedrivenNormally(t *testing.T) {
 		t.Fatal(err)
 	}
 	ops := f.ops(nil)
-	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga1", f.base.Add(-time.Hour)); err != nil || n != 0 {
+	if n, err := ops.RedriveWebhook(ctx, "org_a", "wh_orga1", f.base.Add(-time.Hour), queue.Pace{}); err != nil || n != 0 {
 		t.Fatalf("recover: %d, %v; want nothing (the test is not indexed)", n, err)
 	}
 	res, err := ops.Redrive(ctx, Filter{IDs: []string{"dlv_test"}}, false, nil)
@@ -224,5 +225,40 @@ func TestALetterWithoutAnItemIsRedrivenNormally(t *testing.T) {
 	}
 	if got := drain(t, f.q, f.deliveryURL); len(got) != 1 || got[0] != body {
 		t.Fatalf("sent: %d, want the test", len(got))
+	}
+}
+
+// delayRecorder records the delay of each message sent through it.
+type delayRecorder struct {
+	Queue
+	mu     sync.Mutex
+	delays []time.Duration
+}
+
+func (d *delayRecorder) Send(ctx context.Context, url string, m queue.Message) error {
+	d.mu.Lock()
+	d.delays = append(d.delays, m.Delay)
+	d.mu.Unlock()
+	return d.Queue.Send(ctx, url, m)
+}
+
+// A recover sends its dead letters at the pace it is given (the tenant's
+// recover: 10 per second), oldest first from no delay on, not all at once.
+func TestRecoverSendsDeadLettersAtItsPace(t *testing.T) {
+	f := newFixture(t, 0)
+	f.withIndex(t)
+	f.floodOf(t, "org_z", "wh_orgz0", 30)
+	rec := &delayRecorder{Queue: f.q}
+	n, err := f.opsOver(rec, nil).RedriveWebhook(context.Background(), "org_z", "wh_orgz0", f.base.Add(-time.Hour), queue.Pace{Rate: 10})
+	if err != nil || n != 30 {
+		t.Fatalf("recover: %d, %v", n, err)
+	}
+	if len(rec.delays) != 30 {
+		t.Fatalf("%d sent, want 30", len(rec.delays))
+	}
+	for i, d := range rec.delays {
+		if want := time.Duration(i) * 100 * time.Millisecond; d != want {
+			t.Errorf("dead letter %d delayed %s, want %s", i, d, want)
+		}
 	}
 }

@@ -27,6 +27,24 @@ type Message struct {
 	Group string
 }
 
+// MaxDelay is SQS's limit on a message's delay (DelaySeconds).
+const MaxDelay = 15 * time.Minute
+
+// Pace spreads messages sent one after another at Rate per second by their
+// delays: the i-th (from 0) is delayed i/Rate, at most MaxDelay, so past
+// 15 minutes' worth the rest are all due at the 15th minute. A zero Pace
+// delays nothing. SQS takes whole seconds (DelaySeconds): at 10 per second
+// the first 10 are due at once, the next 10 a second later, and so on.
+type Pace struct{ Rate int }
+
+// Delay is the delay of the i-th message.
+func (p Pace) Delay(i int) time.Duration {
+	if p.Rate <= 0 || i <= 0 {
+		return 0
+	}
+	return min(time.Duration(i)*time.Second/time.Duration(p.Rate), MaxDelay)
+}
+
 // ErrLost marks a call whose answer was lost in transit: the queue may have
 // acted on it (a receive hid its messages). A call the queue refused is not
 // ErrLost.
