@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -325,6 +327,12 @@ func TestPortalIsolationAndLinks(t *testing.T) {
 	if got := b.text("main h1"); got != "Not found" {
 		t.Fatalf("another org's endpoint page: %q, want Not found", got)
 	}
+	// Signed in, so the page keeps the menu and leads back to the list.
+	if !b.truth(`!!document.querySelector('nav a[aria-current="page"]') && [...document.querySelectorAll('main a.button')].some(a => a.textContent === "Back to your webhooks")`) {
+		t.Fatalf("the Not found page has no menu or way back: %s", b.html("body"))
+	}
+	b.screenshot("not-found", "")
+	b.click(`main a.button`, "table.cards, .empty")
 
 	// The link was used: a second browser gets nowhere with it.
 	again := newBrowser(t, desktopWidth, desktopHeight)
@@ -503,4 +511,36 @@ func (b *browser) copyFallsBackToSelecting(secret string) {
 		window.getSelection().toString().trim() === `+strconv.Quote(secret)+` &&
 		document.querySelector('[data-copy-status="secret"]').textContent.includes("selected")`, "the secret selected for the keyboard's copy")
 	b.screenshot("copy-refused", "")
+}
+
+// TestPortalLogKeepsEventNamesWhole: at desktop width an event name stays
+// on one line in the attempt log, even beside a long response excerpt
+// (s25 portal review 6: "emailCli / ck").
+func TestPortalLogKeepsEventNamesWhole(t *testing.T) {
+	t.Parallel()
+	s := sharedStack(t)
+	tn := newTenant(t, s, "lognames")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, strings.Repeat("upstream database timeout while processing the webhook; ", 20))
+	})) // binds 127.0.0.1
+	t.Cleanup(srv.Close)
+	hook := tn.createWebhook(srv.URL+"/names", "emailOpen")
+	tn.mustCall(http.MethodPost, "/api/v1/organization/webhooks/"+hook.ID+"/test", nil, http.StatusAccepted, nil)
+	testenv.WaitFor(t, patience, "the failed test in the log", func() bool { return len(tn.attempts(hook.ID)) > 0 })
+
+	b := newBrowser(t, desktopWidth, desktopHeight)
+	b.signIn(tn.portalLink())
+	b.open(s.API+"/portal/webhooks/"+hook.ID, "tr[data-delivery] .excerpt")
+	b.screenshot("log-event-names", "")
+	if !b.truth(`[...document.querySelectorAll('.log .event-name')].every(c => c.getClientRects().length === 1)`) {
+		t.Fatalf("an event name breaks across lines: %s", b.html("table.log"))
+	}
+	// The fields' borders reach 3:1 on white (WCAG 1.4.11).
+	if !b.truth(`(() => {
+		const lum = c => { const v = c.match(/\d+/g).slice(0, 3).map(n => { n /= 255; return n <= 0.04045 ? n / 12.92 : Math.pow((n + 0.055) / 1.055, 2.4) });
+			return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2] };
+		return [...document.querySelectorAll('input[type=text], input[type=url], select')].every(e => 1.05 / (lum(getComputedStyle(e).borderTopColor) + 0.05) >= 3) })()`) {
+		t.Fatal("a field's border is under 3:1 on white")
+	}
 }

@@ -107,9 +107,10 @@ func (h *Handler) failed(v *visit, err error) {
 	var ce *api.CallError
 	switch {
 	case errors.As(err, &ce) && ce.Status == http.StatusNotFound:
-		h.message(v.w, v.r, http.StatusNotFound, "Not found", "This endpoint or delivery does not exist (it may have been deleted).")
+		// Signed in, so with the menu and a way back to the list.
+		_ = v.show(http.StatusNotFound, view{Title: "Not found", Nav: "list", Content: bind(messagePage, "This endpoint or delivery does not exist (it may have been deleted).")})
 	case errors.As(err, &ce) && ce.Status < 500:
-		h.message(v.w, v.r, ce.Status, "That did not work", sentence(ce.Message))
+		_ = v.show(ce.Status, view{Title: "That did not work", Nav: "list", Content: bind(messagePage, sentence(ce.Message))})
 	default:
 		if errors.Is(v.r.Context().Err(), context.Canceled) {
 			// The browser left the page (make dev's server then cancels

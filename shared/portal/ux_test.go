@@ -3,6 +3,8 @@ package portal
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -117,5 +119,63 @@ func TestAttemptLogShowsEventAndDeliveryIDs(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the attempt log lacks %s:\n%s", want, page)
 		}
+	}
+}
+
+// TestNotFoundKeepsTheMenu: a signed-in visitor's Not found (an old
+// bookmark, an endpoint a teammate deleted) keeps the menu and links back
+// to the list (s25 portal review 13).
+func TestNotFoundKeepsTheMenu(t *testing.T) {
+	api := &fakeAPI{t: t, hook: hook{ID: "wh_other"}} // wh_1 is not this organization's
+	h := testHandler(t, api)
+	w := get(h, h.endpoint, "/portal/webhooks/wh_1")
+	page := w.Body.String()
+	if w.Code != http.StatusNotFound || !strings.Contains(page, "<h1>Not found</h1>") {
+		t.Fatalf("an unknown endpoint: %d\n%s", w.Code, page)
+	}
+	for _, want := range []string{`<nav aria-label="Webhooks">`, `<a class="button primary" href="../">Back to your webhooks</a>`, `action="../logout"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the Not found page lacks %s:\n%s", want, page)
+		}
+	}
+	// Without a session (signed out) there is no menu to keep.
+	out := renderPage(h, bind(messagePage, "You signed out."))
+	if strings.Contains(renderPageNoSession(h), "Back to your webhooks") || !strings.Contains(out, "Back to your webhooks") {
+		t.Error("the way back is shown without a session, or not with one")
+	}
+}
+
+func renderPageNoSession(h *Handler) string {
+	w := httptest.NewRecorder()
+	h.render(w, httptest.NewRequest("GET", "/portal/logout", nil), 200, view{Title: "Signed out", Content: bind(messagePage, "You signed out.")})
+	return w.Body.String()
+}
+
+// TestFieldsAndOutlinesContrast: the borders that show where a field is
+// reach WCAG 1.4.11's 3:1 on white (s25 portal review 7), and the log
+// keeps event names whole at desktop width (review 6).
+func TestFieldsAndOutlinesContrast(t *testing.T) {
+	css, err := staticFS.ReadFile("static/portal.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	white := rgb{255, 255, 255}
+	for _, rule := range []string{`input[type="text"], input[type="url"], select {`, `.button.danger-outline {`} {
+		i := strings.Index(string(css), rule)
+		if i < 0 {
+			t.Fatalf("portal.css has no %s", rule)
+		}
+		body := string(css[i:])
+		body = body[:strings.Index(body, "}")]
+		m := regexp.MustCompile(`border(?:-color)?:[^;]*?(#[0-9a-f]{6})`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("%s sets no border colour: %s", rule, body)
+		}
+		if r := contrast(mustHex(m[1]), white); r < 3 {
+			t.Errorf("%s border %s is %.2f:1 on white, want 3:1", rule, m[1], r)
+		}
+	}
+	if !strings.Contains(string(css), ".log .event-name { white-space: nowrap; }") {
+		t.Error("portal.css lets an event name break inside the log")
 	}
 }
