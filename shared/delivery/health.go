@@ -103,6 +103,9 @@ func (h *Handler) failed(ctx context.Context, w webhook.Webhook, rec deliverylog
 		}
 		return
 	}
+	// The deliveries that follow park from now on, not once the notice
+	// below is put: the cache must not answer with the endpoint enabled.
+	h.forget(w)
 	w.Enabled, w.DisabledReason, w.DisabledAt, w.Health, w.DisabledNoticePending = false, webhook.DisabledFailing, now, hl, true
 	h.log.LogAttrs(ctx, slog.LevelWarn, MsgWebhookDisabled,
 		slog.String("org_id", w.OrgID), slog.String("webhook_id", w.ID), slog.String("reason", w.DisabledReason),

@@ -32,12 +32,16 @@ type recordingNotifier struct {
 	mu       sync.Mutex
 	disabled []webhook.Webhook
 	err      error
+	during   func() // runs inside each put, if set
 }
 
 func (n *recordingNotifier) Disabled(_ context.Context, w webhook.Webhook) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.disabled = append(n.disabled, w)
+	if n.during != nil {
+		n.during()
+	}
 	return n.err
 }
 

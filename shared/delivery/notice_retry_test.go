@@ -81,3 +81,25 @@ func TestAnEnableDropsAPendingDisabledNotice(t *testing.T) {
 		t.Fatal("the enabled endpoint's delivery put the old disable's notice")
 	}
 }
+
+// While the disable's notice is being put, the webhook cache already
+// answers with the endpoint disabled: a delivery arriving then is parked,
+// not POSTed to the endpoint that was just disabled.
+func TestTheCacheSeesTheDisableBeforeTheNotice(t *testing.T) {
+	rc := newReceiver(t, false)
+	he := newHealthEnv(t, time.Hour, 1)
+	cache := NewWebhookCache(he.store, time.Hour)
+	he.h.d.Webhooks = cache
+	he.create(t, "wh_down", rc.srv.URL+"/status/400", true)
+	seen := []bool{}
+	he.notify.during = func() {
+		w, err := cache.Get(t.Context(), "org_a", "wh_down")
+		seen = append(seen, err == nil && w.Enabled)
+	}
+	he.handle(t, sqsMessage(t, "org_a", "wh_down", "evt_1"))
+	he.now = he.now.Add(time.Hour)
+	he.handle(t, sqsMessage(t, "org_a", "wh_down", "evt_2"))
+	if len(seen) != 1 || seen[0] {
+		t.Fatalf("the cache during the notice's put: enabled %v; want one put, seeing the endpoint disabled", seen)
+	}
+}
