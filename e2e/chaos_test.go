@@ -288,12 +288,14 @@ func TestChaos(t *testing.T) {
 		t.Errorf("endpoint %d answered 410 but its webhook still exists (GET %d)", goneEndpoint, status)
 	}
 	var removedAt time.Time
+	removals := 0 // entries, not pairs: the 410 may answer a copy of a delivery made already
 	for _, at := range attemptLog(t, s, a.org, goneHook) {
 		if at.Outcome == deliverylog.OutcomeRemoved || at.Outcome == deliverylog.OutcomeSkipped {
 			removed[pair{at.EventID, goneEndpoint}] = at.Outcome
 		}
 		if at.Outcome == deliverylog.OutcomeRemoved {
 			removedAt = at.At
+			removals++
 		}
 	}
 	// When each event was first attempted anywhere: an event whose ingest
@@ -343,8 +345,8 @@ func TestChaos(t *testing.T) {
 		chaosSeed, chaosEvents, chaosEndpoints, chaosEvents*chaosEndpoints, requests, drained.Round(time.Second))
 	t.Logf("  delivered:     %d pairs (%d also dead-lettered after a redelivery)", len(delivered), both)
 	t.Logf("  dead-lettered: %d pairs [%s]", len(dead), strings.Join(reasons, ", "))
-	t.Logf("  removed by 410 (endpoint %d): removed=%d skipped=%d not fanned out=%d (event fanned out after the removal)",
-		goneEndpoint, removedCount[deliverylog.OutcomeRemoved], removedCount[deliverylog.OutcomeSkipped], removedCount["not fanned out"])
+	t.Logf("  removed by 410 (endpoint %d): %d removal, pairs removed=%d skipped=%d not fanned out=%d (event fanned out after the removal)",
+		goneEndpoint, removals, removedCount[deliverylog.OutcomeRemoved], removedCount[deliverylog.OutcomeSkipped], removedCount["not fanned out"])
 	t.Logf("  duplicates:    %d extra 2xx'd requests of an already delivered delivery id", duplicates)
 	t.Logf("  deliver panics: %d before handling, %d after handling", before, after)
 	t.Logf("  lost:          %d", len(lost))
@@ -353,8 +355,10 @@ func TestChaos(t *testing.T) {
 		t.Errorf("%d pairs lost (neither delivered, dead-lettered nor removed), e.g. %s",
 			len(lost), strings.Join(lost[:min(len(lost), 10)], " "))
 	}
-	if n := removedCount[deliverylog.OutcomeRemoved]; n != 1 {
-		t.Errorf("%d deliveries recorded as removed by 410, want exactly 1", n)
+	// One 410, one removal: a copy of a delivery made already (its batch
+	// panicked after handling) may be the one answered 410.
+	if removals != 1 {
+		t.Errorf("%d attempts recorded as removed by 410, want exactly 1", removals)
 	}
 	if before+after == 0 {
 		t.Error("no deliver invocation panicked: the chaos did not happen")
