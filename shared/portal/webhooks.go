@@ -254,6 +254,14 @@ type rotateData struct {
 	Grace string // the deployment's grace period in words, or ""
 }
 
+// confirmation is what a confirmPage asks and posts: its heading, the
+// action's path under the webhook, the button's label and class
+// (danger, primary), and one hidden field if Field is set.
+type confirmation struct {
+	Title, Action, Button, Class string
+	Field, Value                 string
+}
+
 func (h *Handler) confirmRotate(v *visit) error {
 	hk, err := v.webhook()
 	if err != nil {
