@@ -48,10 +48,33 @@ func (h *hookrelay) alarmTopic() awssns.Topic {
 		MasterKey:   key,
 		EnforceSSL:  jsii.Bool(true),
 	})
+	// EnforceSSL writes a topic policy, which replaces the topic's default
+	// one (whose same-account Allow is what lets alarms publish): without
+	// this Allow, every alarm action fails "not authorized to perform
+	// SNS:Publish".
+	topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("CloudWatchAlarmsPublish"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  jsii.Strings(*topic.TopicArn()),
+		Conditions: &map[string]interface{}{
+			"StringEquals": map[string]interface{}{"aws:SourceAccount": h.stack.Account()},
+			"ArnLike":      map[string]interface{}{"aws:SourceArn": h.stack.FormatArn(alarmArns)},
+		},
+	}))
 	if h.settings.AlarmEmail != "" {
 		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(h.settings.AlarmEmail), nil))
 	}
 	return topic
+}
+
+// alarmArns matches every CloudWatch alarm of the stack's account and
+// region (arn:aws:cloudwatch:<region>:<account>:alarm:*).
+var alarmArns = &awscdk.ArnComponents{
+	Service:      jsii.String("cloudwatch"),
+	Resource:     jsii.String("alarm"),
+	ResourceName: jsii.String("*"),
+	ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
 }
 
 type alarmSpec struct {
