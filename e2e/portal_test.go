@@ -94,6 +94,7 @@ func TestPortalWholeFlow(t *testing.T) {
 	if !b.truth(`document.querySelector('input[value="emailOpen"]').checked && document.querySelector('input[value="emailClick"]').checked && document.querySelector('#name').value === "Orders endpoint"`) {
 		t.Fatal("the form lost what was typed")
 	}
+	b.focusGoesToTheErrors("url")
 	b.screenshot("create-error", "")
 	b.run(chromedp.SetValue(chromedp.CSS("#url"), rc.url("/hooks")))
 	b.click(`form button[type="submit"].primary`, "#secret")
@@ -511,6 +512,15 @@ func (b *browser) copyFallsBackToSelecting(secret string) {
 		window.getSelection().toString().trim() === `+strconv.Quote(secret)+` &&
 		document.querySelector('[data-copy-status="secret"]').textContent.includes("selected")`, "the secret selected for the keyboard's copy")
 	b.screenshot("copy-refused", "")
+}
+
+// focusGoesToTheErrors: after a refused submit the focus is on the alert,
+// and the alert's link to field moves the focus to that field.
+func (b *browser) focusGoesToTheErrors(field string) {
+	b.t.Helper()
+	b.waitTrue(`document.activeElement === document.querySelector("#problems")`, "the focus on the alert")
+	b.press(`#problems a[data-field="` + field + `"]`)
+	b.waitTrue(`document.activeElement === document.getElementById("`+field+`")`, "the focus on #"+field)
 }
 
 // TestPortalLogKeepsEventNamesWhole: at desktop width an event name stays

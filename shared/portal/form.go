@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hookrelay/hookrelay/shared/api"
+	"github.com/hookrelay/hookrelay/shared/config"
 )
 
 // formData is the create and edit form: the values typed and the API's
@@ -50,19 +51,42 @@ func readForm(r *http.Request) (formData, webhookInput) {
 	return f, in
 }
 
-// missing marks every required field left empty, in the form's own words,
-// so one submit shows them all (the API stops at the first); true if any.
-func (f *formData) missing() bool {
+// check marks what the form can tell is wrong before it asks the API:
+// every required field left empty, in the form's own words, and a URL
+// the API's own check refuses (api.CheckURL under the API's config), in
+// the API's words; so one submit shows them all, where the API answers
+// with its first error only. True if any.
+func (f *formData) check(c config.Config) bool {
 	if strings.TrimSpace(f.Name) == "" {
 		f.NameError = "Give the endpoint a name."
 	}
 	if f.URL == "" {
 		f.URLError = "Enter the endpoint URL deliveries are POSTed to."
+	} else if err := api.CheckURL(c, f.URL); err != nil {
+		f.fieldError(err)
 	}
 	if !f.AllEvents && len(f.Selected) == 0 {
 		f.TypesError = "Choose the events to send, or All events."
 	}
 	return f.NameError != "" || f.URLError != "" || f.TypesError != ""
+}
+
+// problem is a field with an error, for the page's alert: a link to the
+// field (its id) named by its label.
+type problem struct{ Field, Label string }
+
+// problems are the form's fields with an error, in the form's order.
+func (f formData) problems() []problem {
+	var ps []problem
+	add := func(err, field, label string) {
+		if err != "" {
+			ps = append(ps, problem{Field: field, Label: label})
+		}
+	}
+	add(f.NameError, "name", "Name")
+	add(f.URLError, "url", "Endpoint URL")
+	add(f.TypesError, "all_events", "Events to send")
+	return ps
 }
 
 // fieldError puts an API validation error next to its field; false when

@@ -108,7 +108,13 @@ func (h *Handler) recoverEndpoint(v *visit) error {
 		if err != nil {
 			return err
 		}
-		return h.showEndpoint(v, status, hk, h.settingsForm(hk), "Nothing was recovered. "+msg, sinceError(refused))
+		sinceErr := sinceError(refused, since)
+		if sinceErr != "" {
+			msg = "Nothing was recovered: check the time below."
+		} else {
+			msg = "Nothing was recovered. " + msg
+		}
+		return h.showEndpoint(v, status, hk, h.settingsForm(hk), msg, sinceErr)
 	}
 	q := url.Values{"done": {"recovered"}, "queued": {strconv.Itoa(res.Queued)}}
 	if res.More {
@@ -124,13 +130,19 @@ func (h *Handler) recoverEndpoint(v *visit) error {
 	return v.seeOther("webhooks/" + url.PathEscape(id) + "?" + q.Encode())
 }
 
-// sinceError is the API's refusal of the time typed, for the field.
-func sinceError(err error) string {
+// sinceError is the API's refusal of the time typed, for the field, in a
+// tenant's words: what is not a time as the API reads them ("since must
+// be an RFC 3339 time") is asked for again by example; a time refused
+// for what it is (in the future) keeps the API's reason.
+func sinceError(err error, typed string) string {
 	var ce *api.CallError
-	if errors.As(err, &ce) && ce.Code == "invalid_since" {
-		return sentence(ce.Message)
+	if !errors.As(err, &ce) || ce.Code != "invalid_since" {
+		return ""
 	}
-	return ""
+	if _, bad := time.Parse(time.RFC3339, typed); bad == nil {
+		return labelled(ce.Message, "since", "That time")
+	}
+	return "Enter a UTC time like 2026-11-28T10:00:00Z."
 }
 
 // recoveredNotice reports a recover from the redirect's query: only the

@@ -291,6 +291,9 @@ func TestRecoveredNoticeReadsOnlyNumbersAndFlags(t *testing.T) {
 	}
 }
 
+// A refused time is asked for again in the tenant's words, once beside
+// the field, under an alert that names the field; the API's wording
+// ("since", "RFC 3339") is not shown.
 func TestRecoverRefusalIsShownOnTheEndpointPage(t *testing.T) {
 	api := &fakeAPI{t: t, hook: disabledFailingHook(), recover: func(string) (int, any) {
 		return http.StatusBadRequest, map[string]any{"error": map[string]string{"code": "invalid_since", "message": "since must be an RFC 3339 time such as 2026-11-28T10:00:00Z"}}
@@ -303,15 +306,27 @@ func TestRecoverRefusalIsShownOnTheEndpointPage(t *testing.T) {
 	page := w.Body.String()
 	text := words(page)
 	for _, want := range []string{
-		"Nothing was recovered. since must be an RFC 3339 time such as 2026-11-28T10:00:00Z.", // the page's alert
+		"Nothing was recovered: check the time below. Send what it missed since", // the page's alert, linking the field
 		"Disabled by Acme: every delivery failed",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the refusal page does not say %q:\n%s", want, text)
 		}
 	}
-	if !strings.Contains(page, `<p class="field-error" id="since-error">since must be`) || !strings.Contains(page, `value="yesterday" autocomplete="off" spellcheck="false" aria-invalid="true"`) {
+	if !strings.Contains(page, `<p class="field-error" id="since-error">Enter a UTC time like 2026-11-28T10:00:00Z.</p>`) || !strings.Contains(page, `value="yesterday" autocomplete="off" spellcheck="false" aria-invalid="true"`) {
 		t.Errorf("the field keeps neither the value typed nor its error:\n%s", page)
+	}
+	if strings.Contains(text, "RFC 3339") || strings.Count(text, "Enter a UTC time") != 1 {
+		t.Errorf("the page repeats the API's wording, or the error twice:\n%s", text)
+	}
+
+	// A time refused for what it is keeps the API's reason, said of the time.
+	api.recover = func(string) (int, any) {
+		return http.StatusBadRequest, map[string]any{"error": map[string]string{"code": "invalid_since", "message": "since is in the future"}}
+	}
+	page = post(h, h.recoverEndpoint, "/portal/webhooks/wh_1/recover", url.Values{"since": {"2099-01-01T00:00:00Z"}}).Body.String()
+	if !strings.Contains(page, `<p class="field-error" id="since-error">That time is in the future.</p>`) {
+		t.Errorf("a future time's error:\n%s", words(page))
 	}
 
 	// Another organization's webhook (or a deleted one): the API's 404.
@@ -407,13 +422,7 @@ func TestHealthCardIsTheSameOnOlderPages(t *testing.T) {
 // An empty create or edit form marks every missing field at once, in the
 // form's words, and sends nothing to the API.
 func TestAnEmptyFormMarksEveryMissingField(t *testing.T) {
-	for _, c := range []struct {
-		name, path string
-		fn         func(h *Handler) func(*visit) error
-	}{
-		{"create", "/portal/webhooks/new", func(h *Handler) func(*visit) error { return h.create }},
-		{"edit", "/portal/webhooks/wh_1", func(h *Handler) func(*visit) error { return h.edit }},
-	} {
+	for _, c := range formCases {
 		api := &fakeAPI{t: t, hook: healthyHook()}
 		h := testHandler(t, api)
 		w := post(h, c.fn(h), c.path, url.Values{"csrf": {"token"}, "name": {"  "}, "url": {""}})

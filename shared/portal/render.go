@@ -21,16 +21,18 @@ import (
 // view is what every page shares: the layout's parts, and the page's own
 // content, which is built once Root and CSRF are known.
 type view struct {
-	Root    string // relative URL of the portal's root
-	Brand   config.Portal
-	CSRF    string
-	Org     string // the session's organization, shown so a switch is seen
-	Title   string
-	Nav     string          // the menu entry to highlight
-	Notice  string          // a success message
-	Error   string          // a page-level error, in words
-	Head    templ.Component // more of <head> (the signed-in page's refresh)
-	Content content
+	Root   string // relative URL of the portal's root
+	Brand  config.Portal
+	CSRF   string
+	Org    string // the session's organization, shown so a switch is seen
+	Title  string
+	Nav    string // the menu entry to highlight
+	Notice string // a success message
+	Error  string // a page-level error, in words
+	// Problems are the fields Error is about, linked from it.
+	Problems []problem
+	Head     templ.Component // more of <head> (the signed-in page's refresh)
+	Content  content
 }
 
 // content is a page's body below the notices. Pages are templ templates

@@ -89,24 +89,32 @@ func (h *Handler) newForm(v *visit) error {
 
 func (h *Handler) create(v *visit) error {
 	f, in := readForm(v.r)
-	if f.missing() {
-		return v.show(http.StatusBadRequest, view{Title: "Create webhook", Nav: "list", Error: "Check the fields marked below.", Content: bind(newPage, h.form0(f))})
+	if f.check(h.o.Config) {
+		return h.refuseCreate(v, http.StatusBadRequest, fieldsMarked, f)
 	}
 	var created createdHook
 	err := v.call(http.MethodPost, webhooksAPI, in, &created)
 	if err != nil {
-		f = h.form0(f)
 		if f.fieldError(err) {
-			return v.show(http.StatusBadRequest, view{Title: "Create webhook", Nav: "list", Error: "Check the fields marked below.", Content: bind(newPage, f)})
+			return h.refuseCreate(v, http.StatusBadRequest, fieldsMarked, f)
 		}
 		if status, msg, ok := formError(err); ok {
-			return v.show(status, view{Title: "Create webhook", Nav: "list", Error: msg, Content: bind(newPage, f)})
+			return h.refuseCreate(v, status, msg, f)
 		}
 		return err
 	}
 	return v.show(http.StatusCreated, view{Title: "Webhook created", Nav: "list", Content: bind(secretPage, secretData{
 		Hook: created.Webhook, Secret: created.SigningSecret, Created: true,
 	})})
+}
+
+// fieldsMarked is the create form's alert when fields have errors.
+const fieldsMarked = "Check the fields marked below."
+
+// refuseCreate shows the create form again with what was typed, the
+// page's alert (msg) and each field's error.
+func (h *Handler) refuseCreate(v *visit, status int, msg string, f formData) error {
+	return v.show(status, view{Title: "Create webhook", Nav: "list", Error: msg, Problems: f.problems(), Content: bind(newPage, h.form0(f))})
 }
 
 type secretData struct {
@@ -185,7 +193,11 @@ func (h *Handler) showEndpoint(v *visit, status int, hk hook, f formData, errTex
 		newest = first.Data
 	}
 	d.LastSuccess = lastSuccess(hk, newest)
-	return v.show(status, view{Title: hk.Name, Nav: "list", Notice: notice(v.r), Error: errText, Content: bind(endpointPage, d)})
+	problems := f.problems()
+	if sinceErr != "" {
+		problems = append(problems, problem{Field: "since", Label: "Send what it missed since"})
+	}
+	return v.show(status, view{Title: hk.Name, Nav: "list", Notice: notice(v.r), Error: errText, Problems: problems, Content: bind(endpointPage, d)})
 }
 
 // pageSize reads more attempts per page when filtering, so a filtered page
@@ -204,16 +216,16 @@ func (h *Handler) edit(v *visit) error {
 	}
 	f, in := readForm(v.r)
 	f.ID = hk.ID
-	if f.missing() {
-		return h.showEndpoint(v, http.StatusBadRequest, hk, h.form0(f), "The changes were not saved: check the fields marked below.", "")
+	const notSaved = "The changes were not saved: check the fields marked below."
+	if f.check(h.o.Config) {
+		return h.showEndpoint(v, http.StatusBadRequest, hk, h.form0(f), notSaved, "")
 	}
 	if err := v.call(http.MethodPatch, webhookAPI(hk.ID), in, nil); err != nil {
-		f = h.form0(f)
 		if f.fieldError(err) {
-			return h.showEndpoint(v, http.StatusBadRequest, hk, f, "The changes were not saved: check the fields marked below.", "")
+			return h.showEndpoint(v, http.StatusBadRequest, hk, h.form0(f), notSaved, "")
 		}
 		if status, msg, ok := formError(err); ok {
-			return h.showEndpoint(v, status, hk, f, msg, "")
+			return h.showEndpoint(v, status, hk, h.form0(f), msg, "")
 		}
 		return err
 	}

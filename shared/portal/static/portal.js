@@ -80,6 +80,22 @@
     window.history.replaceState(null, "", shown.getAttribute("data-replace-url"));
   }
 
+  // A refused form's alert takes the focus: autofocus does it, except
+  // where a browser ignores it (a cross-origin frame). Its links move the
+  // focus to their field; following "#url" alone only scrolls to it.
+  var problems = document.getElementById("problems");
+  if (problems) {
+    if (document.activeElement === document.body) problems.focus();
+    problems.querySelectorAll("a[data-field]").forEach(function (link) {
+      link.addEventListener("click", function (e) {
+        var field = document.getElementById(link.getAttribute("data-field"));
+        if (!field) return;
+        e.preventDefault();
+        field.focus();
+      });
+    });
+  }
+
   // Filters apply on change; their submit button stays for keyboards and no-script.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
