@@ -106,10 +106,22 @@ func opts(stat string) *awscloudwatch.MetricOptions {
 func (h *hookrelay) addMonitoring() {
 	topic := h.alarmTopic()
 	h.output("AlarmTopicArn", topic.TopicArn(), "Subscribe on-call here")
+	// DlqNotEmpty watches the DLQ's depth, so it stays in ALARM while any
+	// letter (or a copy a tenant's recover closed) is left, and notifies
+	// only once; DeadLetterArrivals notifies for each new burst.
 	h.alarm(topic, alarmSpec{
-		id:          "DlqNotEmpty",
-		description: "Deliveries were dead-lettered: inspect and redrive with the admin API (GET /api/v1/admin/dlq)",
-		metric:      h.dlq.MetricApproximateNumberOfMessagesVisible(opts("Maximum")),
+		id: "DlqNotEmpty",
+		description: "The delivery DLQ holds messages: inspect and redrive with the admin API (GET /api/v1/admin/dlq) or hookrelay dlq. " +
+			"Copies closed by tenants' recovers keep it in ALARM until hookrelay dlq redrive or purge",
+		metric:    h.dlq.MetricApproximateNumberOfMessagesVisible(opts("Maximum")),
+		threshold: 1,
+	})
+	// NumberOfMessagesSent counts deliver's own sends to the DLQ (every
+	// reason but max_receive_exceeded, which SQS moves without counting).
+	h.alarm(topic, alarmSpec{
+		id:          "DeadLetterArrivals",
+		description: "Deliveries were dead-lettered in the last 5 minutes: inspect with the admin API (GET /api/v1/admin/dlq) or hookrelay dlq ls --since 1h",
+		metric:      h.dlq.MetricNumberOfMessagesSent(opts("Sum")),
 		threshold:   1,
 	})
 	h.alarm(topic, alarmSpec{

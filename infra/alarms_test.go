@@ -30,6 +30,7 @@ func TestAlarmsNotifyTopic(t *testing.T) {
 		dimension                interface{}
 	}{
 		{"DlqNotEmpty", "ApproximateNumberOfMessagesVisible", "AWS/SQS", getAtt(s.id(t, "Dlq"), "QueueName")},
+		{"DeadLetterArrivals", "NumberOfMessagesSent", "AWS/SQS", getAtt(s.id(t, "Dlq"), "QueueName")},
 		{"IngestDlqNotEmpty", "ApproximateNumberOfMessagesVisible", "AWS/SQS", getAtt(s.id(t, "IngestDlq"), "QueueName")},
 		{"DeliverErrors", "Errors", "AWS/Lambda", ref(s.id(t, "DeliverFunction"))},
 		// DeliveryBacklog watches every lane: lanes_test.go.
@@ -73,6 +74,15 @@ func TestAlarmsNotifyTopic(t *testing.T) {
 	}
 	if th := num(s.props(t, s.id(t, "DlqNotEmpty"))["Threshold"]); th != 1 {
 		t.Errorf("DLQ alarm threshold %v, want 1 message", th)
+	}
+	// The DLQ's depth sticks above 0 while letters wait; arrivals notify
+	// again for every new 5 minutes with a dead letter, and are quiet
+	// (not breaching) when no message is sent.
+	arrivals := s.props(t, s.id(t, "DeadLetterArrivals"))
+	if arrivals["Statistic"] != "Sum" || num(arrivals["Period"]) != 300 || num(arrivals["Threshold"]) != 1 ||
+		arrivals["ComparisonOperator"] != "GreaterThanOrEqualToThreshold" || arrivals["TreatMissingData"] != "notBreaching" ||
+		!containsJSON(arrivals["OKActions"], topic) {
+		t.Errorf("DeadLetterArrivals %s", jsonOf(arrivals))
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 // alarm topic, the alarms, one dashboard). An infra test counts the
 // synthesized stack's alarms and dashboards against these.
 const (
-	StackAlarms     = 9
+	StackAlarms     = 10
 	StackDashboards = 1
 	stackKeys       = 1
 )
