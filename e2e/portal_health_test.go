@@ -119,6 +119,7 @@ func TestPortalRecoversAnEndpointDisabledForFailing(t *testing.T) {
 	}
 	b.waitVisible(`[data-health="healthy"]`)
 	b.screenshot("health-recovered", "")
+	b.noticeShownOnce()
 
 	want := map[string]bool{parked: true}
 	for _, id := range failed {

@@ -123,7 +123,9 @@ func TestPortalWholeFlow(t *testing.T) {
 	}
 
 	// Send a test event and verify it with the secret read from the page.
+	// Its notice is said once: a reload does not say it again.
 	b.click(`form[action$="/test"] button`, ".notice")
+	b.noticeShownOnce()
 	first := rc.waitHits(t, 1, patience)[0]
 	if err := verify.Verify(secret, first.header, first.body, "Hookrelay", first.at); err != nil {
 		t.Fatalf("the test delivery does not verify with the secret shown: %v", err)
@@ -137,7 +139,10 @@ func TestPortalWholeFlow(t *testing.T) {
 
 	// Resend: the same delivery id arrives again and a second attempt is logged.
 	b.press(`tr[data-delivery="` + first.delivery() + `"] form[action$="/resend"] button`)
-	b.waitTrue(`location.search.includes("done=resent") && document.readyState === "complete"`, "the page after resend")
+	b.waitNextPage(".notice")
+	if got := b.text(".notice"); !strings.Contains(got, "queued again") {
+		t.Fatalf("after Resend the page says %q", got)
+	}
 	second := rc.waitHits(t, 2, patience)[1]
 	if second.delivery() != first.delivery() {
 		t.Fatalf("resend delivered %s, want the same delivery %s", second.delivery(), first.delivery())
@@ -512,6 +517,19 @@ func (b *browser) copyFallsBackToSelecting(secret string) {
 		window.getSelection().toString().trim() === `+strconv.Quote(secret)+` &&
 		document.querySelector('[data-copy-status="secret"]').textContent.includes("selected")`, "the secret selected for the keyboard's copy")
 	b.screenshot("copy-refused", "")
+}
+
+// noticeShownOnce: the notice a redirect's ?done= brought leaves the
+// address once shown, so a reload of the page does not show it again.
+func (b *browser) noticeShownOnce() {
+	b.t.Helper()
+	b.waitTrue(visible(".notice")+` && !new URLSearchParams(location.search).has("done")`, "the notice, and done= gone from the address")
+	b.truth(`(() => { window.` + pressedMark + ` = true; return true })()`)
+	b.run(chromedp.Reload())
+	b.waitNextPage("main h1")
+	if b.truth(`!!document.querySelector(".notice")`) {
+		b.t.Fatalf("a reload showed the notice again: %s", b.html("main"))
+	}
 }
 
 // focusGoesToTheErrors: after a refused submit the focus is on the alert,

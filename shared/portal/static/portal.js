@@ -96,6 +96,20 @@
     });
   }
 
+  // A notice (?done=, and a recover's ?queued=) reports what the request
+  // before this page did. Once shown it leaves the address, so a reload
+  // or a bookmark does not report it again; the rest of the address stays
+  // (a recover's more= and since= keep its form). Without script the
+  // address keeps it, and a reload shows the same page, notice and all.
+  if (document.querySelector(".notice") && window.history.replaceState) {
+    var here = new URL(window.location.href);
+    if (here.searchParams.has("done")) {
+      here.searchParams.delete("done");
+      here.searchParams.delete("queued");
+      window.history.replaceState(window.history.state, "", here.pathname + here.search + here.hash);
+    }
+  }
+
   // Filters apply on change; their submit button stays for keyboards and no-script.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
