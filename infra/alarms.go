@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -177,6 +178,7 @@ func (h *hookrelay) addMonitoring() {
 		metric:    h.autoDisabledMetric(),
 		threshold: 1,
 	})
+	h.warnIfLogLevelHides("WebhooksAutoDisabled", delivery.LevelWebhookDisabled)
 	h.addDashboard()
 }
 
@@ -212,6 +214,19 @@ func (h *hookrelay) autoDisabledMetric() awscloudwatch.IMetric {
 		MetricValue:     jsii.String("1"),
 	})
 	return filter.Metric(opts("Sum"))
+}
+
+// warnIfLogLevelHides warns at synth when the functions' logLevel drops
+// the log line (of level line) whose metric filter feeds alarm: Lambda
+// sends no application line below logLevel, so the alarm never fires.
+func (h *hookrelay) warnIfLogLevelHides(alarm string, line slog.Level) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(h.settings.LogLevel)); err != nil || level <= line {
+		return
+	}
+	awscdk.Annotations_Of(h.stack).AddWarningV2(jsii.String("hookrelay:log-level-hides-alarm"),
+		jsii.String(fmt.Sprintf("logLevel=%s disables the %s alarm: its metric filter counts a %s log line, which Lambda drops at %s. Use logLevel=%s or lower to keep the alarm",
+			h.settings.LogLevel, alarm, line, h.settings.LogLevel, line)))
 }
 
 // laneMetrics is one metric per delivery lane, lane i at index i, each

@@ -86,6 +86,29 @@ func TestAlarmsNotifyTopic(t *testing.T) {
 	}
 }
 
+// Lambda drops application lines below logLevel: at ERROR the WARN line
+// WebhooksAutoDisabled counts never reaches its metric filter, so synth
+// says so; at WARN and below it does not.
+func TestLogLevelAboveTheAutoDisableLineWarns(t *testing.T) {
+	warned := func(s *synthesized) bool {
+		for _, w := range *assertionsWarnings(s) {
+			if strings.Contains(w, "disables the WebhooksAutoDisabled alarm") {
+				return true
+			}
+		}
+		return false
+	}
+	if s := synth(t, map[string]interface{}{CtxLogLevel: "ERROR"}); !warned(s) {
+		t.Errorf("logLevel=ERROR: no warning naming WebhooksAutoDisabled in %v", *assertionsWarnings(s))
+	}
+	if s := synth(t, map[string]interface{}{CtxLogLevel: "WARN"}); warned(s) {
+		t.Errorf("logLevel=WARN keeps the line, yet synth warns: %v", *assertionsWarnings(s))
+	}
+	if warned(defaultStack(t)) {
+		t.Error("the default logLevel warns about WebhooksAutoDisabled")
+	}
+}
+
 // EventBridge drops an event that neither the ingest queue nor its DLQ
 // takes (over SQS's size, a character SQS refuses); only the rule's
 // metrics see it. A rule on a custom bus reports them under the bus's name

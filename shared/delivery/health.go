@@ -18,6 +18,10 @@ import (
 // metric filter counts it (WebhooksAutoDisabled) and alarms on it.
 const MsgWebhookDisabled = "webhook disabled for failing"
 
+// LevelWebhookDisabled is that line's level: a stack whose logLevel is
+// above it drops the line, and with it the alarm (the stack warns).
+const LevelWebhookDisabled = slog.LevelWarn
+
 // HealthStore is the webhook store's health side plus its consistent Get
 // (dynamo.WebhookStore).
 type HealthStore interface {
@@ -107,7 +111,7 @@ func (h *Handler) failed(ctx context.Context, w webhook.Webhook, rec deliverylog
 	// below is put: the cache must not answer with the endpoint enabled.
 	h.forget(w)
 	w.Enabled, w.DisabledReason, w.DisabledAt, w.Health, w.DisabledNoticePending = false, webhook.DisabledFailing, now, hl, true
-	h.log.LogAttrs(ctx, slog.LevelWarn, MsgWebhookDisabled,
+	h.log.LogAttrs(ctx, LevelWebhookDisabled, MsgWebhookDisabled,
 		slog.String("org_id", w.OrgID), slog.String("webhook_id", w.ID), slog.String("reason", w.DisabledReason),
 		slog.Int("consecutive_failures", hl.ConsecutiveFailures), slog.Time("failing_since", hl.FailingSince))
 	h.announceDisabled(ctx, w)
