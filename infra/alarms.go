@@ -160,10 +160,11 @@ func (h *hookrelay) addMonitoring() {
 		threshold:   1,
 	})
 	h.alarm(topic, alarmSpec{
-		id:          "DeliveryBacklog",
-		description: "A delivery message (in any delivery lane) is older than the whole retry schedule: deliveries are stuck or backlogged",
-		metric:      h.oldestDeliveryAge(),
-		threshold:   oldestMessageThreshold(h.settings).Seconds(),
+		id: "DeliveryBacklog",
+		description: "A delivery message (in any delivery lane) is older than the whole retry schedule: deliveries are stuck or backlogged, " +
+			"or one endpoint's 429 asked for a long Retry-After (README, Operations)",
+		metric:    h.oldestDeliveryAge(),
+		threshold: oldestMessageThreshold(h.settings).Seconds(),
 	})
 	h.alarm(topic, alarmSpec{
 		id:          "Api5xx",
