@@ -167,6 +167,13 @@ func (h *hookrelay) addMonitoring() {
 		threshold: oldestMessageThreshold(h.settings).Seconds(),
 	})
 	h.alarm(topic, alarmSpec{
+		id: "IngestBacklog",
+		description: "An event has waited in the ingest queue longer than fan-out's retries take: fan-out is not keeping up " +
+			"(fanoutReservedConcurrency, FanoutErrors); the queue drops events after 4 days, with no dead letter",
+		metric:    h.ingest.MetricApproximateAgeOfOldestMessage(opts("Maximum")),
+		threshold: ingestBacklogThreshold(h.settings).Seconds(),
+	})
+	h.alarm(topic, alarmSpec{
 		id:          "Api5xx",
 		description: "The tenant API returned 5xx responses",
 		metric:      h.stage.MetricServerError(opts("Sum")),

@@ -32,6 +32,7 @@ func TestAlarmsNotifyTopic(t *testing.T) {
 		{"DlqNotEmpty", "ApproximateNumberOfMessagesVisible", "AWS/SQS", getAtt(s.id(t, "Dlq"), "QueueName")},
 		{"DeadLetterArrivals", "NumberOfMessagesSent", "AWS/SQS", getAtt(s.id(t, "Dlq"), "QueueName")},
 		{"IngestDlqNotEmpty", "ApproximateNumberOfMessagesVisible", "AWS/SQS", getAtt(s.id(t, "IngestDlq"), "QueueName")},
+		{"IngestBacklog", "ApproximateAgeOfOldestMessage", "AWS/SQS", getAtt(s.id(t, "IngestQueue"), "QueueName")},
 		{"DeliverErrors", "Errors", "AWS/Lambda", ref(s.id(t, "DeliverFunction"))},
 		// DeliveryBacklog watches every lane: lanes_test.go.
 		{"Api5xx", "5xx", "AWS/ApiGateway", ref(s.id(t, "HttpApi"))},
@@ -83,6 +84,28 @@ func TestAlarmsNotifyTopic(t *testing.T) {
 		arrivals["ComparisonOperator"] != "GreaterThanOrEqualToThreshold" || arrivals["TreatMissingData"] != "notBreaching" ||
 		!containsJSON(arrivals["OKActions"], topic) {
 		t.Errorf("DeadLetterArrivals %s", jsonOf(arrivals))
+	}
+}
+
+// An ingest message fan-out keeps failing is received maxReceiveCount
+// times, a visibility timeout apart, before SQS moves it to the ingest DLQ:
+// IngestBacklog must stay quiet through those retries and fire long before
+// the queue's retention drops a waiting event.
+func TestIngestBacklogAlarm(t *testing.T) {
+	s := defaultStack(t)
+	q := s.props(t, s.id(t, "IngestQueue"))
+	rp, _ := q["RedrivePolicy"].(map[string]interface{})
+	retries := num(q["VisibilityTimeout"]) * num(rp["maxReceiveCount"])
+	a := s.props(t, s.id(t, "IngestBacklog"))
+	th := num(a["Threshold"])
+	if retries == 0 || th <= retries {
+		t.Errorf("IngestBacklog threshold %vs, want above the %vs fan-out's retries take", th, retries)
+	}
+	if retention := num(q["MessageRetentionPeriod"]); th > retention/4 {
+		t.Errorf("IngestBacklog threshold %vs is not well under the ingest queue's retention %vs", th, retention)
+	}
+	if a["Statistic"] != "Maximum" || num(a["Period"]) != 300 || a["ComparisonOperator"] != "GreaterThanOrEqualToThreshold" {
+		t.Errorf("IngestBacklog %s", jsonOf(a))
 	}
 }
 
@@ -192,6 +215,7 @@ func TestOutputs(t *testing.T) {
 		"DlqUrl":           ref(s.id(t, "Dlq")),
 		"DeliveryQueueUrl": s.laneURLs(t),
 		"IngestQueueUrl":   ref(s.id(t, "IngestQueue")),
+		"IngestDlqUrl":     ref(s.id(t, "IngestDlq")),
 		"TableName":        ref(s.id(t, "Table")),
 	}
 	for name, value := range want {

@@ -59,6 +59,20 @@ func scheduleTotal(sched []time.Duration) time.Duration {
 	return t
 }
 
+// ingestVisibility is the ingest queue's visibility timeout.
+func ingestVisibility(s Settings) time.Duration {
+	return visibilityFactor*fanoutTimeout + s.FanoutBatchWindow
+}
+
+// ingestBacklogThreshold: an ingest message fan-out keeps failing is
+// received ingestMaxReceive times, a visibility timeout apart, then moved to
+// the ingest DLQ; one older than that plus 15 minutes is waiting, not being
+// retried: fan-out is not keeping up (45 minutes by default, far under the
+// queue's 4 days, after which an event is lost with no dead letter).
+func ingestBacklogThreshold(s Settings) time.Duration {
+	return ingestMaxReceive*ingestVisibility(s) + 15*time.Minute
+}
+
 // oldestMessageThreshold: a message that is being retried normally grows
 // as old as the whole schedule, so alarm only beyond that plus 15 minutes.
 func oldestMessageThreshold(s Settings) time.Duration {

@@ -36,7 +36,7 @@ func (h *hookrelay) addQueues() {
 	h.ingestDLQ = h.queue("IngestDlq", awssqs.QueueProps{RetentionPeriod: seconds(dlqRetention)})
 	h.ingest = h.queue("IngestQueue", awssqs.QueueProps{
 		RetentionPeriod:   seconds(ingestRetention),
-		VisibilityTimeout: seconds(visibilityFactor*fanoutTimeout + h.settings.FanoutBatchWindow),
+		VisibilityTimeout: seconds(ingestVisibility(h.settings)),
 		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: h.ingestDLQ, MaxReceiveCount: jsii.Number(ingestMaxReceive)},
 	})
 

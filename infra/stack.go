@@ -92,6 +92,7 @@ func (h *hookrelay) addOutputs() {
 	h.output("DlqUrl", h.dlq.QueueUrl(), "Dead-lettered deliveries (hookrelay dlq ...)")
 	h.output("DeliveryQueueUrl", h.deliveryURLs(), "Pending deliveries: the delivery lanes' queue URLs, comma-separated, lane 0 first")
 	h.output("IngestQueueUrl", h.ingest.QueueUrl(), "Events waiting for fan-out")
+	h.output("IngestDlqUrl", h.ingestDLQ.QueueUrl(), "Events fan-out could not take (the reason attribute says why)")
 	h.output("TableName", h.table.TableName(), "Webhooks, deliveries and attempt log")
 	h.output("SecretStore", jsii.String(h.settings.SecretStore), "Where signing secrets live (hookrelay secrets migrate)")
 	h.output("SecretPrefix", jsii.String(h.settings.SecretPrefix), "Secrets Manager name prefix of the signing secrets")

@@ -12,7 +12,7 @@ import (
 // alarm topic, the alarms, one dashboard). An infra test counts the
 // synthesized stack's alarms and dashboards against these.
 const (
-	StackAlarms     = 10
+	StackAlarms     = 11
 	StackDashboards = 1
 	stackKeys       = 1
 )
