@@ -18,7 +18,7 @@ func main() {
 	// The Makefile builds bin/<function>/bootstrap; `-c assetDir=...` points
 	// elsewhere (CI artifacts, synth checks without a build).
 	assetDir := "bin"
-	if v, ok := app.Node().TryGetContext(jsii.String("assetDir")).(string); ok && v != "" {
+	if v, ok := app.Node().TryGetContext(jsii.String(CtxAssetDir)).(string); ok && v != "" {
 		assetDir = v
 	}
 	if _, err := buildApp(app, assetDir); err != nil {

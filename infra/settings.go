@@ -3,9 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -170,11 +172,18 @@ func DefaultSettings() Settings {
 }
 
 // SettingsFromContext reads every key from the CDK context (cdk.json or
-// `-c key=value`) over the defaults and validates the result.
+// `-c key=value`) over the defaults and validates the result; a key that
+// is a misspelling of one is an error too (checkContextKeys).
 func SettingsFromContext(node constructs.Node) (Settings, error) {
-	return settingsFrom(func(key string) interface{} {
+	all, _ := node.GetAllContext(nil).(map[string]interface{})
+	keyErr := checkContextKeys(slices.Collect(maps.Keys(all)))
+	s, err := settingsFrom(func(key string) interface{} {
 		return node.TryGetContext(jsii.String(key))
 	})
+	if err = errors.Join(keyErr, err); err != nil {
+		return Settings{}, err
+	}
+	return s, nil
 }
 
 // settingsFrom is SettingsFromContext over any lookup (tests pass a map).
