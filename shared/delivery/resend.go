@@ -121,7 +121,7 @@ func (r *Resender) message(ctx context.Context, orgID, webhookID, deliveryID str
 func (r *Resender) SendTest(ctx context.Context, w webhook.Webhook) (string, error) {
 	now := r.Now()
 	eventID := ids.NewAt(ids.EventPrefix, now)
-	data, err := json.Marshal(map[string]string{"message": "This is a test event from hookrelay", "webhook_id": w.ID})
+	data, err := json.Marshal(map[string]string{"message": "This is a test event.", "webhook_id": w.ID})
 	if err != nil {
 		return "", err
 	}

@@ -93,7 +93,7 @@ func TestSendTest(t *testing.T) {
 		t.Fatalf("message %+v, id %s", d, id)
 	}
 	want := `{"id":"` + d.EventID + `","event_name":"webhook.test","organization_id":"org_a","timestamp":1745000000,` +
-		`"data":{"message":"This is a test event from hookrelay","webhook_id":"wh_1"}}`
+		`"data":{"message":"This is a test event.","webhook_id":"wh_1"}}`
 	if d.Envelope != want {
 		t.Fatalf("envelope\n %s\nwant\n %s", d.Envelope, want)
 	}
