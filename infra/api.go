@@ -112,4 +112,18 @@ func (h *hookrelay) addAPI() {
 		})
 		h.cookieRoutes = append(h.cookieRoutes, *pages...)
 	}
+	// The portal's list page is GET /portal/, and its links are relative to
+	// it; whether API Gateway matches that empty greedy segment to
+	// /portal/{proxy+} is not documented. The catch-all route takes any
+	// request no route above matches to the function, without the
+	// authorizer: the function answers 401 to every /api/v1 request that
+	// has no authorizer claims, and grants the operator role on the admin
+	// route's key only (auth.LambdaClaims), so nothing opens that a route
+	// above closes. Other unmatched paths cost an invocation (a 404 from
+	// the function) within the stage's throttling.
+	h.defaultRoute = awsapigatewayv2.NewHttpRoute(h.httpAPI, jsii.String("DefaultRoute"), &awsapigatewayv2.HttpRouteProps{
+		HttpApi:     h.httpAPI,
+		RouteKey:    awsapigatewayv2.HttpRouteKey_DEFAULT(),
+		Integration: integration,
+	})
 }

@@ -9,9 +9,13 @@ import (
 
 // portalRouteKeys are the tenant portal's routes: served without the JWT
 // authorizer, because the portal's pages use the session cookie.
+// The catch-all $default route is one of them: it takes GET /portal/ (the
+// list page) to the function whether or not API Gateway matches the empty
+// greedy segment to /portal/{proxy+}.
 var portalRouteKeys = map[string]bool{
 	"GET /portal/{proxy+}": true, "POST /portal/{proxy+}": true,
 	"GET /portal": true, "POST /portal": true,
+	"$default": true,
 }
 
 func TestPortalRoutes(t *testing.T) {

@@ -44,6 +44,7 @@ type hookrelay struct {
 	secretRoles  []awsiam.Role
 	publicRoutes []awsapigatewayv2.HttpRoute
 	cookieRoutes []awsapigatewayv2.HttpRoute // the portal's pages
+	defaultRoute awsapigatewayv2.HttpRoute   // $default: whatever no other route matches
 }
 
 // NewHookrelayStack builds the whole service. Settings must be valid

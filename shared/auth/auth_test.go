@@ -39,10 +39,12 @@ func lambdaRequest(t *testing.T, routeKey string, authorizer *events.APIGatewayV
 	return r
 }
 
-// Route keys as API Gateway reports them for the stack's two routes.
+// Route keys as API Gateway reports them for the stack's JWT routes, and
+// for its catch-all route, which has no authorizer.
 const (
-	adminRouteKey  = "ANY " + auth.AdminRoute
-	tenantRouteKey = "ANY /api/v1/{proxy+}"
+	adminRouteKey   = "ANY " + auth.AdminRoute
+	tenantRouteKey  = "ANY /api/v1/{proxy+}"
+	defaultRouteKey = "$default"
 )
 
 func jwtClaims(claims map[string]string) *events.APIGatewayV2HTTPRequestContextAuthorizerDescription {
@@ -70,6 +72,7 @@ func TestLambdaClaims(t *testing.T) {
 		"org as a list":      lambdaRequest(t, tenantRouteKey, jwtClaims(map[string]string{"org_id": "[org_abc]"})),
 		"org with #":         lambdaRequest(t, tenantRouteKey, jwtClaims(map[string]string{"org_id": "a#b/c"})),
 		"no authorizer":      lambdaRequest(t, tenantRouteKey, nil),
+		"$default route":     lambdaRequest(t, defaultRouteKey, nil),
 		"lambda authorizer":  lambdaRequest(t, tenantRouteKey, &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{Lambda: map[string]any{"org_id": "org_abc"}}),
 		"not through lambda": httptest.NewRequest(http.MethodGet, "/api/v1/event-types", nil),
 	} {
@@ -117,5 +120,11 @@ func TestLambdaOperatorClaimShapes(t *testing.T) {
 	p, err := lc.Authenticate(lambdaRequest(t, tenantRouteKey, jwtClaims(map[string]string{"org_id": "org_abc", "role": "operator"})))
 	if err != nil || p.Operator {
 		t.Fatalf("operator claim on a tenant route: %+v %v", p, err)
+	}
+	// The catch-all route has no authorizer; were claims ever to reach the
+	// function through it, they would still grant no operator role.
+	p, err = lc.Authenticate(lambdaRequest(t, defaultRouteKey, jwtClaims(map[string]string{"org_id": "org_abc", "role": "operator"})))
+	if err != nil || p.Operator {
+		t.Fatalf("operator claim on the $default route: %+v %v", p, err)
 	}
 }
