@@ -313,6 +313,13 @@ func TestPortalPagesAtPhoneWidth(t *testing.T) {
 	if got := d.text("#code-go"); !strings.Contains(got, `verify.VerifyDelivery(secret, r.Header, body, "Hookrelay"`) {
 		t.Fatalf("the Go snippet does not use this deployment's prefix: %s", got)
 	}
+	// A code sample's Copy is said to screen readers too, in the live
+	// region the script puts beside a Copy button that has none of its own
+	// (s25 portal review 15).
+	d.truth(`(() => { navigator.clipboard.writeText = () => Promise.resolve(); return true })()`)
+	d.press(`button[data-copy="code-go"]`)
+	d.waitTrue(`(() => { const s = document.querySelector('button[data-copy="code-go"]').nextElementSibling;
+		return s.getAttribute("role") === "status" && s.getAttribute("aria-live") === "polite" && s.textContent.includes("Copied") })()`, "the code's copy said in a live region")
 }
 
 // TestPortalIsolationAndLinks: another organization's portal sees none of
