@@ -19,9 +19,10 @@ import (
 func TestHandlerSeesTheTrueReceiveCount(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, stallVisibility, "retried", "once")
+	holds := &holdLog{Queue: f.q, visibility: stallVisibility * time.Second}
 	var mu sync.Mutex
 	counts := map[string][]string{}
-	stop := start(t, &Poller{Name: "test", Queue: f.q, QueueURL: f.url, Wait: time.Second,
+	stop := start(t, &Poller{Name: "test", Queue: holds, QueueURL: f.url, Wait: time.Second,
 		Handler: func(_ context.Context, e events.SQSEvent) (events.SQSEventResponse, error) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -43,12 +44,16 @@ func TestHandlerSeesTheTrueReceiveCount(t *testing.T) {
 	stop()
 	mu.Lock()
 	defer mu.Unlock()
-	if got := counts["retried"]; !slices.Equal(got, []string{"1", "2", "3"}) {
+	// A settled message comes back only after a delete the machine made
+	// late (checkSettled); its first receives' counts are exact whatever.
+	if got := counts["retried"]; len(got) < 3 || !slices.Equal(got[:3], []string{"1", "2", "3"}) {
 		t.Errorf("retried message saw receive counts %v, want [1 2 3]", got)
 	}
-	if got := counts["once"]; !slices.Equal(got, []string{"1"}) {
+	if got := counts["once"]; len(got) == 0 || got[0] != "1" {
 		t.Errorf("settled message saw receive counts %v, want [1]", got)
 	}
+	holds.checkSettled(t, "retried")
+	holds.checkSettled(t, "once")
 	if len(f.remaining(t)) != 0 {
 		t.Error("messages left on the queue")
 	}
