@@ -177,14 +177,32 @@ func TestStopEndsEveryChildAndReleasesTheDataDir(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
-	ports := []int{portOf(t, s.State.DynamoEndpoint), portOf(t, s.State.SQSEndpoint), portOf(t, s.API)}
+	// Who listens is read from /proc, not dialled: another package's test
+	// may be handed a port Stop freed, and would answer a dial.
+	children := childListeners(t)
+	for _, p := range []int{portOf(t, s.State.DynamoEndpoint), portOf(t, s.State.SQSEndpoint)} {
+		found := false
+		for _, addrs := range children {
+			found = found || listensOn(addrs, p)
+		}
+		if !found {
+			t.Fatalf("no child process listens on emulator port %d: %v", p, children)
+		}
+	}
+	api := portOf(t, s.API)
+	if own, err := emulator.ProcessListeningAddrs(os.Getpid()); err != nil || !listensOn(own, api) {
+		t.Fatalf("the test process does not listen on the API port %d: %v %v", api, own, err)
+	}
 	s.Stop()
 	s.Stop() // idempotent
 
-	for _, p := range ports {
-		if emulator.PortInUse(p) {
-			t.Errorf("127.0.0.1:%d still answers after Stop", p)
+	for pgid := range children {
+		if addrs, err := emulator.ListeningAddrs(pgid); err != nil || len(addrs) != 0 {
+			t.Errorf("emulator group %d still listens on %v after Stop (%v)", pgid, addrs, err)
 		}
+	}
+	if own, err := emulator.ProcessListeningAddrs(os.Getpid()); err != nil || listensOn(own, api) {
+		t.Errorf("the API still listens on port %d after Stop (%v)", api, err)
 	}
 	if _, err := devstate.Read(dir); !errors.Is(err, devstate.ErrNotRunning) {
 		t.Errorf("state file left after Stop: %v", err)

@@ -20,7 +20,24 @@ const tcpListen = "0A"
 // group pgid listen. It reads /proc only (the sockets each process holds,
 // then the kernel's socket tables), so checking sends no traffic at all.
 func ListeningAddrs(pgid int) ([]netip.AddrPort, error) {
-	inodes, err := socketInodes(pgid)
+	return listeningAddrs(func(proc string) bool {
+		g, err := processGroup(proc)
+		return err == nil && g == pgid // else gone meanwhile, or another group
+	})
+}
+
+// ProcessListeningAddrs lists the TCP addresses on which process pid
+// itself listens: unlike a dial, it cannot mistake another process that
+// took a freed port for pid.
+func ProcessListeningAddrs(pid int) ([]netip.AddrPort, error) {
+	self := "/proc/" + strconv.Itoa(pid)
+	return listeningAddrs(func(proc string) bool { return proc == self })
+}
+
+// listeningAddrs lists the addresses on which the processes that pick
+// chooses (by /proc/PID path) listen.
+func listeningAddrs(pick func(proc string) bool) ([]netip.AddrPort, error) {
+	inodes, err := socketInodes(pick)
 	if err != nil {
 		return nil, err
 	}
@@ -44,17 +61,17 @@ func ListeningAddrs(pgid int) ([]netip.AddrPort, error) {
 	return out, nil
 }
 
-// socketInodes returns the inodes of the sockets open in any process of
-// the group ("socket:[inode]" links under /proc/PID/fd).
-func socketInodes(pgid int) (map[string]bool, error) {
+// socketInodes returns the inodes of the sockets open in any process pick
+// chooses ("socket:[inode]" links under /proc/PID/fd).
+func socketInodes(pick func(proc string) bool) (map[string]bool, error) {
 	procs, err := filepath.Glob("/proc/[0-9]*")
 	if err != nil {
 		return nil, err
 	}
 	inodes := map[string]bool{}
 	for _, proc := range procs {
-		if g, err := processGroup(proc); err != nil || g != pgid {
-			continue // gone meanwhile, or another group
+		if !pick(proc) {
+			continue
 		}
 		fds, _ := os.ReadDir(filepath.Join(proc, "fd"))
 		for _, fd := range fds {
