@@ -11,10 +11,18 @@ import (
 // others after one submit, where the API answers with its first error
 // only. The error is a *CallError, as Call would return for that URL.
 func CheckURL(c config.Config, raw string) error {
-	v := validator{allowLoopback: c.AllowLoopback, deniedPorts: c.DeniedLoopbackPorts}
+	return asCallError(validator{allowLoopback: c.AllowLoopback, deniedPorts: c.DeniedLoopbackPorts}.url(raw))
+}
+
+// CheckName is the API's own check of a webhook name, as CheckURL is of
+// its URL.
+func CheckName(name string) error { return asCallError(validator{}.name(name)) }
+
+// asCallError is a validator's refusal as Call returns it, or nil.
+func asCallError(err error) error {
 	var ae *apiError
-	if err := v.url(raw); errors.As(err, &ae) {
+	if errors.As(err, &ae) {
 		return &CallError{Status: ae.Status, Code: ae.Code, Message: ae.Message}
 	}
-	return nil
+	return err
 }

@@ -3,20 +3,25 @@ package api_test
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/hookrelay/hookrelay/shared/api"
+	"github.com/hookrelay/hookrelay/shared/config"
 )
 
-// TestCheckURLAnswersAsTheAPI: CheckURL refuses exactly the URLs a create
-// refuses, with the same status, code and words, in a deployed stack and
-// in dev mode (where it reads the same config as the API).
-func TestCheckURLAnswersAsTheAPI(t *testing.T) {
+// TestCheckAnswersAsTheAPI: CheckURL and CheckName refuse exactly the
+// URLs and names a create refuses, with the same status, code and words;
+// CheckURL in a deployed stack and in dev mode (it reads the same config
+// as the API).
+func TestCheckAnswersAsTheAPI(t *testing.T) {
 	t.Parallel()
-	urls := []string{
-		"https://example.com/hooks", "example.com/hook", "http://example.com/h", "ftp://example.com/h",
-		"https://user:pw@example.com/h", "https://10.1.2.3/h", "http://127.0.0.1:9000/h", "http://127.0.0.1:4100/",
-		"https://hooks..example.com/h", "https://example.com:70000/h",
+	cases := []struct{ field, value string }{
+		{"url", "https://example.com/hooks"}, {"url", "example.com/hook"}, {"url", "http://example.com/h"},
+		{"url", "ftp://example.com/h"}, {"url", "https://user:pw@example.com/h"}, {"url", "https://10.1.2.3/h"},
+		{"url", "http://127.0.0.1:9000/h"}, {"url", "http://127.0.0.1:4100/"}, {"url", "https://hooks..example.com/h"},
+		{"url", "https://example.com:70000/h"},
+		{"name", "Orders"}, {"name", "  "}, {"name", strings.Repeat("n", 101)}, {"name", "a\u202eb"}, {"name", "tab\there"},
 	}
 	for _, dev := range []bool{false, true} {
 		e := newEnv(t, func(d *api.Deps) {
@@ -24,19 +29,25 @@ func TestCheckURLAnswersAsTheAPI(t *testing.T) {
 			d.Config.DeniedLoopbackPorts = []int{4100}
 		})
 		tok := e.token("org_check")
-		for _, u := range urls {
-			res := e.do(http.MethodPost, webhooksPath, tok, map[string]any{"name": "check", "url": u, "all_events": true})
-			err := api.CheckURL(e.cfg, u)
+		check := map[string]func(config.Config, string) error{
+			"url":  api.CheckURL,
+			"name": func(_ config.Config, name string) error { return api.CheckName(name) },
+		}
+		for _, c := range cases {
+			body := map[string]any{"name": "check", "url": "https://example.com/h", "all_events": true}
+			body[c.field] = c.value
+			res := e.do(http.MethodPost, webhooksPath, tok, body)
+			err := check[c.field](e.cfg, c.value)
 			if res.status == http.StatusCreated {
 				if err != nil {
-					t.Errorf("dev %v, %s: the API accepts it, CheckURL says %v", dev, u, err)
+					t.Errorf("dev %v, %s %q: the API accepts it, the check says %v", dev, c.field, c.value, err)
 				}
 				continue
 			}
-			msg := res.wantError(t, http.StatusBadRequest, "invalid_url")
+			msg := res.wantError(t, http.StatusBadRequest, "invalid_"+c.field)
 			var ce *api.CallError
-			if !errors.As(err, &ce) || *ce != (api.CallError{Status: http.StatusBadRequest, Code: "invalid_url", Message: msg}) {
-				t.Errorf("dev %v, %s: CheckURL says %v, the API 400 invalid_url %q", dev, u, err, msg)
+			if !errors.As(err, &ce) || *ce != (api.CallError{Status: http.StatusBadRequest, Code: "invalid_" + c.field, Message: msg}) {
+				t.Errorf("dev %v, %s %q: the check says %v, the API 400 invalid_%s %q", dev, c.field, c.value, err, c.field, msg)
 			}
 		}
 	}

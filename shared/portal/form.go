@@ -52,13 +52,15 @@ func readForm(r *http.Request) (formData, webhookInput) {
 }
 
 // check marks what the form can tell is wrong before it asks the API:
-// every required field left empty, in the form's own words, and a URL
-// the API's own check refuses (api.CheckURL under the API's config), in
-// the API's words; so one submit shows them all, where the API answers
-// with its first error only. True if any.
+// every required field left empty, in the form's own words, and a name
+// or URL the API's own checks refuse (api.CheckName, api.CheckURL under
+// the API's config), in the API's words; so one submit shows them all,
+// where the API answers with its first error only. True if any.
 func (f *formData) check(c config.Config) bool {
 	if strings.TrimSpace(f.Name) == "" {
 		f.NameError = "Give the endpoint a name."
+	} else if err := api.CheckName(f.Name); err != nil {
+		f.fieldError(err)
 	}
 	if f.URL == "" {
 		f.URLError = "Enter the endpoint URL deliveries are POSTed to."

@@ -17,8 +17,9 @@ var formCases = []struct {
 	{"edit", "/portal/webhooks/wh_1", func(h *Handler) func(*visit) error { return h.edit }},
 }
 
-// One mistake takes one submit: a URL the API would refuse is marked in
-// the API's words with the fields left empty, before anything is sent
+// One mistake takes one submit: a name or URL the API would refuse is
+// marked in the API's words with the fields left empty, before anything
+// is sent
 // (s25 portal review 8: "example.com/hook" with no events showed only the
 // events' error, and the URL's came on the next submit).
 func TestOneSubmitShowsEveryFieldsError(t *testing.T) {
@@ -31,6 +32,11 @@ func TestOneSubmitShowsEveryFieldsError(t *testing.T) {
 			!strings.Contains(page, `<p class="field-error" id="url-error">The endpoint URL must be an absolute URL with a host.</p>`) ||
 			!strings.Contains(page, `<p class="field-error" id="types-error">Choose the events to send, or All events.</p>`) {
 			t.Errorf("%s: %d, the URL's and the events' errors not both shown:\n%s", c.name, w.Code, words(page))
+		}
+		// A name the API would refuse is marked with them.
+		page = post(h, c.fn(h), c.path, url.Values{"csrf": {"token"}, "name": {"Orders\u202eendpoint"}, "url": {"example.com/hook"}}).Body.String()
+		if !strings.Contains(page, `<p class="field-error" id="name-error">The name must not contain control`) || !strings.Contains(page, `id="url-error"`) {
+			t.Errorf("%s: the name's error not shown with the URL's:\n%s", c.name, words(page))
 		}
 		for _, req := range api.requests {
 			if !strings.HasPrefix(req, "GET ") {
