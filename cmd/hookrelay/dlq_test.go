@@ -108,6 +108,7 @@ func TestDLQIgnoresAKilledDevsStateFile(t *testing.T) {
 type localDLQ struct {
 	q                   *sqsqueue.Client
 	dlqURL, deliveryURL string
+	endpoint, dataDir   string // goaws's, and the state file's folder
 }
 
 func newLocalDLQ(t *testing.T) localDLQ {
@@ -116,17 +117,26 @@ func newLocalDLQ(t *testing.T) localDLQ {
 	api := testenv.SQSClient(t, endpoint)
 	l := localDLQ{
 		q:           sqsqueue.New(api),
+		endpoint:    endpoint,
+		dataDir:     t.TempDir(),
 		deliveryURL: testenv.Queue(t, api, "deliveries", map[string]string{"VisibilityTimeout": "30"}),
 		dlqURL:      testenv.Queue(t, api, "deliveries-dlq", map[string]string{"VisibilityTimeout": "30"}),
 	}
-	dir := t.TempDir()
-	t.Setenv(devstate.EnvDataDir, dir)
+	t.Setenv(devstate.EnvDataDir, l.dataDir)
 	t.Setenv("HOOKRELAY_DLQ_URL", "")
-	if err := devstate.Write(dir, devstate.State{SQSEndpoint: endpoint, Region: emulator.Region, DeliveryQueueURL: l.deliveryURL, DLQURL: l.dlqURL}); err != nil {
+	l.writeState(t, devstate.State{SQSEndpoint: endpoint})
+	holdDevLock(t, l.dataDir)
+	return l
+}
+
+// writeState writes the state file with s's endpoints and table (the
+// region and queue URLs are l's).
+func (l localDLQ) writeState(t *testing.T, s devstate.State) {
+	t.Helper()
+	s.Region, s.DeliveryQueueURL, s.DLQURL = emulator.Region, l.deliveryURL, l.dlqURL
+	if err := devstate.Write(l.dataDir, s); err != nil {
 		t.Fatal(err)
 	}
-	holdDevLock(t, dir)
-	return l
 }
 
 // deadLetter puts a delivery of org_abc to webhook on the DLQ as the

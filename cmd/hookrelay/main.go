@@ -4,6 +4,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -17,9 +19,22 @@ var rootCmd = &cobra.Command{
 	SilenceErrors: true,
 }
 
+// exitInterrupted is the status of a command a signal stopped, as a shell
+// reports a process killed by SIGINT.
+const exitInterrupted = 130
+
 func main() {
 	refuseUnknown(rootCmd)
-	if err := rootCmd.Execute(); err != nil {
+	ctx, stop := interruptible(context.Background())
+	err := rootCmd.ExecuteContext(ctx)
+	interrupted := errors.Is(context.Cause(ctx), errInterrupted)
+	stop()
+	switch {
+	case err == nil:
+	case interrupted:
+		fmt.Fprintln(os.Stderr, "error:", interruptedError(ctx, err))
+		os.Exit(exitInterrupted)
+	default:
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}

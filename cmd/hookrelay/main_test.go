@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
 // runMain runs the real main() in a child process (this test binary,
@@ -15,11 +17,41 @@ import (
 // the CLI's own. env is added to the test's environment.
 func runMain(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	c := exec.Command(os.Args[0], append([]string{"-test.run=^TestMainProcess$", "--"}, args...)...)
-	c.Env = append(append(os.Environ(), "HOOKRELAY_TEST_MAIN=1"), env...)
-	var out, errOut bytes.Buffer
-	c.Stdout, c.Stderr = &out, &errOut
-	err := c.Run()
+	return startMain(t, env, args...).wait(t)
+}
+
+// mainProcess is the CLI running in a child process.
+type mainProcess struct {
+	cmd         *exec.Cmd
+	out, errOut testenv.Buffer // read while it runs, too
+	waited      bool
+}
+
+// startMain starts the real main() as runMain does, without waiting for
+// it; a process the test did not wait for is killed at its end.
+func startMain(t *testing.T, env []string, args ...string) *mainProcess {
+	t.Helper()
+	p := &mainProcess{cmd: exec.Command(os.Args[0], append([]string{"-test.run=^TestMainProcess$", "--"}, args...)...)}
+	p.cmd.Env = append(append(os.Environ(), "HOOKRELAY_TEST_MAIN=1"), env...)
+	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.errOut
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if !p.waited {
+			_ = p.cmd.Process.Kill()
+			_ = p.cmd.Wait()
+		}
+	})
+	return p
+}
+
+// wait waits for the process to end: code is its exit status, -1 when a
+// signal killed it.
+func (p *mainProcess) wait(t *testing.T) (stdout, stderr string, code int) {
+	t.Helper()
+	err := p.cmd.Wait()
+	p.waited = true
 	var exit *exec.ExitError
 	switch {
 	case errors.As(err, &exit):
@@ -27,7 +59,7 @@ func runMain(t *testing.T, env []string, args ...string) (stdout, stderr string,
 	case err != nil:
 		t.Fatal(err)
 	}
-	return out.String(), errOut.String(), code
+	return p.out.String(), p.errOut.String(), code
 }
 
 // runCmd executes a command built afresh, in-process, and returns what it
