@@ -27,6 +27,13 @@ type Message struct {
 	Group string
 }
 
+// VisibilityChange is one received message's new visibility timeout: 0
+// makes it visible again.
+type VisibilityChange struct {
+	ReceiptHandle string
+	Timeout       time.Duration
+}
+
 // MaxDelay is SQS's limit on a message's delay (DelaySeconds).
 const MaxDelay = 15 * time.Minute
 

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
@@ -13,27 +15,8 @@ import (
 // DeleteBatch deletes more than one call's worth, and names the entries the
 // queue refused (here one deleted before) instead of failing the rest.
 func TestDeleteBatchOnGoaws(t *testing.T) {
-	api := testenv.SQSClient(t, testenv.Goaws(t))
-	q := New(api)
-	url := testenv.Queue(t, api, "delbatch", map[string]string{"VisibilityTimeout": "30"})
+	api, q, url, handles := receivedOnGoaws(t, "delbatch", 12)
 	ctx := context.Background()
-	var msgs []queue.Message
-	for i := range 12 {
-		msgs = append(msgs, queue.Message{Body: fmt.Sprint(i)})
-	}
-	if _, err := q.SendBatch(ctx, url, msgs); err != nil {
-		t.Fatal(err)
-	}
-	var handles []string
-	for len(handles) < 12 {
-		got, err := q.Receive(ctx, url, 10, time.Second, 0)
-		if err != nil || len(got) == 0 {
-			t.Fatalf("received %d of 12: %v", len(handles), err)
-		}
-		for _, m := range got {
-			handles = append(handles, m.ReceiptHandle)
-		}
-	}
 	if err := q.Delete(ctx, url, handles[11]); err != nil {
 		t.Fatal(err)
 	}
@@ -47,4 +30,32 @@ func TestDeleteBatchOnGoaws(t *testing.T) {
 	if depth, err := testenv.QueueDepth(ctx, api, url); err != nil || depth != 0 {
 		t.Fatalf("%d messages left on the queue (%v)", depth, err)
 	}
+}
+
+// receivedOnGoaws sends n messages to a new goaws queue and receives them
+// all (hidden for the queue's 30 s), returning their receipt handles.
+func receivedOnGoaws(t *testing.T, name string, n int) (*sqs.Client, *Client, string, []string) {
+	t.Helper()
+	api := testenv.SQSClient(t, testenv.Goaws(t))
+	q := New(api)
+	url := testenv.Queue(t, api, name, map[string]string{"VisibilityTimeout": "30"})
+	ctx := context.Background()
+	var msgs []queue.Message
+	for i := range n {
+		msgs = append(msgs, queue.Message{Body: fmt.Sprint(i)})
+	}
+	if _, err := q.SendBatch(ctx, url, msgs); err != nil {
+		t.Fatal(err)
+	}
+	var handles []string
+	for len(handles) < n {
+		got, err := q.Receive(ctx, url, 10, time.Second, 0)
+		if err != nil || len(got) == 0 {
+			t.Fatalf("received %d of %d: %v", len(handles), n, err)
+		}
+		for _, m := range got {
+			handles = append(handles, m.ReceiptHandle)
+		}
+	}
+	return api, q, url, handles
 }

@@ -6,7 +6,8 @@
 // upstream command does; only the listen address differs, long polls
 // answer as soon as a message arrives (longpoll.go), and a standard queue
 // whose messages carry a MessageGroupId is a fair queue, as on AWS
-// (fairorder.go), queues can be created beside other traffic without
+// (fairorder.go), ChangeMessageVisibilityBatch is answered, as on AWS
+// (batchvisibility.go), queues can be created beside other traffic without
 // crashing goaws (mapguard.go), and a request whose Host is not loopback
 // with goaws's port is refused, against DNS rebinding (tools/loopbackguard).
 //
@@ -37,7 +38,7 @@ import (
 // the map guard innermost so that a long poll's wait holds no lock
 // (mapguard.go).
 func newHandler() http.Handler {
-	return loopbackguard.Handler("goaws-loopback", newLongPoll(fairOrder{next: mapGuard{next: router.New()}}))
+	return loopbackguard.Handler("goaws-loopback", newLongPoll(fairOrder{next: batchVisibility{next: mapGuard{next: router.New()}}}))
 }
 
 // host is the only address served: loopback, by design not configurable.
