@@ -60,6 +60,9 @@ type Entry struct {
 	// receipt is the handle of the latest receive; it never leaves the
 	// package because it is a short-lived capability on the message.
 	receipt string
+	// until is when a held entry's hold ends at the earliest: the run
+	// renews it from there, not from when it gets round to the entry.
+	until time.Time
 }
 
 // DeadAt is when the entry was dead-lettered as far as the DLQ knows: the

@@ -26,7 +26,8 @@ type Locks interface {
 // one scan runs at a time.
 const (
 	scanLockName = "dlq-scan"
-	// ScanLockTTL is how long a crashed scan can keep the others out.
+	// ScanLockTTL is how long a crashed scan can keep the others out, or
+	// as long as the messages it hid stay hidden, if longer (keep).
 	ScanLockTTL = 30 * time.Second
 	// lockPoll is how often a scan waiting for the lock tries again.
 	lockPoll = 200 * time.Millisecond
@@ -45,7 +46,8 @@ var errLockLost = errors.New("the DLQ scan lock was lost: another scan may have 
 type scanLock struct {
 	locks    Locks
 	token    string
-	extended time.Time
+	extended time.Time // when it was last taken or extended
+	end      time.Time // when it ends, unless extended
 	now      func() time.Time
 }
 
@@ -64,6 +66,7 @@ func (o *Ops) lockScan(ctx context.Context, patience time.Duration) (*scanLock, 
 		}
 		if tok != "" {
 			l.token, l.extended = tok, o.Now()
+			l.end = l.extended.Add(ScanLockTTL)
 			return l, nil
 		}
 		if !o.Now().Before(deadline) {
@@ -76,19 +79,25 @@ func (o *Ops) lockScan(ctx context.Context, patience time.Duration) (*scanLock, 
 }
 
 // keep extends the lock once a third of it has run, so a long scan keeps
-// it and a crashed one lets go within ScanLockTTL.
-func (l *scanLock) keep(ctx context.Context) error {
-	if l.token == "" || l.now().Sub(l.extended) < ScanLockTTL/3 {
+// it and a crashed one lets go within ScanLockTTL, and whenever it would
+// end before cover: a scan's messages must all be visible again by the
+// time a crashed scan lets go of the lock (the scan renews them for as
+// long as it has run, so the lock is extended to twice that, not at
+// every receive).
+func (l *scanLock) keep(ctx context.Context, cover time.Time) error {
+	now := l.now()
+	if l.token == "" || now.Sub(l.extended) < ScanLockTTL/3 && !l.end.Before(cover) {
 		return nil
 	}
-	ok, err := l.locks.Extend(ctx, scanLockName, l.token, ScanLockTTL)
+	ttl := max(ScanLockTTL, 2*cover.Sub(now))
+	ok, err := l.locks.Extend(ctx, scanLockName, l.token, ttl)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return errLockLost
 	}
-	l.extended = l.now()
+	l.extended, l.end = now, now.Add(ttl)
 	return nil
 }
 

@@ -2,8 +2,6 @@ package dlq
 
 import (
 	"context"
-	"errors"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -93,12 +91,13 @@ func New(q Queue, dlqURL string, delivery lanes.Lanes, reset AttemptResetter) *O
 func (o *Ops) operatorScan() scanLimits { return scanLimits{lockWait: o.LockWait} }
 
 // release makes messages visible again (visibility 0). It runs even when
-// ctx is cancelled, since a cancelled redrive must hand back what it held.
-// Errors are ignored: a message whose visibility already ran out is visible
-// anyway (goaws then answers MessageNotInFlight, AWS ReceiptHandleIsInvalid).
-func (o *Ops) release(ctx context.Context, handles []string) {
+// ctx is cancelled, since a cancelled redrive must hand back what it held,
+// and reports whether it got through them all in its time. Errors are
+// ignored: a message whose visibility already ran out is visible anyway
+// (goaws then answers MessageNotInFlight, AWS ReceiptHandleIsInvalid).
+func (o *Ops) release(ctx context.Context, handles []string) (finished bool) {
 	if len(handles) == 0 {
-		return
+		return true
 	}
 	end := time.Now().Add(30 * time.Second)
 	if deadline, ok := ctx.Deadline(); ok && deadline.Add(-time.Second).Before(end) {
@@ -106,65 +105,60 @@ func (o *Ops) release(ctx context.Context, handles []string) {
 	}
 	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), end)
 	defer cancel()
-	// A few calls in flight: there is no batch call on goaws, and one by one
-	// over the internet would leave a large listing hidden for seconds.
-	const workers = 8
-	work := make(chan string)
-	var wg sync.WaitGroup
-	for range min(workers, len(handles)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for h := range work {
-				_ = o.q.ChangeVisibility(ctx, o.dlqURL, h, 0)
-			}
-		}()
+	changes := make([]visChange, len(handles))
+	for i, h := range handles {
+		changes[i] = visChange{receipt: h}
 	}
-	for _, h := range handles {
-		work <- h
-	}
-	close(work)
-	wg.Wait()
+	o.changeVisibility(ctx, changes)
+	return ctx.Err() == nil
 }
 
-// process applies fn to held entries one at a time, renewing the hold of
-// those still waiting so none reappears mid-run. It stops at the first
-// error or cancellation and releases the entries it did not get to, so a
-// resumed run finds them at once.
-func (o *Ops) process(ctx context.Context, held []Entry, fn func(context.Context, Entry) error, progress func(done, total int)) (done int, err error) {
-	defer func() {
-		rest := make([]string, 0, len(held)-done)
-		for _, e := range held[done:] {
-			rest = append(rest, e.receipt)
+// releaseHolding releases handles while renewing the holds in hid: over a
+// slow link the release of a large scan's peeks outlasts a hold. A hold
+// it cannot renew is an error.
+func (o *Ops) releaseHolding(ctx context.Context, handles []string, hid *hideSet) (finished bool, err error) {
+	const chunk = 100
+	for len(handles) > 0 {
+		if err := o.renewDue(ctx, hid, o.holdVisibility); err != nil {
+			return o.release(ctx, handles), err
 		}
-		o.release(ctx, rest)
-	}()
-	renewed := o.Now()
+		n := min(chunk, len(handles))
+		if !o.release(ctx, handles[:n]) {
+			return false, nil
+		}
+		handles = handles[n:]
+	}
+	return true, nil
+}
+
+func (o *Ops) holdVisibility(*hidden) time.Duration { return o.HoldVisibility }
+
+// process applies fn to held entries one at a time, renewing the hold of
+// those still waiting, each from when its hold was last set (Entry.until),
+// so none reappears mid-run. It stops at the first error or cancellation
+// and releases the entries it did not get to, so a resumed run finds them
+// at once.
+func (o *Ops) process(ctx context.Context, held []Entry, fn func(context.Context, Entry) error, progress func(done, total int)) (done int, err error) {
+	hid := newHideSet()
+	for _, e := range held {
+		hid.putHeld(e.MessageID, e.receipt, e.until, o.HoldVisibility)
+	}
+	defer func() { o.release(ctx, hid.receipts(true)) }()
 	for _, e := range held {
 		if err := ctx.Err(); err != nil {
 			return done, err
 		}
-		if o.Now().Sub(renewed) > o.HoldVisibility/2 {
-			if err := o.renew(ctx, held[done:]); err != nil {
-				return done, err
-			}
-			renewed = o.Now()
+		if err := o.renewDue(ctx, hid, o.holdVisibility); err != nil {
+			return done, err
 		}
 		if err := fn(ctx, e); err != nil {
 			return done, err
 		}
+		hid.remove(e.MessageID)
 		done++
 		if progress != nil {
 			progress(done, len(held))
 		}
 	}
 	return done, nil
-}
-
-func (o *Ops) renew(ctx context.Context, held []Entry) error {
-	var errs []error
-	for _, e := range held {
-		errs = append(errs, o.q.ChangeVisibility(ctx, o.dlqURL, e.receipt, o.HoldVisibility))
-	}
-	return errors.Join(errs...)
 }

@@ -10,13 +10,21 @@ import (
 	"github.com/hookrelay/hookrelay/shared/wait"
 )
 
+// ErrScanIncomplete means a scan could not keep the messages it had seen
+// hidden (its calls to SQS too slow for their timeouts, or refused), so
+// they kept coming back instead of those it had not seen. Rather than act
+// on part of the DLQ as if it were all of it, the scan fails, having
+// listed, held and changed nothing.
+var ErrScanIncomplete = errors.New("the DLQ scan is incomplete")
+
 // scan receives every visible message of the DLQ once, deduplicated by
 // message id, and returns the entries f selects, in receive order.
 //
 // Entries for which hold returns true are kept invisible for
-// HoldVisibility and returned still in flight; every other received
-// message is released at the end, at once, so listing never delays
-// anything. On error everything received is released.
+// HoldVisibility and returned still in flight, with when their hold ends
+// (Entry.until); every other received message is released at the end, at
+// once, so listing never delays anything. On error everything received
+// is released.
 //
 // With a sink, selected entries are handed to it instead of returned (a
 // listing keeps only its page). The scan stops with ErrTooLarge past
@@ -28,12 +36,17 @@ import (
 // before it, so the release and the unlock run before the process is
 // stopped.
 //
-// The scan ends when a receive returns nothing (all messages are in
-// flight: ours or a concurrent redrive's) or when a full pass of receives
-// brought no new id (messages whose peek ran out come back before unseen
-// ones on goaws). A receive whose response was lost has hidden its
-// messages for PeekVisibility: the scan waits that out and goes on, since
-// a listing that silently skips dead letters is worse than a slow one.
+// Each receive hides its messages for PeekVisibility; the scan renews
+// every message it has seen before its timeout runs out (hide.go), for as
+// long as the scan has run by then, so a slow scan of a large DLQ renews
+// each message a few times, not once per PeekVisibility. The scan ends
+// when a receive returns nothing: every message is in flight, ours or a
+// concurrent redrive's. Should the ones it has seen come back all the
+// same, for a full pass of receives without a new id, it fails
+// (ErrScanIncomplete) rather than end short. A receive whose response was
+// lost has hidden its messages for PeekVisibility: the scan waits that out
+// and goes on, since a listing that silently skips dead letters is worse
+// than a slow one.
 func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink func(Entry), lim scanLimits) (selected []Entry, err error) {
 	work, stop := withCleanupTime(ctx)
 	defer stop()
@@ -41,24 +54,47 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink fu
 	if err != nil {
 		return nil, err
 	}
-	defer lock.unlock(ctx)       // after the release below
+	hid := newHideSet()
 	seen := make(map[string]int) // message id -> index in selected, or -1
-	var release, held []string   // receipt handles
 	defer func() {
+		released := false
+		if err == nil {
+			released, err = o.releaseHolding(ctx, hid.takePeeks(), hid)
+			for id, m := range hid.byID {
+				selected[seen[id]].receipt, selected[seen[id]].until = m.receipt, m.until
+			}
+		}
 		if err != nil {
-			release = append(release, held...)
+			released = o.release(ctx, append(hid.takePeeks(), hid.receipts(true)...))
 			selected = nil
 		}
-		o.release(ctx, release)
+		// What is still hidden is hidden for no longer than the lock
+		// lasts (keep): the next scan must wait for it, not miss it.
+		if released {
+			lock.unlock(ctx)
+		}
 	}()
+	start := o.Now()
+	vis := func(m *hidden) time.Duration {
+		if m.hold {
+			return o.HoldVisibility
+		}
+		return max(o.PeekVisibility, 2*o.Now().Sub(start))
+	}
 	stale, lost := 0, 0
 	for {
 		if work.Err() != nil && ctx.Err() == nil {
 			return selected, fmt.Errorf("the DLQ scan stopped short of the request's deadline after %d messages: narrow it down, or use the CLI", len(seen))
 		}
-		if err := lock.keep(work); err != nil {
+		// Were this scan to crash, the next must not start while messages
+		// this one hid are still hidden: it would miss them.
+		if err := lock.keep(work, o.Now().Add(max(vis(&hidden{}), o.HoldVisibility))); err != nil {
 			return selected, err
 		}
+		if err := o.renewDue(work, hid, vis); err != nil {
+			return selected, err
+		}
+		since := o.Now()
 		msgs, err := o.q.ReceiveOnce(work, o.dlqURL, queue.MaxBatch, o.Wait, o.PeekVisibility)
 		if err != nil {
 			if work.Err() != nil && ctx.Err() == nil {
@@ -68,8 +104,8 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink fu
 				return selected, err
 			}
 			lost++
-			if err := wait.Sleep(work, o.PeekVisibility+time.Second); err != nil {
-				continue
+			if err := o.waitOut(work, hid, vis); err != nil {
+				return selected, err
 			}
 			continue
 		}
@@ -78,53 +114,54 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink fu
 		}
 		fresh := 0
 		for i, m := range msgs {
-			if i, ok := seen[m.MessageId]; ok {
+			if at, ok := seen[m.MessageId]; ok {
 				// Received again: only the newest receipt handle works.
-				if i >= 0 && hold != nil && hold(selected[i]) {
-					selected[i].receipt = m.ReceiptHandle
-					held = append(held, m.ReceiptHandle)
-					if err := o.q.ChangeVisibility(work, o.dlqURL, m.ReceiptHandle, o.HoldVisibility); err != nil {
-						return selected, err
-					}
-				} else {
-					release = append(release, m.ReceiptHandle)
-				}
+				hid.put(m.MessageId, m.ReceiptHandle, at >= 0 && hold != nil && hold(selected[at]), since, o.PeekVisibility)
 				continue
 			}
 			fresh++
 			if lim.max > 0 && len(seen) >= lim.max {
 				for _, rest := range msgs[i:] {
-					release = append(release, rest.ReceiptHandle)
+					hid.put(rest.MessageId, rest.ReceiptHandle, false, since, o.PeekVisibility)
 				}
 				return selected, fmt.Errorf("%w (%d)", ErrTooLarge, lim.max)
 			}
 			e := parseEntry(m)
 			seen[m.MessageId] = -1
+			held := false
 			switch {
 			case !f.Matches(e):
-				release = append(release, e.receipt)
-				continue
 			case sink != nil:
-				release = append(release, e.receipt)
 				sink(e)
-				continue
-			case hold != nil && hold(e):
-				held = append(held, e.receipt)
-				if err := o.q.ChangeVisibility(work, o.dlqURL, e.receipt, o.HoldVisibility); err != nil {
-					return selected, err
-				}
 			default:
-				release = append(release, e.receipt)
+				held = hold != nil && hold(e)
+				seen[m.MessageId] = len(selected)
+				selected = append(selected, e)
 			}
-			seen[m.MessageId] = len(selected)
-			selected = append(selected, e)
+			hid.put(m.MessageId, m.ReceiptHandle, held, since, o.PeekVisibility)
 		}
 		if fresh > 0 {
 			stale = 0
 		} else if stale++; stale > len(seen)/queue.MaxBatch {
-			return selected, nil
+			return selected, fmt.Errorf("%w: %d messages seen, but those kept coming back instead of the rest (the calls renewing their visibility were too slow or refused); nothing was changed: try again", ErrScanIncomplete, len(seen))
 		}
 	}
+}
+
+// waitOut waits for the messages a lost receive hid to come back, renewing
+// what the scan hides meanwhile. It counts real time, not o.Now: only
+// SQS's clock ends the lost receive's timeouts.
+func (o *Ops) waitOut(ctx context.Context, hid *hideSet, vis func(*hidden) time.Duration) error {
+	step := max(o.PeekVisibility/4, 100*time.Millisecond)
+	for left := o.PeekVisibility + time.Second; left > 0; left -= step {
+		if err := o.renewDue(ctx, hid, vis); err != nil {
+			return err
+		}
+		if wait.Sleep(ctx, min(step, left)) != nil {
+			return nil // the scan's loop says why
+		}
+	}
+	return nil
 }
 
 // maxLostReceives bounds how often one scan waits out a lost response.
