@@ -29,9 +29,9 @@ func (c *countingQueue) Send(ctx context.Context, url string, m queue.Message) e
 	return c.Queue.Send(ctx, url, m)
 }
 
-func (c *countingQueue) ChangeVisibility(ctx context.Context, url, receipt string, d time.Duration) error {
+func (c *countingQueue) ChangeVisibilityBatch(ctx context.Context, url string, changes []queue.VisibilityChange) []error {
 	c.calls.Add(1)
-	return c.Queue.ChangeVisibility(ctx, url, receipt, d)
+	return c.Queue.ChangeVisibilityBatch(ctx, url, changes)
 }
 
 func (c *countingQueue) Delete(ctx context.Context, url, receipt string) error {

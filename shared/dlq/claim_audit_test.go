@@ -57,8 +57,8 @@ const (
 // auditStepOf names the step of each SDK call a recover or redrive makes.
 func auditStepOf(_ string, input any) string {
 	switch v := input.(type) {
-	case *sqs.ChangeMessageVisibilityInput:
-		if v.VisibilityTimeout > 0 { // 0 releases what a run did not get to
+	case *sqs.ChangeMessageVisibilityBatchInput:
+		if v.Entries[0].VisibilityTimeout > 0 { // 0 releases what a run did not get to
 			return stepHold
 		}
 	case *dynamodb.QueryInput:

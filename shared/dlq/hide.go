@@ -4,9 +4,9 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
 // A run keeps the messages it received out of other receivers' sight with
@@ -55,7 +55,7 @@ func (s *hideSet) put(id, receipt string, hold bool, since time.Time, vis time.D
 	s.requeue(m)
 }
 
-// putHeld records a message a scan held until until, for vis.
+// putHeld records a message held until until, by a timeout of vis.
 func (s *hideSet) putHeld(id, receipt string, until time.Time, vis time.Duration) {
 	m := &hidden{id: id, receipt: receipt, hold: true, at: -1}
 	s.byID[id] = m
@@ -90,8 +90,7 @@ func (s *hideSet) requeue(m *hidden) {
 	}
 }
 
-// remove forgets id: deleted, or its timeout ran out and its receipt no
-// longer works.
+// remove forgets id: deleted, or released.
 func (s *hideSet) remove(id string) {
 	m, ok := s.byID[id]
 	if !ok {
@@ -103,14 +102,11 @@ func (s *hideSet) remove(id string) {
 	}
 }
 
-// receipts returns the receipts of the held messages (held true) or of
-// the others.
-func (s *hideSet) receipts(held bool) []string {
-	var out []string
+// receipts returns the receipts of every message in s.
+func (s *hideSet) receipts() []string {
+	out := make([]string, 0, len(s.byID))
 	for _, m := range s.byID {
-		if m.hold == held {
-			out = append(out, m.receipt)
-		}
+		out = append(out, m.receipt)
 	}
 	return out
 }
@@ -128,15 +124,15 @@ func (s *hideSet) popDue(now time.Time) []*hidden {
 // vis(m). A hold that cannot be renewed is an error: the run must not act
 // on a message another receiver may take. A peek that cannot be renewed
 // (its timeout ran out on a slow link) only comes back, and the scan
-// receives it again; it is forgotten meanwhile.
+// receives it again; it is not renewed again meanwhile.
 func (o *Ops) renewDue(ctx context.Context, s *hideSet, vis func(*hidden) time.Duration) error {
 	due := s.popDue(o.Now())
 	if len(due) == 0 {
 		return nil
 	}
-	changes := make([]visChange, len(due))
+	changes := make([]queue.VisibilityChange, len(due))
 	for i, m := range due {
-		changes[i] = visChange{receipt: m.receipt, vis: wholeSeconds(vis(m))}
+		changes[i] = queue.VisibilityChange{ReceiptHandle: m.receipt, Timeout: wholeSeconds(vis(m))}
 	}
 	since := o.Now()
 	errs := o.changeVisibility(ctx, changes)
@@ -144,7 +140,7 @@ func (o *Ops) renewDue(ctx context.Context, s *hideSet, vis func(*hidden) time.D
 	for i, m := range due {
 		switch {
 		case errs[i] == nil:
-			s.hidFor(m, since, changes[i].vis)
+			s.hidFor(m, since, changes[i].Timeout)
 			s.requeue(m)
 		case m.hold:
 			s.requeue(m) // still to be released when the run ends
@@ -152,7 +148,8 @@ func (o *Ops) renewDue(ctx context.Context, s *hideSet, vis func(*hidden) time.D
 				failed = fmt.Errorf("renew the hold of %s (and %d more due): %w", m.id, len(due)-1, errs[i])
 			}
 		default:
-			s.remove(m.id)
+			// Left out of the queue, not forgotten: the run still
+			// releases it at the end, in case it has not come back.
 		}
 	}
 	return failed
@@ -162,50 +159,6 @@ func (o *Ops) renewDue(ctx context.Context, s *hideSet, vis func(*hidden) time.D
 // down so that a message is never thought hidden for longer than it is.
 func wholeSeconds(d time.Duration) time.Duration {
 	return max(time.Second, d.Truncate(time.Second))
-}
-
-// visChange is one visibility timeout to set.
-type visChange struct {
-	receipt string
-	vis     time.Duration
-}
-
-// changeVisibility sets each timeout, a few calls in flight (there is no
-// batch call on goaws; one by one over the internet would keep a large
-// run waiting for seconds), and returns each call's error. A call that
-// panics (a crash, as the claim audit injects one) panics the caller, as
-// it would have made inline.
-func (o *Ops) changeVisibility(ctx context.Context, changes []visChange) []error {
-	const workers = 8
-	errs := make([]error, len(changes))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	var crash atomic.Value
-	for range min(workers, len(changes)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if p := recover(); p != nil {
-					crash.CompareAndSwap(nil, p)
-					for range work { // the sender must not block should every worker crash
-					}
-				}
-			}()
-			for i := range work {
-				errs[i] = o.q.ChangeVisibility(ctx, o.dlqURL, changes[i].receipt, changes[i].vis)
-			}
-		}()
-	}
-	for i := range changes {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	if p := crash.Load(); p != nil {
-		panic(p)
-	}
-	return errs
 }
 
 // hiddenQueue is a heap of hidden messages by renewal time.

@@ -2,6 +2,8 @@ package dlq
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -16,7 +18,8 @@ type Queue interface {
 	// ReceiveOnce must not retry behind the caller's back: see scan.
 	ReceiveOnce(ctx context.Context, queueURL string, max int, wait, visibility time.Duration) ([]events.SQSMessage, error)
 	Send(ctx context.Context, queueURL string, m queue.Message) error
-	ChangeVisibility(ctx context.Context, queueURL, receiptHandle string, d time.Duration) error
+	// ChangeVisibilityBatch returns each change's error (nil: made).
+	ChangeVisibilityBatch(ctx context.Context, queueURL string, changes []queue.VisibilityChange) []error
 	Delete(ctx context.Context, queueURL, receiptHandle string) error
 }
 
@@ -34,12 +37,13 @@ type Ops struct {
 	delivery lanes.Lanes
 	reset    AttemptResetter
 
-	// PeekVisibility hides a message between its receive and the end of a
-	// scan. Short, so a crashed listing leaves nothing hidden for long; it
-	// bounds how long one scan may take before messages reappear.
+	// PeekVisibility hides a message from its receive until the scan
+	// renews it (scan.go), for as long as the scan has run by then. Short,
+	// so a crashed short listing leaves little hidden for long.
 	PeekVisibility time.Duration
 	// HoldVisibility hides a message selected for redrive or purge, so a
-	// concurrent redrive cannot take it too; it is renewed while working.
+	// concurrent redrive cannot take it too; it is renewed before it runs
+	// out, from when it was set, until the message is done with.
 	HoldVisibility time.Duration
 	// Wait is the long-poll time of each receive. Non-zero, because a short
 	// poll on AWS samples a subset of servers and may return nothing.
@@ -105,12 +109,51 @@ func (o *Ops) release(ctx context.Context, handles []string) (finished bool) {
 	}
 	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), end)
 	defer cancel()
-	changes := make([]visChange, len(handles))
+	changes := make([]queue.VisibilityChange, len(handles))
 	for i, h := range handles {
-		changes[i] = visChange{receipt: h}
+		changes[i] = queue.VisibilityChange{ReceiptHandle: h}
 	}
 	o.changeVisibility(ctx, changes)
 	return ctx.Err() == nil
+}
+
+// changeVisibility sets each timeout, ten a call and a few calls in
+// flight (one by one over the internet would keep a large run waiting for
+// minutes), and returns each change's error. A call that panics (a crash,
+// as the claim audit injects one) panics the caller, as it would have made
+// inline.
+func (o *Ops) changeVisibility(ctx context.Context, changes []queue.VisibilityChange) []error {
+	const workers = 8
+	errs := make([]error, len(changes))
+	work := make(chan int) // the start of a batch
+	var wg sync.WaitGroup
+	var crash atomic.Value
+	for range min(workers, (len(changes)+queue.MaxBatch-1)/queue.MaxBatch) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					crash.CompareAndSwap(nil, p)
+					for range work { // the sender must not block should every worker crash
+					}
+				}
+			}()
+			for start := range work {
+				end := min(start+queue.MaxBatch, len(changes))
+				copy(errs[start:end], o.q.ChangeVisibilityBatch(ctx, o.dlqURL, changes[start:end]))
+			}
+		}()
+	}
+	for start := 0; start < len(changes); start += queue.MaxBatch {
+		work <- start
+	}
+	close(work)
+	wg.Wait()
+	if p := crash.Load(); p != nil {
+		panic(p)
+	}
+	return errs
 }
 
 // releaseHolding releases handles while renewing the holds in hid: over a
@@ -143,7 +186,7 @@ func (o *Ops) process(ctx context.Context, held []Entry, fn func(context.Context
 	for _, e := range held {
 		hid.putHeld(e.MessageID, e.receipt, e.until, o.HoldVisibility)
 	}
-	defer func() { o.release(ctx, hid.receipts(true)) }()
+	defer func() { o.release(ctx, hid.receipts()) }()
 	for _, e := range held {
 		if err := ctx.Err(); err != nil {
 			return done, err

@@ -65,7 +65,7 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink fu
 			}
 		}
 		if err != nil {
-			released = o.release(ctx, append(hid.takePeeks(), hid.receipts(true)...))
+			released = o.release(ctx, hid.receipts())
 			selected = nil
 		}
 		// What is still hidden is hidden for no longer than the lock

@@ -15,11 +15,8 @@ import (
 // DeleteBatch deletes more than one call's worth, and names the entries the
 // queue refused (here one deleted before) instead of failing the rest.
 func TestDeleteBatchOnGoaws(t *testing.T) {
-	api, q, url, handles := receivedOnGoaws(t, "delbatch", 12)
+	api, q, url, handles := receivedLastDeleted(t, "delbatch", 12)
 	ctx := context.Background()
-	if err := q.Delete(ctx, url, handles[11]); err != nil {
-		t.Fatal(err)
-	}
 	refused, err := q.DeleteBatch(ctx, url, handles)
 	if err != nil {
 		t.Fatal(err)
@@ -32,9 +29,10 @@ func TestDeleteBatchOnGoaws(t *testing.T) {
 	}
 }
 
-// receivedOnGoaws sends n messages to a new goaws queue and receives them
-// all (hidden for the queue's 30 s), returning their receipt handles.
-func receivedOnGoaws(t *testing.T, name string, n int) (*sqs.Client, *Client, string, []string) {
+// receivedLastDeleted sends n messages to a new goaws queue, receives them
+// all (hidden for the queue's 30 s) and deletes the last, returning their
+// receipt handles: the last is one the queue must refuse.
+func receivedLastDeleted(t *testing.T, name string, n int) (*sqs.Client, *Client, string, []string) {
 	t.Helper()
 	api := testenv.SQSClient(t, testenv.Goaws(t))
 	q := New(api)
@@ -56,6 +54,9 @@ func receivedOnGoaws(t *testing.T, name string, n int) (*sqs.Client, *Client, st
 		for _, m := range got {
 			handles = append(handles, m.ReceiptHandle)
 		}
+	}
+	if err := q.Delete(ctx, url, handles[n-1]); err != nil {
+		t.Fatal(err)
 	}
 	return api, q, url, handles
 }

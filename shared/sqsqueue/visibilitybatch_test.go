@@ -12,11 +12,8 @@ import (
 // entry the queue refused (here one deleted before) without failing the
 // rest: the eleven released are received again, at once.
 func TestChangeVisibilityBatchOnGoaws(t *testing.T) {
-	_, q, url, handles := receivedOnGoaws(t, "visbatch", 12)
+	_, q, url, handles := receivedLastDeleted(t, "visbatch", 12)
 	ctx := context.Background()
-	if err := q.Delete(ctx, url, handles[11]); err != nil {
-		t.Fatal(err)
-	}
 	changes := make([]queue.VisibilityChange, len(handles))
 	for i, h := range handles {
 		changes[i] = queue.VisibilityChange{ReceiptHandle: h}
