@@ -130,6 +130,10 @@ func (o *Ops) renewDue(ctx context.Context, s *hideSet, vis func(*hidden) time.D
 	if len(due) == 0 {
 		return nil
 	}
+	// A round of calls costs a round trip whatever it carries: those due
+	// within half a peek go along, so a scan renews in a few rounds, not
+	// before every receive.
+	due = append(due, s.popDue(o.Now().Add(o.PeekVisibility/2))...)
 	changes := make([]queue.VisibilityChange, len(due))
 	for i, m := range due {
 		changes[i] = queue.VisibilityChange{ReceiptHandle: m.receipt, Timeout: wholeSeconds(vis(m))}
@@ -155,10 +159,11 @@ func (o *Ops) renewDue(ctx context.Context, s *hideSet, vis func(*hidden) time.D
 	return failed
 }
 
-// wholeSeconds is d as SQS sets it, whole seconds (at least one), rounded
-// down so that a message is never thought hidden for longer than it is.
+// wholeSeconds is d as SQS sets it, whole seconds (at least one, at most
+// SQS's 12 hours), rounded down so that a message is never thought hidden
+// for longer than it is.
 func wholeSeconds(d time.Duration) time.Duration {
-	return max(time.Second, d.Truncate(time.Second))
+	return min(max(time.Second, d.Truncate(time.Second)), 12*time.Hour)
 }
 
 // hiddenQueue is a heap of hidden messages by renewal time.

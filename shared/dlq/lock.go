@@ -81,9 +81,9 @@ func (o *Ops) lockScan(ctx context.Context, patience time.Duration) (*scanLock, 
 // keep extends the lock once a third of it has run, so a long scan keeps
 // it and a crashed one lets go within ScanLockTTL, and whenever it would
 // end before cover: a scan's messages must all be visible again by the
-// time a crashed scan lets go of the lock (the scan renews them for as
-// long as it has run, so the lock is extended to twice that, not at
-// every receive).
+// time a crashed scan lets go of the lock (the scan renews them for twice
+// as long as it has run, so the lock is extended to twice that again, not
+// at every receive).
 func (l *scanLock) keep(ctx context.Context, cover time.Time) error {
 	now := l.now()
 	if l.token == "" || now.Sub(l.extended) < ScanLockTTL/3 && !l.end.Before(cover) {

@@ -38,7 +38,7 @@ type Ops struct {
 	reset    AttemptResetter
 
 	// PeekVisibility hides a message from its receive until the scan
-	// renews it (scan.go), for as long as the scan has run by then. Short,
+	// renews it (scan.go), for twice as long as it has run by then. Short,
 	// so a crashed short listing leaves little hidden for long.
 	PeekVisibility time.Duration
 	// HoldVisibility hides a message selected for redrive or purge, so a

@@ -37,9 +37,10 @@ var ErrScanIncomplete = errors.New("the DLQ scan is incomplete")
 // stopped.
 //
 // Each receive hides its messages for PeekVisibility; the scan renews
-// every message it has seen before its timeout runs out (hide.go), for as
-// long as the scan has run by then, so a slow scan of a large DLQ renews
-// each message a few times, not once per PeekVisibility. The scan ends
+// every message it has seen before its timeout runs out (hide.go), for
+// twice as long as the scan has run by then, so a slow scan of a large DLQ
+// renews each message a few times (once each time the scan's length
+// doubles), not once per PeekVisibility. The scan ends
 // when a receive returns nothing: every message is in flight, ours or a
 // concurrent redrive's. Should the ones it has seen come back all the
 // same, for a full pass of receives without a new id, it fails
