@@ -3,8 +3,6 @@ package main
 import (
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 )
 
 // A mistyped key would deploy the default without a word: it stops synth,
@@ -42,9 +40,9 @@ func TestMisspeltContextKeysAreRefused(t *testing.T) {
 
 // Through the app, as cdk synth runs it: every misspelling is reported.
 func TestBuildAppRefusesMisspeltContextKeys(t *testing.T) {
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]interface{}{
+	app := newTestApp(t, map[string]interface{}{
 		"retryschedule": "1s", "alarmemail": "oncall@example.com", CtxLogLevel: "INFO",
-	}})
+	})
 	_, err := buildApp(app, assetDir(t))
 	for _, want := range []string{`"retryschedule"`, `did you mean "retrySchedule"`, `"alarmemail"`, `did you mean "alarmEmail"`} {
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -53,7 +53,7 @@ func synth(t testing.TB, context map[string]interface{}) *synthesized {
 	for k, v := range context {
 		merged[k] = v
 	}
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &merged})
+	app := newTestApp(t, merged)
 	stack, err := buildApp(app, assetDir(t))
 	if err != nil {
 		t.Fatalf("buildApp: %v", err)
@@ -277,4 +277,33 @@ func assertionsWarnings(s *synthesized) *[]string {
 		out = append(out, fmt.Sprint(m.Entry.Data))
 	}
 	return &out
+}
+
+// newTestApp is an app whose assembly goes to a folder of its own under
+// testOutdir, which TestMain removes: an app without an outdir leaves a
+// cdk.out* folder in the system's temporary folder at every synthesis. A
+// test's own TempDir would not do: shared stacks outlive the test that
+// synthesized them.
+func newTestApp(t testing.TB, context map[string]interface{}) awscdk.App {
+	t.Helper()
+	dir, err := os.MkdirTemp(testOutdir, "app-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(dir)})
+}
+
+// testOutdir holds every test app's cloud assembly.
+var testOutdir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "hookrelay-infra-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	testOutdir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 )
 
 func lookupMap(m map[string]interface{}) func(string) interface{} {
@@ -159,7 +157,7 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 	}
 	dir := assetDir(t)
 	for _, c := range cases {
-		app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]interface{}{c.key: c.value}})
+		app := newTestApp(t, map[string]interface{}{c.key: c.value})
 		_, err := buildApp(app, dir)
 		if err == nil {
 			t.Errorf("%s=%v: synthesis accepted it", c.key, c.value)
@@ -172,7 +170,7 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 }
 
 func TestMissingBinariesFailWithHint(t *testing.T) {
-	app := awscdk.NewApp(nil)
+	app := newTestApp(t, nil)
 	_, err := buildApp(app, t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "make build") {
 		t.Errorf("error = %v, want a hint to run make build", err)
@@ -187,7 +185,7 @@ func TestInvalidSettingsPanicInConstructor(t *testing.T) {
 	}()
 	s := DefaultSettings()
 	s.RemovalPolicy = "sometimes"
-	NewHookrelayStack(awscdk.NewApp(nil), "Bad", &HookrelayStackProps{AssetDir: os.TempDir(), Settings: s})
+	NewHookrelayStack(newTestApp(t, nil), "Bad", &HookrelayStackProps{AssetDir: os.TempDir(), Settings: s})
 }
 
 // The placeholder issuer synthesizes (make synth needs no flags) but warns.
