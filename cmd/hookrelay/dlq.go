@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/dlq"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/phrase"
@@ -65,7 +65,7 @@ scans the whole DLQ (SQS cannot seek), holding only the page in memory.`,
 			if err != nil {
 				return err
 			}
-			ops, err := target.ops(cmd.Context(), io.Discard)
+			ops, err := target.ops(cmd.Context(), cmd.ErrOrStderr(), needs{})
 			if err != nil {
 				return err
 			}
@@ -97,7 +97,7 @@ func newDLQShowCmd(target *dlqTarget) *cobra.Command {
 		Short: "Show one dead letter (message id or delivery id): attributes and envelope",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ops, err := target.ops(cmd.Context(), io.Discard)
+			ops, err := target.ops(cmd.Context(), cmd.ErrOrStderr(), needs{})
 			if err != nil {
 				return err
 			}
@@ -125,7 +125,7 @@ func newDLQRedriveCmd(target *dlqTarget) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ops, err := target.ops(cmd.Context(), cmd.ErrOrStderr())
+			ops, err := target.ops(cmd.Context(), cmd.ErrOrStderr(), needs{})
 			if err != nil {
 				return err
 			}
@@ -152,6 +152,9 @@ func newDLQPurgeCmd(target *dlqTarget) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "purge (--all | ID... | filters) --yes",
 		Short: "Delete dead letters for good",
+		Long: `Deletes dead letters for good, closing each one's item in the tenants' index
+first, so their recover does not send it again: it needs the table (--stack, --table
+or ` + config.EnvTable + `) and refuses to run without one.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !yes {
 				return errors.New("purge deletes dead letters for good: add --yes to confirm")
@@ -161,7 +164,7 @@ func newDLQPurgeCmd(target *dlqTarget) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ops, err := target.ops(cmd.Context(), io.Discard)
+			ops, err := target.ops(cmd.Context(), cmd.ErrOrStderr(), needs{table: true})
 			if err != nil {
 				return err
 			}

@@ -40,36 +40,61 @@ func (t *dlqTarget) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&t.stack, "stack", "", "read the URLs and table from this CloudFormation stack's outputs")
 }
 
-// ops builds the DLQ operations. Problems that do not stop the command
-// (no table to reset attempts in) are written to warn.
-func (t *dlqTarget) ops(ctx context.Context, warn io.Writer) (*dlq.Ops, error) {
+// needs is what a command cannot do without, beyond the DLQ.
+type needs struct {
+	// table: purge records each purge in the tenants' index of dead
+	// letters, or their recover would send the purged letters again.
+	table bool
+}
+
+// ops builds the DLQ operations, refusing what the command needs and
+// lacks. A missing table that does not stop the command (attempt counters
+// not reset, scans not kept from overlapping) is a warning on warn.
+func (t *dlqTarget) ops(ctx context.Context, warn io.Writer, n needs) (*dlq.Ops, error) {
+	r, err := t.resolve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.ops(warn, n)
+}
+
+// resolved is where a target's DLQ, delivery lanes and table are.
+type resolved struct {
+	q                       *sqsqueue.Client
+	dlqURL, queueURL, table string
+	db                      *dynamodb.Client // nil: no table
+}
+
+// resolve finds the deployed stack the flags, environment or stack
+// outputs name, or else the running `make dev`.
+func (t *dlqTarget) resolve(ctx context.Context) (resolved, error) {
 	dlqURL := firstSet(t.dlqURL, os.Getenv(config.EnvDLQURL))
 	queueURL := firstSet(t.queueURL, os.Getenv(config.EnvDeliveryQueueURL))
 	table := firstSet(t.table, os.Getenv(config.EnvTable))
 	if err := t.check(dlqURL); err != nil {
-		return nil, err
+		return resolved{}, err
 	}
 	if t.stack == "" && dlqURL == "" {
-		return t.devOps(ctx, warn)
+		return devTarget(ctx)
 	}
 
 	cfg, err := awsclient.Load(ctx)
 	if err != nil {
-		return nil, err
+		return resolved{}, err
 	}
 	if t.stack != "" {
 		out, err := stackOutputs(ctx, cloudformation.NewFromConfig(cfg), t.stack)
 		if err != nil {
-			return nil, err
+			return resolved{}, err
 		}
 		dlqURL = firstSet(dlqURL, out[outputDLQURL])
 		queueURL = firstSet(queueURL, out[outputDeliveryURL])
 		table = firstSet(table, out[outputTable])
 	}
 	if dlqURL == "" {
-		return nil, fmt.Errorf("stack %s has no %s output: pass --dlq-url", t.stack, outputDLQURL)
+		return resolved{}, fmt.Errorf("stack %s has no %s output: pass --dlq-url", t.stack, outputDLQURL)
 	}
-	return newOps(sqsqueue.New(sqs.NewFromConfig(cfg)), dlqURL, queueURL, dynamodb.NewFromConfig(cfg), table, warn), nil
+	return resolved{q: sqsqueue.New(sqs.NewFromConfig(cfg)), dlqURL: dlqURL, queueURL: queueURL, db: dynamodb.NewFromConfig(cfg), table: table}, nil
 }
 
 // check refuses flags that would be ignored: an empty --stack or --dlq-url
@@ -92,42 +117,47 @@ func (t *dlqTarget) check(dlqURL string) error {
 	return nil
 }
 
-// devOps targets the emulators of the running `make dev`.
-func (t *dlqTarget) devOps(ctx context.Context, warn io.Writer) (*dlq.Ops, error) {
+// devTarget is the emulators of the running `make dev`.
+func devTarget(ctx context.Context) (resolved, error) {
 	s, _, err := devrun.Running()
 	if errors.Is(err, devstate.ErrNotRunning) {
-		return nil, fmt.Errorf("%w, or target a deployed stack with --stack, --dlq-url or %s", err, config.EnvDLQURL)
+		return resolved{}, fmt.Errorf("%w, or target a deployed stack with --stack, --dlq-url or %s", err, config.EnvDLQURL)
 	}
 	if err != nil {
-		return nil, err
+		return resolved{}, err
 	}
 	cfg, err := awsclient.Local(ctx, s.Region)
 	if err != nil {
-		return nil, err
+		return resolved{}, err
 	}
-	q := sqsqueue.New(sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(s.SQSEndpoint) }))
-	var db *dynamodb.Client
+	r := resolved{
+		q:      sqsqueue.New(sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(s.SQSEndpoint) })),
+		dlqURL: s.DLQURL, queueURL: s.DeliveryQueueURL, table: s.Table,
+	}
 	if s.DynamoEndpoint != "" {
-		db = dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(s.DynamoEndpoint) })
+		r.db = dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(s.DynamoEndpoint) })
 	}
-	return newOps(q, s.DLQURL, s.DeliveryQueueURL, db, s.Table, warn), nil
+	return r, nil
 }
 
-// newOps builds the DLQ operations with the table's attempt counters, scan
+// ops builds the DLQ operations with the table's attempt counters, scan
 // lock and the tenants' index of dead letters. Without a table (a
-// warning): redriven deliveries keep their count and may dead-letter
-// sooner, a scan may overlap the stack's own (an admin API listing), each
-// missing what the other holds, and a letter its tenant recovered already
-// is neither shown so nor kept from being sent again.
-func newOps(q *sqsqueue.Client, dlqURL, queueURL string, db *dynamodb.Client, table string, warn io.Writer) *dlq.Ops {
-	if db == nil || table == "" {
+// warning, unless n needs it): redriven deliveries keep their count and
+// may dead-letter sooner, a scan may overlap the stack's own (an admin API
+// listing), each missing what the other holds, and a letter its tenant
+// recovered already is neither shown so nor kept from being sent again.
+func (r resolved) ops(warn io.Writer, n needs) (*dlq.Ops, error) {
+	if r.db == nil || r.table == "" {
+		if n.table {
+			return nil, fmt.Errorf("purge needs the DynamoDB table (--stack, --table or %s): without it the purge is not recorded in the tenants' index of dead letters, and their recover would send the purged letters again", config.EnvTable)
+		}
 		fmt.Fprintf(warn, "warning: no DynamoDB table (--table, --stack or %s): attempt counters will not be reset on redrive, scans are not kept from overlapping, and dead letters their tenants recovered already are redriven again\n", config.EnvTable)
-		return dlq.New(q, dlqURL, lanes.Parse(queueURL), nil)
+		return dlq.New(r.q, r.dlqURL, lanes.Parse(r.queueURL), nil), nil
 	}
 	// The TTL only matters for writes that create records; a reset does not.
-	ops := dlq.New(q, dlqURL, lanes.Parse(queueURL), dynamo.NewDeliveryStore(db, table, config.Defaults().AttemptTTL))
-	ops.Locks, ops.Index = dynamo.NewLocks(db, table), dynamo.NewDeadLetterIndex(db, table)
-	return ops
+	ops := dlq.New(r.q, r.dlqURL, lanes.Parse(r.queueURL), dynamo.NewDeliveryStore(r.db, r.table, config.Defaults().AttemptTTL))
+	ops.Locks, ops.Index = dynamo.NewLocks(r.db, r.table), dynamo.NewDeadLetterIndex(r.db, r.table)
+	return ops, nil
 }
 
 func firstSet(vs ...string) string {

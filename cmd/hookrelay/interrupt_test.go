@@ -9,9 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
-	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/dlq"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/testenv"
@@ -32,9 +29,8 @@ func newInterruptedDLQ(t *testing.T, stall func(action string, n int) bool) inte
 	for i := range 3 {
 		l.deadLetter(t, fmt.Sprintf("dlv_%d", i), "wh_fixed")
 	}
-	db, table := testenv.Table(t)
 	proxy, stalled := stallingSQS(t, l.endpoint, stall)
-	l.writeState(t, devstate.State{SQSEndpoint: proxy, DynamoEndpoint: aws.ToString(db.Options().BaseEndpoint), Table: table})
+	db, table := l.withTable(t, proxy)
 	ops := dlq.New(l.q, l.dlqURL, nil, nil)
 	ops.Locks, ops.LockWait = dynamo.NewLocks(db, table), 0
 	return interruptedDLQ{localDLQ: l, stalled: stalled, ops: ops}
