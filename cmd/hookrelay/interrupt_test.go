@@ -115,12 +115,12 @@ func TestDLQRedriveInterruptedPrintsWhatItDid(t *testing.T) {
 // A second signal kills: here while the first one's cleanup is stalled.
 func TestDLQSecondInterruptKills(t *testing.T) {
 	d := newInterruptedDLQ(t, func(action string, n int) bool {
-		return action == "ReceiveMessage" && n == 2 || action == "ChangeMessageVisibility"
+		return action == "ReceiveMessage" && n == 2 || action == "ChangeMessageVisibilityBatch"
 	})
 	p := startMain(t, nil, "dlq", "ls")
 	d.await(t, p, "ReceiveMessage")
 	interrupt(t, p)
-	d.await(t, p, "ChangeMessageVisibility") // the release of what it peeked
+	d.await(t, p, "ChangeMessageVisibilityBatch") // the release of what it peeked, ten a call
 	interrupt(t, p)
 	if _, stderr, code := waitInterrupted(t, p); code != -1 || p.cmd.ProcessState.Sys().(syscall.WaitStatus).Signal() != syscall.SIGINT {
 		t.Fatalf("second interrupt: exit %d, stderr %q; want killed by SIGINT", code, stderr)
