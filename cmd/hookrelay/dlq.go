@@ -125,7 +125,7 @@ func newDLQRedriveCmd(target *dlqTarget) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ops, err := target.ops(cmd.Context(), cmd.ErrOrStderr(), needs{})
+			ops, err := target.ops(cmd.Context(), cmd.ErrOrStderr(), needs{lanes: true})
 			if err != nil {
 				return err
 			}
@@ -133,7 +133,9 @@ func newDLQRedriveCmd(target *dlqTarget) *cobra.Command {
 			bar := newProgress(out)
 			res, err := ops.Redrive(cmd.Context(), f, dryRun, bar.update)
 			bar.done()
-			writeRedriveResult(out, res)
+			if err == nil || res.Matched > 0 { // else the scan did not get far: nothing to say
+				writeRedriveResult(out, res)
+			}
 			if err != nil {
 				return err
 			}

@@ -42,6 +42,9 @@ func (t *dlqTarget) addFlags(fs *pflag.FlagSet) {
 
 // needs is what a command cannot do without, beyond the DLQ.
 type needs struct {
+	// lanes: redrive sends to the delivery lanes (and its dry run counts
+	// what it would send there).
+	lanes bool
 	// table: purge records each purge in the tenants' index of dead
 	// letters, or their recover would send the purged letters again.
 	table bool
@@ -147,15 +150,19 @@ func devTarget(ctx context.Context) (resolved, error) {
 // listing), each missing what the other holds, and a letter its tenant
 // recovered already is neither shown so nor kept from being sent again.
 func (r resolved) ops(warn io.Writer, n needs) (*dlq.Ops, error) {
+	delivery := lanes.Parse(r.queueURL)
+	if n.lanes && len(delivery) == 0 {
+		return nil, fmt.Errorf("redrive needs the delivery lanes' queue URLs: pass --queue-url, set %s, or use --stack (its %s output)", config.EnvDeliveryQueueURL, outputDeliveryURL)
+	}
 	if r.db == nil || r.table == "" {
 		if n.table {
 			return nil, fmt.Errorf("purge needs the DynamoDB table (--stack, --table or %s): without it the purge is not recorded in the tenants' index of dead letters, and their recover would send the purged letters again", config.EnvTable)
 		}
 		fmt.Fprintf(warn, "warning: no DynamoDB table (--table, --stack or %s): attempt counters will not be reset on redrive, scans are not kept from overlapping, and dead letters their tenants recovered already are redriven again\n", config.EnvTable)
-		return dlq.New(r.q, r.dlqURL, lanes.Parse(r.queueURL), nil), nil
+		return dlq.New(r.q, r.dlqURL, delivery, nil), nil
 	}
 	// The TTL only matters for writes that create records; a reset does not.
-	ops := dlq.New(r.q, r.dlqURL, lanes.Parse(r.queueURL), dynamo.NewDeliveryStore(r.db, r.table, config.Defaults().AttemptTTL))
+	ops := dlq.New(r.q, r.dlqURL, delivery, dynamo.NewDeliveryStore(r.db, r.table, config.Defaults().AttemptTTL))
 	ops.Locks, ops.Index = dynamo.NewLocks(r.db, r.table), dynamo.NewDeadLetterIndex(r.db, r.table)
 	return ops, nil
 }

@@ -29,3 +29,21 @@ func TestDLQRefusesIgnoredTargetFlags(t *testing.T) {
 		}
 	}
 }
+
+// A redrive of a deployed stack's DLQ without its lanes is refused before
+// anything is read, dry run too, naming the ways to give them.
+func TestDLQRedriveNeedsTheLanes(t *testing.T) {
+	noTarget(t)
+	// Nothing listens there: a request would fail otherwise.
+	t.Setenv("HOOKRELAY_DLQ_URL", "http://127.0.0.1:9/000000000000/deliveries-dlq")
+	t.Setenv("HOOKRELAY_DELIVERY_QUEUE_URL", " , ")
+	t.Setenv("AWS_REGION", "eu-west-1")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	const want = "redrive needs the delivery lanes' queue URLs: pass --queue-url, set HOOKRELAY_DELIVERY_QUEUE_URL, or use --stack (its DeliveryQueueUrl output)"
+	for _, args := range [][]string{{"redrive", "--all", "--dry-run"}, {"redrive", "--all"}, {"redrive", "dlv_1"}} {
+		out, _, err := runDLQ(t, args...)
+		if err == nil || err.Error() != want || out != "" {
+			t.Errorf("%v: %v, stdout %q; want only %q", args, err, out, want)
+		}
+	}
+}
