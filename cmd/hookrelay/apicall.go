@@ -16,7 +16,7 @@ import (
 var apiTransport = http.DefaultTransport
 
 // call sends in (if not nil) as JSON to method path and decodes a want answer into
-// out; any other answer is an error naming the API's error code and message.
+// out; any other answer is an error saying what the API answered (apiError).
 func (a *apiTarget) call(method, path string, in any, want int, out any) error {
 	var body io.Reader
 	if in != nil {
@@ -48,16 +48,11 @@ func (a *apiTarget) call(method, path string, in any, want int, out any) error {
 		return err
 	}
 	if res.StatusCode != want {
-		var e struct {
-			Error struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
-			} `json:"error"`
+		err := apiError(res.Status, raw)
+		if a.devToken && (res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden) {
+			err = fmt.Errorf("%w (the CLI signed a dev token for --org, which only `make dev` accepts: pass --token for a deployed stack)", err)
 		}
-		if json.Unmarshal(raw, &e) != nil {
-			return fmt.Errorf("the API answered %s with a body that is not JSON", res.Status)
-		}
-		return fmt.Errorf("the API answered %s: %s: %s", res.Status, e.Error.Code, e.Error.Message)
+		return err
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
 		return fmt.Errorf("the API answered %s with a body that is not JSON", res.Status)

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -21,6 +22,8 @@ type apiTarget struct {
 	// local: the URL is the running make dev's (not --api), so a failed
 	// connection may mean it is not running.
 	local bool
+	// devToken: the token is a dev token the CLI signed for --org.
+	devToken bool
 }
 
 func (a *apiTarget) addFlags(flags interface {
@@ -45,10 +48,30 @@ func (a *apiTarget) resolve(cfg config.Config) error {
 	} else if err = a.localAPI(cfg); err != nil {
 		return err
 	}
-	if a.token == "" {
-		a.token, err = devToken(cfg, a.org, false, 5*time.Minute)
+	if a.token != "" {
+		return nil
 	}
+	if !loopback(a.apiURL) {
+		return fmt.Errorf("--api %s is not on this machine: pass --token; the dev token the CLI signs for --org works only with `make dev`", a.apiURL)
+	}
+	a.devToken = true
+	a.token, err = devToken(cfg, a.org, false, 5*time.Minute)
 	return err
+}
+
+// loopback reports whether apiURL (checked) names this machine: localhost
+// or a loopback address, where `make dev` runs.
+func loopback(apiURL string) bool {
+	u, err := url.Parse(apiURL)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // localAPI finds the running `make dev` as the dlq commands do, through
