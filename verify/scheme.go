@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -27,9 +28,25 @@ const (
 // HeaderName returns "X-<prefix>-<suffix>", e.g. X-Hookrelay-Signature.
 func HeaderName(prefix, suffix string) string { return "X-" + prefix + "-" + suffix }
 
-// ErrBadSecret means a secret cannot be used as a Standard Webhooks key.
+// ErrBadSecret means a secret cannot be used as a Standard Webhooks key
+// (StandardKey) or as a receiver's secret (CheckSecret).
 // The message never contains the secret.
 var ErrBadSecret = errors.New("secret is not whsec_ + base64")
+
+// CheckSecret accepts only the form create and rotate return: SecretPrefix
+// followed by non-empty standard base64. Anything else is a configuration
+// error (ErrBadSecret), above all an empty secret: an unset WEBHOOK_SECRET
+// would key the HMAC by "", which anyone can compute.
+func CheckSecret(secret string) error {
+	if secret == "" {
+		return fmt.Errorf("%w: it is empty (is the variable set?)", ErrBadSecret)
+	}
+	if !strings.HasPrefix(secret, SecretPrefix) {
+		return ErrBadSecret
+	}
+	_, err := StandardKey(secret)
+	return err
+}
 
 // Sum is the digest of the X-<Prefix>-Signature family: HMAC-SHA256 keyed
 // by the secret string exactly as the API returned it (whsec_ prefix

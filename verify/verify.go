@@ -34,6 +34,15 @@
 // refused (replay protection), comparisons are constant-time, and during a
 // secret rotation any of the v1 entries may match. A receiver that holds
 // both its old and new secret while it migrates uses Verifier with both.
+//
+// Every secret must be the whsec_… value the API returned: an empty or
+// malformed one fails every request with ErrBadSecret (CheckSecret), so a
+// missing WEBHOOK_SECRET can never accept forgeries keyed by "". Check it
+// once at startup too, to fail loudly:
+//
+//	if err := verify.CheckSecret(secret); err != nil {
+//		log.Fatalf("WEBHOOK_SECRET: %v", err)
+//	}
 package verify
 
 import (
@@ -52,7 +61,9 @@ const DefaultTolerance = 5 * time.Minute
 // DefaultPrefix is the header brand of a deployment that did not set one.
 const DefaultPrefix = "Hookrelay"
 
-// Errors; callers test them with errors.Is. None contains a secret.
+// Errors; callers test them with errors.Is. None contains a secret. An
+// unusable secret (empty, no whsec_ prefix, not base64) is ErrBadSecret, a
+// configuration error: answer 500, not 401, so hookrelay retries.
 var (
 	ErrNoSignature = errors.New("verify: no signature header")
 	ErrMalformed   = errors.New("verify: malformed signature header")
@@ -91,6 +102,10 @@ func (v Verifier) check(headers http.Header, body []byte, now time.Time) (standa
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
+	keys, err := v.keys()
+	if err != nil {
+		return false, err
+	}
 	checked := 0
 	if raw := headers.Get(HeaderName(prefix, "Signature")); raw != "" {
 		if err := v.verifyStripe(raw, body, now); err != nil {
@@ -99,7 +114,7 @@ func (v Verifier) check(headers http.Header, body []byte, now time.Time) (standa
 		checked++
 	}
 	if raw := headers.Get(HeaderWebhookSignature); raw != "" {
-		if err := v.verifyStandard(headers, raw, body, now); err != nil {
+		if err := v.verifyStandard(keys, headers, raw, body, now); err != nil {
 			return false, fmt.Errorf("%s: %w", HeaderWebhookSignature, err)
 		}
 		standard = true
@@ -112,6 +127,23 @@ func (v Verifier) check(headers http.Header, body []byte, now time.Time) (standa
 		return false, ErrNoSignature
 	}
 	return standard, nil
+}
+
+// keys checks every secret (CheckSecret) and returns their Standard
+// Webhooks keys. One unusable secret fails every request, whatever the
+// others: a receiver keyed by "" would accept forgeries in either family.
+func (v Verifier) keys() ([][]byte, error) {
+	if len(v.Secrets) == 0 {
+		return nil, fmt.Errorf("verify: no secret: %w", ErrBadSecret)
+	}
+	keys := make([][]byte, len(v.Secrets))
+	for i, secret := range v.Secrets {
+		if err := CheckSecret(secret); err != nil {
+			return nil, fmt.Errorf("verify: secret %d of %d: %w", i+1, len(v.Secrets), err)
+		}
+		keys[i], _ = StandardKey(secret) // CheckSecret has decoded it
+	}
+	return keys, nil
 }
 
 func (v Verifier) verifyStripe(raw string, body []byte, now time.Time) error {
@@ -131,7 +163,7 @@ func (v Verifier) verifyStripe(raw string, body []byte, now time.Time) error {
 	return ErrMismatch
 }
 
-func (v Verifier) verifyStandard(h http.Header, raw string, body []byte, now time.Time) error {
+func (v Verifier) verifyStandard(keys [][]byte, h http.Header, raw string, body []byte, now time.Time) error {
 	id := h.Get(HeaderWebhookID)
 	t, err := parseTimestamp(h.Get(HeaderWebhookTimestamp))
 	if id == "" || err != nil {
@@ -144,11 +176,7 @@ func (v Verifier) verifyStandard(h http.Header, raw string, body []byte, now tim
 	if err := v.fresh(t, now); err != nil {
 		return err
 	}
-	for _, secret := range v.Secrets {
-		key, err := StandardKey(secret)
-		if err != nil {
-			continue // not usable in this family; another secret may be
-		}
+	for _, key := range keys {
 		if anyEqual(StandardSum(key, id, t, body), sigs) {
 			return nil
 		}

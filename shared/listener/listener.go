@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -53,11 +52,8 @@ func CheckStatus(status int) error {
 
 // New checks the options; a zero Status means 200.
 func New(o Options) (*Listener, error) {
-	if !strings.HasPrefix(o.Secret, secrets.Prefix) {
-		return nil, fmt.Errorf("secret must be the signing_secret the API returned (%s...)", secrets.Prefix)
-	}
-	if _, err := verify.StandardKey(o.Secret); err != nil {
-		return nil, fmt.Errorf("secret: %w", err)
+	if err := verify.CheckSecret(o.Secret); err != nil {
+		return nil, fmt.Errorf("secret must be the signing_secret the API returned (%s...): %w", secrets.Prefix, err)
 	}
 	if o.Status == 0 {
 		o.Status = http.StatusOK
