@@ -1,24 +1,31 @@
 package verify_test
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hookrelay/hookrelay/verify"
 )
 
 // snippetCase is one call of a documented verifier: verify(secret,
 // headers, body, prefix, 300, now).
 type snippetCase struct {
 	Name    string            `json:"name"`
-	Secret  string            `json:"secret"`
+	Secret  any               `json:"secret"`  // a string, or nil: WEBHOOK_SECRET unset
 	Headers map[string]string `json:"headers"` // lower-case names, as Node and the Python snippet take them
 	Body    string            `json:"body"`
 	Prefix  string            `json:"prefix"`
 	Now     int64             `json:"now"`
 	Want    bool              `json:"want"`
+	// Throws: the secret is unusable, a configuration error that must
+	// throw (naming whsec_) rather than verify anything.
+	Throws bool `json:"-"`
 }
 
 // snippetCases are docs/signatures.md's test vectors, tampered copies of
@@ -74,7 +81,25 @@ func snippetCases() []snippetCase {
 	late.Now = signedAt.Unix() + 400
 	acme := c("another header prefix", secretNew, map[string]string{"x-acme-signature": stripe}, true)
 	acme.Prefix = "Acme"
-	return append(cases, changed, late, acme)
+	cases = append(cases, changed, late, acme)
+	// Headers anyone can forge for a receiver whose secret is "": both
+	// families keyed by the empty key.
+	forged := map[string]string{
+		"x-hookrelay-signature": "t=1745000000,v1=" + hex.EncodeToString(verify.Sum("", signedAt.Unix(), []byte(body))),
+		"webhook-id":            deliveryID, "webhook-timestamp": "1745000000",
+		"webhook-signature": "v1," + base64.StdEncoding.EncodeToString(verify.StandardSum(nil, deliveryID, signedAt.Unix(), []byte(body))),
+	}
+	for _, bad := range []snippetCase{
+		c("empty secret, headers forged with it", "", forged, false),
+		{Name: "unset secret (null)", Headers: forged, Body: body, Prefix: "Hookrelay", Now: now},
+		c("whsec_ alone", "whsec_", forged, false),
+		c("the secret without whsec_", strings.TrimPrefix(secretNew, "whsec_"), both, false),
+		c("whsec_ + not base64", "whsec_???", both, false),
+	} {
+		bad.Throws = true
+		cases = append(cases, bad)
+	}
+	return cases
 }
 
 // TestTheDocsNodeVerifier runs docs/signatures.md's Node.js snippet, as
@@ -133,6 +158,12 @@ func runDocsVerifier(t *testing.T, interpreter, why, snippetFile, snippet, harne
 		t.Fatalf("%s printed %s (%v)", interpreter, out, err)
 	}
 	for i, c := range cases {
+		if c.Throws {
+			if msg, _ := got[i].(string); !strings.HasPrefix(msg, "threw ") || !strings.Contains(msg, "whsec_") {
+				t.Errorf("%s: verify gave %v, want it to throw naming whsec_", c.Name, got[i])
+			}
+			continue
+		}
 		if got[i] != c.Want {
 			t.Errorf("%s: verify gave %v, want %v", c.Name, got[i], c.Want)
 		}

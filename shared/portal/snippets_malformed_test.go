@@ -1,10 +1,6 @@
 package portal
 
 import (
-	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -74,51 +70,15 @@ func TestSnippetsRefuseMalformedHeaders(t *testing.T) {
 			}
 		}
 	}
-	in, err := json.Marshal(cases)
-	if err != nil {
-		t.Fatal(err)
+	calls := make([]snippetCall, len(cases))
+	for i, c := range cases {
+		calls[i] = snippetCall{Name: c.Name, Secret: secret, Headers: c.Headers, Body: body}
 	}
-	code := snippetCode(t, "Acme")
-	node := code["js"] + `
-const fs = require("node:fs");
-const cases = JSON.parse(fs.readFileSync(0, "utf8"));
-const body = Buffer.from(process.argv[2]);
-const call = (f, c) => { try { return f(process.argv[3], c.headers, body); } catch (e) { return "threw " + e.name + ": " + e.message; } };
-console.log(JSON.stringify(cases.map((c) => [call(verifySignature, c), call(verifyStandardWebhooks, c)])));
-`
-	python := code["py"] + `
-import json, sys
-cases = json.load(sys.stdin)
-body = sys.argv[1].encode()
-def call(f, c):
-    try:
-        return f(sys.argv[2], c["headers"], body)
-    except Exception as e:
-        return "threw %s: %s" % (type(e).__name__, e)
-print(json.dumps([[call(verify_signature, c), call(verify_standard_webhooks, c)] for c in cases]))
-`
-	for _, run := range []struct{ name, cmd, file, src string }{
-		{"node", "node", "verify.js", node},
-		{"python", "python3", "verify.py", python},
-	} {
-		path := filepath.Join(t.TempDir(), run.file)
-		if err := os.WriteFile(path, []byte(run.src), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(interpreter(t, run.cmd), path, body, secret)
-		cmd.Stdin = strings.NewReader(string(in))
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("%s snippet: %v\n%s", run.name, err, out)
-		}
-		var got [][2]any
-		if err := json.Unmarshal(out, &got); err != nil || len(got) != len(cases) {
-			t.Fatalf("%s snippet printed %s (%v)", run.name, out, err)
-		}
+	for lang, got := range runSnippets(t, "Acme", calls) {
 		for i, c := range cases {
 			if got[i][0] != c.Want[0] || got[i][1] != c.Want[1] {
 				t.Errorf("%s snippet, %s: verify_signature, verify_standard_webhooks = %v, %v; want %v, %v",
-					run.name, c.Name, got[i][0], got[i][1], c.Want[0], c.Want[1])
+					lang, c.Name, got[i][0], got[i][1], c.Want[0], c.Want[1])
 			}
 		}
 	}

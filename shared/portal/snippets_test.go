@@ -34,6 +34,9 @@ func TestSnippetsVerifyRealDeliveries(t *testing.T) {
 	if !strings.Contains(code["go"], `verify.VerifyDelivery(secret, r.Header, body, "Acme", time.Now())`) {
 		t.Errorf("Go snippet does not use the deployment's prefix:\n%s", code["go"])
 	}
+	if !strings.Contains(code["go"], "if err := verify.CheckSecret(secret); err != nil {\n\t\tlog.Fatalf(") {
+		t.Errorf("Go snippet does not stop at startup without a usable WEBHOOK_SECRET:\n%s", code["go"])
+	}
 	if _, err := parser.ParseFile(token.NewFileSet(), "verify.go", code["go"], 0); err != nil {
 		t.Errorf("Go snippet does not parse: %v", err)
 	}
