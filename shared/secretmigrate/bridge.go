@@ -67,12 +67,16 @@ func (b Bridge) Record(ctx context.Context, orgID, webhookID string) (secrets.Re
 	return r, err
 }
 
-// PutRecord writes r to both.
+// PutRecord writes r to both, the source first: a migration copying the
+// webhook meanwhile may overwrite the target with the record it read
+// before, and reads the source again after its copy (Migration.copy). A
+// rotation whose source write that read missed still has its target write
+// to come, after the migration's.
 func (b Bridge) PutRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
-	if err := b.Target.PutRecord(ctx, orgID, webhookID, r); err != nil {
+	if err := b.Source.PutRecord(ctx, orgID, webhookID, r); err != nil {
 		return err
 	}
-	return b.Source.PutRecord(ctx, orgID, webhookID, r)
+	return b.Target.PutRecord(ctx, orgID, webhookID, r)
 }
 
 // ScheduleDeletion removes the secrets from both; ErrNotFound only when

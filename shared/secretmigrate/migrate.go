@@ -146,11 +146,41 @@ func (m Migration) sourceWins(src, dst secrets.Record, w Webhook, live bool) boo
 	return !live || w.SecretStore != m.ToName
 }
 
-// copy writes r to the target and reads it back.
+// copyRounds bounds how often one webhook's copy starts over because its
+// source changed meanwhile.
+const copyRounds = 3
+
+// copy writes r, the source's record, to the target, reads it back, and
+// reads the source again: a rotation that landed between the migration's
+// read and its write was overwritten in the target by r, so while the
+// source differs from what was copied, its record is copied again. The
+// Bridge writes a rotation to the source first, so a rotation this read
+// misses has its target write still to come, after the migration's.
 func (m Migration) copy(ctx context.Context, w Webhook, r secrets.Record) error {
 	if m.DryRun {
 		return nil
 	}
+	for range copyRounds {
+		if err := m.copyOnce(ctx, w, r); err != nil {
+			return err
+		}
+		now, err := m.From.Record(ctx, w.OrgID, w.ID)
+		switch {
+		case errors.Is(err, secrets.ErrNotFound):
+			return nil // deleted meanwhile: mark says so
+		case err != nil:
+			return fmt.Errorf("webhook %s: read the source again after the copy: %w", w.ID, err)
+		case same(now, r):
+			return nil
+		}
+		m.say("%s/%s: rotated during the copy: copy again", w.OrgID, w.ID)
+		r = now
+	}
+	return fmt.Errorf("webhook %s: its secrets changed during each of %d copies: run the migration again", w.ID, copyRounds)
+}
+
+// copyOnce writes r to the target and reads it back.
+func (m Migration) copyOnce(ctx context.Context, w Webhook, r secrets.Record) error {
 	if err := m.To.PutRecord(ctx, w.OrgID, w.ID, r); err != nil {
 		return fmt.Errorf("webhook %s: copy: %w", w.ID, err)
 	}
