@@ -126,3 +126,48 @@ func TestRecoverBesideAnEnableRequeuesWithoutClaimingIt(t *testing.T) {
 		t.Fatalf("after: %v", got)
 	}
 }
+
+// A rename whose read came before another caller's URL change: both answer
+// 200, and both changes stay (the rename used to write the URL it read
+// back, undoing the other change).
+func TestConcurrentPatchesOfDifferentFieldsBothLand(t *testing.T) {
+	t.Parallel()
+	var id, tok string
+	he := racingURLChange(t, "https://new.example.com/hook", &id, &tok)
+	tok = he.token("org_abc")
+	id = he.create(tok, createBody("flaky", "emailOpen")).ID
+	if res := he.do(http.MethodPatch, webhooksPath+"/"+id, tok, map[string]any{"name": "renamed"}); res.status != http.StatusOK {
+		t.Fatalf("rename: %d %s", res.status, res.body)
+	}
+	if got := he.get(t, tok, id); got["name"] != "renamed" || got["url"] != "https://new.example.com/hook" {
+		t.Fatalf("after a rename beside a url change: name=%v url=%v; want renamed and https://new.example.com/hook", got["name"], got["url"])
+	}
+}
+
+// A recover whose read came before the tenant's URL fix: the endpoint is
+// enabled with the fixed URL (the recover's enable used to write the
+// broken URL back, and send every recovered delivery to it).
+func TestRecoverKeepsAURLChangeMadeMeanwhile(t *testing.T) {
+	t.Parallel()
+	var id, tok string
+	he := racingURLChange(t, "https://fixed.example.com/hook", &id, &tok)
+	tok = he.token("org_abc")
+	id = he.failing(t, tok, "org_abc")
+	since := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	if res := he.do(http.MethodPost, webhooksPath+"/"+id+"/recover", tok, map[string]any{"since": since}); res.status != http.StatusAccepted {
+		t.Fatalf("recover: %d %s", res.status, res.body)
+	}
+	if got := he.get(t, tok, id); got["url"] != "https://fixed.example.com/hook" || got["enabled"] != true {
+		t.Fatalf("after a recover beside a url change: url=%v enabled=%v; want https://fixed.example.com/hook, enabled", got["url"], got["enabled"])
+	}
+}
+
+// racingURLChange is a racingHealthEnv whose other party changes the URL
+// of webhook *id to url, with token *tok (both set before the first update).
+func racingURLChange(t *testing.T, url string, id, tok *string) *healthEnv {
+	return racingHealthEnv(t, func(he *healthEnv) {
+		if res := he.do(http.MethodPatch, webhooksPath+"/"+*id, *tok, map[string]any{"url": url}); res.status != http.StatusOK {
+			t.Errorf("url change between the read and the write: %d %s", res.status, res.body)
+		}
+	})
+}

@@ -391,7 +391,11 @@ func (s *WebhookStore) BumpSecretVersion(ctx context.Context, orgID, id string) 
 	return conditionalWrite(err, webhook.ErrNotFound, "bump secret version")
 }
 
-// Update replaces the mutable fields. Its condition keeps it from
+// Update writes the mutable fields w changes from read, and nothing else:
+// a field the caller left as it read it may have been changed by someone
+// else since (two PATCHes of different fields, a recover beside a PATCH
+// of the URL), and writing the read value back would undo that change
+// while both callers are told theirs landed. Its condition keeps it from
 // recreating a webhook deleted meanwhile (which would bypass the counter)
 // and from undoing an enable or disable made since read: the disable for
 // failing (DisableFailing) writes only enabled and the reason, so an
@@ -400,41 +404,45 @@ func (s *WebhookStore) Update(ctx context.Context, read, w webhook.Webhook) erro
 	if read.OrgID != w.OrgID || read.ID != w.ID {
 		return fmt.Errorf("update webhook: read %s/%s, update %s/%s", read.OrgID, read.ID, w.OrgID, w.ID)
 	}
-	events, err := attributevalue.Marshal(w.EventTypes)
-	if err != nil {
-		return fmt.Errorf("update webhook: %w", err)
+	u := webhookUpdate{
+		names:  map[string]string{"#id": attrID, "#enabled": "enabled", "#updated": "updated_at"},
+		values: map[string]types.AttributeValue{":wasEnabled": &types.AttributeValueMemberBOOL{Value: read.Enabled}},
 	}
-	update := "SET #name = :name, #url = :url, #events = :events, #all = :all, #enabled = :enabled, #updated = :updated"
+	u.set("#updated", "updated_at", ":updated", &types.AttributeValueMemberS{Value: formatTime(w.UpdatedAt)})
+	if w.Name != read.Name {
+		u.set("#name", "name", ":name", &types.AttributeValueMemberS{Value: w.Name})
+	}
+	if w.URL != read.URL {
+		u.set("#url", "url", ":url", &types.AttributeValueMemberS{Value: w.URL})
+	}
+	// The subscription is one setting in two attributes: both or neither.
+	if w.AllEvents != read.AllEvents || !slices.Equal(w.EventTypes, read.EventTypes) {
+		events, err := attributevalue.Marshal(w.EventTypes)
+		if err != nil {
+			return fmt.Errorf("update webhook: %w", err)
+		}
+		u.set("#events", "event_types", ":events", events)
+		u.set("#all", "all_events", ":all", &types.AttributeValueMemberBOOL{Value: w.AllEvents})
+	}
+	if w.Enabled != read.Enabled {
+		u.set("#enabled", "enabled", ":enabled", &types.AttributeValueMemberBOOL{Value: w.Enabled})
+	}
+	update := "SET " + strings.Join(u.sets, ", ")
 	// Enabled means no disable reason (a tenant's enable ends hookrelay's),
 	// and a reason the caller cleared (a tenant's own disable) is removed;
 	// one the caller read back is kept.
-	clearReason := w.Enabled || w.DisabledReason == ""
-	if clearReason {
+	if w.Enabled || w.DisabledReason == "" {
 		// A notice of a disable that is over is not to be announced.
 		update += " REMOVE #reason, #disabledAt, #notice"
+		u.names["#reason"], u.names["#disabledAt"], u.names["#notice"] = attrDisabledReason, attrDisabledAt, attrDisabledNotice
 	}
-	names := map[string]string{
-		"#id": attrID, "#name": "name", "#url": "url", "#events": "event_types",
-		"#all": "all_events", "#enabled": "enabled", "#updated": "updated_at",
-	}
-	if clearReason {
-		names["#reason"], names["#disabledAt"], names["#notice"] = attrDisabledReason, attrDisabledAt, attrDisabledNotice
-	}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(s.table),
-		Key:                      WebhookKey(w.OrgID, w.ID),
-		ConditionExpression:      aws.String(webhookExists + " AND #enabled = :wasEnabled"),
-		UpdateExpression:         aws.String(update),
-		ExpressionAttributeNames: names,
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":wasEnabled": &types.AttributeValueMemberBOOL{Value: read.Enabled},
-			":name":       &types.AttributeValueMemberS{Value: w.Name},
-			":url":        &types.AttributeValueMemberS{Value: w.URL},
-			":events":     events,
-			":all":        &types.AttributeValueMemberBOOL{Value: w.AllEvents},
-			":enabled":    &types.AttributeValueMemberBOOL{Value: w.Enabled},
-			":updated":    &types.AttributeValueMemberS{Value: formatTime(w.UpdatedAt)},
-		},
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       WebhookKey(w.OrgID, w.ID),
+		ConditionExpression:       aws.String(webhookExists + " AND #enabled = :wasEnabled"),
+		UpdateExpression:          aws.String(update),
+		ExpressionAttributeNames:  u.names,
+		ExpressionAttributeValues: u.values,
 	})
 	if err = conditionalWrite(err, webhook.ErrChanged, "update webhook"); !errors.Is(err, webhook.ErrChanged) {
 		return err
