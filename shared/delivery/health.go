@@ -75,7 +75,7 @@ func (h *Handler) health(ctx context.Context, w webhook.Webhook, outcome string,
 			return
 		}
 		if err := h.d.Health.RecordRecovery(ctx, w.OrgID, w.ID, now); err != nil {
-			h.log.ErrorContext(ctx, "record endpoint recovery", "org_id", w.OrgID, "webhook_id", w.ID, "error", err)
+			h.healthNotRecorded(ctx, "record endpoint recovery", w, err)
 		}
 		h.forget(w)
 	case deliverylog.OutcomeDeadLettered:
@@ -93,7 +93,7 @@ func (h *Handler) failed(ctx context.Context, w webhook.Webhook, rec deliverylog
 	}
 	hl, err := h.d.Health.RecordFailure(ctx, w.OrgID, w.ID, start)
 	if err != nil {
-		h.log.ErrorContext(ctx, "record endpoint failure", "org_id", w.OrgID, "webhook_id", w.ID, "error", err)
+		h.healthNotRecorded(ctx, "record endpoint failure", w, err)
 		return
 	}
 	threshold := webhook.Threshold{After: h.cfg.DisableAfter, MinFailures: h.cfg.DisableMinFailures}
@@ -203,4 +203,15 @@ func (h *Handler) stillParks(ctx context.Context, m events.SQSMessage, p deliver
 		h.log.ErrorContext(ctx, "return taken-back park", "org_id", p.OrgID, "webhook_id", p.WebhookID, "delivery_id", p.DeliveryID, "error", err)
 	}
 	return false
+}
+
+// healthNotRecorded logs a health write that failed. A webhook deleted
+// while its delivery was still going out (the README allows it for a few
+// seconds) has no health to record: that is expected, not an error.
+func (h *Handler) healthNotRecorded(ctx context.Context, msg string, w webhook.Webhook, err error) {
+	level := slog.LevelError
+	if errors.Is(err, webhook.ErrNotFound) {
+		level, msg = slog.LevelInfo, msg+": webhook deleted meanwhile"
+	}
+	h.log.Log(ctx, level, msg, "org_id", w.OrgID, "webhook_id", w.ID, "error", err)
 }
