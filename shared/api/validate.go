@@ -65,7 +65,7 @@ func (v validator) url(raw string) error {
 		return invalidField(codeInvalidURL, "url must not be empty")
 	}
 	if len(raw) > maxURLLength {
-		return invalidField(codeInvalidURL, "url must be at most %d characters", maxURLLength)
+		return invalidField(codeInvalidURL, "url must be at most %d bytes of UTF-8", maxURLLength)
 	}
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || u.Opaque != "" || u.Hostname() == "" {

@@ -179,7 +179,7 @@ func TestWebhookValidation(t *testing.T) {
 		{"url host ending in two dots", map[string]any{"name": "x", "url": "https://127.0.0.1../h", "all_events": true}, 400, "invalid_url", "empty label"},
 		{"url host starting with a dot", map[string]any{"name": "x", "url": "https://.example.com/h", "all_events": true}, 400, "invalid_url", "empty label"},
 		{"url userinfo", map[string]any{"name": "x", "url": "https://user:pw@example.com/h", "all_events": true}, 400, "invalid_url", "url"},
-		{"url too long", map[string]any{"name": "x", "url": long, "all_events": true}, 400, "invalid_url", "url"},
+		{"url too long", map[string]any{"name": "x", "url": long, "all_events": true}, 400, "invalid_url", "2048 bytes"},
 		{"url bad port", map[string]any{"name": "x", "url": "https://example.com:70000/h", "all_events": true}, 400, "invalid_url", "url"},
 		{"url loopback outside dev", map[string]any{"name": "x", "url": "https://127.0.0.1/h", "all_events": true}, 400, "invalid_url", "url"},
 		{"url localhost outside dev", map[string]any{"name": "x", "url": "https://localhost/h", "all_events": true}, 400, "invalid_url", "url"},
