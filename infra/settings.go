@@ -237,9 +237,8 @@ func settingsFrom(lookup func(string) interface{}) (Settings, error) {
 }
 
 var (
-	headerToken = regexp.MustCompile(`^[A-Za-z0-9-]{1,40}$`)
-	stageRe     = regexp.MustCompile(`^(\$default|[A-Za-z0-9_-]{1,128})$`)
-	stackRe     = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
+	stageRe = regexp.MustCompile(`^(\$default|[A-Za-z0-9_-]{1,128})$`)
+	stackRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
 	// Characters Secrets Manager allows in a name, minus the wildcards that
 	// would widen the IAM scope.
 	secretPrefixRe = regexp.MustCompile(`^[A-Za-z0-9_+=.@-]+(/[A-Za-z0-9_+=.@-]+)*$`)
@@ -257,8 +256,8 @@ func (s Settings) Validate() error {
 	if !stackRe.MatchString(s.StackName) {
 		bad(CtxStackName, "%q is not a valid stack name", s.StackName)
 	}
-	if !headerToken.MatchString(s.HeaderPrefix) {
-		bad(CtxHeaderPrefix, "%q must be letters, digits and '-' (it becomes X-<prefix>-Signature)", s.HeaderPrefix)
+	if err := config.CheckHeaderPrefix(s.HeaderPrefix); err != nil {
+		bad(CtxHeaderPrefix, "%v", err)
 	}
 	if u, err := url.Parse(s.JWTIssuer); err != nil || u.Scheme != "https" || u.Host == "" {
 		bad(CtxJWTIssuer, "%q must be an https:// URL with a host (API Gateway fetches its OIDC discovery document)", s.JWTIssuer)

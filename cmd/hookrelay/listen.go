@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -76,12 +77,15 @@ process list and kept in shell history: prefer the other two).`,
 // the running `make dev` sends (its state file, while that dev holds its
 // lock: a killed dev's leftover file does not count), so a receiver
 // started in another terminal as the quick start shows verifies a stack
-// started with HOOKRELAY_HEADER_PREFIX; else the stack's default.
+// started with HOOKRELAY_HEADER_PREFIX; else the stack's default. A
+// variable the stack would refuse is returned as it is, for listener.New
+// to refuse too, rather than silently replaced.
 func listenPrefix() string {
-	if os.Getenv(config.EnvHeaderPrefix) != "" {
+	if v := strings.TrimSpace(os.Getenv(config.EnvHeaderPrefix)); v != "" {
 		if cfg, err := config.Load(); err == nil {
 			return cfg.HeaderPrefix
 		}
+		return v
 	}
 	if s, _, err := devrun.Running(); err == nil && s.HeaderPrefix != "" {
 		return s.HeaderPrefix

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/wait"
 	"github.com/hookrelay/hookrelay/verify"
@@ -66,6 +67,9 @@ func New(o Options) (*Listener, error) {
 	}
 	if o.Prefix == "" {
 		o.Prefix = verify.DefaultPrefix
+	}
+	if err := config.CheckHeaderPrefix(o.Prefix); err != nil {
+		return nil, fmt.Errorf("prefix: %w", err)
 	}
 	if o.Out == nil {
 		o.Out = io.Discard

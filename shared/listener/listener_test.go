@@ -246,6 +246,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		"status not http":    {Secret: good, Status: 42},
 		"negative failfirst": {Secret: good, FailFirst: -1},
 		"negative delay":     {Secret: good, Delay: -time.Second},
+		"prefix with space":  {Secret: good, Prefix: "Acme Corp"},
 	} {
 		if _, err := New(o); err == nil {
 			t.Errorf("%s: accepted", name)
