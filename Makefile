@@ -93,8 +93,9 @@ bin/%/bootstrap: $(GO_SOURCES) bin/catalog-checked
 	$(if $(TAGS_$*),,$(error the Makefile sets no TAGS_$* for functions/$*))
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags $(TAGS_$*) -trimpath -ldflags='-s -w' -o $@ ./functions/$*
 
-generate: ## compile the portal's templ templates into shared/portal/*_templ.go
+generate: ## compile the portal's templ templates into shared/portal/*_templ.go; compress the API's OpenAPI document for the api binary
 	cd shared/portal && $(TEMPL) generate
+	gzip -9 -n -c shared/api/openapi.json > shared/api/openapi.json.gz
 
 bench: runtools build ## benchmarks: delivery throughput, fan-out cost, binary sizes
 	go test -run '^$$' -bench . -benchmem -count=1 ./...
