@@ -249,8 +249,9 @@ func TestFailingEndpointIsDisabledThenParked(t *testing.T) {
 	// Neither a failed nor a passed test moves the failure run: its start
 	// is where a recover begins.
 	w = he.get(t, "wh_down")
+	read := w
 	w.URL = rc.srv.URL + "/status/204"
-	if err := he.store.Update(context.Background(), w, w); err != nil {
+	if err := he.store.Update(context.Background(), read, w); err != nil {
 		t.Fatal(err)
 	}
 	he.handle(t, tenantTestMessage(t, "wh_down", "test2"))
@@ -402,9 +403,10 @@ func TestSuccessEndsTheFailureRunWithOneWrite(t *testing.T) {
 	he.create(t, "wh_flaky", rc.srv.URL+"/status/400", true)
 	he.handle(t, sqsMessage(t, "org_a", "wh_flaky", "evt_1"))
 	he.handle(t, sqsMessage(t, "org_a", "wh_flaky", "evt_2"))
-	w := he.get(t, "wh_flaky")
+	read := he.get(t, "wh_flaky")
+	w := read
 	w.URL = rc.srv.URL + "/status/204"
-	if err := he.store.Update(context.Background(), w, w); err != nil {
+	if err := he.store.Update(context.Background(), read, w); err != nil {
 		t.Fatal(err)
 	}
 	he.now = he.now.Add(30 * time.Minute)
@@ -422,8 +424,9 @@ func TestSuccessEndsTheFailureRunWithOneWrite(t *testing.T) {
 	}
 	// Two more failures after the reset do not reach the count of 3.
 	w = he.get(t, "wh_flaky")
+	read = w
 	w.URL = rc.srv.URL + "/status/400"
-	if err := he.store.Update(context.Background(), w, w); err != nil {
+	if err := he.store.Update(context.Background(), read, w); err != nil {
 		t.Fatal(err)
 	}
 	he.now = he.now.Add(2 * time.Hour)

@@ -13,9 +13,10 @@ import (
 // subscribe replaces the event types of org_a's webhook id, as a PATCH does.
 func (he *healthEnv) subscribe(t *testing.T, id string, types ...string) {
 	t.Helper()
-	w := he.get(t, id)
+	read := he.get(t, id)
+	w := read
 	w.EventTypes, w.AllEvents = types, false
-	if err := he.store.Update(context.Background(), w, w); err != nil {
+	if err := he.store.Update(context.Background(), read, w); err != nil {
 		t.Fatal(err)
 	}
 }
