@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,7 +18,8 @@ var apiTransport = http.DefaultTransport
 
 // call sends in (if not nil) as JSON to method path and decodes a want answer into
 // out; any other answer is an error saying what the API answered (apiError).
-func (a *apiTarget) call(method, path string, in any, want int, out any) error {
+// ctx is the command's: the operator's Ctrl-C abandons the request.
+func (a *apiTarget) call(ctx context.Context, method, path string, in any, want int, out any) error {
 	var body io.Reader
 	if in != nil {
 		raw, err := json.Marshal(in)
@@ -26,7 +28,7 @@ func (a *apiTarget) call(method, path string, in any, want int, out any) error {
 		}
 		body = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, a.apiURL+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, a.apiURL+path, body)
 	if err != nil {
 		return err
 	}

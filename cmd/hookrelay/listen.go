@@ -52,7 +52,7 @@ process list and kept in shell history: prefer the other two).`,
 				return fmt.Errorf("--%w", err)
 			}
 			var err error
-			if o.Secret, err = listenSecret(secret, cmd.InOrStdin(), os.Getenv); err != nil {
+			if o.Secret, err = listenSecret(cmd.Context(), secret, cmd.InOrStdin(), os.Getenv); err != nil {
 				return err
 			}
 			if !cmd.Flags().Changed("prefix") {

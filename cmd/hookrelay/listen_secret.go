@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -21,7 +22,7 @@ var errNoListenSecret = errors.New("no signing secret: set " + envListenSecret +
 
 // listenSecret picks the secret: the flag when given ("-": the first line
 // of stdin), otherwise the environment variable.
-func listenSecret(flag string, stdin io.Reader, getenv func(string) string) (string, error) {
+func listenSecret(ctx context.Context, flag string, stdin io.Reader, getenv func(string) string) (string, error) {
 	switch flag {
 	case "":
 		if s := strings.TrimSpace(getenv(envListenSecret)); s != "" {
@@ -29,7 +30,7 @@ func listenSecret(flag string, stdin io.Reader, getenv func(string) string) (str
 		}
 		return "", errNoListenSecret
 	case secretFromStdin:
-		line, err := bufio.NewReader(stdin).ReadString('\n')
+		line, err := readLine(ctx, stdin)
 		if err != nil && !errors.Is(err, io.EOF) {
 			return "", fmt.Errorf("read the signing secret from stdin: %w", err)
 		}
@@ -39,4 +40,25 @@ func listenSecret(flag string, stdin io.Reader, getenv func(string) string) (str
 		return "", errors.New("--secret -: stdin held no signing secret")
 	}
 	return flag, nil
+}
+
+// readLine reads r's first line, or gives up when ctx ends (the operator's
+// Ctrl-C while the CLI waits for a secret nobody typed); the read itself
+// cannot be interrupted, and ends with the process.
+func readLine(ctx context.Context, r io.Reader) (string, error) {
+	type read struct {
+		line string
+		err  error
+	}
+	got := make(chan read, 1)
+	go func() {
+		line, err := bufio.NewReader(r).ReadString('\n')
+		got <- read{line, err}
+	}()
+	select {
+	case g := <-got:
+		return g.line, g.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
 }

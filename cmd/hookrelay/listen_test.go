@@ -45,7 +45,7 @@ func TestListenSecretSources(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := listenSecret(c.flag, strings.NewReader(c.stdin), env(c.env))
+			got, err := listenSecret(context.Background(), c.flag, strings.NewReader(c.stdin), env(c.env))
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("got %q, %v; want an error mentioning %q", got, err, c.wantErr)

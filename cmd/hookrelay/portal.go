@@ -35,7 +35,7 @@ func newPortalCmd() *cobra.Command {
 			var out struct {
 				URL string `json:"url"`
 			}
-			if err := target.call(http.MethodPost, "/api/v1/organization/portal-sessions", struct{}{}, http.StatusCreated, &out); err != nil {
+			if err := target.call(cmd.Context(), http.MethodPost, "/api/v1/organization/portal-sessions", struct{}{}, http.StatusCreated, &out); err != nil {
 				return err
 			}
 			if out.URL == "" {

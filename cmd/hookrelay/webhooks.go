@@ -91,7 +91,7 @@ func newRecoverCmd() *cobra.Command {
 			}
 			var out recovered
 			body := map[string]string{"since": from.UTC().Format(time.RFC3339)}
-			if err := target.call(http.MethodPost, "/api/v1/organization/webhooks/"+id+"/recover", body, http.StatusAccepted, &out); err != nil {
+			if err := target.call(cmd.Context(), http.MethodPost, "/api/v1/organization/webhooks/"+id+"/recover", body, http.StatusAccepted, &out); err != nil {
 				return err
 			}
 			out.write(cmd.OutOrStdout(), id, body["since"])

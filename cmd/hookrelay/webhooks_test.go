@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -36,7 +37,7 @@ func TestRecoverAgainstTheLocalStack(t *testing.T) {
 		ID      string `json:"id"`
 		Enabled bool   `json:"enabled"`
 	}
-	if err := api.call(http.MethodPost, "/api/v1/organization/webhooks", map[string]any{
+	if err := api.call(context.Background(), http.MethodPost, "/api/v1/organization/webhooks", map[string]any{
 		"name": "cli", "url": "https://example.com/hooks", "event_types": []string{"emailClick"}, "enabled": false,
 	}, http.StatusCreated, &hook); err != nil {
 		t.Fatal(err)
@@ -50,7 +51,7 @@ func TestRecoverAgainstTheLocalStack(t *testing.T) {
 		t.Fatalf("output %q", out)
 	}
 	var got json.RawMessage
-	if err := api.call(http.MethodGet, "/api/v1/organization/webhooks/"+hook.ID, nil, http.StatusOK, &got); err != nil {
+	if err := api.call(context.Background(), http.MethodGet, "/api/v1/organization/webhooks/"+hook.ID, nil, http.StatusOK, &got); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(got), `"enabled":true`) {
