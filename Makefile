@@ -13,7 +13,7 @@ KMS_SRC       := $(wildcard tools/kms-loopback/*.go) tools/kms-loopback/go.mod t
 FUNCTIONS     := $(notdir $(wildcard functions/*))
 BOOTSTRAPS    := $(foreach f,$(FUNCTIONS),bin/$(f)/bootstrap)
 GO_SOURCES     = $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './.tools/*' -not -path './cdk.out/*') go.mod go.sum \
-                 $(wildcard catalog/types/*.json catalog/samples/*.json shared/portal/static/* shared/portal/snippets/*)
+                 $(wildcard catalog/types/*.json catalog/samples/*.json shared/portal/static/* shared/portal/snippets/*) shared/api/openapi.json.gz
 # The portal's pages are templ templates (shared/portal/*.templ), compiled
 # to the committed *_templ.go by the templ version go.mod requires.
 TEMPL          = go run github.com/a-h/templ/cmd/templ@$(shell go list -m -f '{{.Version}}' github.com/a-h/templ)
