@@ -55,8 +55,13 @@ process list and kept in shell history: prefer the other two).`,
 			if o.Secret, err = listenSecret(cmd.Context(), secret, cmd.InOrStdin(), os.Getenv); err != nil {
 				return err
 			}
+			// Say where a brand that cannot be in a header name came from.
+			source := "--prefix"
 			if !cmd.Flags().Changed("prefix") {
-				o.Prefix = listenPrefix()
+				o.Prefix, source = listenPrefix(), config.EnvHeaderPrefix
+			}
+			if err := config.CheckHeaderPrefix(o.Prefix); err != nil {
+				return fmt.Errorf("%s: %w", source, err)
 			}
 			o.Out = cmd.OutOrStdout()
 			return runListen(cmd.Context(), port, o)

@@ -21,10 +21,11 @@ func TestListenRefusesAnInvalidHeaderPrefix(t *testing.T) {
 	for _, c := range []struct {
 		name, env string
 		args      []string
+		source    string // the error names where the prefix came from
 	}{
-		{"--prefix", "", []string{"--prefix", "Acme Corp"}},
-		{"the environment's", "Acme Corp", nil},
-		{"--prefix with a colon", "", []string{"--prefix", "Acme:"}},
+		{"--prefix", "", []string{"--prefix", "Acme Corp"}, "--prefix: "},
+		{"the environment's", "Acme Corp", nil, config.EnvHeaderPrefix + ": "},
+		{"--prefix with a colon", "", []string{"--prefix", "Acme:"}, "--prefix: "},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Setenv(config.EnvHeaderPrefix, c.env)
@@ -36,7 +37,7 @@ func TestListenRefusesAnInvalidHeaderPrefix(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			err := cmd.ExecuteContext(ctx)
-			if err == nil || !strings.Contains(err.Error(), "X-<prefix>-Signature") || strings.Contains(out.String(), "Listening on") {
+			if err == nil || !strings.Contains(err.Error(), "X-<prefix>-Signature") || !strings.HasPrefix(err.Error(), c.source) || strings.Contains(out.String(), "Listening on") {
 				t.Fatalf("listen = %v, want a refusal of the prefix before listening\n%s", err, out.String())
 			}
 		})
