@@ -73,6 +73,10 @@ func cleanData(out io.Writer) error {
 
 func runDev(ctx context.Context, out io.Writer, log *slog.Logger, env map[string]string) error {
 	// Ctrl-C during startup aborts it too; Start cleans up after itself.
+	// dev keeps watching the signals itself, unlike the other commands:
+	// its emulators run in process groups of their own, which a terminal's
+	// Ctrl-C does not reach, so a second Ctrl-C must not kill dev before
+	// Stop has ended them.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	s, err := devrun.Start(ctx, devrun.Options{Logger: log, Env: env})
