@@ -33,15 +33,24 @@ type webhookJSON struct {
 	DisabledReason string     `json:"disabled_reason,omitempty"`
 	DisabledAt     *time.Time `json:"disabled_at,omitempty"`
 	Health         healthJSON `json:"health"`
+	// PreviousSecretExpiresAt: while a rotation's grace lasts, when the
+	// previous secret stops signing; absent otherwise.
+	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at,omitempty"`
 }
 
-func toJSON(w webhook.Webhook) webhookJSON {
-	return webhookJSON{
+// toJSON is w as responses show it at now: a grace already over is not
+// shown, since only the current secret signs.
+func toJSON(w webhook.Webhook, now time.Time) webhookJSON {
+	out := webhookJSON{
 		ID: w.ID, Name: w.Name, URL: w.URL, EventTypes: w.EventTypes,
 		AllEvents: w.AllEvents, Enabled: w.Enabled,
 		CreatedAt: w.CreatedAt.UTC(), UpdatedAt: w.UpdatedAt.UTC(),
 		DisabledReason: w.DisabledReason, DisabledAt: optionalTime(w.DisabledAt), Health: toHealthJSON(w.Health),
 	}
+	if now.Before(w.PreviousSecretExpiresAt) {
+		out.PreviousSecretExpiresAt = optionalTime(w.PreviousSecretExpiresAt)
+	}
+	return out
 }
 
 // createdWebhookJSON is the only response besides rotation with a secret.
@@ -88,7 +97,7 @@ func (s *server) listWebhooks(w http.ResponseWriter, r *http.Request, p auth.Pri
 	}
 	out := listJSON[webhookJSON]{Data: make([]webhookJSON, 0, len(hooks)), NextCursor: next}
 	for _, h := range hooks {
-		out.Data = append(out.Data, toJSON(h))
+		out.Data = append(out.Data, toJSON(h, s.now()))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -117,7 +126,7 @@ func (s *server) createWebhook(w http.ResponseWriter, r *http.Request, p auth.Pr
 		s.discardSecret(r.Context(), p.OrgID, hook.ID)
 		return err
 	}
-	writeJSON(w, http.StatusCreated, createdWebhookJSON{webhookJSON: toJSON(hook), SigningSecret: secret})
+	writeJSON(w, http.StatusCreated, createdWebhookJSON{webhookJSON: toJSON(hook, s.now()), SigningSecret: secret})
 	return nil
 }
 
@@ -161,7 +170,7 @@ func (s *server) getWebhook(w http.ResponseWriter, r *http.Request, p auth.Princ
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toJSON(hook))
+	writeJSON(w, http.StatusOK, toJSON(hook, s.now()))
 	return nil
 }
 
@@ -190,7 +199,7 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request, p auth.Pr
 		if enabled {
 			s.announceEnabled(r.Context(), hook, healthnotice.ReasonTenant)
 		}
-		writeJSON(w, http.StatusOK, toJSON(hook))
+		writeJSON(w, http.StatusOK, toJSON(hook, s.now()))
 		return nil
 	}
 }
@@ -318,7 +327,7 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request, p auth.Pri
 	}
 	// Delivery caches secrets by this count: it signs with the new secret
 	// from its next read of the webhook (within its webhook cache's TTL).
-	if err := s.d.Webhooks.BumpSecretVersion(r.Context(), p.OrgID, hook.ID); err != nil {
+	if err := s.d.Webhooks.BumpSecretVersion(r.Context(), p.OrgID, hook.ID, graceEnd); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, rotatedJSON{SigningSecret: secret, PreviousSecretExpiresAt: graceEnd})

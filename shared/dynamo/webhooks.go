@@ -69,6 +69,7 @@ type webhookItem struct {
 	FailingSince        string `dynamodbav:"failing_since,omitempty"`
 	LastSuccessAt       string `dynamodbav:"last_success_at,omitempty"`
 	SecretVersion       int    `dynamodbav:"secret_version,omitempty"`
+	PreviousExpiresAt   string `dynamodbav:"previous_secret_expires_at,omitempty"`
 }
 
 func orgPK(orgID string) string     { return OrgKeyPrefix + orgID }
@@ -85,7 +86,7 @@ func toItem(w webhook.Webhook) webhookItem {
 		DisabledNotice:      w.DisabledNoticePending,
 		ConsecutiveFailures: w.Health.ConsecutiveFailures,
 		FailingSince:        formatOptional(w.Health.FailingSince, sortableTime), LastSuccessAt: formatOptional(w.Health.LastSuccessAt, formatTime),
-		SecretVersion: w.SecretVersion,
+		SecretVersion: w.SecretVersion, PreviousExpiresAt: formatOptional(w.PreviousSecretExpiresAt, formatTime),
 	}
 }
 
@@ -104,10 +105,11 @@ func (it webhookItem) toWebhook() (webhook.Webhook, error) {
 		CreatedAt: created, UpdatedAt: updated, DisabledReason: it.DisabledReason, SecretVersion: it.SecretVersion,
 		DisabledNoticePending: it.DisabledNotice,
 	}
-	var errs [3]error
+	var errs [4]error
 	w.DisabledAt, errs[0] = parseOptional(it.DisabledAt)
 	w.Health.FailingSince, errs[1] = parseOptional(it.FailingSince)
 	w.Health.LastSuccessAt, errs[2] = parseOptional(it.LastSuccessAt)
+	w.PreviousSecretExpiresAt, errs[3] = parseOptional(it.PreviousExpiresAt)
 	w.Health.ConsecutiveFailures = it.ConsecutiveFailures
 	if err := errors.Join(errs[:]...); err != nil {
 		return webhook.Webhook{}, fmt.Errorf("webhook %s: %w", it.ID, err)
@@ -378,15 +380,19 @@ func decodeCursor(cursor string) (string, error) {
 }
 
 // BumpSecretVersion counts a rotation of the webhook's signing secret
-// (ADD, so it never goes back whatever else updates the item).
-func (s *WebhookStore) BumpSecretVersion(ctx context.Context, orgID, id string) error {
+// (ADD, so it never goes back whatever else updates the item) and records
+// the previous secret's end of grace.
+func (s *WebhookStore) BumpSecretVersion(ctx context.Context, orgID, id string, previousExpiresAt time.Time) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       WebhookKey(orgID, id),
-		ConditionExpression:       aws.String(webhookExists),
-		UpdateExpression:          aws.String("ADD #v :one"),
-		ExpressionAttributeNames:  map[string]string{"#id": attrID, "#v": "secret_version"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
+		TableName:                aws.String(s.table),
+		Key:                      WebhookKey(orgID, id),
+		ConditionExpression:      aws.String(webhookExists),
+		UpdateExpression:         aws.String("SET #pe = :pe ADD #v :one"),
+		ExpressionAttributeNames: map[string]string{"#id": attrID, "#v": "secret_version", "#pe": "previous_secret_expires_at"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one": &types.AttributeValueMemberN{Value: "1"},
+			":pe":  &types.AttributeValueMemberS{Value: formatTime(previousExpiresAt)},
+		},
 	})
 	return conditionalWrite(err, webhook.ErrNotFound, "bump secret version")
 }

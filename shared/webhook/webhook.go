@@ -37,6 +37,11 @@ type Webhook struct {
 	// its secrets cache by it, so a rotation is seen as soon as the webhook
 	// is read again. Internal: not part of the API's view.
 	SecretVersion int `json:"-"`
+	// PreviousSecretExpiresAt is when the secret current before the last
+	// rotation stops signing (zero if never rotated), so a tenant can see
+	// how long the old one stays valid without asking the secret store.
+	// The API shows it only while that grace lasts.
+	PreviousSecretExpiresAt time.Time `json:"previous_secret_expires_at,omitzero"`
 }
 
 // Parks reports whether deliveries to w are parked rather than POSTed:
@@ -94,9 +99,10 @@ type Store interface {
 	// failing, a recover, another update), which the caller's w would
 	// otherwise undo.
 	Update(ctx context.Context, read, w Webhook) error
-	// BumpSecretVersion counts a rotation of its signing secret
-	// (ErrNotFound if gone); Update never changes the count.
-	BumpSecretVersion(ctx context.Context, orgID, id string) error
+	// BumpSecretVersion counts a rotation of its signing secret and
+	// records until when the previous one signs (ErrNotFound if gone);
+	// Update never changes either.
+	BumpSecretVersion(ctx context.Context, orgID, id string, previousExpiresAt time.Time) error
 	// Delete removes it (ErrNotFound if it did not exist; an error wrapping
 	// ErrSlotNotReleased if it was removed but the org's count was not
 	// decremented).
