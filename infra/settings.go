@@ -339,8 +339,8 @@ func (s Settings) Validate() error {
 	if s.OrgRateLimit < 0 || s.OrgRateLimit > 10000 {
 		bad(CtxOrgRateLimit, "%d must be 0 (no limit) to 10000", s.OrgRateLimit)
 	}
-	if s.DisableAfter < 0 {
-		bad(CtxDisableAfter, "%s must be 0 (off) or positive", s.DisableAfter)
+	if err := config.CheckDisableAfter(s.DisableAfter); err != nil {
+		bad(CtxDisableAfter, "%v", err)
 	}
 	if s.DisableMinFailures < 0 {
 		bad(CtxDisableMinFailures, "%d must be 0 (off) or positive", s.DisableMinFailures)

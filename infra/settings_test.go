@@ -148,6 +148,7 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		{CtxOperatorScope, `say"what`, "one OAuth scope"},
 		{CtxOrgRateLimit, float64(-1), "0 (no limit) to 10000"},
 		{CtxDisableAfter, "-1h", "0 (off) or positive"},
+		{CtxDisableAfter, "504h", "at most 312h0m0s"},
 		{CtxDisableMinFailures, float64(-3), "0 (off) or positive"},
 		{CtxParkedTTL, "10m", "at least 1h"},
 		{CtxPortalProductName, strings.Repeat("n", 61), "printable characters"},

@@ -43,3 +43,17 @@ func TestHealthKnobsRejectBadValues(t *testing.T) {
 		}
 	}
 }
+
+// A run's first dead letter leaves the DLQ DLQRetention after it was
+// dead-lettered: a longer autoDisableAfter would make the disable come
+// after the run's first dead letters are gone, and Recover could not bring
+// back the whole run.
+func TestDisableAfterBoundedByDeadLetterRetention(t *testing.T) {
+	if _, err := FromLookup(lookupOf(map[string]string{EnvDisableAfter: MaxDisableAfter.String()})); err != nil {
+		t.Fatalf("%s=%s (the limit itself): %v", EnvDisableAfter, MaxDisableAfter, err)
+	}
+	_, err := FromLookup(lookupOf(map[string]string{EnvDisableAfter: "504h"}))
+	if err == nil || !strings.Contains(err.Error(), EnvDisableAfter) || !strings.Contains(err.Error(), "312h0m0s") {
+		t.Fatalf("%s=504h: error %v, want one naming the variable and the limit 312h0m0s", EnvDisableAfter, err)
+	}
+}
