@@ -126,8 +126,15 @@ func (s *server) recoverWebhook(w http.ResponseWriter, r *http.Request, p auth.P
 		}
 	}
 	res, err := s.d.Recovery.Requeue(r.Context(), hook, since)
+	if err != nil && !out.Enabled && res.Queued == 0 {
+		return err // nothing changed: the caller may try again
+	}
 	if err != nil {
-		return err
+		// Enabled, or some queued: an error would hide that. The rest is
+		// still parked (or dead-lettered), so the answer says call again.
+		s.d.Logger.LogAttrs(r.Context(), slog.LevelError, "recover: cut short",
+			slog.String("org_id", p.OrgID), slog.String("webhook_id", hook.ID), slog.String("error", err.Error()))
+		res.More = true
 	}
 	if res.Err != nil {
 		s.d.Logger.LogAttrs(r.Context(), incompleteRecoverLevel(res.Err), "recover: dead letters not redriven",

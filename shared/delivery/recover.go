@@ -90,18 +90,48 @@ func (r Recovery) Requeue(ctx context.Context, w webhook.Webhook, since time.Tim
 	if len(parked) > limit {
 		parked, res.More = parked[:limit], true
 	}
+	// Each delivery costs three AWS calls, one after another, and the dead
+	// letters may have used most of the caller's time: the loop stops
+	// parkedReserve before its deadline and says more (what is still
+	// parked is read again by the next call). A delivery begun is
+	// finished under ctx, so none is sent without being unparked.
+	work, stop := withReserve(ctx, parkedReserve)
+	defer stop()
 	for _, p := range parked {
-		if err := r.Records.ResetAttempts(ctx, p.DeliveryID); err != nil && !errors.Is(err, deliverylog.ErrNotFound) {
-			return res, err
+		if work.Err() != nil {
+			res.More = true
+			break
 		}
-		if err := r.Queue.Send(ctx, r.Lanes.For(w.OrgID), queue.Message{Body: p.Message, Delay: pace.Delay(res.Queued), Group: w.OrgID}); err != nil {
-			return res, fmt.Errorf("queue parked delivery %s: %w", p.DeliveryID, err)
+		if err := r.requeueParked(ctx, w, p, pace.Delay(res.Queued)); err != nil {
+			return res, err
 		}
 		res.Queued++
 		res.Parked++
-		if _, err := r.Parked.Unpark(context.WithoutCancel(ctx), p); err != nil {
-			return res, err
-		}
 	}
 	return res, nil
 }
+
+// requeueParked sends p back to the delivery queue with a fresh retry
+// schedule, delayed delay, then unparks it.
+func (r Recovery) requeueParked(ctx context.Context, w webhook.Webhook, p deliverylog.Parked, delay time.Duration) error {
+	if err := r.Records.ResetAttempts(ctx, p.DeliveryID); err != nil && !errors.Is(err, deliverylog.ErrNotFound) {
+		return err
+	}
+	if err := r.Queue.Send(ctx, r.Lanes.For(w.OrgID), queue.Message{Body: p.Message, Delay: delay, Group: w.OrgID}); err != nil {
+		return fmt.Errorf("queue parked delivery %s: %w", p.DeliveryID, err)
+	}
+	_, err := r.Parked.Unpark(context.WithoutCancel(ctx), p)
+	return err
+}
+
+// withReserve is ctx ending reserve before its deadline, if any.
+func withReserve(ctx context.Context, reserve time.Duration) (context.Context, context.CancelFunc) {
+	if deadline, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(ctx, deadline.Add(-reserve))
+	}
+	return context.WithCancel(ctx)
+}
+
+// parkedReserve is what the parked stage leaves of its caller's deadline
+// (the api function's) to finish the delivery in hand and answer.
+const parkedReserve = 2 * time.Second
