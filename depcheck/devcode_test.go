@@ -7,7 +7,7 @@ import "testing"
 // key and signer, the local bus and secret store, the test receiver and test fixtures.
 var devOnly = []string{
 	"cmd/", "e2e",
-	"shared/emulator", "shared/devrun", "shared/devstate", "shared/devauth", "shared/devbus", "shared/devsecrets",
+	"shared/emulator", "shared/devrun", "shared/devstate", "shared/devauth", "shared/devbus", "shared/devsecrets", "shared/fakesm",
 	"shared/listener", "shared/poller", "shared/testenv", "shared/runtimeapi", "shared/bus/bustest", "shared/secrets/secretstest", "catalog/catalogtest",
 	"github.com/golang-jwt/", // only the dev signer checks JWTs; API Gateway does it in AWS
 }

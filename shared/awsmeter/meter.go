@@ -17,6 +17,17 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
+// ChunkBytes is the 64 KB step AWS bills payloads in: each chunk of an SQS
+// request counts as a request, each chunk of an EventBridge entry as an
+// event.
+const ChunkBytes = 64 * 1024
+
+// Chunks is how many 64 KB chunks a payload of n bytes is billed as: at
+// least one.
+func Chunks(n int64) int {
+	return int(max(1, (n+ChunkBytes-1)/ChunkBytes))
+}
+
 // Op names one API operation, e.g. {"DynamoDB", "PutItem"}.
 type Op struct{ Service, Operation string }
 
@@ -25,9 +36,12 @@ func (o Op) String() string { return o.Service + " " + o.Operation }
 // Counts is a snapshot of a Meter.
 type Counts struct {
 	Calls map[Op]int
-	// Bytes is the request body bytes sent per operation (SQS bills per
-	// 64 KB chunk of a request).
+	// Bytes is the request body bytes sent per operation.
 	Bytes map[Op]int64
+	// Chunks counts each request's 64 KB chunks (at least one a request),
+	// per operation: SQS bills every chunk of a request's own payload as a
+	// request, so one large request among small ones is not averaged away.
+	Chunks map[Op]int
 	// ReadUnits and WriteUnits are DynamoDB's consumed capacity as the
 	// service (or emulator) reported it for the metered calls.
 	ReadUnits, WriteUnits float64
@@ -46,7 +60,7 @@ func (c Counts) Service(service string) int {
 
 // Sub is c minus an earlier snapshot of the same meter.
 func (c Counts) Sub(earlier Counts) Counts {
-	out := Counts{Calls: map[Op]int{}, Bytes: map[Op]int64{},
+	out := Counts{Calls: map[Op]int{}, Bytes: map[Op]int64{}, Chunks: map[Op]int{},
 		ReadUnits: c.ReadUnits - earlier.ReadUnits, WriteUnits: c.WriteUnits - earlier.WriteUnits}
 	for op, n := range c.Calls {
 		if d := n - earlier.Calls[op]; d != 0 {
@@ -58,17 +72,23 @@ func (c Counts) Sub(earlier Counts) Counts {
 			out.Bytes[op] = d
 		}
 	}
+	for op, n := range c.Chunks {
+		if d := n - earlier.Chunks[op]; d != 0 {
+			out.Chunks[op] = d
+		}
+	}
 	return out
 }
 
 // Meter accumulates counts; the zero value is ready, and it is safe for
 // concurrent use.
 type Meter struct {
-	mu    sync.Mutex
-	calls map[Op]int
-	bytes map[Op]int64
-	rcu   float64
-	wcu   float64
+	mu     sync.Mutex
+	calls  map[Op]int
+	bytes  map[Op]int64
+	chunks map[Op]int
+	rcu    float64
+	wcu    float64
 }
 
 // Attach adds the meter's middleware to cfg: every client built from cfg
@@ -77,19 +97,12 @@ func (m *Meter) Attach(cfg *aws.Config) {
 	cfg.APIOptions = append(cfg.APIOptions, m.register)
 }
 
-// Count records one call made to a store that has no emulator to meter on
-// the wire (the local secrets file standing in for Secrets Manager).
-func (m *Meter) Count(service, operation string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.add(Op{service, operation}, 0)
-}
-
 // Snapshot returns a copy of the counts so far.
 func (m *Meter) Snapshot() Counts {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return Counts{Calls: maps.Clone(orEmpty(m.calls)), Bytes: maps.Clone(orEmpty(m.bytes)), ReadUnits: m.rcu, WriteUnits: m.wcu}
+	return Counts{Calls: maps.Clone(orEmpty(m.calls)), Bytes: maps.Clone(orEmpty(m.bytes)), Chunks: maps.Clone(orEmpty(m.chunks)),
+		ReadUnits: m.rcu, WriteUnits: m.wcu}
 }
 
 func orEmpty[K comparable, V any](m map[K]V) map[K]V {
@@ -101,10 +114,11 @@ func orEmpty[K comparable, V any](m map[K]V) map[K]V {
 
 func (m *Meter) add(op Op, bytes int64) {
 	if m.calls == nil {
-		m.calls, m.bytes = map[Op]int{}, map[Op]int64{}
+		m.calls, m.bytes, m.chunks = map[Op]int{}, map[Op]int64{}, map[Op]int{}
 	}
 	m.calls[op]++
 	m.bytes[op] += bytes
+	m.chunks[op] += Chunks(bytes)
 }
 
 func (m *Meter) register(stack *middleware.Stack) error {

@@ -49,12 +49,16 @@ func TestMeterCountsCallsAndDynamoCapacity(t *testing.T) {
 	if _, err := q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: out.QueueUrl, MessageBody: aws.String(strings.Repeat("y", 1000))}); err != nil {
 		t.Fatal(err)
 	}
-	m.Count("Secrets Manager", "GetSecretValue")
+	// SQS bills each request per 64 KB chunk of its own payload: 100 KB is
+	// two, whatever the other request's size.
+	if _, err := q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: out.QueueUrl, MessageBody: aws.String(strings.Repeat("z", 100*1024))}); err != nil {
+		t.Fatal(err)
+	}
 
 	got := m.Snapshot().Sub(before)
 	want := map[awsmeter.Op]int{
 		{"DynamoDB", "PutItem"}: 2, {"DynamoDB", "GetItem"}: 2,
-		{"SQS", "CreateQueue"}: 1, {"SQS", "SendMessage"}: 1, {"Secrets Manager", "GetSecretValue"}: 1,
+		{"SQS", "CreateQueue"}: 1, {"SQS", "SendMessage"}: 2,
 	}
 	if len(got.Calls) != len(want) {
 		t.Errorf("calls = %v, want %v", got.Calls, want)
@@ -72,8 +76,12 @@ func TestMeterCountsCallsAndDynamoCapacity(t *testing.T) {
 	if got.ReadUnits != 1.5 {
 		t.Errorf("read units = %v, want 1.5", got.ReadUnits)
 	}
-	if b := got.Bytes[awsmeter.Op{Service: "SQS", Operation: "SendMessage"}]; b < 1000 || b > 2000 {
-		t.Errorf("SendMessage request bytes = %d, want the 1000-byte body plus a little framing", b)
+	send := awsmeter.Op{Service: "SQS", Operation: "SendMessage"}
+	if b := got.Bytes[send]; b < 1000+100*1024 || b > 2000+100*1024 {
+		t.Errorf("SendMessage request bytes = %d, want the 1000-byte and 100 KB bodies plus a little framing", b)
+	}
+	if c := got.Chunks[send]; c != 3 {
+		t.Errorf("SendMessage 64 KB chunks = %d, want 3 (1 for 1000 bytes, 2 for 100 KB)", c)
 	}
 	if got.Service("DynamoDB") != 4 {
 		t.Errorf("DynamoDB calls = %d, want 4", got.Service("DynamoDB"))

@@ -168,3 +168,25 @@ func TestAWSMapsServiceErrors(t *testing.T) {
 		t.Errorf("unrelated InvalidRequestException: err = %v, want a plain error", err)
 	}
 }
+
+// A read is the deliver path's only secret-store call on a cold cache, and
+// Secrets Manager bills per call: exactly one GetSecretValue of the
+// webhook's secret, whatever else changes in the adapter.
+func TestAWSRecordRequest(t *testing.T) {
+	f := testenv.NewSecretsManager(t)
+	s := newStoreForTest(t, f, "")
+	ctx := context.Background()
+	secret := secretstest.Generate(t)
+	if err := s.Create(ctx, "org_a", "wh_1", secret); err != nil {
+		t.Fatal(err)
+	}
+	f.Requests()
+	r, err := s.Record(ctx, "org_a", "wh_1")
+	if err != nil || r.Current != secret {
+		t.Fatalf("Record: current matches %v, err %v", r.Current == secret, err)
+	}
+	reqs := f.Requests()
+	if len(reqs) != 1 || reqs[0].Target != "secretsmanager.GetSecretValue" || reqs[0].Body["SecretId"] != "hookrelay/webhooks/org_a/wh_1" {
+		t.Fatalf("requests = %+v, want one GetSecretValue of hookrelay/webhooks/org_a/wh_1", reqs)
+	}
+}

@@ -7,7 +7,6 @@
 package cost
 
 import (
-	"math"
 	"sort"
 
 	"github.com/hookrelay/hookrelay/shared/awsmeter"
@@ -89,9 +88,9 @@ func Price(m Measurement) Estimate {
 		l := Line{Item: op.String(), Quantity: per(n), Unit: "calls"}
 		switch op.Service {
 		case "SQS":
-			// Each request is billed per 64 KB chunk; the meter keeps the
-			// bytes per operation, so calls are taken to be of equal size.
-			chunks := n * math.Max(1, math.Ceil(float64(m.Calls.Bytes[op])/n/SQSChunkBytes))
+			// Each request is billed per 64 KB chunk of its own payload,
+			// which the meter counts request by request (at least one each).
+			chunks := float64(max(m.Calls.Chunks[op], m.Calls.Calls[op]))
 			l.Dollars = per(chunks) * SQSPerRequest * million
 		case "Secrets Manager":
 			l.Dollars = per(n) * SecretsManagerPerCall * million

@@ -13,9 +13,11 @@ func TestPricePerMillionDeliveries(t *testing.T) {
 	m := Measurement{
 		Events: 100, Deliveries: 1000, Posts: 1000,
 		Calls: awsmeter.Counts{
-			// 100 calls, one of them 100 KB: two 64 KB chunks.
+			// 100 calls, one of them 100 KB: two 64 KB chunks, each billed
+			// as a request.
 			Calls:      map[awsmeter.Op]int{send: 100, get: 10},
 			Bytes:      map[awsmeter.Op]int64{send: 99*1024 + 100*1024},
+			Chunks:     map[awsmeter.Op]int{send: 101, get: 10},
 			WriteUnits: 1000, ReadUnits: 500,
 		},
 		Fanout:         Invocations{Count: 10, Settled: 10, BilledMS: 1000, MemoryMB: 1024},
@@ -24,7 +26,7 @@ func TestPricePerMillionDeliveries(t *testing.T) {
 	}
 	e := Price(m)
 	want := map[string]float64{
-		"SQS SendMessageBatch":                   0.1 * 0.40, // 199 KB in 100 calls: still 100 requests
+		"SQS SendMessageBatch":                   0.101 * 0.40, // 99 one-chunk calls and a two-chunk one: 101 requests
 		"Secrets Manager GetSecretValue":         0.01 * 5,
 		"DynamoDB write units":                   0.625,
 		"DynamoDB read units":                    0.5 * 0.125,
@@ -64,12 +66,13 @@ func TestPricePerMillionDeliveries(t *testing.T) {
 
 func TestSQSPricesLargeRequestsPerChunk(t *testing.T) {
 	send := awsmeter.Op{Service: "SQS", Operation: "SendMessageBatch"}
-	// Ten calls of 200 KB: four 64 KB chunks each.
+	// One call of 256 KB (four 64 KB chunks) and three of 1 KB: 7 requests,
+	// where pricing the average size (65 KB, two chunks a call) made 8.
 	e := Price(Measurement{Deliveries: 1e6, Calls: awsmeter.Counts{
-		Calls: map[awsmeter.Op]int{send: 10}, Bytes: map[awsmeter.Op]int64{send: 10 * 200 * 1024}}})
+		Calls: map[awsmeter.Op]int{send: 4}, Bytes: map[awsmeter.Op]int64{send: 259 * 1024}, Chunks: map[awsmeter.Op]int{send: 7}}})
 	for _, l := range e.Lines {
-		if l.Item == send.String() && math.Abs(l.Dollars-40*0.40/1e6) > 1e-12 {
-			t.Errorf("$%v, want 40 requests' worth", l.Dollars)
+		if l.Item == send.String() && math.Abs(l.Dollars-7*0.40/1e6) > 1e-12 {
+			t.Errorf("$%v, want 7 requests' worth", l.Dollars)
 		}
 	}
 }

@@ -13,7 +13,6 @@ const (
 	// SQS standard queues: per request, each 64 KB chunk of a payload
 	// counting as one request.
 	SQSPerRequest    = 0.40 / 1e6
-	SQSChunkBytes    = 64 * 1024
 	LambdaPerRequest = 0.20 / 1e6
 	// Lambda arm64 duration, per GB-second, billed per 1 ms.
 	LambdaPerGBSecond = 0.0000133334

@@ -15,17 +15,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/hookrelay/hookrelay/shared/awsclient"
 	"github.com/hookrelay/hookrelay/shared/awskms"
 	"github.com/hookrelay/hookrelay/shared/awsmeter"
+	"github.com/hookrelay/hookrelay/shared/awssecrets"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/cost"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/emulator"
 	"github.com/hookrelay/hookrelay/shared/envelope"
+	"github.com/hookrelay/hookrelay/shared/fakesm"
 	"github.com/hookrelay/hookrelay/shared/lanes"
+	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/sqsqueue"
 )
 
@@ -92,6 +96,7 @@ type stack struct {
 	dynEP   string
 	sqsEP   string
 	kmsEP   string // local-kms, with the envelope store only
+	smEP    string // the fake Secrets Manager
 	keyID   string
 	db      *dynamodb.Client
 	sqs     *sqsqueue.Client
@@ -120,6 +125,22 @@ func (s *stack) kms(cfg aws.Config) *kms.Client {
 // container (its data key cache empty).
 func (s *stack) secrets(cfg aws.Config) *envelope.Store {
 	return envelope.New(awskms.New(s.kms(cfg), s.keyID), dynamo.NewSealedItems(s.dynamo(cfg), s.cfg.Table))
+}
+
+// secretStores are the scenario's secret store as the API uses it (not
+// metered) and a constructor of a deliver container's own (metered): the
+// real adapters, Secrets Manager's on the loopback fake of its protocol
+// (there is no emulator of it), the envelope store's on local-kms.
+func (s *stack) secretStores(sc Scenario) (api secrets.Store, deliver func() secrets.Store) {
+	if sc.envelope() {
+		return s.secrets(s.plain), func() secrets.Store { return s.secrets(s.metered) }
+	}
+	sm := func(cfg aws.Config) secrets.Store {
+		return awssecrets.New(secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) {
+			o.BaseEndpoint = aws.String(s.smEP)
+		}), s.cfg.SecretPrefix)
+	}
+	return sm(s.plain), func() secrets.Store { return sm(s.metered) }
 }
 
 // startKMS runs local-kms and makes the stack's key.
@@ -152,6 +173,9 @@ func startStack(ctx context.Context, dataDir string, withKMS bool) (_ *stack, er
 	}
 	s.stop = append(s.stop, goaws.Stop)
 	s.dynEP, s.sqsEP = dyn.Endpoint, goaws.Endpoint
+	sm := fakesm.Start()
+	s.stop = append(s.stop, sm.Close)
+	s.smEP = sm.URL
 	if s.plain, err = awsclient.Local(ctx, emulator.Region); err != nil {
 		return nil, err
 	}

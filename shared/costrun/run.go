@@ -14,11 +14,9 @@ import (
 	"github.com/hookrelay/hookrelay/shared/app"
 	"github.com/hookrelay/hookrelay/shared/app/deliverapp"
 	"github.com/hookrelay/hookrelay/shared/app/fanoutapp"
-	"github.com/hookrelay/hookrelay/shared/awsmeter"
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/cost"
 	"github.com/hookrelay/hookrelay/shared/devbus"
-	"github.com/hookrelay/hookrelay/shared/devsecrets"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/poller"
@@ -43,19 +41,6 @@ func (c *byteCounter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// meteredSecrets counts secret reads as Secrets Manager calls: locally the
-// secrets live in a file, with no emulator on the wire to meter. (The
-// envelope store's KMS and DynamoDB calls are metered on the wire.)
-type meteredSecrets struct {
-	secrets.Store
-	meter *awsmeter.Meter
-}
-
-func (m meteredSecrets) Record(ctx context.Context, orgID, webhookID string) (secrets.Record, error) {
-	m.meter.Count("Secrets Manager", "GetSecretValue")
-	return m.Store.Record(ctx, orgID, webhookID)
-}
-
 func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) {
 	ctx, cancel := context.WithTimeout(ctx, runTimeout)
 	defer cancel()
@@ -63,19 +48,8 @@ func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) 
 	rcv := newReceiver(want, sc.FailFirst)
 	defer rcv.srv.Close()
 	// The API's store (not metered) creates the secrets; each deliver
-	// container gets its own, metered.
-	var store secrets.Store
-	deliverSecrets := func() secrets.Store { return meteredSecrets{store, s.meter} }
-	if sc.envelope() {
-		store = s.secrets(s.plain)
-		deliverSecrets = func() secrets.Store { return s.secrets(s.metered) }
-	} else {
-		local, err := devsecrets.NewLocal("")
-		if err != nil {
-			return cost.Measurement{}, err
-		}
-		store = local
-	}
+	// container gets its own, metered on the wire.
+	store, deliverSecrets := s.secretStores(sc)
 	if err := s.createWebhooks(ctx, store, rcv.srv.URL, sc.Endpoints); err != nil {
 		return cost.Measurement{}, err
 	}
