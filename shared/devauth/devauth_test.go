@@ -31,8 +31,15 @@ func bearer(token string) *http.Request {
 	return r
 }
 
+// sign signs claims as given, with make dev's iss unless they set one (nil
+// leaves iss out).
 func sign(t *testing.T, method jwt.SigningMethod, key any, claims jwt.MapClaims) string {
 	t.Helper()
+	if iss, set := claims["iss"]; !set {
+		claims["iss"] = "hookrelay-dev"
+	} else if iss == nil {
+		delete(claims, "iss")
+	}
 	s, err := jwt.NewWithClaims(method, claims).SignedString(key)
 	if err != nil {
 		t.Fatal(err)
@@ -124,6 +131,10 @@ func TestDevJWTRejects(t *testing.T) {
 		"wrong audience": sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": "org_abc", "exp": future, "aud": "another-service"}),
 		"audience list without ours": sign(t, jwt.SigningMethodHS256, testKey,
 			jwt.MapClaims{"org_id": "org_abc", "exp": future, "aud": []string{"a", "hookrelay-admin"}}),
+		// What API Gateway's authorizer refuses on a stack.
+		"no iss":       sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": "org_abc", "exp": future, "aud": "hookrelay", "iss": nil}),
+		"another iss":  sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": "org_abc", "exp": future, "aud": "hookrelay", "iss": "https://issuer.example/"}),
+		"issued later": sign(t, jwt.SigningMethodHS256, testKey, jwt.MapClaims{"org_id": "org_abc", "exp": future, "aud": "hookrelay", "iat": future}),
 	}
 	for name, tok := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -148,6 +159,11 @@ func TestDevJWTRejects(t *testing.T) {
 	}
 	if _, err := dev.Authenticate(bearer(cases["org with #"])); err == nil || !strings.Contains(err.Error(), "not a valid organization id") {
 		t.Fatalf("an invalid org should be named as such: %v", err)
+	}
+	for name, want := range map[string]string{"no iss": "iss must be hookrelay-dev", "another iss": "iss must be hookrelay-dev", "issued later": "not valid yet", "not yet valid": "not valid yet"} {
+		if _, err := dev.Authenticate(bearer(cases[name])); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want a message saying %q", name, err, want)
+		}
 	}
 	expired := cases["expired"]
 	if _, err := dev.Authenticate(bearer(expired)); err == nil || !strings.Contains(err.Error(), "expired") {

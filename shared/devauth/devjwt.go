@@ -40,8 +40,8 @@ func NewDevJWT(key []byte, cfg config.Config) DevJWT {
 }
 
 // Authenticate implements auth.Authenticator. Only HS256 is accepted (so "none"
-// and algorithm-confusion tokens fail), exp is required, and aud must
-// contain Audience.
+// and algorithm-confusion tokens fail), exp is required, aud must
+// contain Audience, iss must be devIssuer, iat and nbf must have passed.
 func (d DevJWT) Authenticate(r *http.Request) (auth.Principal, error) {
 	raw, ok := auth.BearerToken(r)
 	if !ok {
@@ -52,10 +52,18 @@ func (d DevJWT) Authenticate(r *http.Request) (auth.Principal, error) {
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
 		jwt.WithAudience(d.Audience),
+		// API Gateway's authorizer requires its issuer and an iat (and
+		// nbf) not in the future: make dev refuses what a stack refuses.
+		jwt.WithIssuer(devIssuer),
+		jwt.WithIssuedAt(),
 	)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return auth.Principal{}, auth.Unauthenticated("token expired")
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer), errors.Is(err, jwt.ErrTokenRequiredClaimMissing) && claims["iss"] == nil:
+		return auth.Principal{}, auth.Unauthenticated("invalid token: iss must be " + devIssuer + ", as `hookrelay token` writes it")
+	case errors.Is(err, jwt.ErrTokenUsedBeforeIssued), errors.Is(err, jwt.ErrTokenNotValidYet):
+		return auth.Principal{}, auth.Unauthenticated("token not valid yet (iat or nbf in the future)")
 	case err != nil:
 		// jwt's messages describe the failure, never the token's content,
 		// but a fixed message keeps that true whatever the library does.

@@ -19,12 +19,19 @@ const (
 	// from another site arrives without it; this one is Lax, so it
 	// arrives, and a link for another organization is not followed
 	// without asking (see login). It is no credential: it grants nothing.
+	// It outlives the session (orgMemory) and Sign out keeps it: a link
+	// opened for a browser whose session has ended would otherwise switch
+	// organization without asking.
 	orgCookieName = "portal_org"
 	// switchCookieName holds the nonce of login's question, which its form
 	// echoes: a Strict cookie, so the answer can only come from that page,
 	// even from a browser that sends neither Origin nor Sec-Fetch-Site.
 	switchCookieName = "portal_switch"
 )
+
+// orgMemory is how long a browser remembers the organization it last
+// signed in to, renewed at each sign-in.
+const orgMemory = 90 * 24 * time.Hour
 
 // hostPrefix makes browsers refuse the cookie unless it is Secure, has
 // Path=/ and no Domain, and was set by this very host: a sibling

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hookrelay/hookrelay/catalog/catalogtest"
 	"github.com/hookrelay/hookrelay/shared/config"
@@ -87,7 +88,7 @@ func TestLoginAsksBeforeSwitchingOrganization(t *testing.T) {
 	nonce := cookies(w)[switchCookieName]
 	if w.Code != http.StatusOK || len(cookies(w)) != 1 || nonce == nil || nonce.SameSite != http.SameSiteStrictMode ||
 		!strings.Contains(w.Body.String(), `name="nonce" value="`+nonce.Value+`"`) ||
-		!strings.Contains(page, "Switch organization?") || !strings.Contains(page, "signed in to the webhooks of organization org_b") ||
+		!strings.Contains(page, "Switch organization?") || !strings.Contains(page, "last signed in to the webhooks of organization org_b") ||
 		!strings.Contains(page, "for organization org_a") || !strings.Contains(page, "Continue to org_a") || !strings.Contains(page, "Stay with org_b") {
 		t.Fatalf("another organization's link: %d, cookies %v, page %q", w.Code, cookies(w), page)
 	}
@@ -138,20 +139,47 @@ func TestLoginAsksBeforeSwitchingOrganization(t *testing.T) {
 	}
 }
 
-func TestSignOutForgetsTheOrganization(t *testing.T) {
+// Sign out ends the session but not the browser's memory of its
+// organization: another tenant's link opened afterwards (by any site) is
+// still asked about, not followed.
+func TestSignOutKeepsAskingBeforeAnotherOrganization(t *testing.T) {
 	h, m := loginPortal(t)
-	token, s, err := m.Redeem(context.Background(), link(t, m, "org_b"))
+	open := func(token string, have ...*http.Cookie) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, "/portal/login?token="+url.QueryEscape(token), nil)
+		r.Header.Set("Sec-Fetch-Site", "cross-site")
+		for _, c := range have {
+			r.AddCookie(c)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	w := open(link(t, m, "org_b"))
+	session, org := cookies(w)[cookieName], cookies(w)[orgCookieName]
+	if session == nil || org == nil || org.MaxAge < int(orgMemory/time.Second)-60 {
+		t.Fatalf("sign-in cookies: %v (the organization's must last %v)", cookies(w), orgMemory)
+	}
+	s, err := m.Lookup(context.Background(), session.Value)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := httptest.NewRequest(http.MethodPost, "/portal/logout", strings.NewReader(url.Values{"csrf": {s.CSRF}}.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	r.AddCookie(&http.Cookie{Name: cookieName, Value: token})
-	w := httptest.NewRecorder()
+	r.AddCookie(session)
+	r.AddCookie(org)
+	w = httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	got := cookies(w)
-	if w.Code != http.StatusOK || got[cookieName] == nil || got[cookieName].MaxAge >= 0 || got[orgCookieName] == nil || got[orgCookieName].MaxAge >= 0 {
-		t.Fatalf("sign out: %d, cookies %v", w.Code, got)
+	if w.Code != http.StatusOK || got[cookieName] == nil || got[cookieName].MaxAge >= 0 || got[orgCookieName] != nil {
+		t.Fatalf("sign out: %d, cookies %v (want the session's ended, the organization's untouched)", w.Code, got)
+	}
+	other := link(t, m, "org_attacker")
+	w = open(other, org)
+	if page := words(w.Body.String()); cookies(w)[cookieName] != nil || !strings.Contains(page, "Switch organization?") {
+		t.Fatalf("another organization's link after sign out: cookies %v, page %q", cookies(w), page)
+	}
+	if got, err := m.LoginOrg(context.Background(), other); err != nil || got != "org_attacker" {
+		t.Fatalf("asking used up the link: %q, %v", got, err)
 	}
 }
 

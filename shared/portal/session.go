@@ -122,7 +122,8 @@ func sameOrigin(r *http.Request) bool {
 }
 
 // login exchanges a login link's token for a session cookie. A browser
-// signed in to another organization is asked first: any tenant can mint
+// last signed in to another organization (its session ended or not) is
+// asked first: any tenant can mint
 // links for its own organization, and one opened for it by another site
 // would otherwise swap the session silently, so that the endpoint the
 // user sets up next (its URL's own tokens included) is the other
@@ -179,7 +180,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, loginToken stri
 		return
 	}
 	setCookie(w, r, cookieName, token, s.ExpiresAt, http.SameSiteStrictMode)
-	setCookie(w, r, orgCookieName, s.OrgID, s.ExpiresAt, http.SameSiteLaxMode)
+	setCookie(w, r, orgCookieName, s.OrgID, time.Now().Add(orgMemory), http.SameSiteLaxMode)
 	// A page, not a redirect: a redirect would still belong to the
 	// navigation from the deploying team's site, and the Strict cookie
 	// would not be sent with it. This page's own navigation is same-site.
@@ -192,7 +193,6 @@ func (h *Handler) logout(v *visit) error {
 		return err
 	}
 	setCookie(v.w, v.r, cookieName, "", time.Time{}, http.SameSiteStrictMode)
-	setCookie(v.w, v.r, orgCookieName, "", time.Time{}, http.SameSiteLaxMode)
 	h.message(v.w, v.r, http.StatusOK, "You are signed out", "Open the webhooks page from "+h.o.Config.Portal.ProductName+" again to sign in.")
 	return nil
 }
