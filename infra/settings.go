@@ -270,6 +270,9 @@ func (s Settings) Validate() error {
 			bad(key, "must not be empty")
 		}
 	}
+	if err := config.CheckClaims(s.OrgClaim, s.OperatorClaim); err != nil && s.OrgClaim != "" {
+		bad(CtxOperatorClaim, "%v (orgClaim is %q)", err, s.OrgClaim)
+	}
 	if !scopeRe.MatchString(s.OperatorScope) {
 		bad(CtxOperatorScope, "%q must be one OAuth scope (printable ASCII, no spaces, quotes or backslashes)", s.OperatorScope)
 	}

@@ -125,6 +125,8 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		{CtxPortalProductName, "   ", "printable characters"},
 		{CtxOrgClaim, "", "must not be empty"},
 		{CtxOperatorValue, " ", "must not be empty"},
+		// The org claim is org_id by default: an org named "operator" would be an operator.
+		{CtxOperatorClaim, "org_id", "must differ from the organization claim"},
 		{CtxStackName, "", "not a valid stack name"},
 		{CtxJWTAudience, "", "at least one audience"},
 		{CtxDeliveryTimeout, "", "invalid duration"},

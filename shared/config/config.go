@@ -205,6 +205,9 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	if err := CheckDisableAfter(c.DisableAfter); p.err == nil && err != nil {
 		p.err = fmt.Errorf("%s: %w", EnvDisableAfter, err)
 	}
+	if err := CheckClaims(c.OrgClaim, c.OperatorClaim); p.err == nil && err != nil {
+		p.err = fmt.Errorf("%s, %s: %w", EnvOrgClaim, EnvOperatorClaim, err)
+	}
 	if p.err == nil && c.DeliverBatchWindow > MaxBatchWindow {
 		p.err = fmt.Errorf("%s=%s: must be at most %s (the SQS event source's batching window)", EnvDeliverBatchWindow, c.DeliverBatchWindow, MaxBatchWindow)
 	}
