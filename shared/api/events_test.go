@@ -90,3 +90,26 @@ func TestPublishRefusesTheNoncharactersSQSRefuses(t *testing.T) {
 		t.Fatalf("published %d events, want the 4 accepted ones", len(e.pub.calls))
 	}
 }
+
+// Keys are read exactly, as every other parser reads them: encoding/json
+// alone would take "DATA" for "data", and keep the last of a repeated key.
+func TestPublishReadsItsKeysExactly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tok := e.token("org_keys")
+	data := clickData(t, 200)
+	for _, c := range []struct{ body, code, names string }{
+		{`{"event_name":"emailClick","data":` + data + `,"DATA":{"injected":true}}`, "unknown_field", `"DATA"`},
+		{`{"Event_Name":"emailClick","data":` + data + `}`, "unknown_field", `"Event_Name"`},
+		{`{"event_name":"emailClick","data":` + data + `,"id":"a","ID":"b"}`, "unknown_field", `"ID"`},
+		{`{"event_name":"emailClick","data":` + data + `,"data":{"injected":true}}`, "invalid_json", `"data"`},
+	} {
+		msg := e.do(http.MethodPost, "/api/v1/events", tok, c.body).wantError(t, http.StatusBadRequest, c.code)
+		if !strings.Contains(msg, c.names) {
+			t.Errorf("%s: message %q does not name %s", c.body, msg, c.names)
+		}
+	}
+	if len(e.pub.calls) != 0 {
+		t.Fatalf("published %d events, want none", len(e.pub.calls))
+	}
+}

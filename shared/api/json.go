@@ -39,6 +39,9 @@ func bodyError(err error) error {
 		return fail(http.StatusBadRequest, codeInvalidJSON, "request body must be valid UTF-8 text: a string holds invalid UTF-8 or an unpaired surrogate escape")
 	case errors.Is(err, io.EOF):
 		return fail(http.StatusBadRequest, codeInvalidJSON, "request body must be a JSON object")
+	case errors.Is(err, strictjson.ErrRepeatedKey):
+		// Which of the two the client meant cannot be told.
+		return fail(http.StatusBadRequest, codeInvalidJSON, "request body %s: give each key once", err)
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
 		return fail(http.StatusBadRequest, codeInvalidJSON, "request body is not valid JSON")
 	case errors.As(err, &typ):

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/plainjson"
+	"github.com/hookrelay/hookrelay/shared/strictjson"
 )
 
 // Record is an EventBridge event as the EventBridge → SQS target writes it
@@ -60,19 +61,19 @@ func ParseRecord(body []byte) (Record, Detail, error) {
 	if err := json.Unmarshal(body, &r); err != nil {
 		return Record{}, Detail{}, fmt.Errorf("%w: body is not an EventBridge event: %v", ErrMalformed, err)
 	}
-	var d Detail
 	switch {
 	case r.ID == "":
-		return r, d, fmt.Errorf("%w: missing id", ErrMalformed)
+		return r, Detail{}, fmt.Errorf("%w: missing id", ErrMalformed)
 	case r.DetailType == "":
-		return r, d, fmt.Errorf("%w: missing detail-type (the event name)", ErrMalformed)
+		return r, Detail{}, fmt.Errorf("%w: missing detail-type (the event name)", ErrMalformed)
 	case r.Time.IsZero():
-		return r, d, fmt.Errorf("%w: missing time", ErrMalformed)
+		return r, Detail{}, fmt.Errorf("%w: missing time", ErrMalformed)
 	case len(r.Detail) == 0 || bytes.Equal(r.Detail, []byte("null")):
-		return r, d, fmt.Errorf("%w: missing detail", ErrMalformed)
+		return r, Detail{}, fmt.Errorf("%w: missing detail", ErrMalformed)
 	}
-	if err := json.Unmarshal(r.Detail, &d); err != nil {
-		return r, d, fmt.Errorf("%w: detail is not an object: %v", ErrMalformed, err)
+	d, err := parseDetail(r.Detail)
+	if err != nil {
+		return r, d, err
 	}
 	switch {
 	case d.OrgID == "":
@@ -81,4 +82,28 @@ func ParseRecord(body []byte) (Record, Detail, error) {
 		return r, d, fmt.Errorf("%w: missing detail.data", ErrMalformed)
 	}
 	return r, d, nil
+}
+
+// parseDetail reads the contract's keys of a record's detail exactly as
+// written (strictjson.Members): encoding/json alone would read an ignored
+// "ID" or "Organization_Id" as the contract's key. A contract key given
+// twice is malformed: which one the producer's pipeline (a filter, a
+// proxy checking organization_id) saw cannot be told.
+func parseDetail(detail json.RawMessage) (Detail, error) {
+	m, err := strictjson.Members(detail, "organization_id", "data", "id")
+	switch {
+	case errors.Is(err, strictjson.ErrRepeatedKey):
+		return Detail{}, fmt.Errorf("%w: detail %v", ErrMalformed, err)
+	case err != nil:
+		return Detail{}, fmt.Errorf("%w: detail is not an object: %v", ErrMalformed, err)
+	}
+	d := Detail{Data: m["data"]}
+	for key, dst := range map[string]*string{"organization_id": &d.OrgID, "id": &d.ID} {
+		if raw, ok := m[key]; ok {
+			if err := json.Unmarshal(raw, dst); err != nil {
+				return Detail{}, fmt.Errorf("%w: detail.%s must be a string: %v", ErrMalformed, key, err)
+			}
+		}
+	}
+	return d, nil
 }

@@ -3,6 +3,7 @@ package bus
 import (
 	"errors"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -27,5 +28,39 @@ func TestParseRecordNamesWhatIsMissing(t *testing.T) {
 		if !errors.Is(err, ErrMalformed) || !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(err.Error()) {
 			t.Errorf("%s: err = %v, want ErrMalformed naming %q", body, err, want)
 		}
+	}
+}
+
+// The contract's keys are read exactly: other keys are ignored, whatever
+// their case (encoding/json alone would read "ID" as "id", and let it
+// overwrite it), and a contract key given twice is refused, since which
+// one the producer's pipeline saw cannot be told.
+func TestParseRecordReadsTheContractKeysExactly(t *testing.T) {
+	record := func(detail string) []byte {
+		return []byte(`{"id":"u1","detail-type":"emailClick","source":"s","time":"2025-04-18T12:00:00Z","detail":` + detail + `}`)
+	}
+	for _, detail := range []string{
+		`{"organization_id":"org_a","data":{"n":1},"Organization_ID":"org_b"}`,
+		`{"organization_id":"org_a","data":{"n":1},"DATA":{"injected":true}}`,
+		`{"organization_id":"org_a","data":{"n":1},"ID":"batch-7","Id":"x"}`,
+		`{"ORGANIZATION_ID":"org_b","Data":{},"organization_id":"org_a","data":{"n":1}}`,
+	} {
+		_, d, err := ParseRecord(record(detail))
+		if err != nil || d.OrgID != "org_a" || string(d.Data) != `{"n":1}` || d.ID != "" {
+			t.Errorf("%s: org %q data %s id %q, %v; want org_a's {\"n\":1} with no id", detail, d.OrgID, d.Data, d.ID, err)
+		}
+	}
+	for key, detail := range map[string]string{
+		"organization_id": `{"organization_id":"org_a","data":{},"organization_id":"org_b"}`,
+		"data":            `{"organization_id":"org_a","data":{},"data":{"n":1}}`,
+		"id":              `{"organization_id":"org_a","data":{},"id":"a","id":"b"}`,
+	} {
+		_, _, err := ParseRecord(record(detail))
+		if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), `repeats the key "`+key+`"`) {
+			t.Errorf("%s: %v, want ErrMalformed naming the repeated %s", detail, err, key)
+		}
+	}
+	if _, d, err := ParseRecord(record(`{"organization_id":"org_a","data":{},"other":1,"other":2}`)); err != nil || d.OrgID != "org_a" {
+		t.Errorf("a repeated ignored key: %v", err)
 	}
 }

@@ -22,8 +22,9 @@ var ErrTrailingData = errors.New("trailing data after the JSON object")
 
 // Decode reads the body (at most limit bytes; beyond that the error is
 // an *http.MaxBytesError), checks it with CheckText, and decodes exactly
-// one JSON value into dst, refusing unknown fields. Other errors are
-// encoding/json's.
+// one JSON value into dst, refusing unknown fields. Keys are matched to
+// dst's fields exactly, and a key given twice is an ErrRepeatedKey
+// (checkKeys). Other errors are encoding/json's.
 func Decode(w http.ResponseWriter, r *http.Request, limit int64, dst any) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
@@ -42,7 +43,7 @@ func Decode(w http.ResponseWriter, r *http.Request, limit int64, dst any) error 
 	if _, err := dec.Token(); err != io.EOF {
 		return ErrTrailingData
 	}
-	return nil
+	return checkKeys(body, dst)
 }
 
 // CheckText reports (as ErrNotText) invalid UTF-8 anywhere in b, and

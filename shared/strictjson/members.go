@@ -1,0 +1,101 @@
+package strictjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// ErrRepeatedKey marks an object holding one key twice. encoding/json keeps
+// the last; other parsers (the client's, a filter upstream) may have
+// read the first, so which one was meant cannot be told.
+var ErrRepeatedKey = errors.New("repeats the key")
+
+// Members returns the members of the JSON object b whose keys are among
+// keys, compared exactly: encoding/json matches keys to struct fields
+// ignoring case, so a "DATA" beside "data" would be read as "data". One
+// of keys present twice is an ErrRepeatedKey; other members are skipped
+// unread.
+func Members(b []byte, keys ...string) (map[string]json.RawMessage, error) {
+	m := map[string]json.RawMessage{}
+	err := eachMember(b, func(key string, value json.RawMessage) error {
+		if !slices.Contains(keys, key) {
+			return nil
+		}
+		if _, seen := m[key]; seen {
+			return fmt.Errorf("%w %q", ErrRepeatedKey, key)
+		}
+		m[key] = value
+		return nil
+	})
+	return m, err
+}
+
+// eachMember calls fn with each key of the JSON object b (unescaped) and
+// its value's text, in order.
+func eachMember(b []byte, fn func(key string, value json.RawMessage) error) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return errors.New("not a JSON object")
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return err
+		}
+		if err := fn(tok.(string), value); err != nil {
+			return err
+		}
+	}
+	_, err := dec.Token() // the closing brace; a syntax error otherwise
+	return err
+}
+
+// checkKeys refuses a key of the object body that is not exactly the JSON
+// name of one of dst's fields (a pointer to a struct; anything else is not
+// checked), and a key given twice. Decode has already decoded body into
+// dst, so only the keys are left to check.
+func checkKeys(body []byte, dst any) error {
+	t := reflect.TypeOf(dst)
+	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	names := fieldNames(t.Elem(), map[string]bool{})
+	seen := map[string]bool{}
+	return eachMember(body, func(key string, _ json.RawMessage) error {
+		switch {
+		case !names[key]:
+			return fmt.Errorf("json: unknown field %q", key) // encoding/json's own wording
+		case seen[key]:
+			return fmt.Errorf("%w %q", ErrRepeatedKey, key)
+		}
+		seen[key] = true
+		return nil
+	})
+}
+
+// fieldNames adds the JSON names of struct type t's fields to names, those
+// of embedded structs without a name of their own included.
+func fieldNames(t reflect.Type, names map[string]bool) map[string]bool {
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct:
+			fieldNames(f.Type, names)
+		case !f.IsExported() || name == "-":
+		case name == "":
+			names[f.Name] = true
+		default:
+			names[name] = true
+		}
+	}
+	return names
+}
