@@ -16,7 +16,9 @@ import (
 type Measurement struct {
 	Events     int
 	Deliveries int // deliveries that ended delivered
-	Posts      int // POSTs the endpoints received
+	// EventDataBytes is the size of each event's data (compact JSON).
+	EventDataBytes int
+	Posts          int // POSTs the endpoints received
 	// Calls are the AWS calls the fanout and deliver handlers made.
 	Calls          awsmeter.Counts
 	Fanout         Invocations
@@ -37,7 +39,16 @@ type Invocations struct {
 	// the millisecond, as Lambda bills it.
 	BilledMS int64
 	MemoryMB int
+	// ReceiveChunks sums the 64 KB chunks of each invocation's batch (its
+	// message bodies), as the event source's ReceiveMessage is billed;
+	// MessageChunks those of each message on its own, as EventBridge bills
+	// an event and SQS the rule's send of it.
+	ReceiveChunks, MessageChunks int
 }
+
+// DurationItem is the measured Lambda duration's line: handler time on
+// the local machine, with the endpoints on loopback answering at once.
+const DurationItem = "Lambda duration (handler time measured locally, endpoints answering at once)"
 
 // Line is one priced item per delivery.
 type Line struct {
@@ -56,6 +67,10 @@ type Estimate struct {
 	// however many endpoints the event goes to, whatever the delivery path.
 	Total  float64
 	Ingest []Line
+	// PerEndpoint100ms is what each 100 ms an endpoint takes to answer
+	// adds to deliver's duration, apart from Total: the run's endpoints
+	// are on loopback and answer at once.
+	PerEndpoint100ms Line
 }
 
 // IngestTotal sums the ingest lines.
@@ -102,26 +117,35 @@ func Price(m Measurement) Estimate {
 	add(Line{Item: "DynamoDB write units", Quantity: per(m.Calls.WriteUnits), Unit: "WRU", Dollars: per(m.Calls.WriteUnits) * DynamoPerWRU * million})
 	add(Line{Item: "DynamoDB read units", Quantity: per(m.Calls.ReadUnits), Unit: "RRU", Dollars: per(m.Calls.ReadUnits) * DynamoPerRRU * million})
 
-	// The event sources' own SQS calls: one long-poll receive per batch,
-	// one DeleteMessageBatch per batch with settled messages.
+	// The event sources' own SQS calls: one long-poll receive per batch
+	// (a request per 64 KB chunk of the batch's messages), one
+	// DeleteMessageBatch per batch with settled messages.
 	receives := float64(m.Fanout.Count + m.Deliver.Count)
+	receiveChunks := float64(max(m.Fanout.ReceiveChunks, m.Fanout.Count) + max(m.Deliver.ReceiveChunks, m.Deliver.Count))
 	deletes := float64(m.Fanout.Settled + m.Deliver.Settled)
-	add(Line{Item: "SQS ReceiveMessage (event sources)", Quantity: per(receives), Unit: "calls", Dollars: per(receives) * SQSPerRequest * million, Modelled: true})
+	add(Line{Item: "SQS ReceiveMessage (event sources)", Quantity: per(receives), Unit: "calls", Dollars: per(receiveChunks) * SQSPerRequest * million, Modelled: true})
 	add(Line{Item: "SQS DeleteMessageBatch (event sources)", Quantity: per(deletes), Unit: "calls", Dollars: per(deletes) * SQSPerRequest * million, Modelled: true})
 
 	invocations := receives
 	add(Line{Item: "Lambda requests", Quantity: per(invocations), Unit: "invocations", Dollars: per(invocations) * LambdaPerRequest * million})
 	gbs := (float64(m.Fanout.BilledMS)*float64(m.Fanout.MemoryMB) + float64(m.Deliver.BilledMS)*float64(m.Deliver.MemoryMB)) / 1000 / 1024
-	add(Line{Item: "Lambda duration (handler time measured locally)", Quantity: per(gbs), Unit: "GB-s", Dollars: per(gbs) * LambdaPerGBSecond * million})
+	add(Line{Item: DurationItem, Quantity: per(gbs), Unit: "GB-s", Dollars: per(gbs) * LambdaPerGBSecond * million})
+	// A deliver invocation POSTs its batch's messages in parallel and
+	// lasts as long as the slowest answer: each 100 ms of endpoint time
+	// adds 100 ms to every deliver invocation.
+	waited := per(float64(m.Deliver.Count)) * 0.1 * float64(m.Deliver.MemoryMB) / 1024
+	e.PerEndpoint100ms = Line{Item: "Lambda duration per 100 ms the endpoints take to answer", Quantity: waited, Unit: "GB-s",
+		Dollars: waited * LambdaPerGBSecond * million, Modelled: true}
 
 	add(Line{Item: "CloudWatch Logs (handler lines)", Quantity: per(float64(m.HandlerLogByte)), Unit: "bytes", Dollars: per(float64(m.HandlerLogByte)) / (1 << 30) * LogsPerGB * million})
 	// Lambda's own START/END/REPORT lines cost nothing: the stack sets
 	// the functions' system log level to WARN, which leaves them out.
 
-	events := per(float64(m.Events))
+	// Billed per 64 KB chunk of each event, as fan-out received them.
+	events, chunks := per(float64(m.Events)), per(float64(max(m.Fanout.MessageChunks, m.Events)))
 	e.Ingest = []Line{
-		{Item: "EventBridge PutEvents", Quantity: events, Unit: "events", Dollars: events * EventBridgePerEvent * million, Modelled: true},
-		{Item: "SQS SendMessage (EventBridge rule target)", Quantity: events, Unit: "calls", Dollars: events * SQSPerRequest * million, Modelled: true},
+		{Item: "EventBridge PutEvents", Quantity: events, Unit: "events", Dollars: chunks * EventBridgePerEvent * million, Modelled: true},
+		{Item: "SQS SendMessage (EventBridge rule target)", Quantity: events, Unit: "calls", Dollars: chunks * SQSPerRequest * million, Modelled: true},
 	}
 	return e
 }

@@ -46,7 +46,7 @@ type Shape struct {
 // The two shapes `make cost` prints.
 var (
 	Busy   = Shape{Name: "busy (batches of 10, warm caches)", BatchSize: 10}
-	Sparse = Shape{Name: "sparse (1 message per invocation, caches cold every 100 deliveries)", BatchSize: 1, ColdEvery: 100}
+	Sparse = Shape{Name: "sparse (1 message per invocation, caches cold every 100 deliver invocations)", BatchSize: 1, ColdEvery: 100}
 )
 
 // Scenario is one fixed workload.
@@ -64,6 +64,13 @@ type Scenario struct {
 	// SecretStore is the stack's secretStore ("" is the default,
 	// secretsmanager); envelope runs local-kms and meters its calls.
 	SecretStore string
+	// ProducerID publishes as a producer does in the README's examples:
+	// its own source and a detail.id, which fan-out claims (a conditional
+	// write per event). Without it the events are id-less.
+	ProducerID bool
+	// DataBytes grows the catalog sample's data (about 0.5 KB) with chat
+	// turns to at least this many bytes of compact JSON; 0 keeps the sample.
+	DataBytes int
 }
 
 func (s Scenario) envelope() bool { return s.SecretStore == config.SecretStoreEnvelope }
@@ -73,11 +80,17 @@ func (s Scenario) String() string {
 	if s.FailFirst {
 		outcome = "one retry each"
 	}
-	store := ""
+	extra := ""
 	if s.envelope() {
-		store = ", secretStore=envelope"
+		extra += ", secretStore=envelope"
 	}
-	return fmt.Sprintf("N=%d, %s, %s%s", s.Endpoints, outcome, s.Shape.Name, store)
+	if s.ProducerID {
+		extra += ", producer detail.id"
+	}
+	if s.DataBytes > 0 {
+		extra += fmt.Sprintf(", event data ≥ %d B", s.DataBytes)
+	}
+	return fmt.Sprintf("N=%d, %s, %s%s", s.Endpoints, outcome, s.Shape.Name, extra)
 }
 
 // Memory sizes the deployed functions have (infra/limits.go); duration is

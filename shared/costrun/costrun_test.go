@@ -131,3 +131,34 @@ func TestEnvelopeStoreCallsPerContainer(t *testing.T) {
 		t.Errorf("%v write units for %d deliveries, want one each", m.Calls.WriteUnits, m.Deliveries)
 	}
 }
+
+// A producer that sends detail.id, as every producer example does, has
+// fan-out claim the id: one conditional write per event, on top of each
+// delivery's one.
+func TestProducerIDCostsOneClaimPerEvent(t *testing.T) {
+	m, err := Measure(context.Background(), Scenario{Events: 10, Endpoints: 2, Shape: Busy, ProducerID: true}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := m.Calls.Calls[awsmeter.Op{Service: "DynamoDB", Operation: "PutItem"}]
+	if m.Deliveries != 20 || put != 30 || m.Calls.WriteUnits != 30 {
+		t.Errorf("%d deliveries, %d PutItem, %v write units; want 20, and 30 (a claim per event, an attempt entry per delivery)",
+			m.Deliveries, put, m.Calls.WriteUnits)
+	}
+}
+
+// An event of ~2 KB of chat-like data is measured at its size: the attempt
+// entry, which keeps the deflated message, passes 1 KB and costs a second
+// write unit.
+func TestLargerEventIsMeasuredAtItsSize(t *testing.T) {
+	m, err := Measure(context.Background(), Scenario{Events: 10, Endpoints: 1, Shape: Busy, DataBytes: 2048}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.EventDataBytes < 2048 || m.EventDataBytes > 2300 {
+		t.Errorf("event data %d bytes, want about 2 KB", m.EventDataBytes)
+	}
+	if m.Deliveries != 10 || m.Calls.WriteUnits != 20 {
+		t.Errorf("%d deliveries, %v write units; want 10 and 20 (the attempt entry passes 1 KB)", m.Deliveries, m.Calls.WriteUnits)
+	}
+}

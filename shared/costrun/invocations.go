@@ -7,13 +7,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hookrelay/hookrelay/shared/awsmeter"
 	"github.com/hookrelay/hookrelay/shared/cost"
 	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
 // timed wraps a handler like the Lambda runtime would bill it: it counts
-// invocations, their duration rounded up to the millisecond, and the
-// messages they settled. build makes a new handler (a cold container)
+// invocations, their duration rounded up to the millisecond, the messages
+// they settled and the 64 KB chunks of what they received. build makes a new handler (a cold container)
 // every coldEvery messages; 0 never does.
 type timed struct {
 	build     func() (queue.Handler, error)
@@ -58,6 +59,14 @@ func (t *timed) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEvent
 	billed := (time.Since(start) + time.Millisecond - 1) / time.Millisecond
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	// The event source's receive is billed per 64 KB chunk of the batch's
+	// messages; EventBridge and the rule's send per chunk of each event.
+	batchBytes := 0
+	for _, r := range ev.Records {
+		batchBytes += len(r.Body)
+		t.inv.MessageChunks += awsmeter.Chunks(int64(len(r.Body)))
+	}
+	t.inv.ReceiveChunks += awsmeter.Chunks(int64(batchBytes))
 	t.inv.Count++
 	t.inv.BilledMS += int64(billed)
 	if err == nil && len(resp.BatchItemFailures) < len(ev.Records) {

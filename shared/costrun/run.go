@@ -73,7 +73,8 @@ func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) 
 	}
 	before := s.meter.Snapshot()
 
-	if err := s.publish(ctx, sc.Events); err != nil {
+	dataBytes, err := s.publish(ctx, sc)
+	if err != nil {
 		return cost.Measurement{}, err
 	}
 	stopSampling := make(chan struct{})
@@ -97,7 +98,7 @@ func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) 
 	}
 	posts, delivered := rcv.counts()
 	m := cost.Measurement{
-		Events: sc.Events, Deliveries: delivered, Posts: posts,
+		Events: sc.Events, EventDataBytes: dataBytes, Deliveries: delivered, Posts: posts,
 		Calls: s.meter.Snapshot().Sub(before), HandlerLogByte: logs.n.Load(), PeakHeapBytes: peakBytes,
 	}
 	m.Fanout, _ = fan.snapshot()
@@ -151,28 +152,40 @@ func (s *stack) createWebhooks(ctx context.Context, store secrets.Store, baseURL
 	return nil
 }
 
-// publish lands the events on the ingest queue as EventBridge's rule
-// target would, ten per call like a producer's PutEvents.
-func (s *stack) publish(ctx context.Context, n int) error {
+// producerSource is the catalog sample's source: a producer's own.
+const producerSource = "com.example.assistant"
+
+// publish lands the scenario's events on the ingest queue as EventBridge's
+// rule target would, ten per call like a producer's PutEvents, and returns
+// the size of each event's data.
+func (s *stack) publish(ctx context.Context, sc Scenario) (int, error) {
 	types, err := catalog.Default()
 	if err != nil {
-		return err
+		return 0, err
 	}
-	var data []byte
+	var sample []byte
 	for _, t := range types.Types() {
 		if t.Name == eventName {
-			data = t.Example
+			sample = t.Example
 		}
+	}
+	data, err := eventData(sample, sc.DataBytes)
+	if err != nil {
+		return 0, err
 	}
 	b := devbus.NewLocal(s.sqs, s.cfg.IngestQueueURL)
-	for start := 0; start < n; start += bus.MaxEntries {
+	for start := 0; start < sc.Events; start += bus.MaxEntries {
 		batch := make([]bus.Event, 0, bus.MaxEntries)
-		for range min(bus.MaxEntries, n-start) {
-			batch = append(batch, bus.Event{OrgID: orgID, EventName: eventName, Data: data})
+		for i := start; i < min(start+bus.MaxEntries, sc.Events); i++ {
+			ev := bus.Event{OrgID: orgID, EventName: eventName, Data: data}
+			if sc.ProducerID {
+				ev.Source, ev.EventID = producerSource, "cost-"+strconv.Itoa(i)
+			}
+			batch = append(batch, ev)
 		}
 		if err := b.Put(ctx, batch); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(data), nil
 }
