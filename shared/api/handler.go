@@ -28,11 +28,10 @@ type Deps struct {
 	Publisher  Publisher
 	Deliveries Deliveries
 	Attempts   deliverylog.Log
-	// Health resets an endpoint's failure run when it is enabled; Notices
-	// announces an endpoint disabled for failing that is enabled again;
-	// Recovery re-queues what it missed. Nil Health or Notices skip that
-	// step (tests of other routes); Recovery is required for /recover.
-	Health   webhook.HealthStore
+	// Notices announces an endpoint disabled for failing that is enabled
+	// again (an enable starts its health over in the Webhooks update);
+	// Recovery re-queues what it missed. Nil Notices skip that step (tests
+	// of other routes); Recovery is required for /recover.
 	Notices  EnableNotifier
 	Recovery Recovery
 	Admin    http.Handler // mounted at /api/v1/admin/ for operators; nil: not served

@@ -45,18 +45,12 @@ func toHealthJSON(h webhook.Health) healthJSON {
 }
 
 // prepareEnable turns a disabled hook into an enabled one with a new
-// health run: the stored counters are reset first, so a crash before the
-// update leaves a disabled webhook with fresh counters, never an enabled
-// one that the next failure disables again at once.
-func (s *server) prepareEnable(ctx context.Context, hook *webhook.Webhook) error {
-	if s.d.Health != nil {
-		if err := s.d.Health.ResetHealth(ctx, hook.OrgID, hook.ID); err != nil {
-			return err
-		}
-	}
+// health run. The store's Update clears the stored run in the same
+// conditional write as the enable, so an enable that fails keeps the
+// disabled endpoint's run (where Recover begins) intact.
+func prepareEnable(hook *webhook.Webhook) {
 	hook.Enabled, hook.DisabledReason, hook.DisabledAt = true, "", time.Time{}
 	hook.Health.ConsecutiveFailures, hook.Health.FailingSince = 0, time.Time{}
-	return nil
 }
 
 // announceEnabled tells the org that an endpoint hookrelay had disabled
@@ -105,9 +99,7 @@ func (s *server) recoverWebhook(w http.ResponseWriter, r *http.Request, p auth.P
 	out := recoverJSON{}
 	if !hook.Enabled {
 		read := hook
-		if err := s.prepareEnable(r.Context(), &hook); err != nil {
-			return err
-		}
+		prepareEnable(&hook)
 		hook.UpdatedAt = now
 		switch err := s.d.Webhooks.Update(r.Context(), read, hook); {
 		case errors.Is(err, webhook.ErrChanged):

@@ -29,7 +29,7 @@ func TestRecoverFailingAfterTheEnableSaysMore(t *testing.T) {
 	he := &healthEnv{notices: &recordingNotices{}}
 	he.env = newEnv(t, func(d *api.Deps) {
 		he.health = d.Webhooks.(*dynamo.WebhookStore)
-		d.Health, d.Notices, d.Recovery = he.health, he.notices, failingRecovery{}
+		d.Notices, d.Recovery = he.notices, failingRecovery{}
 	})
 	tok := he.token("org_abc")
 	id := he.failing(t, tok, "org_abc")

@@ -34,7 +34,7 @@ func racingHealthEnv(t *testing.T, between func(he *healthEnv)) *healthEnv {
 	he.env = newEnv(t, func(d *api.Deps) {
 		he.health = d.Webhooks.(*dynamo.WebhookStore)
 		d.Webhooks = &racingStore{WebhookStore: he.health, between: func() { between(he) }}
-		d.Health, d.Notices, d.Recovery = he.health, he.notices, he.recovery
+		d.Notices, d.Recovery = he.notices, he.recovery
 	})
 	return he
 }

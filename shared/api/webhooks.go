@@ -224,9 +224,7 @@ func (s *server) patchWebhook(r *http.Request, read webhook.Webhook, in webhookI
 	}
 	if enabling {
 		// The tenant's enable starts the endpoint's health over.
-		if err := s.prepareEnable(r.Context(), &hook); err != nil {
-			return hook, false, err
-		}
+		prepareEnable(&hook)
 	}
 	if reflect.DeepEqual(hook, read) {
 		// Nothing changed ({}, or the values it has): updated_at stays

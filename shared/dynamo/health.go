@@ -80,17 +80,21 @@ func (s *WebhookStore) RecordFailure(ctx context.Context, orgID, id string, fail
 }
 
 // RecordRecovery zeroes a running count and stamps the success; the
-// condition makes it a no-op when nothing is running.
+// condition makes it a no-op when nothing is running, and at a disabled
+// endpoint: a success that lands after the disable (a POST in flight, a
+// container's cached copy) must not erase the run whose start Recover
+// begins at; only an enable starts the health over (Update).
 func (s *WebhookStore) RecordRecovery(ctx context.Context, orgID, id string, at time.Time) error {
 	_, _, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
 		Key:                 WebhookKey(orgID, id),
-		ConditionExpression: aws.String("#n > :zero"),
+		ConditionExpression: aws.String("#n > :zero AND #enabled = :true"),
 		UpdateExpression:    aws.String("SET #n = :zero, #last = :at REMOVE #since"),
 		ExpressionAttributeNames: map[string]string{
-			"#n": attrFailures, "#last": attrLastSuccess, "#since": attrFailingSince,
+			"#n": attrFailures, "#last": attrLastSuccess, "#since": attrFailingSince, "#enabled": "enabled",
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":zero": &types.AttributeValueMemberN{Value: "0"}, ":at": &types.AttributeValueMemberS{Value: formatTime(at)},
+			":true": &types.AttributeValueMemberBOOL{Value: true},
 		},
 	})
 	if err != nil {
@@ -148,23 +152,6 @@ func (s *WebhookStore) DisabledNoticeSent(ctx context.Context, orgID, id string,
 	})
 	if err != nil {
 		return fmt.Errorf("clear pending disabled notice: %w", err)
-	}
-	return nil
-}
-
-// ResetHealth clears the run (count and start); the last success stays.
-func (s *WebhookStore) ResetHealth(ctx context.Context, orgID, id string) error {
-	_, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
-		Key:                      WebhookKey(orgID, id),
-		ConditionExpression:      aws.String(webhookExists),
-		UpdateExpression:         aws.String("REMOVE #n, #since"),
-		ExpressionAttributeNames: map[string]string{"#id": attrID, "#n": attrFailures, "#since": attrFailingSince},
-	})
-	switch {
-	case err != nil:
-		return fmt.Errorf("reset health: %w", err)
-	case !ok:
-		return webhook.ErrNotFound
 	}
 	return nil
 }

@@ -128,16 +128,13 @@ func TestWebhookHealth(t *testing.T) {
 		}
 	})
 
-	t.Run("the tenant's enable clears the reason; reset clears the run", func(t *testing.T) {
+	t.Run("the tenant's enable clears the reason and the run", func(t *testing.T) {
 		w := create(t, "org_h4")
 		failAtT0(t, w, 3)
 		if ok, err := store.DisableFailing(ctx, w.OrgID, w.ID, t0.Add(time.Hour), threshold); err != nil || !ok {
 			t.Fatalf("disable: %v, %v", ok, err)
 		}
 		got := get(t, w)
-		if err := store.ResetHealth(ctx, w.OrgID, w.ID); err != nil {
-			t.Fatal(err)
-		}
 		read := got
 		got.Enabled = true
 		if err := store.Update(ctx, read, got); err != nil {
@@ -208,9 +205,6 @@ func TestWebhookHealth(t *testing.T) {
 	t.Run("a deleted webhook is not recreated", func(t *testing.T) {
 		if _, err := store.RecordFailure(ctx, "org_h6", "wh_gone", t0); !errors.Is(err, webhook.ErrNotFound) {
 			t.Fatalf("RecordFailure on a missing webhook: %v", err)
-		}
-		if err := store.ResetHealth(ctx, "org_h6", "wh_gone"); !errors.Is(err, webhook.ErrNotFound) {
-			t.Fatalf("ResetHealth on a missing webhook: %v", err)
 		}
 		if err := store.RecordRecovery(ctx, "org_h6", "wh_gone", t0); err != nil {
 			t.Fatal(err)

@@ -36,7 +36,6 @@ func TestSealedSecretsAloneAreNoWebhook(t *testing.T) {
 		},
 		"BumpSecretVersion": func() error { return store.BumpSecretVersion(ctx, org, id, now) },
 		"RecordFailure":     func() error { _, err := store.RecordFailure(ctx, org, id, now); return err },
-		"ResetHealth":       func() error { return store.ResetHealth(ctx, org, id) },
 		"Delete":            func() error { return store.Delete(ctx, org, id) },
 	}
 	for name, write := range writes {

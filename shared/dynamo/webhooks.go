@@ -441,6 +441,14 @@ func (s *WebhookStore) Update(ctx context.Context, read, w webhook.Webhook) erro
 		// A notice of a disable that is over is not to be announced.
 		update += " REMOVE #reason, #disabledAt, #notice"
 		u.names["#reason"], u.names["#disabledAt"], u.names["#notice"] = attrDisabledReason, attrDisabledAt, attrDisabledNotice
+		// An enable starts the health over in the same conditional write:
+		// a failed enable keeps the disabled endpoint's run (where Recover
+		// begins), and a done one never leaves an enabled endpoint with an
+		// old run that the next failure would disable again at once.
+		if w.Enabled && !read.Enabled {
+			update += ", #failures, #failingSince"
+			u.names["#failures"], u.names["#failingSince"] = attrFailures, attrFailingSince
+		}
 	}
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),

@@ -46,7 +46,8 @@ type HealthStore interface {
 	// health after it.
 	RecordFailure(ctx context.Context, orgID, id string, failedAt time.Time) (Health, error)
 	// RecordRecovery ends a failure run at a successful delivery; a no-op
-	// when none is running (a concurrent recovery got there first).
+	// when none is running (a concurrent recovery got there first) or the
+	// webhook is disabled (the run lasts until an enable, which ends it).
 	RecordRecovery(ctx context.Context, orgID, id string, at time.Time) error
 	// DisableFailing disables the webhook with DisabledFailing at at, only
 	// if it is enabled and its stored health still crosses t (a success
@@ -57,6 +58,4 @@ type HealthStore interface {
 	// disable at disabledAt once the notice is on the bus; a no-op when the
 	// mark is gone or belongs to another disable.
 	DisabledNoticeSent(ctx context.Context, orgID, id string, disabledAt time.Time) error
-	// ResetHealth clears the failure run (a tenant's enable starts over).
-	ResetHealth(ctx context.Context, orgID, id string) error
 }

@@ -63,7 +63,6 @@ func New(d Deps) (http.Handler, error) {
 		Config:     c,
 		Auth:       d.Auth,
 		Webhooks:   webhooks,
-		Health:     webhooks,
 		Notices:    healthnotice.Publisher{Bus: d.Bus},
 		Recovery:   recovery,
 		Secrets:    d.Secrets,
