@@ -98,16 +98,25 @@ func NewHandler(d Deps) *Handler {
 // failures, so SQS retries only them after the visibility timeout;
 // malformed records are dead-lettered and consumed.
 //
+// No record and no SendMessageBatch call starts close to ctx's deadline
+// (budget): those left are reported as failures, so the answer reaches
+// Lambda in time and the next receive goes on from them.
+//
 // Each delivery lane's records are fanned out on their own, in order, with
 // their own lookups and batcher, beside the other lanes': a tenant's
 // records in the same invocation (its lookups, its sends) never hold back
 // another lane's deliveries.
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	now := time.Now()
+	budget, work, cancel := newBudget(ctx, now)
+	defer cancel()
 	b := &laneBatchers{send: func(queueURL string, msgs []queue.Message) error {
-		_, err := h.d.Queue.SendBatch(ctx, queueURL, msgs)
+		if err := budget.start(); err != nil {
+			return err
+		}
+		_, err := h.d.Queue.SendBatch(work, queueURL, msgs)
 		return err
 	}}
-	now := time.Now()
 	parsed := make([]parsedRecord, len(ev.Records))
 	byLane := map[*batcher][]int{}
 	for i, rec := range ev.Records {
@@ -131,7 +140,9 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 			}()
 			subs := newSubscriptionMemo(h.d.Webhooks)
 			for _, i := range records {
-				errs[i] = h.handleRecord(ctx, ev.Records[i], parsed[i], i, subs, lane)
+				if errs[i] = budget.start(); errs[i] == nil {
+					errs[i] = h.handleRecord(work, ev.Records[i], parsed[i], i, subs, lane)
+				}
 			}
 			lane.flush()
 		})
@@ -251,6 +262,9 @@ func fanOut(ctx context.Context, subs Subscriptions, tmpl message.Delivery, abou
 			}
 			if err := b.add(i, queue.Message{Body: body, Group: tmpl.OrgID}); err != nil {
 				return err
+			}
+			if err := b.failed[i]; err != nil {
+				return err // a call with the record's deliveries failed: it is retried whole, so stop here
 			}
 			matched++
 		}
