@@ -224,7 +224,8 @@ func (a *auditRun) openGate() {
 // parkThenRecover waits until the delivery is parked and nothing of it is
 // left in the queue (with a park's fault spent), checks it was not POSTed,
 // then enables the endpoint and recovers it as the API does, calling
-// again while a call fails (the tenant's retry).
+// again while a call fails (the tenant's retry, once the failed call's
+// claim ran out).
 func (a *auditRun) parkThenRecover(ctx context.Context) {
 	t := a.t
 	atRecover := a.c.step == stepRecoverSend || a.c.step == stepRecoverUnpark
@@ -247,6 +248,11 @@ func (a *auditRun) parkThenRecover(ctx context.Context) {
 		if try == 5 {
 			t.Fatalf("recover still failing after %d calls: %v", try, err)
 		}
+		// The tenant's retry: the failed call's claim on the parked
+		// delivery has run out by then.
+		rp := a.recovery.Parked.(*dynamo.ParkedStore)
+		later := rp.Now().Add(parkedClaim)
+		rp.Now = func() time.Time { return later }
 	}
 }
 

@@ -58,9 +58,10 @@ type RecoverResult struct {
 }
 
 // Requeue queues w's dead letters, then its parked deliveries, since since.
-// A parked delivery is sent, then unparked: a crash in between sends it
-// again on the next call (same delivery id, which receivers deduplicate),
-// never loses it.
+// A parked delivery is claimed, sent, then unparked: a call at the same
+// time skips what this one claimed; a crash before the unpark sends it
+// again on a call after the claim ran out (same delivery id, which
+// receivers deduplicate), never loses it.
 func (r Recovery) Requeue(ctx context.Context, w webhook.Webhook, since time.Time) (RecoverResult, error) {
 	rate, limit := r.Rate, r.Max
 	if rate <= 0 {
@@ -102,8 +103,12 @@ func (r Recovery) Requeue(ctx context.Context, w webhook.Webhook, since time.Tim
 			res.More = true
 			break
 		}
-		if err := r.requeueParked(ctx, w, p, pace.Delay(res.Queued)); err != nil {
+		queued, err := r.requeueParked(ctx, w, p, pace.Delay(res.Queued))
+		if err != nil {
 			return res, err
+		}
+		if !queued {
+			continue // another recover is queuing it (a double click)
 		}
 		res.Queued++
 		res.Parked++
@@ -111,17 +116,22 @@ func (r Recovery) Requeue(ctx context.Context, w webhook.Webhook, since time.Tim
 	return res, nil
 }
 
-// requeueParked sends p back to the delivery queue with a fresh retry
-// schedule, delayed delay, then unparks it.
-func (r Recovery) requeueParked(ctx context.Context, w webhook.Webhook, p deliverylog.Parked, delay time.Duration) error {
+// requeueParked claims p, sends it back to the delivery queue with a
+// fresh retry schedule, delayed delay, then unparks it. queued is false
+// when another recover holds it or unparked it already. A crash after
+// the claim leaves it parked: a recover after the claim runs out sends it.
+func (r Recovery) requeueParked(ctx context.Context, w webhook.Webhook, p deliverylog.Parked, delay time.Duration) (queued bool, err error) {
+	if claimed, err := r.Parked.Claim(ctx, p, parkedClaim); err != nil || !claimed {
+		return false, err
+	}
 	if err := r.Records.ResetAttempts(ctx, p.DeliveryID); err != nil && !errors.Is(err, deliverylog.ErrNotFound) {
-		return err
+		return false, err
 	}
 	if err := r.Queue.Send(ctx, r.Lanes.For(w.OrgID), queue.Message{Body: p.Message, Delay: delay, Group: w.OrgID}); err != nil {
-		return fmt.Errorf("queue parked delivery %s: %w", p.DeliveryID, err)
+		return false, fmt.Errorf("queue parked delivery %s: %w", p.DeliveryID, err)
 	}
-	_, err := r.Parked.Unpark(context.WithoutCancel(ctx), p)
-	return err
+	_, err = r.Parked.Unpark(context.WithoutCancel(ctx), p)
+	return true, err
 }
 
 // withReserve is ctx ending reserve before its deadline, if any.
@@ -131,6 +141,10 @@ func withReserve(ctx context.Context, reserve time.Duration) (context.Context, c
 	}
 	return context.WithCancel(ctx)
 }
+
+// parkedClaim is how long a recover holds a parked delivery it is
+// queuing: longer than a call may take (the api function's timeout).
+const parkedClaim = time.Minute
 
 // parkedReserve is what the parked stage leaves of its caller's deadline
 // (the api function's) to finish the delivery in hand and answer.

@@ -43,13 +43,7 @@ func TestRequeueStopsBeforeItsDeadlineSayingMore(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Now().UTC().Truncate(time.Second).Add(-time.Hour)
 	const n = 30
-	for i := range n {
-		m := sqsMessage(t, "org_a", "wh_1", fmt.Sprintf("evt_%04d", i))
-		d, _ := message.Decode(m.Body)
-		if err := parked.Park(ctx, deliverylog.Parked{OrgID: "org_a", WebhookID: "wh_1", DeliveryID: d.DeliveryID, SentAt: t0.Add(time.Duration(i) * time.Millisecond), ParkedAt: t0.Add(time.Minute), Message: m.Body}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	parkMany(t, parked, n, t0)
 	dctx, cancel := context.WithTimeout(ctx, parkedReserve+2*time.Second)
 	defer cancel()
 	deadline, _ := dctx.Deadline()
@@ -74,5 +68,18 @@ func TestRequeueStopsBeforeItsDeadlineSayingMore(t *testing.T) {
 	}
 	if len(q.sent) != n || len(seen) != n {
 		t.Fatalf("%d sends of %d distinct deliveries, want each of the %d once", len(q.sent), len(seen), n)
+	}
+}
+
+// parkMany parks n deliveries of org_a's wh_1, sent a millisecond apart
+// from t0 and parked a minute after it.
+func parkMany(t *testing.T, parked *dynamo.ParkedStore, n int, t0 time.Time) {
+	t.Helper()
+	for i := range n {
+		m := sqsMessage(t, "org_a", "wh_1", fmt.Sprintf("evt_%04d", i))
+		d, _ := message.Decode(m.Body)
+		if err := parked.Park(context.Background(), deliverylog.Parked{OrgID: "org_a", WebhookID: "wh_1", DeliveryID: d.DeliveryID, SentAt: t0.Add(time.Duration(i) * time.Millisecond), ParkedAt: t0.Add(time.Minute), Message: m.Body}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

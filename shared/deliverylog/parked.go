@@ -42,4 +42,8 @@ type ParkedStore interface {
 	// enabled meanwhile). removed says it was still there: absent, a
 	// recover queued it already.
 	Unpark(ctx context.Context, p Parked) (removed bool, err error)
+	// Claim reserves p for one recover for d before it sends it, so a
+	// second recover at the same time (a double click) skips it. claimed
+	// is false while another's claim stands, or once p is unparked.
+	Claim(ctx context.Context, p Parked, d time.Duration) (claimed bool, err error)
 }

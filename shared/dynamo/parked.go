@@ -210,3 +210,27 @@ func (s *ParkedStore) Unpark(ctx context.Context, p deliverylog.Parked) (bool, e
 	}
 	return true, nil
 }
+
+// Claim marks p as being queued by one recover for d, unless another
+// recover's claim stands or p is gone (unparked): one conditional write,
+// as DynamoDB has no transactions here to read and send at once. A claim
+// that runs out (its recover stopped before unparking) frees p again.
+func (s *ParkedStore) Claim(ctx context.Context, p deliverylog.Parked, d time.Duration) (bool, error) {
+	now := s.Now()
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table), Key: parkedKey(p),
+		ConditionExpression:      aws.String("attribute_exists(#pk) AND (attribute_not_exists(#claim) OR #claim <= :now)"),
+		UpdateExpression:         aws.String("SET #claim = :until"),
+		ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#claim": "claimed_until"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":now": nAttr(now.UnixMilli()), ":until": nAttr(now.Add(d).UnixMilli()),
+		},
+	})
+	switch {
+	case isConditionFailed(err):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("claim parked delivery %s: %w", p.DeliveryID, err)
+	}
+	return true, nil
+}

@@ -153,14 +153,19 @@ func recoveredNotice(q url.Values) string {
 		return ""
 	}
 	msg := "The endpoint is enabled. " + phrase.Count(n, "missed delivery was", "missed deliveries were") + " queued again; they appear in the attempt log below as they are delivered."
-	if n == 0 {
+	switch {
+	case n == 0 && q.Get("incomplete") == "1": // the dead letters were not all read
+		msg = "The endpoint is enabled. No parked deliveries were left to queue."
+	case n == 0:
 		msg = "The endpoint is enabled. No missed deliveries were found since that time."
 	}
 	if q.Get("more") == "1" {
 		msg += " More parked deliveries remain: press Recover again to queue the next ones."
 	}
 	if q.Get("incomplete") == "1" {
-		msg += " Dead-lettered deliveries could not be searched just now: recover again later to queue them too."
+		// The flag has several causes, the commonest a double click (the
+		// first call queued them): the sentence is true of each.
+		msg += " Some dead-lettered deliveries may not be queued yet: a recover less than 30 s ago (an earlier press of Recover) searched them already, there were more than one recover queues, or they could not be read just now. Recover again in a minute to queue any that remain."
 	}
 	return msg
 }
