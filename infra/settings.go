@@ -285,8 +285,8 @@ func (s Settings) Validate() error {
 	}
 	// Whole seconds: the deliver function's timeout is this plus 20 s, and
 	// Lambda takes whole seconds.
-	if s.DeliveryTimeout <= 0 || s.DeliveryTimeout > 5*time.Minute || s.DeliveryTimeout%time.Second != 0 {
-		bad(CtxDeliveryTimeout, "%s must be whole seconds in (0, 5m]", s.DeliveryTimeout)
+	if err := config.CheckDeliveryTimeout(s.DeliveryTimeout); err != nil {
+		bad(CtxDeliveryTimeout, "%v", err)
 	}
 	if s.SecretGrace <= 0 {
 		bad(CtxSecretGrace, "%s must be positive", s.SecretGrace)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -64,10 +65,17 @@ func cleanData(out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := devrun.Clean(dir); err != nil {
+	done, err := devrun.Clean(dir)
+	switch {
+	case err != nil:
 		return err
+	case !done.Existed:
+		fmt.Fprintf(out, "nothing to remove: %s does not exist\n", dir)
+	case len(done.Kept) > 0:
+		fmt.Fprintf(out, "removed make dev's files from %s; kept what make dev did not create: %s\n", dir, strings.Join(done.Kept, ", "))
+	default:
+		fmt.Fprintf(out, "removed %s\n", dir)
 	}
-	fmt.Fprintf(out, "removed %s\n", dir)
 	return nil
 }
 

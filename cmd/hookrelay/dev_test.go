@@ -31,7 +31,7 @@ func TestSecretStoreNoteNamesACommandMakeAccepts(t *testing.T) {
 // command says which (devrun's tests cover the refusal under a stack).
 func TestDevCleanRemovesTheDataFolder(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), ".hookrelay")
-	if err := os.MkdirAll(filepath.Join(dir, "dynalite"), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "dynamodb"), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	stdout, stderr, code := runMain(t, []string{devstate.EnvDataDir + "=" + dir}, "dev", "--clean")

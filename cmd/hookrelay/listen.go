@@ -50,7 +50,7 @@ process list and kept in shell history: prefer the other two).`,
 				return fmt.Errorf("--%w", err)
 			}
 			var err error
-			if o.Secret, err = listenSecret(cmd.Context(), secret, cmd.InOrStdin(), os.Getenv); err != nil {
+			if o.Secret, err = listenSecret(cmd.Context(), secret, cmd.InOrStdin(), os.LookupEnv); err != nil {
 				return err
 			}
 			// Say where a brand that cannot be in a header name came from.
@@ -100,6 +100,9 @@ func runListen(ctx context.Context, port int, o listener.Options) error {
 	l, err := listener.New(o)
 	if err != nil {
 		return err
+	}
+	if port < 0 || port > 65535 {
+		return fmt.Errorf("--port %d: must be a TCP port, 1 to 65535 (0 picks a free one)", port)
 	}
 	ln, err := listener.Listen(port)
 	if err != nil {

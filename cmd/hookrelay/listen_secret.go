@@ -17,16 +17,24 @@ const envListenSecret = "HOOKRELAY_LISTEN_SECRET"
 // secretFromStdin is the --secret value that reads the secret from stdin.
 const secretFromStdin = "-"
 
+// errEmptyListenSecret: the variable is set but empty, as the README's
+// step 3 leaves it when step 2's response held no signing secret.
+var errEmptyListenSecret = errors.New(envListenSecret + " is set but empty: did registering the endpoint print a signing_secret? (the README's step 2 saves its response in webhook.json)")
+
 var errNoListenSecret = errors.New("no signing secret: set " + envListenSecret +
 	", or pass --secret - and write it to stdin (--secret whsec_... also works, but is visible in the process list)")
 
 // listenSecret picks the secret: the flag when given ("-": the first line
 // of stdin), otherwise the environment variable.
-func listenSecret(ctx context.Context, flag string, stdin io.Reader, getenv func(string) string) (string, error) {
+func listenSecret(ctx context.Context, flag string, stdin io.Reader, lookupEnv func(string) (string, bool)) (string, error) {
 	switch flag {
 	case "":
-		if s := strings.TrimSpace(getenv(envListenSecret)); s != "" {
+		v, set := lookupEnv(envListenSecret)
+		if s := strings.TrimSpace(v); s != "" {
 			return s, nil
+		}
+		if set {
+			return "", errEmptyListenSecret
 		}
 		return "", errNoListenSecret
 	case secretFromStdin:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,12 +21,13 @@ import (
 )
 
 func TestListenSecretSources(t *testing.T) {
-	env := func(v string) func(string) string {
-		return func(name string) string {
-			if name == envListenSecret {
-				return v
+	// env sets the variable to v; "unset" leaves it out.
+	env := func(v string) func(string) (string, bool) {
+		return func(name string) (string, bool) {
+			if name == envListenSecret && v != "unset" {
+				return v, true
 			}
-			return ""
+			return "", false
 		}
 	}
 	cases := []struct {
@@ -33,15 +35,16 @@ func TestListenSecretSources(t *testing.T) {
 		want                   string
 		wantErr                string
 	}{
-		{name: "flag", flag: "whsec_flag", want: "whsec_flag"},
+		{name: "flag", flag: "whsec_flag", env: "unset", want: "whsec_flag"},
 		{name: "environment", env: "whsec_env\n", want: "whsec_env"},
 		{name: "stdin", flag: "-", stdin: "  whsec_stdin\nignored\n", want: "whsec_stdin"},
 		{name: "stdin without newline", flag: "-", stdin: "whsec_stdin", want: "whsec_stdin"},
 		{name: "an explicit flag beats the environment", flag: "whsec_flag", env: "whsec_env", want: "whsec_flag"},
 		{name: "stdin beats the environment", flag: "-", stdin: "whsec_stdin\n", env: "whsec_env", want: "whsec_stdin"},
 		{name: "empty stdin", flag: "-", stdin: "\n", env: "whsec_env", wantErr: "stdin held no signing secret"},
-		{name: "none", wantErr: envListenSecret},
-		{name: "blank environment", env: "  ", wantErr: envListenSecret},
+		{name: "none", env: "unset", wantErr: "no signing secret: set " + envListenSecret},
+		{name: "blank environment", env: "  ", wantErr: envListenSecret + " is set but empty"},
+		{name: "empty environment, as step 3 leaves it after a failed step 2", env: "", wantErr: "did registering the endpoint print a signing_secret"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -60,7 +63,8 @@ func TestListenSecretSources(t *testing.T) {
 }
 
 func TestListenWithoutASecretSaysWhereToPutIt(t *testing.T) {
-	t.Setenv(envListenSecret, "")
+	t.Setenv(envListenSecret, "") // restored after the test
+	os.Unsetenv(envListenSecret)
 	var out testenv.Buffer
 	cmd := newListenCmd()
 	cmd.SetArgs([]string{"--port", "0"})
@@ -245,4 +249,35 @@ func postSigned(t *testing.T, url, prefix, secret string) int {
 	}
 	res.Body.Close()
 	return res.StatusCode
+}
+
+// A bad --port, --fail-first or --delay is refused naming the flag and
+// its value, before anything listens.
+func TestListenNamesABadFlagValue(t *testing.T) {
+	secret, err := secrets.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(envListenSecret, secret)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--port", "70000"}, "--port 70000: must be a TCP port"},
+		{[]string{"--port", "-1"}, "--port -1: must be a TCP port"},
+		{[]string{"--port", "0", "--fail-first", "-3"}, "--fail-first -3: must be 0 or more"},
+		{[]string{"--port", "0", "--delay", "-1s"}, "--delay -1s: must be 0 or more"},
+	} {
+		var out testenv.Buffer
+		cmd := newListenCmd()
+		cmd.SetArgs(c.args)
+		cmd.SetOut(&out)
+		cmd.SetErr(&out)
+		err := cmd.ExecuteContext(ctx)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(out.String(), "Listening") {
+			t.Errorf("%v: %v, printed %q; want %q before listening", c.args, err, out.String(), c.want)
+		}
+	}
 }

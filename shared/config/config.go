@@ -205,6 +205,9 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	if err := CheckDisableAfter(c.DisableAfter); p.err == nil && err != nil {
 		p.err = fmt.Errorf("%s: %w", EnvDisableAfter, err)
 	}
+	if err := CheckDeliveryTimeout(c.DeliveryTimeout); p.err == nil && err != nil {
+		p.err = fmt.Errorf("%s: %w", EnvDeliveryTimeout, err)
+	}
 	if err := CheckClaims(c.OrgClaim, c.OperatorClaim); p.err == nil && err != nil {
 		p.err = fmt.Errorf("%s, %s: %w", EnvOrgClaim, EnvOperatorClaim, err)
 	}

@@ -17,7 +17,7 @@ import (
 // so it is not part of shared/config (the Lambdas never read it).
 const EnvDevKeyFile = "HOOKRELAY_DEV_JWT_KEY_FILE"
 
-const devKeyName = "dev-jwt.key"
+const KeyFileName = "dev-jwt.key"
 
 // DevKey loads the dev signing key, creating it on first use. The path is
 // $HOOKRELAY_DEV_JWT_KEY_FILE, else <dir>/dev-jwt.key, where an empty dir
@@ -72,7 +72,7 @@ func devKeyPath(dir string) (string, error) {
 		}
 		dir = filepath.Join(root, ".hookrelay")
 	}
-	return filepath.Join(dir, devKeyName), nil
+	return filepath.Join(dir, KeyFileName), nil
 }
 
 func readDevKey(path string) ([]byte, error) {
@@ -95,7 +95,7 @@ func createDevKey(path string) error {
 	if _, err := rand.Read(key); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), devKeyName+".tmp-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), KeyFileName+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("dev key: %w", err)
 	}

@@ -146,11 +146,11 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 	}
 	cfg.DeniedLoopbackPorts = ownPorts(ln, emulators)
 	if err := s.connect(ctx, &cfg, dyn, goaws); err != nil {
-		return err
+		return s.startupError(err, emulators)
 	}
 	store, err := s.secretStore(ctx, &cfg, kms)
 	if err != nil {
-		return err
+		return s.startupError(err, emulators)
 	}
 	s.Config = cfg
 	h, err := newHandlers(cfg, s.Dynamo, s.SQS, store, s.DataDir, s.Logger)
@@ -223,7 +223,7 @@ func dataDir(dir string) (string, error) {
 // startEmulators runs dynalite (persisted, so webhooks survive a restart)
 // and goaws (in memory: queues are recreated below), logging to files.
 func (s *Stack) startEmulators(ctx context.Context) (dyn, goaws *emulator.Process, err error) {
-	dynLog, err := s.logFile("dynamodb.log")
+	dynLog, err := s.logFile(logName(emulator.DynaliteName))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -231,7 +231,7 @@ func (s *Stack) startEmulators(ctx context.Context) (dyn, goaws *emulator.Proces
 		return nil, nil, err
 	}
 	s.onStop(dyn.Stop)
-	goawsLog, err := s.logFile("goaws.log")
+	goawsLog, err := s.logFile(logName(emulator.GoawsName))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -347,6 +347,27 @@ func (s *Stack) watch(procs ...*emulator.Process) {
 	}
 }
 
+// startupError names an emulator that exited while the stack started (a
+// damaged data folder: dynalite listens before it opens its files): the
+// client's error, a refused connection, says nothing of the cause, which
+// is in the emulator's log. An exit is waited for briefly, as the refused
+// connection may come before the process is reaped.
+func (s *Stack) startupError(err error, procs []*emulator.Process) error {
+	for deadline := time.Now().Add(time.Second); ; time.Sleep(50 * time.Millisecond) {
+		for _, p := range procs {
+			select {
+			case <-p.Done():
+				return fmt.Errorf("%s exited during startup (see %s; `make clean` resets a damaged data folder): %w",
+					p.Name, filepath.Join(s.DataDir, logName(p.Name)), err)
+			default:
+			}
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+	}
+}
+
 // ownPorts are the stack's own loopback ports: the API's and every
 // emulator's. Dev mode's loopback allowance never reaches them.
 func ownPorts(api net.Listener, emulators []*emulator.Process) []int {
@@ -357,9 +378,17 @@ func ownPorts(api net.Listener, emulators []*emulator.Process) []int {
 	return ports
 }
 
+// emulatorLogs names each emulator's log file in the data folder: the
+// one place both the file and the message pointing at it take it from.
+var emulatorLogs = map[string]string{
+	emulator.DynaliteName: "dynamodb.log",
+	emulator.GoawsName:    "goaws.log",
+	emulator.KMSName:      "kms.log",
+}
+
 func logName(emulatorName string) string {
-	if emulatorName == "dynalite" {
-		return "dynamodb.log"
+	if name, ok := emulatorLogs[emulatorName]; ok {
+		return name
 	}
 	return emulatorName + ".log"
 }

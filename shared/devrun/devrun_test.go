@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -166,8 +167,8 @@ func TestPortInUseIsReportedBeforeAnythingStarts(t *testing.T) {
 
 func TestNonLoopbackAddressIsRefused(t *testing.T) {
 	_, err := tryStart(t, t.TempDir(), "0.0.0.0:0")
-	if err == nil || !strings.Contains(err.Error(), "loopback only") {
-		t.Fatalf("Start on 0.0.0.0: %v; want a loopback-only error", err)
+	if err == nil || !strings.Contains(err.Error(), "loopback only") || !strings.Contains(err.Error(), `HOOKRELAY_ADDR="0.0.0.0:0"`) {
+		t.Fatalf("Start on 0.0.0.0: %v; want a loopback-only error naming HOOKRELAY_ADDR", err)
 	}
 }
 
@@ -245,5 +246,26 @@ func TestABrokenCatalogStopsTheStartFirst(t *testing.T) {
 	}
 	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
 		t.Errorf("the failed start left %v in its data dir (%v)", entries, err)
+	}
+}
+
+// A damaged dynalite folder makes dynalite exit after it listens: the
+// start fails naming dynalite and its log, not with a refused connection.
+func TestAnEmulatorExitingDuringStartupIsNamed(t *testing.T) {
+	dir := t.TempDir()
+	current := filepath.Join(dir, "dynamodb", "CURRENT")
+	if err := os.MkdirAll(filepath.Dir(current), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(current, []byte("garbage\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := tryStart(t, dir, "127.0.0.1:0")
+	if err == nil {
+		s.Stop()
+		t.Fatal("a stack started on a damaged dynalite folder")
+	}
+	if want := "dynalite exited during startup (see " + filepath.Join(dir, "dynamodb.log"); !strings.Contains(err.Error(), want) {
+		t.Fatalf("start on a damaged dynalite folder: %v; want %q", err, want)
 	}
 }

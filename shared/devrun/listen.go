@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"syscall"
+
+	"github.com/hookrelay/hookrelay/shared/config"
 )
 
 // ErrPortInUse is returned (wrapped, naming the address) when the API
@@ -18,17 +20,17 @@ var ErrPortInUse = errors.New("already in use")
 func listenLoopback(addr string) (net.Listener, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return nil, fmt.Errorf("API address %q: %w", addr, err)
+		return nil, fmt.Errorf("%s=%q: %w", config.EnvAddr, addr, err)
 	}
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, fmt.Errorf("API address %q: hookrelay dev listens on loopback only (e.g. 127.0.0.1:8080)", addr)
+		return nil, fmt.Errorf("%s=%q: hookrelay dev listens on loopback only (e.g. 127.0.0.1:8080)", config.EnvAddr, addr)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if errors.Is(err, syscall.EADDRINUSE) {
 		return nil, fmt.Errorf("port %s is %w: stop what listens there, or set HOOKRELAY_ADDR to another address", addr, ErrPortInUse)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("%s=%q: %w", config.EnvAddr, addr, err)
 	}
 	return ln, nil
 }

@@ -31,7 +31,7 @@ func (s *Stack) startKMS(ctx context.Context, cfg config.Config) (*emulator.Proc
 	default: // the moves need both stores' record access; dev's file store has none
 		return nil, fmt.Errorf("%s=%s: make dev runs %s or %s", config.EnvSecretStore, cfg.SecretStore, config.SecretStoreSecretsManager, config.SecretStoreEnvelope)
 	}
-	logTo, err := s.logFile("kms.log")
+	logTo, err := s.logFile(logName(emulator.KMSName))
 	if err != nil {
 		return nil, err
 	}

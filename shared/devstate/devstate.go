@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/hookrelay/hookrelay/shared/emulator"
 )
@@ -45,9 +46,11 @@ type State struct {
 var ErrNotRunning = errors.New("no local stack is running (start it with `make dev`)")
 
 // DataDir returns the data folder: $HOOKRELAY_DATA_DIR or <repo>/.hookrelay.
+// A blank value is unset, as for every HOOKRELAY_* variable; a relative
+// one is made absolute here, so the messages name the folder meant.
 func DataDir() (string, error) {
-	if d := os.Getenv(EnvDataDir); d != "" {
-		return d, nil
+	if d := strings.TrimSpace(os.Getenv(EnvDataDir)); d != "" {
+		return filepath.Abs(d)
 	}
 	root, err := emulator.RepoRoot()
 	if err != nil {

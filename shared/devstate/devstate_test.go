@@ -2,6 +2,8 @@ package devstate
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -40,5 +42,19 @@ func TestDataDirOutsideTheRepositorySaysWhatToDo(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %q", err, want)
 		}
+	}
+}
+
+// HOOKRELAY_DATA_DIR blank means unset (the repository's .hookrelay), as
+// for every HOOKRELAY_* variable; a relative one is made absolute.
+func TestDataDirTrimsAndMakesAbsolute(t *testing.T) {
+	t.Setenv(EnvDataDir, "  ")
+	if got, err := DataDir(); err != nil || filepath.Base(got) != ".hookrelay" || !filepath.IsAbs(got) {
+		t.Fatalf("blank %s: %q, %v; want the repository's .hookrelay", EnvDataDir, got, err)
+	}
+	t.Setenv(EnvDataDir, " state ")
+	wd, _ := os.Getwd()
+	if got, err := DataDir(); err != nil || got != filepath.Join(wd, "state") {
+		t.Fatalf("relative %s: %q, %v; want %s", EnvDataDir, got, err, filepath.Join(wd, "state"))
 	}
 }

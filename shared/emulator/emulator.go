@@ -14,6 +14,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"golang.org/x/mod/modfile"
+)
+
+// The emulators' names, as Process.Name and messages give them.
+const (
+	DynaliteName = "dynalite"
+	GoawsName    = "goaws"
+	KMSName      = "local-kms"
 )
 
 // Environment variables that point at the emulators the Makefile installed.
@@ -66,19 +75,24 @@ type Options struct {
 	Log     *os.File
 }
 
-// RepoRoot walks up from the working directory to the folder holding go.mod.
+// ModulePath is the repository's Go module: RepoRoot looks for its go.mod.
+const ModulePath = "github.com/hookrelay/hookrelay"
+
+// RepoRoot walks up from the working directory to the folder holding the
+// repository's go.mod. Nested modules (tools/*, node_modules) are passed
+// over: from inside one, the CLI must still find make dev's data folder.
 func RepoRoot() (string, error) {
 	cwd, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
 	for dir := cwd; ; {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && modfile.ModulePath(data) == ModulePath {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", fmt.Errorf("no go.mod in %s or any folder above it", cwd)
+			return "", fmt.Errorf("no go.mod of %s in %s or any folder above it", ModulePath, cwd)
 		}
 		dir = parent
 	}
@@ -140,7 +154,7 @@ func StartDynalite(ctx context.Context, o Options) (*Process, error) {
 		if o.DataDir != "" {
 			args = append(args, "--path", o.DataDir)
 		}
-		return start(ctx, "dynalite", port, o.Log, "node", args...)
+		return start(ctx, DynaliteName, port, o.Log, "node", args...)
 	})
 }
 
@@ -180,7 +194,7 @@ func launchGoaws(ctx context.Context, o Options, bin string, port int) (*Process
 	if err := os.WriteFile(conf, []byte(yaml), 0o644); err != nil {
 		return nil, err
 	}
-	return start(ctx, "goaws", port, o.Log, bin, "-config", conf, "-loglevel", "warn", "Local")
+	return start(ctx, GoawsName, port, o.Log, bin, "-config", conf, "-loglevel", "warn", "Local")
 }
 
 // StartKMS runs local-kms through tools/kms-loopback (its handler served
@@ -197,7 +211,7 @@ func StartKMS(ctx context.Context, o Options) (*Process, error) {
 		return nil, err
 	}
 	return onFreePort(o, func(port int) (*Process, error) {
-		return start(ctx, "local-kms", port, o.Log, bin,
+		return start(ctx, KMSName, port, o.Log, bin,
 			"-port", strconv.Itoa(port), "-data", dir, "-region", Region, "-account", AccountID)
 	})
 }

@@ -5,7 +5,6 @@
 package listener
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -62,8 +61,11 @@ func New(o Options) (*Listener, error) {
 	if err := CheckStatus(o.Status); err != nil {
 		return nil, err
 	}
-	if o.FailFirst < 0 || o.Delay < 0 {
-		return nil, errors.New("fail-first and delay cannot be negative")
+	if o.FailFirst < 0 {
+		return nil, fmt.Errorf("--fail-first %d: must be 0 or more", o.FailFirst)
+	}
+	if o.Delay < 0 {
+		return nil, fmt.Errorf("--delay %s: must be 0 or more", o.Delay)
 	}
 	if o.Prefix == "" {
 		o.Prefix = verify.DefaultPrefix
