@@ -54,8 +54,10 @@ func EncodeDetail(e Event) ([]byte, error) {
 // EncodeRecord returns the message body EventBridge's SQS target writes for r.
 func EncodeRecord(r Record) ([]byte, error) { return plainjson.Marshal(r) }
 
-// ParseRecord reads an ingest message body. Every error wraps ErrMalformed
-// and says which part is wrong (it becomes the dead letter's last_error).
+// ParseRecord reads an ingest message body. Every error says which part
+// is wrong (it becomes the dead letter's last_error) and wraps
+// ErrInvalidProducerID when detail.id breaks the producer id rule, else
+// ErrMalformed.
 func ParseRecord(body []byte) (Record, Detail, error) {
 	var r Record
 	if err := json.Unmarshal(body, &r); err != nil {
@@ -72,17 +74,12 @@ func ParseRecord(body []byte) (Record, Detail, error) {
 		return r, Detail{}, fmt.Errorf("%w: missing detail", ErrMalformed)
 	}
 	d, err := parseDetail(r.Detail)
-	if err != nil {
-		return r, d, err
-	}
-	switch {
-	case d.OrgID == "":
-		return r, d, fmt.Errorf("%w: missing detail.organization_id", ErrMalformed)
-	case len(d.Data) == 0 || bytes.Equal(d.Data, []byte("null")):
-		return r, d, fmt.Errorf("%w: missing detail.data", ErrMalformed)
-	}
-	return r, d, nil
+	return r, d, err
 }
+
+// ErrInvalidProducerID marks a detail.id that breaks the producer id rule
+// before it is decoded (ids.ValidProducerID checks the decoded id).
+var ErrInvalidProducerID = errors.New("not a valid producer id")
 
 // parseDetail reads the contract's keys of a record's detail exactly as
 // written (strictjson.Members): encoding/json alone would read an ignored
@@ -98,12 +95,31 @@ func parseDetail(detail json.RawMessage) (Detail, error) {
 		return Detail{}, fmt.Errorf("%w: detail is not an object: %v", ErrMalformed, err)
 	}
 	d := Detail{Data: m["data"]}
-	for key, dst := range map[string]*string{"organization_id": &d.OrgID, "id": &d.ID} {
-		if raw, ok := m[key]; ok {
-			if err := json.Unmarshal(raw, dst); err != nil {
-				return Detail{}, fmt.Errorf("%w: detail.%s must be a string: %v", ErrMalformed, key, err)
-			}
-		}
+	if err := json.Unmarshal(orNull(m["organization_id"]), &d.OrgID); err != nil {
+		return Detail{}, fmt.Errorf("%w: detail.organization_id must be a string: %v", ErrMalformed, err)
+	}
+	switch {
+	case d.OrgID == "":
+		return d, fmt.Errorf("%w: missing detail.organization_id", ErrMalformed)
+	case len(d.Data) == 0 || bytes.Equal(d.Data, []byte("null")):
+		return d, fmt.Errorf("%w: missing detail.data", ErrMalformed)
+	}
+	// encoding/json decodes every unpaired surrogate escape to U+FFFD, so
+	// distinct ids would become one idempotency key; the API refuses
+	// them with the same check.
+	if strictjson.CheckText(m["id"]) != nil {
+		return d, fmt.Errorf("detail.id is %w: it holds an unpaired surrogate escape (half of a UTF-16 pair), which decodes to U+FFFD", ErrInvalidProducerID)
+	}
+	if err := json.Unmarshal(orNull(m["id"]), &d.ID); err != nil {
+		return Detail{}, fmt.Errorf("%w: detail.id must be a string: %v", ErrMalformed, err)
 	}
 	return d, nil
+}
+
+// orNull is raw, or JSON null for a key that is not there.
+func orNull(raw json.RawMessage) json.RawMessage {
+	if raw == nil {
+		return json.RawMessage("null")
+	}
+	return raw
 }

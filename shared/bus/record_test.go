@@ -64,3 +64,21 @@ func TestParseRecordReadsTheContractKeysExactly(t *testing.T) {
 		t.Errorf("a repeated ignored key: %v", err)
 	}
 }
+
+// encoding/json decodes every unpaired surrogate escape to U+FFFD, so
+// "k-\ud83d" and "k-\ud83e" would be one idempotency key: the API refuses
+// such ids (strictjson.CheckText), and so does the bus.
+func TestParseRecordRefusesAProducerIDWithALoneSurrogate(t *testing.T) {
+	record := func(id string) []byte {
+		return []byte(`{"id":"u1","detail-type":"emailClick","source":"s","time":"2025-04-18T12:00:00Z","detail":{"organization_id":"org_a","data":{},"id":"` + id + `"}}`)
+	}
+	for _, id := range []string{`k-\ud83d`, `k-\ude00`, `\ud83dk`, `k-\ud83d\ud83d`} {
+		_, d, err := ParseRecord(record(id))
+		if !errors.Is(err, ErrInvalidProducerID) || !strings.Contains(err.Error(), "unpaired surrogate") || d.OrgID != "org_a" {
+			t.Errorf("id %s: %v (org %q), want ErrInvalidProducerID naming the surrogate, and the org", id, err, d.OrgID)
+		}
+	}
+	if _, d, err := ParseRecord(record(`k-\ud83d\ude00`)); err != nil || d.ID != "k-😀" {
+		t.Errorf("a surrogate pair: id %q, %v", d.ID, err)
+	}
+}

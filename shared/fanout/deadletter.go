@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
@@ -41,6 +42,14 @@ func dataReason(err error) string {
 		return ReasonNoncharacter
 	}
 	return ReasonTooLarge
+}
+
+// parseReason names the rule a record that bus.ParseRecord refused breaks.
+func parseReason(err error) string {
+	if errors.Is(err, bus.ErrInvalidProducerID) {
+		return ReasonInvalidProducerID
+	}
+	return message.ReasonMalformed
 }
 
 // deadLetter moves a record that can never be fanned out to the ingest DLQ,

@@ -46,3 +46,22 @@ func TestARepeatedContractKeyIsDeadLettered(t *testing.T) {
 		t.Fatalf("dead letter attributes %v, want malformed_message naming the repeated key", attrs)
 	}
 }
+
+// Two ids that differ only in a lone surrogate escape would decode to the
+// same key, the second event then dropped as its duplicate: both are
+// dead-lettered instead, as the API refuses them.
+func TestProducerIDsWithLoneSurrogatesAreDeadLettered(t *testing.T) {
+	e := newEnv(t, testCatalog)
+	e.webhook(t, "org_a", true, "emailClick")
+	e.handle(t,
+		putDetail(t, "44444444-4444-4444-4444-444444444444", `{"organization_id":"org_a","data":{"n":1},"id":"k-\ud83d"}`),
+		putDetail(t, "55555555-5555-5555-5555-555555555555", `{"organization_id":"org_a","data":{"n":2},"id":"k-\ud83e"}`))
+	e.drain(t, e.delivery, 0)
+	for _, m := range e.drain(t, e.dlq, 2) {
+		attrs := queue.AttributesOf(m)
+		if attrs[message.AttrReason] != ReasonInvalidProducerID || attrs[message.AttrOrgID] != "org_a" ||
+			!strings.Contains(attrs[message.AttrLastError], "unpaired surrogate") {
+			t.Errorf("dead letter attributes %v, want invalid_producer_id naming the surrogate", attrs)
+		}
+	}
+}

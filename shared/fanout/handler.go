@@ -183,7 +183,7 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, p par
 			err = fmt.Errorf("%w: the event is nested %d levels deep, so its data is deeper than the limit of %d", message.ErrTooDeep, depth, message.MaxDataDepth)
 			return h.deadLetter(ctx, rec, ReasonTooDeep, err, d.OrgID, r.DetailType)
 		}
-		return h.deadLetter(ctx, rec, message.ReasonMalformed, err, d.OrgID, r.DetailType)
+		return h.deadLetter(ctx, rec, parseReason(err), err, d.OrgID, r.DetailType)
 	}
 	name, org := r.DetailType, d.OrgID
 	// The org becomes part of store keys and secret names: one that breaks
