@@ -50,7 +50,7 @@ func toHealthJSON(h webhook.Health) healthJSON {
 // disabled endpoint's run (where Recover begins) intact.
 func prepareEnable(hook *webhook.Webhook) {
 	hook.Enabled, hook.DisabledReason, hook.DisabledAt = true, "", time.Time{}
-	hook.Health.ConsecutiveFailures, hook.Health.FailingSince = 0, time.Time{}
+	hook.Health = webhook.Health{LastSuccessAt: hook.Health.LastSuccessAt}
 }
 
 // announceEnabled tells the org that an endpoint hookrelay had disabled

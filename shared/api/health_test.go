@@ -128,7 +128,7 @@ func (he *healthEnv) failing(t *testing.T, tok, org string) string {
 	id := he.create(tok, createBody("flaky", "emailOpen")).ID
 	start := time.Now().Add(-2 * time.Hour)
 	for range 3 {
-		if _, err := he.health.RecordFailure(context.Background(), org, id, start); err != nil {
+		if _, err := he.health.RecordFailure(context.Background(), org, id, start, start); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -225,7 +225,7 @@ func TestTenantEnableResetsHealth(t *testing.T) {
 		t.Fatalf("notices %+v", n)
 	}
 	// A rename keeps a running count; only an enable resets it.
-	if _, err := he.health.RecordFailure(context.Background(), "org_abc", failing, time.Now()); err != nil {
+	if _, err := he.health.RecordFailure(context.Background(), "org_abc", failing, time.Now(), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	he.do(http.MethodPatch, webhooksPath+"/"+failing, tok, map[string]any{"name": "renamed", "enabled": true})

@@ -55,7 +55,7 @@ func TestPatchKeepsADisableForFailingMadeMeanwhile(t *testing.T) {
 	tok := he.token("org_abc")
 	id = he.create(tok, createBody("flaky", "emailOpen")).ID
 	for range 3 {
-		if _, err := he.health.RecordFailure(context.Background(), "org_abc", id, time.Now().Add(-2*time.Hour)); err != nil {
+		if _, err := he.health.RecordFailure(context.Background(), "org_abc", id, time.Now().Add(-2*time.Hour), time.Now().Add(-2*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 	}

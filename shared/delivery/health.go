@@ -83,15 +83,16 @@ func (h *Handler) health(ctx context.Context, w webhook.Webhook, outcome string,
 	}
 }
 
-// failed counts a dead-lettered delivery (its run starts at the delivery's
-// first attempt) and disables the endpoint once the run crosses the threshold.
+// failed counts a dead-lettered delivery (a new run starts at the
+// delivery's first attempt, its auto-disable clock at now, the dead
+// letter) and disables the endpoint once the run crosses the threshold.
 func (h *Handler) failed(ctx context.Context, w webhook.Webhook, rec deliverylog.DeliveryRecord, now time.Time) {
 	defer h.forget(w) // the next delivery reads the new count, not a cached one
 	start := rec.FirstAttemptAt
 	if start.IsZero() {
 		start = now
 	}
-	hl, err := h.d.Health.RecordFailure(ctx, w.OrgID, w.ID, start)
+	hl, err := h.d.Health.RecordFailure(ctx, w.OrgID, w.ID, start, now)
 	if err != nil {
 		h.healthNotRecorded(ctx, "record endpoint failure", w, err)
 		return

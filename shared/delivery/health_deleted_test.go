@@ -17,11 +17,11 @@ type deletingHealth struct {
 	t *testing.T
 }
 
-func (d deletingHealth) RecordFailure(ctx context.Context, orgID, id string, start time.Time) (webhook.Health, error) {
+func (d deletingHealth) RecordFailure(ctx context.Context, orgID, id string, start, dead time.Time) (webhook.Health, error) {
 	if err := d.Delete(ctx, orgID, id); err != nil {
 		d.t.Errorf("delete before recording the failure: %v", err)
 	}
-	return d.WebhookStore.RecordFailure(ctx, orgID, id, start)
+	return d.WebhookStore.RecordFailure(ctx, orgID, id, start, dead)
 }
 
 // The README allows a delivery to go out for a few seconds after its

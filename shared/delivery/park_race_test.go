@@ -83,7 +83,7 @@ func parkRace(t *testing.T, afterThePut bool, wantPosts, wantSent int) {
 	})
 	he.create(t, "wh_race", rc.srv.URL+"/status/204", true)
 	// Disabled for failing, as deliver disables it.
-	if _, err := he.store.RecordFailure(context.Background(), "org_a", "wh_race", he.now.Add(-2*time.Hour)); err != nil {
+	if _, err := he.store.RecordFailure(context.Background(), "org_a", "wh_race", he.now.Add(-2*time.Hour), he.now.Add(-2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := he.store.DisableFailing(context.Background(), "org_a", "wh_race", he.now, webhook.Threshold{After: time.Hour, MinFailures: 1}); !ok || err != nil {

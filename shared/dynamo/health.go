@@ -20,6 +20,7 @@ const (
 	attrDisabledNotice = "disabled_notice_pending"
 	attrFailures       = "consecutive_failures"
 	attrFailingSince   = "failing_since"
+	attrFirstDeadAt    = "first_dead_letter_at"
 	attrLastSuccess    = "last_success_at"
 )
 
@@ -54,18 +55,23 @@ func (s *WebhookStore) healthUpdate(ctx context.Context, in *dynamodb.UpdateItem
 	return out, true, nil
 }
 
-// RecordFailure adds one to the run and starts it at failedAt if none is
-// running; it returns the health after the write.
-func (s *WebhookStore) RecordFailure(ctx context.Context, orgID, id string, failedAt time.Time) (webhook.Health, error) {
+// RecordFailure adds one to the run and, if none is running, starts it:
+// failing_since at the delivery's first attempt, the auto-disable clock
+// (first_dead_letter_at) at its dead letter. A run that began before the
+// clock existed gets it at its next failure, so it is disabled no sooner
+// than autoDisableAfter from then. It returns the health after the write.
+func (s *WebhookStore) RecordFailure(ctx context.Context, orgID, id string, firstAttempt, deadLettered time.Time) (webhook.Health, error) {
 	out, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
 		Key:                 WebhookKey(orgID, id),
 		ConditionExpression: aws.String(webhookExists),
-		UpdateExpression:    aws.String("SET #since = if_not_exists(#since, :at) ADD #n :one"),
+		UpdateExpression:    aws.String("SET #since = if_not_exists(#since, :first), #clock = if_not_exists(#clock, :dead) ADD #n :one"),
 		ExpressionAttributeNames: map[string]string{
-			"#id": attrID, "#since": attrFailingSince, "#n": attrFailures,
+			"#id": attrID, "#since": attrFailingSince, "#clock": attrFirstDeadAt, "#n": attrFailures,
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":at": &types.AttributeValueMemberS{Value: sortableTime(failedAt)}, ":one": &types.AttributeValueMemberN{Value: "1"},
+			":first": &types.AttributeValueMemberS{Value: sortableTime(firstAttempt)},
+			":dead":  &types.AttributeValueMemberS{Value: sortableTime(deadLettered)},
+			":one":   &types.AttributeValueMemberN{Value: "1"},
 		},
 		ReturnValues: types.ReturnValueAllNew,
 	})
@@ -88,9 +94,9 @@ func (s *WebhookStore) RecordRecovery(ctx context.Context, orgID, id string, at 
 	_, _, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
 		Key:                 WebhookKey(orgID, id),
 		ConditionExpression: aws.String("#n > :zero AND #enabled = :true"),
-		UpdateExpression:    aws.String("SET #n = :zero, #last = :at REMOVE #since"),
+		UpdateExpression:    aws.String("SET #n = :zero, #last = :at REMOVE #since, #clock"),
 		ExpressionAttributeNames: map[string]string{
-			"#n": attrFailures, "#last": attrLastSuccess, "#since": attrFailingSince, "#enabled": "enabled",
+			"#n": attrFailures, "#last": attrLastSuccess, "#since": attrFailingSince, "#clock": attrFirstDeadAt, "#enabled": "enabled",
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":zero": &types.AttributeValueMemberN{Value: "0"}, ":at": &types.AttributeValueMemberS{Value: formatTime(at)},
@@ -117,10 +123,10 @@ func (s *WebhookStore) DisableFailing(ctx context.Context, orgID, id string, at 
 	}
 	_, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
 		Key:                 WebhookKey(orgID, id),
-		ConditionExpression: aws.String("#enabled = :true AND #n >= :min AND #since <= :cutoff"),
+		ConditionExpression: aws.String("#enabled = :true AND #n >= :min AND #clock <= :cutoff"),
 		UpdateExpression:    aws.String("SET #enabled = :false, #reason = :failing, #at = :at, #notice = :true"),
 		ExpressionAttributeNames: map[string]string{
-			"#enabled": "enabled", "#n": attrFailures, "#since": attrFailingSince,
+			"#enabled": "enabled", "#n": attrFailures, "#clock": attrFirstDeadAt,
 			"#reason": attrDisabledReason, "#at": attrDisabledAt, "#notice": attrDisabledNotice,
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{

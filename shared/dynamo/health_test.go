@@ -36,7 +36,7 @@ func TestWebhookHealth(t *testing.T) {
 	failAtT0 := func(t *testing.T, w webhook.Webhook, n int) {
 		t.Helper()
 		for range n {
-			if _, err := store.RecordFailure(ctx, w.OrgID, w.ID, t0); err != nil {
+			if _, err := store.RecordFailure(ctx, w.OrgID, w.ID, t0, t0); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -46,7 +46,7 @@ func TestWebhookHealth(t *testing.T) {
 	t.Run("failures count a run from the first one; a success ends it", func(t *testing.T) {
 		w := create(t, "org_h1")
 		for i := 1; i <= 3; i++ {
-			h, err := store.RecordFailure(ctx, w.OrgID, w.ID, t0.Add(time.Duration(i)*time.Minute))
+			h, err := store.RecordFailure(ctx, w.OrgID, w.ID, t0.Add(time.Duration(i)*time.Minute), t0.Add(time.Duration(i)*time.Minute))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,7 +69,7 @@ func TestWebhookHealth(t *testing.T) {
 		if got := get(t, w).Health.LastSuccessAt; !got.Equal(success) {
 			t.Fatalf("a recovery with no failure run wrote last_success_at %v", got)
 		}
-		h, err := store.RecordFailure(ctx, w.OrgID, w.ID, t0.Add(2*time.Hour))
+		h, err := store.RecordFailure(ctx, w.OrgID, w.ID, t0.Add(2*time.Hour), t0.Add(2*time.Hour))
 		if err != nil || h.ConsecutiveFailures != 1 || !h.FailingSince.Equal(t0.Add(2*time.Hour)) {
 			t.Fatalf("new run: %+v, %v", h, err)
 		}
@@ -203,7 +203,7 @@ func TestWebhookHealth(t *testing.T) {
 	})
 
 	t.Run("a deleted webhook is not recreated", func(t *testing.T) {
-		if _, err := store.RecordFailure(ctx, "org_h6", "wh_gone", t0); !errors.Is(err, webhook.ErrNotFound) {
+		if _, err := store.RecordFailure(ctx, "org_h6", "wh_gone", t0, t0); !errors.Is(err, webhook.ErrNotFound) {
 			t.Fatalf("RecordFailure on a missing webhook: %v", err)
 		}
 		if err := store.RecordRecovery(ctx, "org_h6", "wh_gone", t0); err != nil {

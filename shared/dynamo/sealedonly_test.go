@@ -35,7 +35,7 @@ func TestSealedSecretsAloneAreNoWebhook(t *testing.T) {
 			return store.Update(ctx, w, w)
 		},
 		"BumpSecretVersion": func() error { return store.BumpSecretVersion(ctx, org, id, now) },
-		"RecordFailure":     func() error { _, err := store.RecordFailure(ctx, org, id, now); return err },
+		"RecordFailure":     func() error { _, err := store.RecordFailure(ctx, org, id, now, now); return err },
 		"Delete":            func() error { return store.Delete(ctx, org, id) },
 	}
 	for name, write := range writes {

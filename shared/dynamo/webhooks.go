@@ -67,6 +67,7 @@ type webhookItem struct {
 	DisabledNotice      bool   `dynamodbav:"disabled_notice_pending,omitempty"`
 	ConsecutiveFailures int    `dynamodbav:"consecutive_failures,omitempty"`
 	FailingSince        string `dynamodbav:"failing_since,omitempty"`
+	FirstDeadLetterAt   string `dynamodbav:"first_dead_letter_at,omitempty"`
 	LastSuccessAt       string `dynamodbav:"last_success_at,omitempty"`
 	SecretVersion       int    `dynamodbav:"secret_version,omitempty"`
 	PreviousExpiresAt   string `dynamodbav:"previous_secret_expires_at,omitempty"`
@@ -86,7 +87,8 @@ func toItem(w webhook.Webhook) webhookItem {
 		DisabledNotice:      w.DisabledNoticePending,
 		ConsecutiveFailures: w.Health.ConsecutiveFailures,
 		FailingSince:        formatOptional(w.Health.FailingSince, sortableTime), LastSuccessAt: formatOptional(w.Health.LastSuccessAt, formatTime),
-		SecretVersion: w.SecretVersion, PreviousExpiresAt: formatOptional(w.PreviousSecretExpiresAt, formatTime),
+		FirstDeadLetterAt: formatOptional(w.Health.FirstDeadLetterAt, sortableTime),
+		SecretVersion:     w.SecretVersion, PreviousExpiresAt: formatOptional(w.PreviousSecretExpiresAt, formatTime),
 	}
 }
 
@@ -105,11 +107,12 @@ func (it webhookItem) toWebhook() (webhook.Webhook, error) {
 		CreatedAt: created, UpdatedAt: updated, DisabledReason: it.DisabledReason, SecretVersion: it.SecretVersion,
 		DisabledNoticePending: it.DisabledNotice,
 	}
-	var errs [4]error
+	var errs [5]error
 	w.DisabledAt, errs[0] = parseOptional(it.DisabledAt)
 	w.Health.FailingSince, errs[1] = parseOptional(it.FailingSince)
 	w.Health.LastSuccessAt, errs[2] = parseOptional(it.LastSuccessAt)
 	w.PreviousSecretExpiresAt, errs[3] = parseOptional(it.PreviousExpiresAt)
+	w.Health.FirstDeadLetterAt, errs[4] = parseOptional(it.FirstDeadLetterAt)
 	w.Health.ConsecutiveFailures = it.ConsecutiveFailures
 	if err := errors.Join(errs[:]...); err != nil {
 		return webhook.Webhook{}, fmt.Errorf("webhook %s: %w", it.ID, err)
@@ -446,8 +449,8 @@ func (s *WebhookStore) Update(ctx context.Context, read, w webhook.Webhook) erro
 		// begins), and a done one never leaves an enabled endpoint with an
 		// old run that the next failure would disable again at once.
 		if w.Enabled && !read.Enabled {
-			update += ", #failures, #failingSince"
-			u.names["#failures"], u.names["#failingSince"] = attrFailures, attrFailingSince
+			update += ", #failures, #failingSince, #firstDeadAt"
+			u.names["#failures"], u.names["#failingSince"], u.names["#firstDeadAt"] = attrFailures, attrFailingSince, attrFirstDeadAt
 		}
 	}
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{

@@ -19,8 +19,15 @@ const DisabledFailing = "failing"
 // endpoint's deliveries therefore never write here.
 type Health struct {
 	ConsecutiveFailures int       `json:"consecutive_failures"`
-	FailingSince        time.Time `json:"failing_since,omitzero"`   // first failed delivery of the run; zero when not failing
-	LastSuccessAt       time.Time `json:"last_success_at,omitzero"` // the success that last ended a failure run
+	FailingSince        time.Time `json:"failing_since,omitzero"` // first failed delivery of the run; zero when not failing
+	// FirstDeadLetterAt is when the run's first counted failure was
+	// dead-lettered: the auto-disable clock starts there, not at
+	// FailingSince, since a delivery first attempted before a success may
+	// be dead-lettered after it (a long retry schedule), and the endpoint
+	// has failed every delivery only since the success. A success recorded
+	// before it ended the previous run, so it never precedes one.
+	FirstDeadLetterAt time.Time `json:"-"`
+	LastSuccessAt     time.Time `json:"last_success_at,omitzero"` // the success that last ended a failure run
 }
 
 // Threshold is the auto-disable rule: failing every delivery for After and
@@ -33,18 +40,20 @@ type Threshold struct {
 // On reports whether the rule disables anything at all.
 func (t Threshold) On() bool { return t.After > 0 && t.MinFailures > 0 }
 
-// Crossed reports whether an endpoint with health h is to be disabled at now.
+// Crossed reports whether an endpoint with health h is to be disabled at
+// now: its clock runs from the run's first dead letter (FirstDeadLetterAt).
 func (t Threshold) Crossed(h Health, now time.Time) bool {
-	return t.On() && h.ConsecutiveFailures >= t.MinFailures && !h.FailingSince.IsZero() && !now.Before(h.FailingSince.Add(t.After))
+	return t.On() && h.ConsecutiveFailures >= t.MinFailures && !h.FirstDeadLetterAt.IsZero() && !now.Before(h.FirstDeadLetterAt.Add(t.After))
 }
 
 // HealthStore records delivery outcomes on the webhook. Each method is one
 // conditional write that never recreates a deleted webhook (ErrNotFound).
 type HealthStore interface {
 	// RecordFailure counts a failed delivery whose first attempt was at
-	// failedAt (which starts the run if none is running) and returns the
-	// health after it.
-	RecordFailure(ctx context.Context, orgID, id string, failedAt time.Time) (Health, error)
+	// firstAttempt and which was dead-lettered at deadLettered (which
+	// start the run, FailingSince and FirstDeadLetterAt, if none is
+	// running) and returns the health after it.
+	RecordFailure(ctx context.Context, orgID, id string, firstAttempt, deadLettered time.Time) (Health, error)
 	// RecordRecovery ends a failure run at a successful delivery; a no-op
 	// when none is running (a concurrent recovery got there first) or the
 	// webhook is disabled (the run lasts until an enable, which ends it).
