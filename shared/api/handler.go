@@ -34,7 +34,10 @@ type Deps struct {
 	// of other routes); Recovery is required for /recover.
 	Notices  EnableNotifier
 	Recovery Recovery
-	Admin    http.Handler // mounted at /api/v1/admin/ for operators; nil: not served
+	// Parked tells a get of one webhook whether deliveries parked for it
+	// remain (parked_from); nil: not shown.
+	Parked ParkedDeliveries
+	Admin  http.Handler // mounted at /api/v1/admin/ for operators; nil: not served
 	// PortalLogins issues tenant portal links; nil: the portal is not served.
 	PortalLogins PortalLogins
 	Now          func() time.Time

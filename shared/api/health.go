@@ -65,6 +65,27 @@ func (s *server) announceEnabled(ctx context.Context, hook webhook.Webhook, reas
 	}
 }
 
+// ParkedDeliveries tells whether deliveries parked for a webhook remain,
+// and a time a recover reaches them all from (dynamo.ParkedStore).
+type ParkedDeliveries interface {
+	ParkedFrom(ctx context.Context, orgID, webhookID string) (from time.Time, remain bool, err error)
+}
+
+// parkedFrom is what a webhook's parked_from shows: absent when none
+// remain. A recover of part of them (more, a failure after the enable),
+// an enable by PATCH or a tenant's disable of a parked endpoint leaves
+// the rest with nothing else on the webhook to say so.
+func (s *server) parkedFrom(ctx context.Context, hook webhook.Webhook) (*time.Time, error) {
+	if s.d.Parked == nil {
+		return nil, nil
+	}
+	from, remain, err := s.d.Parked.ParkedFrom(ctx, hook.OrgID, hook.ID)
+	if err != nil || !remain {
+		return nil, err
+	}
+	return optionalTime(from), nil
+}
+
 type recoverInput struct {
 	Since *string `json:"since"`
 }

@@ -36,6 +36,9 @@ type webhookJSON struct {
 	// PreviousSecretExpiresAt: while a rotation's grace lasts, when the
 	// previous secret stops signing; absent otherwise.
 	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at,omitempty"`
+	// ParkedFrom: in a get of one webhook, while deliveries parked for it
+	// remain, a time a recover queues them all from; absent otherwise.
+	ParkedFrom *time.Time `json:"parked_from,omitempty"`
 }
 
 // toJSON is w as responses show it at now: a grace already over is not
@@ -170,7 +173,11 @@ func (s *server) getWebhook(w http.ResponseWriter, r *http.Request, p auth.Princ
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toJSON(hook, s.now()))
+	out := toJSON(hook, s.now())
+	if out.ParkedFrom, err = s.parkedFrom(r.Context(), hook); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

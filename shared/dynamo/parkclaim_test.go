@@ -14,11 +14,8 @@ import (
 // refused while the first stands, granted once it has run out (its
 // recover stopped before unparking it), and refused once it is unparked.
 func TestParkedClaimIsExclusiveUntilItRunsOut(t *testing.T) {
-	db, table := testenv.Table(t)
-	s := dynamo.NewParkedStore(db, table, time.Hour)
+	s, t0 := parkedStoreAt(t)
 	ctx := context.Background()
-	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
-	s.Now = func() time.Time { return t0 }
 	p := deliverylog.Parked{OrgID: "org_a", WebhookID: "wh_1", DeliveryID: "dlv_1", SentAt: t0, ParkedAt: t0, Message: `{}`}
 	if err := s.Park(ctx, p); err != nil {
 		t.Fatal(err)
@@ -43,4 +40,14 @@ func TestParkedClaimIsExclusiveUntilItRunsOut(t *testing.T) {
 	if left, _, err := s.Since(ctx, "org_a", "wh_1", time.Time{}, 10); err != nil || len(left) != 0 {
 		t.Fatalf("a claim wrote the item back: %+v, %v", left, err)
 	}
+}
+
+// parkedStoreAt is a parked store over a fresh table, its items kept an
+// hour, with its clock stopped at the time it returns.
+func parkedStoreAt(t *testing.T) (*dynamo.ParkedStore, time.Time) {
+	db, table := testenv.Table(t)
+	s := dynamo.NewParkedStore(db, table, time.Hour)
+	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return t0 }
+	return s, t0
 }

@@ -63,9 +63,13 @@ type recoverData struct {
 	Show  bool
 	Since string
 	Error string
+	// Held: the endpoint no longer parks, but deliveries it parked remain.
+	Held bool
 }
 
 // recoverForm is shown for an endpoint hookrelay disabled for failing,
+// for one with parked deliveries left (the API's parked_from: after a
+// partial recover, an Enable, a tenant's disable of a parked endpoint),
 // again after a recover that left parked deliveries behind (?more=1) or
 // could not search the dead letters (?incomplete=1: the notice says to
 // recover again later, and the endpoint is enabled by then), and with the
@@ -75,12 +79,17 @@ type recoverData struct {
 func recoverForm(r *http.Request, hk hook) recoverData {
 	q := r.URL.Query()
 	refused := r.PostForm.Has("since")
-	d := recoverData{Show: hk.Parks() || q.Get("more") == "1" || q.Get("incomplete") == "1" || refused}
+	held := !hk.Parks() && !hk.ParkedFrom.IsZero()
+	d := recoverData{Show: hk.Parks() || held || q.Get("more") == "1" || q.Get("incomplete") == "1" || refused, Held: held}
 	switch {
 	case refused:
 		d.Since = r.PostForm.Get("since")
 	case q.Get("since") != "":
 		d.Since = q.Get("since")
+	case held:
+		// Enabled (or disabled by the tenant) with parked deliveries left:
+		// the failure run is over, and they are what Recover is for.
+		d.Since = hk.ParkedFrom.UTC().Format(time.RFC3339)
 	case !hk.Health.FailingSince.IsZero():
 		d.Since = hk.Health.FailingSince.UTC().Format(time.RFC3339)
 	case !hk.DisabledAt.IsZero():

@@ -42,6 +42,10 @@ type Webhook struct {
 	// how long the old one stays valid without asking the secret store.
 	// The API shows it only while that grace lasts.
 	PreviousSecretExpiresAt time.Time `json:"previous_secret_expires_at,omitzero"`
+	// ParkedFrom is set, never stored, by the API's get of one webhook
+	// while deliveries parked for it remain: a recover from then queues
+	// them all (the portal offers one while it is set).
+	ParkedFrom time.Time `json:"parked_from,omitzero"`
 }
 
 // Parks reports whether deliveries to w are parked rather than POSTed:

@@ -43,9 +43,8 @@ func New(d Deps) (http.Handler, error) {
 	records := dynamo.NewDeliveryStore(d.Dynamo, c.Table, c.AttemptTTL)
 	attempts := dynamo.NewAttemptLog(d.Dynamo, c.Table, c.AttemptTTL)
 	webhooks := dynamo.NewWebhookStore(d.Dynamo, c.Table)
-	recovery := delivery.Recovery{
-		Parked: dynamo.NewParkedStore(d.Dynamo, c.Table, c.ParkedTTL), Records: records, Queue: d.SQS, Lanes: c.DeliveryQueues,
-	}
+	parked := dynamo.NewParkedStore(d.Dynamo, c.Table, c.ParkedTTL)
+	recovery := delivery.Recovery{Parked: parked, Records: records, Queue: d.SQS, Lanes: c.DeliveryQueues}
 	var admin http.Handler
 	if c.DLQURL != "" {
 		ops := dlq.New(d.SQS, c.DLQURL, c.DeliveryQueues, records)
@@ -65,6 +64,7 @@ func New(d Deps) (http.Handler, error) {
 		Webhooks:   webhooks,
 		Notices:    healthnotice.Publisher{Bus: d.Bus},
 		Recovery:   recovery,
+		Parked:     parked,
 		Secrets:    d.Secrets,
 		Catalog:    types,
 		Publisher:  fanout.NewPublisher(d.Bus, dynamo.NewIdempotencyStore(d.Dynamo, c.Table)),

@@ -1,0 +1,36 @@
+package portal
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// After a recover that left parked deliveries behind (more), the endpoint
+// page opened again without the redirect's query (a reload, the list, a
+// later visit) still offers Recover, from the oldest one the API says
+// remains, as long as the API says some do; not once none remain.
+func TestRecoverIsOfferedWhileParkedDeliveriesRemain(t *testing.T) {
+	api := &fakeAPI{t: t, hook: disabledFailingHook(), recover: func(string) (int, any) {
+		return http.StatusAccepted, map[string]any{"enabled": true, "queued": 1000, "parked": 1000, "dead_lettered": 0, "more": true}
+	}}
+	h := testHandler(t, api)
+	post(h, h.recoverEndpoint, "/portal/webhooks/wh_1/recover", url.Values{"since": {"2026-11-23T09:15:07Z"}, "csrf": {"token"}})
+	api.hook.Enabled, api.hook.DisabledReason, api.hook.DisabledAt, api.hook.Health = true, "", time.Time{}, webhook.Health{}
+	api.hook.ParkedFrom = time.Date(2026, 11, 23, 8, 59, 30, 500, time.UTC)
+	page := get(h, h.endpoint, "/portal/webhooks/wh_1").Body.String()
+	if !strings.Contains(page, `/recover"`) || !strings.Contains(page, `name="since" type="text" value="2026-11-23T08:59:30Z"`) {
+		t.Errorf("parked deliveries remain, but the endpoint page offers no Recover from the oldest:\n%s", words(page))
+	}
+	if !strings.Contains(words(page), "held while it was disabled for failing have not been sent yet") {
+		t.Errorf("the page does not say events are still held:\n%s", words(page))
+	}
+	api.hook.ParkedFrom = time.Time{}
+	if page := get(h, h.endpoint, "/portal/webhooks/wh_1").Body.String(); strings.Contains(page, `/recover"`) {
+		t.Errorf("none remain, but the healthy endpoint's page offers Recover")
+	}
+}
