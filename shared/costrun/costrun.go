@@ -68,6 +68,10 @@ type Scenario struct {
 	// its own source and a detail.id, which fan-out claims (a conditional
 	// write per event). Without it the events are id-less.
 	ProducerID bool
+	// EndpointLatency is how long the endpoints take to answer; 0 answers
+	// at once (the scenarios `make cost` prices, which print the cost of
+	// each 100 ms apart).
+	EndpointLatency time.Duration
 	// DataBytes grows the catalog sample's data (about 0.5 KB) with chat
 	// turns to at least this many bytes of compact JSON; 0 keeps the sample.
 	DataBytes int

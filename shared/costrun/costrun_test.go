@@ -162,3 +162,22 @@ func TestLargerEventIsMeasuredAtItsSize(t *testing.T) {
 		t.Errorf("%d deliveries, %v write units; want 10 and 20 (the attempt entry passes 1 KB)", m.Deliveries, m.Calls.WriteUnits)
 	}
 }
+
+// The endpoint line's premise: a deliver invocation POSTs its batch in
+// parallel, so an endpoint's response time adds to each invocation once,
+// not once per message.
+func TestEndpointLatencyAddsOncePerDeliverInvocation(t *testing.T) {
+	const latency = 300 * time.Millisecond
+	m, err := Measure(context.Background(), Scenario{Events: 20, Endpoints: 1, Shape: Busy, EndpointLatency: latency}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Batches of about 10 (fan-out sends ten at a time): in turn they
+	// would bill 3 s per invocation.
+	perInvocation := time.Duration(m.Deliver.BilledMS/int64(m.Deliver.Count)) * time.Millisecond
+	if perInvocation < latency || perInvocation >= 5*latency {
+		t.Errorf("%s billed per deliver invocation (%d invocations, %d deliveries), want at least the endpoint's %s and less than five of the batch's ten in turn",
+			perInvocation, m.Deliver.Count, m.Deliveries, latency)
+	}
+	t.Logf("%s per invocation, %.1f deliveries per invocation", perInvocation, float64(m.Deliveries)/float64(m.Deliver.Count))
+}

@@ -4,14 +4,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"time"
 )
 
 // receiver is every endpoint of a run: one loopback server, a path per
 // endpoint. It counts POSTs and 2xx answers; with failFirst the first POST
-// of each delivery to each endpoint gets a 503.
+// of each delivery to each endpoint gets a 503. Each answer takes latency.
 type receiver struct {
 	srv       *httptest.Server
 	failFirst bool
+	latency   time.Duration
 	mu        sync.Mutex
 	seen      map[string]bool
 	posts     int
@@ -20,14 +22,17 @@ type receiver struct {
 	want      int
 }
 
-func newReceiver(want int, failFirst bool) *receiver {
-	r := &receiver{failFirst: failFirst, seen: map[string]bool{}, done: make(chan struct{}), want: want}
+func newReceiver(want int, failFirst bool, latency time.Duration) *receiver {
+	r := &receiver{failFirst: failFirst, latency: latency, seen: map[string]bool{}, done: make(chan struct{}), want: want}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	return r
 }
 
 func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	key := req.URL.Path + " " + req.Header.Get("Webhook-Id")
+	// An endpoint across the internet takes time to answer, which the
+	// deliver invocation waits for (and Lambda bills).
+	time.Sleep(r.latency)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.posts++

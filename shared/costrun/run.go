@@ -45,7 +45,7 @@ func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) 
 	ctx, cancel := context.WithTimeout(ctx, runTimeout)
 	defer cancel()
 	want := sc.Events * sc.Endpoints
-	rcv := newReceiver(want, sc.FailFirst)
+	rcv := newReceiver(want, sc.FailFirst, sc.EndpointLatency)
 	defer rcv.srv.Close()
 	// The API's store (not metered) creates the secrets; each deliver
 	// container gets its own, metered on the wire.
