@@ -56,8 +56,8 @@ func EncodeRecord(r Record) ([]byte, error) { return plainjson.Marshal(r) }
 
 // ParseRecord reads an ingest message body. Every error says which part
 // is wrong (it becomes the dead letter's last_error) and wraps
-// ErrInvalidProducerID when detail.id breaks the producer id rule, else
-// ErrMalformed.
+// ErrInvalidOrgID or ErrInvalidProducerID when detail.organization_id or
+// detail.id breaks its rule, else ErrMalformed.
 func ParseRecord(body []byte) (Record, Detail, error) {
 	var r Record
 	if err := json.Unmarshal(body, &r); err != nil {
@@ -77,9 +77,14 @@ func ParseRecord(body []byte) (Record, Detail, error) {
 	return r, d, err
 }
 
-// ErrInvalidProducerID marks a detail.id that breaks the producer id rule
-// before it is decoded (ids.ValidProducerID checks the decoded id).
-var ErrInvalidProducerID = errors.New("not a valid producer id")
+// ErrInvalidOrgID and ErrInvalidProducerID mark a detail.organization_id
+// or detail.id that breaks its rule before it is decoded (not a string, an
+// unpaired surrogate escape); ids.ValidOrg and ids.ValidProducerID check
+// the decoded strings.
+var (
+	ErrInvalidOrgID      = errors.New("not a valid organization id")
+	ErrInvalidProducerID = errors.New("not a valid producer id")
+)
 
 // parseDetail reads the contract's keys of a record's detail exactly as
 // written (strictjson.Members): encoding/json alone would read an ignored
@@ -95,8 +100,8 @@ func parseDetail(detail json.RawMessage) (Detail, error) {
 		return Detail{}, fmt.Errorf("%w: detail is not an object: %v", ErrMalformed, err)
 	}
 	d := Detail{Data: m["data"]}
-	if err := json.Unmarshal(orNull(m["organization_id"]), &d.OrgID); err != nil {
-		return Detail{}, fmt.Errorf("%w: detail.organization_id must be a string: %v", ErrMalformed, err)
+	if err := readString(m, "organization_id", &d.OrgID); err != nil {
+		return Detail{}, fmt.Errorf("%w: %v", ErrInvalidOrgID, err)
 	}
 	switch {
 	case d.OrgID == "":
@@ -110,16 +115,22 @@ func parseDetail(detail json.RawMessage) (Detail, error) {
 	if strictjson.CheckText(m["id"]) != nil {
 		return d, fmt.Errorf("detail.id is %w: it holds an unpaired surrogate escape (half of a UTF-16 pair), which decodes to U+FFFD", ErrInvalidProducerID)
 	}
-	if err := json.Unmarshal(orNull(m["id"]), &d.ID); err != nil {
-		return Detail{}, fmt.Errorf("%w: detail.id must be a string: %v", ErrMalformed, err)
+	if err := readString(m, "id", &d.ID); err != nil {
+		return d, fmt.Errorf("%w: %v", ErrInvalidProducerID, err)
 	}
 	return d, nil
 }
 
-// orNull is raw, or JSON null for a key that is not there.
-func orNull(raw json.RawMessage) json.RawMessage {
-	if raw == nil {
-		return json.RawMessage("null")
+// readString decodes detail's key, when it is there and not null, into dst,
+// and says what it is when it is not a string.
+func readString(m map[string]json.RawMessage, key string, dst *string) error {
+	raw := bytes.TrimSpace(m[key])
+	if len(raw) == 0 || json.Unmarshal(raw, dst) == nil {
+		return nil
 	}
-	return raw
+	kind := map[byte]string{'{': "an object", '[': "an array", 't': "a boolean", 'f': "a boolean"}[raw[0]]
+	if kind == "" {
+		kind = "a number"
+	}
+	return fmt.Errorf("detail.%s must be a string, not %s", key, kind)
 }

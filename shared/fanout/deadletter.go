@@ -46,7 +46,10 @@ func dataReason(err error) string {
 
 // parseReason names the rule a record that bus.ParseRecord refused breaks.
 func parseReason(err error) string {
-	if errors.Is(err, bus.ErrInvalidProducerID) {
+	switch {
+	case errors.Is(err, bus.ErrInvalidOrgID):
+		return ReasonInvalidOrg
+	case errors.Is(err, bus.ErrInvalidProducerID):
 		return ReasonInvalidProducerID
 	}
 	return message.ReasonMalformed
