@@ -59,7 +59,10 @@ func (s *WebhookStore) healthUpdate(ctx context.Context, in *dynamodb.UpdateItem
 // failing_since at the delivery's first attempt, the auto-disable clock
 // (first_dead_letter_at) at its dead letter. A run that began before the
 // clock existed gets it at its next failure, so it is disabled no sooner
-// than autoDisableAfter from then. It returns the health after the write.
+// than autoDisableAfter from then. A running run whose start is after the
+// delivery's first attempt starts at that attempt instead (a second,
+// conditional write; an error there comes with the health, the failure
+// counted). It returns the health after the writes.
 func (s *WebhookStore) RecordFailure(ctx context.Context, orgID, id string, firstAttempt, deadLettered time.Time) (webhook.Health, error) {
 	out, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
 		Key:                 WebhookKey(orgID, id),
@@ -80,6 +83,36 @@ func (s *WebhookStore) RecordFailure(ctx context.Context, orgID, id string, firs
 		return webhook.Health{}, fmt.Errorf("record failure: %w", err)
 	case !ok:
 		return webhook.Health{}, webhook.ErrNotFound
+	}
+	w, err := decodeWebhook(out.Attributes)
+	if err != nil || !w.Health.FailingSince.After(firstAttempt) {
+		return w.Health, err
+	}
+	return s.failingSinceEarlier(ctx, orgID, id, firstAttempt, w.Health)
+}
+
+// failingSinceEarlier moves the run's start back to firstAttempt: a
+// delivery first attempted before the run's start but counted after it
+// (a slow answer, concurrent deliveries) is one of the run, and Recover
+// from failing_since must find its dead letter. The condition only moves
+// it earlier, and leaves a run a success ended meanwhile ended.
+func (s *WebhookStore) failingSinceEarlier(ctx context.Context, orgID, id string, firstAttempt time.Time, h webhook.Health) (webhook.Health, error) {
+	at := sortableTime(firstAttempt)
+	out, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
+		Key:                       WebhookKey(orgID, id),
+		ConditionExpression:       aws.String("#since > :at"),
+		UpdateExpression:          aws.String("SET #since = :at"),
+		ExpressionAttributeNames:  map[string]string{"#since": attrFailingSince},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":at": &types.AttributeValueMemberS{Value: at}},
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	if err != nil || !ok {
+		// The failure is counted; the start stays where it was (or
+		// where a concurrent, earlier delivery put it).
+		if err != nil {
+			err = fmt.Errorf("record failure: move failing_since earlier: %w", err)
+		}
+		return h, err
 	}
 	w, err := decodeWebhook(out.Attributes)
 	return w.Health, err
