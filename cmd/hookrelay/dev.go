@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -65,14 +64,12 @@ func cleanData(out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	done, err := devrun.Clean(dir)
+	existed, err := devrun.Clean(dir)
 	switch {
 	case err != nil:
 		return err
-	case !done.Existed:
+	case !existed:
 		fmt.Fprintf(out, "nothing to remove: %s does not exist\n", dir)
-	case len(done.Kept) > 0:
-		fmt.Fprintf(out, "removed make dev's files from %s; kept what make dev did not create: %s\n", dir, strings.Join(done.Kept, ", "))
 	default:
 		fmt.Fprintf(out, "removed %s\n", dir)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/devstate"
 )
 
@@ -32,6 +33,10 @@ func TestSecretStoreNoteNamesACommandMakeAccepts(t *testing.T) {
 func TestDevCleanRemovesTheDataFolder(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), ".hookrelay")
 	if err := os.MkdirAll(filepath.Join(dir, "dynamodb"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// Every dev start leaves its lock file: the folder is dev's.
+	if err := os.WriteFile(filepath.Join(dir, devrun.LockFile), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	stdout, stderr, code := runMain(t, []string{devstate.EnvDataDir + "=" + dir}, "dev", "--clean")

@@ -12,13 +12,16 @@ import (
 	"github.com/hookrelay/hookrelay/shared/devstate"
 )
 
-// devEntries are what `hookrelay dev` creates in its data folder: all
-// Clean removes. HOOKRELAY_DATA_DIR may name any folder, so anything
-// else in it is the user's and stays.
+// devEntries are what `hookrelay dev` creates in its data folder.
 var devEntries = []string{
 	LockFile, devstate.FileName, devstate.FileName + ".tmp", devauth.KeyFileName, storeMarkFile,
 	"dynamodb", "goaws", "kms", "secrets", "dynamodb.log", "goaws.log", "kms.log",
 }
+
+// devMarks are the entries only dev (or `hookrelay token`) writes: a
+// folder holding none of them was never make dev's, whatever else it holds.
+// Every start leaves its lock file (released, not removed).
+var devMarks = []string{LockFile, devstate.FileName, devauth.KeyFileName, storeMarkFile}
 
 // devTempPrefixes start the names of temporary files dev writes by rename.
 var devTempPrefixes = []string{devauth.KeyFileName + ".tmp-"}
@@ -28,51 +31,67 @@ func isDevEntry(name string) bool {
 		slices.ContainsFunc(devTempPrefixes, func(p string) bool { return strings.HasPrefix(name, p) })
 }
 
-// Cleaned is what Clean did: whether the folder existed, and the entries
-// it kept because `hookrelay dev` did not make them (the folder stays).
-type Cleaned struct {
-	Existed bool
-	Kept    []string
-}
+// ErrNotDevData: Clean found a folder that is not only make dev's data
+// (HOOKRELAY_DATA_DIR may name any folder) and removed nothing from it.
+var ErrNotDevData = errors.New("not only make dev's data")
 
-// Clean removes a data folder's dev files (make clean), unless a
-// `hookrelay dev` runs on it: removing dynalite's files and the state file
-// under a running stack leaves a stack the CLI cannot find, and `hookrelay
-// token` then makes a key the stack does not accept. Clean holds the dev
-// lock while the files go, so no stack starts on a half-removed folder.
-// The folder itself goes only if nothing else is left in it.
-func Clean(dataDir string) (Cleaned, error) {
-	if _, err := os.Stat(dataDir); errors.Is(err, os.ErrNotExist) {
-		return Cleaned{}, nil
+// Clean removes a data folder (make clean), unless a `hookrelay dev` runs
+// on it: removing dynalite's files and the state file under a running
+// stack leaves a stack the CLI cannot find, and `hookrelay token` then
+// makes a key the stack does not accept. Clean holds the dev lock while
+// the files go, so no stack starts on a half-removed folder. It removes
+// nothing from a folder holding anything dev did not create, or none of
+// dev's marks: a user's folder named by HOOKRELAY_DATA_DIR stays whole.
+// It reports whether the folder existed.
+func Clean(dataDir string) (bool, error) {
+	entries, err := os.ReadDir(dataDir)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return true, err
+	}
+	if err := checkDevData(dataDir, entries); err != nil {
+		return true, err
 	}
 	l, err := acquireLock(dataDir)
 	if errors.Is(err, ErrAlreadyRunning) {
-		return Cleaned{}, fmt.Errorf("%w on %s (pid %s): stop it first (Ctrl-C in its terminal), then clean",
+		return true, fmt.Errorf("%w on %s (pid %s): stop it first (Ctrl-C in its terminal), then clean",
 			ErrAlreadyRunning, dataDir, holderPID(filepath.Join(dataDir, LockFile)))
 	}
 	if err != nil {
-		return Cleaned{}, err
+		return true, err
 	}
-	done := Cleaned{Existed: true}
-	entries, err := os.ReadDir(dataDir)
 	for _, e := range entries {
-		switch {
-		case !isDevEntry(e.Name()):
-			done.Kept = append(done.Kept, e.Name())
-		case err == nil && e.Name() != LockFile:
+		if err == nil && e.Name() != LockFile {
 			err = os.RemoveAll(filepath.Join(dataDir, e.Name()))
 		}
 	}
 	// The lock file goes last, unlocked: Windows deletes no open file.
 	l.release()
-	if err == nil {
-		err = os.Remove(filepath.Join(dataDir, LockFile))
-	}
 	if err != nil {
-		return done, err
+		return true, err
 	}
-	if len(done.Kept) > 0 {
-		return done, nil
+	return true, os.RemoveAll(dataDir)
+}
+
+// checkDevData refuses a folder that holds anything dev did not create,
+// or that holds something but none of dev's marks.
+func checkDevData(dataDir string, entries []os.DirEntry) error {
+	var foreign []string
+	marked := false
+	for _, e := range entries {
+		marked = marked || slices.Contains(devMarks, e.Name())
+		if !isDevEntry(e.Name()) {
+			foreign = append(foreign, e.Name())
+		}
 	}
-	return done, os.Remove(dataDir)
+	switch {
+	case len(foreign) > 0:
+		return fmt.Errorf("%s is %w: it also holds %s; nothing removed (point HOOKRELAY_DATA_DIR at make dev's own folder)",
+			dataDir, ErrNotDevData, strings.Join(foreign, ", "))
+	case len(entries) > 0 && !marked:
+		return fmt.Errorf("%s is %w: none of %s is in it; nothing removed", dataDir, ErrNotDevData, strings.Join(devMarks, ", "))
+	}
+	return nil
 }

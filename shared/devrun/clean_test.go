@@ -34,41 +34,52 @@ func TestCleanRefusesWhileAStackRuns(t *testing.T) {
 		t.Fatalf("a refused Clean removed the stack's files: %v", err)
 	}
 	held.release()
-	if done, err := Clean(dir); err != nil || !done.Existed || len(done.Kept) != 0 {
-		t.Fatalf("Clean after the stack stopped: %+v, %v", done, err)
+	if existed, err := Clean(dir); err != nil || !existed {
+		t.Fatalf("Clean after the stack stopped: %v, %v", existed, err)
 	}
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the data folder is still there: %v", err)
 	}
-	if done, err := Clean(dir); err != nil || done.Existed {
-		t.Fatalf("Clean without a data folder: %+v, %v", done, err)
+	if existed, err := Clean(dir); err != nil || existed {
+		t.Fatalf("Clean without a data folder: %v, %v", existed, err)
 	}
 }
 
-// TestCleanKeepsWhatDevDidNotMake: HOOKRELAY_DATA_DIR may name a folder
-// of the user's (a project, the checkout itself); Clean removes only dev's
-// files from it, names what it kept, and leaves the folder.
-func TestCleanKeepsWhatDevDidNotMake(t *testing.T) {
-	dir := t.TempDir()
-	mine := filepath.Join(dir, "src", "notes.txt")
-	for _, f := range []string{mine, filepath.Join(dir, "README"), filepath.Join(dir, "dev-jwt.key"), filepath.Join(dir, "dynamodb", "CURRENT"), filepath.Join(dir, "kms.log")} {
-		if err := os.MkdirAll(filepath.Dir(f), 0o700); err != nil {
-			t.Fatal(err)
+// TestCleanRemovesNothingFromAUsersFolder: HOOKRELAY_DATA_DIR may name a
+// folder of the user's (a project, the checkout itself), even one whose
+// folders share dev's names (secrets/, kms/). Clean removes nothing from a
+// folder holding anything dev did not create, or none of dev's marks,
+// and names what it found.
+func TestCleanRemovesNothingFromAUsersFolder(t *testing.T) {
+	for name, files := range map[string][]string{
+		"a project beside dev's files": {"src/notes.txt", "README", "dev-jwt.key", "dynamodb/CURRENT"},
+		"a folder of secrets":          {"secrets/prod.env", "kms/key.pem"},
+	} {
+		dir := t.TempDir()
+		for _, f := range files {
+			write(t, filepath.Join(dir, f))
 		}
-		if err := os.WriteFile(f, []byte("x"), 0o600); err != nil {
-			t.Fatal(err)
+		existed, err := Clean(dir)
+		if !existed || !errors.Is(err, ErrNotDevData) || !strings.Contains(err.Error(), "nothing removed") {
+			t.Errorf("%s: %v, %v; want ErrNotDevData", name, existed, err)
+		}
+		for _, f := range files {
+			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+				t.Errorf("%s: %s is gone: %v", name, f, err)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, LockFile)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s: Clean left a lock file: %v", name, err)
 		}
 	}
-	done, err := Clean(dir)
-	if err != nil || !done.Existed || strings.Join(done.Kept, ",") != "README,src" {
-		t.Fatalf("Clean of a folder with the user's files: %+v, %v; want README and src kept", done, err)
+}
+
+func write(t *testing.T, path string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := os.Stat(mine); err != nil {
-		t.Fatalf("the user's file is gone: %v", err)
-	}
-	for _, gone := range []string{"dev-jwt.key", "dynamodb", "kms.log", LockFile} {
-		if _, err := os.Stat(filepath.Join(dir, gone)); !errors.Is(err, os.ErrNotExist) {
-			t.Errorf("dev's %s is still there: %v", gone, err)
-		}
+	if err := os.WriteFile(path, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
