@@ -55,6 +55,17 @@ func parseReason(err error) string {
 	return message.ReasonMalformed
 }
 
+// tooDeep says why a record depth levels deep, which encoding/json cannot
+// decode, is refused: its data is over message.MaxDataDepth, or (a key the
+// contract ignores being the deep part) the event as a whole is.
+func tooDeep(body []byte, depth int) error {
+	if dataDepth, ok := bus.DataDepth(body); ok && dataDepth <= message.MaxDataDepth {
+		return fmt.Errorf("%w: the event is nested %d levels deep, over the %d levels fan-out can read; its data (%d levels) is within its limit, another part of detail is the deep one",
+			message.ErrTooDeep, depth, message.JSONDepthMax, dataDepth)
+	}
+	return fmt.Errorf("%w: the event is nested %d levels deep, so its data is deeper than the limit of %d", message.ErrTooDeep, depth, message.MaxDataDepth)
+}
+
 // deadLetter moves a record that can never be fanned out to the ingest DLQ,
 // body unchanged (so it can be redriven once fixed) with the reason as
 // attributes. The record is then consumed: returning nil deletes it rather

@@ -180,8 +180,7 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, p par
 	r, d, err := p.r, p.d, p.err
 	if err != nil {
 		if depth := message.Depth([]byte(rec.Body)); depth > message.JSONDepthMax {
-			err = fmt.Errorf("%w: the event is nested %d levels deep, so its data is deeper than the limit of %d", message.ErrTooDeep, depth, message.MaxDataDepth)
-			return h.deadLetter(ctx, rec, ReasonTooDeep, err, d.OrgID, r.DetailType)
+			return h.deadLetter(ctx, rec, ReasonTooDeep, tooDeep([]byte(rec.Body), depth), d.OrgID, r.DetailType)
 		}
 		return h.deadLetter(ctx, rec, parseReason(err), err, d.OrgID, r.DetailType)
 	}
