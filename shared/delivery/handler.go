@@ -103,7 +103,7 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		return h.deadLetter(ctx, m, map[string]string{message.AttrReason: message.ReasonMalformed}, nil)
 	}
 	w, err := h.d.Webhooks.Get(ctx, d.OrgID, d.WebhookID)
-	if err == nil && (!w.Enabled || !wants(w, d)) {
+	if err == nil && (!w.Enabled || !wants(w, d) || h.mayBeDisabled(w)) {
 		w, err = h.confirm(ctx, w)
 	}
 	if err == nil && w.Parks() && w.DisabledNoticePending {

@@ -52,6 +52,22 @@ func (h *Handler) confirm(ctx context.Context, w webhook.Webhook) (webhook.Webho
 	return fresh, nil
 }
 
+// mayBeDisabled reports whether a webhook the cache shows enabled may have
+// been disabled for failing since it was read (by another container, or
+// by this one through an eventually consistent read): its run is past
+// autoDisableAfter. A disable needs a clock at least that old, and a copy
+// at most the cache's 10 s old already holds that run, so reading such
+// an endpoint again (consistently) before the POST parks its deliveries
+// from the disable on, as README "Parked, not dropped" says, instead of
+// POSTing and dead-lettering them for the rest of the cache's life. Only
+// an endpoint that has failed everything for that long pays the read.
+func (h *Handler) mayBeDisabled(w webhook.Webhook) bool {
+	t := webhook.Threshold{After: h.cfg.DisableAfter, MinFailures: h.cfg.DisableMinFailures}
+	hl := w.Health
+	return w.Enabled && t.On() && hl.ConsecutiveFailures > 0 && !hl.FirstDeadLetterAt.IsZero() &&
+		!h.now().Before(hl.FirstDeadLetterAt.Add(t.After))
+}
+
 // Notifier announces an endpoint disabled for failing (healthnotice.Publisher).
 type Notifier interface {
 	Disabled(ctx context.Context, w webhook.Webhook) error
