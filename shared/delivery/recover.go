@@ -108,7 +108,11 @@ func (r Recovery) Requeue(ctx context.Context, w webhook.Webhook, since time.Tim
 			return res, err
 		}
 		if !queued {
-			continue // another recover is queuing it (a double click)
+			// Another recover is queuing it (a double click), or one that
+			// failed holds it for up to parkedClaim: say more, so the
+			// tenant is asked to recover again rather than told it is done.
+			res.More = true
+			continue
 		}
 		res.Queued++
 		res.Parked++
@@ -118,17 +122,23 @@ func (r Recovery) Requeue(ctx context.Context, w webhook.Webhook, since time.Tim
 
 // requeueParked claims p, sends it back to the delivery queue with a
 // fresh retry schedule, delayed delay, then unparks it. queued is false
-// when another recover holds it or unparked it already. A crash after
-// the claim leaves it parked: a recover after the claim runs out sends it.
+// when another recover holds it or unparked it already. A failed send
+// releases the claim; a crash after the claim leaves it parked, and a
+// recover after the claim runs out sends it.
 func (r Recovery) requeueParked(ctx context.Context, w webhook.Webhook, p deliverylog.Parked, delay time.Duration) (queued bool, err error) {
 	if claimed, err := r.Parked.Claim(ctx, p, parkedClaim); err != nil || !claimed {
 		return false, err
 	}
+	// A claim whose send failed is released, so the tenant's retry sends
+	// p at once; if the release fails too, the claim runs out by itself.
+	release := func(err error) (bool, error) {
+		return false, errors.Join(err, r.Parked.Release(context.WithoutCancel(ctx), p))
+	}
 	if err := r.Records.ResetAttempts(ctx, p.DeliveryID); err != nil && !errors.Is(err, deliverylog.ErrNotFound) {
-		return false, err
+		return release(err)
 	}
 	if err := r.Queue.Send(ctx, r.Lanes.For(w.OrgID), queue.Message{Body: p.Message, Delay: delay, Group: w.OrgID}); err != nil {
-		return false, fmt.Errorf("queue parked delivery %s: %w", p.DeliveryID, err)
+		return release(fmt.Errorf("queue parked delivery %s: %w", p.DeliveryID, err))
 	}
 	_, err = r.Parked.Unpark(context.WithoutCancel(ctx), p)
 	return true, err

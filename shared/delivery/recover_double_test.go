@@ -48,3 +48,41 @@ func TestConcurrentRecoversQueueEachParkedDeliveryOnce(t *testing.T) {
 		t.Fatalf("%d still parked (%v)", len(left), err)
 	}
 }
+
+// A recover whose send fails releases its claim, so the tenant's retry at
+// once queues every parked delivery; a recover that skips a delivery
+// another holds answers more, never done while one is still parked.
+func TestAFailedRecoverLeavesNothingHiddenFromTheRetry(t *testing.T) {
+	db, table := testenv.Table(t)
+	parked := dynamo.NewParkedStore(db, table, time.Hour)
+	records := dynamo.NewDeliveryStore(db, table, time.Hour)
+	ctx := context.Background()
+	t0 := time.Now().UTC().Truncate(time.Second).Add(-time.Hour)
+	parkMany(t, parked, 3, t0)
+	q := &memQueue{failSend: true}
+	r := Recovery{Parked: parked, Records: records, Queue: q, Lanes: lanes.Lanes{testQueue}}
+	w := webhook.Webhook{ID: "wh_1", OrgID: "org_a", Enabled: true}
+	if _, err := r.Requeue(ctx, w, t0); err == nil {
+		t.Fatal("a recover whose send failed answered no error")
+	}
+	q.mu.Lock()
+	q.failSend = false
+	q.mu.Unlock()
+	res, err := r.Requeue(ctx, w, t0)
+	if left, _, lerr := parked.Since(ctx, "org_a", "wh_1", time.Time{}, 10); err != nil || lerr != nil || res.Parked != 3 || len(left) != 0 {
+		t.Fatalf("the retry: %+v, %v; %d still parked (%v); want all 3 queued", res, err, len(left), lerr)
+	}
+
+	// A delivery another recover holds is skipped with more.
+	parkMany(t, parked, 2, t0)
+	held, _, err := parked.Since(ctx, "org_a", "wh_1", time.Time{}, 10)
+	if err != nil || len(held) != 2 {
+		t.Fatalf("parked again: %d, %v", len(held), err)
+	}
+	if ok, err := parked.Claim(ctx, held[0], time.Minute); !ok || err != nil {
+		t.Fatalf("claim: %v, %v", ok, err)
+	}
+	if res, err := r.Requeue(ctx, w, t0); err != nil || res.Parked != 1 || !res.More {
+		t.Fatalf("with one delivery held by another recover: %+v, %v; want 1 queued and more", res, err)
+	}
+}

@@ -46,4 +46,7 @@ type ParkedStore interface {
 	// second recover at the same time (a double click) skips it. claimed
 	// is false while another's claim stands, or once p is unparked.
 	Claim(ctx context.Context, p Parked, d time.Duration) (claimed bool, err error)
+	// Release ends a claim whose recover could not send p, so the
+	// tenant's next recover sends it at once (not after the claim).
+	Release(ctx context.Context, p Parked) error
 }

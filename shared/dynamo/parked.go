@@ -234,3 +234,18 @@ func (s *ParkedStore) Claim(ctx context.Context, p deliverylog.Parked, d time.Du
 	}
 	return true, nil
 }
+
+// Release ends p's claim (a no-op if p is gone): its recover failed to
+// send it, and the retry the tenant makes next must not skip it.
+func (s *ParkedStore) Release(ctx context.Context, p deliverylog.Parked) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(s.table), Key: parkedKey(p),
+		ConditionExpression:      aws.String("attribute_exists(#pk)"),
+		UpdateExpression:         aws.String("REMOVE #claim"),
+		ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#claim": "claimed_until"},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("release parked delivery %s: %w", p.DeliveryID, err)
+	}
+	return nil
+}
