@@ -103,6 +103,9 @@ func TestPublishReadsItsKeysExactly(t *testing.T) {
 		{`{"Event_Name":"emailClick","data":` + data + `}`, "unknown_field", `"Event_Name"`},
 		{`{"event_name":"emailClick","data":` + data + `,"id":"a","ID":"b"}`, "unknown_field", `"ID"`},
 		{`{"event_name":"emailClick","data":` + data + `,"data":{"injected":true}}`, "invalid_json", `"data"`},
+		// Inside data too: the schema would check the last value, the
+		// endpoint's parser may read the first.
+		{`{"event_name":"emailClick","data":` + strings.Replace(data, "{", `{"url":"https://evil.example/","url":"https://example.com/",`, 1) + `}`, "invalid_json", `"url"`},
 	} {
 		msg := e.do(http.MethodPost, "/api/v1/events", tok, c.body).wantError(t, http.StatusBadRequest, c.code)
 		if !strings.Contains(msg, c.names) {

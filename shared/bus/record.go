@@ -109,6 +109,11 @@ func parseDetail(detail json.RawMessage) (Detail, error) {
 	case len(d.Data) == 0 || bytes.Equal(d.Data, []byte("null")):
 		return d, fmt.Errorf("%w: missing detail.data", ErrMalformed)
 	}
+	// The schema checks one value of a repeated key, an endpoint's parser
+	// may read the other: refused as the API refuses it.
+	if err := strictjson.CheckRepeatedKeys(d.Data); err != nil {
+		return d, fmt.Errorf("%w: detail.data %v", ErrMalformed, err)
+	}
 	// encoding/json decodes every unpaired surrogate escape to U+FFFD, so
 	// distinct ids would become one idempotency key; the API refuses
 	// them with the same check.

@@ -23,8 +23,8 @@ var ErrTrailingData = errors.New("trailing data after the JSON object")
 // Decode reads the body (at most limit bytes; beyond that the error is
 // an *http.MaxBytesError), checks it with CheckText, and decodes exactly
 // one JSON value into dst, refusing unknown fields. Keys are matched to
-// dst's fields exactly, and a key given twice is an ErrRepeatedKey
-// (checkKeys). Other errors are encoding/json's.
+// dst's fields exactly, and a key given twice in any object of the body
+// (data's included) is an ErrRepeatedKey. Other errors are encoding/json's.
 func Decode(w http.ResponseWriter, r *http.Request, limit int64, dst any) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
@@ -43,7 +43,10 @@ func Decode(w http.ResponseWriter, r *http.Request, limit int64, dst any) error 
 	if _, err := dec.Token(); err != io.EOF {
 		return ErrTrailingData
 	}
-	return checkKeys(body, dst)
+	if err := checkKeys(body, dst); err != nil {
+		return err
+	}
+	return CheckRepeatedKeys(body)
 }
 
 // CheckText reports (as ErrNotText) invalid UTF-8 anywhere in b, and
