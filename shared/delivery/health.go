@@ -109,7 +109,11 @@ func (h *Handler) failed(ctx context.Context, w webhook.Webhook, rec deliverylog
 		start = now
 	}
 	hl, err := h.d.Health.RecordFailure(ctx, w.OrgID, w.ID, start, now)
-	if err != nil {
+	switch {
+	case errors.Is(err, webhook.ErrRunStartNotMoved):
+		// Counted all the same: the threshold is checked on that count.
+		h.log.ErrorContext(ctx, "record endpoint failure", "org_id", w.OrgID, "webhook_id", w.ID, "error", err)
+	case err != nil:
 		h.healthNotRecorded(ctx, "record endpoint failure", w, err)
 		return
 	}

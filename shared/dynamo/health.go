@@ -110,7 +110,7 @@ func (s *WebhookStore) failingSinceEarlier(ctx context.Context, orgID, id string
 		// The failure is counted; the start stays where it was (or
 		// where a concurrent, earlier delivery put it).
 		if err != nil {
-			err = fmt.Errorf("record failure: move failing_since earlier: %w", err)
+			err = fmt.Errorf("%w: %w", webhook.ErrRunStartNotMoved, err)
 		}
 		return h, err
 	}

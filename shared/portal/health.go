@@ -163,10 +163,10 @@ func recoveredNotice(q url.Values) string {
 	}
 	msg := "The endpoint is enabled. " + phrase.Count(n, "missed delivery was", "missed deliveries were") + " queued again; they appear in the attempt log below as they are delivered."
 	switch {
-	case n == 0 && q.Get("incomplete") == "1": // the dead letters were not all read
-		msg = "The endpoint is enabled. No parked deliveries were left to queue."
 	case n == 0 && q.Get("more") == "1": // none queued by this call, some still parked
 		msg = "The endpoint is enabled. None were queued by this press."
+	case n == 0 && q.Get("incomplete") == "1": // the dead letters were not all read
+		msg = "The endpoint is enabled. No parked deliveries were left to queue."
 	case n == 0:
 		msg = "The endpoint is enabled. No missed deliveries were found since that time."
 	}

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -46,13 +47,19 @@ func (t Threshold) Crossed(h Health, now time.Time) bool {
 	return t.On() && h.ConsecutiveFailures >= t.MinFailures && !h.FirstDeadLetterAt.IsZero() && !now.Before(h.FirstDeadLetterAt.Add(t.After))
 }
 
+// ErrRunStartNotMoved: RecordFailure counted the failure but could not
+// move FailingSince back to the delivery's earlier first attempt.
+var ErrRunStartNotMoved = errors.New("failure counted, the run's start not moved earlier")
+
 // HealthStore records delivery outcomes on the webhook. Each method is one
 // conditional write that never recreates a deleted webhook (ErrNotFound).
 type HealthStore interface {
 	// RecordFailure counts a failed delivery whose first attempt was at
 	// firstAttempt and which was dead-lettered at deadLettered (which
 	// start the run, FailingSince and FirstDeadLetterAt, if none is
-	// running) and returns the health after it.
+	// running) and returns the health after it. An error wrapping
+	// ErrRunStartNotMoved comes with that health: the failure is counted,
+	// only moving the run's start back to firstAttempt failed.
 	RecordFailure(ctx context.Context, orgID, id string, firstAttempt, deadLettered time.Time) (Health, error)
 	// RecordRecovery ends a failure run at a successful delivery; a no-op
 	// when none is running (a concurrent recovery got there first) or the
