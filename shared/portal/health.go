@@ -88,8 +88,14 @@ func recoverForm(r *http.Request, hk hook) recoverData {
 		d.Since = q.Get("since")
 	case held:
 		// Enabled (or disabled by the tenant) with parked deliveries left:
-		// the failure run is over, and they are what Recover is for.
-		d.Since = hk.ParkedFrom.UTC().Format(time.RFC3339)
+		// they are what Recover is for, and a failure run still on record
+		// (a tenant's disable keeps it) began before them, with its dead
+		// letters: from whichever is earlier.
+		from := hk.ParkedFrom
+		if fs := hk.Health.FailingSince; !fs.IsZero() && fs.Before(from) {
+			from = fs
+		}
+		d.Since = from.UTC().Format(time.RFC3339)
 	case !hk.Health.FailingSince.IsZero():
 		d.Since = hk.Health.FailingSince.UTC().Format(time.RFC3339)
 	case !hk.DisabledAt.IsZero():

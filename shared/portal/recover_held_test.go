@@ -2,6 +2,7 @@ package portal
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -32,5 +33,22 @@ func TestRecoverIsOfferedWhileParkedDeliveriesRemain(t *testing.T) {
 	api.hook.ParkedFrom = time.Time{}
 	if page := get(h, h.endpoint, "/portal/webhooks/wh_1").Body.String(); strings.Contains(page, `/recover"`) {
 		t.Errorf("none remain, but the healthy endpoint's page offers Recover")
+	}
+}
+
+// A parked endpoint the tenant then disabled keeps its failure run, which
+// began before the parked deliveries: Recover starts at the run's start,
+// so the run's dead letters are queued again too.
+func TestRecoverOfATenantDisabledParkedEndpointStartsAtTheRun(t *testing.T) {
+	hk := disabledByTenantHook()
+	hk.Health.FailingSince = time.Date(2026, 11, 23, 9, 15, 7, 0, time.UTC)
+	hk.ParkedFrom = time.Date(2026, 11, 28, 10, 30, 0, 0, time.UTC)
+	d := recoverForm(httptest.NewRequest("GET", "/portal/webhooks/wh_1", nil), hk)
+	if !d.Show || d.Since != "2026-11-23T09:15:07Z" {
+		t.Fatalf("recover form %+v, want it shown from the run's start 2026-11-23T09:15:07Z", d)
+	}
+	hk.Health.FailingSince = time.Time{} // enabled since: the run ended
+	if d := recoverForm(httptest.NewRequest("GET", "/portal/webhooks/wh_1", nil), hk); d.Since != "2026-11-28T10:30:00Z" {
+		t.Fatalf("recover form without a run %+v, want it from parked_from", d)
 	}
 }
