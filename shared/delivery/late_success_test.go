@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
 // A delivery that read the webhook enabled before the disable (in flight,
@@ -16,17 +19,17 @@ import (
 // disabled endpoint's failure run alone: its start is where Recover
 // begins, and the endpoint still parks.
 func TestLateSuccessKeepsTheDisabledRun(t *testing.T) {
-	he := newHealthEnv(t, time.Hour, 2)
+	disabled := make(chan struct{})
+	he := newHealthEnv(t, time.Hour, 2, func(d *Deps) {
+		d.Health = signalledDisable{WebhookStore: d.Health.(*dynamo.WebhookStore), disabled: disabled}
+	})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.Header.Get("X-Hookrelay-Delivery"), "dlv_S") {
-			// Answer once the endpoint is disabled (polled: the other
-			// delivery of the batch disables it).
-			deadline := time.Now().Add(5 * time.Second)
-			for time.Now().Before(deadline) {
-				if wh, err := he.store.Get(context.Background(), "org_a", "wh_x"); err == nil && wh.Parks() {
-					break
-				}
-				time.Sleep(20 * time.Millisecond)
+			// Answer once the other delivery of the batch has disabled
+			// the endpoint (or the POST is given up: the test then fails).
+			select {
+			case <-disabled:
+			case <-r.Context().Done():
 			}
 			w.WriteHeader(http.StatusNoContent)
 			return
@@ -50,4 +53,19 @@ func TestLateSuccessKeepsTheDisabledRun(t *testing.T) {
 	if w.Health.ConsecutiveFailures != 2 || !w.Health.FailingSince.Equal(t0) || !w.Health.LastSuccessAt.IsZero() {
 		t.Errorf("disabled for failing with health %+v; want the run (2 failures since %v) kept", w.Health, t0)
 	}
+}
+
+// signalledDisable closes disabled once DisableFailing has disabled the
+// endpoint, so a test's endpoint can answer right after it.
+type signalledDisable struct {
+	*dynamo.WebhookStore
+	disabled chan struct{}
+}
+
+func (s signalledDisable) DisableFailing(ctx context.Context, orgID, id string, now time.Time, t webhook.Threshold) (bool, error) {
+	ok, err := s.WebhookStore.DisableFailing(ctx, orgID, id, now, t)
+	if ok {
+		close(s.disabled)
+	}
+	return ok, err
 }

@@ -26,8 +26,8 @@ type slowAfter struct {
 
 func (q *slowAfter) Send(ctx context.Context, url string, m queue.Message) error {
 	q.sends++
-	for q.sends == q.slowFrom && time.Now().Before(q.until) {
-		time.Sleep(5 * time.Millisecond) // the slow AWS call itself
+	if q.sends == q.slowFrom {
+		<-time.After(time.Until(q.until)) // the slow AWS call itself
 	}
 	return q.memQueue.Send(ctx, url, m)
 }
