@@ -23,15 +23,23 @@ var errTooLarge = errors.New("delivery message exceeds the SQS size limit")
 // record (its index in the batch) that made it; a call that fails after
 // its retries marks the records with a message in it as failed, so SQS
 // brings them back, and never fails the record that happened to fill it.
+//
+// Calls go in the order the messages were added, so a record's progress
+// is the mark (its webhook id) of its last message in a call that went,
+// as long as none of its calls had failed before: a continuation resumes
+// after it (continue.go).
 type batcher struct {
 	send   func([]queue.Message) error
 	cur    []queue.Message
 	owners []int
+	marks  []string
 	bytes  int
-	failed map[int]error
+	failed map[int]error  // a record's first failed call
+	sent   map[int]string // a record's progress
 }
 
-func (b *batcher) add(owner int, m queue.Message) error {
+// add queues owner's message m, marked with the webhook it goes to.
+func (b *batcher) add(owner int, mark string, m queue.Message) error {
 	n := len(m.Body)
 	if n > maxBatchBytes {
 		return fmt.Errorf("%w: %d bytes (limit %d)", errTooLarge, n, maxBatchBytes)
@@ -41,24 +49,33 @@ func (b *batcher) add(owner int, m queue.Message) error {
 	}
 	b.cur = append(b.cur, m)
 	b.owners = append(b.owners, owner)
+	b.marks = append(b.marks, mark)
 	b.bytes += n
 	return nil
 }
 
-// flush sends what is pending; a failure is kept against its records.
+// flush sends what is pending; a failure is kept against its records,
+// a success moves their progress.
 func (b *batcher) flush() {
 	if len(b.cur) == 0 {
 		return
 	}
-	if err := b.send(b.cur); err != nil {
-		if b.failed == nil {
-			b.failed = map[int]error{}
-		}
-		for _, o := range b.owners {
+	err := b.send(b.cur)
+	if b.failed == nil {
+		b.failed, b.sent = map[int]error{}, map[int]string{}
+	}
+	for j, o := range b.owners {
+		switch {
+		case b.failed[o] != nil:
+			// The first failure stays: a call refused near the deadline
+			// must not hide an earlier one that failed.
+		case err != nil:
 			b.failed[o] = err
+		default:
+			b.sent[o] = b.marks[j]
 		}
 	}
-	b.cur, b.owners, b.bytes = nil, nil, 0
+	b.cur, b.owners, b.marks, b.bytes = nil, nil, nil, 0
 }
 
 // laneBatchers keeps one batcher per delivery lane: every delivery of an
@@ -90,4 +107,15 @@ func (l *laneBatchers) failed(i int) error {
 		}
 	}
 	return nil
+}
+
+// progress is the webhook id of record i's last delivery in a call that
+// went before any of its calls failed; "" when none went.
+func (l *laneBatchers) progress(i int) string {
+	for _, b := range l.by {
+		if p := b.sent[i]; p != "" {
+			return p
+		}
+	}
+	return ""
 }

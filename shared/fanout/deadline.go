@@ -24,24 +24,38 @@ var errNearDeadline = errors.New("not fanned out: the invocation's deadline is n
 // half that margin before it.
 type budget struct {
 	startBy time.Time // zero: the context has no deadline
+	now     func() time.Time
+	// endBy is when the records' answers must be settled: continuations
+	// (continue.go) are sent after the work, within a quarter of the margin.
+	endBy time.Time
 }
 
-// newBudget returns ctx's budget and the context the work runs in.
-func newBudget(ctx context.Context, now time.Time) (budget, context.Context, context.CancelFunc) {
+// newBudget returns ctx's budget on clock now and the context the work
+// runs in.
+func newBudget(ctx context.Context, now func() time.Time) (budget, context.Context, context.CancelFunc) {
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		ctx, cancel := context.WithCancel(ctx)
-		return budget{}, ctx, cancel
+		return budget{now: now}, ctx, cancel
 	}
-	margin := max(min(deadline.Sub(now)/6, maxDeadlineMargin), 0) // none left: nothing starts
+	margin := max(min(deadline.Sub(now())/6, maxDeadlineMargin), 0) // none left: nothing starts
 	work, cancel := context.WithDeadline(ctx, deadline.Add(-margin/2))
-	return budget{startBy: deadline.Add(-margin)}, work, cancel
+	return budget{startBy: deadline.Add(-margin), now: now, endBy: deadline.Add(-margin / 4)}, work, cancel
 }
 
 // start says whether work may start now.
 func (b budget) start() error {
-	if !b.startBy.IsZero() && !time.Now().Before(b.startBy) {
+	if !b.startBy.IsZero() && !b.now().Before(b.startBy) {
 		return errNearDeadline
 	}
 	return nil
+}
+
+// settling is the context the answers are settled in once the work is
+// done: past the work's own cut, still short of the deadline.
+func (b budget) settling(ctx context.Context) (context.Context, context.CancelFunc) {
+	if b.endBy.IsZero() {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, b.endBy)
 }

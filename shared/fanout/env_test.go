@@ -69,6 +69,7 @@ func (e *env) deps(known []string) Deps {
 		KnownEvent:     func(name string) bool { return slices.Contains(known, name) },
 		Claims:         e.idem,
 		DeliveryQueues: lanes.Lanes{e.delivery},
+		IngestQueueURL: e.ingest,
 		IngestDLQURL:   e.dlq,
 		Logger:         slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), // every line, checked against the schema
 	}

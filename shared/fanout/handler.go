@@ -71,9 +71,13 @@ type Deps struct {
 	// LaneWindow is how long an organization's events count toward
 	// crowding a lane: the delivery timeout, for which a hanging endpoint
 	// holds a lane's consumer. Zero turns crowding off (home lanes only).
-	LaneWindow   time.Duration
-	IngestDLQURL string
-	Logger       *slog.Logger
+	LaneWindow time.Duration
+	// IngestQueueURL takes a record back, with its progress, when the
+	// invocation's budget stopped it part-way (continue.go). Empty: such a
+	// record is reported as a failure and comes back whole.
+	IngestQueueURL string
+	IngestDLQURL   string
+	Logger         *slog.Logger
 }
 
 // Handler is the fanout Lambda handler.
@@ -81,6 +85,7 @@ type Handler struct {
 	d     Deps
 	log   *slog.Logger
 	lanes *lanes.Chooser
+	now   func() time.Time // the budget's clock; tests stop it
 }
 
 // NewHandler returns the handler.
@@ -89,7 +94,7 @@ func NewHandler(d Deps) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{d: d, log: log, lanes: lanes.NewChooser(d.DeliveryQueues, d.LaneWindow)}
+	return &Handler{d: d, log: log, lanes: lanes.NewChooser(d.DeliveryQueues, d.LaneWindow), now: time.Now}
 }
 
 // Handle fans out each record, the deliveries of all of them sharing
@@ -100,15 +105,17 @@ func NewHandler(d Deps) *Handler {
 //
 // No record and no SendMessageBatch call starts close to ctx's deadline
 // (budget): those left are reported as failures, so the answer reaches
-// Lambda in time and the next receive goes on from them.
+// Lambda in time and the next receive goes on from them. A record stopped
+// after some of its deliveries went is continued instead (continue.go):
+// put back on the ingest queue to resume after them.
 //
 // Each delivery lane's records are fanned out on their own, in order, with
 // their own lookups and batcher, beside the other lanes': a tenant's
 // records in the same invocation (its lookups, its sends) never hold back
 // another lane's deliveries.
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	now := time.Now()
-	budget, work, cancel := newBudget(ctx, now)
+	now := h.now()
+	budget, work, cancel := newBudget(ctx, h.now)
 	defer cancel()
 	b := &laneBatchers{send: func(queueURL string, msgs []queue.Message) error {
 		if err := budget.start(); err != nil {
@@ -152,11 +159,17 @@ func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	// own goroutine: the caller (Lambda's runtime, the dev poller) handles
 	// it instead of the process dying.
 	panicked.Range(func(_, r any) bool { panic(r) })
+	settle, cancelSettle := budget.settling(ctx)
+	defer cancelSettle()
 	var resp events.SQSEventResponse
 	for i, rec := range ev.Records {
 		err := errs[i]
-		if failed := b.failed(i); err == nil && failed != nil {
+		failed := b.failed(i)
+		if err == nil && failed != nil {
 			err = fmt.Errorf("queue deliveries: %w", failed)
+		}
+		if progress := b.progress(i); h.continues(errs[i], failed, progress) {
+			err = h.continueRecord(settle, rec, parsed[i].d.OrgID, parsed[i].r.DetailType, progress)
 		}
 		if err != nil {
 			h.log.ErrorContext(ctx, "fan-out failed", "message_id", rec.MessageId, "error", err)
@@ -225,7 +238,7 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, p par
 		return h.deadLetter(ctx, rec, message.ReasonMalformed, err, org, name)
 	}
 	tmpl := message.Delivery{EventID: eventID, OrgID: org, EventName: name, Envelope: string(env)}
-	matched, err := fanOut(ctx, subs, tmpl, healthnotice.Subject(name, d.Data), i, b)
+	matched, err := fanOut(ctx, subs, tmpl, skip{about: healthnotice.Subject(name, d.Data), upTo: resumeAfter(rec)}, i, b)
 	if errors.Is(err, errTooLarge) {
 		return h.deadLetter(ctx, rec, ReasonTooLarge, err, org, name)
 	}
@@ -242,24 +255,34 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, p par
 	return nil
 }
 
+// skip names the webhooks of the organization a record is not delivered
+// to: the one a health notice is about, and those up to the id where a
+// continuation resumes ("": none).
+type skip struct{ about, upTo string }
+
 // fanOut adds one delivery per webhook of subs subscribed to the event to
-// b, as record i's, except to the webhook a health notice is about.
-// Messages are batched across the store's pages and the invocation's
-// records, so the SendMessageBatch calls are ceil(deliveries/10) however
-// the pages fall (plus retries of rejected entries).
-func fanOut(ctx context.Context, subs Subscriptions, tmpl message.Delivery, about string, i int, b *batcher) (matched int, err error) {
+// b, as record i's, except to the webhooks skipped. Messages are batched
+// across the store's pages and the invocation's records, so the
+// SendMessageBatch calls are ceil(deliveries/10) however the pages fall
+// (plus retries of rejected entries).
+func fanOut(ctx context.Context, subs Subscriptions, tmpl message.Delivery, sk skip, i int, b *batcher) (matched int, err error) {
 	err = subs.ForEachSubscribed(ctx, tmpl.OrgID, tmpl.EventName, func(page []webhook.Webhook) error {
 		for _, w := range page {
 			// The store promises this; checking again costs nothing and
 			// keeps a store bug from crossing tenants.
-			if w.OrgID != tmpl.OrgID || w.ID == about || !receives(w, tmpl.EventName) || !w.Subscribes(tmpl.EventName) {
+			if w.OrgID != tmpl.OrgID || w.ID == sk.about || !receives(w, tmpl.EventName) || !w.Subscribes(tmpl.EventName) {
+				continue
+			}
+			// The store pages in webhook id order (bytewise, as Go
+			// compares strings), so these are the ones a previous part sent.
+			if sk.upTo != "" && w.ID <= sk.upTo {
 				continue
 			}
 			body, err := deliveryFor(tmpl, w.ID).Encode()
 			if err != nil {
 				return err
 			}
-			if err := b.add(i, queue.Message{Body: body, Group: tmpl.OrgID}); err != nil {
+			if err := b.add(i, w.ID, queue.Message{Body: body, Group: tmpl.OrgID}); err != nil {
 				return err
 			}
 			if err := b.failed[i]; err != nil {
