@@ -98,7 +98,7 @@ func (m Migration) one(ctx context.Context, w Webhook, rep *Report) error {
 	}
 	live := m.Live == m.ToName
 	acts := 0
-	if hasSrc && (!hasDst || m.sourceWins(src, dst, w, live)) {
+	if hasSrc && (!hasDst || m.sourceWins(src, dst, live)) {
 		acts++
 		m.say("%s/%s: %s the secrets to %s", w.OrgID, w.ID, m.verb("copy"), m.ToName)
 		if err := m.copy(ctx, w, src); err != nil {
@@ -132,9 +132,11 @@ func (m Migration) one(ctx context.Context, w Webhook, rep *Report) error {
 
 // sourceWins decides which differing record is right. A record that is a
 // rotation of the other is newer; otherwise the source while the stack
-// still runs on it or the item was never switched, else the target (the
-// live store of a switched item).
-func (m Migration) sourceWins(src, dst secrets.Record, w Webhook, live bool) bool {
+// still runs on it, else the target: a stack on the target alone writes
+// only there, so unrelated records mean the target was rotated since the
+// switch, whether or not the item was marked (a webhook created through
+// the Bridge after the copy run never is).
+func (m Migration) sourceWins(src, dst secrets.Record, live bool) bool {
 	switch {
 	case same(src, dst):
 		return false
@@ -143,7 +145,7 @@ func (m Migration) sourceWins(src, dst secrets.Record, w Webhook, live bool) boo
 	case rotationOf(dst, src):
 		return false
 	}
-	return !live || w.SecretStore != m.ToName
+	return !live
 }
 
 // copyRounds bounds how often one webhook's copy starts over because its

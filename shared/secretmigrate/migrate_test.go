@@ -268,3 +268,35 @@ func TestMigrateResumesAfterACrash(t *testing.T) {
 		}
 	}
 }
+
+// The README's cleanup run (the stack on the target alone) keeps the
+// target's record of a webhook the copy run never marked: created through
+// the Bridge after the copy, then rotated twice on the target alone, its
+// two records are unrelated and the target's is the tenant's (finding
+// s28-secrets 1).
+func TestMigrateCleanupKeepsTargetRotationsOfAnUnmarkedWebhook(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.create("wh_0", w.sm)
+	if _, _, err := w.migrate(env, toEnv, false); err != nil {
+		t.Fatal(err)
+	}
+	first := w.create("wh_1", secretmigrate.Bridge{Target: w.env, Source: w.sm}) // after the copy run, before the switch
+	b, c := secretstest.Generate(t), secretstest.Generate(t)
+	for _, next := range []string{b, c} { // the stack now runs envelope alone
+		if err := w.env.Rotate(ctx, "org_a", "wh_1", next, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep, out, err := w.migrate(env, env, false); err != nil || rep.Copied != 0 || rep.Marked != 1 || rep.Removed != 2 {
+		t.Fatalf("cleanup: %+v, %v\n%s", rep, err, out)
+	}
+	r, err := w.record(w.env, "wh_1")
+	if err != nil || r.Current != c || r.Previous != b {
+		t.Fatalf("after the cleanup: %v; current is the tenant's %v (the stale first one %v), previous the one before %v",
+			err, r.Current == c, r.Current == first, r.Previous == b)
+	}
+	if _, err := w.record(w.sm, "wh_1"); !errors.Is(err, secrets.ErrNotFound) {
+		t.Errorf("the old form is left: %v", err)
+	}
+}
