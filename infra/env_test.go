@@ -91,6 +91,7 @@ func TestEnvValuesPointAtTheRightResources(t *testing.T) {
 		config.EnvEventBus:         ref(s.id(t, "Bus")),
 		config.EnvDeliveryQueueURL: s.laneURLs(t),
 		config.EnvDLQURL:           ref(s.id(t, "Dlq")),
+		config.EnvIngestQueueURL:   ref(s.id(t, "IngestQueue")),
 		config.EnvIngestDLQURL:     ref(s.id(t, "IngestDlq")),
 		config.EnvRetrySchedule:    "30s,1m0s,2m0s",
 		config.EnvHeaderPrefix:     "Hookrelay",
@@ -104,5 +105,10 @@ func TestEnvValuesPointAtTheRightResources(t *testing.T) {
 				t.Errorf("%s: %s = %s, want %s", fn, k, jsonOf(v), jsonOf(w))
 			}
 		}
+	}
+	// Fan-out puts a record too large for one invocation back on the
+	// ingest queue (fanoutapp requires the URL).
+	if _, ok := s.env(t, functionIDs[fnFanout])[config.EnvIngestQueueURL]; !ok {
+		t.Errorf("fanout has no %s: a cut fan-out cannot continue", config.EnvIngestQueueURL)
 	}
 }

@@ -39,8 +39,10 @@ var FunctionEnv = map[string][]string{
 	},
 	fnFanout: {
 		// The delivery timeout is how long a busy tenant's events count
-		// toward crowding its lane (lanes.Chooser).
+		// toward crowding its lane (lanes.Chooser); the ingest queue takes
+		// back a record too large for one invocation (fanout's continuation).
 		config.EnvTable, config.EnvDeliveryQueueURL, config.EnvIngestDLQURL, config.EnvDeliveryTimeout,
+		config.EnvIngestQueueURL,
 	},
 	fnDeliver: {
 		config.EnvTable, config.EnvEventBus, config.EnvDeliveryQueueURL, config.EnvDLQURL, config.EnvSecretPrefix,

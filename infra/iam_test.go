@@ -91,6 +91,11 @@ func TestReviewFindingsStayClosed(t *testing.T) {
 			t.Errorf("fanout may write items beyond the idempotency claims: %s", jsonOf(st))
 		}
 	}
+	// A record too large for one invocation goes back to the ingest queue
+	// with its progress (fanout.AttrResumeAfter).
+	if !s.allows(t, fanout, "sqs:SendMessage", getAtt(s.id(t, "IngestQueue"), "Arn")) {
+		t.Error("fanout may not send to the ingest queue; a cut fan-out cannot continue")
+	}
 	if a := s.roleActions(t, fanout, "secretsmanager"); len(a) > 0 {
 		t.Errorf("fanout can use secrets: %v", a)
 	}

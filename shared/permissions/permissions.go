@@ -127,12 +127,15 @@ var shared = map[string][]Grant{
 	// Subscriptions by org (Query), producer-idempotency claims (a
 	// conditional PutItem, then GetItem for the owner, UpdateItem to
 	// confirm a claim the API left pending) and nothing else on the table;
-	// deliveries onto the delivery queue, poison events onto the ingest DLQ.
+	// deliveries onto the delivery queue, poison events onto the ingest DLQ,
+	// and an event too large for one invocation back onto the ingest queue
+	// with its progress (fanout.AttrResumeAfter).
 	Fanout: {
 		{Resource: Table, Actions: []string{"dynamodb:Query"}, LeadingKeys: []string{dynamo.OrgKeyPrefix}},
 		{Resource: Table, Actions: []string{"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"}, LeadingKeys: []string{dynamo.IdempotencyKeyPrefix}},
 		{Resource: DeliveryQueue, Actions: []string{"sqs:SendMessage"}},
 		{Resource: IngestDLQ, Actions: []string{"sqs:SendMessage"}},
+		{Resource: IngestQueue, Actions: []string{"sqs:SendMessage"}},
 		{Resource: IngestQueue, Actions: pollerActions, Poller: true},
 	},
 	// The webhook (GetItem), delivery records (PutItem before a retry,

@@ -34,6 +34,7 @@ func New(d Deps) (queue.Handler, error) {
 	if err := app.Require("fanout", map[string]any{
 		"Dynamo": d.Dynamo, "SQS": d.SQS, config.EnvTable: c.Table,
 		config.EnvDeliveryQueueURL: c.DeliveryQueues.String(), config.EnvIngestDLQURL: c.IngestDLQURL,
+		config.EnvIngestQueueURL: c.IngestQueueURL,
 	}); err != nil {
 		return nil, err
 	}
@@ -49,6 +50,7 @@ func New(d Deps) (queue.Handler, error) {
 		Claims:         dynamo.NewIdempotencyStore(d.Dynamo, c.Table),
 		DeliveryQueues: c.DeliveryQueues,
 		LaneWindow:     c.DeliveryTimeout,
+		IngestQueueURL: c.IngestQueueURL,
 		IngestDLQURL:   c.IngestDLQURL,
 		Logger:         app.Logger(d.Logger),
 	})
