@@ -202,7 +202,7 @@ func TestWebhookCache(t *testing.T) {
 		t.Fatalf("after TTL: %s (%d reads)", w.URL, store.gets)
 	}
 	c.Forget("org_a", "wh_1")
-	_ = store.Delete(ctx, "org_a", "wh_1")
+	_ = store.DeleteGone(ctx, webhook.Webhook{ID: "wh_1", OrgID: "org_a", URL: "https://b.example/"})
 	for range 2 {
 		if _, err := c.Get(ctx, "org_a", "wh_1"); err != webhook.ErrNotFound {
 			t.Fatalf("after Forget: %v", err)

@@ -55,9 +55,10 @@ type AttemptRecorder interface {
 }
 
 // Remover deletes a webhook whose endpoint answered 410 Gone, with its
-// secret (WebhookRemover).
+// secret (WebhookRemover), if it is still the webhook read, the one POSTed
+// to: else webhook.ErrMoved, and nothing is deleted.
 type Remover interface {
-	Remove(ctx context.Context, orgID, webhookID string) error
+	Remove(ctx context.Context, read webhook.Webhook) error
 }
 
 // Deps is everything the handler needs. Client, Logger, Now and Jitter

@@ -51,13 +51,20 @@ func (m *memWebhooks) Get(_ context.Context, org, id string) (webhook.Webhook, e
 	return w, nil
 }
 
-func (m *memWebhooks) Delete(_ context.Context, org, id string) error {
+// DeleteGone is the dynamo adapter's conditional delete (tested on
+// dynalite in shared/dynamo).
+func (m *memWebhooks) DeleteGone(_ context.Context, read webhook.Webhook) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.hooks[org+"/"+id]; !ok {
+	key := read.OrgID + "/" + read.ID
+	w, ok := m.hooks[key]
+	switch {
+	case !ok:
 		return webhook.ErrNotFound
+	case w.URL != read.URL || !w.Enabled && !w.Parks():
+		return webhook.ErrMoved
 	}
-	delete(m.hooks, org+"/"+id)
+	delete(m.hooks, key)
 	return nil
 }
 

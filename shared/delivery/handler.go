@@ -176,7 +176,8 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	// must not be cut off by a deadline or shutdown reached now.
 	bctx, cancel := detach.Bookkeeping(ctx)
 	defer cancel()
-	dec := decide(r, n, h.cfg.RetrySchedule, h.jitter, newBudget(received, sentAt(m, prior.DeliveryRecord, now), h.now()))
+	b := newBudget(received, sentAt(m, prior.DeliveryRecord, now), h.now())
+	dec := decide(r, n, h.cfg.RetrySchedule, h.jitter, b)
 	if once {
 		dec = dec.once()
 	}
@@ -192,11 +193,11 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	}
 	rec.stored = rec.stored || counted
 	entered := false // whether apply wrote the attempt entry already
-	outcome, done := h.apply(bctx, m, d, rec, r, dec, now, func(outcome string) {
+	outcome, done, uncounted := h.apply(bctx, m, d, w, rec, r, dec, b, now, func(outcome string) {
 		h.record(bctx, rec, outcome, r)
 		entered = true
 	})
-	if !done && !counted {
+	if !done && !counted && !uncounted {
 		// A dead letter or removal that failed: the message comes back,
 		// and must find this attempt counted.
 		counted = h.save(bctx, rec)
@@ -216,44 +217,49 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	return done
 }
 
-// apply carries out the decision and returns the outcome to record and
-// whether the message is done with. recordAs writes the attempt entry
-// where the outcome needs it earlier than after apply returns.
-func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Delivery, rec record, r result, dec decision, now time.Time, recordAs func(outcome string)) (string, bool) {
+// apply carries out the decision and returns the outcome to record,
+// whether the message is done with, and whether the attempt is not to be
+// counted (a 410 from a webhook that is not what was POSTed to any more).
+// recordAs writes the attempt entry where the outcome needs it earlier
+// than after apply returns.
+func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Delivery, w webhook.Webhook, rec record, r result, dec decision, b budget, now time.Time, recordAs func(outcome string)) (string, bool, bool) {
 	switch dec.act {
 	case actDelivered:
-		return deliverylog.OutcomeDelivered, true
+		return deliverylog.OutcomeDelivered, true, false
 	case actRemove:
-		if err := h.d.Remover.Remove(ctx, d.OrgID, d.WebhookID); err != nil {
+		err := h.d.Remover.Remove(ctx, w)
+		if errors.Is(err, webhook.ErrMoved) {
+			h.retryMoved(ctx, m, d, w, b)
+			return deliverylog.OutcomeRetrying, false, true
+		}
+		if err != nil {
 			h.log.ErrorContext(ctx, "remove gone webhook", "org_id", d.OrgID, "webhook_id", d.WebhookID, "error", err)
-			return deliverylog.OutcomeRetrying, false
+			return deliverylog.OutcomeRetrying, false, false
 		}
-		if f, ok := h.d.Webhooks.(interface{ Forget(orgID, id string) }); ok {
-			f.Forget(d.OrgID, d.WebhookID)
-		}
-		return deliverylog.OutcomeRemoved, true
+		h.forget(w)
+		return deliverylog.OutcomeRemoved, true, false
 	case actFinish:
-		return deliverylog.OutcomeFailed, true
+		return deliverylog.OutcomeFailed, true, false
 	case actRetry:
 		if err := h.d.Queue.ChangeVisibility(ctx, h.laneOf(ctx, m), m.ReceiptHandle, dec.delay); err != nil {
 			// Still a failure: it returns after the queue's own visibility timeout.
 			h.log.ErrorContext(ctx, "set retry backoff", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 		}
-		return deliverylog.OutcomeRetrying, false
+		return deliverylog.OutcomeRetrying, false, false
 	default:
 		attrs := dlqAttributes(dec.reason, d, rec.DeliveryRecord, r, rec.LastAttemptAt)
 		// The index item first: a DLQ letter the tenant's recover cannot
 		// find would be missed without a word.
 		if !h.indexDeadLetter(ctx, m, d, now, attrs) {
-			return deliverylog.OutcomeRetrying, false
+			return deliverylog.OutcomeRetrying, false, false
 		}
 		// The attempt entry is written between the DLQ send and the delete,
 		// so a crash after the delete cannot lose it.
 		if !h.deadLetter(ctx, m, attrs, func() { recordAs(deliverylog.OutcomeDeadLettered) }) {
 			h.unindexDeadLetter(ctx, d, attrs)
-			return deliverylog.OutcomeRetrying, false
+			return deliverylog.OutcomeRetrying, false, false
 		}
-		return deliverylog.OutcomeDeadLettered, true
+		return deliverylog.OutcomeDeadLettered, true, false
 	}
 }
 

@@ -12,7 +12,9 @@ import (
 // WebhookRemover removes a webhook whose endpoint answered 410 Gone.
 type WebhookRemover struct {
 	Webhooks interface {
-		Delete(ctx context.Context, orgID, id string) error
+		// DeleteGone deletes read's webhook only while it is still at
+		// read.URL and not disabled by its tenant (else webhook.ErrMoved).
+		DeleteGone(ctx context.Context, read webhook.Webhook) error
 	}
 	Secrets interface {
 		ScheduleDeletion(ctx context.Context, orgID, webhookID string) error
@@ -20,14 +22,17 @@ type WebhookRemover struct {
 	Logger *slog.Logger
 }
 
-// Remove deletes the webhook first, so fan-out stops sending to it, then
-// schedules its secret's deletion whenever the webhook is gone (even if its
-// slot in the org's count was not released). Only the first can fail the delivery:
-// once the webhook is gone a retried message would be skipped and never
-// reach this point again, so a secret left behind is logged for operators
-// instead (an orphaned secret signs nothing).
-func (r WebhookRemover) Remove(ctx context.Context, orgID, webhookID string) error {
-	if err := r.Webhooks.Delete(ctx, orgID, webhookID); !webhook.Gone(err) {
+// Remove deletes the webhook, as read by the delivery that got the 410,
+// first, so fan-out stops sending to it, then schedules its secret's
+// deletion whenever the webhook is gone (even if its slot in the org's
+// count was not released). Only the first can fail the delivery: once the
+// webhook is gone a retried message would be skipped and never reach this
+// point again, so a secret left behind is logged for operators instead (an
+// orphaned secret signs nothing). A webhook the tenant moved to another URL
+// or disabled since the read is kept, with its secret: webhook.ErrMoved.
+func (r WebhookRemover) Remove(ctx context.Context, read webhook.Webhook) error {
+	orgID, webhookID := read.OrgID, read.ID
+	if err := r.Webhooks.DeleteGone(ctx, read); !webhook.Gone(err) {
 		return err
 	} else if errors.Is(err, webhook.ErrSlotNotReleased) {
 		r.logError(ctx, "removed webhook kept its slot in the org's count", orgID, webhookID, err)

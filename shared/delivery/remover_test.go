@@ -16,7 +16,7 @@ import (
 // dynamo adapter's answers are tested on dynalite in shared/dynamo).
 type deleteAnswer struct{ err error }
 
-func (d deleteAnswer) Delete(context.Context, string, string) error { return d.err }
+func (d deleteAnswer) DeleteGone(context.Context, webhook.Webhook) error { return d.err }
 
 // After a 410 the secret goes whenever the webhook is gone, including when
 // the store deleted it but could not release its slot: a retried message
@@ -34,13 +34,14 @@ func TestRemoverSchedulesTheSecretWheneverTheWebhookIsGone(t *testing.T) {
 		{"already gone", webhook.ErrNotFound, false, true, ""},
 		{"deleted, slot kept", fmt.Errorf("%w: %w", webhook.ErrSlotNotReleased, errStore), false, true, "kept its slot"},
 		{"not deleted", errStore, true, false, ""},
+		{"moved or disabled since read", webhook.ErrMoved, true, false, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			logs := &testenv.Buffer{}
 			sec := &memSecrets{}
 			r := WebhookRemover{Webhooks: deleteAnswer{c.deleteErr}, Secrets: sec, Logger: slog.New(slog.NewJSONHandler(logs, nil))}
-			err := r.Remove(context.Background(), "org_a", "wh_gone")
+			err := r.Remove(context.Background(), webhook.Webhook{OrgID: "org_a", ID: "wh_gone", URL: "https://example.com/h"})
 			if (err != nil) != c.wantErr {
 				t.Fatalf("Remove: %v, want error %v", err, c.wantErr)
 			}

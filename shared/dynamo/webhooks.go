@@ -477,12 +477,17 @@ func (s *WebhookStore) Update(ctx context.Context, read, w webhook.Webhook) erro
 // safely (a retry would get ErrNotFound, or free a second slot), so it is
 // reported as ErrSlotNotReleased: the webhook is gone all the same.
 func (s *WebhookStore) Delete(ctx context.Context, orgID, id string) error {
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                aws.String(s.table),
-		Key:                      WebhookKey(orgID, id),
+	return s.deleteIf(ctx, orgID, id, &dynamodb.DeleteItemInput{
 		ConditionExpression:      aws.String(webhookExists),
 		ExpressionAttributeNames: map[string]string{"#id": attrID},
 	})
+}
+
+// deleteIf deletes the webhook under del's condition (on top of its key),
+// then gives its slot back; a refused condition is ErrNotFound.
+func (s *WebhookStore) deleteIf(ctx context.Context, orgID, id string, del *dynamodb.DeleteItemInput) error {
+	del.TableName, del.Key = aws.String(s.table), WebhookKey(orgID, id)
+	_, err := s.db.DeleteItem(ctx, del)
 	if err := conditionalWrite(err, webhook.ErrNotFound, "delete webhook"); err != nil {
 		return err
 	}

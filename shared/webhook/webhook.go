@@ -71,6 +71,10 @@ var (
 	// still be deleted); the count stays one high, which errs on the side
 	// of the cap.
 	ErrSlotNotReleased = errors.New("webhook deleted but its slot was not released")
+	// ErrMoved: a 410's removal (DeleteGone) found the webhook no longer
+	// at the URL that answered, or disabled by its tenant, since the
+	// delivery read it; the webhook is kept.
+	ErrMoved = errors.New("webhook moved to another URL or disabled by its tenant since it was read")
 )
 
 // NotSubscribedError: a delivery asked for (a tenant's resend) is of an
