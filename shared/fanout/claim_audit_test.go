@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -34,20 +35,23 @@ import (
 // the ingest DLQ, body unchanged, with its reason.
 //
 // Exits: SendMessageBatch to the delivery lane, the ingest DLQ send of a
-// record that can never be fanned out (malformed, too large), and the
-// event source's delete after either. The record that fans out carries a
-// producer's idempotency key, claimed before the send: when the send
-// fails, the record comes back and finds its own claim.
+// record that can never be fanned out (malformed, too large), the ingest
+// queue send of a record's continuation (more deliveries than its
+// invocation's budget takes), and the event source's delete after any of
+// them. The record that fans out carries a producer's idempotency key,
+// claimed before the send: when the send fails, the record comes back and
+// finds its own claim, and so does its continuation.
 
 const (
 	stepLaneSend  = "delivery lane send"
 	stepIngestDLQ = "ingest DLQ send"
+	stepContinue  = "ingest continuation send"
 	stepESMDelete = "event source delete"
 )
 
 type fanoutCase struct {
 	step, fault string
-	record      string // "valid", "malformed" or "too large"
+	record      string // "valid", "continued" (11 endpoints, 10 per invocation), "malformed" or "too large"
 	reason      string // the dead letter's; "" when the record fans out
 }
 
@@ -65,21 +69,26 @@ func fanoutCases() []fanoutCase {
 	add(fanoutCase{step: stepLaneSend, record: "valid"}, testenv.AllFaults...)
 	add(fanoutCase{step: stepIngestDLQ, record: "malformed", reason: message.ReasonMalformed}, testenv.AllFaults...)
 	add(fanoutCase{step: stepIngestDLQ, record: "too large", reason: ReasonTooLarge}, testenv.AllFaults...)
+	add(fanoutCase{step: stepContinue, record: "continued"}, testenv.AllFaults...)
 	add(fanoutCase{step: stepESMDelete, record: "valid"}, esm...)
+	add(fanoutCase{step: stepESMDelete, record: "continued"}, esm...)
 	add(fanoutCase{step: stepESMDelete, record: "malformed", reason: message.ReasonMalformed}, esm...)
 	return cs
 }
 
 // fanoutStepOf names the step of each call of the handler's client
 // ("handler") and the poller's ("event source").
-func fanoutStepOf(dlqURL string) func(client string, input any) string {
+func fanoutStepOf(dlqURL, ingestURL string) func(client string, input any) string {
 	return func(client string, input any) string {
 		switch v := input.(type) {
 		case *sqs.SendMessageBatchInput:
 			return stepLaneSend
 		case *sqs.SendMessageInput:
-			if aws.ToString(v.QueueUrl) == dlqURL {
+			switch aws.ToString(v.QueueUrl) {
+			case dlqURL:
 				return stepIngestDLQ
+			case ingestURL:
+				return stepContinue
 			}
 		case *sqs.DeleteMessageBatchInput:
 			if client == "event source" {
@@ -112,31 +121,40 @@ func TestEveryExitFromTheIngestQueueKeepsTheClaim(t *testing.T) {
 	name := func(c fanoutCase) string { return fmt.Sprintf("%s/%s/%s", c.step, c.record, c.fault) }
 	// Eight at a time: each case mostly waits on its queue's 2 s visibility timeout.
 	testenv.RunWide(t, 8, fanoutCases(), name, func(t *testing.T, i int, c fanoutCase) {
-		org := fmt.Sprintf("org_audit%02d", i) // each case's own endpoint
-		now := time.Now().UTC()
-		hook := webhook.Webhook{ID: fmt.Sprintf("wh_audit%02d", i), OrgID: org, Name: "audit", URL: "https://example.com/hook",
-			EventTypes: []string{"emailClick"}, Enabled: true, CreatedAt: now, UpdatedAt: now}
-		if err := store.Create(context.Background(), hook, 100); err != nil {
-			t.Fatal(err)
+		org := fmt.Sprintf("org_audit%02d", i) // each case's own endpoints
+		hooks := []string{fmt.Sprintf("wh_audit%02d", i)}
+		if c.record == "continued" {
+			hooks = nil
+			for j := range 11 {
+				hooks = append(hooks, fmt.Sprintf("wh_audit%02dn%02d", i, j))
+			}
 		}
-		auditFanOut(t, c, Deps{Webhooks: store, Claims: claims}, sqsEndpoint, org, hook.ID)
+		now := time.Now().UTC()
+		for _, id := range hooks {
+			hook := webhook.Webhook{ID: id, OrgID: org, Name: "audit", URL: "https://example.com/hook",
+				EventTypes: []string{"emailClick"}, Enabled: true, CreatedAt: now, UpdatedAt: now}
+			if err := store.Create(context.Background(), hook, 100); err != nil {
+				t.Fatal(err)
+			}
+		}
+		auditFanOut(t, c, Deps{Webhooks: store, Claims: claims}, sqsEndpoint, org, hooks)
 	})
 }
 
 // auditFanOut runs one case: its own ingest queue, ingest DLQ and delivery
 // queue, the handler over a faulty client, and the event source's poller.
-// d has the case's stores.
-func auditFanOut(t *testing.T, c fanoutCase, d Deps, sqsEndpoint, org, hookID string) {
+// d has the case's stores; hooks are org's endpoints.
+func auditFanOut(t *testing.T, c fanoutCase, d Deps, sqsEndpoint, org string, hooks []string) {
 	plain := testenv.SQSClient(t, sqsEndpoint)
 	q := sqsqueue.New(plain)
 	ingest := testenv.Queue(t, plain, org+"-ingest", map[string]string{"VisibilityTimeout": "2"})
 	dlq := testenv.Queue(t, plain, org+"-ingest-dlq", nil)
 	delivery := testenv.Queue(t, plain, org+"-delivery", nil)
-	fault := &testenv.OneFault{Step: c.step, Kind: c.fault, StepOf: fanoutStepOf(dlq)}
+	fault := &testenv.OneFault{Step: c.step, Kind: c.fault, StepOf: fanoutStepOf(dlq, ingest)}
 	logs := &testenv.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	t.Cleanup(func() { testenv.CheckLogLines(t, logs.String()) })
-	d.Queue, d.DeliveryQueues, d.IngestDLQURL = sqsqueue.New(testenv.FaultySQS(t, sqsEndpoint, fault.On("handler"))), lanes.Lanes{delivery}, dlq
+	d.Queue, d.DeliveryQueues, d.IngestQueueURL, d.IngestDLQURL = sqsqueue.New(testenv.FaultySQS(t, sqsEndpoint, fault.On("handler"))), lanes.Lanes{delivery}, ingest, dlq
 	d.KnownEvent, d.Logger = func(name string) bool { return name == "emailClick" }, log
 	h := NewHandler(d)
 	body := auditRecord(t, c.record, org)
@@ -154,6 +172,9 @@ func auditFanOut(t *testing.T, c fanoutCase, d Deps, sqsEndpoint, org, hookID st
 			ictx, cancel := context.WithCancel(ctx)
 			defer cancel()
 			fault.SetCancel("handler", cancel)
+			if c.record == "continued" {
+				return handleCut(ictx, d, ev)
+			}
 			return h.Handle(ictx, ev)
 		}}
 	wg.Go(func() { _ = p.Run(ctx) })
@@ -164,6 +185,13 @@ func auditFanOut(t *testing.T, c fanoutCase, d Deps, sqsEndpoint, org, hookID st
 			t.Fatal(err)
 		}
 		return n
+	}
+	if c.record == "continued" {
+		auditContinued(t, ctx, q, delivery, org, hooks, func() bool { return depth(ingest) == 0 })
+		if !fault.Fired() || depth(dlq) != 0 {
+			t.Fatalf("fault fired %v, %d in the ingest DLQ: want the fault at %s and no dead letter", fault.Fired(), depth(dlq), c.step)
+		}
+		return
 	}
 	end, other := delivery, dlq
 	if c.reason != "" {
@@ -194,12 +222,59 @@ func auditFanOut(t *testing.T, c fanoutCase, d Deps, sqsEndpoint, org, hookID st
 	ids := map[string]bool{}
 	for _, m := range msgs {
 		d, err := message.Decode(m.Body)
-		if err != nil || d.WebhookID != hookID || d.OrgID != org {
+		if err != nil || d.WebhookID != hooks[0] || d.OrgID != org {
 			t.Fatalf("delivery %+v, %v", d, err)
 		}
 		ids[d.DeliveryID] = true
 	}
 	if len(ids) != 1 {
 		t.Fatalf("deliveries of one event to one endpoint under %d ids", len(ids))
+	}
+}
+
+// handleCut runs ev in an invocation whose budget runs out after its first
+// SendMessageBatch call, so a record with more deliveries than one call
+// takes is continued.
+func handleCut(ctx context.Context, d Deps, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	clock := &budgetClock{start: time.Now()}
+	d.Queue = &expiringQueue{Queue: d.Queue, clock: clock, cutAfter: 1}
+	h := NewHandler(d)
+	h.now = clock.now
+	ctx, cancel := context.WithDeadline(ctx, clock.start.Add(time.Minute))
+	defer cancel()
+	return h.Handle(ctx, ev)
+}
+
+// auditContinued takes the delivery messages until every one of hooks has
+// its delivery and consumed() (the record and its continuations are off
+// the ingest queue), then checks each endpoint got the event under one
+// delivery id however many parts repeated.
+func auditContinued(t *testing.T, ctx context.Context, q *sqsqueue.Client, delivery, org string, hooks []string, consumed func() bool) {
+	t.Helper()
+	got := map[string]map[string]bool{} // webhook → delivery ids
+	testenv.WaitFor(t, 60*time.Second, "every endpoint's delivery, and the record consumed", func() bool {
+		msgs, err := q.Receive(ctx, delivery, 10, 0, 0)
+		if err != nil {
+			t.Fatalf("receive %s: %v", delivery, err)
+		}
+		for _, m := range msgs {
+			d, err := message.Decode(m.Body)
+			if err != nil || d.OrgID != org || !slices.Contains(hooks, d.WebhookID) {
+				t.Fatalf("delivery %+v, %v", d, err)
+			}
+			if got[d.WebhookID] == nil {
+				got[d.WebhookID] = map[string]bool{}
+			}
+			got[d.WebhookID][d.DeliveryID] = true
+			if err := q.Delete(ctx, delivery, m.ReceiptHandle); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return len(got) == len(hooks) && consumed()
+	})
+	for hook, ids := range got {
+		if len(ids) != 1 {
+			t.Fatalf("the event reached %s under %d delivery ids", hook, len(ids))
+		}
 	}
 }
