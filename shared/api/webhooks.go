@@ -308,33 +308,3 @@ func (s *server) deleteWebhook(w http.ResponseWriter, r *http.Request, p auth.Pr
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
-
-type rotatedJSON struct {
-	SigningSecret           string    `json:"signing_secret"`
-	PreviousSecretExpiresAt time.Time `json:"previous_secret_expires_at"`
-}
-
-func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	hook, err := s.webhookFromPath(r, p)
-	if err != nil {
-		return err
-	}
-	secret, err := secrets.Generate()
-	if err != nil {
-		return err
-	}
-	grace := s.d.Config.SecretGrace
-	// The store's rule (whole seconds) from a time no later than its own:
-	// the old secret signs until this time at least, never less.
-	graceEnd := secrets.Record{}.Rotated(secret, s.now(), grace).PreviousExpiresAt
-	if err := s.d.Secrets.Rotate(r.Context(), p.OrgID, hook.ID, secret, grace); err != nil {
-		return err
-	}
-	// Delivery caches secrets by this count: it signs with the new secret
-	// from its next read of the webhook (within its webhook cache's TTL).
-	if err := s.d.Webhooks.BumpSecretVersion(r.Context(), p.OrgID, hook.ID, graceEnd); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, rotatedJSON{SigningSecret: secret, PreviousSecretExpiresAt: graceEnd})
-	return nil
-}

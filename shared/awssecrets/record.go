@@ -26,18 +26,12 @@ func (a *Store) Record(ctx context.Context, orgID, webhookID string) (secrets.Re
 // name stays taken until then: a migration back within the recovery
 // window), or a new secret.
 func (a *Store) PutRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
-	if err := secrets.CheckWrite(orgID, webhookID, r.Current); err != nil {
-		return err
-	}
-	value, err := encodeRecord(r)
+	value, err := checkedValue(orgID, webhookID, r)
 	if err != nil {
 		return err
 	}
 	name := aws.String(a.Name(orgID, webhookID))
-	put := func() error {
-		_, err := a.api.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: name, SecretString: aws.String(value)})
-		return err
-	}
+	put := func() error { return a.putValue(ctx, name, value) }
 	err = put()
 	var notFound *types.ResourceNotFoundException
 	var invalid *types.InvalidRequestException
@@ -53,4 +47,29 @@ func (a *Store) PutRecord(ctx context.Context, orgID, webhookID string, r secret
 		}
 	}
 	return a.wrap("write", orgID, webhookID, err, r.Current, r.Previous)
+}
+
+// ReplaceRecord writes r as a new version of the webhook's secret; unlike
+// PutRecord it neither creates nor restores one: secrets.ErrNotFound when
+// there is none or it is scheduled for deletion (a deleted webhook's).
+func (a *Store) ReplaceRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
+	value, err := checkedValue(orgID, webhookID, r)
+	if err != nil {
+		return err
+	}
+	err = a.putValue(ctx, aws.String(a.Name(orgID, webhookID)), value)
+	return a.wrap("write", orgID, webhookID, err, r.Current, r.Previous)
+}
+
+func (a *Store) putValue(ctx context.Context, name *string, value string) error {
+	_, err := a.api.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: name, SecretString: aws.String(value)})
+	return err
+}
+
+// checkedValue is the SecretString of r, once the write is checked.
+func checkedValue(orgID, webhookID string, r secrets.Record) (string, error) {
+	if err := secrets.CheckWrite(orgID, webhookID, r.Current); err != nil {
+		return "", err
+	}
+	return encodeRecord(r)
 }

@@ -100,6 +100,20 @@ func (l *Local) Record(_ context.Context, orgID, webhookID string) (secrets.Reco
 	return r, nil
 }
 
+// ReplaceRecord makes an existing record r; ErrNotFound when there is none.
+func (l *Local) ReplaceRecord(_ context.Context, orgID, webhookID string, r secrets.Record) error {
+	if err := secrets.CheckWrite(orgID, webhookID, r.Current); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	key := localKey(orgID, webhookID)
+	if _, ok := l.records[key]; !ok {
+		return fmt.Errorf("secrets: webhook %s: %w", webhookID, secrets.ErrNotFound)
+	}
+	return l.update(key, r)
+}
+
 // ScheduleDeletion removes the secret at once (there is no recovery window
 // locally: a deleted webhook cannot come back).
 func (l *Local) ScheduleDeletion(_ context.Context, orgID, webhookID string) error {

@@ -129,13 +129,21 @@ func (s *Store) Record(ctx context.Context, orgID, webhookID string) (secrets.Re
 // PutRecord makes the item hold r: sealed under its data key when it has
 // one (on condition that nobody resealed meanwhile), else under a new one.
 func (s *Store) PutRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
+	err := s.ReplaceRecord(ctx, orgID, webhookID, r)
+	if errors.Is(err, secrets.ErrNotFound) {
+		return s.create(ctx, orgID, webhookID, r)
+	}
+	return err
+}
+
+// ReplaceRecord reseals r under the item's data key, on condition that
+// nobody resealed meanwhile; secrets.ErrNotFound when the item holds no
+// sealed secrets (or they were removed meanwhile).
+func (s *Store) ReplaceRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
 	if err := secrets.CheckWrite(orgID, webhookID, r.Current); err != nil {
 		return err
 	}
 	old, _, key, err := s.read(ctx, orgID, webhookID)
-	if errors.Is(err, secrets.ErrNotFound) {
-		return s.create(ctx, orgID, webhookID, r)
-	}
 	if err != nil {
 		return err
 	}

@@ -3,12 +3,14 @@ package secretmigrate
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/secrets"
 )
 
-// RecordStore is a secrets.Store that also writes whole records: both adapters.
+// RecordStore is a secrets.Store that also creates whole records (the
+// migration's copy): both adapters.
 type RecordStore interface {
 	secrets.Store
 	Store
@@ -17,13 +19,19 @@ type RecordStore interface {
 // Bridge is the store a stack runs while it moves between stores
 // (secretStore=migrating-to-...): every write goes to both, so a webhook
 // created or rotated during the move has its secrets in the target store
-// however far the migration has got, and reads take the target's record,
-// or the source's while the migration has not copied it yet. Once every
-// webhook is copied the stack can switch to the target alone with no
-// webhook left behind.
+// once the migration has copied it, and reads take the source's record,
+// or the target's when the source has none. The source is the store the
+// stack ran on alone before, written first by every write here and never
+// by the migration, so it is never older than the target (which may hold
+// an older record: a move back before the old copies were removed, or the
+// migration's copy being overwritten). Once every webhook is copied the
+// stack can switch to the target alone with no webhook left behind.
 type Bridge struct {
 	Target, Source RecordStore
 	Now            func() time.Time // rotation time; time.Now when nil
+	// Log reports a failed write that could not be undone; slog.Default
+	// when nil.
+	Log *slog.Logger
 }
 
 var _ secrets.Store = Bridge{}
@@ -47,7 +55,7 @@ func (b Bridge) Rotate(ctx context.Context, orgID, webhookID, newSecret string, 
 	if err := secrets.CheckSecret(newSecret); err != nil {
 		return err
 	}
-	r, err := b.Record(ctx, orgID, webhookID)
+	r, fromSource, err := b.read(ctx, orgID, webhookID)
 	if err != nil {
 		return err
 	}
@@ -55,28 +63,83 @@ func (b Bridge) Rotate(ctx context.Context, orgID, webhookID, newSecret string, 
 	if b.Now != nil {
 		now = b.Now
 	}
-	return b.PutRecord(ctx, orgID, webhookID, r.Rotated(newSecret, now(), grace))
+	return b.replace(ctx, orgID, webhookID, r, fromSource, r.Rotated(newSecret, now(), grace))
 }
 
-// Record is the target's record, else the source's.
+// Record is the source's record, else the target's.
 func (b Bridge) Record(ctx context.Context, orgID, webhookID string) (secrets.Record, error) {
-	r, err := b.Target.Record(ctx, orgID, webhookID)
-	if errors.Is(err, secrets.ErrNotFound) {
-		return b.Source.Record(ctx, orgID, webhookID)
-	}
+	r, _, err := b.read(ctx, orgID, webhookID)
 	return r, err
 }
 
-// PutRecord writes r to both, the source first: a migration copying the
-// webhook meanwhile may overwrite the target with the record it read
-// before, and reads the source again after its copy (Migration.copy). A
-// rotation whose source write that read missed still has its target write
-// to come, after the migration's.
-func (b Bridge) PutRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
-	if err := b.Source.PutRecord(ctx, orgID, webhookID, r); err != nil {
+// read is Record, and whether it came from the source.
+func (b Bridge) read(ctx context.Context, orgID, webhookID string) (secrets.Record, bool, error) {
+	r, err := b.Source.Record(ctx, orgID, webhookID)
+	if errors.Is(err, secrets.ErrNotFound) {
+		r, err = b.Target.Record(ctx, orgID, webhookID)
+		return r, false, err
+	}
+	return r, true, err
+}
+
+// ReplaceRecord writes r over the webhook's existing records (see replace).
+func (b Bridge) ReplaceRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
+	before, fromSource, err := b.read(ctx, orgID, webhookID)
+	if err != nil {
 		return err
 	}
-	return b.Target.PutRecord(ctx, orgID, webhookID, r)
+	return b.replace(ctx, orgID, webhookID, before, fromSource, r)
+}
+
+// replace writes next over the existing records, never creating one (a
+// write racing a delete answers secrets.ErrNotFound and brings nothing
+// back). The source is written first: a migration copying the webhook
+// meanwhile may overwrite the target with the record it read before, and
+// reads the source again after its copy (Migration.copy). A target with no
+// record yet is left to the migration, which copies the source's. If the
+// target write fails, the source gets before back, so a write that
+// answered an error never becomes current later (by the reads here, or a
+// migration run copying the source). fromSource says before is the
+// source's record; when it is not, the source has none and the target
+// alone is written.
+func (b Bridge) replace(ctx context.Context, orgID, webhookID string, before secrets.Record, fromSource bool, next secrets.Record) error {
+	if !fromSource {
+		return b.Target.ReplaceRecord(ctx, orgID, webhookID, next)
+	}
+	if err := b.Source.ReplaceRecord(ctx, orgID, webhookID, next); err != nil {
+		return err
+	}
+	err := b.Target.ReplaceRecord(ctx, orgID, webhookID, next)
+	if err == nil || errors.Is(err, secrets.ErrNotFound) {
+		return nil
+	}
+	if undo := b.undo(context.WithoutCancel(ctx), orgID, webhookID, next, before); undo != nil {
+		b.log().Error("secret store migration: a failed write's new record stays in the source store; rotate the webhook's secret again",
+			slog.String("org_id", orgID), slog.String("webhook_id", webhookID),
+			slog.String("write_error", err.Error()), slog.String("undo_error", undo.Error()))
+	}
+	return err
+}
+
+// undo puts before back into the source unless a write since replaced
+// next there (a concurrent rotation, which stands) or the webhook's
+// secrets were deleted meanwhile.
+func (b Bridge) undo(ctx context.Context, orgID, webhookID string, next, before secrets.Record) error {
+	now, err := b.Source.Record(ctx, orgID, webhookID)
+	if err == nil && now.Current == next.Current {
+		err = b.Source.ReplaceRecord(ctx, orgID, webhookID, before)
+	}
+	if errors.Is(err, secrets.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+func (b Bridge) log() *slog.Logger {
+	if b.Log != nil {
+		return b.Log
+	}
+	return slog.Default()
 }
 
 // ScheduleDeletion removes the secrets from both; ErrNotFound only when

@@ -2,13 +2,16 @@ package secretmigrate_test
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/secretmigrate"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/secrets/secretstest"
+	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
 // rotatingTarget is the migration's target store, with tenants' rotations
@@ -20,17 +23,27 @@ type rotatingTarget struct {
 	bridge  secretmigrate.Bridge
 	rounds  int      // writes to rotate before
 	rotated []string // the new secrets, in order
+	// stackReads are the stack's reads (what a deliver container caches
+	// under the rotation's version) just after each write that followed a
+	// rotation.
+	stackReads []secrets.Record
 }
 
 func (s *rotatingTarget) PutRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
-	if len(s.rotated) < s.rounds {
-		next := secretstest.Generate(s.t)
-		if err := s.bridge.Rotate(ctx, orgID, webhookID, next, time.Hour); err != nil {
-			return err
-		}
-		s.rotated = append(s.rotated, next)
+	if len(s.rotated) >= s.rounds {
+		return s.Store.PutRecord(ctx, orgID, webhookID, r)
 	}
-	return s.Store.PutRecord(ctx, orgID, webhookID, r)
+	next := secretstest.Generate(s.t)
+	if err := s.bridge.Rotate(ctx, orgID, webhookID, next, time.Hour); err != nil {
+		return err
+	}
+	s.rotated = append(s.rotated, next)
+	if err := s.Store.PutRecord(ctx, orgID, webhookID, r); err != nil {
+		return err
+	}
+	read, err := s.bridge.Record(ctx, orgID, webhookID)
+	s.stackReads = append(s.stackReads, read)
+	return err
 }
 
 func (w *world) migrateWithRotations(rounds int) (*rotatingTarget, secretmigrate.Report, string, error) {
@@ -44,7 +57,7 @@ func (w *world) migrateWithRotations(rounds int) (*rotatingTarget, secretmigrate
 
 // A rotation landing between the migration's read and its copy is not
 // undone: the stack goes on signing with the rotated secret, the old one
-// as previous (finding s26-operator 4).
+// as previous, during the copy too (findings s26-operator 4, s28-secrets 2).
 func TestMigrateKeepsARotationDuringTheCopy(t *testing.T) {
 	w := newWorld(t)
 	old := w.create("wh_1", w.sm)
@@ -53,6 +66,11 @@ func TestMigrateKeepsARotationDuringTheCopy(t *testing.T) {
 		t.Fatalf("migration: %+v, %v\n%s", rep, err, out)
 	}
 	fresh := to.rotated[0]
+	// The copy wrote the record it read before the rotation over the
+	// target; the stack still reads the rotation (finding s28-secrets 2).
+	if got := to.stackReads[0]; got.Current != fresh || got.Previous != old {
+		t.Fatalf("the stack read during the copy: current is the rotated secret %v, previous the old one %v", got.Current == fresh, got.Previous == old)
+	}
 	r := w.requireBoth("wh_1")
 	if r.Current != fresh || r.Previous != old {
 		t.Fatalf("after the migration: current is the rotated secret %v, previous the old one %v", r.Current == fresh, r.Previous == old)
@@ -94,5 +112,79 @@ func TestBridgeWritesTheSourceFirst(t *testing.T) {
 	}
 	if r, err := w.record(w.env, "wh_1"); err != nil || r.Current != old || r.Previous != "" {
 		t.Fatalf("the target after a failed source write: %v, unchanged %v", err, r.Current == old)
+	}
+}
+
+// racingDelete deletes the webhook as the API does (the item, then the
+// secrets through the stack's Bridge) once, just before the wrapped
+// store's first call of the method named at.
+type racingDelete struct {
+	secretmigrate.RecordStore
+	w     *world
+	at    string
+	fired *atomic.Bool
+}
+
+func (d racingDelete) race(method, orgID, webhookID string) {
+	if method != d.at || d.fired.Swap(true) {
+		return
+	}
+	ctx := context.Background()
+	if err := d.w.hooks.Delete(ctx, orgID, webhookID); err != nil && !errors.Is(err, webhook.ErrSlotNotReleased) {
+		d.w.t.Error(err)
+	}
+	if err := (secretmigrate.Bridge{Target: d.w.env, Source: d.w.sm}).ScheduleDeletion(ctx, orgID, webhookID); err != nil {
+		d.w.t.Error(err)
+	}
+}
+
+func (d racingDelete) Record(ctx context.Context, orgID, webhookID string) (secrets.Record, error) {
+	r, err := d.RecordStore.Record(ctx, orgID, webhookID)
+	d.race("Record", orgID, webhookID)
+	return r, err
+}
+
+func (d racingDelete) PutRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
+	d.race("write", orgID, webhookID)
+	return d.RecordStore.PutRecord(ctx, orgID, webhookID, r)
+}
+
+func (d racingDelete) ReplaceRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
+	d.race("write", orgID, webhookID)
+	return d.RecordStore.ReplaceRecord(ctx, orgID, webhookID, r)
+}
+
+// A rotation racing the webhook's delete (after the Bridge read the
+// record, or between its two writes) leaves no secret behind in either
+// store: no migration run would ever find one (finding s28-secrets 4).
+func TestBridgeRotateRacingADeleteLeavesNoSecret(t *testing.T) {
+	for _, c := range []struct{ name, sourceAt, targetAt string }{
+		{"after the read", "Record", "Record"},
+		{"before the target write", "", "write"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			ctx := context.Background()
+			w.create("wh_1", secretmigrate.Bridge{Target: w.env, Source: w.sm})
+			fired := new(atomic.Bool)
+			racing := secretmigrate.Bridge{
+				Target: racingDelete{RecordStore: w.env, w: w, at: c.targetAt, fired: fired},
+				Source: racingDelete{RecordStore: w.sm, w: w, at: c.sourceAt, fired: fired},
+			}
+			if err := racing.Rotate(ctx, "org_a", "wh_1", secretstest.Generate(t), time.Hour); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+				t.Fatalf("rotate: %v", err)
+			}
+			if !fired.Load() {
+				t.Fatal("the delete did not run")
+			}
+			if _, err := w.hooks.Get(ctx, "org_a", "wh_1"); !errors.Is(err, webhook.ErrNotFound) {
+				t.Fatalf("the webhook: %v, want deleted", err)
+			}
+			for name, s := range map[string]secretmigrate.Store{"Secrets Manager": w.sm, "envelope": w.env} {
+				if _, err := w.record(s, "wh_1"); !errors.Is(err, secrets.ErrNotFound) {
+					t.Errorf("%s holds the deleted webhook's secret: %v", name, err)
+				}
+			}
+		})
 	}
 }

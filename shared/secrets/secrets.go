@@ -45,6 +45,11 @@ type Store interface {
 	// reader that keeps the record stops signing with a retired secret on
 	// time. ErrNotFound when there is none.
 	Record(ctx context.Context, orgID, webhookID string) (Record, error)
+	// ReplaceRecord makes the webhook's existing secret hold r (a rotation
+	// computed elsewhere, or one undone). It never creates nor restores a
+	// secret: ErrNotFound when there is none, so a write racing a delete
+	// cannot bring the deleted webhook's secret back.
+	ReplaceRecord(ctx context.Context, orgID, webhookID string, r Record) error
 	// ScheduleDeletion removes the secret (in AWS: after the recovery window).
 	ScheduleDeletion(ctx context.Context, orgID, webhookID string) error
 }

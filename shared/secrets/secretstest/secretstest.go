@@ -63,11 +63,28 @@ func Contract(t *testing.T, s secrets.Store) {
 	}
 	AssertActive(t, s, "org_a", "wh_1", time.Now(), fourth)
 
+	// ReplaceRecord writes a whole record (a rotation undone) ...
+	whole := secrets.Record{Current: third, Previous: second, PreviousExpiresAt: time.Now().Add(time.Hour).UTC().Truncate(time.Second)}
+	if err := s.ReplaceRecord(ctx, "org_a", "wh_1", whole); err != nil {
+		t.Fatalf("ReplaceRecord: %v", err)
+	}
+	AssertActive(t, s, "org_a", "wh_1", time.Now(), third, second)
+
 	if err := s.ScheduleDeletion(ctx, "org_a", "wh_1"); err != nil {
 		t.Fatalf("ScheduleDeletion: %v", err)
 	}
 	if _, err := Active(ctx, s, "org_a", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("Active after deletion: err = %v, want ErrNotFound", err)
+	}
+	// ... but only over an existing one: a write racing a delete brings
+	// no deleted webhook's secret back.
+	for _, id := range []string{"wh_1", "wh_never"} {
+		if err := s.ReplaceRecord(ctx, "org_a", id, whole); !errors.Is(err, secrets.ErrNotFound) {
+			t.Fatalf("ReplaceRecord on %s (none): err = %v, want ErrNotFound", id, err)
+		}
+		if _, err := s.Record(ctx, "org_a", id); !errors.Is(err, secrets.ErrNotFound) {
+			t.Fatalf("after ReplaceRecord on %s (none), Record: err = %v, want ErrNotFound", id, err)
+		}
 	}
 
 	if err := s.Create(ctx, "org_a", "../wh_2", first); err == nil {

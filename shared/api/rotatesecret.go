@@ -1,0 +1,90 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+type rotatedJSON struct {
+	SigningSecret           string    `json:"signing_secret"`
+	PreviousSecretExpiresAt time.Time `json:"previous_secret_expires_at"`
+}
+
+func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	hook, err := s.webhookFromPath(r, p)
+	if err != nil {
+		return err
+	}
+	secret, err := secrets.Generate()
+	if err != nil {
+		return err
+	}
+	// What a rotation that cannot be counted is undone to.
+	before, err := s.d.Secrets.Record(r.Context(), p.OrgID, hook.ID)
+	if err != nil {
+		return err
+	}
+	grace := s.d.Config.SecretGrace
+	// The store's rule (whole seconds) from a time no later than its own:
+	// the old secret signs until this time at least, never less.
+	graceEnd := secrets.Record{}.Rotated(secret, s.now(), grace).PreviousExpiresAt
+	if err := s.d.Secrets.Rotate(r.Context(), p.OrgID, hook.ID, secret, grace); err != nil {
+		return err
+	}
+	// Delivery caches secrets by this count: it signs with the new secret
+	// from its next read of the webhook (within its webhook cache's TTL).
+	if err := s.bumpSecretVersion(r.Context(), p.OrgID, hook.ID, graceEnd); err != nil {
+		if !errors.Is(err, webhook.ErrNotFound) { // deleted meanwhile: the delete removes the secret
+			s.undoRotation(r.Context(), p.OrgID, hook.ID, secret, before)
+		}
+		return err
+	}
+	writeJSON(w, http.StatusOK, rotatedJSON{SigningSecret: secret, PreviousSecretExpiresAt: graceEnd})
+	return nil
+}
+
+// bumpSecretVersion counts the rotation, trying twice: a rotation it
+// cannot count is undone.
+func (s *server) bumpSecretVersion(ctx context.Context, orgID, id string, previousExpiresAt time.Time) error {
+	err := s.d.Webhooks.BumpSecretVersion(ctx, orgID, id, previousExpiresAt)
+	if err == nil || errors.Is(err, webhook.ErrNotFound) {
+		return err
+	}
+	return s.d.Webhooks.BumpSecretVersion(ctx, orgID, id, previousExpiresAt)
+}
+
+// undoRotation puts back the record a rotation that answers an error
+// replaced: its secret, shown to nobody, must not sign (cold deliver
+// containers would read it, and after the grace sign with it alone).
+// A rotation made since (the store no longer holds secret) is left alone.
+// The count is bumped once more, best effort, so that a reader who saw a
+// bump that landed despite its error reads the restored record. Only a
+// failed undo is logged; it never names a secret.
+func (s *server) undoRotation(ctx context.Context, orgID, id, secret string, before secrets.Record) {
+	ctx = context.WithoutCancel(ctx)
+	err := func() error {
+		now, err := s.d.Secrets.Record(ctx, orgID, id)
+		if err != nil || now.Current != secret {
+			return err
+		}
+		if err := s.d.Secrets.ReplaceRecord(ctx, orgID, id, before); err != nil {
+			return err
+		}
+		if err := s.d.Webhooks.BumpSecretVersion(ctx, orgID, id, before.PreviousExpiresAt); err != nil {
+			return fmt.Errorf("restored, not counted: %w", err)
+		}
+		return nil
+	}()
+	if err != nil && !errors.Is(err, secrets.ErrNotFound) && !errors.Is(err, webhook.ErrNotFound) {
+		s.d.Logger.LogAttrs(ctx, slog.LevelError, "rotate: a rotation that failed could not be undone; its secret may sign: rotate again",
+			slog.String("org_id", orgID), slog.String("webhook_id", id), slog.String("error", err.Error()))
+	}
+}
