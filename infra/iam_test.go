@@ -92,7 +92,7 @@ func TestReviewFindingsStayClosed(t *testing.T) {
 		}
 	}
 	// A record too large for one invocation goes back to the ingest queue
-	// with its progress (fanout.AttrResumeAfter).
+	// with its progress (message.AttrResumeAfter).
 	if !s.allows(t, fanout, "sqs:SendMessage", getAtt(s.id(t, "IngestQueue"), "Arn")) {
 		t.Error("fanout may not send to the ingest queue; a cut fan-out cannot continue")
 	}

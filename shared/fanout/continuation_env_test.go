@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
@@ -31,12 +32,12 @@ func TestAContinuationFansOutOnlyToTheWebhooksAfterItsMark(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := e.drain(t, e.ingest, 1)[0]
-	if err := e.q.Send(e.ctx, e.ingest, queue.Message{Body: first.Body, Attributes: map[string]string{AttrResumeAfter: hooks[1]}}); err != nil {
+	if err := e.q.Send(e.ctx, e.ingest, queue.Message{Body: first.Body, Attributes: map[string]string{message.AttrResumeAfter: hooks[1]}}); err != nil {
 		t.Fatal(err)
 	}
 	next := e.drain(t, e.ingest, 1)
-	if got := queue.AttributesOf(next[0])[AttrResumeAfter]; got != hooks[1] {
-		t.Fatalf("received the continuation with %s = %q, want %s", AttrResumeAfter, got, hooks[1])
+	if got := queue.AttributesOf(next[0])[message.AttrResumeAfter]; got != hooks[1] {
+		t.Fatalf("received the continuation with %s = %q, want %s", message.AttrResumeAfter, got, hooks[1])
 	}
 	e.handle(t, next...)
 	deliveredAs(t, e.drain(t, e.delivery, 3), eventID, hooks[2:]...)

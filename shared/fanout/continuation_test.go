@@ -189,7 +189,7 @@ func TestARecordTooLargeForOneInvocationIsContinued(t *testing.T) {
 		t.Fatalf("continuations %v to %v, want b's one on the ingest queue", q.continuations, q.sendURLs)
 	}
 	next := q.continuations[0]
-	if next.Body != b.Body || next.Attributes[AttrResumeAfter] != "wh_00004" {
+	if next.Body != b.Body || next.Attributes[message.AttrResumeAfter] != "wh_00004" {
 		t.Fatalf("continuation %v %.60s, want b's body resuming after wh_00004", next.Attributes, next.Body)
 	}
 

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
@@ -16,8 +17,8 @@ import (
 // per delivery) would be cut by the budget at the same point on every
 // receive and end in the ingest DLQ, its later endpoints never getting the
 // event. So a record the budget stopped after some of its deliveries went
-// is put back on the ingest queue, body unchanged, with AttrResumeAfter
-// naming the last webhook whose delivery went, and is reported done only
+// is put back on the ingest queue, body unchanged, with
+// message.AttrResumeAfter naming the last webhook whose delivery went, and is reported done only
 // once that send succeeded. The next part skips the webhooks up to that
 // id: the store queries an organization's webhooks in id order.
 //
@@ -27,16 +28,12 @@ import (
 // are the event's, so a part sent twice (the invocation died after the
 // continuation went, before its answer) is deduplicated downstream.
 
-// AttrResumeAfter is the ingest message attribute of a continuation: the
-// webhook id after which the record's fan-out resumes.
-const AttrResumeAfter = "hookrelay-resume-after"
-
 // resumeAfter is where record rec resumes, "" for a record to fan out
 // whole. Only fan-out writes the attribute; a value that is not a webhook
 // id is ignored, since fanning out whole loses nothing (the repeats are
 // deduplicated) and skipping on it could.
 func resumeAfter(rec events.SQSMessage) string {
-	v := rec.MessageAttributes[AttrResumeAfter].StringValue
+	v := rec.MessageAttributes[message.AttrResumeAfter].StringValue
 	if v == nil || !ids.Valid(ids.WebhookPrefix, *v) {
 		return ""
 	}
@@ -60,7 +57,7 @@ func (h *Handler) continues(err, failed error, progress string) bool {
 // its deliveries are: a tenant's long fan-out does not hold back the
 // others' events.
 func (h *Handler) continueRecord(ctx context.Context, rec events.SQSMessage, org, name, after string) error {
-	m := queue.Message{Body: rec.Body, Attributes: map[string]string{AttrResumeAfter: after}, Group: org}
+	m := queue.Message{Body: rec.Body, Attributes: map[string]string{message.AttrResumeAfter: after}, Group: org}
 	if err := h.d.Queue.Send(ctx, h.d.IngestQueueURL, m); err != nil {
 		return fmt.Errorf("continue the fan-out after webhook %s: %w", after, err)
 	}

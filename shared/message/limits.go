@@ -24,7 +24,8 @@ import (
 //     EventBridge event (version, id, detail-type, source, account, time,
 //     region, resources, detail); limit 256 KiB. The target's DLQ is the
 //     ingest DLQ, which receives the same body plus EventBridge's error
-//     attributes, and fan-out's own dead letters add reason attributes;
+//     attributes, and fan-out's own dead letters add reason attributes; a
+//     fan-out continuation is the same body plus AttrResumeAfter;
 //  3. the delivery message: {"v":2,…,"envelope":E}, with the envelope
 //     E = {"id":…,"event_name":…,"organization_id":…,"timestamp":…,"data":D};
 //  4. the DLQ message: the delivery message plus the reason attributes.
@@ -98,6 +99,7 @@ func Overheads() map[string]int {
 		"ingest message":              recordOverhead,
 		"ingest dead letter (rule)":   recordOverhead + targetDLQAttrs,
 		"ingest dead letter (fanout)": recordOverhead + fanoutDLQAttrs,
+		"ingest continuation":         recordOverhead + attr(AttrResumeAfter, webhookID),
 		"delivery message":            deliveryOverhead,
 		"delivery dead letter":        deliveryOverhead + deliveryDLQAttrs,
 	}

@@ -127,6 +127,11 @@ type Envelope struct {
 // been received, this time included. Delivery takes 1 to mean attempt 1.
 const AttrReceiveCount = "ApproximateReceiveCount"
 
+// AttrResumeAfter is the ingest message attribute of a fan-out
+// continuation (shared/fanout, continue.go): the webhook id after which
+// the record's fan-out resumes.
+const AttrResumeAfter = "hookrelay-resume-after"
+
 // DLQ message attribute names: the reason a delivery was dead-lettered.
 // Operators' tooling filters on these.
 const (

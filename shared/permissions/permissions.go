@@ -129,7 +129,7 @@ var shared = map[string][]Grant{
 	// confirm a claim the API left pending) and nothing else on the table;
 	// deliveries onto the delivery queue, poison events onto the ingest DLQ,
 	// and an event too large for one invocation back onto the ingest queue
-	// with its progress (fanout.AttrResumeAfter).
+	// with its progress (message.AttrResumeAfter).
 	Fanout: {
 		{Resource: Table, Actions: []string{"dynamodb:Query"}, LeadingKeys: []string{dynamo.OrgKeyPrefix}},
 		{Resource: Table, Actions: []string{"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"}, LeadingKeys: []string{dynamo.IdempotencyKeyPrefix}},
