@@ -169,7 +169,13 @@ func (m Migration) copy(ctx context.Context, w Webhook, r secrets.Record) error 
 		now, err := m.From.Record(ctx, w.OrgID, w.ID)
 		switch {
 		case errors.Is(err, secrets.ErrNotFound):
-			return nil // deleted meanwhile: mark says so
+			// Deleted meanwhile: the copy may have recreated its secrets in
+			// the target, which mark removes. An unswitched item's mark
+			// comes next; a switched one's does not, so it runs here.
+			if w.SecretStore == m.ToName {
+				return m.mark(ctx, w)
+			}
+			return nil
 		case err != nil:
 			return fmt.Errorf("webhook %s: read the source again after the copy: %w", w.ID, err)
 		case same(now, r):

@@ -188,3 +188,32 @@ func TestBridgeRotateRacingADeleteLeavesNoSecret(t *testing.T) {
 		})
 	}
 }
+
+// A rerun copies a marked webhook again when its source changed (a
+// rotation whose target write was missed); deleted just before that copy
+// wrote the target, it leaves no copy behind, though its item needs no
+// switch (finding s28-secrets 4).
+func TestMigrateRemovesTheCopyOfAMarkedWebhookDeletedDuringIt(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.create("wh_1", w.sm)
+	if _, _, err := w.migrate(env, toEnv, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.sm.Rotate(ctx, "org_a", "wh_1", secretstest.Generate(t), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	fired := new(atomic.Bool)
+	to := racingDelete{RecordStore: w.env, w: w, at: "write", fired: fired}
+	var out strings.Builder
+	rep, err := secretmigrate.Migration{From: w.sm, To: to, ToName: env, Live: toEnv, Webhooks: w.hooks.SecretMarkers(), Out: &out}.Run(ctx)
+	if err != nil || !fired.Load() || rep.Copied != 1 {
+		t.Fatalf("run: %+v, %v, deleted %v\n%s", rep, err, fired.Load(), out.String())
+	}
+	if _, err := w.hooks.Get(ctx, "org_a", "wh_1"); !errors.Is(err, webhook.ErrNotFound) {
+		t.Fatalf("the webhook: %v, want deleted", err)
+	}
+	if _, err := w.record(w.env, "wh_1"); !errors.Is(err, secrets.ErrNotFound) {
+		t.Errorf("the deleted webhook's copy is left: %v\n%s", err, out.String())
+	}
+}
