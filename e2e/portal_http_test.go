@@ -142,6 +142,7 @@ func TestPortalRefusesForgedRequests(t *testing.T) {
 	}
 
 	form.Set("csrf", m[1])
+	form.Set("once", onceField.FindStringSubmatch(body)[1]) // the create form's one-time value
 	res, page := pc.do(http.MethodPost, s.API+"/portal/webhooks/new", form, origin)
 	secret := shownSecret.FindStringSubmatch(page)
 	if res.StatusCode != http.StatusCreated || secret == nil {

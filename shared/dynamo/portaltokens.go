@@ -18,6 +18,7 @@ const (
 	PortalKeyPrefix = "PORTAL#"
 	portalSK        = "PORTAL"
 	portalOrgAttr   = "organization_id"
+	portalRefAttr   = "ref"
 )
 
 // PortalTokenStore keeps the portal's login and session tokens (by hash)
@@ -46,6 +47,9 @@ func (s *PortalTokenStore) Put(ctx context.Context, t portalsession.Token) error
 	item := portalKey(t.Kind, t.Hash)
 	item[portalOrgAttr] = &types.AttributeValueMemberS{Value: t.OrgID}
 	item[AttrTTL] = &types.AttributeValueMemberN{Value: strconv.FormatInt(t.ExpiresAt.Unix(), 10)}
+	if t.Ref != "" {
+		item[portalRefAttr] = &types.AttributeValueMemberS{Value: t.Ref}
+	}
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item})
 	if err != nil {
 		return fmt.Errorf("put portal token: %w", err)
@@ -103,5 +107,9 @@ func portalToken(kind, hash string, item map[string]types.AttributeValue) (porta
 	if err != nil {
 		return portalsession.Token{}, fmt.Errorf("portal token %s: bad %s: %w", kind, AttrTTL, err)
 	}
-	return portalsession.Token{Kind: kind, Hash: hash, OrgID: org.Value, ExpiresAt: time.Unix(unix, 0).UTC()}, nil
+	t := portalsession.Token{Kind: kind, Hash: hash, OrgID: org.Value, ExpiresAt: time.Unix(unix, 0).UTC()}
+	if ref, ok := item[portalRefAttr].(*types.AttributeValueMemberS); ok {
+		t.Ref = ref.Value
+	}
+	return t, nil
 }

@@ -21,6 +21,7 @@ type formData struct {
 	NameError  string
 	URLError   string
 	TypesError string
+	Once       string // the create form's one-time value (onceField)
 }
 
 func (h *Handler) form0(f formData) formData {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,7 @@ func words(page string) string {
 
 func testHandler(t testing.TB, api http.Handler) *Handler {
 	return &Handler{o: Options{
-		API: api, Catalog: catalogtest.Default(t), Config: config.Config{Portal: config.Portal{ProductName: "Acme", AccentColor: "#4f46e5"}},
+		API: api, Sessions: portalsession.New(newMemTokens()), Catalog: catalogtest.Default(t), Config: config.Config{Portal: config.Portal{ProductName: "Acme", AccentColor: "#4f46e5"}},
 		Logger: slog.New(slog.DiscardHandler),
 	}}
 }
@@ -174,6 +175,10 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(http.StatusOK, page)
 	case r.Method == http.MethodPost && (r.URL.Path == hookPath+"/test" || strings.HasPrefix(r.URL.Path, hookPath+"/deliveries/")):
 		answer(http.StatusAccepted, map[string]any{"delivery_id": "dlv_1"})
+	case r.Method == http.MethodPost && r.URL.Path == hookPath+"/rotate-secret":
+		answer(http.StatusOK, map[string]any{"signing_secret": "whsec_rotated" + strconv.Itoa(len(f.requests)), "previous_secret_expires_at": disabledAt})
+	case r.Method == http.MethodPost && r.URL.Path == webhooksAPI:
+		answer(http.StatusCreated, map[string]any{"id": f.hook.ID, "name": f.hook.Name, "url": f.hook.URL, "all_events": true, "enabled": true, "signing_secret": "whsec_created" + strconv.Itoa(len(f.requests))})
 	case r.Method == http.MethodPost && r.URL.Path == hookPath+"/recover":
 		var in struct {
 			Since string `json:"since"`

@@ -84,17 +84,32 @@ func (v *visit) summarize(hk hook) (listRow, error) {
 }
 
 func (h *Handler) newForm(v *visit) error {
-	return v.show(http.StatusOK, view{Title: "Create webhook", Nav: "list", Content: bind(newPage, h.form0(formData{Selected: map[string]bool{}}))})
+	once, err := v.issueOnce()
+	if err != nil {
+		return err
+	}
+	return v.show(http.StatusOK, view{Title: "Create webhook", Nav: "list", Content: bind(newPage, h.form0(formData{Selected: map[string]bool{}, Once: once}))})
 }
 
+// create makes one webhook per form shown: the form's one-time value is
+// used up first, and a form sent again shows the webhook it made.
 func (h *Handler) create(v *visit) error {
 	f, in := readForm(v.r)
+	f.Once = v.r.PostForm.Get(onceField)
 	if f.check(h.o.Config) {
 		return h.refuseCreate(v, http.StatusBadRequest, fieldsMarked, f)
+	}
+	if fresh, err := v.useOnce(f.Once); err != nil {
+		return err
+	} else if !fresh {
+		return h.createdAlready(v, f.Once)
 	}
 	var created createdHook
 	err := v.call(http.MethodPost, webhooksAPI, in, &created)
 	if err != nil {
+		if err := v.returnOnce(f.Once); err != nil {
+			return err
+		}
 		if f.fieldError(err) {
 			return h.refuseCreate(v, http.StatusBadRequest, fieldsMarked, f)
 		}
@@ -103,6 +118,7 @@ func (h *Handler) create(v *visit) error {
 		}
 		return err
 	}
+	v.createdOnce(f.Once, created.ID)
 	return v.show(http.StatusCreated, view{Title: "Webhook created", Nav: "list", Content: bind(secretPage, secretData{
 		Hook: created.Webhook, Secret: created.SigningSecret, Created: true,
 	})})
@@ -264,14 +280,17 @@ func (h *Handler) confirmDisable(v *visit) error {
 type rotateData struct {
 	Hook  hook
 	Grace string // the deployment's grace period in words, or ""
+	Once  string // the form's one-time value
 }
 
 // confirmation is what a confirmPage asks and posts: its heading, the
 // action's path under the webhook, the button's label and class
-// (danger, primary), and one hidden field if Field is set.
+// (danger, primary), one hidden field if Field is set, and the one-time
+// value of a form that must act once (onceField), if any.
 type confirmation struct {
 	Title, Action, Button, Class string
 	Field, Value                 string
+	Once                         string
 }
 
 func (h *Handler) confirmRotate(v *visit) error {
@@ -279,7 +298,11 @@ func (h *Handler) confirmRotate(v *visit) error {
 	if err != nil {
 		return err
 	}
-	return v.show(http.StatusOK, view{Title: "Rotate the secret of " + hk.Name, Nav: "list", Content: bind(rotatePage, rotateData{Hook: hk, Grace: durationWords(h.o.Config.SecretGrace)})})
+	once, err := v.issueOnce()
+	if err != nil {
+		return err
+	}
+	return v.show(http.StatusOK, view{Title: "Rotate the secret of " + hk.Name, Nav: "list", Content: bind(rotatePage, rotateData{Hook: hk, Grace: durationWords(h.o.Config.SecretGrace), Once: once})})
 }
 
 // durationWords is a grace period as the confirmation says it: "24 hours",
@@ -311,14 +334,23 @@ func (h *Handler) delete(v *visit) error {
 	return v.seeOther("?done=deleted")
 }
 
+// rotate rotates once per confirmation shown: a confirmation sent again
+// (a double click) must not rotate a second time, which would drop the
+// secret the endpoint still uses while the page promises its grace.
 func (h *Handler) rotate(v *visit) error {
 	hk, err := v.webhook()
 	if err != nil {
 		return err
 	}
+	once := v.r.PostForm.Get(onceField)
+	if fresh, err := v.useOnce(once); err != nil {
+		return err
+	} else if !fresh {
+		return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=rotated-twice")
+	}
 	var rot rotatedSecret
 	if err := v.call(http.MethodPost, webhookAPI(hk.ID)+"/rotate-secret", nil, &rot); err != nil {
-		return err
+		return errors.Join(err, v.returnOnce(once))
 	}
 	return v.show(http.StatusOK, view{Title: "New signing secret", Nav: "list", Content: bind(secretPage, secretData{
 		Hook: hk, Secret: rot.SigningSecret, PreviousValidTil: when(rot.PreviousSecretExpiresAt),
@@ -386,6 +418,10 @@ var notices = map[string]string{
 	"test-check":     "The endpoint is disabled for failing, but a test event (webhook.test) is sent to it all the same, once and without retries, so you can check it works before you recover it below. The attempt appears in the log below within seconds; refresh to see it.",
 	"resent-check":   "The endpoint is disabled for failing, but this test event is sent to it again all the same, once and without retries, so you can check it works before you recover it below. The attempt appears in the log below within seconds; refresh to see it.",
 	"resent-held":    "The endpoint is disabled for failing, so the delivery is held with its other missed deliveries until you recover the endpoint below.",
+	// A one-time form sent again (a double click) acted once.
+	"rotated-twice":   "This form was sent twice, so the secret was rotated once, not again, and the new secret is not shown again. If you did not copy it, rotate again: the secret your endpoint uses now then stops working at once.",
+	"created-twice":   "This form was sent twice, so the webhook was created once: this one. Its signing secret was shown only once; if you did not copy it, use Rotate secret to get a new one.",
+	"submitted-twice": "This form was sent twice, so it was not sent again. If the first one created the webhook, it is in the list below; its signing secret was shown only once (use Rotate secret on its page to get a new one).",
 }
 
 func notice(r *http.Request) string {

@@ -38,6 +38,8 @@ type Token struct {
 	Hash      string // hex SHA-256 of the token value
 	OrgID     string
 	ExpiresAt time.Time
+	// Ref is what a used one-time form made (KindFormUsed), else "".
+	Ref string
 }
 
 // Store keeps tokens until they expire. Adapters return ErrInvalid for a

@@ -110,6 +110,34 @@
     }
   }
 
+  // A form that changes something is sent once: a double click (or a
+  // second press while a slow answer is on its way) would send it again.
+  // The server acts once per Create and Rotate form anyway (one-time
+  // values); this spares the other forms' second request. Without script
+  // every form still works. A page restored by Back gets its buttons back.
+  var posting = document.querySelectorAll('form[method="post"]');
+  posting.forEach(function (form) {
+    form.addEventListener("submit", function (e) {
+      if (form.hasAttribute("data-sent")) {
+        e.preventDefault();
+        return;
+      }
+      form.setAttribute("data-sent", "");
+      // After this event: a submit button disabled now would drop its
+      // own name and value from the request.
+      setTimeout(function () {
+        form.querySelectorAll('button[type="submit"]').forEach(function (b) { b.disabled = true; });
+      }, 0);
+    });
+  });
+  window.addEventListener("pageshow", function (e) {
+    if (!e.persisted) return;
+    posting.forEach(function (form) {
+      form.removeAttribute("data-sent");
+      form.querySelectorAll('button[type="submit"]').forEach(function (b) { b.disabled = false; });
+    });
+  });
+
   // Filters apply on change; their submit button stays for keyboards and no-script.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });

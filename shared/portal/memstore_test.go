@@ -1,0 +1,53 @@
+package portal
+
+import (
+	"context"
+	"sync"
+
+	"github.com/hookrelay/hookrelay/shared/portalsession"
+)
+
+// memTokens is portalsession.Store in memory, for handler tests that
+// issue and use one-time form values.
+type memTokens struct {
+	mu     sync.Mutex
+	tokens map[string]portalsession.Token
+}
+
+func newMemTokens() *memTokens { return &memTokens{tokens: map[string]portalsession.Token{}} }
+
+func (m *memTokens) Put(_ context.Context, t portalsession.Token) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tokens[t.Kind+"#"+t.Hash] = t
+	return nil
+}
+
+func (m *memTokens) Get(_ context.Context, kind, hash string) (portalsession.Token, error) {
+	return m.find(kind, hash, false)
+}
+
+func (m *memTokens) Take(_ context.Context, kind, hash string) (portalsession.Token, error) {
+	return m.find(kind, hash, true)
+}
+
+// find returns a token, removing it if take.
+func (m *memTokens) find(kind, hash string, take bool) (portalsession.Token, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, ok := m.tokens[kind+"#"+hash]
+	if !ok {
+		return portalsession.Token{}, portalsession.ErrInvalid
+	}
+	if take {
+		delete(m.tokens, kind+"#"+hash)
+	}
+	return t, nil
+}
+
+func (m *memTokens) Delete(_ context.Context, kind, hash string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.tokens, kind+"#"+hash)
+	return nil
+}

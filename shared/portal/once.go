@@ -1,0 +1,85 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/detach"
+	"github.com/hookrelay/hookrelay/shared/portalsession"
+)
+
+// onceField is the form field carrying a one-time form's value. Create
+// and Rotate secret carry one: each must act once per form shown, and a
+// double click, a slow network's retry or Back and resubmit posts the
+// same form again (s28 portal review 1: a second rotation drops the
+// secret the endpoint still uses; a second create makes an endpoint
+// whose secret nobody saw). The session's CSRF token cannot tell a
+// replay: it is the same for every form of the session.
+const onceField = "once"
+
+// issueOnce is a new one-time value for a form the page shows.
+func (v *visit) issueOnce() (string, error) {
+	return v.h.o.Sessions.IssueForm(v.ctx, v.s.OrgID)
+}
+
+// useOnce uses up the posted form's one-time value: false when it was
+// used already (the form was sent before), or is not the session's
+// organization's.
+func (v *visit) useOnce(nonce string) (bool, error) {
+	err := v.h.o.Sessions.UseForm(v.ctx, v.s.OrgID, nonce)
+	if errors.Is(err, portalsession.ErrInvalid) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// returnOnce makes a used value good again after the action failed, so
+// the same form can be sent again (a refused create shows it again).
+// Detached: the action is over, and the page answering it keeps the value.
+func (v *visit) returnOnce(nonce string) error {
+	ctx, cancel := detach.Bookkeeping(v.ctx)
+	defer cancel()
+	return v.h.o.Sessions.ReturnForm(ctx, v.s.OrgID, nonce)
+}
+
+// createdOnce records the webhook a create form made, for its replays.
+// Detached: the webhook exists, so the record of it must be written.
+func (v *visit) createdOnce(nonce, id string) {
+	ctx, cancel := detach.Bookkeeping(v.ctx)
+	defer cancel()
+	if err := v.h.o.Sessions.FormDone(ctx, v.s.OrgID, nonce, id); err != nil {
+		// The tenant still gets the secret; a replay shows the list.
+		v.h.o.Logger.Error("portal: recording a created webhook's form failed", "error", err.Error())
+	}
+}
+
+// replayWait bounds how long a replayed create waits for the first
+// submission to record its webhook: a double click's second POST arrives
+// while the first is still creating.
+const replayWait = 3 * time.Second
+
+// createdAlready answers a create form sent again: the endpoint page of
+// the webhook the first submission created (never its secret), or the
+// list if the first one created nothing it recorded in time.
+func (h *Handler) createdAlready(v *visit, nonce string) error {
+	ctx, cancel := context.WithTimeout(v.ctx, replayWait)
+	defer cancel()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		id, err := h.o.Sessions.FormResult(ctx, v.s.OrgID, nonce)
+		if err == nil {
+			return v.seeOther("webhooks/" + url.PathEscape(id) + "?done=created-twice")
+		}
+		if !errors.Is(err, portalsession.ErrInvalid) && ctx.Err() == nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return v.seeOther("?done=submitted-twice")
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package portalsession
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Kinds of a one-time form's tokens: the form's own (taken when it is
+// submitted) and the record of what its one submission made.
+const (
+	KindForm     = "FORM"
+	KindFormUsed = "FORMUSED"
+)
+
+// FormTTL bounds how long a one-time form can be submitted: a session's
+// life, as the form's anti-forgery token.
+const FormTTL = SessionTTL
+
+// IssueForm gives a form that must act once (create a webhook, rotate a
+// secret) a one-time value for orgID. The form posts it back, and UseForm
+// accepts it once: a double click or a network retry of the same POST
+// finds it used instead of acting again, which the session-wide CSRF
+// token cannot tell.
+func (m *Manager) IssueForm(ctx context.Context, orgID string) (string, error) {
+	nonce, _, err := m.issue(ctx, KindForm, orgID, FormTTL)
+	return nonce, err
+}
+
+// UseForm uses up a form's one-time value. ErrInvalid: it was used already
+// (or is unknown, expired, or another organization's).
+func (m *Manager) UseForm(ctx context.Context, orgID, nonce string) error {
+	if nonce == "" {
+		return ErrInvalid
+	}
+	t, err := m.Store.Take(ctx, KindForm, Hash(nonce))
+	if err != nil {
+		return err
+	}
+	if t.OrgID != orgID || !m.Now().Before(t.ExpiresAt) {
+		return ErrInvalid
+	}
+	return nil
+}
+
+// FormDone records what a form's one submission made (ref: the id of the
+// webhook created), so a replay can show it.
+func (m *Manager) FormDone(ctx context.Context, orgID, nonce, ref string) error {
+	exp := m.Now().Add(FormTTL).UTC().Truncate(time.Second)
+	return m.Store.Put(ctx, Token{Kind: KindFormUsed, Hash: Hash(nonce), OrgID: orgID, ExpiresAt: exp, Ref: ref})
+}
+
+// FormResult is what FormDone recorded for a used form, or ErrInvalid
+// while there is nothing (the first submission is still running, or
+// failed).
+func (m *Manager) FormResult(ctx context.Context, orgID, nonce string) (string, error) {
+	if nonce == "" {
+		return "", ErrInvalid
+	}
+	t, err := m.Store.Get(ctx, KindFormUsed, Hash(nonce))
+	if errors.Is(err, ErrInvalid) || err == nil && (t.OrgID != orgID || t.Ref == "") {
+		return "", ErrInvalid
+	}
+	if err != nil {
+		return "", err
+	}
+	return t.Ref, nil
+}
+
+// ReturnForm makes a used one-time value good again: the action it was
+// used for failed, and the form may be sent again.
+func (m *Manager) ReturnForm(ctx context.Context, orgID, nonce string) error {
+	exp := m.Now().Add(FormTTL).UTC().Truncate(time.Second)
+	return m.Store.Put(ctx, Token{Kind: KindForm, Hash: Hash(nonce), OrgID: orgID, ExpiresAt: exp})
+}
