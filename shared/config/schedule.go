@@ -26,6 +26,13 @@ const (
 	// deliver function dead-letters with retry_budget_exhausted instead of
 	// scheduling a retry past it.
 	RetryBudget = DeliveryRetention - 24*time.Hour
+	// DeliveryRecordMinTTL is the least a delivery record, the attempt
+	// count between a message's retries, is kept after its last attempt,
+	// whatever AttemptTTL (the attempt log's) is: as long as the delivery
+	// queue keeps the message, so every retry finds its count. One that
+	// expired sooner would make each retry attempt 1 again, and the
+	// schedule would never end in a dead letter.
+	DeliveryRecordMinTTL = DeliveryRetention
 	// MaxVisibility is SQS's limit on a visibility timeout, counted from the
 	// receive that the timeout extends.
 	MaxVisibility = 12 * time.Hour

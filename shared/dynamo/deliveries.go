@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 )
 
@@ -27,9 +28,11 @@ type DeliveryStore struct {
 }
 
 // NewDeliveryStore returns the store; records expire ttl after their last
-// attempt (config.AttemptTTL: a resend works as long as the log shows it).
+// attempt (config.AttemptTTL: a resend works as long as the log shows it),
+// but never sooner than config.DeliveryRecordMinTTL, so a short attempt
+// log does not restart a retry schedule.
 func NewDeliveryStore(db *dynamodb.Client, table string, ttl time.Duration) *DeliveryStore {
-	return &DeliveryStore{db: db, table: table, ttl: ttl, Now: time.Now}
+	return &DeliveryStore{db: db, table: table, ttl: max(ttl, config.DeliveryRecordMinTTL), Now: time.Now}
 }
 
 const deliverySK = "DLV"

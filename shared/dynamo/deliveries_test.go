@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/message"
@@ -55,8 +56,14 @@ func TestDeliveryStoreSavesResetsAndExpires(t *testing.T) {
 		t.Fatalf("Get unknown: %v", err)
 	}
 
-	// Past expires_at (last attempt + ttl) the record reads as absent.
+	// The store's ttl (attemptTtl) is 1 h, but the attempt count outlives
+	// any wait for a retry: kept for the delivery queue's retention.
 	s.Now = func() time.Time { return t0.Add(time.Minute + time.Hour + time.Second) }
+	if _, err := s.Get(ctx, "dlv_1"); err != nil {
+		t.Fatalf("Get past the 1 h ttl, within config.DeliveryRecordMinTTL: %v", err)
+	}
+	// Past expires_at (last attempt + that) the record reads as absent.
+	s.Now = func() time.Time { return t0.Add(time.Minute + config.DeliveryRecordMinTTL + time.Second) }
 	if _, err := s.Get(ctx, "dlv_1"); !errors.Is(err, deliverylog.ErrNotFound) {
 		t.Fatalf("Get expired: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/testenv"
@@ -74,7 +75,7 @@ func TestSaveOfASupersededScheduleIsRefused(t *testing.T) {
 	if err := s.Save(ctx, next); err != nil {
 		t.Fatalf("the resend's own next save: %v", err)
 	}
-	now = now.Add(time.Hour)
+	now = now.Add(config.DeliveryRecordMinTTL)
 	older.LastAttemptAt = now
 	if err := s.Save(ctx, older); err != nil {
 		t.Fatalf("save over an expired record: %v", err)
