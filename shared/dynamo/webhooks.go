@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/hookrelay/hookrelay/shared/detach"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -160,7 +161,16 @@ func conditionalWrite(err, refused error, what string) error {
 // ever errs on the side of the cap. The write is an update, not a put, so
 // sealed secrets already on the key (the envelope store writes them first)
 // stay; its condition is on the id, which only a webhook has.
+//
+// Once started, the two writes run to the end whether or not the caller
+// stays: a request canceled just after the reservation applied would
+// otherwise lose its answer and leave the slot taken for good.
 func (s *WebhookStore) Create(ctx context.Context, w webhook.Webhook, maxPerOrg int) error {
+	ctx, cancel, err := pairOfWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
 	if err := s.reserveSlot(ctx, w.OrgID, maxPerOrg); err != nil {
 		return err
 	}
@@ -170,9 +180,7 @@ func (s *WebhookStore) Create(ctx context.Context, w webhook.Webhook, maxPerOrg 
 		_, err = s.db.UpdateItem(ctx, in)
 	}
 	if err != nil {
-		// The caller's context may be the reason the write failed; the
-		// rollback must still run.
-		if rerr := s.releaseSlot(context.WithoutCancel(ctx), w.OrgID); rerr != nil {
+		if rerr := s.releaseSlot(ctx, w.OrgID); rerr != nil {
 			return errors.Join(fmt.Errorf("put webhook: %w", err), fmt.Errorf("release counter slot: %w", rerr))
 		}
 		if isConditionFailed(err) {
@@ -226,6 +234,20 @@ func (s *WebhookStore) reserveSlot(ctx context.Context, orgID string, maxPerOrg 
 		},
 	})
 	return conditionalWrite(err, webhook.ErrLimitReached, "reserve webhook slot")
+}
+
+// pairOfWrites is the context for a webhook write and its counter write:
+// not started when the caller has already gone, and else detached from
+// the caller's cancellation (detach.Bookkeeping, with its own bound), so
+// the answer of a write that applied is never dropped half-way. The SDK
+// retry of a write whose answer was lost in the network can still leave
+// the counter off by one (docs/internals.md).
+func pairOfWrites(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := detach.Bookkeeping(ctx)
+	return ctx, cancel, nil
 }
 
 // releaseSlot decrements the counter, never below zero.
@@ -484,14 +506,20 @@ func (s *WebhookStore) Delete(ctx context.Context, orgID, id string) error {
 }
 
 // deleteIf deletes the webhook under del's condition (on top of its key),
-// then gives its slot back; a refused condition is ErrNotFound.
+// then gives its slot back; a refused condition is ErrNotFound. As in
+// Create, the two writes run to the end once started.
 func (s *WebhookStore) deleteIf(ctx context.Context, orgID, id string, del *dynamodb.DeleteItemInput) error {
+	ctx, cancel, err := pairOfWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
 	del.TableName, del.Key = aws.String(s.table), WebhookKey(orgID, id)
-	_, err := s.db.DeleteItem(ctx, del)
+	_, err = s.db.DeleteItem(ctx, del)
 	if err := conditionalWrite(err, webhook.ErrNotFound, "delete webhook"); err != nil {
 		return err
 	}
-	if err := s.releaseSlot(context.WithoutCancel(ctx), orgID); err != nil {
+	if err := s.releaseSlot(ctx, orgID); err != nil {
 		return fmt.Errorf("%w: %w", webhook.ErrSlotNotReleased, err)
 	}
 	return nil
