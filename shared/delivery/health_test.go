@@ -76,8 +76,11 @@ func newHealthEnv(t *testing.T, after time.Duration, minFailures int, more ...fu
 	cfg.DisableAfter, cfg.DisableMinFailures = after, minFailures
 	he.env = newEnv(t, cfg, func(d *Deps) {
 		d.Webhooks, d.Health, d.Parked, d.Notify, d.DeadLetters = he.store, he.store, he.parked, he.notify, he.deadLetters
+		// Two statements: in one tuple assignment d.Remover would get
+		// the copy made before Webhooks was set, removing from the fake.
 		remover := d.Remover.(WebhookRemover)
-		remover.Webhooks, d.Remover = he.store, remover
+		remover.Webhooks = he.store
+		d.Remover = remover
 		d.Now = func() time.Time { return he.now }
 		for _, f := range more {
 			f(d)
