@@ -153,6 +153,7 @@ type fakeAPI struct {
 	recover  func(since string) (int, any)
 	attempts func(cursor string) attemptPage // nil: an empty log
 	requests []string                        // "METHOD path body"
+	full     bool                            // a create is refused: the organization has its maximum of webhooks
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -177,6 +178,10 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(http.StatusAccepted, map[string]any{"delivery_id": "dlv_1"})
 	case r.Method == http.MethodPost && r.URL.Path == hookPath+"/rotate-secret":
 		answer(http.StatusOK, map[string]any{"signing_secret": "whsec_rotated" + strconv.Itoa(len(f.requests)), "previous_secret_expires_at": disabledAt})
+	case r.Method == http.MethodGet && r.URL.Path == webhooksAPI:
+		answer(http.StatusOK, list[hook]{Data: []hook{f.hook}})
+	case r.Method == http.MethodPost && r.URL.Path == webhooksAPI && f.full:
+		answer(http.StatusConflict, map[string]any{"error": map[string]string{"code": "limit_reached", "message": "organization already has the maximum of 1 webhooks"}})
 	case r.Method == http.MethodPost && r.URL.Path == webhooksAPI:
 		answer(http.StatusCreated, map[string]any{"id": f.hook.ID, "name": f.hook.Name, "url": f.hook.URL, "all_events": true, "enabled": true, "signing_secret": "whsec_created" + strconv.Itoa(len(f.requests))})
 	case r.Method == http.MethodPost && r.URL.Path == hookPath+"/recover":

@@ -25,6 +25,7 @@ type listRow struct {
 type listData struct {
 	Rows       []listRow
 	NextCursor string
+	Full       string // the limit sentence when the organization has its maximum of webhooks, else ""
 }
 
 func (h *Handler) list(v *visit) error {
@@ -53,7 +54,11 @@ func (h *Handler) list(v *visit) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	return v.show(http.StatusOK, view{Title: "Webhooks", Nav: "list", Notice: notice(v.r), Content: bind(listPage, listData{Rows: rows, NextCursor: page.NextCursor})})
+	d := listData{Rows: rows, NextCursor: page.NextCursor}
+	if v.r.URL.Query().Get("cursor") == "" && h.full(len(page.Data)) {
+		d.Full = h.limitSentence()
+	}
+	return v.show(http.StatusOK, view{Title: "Webhooks", Nav: "list", Notice: notice(v.r), Content: bind(listPage, d)})
 }
 
 // summarize adds the last delivery and the recent success rate to a row.
@@ -84,6 +89,11 @@ func (v *visit) summarize(hk hook) (listRow, error) {
 }
 
 func (h *Handler) newForm(v *visit) error {
+	if full, err := h.atLimit(v); err != nil {
+		return err
+	} else if full {
+		return v.show(http.StatusOK, view{Title: "Create webhook", Nav: "list", Content: bind(messagePage, h.limitSentence())})
+	}
 	once, err := v.issueOnce()
 	if err != nil {
 		return err
@@ -112,6 +122,9 @@ func (h *Handler) create(v *visit) error {
 		}
 		if f.fieldError(err) {
 			return h.refuseCreate(v, http.StatusBadRequest, fieldsMarked, f)
+		}
+		if isLimit(err) {
+			return h.refuseCreate(v, http.StatusConflict, h.limitSentence(), f)
 		}
 		if status, msg, ok := formError(err); ok {
 			return h.refuseCreate(v, status, msg, f)
