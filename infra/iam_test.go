@@ -261,7 +261,7 @@ func checkExactPermissions(t *testing.T, s *synthesized, store string) {
 }
 
 // While migrating, both stores' grants: the bridge writes both and reads
-// the target, then the source.
+// the source, then the target.
 func TestExactPermissionsMigrating(t *testing.T) {
 	for _, store := range []string{config.SecretStoreToEnvelope, config.SecretStoreToSecretsManager} {
 		t.Run(store, func(t *testing.T) {

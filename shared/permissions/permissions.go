@@ -72,19 +72,10 @@ var pollerActions = []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:Get
 // or while migrating both stores'.
 func Grants(function, secretStore string) []Grant {
 	target, source := config.SecretStores(secretStore)
-	out := slices.Concat(shared[function], secretGrants[target][function], secretGrants[source][function])
-	if source != "" {
-		out = append(out, migratingGrants[function]...)
-	}
-	return out
-}
-
-// migratingGrants are what a move needs beyond both stores' grants: the
-// bridge writes whole records, and writing one to a Secrets Manager secret
-// scheduled for deletion (a move back within its recovery window)
-// restores it first.
-var migratingGrants = map[string][]Grant{
-	API: {{Resource: Secrets, Actions: []string{"secretsmanager:RestoreSecret"}}},
+	// The bridge rotates only records a store holds (ReplaceRecord), so a
+	// move needs nothing beyond both stores' grants: restoring a secret
+	// scheduled for deletion is the migrate command's, run by an operator.
+	return slices.Concat(shared[function], secretGrants[target][function], secretGrants[source][function])
 }
 
 // Functions names every function with grants, sorted.
