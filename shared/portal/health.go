@@ -112,7 +112,7 @@ type recoverInput struct {
 // the time given, then reports the counts through the redirect.
 func (h *Handler) recoverEndpoint(v *visit) error {
 	id := v.r.PathValue("id")
-	since := strings.TrimSpace(v.r.PostForm.Get("since"))
+	since := sinceRFC3339(strings.TrimSpace(v.r.PostForm.Get("since")))
 	var res recovered
 	if refused := v.call(http.MethodPost, webhookAPI(id)+"/recover", recoverInput{Since: since}, &res); refused != nil {
 		status, msg, ok := formError(refused)
@@ -143,6 +143,22 @@ func (h *Handler) recoverEndpoint(v *visit) error {
 		q.Set("since", since)
 	}
 	return v.seeOther("webhooks/" + url.PathEscape(id) + "?" + q.Encode())
+}
+
+// shownTimes are the layouts a tenant may paste into Recover's time
+// besides RFC 3339: the portal's own (when), and it without " UTC" or
+// with a T, read as UTC as the page means them (s28 portal review 3).
+var shownTimes = []string{"2006-01-02 15:04:05 UTC", "2006-01-02 15:04:05", "2006-01-02T15:04:05"}
+
+// sinceRFC3339 is a time typed in one of shownTimes as the API's RFC
+// 3339; anything else is left for the API to take or refuse.
+func sinceRFC3339(typed string) string {
+	for _, layout := range shownTimes {
+		if t, err := time.Parse(layout, typed); err == nil {
+			return t.UTC().Format(time.RFC3339)
+		}
+	}
+	return typed
 }
 
 // sinceError is the API's refusal of the time typed, for the field, in a

@@ -476,3 +476,19 @@ func TestAPIRefusalsUseTheFormsLabels(t *testing.T) {
 		}
 	}
 }
+
+// The Recover time field takes the times the page itself shows
+// ("2026-11-23 09:15:07 UTC", as the health card and the attempt log
+// write them), so a tenant can paste one (s28 portal review 3).
+func TestRecoverTakesTheTimeFormatThePageShows(t *testing.T) {
+	for _, typed := range []string{"2026-11-23 09:15:07 UTC", "2026-11-23 09:15:07", "2026-11-23T09:15:07"} {
+		api := &fakeAPI{t: t, hook: disabledFailingHook(), recover: func(string) (int, any) {
+			return http.StatusAccepted, map[string]any{"enabled": true, "queued": 1}
+		}}
+		h := testHandler(t, api)
+		w := post(h, h.recoverEndpoint, "/portal/webhooks/wh_1/recover", url.Values{"since": {typed}, "csrf": {"token"}})
+		if want := `POST /api/v1/organization/webhooks/wh_1/recover {"since":"2026-11-23T09:15:07Z"}`; w.Code != http.StatusSeeOther || len(api.requests) != 1 || api.requests[0] != want {
+			t.Errorf("%q: %d, API requests %q, want one %q", typed, w.Code, api.requests, want)
+		}
+	}
+}
