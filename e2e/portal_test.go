@@ -284,6 +284,14 @@ func TestPortalPagesAtPhoneWidth(t *testing.T) {
 		b.screenshot("phone-"+p.name, "")
 		b.viewShot("phone-" + p.name + "-top")
 	}
+	// The one-time secret page (after Rotate secret) fits too: its
+	// "I've stored it" button wraps (s28 portal review 4).
+	b.open(s.API+"/portal/webhooks/"+hook.ID+"/rotate", `form[action$="/rotate"] button`)
+	b.click(`form[action$="/rotate"] button`, "#secret")
+	createdSecrets.add(strings.TrimSpace(b.text("#secret")))
+	b.noHorizontalScroll("secret")
+	b.screenshot("phone-secret", "")
+
 	// Keyboard only: Tab from the top of the list reaches "Create webhook",
 	// and Enter on it opens the create form.
 	b.open(s.API+"/portal/", "table.cards")
