@@ -72,8 +72,10 @@ func (h *Handler) form(fn func(*visit) error) http.Handler {
 		// multipart) leaves PostForm empty, so the token check refuses it.
 		_ = r.ParseForm()
 		if !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(v.s.CSRF)) != 1 {
-			h.message(w, r, http.StatusForbidden, "This form has expired",
-				"The request did not come from this page, or the page is out of date. Reload the page and try again.")
+			// Signed in: the menu and a way back. Not "reload": a reload
+			// of this answer would send the same stale form again.
+			_ = v.show(http.StatusForbidden, view{Title: "This form has expired", Nav: "list", Content: bind(messagePage,
+				"Nothing was changed: the form did not come from this site, or its page was opened before you last signed in. Open that page again from your webhooks, then submit it.")})
 			return
 		}
 		if err := fn(v); err != nil {

@@ -1,0 +1,31 @@
+package portal
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// A signed-in visitor whose form's token is out of date gets a page with
+// the menu and a way back, that changes nothing and does not say to
+// reload (which would send the same stale form again) (s28 portal
+// review 5).
+func TestAnExpiredFormLeadsBack(t *testing.T) {
+	h, m := loginPortal(t)
+	token, _, err := m.Redeem(context.Background(), link(t, m, "org_a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodPost, "/portal/webhooks/wh_1/enabled", strings.NewReader("csrf=stale&enabled=false"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.AddCookie(&http.Cookie{Name: cookieName, Value: token})
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	page := words(w.Body.String())
+	if w.Code != http.StatusForbidden || !strings.Contains(page, "This form has expired") || !strings.Contains(page, "Back to your webhooks") ||
+		!strings.Contains(page, "org_a") || strings.Contains(strings.ToLower(page), "reload") {
+		t.Errorf("a stale form (%d):\n%s", w.Code, page)
+	}
+}
