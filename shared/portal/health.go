@@ -196,9 +196,12 @@ func recoveredNotice(q url.Values) string {
 		msg += " More parked deliveries remain: press Recover again to queue the next ones."
 	}
 	if q.Get("incomplete") == "1" {
-		// The flag has several causes, the commonest a double click (the
-		// first call queued them): the sentence is true of each.
-		msg += " Some dead-lettered deliveries may not be queued yet: a recover less than 30 s ago (an earlier press of Recover) searched them already, there were more than one recover queues, or they could not be read just now. Recover again in a minute to queue any that remain."
+		// The flag has several causes (a recover less than 30 s before,
+		// such as the first of a double click, searched the dead letters;
+		// more than one recover queue; a read that failed), which the
+		// README and the operator's log name; the tenant's one action is
+		// the same for each (s28 portal review 6).
+		msg += " Some missed deliveries may not have been queued yet. Press Recover again in a minute to queue any that remain."
 	}
 	return msg
 }

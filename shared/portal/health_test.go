@@ -272,7 +272,7 @@ func TestRecoverWithDeadLettersIncompleteOffersItAgain(t *testing.T) {
 	}
 	api.hook.Enabled, api.hook.DisabledReason, api.hook.DisabledAt, api.hook.Health = true, "", time.Time{}, webhook.Health{}
 	page := get(h, h.endpoint, "/portal/webhooks/wh_1?"+strings.SplitN(loc, "?", 2)[1]).Body.String()
-	if !strings.Contains(words(page), "Recover again in a minute") {
+	if !strings.Contains(words(page), "Press Recover again in a minute") {
 		t.Errorf("the page does not say to recover again:\n%s", words(page))
 	}
 	if !strings.Contains(page, `name="since" type="text" value="2026-11-23T09:15:07Z"`) {
@@ -284,7 +284,7 @@ func TestRecoveredNoticeReadsOnlyNumbersAndFlags(t *testing.T) {
 	for q, want := range map[string]string{
 		"queued=1":                 "1 missed delivery was queued again",
 		"queued=0":                 "No missed deliveries were found since that time.",
-		"queued=4&incomplete=1":    "Some dead-lettered deliveries may not be queued yet",
+		"queued=4&incomplete=1":    "Some missed deliveries may not have been queued yet",
 		"queued=<script>":          "",
 		"queued=-3":                "",
 		"queued=2&more=<b>x</b>":   "2 missed deliveries were queued again; they appear",
