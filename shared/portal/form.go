@@ -3,6 +3,7 @@ package portal
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/hookrelay/hookrelay/shared/api"
@@ -104,7 +105,9 @@ func (f *formData) fieldError(err error) bool {
 		f.NameError = labelled(ce.Message, "name", "The name")
 	case "invalid_url":
 		f.URLError = labelled(ce.Message, "url", "The endpoint URL")
-	case "invalid_event_types", "unknown_event_type":
+	case "unknown_event_type":
+		f.TypesError = unknownType(ce.Message)
+	case "invalid_event_types":
 		f.TypesError = labelled(ce.Message, "event_types", "The events")
 	default:
 		return false
@@ -116,10 +119,25 @@ func (f *formData) fieldError(err error) bool {
 // ("url must use https"), the form the field's label ("The endpoint URL
 // must use https.").
 func labelled(msg, field, label string) string {
-	if rest, ok := strings.CutPrefix(msg, field+" "); ok {
-		msg = label + " " + rest
+	for _, sep := range []string{" ", ": "} {
+		if rest, ok := strings.CutPrefix(msg, field+sep); ok {
+			msg = label + " " + rest
+			break
+		}
 	}
 	return sentence(msg)
+}
+
+// unknownType names a type the catalog does not have (a page rendered
+// before a deploy removed it, or a crafted POST), which is not among the
+// checkboxes to untick (s28 portal review 7).
+func unknownType(msg string) string {
+	_, quoted, ok := strings.Cut(msg, "unknown event type ")
+	name, err := strconv.Unquote(quoted)
+	if !ok || err != nil {
+		return labelled(msg, "event_types", "The events")
+	}
+	return "The event type " + strconv.Quote(name) + " no longer exists: choose from the list below."
 }
 
 // formError is the status and page-level text of a refusal no field owns

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/hookrelay/hookrelay/shared/api"
 )
 
 // formCases are the two forms that create and change a webhook.
@@ -96,5 +98,22 @@ func TestARefusedFormLeadsToItsErrors(t *testing.T) {
 	// A page without a refusal has no alert to focus.
 	if page := get(h, h.endpoint, "/portal/webhooks/wh_1").Body.String(); strings.Contains(page, "autofocus") {
 		t.Errorf("an endpoint page with no error takes the focus:\n%s", page)
+	}
+}
+
+// An event type the catalog no longer has (a page from before a deploy,
+// or a crafted POST) is named in the form's words, without the API's
+// field name (s28 portal review 7).
+func TestUnknownEventTypeInTheFormsWords(t *testing.T) {
+	var f formData
+	if !f.fieldError(&api.CallError{Status: http.StatusBadRequest, Code: "unknown_event_type", Message: `event_types: unknown event type "nope.event"`}) {
+		t.Fatal("not put next to the events")
+	}
+	if want := `The event type "nope.event" no longer exists: choose from the list below.`; f.TypesError != want {
+		t.Errorf("events error %q, want %q", f.TypesError, want)
+	}
+	// Any other "field: message" of the API loses the field's name too.
+	if got := labelled("url: must use https", "url", "The endpoint URL"); got != "The endpoint URL must use https." {
+		t.Errorf("labelled: %q", got)
 	}
 }

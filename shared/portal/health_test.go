@@ -464,7 +464,7 @@ func TestAPIRefusalsUseTheFormsLabels(t *testing.T) {
 		"invalid_url":         {"url must use https (http is accepted only on a loopback host in dev mode)", "url", "The endpoint URL must use https (http is accepted only on a loopback host in dev mode)."},
 		"invalid_name":        {"name must be at most 100 characters", "name", "The name must be at most 100 characters."},
 		"invalid_event_types": {"event_types must not be empty", "types", "The events must not be empty."},
-		"unknown_event_type":  {"unknown event type \"orderPaid\"", "types", "unknown event type \"orderPaid\"."},
+		"unknown_event_type":  {"event_types: unknown event type \"orderPaid\"", "types", "The event type \"orderPaid\" no longer exists: choose from the list below."},
 	} {
 		var f formData
 		if !f.fieldError(&api.CallError{Status: http.StatusBadRequest, Code: code, Message: c.msg}) {
