@@ -148,12 +148,13 @@ func TestLastSuccessPrefersTheAttemptLog(t *testing.T) {
 // fakeAPI answers the portal's in-process calls for one webhook the way
 // the JSON API does, and records each request.
 type fakeAPI struct {
-	t        *testing.T
-	hook     hook
-	recover  func(since string) (int, any)
-	attempts func(cursor string) attemptPage // nil: an empty log
-	requests []string                        // "METHOD path body"
-	full     bool                            // a create is refused: the organization has its maximum of webhooks
+	t            *testing.T
+	hook         hook
+	recover      func(since string) (int, any)
+	attempts     func(cursor string) attemptPage // nil: an empty log
+	requests     []string                        // "METHOD path body"
+	full         bool                            // a create is refused: the organization has its maximum of webhooks
+	unsubscribed string                          // a resend is refused: the webhook no longer subscribes to this type
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -174,6 +175,8 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			page = f.attempts(r.URL.Query().Get("cursor"))
 		}
 		answer(http.StatusOK, page)
+	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, hookPath+"/deliveries/") && f.unsubscribed != "":
+		answer(http.StatusConflict, map[string]any{"error": map[string]string{"code": "not_subscribed", "message": "the webhook does not subscribe to " + f.unsubscribed + ": add it to event_types (or set all_events) to resend this delivery"}})
 	case r.Method == http.MethodPost && (r.URL.Path == hookPath+"/test" || strings.HasPrefix(r.URL.Path, hookPath+"/deliveries/")):
 		answer(http.StatusAccepted, map[string]any{"delivery_id": "dlv_1"})
 	case r.Method == http.MethodPost && r.URL.Path == hookPath+"/rotate-secret":

@@ -5,9 +5,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 )
 
@@ -389,6 +391,9 @@ func (h *Handler) resend(v *visit) error {
 	}
 	dlv := v.r.PostForm.Get("delivery_id")
 	if err := v.call(http.MethodPost, webhookAPI(hk.ID)+"/deliveries/"+url.PathEscape(dlv)+"/resend", nil, nil); err != nil {
+		if msg, ok := unsubscribedResend(err); ok {
+			return h.showEndpoint(v, http.StatusConflict, hk, h.settingsForm(hk), msg, "")
+		}
 		return err
 	}
 	// The attempt log row the Resend button is on says whether it was the
@@ -397,6 +402,22 @@ func (h *Handler) resend(v *visit) error {
 	// fixed notice the sender reads.
 	test := v.r.PostForm.Get("test") == "1"
 	return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=resent" + fate(hk, test))
+}
+
+// unsubscribedResend is the API's refusal of a resend whose event type
+// the webhook no longer subscribes to, in the form's words: the endpoint
+// page it is shown on holds the Settings that fix it (s28 portal review 8).
+func unsubscribedResend(err error) (string, bool) {
+	var ce *api.CallError
+	if !errors.As(err, &ce) || ce.Code != "not_subscribed" {
+		return "", false
+	}
+	// The API's message names the type: "… does not subscribe to X: …".
+	_, rest, _ := strings.Cut(ce.Message, "does not subscribe to ")
+	if name, _, ok := strings.Cut(rest, ":"); ok && name != "" {
+		return "This endpoint no longer receives " + name + " events. Tick " + name + " under Settings → Events to send and save, then press Resend again.", true
+	}
+	return "This endpoint no longer receives this delivery's event type. Tick it under Settings → Events to send and save, then press Resend again.", true
 }
 
 // fate names what a delivery queued now (a test event or not) meets at a
