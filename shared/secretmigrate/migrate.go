@@ -130,22 +130,25 @@ func (m Migration) one(ctx context.Context, w Webhook, rep *Report) error {
 	return nil
 }
 
-// sourceWins decides which differing record is right. A record that is a
-// rotation of the other is newer; otherwise the source while the stack
-// still runs on it, else the target: a stack on the target alone writes
-// only there, so unrelated records mean the target was rotated since the
+// sourceWins decides which differing record is right. While the stack
+// still migrates the source always does: the Bridge reads it first and
+// writes it first, and undoes it when the target write fails, so a target
+// that differs holds a write that answered an error (one that landed
+// despite its error, or one the migration copied before the Bridge undid
+// it), never a rotation anybody was shown (findings s28 diff B 1). On the
+// target alone, a record that is a rotation of the other is newer;
+// otherwise the target wins: a stack on the target alone writes only
+// there, so unrelated records mean the target was rotated since the
 // switch, whether or not the item was marked (a webhook created through
 // the Bridge after the copy run never is).
 func (m Migration) sourceWins(src, dst secrets.Record, live bool) bool {
 	switch {
 	case same(src, dst):
 		return false
-	case rotationOf(src, dst):
+	case !live:
 		return true
-	case rotationOf(dst, src):
-		return false
 	}
-	return !live
+	return rotationOf(src, dst)
 }
 
 // copyRounds bounds how often one webhook's copy starts over because its
