@@ -330,6 +330,11 @@ func (h *Handler) skip(ctx context.Context, m events.SQSMessage, d message.Deliv
 // After a POST a failure is only logged: retrying the message would POST
 // again for the sake of a log line.
 func (h *Handler) record(ctx context.Context, rec record, outcome string, r result) bool {
+	// Time of its own: the steps before it (a removal, a dead letter) may
+	// have spent the bookkeeping's on a slow store, and this entry is the
+	// tenant's only word of what became of the delivery.
+	ctx, cancel := detach.Bookkeeping(ctx)
+	defer cancel()
 	body := ""
 	if !rec.stored {
 		body = rec.Message

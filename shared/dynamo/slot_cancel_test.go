@@ -109,3 +109,45 @@ func TestCanceledRequestWritesNothing(t *testing.T) {
 	}
 	slotsMatch(t, store, org, max)
 }
+
+// answersAtDeadline is db whose second call of op applies, then holds its
+// answer until the caller's deadline and fails with it: a store slow
+// enough that a write reported failed did happen.
+func answersAtDeadline(db *dynamodb.Client, op string) *dynamodb.Client {
+	var n atomic.Int32
+	return dynamodb.New(db.Options(), func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+			return s.Initialize.Add(middleware.InitializeMiddlewareFunc("answerAtDeadline",
+				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+					out, md, err := next.HandleInitialize(ctx, in)
+					if err == nil && middleware.GetOperationName(ctx) == op && n.Add(1) == 2 {
+						<-ctx.Done()
+						return out, md, ctx.Err()
+					}
+					return out, md, err
+				}), middleware.After)
+		})
+	})
+}
+
+// A create whose item write applied but whose answer came after the
+// request's deadline is reported failed, so the API discards the new
+// secret: it must leave no webhook behind (one stored without its secret
+// would be sent deliveries it cannot sign) and give its slot back, though
+// the first writes' time is spent.
+func TestCreateCutByItsDeadlineLeavesNothing(t *testing.T) {
+	db, table := testenv.Table(t)
+	store := dynamo.NewWebhookStore(db, table)
+	const org, max = "org_deadline_create", 2
+	now := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	w := testHook(org, ids.NewAt(ids.WebhookPrefix, now), now)
+	if err := dynamo.NewWebhookStore(answersAtDeadline(db, "UpdateItem"), table).Create(ctx, w, max); err == nil {
+		t.Fatal("create answered after its deadline reported success")
+	}
+	if _, err := store.Get(context.Background(), org, w.ID); !errors.Is(err, webhook.ErrNotFound) {
+		t.Fatalf("webhook after a create reported failed: %v, want not found", err)
+	}
+	slotsMatch(t, store, org, max)
+}

@@ -156,39 +156,65 @@ func conditionalWrite(err, refused error, what string) error {
 }
 
 // Create reserves a slot in the org's counter, then writes the item. There
-// are no transactions (dynalite has none), so a failed write gives the slot
-// back; a crash between the two leaves the counter one too high, which only
-// ever errs on the side of the cap. The write is an update, not a put, so
-// sealed secrets already on the key (the envelope store writes them first)
-// stay; its condition is on the id, which only a webhook has.
+// are no transactions (dynalite has none), so a failed write is undone: the
+// item removed (a write cut off by the deadline may have applied) and the
+// slot given back; a crash between the two leaves the counter one too
+// high, which only ever errs on the side of the cap. The write is an
+// update, not a put, so sealed secrets already on the key (the envelope
+// store writes them first) stay; its condition is on the id, which only a
+// webhook has.
 //
-// Once started, the two writes run to the end whether or not the caller
-// stays: a request canceled just after the reservation applied would
-// otherwise lose its answer and leave the slot taken for good.
+// Once started, the writes run to the end whether or not the caller stays
+// (firstWrites): a request canceled just after the reservation applied
+// would otherwise lose its answer and leave the slot taken for good.
 func (s *WebhookStore) Create(ctx context.Context, w webhook.Webhook, maxPerOrg int) error {
-	ctx, cancel, err := pairOfWrites(ctx)
+	first, cancel, err := firstWrites(ctx)
 	if err != nil {
 		return err
 	}
 	defer cancel()
-	if err := s.reserveSlot(ctx, w.OrgID, maxPerOrg); err != nil {
+	if err := s.reserveSlot(first, w.OrgID, maxPerOrg); err != nil {
 		return err
 	}
 	in, err := createUpdate(w)
 	if err == nil {
 		in.TableName = aws.String(s.table)
-		_, err = s.db.UpdateItem(ctx, in)
+		_, err = s.db.UpdateItem(first, in)
 	}
 	if err != nil {
-		if rerr := s.releaseSlot(ctx, w.OrgID); rerr != nil {
-			return errors.Join(fmt.Errorf("put webhook: %w", err), fmt.Errorf("release counter slot: %w", rerr))
-		}
-		if isConditionFailed(err) {
-			return fmt.Errorf("webhook %s already exists", w.ID)
-		}
-		return fmt.Errorf("put webhook: %w", err)
+		return s.undoCreate(ctx, w, err)
 	}
 	return nil
+}
+
+// undoCreate gives back the slot of a create whose item write failed with
+// err, in a context of its own (the first writes' may be spent). A write
+// refused by its condition changed nothing; any other failure may have
+// applied with its answer lost, so the item goes first: a create reported
+// failed must leave no webhook, or the API would discard the secret of one
+// that deliveries still reach.
+func (s *WebhookStore) undoCreate(ctx context.Context, w webhook.Webhook, err error) error {
+	ctx, cancel := detach.Bookkeeping(ctx)
+	defer cancel()
+	if isConditionFailed(err) {
+		if rerr := s.releaseSlot(ctx, w.OrgID); rerr != nil {
+			return errors.Join(fmt.Errorf("webhook %s already exists", w.ID), fmt.Errorf("release counter slot: %w", rerr))
+		}
+		return fmt.Errorf("webhook %s already exists", w.ID)
+	}
+	err = fmt.Errorf("put webhook: %w", err)
+	_, derr := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(s.table), Key: WebhookKey(w.OrgID, w.ID),
+		ConditionExpression: aws.String(webhookExists), ExpressionAttributeNames: map[string]string{"#id": attrID},
+	})
+	if derr != nil && !isConditionFailed(derr) {
+		// The webhook may exist: its slot stays taken with it.
+		return errors.Join(err, fmt.Errorf("remove the webhook the failed write may have stored: %w", derr))
+	}
+	if rerr := s.releaseSlot(ctx, w.OrgID); rerr != nil {
+		return errors.Join(err, fmt.Errorf("release counter slot: %w", rerr))
+	}
+	return err
 }
 
 // createUpdate sets every attribute of the webhook's item, on condition
@@ -236,17 +262,24 @@ func (s *WebhookStore) reserveSlot(ctx context.Context, orgID string, maxPerOrg 
 	return conditionalWrite(err, webhook.ErrLimitReached, "reserve webhook slot")
 }
 
-// pairOfWrites is the context for a webhook write and its counter write:
-// not started when the caller has already gone, and else detached from
-// the caller's cancellation (detach.Bookkeeping, with its own bound), so
-// the answer of a write that applied is never dropped half-way. The SDK
-// retry of a write whose answer was lost in the network can still leave
-// the counter off by one (docs/internals.md).
-func pairOfWrites(ctx context.Context) (context.Context, context.CancelFunc, error) {
+// firstWrites is the context of a create's or delete's first writes: not
+// started when the caller has already gone, and else free of the caller's
+// cancellation but not of its deadline, so the answer of a write that
+// applied is never dropped because a client left, while a slow store
+// still ends with the request. What follows a failure (undoCreate) or the
+// delete (the slot's release) gets a context of its own. The SDK retry of
+// a write whose answer was lost in the network can still leave the
+// counter off by one (docs/internals.md).
+func firstWrites(ctx context.Context) (context.Context, context.CancelFunc, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	ctx, cancel := detach.Bookkeeping(ctx)
+	detached := context.WithoutCancel(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		ctx, cancel := context.WithDeadline(detached, deadline)
+		return ctx, cancel, nil
+	}
+	ctx, cancel := context.WithCancel(detached)
 	return ctx, cancel, nil
 }
 
@@ -509,17 +542,19 @@ func (s *WebhookStore) Delete(ctx context.Context, orgID, id string) error {
 // then gives its slot back; a refused condition is ErrNotFound. As in
 // Create, the two writes run to the end once started.
 func (s *WebhookStore) deleteIf(ctx context.Context, orgID, id string, del *dynamodb.DeleteItemInput) error {
-	ctx, cancel, err := pairOfWrites(ctx)
+	first, cancel, err := firstWrites(ctx)
 	if err != nil {
 		return err
 	}
 	defer cancel()
 	del.TableName, del.Key = aws.String(s.table), WebhookKey(orgID, id)
-	_, err = s.db.DeleteItem(ctx, del)
+	_, err = s.db.DeleteItem(first, del)
 	if err := conditionalWrite(err, webhook.ErrNotFound, "delete webhook"); err != nil {
 		return err
 	}
-	if err := s.releaseSlot(ctx, orgID); err != nil {
+	release, done := detach.Bookkeeping(ctx)
+	defer done()
+	if err := s.releaseSlot(release, orgID); err != nil {
 		return fmt.Errorf("%w: %w", webhook.ErrSlotNotReleased, err)
 	}
 	return nil
