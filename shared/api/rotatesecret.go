@@ -37,6 +37,12 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request, p auth.Pri
 	// the old secret signs until this time at least, never less.
 	graceEnd := secrets.Record{}.Rotated(secret, s.now(), grace).PreviousExpiresAt
 	if err := s.d.Secrets.Rotate(r.Context(), p.OrgID, hook.ID, secret, grace); err != nil {
+		// A write can land and still answer an error (a timeout after the
+		// store applied it, an SDK retry of a conditional write that had
+		// landed): undone too, which leaves a rotation that did not land.
+		if !errors.Is(err, secrets.ErrNotFound) {
+			s.undoRotation(r.Context(), p.OrgID, hook.ID, secret, before)
+		}
 		return err
 	}
 	// Delivery caches secrets by this count: it signs with the new secret
