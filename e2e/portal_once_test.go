@@ -83,13 +83,21 @@ func TestPortalSendsAFormOnce(t *testing.T) {
 	// that would leave and keeps them all in the page.
 	if !b.truth(`(() => {
 		const f = document.querySelector('form[action$="/rotate"]');
-		let sent = 0;
-		f.addEventListener("submit", e => { if (!e.defaultPrevented) sent++; e.preventDefault(); });
+		window.sent = 0;
+		f.addEventListener("submit", e => { if (!e.defaultPrevented) window.sent++; e.preventDefault(); });
 		const button = f.querySelector('button[type="submit"]');
 		button.click();
 		button.click();
-		return sent === 1; })()`) {
+		return window.sent === 1; })()`) {
 		t.Fatal("two presses of Rotate secret sent the form twice")
 	}
 	b.waitTrue(`document.querySelector('form[action$="/rotate"] button[type="submit"]').disabled`, "the pressed button disabled")
+	// A submission the browser dropped (Escape stops a page load) must
+	// not leave the form dead: after Escape a press sends it again.
+	if !b.truth(`(() => {
+		document.dispatchEvent(new KeyboardEvent("keydown", {key: "Escape", bubbles: true}));
+		document.querySelector('form[action$="/rotate"] button[type="submit"]').click();
+		return window.sent === 2; })()`) {
+		t.Fatal("after Escape a press of Rotate secret sent nothing: the form stays dead until a reload")
+	}
 }

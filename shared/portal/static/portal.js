@@ -114,8 +114,17 @@
   // second press while a slow answer is on its way) would send it again.
   // The server acts once per Create and Rotate form anyway (one-time
   // values); this spares the other forms' second request. Without script
-  // every form still works. A page restored by Back gets its buttons back.
+  // every form still works. The buttons come back when the submission
+  // cannot still be on its way: a page restored by Back, Escape (which
+  // stops a page load), or 10 s without an answer, so a submission the
+  // browser dropped never leaves the form dead until a reload.
   var posting = document.querySelectorAll('form[method="post"]');
+  function rearm() {
+    posting.forEach(function (form) {
+      form.removeAttribute("data-sent");
+      form.querySelectorAll('button[type="submit"]').forEach(function (b) { b.disabled = false; });
+    });
+  }
   posting.forEach(function (form) {
     form.addEventListener("submit", function (e) {
       if (form.hasAttribute("data-sent")) {
@@ -128,14 +137,14 @@
       setTimeout(function () {
         form.querySelectorAll('button[type="submit"]').forEach(function (b) { b.disabled = true; });
       }, 0);
+      setTimeout(rearm, 10000);
     });
   });
   window.addEventListener("pageshow", function (e) {
-    if (!e.persisted) return;
-    posting.forEach(function (form) {
-      form.removeAttribute("data-sent");
-      form.querySelectorAll('button[type="submit"]').forEach(function (b) { b.disabled = false; });
-    });
+    if (e.persisted) rearm();
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") rearm();
   });
 
   // Filters apply on change; their submit button stays for keyboards and no-script.
