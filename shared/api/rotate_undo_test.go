@@ -3,12 +3,16 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/secrets/secretstest"
+	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
 // landedRotate is a store whose Rotate lands and then answers an error (a
@@ -54,5 +58,54 @@ func TestRotateSecretUndoesAStoreRotationThatLandedButFailed(t *testing.T) {
 	r, err := e.secrets.Record(context.Background(), "org_land", hook.ID)
 	if err != nil || r.Current != hook.SigningSecret || r.Previous != "" {
 		t.Fatalf("after the failed rotation: %v; current is the created secret %v, no previous %v", err, r.Current == hook.SigningSecret, r.Previous == "")
+	}
+}
+
+// earlierRotation runs, once, a whole other rotation to x (store rotation
+// and count: one that answered 200) just before the wrapped Rotate, that
+// is after rotateSecret read the record its undo would restore.
+type earlierRotation struct {
+	secrets.Store
+	hooks webhook.Store
+	fired *atomic.Bool
+	x     string
+}
+
+func (e earlierRotation) Rotate(ctx context.Context, orgID, id, secret string, grace time.Duration) error {
+	if !e.fired.Swap(true) {
+		if err := e.Store.Rotate(ctx, orgID, id, e.x, grace); err != nil {
+			return err
+		}
+		if err := e.hooks.BumpSecretVersion(ctx, orgID, id, time.Now().Add(grace)); err != nil {
+			return err
+		}
+	}
+	return e.Store.Rotate(ctx, orgID, id, secret, grace)
+}
+
+// The undo of an uncounted rotation does not erase a rotation that
+// answered 200 meanwhile: the store no longer holds exactly what the
+// failed rotation wrote over the record it read (findings s28 diff B 2).
+func TestRotateSecretUndoKeepsAnEarlierCountedRotation(t *testing.T) {
+	t.Parallel()
+	x := secretstest.Generate(t)
+	var counted webhook.Store
+	e := newEnv(t, func(d *api.Deps) { counted = d.Webhooks }, withFailingBumps(2), func(d *api.Deps) {
+		d.Secrets = earlierRotation{Store: d.Secrets, hooks: counted, fired: new(atomic.Bool), x: x}
+	})
+	e.seen = append(e.seen, x)
+	tok := e.token("org_r0")
+	hook := e.create(tok, createBody("r0", "emailOpen"))
+	res := e.do(http.MethodPost, webhooksPath+"/"+hook.ID+"/rotate-secret", tok, nil)
+	if res.status != http.StatusInternalServerError {
+		t.Fatalf("rotate: %d %s, want 500 (its count failed)", res.status, res.body)
+	}
+	r, err := e.secrets.Record(context.Background(), "org_r0", hook.ID)
+	e.seen = append(e.seen, r.Current)
+	if err != nil || r.Previous != x {
+		t.Fatalf("after the undo (%v): the rotation that answered 200 still signs %v, put back to the created secret %v", err, r.Previous == x, r.Current == hook.SigningSecret)
+	}
+	if logs := e.logs.String(); !strings.Contains(logs, "not undone") {
+		t.Errorf("the rotation left in place is not logged: %s", logs)
 	}
 }

@@ -27,15 +27,16 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request, p auth.Pri
 	if err != nil {
 		return err
 	}
-	// What a rotation that cannot be counted is undone to.
-	before, err := s.d.Secrets.Record(r.Context(), p.OrgID, hook.ID)
-	if err != nil {
-		return err
-	}
 	grace := s.d.Config.SecretGrace
 	// The store's rule (whole seconds) from a time no later than its own:
 	// the old secret signs until this time at least, never less.
 	graceEnd := secrets.Record{}.Rotated(secret, s.now(), grace).PreviousExpiresAt
+	// What a rotation that cannot be counted is undone to, read just
+	// before it so that as few rotations as possible land in between.
+	before, err := s.d.Secrets.Record(r.Context(), p.OrgID, hook.ID)
+	if err != nil {
+		return err
+	}
 	if err := s.d.Secrets.Rotate(r.Context(), p.OrgID, hook.ID, secret, grace); err != nil {
 		// A write can land and still answer an error (a timeout after the
 		// store applied it, an SDK retry of a conditional write that had
@@ -70,16 +71,30 @@ func (s *server) bumpSecretVersion(ctx context.Context, orgID, id string, previo
 // undoRotation puts back the record a rotation that answers an error
 // replaced: its secret, shown to nobody, must not sign (cold deliver
 // containers would read it, and after the grace sign with it alone).
-// A rotation made since (the store no longer holds secret) is left alone.
+// It restores only while the store holds exactly what that rotation
+// wrote (secret, with before's current as previous): any other record
+// holds a rotation made since, or one made between the read of before
+// and this rotation, which may have answered 200, and restoring before
+// would erase it; it is left alone and logged. The store has no
+// compare-and-swap (Secrets Manager has none), so a rotation landing
+// between this read and the restore is still overwritten: reading just
+// before narrows that to one round trip (findings s28 diff B 2).
 // The count is bumped once more, best effort, so that a reader who saw a
-// bump that landed despite its error reads the restored record. Only a
-// failed undo is logged; it never names a secret.
+// bump that landed despite its error reads the restored record. Logs never
+// name a secret.
 func (s *server) undoRotation(ctx context.Context, orgID, id, secret string, before secrets.Record) {
 	ctx = context.WithoutCancel(ctx)
 	err := func() error {
 		now, err := s.d.Secrets.Record(ctx, orgID, id)
-		if err != nil || now.Current != secret {
+		if err != nil {
 			return err
+		}
+		if now.Current != secret || now.Previous != before.Current {
+			if now.Current == secret || now.Previous == secret {
+				s.d.Logger.LogAttrs(ctx, slog.LevelWarn, "rotate: a rotation that failed was not undone: another rotation landed meanwhile and stands",
+					slog.String("org_id", orgID), slog.String("webhook_id", id))
+			}
+			return nil
 		}
 		if err := s.d.Secrets.ReplaceRecord(ctx, orgID, id, before); err != nil {
 			return err

@@ -1,8 +1,12 @@
 package secretmigrate_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -73,5 +77,49 @@ func TestAFailedBridgeRotationIsNotCurrentAfterTheSwitch(t *testing.T) {
 					err, r.Current == a, r.Current == unseen || r.Previous == unseen)
 			}
 		})
+	}
+}
+
+// beforeRead runs fn once, just before the n-th Record call reads.
+type beforeRead struct {
+	secretmigrate.RecordStore
+	n     int32
+	calls *atomic.Int32
+	fn    func()
+}
+
+func (h beforeRead) Record(ctx context.Context, orgID, webhookID string) (secrets.Record, error) {
+	if h.calls.Add(1) == h.n {
+		h.fn()
+	}
+	return h.RecordStore.Record(ctx, orgID, webhookID)
+}
+
+// The undo of a failed write restores only a source that holds exactly
+// what that write wrote: a record written since with the same current but
+// another previous is left alone and logged (findings s28 diff B 2).
+func TestBridgeUndoLeavesARecordChangedSince(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	a := w.create("wh_1", secretmigrate.Bridge{Target: w.env, Source: w.sm})
+	unseen, other := secretstest.Generate(t), secretstest.Generate(t)
+	since := secrets.Record{Current: unseen, Previous: other, PreviousExpiresAt: time.Now().Add(time.Hour).Truncate(time.Second)}
+	// Source Record calls: 1 = the rotation's read, 2 = the undo's read.
+	src := beforeRead{RecordStore: w.sm, n: 2, calls: new(atomic.Int32), fn: func() {
+		if err := w.sm.ReplaceRecord(ctx, "org_a", "wh_1", since); err != nil {
+			t.Errorf("write since: %v", err)
+		}
+	}}
+	var logs bytes.Buffer
+	failing := secretmigrate.Bridge{Target: failingWrites{w.env}, Source: src, Log: slog.New(slog.NewJSONHandler(&logs, nil))}
+	if err := failing.Rotate(ctx, "org_a", "wh_1", unseen, time.Hour); !errors.Is(err, errWriteFailed) {
+		t.Fatalf("rotate: %v, want the target's error", err)
+	}
+	r, err := w.record(w.sm, "wh_1")
+	if err != nil || r.Current != unseen || r.Previous != other {
+		t.Fatalf("source after the undo (%v): the record written since stands %v, put back to the tenant's %v", err, r.Current == unseen && r.Previous == other, r.Current == a)
+	}
+	if out := logs.String(); !strings.Contains(out, "not undone") || !strings.Contains(out, "wh_1") || strings.Contains(out, unseen) {
+		t.Errorf("log: %s", out)
 	}
 }
