@@ -104,7 +104,8 @@ func newSecretsMigrateCmd() *cobra.Command {
 		Long: `Walks every webhook of a deployed stack: copies its secrets to the target
 store, reads them back and compares, then marks the webhook item with the
 target. The stack must run with secretStore=migrating-to-<target> (every
-create and rotation goes to both stores, reads take the target first) or
+create and rotation goes to both stores, reads take the source first, else
+the target) or
 with the target: in the first case the old store's secrets are kept, in the
 second a run removes them. Every step can be repeated: a run that stops
 anywhere is finished by running it again. Typical use:

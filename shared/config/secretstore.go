@@ -5,7 +5,7 @@ import "fmt"
 // The secret stores EnvSecretStore names: one Secrets Manager secret per
 // webhook, or the secrets sealed under a KMS data key on the webhook item;
 // and the two moves between them, while `hookrelay secrets migrate` runs:
-// writes go to both stores, reads to the target first.
+// writes go to both stores, reads to the source first, else the target.
 const (
 	SecretStoreSecretsManager   = "secretsmanager"
 	SecretStoreEnvelope         = "envelope"
@@ -13,8 +13,8 @@ const (
 	SecretStoreToSecretsManager = "migrating-to-secretsmanager"
 )
 
-// SecretStores returns the store a setting writes and reads first, and,
-// while migrating, the one it moves from ("" otherwise).
+// SecretStores returns the store a setting moves to (the only one when
+// not migrating), and, while migrating, the one it moves from ("" otherwise).
 func SecretStores(setting string) (target, source string) {
 	switch setting {
 	case SecretStoreToEnvelope:

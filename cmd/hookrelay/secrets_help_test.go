@@ -1,0 +1,15 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// The help says what the migrating stack reads first: the source, which
+// the Bridge reads and writes first (findings s28 diff B 7).
+func TestSecretsMigrateHelpSaysReadsTakeTheSourceFirst(t *testing.T) {
+	out, err := runSecrets(t, "migrate", "--help")
+	if err != nil || !strings.Contains(out, "reads take the source first") || strings.Contains(out, "target first") {
+		t.Errorf("help (%v): %s", err, out)
+	}
+}
