@@ -3,6 +3,7 @@ package portal
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/hookrelay/hookrelay/shared/api"
@@ -24,19 +25,33 @@ func (h *Handler) full(n int) bool {
 	return h.o.Config.MaxWebhooks > 0 && n >= h.o.Config.MaxWebhooks
 }
 
-// atLimit counts the organization's webhooks when one page of the list
-// can hold the maximum; a larger cap is left to the API's refusal.
+// atLimit counts the organization's webhooks, a page of the API's largest
+// at a time, until the count reaches the maximum or the list ends: at most
+// max/100+1 reads, made only where the answer decides what to offer.
 func (h *Handler) atLimit(v *visit) (bool, error) {
-	max := h.o.Config.MaxWebhooks
-	if max <= 0 || max > 100 {
+	if h.o.Config.MaxWebhooks <= 0 {
 		return false, nil
 	}
-	var page list[hook]
-	if err := v.call(http.MethodGet, webhooksAPI+"?limit="+strconv.Itoa(max), nil, &page); err != nil {
-		return false, err
+	n, cursor := 0, ""
+	for {
+		path := webhooksAPI + "?limit=" + strconv.Itoa(maxPageLimit)
+		if cursor != "" {
+			path += "&cursor=" + url.QueryEscape(cursor)
+		}
+		var page list[hook]
+		if err := v.call(http.MethodGet, path, nil, &page); err != nil {
+			return false, err
+		}
+		n += len(page.Data)
+		if h.full(n) || page.NextCursor == "" {
+			return h.full(n), nil
+		}
+		cursor = page.NextCursor
 	}
-	return h.full(len(page.Data)), nil
 }
+
+// maxPageLimit is the largest page the API's list gives.
+const maxPageLimit = 100
 
 // isLimit: the API refused a create for the organization's maximum.
 func isLimit(err error) bool {

@@ -57,8 +57,18 @@ func (h *Handler) list(v *visit) error {
 		return err
 	}
 	d := listData{Rows: rows, NextCursor: page.NextCursor}
-	if v.r.URL.Query().Get("cursor") == "" && h.full(len(page.Data)) {
-		d.Full = h.limitSentence()
+	if v.r.URL.Query().Get("cursor") == "" {
+		// The first page holds them all, or the rest must be counted.
+		full := h.full(len(page.Data))
+		if !full && page.NextCursor != "" {
+			var err error
+			if full, err = h.atLimit(v); err != nil {
+				return err
+			}
+		}
+		if full {
+			d.Full = h.limitSentence()
+		}
 	}
 	return v.show(http.StatusOK, view{Title: "Webhooks", Nav: "list", Notice: notice(v.r), Content: bind(listPage, d)})
 }
