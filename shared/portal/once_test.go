@@ -66,6 +66,35 @@ func TestRotateFormSentTwiceRotatesOnce(t *testing.T) {
 	}
 }
 
+// A form without a one-time value was shown before they existed (a tab
+// open across the deploy): it was never sent, so the answer must not
+// claim it was sent twice. Rotate says nothing was rotated; Create shows
+// the form again, filled in and ready to send.
+func TestAFormFromBeforeOneTimeValuesIsNotARepeat(t *testing.T) {
+	api := &fakeAPI{t: t, hook: healthyHook()}
+	h := testHandler(t, api)
+	w := post(h, h.rotate, "/portal/webhooks/wh_1/rotate", url.Values{"csrf": {"token"}})
+	if loc := w.Header().Get("Location"); w.Code != http.StatusSeeOther || loc != "../../webhooks/wh_1?done=rotate-stale" {
+		t.Fatalf("rotate without a one-time value: %d to %q", w.Code, loc)
+	}
+	if page := renderNotice(t, h, "?done=rotate-stale"); !strings.Contains(page, "The secret was not rotated") || strings.Contains(page, "sent twice") {
+		t.Errorf("the endpoint page after a stale rotate form:\n%s", page)
+	}
+	w = post(h, h.create, "/portal/webhooks/new", url.Values{"csrf": {"token"}, "name": {"Orders"}, "url": {"https://example.com/h"}, "all_events": {"true"}})
+	page := w.Body.String()
+	if w.Code != http.StatusBadRequest || !strings.Contains(words(page), "Press Create again") || !strings.Contains(page, `value="Orders"`) || formOnce(page) == "" {
+		t.Fatalf("create without a one-time value: %d\n%s", w.Code, words(page))
+	}
+	if n := countRequests(api, "POST "+webhooksAPI+" ") + countRequests(api, "POST "+webhookAPI("wh_1")+"/rotate-secret"); n != 0 {
+		t.Fatalf("forms without a one-time value made %d changes", n)
+	}
+	// The form shown again creates.
+	form := url.Values{"csrf": {"token"}, "name": {"Orders"}, "url": {"https://example.com/h"}, "all_events": {"true"}, onceField: {formOnce(page)}}
+	if w := post(h, h.create, "/portal/webhooks/new", form); w.Code != http.StatusCreated {
+		t.Fatalf("the form shown again: %d", w.Code)
+	}
+}
+
 // A Create form sent twice creates one webhook; the second answer is that
 // webhook's page, without its secret (s28 portal review 1).
 func TestCreateFormSentTwiceCreatesOnce(t *testing.T) {

@@ -121,6 +121,16 @@ func (h *Handler) create(v *visit) error {
 	if f.check(h.o.Config) {
 		return h.refuseCreate(v, http.StatusBadRequest, fieldsMarked, f)
 	}
+	if f.Once == "" {
+		// A page from before one-time values (open across a deploy) was
+		// never sent: show it again, ready to send, rather than as a repeat.
+		once, err := v.issueOnce()
+		if err != nil {
+			return err
+		}
+		f.Once = once
+		return h.refuseCreate(v, http.StatusBadRequest, staleForm+" Press Create again to create it.", f)
+	}
 	if fresh, err := v.useOnce(f.Once); err != nil {
 		return err
 	} else if !fresh {
@@ -148,6 +158,10 @@ func (h *Handler) create(v *visit) error {
 		Hook: created.Webhook, Secret: created.SigningSecret, Created: true,
 	})})
 }
+
+// staleForm opens the answer to a Create or Rotate form without a
+// one-time value: one shown before they existed, so never sent before.
+const staleForm = "This page was out of date, so the form was not sent."
 
 // fieldsMarked is the create form's alert when fields have errors.
 const fieldsMarked = "Check the fields marked below."
@@ -368,6 +382,10 @@ func (h *Handler) rotate(v *visit) error {
 		return err
 	}
 	once := v.r.PostForm.Get(onceField)
+	if once == "" {
+		// A page from before one-time values: nothing was rotated.
+		return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=rotate-stale")
+	}
 	if fresh, err := v.useOnce(once); err != nil {
 		return err
 	} else if !fresh {
@@ -463,6 +481,7 @@ var notices = map[string]string{
 	"resent-check":   "The endpoint is disabled for failing, but this test event is sent to it again all the same, once and without retries, so you can check it works before you recover it below. The attempt appears in the log below within seconds; refresh to see it.",
 	"resent-held":    "The endpoint is disabled for failing, so the delivery is held with its other missed deliveries until you recover the endpoint below.",
 	// A one-time form sent again (a double click) acted once.
+	"rotate-stale":    staleForm + " The secret was not rotated: press Rotate secret again to rotate it.",
 	"rotated-twice":   "This form was sent twice, so the secret was rotated once, not again, and the new secret is not shown again. If you did not copy it, rotate again: the secret your endpoint uses now then stops working at once.",
 	"created-twice":   "This form was sent twice, so the webhook was created once: this one. Its signing secret was shown only once; if you did not copy it, use Rotate secret to get a new one.",
 	"submitted-twice": "This form was sent twice, so it was not sent again. If the first one created the webhook, it is in the list below; its signing secret was shown only once (use Rotate secret on its page to get a new one).",
