@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -162,7 +163,7 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared != nil {
 		shared.dlq.stop()
-		if err := shared.auditSecrets(auditMinimum{secrets: 1, messages: 1, items: 1}); err != nil {
+		if err := shared.auditSecrets(sharedAuditMinimum()); err != nil {
 			fmt.Fprintln(os.Stderr, "FAIL: secret audit of the shared stack:", err)
 			code = 1
 		}
@@ -175,6 +176,18 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(bootstrapDir)
 	}
 	os.Exit(code)
+}
+
+// sharedAuditMinimum is what the secret audit must have read for its
+// pass to mean something: the whole suite always makes secrets, queue
+// messages and items, so reading none of them is a broken audit. A run of
+// chosen tests (-run, as when re-running one red test) may publish nothing
+// and audits what there is.
+func sharedAuditMinimum() auditMinimum {
+	if f := flag.Lookup("test.run"); f != nil && f.Value.String() != "" {
+		return auditMinimum{}
+	}
+	return auditMinimum{secrets: 1, messages: 1, items: 1}
 }
 
 // tenant is one organization using the API with its dev token.
