@@ -70,41 +70,27 @@ func (s *server) bumpSecretVersion(ctx context.Context, orgID, id string, previo
 
 // undoRotation puts back the record a rotation that answers an error
 // replaced: its secret, shown to nobody, must not sign (cold deliver
-// containers would read it, and after the grace sign with it alone).
-// It restores only while the store holds exactly what that rotation
-// wrote (secret, with before's current as previous): any other record
-// holds a rotation made since, or one made between the read of before
-// and this rotation, which may have answered 200, and restoring before
-// would erase it; it is left alone and logged. The store has no
-// compare-and-swap (Secrets Manager has none), so a rotation landing
-// between this read and the restore is still overwritten: reading just
-// before narrows that to one round trip (findings s28 diff B 2).
-// The count is bumped once more, best effort, so that a reader who saw a
-// bump that landed despite its error reads the restored record. Logs never
-// name a secret.
+// containers would read it, and after the grace sign with it alone). It
+// restores only while the store holds exactly what that rotation wrote
+// (secrets.Undo): a rotation made since, or between the read of before and
+// this one, may have answered 200 and stands; it is logged. The count is
+// bumped once more, best effort, so that a reader who saw a bump that
+// landed despite its error reads the restored record. Logs never name a
+// secret.
 func (s *server) undoRotation(ctx context.Context, orgID, id, secret string, before secrets.Record) {
 	ctx = context.WithoutCancel(ctx)
-	err := func() error {
-		now, err := s.d.Secrets.Record(ctx, orgID, id)
-		if err != nil {
-			return err
+	wrote := secrets.Record{Current: secret, Previous: before.Current}
+	undone, err := secrets.Undo(ctx, s.d.Secrets, orgID, id, wrote, before)
+	switch {
+	case undone == secrets.Superseded:
+		s.d.Logger.LogAttrs(ctx, slog.LevelWarn, "rotate: a rotation that failed was not undone: another rotation landed meanwhile and stands",
+			slog.String("org_id", orgID), slog.String("webhook_id", id))
+	case err == nil && undone == secrets.Restored:
+		if err = s.d.Webhooks.BumpSecretVersion(ctx, orgID, id, before.PreviousExpiresAt); err != nil {
+			err = fmt.Errorf("restored, not counted: %w", err)
 		}
-		if now.Current != secret || now.Previous != before.Current {
-			if now.Current == secret || now.Previous == secret {
-				s.d.Logger.LogAttrs(ctx, slog.LevelWarn, "rotate: a rotation that failed was not undone: another rotation landed meanwhile and stands",
-					slog.String("org_id", orgID), slog.String("webhook_id", id))
-			}
-			return nil
-		}
-		if err := s.d.Secrets.ReplaceRecord(ctx, orgID, id, before); err != nil {
-			return err
-		}
-		if err := s.d.Webhooks.BumpSecretVersion(ctx, orgID, id, before.PreviousExpiresAt); err != nil {
-			return fmt.Errorf("restored, not counted: %w", err)
-		}
-		return nil
-	}()
-	if err != nil && !errors.Is(err, secrets.ErrNotFound) && !errors.Is(err, webhook.ErrNotFound) {
+	}
+	if err != nil && !errors.Is(err, webhook.ErrNotFound) {
 		s.d.Logger.LogAttrs(ctx, slog.LevelError, "rotate: a rotation that failed could not be undone; its secret may sign: rotate again",
 			slog.String("org_id", orgID), slog.String("webhook_id", id), slog.String("error", err.Error()))
 	}

@@ -121,30 +121,14 @@ func (b Bridge) replace(ctx context.Context, orgID, webhookID string, before sec
 	return err
 }
 
-// undo puts before back into the source only while the source holds
-// exactly what the failed write wrote (next's current and previous): any
-// other record was written since (a concurrent rotation, which may have
-// answered success and stands) and is left alone, and logged. Secrets
-// Manager has no compare-and-swap, so a write landing between this read
-// and the restore is still overwritten; re-reading just before and
-// checking the whole pair narrows that window to one round trip, which is
-// as far as both stores allow (findings s28 diff B 2). A webhook whose
-// secrets were deleted meanwhile is left deleted.
+// undo puts before back into the source where the failed write left next
+// (secrets.Undo: never over a record written since, which stands and is
+// logged; a webhook deleted meanwhile stays deleted).
 func (b Bridge) undo(ctx context.Context, orgID, webhookID string, next, before secrets.Record) error {
-	now, err := b.Source.Record(ctx, orgID, webhookID)
-	switch {
-	case err != nil:
-	case now.Current != next.Current || now.Previous != next.Previous:
-		if now.Current != next.Current && now.Previous != next.Current {
-			break // replaced twice since: the failed write's secret is gone
-		}
+	undone, err := secrets.Undo(ctx, b.Source, orgID, webhookID, next, before)
+	if undone == secrets.Superseded {
 		b.log().Warn("secret store migration: a failed write was not undone: the record changed since",
 			slog.String("org_id", orgID), slog.String("webhook_id", webhookID))
-	default:
-		err = b.Source.ReplaceRecord(ctx, orgID, webhookID, before)
-	}
-	if errors.Is(err, secrets.ErrNotFound) {
-		return nil
 	}
 	return err
 }
