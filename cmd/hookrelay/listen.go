@@ -30,8 +30,9 @@ func newListenCmd() *cobra.Command {
 		Short: "A local webhook receiver that verifies signatures and prints every event",
 		Long: `Receives deliveries on http://127.0.0.1:<port>/ (use that as the webhook URL
 with 'make dev'), verifies both signature families with the signing secret,
-prints each event, and answers with the status you choose. Bad signatures
-get 400. Demonstrate retries with --fail-first 2, the DLQ with --status 500
+prints each event (at most 64 KiB of its body, indented when nested at most
+32 levels), and answers with the status you choose, never waiting on the
+printing. Bad signatures get 400. Demonstrate retries with --fail-first 2, the DLQ with --status 500
 or --status 400, and timeouts with a --delay above HOOKRELAY_DELIVERY_TIMEOUT.
 Each line's "attempt N" counts the requests this receiver has had for that
 delivery id since it started (the pipeline sends no attempt number).

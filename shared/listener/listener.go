@@ -111,13 +111,33 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if req.attempt <= l.o.FailFirst {
 		status = http.StatusInternalServerError
 	}
-	l.printf("%s", req.block(status, l.o.Delay))
+	// The answer never waits on the printing: a terminal that reads slowly,
+	// or a body that takes long to format, would otherwise turn into a
+	// timeout at the sender, and then retries and a dead letter. The block
+	// is printed while the delay runs; the handler returns once it is
+	// printed, so a hung-up line comes after it.
+	printed := make(chan struct{})
+	go func() {
+		defer close(printed)
+		l.printf("%s", req.block(status, l.o.Delay))
+	}()
 	if !l.wait(r) {
+		<-printed
 		l.printf("%s  ↳ %s hung up before the %s delay ended: it counts as a timeout\n",
 			clock(l.o.Now()), req.delivery, l.o.Delay)
 		return
 	}
+	answer(w, status)
+	<-printed
+}
+
+// answer sends the status and an empty body now, before the handler
+// returns: with the length stated and the header flushed, the sender has
+// the whole response and need not wait for the printing.
+func answer(w http.ResponseWriter, status int) {
+	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(status)
+	_ = http.NewResponseController(w).Flush() // a writer that cannot flush answers on return
 }
 
 // count records one verified request of a delivery id and returns its

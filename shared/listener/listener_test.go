@@ -32,16 +32,22 @@ func newListener(t *testing.T, o Options) (*Listener, *testenv.Buffer) {
 // signed builds a delivery POST exactly as the delivery handler signs it.
 func signed(t *testing.T, delivery string, at time.Time, secretList ...string) *http.Request {
 	t.Helper()
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	r.Header = signedHeaders(t, delivery, at, []byte(body), secretList...)
+	return r
+}
+
+// signedHeaders are the headers the delivery handler sends with payload.
+func signedHeaders(t *testing.T, delivery string, at time.Time, payload []byte, secretList ...string) http.Header {
+	t.Helper()
 	h, err := signing.Headers(signing.Request{
 		Prefix: "Hookrelay", EventName: "emailClick", DeliveryID: delivery,
-		Timestamp: at, Secrets: secretList, Body: []byte(body),
+		Timestamp: at, Secrets: secretList, Body: payload,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
-	r.Header = h
-	return r
+	return h
 }
 
 func serve(l *Listener, r *http.Request) int {

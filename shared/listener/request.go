@@ -1,8 +1,6 @@
 package listener
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -107,7 +105,7 @@ func (r request) badLine() string {
 		clock(r.at), orDash(r.event), orDash(r.delivery), r.marks(), strings.Join(why, "; "))
 }
 
-// block is the header line and the pretty body of a verified request.
+// block is the header line and the body (printBody) of a verified request.
 func (r request) block(status int, delay time.Duration) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s  %s  %s  attempt %d  %s  → %d", clock(r.at), orDash(r.event), r.delivery, r.attempt, r.marks(), status)
@@ -115,13 +113,7 @@ func (r request) block(status int, delay time.Duration) string {
 		fmt.Fprintf(&b, " after %s", delay)
 	}
 	b.WriteString("\n")
-	var pretty bytes.Buffer
-	if err := json.Indent(&pretty, r.body, "  ", "  "); err == nil {
-		b.WriteString("  ")
-		b.Write(pretty.Bytes())
-	} else {
-		fmt.Fprintf(&b, "  (body is not JSON) %q", r.body)
-	}
+	printBody(&b, r.body)
 	b.WriteString("\n")
 	return b.String()
 }
