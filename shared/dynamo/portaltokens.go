@@ -19,6 +19,7 @@ const (
 	portalSK        = "PORTAL"
 	portalOrgAttr   = "organization_id"
 	portalRefAttr   = "ref"
+	portalUsedAttr  = "used"
 )
 
 // PortalTokenStore keeps the portal's login and session tokens (by hash)
@@ -49,6 +50,9 @@ func (s *PortalTokenStore) Put(ctx context.Context, t portalsession.Token) error
 	item[AttrTTL] = &types.AttributeValueMemberN{Value: strconv.FormatInt(t.ExpiresAt.Unix(), 10)}
 	if t.Ref != "" {
 		item[portalRefAttr] = &types.AttributeValueMemberS{Value: t.Ref}
+	}
+	if t.Used {
+		item[portalUsedAttr] = &types.AttributeValueMemberBOOL{Value: true}
 	}
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item})
 	if err != nil {
@@ -88,6 +92,29 @@ func (s *PortalTokenStore) Take(ctx context.Context, kind, hash string) (portals
 	return portalToken(kind, hash, out.Attributes)
 }
 
+// Use marks orgID's token used and returns it as it was before. One
+// update, conditional on the item being orgID's (so existing): the old
+// item says whether it was used already, so of two concurrent uses only
+// one finds it unused, with no read before.
+func (s *PortalTokenStore) Use(ctx context.Context, kind, hash, orgID string) (portalsession.Token, error) {
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       portalKey(kind, hash),
+		UpdateExpression:          aws.String("SET #used = :used"),
+		ConditionExpression:       aws.String("#org = :org"),
+		ExpressionAttributeNames:  map[string]string{"#used": portalUsedAttr, "#org": portalOrgAttr},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":used": &types.AttributeValueMemberBOOL{Value: true}, ":org": &types.AttributeValueMemberS{Value: orgID}},
+		ReturnValues:              types.ReturnValueAllOld,
+	})
+	if isConditionFailed(err) {
+		return portalsession.Token{}, portalsession.ErrInvalid
+	}
+	if err != nil {
+		return portalsession.Token{}, fmt.Errorf("use portal token: %w", err)
+	}
+	return portalToken(kind, hash, out.Attributes)
+}
+
 // Delete removes a token; a missing one is not an error.
 func (s *PortalTokenStore) Delete(ctx context.Context, kind, hash string) error {
 	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: portalKey(kind, hash)})
@@ -110,6 +137,9 @@ func portalToken(kind, hash string, item map[string]types.AttributeValue) (porta
 	t := portalsession.Token{Kind: kind, Hash: hash, OrgID: org.Value, ExpiresAt: time.Unix(unix, 0).UTC()}
 	if ref, ok := item[portalRefAttr].(*types.AttributeValueMemberS); ok {
 		t.Ref = ref.Value
+	}
+	if used, ok := item[portalUsedAttr].(*types.AttributeValueMemberBOOL); ok {
+		t.Used = used.Value
 	}
 	return t, nil
 }

@@ -12,6 +12,7 @@ import (
 type memTokens struct {
 	mu     sync.Mutex
 	tokens map[string]portalsession.Token
+	reads  int // Get calls: a wait for a form's record reads on every tick
 }
 
 func newMemTokens() *memTokens { return &memTokens{tokens: map[string]portalsession.Token{}} }
@@ -24,6 +25,9 @@ func (m *memTokens) Put(_ context.Context, t portalsession.Token) error {
 }
 
 func (m *memTokens) Get(_ context.Context, kind, hash string) (portalsession.Token, error) {
+	m.mu.Lock()
+	m.reads++
+	m.mu.Unlock()
 	return m.find(kind, hash, false)
 }
 
@@ -42,6 +46,19 @@ func (m *memTokens) find(kind, hash string, take bool) (portalsession.Token, err
 	if take {
 		delete(m.tokens, kind+"#"+hash)
 	}
+	return t, nil
+}
+
+func (m *memTokens) Use(_ context.Context, kind, hash, orgID string) (portalsession.Token, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, ok := m.tokens[kind+"#"+hash]
+	if !ok || t.OrgID != orgID {
+		return portalsession.Token{}, portalsession.ErrInvalid
+	}
+	used := t
+	used.Used = true
+	m.tokens[kind+"#"+hash] = used
 	return t, nil
 }
 

@@ -24,15 +24,27 @@ func (v *visit) issueOnce() (string, error) {
 	return v.h.o.Sessions.IssueForm(v.ctx, v.s.OrgID)
 }
 
-// useOnce uses up the posted form's one-time value: false when it was
-// used already (the form was sent before), or is not the session's
-// organization's.
-func (v *visit) useOnce(nonce string) (bool, error) {
-	err := v.h.o.Sessions.UseForm(v.ctx, v.s.OrgID, nonce)
-	if errors.Is(err, portalsession.ErrInvalid) {
-		return false, nil
+// onceUse is what using a posted form's one-time value found.
+type onceUse int
+
+const (
+	onceFresh   onceUse = iota // never used: act
+	onceUsed                   // the form was sent before: answer what that did
+	onceUnknown                // none, or never issued to the organization: the form was never sent
+)
+
+// useOnce uses up the posted form's one-time value.
+func (v *visit) useOnce(nonce string) (onceUse, error) {
+	switch err := v.h.o.Sessions.UseForm(v.ctx, v.s.OrgID, nonce); {
+	case err == nil:
+		return onceFresh, nil
+	case errors.Is(err, portalsession.ErrUsed):
+		return onceUsed, nil
+	case errors.Is(err, portalsession.ErrInvalid):
+		return onceUnknown, nil
+	default:
+		return 0, err
 	}
-	return err == nil, err
 }
 
 // returnOnce makes a used value good again after the action failed, so
@@ -62,7 +74,8 @@ const replayWait = 3 * time.Second
 
 // createdAlready answers a create form sent again: the endpoint page of
 // the webhook the first submission created (never its secret), or the
-// list if the first one created nothing it recorded in time.
+// list if the first one created nothing it recorded in time. Only for a
+// value really used (onceUsed): it holds the request while it waits.
 func (h *Handler) createdAlready(v *visit, nonce string) error {
 	ctx, cancel := context.WithTimeout(v.ctx, replayWait)
 	defer cancel()

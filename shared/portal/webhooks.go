@@ -121,20 +121,22 @@ func (h *Handler) create(v *visit) error {
 	if f.check(h.o.Config) {
 		return h.refuseCreate(v, http.StatusBadRequest, fieldsMarked, f)
 	}
-	if f.Once == "" {
-		// A page from before one-time values (open across a deploy) was
-		// never sent: show it again, ready to send, rather than as a repeat.
+	switch use, err := v.useOnce(f.Once); {
+	case err != nil:
+		return err
+	case use == onceUsed:
+		return h.createdAlready(v, f.Once)
+	case use == onceUnknown:
+		// A page from before one-time values (open across a deploy), or
+		// a value never issued to the organization: never sent, so show
+		// it again, ready to send, rather than as a repeat, and at once:
+		// no first submission will record anything to wait for.
 		once, err := v.issueOnce()
 		if err != nil {
 			return err
 		}
 		f.Once = once
 		return h.refuseCreate(v, http.StatusBadRequest, staleForm+" Press Create again to create it.", f)
-	}
-	if fresh, err := v.useOnce(f.Once); err != nil {
-		return err
-	} else if !fresh {
-		return h.createdAlready(v, f.Once)
 	}
 	var created createdHook
 	err := v.call(http.MethodPost, webhooksAPI, in, &created)
@@ -160,7 +162,8 @@ func (h *Handler) create(v *visit) error {
 }
 
 // staleForm opens the answer to a Create or Rotate form without a
-// one-time value: one shown before they existed, so never sent before.
+// one-time value (one shown before they existed) or with one never issued
+// to the organization: either way never sent before.
 const staleForm = "This page was out of date, so the form was not sent."
 
 // fieldsMarked is the create form's alert when fields have errors.
@@ -382,13 +385,14 @@ func (h *Handler) rotate(v *visit) error {
 		return err
 	}
 	once := v.r.PostForm.Get(onceField)
-	if once == "" {
-		// A page from before one-time values: nothing was rotated.
-		return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=rotate-stale")
-	}
-	if fresh, err := v.useOnce(once); err != nil {
+	switch use, err := v.useOnce(once); {
+	case err != nil:
 		return err
-	} else if !fresh {
+	case use == onceUnknown:
+		// A page from before one-time values, or a value never issued to
+		// the organization: nothing was rotated.
+		return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=rotate-stale")
+	case use == onceUsed:
 		return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=rotated-twice")
 	}
 	var rot rotatedSecret

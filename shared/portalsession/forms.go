@@ -27,18 +27,30 @@ func (m *Manager) IssueForm(ctx context.Context, orgID string) (string, error) {
 	return nonce, err
 }
 
-// UseForm uses up a form's one-time value. ErrInvalid: it was used already
-// (or is unknown, expired, or another organization's).
+// ErrUsed means a one-time form's value was used already: the form was
+// sent before.
+var ErrUsed = errors.New("portal form was sent already")
+
+// UseForm uses up a form's one-time value. ErrUsed: it was used already
+// (the form was sent before). ErrInvalid: it is unknown, expired or
+// another organization's, so the form was never sent as far as this
+// stage knows. The value stays stored, marked used, rather than deleted:
+// only then can a replay, which waits for what the first submission
+// made, be told from a value never issued, which must not wait (s29
+// security review F1).
 func (m *Manager) UseForm(ctx context.Context, orgID, nonce string) error {
 	if nonce == "" {
 		return ErrInvalid
 	}
-	t, err := m.Store.Take(ctx, KindForm, Hash(nonce))
+	t, err := m.Store.Use(ctx, KindForm, Hash(nonce), orgID)
 	if err != nil {
 		return err
 	}
-	if t.OrgID != orgID || !m.Now().Before(t.ExpiresAt) {
+	if !m.Now().Before(t.ExpiresAt) {
 		return ErrInvalid
+	}
+	if t.Used {
+		return ErrUsed
 	}
 	return nil
 }
@@ -67,8 +79,8 @@ func (m *Manager) FormResult(ctx context.Context, orgID, nonce string) (string, 
 	return t.Ref, nil
 }
 
-// ReturnForm makes a used one-time value good again: the action it was
-// used for failed, and the form may be sent again.
+// ReturnForm makes a used one-time value good again (unused): the action
+// it was used for failed, and the form may be sent again.
 func (m *Manager) ReturnForm(ctx context.Context, orgID, nonce string) error {
 	exp := m.Now().Add(FormTTL).UTC().Truncate(time.Second)
 	return m.Store.Put(ctx, Token{Kind: KindForm, Hash: Hash(nonce), OrgID: orgID, ExpiresAt: exp})

@@ -40,6 +40,8 @@ type Token struct {
 	ExpiresAt time.Time
 	// Ref is what a used one-time form made (KindFormUsed), else "".
 	Ref string
+	// Used: a one-time form's value was used already (Store.Use).
+	Used bool
 }
 
 // Store keeps tokens until they expire. Adapters return ErrInvalid for a
@@ -50,6 +52,11 @@ type Store interface {
 	// Take removes the token and returns it; of two concurrent calls only
 	// one gets it (single use).
 	Take(ctx context.Context, kind, hash string) (Token, error)
+	// Use marks orgID's token used and returns it as it was before (Used:
+	// it had been used already); of two concurrent calls only one finds
+	// it unused. ErrInvalid if orgID holds no such token: another
+	// organization's is left as it was.
+	Use(ctx context.Context, kind, hash, orgID string) (Token, error)
 	Delete(ctx context.Context, kind, hash string) error
 }
 
