@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/lanes"
 )
@@ -97,4 +98,16 @@ func (h *hookrelay) addBus() {
 		MaxEventAge:     awscdk.Duration_Hours(jsii.Number(24)),
 		RetryAttempts:   jsii.Number(185),
 	}))
+	// A dynamic path parameter: EventBridge sets each event's own
+	// organization as its MessageGroupId, which makes the standard ingest
+	// queue an SQS fair queue, so one tenant's burst on the bus does not
+	// hold the other tenants' events behind it. Organization ids (letters,
+	// digits, _-.@+=, at most 128) are valid group ids. An event without a
+	// valid one is malformed either way: fan-out dead-letters it, or, if
+	// EventBridge cannot send it with that group, the rule's DLQ (the same
+	// ingest DLQ) takes it and IngestRuleFailedInvocations fires. Set on
+	// the rule itself: this CDK version's SqsQueue target refuses a group
+	// id for a standard queue (it predates fair queues).
+	rule := h.ingestRule.Node().DefaultChild().(awsevents.CfnRule)
+	rule.AddPropertyOverride(jsii.String("Targets.0.SqsParameters.MessageGroupId"), jsii.String(bus.GroupPath))
 }

@@ -86,6 +86,8 @@ func TestBusRuleToIngestQueue(t *testing.T) {
 		"Targets": arr(obj(map[string]interface{}{
 			"Arn":              getAtt(ingest, "Arn"),
 			"DeadLetterConfig": map[string]interface{}{"Arn": getAtt(ingestDLQ, "Arn")},
+			// Each event's organization is its message group: a fair queue.
+			"SqsParameters": map[string]interface{}{"MessageGroupId": "$.detail.organization_id"},
 		})),
 	}))
 	// EventBridge may send to the ingest queue (and its DLQ), from this rule only.

@@ -35,6 +35,13 @@ type Detail struct {
 	ID    string          `json:"id,omitempty"`
 }
 
+// GroupPath is the JSON path, in the EventBridge event, of its
+// organization: the ingest rule's SQS target takes each message's
+// MessageGroupId from it (an EventBridge dynamic path parameter), which
+// makes the standard ingest queue an SQS fair queue by organization. The
+// local bus sets the same group.
+const GroupPath = "$.detail.organization_id"
+
 // FromHookrelay reports whether hookrelay itself put the event (through
 // the API, or a health notice), by its source: producers use their own.
 func (r Record) FromHookrelay() bool { return r.Source == DefaultSource }

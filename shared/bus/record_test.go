@@ -1,6 +1,7 @@
 package bus
 
 import (
+	"encoding/json"
 	"errors"
 	"regexp"
 	"strings"
@@ -80,5 +81,36 @@ func TestParseRecordRefusesAProducerIDWithALoneSurrogate(t *testing.T) {
 	}
 	if _, d, err := ParseRecord(record(`k-\ud83d\ude00`)); err != nil || d.ID != "k-😀" {
 		t.Errorf("a surrogate pair: id %q, %v", d.ID, err)
+	}
+}
+
+// GroupPath, which the ingest rule's target evaluates on the EventBridge
+// event, must lead to the organization in the record the bus writes.
+func TestGroupPathLeadsToTheOrganization(t *testing.T) {
+	detail, err := EncodeDetail(Event{OrgID: "org_group", EventName: "emailClick", Data: json.RawMessage(`{"organization_id":"not this"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := EncodeRecord(Record{Version: "0", ID: "id", DetailType: "emailClick", Source: "s", Detail: detail})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var at any
+	if err := json.Unmarshal(body, &at); err != nil {
+		t.Fatal(err)
+	}
+	keys, ok := strings.CutPrefix(GroupPath, "$.")
+	if !ok {
+		t.Fatalf("GroupPath %q is not a JSON path from the event's root", GroupPath)
+	}
+	for _, k := range strings.Split(keys, ".") {
+		obj, isObj := at.(map[string]any)
+		if !isObj {
+			t.Fatalf("GroupPath %q: no object at %q in %s", GroupPath, k, body)
+		}
+		at = obj[k]
+	}
+	if at != "org_group" {
+		t.Errorf("GroupPath %q leads to %v in %s, want the organization", GroupPath, at, body)
 	}
 }

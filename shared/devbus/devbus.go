@@ -46,7 +46,8 @@ func (l *Local) Put(ctx context.Context, events []bus.Event) error {
 		if err != nil {
 			return err
 		}
-		bodies[i] = queue.Message{Body: string(body)}
+		// The group the ingest rule's target takes from bus.GroupPath.
+		bodies[i] = queue.Message{Body: string(body), Group: e.OrgID}
 	}
 	batches, err := bus.Split(bodies, func(m queue.Message) int { return len(m.Body) })
 	if err != nil {

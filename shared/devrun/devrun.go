@@ -23,6 +23,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/awsclient"
+	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
@@ -48,12 +49,9 @@ type Options struct {
 	Logger *slog.Logger
 	// FanoutConcurrency and DeliverConcurrency are the batches in flight per
 	// queue. Fan-out defaults to 5, the deployed fan-out's maximum
-	// concurrency (fanoutReservedConcurrency): the ingest queue has no
-	// message groups on AWS either (EventBridge sets MessageGroupId only on
-	// FIFO targets), so what keeps one tenant's burst from delaying the
-	// others' events there is fan-out's pace, which the local stack must
-	// not understate. Delivery defaults to 4 per lane (Lambda scales to 5
-	// a lane; a laptop need not).
+	// concurrency (fanoutReservedConcurrency), so the local stack does not
+	// overstate fan-out's pace. Delivery defaults to 4 per lane (Lambda
+	// scales to 5 a lane; a laptop need not).
 	FanoutConcurrency, DeliverConcurrency int
 	// WrapDeliver, when set, wraps the deliver handler the delivery poller
 	// invokes. Test-only (the e2e chaos test injects batch panics with it);
@@ -295,6 +293,16 @@ func (s *Stack) serve(ln net.Listener, h http.Handler) {
 	})
 }
 
+// ingestOrg is an ingest message's tenant, its event's organization (""
+// for a record that does not parse: fan-out dead-letters it).
+func ingestOrg(m events.SQSMessage) string {
+	_, d, err := bus.ParseRecord([]byte(m.Body))
+	if err != nil {
+		return ""
+	}
+	return d.OrgID
+}
+
 // deliveryOrg is a delivery message's tenant ("" for poison).
 func deliveryOrg(m events.SQSMessage) string {
 	d, err := message.Decode(m.Body)
@@ -309,11 +317,13 @@ func deliveryOrg(m events.SQSMessage) string {
 func (s *Stack) poll(o Options, fanout, deliver queue.Handler) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
+	// Fair dispatch by organization: what SQS fair queues do on AWS with
+	// the MessageGroupId the ingest rule's target (bus.GroupPath) and
+	// fan-out set (goaws does not).
 	pollers := []*poller.Poller{{Name: "fanout", QueueURL: s.Config.IngestQueueURL, Handler: fanout,
-		Concurrency: orDefault(o.FanoutConcurrency, 5), Timeout: fanoutTimeout}}
+		Concurrency: orDefault(o.FanoutConcurrency, 5), Timeout: fanoutTimeout,
+		Group: ingestOrg, StaleAfter: ingestVisibility / 2}}
 	for i, u := range s.Config.DeliveryQueues {
-		// Fair dispatch by organization: what SQS fair queues do on AWS
-		// with the MessageGroupId fan-out sets (goaws does not).
 		pollers = append(pollers, &poller.Poller{Name: laneName("deliver", i), QueueURL: u, Handler: deliver,
 			Concurrency: orDefault(o.DeliverConcurrency, 4), Timeout: deliverTimeout(s.Config),
 			Group: deliveryOrg, StaleAfter: deliveryVisibility(s.Config) / 2})

@@ -21,8 +21,8 @@ import (
 // group ahead of it, received ones included: the first message of every
 // group comes before the second of any, and a group with many messages in
 // flight yields to one with none. Order within a group is kept, messages
-// without a group form one group (a queue without groups, like the ingest
-// queue, is never reordered), and FIFO queues are left to goaws.
+// without a group form one group (a queue without groups is never
+// reordered), and FIFO queues are left to goaws.
 type fairOrder struct {
 	next http.Handler
 }
