@@ -14,7 +14,9 @@ const (
 	apiTimeout    = 25 * time.Second // under the HTTP API's 30 s integration limit
 	fanoutTimeout = 60 * time.Second
 
-	apiMemoryMB    = 256
+	apiMemoryMB = 256
+	// make cost prices fan-out's and deliver's duration at shared/costrun's
+	// copies of the next two (cost_test.go keeps them equal).
 	fanoutMemoryMB = 256
 	// deliverMemoryMB: `make cost` measures the local pipeline's peak live
 	// heap at 41 MiB at most (fan-out, delivery, pollers and receiver in one

@@ -98,7 +98,8 @@ func (s Scenario) String() string {
 }
 
 // Memory sizes the deployed functions have (infra/limits.go); duration is
-// priced at these.
+// priced at these. infra's TestCostReportPricesTheFunctionsMemory fails
+// when they differ from the synthesized functions'.
 const (
 	FanoutMemoryMB  = 256
 	DeliverMemoryMB = 256
