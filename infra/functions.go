@@ -231,7 +231,8 @@ func (h *hookrelay) secretsArn() *string {
 
 // grant gives a function's role exactly its list in shared/permissions:
 // one statement per listed grant, on the resource's ARN, the table's
-// grants narrowed to partition-key prefixes where the list says so.
+// grants narrowed to partition-key prefixes and the bus's to the entries
+// the code puts where the list says so.
 func (h *hookrelay) grant(role awsiam.Role, function string) {
 	for _, g := range permissions.Grants(function, h.settings.SecretStore) {
 		props := &awsiam.PolicyStatementProps{
@@ -240,6 +241,10 @@ func (h *hookrelay) grant(role awsiam.Role, function string) {
 		}
 		if g.WebhookContext {
 			cond := map[string]interface{}(permissions.WebhookContextCondition())
+			props.Conditions = &cond
+		}
+		if g.Puts != nil {
+			cond := map[string]interface{}(permissions.PutsCondition(*g.Puts))
 			props.Conditions = &cond
 		}
 		if len(g.LeadingKeys) > 0 {

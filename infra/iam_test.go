@@ -115,6 +115,19 @@ func TestReviewFindingsStayClosed(t *testing.T) {
 	if a := s.roleActions(t, deliver, "events"); !slices.Equal(a, []string{"events:PutEvents"}) {
 		t.Errorf("deliver's events actions %v, want PutEvents (health notices)", a)
 	}
+	// ...and only that notice, under hookrelay's own source, which
+	// fan-out trusts: not any tenant's event under it (s29 security
+	// review F2). The API puts any event type, all under that source.
+	for role, want := range map[string]string{
+		deliver: `{"StringEquals":{"events:detail-type":["webhook.disabled"],"events:source":"hookrelay"}}`,
+		api:     `{"StringEquals":{"events:source":"hookrelay"}}`,
+	} {
+		for _, st := range s.statements(t, role) {
+			if slices.Contains(actions(st), "events:PutEvents") && jsonOf(st["Condition"]) != want {
+				t.Errorf("%s may put bus entries beyond %s: %s", role, want, jsonOf(st))
+			}
+		}
+	}
 }
 
 func TestSecretsScopedToPrefix(t *testing.T) {
@@ -238,6 +251,13 @@ func checkExactPermissions(t *testing.T, s *synthesized, store string) {
 			}
 			if g.WebhookContext {
 				cond = " if " + jsonOf(webhookContext)
+			}
+			if g.Puts != nil {
+				equals := map[string]interface{}{"events:source": g.Puts.Source}
+				if len(g.Puts.DetailTypes) > 0 {
+					equals["events:detail-type"] = g.Puts.DetailTypes
+				}
+				cond = " if " + jsonOf(map[string]interface{}{"StringEquals": equals})
 			}
 			for _, a := range g.Actions {
 				for _, arn := range arns[g.Resource] {

@@ -10,6 +10,8 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/hookrelay/hookrelay/catalog/ownevents"
+	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 )
@@ -45,6 +47,26 @@ type Grant struct {
 	// sends, both present (WebhookContextCondition): the key cannot
 	// encrypt or decrypt anything else through these roles.
 	WebhookContext bool
+	// Puts, on the bus, allows PutEvents only for entries it describes
+	// (PutsCondition).
+	Puts *Puts
+}
+
+// Puts describes the bus entries a PutEvents grant allows: their source,
+// and if DetailTypes is not empty, their detail types.
+type Puts struct {
+	Source      string
+	DetailTypes []string
+}
+
+// PutsCondition is the IAM condition of a grant with Puts: EventBridge's
+// events:source and events:detail-type keys, checked for each entry.
+func PutsCondition(p Puts) map[string]any {
+	equals := map[string]any{"events:source": p.Source}
+	if len(p.DetailTypes) > 0 {
+		equals["events:detail-type"] = p.DetailTypes
+	}
+	return map[string]any{"StringEquals": equals}
 }
 
 // WebhookContextCondition is the IAM condition of a WebhookContext grant.
@@ -111,7 +133,9 @@ var shared = map[string][]Grant{
 	// release by visibility, delete one by one: no PurgeQueue).
 	API: {
 		{Resource: Table, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"}},
-		{Resource: Bus, Actions: []string{"events:PutEvents"}},
+		// Every event the API publishes (the catalog's, test sends, the
+		// webhook.enabled notice) is under hookrelay's own source.
+		{Resource: Bus, Actions: []string{"events:PutEvents"}, Puts: &Puts{Source: bus.DefaultSource}},
 		{Resource: DeliveryQueue, Actions: []string{"sqs:SendMessage"}},
 		{Resource: DLQ, Actions: []string{"sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage"}},
 	},
@@ -137,7 +161,10 @@ var shared = map[string][]Grant{
 	// deliveries (UpdateItem, PutItem; DeleteItem when a park came after
 	// the recover that enabled the endpoint), and a park's read of the recover
 	// positions it moves back (Query, on those items only); the
-	// webhook.disabled notice (PutEvents). Items only of the kinds its code
+	// webhook.disabled notice (PutEvents, only that notice under hookrelay's
+	// source: fan-out trusts that source's event ids and notices, so a
+	// wider grant would let this role forge any tenant's signed events;
+	// s29 security review F2). Items only of the kinds its code
 	// keys (not the portal's sessions, idempotency claims or operator
 	// locks): it is the function that talks to tenants' hosts.
 	Deliver: {
@@ -146,7 +173,7 @@ var shared = map[string][]Grant{
 		{Resource: Table, Actions: []string{"dynamodb:Query"}, LeadingKeys: []string{dynamo.ParkScanKeyPrefix}},
 		{Resource: DeliveryQueue, Actions: []string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage"}},
 		{Resource: DLQ, Actions: []string{"sqs:SendMessage"}},
-		{Resource: Bus, Actions: []string{"events:PutEvents"}},
+		{Resource: Bus, Actions: []string{"events:PutEvents"}, Puts: &Puts{Source: bus.DefaultSource, DetailTypes: []string{ownevents.WebhookDisabled}}},
 		{Resource: DeliveryQueue, Actions: pollerActions, Poller: true},
 	},
 }
