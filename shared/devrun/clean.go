@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -25,6 +27,21 @@ var devMarks = []string{LockFile, devstate.FileName, devauth.KeyFileName, storeM
 
 // devTempPrefixes start the names of temporary files dev writes by rename.
 var devTempPrefixes = []string{devauth.KeyFileName + ".tmp-"}
+
+// devFolderFiles tell, for each folder dev creates, the names its owner
+// writes there; anything else in it (a file of other names, any folder)
+// is not make dev's, and Clean must not remove it with the folder.
+var devFolderFiles = map[string]func(name string) bool{
+	"dynamodb": levelDBFile.MatchString, // dynalite's store
+	"kms":      levelDBFile.MatchString, // local-kms's store
+	"goaws":    func(name string) bool { return name == "goaws.yaml" },
+	// devsecrets's file and the temporary files it renames onto it.
+	"secrets": regexp.MustCompile(`^secrets\.json(\.[0-9]+\.tmp)?$`).MatchString,
+}
+
+// levelDBFile matches the names LevelDB (dynalite's C++ one and
+// local-kms's Go one) keeps in its folder.
+var levelDBFile = regexp.MustCompile(`^(CURRENT(\.bak|\.[0-9]+)?|LOCK|LOG(\.old)?|MANIFEST-[0-9]+|[0-9]+\.(log|ldb|sst|tmp|dbtmp))$`)
 
 func isDevEntry(name string) bool {
 	return slices.Contains(devEntries, name) ||
@@ -76,7 +93,8 @@ func Clean(dataDir string) (bool, error) {
 }
 
 // checkDevData refuses a folder that holds anything dev did not create,
-// or that holds something but none of dev's marks.
+// at its top or inside dev's folders, or that holds something but none
+// of dev's marks.
 func checkDevData(dataDir string, entries []os.DirEntry) error {
 	var foreign []string
 	marked := false
@@ -84,7 +102,13 @@ func checkDevData(dataDir string, entries []os.DirEntry) error {
 		marked = marked || slices.Contains(devMarks, e.Name())
 		if !isDevEntry(e.Name()) {
 			foreign = append(foreign, e.Name())
+			continue
 		}
+		inside, err := foreignInside(dataDir, e)
+		if err != nil {
+			return err
+		}
+		foreign = append(foreign, inside...)
 	}
 	switch {
 	case len(foreign) > 0:
@@ -94,4 +118,25 @@ func checkDevData(dataDir string, entries []os.DirEntry) error {
 		return fmt.Errorf("%s is %w: none of %s is in it; nothing removed", dataDir, ErrNotDevData, strings.Join(devMarks, ", "))
 	}
 	return nil
+}
+
+// foreignInside names what one of dev's folders holds that its owner
+// does not write there. A symlink (or a file) of a dev folder's name is
+// removed as itself, never followed, so it is not looked into.
+func foreignInside(dataDir string, e os.DirEntry) ([]string, error) {
+	owned, ok := devFolderFiles[e.Name()]
+	if !ok || !e.IsDir() {
+		return nil, nil
+	}
+	inner, err := os.ReadDir(filepath.Join(dataDir, e.Name()))
+	if err != nil {
+		return nil, err
+	}
+	var foreign []string
+	for _, f := range inner {
+		if f.IsDir() || !owned(f.Name()) {
+			foreign = append(foreign, path.Join(e.Name(), f.Name()))
+		}
+	}
+	return foreign, nil
 }

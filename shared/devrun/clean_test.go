@@ -1,12 +1,16 @@
 package devrun
 
 import (
+	"context"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/hookrelay/hookrelay/shared/emulator"
 )
 
 // TestCleanRefusesWhileAStackRuns: make clean under a running make dev
@@ -71,6 +75,58 @@ func TestCleanRemovesNothingFromAUsersFolder(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, LockFile)); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s: Clean left a lock file: %v", name, err)
 		}
+	}
+}
+
+// TestCleanRemovesNothingWhenAUserFileIsInADevFolder: the README promises
+// Clean removes only what make dev creates; a user's file dropped into
+// dev's own folders (dynamodb/, secrets/, ...) is not make dev's, and
+// the folder stays whole with the file named (s29 walk F8).
+func TestCleanRemovesNothingWhenAUserFileIsInADevFolder(t *testing.T) {
+	devFiles := []string{LockFile, "dev-jwt.key", "dynamodb/CURRENT", "dynamodb/000003.log",
+		"kms/MANIFEST-000000", "secrets/secrets.json", "goaws/goaws.yaml", "goaws.log"}
+	for _, user := range []string{"dynamodb/my-thesis.docx", "secrets/prod.env", "goaws/notes.txt",
+		"kms/backup/CURRENT", "dynamodb/000003.log.bak"} {
+		dir := t.TempDir()
+		for _, f := range append(devFiles, user) {
+			write(t, filepath.Join(dir, f))
+		}
+		existed, err := Clean(dir)
+		if !existed || !errors.Is(err, ErrNotDevData) || !strings.Contains(err.Error(), filepath.Dir(user)) {
+			t.Errorf("%s: %v, %v; want ErrNotDevData naming it", user, existed, err)
+		}
+		for _, f := range append(devFiles, user) {
+			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+				t.Errorf("%s: %s is gone: %v", user, f, err)
+			}
+		}
+	}
+}
+
+// TestCleanRemovesWhatTheEmulatorsWrite: the check of dev's folders knows
+// the emulators' own files; a stack's folder, after real use, goes.
+func TestCleanRemovesWhatTheEmulatorsWrite(t *testing.T) {
+	dir := t.TempDir()
+	s := startStack(t, dir)
+	token := devToken(t, dir, "org_clean")
+	call(t, s.API, token, "POST", "/api/v1/organization/webhooks",
+		`{"name":"c","url":"http://127.0.0.1:1/hook","event_types":["*"]}`, http.StatusCreated, nil)
+	s.Stop()
+	kms, err := emulator.StartKMS(context.Background(), emulator.Options{DataDir: filepath.Join(dir, "kms")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kms.Stop()
+	for _, f := range []string{"dynamodb/CURRENT", "secrets/secrets.json", "goaws/goaws.yaml", "kms/CURRENT"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Fatalf("the test's premise: %v", err)
+		}
+	}
+	if existed, err := Clean(dir); err != nil || !existed {
+		t.Fatalf("Clean of a used stack's folder: %v, %v", existed, err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the data folder is still there: %v", err)
 	}
 }
 
