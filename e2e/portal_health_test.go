@@ -3,6 +3,7 @@ package e2e
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,7 +20,9 @@ import (
 // hookrelay after the second (auto-disable after 2 failures and 1 ms), an
 // event parked meanwhile; the tenant sees each state, a refused time, and
 // Recover queues the two dead letters and the parked delivery, which
-// arrive. Another organization's session cannot recover it.
+// arrive. Another organization's session cannot recover it. A test event
+// sent meanwhile fails, and its long outcome keeps the attempt log inside
+// its card at laptop and phone widths.
 func TestPortalRecoversAnEndpointDisabledForFailing(t *testing.T) {
 	t.Parallel()
 	env := testEnv()
@@ -54,6 +57,11 @@ func TestPortalRecoversAnEndpointDisabledForFailing(t *testing.T) {
 	// The second disables it; the next event is parked.
 	failed = append(failed, tn.publish("emailClick", clickData))
 	tn.awaitHealth(hook.ID, "disabled for failing", func(w webhookHealth) bool { return !w.Enabled && w.DisabledReason == "failing" })
+	// A test event now fails once, not retried: its outcome, the log's
+	// longest badge, must not push the log out of its card (s29 walk F2).
+	testPosts := rc.count()
+	tn.mustCall(http.MethodPost, "/api/v1/organization/webhooks/"+hook.ID+"/test", nil, http.StatusAccepted, nil)
+	rc.waitHits(t, testPosts+1, patience)
 	postsBefore := rc.count()
 	parked := ids.Delivery(tn.publish("emailClick", clickData), hook.ID)
 	testenv.WaitFor(t, patience, "parked "+parked, func() bool {
@@ -71,11 +79,19 @@ func TestPortalRecoversAnEndpointDisabledForFailing(t *testing.T) {
 			t.Fatalf("the disabled endpoint's card %q lacks %q", card, want)
 		}
 	}
+	failedTest := `!!document.querySelector('tr[data-delivery] .badge.failed')`
+	b.reloadUntil(patience, "the failed test event in the attempt log", failedTest)
+	for _, width := range []int64{1024, 1440, desktopWidth} { // the card is at its widest from 1100 px
+		b.run(chromedp.EmulateViewport(width, desktopHeight))
+		b.fitsItsBoxes("endpoint-" + strconv.FormatInt(width, 10))
+	}
 	b.screenshot("health-disabled", "portal-health.png")
 	phone := newBrowser(t, phoneWidth, phoneHeight)
 	phone.signIn(tn.portalLink())
 	phone.open(page, `form[action$="/recover"] button`)
+	phone.reloadUntil(patience, "the failed test event in the attempt log", failedTest)
 	phone.noHorizontalScroll("endpoint disabled for failing")
+	phone.fitsItsBoxes("endpoint-375")
 	phone.everyInputLabelled("endpoint disabled for failing")
 	phone.viewShot("phone-health-disabled-top")
 

@@ -279,6 +279,7 @@ func TestPortalPagesAtPhoneWidth(t *testing.T) {
 			b.waitTrue(visible(`tr[data-delivery="`+q.DeliveryID+`"] .ids dd`)+` && document.querySelector('tr[data-delivery] .ids').textContent.includes("`+q.DeliveryID+`")`, "the delivery id in the card")
 		}
 		b.noHorizontalScroll(p.name)
+		b.fitsItsBoxes("phone-" + p.name)
 		b.headerTakes(2, p.name)
 		b.everyInputLabelled(p.name)
 		b.screenshot("phone-"+p.name, "")
@@ -315,6 +316,7 @@ func TestPortalPagesAtPhoneWidth(t *testing.T) {
 	d.screenshot("list", "")
 	for _, p := range pages[4:] {
 		d.open(s.API+p.path, p.visible)
+		d.fitsItsBoxes(p.name)
 		d.headerTakes(1, p.name)
 		d.screenshot(p.name, "")
 	}
