@@ -25,9 +25,10 @@ type WebhookGetter interface {
 }
 
 // SecretSource returns a webhook's active signing secrets at its secret
-// version, newest first (SecretCache over the secrets store).
+// version, whose last rotation's grace ends at graceEnd, newest first
+// (SecretCache over the secrets store).
 type SecretSource interface {
-	Active(ctx context.Context, orgID, webhookID string, version int, now time.Time) ([]string, error)
+	Active(ctx context.Context, orgID, webhookID string, version int, graceEnd, now time.Time) ([]string, error)
 }
 
 // Queue is the part of *sqsqueue.Client the handler uses.

@@ -21,17 +21,6 @@ import (
 // webhook again: 12 s after the rotation, past the 10 s webhook cache. The
 // old one stops when its grace ends, from the same cached read.
 func TestRotationSignsWithTheNewSecretWithinTheWebhookCacheTTL(t *testing.T) {
-	var mu sync.Mutex
-	var got []*http.Request
-	var bodies [][]byte
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		got, bodies = append(got, r), append(bodies, body)
-		mu.Unlock()
-	}))
-	t.Cleanup(srv.Close)
-
 	t0 := time.Now()
 	clock := t0
 	now := func() time.Time { return clock }
@@ -40,19 +29,9 @@ func TestRotationSignsWithTheNewSecretWithinTheWebhookCacheTTL(t *testing.T) {
 	cache.Now = now
 	e.h.d.Webhooks, e.h.now = cache, now
 	e.secrets.active = []string{testSecretOld}
-	hook := webhook.Webhook{ID: "wh_rot", OrgID: "org_a", URL: srv.URL, Enabled: true}
+	hook := webhook.Webhook{ID: "wh_rot", OrgID: "org_a", Enabled: true}
+	deliver := deliverTo(t, e, &hook)
 	e.webhooks.put(hook)
-
-	deliver := func(event string) (*http.Request, []byte) {
-		t.Helper()
-		m := received(sqsMessage(t, "org_a", "wh_rot", event), 1)
-		if resp, _ := e.h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{m}}); len(resp.BatchItemFailures) != 0 {
-			t.Fatalf("delivery failed: %+v", resp)
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		return got[len(got)-1], bodies[len(bodies)-1]
-	}
 	verifies := func(r *http.Request, body []byte, secret string) bool {
 		return verify.Verifier{Secrets: []string{secret}, Prefix: "Hookrelay"}.Verify(r.Header, body, clock) == nil
 	}
@@ -85,5 +64,76 @@ func TestRotationSignsWithTheNewSecretWithinTheWebhookCacheTTL(t *testing.T) {
 	}
 	if e.secrets.reads != 2 {
 		t.Errorf("%d secret-store reads, want 2 (one per version)", e.secrets.reads)
+	}
+}
+
+// A secret-store read right after a rotation may still return the record
+// before it (the risk Secrets Manager's undocumented read-after-write
+// consistency leaves). That record signs the one delivery that read it,
+// but is not cached under the new version: the next delivery reads again
+// and signs with the new secret, then keeps it.
+func TestAStaleSecretReadAfterARotationIsNotCached(t *testing.T) {
+	e := newEnv(t, testConfig(), nil)
+	e.secrets.active = []string{testSecretOld}
+	hook := webhook.Webhook{ID: "wh_stale", OrgID: "org_a", Enabled: true}
+	deliver := deliverTo(t, e, &hook)
+	e.webhooks.put(hook)
+	signedWith := func(event, secret string) bool {
+		t.Helper()
+		r, b := deliver(event)
+		return verify.Verifier{Secrets: []string{secret}, Prefix: "Hookrelay"}.Verify(r.Header, b, time.Now()) == nil
+	}
+
+	if !signedWith("evt_1", testSecretOld) {
+		t.Fatal("before the rotation: not signed with the secret")
+	}
+	// The rotation is counted on the webhook item (version and grace end),
+	// but the store's next read still returns the record before it.
+	graceEnd := time.Now().Add(time.Hour).Truncate(time.Second)
+	hook.SecretVersion, hook.PreviousSecretExpiresAt = 1, graceEnd
+	e.webhooks.put(hook)
+	if !signedWith("evt_2", testSecretOld) {
+		t.Fatal("the stale read's record did not sign its delivery")
+	}
+	// The store now returns the rotated record.
+	e.secrets.mu.Lock()
+	e.secrets.active = []string{testSecret, testSecretOld}
+	e.secrets.previousEnds = graceEnd
+	e.secrets.mu.Unlock()
+	if !signedWith("evt_3", testSecret) {
+		t.Fatal("after a stale read the old record was kept: not signed with the new secret")
+	}
+	if !signedWith("evt_4", testSecret) {
+		t.Fatal("not signed with the new secret")
+	}
+	if e.secrets.reads != 3 {
+		t.Errorf("%d secret-store reads, want 3 (the first version, the stale read, the rotated record kept)", e.secrets.reads)
+	}
+}
+
+// deliverTo points hook at a receiver that keeps what it is sent, and
+// returns a function that delivers one event to hook through e's handler
+// and returns the request it received.
+func deliverTo(t *testing.T, e *env, hook *webhook.Webhook) func(event string) (*http.Request, []byte) {
+	var mu sync.Mutex
+	var got []*http.Request
+	var bodies [][]byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got, bodies = append(got, r), append(bodies, body)
+		mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	hook.URL = srv.URL
+	return func(event string) (*http.Request, []byte) {
+		t.Helper()
+		m := received(sqsMessage(t, hook.OrgID, hook.ID, event), 1)
+		if resp, _ := e.h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{m}}); len(resp.BatchItemFailures) != 0 {
+			t.Fatalf("delivery failed: %+v", resp)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return got[len(got)-1], bodies[len(bodies)-1]
 	}
 }

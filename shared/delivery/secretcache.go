@@ -26,6 +26,16 @@ const maxSecretCacheEntries = 10_000
 // that reads the webhook again, within the webhook cache's TTL. It keeps
 // the whole record and picks the active secrets at each signing, so the
 // previous secret of a rotation stops signing when its grace ends.
+//
+// A record read for a version is cached only if it is that rotation's or
+// a later one's: its grace end is not before the one the webhook item
+// records for its last rotation (BumpSecretVersion). A read that returned
+// the record before the rotation (a store read that does not yet see its
+// write) signs that one delivery but is not cached, so the next delivery
+// reads again rather than signing with the old secret alone until the
+// next rotation. The stored records need no change: every rotation's
+// record ends its grace no earlier than the grace end the API counts with
+// it, and one that restores a record counts that record's grace end.
 type SecretCache struct {
 	store   SecretStore
 	mu      sync.Mutex
@@ -44,8 +54,10 @@ func NewSecretCache(store SecretStore) *SecretCache {
 }
 
 // Active returns the webhook's secrets at that version that sign at now,
-// newest first; concurrent misses share one read. Errors are not cached.
-func (c *SecretCache) Active(ctx context.Context, orgID, webhookID string, version int, now time.Time) ([]string, error) {
+// newest first; concurrent misses share one read. graceEnd is the webhook
+// item's end of the last rotation's grace (zero if never rotated). Errors,
+// and records older than graceEnd, are not cached.
+func (c *SecretCache) Active(ctx context.Context, orgID, webhookID string, version int, graceEnd, now time.Time) ([]string, error) {
 	key := cacheKey{orgID, webhookID}
 	if r, ok := c.cached(key, version); ok {
 		return r.Active(now), nil
@@ -57,6 +69,9 @@ func (c *SecretCache) Active(ctx context.Context, orgID, webhookID string, versi
 		r, err := c.store.Record(ctx, orgID, webhookID)
 		if err != nil {
 			return nil, err
+		}
+		if r.PreviousExpiresAt.Before(graceEnd) { // from before the item's last rotation
+			return r, nil
 		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
