@@ -49,6 +49,11 @@ func (a *apiTarget) resolve(cfg config.Config) error {
 		return err
 	}
 	if a.token != "" {
+		// A deployed stack is https only: http:// elsewhere is a typo
+		// that would put the token on the wire in clear text.
+		if plainHTTP(a.apiURL) && !loopback(a.apiURL) {
+			return fmt.Errorf("%s is not on this machine: --token goes only over https there, never in clear text", a.apiURL)
+		}
 		return nil
 	}
 	if !loopback(a.apiURL) {
@@ -72,6 +77,12 @@ func loopback(apiURL string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// plainHTTP reports whether apiURL (checked) is http://, not https://.
+func plainHTTP(apiURL string) bool {
+	u, err := url.Parse(apiURL)
+	return err == nil && u.Scheme == "http"
 }
 
 // localAPI finds the running `make dev` as the dlq commands do, through

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/hookrelay/hookrelay/shared/config"
+)
+
+// A bearer token given with --token never crosses the network in clear
+// text: an http:// API is accepted only on this machine (make dev); a
+// deployed stack is https only, so http:// elsewhere is a typo that would
+// put an organization's or an operator's token on the wire (s29 security
+// review N2). Refused before anything is sent, with a message and a
+// non-zero exit.
+func TestATokenIsNotSentInClearTextOffThisMachine(t *testing.T) {
+	localDev(t, "")
+	apiTransport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		t.Errorf("a request went out to %s", r.URL)
+		return nil, errors.New("no requests here")
+	})
+	t.Cleanup(func() { apiTransport = http.DefaultTransport })
+	for _, api := range []string{"http://api.example.com", "http://10.0.0.8:8080/", "http://localhost.example.com", "HTTP://api.example.com"} {
+		_, err := runCmd(t, newPortalCmd(), "--token", "abc", "--api", api)
+		if err == nil || !strings.Contains(err.Error(), "is not on this machine: --token goes only over https there") {
+			t.Errorf("--api %s --token: %v", api, err)
+		}
+	}
+	// $HOOKRELAY_ADDR names an API over http: the same holds.
+	t.Setenv(config.EnvAddr, "10.0.0.8:8080")
+	if _, err := runCmd(t, newPortalCmd(), "--token", "abc"); err == nil || !strings.Contains(err.Error(), "is not on this machine: --token goes only over https there") {
+		t.Errorf("$%s elsewhere with --token: %v", config.EnvAddr, err)
+	}
+}
