@@ -20,7 +20,7 @@ import (
 // the bus at once, then tenant B one, while fan-out (one batch at a time)
 // is held on A's first batch. The ingest queue is fair by organization
 // (the ingest rule's target sets each message's group from bus.GroupPath;
-// goaws and the local poller model SQS fair queues), so B's event is
+// goaws-loopback models SQS fair queues), so B's event is
 // fanned out within the next batches, not after A's whole backlog.
 func TestABusBurstDoesNotHoldBackAnotherTenant(t *testing.T) {
 	t.Parallel()

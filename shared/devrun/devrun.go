@@ -23,7 +23,6 @@ import (
 
 	"github.com/hookrelay/hookrelay/catalog"
 	"github.com/hookrelay/hookrelay/shared/awsclient"
-	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
@@ -293,16 +292,6 @@ func (s *Stack) serve(ln net.Listener, h http.Handler) {
 	})
 }
 
-// ingestOrg is an ingest message's tenant, its event's organization (""
-// for a record that does not parse: fan-out dead-letters it).
-func ingestOrg(m events.SQSMessage) string {
-	_, d, err := bus.ParseRecord([]byte(m.Body))
-	if err != nil {
-		return ""
-	}
-	return d.OrgID
-}
-
 // deliveryOrg is a delivery message's tenant ("" for poison).
 func deliveryOrg(m events.SQSMessage) string {
 	d, err := message.Decode(m.Body)
@@ -317,13 +306,17 @@ func deliveryOrg(m events.SQSMessage) string {
 func (s *Stack) poll(o Options, fanout, deliver queue.Handler) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	// Fair dispatch by organization: what SQS fair queues do on AWS with
-	// the MessageGroupId the ingest rule's target (bus.GroupPath) and
-	// fan-out set (goaws does not).
+	// goaws-loopback hands out the ingest queue's messages fairly by group
+	// (fairorder.go): fan-out's invocations are short, so its poller takes
+	// them as received. It reads nothing ahead either: a message pooled
+	// past its time would come back with a receive counted that fan-out
+	// never saw, and the ingest queue allows only 5.
 	pollers := []*poller.Poller{{Name: "fanout", QueueURL: s.Config.IngestQueueURL, Handler: fanout,
-		Concurrency: orDefault(o.FanoutConcurrency, 5), Timeout: fanoutTimeout,
-		Group: ingestOrg, StaleAfter: ingestVisibility / 2}}
+		Concurrency: orDefault(o.FanoutConcurrency, 5), Timeout: fanoutTimeout}}
 	for i, u := range s.Config.DeliveryQueues {
+		// Fair dispatch by organization: a deliver invocation can hold its
+		// batch for the delivery timeout, so each takes one organization's
+		// messages, as SQS fair queues spread consumers on AWS.
 		pollers = append(pollers, &poller.Poller{Name: laneName("deliver", i), QueueURL: u, Handler: deliver,
 			Concurrency: orDefault(o.DeliverConcurrency, 4), Timeout: deliverTimeout(s.Config),
 			Group: deliveryOrg, StaleAfter: deliveryVisibility(s.Config) / 2})
