@@ -16,6 +16,21 @@ import (
 
 func call(t *testing.T, srv *httptest.Server, action string, body map[string]any) map[string]any {
 	t.Helper()
+	status, out, err := send(srv, action, body)
+	if err != nil {
+		t.Errorf("%s: %v", action, err)
+		return nil
+	}
+	m := map[string]any{}
+	// DeleteMessage's answer has no body.
+	if status != http.StatusOK || len(out) > 0 && json.Unmarshal(out, &m) != nil {
+		t.Errorf("%s: %d %s", action, status, out)
+	}
+	return m
+}
+
+// send posts one JSON-protocol action and returns the answer as it is.
+func send(srv *httptest.Server, action string, body map[string]any) (int, []byte, error) {
 	client := *srv.Client() // a copy: calls run from several goroutines
 	client.Timeout = 10 * time.Second
 	raw, _ := json.Marshal(body)
@@ -24,17 +39,11 @@ func call(t *testing.T, srv *httptest.Server, action string, body map[string]any
 	req.Header.Set("X-Amz-Target", "AmazonSQS."+action)
 	resp, err := client.Do(req)
 	if err != nil {
-		t.Errorf("%s: %v", action, err)
-		return nil
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	m := map[string]any{}
-	// DeleteMessage's answer has no body.
-	if resp.StatusCode != http.StatusOK || len(out) > 0 && json.Unmarshal(out, &m) != nil {
-		t.Errorf("%s: %d %s", action, resp.StatusCode, out)
-	}
-	return m
+	out, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, out, err
 }
 
 // A waiting receive is answered by the send that follows it, not at the

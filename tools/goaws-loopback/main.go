@@ -60,13 +60,9 @@ func run(config, level, env string) error {
 		// any goaws.yaml; an explicit file is the only predictable input.
 		return errors.New("-config is required")
 	}
-	lvl, err := log.ParseLevel(level)
-	if err != nil {
-		return fmt.Errorf("-loglevel: %w", err)
+	if err := setupLog(os.Stdout, level); err != nil {
+		return err
 	}
-	log.SetFormatter(&log.JSONFormatter{})
-	log.SetOutput(os.Stdout)
-	log.SetLevel(lvl)
 	if env == "" {
 		env = "Local"
 	}
