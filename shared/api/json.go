@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/strictjson"
@@ -49,9 +48,9 @@ func bodyError(err error) error {
 			return fail(http.StatusBadRequest, codeInvalidJSON, "request body must be a JSON object")
 		}
 		return fail(http.StatusBadRequest, codeInvalidJSON, "%s must be a %s", typ.Field, jsonKind(typ.Type.Kind().String()))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		// encoding/json has no typed error for this one.
-		return fail(http.StatusBadRequest, codeUnknownField, "%s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if msg, ok := strictjson.UnknownField(err); ok {
+		return fail(http.StatusBadRequest, codeUnknownField, "%s", msg)
 	}
 	return fail(http.StatusBadRequest, codeInvalidJSON, "request body is not valid JSON")
 }

@@ -28,6 +28,7 @@ var AdminRoutes = []string{RouteList, RouteShow, RouteRedrive, RoutePurge}
 // document lists them per status (a test there checks it names every one).
 const (
 	codeInvalidJSON          = "invalid_json"
+	codeUnknownField         = "unknown_field"
 	codeInvalidPage          = "invalid_page"
 	codeInvalidFilter        = "invalid_filter"
 	codeSelectionRequired    = "selection_required"
@@ -225,7 +226,11 @@ func specFromQuery(q url.Values) (FilterSpec, error) {
 // reason as unknown query parameters, and text that is not valid UTF-8 too.
 func readJSON(w http.ResponseWriter, r *http.Request, dst any) bool {
 	if err := strictjson.Decode(w, r, maxBody, dst); err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalidJSON, err.Error())
+		if msg, ok := strictjson.UnknownField(err); ok {
+			writeError(w, http.StatusBadRequest, codeUnknownField, msg)
+		} else {
+			writeError(w, http.StatusBadRequest, codeInvalidJSON, err.Error())
+		}
 		return false
 	}
 	return true

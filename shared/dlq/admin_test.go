@@ -116,8 +116,15 @@ func TestAdminHandlerRoutes(t *testing.T) {
 	if status, body := call(t, h, "POST", "/api/v1/admin/dlq/purge", `{"confirm":true}`); status != 400 || errorCode(body) != "selection_required" {
 		t.Errorf("purge without selection: %d %v", status, body)
 	}
-	if status, body := call(t, h, "POST", "/api/v1/admin/dlq/redrive", `{"org_id":"org_a"}`); status != 400 || errorCode(body) != "invalid_json" {
-		t.Errorf("redrive with a misspelt filter: %d %v", status, body)
+	// An unknown key is unknown_field, worded as the tenant routes word it
+	// (README "The API"; s29 walk F6).
+	for path, body := range map[string]string{"redrive": `{"org_id":"org_a"}`, "purge": `{"Confirm":true,"all":true}`} {
+		status, resp := call(t, h, "POST", "/api/v1/admin/dlq/"+path, body)
+		e, _ := resp["error"].(map[string]any)
+		msg, _ := e["message"].(string)
+		if status != 400 || errorCode(resp) != "unknown_field" || !strings.HasPrefix(msg, `unknown field "`) {
+			t.Errorf("%s with a misspelt key: %d %v, want 400 unknown_field", path, status, resp)
+		}
 	}
 	for _, filter := range []string{`"webhook_id":"wh_ORGA0"`, `"since":"2999-01-01T00:00:00Z"`} {
 		if status, body := call(t, h, "POST", "/api/v1/admin/dlq/purge", `{"confirm":true,`+filter+`}`); status != 400 || errorCode(body) != "invalid_filter" {

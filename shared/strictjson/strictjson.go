@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -19,6 +20,15 @@ var ErrNotText = errors.New("request body is not valid UTF-8 text")
 
 // ErrTrailingData marks a body with more after its JSON value.
 var ErrTrailingData = errors.New("trailing data after the JSON object")
+
+// UnknownField reports whether err is Decode's refusal of a key dst has
+// no field for, and says so without encoding/json's "json: " prefix
+// (`unknown field "x"`), as every route answers it. encoding/json has no
+// typed error for this one.
+func UnknownField(err error) (string, bool) {
+	msg, ok := strings.CutPrefix(err.Error(), "json: ")
+	return msg, ok && strings.HasPrefix(msg, "unknown field ")
+}
 
 // Decode reads the body (at most limit bytes; beyond that the error is
 // an *http.MaxBytesError), checks it with CheckText, and decodes exactly
