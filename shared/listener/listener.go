@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -90,20 +91,19 @@ func New(o Options) (*Listener, error) {
 func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := l.o.Now()
 	if r.Method != http.MethodPost {
-		l.printf("%s  ✗ %s %s: hookrelay only POSTs\n", clock(now), r.Method, r.URL.Path)
-		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		l.reject(w, http.StatusMethodNotAllowed, "POST only",
+			fmt.Sprintf("%s  ✗ %s %s: hookrelay only POSTs\n", clock(now), r.Method, r.URL.Path))
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
-		l.printf("%s  ✗ body unreadable: %v\n", clock(now), err)
-		http.Error(w, "body too large or unreadable", http.StatusRequestEntityTooLarge)
+		l.reject(w, http.StatusRequestEntityTooLarge, "body too large or unreadable",
+			fmt.Sprintf("%s  ✗ body unreadable: %v\n", clock(now), err))
 		return
 	}
 	req := l.describe(r.Header, body, now)
 	if !req.verified() {
-		l.printf("%s\n", req.badLine())
-		http.Error(w, "bad signature", http.StatusBadRequest)
+		l.reject(w, http.StatusBadRequest, "bad signature", req.badLine()+"\n")
 		return
 	}
 	req.attempt = l.count(req.delivery)
@@ -137,8 +137,29 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func answer(w http.ResponseWriter, status int) {
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(status)
-	_ = http.NewResponseController(w).Flush() // a writer that cannot flush answers on return
+	flush(w)
 }
+
+// reject answers a request the listener refuses, whole, and only then
+// prints its line: like an accepted one, a refused request's answer never
+// waits on the terminal, or a held terminal would turn a 400 into a
+// timeout and a retry. The body is what http.Error sends, with its length
+// stated so the sender has all of it once it is flushed.
+func (l *Listener) reject(w http.ResponseWriter, status int, msg, line string) {
+	body := msg + "\n"
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body) // a sender that hung up needs no answer
+	flush(w)
+	l.printf("%s", line)
+}
+
+// flush sends what the handler has written now; a writer that cannot
+// flush answers on return.
+func flush(w http.ResponseWriter) { _ = http.NewResponseController(w).Flush() }
 
 // count records one verified request of a delivery id and returns its
 // number. Forged requests are not counted, so they cannot use up

@@ -28,6 +28,18 @@ func (h *heldWriter) Write(p []byte) (int, error) {
 	return h.Buffer.Write(p)
 }
 
+// heldListener serves a listener whose output is held until release.
+func heldListener(t *testing.T, secret string) (srv *httptest.Server, out *heldWriter, release func()) {
+	t.Helper()
+	out = &heldWriter{release: make(chan struct{})}
+	l, err := New(Options{Secret: secret, Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var releaseOnce sync.Once
+	return httptest.NewServer(l), out, func() { releaseOnce.Do(func() { close(out.release) }) }
+}
+
 func envelope(t *testing.T, data string) []byte {
 	t.Helper()
 	env, err := message.BuildEnvelope("evt_1", "emailClick", "org_a", 1745000000, json.RawMessage(data))
@@ -42,15 +54,8 @@ func envelope(t *testing.T, data string) []byte {
 // not its indentation (about 200 MB).
 func TestAnswerAtTheDepthLimitDoesNotWaitOnPrinting(t *testing.T) {
 	secret := secretstest.Generate(t)
-	out := &heldWriter{release: make(chan struct{})}
-	l, err := New(Options{Secret: secret, Out: out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(l)
+	srv, out, release := heldListener(t, secret)
 	defer srv.Close() // joins the handler, after the release below
-	var releaseOnce sync.Once
-	release := func() { releaseOnce.Do(func() { close(out.release) }) }
 	defer release()
 
 	deep := envelope(t, strings.Repeat("[", message.MaxDataDepth)+strings.Repeat("]", message.MaxDataDepth))
@@ -130,5 +135,64 @@ func TestLargeBodyIsCutWithANote(t *testing.T) {
 	}
 	if want := fmt.Sprintf("%d more bytes of the body not printed)\n", len(full)-len(shown)); note != want {
 		t.Fatalf("note %q, want %q", note, want)
+	}
+}
+
+// Rejected requests are answered, body and all, while the output is held:
+// a terminal nobody reads must not turn a 400 into a timeout and a retry.
+func TestRejectedRequestsAreAnsweredBeforePrinting(t *testing.T) {
+	secret := secretstest.Generate(t)
+	payload := envelope(t, `{"email":"ada@example.com"}`)
+	cases := []struct {
+		name    string
+		method  string
+		body    []byte
+		headers func() http.Header
+		status  int
+		line    string
+	}{
+		{"bad signature", http.MethodPost, payload, func() http.Header {
+			return signedHeaders(t, "dlv_bad", time.Now(), payload, secretstest.Generate(t))
+		}, http.StatusBadRequest, "dlv_bad"},
+		{"wrong method", http.MethodPut, payload, func() http.Header {
+			return signedHeaders(t, "dlv_put", time.Now(), payload, secret)
+		}, http.StatusMethodNotAllowed, "hookrelay only POSTs"},
+		{"body too large", http.MethodPost, bytes.Repeat([]byte("x"), maxBody+1), http.Header{}.Clone,
+			http.StatusRequestEntityTooLarge, "body unreadable"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, out, release := heldListener(t, secret)
+			defer srv.Close() // joins the handler, after the release below
+			defer release()
+			req, err := http.NewRequest(c.method, srv.URL, bytes.NewReader(c.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header = c.headers()
+			// The timeout only stops a hang from holding the test.
+			client := &http.Client{Timeout: time.Minute}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatalf("no answer while the output was held: %v", err)
+			}
+			got, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				t.Fatalf("response body while the output was held: %v", err)
+			}
+			if resp.StatusCode != c.status || len(got) == 0 {
+				t.Fatalf("answered %d %q, want %d with an error body", resp.StatusCode, got, c.status)
+			}
+			if printed := out.String(); printed != "" {
+				t.Fatalf("the held output was written: %q", printed)
+			}
+
+			release()
+			srv.Close()
+			if printed := out.String(); !strings.Contains(printed, "✗") || !strings.Contains(printed, c.line) {
+				t.Fatalf("output %q does not flag the request with %q", printed, c.line)
+			}
+		})
 	}
 }
