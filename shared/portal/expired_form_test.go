@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,11 +12,7 @@ import (
 // reload (which would send the same stale form again) (s28 portal
 // review 5).
 func TestAnExpiredFormLeadsBack(t *testing.T) {
-	h, m := loginPortal(t)
-	token, _, err := m.Redeem(context.Background(), link(t, m, "org_a"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, token := sessionOf(t, "org_a")
 	r := httptest.NewRequest(http.MethodPost, "/portal/webhooks/wh_1/enabled", strings.NewReader("csrf=stale&enabled=false"))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.AddCookie(&http.Cookie{Name: cookieName, Value: token})

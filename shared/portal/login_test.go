@@ -32,6 +32,17 @@ func loginPortal(t *testing.T) (*Handler, *portalsession.Manager) {
 	return h, sessions
 }
 
+// sessionOf signs org in: the portal and its session cookie's value.
+func sessionOf(t *testing.T, org string) (*Handler, string) {
+	t.Helper()
+	h, m := loginPortal(t)
+	token, _, err := m.Redeem(context.Background(), link(t, m, org))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, token
+}
+
 func link(t *testing.T, m *portalsession.Manager, org string) string {
 	t.Helper()
 	token, _, err := m.StartLogin(context.Background(), org)

@@ -106,7 +106,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
 	defer h.recoverPanic(sw, r)
 	if _, pattern := h.mux.Handler(r); pattern == "" {
-		h.message(sw, r, http.StatusNotFound, "Page not found", "There is no such page. Use the menu above to find your way.")
+		h.notFound(sw, r)
 	} else {
 		h.mux.ServeHTTP(sw, r)
 	}

@@ -85,14 +85,9 @@ func (h *Handler) form(fn func(*visit) error) http.Handler {
 }
 
 func (h *Handler) visitor(w http.ResponseWriter, r *http.Request) (*visit, bool) {
-	c, err := readCookie(r, cookieName)
-	var s portalsession.Session
-	if err == nil {
-		s, err = h.o.Sessions.Lookup(r.Context(), c.Value)
-	}
+	v, err := h.signedIn(w, r)
 	if err != nil {
-		if !errors.Is(err, portalsession.ErrInvalid) && !errors.Is(err, http.ErrNoCookie) {
-			h.o.Logger.Error("portal session lookup failed", "error", err.Error())
+		if !signedOut(err) {
 			h.message(w, r, http.StatusInternalServerError, "Something went wrong", "We could not check your session. Try again in a moment.")
 			return nil, false
 		}
@@ -100,12 +95,48 @@ func (h *Handler) visitor(w http.ResponseWriter, r *http.Request) (*visit, bool)
 			"Sessions last one hour. Open the webhooks page from "+h.o.Config.Portal.ProductName+" again to continue.")
 		return nil, false
 	}
+	return v, true
+}
+
+// signedIn is the visit of the request's live session. A lookup that
+// failed for another reason than a missing or ended session is logged.
+func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) (*visit, error) {
+	c, err := readCookie(r, cookieName)
+	var s portalsession.Session
+	if err == nil {
+		s, err = h.o.Sessions.Lookup(r.Context(), c.Value)
+	}
+	if err != nil {
+		if !signedOut(err) {
+			h.o.Logger.Error("portal session lookup failed", "error", err.Error())
+		}
+		return nil, err
+	}
 	if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
 		info.orgID = s.OrgID
 	}
 	// A page or form costs the organization one request of its API rate
 	// limit per ten API calls it makes (api.AdmitOnce).
-	return &visit{w: w, r: r, s: s, root: rootOf(r.URL.Path), h: h, ctx: api.AdmitOnce(r.Context())}, true
+	return &visit{w: w, r: r, s: s, root: rootOf(r.URL.Path), h: h, ctx: api.AdmitOnce(r.Context())}, nil
+}
+
+// signedOut: the request has no session, or one that ended.
+func signedOut(err error) bool {
+	return errors.Is(err, portalsession.ErrInvalid) || errors.Is(err, http.ErrNoCookie)
+}
+
+// notFound answers a path no route serves. A signed-in visitor keeps the
+// menu and a way back to the list, as on every page of theirs; anyone
+// else gets the page alone, whose words point at no menu (s29 walk F3).
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	v, err := h.signedIn(w, r)
+	if err != nil {
+		h.message(w, r, http.StatusNotFound, "Page not found",
+			"There is no such page. Open the webhooks page from "+h.o.Config.Portal.ProductName+" to continue.")
+		return
+	}
+	_ = v.show(http.StatusNotFound, view{Title: "Page not found", Content: bind(messagePage, "There is no such page: use the menu above, or go back to your webhooks.")})
 }
 
 // sameOrigin refuses requests a browser marks as coming from another site.
