@@ -330,6 +330,14 @@ func TestPortalPagesAtPhoneWidth(t *testing.T) {
 	d.press(`button[data-copy="code-go"]`)
 	d.waitTrue(`(() => { const s = document.querySelector('button[data-copy="code-go"]').nextElementSibling;
 		return s.getAttribute("role") === "status" && s.getAttribute("aria-live") === "polite" && s.textContent.includes("Copied") })()`, "the code's copy said in a live region")
+
+	// A path no route serves keeps the signed-in menu: the session cookie
+	// reaches it too (s29 walk F3).
+	d.open(s.API+"/portal/webhooks/"+hook.ID+"/nosuch", `nav a[href="../../verify"]`)
+	if got := d.text("main h1"); got != "Page not found" {
+		t.Fatalf("an unknown path's page says %q", got)
+	}
+	d.screenshot("not-found", "")
 }
 
 // TestPortalIsolationAndLinks: another organization's portal sees none of
