@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 
@@ -77,6 +78,9 @@ func (t *dlqTarget) resolve(ctx context.Context) (resolved, error) {
 	if err := t.check(dlqURL); err != nil {
 		return resolved{}, err
 	}
+	if err := t.checkQueueURLs(dlqURL, queueURL); err != nil {
+		return resolved{}, err
+	}
 	if t.stack == "" && dlqURL == "" {
 		return devTarget(ctx)
 	}
@@ -115,6 +119,28 @@ func (t *dlqTarget) check(dlqURL string) error {
 	for _, name := range []string{"queue-url", "table"} {
 		if t.flags.Lookup(name).Changed {
 			return fmt.Errorf("--%s needs --dlq-url or --stack (or %s): without them the commands act on the running `make dev`, which has its own", name, config.EnvDLQURL)
+		}
+	}
+	return nil
+}
+
+// checkQueueURLs refuses a DLQ or lane URL given that is not an http(s)
+// URL with a host, naming the flag or variable it came from: the SDK
+// would send it to the region's endpoint as it is, and the failure would
+// come back as a network error, not as the typo it is.
+func (t *dlqTarget) checkQueueURLs(dlqURL, queueURL string) error {
+	for _, c := range []struct{ flag, env, urls string }{
+		{"dlq-url", config.EnvDLQURL, dlqURL},
+		{"queue-url", config.EnvDeliveryQueueURL, queueURL},
+	} {
+		source := c.env
+		if t.flags.Lookup(c.flag).Changed {
+			source = "--" + c.flag
+		}
+		for _, raw := range lanes.Parse(c.urls) {
+			if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+				return fmt.Errorf("%s %q: want a queue URL, such as https://sqs.us-east-1.amazonaws.com/123456789012/hookrelay-dlq", source, raw)
+			}
 		}
 	}
 	return nil

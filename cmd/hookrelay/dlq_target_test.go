@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hookrelay/hookrelay/shared/devstate"
 )
@@ -44,6 +45,38 @@ func TestDLQRedriveNeedsTheLanes(t *testing.T) {
 		out, _, err := runDLQ(t, args...)
 		if err == nil || err.Error() != want || out != "" {
 			t.Errorf("%v: %v, stdout %q; want only %q", args, err, out, want)
+		}
+	}
+}
+
+// A DLQ or lane URL that is not an http(s) URL with a host is refused,
+// naming where it came from, before any AWS call (s29 walk F4: the SDK
+// sent "notaurl" to the region's endpoint and a failed lookup came back
+// as an answer lost in transit).
+func TestDLQRefusesAQueueURLThatIsNotOne(t *testing.T) {
+	noTarget(t)
+	// Were anything sent, it goes to a closed loopback port, never AWS.
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+	t.Setenv("AWS_REGION", "eu-west-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	const dlqURL = "http://127.0.0.1:9/000000000000/deliveries-dlq"
+	for _, c := range []struct {
+		env  string
+		args []string
+		want string
+	}{
+		{"", []string{"ls", "--dlq-url", "notaurl"}, `--dlq-url "notaurl": want a queue URL`},
+		{"", []string{"ls", "--dlq-url", "sqs.us-east-1.amazonaws.com/1/q"}, `--dlq-url "sqs.us-east-1.amazonaws.com/1/q": want`},
+		{"notaurl", []string{"show", "dlv_1"}, `HOOKRELAY_DLQ_URL "notaurl": want a queue URL`},
+		{"", []string{"redrive", "--all", "--dlq-url", dlqURL, "--queue-url", dlqURL + ",lane2"}, `--queue-url "lane2": want a queue URL`},
+	} {
+		t.Setenv("HOOKRELAY_DLQ_URL", c.env)
+		start := time.Now()
+		_, _, err := runDLQ(t, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) || time.Since(start) > 2*time.Second {
+			t.Errorf("%q: %v after %v, want at once a refusal with %q", c.args, err, time.Since(start), c.want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ package awserr
 
 import (
 	"errors"
+	"net"
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -18,4 +19,15 @@ func Unsent(err error) bool {
 	var sendErr *smithyhttp.RequestSendError
 	var readErr *smithy.DeserializationError
 	return err != nil && !errors.As(err, &apiErr) && !errors.As(err, &sendErr) && !errors.As(err, &readErr)
+}
+
+// NotConnected reports whether a call failed before any connection to its
+// endpoint opened: the endpoint's name did not resolve, or the dial failed
+// (refused, unreachable). The SDK reports these as a RequestSendError, as
+// it does a send cut off in transit, but this request never went out: AWS
+// saw nothing, so nothing can have happened on its side.
+func NotConnected(err error) bool {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	return errors.As(err, &dnsErr) || errors.As(err, &opErr) && opErr.Op == "dial"
 }

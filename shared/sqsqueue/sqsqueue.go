@@ -140,8 +140,8 @@ func (c *Client) Receive(ctx context.Context, queueURL string, max int, wait, vi
 // hidden for their visibility timeout. Callers that must see every message
 // (the DLQ listing) take the error instead and wait that timeout out: an
 // request that went out and got no readable answer wraps queue.ErrLost. A
-// request that never went out (no credentials, a bad endpoint) hid nothing:
-// its error is returned as it is, at once.
+// request that never went out (no credentials, a bad endpoint, no
+// connection) hid nothing: its error is returned as it is, at once.
 func (c *Client) ReceiveOnce(ctx context.Context, queueURL string, max int, wait, visibility time.Duration) ([]events.SQSMessage, error) {
 	msgs, err := c.receive(ctx, queueURL, max, wait, visibility, func(o *sqs.Options) { o.RetryMaxAttempts = 1 })
 	if err != nil && ctx.Err() == nil && sentUnanswered(err) {
@@ -153,10 +153,11 @@ func (c *Client) ReceiveOnce(ctx context.Context, queueURL string, max int, wait
 // sentUnanswered reports whether a call reached the wire and its answer
 // did not come back readable: the send failed in transit, or the response
 // was cut off before it could be read. SQS's own refusals (an API error
-// code) are answers.
+// code) are answers; a dial that failed (connection refused, a name that
+// does not resolve) sent nothing.
 func sentUnanswered(err error) bool {
 	var apiErr smithy.APIError
-	return !awserr.Unsent(err) && !errors.As(err, &apiErr)
+	return !awserr.Unsent(err) && !awserr.NotConnected(err) && !errors.As(err, &apiErr)
 }
 
 func (c *Client) receive(ctx context.Context, queueURL string, max int, wait, visibility time.Duration, optFns ...func(*sqs.Options)) ([]events.SQSMessage, error) {

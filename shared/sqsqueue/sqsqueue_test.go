@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -122,4 +123,24 @@ func TestReceiveOnceMarksLostAnswers(t *testing.T) {
 	if err == nil || errors.Is(err, queue.ErrLost) || !strings.Contains(err.Error(), "no credentials configured") || sent.Load() {
 		t.Fatalf("receive without credentials: err = %v (request sent: %v), want the credentials error, not ErrLost", err, sent.Load())
 	}
+
+	// No connection opened (the endpoint is down: a closed loopback port):
+	// the request never went out, so it hid nothing either (s29 walk F4).
+	closed := closedPort(t)
+	_, err = New(testenv.SQSClient(t, closed)).ReceiveOnce(ctx, closed+"/100010001000/q", 1, 0, 0)
+	if err == nil || errors.Is(err, queue.ErrLost) || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("receive from a closed port: err = %v, want the refused connection, not ErrLost", err)
+	}
+}
+
+// closedPort is the URL of a loopback port nobody listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return "http://" + addr
 }
