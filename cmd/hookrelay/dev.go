@@ -48,7 +48,7 @@ deployed with -c secretStore=envelope does; the default keeps them in a file.`,
 				}
 				env[config.EnvSecretStore] = secretStore
 			}
-			return runDev(cmd.Context(), cmd.OutOrStdout(), log, env)
+			return runDev(cmd.Context(), cmd.OutOrStdout(), devrun.Options{Logger: log, Env: env, SecretStoreFlag: secretStore != ""})
 		},
 	}
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "also log debug lines (every batch)")
@@ -76,7 +76,7 @@ func cleanData(out io.Writer) error {
 	return nil
 }
 
-func runDev(ctx context.Context, out io.Writer, log *slog.Logger, env map[string]string) error {
+func runDev(ctx context.Context, out io.Writer, o devrun.Options) error {
 	// Ctrl-C during startup aborts it too; Start cleans up after itself.
 	// dev keeps watching the signals itself, unlike the other commands:
 	// its emulators run in process groups of their own, which a terminal's
@@ -84,7 +84,7 @@ func runDev(ctx context.Context, out io.Writer, log *slog.Logger, env map[string
 	// Stop has ended them.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	s, err := devrun.Start(ctx, devrun.Options{Logger: log, Env: env})
+	s, err := devrun.Start(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func runDev(ctx context.Context, out io.Writer, log *slog.Logger, env map[string
 	printBanner(out, s)
 	select {
 	case <-ctx.Done():
-		log.Info("stopping")
+		o.Logger.Info("stopping")
 		return nil
 	case <-s.Failed():
 		return s.Err()

@@ -44,6 +44,9 @@ type Options struct {
 	// Env overrides HOOKRELAY_* variables of the process environment, so
 	// tests choose e.g. a short HOOKRELAY_RETRY_SCHEDULE without Setenv.
 	Env map[string]string
+	// SecretStoreFlag says the store in Env came from dev's --secret-store
+	// flag: a refusal of it then names the flag the user typed.
+	SecretStoreFlag bool
 	// Logger defaults to NewLogger(os.Stderr, slog.LevelInfo).
 	Logger *slog.Logger
 	// FanoutConcurrency and DeliverConcurrency are the batches in flight per
@@ -116,7 +119,7 @@ func (s *Stack) start(ctx context.Context, o Options) error {
 		return err
 	}
 	s.onStop(lk.release)
-	if err := checkSecretStore(s.DataDir, cfg.SecretStore); err != nil {
+	if err := checkSecretStore(s.DataDir, storeChoice(o, cfg.SecretStore)); err != nil {
 		return err
 	}
 	ln, err := listenLoopback(cfg.Addr)

@@ -19,16 +19,49 @@ import (
 // answer their GET and fail every delivery to them.
 const storeMarkFile = "secret-store"
 
-// checkSecretStore refuses to run store on a data folder whose webhooks
-// keep their secrets in the other store, before anything starts.
-func checkSecretStore(dataDir, store string) error {
+// checkSecretStore refuses to run the chosen store on a data folder whose
+// webhooks keep their secrets in the other store, before anything starts.
+func checkSecretStore(dataDir string, c chosenStore) error {
 	used, err := storeInUse(dataDir)
-	if err != nil || used == "" || used == store || !isDevStore(store) {
+	if err != nil || used == "" || used == c.store || !isDevStore(c.store) {
 		return err
 	}
-	return fmt.Errorf("%s=%s, but the webhooks in %s keep their signing secrets in the %s store, and make dev cannot move them: "+
-		"run it with %s=%s, or `make clean` to start over, or set %s to another data folder",
-		config.EnvSecretStore, store, dataDir, used, config.EnvSecretStore, used, devstate.EnvDataDir)
+	return fmt.Errorf("%s, but the webhooks in %s keep their signing secrets in the %s store, and make dev cannot move them: "+
+		"run it with %s, or `make clean` to start over, or set %s to another data folder",
+		c, dataDir, used, c.as(used), devstate.EnvDataDir)
+}
+
+// chosenStore is the store dev is to run and how the user chose it, so a
+// refusal names what they did, not a variable they never set.
+type chosenStore struct {
+	store string
+	how   string // "flag" (--secret-store), "env" (the variable) or "" (the default)
+}
+
+func storeChoice(o Options, store string) chosenStore {
+	switch {
+	case o.SecretStoreFlag:
+		return chosenStore{store, "flag"}
+	case o.Env[config.EnvSecretStore] != "" || os.Getenv(config.EnvSecretStore) != "":
+		return chosenStore{store, "env"}
+	}
+	return chosenStore{store, ""}
+}
+
+func (c chosenStore) String() string {
+	if c.how == "" {
+		return "the default secret store (" + c.store + ")"
+	}
+	return c.as(c.store)
+}
+
+// as is the way to choose store that this choice took (the variable
+// for the default, which has no flag of its own to name).
+func (c chosenStore) as(store string) string {
+	if c.how == "flag" {
+		return "--secret-store " + store
+	}
+	return config.EnvSecretStore + "=" + store
 }
 
 // markSecretStore records the store a started dev runs.

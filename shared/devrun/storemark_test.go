@@ -51,6 +51,42 @@ func TestStartRefusesTheOtherSecretStore(t *testing.T) {
 	lk.release()
 }
 
+// The refusal names the choice the user made: the flag they typed, or the
+// default when they chose nothing, not a variable they never set (s29
+// walk F5).
+func TestStoreRefusalNamesWhereTheStoreCameFrom(t *testing.T) {
+	t.Setenv(config.EnvSecretStore, "")
+	sm, env := config.SecretStoreSecretsManager, config.SecretStoreEnvelope
+	for _, c := range []struct {
+		name      string
+		used      string
+		o         Options
+		want, not string
+	}{
+		{"flag", sm, Options{Env: map[string]string{config.EnvSecretStore: env}, SecretStoreFlag: true},
+			"--secret-store envelope, but", config.EnvSecretStore},
+		{"variable", sm, Options{Env: map[string]string{config.EnvSecretStore: env}},
+			config.EnvSecretStore + "=envelope, but", "--secret-store"},
+		{"default", env, Options{},
+			"the default secret store (secretsmanager), but", config.EnvSecretStore + "=secretsmanager, but"},
+	} {
+		dir := t.TempDir()
+		if err := markSecretStore(dir, c.used); err != nil {
+			t.Fatal(err)
+		}
+		c.o.DataDir, c.o.Addr = dir, "127.0.0.1:0"
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		s, err := Start(ctx, c.o)
+		cancel()
+		if err == nil {
+			s.Stop()
+		}
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) || strings.Contains(err.Error(), c.not) {
+			t.Errorf("%s: %v; want it to start with %q and not name %q", c.name, err, c.want, c.not)
+		}
+	}
+}
+
 // A folder from before the mark tells its store by its files; one with
 // both stores' files, or neither, is not refused.
 func TestSecretStoreOfAnUnmarkedFolder(t *testing.T) {
@@ -80,7 +116,7 @@ func TestSecretStoreOfAnUnmarkedFolder(t *testing.T) {
 			}
 		}
 		for _, store := range []string{sm, env} {
-			err := checkSecretStore(dir, store)
+			err := checkSecretStore(dir, chosenStore{store: store})
 			if refused := err != nil; refused != (store == c.refuse) {
 				t.Errorf("%s: %s: %v; want refused=%v", c.name, store, err, store == c.refuse)
 			}
@@ -92,10 +128,10 @@ func TestSecretStoreOfAnUnmarkedFolder(t *testing.T) {
 		if err := markSecretStore(dir, c.refuse); err != nil {
 			t.Fatal(err)
 		}
-		if err := checkSecretStore(dir, c.refuse); err != nil {
+		if err := checkSecretStore(dir, chosenStore{store: c.refuse}); err != nil {
 			t.Errorf("%s marked %s: %v", c.name, c.refuse, err)
 		}
-		if err := checkSecretStore(dir, c.allowedToo); err == nil {
+		if err := checkSecretStore(dir, chosenStore{store: c.allowedToo}); err == nil {
 			t.Errorf("%s marked %s: %s was not refused", c.name, c.refuse, c.allowedToo)
 		}
 	}
