@@ -127,7 +127,11 @@ lint: ## gofmt, generated templates current, go vet, and a build for macOS and a
 # folder goes through `dev --clean`, never while make dev runs on it (the
 # stack would go on without its data, state file and token key); when the
 # CLI does not build, `rm -rf .hookrelay` with make dev stopped does it.
+# The CLI is built first, so that hint follows a failed build only, never
+# the CLI's own refusal (which protects what it names).
 clean: ## remove build output, and local data unless make dev runs
 	rm -rf bin cdk.out
-	@HOOKRELAY_DATA_DIR=$(CURDIR)/.hookrelay go run ./cmd/hookrelay dev --clean || \
-		{ echo "make clean: kept .hookrelay (bin/ and cdk.out/ are gone); if the CLI does not build, stop make dev and rm -rf .hookrelay" >&2; exit 2; }
+	@go build -o $(TOOLS)/bin/hookrelay ./cmd/hookrelay || \
+		{ echo "make clean: kept .hookrelay (bin/ and cdk.out/ are gone): the CLI does not build; with make dev stopped, rm -rf .hookrelay removes it" >&2; exit 2; }
+	@HOOKRELAY_DATA_DIR=$(CURDIR)/.hookrelay $(TOOLS)/bin/hookrelay dev --clean || \
+		{ echo "make clean: kept .hookrelay (bin/ and cdk.out/ are gone)" >&2; exit 2; }
