@@ -125,6 +125,10 @@ func (r recovered) write(w io.Writer, id, since string) {
 		fmt.Fprintf(w, "more parked deliveries remain: run the command again with --since %s\n", since)
 	}
 	if r.DeadLettersIncomplete {
-		fmt.Fprintln(w, "not every dead letter could be queued now: run the command again in 30 s (or ask an operator)")
+		// Most often a recover less than 30 s before searched the dead
+		// letters (README "Recover"); a failed read is the other cause.
+		// Either way the search may be incomplete and the next call, 30 s
+		// on, finishes it: nothing is known to have failed.
+		fmt.Fprintln(w, "dead letters may not all have been searched (a recover less than 30 s ago did): run the command again in 30 s to queue any that remain")
 	}
 }

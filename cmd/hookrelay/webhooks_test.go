@@ -92,3 +92,17 @@ func TestRecoverSaysWhichSinceContinues(t *testing.T) {
 		t.Fatalf("output %q", out.String())
 	}
 }
+
+// dead_letters_incomplete is most often the 30 s throttle (a recover just
+// before searched the dead letters): the CLI says the search may be
+// incomplete, not that something failed to be queued, and does not send
+// the tenant to an operator for it (s29 walk F9).
+func TestRecoverIncompleteDeadLettersIsNotAFailure(t *testing.T) {
+	var out bytes.Buffer
+	recovered{DeadLettersIncomplete: true}.write(&out, "wh_1", "2026-11-30T19:33:12Z")
+	got := out.String()
+	if strings.Contains(got, "could be queued") || strings.Contains(got, "could not") || strings.Contains(got, "operator") ||
+		!strings.Contains(got, "run the command again in 30 s") {
+		t.Fatalf("output %q", got)
+	}
+}
