@@ -20,6 +20,7 @@ const (
 	portalOrgAttr   = "organization_id"
 	portalRefAttr   = "ref"
 	portalUsedAttr  = "used"
+	portalPurpose   = "purpose"
 )
 
 // PortalTokenStore keeps the portal's login and session tokens (by hash)
@@ -53,6 +54,9 @@ func (s *PortalTokenStore) Put(ctx context.Context, t portalsession.Token) error
 	}
 	if t.Used {
 		item[portalUsedAttr] = &types.AttributeValueMemberBOOL{Value: true}
+	}
+	if t.Purpose != "" {
+		item[portalPurpose] = &types.AttributeValueMemberS{Value: t.Purpose}
 	}
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item})
 	if err != nil {
@@ -92,19 +96,24 @@ func (s *PortalTokenStore) Take(ctx context.Context, kind, hash string) (portals
 	return portalToken(kind, hash, out.Attributes)
 }
 
-// Use marks orgID's token used and returns it as it was before. One
-// update, conditional on the item being orgID's (so existing): the old
-// item says whether it was used already, so of two concurrent uses only
-// one finds it unused, with no read before.
-func (s *PortalTokenStore) Use(ctx context.Context, kind, hash, orgID string) (portalsession.Token, error) {
+// Use marks orgID's token for purpose used and returns it as it was
+// before. One update, conditional on the item being orgID's and issued
+// for purpose (so existing): the old item says whether it was used
+// already, so of two concurrent uses only one finds it unused, with no
+// read before; an item for another purpose is left unmarked.
+func (s *PortalTokenStore) Use(ctx context.Context, kind, hash, orgID, purpose string) (portalsession.Token, error) {
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       portalKey(kind, hash),
-		UpdateExpression:          aws.String("SET #used = :used"),
-		ConditionExpression:       aws.String("#org = :org"),
-		ExpressionAttributeNames:  map[string]string{"#used": portalUsedAttr, "#org": portalOrgAttr},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":used": &types.AttributeValueMemberBOOL{Value: true}, ":org": &types.AttributeValueMemberS{Value: orgID}},
-		ReturnValues:              types.ReturnValueAllOld,
+		TableName:                aws.String(s.table),
+		Key:                      portalKey(kind, hash),
+		UpdateExpression:         aws.String("SET #used = :used"),
+		ConditionExpression:      aws.String("#org = :org AND #purpose = :purpose"),
+		ExpressionAttributeNames: map[string]string{"#used": portalUsedAttr, "#org": portalOrgAttr, "#purpose": portalPurpose},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":used":    &types.AttributeValueMemberBOOL{Value: true},
+			":org":     &types.AttributeValueMemberS{Value: orgID},
+			":purpose": &types.AttributeValueMemberS{Value: purpose},
+		},
+		ReturnValues: types.ReturnValueAllOld,
 	})
 	if isConditionFailed(err) {
 		return portalsession.Token{}, portalsession.ErrInvalid
@@ -140,6 +149,9 @@ func portalToken(kind, hash string, item map[string]types.AttributeValue) (porta
 	}
 	if used, ok := item[portalUsedAttr].(*types.AttributeValueMemberBOOL); ok {
 		t.Used = used.Value
+	}
+	if purpose, ok := item[portalPurpose].(*types.AttributeValueMemberS); ok {
+		t.Purpose = purpose.Value
 	}
 	return t, nil
 }

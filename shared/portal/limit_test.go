@@ -31,7 +31,7 @@ func TestAtTheLimitThePortalSaysWhatToDo(t *testing.T) {
 	}
 	// The list a moment before showed room (another tab deleted since, or
 	// the count behind the limit is off): the API refuses all the same.
-	once, err := h.o.Sessions.IssueForm(context.Background(), "org_a")
+	once, err := h.o.Sessions.IssueForm(context.Background(), "org_a", createPurpose)
 	if err != nil {
 		t.Fatal(err)
 	}

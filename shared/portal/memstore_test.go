@@ -49,11 +49,13 @@ func (m *memTokens) find(kind, hash string, take bool) (portalsession.Token, err
 	return t, nil
 }
 
-func (m *memTokens) Use(_ context.Context, kind, hash, orgID string) (portalsession.Token, error) {
+// Use is the DynamoDB store's conditional update: only orgID's token
+// issued for purpose is marked.
+func (m *memTokens) Use(_ context.Context, kind, hash, orgID, purpose string) (portalsession.Token, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t, ok := m.tokens[kind+"#"+hash]
-	if !ok || t.OrgID != orgID {
+	if !ok || t.OrgID != orgID || t.Purpose != purpose {
 		return portalsession.Token{}, portalsession.ErrInvalid
 	}
 	used := t

@@ -19,9 +19,18 @@ import (
 // replay: it is the same for every form of the session.
 const onceField = "once"
 
+// What a one-time value is issued for: Create, or Rotate secret of one
+// webhook. A value acts only on the form it was issued for; posted to
+// another it is unknown there, never a replay, so it is answered at once
+// (s29 diff A F1: a used rotate value posted to Create waited 3 s for a
+// create record that never comes, as often as it was posted).
+const createPurpose = "create"
+
+func rotatePurpose(webhookID string) string { return "rotate:" + webhookID }
+
 // issueOnce is a new one-time value for a form the page shows.
-func (v *visit) issueOnce() (string, error) {
-	return v.h.o.Sessions.IssueForm(v.ctx, v.s.OrgID)
+func (v *visit) issueOnce(purpose string) (string, error) {
+	return v.h.o.Sessions.IssueForm(v.ctx, v.s.OrgID, purpose)
 }
 
 // onceUse is what using a posted form's one-time value found.
@@ -30,12 +39,12 @@ type onceUse int
 const (
 	onceFresh   onceUse = iota // never used: act
 	onceUsed                   // the form was sent before: answer what that did
-	onceUnknown                // none, or never issued to the organization: the form was never sent
+	onceUnknown                // none, or never issued to the organization for this form: the form was never sent
 )
 
-// useOnce uses up the posted form's one-time value.
-func (v *visit) useOnce(nonce string) (onceUse, error) {
-	switch err := v.h.o.Sessions.UseForm(v.ctx, v.s.OrgID, nonce); {
+// useOnce uses up the posted form's one-time value, issued for purpose.
+func (v *visit) useOnce(purpose, nonce string) (onceUse, error) {
+	switch err := v.h.o.Sessions.UseForm(v.ctx, v.s.OrgID, purpose, nonce); {
 	case err == nil:
 		return onceFresh, nil
 	case errors.Is(err, portalsession.ErrUsed):
@@ -50,10 +59,10 @@ func (v *visit) useOnce(nonce string) (onceUse, error) {
 // returnOnce makes a used value good again after the action failed, so
 // the same form can be sent again (a refused create shows it again).
 // Detached: the action is over, and the page answering it keeps the value.
-func (v *visit) returnOnce(nonce string) error {
+func (v *visit) returnOnce(purpose, nonce string) error {
 	ctx, cancel := detach.Bookkeeping(v.ctx)
 	defer cancel()
-	return v.h.o.Sessions.ReturnForm(ctx, v.s.OrgID, nonce)
+	return v.h.o.Sessions.ReturnForm(ctx, v.s.OrgID, purpose, nonce)
 }
 
 // createdOnce records the webhook a create form made, for its replays.

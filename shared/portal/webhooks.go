@@ -106,7 +106,7 @@ func (h *Handler) newForm(v *visit) error {
 	} else if full {
 		return v.show(http.StatusOK, view{Title: "Create webhook", Nav: "list", Content: bind(messagePage, h.limitSentence())})
 	}
-	once, err := v.issueOnce()
+	once, err := v.issueOnce(createPurpose)
 	if err != nil {
 		return err
 	}
@@ -121,17 +121,18 @@ func (h *Handler) create(v *visit) error {
 	if f.check(h.o.Config) {
 		return h.refuseCreate(v, http.StatusBadRequest, fieldsMarked, f)
 	}
-	switch use, err := v.useOnce(f.Once); {
+	switch use, err := v.useOnce(createPurpose, f.Once); {
 	case err != nil:
 		return err
 	case use == onceUsed:
 		return h.createdAlready(v, f.Once)
 	case use == onceUnknown:
 		// A page from before one-time values (open across a deploy), or
-		// a value never issued to the organization: never sent, so show
-		// it again, ready to send, rather than as a repeat, and at once:
-		// no first submission will record anything to wait for.
-		once, err := v.issueOnce()
+		// a value never issued to the organization for Create: never
+		// sent, so show it again, ready to send, rather than as a repeat,
+		// and at once: no first submission will record anything to wait
+		// for.
+		once, err := v.issueOnce(createPurpose)
 		if err != nil {
 			return err
 		}
@@ -141,7 +142,7 @@ func (h *Handler) create(v *visit) error {
 	var created createdHook
 	err := v.call(http.MethodPost, webhooksAPI, in, &created)
 	if err != nil {
-		if err := v.returnOnce(f.Once); err != nil {
+		if err := v.returnOnce(createPurpose, f.Once); err != nil {
 			return err
 		}
 		if f.fieldError(err) {
@@ -340,7 +341,7 @@ func (h *Handler) confirmRotate(v *visit) error {
 	if err != nil {
 		return err
 	}
-	once, err := v.issueOnce()
+	once, err := v.issueOnce(rotatePurpose(hk.ID))
 	if err != nil {
 		return err
 	}
@@ -384,20 +385,21 @@ func (h *Handler) rotate(v *visit) error {
 	if err != nil {
 		return err
 	}
-	once := v.r.PostForm.Get(onceField)
-	switch use, err := v.useOnce(once); {
+	once, purpose := v.r.PostForm.Get(onceField), rotatePurpose(hk.ID)
+	switch use, err := v.useOnce(purpose, once); {
 	case err != nil:
 		return err
 	case use == onceUnknown:
 		// A page from before one-time values, or a value never issued to
-		// the organization: nothing was rotated.
+		// the organization for this webhook's rotation: nothing was
+		// rotated.
 		return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=rotate-stale")
 	case use == onceUsed:
 		return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=rotated-twice")
 	}
 	var rot rotatedSecret
 	if err := v.call(http.MethodPost, webhookAPI(hk.ID)+"/rotate-secret", nil, &rot); err != nil {
-		return errors.Join(err, v.returnOnce(once))
+		return errors.Join(err, v.returnOnce(purpose, once))
 	}
 	return v.show(http.StatusOK, view{Title: "New signing secret", Nav: "list", Content: bind(secretPage, secretData{
 		Hook: hk, Secret: rot.SigningSecret, PreviousValidTil: when(rot.PreviousSecretExpiresAt),

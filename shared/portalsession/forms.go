@@ -21,9 +21,15 @@ const FormTTL = SessionTTL
 // secret) a one-time value for orgID. The form posts it back, and UseForm
 // accepts it once: a double click or a network retry of the same POST
 // finds it used instead of acting again, which the session-wide CSRF
-// token cannot tell.
-func (m *Manager) IssueForm(ctx context.Context, orgID string) (string, error) {
-	nonce, _, err := m.issue(ctx, KindForm, orgID, FormTTL)
+// token cannot tell. purpose names what the form does (which action, on
+// which webhook): UseForm accepts the value for that purpose only, so a
+// value used on one form and posted to another is unknown there, not a
+// replay whose record that form would wait for (s29 diff A F1).
+func (m *Manager) IssueForm(ctx context.Context, orgID, purpose string) (string, error) {
+	if purpose == "" {
+		return "", errors.New("portal form value: no purpose")
+	}
+	nonce, _, err := m.issue(ctx, Token{Kind: KindForm, OrgID: orgID, Purpose: purpose}, FormTTL)
 	return nonce, err
 }
 
@@ -31,18 +37,18 @@ func (m *Manager) IssueForm(ctx context.Context, orgID string) (string, error) {
 // sent before.
 var ErrUsed = errors.New("portal form was sent already")
 
-// UseForm uses up a form's one-time value. ErrUsed: it was used already
-// (the form was sent before). ErrInvalid: it is unknown, expired or
-// another organization's, so the form was never sent as far as this
-// stage knows. The value stays stored, marked used, rather than deleted:
+// UseForm uses up a form's one-time value issued for purpose. ErrUsed:
+// it was used already (the form was sent before). ErrInvalid: it is
+// unknown, expired, another organization's or issued for another purpose,
+// so this form was never sent as far as this stage knows. The value stays stored, marked used, rather than deleted:
 // only then can a replay, which waits for what the first submission
 // made, be told from a value never issued, which must not wait (s29
 // security review F1).
-func (m *Manager) UseForm(ctx context.Context, orgID, nonce string) error {
-	if nonce == "" {
+func (m *Manager) UseForm(ctx context.Context, orgID, purpose, nonce string) error {
+	if nonce == "" || purpose == "" {
 		return ErrInvalid
 	}
-	t, err := m.Store.Use(ctx, KindForm, Hash(nonce), orgID)
+	t, err := m.Store.Use(ctx, KindForm, Hash(nonce), orgID, purpose)
 	if err != nil {
 		return err
 	}
@@ -79,9 +85,10 @@ func (m *Manager) FormResult(ctx context.Context, orgID, nonce string) (string, 
 	return t.Ref, nil
 }
 
-// ReturnForm makes a used one-time value good again (unused): the action
-// it was used for failed, and the form may be sent again.
-func (m *Manager) ReturnForm(ctx context.Context, orgID, nonce string) error {
+// ReturnForm makes a used one-time value good again (unused) for the
+// same purpose: the action it was used for failed, and the form may be
+// sent again.
+func (m *Manager) ReturnForm(ctx context.Context, orgID, purpose, nonce string) error {
 	exp := m.Now().Add(FormTTL).UTC().Truncate(time.Second)
-	return m.Store.Put(ctx, Token{Kind: KindForm, Hash: Hash(nonce), OrgID: orgID, ExpiresAt: exp})
+	return m.Store.Put(ctx, Token{Kind: KindForm, Hash: Hash(nonce), OrgID: orgID, ExpiresAt: exp, Purpose: purpose})
 }

@@ -42,6 +42,10 @@ type Token struct {
 	Ref string
 	// Used: a one-time form's value was used already (Store.Use).
 	Used bool
+	// Purpose is what a one-time form's value was issued for (KindForm),
+	// else "": Store.Use accepts it only for that, so a value used on one
+	// form is unknown to any other rather than a replay of it.
+	Purpose string
 }
 
 // Store keeps tokens until they expire. Adapters return ErrInvalid for a
@@ -52,11 +56,12 @@ type Store interface {
 	// Take removes the token and returns it; of two concurrent calls only
 	// one gets it (single use).
 	Take(ctx context.Context, kind, hash string) (Token, error)
-	// Use marks orgID's token used and returns it as it was before (Used:
-	// it had been used already); of two concurrent calls only one finds
-	// it unused. ErrInvalid if orgID holds no such token: another
-	// organization's is left as it was.
-	Use(ctx context.Context, kind, hash, orgID string) (Token, error)
+	// Use marks orgID's token for purpose used and returns it as it was
+	// before (Used: it had been used already); of two concurrent calls
+	// only one finds it unused. ErrInvalid if orgID holds no such token
+	// for purpose: another organization's, or one issued for another
+	// purpose, is left as it was.
+	Use(ctx context.Context, kind, hash, orgID, purpose string) (Token, error)
 	Delete(ctx context.Context, kind, hash string) error
 }
 
@@ -81,7 +86,7 @@ func New(store Store) *Manager { return &Manager{Store: store, Now: time.Now} }
 
 // StartLogin issues a login token for orgID.
 func (m *Manager) StartLogin(ctx context.Context, orgID string) (token string, expiresAt time.Time, err error) {
-	return m.issue(ctx, KindLogin, orgID, LoginTTL)
+	return m.issue(ctx, Token{Kind: KindLogin, OrgID: orgID}, LoginTTL)
 }
 
 // Redeem uses up a login token and opens a session for its organization.
@@ -98,7 +103,7 @@ func (m *Manager) Redeem(ctx context.Context, loginToken string) (sessionToken s
 	if !m.Now().Before(t.ExpiresAt) {
 		return "", Session{}, ErrInvalid
 	}
-	sessionToken, exp, err := m.issue(ctx, KindSession, t.OrgID, SessionTTL)
+	sessionToken, exp, err := m.issue(ctx, Token{Kind: KindSession, OrgID: t.OrgID}, SessionTTL)
 	if err != nil {
 		return "", Session{}, err
 	}
@@ -144,10 +149,12 @@ func (m *Manager) End(ctx context.Context, sessionToken string) error {
 	return m.Store.Delete(ctx, KindSession, Hash(sessionToken))
 }
 
-func (m *Manager) issue(ctx context.Context, kind, orgID string, ttl time.Duration) (string, time.Time, error) {
+// issue stores a new token like t (its Kind, OrgID and Purpose) for ttl.
+func (m *Manager) issue(ctx context.Context, t Token, ttl time.Duration) (string, time.Time, error) {
 	token := rand.Text() // 26 base32 characters: 130 random bits
 	exp := m.Now().Add(ttl).UTC().Truncate(time.Second)
-	if err := m.Store.Put(ctx, Token{Kind: kind, Hash: Hash(token), OrgID: orgID, ExpiresAt: exp}); err != nil {
+	t.Hash, t.ExpiresAt = Hash(token), exp
+	if err := m.Store.Put(ctx, t); err != nil {
 		return "", time.Time{}, err
 	}
 	return token, exp, nil
