@@ -35,11 +35,9 @@ func TestDLQRefusesIgnoredTargetFlags(t *testing.T) {
 // anything is read, dry run too, naming the ways to give them.
 func TestDLQRedriveNeedsTheLanes(t *testing.T) {
 	noTarget(t)
-	// Nothing listens there: a request would fail otherwise.
+	loopbackAWS(t)
 	t.Setenv("HOOKRELAY_DLQ_URL", "http://127.0.0.1:9/000000000000/deliveries-dlq")
 	t.Setenv("HOOKRELAY_DELIVERY_QUEUE_URL", " , ")
-	t.Setenv("AWS_REGION", "eu-west-1")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	const want = "redrive needs the delivery lanes' queue URLs: pass --queue-url, set HOOKRELAY_DELIVERY_QUEUE_URL, or use --stack (its DeliveryQueueUrl output)"
 	for _, args := range [][]string{{"redrive", "--all", "--dry-run"}, {"redrive", "--all"}, {"redrive", "dlv_1"}} {
 		out, _, err := runDLQ(t, args...)
@@ -55,12 +53,7 @@ func TestDLQRedriveNeedsTheLanes(t *testing.T) {
 // as an answer lost in transit).
 func TestDLQRefusesAQueueURLThatIsNotOne(t *testing.T) {
 	noTarget(t)
-	// Were anything sent, it goes to a closed loopback port, never AWS.
-	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-	t.Setenv("AWS_REGION", "eu-west-1")
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	loopbackAWS(t)
 	const dlqURL = "http://127.0.0.1:9/000000000000/deliveries-dlq"
 	for _, c := range []struct {
 		env  string
@@ -79,4 +72,15 @@ func TestDLQRefusesAQueueURLThatIsNotOne(t *testing.T) {
 			t.Errorf("%q: %v after %v, want at once a refusal with %q", c.args, err, time.Since(start), c.want)
 		}
 	}
+}
+
+// loopbackAWS points the SDK at a closed loopback port with stand-in
+// credentials: were a refusal missed, its request fails there, never
+// reaching AWS or the instance metadata service.
+func loopbackAWS(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+	t.Setenv("AWS_REGION", "eu-west-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 }
