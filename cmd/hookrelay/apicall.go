@@ -36,7 +36,11 @@ func (a *apiTarget) call(ctx context.Context, method, path string, in any, want 
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	client := &http.Client{Transport: apiTransport, Timeout: 60 * time.Second}
+	// No redirects: the API answers none, and Go re-sends Authorization
+	// on a redirect to the same host even from https to http, which would
+	// put the token on the wire in clear text. A 3xx is reported as is.
+	client := &http.Client{Transport: apiTransport, Timeout: 60 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := client.Do(req)
 	if err != nil {
 		if a.local && connectionRefused(err) {

@@ -34,3 +34,24 @@ func TestATokenIsNotSentInClearTextOffThisMachine(t *testing.T) {
 		t.Errorf("$%s elsewhere with --token: %v", config.EnvAddr, err)
 	}
 }
+
+// Nor across a redirect: an https API that answers 3xx to http:// on the
+// same host (a misconfigured proxy in front) is reported, not followed,
+// since Go would re-send the Authorization header there.
+func TestATokenDoesNotFollowARedirect(t *testing.T) {
+	localDev(t, "")
+	var sent []string
+	apiTransport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		sent = append(sent, r.URL.String())
+		h := http.Header{"Location": {"http://api.example.com" + r.URL.Path}}
+		return &http.Response{StatusCode: http.StatusFound, Status: "302 Found", Header: h, Body: http.NoBody, Request: r}, nil
+	})
+	t.Cleanup(func() { apiTransport = http.DefaultTransport })
+	_, err := runCmd(t, newPortalCmd(), "--token", "abc", "--api", "https://api.example.com")
+	if err == nil || !strings.Contains(err.Error(), "302") {
+		t.Errorf("a 302 from the API: %v", err)
+	}
+	if len(sent) != 1 || !strings.HasPrefix(sent[0], "https://") {
+		t.Errorf("requests sent %v, want only the https one", sent)
+	}
+}

@@ -56,7 +56,11 @@ func NewSecretCache(store SecretStore) *SecretCache {
 // Active returns the webhook's secrets at that version that sign at now,
 // newest first; concurrent misses share one read. graceEnd is the webhook
 // item's end of the last rotation's grace (zero if never rotated). Errors,
-// and records older than graceEnd, are not cached.
+// and records older than graceEnd, are not cached. That narrows a stale
+// read after a rotation without closing it: grace ends are whole seconds,
+// so a stale record of a rotation in the same second as the item's last,
+// or one read before an undo put an earlier record back, still passes,
+// and is cached until the next rotation.
 func (c *SecretCache) Active(ctx context.Context, orgID, webhookID string, version int, graceEnd, now time.Time) ([]string, error) {
 	key := cacheKey{orgID, webhookID}
 	if r, ok := c.cached(key, version); ok {
