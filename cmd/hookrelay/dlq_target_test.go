@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hookrelay/hookrelay/shared/devstate"
 )
@@ -65,11 +64,12 @@ func TestDLQRefusesAQueueURLThatIsNotOne(t *testing.T) {
 		{"notaurl", []string{"show", "dlv_1"}, `HOOKRELAY_DLQ_URL "notaurl": want a queue URL`},
 		{"", []string{"redrive", "--all", "--dlq-url", dlqURL, "--queue-url", dlqURL + ",lane2"}, `--queue-url "lane2": want a queue URL`},
 	} {
+		// No clock: a request would have failed at loopbackAWS's closed
+		// port with another error than the refusal.
 		t.Setenv("HOOKRELAY_DLQ_URL", c.env)
-		start := time.Now()
 		_, _, err := runDLQ(t, c.args...)
-		if err == nil || !strings.Contains(err.Error(), c.want) || time.Since(start) > 2*time.Second {
-			t.Errorf("%q: %v after %v, want at once a refusal with %q", c.args, err, time.Since(start), c.want)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want a refusal with %q", c.args, err, c.want)
 		}
 	}
 }
