@@ -20,7 +20,7 @@ type failingBumps struct {
 	fails int
 }
 
-func (f *failingBumps) BumpSecretVersion(ctx context.Context, orgID, id string, previousExpiresAt time.Time) error {
+func (f *failingBumps) BumpSecretVersion(ctx context.Context, orgID, id string, previousExpiresAt time.Time, rotation string) error {
 	f.mu.Lock()
 	fail := f.fails > 0
 	if fail {
@@ -30,7 +30,7 @@ func (f *failingBumps) BumpSecretVersion(ctx context.Context, orgID, id string, 
 	if fail {
 		return errBoom
 	}
-	return f.Store.BumpSecretVersion(ctx, orgID, id, previousExpiresAt)
+	return f.Store.BumpSecretVersion(ctx, orgID, id, previousExpiresAt, rotation)
 }
 
 func withFailingBumps(fails int) envOption {

@@ -24,12 +24,12 @@ type landedRotate struct {
 	stored []string
 }
 
-func (l *landedRotate) Rotate(ctx context.Context, orgID, id, secret string, grace time.Duration) error {
-	if err := l.Store.Rotate(ctx, orgID, id, secret, grace); err != nil {
+func (l *landedRotate) Rotate(ctx context.Context, orgID, id string, rot secrets.Rotation) error {
+	if err := l.Store.Rotate(ctx, orgID, id, rot); err != nil {
 		return err
 	}
 	l.mu.Lock()
-	l.stored = append(l.stored, secret)
+	l.stored = append(l.stored, rot.Secret)
 	l.mu.Unlock()
 	return errBoom
 }
@@ -71,16 +71,17 @@ type earlierRotation struct {
 	x     string
 }
 
-func (e earlierRotation) Rotate(ctx context.Context, orgID, id, secret string, grace time.Duration) error {
+func (e earlierRotation) Rotate(ctx context.Context, orgID, id string, rot secrets.Rotation) error {
 	if !e.fired.Swap(true) {
-		if err := e.Store.Rotate(ctx, orgID, id, e.x, grace); err != nil {
+		earlier := secrets.NewRotation(e.x, rot.Grace)
+		if err := e.Store.Rotate(ctx, orgID, id, earlier); err != nil {
 			return err
 		}
-		if err := e.hooks.BumpSecretVersion(ctx, orgID, id, time.Now().Add(grace)); err != nil {
+		if err := e.hooks.BumpSecretVersion(ctx, orgID, id, time.Now().Add(rot.Grace), earlier.ID); err != nil {
 			return err
 		}
 	}
-	return e.Store.Rotate(ctx, orgID, id, secret, grace)
+	return e.Store.Rotate(ctx, orgID, id, rot)
 }
 
 // The undo of an uncounted rotation does not erase a rotation that

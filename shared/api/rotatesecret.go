@@ -27,30 +27,31 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request, p auth.Pri
 	if err != nil {
 		return err
 	}
-	grace := s.d.Config.SecretGrace
+	rot := secrets.NewRotation(secret, s.d.Config.SecretGrace)
 	// The store's rule (whole seconds) from a time no later than its own:
 	// the old secret signs until this time at least, never less.
-	graceEnd := secrets.Record{}.Rotated(secret, s.now(), grace).PreviousExpiresAt
+	graceEnd := secrets.Record{}.Rotated(rot, s.now()).PreviousExpiresAt
 	// What a rotation that cannot be counted is undone to, read just
 	// before it so that as few rotations as possible land in between.
 	before, err := s.d.Secrets.Record(r.Context(), p.OrgID, hook.ID)
 	if err != nil {
 		return err
 	}
-	if err := s.d.Secrets.Rotate(r.Context(), p.OrgID, hook.ID, secret, grace); err != nil {
+	if err := s.d.Secrets.Rotate(r.Context(), p.OrgID, hook.ID, rot); err != nil {
 		// A write can land and still answer an error (a timeout after the
 		// store applied it, an SDK retry of a conditional write that had
 		// landed): undone too, which leaves a rotation that did not land.
 		if !errors.Is(err, secrets.ErrNotFound) {
-			s.undoRotation(r.Context(), p.OrgID, hook.ID, secret, before)
+			s.undoRotation(r.Context(), p.OrgID, hook.ID, rot, before)
 		}
 		return err
 	}
-	// Delivery caches secrets by this count: it signs with the new secret
-	// from its next read of the webhook (within its webhook cache's TTL).
-	if err := s.bumpSecretVersion(r.Context(), p.OrgID, hook.ID, graceEnd); err != nil {
+	// Delivery caches secrets by this count, and keeps only the record of
+	// this rotation id: it signs with the new secret from its next read of
+	// the webhook (within its webhook cache's TTL).
+	if err := s.bumpSecretVersion(r.Context(), p.OrgID, hook.ID, graceEnd, rot.ID); err != nil {
 		if !errors.Is(err, webhook.ErrNotFound) { // deleted meanwhile: the delete removes the secret
-			s.undoRotation(r.Context(), p.OrgID, hook.ID, secret, before)
+			s.undoRotation(r.Context(), p.OrgID, hook.ID, rot, before)
 		}
 		return err
 	}
@@ -60,12 +61,12 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request, p auth.Pri
 
 // bumpSecretVersion counts the rotation, trying twice: a rotation it
 // cannot count is undone.
-func (s *server) bumpSecretVersion(ctx context.Context, orgID, id string, previousExpiresAt time.Time) error {
-	err := s.d.Webhooks.BumpSecretVersion(ctx, orgID, id, previousExpiresAt)
+func (s *server) bumpSecretVersion(ctx context.Context, orgID, id string, previousExpiresAt time.Time, rotation string) error {
+	err := s.d.Webhooks.BumpSecretVersion(ctx, orgID, id, previousExpiresAt, rotation)
 	if err == nil || errors.Is(err, webhook.ErrNotFound) {
 		return err
 	}
-	return s.d.Webhooks.BumpSecretVersion(ctx, orgID, id, previousExpiresAt)
+	return s.d.Webhooks.BumpSecretVersion(ctx, orgID, id, previousExpiresAt, rotation)
 }
 
 // undoRotation puts back the record a rotation that answers an error
@@ -74,19 +75,21 @@ func (s *server) bumpSecretVersion(ctx context.Context, orgID, id string, previo
 // restores only while the store holds exactly what that rotation wrote
 // (secrets.Undo): a rotation made since, or between the read of before and
 // this one, may have answered 200 and stands; it is logged. The count is
-// bumped once more, best effort, so that a reader who saw a bump that
-// landed despite its error reads the restored record. Logs never name a
-// secret.
-func (s *server) undoRotation(ctx context.Context, orgID, id, secret string, before secrets.Record) {
+// bumped once more, best effort, with the restored record's own new id,
+// so that a reader who saw a bump that landed despite its error reads the
+// restored record and keeps no other. Logs never name a secret.
+func (s *server) undoRotation(ctx context.Context, orgID, id string, rot secrets.Rotation, before secrets.Record) {
 	ctx = context.WithoutCancel(ctx)
-	wrote := secrets.Record{Current: secret, Previous: before.Current}
-	undone, err := secrets.Undo(ctx, s.d.Secrets, orgID, id, wrote, before)
+	wrote := secrets.Record{Current: rot.Secret, Previous: before.Current, Rotation: rot.ID}
+	restored := before
+	restored.Rotation = secrets.NewRotationID()
+	undone, err := secrets.Undo(ctx, s.d.Secrets, orgID, id, wrote, restored)
 	switch {
 	case undone == secrets.Superseded:
 		s.d.Logger.LogAttrs(ctx, slog.LevelWarn, "rotate: a rotation that failed was not undone: another rotation landed meanwhile and stands",
 			slog.String("org_id", orgID), slog.String("webhook_id", id))
 	case err == nil && undone == secrets.Restored:
-		if err = s.d.Webhooks.BumpSecretVersion(ctx, orgID, id, before.PreviousExpiresAt); err != nil {
+		if err = s.d.Webhooks.BumpSecretVersion(ctx, orgID, id, restored.PreviousExpiresAt, restored.Rotation); err != nil {
 			err = fmt.Errorf("restored, not counted: %w", err)
 		}
 	}

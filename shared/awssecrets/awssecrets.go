@@ -85,15 +85,15 @@ func tags(orgID, webhookID string) []types.Tag {
 // Secrets Manager has no conditional write, so two concurrent rotations of
 // one webhook are last-writer-wins; both callers got a valid secret back,
 // and only the loser's is not kept, which a tenant fixes by rotating again.
-func (a *Store) Rotate(ctx context.Context, orgID, webhookID, newSecret string, grace time.Duration) error {
-	if err := secrets.CheckWrite(orgID, webhookID, newSecret); err != nil {
+func (a *Store) Rotate(ctx context.Context, orgID, webhookID string, rot secrets.Rotation) error {
+	if err := secrets.CheckWrite(orgID, webhookID, rot.Secret); err != nil {
 		return err
 	}
 	r, err := a.get(ctx, orgID, webhookID)
 	if err != nil {
 		return err
 	}
-	value, err := encodeRecord(r.Rotated(newSecret, a.now(), grace))
+	value, err := encodeRecord(r.Rotated(rot, a.now()))
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (a *Store) Rotate(ctx context.Context, orgID, webhookID, newSecret string, 
 		SecretId:     aws.String(a.Name(orgID, webhookID)),
 		SecretString: aws.String(value),
 	})
-	return a.wrap("rotate", orgID, webhookID, err, newSecret, r.Current)
+	return a.wrap("rotate", orgID, webhookID, err, rot.Secret, r.Current)
 }
 
 // ScheduleDeletion deletes with a recovery window rather than at once, so

@@ -57,7 +57,8 @@ func TestAWSRotateRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Requests()
-	if err := s.Rotate(ctx, "org_a", "wh_1", next, time.Hour); err != nil {
+	rot := secrets.NewRotation(next, time.Hour)
+	if err := s.Rotate(ctx, "org_a", "wh_1", rot); err != nil {
 		t.Fatal(err)
 	}
 	reqs := f.Requests()
@@ -70,7 +71,7 @@ func TestAWSRotateRequests(t *testing.T) {
 		}
 	}
 	doc := decodeSecretString(t, reqs[1].Body["SecretString"].(string))
-	want := map[string]string{"current": next, "previous": old, "previous_expires_at": "2026-11-23T11:00:00Z"}
+	want := map[string]string{"current": next, "previous": old, "previous_expires_at": "2026-11-23T11:00:00Z", "rotation": rot.ID}
 	if !maps.Equal(doc, want) {
 		t.Errorf("new version document differs (keys %v)", maps.Keys(doc))
 	}
@@ -137,7 +138,7 @@ func TestAWSErrorsNeverContainSecrets(t *testing.T) {
 
 	// Rotate: GetSecretValue succeeds, PutSecretValue echoes old and new.
 	f.Fail("ValidationException", "secretsmanager.PutSecretValue")
-	err = s.Rotate(ctx, "org_a", "wh_1", next, time.Hour)
+	err = s.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(next, time.Hour))
 	if err == nil || hasValue(err, next) || hasValue(err, old) {
 		t.Fatalf("Rotate error leaks a secret or is nil")
 	}

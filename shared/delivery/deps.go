@@ -24,11 +24,11 @@ type WebhookGetter interface {
 	Get(ctx context.Context, orgID, id string) (webhook.Webhook, error)
 }
 
-// SecretSource returns a webhook's active signing secrets at its secret
-// version, whose last rotation's grace ends at graceEnd, newest first
-// (SecretCache over the secrets store).
+// SecretSource returns the webhook's signing secrets active at now,
+// newest first, from the record its item counts (secret version, last
+// rotation's id and grace end): SecretCache over the secrets store.
 type SecretSource interface {
-	Active(ctx context.Context, orgID, webhookID string, version int, graceEnd, now time.Time) ([]string, error)
+	Active(ctx context.Context, w webhook.Webhook, now time.Time) ([]string, error)
 }
 
 // Queue is the part of *sqsqueue.Client the handler uses.

@@ -149,7 +149,7 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	}
 	var active []string
 	if urlErr == nil {
-		if active, err = h.d.Secrets.Active(ctx, d.OrgID, d.WebhookID, w.SecretVersion, w.PreviousSecretExpiresAt, h.now()); err != nil || len(active) == 0 {
+		if active, err = h.d.Secrets.Active(ctx, w, h.now()); err != nil || len(active) == 0 {
 			h.log.ErrorContext(ctx, "load signing secrets", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 			return false
 		}

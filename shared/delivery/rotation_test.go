@@ -5,12 +5,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 	"github.com/hookrelay/hookrelay/verify"
 )
@@ -136,4 +138,65 @@ func deliverTo(t *testing.T, e *env, hook *webhook.Webhook) func(event string) (
 		defer mu.Unlock()
 		return got[len(got)-1], bodies[len(bodies)-1]
 	}
+}
+
+// scriptedRecords returns its records in turn, the last one from then on,
+// and counts the reads: a store whose reads catch up with its writes late.
+type scriptedRecords struct {
+	mu      sync.Mutex
+	records []secrets.Record
+	reads   int
+}
+
+func (s *scriptedRecords) Record(context.Context, string, string) (secrets.Record, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.records[min(s.reads, len(s.records)-1)]
+	s.reads++
+	return r, nil
+}
+
+// activeThrice asks a new cache over store for hook's secrets three times
+// at now, and fails t unless the first answer is first and the next two
+// are then, with reads store reads in all.
+func activeThrice(t *testing.T, store *scriptedRecords, hook webhook.Webhook, now time.Time, first, then []string, reads int) {
+	t.Helper()
+	cache := NewSecretCache(store)
+	for i, want := range [][]string{first, then, then} {
+		got, err := cache.Active(context.Background(), hook, now)
+		if err != nil || !slices.Equal(got, want) {
+			t.Fatalf("read %d: %v, %v; want %v", i+1, got, err, want)
+		}
+	}
+	if store.reads != reads {
+		t.Errorf("%d store reads, want %d", store.reads, reads)
+	}
+}
+
+// Two rotations of one webhook in the same second end their graces in the
+// same second: a stale read returning the first one's record signs its
+// one delivery, but is not kept under the second's version, whose item
+// names the second's record (s29 diff review B F1).
+func TestAStaleReadOfARotationInTheSameSecondIsNotCached(t *testing.T) {
+	now := time.Date(2026, 12, 2, 1, 0, 0, 100e6, time.UTC)
+	r1 := secrets.Record{Current: "s0"}.Rotated(secrets.Rotation{ID: "rot_1", Secret: "s1", Grace: 24 * time.Hour}, now)
+	r2 := r1.Rotated(secrets.Rotation{ID: "rot_2", Secret: "s2", Grace: 24 * time.Hour}, now.Add(200*time.Millisecond))
+	hook := webhook.Webhook{OrgID: "org_a", ID: "wh_1", SecretVersion: 2, SecretRotation: "rot_2", PreviousSecretExpiresAt: r2.PreviousExpiresAt}
+	activeThrice(t, &scriptedRecords{records: []secrets.Record{r1, r2}}, hook, now.Add(time.Second),
+		[]string{"s1", "s0"}, []string{"s2", "s1"}, 2)
+}
+
+// An undo puts back the record from before a failed rotation, whose grace
+// ends earlier than the failed one's: a stale read of the failed
+// rotation's record (its secret shown to nobody) is not kept under the
+// undo's version, which names the restored record (s29 diff review B F1).
+func TestAStaleReadOfAnUndoneRotationIsNotCached(t *testing.T) {
+	now := time.Date(2026, 12, 2, 1, 0, 0, 0, time.UTC)
+	before := secrets.Record{Current: "s0"}.Rotated(secrets.Rotation{ID: "rot_1", Secret: "s1", Grace: time.Hour}, now)
+	failed := before.Rotated(secrets.Rotation{ID: "rot_2", Secret: "unseen", Grace: time.Hour}, now.Add(time.Minute))
+	restored := before
+	restored.Rotation = "undo_2"
+	hook := webhook.Webhook{OrgID: "org_a", ID: "wh_1", SecretVersion: 3, SecretRotation: "undo_2", PreviousSecretExpiresAt: before.PreviousExpiresAt}
+	activeThrice(t, &scriptedRecords{records: []secrets.Record{failed, restored}}, hook, now.Add(2*time.Minute),
+		[]string{"unseen", "s1"}, []string{"s1", "s0"}, 2)
 }

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
 // SecretStore returns a webhook's signing secrets with the end of a
@@ -27,15 +28,17 @@ const maxSecretCacheEntries = 10_000
 // the whole record and picks the active secrets at each signing, so the
 // previous secret of a rotation stops signing when its grace ends.
 //
-// A record read for a version is cached only if it is that rotation's or
-// a later one's: its grace end is not before the one the webhook item
-// records for its last rotation (BumpSecretVersion). A read that returned
-// the record before the rotation (a store read that does not yet see its
-// write) signs that one delivery but is not cached, so the next delivery
-// reads again rather than signing with the old secret alone until the
-// next rotation. The stored records need no change: every rotation's
-// record ends its grace no earlier than the grace end the API counts with
-// it, and one that restores a record counts that record's grace end.
+// A record read for a version is cached only if it is the one the webhook
+// item counts: the record whose rotation id (secrets.Record.Rotation) the
+// item names, written by its last rotation or by the undo of a failed one
+// (BumpSecretVersion records both). Any other record a read returns (the
+// one before the rotation, when a store read does not yet see its write;
+// a rotation in the same second; the failed rotation an undo replaced)
+// signs that one delivery but is not cached, so the next delivery reads
+// again rather than signing with it until the next rotation. An item
+// counted before rotations had ids names none: then a record is cached
+// unless its grace ends before the item's (it is from before the item's
+// last rotation), which catches a stale read in any other second.
 type SecretCache struct {
 	store   SecretStore
 	mu      sync.Mutex
@@ -53,15 +56,11 @@ func NewSecretCache(store SecretStore) *SecretCache {
 	return &SecretCache{store: store, entries: map[cacheKey]versionedSecrets{}}
 }
 
-// Active returns the webhook's secrets at that version that sign at now,
-// newest first; concurrent misses share one read. graceEnd is the webhook
-// item's end of the last rotation's grace (zero if never rotated). Errors,
-// and records older than graceEnd, are not cached. That narrows a stale
-// read after a rotation without closing it: grace ends are whole seconds,
-// so a stale record of a rotation in the same second as the item's last,
-// or one read before an undo put an earlier record back, still passes,
-// and is cached until the next rotation.
-func (c *SecretCache) Active(ctx context.Context, orgID, webhookID string, version int, graceEnd, now time.Time) ([]string, error) {
+// Active returns w's secrets at its secret version that sign at now,
+// newest first; concurrent misses share one read. Errors, and records
+// other than the one w counts (counts), are not cached.
+func (c *SecretCache) Active(ctx context.Context, w webhook.Webhook, now time.Time) ([]string, error) {
+	orgID, webhookID, version := w.OrgID, w.ID, w.SecretVersion
 	key := cacheKey{orgID, webhookID}
 	if r, ok := c.cached(key, version); ok {
 		return r.Active(now), nil
@@ -74,7 +73,7 @@ func (c *SecretCache) Active(ctx context.Context, orgID, webhookID string, versi
 		if err != nil {
 			return nil, err
 		}
-		if r.PreviousExpiresAt.Before(graceEnd) { // from before the item's last rotation
+		if !counts(w, r) {
 			return r, nil
 		}
 		c.mu.Lock()
@@ -96,4 +95,14 @@ func (c *SecretCache) cached(key cacheKey, version int) (secrets.Record, bool) {
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
 	return e.record, ok && e.version == version
+}
+
+// counts reports whether r is the record w counts: the one its last
+// rotation id names, or with no id on w (counted before rotations had
+// ids) one whose grace ends no earlier than w's last rotation's.
+func counts(w webhook.Webhook, r secrets.Record) bool {
+	if w.SecretRotation != "" {
+		return r.Rotation == w.SecretRotation
+	}
+	return !r.PreviousExpiresAt.Before(w.PreviousSecretExpiresAt)
 }

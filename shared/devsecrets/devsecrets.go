@@ -74,9 +74,10 @@ func (l *Local) Create(_ context.Context, orgID, webhookID, secret string) error
 	return l.update(key, secrets.Record{Current: secret})
 }
 
-// Rotate makes newSecret current; the old one stays valid until now+grace.
-func (l *Local) Rotate(_ context.Context, orgID, webhookID, newSecret string, grace time.Duration) error {
-	if err := secrets.CheckWrite(orgID, webhookID, newSecret); err != nil {
+// Rotate makes rot.Secret current; the old one stays valid until
+// now+rot.Grace.
+func (l *Local) Rotate(_ context.Context, orgID, webhookID string, rot secrets.Rotation) error {
+	if err := secrets.CheckWrite(orgID, webhookID, rot.Secret); err != nil {
 		return err
 	}
 	l.mu.Lock()
@@ -86,7 +87,7 @@ func (l *Local) Rotate(_ context.Context, orgID, webhookID, newSecret string, gr
 	if !ok {
 		return fmt.Errorf("secrets: webhook %s: %w", webhookID, secrets.ErrNotFound)
 	}
-	return l.update(key, r.Rotated(newSecret, l.now(), grace))
+	return l.update(key, r.Rotated(rot, l.now()))
 }
 
 // Record returns the webhook's secrets with the end of their grace.

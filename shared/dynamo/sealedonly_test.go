@@ -34,7 +34,7 @@ func TestSealedSecretsAloneAreNoWebhook(t *testing.T) {
 			w := webhook.Webhook{ID: id, OrgID: org, Name: "h", URL: "https://example.com/h", AllEvents: true, Enabled: true, UpdatedAt: now}
 			return store.Update(ctx, w, w)
 		},
-		"BumpSecretVersion": func() error { return store.BumpSecretVersion(ctx, org, id, now) },
+		"BumpSecretVersion": func() error { return store.BumpSecretVersion(ctx, org, id, now, "rot_1") },
 		"RecordFailure":     func() error { _, err := store.RecordFailure(ctx, org, id, now, now); return err },
 		"Delete":            func() error { return store.Delete(ctx, org, id) },
 	}

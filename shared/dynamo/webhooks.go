@@ -72,6 +72,7 @@ type webhookItem struct {
 	LastSuccessAt       string `dynamodbav:"last_success_at,omitempty"`
 	SecretVersion       int    `dynamodbav:"secret_version,omitempty"`
 	PreviousExpiresAt   string `dynamodbav:"previous_secret_expires_at,omitempty"`
+	SecretRotation      string `dynamodbav:"secret_rotation,omitempty"`
 }
 
 func orgPK(orgID string) string     { return OrgKeyPrefix + orgID }
@@ -90,6 +91,7 @@ func toItem(w webhook.Webhook) webhookItem {
 		FailingSince:        formatOptional(w.Health.FailingSince, sortableTime), LastSuccessAt: formatOptional(w.Health.LastSuccessAt, formatTime),
 		FirstDeadLetterAt: formatOptional(w.Health.FirstDeadLetterAt, sortableTime),
 		SecretVersion:     w.SecretVersion, PreviousExpiresAt: formatOptional(w.PreviousSecretExpiresAt, formatTime),
+		SecretRotation: w.SecretRotation,
 	}
 }
 
@@ -106,7 +108,7 @@ func (it webhookItem) toWebhook() (webhook.Webhook, error) {
 		ID: it.ID, OrgID: it.OrgID, Name: it.Name, URL: it.URL,
 		EventTypes: it.EventTypes, AllEvents: it.AllEvents, Enabled: it.Enabled,
 		CreatedAt: created, UpdatedAt: updated, DisabledReason: it.DisabledReason, SecretVersion: it.SecretVersion,
-		DisabledNoticePending: it.DisabledNotice,
+		SecretRotation: it.SecretRotation, DisabledNoticePending: it.DisabledNotice,
 	}
 	var errs [5]error
 	w.DisabledAt, errs[0] = parseOptional(it.DisabledAt)
@@ -439,17 +441,19 @@ func decodeCursor(cursor string) (string, error) {
 
 // BumpSecretVersion counts a rotation of the webhook's signing secret
 // (ADD, so it never goes back whatever else updates the item) and records
-// the previous secret's end of grace.
-func (s *WebhookStore) BumpSecretVersion(ctx context.Context, orgID, id string, previousExpiresAt time.Time) error {
+// the previous secret's end of grace and the rotation's record id (32
+// characters: the item stays small).
+func (s *WebhookStore) BumpSecretVersion(ctx context.Context, orgID, id string, previousExpiresAt time.Time, rotation string) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(s.table),
 		Key:                      WebhookKey(orgID, id),
 		ConditionExpression:      aws.String(webhookExists),
-		UpdateExpression:         aws.String("SET #pe = :pe ADD #v :one"),
-		ExpressionAttributeNames: map[string]string{"#id": attrID, "#v": "secret_version", "#pe": "previous_secret_expires_at"},
+		UpdateExpression:         aws.String("SET #pe = :pe, #rot = :rot ADD #v :one"),
+		ExpressionAttributeNames: map[string]string{"#id": attrID, "#v": "secret_version", "#pe": "previous_secret_expires_at", "#rot": "secret_rotation"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":one": &types.AttributeValueMemberN{Value: "1"},
 			":pe":  &types.AttributeValueMemberS{Value: formatTime(previousExpiresAt)},
+			":rot": &types.AttributeValueMemberS{Value: rotation},
 		},
 	})
 	return conditionalWrite(err, webhook.ErrNotFound, "bump secret version")

@@ -3,6 +3,7 @@ package dynamo_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -20,7 +21,7 @@ func TestSecretVersionCountsRotations(t *testing.T) {
 	w := createHook(t, store, testHook("org_a", "wh_1", time.Now()))
 	graceEnd := time.Date(2026, 12, 2, 9, 30, 0, 0, time.UTC)
 	for i := range 2 {
-		if err := store.BumpSecretVersion(ctx, "org_a", "wh_1", graceEnd.Add(time.Duration(i)*time.Hour)); err != nil {
+		if err := store.BumpSecretVersion(ctx, "org_a", "wh_1", graceEnd.Add(time.Duration(i)*time.Hour), fmt.Sprint("rot_", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -30,10 +31,10 @@ func TestSecretVersionCountsRotations(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got, err := store.Get(ctx, "org_a", "wh_1"); err != nil || got.SecretVersion != 2 || got.Name != "renamed" ||
-		!got.PreviousSecretExpiresAt.Equal(graceEnd.Add(time.Hour)) {
-		t.Fatalf("after two rotations and an update: %+v, %v; want version 2, grace ending %s", got, err, graceEnd.Add(time.Hour))
+		!got.PreviousSecretExpiresAt.Equal(graceEnd.Add(time.Hour)) || got.SecretRotation != "rot_1" {
+		t.Fatalf("after two rotations and an update: %+v, %v; want version 2, grace ending %s, rotation rot_1", got, err, graceEnd.Add(time.Hour))
 	}
-	if err := store.BumpSecretVersion(ctx, "org_a", "wh_missing", graceEnd); !errors.Is(err, webhook.ErrNotFound) {
+	if err := store.BumpSecretVersion(ctx, "org_a", "wh_missing", graceEnd, "rot_2"); !errors.Is(err, webhook.ErrNotFound) {
 		t.Fatalf("bump of a missing webhook: %v", err)
 	}
 }

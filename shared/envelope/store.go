@@ -57,15 +57,15 @@ func (s *Store) create(ctx context.Context, orgID, webhookID string, r secrets.R
 // Rotate reseals the rotated record under the same data key, on condition
 // that nobody resealed meanwhile: of two concurrent rotations one fails
 // (and its caller gets an error, not a secret that is not kept).
-func (s *Store) Rotate(ctx context.Context, orgID, webhookID, newSecret string, grace time.Duration) error {
-	if err := secrets.CheckWrite(orgID, webhookID, newSecret); err != nil {
+func (s *Store) Rotate(ctx context.Context, orgID, webhookID string, rot secrets.Rotation) error {
+	if err := secrets.CheckWrite(orgID, webhookID, rot.Secret); err != nil {
 		return err
 	}
 	old, r, key, err := s.read(ctx, orgID, webhookID)
 	if err != nil {
 		return err
 	}
-	return s.reseal(ctx, "rotate", orgID, webhookID, old, key, r.Rotated(newSecret, s.now(), grace))
+	return s.reseal(ctx, "rotate", orgID, webhookID, old, key, r.Rotated(rot, s.now()))
 }
 
 // reseal replaces old with r sealed under the same data key.

@@ -51,8 +51,8 @@ func (b Bridge) Create(ctx context.Context, orgID, webhookID, secret string) err
 
 // Rotate computes the rotated record once and writes it to both, so both
 // hold the same record (the same grace end) whichever a reader takes.
-func (b Bridge) Rotate(ctx context.Context, orgID, webhookID, newSecret string, grace time.Duration) error {
-	if err := secrets.CheckSecret(newSecret); err != nil {
+func (b Bridge) Rotate(ctx context.Context, orgID, webhookID string, rot secrets.Rotation) error {
+	if err := secrets.CheckSecret(rot.Secret); err != nil {
 		return err
 	}
 	r, fromSource, err := b.read(ctx, orgID, webhookID)
@@ -63,7 +63,7 @@ func (b Bridge) Rotate(ctx context.Context, orgID, webhookID, newSecret string, 
 	if b.Now != nil {
 		now = b.Now
 	}
-	return b.replace(ctx, orgID, webhookID, r, fromSource, r.Rotated(newSecret, now(), grace))
+	return b.replace(ctx, orgID, webhookID, r, fromSource, r.Rotated(rot, now()))
 }
 
 // Record is the source's record, else the target's.

@@ -1,6 +1,8 @@
 package secrets
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -15,18 +17,46 @@ type Record struct {
 	// PreviousExpiresAt bounds the rotation grace period; zero when there is
 	// no previous secret.
 	PreviousExpiresAt time.Time `json:"previous_expires_at,omitzero"`
+	// Rotation names the write that made the record (a rotation, or the
+	// undo of one); the API records it on the webhook item too, so that a
+	// reader can tell the record the item counts from any other, and an
+	// undo can replace only the record its failed rotation wrote. Empty in
+	// a record no rotation wrote (a create, or one written before ids).
+	Rotation string `json:"rotation,omitempty"`
+}
+
+// Rotation is one change of a webhook's secret: ID (NewRotation) names
+// the record it writes.
+type Rotation struct {
+	ID     string
+	Secret string
+	Grace  time.Duration
+}
+
+// NewRotation makes secret current under a new random id, keeping the
+// previous secret valid for grace.
+func NewRotation(secret string, grace time.Duration) Rotation {
+	return Rotation{ID: NewRotationID(), Secret: secret, Grace: grace}
+}
+
+// NewRotationID is 128 random bits in hex: unique per write, 32
+// characters (also a valid Secrets Manager ClientRequestToken).
+func NewRotationID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24)
+	return hex.EncodeToString(b[:])
 }
 
 // Rotated returns the record after making next current at now. Only one
 // previous secret is kept: rotating again during a grace period ends the
 // older one's grace early, which is what a tenant rotating twice wants.
-func (r Record) Rotated(next string, now time.Time, grace time.Duration) Record {
-	out := Record{Current: next}
-	if grace > 0 {
+func (r Record) Rotated(rot Rotation, now time.Time) Record {
+	out := Record{Current: rot.Secret, Rotation: rot.ID}
+	if rot.Grace > 0 {
 		out.Previous = r.Current
 		// Whole seconds: the stored value is plain RFC 3339, readable by any
 		// tool; the grace ends at most a second early.
-		out.PreviousExpiresAt = now.Add(grace).UTC().Truncate(time.Second)
+		out.PreviousExpiresAt = now.Add(rot.Grace).UTC().Truncate(time.Second)
 	}
 	return out
 }

@@ -10,7 +10,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"time"
 
 	"github.com/hookrelay/hookrelay/verify"
 )
@@ -38,8 +37,9 @@ func Generate() (string, error) {
 // Record (for signing) and the create/rotate responses.
 type Store interface {
 	Create(ctx context.Context, orgID, webhookID, secret string) error
-	// Rotate makes newSecret current and keeps the previous one valid for grace.
-	Rotate(ctx context.Context, orgID, webhookID, newSecret string, grace time.Duration) error
+	// Rotate makes rot.Secret current in a record named rot.ID and keeps the
+	// previous one valid for rot.Grace.
+	Rotate(ctx context.Context, orgID, webhookID string, rot Rotation) error
 	// Record returns the webhook's secrets with the end of a rotation's
 	// grace: Record.Active picks those that sign at a given time, so a
 	// reader that keeps the record stops signing with a retired secret on

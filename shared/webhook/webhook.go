@@ -37,6 +37,11 @@ type Webhook struct {
 	// its secrets cache by it, so a rotation is seen as soon as the webhook
 	// is read again. Internal: not part of the API's view.
 	SecretVersion int `json:"-"`
+	// SecretRotation is the id of the secret record the last rotation (or
+	// its undo) wrote (secrets.Record.Rotation): delivery keeps only that
+	// record for SecretVersion, never an older one a stale read returns.
+	// Empty if never rotated since rotations had ids. Internal.
+	SecretRotation string `json:"-"`
 	// PreviousSecretExpiresAt is when the secret current before the last
 	// rotation stops signing (zero if never rotated), so a tenant can see
 	// how long the old one stays valid without asking the secret store.
@@ -108,9 +113,9 @@ type Store interface {
 	// otherwise undo.
 	Update(ctx context.Context, read, w Webhook) error
 	// BumpSecretVersion counts a rotation of its signing secret and
-	// records until when the previous one signs (ErrNotFound if gone);
-	// Update never changes either.
-	BumpSecretVersion(ctx context.Context, orgID, id string, previousExpiresAt time.Time) error
+	// records until when the previous one signs and the id of the record
+	// it wrote (ErrNotFound if gone); Update never changes any of them.
+	BumpSecretVersion(ctx context.Context, orgID, id string, previousExpiresAt time.Time, rotation string) error
 	// Delete removes it (ErrNotFound if it did not exist; an error wrapping
 	// ErrSlotNotReleased if it was removed but the org's count was not
 	// decremented).

@@ -22,7 +22,7 @@ func Contract(t *testing.T, s secrets.Store) {
 	if _, err := Active(ctx, s, "org_a", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("Active on unknown webhook: err = %v, want ErrNotFound", err)
 	}
-	if err := s.Rotate(ctx, "org_a", "wh_1", first, time.Hour); !errors.Is(err, secrets.ErrNotFound) {
+	if err := s.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(first, time.Hour)); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("Rotate on unknown webhook: err = %v, want ErrNotFound", err)
 	}
 	if err := s.ScheduleDeletion(ctx, "org_a", "wh_1"); !errors.Is(err, secrets.ErrNotFound) {
@@ -42,7 +42,7 @@ func Contract(t *testing.T, s secrets.Store) {
 	}
 
 	before := time.Now()
-	if err := s.Rotate(ctx, "org_a", "wh_1", second, time.Hour); err != nil {
+	if err := s.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(second, time.Hour)); err != nil {
 		t.Fatalf("Rotate: %v", err)
 	}
 	after := time.Now()
@@ -51,14 +51,14 @@ func Contract(t *testing.T, s secrets.Store) {
 	AssertActive(t, s, "org_a", "wh_1", after.Add(time.Hour+time.Second), second)
 
 	// A second rotation keeps only the secret it replaced.
-	if err := s.Rotate(ctx, "org_a", "wh_1", third, time.Hour); err != nil {
+	if err := s.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(third, time.Hour)); err != nil {
 		t.Fatalf("second Rotate: %v", err)
 	}
 	AssertActive(t, s, "org_a", "wh_1", time.Now(), third, second)
 
 	// Zero grace retires the old secret at once.
 	fourth := Generate(t)
-	if err := s.Rotate(ctx, "org_a", "wh_1", fourth, 0); err != nil {
+	if err := s.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(fourth, 0)); err != nil {
 		t.Fatalf("Rotate without grace: %v", err)
 	}
 	AssertActive(t, s, "org_a", "wh_1", time.Now(), fourth)
@@ -96,7 +96,7 @@ func Contract(t *testing.T, s secrets.Store) {
 	if err := s.Create(ctx, "org_a", "wh_3", first); err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	if err := s.Rotate(ctx, "org_a", "wh_3", "", time.Hour); err == nil {
+	if err := s.Rotate(ctx, "org_a", "wh_3", secrets.NewRotation("", time.Hour)); err == nil {
 		t.Fatal("Rotate accepted an empty secret")
 	}
 	AssertActive(t, s, "org_a", "wh_3", time.Now(), first)
