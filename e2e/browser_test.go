@@ -59,6 +59,7 @@ func newBrowser(t *testing.T, width, height int) *browser {
 		// brand's logo on a CDN) fails at once instead of being looked up.
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"),
 		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Env("TMPDIR=" + chromiumTemp(t)),
 		chromedp.WindowSize(width, height),
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -76,6 +77,20 @@ func newBrowser(t *testing.T, width, height int) *browser {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return &browser{t: t, ctx: ctx}
+}
+
+// chromiumTemp is a directory for Chromium's TMPDIR, removed after the
+// test: Chromium keeps its singleton socket there and leaves it behind when
+// it is stopped. It is short, unlike t.TempDir(), because a Unix socket's
+// path may not pass 107 bytes.
+func chromiumTemp(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }
 
 // run performs actions and fails the test on the first error.

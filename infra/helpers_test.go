@@ -304,6 +304,9 @@ func TestMain(m *testing.M) {
 	}
 	testOutdir = dir
 	code := m.Run()
+	// Stops the jsii kernel, which removes the runtime it unpacked into the
+	// system's temporary folder.
+	jsii.Close()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
