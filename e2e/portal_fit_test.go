@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"encoding/json"
+
 	"github.com/chromedp/chromedp"
 )
 
@@ -14,19 +16,12 @@ import (
 // purpose: both are left out.
 func (b *browser) fitsItsBoxes(page string) {
 	b.t.Helper()
-	out, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](fitsItsBoxesExpr))
-	if err != nil {
-		b.fail(err)
-	}
-	if len(out) > 0 {
-		b.screenshot("overflow-"+page, "")
-		b.t.Errorf("%s: elements stick out of their box (screenshot .screenshots/overflow-%s.png):\n%v", page, page, out)
-	}
+	b.listsNothing(page, "elements stick out of their box", fitsItsBoxesExpr)
 }
 
-// fitsItsBoxesExpr lists, for each box in main, the first elements that
-// reach past its inner edges (half a pixel of rounding allowed).
-const fitsItsBoxesExpr = `(() => {
+// fitHelpersJS are the checks' shared JavaScript: what is shown, what is
+// in a code sample, and an element's name for a message.
+const fitHelpersJS = `
 	// Clipped on purpose: screen-reader-only text, a phone's table head.
 	const clipped = new Map();
 	const isClipped = e => {
@@ -40,7 +35,11 @@ const fitsItsBoxesExpr = `(() => {
 	const shown = e => e.getClientRects().length > 0 && !isClipped(e);
 	const inCode = e => !!(e.parentElement && e.parentElement.closest('pre'));
 	const name = e => e.tagName.toLowerCase() + [...e.classList].map(c => '.' + c).join('') +
-		(e.dataset.label ? '[data-label=' + e.dataset.label + ']' : '');
+		(e.dataset.label ? '[data-label=' + e.dataset.label + ']' : '');`
+
+// fitsItsBoxesExpr lists, for each box in main, the first elements that
+// reach past its inner edges (half a pixel of rounding allowed).
+const fitsItsBoxesExpr = `(() => {` + fitHelpersJS + `
 	const boxes = [...document.querySelectorAll('main, main *')].filter(c => shown(c) && !inCode(c) &&
 		!c.matches('pre') && (c.matches('main, .card') || getComputedStyle(c).overflowX !== 'visible'));
 	const out = [];
@@ -60,3 +59,69 @@ const fitsItsBoxesExpr = `(() => {
 	}
 	return out;
 })()`
+
+// nothingScrollsSideways fails when an element in main is wider inside
+// than its box (scrollWidth past clientWidth): a scrolling box that
+// scrolls, or one that clips what does not fit. Left out: code samples
+// (pre), which scroll on purpose, what is clipped on purpose, inline
+// elements (no box width) and form fields, whose typed value scrolls.
+func (b *browser) nothingScrollsSideways(page string) {
+	b.t.Helper()
+	b.listsNothing(page, "elements are wider inside than their box", `(() => {`+fitHelpersJS+`
+		const out = [];
+		for (const e of document.querySelectorAll('main, main *')) {
+			if (!shown(e) || inCode(e) || e.matches('pre, input, select, textarea') ||
+				e.clientWidth === 0 || e.scrollWidth <= e.clientWidth) continue;
+			out.push(name(e) + ' "' + e.textContent.trim().slice(0, 40) + '": ' + e.scrollWidth + ' px inside, ' + e.clientWidth + ' px box');
+			if (out.length >= 8) break;
+		}
+		return out;
+	})()`)
+}
+
+// codesBreakOnlyAtUnderscores fails when a code matching sel (an error
+// class such as connection_refused) wraps anywhere but right after an
+// underscore: "connec / tion_r / efused" is not a code a tenant can read
+// or search for.
+func (b *browser) codesBreakOnlyAtUnderscores(page, sel string) {
+	b.t.Helper()
+	quoted, _ := json.Marshal(sel)
+	b.listsNothing(page, "codes broken inside a word", `(() => {
+		const out = [];
+		const r = document.createRange();
+		for (const code of document.querySelectorAll(`+string(quoted)+`)) {
+			if (code.getClientRects().length === 0) continue;
+			const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+			let line = '', top = null, before = '';
+			for (let n; (n = walker.nextNode());) {
+				for (let i = 0; i < n.length; i++) {
+					r.setStart(n, i);
+					r.setEnd(n, i + 1);
+					const rect = r.getBoundingClientRect();
+					if (top !== null && rect.top > top + 1) {
+						if (before !== '_') out.push(code.textContent + ' wraps after "' + line + '"');
+						line = '';
+					}
+					top = rect.top;
+					before = n.data[i];
+					line += before;
+				}
+			}
+		}
+		return out;
+	})()`)
+}
+
+// listsNothing fails, with a screenshot, when the expression lists
+// anything.
+func (b *browser) listsNothing(page, what, expr string) {
+	b.t.Helper()
+	out, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](expr))
+	if err != nil {
+		b.fail(err)
+	}
+	if len(out) > 0 {
+		b.screenshot("failed-"+page, "")
+		b.t.Errorf("%s: %s (screenshot .screenshots/failed-%s.png):\n%v", page, what, page, out)
+	}
+}

@@ -94,7 +94,8 @@ func TestEveryPageEscapesWhatItShows(t *testing.T) {
 			if m := injected.FindString(body); m != "" {
 				t.Errorf("a value became markup (%q) in\n%s", m, body)
 			}
-			text := html.UnescapeString(body)
+			// <wbr> (a line break allowed inside a code) is not text.
+			text := html.UnescapeString(strings.ReplaceAll(body, "<wbr>", ""))
 			for _, want := range c.show {
 				if !strings.Contains(text, want) {
 					t.Errorf("the page does not show %q", want)

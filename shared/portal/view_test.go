@@ -2,6 +2,7 @@ package portal
 
 import (
 	"cmp"
+	"context"
 	"path"
 	"slices"
 	"strconv"
@@ -95,5 +96,24 @@ func TestEventGroupsNamedBySchemas(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("groups %q, want %q", got, want)
+	}
+}
+
+// An error class may wrap after an underscore only, and nowhere else: the
+// page puts <wbr> there and nothing (no space) in between.
+func TestErrorClassBreaksAfterUnderscores(t *testing.T) {
+	for code, want := range map[string]string{
+		"timeout":                    "timeout",
+		"connection_refused":         "connection_<wbr>refused",
+		"response_headers_too_large": "response_<wbr>headers_<wbr>too_<wbr>large",
+		"<b>_":                       "&lt;b&gt;_<wbr>",
+	} {
+		var b strings.Builder
+		if err := breakAfterUnderscores(code).Render(context.Background(), &b); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != want {
+			t.Errorf("%s: %q, want %q", code, b.String(), want)
+		}
 	}
 }
