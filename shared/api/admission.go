@@ -25,7 +25,7 @@ type admissionKey struct{}
 // in-process calls made while serving one page.
 type admission struct {
 	mu    sync.Mutex
-	org   string // the organization admitted; "" until a call was served
+	org   string // the organization admitted; "" until Admit or a call admitted one
 	calls int    // the admitted organization's calls served so far
 }
 
@@ -35,12 +35,38 @@ type admission struct {
 // page is then admitted, and its later calls take their tokens even from
 // an empty bucket, so an admitted page renders whole instead of failing
 // half read: the organization's next requests wait for what it took. The
-// tenant portal serves each page or form under one, so a page that reads
-// every endpoint's attempt log never takes its backend's whole burst, and
-// a tenant reloading it cannot read faster than its limit pays for.
+// tenant portal serves each page or form under one (through Admit), so a
+// page that reads every endpoint's attempt log never takes its backend's
+// whole burst, and a tenant reloading it cannot read faster than its
+// limit pays for.
 // Requests from outside never carry it: only Call's requests are honoured.
 func AdmitOnce(ctx context.Context) context.Context {
 	return context.WithValue(ctx, admissionKey{}, &admission{})
+}
+
+// Admit charges org one request of its rate limit for a request served on
+// its behalf outside the API, such as a tenant portal page or form, which
+// may make no API call at all: without it such requests cost nothing, and
+// a tenant could send them without end on the api function's concurrency,
+// which all tenants share. It returns the context (AdmitOnce) under which
+// that request's in-process calls share the charge: the first ten cost
+// nothing more, then one request per ten as under AdmitOnce. Over the
+// limit it takes nothing and returns the API's own 429 rate_limited as a
+// *CallError with its RetryAfter. api must be the handler NewHandler
+// made; another (a test's stand-in) has no limit to charge.
+func Admit(ctx context.Context, api http.Handler, org string) (context.Context, error) {
+	page := AdmitOnce(ctx)
+	s, ok := api.(*server)
+	if !ok {
+		return page, nil
+	}
+	if wait := s.limit.wait(org, s.d.Now()); wait > 0 {
+		e, secs := rateLimited(wait, s.limit.perSecond)
+		return page, &CallError{Status: e.Status, Code: e.Code, Message: e.Message, RetryAfter: secs}
+	}
+	// Admitted with no call served yet: the token taken pays the first ten.
+	page.Value(admissionKey{}).(*admission).org = org
+	return page, nil
 }
 
 // admit is how long org must wait before r is served (0: serve it now),
@@ -61,7 +87,9 @@ func (s *server) admit(r *http.Request, org string, now time.Time) time.Duration
 		}
 		return wait
 	case org:
-		if a.calls%callsPerToken == 0 {
+		// calls is 0 after Admit, whose token pays calls 1 to 10 as the
+		// first call's does under AdmitOnce alone.
+		if a.calls > 0 && a.calls%callsPerToken == 0 {
 			s.limit.charge(org, now)
 		}
 		a.calls++

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -131,36 +132,8 @@ func TestPortalListPageCostsTheOrganizationATokenPerTenCalls(t *testing.T) {
 	}
 	clock.advance(3 * time.Second) // a full bucket: 50 tokens
 
-	db := testenv.DynamoClient(t, dynaliteEndpoint)
-	table := fmt.Sprintf("api-test-%d", tableSeq.Add(1))
-	if err := dynamo.EnsureTable(context.Background(), db, table); err != nil {
-		t.Fatal(err)
-	}
-	sessions := portalsession.New(dynamo.NewPortalTokenStore(db, table))
-	pages, err := portal.New(portal.Options{API: e.h, Sessions: sessions, Catalog: e.catalog, Config: e.cfg, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := sessions.StartLogin(context.Background(), "org_many")
-	if err != nil {
-		t.Fatal(err)
-	}
-	login := httptest.NewRecorder()
-	pages.ServeHTTP(login, httptest.NewRequest(http.MethodGet, portalsession.LoginPath+"?token="+url.QueryEscape(token), nil))
-	var session *http.Cookie
-	for _, c := range login.Result().Cookies() {
-		if c.Name == "portal_session" {
-			session = c
-		}
-	}
-	if login.Code != http.StatusOK || session == nil {
-		t.Fatalf("sign in: %d, cookies %v", login.Code, login.Result().Cookies())
-	}
-
-	list := httptest.NewRecorder()
-	r := httptest.NewRequest(http.MethodGet, portal.Prefix, nil)
-	r.AddCookie(session)
-	pages.ServeHTTP(list, r)
+	ps := signInToPortal(t, e, "org_many")
+	list := ps.get(portal.Prefix)
 	body := list.Body.String()
 	if list.Code != http.StatusOK {
 		t.Fatalf("list page: %d %s", list.Code, body)
@@ -181,4 +154,123 @@ func TestPortalListPageCostsTheOrganizationATokenPerTenCalls(t *testing.T) {
 		}
 	}
 	e.do(http.MethodPost, "/api/v1/events", tok, event).wantError(t, http.StatusTooManyRequests, "rate_limited")
+}
+
+// portalSession is a tenant portal on e's API, signed in for one
+// organization.
+type portalSession struct {
+	t       *testing.T
+	pages   *portal.Handler
+	session *http.Cookie
+}
+
+// signInToPortal serves the portal on e's API (sessions in dynalite) and
+// signs in to it for org, as its login link does.
+func signInToPortal(t *testing.T, e *env, org string) *portalSession {
+	t.Helper()
+	db := testenv.DynamoClient(t, dynaliteEndpoint)
+	table := fmt.Sprintf("api-test-%d", tableSeq.Add(1))
+	if err := dynamo.EnsureTable(context.Background(), db, table); err != nil {
+		t.Fatal(err)
+	}
+	sessions := portalsession.New(dynamo.NewPortalTokenStore(db, table))
+	pages, err := portal.New(portal.Options{API: e.h, Sessions: sessions, Catalog: e.catalog, Config: e.cfg, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := sessions.StartLogin(context.Background(), org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := &portalSession{t: t, pages: pages}
+	login := ps.get(portalsession.LoginPath + "?token=" + url.QueryEscape(token))
+	for _, c := range login.Result().Cookies() {
+		if c.Name == "portal_session" {
+			ps.session = c
+		}
+	}
+	if login.Code != http.StatusOK || ps.session == nil {
+		t.Fatalf("sign in: %d, cookies %v", login.Code, login.Result().Cookies())
+	}
+	return ps
+}
+
+func (ps *portalSession) get(path string) *httptest.ResponseRecorder {
+	return ps.serve(httptest.NewRequest(http.MethodGet, path, nil))
+}
+
+// post submits a portal form from the portal's own origin.
+func (ps *portalSession) post(path string, form url.Values) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	return ps.serve(r)
+}
+
+func (ps *portalSession) serve(r *http.Request) *httptest.ResponseRecorder {
+	if ps.session != nil {
+		r.AddCookie(ps.session)
+	}
+	w := httptest.NewRecorder()
+	ps.pages.ServeHTTP(w, r)
+	return w
+}
+
+var csrfValue = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// Every request of a portal session costs its organization one request of
+// its API limit (rate 2/s, burst 4), even one that makes no API call: a
+// page that only shows the catalog, a form with a made-up one-time value,
+// a form refused for its token, a page not found. The fifth is refused
+// with the portal's page, 429 and Retry-After, and so is the
+// organization's own client, whose burst the portal spent (s30: such
+// requests cost nothing, so a tenant could send them without end). A
+// page's API calls share its one charge: a page making two calls is
+// served from one token, and takes only that one.
+func TestEveryPortalRequestCostsTheOrganizationOne(t *testing.T) {
+	t.Parallel()
+	clock := &manualClock{now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
+	e := newEnv(t, withOrgRateLimit(2, clock))
+	tok := e.token("org_portal")
+	e.create(tok, map[string]any{"name": "Orders", "url": "https://example.com/hooks", "all_events": true})
+	clock.advance(3 * time.Second) // a full bucket: 4 tokens
+	ps := signInToPortal(t, e, "org_portal")
+
+	verify := ps.get(portal.Prefix + "verify")
+	m := csrfValue.FindStringSubmatch(verify.Body.String())
+	if verify.Code != http.StatusOK || m == nil {
+		t.Fatalf("the verify page: %d, form token found: %v", verify.Code, m != nil)
+	}
+	madeUp := url.Values{"csrf": {m[1]}, "name": {"Orders"}, "url": {"https://example.com/hooks"}, "all_events": {"true"}, "once": {"MADEUPMADEUPMADEUPMADEUP23"}}
+	for _, c := range []struct {
+		what string
+		do   func() *httptest.ResponseRecorder
+		want int
+	}{
+		{"a create with a made-up one-time value", func() *httptest.ResponseRecorder { return ps.post(portal.Prefix+"webhooks/new", madeUp) }, http.StatusBadRequest},
+		{"a form without its token", func() *httptest.ResponseRecorder { return ps.post(portal.Prefix+"logout", nil) }, http.StatusForbidden},
+		{"a page not found", func() *httptest.ResponseRecorder { return ps.get(portal.Prefix + "nothing-here") }, http.StatusNotFound},
+	} {
+		if got := c.do(); got.Code != c.want {
+			t.Fatalf("%s: %d, want %d\n%s", c.what, got.Code, c.want, got.Body)
+		}
+	}
+	refused := ps.get(portal.Prefix + "events")
+	if refused.Code != http.StatusTooManyRequests || refused.Header().Get("Retry-After") != "1" ||
+		!strings.Contains(refused.Body.String(), "over its API limit of 2 requests per second") {
+		t.Fatalf("the fifth portal request: %d, Retry-After %q\n%s", refused.Code, refused.Header().Get("Retry-After"), refused.Body)
+	}
+	e.do(http.MethodGet, "/api/v1/event-types", tok, nil).wantError(t, http.StatusTooManyRequests, "rate_limited")
+
+	// One token back: the list page (the list and the one endpoint's
+	// attempt log, two calls) is served from it alone.
+	clock.advance(500 * time.Millisecond)
+	if list := ps.get(portal.Prefix); list.Code != http.StatusOK || !strings.Contains(list.Body.String(), "Orders") {
+		t.Fatalf("the list page from one token: %d\n%s", list.Code, list.Body)
+	}
+	e.do(http.MethodGet, "/api/v1/event-types", tok, nil).wantError(t, http.StatusTooManyRequests, "rate_limited")
+	clock.advance(500 * time.Millisecond)
+	if res := e.do(http.MethodGet, "/api/v1/event-types", tok, nil); res.status != http.StatusOK {
+		t.Fatalf("the client once a token is back: %d %s", res.status, res.body)
+	}
 }

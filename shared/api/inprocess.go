@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/hookrelay/hookrelay/shared/auth"
 )
@@ -30,6 +31,8 @@ type CallError struct {
 	Status  int
 	Code    string
 	Message string
+	// RetryAfter is the API's Retry-After in seconds (a 429); 0: none.
+	RetryAfter int
 }
 
 func (e *CallError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
@@ -41,7 +44,7 @@ func (e *CallError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e
 // role: an in-process caller cannot reach the admin API.
 //
 // Each call is a request against the organization's rate limit; under a
-// ctx from AdmitOnce, ten calls are one.
+// ctx from AdmitOnce or Admit, ten calls are one.
 //
 // body, when not nil, is sent as JSON; a 2xx answer is decoded into out
 // (when not nil); any other answer is a *CallError.
@@ -72,7 +75,8 @@ func Call(ctx context.Context, api http.Handler, p auth.Principal, method, path 
 		if json.Unmarshal(res.body.Bytes(), &eb) != nil || eb.Error.Code == "" {
 			return &CallError{Status: res.status, Code: codeInternal, Message: "internal error"}
 		}
-		return &CallError{Status: res.status, Code: eb.Error.Code, Message: eb.Error.Message}
+		retry, _ := strconv.Atoi(res.header.Get("Retry-After"))
+		return &CallError{Status: res.status, Code: eb.Error.Code, Message: eb.Error.Message, RetryAfter: retry}
 	}
 	if out == nil || res.body.Len() == 0 {
 		return nil

@@ -72,10 +72,17 @@ func (l *orgLimiter) bucket(org string) *rate.Limiter {
 }
 
 // writeRateLimited answers 429 to a request refused for wait, with the
-// wait in Retry-After (whole seconds, rounded up: at least 1).
+// wait in Retry-After.
 func writeRateLimited(w http.ResponseWriter, wait time.Duration, perSecond int) {
-	secs := max(int(math.Ceil(wait.Seconds())), 1)
+	e, secs := rateLimited(wait, perSecond)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	writeError(w, fail(http.StatusTooManyRequests, codeRateLimited,
-		"the organization is over its API limit of %d requests per second; retry after %d s", perSecond, secs))
+	writeError(w, e)
+}
+
+// rateLimited is the refusal of a request that must wait, and the wait in
+// whole seconds for Retry-After (rounded up: at least 1).
+func rateLimited(wait time.Duration, perSecond int) (*apiError, int) {
+	secs := max(int(math.Ceil(wait.Seconds())), 1)
+	return fail(http.StatusTooManyRequests, codeRateLimited,
+		"the organization is over its API limit of %d requests per second; retry after %d s", perSecond, secs), secs
 }

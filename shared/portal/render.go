@@ -112,6 +112,9 @@ func (h *Handler) failed(v *visit, err error) {
 		// Signed in, so with the menu and a way back to the list.
 		_ = v.show(http.StatusNotFound, view{Title: "Not found", Nav: "list", Content: bind(messagePage, "This endpoint or delivery does not exist (it may have been deleted).")})
 	case errors.As(err, &ce) && ce.Status < 500:
+		if ce.RetryAfter > 0 { // over the organization's rate limit
+			v.w.Header().Set("Retry-After", strconv.Itoa(ce.RetryAfter))
+		}
 		_ = v.show(ce.Status, view{Title: "That did not work", Nav: "list", Content: bind(messagePage, sentence(ce.Message))})
 	default:
 		if errors.Is(v.r.Context().Err(), context.Canceled) {

@@ -24,7 +24,7 @@ type visit struct {
 	root string // relative URL of the portal's root from this page ("./", "../")
 	h    *Handler
 	// ctx is the request's context for API calls: they share the
-	// request's one admission (api.AdmitOnce). Not r's own context: form
+	// request's one admission (api.Admit). Not r's own context: form
 	// parses r after the visit is made, so v.r must stay that request.
 	ctx context.Context
 }
@@ -95,7 +95,22 @@ func (h *Handler) visitor(w http.ResponseWriter, r *http.Request) (*visit, bool)
 			"Sessions last one hour. Open the webhooks page from "+h.o.Config.Portal.ProductName+" again to continue.")
 		return nil, false
 	}
-	return v, true
+	return v, h.admitted(v)
+}
+
+// admitted charges the visit's organization one request of its API rate
+// limit (api.Admit), whatever the visit does: a page or form that makes no
+// API call (the catalog, a form refused for its token or its one-time
+// value) is not free, and the API calls a visit makes share that charge.
+// Over the limit it answers 429 with Retry-After, as the API does.
+func (h *Handler) admitted(v *visit) bool {
+	ctx, err := api.Admit(v.r.Context(), h.o.API, v.s.OrgID)
+	if err != nil {
+		h.failed(v, err)
+		return false
+	}
+	v.ctx = ctx
+	return true
 }
 
 // signedIn is the visit of the request's live session. A lookup that
@@ -115,9 +130,8 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) (*visit, erro
 	if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
 		info.orgID = s.OrgID
 	}
-	// A page or form costs the organization one request of its API rate
-	// limit per ten API calls it makes (api.AdmitOnce).
-	return &visit{w: w, r: r, s: s, root: rootOf(r.URL.Path), h: h, ctx: api.AdmitOnce(r.Context())}, nil
+	// Not admitted yet: admitted charges the visit, once.
+	return &visit{w: w, r: r, s: s, root: rootOf(r.URL.Path), h: h, ctx: r.Context()}, nil
 }
 
 // signedOut: the request has no session, or one that ended.
@@ -134,6 +148,9 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.message(w, r, http.StatusNotFound, "Page not found",
 			"There is no such page. Open the webhooks page from "+h.o.Config.Portal.ProductName+" to continue.")
+		return
+	}
+	if !h.admitted(v) {
 		return
 	}
 	_ = v.show(http.StatusNotFound, view{Title: "Page not found", Content: bind(messagePage, "There is no such page: use the menu above, or go back to your webhooks.")})
