@@ -125,7 +125,7 @@ func newDLQRedriveCmd(target *dlqTarget) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ops, err := target.ops(cmd.Context(), cmd.ErrOrStderr(), needs{lanes: true})
+			ops, err := target.redriveOps(cmd.Context(), cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

@@ -117,12 +117,35 @@ func writeEntry(w io.Writer, e dlq.Entry) error {
 }
 
 func writeRedriveResult(w io.Writer, r dlq.Result) {
-	deleted := "deleted"
+	deleted, went, delivered := "deleted", "went", "was"
 	if r.DryRun {
-		fmt.Fprintf(w, "dry run: %s, %d would be redriven\n", phrase.Count(r.Matched, "dead letter matches", "dead letters match"), r.Eligible-r.Closed)
-		deleted = "would delete"
+		fmt.Fprintf(w, "dry run: %s, %d would be redriven\n", phrase.Count(r.Matched, "dead letter matches", "dead letters match"), r.Eligible-r.Closed-r.WebhookDeleted)
+		deleted, went, delivered = "would delete", "would go", "would be"
 	} else {
 		fmt.Fprintf(w, "redriven %d of %s\n", r.Redriven, phrase.Count(r.Matched, "matching dead letter", "matching dead letters"))
+	}
+	if r.Parked > 0 {
+		// Redriven, yet not delivered: only the tenant can recover them.
+		endpoints := "an endpoint disabled for failing (webhook %s), which parks deliveries until its tenant recovers"
+		tenant := "the tenant"
+		if len(r.ParkedWebhooks) > 1 {
+			endpoints = "endpoints disabled for failing (webhooks %s), which park deliveries until their tenants recover"
+			tenant = "the tenants"
+		}
+		fmt.Fprintf(w, "%d of them %s to "+endpoints+": nothing %s delivered; tell %s (only their recover sends them; parked deliveries expire after parkedTtl)\n",
+			r.Parked, went, strings.Join(r.ParkedWebhooks, ", "), delivered, tenant)
+	}
+	if r.WebhookDeleted > 0 {
+		its, it := "its", "it"
+		if r.WebhookDeleted > 1 {
+			its, it = "their", "them"
+		}
+		hooks := "webhook is"
+		if len(r.DeletedWebhooks) > 1 {
+			hooks = "webhooks are"
+		}
+		fmt.Fprintf(w, "%s %s unsent: %s %s deleted (%s), so delivery would only drop %s (a purge is the right action)\n",
+			deleted, phrase.Count(r.WebhookDeleted, "dead letter", "dead letters"), its, hooks, strings.Join(r.DeletedWebhooks, ", "), it)
 	}
 	if r.Closed > 0 {
 		fmt.Fprintf(w, "%s %s unsent: sent back already (by their tenants' recover or an earlier run)\n", deleted, phrase.Count(r.Closed, "dead letter", "dead letters"))

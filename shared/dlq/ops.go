@@ -64,6 +64,11 @@ type Ops struct {
 	// the items of the letters they act on (index.go). Nil: a recover
 	// fails, and the operators' tools act on the DLQ alone.
 	Index deliverylog.DeadLetterIndex
+	// Webhooks, when set, lets a redrive read the webhook of each letter
+	// (once per webhook): it deletes a deleted webhook's letters unsent and
+	// reports those sent to endpoints disabled for failing (destination.go).
+	// Nil: every letter is sent, and the report cannot tell.
+	Webhooks WebhookReader
 	// RecoverMax bounds the dead letters one recover sends (recover.go).
 	RecoverMax int
 }

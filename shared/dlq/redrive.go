@@ -22,8 +22,20 @@ type Result struct {
 	// run, to be): their index item says their tenant's recover sent them
 	// back already (or an earlier run did, or purged them, and stopped
 	// before the delete).
-	Closed  int       `json:"closed,omitempty"`
-	Skipped []Skipped `json:"skipped,omitempty"`
+	Closed int `json:"closed,omitempty"`
+	// Parked counts the letters of Redriven (on a dry run, to be sent) that
+	// went to endpoints disabled for failing: delivery parks them until
+	// their tenant recovers, so nothing was delivered. ParkedWebhooks
+	// names those endpoints. Counted only with a webhook reader (Ops.Webhooks).
+	Parked         int      `json:"parked,omitempty"`
+	ParkedWebhooks []string `json:"parked_webhooks,omitempty"`
+	// WebhookDeleted counts the letters of webhooks deleted since, which
+	// were deleted unsent (on a dry run, would be) with their index items
+	// closed as a purge closes them: delivery would only drop them
+	// (webhook_deleted). DeletedWebhooks names those webhooks.
+	WebhookDeleted  int       `json:"webhook_deleted,omitempty"`
+	DeletedWebhooks []string  `json:"deleted_webhooks,omitempty"`
+	Skipped         []Skipped `json:"skipped,omitempty"`
 	// Unmatched are the filter's ids that selected no dead letter (not in
 	// the admin API's answer).
 	Unmatched []string `json:"-"`
@@ -48,6 +60,10 @@ var ErrNoDeliveryQueue = errors.New("no delivery queue URL: redrive needs one")
 // cannot send them too. Bodies that are not delivery messages are skipped
 // and stay in the DLQ. With dryRun nothing is held, sent or deleted; the
 // index items are read, to count what would be deleted unsent.
+// With a webhook reader (Ops.Webhooks) each letter's webhook is read, once
+// per webhook: a letter of a deleted webhook is deleted unsent (delivery
+// would drop it), and the result counts those and the letters sent to
+// endpoints disabled for failing, which delivery parks.
 // progress, if set, is called after each message with (done, total).
 func (o *Ops) Redrive(ctx context.Context, f Filter, dryRun bool, progress func(done, total int)) (Result, error) {
 	return o.redrive(ctx, f, dryRun, progress, o.operatorScan())
@@ -58,6 +74,7 @@ func (o *Ops) redrive(ctx context.Context, f Filter, dryRun bool, progress func(
 		return Result{}, ErrNoDeliveryQueue
 	}
 	res := Result{DryRun: dryRun}
+	dests := o.destinations()
 	hold := func(e Entry) bool { return !dryRun && e.Redrivable() }
 	selected, err := o.scan(ctx, f, hold, nil, lim)
 	if err != nil {
@@ -83,7 +100,13 @@ func (o *Ops) redrive(ctx context.Context, f Filter, dryRun bool, progress func(
 			}
 			if state.By != "" {
 				res.Closed++
+				continue
 			}
+			dest, err := dests.of(ctx, e)
+			if err != nil {
+				return res, err
+			}
+			res.count(dest, e)
 		}
 		return res, nil
 	}
@@ -91,13 +114,16 @@ func (o *Ops) redrive(ctx context.Context, f Filter, dryRun bool, progress func(
 		progress(0, len(eligible))
 	}
 	done, err := o.process(ctx, eligible, func(ctx context.Context, e Entry) error {
-		closed, err := o.redriveOne(ctx, e)
-		if closed {
+		closed, dest, err := o.redriveOne(ctx, e, dests)
+		switch {
+		case closed:
 			res.Closed++
+		case err == nil:
+			res.count(dest, e)
 		}
 		return err
 	}, progress)
-	res.Redriven = done - res.Closed
+	res.Redriven = done - res.Closed - res.WebhookDeleted
 	return res, err
 }
 
@@ -115,18 +141,35 @@ func (o *Ops) resetAttempts(ctx context.Context, deliveryID string) error {
 }
 
 // redriveOne sends e back and deletes it, or only deletes it when its
-// index item is closed (closed true).
-func (o *Ops) redriveOne(ctx context.Context, e Entry) (closed bool, err error) {
+// index item is closed (closed true) or its webhook is deleted (dest
+// toDeletedWebhook, the item closed as by a purge). dest is where it went.
+func (o *Ops) redriveOne(ctx context.Context, e Entry, dests *destinations) (closed bool, dest destination, err error) {
 	state, err := o.closedState(ctx, e)
 	if err != nil {
-		return false, err
+		return false, toDelivery, err
+	}
+	if state.By == "" {
+		if dest, err = dests.of(ctx, e); err != nil {
+			return false, dest, err
+		}
+	}
+	if dest == toDeletedWebhook {
+		// As a purge: the tombstone first, so a crash before the delete
+		// leaves a copy a later run deletes unsent.
+		if err := o.closeItem(ctx, e, deliverylog.ClosedByPurge); err != nil {
+			return false, dest, err
+		}
+		if err := o.q.Delete(ctx, o.dlqURL, e.receipt); err != nil {
+			return false, dest, fmt.Errorf("delete %s (its webhook is deleted) from the DLQ: %w", e.MessageID, err)
+		}
+		return false, dest, nil
 	}
 	if state.By == "" {
 		if err := o.resetAttempts(ctx, e.Delivery.DeliveryID); err != nil {
-			return false, err
+			return false, toDelivery, err
 		}
 		if err := o.q.Send(ctx, o.delivery.For(e.Delivery.OrgID), queue.Message{Body: e.Raw, Group: e.Delivery.OrgID}); err != nil {
-			return false, fmt.Errorf("send %s to the delivery queue: %w", e.MessageID, err)
+			return false, toDelivery, fmt.Errorf("send %s to the delivery queue: %w", e.MessageID, err)
 		}
 	}
 	// Sent (or sent before): the tombstone and the delete must happen even
@@ -141,7 +184,7 @@ func (o *Ops) redriveOne(ctx context.Context, e Entry) (closed bool, err error) 
 		}
 	}
 	if err := o.q.Delete(dctx, o.dlqURL, e.receipt); err != nil {
-		return false, errors.Join(closeErr, fmt.Errorf("delete %s from the DLQ (already sent: a resumed redrive sends it again): %w", e.MessageID, err))
+		return false, dest, errors.Join(closeErr, fmt.Errorf("delete %s from the DLQ (already sent: a resumed redrive sends it again): %w", e.MessageID, err))
 	}
-	return state.By != "", closeErr
+	return state.By != "", dest, closeErr
 }

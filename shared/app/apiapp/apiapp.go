@@ -49,6 +49,8 @@ func New(d Deps) (http.Handler, error) {
 	if c.DLQURL != "" {
 		ops := dlq.New(d.SQS, c.DLQURL, c.DeliveryQueues, records)
 		ops.Locks, ops.Index = dynamo.NewLocks(d.Dynamo, c.Table), dynamo.NewDeadLetterIndex(d.Dynamo, c.Table)
+		// A redrive's answer says which letters were parked or dropped.
+		ops.Webhooks = webhooks
 		// Within the api function's timeout: wait, then scan, then clean up.
 		ops.LockWait = 10 * time.Second
 		admin, recovery.DeadLetters = dlq.NewAdminHandler(ops), ops

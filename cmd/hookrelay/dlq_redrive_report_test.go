@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/hookrelay/hookrelay/shared/dlq"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// A redrive to an endpoint disabled for failing delivers nothing (the
+// letters are parked), and one of a deleted webhook nothing either: the
+// report says so, and names the webhooks.
+func TestRedriveResultSaysParkedAndDeleted(t *testing.T) {
+	var b bytes.Buffer
+	writeRedriveResult(&b, dlq.Result{Matched: 6, Eligible: 6, Redriven: 4, Parked: 4, ParkedWebhooks: []string{"wh_a", "wh_d"},
+		WebhookDeleted: 2, DeletedWebhooks: []string{"wh_b", "wh_c"}})
+	want := "redriven 4 of 6 matching dead letters\n" +
+		"4 of them went to endpoints disabled for failing (webhooks wh_a, wh_d), which park deliveries until their tenants recover: nothing was delivered; " +
+		"tell the tenants (only their recover sends them; parked deliveries expire after parkedTtl)\n" +
+		"deleted 2 dead letters unsent: their webhooks are deleted (wh_b, wh_c), so delivery would only drop them (a purge is the right action)\n"
+	if b.String() != want {
+		t.Errorf("redrive:\n%s\nwant\n%s", b.String(), want)
+	}
+	b.Reset()
+	writeRedriveResult(&b, dlq.Result{DryRun: true, Matched: 4, Eligible: 4, Parked: 1, ParkedWebhooks: []string{"wh_a"},
+		WebhookDeleted: 1, DeletedWebhooks: []string{"wh_b"}})
+	want = "dry run: 4 dead letters match, 3 would be redriven\n" +
+		"1 of them would go to an endpoint disabled for failing (webhook wh_a), which parks deliveries until its tenant recovers: nothing would be delivered; " +
+		"tell the tenant (only their recover sends them; parked deliveries expire after parkedTtl)\n" +
+		"would delete 1 dead letter unsent: its webhook is deleted (wh_b), so delivery would only drop it (a purge is the right action)\n"
+	if b.String() != want {
+		t.Errorf("dry run:\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// The CLI reads the webhooks from the table: against a local stack, a
+// redrive of a disabled-for-failing endpoint's letters and a deleted
+// webhook's says what became of them.
+func TestDLQRedriveReadsTheWebhooks(t *testing.T) {
+	l := newLocalDLQ(t)
+	db, table := l.withTable(t, l.endpoint)
+	storeWebhook(t, db, table, "wh_failing", webhook.DisabledFailing)
+	l.deadLetter(t, "dlv_1", "wh_failing")
+	l.deadLetter(t, "dlv_2", "wh_gone")
+
+	out, _, err := runDLQ(t, "redrive", "--all", "--dry-run")
+	if err != nil || !strings.Contains(out, "dry run: 2 dead letters match, 1 would be redriven\n") ||
+		!strings.Contains(out, "1 of them would go to an endpoint disabled for failing (webhook wh_failing)") ||
+		!strings.Contains(out, "would delete 1 dead letter unsent: its webhook is deleted (wh_gone)") {
+		t.Fatalf("dry run: %v\n%s", err, out)
+	}
+	out, _, err = runDLQ(t, "redrive", "--all")
+	if err != nil || !strings.Contains(out, "redriven 1 of 2 matching dead letters\n1 of them went to an endpoint disabled for failing (webhook wh_failing)") ||
+		!strings.Contains(out, "deleted 1 dead letter unsent: its webhook is deleted (wh_gone)") {
+		t.Fatalf("redrive: %v\n%s", err, out)
+	}
+	if msgs, err := l.q.ReceiveOnce(context.Background(), l.deliveryURL, 10, 0, 0); err != nil || len(msgs) != 1 {
+		t.Fatalf("delivery queue: %d messages, %v; want the failing endpoint's one", len(msgs), err)
+	}
+}
+
+// storeWebhook stores org_abc's webhook id (the one deadLetter's letters
+// go to), enabled, or disabled for reason.
+func storeWebhook(t *testing.T, db *dynamodb.Client, table, id, reason string) {
+	t.Helper()
+	now := time.Now().UTC()
+	w := webhook.Webhook{ID: id, OrgID: "org_abc", URL: "https://example.com/h", AllEvents: true, EventTypes: []string{webhook.AllEvents},
+		Enabled: reason == "", CreatedAt: now, UpdatedAt: now, DisabledReason: reason}
+	if reason != "" {
+		w.DisabledAt = now
+	}
+	if err := dynamo.NewWebhookStore(db, table).Create(context.Background(), w, 10); err != nil {
+		t.Fatal(err)
+	}
+}
