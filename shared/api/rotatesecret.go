@@ -80,7 +80,7 @@ func (s *server) bumpSecretVersion(ctx context.Context, orgID, id string, previo
 // restored record and keeps no other. Logs never name a secret.
 func (s *server) undoRotation(ctx context.Context, orgID, id string, rot secrets.Rotation, before secrets.Record) {
 	ctx = context.WithoutCancel(ctx)
-	wrote := secrets.Record{Current: rot.Secret, Previous: before.Current, Rotation: rot.ID}
+	wrote := before.Rotated(rot, s.now()) // its grace end is not compared
 	restored := before
 	restored.Rotation = secrets.NewRotationID()
 	undone, err := secrets.Undo(ctx, s.d.Secrets, orgID, id, wrote, restored)

@@ -61,6 +61,26 @@ func (a *Store) ReplaceRecord(ctx context.Context, orgID, webhookID string, r se
 	return a.wrap("write", orgID, webhookID, err, r.Current, r.Previous)
 }
 
+// SwapRecord is ReplaceRecord while the secret's record is the one named
+// from (secrets.ErrConflict otherwise). Secrets Manager has no conditional
+// write: the check is a read just before the write, so a write landing
+// between the two (one round trip) is still overwritten.
+func (a *Store) SwapRecord(ctx context.Context, orgID, webhookID, from string, r secrets.Record) error {
+	value, err := checkedValue(orgID, webhookID, r)
+	if err != nil {
+		return err
+	}
+	cur, err := a.get(ctx, orgID, webhookID)
+	switch {
+	case err != nil:
+		return err
+	case cur.Rotation != from:
+		return a.wrap("write", orgID, webhookID, secrets.ErrConflict)
+	}
+	err = a.putValue(ctx, aws.String(a.Name(orgID, webhookID)), value)
+	return a.wrap("write", orgID, webhookID, err, r.Current, r.Previous)
+}
+
 func (a *Store) putValue(ctx context.Context, name *string, value string) error {
 	_, err := a.api.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: name, SecretString: aws.String(value)})
 	return err

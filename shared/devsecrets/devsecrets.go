@@ -103,14 +103,30 @@ func (l *Local) Record(_ context.Context, orgID, webhookID string) (secrets.Reco
 
 // ReplaceRecord makes an existing record r; ErrNotFound when there is none.
 func (l *Local) ReplaceRecord(_ context.Context, orgID, webhookID string, r secrets.Record) error {
+	return l.replace(orgID, webhookID, nil, r)
+}
+
+// SwapRecord makes an existing record r while it is the one named from
+// (secrets.ErrConflict otherwise); the lock makes check and write one step.
+func (l *Local) SwapRecord(_ context.Context, orgID, webhookID, from string, r secrets.Record) error {
+	return l.replace(orgID, webhookID, &from, r)
+}
+
+// replace writes r over the existing record, when from is set only while
+// that record's Rotation is *from.
+func (l *Local) replace(orgID, webhookID string, from *string, r secrets.Record) error {
 	if err := secrets.CheckWrite(orgID, webhookID, r.Current); err != nil {
 		return err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	key := localKey(orgID, webhookID)
-	if _, ok := l.records[key]; !ok {
+	cur, ok := l.records[key]
+	switch {
+	case !ok:
 		return fmt.Errorf("secrets: webhook %s: %w", webhookID, secrets.ErrNotFound)
+	case from != nil && cur.Rotation != *from:
+		return fmt.Errorf("secrets: webhook %s: %w", webhookID, secrets.ErrConflict)
 	}
 	return l.update(key, r)
 }

@@ -55,17 +55,32 @@ func (s *Store) create(ctx context.Context, orgID, webhookID string, r secrets.R
 }
 
 // Rotate reseals the rotated record under the same data key, on condition
-// that nobody resealed meanwhile: of two concurrent rotations one fails
-// (and its caller gets an error, not a secret that is not kept).
+// that nobody resealed meanwhile, and again over the record left by a
+// write that did (secrets.Serialized): of two concurrent rotations both
+// secrets are kept, the later one current.
 func (s *Store) Rotate(ctx context.Context, orgID, webhookID string, rot secrets.Rotation) error {
 	if err := secrets.CheckWrite(orgID, webhookID, rot.Secret); err != nil {
 		return err
 	}
+	return secrets.Serialized(func() error {
+		return s.change(ctx, "rotate", orgID, webhookID, func(r secrets.Record) (secrets.Record, error) {
+			return r.Rotated(rot, s.now()), nil
+		})
+	})
+}
+
+// change reseals what next makes of the webhook's record under the same
+// data key, on condition that nobody resealed since the read
+// (secrets.ErrConflict otherwise).
+func (s *Store) change(ctx context.Context, op, orgID, webhookID string, next func(secrets.Record) (secrets.Record, error)) error {
 	old, r, key, err := s.read(ctx, orgID, webhookID)
 	if err != nil {
 		return err
 	}
-	return s.reseal(ctx, "rotate", orgID, webhookID, old, key, r.Rotated(rot, s.now()))
+	if r, err = next(r); err != nil {
+		return s.wrap(op, webhookID, err)
+	}
+	return s.reseal(ctx, op, orgID, webhookID, old, key, r)
 }
 
 // reseal replaces old with r sealed under the same data key.
@@ -111,6 +126,8 @@ func (s *Store) wrap(op, webhookID string, err error) error {
 		return nil
 	case errors.Is(err, ErrNoSealed):
 		return fmt.Errorf("secrets: %s webhook %s: %w", op, webhookID, secrets.ErrNotFound)
+	case errors.Is(err, ErrSealedChanged):
+		return fmt.Errorf("secrets: %s webhook %s: %w: %w", op, webhookID, secrets.ErrConflict, err)
 	default:
 		return fmt.Errorf("secrets: %s webhook %s: %w", op, webhookID, err)
 	}
@@ -137,15 +154,29 @@ func (s *Store) PutRecord(ctx context.Context, orgID, webhookID string, r secret
 }
 
 // ReplaceRecord reseals r under the item's data key, on condition that
-// nobody resealed meanwhile; secrets.ErrNotFound when the item holds no
-// sealed secrets (or they were removed meanwhile).
+// nobody resealed since its read, read again if someone did (r replaces
+// whatever is there); secrets.ErrNotFound when the item holds no sealed
+// secrets (or they were removed meanwhile).
 func (s *Store) ReplaceRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
 	if err := secrets.CheckWrite(orgID, webhookID, r.Current); err != nil {
 		return err
 	}
-	old, _, key, err := s.read(ctx, orgID, webhookID)
-	if err != nil {
+	return secrets.Serialized(func() error {
+		return s.change(ctx, "write", orgID, webhookID, func(secrets.Record) (secrets.Record, error) { return r, nil })
+	})
+}
+
+// SwapRecord is ReplaceRecord while the record is the one named from
+// (secrets.ErrConflict otherwise): the reseal's condition makes the check
+// and the write one step.
+func (s *Store) SwapRecord(ctx context.Context, orgID, webhookID, from string, r secrets.Record) error {
+	if err := secrets.CheckWrite(orgID, webhookID, r.Current); err != nil {
 		return err
 	}
-	return s.reseal(ctx, "write", orgID, webhookID, old, key, r)
+	return s.change(ctx, "write", orgID, webhookID, func(cur secrets.Record) (secrets.Record, error) {
+		if cur.Rotation != from {
+			return secrets.Record{}, secrets.ErrConflict
+		}
+		return r, nil
+	})
 }

@@ -3,6 +3,7 @@ package secretmigrate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -50,20 +51,25 @@ func (b Bridge) Create(ctx context.Context, orgID, webhookID, secret string) err
 }
 
 // Rotate computes the rotated record once and writes it to both, so both
-// hold the same record (the same grace end) whichever a reader takes.
+// hold the same record (the same grace end) whichever a reader takes. The
+// first write is made only over the record read (replace), and the
+// rotation made again over the record of a write that landed in between
+// (secrets.Serialized): of two concurrent rotations both secrets are kept.
 func (b Bridge) Rotate(ctx context.Context, orgID, webhookID string, rot secrets.Rotation) error {
 	if err := secrets.CheckSecret(rot.Secret); err != nil {
-		return err
-	}
-	r, fromSource, err := b.read(ctx, orgID, webhookID)
-	if err != nil {
 		return err
 	}
 	now := time.Now
 	if b.Now != nil {
 		now = b.Now
 	}
-	return b.replace(ctx, orgID, webhookID, r, fromSource, r.Rotated(rot, now()))
+	return secrets.Serialized(func() error {
+		r, fromSource, err := b.read(ctx, orgID, webhookID)
+		if err != nil {
+			return err
+		}
+		return b.replace(ctx, orgID, webhookID, r, fromSource, r.Rotated(rot, now()))
+	})
 }
 
 // Record is the source's record, else the target's.
@@ -91,9 +97,25 @@ func (b Bridge) ReplaceRecord(ctx context.Context, orgID, webhookID string, r se
 	return b.replace(ctx, orgID, webhookID, before, fromSource, r)
 }
 
+// SwapRecord writes r over the webhook's existing records while the one
+// read (the source's, else the target's) is the one named from, and the
+// first write only while that store still holds it (its SwapRecord):
+// secrets.ErrConflict otherwise.
+func (b Bridge) SwapRecord(ctx context.Context, orgID, webhookID, from string, r secrets.Record) error {
+	before, fromSource, err := b.read(ctx, orgID, webhookID)
+	switch {
+	case err != nil:
+		return err
+	case before.Rotation != from:
+		return fmt.Errorf("secrets: write webhook %s: %w", webhookID, secrets.ErrConflict)
+	}
+	return b.replace(ctx, orgID, webhookID, before, fromSource, r)
+}
+
 // replace writes next over the existing records, never creating one (a
 // write racing a delete answers secrets.ErrNotFound and brings nothing
-// back). The source is written first: a migration copying the webhook
+// back), and the first write only while its store still holds before
+// (SwapRecord: secrets.ErrConflict otherwise). The source is written first: a migration copying the webhook
 // meanwhile may overwrite the target with the record it read before, and
 // reads the source again after its copy (Migration.copy). A target with no
 // record yet is left to the migration, which copies the source's. If the
@@ -104,9 +126,9 @@ func (b Bridge) ReplaceRecord(ctx context.Context, orgID, webhookID string, r se
 // alone is written.
 func (b Bridge) replace(ctx context.Context, orgID, webhookID string, before secrets.Record, fromSource bool, next secrets.Record) error {
 	if !fromSource {
-		return b.Target.ReplaceRecord(ctx, orgID, webhookID, next)
+		return b.Target.SwapRecord(ctx, orgID, webhookID, before.Rotation, next)
 	}
-	if err := b.Source.ReplaceRecord(ctx, orgID, webhookID, next); err != nil {
+	if err := b.Source.SwapRecord(ctx, orgID, webhookID, before.Rotation, next); err != nil {
 		return err
 	}
 	err := b.Target.ReplaceRecord(ctx, orgID, webhookID, next)

@@ -151,9 +151,9 @@ type undoFails struct {
 	writes *atomic.Int32
 }
 
-func (u undoFails) ReplaceRecord(ctx context.Context, orgID, webhookID string, r secrets.Record) error {
+func (u undoFails) SwapRecord(ctx context.Context, orgID, webhookID, from string, r secrets.Record) error {
 	if u.writes.Add(1) > 1 {
 		return errors.New("injected: undo failed")
 	}
-	return u.Store.ReplaceRecord(ctx, orgID, webhookID, r)
+	return u.Store.SwapRecord(ctx, orgID, webhookID, from, r)
 }

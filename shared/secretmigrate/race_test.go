@@ -154,6 +154,11 @@ func (d racingDelete) ReplaceRecord(ctx context.Context, orgID, webhookID string
 	return d.RecordStore.ReplaceRecord(ctx, orgID, webhookID, r)
 }
 
+func (d racingDelete) SwapRecord(ctx context.Context, orgID, webhookID, from string, r secrets.Record) error {
+	d.race("write", orgID, webhookID)
+	return d.RecordStore.SwapRecord(ctx, orgID, webhookID, from, r)
+}
+
 // A rotation racing the webhook's delete (after the Bridge read the
 // record, or between its two writes) leaves no secret behind in either
 // store: no migration run would ever find one (finding s28-secrets 4).

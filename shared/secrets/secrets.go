@@ -24,6 +24,11 @@ var ErrNotFound = errors.New("signing secret not found")
 // ErrExists means Create was called for a webhook that already has a secret.
 var ErrExists = errors.New("signing secret already exists")
 
+// ErrConflict means a conditional write found the webhook's record
+// replaced by another write since it was read (SwapRecord), or a rotation
+// lost that race more than its tries allow (Serialized).
+var ErrConflict = errors.New("signing secret changed meanwhile")
+
 // Generate returns "whsec_" + standard padded base64 of 32 random bytes.
 func Generate() (string, error) {
 	var b [32]byte
@@ -50,6 +55,12 @@ type Store interface {
 	// secret: ErrNotFound when there is none, so a write racing a delete
 	// cannot bring the deleted webhook's secret back.
 	ReplaceRecord(ctx context.Context, orgID, webhookID string, r Record) error
+	// SwapRecord is ReplaceRecord only while the webhook's record is still
+	// the one named from (its Rotation; "" names a record without one):
+	// ErrConflict when another write replaced it. Only the stores with a
+	// conditional write make the check and the write one step (Secrets
+	// Manager has none: there another write can still land in between).
+	SwapRecord(ctx context.Context, orgID, webhookID, from string, r Record) error
 	// ScheduleDeletion removes the secret (in AWS: after the recovery window).
 	ScheduleDeletion(ctx context.Context, orgID, webhookID string) error
 }

@@ -42,8 +42,12 @@ func Contract(t *testing.T, s secrets.Store) {
 	}
 
 	before := time.Now()
-	if err := s.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(second, time.Hour)); err != nil {
+	rot := secrets.NewRotation(second, time.Hour)
+	if err := s.Rotate(ctx, "org_a", "wh_1", rot); err != nil {
 		t.Fatalf("Rotate: %v", err)
+	}
+	if r, err := s.Record(ctx, "org_a", "wh_1"); err != nil || r.Rotation != rot.ID {
+		t.Fatalf("after Rotate: %v; the record names the rotation %v", err, r.Rotation == rot.ID)
 	}
 	after := time.Now()
 	AssertActive(t, s, "org_a", "wh_1", after, second, first)
@@ -64,11 +68,26 @@ func Contract(t *testing.T, s secrets.Store) {
 	AssertActive(t, s, "org_a", "wh_1", time.Now(), fourth)
 
 	// ReplaceRecord writes a whole record (a rotation undone) ...
-	whole := secrets.Record{Current: third, Previous: second, PreviousExpiresAt: time.Now().Add(time.Hour).UTC().Truncate(time.Second)}
+	whole := secrets.Record{Current: third, Previous: second, PreviousExpiresAt: time.Now().Add(time.Hour).UTC().Truncate(time.Second), Rotation: secrets.NewRotationID()}
 	if err := s.ReplaceRecord(ctx, "org_a", "wh_1", whole); err != nil {
 		t.Fatalf("ReplaceRecord: %v", err)
 	}
 	AssertActive(t, s, "org_a", "wh_1", time.Now(), third, second)
+
+	// SwapRecord writes only over the record it names (its rotation id).
+	swapped := secrets.Record{Current: fourth, Previous: third, PreviousExpiresAt: whole.PreviousExpiresAt, Rotation: secrets.NewRotationID()}
+	for _, stale := range []string{"", rot.ID} {
+		if err := s.SwapRecord(ctx, "org_a", "wh_1", stale, swapped); !errors.Is(err, secrets.ErrConflict) {
+			t.Fatalf("SwapRecord from a record replaced since: err = %v, want ErrConflict", err)
+		}
+	}
+	AssertActive(t, s, "org_a", "wh_1", time.Now(), third, second)
+	if err := s.SwapRecord(ctx, "org_a", "wh_1", whole.Rotation, swapped); err != nil {
+		t.Fatalf("SwapRecord: %v", err)
+	}
+	if r, err := s.Record(ctx, "org_a", "wh_1"); err != nil || r != swapped {
+		t.Fatalf("after SwapRecord: %v; the record written %v", err, r == swapped)
+	}
 
 	if err := s.ScheduleDeletion(ctx, "org_a", "wh_1"); err != nil {
 		t.Fatalf("ScheduleDeletion: %v", err)
@@ -81,6 +100,9 @@ func Contract(t *testing.T, s secrets.Store) {
 	for _, id := range []string{"wh_1", "wh_never"} {
 		if err := s.ReplaceRecord(ctx, "org_a", id, whole); !errors.Is(err, secrets.ErrNotFound) {
 			t.Fatalf("ReplaceRecord on %s (none): err = %v, want ErrNotFound", id, err)
+		}
+		if err := s.SwapRecord(ctx, "org_a", id, swapped.Rotation, whole); !errors.Is(err, secrets.ErrNotFound) {
+			t.Fatalf("SwapRecord on %s (none): err = %v, want ErrNotFound", id, err)
 		}
 		if _, err := s.Record(ctx, "org_a", id); !errors.Is(err, secrets.ErrNotFound) {
 			t.Fatalf("after ReplaceRecord on %s (none), Record: err = %v, want ErrNotFound", id, err)
