@@ -33,6 +33,7 @@ const (
 	codeInvalidSince      = "invalid_since"
 	codeLimitReached      = "limit_reached"
 	codeNotSubscribed     = "not_subscribed"
+	codeRotationConflict  = "rotation_conflict"
 	codeRateLimited       = "rate_limited"
 	codeUnauthorized      = "unauthorized"
 	codeForbidden         = "forbidden"
@@ -95,6 +96,9 @@ func (s *server) toAPIError(r *http.Request, err error) *apiError {
 	case errors.As(err, &unsubscribed):
 		return fail(http.StatusConflict, codeNotSubscribed,
 			"the webhook does not subscribe to %s: add it to event_types (or set all_events) to resend this delivery", unsubscribed.EventName)
+	case errors.Is(err, secrets.ErrConflict):
+		return fail(http.StatusConflict, codeRotationConflict,
+			"the webhook's signing secret kept changing under other requests during this rotation, which did not happen: rotate again")
 	case errors.Is(err, webhook.ErrLimitReached):
 		return fail(http.StatusConflict, codeLimitReached, "organization already has the maximum of %d webhooks", s.d.Config.MaxWebhooks)
 	case errors.Is(err, webhook.ErrInvalidCursor):
