@@ -57,7 +57,7 @@ func TestPortalPrintsAWorkingSignInURL(t *testing.T) {
 
 func TestPortalNeedsAnOrgOrAToken(t *testing.T) {
 	cmd := newPortalCmd()
-	cmd.SetArgs(nil)
+	cmd.SetArgs([]string{}) // nil would make cobra read the test binary's own arguments
 	cmd.SetOut(&bytes.Buffer{})
 	cmd.SetErr(&bytes.Buffer{})
 	if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), "--org is required") {
