@@ -37,7 +37,11 @@ type Deps struct {
 	// Parked tells a get of one webhook whether deliveries parked for it
 	// remain (parked_from); nil: not shown.
 	Parked ParkedDeliveries
-	Admin  http.Handler // mounted at /api/v1/admin/ for operators; nil: not served
+	// DeadLetterDebts records on a webhook that a recover did not read all
+	// its dead letters (dead_letters_from), so a later visit still offers
+	// Recover; nil: not recorded.
+	DeadLetterDebts DeadLetterDebts
+	Admin           http.Handler // mounted at /api/v1/admin/ for operators; nil: not served
 	// PortalLogins issues tenant portal links; nil: the portal is not served.
 	PortalLogins PortalLogins
 	Now          func() time.Time

@@ -86,6 +86,37 @@ func (s *server) parkedFrom(ctx context.Context, hook webhook.Webhook) (*time.Ti
 	return optionalTime(from), nil
 }
 
+// DeadLetterDebts records, on a webhook, the dead letters a recover still
+// owes it from a time (dynamo.WebhookStore): README says a recover reads
+// them at most once every 30 s per organization, so a recover right after
+// another endpoint's reads none, and the enabled endpoint would otherwise
+// show nothing left to recover.
+type DeadLetterDebts interface {
+	// OweDeadLetters keeps the earlier of since and a debt already owed.
+	OweDeadLetters(ctx context.Context, orgID, id string, since time.Time) error
+	// SettleDeadLetters clears a debt from since or later.
+	SettleDeadLetters(ctx context.Context, orgID, id string, since time.Time) error
+}
+
+// settleDeadLetters records what a recover from since did with the dead
+// letters: owed when it did not read them all, paid when it did. A failed
+// write is logged: the recover itself happened.
+func (s *server) settleDeadLetters(ctx context.Context, hook webhook.Webhook, since time.Time, res delivery.RecoverResult) {
+	var err error
+	switch {
+	case s.d.DeadLetterDebts == nil:
+		return
+	case res.DeadLettersIncomplete:
+		err = s.d.DeadLetterDebts.OweDeadLetters(ctx, hook.OrgID, hook.ID, since)
+	case !hook.DeadLettersFrom.IsZero():
+		err = s.d.DeadLetterDebts.SettleDeadLetters(ctx, hook.OrgID, hook.ID, since)
+	}
+	if err != nil {
+		s.d.Logger.LogAttrs(ctx, slog.LevelError, "recover: dead letters still owed not recorded",
+			slog.String("org_id", hook.OrgID), slog.String("webhook_id", hook.ID), slog.String("error", err.Error()))
+	}
+}
+
 type recoverInput struct {
 	Since *string `json:"since"`
 }
@@ -139,6 +170,7 @@ func (s *server) recoverWebhook(w http.ResponseWriter, r *http.Request, p auth.P
 		}
 	}
 	res, err := s.d.Recovery.Requeue(r.Context(), hook, since)
+	s.settleDeadLetters(r.Context(), hook, since, res)
 	if err != nil && !out.Enabled && res.Queued == 0 {
 		return err // nothing changed: the caller may try again
 	}

@@ -39,6 +39,9 @@ type webhookJSON struct {
 	// ParkedFrom: in a get of one webhook, while deliveries parked for it
 	// remain, a time a recover queues them all from; absent otherwise.
 	ParkedFrom *time.Time `json:"parked_from,omitempty"`
+	// DeadLettersFrom: while a recover owes the webhook a read of its dead
+	// letters, the time from which (webhook.Webhook.DeadLettersFrom).
+	DeadLettersFrom *time.Time `json:"dead_letters_from,omitempty"`
 }
 
 // toJSON is w as responses show it at now: a grace already over is not
@@ -49,6 +52,7 @@ func toJSON(w webhook.Webhook, now time.Time) webhookJSON {
 		AllEvents: w.AllEvents, Enabled: w.Enabled,
 		CreatedAt: w.CreatedAt.UTC(), UpdatedAt: w.UpdatedAt.UTC(),
 		DisabledReason: w.DisabledReason, DisabledAt: optionalTime(w.DisabledAt), Health: toHealthJSON(w.Health),
+		DeadLettersFrom: optionalTime(w.DeadLettersFrom),
 	}
 	if now.Before(w.PreviousSecretExpiresAt) {
 		out.PreviousSecretExpiresAt = optionalTime(w.PreviousSecretExpiresAt)

@@ -73,6 +73,9 @@ type webhookItem struct {
 	SecretVersion       int    `dynamodbav:"secret_version,omitempty"`
 	PreviousExpiresAt   string `dynamodbav:"previous_secret_expires_at,omitempty"`
 	SecretRotation      string `dynamodbav:"secret_rotation,omitempty"`
+	// DeadLettersFrom: a recover owes a read of the dead letters from
+	// then (deadlettersowed.go); sortable, for its conditions.
+	DeadLettersFrom string `dynamodbav:"dead_letters_from,omitempty"`
 }
 
 func orgPK(orgID string) string     { return OrgKeyPrefix + orgID }
@@ -91,7 +94,7 @@ func toItem(w webhook.Webhook) webhookItem {
 		FailingSince:        formatOptional(w.Health.FailingSince, sortableTime), LastSuccessAt: formatOptional(w.Health.LastSuccessAt, formatTime),
 		FirstDeadLetterAt: formatOptional(w.Health.FirstDeadLetterAt, sortableTime),
 		SecretVersion:     w.SecretVersion, PreviousExpiresAt: formatOptional(w.PreviousSecretExpiresAt, formatTime),
-		SecretRotation: w.SecretRotation,
+		SecretRotation: w.SecretRotation, DeadLettersFrom: formatOptional(w.DeadLettersFrom, sortableTime),
 	}
 }
 
@@ -110,12 +113,13 @@ func (it webhookItem) toWebhook() (webhook.Webhook, error) {
 		CreatedAt: created, UpdatedAt: updated, DisabledReason: it.DisabledReason, SecretVersion: it.SecretVersion,
 		SecretRotation: it.SecretRotation, DisabledNoticePending: it.DisabledNotice,
 	}
-	var errs [5]error
+	var errs [6]error
 	w.DisabledAt, errs[0] = parseOptional(it.DisabledAt)
 	w.Health.FailingSince, errs[1] = parseOptional(it.FailingSince)
 	w.Health.LastSuccessAt, errs[2] = parseOptional(it.LastSuccessAt)
 	w.PreviousSecretExpiresAt, errs[3] = parseOptional(it.PreviousExpiresAt)
 	w.Health.FirstDeadLetterAt, errs[4] = parseOptional(it.FirstDeadLetterAt)
+	w.DeadLettersFrom, errs[5] = parseOptional(it.DeadLettersFrom)
 	w.Health.ConsecutiveFailures = it.ConsecutiveFailures
 	if err := errors.Join(errs[:]...); err != nil {
 		return webhook.Webhook{}, fmt.Errorf("webhook %s: %w", it.ID, err)

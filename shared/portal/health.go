@@ -65,11 +65,16 @@ type recoverData struct {
 	Error string
 	// Held: the endpoint no longer parks, but deliveries it parked remain.
 	Held bool
+	// Owed: a recover did not read all the endpoint's dead letters (the
+	// API's dead_letters_from), which only another recover sends.
+	Owed bool
 }
 
 // recoverForm is shown for an endpoint hookrelay disabled for failing,
 // for one with parked deliveries left (the API's parked_from: after a
-// partial recover, an Enable, a tenant's disable of a parked endpoint),
+// partial recover, an Enable, a tenant's disable of a parked endpoint) or
+// dead letters a recover still owes it (dead_letters_from: one right after
+// another endpoint's, which the API's 30 s per organization skipped),
 // again after a recover that left parked deliveries behind (?more=1) or
 // could not search the dead letters (?incomplete=1: the notice says to
 // recover again later, and the endpoint is enabled by then), and with the
@@ -80,22 +85,23 @@ func recoverForm(r *http.Request, hk hook) recoverData {
 	q := r.URL.Query()
 	refused := r.PostForm.Has("since")
 	held := !hk.Parks() && !hk.ParkedFrom.IsZero()
-	d := recoverData{Show: hk.Parks() || held || q.Get("more") == "1" || q.Get("incomplete") == "1" || refused, Held: held}
+	owed := !hk.DeadLettersFrom.IsZero()
+	d := recoverData{Show: hk.Parks() || held || owed || q.Get("more") == "1" || q.Get("incomplete") == "1" || refused, Held: held, Owed: owed}
 	switch {
 	case refused:
 		d.Since = r.PostForm.Get("since")
 	case q.Get("since") != "":
 		d.Since = q.Get("since")
-	case held:
-		// Enabled (or disabled by the tenant) with parked deliveries left:
-		// they are what Recover is for, and a failure run still on record
-		// (a tenant's disable keeps it) began before them, with its dead
-		// letters: from whichever is earlier.
-		from := hk.ParkedFrom
-		if fs := hk.Health.FailingSince; !fs.IsZero() && fs.Before(from) {
-			from = fs
+	case held || owed:
+		// Parked deliveries left or dead letters owed: they are what
+		// Recover is for, and a failure run still on record (a tenant's
+		// disable keeps it) began before them, with its dead letters: from
+		// whichever is earliest.
+		from := hk.DeadLettersFrom
+		if held {
+			from = earliest(from, hk.ParkedFrom)
 		}
-		d.Since = from.UTC().Format(time.RFC3339)
+		d.Since = earliest(from, hk.Health.FailingSince).UTC().Format(time.RFC3339)
 	case !hk.Health.FailingSince.IsZero():
 		d.Since = hk.Health.FailingSince.UTC().Format(time.RFC3339)
 	case !hk.DisabledAt.IsZero():
@@ -204,4 +210,12 @@ func recoveredNotice(q url.Values) string {
 		msg += " Some missed deliveries may not have been queued yet. Press Recover again in a minute to queue any that remain."
 	}
 	return msg
+}
+
+// earliest is the earlier of two times, a zero one being absent.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
 }

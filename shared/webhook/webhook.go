@@ -51,6 +51,13 @@ type Webhook struct {
 	// while deliveries parked for it remain: a recover from then queues
 	// them all (the portal offers one while it is set).
 	ParkedFrom time.Time `json:"parked_from,omitzero"`
+	// DeadLettersFrom is set while a recover owes the webhook a read of its
+	// dead letters from that time: one did not read them all (another of
+	// the organization's recovers had just read them, there were more than
+	// one call sends, or the read failed). A recover from that time or
+	// earlier that reads them all clears it; the portal offers Recover
+	// while it is set.
+	DeadLettersFrom time.Time `json:"dead_letters_from,omitzero"`
 }
 
 // Parks reports whether deliveries to w are parked rather than POSTed:

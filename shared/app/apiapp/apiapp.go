@@ -61,19 +61,21 @@ func New(d Deps) (http.Handler, error) {
 	}
 	sessions := portalsession.New(dynamo.NewPortalTokenStore(d.Dynamo, c.Table))
 	apiHandler := api.NewHandler(api.Deps{
-		Config:     c,
-		Auth:       d.Auth,
-		Webhooks:   webhooks,
-		Notices:    healthnotice.Publisher{Bus: d.Bus},
-		Recovery:   recovery,
-		Parked:     parked,
-		Secrets:    d.Secrets,
-		Catalog:    types,
-		Publisher:  fanout.NewPublisher(d.Bus, dynamo.NewIdempotencyStore(d.Dynamo, c.Table)),
-		Deliveries: delivery.NewResender(records, attempts, d.SQS, c.DeliveryQueues),
-		Attempts:   attempts,
-		Admin:      admin,
-		Logger:     app.Logger(d.Logger),
+		Config:   c,
+		Auth:     d.Auth,
+		Webhooks: webhooks,
+		Notices:  healthnotice.Publisher{Bus: d.Bus},
+		Recovery: recovery,
+		Parked:   parked,
+		// dead_letters_from: a recover that read none still offers one later.
+		DeadLetterDebts: webhooks,
+		Secrets:         d.Secrets,
+		Catalog:         types,
+		Publisher:       fanout.NewPublisher(d.Bus, dynamo.NewIdempotencyStore(d.Dynamo, c.Table)),
+		Deliveries:      delivery.NewResender(records, attempts, d.SQS, c.DeliveryQueues),
+		Attempts:        attempts,
+		Admin:           admin,
+		Logger:          app.Logger(d.Logger),
 		// The portal's login links.
 		PortalLogins: sessions,
 	})
