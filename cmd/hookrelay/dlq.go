@@ -33,6 +33,10 @@ permanent_status, blocked_address, invalid_url) are the tenant's to fix; pipelin
 	}
 	target.addFlags(cmd.PersistentFlags())
 	cmd.AddCommand(newDLQListCmd(&target), newDLQShowCmd(&target), newDLQRedriveCmd(&target), newDLQPurgeCmd(&target))
+	for _, sub := range cmd.Commands() {
+		run := sub.RunE
+		sub.RunE = func(c *cobra.Command, args []string) error { return explainSilence(run(c, args)) }
+	}
 	return cmd
 }
 

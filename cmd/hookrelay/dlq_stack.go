@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 
 	"github.com/hookrelay/hookrelay/shared/awserr"
@@ -41,4 +42,14 @@ func unsentHint(err error) string {
 		return ""
 	}
 	return " (the request never left: configure AWS credentials and a region, e.g. AWS_PROFILE and AWS_REGION)"
+}
+
+// inStackRegion looks a stack named by its ARN up in the ARN's region;
+// one named by name is looked up in the CLI's (AWS_REGION, the profile's).
+func inStackRegion(stack string) func(*cloudformation.Options) {
+	return func(o *cloudformation.Options) {
+		if a, err := arn.Parse(stack); err == nil && a.Region != "" {
+			o.Region = a.Region
+		}
+	}
 }

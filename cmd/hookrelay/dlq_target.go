@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hookrelay/hookrelay/shared/awsclient"
+	"github.com/hookrelay/hookrelay/shared/awsclient/ownbody"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/devstate"
@@ -85,12 +86,12 @@ func (t *dlqTarget) resolve(ctx context.Context) (resolved, error) {
 		return devTarget(ctx)
 	}
 
-	cfg, err := awsclient.Load(ctx)
+	cfg, err := operatorAWSConfig(ctx)
 	if err != nil {
 		return resolved{}, err
 	}
 	if t.stack != "" {
-		out, err := stackOutputs(ctx, cloudformation.NewFromConfig(cfg), t.stack)
+		out, err := stackOutputs(ctx, cloudformation.NewFromConfig(cfg, inStackRegion(t.stack)), t.stack)
 		if err != nil {
 			return resolved{}, err
 		}
@@ -101,7 +102,40 @@ func (t *dlqTarget) resolve(ctx context.Context) (resolved, error) {
 	if dlqURL == "" {
 		return resolved{}, fmt.Errorf("stack %s has no %s output: pass --dlq-url", t.stack, outputDLQURL)
 	}
-	return resolved{q: sqsqueue.New(sqs.NewFromConfig(cfg)), dlqURL: dlqURL, queueURL: queueURL, db: dynamodb.NewFromConfig(cfg), table: table}, nil
+	at := endpointOf(dlqURL)
+	if err := t.checkLanesAt(at, queueURL); err != nil {
+		return resolved{}, err
+	}
+	return resolved{
+		q:      sqsqueue.New(sqs.NewFromConfig(cfg, at.sqsOptions)),
+		dlqURL: dlqURL, queueURL: queueURL, table: table,
+		db: dynamodb.NewFromConfig(cfg, at.dynamoOptions),
+	}, nil
+}
+
+// checkLanesAt refuses delivery lanes whose requests would go elsewhere
+// than the DLQ's: one client reaches one endpoint, and a redrive would
+// send the letters to same-named queues there.
+func (t *dlqTarget) checkLanesAt(at sqsEndpoint, queueURL string) error {
+	for _, lane := range lanes.Parse(queueURL) {
+		if e := endpointOf(lane); !e.same(at) {
+			return fmt.Errorf("%s %q is at %s, the DLQ at %s: give the delivery lanes of the DLQ's stack", t.source("queue-url", config.EnvDeliveryQueueURL, outputDeliveryURL), lane, e, at)
+		}
+	}
+	return nil
+}
+
+// source names where a URL came from: its flag, its variable, or the
+// stack's output.
+func (t *dlqTarget) source(flag, env, output string) string {
+	switch {
+	case t.flags.Lookup(flag).Changed:
+		return "--" + flag
+	case os.Getenv(env) != "":
+		return env
+	default:
+		return fmt.Sprintf("stack %s's %s output", t.stack, output)
+	}
 }
 
 // check refuses flags that would be ignored: an empty --stack or --dlq-url
@@ -133,10 +167,7 @@ func (t *dlqTarget) checkQueueURLs(dlqURL, queueURL string) error {
 		{"dlq-url", config.EnvDLQURL, dlqURL},
 		{"queue-url", config.EnvDeliveryQueueURL, queueURL},
 	} {
-		source := c.env
-		if t.flags.Lookup(c.flag).Changed {
-			source = "--" + c.flag
-		}
+		source := t.source(c.flag, c.env, "")
 		for _, raw := range lanes.Parse(c.urls) {
 			if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
 				return fmt.Errorf("%s %q: want a queue URL, such as https://sqs.us-east-1.amazonaws.com/123456789012/hookrelay-dlq", source, raw)
@@ -159,6 +190,8 @@ func devTarget(ctx context.Context) (resolved, error) {
 	if err != nil {
 		return resolved{}, err
 	}
+	// An emulator can hang as a remote SQS can: the same timeouts.
+	cfg.HTTPClient = ownbody.Wrap(operatorHTTPClient())
 	r := resolved{
 		q:      sqsqueue.New(sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(s.SQSEndpoint) })),
 		dlqURL: s.DLQURL, queueURL: s.DeliveryQueueURL, table: s.Table,

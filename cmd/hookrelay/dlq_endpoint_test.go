@@ -1,0 +1,276 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/hookrelay/hookrelay/shared/devstate"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/emulator"
+	"github.com/hookrelay/hookrelay/shared/sqsqueue"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+)
+
+// emulatorDLQ is a DLQ on a goaws of its own holding n dead letters, and
+// the URL that names it by goaws's loopback address.
+func emulatorDLQ(t *testing.T, n int) (endpoint, dlqURL string) {
+	t.Helper()
+	endpoint = testenv.Goaws(t)
+	api := testenv.SQSClient(t, endpoint)
+	l := localDLQ{q: sqsqueue.New(api), dlqURL: testenv.Queue(t, api, "deliveries-dlq", nil)}
+	for i := range n {
+		l.deadLetter(t, fmt.Sprintf("dlv_%d", i), "wh_fixed")
+	}
+	return endpoint, endpoint + "/" + emulator.AccountID + "/deliveries-dlq"
+}
+
+// A DLQ URL on an emulator's host is read there, not at the SDK's own SQS
+// endpoint (s30 operator walk #1: the host was ignored, and the commands
+// listed a same-named queue wherever AWS_ENDPOINT_URL pointed).
+func TestDLQURLOnAnotherHostIsReadThere(t *testing.T) {
+	noTarget(t)
+	loopbackAWS(t)
+	a, aURL := emulatorDLQ(t, 1)
+	b, bURL := emulatorDLQ(t, 2)
+	for _, c := range []struct {
+		sdkEndpoint, dlqURL, want string
+	}{
+		{b, aURL, "\n1 dead letter\n"},
+		{a, bURL, "\n2 dead letters\n"},
+	} {
+		t.Setenv("AWS_ENDPOINT_URL", c.sdkEndpoint)
+		out, _, err := runDLQ(t, "ls", "--dlq-url", c.dlqURL)
+		if err != nil || !strings.Contains(out, c.want) {
+			t.Errorf("ls --dlq-url %s with the SDK pointed at %s: %v\n%s\nwant %q", c.dlqURL, c.sdkEndpoint, err, out, c.want)
+		}
+	}
+}
+
+// recordedAWS answers every AWS request on this machine, as an empty SQS
+// answer, and records the host and signing scope each was meant for: the
+// AWS-host cases are checked without sending anything.
+type recordedAWS struct {
+	mu    sync.Mutex
+	hosts []string
+	auth  []string
+}
+
+func (r *recordedAWS) Do(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+		req.Body.Close()
+	}
+	r.mu.Lock()
+	r.hosts = append(r.hosts, req.URL.Host)
+	r.auth = append(r.auth, req.Header.Get("Authorization"))
+	r.mu.Unlock()
+	rec := httptest.NewRecorder()
+	rec.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	rec.WriteString("{}")
+	return rec.Result(), nil
+}
+
+// answerAWSLocally routes every AWS call of the commands to a recordedAWS
+// for the test, with stand-in credentials and no endpoint override.
+func answerAWSLocally(t *testing.T) *recordedAWS {
+	loopbackAWS(t)
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	rec := &recordedAWS{}
+	saved := awsTransport
+	awsTransport = rec
+	t.Cleanup(func() { awsTransport = saved })
+	return rec
+}
+
+// An AWS queue URL is read in its own region, whatever the profile's
+// (s30 operator walk #1: it went to AWS_REGION's endpoint).
+func TestDLQURLOfAnotherRegionIsReadInIt(t *testing.T) {
+	noTarget(t)
+	for _, c := range []struct{ dlqURL, host, region string }{
+		{"https://sqs.ap-southeast-2.amazonaws.com/123456789012/hookrelay-dlq", "sqs.ap-southeast-2.amazonaws.com", "ap-southeast-2"},
+		{"https://us-west-2.queue.amazonaws.com/123456789012/hookrelay-dlq", "sqs.us-west-2.amazonaws.com", "us-west-2"},
+		{"https://sqs.cn-north-1.amazonaws.com.cn/123456789012/hookrelay-dlq", "sqs.cn-north-1.amazonaws.com.cn", "cn-north-1"},
+		{"https://sqs.us-gov-west-1.amazonaws.com/123456789012/hookrelay-dlq", "sqs.us-gov-west-1.amazonaws.com", "us-gov-west-1"},
+	} {
+		rec := answerAWSLocally(t) // AWS_REGION is eu-west-1
+		out, _, err := runDLQ(t, "ls", "--dlq-url", c.dlqURL)
+		if err != nil || !strings.Contains(out, "0 dead letters") {
+			t.Errorf("ls --dlq-url %s: %v\n%s", c.dlqURL, err, out)
+			continue
+		}
+		for i, host := range rec.hosts {
+			if host != c.host || !strings.Contains(rec.auth[i], "/"+c.region+"/sqs/") {
+				t.Errorf("ls --dlq-url %s sent a request to %s signed %q, want %s in %s", c.dlqURL, host, rec.auth[i], c.host, c.region)
+			}
+		}
+		if len(rec.hosts) == 0 {
+			t.Errorf("ls --dlq-url %s sent nothing", c.dlqURL)
+		}
+	}
+}
+
+// Lanes on another SQS endpoint or region than the DLQ are refused: the
+// commands reach one endpoint, and would send the redriven letters to a
+// same-named queue there.
+func TestDLQRefusesLanesElsewhereThanTheDLQ(t *testing.T) {
+	noTarget(t)
+	loopbackAWS(t)
+	const aws = "https://sqs.us-east-1.amazonaws.com/123456789012/"
+	for _, c := range []struct{ dlqURL, lanes, want string }{
+		{"http://127.0.0.1:9/000000000000/deliveries-dlq", aws + "deliveries", `--queue-url "` + aws + `deliveries" is at sqs.us-east-1.amazonaws.com (us-east-1), the DLQ at 127.0.0.1:9`},
+		{aws + "dlq", "https://sqs.eu-west-1.amazonaws.com/123456789012/deliveries", "is at sqs.eu-west-1.amazonaws.com (eu-west-1), the DLQ at sqs.us-east-1.amazonaws.com (us-east-1)"},
+		{aws + "dlq", aws + "lane0,http://127.0.0.1:9/000000000000/lane1", `"http://127.0.0.1:9/000000000000/lane1" is at 127.0.0.1:9`},
+	} {
+		_, _, err := runDLQ(t, "redrive", "--all", "--dry-run", "--dlq-url", c.dlqURL, "--queue-url", c.lanes)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("--dlq-url %s --queue-url %s: %v, want a refusal with %q", c.dlqURL, c.lanes, err, c.want)
+		}
+	}
+	// The same region in the legacy host form is the same endpoint.
+	answerAWSLocally(t)
+	if _, _, err := runDLQ(t, "redrive", "--all", "--dry-run", "--dlq-url", aws+"dlq", "--queue-url", "https://us-east-1.queue.amazonaws.com/123456789012/lane0"); err != nil {
+		t.Errorf("lanes in the DLQ's region, legacy host: %v", err)
+	}
+}
+
+// Without credentials the commands say so in one line, and the SDK's
+// logger prints nothing of the metadata service it asked (s30 operator
+// walk #1). The "instance metadata service" is a loopback server
+// answering 403, as the walk's did.
+func TestDLQWithoutCredentialsSaysSoInOneLine(t *testing.T) {
+	noTarget(t)
+	loopbackAWS(t)
+	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusForbidden) }))
+	defer imds.Close()
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "", "AWS_WEB_IDENTITY_TOKEN_FILE": "",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "",
+		"AWS_CONFIG_FILE": dir + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials",
+		"AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.URL,
+	} {
+		t.Setenv(k, v)
+	}
+	stderr := captureStderr(t)
+	_, errOut, err := runDLQ(t, "ls", "--dlq-url", "http://127.0.0.1:9/000000000000/deliveries-dlq")
+	const want = "no AWS credentials: log in (aws sso login) or set AWS_PROFILE"
+	if err == nil || err.Error() != want {
+		t.Errorf("ls without credentials: %v, want %q", err, want)
+	}
+	if printed := stderr() + errOut; strings.Contains(printed, "SDK") || strings.Contains(printed, "IMDS") {
+		t.Errorf("the SDK printed its internals:\n%s", printed)
+	}
+}
+
+// captureStderr sends the process's stderr (where the SDK's default
+// logger writes) to a file until the returned function reads it back.
+func captureStderr(t *testing.T) func() string {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = f
+	restore := func() { os.Stderr = saved }
+	t.Cleanup(restore)
+	return func() string {
+		restore()
+		b, err := os.ReadFile(f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+}
+
+// silentPeer is a loopback TCP server that accepts each connection and
+// never answers, as a black-holing proxy or VPN does; its connections
+// are closed when the test ends.
+func silentPeer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
+}
+
+// An SQS that never answers fails the command within the answer timeout,
+// naming the host (not the queue's path), and the scan lock it took is
+// free at once (s30 operator walk #2: every dlq command hung, and kept
+// the others out with dlq_busy until the lock lapsed).
+func TestDLQSilentSQSFailsAndFreesTheScanLock(t *testing.T) {
+	noTarget(t)
+	loopbackAWS(t)
+	db, table := testenv.Table(t)
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", aws.ToString(db.Options().BaseEndpoint))
+	shortAnswerTimeout(t)
+	peer := silentPeer(t)
+
+	start := time.Now()
+	_, _, err := runDLQ(t, "ls", "--dlq-url", "http://"+peer+"/000000000000/secret-queue-name", "--table", table)
+	took := time.Since(start)
+	want := "SQS at " + peer + " did not answer within 200ms"
+	if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "secret-queue-name") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("ls against a silent SQS: %v, want one line starting %q, without the queue's path", err, want)
+	}
+	// A receive whose answer is lost may have hidden messages: the scan
+	// waits that out (about 3 s) up to three times before it gives up.
+	if took > 20*time.Second {
+		t.Errorf("ls against a silent SQS took %s", took)
+	}
+	tok, err := dynamo.NewLocks(db, table).Acquire(context.Background(), "dlq-scan", time.Second)
+	if err != nil || tok == "" {
+		t.Fatalf("scan lock after the failed ls: token %q, %v; want it free", tok, err)
+	}
+}
+
+// make dev's emulators get the same timeouts.
+func TestDLQSilentLocalSQSFails(t *testing.T) {
+	l := newLocalDLQ(t)
+	shortAnswerTimeout(t)
+	peer := silentPeer(t)
+	l.writeState(t, devstate.State{SQSEndpoint: "http://" + peer})
+	_, _, err := runDLQ(t, "ls")
+	if want := "SQS at " + peer + " did not answer within 200ms"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("ls against make dev with a silent goaws: %v, want %q", err, want)
+	}
+}
+
+// shortAnswerTimeout gives AWS 200 ms to answer, for the test.
+func shortAnswerTimeout(t *testing.T) {
+	saved := awsAnswerTimeout
+	awsAnswerTimeout = 200 * time.Millisecond
+	t.Cleanup(func() { awsAnswerTimeout = saved })
+}
