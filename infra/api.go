@@ -53,7 +53,7 @@ func (h *hookrelay) addAPI() {
 		CreateDefaultStage: jsii.Bool(false),
 	})
 
-	accessLogs := awslogs.NewLogGroup(h.stack, jsii.String("ApiAccessLogs"), &awslogs.LogGroupProps{
+	h.accessLogs = awslogs.NewLogGroup(h.stack, jsii.String("ApiAccessLogs"), &awslogs.LogGroupProps{
 		Retention:     awslogs.RetentionDays_THREE_MONTHS,
 		RemovalPolicy: h.removal,
 	})
@@ -72,7 +72,7 @@ func (h *hookrelay) addAPI() {
 	// property takes the HTTP API's $context variables directly.
 	h.stage.Node().DefaultChild().(awsapigatewayv2.CfnStage).SetAccessLogSettings(
 		&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{
-			DestinationArn: accessLogs.LogGroupArn(),
+			DestinationArn: h.accessLogs.LogGroupArn(),
 			Format:         jsii.String(accessLogFormat),
 		})
 

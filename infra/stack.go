@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -39,6 +40,7 @@ type hookrelay struct {
 	api, fanout, deliver awslambda.Function
 	secretsKey           awskms.Key // the envelope store's key; nil with Secrets Manager alone
 	httpAPI              awsapigatewayv2.HttpApi
+	accessLogs           awslogs.LogGroup // the API stage's access log
 	stage                awsapigatewayv2.HttpStage
 	// secretRoles and publicRoutes carry their nag suppressions (nag.go).
 	secretRoles  []awsiam.Role
@@ -97,6 +99,12 @@ func (h *hookrelay) addOutputs() {
 	h.output("TableName", h.table.TableName(), "Webhooks, deliveries and attempt log")
 	h.output("SecretStore", jsii.String(h.settings.SecretStore), "Where signing secrets live (hookrelay secrets migrate)")
 	h.output("SecretPrefix", jsii.String(h.settings.SecretPrefix), "Secrets Manager name prefix of the signing secrets")
+	// Their names are generated: the runbook (README, Operations) sends
+	// operators to them.
+	h.output("ApiLogGroup", h.api.LogGroup().LogGroupName(), "The api function's log group (requests that failed, recovers, admin calls)")
+	h.output("FanoutLogGroup", h.fanout.LogGroup().LogGroupName(), "The fanout function's log group (events fanned out, refused, failed)")
+	h.output("DeliverLogGroup", h.deliver.LogGroup().LogGroupName(), "The deliver function's log group (delivery attempts, dead letters, disables)")
+	h.output("ApiAccessLogGroup", h.accessLogs.LogGroupName(), "The API stage's access log (status, route and latency of each request)")
 	if h.secretsKey != nil {
 		h.output("SecretsKeyArn", h.secretsKey.KeyArn(), "KMS key of the envelope secret store (hookrelay secrets migrate)")
 	}
