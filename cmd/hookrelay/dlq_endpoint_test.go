@@ -274,3 +274,15 @@ func shortAnswerTimeout(t *testing.T) {
 	awsAnswerTimeout = 200 * time.Millisecond
 	t.Cleanup(func() { awsAnswerTimeout = saved })
 }
+
+// The DLQ URL make dev stores is one an operator can pass as --dlq-url:
+// it names goaws's own address (it named us-east-1.127.0.0.1, which
+// resolves nowhere, and worked only while the URL's host was ignored).
+func TestMakeDevsDLQURLWorksAsDLQURL(t *testing.T) {
+	loopbackAWS(t)
+	s := startDevStack(t, nil)
+	out, _, err := runDLQ(t, "ls", "--dlq-url", s.State.DLQURL)
+	if err != nil || !strings.Contains(out, "0 dead letters") {
+		t.Fatalf("ls --dlq-url %s (make dev's): %v\n%s", s.State.DLQURL, err, out)
+	}
+}

@@ -87,6 +87,15 @@ func TestStackServesTheAPIAndWritesItsState(t *testing.T) {
 	if !s.Config.AllowLoopback {
 		t.Fatal("dev mode must allow loopback endpoints")
 	}
+	// The queue URLs name goaws's own address, so that one copied into
+	// `hookrelay dlq --dlq-url` (which goes where the URL's host says)
+	// reaches it: goaws's own URLs put the region before the host
+	// (us-east-1.127.0.0.1), a name that resolves nowhere (s30 operator walk #1).
+	for _, u := range append([]string{st.DLQURL, st.IngestQueueURL, st.IngestDLQURL}, lanes.Parse(st.DeliveryQueueURL)...) {
+		if !strings.HasPrefix(u, st.SQSEndpoint+"/") {
+			t.Errorf("queue URL %s is not on goaws's endpoint %s", u, st.SQSEndpoint)
+		}
+	}
 }
 
 // TestDeliveryLanesHaveTheRedriveAndVisibilityOfTheDesign: every lane is a

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -105,7 +107,20 @@ func createQueue(ctx context.Context, api *sqs.Client, name string, attrs map[st
 	if err != nil {
 		return "", fmt.Errorf("create queue %s: %w", name, err)
 	}
-	return aws.ToString(out.QueueUrl), nil
+	return onEndpoint(aws.ToString(out.QueueUrl), aws.ToString(api.Options().BaseEndpoint))
+}
+
+// onEndpoint puts a goaws queue URL on goaws's own address. goaws puts
+// the region before its host (http://us-east-1.127.0.0.1:PORT/...), a
+// name that resolves nowhere, and `hookrelay dlq --dlq-url` sends its
+// requests where the URL's host says; goaws finds a queue by the URL's
+// last segment alone, so the URL works for every client either way.
+func onEndpoint(queueURL, endpoint string) (string, error) {
+	u, err := url.Parse(queueURL)
+	if err != nil {
+		return "", fmt.Errorf("queue URL %q: %w", queueURL, err)
+	}
+	return strings.TrimSuffix(endpoint, "/") + u.Path, nil
 }
 
 // redrivePolicy asks the queue for its ARN rather than building one, so the
