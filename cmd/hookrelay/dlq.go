@@ -69,7 +69,7 @@ scans the whole DLQ (SQS cannot seek), holding only the page in memory.`,
 			if err != nil {
 				return err
 			}
-			ops, err := target.ops(cmd.Context(), cmd.ErrOrStderr(), needs{})
+			ops, err := target.opsReadingWebhooks(cmd.Context(), cmd.ErrOrStderr(), needs{})
 			if err != nil {
 				return err
 			}
@@ -101,7 +101,7 @@ func newDLQShowCmd(target *dlqTarget) *cobra.Command {
 		Short: "Show one dead letter (message id or delivery id): attributes and envelope",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ops, err := target.ops(cmd.Context(), cmd.ErrOrStderr(), needs{})
+			ops, err := target.opsReadingWebhooks(cmd.Context(), cmd.ErrOrStderr(), needs{})
 			if err != nil {
 				return err
 			}
@@ -129,7 +129,7 @@ func newDLQRedriveCmd(target *dlqTarget) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ops, err := target.redriveOps(cmd.Context(), cmd.ErrOrStderr())
+			ops, err := target.opsReadingWebhooks(cmd.Context(), cmd.ErrOrStderr(), needs{lanes: true})
 			if err != nil {
 				return err
 			}

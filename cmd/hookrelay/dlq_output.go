@@ -33,7 +33,7 @@ func writeEntriesTable(w io.Writer, entries []dlq.Entry, more bool, now time.Tim
 	fmt.Fprintln(tw, "ID\tAGE\tREASON\tSTATUS\tATTEMPTS\tORG\tWEBHOOK\tEVENT")
 	for _, e := range entries {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", e.MessageID, age(now, e.DeadAt()), e.Reason,
-			status(e.LastStatus), e.Attempts, dash(e.OrgID), dash(e.WebhookID), dash(eventOf(e)))
+			status(e.LastStatus), e.Attempts, dash(e.OrgID), dash(e.WebhookID)+webhookMark(e, false), dash(eventOf(e)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -54,6 +54,22 @@ func eventOf(e dlq.Entry) string {
 		return e.EventName + " (tenant's test)"
 	}
 	return e.EventName
+}
+
+// webhookMark marks a letter whose webhook is deleted or disabled for
+// failing, where a redrive does not deliver it; long says what to do.
+func webhookMark(e dlq.Entry, long bool) string {
+	switch {
+	case e.WebhookState == dlq.WebhookDeleted && long:
+		return " (deleted: a redrive deletes it unsent; purge it)"
+	case e.WebhookState == dlq.WebhookDeleted:
+		return " (deleted)"
+	case e.WebhookState == dlq.WebhookDisabledFailing && long:
+		return " (disabled for failing: a redrive only parks it until its tenant recovers)"
+	case e.WebhookState == dlq.WebhookDisabledFailing:
+		return " (disabled: failing)"
+	}
+	return ""
 }
 
 // closedNote says who closed the letter's index item.
@@ -90,7 +106,7 @@ func writeEntry(w io.Writer, e dlq.Entry) error {
 	row("last error", e.LastError)
 	row("attempts", strconv.Itoa(e.Attempts))
 	row("organization", e.OrgID)
-	row("webhook", e.WebhookID)
+	row("webhook", e.WebhookID+webhookMark(e, true))
 	row("event", eventOf(e))
 	row("first attempt", timeString(e.FirstAttempt))
 	row("last attempt", timeString(e.LastAttempt))

@@ -50,7 +50,15 @@ func TestDLQRedriveReadsTheWebhooks(t *testing.T) {
 	l.deadLetter(t, "dlv_1", "wh_failing")
 	l.deadLetter(t, "dlv_2", "wh_gone")
 
-	out, _, err := runDLQ(t, "redrive", "--all", "--dry-run")
+	out, _, err := runDLQ(t, "ls")
+	if err != nil || !strings.Contains(out, "wh_failing (disabled: failing)") || !strings.Contains(out, "wh_gone (deleted)") {
+		t.Fatalf("ls: %v\n%s", err, out)
+	}
+	out, _, err = runDLQ(t, "show", "dlv_2")
+	if err != nil || !strings.Contains(out, "wh_gone (deleted: a redrive deletes it unsent; purge it)") {
+		t.Fatalf("show: %v\n%s", err, out)
+	}
+	out, _, err = runDLQ(t, "redrive", "--all", "--dry-run")
 	if err != nil || !strings.Contains(out, "dry run: 2 dead letters match, 1 would be redriven\n") ||
 		!strings.Contains(out, "1 of them would go to an endpoint disabled for failing (webhook wh_failing)") ||
 		!strings.Contains(out, "would delete 1 dead letter unsent: its webhook is deleted (wh_gone)") {

@@ -8,16 +8,17 @@ import (
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 )
 
-// redriveOps is t's DLQ operations for a redrive: with the table, they
-// read each letter's webhook (once per webhook), so the report says which
-// letters went to endpoints disabled for failing (parked, not delivered)
-// and which belonged to deleted webhooks (deleted unsent).
-func (t *dlqTarget) redriveOps(ctx context.Context, warn io.Writer) (*dlq.Ops, error) {
+// opsReadingWebhooks is t's DLQ operations which, with the table, read
+// each letter's webhook (once per webhook): listings mark the letters of
+// deleted webhooks and of endpoints disabled for failing, and a redrive's
+// report says which letters went to the latter (parked, not delivered)
+// and which belonged to the former (deleted unsent).
+func (t *dlqTarget) opsReadingWebhooks(ctx context.Context, warn io.Writer, n needs) (*dlq.Ops, error) {
 	r, err := t.resolve(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ops, err := r.ops(warn, needs{lanes: true})
+	ops, err := r.ops(warn, n)
 	if err != nil {
 		return nil, err
 	}

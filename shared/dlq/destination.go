@@ -30,6 +30,39 @@ const (
 	toDeletedWebhook
 )
 
+// Entry.WebhookState values.
+const (
+	// WebhookDeleted: a redrive deletes the letter unsent.
+	WebhookDeleted = "deleted"
+	// WebhookDisabledFailing: a redrive sends it, and delivery parks it
+	// until its tenant recovers.
+	WebhookDisabledFailing = "disabled_failing"
+)
+
+// state is the Entry.WebhookState of a letter going to d.
+func (d destination) state() string {
+	switch d {
+	case toParked:
+		return WebhookDisabledFailing
+	case toDeletedWebhook:
+		return WebhookDeleted
+	}
+	return ""
+}
+
+// markWebhooks sets the entries' WebhookState, reading each webhook once.
+func (o *Ops) markWebhooks(ctx context.Context, entries []Entry) error {
+	dests := o.destinations()
+	for i := range entries {
+		dest, err := dests.of(ctx, entries[i])
+		if err != nil {
+			return err
+		}
+		entries[i].WebhookState = dest.state()
+	}
+	return nil
+}
+
 // destinations reads each webhook of a run's letters once: the run's
 // answer names the webhooks, and a large run reads no webhook twice.
 type destinations struct {

@@ -52,6 +52,10 @@ type Entry struct {
 	// such a letter out); empty when open, or without an item.
 	ClosedBy string    `json:"closed_by,omitempty"`
 	ClosedAt time.Time `json:"closed_at,omitzero"`
+	// WebhookState is what a listing or show read of the letter's webhook
+	// (with Ops.Webhooks): WebhookDeleted or WebhookDisabledFailing, where
+	// a redrive would not deliver it; empty otherwise.
+	WebhookState string `json:"webhook_state,omitempty"`
 
 	// ref names the letter's index item; invalid when it has none (a
 	// tenant's test, pipeline poison, an attribute trimmed for size).

@@ -37,7 +37,9 @@ type Page struct {
 // returns. Messages in flight elsewhere (a concurrent redrive) are not
 // listed, nor is a letter whose index item is closed (its tenant recovered
 // it, so a redrive would only delete it): a listing shows what is still to
-// be done; Show finds such a letter all the same.
+// be done; Show finds such a letter all the same. With Ops.Webhooks each
+// entry's WebhookState says whether its webhook is deleted or disabled for
+// failing (each webhook of the page read once).
 //
 // SQS cannot seek, so every page scans the whole DLQ; memory stays bounded
 // all the same: only the page's entries (at most limit+1) are kept whole,
@@ -49,10 +51,14 @@ type Page struct {
 // page (on a DLQ in random order, about limit × ln(DLQ size / limit)
 // reads), never for the rest of the scan.
 func (o *Ops) List(ctx context.Context, f Filter, limit int, cursor string) (Page, error) {
-	return o.list(ctx, f, limit, cursor, func(e Entry) (bool, error) {
+	page, err := o.list(ctx, f, limit, cursor, func(e Entry) (bool, error) {
 		c, err := o.closedState(ctx, e)
 		return c.By == "", err
 	})
+	if err == nil {
+		err = o.markWebhooks(ctx, page.Entries)
+	}
+	return page, err
 }
 
 // list is List keeping what keep accepts (nil: everything).
@@ -146,7 +152,8 @@ func messageIDShaped(raw []byte) bool {
 }
 
 // Show returns one dead letter by message id or delivery id, with its
-// index item's tombstone (Entry.ClosedBy) if closed.
+// index item's tombstone (Entry.ClosedBy) if closed, and its
+// WebhookState (with Ops.Webhooks).
 func (o *Ops) Show(ctx context.Context, id string) (Entry, error) {
 	page, err := o.list(ctx, Filter{IDs: []string{id}}, 1, "", nil)
 	if err != nil {
@@ -161,5 +168,7 @@ func (o *Ops) Show(ctx context.Context, id string) (Entry, error) {
 		return Entry{}, err
 	}
 	e.ClosedBy, e.ClosedAt = c.By, c.At
-	return e, nil
+	entries := []Entry{e}
+	err = o.markWebhooks(ctx, entries)
+	return entries[0], err
 }

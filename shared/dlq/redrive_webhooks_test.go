@@ -152,3 +152,37 @@ func stringsOf(v any) []string {
 	}
 	return out
 }
+
+// A listing and show mark the letters of a webhook disabled for failing
+// and of a deleted one, reading each webhook once per page.
+func TestListAndShowMarkParkedAndDeletedWebhooks(t *testing.T) {
+	f := newFixture(t, 15)
+	hooks := webhooksFixture(t, f)
+	ops := f.ops(nil)
+	ops.Webhooks = hooks
+	ctx := context.Background()
+	want := map[string]string{"wh_orga0": WebhookDisabledFailing, "wh_orgc0": WebhookDeleted, "wh_orgc1": WebhookDeleted}
+	page, err := ops.List(ctx, Filter{}, MaxPageLimit, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range page.Entries {
+		if e.Delivery != nil && e.WebhookState != want[e.Delivery.WebhookID] {
+			t.Errorf("listed %s of %s: webhook_state %q, want %q", e.MessageID, e.Delivery.WebhookID, e.WebhookState, want[e.Delivery.WebhookID])
+		}
+	}
+	for key, n := range hooks.reads {
+		if n != 1 {
+			t.Errorf("webhook %s read %d times for one page, want once", key, n)
+		}
+	}
+	for _, s := range f.seeds {
+		if s.webhook != "wh_orgc0" {
+			continue
+		}
+		e, err := ops.Show(ctx, s.deliveryID)
+		if err != nil || e.WebhookState != WebhookDeleted {
+			t.Errorf("show %s: %q, %v, want %q", s.deliveryID, e.WebhookState, err, WebhookDeleted)
+		}
+	}
+}
