@@ -274,3 +274,38 @@ func TestEveryPortalRequestCostsTheOrganizationOne(t *testing.T) {
 		t.Fatalf("the client once a token is back: %d %s", res.status, res.body)
 	}
 }
+
+// Sign-out is never refused for the organization's limit: charged when a
+// token is there, it ends the session over the limit too (s30 diff review
+// F6: a tenant on a shared computer could not sign out while its backend
+// published at its limit). A signed-out request is cheap and uncharged, so
+// this lets nothing repeat for free.
+func TestSignOutWorksOverTheOrganizationsLimit(t *testing.T) {
+	t.Parallel()
+	clock := &manualClock{now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
+	e := newEnv(t, withOrgRateLimit(2, clock))
+	tok := e.token("org_out")
+	clock.advance(3 * time.Second) // a full bucket: 4 tokens
+	ps := signInToPortal(t, e, "org_out")
+	page := ps.get(portal.Prefix + "verify")
+	m := csrfValue.FindStringSubmatch(page.Body.String())
+	if page.Code != http.StatusOK || m == nil {
+		t.Fatalf("the verify page: %d, form token found: %v", page.Code, m != nil)
+	}
+	for i := range 3 {
+		if res := e.do(http.MethodGet, "/api/v1/event-types", tok, nil); res.status != http.StatusOK {
+			t.Fatalf("client request %d within the burst: %d %s", i+1, res.status, res.body)
+		}
+	}
+	if over := ps.get(portal.Prefix + "events"); over.Code != http.StatusTooManyRequests {
+		t.Fatalf("a page over the limit: %d, want 429", over.Code)
+	}
+	out := ps.post(portal.Prefix+"logout", url.Values{"csrf": {m[1]}})
+	if out.Code != http.StatusOK || !strings.Contains(out.Body.String(), "You are signed out") {
+		t.Fatalf("sign-out over the limit: %d\n%s", out.Code, out.Body)
+	}
+	clock.advance(time.Second) // tokens back: what answers now is the session
+	if after := ps.get(portal.Prefix); after.Code != http.StatusUnauthorized {
+		t.Fatalf("a page after signing out: %d, want 401 (the session still works)", after.Code)
+	}
+}

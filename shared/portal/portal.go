@@ -64,12 +64,15 @@ func New(o Options) (*Handler, error) {
 	return h, nil
 }
 
+// logoutRoute is sign-out's pattern, which admitted tells apart.
+const logoutRoute = "POST " + Prefix + "logout"
+
 func (h *Handler) routes() {
 	p := strings.TrimSuffix(Prefix, "/")
 	h.mux.HandleFunc("GET "+p+"/static/{name}", h.static)
 	h.mux.HandleFunc("GET "+portalsession.LoginPath, h.login)
 	h.mux.HandleFunc("POST "+portalsession.LoginPath, h.switchLogin)
-	h.mux.Handle("POST "+p+"/logout", h.form(h.logout))
+	h.mux.Handle(logoutRoute, h.form(h.logout))
 	h.mux.Handle("GET "+p+"/{$}", h.page(h.list))
 	h.mux.Handle("GET "+p+"/webhooks/new", h.page(h.newForm))
 	h.mux.Handle("POST "+p+"/webhooks/new", h.form(h.create))

@@ -102,14 +102,17 @@ func (h *Handler) visitor(w http.ResponseWriter, r *http.Request) (*visit, bool)
 // limit (api.Admit), whatever the visit does: a page or form that makes no
 // API call (the catalog, a form refused for its token or its one-time
 // value) is not free, and the API calls a visit makes share that charge.
-// Over the limit it answers 429 with Retry-After, as the API does.
+// Over the limit it answers 429 with Retry-After, as the API does, except
+// to a sign-out: a tenant must be able to end a session (on a shared
+// computer) while its backend publishes at the limit, and once ended the
+// session's requests are signed-out ones, which cost nothing to serve.
 func (h *Handler) admitted(v *visit) bool {
 	ctx, err := api.Admit(v.r.Context(), h.o.API, v.s.OrgID)
-	if err != nil {
+	v.ctx = ctx
+	if err != nil && v.r.Pattern != logoutRoute {
 		h.failed(v, err)
 		return false
 	}
-	v.ctx = ctx
 	return true
 }
 
