@@ -90,7 +90,7 @@ func (a *Store) Rotate(ctx context.Context, orgID, webhookID string, rot secrets
 		return err
 	}
 	r, err := a.get(ctx, orgID, webhookID)
-	if err != nil {
+	if err != nil || rot.Made(r) { // made already: a retry writes nothing more
 		return err
 	}
 	value, err := encodeRecord(r.Rotated(rot, a.now()))

@@ -87,6 +87,9 @@ func (l *Local) Rotate(_ context.Context, orgID, webhookID string, rot secrets.R
 	if !ok {
 		return fmt.Errorf("secrets: webhook %s: %w", webhookID, secrets.ErrNotFound)
 	}
+	if rot.Made(r) { // made already: a retry writes nothing more
+		return nil
+	}
 	return l.update(key, r.Rotated(rot, l.now()))
 }
 

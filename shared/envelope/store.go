@@ -57,15 +57,19 @@ func (s *Store) create(ctx context.Context, orgID, webhookID string, r secrets.R
 // Rotate reseals the rotated record under the same data key, on condition
 // that nobody resealed meanwhile, and again over the record left by a
 // write that did (secrets.Serialized): of two concurrent rotations both
-// secrets are kept, the later one current.
+// secrets are kept, the later one current. A retry that finds the record
+// this rotation wrote (its first write landed but answered a conflict: an
+// SDK retry of the landed conditional write) writes nothing more.
 func (s *Store) Rotate(ctx context.Context, orgID, webhookID string, rot secrets.Rotation) error {
 	if err := secrets.CheckWrite(orgID, webhookID, rot.Secret); err != nil {
 		return err
 	}
 	return secrets.Serialized(func() error {
-		return s.change(ctx, "rotate", orgID, webhookID, func(r secrets.Record) (secrets.Record, error) {
-			return r.Rotated(rot, s.now()), nil
-		})
+		old, r, key, err := s.read(ctx, orgID, webhookID)
+		if err != nil || rot.Made(r) {
+			return err
+		}
+		return s.reseal(ctx, "rotate", orgID, webhookID, old, key, r.Rotated(rot, s.now()))
 	})
 }
 

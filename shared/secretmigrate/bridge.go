@@ -63,11 +63,20 @@ func (b Bridge) Rotate(ctx context.Context, orgID, webhookID string, rot secrets
 	if b.Now != nil {
 		now = b.Now
 	}
+	var base secrets.Record // what the last write was made over
 	return secrets.Serialized(func() error {
 		r, fromSource, err := b.read(ctx, orgID, webhookID)
-		if err != nil {
+		switch {
+		case err != nil:
 			return err
+		case rot.Made(r) && fromSource:
+			// The source write landed but answered a conflict (an SDK
+			// retry of it): not made again, only copied to the target.
+			return b.copyToTarget(ctx, orgID, webhookID, base, r)
+		case rot.Made(r):
+			return nil
 		}
+		base = r
 		return b.replace(ctx, orgID, webhookID, r, fromSource, r.Rotated(rot, now()))
 	})
 }
@@ -131,6 +140,12 @@ func (b Bridge) replace(ctx context.Context, orgID, webhookID string, before sec
 	if err := b.Source.SwapRecord(ctx, orgID, webhookID, before.Rotation, next); err != nil {
 		return err
 	}
+	return b.copyToTarget(ctx, orgID, webhookID, before, next)
+}
+
+// copyToTarget writes next, which the source holds, to the target; if
+// that fails the source gets before back (undo).
+func (b Bridge) copyToTarget(ctx context.Context, orgID, webhookID string, before, next secrets.Record) error {
 	err := b.Target.ReplaceRecord(ctx, orgID, webhookID, next)
 	if err == nil || errors.Is(err, secrets.ErrNotFound) {
 		return nil

@@ -47,6 +47,13 @@ func NewRotationID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// Made says r is the record this rotation wrote: a retry that finds it
+// (a write that landed but answered an error or a conflict) must not
+// rotate again over it, which would drop the secret still in its grace.
+func (rot Rotation) Made(r Record) bool {
+	return rot.ID != "" && r.Rotation == rot.ID
+}
+
 // Rotated returns the record after making next current at now. Only one
 // previous secret is kept: rotating again during a grace period ends the
 // older one's grace early, which is what a tenant rotating twice wants.

@@ -43,7 +43,9 @@ func Generate() (string, error) {
 type Store interface {
 	Create(ctx context.Context, orgID, webhookID, secret string) error
 	// Rotate makes rot.Secret current in a record named rot.ID and keeps the
-	// previous one valid for rot.Grace.
+	// previous one valid for rot.Grace. Idempotent by rot.ID: when the
+	// record already is rot's (a retry of a write that landed), it writes
+	// nothing.
 	Rotate(ctx context.Context, orgID, webhookID string, rot Rotation) error
 	// Record returns the webhook's secrets with the end of a rotation's
 	// grace: Record.Active picks those that sign at a given time, so a

@@ -51,6 +51,12 @@ func Contract(t *testing.T, s secrets.Store) {
 	}
 	after := time.Now()
 	AssertActive(t, s, "org_a", "wh_1", after, second, first)
+	// The same rotation again (a retry of one that landed but answered an
+	// error) writes nothing more: the secret it replaced keeps its grace.
+	if err := s.Rotate(ctx, "org_a", "wh_1", rot); err != nil {
+		t.Fatalf("Rotate again with the same rotation: %v", err)
+	}
+	AssertActive(t, s, "org_a", "wh_1", after, second, first)
 	AssertActive(t, s, "org_a", "wh_1", before.Add(time.Hour-time.Second), second, first)
 	AssertActive(t, s, "org_a", "wh_1", after.Add(time.Hour+time.Second), second)
 
