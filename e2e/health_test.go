@@ -81,13 +81,16 @@ func (tn *tenant) deadLetters(operatorToken, webhookID string) []string {
 	return idsOut
 }
 
-func TestEndpointHealthDisableParkRecover(t *testing.T) {
-	t.Parallel()
+// healthStack starts a stack that disables an endpoint after
+// healthFailures failures spanning healthPeriod, with a tenant named name
+// and an operator token.
+func healthStack(t *testing.T, name string) (*stack, *tenant, string) {
+	t.Helper()
 	env := testEnv()
 	env["HOOKRELAY_DISABLE_AFTER"] = healthPeriod.String()
 	env["HOOKRELAY_DISABLE_MIN_FAILURES"] = fmt.Sprint(healthFailures)
 	s := startTestStack(t, devrun.Options{Env: env})
-	tn := newTenant(t, s, "health")
+	tn := newTenant(t, s, name)
 	key, err := devauth.DevKey(s.DataDir)
 	if err != nil {
 		t.Fatal(err)
@@ -96,6 +99,12 @@ func TestEndpointHealthDisableParkRecover(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, tn, operator
+}
+
+func TestEndpointHealthDisableParkRecover(t *testing.T) {
+	t.Parallel()
+	s, tn, operator := healthStack(t, "health")
 
 	var up atomic.Bool // the endpoint answers 200 when up, 400 when down
 	down := newReceiver(t, func(int, *http.Request, []byte) answer {
