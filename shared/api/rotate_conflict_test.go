@@ -15,8 +15,8 @@ import (
 // another write (secrets.Serialized gave up): no rotation landed.
 type alwaysOvertaken struct{ secrets.Store }
 
-func (alwaysOvertaken) Rotate(context.Context, string, string, secrets.Rotation) error {
-	return secrets.ErrConflict
+func (alwaysOvertaken) Rotate(context.Context, string, string, secrets.Rotation) (secrets.Record, error) {
+	return secrets.Record{}, secrets.ErrConflict
 }
 
 // A rotation that kept losing the race with other writes of the

@@ -31,18 +31,15 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request, p auth.Pri
 	// The store's rule (whole seconds) from a time no later than its own:
 	// the old secret signs until this time at least, never less.
 	graceEnd := secrets.Record{}.Rotated(rot, s.now()).PreviousExpiresAt
-	// What a rotation that cannot be counted is undone to, read just
-	// before it so that as few rotations as possible land in between.
-	before, err := s.d.Secrets.Record(r.Context(), p.OrgID, hook.ID)
+	// over is what the rotation was made over (perhaps another rotation's
+	// record that landed meanwhile): what it is undone to.
+	over, err := s.d.Secrets.Rotate(r.Context(), p.OrgID, hook.ID, rot)
 	if err != nil {
-		return err
-	}
-	if err := s.d.Secrets.Rotate(r.Context(), p.OrgID, hook.ID, rot); err != nil {
 		// A write can land and still answer an error (a timeout after the
-		// store applied it, an SDK retry of a conditional write that had
-		// landed): undone too, which leaves a rotation that did not land.
+		// store applied it): undone too, which leaves a rotation that did
+		// not land.
 		if !errors.Is(err, secrets.ErrNotFound) {
-			s.undoRotation(r.Context(), p.OrgID, hook.ID, rot, before)
+			s.undoRotation(r.Context(), p.OrgID, hook.ID, rot, over)
 		}
 		return err
 	}
@@ -51,7 +48,7 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request, p auth.Pri
 	// the webhook (within its webhook cache's TTL).
 	if err := s.bumpSecretVersion(r.Context(), p.OrgID, hook.ID, graceEnd, rot.ID); err != nil {
 		if !errors.Is(err, webhook.ErrNotFound) { // deleted meanwhile: the delete removes the secret
-			s.undoRotation(r.Context(), p.OrgID, hook.ID, rot, before)
+			s.undoRotation(r.Context(), p.OrgID, hook.ID, rot, over)
 		}
 		return err
 	}
@@ -69,19 +66,19 @@ func (s *server) bumpSecretVersion(ctx context.Context, orgID, id string, previo
 	return s.d.Webhooks.BumpSecretVersion(ctx, orgID, id, previousExpiresAt, rotation)
 }
 
-// undoRotation puts back the record a rotation that answers an error
-// replaced: its secret, shown to nobody, must not sign (cold deliver
-// containers would read it, and after the grace sign with it alone). It
-// restores only while the store holds exactly what that rotation wrote
-// (secrets.Undo): a rotation made since, or between the read of before and
-// this one, may have answered 200 and stands; it is logged. The count is
+// undoRotation puts back over, the record a rotation that answers an
+// error was made over (whatever landed before it): its secret, shown to
+// nobody, must not sign (cold deliver containers would read it, and after
+// the grace sign with it alone). It restores only while the store holds
+// that rotation's record (secrets.Undo, by its id): a rotation made over
+// it since may have answered 200 and stands; it is logged. The count is
 // bumped once more, best effort, with the restored record's own new id,
 // so that a reader who saw a bump that landed despite its error reads the
 // restored record and keeps no other. Logs never name a secret.
-func (s *server) undoRotation(ctx context.Context, orgID, id string, rot secrets.Rotation, before secrets.Record) {
+func (s *server) undoRotation(ctx context.Context, orgID, id string, rot secrets.Rotation, over secrets.Record) {
 	ctx = context.WithoutCancel(ctx)
-	wrote := before.Rotated(rot, s.now()) // its grace end is not compared
-	restored := before
+	wrote := secrets.Record{Current: rot.Secret, Rotation: rot.ID}
+	restored := over
 	restored.Rotation = secrets.NewRotationID()
 	undone, err := secrets.Undo(ctx, s.d.Secrets, orgID, id, wrote, restored)
 	switch {

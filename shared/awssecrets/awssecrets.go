@@ -85,23 +85,23 @@ func tags(orgID, webhookID string) []types.Tag {
 // Secrets Manager has no conditional write, so two concurrent rotations of
 // one webhook are last-writer-wins; both callers got a valid secret back,
 // and only the loser's is not kept, which a tenant fixes by rotating again.
-func (a *Store) Rotate(ctx context.Context, orgID, webhookID string, rot secrets.Rotation) error {
+func (a *Store) Rotate(ctx context.Context, orgID, webhookID string, rot secrets.Rotation) (secrets.Record, error) {
 	if err := secrets.CheckWrite(orgID, webhookID, rot.Secret); err != nil {
-		return err
+		return secrets.Record{}, err
 	}
 	r, err := a.get(ctx, orgID, webhookID)
 	if err != nil || rot.Made(r) { // made already: a retry writes nothing more
-		return err
+		return secrets.Record{}, err
 	}
 	value, err := encodeRecord(r.Rotated(rot, a.now()))
 	if err != nil {
-		return err
+		return secrets.Record{}, err
 	}
 	_, err = a.api.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 		SecretId:     aws.String(a.Name(orgID, webhookID)),
 		SecretString: aws.String(value),
 	})
-	return a.wrap("rotate", orgID, webhookID, err, rot.Secret, r.Current)
+	return r, a.wrap("rotate", orgID, webhookID, err, rot.Secret, r.Current)
 }
 
 // ScheduleDeletion deletes with a recovery window rather than at once, so

@@ -58,7 +58,7 @@ func TestAWSRotateRequests(t *testing.T) {
 	}
 	f.Requests()
 	rot := secrets.NewRotation(next, time.Hour)
-	if err := s.Rotate(ctx, "org_a", "wh_1", rot); err != nil {
+	if _, err := s.Rotate(ctx, "org_a", "wh_1", rot); err != nil {
 		t.Fatal(err)
 	}
 	reqs := f.Requests()
@@ -138,7 +138,7 @@ func TestAWSErrorsNeverContainSecrets(t *testing.T) {
 
 	// Rotate: GetSecretValue succeeds, PutSecretValue echoes old and new.
 	f.Fail("ValidationException", "secretsmanager.PutSecretValue")
-	err = s.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(next, time.Hour))
+	_, err = s.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(next, time.Hour))
 	if err == nil || hasValue(err, next) || hasValue(err, old) {
 		t.Fatalf("Rotate error leaks a secret or is nil")
 	}

@@ -76,21 +76,21 @@ func (l *Local) Create(_ context.Context, orgID, webhookID, secret string) error
 
 // Rotate makes rot.Secret current; the old one stays valid until
 // now+rot.Grace.
-func (l *Local) Rotate(_ context.Context, orgID, webhookID string, rot secrets.Rotation) error {
+func (l *Local) Rotate(_ context.Context, orgID, webhookID string, rot secrets.Rotation) (secrets.Record, error) {
 	if err := secrets.CheckWrite(orgID, webhookID, rot.Secret); err != nil {
-		return err
+		return secrets.Record{}, err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	key := localKey(orgID, webhookID)
 	r, ok := l.records[key]
 	if !ok {
-		return fmt.Errorf("secrets: webhook %s: %w", webhookID, secrets.ErrNotFound)
+		return secrets.Record{}, fmt.Errorf("secrets: webhook %s: %w", webhookID, secrets.ErrNotFound)
 	}
 	if rot.Made(r) { // made already: a retry writes nothing more
-		return nil
+		return secrets.Record{}, nil
 	}
-	return l.update(key, r.Rotated(rot, l.now()))
+	return r, l.update(key, r.Rotated(rot, l.now()))
 }
 
 // Record returns the webhook's secrets with the end of their grace.

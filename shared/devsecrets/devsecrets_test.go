@@ -43,7 +43,7 @@ func TestLocalPersistsAcrossRestart(t *testing.T) {
 	if err := s.Create(ctx, "org_a", "wh_1", first); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(second, time.Hour)); err != nil {
+	if _, err := s.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(second, time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Create(ctx, "org_a", "wh_gone", first); err != nil {

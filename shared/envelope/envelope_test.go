@@ -161,7 +161,7 @@ func TestEnvelopeSteadyStateMakesNoKMSCall(t *testing.T) {
 	for range 5 {
 		secretstest.AssertActive(t, deliver, "org_a", "wh_1", time.Now(), first)
 	}
-	if err := api.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(second, time.Hour)); err != nil {
+	if _, err := api.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(second, time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	secretstest.AssertActive(t, deliver, "org_a", "wh_1", time.Now(), second, first)
@@ -281,7 +281,7 @@ func TestEnvelopeConcurrentRotationFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := secretstest.Generate(t)
-	if err := b.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(second, time.Hour)); err != nil {
+	if _, err := b.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(second, time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	// a's write over the record it read before b's rotation.
@@ -318,7 +318,7 @@ func TestEnvelopeConcurrentRotationsKeepBothSecrets(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, secret := range next {
 		store := envelope.New(awskms.New(s.kms, s.keyID), readTogether{dynamo.NewSealedItems(s.db, s.table), arrive})
-		wg.Go(func() { errs[i] = store.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(secret, time.Hour)) })
+		wg.Go(func() { _, errs[i] = store.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(secret, time.Hour)) })
 	}
 	wg.Wait()
 	if errs[0] != nil || errs[1] != nil {

@@ -41,7 +41,7 @@ func TestEnvelopeRotationRetriedOverItsOwnWriteKeepsPrevious(t *testing.T) {
 	}
 	store := envelope.New(awskms.New(s.kms, s.keyID), landsThenConflicts{dynamo.NewSealedItems(s.db, s.table), new(atomic.Bool)})
 	rot := secrets.NewRotation(second, time.Hour)
-	if err := store.Rotate(ctx, "org_a", "wh_1", rot); err != nil {
+	if _, err := store.Rotate(ctx, "org_a", "wh_1", rot); err != nil {
 		t.Fatalf("Rotate: %v", err)
 	}
 	secretstest.AssertActive(t, s.store(), "org_a", "wh_1", time.Now(), second, first)

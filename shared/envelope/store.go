@@ -60,17 +60,20 @@ func (s *Store) create(ctx context.Context, orgID, webhookID string, r secrets.R
 // secrets are kept, the later one current. A retry that finds the record
 // this rotation wrote (its first write landed but answered a conflict: an
 // SDK retry of the landed conditional write) writes nothing more.
-func (s *Store) Rotate(ctx context.Context, orgID, webhookID string, rot secrets.Rotation) error {
+func (s *Store) Rotate(ctx context.Context, orgID, webhookID string, rot secrets.Rotation) (secrets.Record, error) {
 	if err := secrets.CheckWrite(orgID, webhookID, rot.Secret); err != nil {
-		return err
+		return secrets.Record{}, err
 	}
-	return secrets.Serialized(func() error {
+	var over secrets.Record // what the last write was made over
+	err := secrets.Serialized(func() error {
 		old, r, key, err := s.read(ctx, orgID, webhookID)
 		if err != nil || rot.Made(r) {
 			return err
 		}
+		over = r
 		return s.reseal(ctx, "rotate", orgID, webhookID, old, key, r.Rotated(rot, s.now()))
 	})
+	return over, err
 }
 
 // change reseals what next makes of the webhook's record under the same

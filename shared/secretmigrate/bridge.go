@@ -55,16 +55,16 @@ func (b Bridge) Create(ctx context.Context, orgID, webhookID, secret string) err
 // first write is made only over the record read (replace), and the
 // rotation made again over the record of a write that landed in between
 // (secrets.Serialized): of two concurrent rotations both secrets are kept.
-func (b Bridge) Rotate(ctx context.Context, orgID, webhookID string, rot secrets.Rotation) error {
+func (b Bridge) Rotate(ctx context.Context, orgID, webhookID string, rot secrets.Rotation) (secrets.Record, error) {
 	if err := secrets.CheckSecret(rot.Secret); err != nil {
-		return err
+		return secrets.Record{}, err
 	}
 	now := time.Now
 	if b.Now != nil {
 		now = b.Now
 	}
 	var base secrets.Record // what the last write was made over
-	return secrets.Serialized(func() error {
+	err := secrets.Serialized(func() error {
 		r, fromSource, err := b.read(ctx, orgID, webhookID)
 		switch {
 		case err != nil:
@@ -79,6 +79,7 @@ func (b Bridge) Rotate(ctx context.Context, orgID, webhookID string, rot secrets
 		base = r
 		return b.replace(ctx, orgID, webhookID, r, fromSource, r.Rotated(rot, now()))
 	})
+	return base, err
 }
 
 // Record is the source's record, else the target's.

@@ -34,7 +34,7 @@ func TestBridgeWritesBothAndReadsTheSource(t *testing.T) {
 	secretstest.AssertActive(t, b, "org_a", "wh_1", time.Now(), old)
 
 	next := secretstest.Generate(t)
-	if err := b.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(next, time.Hour)); err != nil {
+	if _, err := b.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(next, time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	secretstest.AssertActive(t, b, "org_a", "wh_1", time.Now(), next, old)
@@ -49,7 +49,7 @@ func TestBridgeWritesBothAndReadsTheSource(t *testing.T) {
 	}
 
 	last := secretstest.Generate(t)
-	if err := b.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(last, time.Hour)); err != nil {
+	if _, err := b.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(last, time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if r := w.requireBoth("wh_1"); r.Current != last || r.Previous != next {
@@ -72,13 +72,13 @@ func TestBridgeReadsTheSourceOnAMoveBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := secretstest.Generate(t) // the stack runs envelope alone; the cleanup run is not made
-	if err := w.env.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(b, time.Hour)); err != nil {
+	if _, err := w.env.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(b, time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	back := secretmigrate.Bridge{Target: w.sm, Source: w.env}
 	secretstest.AssertActive(t, back, "org_a", "wh_1", time.Now(), b, a)
 	c := secretstest.Generate(t)
-	if err := back.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(c, time.Hour)); err != nil {
+	if _, err := back.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(c, time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	secretstest.AssertActive(t, back, "org_a", "wh_1", time.Now(), c, b)
@@ -111,7 +111,7 @@ func TestBridgeUndoesTheSourceWriteOfAFailedRotation(t *testing.T) {
 	var logs bytes.Buffer
 	failing := secretmigrate.Bridge{Target: failingWrites{w.env}, Source: w.sm, Log: slog.New(slog.NewJSONHandler(&logs, nil))}
 	unseen := secretstest.Generate(t)
-	if err := failing.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(unseen, time.Hour)); !errors.Is(err, errWriteFailed) {
+	if _, err := failing.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(unseen, time.Hour)); !errors.Is(err, errWriteFailed) {
 		t.Fatalf("rotate: %v, want the target's error", err)
 	}
 	if r := w.requireBoth("wh_1"); r.Current != a || r.Previous != "" {
@@ -133,7 +133,7 @@ func TestBridgeLogsAFailedUndo(t *testing.T) {
 	var logs bytes.Buffer
 	failing := secretmigrate.Bridge{Target: failingWrites{w.env}, Source: undoFails{w.sm, new(atomic.Int32)}, Log: slog.New(slog.NewJSONHandler(&logs, nil))}
 	unseen := secretstest.Generate(t)
-	if err := failing.Rotate(context.Background(), "org_a", "wh_1", secrets.NewRotation(unseen, time.Hour)); !errors.Is(err, errWriteFailed) {
+	if _, err := failing.Rotate(context.Background(), "org_a", "wh_1", secrets.NewRotation(unseen, time.Hour)); !errors.Is(err, errWriteFailed) {
 		t.Fatalf("rotate: %v, want the target's error", err)
 	}
 	out := logs.String()

@@ -36,7 +36,7 @@ type rotatesAfterFirstRead struct {
 func (r rotatesAfterFirstRead) Record(ctx context.Context, orgID, webhookID string) (secrets.Record, error) {
 	read, err := r.RecordStore.Record(ctx, orgID, webhookID)
 	if err == nil && !r.done.Swap(true) {
-		err = r.bridge.Rotate(ctx, orgID, webhookID, secrets.NewRotation(r.other, time.Hour))
+		_, err = r.bridge.Rotate(ctx, orgID, webhookID, secrets.NewRotation(r.other, time.Hour))
 	}
 	return read, err
 }
@@ -75,7 +75,7 @@ func TestAnOvertakenBridgeRotationKeepsBothSecrets(t *testing.T) {
 			w.create("wh_1", plain)
 			next := [2]string{secretstest.Generate(t), secretstest.Generate(t)}
 			b := secretmigrate.Bridge{Target: target, Source: rotatesAfterFirstRead{RecordStore: source, bridge: plain, other: next[0], done: new(atomic.Bool)}}
-			if err := b.Rotate(context.Background(), "org_a", "wh_1", secrets.NewRotation(next[1], time.Hour)); err != nil {
+			if _, err := b.Rotate(context.Background(), "org_a", "wh_1", secrets.NewRotation(next[1], time.Hour)); err != nil {
 				t.Fatalf("the overtaken rotation: %v", err)
 			}
 			requireBothKept(t, plain, next)
@@ -101,7 +101,7 @@ func TestConcurrentBridgeRotationsKeepBothSecrets(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, secret := range next {
 		wg.Go(func() {
-			errs[i] = b.Rotate(context.Background(), "org_a", "wh_1", secrets.NewRotation(secret, time.Hour))
+			_, errs[i] = b.Rotate(context.Background(), "org_a", "wh_1", secrets.NewRotation(secret, time.Hour))
 		})
 	}
 	wg.Wait()

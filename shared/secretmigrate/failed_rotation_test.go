@@ -62,7 +62,7 @@ func TestAFailedBridgeRotationIsNotCurrentAfterTheSwitch(t *testing.T) {
 			}
 			unseen := secretstest.Generate(t)
 			b := secretmigrate.Bridge{Target: tc.target(w), Source: w.sm}
-			if err := b.Rotate(context.Background(), "org_a", "wh_1", secrets.NewRotation(unseen, time.Hour)); err == nil {
+			if _, err := b.Rotate(context.Background(), "org_a", "wh_1", secrets.NewRotation(unseen, time.Hour)); err == nil {
 				t.Fatal("rotate answered success; want the target's error")
 			}
 			if rep, _, err := w.migrate(env, toEnv, false); err != nil || rep.Copied != 1 {
@@ -112,7 +112,7 @@ func TestBridgeUndoLeavesARecordChangedSince(t *testing.T) {
 	}}
 	var logs bytes.Buffer
 	failing := secretmigrate.Bridge{Target: failingWrites{w.env}, Source: src, Log: slog.New(slog.NewJSONHandler(&logs, nil))}
-	if err := failing.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(unseen, time.Hour)); !errors.Is(err, errWriteFailed) {
+	if _, err := failing.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(unseen, time.Hour)); !errors.Is(err, errWriteFailed) {
 		t.Fatalf("rotate: %v, want the target's error", err)
 	}
 	r, err := w.record(w.sm, "wh_1")

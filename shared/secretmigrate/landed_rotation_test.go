@@ -37,7 +37,7 @@ func TestABridgeRotationRetriedOverItsOwnWriteKeepsPrevious(t *testing.T) {
 			first := w.create("wh_1", secretmigrate.Bridge{Target: target, Source: source})
 			second := secretstest.Generate(t)
 			b := secretmigrate.Bridge{Target: target, Source: swapLandsThenConflicts{source, new(atomic.Bool)}}
-			if err := b.Rotate(context.Background(), "org_a", "wh_1", secrets.NewRotation(second, time.Hour)); err != nil {
+			if _, err := b.Rotate(context.Background(), "org_a", "wh_1", secrets.NewRotation(second, time.Hour)); err != nil {
 				t.Fatalf("Rotate: %v", err)
 			}
 			secretstest.AssertActive(t, source, "org_a", "wh_1", time.Now(), second, first)

@@ -127,7 +127,7 @@ func TestMigrateToEnvelopeAndBack(t *testing.T) {
 	ctx := context.Background()
 	first := w.create("wh_1", w.sm)
 	w.create("wh_2", w.sm)
-	if err := w.sm.Rotate(ctx, "org_a", "wh_2", secrets.NewRotation(secretstest.Generate(t), time.Hour)); err != nil {
+	if _, err := w.sm.Rotate(ctx, "org_a", "wh_2", secrets.NewRotation(secretstest.Generate(t), time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -162,7 +162,7 @@ func TestMigrateToEnvelopeAndBack(t *testing.T) {
 	// A rotation the bridge did not see (written to Secrets Manager alone)
 	// reaches the copy on the next run.
 	next := secretstest.Generate(t)
-	if err := w.sm.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(next, time.Hour)); err != nil {
+	if _, err := w.sm.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(next, time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	// The stack now runs on envelope: the rotation is copied, the old
@@ -284,7 +284,7 @@ func TestMigrateCleanupKeepsTargetRotationsOfAnUnmarkedWebhook(t *testing.T) {
 	first := w.create("wh_1", secretmigrate.Bridge{Target: w.env, Source: w.sm}) // after the copy run, before the switch
 	b, c := secretstest.Generate(t), secretstest.Generate(t)
 	for _, next := range []string{b, c} { // the stack now runs envelope alone
-		if err := w.env.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(next, time.Hour)); err != nil {
+		if _, err := w.env.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(next, time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 	}

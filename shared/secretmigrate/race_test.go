@@ -34,7 +34,7 @@ func (s *rotatingTarget) PutRecord(ctx context.Context, orgID, webhookID string,
 		return s.Store.PutRecord(ctx, orgID, webhookID, r)
 	}
 	next := secretstest.Generate(s.t)
-	if err := s.bridge.Rotate(ctx, orgID, webhookID, secrets.NewRotation(next, time.Hour)); err != nil {
+	if _, err := s.bridge.Rotate(ctx, orgID, webhookID, secrets.NewRotation(next, time.Hour)); err != nil {
 		return err
 	}
 	s.rotated = append(s.rotated, next)
@@ -107,7 +107,7 @@ func TestBridgeWritesTheSourceFirst(t *testing.T) {
 	}
 	w.smFake.Fail("InternalServiceError", "secretsmanager.PutSecretValue")
 	bridge := secretmigrate.Bridge{Target: w.env, Source: w.sm}
-	if err := bridge.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(secretstest.Generate(t), time.Hour)); err == nil {
+	if _, err := bridge.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(secretstest.Generate(t), time.Hour)); err == nil {
 		t.Fatal("a rotation whose source write failed succeeded")
 	}
 	if r, err := w.record(w.env, "wh_1"); err != nil || r.Current != old || r.Previous != "" {
@@ -176,7 +176,7 @@ func TestBridgeRotateRacingADeleteLeavesNoSecret(t *testing.T) {
 				Target: racingDelete{RecordStore: w.env, w: w, at: c.targetAt, fired: fired},
 				Source: racingDelete{RecordStore: w.sm, w: w, at: c.sourceAt, fired: fired},
 			}
-			if err := racing.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(secretstest.Generate(t), time.Hour)); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+			if _, err := racing.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(secretstest.Generate(t), time.Hour)); err != nil && !errors.Is(err, secrets.ErrNotFound) {
 				t.Fatalf("rotate: %v", err)
 			}
 			if !fired.Load() {
@@ -205,7 +205,7 @@ func TestMigrateRemovesTheCopyOfAMarkedWebhookDeletedDuringIt(t *testing.T) {
 	if _, _, err := w.migrate(env, toEnv, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.sm.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(secretstest.Generate(t), time.Hour)); err != nil {
+	if _, err := w.sm.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(secretstest.Generate(t), time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	fired := new(atomic.Bool)

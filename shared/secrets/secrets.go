@@ -45,8 +45,10 @@ type Store interface {
 	// Rotate makes rot.Secret current in a record named rot.ID and keeps the
 	// previous one valid for rot.Grace. Idempotent by rot.ID: when the
 	// record already is rot's (a retry of a write that landed), it writes
-	// nothing.
-	Rotate(ctx context.Context, orgID, webhookID string, rot Rotation) error
+	// nothing. over is the record the rotation was made over (by its last
+	// write; zero when it wrote nothing), also with an error, since a write
+	// can land and answer one: what an undo of it restores (Undo).
+	Rotate(ctx context.Context, orgID, webhookID string, rot Rotation) (over Record, err error)
 	// Record returns the webhook's secrets with the end of a rotation's
 	// grace: Record.Active picks those that sign at a given time, so a
 	// reader that keeps the record stops signing with a retired secret on

@@ -21,12 +21,11 @@ const (
 	Gone
 )
 
-// Undo puts restored in store where a write that answered an error (but
-// may have landed) wrote wrote: only while the store holds that write's
-// record (its rotation id, current and previous: a rotation made over
-// another record than the one the caller read has another previous), so
-// a write made since, or between the caller's read and that write, is
-// never erased. The restore is conditional on the record still being that
+// Undo puts restored (the record the write was made over, under a new id)
+// in store where a write that answered an error (but may have landed)
+// wrote wrote: only while the store holds that write's record (its
+// rotation id and current secret, whatever record it was made over), so a
+// write made since is never erased. The restore is conditional on the record still being that
 // write's (SwapRecord): where the store has a conditional write (envelope,
 // local) nothing landing after this check is overwritten; in Secrets
 // Manager a write landing in the round trip of SwapRecord's own check
@@ -38,7 +37,7 @@ func Undo(ctx context.Context, store Store, orgID, webhookID string, wrote, rest
 		return Gone, nil
 	case err != nil:
 		return Gone, err
-	case now.Rotation == wrote.Rotation && now.Current == wrote.Current && now.Previous == wrote.Previous:
+	case now.Rotation == wrote.Rotation && now.Current == wrote.Current:
 		err := store.SwapRecord(ctx, orgID, webhookID, wrote.Rotation, restored)
 		switch {
 		case errors.Is(err, ErrNotFound):

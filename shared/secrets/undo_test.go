@@ -20,7 +20,7 @@ type rotatesBeforeWrites struct {
 }
 
 func (r rotatesBeforeWrites) land(ctx context.Context, orgID, webhookID string) {
-	if err := r.Store.Rotate(ctx, orgID, webhookID, secrets.NewRotation(r.other, time.Hour)); err != nil {
+	if _, err := r.Store.Rotate(ctx, orgID, webhookID, secrets.NewRotation(r.other, time.Hour)); err != nil {
 		r.t.Errorf("the other rotation: %v", err)
 	}
 }
@@ -54,7 +54,7 @@ func TestUndoKeepsARotationLandingBeforeItsRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	failed := secrets.NewRotation(unseen, time.Hour)
-	if err := store.Rotate(ctx, "org_a", "wh_1", failed); err != nil {
+	if _, err := store.Rotate(ctx, "org_a", "wh_1", failed); err != nil {
 		t.Fatal(err)
 	}
 	wrote := secrets.Record{Current: unseen, Previous: first, Rotation: failed.ID}
@@ -79,7 +79,7 @@ func TestUndoRestoresTheRecordBeforeAFailedRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	failed := secrets.NewRotation(unseen, time.Hour)
-	if err := store.Rotate(ctx, "org_a", "wh_1", failed); err != nil {
+	if _, err := store.Rotate(ctx, "org_a", "wh_1", failed); err != nil {
 		t.Fatal(err)
 	}
 	restored := secrets.Record{Current: first, Rotation: secrets.NewRotationID()}
@@ -90,4 +90,35 @@ func TestUndoRestoresTheRecordBeforeAFailedRotation(t *testing.T) {
 	if r, err := store.Record(ctx, "org_a", "wh_1"); err != nil || r != restored {
 		t.Fatalf("after the undo: %v; the restored record, under the undo's id: %v", err, r == restored)
 	}
+}
+
+// A failed rotation made over another one that landed after the caller
+// began (a winner it was made again over) is undone by its id to the
+// record it was made over, which Rotate returns: the winner and the secret
+// it replaced sign, the failed one's does not (s30 diff A F3).
+func TestUndoRestoresTheWinnerAFailedRotationWasMadeOver(t *testing.T) {
+	ctx := context.Background()
+	store, err := devsecrets.NewLocal("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, winner, unseen := secretstest.Generate(t), secretstest.Generate(t), secretstest.Generate(t)
+	if err := store.Create(ctx, "org_a", "wh_1", first); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(winner, time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	failed := secrets.NewRotation(unseen, time.Hour)
+	over, err := store.Rotate(ctx, "org_a", "wh_1", failed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored := over
+	restored.Rotation = secrets.NewRotationID()
+	undone, err := secrets.Undo(ctx, store, "org_a", "wh_1", secrets.Record{Current: unseen, Rotation: failed.ID}, restored)
+	if err != nil || undone != secrets.Restored {
+		t.Fatalf("undo: %v, %v; want Restored", undone, err)
+	}
+	secretstest.AssertActive(t, store, "org_a", "wh_1", time.Now(), winner, first)
 }

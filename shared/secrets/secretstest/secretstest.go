@@ -22,7 +22,7 @@ func Contract(t *testing.T, s secrets.Store) {
 	if _, err := Active(ctx, s, "org_a", "wh_1", time.Now()); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("Active on unknown webhook: err = %v, want ErrNotFound", err)
 	}
-	if err := s.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(first, time.Hour)); !errors.Is(err, secrets.ErrNotFound) {
+	if _, err := s.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(first, time.Hour)); !errors.Is(err, secrets.ErrNotFound) {
 		t.Fatalf("Rotate on unknown webhook: err = %v, want ErrNotFound", err)
 	}
 	if err := s.ScheduleDeletion(ctx, "org_a", "wh_1"); !errors.Is(err, secrets.ErrNotFound) {
@@ -43,8 +43,9 @@ func Contract(t *testing.T, s secrets.Store) {
 
 	before := time.Now()
 	rot := secrets.NewRotation(second, time.Hour)
-	if err := s.Rotate(ctx, "org_a", "wh_1", rot); err != nil {
-		t.Fatalf("Rotate: %v", err)
+	// Rotate answers the record it was made over (what an undo restores).
+	if over, err := s.Rotate(ctx, "org_a", "wh_1", rot); err != nil || over.Current != first || over.Previous != "" {
+		t.Fatalf("Rotate: %v; made over the created record %v", err, over.Current == first && over.Previous == "")
 	}
 	if r, err := s.Record(ctx, "org_a", "wh_1"); err != nil || r.Rotation != rot.ID {
 		t.Fatalf("after Rotate: %v; the record names the rotation %v", err, r.Rotation == rot.ID)
@@ -53,7 +54,7 @@ func Contract(t *testing.T, s secrets.Store) {
 	AssertActive(t, s, "org_a", "wh_1", after, second, first)
 	// The same rotation again (a retry of one that landed but answered an
 	// error) writes nothing more: the secret it replaced keeps its grace.
-	if err := s.Rotate(ctx, "org_a", "wh_1", rot); err != nil {
+	if _, err := s.Rotate(ctx, "org_a", "wh_1", rot); err != nil {
 		t.Fatalf("Rotate again with the same rotation: %v", err)
 	}
 	AssertActive(t, s, "org_a", "wh_1", after, second, first)
@@ -61,14 +62,14 @@ func Contract(t *testing.T, s secrets.Store) {
 	AssertActive(t, s, "org_a", "wh_1", after.Add(time.Hour+time.Second), second)
 
 	// A second rotation keeps only the secret it replaced.
-	if err := s.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(third, time.Hour)); err != nil {
+	if _, err := s.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(third, time.Hour)); err != nil {
 		t.Fatalf("second Rotate: %v", err)
 	}
 	AssertActive(t, s, "org_a", "wh_1", time.Now(), third, second)
 
 	// Zero grace retires the old secret at once.
 	fourth := Generate(t)
-	if err := s.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(fourth, 0)); err != nil {
+	if _, err := s.Rotate(ctx, "org_a", "wh_1", secrets.NewRotation(fourth, 0)); err != nil {
 		t.Fatalf("Rotate without grace: %v", err)
 	}
 	AssertActive(t, s, "org_a", "wh_1", time.Now(), fourth)
@@ -124,7 +125,7 @@ func Contract(t *testing.T, s secrets.Store) {
 	if err := s.Create(ctx, "org_a", "wh_3", first); err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	if err := s.Rotate(ctx, "org_a", "wh_3", secrets.NewRotation("", time.Hour)); err == nil {
+	if _, err := s.Rotate(ctx, "org_a", "wh_3", secrets.NewRotation("", time.Hour)); err == nil {
 		t.Fatal("Rotate accepted an empty secret")
 	}
 	AssertActive(t, s, "org_a", "wh_3", time.Now(), first)
