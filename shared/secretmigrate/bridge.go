@@ -144,10 +144,32 @@ func (b Bridge) replace(ctx context.Context, orgID, webhookID string, before sec
 	return b.copyToTarget(ctx, orgID, webhookID, before, next)
 }
 
-// copyToTarget writes next, which the source holds, to the target; if
-// that fails the source gets before back (undo).
+// targetCopies bounds copyToTarget's copies of a source that keeps
+// changing: each change is another write, which copies its own record.
+const targetCopies = 3
+
+// copyToTarget writes next, which the source holds, to the target, then
+// the source's record again while the source holds another by the time
+// that write landed: the target write is not conditional, so of two
+// concurrent writes the earlier one's target write may land last, and
+// whichever lands last then finds the source's latest record and copies
+// it (s30 diff A F4: never a target holding an older record than a write
+// that answered success). If a copy fails the source gets before back
+// (undo, only over next's own record).
 func (b Bridge) copyToTarget(ctx context.Context, orgID, webhookID string, before, next secrets.Record) error {
-	err := b.Target.ReplaceRecord(ctx, orgID, webhookID, next)
+	wrote := next
+	err := b.Target.ReplaceRecord(ctx, orgID, webhookID, wrote)
+	for range targetCopies {
+		if err != nil {
+			break
+		}
+		latest, readErr := b.Source.Record(ctx, orgID, webhookID)
+		if readErr != nil || same(latest, wrote) && latest.Rotation == wrote.Rotation {
+			break // deleted meanwhile (the delete removes both), or copied
+		}
+		wrote = latest
+		err = b.Target.ReplaceRecord(ctx, orgID, webhookID, wrote)
+	}
 	if err == nil || errors.Is(err, secrets.ErrNotFound) {
 		return nil
 	}

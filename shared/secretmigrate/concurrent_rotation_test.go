@@ -49,15 +49,22 @@ func bridgeStores(w *world, sourceName string) (source, target secretmigrate.Rec
 	return w.sm, w.env
 }
 
-// requireBothKept fails t unless the bridge's record has one of next
-// current and the other previous.
+// requireBothKept fails t unless the bridge's source and target both
+// hold the same record, with one of next current and the other previous.
 func requireBothKept(t *testing.T, b secretmigrate.Bridge, next [2]string) {
 	t.Helper()
-	r, err := b.Record(context.Background(), "org_a", "wh_1")
-	kept := r.Current == next[0] && r.Previous == next[1] || r.Current == next[1] && r.Previous == next[0]
-	if err != nil || !kept {
-		t.Fatalf("after both rotations (%v): current is one of them %v, previous one of them %v; want both kept",
-			err, r.Current == next[0] || r.Current == next[1], r.Previous == next[0] || r.Previous == next[1])
+	var records [2]secrets.Record
+	for i, s := range []secretmigrate.RecordStore{b.Source, b.Target} {
+		r, err := s.Record(context.Background(), "org_a", "wh_1")
+		kept := r.Current == next[0] && r.Previous == next[1] || r.Current == next[1] && r.Previous == next[0]
+		if err != nil || !kept {
+			t.Fatalf("after both rotations, store %d (0 source, 1 target) (%v): current is one of them %v, previous one of them %v; want both kept",
+				i, err, r.Current == next[0] || r.Current == next[1], r.Previous == next[0] || r.Previous == next[1])
+		}
+		records[i] = r
+	}
+	if records[0].Current != records[1].Current {
+		t.Fatal("the target holds another record than the source")
 	}
 }
 
