@@ -82,8 +82,10 @@ func tags(orgID, webhookID string) []types.Tag {
 }
 
 // Rotate reads the record and writes a new version with newSecret current.
-// Secrets Manager has no conditional write, so two concurrent rotations of
-// one webhook are last-writer-wins; both callers got a valid secret back,
+// The write is not conditional on the version read (Secrets Manager's
+// compare-and-swap, UpdateSecretVersionStage with RemoveFromVersionId, is
+// not used here), so two concurrent rotations of one webhook are
+// last-writer-wins; both callers got a valid secret back,
 // and only the loser's is not kept, which a tenant fixes by rotating again.
 func (a *Store) Rotate(ctx context.Context, orgID, webhookID string, rot secrets.Rotation) (secrets.Record, error) {
 	if err := secrets.CheckWrite(orgID, webhookID, rot.Secret); err != nil {

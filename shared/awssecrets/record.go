@@ -62,9 +62,10 @@ func (a *Store) ReplaceRecord(ctx context.Context, orgID, webhookID string, r se
 }
 
 // SwapRecord is ReplaceRecord while the secret's record is the one named
-// from (secrets.ErrConflict otherwise). Secrets Manager has no conditional
-// write: the check is a read just before the write, so a write landing
-// between the two (one round trip) is still overwritten.
+// from (secrets.ErrConflict otherwise). Check-then-write (Secrets
+// Manager's staging-label compare-and-swap is not used): the check is a
+// read just before a plain write, so a write landing between the two (one
+// round trip) is still overwritten.
 func (a *Store) SwapRecord(ctx context.Context, orgID, webhookID, from string, r secrets.Record) error {
 	value, err := checkedValue(orgID, webhookID, r)
 	if err != nil {

@@ -61,9 +61,11 @@ type Store interface {
 	ReplaceRecord(ctx context.Context, orgID, webhookID string, r Record) error
 	// SwapRecord is ReplaceRecord only while the webhook's record is still
 	// the one named from (its Rotation; "" names a record without one):
-	// ErrConflict when another write replaced it. Only the stores with a
-	// conditional write make the check and the write one step (Secrets
-	// Manager has none: there another write can still land in between).
+	// ErrConflict when another write replaced it. envelope and local make
+	// the check and the write one step; the Secrets Manager adapter checks
+	// with a read just before a plain write (it does not use Secrets
+	// Manager's staging-label compare-and-swap), so there another write can
+	// still land in between.
 	SwapRecord(ctx context.Context, orgID, webhookID, from string, r Record) error
 	// ScheduleDeletion removes the secret (in AWS: after the recovery window).
 	ScheduleDeletion(ctx context.Context, orgID, webhookID string) error

@@ -26,10 +26,10 @@ const (
 // wrote wrote: only while the store holds that write's record (its
 // rotation id and current secret, whatever record it was made over), so a
 // write made since is never erased. The restore is conditional on the record still being that
-// write's (SwapRecord): where the store has a conditional write (envelope,
-// local) nothing landing after this check is overwritten; in Secrets
-// Manager a write landing in the round trip of SwapRecord's own check
-// still is.
+// write's (SwapRecord): where it is one conditional step (envelope,
+// local) nothing landing after this check is overwritten; the Secrets
+// Manager adapter's is check-then-write, so a write landing in the round
+// trip of SwapRecord's own check still is.
 func Undo(ctx context.Context, store Store, orgID, webhookID string, wrote, restored Record) (Undone, error) {
 	now, err := store.Record(ctx, orgID, webhookID)
 	switch {
