@@ -61,7 +61,7 @@ func eventOf(e dlq.Entry) string {
 func webhookMark(e dlq.Entry, long bool) string {
 	switch {
 	case e.WebhookState == dlq.WebhookDeleted && long:
-		return " (deleted: a redrive deletes it unsent; purge it)"
+		return " (deleted: a redrive only has delivery drop it; purge it)"
 	case e.WebhookState == dlq.WebhookDeleted:
 		return " (deleted)"
 	case e.WebhookState == dlq.WebhookDisabledFailing && long:
@@ -135,7 +135,7 @@ func writeEntry(w io.Writer, e dlq.Entry) error {
 func writeRedriveResult(w io.Writer, r dlq.Result) {
 	deleted, went, delivered := "deleted", "went", "was"
 	if r.DryRun {
-		fmt.Fprintf(w, "dry run: %s, %d would be redriven\n", phrase.Count(r.Matched, "dead letter matches", "dead letters match"), r.Eligible-r.Closed-r.WebhookDeleted)
+		fmt.Fprintf(w, "dry run: %s, %d would be redriven\n", phrase.Count(r.Matched, "dead letter matches", "dead letters match"), r.Eligible-r.Closed)
 		deleted, went, delivered = "would delete", "would go", "would be"
 	} else {
 		fmt.Fprintf(w, "redriven %d of %s\n", r.Redriven, phrase.Count(r.Matched, "matching dead letter", "matching dead letters"))
@@ -152,16 +152,12 @@ func writeRedriveResult(w io.Writer, r dlq.Result) {
 			r.Parked, went, strings.Join(r.ParkedWebhooks, ", "), delivered, tenant)
 	}
 	if r.WebhookDeleted > 0 {
-		its, it := "its", "it"
-		if r.WebhookDeleted > 1 {
-			its, it = "their", "them"
-		}
-		hooks := "webhook is"
+		hooks := "a deleted webhook (%s)"
 		if len(r.DeletedWebhooks) > 1 {
-			hooks = "webhooks are"
+			hooks = "deleted webhooks (%s)"
 		}
-		fmt.Fprintf(w, "%s %s unsent: %s %s deleted (%s), so delivery would only drop %s (a purge is the right action)\n",
-			deleted, phrase.Count(r.WebhookDeleted, "dead letter", "dead letters"), its, hooks, strings.Join(r.DeletedWebhooks, ", "), it)
+		fmt.Fprintf(w, "%d of them %s to "+hooks+", which delivery drops: nothing %s delivered (a purge does the same)\n",
+			r.WebhookDeleted, went, strings.Join(r.DeletedWebhooks, ", "), delivered)
 	}
 	if r.Closed > 0 {
 		fmt.Fprintf(w, "%s %s unsent: sent back already (by their tenants' recover or an earlier run)\n", deleted, phrase.Count(r.Closed, "dead letter", "dead letters"))

@@ -15,26 +15,26 @@ import (
 )
 
 // A redrive to an endpoint disabled for failing delivers nothing (the
-// letters are parked), and one of a deleted webhook nothing either: the
-// report says so, and names the webhooks.
+// letters are parked), and one to a deleted webhook nothing either
+// (delivery drops them): the report says so, and names the webhooks.
 func TestRedriveResultSaysParkedAndDeleted(t *testing.T) {
 	var b bytes.Buffer
-	writeRedriveResult(&b, dlq.Result{Matched: 6, Eligible: 6, Redriven: 4, Parked: 4, ParkedWebhooks: []string{"wh_a", "wh_d"},
+	writeRedriveResult(&b, dlq.Result{Matched: 6, Eligible: 6, Redriven: 6, Parked: 4, ParkedWebhooks: []string{"wh_a", "wh_d"},
 		WebhookDeleted: 2, DeletedWebhooks: []string{"wh_b", "wh_c"}})
-	want := "redriven 4 of 6 matching dead letters\n" +
+	want := "redriven 6 of 6 matching dead letters\n" +
 		"4 of them went to endpoints disabled for failing (webhooks wh_a, wh_d), which park deliveries until their tenants recover: nothing was delivered; " +
 		"tell the tenants (only their recover sends them; parked deliveries expire after parkedTtl)\n" +
-		"deleted 2 dead letters unsent: their webhooks are deleted (wh_b, wh_c), so delivery would only drop them (a purge is the right action)\n"
+		"2 of them went to deleted webhooks (wh_b, wh_c), which delivery drops: nothing was delivered (a purge does the same)\n"
 	if b.String() != want {
 		t.Errorf("redrive:\n%s\nwant\n%s", b.String(), want)
 	}
 	b.Reset()
 	writeRedriveResult(&b, dlq.Result{DryRun: true, Matched: 4, Eligible: 4, Parked: 1, ParkedWebhooks: []string{"wh_a"},
 		WebhookDeleted: 1, DeletedWebhooks: []string{"wh_b"}})
-	want = "dry run: 4 dead letters match, 3 would be redriven\n" +
+	want = "dry run: 4 dead letters match, 4 would be redriven\n" +
 		"1 of them would go to an endpoint disabled for failing (webhook wh_a), which parks deliveries until its tenant recovers: nothing would be delivered; " +
 		"tell the tenant (only their recover sends them; parked deliveries expire after parkedTtl)\n" +
-		"would delete 1 dead letter unsent: its webhook is deleted (wh_b), so delivery would only drop it (a purge is the right action)\n"
+		"1 of them would go to a deleted webhook (wh_b), which delivery drops: nothing would be delivered (a purge does the same)\n"
 	if b.String() != want {
 		t.Errorf("dry run:\n%s\nwant\n%s", b.String(), want)
 	}
@@ -55,22 +55,22 @@ func TestDLQRedriveReadsTheWebhooks(t *testing.T) {
 		t.Fatalf("ls: %v\n%s", err, out)
 	}
 	out, _, err = runDLQ(t, "show", "dlv_2")
-	if err != nil || !strings.Contains(out, "wh_gone (deleted: a redrive deletes it unsent; purge it)") {
+	if err != nil || !strings.Contains(out, "wh_gone (deleted: a redrive only has delivery drop it; purge it)") {
 		t.Fatalf("show: %v\n%s", err, out)
 	}
 	out, _, err = runDLQ(t, "redrive", "--all", "--dry-run")
-	if err != nil || !strings.Contains(out, "dry run: 2 dead letters match, 1 would be redriven\n") ||
+	if err != nil || !strings.Contains(out, "dry run: 2 dead letters match, 2 would be redriven\n") ||
 		!strings.Contains(out, "1 of them would go to an endpoint disabled for failing (webhook wh_failing)") ||
-		!strings.Contains(out, "would delete 1 dead letter unsent: its webhook is deleted (wh_gone)") {
+		!strings.Contains(out, "1 of them would go to a deleted webhook (wh_gone), which delivery drops") {
 		t.Fatalf("dry run: %v\n%s", err, out)
 	}
 	out, _, err = runDLQ(t, "redrive", "--all")
-	if err != nil || !strings.Contains(out, "redriven 1 of 2 matching dead letters\n1 of them went to an endpoint disabled for failing (webhook wh_failing)") ||
-		!strings.Contains(out, "deleted 1 dead letter unsent: its webhook is deleted (wh_gone)") {
+	if err != nil || !strings.Contains(out, "redriven 2 of 2 matching dead letters\n1 of them went to an endpoint disabled for failing (webhook wh_failing)") ||
+		!strings.Contains(out, "1 of them went to a deleted webhook (wh_gone), which delivery drops") {
 		t.Fatalf("redrive: %v\n%s", err, out)
 	}
-	if msgs, err := l.q.ReceiveOnce(context.Background(), l.deliveryURL, 10, 0, 0); err != nil || len(msgs) != 1 {
-		t.Fatalf("delivery queue: %d messages, %v; want the failing endpoint's one", len(msgs), err)
+	if msgs, err := l.q.ReceiveOnce(context.Background(), l.deliveryURL, 10, 0, 0); err != nil || len(msgs) != 2 {
+		t.Fatalf("delivery queue: %d messages, %v; want both: a redrive throws no letter away", len(msgs), err)
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 // each letter's webhook (once per webhook): listings mark the letters of
 // deleted webhooks and of endpoints disabled for failing, and a redrive's
 // report says which letters went to the latter (parked, not delivered)
-// and which belonged to the former (deleted unsent).
+// and which to the former (dropped by delivery).
 func (t *dlqTarget) opsReadingWebhooks(ctx context.Context, warn io.Writer, n needs) (*dlq.Ops, error) {
 	r, err := t.resolve(ctx)
 	if err != nil {

@@ -25,14 +25,14 @@ const (
 	// toParked: the endpoint is disabled for failing; delivery parks the
 	// letter until its tenant recovers, which only a tenant token can.
 	toParked
-	// toDeletedWebhook: the webhook is gone; delivery would drop the
-	// letter (webhook_deleted), so a redrive deletes it unsent instead.
+	// toDeletedWebhook: the webhook is gone (as far as the reader's table
+	// says); delivery drops the letter (webhook_deleted).
 	toDeletedWebhook
 )
 
 // Entry.WebhookState values.
 const (
-	// WebhookDeleted: a redrive deletes the letter unsent.
+	// WebhookDeleted: a redrive sends it, and delivery drops it.
 	WebhookDeleted = "deleted"
 	// WebhookDisabledFailing: a redrive sends it, and delivery parks it
 	// until its tenant recovers.

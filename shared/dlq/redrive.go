@@ -29,10 +29,13 @@ type Result struct {
 	// names those endpoints. Counted only with a webhook reader (Ops.Webhooks).
 	Parked         int      `json:"parked,omitempty"`
 	ParkedWebhooks []string `json:"parked_webhooks,omitempty"`
-	// WebhookDeleted counts the letters of webhooks deleted since, which
-	// were deleted unsent (on a dry run, would be) with their index items
-	// closed as a purge closes them: delivery would only drop them
-	// (webhook_deleted). DeletedWebhooks names those webhooks.
+	// WebhookDeleted counts the letters of Redriven (on a dry run, to be
+	// sent) whose webhooks this run found deleted: delivery drops them
+	// (webhook_deleted), so nothing was delivered, and a purge would have
+	// done the same. They are sent all the same: a webhook read from
+	// another stack's table (an operator's stray --table) is "deleted" too,
+	// and a redrive must not throw away letters on such a read.
+	// DeletedWebhooks names those webhooks.
 	WebhookDeleted  int       `json:"webhook_deleted,omitempty"`
 	DeletedWebhooks []string  `json:"deleted_webhooks,omitempty"`
 	Skipped         []Skipped `json:"skipped,omitempty"`
@@ -61,9 +64,9 @@ var ErrNoDeliveryQueue = errors.New("no delivery queue URL: redrive needs one")
 // and stay in the DLQ. With dryRun nothing is held, sent or deleted; the
 // index items are read, to count what would be deleted unsent.
 // With a webhook reader (Ops.Webhooks) each letter's webhook is read, once
-// per webhook: a letter of a deleted webhook is deleted unsent (delivery
-// would drop it), and the result counts those and the letters sent to
-// endpoints disabled for failing, which delivery parks.
+// per webhook, and the result counts the letters sent to deleted webhooks,
+// which delivery drops, and to endpoints disabled for failing, which
+// delivery parks.
 // progress, if set, is called after each message with (done, total).
 func (o *Ops) Redrive(ctx context.Context, f Filter, dryRun bool, progress func(done, total int)) (Result, error) {
 	return o.redrive(ctx, f, dryRun, progress, o.operatorScan())
@@ -123,7 +126,7 @@ func (o *Ops) redrive(ctx context.Context, f Filter, dryRun bool, progress func(
 		}
 		return err
 	}, progress)
-	res.Redriven = done - res.Closed - res.WebhookDeleted
+	res.Redriven = done - res.Closed
 	return res, err
 }
 
@@ -152,17 +155,6 @@ func (o *Ops) redriveOne(ctx context.Context, e Entry, dests *destinations) (clo
 		if dest, err = dests.of(ctx, e); err != nil {
 			return false, dest, err
 		}
-	}
-	if dest == toDeletedWebhook {
-		// As a purge: the tombstone first, so a crash before the delete
-		// leaves a copy a later run deletes unsent.
-		if err := o.closeItem(ctx, e, deliverylog.ClosedByPurge); err != nil {
-			return false, dest, err
-		}
-		if err := o.q.Delete(ctx, o.dlqURL, e.receipt); err != nil {
-			return false, dest, fmt.Errorf("delete %s (its webhook is deleted) from the DLQ: %w", e.MessageID, err)
-		}
-		return false, dest, nil
 	}
 	if state.By == "" {
 		if err := o.resetAttempts(ctx, e.Delivery.DeliveryID); err != nil {
