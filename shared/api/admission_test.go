@@ -300,6 +300,11 @@ func TestSignOutWorksOverTheOrganizationsLimit(t *testing.T) {
 	if over := ps.get(portal.Prefix + "events"); over.Code != http.StatusTooManyRequests {
 		t.Fatalf("a page over the limit: %d, want 429", over.Code)
 	}
+	// Without its token a sign-out is a form like any other: refused for
+	// the limit, not served for free (s30 diff review B #9).
+	if forged := ps.post(portal.Prefix+"logout", nil); forged.Code != http.StatusTooManyRequests {
+		t.Fatalf("a sign-out without its token over the limit: %d, want 429", forged.Code)
+	}
 	out := ps.post(portal.Prefix+"logout", url.Values{"csrf": {m[1]}})
 	if out.Code != http.StatusOK || !strings.Contains(out.Body.String(), "You are signed out") {
 		t.Fatalf("sign-out over the limit: %d\n%s", out.Code, out.Body)

@@ -66,12 +66,7 @@ func (h *Handler) form(fn func(*visit) error) http.Handler {
 		if !ok {
 			return
 		}
-		// ParseForm rather than PostFormValue: the portal's forms are
-		// urlencoded, and PostFormValue would link the multipart parser
-		// into the api Lambda. A body that does not parse (too large, or
-		// multipart) leaves PostForm empty, so the token check refuses it.
-		_ = r.ParseForm()
-		if !sameOrigin(r) || subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(v.s.CSRF)) != 1 {
+		if !genuine(r, v.s) {
 			// Signed in: the menu and a way back. Not "reload": a reload
 			// of this answer would send the same stale form again.
 			_ = v.show(http.StatusForbidden, view{Title: "This form has expired", Nav: "list", Content: bind(messagePage,
@@ -82,6 +77,17 @@ func (h *Handler) form(fn func(*visit) error) http.Handler {
 			h.failed(v, err)
 		}
 	})
+}
+
+// genuine reports whether r is a form of the session s's own pages: from
+// this site, with the session's anti-forgery token. ParseForm rather than
+// PostFormValue: the portal's forms are urlencoded, and PostFormValue
+// would link the multipart parser into the api Lambda. A body that does
+// not parse (too large, or multipart) leaves PostForm empty, so the token
+// check refuses it.
+func genuine(r *http.Request, s portalsession.Session) bool {
+	_ = r.ParseForm()
+	return sameOrigin(r) && subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(s.CSRF)) == 1
 }
 
 func (h *Handler) visitor(w http.ResponseWriter, r *http.Request) (*visit, bool) {
@@ -103,13 +109,14 @@ func (h *Handler) visitor(w http.ResponseWriter, r *http.Request) (*visit, bool)
 // API call (the catalog, a form refused for its token or its one-time
 // value) is not free, and the API calls a visit makes share that charge.
 // Over the limit it answers 429 with Retry-After, as the API does, except
-// to a sign-out: a tenant must be able to end a session (on a shared
-// computer) while its backend publishes at the limit, and once ended the
-// session's requests are signed-out ones, which cost nothing to serve.
+// to a genuine sign-out: a tenant must be able to end a session (on a
+// shared computer) while its backend publishes at the limit, and once
+// ended the session's requests are signed-out ones, which cost nothing to
+// serve. A sign-out without the session's token is refused as any form.
 func (h *Handler) admitted(v *visit) bool {
 	ctx, err := api.Admit(v.r.Context(), h.o.API, v.s.OrgID)
 	v.ctx = ctx
-	if err != nil && v.r.Pattern != logoutRoute {
+	if err != nil && !(v.r.Pattern == logoutRoute && genuine(v.r, v.s)) {
 		h.failed(v, err)
 		return false
 	}
