@@ -45,6 +45,8 @@ func runDLQ(t *testing.T, args ...string) (stdout, stderr string, err error) {
 func noTarget(t *testing.T) {
 	t.Setenv(devstate.EnvDataDir, t.TempDir())
 	t.Setenv("HOOKRELAY_DLQ_URL", "")
+	t.Setenv("HOOKRELAY_DELIVERY_QUEUE_URL", "")
+	t.Setenv("HOOKRELAY_TABLE", "")
 }
 
 func TestDLQRefusesAnEmptySelection(t *testing.T) {

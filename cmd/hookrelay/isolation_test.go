@@ -15,7 +15,17 @@ import (
 // $HOOKRELAY_HEADER_PREFIX, so a `HOOKRELAY_HEADER_PREFIX=Aigeon make dev`
 // running in this checkout would otherwise change what listen checks.
 // Tests that need a data folder or a prefix still set their own.
+//
+// It also keeps every request on this machine: one for any other host
+// goes to a proxy that is not there (Go never proxies loopback), so a
+// test whose code path would reach AWS (a regression past its local
+// transport) fails at once instead of sending anything.
 func TestMain(m *testing.M) {
+	for _, v := range []string{"HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"} {
+		os.Setenv(v, "http://127.0.0.1:9")
+	}
+	os.Unsetenv("NO_PROXY")
+	os.Unsetenv("no_proxy")
 	// runMain's child inherits the isolation, plus the variables its
 	// test passes on purpose: it must not replace them.
 	if os.Getenv("HOOKRELAY_TEST_MAIN") == "1" {
