@@ -200,3 +200,22 @@ func TestAStaleReadOfAnUndoneRotationIsNotCached(t *testing.T) {
 	activeThrice(t, &scriptedRecords{records: []secrets.Record{failed, restored}}, hook, now.Add(2*time.Minute),
 		[]string{"unseen", "s1"}, []string{"s1", "s0"}, 2)
 }
+
+// A record without a rotation id (rotated by an api from before ids, still
+// running during a deploy or a rollback) under an item that names one is
+// judged by its grace end, as before ids: kept when it is not older than
+// the item's last rotation, so the store is read once, not at every
+// delivery until the next rotation (s30 diff review A F2).
+func TestARecordWithoutARotationIdIsKeptByItsGraceEnd(t *testing.T) {
+	now := time.Date(2026, 12, 2, 1, 0, 0, 0, time.UTC)
+	counted := secrets.Record{Current: "s0"}.Rotated(secrets.Rotation{ID: "rot_1", Secret: "s1", Grace: time.Hour}, now)
+	byOldAPI := counted.Rotated(secrets.Rotation{Secret: "s2", Grace: time.Hour}, now.Add(time.Minute))
+	hook := webhook.Webhook{OrgID: "org_a", ID: "wh_1", SecretVersion: 2, SecretRotation: "rot_1", PreviousSecretExpiresAt: counted.PreviousExpiresAt}
+	activeThrice(t, &scriptedRecords{records: []secrets.Record{byOldAPI}}, hook, now.Add(2*time.Minute),
+		[]string{"s2", "s1"}, []string{"s2", "s1"}, 1)
+	// An id-less record from before the item's last rotation is stale:
+	// not kept.
+	stale := secrets.Record{Current: "s0"}.Rotated(secrets.Rotation{Secret: "s1", Grace: time.Hour}, now.Add(-time.Hour))
+	activeThrice(t, &scriptedRecords{records: []secrets.Record{stale, counted}}, hook, now.Add(2*time.Minute),
+		[]string{"s1"}, []string{"s1", "s0"}, 2)
+}

@@ -98,10 +98,13 @@ func (c *SecretCache) cached(key cacheKey, version int) (secrets.Record, bool) {
 }
 
 // counts reports whether r is the record w counts: the one its last
-// rotation id names, or with no id on w (counted before rotations had
-// ids) one whose grace ends no earlier than w's last rotation's.
+// rotation id names, or, when w or r has no id (written before rotations
+// had ids, or by such an api still running during a deploy or a
+// rollback), one whose grace ends no earlier than w's last rotation's.
+// Requiring an id r cannot have would read the store at every delivery
+// of that webhook until its next rotation.
 func counts(w webhook.Webhook, r secrets.Record) bool {
-	if w.SecretRotation != "" {
+	if w.SecretRotation != "" && r.Rotation != "" {
 		return r.Rotation == w.SecretRotation
 	}
 	return !r.PreviousExpiresAt.Before(w.PreviousSecretExpiresAt)
