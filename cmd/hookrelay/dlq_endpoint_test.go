@@ -241,13 +241,14 @@ func TestDLQSilentSQSFailsAndFreesTheScanLock(t *testing.T) {
 	start := time.Now()
 	_, _, err := runDLQ(t, "ls", "--dlq-url", "http://"+peer+"/000000000000/secret-queue-name", "--table", table)
 	took := time.Since(start)
-	want := "SQS at " + peer + " did not answer within 200ms"
+	want := "SQS at " + peer + " did not answer within " + testAnswerTimeout.String()
 	if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "secret-queue-name") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("ls against a silent SQS: %v, want one line starting %q, without the queue's path", err, want)
 	}
 	// A receive whose answer is lost may have hidden messages: the scan
-	// waits that out (about 3 s) up to three times before it gives up.
-	if took > 20*time.Second {
+	// waits that out (about 3 s) up to three times before it gives up. The
+	// bound tells a hang (the walk's ls never ended) from a slow machine.
+	if took > 2*time.Minute {
 		t.Errorf("ls against a silent SQS took %s", took)
 	}
 	tok, err := dynamo.NewLocks(db, table).Acquire(context.Background(), "dlq-scan", time.Second)
@@ -256,22 +257,33 @@ func TestDLQSilentSQSFailsAndFreesTheScanLock(t *testing.T) {
 	}
 }
 
-// make dev's emulators get the same timeouts.
+// make dev's emulators get the same timeouts. The same command against
+// the running goaws succeeds under that timeout: the silence, not the
+// timeout, fails it (a timeout below the scan's long poll would fail a
+// healthy queue too).
 func TestDLQSilentLocalSQSFails(t *testing.T) {
 	l := newLocalDLQ(t)
 	shortAnswerTimeout(t)
+	if out, _, err := runDLQ(t, "ls"); err != nil || !strings.Contains(out, "0 dead letters") {
+		t.Fatalf("ls against make dev's answering goaws: %v\n%s", err, out)
+	}
 	peer := silentPeer(t)
 	l.writeState(t, devstate.State{SQSEndpoint: "http://" + peer})
 	_, _, err := runDLQ(t, "ls")
-	if want := "SQS at " + peer + " did not answer within 200ms"; err == nil || !strings.HasPrefix(err.Error(), want) {
+	if want := "SQS at " + peer + " did not answer within " + testAnswerTimeout.String(); err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("ls against make dev with a silent goaws: %v, want %q", err, want)
 	}
 }
 
-// shortAnswerTimeout gives AWS 200 ms to answer, for the test.
+// testAnswerTimeout is well above the scan's 1 s long poll, which an
+// answering SQS takes to answer an empty receive (a loaded machine adds
+// to it), and below the 10 s default.
+const testAnswerTimeout = 4 * time.Second
+
+// shortAnswerTimeout gives AWS testAnswerTimeout to answer, for the test.
 func shortAnswerTimeout(t *testing.T) {
 	saved := awsAnswerTimeout
-	awsAnswerTimeout = 200 * time.Millisecond
+	awsAnswerTimeout = testAnswerTimeout
 	t.Cleanup(func() { awsAnswerTimeout = saved })
 }
 
