@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -25,14 +26,15 @@ type sqsEndpoint struct {
 	base string
 }
 
-// awsRegion is how AWS names a region: us-east-1, us-gov-west-1, cn-north-1.
-const awsRegion = `[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}`
+// awsRegion is how AWS names a region: us-east-1, us-gov-west-1,
+// cn-north-1, eusc-de-east-1 (the European Sovereign Cloud).
+const awsRegion = `[a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}`
 
 var (
 	regionLabel = regexp.MustCompile(`^` + awsRegion + `$`)
 	// standardSQSHost is SQS's regional endpoint in each partition, and
 	// the legacy <region>.queue.amazonaws.com form.
-	standardSQSHost = regexp.MustCompile(`^(?:sqs\.` + awsRegion + `\.(?:amazonaws\.com|amazonaws\.com\.cn|c2s\.ic\.gov|sc2s\.sgov\.gov)|` +
+	standardSQSHost = regexp.MustCompile(`^(?:sqs\.` + awsRegion + `\.(?:amazonaws\.com|amazonaws\.com\.cn|amazonaws\.eu|c2s\.ic\.gov|sc2s\.sgov\.gov)|` +
 		awsRegion + `\.queue\.amazonaws\.com(?:\.cn)?|queue\.amazonaws\.com)$`)
 )
 
@@ -42,8 +44,18 @@ func endpointOf(raw string) sqsEndpoint {
 	if err != nil { // a stack output's, checked by no one else
 		return sqsEndpoint{host: raw, base: raw}
 	}
-	host := strings.ToLower(u.Hostname())
-	e := sqsEndpoint{host: u.Host}
+	// One endpoint however it is written: any case, a fully qualified
+	// name's trailing dot, the scheme's own port.
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	port := u.Port()
+	if port == map[string]string{"https": "443", "http": "80"}[u.Scheme] {
+		port = ""
+	}
+	hostport := host
+	if port != "" {
+		hostport = net.JoinHostPort(host, port)
+	}
+	e := sqsEndpoint{host: hostport}
 	for _, label := range strings.Split(host, ".") {
 		if regionLabel.MatchString(label) {
 			e.region = label
@@ -53,8 +65,8 @@ func endpointOf(raw string) sqsEndpoint {
 	if host == "queue.amazonaws.com" {
 		e.region = "us-east-1"
 	}
-	if !standardSQSHost.MatchString(host) || u.Port() != "" {
-		e.base = u.Scheme + "://" + u.Host
+	if !standardSQSHost.MatchString(host) || port != "" {
+		e.base = u.Scheme + "://" + hostport
 	}
 	return e
 }
