@@ -97,19 +97,15 @@ func (o *Ops) redrive(ctx context.Context, f Filter, dryRun bool, progress func(
 		// What the run would delete unsent, so that "would be redriven"
 		// is what the run sends.
 		for _, e := range eligible {
-			state, err := o.closedState(ctx, e)
-			if err != nil {
+			closed, dest, err := o.fate(ctx, e, dests)
+			switch {
+			case err != nil:
 				return res, err
-			}
-			if state.By != "" {
+			case closed:
 				res.Closed++
-				continue
+			default:
+				res.count(dest, e)
 			}
-			dest, err := dests.of(ctx, e)
-			if err != nil {
-				return res, err
-			}
-			res.count(dest, e)
 		}
 		return res, nil
 	}
@@ -143,20 +139,29 @@ func (o *Ops) resetAttempts(ctx context.Context, deliveryID string) error {
 	return nil
 }
 
-// redriveOne sends e back and deletes it, or only deletes it when its
-// index item is closed (closed true) or its webhook is deleted (dest
-// toDeletedWebhook, the item closed as by a purge). dest is where it went.
-func (o *Ops) redriveOne(ctx context.Context, e Entry, dests *destinations) (closed bool, dest destination, err error) {
+// fate is what a redrive does with e: only delete it (closed: its index
+// item says its tenant's recover, or an earlier run, sent it back
+// already), or send it to dest.
+func (o *Ops) fate(ctx context.Context, e Entry, dests *destinations) (closed bool, dest destination, err error) {
 	state, err := o.closedState(ctx, e)
 	if err != nil {
 		return false, toDelivery, err
 	}
-	if state.By == "" {
-		if dest, err = dests.of(ctx, e); err != nil {
-			return false, dest, err
-		}
+	if state.By != "" {
+		return true, toDelivery, nil
 	}
-	if state.By == "" {
+	dest, err = dests.of(ctx, e)
+	return false, dest, err
+}
+
+// redriveOne sends e back and deletes it, or only deletes it when its
+// index item is closed (closed true). dest is where it went.
+func (o *Ops) redriveOne(ctx context.Context, e Entry, dests *destinations) (closed bool, dest destination, err error) {
+	closed, dest, err = o.fate(ctx, e, dests)
+	if err != nil {
+		return false, dest, err
+	}
+	if !closed {
 		if err := o.resetAttempts(ctx, e.Delivery.DeliveryID); err != nil {
 			return false, toDelivery, err
 		}
@@ -170,7 +175,7 @@ func (o *Ops) redriveOne(ctx context.Context, e Entry, dests *destinations) (clo
 	dctx, cancel := detach.Bookkeeping(ctx)
 	defer cancel()
 	var closeErr error
-	if state.By == "" {
+	if !closed {
 		if err := o.closeItem(dctx, e, deliverylog.ClosedByRedrive); err != nil {
 			closeErr = fmt.Errorf("%s sent, but its index item not closed (its tenant's recover may send it once more): %w", e.MessageID, err)
 		}
@@ -178,5 +183,5 @@ func (o *Ops) redriveOne(ctx context.Context, e Entry, dests *destinations) (clo
 	if err := o.q.Delete(dctx, o.dlqURL, e.receipt); err != nil {
 		return false, dest, errors.Join(closeErr, fmt.Errorf("delete %s from the DLQ (already sent: a resumed redrive sends it again): %w", e.MessageID, err))
 	}
-	return state.By != "", dest, closeErr
+	return closed, dest, closeErr
 }
