@@ -146,22 +146,11 @@ func TestDLQRefusesLanesElsewhereThanTheDLQ(t *testing.T) {
 
 // Without credentials the commands say so in one line, and the SDK's
 // logger prints nothing of the metadata service it asked (s30 operator
-// walk #1). The "instance metadata service" is a loopback server
-// answering 403, as the walk's did.
+// walk #1).
 func TestDLQWithoutCredentialsSaysSoInOneLine(t *testing.T) {
 	noTarget(t)
 	loopbackAWS(t)
-	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusForbidden) }))
-	defer imds.Close()
-	dir := t.TempDir()
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "", "AWS_WEB_IDENTITY_TOKEN_FILE": "",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "",
-		"AWS_CONFIG_FILE": dir + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials",
-		"AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.URL,
-	} {
-		t.Setenv(k, v)
-	}
+	noCredentials(t)
 	stderr := captureStderr(t)
 	_, errOut, err := runDLQ(t, "ls", "--dlq-url", "http://127.0.0.1:9/000000000000/deliveries-dlq")
 	const want = "no AWS credentials: log in (aws sso login) or set AWS_PROFILE"
@@ -170,6 +159,24 @@ func TestDLQWithoutCredentialsSaysSoInOneLine(t *testing.T) {
 	}
 	if printed := stderr() + errOut; strings.Contains(printed, "SDK") || strings.Contains(printed, "IMDS") {
 		t.Errorf("the SDK printed its internals:\n%s", printed)
+	}
+}
+
+// noCredentials leaves the standard credential chain nothing to find: no
+// keys, profile or files, and an "instance metadata service" on loopback
+// answering 403, as the s30 walk's did.
+func noCredentials(t *testing.T) {
+	t.Helper()
+	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusForbidden) }))
+	t.Cleanup(imds.Close)
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "", "AWS_WEB_IDENTITY_TOKEN_FILE": "",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "",
+		"AWS_CONFIG_FILE": dir + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials",
+		"AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.URL,
+	} {
+		t.Setenv(k, v)
 	}
 }
 

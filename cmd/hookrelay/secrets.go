@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/hookrelay/hookrelay/shared/awsclient"
 	"github.com/hookrelay/hookrelay/shared/awskms"
 	"github.com/hookrelay/hookrelay/shared/awssecrets"
 	"github.com/hookrelay/hookrelay/shared/config"
@@ -34,6 +33,10 @@ func init() { rootCmd.AddCommand(newSecretsCmd()) }
 func newSecretsCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "secrets", Short: "Operators' tools for the webhook signing secrets of a deployed stack"}
 	cmd.AddCommand(newSecretsMigrateCmd())
+	for _, sub := range cmd.Commands() {
+		run := sub.RunE
+		sub.RunE = func(c *cobra.Command, args []string) error { return explainSilence(run(c, args)) }
+	}
 	return cmd
 }
 
@@ -139,10 +142,12 @@ anywhere is finished by running it again. Typical use:
 	return cmd
 }
 
-// migration builds the stores over the standard AWS credential chain
-// (AWS_ENDPOINT_URL_* reach other endpoints).
+// migration builds the stores over the operator commands' AWS config: the
+// standard credential chain (AWS_ENDPOINT_URL_* reach other endpoints),
+// a missing credential said in one line, and a silent AWS failing the run
+// instead of hanging it (a rerun resumes where it stopped).
 func (t *secretsTarget) migration(ctx context.Context, to string) (secretmigrate.Migration, error) {
-	cfg, err := awsclient.Load(ctx)
+	cfg, err := operatorAWSConfig(ctx)
 	if err != nil {
 		return secretmigrate.Migration{}, err
 	}

@@ -32,3 +32,32 @@ func TestSecretsMigrateRefusalsPrintOnlyTheError(t *testing.T) {
 		}
 	}
 }
+
+// Without credentials a migration says so in one line, as the dlq
+// commands do, before it reads anything.
+func TestSecretsMigrateWithoutCredentialsSaysSoInOneLine(t *testing.T) {
+	offlineAWS(t)
+	noCredentials(t)
+	stderr := captureStderr(t)
+	out, err := runSecrets(t, "migrate", "--to", "envelope", "--table", "t", "--live", "migrating-to-envelope", "--kms-key", "k")
+	if err == nil || err.Error() != errNoCredentials.Error() {
+		t.Errorf("migrate without credentials: %v, want %q", err, errNoCredentials)
+	}
+	if printed := stderr() + out; strings.Contains(printed, "SDK") || strings.Contains(printed, "IMDS") {
+		t.Errorf("the SDK printed its internals:\n%s", printed)
+	}
+}
+
+// A DynamoDB that accepts the connection and never answers fails the run
+// within the answer timeout, naming the service and host, instead of
+// hanging it.
+func TestSecretsMigrateSilentDynamoDBFails(t *testing.T) {
+	offlineAWS(t)
+	shortAnswerTimeout(t)
+	peer := silentPeer(t)
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://"+peer)
+	_, err := runSecrets(t, "migrate", "--to", "envelope", "--table", "t", "--live", "migrating-to-envelope", "--kms-key", "k", "--dry-run")
+	if want := "DynamoDB at " + peer + " did not answer within " + testAnswerTimeout.String(); err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("migrate against a silent DynamoDB: %v, want %q", err, want)
+	}
+}
