@@ -9,6 +9,8 @@ import (
 	"github.com/hookrelay/hookrelay/shared/app/deliverapp"
 	"github.com/hookrelay/hookrelay/shared/app/fanoutapp"
 	"github.com/hookrelay/hookrelay/shared/config"
+
+	"github.com/hookrelay/hookrelay/shared/permissions"
 )
 
 // TestStackSetsWhatEachLambdaRequires: a Lambda fails its cold start
@@ -18,23 +20,23 @@ func TestStackSetsWhatEachLambdaRequires(t *testing.T) {
 	required := map[string][]string{fnAPI: apiapp.RequiredEnv, fnFanout: fanoutapp.RequiredEnv, fnDeliver: deliverapp.RequiredEnv}
 	for fn, names := range required {
 		for _, name := range names {
-			if !slices.Contains(FunctionEnv[fn], name) {
+			if !slices.Contains(permissions.Env[fn], name) {
 				t.Errorf("%s requires %s, which the stack does not set", fn, name)
 			}
 		}
 		for _, resource := range []string{config.EnvTable, config.EnvEventBus, config.EnvSecretPrefix} {
-			if slices.Contains(FunctionEnv[fn], resource) && !slices.Contains(names, resource) {
+			if slices.Contains(permissions.Env[fn], resource) && !slices.Contains(names, resource) {
 				t.Errorf("%s would fall back to the dev default of %s", fn, resource)
 			}
 		}
 	}
 }
 
-// TestFunctionEnvIsConfigContract: the per-function lists only name
+// TestFunctionEnvIsConfigContract: permissions.Env per-function lists only name
 // variables shared/config reads, and never the dev-only ones.
 func TestFunctionEnvIsConfigContract(t *testing.T) {
 	names := config.Names()
-	for fn, vars := range FunctionEnv {
+	for fn, vars := range permissions.Env {
 		for _, v := range vars {
 			if !slices.Contains(names, v) {
 				t.Errorf("%s: %s is not read by shared/config", fn, v)
@@ -49,7 +51,7 @@ func TestFunctionEnvIsConfigContract(t *testing.T) {
 }
 
 // TestTemplateEnvMatchesFunctions: each synthesized function sets exactly
-// its FunctionEnv variables, all from config.Names(), and the values parse
+// its permissions.Env variables, all from config.Names(), and the values parse
 // with shared/config (what the function does at cold start).
 func TestTemplateEnvMatchesFunctions(t *testing.T) {
 	s := defaultStack(t)
@@ -63,7 +65,7 @@ func TestTemplateEnvMatchesFunctions(t *testing.T) {
 				t.Errorf("%s sets %s, which no function reads (not in config.Names())", fn, k)
 			}
 		}
-		want := slices.Clone(FunctionEnv[fn])
+		want := slices.Clone(permissions.Env[fn])
 		sort.Strings(keys)
 		sort.Strings(want)
 		if !slices.Equal(keys, want) {

@@ -24,49 +24,16 @@ const (
 	fnDeliver = permissions.Deliver
 )
 
-// FunctionEnv lists, per function, the config variables it needs; the stack
-// sets exactly these (a test checks them against config.Names()). Dev-only
-// knobs (HOOKRELAY_ADDR, HOOKRELAY_ALLOW_LOOPBACK, HOOKRELAY_DEV_AUDIENCE) are never set: a deployed
-// function must not accept loopback endpoints.
-var FunctionEnv = map[string][]string{
-	fnAPI: {
-		config.EnvTable, config.EnvEventBus, config.EnvDeliveryQueueURL, config.EnvDLQURL,
-		config.EnvSecretPrefix, config.EnvSecretGrace, config.EnvSecretStore, config.EnvOrgClaim,
-		config.EnvOperatorClaim, config.EnvOperatorValue, config.EnvMaxWebhooks, config.EnvOrgRateLimit,
-		// The portal: its brand, and the header names its snippets show.
-		config.EnvHeaderPrefix, config.EnvPortalName, config.EnvPortalAccent,
-		config.EnvPortalLogoURL, config.EnvPortalFrameAncestors,
-	},
-	fnFanout: {
-		// The delivery timeout is how long a busy tenant's events count
-		// toward crowding its lane (lanes.Chooser); the ingest queue takes
-		// back a record too large for one invocation (fanout's continuation).
-		config.EnvTable, config.EnvDeliveryQueueURL, config.EnvIngestDLQURL, config.EnvDeliveryTimeout,
-		config.EnvIngestQueueURL,
-	},
-	fnDeliver: {
-		config.EnvTable, config.EnvEventBus, config.EnvDeliveryQueueURL, config.EnvDLQURL, config.EnvSecretPrefix,
-		config.EnvSecretStore, config.EnvRetrySchedule, config.EnvDeliveryTimeout, config.EnvHeaderPrefix, config.EnvAttemptTTL,
-		config.EnvDisableAfter, config.EnvDisableMinFailures, config.EnvParkedTTL,
-		// What the 12 h visibility limit's margin must cover (budget.go).
-		config.EnvDeliverBatchWindow,
-	},
-}
-
-// envelopeEnv is what api and deliver need on top of FunctionEnv when the
-// secret store is the envelope one: the key, which exists only then.
-var envelopeEnv = map[string][]string{fnAPI: {config.EnvSecretKey}, fnDeliver: {config.EnvSecretKey}}
-
 // envNames is the function's variables under the stack's settings.
 func (h *hookrelay) envNames(function string) []string {
 	if h.secretsKey == nil {
-		return FunctionEnv[function]
+		return permissions.Env[function]
 	}
-	return append(slices.Clone(FunctionEnv[function]), envelopeEnv[function]...)
+	return append(slices.Clone(permissions.Env[function]), permissions.EnvelopeEnv[function]...)
 }
 
 // envValues maps every config variable to its deployed value; each function
-// picks its subset from FunctionEnv.
+// picks its subset from permissions.Env.
 func (h *hookrelay) envValues() map[string]*string {
 	s := h.settings
 	values := map[string]*string{

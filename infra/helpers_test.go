@@ -15,6 +15,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/hookrelay/hookrelay/shared/config"
+
+	"github.com/hookrelay/hookrelay/shared/permissions"
 )
 
 // assetDir makes a stand-in asset root with a dummy bootstrap per function,
@@ -22,7 +24,7 @@ import (
 func assetDir(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
-	for name := range FunctionEnv {
+	for name := range permissions.Env {
 		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
 			t.Fatal(err)
 		}

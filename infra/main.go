@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/hookrelay/hookrelay/shared/permissions"
 )
 
 func main() {
@@ -37,7 +39,7 @@ func buildApp(app awscdk.App, assetDir string) (awscdk.Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid context:\n%w", err)
 	}
-	for name := range FunctionEnv {
+	for name := range permissions.Env {
 		if _, err := os.Stat(filepath.Join(assetDir, name, "bootstrap")); err != nil {
 			return nil, fmt.Errorf("missing %s/%s/bootstrap: run `make build` first (%w)", assetDir, name, err)
 		}

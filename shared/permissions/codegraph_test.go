@@ -27,6 +27,7 @@ type fnNode struct {
 	types    []*types.TypeName // module types the body names
 	actions  []string          // IAM actions of the SDK inputs it builds
 	abstract []*types.Func     // interface methods it calls
+	settings []string          // shared/config fields it reads, as Type.Field
 }
 
 // codeGraph is the module's code as a use graph: what each function can
@@ -158,6 +159,11 @@ func (g *codeGraph) scan(p *packages.Package, root ast.Node) *fnNode {
 			}
 		case *ast.CompositeLit:
 			n.actions = append(n.actions, impliedActions(p.TypesInfo.TypeOf(x), x)...)
+		case *ast.SelectorExpr:
+			// shared/config's parser and checks read every field.
+			if f := configField(p.TypesInfo.Selections[x]); f != "" && p.PkgPath != module+"/shared/config" {
+				n.settings = append(n.settings, f)
+			}
 		}
 		return true
 	})
