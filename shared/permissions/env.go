@@ -38,4 +38,3 @@ var Env = map[string][]string{
 // EnvelopeEnv is what api and deliver need on top of Env when the
 // secret store is the envelope one: the key, which exists only then.
 var EnvelopeEnv = map[string][]string{API: {config.EnvSecretKey}, Deliver: {config.EnvSecretKey}}
-
