@@ -35,7 +35,19 @@ func (h *hookrelay) envNames(function string) []string {
 // envValues maps every config variable to its deployed value; each function
 // picks its subset from permissions.Env.
 func (h *hookrelay) envValues() map[string]*string {
-	s := h.settings
+	values := map[string]*string{}
+	for name, v := range settingValues(h.settings) {
+		values[name] = jsii.String(v)
+	}
+	for name, ref := range h.resourceValues() {
+		values[name] = ref
+	}
+	return values
+}
+
+// resourceValues are the variables naming the stack's resources, resolved
+// at deploy time (resourceValueBytes bounds their length).
+func (h *hookrelay) resourceValues() map[string]*string {
 	values := map[string]*string{
 		config.EnvTable:            h.table.TableName(),
 		config.EnvEventBus:         h.bus.EventBusName(),
@@ -43,33 +55,39 @@ func (h *hookrelay) envValues() map[string]*string {
 		config.EnvDLQURL:           h.dlq.QueueUrl(),
 		config.EnvIngestQueueURL:   h.ingest.QueueUrl(),
 		config.EnvIngestDLQURL:     h.ingestDLQ.QueueUrl(),
-		config.EnvSecretPrefix:     jsii.String(s.SecretPrefix),
-		config.EnvSecretGrace:      jsii.String(s.SecretGrace.String()),
-		config.EnvSecretStore:      jsii.String(s.SecretStore),
-		config.EnvOrgClaim:         jsii.String(s.OrgClaim),
-		config.EnvOperatorClaim:    jsii.String(s.OperatorClaim),
-		config.EnvOperatorValue:    jsii.String(s.OperatorValue),
-		config.EnvMaxWebhooks:      jsii.String(strconv.Itoa(s.MaxWebhooksPerOrg)),
-		config.EnvOrgRateLimit:     jsii.String(strconv.Itoa(s.OrgRateLimit)),
-		config.EnvRetrySchedule:    jsii.String(config.FormatSchedule(s.RetrySchedule)),
-		config.EnvDeliveryTimeout:  jsii.String(s.DeliveryTimeout.String()),
-		config.EnvHeaderPrefix:     jsii.String(s.HeaderPrefix),
-		config.EnvAttemptTTL:       jsii.String(s.AttemptTTL.String()),
-		// "0s", never "": an empty value would mean "unset" (the default).
-		config.EnvDisableAfter:       jsii.String(s.DisableAfter.String()),
-		config.EnvDisableMinFailures: jsii.String(strconv.Itoa(s.DisableMinFailures)),
-		config.EnvParkedTTL:          jsii.String(s.ParkedTTL.String()),
-		config.EnvDeliverBatchWindow: jsii.String(s.DeliverBatchWindow.String()),
-		config.EnvPortalName:         jsii.String(s.Portal.ProductName),
-		config.EnvPortalAccent:       jsii.String(s.Portal.AccentColor),
-		// "" when unset: shared/config then keeps its default (no logo, no framing).
-		config.EnvPortalLogoURL:        jsii.String(s.Portal.LogoURL),
-		config.EnvPortalFrameAncestors: jsii.String(strings.Join(s.Portal.FrameAncestors, ",")),
 	}
 	if h.secretsKey != nil {
 		values[config.EnvSecretKey] = h.secretsKey.KeyArn()
 	}
 	return values
+}
+
+// settingValues are the variables the settings give literally.
+func settingValues(s Settings) map[string]string {
+	return map[string]string{
+		config.EnvSecretPrefix:    s.SecretPrefix,
+		config.EnvSecretGrace:     s.SecretGrace.String(),
+		config.EnvSecretStore:     s.SecretStore,
+		config.EnvOrgClaim:        s.OrgClaim,
+		config.EnvOperatorClaim:   s.OperatorClaim,
+		config.EnvOperatorValue:   s.OperatorValue,
+		config.EnvMaxWebhooks:     strconv.Itoa(s.MaxWebhooksPerOrg),
+		config.EnvOrgRateLimit:    strconv.Itoa(s.OrgRateLimit),
+		config.EnvRetrySchedule:   config.FormatSchedule(s.RetrySchedule),
+		config.EnvDeliveryTimeout: s.DeliveryTimeout.String(),
+		config.EnvHeaderPrefix:    s.HeaderPrefix,
+		config.EnvAttemptTTL:      s.AttemptTTL.String(),
+		// "0s", never "": an empty value would mean "unset" (the default).
+		config.EnvDisableAfter:       s.DisableAfter.String(),
+		config.EnvDisableMinFailures: strconv.Itoa(s.DisableMinFailures),
+		config.EnvParkedTTL:          s.ParkedTTL.String(),
+		config.EnvDeliverBatchWindow: s.DeliverBatchWindow.String(),
+		config.EnvPortalName:         s.Portal.ProductName,
+		config.EnvPortalAccent:       s.Portal.AccentColor,
+		// "" when unset: shared/config then keeps its default (no logo, no framing).
+		config.EnvPortalLogoURL:        s.Portal.LogoURL,
+		config.EnvPortalFrameAncestors: strings.Join(s.Portal.FrameAncestors, ","),
+	}
 }
 
 type fnSpec struct {

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"slices"
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/lanes"
+	"github.com/hookrelay/hookrelay/shared/permissions"
 )
 
 // Timing and size limits derived from the settings. They live together
@@ -79,4 +81,53 @@ func ingestBacklogThreshold(s Settings) time.Duration {
 // as old as the whole schedule, so alarm only beyond that plus 15 minutes.
 func oldestMessageThreshold(s Settings) time.Duration {
 	return scheduleTotal(s.RetrySchedule) + 15*time.Minute
+}
+
+// AWS limits a setting can run into only at deploy time, checked at synth.
+const (
+	// lambdaEnvBytes: Lambda refuses a function whose variables, names and
+	// values, take more.
+	lambdaEnvBytes = 4096
+	// sqsMaxReceiveCount is the most a redrive policy allows.
+	sqsMaxReceiveCount = 1000
+)
+
+// resourceValueBytes bounds a variable CloudFormation resolves at deploy:
+// a queue URL (https://sqs.<region>.amazonaws.com/<account>/ and a name of
+// at most 80), a key ARN, or a table or bus name it generates from the
+// stack's name.
+func resourceValueBytes(s Settings) int {
+	return max(160, len(s.StackName)+80)
+}
+
+// envBytes is what a function's variables can take once deployed: the
+// settings' values as they are, each resource at its bound (the envelope
+// store's key counted whichever store runs).
+func envBytes(s Settings, fn string) (total int, longest string) {
+	literal := settingValues(s)
+	for _, name := range append(slices.Clone(permissions.Env[fn]), permissions.EnvelopeEnv[fn]...) {
+		v, ok := literal[name]
+		switch {
+		case ok:
+			total += len(name) + len(v)
+			if len(v) > len(literal[longest]) {
+				longest = name
+			}
+		case name == config.EnvDeliveryQueueURL:
+			total += len(name) + lanes.Count*(resourceValueBytes(s)+1)
+		default:
+			total += len(name) + resourceValueBytes(s)
+		}
+	}
+	return total, longest
+}
+
+// contextKeyOf names the context key behind a variable the settings give,
+// for errors.
+var contextKeyOf = map[string]string{
+	config.EnvRetrySchedule: CtxRetrySchedule, config.EnvPortalFrameAncestors: CtxPortalFrameAncestors,
+	config.EnvPortalLogoURL: CtxPortalLogoURL, config.EnvPortalName: CtxPortalProductName,
+	config.EnvPortalAccent: CtxPortalAccentColor, config.EnvOperatorValue: CtxOperatorValue,
+	config.EnvOperatorClaim: CtxOperatorClaim, config.EnvOrgClaim: CtxOrgClaim,
+	config.EnvSecretPrefix: CtxSecretPrefix, config.EnvHeaderPrefix: CtxHeaderPrefix,
 }

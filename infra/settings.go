@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -278,6 +279,15 @@ func (s Settings) Validate() error {
 	}
 	if len(s.RetrySchedule) == 0 {
 		bad(CtxRetrySchedule, "at least one step is required")
+	}
+	if n := config.DeliveryMaxReceive(s.RetrySchedule); n > sqsMaxReceiveCount {
+		bad(CtxRetrySchedule, "%d steps make the delivery queues' maxReceiveCount %d, over the %d SQS allows", len(s.RetrySchedule), n, sqsMaxReceiveCount)
+	}
+	for _, fn := range []string{fnAPI, fnFanout, fnDeliver} {
+		if n, longest := envBytes(s, fn); n > lambdaEnvBytes {
+			bad(cmp.Or(contextKeyOf[longest], longest), "the %s function's environment would take up to %d bytes with its resources' names, over Lambda's %d (%s is %d bytes)",
+				fn, n, lambdaEnvBytes, longest, len(settingValues(s)[longest]))
+		}
 	}
 	if span := config.ScheduleSpan(s.RetrySchedule); span > config.RetryBudget {
 		bad(CtxRetrySchedule, "steps with their 10%% jitter span %s; they must fit in %s so messages outlive their retries in the delivery queue (retention %s)",

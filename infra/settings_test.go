@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -157,6 +158,12 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		{CtxPortalAccentColor, "purple", "a colour like #4f46e5"},
 		{CtxPortalLogoURL, "http://cdn.example.com/logo.png", "https:// image URL"},
 		{CtxPortalFrameAncestors, "https://app.example.com,*", "https origin"},
+		// Deploy-time limits (s31 infra review #2): SQS's maxReceiveCount
+		// of 1000, and Lambda's 4 KB of variables once the queues' URLs
+		// are resolved (3.3 KB of origins synthesized and failed the deploy).
+		{CtxRetrySchedule, strings.TrimSuffix(strings.Repeat("1s,", 990), ","), "over the 1000 SQS allows"},
+		{CtxPortalFrameAncestors, manyOrigins(60), "over Lambda's 4096"},
+		{CtxPortalLogoURL, "https://cdn.example.com/" + strings.Repeat("l", 3500) + ".png", "over Lambda's 4096"},
 	}
 	dir := assetDir(t)
 	for _, c := range cases {
@@ -203,4 +210,13 @@ func TestPlaceholderIssuerWarns(t *testing.T) {
 	if !found {
 		t.Error("no warning for the placeholder issuer")
 	}
+}
+
+// manyOrigins is n https origins of about 50 bytes each.
+func manyOrigins(n int) string {
+	origins := make([]string, n)
+	for i := range origins {
+		origins[i] = fmt.Sprintf("https://tenant%02d.customer-dashboards.example.com", i)
+	}
+	return strings.Join(origins, ",")
 }
