@@ -22,26 +22,35 @@ export HOOKRELAY_DYNALITE := $(CURDIR)/node_modules/dynalite/cli.js
 export HOOKRELAY_GOAWS    := $(GOAWS)
 export HOOKRELAY_KMS      := $(KMS)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+# The CDK CLI reports usage to AWS and npx checks npm for updates by
+# default: nothing make runs may send traffic off the machine unasked.
+export CDK_DISABLE_CLI_TELEMETRY := 1
+export npm_config_update_notifier := false
 
-.PHONY: help tools runtools chromium dev test build generate bench cost synth deploy lint clean
+.PHONY: help tools runtools testpackages dev test build generate bench cost synth deploy lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
-tools: runtools chromium ## install the pinned emulators, the CDK CLI and Chromium
+tools: runtools testpackages ## install the pinned emulators, the CDK CLI, and Chromium, python3 and curl if missing
 
 # What running the stack needs (dev, synth, deploy, bench): no browser.
 runtools: node_modules/.installed $(GOAWS) $(KMS) ## install the pinned emulators and the CDK CLI only (no browser)
 
-# The portal's browser tests drive Debian's chromium (headless). They fail,
-# never skip, without it, so tools stops here with the reason instead.
-chromium:
-	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+# What the tests run besides Go and node: Debian's chromium (the portal's
+# browser tests, headless), python3 (the docs' and portal's verifier
+# snippets) and curl (the quick start's commands). The tests fail, never
+# skip, without them, so tools installs the missing ones with apt-get, or
+# stops here with the reason.
+TEST_PACKAGES := chromium python3 curl
+testpackages:
+	@missing=""; for p in $(TEST_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
 	if ! command -v apt-get >/dev/null 2>&1; then \
-		echo "make tools: the browser tests need Chromium; this system has no apt-get: install its chromium package and run make tools again" >&2; exit 1; \
+		echo "make tools: the tests need$$missing; this system has no apt-get: install them and run make tools again" >&2; exit 1; \
 	fi; \
 	sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -71,7 +80,7 @@ test: tools build lint ## unit, integration, CDK and end-to-end tests, then cdk 
 	cd tools/goaws-loopback && GOWORK=off go test -count=1 ./...
 	cd tools/kms-loopback && GOWORK=off go test -count=1 ./...
 	cd tools/loopbackguard && GOWORK=off go test -count=1 ./...
-	out=$$(mktemp -d) && npx cdk synth --quiet -o "$$out" && rm -rf "$$out"
+	out=$$(mktemp -d) && npx cdk synth --quiet --no-notices -o "$$out" && rm -rf "$$out"
 
 build: $(BOOTSTRAPS) ## linux/arm64 bootstrap binary per Lambda under bin/
 
@@ -105,7 +114,7 @@ cost: runtools ## run the local pipeline through fixed scenarios and print $ per
 	go run ./cmd/costreport -events $(or $(EVENTS),1000)
 
 synth: runtools build ## cdk synth the stack into cdk.out/
-	npx cdk synth --quiet $(CDK_ARGS)
+	npx cdk synth --quiet --no-notices $(CDK_ARGS)
 
 deploy: runtools build ## cdk deploy (pass context with CDK_ARGS='-c key=value')
 	npx cdk deploy $(CDK_ARGS)

@@ -46,13 +46,15 @@ func packagesUnder(g map[string]pkg, dir string) []string {
 	return out
 }
 
-// linksPrefix returns the deps of p that start with one of prefixes (module
-// packages are matched without the module prefix).
+// linksPrefix returns the deps of p that start with one of prefixes, or are
+// the one a prefix ending in "$" names (module packages are matched without
+// the module prefix).
 func linksPrefix(p pkg, prefixes ...string) []string {
 	var out []string
 	for _, dep := range p.deps {
 		for _, pre := range prefixes {
-			if strings.HasPrefix(strings.TrimPrefix(dep, module), pre) {
+			path := strings.TrimPrefix(dep, module)
+			if exact, ok := strings.CutSuffix(pre, "$"); ok && path == exact || !ok && strings.HasPrefix(path, pre) {
 				out = append(out, dep)
 				break
 			}

@@ -37,8 +37,8 @@ var awsTransport aws.HTTPClient
 // it tried (the instance metadata service's among them).
 var errNoCredentials = errors.New("no AWS credentials: log in (aws sso login) or set AWS_PROFILE")
 
-// operatorAWSConfig is awsclient.Load for the operator commands: the
-// standard credential chain and region, the timeouts above, and the
+// operatorAWSConfig is the operator commands' SDK config: the standard
+// credential chain and region, the timeouts above, and the
 // SDK's logger silenced (it printed an IMDSv1 fallback warning on a
 // laptop without credentials). A missing credential is reported now, in
 // one line, instead of at the first call.

@@ -1,6 +1,6 @@
-// Package awsclient builds the SDK configuration once for every adapter:
-// the standard credential chain in AWS, fixed dummy credentials and a
-// loopback endpoint for the local emulators.
+// Package awsclient builds the SDK configuration of the local emulators:
+// fixed dummy credentials and a fixed region (the Lambdas build theirs in
+// shared/app, the operator commands in cmd/hookrelay).
 package awsclient
 
 import (
@@ -12,13 +12,6 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/awsclient/ownbody"
 )
-
-// Load returns the SDK config for AWS (standard chain, region from the
-// environment). No custom http.Client is passed: the SDK applies settings
-// such as AWS_CA_BUNDLE (a corporate proxy's CA) only to its own client.
-func Load(ctx context.Context) (aws.Config, error) {
-	return awsconfig.LoadDefaultConfig(ctx)
-}
 
 // Local returns an SDK config for the emulators: static credentials so
 // nothing reads ~/.aws, a fixed region matching goaws's ARNs, and an HTTP

@@ -1,7 +1,9 @@
 package message
 
 import (
+	"encoding/json"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 )
@@ -96,4 +98,47 @@ func TestDecodeRejectsPoison(t *testing.T) {
 			t.Errorf("Decode(%s) = %v, want ErrMalformed", bad, err)
 		}
 	}
+}
+
+// Each field delivery needs is required: a message without its organization
+// would be dropped as its webhook deleted instead of dead-lettered (s31
+// standards review F4). Decode refuses it missing and empty alike.
+func TestDecodeRequiresEveryField(t *testing.T) {
+	complete := map[string]any{"v": 2, "delivery_id": "d", "event_id": "e", "organization_id": "o", "webhook_id": "w", "event_name": "n", "envelope": map[string]any{"id": "e"}}
+	if _, err := Decode(mustJSON(t, complete)); err != nil {
+		t.Fatalf("the complete message: %v", err)
+	}
+	for _, field := range []string{"delivery_id", "event_id", "organization_id", "webhook_id", "event_name"} {
+		for _, value := range []any{nil, ""} {
+			body := maps.Clone(complete)
+			if value == nil {
+				delete(body, field)
+			} else {
+				body[field] = value
+			}
+			if _, err := Decode(mustJSON(t, body)); !errors.Is(err, ErrMalformed) {
+				t.Errorf("without %s (%v): %v, want ErrMalformed", field, value, err)
+			}
+		}
+	}
+}
+
+// Encode takes only a JSON object as the envelope: what endpoints get is
+// the envelope object, never an array or a string.
+func TestEncodeRefusesAnEnvelopeThatIsNotAnObject(t *testing.T) {
+	for _, env := range []string{`[]`, `"x"`, `1`, `plain`} {
+		d := Delivery{DeliveryID: "d", EventID: "e", OrgID: "o", WebhookID: "w", EventName: "n", Envelope: env}
+		if _, err := d.Encode(); !errors.Is(err, ErrMalformed) {
+			t.Errorf("Encode with envelope %s: %v, want ErrMalformed", env, err)
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

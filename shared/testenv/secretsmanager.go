@@ -10,9 +10,6 @@ import (
 // for one test.
 type SecretsManager struct{ *fakesm.Server }
 
-// SecretsManagerRequest is one recorded call.
-type SecretsManagerRequest = fakesm.Request
-
 // NewSecretsManager starts the fake; it stops when the test ends, and the
 // test fails if a request did not speak Secrets Manager's protocol.
 func NewSecretsManager(t testing.TB) *SecretsManager {
