@@ -56,8 +56,9 @@ func eventOf(e dlq.Entry) string {
 	return e.EventName
 }
 
-// webhookMark marks a letter whose webhook is deleted or disabled for
-// failing, where a redrive does not deliver it; long says what to do.
+// webhookMark marks a letter whose webhook is deleted or disabled (for
+// failing, or by its tenant), where a redrive does not deliver it; long
+// says what to do.
 func webhookMark(e dlq.Entry, long bool) string {
 	switch {
 	case e.WebhookState == dlq.WebhookDeleted && long:
@@ -68,6 +69,10 @@ func webhookMark(e dlq.Entry, long bool) string {
 		return " (disabled for failing: a redrive only parks it until its tenant recovers)"
 	case e.WebhookState == dlq.WebhookDisabledFailing:
 		return " (disabled: failing)"
+	case e.WebhookState == dlq.WebhookDisabled && long:
+		return " (disabled by its tenant: a redrive only has delivery skip it, unless the tenant enables it first)"
+	case e.WebhookState == dlq.WebhookDisabled:
+		return " (disabled)"
 	}
 	return ""
 }
@@ -140,31 +145,40 @@ func writeRedriveResult(w io.Writer, r dlq.Result) {
 	} else {
 		fmt.Fprintf(w, "redriven %d of %s\n", r.Redriven, phrase.Count(r.Matched, "matching dead letter", "matching dead letters"))
 	}
-	if r.Parked > 0 {
-		// Redriven, yet not delivered: only the tenant can recover them.
-		endpoints := "an endpoint disabled for failing (webhook %s), which parks deliveries until its tenant recovers"
-		tenant := "the tenant"
-		if len(r.ParkedWebhooks) > 1 {
-			endpoints = "endpoints disabled for failing (webhooks %s), which park deliveries until their tenants recover"
-			tenant = "the tenants"
-		}
-		fmt.Fprintf(w, "%d of them %s to "+endpoints+": nothing %s delivered; tell %s (only their recover sends them; parked deliveries expire after parkedTtl)\n",
-			r.Parked, went, strings.Join(r.ParkedWebhooks, ", "), delivered, tenant)
-	}
-	if r.WebhookDeleted > 0 {
-		hooks := "a deleted webhook (%s)"
-		if len(r.DeletedWebhooks) > 1 {
-			hooks = "deleted webhooks (%s)"
-		}
-		fmt.Fprintf(w, "%d of them %s to "+hooks+", which delivery drops: nothing %s delivered (a purge does the same)\n",
-			r.WebhookDeleted, went, strings.Join(r.DeletedWebhooks, ", "), delivered)
-	}
+	// Redriven, yet not delivered: only the tenant can recover the parked
+	// ones; the tenant-disabled ones are sent since the tenant may enable
+	// the endpoint before they arrive.
+	onlyRecover := " (only their recover sends them; parked deliveries expire after parkedTtl)"
+	writeUndelivered(w, r.Parked, r.ParkedWebhooks, went, delivered,
+		"an endpoint disabled for failing (webhook %s), which parks deliveries until its tenant recovers: nothing %s delivered; tell the tenant"+onlyRecover,
+		"endpoints disabled for failing (webhooks %s), which park deliveries until their tenants recover: nothing %s delivered; tell the tenants"+onlyRecover)
+	writeUndelivered(w, r.WebhookDeleted, r.DeletedWebhooks, went, delivered,
+		"a deleted webhook (%s), which delivery drops: nothing %s delivered (a purge does the same)",
+		"deleted webhooks (%s), which delivery drops: nothing %s delivered (a purge does the same)")
+	writeUndelivered(w, r.WebhookDisabled, r.DisabledWebhooks, went, delivered,
+		"an endpoint its tenant disabled (webhook %s), which delivery skips unless the tenant enables it first: nothing %s delivered",
+		"endpoints their tenants disabled (webhooks %s), which delivery skips unless the tenants enable them first: nothing %s delivered")
 	if r.Closed > 0 {
 		fmt.Fprintf(w, "%s %s unsent: sent back already (by their tenants' recover or an earlier run)\n", deleted, phrase.Count(r.Closed, "dead letter", "dead letters"))
 	}
 	for _, s := range r.Skipped {
 		fmt.Fprintf(w, "skipped %s: %s\n", s.MessageID, s.Reason)
 	}
+}
+
+// writeUndelivered reports the n letters of a redrive that went (on a dry
+// run, would go) to the webhooks ids, where delivery does not deliver
+// them. one (for a single webhook) or many is the rest of the line, with a
+// %s for the ids and one for "was" or "would be".
+func writeUndelivered(w io.Writer, n int, ids []string, went, delivered, one, many string) {
+	if n == 0 {
+		return
+	}
+	to := one
+	if len(ids) > 1 {
+		to = many
+	}
+	fmt.Fprintf(w, "%d of them %s to "+to+"\n", n, went, strings.Join(ids, ", "), delivered)
 }
 
 // progress draws a bar when stdout is a terminal and nothing otherwise

@@ -31,7 +31,7 @@ func newInterruptedDLQ(t *testing.T, stall func(action string, n int) bool) inte
 	}
 	proxy, stalled := stallingSQS(t, l.endpoint, stall)
 	db, table := l.withTable(t, proxy)
-	storeWebhook(t, db, table, "wh_fixed", "")
+	storeWebhook(t, db, table, "wh_fixed", true, "")
 	ops := dlq.New(l.q, l.dlqURL, nil, nil)
 	ops.Locks, ops.LockWait = dynamo.NewLocks(db, table), 0
 	return interruptedDLQ{localDLQ: l, stalled: stalled, ops: ops}

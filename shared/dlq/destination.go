@@ -28,6 +28,9 @@ const (
 	// toDeletedWebhook: the webhook is gone (as far as the reader's table
 	// says); delivery drops the letter (webhook_deleted).
 	toDeletedWebhook
+	// toDisabledWebhook: its tenant disabled the endpoint; delivery skips
+	// the letter (webhook_disabled) unless the tenant enables it first.
+	toDisabledWebhook
 )
 
 // Entry.WebhookState values.
@@ -37,6 +40,9 @@ const (
 	// WebhookDisabledFailing: a redrive sends it, and delivery parks it
 	// until its tenant recovers.
 	WebhookDisabledFailing = "disabled_failing"
+	// WebhookDisabled: its tenant disabled it; a redrive sends it, and
+	// delivery skips it unless the tenant enables the endpoint first.
+	WebhookDisabled = "disabled"
 )
 
 // state is the Entry.WebhookState of a letter going to d.
@@ -46,6 +52,8 @@ func (d destination) state() string {
 		return WebhookDisabledFailing
 	case toDeletedWebhook:
 		return WebhookDeleted
+	case toDisabledWebhook:
+		return WebhookDisabled
 	}
 	return ""
 }
@@ -93,6 +101,8 @@ func (d *destinations) of(ctx context.Context, e Entry) (destination, error) {
 		return 0, fmt.Errorf("read webhook %s of %s: %w", key[1], e.MessageID, err)
 	case w.Parks():
 		dest = toParked
+	case !w.Enabled:
+		dest = toDisabledWebhook
 	}
 	d.seen[key] = dest
 	return dest, nil
@@ -108,6 +118,9 @@ func (r *Result) count(dest destination, e Entry) {
 	case toDeletedWebhook:
 		r.WebhookDeleted++
 		r.DeletedWebhooks = addSorted(r.DeletedWebhooks, e.Delivery.WebhookID)
+	case toDisabledWebhook:
+		r.WebhookDisabled++
+		r.DisabledWebhooks = addSorted(r.DisabledWebhooks, e.Delivery.WebhookID)
 	}
 }
 

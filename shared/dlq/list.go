@@ -38,8 +38,8 @@ type Page struct {
 // listed, nor is a letter whose index item is closed (its tenant recovered
 // it, so a redrive would only delete it): a listing shows what is still to
 // be done; Show finds such a letter all the same. With Ops.Webhooks each
-// entry's WebhookState says whether its webhook is deleted or disabled for
-// failing (each webhook of the page read once).
+// entry's WebhookState says whether its webhook is deleted or disabled (for
+// failing, or by its tenant) (each webhook of the page read once).
 //
 // SQS cannot seek, so every page scans the whole DLQ; memory stays bounded
 // all the same: only the page's entries (at most limit+1) are kept whole,

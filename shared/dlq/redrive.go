@@ -36,9 +36,16 @@ type Result struct {
 	// another stack's table (an operator's stray --table) is "deleted" too,
 	// and a redrive must not throw away letters on such a read.
 	// DeletedWebhooks names those webhooks.
-	WebhookDeleted  int       `json:"webhook_deleted,omitempty"`
-	DeletedWebhooks []string  `json:"deleted_webhooks,omitempty"`
-	Skipped         []Skipped `json:"skipped,omitempty"`
+	WebhookDeleted  int      `json:"webhook_deleted,omitempty"`
+	DeletedWebhooks []string `json:"deleted_webhooks,omitempty"`
+	// WebhookDisabled counts the letters of Redriven (on a dry run, to be
+	// sent) whose endpoints their tenants disabled: delivery skips them
+	// (webhook_disabled), so nothing was delivered, unless the tenant
+	// enables the endpoint before they arrive, which is why they are sent.
+	// DisabledWebhooks names those webhooks.
+	WebhookDisabled  int       `json:"webhook_disabled,omitempty"`
+	DisabledWebhooks []string  `json:"disabled_webhooks,omitempty"`
+	Skipped          []Skipped `json:"skipped,omitempty"`
 	// Unmatched are the filter's ids that selected no dead letter (not in
 	// the admin API's answer).
 	Unmatched []string `json:"-"`
@@ -65,8 +72,8 @@ var ErrNoDeliveryQueue = errors.New("no delivery queue URL: redrive needs one")
 // index items are read, to count what would be deleted unsent.
 // With a webhook reader (Ops.Webhooks) each letter's webhook is read, once
 // per webhook, and the result counts the letters sent to deleted webhooks,
-// which delivery drops, and to endpoints disabled for failing, which
-// delivery parks.
+// which delivery drops, to endpoints disabled for failing, which delivery
+// parks, and to endpoints their tenants disabled, which delivery skips.
 // progress, if set, is called after each message with (done, total).
 func (o *Ops) Redrive(ctx context.Context, f Filter, dryRun bool, progress func(done, total int)) (Result, error) {
 	return o.redrive(ctx, f, dryRun, progress, o.operatorScan())

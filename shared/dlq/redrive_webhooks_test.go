@@ -25,9 +25,9 @@ func (c *countingWebhooks) Get(ctx context.Context, orgID, id string) (webhook.W
 	return c.WebhookReader.Get(ctx, orgID, id)
 }
 
-// webhooksFixture stores org_a's wh_orga0 disabled for failing and every
-// other webhook of org_a and org_b enabled; org_c's webhooks are deleted
-// (never stored).
+// webhooksFixture stores org_a's wh_orga0 disabled for failing, org_b's
+// wh_orgb1 disabled by its tenant and every other webhook of org_a and
+// org_b enabled; org_c's webhooks are deleted (never stored).
 func webhooksFixture(t *testing.T, f *fixture) *countingWebhooks {
 	t.Helper()
 	db, table := f.tableOf(t)
@@ -38,6 +38,9 @@ func webhooksFixture(t *testing.T, f *fixture) *countingWebhooks {
 		if id.id == "wh_orga0" {
 			w.Enabled, w.DisabledReason, w.DisabledAt = false, webhook.DisabledFailing, f.base
 		}
+		if id.id == "wh_orgb1" {
+			w.Enabled = false
+		}
 		if err := store.Create(context.Background(), w, 100); err != nil {
 			t.Fatal(err)
 		}
@@ -45,11 +48,13 @@ func webhooksFixture(t *testing.T, f *fixture) *countingWebhooks {
 	return &countingWebhooks{WebhookReader: store, reads: map[string]int{}}
 }
 
-// The report says which letters went to an endpoint that parks them and
-// which to deleted webhooks, reading each webhook once per run. Those are
-// sent all the same (s30 diff review B #2: deleting them unsent threw away
-// live letters when the webhooks were read from the wrong table).
-func TestRedriveReportsParkedAndDeletedWebhooks(t *testing.T) {
+// The report says which letters went to an endpoint that parks them, which
+// to one its tenant disabled (delivery skips them) and which to deleted
+// webhooks, reading each webhook once per run. Those are sent all the same
+// (s30 diff review B #2: deleting them unsent threw away live letters when
+// the webhooks were read from the wrong table; a tenant may enable its
+// endpoint before they arrive).
+func TestRedriveReportsParkedDisabledAndDeletedWebhooks(t *testing.T) {
 	f := newFixture(t, 60)
 	idx := f.withIndex(t)
 	hooks := webhooksFixture(t, f)
@@ -58,18 +63,26 @@ func TestRedriveReportsParkedAndDeletedWebhooks(t *testing.T) {
 	ctx := context.Background()
 	valid := func(s seed) bool { return s.webhook != "" }
 	parked := len(f.bodies(func(s seed) bool { return s.webhook == "wh_orga0" }))
+	disabled := len(f.bodies(func(s seed) bool { return s.webhook == "wh_orgb1" }))
 	deleted := f.bodies(func(s seed) bool { return valid(s) && s.org == "org_c" })
 	sent := f.bodies(valid)
-	if parked == 0 || len(deleted) == 0 {
+	if parked == 0 || disabled == 0 || len(deleted) == 0 {
 		t.Fatal("fixture: no letters for the disabled or the deleted webhooks")
 	}
 	check := func(what string, res Result, redriven int) {
 		t.Helper()
-		if res.Parked != parked || !slices.Equal(res.ParkedWebhooks, []string{"wh_orga0"}) {
-			t.Errorf("%s: parked %d %v, want %d [wh_orga0]", what, res.Parked, res.ParkedWebhooks, parked)
-		}
-		if res.WebhookDeleted != len(deleted) || !slices.Equal(res.DeletedWebhooks, []string{"wh_orgc0", "wh_orgc1"}) {
-			t.Errorf("%s: webhook_deleted %d %v, want %d [wh_orgc0 wh_orgc1]", what, res.WebhookDeleted, res.DeletedWebhooks, len(deleted))
+		for _, c := range []struct {
+			field        string
+			n, want      int
+			ids, wantIDs []string
+		}{
+			{"parked", res.Parked, parked, res.ParkedWebhooks, []string{"wh_orga0"}},
+			{"webhook_disabled", res.WebhookDisabled, disabled, res.DisabledWebhooks, []string{"wh_orgb1"}},
+			{"webhook_deleted", res.WebhookDeleted, len(deleted), res.DeletedWebhooks, []string{"wh_orgc0", "wh_orgc1"}},
+		} {
+			if c.n != c.want || !slices.Equal(c.ids, c.wantIDs) {
+				t.Errorf("%s: %s %d %v, want %d %v", what, c.field, c.n, c.ids, c.want, c.wantIDs)
+			}
 		}
 		if res.Redriven != redriven {
 			t.Errorf("%s: redriven %d, want %d", what, res.Redriven, redriven)
@@ -121,25 +134,27 @@ func TestRedriveWithoutWebhooksSendsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := f.bodies(func(s seed) bool { return s.webhook != "" })
-	if res.Redriven != len(want) || res.Parked != 0 || res.WebhookDeleted != 0 {
+	if res.Redriven != len(want) || res.Parked != 0 || res.WebhookDisabled != 0 || res.WebhookDeleted != 0 {
 		t.Fatalf("result %+v, want %d redriven", res, len(want))
 	}
 }
 
 // The admin API answers the same counts, under the names its document
 // gives them.
-func TestAdminRedriveAnswersParkedAndDeletedWebhooks(t *testing.T) {
+func TestAdminRedriveAnswersParkedDisabledAndDeletedWebhooks(t *testing.T) {
 	f := newFixture(t, 15)
 	ops := f.ops(nil)
 	ops.Webhooks = webhooksFixture(t, f)
 	h := NewAdminHandler(ops)
 	parked := len(f.bodies(func(s seed) bool { return s.webhook == "wh_orga0" }))
+	disabled := len(f.bodies(func(s seed) bool { return s.webhook == "wh_orgb1" }))
 	deleted := len(f.bodies(func(s seed) bool { return s.webhook != "" && s.org == "org_c" }))
 	for _, dry := range []string{"true", "false"} {
 		status, body := call(t, h, "POST", "/api/v1/admin/dlq/redrive", `{"all":true,"dry_run":`+dry+`}`)
-		if status != 200 || body["parked"] != float64(parked) || body["webhook_deleted"] != float64(deleted) ||
-			!slices.Equal(stringsOf(body["parked_webhooks"]), []string{"wh_orga0"}) || !slices.Equal(stringsOf(body["deleted_webhooks"]), []string{"wh_orgc0", "wh_orgc1"}) {
-			t.Errorf("redrive, dry_run %s: %d %v, want %d parked, %d of deleted webhooks", dry, status, body, parked, deleted)
+		if status != 200 || body["parked"] != float64(parked) || body["webhook_disabled"] != float64(disabled) || body["webhook_deleted"] != float64(deleted) ||
+			!slices.Equal(stringsOf(body["parked_webhooks"]), []string{"wh_orga0"}) || !slices.Equal(stringsOf(body["disabled_webhooks"]), []string{"wh_orgb1"}) ||
+			!slices.Equal(stringsOf(body["deleted_webhooks"]), []string{"wh_orgc0", "wh_orgc1"}) {
+			t.Errorf("redrive, dry_run %s: %d %v, want %d parked, %d of disabled and %d of deleted webhooks", dry, status, body, parked, disabled, deleted)
 		}
 	}
 }
@@ -154,15 +169,16 @@ func stringsOf(v any) []string {
 	return out
 }
 
-// A listing and show mark the letters of a webhook disabled for failing
-// and of a deleted one, reading each webhook once per page.
-func TestListAndShowMarkParkedAndDeletedWebhooks(t *testing.T) {
+// A listing and show mark the letters of a webhook disabled for failing,
+// of one its tenant disabled and of a deleted one, reading each webhook
+// once per page.
+func TestListAndShowMarkParkedDisabledAndDeletedWebhooks(t *testing.T) {
 	f := newFixture(t, 15)
 	hooks := webhooksFixture(t, f)
 	ops := f.ops(nil)
 	ops.Webhooks = hooks
 	ctx := context.Background()
-	want := map[string]string{"wh_orga0": WebhookDisabledFailing, "wh_orgc0": WebhookDeleted, "wh_orgc1": WebhookDeleted}
+	want := map[string]string{"wh_orga0": WebhookDisabledFailing, "wh_orgb1": WebhookDisabled, "wh_orgc0": WebhookDeleted, "wh_orgc1": WebhookDeleted}
 	page, err := ops.List(ctx, Filter{}, MaxPageLimit, "")
 	if err != nil {
 		t.Fatal(err)
@@ -178,12 +194,12 @@ func TestListAndShowMarkParkedAndDeletedWebhooks(t *testing.T) {
 		}
 	}
 	for _, s := range f.seeds {
-		if s.webhook != "wh_orgc0" {
+		if s.webhook != "wh_orgc0" && s.webhook != "wh_orgb1" {
 			continue
 		}
 		e, err := ops.Show(ctx, s.deliveryID)
-		if err != nil || e.WebhookState != WebhookDeleted {
-			t.Errorf("show %s: %q, %v, want %q", s.deliveryID, e.WebhookState, err, WebhookDeleted)
+		if err != nil || e.WebhookState != want[s.webhook] {
+			t.Errorf("show %s: %q, %v, want %q", s.deliveryID, e.WebhookState, err, want[s.webhook])
 		}
 	}
 }
