@@ -77,18 +77,21 @@ func (o *Ops) RedriveWebhook(ctx context.Context, orgID, webhookID string, since
 	return len(letters), nil
 }
 
+// recoverOne sends one letter back and closes its index item. A letter once
+// started is finished whatever happens to the call's context (the loop
+// checks it before each letter): a send cancelled on the wire may have
+// reached SQS all the same, and the tombstone must follow a send, or the
+// next recover or an operator's redrive would send the delivery again.
 func (o *Ops) recoverOne(ctx context.Context, d deliverylog.DeadLetter, delay time.Duration) error {
+	ctx, cancel := detach.Bookkeeping(ctx)
+	defer cancel()
 	if err := o.resetAttempts(ctx, d.DeliveryID); err != nil {
 		return err
 	}
 	if err := o.q.Send(ctx, o.delivery.For(d.OrgID), queue.Message{Body: d.Message, Delay: delay, Group: d.OrgID}); err != nil {
 		return fmt.Errorf("send dead letter %s to the delivery queue: %w", d.DeliveryID, err)
 	}
-	// Sent: the tombstone must follow even if the call is cancelled now,
-	// or an operator's redrive would send the DLQ copy as well.
-	bctx, cancel := detach.Bookkeeping(ctx)
-	defer cancel()
-	if err := o.Index.Close(bctx, d.Ref(), deliverylog.ClosedByRecover, o.Now()); err != nil {
+	if err := o.Index.Close(ctx, d.Ref(), deliverylog.ClosedByRecover, o.Now()); err != nil {
 		return fmt.Errorf("dead letter %s sent back, but not marked so (the next recover or an operator's redrive sends it once more): %w", d.DeliveryID, err)
 	}
 	return nil

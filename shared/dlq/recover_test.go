@@ -93,6 +93,27 @@ func TestARecoverSendsItsBoundAndTheNextTheRest(t *testing.T) {
 	}
 }
 
+// A recover cancelled as it sends a letter finishes that letter: its
+// index item is closed, so the next recover (or a redrive) does not send
+// it again, even when the cancellation answered the send on the wire.
+func TestARecoverCancelledAtASendClosesThatLetter(t *testing.T) {
+	f := newFixture(t, 1)
+	f.withIndex(t)
+	f.floodOf(t, "org_z", "wh_orgz0", 5)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	q := &cancelAfterSends{Queue: f.q, n: 3, onTheWire: true, cancel: cancel}
+	if n, err := f.opsOver(q, nil).RedriveWebhook(ctx, "org_z", "wh_orgz0", f.base.Add(-time.Hour), queue.Pace{}); !errors.Is(err, context.Canceled) || n != 3 {
+		t.Fatalf("recover cancelled at its 3rd send: %d, %v; want 3 sent and context.Canceled", n, err)
+	}
+	if n, err := f.ops(nil).RedriveWebhook(context.Background(), "org_z", "wh_orgz0", f.base.Add(-time.Hour), queue.Pace{}); err != nil || n != 2 {
+		t.Fatalf("the next recover: %d, %v; want the other 2", n, err)
+	}
+	if got := drain(t, f.q, f.deliveryURL); len(got) != 5 {
+		t.Fatalf("%d deliveries sent by the two recovers, want each of the 5 once", len(got))
+	}
+}
+
 // Under a deadline (the api function's), a recover stops sending short of
 // it and says there is more: the process is not stopped mid-send.
 func TestARecoverStopsShortOfItsDeadline(t *testing.T) {

@@ -162,8 +162,16 @@ func (o *Ops) fate(ctx context.Context, e Entry, dests *destinations) (closed bo
 }
 
 // redriveOne sends e back and deletes it, or only deletes it when its
-// index item is closed (closed true). dest is where it went.
+// index item is closed (closed true). dest is where it went. A letter once
+// started is finished whatever happens to the run's context (process
+// checks it before each letter): a send cancelled on the wire may have
+// reached SQS all the same, and a letter sent but left in the DLQ would go
+// out again with every later redrive and recover (s31 CLI walk #1). The
+// tombstone and the delete, after the send, must happen in any case, or a
+// recover or a resumed redrive would send the delivery a second time.
 func (o *Ops) redriveOne(ctx context.Context, e Entry, dests *destinations) (closed bool, dest destination, err error) {
+	ctx, cancel := detach.Bookkeeping(ctx)
+	defer cancel()
 	closed, dest, err = o.fate(ctx, e, dests)
 	if err != nil {
 		return false, dest, err
@@ -176,18 +184,13 @@ func (o *Ops) redriveOne(ctx context.Context, e Entry, dests *destinations) (clo
 			return false, toDelivery, fmt.Errorf("send %s to the delivery queue: %w", e.MessageID, err)
 		}
 	}
-	// Sent (or sent before): the tombstone and the delete must happen even
-	// if the run is cancelled now, or a recover or a resumed redrive would
-	// send the delivery a second time.
-	dctx, cancel := detach.Bookkeeping(ctx)
-	defer cancel()
 	var closeErr error
 	if !closed {
-		if err := o.closeItem(dctx, e, deliverylog.ClosedByRedrive); err != nil {
+		if err := o.closeItem(ctx, e, deliverylog.ClosedByRedrive); err != nil {
 			closeErr = fmt.Errorf("%s sent, but its index item not closed (its tenant's recover may send it once more): %w", e.MessageID, err)
 		}
 	}
-	if err := o.q.Delete(dctx, o.dlqURL, e.receipt); err != nil {
+	if err := o.q.Delete(ctx, o.dlqURL, e.receipt); err != nil {
 		return false, dest, errors.Join(closeErr, fmt.Errorf("delete %s from the DLQ (already sent: a resumed redrive sends it again): %w", e.MessageID, err))
 	}
 	return closed, dest, closeErr

@@ -169,39 +169,53 @@ func TestRedriveCancelledMidwayThenResumed(t *testing.T) {
 
 // cancelAfterSends cancels the run as its n-th send returns: Ctrl-C
 // landing between a send and its delete.
+// cancelAfterSends cancels the run at its nth send, once SQS has the
+// message. With onTheWire the send then answers the cancellation, as the
+// SDK does when a Ctrl-C lands while the request is out: the message was
+// sent all the same.
 type cancelAfterSends struct {
 	Queue
-	n      int
-	sends  atomic.Int64
-	cancel context.CancelFunc
+	n         int
+	onTheWire bool
+	sends     atomic.Int64
+	cancel    context.CancelFunc
 }
 
 func (q *cancelAfterSends) Send(ctx context.Context, url string, m queue.Message) error {
-	err := q.Queue.Send(ctx, url, m)
+	err := q.Queue.Send(context.WithoutCancel(ctx), url, m)
 	if int(q.sends.Add(1)) == q.n {
 		q.cancel()
+		if q.onTheWire {
+			return ctx.Err()
+		}
 	}
 	return err
 }
 
-func TestRedriveCancelledRightAfterASendStillDeletesIt(t *testing.T) {
-	f := newFixture(t, 20)
-	want := f.bodies(func(s seed) bool { return s.deliveryID != "" })
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+// A redrive cancelled as it sends a letter (Ctrl-C) finishes that letter:
+// sent, it is deleted from the DLQ and counted, so no later redrive or
+// recover sends it twice (s31 CLI walk #1: cancelled on the wire, it was
+// sent and left in the DLQ).
+func TestRedriveCancelledAtASendStillDeletesIt(t *testing.T) {
+	for _, onTheWire := range []bool{false, true} {
+		f := newFixture(t, 20)
+		want := f.bodies(func(s seed) bool { return s.deliveryID != "" })
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
 
-	q := &cancelAfterSends{Queue: f.q, n: 5, cancel: cancel}
-	res, err := f.opsOver(q, nil).Redrive(ctx, Filter{}, false, nil)
-	if !errors.Is(err, context.Canceled) || res.Redriven != 5 {
-		t.Fatalf("cancelled redrive: %+v, %v; want 5 redriven, the 5th deleted after the cancel", res, err)
+		q := &cancelAfterSends{Queue: f.q, n: 5, onTheWire: onTheWire, cancel: cancel}
+		res, err := f.opsOver(q, nil).Redrive(ctx, Filter{}, false, nil)
+		if !errors.Is(err, context.Canceled) || res.Redriven != 5 {
+			t.Fatalf("cancelled (on the wire %v) redrive: %+v, %v; want 5 redriven, the 5th deleted after the cancel", onTheWire, res, err)
+		}
+		res, err = f.ops(nil).Redrive(context.Background(), Filter{}, false, nil)
+		if err != nil || res.Redriven != len(want)-5 {
+			t.Fatalf("resumed redrive (on the wire %v): %+v, %v; want %d", onTheWire, res, err, len(want)-5)
+		}
+		// The 5th message left the DLQ although the run ended as it was
+		// sent: the resumed run did not send it again.
+		sameSet(t, "delivery queue", count(drain(t, f.q, f.deliveryURL)), want)
 	}
-	res, err = f.ops(nil).Redrive(context.Background(), Filter{}, false, nil)
-	if err != nil || res.Redriven != len(want)-5 {
-		t.Fatalf("resumed redrive: %+v, %v; want %d", res, err, len(want)-5)
-	}
-	// The 5th message left the DLQ although the run ended as it was sent:
-	// the resumed run did not send it again.
-	sameSet(t, "delivery queue", count(drain(t, f.q, f.deliveryURL)), want)
 }
 
 func TestConcurrentRedrivesSendEachMessageOnce(t *testing.T) {
