@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // answering is a loopback API that answers every call with status and body.
@@ -52,8 +54,28 @@ func TestAPIRefusingADevTokenSaysSo(t *testing.T) {
 		t.Fatalf("a dev token refused: %v", err)
 	}
 	// With --token the hint would be wrong.
-	if _, err := runCmd(t, newPortalCmd(), "--token", "abc", "--org", "org_a", "--api", api); err == nil || strings.Contains(err.Error(), "make dev") {
+	if _, err := runCmd(t, newPortalCmd(), "--token", "abc", "--api", api); err == nil || !strings.HasPrefix(err.Error(), "the API answered 401") || strings.Contains(err.Error(), "make dev") {
 		t.Fatalf("a given token refused: %v", err)
+	}
+}
+
+// --org beside --token is refused before anything is sent: the token's
+// claim names the organization, and --org was ignored (s31 CLI walk #8).
+func TestAPIRefusesOrgBesideAToken(t *testing.T) {
+	localDev(t, "")
+	apiTransport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		t.Errorf("a request went out to %s", r.URL)
+		return nil, errors.New("no requests here")
+	})
+	t.Cleanup(func() { apiTransport = nil })
+	for _, cmd := range []*cobra.Command{newPortalCmd(), newWebhooksCmd()} {
+		args := []string{"--token", "abc", "--org", "org_b", "--api", "http://127.0.0.1:9"}
+		if cmd.Name() == "webhooks" {
+			args = append([]string{"recover", "wh_1", "--since", "1h"}, args...)
+		}
+		if _, err := runCmd(t, cmd, args...); err == nil || !strings.Contains(err.Error(), "--org and --token") {
+			t.Errorf("%s with --org and --token: %v", cmd.Name(), err)
+		}
 	}
 }
 

@@ -37,8 +37,14 @@ func (a *apiTarget) addFlags(flags interface {
 // resolve checks --api and fills the API URL (the running make dev's by
 // default) and the token (a short dev token for --org).
 func (a *apiTarget) resolve(cfg config.Config) error {
-	if a.token == "" && a.org == "" {
+	switch {
+	case a.token == "" && a.org == "":
 		return errors.New("--org is required (or pass --token)")
+	case a.token != "" && a.org != "":
+		// The token's own claim names the organization the API acts for:
+		// --org would be ignored, and a link or recover for another
+		// organization than the one asked for is worse than a refusal.
+		return errors.New("--org and --token: the token's organization is the one acted for; leave --org out")
 	}
 	var err error
 	if a.apiURL != "" {

@@ -119,6 +119,9 @@ anywhere is finished by running it again. Typical use:
   hookrelay secrets migrate --stack S --to envelope   # removes the old secrets`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := refuseEmptyFlags(cmd.Flags(), "stack", "table", "kms-key", "secret-prefix", "live", "to"); err != nil {
+				return err
+			}
 			if to != config.SecretStoreSecretsManager && to != config.SecretStoreEnvelope {
 				return fmt.Errorf("--to %q: must be %s or %s", to, config.SecretStoreSecretsManager, config.SecretStoreEnvelope)
 			}

@@ -61,3 +61,18 @@ func TestSecretsMigrateSilentDynamoDBFails(t *testing.T) {
 		t.Fatalf("migrate against a silent DynamoDB: %v, want %q", err, want)
 	}
 }
+
+// An empty flag (an unset shell variable) is refused, not taken as left
+// out: --stack "" went on with the environment's table and store (s31 CLI
+// walk #6).
+func TestSecretsMigrateRefusesEmptyFlags(t *testing.T) {
+	offlineAWS(t)
+	t.Setenv("HOOKRELAY_TABLE", "t")
+	t.Setenv("HOOKRELAY_SECRET_STORE", "migrating-to-envelope")
+	for _, flag := range []string{"--stack", "--table", "--kms-key", "--live"} {
+		out, err := runSecrets(t, "migrate", "--to", "envelope", "--dry-run", flag, "")
+		if want := flag + " is empty"; err == nil || !strings.Contains(err.Error(), want) || out != "" {
+			t.Errorf("migrate %s \"\": %v, output %q; want only %q", flag, err, out, want)
+		}
+	}
+}
