@@ -172,13 +172,20 @@ func (b *browser) waitNextPage(sel string) {
 // evaluation during one fails and is retried).
 func (b *browser) waitTrue(expr, what string) {
 	b.t.Helper()
+	pollEval(b, expr, what, func(ok bool) bool { return ok })
+}
+
+// pollEval evaluates expr in the current document until done accepts
+// what it yields, as waitTrue, and returns that.
+func pollEval[T any](b *browser, expr, what string, done func(T) bool) T {
+	b.t.Helper()
 	deadline := time.Now().Add(stepTimeout)
 	for {
 		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 		cancel()
-		if err == nil && ok {
-			return
+		if err == nil && done(got) {
+			return got
 		}
 		if time.Now().After(deadline) {
 			url, _ := chromedp.Run(b.ctx, chromedp.Location())
@@ -189,26 +196,34 @@ func (b *browser) waitTrue(expr, what string) {
 	}
 }
 
+// read returns property prop (innerText, value, outerHTML) of the first
+// element matching sel, once it is rendered. It reads by evaluation, as
+// waitTrue does, never through chromedp's node ids: right after a page
+// replaced the one before, those could name the old page's nodes ("No
+// node with given id found", a flake of the portal's recover test).
+func (b *browser) read(sel, prop string) string {
+	b.t.Helper()
+	quoted, _ := json.Marshal(sel)
+	type reading struct {
+		Found bool   `json:"found"`
+		Value string `json:"value"`
+	}
+	r := pollEval(b, `(() => { const e = document.querySelector(`+string(quoted)+`);
+		return e && e.getClientRects().length > 0 ? {found: true, value: String(e.`+prop+`)} : {found: false, value: ""}; })()`,
+		strconv.Quote(sel)+" to appear", func(r reading) bool { return r.Found })
+	return r.Value
+}
+
 // text returns the text of the first element matching sel, once visible.
 func (b *browser) text(sel string) string {
 	b.t.Helper()
-	b.waitVisible(sel)
-	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		b.fail(err)
-	}
-	return s
+	return b.read(sel, "innerText")
 }
 
 // value returns the value of the form field matching sel, once visible.
 func (b *browser) value(sel string) string {
 	b.t.Helper()
-	b.waitVisible(sel)
-	s, err := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS(sel)))
-	if err != nil {
-		b.fail(err)
-	}
-	return s
+	return b.read(sel, "value")
 }
 
 // truth evaluates a JavaScript expression that yields a boolean.
@@ -224,11 +239,7 @@ func (b *browser) truth(expr string) bool {
 // html returns the outer HTML of the first element matching sel.
 func (b *browser) html(sel string) string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.OuterHTML(chromedp.CSS(sel)))
-	if err != nil {
-		b.fail(err)
-	}
-	return s
+	return b.read(sel, "outerHTML")
 }
 
 // reloadUntil reloads the page until the expression is true.
