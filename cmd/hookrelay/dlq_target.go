@@ -68,22 +68,55 @@ type resolved struct {
 	q                       *sqsqueue.Client
 	dlqURL, queueURL, table string
 	db                      *dynamodb.Client // nil: no table
+	// dlqFrom says where a deployed stack's DLQ URL came from (empty for
+	// the running `make dev`), for the line that names it.
+	dlqFrom string
 }
 
-// resolve finds the deployed stack the flags, environment or stack
-// outputs name, or else the running `make dev`.
+// setting is one of a target's values and where it came from: a flag, a
+// variable or a stack's output, named in messages about it.
+type setting struct{ value, from string }
+
+// targetSettings are the values a deployed stack's target is made of.
+type targetSettings struct{ dlq, lanes, table setting }
+
+// settings takes each value from its flag, else from the named stack's
+// outputs, else from the environment: a stack named on the command line
+// beats variables the shell may still hold for another stack (s31 CLI
+// walk #2: they won, silently), as in `secrets migrate`.
+func (t *dlqTarget) settings(outputs map[string]string) targetSettings {
+	pick := func(flag, value, env, output string) setting {
+		switch {
+		case value != "":
+			return setting{value, "--" + flag}
+		case outputs[output] != "":
+			return setting{outputs[output], fmt.Sprintf("stack %s's %s output", t.stack, output)}
+		default:
+			return setting{os.Getenv(env), env}
+		}
+	}
+	return targetSettings{
+		dlq:   pick("dlq-url", t.dlqURL, config.EnvDLQURL, outputDLQURL),
+		lanes: pick("queue-url", t.queueURL, config.EnvDeliveryQueueURL, outputDeliveryURL),
+		table: pick("table", t.table, config.EnvTable, outputTable),
+	}
+}
+
+// resolve finds the deployed stack the flags, stack outputs or
+// environment name, or else the running `make dev`.
 func (t *dlqTarget) resolve(ctx context.Context) (resolved, error) {
-	dlqURL := firstSet(t.dlqURL, os.Getenv(config.EnvDLQURL))
-	queueURL := firstSet(t.queueURL, os.Getenv(config.EnvDeliveryQueueURL))
-	table := firstSet(t.table, os.Getenv(config.EnvTable))
-	if err := t.check(dlqURL); err != nil {
+	s := t.settings(nil)
+	if err := t.check(s.dlq.value); err != nil {
 		return resolved{}, err
 	}
-	if err := t.checkQueueURLs(dlqURL, queueURL); err != nil {
-		return resolved{}, err
-	}
-	if t.stack == "" && dlqURL == "" {
-		return devTarget(ctx)
+	if t.stack == "" {
+		// Refused before any AWS call.
+		if err := checkQueueURLs(s); err != nil {
+			return resolved{}, err
+		}
+		if s.dlq.value == "" {
+			return devTarget(ctx)
+		}
 	}
 
 	cfg, err := operatorAWSConfig(ctx)
@@ -95,47 +128,35 @@ func (t *dlqTarget) resolve(ctx context.Context) (resolved, error) {
 		if err != nil {
 			return resolved{}, err
 		}
-		dlqURL = firstSet(dlqURL, out[outputDLQURL])
-		queueURL = firstSet(queueURL, out[outputDeliveryURL])
-		table = firstSet(table, out[outputTable])
+		if s = t.settings(out); s.dlq.value == "" {
+			return resolved{}, fmt.Errorf("stack %s has no %s output: pass --dlq-url", t.stack, outputDLQURL)
+		}
+		if err := checkQueueURLs(s); err != nil {
+			return resolved{}, err
+		}
 	}
-	if dlqURL == "" {
-		return resolved{}, fmt.Errorf("stack %s has no %s output: pass --dlq-url", t.stack, outputDLQURL)
-	}
-	at := endpointOf(dlqURL)
-	if err := t.checkLanesAt(at, queueURL); err != nil {
+	at := endpointOf(s.dlq.value)
+	if err := checkLanesAt(at, s.lanes); err != nil {
 		return resolved{}, err
 	}
 	return resolved{
 		q:      sqsqueue.New(sqs.NewFromConfig(cfg, at.sqsOptions)),
-		dlqURL: dlqURL, queueURL: queueURL, table: table,
-		db: dynamodb.NewFromConfig(cfg, at.dynamoOptions),
+		dlqURL: s.dlq.value, queueURL: s.lanes.value, table: s.table.value,
+		db:      dynamodb.NewFromConfig(cfg, at.dynamoOptions),
+		dlqFrom: s.dlq.from,
 	}, nil
 }
 
 // checkLanesAt refuses delivery lanes whose requests would go elsewhere
 // than the DLQ's: one client reaches one endpoint, and a redrive would
 // send the letters to same-named queues there.
-func (t *dlqTarget) checkLanesAt(at sqsEndpoint, queueURL string) error {
-	for _, lane := range lanes.Parse(queueURL) {
+func checkLanesAt(at sqsEndpoint, lanesOf setting) error {
+	for _, lane := range lanes.Parse(lanesOf.value) {
 		if e := endpointOf(lane); !e.same(at) {
-			return fmt.Errorf("%s %q is at %s, the DLQ at %s: give the delivery lanes of the DLQ's stack", t.source("queue-url", config.EnvDeliveryQueueURL, outputDeliveryURL), lane, e, at)
+			return fmt.Errorf("%s %q is at %s, the DLQ at %s: give the delivery lanes of the DLQ's stack", lanesOf.from, lane, e, at)
 		}
 	}
 	return nil
-}
-
-// source names where a URL came from: its flag, its variable, or the
-// stack's output.
-func (t *dlqTarget) source(flag, env, output string) string {
-	switch {
-	case t.flags.Lookup(flag).Changed:
-		return "--" + flag
-	case os.Getenv(env) != "":
-		return env
-	default:
-		return fmt.Sprintf("stack %s's %s output", t.stack, output)
-	}
 }
 
 // check refuses flags that would be ignored: an empty --stack or --dlq-url
@@ -158,19 +179,15 @@ func (t *dlqTarget) check(dlqURL string) error {
 	return nil
 }
 
-// checkQueueURLs refuses a DLQ or lane URL given that is not an http(s)
-// URL with a host, naming the flag or variable it came from: the SDK
+// checkQueueURLs refuses a DLQ or lane URL that is not an http(s) URL
+// with a host, naming the flag, variable or output it came from: the SDK
 // would send it to the region's endpoint as it is, and the failure would
 // come back as a network error, not as the typo it is.
-func (t *dlqTarget) checkQueueURLs(dlqURL, queueURL string) error {
-	for _, c := range []struct{ flag, env, urls string }{
-		{"dlq-url", config.EnvDLQURL, dlqURL},
-		{"queue-url", config.EnvDeliveryQueueURL, queueURL},
-	} {
-		source := t.source(c.flag, c.env, "")
-		for _, raw := range lanes.Parse(c.urls) {
+func checkQueueURLs(s targetSettings) error {
+	for _, urls := range []setting{s.dlq, s.lanes} {
+		for _, raw := range lanes.Parse(urls.value) {
 			if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-				return fmt.Errorf("%s %q: want a queue URL, such as https://sqs.us-east-1.amazonaws.com/123456789012/hookrelay-dlq", source, raw)
+				return fmt.Errorf("%s %q: want a queue URL, such as https://sqs.us-east-1.amazonaws.com/123456789012/hookrelay-dlq", urls.from, raw)
 			}
 		}
 	}
@@ -209,6 +226,11 @@ func devTarget(ctx context.Context) (resolved, error) {
 // listing), each missing what the other holds, and a letter its tenant
 // recovered already is neither shown so nor kept from being sent again.
 func (r resolved) ops(warn io.Writer, n needs) (*dlq.Ops, error) {
+	if r.dlqFrom != "" {
+		// A deployed stack's DLQ is named, whatever the command prints on
+		// stdout (JSON stays JSON): the operator sees which one it acts on.
+		fmt.Fprintf(warn, "DLQ: %s (%s)\n", r.dlqURL, r.dlqFrom)
+	}
 	delivery := lanes.Parse(r.queueURL)
 	if n.lanes && len(delivery) == 0 {
 		return nil, fmt.Errorf("redrive needs the delivery lanes' queue URLs: pass --queue-url, set %s, or use --stack (its %s output)", config.EnvDeliveryQueueURL, outputDeliveryURL)

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -299,25 +297,17 @@ func TestDLQNamesEachIDThatMatchedNothing(t *testing.T) {
 }
 
 func TestStackOutputsReadsDescribeStacks(t *testing.T) {
-	var got string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		got = r.Form.Get("Action") + " " + r.Form.Get("StackName")
-		w.Header().Set("Content-Type", "text/xml")
-		fmt.Fprint(w, `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>
-<StackName>hookrelay</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-01-01T00:00:00Z</CreationTime>
-<Outputs><member><OutputKey>DlqUrl</OutputKey><OutputValue>https://sqs.eu-west-1.amazonaws.com/1/dlq</OutputValue></member>
-<member><OutputKey>DeliveryQueueUrl</OutputKey><OutputValue>https://sqs.eu-west-1.amazonaws.com/1/q</OutputValue></member></Outputs>
-</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>`)
-	}))
-	defer srv.Close()
+	srv := newStackStandIn(t, "hookrelay", map[string]string{
+		outputDLQURL:      "https://sqs.eu-west-1.amazonaws.com/1/dlq",
+		outputDeliveryURL: "https://sqs.eu-west-1.amazonaws.com/1/q",
+	})
 	api := cloudformation.NewFromConfig(testenv.AWSConfig(t), func(o *cloudformation.Options) { o.BaseEndpoint = aws.String(srv.URL) })
 	out, err := stackOutputs(context.Background(), api, "hookrelay")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != "DescribeStacks hookrelay" || out[outputDLQURL] != "https://sqs.eu-west-1.amazonaws.com/1/dlq" || out[outputDeliveryURL] != "https://sqs.eu-west-1.amazonaws.com/1/q" {
-		t.Fatalf("request %q, outputs %v", got, out)
+	if got := srv.Asked(); !slices.Equal(got, []string{"DescribeStacks hookrelay"}) || out[outputDLQURL] != "https://sqs.eu-west-1.amazonaws.com/1/dlq" || out[outputDeliveryURL] != "https://sqs.eu-west-1.amazonaws.com/1/q" {
+		t.Fatalf("requests %q, outputs %v", got, out)
 	}
 
 	// Without credentials nothing is sent: the error says what to configure.
@@ -331,15 +321,7 @@ func TestStackOutputsReadsDescribeStacks(t *testing.T) {
 		t.Fatalf("without credentials: %v, want the hint", err)
 	}
 	// A refusal is AWS's answer: it gets no hint.
-	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/xml")
-		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprint(w, `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type>
-<Code>ValidationError</Code><Message>Stack with id nope does not exist</Message></Error><RequestId>r</RequestId></ErrorResponse>`)
-	}))
-	defer refusing.Close()
-	refused := cloudformation.NewFromConfig(testenv.AWSConfig(t), func(o *cloudformation.Options) { o.BaseEndpoint = aws.String(refusing.URL) })
-	if _, err := stackOutputs(context.Background(), refused, "nope"); err == nil || !strings.Contains(err.Error(), "does not exist") || strings.Contains(err.Error(), "configure AWS") {
+	if _, err := stackOutputs(context.Background(), api, "nope"); err == nil || !strings.Contains(err.Error(), "does not exist") || strings.Contains(err.Error(), "configure AWS") {
 		t.Fatalf("a refused describe: %v, want AWS's error without the hint", err)
 	}
 }
