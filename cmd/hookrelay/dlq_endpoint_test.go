@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/emulator"
@@ -59,7 +61,8 @@ func TestDLQURLOnAnotherHostIsReadThere(t *testing.T) {
 
 // recordedAWS answers every AWS request on this machine, as an empty SQS
 // answer, and records the host and signing scope each was meant for: the
-// AWS-host cases are checked without sending anything.
+// AWS-host cases are checked without sending anything. Queue attributes
+// are a stack's: every queue but "dlq" dead-letters to its account's "dlq".
 type recordedAWS struct {
 	mu    sync.Mutex
 	hosts []string
@@ -67,8 +70,9 @@ type recordedAWS struct {
 }
 
 func (r *recordedAWS) Do(req *http.Request) (*http.Response, error) {
+	var body []byte
 	if req.Body != nil {
-		_, _ = io.Copy(io.Discard, req.Body)
+		body, _ = io.ReadAll(req.Body)
 		req.Body.Close()
 	}
 	r.mu.Lock()
@@ -77,8 +81,26 @@ func (r *recordedAWS) Do(req *http.Request) (*http.Response, error) {
 	r.mu.Unlock()
 	rec := httptest.NewRecorder()
 	rec.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	rec.WriteString("{}")
+	if req.Header.Get("X-Amz-Target") == "AmazonSQS.GetQueueAttributes" {
+		_ = json.NewEncoder(rec).Encode(map[string]any{"Attributes": standInQueueAttributes(body)})
+	} else {
+		rec.WriteString("{}")
+	}
 	return rec.Result(), nil
+}
+
+// standInQueueAttributes answers a GetQueueAttributes request's body.
+func standInQueueAttributes(body []byte) map[string]string {
+	var in struct{ QueueUrl string }
+	_ = json.Unmarshal(body, &in)
+	path := strings.Split(in.QueueUrl, "/")
+	account, name := path[len(path)-2], path[len(path)-1]
+	arn := func(name string) string { return "arn:aws:sqs:stand-in:" + account + ":" + name }
+	attrs := map[string]string{"QueueArn": arn(name)}
+	if name != "dlq" {
+		attrs["RedrivePolicy"] = `{"deadLetterTargetArn":"` + arn("dlq") + `","maxReceiveCount":5}`
+	}
+	return attrs
 }
 
 // answerAWSLocally routes every AWS call of the commands to a recordedAWS
@@ -303,5 +325,20 @@ func TestMakeDevsDLQURLWorksAsDLQURL(t *testing.T) {
 	out, _, err := runDLQ(t, "ls", "--dlq-url", s.State.DLQURL)
 	if err != nil || !strings.Contains(out, "0 dead letters") {
 		t.Fatalf("ls --dlq-url %s (make dev's): %v\n%s", s.State.DLQURL, err, out)
+	}
+	// make dev's lanes are delivery lanes of its DLQ (their RedrivePolicy
+	// sends to it), addressed as make dev or as a deployed stack; its
+	// ingest queue is not one.
+	for _, args := range [][]string{
+		{"redrive", "--all", "--dry-run"},
+		{"redrive", "--all", "--dry-run", "--dlq-url", s.State.DLQURL, "--queue-url", s.State.DeliveryQueueURL},
+	} {
+		if out, _, err := runDLQ(t, args...); err != nil || !strings.Contains(out, "dry run: 0 dead letters match") {
+			t.Errorf("%q: %v\n%s", args, err, out)
+		}
+	}
+	_, _, err = runDLQ(t, "redrive", "--all", "--dry-run", "--dlq-url", s.State.DLQURL, "--queue-url", s.State.IngestQueueURL)
+	if want := `its RedrivePolicy sends to ` + testenv.QueueARN(devrun.IngestDLQ) + `, not to the DLQ (` + testenv.QueueARN(devrun.DeliveryDLQ) + `)`; err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("redrive to make dev's ingest queue: %v, want a refusal ending %q", err, want)
 	}
 }

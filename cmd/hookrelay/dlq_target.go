@@ -60,7 +60,7 @@ func (t *dlqTarget) ops(ctx context.Context, warn io.Writer, n needs) (*dlq.Ops,
 	if err != nil {
 		return nil, err
 	}
-	return r.ops(warn, n)
+	return r.ops(ctx, warn, n)
 }
 
 // resolved is where a target's DLQ, delivery lanes and table are.
@@ -69,8 +69,9 @@ type resolved struct {
 	dlqURL, queueURL, table string
 	db                      *dynamodb.Client // nil: no table
 	// dlqFrom says where a deployed stack's DLQ URL came from (empty for
-	// the running `make dev`), for the line that names it.
-	dlqFrom string
+	// the running `make dev`), for the line that names it; lanesFrom
+	// where the lanes' came from, for messages about them.
+	dlqFrom, lanesFrom string
 }
 
 // setting is one of a target's values and where it came from: a flag, a
@@ -143,7 +144,7 @@ func (t *dlqTarget) resolve(ctx context.Context) (resolved, error) {
 		q:      sqsqueue.New(sqs.NewFromConfig(cfg, at.sqsOptions)),
 		dlqURL: s.dlq.value, queueURL: s.lanes.value, table: s.table.value,
 		db:      dynamodb.NewFromConfig(cfg, at.dynamoOptions),
-		dlqFrom: s.dlq.from,
+		dlqFrom: s.dlq.from, lanesFrom: s.lanes.from,
 	}, nil
 }
 
@@ -212,6 +213,7 @@ func devTarget(ctx context.Context) (resolved, error) {
 	r := resolved{
 		q:      sqsqueue.New(sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(s.SQSEndpoint) })),
 		dlqURL: s.DLQURL, queueURL: s.DeliveryQueueURL, table: s.Table,
+		lanesFrom: "make dev's delivery lane",
 	}
 	if s.DynamoEndpoint != "" {
 		r.db = dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(s.DynamoEndpoint) })
@@ -220,12 +222,13 @@ func devTarget(ctx context.Context) (resolved, error) {
 }
 
 // ops builds the DLQ operations with the table's attempt counters, scan
-// lock and the tenants' index of dead letters. Without a table (a
+// lock and the tenants' index of dead letters, refusing lanes that are
+// not the DLQ's delivery lanes when n needs lanes. Without a table (a
 // warning, unless n needs it): redriven deliveries keep their count and
 // may dead-letter sooner, a scan may overlap the stack's own (an admin API
 // listing), each missing what the other holds, and a letter its tenant
 // recovered already is neither shown so nor kept from being sent again.
-func (r resolved) ops(warn io.Writer, n needs) (*dlq.Ops, error) {
+func (r resolved) ops(ctx context.Context, warn io.Writer, n needs) (*dlq.Ops, error) {
 	if r.dlqFrom != "" {
 		// A deployed stack's DLQ is named, whatever the command prints on
 		// stdout (JSON stays JSON): the operator sees which one it acts on.
@@ -234,6 +237,11 @@ func (r resolved) ops(warn io.Writer, n needs) (*dlq.Ops, error) {
 	delivery := lanes.Parse(r.queueURL)
 	if n.lanes && len(delivery) == 0 {
 		return nil, fmt.Errorf("redrive needs the delivery lanes' queue URLs: pass --queue-url, set %s, or use --stack (its %s output)", config.EnvDeliveryQueueURL, outputDeliveryURL)
+	}
+	if n.lanes {
+		if err := checkLanesOf(ctx, r.q.API(), r.dlqURL, setting{r.queueURL, r.lanesFrom}); err != nil {
+			return nil, err
+		}
 	}
 	if r.db == nil || r.table == "" {
 		if n.table {

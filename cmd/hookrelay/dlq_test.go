@@ -117,12 +117,14 @@ func newLocalDLQ(t *testing.T) localDLQ {
 	endpoint := testenv.Goaws(t)
 	api := testenv.SQSClient(t, endpoint)
 	l := localDLQ{
-		q:           sqsqueue.New(api),
-		endpoint:    endpoint,
-		dataDir:     t.TempDir(),
-		deliveryURL: testenv.Queue(t, api, "deliveries", map[string]string{"VisibilityTimeout": "30"}),
-		dlqURL:      testenv.Queue(t, api, "deliveries-dlq", map[string]string{"VisibilityTimeout": "30"}),
+		q:        sqsqueue.New(api),
+		endpoint: endpoint,
+		dataDir:  t.TempDir(),
+		dlqURL:   testenv.Queue(t, api, "deliveries-dlq", map[string]string{"VisibilityTimeout": "30"}),
 	}
+	// Its lane dead-letters to its DLQ, as make dev's do: a redrive
+	// sends only to the DLQ's own lanes.
+	l.deliveryURL = testenv.Queue(t, api, "deliveries", map[string]string{"VisibilityTimeout": "30", "RedrivePolicy": redrivingTo("deliveries-dlq")})
 	t.Setenv(devstate.EnvDataDir, l.dataDir)
 	t.Setenv("HOOKRELAY_DLQ_URL", "")
 	l.writeState(t, devstate.State{SQSEndpoint: endpoint})

@@ -18,7 +18,7 @@ func (t *dlqTarget) opsReadingWebhooks(ctx context.Context, warn io.Writer, n ne
 	if err != nil {
 		return nil, err
 	}
-	ops, err := r.ops(warn, n)
+	ops, err := r.ops(ctx, warn, n)
 	if err != nil {
 		return nil, err
 	}

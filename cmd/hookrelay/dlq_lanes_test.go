@@ -1,0 +1,68 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hookrelay/hookrelay/shared/testenv"
+)
+
+// A redrive, and its dry run (which says what the real run would do),
+// refuses a "lane" that is not a delivery lane of the DLQ, one whose
+// RedrivePolicy does not send to it, before it reads or sends anything
+// (s31 CLI walk #3: the ingest queue as --queue-url answered "redriven 1
+// of 1", and the letter became a malformed event in the ingest DLQ, where
+// neither recover nor the dlq commands reach it; the DLQ itself took the
+// letter back as a new message stripped of its reason and attempts).
+func TestDLQRedriveRefusesQueuesThatAreNotLanesOfTheDLQ(t *testing.T) {
+	noTarget(t)
+	loopbackAWS(t)
+	endpoint := testenv.Goaws(t)
+	d := newDeployedDLQ(t, endpoint, "deliveries", 1)
+	other := newDeployedDLQ(t, endpoint, "other", 0) // another stack's
+	ingestDLQ := goawsQueue(t, endpoint, "ingest-dlq", nil)
+	ingest := goawsQueue(t, endpoint, "ingest", map[string]string{"RedrivePolicy": redrivingTo("ingest-dlq")})
+	plain := goawsQueue(t, endpoint, "plain", nil)
+	notOurs := func(from, lane, sendsTo string) string {
+		return from + ` "` + lane + `" is not a delivery lane of this DLQ: its RedrivePolicy sends to ` + testenv.QueueARN(sendsTo) + `, not to the DLQ (` + testenv.QueueARN("deliveries-dlq") + `)`
+	}
+	for _, c := range []struct{ env, flag, want string }{
+		{"", ingest, notOurs("--queue-url", ingest, "ingest-dlq")},
+		{ingest, "", notOurs("HOOKRELAY_DELIVERY_QUEUE_URL", ingest, "ingest-dlq")},
+		{"", d.dlqURL, `--queue-url "` + d.dlqURL + `" is the DLQ itself, not a delivery lane of it`},
+		{"", plain, `--queue-url "` + plain + `" is not a delivery lane of this DLQ: it has no RedrivePolicy`},
+		// One stray lane refuses the run: nothing goes to the good one either.
+		{"", d.lane + "," + other.lane, notOurs("--queue-url", other.lane, "other-dlq")},
+	} {
+		t.Setenv("HOOKRELAY_DELIVERY_QUEUE_URL", c.env)
+		args := []string{"redrive", "--all", "--dlq-url", d.dlqURL}
+		if c.flag != "" {
+			args = append(args, "--queue-url", c.flag)
+		}
+		for _, dry := range []bool{true, false} {
+			args := args
+			if dry {
+				args = append(args, "--dry-run")
+			}
+			out, _, err := runDLQ(t, args...)
+			if err == nil || err.Error() != c.want || out != "" {
+				t.Errorf("%q: %v, stdout %q; want only %q", args, err, out, c.want)
+			}
+		}
+	}
+	for _, q := range []struct {
+		url  string
+		want int
+	}{{d.dlqURL, 1}, {d.lane, 0}, {other.lane, 0}, {ingest, 0}, {ingestDLQ, 0}, {plain, 0}} {
+		if got := d.depth(t, q.url); got != q.want {
+			t.Errorf("after the refused redrives %s holds %d messages, want %d", q.url, got, q.want)
+		}
+	}
+
+	// The DLQ's own lane takes the letter.
+	t.Setenv("HOOKRELAY_DELIVERY_QUEUE_URL", "")
+	out, _, err := runDLQ(t, "redrive", "--all", "--dlq-url", d.dlqURL, "--queue-url", d.lane)
+	if err != nil || !strings.Contains(out, "redriven 1 of 1 matching dead letter") || d.depth(t, d.lane) != 1 {
+		t.Fatalf("redrive to the DLQ's lane: %v\n%s", err, out)
+	}
+}
