@@ -275,3 +275,32 @@ func TestListenBindsLoopbackAndReportsAPortInUse(t *testing.T) {
 		t.Fatalf("second Listen on %d: %v", addr.Port, err)
 	}
 }
+
+// Attempts go by the signed webhook-id, not by X-Hookrelay-Delivery,
+// which no signature covers: a replay with a new header value is the
+// same delivery's next attempt, and the line says what the header
+// claimed (s31 CLI walk #5).
+func TestAttemptsGoByTheSignedDeliveryID(t *testing.T) {
+	secret := secretstest.Generate(t)
+	l, buf := newListener(t, Options{Secret: secret, FailFirst: 1, Status: http.StatusNoContent})
+	var codes []int
+	for _, claimed := range []string{"", "dlv_other", "dlv_third"} {
+		r := signed(t, "dlv_a", time.Now(), secret)
+		if claimed != "" {
+			r.Header.Set("X-Hookrelay-Delivery", claimed)
+		}
+		codes = append(codes, serve(l, r))
+	}
+	if codes[0] != 500 || codes[1] != 204 || codes[2] != 204 {
+		t.Fatalf("statuses %v, want [500 204 204]: one delivery, whatever the unsigned header says", codes)
+	}
+	out := buf.String()
+	for _, want := range []string{"dlv_a  attempt 2", "(X-Hookrelay-Delivery says dlv_other)", "dlv_a  attempt 3"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "dlv_other  attempt") {
+		t.Errorf("the unsigned header was counted:\n%s", out)
+	}
+}

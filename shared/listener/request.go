@@ -20,8 +20,12 @@ type request struct {
 	at       time.Time
 	event    string
 	delivery string
-	attempt  int
-	body     []byte
+	// claimed says what X-<Prefix>-Delivery holds when it is not the
+	// signed webhook-id: no signature covers it, so it is shown, never
+	// counted.
+	claimed string
+	attempt int
+	body    []byte
 	// One result per signature family, in the order printed.
 	families []family
 }
@@ -36,14 +40,20 @@ type family struct {
 // so each check gets only its own family's headers.
 func (l *Listener) describe(h http.Header, body []byte, now time.Time) request {
 	sigHeader := verify.HeaderName(l.o.Prefix, "Signature")
+	// The delivery id is webhook-id, which webhook-signature covers (both
+	// families must verify before a request counts): attempts and
+	// --fail-first go by it, as docs/signatures.md tells receivers to.
 	req := request{
 		at:       now,
 		event:    h.Get(verify.HeaderName(l.o.Prefix, "Event")),
-		delivery: h.Get(verify.HeaderName(l.o.Prefix, "Delivery")),
+		delivery: h.Get(verify.HeaderWebhookID),
 		body:     body,
 	}
-	if req.delivery == "" {
-		req.delivery = h.Get(verify.HeaderWebhookID)
+	deliveryHeader := verify.HeaderName(l.o.Prefix, "Delivery")
+	if claimed := h.Get(deliveryHeader); req.delivery == "" {
+		req.delivery = claimed
+	} else if claimed != req.delivery {
+		req.claimed = deliveryHeader + " says " + orDash(claimed)
 	}
 	req.families = []family{
 		{sigHeader, l.check(h, body, now, sigHeader)},
@@ -109,6 +119,9 @@ func (r request) badLine() string {
 func (r request) block(status int, delay time.Duration) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s  %s  %s  attempt %d  %s  → %d", clock(r.at), orDash(r.event), r.delivery, r.attempt, r.marks(), status)
+	if r.claimed != "" {
+		fmt.Fprintf(&b, "  (%s)", r.claimed)
+	}
 	if delay > 0 {
 		fmt.Fprintf(&b, " after %s", delay)
 	}
