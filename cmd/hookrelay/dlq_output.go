@@ -217,7 +217,9 @@ func age(now, t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	d := now.Sub(t)
+	// now is taken before the scan, and goaws stamps a message's sent time
+	// when it is read: a time after now is no age at all, not a negative one.
+	d := max(now.Sub(t), 0)
 	switch {
 	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(d.Seconds()))

@@ -36,3 +36,19 @@ func TestDLQOutputMarksATenantsTest(t *testing.T) {
 		}
 	}
 }
+
+// Ages are never negative: under make dev a letter's sent time is when
+// goaws was asked for it, seconds after the page's now (s31 CLI walk #8).
+func TestDLQAgeIsNeverNegative(t *testing.T) {
+	now := time.Date(2026, 12, 2, 4, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{now.Add(2 * time.Second), "0s"}, {now, "0s"}, {now.Add(-90 * time.Second), "1m"}, {now.Add(-72 * time.Hour), "3d"}, {time.Time{}, "-"},
+	} {
+		if got := age(now, c.at); got != c.want {
+			t.Errorf("age of %s at %s: %q, want %q", c.at, now, got, c.want)
+		}
+	}
+}
