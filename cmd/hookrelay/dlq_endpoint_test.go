@@ -62,7 +62,8 @@ func TestDLQURLOnAnotherHostIsReadThere(t *testing.T) {
 // recordedAWS answers every AWS request on this machine, as an empty SQS
 // answer, and records the host and signing scope each was meant for: the
 // AWS-host cases are checked without sending anything. Queue attributes
-// are a stack's: every queue but "dlq" dead-letters to its account's "dlq".
+// are a stack's: a queue named *dlq is a DLQ, every other dead-letters to
+// its account's "dlq".
 type recordedAWS struct {
 	mu    sync.Mutex
 	hosts []string
@@ -97,7 +98,7 @@ func standInQueueAttributes(body []byte) map[string]string {
 	account, name := path[len(path)-2], path[len(path)-1]
 	arn := func(name string) string { return "arn:aws:sqs:stand-in:" + account + ":" + name }
 	attrs := map[string]string{"QueueArn": arn(name)}
-	if name != "dlq" {
+	if !strings.HasSuffix(name, "dlq") {
 		attrs["RedrivePolicy"] = `{"deadLetterTargetArn":"` + arn("dlq") + `","maxReceiveCount":5}`
 	}
 	return attrs

@@ -13,25 +13,29 @@ import (
 	"github.com/hookrelay/hookrelay/shared/lanes"
 )
 
-// checkLanesOf refuses lanes that are not delivery lanes of the DLQ: a
-// delivery lane dead-letters to it (its RedrivePolicy's
-// deadLetterTargetArn is the DLQ's QueueArn). Anything else given as a
-// lane, the ingest queue next to it in the stack's outputs, the DLQ
-// itself, another stack's lane, would take the redriven letters where
-// neither the tenants' recover nor the dlq commands reach them (s31 CLI
-// walk #3). Asked once per queue, before anything is read or sent.
-func checkLanesOf(ctx context.Context, api *sqs.Client, dlqURL string, lanesOf setting) error {
-	dlqARN, _, err := queueARNAndTarget(ctx, api, dlqURL)
-	if err != nil {
-		return fmt.Errorf("read the DLQ's QueueArn: %w", err)
-	}
-	if dlqARN == "" {
+// checkQueuesOf refuses a DLQ that is not one and lanes that are not its
+// delivery lanes. A DLQ dead-letters nowhere; a delivery lane dead-letters
+// to it (its RedrivePolicy's deadLetterTargetArn is the DLQ's QueueArn).
+// Anything else given as a lane, the ingest queue next to it in the
+// stack's outputs, the DLQ itself, another stack's lane, would take the
+// redriven letters where neither the tenants' recover nor the dlq
+// commands reach them; a lane given as the DLQ would have its live
+// deliveries hidden by a listing and deleted by a purge (s31 CLI walk
+// #3). Asked once per queue, before anything is received or sent.
+func checkQueuesOf(ctx context.Context, api *sqs.Client, dlqOf, lanesOf setting) error {
+	dlqARN, elsewhere, err := queueARNAndTarget(ctx, api, dlqOf.value)
+	switch {
+	case err != nil:
+		return fmt.Errorf("read the attributes of %s %q: %w", dlqOf.from, dlqOf.value, err)
+	case elsewhere != "":
+		return fmt.Errorf("%s %q is not a DLQ: its RedrivePolicy sends to %s", dlqOf.from, dlqOf.value, elsewhere)
+	case dlqARN == "" && lanesOf.value != "":
 		return errors.New("SQS gave no QueueArn for the DLQ: cannot tell its delivery lanes")
 	}
 	for _, lane := range lanes.Parse(lanesOf.value) {
 		arn, target, err := queueARNAndTarget(ctx, api, lane)
 		if err != nil {
-			return fmt.Errorf("read the RedrivePolicy of %s %q: %w", lanesOf.from, lane, err)
+			return fmt.Errorf("read the attributes of %s %q: %w", lanesOf.from, lane, err)
 		}
 		switch {
 		case arn == dlqARN:

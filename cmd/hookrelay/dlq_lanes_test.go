@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
@@ -64,5 +66,39 @@ func TestDLQRedriveRefusesQueuesThatAreNotLanesOfTheDLQ(t *testing.T) {
 	out, _, err := runDLQ(t, "redrive", "--all", "--dlq-url", d.dlqURL, "--queue-url", d.lane)
 	if err != nil || !strings.Contains(out, "redriven 1 of 1 matching dead letter") || d.depth(t, d.lane) != 1 {
 		t.Fatalf("redrive to the DLQ's lane: %v\n%s", err, out)
+	}
+}
+
+// The reverse slip: a queue that dead-letters elsewhere (a delivery lane,
+// the ingest queue) given as the DLQ is refused by every command before
+// it receives anything: a listing would hide the lane's live deliveries
+// for the length of its scan, a purge delete them (s31 CLI walk #3).
+func TestDLQRefusesAQueueThatDeadLettersElsewhereAsTheDLQ(t *testing.T) {
+	noTarget(t)
+	loopbackAWS(t)
+	endpoint := testenv.Goaws(t)
+	d := newDeployedDLQ(t, endpoint, "deliveries", 0)
+	// A delivery on its lane, as a purge of the lane would find it.
+	localDLQ{q: d.q, dlqURL: d.lane}.deadLetter(t, "dlv_live", "wh_fixed")
+	db, table := testenv.Table(t)
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", aws.ToString(db.Options().BaseEndpoint))
+	want := `--dlq-url "` + d.lane + `" is not a DLQ: its RedrivePolicy sends to ` + testenv.QueueARN("deliveries-dlq")
+	for _, args := range [][]string{
+		{"ls"}, {"show", "dlv_live"}, {"purge", "--all", "--yes"},
+		{"redrive", "--all", "--dry-run", "--queue-url", d.lane},
+	} {
+		args = append(args, "--dlq-url", d.lane, "--table", table)
+		out, _, err := runDLQ(t, args...)
+		if err == nil || err.Error() != want || out != "" {
+			t.Errorf("%q: %v, stdout %q; want only %q", args, err, out, want)
+		}
+	}
+	if n := d.depth(t, d.lane); n != 1 {
+		t.Fatalf("the lane holds %d messages after the refusals, want its 1", n)
+	}
+	// Named by the variable, the refusal names it.
+	t.Setenv("HOOKRELAY_DLQ_URL", d.lane)
+	if _, _, err := runDLQ(t, "ls"); err == nil || !strings.HasPrefix(err.Error(), `HOOKRELAY_DLQ_URL "`+d.lane+`" is not a DLQ`) {
+		t.Errorf("ls with HOOKRELAY_DLQ_URL a lane: %v", err)
 	}
 }

@@ -68,10 +68,10 @@ type resolved struct {
 	q                       *sqsqueue.Client
 	dlqURL, queueURL, table string
 	db                      *dynamodb.Client // nil: no table
-	// dlqFrom says where a deployed stack's DLQ URL came from (empty for
-	// the running `make dev`), for the line that names it; lanesFrom
-	// where the lanes' came from, for messages about them.
+	// dlqFrom and lanesFrom say where the URLs came from, for messages
+	// about them.
 	dlqFrom, lanesFrom string
+	deployed           bool // not make dev's: the commands name its DLQ
 }
 
 // setting is one of a target's values and where it came from: a flag, a
@@ -144,7 +144,7 @@ func (t *dlqTarget) resolve(ctx context.Context) (resolved, error) {
 		q:      sqsqueue.New(sqs.NewFromConfig(cfg, at.sqsOptions)),
 		dlqURL: s.dlq.value, queueURL: s.lanes.value, table: s.table.value,
 		db:      dynamodb.NewFromConfig(cfg, at.dynamoOptions),
-		dlqFrom: s.dlq.from, lanesFrom: s.lanes.from,
+		dlqFrom: s.dlq.from, lanesFrom: s.lanes.from, deployed: true,
 	}, nil
 }
 
@@ -213,7 +213,7 @@ func devTarget(ctx context.Context) (resolved, error) {
 	r := resolved{
 		q:      sqsqueue.New(sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = aws.String(s.SQSEndpoint) })),
 		dlqURL: s.DLQURL, queueURL: s.DeliveryQueueURL, table: s.Table,
-		lanesFrom: "make dev's delivery lane",
+		dlqFrom: "make dev's DLQ", lanesFrom: "make dev's delivery lane",
 	}
 	if s.DynamoEndpoint != "" {
 		r.db = dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(s.DynamoEndpoint) })
@@ -222,14 +222,15 @@ func devTarget(ctx context.Context) (resolved, error) {
 }
 
 // ops builds the DLQ operations with the table's attempt counters, scan
-// lock and the tenants' index of dead letters, refusing lanes that are
-// not the DLQ's delivery lanes when n needs lanes. Without a table (a
+// lock and the tenants' index of dead letters, refusing a DLQ that is not
+// one and, when n needs lanes, lanes that are not its delivery lanes
+// (checkQueuesOf). Without a table (a
 // warning, unless n needs it): redriven deliveries keep their count and
 // may dead-letter sooner, a scan may overlap the stack's own (an admin API
 // listing), each missing what the other holds, and a letter its tenant
 // recovered already is neither shown so nor kept from being sent again.
 func (r resolved) ops(ctx context.Context, warn io.Writer, n needs) (*dlq.Ops, error) {
-	if r.dlqFrom != "" {
+	if r.deployed {
 		// A deployed stack's DLQ is named, whatever the command prints on
 		// stdout (JSON stays JSON): the operator sees which one it acts on.
 		fmt.Fprintf(warn, "DLQ: %s (%s)\n", r.dlqURL, r.dlqFrom)
@@ -238,15 +239,17 @@ func (r resolved) ops(ctx context.Context, warn io.Writer, n needs) (*dlq.Ops, e
 	if n.lanes && len(delivery) == 0 {
 		return nil, fmt.Errorf("redrive needs the delivery lanes' queue URLs: pass --queue-url, set %s, or use --stack (its %s output)", config.EnvDeliveryQueueURL, outputDeliveryURL)
 	}
+	if n.table && (r.db == nil || r.table == "") {
+		return nil, fmt.Errorf("purge needs the DynamoDB table (--stack, --table or %s): without it the purge is not recorded in the tenants' index of dead letters, and their recover would send the purged letters again", config.EnvTable)
+	}
+	var lanesOf setting // checked only when sent to
 	if n.lanes {
-		if err := checkLanesOf(ctx, r.q.API(), r.dlqURL, setting{r.queueURL, r.lanesFrom}); err != nil {
-			return nil, err
-		}
+		lanesOf = setting{r.queueURL, r.lanesFrom}
+	}
+	if err := checkQueuesOf(ctx, r.q.API(), setting{r.dlqURL, r.dlqFrom}, lanesOf); err != nil {
+		return nil, err
 	}
 	if r.db == nil || r.table == "" {
-		if n.table {
-			return nil, fmt.Errorf("purge needs the DynamoDB table (--stack, --table or %s): without it the purge is not recorded in the tenants' index of dead letters, and their recover would send the purged letters again", config.EnvTable)
-		}
 		fmt.Fprintf(warn, "warning: no DynamoDB table (--table, --stack or %s): attempt counters will not be reset on redrive, scans are not kept from overlapping, and dead letters their tenants recovered already are redriven again\n", config.EnvTable)
 		return dlq.New(r.q, r.dlqURL, delivery, nil), nil
 	}
