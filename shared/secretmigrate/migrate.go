@@ -100,28 +100,28 @@ func (m Migration) one(ctx context.Context, w Webhook, rep *Report) error {
 	acts := 0
 	if hasSrc && (!hasDst || m.sourceWins(src, dst, live)) {
 		acts++
-		m.say("%s/%s: %s the secrets to %s", w.OrgID, w.ID, m.verb("copy"), m.ToName)
 		if err := m.copy(ctx, w, src); err != nil {
 			return err
 		}
+		m.did(w, "copy", "copied", "the secrets to "+m.ToName)
 		rep.Copied++
 	}
 	if w.SecretStore != m.ToName {
 		acts++
-		m.say("%s/%s: %s the item to %s", w.OrgID, w.ID, m.verb("switch"), m.ToName)
 		if err := m.mark(ctx, w); err != nil {
 			return err
 		}
+		m.did(w, "switch", "switched", "the item to "+m.ToName)
 		rep.Marked++
 	}
 	if hasSrc && live {
 		acts++
-		m.say("%s/%s: %s the old form", w.OrgID, w.ID, m.verb("remove"))
 		if !m.DryRun {
 			if err := m.From.ScheduleDeletion(ctx, w.OrgID, w.ID); err != nil && !errors.Is(err, secrets.ErrNotFound) {
 				return fmt.Errorf("webhook %s: remove the old form: %w", w.ID, err)
 			}
 		}
+		m.did(w, "remove", "removed", "the old form")
 		rep.Removed++
 	}
 	if acts == 0 {
@@ -225,11 +225,14 @@ func (m Migration) mark(ctx context.Context, w Webhook) error {
 	return nil
 }
 
-func (m Migration) verb(v string) string {
+// did prints a step of w once it is done (what a dry run would do): an
+// interrupted run's last line is never a step it did not finish.
+func (m Migration) did(w Webhook, verb, done, what string) {
 	if m.DryRun {
-		return "would " + v
+		m.say("%s/%s: would %s %s", w.OrgID, w.ID, verb, what)
+		return
 	}
-	return v
+	m.say("%s/%s: %s %s", w.OrgID, w.ID, done, what)
 }
 
 func (m Migration) say(format string, args ...any) {

@@ -241,8 +241,15 @@ func TestMigrateResumesAfterACrash(t *testing.T) {
 	}
 	crashAt := "wh_2"
 	w.markFault.Store(&crashAt)
-	if _, _, err := w.migrate(env, toEnv, false); err == nil || !strings.Contains(err.Error(), "injected") {
+	_, out, err := w.migrate(env, toEnv, false)
+	if err == nil || !strings.Contains(err.Error(), "injected") {
 		t.Fatalf("the crashed run returned %v", err)
+	}
+	// Each line is a step done: the failed switch is not printed, the copy
+	// before it is (s31 CLI walk #8: the last line named the step that
+	// failed, as if done).
+	if !strings.Contains(out, "org_a/wh_2: copied the secrets to envelope") || strings.Contains(out, "org_a/wh_2: switched") {
+		t.Fatalf("the crashed run printed:\n%s", out)
 	}
 	for id, secret := range secretsOf {
 		secretstest.AssertActive(t, w.sm, "org_a", id, time.Now(), secret)
