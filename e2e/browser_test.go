@@ -128,8 +128,17 @@ func (b *browser) reloadShowsTheEndpoint(id, after string) {
 // is rendered.
 func (b *browser) waitVisible(sel string) {
 	b.t.Helper()
-	b.waitTrue(visible(sel), strconv.Quote(sel)+" to appear")
+	b.waitTrue(loaded+" && "+visible(sel), strconv.Quote(sel)+" to appear")
 }
+
+// loaded is a JavaScript expression: the page has run its deferred script
+// and loaded. Chromium discards the node ids chromedp holds when a page
+// starts and again when its DOMContentLoaded fires, after portal.js (a
+// deferred script) has run; an element visible before that is no sign
+// that a node-id action (Click, SendKeys, SetValue) will find it still
+// (s31 flake hunt: "Could not find node with given id" 1.6 s after the
+// element showed). "interactive" comes before deferred scripts run.
+const loaded = `document.readyState === "complete"`
 
 // visible is a JavaScript expression: an element matching sel is rendered.
 func visible(sel string) string {
@@ -163,7 +172,7 @@ const pressedMark = "__hookrelayPressed"
 // shows sel.
 func (b *browser) waitNextPage(sel string) {
 	b.t.Helper()
-	b.waitTrue("!window."+pressedMark+" && "+visible(sel), strconv.Quote(sel)+" to appear on the next page")
+	b.waitTrue("!window."+pressedMark+" && "+loaded+" && "+visible(sel), strconv.Quote(sel)+" to appear on the next page")
 }
 
 // waitTrue polls until a JavaScript expression is true in the current
@@ -197,7 +206,8 @@ func pollEval[T any](b *browser, expr, what string, done func(T) bool) T {
 }
 
 // read returns property prop (innerText, value, outerHTML) of the first
-// element matching sel, once it is rendered. It reads by evaluation, as
+// element matching sel, once it is rendered and its page loaded (as
+// waitVisible: a node-id action may follow). It reads by evaluation, as
 // waitTrue does, never through chromedp's node ids: right after a page
 // replaced the one before, those could name the old page's nodes ("No
 // node with given id found", a flake of the portal's recover test).
@@ -209,7 +219,7 @@ func (b *browser) read(sel, prop string) string {
 		Value string `json:"value"`
 	}
 	r := pollEval(b, `(() => { const e = document.querySelector(`+string(quoted)+`);
-		return e && e.getClientRects().length > 0 ? {found: true, value: String(e.`+prop+`)} : {found: false, value: ""}; })()`,
+		return `+loaded+` && e && e.getClientRects().length > 0 ? {found: true, value: String(e.`+prop+`)} : {found: false, value: ""}; })()`,
 		strconv.Quote(sel)+" to appear", func(r reading) bool { return r.Found })
 	return r.Value
 }
