@@ -2,6 +2,7 @@ package lanes
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -132,4 +133,41 @@ func TestOneLaneIsEveryonesLane(t *testing.T) {
 	if got := NewChooser(nil, time.Second).Pick("org", at); got != "" {
 		t.Fatalf("no lanes, yet %q", got)
 	}
+}
+
+// Sent away with no lane of its own yet, an organization takes the
+// quietest lane no one crowds, the lowest-numbered among equals; the next
+// one takes the next quietest (s31 standards review F6: stated, never
+// checked exactly). Over four lanes and two, whichever lane is crowded.
+func TestAwayIsTheQuietestLaneLowestNumberedFirst(t *testing.T) {
+	for _, l := range []Lanes{four, {"u0", "u1"}} {
+		for home := range l {
+			c := NewChooser(l, time.Second)
+			at := time.Unix(1000, 0)
+			orgs := homedAt(l, home, 3)
+			busy, light, other := orgs[0], orgs[1], orgs[2]
+			pickN(c, busy, Heavy, at)
+			quiet := slices.Delete(slices.Clone(l), home, home+1) // lowest-numbered first
+			if got := c.Pick(light, at); got != quiet[0] {
+				t.Fatalf("%d lanes, %s crowded: %s went to %s, want %s, the lowest-numbered of %v", len(l), l[home], light, got, quiet[0], quiet)
+			}
+			// That lane has an event now: the next goes to the next
+			// quietest (over two lanes, the only one left).
+			want := quiet[min(1, len(quiet)-1)]
+			if got := c.Pick(other, at); got != want {
+				t.Fatalf("%d lanes, %s crowded: %s went to %s, want %s", len(l), l[home], other, got, want)
+			}
+		}
+	}
+}
+
+// homedAt returns n organizations whose home is lane i of l.
+func homedAt(l Lanes, i, n int) []string {
+	var orgs []string
+	for k := 0; len(orgs) < n; k++ {
+		if org := fmt.Sprintf("org-%d", k); l.index(org) == i {
+			orgs = append(orgs, org)
+		}
+	}
+	return orgs
 }
