@@ -24,3 +24,21 @@ const BookkeepingTimeout = 5 * time.Second
 func Bookkeeping(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), BookkeepingTimeout)
 }
+
+// Grace returns a context that keeps ctx's values and ends BookkeepingTimeout
+// after ctx does, never before: a side effect under way when ctx ends (a
+// send already on the wire when an operator presses Ctrl-C) gets that long
+// to finish, and takes as long as it needs while ctx lasts. Call the
+// CancelFunc when done.
+func Grace(ctx context.Context) (context.Context, context.CancelFunc) {
+	return graceAfter(ctx, BookkeepingTimeout)
+}
+
+func graceAfter(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	out, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(grace, cancel) })
+	return out, func() {
+		stop()
+		cancel()
+	}
+}

@@ -28,3 +28,32 @@ func TestBookkeepingOutlivesItsCallerButNotItsOwnBound(t *testing.T) {
 		t.Fatal("cancel func did not end the bookkeeping context")
 	}
 }
+
+// A grace context has no deadline of its own while its caller lasts, and
+// ends its grace after the caller does, not at once.
+func TestGraceOutlivesItsCallerByItsGraceOnly(t *testing.T) {
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "req-1"))
+	defer cancel()
+	ctx, done := graceAfter(parent, 50*time.Millisecond)
+	defer done()
+	if _, ok := ctx.Deadline(); ok || ctx.Value(key{}) != "req-1" {
+		t.Fatal("a grace context has a deadline of its own, or lost the caller's values")
+	}
+	cancel()
+	if err := ctx.Err(); err != nil {
+		t.Fatalf("the grace context ended with its caller: %v", err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(time.Minute):
+		t.Fatal("the grace context outlived its grace")
+	}
+}
+
+func TestGraceEndsWithItsCancelFunc(t *testing.T) {
+	ctx, done := Grace(context.Background())
+	done()
+	if ctx.Err() == nil {
+		t.Fatal("cancel func did not end the grace context")
+	}
+}

@@ -183,23 +183,26 @@ func (o *Ops) holdVisibility(*hidden) time.Duration { return o.HoldVisibility }
 
 // process applies fn to held entries one at a time, renewing the hold of
 // those still waiting, each from when its hold was last set (Entry.until),
-// so none reappears mid-run. It stops at the first error or cancellation
-// and releases the entries it did not get to, so a resumed run finds them
-// at once.
+// so none reappears mid-run. It stops at the first error or cancellation,
+// and under a deadline (the api function's) short of it (withLetterTime),
+// so a letter under way can finish (redriveOne) and the entries it did not
+// get to are released in time: a resumed run finds them at once.
 func (o *Ops) process(ctx context.Context, held []Entry, fn func(context.Context, Entry) error, progress func(done, total int)) (done int, err error) {
 	hid := newHideSet()
 	for _, e := range held {
 		hid.putHeld(e.MessageID, e.receipt, e.until, o.HoldVisibility)
 	}
 	defer func() { o.release(ctx, hid.receipts()) }()
+	work, stop := withLetterTime(ctx)
+	defer stop()
 	for _, e := range held {
-		if err := ctx.Err(); err != nil {
+		if err := work.Err(); err != nil {
 			return done, err
 		}
-		if err := o.renewDue(ctx, hid, o.holdVisibility); err != nil {
+		if err := o.renewDue(work, hid, o.holdVisibility); err != nil {
 			return done, err
 		}
-		if err := fn(ctx, e); err != nil {
+		if err := fn(work, e); err != nil {
 			return done, err
 		}
 		hid.remove(e.MessageID)

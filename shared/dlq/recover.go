@@ -58,7 +58,7 @@ func (o *Ops) RedriveWebhook(ctx context.Context, orgID, webhookID string, since
 	}
 	// Under the api function's deadline, the sends stop short of it, and
 	// the call answers what it sent: the next one sends the rest.
-	work, stop := withCleanupTime(ctx)
+	work, stop := withLetterTime(ctx)
 	defer stop()
 	for i, d := range letters {
 		switch {
@@ -78,19 +78,22 @@ func (o *Ops) RedriveWebhook(ctx context.Context, orgID, webhookID string, since
 }
 
 // recoverOne sends one letter back and closes its index item. A letter once
-// started is finished whatever happens to the call's context (the loop
-// checks it before each letter): a send cancelled on the wire may have
-// reached SQS all the same, and the tombstone must follow a send, or the
-// next recover or an operator's redrive would send the delivery again.
+// started is finished: the call's end (the loop checks it before each
+// letter) leaves its send the grace of detach.Grace, since a send
+// cancelled on the wire may have reached SQS all the same, and the
+// tombstone, with a bound of its own, must follow a send, or the next
+// recover or an operator's redrive would send the delivery again.
 func (o *Ops) recoverOne(ctx context.Context, d deliverylog.DeadLetter, delay time.Duration) error {
-	ctx, cancel := detach.Bookkeeping(ctx)
+	sctx, cancel := detach.Grace(ctx)
 	defer cancel()
-	if err := o.resetAttempts(ctx, d.DeliveryID); err != nil {
+	if err := o.resetAttempts(sctx, d.DeliveryID); err != nil {
 		return err
 	}
-	if err := o.q.Send(ctx, o.delivery.For(d.OrgID), queue.Message{Body: d.Message, Delay: delay, Group: d.OrgID}); err != nil {
+	if err := o.q.Send(sctx, o.delivery.For(d.OrgID), queue.Message{Body: d.Message, Delay: delay, Group: d.OrgID}); err != nil {
 		return fmt.Errorf("send dead letter %s to the delivery queue: %w", d.DeliveryID, err)
 	}
+	ctx, done := detach.Bookkeeping(ctx)
+	defer done()
 	if err := o.Index.Close(ctx, d.Ref(), deliverylog.ClosedByRecover, o.Now()); err != nil {
 		return fmt.Errorf("dead letter %s sent back, but not marked so (the next recover or an operator's redrive sends it once more): %w", d.DeliveryID, err)
 	}

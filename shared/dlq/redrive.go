@@ -163,27 +163,30 @@ func (o *Ops) fate(ctx context.Context, e Entry, dests *destinations) (closed bo
 
 // redriveOne sends e back and deletes it, or only deletes it when its
 // index item is closed (closed true). dest is where it went. A letter once
-// started is finished whatever happens to the run's context (process
-// checks it before each letter): a send cancelled on the wire may have
-// reached SQS all the same, and a letter sent but left in the DLQ would go
-// out again with every later redrive and recover (s31 CLI walk #1). The
-// tombstone and the delete, after the send, must happen in any case, or a
-// recover or a resumed redrive would send the delivery a second time.
+// started is finished: cancelling the run (process checks it before each
+// letter) leaves its send the grace of detach.Grace, since a send
+// cancelled on the wire may have reached SQS all the same, and a letter
+// sent but left in the DLQ would go out again with every later redrive and
+// recover (s31 CLI walk #1). The tombstone and the delete, after a send,
+// get a bound of their own, or a recover or a resumed redrive would send
+// the delivery a second time.
 func (o *Ops) redriveOne(ctx context.Context, e Entry, dests *destinations) (closed bool, dest destination, err error) {
-	ctx, cancel := detach.Bookkeeping(ctx)
+	sctx, cancel := detach.Grace(ctx)
 	defer cancel()
-	closed, dest, err = o.fate(ctx, e, dests)
+	closed, dest, err = o.fate(sctx, e, dests)
 	if err != nil {
 		return false, dest, err
 	}
 	if !closed {
-		if err := o.resetAttempts(ctx, e.Delivery.DeliveryID); err != nil {
+		if err := o.resetAttempts(sctx, e.Delivery.DeliveryID); err != nil {
 			return false, toDelivery, err
 		}
-		if err := o.q.Send(ctx, o.delivery.For(e.Delivery.OrgID), queue.Message{Body: e.Raw, Group: e.Delivery.OrgID}); err != nil {
+		if err := o.q.Send(sctx, o.delivery.For(e.Delivery.OrgID), queue.Message{Body: e.Raw, Group: e.Delivery.OrgID}); err != nil {
 			return false, toDelivery, fmt.Errorf("send %s to the delivery queue: %w", e.MessageID, err)
 		}
 	}
+	ctx, done := detach.Bookkeeping(ctx)
+	defer done()
 	var closeErr error
 	if !closed {
 		if err := o.closeItem(ctx, e, deliverylog.ClosedByRedrive); err != nil {

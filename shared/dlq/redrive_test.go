@@ -8,10 +8,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
+
+	"github.com/hookrelay/hookrelay/shared/detach"
 )
 
 func TestRedriveFilteredSubset(t *testing.T) {
@@ -190,6 +193,54 @@ func (q *cancelAfterSends) Send(ctx context.Context, url string, m queue.Message
 		}
 	}
 	return err
+}
+
+// deadlineSpy records whether any send was given a deadline.
+type deadlineSpy struct {
+	Queue
+	bounded atomic.Bool
+}
+
+func (q *deadlineSpy) Send(ctx context.Context, url string, m queue.Message) error {
+	if _, ok := ctx.Deadline(); ok {
+		q.bounded.Store(true)
+	}
+	return q.Queue.Send(ctx, url, m)
+}
+
+// A send of a run nobody cancels takes as long as SQS does: the grace a
+// cancelled run leaves its letter is no bound of its own (s31 diff review
+// A #1: every letter had 5 s, and a slow send that reached SQS failed the
+// run and was sent again by the next).
+func TestRedriveAndRecoverSendsHaveNoDeadlineOfTheirOwn(t *testing.T) {
+	f := newFixture(t, 20)
+	f.withIndex(t)
+	q := &deadlineSpy{Queue: f.q}
+	if res, err := f.opsOver(q, nil).Redrive(context.Background(), Filter{Tier: TierEndpoint}, false, nil); err != nil || res.Redriven == 0 {
+		t.Fatalf("redrive: %+v, %v", res, err)
+	}
+	f.floodOf(t, "org_z", "wh_orgz0", 3)
+	if n, err := f.opsOver(q, nil).RedriveWebhook(context.Background(), "org_z", "wh_orgz0", f.base.Add(-time.Hour), queue.Pace{}); err != nil || n != 3 {
+		t.Fatalf("recover: %d, %v", n, err)
+	}
+	if q.bounded.Load() {
+		t.Fatal("a send of an uncancelled run had a deadline")
+	}
+}
+
+// Under a deadline (the api function's), a redrive starts no letter it
+// could not finish, grace and cleanup included, before the deadline.
+func TestProcessStartsNoLetterTooCloseToTheDeadline(t *testing.T) {
+	f := newFixture(t, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupTime+detach.BookkeepingTimeout-time.Second)
+	defer cancel()
+	done, err := f.ops(nil).process(ctx, []Entry{{MessageID: "m1"}}, func(context.Context, Entry) error {
+		t.Error("a letter was started")
+		return nil
+	}, nil)
+	if done != 0 || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("process with less time left than a letter needs: %d, %v", done, err)
+	}
 }
 
 // A redrive cancelled as it sends a letter (Ctrl-C) finishes that letter:

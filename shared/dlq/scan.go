@@ -8,6 +8,8 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/wait"
+
+	"github.com/hookrelay/hookrelay/shared/detach"
 )
 
 // ErrScanIncomplete means a scan could not keep the messages it had seen
@@ -175,8 +177,20 @@ const cleanupTime = 5 * time.Second
 
 // withCleanupTime is ctx ending cleanupTime before its deadline, if any.
 func withCleanupTime(ctx context.Context) (context.Context, context.CancelFunc) {
+	return withTimeLeft(ctx, cleanupTime)
+}
+
+// withLetterTime is ctx ending early enough, under a deadline, for the
+// letter under way to finish its send (detach.Grace) and for the cleanup
+// after it: the loops that send letters start none past it.
+func withLetterTime(ctx context.Context) (context.Context, context.CancelFunc) {
+	return withTimeLeft(ctx, cleanupTime+detach.BookkeepingTimeout)
+}
+
+// withTimeLeft is ctx ending lead before its deadline, if any.
+func withTimeLeft(ctx context.Context, lead time.Duration) (context.Context, context.CancelFunc) {
 	if deadline, ok := ctx.Deadline(); ok {
-		return context.WithDeadline(ctx, deadline.Add(-cleanupTime))
+		return context.WithDeadline(ctx, deadline.Add(-lead))
 	}
 	return context.WithCancel(ctx)
 }
