@@ -22,9 +22,11 @@ export HOOKRELAY_DYNALITE := $(CURDIR)/node_modules/dynalite/cli.js
 export HOOKRELAY_GOAWS    := $(GOAWS)
 export HOOKRELAY_KMS      := $(KMS)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
-# The CDK CLI reports usage to AWS and npx checks npm for updates by
-# default: nothing make runs may send traffic off the machine unasked.
+# The CDK CLI reports usage to AWS and, in a terminal, asks npm for its
+# latest version, and npx checks npm for updates, by default: nothing make
+# runs may send traffic off the machine unasked.
 export CDK_DISABLE_CLI_TELEMETRY := 1
+export CDK_DISABLE_VERSION_CHECK := 1
 export npm_config_update_notifier := false
 
 .PHONY: help tools runtools testpackages dev test build generate bench cost synth deploy lint clean
@@ -50,6 +52,9 @@ testpackages:
 		echo "make tools: the tests need$$missing; this system has no apt-get: install them and run make tools again" >&2; exit 1; \
 	fi; \
 	sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	if [ -n "$$sudo" ] && ! command -v sudo >/dev/null 2>&1; then \
+		echo "make tools: the tests need$$missing; install them as root (apt-get install$$missing) and run make tools again" >&2; exit 1; \
+	fi; \
 	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
 
 node_modules/.installed: package.json package-lock.json

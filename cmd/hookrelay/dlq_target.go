@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -164,10 +163,8 @@ func checkLanesAt(at sqsEndpoint, lanesOf setting) error {
 // (they would fall back to the running `make dev`), and --queue-url or
 // --table without a deployed stack's DLQ (make dev has its own).
 func (t *dlqTarget) check(dlqURL string) error {
-	for _, name := range []string{"stack", "dlq-url"} {
-		if f := t.flags.Lookup(name); f.Changed && strings.TrimSpace(f.Value.String()) == "" {
-			return fmt.Errorf("--%s is empty: give a value, or leave the flag out to act on the running `make dev`", name)
-		}
+	if err := refuseEmptyFlags(t.flags, "stack", "dlq-url", "queue-url", "table"); err != nil {
+		return err
 	}
 	if t.stack != "" || dlqURL != "" {
 		return nil

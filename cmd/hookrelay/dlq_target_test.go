@@ -22,6 +22,10 @@ func TestDLQRefusesIgnoredTargetFlags(t *testing.T) {
 		{[]string{"ls", "--stack", ""}, "--stack is empty"},
 		{[]string{"purge", "--all", "--yes", "--stack", " "}, "--stack is empty"},
 		{[]string{"show", "dlv_1", "--dlq-url", ""}, "--dlq-url is empty"},
+		// An unset variable must not hand the choice to the environment's
+		// HOOKRELAY_TABLE or lanes (s31 diff review A #4).
+		{[]string{"ls", "--dlq-url", "http://127.0.0.1:9/000000000000/dlq", "--table", ""}, "--table is empty"},
+		{[]string{"redrive", "--all", "--dlq-url", "http://127.0.0.1:9/000000000000/dlq", "--queue-url", " "}, "--queue-url is empty"},
 	} {
 		_, _, err := runDLQ(t, c.args...)
 		if err == nil || errors.Is(err, devstate.ErrNotRunning) || !strings.Contains(err.Error(), c.want) {

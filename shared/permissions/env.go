@@ -3,8 +3,8 @@ package permissions
 import "github.com/hookrelay/hookrelay/shared/config"
 
 // Env lists, per function, the config variables the stack sets for it:
-// every setting its code can read (a test here walks the code for them)
-// and no other. Dev-only knobs (HOOKRELAY_ADDR, HOOKRELAY_ALLOW_LOOPBACK,
+// every setting its code can read and no other (a test here walks the
+// code for them). Dev-only knobs (HOOKRELAY_ADDR, HOOKRELAY_ALLOW_LOOPBACK,
 // HOOKRELAY_DEV_AUDIENCE) are never set: a deployed function must not
 // accept loopback endpoints.
 var Env = map[string][]string{

@@ -48,6 +48,17 @@ func TestEnvHasEverySettingTheCodeReads(t *testing.T) {
 		if len(missing) > 0 {
 			t.Errorf("%s's code reads %s, which Env does not give it", fn, strings.Join(missing, ", "))
 		}
+		// And no other: a variable nothing reads uses up the function's
+		// 4 KB of variables (s31 diff review B #4).
+		var unread []string
+		for _, env := range append(slices.Clone(Env[fn]), EnvelopeEnv[fn]...) {
+			if !read[env] {
+				unread = append(unread, env)
+			}
+		}
+		if len(unread) > 0 {
+			t.Errorf("Env gives %s %s, which its code never reads", fn, strings.Join(unread, ", "))
+		}
 	}
 }
 
@@ -108,18 +119,28 @@ func mapStatement(p *packages.Package, stmt ast.Stmt, envOf map[string]string) {
 }
 
 // configField names a selection of a shared/config struct's field as
-// Type.Field, the same in packages loaded apart; "" for anything else.
+// Type.Field, the same in packages loaded apart, whether the field is
+// selected on its own struct or through one embedding it; "" for anything
+// else. (Reads inside shared/config, such as a method of Config, are not
+// walked: its parser reads every field.)
 func configField(sel *types.Selection) string {
 	if sel == nil || sel.Kind() != types.FieldVal {
 		return ""
 	}
-	recv := sel.Recv()
-	if ptr, ok := recv.(*types.Pointer); ok {
-		recv = ptr.Elem()
+	owner := sel.Recv()
+	for _, i := range sel.Index()[:len(sel.Index())-1] {
+		owner = deref(owner).Underlying().(*types.Struct).Field(i).Type()
 	}
-	named, ok := recv.(*types.Named)
+	named, ok := deref(owner).(*types.Named)
 	if !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != module+"/shared/config" {
 		return ""
 	}
 	return named.Obj().Name() + "." + sel.Obj().Name()
+}
+
+func deref(t types.Type) types.Type {
+	if ptr, ok := t.(*types.Pointer); ok {
+		return ptr.Elem()
+	}
+	return t
 }
