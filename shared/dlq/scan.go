@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hookrelay/hookrelay/shared/detach"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/wait"
-
-	"github.com/hookrelay/hookrelay/shared/detach"
 )
 
 // ErrScanIncomplete means a scan could not keep the messages it had seen
