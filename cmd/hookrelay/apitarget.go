@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
+
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/devstate"
@@ -37,14 +39,11 @@ func (a *apiTarget) addFlags(flags interface {
 // resolve checks --api and fills the API URL (the running make dev's by
 // default) and the token (a short dev token for --org).
 func (a *apiTarget) resolve(cfg config.Config) error {
-	switch {
-	case a.token == "" && a.org == "":
+	if a.token == "" && a.org == "" {
 		return errors.New("--org is required (or pass --token)")
-	case a.token != "" && a.org != "":
-		// The token's own claim names the organization the API acts for:
-		// --org would be ignored, and a link or recover for another
-		// organization than the one asked for is worse than a refusal.
-		return errors.New("--org and --token: the token's organization is the one acted for; leave --org out")
+	}
+	if err := a.checkOrgOfToken(cfg.OrgClaim); err != nil {
+		return err
 	}
 	var err error
 	if a.apiURL != "" {
@@ -120,4 +119,22 @@ func checkAPIURL(raw string) (string, error) {
 		return "", fmt.Errorf("%q: want an http or https URL with a host, such as http://127.0.0.1:8080", raw)
 	}
 	return strings.TrimSuffix(raw, "/"), nil
+}
+
+// checkOrgOfToken: beside --token, --org can only say whose token it is.
+// The token's claim names the organization the API acts for, so a link or
+// recover for another one than --org asked for is refused here, before
+// anything is sent. The claim is read, not verified: the API verifies.
+func (a *apiTarget) checkOrgOfToken(claim string) error {
+	if a.token == "" || a.org == "" {
+		return nil
+	}
+	claims := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(a.token, claims); err != nil {
+		return fmt.Errorf("--org %s beside a --token that is not a JWT: leave --org out (the token names the organization)", a.org)
+	}
+	if got, _ := claims[claim].(string); got != a.org {
+		return fmt.Errorf("--org %s, but the token's %s is %q: the token names the organization acted for; leave --org out or pass that organization's token", a.org, claim, got)
+	}
+	return nil
 }
