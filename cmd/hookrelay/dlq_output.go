@@ -56,9 +56,9 @@ func eventOf(e dlq.Entry) string {
 	return e.EventName
 }
 
-// webhookMark marks a letter whose webhook is deleted or disabled (for
-// failing, or by its tenant), where a redrive does not deliver it; long
-// says what to do.
+// webhookMark marks a letter whose webhook is deleted, no longer
+// subscribed to its event or disabled (for failing, or by its tenant),
+// where a redrive does not deliver it; long says what to do.
 func webhookMark(e dlq.Entry, long bool) string {
 	switch {
 	case e.WebhookState == dlq.WebhookDeleted && long:
@@ -73,6 +73,10 @@ func webhookMark(e dlq.Entry, long bool) string {
 		return " (disabled by its tenant: a redrive only has delivery skip it, unless the tenant enables it first)"
 	case e.WebhookState == dlq.WebhookDisabled:
 		return " (disabled)"
+	case e.WebhookState == dlq.WebhookUnsubscribed && long:
+		return " (no longer subscribed to this event: a redrive only has delivery skip it)"
+	case e.WebhookState == dlq.WebhookUnsubscribed:
+		return " (unsubscribed)"
 	}
 	return ""
 }
@@ -158,6 +162,9 @@ func writeRedriveResult(w io.Writer, r dlq.Result) {
 	writeUndelivered(w, r.WebhookDisabled, r.DisabledWebhooks, went, delivered,
 		"an endpoint its tenant disabled (webhook %s), which delivery skips unless the tenant enables it first: nothing %s delivered",
 		"endpoints their tenants disabled (webhooks %s), which delivery skips unless the tenants enable them first: nothing %s delivered")
+	writeUndelivered(w, r.Unsubscribed, r.UnsubscribedWebhooks, went, delivered,
+		"a webhook no longer subscribed to their event (%s), which delivery skips: nothing %s delivered",
+		"webhooks no longer subscribed to their events (%s), which delivery skips: nothing %s delivered")
 	if r.Closed > 0 {
 		fmt.Fprintf(w, "%s %s unsent: sent back already (by their tenants' recover or an earlier run)\n", deleted, phrase.Count(r.Closed, "dead letter", "dead letters"))
 	}

@@ -17,28 +17,33 @@ import (
 // A redrive to an endpoint disabled for failing delivers nothing (the
 // letters are parked), one to an endpoint its tenant disabled nothing
 // unless the tenant enables it first (delivery skips them), and one to a
-// deleted webhook nothing either (delivery drops them): the report says
-// so, and names the webhooks.
+// deleted webhook or one no longer subscribed to the event nothing either
+// (delivery drops or skips them): the report says so, and names the
+// webhooks.
 func TestRedriveResultSaysParkedDisabledAndDeleted(t *testing.T) {
 	var b bytes.Buffer
 	writeRedriveResult(&b, dlq.Result{Matched: 9, Eligible: 9, Redriven: 9, Parked: 4, ParkedWebhooks: []string{"wh_a", "wh_d"},
-		WebhookDeleted: 2, DeletedWebhooks: []string{"wh_b", "wh_c"}, WebhookDisabled: 3, DisabledWebhooks: []string{"wh_e", "wh_f"}})
+		WebhookDeleted: 2, DeletedWebhooks: []string{"wh_b", "wh_c"}, WebhookDisabled: 3, DisabledWebhooks: []string{"wh_e", "wh_f"},
+		Unsubscribed: 2, UnsubscribedWebhooks: []string{"wh_g", "wh_h"}})
 	want := "redriven 9 of 9 matching dead letters\n" +
 		"4 of them went to endpoints disabled for failing (webhooks wh_a, wh_d), which park deliveries until their tenants recover: nothing was delivered; " +
 		"tell the tenants (only their recover sends them; parked deliveries expire after parkedTtl)\n" +
 		"2 of them went to deleted webhooks (wh_b, wh_c), which delivery drops: nothing was delivered (a purge does the same)\n" +
-		"3 of them went to endpoints their tenants disabled (webhooks wh_e, wh_f), which delivery skips unless the tenants enable them first: nothing was delivered\n"
+		"3 of them went to endpoints their tenants disabled (webhooks wh_e, wh_f), which delivery skips unless the tenants enable them first: nothing was delivered\n" +
+		"2 of them went to webhooks no longer subscribed to their events (wh_g, wh_h), which delivery skips: nothing was delivered\n"
 	if b.String() != want {
 		t.Errorf("redrive:\n%s\nwant\n%s", b.String(), want)
 	}
 	b.Reset()
 	writeRedriveResult(&b, dlq.Result{DryRun: true, Matched: 4, Eligible: 4, Parked: 1, ParkedWebhooks: []string{"wh_a"},
-		WebhookDeleted: 1, DeletedWebhooks: []string{"wh_b"}, WebhookDisabled: 2, DisabledWebhooks: []string{"wh_c"}})
+		WebhookDeleted: 1, DeletedWebhooks: []string{"wh_b"}, WebhookDisabled: 2, DisabledWebhooks: []string{"wh_c"},
+		Unsubscribed: 1, UnsubscribedWebhooks: []string{"wh_d"}})
 	want = "dry run: 4 dead letters match, 4 would be redriven\n" +
 		"1 of them would go to an endpoint disabled for failing (webhook wh_a), which parks deliveries until its tenant recovers: nothing would be delivered; " +
 		"tell the tenant (only their recover sends them; parked deliveries expire after parkedTtl)\n" +
 		"1 of them would go to a deleted webhook (wh_b), which delivery drops: nothing would be delivered (a purge does the same)\n" +
-		"2 of them would go to an endpoint its tenant disabled (webhook wh_c), which delivery skips unless the tenant enables it first: nothing would be delivered\n"
+		"2 of them would go to an endpoint its tenant disabled (webhook wh_c), which delivery skips unless the tenant enables it first: nothing would be delivered\n" +
+		"1 of them would go to a webhook no longer subscribed to their event (wh_d), which delivery skips: nothing would be delivered\n"
 	if b.String() != want {
 		t.Errorf("dry run:\n%s\nwant\n%s", b.String(), want)
 	}

@@ -31,6 +31,9 @@ const (
 	// toDisabledWebhook: its tenant disabled the endpoint; delivery skips
 	// the letter (webhook_disabled) unless the tenant enables it first.
 	toDisabledWebhook
+	// toUnsubscribed: the webhook no longer subscribes to the letter's
+	// event; delivery skips it (unsubscribed), before it would park it.
+	toUnsubscribed
 )
 
 // Entry.WebhookState values.
@@ -43,6 +46,9 @@ const (
 	// WebhookDisabled: its tenant disabled it; a redrive sends it, and
 	// delivery skips it unless the tenant enables the endpoint first.
 	WebhookDisabled = "disabled"
+	// WebhookUnsubscribed: the webhook no longer subscribes to the
+	// letter's event; a redrive sends it, and delivery skips it.
+	WebhookUnsubscribed = "unsubscribed"
 )
 
 // state is the Entry.WebhookState of a letter going to d.
@@ -54,6 +60,8 @@ func (d destination) state() string {
 		return WebhookDeleted
 	case toDisabledWebhook:
 		return WebhookDisabled
+	case toUnsubscribed:
+		return WebhookUnsubscribed
 	}
 	return ""
 }
@@ -75,37 +83,49 @@ func (o *Ops) markWebhooks(ctx context.Context, entries []Entry) error {
 // answer names the webhooks, and a large run reads no webhook twice.
 type destinations struct {
 	r    WebhookReader
-	seen map[[2]string]destination
+	seen map[[2]string]read
+}
+
+// read is one webhook as a run read it: gone, when the table has none.
+type read struct {
+	w    webhook.Webhook
+	gone bool
 }
 
 func (o *Ops) destinations() *destinations {
-	return &destinations{r: o.Webhooks, seen: map[[2]string]destination{}}
+	return &destinations{r: o.Webhooks, seen: map[[2]string]read{}}
 }
 
-// of says where e goes. Without a reader, or for a body that names no
-// webhook, it is toDelivery: the run sends it, as it always did.
+// of says where e goes, in the order delivery decides it (handler.go):
+// a deleted webhook drops it, one that no longer subscribes to its event
+// skips it, one disabled for failing parks it, one its tenant disabled
+// skips it. Without a reader, or for a body that names no webhook, it is
+// toDelivery: the run sends it, as it always did.
 func (d *destinations) of(ctx context.Context, e Entry) (destination, error) {
 	if d.r == nil || e.Delivery == nil {
 		return toDelivery, nil
 	}
 	key := [2]string{e.Delivery.OrgID, e.Delivery.WebhookID}
-	if dest, ok := d.seen[key]; ok {
-		return dest, nil
+	got, ok := d.seen[key]
+	if !ok {
+		w, err := d.r.Get(ctx, key[0], key[1])
+		if err != nil && !errors.Is(err, webhook.ErrNotFound) {
+			return 0, fmt.Errorf("read webhook %s of %s: %w", key[1], e.MessageID, err)
+		}
+		got = read{w: w, gone: err != nil}
+		d.seen[key] = got
 	}
-	w, err := d.r.Get(ctx, key[0], key[1])
-	dest := toDelivery
 	switch {
-	case errors.Is(err, webhook.ErrNotFound):
-		dest = toDeletedWebhook
-	case err != nil:
-		return 0, fmt.Errorf("read webhook %s of %s: %w", key[1], e.MessageID, err)
-	case w.Parks():
-		dest = toParked
-	case !w.Enabled:
-		dest = toDisabledWebhook
+	case got.gone:
+		return toDeletedWebhook, nil
+	case !e.Delivery.Test && !got.w.Subscribes(e.Delivery.EventName):
+		return toUnsubscribed, nil
+	case got.w.Parks():
+		return toParked, nil
+	case !got.w.Enabled:
+		return toDisabledWebhook, nil
 	}
-	d.seen[key] = dest
-	return dest, nil
+	return toDelivery, nil
 }
 
 // count adds a letter that went (or, on a dry run, would go) to dest to
@@ -121,6 +141,9 @@ func (r *Result) count(dest destination, e Entry) {
 	case toDisabledWebhook:
 		r.WebhookDisabled++
 		r.DisabledWebhooks = addSorted(r.DisabledWebhooks, e.Delivery.WebhookID)
+	case toUnsubscribed:
+		r.Unsubscribed++
+		r.UnsubscribedWebhooks = addSorted(r.UnsubscribedWebhooks, e.Delivery.WebhookID)
 	}
 }
 

@@ -53,8 +53,9 @@ type Entry struct {
 	ClosedBy string    `json:"closed_by,omitempty"`
 	ClosedAt time.Time `json:"closed_at,omitzero"`
 	// WebhookState is what a listing or show read of the letter's webhook
-	// (with Ops.Webhooks): WebhookDeleted, WebhookDisabledFailing or
-	// WebhookDisabled, where a redrive would not deliver it; empty otherwise.
+	// (with Ops.Webhooks): WebhookDeleted, WebhookUnsubscribed,
+	// WebhookDisabledFailing or WebhookDisabled, where a redrive would not
+	// deliver it; empty otherwise.
 	WebhookState string `json:"webhook_state,omitempty"`
 
 	// ref names the letter's index item; invalid when it has none (a

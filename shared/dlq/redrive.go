@@ -43,9 +43,15 @@ type Result struct {
 	// (webhook_disabled), so nothing was delivered, unless the tenant
 	// enables the endpoint before they arrive, which is why they are sent.
 	// DisabledWebhooks names those webhooks.
-	WebhookDisabled  int       `json:"webhook_disabled,omitempty"`
-	DisabledWebhooks []string  `json:"disabled_webhooks,omitempty"`
-	Skipped          []Skipped `json:"skipped,omitempty"`
+	WebhookDisabled  int      `json:"webhook_disabled,omitempty"`
+	DisabledWebhooks []string `json:"disabled_webhooks,omitempty"`
+	// Unsubscribed counts the letters of Redriven (on a dry run, to be
+	// sent) whose webhooks no longer subscribe to their event: delivery
+	// skips them (unsubscribed), so nothing was delivered.
+	// UnsubscribedWebhooks names those webhooks.
+	Unsubscribed         int       `json:"unsubscribed,omitempty"`
+	UnsubscribedWebhooks []string  `json:"unsubscribed_webhooks,omitempty"`
+	Skipped              []Skipped `json:"skipped,omitempty"`
 	// Unmatched are the filter's ids that selected no dead letter (not in
 	// the admin API's answer).
 	Unmatched []string `json:"-"`

@@ -26,8 +26,9 @@ func (c *countingWebhooks) Get(ctx context.Context, orgID, id string) (webhook.W
 }
 
 // webhooksFixture stores org_a's wh_orga0 disabled for failing, org_b's
-// wh_orgb1 disabled by its tenant and every other webhook of org_a and
-// org_b enabled; org_c's webhooks are deleted (never stored).
+// wh_orgb1 disabled by its tenant, org_b's wh_orgb0 subscribed to
+// emailOpen alone (the letters are emailClick's) and org_a's wh_orga1
+// enabled for every event; org_c's webhooks are deleted (never stored).
 func webhooksFixture(t *testing.T, f *fixture) *countingWebhooks {
 	t.Helper()
 	db, table := f.tableOf(t)
@@ -40,6 +41,9 @@ func webhooksFixture(t *testing.T, f *fixture) *countingWebhooks {
 		}
 		if id.id == "wh_orgb1" {
 			w.Enabled = false
+		}
+		if id.id == "wh_orgb0" {
+			w.AllEvents, w.EventTypes = false, []string{"emailOpen"}
 		}
 		if err := store.Create(context.Background(), w, 100); err != nil {
 			t.Fatal(err)
@@ -64,9 +68,10 @@ func TestRedriveReportsParkedDisabledAndDeletedWebhooks(t *testing.T) {
 	valid := func(s seed) bool { return s.webhook != "" }
 	parked := len(f.bodies(func(s seed) bool { return s.webhook == "wh_orga0" }))
 	disabled := len(f.bodies(func(s seed) bool { return s.webhook == "wh_orgb1" }))
+	unsubscribed := len(f.bodies(func(s seed) bool { return s.webhook == "wh_orgb0" }))
 	deleted := f.bodies(func(s seed) bool { return valid(s) && s.org == "org_c" })
 	sent := f.bodies(valid)
-	if parked == 0 || disabled == 0 || len(deleted) == 0 {
+	if parked == 0 || disabled == 0 || unsubscribed == 0 || len(deleted) == 0 {
 		t.Fatal("fixture: no letters for the disabled or the deleted webhooks")
 	}
 	check := func(what string, res Result, redriven int) {
@@ -78,6 +83,7 @@ func TestRedriveReportsParkedDisabledAndDeletedWebhooks(t *testing.T) {
 		}{
 			{"parked", res.Parked, parked, res.ParkedWebhooks, []string{"wh_orga0"}},
 			{"webhook_disabled", res.WebhookDisabled, disabled, res.DisabledWebhooks, []string{"wh_orgb1"}},
+			{"unsubscribed", res.Unsubscribed, unsubscribed, res.UnsubscribedWebhooks, []string{"wh_orgb0"}},
 			{"webhook_deleted", res.WebhookDeleted, len(deleted), res.DeletedWebhooks, []string{"wh_orgc0", "wh_orgc1"}},
 		} {
 			if c.n != c.want || !slices.Equal(c.ids, c.wantIDs) {
@@ -134,7 +140,7 @@ func TestRedriveWithoutWebhooksSendsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := f.bodies(func(s seed) bool { return s.webhook != "" })
-	if res.Redriven != len(want) || res.Parked != 0 || res.WebhookDisabled != 0 || res.WebhookDeleted != 0 {
+	if res.Redriven != len(want) || res.Parked != 0 || res.WebhookDisabled != 0 || res.Unsubscribed != 0 || res.WebhookDeleted != 0 {
 		t.Fatalf("result %+v, want %d redriven", res, len(want))
 	}
 }
@@ -148,10 +154,12 @@ func TestAdminRedriveAnswersParkedDisabledAndDeletedWebhooks(t *testing.T) {
 	h := NewAdminHandler(ops)
 	parked := len(f.bodies(func(s seed) bool { return s.webhook == "wh_orga0" }))
 	disabled := len(f.bodies(func(s seed) bool { return s.webhook == "wh_orgb1" }))
+	unsubscribed := len(f.bodies(func(s seed) bool { return s.webhook == "wh_orgb0" }))
 	deleted := len(f.bodies(func(s seed) bool { return s.webhook != "" && s.org == "org_c" }))
 	for _, dry := range []string{"true", "false"} {
 		status, body := call(t, h, "POST", "/api/v1/admin/dlq/redrive", `{"all":true,"dry_run":`+dry+`}`)
 		if status != 200 || body["parked"] != float64(parked) || body["webhook_disabled"] != float64(disabled) || body["webhook_deleted"] != float64(deleted) ||
+			body["unsubscribed"] != float64(unsubscribed) || !slices.Equal(stringsOf(body["unsubscribed_webhooks"]), []string{"wh_orgb0"}) ||
 			!slices.Equal(stringsOf(body["parked_webhooks"]), []string{"wh_orga0"}) || !slices.Equal(stringsOf(body["disabled_webhooks"]), []string{"wh_orgb1"}) ||
 			!slices.Equal(stringsOf(body["deleted_webhooks"]), []string{"wh_orgc0", "wh_orgc1"}) {
 			t.Errorf("redrive, dry_run %s: %d %v, want %d parked, %d of disabled and %d of deleted webhooks", dry, status, body, parked, disabled, deleted)
@@ -178,7 +186,7 @@ func TestListAndShowMarkParkedDisabledAndDeletedWebhooks(t *testing.T) {
 	ops := f.ops(nil)
 	ops.Webhooks = hooks
 	ctx := context.Background()
-	want := map[string]string{"wh_orga0": WebhookDisabledFailing, "wh_orgb1": WebhookDisabled, "wh_orgc0": WebhookDeleted, "wh_orgc1": WebhookDeleted}
+	want := map[string]string{"wh_orga0": WebhookDisabledFailing, "wh_orgb1": WebhookDisabled, "wh_orgb0": WebhookUnsubscribed, "wh_orgc0": WebhookDeleted, "wh_orgc1": WebhookDeleted}
 	page, err := ops.List(ctx, Filter{}, MaxPageLimit, "")
 	if err != nil {
 		t.Fatal(err)
@@ -194,7 +202,7 @@ func TestListAndShowMarkParkedDisabledAndDeletedWebhooks(t *testing.T) {
 		}
 	}
 	for _, s := range f.seeds {
-		if s.webhook != "wh_orgc0" && s.webhook != "wh_orgb1" {
+		if s.webhook != "wh_orgc0" && s.webhook != "wh_orgb1" && s.webhook != "wh_orgb0" {
 			continue
 		}
 		e, err := ops.Show(ctx, s.deliveryID)
