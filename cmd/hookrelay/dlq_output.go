@@ -60,25 +60,20 @@ func eventOf(e dlq.Entry) string {
 // subscribed to its event or disabled (for failing, or by its tenant),
 // where a redrive does not deliver it; long says what to do.
 func webhookMark(e dlq.Entry, long bool) string {
-	switch {
-	case e.WebhookState == dlq.WebhookDeleted && long:
-		return " (deleted: a redrive only has delivery drop it; purge it)"
-	case e.WebhookState == dlq.WebhookDeleted:
-		return " (deleted)"
-	case e.WebhookState == dlq.WebhookDisabledFailing && long:
-		return " (disabled for failing: a redrive only parks it until its tenant recovers)"
-	case e.WebhookState == dlq.WebhookDisabledFailing:
-		return " (disabled: failing)"
-	case e.WebhookState == dlq.WebhookDisabled && long:
-		return " (disabled by its tenant: a redrive only has delivery skip it, unless the tenant enables it first)"
-	case e.WebhookState == dlq.WebhookDisabled:
-		return " (disabled)"
-	case e.WebhookState == dlq.WebhookUnsubscribed && long:
-		return " (no longer subscribed to this event: a redrive only has delivery skip it)"
-	case e.WebhookState == dlq.WebhookUnsubscribed:
-		return " (unsubscribed)"
+	mark := webhookMarks[e.WebhookState]
+	if long {
+		return mark.long
 	}
-	return ""
+	return mark.short
+}
+
+// webhookMarks are the marks of each Entry.WebhookState: short for ls,
+// long for show.
+var webhookMarks = map[string]struct{ short, long string }{
+	dlq.WebhookDeleted:         {" (deleted)", " (deleted: a redrive only has delivery drop it; purge it)"},
+	dlq.WebhookDisabledFailing: {" (disabled: failing)", " (disabled for failing: a redrive only parks it until its tenant recovers)"},
+	dlq.WebhookDisabled:        {" (disabled)", " (disabled by its tenant: a redrive only has delivery skip it, unless the tenant enables it first)"},
+	dlq.WebhookUnsubscribed:    {" (unsubscribed)", " (no longer subscribed to this event: a redrive only has delivery skip it)"},
 }
 
 // closedNote says who closed the letter's index item.

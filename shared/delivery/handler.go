@@ -103,7 +103,7 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		return h.deadLetter(ctx, m, map[string]string{message.AttrReason: message.ReasonMalformed}, nil)
 	}
 	w, err := h.d.Webhooks.Get(ctx, d.OrgID, d.WebhookID)
-	if err == nil && (!w.Enabled || !wants(w, d) || h.mayBeDisabled(w)) {
+	if err == nil && (!w.Enabled || !w.Wants(d.EventName, d.Test) || h.mayBeDisabled(w)) {
 		w, err = h.confirm(ctx, w)
 	}
 	if err == nil && w.Parks() && w.DisabledNoticePending {
@@ -119,7 +119,7 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		// queue's visibility timeout; nothing was attempted, nothing counted.
 		h.log.ErrorContext(ctx, "load webhook", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 		return false
-	case !wants(w, d):
+	case !w.Wants(d.EventName, d.Test):
 		// Before parking: a recover would only send it back here.
 		return h.skip(ctx, m, d, ClassUnsubscribed)
 	case w.Parks() && d.Test:

@@ -69,7 +69,7 @@ func (r *Resender) Resend(ctx context.Context, w webhook.Webhook, deliveryID str
 	if err != nil || d.DeliveryID != deliveryID || d.OrgID != w.OrgID || d.WebhookID != w.ID {
 		return fmt.Errorf("delivery %s: stored message unusable: %w", deliveryID, errors.Join(message.ErrMalformed, err))
 	}
-	if !wants(w, d) {
+	if !w.Wants(d.EventName, d.Test) {
 		return &webhook.NotSubscribedError{EventName: d.EventName}
 	}
 	if hasRecord {

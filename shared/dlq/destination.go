@@ -118,7 +118,7 @@ func (d *destinations) of(ctx context.Context, e Entry) (destination, error) {
 	switch {
 	case got.gone:
 		return toDeletedWebhook, nil
-	case !e.Delivery.Test && !got.w.Subscribes(e.Delivery.EventName):
+	case !got.w.Wants(e.Delivery.EventName, e.Delivery.Test):
 		return toUnsubscribed, nil
 	case got.w.Parks():
 		return toParked, nil
@@ -133,18 +133,20 @@ func (d *destinations) of(ctx context.Context, e Entry) (destination, error) {
 func (r *Result) count(dest destination, e Entry) {
 	switch dest {
 	case toParked:
-		r.Parked++
-		r.ParkedWebhooks = addSorted(r.ParkedWebhooks, e.Delivery.WebhookID)
+		tally(&r.Parked, &r.ParkedWebhooks, e.Delivery.WebhookID)
 	case toDeletedWebhook:
-		r.WebhookDeleted++
-		r.DeletedWebhooks = addSorted(r.DeletedWebhooks, e.Delivery.WebhookID)
+		tally(&r.WebhookDeleted, &r.DeletedWebhooks, e.Delivery.WebhookID)
 	case toDisabledWebhook:
-		r.WebhookDisabled++
-		r.DisabledWebhooks = addSorted(r.DisabledWebhooks, e.Delivery.WebhookID)
+		tally(&r.WebhookDisabled, &r.DisabledWebhooks, e.Delivery.WebhookID)
 	case toUnsubscribed:
-		r.Unsubscribed++
-		r.UnsubscribedWebhooks = addSorted(r.UnsubscribedWebhooks, e.Delivery.WebhookID)
+		tally(&r.Unsubscribed, &r.UnsubscribedWebhooks, e.Delivery.WebhookID)
 	}
+}
+
+// tally counts one letter more and names its webhook among ids, sorted.
+func tally(n *int, ids *[]string, id string) {
+	*n++
+	*ids = addSorted(*ids, id)
 }
 
 func addSorted(ids []string, id string) []string {

@@ -70,6 +70,19 @@ func (w Webhook) Subscribes(eventName string) bool {
 	return w.AllEvents || slices.Contains(w.EventTypes, eventName)
 }
 
+// Wants reports whether a queued delivery of eventName (test: the
+// tenant's own test) is still for w: a change of its event_types reaches
+// queued deliveries (retries, resends, redrives, recovers) as a change of
+// its URL or enabled state does. Fan-out sends every event, hookrelay's
+// own notices included, only to webhooks that subscribe to it (all_events
+// covers every type), so this never drops what was sent on purpose. The
+// one delivery sent whatever w subscribes to is the tenant's own test
+// (POST …/test, and a resend of it): it is addressed to w alone, and is
+// always wanted.
+func (w Webhook) Wants(eventName string, test bool) bool {
+	return test || w.Subscribes(eventName)
+}
+
 // Store errors. Adapters wrap them so callers use errors.Is.
 var (
 	ErrNotFound      = errors.New("webhook not found")
