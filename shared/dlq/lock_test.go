@@ -137,14 +137,41 @@ type spyLocks struct {
 	*dynamo.Locks
 	extended   atomic.Int32
 	refuseFrom atomic.Int32
+	longest    atomic.Int64 // the longest ttl asked of Extend
 }
 
 func (s *spyLocks) Extend(ctx context.Context, name, token string, ttl time.Duration) (bool, error) {
 	n := s.extended.Add(1)
+	for longest := s.longest.Load(); int64(ttl) > longest && !s.longest.CompareAndSwap(longest, int64(ttl)); longest = s.longest.Load() {
+	}
 	if from := s.refuseFrom.Load(); from > 0 && n >= from {
 		return false, nil
 	}
 	return s.Locks.Extend(ctx, name, token, ttl)
+}
+
+// A crashed listing keeps the other scans out until its lock ends. It
+// hides messages for PeekVisibility only, never for HoldVisibility, so a
+// short one must not extend the lock past ScanLockTTL; a redrive holds
+// what it selects, and its lock covers that hold.
+func TestAListingLocksNoLongerThanItHides(t *testing.T) {
+	f := newFixture(t, 3)
+	ops, locks := f.lockedOps(t)
+	spy := &spyLocks{Locks: locks}
+	ops.Locks = spy
+	ctx := context.Background()
+	if page, err := ops.List(ctx, Filter{}, 100, ""); err != nil || len(page.Entries) != len(f.seeds) {
+		t.Fatalf("listing: %d entries, %v", len(page.Entries), err)
+	}
+	if longest := time.Duration(spy.longest.Load()); longest > ScanLockTTL {
+		t.Fatalf("a short listing extended the scan lock to %s, past ScanLockTTL (%s)", longest, ScanLockTTL)
+	}
+	if _, err := ops.Redrive(ctx, Filter{}, false, nil); err != nil {
+		t.Fatalf("redrive: %v", err)
+	}
+	if longest := time.Duration(spy.longest.Load()); longest < ops.HoldVisibility {
+		t.Fatalf("a redrive's lock was extended to %s, shorter than the %s its messages are held", longest, ops.HoldVisibility)
+	}
 }
 
 func TestALongScanKeepsTheLockOrStops(t *testing.T) {

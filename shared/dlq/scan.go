@@ -89,8 +89,13 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink fu
 			return selected, fmt.Errorf("the DLQ scan stopped short of the request's deadline after %d messages: narrow it down, or use the CLI", len(seen))
 		}
 		// Were this scan to crash, the next must not start while messages
-		// this one hid are still hidden: it would miss them.
-		if err := lock.keep(work, o.Now().Add(max(vis(&hidden{}), o.HoldVisibility))); err != nil {
+		// this one hid are still hidden: it would miss them. A listing
+		// holds nothing, so only its peeks count.
+		cover := vis(&hidden{})
+		if hold != nil {
+			cover = max(cover, o.HoldVisibility)
+		}
+		if err := lock.keep(work, o.Now().Add(cover)); err != nil {
 			return selected, err
 		}
 		if err := o.renewDue(work, hid, vis); err != nil {
