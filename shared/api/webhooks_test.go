@@ -8,12 +8,17 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/hookrelay/hookrelay/shared/api"
+	"github.com/hookrelay/hookrelay/shared/delivery"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/secrets/secretstest"
+	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
 func TestWebhookLifecycle(t *testing.T) {
@@ -107,29 +112,56 @@ func TestWebhookLifecycle(t *testing.T) {
 	}
 }
 
+// countingRecovery counts the recovers that reached delivery code.
+type countingRecovery struct{ calls atomic.Int32 }
+
+func (r *countingRecovery) Requeue(context.Context, webhook.Webhook, time.Time) (delivery.RecoverResult, error) {
+	r.calls.Add(1)
+	return delivery.RecoverResult{}, nil
+}
+
+// Every operation on one webhook, as the served OpenAPI document lists
+// them (a route added later is covered without a change here), answers
+// another organization 404 and reaches nothing.
 func TestTenantIsolation(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	recovery := &countingRecovery{}
+	e := newEnv(t, func(d *api.Deps) { d.Recovery = recovery })
 	a, b := e.token("org_a"), e.token("org_b")
 	hook := e.create(a, createBody("a-hook", "emailOpen"))
 	base := webhooksPath + "/" + hook.ID
 	dlv := "dlv_0123456789abcdef0123456789abcdef"
-
-	for _, c := range []struct {
-		method, path string
-		body         any
-	}{
-		{http.MethodGet, base, nil},
-		{http.MethodPatch, base, map[string]any{"name": "stolen"}},
-		{http.MethodDelete, base, nil},
-		{http.MethodPost, base + "/rotate-secret", nil},
-		{http.MethodGet, base + "/deliveries", nil},
-		{http.MethodPost, base + "/deliveries/" + dlv + "/resend", nil},
-		{http.MethodPost, base + "/test", nil},
-	} {
-		t.Run(c.method+" "+strings.TrimPrefix(c.path, base), func(t *testing.T) {
-			e.do(c.method, c.path, b, c.body).wantError(t, http.StatusNotFound, "not_found")
-		})
+	bodies := map[string]any{
+		http.MethodPatch: map[string]any{"name": "stolen"},
+		http.MethodPost:  map[string]any{"since": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)},
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(e.do(http.MethodGet, "/openapi.json", "", nil).body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	operations := 0
+	for template, item := range doc.Paths.Map() {
+		rest, ok := strings.CutPrefix(template, webhooksPath+"/{id}")
+		if !ok {
+			continue
+		}
+		path := base + strings.ReplaceAll(rest, "{delivery_id}", dlv)
+		for method := range item.Operations() {
+			operations++
+			t.Run(method+" "+rest, func(t *testing.T) {
+				body := bodies[method]
+				if method == http.MethodPost && !strings.HasSuffix(rest, "/recover") {
+					body = nil
+				}
+				e.do(method, path, b, body).wantError(t, http.StatusNotFound, "not_found")
+			})
+		}
+	}
+	if operations < 8 {
+		t.Fatalf("the document lists %d operations on a webhook; the test reads it wrong", operations)
+	}
+	if n := recovery.calls.Load(); n != 0 {
+		t.Fatalf("another org's recover reached delivery code %d times", n)
 	}
 	if len(e.dlv.resends) != 0 || len(e.dlv.tests) != 0 || len(e.attempts.calls) != 0 {
 		t.Fatalf("another org reached delivery code: %+v %+v %+v", e.dlv.resends, e.dlv.tests, e.attempts.calls)
