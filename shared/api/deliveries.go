@@ -32,6 +32,9 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request, p auth.P
 }
 
 func (s *server) resendDelivery(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	if err := decodeEmptyBody(w, r); err != nil {
+		return err
+	}
 	hook, err := s.webhookFromPath(r, p)
 	if err != nil {
 		return err
@@ -52,6 +55,9 @@ type deliveryJSON struct {
 }
 
 func (s *server) sendTest(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	if err := decodeEmptyBody(w, r); err != nil {
+		return err
+	}
 	hook, err := s.webhookFromPath(r, p)
 	if err != nil {
 		return err

@@ -31,8 +31,7 @@ func (s *server) createPortalSession(w http.ResponseWriter, r *http.Request, p a
 	if s.d.PortalLogins == nil {
 		return fail(http.StatusNotFound, codeRouteNotFound, "this deployment does not serve the tenant portal")
 	}
-	// The body is optional; when sent it must be an empty JSON object.
-	if err := decodeOptionalJSON(w, r, maxWebhookBody, &struct{}{}); err != nil {
+	if err := decodeEmptyBody(w, r); err != nil {
 		return err
 	}
 	link, exp, err := s.d.PortalLogins.LoginLink(r.Context(), p.OrgID)
@@ -43,15 +42,17 @@ func (s *server) createPortalSession(w http.ResponseWriter, r *http.Request, p a
 	return nil
 }
 
-// decodeOptionalJSON is decodeJSON that also accepts an empty body.
-func decodeOptionalJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) error {
+// decodeEmptyBody refuses a body that is not empty or an empty JSON
+// object, for the routes that take no input: a client sending fields they
+// do not read must learn so (400 unknown_field), not see them ignored.
+func decodeEmptyBody(w http.ResponseWriter, r *http.Request) error {
 	peek := make([]byte, 1)
 	n, _ := io.ReadFull(r.Body, peek)
 	if n == 0 {
 		return nil
 	}
 	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(peek[:n]), r.Body))
-	return decodeJSON(w, r, limit, dst)
+	return decodeJSON(w, r, maxWebhookBody, &struct{}{})
 }
 
 // publicRoot is the scheme, host and stage under which the caller reached

@@ -19,6 +19,9 @@ type rotatedJSON struct {
 }
 
 func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	if err := decodeEmptyBody(w, r); err != nil {
+		return err
+	}
 	hook, err := s.webhookFromPath(r, p)
 	if err != nil {
 		return err

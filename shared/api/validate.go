@@ -100,6 +100,12 @@ func (v validator) url(raw string) error {
 		return invalidField(codeInvalidURL, "url host is a numeric address in a non-standard form: write an IPv4 address as four decimal numbers")
 	}
 	loopback := isLoopbackHost(u.Hostname())
+	if loopback && v.allowLoopback && isUnderLocalhost(u.Hostname()) {
+		// Loopback by name only: delivery resolves it through /etc/hosts
+		// and DNS, which do not answer for it, so every delivery would be
+		// dead-lettered (and the question would leave the machine).
+		return invalidField(codeInvalidURL, "url host is a name under .localhost, which deliveries cannot resolve: use localhost or 127.0.0.1")
+	}
 	switch {
 	case u.Scheme == "https":
 	case u.Scheme == "http" && v.allowLoopback && loopback:
@@ -164,9 +170,15 @@ func emptyLabel(host string) bool {
 }
 
 // isLoopbackHost: localhost names, 127.0.0.0/8 and ::1.
+// isUnderLocalhost reports a name under .localhost (RFC 6761), which
+// browsers send to loopback but Go's resolver looks up like any other.
+func isUnderLocalhost(host string) bool {
+	return strings.HasSuffix(strings.ToLower(strings.TrimSuffix(host, ".")), ".localhost")
+}
+
 func isLoopbackHost(host string) bool {
 	h := strings.ToLower(strings.TrimSuffix(host, "."))
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+	if h == "localhost" || isUnderLocalhost(h) {
 		return true
 	}
 	ip, err := netip.ParseAddr(h)

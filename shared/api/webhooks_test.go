@@ -274,6 +274,15 @@ func TestDevModeAcceptsLoopbackHTTP(t *testing.T) {
 			t.Fatalf("%s: message %q", u, msg)
 		}
 	}
+	// Loopback to a browser, a DNS question to the delivery client: every
+	// delivery would be dead-lettered.
+	for _, u := range []string{"http://app.localhost:9000/h", "https://a.b.LOCALHOST./h"} {
+		msg := e.do(http.MethodPost, webhooksPath, tok, map[string]any{"name": "dev", "url": u, "all_events": true}).
+			wantError(t, http.StatusBadRequest, "invalid_url")
+		if !strings.Contains(msg, "use localhost or 127.0.0.1") {
+			t.Fatalf("%s: message %q", u, msg)
+		}
+	}
 }
 
 // TestDevModeRefusesTheStacksOwnPorts: the loopback allowance stops at the
