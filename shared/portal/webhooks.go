@@ -190,6 +190,7 @@ type endpointData struct {
 	Form        formData
 	Attempts    []deliverylog.Attempt
 	Outcome     string
+	Filtered    bool // the page answers the outcome filter (?outcome=, even empty): its select takes the focus
 	Outcomes    []string
 	Cursor      string
 	NextCursor  string
@@ -225,7 +226,7 @@ func (h *Handler) settingsForm(hk hook) formData {
 // API's refusals: errText for the page, sinceErr for the Recover form.
 func (h *Handler) showEndpoint(v *visit, status int, hk hook, f formData, errText, sinceErr string) error {
 	q := v.r.URL.Query()
-	d := endpointData{Hook: hk, Form: f, Outcomes: outcomes, Outcome: q.Get("outcome"), Cursor: q.Get("cursor"), Recover: recoverForm(v.r, hk)}
+	d := endpointData{Hook: hk, Form: f, Outcomes: outcomes, Outcome: q.Get("outcome"), Filtered: q.Has("outcome"), Cursor: q.Get("cursor"), Recover: recoverForm(v.r, hk)}
 	d.Recover.Error = sinceErr
 	path := webhookAPI(hk.ID) + "/deliveries?limit=" + pageSize(d.Outcome)
 	if d.Cursor != "" {

@@ -147,8 +147,11 @@
     if (e.key === "Escape") rearm();
   });
 
-  // Filters apply on change; their submit button stays for keyboards and no-script.
-  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
-  });
+  // A filtered attempt log gives the focus back to its Outcome select
+  // (autofocus), here too where a browser ignores autofocus (a
+  // cross-origin frame). The select never applies itself on change: arrow
+  // keys change it too, and a page load on the first one threw a keyboard
+  // user to the top (WCAG 3.2.2); Filter applies it.
+  var filter = document.querySelector("select[autofocus]");
+  if (filter && document.activeElement === document.body) filter.focus();
 })();

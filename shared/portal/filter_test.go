@@ -1,0 +1,35 @@
+package portal
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestFilteredLogFocusesTheOutcomeSelect: a page the outcome filter
+// answered (?outcome=, "All outcomes" too) gives the focus back to the
+// select, so a keyboard user goes on from where they filtered instead of
+// from the top of the page (s32 portal review 4); the select applies
+// nothing by itself (no data-autosubmit), and an unfiltered page takes no
+// focus.
+func TestFilteredLogFocusesTheOutcomeSelect(t *testing.T) {
+	h := testHandler(t, &fakeAPI{t: t, hook: healthyHook()})
+	for target, focus := range map[string]bool{
+		"/portal/webhooks/wh_1":                           false,
+		"/portal/webhooks/wh_1?outcome=dead_lettered":     true,
+		"/portal/webhooks/wh_1?outcome=":                  true,
+		"/portal/webhooks/wh_1?cursor=c1&outcome=skipped": true,
+	} {
+		page := get(h, h.endpoint, target).Body.String()
+		i := strings.Index(page, `<select id="outcome"`)
+		if i < 0 {
+			t.Fatalf("%s: no Outcome select:\n%s", target, page)
+		}
+		tag := page[i : i+strings.Index(page[i:], ">")]
+		if got := strings.Contains(tag, "autofocus"); got != focus {
+			t.Errorf("%s: the select has autofocus %v, want %v: %s", target, got, focus, tag)
+		}
+		if strings.Contains(tag, "data-autosubmit") {
+			t.Errorf("%s: the select still submits on change: %s", target, tag)
+		}
+	}
+}
