@@ -248,13 +248,18 @@ func TestPortalWholeFlow(t *testing.T) {
 }
 
 // TestPortalPagesAtPhoneWidth walks every page at 375 px: nothing is wider
-// than the screen, and each page gets a screenshot.
+// than the screen, and each page gets a screenshot. The endpoint's name is
+// 60 characters without a space (an identifier, a pasted URL): it wraps in
+// the breadcrumb and in the confirmations' text instead of pushing the
+// page sideways or running off the card (s32 portal review 11).
 func TestPortalPagesAtPhoneWidth(t *testing.T) {
 	t.Parallel()
 	s := sharedStack(t)
 	tn := newTenant(t, s, "phone")
 	rc := newReceiver(t, nil)
 	hook := tn.createWebhook(rc.url("/phone"), "emailOpen", "emailClick")
+	tn.mustCall(http.MethodPatch, "/api/v1/organization/webhooks/"+hook.ID,
+		map[string]any{"name": "ProductionOrdersEndpointForTheEuropeanWarehouseSystemV2Final"}, http.StatusOK, nil)
 	var q struct {
 		DeliveryID string `json:"delivery_id"`
 	}
@@ -268,6 +273,8 @@ func TestPortalPagesAtPhoneWidth(t *testing.T) {
 		{"create", "/portal/webhooks/new", "#name"},
 		{"endpoint", "/portal/webhooks/" + hook.ID, `form[action$="/test"] button`},
 		{"delete", "/portal/webhooks/" + hook.ID + "/delete", "button.danger"},
+		{"disable", "/portal/webhooks/" + hook.ID + "/disable", "button.danger"},
+		{"rotate", "/portal/webhooks/" + hook.ID + "/rotate", `form[action$="/rotate"] button`},
 		{"events", "/portal/events", ".event-doc"},
 		{"verify", "/portal/verify", "#code-go"},
 	}
@@ -310,11 +317,11 @@ func TestPortalPagesAtPhoneWidth(t *testing.T) {
 	b.run(chromedp.KeyEvent(kb.Enter))
 	b.waitVisible("#name")
 
-	// Desktop screenshots of the read-only pages too.
+	// Desktop screenshots of the read-only pages too (the last two).
 	d := newBrowser(t, desktopWidth, desktopHeight)
 	d.signIn(tn.portalLink())
 	d.screenshot("list", "")
-	for _, p := range pages[4:] {
+	for _, p := range pages[len(pages)-2:] {
 		d.open(s.API+p.path, p.visible)
 		d.fitsItsBoxes(p.name)
 		d.headerTakes(1, p.name)
