@@ -50,8 +50,12 @@ func TestPortalRecoversAnEndpointDisabledForFailing(t *testing.T) {
 		t.Fatalf("the list's state of a failing endpoint: %q", got)
 	}
 	b.open(page, `[data-health="failing"]`)
-	if got := b.text(`[data-health="failing"]`); !strings.Contains(got, "1 failed delivery in a row since") {
+	if got := b.text(`[data-health="failing"]`); !strings.Contains(got, "1 failed delivery in a row since") || !strings.Contains(got, "Your endpoint must work first") {
 		t.Fatalf("the failing endpoint's card: %q", got)
+	}
+	// Its dead letter is recoverable while it is still enabled (s32 portal finding 1).
+	if !b.truth(`!!document.querySelector('[data-health="failing"] form[action$="/recover"] button')`) {
+		t.Fatal("the failing endpoint's card offers no Recover")
 	}
 
 	// The second disables it; the next event is parked.

@@ -57,6 +57,15 @@ func lastSuccess(hk hook, newest []deliverylog.Attempt) time.Time {
 	return hk.Health.LastSuccessAt
 }
 
+// hasRun reports whether the endpoint has a failure run on record: one
+// enabled and failing, disabled for failing, or disabled by the tenant
+// while failing (a disable keeps the run; only an enable or a success
+// clears it). Its failed deliveries since failing_since are in its dead
+// letters, for a Recover to send again.
+func hasRun(hk hook) bool {
+	return hk.Health.ConsecutiveFailures > 0 && !hk.Health.FailingSince.IsZero()
+}
+
 // recoverData is the Recover form: from when to redeliver, and the API's
 // refusal of that time.
 type recoverData struct {
@@ -71,13 +80,17 @@ type recoverData struct {
 }
 
 // recoverForm is shown for an endpoint hookrelay disabled for failing,
-// for one with parked deliveries left (the API's parked_from: after a
+// for one with a failure run (hasRun: enabled and failing, where the
+// API's recover enables nothing, or disabled by the tenant while
+// failing; s32 portal finding 1), for one with parked deliveries left (the API's parked_from: after a
 // partial recover, an Enable, a tenant's disable of a parked endpoint) or
 // dead letters a recover still owes it (dead_letters_from: one right after
 // another endpoint's, which the API's 30 s per organization skipped),
 // again after a recover that left parked deliveries behind (?more=1) or
 // could not search the dead letters (?incomplete=1: the notice says to
-// recover again later, and the endpoint is enabled by then), and with the
+// recover again later, and the endpoint is enabled by then), after a test
+// of a failing endpoint (?since=, which keeps the run's start: a test that
+// succeeds ends the run), and with the
 // refusal of one. It holds the time typed when a recover was
 // refused, the one that recover used, or else the start of the failure
 // run: every dead letter and parked delivery of the run is from then on.
@@ -86,7 +99,7 @@ func recoverForm(r *http.Request, hk hook) recoverData {
 	refused := r.PostForm.Has("since")
 	held := !hk.Parks() && !hk.ParkedFrom.IsZero()
 	owed := !hk.DeadLettersFrom.IsZero()
-	d := recoverData{Show: hk.Parks() || held || owed || q.Get("more") == "1" || q.Get("incomplete") == "1" || refused, Held: held, Owed: owed}
+	d := recoverData{Show: hk.Parks() || hasRun(hk) || held || owed || q.Get("since") != "" || q.Get("more") == "1" || q.Get("incomplete") == "1" || refused, Held: held, Owed: owed}
 	switch {
 	case refused:
 		d.Since = r.PostForm.Get("since")

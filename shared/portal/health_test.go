@@ -96,7 +96,7 @@ func TestHealthCardAndBadgesSayEachState(t *testing.T) {
 		{"failing", failingHook(), []string{
 			"Health: failing", "7 failed deliveries in a row since 2026-11-23 09:15:07 UTC.",
 			"Last successful delivery: 2026-11-20 08:00:00 UTC", "one successful delivery ends the run",
-		}, "Enabled Failing", false},
+		}, "Enabled Failing", true},
 		{"disabled for failing", disabledFailingHook(), []string{
 			"Disabled by Acme: every delivery failed",
 			"Disabled at 2026-11-28 10:30:00 UTC after 20 failed deliveries in a row since 2026-11-23 09:15:07 UTC.",

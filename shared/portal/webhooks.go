@@ -416,6 +416,14 @@ func (h *Handler) sendTest(v *visit) error {
 	if err := v.call(http.MethodPost, webhookAPI(hk.ID)+"/test", nil, &q); err != nil {
 		return err
 	}
+	if healthOf(hk) == failing && hasRun(hk) {
+		// The test is an ordinary delivery here, and its success ends the
+		// run and the card's Recover with it: the page it leads to keeps
+		// the run's start, so fix, test, then Recover works in that order.
+		return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?" + url.Values{
+			"done": {"test-failing"}, "since": {hk.Health.FailingSince.UTC().Format(time.RFC3339)},
+		}.Encode())
+	}
 	return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=test" + fate(hk, true))
 }
 
@@ -475,12 +483,13 @@ func fate(hk hook, test bool) string {
 // notices are the outcomes a redirect reports; ?done= only ever selects
 // one of these fixed texts.
 var notices = map[string]string{
-	"saved":    "Changes saved.",
-	"enabled":  "The endpoint is enabled: new events are delivered to it.",
-	"disabled": "The endpoint is disabled: no events are delivered to it until you enable it.",
-	"deleted":  "The endpoint was deleted.",
-	"test":     "A test event (webhook.test) is on its way. It appears in the attempt log below within seconds; refresh to see it.",
-	"resent":   "The delivery was queued again. The new attempt appears in the log below; refresh to see it.",
+	"saved":        "Changes saved.",
+	"enabled":      "The endpoint is enabled: new events are delivered to it.",
+	"disabled":     "The endpoint is disabled: no events are delivered to it until you enable it.",
+	"deleted":      "The endpoint was deleted.",
+	"test":         "A test event (webhook.test) is on its way. It appears in the attempt log below within seconds; refresh to see it.",
+	"test-failing": "A test event (webhook.test) is on its way. It appears in the attempt log below within seconds; refresh to see it. If it is delivered, your endpoint works again: press Recover below to send again the deliveries that failed.",
+	"resent":       "The delivery was queued again. The new attempt appears in the log below; refresh to see it.",
 	// At a disabled endpoint nothing is sent: say what happens instead.
 	"test-skipped":   "The endpoint is disabled, so the test event (webhook.test) is not sent: it appears in the log as skipped. Enable the endpoint to receive events.",
 	"resent-skipped": "The endpoint is disabled, so the delivery is not sent again: it appears in the log as skipped. Enable the endpoint to receive events.",
