@@ -167,7 +167,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hookPath := webhookAPI(f.hook.ID)
 	switch {
-	case r.Method == http.MethodGet && r.URL.Path == hookPath:
+	case (r.Method == http.MethodGet || r.Method == http.MethodPatch) && r.URL.Path == hookPath:
 		answer(http.StatusOK, f.hook)
 	case r.Method == http.MethodGet && r.URL.Path == hookPath+"/deliveries":
 		page := attemptPage{Data: []deliverylog.Attempt{}}

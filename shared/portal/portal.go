@@ -82,6 +82,7 @@ func (h *Handler) routes() {
 	h.mux.Handle("GET "+p+"/webhooks/{id}/delete", h.page(h.confirmDelete))
 	h.mux.Handle("POST "+p+"/webhooks/{id}/delete", h.form(h.delete))
 	h.mux.Handle("GET "+p+"/webhooks/{id}/disable", h.page(h.confirmDisable))
+	h.mux.Handle("GET "+p+"/webhooks/{id}/enable", h.page(h.confirmEnable))
 	h.mux.Handle("GET "+p+"/webhooks/{id}/rotate", h.page(h.confirmRotate))
 	h.mux.Handle("POST "+p+"/webhooks/{id}/rotate", h.form(h.rotate))
 	h.mux.Handle("POST "+p+"/webhooks/{id}/test", h.form(h.sendTest))
