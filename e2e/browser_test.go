@@ -58,10 +58,13 @@ func newBrowser(t *testing.T, width, height int) *browser {
 		// Tests send traffic to loopback only: a name a page mentions (a
 		// brand's logo on a CDN) fails at once instead of being looked up.
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Env("TMPDIR=" + chromiumTemp(t)),
-		chromedp.WindowSize(width, height),
 	}
+	dir := chromiumDir(t)
+	opts = append(opts,
+		chromedp.UserDataDir(filepath.Join(dir, "profile")),
+		chromedp.Env("TMPDIR="+dir),
+		chromedp.WindowSize(width, height),
+	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	// A loaded CI machine is slow; a stuck page must still end the test.
@@ -79,17 +82,32 @@ func newBrowser(t *testing.T, width, height int) *browser {
 	return &browser{t: t, ctx: ctx}
 }
 
-// chromiumTemp is a directory for Chromium's TMPDIR, removed after the
-// test: Chromium keeps its singleton socket there and leaves it behind when
-// it is stopped. It is short, unlike t.TempDir(), because a Unix socket's
-// path may not pass 107 bytes.
-func chromiumTemp(t *testing.T) string {
+// chromiumDir is a directory for Chromium's profile and TMPDIR, removed
+// after the test. Its path is short, unlike t.TempDir(), because Chromium
+// keeps its singleton socket in TMPDIR and a Unix socket's path may not
+// pass 107 bytes. Once the browser is closed, a helper process of it may
+// still be writing there for a moment: the removal tries again until the
+// directory is gone rather than fail a passing test with "directory not
+// empty".
+func chromiumDir(t *testing.T) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "chromium-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() {
+		for tries := 0; ; tries++ {
+			err := os.RemoveAll(dir)
+			if err == nil {
+				return
+			}
+			if tries == 300 {
+				t.Errorf("remove Chromium's directory: %v", err)
+				return
+			}
+			time.Sleep(100 * time.Millisecond) // the helper's writes end by themselves
+		}
+	})
 	return dir
 }
 
