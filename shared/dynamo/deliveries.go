@@ -31,12 +31,23 @@ type DeliveryStore struct {
 // NewDeliveryStore returns the store; records expire ttl after their last
 // attempt (config.AttemptTTL: a resend works as long as the log shows it),
 // but never sooner than config.DeliveryRecordMinTTL, so a short attempt
-// log does not restart a retry schedule.
+// log does not restart a retry schedule. The last attempt a record counts
+// is the last retried one: see recordLife for the attempt after it.
 func NewDeliveryStore(db *dynamodb.Client, table string, ttl time.Duration) *DeliveryStore {
 	return &DeliveryStore{db: db, table: table, ttl: max(ttl, config.DeliveryRecordMinTTL), Now: time.Now}
 }
 
 const deliverySK = "DLV"
+
+// recordLife is how much longer than ttl a record is kept after the
+// attempt it counts (saved before a retry): the delivery's final attempt
+// (delivered, dead-lettered, removed) comes after that retry's wait, plus
+// any deferrals and receives that failed before a POST, and its log entry,
+// which keeps no body when a record does, expires ttl after it. The queue
+// keeps a message at most config.DeliveryRetention from its send, before
+// the first attempt, so the final entry never outlives the record, and a
+// resend works as long as the log shows the delivery.
+const recordLife = config.DeliveryRetention
 
 type deliveryItem struct {
 	OrgID          string    `dynamodbav:"organization_id"`
@@ -86,7 +97,7 @@ func (s *DeliveryStore) Save(ctx context.Context, rec deliverylog.DeliveryRecord
 		OrgID: rec.OrgID, WebhookID: rec.WebhookID, EventID: rec.EventID, EventName: rec.EventName,
 		Message: rec.Message, Attempts: rec.Attempts, FirstAttemptAt: rec.FirstAttemptAt.UTC(),
 		LastAttemptAt: rec.LastAttemptAt.UTC(), Status: rec.Status, LastStatusCode: rec.LastStatusCode,
-		Resend: rec.Resend, Owner: rec.Owner, ExpiresAt: rec.LastAttemptAt.Add(s.ttl).Unix(),
+		Resend: rec.Resend, Owner: rec.Owner, ExpiresAt: rec.LastAttemptAt.Add(s.ttl + recordLife).Unix(),
 	})
 	if err != nil {
 		return err

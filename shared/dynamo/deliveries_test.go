@@ -62,8 +62,18 @@ func TestDeliveryStoreSavesResetsAndExpires(t *testing.T) {
 	if _, err := s.Get(ctx, "dlv_1"); err != nil {
 		t.Fatalf("Get past the 1 h ttl, within config.DeliveryRecordMinTTL: %v", err)
 	}
-	// Past expires_at (last attempt + that) the record reads as absent.
-	s.Now = func() time.Time { return t0.Add(time.Minute + config.DeliveryRecordMinTTL + time.Second) }
+	// and as long again, for the final attempt after the retry it counts,
+	// whose log entry expires that long after it.
+	s.Now = func() time.Time {
+		return t0.Add(time.Minute + config.DeliveryRecordMinTTL + config.DeliveryRetention - time.Second)
+	}
+	if _, err := s.Get(ctx, "dlv_1"); err != nil {
+		t.Fatalf("Get within a retention of the min TTL: %v", err)
+	}
+	// Past expires_at (last attempt + both) the record reads as absent.
+	s.Now = func() time.Time {
+		return t0.Add(time.Minute + config.DeliveryRecordMinTTL + config.DeliveryRetention + time.Second)
+	}
 	if _, err := s.Get(ctx, "dlv_1"); !errors.Is(err, deliverylog.ErrNotFound) {
 		t.Fatalf("Get expired: %v", err)
 	}

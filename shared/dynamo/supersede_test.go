@@ -75,7 +75,7 @@ func TestSaveOfASupersededScheduleIsRefused(t *testing.T) {
 	if err := s.Save(ctx, next); err != nil {
 		t.Fatalf("the resend's own next save: %v", err)
 	}
-	now = now.Add(config.DeliveryRecordMinTTL)
+	now = now.Add(config.DeliveryRecordMinTTL + config.DeliveryRetention)
 	older.LastAttemptAt = now
 	if err := s.Save(ctx, older); err != nil {
 		t.Fatalf("save over an expired record: %v", err)
