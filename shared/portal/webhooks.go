@@ -194,6 +194,27 @@ type endpointData struct {
 	Outcomes    []string
 	Cursor      string
 	NextCursor  string
+	// DeliveredAt is, per delivery id, its newest delivered attempt among
+	// those read for the page (all outcomes, and the newest page too).
+	DeliveredAt map[string]time.Time
+}
+
+// deliveredLater is when a newer attempt delivered a's delivery, if one
+// on the page did and a did not: resending a would deliver it twice (an
+// attempt that gave up stays "Failed, gave up" after a Recover or a
+// Resend delivered it, s32 portal review 5).
+func (d endpointData) deliveredLater(a deliverylog.Attempt) (time.Time, bool) {
+	at, ok := d.DeliveredAt[a.DeliveryID]
+	return at, ok && a.Outcome != deliverylog.OutcomeDelivered && at.After(a.At)
+}
+
+// newestDeliveries records each delivery's newest delivered attempt.
+func (d *endpointData) newestDeliveries(log []deliverylog.Attempt) {
+	for _, a := range log {
+		if a.Outcome == deliverylog.OutcomeDelivered && a.At.After(d.DeliveredAt[a.DeliveryID]) {
+			d.DeliveredAt[a.DeliveryID] = a.At
+		}
+	}
 }
 
 var outcomes = []string{deliverylog.OutcomeDelivered, deliverylog.OutcomeRetrying, deliverylog.OutcomeDeadLettered, deliverylog.OutcomeRemoved, deliverylog.OutcomeSkipped, deliverylog.OutcomeFailed}
@@ -226,7 +247,7 @@ func (h *Handler) settingsForm(hk hook) formData {
 // API's refusals: errText for the page, sinceErr for the Recover form.
 func (h *Handler) showEndpoint(v *visit, status int, hk hook, f formData, errText, sinceErr string) error {
 	q := v.r.URL.Query()
-	d := endpointData{Hook: hk, Form: f, Outcomes: outcomes, Outcome: q.Get("outcome"), Filtered: q.Has("outcome"), Cursor: q.Get("cursor"), Recover: recoverForm(v.r, hk)}
+	d := endpointData{Hook: hk, Form: f, Outcomes: outcomes, Outcome: q.Get("outcome"), Filtered: q.Has("outcome"), Cursor: q.Get("cursor"), Recover: recoverForm(v.r, hk), DeliveredAt: map[string]time.Time{}}
 	d.Recover.Error = sinceErr
 	path := webhookAPI(hk.ID) + "/deliveries?limit=" + pageSize(d.Outcome)
 	if d.Cursor != "" {
@@ -242,6 +263,7 @@ func (h *Handler) showEndpoint(v *visit, status int, hk hook, f formData, errTex
 		}
 	}
 	d.NextCursor = page.NextCursor
+	d.newestDeliveries(page.Data)
 	newest := page.Data
 	if d.Cursor != "" {
 		// An older page says nothing of the latest success: the health
@@ -251,6 +273,7 @@ func (h *Handler) showEndpoint(v *visit, status int, hk hook, f formData, errTex
 			return err
 		}
 		newest = first.Data
+		d.newestDeliveries(newest)
 	}
 	d.LastSuccess = lastSuccess(hk, newest)
 	problems := f.problems()
