@@ -70,25 +70,26 @@ func (p record) next(m events.SQSMessage, d message.Delivery, n int, now time.Ti
 	}}
 }
 
-// save stores the record before a retry and reports whether it did. A
+// save stores the record before a retry and reports whether it did, and
+// whether the store refused it (trying again would be refused too). A
 // failure is logged: the next attempt then repeats this one's number,
 // one attempt more than the schedule at most. A save refused because a
 // resend superseded this schedule, or because another copy of the
 // delivery owns its count (either attempted on its first receive,
 // unread), keeps the other schedule's count: the message comes back and
 // is dropped (attemptOf).
-func (h *Handler) save(ctx context.Context, rec record) bool {
+func (h *Handler) save(ctx context.Context, rec record) (saved, refused bool) {
 	err := h.d.Records.Save(ctx, rec.DeliveryRecord)
 	if errors.Is(err, deliverylog.ErrSuperseded) || errors.Is(err, deliverylog.ErrDuplicate) {
 		h.log.LogAttrs(ctx, slog.LevelInfo, "attempt count not recorded: "+replacedBy(err),
 			slog.String("org_id", rec.OrgID), slog.String("webhook_id", rec.WebhookID), slog.String("delivery_id", rec.DeliveryID))
-		return false
+		return false, true
 	}
 	if err != nil {
 		h.log.ErrorContext(ctx, "record attempt count", "org_id", rec.OrgID, "webhook_id", rec.WebhookID, "delivery_id", rec.DeliveryID, "attempt", rec.Attempts, "error", err)
-		return false
+		return false, false
 	}
-	return true
+	return true, false
 }
 
 // replacedBy says which other schedule carries a delivery whose copy

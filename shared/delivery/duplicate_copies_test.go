@@ -137,6 +137,10 @@ func TestDuplicateCopiesRunOneSchedule(t *testing.T) {
 	if !strings.Contains(r.e.logs.String(), `"msg":"delivery dropped: another copy of it carries its retries"`) {
 		t.Errorf("the dropped copy was not logged:\n%s", r.e.logs.String())
 	}
+	// The refused save is not tried again on the same receive.
+	if n := strings.Count(r.e.logs.String(), `"msg":"attempt count not recorded: another copy of it carries its retries"`); n != 1 {
+		t.Errorf("the refused save was logged %d times, want once", n)
+	}
 }
 
 // A copy refused because its sibling owned the count is not dropped once

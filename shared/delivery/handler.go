@@ -186,10 +186,10 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		rec = prior
 		rec.test = d.Test
 	}
-	counted := false // whether the record holds attempt n
+	counted, refused := false, false // whether the record holds attempt n; whether the store refused it
 	if dec.act == actRetry {
 		// The count must be stored before the message can come back.
-		counted = h.save(bctx, rec)
+		counted, refused = h.save(bctx, rec)
 	}
 	rec.stored = rec.stored || counted
 	entered := false // whether apply wrote the attempt entry already
@@ -197,10 +197,10 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		h.record(bctx, rec, outcome, r)
 		entered = true
 	})
-	if !done && !counted && !uncounted {
+	if !done && !counted && !uncounted && !refused {
 		// A dead letter or removal that failed: the message comes back,
 		// and must find this attempt counted.
-		counted = h.save(bctx, rec)
+		counted, _ = h.save(bctx, rec)
 	}
 	rec.stored = rec.stored || counted
 	h.health(bctx, w, outcome, rec.DeliveryRecord, now)
