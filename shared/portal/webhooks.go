@@ -194,6 +194,7 @@ type endpointData struct {
 	Outcomes    []string
 	Cursor      string
 	NextCursor  string
+	Searched    int // how many attempts the filter read: one API page
 	// DeliveredAt is, per delivery id, its newest delivered attempt among
 	// those read for the page (all outcomes, and the newest page too).
 	DeliveredAt map[string]time.Time
@@ -262,7 +263,7 @@ func (h *Handler) showEndpoint(v *visit, status int, hk hook, f formData, errTex
 			d.Attempts = append(d.Attempts, a)
 		}
 	}
-	d.NextCursor = page.NextCursor
+	d.NextCursor, d.Searched = page.NextCursor, len(page.Data)
 	d.newestDeliveries(page.Data)
 	newest := page.Data
 	if d.Cursor != "" {
