@@ -41,7 +41,10 @@ type Deps struct {
 	// its dead letters (dead_letters_from), so a later visit still offers
 	// Recover; nil: not recorded.
 	DeadLetterDebts DeadLetterDebts
-	Admin           http.Handler // mounted at /api/v1/admin/ for operators; nil: not served
+	// FailureRuns drops a webhook's last failure run once a recover sent
+	// it again; nil: a recover leaves it shown until the DLQ's retention.
+	FailureRuns FailureRuns
+	Admin       http.Handler // mounted at /api/v1/admin/ for operators; nil: not served
 	// PortalLogins issues tenant portal links; nil: the portal is not served.
 	PortalLogins PortalLogins
 	Now          func() time.Time

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/delivery"
 	"github.com/hookrelay/hookrelay/shared/dlq"
 	"github.com/hookrelay/hookrelay/shared/healthnotice"
@@ -30,6 +31,15 @@ type healthJSON struct {
 	ConsecutiveFailures int        `json:"consecutive_failures"`
 	FailingSince        *time.Time `json:"failing_since,omitempty"`
 	LastSuccessAt       *time.Time `json:"last_success_at,omitempty"`
+	// LastFailureRun: the failure run a success last ended, while a
+	// recover may still send its dead letters; absent otherwise.
+	LastFailureRun *failureRunJSON `json:"last_failure_run,omitempty"`
+}
+
+type failureRunJSON struct {
+	FailingSince time.Time `json:"failing_since"`
+	EndedAt      time.Time `json:"ended_at"`
+	Failures     int       `json:"failures"`
 }
 
 func optionalTime(t time.Time) *time.Time {
@@ -40,8 +50,36 @@ func optionalTime(t time.Time) *time.Time {
 	return &u
 }
 
-func toHealthJSON(h webhook.Health) healthJSON {
-	return healthJSON{ConsecutiveFailures: h.ConsecutiveFailures, FailingSince: optionalTime(h.FailingSince), LastSuccessAt: optionalTime(h.LastSuccessAt)}
+// toHealthJSON is h as shown at now: a last failure run is shown for the
+// DLQ's retention after its end, while its dead letters may be held.
+func toHealthJSON(h webhook.Health, now time.Time) healthJSON {
+	out := healthJSON{ConsecutiveFailures: h.ConsecutiveFailures, FailingSince: optionalTime(h.FailingSince), LastSuccessAt: optionalTime(h.LastSuccessAt)}
+	if r := h.LastFailureRun.Recoverable(now, config.DLQRetention); !r.FailingSince.IsZero() {
+		out.LastFailureRun = &failureRunJSON{FailingSince: r.FailingSince.UTC(), EndedAt: r.EndedAt.UTC(), Failures: r.Failures}
+	}
+	return out
+}
+
+// FailureRuns drops a webhook's last failure run (dynamo.WebhookStore).
+type FailureRuns interface {
+	// ClearFailureRun drops the run that ended at endedAt if since is at
+	// or before its start.
+	ClearFailureRun(ctx context.Context, orgID, id string, endedAt, since time.Time) error
+}
+
+// clearFailureRun drops the webhook's last failure run after a recover
+// from its start or earlier sent it again: its dead letters were
+// redriven, or are owed (dead_letters_from, which offers Recover in its
+// place). A failed write is logged: the recover itself happened.
+func (s *server) clearFailureRun(ctx context.Context, hook webhook.Webhook, since time.Time) {
+	run := hook.Health.LastFailureRun
+	if s.d.FailureRuns == nil || run.FailingSince.IsZero() || since.After(run.FailingSince) {
+		return
+	}
+	if err := s.d.FailureRuns.ClearFailureRun(ctx, hook.OrgID, hook.ID, run.EndedAt, since); err != nil {
+		s.d.Logger.LogAttrs(ctx, slog.LevelError, "recover: last failure run not cleared",
+			slog.String("org_id", hook.OrgID), slog.String("webhook_id", hook.ID), slog.String("error", err.Error()))
+	}
 }
 
 // prepareEnable turns a disabled hook into an enabled one with a new
@@ -50,7 +88,7 @@ func toHealthJSON(h webhook.Health) healthJSON {
 // disabled endpoint's run (where Recover begins) intact.
 func prepareEnable(hook *webhook.Webhook) {
 	hook.Enabled, hook.DisabledReason, hook.DisabledAt = true, "", time.Time{}
-	hook.Health = webhook.Health{LastSuccessAt: hook.Health.LastSuccessAt}
+	hook.Health = webhook.Health{LastSuccessAt: hook.Health.LastSuccessAt, LastFailureRun: hook.Health.LastFailureRun}
 }
 
 // announceEnabled tells the org that an endpoint hookrelay had disabled
@@ -173,6 +211,9 @@ func (s *server) recoverWebhook(w http.ResponseWriter, r *http.Request, p auth.P
 	s.settleDeadLetters(r.Context(), hook, since, res)
 	if err != nil && !out.Enabled && res.Queued == 0 {
 		return err // nothing changed: the caller may try again
+	}
+	if err == nil {
+		s.clearFailureRun(r.Context(), hook, since)
 	}
 	if err != nil {
 		// Enabled, or some queued: an error would hide that. The rest is

@@ -117,7 +117,7 @@ func newHealthEnv(t *testing.T) *healthEnv {
 	he := &healthEnv{notices: &recordingNotices{}, recovery: &recordingRecovery{}}
 	he.env = newEnv(t, func(d *api.Deps) {
 		he.health = d.Webhooks.(*dynamo.WebhookStore)
-		d.Notices, d.Recovery, d.DeadLetterDebts = he.notices, he.recovery, he.health
+		d.Notices, d.Recovery, d.DeadLetterDebts, d.FailureRuns = he.notices, he.recovery, he.health, he.health
 	})
 	return he
 }

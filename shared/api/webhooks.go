@@ -51,7 +51,7 @@ func toJSON(w webhook.Webhook, now time.Time) webhookJSON {
 		ID: w.ID, Name: w.Name, URL: w.URL, EventTypes: w.EventTypes,
 		AllEvents: w.AllEvents, Enabled: w.Enabled,
 		CreatedAt: w.CreatedAt.UTC(), UpdatedAt: w.UpdatedAt.UTC(),
-		DisabledReason: w.DisabledReason, DisabledAt: optionalTime(w.DisabledAt), Health: toHealthJSON(w.Health),
+		DisabledReason: w.DisabledReason, DisabledAt: optionalTime(w.DisabledAt), Health: toHealthJSON(w.Health, now),
 		DeadLettersFrom: optionalTime(w.DeadLettersFrom),
 	}
 	if now.Before(w.PreviousSecretExpiresAt) {

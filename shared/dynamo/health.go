@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -118,26 +120,40 @@ func (s *WebhookStore) failingSinceEarlier(ctx context.Context, orgID, id string
 	return w.Health, err
 }
 
-// RecordRecovery zeroes a running count and stamps the success; the
-// condition makes it a no-op when nothing is running, and at a disabled
-// endpoint: a success that lands after the disable (a POST in flight, a
-// container's cached copy) must not erase the run whose start Recover
-// begins at; only an enable starts the health over (Update).
+// RecordRecovery zeroes a running count, stamps the success and keeps the
+// run it ends as the last failure run (lastrun.go); the condition makes it
+// a no-op when nothing is running, and at a disabled endpoint: a success
+// that lands after the disable (a POST in flight, a container's cached
+// copy) must not erase the run whose start Recover begins at; only an
+// enable starts the health over (Update). It is one write, the one that
+// always ended the run, unless a kept run has to be joined (a second).
 func (s *WebhookStore) RecordRecovery(ctx context.Context, orgID, id string, at time.Time) error {
-	_, _, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
-		Key:                 WebhookKey(orgID, id),
-		ConditionExpression: aws.String("#n > :zero AND #enabled = :true"),
-		UpdateExpression:    aws.String("SET #n = :zero, #last = :at REMOVE #since, #clock"),
-		ExpressionAttributeNames: map[string]string{
+	for _, end := range endRun {
+		names := map[string]string{
 			"#n": attrFailures, "#last": attrLastSuccess, "#since": attrFailingSince, "#clock": attrFirstDeadAt, "#enabled": "enabled",
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":zero": &types.AttributeValueMemberN{Value: "0"}, ":at": &types.AttributeValueMemberS{Value: formatTime(at)},
-			":true": &types.AttributeValueMemberBOOL{Value: true},
-		},
-	})
-	if err != nil {
-		return fmt.Errorf("record recovery: %w", err)
+			"#runEnd": attrRunEnd, "#runN": attrRunFailures,
+		}
+		if strings.Contains(end.keep, "#runSince") { // DynamoDB refuses a name the expressions do not use
+			names["#runSince"] = attrRunSince
+		}
+		_, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
+			Key:                      WebhookKey(orgID, id),
+			ConditionExpression:      aws.String("#n > :zero AND #enabled = :true AND " + end.condition),
+			UpdateExpression:         aws.String("SET #n = :zero, #last = :at, " + end.keep + " REMOVE #since, #clock"),
+			ExpressionAttributeNames: names,
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":zero": &types.AttributeValueMemberN{Value: "0"}, ":at": &types.AttributeValueMemberS{Value: formatTime(at)},
+				":true":   &types.AttributeValueMemberBOOL{Value: true},
+				":end":    sAttr(sortableTime(at)),
+				":cutoff": sAttr(sortableTime(at.Add(-config.DLQRetention))),
+			},
+		})
+		if err != nil {
+			return fmt.Errorf("record recovery: %w", err)
+		}
+		if ok {
+			return nil
+		}
 	}
 	return nil
 }

@@ -70,6 +70,9 @@ type webhookItem struct {
 	FailingSince        string `dynamodbav:"failing_since,omitempty"`
 	FirstDeadLetterAt   string `dynamodbav:"first_dead_letter_at,omitempty"`
 	LastSuccessAt       string `dynamodbav:"last_success_at,omitempty"`
+	RunSince            string `dynamodbav:"last_run_failing_since,omitempty"`
+	RunEnd              string `dynamodbav:"last_run_ended_at,omitempty"`
+	RunFailures         int    `dynamodbav:"last_run_failures,omitempty"`
 	SecretVersion       int    `dynamodbav:"secret_version,omitempty"`
 	PreviousExpiresAt   string `dynamodbav:"previous_secret_expires_at,omitempty"`
 	SecretRotation      string `dynamodbav:"secret_rotation,omitempty"`
@@ -93,7 +96,9 @@ func toItem(w webhook.Webhook) webhookItem {
 		ConsecutiveFailures: w.Health.ConsecutiveFailures,
 		FailingSince:        formatOptional(w.Health.FailingSince, sortableTime), LastSuccessAt: formatOptional(w.Health.LastSuccessAt, formatTime),
 		FirstDeadLetterAt: formatOptional(w.Health.FirstDeadLetterAt, sortableTime),
-		SecretVersion:     w.SecretVersion, PreviousExpiresAt: formatOptional(w.PreviousSecretExpiresAt, formatTime),
+		RunSince:          formatOptional(w.Health.LastFailureRun.FailingSince, sortableTime),
+		RunEnd:            formatOptional(w.Health.LastFailureRun.EndedAt, sortableTime), RunFailures: w.Health.LastFailureRun.Failures,
+		SecretVersion: w.SecretVersion, PreviousExpiresAt: formatOptional(w.PreviousSecretExpiresAt, formatTime),
 		SecretRotation: w.SecretRotation, DeadLettersFrom: formatOptional(w.DeadLettersFrom, sortableTime),
 	}
 }
@@ -113,14 +118,16 @@ func (it webhookItem) toWebhook() (webhook.Webhook, error) {
 		CreatedAt: created, UpdatedAt: updated, DisabledReason: it.DisabledReason, SecretVersion: it.SecretVersion,
 		SecretRotation: it.SecretRotation, DisabledNoticePending: it.DisabledNotice,
 	}
-	var errs [6]error
+	var errs [8]error
 	w.DisabledAt, errs[0] = parseOptional(it.DisabledAt)
 	w.Health.FailingSince, errs[1] = parseOptional(it.FailingSince)
 	w.Health.LastSuccessAt, errs[2] = parseOptional(it.LastSuccessAt)
 	w.PreviousSecretExpiresAt, errs[3] = parseOptional(it.PreviousExpiresAt)
 	w.Health.FirstDeadLetterAt, errs[4] = parseOptional(it.FirstDeadLetterAt)
 	w.DeadLettersFrom, errs[5] = parseOptional(it.DeadLettersFrom)
-	w.Health.ConsecutiveFailures = it.ConsecutiveFailures
+	w.Health.LastFailureRun.FailingSince, errs[6] = parseOptional(it.RunSince)
+	w.Health.LastFailureRun.EndedAt, errs[7] = parseOptional(it.RunEnd)
+	w.Health.ConsecutiveFailures, w.Health.LastFailureRun.Failures = it.ConsecutiveFailures, it.RunFailures
 	if err := errors.Join(errs[:]...); err != nil {
 		return webhook.Webhook{}, fmt.Errorf("webhook %s: %w", it.ID, err)
 	}

@@ -29,6 +29,31 @@ type Health struct {
 	// before it ended the previous run, so it never precedes one.
 	FirstDeadLetterAt time.Time `json:"-"`
 	LastSuccessAt     time.Time `json:"last_success_at,omitzero"` // the success that last ended a failure run
+	// LastFailureRun is the failure run a success last ended whose dead
+	// letters no recover has sent again yet (s32 portal finding 1): the
+	// portal offers Recover for it once the endpoint is healthy again.
+	LastFailureRun FailureRun `json:"last_failure_run,omitzero"`
+}
+
+// FailureRun is an ended failure run: its failed deliveries, first
+// attempted from FailingSince, were dead-lettered before EndedAt, the
+// success that ended it. Runs that end with no recover between them are
+// one (the earliest start, the latest end, the failures added): a recover
+// from FailingSince sends them all.
+type FailureRun struct {
+	FailingSince time.Time `json:"failing_since"`
+	EndedAt      time.Time `json:"ended_at"`
+	Failures     int       `json:"failures"`
+}
+
+// Recoverable is r as long as its dead letters may still be held: a run
+// that ended more than retention (the DLQ's) before now has none left,
+// and is the zero run.
+func (r FailureRun) Recoverable(now time.Time, retention time.Duration) FailureRun {
+	if r.FailingSince.IsZero() || now.Sub(r.EndedAt) > retention {
+		return FailureRun{}
+	}
+	return r
 }
 
 // Threshold is the auto-disable rule: failing every delivery for After and
@@ -61,9 +86,12 @@ type HealthStore interface {
 	// ErrRunStartNotMoved comes with that health: the failure is counted,
 	// only moving the run's start back to firstAttempt failed.
 	RecordFailure(ctx context.Context, orgID, id string, firstAttempt, deadLettered time.Time) (Health, error)
-	// RecordRecovery ends a failure run at a successful delivery; a no-op
-	// when none is running (a concurrent recovery got there first) or the
-	// webhook is disabled (the run lasts until an enable, which ends it).
+	// RecordRecovery ends a failure run at a successful delivery and
+	// keeps it as LastFailureRun (joined to one kept already that ended
+	// within the DLQ's retention before at; an older one is replaced); a
+	// no-op when none is running (a concurrent recovery got there first)
+	// or the webhook is disabled (the run lasts until an enable, which
+	// ends it).
 	RecordRecovery(ctx context.Context, orgID, id string, at time.Time) error
 	// DisableFailing disables the webhook with DisabledFailing at at, only
 	// if it is enabled and its stored health still crosses t (a success

@@ -69,13 +69,15 @@ func New(d Deps) (http.Handler, error) {
 		Parked:   parked,
 		// dead_letters_from: a recover that read none still offers one later.
 		DeadLetterDebts: webhooks,
-		Secrets:         d.Secrets,
-		Catalog:         types,
-		Publisher:       fanout.NewPublisher(d.Bus, dynamo.NewIdempotencyStore(d.Dynamo, c.Table)),
-		Deliveries:      delivery.NewResender(records, attempts, d.SQS, c.DeliveryQueues),
-		Attempts:        attempts,
-		Admin:           admin,
-		Logger:          app.Logger(d.Logger),
+		// last_failure_run: a recover from its start clears it.
+		FailureRuns: webhooks,
+		Secrets:     d.Secrets,
+		Catalog:     types,
+		Publisher:   fanout.NewPublisher(d.Bus, dynamo.NewIdempotencyStore(d.Dynamo, c.Table)),
+		Deliveries:  delivery.NewResender(records, attempts, d.SQS, c.DeliveryQueues),
+		Attempts:    attempts,
+		Admin:       admin,
+		Logger:      app.Logger(d.Logger),
 		// The portal's login links.
 		PortalLogins: sessions,
 	})

@@ -1,0 +1,59 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// The last failure run (webhook.Health.LastFailureRun), kept by the
+// recovery that ended it; sortable times, for the conditions.
+const (
+	attrRunSince    = "last_run_failing_since"
+	attrRunEnd      = "last_run_ended_at"
+	attrRunFailures = "last_run_failures"
+)
+
+// endRun is how RecordRecovery keeps the run it ends, tried in order: a
+// run kept already that ended within the DLQ's retention is joined (its
+// start stays, the failures add up), since no recover has sent its dead
+// letters yet and a recover from its start sends both runs'; with none,
+// or only an older one (whose dead letters are gone), the run is kept
+// alone. The conditions exclude each other, so a recovery writes once
+// except when it joins. All operands read the item before the update.
+var endRun = []struct{ condition, keep string }{
+	{
+		condition: "(attribute_not_exists(#runEnd) OR #runEnd < :cutoff)",
+		// A run from before failing_since was kept starts at its end.
+		keep: "#runSince = if_not_exists(#since, :end), #runEnd = :end, #runN = #n",
+	},
+	{
+		condition: "#runEnd >= :cutoff",
+		keep:      "#runEnd = :end, #runN = #runN + #n",
+	},
+}
+
+// ClearFailureRun drops the last failure run that ended at endedAt (as
+// the caller read it) once a recover from since has sent it again: only
+// if since is at or before its start. A run joined to it since the read
+// ended later and is left for its own recover; a deleted webhook stays
+// deleted.
+func (s *WebhookStore) ClearFailureRun(ctx context.Context, orgID, id string, endedAt, since time.Time) error {
+	_, _, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
+		Key:                      WebhookKey(orgID, id),
+		ConditionExpression:      aws.String("#runEnd = :end AND #runSince >= :since"),
+		UpdateExpression:         aws.String("REMOVE #runSince, #runEnd, #runN"),
+		ExpressionAttributeNames: map[string]string{"#runSince": attrRunSince, "#runEnd": attrRunEnd, "#runN": attrRunFailures},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":end": sAttr(sortableTime(endedAt)), ":since": sAttr(sortableTime(since)),
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("clear last failure run: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+package dynamo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/dynamo"
+	"github.com/hookrelay/hookrelay/shared/ids"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+	"github.com/hookrelay/hookrelay/shared/webhook"
+)
+
+// The failure run a success ends is kept on the webhook until a recover
+// from its start (s32 portal finding 1): the portal offers Recover for it
+// once the endpoint is healthy again.
+func TestLastFailureRun(t *testing.T) {
+	db, table := testenv.Table(t)
+	store := dynamo.NewWebhookStore(db, table)
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	seq := 0
+	create := func(t *testing.T) webhook.Webhook {
+		t.Helper()
+		seq++
+		return createHook(t, store, testHook("org_lr", ids.NewAt(ids.WebhookPrefix, t0.Add(time.Duration(seq)*time.Millisecond)), t0))
+	}
+	lastRun := func(t *testing.T, w webhook.Webhook) webhook.FailureRun {
+		t.Helper()
+		got, err := store.Get(ctx, w.OrgID, w.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Health.LastFailureRun
+	}
+	// run records n failures first attempted from start, then a success at end.
+	run := func(t *testing.T, w webhook.Webhook, start time.Time, n int, end time.Time) {
+		t.Helper()
+		for i := range n {
+			at := start.Add(time.Duration(i) * time.Second)
+			if _, err := store.RecordFailure(ctx, w.OrgID, w.ID, at, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := store.RecordRecovery(ctx, w.OrgID, w.ID, end); err != nil {
+			t.Fatal(err)
+		}
+	}
+	same := func(t *testing.T, got, want webhook.FailureRun) {
+		t.Helper()
+		if !got.FailingSince.Equal(want.FailingSince) || !got.EndedAt.Equal(want.EndedAt) || got.Failures != want.Failures {
+			t.Fatalf("last failure run %+v, want %+v", got, want)
+		}
+	}
+
+	t.Run("a success keeps the run it ends; the next run joins it", func(t *testing.T) {
+		w := create(t)
+		if got := lastRun(t, w); !got.FailingSince.IsZero() {
+			t.Fatalf("a new webhook has a last failure run %+v", got)
+		}
+		end := t0.Add(10 * time.Minute)
+		run(t, w, t0.Add(time.Minute), 3, end)
+		same(t, lastRun(t, w), webhook.FailureRun{FailingSince: t0.Add(time.Minute), EndedAt: end, Failures: 3})
+		// A success with no run running changes nothing.
+		if err := store.RecordRecovery(ctx, w.OrgID, w.ID, end.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		same(t, lastRun(t, w), webhook.FailureRun{FailingSince: t0.Add(time.Minute), EndedAt: end, Failures: 3})
+		// Not recovered: the next run is added, from the first one's start,
+		// so a recover from it sends both runs' dead letters.
+		end2 := t0.Add(2 * time.Hour)
+		run(t, w, t0.Add(time.Hour), 2, end2)
+		same(t, lastRun(t, w), webhook.FailureRun{FailingSince: t0.Add(time.Minute), EndedAt: end2, Failures: 5})
+	})
+
+	t.Run("a run kept past the DLQ's retention is replaced, not joined", func(t *testing.T) {
+		w := create(t)
+		run(t, w, t0, 4, t0.Add(time.Minute))
+		later := t0.Add(time.Minute + config.DLQRetention + time.Hour)
+		run(t, w, later, 1, later.Add(time.Minute))
+		same(t, lastRun(t, w), webhook.FailureRun{FailingSince: later, EndedAt: later.Add(time.Minute), Failures: 1})
+	})
+
+	t.Run("a recover from its start or earlier clears it, a later one does not", func(t *testing.T) {
+		w := create(t)
+		end := t0.Add(time.Hour)
+		run(t, w, t0.Add(time.Minute), 2, end)
+		want := webhook.FailureRun{FailingSince: t0.Add(time.Minute), EndedAt: end, Failures: 2}
+		if err := store.ClearFailureRun(ctx, w.OrgID, w.ID, end, t0.Add(time.Minute+time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		same(t, lastRun(t, w), want)
+		// A run that ended after the recover read the webhook is not its to clear.
+		if err := store.ClearFailureRun(ctx, w.OrgID, w.ID, end.Add(-time.Second), t0); err != nil {
+			t.Fatal(err)
+		}
+		same(t, lastRun(t, w), want)
+		if err := store.ClearFailureRun(ctx, w.OrgID, w.ID, end, t0.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		same(t, lastRun(t, w), webhook.FailureRun{})
+		// Cleared, the next run is kept on its own.
+		run(t, w, t0.Add(2*time.Hour), 1, t0.Add(3*time.Hour))
+		same(t, lastRun(t, w), webhook.FailureRun{FailingSince: t0.Add(2 * time.Hour), EndedAt: t0.Add(3 * time.Hour), Failures: 1})
+	})
+
+	t.Run("clearing a deleted webhook does not bring it back", func(t *testing.T) {
+		w := create(t)
+		if err := store.Delete(ctx, w.OrgID, w.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.ClearFailureRun(ctx, w.OrgID, w.ID, t0, t0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Get(ctx, w.OrgID, w.ID); err != webhook.ErrNotFound {
+			t.Fatalf("get after clear of a deleted webhook: %v", err)
+		}
+	})
+}
