@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/hookrelay/hookrelay/catalog"
+	"github.com/hookrelay/hookrelay/catalog/ownevents"
 	"github.com/hookrelay/hookrelay/verify"
 )
 
@@ -145,3 +146,8 @@ func (h *Handler) verify(v *visit) error {
 	}
 	return v.show(http.StatusOK, view{Title: "Verify your endpoint", Nav: "verify", Content: bind(verifyPage, verifyData{headerNames: n, Snippets: sn})})
 }
+
+// testNeedsNoSubscription: the picker says beside webhook.test that Send
+// test event reaches every endpoint whatever it subscribes to, so no one
+// ticks it "to be able to test" (s32 portal review 9).
+func testNeedsNoSubscription(eventType string) bool { return eventType == ownevents.TestEvent }
