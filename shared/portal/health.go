@@ -11,6 +11,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/phrase"
+	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
 // health is which of its four states an endpoint is in, as the API's
@@ -66,6 +67,19 @@ func hasRun(hk hook) bool {
 	return hk.Health.ConsecutiveFailures > 0 && !hk.Health.FailingSince.IsZero()
 }
 
+// endedRun is the failure run a success last ended, whose dead letters a
+// Recover from its start still sends (the API shows it until one
+// completes, for the DLQ's 14 days): the tenant fixed the endpoint before
+// pressing Recover (s32 portal finding 1). Zero when none.
+func endedRun(hk hook) webhook.FailureRun { return hk.Health.LastFailureRun }
+
+// runStart is where a Recover of every failure run on record begins: the
+// ended run's start, or else the running one's (a run that ends joins an
+// ended one not recovered yet, so the ended one is always the earlier).
+func runStart(hk hook) time.Time {
+	return earliest(hk.Health.FailingSince, endedRun(hk).FailingSince)
+}
+
 // recoverData is the Recover form: from when to redeliver, and the API's
 // refusal of that time.
 type recoverData struct {
@@ -82,7 +96,8 @@ type recoverData struct {
 // recoverForm is shown for an endpoint hookrelay disabled for failing,
 // for one with a failure run (hasRun: enabled and failing, where the
 // API's recover enables nothing, or disabled by the tenant while
-// failing; s32 portal finding 1), for one with parked deliveries left (the API's parked_from: after a
+// failing; s32 portal finding 1), for one with a failure run a success
+// ended (endedRun, healthy again or not), for one with parked deliveries left (the API's parked_from: after a
 // partial recover, an Enable, a tenant's disable of a parked endpoint) or
 // dead letters a recover still owes it (dead_letters_from: one right after
 // another endpoint's, which the API's 30 s per organization skipped),
@@ -99,7 +114,7 @@ func recoverForm(r *http.Request, hk hook) recoverData {
 	refused := r.PostForm.Has("since")
 	held := !hk.Parks() && !hk.ParkedFrom.IsZero()
 	owed := !hk.DeadLettersFrom.IsZero()
-	d := recoverData{Show: hk.Parks() || hasRun(hk) || held || owed || q.Get("since") != "" || q.Get("more") == "1" || q.Get("incomplete") == "1" || refused, Held: held, Owed: owed}
+	d := recoverData{Show: hk.Parks() || hasRun(hk) || !endedRun(hk).FailingSince.IsZero() || held || owed || q.Get("since") != "" || q.Get("more") == "1" || q.Get("incomplete") == "1" || refused, Held: held, Owed: owed}
 	switch {
 	case refused:
 		d.Since = r.PostForm.Get("since")
@@ -114,9 +129,9 @@ func recoverForm(r *http.Request, hk hook) recoverData {
 		if held {
 			from = earliest(from, hk.ParkedFrom)
 		}
-		d.Since = earliest(from, hk.Health.FailingSince).UTC().Format(time.RFC3339)
-	case !hk.Health.FailingSince.IsZero():
-		d.Since = hk.Health.FailingSince.UTC().Format(time.RFC3339)
+		d.Since = earliest(from, runStart(hk)).UTC().Format(time.RFC3339)
+	case !runStart(hk).IsZero():
+		d.Since = runStart(hk).UTC().Format(time.RFC3339)
 	case !hk.DisabledAt.IsZero():
 		d.Since = hk.DisabledAt.UTC().Format(time.RFC3339)
 	}

@@ -26,7 +26,7 @@ import (
 var (
 	tags        = regexp.MustCompile(`<[^>]*>`)
 	spaces      = regexp.MustCompile(`\s+`)
-	beforePoint = regexp.MustCompile(` ([.,])`)
+	beforePoint = regexp.MustCompile(` ([.,:])`)
 )
 
 // words is a page's text as a reader sees it: no tags, one space apart.

@@ -32,7 +32,7 @@ func TestAFailingEndpointOffersRecoverFromTheRunsStart(t *testing.T) {
 	for _, want := range []string{
 		"Failed deliveries are not sent again on their own.",
 		"Your endpoint must work first: fix it, check it with Send test event, then press Recover to send again the deliveries that failed since the time below.",
-		"Once a delivery succeeds, the run ends and this card no longer offers Recover.",
+		"Once a delivery succeeds, the run ends and this card offers Recover for it until a Recover from its start or for 14 days.",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the failing card does not say %q:\n%s", want, text)
