@@ -155,5 +155,16 @@ func TestPortalRecoversAnEndpointDisabledForFailing(t *testing.T) {
 		t.Fatalf("never delivered after Recover: %v", want)
 	}
 	b.reloadUntil(patience, "the recovered deliveries in the attempt log",
-		`[...document.querySelectorAll('tr[data-delivery]')].filter(r => r.textContent.includes('Delivered')).length === 3`)
+		`document.querySelectorAll('tr[data-delivery] .badge.delivered').length === 3`)
+	// The dead letters' failed attempts now say they were delivered later
+	// and offer no Resend, which would deliver them twice; the delivered
+	// attempts keep theirs (s32 portal review 5).
+	for _, id := range failed {
+		row := `tr[data-delivery="` + ids.Delivery(id, hook.ID) + `"]`
+		if !b.truth(`(r => document.querySelectorAll(r + ' .badge.dead_lettered').length === 1 &&
+			document.querySelectorAll(r + ' .delivered-later').length === 1 &&
+			document.querySelectorAll(r + ' form[action$="/resend"]').length === document.querySelectorAll(r + ' .badge.delivered').length)(` + strconv.Quote(row) + `)`) {
+			t.Errorf("the recovered delivery's rows: %s", b.html("table.log"))
+		}
+	}
 }
