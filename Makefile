@@ -95,6 +95,10 @@ TAGS_api     := lambda.norpc,nethttpomithttp2
 TAGS_deliver := lambda.norpc
 TAGS_fanout  := lambda.norpc,nethttpomithttp2
 
+# Compiler flags per Lambda (none for deliver and fanout):
+# shared/runtimeapi.GCFlags says why, and a test checks these lines.
+GCFLAGS_api := -gcflags=github.com/hookrelay/hookrelay/...=-l
+
 # The Lambdas embed catalog/types and compile a schema on its first use;
 # checking the whole catalog here keeps a broken one out of a deployment
 # (the test fails naming the file at fault).
@@ -105,7 +109,7 @@ bin/catalog-checked: $(wildcard catalog/types/*.json) $(wildcard catalog/*.go)
 
 bin/%/bootstrap: $(GO_SOURCES) bin/catalog-checked
 	$(if $(TAGS_$*),,$(error the Makefile sets no TAGS_$* for functions/$*))
-	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags $(TAGS_$*) -trimpath -ldflags='-s -w' -o $@ ./functions/$*
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags $(TAGS_$*) $(GCFLAGS_$*) -trimpath -ldflags='-s -w' -o $@ ./functions/$*
 
 generate: ## compile the portal's templ templates into shared/portal/*_templ.go; compress the API's OpenAPI document for the api binary
 	cd shared/portal && $(TEMPL) generate

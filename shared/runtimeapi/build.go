@@ -24,6 +24,17 @@ var BuildTags = map[string]string{
 	"fanout":  "lambda.norpc,nethttpomithttp2",
 }
 
+// GCFlags are compiler flags for one Lambda's build, as the Makefile's
+// GCFLAGS_<function> lines set them (a test compares the two). The api
+// compiles hookrelay's own packages without inlining: they render the
+// portal's pages and answer REST calls, where inlining buys nothing
+// measurable, and it keeps the binary under SizeBudget (about 33 KB of
+// code, half a 64 KB step of the file's layout, with the portal's pages
+// as they are). deliver and fanout, the delivery path, keep inlining.
+var GCFlags = map[string]string{
+	"api": "-gcflags=github.com/hookrelay/hookrelay/...=-l",
+}
+
 // SizeBudget is the most a bootstrap built for Deployed may weigh (10 MB
 // as make bench prints sizes, in units of 2^20 bytes).
 const SizeBudget = 10 << 20
@@ -49,7 +60,11 @@ func Build(ctx context.Context, moduleDir, outDir string, target Target) (map[st
 	bins := make(map[string]string, len(Functions))
 	for _, fn := range Functions {
 		bin := filepath.Join(outDir, fn, "bootstrap")
-		args := append([]string{"build", "-tags", BuildTags[fn]}, BuildFlags...)
+		args := []string{"build", "-tags", BuildTags[fn]}
+		if f := GCFlags[fn]; f != "" {
+			args = append(args, f)
+		}
+		args = append(args, BuildFlags...)
 		cmd := exec.CommandContext(ctx, "go", append(args, "-o", bin, "./functions/"+fn)...)
 		cmd.Dir = moduleDir
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+target.OS, "GOARCH="+target.Arch)

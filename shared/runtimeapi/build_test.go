@@ -32,8 +32,12 @@ func TestBuildMatchesTheMakefile(t *testing.T) {
 		if m == nil || m[1] != BuildTags[fn] {
 			t.Errorf("Makefile's TAGS_%s is %v, BuildTags[%q] is %q", fn, m, fn, BuildTags[fn])
 		}
+		g := regexp.MustCompile(`(?m)^GCFLAGS_` + fn + `\s*:=\s*(\S+)$`).FindStringSubmatch(makefile)
+		if got := append(g, "", "")[1]; got != GCFlags[fn] {
+			t.Errorf("Makefile's GCFLAGS_%s is %q, GCFlags[%q] is %q", fn, got, fn, GCFlags[fn])
+		}
 	}
-	recipe := "GOOS=" + Deployed.OS + " GOARCH=" + Deployed.Arch + " CGO_ENABLED=0 go build -tags $(TAGS_$*) " +
+	recipe := "GOOS=" + Deployed.OS + " GOARCH=" + Deployed.Arch + " CGO_ENABLED=0 go build -tags $(TAGS_$*) $(GCFLAGS_$*) " +
 		strings.Replace(strings.Join(BuildFlags, " "), "-ldflags=-s -w", "-ldflags='-s -w'", 1) + " -o $@ ./functions/$*"
 	if !strings.Contains(makefile, recipe) {
 		t.Errorf("the Makefile's bootstrap rule is not\n%s", recipe)
