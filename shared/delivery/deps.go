@@ -47,10 +47,6 @@ type Records interface {
 	// EndResend lets copies of the schedules the resend-th resend
 	// superseded count again, if the record is still at that resend.
 	EndResend(ctx context.Context, deliveryID string, resend int) error
-	// Release lets go of the count owner (a queue message id) holds, if
-	// it holds it: the schedule ends in a dead letter, and a copy sent
-	// back later is not a duplicate of it.
-	Release(ctx context.Context, deliveryID, owner string) error
 }
 
 // AttemptRecorder appends to the attempt log (dynamo.AttemptLog). message

@@ -200,12 +200,8 @@ func (r *memRecords) Save(ctx context.Context, rec deliverylog.DeliveryRecord) e
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	cur := r.recs[rec.DeliveryID]
-	switch { // as the adapter's condition
-	case rec.Resend < cur.Resend:
+	if rec.Resend < r.recs[rec.DeliveryID].Resend { // as the adapter's condition
 		return deliverylog.ErrSuperseded
-	case rec.Resend == cur.Resend && cur.Owner != "" && cur.Owner != rec.Owner:
-		return deliverylog.ErrDuplicate
 	}
 	r.recs[rec.DeliveryID] = rec // the proposal stands, as the adapter's UpdateItem leaves it
 	r.saves++
@@ -219,17 +215,7 @@ func (r *memRecords) EndResend(_ context.Context, id string, resend int) error {
 		delete(r.proposed, id)
 	}
 	if rec, ok := r.recs[id]; ok && rec.Resend == resend {
-		rec.Resend, rec.Owner = 0, ""
-		r.recs[id] = rec
-	}
-	return nil
-}
-
-func (r *memRecords) Release(_ context.Context, id, owner string) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if rec, ok := r.recs[id]; ok && rec.Owner == owner {
-		rec.Owner = ""
+		rec.Resend = 0
 		r.recs[id] = rec
 	}
 	return nil
@@ -253,7 +239,7 @@ func (r *memRecords) ResetAttempts(_ context.Context, id string) error {
 	if !ok {
 		return deliverylog.ErrNotFound
 	}
-	rec.Attempts, rec.FirstAttemptAt, rec.Owner = 0, time.Time{}, ""
+	rec.Attempts, rec.FirstAttemptAt = 0, time.Time{}
 	r.recs[id] = rec
 	return nil
 }
@@ -273,7 +259,7 @@ func (r *memRecords) Supersede(_ context.Context, id string, resend int) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if rec, ok := r.recs[id]; ok && rec.Resend < resend && r.proposed[id] == resend {
-		rec.Attempts, rec.FirstAttemptAt, rec.Resend, rec.Owner = 0, time.Time{}, resend, ""
+		rec.Attempts, rec.FirstAttemptAt, rec.Resend = 0, time.Time{}, resend
 		r.recs[id] = rec
 		delete(r.proposed, id)
 	}

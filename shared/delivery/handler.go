@@ -181,15 +181,15 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	if once {
 		dec = dec.once()
 	}
-	rec := prior.next(m, d, n, now, r.status)
+	rec := prior.next(d, m.Body, n, now, r.status)
 	if spent {
 		rec = prior
 		rec.test = d.Test
 	}
-	counted, refused := false, false // whether the record holds attempt n; whether the store refused it
+	counted := false // whether the record holds attempt n
 	if dec.act == actRetry {
 		// The count must be stored before the message can come back.
-		counted, refused = h.save(bctx, rec)
+		counted = h.save(bctx, rec)
 	}
 	rec.stored = rec.stored || counted
 	entered := false // whether apply wrote the attempt entry already
@@ -197,10 +197,10 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		h.record(bctx, rec, outcome, r)
 		entered = true
 	})
-	if !done && !counted && !uncounted && !refused {
+	if !done && !counted && !uncounted {
 		// A dead letter or removal that failed: the message comes back,
 		// and must find this attempt counted.
-		counted, _ = h.save(bctx, rec)
+		counted = h.save(bctx, rec)
 	}
 	rec.stored = rec.stored || counted
 	h.health(bctx, w, outcome, rec.DeliveryRecord, now)
@@ -247,9 +247,6 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 		}
 		return deliverylog.OutcomeRetrying, false, false
 	default:
-		if !h.release(ctx, m, rec) {
-			return deliverylog.OutcomeRetrying, false, false
-		}
 		attrs := dlqAttributes(dec.reason, d, rec.DeliveryRecord, r, rec.LastAttemptAt)
 		// The index item first: a DLQ letter the tenant's recover cannot
 		// find would be missed without a word.
@@ -287,11 +284,11 @@ func (h *Handler) deferDelivery(ctx context.Context, m events.SQSMessage, d mess
 	return false
 }
 
-// attemptUnknown handles attemptOf's error: a superseded or duplicate
-// message is done with (logged), a failed read comes back to try again.
+// attemptUnknown handles attemptOf's error: a superseded message is done
+// with (logged), a failed read comes back to try again.
 func (h *Handler) attemptUnknown(ctx context.Context, d message.Delivery, err error) bool {
-	if errors.Is(err, deliverylog.ErrSuperseded) || errors.Is(err, deliverylog.ErrDuplicate) {
-		h.log.LogAttrs(ctx, slog.LevelInfo, "delivery dropped: "+replacedBy(err),
+	if errors.Is(err, deliverylog.ErrSuperseded) {
+		h.log.LogAttrs(ctx, slog.LevelInfo, "delivery dropped: a resend replaced its retries",
 			slog.String("org_id", d.OrgID), slog.String("webhook_id", d.WebhookID), slog.String("delivery_id", d.DeliveryID))
 		return true
 	}
@@ -323,7 +320,7 @@ func (h *Handler) skip(ctx context.Context, m events.SQSMessage, d message.Deliv
 	// The entry is all that is left of a skipped delivery, with its reason:
 	// if it fails, the message comes back to write it (a skip POSTs
 	// nothing, so repeating it costs nothing).
-	recorded := h.record(bctx, prior.next(m, d, n, h.now(), 0), deliverylog.OutcomeSkipped, result{class: class})
+	recorded := h.record(bctx, prior.next(d, m.Body, n, h.now(), 0), deliverylog.OutcomeSkipped, result{class: class})
 	h.logAttempt(ctx, d, n, deliverylog.OutcomeSkipped, "error_class", class)
 	return recorded
 }

@@ -190,7 +190,7 @@ func TestASkippedResendSupersedesNothing(t *testing.T) {
 		t.Fatal("the resend to a disabled endpoint was not skipped")
 	}
 	e.webhooks.put(hook)
-	sentBackRuns(t, rc, e.records, old, handle)
+	sentBackRuns(t, rc, old, handle)
 }
 
 // skippingSender hands each message it sends to skip before returning:
@@ -234,21 +234,14 @@ func TestAResendSkippedBeforeItsMarkSupersedesNothing(t *testing.T) {
 	if rec := e.records.get(id); rec.Resend != 0 {
 		t.Fatalf("the record carries resend %d after its schedule was skipped, want no mark", rec.Resend)
 	}
-	sentBackRuns(t, rc, e.records, old, handle)
+	sentBackRuns(t, rc, old, handle)
 }
 
-// sentBackRuns has old's dead letter sent back (a recover, a redrive:
-// the count reset, a new queue message) and received twice: each receive
-// must POST it (a 500, retried), not drop it as superseded.
-func sentBackRuns(t *testing.T, rc *receiver, records *memRecords, old events.SQSMessage, handle func(events.SQSMessage, int) bool) {
+// sentBackRuns has old's dead letter sent back (a recover, a redrive) and
+// received twice: each receive must POST it (a 500, retried), not drop it
+// as superseded.
+func sentBackRuns(t *testing.T, rc *receiver, old events.SQSMessage, handle func(events.SQSMessage, int) bool) {
 	t.Helper()
-	d, err := message.Decode(old.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := records.ResetAttempts(context.Background(), d.DeliveryID); err != nil {
-		t.Fatal(err)
-	}
 	hits := rc.hits.Load()
 	sentBack := old
 	sentBack.MessageId, sentBack.ReceiptHandle = "sent-back", "sent-back-receipt"

@@ -24,12 +24,6 @@ type DeliveryRecord struct {
 	// Resend is the message.Delivery.Resend of the retry schedule the
 	// record counts: a message of an earlier one was superseded.
 	Resend int
-	// Owner is the queue message (its SQS MessageId) whose schedule the
-	// count is: set by that copy's first save. Another copy of the same
-	// delivery id and Resend (fan-out queued it twice, a publish retried)
-	// is a duplicate while the count is live (ErrDuplicate); a count
-	// started over (a redrive, a recover, a resend) has none.
-	Owner string
 }
 
 // StatusInFlight is a delivery's status between attempts (and after a
@@ -40,9 +34,3 @@ const StatusInFlight = "in_flight"
 // would save, belongs to a retry schedule a resend replaced (a lower
 // Resend than the record's): the resend's schedule goes on, this one ends.
 var ErrSuperseded = errors.New("a resend superseded this retry schedule")
-
-// ErrDuplicate means a delivery's message, or the record its attempt
-// would save, is another copy of a schedule another queue message owns
-// (DeliveryRecord.Owner): that copy goes on, this one ends, so the
-// delivery runs its retry schedule, and ends, once.
-var ErrDuplicate = errors.New("another copy of this delivery owns its retry schedule")

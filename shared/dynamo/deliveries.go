@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -61,7 +60,6 @@ type deliveryItem struct {
 	Status         string    `dynamodbav:"status"`
 	LastStatusCode int       `dynamodbav:"last_status_code"`
 	Resend         int       `dynamodbav:"resend,omitempty"`
-	Owner          string    `dynamodbav:"owner,omitempty"`
 	ExpiresAt      int64     `dynamodbav:"expires_at"`
 }
 
@@ -69,7 +67,7 @@ func (it deliveryItem) record(id string) deliverylog.DeliveryRecord {
 	return deliverylog.DeliveryRecord{
 		DeliveryID: id, OrgID: it.OrgID, WebhookID: it.WebhookID, EventID: it.EventID, EventName: it.EventName,
 		Message: it.Message, Attempts: it.Attempts, FirstAttemptAt: it.FirstAttemptAt, LastAttemptAt: it.LastAttemptAt,
-		Status: it.Status, LastStatusCode: it.LastStatusCode, Resend: it.Resend, Owner: it.Owner,
+		Status: it.Status, LastStatusCode: it.LastStatusCode, Resend: it.Resend,
 	}
 }
 
@@ -90,70 +88,35 @@ func deliveryKey(id string) map[string]types.AttributeValue {
 // schedule it replaces, saved between the resend's Propose and its
 // Supersede, must not withdraw it, or the old schedule would go on beside
 // the resend's. A record of a later resend (still live) is kept:
-// deliverylog.ErrSuperseded; one of the same schedule whose count another
-// copy owns (rec.Owner, still live) too: deliverylog.ErrDuplicate.
+// deliverylog.ErrSuperseded.
 func (s *DeliveryStore) Save(ctx context.Context, rec deliverylog.DeliveryRecord) error {
 	fields, err := attributevalue.MarshalMap(deliveryItem{
 		OrgID: rec.OrgID, WebhookID: rec.WebhookID, EventID: rec.EventID, EventName: rec.EventName,
 		Message: rec.Message, Attempts: rec.Attempts, FirstAttemptAt: rec.FirstAttemptAt.UTC(),
 		LastAttemptAt: rec.LastAttemptAt.UTC(), Status: rec.Status, LastStatusCode: rec.LastStatusCode,
-		Resend: rec.Resend, Owner: rec.Owner, ExpiresAt: rec.LastAttemptAt.Add(s.ttl + recordLife).Unix(),
+		Resend: rec.Resend, ExpiresAt: rec.LastAttemptAt.Add(s.ttl + recordLife).Unix(),
 	})
 	if err != nil {
 		return err
 	}
 	update, names, values := setAll(fields)
-	var removed []string
 	if rec.Resend == 0 {
 		// An expired record's resend must not outlive it.
-		removed = append(removed, "#resend")
+		update += " REMOVE #resend"
 	}
-	if rec.Owner == "" {
-		removed = append(removed, "#owner")
-	}
-	if len(removed) > 0 {
-		update += " REMOVE " + strings.Join(removed, ", ")
-	}
-	names["#resend"], names["#owner"], names["#exp"] = "resend", "owner", AttrTTL
-	values[":now"] = nAttr(s.Now().Unix())
+	names["#resend"], names["#exp"] = "resend", AttrTTL
+	values[":resend"], values[":now"] = nAttr(int64(rec.Resend)), nAttr(s.Now().Unix())
 	// A schedule a resend superseded must not carry its count over the
-	// resend's (a copy of it attempted unread, on its first receive), nor
-	// a second copy of one schedule over the count of the copy that owns
-	// it; an expired record counts nothing any more.
-	free := "attribute_not_exists(#owner)"
-	if rec.Owner != "" {
-		free, values[":owner"] = "(attribute_not_exists(#owner) OR #owner = :owner)", sAttr(rec.Owner)
-	}
-	cond := "#exp <= :now OR (attribute_not_exists(#resend) AND " + free + ")"
-	if rec.Resend > 0 {
-		values[":resend"] = nAttr(int64(rec.Resend))
-		cond = "#exp <= :now OR attribute_not_exists(#resend) OR #resend < :resend OR (#resend = :resend AND " + free + ")"
-	}
+	// resend's (a copy of it attempted unread, on its first receive);
+	// an expired record counts nothing any more.
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(s.table), Key: deliveryKey(rec.DeliveryID),
 		UpdateExpression:          aws.String(update),
-		ConditionExpression:       aws.String(cond),
+		ConditionExpression:       aws.String("attribute_not_exists(#resend) OR #resend <= :resend OR #exp <= :now"),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
 	})
-	if isConditionFailed(err) {
-		return s.refusal(ctx, rec)
-	}
-	return deliveryWrite(rec.DeliveryID, "save", err, nil)
-}
-
-// refusal names why Save was refused: a later resend's record, or another
-// copy's count. It reads the record, which only a refused save pays for.
-func (s *DeliveryStore) refusal(ctx context.Context, rec deliverylog.DeliveryRecord) error {
-	cur, err := s.Get(ctx, rec.DeliveryID)
-	switch {
-	case err != nil && !errors.Is(err, deliverylog.ErrNotFound):
-		return err
-	case err == nil && cur.Resend > rec.Resend:
-		return fmt.Errorf("delivery %s: save: %w", rec.DeliveryID, deliverylog.ErrSuperseded)
-	}
-	// Gone or expired since the refusal too: the next receive reads it.
-	return fmt.Errorf("delivery %s: save: %w", rec.DeliveryID, deliverylog.ErrDuplicate)
+	return deliveryWrite(rec.DeliveryID, "save", err, deliverylog.ErrSuperseded)
 }
 
 // setAll is an update expression that sets each of fields (marshalled
@@ -187,36 +150,18 @@ func (s *DeliveryStore) Get(ctx context.Context, deliveryID string) (deliverylog
 	return it.record(deliveryID), nil
 }
 
-// ResetAttempts starts the count over (recover, redrive): the next attempt
-// is 1 again and gets the whole retry schedule, and the count has no
-// owner, so the copy sent back (a new queue message) can own it.
+// ResetAttempts starts the count over (resend, redrive): the next attempt
+// is 1 again and gets the whole retry schedule.
 func (s *DeliveryStore) ResetAttempts(ctx context.Context, deliveryID string) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
 		Key:                       deliveryKey(deliveryID),
-		UpdateExpression:          aws.String("SET #n = :zero, #st = :st REMOVE #first, #owner"),
+		UpdateExpression:          aws.String("SET #n = :zero, #st = :st REMOVE #first"),
 		ConditionExpression:       aws.String("attribute_exists(#pk)"),
-		ExpressionAttributeNames:  map[string]string{"#n": "attempts", "#st": "status", "#first": "first_attempt_at", "#pk": AttrPK, "#owner": "owner"},
+		ExpressionAttributeNames:  map[string]string{"#n": "attempts", "#st": "status", "#first": "first_attempt_at", "#pk": AttrPK},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": nAttr(0), ":st": sAttr(deliverylog.StatusInFlight)},
 	})
 	return deliveryWrite(deliveryID, "reset", err, deliverylog.ErrNotFound)
-}
-
-// Release removes the record's owner while it is owner: the owner's
-// schedule ends in a dead letter, and a copy of the delivery sent back
-// without a reset of the count (a redrive that could not reset it) must
-// own the count, not be dropped as a duplicate of a schedule that ended.
-// A record of another owner, or gone, is left as it is.
-func (s *DeliveryStore) Release(ctx context.Context, deliveryID, owner string) error {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       deliveryKey(deliveryID),
-		UpdateExpression:          aws.String("REMOVE #owner"),
-		ConditionExpression:       aws.String("#owner = :owner"),
-		ExpressionAttributeNames:  map[string]string{"#owner": "owner"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":owner": sAttr(owner)},
-	})
-	return deliveryWrite(deliveryID, "release", err, nil)
 }
 
 // attrProposed names the resend a Propose announced and its Supersede has
@@ -251,11 +196,11 @@ func (s *DeliveryStore) Supersede(ctx context.Context, deliveryID string, resend
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:        aws.String(s.table),
 		Key:              deliveryKey(deliveryID),
-		UpdateExpression: aws.String("SET #n = :zero, #st = :st, #resend = :resend REMOVE #first, #p, #owner"),
+		UpdateExpression: aws.String("SET #n = :zero, #st = :st, #resend = :resend REMOVE #first, #p"),
 		ConditionExpression: aws.String("attribute_exists(#pk) AND #p = :resend AND " +
 			"(attribute_not_exists(#resend) OR #resend < :resend)"),
 		ExpressionAttributeNames: map[string]string{"#n": "attempts", "#st": "status", "#first": "first_attempt_at", "#pk": AttrPK,
-			"#resend": "resend", "#p": attrProposed, "#owner": "owner"},
+			"#resend": "resend", "#p": attrProposed},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":zero": nAttr(0), ":st": sAttr(deliverylog.StatusInFlight), ":resend": nAttr(int64(resend)),
 		},
@@ -274,26 +219,17 @@ func (s *DeliveryStore) EndResend(ctx context.Context, deliveryID string, resend
 	if err := s.removeIfResend(ctx, deliveryID, attrProposed, resend); err != nil {
 		return err
 	}
-	// The schedule that ended owns its count no more: any copy left of
-	// the one it superseded goes on.
-	return s.removeIfResend(ctx, deliveryID, "resend", resend, "owner")
+	return s.removeIfResend(ctx, deliveryID, "resend", resend)
 }
 
-// removeIfResend removes the record's attribute, and also those, while
-// it holds resend.
-func (s *DeliveryStore) removeIfResend(ctx context.Context, deliveryID, attr string, resend int, also ...string) error {
-	names := map[string]string{"#a": attr}
-	update := "REMOVE #a"
-	for i, a := range also {
-		names["#also"+strconv.Itoa(i)] = a
-		update += ", #also" + strconv.Itoa(i)
-	}
+// removeIfResend removes the record's attribute while it holds resend.
+func (s *DeliveryStore) removeIfResend(ctx context.Context, deliveryID, attr string, resend int) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
 		Key:                       deliveryKey(deliveryID),
-		UpdateExpression:          aws.String(update),
+		UpdateExpression:          aws.String("REMOVE #a"),
 		ConditionExpression:       aws.String("#a = :resend"),
-		ExpressionAttributeNames:  names,
+		ExpressionAttributeNames:  map[string]string{"#a": attr},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":resend": nAttr(int64(resend))},
 	})
 	return deliveryWrite(deliveryID, "remove "+attr, err, nil)
