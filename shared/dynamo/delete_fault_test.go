@@ -52,7 +52,10 @@ func TestDeleteWhoseSlotReleaseFails(t *testing.T) {
 	if err := store.Delete(ctx, "org_f", w.ID); !errors.Is(err, webhook.ErrNotFound) {
 		t.Fatalf("repeated delete: %v, want ErrNotFound (no second release)", err)
 	}
-	// The kept slot is counted again when a create finds the cap reached:
-	// the org can create exactly one webhook, then is refused.
-	slotsMatch(t, store, "org_f", 1)
+	// The kept slot errs on the side of the cap.
+	w2 := w
+	w2.ID = ids.NewAt(ids.WebhookPrefix, now.Add(time.Millisecond))
+	if err := store.Create(ctx, w2, 1); !errors.Is(err, webhook.ErrLimitReached) {
+		t.Fatalf("create after a kept slot: %v, want ErrLimitReached", err)
+	}
 }

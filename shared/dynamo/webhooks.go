@@ -172,7 +172,7 @@ func conditionalWrite(err, refused error, what string) error {
 // are no transactions (dynalite has none), so a failed write is undone: the
 // item removed (a write cut off by the deadline may have applied) and the
 // slot given back; a crash between the two leaves the counter one too
-// high, which a create at the cap corrects (recountSlots). The write is an
+// high, which only ever errs on the side of the cap. The write is an
 // update, not a put, so sealed secrets already on the key (the envelope
 // store writes them first) stay; its condition is on the id, which only a
 // webhook has.
@@ -186,14 +186,7 @@ func (s *WebhookStore) Create(ctx context.Context, w webhook.Webhook, maxPerOrg 
 		return err
 	}
 	defer cancel()
-	if err := s.reserveSlot(first, w.OrgID, maxPerOrg); errors.Is(err, webhook.ErrLimitReached) {
-		if err := s.recountSlots(first, w.OrgID); err != nil {
-			return err
-		}
-		if err := s.reserveSlot(first, w.OrgID, maxPerOrg); err != nil {
-			return err
-		}
-	} else if err != nil {
+	if err := s.reserveSlot(first, w.OrgID, maxPerOrg); err != nil {
 		return err
 	}
 	in, err := createUpdate(w)
@@ -289,7 +282,7 @@ func (s *WebhookStore) reserveSlot(ctx context.Context, orgID string, maxPerOrg 
 // still ends with the request. What follows a failure (undoCreate) or the
 // delete (the slot's release) gets a context of its own. The SDK retry of
 // a write whose answer was lost in the network can still leave the
-// counter one too high, until a create at the cap recounts it.
+// counter off by one (docs/internals.md).
 func firstWrites(ctx context.Context) (context.Context, context.CancelFunc, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
