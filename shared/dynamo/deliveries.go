@@ -151,15 +151,19 @@ func (s *DeliveryStore) Get(ctx context.Context, deliveryID string) (deliverylog
 }
 
 // ResetAttempts starts the count over (resend, redrive): the next attempt
-// is 1 again and gets the whole retry schedule.
+// is 1 again and gets the whole retry schedule. The record lives as long
+// as a save now would keep it (restartedLife): the copy sent back is a new
+// send, whose final attempt may come a retention later.
 func (s *DeliveryStore) ResetAttempts(ctx context.Context, deliveryID string) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       deliveryKey(deliveryID),
-		UpdateExpression:          aws.String("SET #n = :zero, #st = :st REMOVE #first"),
-		ConditionExpression:       aws.String("attribute_exists(#pk)"),
-		ExpressionAttributeNames:  map[string]string{"#n": "attempts", "#st": "status", "#first": "first_attempt_at", "#pk": AttrPK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": nAttr(0), ":st": sAttr(deliverylog.StatusInFlight)},
+		TableName:                aws.String(s.table),
+		Key:                      deliveryKey(deliveryID),
+		UpdateExpression:         aws.String("SET #n = :zero, #st = :st, #exp = :exp REMOVE #first"),
+		ConditionExpression:      aws.String("attribute_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#n": "attempts", "#st": "status", "#first": "first_attempt_at", "#pk": AttrPK, "#exp": "expires_at"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":zero": nAttr(0), ":st": sAttr(deliverylog.StatusInFlight), ":exp": s.restartedLife(),
+		},
 	})
 	return deliveryWrite(deliveryID, "reset", err, deliverylog.ErrNotFound)
 }
@@ -185,6 +189,13 @@ func (s *DeliveryStore) Propose(ctx context.Context, deliveryID string, resend i
 	return deliveryWrite(deliveryID, "propose", err, nil)
 }
 
+// restartedLife is the expires_at of a count started over now (a reset,
+// a resend's supersede): as a save now would set it, so a resend works as
+// long as the log shows an attempt of the copy sent back.
+func (s *DeliveryStore) restartedLife() types.AttributeValue {
+	return nAttr(s.Now().Add(s.ttl + recordLife).Unix())
+}
+
 // Supersede starts the count over for the schedule of the resend-th
 // resend, whose message is already on its way: messages of the earlier
 // schedules are dropped from now on. It takes effect only on the
@@ -196,13 +207,13 @@ func (s *DeliveryStore) Supersede(ctx context.Context, deliveryID string, resend
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:        aws.String(s.table),
 		Key:              deliveryKey(deliveryID),
-		UpdateExpression: aws.String("SET #n = :zero, #st = :st, #resend = :resend REMOVE #first, #p"),
+		UpdateExpression: aws.String("SET #n = :zero, #st = :st, #resend = :resend, #exp = :exp REMOVE #first, #p"),
 		ConditionExpression: aws.String("attribute_exists(#pk) AND #p = :resend AND " +
 			"(attribute_not_exists(#resend) OR #resend < :resend)"),
 		ExpressionAttributeNames: map[string]string{"#n": "attempts", "#st": "status", "#first": "first_attempt_at", "#pk": AttrPK,
-			"#resend": "resend", "#p": attrProposed},
+			"#resend": "resend", "#p": attrProposed, "#exp": "expires_at"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":zero": nAttr(0), ":st": sAttr(deliverylog.StatusInFlight), ":resend": nAttr(int64(resend)),
+			":zero": nAttr(0), ":st": sAttr(deliverylog.StatusInFlight), ":resend": nAttr(int64(resend)), ":exp": s.restartedLife(),
 		},
 	})
 	return deliveryWrite(deliveryID, "supersede", err, nil)

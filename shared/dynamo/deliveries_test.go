@@ -41,6 +41,7 @@ func TestDeliveryStoreSavesResetsAndExpires(t *testing.T) {
 		t.Fatalf("Get after the second save = %+v, %v", got, err)
 	}
 
+	s.Now = func() time.Time { return t0.Add(time.Minute) } // a reset comes after the save it starts over
 	if err := s.ResetAttempts(ctx, "dlv_1"); err != nil {
 		t.Fatal(err)
 	}
@@ -76,5 +77,47 @@ func TestDeliveryStoreSavesResetsAndExpires(t *testing.T) {
 	}
 	if _, err := s.Get(ctx, "dlv_1"); !errors.Is(err, deliverylog.ErrNotFound) {
 		t.Fatalf("Get expired: %v", err)
+	}
+}
+
+// A count started over days after its last save (a recover or redrive of
+// a dead letter, a resend) belongs to a new send, whose final attempt's
+// log entry lives ttl after it: the record lives as long as a save at the
+// restart would keep it, or a resend would answer 404 for an attempt the
+// log shows.
+func TestARestartedCountLivesFromTheRestart(t *testing.T) {
+	db, table := testenv.Table(t)
+	s := dynamo.NewDeliveryStore(db, table, time.Hour)
+	ctx := context.Background()
+	t0 := time.Date(2025, 4, 18, 12, 0, 0, 0, time.UTC)
+	life := config.DeliveryRecordMinTTL + config.DeliveryRetention
+	for _, restart := range []struct {
+		name string
+		do   func(id string) error
+	}{
+		{"reset", func(id string) error { return s.ResetAttempts(ctx, id) }},
+		{"supersede", func(id string) error {
+			if err := s.Propose(ctx, id, 1); err != nil {
+				return err
+			}
+			return s.Supersede(ctx, id, 1)
+		}},
+	} {
+		id := "dlv_" + restart.name
+		s.Now = func() time.Time { return t0 }
+		rec := deliverylog.DeliveryRecord{DeliveryID: id, OrgID: "org_a", WebhookID: "wh_1", EventID: "evt_1", EventName: "emailClick",
+			Message: "m", Attempts: 1, FirstAttemptAt: t0, LastAttemptAt: t0, Status: deliverylog.StatusInFlight}
+		if err := s.Save(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		restartAt := t0.Add(5 * 24 * time.Hour)
+		s.Now = func() time.Time { return restartAt }
+		if err := restart.do(id); err != nil {
+			t.Fatalf("%s: %v", restart.name, err)
+		}
+		s.Now = func() time.Time { return restartAt.Add(life - time.Second) }
+		if got, err := s.Get(ctx, id); err != nil || got.Attempts != 0 {
+			t.Fatalf("%s 5 days after the save, read a full life later: %+v, %v; want the restarted record", restart.name, got, err)
+		}
 	}
 }
