@@ -50,3 +50,20 @@ func TestRoutesWithoutInputRefuseABody(t *testing.T) {
 		t.Fatalf("with no body or {}: %d resends, %d tests; want 3 each", len(e.dlv.resends), len(e.dlv.tests))
 	}
 }
+
+// DELETE takes no body either: {"confirm":false} must not delete.
+func TestDeleteRefusesABody(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tok := e.token("org_del_body")
+	hook := e.create(tok, createBody("keep", "emailOpen"))
+	path := webhooksPath + "/" + hook.ID
+	e.do(http.MethodDelete, path, tok, `{"confirm":false}`).wantError(t, http.StatusBadRequest, "unknown_field")
+	e.do(http.MethodDelete, path, tok, `not json`).wantError(t, http.StatusBadRequest, "invalid_json")
+	if got := e.do(http.MethodGet, path, tok, nil).webhook(t); got.ID != hook.ID {
+		t.Fatalf("a refused delete removed the webhook: %+v", got)
+	}
+	if res := e.do(http.MethodDelete, path, tok, nil); res.status != http.StatusNoContent {
+		t.Fatalf("delete without a body: %d %s", res.status, res.body)
+	}
+}

@@ -280,6 +280,9 @@ func (s *server) applyPatch(hook *webhook.Webhook, in webhookInput) error {
 }
 
 func (s *server) deleteWebhook(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	if err := decodeEmptyBody(w, r); err != nil {
+		return err
+	}
 	id := r.PathValue("id")
 	if !ids.Valid(ids.WebhookPrefix, id) {
 		return errWebhookNotFound
