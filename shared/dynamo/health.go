@@ -133,7 +133,7 @@ func (s *WebhookStore) RecordRecovery(ctx context.Context, orgID, id string, at 
 			"#n": attrFailures, "#last": attrLastSuccess, "#since": attrFailingSince, "#clock": attrFirstDeadAt, "#enabled": "enabled",
 			"#runEnd": attrRunEnd, "#runN": attrRunFailures,
 		}
-		if strings.Contains(end.keep, "#runSince") { // DynamoDB refuses a name the expressions do not use
+		if strings.Contains(end.condition+end.keep, "#runSince") { // DynamoDB refuses a name the expressions do not use
 			names["#runSince"] = attrRunSince
 		}
 		_, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{

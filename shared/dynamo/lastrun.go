@@ -19,12 +19,17 @@ const (
 )
 
 // endRun is how RecordRecovery keeps the run it ends, tried in order: a
-// run kept already that ended within the DLQ's retention is joined (its
-// start stays, the failures add up), since no recover has sent its dead
-// letters yet and a recover from its start sends both runs'; with none,
-// or only an older one (whose dead letters are gone), the run is kept
-// alone. The conditions exclude each other, so a recovery writes once
-// except when it joins. All operands read the item before the update.
+// run kept already that ended within the DLQ's retention is joined (the
+// failures add up), since no recover has sent its dead letters yet and a
+// recover from the joined start sends both runs'; with none, or only an
+// older one (whose dead letters are gone), the run is kept alone. The
+// joined run starts at the earlier of the two starts: a run's start is
+// its earliest delivery's first attempt (RecordFailure moves it back), so
+// the ending run can have started before the kept one, and a recover from
+// the later start would miss its dead letters. Update expressions have no
+// min(), hence two join variants. The conditions exclude each other, so a
+// recovery writes once except when it joins. All operands read the item
+// before the update.
 var endRun = []struct{ condition, keep string }{
 	{
 		condition: "(attribute_not_exists(#runEnd) OR #runEnd < :cutoff)",
@@ -32,7 +37,11 @@ var endRun = []struct{ condition, keep string }{
 		keep: "#runSince = if_not_exists(#since, :end), #runEnd = :end, #runN = #n",
 	},
 	{
-		condition: "#runEnd >= :cutoff",
+		condition: "#runEnd >= :cutoff AND #since < #runSince",
+		keep:      "#runSince = #since, #runEnd = :end, #runN = #runN + #n",
+	},
+	{
+		condition: "#runEnd >= :cutoff AND (attribute_not_exists(#since) OR #since >= #runSince)",
 		keep:      "#runEnd = :end, #runN = #runN + #n",
 	},
 }

@@ -74,6 +74,24 @@ func TestLastFailureRun(t *testing.T) {
 		same(t, lastRun(t, w), webhook.FailureRun{FailingSince: t0.Add(time.Minute), EndedAt: end2, Failures: 5})
 	})
 
+	t.Run("a run that started before the kept one joins it from its own start", func(t *testing.T) {
+		// A run's start is its earliest delivery's first attempt, so it can
+		// precede the kept run's (s32 diffB #1): D, first attempted at t0,
+		// dead-letters after E's run (from t0+2h) ended. The joined run must
+		// start at t0, or a recover from it misses D and then clears the run.
+		w := create(t)
+		t1 := t0.Add(2 * time.Hour)
+		run(t, w, t1, 1, t1.Add(time.Hour))
+		t3 := t0.Add(10 * time.Hour)
+		if _, err := store.RecordFailure(ctx, w.OrgID, w.ID, t0, t3); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.RecordRecovery(ctx, w.OrgID, w.ID, t3.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		same(t, lastRun(t, w), webhook.FailureRun{FailingSince: t0, EndedAt: t3.Add(time.Hour), Failures: 2})
+	})
+
 	t.Run("a run kept past the DLQ's retention is replaced, not joined", func(t *testing.T) {
 		w := create(t)
 		run(t, w, t0, 4, t0.Add(time.Minute))
