@@ -59,3 +59,23 @@ func TestAFailingEndpointRecoversFromAnEarlierEndedRun(t *testing.T) {
 		t.Errorf("the failing card does not say %q:\n%s", want, words(page))
 	}
 }
+
+// Send test event on a failing endpoint with an ended run not recovered
+// yet: the test's success joins the two runs, so the Recover it leads to
+// starts at the ended run's start, not the running one's (s32 diffB #3).
+func TestTestOfFailingEndpointKeepsEndedRunStart(t *testing.T) {
+	hk := failingHook()
+	hk.Health.FailingSince = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+	hk.Health.LastFailureRun = fixedRun
+	api := &fakeAPI{t: t, hook: hk}
+	h := testHandler(t, api)
+	loc := post(h, h.sendTest, "/portal/webhooks/wh_1/test", url.Values{"csrf": {"token"}}).Header().Get("Location")
+	// The test succeeded: the run ends and joins the ended one (dynamo).
+	end := time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
+	api.hook.Health = webhook.Health{LastSuccessAt: end,
+		LastFailureRun: webhook.FailureRun{FailingSince: fixedRun.FailingSince, EndedAt: end, Failures: 14}}
+	page := get(h, h.endpoint, "/portal/webhooks/wh_1?"+strings.SplitN(loc, "?", 2)[1]).Body.String()
+	if !strings.Contains(page, recoverFrom("2026-11-23T09:15:07Z")) {
+		t.Fatalf("redirect %q: after the test, Recover is not prefilled from the ended run's start 2026-11-23T09:15:07Z:\n%s", loc, words(page))
+	}
+}

@@ -443,9 +443,11 @@ func (h *Handler) sendTest(v *visit) error {
 	if healthOf(hk) == failing && hasRun(hk) {
 		// The test is an ordinary delivery here, and its success ends the
 		// run and the card's Recover with it: the page it leads to keeps
-		// the run's start, so fix, test, then Recover works in that order.
+		// the start the card's Recover has now (an ended run's, held or
+		// owed deliveries' if earlier), so fix, test, then Recover works
+		// in that order.
 		return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?" + url.Values{
-			"done": {"test-failing"}, "since": {hk.Health.FailingSince.UTC().Format(time.RFC3339)},
+			"done": {"test-failing"}, "since": {recoverForm(v.r, hk).Since},
 		}.Encode())
 	}
 	return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=test" + fate(hk, true))
