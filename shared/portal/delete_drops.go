@@ -9,12 +9,16 @@ import (
 // deleteDrops is what a Recover could still send to the endpoint and a
 // delete drops with it (the recover route needs the webhook), as Delete's
 // question says it, or "" when there is nothing: the events held for it
-// (parked_from), its failure run's failed deliveries, or the dead letters
+// (parked_from), its failure run's failed deliveries (the running one's
+// and the last one a success ended, last_failure_run), or the dead letters
 // a recover still owes it (dead_letters_from) (s32 portal finding 8).
 func deleteDrops(hk hook) string {
 	var what []string
 	if !hk.ParkedFrom.IsZero() {
 		what = append(what, "the events held for it since "+when(hk.ParkedFrom))
+	}
+	if run := endedRun(hk); !run.FailingSince.IsZero() {
+		what = append(what, "the "+phrase.Count(run.Failures, "delivery", "deliveries")+" that failed between "+when(run.FailingSince)+" and "+when(run.EndedAt))
 	}
 	switch {
 	case hasRun(hk):

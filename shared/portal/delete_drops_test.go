@@ -43,3 +43,15 @@ func TestDeleteSaysItDropsWhatRecoverWouldSend(t *testing.T) {
 		}
 	}
 }
+
+// A healthy endpoint whose card offers Recover for a run a success ended:
+// Delete drops those dead letters too, and says so (s32 diffB #4).
+func TestDeleteWarnsOfEndedRun(t *testing.T) {
+	hk := healthyHook()
+	hk.Health.LastSuccessAt, hk.Health.LastFailureRun = fixedRun.EndedAt, fixedRun
+	h := testHandler(t, &fakeAPI{t: t, hook: hk})
+	page := words(get(h, h.confirmDelete, "/portal/webhooks/wh_1/delete").Body.String())
+	if !strings.Contains(page, "Deleting it also drops the 7 deliveries that failed between") {
+		t.Fatalf("Delete of an endpoint whose card offers Recover for 7 failed deliveries does not warn:\n%s", page)
+	}
+}
