@@ -28,7 +28,9 @@ func (h *Handler) confirmEnable(v *visit) error {
 	if err != nil {
 		return err
 	}
-	if hk.Enabled {
+	if hk.Enabled || !enableDrops(hk) {
+		// Nothing to lose (a stale tab, a bookmark): its page's plain
+		// Enable form, not a question whose text would be false.
 		return v.seeOther("webhooks/" + url.PathEscape(hk.ID))
 	}
 	d := enableData{Hook: hk, Since: recoverForm(v.r, hk).Since}

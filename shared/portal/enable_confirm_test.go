@@ -107,3 +107,16 @@ func TestEnableAsksOnlyWhenItWouldDropAFailureRun(t *testing.T) {
 		t.Errorf("an enabled endpoint's Enable confirmation: %d to %q", w.Code, w.Header().Get("Location"))
 	}
 }
+
+// /enable of an endpoint its tenant disabled with nothing held or failed:
+// Enable drops nothing, so there is nothing to ask; the endpoint page's
+// plain Enable form is where it goes (s32 diffB #5).
+func TestEnableConfirmWithoutRunRedirects(t *testing.T) {
+	hk := healthyHook()
+	hk.Enabled = false
+	h := testHandler(t, &fakeAPI{t: t, hook: hk})
+	w := get(h, h.confirmEnable, "/portal/webhooks/wh_1/enable")
+	if w.Code != http.StatusSeeOther || !strings.HasSuffix(w.Header().Get("Location"), "webhooks/wh_1") {
+		t.Fatalf("tenant-disabled endpoint with no run: /enable answers %d %q:\n%s", w.Code, w.Header().Get("Location"), words(w.Body.String()))
+	}
+}
