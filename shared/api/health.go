@@ -65,6 +65,9 @@ type FailureRuns interface {
 	// ClearFailureRun drops the run that ended at endedAt if since is at
 	// or before its start.
 	ClearFailureRun(ctx context.Context, orgID, id string, endedAt, since time.Time) error
+	// RecoveredRun records that a recover sent the first failures of
+	// the running run that started at failingSince again.
+	RecoveredRun(ctx context.Context, orgID, id string, failingSince time.Time, failures int) error
 }
 
 // clearFailureRun drops the webhook's last failure run after a recover
@@ -78,6 +81,22 @@ func (s *server) clearFailureRun(ctx context.Context, hook webhook.Webhook, sinc
 	}
 	if err := s.d.FailureRuns.ClearFailureRun(ctx, hook.OrgID, hook.ID, run.EndedAt, since); err != nil {
 		s.d.Logger.LogAttrs(ctx, slog.LevelError, "recover: last failure run not cleared",
+			slog.String("org_id", hook.OrgID), slog.String("webhook_id", hook.ID), slog.String("error", err.Error()))
+	}
+}
+
+// recoveredRun records, on an enabled endpoint failing since a time at or
+// after since, that the recover sent its run's failures so far again: the
+// success that ends the run (a redriven dead letter's, often) then keeps
+// no last failure run for them, which would say they failed and Recover
+// sends them again (s32 diffB #2). A failed write is logged.
+func (s *server) recoveredRun(ctx context.Context, hook webhook.Webhook, since time.Time) {
+	h := hook.Health
+	if s.d.FailureRuns == nil || h.ConsecutiveFailures == 0 || h.FailingSince.IsZero() || since.After(h.FailingSince) {
+		return
+	}
+	if err := s.d.FailureRuns.RecoveredRun(ctx, hook.OrgID, hook.ID, h.FailingSince, h.ConsecutiveFailures); err != nil {
+		s.d.Logger.LogAttrs(ctx, slog.LevelError, "recover: running run not marked recovered",
 			slog.String("org_id", hook.OrgID), slog.String("webhook_id", hook.ID), slog.String("error", err.Error()))
 	}
 }
@@ -214,6 +233,7 @@ func (s *server) recoverWebhook(w http.ResponseWriter, r *http.Request, p auth.P
 	}
 	if err == nil {
 		s.clearFailureRun(r.Context(), hook, since)
+		s.recoveredRun(r.Context(), hook, since)
 	}
 	if err != nil {
 		// Enabled, or some queued: an error would hide that. The rest is

@@ -131,22 +131,34 @@ func (s *WebhookStore) RecordRecovery(ctx context.Context, orgID, id string, at 
 	for _, end := range endRun {
 		names := map[string]string{
 			"#n": attrFailures, "#last": attrLastSuccess, "#since": attrFailingSince, "#clock": attrFirstDeadAt, "#enabled": "enabled",
-			"#runEnd": attrRunEnd, "#runN": attrRunFailures,
+			"#rs": attrRecoveredSince, "#rn": attrRecoveredFailures,
 		}
-		if strings.Contains(end.condition+end.keep, "#runSince") { // DynamoDB refuses a name the expressions do not use
-			names["#runSince"] = attrRunSince
+		values := map[string]types.AttributeValue{
+			":zero": &types.AttributeValueMemberN{Value: "0"}, ":at": &types.AttributeValueMemberS{Value: formatTime(at)},
+			":true": &types.AttributeValueMemberBOOL{Value: true},
+		}
+		// DynamoDB refuses a name or value the expressions do not use.
+		for name, attr := range map[string]string{"#runSince": attrRunSince, "#runEnd": attrRunEnd, "#runN": attrRunFailures} {
+			if strings.Contains(end.condition+end.keep, name) {
+				names[name] = attr
+			}
+		}
+		if strings.Contains(end.condition+end.keep, ":end") {
+			values[":end"] = sAttr(sortableTime(at))
+		}
+		if strings.Contains(end.condition, ":cutoff") {
+			values[":cutoff"] = sAttr(sortableTime(at.Add(-config.DLQRetention)))
+		}
+		set := "SET #n = :zero, #last = :at"
+		if end.keep != "" {
+			set += ", " + end.keep
 		}
 		_, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
-			Key:                      WebhookKey(orgID, id),
-			ConditionExpression:      aws.String("#n > :zero AND #enabled = :true AND " + end.condition),
-			UpdateExpression:         aws.String("SET #n = :zero, #last = :at, " + end.keep + " REMOVE #since, #clock"),
-			ExpressionAttributeNames: names,
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":zero": &types.AttributeValueMemberN{Value: "0"}, ":at": &types.AttributeValueMemberS{Value: formatTime(at)},
-				":true":   &types.AttributeValueMemberBOOL{Value: true},
-				":end":    sAttr(sortableTime(at)),
-				":cutoff": sAttr(sortableTime(at.Add(-config.DLQRetention))),
-			},
+			Key:                       WebhookKey(orgID, id),
+			ConditionExpression:       aws.String("#n > :zero AND #enabled = :true AND " + end.condition),
+			UpdateExpression:          aws.String(set + " REMOVE #since, #clock, #rs, #rn"),
+			ExpressionAttributeNames:  names,
+			ExpressionAttributeValues: values,
 		})
 		if err != nil {
 			return fmt.Errorf("record recovery: %w", err)

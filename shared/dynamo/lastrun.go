@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,7 +17,17 @@ const (
 	attrRunSince    = "last_run_failing_since"
 	attrRunEnd      = "last_run_ended_at"
 	attrRunFailures = "last_run_failures"
+	// A recover from a running run's start or earlier (RecoveredRun):
+	// that start, and the failures counted when the recover read the
+	// webhook, all of whose dead letters it sent again.
+	attrRecoveredSince    = "recovered_failing_since"
+	attrRecoveredFailures = "recovered_failures"
 )
+
+// notRecovered is true unless a recover sent every failure of the running
+// run again (the run started where the recover recorded it did, with no
+// failure counted since): such a run is not kept when it ends.
+const notRecovered = "(attribute_not_exists(#rs) OR attribute_not_exists(#since) OR #rs <> #since OR #rn < #n)"
 
 // endRun is how RecordRecovery keeps the run it ends, tried in order: a
 // run kept already that ended within the DLQ's retention is joined (the
@@ -32,16 +43,21 @@ const (
 // before the update.
 var endRun = []struct{ condition, keep string }{
 	{
-		condition: "(attribute_not_exists(#runEnd) OR #runEnd < :cutoff)",
+		// Recovered (README: shown until a recover from its start
+		// completes): nothing is kept, a kept run stays as it is.
+		condition: "#rs = #since AND #rn >= #n",
+	},
+	{
+		condition: notRecovered + " AND (attribute_not_exists(#runEnd) OR #runEnd < :cutoff)",
 		// A run from before failing_since was kept starts at its end.
 		keep: "#runSince = if_not_exists(#since, :end), #runEnd = :end, #runN = #n",
 	},
 	{
-		condition: "#runEnd >= :cutoff AND #since < #runSince",
+		condition: notRecovered + " AND #runEnd >= :cutoff AND #since < #runSince",
 		keep:      "#runSince = #since, #runEnd = :end, #runN = #runN + #n",
 	},
 	{
-		condition: "#runEnd >= :cutoff AND (attribute_not_exists(#since) OR #since >= #runSince)",
+		condition: notRecovered + " AND #runEnd >= :cutoff AND (attribute_not_exists(#since) OR #since >= #runSince)",
 		keep:      "#runEnd = :end, #runN = #runN + #n",
 	},
 }
@@ -63,6 +79,28 @@ func (s *WebhookStore) ClearFailureRun(ctx context.Context, orgID, id string, en
 	})
 	if err != nil {
 		return fmt.Errorf("clear last failure run: %w", err)
+	}
+	return nil
+}
+
+// RecoveredRun records, on the running run that started at failingSince
+// (as the caller read it), that a recover from its start or earlier sent
+// the dead letters of its first failures again: the success that ends it
+// then keeps no last failure run for them (endRun). A run whose start
+// moved since the read (an earlier delivery's failure) is left as it is,
+// kept in full when it ends.
+func (s *WebhookStore) RecoveredRun(ctx context.Context, orgID, id string, failingSince time.Time, failures int) error {
+	_, _, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
+		Key:                      WebhookKey(orgID, id),
+		ConditionExpression:      aws.String("#since = :since"),
+		UpdateExpression:         aws.String("SET #rs = :since, #rn = :n"),
+		ExpressionAttributeNames: map[string]string{"#since": attrFailingSince, "#rs": attrRecoveredSince, "#rn": attrRecoveredFailures},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":since": sAttr(sortableTime(failingSince)), ":n": &types.AttributeValueMemberN{Value: strconv.Itoa(failures)},
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("record recovered run: %w", err)
 	}
 	return nil
 }

@@ -92,6 +92,45 @@ func TestLastFailureRun(t *testing.T) {
 		same(t, lastRun(t, w), webhook.FailureRun{FailingSince: t0, EndedAt: t3.Add(time.Hour), Failures: 2})
 	})
 
+	t.Run("a running run a recover sent again is not kept unless its start moved back", func(t *testing.T) {
+		// s32 diffB #2: RecoveredRun marks the run the recover read; its
+		// ending success keeps nothing, and an earlier kept run stays.
+		w := create(t)
+		kept := webhook.FailureRun{FailingSince: t0, EndedAt: t0.Add(time.Hour), Failures: 1}
+		run(t, w, t0, 1, kept.EndedAt)
+		start := t0.Add(2 * time.Hour)
+		for range 2 {
+			if _, err := store.RecordFailure(ctx, w.OrgID, w.ID, start, start); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := store.RecoveredRun(ctx, w.OrgID, w.ID, start, 2); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.RecordRecovery(ctx, w.OrgID, w.ID, start.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		same(t, lastRun(t, w), kept)
+		// A failure first attempted before the start the recover read
+		// moves the run back: not all of it was sent, it is joined in full.
+		for range 2 {
+			if _, err := store.RecordFailure(ctx, w.OrgID, w.ID, start, start); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := store.RecoveredRun(ctx, w.OrgID, w.ID, start, 2); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.RecordFailure(ctx, w.OrgID, w.ID, start.Add(-time.Minute), start.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		end := start.Add(2 * time.Hour)
+		if err := store.RecordRecovery(ctx, w.OrgID, w.ID, end); err != nil {
+			t.Fatal(err)
+		}
+		same(t, lastRun(t, w), webhook.FailureRun{FailingSince: t0, EndedAt: end, Failures: 4})
+	})
+
 	t.Run("a run kept past the DLQ's retention is replaced, not joined", func(t *testing.T) {
 		w := create(t)
 		run(t, w, t0, 4, t0.Add(time.Minute))
