@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/hookrelay/hookrelay/shared/emulator"
+	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
 // The browser tests drive Debian's headless Chromium. They fail, never
@@ -88,7 +89,7 @@ func newBrowser(t *testing.T, width, height int) *browser {
 // pass 107 bytes. Once the browser is closed, a helper process of it may
 // still be writing there for a moment: the removal tries again until the
 // directory is gone rather than fail a passing test with "directory not
-// empty".
+// empty" (testenv.WaitFor polls the removal).
 func chromiumDir(t *testing.T) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "chromium-")
@@ -96,17 +97,7 @@ func chromiumDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		for tries := 0; ; tries++ {
-			err := os.RemoveAll(dir)
-			if err == nil {
-				return
-			}
-			if tries == 300 {
-				t.Errorf("remove Chromium's directory: %v", err)
-				return
-			}
-			time.Sleep(100 * time.Millisecond) // the helper's writes end by themselves
-		}
+		testenv.WaitFor(t, time.Minute, "Chromium's directory "+dir+" to be removed", func() bool { return os.RemoveAll(dir) == nil })
 	})
 	return dir
 }
