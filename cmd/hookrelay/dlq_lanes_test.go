@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
@@ -100,5 +102,45 @@ func TestDLQRefusesAQueueThatDeadLettersElsewhereAsTheDLQ(t *testing.T) {
 	t.Setenv("HOOKRELAY_DLQ_URL", d.lane)
 	if _, _, err := runDLQ(t, "ls"); err == nil || !strings.HasPrefix(err.Error(), `HOOKRELAY_DLQ_URL "`+d.lane+`" is not a DLQ`) {
 		t.Errorf("ls with HOOKRELAY_DLQ_URL a lane: %v", err)
+	}
+}
+
+// The ingest DLQ has no RedrivePolicy, like the delivery DLQ, so the queue
+// checks let it through; the first producer event a command receives
+// refuses it, before anything is listed, deleted or sent (s33 operator
+// #1: `dlq purge --tier pipeline --yes` deleted the producer events, the
+// only copy of each).
+func TestDLQRefusesTheIngestDLQAsTheDLQ(t *testing.T) {
+	noTarget(t)
+	loopbackAWS(t)
+	endpoint := testenv.Goaws(t)
+	d := newDeployedDLQ(t, endpoint, "deliveries", 0)
+	ingestDLQ := goawsQueue(t, endpoint, "ingest-dlq", nil)
+	// Given with its DLQ, the ingest queue passes as its lane.
+	ingest := goawsQueue(t, endpoint, "ingest", map[string]string{"RedrivePolicy": redrivingTo("ingest-dlq")})
+	event := `{"version":"0","id":"6a7e8feb-b491-4cf7-a9f1-bf3703467718","detail-type":"emailClik","source":"hookrelay","account":"000000000000","time":"2026-12-02T09:00:00Z","region":"us-east-1","resources":[],"detail":{"organization_id":"org_a","data":{}}}`
+	if err := d.q.Send(context.Background(), ingestDLQ, queue.Message{Body: event, Attributes: map[string]string{"reason": "unknown_event_type"}}); err != nil {
+		t.Fatal(err)
+	}
+	db, table := testenv.Table(t)
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", aws.ToString(db.Options().BaseEndpoint))
+	for _, args := range [][]string{
+		{"ls"}, {"show", "6a7e8feb-b491-4cf7-a9f1-bf3703467718"}, {"purge", "--tier", "pipeline", "--yes"}, {"purge", "--all", "--yes"},
+		{"redrive", "--all", "--dry-run", "--queue-url", ingest}, {"redrive", "--all", "--queue-url", ingest},
+	} {
+		args = append(args, "--dlq-url", ingestDLQ, "--table", table)
+		out, _, err := runDLQ(t, args...)
+		if out == "purged 0 dead letters\n" { // a purge says what it did before its error
+			out = ""
+		}
+		if err == nil || !strings.Contains(err.Error(), "holds producer events (EventBridge events), as the ingest DLQ does") || out != "" {
+			t.Errorf("%q: %v, stdout %q; want the ingest DLQ refused", args, err, out)
+		}
+	}
+	if n := d.depth(t, ingestDLQ); n != 1 {
+		t.Fatalf("the ingest DLQ holds %d messages after the refusals, want its 1", n)
+	}
+	if n := d.depth(t, ingest); n != 0 {
+		t.Fatalf("the ingest queue holds %d messages", n)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/hookrelay/hookrelay/shared/detach"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/wait"
@@ -29,7 +31,7 @@ var ErrScanIncomplete = errors.New("the DLQ scan is incomplete")
 //
 // With a sink, selected entries are handed to it instead of returned (a
 // listing keeps only its page). The scan stops with ErrTooLarge past
-// lim.max messages.
+// lim.max messages, and with ErrProducerEvents at a producer event.
 //
 // It holds the scan lock (lock.go) from its first receive until it has
 // released what it did not hold: another scan would miss those. Under a
@@ -119,6 +121,13 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink fu
 		if len(msgs) == 0 {
 			return selected, nil
 		}
+		// unheld records messages the scan stops before reading, so that
+		// its release makes them visible again.
+		unheld := func(rest []events.SQSMessage) {
+			for _, m := range rest {
+				hid.put(m.MessageId, m.ReceiptHandle, false, since, o.PeekVisibility)
+			}
+		}
 		fresh := 0
 		for i, m := range msgs {
 			if at, ok := seen[m.MessageId]; ok {
@@ -128,12 +137,14 @@ func (o *Ops) scan(ctx context.Context, f Filter, hold func(Entry) bool, sink fu
 			}
 			fresh++
 			if lim.max > 0 && len(seen) >= lim.max {
-				for _, rest := range msgs[i:] {
-					hid.put(rest.MessageId, rest.ReceiptHandle, false, since, o.PeekVisibility)
-				}
+				unheld(msgs[i:])
 				return selected, fmt.Errorf("%w (%d)", ErrTooLarge, lim.max)
 			}
 			e := parseEntry(m)
+			if e.Delivery == nil && producerEvent(m.Body) {
+				unheld(msgs[i:])
+				return selected, fmt.Errorf("%w (message %s)", ErrProducerEvents, m.MessageId)
+			}
 			seen[m.MessageId] = -1
 			held := false
 			switch {
