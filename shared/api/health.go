@@ -65,38 +65,99 @@ type FailureRuns interface {
 	// ClearFailureRun drops the run that ended at endedAt if since is at
 	// or before its start.
 	ClearFailureRun(ctx context.Context, orgID, id string, endedAt, since time.Time) error
-	// RecoveredRun records that a recover sent the first failures of
-	// the running run that started at failingSince again.
-	RecoveredRun(ctx context.Context, orgID, id string, failingSince time.Time, failures int) error
+	// ClearEndedRun drops a run that starts between since and
+	// latestStart with at most failures.
+	ClearEndedRun(ctx context.Context, orgID, id string, since, latestStart time.Time, failures int) error
+	// RecoveredRun records that a recover sends the first failures of
+	// the running run that started at failingSince again; marked is
+	// false when that run no longer runs from there.
+	RecoveredRun(ctx context.Context, orgID, id string, failingSince time.Time, failures int) (marked bool, err error)
+	// UnmarkRecoveredRun takes that record back.
+	UnmarkRecoveredRun(ctx context.Context, orgID, id string, failingSince time.Time, failures int) error
+}
+
+// runMark is what a recover did to the running run it read.
+type runMark int
+
+const (
+	runNotCovered  runMark = iota // none running, or since is after its start
+	runMarked                     // marked recovered before anything was sent
+	runMarkRefused                // ended (or its start moved) between the read and the mark
+)
+
+// sendsRunningRun is true when a recover from since sends every failure
+// of hook's running run again: one from at or before its start.
+func sendsRunningRun(h webhook.Health, since time.Time) bool {
+	return h.ConsecutiveFailures > 0 && !h.FailingSince.IsZero() && !since.After(h.FailingSince)
+}
+
+// markRecovered records, on an enabled endpoint failing since a time at
+// or after since, that the recover sends its run's failures so far again:
+// the success that ends the run then keeps no last failure run for them,
+// which would say they failed and Recover sends them again (s32 diffB #2).
+// It is written before anything is sent: the first letter goes out
+// undelayed, and its success usually ends the run before the recover
+// answers (s33 races #3). A failed write fails the recover, which has
+// changed nothing yet.
+func (s *server) markRecovered(ctx context.Context, hook webhook.Webhook, since time.Time) (runMark, error) {
+	h := hook.Health
+	if s.d.FailureRuns == nil || !sendsRunningRun(h, since) {
+		return runNotCovered, nil
+	}
+	marked, err := s.d.FailureRuns.RecoveredRun(ctx, hook.OrgID, hook.ID, h.FailingSince, h.ConsecutiveFailures)
+	switch {
+	case err != nil:
+		return runNotCovered, err
+	case !marked:
+		return runMarkRefused, nil
+	}
+	return runMarked, nil
+}
+
+// unmarkRecovered takes the mark back from a recover that sent nothing
+// and answers an error: the run is kept when it ends, and the tenant's
+// next recover marks it again. It runs past a canceled request (often why
+// the recover failed); a failed write is logged.
+func (s *server) unmarkRecovered(ctx context.Context, hook webhook.Webhook, mark runMark) {
+	if mark != runMarked {
+		return
+	}
+	h := hook.Health
+	if err := s.d.FailureRuns.UnmarkRecoveredRun(context.WithoutCancel(ctx), hook.OrgID, hook.ID, h.FailingSince, h.ConsecutiveFailures); err != nil {
+		s.d.Logger.LogAttrs(ctx, slog.LevelError, "recover: running run left marked recovered",
+			slog.String("org_id", hook.OrgID), slog.String("webhook_id", hook.ID), slog.String("error", err.Error()))
+	}
 }
 
 // clearFailureRun drops the webhook's last failure run after a recover
 // from its start or earlier sent it again: its dead letters were
 // redriven, or are owed (dead_letters_from, which offers Recover in its
-// place). A failed write is logged: the recover itself happened.
-func (s *server) clearFailureRun(ctx context.Context, hook webhook.Webhook, since time.Time) {
-	run := hook.Health.LastFailureRun
-	if s.d.FailureRuns == nil || run.FailingSince.IsZero() || since.After(run.FailingSince) {
+// place). When the running run the recover read ended before its mark,
+// the success kept that run (alone, or joined to the kept one), and it is
+// dropped as long as it holds no failure counted since the read. A failed
+// write is logged: the recover itself happened.
+func (s *server) clearFailureRun(ctx context.Context, hook webhook.Webhook, since time.Time, mark runMark) {
+	if s.d.FailureRuns == nil {
 		return
 	}
-	if err := s.d.FailureRuns.ClearFailureRun(ctx, hook.OrgID, hook.ID, run.EndedAt, since); err != nil {
+	h, kept := hook.Health, hook.Health.LastFailureRun
+	sendsKept := !kept.FailingSince.IsZero() && !since.After(kept.FailingSince)
+	var err error
+	switch {
+	case mark == runMarkRefused:
+		latest, failures := h.FailingSince, h.ConsecutiveFailures
+		if sendsKept {
+			failures += kept.Failures
+			if kept.FailingSince.After(latest) {
+				latest = kept.FailingSince
+			}
+		}
+		err = s.d.FailureRuns.ClearEndedRun(ctx, hook.OrgID, hook.ID, since, latest, failures)
+	case sendsKept:
+		err = s.d.FailureRuns.ClearFailureRun(ctx, hook.OrgID, hook.ID, kept.EndedAt, since)
+	}
+	if err != nil {
 		s.d.Logger.LogAttrs(ctx, slog.LevelError, "recover: last failure run not cleared",
-			slog.String("org_id", hook.OrgID), slog.String("webhook_id", hook.ID), slog.String("error", err.Error()))
-	}
-}
-
-// recoveredRun records, on an enabled endpoint failing since a time at or
-// after since, that the recover sent its run's failures so far again: the
-// success that ends the run (a redriven dead letter's, often) then keeps
-// no last failure run for them, which would say they failed and Recover
-// sends them again (s32 diffB #2). A failed write is logged.
-func (s *server) recoveredRun(ctx context.Context, hook webhook.Webhook, since time.Time) {
-	h := hook.Health
-	if s.d.FailureRuns == nil || h.ConsecutiveFailures == 0 || h.FailingSince.IsZero() || since.After(h.FailingSince) {
-		return
-	}
-	if err := s.d.FailureRuns.RecoveredRun(ctx, hook.OrgID, hook.ID, h.FailingSince, h.ConsecutiveFailures); err != nil {
-		s.d.Logger.LogAttrs(ctx, slog.LevelError, "recover: running run not marked recovered",
 			slog.String("org_id", hook.OrgID), slog.String("webhook_id", hook.ID), slog.String("error", err.Error()))
 	}
 }
@@ -226,14 +287,21 @@ func (s *server) recoverWebhook(w http.ResponseWriter, r *http.Request, p auth.P
 			}
 		}
 	}
+	mark, err := s.markRecovered(r.Context(), hook, since)
+	if err != nil {
+		return err // nothing sent: the caller may try again
+	}
 	res, err := s.d.Recovery.Requeue(r.Context(), hook, since)
 	s.settleDeadLetters(r.Context(), hook, since, res)
 	if err != nil && !out.Enabled && res.Queued == 0 {
+		s.unmarkRecovered(r.Context(), hook, mark)
 		return err // nothing changed: the caller may try again
 	}
+	// Cut short with some queued, the mark stays: Requeue fails only in
+	// its parked stage, after the dead letters were queued or owed, and
+	// a success of what it queued may have ended the run already.
 	if err == nil {
-		s.clearFailureRun(r.Context(), hook, since)
-		s.recoveredRun(r.Context(), hook, since)
+		s.clearFailureRun(r.Context(), hook, since, mark)
 	}
 	if err != nil {
 		// Enabled, or some queued: an error would hide that. The rest is

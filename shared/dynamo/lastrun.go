@@ -68,14 +68,35 @@ var endRun = []struct{ condition, keep string }{
 // ended later and is left for its own recover; a deleted webhook stays
 // deleted.
 func (s *WebhookStore) ClearFailureRun(ctx context.Context, orgID, id string, endedAt, since time.Time) error {
+	return s.clearRun(ctx, orgID, id, "#runEnd = :end AND #runSince >= :since", map[string]types.AttributeValue{
+		":end": sAttr(sortableTime(endedAt)), ":since": sAttr(sortableTime(since)),
+	})
+}
+
+// ClearEndedRun drops the last failure run a success kept after a recover
+// from since read the webhook and before it could mark the running run
+// (RecoveredRun refused): the run it read, kept alone or joined to the
+// kept run it read, all of whose failures it sent again. The bounds are
+// what the read shows: the kept run starts at or after since and no later
+// than latestStart (the later of the two runs' starts), with at most
+// failures (the two runs' counts); a failure counted since the read makes
+// more, and that run is left for its own recover.
+func (s *WebhookStore) ClearEndedRun(ctx context.Context, orgID, id string, since, latestStart time.Time, failures int) error {
+	return s.clearRun(ctx, orgID, id, "#runSince >= :since AND #runSince <= :latest AND #runN <= :n", map[string]types.AttributeValue{
+		":since": sAttr(sortableTime(since)), ":latest": sAttr(sortableTime(latestStart)),
+		":n": &types.AttributeValueMemberN{Value: strconv.Itoa(failures)},
+	})
+}
+
+// clearRun removes the last failure run under condition, whose names are
+// the run's attributes (#runSince, #runEnd, #runN).
+func (s *WebhookStore) clearRun(ctx context.Context, orgID, id, condition string, values map[string]types.AttributeValue) error {
 	_, _, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
-		Key:                      WebhookKey(orgID, id),
-		ConditionExpression:      aws.String("#runEnd = :end AND #runSince >= :since"),
-		UpdateExpression:         aws.String("REMOVE #runSince, #runEnd, #runN"),
-		ExpressionAttributeNames: map[string]string{"#runSince": attrRunSince, "#runEnd": attrRunEnd, "#runN": attrRunFailures},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":end": sAttr(sortableTime(endedAt)), ":since": sAttr(sortableTime(since)),
-		},
+		Key:                       WebhookKey(orgID, id),
+		ConditionExpression:       aws.String(condition),
+		UpdateExpression:          aws.String("REMOVE #runSince, #runEnd, #runN"),
+		ExpressionAttributeNames:  map[string]string{"#runSince": attrRunSince, "#runEnd": attrRunEnd, "#runN": attrRunFailures},
+		ExpressionAttributeValues: values,
 	})
 	if err != nil {
 		return fmt.Errorf("clear last failure run: %w", err)
@@ -84,23 +105,48 @@ func (s *WebhookStore) ClearFailureRun(ctx context.Context, orgID, id string, en
 }
 
 // RecoveredRun records, on the running run that started at failingSince
-// (as the caller read it), that a recover from its start or earlier sent
+// (as the caller read it), that a recover from its start or earlier sends
 // the dead letters of its first failures again: the success that ends it
-// then keeps no last failure run for them (endRun). A run whose start
-// moved since the read (an earlier delivery's failure) is left as it is,
-// kept in full when it ends.
-func (s *WebhookStore) RecoveredRun(ctx context.Context, orgID, id string, failingSince time.Time, failures int) error {
-	_, _, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
-		Key:                      WebhookKey(orgID, id),
-		ConditionExpression:      aws.String("#since = :since"),
-		UpdateExpression:         aws.String("SET #rs = :since, #rn = :n"),
-		ExpressionAttributeNames: map[string]string{"#since": attrFailingSince, "#rs": attrRecoveredSince, "#rn": attrRecoveredFailures},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":since": sAttr(sortableTime(failingSince)), ":n": &types.AttributeValueMemberN{Value: strconv.Itoa(failures)},
-		},
+// then keeps no last failure run for them (endRun). The recover writes it
+// before it sends anything, since its first letter's success may end the
+// run before the recover answers. A run whose start moved since the read
+// (an earlier delivery's failure), or that ended, is left as it is:
+// marked is false.
+func (s *WebhookStore) RecoveredRun(ctx context.Context, orgID, id string, failingSince time.Time, failures int) (marked bool, err error) {
+	_, ok, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
+		Key:                       WebhookKey(orgID, id),
+		ConditionExpression:       aws.String("#since = :since"),
+		UpdateExpression:          aws.String("SET #rs = :since, #rn = :n"),
+		ExpressionAttributeNames:  map[string]string{"#since": attrFailingSince, "#rs": attrRecoveredSince, "#rn": attrRecoveredFailures},
+		ExpressionAttributeValues: recoveredValues(failingSince, failures),
 	})
 	if err != nil {
-		return fmt.Errorf("record recovered run: %w", err)
+		return false, fmt.Errorf("record recovered run: %w", err)
+	}
+	return ok, nil
+}
+
+// UnmarkRecoveredRun removes RecoveredRun's mark of the run that started
+// at failingSince with failures, for a recover that then sent nothing.
+// A success that consumed it already kept nothing: it stays so. Another
+// recover's identical mark goes too, and the run is kept when it ends,
+// which at worst offers a Recover more.
+func (s *WebhookStore) UnmarkRecoveredRun(ctx context.Context, orgID, id string, failingSince time.Time, failures int) error {
+	_, _, err := s.healthUpdate(ctx, &dynamodb.UpdateItemInput{
+		Key:                       WebhookKey(orgID, id),
+		ConditionExpression:       aws.String("#rs = :since AND #rn = :n"),
+		UpdateExpression:          aws.String("REMOVE #rs, #rn"),
+		ExpressionAttributeNames:  map[string]string{"#rs": attrRecoveredSince, "#rn": attrRecoveredFailures},
+		ExpressionAttributeValues: recoveredValues(failingSince, failures),
+	})
+	if err != nil {
+		return fmt.Errorf("unmark recovered run: %w", err)
 	}
 	return nil
+}
+
+func recoveredValues(failingSince time.Time, failures int) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		":since": sAttr(sortableTime(failingSince)), ":n": &types.AttributeValueMemberN{Value: strconv.Itoa(failures)},
+	}
 }

@@ -104,8 +104,8 @@ func TestLastFailureRun(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := store.RecoveredRun(ctx, w.OrgID, w.ID, start, 2); err != nil {
-			t.Fatal(err)
+		if marked, err := store.RecoveredRun(ctx, w.OrgID, w.ID, start, 2); err != nil || !marked {
+			t.Fatalf("mark the running run: %v, %v", marked, err)
 		}
 		if err := store.RecordRecovery(ctx, w.OrgID, w.ID, start.Add(time.Hour)); err != nil {
 			t.Fatal(err)
@@ -118,8 +118,8 @@ func TestLastFailureRun(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := store.RecoveredRun(ctx, w.OrgID, w.ID, start, 2); err != nil {
-			t.Fatal(err)
+		if marked, err := store.RecoveredRun(ctx, w.OrgID, w.ID, start, 2); err != nil || !marked {
+			t.Fatalf("mark the running run: %v, %v", marked, err)
 		}
 		if _, err := store.RecordFailure(ctx, w.OrgID, w.ID, start.Add(-time.Minute), start.Add(time.Hour)); err != nil {
 			t.Fatal(err)
@@ -129,6 +129,68 @@ func TestLastFailureRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		same(t, lastRun(t, w), webhook.FailureRun{FailingSince: t0, EndedAt: end, Failures: 4})
+	})
+
+	t.Run("a mark is refused once the run ended, and an unmarked run is kept", func(t *testing.T) {
+		// s33 races #3: a recover marks the run before it sends; one that
+		// then sent nothing takes the mark back.
+		w := create(t)
+		start := t0.Add(time.Hour)
+		run(t, w, start, 2, start.Add(time.Hour))
+		if marked, err := store.RecoveredRun(ctx, w.OrgID, w.ID, start, 2); err != nil || marked {
+			t.Fatalf("mark of a run that ended: %v, %v", marked, err)
+		}
+		w = create(t)
+		for range 2 {
+			if _, err := store.RecordFailure(ctx, w.OrgID, w.ID, start, start); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if marked, err := store.RecoveredRun(ctx, w.OrgID, w.ID, start, 2); err != nil || !marked {
+			t.Fatalf("mark the running run: %v, %v", marked, err)
+		}
+		// Another mark's values leave it; its own take it back.
+		if err := store.UnmarkRecoveredRun(ctx, w.OrgID, w.ID, start, 1); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.UnmarkRecoveredRun(ctx, w.OrgID, w.ID, start, 2); err != nil {
+			t.Fatal(err)
+		}
+		end := start.Add(time.Hour)
+		if err := store.RecordRecovery(ctx, w.OrgID, w.ID, end); err != nil {
+			t.Fatal(err)
+		}
+		same(t, lastRun(t, w), webhook.FailureRun{FailingSince: start, EndedAt: end, Failures: 2})
+	})
+
+	t.Run("a run that ended before the recover's mark is cleared unless a failure was counted since its read", func(t *testing.T) {
+		// The recover read a kept run (t0, 1) and a running one (start, 2);
+		// a success joined them before the mark: (t0, 3).
+		w := create(t)
+		run(t, w, t0, 1, t0.Add(time.Minute))
+		start := t0.Add(time.Hour)
+		end := start.Add(time.Hour)
+		run(t, w, start, 2, end)
+		joined := webhook.FailureRun{FailingSince: t0, EndedAt: end, Failures: 3}
+		same(t, lastRun(t, w), joined)
+		for _, c := range []struct {
+			name          string
+			since, latest time.Time
+			failures      int
+		}{
+			{"a failure counted since the read", t0, start, 2},
+			{"a recover from after its start", t0.Add(time.Second), start, 3},
+			{"a start after the latest the recover read", t0.Add(-time.Hour), t0.Add(-time.Minute), 3},
+		} {
+			if err := store.ClearEndedRun(ctx, w.OrgID, w.ID, c.since, c.latest, c.failures); err != nil {
+				t.Fatal(err)
+			}
+			same(t, lastRun(t, w), joined)
+		}
+		if err := store.ClearEndedRun(ctx, w.OrgID, w.ID, t0, start, 3); err != nil {
+			t.Fatal(err)
+		}
+		same(t, lastRun(t, w), webhook.FailureRun{})
 	})
 
 	t.Run("a run kept past the DLQ's retention is replaced, not joined", func(t *testing.T) {
