@@ -19,6 +19,9 @@ type Measurement struct {
 	// EventDataBytes is the size of each event's data (compact JSON).
 	EventDataBytes int
 	Posts          int // POSTs the endpoints received
+	// PeakParallelPosts is the most POSTs the endpoints held at once: a
+	// deliver invocation's batch POSTed in parallel holds several.
+	PeakParallelPosts int
 	// Calls are the AWS calls the fanout and deliver handlers made.
 	Calls          awsmeter.Counts
 	Fanout         Invocations

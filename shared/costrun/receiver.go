@@ -8,8 +8,9 @@ import (
 )
 
 // receiver is every endpoint of a run: one loopback server, a path per
-// endpoint. It counts POSTs and 2xx answers; with failFirst the first POST
-// of each delivery to each endpoint gets a 503. Each answer takes latency.
+// endpoint. It counts POSTs, 2xx answers and the most POSTs it held at
+// once; with failFirst the first POST of each delivery to each endpoint
+// gets a 503. Each answer takes latency.
 type receiver struct {
 	srv       *httptest.Server
 	failFirst bool
@@ -18,6 +19,8 @@ type receiver struct {
 	seen      map[string]bool
 	posts     int
 	delivered int
+	inFlight  int
+	peak      int
 	done      chan struct{}
 	want      int
 }
@@ -30,11 +33,16 @@ func newReceiver(want int, failFirst bool, latency time.Duration) *receiver {
 
 func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	key := req.URL.Path + " " + req.Header.Get("Webhook-Id")
+	r.mu.Lock()
+	r.inFlight++
+	r.peak = max(r.peak, r.inFlight)
+	r.mu.Unlock()
 	// An endpoint across the internet takes time to answer, which the
 	// deliver invocation waits for (and Lambda bills).
 	time.Sleep(r.latency)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.inFlight--
 	r.posts++
 	if r.failFirst && !r.seen[key] {
 		r.seen[key] = true
@@ -48,8 +56,8 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (r *receiver) counts() (posts, delivered int) {
+func (r *receiver) counts() (posts, delivered, peak int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.posts, r.delivered
+	return r.posts, r.delivered, r.peak
 }

@@ -96,9 +96,9 @@ func (s *stack) run(ctx context.Context, sc Scenario) (cost.Measurement, error) 
 	if err != nil {
 		return cost.Measurement{}, err
 	}
-	posts, delivered := rcv.counts()
+	posts, delivered, peakPosts := rcv.counts()
 	m := cost.Measurement{
-		Events: sc.Events, EventDataBytes: dataBytes, Deliveries: delivered, Posts: posts,
+		Events: sc.Events, EventDataBytes: dataBytes, Deliveries: delivered, Posts: posts, PeakParallelPosts: peakPosts,
 		Calls: s.meter.Snapshot().Sub(before), HandlerLogByte: logs.n.Load(), PeakHeapBytes: peakBytes,
 	}
 	m.Fanout, _ = fan.snapshot()
@@ -112,7 +112,7 @@ func waitSettled(ctx context.Context, rcv *receiver, deliver *timed, want int) e
 	select {
 	case <-rcv.done:
 	case <-ctx.Done():
-		_, got := rcv.counts()
+		_, got, _ := rcv.counts()
 		return fmt.Errorf("%d of %d deliveries arrived: %w", got, want, ctx.Err())
 	}
 	tick := time.NewTicker(10 * time.Millisecond)
