@@ -161,13 +161,17 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	}
 	now := h.now()
 	r := result{class: ClassInvalidURL}
-	// The last attempt was made on an earlier receive, whose dead-lettering
-	// failed: dead-letter it now as that attempt (its count, status and
-	// time), neither POSTing again nor counting one more.
+	// The last attempt was made on an earlier receive, whose dead letter
+	// or removal failed: finish it now as that attempt (its count, status
+	// and time, see spentResult), neither POSTing again nor counting one
+	// more.
 	spent := n > len(h.cfg.RetrySchedule)+1 && !once
+	if spent && goneFromAnotherURL(prior, w) {
+		n, spent = prior.Attempts, false
+	}
 	switch {
 	case spent:
-		r = result{class: ClassRetriesSpent, status: prior.LastStatusCode}
+		r = spentResult(prior.LastStatusCode)
 	case urlErr == nil:
 		r = h.post(ctx, u, d, active, now)
 		posted = r
