@@ -32,6 +32,7 @@ type view struct {
 	// Problems are the fields Error is about, linked from it.
 	Problems []problem
 	Head     templ.Component // more of <head> (the signed-in page's refresh)
+	NewTab   string          // a link messagePage opens in a new tab (a cross-site frame's login)
 	Content  content
 }
 

@@ -97,8 +97,11 @@ func (h *Handler) visitor(w http.ResponseWriter, r *http.Request) (*visit, bool)
 			h.message(w, r, http.StatusInternalServerError, "Something went wrong", "We could not check your session. Try again in a moment.")
 			return nil, false
 		}
-		h.message(w, r, http.StatusUnauthorized, "Your session has ended",
-			"Sessions last one hour. Open the webhooks page from "+h.o.Config.Portal.ProductName+" again to continue.")
+		if framedCrossSite(r) { // no session ended: none could start here
+			h.message(w, r, http.StatusUnauthorized, newTabTitle, h.crossSite()+" "+h.again(r, "get a link that opens in a new tab"))
+			return nil, false
+		}
+		h.message(w, r, http.StatusUnauthorized, "Your session has ended", "Sessions last one hour. "+h.again(r, "continue"))
 		return nil, false
 	}
 	return v, h.admitted(v)
@@ -191,6 +194,14 @@ func sameOrigin(r *http.Request) bool {
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	token := r.URL.Query().Get("token")
+	if framedCrossSite(r) {
+		// Not redeemed: the session cookie would be refused, and the link
+		// used up for nothing. The same link opens in a new tab, a
+		// top-level navigation, where the cookie is kept and sent.
+		h.o.Logger.Info("portal framed cross-site: its login link is offered in a new tab")
+		h.render(w, r, http.StatusOK, view{Title: newTabTitle, NewTab: "login?token=" + url.QueryEscape(token), Content: bind(messagePage, h.crossSite())})
+		return
+	}
 	if c, err := readCookie(r, orgCookieName); err == nil {
 		if org, err := h.o.Sessions.LoginOrg(r.Context(), token); err == nil && org != c.Value {
 			nonce := rand.Text()
@@ -231,7 +242,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, loginToken stri
 	token, s, err := h.o.Sessions.Redeem(r.Context(), loginToken)
 	if errors.Is(err, portalsession.ErrInvalid) {
 		h.message(w, r, http.StatusUnauthorized, "This link has expired",
-			"Sign-in links work once and only for a few minutes. Open the webhooks page from "+h.o.Config.Portal.ProductName+" again to get a new one.")
+			"Sign-in links work once and only for a few minutes. "+h.again(r, "get a new one"))
 		return
 	}
 	if err != nil {
@@ -253,8 +264,37 @@ func (h *Handler) logout(v *visit) error {
 		return err
 	}
 	setCookie(v.w, v.r, cookieName, "", time.Time{}, http.SameSiteStrictMode)
-	h.message(v.w, v.r, http.StatusOK, "You are signed out", "Open the webhooks page from "+h.o.Config.Portal.ProductName+" again to sign in.")
+	h.message(v.w, v.r, http.StatusOK, "You are signed out", h.again(v.r, "sign in"))
 	return nil
+}
+
+// newTabTitle is the page of a portal framed by another site.
+const newTabTitle = "Open webhooks in a new tab"
+
+// framed: the request loads a page into an iframe (Fetch Metadata, which
+// current Chromium, Firefox and Safari send).
+func framed(r *http.Request) bool { return r.Header.Get("Sec-Fetch-Dest") == "iframe" }
+
+// framedCrossSite: a page of another site frames the portal. The browser
+// neither keeps nor sends the SameSite=Strict session cookie there, so no
+// session can start in it (README "Embedding").
+func framedCrossSite(r *http.Request) bool {
+	return framed(r) && r.Header.Get("Sec-Fetch-Site") == "cross-site"
+}
+
+// crossSite says why a cross-site frame cannot sign in.
+func (h *Handler) crossSite() string {
+	return h.o.Config.Portal.ProductName + " shows this page from another site, where your browser will not keep you signed in."
+}
+
+// again tells a signed-out visitor how to get a new login link. In a frame
+// they are on the host product's webhooks page already, whose reload
+// brings one.
+func (h *Handler) again(r *http.Request, to string) string {
+	if framed(r) {
+		return "Reload this page to " + to + "."
+	}
+	return "Open the webhooks page from " + h.o.Config.Portal.ProductName + " again to " + to + "."
 }
 
 // rootOf is the relative URL from a portal page to the portal's root, so
