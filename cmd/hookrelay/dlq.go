@@ -137,8 +137,11 @@ func newDLQRedriveCmd(target *dlqTarget) *cobra.Command {
 			bar := newProgress(out)
 			res, err := ops.Redrive(cmd.Context(), f, dryRun, bar.update)
 			bar.done()
-			if err == nil || res.Matched > 0 { // else the scan did not get far: nothing to say
+			switch {
+			case err == nil || res.Matched > 0:
 				writeRedriveResult(out, res)
+			case !dryRun: // stopped in its scan, before any send
+				fmt.Fprintln(out, "redriven 0 dead letters: stopped before the DLQ scan ended, so nothing was sent")
 			}
 			if err != nil {
 				return err

@@ -130,7 +130,8 @@ func TestDLQRefusesTheIngestDLQAsTheDLQ(t *testing.T) {
 	} {
 		args = append(args, "--dlq-url", ingestDLQ, "--table", table)
 		out, _, err := runDLQ(t, args...)
-		if out == "purged 0 dead letters\n" { // a purge says what it did before its error
+		switch out { // a purge or a redrive says what it did before its error
+		case "purged 0 dead letters\n", "redriven 0 dead letters: stopped before the DLQ scan ended, so nothing was sent\n":
 			out = ""
 		}
 		if err == nil || !strings.Contains(err.Error(), "holds producer events (EventBridge events), as the ingest DLQ does") || out != "" {

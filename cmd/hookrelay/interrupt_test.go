@@ -115,6 +115,26 @@ func TestDLQRedriveInterruptedPrintsWhatItDid(t *testing.T) {
 	}
 }
 
+// Stopped in its scan, a redrive says it sent nothing, as a purge says it
+// purged none: silence read as "unknown" to whoever pressed Ctrl-C (s33
+// operator #3).
+func TestDLQRedriveInterruptedInItsScanSaysNothingWasSent(t *testing.T) {
+	d := newInterruptedDLQ(t, func(action string, n int) bool { return action == "ReceiveMessage" && n == 2 })
+	p := startMain(t, nil, "dlq", "redrive", "--all")
+	d.await(t, p, "ReceiveMessage")
+	interrupt(t, p)
+	stdout, stderr, code := waitInterrupted(t, p)
+	if code != exitInterrupted || stdout != "redriven 0 dead letters: stopped before the DLQ scan ended, so nothing was sent\n" || stderr != "error: stopped by a signal: interrupt\n" {
+		t.Fatalf("redrive interrupted in its scan: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if n := d.visible(t); n != 3 {
+		t.Fatalf("%d of 3 dead letters visible after the interrupted redrive", n)
+	}
+	if depth, err := testenv.QueueDepth(context.Background(), testenv.SQSClient(t, d.endpoint), d.deliveryURL); err != nil || depth != 0 {
+		t.Fatalf("delivery queue holds %d, want none (%v)", depth, err)
+	}
+}
+
 // A second signal kills: here while the first one's cleanup is stalled.
 func TestDLQSecondInterruptKills(t *testing.T) {
 	d := newInterruptedDLQ(t, func(action string, n int) bool {
