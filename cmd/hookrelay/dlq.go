@@ -80,7 +80,7 @@ scans the whole DLQ (SQS cannot seek), holding only the page in memory.`,
 			if asJSON {
 				err = writeEntriesJSON(cmd.OutOrStdout(), page.Entries)
 			} else {
-				err = writeEntriesTable(cmd.OutOrStdout(), page.Entries, page.NextCursor != "", now)
+				err = writeEntriesTable(cmd.OutOrStdout(), page.Entries, page.NextCursor != "", page.Closed, now)
 			}
 			if err == nil && page.NextCursor != "" {
 				fmt.Fprintf(cmd.ErrOrStderr(), "more dead letters follow: add --cursor %s (with the same filters)\n", page.NextCursor)

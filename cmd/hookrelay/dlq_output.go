@@ -27,8 +27,10 @@ func writeEntriesJSON(w io.Writer, entries []dlq.Entry) error {
 }
 
 // writeEntriesTable prints a page of dead letters and counts them; more
-// says another page follows, so the count does not read as the total.
-func writeEntriesTable(w io.Writer, entries []dlq.Entry, more bool, now time.Time) error {
+// says another page follows, so the count does not read as the total. An
+// empty page says how many letters it left out as sent back already
+// (closed), which keep the DlqNotEmpty alarm red (s33 operator #8).
+func writeEntriesTable(w io.Writer, entries []dlq.Entry, more bool, closed int, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tAGE\tREASON\tSTATUS\tATTEMPTS\tORG\tWEBHOOK\tEVENT")
 	for _, e := range entries {
@@ -41,6 +43,9 @@ func writeEntriesTable(w io.Writer, entries []dlq.Entry, more bool, now time.Tim
 	count := phrase.Count(len(entries), "dead letter", "dead letters")
 	if more {
 		count += " on this page, more follow"
+	}
+	if len(entries) == 0 && closed > 0 {
+		count += fmt.Sprintf(" to act on; %s left out, sent back already by their tenants' recover (or an earlier redrive): a redrive with the same selection deletes them unsent", phrase.Count(closed, "copy", "copies"))
 	}
 	_, err := fmt.Fprintln(w, count)
 	return err

@@ -16,7 +16,7 @@ func TestDLQOutputMarksATenantsTest(t *testing.T) {
 	test := dlq.Entry{MessageID: "m1", EventName: "webhook.test", Delivery: &message.Delivery{EventName: "webhook.test", Test: true}}
 	published := dlq.Entry{MessageID: "m2", EventName: "webhook.test", Delivery: &message.Delivery{EventName: "webhook.test"}}
 	var b bytes.Buffer
-	if err := writeEntriesTable(&b, []dlq.Entry{test, published}, false, time.Now()); err != nil {
+	if err := writeEntriesTable(&b, []dlq.Entry{test, published}, false, 0, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(b.String(), "\n")

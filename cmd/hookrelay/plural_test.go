@@ -23,9 +23,11 @@ func TestOutputCountsOneInTheSingular(t *testing.T) {
 		{func() { writeRedriveResult(&b, dlq.Result{DryRun: true, Matched: 3, Eligible: 2}) }, "dry run: 3 dead letters match, 2 would be redriven\n"},
 		{func() { writeRedriveResult(&b, dlq.Result{DryRun: true, Matched: 3, Eligible: 3, Closed: 2}) }, "dry run: 3 dead letters match, 1 would be redriven\nwould delete 2 dead letters unsent: sent back already (by their tenants' recover or an earlier run)\n"},
 		{func() { writeRedriveResult(&b, dlq.Result{Matched: 3, Redriven: 1, Closed: 2}) }, "redriven 1 of 3 matching dead letters\ndeleted 2 dead letters unsent: sent back already (by their tenants' recover or an earlier run)\n"},
-		{func() { _ = writeEntriesTable(&b, []dlq.Entry{{MessageID: "m1"}}, false, time.Now()) }, "\n1 dead letter\n"},
-		{func() { _ = writeEntriesTable(&b, nil, false, time.Now()) }, "\n0 dead letters\n"},
-		{func() { _ = writeEntriesTable(&b, []dlq.Entry{{MessageID: "m1"}}, true, time.Now()) }, "\n1 dead letter on this page, more follow\n"},
+		{func() { _ = writeEntriesTable(&b, []dlq.Entry{{MessageID: "m1"}}, false, 2, time.Now()) }, "\n1 dead letter\n"},
+		{func() { _ = writeEntriesTable(&b, nil, false, 0, time.Now()) }, "\n0 dead letters\n"},
+		{func() { _ = writeEntriesTable(&b, nil, false, 1, time.Now()) }, "\n0 dead letters to act on; 1 copy left out, sent back already by their tenants' recover (or an earlier redrive): a redrive with the same selection deletes them unsent\n"},
+		{func() { _ = writeEntriesTable(&b, nil, false, 9, time.Now()) }, "\n0 dead letters to act on; 9 copies left out, sent back already by their tenants' recover (or an earlier redrive): a redrive with the same selection deletes them unsent\n"},
+		{func() { _ = writeEntriesTable(&b, []dlq.Entry{{MessageID: "m1"}}, true, 0, time.Now()) }, "\n1 dead letter on this page, more follow\n"},
 	} {
 		b.Reset()
 		if c.write(); !strings.HasSuffix(b.String(), c.want) {

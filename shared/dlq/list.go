@@ -29,6 +29,10 @@ type Page struct {
 	Entries []Entry
 	// NextCursor continues the listing; "" on the last page.
 	NextCursor string
+	// Closed counts the letters left out because their index item is
+	// closed, of those the listing read the index for: every matching one
+	// when the page is empty, so an empty page can say why the DLQ is not.
+	Closed int
 }
 
 // List returns one page of the dead letters f selects, ordered by message
@@ -81,20 +85,22 @@ func (o *Ops) list(ctx context.Context, f Filter, limit int, cursor string, keep
 		return Page{}, fmt.Errorf("read the tenants' index of dead letters: %w", p.err)
 	}
 	if len(p.entries) <= limit {
-		return Page{Entries: p.entries}, nil
+		return Page{Entries: p.entries, Closed: p.refused}, nil
 	}
-	return Page{Entries: p.entries[:limit], NextCursor: encodeCursor(p.entries[limit-1].MessageID)}, nil
+	return Page{Entries: p.entries[:limit], NextCursor: encodeCursor(p.entries[limit-1].MessageID), Closed: p.refused}, nil
 }
 
 // pageSink keeps the keep entries with the smallest message ids after
 // after that accept (if set) takes, sorted; everything else it is offered
 // is dropped at once. accept is asked only about an entry that would enter
-// the page; its first error stops the sink (err).
+// the page; its first error stops the sink (err); refused counts the
+// entries it did not take.
 type pageSink struct {
 	after   string
 	keep    int
 	accept  func(Entry) (bool, error)
 	entries []Entry
+	refused int
 	err     error
 }
 
@@ -109,6 +115,9 @@ func (p *pageSink) offer(e Entry) {
 	if p.accept != nil {
 		ok, err := p.accept(e)
 		if p.err = err; err != nil || !ok {
+			if err == nil {
+				p.refused++
+			}
 			return
 		}
 	}

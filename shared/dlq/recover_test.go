@@ -162,6 +162,12 @@ func TestARecoveredLetterIsNotRedrivenAgain(t *testing.T) {
 		}
 	}
 	sameSet(t, "dlq ls after the recover", entryBodies(listed), left)
+	// Its endpoint tier is all recovered: an empty page that says how many
+	// copies it left out.
+	page, err := ops.List(ctx, Filter{OrgID: "org_a", WebhookID: "wh_orga0", Tier: TierEndpoint}, 2, "")
+	if err != nil || len(page.Entries) != 0 || page.Closed != len(recovered) {
+		t.Fatalf("the recovered tier: %d entries, %d closed left out, %v; want none and %d", len(page.Entries), page.Closed, err, len(recovered))
+	}
 	for _, s := range f.seeds {
 		if !recovered[s.body] {
 			continue
