@@ -31,12 +31,16 @@ type Handler struct {
 	jitter  func(time.Duration) time.Duration
 	version string
 	gate    *gate
+	// reserve is the time a POST leaves the invocation for the bookkeeping
+	// after it: postReserve, or the delivery timeout when shorter (make
+	// dev's invocations last 5 delivery timeouts, not 20 s more).
+	reserve time.Duration
 }
 
 // NewHandler fills the defaults of d.
 func NewHandler(d Deps) *Handler {
 	h := &Handler{d: d, cfg: d.Config, client: d.Client, log: d.Logger, now: d.Now, jitter: d.Jitter, version: d.Version,
-		gate: newGate(d.Config.DeliveryTimeout)}
+		gate: newGate(d.Config.DeliveryTimeout), reserve: min(postReserve, d.Config.DeliveryTimeout)}
 	if h.client == nil {
 		h.client = netguard.NewClient(netguard.Options{
 			Timeout: d.Config.DeliveryTimeout, AllowLoopback: d.Config.AllowLoopback, DeniedLoopbackPorts: d.Config.DeniedLoopbackPorts,
@@ -173,7 +177,13 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	case spent:
 		r = spentResult(prior.LastStatusCode)
 	case urlErr == nil:
+		if h.tooLateToPost(ctx) {
+			return h.notPosted(ctx, d, "delivery not attempted: the invocation's deadline is near")
+		}
 		r = h.post(ctx, u, d, active, now)
+		if cutByDeadline(ctx, r) {
+			return h.notPosted(ctx, d, "delivery not counted: the invocation's deadline cut its POST")
+		}
 		posted = r
 	}
 	// The attempt happened (maybe POSTed): what follows records it, and
