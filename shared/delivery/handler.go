@@ -217,7 +217,7 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		counted = h.save(bctx, rec)
 	}
 	rec.stored = rec.stored || counted
-	h.health(bctx, w, outcome, rec.DeliveryRecord, now)
+	h.countHealth(ctx, w, outcome, rec.DeliveryRecord, now)
 	if !entered {
 		h.record(bctx, rec, outcome, r)
 	}
@@ -275,6 +275,16 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 		}
 		return deliverylog.OutcomeDeadLettered, true, false
 	}
+}
+
+// countHealth counts the outcome in the endpoint's health with time of its
+// own, as record has: the steps before it (a dead letter's index write,
+// send and delete) may have spent the bookkeeping's on a slow store, and a
+// dead letter's count missed here is never made up (its message is gone).
+func (h *Handler) countHealth(ctx context.Context, w webhook.Webhook, outcome string, rec deliverylog.DeliveryRecord, now time.Time) {
+	ctx, cancel := detach.Bookkeeping(ctx)
+	defer cancel()
+	h.health(ctx, w, outcome, rec, now)
 }
 
 // deferralWait is how long the gate would defer m now: its deferral plus
