@@ -55,6 +55,7 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request, p auth.Pri
 		}
 		return err
 	}
+	s.countLastRecord(r.Context(), p.OrgID, hook.ID, rot.ID, over.Rotation)
 	writeJSON(w, http.StatusOK, rotatedJSON{SigningSecret: secret, PreviousSecretExpiresAt: graceEnd})
 	return nil
 }
@@ -67,6 +68,44 @@ func (s *server) bumpSecretVersion(ctx context.Context, orgID, id string, previo
 		return err
 	}
 	return s.d.Webhooks.BumpSecretVersion(ctx, orgID, id, previousExpiresAt, rotation)
+}
+
+// countRereads bounds countLastRecord against a webhook rotated in a loop.
+const countRereads = 3
+
+// countLastRecord makes the webhook item name the record the store holds
+// now, after counted (the rotation id just counted) was counted: each
+// write of the record is followed by its own count, but two rotations'
+// counts can land in the other order (or, with Secrets Manager, the
+// write that landed last be counted first), and an item naming a record
+// the store no longer holds makes deliver read the store at every
+// delivery until the next rotation (s33 races #1). So the record is read
+// after the count, and another rotation's found there is counted too:
+// the last count to land is followed by a read that sees the last
+// write. A read that still returns stale, the record counted was made
+// over (no write puts it back under its id), has not seen the write yet
+// and changes nothing, as does a record without an id (written by an api
+// from before ids, counted by the older rule). Best effort, and bounded:
+// the rotation stands either way.
+func (s *server) countLastRecord(ctx context.Context, orgID, id, counted, stale string) {
+	ctx = context.WithoutCancel(ctx)
+	for range countRereads {
+		r, err := s.d.Secrets.Record(ctx, orgID, id)
+		if err == nil && (r.Rotation == counted || r.Rotation == stale || r.Rotation == "") {
+			return
+		}
+		if err == nil {
+			err = s.d.Webhooks.BumpSecretVersion(ctx, orgID, id, r.PreviousExpiresAt, r.Rotation)
+			counted = r.Rotation
+		}
+		if err != nil {
+			if !errors.Is(err, secrets.ErrNotFound) && !errors.Is(err, webhook.ErrNotFound) {
+				s.d.Logger.LogAttrs(ctx, slog.LevelWarn, "rotate: the webhook may not name its secret record: deliveries read the secret store until the next rotation",
+					slog.String("org_id", orgID), slog.String("webhook_id", id), slog.String("error", err.Error()))
+			}
+			return
+		}
+	}
 }
 
 // undoRotation puts back over, the record a rotation that answers an
@@ -91,6 +130,8 @@ func (s *server) undoRotation(ctx context.Context, orgID, id string, rot secrets
 	case err == nil && undone == secrets.Restored:
 		if err = s.d.Webhooks.BumpSecretVersion(ctx, orgID, id, restored.PreviousExpiresAt, restored.Rotation); err != nil {
 			err = fmt.Errorf("restored, not counted: %w", err)
+		} else {
+			s.countLastRecord(ctx, orgID, id, restored.Rotation, rot.ID)
 		}
 	}
 	if err != nil && !errors.Is(err, webhook.ErrNotFound) {
