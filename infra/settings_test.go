@@ -158,6 +158,7 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		{CtxPortalAccentColor, "purple", "a colour like #4f46e5"},
 		{CtxPortalLogoURL, "http://cdn.example.com/logo.png", "https:// image URL"},
 		{CtxPortalFrameAncestors, "https://app.example.com,*", "https origin"},
+		{CtxPortalFrameAncestors, "http://127.0.0.1:19080", "https origin"}, // make dev's only
 		// Deploy-time limits (s31 infra review #2): SQS's maxReceiveCount
 		// of 1000, and Lambda's 4 KB of variables once the queues' URLs
 		// are resolved (3.3 KB of origins synthesized and failed the deploy).

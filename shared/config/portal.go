@@ -33,14 +33,23 @@ var (
 	// An origin as CSP source expressions write it: https scheme, a host
 	// (optionally "*." for subdomains), an optional port, nothing else.
 	frameOriginRe = regexp.MustCompile(`^https://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?$`)
+	// A page beside make dev (http, loopback only, like make dev itself):
+	// on make dev's site, so the iframe can be tried locally.
+	loopbackFrameRe = regexp.MustCompile(`^http://(127\.0\.0\.1|\[::1\]):[0-9]{1,5}$`)
 )
 
 // PortalNames name Portal's fields in error messages: the environment
 // variables (PortalEnv), or the CDK context keys.
-type PortalNames struct{ ProductName, AccentColor, LogoURL, FrameAncestors string }
+type PortalNames struct {
+	ProductName, AccentColor, LogoURL, FrameAncestors string
+	// LoopbackFrames also accepts http loopback frame ancestors: only the
+	// environment's (make dev; a stack sets it from its context key,
+	// which refuses them).
+	LoopbackFrames bool
+}
 
 // PortalEnv names the fields by their environment variables.
-var PortalEnv = PortalNames{EnvPortalName, EnvPortalAccent, EnvPortalLogoURL, EnvPortalFrameAncestors}
+var PortalEnv = PortalNames{EnvPortalName, EnvPortalAccent, EnvPortalLogoURL, EnvPortalFrameAncestors, true}
 
 // Validate reports every problem at once, naming the variables.
 func (p Portal) Validate() error { return p.ValidateAs(PortalEnv) }
@@ -67,8 +76,12 @@ func (p Portal) ValidateAs(n PortalNames) error {
 		}
 	}
 	for _, o := range p.FrameAncestors {
-		if !frameOriginRe.MatchString(o) {
-			bad(n.FrameAncestors, "%q must be an https origin such as https://app.example.com or https://*.example.com", o)
+		if !frameOriginRe.MatchString(o) && !(n.LoopbackFrames && loopbackFrameRe.MatchString(o)) {
+			local := ""
+			if n.LoopbackFrames {
+				local = " (make dev: also http://127.0.0.1:PORT or http://[::1]:PORT)"
+			}
+			bad(n.FrameAncestors, "%q must be an https origin such as https://app.example.com or https://*.example.com%s", o, local)
 		}
 	}
 	return errors.Join(errs...)

@@ -43,6 +43,21 @@ func TestPortalBrandRejectsUnsafeValues(t *testing.T) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}
+	// make dev's own origins (http on loopback, with a port) are for the
+	// environment, to try the iframe locally; the stack's context key
+	// (other names) refuses them, and any other http origin everywhere.
+	local := Portal{ProductName: "A", AccentColor: "#000000", FrameAncestors: []string{"http://127.0.0.1:19080", "http://[::1]:8081"}}
+	if err := local.Validate(); err != nil {
+		t.Errorf("make dev's loopback origins: %v", err)
+	}
+	if err := local.ValidateAs(PortalNames{FrameAncestors: "context"}); err == nil {
+		t.Error("loopback origins accepted under other names than the environment's")
+	}
+	for _, o := range []string{"http://127.0.0.2:19080", "http://localhost:19080", "http://127.0.0.1", "http://127.0.0.1:1/x", "http://app.example.com:80"} {
+		if err := (Portal{ProductName: "A", AccentColor: "#000000", FrameAncestors: []string{o}}).Validate(); err == nil || !strings.Contains(err.Error(), EnvPortalFrameAncestors) {
+			t.Errorf("%s: err = %v", o, err)
+		}
+	}
 	_, err := FromLookup(lookupOf(map[string]string{EnvPortalAccent: "blue"}))
 	if err == nil || !strings.Contains(err.Error(), EnvPortalAccent) {
 		t.Fatalf("Load with a bad accent: %v", err)
