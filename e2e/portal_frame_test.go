@@ -1,0 +1,76 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/hookrelay/hookrelay/shared/devrun"
+	"github.com/hookrelay/hookrelay/shared/testenv"
+)
+
+// TestPortalFramedBySameSitePage is README's iframe tried beside make dev:
+// a page on http://127.0.0.1:<port> (listed in
+// HOOKRELAY_PORTAL_FRAME_ANCESTORS) frames the link its backend asked
+// for. Same site as the portal, so the SameSite=Strict session cookie is
+// kept and sent in the frame, which shows the tenant's webhooks (s33
+// embed #1, #2).
+func TestPortalFramedBySameSitePage(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := testEnv()
+	env["HOOKRELAY_PORTAL_FRAME_ANCESTORS"] = "http://" + ln.Addr().String()
+	s := startTestStack(t, devrun.Options{Env: env})
+	tn := newTenant(t, s, "framed")
+	link := tn.portalLink()
+
+	host := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!DOCTYPE html><title>Settings</title><h1>Settings</h1>
+<iframe src="%s" title="Webhooks" allow="clipboard-write" style="width:100%%;height:800px;border:0"></iframe>`, html.EscapeString(link))
+	}))
+	host.Listener.Close()
+	host.Listener = ln
+	host.Start()
+	t.Cleanup(host.Close)
+
+	b := newBrowser(t, desktopWidth, desktopHeight)
+	b.run(chromedp.Navigate(host.URL))
+	b.frameTrue(loaded+` && document.querySelector('a[href$="webhooks/new"]') !== null && document.querySelector('.org').innerText === `+strconv.Quote(tn.org),
+		"the tenant's webhooks list inside the frame")
+}
+
+// frameTrue polls a JavaScript expression in the page's first iframe until
+// it is true. It evaluates in an isolated world of that frame (its DOM,
+// whatever its origin); a new one each time, as the frame navigates.
+func (b *browser) frameTrue(expr, what string) {
+	b.t.Helper()
+	testenv.WaitFor(b.t, stepTimeout, what, func() bool {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		defer cancel()
+		tree, err := chromedp.Call(ctx, page.GetFrameTree, cdp.Empty{})
+		if err != nil || len(tree.FrameTree.ChildFrames) == 0 {
+			return false
+		}
+		world, err := chromedp.Call(ctx, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: tree.FrameTree.ChildFrames[0].Frame.ID})
+		if err != nil {
+			return false
+		}
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr, func(p *runtime.EvaluateParams) { p.ContextID = world.ExecutionContextID }))
+		return err == nil && ok
+	})
+}
