@@ -195,9 +195,10 @@ func (h *Handler) park(ctx context.Context, m events.SQSMessage, d message.Deliv
 // this read comes after the park and sees the enable, or the recover's
 // read comes after the park and queues it. So a park the webhook no
 // longer calls for (enabled, disabled by the tenant, deleted) is taken
-// back, and the message comes back at once for the path that applies
-// now; if it is gone already, a recover queued it, and this message is
-// done. On a failed read the message comes back and parks again.
+// back (takeBack), and the message comes back at once for the path that
+// applies now; if it is gone already, a recover queued it, and this
+// message is done. On a failed read the message comes back and parks
+// again.
 func (h *Handler) stillParks(ctx context.Context, m events.SQSMessage, p deliverylog.Parked) bool {
 	if h.d.Health == nil {
 		return true
@@ -211,19 +212,7 @@ func (h *Handler) stillParks(ctx context.Context, m events.SQSMessage, p deliver
 		return false
 	}
 	h.forget(webhook.Webhook{OrgID: p.OrgID, ID: p.WebhookID})
-	removed, err := h.d.Parked.Unpark(ctx, p)
-	if err != nil {
-		h.log.ErrorContext(ctx, "take back park", "org_id", p.OrgID, "webhook_id", p.WebhookID, "delivery_id", p.DeliveryID, "error", err)
-		return false
-	}
-	if !removed {
-		return true // the recover queued it: its copy is the delivery now
-	}
-	if err := h.d.Queue.ChangeVisibility(ctx, h.laneOf(ctx, m), m.ReceiptHandle, 0); err != nil {
-		// It comes back after the queue's visibility timeout instead.
-		h.log.ErrorContext(ctx, "return taken-back park", "org_id", p.OrgID, "webhook_id", p.WebhookID, "delivery_id", p.DeliveryID, "error", err)
-	}
-	return false
+	return h.takeBack(ctx, m, p)
 }
 
 // healthNotRecorded logs a health write that failed. A webhook deleted

@@ -81,28 +81,7 @@ func parkRace(t *testing.T, afterThePut bool, wantPosts, wantSent int) {
 			}
 		}}
 	})
-	he.create(t, "wh_race", rc.srv.URL+"/status/204", true)
-	// Disabled for failing, as deliver disables it.
-	if _, err := he.store.RecordFailure(context.Background(), "org_a", "wh_race", he.now.Add(-2*time.Hour), he.now.Add(-2*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if ok, err := he.store.DisableFailing(context.Background(), "org_a", "wh_race", he.now, webhook.Threshold{After: time.Hour, MinFailures: 1}); !ok || err != nil {
-		t.Fatalf("disable: %v, %v", ok, err)
-	}
-	m := sqsMessage(t, "org_a", "wh_race", "evt_1")
-	// SQS brings a message back until the handler consumes it.
-	var consumed bool
-	for receive := 1; !consumed; receive++ {
-		if receive > 3 {
-			t.Fatal("the message was never consumed")
-		}
-		m.Attributes = map[string]string{"ApproximateReceiveCount": strconv.Itoa(receive)}
-		resp, err := he.h.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{m}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		consumed = len(resp.BatchItemFailures) == 0
-	}
+	he.raceDelivery(t, context.Background(), rc.srv.URL+"/status/204")
 	if !ran {
 		t.Fatalf("the delivery was never parked; the race did not happen: %d POSTs\n%s", rc.hits.Load(), he.logs.String())
 	}
@@ -114,5 +93,33 @@ func parkRace(t *testing.T, afterThePut bool, wantPosts, wantSent int) {
 	if posted != wantPosts || queued != wantSent || len(left) != 0 {
 		t.Fatalf("after the recover (%+v): %d POSTs, %d queued by the recover, %d still parked at an enabled endpoint; want %d POSTs, %d queued, nothing parked",
 			res, posted, queued, len(left), wantPosts, wantSent)
+	}
+}
+
+// raceDelivery creates wh_race at url, disabled for failing as deliver
+// disables it, and handles a delivery to it as SQS brings it back until
+// the handler consumes it: the first receive under ctx.
+func (he *healthEnv) raceDelivery(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	he.create(t, "wh_race", url, true)
+	if _, err := he.store.RecordFailure(context.Background(), "org_a", "wh_race", he.now.Add(-2*time.Hour), he.now.Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := he.store.DisableFailing(context.Background(), "org_a", "wh_race", he.now, webhook.Threshold{After: time.Hour, MinFailures: 1}); !ok || err != nil {
+		t.Fatalf("disable: %v, %v", ok, err)
+	}
+	m := sqsMessage(t, "org_a", "wh_race", "evt_1")
+	var consumed bool
+	for receive := 1; !consumed; receive++ {
+		if receive > 3 {
+			t.Fatal("the message was never consumed")
+		}
+		m.Attributes = map[string]string{"ApproximateReceiveCount": strconv.Itoa(receive)}
+		resp, err := he.h.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{m}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		consumed = len(resp.BatchItemFailures) == 0
+		ctx = context.Background()
 	}
 }

@@ -37,11 +37,16 @@ type ParkedStore interface {
 	// limit, or that a delivery was parked behind it meanwhile; the next
 	// call with the same since continues.
 	Since(ctx context.Context, orgID, webhookID string, since time.Time, limit int) (ps []Parked, more bool, err error)
-	// Unpark removes one once it is back on the delivery queue, or when
-	// deliver takes back a park that came too late (the endpoint was
-	// enabled meanwhile). removed says it was still there: absent, a
-	// recover queued it already.
+	// Unpark removes one once its recover put it back on the delivery
+	// queue. removed says it was still there.
 	Unpark(ctx context.Context, p Parked) (removed bool, err error)
+	// TakeBack removes one for deliver, whose park came too late (the
+	// endpoint was enabled meanwhile), unless a recover's claim on it
+	// stands: that recover is sending it. removed says it was there
+	// unclaimed and is gone now; otherwise claimedFor > 0 is how long the
+	// standing claim has left, and 0 says it was gone already (a recover
+	// queued it).
+	TakeBack(ctx context.Context, p Parked) (removed bool, claimedFor time.Duration, err error)
 	// Claim reserves p for one recover for d before it sends it, so a
 	// second recover at the same time (a double click) skips it. claimed
 	// is false while another's claim stands, or once p is unparked.

@@ -51,3 +51,37 @@ func parkedStoreAt(t *testing.T) (*dynamo.ParkedStore, time.Time) {
 	s.Now = func() time.Time { return t0 }
 	return s, t0
 }
+
+// Deliver's take-back of its park respects a recover's claim: refused
+// while the claim stands (saying how long it has left), granted once it
+// ran out, and reports a park gone already as neither.
+func TestParkedTakeBackLeavesAClaimedDelivery(t *testing.T) {
+	s, t0 := parkedStoreAt(t)
+	ctx := context.Background()
+	p := deliverylog.Parked{OrgID: "org_a", WebhookID: "wh_1", DeliveryID: "dlv_1", SentAt: t0, ParkedAt: t0, Message: `{}`}
+	takeBack := func(wantRemoved bool, wantClaimedFor time.Duration, when string) {
+		t.Helper()
+		if removed, claimedFor, err := s.TakeBack(ctx, p); err != nil || removed != wantRemoved || claimedFor != wantClaimedFor {
+			t.Fatalf("take back %s: %v, %v, %v; want %v, %v", when, removed, claimedFor, err, wantRemoved, wantClaimedFor)
+		}
+	}
+	if err := s.Park(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if claimed, err := s.Claim(ctx, p, time.Minute); err != nil || !claimed {
+		t.Fatalf("claim: %v, %v", claimed, err)
+	}
+	s.Now = func() time.Time { return t0.Add(20 * time.Second) }
+	takeBack(false, 40*time.Second, "while a recover's claim stands")
+	s.Now = func() time.Time { return t0.Add(time.Minute) }
+	takeBack(true, 0, "once the claim ran out")
+	takeBack(false, 0, "of a park gone already")
+
+	if err := s.Park(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	takeBack(true, 0, "of an unclaimed park")
+	if claimed, err := s.Claim(ctx, p, time.Minute); err != nil || claimed {
+		t.Fatalf("claim after the take-back: %v, %v; want refused", claimed, err)
+	}
+}

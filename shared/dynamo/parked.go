@@ -211,6 +211,10 @@ func (s *ParkedStore) Unpark(ctx context.Context, p deliverylog.Parked) (bool, e
 	return true, nil
 }
 
+// unclaimedPark holds for a parked item no recover's claim holds at :now
+// (none, or one that ran out).
+const unclaimedPark = "attribute_exists(#pk) AND (attribute_not_exists(#claim) OR #claim <= :now)"
+
 // Claim marks p as being queued by one recover for d, unless another
 // recover's claim stands or p is gone (unparked): one conditional write,
 // as DynamoDB has no transactions here to read and send at once. A claim
@@ -219,7 +223,7 @@ func (s *ParkedStore) Claim(ctx context.Context, p deliverylog.Parked, d time.Du
 	now := s.Now()
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(s.table), Key: parkedKey(p),
-		ConditionExpression:      aws.String("attribute_exists(#pk) AND (attribute_not_exists(#claim) OR #claim <= :now)"),
+		ConditionExpression:      aws.String(unclaimedPark),
 		UpdateExpression:         aws.String("SET #claim = :until"),
 		ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#claim": "claimed_until"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
