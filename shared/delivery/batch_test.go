@@ -149,6 +149,9 @@ func TestParseRetryAfter(t *testing.T) {
 	now := time.Date(2025, 4, 18, 12, 0, 0, 0, time.UTC)
 	cases := map[string]time.Duration{
 		"0": 0, "120": 2 * time.Minute, "99999999999": 12 * time.Hour,
+		// delay-seconds (1*DIGIT) has no bound: past int64 it is as long
+		// as any other huge value.
+		"9223372036854775807": 12 * time.Hour, "9223372036854775808": 12 * time.Hour, "99999999999999999999": 12 * time.Hour,
 		"Fri, 18 Apr 2025 12:05:00 GMT": 5 * time.Minute, "Fri, 18 Apr 2025 11:00:00 GMT": 0,
 	}
 	for v, want := range cases {
@@ -156,7 +159,8 @@ func TestParseRetryAfter(t *testing.T) {
 			t.Errorf("%q: %v %v, want %v", v, got, ok, want)
 		}
 	}
-	for _, v := range []string{"", "-5", "soon", "1.5"} {
+	// A sign is not delay-seconds, whatever follows it.
+	for _, v := range []string{"", "-5", "soon", "1.5", "+120", "+99999999999999999999", "-99999999999999999999", " 120"} {
 		if _, ok := parseRetryAfter(v, now); ok {
 			t.Errorf("%q accepted", v)
 		}

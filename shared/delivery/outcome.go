@@ -128,14 +128,14 @@ func (dec decision) once() decision {
 }
 
 // parseRetryAfter reads delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+// delay-seconds is digits only (no sign) and unbounded: a value past
+// int64 (ParseInt's ErrRange, with MaxInt64) is as long as any other
+// huge one, capped like it.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if s < 0 {
-			return 0, false
-		}
+	if s, err := strconv.ParseInt(v, 10, 64); (err == nil || errors.Is(err, strconv.ErrRange)) && v[0] != '+' && v[0] != '-' {
 		return time.Duration(min(s, int64(config.MaxVisibility/time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {

@@ -153,6 +153,8 @@ func TestOutcomeTable(t *testing.T) {
 			want{outcome: deliverylog.OutcomeRetrying, failed: true, status: 429, delay: [2]time.Duration{time.Hour - 10*time.Second, time.Hour}}},
 		{"429 Retry-After beyond 12h", plain.srv.URL + "/retry-after?v=999999", true,
 			want{outcome: deliverylog.OutcomeRetrying, failed: true, status: 429, delay: [2]time.Duration{12*time.Hour - receiptMargin - time.Minute, 12*time.Hour - receiptMargin}}},
+		{"429 Retry-After beyond int64", plain.srv.URL + "/retry-after?v=99999999999999999999", true,
+			want{outcome: deliverylog.OutcomeRetrying, failed: true, status: 429, delay: [2]time.Duration{12*time.Hour - receiptMargin - time.Minute, 12*time.Hour - receiptMargin}}},
 		{"500", plain.srv.URL + "/status/500", true, retry(500, "")},
 		{"502", plain.srv.URL + "/status/502", true, retry(502, "")},
 		{"503", plain.srv.URL + "/status/503", true, retry(503, "")},
