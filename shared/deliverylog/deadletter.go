@@ -86,4 +86,29 @@ type DeadLetterIndex interface {
 	Close(ctx context.Context, r Ref, by string, at time.Time) error
 	// State returns the item's tombstone; zero when open or absent.
 	State(ctx context.Context, r Ref) (Closed, error)
+	// Claim marks the item as being sent back by one caller for d, unless
+	// it is closed or another caller's claim stands: a tenant's recover and
+	// an operator's redrive take the same letter at the same time, and
+	// only the one holding the claim sends it. A claim that runs out (its
+	// caller stopped before closing the item) frees the letter again.
+	Claim(ctx context.Context, r Ref, d time.Duration) (Claim, error)
+	// Release ends a claim whose send failed, so that a retry sends the
+	// letter at once (a no-op on an item gone).
+	Release(ctx context.Context, r Ref) error
 }
+
+// Claim is what DeadLetterIndex.Claim found.
+type Claim int
+
+const (
+	// Claimed: this caller holds the item; it sends the letter, then
+	// closes the item.
+	Claimed Claim = iota
+	// ClaimNoItem: no item (or one past its TTL) to claim: the letter is
+	// sent as one without an index item, never skipped for want of one.
+	ClaimNoItem
+	// ClaimClosed: the item is closed, the letter was sent back or purged.
+	ClaimClosed
+	// ClaimHeld: another caller's claim stands: it is sending the letter.
+	ClaimHeld
+)

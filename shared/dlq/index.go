@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/detach"
 )
 
 // ErrNoIndex means the Ops was built without the tenants' index of dead
@@ -35,4 +36,35 @@ func (o *Ops) closeItem(ctx context.Context, e Entry, by string) error {
 		return nil
 	}
 	return o.Index.Close(ctx, e.ref, by, o.Now())
+}
+
+// claim claims r's index item for o.LetterClaim (deliverylog.DeadLetterIndex.Claim).
+func (o *Ops) claim(ctx context.Context, r deliverylog.Ref) (deliverylog.Claim, error) {
+	c, err := o.Index.Claim(ctx, r, o.LetterClaim)
+	if err != nil {
+		return c, fmt.Errorf("claim the index item of %s: %w", r.ID, err)
+	}
+	return c, nil
+}
+
+// claimEntry claims e's index item; without an index or an item to name,
+// ClaimNoItem: such a letter is redriven normally.
+func (o *Ops) claimEntry(ctx context.Context, e Entry) (deliverylog.Claim, error) {
+	if !o.indexed(e) {
+		return deliverylog.ClaimNoItem, nil
+	}
+	return o.claim(ctx, e.ref)
+}
+
+// underClaim runs send, a letter's attempt reset and send; if it fails, the
+// claim c of r is released, so that a retry sends the letter at once (if
+// the release fails too, the claim runs out by itself).
+func (o *Ops) underClaim(ctx context.Context, c deliverylog.Claim, r deliverylog.Ref, send func() error) error {
+	err := send()
+	if err != nil && c == deliverylog.Claimed {
+		rctx, done := detach.Bookkeeping(ctx)
+		defer done()
+		err = errors.Join(err, o.Index.Release(rctx, r))
+	}
+	return err
 }

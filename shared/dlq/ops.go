@@ -2,6 +2,7 @@ package dlq
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -71,6 +72,12 @@ type Ops struct {
 	Webhooks WebhookReader
 	// RecoverMax bounds the dead letters one recover sends (recover.go).
 	RecoverMax int
+	// LetterClaim is how long a recover or a redrive holds a dead letter
+	// it is sending back (index.go): longer than one letter's send and
+	// close may take (the send's grace after its call's end, detach.Grace,
+	// then the close's bound, detach.Bookkeeping), as a parked delivery's
+	// claim. A caller stopped while holding one leaves the letter that long.
+	LetterClaim time.Duration
 }
 
 // scanLimits are how far one scan may go.
@@ -92,6 +99,7 @@ func New(q Queue, dlqURL string, delivery lanes.Lanes, reset AttemptResetter) *O
 		MaxScan:        50_000,
 		LockWait:       20 * time.Second,
 		RecoverMax:     RecoverMax,
+		LetterClaim:    time.Minute,
 	}
 }
 
@@ -181,6 +189,10 @@ func (o *Ops) releaseHolding(ctx context.Context, handles []string, hid *hideSet
 
 func (o *Ops) holdVisibility(*hidden) time.Duration { return o.HoldVisibility }
 
+// errLeftInDLQ is process's fn leaving its entry in the DLQ (not an error):
+// the entry is released at the end of the run, as those not reached.
+var errLeftInDLQ = errors.New("left in the DLQ")
+
 // process applies fn to held entries one at a time, renewing the hold of
 // those still waiting, each from when its hold was last set (Entry.until),
 // so none reappears mid-run. It stops at the first error or cancellation,
@@ -202,10 +214,14 @@ func (o *Ops) process(ctx context.Context, held []Entry, fn func(context.Context
 		if err := o.renewDue(work, hid, o.holdVisibility); err != nil {
 			return done, err
 		}
-		if err := fn(work, e); err != nil {
+		switch err := fn(work, e); {
+		case errors.Is(err, errLeftInDLQ):
+			// Still held: released with those not reached.
+		case err != nil:
 			return done, err
+		default:
+			hid.remove(e.MessageID)
 		}
-		hid.remove(e.MessageID)
 		done++
 		if progress != nil {
 			progress(done, len(held))

@@ -67,8 +67,10 @@ type Skipped struct {
 var ErrNoDeliveryQueue = errors.New("no delivery queue URL: redrive needs one")
 
 // Redrive sends the selected dead letters back to their organizations'
-// delivery lanes. Per message: read its index item (a letter whose item is
-// closed, which its tenant recovered already, is only deleted), reset the
+// delivery lanes. Per message: claim its index item for Ops.LetterClaim (a
+// letter whose item is closed, which its tenant recovered already, is only
+// deleted; one whose item another caller holds, its tenant's recover
+// sending it at this moment, is skipped and stays in the DLQ), reset the
 // attempt counter, send the unchanged body (same delivery id, so receivers
 // deduplicate), close the item, then delete it from the DLQ. A crash
 // between send and delete leaves a duplicate, never a loss. Selected
@@ -125,19 +127,26 @@ func (o *Ops) redrive(ctx context.Context, f Filter, dryRun bool, progress func(
 	if progress != nil {
 		progress(0, len(eligible))
 	}
-	done, err := o.process(ctx, eligible, func(ctx context.Context, e Entry) error {
-		closed, dest, err := o.redriveOne(ctx, e, dests)
+	_, err = o.process(ctx, eligible, func(ctx context.Context, e Entry) error {
+		c, dest, err := o.redriveOne(ctx, e, dests)
 		switch {
-		case closed:
+		case c == deliverylog.ClaimClosed:
 			res.Closed++
+		case c == deliverylog.ClaimHeld:
+			res.Skipped = append(res.Skipped, Skipped{MessageID: e.MessageID, Reason: heldReason})
+			return errLeftInDLQ
 		case err == nil:
+			res.Redriven++
 			res.count(dest, e)
 		}
 		return err
 	}, progress)
-	res.Redriven = done - res.Closed
 	return res, err
 }
+
+// heldReason is why a redrive left a letter another caller holds.
+const heldReason = "claimed by another caller (its tenant's recover or another redrive is sending it back): " +
+	"left in the DLQ; a later run deletes it once that caller closed it, or sends it if the claim ran out (a minute)"
 
 // resetAttempts zeroes a delivery's attempt counter, if there is a store.
 // No record (expired, or the delivery never got to an attempt) is a
@@ -167,8 +176,10 @@ func (o *Ops) fate(ctx context.Context, e Entry, dests *destinations) (closed bo
 	return false, dest, err
 }
 
-// redriveOne sends e back and deletes it, or only deletes it when its
-// index item is closed (closed true). dest is where it went. A letter once
+// redriveOne claims e's index item, sends e back and deletes it, or only
+// deletes it when its item is closed; c is what the claim found: with
+// ClaimHeld (another caller is sending it back) it does neither, and the
+// letter stays in the DLQ. dest is where it went. A letter once
 // started is finished: cancelling the run (process checks it before each
 // letter) leaves its send the grace of detach.Grace, since a send
 // cancelled on the wire may have reached SQS all the same, and a letter
@@ -176,19 +187,28 @@ func (o *Ops) fate(ctx context.Context, e Entry, dests *destinations) (closed bo
 // recover (s31 CLI walk #1). The tombstone and the delete, after a send,
 // get a bound of their own, or a recover or a resumed redrive would send
 // the delivery a second time.
-func (o *Ops) redriveOne(ctx context.Context, e Entry, dests *destinations) (closed bool, dest destination, err error) {
+func (o *Ops) redriveOne(ctx context.Context, e Entry, dests *destinations) (c deliverylog.Claim, dest destination, err error) {
 	sctx, cancel := detach.Grace(ctx)
 	defer cancel()
-	closed, dest, err = o.fate(sctx, e, dests)
-	if err != nil {
-		return false, dest, err
+	c, err = o.claimEntry(sctx, e)
+	if err != nil || c == deliverylog.ClaimHeld {
+		return c, toDelivery, err
 	}
+	closed := c == deliverylog.ClaimClosed
 	if !closed {
-		if err := o.resetAttempts(sctx, e.Delivery.DeliveryID); err != nil {
-			return false, toDelivery, err
-		}
-		if err := o.q.Send(sctx, o.delivery.For(e.Delivery.OrgID), queue.Message{Body: e.Raw, Group: e.Delivery.OrgID}); err != nil {
-			return false, toDelivery, fmt.Errorf("send %s to the delivery queue: %w", e.MessageID, err)
+		if err := o.underClaim(sctx, c, e.ref, func() (err error) {
+			if dest, err = dests.of(sctx, e); err != nil {
+				return err
+			}
+			if err := o.resetAttempts(sctx, e.Delivery.DeliveryID); err != nil {
+				return err
+			}
+			if err := o.q.Send(sctx, o.delivery.For(e.Delivery.OrgID), queue.Message{Body: e.Raw, Group: e.Delivery.OrgID}); err != nil {
+				return fmt.Errorf("send %s to the delivery queue: %w", e.MessageID, err)
+			}
+			return nil
+		}); err != nil {
+			return c, toDelivery, err
 		}
 	}
 	ctx, done := detach.Bookkeeping(ctx)
@@ -196,11 +216,11 @@ func (o *Ops) redriveOne(ctx context.Context, e Entry, dests *destinations) (clo
 	var closeErr error
 	if !closed {
 		if err := o.closeItem(ctx, e, deliverylog.ClosedByRedrive); err != nil {
-			closeErr = fmt.Errorf("%s sent, but its index item not closed (its tenant's recover may send it once more): %w", e.MessageID, err)
+			closeErr = fmt.Errorf("%s sent, but its index item not closed (its tenant's recover may send it once more, once its claim ran out): %w", e.MessageID, err)
 		}
 	}
 	if err := o.q.Delete(ctx, o.dlqURL, e.receipt); err != nil {
-		return false, dest, errors.Join(closeErr, fmt.Errorf("delete %s from the DLQ (already sent: a resumed redrive sends it again): %w", e.MessageID, err))
+		return c, dest, errors.Join(closeErr, fmt.Errorf("delete %s from the DLQ (already sent: a resumed redrive sends it again): %w", e.MessageID, err))
 	}
-	return closed, dest, closeErr
+	return c, dest, closeErr
 }
