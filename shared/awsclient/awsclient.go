@@ -7,24 +7,24 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/hookrelay/hookrelay/shared/awsclient/ownbody"
 )
 
-// Local returns an SDK config for the emulators: static credentials so
-// nothing reads ~/.aws, a fixed region matching goaws's ARNs, and an HTTP
-// client that hands the transport request bodies the SDK cannot close
-// under it (see package ownbody).
-func Local(ctx context.Context, region string) (aws.Config, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx,
-		awsconfig.WithRegion(region),
-		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")),
-	)
-	if err != nil {
-		return cfg, err
-	}
-	cfg.HTTPClient = ownbody.Wrap(cfg.HTTPClient)
-	return cfg, nil
+// Local returns an SDK config for the emulators: static credentials, a
+// fixed region matching goaws's ARNs, and an HTTP client that hands the
+// transport request bodies the SDK cannot close under it (see package
+// ownbody). It is built, not loaded: nothing of the environment's AWS
+// settings (AWS_PROFILE, ~/.aws, AWS_ENDPOINT_URL, retry settings) reaches
+// a local stack, so a developer's shell set up for a real account neither
+// breaks it (a profile ~/.aws does not hold failed every test, s33 flakes
+// F2) nor points it elsewhere.
+func Local(_ context.Context, region string) (aws.Config, error) {
+	return aws.Config{
+		Region:      region,
+		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("local", "local", "")),
+		HTTPClient:  ownbody.Wrap(awshttp.NewBuildableClient()),
+	}, nil
 }

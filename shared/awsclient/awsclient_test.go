@@ -97,3 +97,24 @@ func TestLocalWrapsTheHTTPClient(t *testing.T) {
 		t.Fatalf("Local's HTTP client is %T, want ownbody.Client", cfg.HTTPClient)
 	}
 }
+
+// A shell set up for a real account changes nothing for the emulators: a
+// profile that ~/.aws does not hold used to fail every emulator-backed test
+// (s33 flakes F2), and its region or credentials must not be used either.
+func TestLocalIgnoresTheEnvironmentsAWSSettings(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("AWS_PROFILE", "no-such-profile")
+	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
+	t.Setenv("AWS_REGION", "eu-west-3")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAREALACCOUNT")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "real")
+	cfg, err := Local(context.Background(), "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := cfg.Credentials.Retrieve(context.Background())
+	if err != nil || cfg.Region != "us-east-1" || creds.AccessKeyID != "local" {
+		t.Fatalf("region %q, access key %q, %v; want us-east-1 and the static local key", cfg.Region, creds.AccessKeyID, err)
+	}
+}
