@@ -65,43 +65,60 @@ func (v *visit) returnOnce(purpose, nonce string) error {
 	return v.h.o.Sessions.ReturnForm(ctx, v.s.OrgID, purpose, nonce)
 }
 
-// createdOnce records the webhook a create form made, for its replays.
-// Detached: the webhook exists, so the record of it must be written.
-func (v *visit) createdOnce(nonce, id string) {
+// formDone records what a form's one submission made (ref), for its
+// replays. Detached: the action happened, so the record of it must be
+// written.
+func (v *visit) formDone(nonce, ref string) {
 	ctx, cancel := detach.Bookkeeping(v.ctx)
 	defer cancel()
-	if err := v.h.o.Sessions.FormDone(ctx, v.s.OrgID, nonce, id); err != nil {
-		// The tenant still gets the secret; a replay shows the list.
-		v.h.o.Logger.Error("portal: recording a created webhook's form failed", "error", err.Error())
+	if err := v.h.o.Sessions.FormDone(ctx, v.s.OrgID, nonce, ref); err != nil {
+		// The tenant still gets the page; a replay answers without a claim.
+		v.h.o.Logger.Error("portal: recording a one-time form's outcome failed", "error", err.Error())
 	}
 }
 
-// replayWait bounds how long a replayed create waits for the first
-// submission to record its webhook: a double click's second POST arrives
-// while the first is still creating.
+// replayWait bounds how long a form sent again waits for the first
+// submission's outcome: a double click's second POST arrives while the
+// first is still creating or rotating.
 const replayWait = 3 * time.Second
 
-// createdAlready answers a create form sent again: the endpoint page of
-// the webhook the first submission created (never its secret), or the
-// list if the first one created nothing it recorded in time. Only for a
-// value really used (onceUsed): it holds the request while it waits.
-func (h *Handler) createdAlready(v *visit, nonce string) error {
+// firstOutcome waits for what a form's first submission did: the ref it
+// recorded (formDone), or failed once its value was put back; neither
+// ("", false) if it did not finish in time. Only for a value really used
+// (onceUsed): it holds the request while it waits.
+func (h *Handler) firstOutcome(v *visit, nonce string) (ref string, failed bool, err error) {
 	ctx, cancel := context.WithTimeout(v.ctx, replayWait)
 	defer cancel()
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		id, err := h.o.Sessions.FormResult(ctx, v.s.OrgID, nonce)
-		if err == nil {
-			return v.seeOther("webhooks/" + url.PathEscape(id) + "?done=created-twice")
-		}
-		if !errors.Is(err, portalsession.ErrInvalid) && ctx.Err() == nil {
-			return err
+		ref, err := h.o.Sessions.FormResult(ctx, v.s.OrgID, nonce)
+		switch {
+		case err == nil:
+			return ref, false, nil
+		case errors.Is(err, portalsession.ErrReturned):
+			return "", true, nil
+		case !errors.Is(err, portalsession.ErrInvalid) && ctx.Err() == nil:
+			return "", false, err
 		}
 		select {
 		case <-ctx.Done():
-			return v.seeOther("?done=submitted-twice")
+			return "", false, nil
 		case <-tick.C:
 		}
 	}
+}
+
+// createdAlready answers a create form sent again: the endpoint page of
+// the webhook the first submission created (never its secret), or the
+// list if the first one created nothing it recorded in time.
+func (h *Handler) createdAlready(v *visit, nonce string) error {
+	id, _, err := h.firstOutcome(v, nonce)
+	switch {
+	case err != nil:
+		return err
+	case id != "":
+		return v.seeOther("webhooks/" + url.PathEscape(id) + "?done=created-twice")
+	}
+	return v.seeOther("?done=submitted-twice")
 }

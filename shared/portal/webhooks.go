@@ -156,7 +156,7 @@ func (h *Handler) create(v *visit) error {
 		}
 		return err
 	}
-	v.createdOnce(f.Once, created.ID)
+	v.formDone(f.Once, created.ID)
 	return v.show(http.StatusCreated, view{Title: "Webhook created", Nav: "list", Content: bind(secretPage, secretData{
 		Hook: created.Webhook, Secret: created.SigningSecret, Created: true,
 	})})
@@ -370,7 +370,13 @@ func (h *Handler) confirmRotate(v *visit) error {
 	if err != nil {
 		return err
 	}
-	return v.show(http.StatusOK, view{Title: "Rotate the secret of " + hk.Name, Nav: "list", Content: bind(rotatePage, rotateData{Hook: hk, Grace: durationWords(h.o.Config.SecretGrace), Once: once})})
+	return h.showRotate(v, hk, once, "")
+}
+
+// showRotate is the Rotate secret confirmation carrying the one-time
+// value once, with problem (if any) above it.
+func (h *Handler) showRotate(v *visit, hk hook, once, problem string) error {
+	return v.show(http.StatusOK, view{Title: "Rotate the secret of " + hk.Name, Nav: "list", Error: problem, Content: bind(rotatePage, rotateData{Hook: hk, Grace: durationWords(h.o.Config.SecretGrace), Once: once})})
 }
 
 // durationWords is a grace period as the confirmation says it: "24 hours",
@@ -420,12 +426,25 @@ func (h *Handler) rotate(v *visit) error {
 		// rotated.
 		return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=rotate-stale")
 	case use == onceUsed:
+		// Sent again: answered with what the first submission did, once
+		// it is known (s33 races #4: a first that failed was reported as
+		// a rotation).
+		done, failed, err := h.firstOutcome(v, once)
+		switch {
+		case err != nil:
+			return err
+		case failed: // its value was put back: the same form rotates
+			return h.showRotate(v, hk, once, "This form was sent twice and the first submission failed, so nothing was rotated. Press Rotate secret to try again.")
+		case done == "":
+			return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=rotate-unsure")
+		}
 		return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=rotated-twice")
 	}
 	var rot rotatedSecret
 	if err := v.call(http.MethodPost, webhookAPI(hk.ID)+"/rotate-secret", nil, &rot); err != nil {
 		return errors.Join(err, v.returnOnce(purpose, once))
 	}
+	v.formDone(once, hk.ID)
 	return v.show(http.StatusOK, view{Title: "New signing secret", Nav: "list", Content: bind(secretPage, secretData{
 		Hook: hk, Secret: rot.SigningSecret, PreviousValidTil: when(rot.PreviousSecretExpiresAt),
 	})})
@@ -525,6 +544,7 @@ var notices = map[string]string{
 	// A one-time form sent again (a double click) acted once.
 	"rotate-stale":    staleForm + " The secret was not rotated: press Rotate secret again to rotate it.",
 	"rotated-twice":   "This form was sent twice, so the secret was rotated once, not again, and the new secret is not shown again. If you did not copy it, rotate again: the secret your endpoint uses now then stops working at once.",
+	"rotate-unsure":   "This form was sent twice, so it was not sent again, and the first submission had not finished. If the first one rotated the secret, this page shows when the previous secret stops working, and the new secret is not shown again (if you did not copy it, rotate again); otherwise nothing was rotated.",
 	"created-twice":   "This form was sent twice, so the webhook was created once: this one. Its signing secret was shown only once; if you did not copy it, use Rotate secret to get a new one.",
 	"submitted-twice": "This form was sent twice, so it was not sent again. If the first one created the webhook, it is in the list below; its signing secret was shown only once (use Rotate secret on its page to get a new one).",
 }

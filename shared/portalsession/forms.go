@@ -68,14 +68,23 @@ func (m *Manager) FormDone(ctx context.Context, orgID, nonce, ref string) error 
 	return m.Store.Put(ctx, Token{Kind: KindFormUsed, Hash: Hash(nonce), OrgID: orgID, ExpiresAt: exp, Ref: ref})
 }
 
-// FormResult is what FormDone recorded for a used form, or ErrInvalid
-// while there is nothing (the first submission is still running, or
-// failed).
+// ErrReturned means a used form's value was put back (ReturnForm): its
+// submission failed and did nothing.
+var ErrReturned = errors.New("portal form's submission failed")
+
+// FormResult is what FormDone recorded for a used form, ErrReturned once
+// its value was put back, or ErrInvalid while there is neither (the first
+// submission is still running, or failed without putting it back).
 func (m *Manager) FormResult(ctx context.Context, orgID, nonce string) (string, error) {
 	if nonce == "" {
 		return "", ErrInvalid
 	}
 	t, err := m.Store.Get(ctx, KindFormUsed, Hash(nonce))
+	if errors.Is(err, ErrInvalid) {
+		if f, err := m.Store.Get(ctx, KindForm, Hash(nonce)); err == nil && f.OrgID == orgID && !f.Used {
+			return "", ErrReturned
+		}
+	}
 	if errors.Is(err, ErrInvalid) || err == nil && (t.OrgID != orgID || t.Ref == "") {
 		return "", ErrInvalid
 	}
