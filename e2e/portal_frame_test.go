@@ -38,6 +38,44 @@ func TestPortalFramedBySameSitePage(t *testing.T) {
 	tn := newTenant(t, s, "framed")
 	link := tn.portalLink()
 
+	host := framingPage(t, ln, link)
+	b := newBrowser(t, desktopWidth, desktopHeight)
+	b.run(chromedp.Navigate(host.URL))
+	b.frameTrue(loaded+` && document.querySelector('a[href$="webhooks/new"]') !== null && document.querySelector('.org').innerText === `+strconv.Quote(tn.org),
+		"the tenant's webhooks list inside the frame")
+}
+
+// TestPortalFramedByAnotherSiteKeepsTheLink: a page of another site (here
+// http://[::1]:<port> framing http://127.0.0.1) can never keep a session
+// in the frame, so the portal does not use the link up there: the frame
+// offers it in a new tab, where it signs in (s33 embed #1, #3). Chromium
+// sends the Fetch Metadata that tells the portal so.
+func TestPortalFramedByAnotherSiteKeepsTheLink(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := testEnv()
+	env["HOOKRELAY_PORTAL_FRAME_ANCESTORS"] = "http://" + ln.Addr().String()
+	s := startTestStack(t, devrun.Options{Env: env})
+	link := newTenant(t, s, "crosssite").portalLink()
+	host := framingPage(t, ln, link)
+
+	b := newBrowser(t, desktopWidth, desktopHeight)
+	b.run(chromedp.Navigate(host.URL))
+	// Chromium runs a frame of another site as its own target, which
+	// frameTrue cannot read: the portal's log line says it saw the
+	// request as one (the page itself: TestCrossSiteFrameKeepsTheLinkForANewTab).
+	testenv.WaitFor(t, stepTimeout, "the portal to see its login framed cross-site", func() bool {
+		return s.logs.linesWith(1, "portal framed cross-site") != ""
+	})
+	b.signIn(link) // top-level, as the new tab: the link was not used up
+}
+
+// framingPage serves, on ln, the deploying team's page that frames link
+// as README's Embedding shows.
+func framingPage(t *testing.T, ln net.Listener, link string) *httptest.Server {
 	host := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, `<!DOCTYPE html><title>Settings</title><h1>Settings</h1>
@@ -47,11 +85,7 @@ func TestPortalFramedBySameSitePage(t *testing.T) {
 	host.Listener = ln
 	host.Start()
 	t.Cleanup(host.Close)
-
-	b := newBrowser(t, desktopWidth, desktopHeight)
-	b.run(chromedp.Navigate(host.URL))
-	b.frameTrue(loaded+` && document.querySelector('a[href$="webhooks/new"]') !== null && document.querySelector('.org').innerText === `+strconv.Quote(tn.org),
-		"the tenant's webhooks list inside the frame")
+	return host
 }
 
 // frameTrue polls a JavaScript expression in the page's first iframe until
