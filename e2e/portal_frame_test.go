@@ -28,19 +28,7 @@ import (
 // embed #1, #2).
 func TestPortalFramedBySameSitePage(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := testEnv()
-	env["HOOKRELAY_PORTAL_FRAME_ANCESTORS"] = "http://" + ln.Addr().String()
-	s := startTestStack(t, devrun.Options{Env: env})
-	tn := newTenant(t, s, "framed")
-	link := tn.portalLink()
-
-	host := framingPage(t, ln, link)
-	b := newBrowser(t, desktopWidth, desktopHeight)
-	b.run(chromedp.Navigate(host.URL))
+	_, tn, _, b := framedPortal(t, "127.0.0.1:0")
 	b.frameTrue(loaded+` && document.querySelector('a[href$="webhooks/new"]') !== null && document.querySelector('.org').innerText === `+strconv.Quote(tn.org),
 		"the tenant's webhooks list inside the frame")
 }
@@ -52,18 +40,7 @@ func TestPortalFramedBySameSitePage(t *testing.T) {
 // sends the Fetch Metadata that tells the portal so.
 func TestPortalFramedByAnotherSiteKeepsTheLink(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "[::1]:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := testEnv()
-	env["HOOKRELAY_PORTAL_FRAME_ANCESTORS"] = "http://" + ln.Addr().String()
-	s := startTestStack(t, devrun.Options{Env: env})
-	link := newTenant(t, s, "crosssite").portalLink()
-	host := framingPage(t, ln, link)
-
-	b := newBrowser(t, desktopWidth, desktopHeight)
-	b.run(chromedp.Navigate(host.URL))
+	s, _, link, b := framedPortal(t, "[::1]:0")
 	// Chromium runs a frame of another site as its own target, which
 	// frameTrue cannot read: the portal's log line says it saw the
 	// request as one (the page itself: TestCrossSiteFrameKeepsTheLinkForANewTab).
@@ -73,9 +50,20 @@ func TestPortalFramedByAnotherSiteKeepsTheLink(t *testing.T) {
 	b.signIn(link) // top-level, as the new tab: the link was not used up
 }
 
-// framingPage serves, on ln, the deploying team's page that frames link
-// as README's Embedding shows.
-func framingPage(t *testing.T, ln net.Listener, link string) *httptest.Server {
+// framedPortal starts a stack that lets a page on addr (a loopback
+// address, port 0) frame the portal, serves there the deploying team's
+// page framing a tenant's link as README's Embedding shows, and opens it
+// in a browser.
+func framedPortal(t *testing.T, addr string) (*stack, *tenant, string, *browser) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := testEnv()
+	env["HOOKRELAY_PORTAL_FRAME_ANCESTORS"] = "http://" + ln.Addr().String()
+	s := startTestStack(t, devrun.Options{Env: env})
+	tn := newTenant(t, s, "framed")
+	link := tn.portalLink()
 	host := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, `<!DOCTYPE html><title>Settings</title><h1>Settings</h1>
@@ -85,7 +73,9 @@ func framingPage(t *testing.T, ln net.Listener, link string) *httptest.Server {
 	host.Listener = ln
 	host.Start()
 	t.Cleanup(host.Close)
-	return host
+	b := newBrowser(t, desktopWidth, desktopHeight)
+	b.run(chromedp.Navigate(host.URL))
+	return s, tn, link, b
 }
 
 // frameTrue polls a JavaScript expression in the page's first iframe until
