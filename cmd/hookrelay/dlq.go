@@ -157,16 +157,16 @@ func newDLQRedriveCmd(target *dlqTarget) *cobra.Command {
 
 func newDLQPurgeCmd(target *dlqTarget) *cobra.Command {
 	var filters filterFlags
-	var all, yes bool
+	var all, yes, dryRun bool
 	cmd := &cobra.Command{
-		Use:   "purge (--all | ID... | filters) --yes",
+		Use:   "purge (--all | ID... | filters) (--dry-run | --yes)",
 		Short: "Delete dead letters for good",
 		Long: `Deletes dead letters for good, closing each one's item in the tenants' index
 first, so their recover does not send it again: it needs the table (--stack, --table
 or ` + config.EnvTable + `) and refuses to run without one.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !yes {
-				return errors.New("purge deletes dead letters for good: add --yes to confirm")
+			if yes == dryRun {
+				return errors.New("purge deletes dead letters for good: add --dry-run to see what it would delete, then --yes to confirm")
 			}
 			filters.spec.IDs = args
 			f, err := selection(filters.spec, all)
@@ -176,6 +176,14 @@ or ` + config.EnvTable + `) and refuses to run without one.`,
 			ops, err := target.ops(cmd.Context(), cmd.ErrOrStderr(), needs{table: true})
 			if err != nil {
 				return err
+			}
+			if dryRun {
+				p, err := ops.PreviewPurge(cmd.Context(), f)
+				if err != nil {
+					return err
+				}
+				writePurgePreview(cmd.OutOrStdout(), p)
+				return allFound(f, p.Unmatched)
 			}
 			res, err := ops.Purge(cmd.Context(), f)
 			fmt.Fprintf(cmd.OutOrStdout(), "purged %s\n", phrase.Count(res.Purged, "dead letter", "dead letters"))
@@ -188,6 +196,7 @@ or ` + config.EnvTable + `) and refuses to run without one.`,
 	filters.add(cmd.Flags())
 	cmd.Flags().BoolVar(&all, "all", false, "purge every dead letter")
 	cmd.Flags().BoolVar(&yes, "yes", false, "confirm the purge")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "only report what would be purged, and whose recover it would take letters from")
 	return cmd
 }
 

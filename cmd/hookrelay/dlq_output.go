@@ -258,3 +258,13 @@ func timeString(t time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
+
+// writePurgePreview says what a purge would delete and, of that, what the
+// tenants' recover would otherwise send back, naming their organizations.
+func writePurgePreview(w io.Writer, p dlq.PurgePreview) {
+	fmt.Fprintf(w, "dry run: %s would be purged\n", phrase.Count(p.Matched, "dead letter", "dead letters"))
+	if p.Recoverable > 0 {
+		fmt.Fprintf(w, "%d of them their tenants' recover would send back, and after the purge will not (%s): tell those tenants, or redrive the letters once their endpoints work\n",
+			p.Recoverable, strings.Join(p.RecoverableOrgs, ", "))
+	}
+}

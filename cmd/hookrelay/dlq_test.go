@@ -69,7 +69,7 @@ func TestDLQRefusesAnEmptySelection(t *testing.T) {
 
 func TestDLQPurgeNeedsYes(t *testing.T) {
 	noTarget(t)
-	for _, args := range [][]string{{"purge", "--all"}, {"purge", "--org", "org_a"}, {"purge", "some-id"}} {
+	for _, args := range [][]string{{"purge", "--all"}, {"purge", "--org", "org_a"}, {"purge", "some-id"}, {"purge", "--all", "--yes", "--dry-run"}} {
 		if _, _, err := runDLQ(t, args...); err == nil || !strings.Contains(err.Error(), "--yes") {
 			t.Errorf("%v: %v, want a refusal naming --yes", args, err)
 		}
@@ -249,6 +249,12 @@ func TestDLQAgainstALocalStack(t *testing.T) {
 	l.withTable(t, l.endpoint) // purge refuses to run without one
 	if _, _, err := runDLQ(t, "purge", "no-such-letter", "--yes"); err == nil || !strings.Contains(err.Error(), "1 id of 1 matched no dead letter") {
 		t.Fatalf("purge of an unknown id: %v", err)
+	}
+	// A dry run says what the purge would delete, and deletes nothing: the
+	// purge after it finds the letter.
+	out, _, err = runDLQ(t, "purge", "--webhook", "wh_other", "--dry-run")
+	if err != nil || out != "dry run: 1 dead letter would be purged\n" {
+		t.Fatalf("purge --dry-run: %v %q", err, out)
 	}
 	out, _, err = runDLQ(t, "purge", "--webhook", "wh_other", "--yes")
 	if err != nil || !strings.Contains(out, "purged 1 dead letter\n") {
