@@ -98,12 +98,11 @@ func (a *apiTarget) localAPI(cfg config.Config) error {
 		a.apiURL = "http://" + cfg.Addr
 		return nil
 	}
+	// Not running, or no repository to find it in (run elsewhere): either
+	// way the likely slip is a forgotten --api, which the error names.
 	s, dir, err := devrun.Running()
-	if errors.Is(err, devstate.ErrNotRunning) {
-		return fmt.Errorf("%w, or name an API with --api (and --token for a deployed stack)", err)
-	}
 	if err != nil {
-		return err
+		return fmt.Errorf("%w, or name an API with --api (and --token for a deployed stack)", err)
 	}
 	if a.apiURL, err = checkAPIURL(s.API); err != nil {
 		return fmt.Errorf("the API in %s: %w", filepath.Join(dir, devstate.FileName), err)

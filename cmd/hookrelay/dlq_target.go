@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -18,7 +17,6 @@ import (
 	"github.com/hookrelay/hookrelay/shared/awsclient/ownbody"
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devrun"
-	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/dlq"
 	"github.com/hookrelay/hookrelay/shared/dynamo"
 	"github.com/hookrelay/hookrelay/shared/lanes"
@@ -194,12 +192,11 @@ func checkQueueURLs(s targetSettings) error {
 
 // devTarget is the emulators of the running `make dev`.
 func devTarget(ctx context.Context) (resolved, error) {
+	// Not running, or no repository to find it in (an operator's shell
+	// elsewhere, s33 operator #6): the likely slip is a forgotten --stack.
 	s, _, err := devrun.Running()
-	if errors.Is(err, devstate.ErrNotRunning) {
-		return resolved{}, fmt.Errorf("%w, or target a deployed stack with --stack, --dlq-url or %s", err, config.EnvDLQURL)
-	}
 	if err != nil {
-		return resolved{}, err
+		return resolved{}, fmt.Errorf("%w, or target a deployed stack with --stack, --dlq-url or %s", err, config.EnvDLQURL)
 	}
 	cfg, err := awsclient.Local(ctx, s.Region)
 	if err != nil {
