@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
-	"github.com/hookrelay/hookrelay/shared/detach"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/queue"
 )
@@ -69,7 +68,7 @@ func (h *Handler) deadLetter(ctx context.Context, m events.SQSMessage, attrs map
 	// A failed delete is harmless: the message is not reported as failed,
 	// so the event source mapping deletes it as well. It is attempted even
 	// if ctx ended during the send, which is already done.
-	dctx, cancel := detach.Bookkeeping(ctx)
+	dctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	if err := h.d.Queue.Delete(dctx, h.laneOf(ctx, m), m.ReceiptHandle); err != nil {
 		h.log.WarnContext(ctx, "delete after dead-letter failed", "message_id", m.MessageId, "error", err)

@@ -14,7 +14,6 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
-	"github.com/hookrelay/hookrelay/shared/detach"
 	"github.com/hookrelay/hookrelay/shared/message"
 	"github.com/hookrelay/hookrelay/shared/netguard"
 	"github.com/hookrelay/hookrelay/shared/signing"
@@ -187,8 +186,9 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		posted = r
 	}
 	// The attempt happened (maybe POSTed): what follows records it, and
-	// must not be cut off by a deadline or shutdown reached now.
-	bctx, cancel := detach.Bookkeeping(ctx)
+	// must not be cut off by a shutdown reached now, nor by the invocation's
+	// deadline before its margin (bookkeeping).
+	bctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	b := newBudget(received, sentAt(m, prior.DeliveryRecord, now), h.now())
 	dec := decide(r, n, h.cfg.RetrySchedule, h.jitter, b)
@@ -282,7 +282,7 @@ func (h *Handler) apply(ctx context.Context, m events.SQSMessage, d message.Deli
 // send and delete) may have spent the bookkeeping's on a slow store, and a
 // dead letter's count missed here is never made up (its message is gone).
 func (h *Handler) countHealth(ctx context.Context, w webhook.Webhook, outcome string, rec deliverylog.DeliveryRecord, now time.Time) {
-	ctx, cancel := detach.Bookkeeping(ctx)
+	ctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	h.health(ctx, w, outcome, rec, now)
 }
@@ -329,7 +329,7 @@ func (h *Handler) skip(ctx context.Context, m events.SQSMessage, d message.Deliv
 		return h.attemptUnknown(ctx, d, err)
 	}
 	// The message is consumed whatever happens now: record it regardless.
-	bctx, cancel := detach.Bookkeeping(ctx)
+	bctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	if d.Resend > 0 {
 		// A resend's schedule that ends here supersedes nothing any more:
@@ -357,7 +357,7 @@ func (h *Handler) record(ctx context.Context, rec record, outcome string, r resu
 	// Time of its own: the steps before it (a removal, a dead letter) may
 	// have spent the bookkeeping's on a slow store, and this entry is the
 	// tenant's only word of what became of the delivery.
-	ctx, cancel := detach.Bookkeeping(ctx)
+	ctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	body := ""
 	if !rec.stored {

@@ -13,9 +13,12 @@ import (
 // postReserve is the time an invocation keeps after a POST's delivery
 // timeout for the bookkeeping that follows (detached, each under
 // detach.BookkeepingTimeout: the record and the retry, dead letter or
-// removal, then the attempt entry and the health count). Deliver's
-// timeout is the delivery timeout plus 20 s, so the reads before the POST
-// keep 10 s of it.
+// removal, then the attempt entry and the health count). It is what the
+// retry, removal and delivered paths take at most, not a dead letter's
+// worst case on a throttled store: bookkeeping's cap before the
+// invocation's deadline, not this reserve, keeps the handler within it.
+// Deliver's timeout is the delivery timeout plus 20 s, so the reads before
+// the POST keep 10 s of it.
 const postReserve = 2 * detach.BookkeepingTimeout
 
 // tooLateToPost says whether ctx's deadline is too near for a POST: the
