@@ -58,7 +58,9 @@ func newBrowser(t *testing.T, width, height int) *browser {
 		chromedp.Flag("disable-sync", true),
 		// Tests send traffic to loopback only: a name a page mentions (a
 		// brand's logo on a CDN) fails at once instead of being looked up.
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE ::1"),
+		// The rules apply to IP literals too: 127.0.0.2 is the other
+		// site a framing test serves its page on.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE 127.0.0.2"),
 	}
 	dir := chromiumDir(t)
 	opts = append(opts,

@@ -3,8 +3,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -33,10 +35,25 @@ var (
 	// An origin as CSP source expressions write it: https scheme, a host
 	// (optionally "*." for subdomains), an optional port, nothing else.
 	frameOriginRe = regexp.MustCompile(`^https://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?$`)
-	// A page beside make dev (http, loopback only, like make dev itself):
-	// on make dev's site, so the iframe can be tried locally.
-	loopbackFrameRe = regexp.MustCompile(`^http://(127\.0\.0\.1|\[::1\]):[0-9]{1,5}$`)
+	// A page beside make dev: http on an IPv4 loopback address with a
+	// port, the form loopbackFrame checks the parts of.
+	loopbackFrameRe = regexp.MustCompile(`^http://([0-9.]+):([0-9]{1,5})$`)
 )
+
+// loopbackFrame: o is a page beside make dev (http, loopback only, like
+// make dev itself), so the iframe can be tried locally: 127.0.0.1 is make
+// dev's own site, another 127.0.0.0/8 address (127.0.0.2) another site.
+// IPv4 only: CSP source expressions have no IPv6 literal form, so Chromium
+// drops http://[::1]:PORT and the directive becomes frame-ancestors 'none'.
+func loopbackFrame(o string) bool {
+	m := loopbackFrameRe.FindStringSubmatch(o)
+	if m == nil {
+		return false
+	}
+	addr, err := netip.ParseAddr(m[1]) // canonical dotted quads only
+	port, _ := strconv.Atoi(m[2])
+	return err == nil && addr.Is4() && addr.IsLoopback() && port >= 1 && port <= 65535
+}
 
 // PortalNames name Portal's fields in error messages: the environment
 // variables (PortalEnv), or the CDK context keys.
@@ -76,10 +93,11 @@ func (p Portal) ValidateAs(n PortalNames) error {
 		}
 	}
 	for _, o := range p.FrameAncestors {
-		if !frameOriginRe.MatchString(o) && !(n.LoopbackFrames && loopbackFrameRe.MatchString(o)) {
+		if !frameOriginRe.MatchString(o) && !(n.LoopbackFrames && loopbackFrame(o)) {
 			local := ""
 			if n.LoopbackFrames {
-				local = " (make dev: also http://127.0.0.1:PORT or http://[::1]:PORT)"
+				local = " (make dev: also an IPv4 loopback page such as http://127.0.0.1:PORT, or http://127.0.0.2:PORT for another site;" +
+					" not http://[::1]:PORT: browsers ignore IPv6 literals in CSP frame-ancestors, which would then refuse every frame)"
 			}
 			bad(n.FrameAncestors, "%q must be an https origin such as https://app.example.com or https://*.example.com%s", o, local)
 		}

@@ -46,15 +46,22 @@ func TestPortalBrandRejectsUnsafeValues(t *testing.T) {
 	// make dev's own origins (http on loopback, with a port) are for the
 	// environment, to try the iframe locally; the stack's context key
 	// (other names) refuses them, and any other http origin everywhere.
-	local := Portal{ProductName: "A", AccentColor: "#000000", FrameAncestors: []string{"http://127.0.0.1:19080", "http://[::1]:8081"}}
+	local := Portal{ProductName: "A", AccentColor: "#000000", FrameAncestors: []string{"http://127.0.0.1:19080", "http://127.0.0.2:8081", "http://127.255.0.9:1"}}
 	if err := local.Validate(); err != nil {
 		t.Errorf("make dev's loopback origins: %v", err)
 	}
 	if err := local.ValidateAs(PortalNames{FrameAncestors: "context"}); err == nil {
 		t.Error("loopback origins accepted under other names than the environment's")
 	}
-	for _, o := range []string{"http://127.0.0.2:19080", "http://localhost:19080", "http://127.0.0.1", "http://127.0.0.1:1/x", "http://app.example.com:80"} {
-		if err := (Portal{ProductName: "A", AccentColor: "#000000", FrameAncestors: []string{o}}).Validate(); err == nil || !strings.Contains(err.Error(), EnvPortalFrameAncestors) {
+	// Chromium ignores an IPv6 literal in a CSP source ("[::1]" cannot be
+	// written as one), which would leave frame-ancestors 'none': refused,
+	// saying so, as are names and anything not an IPv4 loopback origin.
+	for _, o := range []string{"http://[::1]:8081", "http://localhost:19080", "http://10.0.0.1:19080", "http://128.0.0.1:19080",
+		"http://127.0.0.256:19080", "http://127.0.0.01:19080", "http://127.1:19080", "http://127.0.0.1", "http://127.0.0.1:",
+		"http://127.0.0.1:0", "http://127.0.0.1:65536", "http://127.0.0.1:1/x", "http://app.example.com:80"} {
+		err := (Portal{ProductName: "A", AccentColor: "#000000", FrameAncestors: []string{o}}).Validate()
+		if err == nil || !strings.Contains(err.Error(), EnvPortalFrameAncestors) || !strings.Contains(err.Error(), "http://127.0.0.2:PORT") ||
+			!strings.Contains(err.Error(), "IPv6") {
 			t.Errorf("%s: err = %v", o, err)
 		}
 	}
