@@ -10,6 +10,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/delivery"
+	"github.com/hookrelay/hookrelay/shared/detach"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -150,5 +151,44 @@ func assertOneStoreReadServesDeliveries(t *testing.T, e *env, orgID, id string) 
 	}
 	if w.SecretRotation != r.Rotation || cs.n.Load() != 1 {
 		t.Errorf("the item names rotation %s, the store holds %s: %d secret store reads for 5 deliveries, want 1", w.SecretRotation, r.Rotation, cs.n.Load())
+	}
+}
+
+// deadlineOfReads keeps the deadline of each Record call's context.
+type deadlineOfReads struct {
+	secrets.Store
+	mu        sync.Mutex
+	deadlines []time.Time // zero: none
+}
+
+func (d *deadlineOfReads) Record(ctx context.Context, orgID, id string) (secrets.Record, error) {
+	dl, _ := ctx.Deadline()
+	d.mu.Lock()
+	d.deadlines = append(d.deadlines, dl)
+	d.mu.Unlock()
+	return d.Store.Record(ctx, orgID, id)
+}
+
+// The read after a rotation's count is bookkeeping with a bound of its
+// own: a store that does not answer must not hold back the only answer
+// that shows the new secret (s33 diffB #1: it had no deadline at all).
+func TestTheReadAfterARotationIsBounded(t *testing.T) {
+	t.Parallel()
+	reads := &deadlineOfReads{}
+	e := newEnv(t, func(d *api.Deps) { reads.Store = d.Secrets; d.Secrets = reads })
+	tok := e.token("org_rot_bound")
+	hook := e.create(tok, createBody("rot", "emailOpen"))
+	before := time.Now()
+	if res := e.do(http.MethodPost, webhooksPath+"/"+hook.ID+"/rotate-secret", tok, nil); res.status != http.StatusOK {
+		t.Fatalf("rotate: %d", res.status)
+	}
+	reads.mu.Lock()
+	defer reads.mu.Unlock()
+	if len(reads.deadlines) == 0 {
+		t.Fatal("no read of the record after the rotation")
+	}
+	last := reads.deadlines[len(reads.deadlines)-1]
+	if last.IsZero() || last.After(time.Now().Add(detach.BookkeepingTimeout)) || last.Before(before) {
+		t.Fatalf("the read after the count had deadline %v, want one within %s", last, detach.BookkeepingTimeout)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/auth"
+	"github.com/hookrelay/hookrelay/shared/detach"
 	"github.com/hookrelay/hookrelay/shared/secrets"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -85,10 +86,13 @@ const countRereads = 3
 // write. A read that still returns stale, the record counted was made
 // over (no write puts it back under its id), has not seen the write yet
 // and changes nothing, as does a record without an id (written by an api
-// from before ids, counted by the older rule). Best effort, and bounded:
-// the rotation stands either way.
+// from before ids, counted by the older rule). Best effort, and bounded
+// in count and, as other bookkeeping, in time (a slow store must not hold
+// back the answer that shows the new secret, s33 diffB #1): the rotation
+// stands either way.
 func (s *server) countLastRecord(ctx context.Context, orgID, id, counted, stale string) {
-	ctx = context.WithoutCancel(ctx)
+	ctx, cancel := detach.Bookkeeping(ctx)
+	defer cancel()
 	for range countRereads {
 		r, err := s.d.Secrets.Record(ctx, orgID, id)
 		if err == nil && (r.Rotation == counted || r.Rotation == stale || r.Rotation == "") {
