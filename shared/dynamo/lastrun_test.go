@@ -131,6 +131,38 @@ func TestLastFailureRun(t *testing.T) {
 		same(t, lastRun(t, w), webhook.FailureRun{FailingSince: t0, EndedAt: end, Failures: 4})
 	})
 
+	t.Run("an enable drops a recover's mark with the run it ends", func(t *testing.T) {
+		// s33 diffB #5: a mark that outlived the enable made a later run
+		// from the same start pass for the recovered one, and vanish.
+		w := create(t)
+		start := t0.Add(3 * time.Hour)
+		for range 2 {
+			if _, err := store.RecordFailure(ctx, w.OrgID, w.ID, start, start); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if marked, err := store.RecoveredRun(ctx, w.OrgID, w.ID, start, 2); err != nil || !marked {
+			t.Fatalf("mark the running run: %v, %v", marked, err)
+		}
+		read, err := store.Get(ctx, w.OrgID, w.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		disabled := read
+		disabled.Enabled = false
+		if err := store.Update(ctx, read, disabled); err != nil {
+			t.Fatal(err)
+		}
+		enabled := disabled
+		enabled.Enabled = true
+		if err := store.Update(ctx, disabled, enabled); err != nil {
+			t.Fatal(err)
+		}
+		end := start.Add(time.Hour)
+		run(t, w, start, 2, end)
+		same(t, lastRun(t, w), webhook.FailureRun{FailingSince: start, EndedAt: end, Failures: 2})
+	})
+
 	t.Run("a mark is refused once the run ended, and an unmarked run is kept", func(t *testing.T) {
 		// s33 races #3: a recover marks the run before it sends; one that
 		// then sent nothing takes the mark back.

@@ -518,9 +518,12 @@ func (s *WebhookStore) Update(ctx context.Context, read, w webhook.Webhook) erro
 		// a failed enable keeps the disabled endpoint's run (where Recover
 		// begins), and a done one never leaves an enabled endpoint with an
 		// old run that the next failure would disable again at once.
+		// A recover's mark of the run goes with it: kept, it would make a
+		// later run from the same start pass for the recovered one.
 		if w.Enabled && !read.Enabled {
-			update += ", #failures, #failingSince, #firstDeadAt"
+			update += ", #failures, #failingSince, #firstDeadAt, #rs, #rn"
 			u.names["#failures"], u.names["#failingSince"], u.names["#firstDeadAt"] = attrFailures, attrFailingSince, attrFirstDeadAt
+			u.names["#rs"], u.names["#rn"] = attrRecoveredSince, attrRecoveredFailures
 		}
 	}
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
