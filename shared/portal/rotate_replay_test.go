@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
 // heldRotate answers the API like fakeAPI, except that the first
@@ -107,16 +109,9 @@ func TestDoubleClickedRotateStillRunningIsAnsweredWithoutAClaim(t *testing.T) {
 func waitForReplay(t *testing.T, h *Handler) {
 	t.Helper()
 	mem := h.o.Sessions.Store.(*memTokens)
-	for deadline := time.Now().Add(5 * time.Second); ; {
+	testenv.WaitFor(t, 30*time.Second, "the form sent again to wait for the first submission", func() bool {
 		mem.mu.Lock()
-		n := mem.reads
-		mem.mu.Unlock()
-		if n > 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the form sent again never waited for the first submission")
-		}
-		time.Sleep(time.Millisecond)
-	}
+		defer mem.mu.Unlock()
+		return mem.reads > 0
+	})
 }
