@@ -64,17 +64,33 @@ func NewHandler(d Deps) *Handler {
 // to retry as batch item failures; the event source mapping deletes the
 // others. It never returns an error: that would retry the whole batch,
 // re-POSTing deliveries that succeeded.
+//
+// An at-least-once receive can hand one message over twice in a batch.
+// Run side by side, both copies would POST, count at the endpoint's health
+// and be dead-lettered; and the event source knows a message by its id
+// alone, so both copies share one report anyway. The message is processed
+// once, and reported once.
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	failed := make([]bool, len(ev.Records))
+	unique := make([]events.SQSMessage, 0, len(ev.Records))
+	seen := make(map[string]bool, len(ev.Records))
+	for _, m := range ev.Records {
+		if seen[m.MessageId] {
+			h.log.WarnContext(ctx, "message twice in one batch: handled once", "message_id", m.MessageId)
+			continue
+		}
+		seen[m.MessageId] = true
+		unique = append(unique, m)
+	}
+	failed := make([]bool, len(unique))
 	var wg sync.WaitGroup
-	for i, m := range ev.Records {
+	for i, m := range unique {
 		wg.Go(func() { failed[i] = !h.processSafely(ctx, m) })
 	}
 	wg.Wait()
 	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
 	for i, f := range failed {
 		if f {
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: ev.Records[i].MessageId})
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: unique[i].MessageId})
 		}
 	}
 	return resp, nil
