@@ -26,6 +26,14 @@ func TestMain(m *testing.M) {
 	}
 	os.Unsetenv("NO_PROXY")
 	os.Unsetenv("no_proxy")
+	// Nor does the shell's AWS profile or ~/.aws: a profile ~/.aws lacks
+	// failed every --dlq-url test at config load, and a [default] section
+	// (retries, endpoints, CA bundle) would change what they measure.
+	// Tests that want a profile or files set their own.
+	os.Unsetenv("AWS_PROFILE")
+	os.Unsetenv("AWS_DEFAULT_PROFILE")
+	os.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	os.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
 	// runMain's child inherits the isolation, plus the variables its
 	// test passes on purpose: it must not replace them.
 	if os.Getenv("HOOKRELAY_TEST_MAIN") == "1" {

@@ -70,11 +70,14 @@ func handleBy(t *testing.T, e *env, m events.SQSMessage, left time.Duration) tim
 func TestNoPOSTStartsNearTheInvocationDeadline(t *testing.T) {
 	var requests atomic.Int32
 	srv := slowEndpoint(t, 300*time.Millisecond, &requests)
-	e := newEnv(t, testConfig(), func(d *Deps) { d.Webhooks = slowGetter{next: d.Webhooks, left: 200 * time.Millisecond} })
+	// The read holds until 8 s are left: already short of the 10 s a POST
+	// needs (delivery timeout and reserve), with seconds to spare for the
+	// handler to answer on a loaded machine.
+	e := newEnv(t, testConfig(), func(d *Deps) { d.Webhooks = slowGetter{next: d.Webhooks, left: 8 * time.Second} })
 	e.webhooks.put(webhook.Webhook{ID: "wh_ok", OrgID: "org_a", URL: srv.URL + "/hook", Enabled: true})
 	m := sqsMessage(t, "org_a", "wh_ok", "evt_1")
 	for receive := 1; receive <= tripAfter; receive++ {
-		if late := handleBy(t, e, received(m, receive), time.Second); late > 0 {
+		if late := handleBy(t, e, received(m, receive), 9*time.Second); late > 0 {
 			t.Fatalf("the handler answered %v after the invocation's deadline", late)
 		}
 	}
