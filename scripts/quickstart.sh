@@ -15,8 +15,16 @@ WORK=$(mktemp -d)
 stop_listener() { if [ -n "${LPID:-}" ]; then pkill -P "$LPID" 2>/dev/null || true; kill "$LPID" 2>/dev/null || true; wait "$LPID" 2>/dev/null || true; fi; }
 trap 'stop_listener; rm -rf "$WORK"' EXIT
 # wait_for FILE TEXT: wait until FILE contains TEXT (a grep pattern), then print FILE.
+# A receiver that exited (its port taken, say) fails the wait at once, with
+# its own words, instead of after the whole wait.
 wait_for() {
-  for _ in $(seq "${QUICKSTART_WAIT:-300}"); do grep -q -- "$2" "$1" 2>/dev/null && { cat "$1"; return; }; sleep 1; done
+  for _ in $(seq "${QUICKSTART_WAIT:-300}"); do
+    grep -q -- "$2" "$1" 2>/dev/null && { cat "$1"; return; }
+    if [ -n "${LPID:-}" ] && ! kill -0 "$LPID" 2>/dev/null; then
+      echo "quickstart: the receiver on port $PORT exited (LISTEN_PORT picks another):" >&2; cat "$1" >&2; return 1
+    fi
+    sleep 1
+  done
   echo "quickstart: timed out waiting for '$2' in:" >&2; cat "$1" >&2; return 1
 }
 # listen FLAGS...: (re)start the receiver on $PORT; its output goes to listen.log.
@@ -25,7 +33,7 @@ wait_for() {
 listen() { stop_listener; HOOKRELAY_LISTEN_SECRET="$SECRET" $HK listen --port "$PORT" "$@" >"$WORK/listen.log" 2>&1 & LPID=$!; wait_for "$WORK/listen.log" '^Listening on' >/dev/null; }
 # publish: step 4, one emailClick event.
 publish() {
-  curl -sf -X POST "$API/api/v1/events" -H "Authorization: Bearer $T" -H 'Content-Type: application/json' \
+  curl -sSf -X POST "$API/api/v1/events" -H "Authorization: Bearer $T" -H 'Content-Type: application/json' \
     -d '{"event_name":"emailClick","data":{"email":"jane@example.com","message_id":"msg_1","url":"https://example.com/pricing","occurred_at":"2026-11-23T10:00:00Z"}}'
   echo
 }
@@ -34,7 +42,7 @@ echo "== 1. a token for organization org_a"
 T=$($HK token --org org_a)
 
 echo "== 2. register an endpoint (the signing secret is returned once, here)"
-curl -sf -X POST "$API/api/v1/organization/webhooks" -H "Authorization: Bearer $T" -H 'Content-Type: application/json' \
+curl -sSf -X POST "$API/api/v1/organization/webhooks" -H "Authorization: Bearer $T" -H 'Content-Type: application/json' \
   -d "{\"name\":\"My endpoint\",\"url\":\"http://127.0.0.1:$PORT/hook\",\"event_types\":[\"emailClick\"]}" >"$WORK/webhook.json"
 SECRET=$(grep -o '"signing_secret":"[^"]*"' "$WORK/webhook.json" | cut -d'"' -f4)
 ID=$(grep -o '"id":"wh_[^"]*"' "$WORK/webhook.json" | cut -d'"' -f4)
@@ -52,7 +60,7 @@ listen --fail-first 2
 publish
 wait_for "$WORK/listen.log" 'attempt 3 .*→ 200'
 echo "-- the attempt log, newest first:"
-curl -sf "$API/api/v1/organization/webhooks/$ID/deliveries?limit=3" -H "Authorization: Bearer $T"; echo
+curl -sSf "$API/api/v1/organization/webhooks/$ID/deliveries?limit=3" -H "Authorization: Bearer $T"; echo
 
 echo "== 6. a dead letter: 400 is permanent, so the delivery goes to the DLQ at once"
 listen --status 400
