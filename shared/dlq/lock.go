@@ -18,6 +18,9 @@ type Locks interface {
 	// Extend moves the end of a held lock; false when token lost it.
 	Extend(ctx context.Context, name, token string, ttl time.Duration) (bool, error)
 	Release(ctx context.Context, name, token string) error
+	// End is when a held lock ends by itself unless extended; the zero
+	// time when it is free.
+	End(ctx context.Context, name string) (time.Time, error)
 }
 
 // A scan receives every message of the DLQ and hides each until it ends,
@@ -34,7 +37,8 @@ const (
 )
 
 // ErrBusy means another scan of the DLQ kept it for longer than this one
-// could wait.
+// could wait. The error returned says when its lock ends (busyError),
+// when that could be read.
 var ErrBusy = errors.New("another scan of the DLQ is running: try again shortly")
 
 // errLockLost means the scan lock ended (the scan outlived ScanLockTTL
@@ -70,7 +74,7 @@ func (o *Ops) lockScan(ctx context.Context, patience time.Duration) (*scanLock, 
 			return l, nil
 		}
 		if !o.Now().Before(deadline) {
-			return nil, ErrBusy
+			return nil, o.busy(ctx)
 		}
 		if err := wait.Sleep(ctx, lockPoll); err != nil {
 			return nil, err

@@ -128,3 +128,25 @@ func (l *Locks) Release(ctx context.Context, name, token string) error {
 	}
 	return nil
 }
+
+// End reads when a held lock ends by itself, unless its holder extends
+// it: the zero time when it is free. Those kept out say how long a holder
+// that crashed keeps them out.
+func (l *Locks) End(ctx context.Context, name string) (time.Time, error) {
+	out, err := l.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(l.table), Key: lockKey(name), ConsistentRead: aws.Bool(true),
+		ProjectionExpression: aws.String("#exp"), ExpressionAttributeNames: map[string]string{"#exp": AttrTTL},
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read lock %s: %w", name, err)
+	}
+	exp, _ := out.Item[AttrTTL].(*types.AttributeValueMemberN)
+	if exp == nil {
+		return time.Time{}, nil
+	}
+	sec, err := strconv.ParseInt(exp.Value, 10, 64)
+	if err != nil || sec <= l.Now().Unix() { // ended: Acquire takes it
+		return time.Time{}, nil
+	}
+	return time.Unix(sec, 0).UTC(), nil
+}

@@ -161,3 +161,49 @@ func locksWithFirstPut(t *testing.T, first func(call func() error) error) *dynam
 	}
 	return dynamo.NewLocks(db, "hookrelay-locks")
 }
+
+// Those a lock keeps out read when it ends by itself: its stored end,
+// moved by an extension, and none once it is released or has ended.
+func TestLockEndIsItsStoredEnd(t *testing.T) {
+	db, table := testenv.Table(t)
+	l := dynamo.NewLocks(db, table)
+	now := time.Date(2026, 11, 30, 12, 0, 0, 400_000_000, time.UTC)
+	l.Now = func() time.Time { return now }
+	ctx := context.Background()
+	end := func() time.Time {
+		t.Helper()
+		at, err := l.End(ctx, "dlq-scan")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	if at := end(); !at.IsZero() {
+		t.Fatalf("a lock never taken ends at %v, want the zero time", at)
+	}
+	tok, err := l.Acquire(ctx, "dlq-scan", 30*time.Second)
+	if err != nil || tok == "" {
+		t.Fatalf("acquire: %q, %v", tok, err)
+	}
+	// Whole seconds, rounded up as Acquire stores them.
+	if at, want := end(), time.Date(2026, 11, 30, 12, 0, 31, 0, time.UTC); !at.Equal(want) {
+		t.Fatalf("held for 30 s: ends at %v, want %v", at, want)
+	}
+	if ok, err := l.Extend(ctx, "dlq-scan", tok, time.Minute); !ok || err != nil {
+		t.Fatalf("extend: %v, %v", ok, err)
+	}
+	if at, want := end(), time.Date(2026, 11, 30, 12, 1, 1, 0, time.UTC); !at.Equal(want) {
+		t.Fatalf("extended by a minute: ends at %v, want %v", at, want)
+	}
+	now = now.Add(61 * time.Second) // past its end: free, as Acquire finds it
+	if at := end(); !at.IsZero() {
+		t.Fatalf("a lock that ended ends at %v, want the zero time", at)
+	}
+	now = now.Add(-61 * time.Second)
+	if err := l.Release(ctx, "dlq-scan", tok); err != nil {
+		t.Fatal(err)
+	}
+	if at := end(); !at.IsZero() {
+		t.Fatalf("a released lock ends at %v, want the zero time", at)
+	}
+}
