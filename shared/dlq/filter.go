@@ -117,6 +117,14 @@ func (s FilterSpec) Filter(now time.Time) (Filter, error) {
 	default:
 		return Filter{}, fmt.Errorf("%w: tier %q must be %q or %q", ErrInvalidFilter, f.Tier, TierEndpoint, TierPipeline)
 	}
+	if f.Tier == TierEndpoint && message.PipelinePoison(f.Reason) && f.Reason != "" {
+		// parseEntry puts every letter with a pipeline reason in the
+		// pipeline tier: an empty answer would read as "none left". Not the
+		// other way round: a letter with an endpoint reason whose body this
+		// build cannot decode (a newer message version) is pipeline-tier.
+		return Filter{}, fmt.Errorf("%w: tier %q and reason %q select nothing together: %s and %s are pipeline-tier reasons",
+			ErrInvalidFilter, f.Tier, f.Reason, message.ReasonMalformed, message.ReasonMaxReceive)
+	}
 	if s.Since != "" {
 		t, err := ParseSince(s.Since, now)
 		if err != nil {
