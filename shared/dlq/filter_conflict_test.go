@@ -25,6 +25,14 @@ func TestAFilterRefusesTheEndpointTierWithAPipelineReason(t *testing.T) {
 			t.Errorf("a selection with tier endpoint and reason %s: %v, want ErrInvalidFilter", r, err)
 		}
 	}
+	// The admin API parses through FilterSpec too: no queue is touched.
+	h := NewAdminHandler(New(nil, "", nil, nil))
+	if status, body := call(t, h, "GET", "/api/v1/admin/dlq?tier=endpoint&reason=malformed_message", ""); status != 400 || errorCode(body) != codeInvalidFilter {
+		t.Errorf("admin list: %d %v, want 400 invalid_filter", status, body)
+	}
+	if status, body := call(t, h, "POST", "/api/v1/admin/dlq/purge", `{"tier":"endpoint","reason":"max_receive_exceeded","confirm":true}`); status != 400 || errorCode(body) != codeInvalidFilter {
+		t.Errorf("admin purge: %d %v, want 400 invalid_filter", status, body)
+	}
 }
 
 // What some dead letter can carry is accepted: each reason with its own
