@@ -13,11 +13,17 @@ import (
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
-func TestLocksHoldEndAndBelongToTheirToken(t *testing.T) {
+// clockedLocks returns the table's locks on a clock the test moves.
+func clockedLocks(t *testing.T) (*dynamo.Locks, *time.Time) {
 	db, table := testenv.Table(t)
 	l := dynamo.NewLocks(db, table)
 	now := time.Date(2026, 11, 30, 12, 0, 0, 400_000_000, time.UTC)
 	l.Now = func() time.Time { return now }
+	return l, &now
+}
+
+func TestLocksHoldEndAndBelongToTheirToken(t *testing.T) {
+	l, now := clockedLocks(t)
 	ctx := context.Background()
 	acquire := func(name string) string {
 		t.Helper()
@@ -39,7 +45,7 @@ func TestLocksHoldEndAndBelongToTheirToken(t *testing.T) {
 		t.Fatal("another name is another lock")
 	}
 	// It lasts at least its ttl: whole seconds round up.
-	now = now.Add(30 * time.Second)
+	*now = now.Add(30 * time.Second)
 	if tok := acquire("dlq-scan"); tok != "" {
 		t.Fatal("taken before 30 s had passed")
 	}
@@ -50,7 +56,7 @@ func TestLocksHoldEndAndBelongToTheirToken(t *testing.T) {
 	if ok, err := l.Extend(ctx, "dlq-scan", first, time.Minute); !ok || err != nil {
 		t.Fatalf("extend by the holder: %v, %v", ok, err)
 	}
-	now = now.Add(59 * time.Second)
+	*now = now.Add(59 * time.Second)
 	if tok := acquire("dlq-scan"); tok != "" {
 		t.Fatal("taken within the extension")
 	}
@@ -69,7 +75,7 @@ func TestLocksHoldEndAndBelongToTheirToken(t *testing.T) {
 		t.Fatal("a released lock was not taken")
 	}
 	// A lock that ended goes to the next taker; the old holder has lost it.
-	now = now.Add(31 * time.Second)
+	*now = now.Add(31 * time.Second)
 	third := acquire("dlq-scan")
 	if third == "" {
 		t.Fatal("an ended lock was not taken")
@@ -165,10 +171,7 @@ func locksWithFirstPut(t *testing.T, first func(call func() error) error) *dynam
 // Those a lock keeps out read when it ends by itself: its stored end,
 // moved by an extension, and none once it is released or has ended.
 func TestLockEndIsItsStoredEnd(t *testing.T) {
-	db, table := testenv.Table(t)
-	l := dynamo.NewLocks(db, table)
-	now := time.Date(2026, 11, 30, 12, 0, 0, 400_000_000, time.UTC)
-	l.Now = func() time.Time { return now }
+	l, now := clockedLocks(t)
 	ctx := context.Background()
 	end := func() time.Time {
 		t.Helper()
@@ -195,11 +198,11 @@ func TestLockEndIsItsStoredEnd(t *testing.T) {
 	if at, want := end(), time.Date(2026, 11, 30, 12, 1, 1, 0, time.UTC); !at.Equal(want) {
 		t.Fatalf("extended by a minute: ends at %v, want %v", at, want)
 	}
-	now = now.Add(61 * time.Second) // past its end: free, as Acquire finds it
+	*now = now.Add(61 * time.Second) // past its end: free, as Acquire finds it
 	if at := end(); !at.IsZero() {
 		t.Fatalf("a lock that ended ends at %v, want the zero time", at)
 	}
-	now = now.Add(-61 * time.Second)
+	*now = now.Add(-61 * time.Second)
 	if err := l.Release(ctx, "dlq-scan", tok); err != nil {
 		t.Fatal(err)
 	}
