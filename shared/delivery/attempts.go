@@ -50,8 +50,9 @@ func (h *Handler) attemptOf(ctx context.Context, m events.SQSMessage, d message.
 	return rec.Attempts + 1, record{DeliveryRecord: rec, stored: true}, nil
 }
 
-// next is the record after attempt n, made at now with that HTTP status.
-func (p record) next(d message.Delivery, body string, n int, now time.Time, status int) record {
+// next is the record after attempt n, made at now with result r (its
+// HTTP status, or its error class when none came back).
+func (p record) next(d message.Delivery, body string, n int, now time.Time, r result) record {
 	first := p.FirstAttemptAt
 	if first.IsZero() {
 		first = now
@@ -59,7 +60,7 @@ func (p record) next(d message.Delivery, body string, n int, now time.Time, stat
 	return record{stored: p.stored, test: d.Test, DeliveryRecord: deliverylog.DeliveryRecord{
 		DeliveryID: d.DeliveryID, OrgID: d.OrgID, WebhookID: d.WebhookID, EventID: d.EventID, EventName: d.EventName,
 		Message: body, Attempts: n, FirstAttemptAt: first, LastAttemptAt: now,
-		Status: deliverylog.StatusInFlight, LastStatusCode: status, Resend: d.Resend,
+		Status: deliverylog.StatusInFlight, LastStatusCode: r.status, LastErrorClass: r.class, Resend: d.Resend,
 	}}
 }
 

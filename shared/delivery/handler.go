@@ -190,7 +190,7 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	}
 	switch {
 	case spent:
-		r = spentResult(prior.LastStatusCode)
+		r = spentResult(prior.LastStatusCode, prior.LastErrorClass)
 	case urlErr == nil:
 		if h.tooLateToPost(ctx) {
 			return h.notPosted(ctx, d, "delivery not attempted: the invocation's deadline is near")
@@ -211,7 +211,7 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	if once {
 		dec = dec.once()
 	}
-	rec := prior.next(d, m.Body, n, now, r.status)
+	rec := prior.next(d, m.Body, n, now, r)
 	if spent {
 		rec = prior
 		rec.test = d.Test
@@ -360,7 +360,7 @@ func (h *Handler) skip(ctx context.Context, m events.SQSMessage, d message.Deliv
 	// The entry is all that is left of a skipped delivery, with its reason:
 	// if it fails, the message comes back to write it (a skip POSTs
 	// nothing, so repeating it costs nothing).
-	recorded := h.record(bctx, prior.next(d, m.Body, n, h.now(), 0), deliverylog.OutcomeSkipped, result{class: class})
+	recorded := h.record(bctx, prior.next(d, m.Body, n, h.now(), result{}), deliverylog.OutcomeSkipped, result{class: class})
 	h.logAttempt(ctx, d, n, deliverylog.OutcomeSkipped, "error_class", class)
 	return recorded
 }

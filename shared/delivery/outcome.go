@@ -82,10 +82,8 @@ type decision struct {
 // would drop the message at its retention without a dead letter.
 func decide(r result, n int, schedule []time.Duration, jitter func(time.Duration) time.Duration, b budget) decision {
 	switch {
-	case r.class == ClassBlockedAddress:
-		return decision{act: actDeadLetter, reason: message.ReasonBlockedAddress}
-	case r.class == ClassInvalidURL:
-		return decision{act: actDeadLetter, reason: message.ReasonInvalidURL}
+	case addressReason(r.class) != "":
+		return decision{act: actDeadLetter, reason: addressReason(r.class)}
 	case r.class != "":
 		// timeout, connection, TLS, DNS, signing, response headers too large: retryable
 	case r.status >= 200 && r.status < 300:
@@ -112,6 +110,20 @@ func decide(r result, n int, schedule []time.Duration, jitter func(time.Duration
 		return decision{act: actDeadLetter, reason: message.ReasonRetryBudget}
 	}
 	return decision{act: actRetry, delay: delay}
+}
+
+// addressReason is the dead-letter reason of an error class that blames
+// the endpoint's address rather than its answer (none for the others):
+// such an attempt is dead-lettered whatever its number, since every retry
+// would meet the same refusal.
+func addressReason(class string) string {
+	switch class {
+	case ClassBlockedAddress:
+		return message.ReasonBlockedAddress
+	case ClassInvalidURL:
+		return message.ReasonInvalidURL
+	}
+	return ""
 }
 
 // once is the decision for a delivery that gets a single attempt, the

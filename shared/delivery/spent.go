@@ -8,12 +8,17 @@ import (
 
 // spentResult is the result a receive beyond the schedule decides on: the
 // last attempt was made on an earlier receive, which could not carry out
-// its decision (a removal or a dead letter that failed). The status it
-// recorded decides again, as it would have then: a 410 removes the
-// webhook, another permanent 4xx is dead-lettered as permanent_status;
-// only a retryable answer (or none) has spent the schedule.
-func spentResult(status int) result {
-	if status == http.StatusGone || status >= 400 && status < 500 && status != http.StatusTooManyRequests {
+// its decision (a removal or a dead letter that failed). What it recorded
+// decides again, as it would have then: an address the guard refused
+// (blocked_address, invalid_url) is dead-lettered with that reason, a 410
+// removes the webhook, another permanent 4xx is dead-lettered as
+// permanent_status; only a retryable answer (or none) has spent the
+// schedule.
+func spentResult(status int, class string) result {
+	switch {
+	case addressReason(class) != "":
+		return result{class: class}
+	case status == http.StatusGone || status >= 400 && status < 500 && status != http.StatusTooManyRequests:
 		return result{status: status}
 	}
 	return result{class: ClassRetriesSpent, status: status}

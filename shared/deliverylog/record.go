@@ -21,6 +21,11 @@ type DeliveryRecord struct {
 	LastAttemptAt  time.Time
 	Status         string // StatusInFlight: a record is written only while attempts remain (or a dead letter or removal failed)
 	LastStatusCode int
+	// LastErrorClass is the last attempt's error class when no status
+	// came back (delivery.Class*): a receive beyond the schedule, which
+	// finishes that attempt from the record, dead-letters an address the
+	// guard refused with its own reason, as the attempt would have.
+	LastErrorClass string
 	// Resend is the message.Delivery.Resend of the retry schedule the
 	// record counts: a message of an earlier one was superseded.
 	Resend int

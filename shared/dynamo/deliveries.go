@@ -59,15 +59,20 @@ type deliveryItem struct {
 	LastAttemptAt  time.Time `dynamodbav:"last_attempt_at"`
 	Status         string    `dynamodbav:"status"`
 	LastStatusCode int       `dynamodbav:"last_status_code"`
+	LastErrorClass string    `dynamodbav:"last_error_class,omitempty"`
 	Resend         int       `dynamodbav:"resend,omitempty"`
 	ExpiresAt      int64     `dynamodbav:"expires_at"`
 }
+
+// attrLastErrorClass is deliveryItem.LastErrorClass's attribute, which a
+// save without one removes.
+const attrLastErrorClass = "last_error_class"
 
 func (it deliveryItem) record(id string) deliverylog.DeliveryRecord {
 	return deliverylog.DeliveryRecord{
 		DeliveryID: id, OrgID: it.OrgID, WebhookID: it.WebhookID, EventID: it.EventID, EventName: it.EventName,
 		Message: it.Message, Attempts: it.Attempts, FirstAttemptAt: it.FirstAttemptAt, LastAttemptAt: it.LastAttemptAt,
-		Status: it.Status, LastStatusCode: it.LastStatusCode, Resend: it.Resend,
+		Status: it.Status, LastStatusCode: it.LastStatusCode, LastErrorClass: it.LastErrorClass, Resend: it.Resend,
 	}
 }
 
@@ -94,15 +99,24 @@ func (s *DeliveryStore) Save(ctx context.Context, rec deliverylog.DeliveryRecord
 		OrgID: rec.OrgID, WebhookID: rec.WebhookID, EventID: rec.EventID, EventName: rec.EventName,
 		Message: rec.Message, Attempts: rec.Attempts, FirstAttemptAt: rec.FirstAttemptAt.UTC(),
 		LastAttemptAt: rec.LastAttemptAt.UTC(), Status: rec.Status, LastStatusCode: rec.LastStatusCode,
-		Resend: rec.Resend, ExpiresAt: rec.LastAttemptAt.Add(s.ttl + recordLife).Unix(),
+		LastErrorClass: rec.LastErrorClass, Resend: rec.Resend, ExpiresAt: rec.LastAttemptAt.Add(s.ttl + recordLife).Unix(),
 	})
 	if err != nil {
 		return err
 	}
 	update, names, values := setAll(fields)
+	var removes []string
+	if rec.LastErrorClass == "" {
+		// An attempt that got an answer keeps no error class: an earlier
+		// attempt's must not decide for it on a receive beyond the schedule.
+		removes, names["#class"] = append(removes, "#class"), attrLastErrorClass
+	}
 	if rec.Resend == 0 {
 		// An expired record's resend must not outlive it.
-		update += " REMOVE #resend"
+		removes = append(removes, "#resend")
+	}
+	if len(removes) > 0 {
+		update += " REMOVE " + strings.Join(removes, ", ")
 	}
 	names["#resend"], names["#exp"] = "resend", AttrTTL
 	values[":resend"], values[":now"] = nAttr(int64(rec.Resend)), nAttr(s.Now().Unix())
