@@ -13,10 +13,6 @@ import (
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 )
 
-// attrLetterClaim is when a dead letter's claim runs out (Unix ms), as
-// claimed_until of a parked delivery.
-const attrLetterClaim = "claimed_until"
-
 // Claim marks r as being sent back for d, unless it is closed, past its
 // TTL, gone, or another caller's claim stands: one conditional write, as
 // ParkedStore.Claim. A refused claim reads the item, consistently, to tell
@@ -24,15 +20,14 @@ const attrLetterClaim = "claimed_until"
 // holder), or no item to claim (send it, as a letter without an item).
 func (x *DeadLetterIndex) Claim(ctx context.Context, r deliverylog.Ref, d time.Duration) (deliverylog.Claim, error) {
 	now := x.Now()
+	names := map[string]string{"#pk": AttrPK, "#ttl": AttrTTL, "#by": "closed_by"}
+	values := map[string]types.AttributeValue{":nows": nAttr(now.Unix()), ":until": nAttr(now.Add(d).UnixMilli())}
 	_, err := x.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(x.table), Key: deadLetterKey(r),
-		ConditionExpression: aws.String("attribute_exists(#pk) AND #ttl > :nows AND attribute_not_exists(#by) AND " +
-			"(attribute_not_exists(#claim) OR #claim <= :now)"),
-		UpdateExpression:         aws.String("SET #claim = :until"),
-		ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#ttl": AttrTTL, "#by": "closed_by", "#claim": attrLetterClaim},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":nows": nAttr(now.Unix()), ":now": nAttr(now.UnixMilli()), ":until": nAttr(now.Add(d).UnixMilli()),
-		},
+		ConditionExpression:       aws.String("attribute_exists(#pk) AND #ttl > :nows AND attribute_not_exists(#by) AND " + claimFree(now, names, values)),
+		UpdateExpression:          aws.String("SET #claim = :until"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
 	})
 	switch {
 	case err == nil:
@@ -74,7 +69,7 @@ func (x *DeadLetterIndex) Release(ctx context.Context, r deliverylog.Ref) error 
 		TableName: aws.String(x.table), Key: deadLetterKey(r),
 		ConditionExpression:      aws.String("attribute_exists(#pk)"),
 		UpdateExpression:         aws.String("REMOVE #claim"),
-		ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#claim": attrLetterClaim},
+		ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#claim": attrClaim},
 	})
 	if err != nil && !isConditionFailed(err) {
 		return fmt.Errorf("release dead letter %s: %w", r.ID, err)

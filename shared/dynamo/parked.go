@@ -211,9 +211,12 @@ func (s *ParkedStore) Unpark(ctx context.Context, p deliverylog.Parked) (bool, e
 	return true, nil
 }
 
-// unclaimedPark holds for a parked item no recover's claim holds at :now
-// (none, or one that ran out).
-const unclaimedPark = "attribute_exists(#pk) AND (attribute_not_exists(#claim) OR #claim <= :now)"
+// unclaimedPark is the condition that a parked item is there and no
+// recover's claim holds it at now, with its names and values.
+func unclaimedPark(now time.Time) (string, map[string]string, map[string]types.AttributeValue) {
+	names, values := map[string]string{"#pk": AttrPK}, map[string]types.AttributeValue{}
+	return "attribute_exists(#pk) AND " + claimFree(now, names, values), names, values
+}
 
 // Claim marks p as being queued by one recover for d, unless another
 // recover's claim stands or p is gone (unparked): one conditional write,
@@ -221,14 +224,14 @@ const unclaimedPark = "attribute_exists(#pk) AND (attribute_not_exists(#claim) O
 // that runs out (its recover stopped before unparking) frees p again.
 func (s *ParkedStore) Claim(ctx context.Context, p deliverylog.Parked, d time.Duration) (bool, error) {
 	now := s.Now()
+	cond, names, values := unclaimedPark(now)
+	values[":until"] = nAttr(now.Add(d).UnixMilli())
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(s.table), Key: parkedKey(p),
-		ConditionExpression:      aws.String(unclaimedPark),
-		UpdateExpression:         aws.String("SET #claim = :until"),
-		ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#claim": "claimed_until"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":now": nAttr(now.UnixMilli()), ":until": nAttr(now.Add(d).UnixMilli()),
-		},
+		ConditionExpression:       aws.String(cond),
+		UpdateExpression:          aws.String("SET #claim = :until"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
 	})
 	switch {
 	case isConditionFailed(err):
@@ -246,7 +249,7 @@ func (s *ParkedStore) Release(ctx context.Context, p deliverylog.Parked) error {
 		TableName: aws.String(s.table), Key: parkedKey(p),
 		ConditionExpression:      aws.String("attribute_exists(#pk)"),
 		UpdateExpression:         aws.String("REMOVE #claim"),
-		ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#claim": "claimed_until"},
+		ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#claim": attrClaim},
 	})
 	if err != nil && !isConditionFailed(err) {
 		return fmt.Errorf("release parked delivery %s: %w", p.DeliveryID, err)

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 )
@@ -21,11 +20,12 @@ import (
 // asks again.
 func (s *ParkedStore) TakeBack(ctx context.Context, p deliverylog.Parked) (removed bool, claimedFor time.Duration, err error) {
 	now := s.Now()
+	cond, names, values := unclaimedPark(now)
 	_, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName: aws.String(s.table), Key: parkedKey(p),
-		ConditionExpression:       aws.String(unclaimedPark),
-		ExpressionAttributeNames:  map[string]string{"#pk": AttrPK, "#claim": "claimed_until"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":now": nAttr(now.UnixMilli())},
+		ConditionExpression:       aws.String(cond),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
 	})
 	switch {
 	case err == nil:
@@ -37,7 +37,7 @@ func (s *ParkedStore) TakeBack(ctx context.Context, p deliverylog.Parked) (remov
 		TableName: aws.String(s.table), Key: parkedKey(p), ConsistentRead: aws.Bool(true),
 		// With the key: an item without a claim still comes back.
 		ProjectionExpression:     aws.String("#pk, #claim"),
-		ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#claim": "claimed_until"},
+		ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#claim": attrClaim},
 	})
 	if err != nil {
 		return false, 0, fmt.Errorf("read claim of parked delivery %s: %w", p.DeliveryID, err)
@@ -45,11 +45,11 @@ func (s *ParkedStore) TakeBack(ctx context.Context, p deliverylog.Parked) (remov
 	if len(res.Item) == 0 {
 		return false, 0, nil
 	}
-	var claim struct {
-		Until int64 `dynamodbav:"claimed_until"`
+	var until int64 // none: released since the delete
+	if av := res.Item[attrClaim]; av != nil {
+		if err := attributevalue.Unmarshal(av, &until); err != nil {
+			return false, 0, fmt.Errorf("decode claim of parked delivery %s: %w", p.DeliveryID, err)
+		}
 	}
-	if err := attributevalue.UnmarshalMap(res.Item, &claim); err != nil {
-		return false, 0, fmt.Errorf("decode claim of parked delivery %s: %w", p.DeliveryID, err)
-	}
-	return false, max(time.UnixMilli(claim.Until).Sub(now), time.Millisecond), nil
+	return false, max(time.UnixMilli(until).Sub(now), time.Millisecond), nil
 }
