@@ -22,8 +22,16 @@ import (
 
 const alarmPeriod = 5 * time.Minute
 
-// metricNamespace holds the stack's own metrics (from metric filters).
-const metricNamespace = "Hookrelay"
+// metricNamespace holds the stack's own metrics (from metric filters):
+// Hookrelay/<stackName>. A metric is namespace + name + dimensions per
+// account and region, so with one fixed namespace two stacks there (staging
+// and production, as the README suggests) would publish into one metric and
+// each stack's alarm would fire on the other's log lines. A metric filter
+// cannot add a constant dimension (its dimensions are fields of the log
+// event), so the stack is scoped in the namespace.
+func (h *hookrelay) metricNamespace() string {
+	return "Hookrelay/" + h.settings.StackName
+}
 
 // alarmTopic is encrypted with a customer managed key: CloudWatch cannot
 // publish to a topic encrypted with the AWS managed SNS key, so the key
@@ -217,7 +225,7 @@ func (h *hookrelay) autoDisabledMetric() awscloudwatch.IMetric {
 	filter := awslogs.NewMetricFilter(h.stack, jsii.String("WebhooksAutoDisabledFilter"), &awslogs.MetricFilterProps{
 		LogGroup:        h.deliver.LogGroup(),
 		FilterPattern:   awslogs.FilterPattern_StringValue(jsii.String("$.msg"), jsii.String("="), jsii.String(delivery.MsgWebhookDisabled)),
-		MetricNamespace: jsii.String(metricNamespace),
+		MetricNamespace: jsii.String(h.metricNamespace()),
 		MetricName:      jsii.String("WebhooksAutoDisabled"),
 		MetricValue:     jsii.String("1"),
 	})

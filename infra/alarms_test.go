@@ -64,12 +64,13 @@ func TestAlarmsNotifyTopic(t *testing.T) {
 		filter["FilterPattern"] != `{ $.msg = "`+delivery.MsgWebhookDisabled+`" }` {
 		t.Errorf("auto-disable filter %s", jsonOf(filter))
 	}
+	// The namespace is the stack's own: autodisabled_test.go.
 	tr := jsonOf(filter["MetricTransformations"])
-	if !strings.Contains(tr, `"MetricName":"WebhooksAutoDisabled"`) || !strings.Contains(tr, `"MetricNamespace":"Hookrelay"`) || !strings.Contains(tr, `"MetricValue":"1"`) {
+	if !strings.Contains(tr, `"MetricName":"WebhooksAutoDisabled"`) || !strings.Contains(tr, `"MetricNamespace":"Hookrelay/Hookrelay"`) || !strings.Contains(tr, `"MetricValue":"1"`) {
 		t.Errorf("auto-disable metric %s", tr)
 	}
 	alarm := s.props(t, s.id(t, "WebhooksAutoDisabled"))
-	if alarm["MetricName"] != "WebhooksAutoDisabled" || alarm["Namespace"] != "Hookrelay" || num(alarm["Threshold"]) != 1 ||
+	if alarm["MetricName"] != "WebhooksAutoDisabled" || alarm["Namespace"] != "Hookrelay/Hookrelay" || num(alarm["Threshold"]) != 1 ||
 		!containsJSON(alarm["AlarmActions"], topic) {
 		t.Errorf("auto-disable alarm %s", jsonOf(alarm))
 	}
