@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/jsii-runtime-go"
 
@@ -15,8 +16,12 @@ import (
 // record and its grants (only with the {org, webhook} context, see
 // shared/permissions) about those secrets alone. Yearly rotation is
 // automatic and transparent: KMS keeps old key material for decryption.
-// It follows the stack's removal policy: with "retain" (the default) the
-// key outlives the stack like the table whose secrets it opens.
+// It is retained whatever the stack's removalPolicy: the move back from
+// envelope removes the key from the stack, and a deleted key (CloudFormation
+// schedules its deletion, and a key pending deletion decrypts nothing) would
+// fail the README's last `secrets migrate --to secretsmanager --kms-key` run,
+// which reads the sealed records to remove them. The README says how to
+// delete it once no item is sealed with it.
 func (h *hookrelay) addSecretsKey() {
 	if !config.UsesKMS(h.settings.SecretStore) {
 		return
@@ -24,6 +29,6 @@ func (h *hookrelay) addSecretsKey() {
 	h.secretsKey = awskms.NewKey(h.stack, jsii.String("SecretsKey"), &awskms.KeyProps{
 		Description:       jsii.String("hookrelay webhook signing secrets (envelope store data keys)"),
 		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     h.removal,
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
 }

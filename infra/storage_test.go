@@ -29,7 +29,8 @@ func TestTable(t *testing.T) {
 	}))
 }
 
-// removalPolicy=destroy tears every stateful resource down with the stack.
+// removalPolicy=destroy tears every stateful resource down with the stack
+// (but the secrets key, which needs secretStore=envelope: secretskey_test.go).
 func TestRemovalPolicyDestroy(t *testing.T) {
 	s := synth(t, map[string]interface{}{CtxRemovalPolicy: "destroy"})
 	for _, typ := range []string{"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::Logs::LogGroup", "AWS::KMS::Key"} {
