@@ -16,13 +16,15 @@ import (
 // codeArgs names, per package directory, the functions that take an error
 // code and the position of that argument.
 var codeArgs = map[string]map[string]int{
-	".":      {"fail": 1, "invalid": 0, "invalidField": 0},
-	"../dlq": {"writeError": 2},
+	".":            {"fail": 1, "invalid": 0, "invalidField": 0},
+	"../dlq":       {"writeError": 2},
+	"../unmatched": {"writeError": 2},
 }
 
 // TestOpenAPINamesEveryErrorCode: every error code the tenant API (this
-// package) and the admin API (shared/dlq, mounted here) define is in an
-// error.code enum of the OpenAPI document, and the document names no other.
+// package), the admin API (shared/dlq, mounted here) and their answer to
+// unmatched requests (shared/unmatched) define is in an error.code enum of
+// the OpenAPI document, and the document names no other.
 // Codes are the packages' code* string constants; a code written as a
 // bare string where one is passed would escape this check, so that fails
 // too.

@@ -39,7 +39,6 @@ const (
 	codeForbidden         = "forbidden"
 	codeNotFound          = "not_found"
 	codeRouteNotFound     = "route_not_found"
-	codeMethodNotAllowed  = "method_not_allowed"
 	codeInternal          = "internal_error"
 )
 
@@ -71,6 +70,12 @@ func writeError(w http.ResponseWriter, e *apiError) {
 		w.Header().Set("WWW-Authenticate", `Bearer`)
 	}
 	writeJSON(w, e.Status, errorBody{Error: errorDetail{Code: e.Code, Message: e.Message}})
+}
+
+// writeErrorCode is writeError for shared code that names the answer's
+// parts (unmatched.Serve).
+func writeErrorCode(w http.ResponseWriter, status int, code, message string) {
+	writeError(w, &apiError{Status: status, Code: code, Message: message})
 }
 
 // toAPIError maps domain errors to answers; anything unknown is a 500 whose

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/shared/httpstatus"
+	"github.com/hookrelay/hookrelay/shared/unmatched"
 )
 
 type requestInfoKey struct{}
@@ -39,11 +40,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	defer s.recoverPanic(sw, r)
 
-	if _, pattern := s.mux.Handler(r); pattern == "" {
-		s.unmatched(sw, r)
-		return
-	}
-	s.mux.ServeHTTP(sw, r)
+	unmatched.Serve(s.mux, sw, r, writeErrorCode)
 }
 
 func (s *server) recoverPanic(w *httpstatus.Writer, r *http.Request) {
@@ -60,42 +57,5 @@ func (s *server) recoverPanic(w *httpstatus.Writer, r *http.Request) {
 		slog.String("route", r.Pattern), slog.String("stack", string(debug.Stack())))
 	if w.Status == 0 {
 		writeError(w, fail(http.StatusInternalServerError, codeInternal, "internal error"))
-	}
-}
-
-// unmatched lets ServeMux decide between 404, 405 (with its Allow header)
-// and a path-cleaning redirect, and rewrites the first two as JSON.
-func (s *server) unmatched(w http.ResponseWriter, r *http.Request) {
-	h, _ := s.mux.Handler(r)
-	probe := &headerProbe{header: http.Header{}}
-	h.ServeHTTP(probe, r)
-	switch {
-	case probe.status == http.StatusMethodNotAllowed:
-		w.Header().Set("Allow", probe.header.Get("Allow"))
-		writeError(w, fail(http.StatusMethodNotAllowed, codeMethodNotAllowed, "method %s is not allowed on this route", r.Method))
-	case probe.status >= 300 && probe.status < 400:
-		w.Header().Set("Location", probe.header.Get("Location"))
-		w.WriteHeader(probe.status)
-	default:
-		writeError(w, fail(http.StatusNotFound, codeRouteNotFound, "no such route"))
-	}
-}
-
-// headerProbe captures what ServeMux's fallback handler would answer.
-type headerProbe struct {
-	header http.Header
-	status int
-}
-
-func (p *headerProbe) Header() http.Header { return p.header }
-func (p *headerProbe) Write(b []byte) (int, error) {
-	if p.status == 0 {
-		p.status = http.StatusOK
-	}
-	return len(b), nil
-}
-func (p *headerProbe) WriteHeader(code int) {
-	if p.status == 0 {
-		p.status = code
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/hookrelay/hookrelay/shared/strictjson"
+	"github.com/hookrelay/hookrelay/shared/unmatched"
 )
 
 // Admin routes. The handler matches these full paths: mount it under
@@ -42,7 +43,8 @@ const (
 // maxBody bounds admin request bodies; a selection is a few ids at most.
 const maxBody = 1 << 20
 
-// NewAdminHandler serves the DLQ operations as JSON.
+// NewAdminHandler serves the DLQ operations as JSON, unmatched requests
+// included (404 route_not_found, 405 method_not_allowed).
 //
 // It does no authentication or authorization: the API that mounts it must
 // admit operators only (the operator claim, config OperatorClaim /
@@ -55,7 +57,9 @@ func NewAdminHandler(ops *Ops) http.Handler {
 	} {
 		mux.HandleFunc(route, handle)
 	}
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		unmatched.Serve(mux, w, r, writeError)
+	})
 }
 
 type adminHandler struct{ ops *Ops }
