@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
+	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -184,14 +185,21 @@ func encodeAttemptCursor(sk string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(sk))
 }
 
-// decodeAttemptCursor accepts only what encodeAttemptCursor makes: a
-// well-formed sort key, never an arbitrary key value.
+// decodeAttemptCursor accepts only what encodeAttemptCursor makes: a sort
+// key of attemptSK's shape (20-digit time, delivery id, an attempt number
+// of 3 to 10 digits), never an arbitrary key value: one DynamoDB refuses
+// (over 1,024 bytes) would fail the query instead of the cursor.
 func decodeAttemptCursor(c string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	sk := string(b)
 	parts := strings.Split(sk, "#")
-	if err != nil || len(parts) != 3 || len(parts[0]) != 20 || strings.Trim(parts[0], "0123456789") != "" || parts[1] == "" {
+	if err != nil || len(parts) != 3 || !digits(parts[0], 20, 20) || !ids.Valid(ids.DeliveryPrefix, parts[1]) || !digits(parts[2], 3, 10) {
 		return "", webhook.ErrInvalidCursor
 	}
 	return sk, nil
+}
+
+// digits reports whether s is lo to hi decimal digits.
+func digits(s string, lo, hi int) bool {
+	return len(s) >= lo && len(s) <= hi && strings.Trim(s, "0123456789") == ""
 }
