@@ -119,6 +119,11 @@ func (s *server) createWebhook(w http.ResponseWriter, r *http.Request, p auth.Pr
 	if err != nil {
 		return err
 	}
+	// An org at its limit is refused before its secret is written (each
+	// would cost a secret created and scheduled for deletion).
+	if err := s.d.Webhooks.CheckLimit(r.Context(), p.OrgID, s.d.Config.MaxWebhooks); err != nil {
+		return err
+	}
 	secret, err := secrets.Generate()
 	if err != nil {
 		return err

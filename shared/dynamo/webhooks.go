@@ -257,6 +257,23 @@ func createUpdate(w webhook.Webhook) (*dynamodb.UpdateItemInput, error) {
 	}, nil
 }
 
+// CheckLimit reads the org's counter (consistently: a slot a delete has
+// just given back is free) and answers webhook.ErrLimitReached when
+// reserveSlot would refuse.
+func (s *WebhookStore) CheckLimit(ctx context.Context, orgID string, maxPerOrg int) error {
+	// The counter's item holds only its key and the count: no projection.
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: counterKey(orgID), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return fmt.Errorf("read webhook count: %w", err)
+	}
+	if n, ok := out.Item[counterAttr].(*types.AttributeValueMemberN); ok {
+		if count, err := strconv.Atoi(n.Value); err == nil && count >= maxPerOrg {
+			return webhook.ErrLimitReached
+		}
+	}
+	return nil
+}
+
 // reserveSlot increments the org's counter only while it is below the cap.
 func (s *WebhookStore) reserveSlot(ctx context.Context, orgID string, maxPerOrg int) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{

@@ -122,6 +122,10 @@ func Gone(deleteErr error) bool {
 type Store interface {
 	// Create stores a new webhook; ErrLimitReached when the org already has maxPerOrg.
 	Create(ctx context.Context, w Webhook, maxPerOrg int) error
+	// CheckLimit reads whether the org already has maxPerOrg webhooks
+	// (ErrLimitReached), so a create can be refused before it writes
+	// anything else; Create stays the guard against racing creates.
+	CheckLimit(ctx context.Context, orgID string, maxPerOrg int) error
 	Get(ctx context.Context, orgID, id string) (Webhook, error)
 	// List returns up to limit webhooks in creation order and an opaque
 	// cursor for the next page ("" when there is none).
