@@ -72,7 +72,9 @@ func (s *server) checkEvent(in publishInput) error {
 		var verr *catalog.ValidationError
 		switch {
 		case errors.As(err, &verr):
-			return invalid(codeInvalidEventData, "%s: %s", dataPath(verr.Path), verr.Message)
+			// The validator's message quotes the failing value whole: cut
+			// (to twice what webhook inputs keep, as it has its wording too).
+			return invalid(codeInvalidEventData, "%s: %s", dataPath(verr.Path), truncate(verr.Message, 200))
 		case errors.Is(err, catalog.ErrUnknownType):
 			return invalid(codeUnknownEventType, "event_name: unknown event type %q", truncate(in.EventName, 100))
 		}
