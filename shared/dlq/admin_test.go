@@ -146,8 +146,8 @@ func TestAdminHandlerRoutes(t *testing.T) {
 
 	status, body = call(t, h, "POST", "/api/v1/admin/dlq/redrive", `{"webhook_id":"wh_orga0","dry_run":true}`)
 	dry := f.bodies(func(s seed) bool { return s.webhook == "wh_orga0" })
-	if status != 200 || body["dry_run"] != true || int(body["eligible"].(float64)) != len(dry) || int(body["redriven"].(float64)) != 0 {
-		t.Errorf("dry-run redrive: %d %v, want %d eligible", status, body, len(dry))
+	if status != 200 || body["dry_run"] != true || int(body["eligible"].(float64)) != len(dry) || int(body["redriven"].(float64)) != len(dry) {
+		t.Errorf("dry-run redrive: %d %v, want %d eligible and to be redriven", status, body, len(dry))
 	}
 
 	purged := f.bodies(func(s seed) bool { return s.org == "org_a" })

@@ -209,7 +209,7 @@ func TestARecoveredLetterIsNotRedrivenAgain(t *testing.T) {
 	unindexed := f.bodies(func(s seed) bool { return s.org == "org_a" && s.dead == nil && s.deliveryID != "" })
 	closedA := len(f.indexed("org_a", "wh_orga0")) + len(f.indexed("org_a", "wh_orga1")) - 1
 	dry, err := ops.Redrive(ctx, Filter{OrgID: "org_a"}, true, nil)
-	if err != nil || dry.Closed != closedA || dry.Eligible-dry.Closed != len(unindexed) || dry.Redriven != 0 {
+	if err != nil || dry.Closed != closedA || dry.Redriven != len(unindexed) {
 		t.Fatalf("dry run of the operator's redrive of org_a: %+v, %v; want %d to redrive and %d closed", dry, err, len(unindexed), closedA)
 	}
 	res, err := ops.Redrive(ctx, Filter{OrgID: "org_a"}, false, nil)

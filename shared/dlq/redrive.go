@@ -14,7 +14,9 @@ import (
 type Result struct {
 	DryRun bool `json:"dry_run"`
 	// Matched counts the entries the filter selected, Eligible those of them
-	// that can be redriven, Redriven those sent and deleted from the DLQ.
+	// that can be redriven, Redriven those sent and deleted from the DLQ (on
+	// a dry run, those the run would send, so that the counts below are
+	// parts of it either way).
 	Matched  int `json:"matched"`
 	Eligible int `json:"eligible"`
 	Redriven int `json:"redriven"`
@@ -119,6 +121,7 @@ func (o *Ops) redrive(ctx context.Context, f Filter, dryRun bool, progress func(
 			case closed:
 				res.Closed++
 			default:
+				res.Redriven++
 				res.count(dest, e)
 			}
 		}

@@ -74,7 +74,7 @@ func TestRedrivePipelineTierSkipsUndecodableBodies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !dry.DryRun || dry.Matched != 8 || dry.Eligible != 4 || dry.Redriven != 0 || len(dry.Skipped) != 4 {
+	if !dry.DryRun || dry.Matched != 8 || dry.Eligible != 4 || dry.Redriven != 4 || len(dry.Skipped) != 4 {
 		t.Fatalf("dry run %+v", dry)
 	}
 	if got := drain(t, f.q, f.deliveryURL); len(got) != 0 || len(rec.ids()) != 0 {

@@ -108,7 +108,7 @@ func TestRedriveReportsParkedDisabledAndDeletedWebhooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check("dry run", dry, 0)
+	check("dry run", dry, len(sent))
 	if dry.Eligible-dry.Closed != len(sent) {
 		t.Errorf("dry run would redrive %d, want %d", dry.Eligible-dry.Closed, len(sent))
 	}
