@@ -13,6 +13,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/phrase"
+	"github.com/hookrelay/hookrelay/shared/rfc3339"
 )
 
 func init() { rootCmd.AddCommand(newWebhooksCmd()) }
@@ -34,7 +35,7 @@ func parseSince(v string, now time.Time) (time.Time, error) {
 		}
 		return now.Add(-d), nil
 	}
-	t, err := time.Parse(time.RFC3339, v)
+	t, err := rfc3339.Parse(v)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("--since %q: want a duration back from now (24h) or an RFC 3339 time", v)
 	}

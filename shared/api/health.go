@@ -12,6 +12,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/delivery"
 	"github.com/hookrelay/hookrelay/shared/dlq"
 	"github.com/hookrelay/hookrelay/shared/healthnotice"
+	"github.com/hookrelay/hookrelay/shared/rfc3339"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -259,7 +260,7 @@ func (s *server) recoverWebhook(w http.ResponseWriter, r *http.Request, p auth.P
 	if in.Since == nil {
 		return invalidField(codeInvalidSince, "since is required (RFC 3339)")
 	}
-	since, err := time.Parse(time.RFC3339, *in.Since)
+	since, err := rfc3339.Parse(*in.Since)
 	if err != nil {
 		return invalidField(codeInvalidSince, "since must be an RFC 3339 time such as 2026-11-28T10:00:00Z")
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/rfc3339"
 )
 
 // Filter selects dead letters. Zero fields match everything; set fields
@@ -145,7 +146,7 @@ func ParseSince(s string, now time.Time) (time.Time, error) {
 		}
 		return now.Add(-d), nil
 	}
-	t, err := time.Parse(time.RFC3339, s)
+	t, err := rfc3339.Parse(s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%w: since %q is neither a duration (1h, 30m) nor an RFC 3339 time", ErrInvalidFilter, s)
 	}
