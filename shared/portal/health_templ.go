@@ -186,7 +186,7 @@ func healthCard(v view, d endpointData) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = failureRun(d.Hook, ". Once your endpoint works again,").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = failureRun(d.Hook, ". Once your endpoint works again, ").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

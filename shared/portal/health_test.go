@@ -24,15 +24,19 @@ import (
 )
 
 var (
-	tags        = regexp.MustCompile(`<[^>]*>`)
-	spaces      = regexp.MustCompile(`\s+`)
-	beforePoint = regexp.MustCompile(` ([.,:])`)
+	// blockTags start or end a line in a browser, so they part the text
+	// around them; every other tag (strong, code, a, time…) is inline and
+	// adds no space, so a sentence glued to one shows glued here too.
+	blockTags = regexp.MustCompile(`(?i)</?(?:address|article|aside|blockquote|body|br|caption|dd|details|div|dl|dt|fieldset|figcaption|figure|footer|form|h[1-6]|head|header|hr|html|input|legend|li|link|main|meta|nav|ol|option|p|pre|script|section|select|summary|table|tbody|td|textarea|tfoot|th|thead|title|tr|ul)\b[^>]*>`)
+	tags      = regexp.MustCompile(`<[^>]*>`)
+	spaces    = regexp.MustCompile(`\s+`)
 )
 
-// words is a page's text as a reader sees it: no tags, one space apart.
+// words is a page's text as a browser shows it: block tags part it, inline
+// tags vanish, and white space runs collapse to one space.
 func words(page string) string {
-	text := spaces.ReplaceAllString(html.UnescapeString(tags.ReplaceAllString(page, " ")), " ")
-	return strings.TrimSpace(beforePoint.ReplaceAllString(text, "$1"))
+	text := tags.ReplaceAllString(blockTags.ReplaceAllString(page, " "), "")
+	return strings.TrimSpace(spaces.ReplaceAllString(html.UnescapeString(text), " "))
 }
 
 func testHandler(t testing.TB, api http.Handler) *Handler {

@@ -70,7 +70,7 @@ func TestDisableAndRotateAskFirst(t *testing.T) {
 
 	w := get(h, h.confirmDisable, "/portal/webhooks/wh_1/disable")
 	page = w.Body.String()
-	if w.Code != http.StatusOK || !strings.Contains(words(page), "Disable this webhook? Orders ( https://example.com/… ) stops receiving events at once. Events sent while it is disabled are not kept: enabling it again delivers only new events.") ||
+	if w.Code != http.StatusOK || !strings.Contains(words(page), "Disable this webhook? Orders (https://example.com/…) stops receiving events at once. Events sent while it is disabled are not kept: enabling it again delivers only new events.") ||
 		!strings.Contains(page, `<form method="post" action="../../webhooks/wh_1/enabled" class="actions"><input type="hidden" name="csrf" value="token"><input type="hidden" name="enabled" value="false"> <button type="submit" class="button danger">Disable webhook</button>`) {
 		t.Errorf("disable confirmation (%d):\n%s", w.Code, page)
 	}
