@@ -160,8 +160,8 @@ func TestPortalRefusesForgedRequests(t *testing.T) {
 		}
 	}
 
-	if res, body := pc.do(http.MethodPost, s.API+"/portal/logout", url.Values{"csrf": {m[1]}}, origin); res.StatusCode != http.StatusOK || !strings.Contains(body, "signed out") {
-		t.Fatalf("logout: %d", res.StatusCode)
+	if res, body := pc.do(http.MethodPost, s.API+"/portal/logout", url.Values{"csrf": {m[1]}}, origin); res.StatusCode != http.StatusOK || res.Request.URL.Path != "/portal/logout" || res.Request.Method != http.MethodGet || !strings.Contains(body, "You are signed out") {
+		t.Fatalf("logout: %d %s %s, want the signed-out page's own GET (post/redirect/get)", res.StatusCode, res.Request.Method, res.Request.URL.Path)
 	}
 	if res, _ := pc.do(http.MethodGet, s.API+"/portal/", nil, nil); res.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("after logout: %d, want 401", res.StatusCode)

@@ -59,7 +59,7 @@ func TestCrossSiteFrameKeepsTheLinkForANewTab(t *testing.T) {
 
 	// A portal page framed by another site: no session, but none ended.
 	w = fetchFrom(h, "/portal/", "iframe", "cross-site")
-	if page := words(w.Body.String()); w.Code != http.StatusUnauthorized || strings.Contains(page, "Sessions last one hour") ||
+	if page := words(w.Body.String()); w.Code != http.StatusUnauthorized || strings.Contains(page, "one-hour limit") ||
 		!strings.Contains(page, "from another site, where your browser will not keep you signed in") {
 		t.Fatalf("a page framed cross-site: %d, %q", w.Code, page)
 	}
@@ -74,8 +74,8 @@ func TestSignedOutPagesInAFrameSayReload(t *testing.T) {
 		dest, want, not string
 	}{
 		{"iframe", "Reload this page to continue.", "Open the webhooks page"},
-		{"document", "Sessions last one hour. Open the webhooks page from Acme again to continue.", "Reload"},
-		{"", "Sessions last one hour. Open the webhooks page from Acme again to continue.", "Reload"},
+		{"document", "one-hour limit. Open the webhooks page from Acme again to continue.", "Reload"},
+		{"", "one-hour limit. Open the webhooks page from Acme again to continue.", "Reload"},
 	} {
 		w := fetchFrom(h, "/portal/", c.dest, "same-origin")
 		if page := words(w.Body.String()); w.Code != http.StatusUnauthorized || !strings.Contains(page, c.want) || strings.Contains(page, c.not) {
@@ -103,6 +103,10 @@ func TestSignedOutPagesInAFrameSayReload(t *testing.T) {
 	r.AddCookie(session)
 	w = httptest.NewRecorder()
 	h.ServeHTTP(w, r)
+	if w.Code != http.StatusSeeOther {
+		t.Errorf("sign out in a frame: %d, want 303", w.Code)
+	}
+	w = fetchFrom(h, "/portal/logout", "iframe", "same-origin")
 	if page := words(w.Body.String()); w.Code != http.StatusOK || !strings.Contains(page, "You are signed out Reload this page to sign in.") {
 		t.Errorf("sign out in a frame: %d, %q", w.Code, page)
 	}

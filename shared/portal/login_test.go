@@ -181,7 +181,7 @@ func TestSignOutKeepsAskingBeforeAnotherOrganization(t *testing.T) {
 	w = httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	got := cookies(w)
-	if w.Code != http.StatusOK || got[cookieName] == nil || got[cookieName].MaxAge >= 0 || got[orgCookieName] != nil {
+	if w.Code != http.StatusSeeOther || got[cookieName] == nil || got[cookieName].MaxAge >= 0 || got[orgCookieName] != nil {
 		t.Fatalf("sign out: %d, cookies %v (want the session's ended, the organization's untouched)", w.Code, got)
 	}
 	other := link(t, m, "org_attacker")

@@ -73,6 +73,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET "+portalsession.LoginPath, h.login)
 	h.mux.HandleFunc("POST "+portalsession.LoginPath, h.switchLogin)
 	h.mux.Handle(logoutRoute, h.form(h.logout))
+	h.mux.HandleFunc("GET "+p+"/logout", h.signedOutPage)
 	h.mux.Handle("GET "+p+"/{$}", h.page(h.list))
 	h.mux.Handle("GET "+p+"/webhooks/new", h.page(h.newForm))
 	h.mux.Handle("POST "+p+"/webhooks/new", h.form(h.create))

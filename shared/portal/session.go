@@ -101,7 +101,12 @@ func (h *Handler) visitor(w http.ResponseWriter, r *http.Request) (*visit, bool)
 			h.message(w, r, http.StatusUnauthorized, newTabTitle, h.crossSite()+" "+h.again(r, "get a link that opens in a new tab"))
 			return nil, false
 		}
-		h.message(w, r, http.StatusUnauthorized, "Your session has ended", "Sessions last one hour. "+h.again(r, "continue"))
+		if r.Pattern == logoutRoute { // signed out already (a reload, another tab)
+			signedOutAt(w)
+			return nil, false
+		}
+		h.message(w, r, http.StatusUnauthorized, "Your session has ended", notDone(r)+
+			"You signed out, or the session reached its one-hour limit. "+h.again(r, "continue"))
 		return nil, false
 	}
 	return v, h.admitted(v)
@@ -264,8 +269,39 @@ func (h *Handler) logout(v *visit) error {
 		return err
 	}
 	setCookie(v.w, v.r, cookieName, "", time.Time{}, http.SameSiteStrictMode)
-	h.message(v.w, v.r, http.StatusOK, "You are signed out", h.again(v.r, "sign in"))
+	signedOutAt(v.w)
 	return nil
+}
+
+// signedOutAt sends a sign-out to its own page (post/redirect/get), so a
+// reload or a restored tab shows it again rather than re-sending the form.
+// Both are at the portal's root, so the relative URL works under any base.
+func signedOutAt(w http.ResponseWriter) {
+	w.Header().Set("Location", "logout")
+	w.WriteHeader(http.StatusSeeOther)
+}
+
+// signedOutPage is that page. A GET changes nothing (a link elsewhere must not
+// sign anyone out): a visitor still signed in is sent to their webhooks.
+func (h *Handler) signedOutPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if _, err := h.signedIn(w, r); err == nil {
+		w.Header().Set("Location", "./")
+		w.WriteHeader(http.StatusSeeOther)
+		return
+	}
+	h.message(w, r, http.StatusOK, "You are signed out", h.again(r, "sign in"))
+}
+
+// notDone says that a form sent without a session changed nothing.
+func notDone(r *http.Request) string {
+	switch {
+	case r.Method != http.MethodPost:
+		return ""
+	case strings.HasSuffix(r.URL.Path, "/webhooks/new"):
+		return "The webhook was not created. "
+	}
+	return "Nothing was changed. "
 }
 
 // newTabTitle is the page of a portal framed by another site.
