@@ -85,8 +85,16 @@ func (b *browser) nothingScrollsSideways(page string) {
 // or search for.
 func (b *browser) codesBreakOnlyAtUnderscores(page, sel string) {
 	b.t.Helper()
+	b.wrapsOnlyAfter(page, sel, "_")
+}
+
+// wrapsOnlyAfter fails when an element matching sel wraps to a new line
+// anywhere but right after one of the characters in after ("" : nowhere).
+func (b *browser) wrapsOnlyAfter(page, sel, after string) {
+	b.t.Helper()
 	quoted, _ := json.Marshal(sel)
-	b.listsNothing(page, "codes broken inside a word", `(() => {
+	chars, _ := json.Marshal(after)
+	b.listsNothing(page, "text broken where it must not be", `(() => {
 		const out = [];
 		const r = document.createRange();
 		for (const code of document.querySelectorAll(`+string(quoted)+`)) {
@@ -99,7 +107,7 @@ func (b *browser) codesBreakOnlyAtUnderscores(page, sel string) {
 					r.setEnd(n, i + 1);
 					const rect = r.getBoundingClientRect();
 					if (top !== null && rect.top > top + 1) {
-						if (before !== '_') out.push(code.textContent + ' wraps after "' + line + '"');
+						if (!`+string(chars)+`.includes(before)) out.push(code.textContent + ' wraps after "' + line + '"');
 						line = '';
 					}
 					top = rect.top;
