@@ -136,7 +136,7 @@ func TestHTTPSCookiesAreHostOnlyPerStage(t *testing.T) {
 			t.Fatal(err)
 		}
 		status, set = g.do(http.MethodPost, "/portal/logout", []string{session + "=" + token}, url.Values{"csrf": {s.CSRF}})
-		if status != http.StatusOK || len(set) != 1 || !strings.Contains(set[session], "Max-Age=0") {
+		if status != http.StatusSeeOther || len(set) != 1 || !strings.Contains(set[session], "Max-Age=0") {
 			t.Fatalf("stage %s: sign out: %d, Set-Cookie %v", c.stage, status, set)
 		}
 		hostOnly(t, set[session])

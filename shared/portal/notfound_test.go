@@ -23,7 +23,7 @@ func TestPageNotFoundOffersWhatItShows(t *testing.T) {
 		return w.Code, w.Body.String()
 	}
 
-	for path, root := range map[string]string{"/portal/nosuchpage": "./", "/portal/webhooks/wh_1/nosuch": "../../", "/portal/logout": "./"} {
+	for path, root := range map[string]string{"/portal/nosuchpage": "./", "/portal/webhooks/wh_1/nosuch": "../../", "/portal/events/nosuch": "../"} {
 		code, page := open(path, &http.Cookie{Name: cookieName, Value: token})
 		text := words(page)
 		if code != http.StatusNotFound || !strings.Contains(text, "Page not found") || !strings.Contains(text, "org_a") {
