@@ -43,9 +43,10 @@ var staticFS embed.FS
 
 // Handler serves the portal's pages under Prefix.
 type Handler struct {
-	o   Options
-	mux *http.ServeMux
-	csp string
+	o      Options
+	mux    *http.ServeMux
+	csp    string
+	assets string // assetVersion
 }
 
 // New builds the portal.
@@ -59,7 +60,7 @@ func New(o Options) (*Handler, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	h := &Handler{o: o, mux: http.NewServeMux(), csp: contentSecurityPolicy(o.Config.Portal)}
+	h := &Handler{o: o, mux: http.NewServeMux(), csp: contentSecurityPolicy(o.Config.Portal), assets: assetVersion(o.Config.Portal)}
 	h.routes()
 	return h, nil
 }

@@ -23,6 +23,7 @@ import (
 type view struct {
 	Root   string // relative URL of the portal's root
 	Brand  config.Portal
+	Assets string // the static files' version (assetVersion)
 	CSRF   string
 	Org    string // the session's organization, shown so a switch is seen
 	Title  string
@@ -78,7 +79,7 @@ func percent(part, whole int) string { return strconv.Itoa(part*100/whole) + "%"
 // context, which templ would check, as a page is built in memory in
 // microseconds and a visitor who left needs no error logged.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, v view) {
-	v.Brand = h.o.Config.Portal
+	v.Brand, v.Assets = h.o.Config.Portal, h.assets
 	if v.Root == "" {
 		v.Root = rootOf(r.URL.Path)
 	}
@@ -143,7 +144,7 @@ func sentence(msg string) string {
 // stylesheet rather than an inline style, which the CSP forbids.
 func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	w.Header().Set("Cache-Control", "public, max-age=300")
+	h.cacheAsset(w, r)
 	if name == "brand.css" {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 		_, _ = io.WriteString(w, brandCSS(h.o.Config.Portal.AccentColor))
