@@ -62,7 +62,11 @@ func (a *apiTarget) resolve(cfg config.Config) error {
 		return nil
 	}
 	if !loopback(a.apiURL) {
-		return fmt.Errorf("--api %s is not on this machine: pass --token; the dev token the CLI signs for --org works only with `make dev`", a.apiURL)
+		from := "--api " + a.apiURL
+		if a.local { // the state file names make dev, so $HOOKRELAY_ADDR did
+			from = "$" + config.EnvAddr + " (" + a.apiURL + ")"
+		}
+		return fmt.Errorf("%s is not on this machine: pass --token; the dev token the CLI signs for --org works only with `make dev`", from)
 	}
 	a.devToken = true
 	a.token, err = devToken(cfg, a.org, false, 5*time.Minute)
@@ -95,6 +99,11 @@ func plainHTTP(apiURL string) bool {
 func (a *apiTarget) localAPI(cfg config.Config) error {
 	a.local = true
 	if strings.TrimSpace(os.Getenv(config.EnvAddr)) != "" {
+		// It is make dev's listen address, which the URL is made from: a
+		// URL there would become http://http://… and be blamed on --api.
+		if _, _, err := net.SplitHostPort(cfg.Addr); err != nil || strings.Contains(cfg.Addr, "/") {
+			return fmt.Errorf("$%s is %q: it holds the host:port make dev listens on, such as 127.0.0.1:8080, not a URL (name an API by its URL with --api)", config.EnvAddr, cfg.Addr)
+		}
 		a.apiURL = "http://" + cfg.Addr
 		return nil
 	}

@@ -175,3 +175,21 @@ func TestMakeDevHintOnlyOnConnectionErrors(t *testing.T) {
 		t.Fatalf("an API that hangs up: %v, want EOF without the make dev hint", err)
 	}
 }
+
+// $HOOKRELAY_ADDR holds make dev's host:port: a URL there is refused with
+// a message naming it and what it holds, not blamed on an --api nobody
+// passed as "--api http://http://…" (s34 portal #8); an address elsewhere
+// is named as $HOOKRELAY_ADDR's too.
+func TestHookrelayAddrHoldingAURLIsNamed(t *testing.T) {
+	localDev(t, "")
+	for addr, want := range map[string]string{
+		"http://127.0.0.1:18734": `$HOOKRELAY_ADDR is "http://127.0.0.1:18734": it holds the host:port make dev listens on, such as 127.0.0.1:8080, not a URL`,
+		"10.0.0.8:8080":          "$HOOKRELAY_ADDR (http://10.0.0.8:8080) is not on this machine: pass --token",
+	} {
+		t.Setenv(config.EnvAddr, addr)
+		_, err := runCmd(t, newPortalCmd(), "--org", "org_a")
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "--api http") {
+			t.Errorf("%s=%s: %v, want %q", config.EnvAddr, addr, err, want)
+		}
+	}
+}
