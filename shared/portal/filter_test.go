@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -31,5 +32,19 @@ func TestFilteredLogFocusesTheOutcomeSelect(t *testing.T) {
 		if strings.Contains(tag, "data-autosubmit") {
 			t.Errorf("%s: the select still submits on change: %s", target, tag)
 		}
+	}
+}
+
+// A hand-typed outcome no option of the select has is refused in words
+// (400), not shown as "No “gone” attempts" under "All outcomes" (s34 #9).
+func TestAnUnknownOutcomeIsRefused(t *testing.T) {
+	api := &fakeAPI{t: t, hook: healthyHook()}
+	h := testHandler(t, api)
+	w := get(h, h.endpoint, "/portal/webhooks/wh_1?outcome=gone")
+	if page := words(w.Body.String()); w.Code != http.StatusBadRequest || !strings.Contains(page, "Unknown outcome The attempt log has no outcome “gone”") {
+		t.Errorf("?outcome=gone: %d %q", w.Code, page)
+	}
+	if w := get(h, h.endpoint, "/portal/webhooks/wh_1?outcome=dead_lettered"); w.Code != http.StatusOK {
+		t.Errorf("?outcome=dead_lettered: %d", w.Code)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -250,6 +251,12 @@ func (h *Handler) showEndpoint(v *visit, status int, hk hook, f formData, errTex
 	q := v.r.URL.Query()
 	d := endpointData{Hook: hk, Form: f, Outcomes: outcomes, Outcome: q.Get("outcome"), Filtered: q.Has("outcome"), Cursor: q.Get("cursor"), Recover: recoverForm(v.r, hk), DeliveredAt: map[string]time.Time{}}
 	d.Recover.Error = sinceErr
+	if d.Outcome != "" && !slices.Contains(outcomes, d.Outcome) {
+		// Hand-typed: the select offers no such value, and showing it
+		// filtered by one the select does not show would mislead.
+		return v.show(http.StatusBadRequest, view{Title: "Unknown outcome", Nav: "list", Content: bind(messagePage,
+			"The attempt log has no outcome “"+d.Outcome+"”: open the endpoint from your webhooks and choose one in its Outcome filter.")})
+	}
 	path := webhookAPI(hk.ID) + "/deliveries?limit=" + pageSize(d.Outcome)
 	if d.Cursor != "" {
 		path += "&cursor=" + url.QueryEscape(d.Cursor)
