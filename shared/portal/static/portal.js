@@ -59,6 +59,37 @@
     });
   });
 
+  // A Create sent after the session ended creates nothing (the page says
+  // so), and what was typed would be lost with the page. Its name and
+  // event choices (never the URL, which may carry a token) wait in this
+  // tab's sessionStorage until the Create form is shown again, which takes
+  // them back if its name is empty; a page showing a new secret or a
+  // notice (the Create went through) drops them.
+  var draftKey = "hookrelay-create-draft";
+  var drafts = null;
+  try { drafts = window.sessionStorage; } catch (e) { drafts = null; }
+  var create = document.querySelector('form[action$="webhooks/new"]');
+  if (drafts && create) {
+    var draft = null;
+    try { draft = JSON.parse(drafts.getItem(draftKey)); } catch (e) { draft = null; }
+    drafts.removeItem(draftKey);
+    var nameField = create.elements.namedItem("name");
+    var allField = create.elements.namedItem("all_events");
+    var typeFields = create.querySelectorAll('input[name="event_types"]');
+    if (draft && nameField && !nameField.value) {
+      nameField.value = draft.name || "";
+      if (allField) allField.checked = !!draft.all;
+      typeFields.forEach(function (i) { i.checked = (draft.types || []).indexOf(i.value) >= 0; });
+    }
+    create.addEventListener("submit", function () {
+      var types = [];
+      typeFields.forEach(function (i) { if (i.checked) types.push(i.value); });
+      drafts.setItem(draftKey, JSON.stringify({ name: nameField ? nameField.value : "", all: !!(allField && allField.checked), types: types }));
+    });
+  } else if (drafts && document.querySelector("#secret, .notice")) {
+    drafts.removeItem(draftKey);
+  }
+
   // "All events" makes the individual types moot: grey them out.
   document.querySelectorAll("[data-all-events]").forEach(function (toggle) {
     var types = toggle.closest("form").querySelector("[data-event-types]");
