@@ -11,6 +11,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/api"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/phrase"
+	"github.com/hookrelay/hookrelay/shared/rfc3339"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -204,7 +205,7 @@ func sinceError(err error, typed string) string {
 	if !errors.As(err, &ce) || ce.Code != "invalid_since" {
 		return ""
 	}
-	if _, bad := time.Parse(time.RFC3339, typed); bad == nil {
+	if _, bad := rfc3339.Parse(typed); bad == nil {
 		return labelled(ce.Message, "since", "That time")
 	}
 	return "Enter a UTC time like 2026-11-28T10:00:00Z."

@@ -345,9 +345,12 @@ func TestRecoverRefusalIsShownOnTheEndpointPage(t *testing.T) {
 	api.recover = func(string) (int, any) {
 		return http.StatusBadRequest, map[string]any{"error": map[string]string{"code": "invalid_since", "message": "since is in the future"}}
 	}
-	page = post(h, h.recoverEndpoint, "/portal/webhooks/wh_1/recover", url.Values{"since": {"2099-01-01T00:00:00Z"}}).Body.String()
-	if !strings.Contains(page, `<p class="field-error" id="since-error">That time is in the future.</p>`) {
-		t.Errorf("a future time's error:\n%s", words(page))
+	// RFC 3339 lets "t" and "z" be lower case, as the API does.
+	for _, since := range []string{"2099-01-01T00:00:00Z", "2099-01-01t00:00:00z"} {
+		page = post(h, h.recoverEndpoint, "/portal/webhooks/wh_1/recover", url.Values{"since": {since}}).Body.String()
+		if !strings.Contains(page, `<p class="field-error" id="since-error">That time is in the future.</p>`) {
+			t.Errorf("a future time's error (%s):\n%s", since, words(page))
+		}
 	}
 
 	// Another organization's webhook (or a deleted one): the API's 404.
