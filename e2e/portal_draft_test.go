@@ -44,3 +44,42 @@ func TestPortalCreateAfterTheSessionEndedKeepsWhatWasTyped(t *testing.T) {
 		t.Error("the draft stays stored after the form took it back")
 	}
 }
+
+// A draft belongs to the organization it was typed for: the same tab,
+// signed in to another organization, gets an empty Create form (s34 diffB).
+func TestPortalCreateDraftStaysWithItsOrganization(t *testing.T) {
+	t.Parallel()
+	s := sharedStack(t)
+	a, other := newTenant(t, s, "draftorga"), newTenant(t, s, "draftorgb")
+	b := newBrowser(t, desktopWidth, desktopHeight)
+
+	b.signIn(a.portalLink())
+	b.open(s.API+"/portal/webhooks/new", "#name")
+	b.waitVisible("#url")
+	b.run(chromedp.SendKeys(chromedp.CSS("#name"), "Org A payroll"), chromedp.SendKeys(chromedp.CSS("#url"), "https://example.com/hook"))
+	b.waitTrue(`(() => { if (window.__signedOut) return window.__signedOut === 'done';
+		window.__signedOut = 'sent';
+		fetch('../logout', {method: 'POST', body: new URLSearchParams({csrf: document.querySelector('input[name=csrf]').value})}).then(() => window.__signedOut = 'done');
+		return false; })()`, "the session ended in another tab")
+	b.click(`form[action$="webhooks/new"] button[type="submit"]`, "main h1")
+	if got := b.text("main"); !strings.Contains(got, "The webhook was not created.") {
+		t.Fatalf("the Create sent after the session ended: %q", got)
+	}
+	if !b.truth(`sessionStorage.length === 1`) {
+		t.Fatal("no draft kept for organization A's Create")
+	}
+
+	// This browser was signed in to A: the link for B may ask first.
+	b.run(chromedp.Navigate(other.portalLink()))
+	b.waitVisible("main h1")
+	if b.text("main h1") == "Switch organization?" {
+		b.click(`main button[type="submit"]`, `a[href$="webhooks/new"]`)
+	} else {
+		b.waitVisible(`a[href$="webhooks/new"]`)
+	}
+	b.open(s.API+"/portal/webhooks/new", "#name")
+	b.waitVisible("#url")
+	if got := b.value("#name"); got != "" {
+		t.Errorf("organization %s's Create form holds %q, organization %s's draft", other.org, got, a.org)
+	}
+}

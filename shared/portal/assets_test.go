@@ -46,4 +46,11 @@ func TestStaticFilesAreVersionedByContent(t *testing.T) {
 			}
 		}
 	}
+	// A file that is not there is not kept as the version's: one added
+	// later under that name would stay hidden for a year.
+	w := httptest.NewRecorder()
+	yellow.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/portal/static/nope.css?v="+yellow.assets, nil))
+	if cache := w.Header().Get("Cache-Control"); w.Code != http.StatusNotFound || strings.Contains(cache, "immutable") || strings.Contains(cache, "max-age") {
+		t.Errorf("GET a missing file at the current version: %d, Cache-Control %q", w.Code, cache)
+	}
 }

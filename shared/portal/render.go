@@ -144,17 +144,20 @@ func sentence(msg string) string {
 // stylesheet rather than an inline style, which the CSP forbids.
 func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	h.cacheAsset(w, r)
 	if name == "brand.css" {
+		h.cacheAsset(w, r)
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 		_, _ = io.WriteString(w, brandCSS(h.o.Config.Portal.AccentColor))
 		return
 	}
 	b, err := staticFS.ReadFile("static/" + path.Base(name))
 	if err != nil {
+		// Not cached as the version's: a file added later under this
+		// name would be hidden for a year.
 		h.message(w, r, http.StatusNotFound, "Page not found", "There is no such file.")
 		return
 	}
+	h.cacheAsset(w, r)
 	w.Header().Set("Content-Type", staticTypes[path.Ext(name)])
 	_, _ = w.Write(b)
 }

@@ -64,8 +64,11 @@
   // event choices (never the URL, which may carry a token) wait in this
   // tab's sessionStorage until the Create form is shown again, which takes
   // them back if its name is empty; a page showing a new secret or a
-  // notice (the Create went through) drops them.
+  // notice (the Create went through) drops them. A draft names its
+  // organization: a tab signed in to another one never gets it.
   var draftKey = "hookrelay-create-draft";
+  var orgShown = document.querySelector(".account .org");
+  var org = orgShown ? orgShown.textContent : "";
   var drafts = null;
   try { drafts = window.sessionStorage; } catch (e) { drafts = null; }
   var create = document.querySelector('form[action$="webhooks/new"]');
@@ -76,7 +79,7 @@
     var nameField = create.elements.namedItem("name");
     var allField = create.elements.namedItem("all_events");
     var typeFields = create.querySelectorAll('input[name="event_types"]');
-    if (draft && nameField && !nameField.value) {
+    if (draft && draft.org === org && nameField && !nameField.value) {
       nameField.value = draft.name || "";
       if (allField) allField.checked = !!draft.all;
       typeFields.forEach(function (i) { i.checked = (draft.types || []).indexOf(i.value) >= 0; });
@@ -84,7 +87,7 @@
     create.addEventListener("submit", function () {
       var types = [];
       typeFields.forEach(function (i) { if (i.checked) types.push(i.value); });
-      drafts.setItem(draftKey, JSON.stringify({ name: nameField ? nameField.value : "", all: !!(allField && allField.checked), types: types }));
+      drafts.setItem(draftKey, JSON.stringify({ org: org, name: nameField ? nameField.value : "", all: !!(allField && allField.checked), types: types }));
     });
   } else if (drafts && document.querySelector("#secret, .notice")) {
     drafts.removeItem(draftKey);
