@@ -66,9 +66,12 @@ type Ops struct {
 	// fails, and the operators' tools act on the DLQ alone.
 	Index deliverylog.DeadLetterIndex
 	// Webhooks, when set, lets a redrive read the webhook of each letter
-	// (once per webhook): it deletes a deleted webhook's letters unsent and
-	// reports those sent to endpoints disabled for failing (destination.go).
-	// Nil: every letter is sent, and the report cannot tell.
+	// (once per webhook) to report where each letter went (destination.go):
+	// to a deleted webhook (which delivery drops), to one no longer
+	// subscribed or disabled by its tenant (which delivery skips), or to one
+	// disabled for failing (which delivery parks). Every letter is still
+	// sent: the table is the caller's word, and another stack's table would
+	// make every webhook look deleted. Nil: the report cannot tell.
 	Webhooks WebhookReader
 	// RecoverMax bounds the dead letters one recover sends (recover.go).
 	RecoverMax int
