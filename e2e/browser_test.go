@@ -70,8 +70,9 @@ func newBrowser(t *testing.T, width, height int) *browser {
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	// A loaded CI machine is slow; a stuck page must still end the test.
-	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
+	// A whole session's bound, not a step's: a width sweep can take minutes
+	// on a loaded machine, and a stuck page is ended by its step's own bound.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 10*time.Minute)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx() // closes the browser and waits for it

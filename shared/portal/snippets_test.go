@@ -83,9 +83,13 @@ print(" ".join("true" if x else "false" for x in out))
 		if err := os.WriteFile(path, []byte(run.src), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		out, err := exec.Command(interpreter(t, run.cmd), append([]string{path}, args...)...).CombinedOutput()
+		// stdout alone: a wrapper's locale warnings on stderr are not the answer.
+		var stderr strings.Builder
+		cmd := exec.Command(interpreter(t, run.cmd), append([]string{path}, args...)...)
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
 		if err != nil {
-			t.Fatalf("%s snippet: %v\n%s", run.name, err, out)
+			t.Fatalf("%s snippet: %v\n%s%s", run.name, err, out, stderr.String())
 		}
 		if got := strings.TrimSpace(string(out)); got != want {
 			t.Errorf("%s snippet: new, old, tampered = %q, want %q", run.name, got, want)
