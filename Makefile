@@ -97,7 +97,7 @@ TAGS_fanout  := lambda.norpc,nethttpomithttp2
 
 # Compiler flags per Lambda (none for deliver and fanout):
 # shared/runtimeapi.GCFlags says why, and a test checks these lines.
-GCFLAGS_api := -gcflags=github.com/hookrelay/hookrelay/...=-l
+GCFLAGS_api := -gcflags=github.com/hookrelay/hookrelay/...=-l -gcflags=github.com/aws/aws-sdk-go-v2/service/...=-l
 
 # The Lambdas embed catalog/types and compile a schema on its first use;
 # checking the whole catalog here keeps a broken one out of a deployment
