@@ -20,7 +20,7 @@ const (
 	ReasonUnknownEventType = "unknown_event_type"
 	ReasonTooLarge         = "event_too_large" // data over message.MaxDataBytes
 	ReasonTooDeep          = "event_too_deep"  // data nested over message.MaxDataDepth
-	ReasonInvalidData      = "invalid_data"    // data fails its type's JSON Schema
+	ReasonInvalidData      = "invalid_data"    // data fails its type's JSON Schema, or a number is beyond message.ErrNumber's bounds
 	ReasonInvalidOrg       = "invalid_organization_id"
 	// ReasonNoncharacter: data holds U+FFFE or U+FFFF (raw or escaped),
 	// which SQS refuses in a message (message.ErrNoncharacter).
@@ -40,6 +40,8 @@ func dataReason(err error) string {
 		return ReasonTooDeep
 	case errors.Is(err, message.ErrNoncharacter):
 		return ReasonNoncharacter
+	case errors.Is(err, message.ErrNumber):
+		return ReasonInvalidData // as the API's 422 invalid_event_data
 	}
 	return ReasonTooLarge
 }

@@ -11,7 +11,8 @@ import (
 // the largest values its other fields can take. The API (413/422) and
 // fan-out (ingest DLQ) both check MaxDataBytes, MaxDataDepth and the
 // characters SQS refuses with CheckData, so an event is refused where it
-// enters, never lost on the way.
+// enters, never lost on the way. CheckData also bounds number literals
+// (numbers.go), which cost the schema validator, not the pipeline.
 //
 // The wrappers around an event's data (D, compact JSON), outermost hop
 // first. Each embeds D verbatim (raw JSON, never as an escaped string),
@@ -185,7 +186,7 @@ const JSONDepthMax = 10000
 // envelope nest it one level down.
 const MaxDataDepth = JSONDepthMax - 2
 
-// Errors of CheckData; fan-out's ingest DLQ reasons name them.
+// Errors of CheckData (and ErrNumber); fan-out's ingest DLQ reasons name them.
 var (
 	ErrTooLarge     = errors.New("event data too large")
 	ErrTooDeep      = errors.New("event data nested too deep")
@@ -206,9 +207,10 @@ var (
 // encoding/json decodes one as U+FFFD). The noncharacters are refused
 // escaped as well ("\uffff"), since an encoder may write a character it
 // decoded raw (EventBridge's, or encoding/json, which escapes only
-// controls, U+2028/9 and HTML).
+// controls, U+2028/9 and HTML). Number literals are held to MaxNumberLen
+// and an exponent of ±MaxNumberExponent (ErrNumber).
 func CheckData(data []byte) error {
-	size, depth, nonchar := measure(data)
+	size, depth, nonchar, bigNumber := measure(data)
 	switch {
 	case size > MaxDataBytes:
 		return fmt.Errorf("%w: data is %d bytes of compact JSON; the limit is %d", ErrTooLarge, size, MaxDataBytes)
@@ -216,23 +218,31 @@ func CheckData(data []byte) error {
 		return fmt.Errorf("%w: data is nested %d levels deep; the limit is %d", ErrTooDeep, depth, MaxDataDepth)
 	case nonchar != 0:
 		return fmt.Errorf("%w: data holds U+%04X (raw or as a \\u escape); SQS accepts no U+FFFE or U+FFFF", ErrNoncharacter, nonchar)
+	case bigNumber:
+		return ErrNumber
 	}
 	return nil
 }
 
 // Depth is the nesting depth of valid JSON text (0 for a scalar).
 func Depth(doc []byte) int {
-	_, depth, _ := measure(doc)
+	_, depth, _, _ := measure(doc)
 	return depth
 }
 
-// measure returns the compact size, the nesting depth and the first
-// noncharacter U+FFFE or U+FFFF (0 if none) of valid JSON text:
+// measure returns the compact size, the nesting depth, the first
+// noncharacter U+FFFE or U+FFFF (0 if none) of valid JSON text, and
+// whether a number literal in it is beyond the bounds of numbers.go:
 // whitespace outside strings does not count, and brackets inside strings
 // do not nest.
-func measure(data []byte) (size, depth int, nonchar rune) {
+func measure(data []byte) (size, depth int, nonchar rune, bigNumber bool) {
 	level, inString, escaped := 0, false, false
+	num, exp := 0, -1 // see numberByte
 	for i, c := range data {
+		if !inString {
+			num, exp = numberByte(c, num, exp)
+			bigNumber = bigNumber || num > MaxNumberLen || exp > MaxNumberExponent
+		}
 		switch {
 		case inString:
 			switch {
@@ -260,7 +270,7 @@ func measure(data []byte) (size, depth int, nonchar rune) {
 		}
 		size++
 	}
-	return size, depth, nonchar
+	return size, depth, nonchar, bigNumber
 }
 
 // escapedNoncharacter reads the four hex digits after "\u" (any case).

@@ -23,7 +23,7 @@ func TestMeasureAgreesWithEncodingJSON(t *testing.T) {
 		if err := json.Compact(&compact, []byte(doc)); err != nil {
 			t.Fatalf("%s: %v", doc, err)
 		}
-		size, depth, _ := measure([]byte(doc))
+		size, depth, _, _ := measure([]byte(doc))
 		if size != compact.Len() {
 			t.Errorf("measure(%s) size %d, compact is %d", doc, size, compact.Len())
 		}
