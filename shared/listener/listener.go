@@ -91,8 +91,10 @@ func New(o Options) (*Listener, error) {
 func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := l.o.Now()
 	if r.Method != http.MethodPost {
+		// The path is percent-decoded (%1b arrives as ESC) and anything that
+		// reaches the port can send it, a web page's <img> included.
 		l.reject(w, http.StatusMethodNotAllowed, "POST only",
-			fmt.Sprintf("%s  ✗ %s %s: hookrelay only POSTs\n", clock(now), r.Method, r.URL.Path))
+			fmt.Sprintf("%s  ✗ %s %s: hookrelay only POSTs\n", clock(now), orDash(r.Method), orDash(r.URL.Path)))
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))

@@ -243,6 +243,25 @@ func TestHeaderValuesArePrintedSafely(t *testing.T) {
 	}
 }
 
+// A non-POST request is anyone's too (a web page's <img> can send one to
+// the port): its percent-decoded path must not write terminal escapes, and
+// neither the path nor the method may flood the line (s35 security #3).
+func TestNonPostPathIsPrintedSafely(t *testing.T) {
+	l, out := newListener(t, Options{Secret: secretstest.Generate(t)})
+	r := httptest.NewRequest("GET", "/%1b]0;owned%07%1b[2K%1b[1A%1b[2K", nil)
+	l.ServeHTTP(httptest.NewRecorder(), r)
+	if s := out.String(); strings.ContainsAny(s, "\x1b\x07") || !strings.Contains(s, "GET /]0;owned[2K[1A[2K: hookrelay only POSTs") {
+		t.Fatalf("the listener printed an unauthenticated request's path unsafely: %q", s)
+	}
+
+	l, out = newListener(t, Options{Secret: secretstest.Generate(t)})
+	r = httptest.NewRequest(strings.Repeat("M", 4000), "/"+strings.Repeat("p", 4000), nil)
+	l.ServeHTTP(httptest.NewRecorder(), r)
+	if s := out.String(); len(s) > 400 || !strings.Contains(s, "hookrelay only POSTs") {
+		t.Fatalf("a long method and path were printed unbounded (%d bytes): %.200q", len(s), s)
+	}
+}
+
 func TestNewRejectsBadOptions(t *testing.T) {
 	good := secretstest.Generate(t)
 	for name, o := range map[string]Options{

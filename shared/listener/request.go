@@ -131,9 +131,9 @@ func (r request) block(status int, delay time.Duration) string {
 	return b.String()
 }
 
-// orDash makes a header value safe to print: headers of unverified
-// requests are anyone's text, so control characters (terminal escapes)
-// are dropped and the length bounded.
+// orDash makes a header value, or an unverified request's method or path,
+// safe to print: they are anyone's text, so control characters (terminal
+// escapes) are dropped and the length bounded.
 func orDash(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
