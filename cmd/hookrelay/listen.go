@@ -37,9 +37,7 @@ or --status 400, and timeouts with a --delay above HOOKRELAY_DELIVERY_TIMEOUT.
 Each line's "attempt N" counts the requests this receiver has had for that
 delivery id since it started (the pipeline sends no attempt number).
 
-The signing secret comes from $` + envListenSecret + `, or from stdin with
---secret -, or from --secret whsec_... (visible to other users in the
-process list and kept in shell history: prefer the other two).`,
+` + listenSecretInput.sources("whsec_..."),
 		Example: `  HOOKRELAY_LISTEN_SECRET=whsec_... hookrelay listen --port 9000
   hookrelay listen --secret - < secret.txt
   hookrelay listen --fail-first 2
@@ -68,7 +66,7 @@ process list and kept in shell history: prefer the other two).`,
 	}
 	f := cmd.Flags()
 	f.IntVar(&port, "port", 9000, "port on 127.0.0.1")
-	f.StringVar(&secret, "secret", "", `the webhook's signing_secret; "-" reads it from stdin (default $`+envListenSecret+`)`)
+	f.StringVar(&secret, "secret", "", listenSecretInput.usage("the webhook's signing_secret"))
 	f.IntVar(&o.Status, "status", http.StatusOK, "status to answer once --fail-first is used up")
 	f.IntVar(&o.FailFirst, "fail-first", 0, "answer 500 to the first N requests of each delivery id")
 	f.DurationVar(&o.Delay, "delay", 0, "wait this long before answering")
