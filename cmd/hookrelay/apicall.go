@@ -55,8 +55,14 @@ func (a *apiTarget) call(ctx context.Context, method, path string, in any, want 
 	}
 	if res.StatusCode != want {
 		err := apiError(res.Status, raw)
-		if a.devToken && (res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden) {
-			err = fmt.Errorf("%w (the CLI signed a dev token for --org, which only `make dev` accepts: pass --token for a deployed stack)", err)
+		if res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden {
+			switch {
+			case a.devToken:
+				err = fmt.Errorf("%w (the CLI signed a dev token for --org, which only `make dev` accepts: for a deployed stack, %s)", err, giveAToken)
+			case a.tokenFrom == "$"+envToken:
+				// Set for a deployed stack, it is used against make dev too.
+				err = fmt.Errorf("%w (the token was $%s's)", err, envToken)
+			}
 		}
 		return err
 	}

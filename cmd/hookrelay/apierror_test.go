@@ -51,7 +51,7 @@ func TestAPIRefusingADevTokenSaysSo(t *testing.T) {
 	localDev(t, "")
 	api := answering(t, http.StatusUnauthorized, `{"message":"Unauthorized"}`)
 	_, err := runCmd(t, newWebhooksCmd(), "recover", "wh_1", "--since", "1h", "--org", "org_a", "--api", api)
-	if err == nil || !strings.HasPrefix(err.Error(), "the API answered 401 Unauthorized: Unauthorized (") || !strings.Contains(err.Error(), "only `make dev` accepts: pass --token") {
+	if err == nil || !strings.HasPrefix(err.Error(), "the API answered 401 Unauthorized: Unauthorized (") || !strings.Contains(err.Error(), "only `make dev` accepts: for a deployed stack, set $HOOKRELAY_TOKEN (or pass --token - and write it to stdin)") {
 		t.Fatalf("a dev token refused: %v", err)
 	}
 	// With --token the hint would be wrong.
@@ -78,7 +78,7 @@ func TestAPIChecksOrgBesideAToken(t *testing.T) {
 	}
 	for _, c := range []struct{ token, org, want string }{
 		{token, "org_b", `--org org_b, but the token's org_id is "org_a"`},
-		{"abc", "org_b", "--org org_b beside a --token that is not a JWT"},
+		{"abc", "org_b", "--org org_b beside a token (--token) that is not a JWT"},
 	} {
 		for _, cmd := range []*cobra.Command{newPortalCmd(), newWebhooksCmd()} {
 			args := []string{"--token", c.token, "--org", c.org, "--api", "http://127.0.0.1:9"}
@@ -101,14 +101,10 @@ func TestAPIChecksOrgBesideAToken(t *testing.T) {
 // A dev token is never sent off this machine: --api elsewhere needs --token.
 func TestAPIElsewhereNeedsAToken(t *testing.T) {
 	localDev(t, "")
-	apiTransport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		t.Errorf("a request went out to %s", r.URL)
-		return nil, errors.New("no requests here")
-	})
-	t.Cleanup(func() { apiTransport = http.DefaultTransport })
+	sendNothing(t)
 	for _, api := range []string{"https://api.example.com", "http://10.0.0.8:8080", "https://localhost.example.com/"} {
 		_, err := runCmd(t, newPortalCmd(), "--org", "org_a", "--api", api)
-		if err == nil || !strings.Contains(err.Error(), "is not on this machine: pass --token; the dev token the CLI signs for --org works only with `make dev`") {
+		if err == nil || !strings.Contains(err.Error(), "is not on this machine: set $HOOKRELAY_TOKEN (or pass --token - and write it to stdin); the dev token the CLI signs for --org works only with `make dev`") {
 			t.Errorf("--api %s without --token: %v", api, err)
 		}
 	}
@@ -118,6 +114,16 @@ func TestAPIElsewhereNeedsAToken(t *testing.T) {
 			t.Errorf("%s not taken for loopback", api)
 		}
 	}
+}
+
+// sendNothing fails the test on any API request it makes: the command
+// must refuse before sending.
+func sendNothing(t *testing.T) {
+	apiTransport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		t.Errorf("a request went out to %s", r.URL)
+		return nil, errors.New("no requests here")
+	})
+	t.Cleanup(func() { apiTransport = http.DefaultTransport })
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/spf13/pflag"
 
 	"github.com/hookrelay/hookrelay/shared/config"
 	"github.com/hookrelay/hookrelay/shared/devrun"
@@ -18,9 +21,14 @@ import (
 )
 
 // apiTarget is how the tenant-API commands reach an API: the running
-// `make dev` with a dev token for --org by default, or --api and --token.
+// `make dev` with a dev token for --org by default, or --api and a token
+// ($HOOKRELAY_TOKEN, --token - or --token).
 type apiTarget struct {
 	org, apiURL, token string
+	// tokenFrom names where a given token came from, for the errors
+	// (never the token itself): "--token", "--token -" or "$HOOKRELAY_TOKEN".
+	tokenFrom string
+	flags     *pflag.FlagSet
 	// local: the URL is the running make dev's (not --api), so a failed
 	// connection may mean it is not running.
 	local bool
@@ -28,19 +36,26 @@ type apiTarget struct {
 	devToken bool
 }
 
-func (a *apiTarget) addFlags(flags interface {
-	StringVar(p *string, name, value, usage string)
-}, orgUsage string) {
+func (a *apiTarget) addFlags(flags *pflag.FlagSet, orgUsage string) {
+	a.flags = flags
 	flags.StringVar(&a.org, "org", "", orgUsage)
 	flags.StringVar(&a.apiURL, "api", "", "API root URL, http(s)://host[:port] (default: http://$"+config.EnvAddr+" if set, else the running make dev's)")
-	flags.StringVar(&a.token, "token", "", "bearer token to use instead of a dev token (a deployed stack)")
+	flags.StringVar(&a.token, "token", "", tokenInput.usage("a deployed stack's bearer token, used instead of a dev token for --org"))
 }
 
-// resolve checks --api and fills the API URL (the running make dev's by
-// default) and the token (a short dev token for --org).
-func (a *apiTarget) resolve(cfg config.Config) error {
+// tokenHelp is the tenant-API commands' help on giving a deployed stack's
+// token.
+var tokenHelp = tokenInput.sources("JWT") + " Without one, the CLI signs a dev token for --org, which only `make dev` accepts."
+
+// resolve reads the token (stdin's when --token -), checks --api and fills
+// the API URL (the running make dev's by default) and, without a token, a
+// short dev token for --org.
+func (a *apiTarget) resolve(ctx context.Context, stdin io.Reader, cfg config.Config) error {
+	if err := a.readToken(ctx, stdin, os.LookupEnv); err != nil {
+		return err
+	}
 	if a.token == "" && a.org == "" {
-		return errors.New("--org is required (or pass --token)")
+		return errors.New("--org is required (or, for a deployed stack, " + giveAToken + ")")
 	}
 	if err := a.checkOrgOfToken(cfg.OrgClaim); err != nil {
 		return err
@@ -57,7 +72,7 @@ func (a *apiTarget) resolve(cfg config.Config) error {
 		// A deployed stack is https only: http:// elsewhere is a typo
 		// that would put the token on the wire in clear text.
 		if plainHTTP(a.apiURL) && !loopback(a.apiURL) {
-			return fmt.Errorf("%s is not on this machine: --token goes only over https there, never in clear text", a.apiURL)
+			return fmt.Errorf("%s is not on this machine: %s goes only over https there, never in clear text", a.apiURL, a.tokenFrom)
 		}
 		return nil
 	}
@@ -66,7 +81,7 @@ func (a *apiTarget) resolve(cfg config.Config) error {
 		if a.local { // the state file names make dev, so $HOOKRELAY_ADDR did
 			from = "$" + config.EnvAddr + " (" + a.apiURL + ")"
 		}
-		return fmt.Errorf("%s is not on this machine: pass --token; the dev token the CLI signs for --org works only with `make dev`", from)
+		return fmt.Errorf("%s is not on this machine: %s; the dev token the CLI signs for --org works only with `make dev`", from, giveAToken)
 	}
 	a.devToken = true
 	a.token, err = devToken(cfg, a.org, false, 5*time.Minute)
@@ -111,7 +126,7 @@ func (a *apiTarget) localAPI(cfg config.Config) error {
 	// way the likely slip is a forgotten --api, which the error names.
 	s, dir, err := devrun.Running()
 	if err != nil {
-		return fmt.Errorf("%w, or name an API with --api (and --token for a deployed stack)", err)
+		return fmt.Errorf("%w, or name an API with --api (and, for a deployed stack, %s)", err, giveAToken)
 	}
 	if a.apiURL, err = checkAPIURL(s.API); err != nil {
 		return fmt.Errorf("the API in %s: %w", filepath.Join(dir, devstate.FileName), err)
@@ -129,7 +144,7 @@ func checkAPIURL(raw string) (string, error) {
 	return strings.TrimSuffix(raw, "/"), nil
 }
 
-// checkOrgOfToken: beside --token, --org can only say whose token it is.
+// checkOrgOfToken: beside a token, --org can only say whose token it is.
 // The token's claim names the organization the API acts for, so a link or
 // recover for another one than --org asked for is refused here, before
 // anything is sent. The claim is read, not verified: the API verifies.
@@ -139,10 +154,10 @@ func (a *apiTarget) checkOrgOfToken(claim string) error {
 	}
 	claims := jwt.MapClaims{}
 	if _, _, err := jwt.NewParser().ParseUnverified(a.token, claims); err != nil {
-		return fmt.Errorf("--org %s beside a --token that is not a JWT: leave --org out (the token names the organization)", a.org)
+		return fmt.Errorf("--org %s beside a token (%s) that is not a JWT: leave --org out (the token names the organization)", a.org, a.tokenFrom)
 	}
 	if got, _ := claims[claim].(string); got != a.org {
-		return fmt.Errorf("--org %s, but the token's %s is %q: the token names the organization acted for; leave --org out or pass that organization's token", a.org, claim, got)
+		return fmt.Errorf("--org %s, but the token's %s is %q: the token (%s) names the organization acted for; leave --org out or give that organization's token", a.org, claim, got, a.tokenFrom)
 	}
 	return nil
 }

@@ -184,7 +184,7 @@ func TestHookrelayAddrHoldingAURLIsNamed(t *testing.T) {
 	localDev(t, "")
 	for addr, want := range map[string]string{
 		"http://127.0.0.1:18734": `$HOOKRELAY_ADDR is "http://127.0.0.1:18734": it holds the host:port make dev listens on, such as 127.0.0.1:8080, not a URL`,
-		"10.0.0.8:8080":          "$HOOKRELAY_ADDR (http://10.0.0.8:8080) is not on this machine: pass --token",
+		"10.0.0.8:8080":          "$HOOKRELAY_ADDR (http://10.0.0.8:8080) is not on this machine: set $HOOKRELAY_TOKEN",
 	} {
 		t.Setenv(config.EnvAddr, addr)
 		_, err := runCmd(t, newPortalCmd(), "--org", "org_a")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,11 +16,7 @@ import (
 // non-zero exit.
 func TestATokenIsNotSentInClearTextOffThisMachine(t *testing.T) {
 	localDev(t, "")
-	apiTransport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		t.Errorf("a request went out to %s", r.URL)
-		return nil, errors.New("no requests here")
-	})
-	t.Cleanup(func() { apiTransport = http.DefaultTransport })
+	sendNothing(t)
 	for _, api := range []string{"http://api.example.com", "http://10.0.0.8:8080/", "http://localhost.example.com", "HTTP://api.example.com"} {
 		_, err := runCmd(t, newPortalCmd(), "--token", "abc", "--api", api)
 		if err == nil || !strings.Contains(err.Error(), "is not on this machine: --token goes only over https there") {

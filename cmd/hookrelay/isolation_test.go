@@ -14,7 +14,8 @@ import (
 // $HOOKRELAY_DATA_DIR names another folder) and brands headers with
 // $HOOKRELAY_HEADER_PREFIX, so a `HOOKRELAY_HEADER_PREFIX=Aigeon make dev`
 // running in this checkout would otherwise change what listen checks.
-// Tests that need a data folder or a prefix still set their own.
+// Nor a $HOOKRELAY_TOKEN the shell holds. Tests that need a data folder,
+// a prefix or a token still set their own.
 //
 // It also keeps every request on this machine: one for any other host
 // goes to a proxy that is not there (Go never proxies loopback), so a
@@ -46,6 +47,9 @@ func TestMain(m *testing.M) {
 	}
 	os.Setenv(devstate.EnvDataDir, dir)
 	os.Unsetenv(config.EnvHeaderPrefix)
+	// A deployed stack's token in the shell would replace the dev token
+	// the portal and recover tests expect, and be sent to their fake APIs.
+	os.Unsetenv(envToken)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

@@ -22,14 +22,14 @@ func newPortalCmd() *cobra.Command {
 		Long: "Asks the API for a portal session (POST /api/v1/organization/portal-sessions) and prints its URL: " +
 			"open it in a browser within 5 minutes; it works once. By default it signs a dev token for --org and calls the " +
 			"running `make dev` (found through its state file, or at http://$" + config.EnvAddr + " when that is set); " +
-			"pass --api and --token to use a deployed stack.",
+			"pass --api and a token to use a deployed stack.\n\n" + tokenHelp,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := config.Load()
 			if err != nil {
 				return err
 			}
-			if err := target.resolve(cfg); err != nil {
+			if err := target.resolve(cmd.Context(), cmd.InOrStdin(), cfg); err != nil {
 				return err
 			}
 			var out struct {

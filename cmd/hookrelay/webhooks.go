@@ -68,8 +68,8 @@ func newRecoverCmd() *cobra.Command {
 		Long: "Calls POST /api/v1/organization/webhooks/{id}/recover: the webhook is enabled if it was disabled, and its " +
 			"deliveries dead-lettered or parked since --since are queued again, oldest first, with their original delivery " +
 			"ids. By default it signs a dev token for --org and calls the running `make dev` (found through its state " +
-			"file, or at http://$" + config.EnvAddr + " when that is set); pass --api and --token " +
-			"for a deployed stack.",
+			"file, or at http://$" + config.EnvAddr + " when that is set); pass --api and a token " +
+			"for a deployed stack.\n\n" + tokenHelp,
 		Args: oneWebhookID,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := args[0]
@@ -87,7 +87,7 @@ func newRecoverCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := target.resolve(cfg); err != nil {
+			if err := target.resolve(cmd.Context(), cmd.InOrStdin(), cfg); err != nil {
 				return err
 			}
 			var out recovered
