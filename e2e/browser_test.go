@@ -251,11 +251,17 @@ func (b *browser) value(sel string) string {
 // truth evaluates a JavaScript expression that yields a boolean.
 func (b *browser) truth(expr string) bool {
 	b.t.Helper()
-	ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](expr))
+	return evaluate[bool](b, expr)
+}
+
+// evaluate evaluates a JavaScript expression in the current document.
+func evaluate[T any](b *browser, expr string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
 		b.fail(err)
 	}
-	return ok
+	return v
 }
 
 // html returns the outer HTML of the first element matching sel.
