@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -14,11 +15,13 @@ import (
 // another organization, from another site (the attack: localhost is
 // another site than 127.0.0.1), arrives without the SameSite=Strict
 // session cookie, so only the Lax organization cookie lets the portal
-// ask instead of swapping the session unseen.
+// ask instead of swapping the session unseen. The owner's id is long and
+// has nowhere a line may break (ids.ValidOrg allows 128 characters): the
+// question still fits a phone and its card, its button too (s35 portal 2).
 func TestPortalAsksBeforeSwitchingOrganization(t *testing.T) {
 	t.Parallel()
 	s := sharedStack(t)
-	owner := newTenant(t, s, "switchowner")
+	owner := newTenant(t, s, "switchowner"+strings.Repeat("x", 90))
 	visitor := newTenant(t, s, "switchvisitor")
 	hook := owner.createWebhook("http://127.0.0.1:9/owner", "emailOpen")
 
@@ -39,7 +42,9 @@ func TestPortalAsksBeforeSwitchingOrganization(t *testing.T) {
 	if page := b.text("main"); !strings.Contains(page, visitor.org) || !strings.Contains(page, owner.org) {
 		t.Fatalf("the question does not name both organizations: %s", page)
 	}
-	b.screenshot("switch-organization", "")
+	for _, width := range []int64{phoneWidth, desktopWidth} {
+		b.fitsAt(width, "switch-organization-"+strconv.FormatInt(width, 10))
+	}
 
 	// Staying keeps the visitor's own portal.
 	b.click(`main a.button[href="./"]`, `a[href$="webhooks/new"]`)
