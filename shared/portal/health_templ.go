@@ -114,7 +114,7 @@ func healthCard(v view, d endpointData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if d.Recover.Show {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "   <p>Failed deliveries are not sent again on their own. <strong>Your endpoint must work first:</strong> fix it, check it with <strong>Send test event</strong>, then press <strong>Recover</strong> to send again the deliveries that failed since the time below. A Recover while it still fails only fails them again. Once a delivery succeeds, the run ends and this card offers Recover for it until a Recover from its start or for 14 days.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "   <p>Failed deliveries are not sent again on their own. <strong>Your endpoint must work first:</strong> fix it, check it with <strong>Send test event</strong>, then press <strong>Recover</strong> to send again the deliveries that failed since the time below. A Recover while it still fails only fails them again. Once a delivery succeeds, the run ends, and this card still offers Recover for it for 14 days, or until a Recover from the run's start completes.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -168,7 +168,7 @@ func healthCard(v view, d endpointData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		case disabledByTenant:
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<h2 id=\"health-title\">Disabled by your team</h2><p>No events are delivered to it, and events meanwhile are not kept. Enable it to receive new events.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<h2 id=\"health-title\">Disabled by your team</h2><p>No events are delivered to it, and events sent in the meantime are not kept. Enable it to receive new events.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -178,9 +178,9 @@ func healthCard(v view, d endpointData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var8 string
-				templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs("Before it was disabled, ")
+				templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs("When it was disabled, it had ")
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `health.templ`, Line: 54, Col: 34}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `health.templ`, Line: 54, Col: 39}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 				if templ_7745c5c3_Err != nil {
@@ -367,9 +367,9 @@ func recoverPanel(v view, d endpointData) templ.Component {
 			}
 		} else {
 			var templ_7745c5c3_Var17 string
-			templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs("It starts as when the endpoint began failing.")
+			templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs("It starts when the endpoint began failing.")
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `health.templ`, Line: 102, Col: 54}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `health.templ`, Line: 102, Col: 51}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 			if templ_7745c5c3_Err != nil {

@@ -106,7 +106,7 @@ func TestHealthCardAndBadgesSayEachState(t *testing.T) {
 			"Disabled at 2026-11-28 10:30:00 UTC after 20 failed deliveries in a row since 2026-11-23 09:15:07 UTC.",
 			"New events are held for it, not sent. Send test event still sends one, to check it.",
 		}, "Disabled (failing)", true},
-		{"disabled by the tenant", disabledByTenantHook(), []string{"Disabled by your team", "events meanwhile are not kept"}, "Disabled", false},
+		{"disabled by the tenant", disabledByTenantHook(), []string{"Disabled by your team", "No events are delivered to it, and events sent in the meantime are not kept."}, "Disabled", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			req := httptest.NewRequest("GET", "/portal/webhooks/wh_1", nil)

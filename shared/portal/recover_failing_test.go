@@ -15,6 +15,11 @@ func recoverFrom(since string) string {
 	return `name="since" type="text" value="` + since + `"`
 }
 
+// runEndsSentence is the failing card's last sentence: how long Recover
+// stays offered once the run ends (s35 portal 5: "until a Recover from
+// its start or for 14 days" had no verb).
+const runEndsSentence = "Once a delivery succeeds, the run ends, and this card still offers Recover for it for 14 days, or until a Recover from the run's start completes."
+
 // An enabled endpoint with a failure run offers Recover from the run's
 // start, and says the endpoint must work first; the recover it posts
 // enables nothing (the API's recover takes an enabled endpoint) and sends
@@ -32,7 +37,7 @@ func TestAFailingEndpointOffersRecoverFromTheRunsStart(t *testing.T) {
 	for _, want := range []string{
 		"Failed deliveries are not sent again on their own.",
 		"Your endpoint must work first: fix it, check it with Send test event, then press Recover to send again the deliveries that failed since the time below.",
-		"Once a delivery succeeds, the run ends and this card offers Recover for it until a Recover from its start or for 14 days.",
+		runEndsSentence,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the failing card does not say %q:\n%s", want, text)
@@ -104,7 +109,7 @@ func TestATenantDisabledFailingEndpointOffersRecover(t *testing.T) {
 	if !strings.Contains(page, `data-health="disabled"`) || !strings.Contains(page, recoverFrom("2026-11-23T09:15:07Z")) {
 		t.Fatalf("a tenant-disabled endpoint with a failure run offers no Recover from its start:\n%s", words(page))
 	}
-	if want := "Before it was disabled, 7 failed deliveries in a row since 2026-11-23 09:15:07 UTC. Once your endpoint works again, Recover enables it and sends them again; Enable does not."; !strings.Contains(words(page), want) {
+	if want := "When it was disabled, it had 7 failed deliveries in a row since 2026-11-23 09:15:07 UTC. Once your endpoint works again, Recover enables it and sends them again; Enable does not."; !strings.Contains(words(page), want) {
 		t.Errorf("the card does not say %q:\n%s", want, words(page))
 	}
 }
