@@ -86,6 +86,8 @@ func runStart(hk hook) time.Time {
 type recoverData struct {
 	Show  bool
 	Since string
+	// Hint says what Since is, when it is the time recoverStart chose.
+	Hint  string
 	Error string
 	// Held: the endpoint no longer parks, but deliveries it parked remain.
 	Held bool
@@ -116,27 +118,41 @@ func recoverForm(r *http.Request, hk hook) recoverData {
 	held := !hk.Parks() && !hk.ParkedFrom.IsZero()
 	owed := !hk.DeadLettersFrom.IsZero()
 	d := recoverData{Show: hk.Parks() || hasRun(hk) || !endedRun(hk).FailingSince.IsZero() || held || owed || q.Get("since") != "" || q.Get("more") == "1" || q.Get("incomplete") == "1" || refused, Held: held, Owed: owed}
+	start, hint := recoverStart(hk, held)
 	switch {
 	case refused:
 		d.Since = r.PostForm.Get("since")
 	case q.Get("since") != "":
 		d.Since = q.Get("since")
-	case held || owed:
-		// Parked deliveries left or dead letters owed: they are what
-		// Recover is for, and a failure run still on record (a tenant's
-		// disable keeps it) began before them, with its dead letters: from
-		// whichever is earliest.
-		from := hk.DeadLettersFrom
-		if held {
-			from = earliest(from, hk.ParkedFrom)
-		}
-		d.Since = earliest(from, runStart(hk)).UTC().Format(time.RFC3339)
-	case !runStart(hk).IsZero():
-		d.Since = runStart(hk).UTC().Format(time.RFC3339)
-	case !hk.DisabledAt.IsZero():
-		d.Since = hk.DisabledAt.UTC().Format(time.RFC3339)
+	case !start.IsZero():
+		d.Since = start.UTC().Format(time.RFC3339)
+	}
+	if !start.IsZero() && d.Since == start.UTC().Format(time.RFC3339) {
+		// Only then: the hint said "the oldest held event" of a run's
+		// earlier start (s35 portal 6), and a typed time is the tenant's.
+		d.Hint = hint
 	}
 	return d
+}
+
+// recoverStart is the Recover form's time when no request sets it, and
+// the hint's sentence that says what it is. Parked deliveries left or
+// dead letters owed are what Recover is for, and a failure run still on
+// record (a tenant's disable keeps it) may have begun before them, with
+// its dead letters: from whichever is earliest; else from when the
+// endpoint was disabled.
+func recoverStart(hk hook, held bool) (time.Time, string) {
+	start, hint := runStart(hk), "It starts when the endpoint began failing."
+	if from := hk.DeadLettersFrom; !from.IsZero() && (start.IsZero() || !start.Before(from)) {
+		start, hint = from, "It starts where the failed deliveries not sent yet begin."
+	}
+	if held && (start.IsZero() || hk.ParkedFrom.Before(start)) {
+		start, hint = hk.ParkedFrom, "It starts at the oldest held event."
+	}
+	if start.IsZero() {
+		start, hint = hk.DisabledAt, "It starts when the endpoint was disabled."
+	}
+	return start, hint
 }
 
 type recoverInput struct {
