@@ -171,6 +171,8 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hookPath := webhookAPI(f.hook.ID)
 	switch {
+	case r.URL.Query().Get("cursor") == "edited": // a page link the tenant changed
+		answer(http.StatusBadRequest, map[string]any{"error": map[string]string{"code": "invalid_cursor", "message": "cursor is invalid"}})
 	case (r.Method == http.MethodGet || r.Method == http.MethodPatch) && r.URL.Path == hookPath:
 		answer(http.StatusOK, f.hook)
 	case r.Method == http.MethodGet && r.URL.Path == hookPath+"/deliveries":

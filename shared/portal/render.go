@@ -117,7 +117,14 @@ func (h *Handler) failed(v *visit, err error) {
 		if ce.RetryAfter > 0 { // over the organization's rate limit
 			v.w.Header().Set("Retry-After", strconv.Itoa(ce.RetryAfter))
 		}
-		_ = v.show(ce.Status, view{Title: "That did not work", Nav: "list", Content: bind(messagePage, sentence(ce.Message))})
+		title, text := "That did not work", sentence(ce.Message)
+		if ce.Code == "invalid_cursor" {
+			// Only an edited page link (?cursor=) gets here: the API's
+			// words name its parameter (s35 portal 7). The page's button
+			// leads back to the list's first page.
+			title, text = "Page link not valid", "This page link is not valid: it may have been edited. Start again from your webhooks."
+		}
+		_ = v.show(ce.Status, view{Title: title, Nav: "list", Content: bind(messagePage, text)})
 	default:
 		if errors.Is(v.r.Context().Err(), context.Canceled) {
 			// The browser left the page (make dev's server then cancels
