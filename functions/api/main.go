@@ -1,6 +1,9 @@
-// The api Lambda: the tenant and admin HTTP API behind API Gateway's HTTP
-// API (payload v2). The JWT authorizer has already validated the token; the
-// handler reads the org from its claims.
+// The api Lambda: the tenant and admin HTTP API and the tenant portal,
+// behind API Gateway's HTTP API (payload v2). /api/v1 routes come through
+// the JWT authorizer, and the handler reads the org from its claims. The
+// portal routes, GET /openapi.json and $default have no authorizer: the
+// handler checks the portal session cookie itself and answers 401 to any
+// /api/v1 request without authorizer claims (infra/api.go).
 package main
 
 import (

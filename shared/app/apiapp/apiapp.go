@@ -1,5 +1,7 @@
-// Package apiapp wires the tenant and admin HTTP API (the api Lambda, and
-// the API `hookrelay dev` serves).
+// Package apiapp wires the tenant and admin HTTP API and the tenant portal
+// (the api Lambda, and the API `hookrelay dev` serves). API requests carry
+// JWT claims (auth.Authenticator); the portal's pages authenticate with the
+// portal session cookie, which the handler checks itself.
 package apiapp
 
 import (
