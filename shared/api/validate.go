@@ -169,13 +169,13 @@ func emptyLabel(host string) bool {
 	return slices.Contains(strings.Split(strings.TrimSuffix(host, "."), "."), "")
 }
 
-// isLoopbackHost: localhost names, 127.0.0.0/8 and ::1.
 // isUnderLocalhost reports a name under .localhost (RFC 6761), which
 // browsers send to loopback but Go's resolver looks up like any other.
 func isUnderLocalhost(host string) bool {
 	return strings.HasSuffix(strings.ToLower(strings.TrimSuffix(host, ".")), ".localhost")
 }
 
+// isLoopbackHost: localhost names, 127.0.0.0/8 and ::1.
 func isLoopbackHost(host string) bool {
 	h := strings.ToLower(strings.TrimSuffix(host, "."))
 	if h == "localhost" || isUnderLocalhost(h) {
