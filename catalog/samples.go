@@ -14,8 +14,8 @@ const sampleSuffix = ".eventbridge.json"
 var samples embed.FS
 
 // Samples returns one EventBridge event per catalog type, as delivered to
-// the ingest queue's SQS target, keyed by type name. Fan-out tests and
-// `hookrelay` tooling use them as fixtures. Each call returns fresh copies.
+// the ingest queue's SQS target, keyed by type name. The fan-out's tests
+// use them as fixtures. Each call returns fresh copies.
 func Samples() (map[string][]byte, error) {
 	files, err := fs.Glob(samples, "samples/*"+sampleSuffix)
 	if err != nil {

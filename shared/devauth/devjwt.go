@@ -17,7 +17,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/ids"
 )
 
-// devIssuer marks tokens minted by IssueDevToken, so a dev token is
+// devIssuer marks tokens minted by DevJWT.Issue, so a dev token is
 // recognisable if one ever leaks into a log.
 const devIssuer = "hookrelay-dev"
 
@@ -118,7 +118,9 @@ func (d DevJWT) Issue(org string, operator bool, ttl time.Duration) (string, err
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(d.Key)
 }
 
-// IssueDevToken mints a dev token with the default claim names.
+// IssueDevToken mints a dev token with the default claim names and
+// audience: a shortcut for tests. `hookrelay token` mints through
+// NewDevJWT(...).Issue, with the names and audience configured.
 func IssueDevToken(key []byte, org string, operator bool, ttl time.Duration) (string, error) {
 	return NewDevJWT(key, config.Defaults()).Issue(org, operator, ttl)
 }

@@ -28,7 +28,8 @@ func ListeningAddrs(pgid int) ([]netip.AddrPort, error) {
 
 // ProcessListeningAddrs lists the TCP addresses on which process pid
 // itself listens: unlike a dial, it cannot mistake another process that
-// took a freed port for pid.
+// took a freed port for pid. Only tests use it (devrun's checks that the
+// dev API listens, and stops listening after Stop).
 func ProcessListeningAddrs(pid int) ([]netip.AddrPort, error) {
 	self := "/proc/" + strconv.Itoa(pid)
 	return listeningAddrs(func(proc string) bool { return proc == self })
