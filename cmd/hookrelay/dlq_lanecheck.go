@@ -20,8 +20,7 @@ import (
 // stack's outputs, the DLQ itself, another stack's lane, would take the
 // redriven letters where neither the tenants' recover nor the dlq
 // commands reach them; a lane given as the DLQ would have its live
-// deliveries hidden by a listing and deleted by a purge (s31 CLI walk
-// #3). Asked once per queue, before anything is received or sent.
+// deliveries hidden by a listing and deleted by a purge. Asked once per queue, before anything is received or sent.
 func checkQueuesOf(ctx context.Context, api *sqs.Client, dlqOf, lanesOf setting) error {
 	dlqARN, elsewhere, err := queueARNAndTarget(ctx, api, dlqOf.value)
 	switch {

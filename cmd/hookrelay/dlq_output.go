@@ -29,7 +29,7 @@ func writeEntriesJSON(w io.Writer, entries []dlq.Entry) error {
 // writeEntriesTable prints a page of dead letters and counts them; more
 // says another page follows, so the count does not read as the total. An
 // empty page says how many letters it left out as sent back already
-// (closed), which keep the DlqNotEmpty alarm red (s33 operator #8).
+// (closed), which keep the DlqNotEmpty alarm red.
 func writeEntriesTable(w io.Writer, entries []dlq.Entry, more bool, closed int, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tAGE\tREASON\tSTATUS\tATTEMPTS\tORG\tWEBHOOK\tEVENT")

@@ -80,8 +80,8 @@ type targetSettings struct{ dlq, lanes, table setting }
 
 // settings takes each value from its flag, else from the named stack's
 // outputs, else from the environment: a stack named on the command line
-// beats variables the shell may still hold for another stack (s31 CLI
-// walk #2: they won, silently), as in `secrets migrate`.
+// beats variables the shell may still hold for another stack (else they
+// would win, silently), as in `secrets migrate`.
 func (t *dlqTarget) settings(outputs map[string]string) targetSettings {
 	pick := func(flag, value, env, output string) setting {
 		switch {
@@ -193,7 +193,7 @@ func checkQueueURLs(s targetSettings) error {
 // devTarget is the emulators of the running `make dev`.
 func devTarget(ctx context.Context) (resolved, error) {
 	// Not running, or no repository to find it in (an operator's shell
-	// elsewhere, s33 operator #6): the likely slip is a forgotten --stack.
+	// elsewhere): the likely slip is a forgotten --stack.
 	s, _, err := devrun.Running()
 	if err != nil {
 		return resolved{}, fmt.Errorf("%w, or target a deployed stack with --stack, --dlq-url or %s", err, config.EnvDLQURL)

@@ -15,7 +15,7 @@ import (
 // sqsEndpoint is where the requests about a queue go. The SDK sends a
 // queue URL only as a parameter, to the endpoint its client resolved, so
 // the client must be built for the URL's endpoint, or the commands act on
-// a same-named queue elsewhere (s30 operator walk #1).
+// a same-named queue elsewhere.
 type sqsEndpoint struct {
 	host   string // the URL's host[:port], to name it
 	region string // the AWS region the host names, if it names one

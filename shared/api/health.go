@@ -95,10 +95,10 @@ func sendsRunningRun(h webhook.Health, since time.Time) bool {
 // markRecovered records, on an enabled endpoint failing since a time at
 // or after since, that the recover sends its run's failures so far again:
 // the success that ends the run then keeps no last failure run for them,
-// which would say they failed and Recover sends them again (s32 diffB #2).
+// which would say they failed and Recover sends them again.
 // It is written before anything is sent: the first letter goes out
 // undelayed, and its success usually ends the run before the recover
-// answers (s33 races #3). A failed write fails the recover, which has
+// answers. A failed write fails the recover, which has
 // changed nothing yet.
 func (s *server) markRecovered(ctx context.Context, hook webhook.Webhook, since time.Time) (runMark, error) {
 	h := hook.Health

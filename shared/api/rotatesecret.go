@@ -80,7 +80,7 @@ const countRereads = 3
 // counts can land in the other order (or, with Secrets Manager, the
 // write that landed last be counted first), and an item naming a record
 // the store no longer holds makes deliver read the store at every
-// delivery until the next rotation (s33 races #1). So the record is read
+// delivery until the next rotation. So the record is read
 // after the count, and another rotation's found there is counted too:
 // the last count to land is followed by a read that sees the last
 // write. A read that still returns stale, the record counted was made
@@ -88,7 +88,7 @@ const countRereads = 3
 // and changes nothing, as does a record without an id (written by an api
 // from before ids, counted by the older rule). Best effort, and bounded
 // in count and, as other bookkeeping, in time (a slow store must not hold
-// back the answer that shows the new secret, s33 diffB #1): the rotation
+// back the answer that shows the new secret): the rotation
 // stands either way.
 func (s *server) countLastRecord(ctx context.Context, orgID, id, counted, stale string) {
 	ctx, cancel := detach.Bookkeeping(ctx)

@@ -19,8 +19,8 @@ import (
 // ownbody). It is built, not loaded: nothing of the environment's AWS
 // settings (AWS_PROFILE, ~/.aws, AWS_ENDPOINT_URL, retry settings) reaches
 // a local stack, so a developer's shell set up for a real account neither
-// breaks it (a profile ~/.aws does not hold failed every test, s33 flakes
-// F2) nor points it elsewhere.
+// breaks it (a profile ~/.aws does not hold failed every test) nor
+// points it elsewhere.
 func Local(_ context.Context, region string) (aws.Config, error) {
 	return aws.Config{
 		Region:      region,

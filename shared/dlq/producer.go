@@ -10,8 +10,7 @@ import (
 // ingest DLQ, which no delivery lane dead-letters to and which has no
 // RedrivePolicy either, so the queue checks cannot tell it from the
 // delivery DLQ. Listed, its letters would pass for pipeline poison, and a
-// purge of that tier would delete each event's only copy (s33 operator
-// #1): the scan fails on the first one instead, having changed nothing.
+// purge of that tier would delete each event's only copy: the scan fails on the first one instead, having changed nothing.
 var ErrProducerEvents = errors.New("the queue holds producer events (EventBridge events), as the ingest DLQ does: the dlq commands act on the delivery DLQ only (the stack's DlqUrl output); the ingest DLQ's letters go back to the ingest queue, as the README's IngestDlqNotEmpty row says; nothing was changed")
 
 // producerEvent reports whether body is an EventBridge event: what the

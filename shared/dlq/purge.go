@@ -29,8 +29,8 @@ type PurgePreview struct {
 
 // PreviewPurge says what Purge(f) would delete, changing nothing: it
 // peeks as a listing does and reads the index item of each selected
-// letter that has one (s33 operator #2: a purge of every tenant's
-// permanent_status letters silently took them from their recover).
+// letter that has one (without it, a purge of every tenant's
+// permanent_status letters would silently take them from their recover).
 func (o *Ops) PreviewPurge(ctx context.Context, f Filter) (PurgePreview, error) {
 	selected, err := o.scan(ctx, f, nil, nil, o.operatorScan())
 	if err != nil {

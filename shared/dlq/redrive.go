@@ -187,7 +187,7 @@ func (o *Ops) fate(ctx context.Context, e Entry, dests *destinations) (closed bo
 // letter) leaves its send the grace of detach.Grace, since a send
 // cancelled on the wire may have reached SQS all the same, and a letter
 // sent but left in the DLQ would go out again with every later redrive and
-// recover (s31 CLI walk #1). The tombstone and the delete, after a send,
+// recover. The tombstone and the delete, after a send,
 // get a bound of their own, or a recover or a resumed redrive would send
 // the delivery a second time.
 func (o *Ops) redriveOne(ctx context.Context, e Entry, dests *destinations) (c deliverylog.Claim, dest destination, err error) {

@@ -163,8 +163,8 @@ var shared = map[string][]Grant{
 	// positions it moves back (Query, on those items only); the
 	// webhook.disabled notice (PutEvents, only that notice under hookrelay's
 	// source: fan-out trusts that source's event ids and notices, so a
-	// wider grant would let this role forge any tenant's signed events;
-	// s29 security review F2). Items only of the kinds its code
+	// wider grant would let this role forge any tenant's signed events).
+	// Items only of the kinds its code
 	// keys (not the portal's sessions, idempotency claims or operator
 	// locks): it is the function that talks to tenants' hosts.
 	Deliver: {

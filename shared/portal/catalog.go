@@ -149,5 +149,5 @@ func (h *Handler) verify(v *visit) error {
 
 // testNeedsNoSubscription: the picker says beside webhook.test that Send
 // test event reaches every endpoint whatever it subscribes to, so no one
-// ticks it "to be able to test" (s32 portal review 9).
+// ticks it "to be able to test".
 func testNeedsNoSubscription(eventType string) bool { return eventType == ownevents.TestEvent }

@@ -11,7 +11,7 @@ import (
 // question says it, or "" when there is nothing: the events held for it
 // (parked_from), its failure run's failed deliveries (the running one's
 // and the last one a success ended, last_failure_run), or the dead letters
-// a recover still owes it (dead_letters_from) (s32 portal finding 8).
+// a recover still owes it (dead_letters_from).
 func deleteDrops(hk hook) string {
 	var what []string
 	if !hk.ParkedFrom.IsZero() {

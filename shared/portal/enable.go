@@ -7,8 +7,8 @@ import (
 
 // enableDrops reports whether the portal's Enable would drop something a
 // Recover sends: an enable starts the endpoint's health over, clearing the
-// failure run whose dead letters the Recover it then offers starts after
-// (s32 portal finding 1b). Such an Enable asks first.
+// failure run whose dead letters the Recover it then offers starts after.
+// Such an Enable asks first.
 func enableDrops(hk hook) bool {
 	return !hk.Enabled && (hk.Parks() || hasRun(hk))
 }

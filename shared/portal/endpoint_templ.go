@@ -449,7 +449,7 @@ func endpointPage(v view, d endpointData) templ.Component {
 // emptyFilter says what the outcome filter searched when it found
 // nothing: one page of attempts (the API lists all outcomes), and where
 // the older ones are, rather than "on this page", which hid that failures
-// may be further back (s32 portal review 6).
+// may be further back.
 func emptyFilter(v view, d endpointData) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context

@@ -5,7 +5,7 @@ import "github.com/hookrelay/hookrelay/shared/deliverylog"
 // errorPhrases are the attempt log's words for the error classes delivery
 // records (shared/delivery's Class* constants, which this package does not
 // link): the page speaks plain English and keeps the class beside the
-// phrase, as the API, the DLQ and support name it (s32 portal review 9).
+// phrase, as the API, the DLQ and support name it.
 // noRequest marks the classes of an attempt that sent nothing.
 var errorPhrases = map[string]struct {
 	phrase    string

@@ -130,7 +130,7 @@ func labelled(msg, field, label string) string {
 
 // unknownType names a type the catalog does not have (a page rendered
 // before a deploy removed it, or a crafted POST), which is not among the
-// checkboxes to untick (s28 portal review 7).
+// checkboxes to untick.
 func unknownType(msg string) string {
 	_, quoted, ok := strings.Cut(msg, "unknown event type ")
 	name, err := strconv.Unquote(quoted)

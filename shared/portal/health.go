@@ -71,7 +71,7 @@ func hasRun(hk hook) bool {
 // endedRun is the failure run a success last ended, whose dead letters a
 // Recover from its start still sends (the API shows it until one
 // completes, for the DLQ's 14 days): the tenant fixed the endpoint before
-// pressing Recover (s32 portal finding 1). Zero when none.
+// pressing Recover. Zero when none.
 func endedRun(hk hook) webhook.FailureRun { return hk.Health.LastFailureRun }
 
 // runStart is where a Recover of every failure run on record begins: the
@@ -99,7 +99,7 @@ type recoverData struct {
 // recoverForm is shown for an endpoint hookrelay disabled for failing,
 // for one with a failure run (hasRun: enabled and failing, where the
 // API's recover enables nothing, or disabled by the tenant while
-// failing; s32 portal finding 1), for one with a failure run a success
+// failing), for one with a failure run a success
 // ended (endedRun, healthy again or not), for one with parked deliveries left (the API's parked_from: after a
 // partial recover, an Enable, a tenant's disable of a parked endpoint) or
 // dead letters a recover still owes it (dead_letters_from: one right after
@@ -129,7 +129,7 @@ func recoverForm(r *http.Request, hk hook) recoverData {
 	}
 	if !start.IsZero() && d.Since == start.UTC().Format(time.RFC3339) {
 		// Only then: the hint said "the oldest held event" of a run's
-		// earlier start (s35 portal 6), and a typed time is the tenant's.
+		// earlier start, and a typed time is the tenant's.
 		d.Hint = hint
 	}
 	return d
@@ -198,7 +198,7 @@ func (h *Handler) recoverEndpoint(v *visit) error {
 
 // shownTimes are the layouts a tenant may paste into Recover's time
 // besides RFC 3339: the portal's own (when), and it without " UTC" or
-// with a T, read as UTC as the page means them (s28 portal review 3).
+// with a T, read as UTC as the page means them.
 var shownTimes = []string{"2006-01-02 15:04:05 UTC", "2006-01-02 15:04:05", "2006-01-02T15:04:05"}
 
 // sinceRFC3339 is a time typed in one of shownTimes as the API's RFC
@@ -251,7 +251,7 @@ func recoveredNotice(q url.Values) string {
 		// such as the first of a double click, searched the dead letters;
 		// more than one recover queue; a read that failed), which the
 		// README and the operator's log name; the tenant's one action is
-		// the same for each (s28 portal review 6).
+		// the same for each.
 		msg += " Some missed deliveries may not have been queued yet. Press Recover again in a minute to queue any that remain."
 	}
 	return msg

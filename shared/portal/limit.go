@@ -11,8 +11,7 @@ import (
 
 // The deployment's cap on an organization's webhooks (maxWebhooksPerOrg):
 // at it, the list and the create form say so instead of inviting a create
-// that is refused, and a refused create says what to do (s28 portal
-// review 2).
+// that is refused, and a refused create says what to do.
 
 // limitSentence says the organization is at its maximum, and the way out.
 func (h *Handler) limitSentence() string {

@@ -13,16 +13,16 @@ import (
 // onceField is the form field carrying a one-time form's value. Create
 // and Rotate secret carry one: each must act once per form shown, and a
 // double click, a slow network's retry or Back and resubmit posts the
-// same form again (s28 portal review 1: a second rotation drops the
-// secret the endpoint still uses; a second create makes an endpoint
-// whose secret nobody saw). The session's CSRF token cannot tell a
+// same form again (a second rotation drops the secret the endpoint
+// still uses; a second create makes an endpoint whose secret nobody
+// saw). The session's CSRF token cannot tell a
 // replay: it is the same for every form of the session.
 const onceField = "once"
 
 // What a one-time value is issued for: Create, or Rotate secret of one
 // webhook. A value acts only on the form it was issued for; posted to
 // another it is unknown there, never a replay, so it is answered at once
-// (s29 diff A F1: a used rotate value posted to Create waited 3 s for a
+// (else a used rotate value posted to Create would wait 3 s for a
 // create record that never comes, as often as it was posted).
 const createPurpose = "create"
 

@@ -120,7 +120,7 @@ func (h *Handler) failed(v *visit, err error) {
 		title, text := "That did not work", sentence(ce.Message)
 		if ce.Code == "invalid_cursor" {
 			// Only an edited page link (?cursor=) gets here: the API's
-			// words name its parameter (s35 portal 7). The page's button
+			// words name its parameter. The page's button
 			// leads back to the list's first page.
 			title, text = "Page link not valid", "This page link is not valid: it may have been edited. Start again from your webhooks."
 		}

@@ -159,7 +159,7 @@ func signedOut(err error) bool {
 
 // notFound answers a path no route serves. A signed-in visitor keeps the
 // menu and a way back to the list, as on every page of theirs; anyone
-// else gets the page alone, whose words point at no menu (s29 walk F3).
+// else gets the page alone, whose words point at no menu.
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	v, err := h.signedIn(w, r)

@@ -204,7 +204,7 @@ type endpointData struct {
 // deliveredLater is when a newer attempt delivered a's delivery, if one
 // on the page did and a did not: resending a would deliver it twice (an
 // attempt that gave up stays "Failed, gave up" after a Recover or a
-// Resend delivered it, s32 portal review 5).
+// Resend delivered it).
 func (d endpointData) deliveredLater(a deliverylog.Attempt) (time.Time, bool) {
 	at, ok := d.DeliveredAt[a.DeliveryID]
 	return at, ok && a.Outcome != deliverylog.OutcomeDelivered && at.After(a.At)
@@ -434,8 +434,8 @@ func (h *Handler) rotate(v *visit) error {
 		return v.seeOther("webhooks/" + url.PathEscape(hk.ID) + "?done=rotate-stale")
 	case use == onceUsed:
 		// Sent again: answered with what the first submission did, once
-		// it is known (s33 races #4: a first that failed was reported as
-		// a rotation).
+		// it is known (a first that failed must not be reported as a
+		// rotation).
 		done, failed, err := h.firstOutcome(v, once)
 		switch {
 		case err != nil:
@@ -501,7 +501,7 @@ func (h *Handler) resend(v *visit) error {
 
 // unsubscribedResend is the API's refusal of a resend whose event type
 // the webhook no longer subscribes to, in the form's words: the endpoint
-// page it is shown on holds the Settings that fix it (s28 portal review 8).
+// page it is shown on holds the Settings that fix it.
 func unsubscribedResend(err error) (string, bool) {
 	var ce *api.CallError
 	if !errors.As(err, &ce) || ce.Code != "not_subscribed" {

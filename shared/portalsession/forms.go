@@ -24,7 +24,7 @@ const FormTTL = SessionTTL
 // token cannot tell. purpose names what the form does (which action, on
 // which webhook): UseForm accepts the value for that purpose only, so a
 // value used on one form and posted to another is unknown there, not a
-// replay whose record that form would wait for (s29 diff A F1).
+// replay whose record that form would wait for.
 func (m *Manager) IssueForm(ctx context.Context, orgID, purpose string) (string, error) {
 	if purpose == "" {
 		return "", errors.New("portal form value: no purpose")
@@ -42,8 +42,7 @@ var ErrUsed = errors.New("portal form was sent already")
 // unknown, expired, another organization's or issued for another purpose,
 // so this form was never sent as far as this stage knows. The value stays stored, marked used, rather than deleted:
 // only then can a replay, which waits for what the first submission
-// made, be told from a value never issued, which must not wait (s29
-// security review F1).
+// made, be told from a value never issued, which must not wait.
 func (m *Manager) UseForm(ctx context.Context, orgID, purpose, nonce string) error {
 	if nonce == "" || purpose == "" {
 		return ErrInvalid

@@ -153,8 +153,8 @@ const targetCopies = 3
 // that write landed: the target write is not conditional, so of two
 // concurrent writes the earlier one's target write may land last, and
 // whichever lands last then finds the source's latest record and copies
-// it (s30 diff A F4: never a target holding an older record than a write
-// that answered success). If a copy fails the source gets before back
+// it, so no target holds an older record than a write that answered
+// success. If a copy fails the source gets before back
 // (undo, only over next's own record).
 func (b Bridge) copyToTarget(ctx context.Context, orgID, webhookID string, before, next secrets.Record) error {
 	wrote := next

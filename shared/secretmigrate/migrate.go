@@ -135,7 +135,7 @@ func (m Migration) one(ctx context.Context, w Webhook, rep *Report) error {
 // writes it first, and undoes it when the target write fails, so a target
 // that differs holds a write that answered an error (one that landed
 // despite its error, or one the migration copied before the Bridge undid
-// it), never a rotation anybody was shown (findings s28 diff B 1). On the
+// it), never a rotation anybody was shown. On the
 // target alone, a record that is a rotation of the other is newer;
 // otherwise the target wins: a stack on the target alone writes only
 // there, so unrelated records mean the target was rotated since the

@@ -30,7 +30,7 @@ type Health struct {
 	FirstDeadLetterAt time.Time `json:"-"`
 	LastSuccessAt     time.Time `json:"last_success_at,omitzero"` // the success that last ended a failure run
 	// LastFailureRun is the failure run a success last ended whose dead
-	// letters no recover has sent again yet (s32 portal finding 1): the
+	// letters no recover has sent again yet: the
 	// portal offers Recover for it once the endpoint is healthy again.
 	LastFailureRun FailureRun `json:"last_failure_run,omitzero"`
 }
