@@ -148,7 +148,7 @@ func (b *browser) waitVisible(sel string) {
 // starts and again when its DOMContentLoaded fires, after portal.js (a
 // deferred script) has run; an element visible before that is no sign
 // that a node-id action (Click, SendKeys, SetValue) will find it still
-// (s31 flake hunt: "Could not find node with given id" 1.6 s after the
+// ("Could not find node with given id" 1.6 s after the
 // element showed). "interactive" comes before deferred scripts run.
 const loaded = `document.readyState === "complete"`
 

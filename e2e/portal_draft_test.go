@@ -10,7 +10,7 @@ import (
 // A Create sent after the session ended (its fixed hour, or Sign out in
 // another tab) says the webhook was not created, and once signed in again
 // the Create form in that tab has its name and event choices back; never
-// its URL, which may carry a token (s34 portal #2).
+// its URL, which may carry a token.
 func TestPortalCreateAfterTheSessionEndedKeepsWhatWasTyped(t *testing.T) {
 	t.Parallel()
 	s := sharedStack(t)
@@ -46,7 +46,7 @@ func TestPortalCreateAfterTheSessionEndedKeepsWhatWasTyped(t *testing.T) {
 }
 
 // A draft belongs to the organization it was typed for: the same tab,
-// signed in to another organization, gets an empty Create form (s34 diffB).
+// signed in to another organization, gets an empty Create form.
 func TestPortalCreateDraftStaysWithItsOrganization(t *testing.T) {
 	t.Parallel()
 	s := sharedStack(t)

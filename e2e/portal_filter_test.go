@@ -10,7 +10,7 @@ import (
 // TestPortalOutcomeFilterWaitsForTheKeyboard: arrow keys on the attempt
 // log's Outcome select change its value and nothing else (WCAG 3.2.2 On
 // Input: the first Down used to reload the page with "Delivered" and throw
-// the focus to the top, s32 portal review 4); Filter applies it, and the
+// the focus to the top); Filter applies it, and the
 // filtered page gives the focus back to the select.
 func TestPortalOutcomeFilterWaitsForTheKeyboard(t *testing.T) {
 	t.Parallel()

@@ -10,8 +10,8 @@ import (
 // a box around it: a card, or anything that clips or scrolls its content
 // (a table's scrolling wrapper). noHorizontalScroll does not see that: a
 // table wider than its card scrolls inside the card, and the page itself
-// stays as wide as the window, while the last column (Resend) is cut off
-// (s29 walk F2). Code samples (pre) scroll sideways on purpose, and
+// stays as wide as the window, while the last column (Resend) is cut off.
+// Code samples (pre) scroll sideways on purpose, and
 // screen-reader-only text (a phone's table head too) is clipped on
 // purpose: both are left out.
 func (b *browser) fitsItsBoxes(page string) {

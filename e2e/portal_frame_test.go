@@ -25,8 +25,7 @@ import (
 // a page on http://127.0.0.1:<port> (listed in
 // HOOKRELAY_PORTAL_FRAME_ANCESTORS) frames the link its backend asked
 // for. Same site as the portal, so the SameSite=Strict session cookie is
-// kept and sent in the frame, which shows the tenant's webhooks (s33
-// embed #1, #2).
+// kept and sent in the frame, which shows the tenant's webhooks.
 func TestPortalFramedBySameSitePage(t *testing.T) {
 	t.Parallel()
 	_, tn, _, b := framedPortal(t, "127.0.0.1:0")
@@ -38,7 +37,7 @@ func TestPortalFramedBySameSitePage(t *testing.T) {
 // http://127.0.0.2:<port> framing http://127.0.0.1: IP hosts are sites of
 // their own) can never keep a session in the frame, so the portal does not
 // use the link up there: the frame offers it in a new tab, where it signs
-// in (s33 embed #1, #3). Chromium sends the Fetch Metadata that tells the
+// in. Chromium sends the Fetch Metadata that tells the
 // portal so. IPv4 only: CSP cannot name [::1], and a CI machine may have
 // no IPv6 loopback.
 func TestPortalFramedByAnotherSiteKeepsTheLink(t *testing.T) {

@@ -29,7 +29,7 @@ type headerRows struct {
 // headerTakes fails unless the signed-in header takes rows rows, with
 // Sign out on the brand's and the menu whole: one at desktop width, two
 // on a phone (the brand with the organization and Sign out, then the
-// menu), where it took three (s25 portal review 14).
+// menu), where it took three.
 func (b *browser) headerTakes(rows int, page string) {
 	b.t.Helper()
 	got, err := chromedp.Run(b.ctx, chromedp.Evaluate[headerRows](headerRowsExpr))

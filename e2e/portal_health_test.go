@@ -53,7 +53,7 @@ func TestPortalRecoversAnEndpointDisabledForFailing(t *testing.T) {
 	if got := b.text(`[data-health="failing"]`); !strings.Contains(got, "1 failed delivery in a row since") || !strings.Contains(got, "Your endpoint must work first") {
 		t.Fatalf("the failing endpoint's card: %q", got)
 	}
-	// Its dead letter is recoverable while it is still enabled (s32 portal finding 1).
+	// Its dead letter is recoverable while it is still enabled.
 	if !b.truth(`!!document.querySelector('[data-health="failing"] form[action$="/recover"] button')`) {
 		t.Fatal("the failing endpoint's card offers no Recover")
 	}
@@ -62,7 +62,7 @@ func TestPortalRecoversAnEndpointDisabledForFailing(t *testing.T) {
 	failed = append(failed, tn.publish("emailClick", clickData))
 	tn.awaitHealth(hook.ID, "disabled for failing", func(w webhookHealth) bool { return !w.Enabled && w.DisabledReason == "failing" })
 	// A test event now fails once, not retried: its outcome, the log's
-	// longest badge, must not push the log out of its card (s29 walk F2).
+	// longest badge, must not push the log out of its card.
 	testPosts := rc.count()
 	tn.mustCall(http.MethodPost, "/api/v1/organization/webhooks/"+hook.ID+"/test", nil, http.StatusAccepted, nil)
 	rc.waitHits(t, testPosts+1, patience)
@@ -158,7 +158,7 @@ func TestPortalRecoversAnEndpointDisabledForFailing(t *testing.T) {
 		`document.querySelectorAll('tr[data-delivery] .badge.delivered').length === 3`)
 	// The dead letters' failed attempts now say they were delivered later
 	// and offer no Resend, which would deliver them twice; the delivered
-	// attempts keep theirs (s32 portal review 5).
+	// attempts keep theirs.
 	for _, id := range failed {
 		row := `tr[data-delivery="` + ids.Delivery(id, hook.ID) + `"]`
 		if !b.truth(`(r => document.querySelectorAll(r + ' .badge.dead_lettered').length === 1 &&

@@ -10,10 +10,10 @@ import (
 
 // TestPortalListKeepsItsColumnsWithManyEventTypes: one endpoint that
 // subscribes to every event type one by one must not squeeze the other
-// columns of the list (s34 portal #3: at 1280 px "Ena / bled" and the URL
+// columns of the list (at 1280 px "Ena / bled" and the URL
 // on three lines, in every row). Its event types wrap in their own cell; a
 // badge never breaks inside a word, and a short URL stays on one line. An
-// event type's name stays whole, next to a long name too (s35 portal 3:
+// event type's name stays whole, next to a long name too (it broke as
 // "contactUnsubscri / be" from 1024 to 1440 px).
 func TestPortalListKeepsItsColumnsWithManyEventTypes(t *testing.T) {
 	t.Parallel()

@@ -13,7 +13,7 @@ import (
 // logWidths sweep the attempt log from a small phone to a wide laptop,
 // with both sides of each breakpoint: the phone layout ends at 720 px, the
 // log is a table from 1024 px (at 721-900 px a table scrolled inside its
-// card, s30), and its Event column is wider from 1200 px.
+// card), and its Event column is wider from 1200 px.
 var logWidths = []int64{phoneWidth, 600, 720, 721, 768, 820, 900, 1023, 1024, 1100, 1199, 1200, desktopWidth, 1440}
 
 // TestPortalAttemptLogFitsEveryWidth fills an endpoint's page with the
@@ -57,7 +57,7 @@ func TestPortalAttemptLogFitsEveryWidth(t *testing.T) {
 	// Where the log is a table, "Failed, gave up" keeps its line at its
 	// column's least width too, which the table falls to when the other
 	// columns take the room (long response excerpts): 9rem less the
-	// padding was narrower than the badge (s35 portal 4).
+	// padding was narrower than the badge.
 	b.run(chromedp.EmulateViewport(1024, desktopHeight))
 	b.truth(`(() => { document.querySelector('table.log').style.width = '0'; return true })()`)
 	b.wrapsOnlyAfter("log-least-width", ".log .badge.dead_lettered", "")

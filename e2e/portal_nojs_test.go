@@ -15,7 +15,7 @@ const copyShown = `[...document.querySelectorAll('button[data-copy]')].filter(e 
 // page hidden, for the script to show once it can copy. With script off
 // (a locked-down browser, a script that failed to load) they stay hidden:
 // .button's display once overrode [hidden], and a Copy beside the secret
-// shown once did nothing when pressed (s35 portal 1; README: "the script
+// shown once did nothing when pressed (README: "the script
 // only adds copy buttons").
 func TestPortalWithoutScriptShowsNoCopyButtons(t *testing.T) {
 	t.Parallel()

@@ -24,7 +24,7 @@ func (pc *portalClient) formOnce(page string) (csrf, once string) {
 
 // TestPortalFormsSentTwiceActOnce: the same Create or Rotate secret form
 // posted twice (a double click, a retried POST) acts once, and the second
-// answer is the endpoint's page, without a secret (s28 portal review 1).
+// answer is the endpoint's page, without a secret.
 func TestPortalFormsSentTwiceActOnce(t *testing.T) {
 	t.Parallel()
 	s := sharedStack(t)
@@ -70,7 +70,7 @@ func TestPortalFormsSentTwiceActOnce(t *testing.T) {
 
 // TestPortalSendsAFormOnce: in the browser a second press of a form's
 // submit button, before the answer came, sends nothing more, and the
-// button is disabled (s28 portal review 1).
+// button is disabled.
 func TestPortalSendsAFormOnce(t *testing.T) {
 	t.Parallel()
 	s := sharedStack(t)

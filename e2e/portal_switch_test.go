@@ -17,7 +17,7 @@ import (
 // session cookie, so only the Lax organization cookie lets the portal
 // ask instead of swapping the session unseen. The owner's id is long and
 // has nowhere a line may break (ids.ValidOrg allows 128 characters): the
-// question still fits a phone and its card, its button too (s35 portal 2).
+// question still fits a phone and its card, its button too.
 func TestPortalAsksBeforeSwitchingOrganization(t *testing.T) {
 	t.Parallel()
 	s := sharedStack(t)

@@ -251,7 +251,7 @@ func TestPortalWholeFlow(t *testing.T) {
 // than the screen, and each page gets a screenshot. The endpoint's name is
 // 60 characters without a space (an identifier, a pasted URL): it wraps in
 // the breadcrumb and in the confirmations' text instead of pushing the
-// page sideways or running off the card (s32 portal review 11).
+// page sideways or running off the card.
 func TestPortalPagesAtPhoneWidth(t *testing.T) {
 	t.Parallel()
 	s := sharedStack(t)
@@ -293,7 +293,7 @@ func TestPortalPagesAtPhoneWidth(t *testing.T) {
 		b.viewShot("phone-" + p.name + "-top")
 	}
 	// The one-time secret page (after Rotate secret) fits too: its
-	// "I've stored it" button wraps (s28 portal review 4).
+	// "I've stored it" button wraps.
 	b.open(s.API+"/portal/webhooks/"+hook.ID+"/rotate", `form[action$="/rotate"] button`)
 	b.click(`form[action$="/rotate"] button`, "#secret")
 	createdSecrets.add(strings.TrimSpace(b.text("#secret")))
@@ -331,15 +331,14 @@ func TestPortalPagesAtPhoneWidth(t *testing.T) {
 		t.Fatalf("the Go snippet does not use this deployment's prefix: %s", got)
 	}
 	// A code sample's Copy is said to screen readers too, in the live
-	// region the script puts beside a Copy button that has none of its own
-	// (s25 portal review 15).
+	// region the script puts beside a Copy button that has none of its own.
 	d.truth(`(() => { navigator.clipboard.writeText = () => Promise.resolve(); return true })()`)
 	d.press(`button[data-copy="code-go"]`)
 	d.waitTrue(`(() => { const s = document.querySelector('button[data-copy="code-go"]').nextElementSibling;
 		return s.getAttribute("role") === "status" && s.getAttribute("aria-live") === "polite" && s.textContent.includes("Copied") })()`, "the code's copy said in a live region")
 
 	// A path no route serves keeps the signed-in menu: the session cookie
-	// reaches it too (s29 walk F3).
+	// reaches it too.
 	d.open(s.API+"/portal/webhooks/"+hook.ID+"/nosuch", `nav a[href="../../verify"]`)
 	if got := d.text("main h1"); got != "Page not found" {
 		t.Fatalf("an unknown path's page says %q", got)
@@ -577,7 +576,7 @@ func (b *browser) focusGoesToTheErrors(field string) {
 
 // TestPortalLogKeepsEventNamesWhole: at desktop width an event name stays
 // on one line in the attempt log, even beside a long response excerpt
-// (s25 portal review 6: "emailCli / ck").
+// ("emailCli / ck").
 func TestPortalLogKeepsEventNamesWhole(t *testing.T) {
 	t.Parallel()
 	s := sharedStack(t)

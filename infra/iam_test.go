@@ -116,8 +116,8 @@ func TestReviewFindingsStayClosed(t *testing.T) {
 		t.Errorf("deliver's events actions %v, want PutEvents (health notices)", a)
 	}
 	// ...and only that notice, under hookrelay's own source, which
-	// fan-out trusts: not any tenant's event under it (s29 security
-	// review F2). The API puts any event type, all under that source.
+	// fan-out trusts: not any tenant's event under it. The API puts any
+	// event type, all under that source.
 	for role, want := range map[string]string{
 		deliver: `{"StringEquals":{"events:detail-type":["webhook.disabled"],"events:source":"hookrelay"}}`,
 		api:     `{"StringEquals":{"events:source":"hookrelay"}}`,

@@ -159,7 +159,7 @@ func TestInvalidContextFailsSynthesis(t *testing.T) {
 		{CtxPortalLogoURL, "http://cdn.example.com/logo.png", "https:// image URL"},
 		{CtxPortalFrameAncestors, "https://app.example.com,*", "https origin"},
 		{CtxPortalFrameAncestors, "http://127.0.0.1:19080", "https origin"}, // make dev's only
-		// Deploy-time limits (s31 infra review #2): SQS's maxReceiveCount
+		// Deploy-time limits: SQS's maxReceiveCount
 		// of 1000, and Lambda's 4 KB of variables once the queues' URLs
 		// are resolved (3.3 KB of origins synthesized and failed the deploy).
 		{CtxRetrySchedule, strings.TrimSuffix(strings.Repeat("1s,", 990), ","), "over the 1000 SQS allows"},

@@ -62,7 +62,7 @@ func TestAPIRefusingADevTokenSaysSo(t *testing.T) {
 
 // Beside --token, --org must name the token's organization: another is
 // refused before anything is sent (it was ignored, and the token's acted
-// for: s31 CLI walk #8); the same one goes through.
+// for); the same one goes through.
 func TestAPIChecksOrgBesideAToken(t *testing.T) {
 	localDev(t, "")
 	var sent int

@@ -178,7 +178,7 @@ func TestMakeDevHintOnlyOnConnectionErrors(t *testing.T) {
 
 // $HOOKRELAY_ADDR holds make dev's host:port: a URL there is refused with
 // a message naming it and what it holds, not blamed on an --api nobody
-// passed as "--api http://http://…" (s34 portal #8); an address elsewhere
+// passed as "--api http://http://…"; an address elsewhere
 // is named as $HOOKRELAY_ADDR's too.
 func TestHookrelayAddrHoldingAURLIsNamed(t *testing.T) {
 	localDev(t, "")

@@ -55,7 +55,7 @@ func tokenCommands(args ...string) []struct {
 
 // A deployed stack's token comes from $HOOKRELAY_TOKEN or stdin (--token -),
 // not only from --token, whose value every user of the machine reads in the
-// process list (s35 security #2); an explicit flag beats the variable.
+// process list; an explicit flag beats the variable.
 func TestTokenSources(t *testing.T) {
 	localDev(t, "")
 	api, last := bearerAPI(t)

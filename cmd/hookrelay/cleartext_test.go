@@ -11,8 +11,8 @@ import (
 // A bearer token given with --token never crosses the network in clear
 // text: an http:// API is accepted only on this machine (make dev); a
 // deployed stack is https only, so http:// elsewhere is a typo that would
-// put an organization's or an operator's token on the wire (s29 security
-// review N2). Refused before anything is sent, with a message and a
+// put an organization's or an operator's token on the wire. Refused before
+// anything is sent, with a message and a
 // non-zero exit.
 func TestATokenIsNotSentInClearTextOffThisMachine(t *testing.T) {
 	localDev(t, "")

@@ -38,7 +38,7 @@ func emulatorDLQ(t *testing.T, n int) (endpoint, dlqURL string) {
 }
 
 // A DLQ URL on an emulator's host is read there, not at the SDK's own SQS
-// endpoint (s30 operator walk #1: the host was ignored, and the commands
+// endpoint (the host was ignored, and the commands
 // listed a same-named queue wherever AWS_ENDPOINT_URL pointed).
 func TestDLQURLOnAnotherHostIsReadThere(t *testing.T) {
 	noTarget(t)
@@ -117,7 +117,7 @@ func answerAWSLocally(t *testing.T) *recordedAWS {
 }
 
 // An AWS queue URL is read in its own region, whatever the profile's
-// (s30 operator walk #1: it went to AWS_REGION's endpoint).
+// (it went to AWS_REGION's endpoint).
 func TestDLQURLOfAnotherRegionIsReadInIt(t *testing.T) {
 	noTarget(t)
 	for _, c := range []struct{ dlqURL, host, region string }{
@@ -168,8 +168,7 @@ func TestDLQRefusesLanesElsewhereThanTheDLQ(t *testing.T) {
 }
 
 // Without credentials the commands say so in one line, and the SDK's
-// logger prints nothing of the metadata service it asked (s30 operator
-// walk #1).
+// logger prints nothing of the metadata service it asked.
 func TestDLQWithoutCredentialsSaysSoInOneLine(t *testing.T) {
 	noTarget(t)
 	loopbackAWS(t)
@@ -187,7 +186,7 @@ func TestDLQWithoutCredentialsSaysSoInOneLine(t *testing.T) {
 
 // noCredentials leaves the standard credential chain nothing to find: no
 // keys, profile or files, and an "instance metadata service" on loopback
-// answering 403, as the s30 walk's did.
+// answering 403, as one did on a developer's machine.
 func noCredentials(t *testing.T) {
 	t.Helper()
 	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusForbidden) }))
@@ -258,7 +257,7 @@ func silentPeer(t *testing.T) string {
 
 // An SQS that never answers fails the command within the answer timeout,
 // naming the host (not the queue's path), and the scan lock it took is
-// free at once (s30 operator walk #2: every dlq command hung, and kept
+// free at once (every dlq command hung, and kept
 // the others out with dlq_busy until the lock lapsed).
 func TestDLQSilentSQSFailsAndFreesTheScanLock(t *testing.T) {
 	noTarget(t)

@@ -14,7 +14,7 @@ import (
 // A redrive, and its dry run (which says what the real run would do),
 // refuses a "lane" that is not a delivery lane of the DLQ, one whose
 // RedrivePolicy does not send to it, before it reads or sends anything
-// (s31 CLI walk #3: the ingest queue as --queue-url answered "redriven 1
+// (the ingest queue as --queue-url answered "redriven 1
 // of 1", and the letter became a malformed event in the ingest DLQ, where
 // neither recover nor the dlq commands reach it; the DLQ itself took the
 // letter back as a new message stripped of its reason and attempts).
@@ -74,7 +74,7 @@ func TestDLQRedriveRefusesQueuesThatAreNotLanesOfTheDLQ(t *testing.T) {
 // The reverse slip: a queue that dead-letters elsewhere (a delivery lane,
 // the ingest queue) given as the DLQ is refused by every command before
 // it receives anything: a listing would hide the lane's live deliveries
-// for the length of its scan, a purge delete them (s31 CLI walk #3).
+// for the length of its scan, a purge delete them.
 func TestDLQRefusesAQueueThatDeadLettersElsewhereAsTheDLQ(t *testing.T) {
 	noTarget(t)
 	loopbackAWS(t)
@@ -107,8 +107,8 @@ func TestDLQRefusesAQueueThatDeadLettersElsewhereAsTheDLQ(t *testing.T) {
 
 // The ingest DLQ has no RedrivePolicy, like the delivery DLQ, so the queue
 // checks let it through; the first producer event a command receives
-// refuses it, before anything is listed, deleted or sent (s33 operator
-// #1: `dlq purge --tier pipeline --yes` deleted the producer events, the
+// refuses it, before anything is listed, deleted or sent (`dlq purge --tier
+// pipeline --yes` deleted the producer events, the
 // only copy of each).
 func TestDLQRefusesTheIngestDLQAsTheDLQ(t *testing.T) {
 	noTarget(t)

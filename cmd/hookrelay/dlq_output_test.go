@@ -38,7 +38,7 @@ func TestDLQOutputMarksATenantsTest(t *testing.T) {
 }
 
 // Ages are never negative: under make dev a letter's sent time is when
-// goaws was asked for it, seconds after the page's now (s31 CLI walk #8).
+// goaws was asked for it, seconds after the page's now.
 func TestDLQAgeIsNeverNegative(t *testing.T) {
 	now := time.Date(2026, 12, 2, 4, 0, 0, 0, time.UTC)
 	for _, c := range []struct {

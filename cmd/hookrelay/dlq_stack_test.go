@@ -61,7 +61,7 @@ func (d deployedDLQ) depth(t *testing.T, url string) int {
 
 // --stack NAME acts on the named stack: its outputs beat the environment
 // (a staging stack's HOOKRELAY_* left in the shell), flags beat both, and
-// stderr says which DLQ and where it came from (s31 CLI walk #2: the
+// stderr says which DLQ and where it came from (the
 // environment won silently, `ls --stack Prod` listed staging's DLQ and a
 // redrive sent staging's letters into Prod's lanes).
 func TestDLQStackOutputsBeatTheEnvironment(t *testing.T) {

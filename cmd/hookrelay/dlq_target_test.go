@@ -23,7 +23,7 @@ func TestDLQRefusesIgnoredTargetFlags(t *testing.T) {
 		{[]string{"purge", "--all", "--yes", "--stack", " "}, "--stack is empty"},
 		{[]string{"show", "dlv_1", "--dlq-url", ""}, "--dlq-url is empty"},
 		// An unset variable must not hand the choice to the environment's
-		// HOOKRELAY_TABLE or lanes (s31 diff review A #4).
+		// HOOKRELAY_TABLE or lanes.
 		{[]string{"ls", "--dlq-url", "http://127.0.0.1:9/000000000000/dlq", "--table", ""}, "--table is empty"},
 		{[]string{"redrive", "--all", "--dlq-url", "http://127.0.0.1:9/000000000000/dlq", "--queue-url", " "}, "--queue-url is empty"},
 	} {
@@ -51,7 +51,7 @@ func TestDLQRedriveNeedsTheLanes(t *testing.T) {
 }
 
 // A DLQ or lane URL that is not an http(s) URL with a host is refused,
-// naming where it came from, before any AWS call (s29 walk F4: the SDK
+// naming where it came from, before any AWS call (the SDK
 // sent "notaurl" to the region's endpoint and a failed lookup came back
 // as an answer lost in transit).
 func TestDLQRefusesAQueueURLThatIsNotOne(t *testing.T) {

@@ -116,8 +116,7 @@ func TestDLQRedriveInterruptedPrintsWhatItDid(t *testing.T) {
 }
 
 // Stopped in its scan, a redrive says it sent nothing, as a purge says it
-// purged none: silence read as "unknown" to whoever pressed Ctrl-C (s33
-// operator #3).
+// purged none: silence read as "unknown" to whoever pressed Ctrl-C.
 func TestDLQRedriveInterruptedInItsScanSaysNothingWasSent(t *testing.T) {
 	d := newInterruptedDLQ(t, func(action string, n int) bool { return action == "ReceiveMessage" && n == 2 })
 	p := startMain(t, nil, "dlq", "redrive", "--all")

@@ -10,7 +10,7 @@ import (
 
 // make clean's hint (rm -rf .hookrelay) is for a CLI that does not build;
 // after the CLI refused a folder holding a user's file it would delete
-// that file (s29 walk F7). The Makefile runs in a scratch folder with a
+// that file. The Makefile runs in a scratch folder with a
 // stand-in `go` that yields this package's CLI, or fails to build.
 func TestMakeCleanHintsRmOnlyWhenTheCLIDoesNotBuild(t *testing.T) {
 	if _, err := exec.LookPath("make"); err != nil {

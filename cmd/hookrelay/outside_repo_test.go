@@ -11,7 +11,7 @@ import (
 // Run outside the repository without naming a target, the dlq and
 // webhooks commands say how to name a deployed one, not only how to find
 // make dev: an operator's shell is more likely to have forgotten --stack
-// or --api than to want the repository (s33 operator #6).
+// or --api than to want the repository.
 func TestOutsideTheRepositoryTheRefusalNamesTheDeployedTarget(t *testing.T) {
 	noTarget(t)
 	t.Setenv(devstate.EnvDataDir, "")

@@ -63,8 +63,7 @@ func TestSecretsMigrateSilentDynamoDBFails(t *testing.T) {
 }
 
 // An empty flag (an unset shell variable) is refused, not taken as left
-// out: --stack "" went on with the environment's table and store (s31 CLI
-// walk #6).
+// out: --stack "" went on with the environment's table and store.
 func TestSecretsMigrateRefusesEmptyFlags(t *testing.T) {
 	offlineAWS(t)
 	t.Setenv("HOOKRELAY_TABLE", "t")

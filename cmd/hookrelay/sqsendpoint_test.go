@@ -3,7 +3,7 @@ package main
 import "testing"
 
 // A queue URL's endpoint is one however its host is written, and each
-// AWS partition's hosts give their region (s30 diff review B #7: a
+// AWS partition's hosts give their region (a
 // trailing dot or the scheme's own port made lanes at the DLQ's endpoint
 // look elsewhere, and the European Sovereign Cloud's hosts were signed in
 // the profile's region).

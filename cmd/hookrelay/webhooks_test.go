@@ -96,7 +96,7 @@ func TestRecoverSaysWhichSinceContinues(t *testing.T) {
 // dead_letters_incomplete is most often the 30 s throttle (a recover just
 // before searched the dead letters): the CLI says the search may be
 // incomplete, not that something failed to be queued, and does not send
-// the tenant to an operator for it (s29 walk F9).
+// the tenant to an operator for it.
 func TestRecoverIncompleteDeadLettersIsNotAFailure(t *testing.T) {
 	var out bytes.Buffer
 	recovered{DeadLettersIncomplete: true}.write(&out, "wh_1", "2026-11-30T19:33:12Z")

@@ -223,7 +223,7 @@ var csrfValue = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 // page that only shows the catalog, a form with a made-up one-time value,
 // a form refused for its token, a page not found. The fifth is refused
 // with the portal's page, 429 and Retry-After, and so is the
-// organization's own client, whose burst the portal spent (s30: such
+// organization's own client, whose burst the portal spent (such
 // requests cost nothing, so a tenant could send them without end). A
 // page's API calls share its one charge: a page making two calls is
 // served from one token, and takes only that one.
@@ -276,8 +276,8 @@ func TestEveryPortalRequestCostsTheOrganizationOne(t *testing.T) {
 }
 
 // Sign-out is never refused for the organization's limit: charged when a
-// token is there, it ends the session over the limit too (s30 diff review
-// F6: a tenant on a shared computer could not sign out while its backend
+// token is there, it ends the session over the limit too (a tenant on a
+// shared computer could not sign out while its backend
 // published at its limit). A signed-out request is cheap and uncharged, so
 // this lets nothing repeat for free.
 func TestSignOutWorksOverTheOrganizationsLimit(t *testing.T) {
@@ -301,7 +301,7 @@ func TestSignOutWorksOverTheOrganizationsLimit(t *testing.T) {
 		t.Fatalf("a page over the limit: %d, want 429", over.Code)
 	}
 	// Without its token a sign-out is a form like any other: refused for
-	// the limit, not served for free (s30 diff review B #9).
+	// the limit, not served for free.
 	if forged := ps.post(portal.Prefix+"logout", nil); forged.Code != http.StatusTooManyRequests {
 		t.Fatalf("a sign-out without its token over the limit: %d, want 429", forged.Code)
 	}

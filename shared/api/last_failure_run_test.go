@@ -11,8 +11,8 @@ import (
 
 // A failure run that a success ended is shown as health.last_failure_run
 // (get and list) until a recover from its start or earlier, or until the
-// DLQ's retention after its end, when its dead letters are gone (s32
-// portal finding 1: the portal offers Recover for it).
+// DLQ's retention after its end, when its dead letters are gone (the portal
+// offers Recover for it).
 func TestLastFailureRunShownUntilRecovered(t *testing.T) {
 	t.Parallel()
 	he := newHealthEnv(t)

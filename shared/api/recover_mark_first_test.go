@@ -51,8 +51,7 @@ func (b *beforeMark) RecoveredRun(ctx context.Context, orgID, id string, failing
 // start completes is not kept when a success ends it, unless a failure
 // was counted after the recover; a kept run is shown until such a
 // recover completes. The success that ends the run is usually the
-// recover's own first letter, delivered before the recover answered
-// (findings s33 races #3, walk F1).
+// recover's own first letter, delivered before the recover answered.
 func TestRecoverMarksTheRunBeforeItsLettersAreDelivered(t *testing.T) {
 	t.Parallel()
 	recovery := &whileRequeuing{}

@@ -10,8 +10,8 @@ import (
 // Recover pressed on a failing, still enabled endpoint from its run's
 // start: the first redriven dead letter delivered is the success that
 // ends the run, which must not then be kept as last_failure_run, since
-// README shows it only until a recover from its start completes (s32
-// diffB #2). A failure recorded after the recover is not one it sent:
+// README shows it only until a recover from its start completes. A failure
+// recorded after the recover is not one it sent:
 // the run is kept then.
 func TestRecoverOfFailingEnabledEndpointLeavesNoLastRun(t *testing.T) {
 	t.Parallel()

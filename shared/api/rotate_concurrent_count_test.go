@@ -75,8 +75,8 @@ func (c *countingRecords) Record(ctx context.Context, orgID, id string) (secrets
 // Two rotations at once whose counts land in the other order than their
 // record writes: B is made over A's record and counted first, A's count
 // lands last. The item must end naming the record the store holds, so
-// that deliver caches it: one store read serves five deliveries (s33
-// races #1: every delivery read the secret store until the next rotation).
+// that deliver caches it: one store read serves five deliveries (every
+// delivery read the secret store until the next rotation).
 func TestConcurrentRotationsLeaveTheItemNamingTheStoredRecord(t *testing.T) {
 	t.Parallel()
 	gate := &holdFirstBump{held: make(chan struct{}), release: make(chan struct{})}
@@ -171,7 +171,7 @@ func (d *deadlineOfReads) Record(ctx context.Context, orgID, id string) (secrets
 
 // The read after a rotation's count is bookkeeping with a bound of its
 // own: a store that does not answer must not hold back the only answer
-// that shows the new secret (s33 diffB #1: it had no deadline at all).
+// that shows the new secret (it had no deadline at all).
 func TestTheReadAfterARotationIsBounded(t *testing.T) {
 	t.Parallel()
 	reads := &deadlineOfReads{}

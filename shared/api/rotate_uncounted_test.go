@@ -57,7 +57,7 @@ func TestRotateSecretRetriesAFailedCount(t *testing.T) {
 
 // A rotation that cannot be counted answers 5xx and is undone: the secret
 // it made, shown to nobody, never signs, and the tenant's secrets (a
-// rotation's grace included) stay as they were (finding s28-secrets 3).
+// rotation's grace included) stay as they were.
 func TestRotateSecretUndoesARotationItCannotCount(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withFailingBumps(2))

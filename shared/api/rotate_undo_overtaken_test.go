@@ -41,7 +41,7 @@ func (o *overtakenThenLanded) Rotate(ctx context.Context, orgID, id string, rot 
 // A rotation made over a concurrent one that answered 200, and then
 // answering an error, is undone to the other's record: the secret B
 // showed signs with the one B replaced, and A's, shown to nobody, does not
-// (s30 diff A F3: it was judged superseded and stayed current).
+// (it was judged superseded and stayed current).
 func TestRotateSecretUndoesAFailedRotationMadeOverAConcurrentOne(t *testing.T) {
 	t.Parallel()
 	var o *overtakenThenLanded

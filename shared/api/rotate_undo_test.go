@@ -42,7 +42,7 @@ func (l *landedRotate) secrets() []string {
 
 // A store rotation that landed but answered an error is undone like an
 // uncounted one: the API answers 5xx and the secret nobody was shown never
-// signs (findings s28 diff B 1b).
+// signs.
 func TestRotateSecretUndoesAStoreRotationThatLandedButFailed(t *testing.T) {
 	t.Parallel()
 	landed := &landedRotate{}
@@ -87,8 +87,7 @@ func (e earlierRotation) Rotate(ctx context.Context, orgID, id string, rot secre
 // A rotation made over another one that answered 200 meanwhile (after
 // the request began), and then not counted, is undone to the record it was
 // made over: the one that answered 200 signs, with the secret it replaced
-// in its grace, and the failed one's secret, shown to nobody, does not
-// (findings s28 diff B 2, s30 diff A F3).
+// in its grace, and the failed one's secret, shown to nobody, does not.
 func TestRotateSecretUndoKeepsAnEarlierCountedRotation(t *testing.T) {
 	t.Parallel()
 	x := secretstest.Generate(t)

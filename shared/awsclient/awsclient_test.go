@@ -99,8 +99,8 @@ func TestLocalWrapsTheHTTPClient(t *testing.T) {
 }
 
 // A shell set up for a real account changes nothing for the emulators: a
-// profile that ~/.aws does not hold used to fail every emulator-backed test
-// (s33 flakes F2), and its region or credentials must not be used either.
+// profile that ~/.aws does not hold used to fail every emulator-backed test,
+// and its region or credentials must not be used either.
 func TestLocalIgnoresTheEnvironmentsAWSSettings(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("AWS_PROFILE", "no-such-profile")

@@ -167,7 +167,7 @@ func TestLargerEventIsMeasuredAtItsSize(t *testing.T) {
 // parallel, so an endpoint's response time adds to each invocation once,
 // not once per message. The parallelism is counted at the endpoints, not
 // timed: an invocation's billed time also holds its emulator calls, which
-// took up to 4.6 s beside a loaded machine's other work (s33 flakes F1).
+// took up to 4.6 s beside a loaded machine's other work.
 func TestEndpointLatencyAddsOncePerDeliverInvocation(t *testing.T) {
 	// Long enough that the POSTs of one batch overlap even when the reads
 	// before them wait their turn at a loaded emulator.

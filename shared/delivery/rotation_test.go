@@ -176,7 +176,7 @@ func activeThrice(t *testing.T, store *scriptedRecords, hook webhook.Webhook, no
 // Two rotations of one webhook in the same second end their graces in the
 // same second: a stale read returning the first one's record signs its
 // one delivery, but is not kept under the second's version, whose item
-// names the second's record (s29 diff review B F1).
+// names the second's record.
 func TestAStaleReadOfARotationInTheSameSecondIsNotCached(t *testing.T) {
 	now := time.Date(2026, 12, 2, 1, 0, 0, 100e6, time.UTC)
 	r1 := secrets.Record{Current: "s0"}.Rotated(secrets.Rotation{ID: "rot_1", Secret: "s1", Grace: 24 * time.Hour}, now)
@@ -189,7 +189,7 @@ func TestAStaleReadOfARotationInTheSameSecondIsNotCached(t *testing.T) {
 // An undo puts back the record from before a failed rotation, whose grace
 // ends earlier than the failed one's: a stale read of the failed
 // rotation's record (its secret shown to nobody) is not kept under the
-// undo's version, which names the restored record (s29 diff review B F1).
+// undo's version, which names the restored record.
 func TestAStaleReadOfAnUndoneRotationIsNotCached(t *testing.T) {
 	now := time.Date(2026, 12, 2, 1, 0, 0, 0, time.UTC)
 	before := secrets.Record{Current: "s0"}.Rotated(secrets.Rotation{ID: "rot_1", Secret: "s1", Grace: time.Hour}, now)
@@ -205,7 +205,7 @@ func TestAStaleReadOfAnUndoneRotationIsNotCached(t *testing.T) {
 // running during a deploy or a rollback) under an item that names one is
 // judged by its grace end, as before ids: kept when it is not older than
 // the item's last rotation, so the store is read once, not at every
-// delivery until the next rotation (s30 diff review A F2).
+// delivery until the next rotation.
 func TestARecordWithoutARotationIdIsKeptByItsGraceEnd(t *testing.T) {
 	now := time.Date(2026, 12, 2, 1, 0, 0, 0, time.UTC)
 	counted := secrets.Record{Current: "s0"}.Rotated(secrets.Rotation{ID: "rot_1", Secret: "s1", Grace: time.Hour}, now)

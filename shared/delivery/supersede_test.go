@@ -128,7 +128,7 @@ func TestAResendAttemptedBeforeItsMarkStartsAtOne(t *testing.T) {
 	}
 }
 
-// s24 review R4: a copy of the schedule a resend replaced, on its first
+// A copy of the schedule a resend replaced, on its first
 // receive (its dead letter sent back by a recover or an operator's
 // redrive), is attempted without a read, and the record it saved for its
 // retry carried its older resend over the resend's: the resend's next
@@ -168,7 +168,7 @@ func TestAnOlderScheduleDoesNotRestartTheResend(t *testing.T) {
 	}
 }
 
-// s24 review R5: a resend whose message is skipped (the tenant disabled
+// A resend whose message is skipped (the tenant disabled
 // the endpoint, or unsubscribed it) ends with neither a POST nor a dead
 // letter. The dead letter of the schedule it superseded, sent back later
 // by a recover, is then the delivery's only copy: it runs its schedule,

@@ -81,7 +81,7 @@ func TestCleanRemovesNothingFromAUsersFolder(t *testing.T) {
 // TestCleanRemovesNothingWhenAUserFileIsInADevFolder: the README promises
 // Clean removes only what make dev creates; a user's file dropped into
 // dev's own folders (dynamodb/, secrets/, ...) is not make dev's, and
-// the folder stays whole with the file named (s29 walk F8).
+// the folder stays whole with the file named.
 func TestCleanRemovesNothingWhenAUserFileIsInADevFolder(t *testing.T) {
 	devFiles := []string{LockFile, "dev-jwt.key", "dynamodb/CURRENT", "dynamodb/000003.log",
 		"kms/MANIFEST-000000", "secrets/secrets.json", "goaws/goaws.yaml", "goaws.log"}

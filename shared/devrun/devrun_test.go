@@ -90,7 +90,7 @@ func TestStackServesTheAPIAndWritesItsState(t *testing.T) {
 	// The queue URLs name goaws's own address, so that one copied into
 	// `hookrelay dlq --dlq-url` (which goes where the URL's host says)
 	// reaches it: goaws's own URLs put the region before the host
-	// (us-east-1.127.0.0.1), a name that resolves nowhere (s30 operator walk #1).
+	// (us-east-1.127.0.0.1), a name that resolves nowhere.
 	for _, u := range append([]string{st.DLQURL, st.IngestQueueURL, st.IngestDLQURL}, lanes.Parse(st.DeliveryQueueURL)...) {
 		if !strings.HasPrefix(u, st.SQSEndpoint+"/") {
 			t.Errorf("queue URL %s is not on goaws's endpoint %s", u, st.SQSEndpoint)

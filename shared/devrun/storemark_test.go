@@ -52,8 +52,7 @@ func TestStartRefusesTheOtherSecretStore(t *testing.T) {
 }
 
 // The refusal names the choice the user made: the flag they typed, or the
-// default when they chose nothing, not a variable they never set (s29
-// walk F5).
+// default when they chose nothing, not a variable they never set.
 func TestStoreRefusalNamesWhereTheStoreCameFrom(t *testing.T) {
 	t.Setenv(config.EnvSecretStore, "")
 	sm, env := config.SecretStoreSecretsManager, config.SecretStoreEnvelope

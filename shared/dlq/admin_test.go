@@ -117,7 +117,7 @@ func TestAdminHandlerRoutes(t *testing.T) {
 		t.Errorf("purge without selection: %d %v", status, body)
 	}
 	// An unknown key is unknown_field, worded as the tenant routes word it
-	// (README "The API"; s29 walk F6).
+	// (README "The API").
 	for path, body := range map[string]string{"redrive": `{"org_id":"org_a"}`, "purge": `{"Confirm":true,"all":true}`} {
 		status, resp := call(t, h, "POST", "/api/v1/admin/dlq/"+path, body)
 		e, _ := resp["error"].(map[string]any)

@@ -18,8 +18,7 @@ var ingestLetter = queue.Message{
 // The ingest DLQ has no RedrivePolicy, as the delivery DLQ has none, so
 // only its letters tell it apart. Given as the DLQ, every operation fails
 // naming it and leaves every letter where it was: a purge of the pipeline
-// tier used to delete the producer events, their only copy (s33 operator
-// #1).
+// tier used to delete the producer events, their only copy.
 func TestTheIngestDLQGivenAsTheDLQIsRefused(t *testing.T) {
 	f := newFixture(t, 5)
 	if err := f.q.Send(context.Background(), f.dlqURL, ingestLetter); err != nil {

@@ -12,7 +12,7 @@ import (
 
 // A purge's dry run counts what it would delete and, of that, what the
 // tenants' recover would otherwise send back, by organization; it changes
-// nothing (s33 operator #2). A letter its tenant recovered already is no
+// nothing. A letter its tenant recovered already is no
 // longer counted as theirs.
 func TestPreviewPurgeNamesTheTenantsItWouldTakeLettersFrom(t *testing.T) {
 	f := newFixture(t, 30)

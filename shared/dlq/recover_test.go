@@ -205,7 +205,7 @@ func TestARecoveredLetterIsNotRedrivenAgain(t *testing.T) {
 	// The operator's redrive of org_a: the recovered copies are deleted
 	// unsent; the letters without an item (max_receive_exceeded) are sent.
 	// Its dry run says so first (it counted the recovered copies as to
-	// be redriven, s24 review).
+	// be redriven).
 	unindexed := f.bodies(func(s seed) bool { return s.org == "org_a" && s.dead == nil && s.deliveryID != "" })
 	closedA := len(f.indexed("org_a", "wh_orga0")) + len(f.indexed("org_a", "wh_orga1")) - 1
 	dry, err := ops.Redrive(ctx, Filter{OrgID: "org_a"}, true, nil)

@@ -209,8 +209,8 @@ func (q *deadlineSpy) Send(ctx context.Context, url string, m queue.Message) err
 }
 
 // A send of a run nobody cancels takes as long as SQS does: the grace a
-// cancelled run leaves its letter is no bound of its own (s31 diff review
-// A #1: every letter had 5 s, and a slow send that reached SQS failed the
+// cancelled run leaves its letter is no bound of its own (every letter had
+// 5 s, and a slow send that reached SQS failed the
 // run and was sent again by the next).
 func TestRedriveAndRecoverSendsHaveNoDeadlineOfTheirOwn(t *testing.T) {
 	f := newFixture(t, 20)
@@ -245,7 +245,7 @@ func TestProcessStartsNoLetterTooCloseToTheDeadline(t *testing.T) {
 
 // A redrive cancelled as it sends a letter (Ctrl-C) finishes that letter:
 // sent, it is deleted from the DLQ and counted, so no later redrive or
-// recover sends it twice (s31 CLI walk #1: cancelled on the wire, it was
+// recover sends it twice (cancelled on the wire, it was
 // sent and left in the DLQ).
 func TestRedriveCancelledAtASendStillDeletesIt(t *testing.T) {
 	for _, onTheWire := range []bool{false, true} {

@@ -55,7 +55,7 @@ func webhooksFixture(t *testing.T, f *fixture) *countingWebhooks {
 // The report says which letters went to an endpoint that parks them, which
 // to one its tenant disabled (delivery skips them) and which to deleted
 // webhooks, reading each webhook once per run. Those are sent all the same
-// (s30 diff review B #2: deleting them unsent threw away live letters when
+// (deleting them unsent threw away live letters when
 // the webhooks were read from the wrong table; a tenant may enable its
 // endpoint before they arrive).
 func TestRedriveReportsParkedDisabledAndDeletedWebhooks(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/testenv"
 )
 
-// Review s24 R1: closed items stay in the webhook's partition until their
+// Closed items stay in the webhook's partition until their
 // TTL and a recover reads them (filtered out, but counted in each 1 MB
 // page) from since. Before the open-from position, an open letter behind
 // more than MaxDeadLetterPages pages of tombstones was never returned,

@@ -13,7 +13,7 @@ import (
 )
 
 // The failure run a success ends is kept on the webhook until a recover
-// from its start (s32 portal finding 1): the portal offers Recover for it
+// from its start: the portal offers Recover for it
 // once the endpoint is healthy again.
 func TestLastFailureRun(t *testing.T) {
 	db, table := testenv.Table(t)
@@ -76,7 +76,7 @@ func TestLastFailureRun(t *testing.T) {
 
 	t.Run("a run that started before the kept one joins it from its own start", func(t *testing.T) {
 		// A run's start is its earliest delivery's first attempt, so it can
-		// precede the kept run's (s32 diffB #1): D, first attempted at t0,
+		// precede the kept run's: D, first attempted at t0,
 		// dead-letters after E's run (from t0+2h) ended. The joined run must
 		// start at t0, or a recover from it misses D and then clears the run.
 		w := create(t)
@@ -93,7 +93,7 @@ func TestLastFailureRun(t *testing.T) {
 	})
 
 	t.Run("a running run a recover sent again is not kept unless its start moved back", func(t *testing.T) {
-		// s32 diffB #2: RecoveredRun marks the run the recover read; its
+		// RecoveredRun marks the run the recover read; its
 		// ending success keeps nothing, and an earlier kept run stays.
 		w := create(t)
 		kept := webhook.FailureRun{FailingSince: t0, EndedAt: t0.Add(time.Hour), Failures: 1}
@@ -132,7 +132,7 @@ func TestLastFailureRun(t *testing.T) {
 	})
 
 	t.Run("an enable drops a recover's mark with the run it ends", func(t *testing.T) {
-		// s33 diffB #5: a mark that outlived the enable made a later run
+		// A mark that outlived the enable made a later run
 		// from the same start pass for the recovered one, and vanish.
 		w := create(t)
 		start := t0.Add(3 * time.Hour)
@@ -164,7 +164,7 @@ func TestLastFailureRun(t *testing.T) {
 	})
 
 	t.Run("a mark is refused once the run ended, and an unmarked run is kept", func(t *testing.T) {
-		// s33 races #3: a recover marks the run before it sends; one that
+		// A recover marks the run before it sends; one that
 		// then sent nothing takes the mark back.
 		w := create(t)
 		start := t0.Add(time.Hour)

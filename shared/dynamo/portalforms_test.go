@@ -12,7 +12,7 @@ import (
 // A one-time form value acts once, and what using it finds tells a form
 // sent again (ErrUsed: the portal shows what the first one made) from a
 // value never issued to the organization (ErrInvalid: answered at once,
-// never waited on; s29 security review F1).
+// never waited on).
 func TestPortalFormValueIsUsedOnceAndToldFromAnUnknownOne(t *testing.T) {
 	now := time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)
 	m := portalManager(t, &now)
@@ -26,7 +26,7 @@ func TestPortalFormValueIsUsedOnceAndToldFromAnUnknownOne(t *testing.T) {
 		"a made-up value":          func() error { return m.UseForm(ctx, "org_a", "create", "MADEUPMADEUPMADEUPMADEUP23") },
 		"no value":                 func() error { return m.UseForm(ctx, "org_a", "create", "") },
 		"org_a's value, for org_b": func() error { return m.UseForm(ctx, "org_b", "create", once) },
-		// A value acts only on the form it was issued for (s29 diff A F1).
+		// A value acts only on the form it was issued for.
 		"a create value, for a rotation": func() error { return m.UseForm(ctx, "org_a", "rotate:wh_1", once) },
 	} {
 		if err := use(); !errors.Is(err, portalsession.ErrInvalid) {

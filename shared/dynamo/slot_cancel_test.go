@@ -61,7 +61,7 @@ func slotsMatch(t *testing.T, store *dynamo.WebhookStore, org string, max int) {
 
 // A delete whose request is canceled once its DeleteItem applied still
 // gives the slot back: the second write does not depend on the caller
-// staying (s28 portal review 1b: a double click on Delete leaked a slot).
+// staying (a double click on Delete leaked a slot).
 func TestDeleteCanceledAfterItsDeleteKeepsTheCount(t *testing.T) {
 	db, table := testenv.Table(t)
 	store := dynamo.NewWebhookStore(db, table)

@@ -305,7 +305,7 @@ func (r readTogether) GetSealed(ctx context.Context, orgID, webhookID string) (e
 // Two rotations in two containers, both having read the sealed record
 // before either reseals, both answer success and both secrets are kept:
 // the one whose reseal lost is made again over the other's record
-// (s29 diff review B: no rotation that answered success is lost).
+// (no rotation that answered success is lost).
 func TestEnvelopeConcurrentRotationsKeepBothSecrets(t *testing.T) {
 	s := newStack(t)
 	ctx := context.Background()

@@ -31,7 +31,7 @@ func (l landsThenConflicts) ReplaceSealed(ctx context.Context, orgID, webhookID 
 
 // A rotation whose write landed but answered a conflict finds its own
 // record on the retry and writes nothing more: the secret it replaced
-// keeps its grace (s30 diff A F1: not {new, new}).
+// keeps its grace (not {new, new}).
 func TestEnvelopeRotationRetriedOverItsOwnWriteKeepsPrevious(t *testing.T) {
 	s := newStack(t)
 	ctx := context.Background()

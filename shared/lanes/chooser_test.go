@@ -137,7 +137,7 @@ func TestOneLaneIsEveryonesLane(t *testing.T) {
 
 // Sent away with no lane of its own yet, an organization takes the
 // quietest lane no one crowds, the lowest-numbered among equals; the next
-// one takes the next quietest (s31 standards review F6: stated, never
+// one takes the next quietest (stated, never
 // checked exactly). Over four lanes and two, whichever lane is crowded.
 func TestAwayIsTheQuietestLaneLowestNumberedFirst(t *testing.T) {
 	for _, l := range []Lanes{four, {"u0", "u1"}} {

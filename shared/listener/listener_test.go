@@ -245,7 +245,7 @@ func TestHeaderValuesArePrintedSafely(t *testing.T) {
 
 // A non-POST request is anyone's too (a web page's <img> can send one to
 // the port): its percent-decoded path must not write terminal escapes, and
-// neither the path nor the method may flood the line (s35 security #3).
+// neither the path nor the method may flood the line.
 func TestNonPostPathIsPrintedSafely(t *testing.T) {
 	l, out := newListener(t, Options{Secret: secretstest.Generate(t)})
 	r := httptest.NewRequest("GET", "/%1b]0;owned%07%1b[2K%1b[1A%1b[2K", nil)
@@ -298,7 +298,7 @@ func TestListenBindsLoopbackAndReportsAPortInUse(t *testing.T) {
 // Attempts go by the signed webhook-id, not by X-Hookrelay-Delivery,
 // which no signature covers: a replay with a new header value is the
 // same delivery's next attempt, and the line says what the header
-// claimed (s31 CLI walk #5).
+// claimed.
 func TestAttemptsGoByTheSignedDeliveryID(t *testing.T) {
 	secret := secretstest.Generate(t)
 	l, buf := newListener(t, Options{Secret: secret, FailFirst: 1, Status: http.StatusNoContent})

@@ -101,8 +101,8 @@ func TestDecodeRejectsPoison(t *testing.T) {
 }
 
 // Each field delivery needs is required: a message without its organization
-// would be dropped as its webhook deleted instead of dead-lettered (s31
-// standards review F4). Decode refuses it missing and empty alike.
+// would be dropped as its webhook deleted instead of dead-lettered. Decode
+// refuses it missing and empty alike.
 func TestDecodeRequiresEveryField(t *testing.T) {
 	complete := map[string]any{"v": 2, "delivery_id": "d", "event_id": "e", "organization_id": "o", "webhook_id": "w", "event_name": "n", "envelope": map[string]any{"id": "e"}}
 	if _, err := Decode(mustJSON(t, complete)); err != nil {

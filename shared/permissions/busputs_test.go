@@ -25,7 +25,7 @@ var notices = map[string]string{"Disabled": ownevents.WebhookDisabled, "Enabled"
 // grant is held to hookrelay's own source (what its code puts under), and
 // to exactly the detail types its code can put when these are known, so a
 // new put fails here until it is granted, and deliver's grant cannot grow
-// back to any entry (s29 security review F2: fan-out trusts that source's
+// back to any entry (fan-out trusts that source's
 // event ids and notices, so an unconditioned grant on the function that
 // talks to tenants' hosts could forge any tenant's signed events).
 func TestBusGrantsAllowExactlyWhatTheCodePuts(t *testing.T) {

@@ -21,7 +21,7 @@ var devOnly = []string{config.EnvAddr, config.EnvAllowLoopback, config.EnvDevAud
 // every setting the code it links can read. One left out falls back,
 // silently, to its default: the api once read parked deliveries with the
 // default parkedTtl while deliver parked them for the stack's longer one,
-// and parked_from missed live deliveries (s31 infra review #1).
+// and parked_from missed live deliveries.
 func TestEnvHasEverySettingTheCodeReads(t *testing.T) {
 	envOf := configFieldEnvs(t)
 	g := loadGraph(t, "./functions/...")
@@ -49,7 +49,7 @@ func TestEnvHasEverySettingTheCodeReads(t *testing.T) {
 			t.Errorf("%s's code reads %s, which Env does not give it", fn, strings.Join(missing, ", "))
 		}
 		// And no other: a variable nothing reads uses up the function's
-		// 4 KB of variables (s31 diff review B #4).
+		// 4 KB of variables.
 		var unread []string
 		for _, env := range append(slices.Clone(Env[fn]), EnvelopeEnv[fn]...) {
 			if !read[env] {

@@ -15,7 +15,7 @@ import (
 // The static files' URLs carry a version that changes with their content
 // and the accent colour, and only the current version is cached for long:
 // a new accent or a deploy shows on the next page load, not five minutes
-// later (s34 portal #4).
+// later.
 func TestStaticFilesAreVersionedByContent(t *testing.T) {
 	portalWith := func(accent string) *Handler {
 		h, err := New(Options{API: http.NotFoundHandler(), Sessions: portalsession.New(newMemTokens()), Catalog: catalogtest.Default(t),

@@ -8,7 +8,7 @@ import (
 
 // A page link whose ?cursor= the API refuses (an edited address) is
 // answered in the portal's words, with a link back to the list's first
-// page: not the API's "cursor is invalid." (s35 portal 7).
+// page: not the API's "cursor is invalid."
 func TestAnEditedPageLinkLeadsToTheFirstPage(t *testing.T) {
 	h := testHandler(t, &fakeAPI{t: t, hook: failingHook()})
 	for _, c := range []struct {

@@ -8,7 +8,7 @@ import (
 
 // The portal is the deploying team's own page: with a brand set, the
 // event picker's and the catalog's words (descriptions, examples) name
-// neither hookrelay nor an API path (s25 portal review 9: "Sent by
+// neither hookrelay nor an API path ("Sent by
 // hookrelay to the organization's other endpoints", "Sent by POST
 // /api/v1/…/test", "This is a test event from hookrelay").
 func TestCatalogTextFollowsTheBrand(t *testing.T) {

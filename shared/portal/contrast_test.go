@@ -8,8 +8,8 @@ import (
 )
 
 // TestBrandCSSKeepsTextReadable: whatever accent the deploying team picks,
-// the primary button's text and the links reach WCAG's 4.5:1 (s25 portal
-// review 3: #facc15 gave white text 1.53:1).
+// the primary button's text and the links reach WCAG's 4.5:1 (#facc15 gave
+// white text 1.53:1).
 func TestBrandCSSKeepsTextReadable(t *testing.T) {
 	white, page := rgb{255, 255, 255}, mustHex(pageColor)
 	for accent, want := range map[string][2]string{

@@ -10,7 +10,7 @@ import (
 // drops with the endpoint (its held events, its failure run's failed
 // deliveries, dead letters a recover still owes it), and points to
 // editing the URL instead; an endpoint with none of them is asked as
-// before (s32 portal finding 8).
+// before.
 func TestDeleteSaysItDropsWhatRecoverWouldSend(t *testing.T) {
 	parked := disabledFailingHook()
 	parked.ParkedFrom = disabledAt
@@ -45,7 +45,7 @@ func TestDeleteSaysItDropsWhatRecoverWouldSend(t *testing.T) {
 }
 
 // A healthy endpoint whose card offers Recover for a run a success ended:
-// Delete drops those dead letters too, and says so (s32 diffB #4).
+// Delete drops those dead letters too, and says so.
 func TestDeleteWarnsOfEndedRun(t *testing.T) {
 	hk := healthyHook()
 	hk.Health.LastSuccessAt, hk.Health.LastFailureRun = fixedRun.EndedAt, fixedRun

@@ -12,8 +12,8 @@ import (
 // TestFailedAttemptsDeliveredLaterOfferNoResend: an attempt that failed
 // (gave up, or any other failure) of a delivery a newer attempt delivered
 // (a Recover, a Resend) says so and has no Resend, which would deliver it
-// twice, also when the filter shows only the failures (s32 portal review
-// 5). A failure with no newer delivered attempt keeps its Resend, and so
+// twice, also when the filter shows only the failures. A failure with no
+// newer delivered attempt keeps its Resend, and so
 // does one delivered only before it failed.
 func TestFailedAttemptsDeliveredLaterOfferNoResend(t *testing.T) {
 	at := time.Date(2026, 12, 2, 6, 0, 0, 0, time.UTC)

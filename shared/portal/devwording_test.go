@@ -8,7 +8,7 @@ import (
 
 // The dev-mode hint on an http URL ("http is accepted only on a loopback
 // host in dev mode") is for make dev alone, whose config allows loopback:
-// a deployed stack's tenant is told only to use https (s34 portal #6).
+// a deployed stack's tenant is told only to use https.
 func TestTheHTTPURLHintNamesDevModeOnlyInDevMode(t *testing.T) {
 	for dev, want := range map[bool]string{
 		false: "The endpoint URL must use https.",

@@ -15,8 +15,8 @@ var confirmForms = regexp.MustCompile(`(?s)<form method="post" action="([^"]*)"[
 
 // Enable on an endpoint disabled for failing clears its failure run, and
 // the run's dead letters with it from what the page can recover: it asks
-// first, saying so, with Recover as the primary action (s32 portal
-// finding 1b). Opening the question changes nothing.
+// first, saying so, with Recover as the primary action. Opening the
+// question changes nothing.
 func TestEnablingAFailedEndpointAsksFirstAndOffersRecover(t *testing.T) {
 	api := &fakeAPI{t: t, hook: disabledFailingHook(), recover: func(string) (int, any) {
 		return http.StatusAccepted, map[string]any{"enabled": true, "queued": 20}
@@ -110,7 +110,7 @@ func TestEnableAsksOnlyWhenItWouldDropAFailureRun(t *testing.T) {
 
 // /enable of an endpoint its tenant disabled with nothing held or failed:
 // Enable drops nothing, so there is nothing to ask; the endpoint page's
-// plain Enable form is where it goes (s32 diffB #5).
+// plain Enable form is where it goes.
 func TestEnableConfirmWithoutRunRedirects(t *testing.T) {
 	hk := healthyHook()
 	hk.Enabled = false

@@ -9,8 +9,7 @@ import (
 
 // A signed-in visitor whose form's token is out of date gets a page with
 // the menu and a way back, that changes nothing and does not say to
-// reload (which would send the same stale form again) (s28 portal
-// review 5).
+// reload (which would send the same stale form again).
 func TestAnExpiredFormLeadsBack(t *testing.T) {
 	h, token := sessionOf(t, "org_a")
 	r := httptest.NewRequest(http.MethodPost, "/portal/webhooks/wh_1/enabled", strings.NewReader("csrf=stale&enabled=false"))

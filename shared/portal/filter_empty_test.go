@@ -11,7 +11,7 @@ import (
 // TestEmptyFilterSaysWhatItSearched: the outcome filter reads one page of
 // the latest attempts; when it finds none it says how many it searched
 // and links to the older ones, instead of "on this page", which hid that
-// failures may be further back (s32 portal review 6). When it has read
+// failures may be further back. When it has read
 // the whole log it says there are none.
 func TestEmptyFilterSaysWhatItSearched(t *testing.T) {
 	delivered := func(n int, next string) attemptPage {

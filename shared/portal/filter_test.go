@@ -9,7 +9,7 @@ import (
 // TestFilteredLogFocusesTheOutcomeSelect: a page the outcome filter
 // answered (?outcome=, "All outcomes" too) gives the focus back to the
 // select, so a keyboard user goes on from where they filtered instead of
-// from the top of the page (s32 portal review 4); the select applies
+// from the top of the page; the select applies
 // nothing by itself (no data-autosubmit), and an unfiltered page takes no
 // focus.
 func TestFilteredLogFocusesTheOutcomeSelect(t *testing.T) {
@@ -36,7 +36,7 @@ func TestFilteredLogFocusesTheOutcomeSelect(t *testing.T) {
 }
 
 // A hand-typed outcome no option of the select has is refused in words
-// (400), not shown as "No “gone” attempts" under "All outcomes" (s34 #9).
+// (400), not shown as "No “gone” attempts" under "All outcomes".
 func TestAnUnknownOutcomeIsRefused(t *testing.T) {
 	api := &fakeAPI{t: t, hook: healthyHook()}
 	h := testHandler(t, api)

@@ -22,7 +22,7 @@ var formCases = []struct {
 // One mistake takes one submit: a name or URL the API would refuse is
 // marked in the API's words with the fields left empty, before anything
 // is sent
-// (s25 portal review 8: "example.com/hook" with no events showed only the
+// ("example.com/hook" with no events showed only the
 // events' error, and the URL's came on the next submit).
 func TestOneSubmitShowsEveryFieldsError(t *testing.T) {
 	for _, c := range formCases {
@@ -63,7 +63,7 @@ var (
 
 // A refused form's alert takes the focus when the page loads and links
 // each field it is about, in the form's order, to an element of the page
-// (s25 portal review 8: focus stayed at the top, the alert unannounced).
+// (focus stayed at the top, the alert unannounced).
 func TestARefusedFormLeadsToItsErrors(t *testing.T) {
 	api := &fakeAPI{t: t, hook: disabledFailingHook(), recover: func(string) (int, any) {
 		return http.StatusBadRequest, map[string]any{"error": map[string]string{"code": "invalid_since", "message": "since must be an RFC 3339 time such as 2026-11-28T10:00:00Z"}}
@@ -103,7 +103,7 @@ func TestARefusedFormLeadsToItsErrors(t *testing.T) {
 
 // An event type the catalog no longer has (a page from before a deploy,
 // or a crafted POST) is named in the form's words, without the API's
-// field name (s28 portal review 7).
+// field name.
 func TestUnknownEventTypeInTheFormsWords(t *testing.T) {
 	var f formData
 	if !f.fieldError(&api.CallError{Status: http.StatusBadRequest, Code: "unknown_event_type", Message: `event_types: unknown event type "nope.event"`}) {

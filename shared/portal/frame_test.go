@@ -27,7 +27,7 @@ func fetchFrom(h *Handler, path, dest, site string, have ...*http.Cookie) *httpt
 
 // A page on another site framing the portal never gets a session: the
 // browser neither keeps nor sends its SameSite=Strict cookie there. So the
-// login link is not used up in the frame (s33 embed #1, #3): the frame
+// login link is not used up in the frame: the frame
 // says why and offers the same link in a new tab, where it signs in.
 func TestCrossSiteFrameKeepsTheLinkForANewTab(t *testing.T) {
 	h, m := loginPortal(t)
@@ -66,7 +66,7 @@ func TestCrossSiteFrameKeepsTheLinkForANewTab(t *testing.T) {
 }
 
 // Signed out inside a frame, the visitor is on the host product's webhooks
-// page already: reloading it brings a new link (s33 embed #4). Outside a
+// page already: reloading it brings a new link. Outside a
 // frame they are told to open that page again.
 func TestSignedOutPagesInAFrameSayReload(t *testing.T) {
 	h, m := loginPortal(t)

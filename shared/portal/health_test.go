@@ -491,7 +491,7 @@ func TestAPIRefusalsUseTheFormsLabels(t *testing.T) {
 
 // The Recover time field takes the times the page itself shows
 // ("2026-11-23 09:15:07 UTC", as the health card and the attempt log
-// write them), so a tenant can paste one (s28 portal review 3).
+// write them), so a tenant can paste one.
 func TestRecoverTakesTheTimeFormatThePageShows(t *testing.T) {
 	for _, typed := range []string{"2026-11-23 09:15:07 UTC", "2026-11-23 09:15:07", "2026-11-23T09:15:07"} {
 		api := &fakeAPI{t: t, hook: disabledFailingHook(), recover: func(string) (int, any) {

@@ -15,7 +15,7 @@ const limitSentence = "You already have the maximum of 1 endpoints. Delete one y
 
 // At the endpoint limit the list says so instead of offering Create, the
 // create form says so before it is filled, and a create refused for the
-// limit says what to do, in the portal's words (s28 portal review 2).
+// limit says what to do, in the portal's words.
 func TestAtTheLimitThePortalSaysWhatToDo(t *testing.T) {
 	api := &fakeAPI{t: t, hook: healthyHook(), full: true}
 	h := testHandler(t, api)

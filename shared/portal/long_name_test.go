@@ -14,7 +14,7 @@ const longName = "ProductionOrdersEndpointForTheEuropeanWarehouseSystemV2Final"
 // confirmation pages' text, where an endpoint's name appears besides the
 // page title, are styled to wrap a long word (overflow-wrap: anywhere), so
 // a 60-character name without a space does not push a phone's page
-// sideways or run off the card (s32 portal review 11; the browser test
+// sideways or run off the card (the browser test
 // TestPortalPagesAtPhoneWidth measures it at 375 px).
 func TestLongNamesWrapInCrumbsAndConfirmations(t *testing.T) {
 	css, err := staticFS.ReadFile("static/portal.css")

@@ -9,8 +9,7 @@ import (
 
 // A path no route serves says what the page offers: a signed-in visitor
 // keeps the menu (organization and Sign out too) and a way back to the
-// list; anyone else is not pointed at a menu the page does not have
-// (s29 walk F3).
+// list; anyone else is not pointed at a menu the page does not have.
 func TestPageNotFoundOffersWhatItShows(t *testing.T) {
 	h, token := sessionOf(t, "org_a")
 	open := func(path string, have ...*http.Cookie) (int, string) {

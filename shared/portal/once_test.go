@@ -31,8 +31,7 @@ func countRequests(api *fakeAPI, prefix string) int {
 // A Rotate secret confirmation sent twice (a double click, a retried
 // POST) rotates once: a second rotation would drop the secret the
 // endpoint uses while the page promises it a grace period. The second
-// answer is the endpoint page saying so, and shows no secret (s28 portal
-// review 1).
+// answer is the endpoint page saying so, and shows no secret.
 func TestRotateFormSentTwiceRotatesOnce(t *testing.T) {
 	api := &fakeAPI{t: t, hook: healthyHook()}
 	h := testHandler(t, api)
@@ -96,7 +95,7 @@ func TestAFormFromBeforeOneTimeValuesIsNotARepeat(t *testing.T) {
 }
 
 // A Create form sent twice creates one webhook; the second answer is that
-// webhook's page, without its secret (s28 portal review 1).
+// webhook's page, without its secret.
 func TestCreateFormSentTwiceCreatesOnce(t *testing.T) {
 	api := &fakeAPI{t: t, hook: healthyHook()}
 	h := testHandler(t, api)

@@ -13,7 +13,7 @@ import (
 // answered at once, as a form from before one-time values, and never
 // waits for a first submission's record. Before, a made-up value was taken
 // for a replay and held the request 3 s reading the table every 100 ms,
-// uncharged to the organization (s29 security review F1).
+// uncharged to the organization.
 func TestAnUnknownOneTimeValueIsAnsweredAtOnce(t *testing.T) {
 	api := &fakeAPI{t: t, hook: healthyHook()}
 	h := testHandler(t, api)
@@ -59,7 +59,7 @@ func TestAnUnknownOneTimeValueIsAnsweredAtOnce(t *testing.T) {
 // Rotate secret form and then posted to Create, it is not a replay of a
 // create (no create record will ever come), so it is answered at once as
 // out of date, however often it is posted. Before, it held each request
-// 3 s reading the table every 100 ms (s29 diff A F1). A Create form's
+// 3 s reading the table every 100 ms. A Create form's
 // value, or another webhook's rotate value, posted to Rotate secret
 // rotates nothing, and the value is not used up.
 func TestAOneTimeValueActsOnlyOnTheFormItWasIssuedFor(t *testing.T) {

@@ -9,8 +9,7 @@ import (
 var summaryTag = regexp.MustCompile(`<summary>(.*?)</summary>`)
 
 // Each "Example payload" control in the event picker names its event
-// type, so a screen reader's list of controls tells them apart (s28
-// portal review 9).
+// type, so a screen reader's list of controls tells them apart.
 func TestExamplePayloadsNameTheirEvent(t *testing.T) {
 	h := testHandler(t, &fakeAPI{t: t, hook: healthyHook()})
 	page := get(h, h.newForm, "/portal/webhooks/new").Body.String()

@@ -23,7 +23,7 @@ func logCell(t *testing.T, page, dlv, label string) string {
 // TestAttemptLogSaysErrorsInWords: the Error column reads as a short
 // phrase, with the API's error class kept beside it (what the API, the
 // DLQ and support speak of), and an attempt that sent nothing shows no
-// latency instead of a made-up "0 ms" (s32 portal review 9).
+// latency instead of a made-up "0 ms".
 func TestAttemptLogSaysErrorsInWords(t *testing.T) {
 	at := time.Date(2026, 12, 2, 6, 0, 0, 0, time.UTC)
 	api := &fakeAPI{t: t, hook: healthyHook(), attempts: func(string) attemptPage {
@@ -64,7 +64,7 @@ func TestAttemptLogSaysErrorsInWords(t *testing.T) {
 // TestPickerSaysTestsNeedNoSubscription: webhook.test is in the catalog
 // (an endpoint may subscribe to it), but Send test event reaches every
 // endpoint whatever it subscribes to, and the picker says so beside it, so
-// no one ticks it "to be able to test" (s32 portal review 9).
+// no one ticks it "to be able to test".
 func TestPickerSaysTestsNeedNoSubscription(t *testing.T) {
 	h := testHandler(t, &fakeAPI{t: t, hook: healthyHook()})
 	page := get(h, h.newForm, "/portal/webhooks/new").Body.String()

@@ -10,8 +10,7 @@ import (
 
 // TestListSaysTheRateCountsAttempts: the list's success rate is over the
 // latest attempts, retries included (README: "success rate over the last
-// 20 attempts"), and says so: "of last 9" read as nine events (s32 portal
-// review 7).
+// 20 attempts"), and says so: "of last 9" read as nine events.
 func TestListSaysTheRateCountsAttempts(t *testing.T) {
 	for n, want := range map[int]string{9: "0% of last 9 attempts", 1: "0% of last 1 attempt"} {
 		api := &fakeAPI{t: t, hook: healthyHook(), attempts: func(string) attemptPage {

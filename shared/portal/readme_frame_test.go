@@ -12,7 +12,7 @@ import (
 // README's "To try the iframe" steps, followed word for word, let both the
 // same-site page (127.0.0.1) and the other-site one (127.0.0.2) frame the
 // portal: the second must be listed too, or Chromium shows "refused to
-// connect" where README promises "Open webhooks in a new tab" (s34 #7).
+// connect" where README promises "Open webhooks in a new tab".
 func TestREADMEsIframeStepsAllowBothPages(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {

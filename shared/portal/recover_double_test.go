@@ -10,7 +10,7 @@ import (
 // letters were skipped because the first call searched them moments
 // before (and queued them). It must not say they could not be searched,
 // and it says what to do in a tenant's words, without the operator's
-// terms (s28 portal review 6).
+// terms.
 func TestSecondRecoverPageSaysAnEarlierRecoverSearchedTheDeadLetters(t *testing.T) {
 	v, _ := url.ParseQuery("done=recovered&queued=0&incomplete=1&since=2026-11-23T09%3A15%3A07Z")
 	got := recoveredNotice(v)

@@ -16,7 +16,7 @@ var fixedRun = webhook.FailureRun{FailingSince: failingSince, EndedAt: time.Date
 // An endpoint fixed before its tenant pressed Recover is healthy again,
 // but the run its success ended (health.last_failure_run) still has dead
 // letters: the healthy card says how many failed between when and when,
-// and offers Recover from the run's start (s32 portal finding 1).
+// and offers Recover from the run's start.
 func TestAHealthyEndpointOffersRecoverForTheRunItsSuccessEnded(t *testing.T) {
 	hk := healthyHook()
 	hk.Health.LastSuccessAt, hk.Health.LastFailureRun = fixedRun.EndedAt, fixedRun
@@ -62,7 +62,7 @@ func TestAFailingEndpointRecoversFromAnEarlierEndedRun(t *testing.T) {
 
 // Send test event on a failing endpoint with an ended run not recovered
 // yet: the test's success joins the two runs, so the Recover it leads to
-// starts at the ended run's start, not the running one's (s32 diffB #3).
+// starts at the ended run's start, not the running one's.
 func TestTestOfFailingEndpointKeepsEndedRunStart(t *testing.T) {
 	hk := failingHook()
 	hk.Health.FailingSince = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)

@@ -16,14 +16,14 @@ func recoverFrom(since string) string {
 }
 
 // runEndsSentence is the failing card's last sentence: how long Recover
-// stays offered once the run ends (s35 portal 5: "until a Recover from
+// stays offered once the run ends ("until a Recover from
 // its start or for 14 days" had no verb).
 const runEndsSentence = "Once a delivery succeeds, the run ends, and this card still offers Recover for it for 14 days, or until a Recover from the run's start completes."
 
 // An enabled endpoint with a failure run offers Recover from the run's
 // start, and says the endpoint must work first; the recover it posts
 // enables nothing (the API's recover takes an enabled endpoint) and sends
-// the run's dead letters (s32 portal finding 1).
+// the run's dead letters.
 func TestAFailingEndpointOffersRecoverFromTheRunsStart(t *testing.T) {
 	api := &fakeAPI{t: t, hook: failingHook(), recover: func(string) (int, any) {
 		return http.StatusAccepted, map[string]any{"enabled": false, "queued": 7, "dead_lettered": 7}
@@ -100,7 +100,7 @@ func TestATestOfAFailingEndpointKeepsItsRecover(t *testing.T) {
 
 // A tenant who disabled a failing endpoint keeps its run (only an enable
 // clears it): the card names it and offers Recover from its start, which
-// enables the endpoint (s32 portal finding 1, third path).
+// enables the endpoint.
 func TestATenantDisabledFailingEndpointOffersRecover(t *testing.T) {
 	hk := failingHook()
 	hk.Enabled = false

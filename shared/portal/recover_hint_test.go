@@ -14,7 +14,7 @@ import (
 // is none, and nothing of a time the tenant typed. It said "the oldest
 // held event" of a field holding a run's earlier start, and a tenant who
 // typed the held time instead would leave out the run's failed
-// deliveries before it (s35 portal 6).
+// deliveries before it.
 func TestRecoverHintSaysWhatTheFieldHolds(t *testing.T) {
 	run := failingSince                // 2026-11-23 09:15:07
 	later := run.Add(22 * time.Second) // parked or owed after the run began

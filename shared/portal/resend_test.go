@@ -9,7 +9,7 @@ import (
 
 // A Resend of a delivery whose type the endpoint no longer subscribes to
 // shows the endpoint page again, whose Settings hold the fix, with what
-// to do in the form's words (s28 portal review 8).
+// to do in the form's words.
 func TestResendOfAnUnsubscribedTypeSaysWhatToDo(t *testing.T) {
 	api := &fakeAPI{t: t, hook: healthyHook(), unsubscribed: "emailOpen"}
 	api.hook.AllEvents, api.hook.EventTypes = false, []string{"emailClick"}

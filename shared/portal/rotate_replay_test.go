@@ -74,7 +74,7 @@ func doubleRotate(t *testing.T, fail int, answerFirstWhileSecondWaits bool) (*Ha
 
 // A double-clicked Rotate secret whose first submission fails: the page
 // the browser shows says nothing was rotated and offers the form again,
-// never that the secret was rotated (s33 races #4).
+// never that the secret was rotated.
 func TestDoubleClickedRotateWhoseFirstFailsSaysNothingWasRotated(t *testing.T) {
 	_, second := doubleRotate(t, http.StatusConflict, true)
 	page := words(second.Body.String())

@@ -24,8 +24,8 @@ func sendForm(h *Handler, path string, form url.Values, session string) *httptes
 
 // Sign out answers with its own page's address (post/redirect/get): a
 // reload shows "signed out" again, never the one-hour limit, and the
-// address opened later (history, a restored tab) is that page, not a 404
-// (s34 portal #5). The GET signs no one out.
+// address opened later (history, a restored tab) is that page, not a 404.
+// The GET signs no one out.
 func TestSignOutRedirectsToItsOwnPage(t *testing.T) {
 	h, session := sessionOf(t, "org_a")
 	cookie := &http.Cookie{Name: cookieName, Value: session}
@@ -55,7 +55,7 @@ func TestSignOutRedirectsToItsOwnPage(t *testing.T) {
 
 // A form sent after the session ended says plainly that nothing was done
 // (a Create: that the webhook was not created), and does not blame the
-// one-hour limit alone when a sign-out in another tab ended it (s34 #2).
+// one-hour limit alone when a sign-out in another tab ended it.
 func TestAFormSentAfterTheSessionEndedSaysNothingWasDone(t *testing.T) {
 	h, _ := loginPortal(t)
 	for path, want := range map[string]string{

@@ -124,7 +124,7 @@ func TestAttemptLogShowsEventAndDeliveryIDs(t *testing.T) {
 
 // TestNotFoundKeepsTheMenu: a signed-in visitor's Not found (an old
 // bookmark, an endpoint a teammate deleted) keeps the menu and links back
-// to the list (s25 portal review 13).
+// to the list.
 func TestNotFoundKeepsTheMenu(t *testing.T) {
 	api := &fakeAPI{t: t, hook: hook{ID: "wh_other"}} // wh_1 is not this organization's
 	h := testHandler(t, api)
@@ -152,8 +152,8 @@ func renderPageNoSession(h *Handler) string {
 }
 
 // TestFieldsAndOutlinesContrast: the borders that show where a field is
-// reach WCAG 1.4.11's 3:1 on white (s25 portal review 7), and the log
-// keeps event names whole at desktop width (review 6).
+// reach WCAG 1.4.11's 3:1 on white, and the log
+// keeps event names whole at desktop width.
 func TestFieldsAndOutlinesContrast(t *testing.T) {
 	css, err := staticFS.ReadFile("static/portal.css")
 	if err != nil {

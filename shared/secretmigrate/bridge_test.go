@@ -24,7 +24,7 @@ func TestBridgeContract(t *testing.T) {
 // During a move the bridge serves a webhook from the source, writes every
 // create to both stores and every rotation to both once the migration
 // copied the webhook; a webhook not copied yet is rotated in the source
-// alone (a rotation never creates a record: finding s28-secrets 4), and the
+// alone (a rotation never creates a record), and the
 // migration copies the rotation with it.
 func TestBridgeWritesBothAndReadsTheSource(t *testing.T) {
 	w := newWorld(t)
@@ -63,7 +63,7 @@ func TestBridgeWritesBothAndReadsTheSource(t *testing.T) {
 // A move back (migrating-to-secretsmanager) before the cleanup run removed
 // the old Secrets Manager copies: the stack reads the envelope, where the
 // tenant rotated, not the stale copy, and a rotation keeps the tenant's
-// secret as previous (finding s28-secrets 2).
+// secret as previous.
 func TestBridgeReadsTheSourceOnAMoveBack(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
@@ -100,7 +100,7 @@ func (failingWrites) ReplaceRecord(context.Context, string, string, secrets.Reco
 
 // A rotation whose target write fails answers the error and leaves the
 // source as it was: the secret nobody was shown is not signed with, and no
-// migration run copies it over later (finding s28-secrets 3).
+// migration run copies it over later.
 func TestBridgeUndoesTheSourceWriteOfAFailedRotation(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()

@@ -71,7 +71,7 @@ func requireBothKept(t *testing.T, b secretmigrate.Bridge, next [2]string) {
 // A rotation through the bridge that another rotation overtakes between
 // its read and its write is made again over the other's record: both
 // answer success and both secrets are kept, the later one current; the
-// overtaken one is not lost to the other's write (s29 diff review B: lost
+// overtaken one is not lost to the other's write (lost
 // update), whichever store is the source.
 func TestAnOvertakenBridgeRotationKeepsBothSecrets(t *testing.T) {
 	for _, sourceName := range []string{sm, env} {

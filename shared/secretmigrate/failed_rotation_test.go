@@ -43,7 +43,7 @@ func (m migrateThenFail) ReplaceRecord(context.Context, string, string, secrets.
 
 // A rotation that answered an error through the Bridge never becomes the
 // current secret after the switch, however its new record reached the
-// target (findings s28 diff B 1): while migrating the source wins.
+// target: while migrating the source wins.
 func TestAFailedBridgeRotationIsNotCurrentAfterTheSwitch(t *testing.T) {
 	for name, tc := range map[string]struct {
 		copiedFirst bool // the target holds a copy before the rotation
@@ -97,7 +97,7 @@ func (h beforeRead) Record(ctx context.Context, orgID, webhookID string) (secret
 
 // The undo of a failed write restores only a source that holds exactly
 // what that write wrote: a record written since with the same current but
-// another previous is left alone and logged (findings s28 diff B 2).
+// another previous is left alone and logged.
 func TestBridgeUndoLeavesARecordChangedSince(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()

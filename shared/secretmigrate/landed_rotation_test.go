@@ -28,7 +28,7 @@ func (s swapLandsThenConflicts) SwapRecord(ctx context.Context, orgID, webhookID
 
 // A bridge rotation whose source write landed but answered a conflict is
 // not made again over its own record: both stores keep the secret it
-// replaced in its grace (s30 diff A F1).
+// replaced in its grace.
 func TestABridgeRotationRetriedOverItsOwnWriteKeepsPrevious(t *testing.T) {
 	for _, sourceName := range []string{sm, env} {
 		t.Run("source "+sourceName, func(t *testing.T) {

@@ -246,7 +246,7 @@ func TestMigrateResumesAfterACrash(t *testing.T) {
 		t.Fatalf("the crashed run returned %v", err)
 	}
 	// Each line is a step done: the failed switch is not printed, the copy
-	// before it is (s31 CLI walk #8: the last line named the step that
+	// before it is (the last line named the step that
 	// failed, as if done).
 	if !strings.Contains(out, "org_a/wh_2: copied the secrets to envelope") || strings.Contains(out, "org_a/wh_2: switched") {
 		t.Fatalf("the crashed run printed:\n%s", out)
@@ -279,8 +279,7 @@ func TestMigrateResumesAfterACrash(t *testing.T) {
 // The README's cleanup run (the stack on the target alone) keeps the
 // target's record of a webhook the copy run never marked: created through
 // the Bridge after the copy, then rotated twice on the target alone, its
-// two records are unrelated and the target's is the tenant's (finding
-// s28-secrets 1).
+// two records are unrelated and the target's is the tenant's.
 func TestMigrateCleanupKeepsTargetRotationsOfAnUnmarkedWebhook(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()

@@ -57,7 +57,7 @@ func (w *world) migrateWithRotations(rounds int) (*rotatingTarget, secretmigrate
 
 // A rotation landing between the migration's read and its copy is not
 // undone: the stack goes on signing with the rotated secret, the old one
-// as previous, during the copy too (findings s26-operator 4, s28-secrets 2).
+// as previous, during the copy too.
 func TestMigrateKeepsARotationDuringTheCopy(t *testing.T) {
 	w := newWorld(t)
 	old := w.create("wh_1", w.sm)
@@ -67,7 +67,7 @@ func TestMigrateKeepsARotationDuringTheCopy(t *testing.T) {
 	}
 	fresh := to.rotated[0]
 	// The copy wrote the record it read before the rotation over the
-	// target; the stack still reads the rotation (finding s28-secrets 2).
+	// target; the stack still reads the rotation.
 	if got := to.stackReads[0]; got.Current != fresh || got.Previous != old {
 		t.Fatalf("the stack read during the copy: current is the rotated secret %v, previous the old one %v", got.Current == fresh, got.Previous == old)
 	}
@@ -161,7 +161,7 @@ func (d racingDelete) SwapRecord(ctx context.Context, orgID, webhookID, from str
 
 // A rotation racing the webhook's delete (after the Bridge read the
 // record, or between its two writes) leaves no secret behind in either
-// store: no migration run would ever find one (finding s28-secrets 4).
+// store: no migration run would ever find one.
 func TestBridgeRotateRacingADeleteLeavesNoSecret(t *testing.T) {
 	for _, c := range []struct{ name, sourceAt, targetAt string }{
 		{"after the read", "Record", "Record"},
@@ -197,7 +197,7 @@ func TestBridgeRotateRacingADeleteLeavesNoSecret(t *testing.T) {
 // A rerun copies a marked webhook again when its source changed (a
 // rotation whose target write was missed); deleted just before that copy
 // wrote the target, it leaves no copy behind, though its item needs no
-// switch (finding s28-secrets 4).
+// switch.
 func TestMigrateRemovesTheCopyOfAMarkedWebhookDeletedDuringIt(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()

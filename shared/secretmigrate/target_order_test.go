@@ -42,7 +42,7 @@ func (s heldTarget) ReplaceRecord(ctx context.Context, o, w string, r secrets.Re
 
 // Two rotations through the Bridge, both answering success, whose target
 // writes land in the other order than their source writes: the target
-// ends with the later record, as the source (s30 diff A F4: it kept the
+// ends with the later record, as the source (it kept the
 // earlier one, without the current secret, read alone after the switch).
 func TestBridgeTargetKeepsTheLaterOfTwoRotations(t *testing.T) {
 	ctx := context.Background()

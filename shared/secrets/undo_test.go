@@ -38,7 +38,7 @@ func (r rotatesBeforeWrites) SwapRecord(ctx context.Context, orgID, webhookID, f
 // The undo of a failed rotation never erases a rotation that answered
 // success and landed after the undo found the failed one's record: the
 // restore is conditional on the record still being the failed rotation's
-// (s29 diff review B: undo is read-then-replace).
+// (undo is read-then-replace).
 func TestUndoKeepsARotationLandingBeforeItsRestore(t *testing.T) {
 	ctx := context.Background()
 	store, err := devsecrets.NewLocal("")
@@ -95,7 +95,7 @@ func TestUndoRestoresTheRecordBeforeAFailedRotation(t *testing.T) {
 // A failed rotation made over another one that landed after the caller
 // began (a winner it was made again over) is undone by its id to the
 // record it was made over, which Rotate returns: the winner and the secret
-// it replaced sign, the failed one's does not (s30 diff A F3).
+// it replaced sign, the failed one's does not.
 func TestUndoRestoresTheWinnerAFailedRotationWasMadeOver(t *testing.T) {
 	ctx := context.Background()
 	store, err := devsecrets.NewLocal("")

@@ -125,7 +125,7 @@ func TestReceiveOnceMarksLostAnswers(t *testing.T) {
 	}
 
 	// No connection opened (the endpoint is down: a closed loopback port):
-	// the request never went out, so it hid nothing either (s29 walk F4).
+	// the request never went out, so it hid nothing either.
 	closed := closedPort(t)
 	_, err = New(testenv.SQSClient(t, closed)).ReceiveOnce(ctx, closed+"/100010001000/q", 1, 0, 0)
 	if err == nil || errors.Is(err, queue.ErrLost) || !strings.Contains(err.Error(), "connection refused") {

@@ -11,8 +11,8 @@ import (
 )
 
 // An idle make dev long-polls every queue, and goaws warned "No messages
-// in Queue" for each empty ask (~32 MB/h in .hookrelay/goaws.log, s29
-// walk F1): that line is dropped, a real error is still logged.
+// in Queue" for each empty ask (~32 MB/h in .hookrelay/goaws.log): that
+// line is dropped, a real error is still logged.
 func TestLogDropsEmptyReceivesAndKeepsErrors(t *testing.T) {
 	var out bytes.Buffer
 	if err := setupLog(&out, "warn"); err != nil {
