@@ -110,15 +110,16 @@ type recoverData struct {
 // of a failing endpoint (?since=, which keeps the run's start: a test that
 // succeeds ends the run), and with the
 // refusal of one. It holds the time typed when a recover was
-// refused, the one that recover used, or else the start of the failure
-// run: every dead letter and parked delivery of the run is from then on.
+// refused, the one that recover used, or else recoverStart's: the
+// earliest of the run's start, the oldest held event and the first dead
+// letter owed.
 func recoverForm(r *http.Request, hk hook) recoverData {
 	q := r.URL.Query()
 	refused := r.PostForm.Has("since")
 	held := !hk.Parks() && !hk.ParkedFrom.IsZero()
 	owed := !hk.DeadLettersFrom.IsZero()
 	d := recoverData{Show: hk.Parks() || hasRun(hk) || !endedRun(hk).FailingSince.IsZero() || held || owed || q.Get("since") != "" || q.Get("more") == "1" || q.Get("incomplete") == "1" || refused, Held: held, Owed: owed}
-	start, hint := recoverStart(hk, held)
+	start, hint := recoverStart(hk)
 	switch {
 	case refused:
 		d.Since = r.PostForm.Get("since")
@@ -140,14 +141,16 @@ func recoverForm(r *http.Request, hk hook) recoverData {
 // dead letters owed are what Recover is for, and a failure run still on
 // record (a tenant's disable keeps it) may have begun before them, with
 // its dead letters: from whichever is earliest; else from when the
-// endpoint was disabled.
-func recoverStart(hk hook, held bool) (time.Time, string) {
+// endpoint was disabled. Held events count while the endpoint holds new
+// ones too: disabled for failing, Enabled, and disabled again by a new
+// run, it still holds those of the first disable, older than the run.
+func recoverStart(hk hook) (time.Time, string) {
 	start, hint := runStart(hk), "It starts when the endpoint began failing."
 	if from := hk.DeadLettersFrom; !from.IsZero() && (start.IsZero() || !start.Before(from)) {
 		start, hint = from, "It starts where the failed deliveries not sent yet begin."
 	}
-	if held && (start.IsZero() || hk.ParkedFrom.Before(start)) {
-		start, hint = hk.ParkedFrom, "It starts at the oldest held event."
+	if from := hk.ParkedFrom; !from.IsZero() && (start.IsZero() || from.Before(start)) {
+		start, hint = from, "It starts at the oldest held event."
 	}
 	if start.IsZero() {
 		start, hint = hk.DisabledAt, "It starts when the endpoint was disabled."

@@ -14,7 +14,8 @@ import (
 // is none, and nothing of a time the tenant typed. It said "the oldest
 // held event" of a field holding a run's earlier start, and a tenant who
 // typed the held time instead would leave out the run's failed
-// deliveries before it.
+// deliveries before it. Held events count on an endpoint
+// that holds them now too.
 func TestRecoverHintSaysWhatTheFieldHolds(t *testing.T) {
 	run := failingSince                // 2026-11-23 09:15:07
 	later := run.Add(22 * time.Second) // parked or owed after the run began
@@ -25,6 +26,13 @@ func TestRecoverHintSaysWhatTheFieldHolds(t *testing.T) {
 		hk.Health.FailingSince, hk.ParkedFrom, hk.DeadLettersFrom = failing, parked, owed
 		return hk
 	}
+	// Disabled for failing, Enabled, failing again and disabled again: the
+	// events held since the first disable remain, older than this run
+	// (the form started at the run and left them out).
+	disabledAgain := disabledFailingHook()
+	disabledAgain.ParkedFrom = earlier
+	heldInRun := disabledFailingHook()
+	heldInRun.ParkedFrom = later
 	noRun := disabledFailingHook()
 	noRun.Health.FailingSince = time.Time{}
 	for _, c := range []struct {
@@ -38,6 +46,8 @@ func TestRecoverHintSaysWhatTheFieldHolds(t *testing.T) {
 		{"held, no run", tenantDisabled(time.Time{}, later, time.Time{}), later, "It starts at the oldest held event."},
 		{"owed after the run began", tenantDisabled(run, time.Time{}, later), run, "It starts when the endpoint began failing."},
 		{"owed before the run began", tenantDisabled(run, time.Time{}, earlier), earlier, "It starts where the failed deliveries not sent yet begin."},
+		{"disabled for failing again, held since the first disable", disabledAgain, earlier, "It starts at the oldest held event."},
+		{"disabled for failing, held since the run", heldInRun, run, "It starts when the endpoint began failing."},
 		{"failing", failingHook(), run, "It starts when the endpoint began failing."},
 		{"disabled for failing, no run start known", noRun, disabledAt, "It starts when the endpoint was disabled."},
 	} {
