@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devauth"
 	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/devstate"
 )
@@ -99,6 +100,9 @@ func runDev(ctx context.Context, out io.Writer, o devrun.Options) error {
 	}
 }
 
+// printBanner's commands set the data folder (or key file) when it is not
+// the default: typed bare in another terminal, they would read the default
+// one's key and state and reach no stack, or the wrong one.
 func printBanner(w io.Writer, s *devrun.Stack) {
 	rel := s.DataDir
 	if wd, err := os.Getwd(); err == nil {
@@ -109,12 +113,12 @@ func printBanner(w io.Writer, s *devrun.Stack) {
 	fmt.Fprintf(w, `
 hookrelay dev is running (Ctrl-C to stop)
   API        %s   (spec: %s/openapi.json)
-  token      go run ./cmd/hookrelay token --org org_a
-  receiver   HOOKRELAY_LISTEN_SECRET=whsec_... go run ./cmd/hookrelay listen --port 9000
+  token      %s
+  receiver   %sHOOKRELAY_LISTEN_SECRET=whsec_... go run ./cmd/hookrelay listen --port 9000
   data       %s   (webhooks and secrets persist; emulator logs: *.log)
   secrets    %s
 
-`, s.API, s.API, rel, secretStoreNote(s.Config.SecretStore))
+`, s.API, s.API, devauth.TokenCommand(s.DataDir, "org_a"), devstate.CommandEnv(s.DataDir), rel, secretStoreNote(s.Config.SecretStore))
 }
 
 // secretStoreNote says where make dev keeps the signing secrets, and how

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devauth"
 	"github.com/hookrelay/hookrelay/shared/devrun"
 	"github.com/hookrelay/hookrelay/shared/devstate"
 )
@@ -45,5 +46,30 @@ func TestDevCleanRemovesTheDataFolder(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("%s is still there: %v", dir, err)
+	}
+}
+
+// The banner's commands reach the make dev it describes from another
+// terminal: on a folder other than the default, they set it, as bare they
+// would read the default folder's key and state.
+func TestBannerCommandsNameANonDefaultDataFolder(t *testing.T) {
+	t.Setenv(devstate.EnvDataDir, "")
+	t.Setenv(devauth.EnvDevKeyFile, "")
+	def, err := devstate.DataDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "dev data")
+	for dir, env := range map[string]string{def: "", other: "HOOKRELAY_DATA_DIR='" + other + "' "} {
+		var b strings.Builder
+		printBanner(&b, &devrun.Stack{API: "http://127.0.0.1:8080", DataDir: dir, Config: config.Defaults()})
+		for _, want := range []string{
+			"token      " + env + "go run ./cmd/hookrelay token --org org_a\n",
+			"receiver   " + env + "HOOKRELAY_LISTEN_SECRET=whsec_... go run ./cmd/hookrelay listen --port 9000\n",
+		} {
+			if !strings.Contains(b.String(), want) {
+				t.Errorf("banner for %s:\n%s\nwant the line %q", dir, b.String(), want)
+			}
+		}
 	}
 }

@@ -328,3 +328,28 @@ func TestDevJWTAudienceIsConfigured(t *testing.T) {
 		t.Fatalf("issued aud %v", aud)
 	}
 }
+
+// A make dev on another data folder (or key file) than the default: its
+// 401 for a token of another key names where its key is, and the command
+// it gives mints one with that key from another terminal, not a bare one
+// that reads the default folder and fails again.
+func TestDevJWTWrongKeyNamesTheKeyMakeDevReads(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "my data")
+	other := sign(t, jwt.SigningMethodHS256, bytes.Repeat([]byte{8}, 32), jwt.MapClaims{"org_id": "org_abc", "exp": time.Now().Add(time.Hour).Unix(), "aud": "hookrelay"})
+	for _, c := range []struct{ keyFile, keyAt, env string }{
+		{"", filepath.Join(dir, devauth.KeyFileName), "HOOKRELAY_DATA_DIR='" + dir + "' "},
+		{"/k/dev.key", "/k/dev.key", "HOOKRELAY_DEV_JWT_KEY_FILE=/k/dev.key "},
+	} {
+		t.Setenv(devauth.EnvDevKeyFile, c.keyFile)
+		dev, err := devauth.ForDataDir(testKey, config.Defaults(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = dev.Authenticate(bearer(other))
+		for _, want := range []string{"key " + c.keyAt + " ", "`" + c.env + "go run ./cmd/hookrelay token --org ORG`"} {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("key file %q: %v, want it to name %q", c.keyFile, err, want)
+			}
+		}
+	}
+}

@@ -8,12 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/hookrelay/hookrelay/shared/auth"
 	"github.com/hookrelay/hookrelay/shared/config"
+	"github.com/hookrelay/hookrelay/shared/devstate"
 	"github.com/hookrelay/hookrelay/shared/ids"
 )
 
@@ -30,6 +33,10 @@ type DevJWT struct {
 	// authorizer checks in a deployed stack), so a token minted for
 	// another service with the same key is refused.
 	Audience string
+	// KeyAt is where make dev read Key, and Minting the command that
+	// mints a token with it from another terminal (TokenCommand): a 401
+	// names both, as a bare command there may read another data folder.
+	KeyAt, Minting string
 }
 
 var _ auth.Authenticator = DevJWT{}
@@ -37,6 +44,27 @@ var _ auth.Authenticator = DevJWT{}
 // NewDevJWT takes the claim names and the audience from configuration.
 func NewDevJWT(key []byte, cfg config.Config) DevJWT {
 	return DevJWT{Key: key, Names: auth.NewClaimNames(cfg), Audience: cfg.DevAudience}
+}
+
+// ForDataDir is NewDevJWT for the make dev on dataDir, whose 401s say
+// where its key is and how to mint a token with it.
+func ForDataDir(key []byte, cfg config.Config, dataDir string) (DevJWT, error) {
+	d := NewDevJWT(key, cfg)
+	var err error
+	d.KeyAt, err = devKeyPath(dataDir)
+	d.Minting = TokenCommand(dataDir, "ORG")
+	return d, err
+}
+
+// TokenCommand mints a token for org with the key of the make dev on
+// dataDir, typed in another terminal from the repository: it sets the
+// key file or data folder make dev reads unless that is the default.
+func TokenCommand(dataDir, org string) string {
+	env := devstate.CommandEnv(dataDir)
+	if p := strings.TrimSpace(os.Getenv(EnvDevKeyFile)); p != "" {
+		env = devstate.ShellAssign(EnvDevKeyFile, p)
+	}
+	return env + "go run ./cmd/hookrelay token --org " + org
 }
 
 // Authenticate implements auth.Authenticator. Only HS256 is accepted (so "none"
@@ -69,7 +97,15 @@ func (d DevJWT) Authenticate(r *http.Request) (auth.Principal, error) {
 		// but a fixed message keeps that true whatever the library does.
 		// The usual cause locally is a token of an earlier dev key (make
 		// clean deletes it), so the message says how to get a good one.
-		return auth.Principal{}, auth.Unauthenticated("invalid token: not signed by this make dev's key (mint a new one with `go run ./cmd/hookrelay token --org ORG`) or not for this API")
+		// Deployed stacks never link devauth: the key's path stays local.
+		key, minting := "this make dev's key", d.Minting
+		if d.KeyAt != "" {
+			key += " " + d.KeyAt
+		}
+		if minting == "" {
+			minting = TokenCommand("", "ORG")
+		}
+		return auth.Principal{}, auth.Unauthenticated("invalid token: not signed by " + key + " (mint a new one with `" + minting + "`) or not for this API")
 	}
 	return d.Names.Principal(func(name string) auth.ClaimValue { return mapClaim(claims, name) })
 }

@@ -22,7 +22,7 @@ func Running() (devstate.State, string, error) {
 		return devstate.State{}, dir, err
 	}
 	if !held {
-		return devstate.State{}, dir, devstate.ErrNotRunning
+		return devstate.State{}, dir, devstate.NotRunning(dir)
 	}
 	return s, dir, nil
 }

@@ -37,7 +37,11 @@ func newHandlers(cfg config.Config, db *dynamodb.Client, q *sqsqueue.Client, sto
 	}
 	local := devbus.NewLocal(q, cfg.IngestQueueURL)
 	adapters := app.Adapters{Config: cfg, Dynamo: db, SQS: q, Secrets: store, Bus: local, Logger: log}
-	apiHandler, err := apiapp.New(apiapp.Deps{Adapters: adapters, Auth: devauth.NewDevJWT(key, cfg)})
+	jwt, err := devauth.ForDataDir(key, cfg, dataDir)
+	if err != nil {
+		return handlers{}, err
+	}
+	apiHandler, err := apiapp.New(apiapp.Deps{Adapters: adapters, Auth: jwt})
 	if err != nil {
 		return handlers{}, err
 	}

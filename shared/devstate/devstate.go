@@ -43,7 +43,14 @@ type State struct {
 }
 
 // ErrNotRunning means no state file exists: `make dev` is not running.
-var ErrNotRunning = errors.New("no local stack is running (start it with `make dev`)")
+// The error returned wraps it with NotRunning's message.
+var ErrNotRunning = errors.New("no local stack is running")
+
+// NotRunning is ErrNotRunning naming the data folder looked in: a make
+// dev started with another HOOKRELAY_DATA_DIR runs unseen on its own.
+func NotRunning(dir string) error {
+	return fmt.Errorf("%w on the data folder %s (start it with `make dev`, or set %s to the folder of the one running)", ErrNotRunning, dir, EnvDataDir)
+}
 
 // DataDir returns the data folder: $HOOKRELAY_DATA_DIR or <repo>/.hookrelay.
 // A blank value is unset, as for every HOOKRELAY_* variable; a relative
@@ -52,6 +59,10 @@ func DataDir() (string, error) {
 	if d := strings.TrimSpace(os.Getenv(EnvDataDir)); d != "" {
 		return filepath.Abs(d)
 	}
+	return defaultDataDir()
+}
+
+func defaultDataDir() (string, error) {
 	root, err := emulator.RepoRoot()
 	if err != nil {
 		return "", fmt.Errorf("make dev keeps its data in .hookrelay of the hookrelay repository, but there is %w: run this inside the repository, or set %s", err, EnvDataDir)
@@ -76,7 +87,7 @@ func Write(dir string, s State) error {
 func Read(dir string) (State, error) {
 	b, err := os.ReadFile(filepath.Join(dir, FileName))
 	if errors.Is(err, os.ErrNotExist) {
-		return State{}, ErrNotRunning
+		return State{}, NotRunning(dir)
 	}
 	if err != nil {
 		return State{}, err
@@ -97,6 +108,26 @@ func Running() (State, string, error) {
 	}
 	s, err := Read(dir)
 	return s, dir, err
+}
+
+// CommandEnv is what a command typed in another terminal needs in front
+// of it to find the make dev on dir: nothing for the default folder, else
+// HOOKRELAY_DATA_DIR=<dir> (a bare command would look in the default
+// one). "" is the default folder, as for devrun.Options.
+func CommandEnv(dir string) string {
+	if def, err := defaultDataDir(); dir == "" || (err == nil && def == dir) {
+		return ""
+	}
+	return ShellAssign(EnvDataDir, dir)
+}
+
+// ShellAssign is "name=value " for a POSIX shell, the value single-quoted
+// unless it holds only characters no shell reads specially.
+func ShellAssign(name, value string) string {
+	if value == "" || strings.Trim(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@%+,=-") != "" {
+		value = "'" + strings.ReplaceAll(value, "'", `'\''`) + "'"
+	}
+	return name + "=" + value + " "
 }
 
 // Remove deletes the state file when the local stack stops.

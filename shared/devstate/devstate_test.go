@@ -58,3 +58,34 @@ func TestDataDirTrimsAndMakesAbsolute(t *testing.T) {
 		t.Fatalf("relative %s: %q, %v; want %s", EnvDataDir, got, err, filepath.Join(wd, "state"))
 	}
 }
+
+// A make dev started with HOOKRELAY_DATA_DIR runs on a folder the
+// commands of another terminal do not read without it: not finding one,
+// they name the folder they looked in.
+func TestNotRunningNamesTheFolderLookedIn(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Read(dir); !errors.Is(err, ErrNotRunning) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), EnvDataDir) {
+		t.Fatalf("no state file in %s: %v; want ErrNotRunning naming the folder and %s", dir, err, EnvDataDir)
+	}
+}
+
+// The prefix a command needs to reach the make dev on a folder: none for
+// the default one, else the variable, quoted when the shell would split it.
+func TestCommandEnv(t *testing.T) {
+	t.Setenv(EnvDataDir, "")
+	def, err := DataDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir, want := range map[string]string{
+		def:            "",
+		"":             "",
+		"/tmp/d-1":     "HOOKRELAY_DATA_DIR=/tmp/d-1 ",
+		"/tmp/my data": "HOOKRELAY_DATA_DIR='/tmp/my data' ",
+		"/tmp/it's $x": `HOOKRELAY_DATA_DIR='/tmp/it'\''s $x' `,
+	} {
+		if got := CommandEnv(dir); got != want {
+			t.Errorf("CommandEnv(%q) = %q, want %q", dir, got, want)
+		}
+	}
+}
