@@ -10,6 +10,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/auth"
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/secrets"
+	"github.com/hookrelay/hookrelay/shared/strictjson"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -88,7 +89,7 @@ func (s *server) toAPIError(r *http.Request, err error) *apiError {
 	case errors.As(err, &ae):
 		return ae
 	case errors.As(err, &tooBig):
-		return fail(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "request body exceeds %d bytes", tooBig.Limit)
+		return fail(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "%s", strictjson.Message(err))
 	case errors.Is(err, auth.ErrUnauthenticated):
 		return fail(http.StatusUnauthorized, codeUnauthorized, "%s", err.Error())
 	case errors.Is(err, webhook.ErrNotFound), errors.Is(err, secrets.ErrNotFound):

@@ -25,48 +25,19 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, dst any) er
 	return bodyError(strictjson.Decode(w, r, limit, dst))
 }
 
+// bodyError gives Decode's error its answer: 413 for a body over the
+// limit (toAPIError), else 400 worded by strictjson.Message.
 func bodyError(err error) error {
 	var tooBig *http.MaxBytesError
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
 	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &tooBig):
+	case err == nil, errors.As(err, &tooBig):
 		return err
-	case errors.Is(err, strictjson.ErrNotText):
-		return fail(http.StatusBadRequest, codeInvalidJSON, "request body must be valid UTF-8 text: a string holds invalid UTF-8 or an unpaired surrogate escape")
-	case errors.Is(err, io.EOF):
-		return fail(http.StatusBadRequest, codeInvalidJSON, "request body must be a JSON object")
-	case errors.Is(err, strictjson.ErrRepeatedKey):
-		// Which of the two the client meant cannot be told.
-		return fail(http.StatusBadRequest, codeInvalidJSON, "request body %s: give each key once", err)
-	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-		return fail(http.StatusBadRequest, codeInvalidJSON, "request body is not valid JSON")
-	case errors.As(err, &typ):
-		if typ.Field == "" {
-			return fail(http.StatusBadRequest, codeInvalidJSON, "request body must be a JSON object")
-		}
-		return fail(http.StatusBadRequest, codeInvalidJSON, "%s must be a %s", typ.Field, jsonKind(typ.Type.Kind().String()))
 	}
-	if msg, ok := strictjson.UnknownField(err); ok {
-		return fail(http.StatusBadRequest, codeUnknownField, "%s", msg)
+	code := codeInvalidJSON
+	if _, ok := strictjson.UnknownField(err); ok {
+		code = codeUnknownField
 	}
-	return fail(http.StatusBadRequest, codeInvalidJSON, "request body is not valid JSON")
-}
-
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
-		return "string"
-	case "bool":
-		return "boolean"
-	case "slice", "array":
-		return "array"
-	case "struct", "map":
-		return "object"
-	}
-	return "number"
+	return fail(http.StatusBadRequest, code, "%s", strictjson.Message(err))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

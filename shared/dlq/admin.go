@@ -230,11 +230,12 @@ func specFromQuery(q url.Values) (FilterSpec, error) {
 // reason as unknown query parameters, and text that is not valid UTF-8 too.
 func readJSON(w http.ResponseWriter, r *http.Request, dst any) bool {
 	if err := strictjson.Decode(w, r, maxBody, dst); err != nil {
-		if msg, ok := strictjson.UnknownField(err); ok {
-			writeError(w, http.StatusBadRequest, codeUnknownField, msg)
-		} else {
-			writeError(w, http.StatusBadRequest, codeInvalidJSON, err.Error())
+		// A body over maxBody is invalid_json too (openapi AdminBadRequest).
+		code := codeInvalidJSON
+		if _, ok := strictjson.UnknownField(err); ok {
+			code = codeUnknownField
 		}
+		writeError(w, http.StatusBadRequest, code, strictjson.Message(err))
 		return false
 	}
 	return true
