@@ -165,7 +165,10 @@ func newDLQPurgeCmd(target *dlqTarget) *cobra.Command {
 first, so their recover does not send it again: it needs the table (--stack, --table
 or ` + config.EnvTable + `) and refuses to run without one.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if yes == dryRun {
+			switch {
+			case yes && dryRun:
+				return errors.New("--dry-run and --yes cannot be used together: --dry-run shows what purge would delete, --yes deletes it")
+			case !yes && !dryRun:
 				return errors.New("purge deletes dead letters for good: add --dry-run to see what it would delete, then --yes to confirm")
 			}
 			filters.spec.IDs = args

@@ -76,6 +76,16 @@ func TestDLQPurgeNeedsYes(t *testing.T) {
 	}
 }
 
+// Both of purge's (--dry-run | --yes) given: the refusal says so, rather
+// than advising to add what was typed.
+func TestDLQPurgeRefusesDryRunWithYes(t *testing.T) {
+	noTarget(t)
+	_, _, err := runDLQ(t, "purge", "--reason", "permanent_status", "--dry-run", "--yes")
+	if err == nil || !strings.Contains(err.Error(), "--dry-run and --yes cannot be used together") {
+		t.Fatalf("purge --dry-run --yes: %v, want a refusal saying they cannot be used together", err)
+	}
+}
+
 func TestDLQRejectsBadFilters(t *testing.T) {
 	noTarget(t)
 	for _, args := range [][]string{{"ls", "--tier", "tenant"}, {"ls", "--reason", "bogus"}, {"purge", "--reason", "permanent", "--yes"}, {"ls", "--since", "yesterday"}, {"redrive", "--since", "-1h"},
