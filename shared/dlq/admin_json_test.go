@@ -12,7 +12,7 @@ func TestAdminBodyErrorsAreWorded(t *testing.T) {
 	h := NewAdminHandler(&Ops{})
 	for _, c := range []struct{ path, body, want string }{
 		{"redrive", `{"all":"yes"}`, "all must be a boolean"},
-		{"redrive", `{"ids":"a"}`, "ids must be a"}, // FilterSpec.ids to encoding/json
+		{"redrive", `{"ids":"a"}`, "ids must be an array"}, // FilterSpec.ids to encoding/json
 		{"purge", `{"confirm":1}`, "confirm must be a boolean"},
 		{"redrive", ``, "request body must be a JSON object"},
 		{"redrive", `{x`, "request body is not valid JSON"},
@@ -24,6 +24,19 @@ func TestAdminBodyErrorsAreWorded(t *testing.T) {
 		msg, _ := e["message"].(string)
 		if status != 400 || errorCode(resp) != "invalid_json" || !strings.Contains(msg, c.want) || strings.Contains(msg, "json:") {
 			t.Errorf("%s with %.40q: %d %v, want 400 invalid_json %q", c.path, c.body, status, resp, c.want)
+		}
+	}
+}
+
+// ids is a list of strings: a null entry, which encoding/json reads as "",
+// is refused as a wrong type.
+func TestAdminIDsMustBeStrings(t *testing.T) {
+	h := NewAdminHandler(New(nil, "", nil, nil))
+	for _, body := range []string{`{"ids":[null]}`, `{"ids":["a",null]}`} {
+		status, resp := call(t, h, "POST", "/api/v1/admin/dlq/redrive", body)
+		e, _ := resp["error"].(map[string]any)
+		if msg, _ := e["message"].(string); status != 400 || errorCode(resp) != "invalid_json" || msg != "ids must be an array of strings" {
+			t.Errorf("redrive with %s: %d %v, want 400 invalid_json: ids must be an array of strings", body, status, resp)
 		}
 	}
 }

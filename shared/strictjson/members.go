@@ -61,29 +61,54 @@ func eachMember(b []byte, fn func(key string, value json.RawMessage) error) erro
 
 // checkKeys refuses a key of the object body that is not exactly the JSON
 // name of one of dst's fields (a pointer to a struct; anything else is not
-// checked), and a key given twice. Decode has already decoded body into
-// dst, so only the keys are left to check.
+// checked), a key given twice, and a list of strings with a null entry
+// (ErrNotStrings). Decode has already decoded body into dst, so only that
+// is left to check.
 func checkKeys(body []byte, dst any) error {
 	t := reflect.TypeOf(dst)
 	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
 		return nil
 	}
-	names := fieldNames(t.Elem(), map[string]bool{})
+	strs := fieldNames(t.Elem(), map[string]bool{})
 	seen := map[string]bool{}
-	return eachMember(body, func(key string, _ json.RawMessage) error {
+	return eachMember(body, func(key string, value json.RawMessage) error {
+		str, known := strs[key]
 		switch {
-		case !names[key]:
+		case !known:
 			return fmt.Errorf("json: unknown field %q", key) // encoding/json's own wording
 		case seen[key]:
 			return fmt.Errorf("%w %q", ErrRepeatedKey, key)
+		case str && !allStrings(value):
+			return fmt.Errorf("%s %w", key, ErrNotStrings)
 		}
 		seen[key] = true
 		return nil
 	})
 }
 
-// fieldNames adds the JSON names of struct type t's fields to names, those
-// of embedded structs without a name of their own included.
+// allStrings reports whether v, if an array, holds only strings:
+// encoding/json reads a null entry of a []string as "". v is valid JSON
+// starting at its first byte (eachMember's), so outside strings only
+// these bytes separate them.
+func allStrings(v []byte) bool {
+	in := false
+	for i := 1; i < len(v) && v[0] == '['; i++ {
+		switch c := v[i]; {
+		case in && c == '\\':
+			i++ // the escaped byte, a quote included
+		case c == '"':
+			in = !in
+		case in, c == ',', c == ']', c == ' ', c == '\t', c == '\n', c == '\r':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// fieldNames maps the JSON names of struct type t's fields, those of
+// embedded structs without a name of their own included, to whether the
+// field is a []string.
 func fieldNames(t reflect.Type, names map[string]bool) map[string]bool {
 	for f := range t.Fields() {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -92,9 +117,10 @@ func fieldNames(t reflect.Type, names map[string]bool) map[string]bool {
 			fieldNames(f.Type, names)
 		case !f.IsExported() || name == "-":
 		case name == "":
-			names[f.Name] = true
+			name = f.Name
+			fallthrough
 		default:
-			names[name] = true
+			names[name] = f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.String
 		}
 	}
 	return names

@@ -22,6 +22,8 @@ func Message(err error) string {
 		return fmt.Sprintf("request body exceeds %d bytes", tooBig.Limit)
 	case errors.Is(err, ErrNotText):
 		return "request body must be valid UTF-8 text: a string holds invalid UTF-8 or an unpaired surrogate escape"
+	case errors.Is(err, ErrNotStrings):
+		return err.Error()
 	case errors.Is(err, io.EOF):
 		return "request body must be a JSON object"
 	case errors.Is(err, ErrRepeatedKey):
@@ -35,7 +37,7 @@ func Message(err error) string {
 		}
 		// Request bodies are flat objects, so the key is Field's last part:
 		// encoding/json puts an embedded struct's Go name before it.
-		return typ.Field[strings.LastIndexByte(typ.Field, '.')+1:] + " must be a " + jsonKind(typ.Type.Kind())
+		return typ.Field[strings.LastIndexByte(typ.Field, '.')+1:] + " must be " + jsonKind(typ.Type.Kind())
 	}
 	if msg, ok := UnknownField(err); ok {
 		return msg
@@ -46,13 +48,13 @@ func Message(err error) string {
 func jsonKind(k reflect.Kind) string {
 	switch k {
 	case reflect.String:
-		return "string"
+		return "a string"
 	case reflect.Bool:
-		return "boolean"
+		return "a boolean"
 	case reflect.Slice, reflect.Array:
-		return "array"
+		return "an array"
 	case reflect.Struct, reflect.Map:
-		return "object"
+		return "an object"
 	}
-	return "number"
+	return "a number"
 }

@@ -18,6 +18,10 @@ import (
 // ErrNotText marks a body that is not valid Unicode text.
 var ErrNotText = errors.New("request body is not valid UTF-8 text")
 
+// ErrNotStrings marks a list of strings with a null entry, after the key
+// it was given under (an entry of another type is encoding/json's error).
+var ErrNotStrings = errors.New("must be an array of strings")
+
 // ErrTrailingData marks a body with more after its JSON value.
 var ErrTrailingData = errors.New("trailing data after the JSON object")
 
@@ -34,7 +38,9 @@ func UnknownField(err error) (string, bool) {
 // an *http.MaxBytesError), checks it with CheckText, and decodes exactly
 // one JSON value into dst, refusing unknown fields. Keys are matched to
 // dst's fields exactly, and a key given twice in any object of the body
-// (data's included) is an ErrRepeatedKey. Other errors are encoding/json's.
+// (data's included) is an ErrRepeatedKey; a []string field given a null
+// entry (which encoding/json reads as "") is ErrNotStrings. Other errors
+// are encoding/json's.
 func Decode(w http.ResponseWriter, r *http.Request, limit int64, dst any) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {

@@ -2,6 +2,7 @@ package strictjson
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -82,5 +83,26 @@ func TestDecode(t *testing.T) {
 	var tooBig *http.MaxBytesError
 	if err := decode(`{"name":"`+strings.Repeat("x", 200)+`"}`, 100); !errors.As(err, &tooBig) {
 		t.Errorf("over the limit: %v", err)
+	}
+}
+
+// A null among a []string's entries, which encoding/json reads as "", is
+// refused; "null" inside a string, escaped quotes included, is not one.
+func TestDecodeRefusesNullInAListOfStrings(t *testing.T) {
+	for body, refused := range map[string]bool{
+		`{"ids":[null]}`: true, `{"ids":[ "a" , null ]}`: true, `{"ids":null}`: false,
+		`{"ids":["a\"null", "\\", "n"]}`: false, `{"ids":[]}`: false, `{"name":"x"}`: false,
+	} {
+		var dst struct {
+			Name string   `json:"name"`
+			IDs  []string `json:"ids"`
+		}
+		err := Decode(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body)), 100, &dst)
+		if got := errors.Is(err, ErrNotStrings); got != refused || !refused && err != nil {
+			t.Errorf("%s: %v, want refused %v", body, err, refused)
+		}
+	}
+	if msg := Message(fmt.Errorf("ids %w", ErrNotStrings)); msg != "ids must be an array of strings" {
+		t.Errorf("message %q", msg)
 	}
 }
