@@ -18,6 +18,7 @@ func TestWrongTypesAreWorded(t *testing.T) {
 		`{"name":{},"url":"https://example.com/hooks/n","event_types":["emailOpen"]}`:       "name must be a string",
 		`{"name":"n","url":"https://example.com/hooks/n","event_types":[null]}`:             "event_types must be an array of strings",
 		`{"name":"n","url":"https://example.com/hooks/n","event_types":["emailOpen",null]}`: "event_types must be an array of strings",
+		`{"name":"n","url":"https://example.com/hooks/n","event_types":["emailOpen",1]}`:    "event_types must be an array of strings",
 	} {
 		for _, req := range []struct{ method, path string }{{http.MethodPost, webhooksPath}, {http.MethodPatch, webhooksPath + "/" + hook.ID}} {
 			if msg := e.do(req.method, req.path, tok, body).wantError(t, http.StatusBadRequest, "invalid_json"); msg != want {

@@ -40,7 +40,7 @@ func Members(b []byte, keys ...string) (map[string]json.RawMessage, error) {
 func eachMember(b []byte, fn func(key string, value json.RawMessage) error) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return errors.New("not a JSON object")
+		return ErrNotObject
 	}
 	for dec.More() {
 		tok, err := dec.Token()
@@ -124,4 +124,21 @@ func fieldNames(t reflect.Type, names map[string]bool) map[string]bool {
 		}
 	}
 	return names
+}
+
+// entryError words an entry of another type in a []string field of dst
+// as a null entry is (ErrNotStrings): encoding/json names the entry's Go
+// type, which would read "ids must be a string" of a list.
+func entryError(err error, dst any) error {
+	var typ *json.UnmarshalTypeError
+	t := reflect.TypeOf(dst)
+	if !errors.As(err, &typ) || typ.Type.Kind() != reflect.String ||
+		t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return err
+	}
+	key := typ.Field[strings.LastIndexByte(typ.Field, '.')+1:]
+	if fieldNames(t.Elem(), map[string]bool{})[key] {
+		return fmt.Errorf("%s %w", key, ErrNotStrings)
+	}
+	return err
 }

@@ -24,8 +24,10 @@ func Message(err error) string {
 		return "request body must be valid UTF-8 text: a string holds invalid UTF-8 or an unpaired surrogate escape"
 	case errors.Is(err, ErrNotStrings):
 		return err.Error()
-	case errors.Is(err, io.EOF):
+	case errors.Is(err, io.EOF), errors.Is(err, ErrNotObject):
 		return "request body must be a JSON object"
+	case errors.Is(err, ErrTrailingData):
+		return "request body has " + err.Error()
 	case errors.Is(err, ErrRepeatedKey):
 		// Which of the two the client meant cannot be told.
 		return "request body " + err.Error() + ": give each key once"

@@ -25,6 +25,10 @@ var ErrNotStrings = errors.New("must be an array of strings")
 // ErrTrailingData marks a body with more after its JSON value.
 var ErrTrailingData = errors.New("trailing data after the JSON object")
 
+// ErrNotObject marks a body whose JSON value is not an object (null, a
+// number, a list).
+var ErrNotObject = errors.New("not a JSON object")
+
 // UnknownField reports whether err is Decode's refusal of a key dst has
 // no field for, and says so without encoding/json's "json: " prefix
 // (`unknown field "x"`), as every route answers it. encoding/json has no
@@ -39,8 +43,8 @@ func UnknownField(err error) (string, bool) {
 // one JSON value into dst, refusing unknown fields. Keys are matched to
 // dst's fields exactly, and a key given twice in any object of the body
 // (data's included) is an ErrRepeatedKey; a []string field given a null
-// entry (which encoding/json reads as "") is ErrNotStrings. Other errors
-// are encoding/json's.
+// entry (which encoding/json reads as "") or an entry of another type is
+// ErrNotStrings. Other errors are encoding/json's.
 func Decode(w http.ResponseWriter, r *http.Request, limit int64, dst any) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
@@ -52,7 +56,7 @@ func Decode(w http.ResponseWriter, r *http.Request, limit int64, dst any) error 
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return err
+		return entryError(err, dst)
 	}
 	// Trailing data ("{}{}", "{} x") is malformed, whatever it holds: a
 	// second Decode would report a field of a trailing object as unknown.

@@ -87,11 +87,14 @@ func TestDecode(t *testing.T) {
 }
 
 // A null among a []string's entries, which encoding/json reads as "", is
-// refused; "null" inside a string, escaped quotes included, is not one.
+// refused as an entry of another type is (encoding/json's own error would
+// read "ids must be a string" of a list); "null" inside a string, escaped
+// quotes included, is not one, and a string field's wrong type is not.
 func TestDecodeRefusesNullInAListOfStrings(t *testing.T) {
 	for body, refused := range map[string]bool{
 		`{"ids":[null]}`: true, `{"ids":[ "a" , null ]}`: true, `{"ids":null}`: false,
 		`{"ids":["a\"null", "\\", "n"]}`: false, `{"ids":[]}`: false, `{"name":"x"}`: false,
+		`{"ids":[1]}`: true, `{"ids":["a",true]}`: true, `{"ids":[{}]}`: true, `{"ids":[["a"]]}`: true,
 	} {
 		var dst struct {
 			Name string   `json:"name"`
@@ -102,7 +105,35 @@ func TestDecodeRefusesNullInAListOfStrings(t *testing.T) {
 			t.Errorf("%s: %v, want refused %v", body, err, refused)
 		}
 	}
+	var dst struct {
+		Name string `json:"name"`
+	}
+	err := Decode(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"name":1}`)), 100, &dst)
+	if msg := Message(err); msg != "name must be a string" {
+		t.Errorf("a string field given a number: %q", msg)
+	}
 	if msg := Message(fmt.Errorf("ids %w", ErrNotStrings)); msg != "ids must be an array of strings" {
 		t.Errorf("message %q", msg)
+	}
+}
+
+// Bodies that are valid JSON but not one object say so, not "not valid
+// JSON".
+func TestMessageNamesWhatIsWrongWithTheBody(t *testing.T) {
+	for body, want := range map[string]string{
+		`null`:   "request body must be a JSON object",
+		`[]`:     "request body must be a JSON object",
+		`{}{}`:   "request body has trailing data after the JSON object",
+		`{} x`:   "request body has trailing data after the JSON object",
+		`{"a":`:  "request body is not valid JSON",
+		`{"name`: "request body is not valid JSON",
+	} {
+		var dst struct {
+			Name string `json:"name"`
+		}
+		err := Decode(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body)), 100, &dst)
+		if got := Message(err); got != want {
+			t.Errorf("%s: %q (%v), want %q", body, got, err, want)
+		}
 	}
 }
