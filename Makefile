@@ -43,8 +43,12 @@ runtools: node_modules/.installed $(GOAWS) $(KMS) ## install the pinned emulator
 # browser tests, headless), python3 (the docs' and portal's verifier
 # snippets) and curl (the quick start's commands). The tests fail, never
 # skip, without them, so tools installs the missing ones with apt-get, or
-# stops here with the reason.
+# stops here with the reason. apt-get waits up to APT_LOCK_WAIT seconds for
+# the package database: on a machine just booted, Debian's daily apt job
+# (or another install) can hold it for a while, and apt-get alone fails at
+# once when it is taken.
 TEST_PACKAGES := chromium python3 curl
+APT_LOCK_WAIT := 600
 testpackages:
 	@missing=""; for p in $(TEST_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -55,7 +59,8 @@ testpackages:
 	if [ -n "$$sudo" ] && ! command -v sudo >/dev/null 2>&1; then \
 		echo "make tools: the tests need$$missing; install them as root (apt-get install$$missing) and run make tools again" >&2; exit 1; \
 	fi; \
-	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
+	apt="apt-get -o DPkg::Lock::Timeout=$(APT_LOCK_WAIT)"; \
+	$$sudo $$apt update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive $$apt install -y -qq $$missing
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
