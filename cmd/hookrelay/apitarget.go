@@ -39,7 +39,7 @@ type apiTarget struct {
 func (a *apiTarget) addFlags(flags *pflag.FlagSet, orgUsage string) {
 	a.flags = flags
 	flags.StringVar(&a.org, "org", "", orgUsage)
-	flags.StringVar(&a.apiURL, "api", "", "API root URL, http(s)://host[:port] (default: http://$"+config.EnvAddr+" if set, else the running make dev's)")
+	flags.StringVar(&a.apiURL, "api", "", "API root URL: the stack's ApiUrl output, http(s)://host[:port][/stage/] (default: http://$"+config.EnvAddr+" if set, else the running make dev's)")
 	flags.StringVar(&a.token, "token", "", tokenInput.usage("a deployed stack's bearer token, used instead of a dev token for --org"))
 }
 

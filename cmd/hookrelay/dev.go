@@ -31,7 +31,7 @@ delivery handlers on the queues as Lambda would. Data lives in .hookrelay/
 --secret-store envelope (or HOOKRELAY_SECRET_STORE=envelope) keeps signing
 secrets sealed on the webhook items under a local-kms data key, as a stack
 deployed with -c secretStore=envelope does; the default keeps them in a file.`,
-		Args: cobra.NoArgs,
+		Args: flagsOnly(""),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if clean {
 				return cleanData(cmd.OutOrStdout())

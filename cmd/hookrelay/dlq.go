@@ -62,7 +62,7 @@ func newDLQListCmd(target *dlqTarget) *cobra.Command {
 		Long: `Lists one page of dead letters in message id order. When more follow,
 stderr says which --cursor to add (with the same filters) for the next page. Every page
 scans the whole DLQ (SQS cannot seek), holding only the page in memory.`,
-		Args: cobra.NoArgs,
+		Args: flagsOnly(""),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			now := time.Now()
 			f, err := filters.spec.Filter(now)
@@ -101,6 +101,9 @@ func newDLQShowCmd(target *dlqTarget) *cobra.Command {
 		Short: "Show one dead letter (message id or delivery id): attributes and envelope",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(args[0]) == "" {
+				return errors.New("dlq show needs a message id or delivery id (dlv_...), not an empty one")
+			}
 			ops, err := target.opsReadingWebhooks(cmd.Context(), cmd.ErrOrStderr(), needs{})
 			if err != nil {
 				return err

@@ -42,7 +42,7 @@ delivery id since it started (the pipeline sends no attempt number).
   hookrelay listen --secret - < secret.txt
   hookrelay listen --fail-first 2
   hookrelay listen --delay 12s`,
-		Args: cobra.NoArgs,
+		Args: flagsOnly("--port"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// listener.New takes 0 for 200; an explicit --status 0 is a mistake.
 			if err := listener.CheckStatus(o.Status); err != nil {

@@ -23,7 +23,7 @@ func newPortalCmd() *cobra.Command {
 			"open it in a browser within 5 minutes; it works once. By default it signs a dev token for --org and calls the " +
 			"running `make dev` (found through its state file, or at http://$" + config.EnvAddr + " when that is set); " +
 			"pass --api and a token to use a deployed stack.\n\n" + tokenHelp,
-		Args: cobra.NoArgs,
+		Args: flagsOnly("--org"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := config.Load()
 			if err != nil {

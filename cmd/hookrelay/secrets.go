@@ -117,7 +117,7 @@ anywhere is finished by running it again. Typical use:
   hookrelay secrets migrate --stack S --to envelope
   make deploy CDK_ARGS='-c secretStore=envelope ...'
   hookrelay secrets migrate --stack S --to envelope   # removes the old secrets`,
-		Args: cobra.NoArgs,
+		Args: flagsOnly(""),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := refuseEmptyFlags(cmd.Flags(), "stack", "table", "kms-key", "secret-prefix", "live", "to"); err != nil {
 				return err

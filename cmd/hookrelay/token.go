@@ -27,7 +27,7 @@ func newTokenCmd() *cobra.Command {
 		Long: "Signs a token with the dev key: the file $" + devauth.EnvDevKeyFile + " names (make dev creates it on its " +
 			"first start), else dev-jwt.key in the data folder ($HOOKRELAY_DATA_DIR, else .hookrelay); using the org and operator claim names from HOOKRELAY_* configuration. Only the token is printed, " +
 			"so it can be captured: TOKEN=$(hookrelay token --org org_abc).",
-		Args: cobra.NoArgs,
+		Args: flagsOnly("--org"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := config.Load()
 			if err != nil {
