@@ -107,6 +107,14 @@ func (h *Handler) processSafely(ctx context.Context, m events.SQSMessage) (done 
 	return h.process(ctx, m)
 }
 
+// job is one delivery message on its way through process.
+type job struct {
+	m    events.SQSMessage
+	d    message.Delivery
+	w    webhook.Webhook // its webhook, as read for this receive
+	once bool            // a single attempt, whatever it gives (decision.once)
+}
+
 // process handles one message; false means "report as a batch item failure".
 func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	// SQS's visibility limit counts from the receive: the event source
@@ -114,44 +122,12 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	// before this invocation.
 	received := h.now().Add(-h.cfg.DeliverBatchWindow)
 	var posted result // what the POST gave, for the endpoint gate
-	once := false     // a single attempt, whatever it gives
-	d, err := message.Decode(m.Body)
-	if err != nil {
-		// Poison can never succeed: straight to the DLQ, never a hot loop.
-		h.log.WarnContext(ctx, "malformed delivery message", "message_id", m.MessageId, "error", err)
-		return h.deadLetter(ctx, m, map[string]string{message.AttrReason: message.ReasonMalformed}, nil)
+	j, done := h.route(ctx, m)
+	if j == nil {
+		return done
 	}
-	w, err := h.d.Webhooks.Get(ctx, d.OrgID, d.WebhookID)
-	if err == nil && (!w.Enabled || !w.Wants(d.EventName, d.Test) || h.mayBeDisabled(w)) {
-		w, err = h.confirm(ctx, w)
-	}
-	if err == nil && w.Parks() && w.DisabledNoticePending {
-		// The disable's notice was not put (or not known to be): each
-		// delivery that finds the endpoint parked puts it again.
-		h.announceDisabled(ctx, w)
-	}
-	switch {
-	case errors.Is(err, webhook.ErrNotFound):
-		return h.skip(ctx, m, d, ClassWebhookDeleted)
-	case err != nil:
-		// Transient (throttling, network): SQS brings it back after the
-		// queue's visibility timeout; nothing was attempted, nothing counted.
-		h.log.ErrorContext(ctx, "load webhook", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
-		return false
-	case !w.Wants(d.EventName, d.Test):
-		// Before parking: a recover would only send it back here.
-		return h.skip(ctx, m, d, ClassUnsubscribed)
-	case w.Parks() && d.Test:
-		// The tenant checks a fixed endpoint before recovering it: the
-		// test is POSTed once and logged, not parked (decision.once). A
-		// producer's own webhook.test carries no mark and is parked.
-		once = true
-	case w.Parks():
-		return h.park(ctx, m, d)
-	case !w.Enabled:
-		return h.skip(ctx, m, d, ClassWebhookDisabled)
-	}
-
+	d, w, once := j.d, j.w, j.once
+	var err error
 	u, urlErr := netguard.ValidateURL(w.URL, h.cfg.AllowLoopback)
 	if urlErr == nil {
 		now := h.now()
@@ -334,35 +310,6 @@ func (h *Handler) attemptUnknown(ctx context.Context, d message.Delivery, err er
 	}
 	h.log.ErrorContext(ctx, "read attempt count", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
 	return false
-}
-
-// skip consumes a delivery whose webhook was deleted, disabled or
-// unsubscribed from its event type after the fan-out: it is not the
-// endpoint's failure, so it is not dead-lettered.
-func (h *Handler) skip(ctx context.Context, m events.SQSMessage, d message.Delivery, class string) bool {
-	n, prior, err := h.attemptOf(ctx, m, d)
-	if err != nil {
-		return h.attemptUnknown(ctx, d, err)
-	}
-	// The message is consumed whatever happens now: record it regardless.
-	bctx, cancel := bookkeeping(ctx)
-	defer cancel()
-	if d.Resend > 0 {
-		// A resend's schedule that ends here supersedes nothing any more:
-		// an older copy sent back later is then the delivery's only one.
-		// If this fails, the message comes back to try again (a skip POSTs
-		// nothing).
-		if err := h.d.Records.EndResend(bctx, d.DeliveryID, d.Resend); err != nil {
-			h.log.ErrorContext(ctx, "end skipped resend", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
-			return false
-		}
-	}
-	// The entry is all that is left of a skipped delivery, with its reason:
-	// if it fails, the message comes back to write it (a skip POSTs
-	// nothing, so repeating it costs nothing).
-	recorded := h.record(bctx, prior.next(d, m.Body, n, h.now(), result{}), deliverylog.OutcomeSkipped, result{class: class})
-	h.logAttempt(ctx, d, n, deliverylog.OutcomeSkipped, "error_class", class)
-	return recorded
 }
 
 // record appends to the attempt log, with the queue body when no delivery
