@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -113,6 +114,11 @@ type job struct {
 	d    message.Delivery
 	w    webhook.Webhook // its webhook, as read for this receive
 	once bool            // a single attempt, whatever it gives (decision.once)
+	// received is when SQS's visibility limit for this receive started.
+	received time.Time
+	u        *url.URL // the URL to POST to, when the guard accepts it
+	urlErr   error    // why the guard refused it
+	active   []string // the signing secrets
 }
 
 // process handles one message; false means "report as a batch item failure".
@@ -121,34 +127,27 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 	// may have held the message for its batching window (up to 5 min)
 	// before this invocation.
 	received := h.now().Add(-h.cfg.DeliverBatchWindow)
-	var posted result // what the POST gave, for the endpoint gate
 	j, done := h.route(ctx, m)
 	if j == nil {
 		return done
 	}
+	j.received = received
 	d, w, once := j.d, j.w, j.once
-	var err error
-	u, urlErr := netguard.ValidateURL(w.URL, h.cfg.AllowLoopback)
+	// A URL the guard refuses is not POSTed: its attempt is settled as
+	// invalid_url, with no turn at the endpoint gate and no secrets.
+	j.u, j.urlErr = netguard.ValidateURL(w.URL, h.cfg.AllowLoopback)
+	u, urlErr := j.u, j.urlErr
+	var posted result // what the POST gave, for the endpoint gate
 	if urlErr == nil {
-		now := h.now()
-		// A delivery deferred often enough, or whose deferral would outlive
-		// its retry budget, is attempted whatever the endpoint's state. The
-		// wait is drawn once, jitter included, so the deferral set is the
-		// one checked against the budget.
-		wait := h.deferralWait(m, received, now)
-		force := mustAttempt(m) || wait > newBudget(received, sentAt(m, deliverylog.DeliveryRecord{}, now), now).left
-		if !h.gate.admit(d.WebhookID, now, force) {
+		if wait, admitted := h.admit(j); !admitted {
 			return h.deferDelivery(ctx, m, d, wait)
 		}
 		defer func() { h.gate.done(d.WebhookID, posted, h.now()) }()
-	}
-	var active []string
-	if urlErr == nil {
-		if active, err = h.d.Secrets.Active(ctx, w, h.now()); err != nil || len(active) == 0 {
-			h.log.ErrorContext(ctx, "load signing secrets", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
+		if !h.loadSecrets(ctx, j) {
 			return false
 		}
 	}
+	active := j.active
 
 	n, prior, err := h.attemptOf(ctx, m, d)
 	if err != nil {
@@ -277,27 +276,6 @@ func (h *Handler) countHealth(ctx context.Context, w webhook.Webhook, outcome st
 	ctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	h.health(ctx, w, outcome, rec, now)
-}
-
-// deferralWait is how long the gate would defer m now: its deferral plus
-// up to 10 % jitter, within what SQS accepts from this receipt.
-func (h *Handler) deferralWait(m events.SQSMessage, received, now time.Time) time.Duration {
-	wait := h.gate.deferral(receivesOf(m))
-	return min(wait+h.jitter(wait/10), newBudget(received, now, now).maxDelay)
-}
-
-// deferDelivery puts a delivery to an endpoint that keeps timing out back
-// on the queue without an attempt, for wait (deferralWait's, the one the
-// force check compared with the retry budget); it is a batch item failure
-// either way.
-func (h *Handler) deferDelivery(ctx context.Context, m events.SQSMessage, d message.Delivery, wait time.Duration) bool {
-	if err := h.d.Queue.ChangeVisibility(ctx, h.laneOf(ctx, m), m.ReceiptHandle, wait); err != nil {
-		h.log.ErrorContext(ctx, "defer delivery", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
-	}
-	h.log.LogAttrs(ctx, slog.LevelInfo, "delivery deferred: the endpoint keeps timing out",
-		slog.String("org_id", d.OrgID), slog.String("webhook_id", d.WebhookID), slog.String("delivery_id", d.DeliveryID),
-		slog.Duration("retry_in", wait))
-	return false
 }
 
 // attemptUnknown handles attemptOf's error: a superseded message is done
