@@ -50,6 +50,39 @@ func (h *Handler) attemptOf(ctx context.Context, m events.SQSMessage, d message.
 	return rec.Attempts + 1, record{DeliveryRecord: rec, stored: true}, nil
 }
 
+// number numbers j's attempt (attemptOf) and says whether it is spent: a
+// number past the schedule's last attempt means that attempt was made on
+// an earlier receive, whose dead letter or removal failed, and it is
+// finished now as that attempt (its count, status and time, see
+// spentResult), neither POSTing again nor counting one more. A 410 that
+// may have come from a URL the webhook no longer has is not its answer
+// (goneFromAnotherURL): the last attempt is made again, to the URL as it
+// is now. A single-attempt test is never spent.
+func (h *Handler) number(ctx context.Context, j *job) error {
+	n, prior, err := h.attemptOf(ctx, j.m, j.d)
+	if err != nil {
+		return err
+	}
+	j.n, j.prior = n, prior
+	j.spent = n > len(h.cfg.RetrySchedule)+1 && !j.once
+	if j.spent && goneFromAnotherURL(prior, j.w) {
+		j.n, j.spent = prior.Attempts, false
+	}
+	return nil
+}
+
+// attemptUnknown handles attemptOf's error: a superseded message is done
+// with (logged), a failed read comes back to try again.
+func (h *Handler) attemptUnknown(ctx context.Context, d message.Delivery, err error) bool {
+	if errors.Is(err, deliverylog.ErrSuperseded) {
+		h.log.LogAttrs(ctx, slog.LevelInfo, "delivery dropped: a resend replaced its retries",
+			slog.String("org_id", d.OrgID), slog.String("webhook_id", d.WebhookID), slog.String("delivery_id", d.DeliveryID))
+		return true
+	}
+	h.log.ErrorContext(ctx, "read attempt count", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
+	return false
+}
+
 // next is the record after attempt n, made at now with result r (its
 // HTTP status, or its error class when none came back).
 func (p record) next(d message.Delivery, body string, n int, now time.Time, r result) record {

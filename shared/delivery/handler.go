@@ -119,6 +119,11 @@ type job struct {
 	u        *url.URL // the URL to POST to, when the guard accepts it
 	urlErr   error    // why the guard refused it
 	active   []string // the signing secrets
+	n        int      // the attempt's number
+	prior    record   // the delivery record before it
+	spent    bool     // attempt n was made on an earlier receive (number)
+	at       time.Time
+	posted   result // what the POST gave, for the endpoint gate (none: zero)
 }
 
 // process handles one message; false means "report as a batch item failure".
@@ -132,50 +137,27 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		return done
 	}
 	j.received = received
-	d, w, once := j.d, j.w, j.once
 	// A URL the guard refuses is not POSTed: its attempt is settled as
 	// invalid_url, with no turn at the endpoint gate and no secrets.
-	j.u, j.urlErr = netguard.ValidateURL(w.URL, h.cfg.AllowLoopback)
-	u, urlErr := j.u, j.urlErr
-	var posted result // what the POST gave, for the endpoint gate
-	if urlErr == nil {
+	j.u, j.urlErr = netguard.ValidateURL(j.w.URL, h.cfg.AllowLoopback)
+	if j.urlErr == nil {
 		if wait, admitted := h.admit(j); !admitted {
-			return h.deferDelivery(ctx, m, d, wait)
+			return h.deferDelivery(ctx, m, j.d, wait)
 		}
-		defer func() { h.gate.done(d.WebhookID, posted, h.now()) }()
+		defer func() { h.gate.done(j.d.WebhookID, j.posted, h.now()) }()
 		if !h.loadSecrets(ctx, j) {
 			return false
 		}
 	}
-	active := j.active
-
-	n, prior, err := h.attemptOf(ctx, m, d)
-	if err != nil {
-		return h.attemptUnknown(ctx, d, err)
+	if err := h.number(ctx, j); err != nil {
+		return h.attemptUnknown(ctx, j.d, err)
 	}
-	now := h.now()
-	r := result{class: ClassInvalidURL}
-	// The last attempt was made on an earlier receive, whose dead letter
-	// or removal failed: finish it now as that attempt (its count, status
-	// and time, see spentResult), neither POSTing again nor counting one
-	// more.
-	spent := n > len(h.cfg.RetrySchedule)+1 && !once
-	if spent && goneFromAnotherURL(prior, w) {
-		n, spent = prior.Attempts, false
+	r, attempted := h.attempt(ctx, j)
+	if !attempted {
+		return false
 	}
-	switch {
-	case spent:
-		r = spentResult(prior.LastStatusCode, prior.LastErrorClass)
-	case urlErr == nil:
-		if h.tooLateToPost(ctx) {
-			return h.notPosted(ctx, d, "delivery not attempted: the invocation's deadline is near")
-		}
-		r = h.post(ctx, u, d, active, now)
-		if cutByDeadline(ctx, r) {
-			return h.notPosted(ctx, d, "delivery not counted: the invocation's deadline cut its POST")
-		}
-		posted = r
-	}
+	d, w, once, n, prior, spent, now := j.d, j.w, j.once, j.n, j.prior, j.spent, j.at
+	u, urlErr := j.u, j.urlErr
 	// The attempt happened (maybe POSTed): what follows records it, and
 	// must not be cut off by a shutdown reached now, nor by the invocation's
 	// deadline before its margin (bookkeeping).
@@ -276,18 +258,6 @@ func (h *Handler) countHealth(ctx context.Context, w webhook.Webhook, outcome st
 	ctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	h.health(ctx, w, outcome, rec, now)
-}
-
-// attemptUnknown handles attemptOf's error: a superseded message is done
-// with (logged), a failed read comes back to try again.
-func (h *Handler) attemptUnknown(ctx context.Context, d message.Delivery, err error) bool {
-	if errors.Is(err, deliverylog.ErrSuperseded) {
-		h.log.LogAttrs(ctx, slog.LevelInfo, "delivery dropped: a resend replaced its retries",
-			slog.String("org_id", d.OrgID), slog.String("webhook_id", d.WebhookID), slog.String("delivery_id", d.DeliveryID))
-		return true
-	}
-	h.log.ErrorContext(ctx, "read attempt count", "org_id", d.OrgID, "webhook_id", d.WebhookID, "delivery_id", d.DeliveryID, "error", err)
-	return false
 }
 
 // record appends to the attempt log, with the queue body when no delivery

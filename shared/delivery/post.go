@@ -25,6 +25,29 @@ const (
 	maxDeliveredExcerpt = 128
 )
 
+// attempt makes j's attempt, at j.at, and returns its result. Only an
+// accepted URL is POSTed: a refused one gives invalid_url, and a spent
+// attempt the result the earlier receive recorded (spentResult).
+// attempted is false when the invocation's deadline left no time for the
+// POST or cut it (notPosted): nothing is counted.
+func (h *Handler) attempt(ctx context.Context, j *job) (r result, attempted bool) {
+	j.at = h.now()
+	switch {
+	case j.spent:
+		return spentResult(j.prior.LastStatusCode, j.prior.LastErrorClass), true
+	case j.urlErr != nil:
+		return result{class: ClassInvalidURL}, true
+	case h.tooLateToPost(ctx):
+		return result{}, h.notPosted(ctx, j.d, "delivery not attempted: the invocation's deadline is near")
+	}
+	r = h.post(ctx, j.u, j.d, j.active, j.at)
+	if cutByDeadline(ctx, r) {
+		return result{}, h.notPosted(ctx, j.d, "delivery not counted: the invocation's deadline cut its POST")
+	}
+	j.posted = r
+	return r, true
+}
+
 // post sends the envelope, signed with secrets at now, and reports what
 // came back. It never returns the transport error itself (see errorClass).
 func (h *Handler) post(ctx context.Context, u *url.URL, d message.Delivery, secretList []string, now time.Time) result {
