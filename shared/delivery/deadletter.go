@@ -76,6 +76,25 @@ func (h *Handler) deadLetter(ctx context.Context, m events.SQSMessage, attrs map
 	return true
 }
 
+// deadLetterAttempt dead-letters j's message after its attempt (result
+// r, record rec) with reason, and reports whether it did; if not, the
+// message is kept for retry. recordAs writes the attempt entry.
+func (h *Handler) deadLetterAttempt(ctx context.Context, j *job, rec record, r result, reason string, recordAs func(outcome string)) bool {
+	attrs := dlqAttributes(reason, j.d, rec.DeliveryRecord, r, rec.LastAttemptAt)
+	// The index item first: a DLQ letter the tenant's recover cannot
+	// find would be missed without a word.
+	if !h.indexDeadLetter(ctx, j.m, j.d, j.at, attrs) {
+		return false
+	}
+	// The attempt entry is written between the DLQ send and the delete,
+	// so a crash after the delete cannot lose it.
+	if !h.deadLetter(ctx, j.m, attrs, func() { recordAs(deliverylog.OutcomeDeadLettered) }) {
+		h.unindexDeadLetter(ctx, j.d, attrs)
+		return false
+	}
+	return true
+}
+
 // indexDeadLetter writes the letter's item in its webhook's index of dead
 // letters, which the tenant's recover reads, and names it in attrs
 // (message.AttrDeadLetterID) for the operators' tools. It runs before the
