@@ -146,6 +146,8 @@ func (h *Handler) process(ctx context.Context, m events.SQSMessage) bool {
 		if wait, admitted := h.admit(j); !admitted {
 			return h.deferDelivery(ctx, m, j.d, wait)
 		}
+		// In flight at the gate until the message is settled, whichever
+		// way process leaves from here.
 		defer func() { h.gate.done(j.d.WebhookID, j.posted, h.now()) }()
 		if !h.loadSecrets(ctx, j) {
 			return false

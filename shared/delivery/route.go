@@ -49,7 +49,8 @@ func (h *Handler) route(ctx context.Context, m events.SQSMessage) (*job, bool) {
 }
 
 // webhookOf reads d's webhook through the cache, and again consistently
-// when the cached copy would skip or park the delivery (confirm).
+// when the cached copy would skip or park the delivery, or may be older
+// than a disable for failing (confirm, mayBeDisabled).
 func (h *Handler) webhookOf(ctx context.Context, d message.Delivery) (webhook.Webhook, error) {
 	w, err := h.d.Webhooks.Get(ctx, d.OrgID, d.WebhookID)
 	if err == nil && (!w.Enabled || !w.Wants(d.EventName, d.Test) || h.mayBeDisabled(w)) {
