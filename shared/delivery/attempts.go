@@ -50,14 +50,14 @@ func (h *Handler) attemptOf(ctx context.Context, m events.SQSMessage, d message.
 	return rec.Attempts + 1, record{DeliveryRecord: rec, stored: true}, nil
 }
 
-// number numbers j's attempt (attemptOf) and says whether it is spent: a
-// number past the schedule's last attempt means that attempt was made on
-// an earlier receive, whose dead letter or removal failed, and it is
-// finished now as that attempt (its count, status and time, see
-// spentResult), neither POSTing again nor counting one more. A 410 that
-// may have come from a URL the webhook no longer has is not its answer
-// (goneFromAnotherURL): the last attempt is made again, to the URL as it
-// is now. A single-attempt test is never spent.
+// number numbers j's attempt (attemptOf) and sets j.spent: a number past
+// the schedule's last attempt means that attempt was made on an earlier
+// receive, whose dead letter or removal failed, and it is finished now as
+// that attempt (its count, status and time, see spentResult), neither
+// POSTing again nor counting one more. A 410 that may have come from a
+// URL the webhook no longer has is not its answer (goneFromAnotherURL):
+// the last attempt is made again, to the URL as it is now. A
+// single-attempt test is never spent.
 func (h *Handler) number(ctx context.Context, j *job) error {
 	n, prior, err := h.attemptOf(ctx, j.m, j.d)
 	if err != nil {
