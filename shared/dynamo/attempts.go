@@ -84,17 +84,39 @@ func (l *AttemptLog) Append(ctx context.Context, a deliverylog.Attempt, message 
 	return nil
 }
 
-// List returns up to limit attempts newest first. Expired entries are
-// skipped (dynalite never deletes them, AWS only eventually), so a page is
-// filled by as many queries as it takes. It reads one entry past the page so
-// the cursor is empty exactly when nothing follows, as WebhookStore.List
-// does. The cursor is the sort key of the last entry returned, opaque to
-// callers and meaningful only within this webhook's partition, so it cannot
-// reach another webhook's log.
+// MaxAttemptListPages bounds the Query calls of one List, as MaxParkedPages
+// and MaxDeadLetterPages bound the other filtered reads: entries an
+// earlier, shorter attemptTtl expired lie inside the key range List reads
+// (below) until AWS deletes them, days later, and each page reads
+// attemptQueryItems of them at most. A call that reaches the bound
+// returns what it found with a cursor past what it read, so a tenant's
+// cursor buys at most this much reading per request.
+const MaxAttemptListPages = 4
+
+// attemptQueryItems is the Limit of each of List's queries, fixed rather
+// than what the page still lacks: DynamoDB counts it before the filter, so
+// a small page in a run of expired entries would otherwise skip one or two
+// of them a round trip.
+const attemptQueryItems = MaxAttemptPage + 1
+
+// List returns up to limit attempts newest first. It reads only the keys
+// of attempts recent enough that an entry written with this log's TTL is
+// live (liveFrom), so the expired tail, which dynalite keeps for ever and
+// AWS for days, is never read, and a cursor older than that ends the list
+// at once. An entry written under a longer attemptTtl and older than the
+// current one is left out too: the log shows what the current TTL keeps.
+// Within the range the filter still skips entries a shorter attemptTtl
+// expired. A page reads one entry past its end so the cursor is empty when
+// nothing follows, as WebhookStore.List does; a call stopped by
+// MaxAttemptListPages may return fewer than limit entries, none too, with a
+// cursor. The cursor is a sort key, opaque to callers and meaningful only
+// within this webhook's partition, so it cannot reach another webhook's log.
 func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit int, cursor string) ([]deliverylog.Attempt, string, error) {
 	if limit <= 0 || limit > MaxAttemptPage {
 		limit = MaxAttemptPage
 	}
+	now := l.Now()
+	from := l.liveFrom(now)
 	pk := attemptPK(orgID, webhookID)
 	var start map[string]types.AttributeValue
 	if cursor != "" {
@@ -102,19 +124,22 @@ func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit in
 		if err != nil {
 			return nil, "", err
 		}
+		if sk <= from {
+			return nil, "", nil // only expired entries lie past it
+		}
 		start = map[string]types.AttributeValue{AttrPK: sAttr(pk), AttrSK: sAttr(sk)}
 	}
 	var out []deliverylog.Attempt
 	var sks []string
-	for {
+	for range MaxAttemptListPages {
 		res, err := l.db.Query(ctx, &dynamodb.QueryInput{
 			TableName:                 aws.String(l.table),
-			KeyConditionExpression:    aws.String("#pk = :pk"),
+			KeyConditionExpression:    aws.String("#pk = :pk AND #sk >= :from"),
 			FilterExpression:          aws.String("#exp > :now"),
-			ExpressionAttributeNames:  map[string]string{"#pk": AttrPK, "#exp": AttrTTL},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAttr(pk), ":now": nAttr(l.Now().Unix())},
+			ExpressionAttributeNames:  map[string]string{"#pk": AttrPK, "#sk": AttrSK, "#exp": AttrTTL},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAttr(pk), ":from": sAttr(from), ":now": nAttr(now.Unix())},
 			ScanIndexForward:          aws.Bool(false),
-			Limit:                     aws.Int32(int32(limit + 1 - len(out))),
+			Limit:                     aws.Int32(attemptQueryItems),
 			ExclusiveStartKey:         start,
 		})
 		if err != nil {
@@ -136,6 +161,20 @@ func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit in
 		}
 		start = res.LastEvaluatedKey
 	}
+	// Past the last entry read, kept or not: the next call reads on from
+	// there.
+	sk, ok := start[AttrSK].(*types.AttributeValueMemberS)
+	if !ok {
+		return nil, "", fmt.Errorf("list attempts: a page ended without a sort key")
+	}
+	return out, encodeAttemptCursor(sk.Value), nil
+}
+
+// liveFrom is the smallest sort key of an entry this log writes that is
+// live at now: one made at t expires at (t + ttl).Unix(), in whole
+// seconds, and is live while that is after now.Unix().
+func (l *AttemptLog) liveFrom(now time.Time) string {
+	return fmt.Sprintf("%020d", max(time.Unix(now.Unix()+1, 0).Add(-l.ttl).UnixNano(), 0))
 }
 
 // MaxMessageSearchPages bounds how much of a webhook's log FindMessage
