@@ -49,3 +49,39 @@ func TestEmptyFilterSaysWhatItSearched(t *testing.T) {
 		})
 	}
 }
+
+// TestAPageWithNoAttemptsButACursorLeadsOn: the API reads a bounded part
+// of the log a request, leaving out expired entries, so a page can come
+// back empty with a cursor. Its page says nothing was found in that part
+// and links to the older attempts; it does not say the endpoint has had
+// none yet, nor count "the latest 0 attempts".
+func TestAPageWithNoAttemptsButACursorLeadsOn(t *testing.T) {
+	for _, c := range []struct {
+		name, target, next string
+		say                string
+		older              bool
+	}{
+		{"newest page", "/portal/webhooks/wh_1", "c2",
+			"No delivery attempts in this part of the log. Older attempts →", true},
+		{"an older page", "/portal/webhooks/wh_1?cursor=c2", "c3",
+			"No delivery attempts in this part of the log. ← Newest Older attempts →", true},
+		{"the oldest page", "/portal/webhooks/wh_1?cursor=c3", "",
+			"No delivery attempts in this part of the log, the oldest. ← Newest", false},
+		{"filtered, newest page", "/portal/webhooks/wh_1?outcome=dead_lettered", "c2",
+			"No “Failed, gave up” attempts in this part of the log. Older attempts →", true},
+		{"filtered, the oldest page", "/portal/webhooks/wh_1?outcome=skipped&cursor=c3", "",
+			"No “Skipped” attempts in this part of the log, the oldest.", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := testHandler(t, &fakeAPI{t: t, hook: healthyHook(), attempts: func(string) attemptPage { return attemptPage{NextCursor: c.next} }})
+			page := get(h, h.endpoint, c.target).Body.String()
+			if text := words(page); !strings.Contains(text, c.say) || strings.Contains(text, "yet") || strings.Contains(text, " 0 ") {
+				t.Errorf("the empty page does not say %q:\n%s", c.say, text)
+			}
+			got := strings.Count(page, `<a href="../webhooks/wh_1?cursor=`)
+			if want := map[bool]int{true: 1, false: 0}[c.older]; got != want {
+				t.Errorf("%d links to older attempts, want %d:\n%s", got, want, page)
+			}
+		})
+	}
+}

@@ -201,6 +201,16 @@ type endpointData struct {
 	DeliveredAt map[string]time.Time
 }
 
+// emptyPart ends the sentence of a page the API answered with no
+// attempts that is not the whole log: each request reads a bounded part of
+// it, leaving out expired entries, so older attempts may follow.
+func (d endpointData) emptyPart() string {
+	if d.NextCursor == "" {
+		return "in this part of the log, the oldest."
+	}
+	return "in this part of the log."
+}
+
 // deliveredLater is when a newer attempt delivered a's delivery, if one
 // on the page did and a did not: resending a would deliver it twice (an
 // attempt that gave up stays "Failed, gave up" after a Recover or a
