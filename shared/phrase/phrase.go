@@ -1,4 +1,5 @@
-// Package phrase holds the phrasing shared by the CLI and the portal.
+// Package phrase holds the phrasing shared by the CLI, the portal and the
+// APIs: counts, and the bounded echo of what a client sent.
 package phrase
 
 import "strconv"
