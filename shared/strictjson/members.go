@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/hookrelay/hookrelay/shared/phrase"
 )
 
 // ErrRepeatedKey marks an object holding one key twice. encoding/json keeps
@@ -27,7 +29,7 @@ func Members(b []byte, keys ...string) (map[string]json.RawMessage, error) {
 			return nil
 		}
 		if _, seen := m[key]; seen {
-			return fmt.Errorf("%w %q", ErrRepeatedKey, key)
+			return fmt.Errorf("%w %s", ErrRepeatedKey, phrase.Quote(key))
 		}
 		m[key] = value
 		return nil
@@ -75,9 +77,9 @@ func checkKeys(body []byte, dst any) error {
 		str, known := strs[key]
 		switch {
 		case !known:
-			return fmt.Errorf("json: unknown field %q", key) // encoding/json's own wording
+			return unknownField(key)
 		case seen[key]:
-			return fmt.Errorf("%w %q", ErrRepeatedKey, key)
+			return fmt.Errorf("%w %s", ErrRepeatedKey, phrase.Quote(key))
 		case str && !allStrings(value):
 			return fmt.Errorf("%s %w", key, ErrNotStrings)
 		}

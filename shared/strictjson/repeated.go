@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/hookrelay/hookrelay/shared/phrase"
 )
 
 // jsonFrame is one open object or array of CheckRepeatedKeys' walk.
@@ -33,7 +35,7 @@ func CheckRepeatedKeys(b []byte) error {
 		if n := len(stack); n > 0 && stack[n-1].wantKey {
 			if key, ok := tok.(string); ok {
 				if stack[n-1].keys[key] {
-					return fmt.Errorf("%w %q", ErrRepeatedKey, key)
+					return fmt.Errorf("%w %s", ErrRepeatedKey, phrase.Quote(key))
 				}
 				stack[n-1].keys[key], stack[n-1].wantKey = true, false
 				continue

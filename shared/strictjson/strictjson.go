@@ -8,11 +8,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/hookrelay/hookrelay/shared/phrase"
 )
 
 // ErrNotText marks a body that is not valid Unicode text.
@@ -29,13 +33,37 @@ var ErrTrailingData = errors.New("trailing data after the JSON object")
 // number, a list).
 var ErrNotObject = errors.New("not a JSON object")
 
+// errUnknownField marks a key dst has no field for.
+var errUnknownField = errors.New("unknown field")
+
 // UnknownField reports whether err is Decode's refusal of a key dst has
-// no field for, and says so without encoding/json's "json: " prefix
-// (`unknown field "x"`), as every route answers it. encoding/json has no
-// typed error for this one.
+// no field for, and says so (`unknown field "x"`) as every route answers
+// it.
 func UnknownField(err error) (string, bool) {
-	msg, ok := strings.CutPrefix(err.Error(), "json: ")
-	return msg, ok && strings.HasPrefix(msg, "unknown field ")
+	if errors.Is(err, errUnknownField) {
+		return err.Error(), true
+	}
+	return "", false
+}
+
+// unknownField names the key dst has no field for by its start only
+// (phrase.Quote): the client may have sent a key of nearly a megabyte.
+func unknownField(key string) error {
+	return fmt.Errorf("%w %s", errUnknownField, phrase.Quote(key))
+}
+
+// fromDecoder gives encoding/json's refusal of an unknown key, which has no
+// type of its own and quotes the key whole, as unknownField.
+func fromDecoder(err error) error {
+	quoted, ok := strings.CutPrefix(err.Error(), "json: unknown field ")
+	if !ok {
+		return err
+	}
+	key, uerr := strconv.Unquote(quoted)
+	if uerr != nil {
+		key = quoted
+	}
+	return unknownField(key)
 }
 
 // Decode reads the body (at most limit bytes; beyond that the error is
@@ -56,7 +84,7 @@ func Decode(w http.ResponseWriter, r *http.Request, limit int64, dst any) error 
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return entryError(err, dst)
+		return entryError(fromDecoder(err), dst)
 	}
 	// Trailing data ("{}{}", "{} x") is malformed, whatever it holds: a
 	// second Decode would report a field of a trailing object as unknown.
