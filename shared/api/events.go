@@ -10,6 +10,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/healthnotice"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/phrase"
 )
 
 func (s *server) knownEventType(name string) bool { return s.d.Catalog.Has(name) }
@@ -50,7 +51,7 @@ func (s *server) checkEvent(in publishInput) error {
 	case in.EventName == "":
 		return invalid(codeInvalidEventName, "event_name is required")
 	case !s.d.Catalog.Has(in.EventName):
-		return invalid(codeUnknownEventType, "event_name: unknown event type %q", truncate(in.EventName, 100))
+		return invalid(codeUnknownEventType, "event_name: unknown event type %s", phrase.Quote(in.EventName))
 	case healthnotice.IsNotice(in.EventName):
 		// Endpoints act on these (page someone, fail over): only
 		// hookrelay may say an endpoint was disabled or enabled.
@@ -72,11 +73,12 @@ func (s *server) checkEvent(in publishInput) error {
 		var verr *catalog.ValidationError
 		switch {
 		case errors.As(err, &verr):
-			// The validator's message quotes the failing value whole: cut
-			// (to twice what webhook inputs keep, as it has its wording too).
-			return invalid(codeInvalidEventData, "%s: %s", dataPath(verr.Path), truncate(verr.Message, 200))
+			// The validator's message quotes the failing value whole, and
+			// the path may hold the client's keys (a schema checking keys
+			// it does not name): both cut.
+			return invalid(codeInvalidEventData, "%s: %s", phrase.Clip(dataPath(verr.Path), 2*phrase.QuoteMax, "…"), phrase.Clip(verr.Message, 200, "…"))
 		case errors.Is(err, catalog.ErrUnknownType):
-			return invalid(codeUnknownEventType, "event_name: unknown event type %q", truncate(in.EventName, 100))
+			return invalid(codeUnknownEventType, "event_name: unknown event type %s", phrase.Quote(in.EventName))
 		}
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/netguard"
+	"github.com/hookrelay/hookrelay/shared/phrase"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -119,8 +120,9 @@ func (v validator) url(raw string) error {
 	// checked when delivery connects to whatever it resolves to then.
 	if ipErr == nil {
 		if netguard.Refused(ip, v.allowLoopback) {
+			// A zone is the client's text, up to the URL's length.
 			return invalidField(codeInvalidURL, "url points to %s, an address deliveries are never sent to "+
-				"(loopback, private, link-local, shared, reserved, zoned, or embedding such an IPv4 address)", ip)
+				"(loopback, private, link-local, shared, reserved, zoned, or embedding such an IPv4 address)", phrase.Clip(ip.String(), phrase.QuoteMax, "…"))
 		}
 	} else if loopback && !v.allowLoopback {
 		return invalidField(codeInvalidURL, "url must not point to a loopback host")
@@ -209,19 +211,11 @@ func (v validator) subscription(eventTypes []string, allEvents *bool) ([]string,
 		case name == webhook.AllEvents:
 			return nil, false, invalidField(codeInvalidEventTypes, `event_types may contain "*" only on its own`)
 		case !v.known(name):
-			return nil, false, invalidField(codeUnknownEventType, "event_types: unknown event type %q", truncate(name, 100))
+			return nil, false, invalidField(codeUnknownEventType, "event_types: unknown event type %s", phrase.Quote(name))
 		case !seen[name]:
 			seen[name] = true
 			out = append(out, name)
 		}
 	}
 	return out, false, nil
-}
-
-// truncate keeps error messages short when echoing tenant input.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
 }
