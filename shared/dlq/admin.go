@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/hookrelay/hookrelay/shared/phrase"
 	"github.com/hookrelay/hookrelay/shared/strictjson"
 	"github.com/hookrelay/hookrelay/shared/unmatched"
 )
@@ -150,7 +151,7 @@ func lastValue(q url.Values, key string) string {
 func (h adminHandler) show(w http.ResponseWriter, r *http.Request) {
 	e, err := h.ops.Show(r.Context(), r.PathValue("id"))
 	if errors.Is(err, ErrNotFound) {
-		writeError(w, http.StatusNotFound, codeNotFound, fmt.Sprintf("no dead letter %q in the DLQ", r.PathValue("id")))
+		writeError(w, http.StatusNotFound, codeNotFound, "no dead letter "+phrase.Quote(r.PathValue("id"))+" in the DLQ")
 		return
 	}
 	if err != nil {
@@ -220,7 +221,7 @@ func specFromQuery(q url.Values) (FilterSpec, error) {
 		case "id":
 			s.IDs = vs
 		default:
-			return FilterSpec{}, fmt.Errorf("unknown query parameter %q", k)
+			return FilterSpec{}, fmt.Errorf("unknown query parameter %s", phrase.Quote(k))
 		}
 	}
 	return s, nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/phrase"
 	"github.com/hookrelay/hookrelay/shared/rfc3339"
 )
 
@@ -104,19 +105,19 @@ func (s FilterSpec) Filter(now time.Time) (Filter, error) {
 	}
 	if f.OrgID != "" && !ids.ValidOrg(f.OrgID) {
 		// No dead letter can carry it: a typo, said so instead of an empty list.
-		return Filter{}, fmt.Errorf("%w: organization_id %q is not a valid organization id (%s)", ErrInvalidFilter, f.OrgID, ids.OrgRule)
+		return Filter{}, fmt.Errorf("%w: organization_id %s is not a valid organization id (%s)", ErrInvalidFilter, phrase.Quote(f.OrgID), ids.OrgRule)
 	}
 	if f.WebhookID != "" && !ids.Valid(ids.WebhookPrefix, f.WebhookID) {
-		return Filter{}, fmt.Errorf("%w: webhook_id %q is not a webhook id (%s followed by 0-9 a-z)", ErrInvalidFilter, f.WebhookID, ids.WebhookPrefix)
+		return Filter{}, fmt.Errorf("%w: webhook_id %s is not a webhook id (%s followed by 0-9 a-z)", ErrInvalidFilter, phrase.Quote(f.WebhookID), ids.WebhookPrefix)
 	}
 	if f.Reason != "" && !slices.Contains(message.DeadLetterReasons, f.Reason) {
 		// Like an invalid org: no dead letter can carry it, so an empty list would hide the typo.
-		return Filter{}, fmt.Errorf("%w: reason %q is none of %s", ErrInvalidFilter, f.Reason, strings.Join(message.DeadLetterReasons, ", "))
+		return Filter{}, fmt.Errorf("%w: reason %s is none of %s", ErrInvalidFilter, phrase.Quote(f.Reason), strings.Join(message.DeadLetterReasons, ", "))
 	}
 	switch f.Tier {
 	case "", TierEndpoint, TierPipeline:
 	default:
-		return Filter{}, fmt.Errorf("%w: tier %q must be %q or %q", ErrInvalidFilter, f.Tier, TierEndpoint, TierPipeline)
+		return Filter{}, fmt.Errorf("%w: tier %s must be %q or %q", ErrInvalidFilter, phrase.Quote(f.Tier), TierEndpoint, TierPipeline)
 	}
 	if f.Tier == TierEndpoint && message.PipelinePoison(f.Reason) && f.Reason != "" {
 		// parseEntry puts every letter with a pipeline reason in the
@@ -142,17 +143,17 @@ func ParseSince(s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if d, err := time.ParseDuration(s); err == nil {
 		if d <= 0 {
-			return time.Time{}, fmt.Errorf("%w: since %q must be a positive duration", ErrInvalidFilter, s)
+			return time.Time{}, fmt.Errorf("%w: since %s must be a positive duration", ErrInvalidFilter, phrase.Quote(s))
 		}
 		return now.Add(-d), nil
 	}
 	t, err := rfc3339.Parse(s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: since %q is neither a duration (1h, 30m) nor an RFC 3339 time", ErrInvalidFilter, s)
+		return time.Time{}, fmt.Errorf("%w: since %s is neither a duration (1h, 30m) nor an RFC 3339 time", ErrInvalidFilter, phrase.Quote(s))
 	}
 	if t.After(now) {
 		// Nothing was dead-lettered then yet: a typo, like an invalid org.
-		return time.Time{}, fmt.Errorf("%w: since %q is in the future", ErrInvalidFilter, s)
+		return time.Time{}, fmt.Errorf("%w: since %s is in the future", ErrInvalidFilter, phrase.Quote(s))
 	}
 	return t, nil
 }
