@@ -11,6 +11,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/bus"
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/phrase"
 	"github.com/hookrelay/hookrelay/shared/queue"
 )
 
@@ -83,33 +84,24 @@ func (h *Handler) deadLetter(ctx context.Context, rec events.SQSMessage, reason 
 	// would fail this send on every receive: they are replaced.
 	msg := queue.Message{Body: rec.Body, Attributes: message.FitAttributes(rec.Body, map[string]string{
 		message.AttrReason:    reason,
-		message.AttrLastError: truncate(message.ToSQSText(cause.Error()), message.MaxErrorAttr),
+		message.AttrLastError: phrase.Clip(message.ToSQSText(cause.Error()), message.MaxErrorAttr, ""),
 		message.AttrOrgID:     org,
 		message.AttrEventName: message.ToSQSText(name),
 	})}
 	if err := h.d.Queue.Send(ctx, h.d.IngestDLQURL, msg); err != nil {
 		return fmt.Errorf("dead-letter %s (%s): %w", rec.MessageId, reason, err)
 	}
+	// The log line is bounded as the attributes are: a producer's event
+	// name, or a schema error quoting its value, may be 250 KB.
 	h.log.WarnContext(ctx, "event dead-lettered", "message_id", rec.MessageId, "reason", reason,
-		"org_id", org, "event_name", name, "error", cause)
+		"org_id", org, "event_name", phrase.Clip(name, 2*phrase.QuoteMax, "…"), "error", phrase.Clip(cause.Error(), message.MaxErrorAttr, "…"))
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	// Cut on a rune boundary so the attribute stays valid UTF-8.
-	for n > 0 && s[n]&0xc0 == 0x80 {
-		n--
-	}
-	return s[:n]
 }
 
 // quote shows a producer's value in an error: at most 64 bytes of it,
 // escaped to ASCII so the error attribute is always one SQS accepts.
 func quote(s string) string {
-	q := strconv.QuoteToASCII(truncate(s, 64))
+	q := strconv.QuoteToASCII(phrase.Clip(s, 64, ""))
 	if len(s) > 64 {
 		q += "..."
 	}

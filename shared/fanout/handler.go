@@ -20,6 +20,7 @@ import (
 	"github.com/hookrelay/hookrelay/shared/ids"
 	"github.com/hookrelay/hookrelay/shared/lanes"
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/phrase"
 	"github.com/hookrelay/hookrelay/shared/queue"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
@@ -205,7 +206,7 @@ func (h *Handler) handleRecord(ctx context.Context, rec events.SQSMessage, p par
 			fmt.Errorf("detail.organization_id %s is not a valid organization id (%s)", quote(org), ids.OrgRule), org, name)
 	}
 	if !h.d.KnownEvent(name) {
-		return h.deadLetter(ctx, rec, ReasonUnknownEventType, fmt.Errorf("event type %q is not in the catalog", name), org, name)
+		return h.deadLetter(ctx, rec, ReasonUnknownEventType, fmt.Errorf("event type %s is not in the catalog", phrase.Quote(name)), org, name)
 	}
 	if healthnotice.IsNotice(name) && !r.FromHookrelay() {
 		return h.deadLetter(ctx, rec, ReasonReservedEventType,
