@@ -131,11 +131,16 @@ func labelled(msg, field, label string) string {
 // unknownType names a type the catalog does not have (a page rendered
 // before a deploy removed it, or a crafted POST), which is not among the
 // checkboxes to untick.
+// The API names a long type by its start, "…" after the quotes.
 func unknownType(msg string) string {
 	_, quoted, ok := strings.Cut(msg, "unknown event type ")
+	quoted, cut := strings.CutSuffix(quoted, "…")
 	name, err := strconv.Unquote(quoted)
 	if !ok || err != nil {
 		return labelled(msg, "event_types", "The events")
+	}
+	if cut {
+		name += "…"
 	}
 	return "The event type " + strconv.Quote(name) + " no longer exists: choose from the list below."
 }

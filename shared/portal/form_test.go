@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hookrelay/hookrelay/shared/api"
+	"github.com/hookrelay/hookrelay/shared/phrase"
 )
 
 // formCases are the two forms that create and change a webhook.
@@ -110,6 +111,14 @@ func TestUnknownEventTypeInTheFormsWords(t *testing.T) {
 		t.Fatal("not put next to the events")
 	}
 	if want := `The event type "nope.event" no longer exists: choose from the list below.`; f.TypesError != want {
+		t.Errorf("events error %q, want %q", f.TypesError, want)
+	}
+	// A long one, which the API names by its start, too.
+	long := "orderPaid" + strings.Repeat("x", 10_000)
+	if !f.fieldError(&api.CallError{Status: http.StatusBadRequest, Code: "unknown_event_type", Message: `event_types: unknown event type ` + phrase.Quote(long)}) {
+		t.Fatal("a long one not put next to the events")
+	}
+	if want := `The event type "` + long[:phrase.QuoteMax] + `…" no longer exists: choose from the list below.`; f.TypesError != want {
 		t.Errorf("events error %q, want %q", f.TypesError, want)
 	}
 	// Any other "field: message" of the API loses the field's name too.
