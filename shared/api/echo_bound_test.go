@@ -51,6 +51,21 @@ func TestErrorsEchoOnlyTheStartOfClientText(t *testing.T) {
 	}
 }
 
+// A method no route takes is named in the 405 by its start: Go's server
+// takes any token as a method, a megabyte long if the headers allow.
+func TestMethodNotAllowedEchoesOnlyTheStartOfTheMethod(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	method := "PURGE" + strings.Repeat("X", 10_000)
+	msg := e.do(method, webhooksPath, e.token("org_echo"), nil).wantError(t, http.StatusMethodNotAllowed, "method_not_allowed")
+	if len(msg) > 200 || !strings.HasPrefix(msg, "method PURGEXXXX") {
+		t.Errorf("%d-byte message %.300q, want at most 200 bytes naming the method's start", len(msg), msg)
+	}
+	if msg := e.do(http.MethodPut, webhooksPath, e.token("org_echo"), nil).wantError(t, http.StatusMethodNotAllowed, "method_not_allowed"); msg != "method PUT is not allowed on this route" {
+		t.Errorf("PUT: %q", msg)
+	}
+}
+
 // withCatalog serves the embedded catalog's own event types and the
 // types of fsys.
 func withCatalog(t *testing.T, fsys fstest.MapFS) envOption {

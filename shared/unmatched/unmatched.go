@@ -5,7 +5,11 @@
 // admin API share it, so both answer such requests alike.
 package unmatched
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/hookrelay/hookrelay/shared/phrase"
+)
 
 // Error codes of the answers (in openapi.json's RouteNotFound and
 // MethodNotAllowed responses).
@@ -32,7 +36,8 @@ func Serve(mux *http.ServeMux, w http.ResponseWriter, r *http.Request, writeErro
 	switch {
 	case probe.status == http.StatusMethodNotAllowed:
 		w.Header().Set("Allow", probe.header.Get("Allow"))
-		writeError(w, http.StatusMethodNotAllowed, codeMethodNotAllowed, "method "+r.Method+" is not allowed on this route")
+		// Go's server takes any token as a method, however long.
+		writeError(w, http.StatusMethodNotAllowed, codeMethodNotAllowed, "method "+phrase.Clip(r.Method, phrase.QuoteMax, "…")+" is not allowed on this route")
 	case probe.status >= 300 && probe.status < 400:
 		w.Header().Set("Location", probe.header.Get("Location"))
 		w.WriteHeader(probe.status)
