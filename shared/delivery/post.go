@@ -95,11 +95,3 @@ func excerpt(b []byte) string {
 	}
 	return strings.ToValidUTF8(string(b), "")
 }
-
-// truncateUTF8 shortens valid UTF-8 to at most limit bytes of whole runes.
-func truncateUTF8(s string, limit int) string {
-	if len(s) <= limit {
-		return s
-	}
-	return strings.ToValidUTF8(s[:limit], "")
-}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/shared/deliverylog"
 	"github.com/hookrelay/hookrelay/shared/netguard"
+	"github.com/hookrelay/hookrelay/shared/phrase"
 	"github.com/hookrelay/hookrelay/shared/webhook"
 )
 
@@ -146,7 +147,7 @@ func (h *Handler) record(ctx context.Context, rec record, outcome string, r resu
 	}
 	excerpt := r.excerpt
 	if outcome == deliverylog.OutcomeDelivered {
-		excerpt = truncateUTF8(excerpt, maxDeliveredExcerpt)
+		excerpt = phrase.Clip(excerpt, maxDeliveredExcerpt, "") // excerpt is valid UTF-8
 	}
 	err := h.d.Attempts.Append(ctx, deliverylog.Attempt{
 		DeliveryID: rec.DeliveryID, EventID: rec.EventID, EventName: rec.EventName, OrgID: rec.OrgID, WebhookID: rec.WebhookID,

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hookrelay/hookrelay/shared/message"
+	"github.com/hookrelay/hookrelay/shared/phrase"
 )
 
 // prettyDepthMax is the deepest body printed indented. Indentation grows
@@ -42,21 +42,15 @@ func printBody(b *strings.Builder, body []byte) {
 	}
 	shown, left := cut(text)
 	b.WriteString("  ")
-	b.Write(shown)
+	b.WriteString(shown)
 	noteLeftOut(b, left)
 }
 
 // cut returns at most printMax bytes of text, ending on a whole UTF-8
 // character, and how many bytes it left out.
-func cut(text []byte) (shown []byte, left int) {
-	if len(text) <= printMax {
-		return text, 0
-	}
-	end := printMax
-	for end > 0 && !utf8.RuneStart(text[end]) {
-		end--
-	}
-	return text[:end], len(text) - end
+func cut(text []byte) (shown string, left int) {
+	shown = phrase.Clip(string(text), printMax, "")
+	return shown, len(text) - len(shown)
 }
 
 func noteLeftOut(b *strings.Builder, left int) {
