@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/hookrelay/hookrelay/shared/message"
 )
 
 // The schema validator turns every number it checks (integer, minimum,
@@ -33,6 +35,32 @@ func TestPublishRefusesNumbersBeyondTheBounds(t *testing.T) {
 		t.Errorf("5.50e2: %d %s", res.status, res.body)
 	}
 	publish("1e400").wantError(t, http.StatusUnprocessableEntity, "invalid_event_data")
+	if len(e.pub.calls) != 1 {
+		t.Fatalf("published %d events, want the 1 accepted", len(e.pub.calls))
+	}
+}
+
+// Each number the validator checks costs it some 20 allocations: data may
+// hold message.MaxNumbers of them, wherever they are and whatever the
+// schema says; one more is refused before the validator runs.
+func TestPublishRefusesTooManyNumbers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tok := e.token("org_many_numbers")
+	publish := func(numbers int) response {
+		return e.do(http.MethodPost, "/api/v1/events", tok, `{"event_name":"emailSoftBounce","data":`+
+			`{"email":"a@b.co","message_id":"m","reason":"r","occurred_at":"2026-01-01T00:00:00Z","smtp_code":550,`+
+			`"sizes":[`+strings.Repeat("1,", numbers-2)+`1]}}`)
+	}
+	if res := publish(message.MaxNumbers); res.status != http.StatusAccepted {
+		t.Fatalf("%d numbers: %d %.300s", message.MaxNumbers, res.status, res.body)
+	}
+	for _, n := range []int{message.MaxNumbers + 1, 100_000} {
+		msg := publish(n).wantError(t, http.StatusUnprocessableEntity, "invalid_event_data")
+		if !strings.Contains(msg, "too many numbers") || !strings.Contains(msg, "the limit is 10000") || len(msg) > 200 {
+			t.Errorf("%d numbers: message %q does not name the limit", n, msg)
+		}
+	}
 	if len(e.pub.calls) != 1 {
 		t.Fatalf("published %d events, want the 1 accepted", len(e.pub.calls))
 	}

@@ -21,7 +21,7 @@ const (
 	ReasonUnknownEventType = "unknown_event_type"
 	ReasonTooLarge         = "event_too_large" // data over message.MaxDataBytes
 	ReasonTooDeep          = "event_too_deep"  // data nested over message.MaxDataDepth
-	ReasonInvalidData      = "invalid_data"    // data fails its type's JSON Schema, or a number is beyond message.ErrNumber's bounds
+	ReasonInvalidData      = "invalid_data"    // data fails its type's JSON Schema, or breaks the number bounds (message.ErrNumber, message.ErrTooManyNumbers)
 	ReasonInvalidOrg       = "invalid_organization_id"
 	// ReasonNoncharacter: data holds U+FFFE or U+FFFF (raw or escaped),
 	// which SQS refuses in a message (message.ErrNoncharacter).
@@ -41,7 +41,7 @@ func dataReason(err error) string {
 		return ReasonTooDeep
 	case errors.Is(err, message.ErrNoncharacter):
 		return ReasonNoncharacter
-	case errors.Is(err, message.ErrNumber):
+	case errors.Is(err, message.ErrNumber), errors.Is(err, message.ErrTooManyNumbers):
 		return ReasonInvalidData // as the API's 422 invalid_event_data
 	}
 	return ReasonTooLarge

@@ -62,9 +62,10 @@ func TestEventsAtThePipelineLimitsAreFannedOut(t *testing.T) {
 }
 
 // A producer putting events on the bus directly is held to the API's rules
-// on data characters, number literals and detail.id, each dead letter's
-// reason naming the rule broken: SQS refuses U+FFFE/U+FFFF in a message,
-// the schema validator would spend seconds on a huge number, and a producer
+// on data characters, number literals (each and their count) and detail.id,
+// each dead letter's reason naming the rule broken: SQS refuses
+// U+FFFE/U+FFFF in a message, the schema validator would spend seconds on a
+// huge number or on a hundred thousand small ones, and a producer
 // id past DynamoDB's 2,048-byte key would fail every claim until SQS moved
 // the record to the DLQ with no reason at all.
 func TestDirectRecordsBreakingTheAPIRulesAreDeadLettered(t *testing.T) {
@@ -93,6 +94,7 @@ func TestDirectRecordsBreakingTheAPIRulesAreDeadLettered(t *testing.T) {
 		"escaped U+FFFE":  {direct("esc-fffe", `{"organization_id":"org_a","data":{"\ufffe":1}}`), ReasonNoncharacter, "U+FFFE"},
 		"exponent 401":    {direct("exp-401", `{"organization_id":"org_a","data":{"n":[1e400,1e401]}}`), ReasonInvalidData, "±400"},
 		"65-char number":  {direct("num-65", `{"organization_id":"org_a","data":{"n":1`+strings.Repeat("0", 64)+`}}`), ReasonInvalidData, "64 characters"},
+		"10,001 numbers":  {direct("num-many", `{"organization_id":"org_a","data":{"n":[`+strings.Repeat("1,", message.MaxNumbers)+`1]}}`), ReasonInvalidData, "too many numbers"},
 		"129-byte id":     {withID("id-129", strings.Repeat("k", ids.MaxProducerID+1)), ReasonInvalidProducerID, "(129 bytes)"},
 		"3 KB id":         {withID("id-3k", strings.Repeat("k", 3000)), ReasonInvalidProducerID, "(3000 bytes)"},
 		"control char id": {withID("id-nul", "k\x00"), ReasonInvalidProducerID, `"k\x00"`},

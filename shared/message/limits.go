@@ -11,8 +11,9 @@ import (
 // the largest values its other fields can take. The API (413/422) and
 // fan-out (ingest DLQ) both check MaxDataBytes, MaxDataDepth and the
 // characters SQS refuses with CheckData, so an event is refused where it
-// enters, never lost on the way. CheckData also bounds number literals
-// (numbers.go), which cost the schema validator, not the pipeline.
+// enters, never lost on the way. CheckData also bounds number literals,
+// each and their count (numbers.go), which cost the schema validator, not
+// the pipeline.
 //
 // The wrappers around an event's data (D, compact JSON), outermost hop
 // first. Each embeds D verbatim (raw JSON, never as an escaped string),
@@ -208,9 +209,10 @@ var (
 // escaped as well ("\uffff"), since an encoder may write a character it
 // decoded raw (EventBridge's, or encoding/json, which escapes only
 // controls, U+2028/9 and HTML). Number literals are held to MaxNumberLen
-// and an exponent of ±MaxNumberExponent (ErrNumber).
+// and an exponent of ±MaxNumberExponent (ErrNumber), and there may be at
+// most MaxNumbers of them (ErrTooManyNumbers).
 func CheckData(data []byte) error {
-	size, depth, nonchar, bigNumber := measure(data)
+	size, depth, nonchar, bigNumber, numbers := measure(data)
 	switch {
 	case size > MaxDataBytes:
 		return fmt.Errorf("%w: data is %d bytes of compact JSON; the limit is %d", ErrTooLarge, size, MaxDataBytes)
@@ -220,28 +222,34 @@ func CheckData(data []byte) error {
 		return fmt.Errorf("%w: data holds U+%04X (raw or as a \\u escape); SQS accepts no U+FFFE or U+FFFF", ErrNoncharacter, nonchar)
 	case bigNumber:
 		return ErrNumber
+	case numbers > MaxNumbers:
+		return fmt.Errorf("%w: data holds %d; the limit is %d, whatever the schema says: send a longer list as a string",
+			ErrTooManyNumbers, numbers, MaxNumbers)
 	}
 	return nil
 }
 
 // Depth is the nesting depth of valid JSON text (0 for a scalar).
 func Depth(doc []byte) int {
-	_, depth, _, _ := measure(doc)
+	_, depth, _, _, _ := measure(doc)
 	return depth
 }
 
 // measure returns the compact size, the nesting depth, the first
-// noncharacter U+FFFE or U+FFFF (0 if none) of valid JSON text, and
-// whether a number literal in it is beyond the bounds of numbers.go:
-// whitespace outside strings does not count, and brackets inside strings
-// do not nest.
-func measure(data []byte) (size, depth int, nonchar rune, bigNumber bool) {
+// noncharacter U+FFFE or U+FFFF (0 if none) of valid JSON text, whether a
+// number literal in it is beyond the bounds of numbers.go, and how many
+// number literals it holds: whitespace outside strings does not count,
+// and brackets inside strings do not nest.
+func measure(data []byte) (size, depth int, nonchar rune, bigNumber bool, numbers int) {
 	level, inString, escaped := 0, false, false
 	num, exp := 0, -1 // see numberByte
 	for i, c := range data {
 		if !inString {
 			num, exp = numberByte(c, num, exp)
 			bigNumber = bigNumber || num > MaxNumberLen || exp > MaxNumberExponent
+			if num == 1 { // a literal's first byte
+				numbers++
+			}
 		}
 		switch {
 		case inString:
@@ -270,7 +278,7 @@ func measure(data []byte) (size, depth int, nonchar rune, bigNumber bool) {
 		}
 		size++
 	}
-	return size, depth, nonchar, bigNumber
+	return size, depth, nonchar, bigNumber, numbers
 }
 
 // escapedNoncharacter reads the four hex digits after "\u" (any case).

@@ -18,19 +18,53 @@ func TestMeasureAgreesWithEncodingJSON(t *testing.T) {
 	for _, doc := range []string{
 		`1`, `"x"`, `{}`, `[]`, ` { "a" : [ 1 , { "b" : "}]\"[{" } ] } `,
 		"[\n\t[\r\n[]]]", `{"a":"\\","b":["\\\"", {"c":[[[]]]}]}`,
+		`[1,-2.5e3, 0 ,{"7":8E-1},"9",true,false,null,[-0]]`, `-12`, `{"-1e5":"2"}`,
 	} {
 		var compact bytes.Buffer
 		if err := json.Compact(&compact, []byte(doc)); err != nil {
 			t.Fatalf("%s: %v", doc, err)
 		}
-		size, depth, _, _ := measure([]byte(doc))
+		size, depth, _, _, numbers := measure([]byte(doc))
 		if size != compact.Len() {
 			t.Errorf("measure(%s) size %d, compact is %d", doc, size, compact.Len())
 		}
 		if want := depthByDecoding(t, doc); depth != want {
 			t.Errorf("measure(%s) depth %d, want %d", doc, depth, want)
 		}
+		if want := numbersByDecoding(t, doc); numbers != want {
+			t.Errorf("measure(%s) numbers %d, want %d", doc, numbers, want)
+		}
 	}
+}
+
+// numbersByDecoding is the reference count of number literals: the numbers
+// in the decoded value.
+func numbersByDecoding(t *testing.T, doc string) int {
+	t.Helper()
+	d := json.NewDecoder(strings.NewReader(doc))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	var count func(any) int
+	count = func(v any) int {
+		n := 0
+		switch x := v.(type) {
+		case json.Number:
+			return 1
+		case map[string]any:
+			for _, e := range x {
+				n += count(e)
+			}
+		case []any:
+			for _, e := range x {
+				n += count(e)
+			}
+		}
+		return n
+	}
+	return count(v)
 }
 
 // depthByDecoding is the reference depth: the nesting of the decoded value.

@@ -63,3 +63,38 @@ func TestCheckDataBoundsNumberLiterals(t *testing.T) {
 		}
 	}
 }
+
+// Data may hold MaxNumbers number literals, wherever they are; one more is
+// refused whatever their size. Digits in strings and keys are text.
+func TestCheckDataBoundsTheCountOfNumbers(t *testing.T) {
+	list := func(lit string, n int) string { return strings.Repeat(lit+",", n-1) + lit }
+	accepted := []string{
+		"[" + list("1", MaxNumbers) + "]",
+		`{"a":[` + list("0", MaxNumbers/2) + `],"b":{"c":[` + list("-1.5e3", MaxNumbers/2) + `]}}`,
+		"[ " + list(" 1 ", MaxNumbers) + " ]",
+		"[" + list(`"1"`, MaxNumbers+1) + "," + list("1", MaxNumbers) + "]",
+		"[" + list(`{"12":true,"3":null}`, MaxNumbers) + "]",
+	}
+	for _, data := range accepted {
+		if err := CheckData([]byte(data)); err != nil {
+			t.Errorf("%.60s…: %v", data, err)
+		}
+	}
+	refused := []string{
+		"[" + list("1", MaxNumbers+1) + "]",
+		`{"a":[` + list("0", MaxNumbers/2) + `],"b":{"c":[` + list("-1.5e3", MaxNumbers/2+1) + `]}}`,
+		"[" + list(`{"n":7}`, MaxNumbers+1) + "]",
+		"[" + list("1", 100_000) + "]",
+	}
+	for _, data := range refused {
+		err := CheckData([]byte(data))
+		if !errors.Is(err, ErrTooManyNumbers) {
+			t.Errorf("%.60s…: %v, want ErrTooManyNumbers", data, err)
+			continue
+		}
+		if msg := err.Error(); !strings.Contains(msg, "too many numbers") || !strings.Contains(msg, "the limit is 10000") ||
+			len(msg) > 200 || !SQSText(msg) {
+			t.Errorf("%.60s…: message %q", data, msg)
+		}
+	}
+}
