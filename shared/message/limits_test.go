@@ -180,14 +180,14 @@ func TestReadmeStatesTheLimits(t *testing.T) {
 		t.Errorf("limits changed (%d bytes, %d levels, entries %d bytes of which the event's fields %d): update the README and docs/internals.md",
 			MaxDataBytes, MaxDataDepth, MaxEntryBytes, entryToRecord)
 	}
-	for _, want := range []string{"**64 characters** long", "at most **400** either way", "`1e401` does not"} {
+	for _, want := range []string{"**64 characters** long", "at most **400** either way", "`1e401` does not", "most **10,000** numbers"} {
 		if !strings.Contains(string(readme), want) {
 			t.Errorf("README does not state the number bounds: %q", want)
 		}
 	}
-	if MaxNumberLen != 64 || MaxNumberExponent != 400 {
-		t.Errorf("number bounds changed (%d characters, exponent ±%d): update the README, docs/internals.md, openapi.json and ErrNumber",
-			MaxNumberLen, MaxNumberExponent)
+	if MaxNumberLen != 64 || MaxNumberExponent != 400 || MaxNumbers != 10_000 {
+		t.Errorf("number bounds changed (%d characters, exponent ±%d, %d numbers): update the README, docs/internals.md, openapi.json and ErrNumber",
+			MaxNumberLen, MaxNumberExponent, MaxNumbers)
 	}
 }
 
