@@ -93,10 +93,10 @@ func (l *AttemptLog) Append(ctx context.Context, a deliverylog.Attempt, message 
 // cursor buys at most this much reading per request.
 const MaxAttemptListPages = 4
 
-// attemptQueryItems is the Limit of each of List's queries, fixed rather
-// than what the page still lacks: DynamoDB counts it before the filter, so
-// a small page in a run of expired entries would otherwise skip one or two
-// of them a round trip.
+// attemptQueryItems is the Limit of List's queries after its first, fixed
+// rather than what the page still lacks: DynamoDB counts it before the
+// filter, so a small page in a run of expired entries would otherwise skip
+// one or two of them a round trip.
 const attemptQueryItems = MaxAttemptPage + 1
 
 // List returns up to limit attempts newest first. It reads only the keys
@@ -131,6 +131,10 @@ func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit in
 	}
 	var out []deliverylog.Attempt
 	var sks []string
+	// The first query asks for the page and one more, which is all it needs
+	// when nothing in its way has expired (a read unit per 4 KB read); only
+	// the queries after it skip expired entries attemptQueryItems at a time.
+	items := int32(limit + 1)
 	for range MaxAttemptListPages {
 		res, err := l.db.Query(ctx, &dynamodb.QueryInput{
 			TableName:                 aws.String(l.table),
@@ -139,7 +143,7 @@ func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit in
 			ExpressionAttributeNames:  map[string]string{"#pk": AttrPK, "#sk": AttrSK, "#exp": AttrTTL},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sAttr(pk), ":from": sAttr(from), ":now": nAttr(now.Unix())},
 			ScanIndexForward:          aws.Bool(false),
-			Limit:                     aws.Int32(attemptQueryItems),
+			Limit:                     aws.Int32(items),
 			ExclusiveStartKey:         start,
 		})
 		if err != nil {
@@ -160,6 +164,7 @@ func (l *AttemptLog) List(ctx context.Context, orgID, webhookID string, limit in
 			return out, "", nil
 		}
 		start = res.LastEvaluatedKey
+		items = attemptQueryItems
 	}
 	// Past the last entry read, kept or not: the next call reads on from
 	// there.
