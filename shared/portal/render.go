@@ -34,7 +34,10 @@ type view struct {
 	Problems []problem
 	Head     templ.Component // more of <head> (the signed-in page's refresh)
 	NewTab   string          // a link messagePage opens in a new tab (a cross-site frame's login)
-	Content  content
+	// Back is where messagePage's button leads a signed-in visitor, and
+	// its words: the list unless the page says otherwise.
+	Back, BackText string
+	Content        content
 }
 
 // content is a page's body below the notices. Pages are templ templates
@@ -83,6 +86,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, v v
 	if v.Root == "" {
 		v.Root = rootOf(r.URL.Path)
 	}
+	if v.Back == "" {
+		v.Back, v.BackText = v.Root, "Back to your webhooks"
+	}
 	var buf bytes.Buffer
 	if err := layout(v).Render(context.Background(), &buf); err != nil {
 		h.o.Logger.Error("portal page failed to render", "route", r.Pattern, "error", err.Error())
@@ -117,14 +123,13 @@ func (h *Handler) failed(v *visit, err error) {
 		if ce.RetryAfter > 0 { // over the organization's rate limit
 			v.w.Header().Set("Retry-After", strconv.Itoa(ce.RetryAfter))
 		}
-		title, text := "That did not work", sentence(ce.Message)
 		if ce.Code == "invalid_cursor" {
 			// Only an edited page link (?cursor=) gets here: the API's
-			// words name its parameter. The page's button
-			// leads back to the list's first page.
-			title, text = "Page link not valid", "This page link is not valid: it may have been edited. Start again from your webhooks."
+			// words name its parameter.
+			v.badCursor(ce.Status)
+			return
 		}
-		_ = v.show(ce.Status, view{Title: title, Nav: "list", Content: bind(messagePage, text)})
+		_ = v.show(ce.Status, view{Title: "That did not work", Nav: "list", Content: bind(messagePage, sentence(ce.Message))})
 	default:
 		if errors.Is(v.r.Context().Err(), context.Canceled) {
 			// The browser left the page (make dev's server then cancels
@@ -135,6 +140,22 @@ func (h *Handler) failed(v *visit, err error) {
 		}
 		h.message(v.w, v.r, http.StatusInternalServerError, "Something went wrong", "The service could not complete this request. Try again in a moment.")
 	}
+}
+
+// badCursor answers a page link whose ?cursor= the API refused. Its
+// button leads to the first page of the page the visitor was on: the
+// list's, or that endpoint's attempt log with its outcome filter (the
+// list would lose the endpoint). Nothing else of the query is kept: ?done=
+// would say a change's notice again.
+func (v *visit) badCursor(status int) {
+	d := view{Title: "Page link not valid", Nav: "list"}
+	where := "your webhooks"
+	if page := strings.TrimPrefix(v.r.URL.EscapedPath(), Prefix); page != "" && page != v.r.URL.EscapedPath() {
+		where = "the newest attempts"
+		d.Back, d.BackText = v.root+page+query([2]string{"outcome", v.r.URL.Query().Get("outcome")}), "Back to "+where
+	}
+	d.Content = bind(messagePage, "This page link is not valid: it may have been edited. Start again from "+where+".")
+	_ = v.show(status, d)
 }
 
 // sentence ends an API message for display. The words stay the API's own
