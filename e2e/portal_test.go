@@ -503,6 +503,20 @@ func TestPortalAttemptLogPages(t *testing.T) {
 	if b.truth(`!!document.querySelector('a[href*="cursor="]')`) {
 		t.Error("the last page links to an older one")
 	}
+
+	// An edited page link leads back to this log's first page, not to the
+	// list of webhooks.
+	b.open(s.API+"/portal/webhooks/"+hook.ID+"?cursor=edited", "main a.button.primary")
+	if got := b.text("main h1"); got != "Page link not valid" {
+		t.Fatalf("an edited page link: %q", got)
+	}
+	for _, width := range []int64{390, desktopWidth} {
+		b.fitsAt(width, "page-link-not-valid-"+strconv.FormatInt(width, 10))
+	}
+	b.click("main a.button.primary", "tr[data-delivery]")
+	if !b.truth(`location.pathname.endsWith("/portal/webhooks/`+hook.ID+`") && location.search === "" && document.querySelectorAll('tr[data-delivery]').length === 20`) {
+		t.Fatalf("the button of an edited page link led to %s", b.html("main"))
+	}
 }
 
 // TestPortalListWrapsALongName: a name of 100 letters without a space

@@ -20,9 +20,9 @@ func TestAnEditedPageLinkLeadsToTheFirstPage(t *testing.T) {
 		words string
 		first string
 	}{
-		{"attempt log", h.endpoint, "/portal/webhooks/wh_1?cursor=edited", "Start again from the newest attempts.",
+		{"attempt log", h.endpoint, "/portal/webhooks/wh_1?cursor=edited", "Start again from this endpoint's newest attempts.",
 			`<a class="button primary" href="../webhooks/wh_1">Back to the newest attempts</a>`},
-		{"filtered attempt log", h.endpoint, "/portal/webhooks/wh_1?outcome=dead_lettered&cursor=edited&done=saved", "Start again from the newest attempts.",
+		{"filtered attempt log", h.endpoint, "/portal/webhooks/wh_1?outcome=dead_lettered&cursor=edited&done=saved", "Start again from this endpoint's newest attempts.",
 			`<a class="button primary" href="../webhooks/wh_1?outcome=dead_lettered">Back to the newest attempts</a>`},
 		{"webhooks", h.list, "/portal/?cursor=edited", "Start again from your webhooks.",
 			`<a class="button primary" href="./">Back to your webhooks</a>`},

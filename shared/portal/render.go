@@ -151,8 +151,8 @@ func (v *visit) badCursor(status int) {
 	d := view{Title: "Page link not valid", Nav: "list"}
 	where := "your webhooks"
 	if page := strings.TrimPrefix(v.r.URL.EscapedPath(), Prefix); page != "" && page != v.r.URL.EscapedPath() {
-		where = "the newest attempts"
-		d.Back, d.BackText = v.root+page+query([2]string{"outcome", v.r.URL.Query().Get("outcome")}), "Back to "+where
+		where = "this endpoint's newest attempts"
+		d.Back, d.BackText = v.root+page+query([2]string{"outcome", v.r.URL.Query().Get("outcome")}), "Back to the newest attempts"
 	}
 	d.Content = bind(messagePage, "This page link is not valid: it may have been edited. Start again from "+where+".")
 	_ = v.show(status, d)
