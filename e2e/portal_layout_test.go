@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,4 +79,100 @@ func TestPortalHeaderKeepsTheOrgBesideALongProductName(t *testing.T) {
 		b.noHorizontalScroll(name)
 		b.viewShot(name)
 	}
+}
+
+// TestPortalConfirmationCards: a confirmation's text starts as far from
+// the card's top as from its sides, and the Enable question's three
+// answers (Recover, Enable anyway, Cancel) share one row at desktop
+// width; Recover sat alone above the other two. On a phone they wrap and
+// still fit.
+func TestPortalConfirmationCards(t *testing.T) {
+	t.Parallel()
+	s := sharedStack(t)
+	tn := newTenant(t, s, "confirmcards")
+	rc := newReceiver(t, func(int, *http.Request, []byte) answer { return status(http.StatusBadRequest) })
+	hook := tn.createWebhook(rc.url("/down"), "emailClick")
+	tn.publish("emailClick", clickData)
+	tn.awaitHealth(hook.ID, "one failed delivery", func(w webhookHealth) bool { return w.Health.ConsecutiveFailures == 1 })
+	// Disabled by its tenant while failing: Enable would drop the run, so
+	// it asks, offering Recover.
+	tn.mustCall(http.MethodPatch, "/api/v1/organization/webhooks/"+hook.ID, map[string]any{"enabled": false}, http.StatusOK, nil)
+
+	page := s.API + "/portal/webhooks/" + hook.ID
+	b := newBrowser(t, desktopWidth, desktopHeight)
+	b.signIn(tn.portalLink())
+	answers := []string{`form[action$="/recover"] button`, `form[action$="/enabled"] button`, `.confirm a.button`}
+	for _, q := range []struct{ name, path, visible string }{
+		{"enable", "/enable", answers[0]},
+		{"delete", "/delete", "button.danger"},
+		{"disable", "/disable", "button.danger"},
+	} {
+		b.open(page+q.path, q.visible)
+		b.textAsFarFromTopAsFromSides(q.name)
+		if q.name == "enable" {
+			b.shareARow("enable", answers)
+		}
+		b.screenshot("confirm-"+q.name, "")
+	}
+	b.open(page+"/enable", answers[0])
+	for _, width := range []int64{phoneWidth, 390} {
+		name := "confirm-enable-" + strconv.FormatInt(width, 10)
+		b.fitsAt(width, name)
+		b.listsNothing(name, "answers overlapping", overlapsExpr(answers))
+	}
+}
+
+// textAsFarFromTopAsFromSides fails when the confirmation card's first
+// line of text starts further from the card's top than from its left:
+// the first paragraph's margin added to the card's padding.
+func (b *browser) textAsFarFromTopAsFromSides(page string) {
+	b.t.Helper()
+	gaps := evaluate[[]float64](b, `(() => {
+		const c = document.querySelector(".card.confirm"), p = c.querySelector("p");
+		const cr = c.getBoundingClientRect(), pr = p.getBoundingClientRect();
+		return [pr.top - cr.top - c.clientTop, pr.left - cr.left - c.clientLeft];
+	})()`)
+	if len(gaps) != 2 || gaps[0]-gaps[1] > 0.5 || gaps[1]-gaps[0] > 0.5 {
+		b.t.Errorf("%s: the card's text is %v px below its top edge and %v px from its left", page, gaps[0], gaps[1])
+	}
+}
+
+// shareARow fails unless the elements matching sels are on one row:
+// their boxes overlap vertically, each with the first.
+func (b *browser) shareARow(page string, sels []string) {
+	b.t.Helper()
+	quoted := make([]string, len(sels))
+	for i, s := range sels {
+		quoted[i] = strconv.Quote(s)
+	}
+	b.listsNothing(page, "answers not on one row", `(() => {
+		const sels = [`+strings.Join(quoted, ", ")+`];
+		const boxes = sels.map(s => { const e = document.querySelector(s); return e ? e.getBoundingClientRect() : null; });
+		const out = [];
+		sels.forEach((s, i) => {
+			const r = boxes[i];
+			if (!r) { out.push(s + " is missing"); return; }
+			if (r.top >= boxes[0].bottom || boxes[0].top >= r.bottom) out.push(s + " at " + Math.round(r.top) + " px, " + sels[0] + " at " + Math.round(boxes[0].top) + " px");
+		});
+		return out;
+	})()`)
+}
+
+// overlapsExpr lists the pairs of elements matching sels whose boxes
+// overlap.
+func overlapsExpr(sels []string) string {
+	quoted := make([]string, len(sels))
+	for i, s := range sels {
+		quoted[i] = strconv.Quote(s)
+	}
+	return `(() => {
+		const sels = [` + strings.Join(quoted, ", ") + `];
+		const boxes = sels.map(s => document.querySelector(s).getBoundingClientRect());
+		const out = [];
+		for (let i = 0; i < boxes.length; i++) for (let j = 0; j < i; j++) {
+			const a = boxes[i], o = boxes[j];
+			if (Math.min(a.right, o.right) - Math.max(a.left, o.left) > 0.5 && Math.min(a.bottom, o.bottom) - Math.max(a.top, o.top) > 0.5) out.push(sels[i] + " overlaps " + sels[j]);
+		}
+		return out;
+	})()`
 }
