@@ -176,3 +176,28 @@ func overlapsExpr(sels []string) string {
 		return out;
 	})()`
 }
+
+// TestPortalExamplesKeepTheirLinesOnAPhone: the catalog's JSON examples
+// and schemas (and the create form's examples) are indented JSON; on a
+// phone they wrapped mid-token ("2026-11-" / "23T09:58:12Z") and lost
+// their indentation. Each line stays whole and the example scrolls
+// sideways, while the page itself does not.
+func TestPortalExamplesKeepTheirLinesOnAPhone(t *testing.T) {
+	t.Parallel()
+	s := sharedStack(t)
+	tn := newTenant(t, s, "phoneexamples")
+	b := newBrowser(t, phoneWidth, phoneHeight)
+	b.signIn(tn.portalLink())
+	for _, p := range []struct{ name, path string }{{"events", "/portal/events"}, {"create", "/portal/webhooks/new"}} {
+		b.open(s.API+p.path, "details")
+		b.truth(`(() => { document.querySelectorAll("details").forEach(d => d.open = true); return true })()`)
+		if !b.truth(`[...document.querySelectorAll("main pre:not(.code)")].some(p => p.scrollWidth > p.clientWidth)`) {
+			t.Errorf("%s: no example scrolls sideways: each wraps, or none is wider than a phone", p.name)
+		}
+		for _, width := range []int64{phoneWidth, 390} {
+			name := "examples-" + p.name + "-" + strconv.FormatInt(width, 10)
+			b.fitsAt(width, name)
+			b.wrapsOnlyAfter(name, "main pre:not(.code) code", "\n")
+		}
+	}
+}
