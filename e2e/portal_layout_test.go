@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/hookrelay/hookrelay/shared/devrun"
@@ -199,5 +200,50 @@ func TestPortalExamplesKeepTheirLinesOnAPhone(t *testing.T) {
 			b.fitsAt(width, name)
 			b.wrapsOnlyAfter(name, "main pre:not(.code) code", "\n")
 		}
+	}
+}
+
+// TestPortalCopyOnATouchScreen: where the clipboard is refused, Copy
+// selects the text and says how to copy it: on a touch screen, with the
+// device's own Copy (a phone has no Ctrl+C); with a mouse, Ctrl+C or ⌘C.
+func TestPortalCopyOnATouchScreen(t *testing.T) {
+	t.Parallel()
+	s := sharedStack(t)
+	tn := newTenant(t, s, "touchcopy")
+	for _, c := range []struct {
+		name        string
+		touch       bool
+		button, say string
+	}{
+		{"touch", true, "Selected: use your device's Copy", "use your device's Copy"},
+		{"mouse", false, "Selected: press Ctrl+C or \u2318C", "press Control C, or Command C on a Mac"},
+	} {
+		b := newBrowser(t, 390, phoneHeight)
+		if c.touch {
+			if _, err := chromedp.Call(b.ctx, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true, MaxTouchPoints: 5}); err != nil {
+				b.fail(err)
+			}
+			if _, err := chromedp.Call(b.ctx, emulation.SetEmitTouchEventsForMouse, emulation.SetEmitTouchEventsForMouseParams{Enabled: true, Configuration: emulation.SetEmitTouchEventsForMouseConfigurationMobile}); err != nil {
+				b.fail(err)
+			}
+		}
+		b.signIn(tn.portalLink())
+		b.open(s.API+"/portal/verify", `button[data-copy="code-go"]`)
+		if got := b.truth(`matchMedia("(pointer: coarse)").matches`); got != c.touch {
+			t.Fatalf("%s: (pointer: coarse) matches: %v", c.name, got)
+		}
+		b.truth(`(() => { navigator.clipboard.writeText = () => Promise.reject(new DOMException("blocked by permissions policy", "NotAllowedError"));
+			document.execCommand = () => false; window.getSelection().removeAllRanges(); return true })()`)
+		b.press(`button[data-copy="code-go"]`)
+		b.waitTrue(`window.getSelection().toString().trim() === document.getElementById("code-go").textContent.trim() &&
+			document.querySelector('button[data-copy="code-go"]').textContent !== "Copy"`, "the code selected")
+		if got := b.text(`button[data-copy="code-go"]`); got != c.button {
+			t.Errorf("%s: the refused Copy's button says %q, want %q", c.name, got, c.button)
+		}
+		if said := evaluate[string](b, `document.querySelector('button[data-copy="code-go"]').nextElementSibling.textContent`); !strings.Contains(said, c.say) {
+			t.Errorf("%s: the live region says %q, want it to say %q", c.name, said, c.say)
+		}
+		b.truth(`(() => { document.querySelector('button[data-copy="code-go"]').scrollIntoView({block: "start"}); return true })()`)
+		b.viewShot("copy-refused-" + c.name)
 	}
 }

@@ -8,7 +8,9 @@
   // then the text is selected, copied the old way if the browser lets it,
   // or left selected for the keyboard's copy. Each button's result is also
   // said in a live region (data-copy-status, or one made here), since a
-  // screen reader does not announce a button's changed text.
+  // screen reader does not announce a button's changed text. A touch
+  // screen (a coarse pointer) has no Ctrl+C to offer: there the page
+  // points to the device's own Copy.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     var id = button.getAttribute("data-copy");
     var status = document.querySelector('[data-copy-status="' + id + '"]');
@@ -40,6 +42,8 @@
       try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
       if (copied) {
         say("Copied", "Copied to the clipboard", true);
+      } else if (window.matchMedia && window.matchMedia("(pointer: coarse)").matches) {
+        say("Selected: use your device's Copy", "The clipboard is not available here. The text is selected: use your device's Copy to copy it.", false);
       } else {
         say("Selected: press Ctrl+C or \u2318C", "The clipboard is not available here. The text is selected: press Control C, or Command C on a Mac, to copy it.", false);
       }
