@@ -58,13 +58,7 @@ func TestPortalHeaderKeepsTheOrgBesideALongProductName(t *testing.T) {
 	tn := newTenant(t, s, "longbrand")
 	b := newBrowser(t, phoneWidth, phoneHeight)
 	b.signIn(tn.portalLink())
-	for _, width := range []int64{375, 390, 720, 721, 900, desktopWidth} {
-		name := "long-brand-" + strconv.FormatInt(width, 10)
-		b.run(chromedp.EmulateViewport(width, phoneHeight))
-		b.listsNothing(name, "the header's parts", headerPartsExpr)
-		b.noHorizontalScroll(name)
-		b.viewShot(name)
-	}
+	b.headerFits("long-brand", 375, 390, 720, 721, 900, desktopWidth)
 	if got := b.text(".account .org"); got != tn.org {
 		t.Errorf("the header names organization %q, want %q", got, tn.org)
 	}
@@ -73,8 +67,15 @@ func TestPortalHeaderKeepsTheOrgBesideALongProductName(t *testing.T) {
 	// would only change this text.
 	long := strings.Repeat("Acme Cloud ", 6)[:60]
 	b.truth(`(() => { document.querySelector(".brand-name").textContent = ` + strconv.Quote(long) + `; return true })()`)
-	for _, width := range []int64{375, 721, desktopWidth} {
-		name := "longest-brand-" + strconv.FormatInt(width, 10)
+	b.headerFits("longest-brand", 375, 721, desktopWidth)
+}
+
+// headerFits checks the header's parts (headerPartsExpr) and that the page
+// does not scroll sideways at each width, with a screenshot of each.
+func (b *browser) headerFits(page string, widths ...int64) {
+	b.t.Helper()
+	for _, width := range widths {
+		name := page + "-" + strconv.FormatInt(width, 10)
 		b.run(chromedp.EmulateViewport(width, phoneHeight))
 		b.listsNothing(name, "the header's parts", headerPartsExpr)
 		b.noHorizontalScroll(name)
