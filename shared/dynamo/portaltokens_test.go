@@ -39,6 +39,17 @@ func TestPortalLoginIsSingleUseAndOpensASession(t *testing.T) {
 	if _, _, err := m.Redeem(ctx, login); !errors.Is(err, portalsession.ErrInvalid) {
 		t.Fatalf("second redeem: err = %v, want ErrInvalid", err)
 	}
+	// The used link still tells which organization it signed in to, while
+	// that session may last, and stays used.
+	if org, err := m.RedeemedOrg(ctx, login); err != nil || org != "org_a" {
+		t.Fatalf("used link's organization = %q, %v", org, err)
+	}
+	if _, _, err := m.Redeem(ctx, login); !errors.Is(err, portalsession.ErrInvalid) {
+		t.Fatalf("redeem after reading the used link: err = %v, want ErrInvalid", err)
+	}
+	if _, err := m.RedeemedOrg(ctx, sessTok); !errors.Is(err, portalsession.ErrInvalid) {
+		t.Fatalf("a session token as a used link: err = %v, want ErrInvalid", err)
+	}
 	got, err := m.Lookup(ctx, sessTok)
 	if err != nil || got != s {
 		t.Fatalf("lookup = %+v, %v; want %+v", got, err, s)
@@ -51,6 +62,9 @@ func TestPortalLoginIsSingleUseAndOpensASession(t *testing.T) {
 	now = now.Add(portalsession.SessionTTL)
 	if _, err := m.Lookup(ctx, sessTok); !errors.Is(err, portalsession.ErrInvalid) {
 		t.Fatalf("lookup at expiry: err = %v, want ErrInvalid", err)
+	}
+	if _, err := m.RedeemedOrg(ctx, login); !errors.Is(err, portalsession.ErrInvalid) {
+		t.Fatalf("used link's organization at the session's expiry: err = %v, want ErrInvalid", err)
 	}
 }
 

@@ -26,6 +26,9 @@ const (
 const (
 	KindLogin   = "LOGIN"
 	KindSession = "SESSION"
+	// KindLoginUsed records which organization a used login token signed
+	// in (RedeemedOrg). It can open no session: Redeem takes KindLogin only.
+	KindLoginUsed = "LOGINUSED"
 )
 
 // ErrInvalid means a token is unknown, already used, or expired. Callers
@@ -107,7 +110,29 @@ func (m *Manager) Redeem(ctx context.Context, loginToken string) (sessionToken s
 	if err != nil {
 		return "", Session{}, err
 	}
+	// Kept as long as the session it opened may last. Only a later opening
+	// of the used link reads it, so a sign-in does not fail for it.
+	_ = m.Store.Put(ctx, Token{Kind: KindLoginUsed, Hash: Hash(loginToken), OrgID: t.OrgID, ExpiresAt: exp})
 	return sessionToken, session(sessionToken, t.OrgID, exp), nil
+}
+
+// RedeemedOrg returns the organization a used login token signed in to,
+// while the session it opened may last, so that the link opened again
+// (another tab, a frame loaded again) can lead a browser signed in to that
+// organization on. ErrInvalid: the token was never used, or longer ago. It
+// opens nothing: the token stays used.
+func (m *Manager) RedeemedOrg(ctx context.Context, loginToken string) (string, error) {
+	if loginToken == "" {
+		return "", ErrInvalid
+	}
+	t, err := m.Store.Get(ctx, KindLoginUsed, Hash(loginToken))
+	if err != nil {
+		return "", err
+	}
+	if !m.Now().Before(t.ExpiresAt) {
+		return "", ErrInvalid
+	}
+	return t.OrgID, nil
 }
 
 // LoginOrg returns the organization a login token would open a session
