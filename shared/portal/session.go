@@ -246,6 +246,9 @@ func (h *Handler) switchLogin(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, loginToken string) {
 	token, s, err := h.o.Sessions.Redeem(r.Context(), loginToken)
 	if errors.Is(err, portalsession.ErrInvalid) {
+		if h.reopened(w, r, loginToken) {
+			return
+		}
 		h.message(w, r, http.StatusUnauthorized, "This link has expired",
 			"Sign-in links work once and only for a few minutes. "+h.again(r, "get a new one"))
 		return
@@ -257,10 +260,40 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, loginToken stri
 	}
 	setCookie(w, r, cookieName, token, s.ExpiresAt, http.SameSiteStrictMode)
 	setCookie(w, r, orgCookieName, s.OrgID, time.Now().Add(orgMemory), http.SameSiteLaxMode)
-	// A page, not a redirect: a redirect would still belong to the
-	// navigation from the deploying team's site, and the Strict cookie
-	// would not be sent with it. This page's own navigation is same-site.
+	h.showSignedIn(w, r)
+}
+
+// showSignedIn leads a signed-in browser on to its webhooks. A page, not
+// a redirect: a redirect would still belong to the navigation from the
+// deploying team's site, and the Strict cookie would not be sent with it.
+// This page's own navigation is same-site.
+func (h *Handler) showSignedIn(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, view{Root: rootOf(r.URL.Path), Title: "Signed in", Head: refreshToRoot(), Content: signedInPage})
+}
+
+// reopened answers a used sign-in link opened again by a browser signed in
+// to the organization that link signed in to (a second tab, a frame loaded
+// again, an app mounting its frame again with the same src): it goes on to
+// its webhooks rather than to a dead end. Nothing is issued: the browser
+// keeps the session it holds. Otherwise (false) it answers nothing, and
+// the link is expired as before: a browser without a session gets none
+// from a used link, and one signed in to another organization is not led
+// to that organization's webhooks by a link of a different one.
+func (h *Handler) reopened(w http.ResponseWriter, r *http.Request, loginToken string) bool {
+	v, err := h.signedIn(w, r)
+	if err != nil {
+		return false
+	}
+	if org, err := h.o.Sessions.RedeemedOrg(r.Context(), loginToken); err != nil || org != v.s.OrgID {
+		if err != nil && !signedOut(err) {
+			h.o.Logger.Error("portal used login lookup failed", "error", err.Error())
+		}
+		return false
+	}
+	if h.admitted(v) {
+		h.showSignedIn(w, r)
+	}
+	return true
 }
 
 func (h *Handler) logout(v *visit) error {
