@@ -122,26 +122,21 @@ func (m *Manager) Redeem(ctx context.Context, loginToken string) (sessionToken s
 // organization on. ErrInvalid: the token was never used, or longer ago. It
 // opens nothing: the token stays used.
 func (m *Manager) RedeemedOrg(ctx context.Context, loginToken string) (string, error) {
-	if loginToken == "" {
-		return "", ErrInvalid
-	}
-	t, err := m.Store.Get(ctx, KindLoginUsed, Hash(loginToken))
-	if err != nil {
-		return "", err
-	}
-	if !m.Now().Before(t.ExpiresAt) {
-		return "", ErrInvalid
-	}
-	return t.OrgID, nil
+	return m.orgOf(ctx, KindLoginUsed, loginToken)
 }
 
 // LoginOrg returns the organization a login token would open a session
 // for, without using it up.
 func (m *Manager) LoginOrg(ctx context.Context, loginToken string) (string, error) {
-	if loginToken == "" {
+	return m.orgOf(ctx, KindLogin, loginToken)
+}
+
+// orgOf returns the organization of a live stored token of kind.
+func (m *Manager) orgOf(ctx context.Context, kind, token string) (string, error) {
+	if token == "" {
 		return "", ErrInvalid
 	}
-	t, err := m.Store.Get(ctx, KindLogin, Hash(loginToken))
+	t, err := m.Store.Get(ctx, kind, Hash(token))
 	if err != nil {
 		return "", err
 	}
