@@ -10,19 +10,36 @@ import (
 
 // TestListSaysTheRateCountsAttempts: the list's success rate is over the
 // latest attempts, retries included (README: "success rate over the last
-// 20 attempts"), and says so: "of last 9" read as nine events.
+// 20 attempts"), and says so: "of last 9" read as nine events, and "33%"
+// for three events each delivered at its third attempt as two lost.
 func TestListSaysTheRateCountsAttempts(t *testing.T) {
-	for n, want := range map[int]string{9: "0% of last 9 attempts", 1: "0% of last 1 attempt"} {
+	for _, c := range []struct {
+		outcomes []string
+		want     string
+	}{
+		{thirdTimeLucky(3), "33% of the last 9 attempts succeeded (retries included)"},
+		{[]string{deliverylog.OutcomeRetrying}, "0% of 1 attempt succeeded (retries included)"},
+	} {
 		api := &fakeAPI{t: t, hook: healthyHook(), attempts: func(string) attemptPage {
 			var p attemptPage
-			for range n {
-				p.Data = append(p.Data, deliverylog.Attempt{DeliveryID: "dlv_1", Outcome: deliverylog.OutcomeRetrying, At: time.Now()})
+			for _, o := range c.outcomes {
+				p.Data = append(p.Data, deliverylog.Attempt{DeliveryID: "dlv_1", Outcome: o, At: time.Now()})
 			}
 			return p
 		}}
 		h := testHandler(t, api)
-		if text := words(get(h, h.list, "/portal/").Body.String()); !strings.Contains(text, want) {
-			t.Errorf("%d failed attempts: the list does not say %q:\n%s", n, want, text)
+		if text := words(get(h, h.list, "/portal/").Body.String()); !strings.Contains(text, "Success rate") || !strings.Contains(text, c.want) {
+			t.Errorf("%d attempts: the list does not say %q:\n%s", len(c.outcomes), c.want, text)
 		}
 	}
+}
+
+// thirdTimeLucky is the log of n events, each delivered at its third
+// attempt, newest first.
+func thirdTimeLucky(n int) []string {
+	var log []string
+	for range n {
+		log = append(log, deliverylog.OutcomeDelivered, deliverylog.OutcomeRetrying, deliverylog.OutcomeRetrying)
+	}
+	return log
 }

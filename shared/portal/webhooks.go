@@ -74,6 +74,17 @@ func (h *Handler) list(v *visit) error {
 	return v.show(http.StatusOK, view{Title: "Webhooks", Nav: "list", Notice: notice(v.r), Content: bind(listPage, d)})
 }
 
+// rateWords follow a row's success rate, over its latest n attempts: they
+// say the rate counts attempts, retries included, so "33%" where every
+// event was delivered at its third attempt is not read as two events in
+// three lost.
+func rateWords(n int) string {
+	if n == 1 {
+		return "of 1 attempt succeeded (retries included)"
+	}
+	return "of the last " + strconv.Itoa(n) + " attempts succeeded (retries included)"
+}
+
 // summarize adds the last delivery and the recent success rate to a row.
 func (v *visit) summarize(hk hook) (listRow, error) {
 	var page attemptPage
