@@ -536,6 +536,14 @@ func unsubscribedResend(err error) (string, bool) {
 	return "This endpoint no longer receives this delivery's event type. Tick it under Settings → Events to send and save, then press Resend again.", true
 }
 
+// resends reports whether the attempt log offers Resend. An endpoint the
+// tenant disabled skips a resent delivery (fate), so the button would only
+// add a skipped row; one disabled for failing holds it for a recover, or
+// sends a test once, as its notices say.
+func resends(hk hook) bool {
+	return hk.Enabled || hk.Parks()
+}
+
 // fate names what a delivery queued now (a test event or not) meets at a
 // disabled endpoint, so the notice does not promise an attempt that will
 // not be made: a parked endpoint (disabled for failing) holds it for a
