@@ -129,12 +129,28 @@ func (b *browser) fail(err error) {
 func (b *browser) reloadShowsTheEndpoint(id, after string) {
 	b.t.Helper()
 	b.waitTrue(`location.pathname.endsWith("/portal/webhooks/`+id+`")`, "the endpoint's address after "+after)
+	// The address moved after the page was built: its links and forms
+	// must still lead where they did (a rotation's page is one level
+	// deeper than the endpoint's, so a link relative to the page's own
+	// address would climb out of the portal once the address changed).
+	if stray := evaluate[[]string](b, strayLinks); len(stray) > 0 {
+		b.t.Fatalf("after %s the secret page's links leave the portal: %q", after, stray)
+	}
+	if next := evaluate[string](b, `Array.from(document.querySelectorAll("main a")).find(a => a.innerText.startsWith("I've stored it")).href`); !strings.HasSuffix(next, "/portal/webhooks/"+id) {
+		b.t.Fatalf("after %s the continue button leads to %q", after, next)
+	}
 	b.run(chromedp.Reload())
 	b.waitVisible(`form[action$="/test"] button`)
 	if b.truth(`document.querySelector("#secret") !== null`) {
 		b.t.Fatalf("a reload after %s showed a secret again: the form was sent again", after)
 	}
 }
+
+// strayLinks is a JavaScript expression: the addresses of the document's
+// links and forms that lead outside the portal.
+const strayLinks = `Array.from(document.querySelectorAll("a[href], form[action]"))
+	.map(e => e.href || e.action)
+	.filter(u => !new URL(u).pathname.startsWith("/portal/"))`
 
 // waitVisible polls the current document until an element matching sel
 // is rendered.

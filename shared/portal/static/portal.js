@@ -113,8 +113,19 @@
   // address becomes the endpoint's page, so a reload shows that page
   // instead of sending the form again (a second webhook, or a second
   // rotation that drops the secret the endpoint still uses).
+  // The page's links are relative to the address it answered, which
+  // may be deeper than the endpoint's (a rotation's): each link and form
+  // is pinned to where it leads now, before the address changes.
   var shown = document.querySelector("[data-replace-url]");
   if (shown && window.history.replaceState) {
+    var pin = function (el, attr, target) {
+      var raw = el.getAttribute(attr);
+      if (raw.charAt(0) === "#") return; // same page, wherever that is
+      var u = new URL(target);
+      if (u.origin === window.location.origin) el.setAttribute(attr, u.pathname + u.search + u.hash);
+    };
+    document.querySelectorAll("a[href]").forEach(function (a) { pin(a, "href", a.href); });
+    document.querySelectorAll("form[action]").forEach(function (f) { pin(f, "action", f.action); });
     window.history.replaceState(null, "", shown.getAttribute("data-replace-url"));
   }
 
