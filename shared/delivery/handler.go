@@ -68,17 +68,23 @@ func NewHandler(d Deps) *Handler {
 // Run side by side, both copies would POST, count at the endpoint's health
 // and be dead-lettered; and the event source knows a message by its id
 // alone, so both copies share one report anyway. The message is processed
-// once, and reported once.
+// once, and reported once, as its latest receive: SQS honours only the
+// latest receipt handle, so a retry's visibility change through an earlier
+// one might not take effect.
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	unique := make([]events.SQSMessage, 0, len(ev.Records))
-	seen := make(map[string]bool, len(ev.Records))
+	at := make(map[string]int, len(ev.Records)) // message id → its index in unique
 	for _, m := range ev.Records {
-		if seen[m.MessageId] {
-			h.log.WarnContext(ctx, "message twice in one batch: handled once", "message_id", m.MessageId)
+		i, seen := at[m.MessageId]
+		if !seen {
+			at[m.MessageId] = len(unique)
+			unique = append(unique, m)
 			continue
 		}
-		seen[m.MessageId] = true
-		unique = append(unique, m)
+		h.log.WarnContext(ctx, "message twice in one batch: handled once", "message_id", m.MessageId)
+		if receivesOf(m) >= receivesOf(unique[i]) {
+			unique[i] = m
+		}
 	}
 	failed := make([]bool, len(unique))
 	var wg sync.WaitGroup
