@@ -493,8 +493,8 @@ func csrfField(v view) templ.Component {
 }
 
 // messagePage is a title and one paragraph (errors, signed out). A
-// signed-in visitor (the layout shows the menu) also gets a way back to
-// the list.
+// signed-in visitor (the layout shows the menu) also gets a way back: to
+// the list, or where the view's Back leads (an attempt log's first page).
 func messagePage(v view, text string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context

@@ -258,6 +258,9 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, loginToken stri
 		h.message(w, r, http.StatusInternalServerError, "Something went wrong", "We could not sign you in. Try the link again in a moment.")
 		return
 	}
+	if s.Unrecorded != nil {
+		h.o.Logger.Warn("portal login: the link opened again will say it has expired", "org_id", s.OrgID, "error", s.Unrecorded.Error())
+	}
 	setCookie(w, r, cookieName, token, s.ExpiresAt, http.SameSiteStrictMode)
 	setCookie(w, r, orgCookieName, s.OrgID, time.Now().Add(orgMemory), http.SameSiteLaxMode)
 	h.showSignedIn(w, r)

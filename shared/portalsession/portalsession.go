@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -76,6 +77,10 @@ type Session struct {
 	// the session token, which is only in the HttpOnly cookie, so another
 	// site can neither read nor compute it.
 	CSRF string
+	// Unrecorded is why Redeem could not keep which organization the used
+	// link signed in to (RedeemedOrg): the sign-in stands, but the link
+	// opened again says it has expired. Only for the caller to log.
+	Unrecorded error
 }
 
 // Manager issues and checks portal tokens.
@@ -112,8 +117,11 @@ func (m *Manager) Redeem(ctx context.Context, loginToken string) (sessionToken s
 	}
 	// Kept as long as the session it opened may last. Only a later opening
 	// of the used link reads it, so a sign-in does not fail for it.
-	_ = m.Store.Put(ctx, Token{Kind: KindLoginUsed, Hash: Hash(loginToken), OrgID: t.OrgID, ExpiresAt: exp})
-	return sessionToken, session(sessionToken, t.OrgID, exp), nil
+	s = session(sessionToken, t.OrgID, exp)
+	if err := m.Store.Put(ctx, Token{Kind: KindLoginUsed, Hash: Hash(loginToken), OrgID: t.OrgID, ExpiresAt: exp}); err != nil {
+		s.Unrecorded = fmt.Errorf("record the used login token: %w", err)
+	}
+	return sessionToken, s, nil
 }
 
 // RedeemedOrg returns the organization a used login token signed in to,
