@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/hookrelay/hookrelay/shared/portalsession"
@@ -12,7 +13,8 @@ import (
 type memTokens struct {
 	mu     sync.Mutex
 	tokens map[string]portalsession.Token
-	reads  int // Get calls: a wait for a form's record reads on every tick
+	reads  int    // Get calls: a wait for a form's record reads on every tick
+	refuse string // Put of this kind fails, as a throttled store's would
 }
 
 func newMemTokens() *memTokens { return &memTokens{tokens: map[string]portalsession.Token{}} }
@@ -20,6 +22,9 @@ func newMemTokens() *memTokens { return &memTokens{tokens: map[string]portalsess
 func (m *memTokens) Put(_ context.Context, t portalsession.Token) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if t.Kind == m.refuse {
+		return errors.New("throttled")
+	}
 	m.tokens[t.Kind+"#"+t.Hash] = t
 	return nil
 }
