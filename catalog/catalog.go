@@ -11,9 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -21,6 +19,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/hookrelay/hookrelay/catalog/ownevents"
+	"github.com/hookrelay/hookrelay/shared/asciiname"
 	"github.com/hookrelay/hookrelay/shared/message"
 )
 
@@ -36,9 +35,9 @@ const (
 // for its error messages.
 const embeddedDir = "catalog/types/"
 
-// nameRe keeps event names within the pipeline's size arithmetic
+// validName keeps event names within the pipeline's size arithmetic
 // (message.MaxEventName) and free of characters JSON would escape.
-var nameRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,` + strconv.Itoa(message.MaxEventName) + `}$`)
+func validName(name string) bool { return asciiname.Valid(name, message.MaxEventName, "._-") }
 
 // ErrUnknownType is wrapped by Validate for a name not in the catalog.
 var ErrUnknownType = errors.New("unknown event type")
@@ -149,7 +148,7 @@ func load(fsys fs.FS, eager bool, dir string) (*Catalog, error) {
 
 	c := &Catalog{urls: map[string]string{}, dir: dir, compiled: map[string]*jsonschema.Schema{}, compiler: newCompiler()}
 	for name := range schemas {
-		if !nameRe.MatchString(name) {
+		if !validName(name) {
 			return nil, fmt.Errorf("catalog: %s%s%s: type name %q must be 1 to %d letters, digits, '.', '_' or '-'", dir, name, schemaSuffix, name, message.MaxEventName)
 		}
 	}

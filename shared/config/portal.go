@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -31,13 +30,13 @@ func DefaultPortal() Portal {
 const maxProductName = 60
 
 var (
-	accentRe = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	accentRe = lazyRegexp(`^#[0-9a-fA-F]{6}$`)
 	// An origin as CSP source expressions write it: https scheme, a host
 	// (optionally "*." for subdomains), an optional port, nothing else.
-	frameOriginRe = regexp.MustCompile(`^https://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?$`)
+	frameOriginRe = lazyRegexp(`^https://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?$`)
 	// A page beside make dev: http on an IPv4 loopback address with a
 	// port, the form loopbackFrame checks the parts of.
-	loopbackFrameRe = regexp.MustCompile(`^http://([0-9.]+):([0-9]{1,5})$`)
+	loopbackFrameRe = lazyRegexp(`^http://([0-9.]+):([0-9]{1,5})$`)
 )
 
 // loopbackFrame: o is a page beside make dev (http, loopback only, like
@@ -46,7 +45,7 @@ var (
 // IPv4 only: CSP source expressions have no IPv6 literal form, so Chromium
 // drops http://[::1]:PORT and the directive becomes frame-ancestors 'none'.
 func loopbackFrame(o string) bool {
-	m := loopbackFrameRe.FindStringSubmatch(o)
+	m := loopbackFrameRe().FindStringSubmatch(o)
 	if m == nil {
 		return false
 	}
@@ -83,7 +82,7 @@ func (p Portal) ValidateAs(n PortalNames) error {
 	if strings.TrimSpace(p.ProductName) == "" || runes > maxProductName || strings.ContainsFunc(p.ProductName, func(r rune) bool { return r < ' ' || r == 0x7f }) {
 		bad(n.ProductName, "%q must be 1 to %d printable characters", p.ProductName, maxProductName)
 	}
-	if !accentRe.MatchString(p.AccentColor) {
+	if !accentRe().MatchString(p.AccentColor) {
 		bad(n.AccentColor, "%q must be a colour like #4f46e5", p.AccentColor)
 	}
 	if p.LogoURL != "" {
@@ -93,7 +92,7 @@ func (p Portal) ValidateAs(n PortalNames) error {
 		}
 	}
 	for _, o := range p.FrameAncestors {
-		if !frameOriginRe.MatchString(o) && !(n.LoopbackFrames && loopbackFrame(o)) {
+		if !frameOriginRe().MatchString(o) && !(n.LoopbackFrames && loopbackFrame(o)) {
 			local := ""
 			if n.LoopbackFrames {
 				local = " (make dev: also an IPv4 loopback page such as http://127.0.0.1:PORT, or http://127.0.0.2:PORT for another site;" +
