@@ -1,6 +1,11 @@
 package e2e
 
 import (
+	"fmt"
+	"html"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 
@@ -19,8 +24,10 @@ const landsOn = `(() => {
 
 // TestPortalUsedLinkOpenedAgainWhileSignedIn: a sign-in link the browser
 // used, opened again in a second tab and then in the first one (as an app
-// that keeps the link it got, or the history, opens it), leads on to the
-// same organization's webhooks, since the browser holds that session.
+// that keeps the link it got, or the history, opens it), and then from a
+// page of another site (an email or a chat in the browser, the deploying
+// team's app on another domain), leads on to the same organization's
+// webhooks, since the browser holds that session.
 func TestPortalUsedLinkOpenedAgainWhileSignedIn(t *testing.T) {
 	t.Parallel()
 	s := sharedStack(t)
@@ -54,12 +61,42 @@ func TestPortalUsedLinkOpenedAgainWhileSignedIn(t *testing.T) {
 		}
 	}
 
+	// From another site the session cookie (SameSite=Strict) is not sent:
+	// the portal's own page opens the link again, and that one carries it.
+	elsewhere := linkingPage(t, link)
+	b.run(chromedp.Navigate(elsewhere), chromedp.Click(chromedp.CSS("#open")))
+	if got := pollEval(b, landsOn, "the used link's page, followed from another site", func(s string) bool { return s != "" }); got != "list" {
+		t.Fatalf("the used link followed from another site: %s page, want the webhooks list", got)
+	}
+
 	// A browser without the session still gets nowhere with it.
 	other := newBrowser(t, desktopWidth, desktopHeight)
 	other.run(chromedp.Navigate(link))
 	if got := pollEval(other, landsOn, "the used link's page in another browser", func(s string) bool { return s != "" }); got != "expired" {
 		t.Fatalf("the used link in another browser: %s page, want expired", got)
 	}
+	other.run(chromedp.Navigate(elsewhere), chromedp.Click(chromedp.CSS("#open")))
+	if got := pollEval(other, landsOn, "the used link's page in another browser, from another site", func(s string) bool { return s != "" }); got != "expired" {
+		t.Fatalf("the used link in another browser, from another site: %s page, want expired", got)
+	}
+}
+
+// linkingPage serves a page of another site (127.0.0.2: IP hosts are
+// sites of their own) with a link #open to target, and returns its URL.
+func linkingPage(t *testing.T, target string) string {
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!DOCTYPE html><title>Inbox</title><a id="open" href="%s">Manage your webhooks</a>`, html.EscapeString(target))
+	}))
+	page.Listener.Close()
+	page.Listener = ln
+	page.Start()
+	t.Cleanup(page.Close)
+	return page.URL
 }
 
 // TestPortalFrameLoadedAgainKeepsItsSession: the deploying team's page,

@@ -206,7 +206,8 @@ func TestPagesNameTheOrganization(t *testing.T) {
 
 // A used sign-in link opened again by the browser it signed in (a second
 // tab, a frame loaded again, an app mounting its frame again with the
-// cached src) leads on to the webhooks, not to "This link has expired":
+// cached src, a link on another site through a page of the portal's own
+// site) leads on to the webhooks, not to "This link has expired":
 // that browser's session is of the link's organization. It issues nothing.
 // Without a session, with one of another organization, or once the session
 // it opened could have ended, the link is expired as before; and a link
@@ -218,10 +219,15 @@ func TestUsedLinkOpenedAgainWhileSignedIn(t *testing.T) {
 	type opening struct {
 		site, dest string
 		cookies    []*http.Cookie
+		reopened   bool // the portal's own page opens it (reopenFromOwnSite)
 	}
 	open := func(token string, o opening) *httptest.ResponseRecorder {
 		t.Helper()
-		r := httptest.NewRequest(http.MethodGet, "/portal/login?token="+url.QueryEscape(token), nil)
+		target := "/portal/login?token=" + url.QueryEscape(token)
+		if o.reopened {
+			target += "&reopened=1"
+		}
+		r := httptest.NewRequest(http.MethodGet, target, nil)
 		r.Header.Set("Sec-Fetch-Site", o.site)
 		if o.dest != "" {
 			r.Header.Set("Sec-Fetch-Dest", o.dest)
@@ -272,9 +278,25 @@ func TestUsedLinkOpenedAgainWhileSignedIn(t *testing.T) {
 		t.Fatalf("the session after: %+v, %v", s, err)
 	}
 
+	// Followed from another site's page, which sends the Lax org cookie
+	// but not the Strict session cookie: a page of the portal's own site
+	// opens it again, once, where the session cookie comes along.
+	w = open(used, opening{site: "cross-site", dest: "document", cookies: []*http.Cookie{org}})
+	if body := w.Body.String(); w.Code != http.StatusOK || !strings.Contains(words(body), "Checking your sign-in Continue") ||
+		!strings.Contains(body, `content="0; url=login?token=`+url.QueryEscape(used)+`&amp;reopened=1"`) || len(w.Result().Cookies()) != 0 {
+		t.Fatalf("the used link from another site: %d, cookies %v, page %q", w.Code, w.Result().Cookies(), body)
+	}
+	w = open(used, opening{site: "same-origin", cookies: signedIn, reopened: true})
+	if page := words(w.Body.String()); w.Code != http.StatusOK || !strings.Contains(page, "You are signed in Continue to your webhooks") || len(w.Result().Cookies()) != 0 {
+		t.Fatalf("the used link opened again by the portal's page, signed in: %d, page %q", w.Code, page)
+	}
+	isExpired("opened again by the portal's page, no session", open(used, opening{site: "same-origin", cookies: []*http.Cookie{org}, reopened: true}), expired)
+	isExpired("marked as opened again, yet from another site", open(used, opening{site: "cross-site", dest: "document", cookies: []*http.Cookie{org}, reopened: true}), expired)
+
 	// Without the session cookie (another browser, or a navigation from
-	// another site, which does not send it) it is expired, as before.
-	isExpired("no session", open(used, opening{site: "cross-site", cookies: []*http.Cookie{org}}), expired)
+	// another site by a browser that never signed in here) it is expired.
+	isExpired("no session", open(used, opening{site: "cross-site", dest: "document"}), expired)
+	isExpired("no session, the org cookie, not a page", open(used, opening{site: "cross-site", cookies: []*http.Cookie{org}}), expired)
 	isExpired("no session, in a frame", open(used, opening{site: "same-site", dest: "iframe"}), expiredFramed)
 
 	// A session of another organization: the link is expired for it, and

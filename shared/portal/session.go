@@ -249,6 +249,10 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, loginToken stri
 		if h.reopened(w, r, loginToken) {
 			return
 		}
+		if usedLinkFromAnotherSite(r) {
+			h.reopenFromOwnSite(w, r, loginToken)
+			return
+		}
 		h.message(w, r, http.StatusUnauthorized, "This link has expired",
 			"Sign-in links work once and only for a few minutes. "+h.again(r, "get a new one"))
 		return
@@ -297,6 +301,34 @@ func (h *Handler) reopened(w http.ResponseWriter, r *http.Request, loginToken st
 		h.showSignedIn(w, r)
 	}
 	return true
+}
+
+// reopenedParam marks a used link the portal's own page opened again.
+const reopenedParam = "reopened"
+
+// usedLinkFromAnotherSite: a used sign-in link followed from another
+// site (an email, a chat, the deploying team's app on another domain) by
+// a browser that signed in here before: its portal_org cookie (Lax) came
+// along, the session cookie (Strict) could not, so reopened could not
+// tell whether the browser is still signed in. Once only: the page's own
+// request carries the mark.
+func usedLinkFromAnotherSite(r *http.Request) bool {
+	if r.Method != http.MethodGet || r.URL.Query().Has(reopenedParam) ||
+		r.Header.Get("Sec-Fetch-Site") != "cross-site" || r.Header.Get("Sec-Fetch-Dest") != "document" {
+		return false
+	}
+	_, err := readCookie(r, orgCookieName)
+	return err == nil
+}
+
+// reopenFromOwnSite answers such a link with a page that opens it again: a
+// navigation of the portal's own site, which carries the session cookie,
+// so reopened leads a browser still signed in to the link's organization
+// on to its webhooks, and any other finds the link expired. It changes
+// nothing and issues no cookie.
+func (h *Handler) reopenFromOwnSite(w http.ResponseWriter, r *http.Request, loginToken string) {
+	next := "login?token=" + url.QueryEscape(loginToken) + "&" + reopenedParam + "=1"
+	h.render(w, r, http.StatusOK, view{Title: "Checking your sign-in", Head: refreshTo(next), Content: bind(reopeningPage, next)})
 }
 
 func (h *Handler) logout(v *visit) error {
