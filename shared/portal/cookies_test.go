@@ -90,7 +90,7 @@ func TestHTTPSCookiesAreHostOnlyPerStage(t *testing.T) {
 	} {
 		g := newGateway(t, h, c.stage)
 		session, org := "__Host-portal_session"+c.suffix, "__Host-portal_org"+c.suffix
-		status, set := g.do(http.MethodGet, "/portal/login?token="+url.QueryEscape(link(t, m, "org_b")), nil, nil)
+		status, set := g.do(http.MethodGet, loginPath(link(t, m, "org_b")), nil, nil)
 		if status != http.StatusOK || len(set) != 2 || set[session] == "" || set[org] == "" {
 			t.Fatalf("stage %s: sign-in: %d, Set-Cookie %v", c.stage, status, set)
 		}
@@ -150,10 +150,10 @@ func TestHTTPSSwitchQuestionUsesHostCookies(t *testing.T) {
 	h, m := loginPortal(t)
 	g := newGateway(t, h, "prod")
 	other := link(t, m, "org_a")
-	open := "/portal/login?token=" + url.QueryEscape(other)
+	open := loginPath(other)
 
 	// A plain-named organization cookie (a sibling's) is not the browser's.
-	if status, set := g.do(http.MethodGet, "/portal/login?token="+url.QueryEscape(link(t, m, "org_a")), []string{"portal_org=org_b"}, nil); status != http.StatusOK || set["__Host-portal_session_prod"] == "" {
+	if status, set := g.do(http.MethodGet, loginPath(link(t, m, "org_a")), []string{"portal_org=org_b"}, nil); status != http.StatusOK || set["__Host-portal_session_prod"] == "" {
 		t.Fatalf("with a plain-named organization cookie: %d, Set-Cookie %v", status, set)
 	}
 
@@ -183,7 +183,7 @@ func TestHTTPSSwitchQuestionUsesHostCookies(t *testing.T) {
 func TestHTTPCookiesKeepThePlainNames(t *testing.T) {
 	h, m := loginPortal(t)
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/portal/login?token="+url.QueryEscape(link(t, m, "org_b")), nil))
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, loginPath(link(t, m, "org_b")), nil))
 	got := cookies(w)
 	session := got["portal_session"]
 	if w.Code != http.StatusOK || len(got) != 2 || session == nil || got["portal_org"] == nil || session.Secure || session.Path != "" {

@@ -10,11 +10,13 @@ import (
 )
 
 // fetchFrom is a GET of path as a browser sends it: dest and site are its
-// Sec-Fetch-Dest and Sec-Fetch-Site ("" for neither), with cookies.
+// Sec-Fetch-Dest and Sec-Fetch-Site (each left out when ""), with cookies.
 func fetchFrom(h *Handler, path, dest, site string, have ...*http.Cookie) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(http.MethodGet, path, nil)
 	if dest != "" {
 		r.Header.Set("Sec-Fetch-Dest", dest)
+	}
+	if site != "" {
 		r.Header.Set("Sec-Fetch-Site", site)
 	}
 	for _, c := range have {
@@ -25,6 +27,9 @@ func fetchFrom(h *Handler, path, dest, site string, have ...*http.Cookie) *httpt
 	return w
 }
 
+// loginPath is the sign-in link of token.
+func loginPath(token string) string { return "/portal/login?token=" + url.QueryEscape(token) }
+
 // A page on another site framing the portal never gets a session: the
 // browser neither keeps nor sends its SameSite=Strict cookie there. So the
 // login link is not used up in the frame: the frame
@@ -32,7 +37,7 @@ func fetchFrom(h *Handler, path, dest, site string, have ...*http.Cookie) *httpt
 func TestCrossSiteFrameKeepsTheLinkForANewTab(t *testing.T) {
 	h, m := loginPortal(t)
 	token := link(t, m, "org_b")
-	login := "/portal/login?token=" + url.QueryEscape(token)
+	login := loginPath(token)
 
 	w := fetchFrom(h, login, "iframe", "cross-site")
 	page := words(w.Body.String())
@@ -53,7 +58,7 @@ func TestCrossSiteFrameKeepsTheLinkForANewTab(t *testing.T) {
 	}
 
 	// A frame on the same site (the API on a custom domain) signs in there.
-	if w := fetchFrom(h, "/portal/login?token="+url.QueryEscape(link(t, m, "org_b")), "iframe", "same-site"); cookies(w)[cookieName] == nil {
+	if w := fetchFrom(h, loginPath(link(t, m, "org_b")), "iframe", "same-site"); cookies(w)[cookieName] == nil {
 		t.Fatalf("a same-site frame's login: %d, cookies %v", w.Code, cookies(w))
 	}
 
@@ -84,13 +89,13 @@ func TestSignedOutPagesInAFrameSayReload(t *testing.T) {
 	}
 
 	token := link(t, m, "org_b")
-	fetchFrom(h, "/portal/login?token="+url.QueryEscape(token), "iframe", "same-site")
-	w := fetchFrom(h, "/portal/login?token="+url.QueryEscape(token), "iframe", "same-site")
+	fetchFrom(h, loginPath(token), "iframe", "same-site")
+	w := fetchFrom(h, loginPath(token), "iframe", "same-site")
 	if page := words(w.Body.String()); w.Code != http.StatusUnauthorized || !strings.Contains(page, "Reload this page to get a new one.") {
 		t.Errorf("a used link in a frame: %d, %q", w.Code, page)
 	}
 
-	w = fetchFrom(h, "/portal/login?token="+url.QueryEscape(link(t, m, "org_b")), "iframe", "same-site")
+	w = fetchFrom(h, loginPath(link(t, m, "org_b")), "iframe", "same-site")
 	session := cookies(w)[cookieName]
 	s, err := m.Lookup(context.Background(), session.Value)
 	if err != nil {

@@ -66,14 +66,7 @@ func cookies(w *httptest.ResponseRecorder) map[string]*http.Cookie {
 func TestLoginAsksBeforeSwitchingOrganization(t *testing.T) {
 	h, m := loginPortal(t)
 	open := func(token string, have ...*http.Cookie) *httptest.ResponseRecorder {
-		r := httptest.NewRequest(http.MethodGet, "/portal/login?token="+url.QueryEscape(token), nil)
-		r.Header.Set("Sec-Fetch-Site", "cross-site") // the deploying team's page links here
-		for _, c := range have {
-			r.AddCookie(c)
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w
+		return fetchFrom(h, loginPath(token), "", "cross-site", have...) // the deploying team's page links here
 	}
 
 	// First sign-in: both cookies; the organization's is sent cross-site.
@@ -156,14 +149,7 @@ func TestLoginAsksBeforeSwitchingOrganization(t *testing.T) {
 func TestSignOutKeepsAskingBeforeAnotherOrganization(t *testing.T) {
 	h, m := loginPortal(t)
 	open := func(token string, have ...*http.Cookie) *httptest.ResponseRecorder {
-		r := httptest.NewRequest(http.MethodGet, "/portal/login?token="+url.QueryEscape(token), nil)
-		r.Header.Set("Sec-Fetch-Site", "cross-site")
-		for _, c := range have {
-			r.AddCookie(c)
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w
+		return fetchFrom(h, loginPath(token), "", "cross-site", have...)
 	}
 	w := open(link(t, m, "org_b"))
 	session, org := cookies(w)[cookieName], cookies(w)[orgCookieName]
@@ -222,22 +208,11 @@ func TestUsedLinkOpenedAgainWhileSignedIn(t *testing.T) {
 		reopened   bool // the portal's own page opens it (reopenFromOwnSite)
 	}
 	open := func(token string, o opening) *httptest.ResponseRecorder {
-		t.Helper()
-		target := "/portal/login?token=" + url.QueryEscape(token)
+		target := loginPath(token)
 		if o.reopened {
 			target += "&reopened=1"
 		}
-		r := httptest.NewRequest(http.MethodGet, target, nil)
-		r.Header.Set("Sec-Fetch-Site", o.site)
-		if o.dest != "" {
-			r.Header.Set("Sec-Fetch-Dest", o.dest)
-		}
-		for _, c := range o.cookies {
-			r.AddCookie(c)
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w
+		return fetchFrom(h, target, o.dest, o.site, o.cookies...)
 	}
 	const expired = "This link has expired Sign-in links work once and only for a few minutes. Open the webhooks page from Acme again to get a new one."
 	const expiredFramed = "This link has expired Sign-in links work once and only for a few minutes. Reload this page to get a new one."

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -33,14 +32,7 @@ func TestSignInLogsAUsedLinkItCouldNotRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	open := func(cookies []*http.Cookie) *httptest.ResponseRecorder {
-		r := httptest.NewRequest(http.MethodGet, "/portal/login?token="+url.QueryEscape(login), nil)
-		r.Header.Set("Sec-Fetch-Site", "none")
-		for _, c := range cookies {
-			r.AddCookie(c)
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w
+		return fetchFrom(h, loginPath(login), "", "none", cookies...)
 	}
 	first := open(nil)
 	if first.Code != http.StatusOK || !strings.Contains(words(first.Body.String()), "You are signed in") {

@@ -275,7 +275,8 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, loginToken stri
 // deploying team's site, and the Strict cookie would not be sent with it.
 // This page's own navigation is same-site.
 func (h *Handler) showSignedIn(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, view{Root: rootOf(r.URL.Path), Title: "Signed in", Head: refreshToRoot(), Content: signedInPage})
+	h.render(w, r, http.StatusOK, view{Root: rootOf(r.URL.Path), Title: "Signed in", Head: refreshTo("./"),
+		Content: bind(onwardPage, onward{Heading: "You are signed in", Href: "./", Button: "Continue to your webhooks"})})
 }
 
 // reopened answers a used sign-in link opened again by a browser signed in
@@ -303,6 +304,10 @@ func (h *Handler) reopened(w http.ResponseWriter, r *http.Request, loginToken st
 	return true
 }
 
+// onward is what onwardPage shows: its heading, and its button's target
+// and words.
+type onward struct{ Heading, Href, Button string }
+
 // reopenedParam marks a used link the portal's own page opened again.
 const reopenedParam = "reopened"
 
@@ -328,7 +333,8 @@ func usedLinkFromAnotherSite(r *http.Request) bool {
 // nothing and issues no cookie.
 func (h *Handler) reopenFromOwnSite(w http.ResponseWriter, r *http.Request, loginToken string) {
 	next := "login?token=" + url.QueryEscape(loginToken) + "&" + reopenedParam + "=1"
-	h.render(w, r, http.StatusOK, view{Title: "Checking your sign-in", Head: refreshTo(next), Content: bind(reopeningPage, next)})
+	h.render(w, r, http.StatusOK, view{Title: "Checking your sign-in", Head: refreshTo(next),
+		Content: bind(onwardPage, onward{Heading: "Checking your sign-in", Href: next, Button: "Continue"})})
 }
 
 func (h *Handler) logout(v *visit) error {
