@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -16,14 +17,19 @@ import (
 // ≤ 15 ms) and its size for this machine's architecture (make bench also
 // prints the arm64 sizes that deploy; goal ≤ 10 MB). Init makes no AWS
 // call: every endpoint is one that fails the benchmark if called.
+//
+// "floor" is a function that does nothing (testdata/noopfunction), built
+// with the same flags: no Go Lambda starts faster on the machine, so the
+// others' figures are read against it.
 func BenchmarkLambdaColdStart(b *testing.B) {
 	bins := bootstraps(b)
+	bins[floor] = floorBootstrap(b)
 	settings := map[string]string{}
 	for _, env := range []string{config.EnvIngestQueueURL, config.EnvIngestDLQURL, config.EnvDeliveryQueueURL, config.EnvDLQURL} {
 		settings[env] = "http://127.0.0.1:1/100010001000/unused"
 	}
 	env := lambdaEnv(unexpectedAWS(b), nil, settings)
-	for _, fn := range runtimeapi.Functions {
+	for _, fn := range append([]string{floor}, runtimeapi.Functions...) {
 		b.Run(fn, func(b *testing.B) {
 			info, err := os.Stat(bins[fn])
 			if err != nil {
@@ -53,4 +59,18 @@ func coldStart(b *testing.B, bin string, env []string) time.Duration {
 		b.Fatal(err)
 	}
 	return d
+}
+
+const floor = "floor"
+
+// floorBootstrap builds testdata/noopfunction beside the bootstraps, with
+// the build tag every Lambda has.
+func floorBootstrap(b *testing.B) string {
+	bin := filepath.Join(bootstrapDir, floor, "bootstrap")
+	ctx, cancel := context.WithTimeout(context.Background(), buildPatience)
+	defer cancel()
+	if err := runtimeapi.BuildMain(ctx, "..", "./e2e/testdata/noopfunction", bin, runtimeapi.Host, "lambda.norpc"); err != nil {
+		b.Fatal(err)
+	}
+	return bin
 }

@@ -63,16 +63,25 @@ func Build(ctx context.Context, moduleDir, outDir string, target Target) (map[st
 	bins := make(map[string]string, len(Functions))
 	for _, fn := range Functions {
 		bin := filepath.Join(outDir, fn, "bootstrap")
-		args := []string{"build", "-tags", BuildTags[fn]}
-		args = append(args, GCFlags[fn]...)
-		args = append(args, BuildFlags...)
-		cmd := exec.CommandContext(ctx, "go", append(args, "-o", bin, "./functions/"+fn)...)
-		cmd.Dir = moduleDir
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+target.OS, "GOARCH="+target.Arch)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("build %s: %w\n%s", fn, err, out)
+		if err := BuildMain(ctx, moduleDir, "./functions/"+fn, bin, target, BuildTags[fn], GCFlags[fn]...); err != nil {
+			return nil, err
 		}
 		bins[fn] = bin
 	}
 	return bins, nil
+}
+
+// BuildMain compiles the main package pkg (a path relative to moduleDir)
+// into bin for target, with tags, gcflags and BuildFlags: one Lambda's
+// build.
+func BuildMain(ctx context.Context, moduleDir, pkg, bin string, target Target, tags string, gcflags ...string) error {
+	args := append([]string{"build", "-tags", tags}, gcflags...)
+	args = append(args, BuildFlags...)
+	cmd := exec.CommandContext(ctx, "go", append(args, "-o", bin, pkg)...)
+	cmd.Dir = moduleDir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+target.OS, "GOARCH="+target.Arch)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build %s: %w\n%s", pkg, err, out)
+	}
+	return nil
 }
