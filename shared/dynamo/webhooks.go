@@ -27,7 +27,6 @@ const (
 	OrgKeyPrefix  = "ORG#"
 	webhookPrefix = "WH#"
 	counterSK     = "COUNT"
-	counterAttr   = "webhook_count"
 )
 
 // WebhookStore is the DynamoDB implementation of webhook.Store.
@@ -143,13 +142,6 @@ func WebhookKey(orgID, id string) map[string]types.AttributeValue {
 	}
 }
 
-func counterKey(orgID string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{
-		AttrPK: &types.AttributeValueMemberS{Value: orgPK(orgID)},
-		AttrSK: &types.AttributeValueMemberS{Value: counterSK},
-	}
-}
-
 func isConditionFailed(err error) bool {
 	var ccf *types.ConditionalCheckFailedException
 	return errors.As(err, &ccf)
@@ -168,14 +160,14 @@ func conditionalWrite(err, refused error, what string) error {
 	return nil
 }
 
-// Create reserves a slot in the org's counter, then writes the item. There
-// are no transactions (dynalite has none), so a failed write is undone: the
-// item removed (a write cut off by the deadline may have applied) and the
-// slot given back; a crash between the two leaves the counter one too
-// high, which only ever errs on the side of the cap. The write is an
-// update, not a put, so sealed secrets already on the key (the envelope
-// store writes them first) stay; its condition is on the id, which only a
-// webhook has.
+// Create reserves a slot in the org's counter (webhookslots.go), then
+// writes the item. There are no transactions (dynalite has none), so a
+// failed write is undone: the item removed (a write cut off by the
+// deadline may have applied) and the slot given back; a crash between the
+// two leaves the counter one too high, which only ever errs on the side of
+// the cap. The write is an update, not a put, so sealed secrets already on
+// the key (the envelope store writes them first) stay; its condition is on
+// the id, which only a webhook has.
 //
 // Once started, the writes run to the end whether or not the caller stays
 // (firstWrites): a request canceled just after the reservation applied
@@ -186,7 +178,8 @@ func (s *WebhookStore) Create(ctx context.Context, w webhook.Webhook, maxPerOrg 
 		return err
 	}
 	defer cancel()
-	if err := s.reserveSlot(first, w.OrgID, maxPerOrg); err != nil {
+	added, err := s.reserveSlot(first, w.OrgID, w.ID, maxPerOrg)
+	if err != nil {
 		return err
 	}
 	in, err := createUpdate(w)
@@ -195,25 +188,35 @@ func (s *WebhookStore) Create(ctx context.Context, w webhook.Webhook, maxPerOrg 
 		_, err = s.db.UpdateItem(first, in)
 	}
 	if err != nil {
-		return s.undoCreate(ctx, w, err)
+		return s.undoCreate(ctx, w, added, err)
 	}
 	return nil
 }
 
 // undoCreate gives back the slot of a create whose item write failed with
 // err, in a context of its own (the first writes' may be spent). A write
-// refused by its condition changed nothing; any other failure may have
-// applied with its answer lost, so the item goes first: a create reported
-// failed must leave no webhook, or the API would discard the secret of one
-// that deliveries still reach.
-func (s *WebhookStore) undoCreate(ctx context.Context, w webhook.Webhook, err error) error {
+// refused by its condition found a webhook with that id: this create's own
+// when the SDK sent the write again after its first send's answer was
+// lost (the create succeeded), else another's, which keeps the slot a
+// reservation found made already (added false). Any other failure may
+// have applied with its answer lost, so the item goes first: a create
+// reported failed must leave no webhook, or the API would discard the
+// secret of one that deliveries still reach.
+func (s *WebhookStore) undoCreate(ctx context.Context, w webhook.Webhook, added bool, err error) error {
 	ctx, cancel := detach.Bookkeeping(ctx)
 	defer cancel()
 	if isConditionFailed(err) {
-		if rerr := s.releaseSlot(ctx, w.OrgID); rerr != nil {
-			return errors.Join(fmt.Errorf("webhook %s already exists", w.ID), fmt.Errorf("release counter slot: %w", rerr))
+		if stored, gerr := s.get(ctx, w.OrgID, w.ID, true); gerr == nil && stored.CreatedAt.Equal(w.CreatedAt) {
+			return nil
 		}
-		return fmt.Errorf("webhook %s already exists", w.ID)
+		exists := fmt.Errorf("webhook %s already exists", w.ID)
+		if !added {
+			return exists
+		}
+		if rerr := s.releaseSlot(ctx, w.OrgID, w.ID); rerr != nil {
+			return errors.Join(exists, fmt.Errorf("release counter slot: %w", rerr))
+		}
+		return exists
 	}
 	err = fmt.Errorf("put webhook: %w", err)
 	_, derr := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
@@ -224,7 +227,7 @@ func (s *WebhookStore) undoCreate(ctx context.Context, w webhook.Webhook, err er
 		// The webhook may exist: its slot stays taken with it.
 		return errors.Join(err, fmt.Errorf("remove the webhook the failed write may have stored: %w", derr))
 	}
-	if rerr := s.releaseSlot(ctx, w.OrgID); rerr != nil {
+	if rerr := s.releaseSlot(ctx, w.OrgID, w.ID); rerr != nil {
 		return errors.Join(err, fmt.Errorf("release counter slot: %w", rerr))
 	}
 	return err
@@ -257,49 +260,12 @@ func createUpdate(w webhook.Webhook) (*dynamodb.UpdateItemInput, error) {
 	}, nil
 }
 
-// CheckLimit reads the org's counter (consistently: a slot a delete has
-// just given back is free) and answers webhook.ErrLimitReached when
-// reserveSlot would refuse.
-func (s *WebhookStore) CheckLimit(ctx context.Context, orgID string, maxPerOrg int) error {
-	// The counter's item holds only its key and the count: no projection.
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: counterKey(orgID), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return fmt.Errorf("read webhook count: %w", err)
-	}
-	if n, ok := out.Item[counterAttr].(*types.AttributeValueMemberN); ok {
-		if count, err := strconv.Atoi(n.Value); err == nil && count >= maxPerOrg {
-			return webhook.ErrLimitReached
-		}
-	}
-	return nil
-}
-
-// reserveSlot increments the org's counter only while it is below the cap.
-func (s *WebhookStore) reserveSlot(ctx context.Context, orgID string, maxPerOrg int) error {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           aws.String(s.table),
-		Key:                 counterKey(orgID),
-		UpdateExpression:    aws.String("ADD #n :one"),
-		ConditionExpression: aws.String("attribute_not_exists(#n) OR #n < :max"),
-		ExpressionAttributeNames: map[string]string{
-			"#n": counterAttr,
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":one": &types.AttributeValueMemberN{Value: "1"},
-			":max": &types.AttributeValueMemberN{Value: strconv.Itoa(maxPerOrg)},
-		},
-	})
-	return conditionalWrite(err, webhook.ErrLimitReached, "reserve webhook slot")
-}
-
 // firstWrites is the context of a create's or delete's first writes: not
 // started when the caller has already gone, and else free of the caller's
 // cancellation but not of its deadline, so the answer of a write that
 // applied is never dropped because a client left, while a slow store
 // still ends with the request. What follows a failure (undoCreate) or the
-// delete (the slot's release) gets a context of its own. The SDK retry of
-// a write whose answer was lost in the network can still leave the
-// counter off by one (docs/internals.md).
+// delete (the slot's release) gets a context of its own.
 func firstWrites(ctx context.Context) (context.Context, context.CancelFunc, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
@@ -311,27 +277,6 @@ func firstWrites(ctx context.Context) (context.Context, context.CancelFunc, erro
 	}
 	ctx, cancel := context.WithCancel(detached)
 	return ctx, cancel, nil
-}
-
-// releaseSlot decrements the counter, never below zero.
-func (s *WebhookStore) releaseSlot(ctx context.Context, orgID string) error {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           aws.String(s.table),
-		Key:                 counterKey(orgID),
-		UpdateExpression:    aws.String("ADD #n :minus"),
-		ConditionExpression: aws.String("#n > :zero"),
-		ExpressionAttributeNames: map[string]string{
-			"#n": counterAttr,
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":minus": &types.AttributeValueMemberN{Value: "-1"},
-			":zero":  &types.AttributeValueMemberN{Value: "0"},
-		},
-	})
-	if isConditionFailed(err) {
-		return nil // already zero: nothing to give back
-	}
-	return err
 }
 
 // EventuallyConsistent returns the store with Get reading eventually
@@ -589,7 +534,7 @@ func (s *WebhookStore) deleteIf(ctx context.Context, orgID, id string, del *dyna
 	}
 	release, done := detach.Bookkeeping(ctx)
 	defer done()
-	if err := s.releaseSlot(release, orgID); err != nil {
+	if err := s.releaseSlot(release, orgID, id); err != nil {
 		return fmt.Errorf("%w: %w", webhook.ErrSlotNotReleased, err)
 	}
 	return nil

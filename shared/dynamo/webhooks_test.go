@@ -211,14 +211,21 @@ func TestWebhookStore(t *testing.T) {
 	})
 
 	t.Run("a failed put gives its slot back", func(t *testing.T) {
-		const org, max = "org_rollback", 2
+		const org, max = "org_rollback", 3
 		w := mustCreate(t, newHook(org, "emailOpen"), max)
-		// Same id again: the conditional put fails after the slot was reserved.
-		if err := store.Create(ctx, w, max); err == nil || errors.Is(err, webhook.ErrLimitReached) {
+		mustCreate(t, newHook(org, "emailOpen"), max)
+		// Another create with the same id: the conditional put fails after
+		// the slot was reserved.
+		again := newHook(org, "emailOpen")
+		again.ID = w.ID
+		if err := store.Create(ctx, again, max); err == nil || errors.Is(err, webhook.ErrLimitReached) {
 			t.Fatalf("duplicate create: %v, want a put failure", err)
 		}
-		// Had the slot leaked, the counter would be at 2 and this would fail.
+		// Had the slot leaked, the counter would be at 3 and this would fail.
 		mustCreate(t, newHook(org, "emailOpen"), max)
+		if err := store.Create(ctx, newHook(org, "emailOpen"), max); !errors.Is(err, webhook.ErrLimitReached) {
+			t.Fatalf("create over the cap: %v, want ErrLimitReached", err)
+		}
 	})
 
 	t.Run("update changes mutable fields and never recreates", func(t *testing.T) {
