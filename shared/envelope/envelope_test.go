@@ -224,8 +224,10 @@ func TestSealedItemsBeforeTheWebhook(t *testing.T) {
 	if err := hooks.Create(ctx, hook, 10); err != nil {
 		t.Fatal(err)
 	}
-	if err := hooks.Create(ctx, hook, 10); err == nil {
-		t.Fatal("a second create of the same webhook succeeded")
+	another := hook
+	another.CreatedAt = now.Add(time.Second)
+	if err := hooks.Create(ctx, another, 10); err == nil {
+		t.Fatal("another create of the same webhook id succeeded")
 	}
 	got, err := hooks.Get(ctx, "org_a", "wh_1")
 	if err != nil || got.URL != hook.URL {
