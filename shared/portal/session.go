@@ -211,7 +211,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		if org, err := h.o.Sessions.LoginOrg(r.Context(), token); err == nil && org != c.Value {
 			nonce := rand.Text()
 			setCookie(w, r, switchCookieName, nonce, time.Now().Add(portalsession.LoginTTL), http.SameSiteStrictMode)
-			h.render(w, r, http.StatusOK, view{Root: rootOf(r.URL.Path), Title: "Switch organization?",
+			h.render(w, r, http.StatusOK, view{Title: "Switch organization?",
 				Content: bind(switchOrgPage, switchOrg{From: c.Value, To: org, Token: token, Nonce: nonce})})
 			return
 		}
@@ -275,7 +275,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, loginToken stri
 // deploying team's site, and the Strict cookie would not be sent with it.
 // This page's own navigation is same-site.
 func (h *Handler) showSignedIn(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, view{Root: rootOf(r.URL.Path), Title: "Signed in", Head: refreshTo("./"),
+	h.render(w, r, http.StatusOK, view{Title: "Signed in", Head: refreshTo("./"),
 		Content: bind(onwardPage, onward{Heading: "You are signed in", Href: "./", Button: "Continue to your webhooks"})})
 }
 
